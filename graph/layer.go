@@ -1,0 +1,94 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// Layer is one variational linear layer: out = x·W + B with W and B drawn
+// from their Normal posteriors by the reparameterisation trick.
+type Layer struct {
+	WMu, WRho, BMu, BRho *G.Node // learnables
+	WEps, BEps           *G.Node // standard-normal inputs, refilled every run
+	WSigma, BSigma       *G.Node // softplus(rho)
+	W, B                 *G.Node // samples mu + sigma ⊙ eps
+	Out                  *G.Node // x·W + B (before any activation)
+	KL                   *G.Node // KL estimate of W plus that of B
+}
+
+// newLayer adds layer i (in → out) reading x to g; withKL adds its KL node.
+func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, error) {
+	in, out := c.widths(i)
+	dt := c.Dtype
+	mat := func(name string) *G.Node {
+		return G.NewMatrix(g, dt, G.WithShape(in, out), G.WithName(fmt.Sprintf("%s%d", name, i)),
+			G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(in, out))))
+	}
+	vec := func(name string) *G.Node {
+		return G.NewVector(g, dt, G.WithShape(out), G.WithName(fmt.Sprintf("%s%d", name, i)),
+			G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(out))))
+	}
+	l := &Layer{
+		WMu: mat("w_mu"), WRho: mat("w_rho"), WEps: mat("w_eps"),
+		BMu: vec("b_mu"), BRho: vec("b_rho"), BEps: vec("b_eps"),
+	}
+	var err error
+	if l.WSigma, err = nodes.Softplus(l.WRho); err != nil {
+		return nil, err
+	}
+	if l.BSigma, err = nodes.Softplus(l.BRho); err != nil {
+		return nil, err
+	}
+	if l.W, err = nodes.Reparameterize(l.WMu, l.WSigma, l.WEps); err != nil {
+		return nil, err
+	}
+	if l.B, err = nodes.Reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
+		return nil, err
+	}
+	if l.Out, err = affine(c, x, l.W, l.B); err != nil {
+		return nil, err
+	}
+	if !withKL {
+		return l, nil
+	}
+	klW, err := nodes.KL(l.W, l.WMu, l.WSigma, c.Prior)
+	if err != nil {
+		return nil, err
+	}
+	klB, err := nodes.KL(l.B, l.BMu, l.BSigma, c.Prior)
+	if err != nil {
+		return nil, err
+	}
+	if l.KL, err = G.Add(klW, klB); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// affine is x·w + b, fused or from Gorgonia's stock ops.
+func affine(c Config, x, w, b *G.Node) (*G.Node, error) {
+	if !c.StockOps {
+		return nodes.Linear(x, w, b)
+	}
+	xw, err := G.Mul(x, w)
+	if err != nil {
+		return nil, err
+	}
+	row, err := G.Reshape(b, tensor.Shape{1, b.Shape()[0]})
+	if err != nil {
+		return nil, err
+	}
+	return G.BroadcastAdd(xw, row, nil, []byte{0})
+}
+
+// activate is the ReLU between layers, fused or Gorgonia's Rectify.
+func activate(c Config, x *G.Node) (*G.Node, error) {
+	if !c.StockOps {
+		return nodes.ReLU(x)
+	}
+	return G.Rectify(x)
+}

@@ -1,0 +1,156 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// Network is the whole BBB graph for a batch of Rows inputs.
+type Network struct {
+	Config Config // with defaults filled in
+	Rows   int
+	Graph  *G.ExprGraph
+
+	X, Y   *G.Node  // inputs (Rows × Inputs) and targets (Rows × Outputs)
+	Layers []*Layer // in order from input to output
+	Output *G.Node  // the last layer's Out: the prediction
+	KL     *G.Node  // sum of every layer's KL
+	NLL    *G.Node  // -log p(Y | Output)
+	Loss   *G.Node  // negative ELBO: NLL + KL / NBatch
+
+	// Grads holds d Loss / d learnable, in Learnables() order, once
+	// Differentiate has run.
+	Grads G.Nodes
+}
+
+// New builds the network for batches of rows inputs. Every input node (X, Y,
+// learnables, eps) is bound to a zeroed tensor of its own; fill them in place.
+func New(cfg Config, rows int) (*Network, error) { return build(cfg, rows, true) }
+
+// NewForward builds only the forward pass (X to Output, no Y, KL, NLL or
+// Loss), for predictive sampling where the loss would be wasted work.
+func NewForward(cfg Config, rows int) (*Network, error) { return build(cfg, rows, false) }
+
+func build(cfg Config, rows int, withLoss bool) (*Network, error) {
+	c := cfg.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if rows < 1 {
+		return nil, fmt.Errorf("graph: rows %d: need at least 1", rows)
+	}
+	g := G.NewGraph()
+	n := &Network{Config: c, Rows: rows, Graph: g}
+	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
+
+	h := n.X
+	kls := make(G.Nodes, 0, c.Layers)
+	for i := 0; i < c.Layers; i++ {
+		l, err := newLayer(g, c, i, h, withLoss)
+		if err != nil {
+			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
+		}
+		n.Layers = append(n.Layers, l)
+		kls = append(kls, l.KL)
+		h = l.Out
+		if i < c.Layers-1 {
+			if h, err = activate(c, h); err != nil {
+				return nil, fmt.Errorf("graph: layer %d activation: %w", i, err)
+			}
+		}
+	}
+	n.Output = h
+	if !withLoss {
+		return n, nil
+	}
+
+	n.Y = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Outputs), G.WithName("y"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Outputs))))
+	var err error
+	if n.KL, err = sumAll(kls); err != nil {
+		return nil, fmt.Errorf("graph: KL: %w", err)
+	}
+	G.WithName("KL")(n.KL)
+	logLik, err := nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
+	if err != nil {
+		return nil, fmt.Errorf("graph: likelihood: %w", err)
+	}
+	if n.NLL, err = G.Neg(logLik); err != nil {
+		return nil, fmt.Errorf("graph: NLL: %w", err)
+	}
+	G.WithName("NLL")(n.NLL)
+	klPart := n.KL
+	if c.NBatch != 1 {
+		if klPart, err = G.Mul(n.KL, constLike(n.KL, 1/c.NBatch)); err != nil {
+			return nil, fmt.Errorf("graph: KL / NBatch: %w", err)
+		}
+	}
+	if n.Loss, err = G.Add(n.NLL, klPart); err != nil {
+		return nil, fmt.Errorf("graph: loss: %w", err)
+	}
+	G.WithName("negative_ELBO")(n.Loss)
+	return n, nil
+}
+
+// sumAll adds scalar nodes left to right.
+func sumAll(ns G.Nodes) (*G.Node, error) {
+	s := ns[0]
+	for _, n := range ns[1:] {
+		var err error
+		if s, err = G.Add(s, n); err != nil {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+func constLike(n *G.Node, v float64) *G.Node {
+	if n.Dtype() == tensor.Float32 {
+		return G.NewConstant(float32(v))
+	}
+	return G.NewConstant(v)
+}
+
+// Learnables returns the variational parameters: for each layer w_mu,
+// w_rho, b_mu, b_rho. The order is fixed (solvers keep state by position).
+func (n *Network) Learnables() G.Nodes {
+	out := make(G.Nodes, 0, 4*len(n.Layers))
+	for _, l := range n.Layers {
+		out = append(out, l.WMu, l.WRho, l.BMu, l.BRho)
+	}
+	return out
+}
+
+// Eps returns the epsilon input nodes: for each layer w_eps, b_eps.
+func (n *Network) Eps() G.Nodes {
+	out := make(G.Nodes, 0, 2*len(n.Layers))
+	for _, l := range n.Layers {
+		out = append(out, l.WEps, l.BEps)
+	}
+	return out
+}
+
+// Differentiate adds d Loss / d learnable to the graph and records the
+// gradient nodes in n.Grads. Call it once, before compiling a machine.
+func (n *Network) Differentiate() error {
+	if n.Loss == nil {
+		return fmt.Errorf("graph: Differentiate: a forward-only network has no loss")
+	}
+	if n.Grads != nil {
+		return fmt.Errorf("graph: Differentiate called twice")
+	}
+	grads, err := G.Grad(n.Loss, n.Learnables()...)
+	if err != nil {
+		return fmt.Errorf("graph: gradients: %w", err)
+	}
+	n.Grads = grads
+	return nil
+}
+
+// DOT returns the graph in Graphviz DOT.
+func (n *Network) DOT() string { return n.Graph.ToDot() }

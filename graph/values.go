@@ -1,0 +1,167 @@
+package graph
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The helpers below read and write the tensors bound to input nodes in
+// place, so a run after them sees the new values without a new Let.
+
+func boundDense(n *G.Node) (*tensor.Dense, error) {
+	d, ok := n.Value().(*tensor.Dense)
+	if !ok {
+		return nil, fmt.Errorf("graph: node %s holds %T, not a dense tensor", n.Name(), n.Value())
+	}
+	return d, nil
+}
+
+// SetValues copies v (row-major, float64) into the tensor bound to n.
+func SetValues(n *G.Node, v []float64) error {
+	d, err := boundDense(n)
+	if err != nil {
+		return err
+	}
+	if d.Size() != len(v) {
+		return fmt.Errorf("graph: SetValues %s: %d values for %v", n.Name(), len(v), d.Shape())
+	}
+	switch d.Dtype() {
+	case tensor.Float32:
+		dst := d.Float32s()
+		for i, x := range v {
+			dst[i] = float32(x)
+		}
+	default:
+		copy(d.Float64s(), v)
+	}
+	return nil
+}
+
+// Values returns a float64 copy of the tensor bound to n.
+func Values(n *G.Node) ([]float64, error) {
+	d, err := boundDense(n)
+	if err != nil {
+		return nil, err
+	}
+	return ValueFloats(d)
+}
+
+// ValueFloats returns a float64 copy of a dense value or a scalar.
+func ValueFloats(v G.Value) ([]float64, error) {
+	switch d := v.Data().(type) {
+	case []float32:
+		out := make([]float64, len(d))
+		for i, x := range d {
+			out[i] = float64(x)
+		}
+		return out, nil
+	case []float64:
+		return append([]float64(nil), d...), nil
+	case float32:
+		return []float64{float64(d)}, nil
+	case float64:
+		return []float64{d}, nil
+	}
+	return nil, fmt.Errorf("graph: value of type %T is not float32 or float64", v.Data())
+}
+
+// Scalar returns a scalar value as float64.
+func Scalar(v G.Value) (float64, error) {
+	if v == nil {
+		return 0, fmt.Errorf("graph: no value read")
+	}
+	switch d := v.Data().(type) {
+	case float32:
+		return float64(d), nil
+	case float64:
+		return d, nil
+	case []float32:
+		if len(d) == 1 {
+			return float64(d[0]), nil
+		}
+	case []float64:
+		if len(d) == 1 {
+			return d[0], nil
+		}
+	}
+	return 0, fmt.Errorf("graph: value %v is not a float scalar", v.Shape())
+}
+
+// FillNormal overwrites the tensor bound to n with draws from N(mean, std²).
+func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {
+	d, err := boundDense(n)
+	if err != nil {
+		return err
+	}
+	switch d.Dtype() {
+	case tensor.Float32:
+		s := d.Float32s()
+		for i := range s {
+			s[i] = float32(mean + std*rng.NormFloat64())
+		}
+	default:
+		s := d.Float64s()
+		for i := range s {
+			s[i] = mean + std*rng.NormFloat64()
+		}
+	}
+	return nil
+}
+
+// FillEps draws fresh standard-normal values into every eps node.
+func (n *Network) FillEps(rng *rand.Rand) error {
+	for _, e := range n.Eps() {
+		if err := FillNormal(e, rng, 0, 1); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Init draws the initial variational parameters from n.Config.Init.
+func (n *Network) Init(rng *rand.Rand) error {
+	in := n.Config.Init
+	for _, l := range n.Layers {
+		for _, f := range []struct {
+			node      *G.Node
+			mean, std float64
+		}{
+			{l.WMu, 0, in.WMuStd}, {l.WRho, in.WRhoMean, in.WRhoStd},
+			{l.BMu, in.BMu, 0}, {l.BRho, in.BRho, 0},
+		} {
+			if err := FillNormal(f.node, rng, f.mean, f.std); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CopyParams copies the learnable values of src into n; both networks must
+// come from the same Config (rows may differ).
+func (n *Network) CopyParams(src *Network) error {
+	dst, from := n.Learnables(), src.Learnables()
+	if len(dst) != len(from) {
+		return fmt.Errorf("graph: CopyParams: %d learnables vs %d", len(dst), len(from))
+	}
+	for i := range dst {
+		a, err := boundDense(dst[i])
+		if err != nil {
+			return err
+		}
+		b, err := boundDense(from[i])
+		if err != nil {
+			return err
+		}
+		if !a.Shape().Eq(b.Shape()) || a.Dtype() != b.Dtype() {
+			return fmt.Errorf("graph: CopyParams %s: %v%v vs %v%v", dst[i].Name(), a.Dtype(), a.Shape(), b.Dtype(), b.Shape())
+		}
+		if err := tensor.Copy(a, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,22 @@
+package linalg
+
+// Float is the element type of every kernel here.
+type Float interface{ ~float32 | ~float64 }
+
+// Gemm computes C = alpha * op(A) * op(B) + beta * C for row-major matrices,
+// where op(X) is X or its transpose as transA/transB say; op(A) is m×k,
+// op(B) is k×n and C is m×n.
+func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)
+	case []float64:
+		dgemm(transA, transB, m, n, k, float64(alpha), a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), ldc)
+	}
+}
+
+// Backend names the GEMM implementation this binary was built with.
+func Backend() string { return backend }

@@ -1,0 +1,81 @@
+package linalg
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// naive is the textbook triple loop, the oracle for Gemm.
+func naive(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			var s float64
+			for p := 0; p < k; p++ {
+				ai, bi := i*lda+p, p*ldb+j
+				if tA {
+					ai = p*lda + i
+				}
+				if tB {
+					bi = j*ldb + p
+				}
+				av, bv := a[ai], b[bi]
+				s += av * bv
+			}
+			c[i*ldc+j] = alpha*s + beta*c[i*ldc+j]
+		}
+	}
+}
+
+func TestGemmMatchesNaive(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	for _, tc := range []struct {
+		m, n, k int
+		tA, tB  bool
+	}{
+		{7, 5, 3, false, false}, {7, 5, 3, true, false}, {7, 5, 3, false, true}, {1, 20, 16, true, false}, {33, 1, 20, false, true},
+	} {
+		lda, ldb := tc.k, tc.n
+		if tc.tA {
+			lda = tc.m
+		}
+		if tc.tB {
+			ldb = tc.k
+		}
+		a := make([]float64, tc.m*tc.k)
+		b := make([]float64, tc.k*tc.n)
+		c := make([]float64, tc.m*tc.n)
+		for i := range a {
+			a[i] = rng.NormFloat64()
+		}
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+		for i := range c {
+			c[i] = rng.NormFloat64()
+		}
+		want := append([]float64(nil), c...)
+		naive(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a, lda, b, ldb, 2, want, tc.n)
+
+		got64 := append([]float64(nil), c...)
+		Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a, lda, b, ldb, 2, got64, tc.n)
+		a32, b32, got32 := to32(a), to32(b), to32(c)
+		Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a32, lda, b32, ldb, 2, got32, tc.n)
+		for i := range want {
+			if math.Abs(got64[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+				t.Fatalf("%+v float64 [%d]: got %v want %v", tc, i, got64[i], want[i])
+			}
+			if math.Abs(float64(got32[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+				t.Fatalf("%+v float32 [%d]: got %v want %v", tc, i, got32[i], want[i])
+			}
+		}
+	}
+}
+
+func to32(x []float64) []float32 {
+	y := make([]float32, len(x))
+	for i, v := range x {
+		y[i] = float32(v)
+	}
+	return y
+}

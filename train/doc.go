@@ -1,0 +1,11 @@
+// Package train fits a graph.Network by Bayes by Backprop: the seed's data
+// (a noisy cubic), the loop on Gorgonia's TapeMachine with Adam and a fresh
+// epsilon every step from a seeded source, periodic train and validation
+// losses, predictive sampling (mean and 5%/95% quantiles over K stochastic
+// passes) and the quality metrics written to summary.json.
+//
+// A seed fixes everything: the data noise, the split, the initial
+// parameters, every training epsilon, the validation epsilons and the
+// predictive epsilons, each from its own stream, so changing how often
+// losses are reported or how many cores sample does not change the result.
+package train

@@ -1,0 +1,251 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"runtime"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/bbb-go/bbb/graph"
+)
+
+// Config is a training run. Its zero value is the seed program's job.
+type Config struct {
+	Graph        graph.Config
+	Data         DataConfig
+	Epochs       int     // default 5000
+	LearningRate float64 // Adam's step size (default 0.01)
+	ReportEvery  int     // epochs between loss reports (default 500)
+	Samples      int     // predictive passes (default 1000)
+	Seed         uint64  // fixes data, init and every epsilon
+	Workers      int     // goroutines for validation-free sampling (default GOMAXPROCS)
+}
+
+// WithDefaults fills zero fields with the seed's values.
+func (c Config) WithDefaults() Config {
+	c.Graph = c.Graph.WithDefaults()
+	c.Data = c.Data.WithDefaults()
+	if c.Epochs == 0 {
+		c.Epochs = 5000
+	}
+	if c.LearningRate == 0 {
+		c.LearningRate = 0.01
+	}
+	if c.ReportEvery == 0 {
+		c.ReportEvery = 500
+	}
+	if c.Samples == 0 {
+		c.Samples = 1000
+	}
+	if c.Workers == 0 {
+		c.Workers = runtime.GOMAXPROCS(0)
+	}
+	return c
+}
+
+// Validate reports the first field that cannot run.
+func (c Config) Validate() error {
+	switch {
+	case c.Epochs < 1:
+		return fmt.Errorf("train: epochs %d: need at least 1", c.Epochs)
+	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
+		return fmt.Errorf("train: learning rate %v: need a finite value > 0", c.LearningRate)
+	case c.ReportEvery < 1:
+		return fmt.Errorf("train: report every %d: need at least 1", c.ReportEvery)
+	case c.Samples < 2:
+		return fmt.Errorf("train: samples %d: need at least 2", c.Samples)
+	case c.Workers < 1:
+		return fmt.Errorf("train: workers %d: need at least 1", c.Workers)
+	}
+	if err := c.Graph.Validate(); err != nil {
+		return err
+	}
+	return c.Data.Validate()
+}
+
+// ErrDiverged is wrapped by the error of a run whose loss became NaN or Inf.
+var ErrDiverged = errors.New("train: diverged")
+
+// Trainer owns the training graph, its machine and the optimiser.
+type Trainer struct {
+	Config Config
+	Net    *graph.Network // the training graph (rows = training points)
+	Val    *Evaluator     // the validation graph
+
+	vm       G.VM
+	loss     G.Value
+	grads    []G.Value
+	params   []G.Value
+	adam     *Adam
+	epsRNG   *rand.Rand
+	epoch    int
+	trainLen int
+}
+
+// NewTrainer builds the graph for data.Train, initialises it from the
+// seed and compiles one TapeMachine that every step reuses.
+func NewTrainer(cfg Config, data Data) (*Trainer, error) {
+	c := cfg.WithDefaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	net, err := graph.New(c.Graph, data.Train.Len())
+	if err != nil {
+		return nil, err
+	}
+	if err := setXY(net, data.Train); err != nil {
+		return nil, err
+	}
+	if err := net.Init(rand.New(rand.NewPCG(c.Seed, streamInit))); err != nil {
+		return nil, err
+	}
+	if err := net.Differentiate(); err != nil {
+		return nil, err
+	}
+	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(rand.NewPCG(c.Seed, streamEps)), trainLen: data.Train.Len()}
+	G.Read(net.Loss, &t.loss)
+	t.grads = make([]G.Value, len(net.Grads))
+	for i, g := range net.Grads {
+		G.Read(g, &t.grads[i])
+	}
+	for _, p := range net.Learnables() {
+		t.params = append(t.params, p.Value())
+	}
+	if t.adam, err = NewAdam(c.LearningRate); err != nil {
+		return nil, err
+	}
+	t.vm = G.NewTapeMachine(net.Graph)
+	if t.Val, err = NewEvaluator(c.Graph, data.Val, c.Seed); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func setXY(net *graph.Network, s Split) error {
+	if err := graph.SetValues(net.X, s.X); err != nil {
+		return err
+	}
+	if net.Y != nil {
+		return graph.SetValues(net.Y, s.Y)
+	}
+	return nil
+}
+
+// Close releases the machines.
+func (t *Trainer) Close() error {
+	t.Val.Close()
+	return t.vm.Close()
+}
+
+// Epoch is the number of steps taken.
+func (t *Trainer) Epoch() int { return t.epoch }
+
+// Step draws fresh epsilon, runs the graph once and applies one Adam
+// update. It returns the negative ELBO before the update.
+func (t *Trainer) Step() (float64, error) {
+	if err := t.Net.FillEps(t.epsRNG); err != nil {
+		return 0, err
+	}
+	defer t.vm.Reset()
+	if err := t.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("train: epoch %d: %w", t.epoch+1, err)
+	}
+	loss, err := graph.Scalar(t.loss)
+	if err != nil {
+		return 0, err
+	}
+	t.epoch++
+	if math.IsNaN(loss) || math.IsInf(loss, 0) {
+		return loss, fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, t.epoch, loss)
+	}
+	if err := t.adam.Step(t.params, t.grads); err != nil {
+		return loss, err
+	}
+	return loss, nil
+}
+
+// Report is the loss per point at one epoch.
+type Report struct {
+	Epoch     int
+	TrainLoss float64 // negative ELBO / training points (one eps draw)
+	ValLoss   float64 // negative ELBO / validation points (one eps draw)
+}
+
+// Run takes the remaining steps up to Config.Epochs, evaluating the
+// validation loss every ReportEvery epochs and at the last one, and calls
+// onReport (if not nil) with each report. It stops on ctx, on divergence
+// (wrapping ErrDiverged, naming the epoch) or on any error.
+func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, error) {
+	var reports []Report
+	for t.epoch < t.Config.Epochs {
+		if err := ctx.Err(); err != nil {
+			return reports, err
+		}
+		loss, err := t.Step()
+		if err != nil {
+			return reports, err
+		}
+		if t.epoch%t.Config.ReportEvery != 0 && t.epoch != t.Config.Epochs {
+			continue
+		}
+		val, err := t.Val.Loss(t.Net)
+		if err != nil {
+			return reports, err
+		}
+		if math.IsNaN(val) || math.IsInf(val, 0) {
+			return reports, fmt.Errorf("%w at epoch %d: validation loss is %v", ErrDiverged, t.epoch, val)
+		}
+		r := Report{Epoch: t.epoch, TrainLoss: loss / float64(t.trainLen), ValLoss: val / float64(t.Val.Net.Rows)}
+		reports = append(reports, r)
+		if onReport != nil {
+			onReport(r)
+		}
+	}
+	return reports, nil
+}
+
+// Evaluator computes the negative ELBO of a network's current parameters
+// on held-out data, on a graph of its own (no gradients).
+type Evaluator struct {
+	Net  *graph.Network
+	vm   G.VM
+	loss G.Value
+	rng  *rand.Rand
+}
+
+// NewEvaluator builds the loss graph for s; its epsilon stream comes from seed.
+func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
+	net, err := graph.New(cfg, s.Len())
+	if err != nil {
+		return nil, err
+	}
+	if err := setXY(net, s); err != nil {
+		return nil, err
+	}
+	e := &Evaluator{Net: net, rng: rand.New(rand.NewPCG(seed, streamValEps))}
+	G.Read(net.Loss, &e.loss)
+	e.vm = G.NewTapeMachine(net.Graph)
+	return e, nil
+}
+
+// Loss copies src's parameters, draws one epsilon and returns the loss.
+func (e *Evaluator) Loss(src *graph.Network) (float64, error) {
+	if err := e.Net.CopyParams(src); err != nil {
+		return 0, err
+	}
+	if err := e.Net.FillEps(e.rng); err != nil {
+		return 0, err
+	}
+	defer e.vm.Reset()
+	if err := e.vm.RunAll(); err != nil {
+		return 0, fmt.Errorf("train: validation: %w", err)
+	}
+	return graph.Scalar(e.loss)
+}
+
+// Close releases the machine.
+func (e *Evaluator) Close() error { return e.vm.Close() }
