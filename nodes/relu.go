@@ -28,10 +28,12 @@ type reluOp struct {
 	buf buffer
 }
 
-func (op *reluOp) Arity() int                                        { return 1 }
-func (op *reluOp) Type() hm.Type                                     { return hm.NewFnType(elem, elem) }
-func (op *reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
-func (op *reluOp) Do(in ...G.Value) (G.Value, error)                 { return op.UsePreallocDo(nil, in...) }
+func (op *reluOp) Arity() int    { return 1 }
+func (op *reluOp) Type() hm.Type { return hm.NewFnType(elem, elem) }
+func (op *reluOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op *reluOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 func (op *reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	ts, err := dense("ReLU", 1, in)
 	if err != nil {
@@ -73,10 +75,12 @@ type reluGradOp struct {
 	buf buffer
 }
 
-func (op *reluGradOp) Arity() int                                        { return 2 }
-func (op *reluGradOp) Type() hm.Type                                     { return hm.NewFnType(elem, elem, elem) }
-func (op *reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
-func (op *reluGradOp) Do(in ...G.Value) (G.Value, error)                 { return op.UsePreallocDo(nil, in...) }
+func (op *reluGradOp) Arity() int    { return 2 }
+func (op *reluGradOp) Type() hm.Type { return hm.NewFnType(elem, elem, elem) }
+func (op *reluGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op *reluGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 func (op *reluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	ts, err := dense(op.name, 2, in)
 	if err != nil {

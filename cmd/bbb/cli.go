@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+// Exit codes: 2 for bad input (before any work), 1 for a failed run.
+const (
+	exitOK    = 0
+	exitRun   = 1
+	exitUsage = 2
+)
+
+// usageError is a bad flag, value or file named by the user.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+const usage = `usage: bbb <command> [flags]
+
+commands:
+  train   fit the BBB network, sample predictive bands, write summary.json and figures
+  bench   time the training step and predictive sampling over a sweep of sizes
+  dot     write the graph as Graphviz DOT
+  help    show this text
+
+Run 'bbb <command> -h' for a command's flags.
+`
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	var err error
+	switch args[0] {
+	case "train":
+		err = runTrain(ctx, args[1:], stdout, stderr)
+	case "bench":
+		err = runBench(ctx, args[1:], stdout, stderr)
+	case "dot":
+		err = runDot(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		err = usagef("unknown command %q (want train, bench, dot or help)", args[0])
+	}
+	if err == nil {
+		return exitOK
+	}
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "bbb: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) {
+		return exitUsage
+	}
+	return exitRun
+}
+
+var errHelp = errors.New("help requested")

@@ -1,0 +1,17 @@
+//go:build !cuda
+
+package main
+
+// checkDevice accepts only the CPU: this binary was built without CUDA.
+func checkDevice(name string) error {
+	switch name {
+	case "cpu":
+		return nil
+	case "gpu", "cuda":
+		return usagef("--device %s: this bbb was built without CUDA; build bin/bbb-cuda with 'make cuda' (see README, GPU section)", name)
+	}
+	return usagef("--device %q: want cpu (or gpu in the CUDA build)", name)
+}
+
+// deviceName describes where the graph runs.
+func deviceName(string) (device, name string) { return "cpu", cpuName() }

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+	"github.com/bbb-go/bbb/train"
+)
+
+// modelFlags are the flags train and bench share. Defaults are the seed's.
+type modelFlags struct {
+	layers, hidden, points, workers  int
+	lr, nBatch, priorSigma, likSigma float64
+	dtype, device                    string
+	seed                             uint64
+	stockOps                         bool
+}
+
+func (m *modelFlags) register(fs *flag.FlagSet) {
+	fs.IntVar(&m.layers, "layers", 5, "variational linear layers")
+	fs.IntVar(&m.hidden, "hidden", 20, "hidden width")
+	fs.IntVar(&m.points, "points", 20000, "data points (80% train, 20% validation)")
+	fs.IntVar(&m.workers, "workers", runtime.GOMAXPROCS(0), "goroutines for predictive sampling")
+	fs.Float64Var(&m.lr, "lr", 0.01, "Adam learning rate")
+	fs.Float64Var(&m.nBatch, "n-batch", 1, "the KL is divided by this (1: full batch)")
+	fs.Float64Var(&m.priorSigma, "prior-sigma", 1, "standard deviation of the N(0, s²) weight prior")
+	fs.Float64Var(&m.likSigma, "likelihood-sigma", 0.1, "fixed sigma of the Gaussian likelihood")
+	fs.StringVar(&m.dtype, "dtype", "float32", "float32 or float64")
+	fs.StringVar(&m.device, "device", "cpu", "cpu, or gpu in the CUDA build (bin/bbb-cuda)")
+	fs.Uint64Var(&m.seed, "seed", 1, "seed for data, init and every epsilon")
+	fs.BoolVar(&m.stockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of the fused ones")
+}
+
+// check validates the shared flags; it does no work.
+func (m *modelFlags) check() error {
+	switch {
+	case m.layers < 1:
+		return usagef("--layers %d: need at least 1", m.layers)
+	case m.hidden <= 0:
+		return usagef("--hidden %d: need a value > 0", m.hidden)
+	case m.points < 10:
+		return usagef("--points %d: need at least 10", m.points)
+	case m.workers < 1:
+		return usagef("--workers %d: need at least 1", m.workers)
+	case !finitePositive(m.lr):
+		return usagef("--lr %v: need a finite value > 0", m.lr)
+	case !finitePositive(m.nBatch):
+		return usagef("--n-batch %v: need a finite value > 0", m.nBatch)
+	case !finitePositive(m.priorSigma):
+		return usagef("--prior-sigma %v: need a finite value > 0", m.priorSigma)
+	case !finitePositive(m.likSigma):
+		return usagef("--likelihood-sigma %v: need a finite value > 0", m.likSigma)
+	}
+	if _, err := parseDtype(m.dtype); err != nil {
+		return err
+	}
+	return checkDevice(m.device)
+}
+
+func finitePositive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+
+func parseDtype(s string) (tensor.Dtype, error) {
+	switch s {
+	case "float32":
+		return tensor.Float32, nil
+	case "float64":
+		return tensor.Float64, nil
+	}
+	return tensor.Dtype{}, usagef("--dtype %q: want float32 or float64", s)
+}
+
+func (m *modelFlags) graphConfig() graph.Config {
+	dt, _ := parseDtype(m.dtype)
+	return graph.Config{
+		Layers: m.layers, Hidden: m.hidden, NBatch: m.nBatch,
+		Prior: nodes.Normal{Mu: 0, Sigma: m.priorSigma}, LikelihoodSigma: m.likSigma,
+		Dtype: dt, StockOps: m.stockOps,
+	}
+}
+
+func (m *modelFlags) trainConfig() train.Config {
+	return train.Config{
+		Graph: m.graphConfig(), Data: train.DataConfig{N: m.points},
+		LearningRate: m.lr, Seed: m.seed, Workers: m.workers,
+	}
+}
+
+func (m *modelFlags) ops() string {
+	if m.stockOps {
+		return "stock"
+	}
+	return "fused"
+}
+
+// parseFlags parses args into fs; errors become one-line usage errors and
+// -h prints the flags to stdout.
+func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(stdout)
+			fmt.Fprintf(stdout, "usage: bbb %s [flags]\n", fs.Name())
+			fs.PrintDefaults()
+			return errHelp
+		}
+		return usagef("%s: %v", fs.Name(), err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// checkOutDir makes dir and proves it writable, before any work.
+func checkOutDir(flagName, dir string) error {
+	if strings.TrimSpace(dir) == "" {
+		return usagef("%s: empty path", flagName)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return usagef("%s %s: cannot create: %v", flagName, dir, unwrapPath(err))
+	}
+	f, err := os.CreateTemp(dir, ".bbb-write-check-*")
+	if err != nil {
+		return usagef("%s %s: cannot write: %v", flagName, dir, unwrapPath(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return nil
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func join(dir, name string) string { return filepath.Join(dir, name) }

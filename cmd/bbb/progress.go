@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/bbb-go/bbb/train"
+)
+
+// progress prints one line per loss report on stderr: epoch, losses,
+// epochs per second and the time left.
+type progress struct {
+	w      io.Writer
+	quiet  bool
+	epochs int
+	start  time.Time
+}
+
+func newProgress(w io.Writer, quiet bool, epochs int) *progress {
+	return &progress{w: w, quiet: quiet, epochs: epochs, start: time.Now()}
+}
+
+func (p *progress) report(r train.Report) {
+	if p.quiet {
+		return
+	}
+	el := time.Since(p.start)
+	rate := float64(r.Epoch) / el.Seconds()
+	eta := time.Duration(float64(p.epochs-r.Epoch) / rate * float64(time.Second))
+	fmt.Fprintf(p.w, "epoch %*d/%d  train %10.4f  val %10.4f  %7.1f epochs/s  ETA %s\n",
+		len(fmt.Sprint(p.epochs)), r.Epoch, p.epochs, r.TrainLoss, r.ValLoss, rate, eta.Round(100*time.Millisecond))
+}
+
+func (p *progress) logf(format string, a ...any) {
+	if !p.quiet {
+		fmt.Fprintf(p.w, format+"\n", a...)
+	}
+}

@@ -1,0 +1,67 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+)
+
+// Summary is DIR/summary.json. Other tools read it: keep the keys stable.
+type Summary struct {
+	Preset              string   `json:"preset"`
+	Dtype               string   `json:"dtype"`
+	Device              string   `json:"device"`
+	DeviceName          string   `json:"device_name,omitempty"`
+	Seed                uint64   `json:"seed"`
+	Epochs              int      `json:"epochs"`
+	TrainSeconds        float64  `json:"train_seconds"`
+	SecondsPerEpoch     float64  `json:"seconds_per_epoch"`
+	TrainLossPerPoint   float64  `json:"train_loss_per_point"`
+	ValLossPerPoint     float64  `json:"val_loss_per_point"`
+	Samples             int      `json:"samples"`
+	PredictSeconds      float64  `json:"predict_seconds"`
+	PredictTrainSeconds float64  `json:"predict_train_seconds"`
+	ValRMSETrue         float64  `json:"val_rmse_true"`
+	ValRMSENoisy        float64  `json:"val_rmse_noisy"`
+	ValCoverage90       float64  `json:"val_coverage90"`
+	ValBandWidth        float64  `json:"val_band_width"`
+	TrainRMSETrue       float64  `json:"train_rmse_true"`
+	TrainCoverage90     float64  `json:"train_coverage90"`
+	Figures             []string `json:"figures"`
+	Layers              int      `json:"layers"`
+	Hidden              int      `json:"hidden"`
+	TrainPoints         int      `json:"train_points"`
+	ValPoints           int      `json:"val_points"`
+	LearningRate        float64  `json:"learning_rate"`
+	Ops                 string   `json:"ops"`
+	GEMM                string   `json:"gemm"`
+	Workers             int      `json:"workers"`
+	TotalSeconds        float64  `json:"total_seconds"`
+	PeakRSSMiB          float64  `json:"peak_rss_mib,omitempty"`
+}
+
+// WriteSummary writes s as indented JSON to path, atomically.
+func WriteSummary(path string, s Summary) error {
+	return atomicio.WriteFile(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(s)
+	})
+}
+
+// WriteLosses writes the reports as CSV (epoch,train,val) to path, atomically.
+func WriteLosses(path string, reports []Report) error {
+	return atomicio.WriteFile(path, func(w io.Writer) error {
+		if _, err := fmt.Fprintln(w, "epoch,train,val"); err != nil {
+			return err
+		}
+		for _, r := range reports {
+			if _, err := fmt.Fprintf(w, "%d,%.9g,%.9g\n", r.Epoch, r.TrainLoss, r.ValLoss); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,68 @@
+package viz
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+)
+
+// ErrFormat reports a file extension that is not .png, .svg or .pdf.
+var ErrFormat = errors.New("viz: unsupported figure format (want .png, .svg or .pdf)")
+
+// ErrData reports empty, mismatched or non-finite data.
+var ErrData = errors.New("viz: bad data")
+
+// Format returns the figure format of path, or ErrFormat.
+func Format(path string) (string, error) {
+	ext := strings.ToLower(strings.TrimPrefix(filepath.Ext(path), "."))
+	switch ext {
+	case "png", "svg", "pdf":
+		return ext, nil
+	}
+	return "", fmt.Errorf("%w: %q", ErrFormat, path)
+}
+
+// Figure size: wide like the seed's figsize=(16, 6).
+var width, height = 32 * vg.Centimeter, 12 * vg.Centimeter
+
+func save(p *plot.Plot, path string) error {
+	format, err := Format(path)
+	if err != nil {
+		return err
+	}
+	wt, err := p.WriterTo(width, height, format)
+	if err != nil {
+		return fmt.Errorf("viz: %s: %w", path, err)
+	}
+	return atomicio.WriteFile(path, func(w io.Writer) error {
+		_, err := wt.WriteTo(w)
+		return err
+	})
+}
+
+// checkSeries reports series of unequal length, empty or with NaN/Inf.
+func checkSeries(names []string, series ...[]float64) error {
+	n := len(series[0])
+	if n == 0 {
+		return fmt.Errorf("%w: %s is empty", ErrData, names[0])
+	}
+	for k, s := range series {
+		if len(s) != n {
+			return fmt.Errorf("%w: %s has %d values, %s has %d", ErrData, names[k], len(s), names[0], n)
+		}
+		for i, v := range s {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("%w: %s[%d] = %v", ErrData, names[k], i, v)
+			}
+		}
+	}
+	return nil
+}
