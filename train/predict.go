@@ -148,4 +148,3 @@ func Quantile(sorted []float64, q float64) float64 {
 	}
 	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }
-

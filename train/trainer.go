@@ -84,6 +84,9 @@ type Trainer struct {
 	epsRNG   *rand.Rand
 	epoch    int
 	trainLen int
+
+	// TrainLosses is the training loss per point at every epoch run so far.
+	TrainLosses []float64
 }
 
 // NewTrainer builds the graph for data.Train, initialises it from the
@@ -189,6 +192,7 @@ func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, err
 		if err != nil {
 			return reports, err
 		}
+		t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
 		if t.epoch%t.Config.ReportEvery != 0 && t.epoch != t.Config.Epochs {
 			continue
 		}

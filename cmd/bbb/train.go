@@ -180,7 +180,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 			}},
 			{"losses" + ext, func(p string) error {
 				ep, trl, vl := lossSeries(reports)
-				return viz.Losses(p, ep, trl, vl)
+				return viz.Losses(p, viz.LossFigure{EveryTrain: tr.TrainLosses, Epochs: ep, Train: trl, Val: vl})
 			}},
 		}
 		if !f.skipTrainBand {

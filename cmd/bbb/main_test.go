@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"image/png"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+// Bad input: exit 2, one line on stderr naming the flag, nothing written.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "a-file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--epochs", "0"}, "--epochs"},
+		{[]string{"train", "--epochs", "-5"}, "--epochs"},
+		{[]string{"train", "--hidden", "0"}, "--hidden"},
+		{[]string{"train", "--layers", "0"}, "--layers"},
+		{[]string{"train", "--lr", "0"}, "--lr"},
+		{[]string{"train", "--lr", "-1"}, "--lr"},
+		{[]string{"train", "--lr", "NaN"}, "--lr"},
+		{[]string{"train", "--samples", "1"}, "--samples"},
+		{[]string{"train", "--dtype", "float16"}, "--dtype"},
+		{[]string{"train", "--device", "gpu"}, "make cuda"},
+		{[]string{"train", "--device", "tpu"}, "--device"},
+		{[]string{"train", "--format", "gif"}, "--format"},
+		{[]string{"train", "--preset", "huge"}, "--preset"},
+		{[]string{"train", "--report-every", "0"}, "--report-every"},
+		{[]string{"train", "--prior-sigma", "0"}, "--prior-sigma"},
+		{[]string{"train", "--out", filepath.Join(file, "sub")}, "--out"},
+		{[]string{"train", "--epochs", "many"}, "epochs"},
+		{[]string{"train", "--no-such-flag"}, "no-such-flag"},
+		{[]string{"train", "extra"}, "extra"},
+		{[]string{"frobnicate"}, "frobnicate"},
+		{[]string{"bench", "--hidden-sizes", "20,x"}, "--hidden-sizes"},
+		{[]string{"bench", "--epochs", "0"}, "--epochs"},
+	} {
+		args := tc.args
+		if args[0] == "train" && !strings.Contains(strings.Join(args, " "), "--out") {
+			args = append(args, "--out", out)
+		}
+		code, _, stderr := runCLI(args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tc.args, code, exitUsage, stderr)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: stderr %q: want one line naming %q", tc.args, stderr, tc.want)
+		}
+	}
+	if ents, _ := os.ReadDir(out); len(ents) > 0 {
+		t.Errorf("bad input wrote %d files to --out", len(ents))
+	}
+}
+
+// A divergent run exits 1 naming the epoch; losses.csv so far is whole.
+func TestDivergenceExit(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runCLI("train", "--preset", "quick", "--lr", "1e30", "--out", out, "-q")
+	if code != exitRun || !strings.Contains(stderr, "diverged at epoch") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "losses.csv"))
+	if err != nil || !strings.HasPrefix(string(b), "epoch,train,val\n") {
+		t.Errorf("losses.csv %q, %v", b, err)
+	}
+}
+
+// A quick job writes summary.json with the stable keys, the figures
+// (decodable) and losses.csv; the same seed gives the same numbers.
+func TestTrainEndToEnd(t *testing.T) {
+	summaries := make([]map[string]any, 2)
+	for k := range summaries {
+		out := t.TempDir()
+		code, stdout, stderr := runCLI("train", "--preset", "quick", "--epochs", "120", "--report-every", "40", "--samples", "30", "--out", out)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		if !strings.Contains(stderr, "epoch 120/120") || !strings.Contains(stderr, "ETA") {
+			t.Errorf("no progress line on stderr: %q", stderr)
+		}
+		if !strings.Contains(stdout, "val_rmse_true") {
+			t.Errorf("stdout %q", stdout)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s map[string]any
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, key := range []string{"preset", "dtype", "device", "seed", "epochs", "train_seconds", "seconds_per_epoch",
+			"train_loss_per_point", "val_loss_per_point", "samples", "predict_seconds", "val_rmse_true",
+			"val_rmse_noisy", "val_coverage90", "val_band_width", "figures"} {
+			if _, ok := s[key]; !ok {
+				t.Errorf("summary.json lacks %q", key)
+			}
+		}
+		if s["device"] != "cpu" || s["dtype"] != "float32" || s["preset"] != "quick" {
+			t.Errorf("summary %v", s)
+		}
+		figs := s["figures"].([]any)
+		if len(figs) != 4 {
+			t.Errorf("figures %v", figs)
+		}
+		for _, f := range figs {
+			fh, err := os.Open(filepath.Join(out, f.(string)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := png.Decode(fh); err != nil {
+				t.Errorf("%s: %v", f, err)
+			}
+			fh.Close()
+		}
+		csv, _ := os.ReadFile(filepath.Join(out, "losses.csv"))
+		if got := strings.Count(string(csv), "\n"); got != 4 {
+			t.Errorf("losses.csv has %d lines, want header + 3", got)
+		}
+		if dot, _ := os.ReadFile(filepath.Join(out, "graph.dot")); !bytes.Contains(dot, []byte("negative_ELBO")) {
+			t.Error("graph.dot lacks the negative_ELBO node")
+		}
+		summaries[k] = s
+	}
+	for _, key := range []string{"train_loss_per_point", "val_loss_per_point", "val_rmse_true", "val_rmse_noisy", "val_coverage90", "val_band_width"} {
+		if summaries[0][key] != summaries[1][key] {
+			t.Errorf("%s: %v then %v with the same seed", key, summaries[0][key], summaries[1][key])
+		}
+	}
+}
+
+func TestDot(t *testing.T) {
+	code, stdout, stderr := runCLI("dot", "--layers", "2", "--rows", "8", "--grad")
+	if code != 0 || !strings.Contains(stdout, "digraph") || !strings.Contains(stdout, "Linear.dw") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}

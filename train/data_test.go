@@ -1,0 +1,76 @@
+package train
+
+import (
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestCurveIsTheSeeds(t *testing.T) {
+	// f(x) = 0.2x³ - 2x³ + 8x: f(1) = 6.2, f(2) = 1.6, f(-3) = 24.6.
+	for _, c := range []struct{ x, want float64 }{{0, 0}, {1, 6.2}, {2, 1.6}, {-3, 24.6}} {
+		if got := Curve(c.x); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Curve(%v) = %v, want %v", c.x, got, c.want)
+		}
+	}
+}
+
+func TestMakeDataSplitAndDeterminism(t *testing.T) {
+	a, err := MakeData(DataConfig{}, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Train.Len() != 16000 || a.Val.Len() != 4000 {
+		t.Fatalf("split %d/%d, want 16000/4000", a.Train.Len(), a.Val.Len())
+	}
+	for _, s := range []Split{a.Train, a.Val} {
+		if !slices.IsSorted(s.X) {
+			t.Error("split not sorted by x")
+		}
+	}
+	if a.Train.X[0] != -3 && a.Val.X[0] != -3 {
+		t.Error("x does not start at -3")
+	}
+	// noise: mean ~0, sd ~1.5 over 20000 draws (se of sd ≈ 1.5/√40000 ≈ 0.0075)
+	var sum, sumSq float64
+	n := 0
+	for _, s := range []Split{a.Train, a.Val} {
+		for i := range s.X {
+			r := s.Y[i] - s.YTrue[i]
+			sum += r
+			sumSq += r * r
+			n++
+		}
+	}
+	mean := sum / float64(n)
+	sd := math.Sqrt(sumSq/float64(n) - mean*mean)
+	if math.Abs(mean) > 4*1.5/math.Sqrt(float64(n)) || math.Abs(sd-1.5) > 0.03 {
+		t.Errorf("noise mean %v sd %v, want 0 and 1.5", mean, sd)
+	}
+	b, _ := MakeData(DataConfig{}, 7)
+	if !slices.Equal(a.Val.Y, b.Val.Y) || !slices.Equal(a.Train.X, b.Train.X) {
+		t.Error("same seed gave different data")
+	}
+	c, _ := MakeData(DataConfig{}, 8)
+	if slices.Equal(a.Val.X, c.Val.X) {
+		t.Error("different seeds gave the same split")
+	}
+}
+
+func TestDataConfigErrors(t *testing.T) {
+	for _, c := range []DataConfig{{N: 2}, {XMin: 3, XMax: -3}, {Noise: -1}, {ValFraction: 1.5}, {N: 5, ValFraction: 0.1}} {
+		if _, err := MakeData(c, 1); err == nil {
+			t.Errorf("MakeData(%+v) gave no error", c)
+		}
+	}
+}
+
+func TestQuantileMatchesNumpy(t *testing.T) {
+	// numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
+	xs := []float64{1, 2, 3, 4, 10}
+	for _, c := range []struct{ q, want float64 }{{0.05, 1.2}, {0.5, 3}, {0.95, 8.8}, {0, 1}, {1, 10}} {
+		if got := Quantile(xs, c.q); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Quantile(%v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+)
+
+func smallConfig(dt tensor.Dtype) Config {
+	return Config{
+		Graph:  graph.Config{Layers: 3, Hidden: 16, Dtype: dt},
+		Data:   DataConfig{N: 1000},
+		Epochs: 300, ReportEvery: 100, Samples: 50, Seed: 3,
+	}
+}
+
+// A short run lowers the loss, for both dtypes.
+func TestShortTrainingLowersLoss(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		t.Run(dt.String(), func(t *testing.T) {
+			cfg := smallConfig(dt)
+			d, err := MakeData(cfg.Data, cfg.Seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr, err := NewTrainer(cfg, d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tr.Close()
+			reports, err := tr.Run(context.Background(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(reports) != 3 || reports[2].Epoch != 300 {
+				t.Fatalf("reports %+v, want epochs 100, 200, 300", reports)
+			}
+			first := mean(tr.TrainLosses[:20])
+			last := mean(tr.TrainLosses[len(tr.TrainLosses)-20:])
+			t.Logf("train loss per point: first 20 epochs %.1f, last 20 %.1f; val %.1f -> %.1f", first, last, reports[0].ValLoss, reports[2].ValLoss)
+			if !(last < 0.5*first) {
+				t.Errorf("loss did not fall by half: %v -> %v", first, last)
+			}
+			if !(reports[2].ValLoss < reports[0].ValLoss) {
+				t.Errorf("validation loss did not fall: %v -> %v", reports[0].ValLoss, reports[2].ValLoss)
+			}
+		})
+	}
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// Same seed, same numbers; prediction does not depend on the worker count.
+func TestReproducible(t *testing.T) {
+	run := func(workers int) ([]float64, Bands) {
+		cfg := smallConfig(tensor.Float32)
+		cfg.Epochs = 60
+		d, _ := MakeData(cfg.Data, cfg.Seed)
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		if _, err := tr.Run(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		b, err := Predict(tr.Net, d.Val.X, 20, workers, cfg.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr.TrainLosses, b
+	}
+	l1, b1 := run(1)
+	l2, b2 := run(3)
+	if !slices.Equal(l1, l2) {
+		t.Error("same seed gave different training losses")
+	}
+	if !slices.Equal(b1.Mean, b2.Mean) || !slices.Equal(b1.Q05, b2.Q05) || !slices.Equal(b1.Q95, b2.Q95) {
+		t.Error("predictive bands depend on the number of workers")
+	}
+}
+
+// A NaN in the data makes the loss NaN: the run stops at epoch 1 with
+// ErrDiverged naming the epoch.
+func TestDivergenceIsReported(t *testing.T) {
+	cfg := smallConfig(tensor.Float32)
+	d, _ := MakeData(cfg.Data, cfg.Seed)
+	d.Train.Y[5] = math.NaN()
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	_, err = tr.Run(context.Background(), nil)
+	if !errors.Is(err, ErrDiverged) {
+		t.Fatalf("err = %v, want ErrDiverged", err)
+	}
+	if want := "at epoch 1:"; !contains(err.Error(), want) {
+		t.Errorf("error %q does not name the epoch", err)
+	}
+}
+
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+func TestConfigErrors(t *testing.T) {
+	d, _ := MakeData(DataConfig{N: 100}, 1)
+	for _, c := range []Config{{Epochs: -1}, {LearningRate: -0.1}, {Samples: 1}, {ReportEvery: -2}, {Workers: -1}, {Graph: graph.Config{Hidden: -1}}} {
+		if _, err := NewTrainer(c, d); err == nil {
+			t.Errorf("NewTrainer(%+v) gave no error", c)
+		}
+	}
+}
+
+// The band of a trained model summarises its passes: Q05 <= mean <= Q95
+// almost everywhere and the metrics are finite.
+func TestPredictBands(t *testing.T) {
+	cfg := smallConfig(tensor.Float32)
+	d, _ := MakeData(cfg.Data, cfg.Seed)
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := Predict(tr.Net, d.Val.X, 200, 2, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := 0
+	for i := range b.Mean {
+		if !(b.Q05[i] <= b.Q95[i]) {
+			t.Fatalf("Q05 %v > Q95 %v at %d", b.Q05[i], b.Q95[i], i)
+		}
+		if b.Mean[i] < b.Q05[i] || b.Mean[i] > b.Q95[i] {
+			bad++
+		}
+	}
+	if bad > len(b.Mean)/10 {
+		t.Errorf("mean outside the band at %d of %d inputs", bad, len(b.Mean))
+	}
+	m := Evaluate(b, d.Val)
+	if math.IsNaN(m.RMSETrue) || m.Coverage90 < 0 || m.Coverage90 > 1 || m.BandWidth <= 0 {
+		t.Errorf("metrics %+v", m)
+	}
+	if _, err := Predict(tr.Net, d.Val.X, 1, 1, 1); err == nil {
+		t.Error("Predict with 1 sample gave no error")
+	}
+}
