@@ -139,10 +139,11 @@ func (op *matMulOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	return out, nil
 }
 
-// colSumOp sums a matrix over its rows, giving one value per column.
+// colSumOp sums a matrix over its rows, giving one value per column. It is
+// the product gᵀ·1, so the GEMM kernel does it.
 type colSumOp struct {
 	opBase
-	buf buffer
+	buf, ones buffer
 }
 
 func (op *colSumOp) Arity() int    { return 1 }
@@ -162,21 +163,21 @@ func (op *colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if err != nil {
 		return nil, err
 	}
+	ones := op.ones.get(g.Dtype(), rows)
 	switch g.Dtype() {
 	case tensor.Float32:
-		colSums(g.Float32s(), out.Float32s(), rows, n)
+		colSums(g.Float32s(), ones.Float32s(), out.Float32s(), rows, n)
 	default:
-		colSums(g.Float64s(), out.Float64s(), rows, n)
+		colSums(g.Float64s(), ones.Float64s(), out.Float64s(), rows, n)
 	}
 	return out, nil
 }
 
-func colSums[T linalg.Float](g, out []T, rows, n int) {
-	clear(out)
-	for i := 0; i < rows; i++ {
-		row := g[i*n : (i+1)*n]
-		for j, v := range row {
-			out[j] += v
+func colSums[T linalg.Float](g, ones, out []T, rows, n int) {
+	if ones[0] != 1 {
+		for i := range ones {
+			ones[i] = 1
 		}
 	}
+	linalg.Gemm(true, false, n, 1, rows, 1, g, n, ones, 1, 0, out, 1)
 }

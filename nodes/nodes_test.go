@@ -180,3 +180,39 @@ func TestConstructorErrors(t *testing.T) {
 		t.Error("Normal with sigma -1: no error")
 	}
 }
+
+func TestReLUKernelEdgeCases(t *testing.T) {
+	in32 := []float32{-1, -0.0, 0, 1e-45, -1e-45, 2.5, float32(math.Inf(1)), float32(math.Inf(-1))}
+	want32 := []float32{0, 0, 0, 1e-45, 0, 2.5, float32(math.Inf(1)), 0}
+	out32 := make([]float32, len(in32))
+	relu32(in32, out32)
+	in64 := make([]float64, len(in32))
+	for i, v := range in32 {
+		in64[i] = float64(v)
+	}
+	out64 := make([]float64, len(in64))
+	relu64(in64, out64)
+	for i := range in32 {
+		if out32[i] != want32[i] || math.Signbit(float64(out32[i])) {
+			t.Errorf("relu32(%v) = %v, want %v", in32[i], out32[i], want32[i])
+		}
+		if out64[i] != float64(want32[i]) || math.Signbit(out64[i]) {
+			t.Errorf("relu64(%v) = %v, want %v", in64[i], out64[i], want32[i])
+		}
+	}
+	g32 := []float32{1, 2, 3, 4, 5, 6, 7, 8}
+	m32 := make([]float32, len(g32))
+	reluMask32(out32, g32, m32)
+	g64 := []float64{1, 2, 3, 4, 5, 6, 7, 8}
+	m64 := make([]float64, len(g64))
+	reluMask64(out64, g64, m64)
+	for i := range out32 {
+		want := 0.0
+		if out32[i] > 0 {
+			want = g64[i]
+		}
+		if float64(m32[i]) != want || m64[i] != want {
+			t.Errorf("mask at y=%v: got %v/%v, want %v", out32[i], m32[i], m64[i], want)
+		}
+	}
+}

@@ -2,12 +2,11 @@ package nodes
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
-
-	"github.com/bbb-go/bbb/internal/linalg"
 )
 
 // ReLU returns max(x, 0) elementwise. Its gradient is g where the output is
@@ -46,17 +45,30 @@ func (op *reluOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
-		relu(x.Float32s(), out.Float32s())
+		relu32(x.Float32s(), out.Float32s())
 	default:
-		relu(x.Float64s(), out.Float64s())
+		relu64(x.Float64s(), out.Float64s())
 	}
 	return out, nil
 }
 
-func relu[T linalg.Float](x, out []T) {
+// The ReLU kernels are branchless: about half the inputs are negative, so
+// a branch would be mispredicted half the time. Clearing a value whose
+// sign bit is set gives max(x, 0) (with -0 and negative NaN giving +0).
+
+func relu32(x, out []float32) {
 	out = out[:len(x)]
 	for i, v := range x {
-		out[i] = max(v, 0)
+		u := math.Float32bits(v)
+		out[i] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+	}
+}
+
+func relu64(x, out []float64) {
+	out = out[:len(x)]
+	for i, v := range x {
+		u := math.Float64bits(v)
+		out[i] = math.Float64frombits(u &^ uint64(int64(u)>>63))
 	}
 }
 
@@ -93,20 +105,30 @@ func (op *reluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, e
 	}
 	switch y.Dtype() {
 	case tensor.Float32:
-		reluMask(y.Float32s(), g.Float32s(), out.Float32s())
+		reluMask32(y.Float32s(), g.Float32s(), out.Float32s())
 	default:
-		reluMask(y.Float64s(), g.Float64s(), out.Float64s())
+		reluMask64(y.Float64s(), g.Float64s(), out.Float64s())
 	}
 	return out, nil
 }
 
-func reluMask[T linalg.Float](y, g, out []T) {
+// reluMask keeps g where y (a ReLU output, so +0 or positive) is non-zero,
+// without branches: (b | -b) has its top bit set exactly when b != 0.
+
+func reluMask32(y, g, out []float32) {
 	g, out = g[:len(y)], out[:len(y)]
 	for i, v := range y {
-		if v > 0 {
-			out[i] = g[i]
-		} else {
-			out[i] = 0
-		}
+		b := math.Float32bits(v)
+		mask := uint32(int32(b|-b) >> 31)
+		out[i] = math.Float32frombits(math.Float32bits(g[i]) & mask)
+	}
+}
+
+func reluMask64(y, g, out []float64) {
+	g, out = g[:len(y)], out[:len(y)]
+	for i, v := range y {
+		b := math.Float64bits(v)
+		mask := uint64(int64(b|-b) >> 63)
+		out[i] = math.Float64frombits(math.Float64bits(g[i]) & mask)
 	}
 }

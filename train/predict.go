@@ -18,10 +18,16 @@ type Bands struct {
 	Mean, Q05, Q95 []float64
 }
 
+// PredictChunk is the most inputs one forward graph takes at a time:
+// inputs are summarised chunk by chunk, so the trace of passes held in
+// memory is samples × PredictChunk values, not samples × len(x).
+const PredictChunk = 4000
+
 // Predict runs samples stochastic forward passes of src's current
 // parameters over x and summarises them per input. Sample s draws its
-// epsilon from the stream (seed, streamPredict+s), so the result does not
-// depend on workers, the number of goroutines sharing the passes.
+// epsilon from the stream (seed, streamPredict+s), so it uses the same
+// weights for every chunk of x, and the result does not depend on workers,
+// the number of goroutines sharing the passes.
 func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64) (Bands, error) {
 	if samples < 2 {
 		return Bands{}, fmt.Errorf("train: samples %d: need at least 2", samples)
@@ -31,56 +37,82 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 	}
 	workers = max(1, min(workers, samples))
 	n := len(x)
-	trace := make([]float32, samples*n) // trace[s*n+i]: pass s at input i
-	// Graphs are built here, one goroutine at a time; only running them is
-	// concurrent (each worker owns its graph, machine and buffers).
-	nets := make([]*graph.Network, workers)
-	for w := range nets {
-		var err error
-		if nets[w], err = forwardNet(src, x); err != nil {
-			return Bands{}, err
+	chunks := (n + PredictChunk - 1) / PredictChunk
+	size := (n + chunks - 1) / chunks
+	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
+	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
+	var nets []*sampler
+	defer func() {
+		for _, sm := range nets {
+			sm.vm.Close()
 		}
-	}
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			errs[w] = samplePasses(nets[w], trace, w, workers, samples, seed)
-		}(w)
-	}
-	wg.Wait()
-	for _, err := range errs {
-		if err != nil {
-			return Bands{}, err
+	}()
+	for lo := 0; lo < n; lo += size {
+		hi := min(lo+size, n)
+		rows := hi - lo
+		// Graphs are built here, one goroutine at a time; only running them
+		// is concurrent (each worker owns its graph, machine and buffers).
+		if len(nets) == 0 || nets[0].net.Rows != rows {
+			for _, sm := range nets {
+				sm.vm.Close()
+			}
+			nets = make([]*sampler, workers)
+			for w := range nets {
+				var err error
+				if nets[w], err = newSampler(src, rows); err != nil {
+					return Bands{}, err
+				}
+			}
 		}
+		for _, sm := range nets {
+			if err := graph.SetValues(sm.net.X, x[lo:hi]); err != nil {
+				return Bands{}, err
+			}
+		}
+		errs := make([]error, workers)
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func(w int) {
+				defer wg.Done()
+				errs[w] = nets[w].passes(trace[:samples*rows], w, workers, samples, seed)
+			}(w)
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return Bands{}, err
+			}
+		}
+		summarise(trace[:samples*rows], samples, rows, workers, Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}
-	return summarise(trace, samples, n, workers), nil
+	return b, nil
 }
 
-// forwardNet is a forward-only copy of src over inputs x.
-func forwardNet(src *graph.Network, x []float64) (*graph.Network, error) {
-	net, err := graph.NewForward(src.Config, len(x))
+// sampler is one worker's forward-only copy of src, with its machine.
+type sampler struct {
+	net *graph.Network
+	vm  G.VM
+	out G.Value
+}
+
+func newSampler(src *graph.Network, rows int) (*sampler, error) {
+	net, err := graph.NewForward(src.Config, rows)
 	if err != nil {
-		return nil, err
-	}
-	if err := graph.SetValues(net.X, x); err != nil {
 		return nil, err
 	}
 	if err := net.CopyParams(src); err != nil {
 		return nil, err
 	}
-	return net, nil
+	sm := &sampler{net: net}
+	G.Read(net.Output, &sm.out)
+	sm.vm = G.NewTapeMachine(net.Graph)
+	return sm, nil
 }
 
-// samplePasses runs passes w, w+workers, ... on net, a graph of its own.
-func samplePasses(net *graph.Network, trace []float32, w, workers, samples int, seed uint64) error {
-	n := net.Rows
-	var out G.Value
-	G.Read(net.Output, &out)
-	vm := G.NewTapeMachine(net.Graph)
-	defer vm.Close()
+// passes runs passes w, w+workers, ... into trace.
+func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64) error {
+	net, vm, n := sm.net, sm.vm, sm.net.Rows
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
 	for s := w; s < samples; s += workers {
@@ -92,7 +124,7 @@ func samplePasses(net *graph.Network, trace []float32, w, workers, samples int, 
 			return fmt.Errorf("train: predictive pass %d: %w", s, err)
 		}
 		row := trace[s*n : (s+1)*n]
-		switch d := out.Data().(type) {
+		switch d := sm.out.Data().(type) {
 		case []float32:
 			copy(row, d)
 		case []float64:
@@ -100,16 +132,16 @@ func samplePasses(net *graph.Network, trace []float32, w, workers, samples int, 
 				row[i] = float32(v)
 			}
 		default:
-			return fmt.Errorf("train: predictive pass %d: output %T", s, out.Data())
+			return fmt.Errorf("train: predictive pass %d: output %T", s, sm.out.Data())
 		}
 		vm.Reset()
 	}
 	return nil
 }
 
-// summarise computes mean and quantiles per input, inputs split over workers.
-func summarise(trace []float32, samples, n, workers int) Bands {
-	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
+// summarise writes mean and quantiles per input into b, inputs split over
+// workers.
+func summarise(trace []float32, samples, n, workers int, b Bands) {
 	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
 	for lo := 0; lo < n; lo += chunk {
@@ -132,7 +164,6 @@ func summarise(trace []float32, samples, n, workers int) Bands {
 		}(lo, hi)
 	}
 	wg.Wait()
-	return b
 }
 
 // Quantile returns the q-quantile of sorted values by linear interpolation

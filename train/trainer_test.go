@@ -161,3 +161,30 @@ func TestPredictBands(t *testing.T) {
 		t.Error("Predict with 1 sample gave no error")
 	}
 }
+
+// Inputs are predicted chunk by chunk with the same weights per sample:
+// predicting a prefix alone gives the same numbers as within a longer call.
+func TestPredictChunksAgree(t *testing.T) {
+	cfg := smallConfig(tensor.Float32)
+	d, _ := MakeData(DataConfig{N: 1000}, 2)
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	x := make([]float64, PredictChunk+1000) // two chunks of 2500
+	for i := range x {
+		x[i] = -3 + 6*float64(i)/float64(len(x))
+	}
+	all, err := Predict(tr.Net, x, 10, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	half, err := Predict(tr.Net, x[:len(x)/2], 10, 1, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.Mean[:len(x)/2], half.Mean) || !slices.Equal(all.Q95[:len(x)/2], half.Q95) {
+		t.Error("chunked prediction differs from the prediction of the prefix alone")
+	}
+}
