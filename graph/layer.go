@@ -16,11 +16,12 @@ type Layer struct {
 	WEps, BEps           *G.Node // standard-normal inputs, refilled every run
 	WSigma, BSigma       *G.Node // softplus(rho)
 	W, B                 *G.Node // samples mu + sigma ⊙ eps
-	Out                  *G.Node // x·W + B (before any activation)
+	Out                  *G.Node // ReLU(x·W + B) for hidden layers, x·W + B for the last
 	KL                   *G.Node // KL estimate of W plus that of B
 }
 
-// newLayer adds layer i (in → out) reading x to g; withKL adds its KL node.
+// newLayer adds layer i (in → out) reading x to g; withKL adds its KL
+// node. Every layer but the last ends in a ReLU.
 func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, error) {
 	in, out := c.widths(i)
 	dt := c.Dtype
@@ -49,7 +50,7 @@ func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, 
 	if l.B, err = nodes.Reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
 		return nil, err
 	}
-	if l.Out, err = affine(c, x, l.W, l.B); err != nil {
+	if l.Out, err = dense(c, x, l.W, l.B, i < c.Layers-1); err != nil {
 		return nil, err
 	}
 	if !withKL {
@@ -69,9 +70,13 @@ func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, 
 	return l, nil
 }
 
-// affine is x·w + b, fused or from Gorgonia's stock ops.
-func affine(c Config, x, w, b *G.Node) (*G.Node, error) {
+// dense is x·w + b, followed by ReLU if relu: this project's fused op, or
+// Gorgonia's stock Mul, BroadcastAdd and Rectify.
+func dense(c Config, x, w, b *G.Node, relu bool) (*G.Node, error) {
 	if !c.StockOps {
+		if relu {
+			return nodes.LinearReLU(x, w, b)
+		}
 		return nodes.Linear(x, w, b)
 	}
 	xw, err := G.Mul(x, w)
@@ -82,13 +87,9 @@ func affine(c Config, x, w, b *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return G.BroadcastAdd(xw, row, nil, []byte{0})
-}
-
-// activate is the ReLU between layers, fused or Gorgonia's Rectify.
-func activate(c Config, x *G.Node) (*G.Node, error) {
-	if !c.StockOps {
-		return nodes.ReLU(x)
+	out, err := G.BroadcastAdd(xw, row, nil, []byte{0})
+	if err != nil || !relu {
+		return out, err
 	}
-	return G.Rectify(x)
+	return G.Rectify(out)
 }

@@ -58,11 +58,6 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		n.Layers = append(n.Layers, l)
 		kls = append(kls, l.KL)
 		h = l.Out
-		if i < c.Layers-1 {
-			if h, err = activate(c, h); err != nil {
-				return nil, fmt.Errorf("graph: layer %d activation: %w", i, err)
-			}
-		}
 	}
 	n.Output = h
 	if !withLoss {

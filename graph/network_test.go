@@ -189,7 +189,7 @@ func TestStructure(t *testing.T) {
 		t.Errorf("output shape %v", n.Output.Shape())
 	}
 	dot := n.DOT()
-	for _, want := range []string{"w_eps0", "b_rho4", "negative_ELBO", "KL", "NLL", "Linear", "ReLU", "digraph"} {
+	for _, want := range []string{"w_eps0", "b_rho4", "negative_ELBO", "KL", "NLL", "Linear", "Linear+ReLU", "digraph"} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("DOT lacks %q", want)
 		}

@@ -89,3 +89,43 @@ func TestGradientLinearReLU(t *testing.T) {
 	// checked, and ReLU's mask (no pre-activation lands within 1e-6 of 0).
 	checkGradient(t, g, weightedSum(t, g, r), G.Nodes{x, w, b}, gradTol)
 }
+
+func TestGradientFusedLinearReLU(t *testing.T) {
+	g := G.NewGraph()
+	x := input(g, "x", []int{9, 3}, normals(11, 0, 1))
+	w := input(g, "w", []int{3, 4}, normals(12, 0, 1))
+	b := input(g, "b", []int{4}, normals(13, 0, 1))
+	r, err := LinearReLU(x, w, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGradient(t, g, weightedSum(t, g, r), G.Nodes{x, w, b}, gradTol)
+}
+
+// The fused op computes exactly ReLU(Linear(·)).
+func TestFusedLinearReLUMatchesComposition(t *testing.T) {
+	g := G.NewGraph()
+	x := input(g, "x", []int{13, 5}, normals(14, 0, 1))
+	w := input(g, "w", []int{5, 6}, normals(15, 0, 1))
+	b := input(g, "b", []int{6}, normals(16, 0, 1))
+	fused, err := LinearReLU(x, w, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lin, err := Linear(x, w, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	comp, err := ReLU(lin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fv G.Value
+	G.Read(fused, &fv)
+	got := run(t, g, comp)
+	for i, v := range fv.Data().([]float64) {
+		if v != got[i] {
+			t.Fatalf("[%d] fused %v, composed %v", i, v, got[i])
+		}
+	}
+}

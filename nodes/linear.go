@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
@@ -17,26 +18,39 @@ import (
 // own Mul + BroadcastAdd does the same math with a repeated copy of b and
 // fresh allocations every run.
 func Linear(x, w, b *G.Node) (*G.Node, error) {
+	return applyLinear("Linear", false, x, w, b)
+}
+
+// LinearReLU returns ReLU(x·w + b) as one op: the ReLU runs on the GEMM's
+// output while it is still in cache, and the gradient masks the incoming
+// gradient once before the three products. Same math as
+// ReLU(Linear(x, w, b)), one node and one data-sized buffer fewer.
+func LinearReLU(x, w, b *G.Node) (*G.Node, error) {
+	return applyLinear("Linear+ReLU", true, x, w, b)
+}
+
+func applyLinear(name string, relu bool, x, w, b *G.Node) (*G.Node, error) {
 	xs, ws, bs := x.Shape(), w.Shape(), b.Shape()
 	if xs.Dims() != 2 || ws.Dims() != 2 || bs.Dims() != 1 {
-		return nil, fmt.Errorf("%w: Linear: want x matrix, w matrix, b vector; got %v, %v, %v", ErrShape, xs, ws, bs)
+		return nil, fmt.Errorf("%w: %s: want x matrix, w matrix, b vector; got %v, %v, %v", ErrShape, name, xs, ws, bs)
 	}
 	if xs[1] != ws[0] || ws[1] != bs[0] {
-		return nil, fmt.Errorf("%w: Linear: x %v · w %v + b %v", ErrShape, xs, ws, bs)
+		return nil, fmt.Errorf("%w: %s: x %v · w %v + b %v", ErrShape, name, xs, ws, bs)
 	}
-	if err := sameDtype("Linear", x, w, b); err != nil {
+	if err := sameDtype(name, x, w, b); err != nil {
 		return nil, err
 	}
-	out, err := G.ApplyOp(&linearOp{opBase: opBase{"Linear"}}, x, w, b)
+	out, err := G.ApplyOp(&linearOp{opBase: opBase{name}, relu: relu}, x, w, b)
 	if err != nil {
-		return nil, fmt.Errorf("nodes: Linear: %w", err)
+		return nil, fmt.Errorf("nodes: %s: %w", name, err)
 	}
 	return out, nil
 }
 
 type linearOp struct {
 	opBase
-	buf buffer
+	relu bool // apply max(·, 0) to the output
+	buf  buffer
 }
 
 func (op *linearOp) Arity() int { return 3 }
@@ -61,23 +75,68 @@ func (op *linearOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	}
 	switch x.Dtype() {
 	case tensor.Float32:
-		linearForward(x.Float32s(), w.Float32s(), b.Float32s(), out.Float32s(), rows, k, n)
+		o := out.Float32s()
+		linalg.Gemm(false, false, rows, n, k, 1, x.Float32s(), k, w.Float32s(), n, 0, o, n)
+		if op.relu {
+			addBiasReLU32(o, b.Float32s(), rows, n)
+		} else {
+			addBias(o, b.Float32s(), rows, n)
+		}
 	default:
-		linearForward(x.Float64s(), w.Float64s(), b.Float64s(), out.Float64s(), rows, k, n)
+		o := out.Float64s()
+		linalg.Gemm(false, false, rows, n, k, 1, x.Float64s(), k, w.Float64s(), n, 0, o, n)
+		if op.relu {
+			addBiasReLU64(o, b.Float64s(), rows, n)
+		} else {
+			addBias(o, b.Float64s(), rows, n)
+		}
 	}
 	return out, nil
 }
 
-func linearForward[T linalg.Float](x, w, b, out []T, rows, k, n int) {
+// addBias adds b to every row of out, one pass over the GEMM's output.
+func addBias[T linalg.Float](out, b []T, rows, n int) {
+	b = b[:n]
 	for i := 0; i < rows; i++ {
-		copy(out[i*n:(i+1)*n], b)
+		row := out[i*n : (i+1)*n : (i+1)*n]
+		for j := range row {
+			row[j] += b[j]
+		}
 	}
-	linalg.Gemm(false, false, rows, n, k, 1, x, k, w, n, 1, out, n)
+}
+
+// addBiasReLU32 is addBias then the branchless ReLU, in the same pass.
+func addBiasReLU32(out, b []float32, rows, n int) {
+	b = b[:n]
+	for i := 0; i < rows; i++ {
+		row := out[i*n : (i+1)*n : (i+1)*n]
+		for j := range row {
+			u := math.Float32bits(row[j] + b[j])
+			row[j] = math.Float32frombits(u &^ uint32(int32(u)>>31))
+		}
+	}
+}
+
+func addBiasReLU64(out, b []float64, rows, n int) {
+	b = b[:n]
+	for i := 0; i < rows; i++ {
+		row := out[i*n : (i+1)*n : (i+1)*n]
+		for j := range row {
+			u := math.Float64bits(row[j] + b[j])
+			row[j] = math.Float64frombits(u &^ uint64(int64(u)>>63))
+		}
+	}
 }
 
 func (op *linearOp) DiffWRT(int) []bool { return []bool{true, true, true} }
-func (op *linearOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+func (op *linearOp) SymDiff(in G.Nodes, output, grad *G.Node) (G.Nodes, error) {
 	x, w := in[0], in[1]
+	if op.relu {
+		var err error
+		if grad, err = G.ApplyOp(&reluGradOp{opBase: opBase{"ReLU.dx=g·[y>0]"}}, output, grad); err != nil {
+			return nil, err
+		}
+	}
 	dx, err := G.ApplyOp(&matMulOp{opBase: opBase{"Linear.dx=g·wᵀ"}, transB: true}, grad, w)
 	if err != nil {
 		return nil, err
@@ -139,11 +198,10 @@ func (op *matMulOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	return out, nil
 }
 
-// colSumOp sums a matrix over its rows, giving one value per column. It is
-// the product gᵀ·1, so the GEMM kernel does it.
+// colSumOp sums a matrix over its rows, giving one value per column.
 type colSumOp struct {
 	opBase
-	buf, ones buffer
+	buf buffer
 }
 
 func (op *colSumOp) Arity() int    { return 1 }
@@ -163,21 +221,11 @@ func (op *colSumOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if err != nil {
 		return nil, err
 	}
-	ones := op.ones.get(g.Dtype(), rows)
 	switch g.Dtype() {
 	case tensor.Float32:
-		colSums(g.Float32s(), ones.Float32s(), out.Float32s(), rows, n)
+		linalg.ColSums(rows, n, g.Float32s(), n, out.Float32s())
 	default:
-		colSums(g.Float64s(), ones.Float64s(), out.Float64s(), rows, n)
+		linalg.ColSums(rows, n, g.Float64s(), n, out.Float64s())
 	}
 	return out, nil
-}
-
-func colSums[T linalg.Float](g, ones, out []T, rows, n int) {
-	if ones[0] != 1 {
-		for i := range ones {
-			ones[i] = 1
-		}
-	}
-	linalg.Gemm(true, false, n, 1, rows, 1, g, n, ones, 1, 0, out, 1)
 }

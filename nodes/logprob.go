@@ -5,40 +5,74 @@ import (
 	"math"
 
 	G "gorgonia.org/gorgonia"
+
+	"github.com/bbb-go/bbb/internal/linalg"
 )
 
 // halfLog2Pi is log(2π)/2, the Normal density's constant.
 var halfLog2Pi = 0.5 * math.Log(2*math.Pi)
 
 // NormalLogProb returns log N(z | mu, sigma) elementwise: z, mu and sigma
-// have one shape.
+// have one shape. It is one node, with its derivatives written by hand:
+//
+//	∂/∂z = -(z-mu)/sigma²,  ∂/∂mu = (z-mu)/sigma²,  ∂/∂sigma = (z-mu)²/sigma³ - 1/sigma
 func NormalLogProb(z, mu, sigma *G.Node) (*G.Node, error) {
-	if err := sameShape("NormalLogProb z/mu", z, mu); err != nil {
+	n, err := applyElementwise("NormalLogProb", 3, kernelOf(normalLogProb[float32], normalLogProb[float64]), normalLogProbDiff, z, mu, sigma)
+	if err != nil {
+		return nil, fmt.Errorf("nodes: NormalLogProb: %w", err)
+	}
+	return n, nil
+}
+
+func normalLogProb[T linalg.Float](out []T, in ...[]T) {
+	z, mu, s := in[0], in[1][:len(in[0])], in[2][:len(in[0])]
+	out = out[:len(z)]
+	for i := range z {
+		r := float64((z[i] - mu[i]) / s[i])
+		out[i] = T(-0.5*r*r - math.Log(float64(s[i])) - halfLog2Pi)
+	}
+}
+
+func normalLogProbDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+	z, mu, s := in[0], in[1], in[2]
+	dz, err := applyElementwise("NormalLogProb.dz", 4, kernelOf(normalDz[float32], normalDz[float64]), nil, z, mu, s, grad)
+	if err != nil {
 		return nil, err
 	}
-	if err := sameShape("NormalLogProb z/sigma", z, sigma); err != nil {
+	dmu, err := applyElementwise("NormalLogProb.dmu", 4, kernelOf(normalDmu[float32], normalDmu[float64]), nil, z, mu, s, grad)
+	if err != nil {
 		return nil, err
 	}
-	if err := sameDtype("NormalLogProb", z, mu, sigma); err != nil {
+	ds, err := applyElementwise("NormalLogProb.dsigma", 4, kernelOf(normalDsigma[float32], normalDsigma[float64]), nil, z, mu, s, grad)
+	if err != nil {
 		return nil, err
 	}
-	var d, r, sq, quad, logSigma, out *G.Node
-	var err error
-	steps := []func() error{
-		func() (e error) { d, e = G.Sub(z, mu); return },
-		func() (e error) { r, e = G.HadamardDiv(d, sigma); return },
-		func() (e error) { sq, e = G.Square(r); return },
-		func() (e error) { quad, e = G.Mul(sq, scalar(z, -0.5)); return },
-		func() (e error) { logSigma, e = G.Log(sigma); return },
-		func() (e error) { out, e = G.Sub(quad, logSigma); return },
-		func() (e error) { out, e = G.Sub(out, scalar(z, halfLog2Pi)); return },
+	return G.Nodes{dz, dmu, ds}, nil
+}
+
+func normalDz[T linalg.Float](out []T, in ...[]T) {
+	z, mu, s, g := in[0], in[1][:len(in[0])], in[2][:len(in[0])], in[3][:len(in[0])]
+	out = out[:len(z)]
+	for i := range z {
+		out[i] = -(z[i] - mu[i]) / (s[i] * s[i]) * g[i]
 	}
-	for _, step := range steps {
-		if err = step(); err != nil {
-			return nil, fmt.Errorf("nodes: NormalLogProb: %w", err)
-		}
+}
+
+func normalDmu[T linalg.Float](out []T, in ...[]T) {
+	z, mu, s, g := in[0], in[1][:len(in[0])], in[2][:len(in[0])], in[3][:len(in[0])]
+	out = out[:len(z)]
+	for i := range z {
+		out[i] = (z[i] - mu[i]) / (s[i] * s[i]) * g[i]
 	}
-	return out, nil
+}
+
+func normalDsigma[T linalg.Float](out []T, in ...[]T) {
+	z, mu, s, g := in[0], in[1][:len(in[0])], in[2][:len(in[0])], in[3][:len(in[0])]
+	out = out[:len(z)]
+	for i := range z {
+		d := z[i] - mu[i]
+		out[i] = (d*d/(s[i]*s[i]*s[i]) - 1/s[i]) * g[i]
+	}
 }
 
 // Normal is a fixed Normal distribution N(Mu, Sigma²), used as the prior.
@@ -52,32 +86,45 @@ func (p Normal) Validate() error {
 	return nil
 }
 
-// LogProb returns log N(z | p.Mu, p.Sigma) elementwise for a fixed p.
+// LogProb returns log N(z | p.Mu, p.Sigma) elementwise for a fixed p, one
+// node with the derivative ∂/∂z = -(z - p.Mu)/p.Sigma².
 func (p Normal) LogProb(z *G.Node) (*G.Node, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	if err := sameDtype("Normal.LogProb", z); err != nil {
-		return nil, err
+	mu, s := p.Mu, p.Sigma
+	c := math.Log(s) + halfLog2Pi
+	name := fmt.Sprintf("LogProb N(%g, %g²)", mu, s)
+	diff := func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
+		k := kernelOf(priorDz[float32](mu, s), priorDz[float64](mu, s))
+		dz, err := applyElementwise(name+".dz", 2, k, nil, in[0], grad)
+		return G.Nodes{dz}, err
 	}
-	d := z
-	var err error
-	if p.Mu != 0 {
-		if d, err = G.Sub(z, scalar(z, p.Mu)); err != nil {
-			return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
+	n, err := applyElementwise(name, 1, kernelOf(priorLogProb[float32](mu, s, c), priorLogProb[float64](mu, s, c)), diff, z)
+	if err != nil {
+		return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
+	}
+	return n, nil
+}
+
+func priorLogProb[T linalg.Float](mu, s, c float64) func([]T, ...[]T) {
+	return func(out []T, in ...[]T) {
+		z := in[0]
+		out = out[:len(z)]
+		for i, v := range z {
+			r := (float64(v) - mu) / s
+			out[i] = T(-0.5*r*r - c)
 		}
 	}
-	sq, err := G.Square(d)
-	if err != nil {
-		return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
+}
+
+func priorDz[T linalg.Float](mu, s float64) func([]T, ...[]T) {
+	m, inv := T(mu), T(1/(s*s))
+	return func(out []T, in ...[]T) {
+		z, g := in[0], in[1][:len(in[0])]
+		out = out[:len(z)]
+		for i, v := range z {
+			out[i] = -(v - m) * inv * g[i]
+		}
 	}
-	quad, err := G.Mul(sq, scalar(z, -0.5/(p.Sigma*p.Sigma)))
-	if err != nil {
-		return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
-	}
-	out, err := G.Sub(quad, scalar(z, math.Log(p.Sigma)+halfLog2Pi))
-	if err != nil {
-		return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
-	}
-	return out, nil
 }

@@ -115,12 +115,23 @@ func (op *reluGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, e
 // reluMask keeps g where y (a ReLU output, so +0 or positive) is non-zero,
 // without branches: (b | -b) has its top bit set exactly when b != 0.
 
+// The float32 loop is unrolled by four: it runs once per hidden layer per
+// step over the whole batch (it was 17% of a training step).
 func reluMask32(y, g, out []float32) {
-	g, out = g[:len(y)], out[:len(y)]
-	for i, v := range y {
-		b := math.Float32bits(v)
-		mask := uint32(int32(b|-b) >> 31)
-		out[i] = math.Float32frombits(math.Float32bits(g[i]) & mask)
+	n := len(y)
+	g, out = g[:n], out[:n]
+	i := 0
+	for ; i+4 <= n; i += 4 {
+		y4, g4, o4 := y[i:i+4:i+4], g[i:i+4:i+4], out[i:i+4:i+4]
+		b0, b1, b2, b3 := math.Float32bits(y4[0]), math.Float32bits(y4[1]), math.Float32bits(y4[2]), math.Float32bits(y4[3])
+		o4[0] = math.Float32frombits(math.Float32bits(g4[0]) & uint32(int32(b0|-b0)>>31))
+		o4[1] = math.Float32frombits(math.Float32bits(g4[1]) & uint32(int32(b1|-b1)>>31))
+		o4[2] = math.Float32frombits(math.Float32bits(g4[2]) & uint32(int32(b2|-b2)>>31))
+		o4[3] = math.Float32frombits(math.Float32bits(g4[3]) & uint32(int32(b3|-b3)>>31))
+	}
+	for ; i < n; i++ {
+		b := math.Float32bits(y[i])
+		out[i] = math.Float32frombits(math.Float32bits(g[i]) & uint32(int32(b|-b)>>31))
 	}
 }
 

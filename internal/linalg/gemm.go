@@ -20,3 +20,16 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 
 // Backend names the GEMM implementation this binary was built with.
 func Backend() string { return backend }
+
+// ColSums sets out[j] = sum_i a[i*lda+j] for an m×n row-major matrix a.
+func ColSums[T Float](m, n int, a []T, lda int, out []T) {
+	if m == 0 || n == 0 {
+		return
+	}
+	switch a := any(a).(type) {
+	case []float32:
+		scolsums(m, n, a, lda, any(out).([]float32))
+	case []float64:
+		dcolsums(m, n, a, lda, any(out).([]float64))
+	}
+}

@@ -34,3 +34,20 @@ func BenchmarkForward64(b *testing.B)  { benchGemm[float64](b, false, false, 160
 func BenchmarkGradX64(b *testing.B)    { benchGemm[float64](b, false, true, 16000, 20, 20) }
 func BenchmarkGradW64(b *testing.B)    { benchGemm[float64](b, true, false, 20, 20, 16000) }
 func BenchmarkForward1024(b *testing.B) { benchGemm[float32](b, false, false, 16000, 1024, 1024) }
+
+func BenchmarkColSums32(b *testing.B) {
+	a := make([]float32, 16000*20)
+	out := make([]float32, 20)
+	for i := 0; i < b.N; i++ {
+		ColSums(16000, 20, a, 20, out)
+	}
+}
+
+func BenchmarkColSumsByGemm32(b *testing.B) {
+	a := make([]float32, 16000*20)
+	ones := make([]float32, 16000)
+	out := make([]float32, 20)
+	for i := 0; i < b.N; i++ {
+		Gemm(true, false, 20, 1, 16000, 1, a, 20, ones, 1, 0, out, 1)
+	}
+}

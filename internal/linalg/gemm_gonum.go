@@ -25,3 +25,18 @@ func sgemm(tA, tB bool, m, n, k int, alpha float32, a []float32, lda int, b []fl
 func dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []float64, ldb int, beta float64, c []float64, ldc int) {
 	impl.Dgemm(trans(tA), trans(tB), m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// The column sums add whole rows into out with the vectorised axpy kernel.
+func scolsums(m, n int, a []float32, lda int, out []float32) {
+	clear(out[:n])
+	for i := 0; i < m; i++ {
+		impl.Saxpy(n, 1, a[i*lda:i*lda+n], 1, out, 1)
+	}
+}
+
+func dcolsums(m, n int, a []float64, lda int, out []float64) {
+	clear(out[:n])
+	for i := 0; i < m; i++ {
+		impl.Daxpy(n, 1, a[i*lda:i*lda+n], 1, out, 1)
+	}
+}

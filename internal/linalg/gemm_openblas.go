@@ -9,7 +9,10 @@ void openblas_set_num_threads(int);
 */
 import "C"
 
-import "unsafe"
+import (
+	"sync"
+	"unsafe"
+)
 
 const backend = "openblas"
 
@@ -38,4 +41,41 @@ func dgemm(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []fl
 		C.double(alpha), (*C.double)(unsafe.Pointer(&a[0])), C.blasint(lda),
 		(*C.double)(unsafe.Pointer(&b[0])), C.blasint(ldb),
 		C.double(beta), (*C.double)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+}
+
+// The column sums are aᵀ·1, one GEMV; ones is grown as needed.
+var (
+	ones32 []float32
+	ones64 []float64
+	onesMu sync.Mutex
+)
+
+func scolsums(m, n int, a []float32, lda int, out []float32) {
+	onesMu.Lock()
+	if len(ones32) < m {
+		ones32 = make([]float32, m)
+		for i := range ones32 {
+			ones32[i] = 1
+		}
+	}
+	ones := ones32
+	onesMu.Unlock()
+	C.cblas_sgemv(C.CblasRowMajor, C.CblasTrans, C.blasint(m), C.blasint(n), 1,
+		(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.float)(unsafe.Pointer(&ones[0])), 1,
+		0, (*C.float)(unsafe.Pointer(&out[0])), 1)
+}
+
+func dcolsums(m, n int, a []float64, lda int, out []float64) {
+	onesMu.Lock()
+	if len(ones64) < m {
+		ones64 = make([]float64, m)
+		for i := range ones64 {
+			ones64[i] = 1
+		}
+	}
+	ones := ones64
+	onesMu.Unlock()
+	C.cblas_dgemv(C.CblasRowMajor, C.CblasTrans, C.blasint(m), C.blasint(n), 1,
+		(*C.double)(unsafe.Pointer(&a[0])), C.blasint(lda), (*C.double)(unsafe.Pointer(&ones[0])), 1,
+		0, (*C.double)(unsafe.Pointer(&out[0])), 1)
 }

@@ -79,3 +79,16 @@ func to32(x []float64) []float32 {
 	}
 	return y
 }
+
+func TestColSums(t *testing.T) {
+	a := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} // 3×3 inside lda 4
+	out := make([]float64, 3)
+	ColSums(3, 3, a, 4, out)
+	out32 := make([]float32, 3)
+	ColSums(3, 3, to32(a), 4, out32)
+	for j, want := range []float64{15, 18, 21} {
+		if out[j] != want || float64(out32[j]) != want {
+			t.Errorf("col %d: %v / %v, want %v", j, out[j], out32[j], want)
+		}
+	}
+}
