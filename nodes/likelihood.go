@@ -109,7 +109,9 @@ func (op *gaussianLogLikGradOp) Type() hm.Type {
 func (op *gaussianLogLikGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }
-func (op *gaussianLogLikGradOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
+func (op *gaussianLogLikGradOp) Do(in ...G.Value) (G.Value, error) {
+	return op.UsePreallocDo(nil, in...)
+}
 func (op *gaussianLogLikGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	if len(in) != 3 {
 		return nil, fmt.Errorf("nodes: %s: want 3 inputs, got %d", op.name, len(in))

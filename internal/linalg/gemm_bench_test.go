@@ -27,12 +27,12 @@ func benchGemm[T Float](b *testing.B, tA, tB bool, m, n, k int) {
 	b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOPS")
 }
 
-func BenchmarkForward32(b *testing.B)  { benchGemm[float32](b, false, false, 16000, 20, 20) }
-func BenchmarkGradX32(b *testing.B)    { benchGemm[float32](b, false, true, 16000, 20, 20) }
-func BenchmarkGradW32(b *testing.B)    { benchGemm[float32](b, true, false, 20, 20, 16000) }
-func BenchmarkForward64(b *testing.B)  { benchGemm[float64](b, false, false, 16000, 20, 20) }
-func BenchmarkGradX64(b *testing.B)    { benchGemm[float64](b, false, true, 16000, 20, 20) }
-func BenchmarkGradW64(b *testing.B)    { benchGemm[float64](b, true, false, 20, 20, 16000) }
+func BenchmarkForward32(b *testing.B)   { benchGemm[float32](b, false, false, 16000, 20, 20) }
+func BenchmarkGradX32(b *testing.B)     { benchGemm[float32](b, false, true, 16000, 20, 20) }
+func BenchmarkGradW32(b *testing.B)     { benchGemm[float32](b, true, false, 20, 20, 16000) }
+func BenchmarkForward64(b *testing.B)   { benchGemm[float64](b, false, false, 16000, 20, 20) }
+func BenchmarkGradX64(b *testing.B)     { benchGemm[float64](b, false, true, 16000, 20, 20) }
+func BenchmarkGradW64(b *testing.B)     { benchGemm[float64](b, true, false, 20, 20, 16000) }
 func BenchmarkForward1024(b *testing.B) { benchGemm[float32](b, false, false, 16000, 1024, 1024) }
 
 func BenchmarkColSums32(b *testing.B) {
