@@ -22,7 +22,7 @@ type Layer struct {
 
 // newLayer adds layer i (in → out) reading x to g; withKL adds its KL
 // node. Every layer but the last ends in a ReLU.
-func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, error) {
+func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*Layer, error) {
 	in, out := c.widths(i)
 	dt := c.Dtype
 	mat := func(name string) *G.Node {
@@ -50,7 +50,7 @@ func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, 
 	if l.B, err = nodes.Reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
 		return nil, err
 	}
-	if l.Out, err = dense(c, x, l.W, l.B, i < c.Layers-1); err != nil {
+	if l.Out, err = dense(c, x, l.W, l.B, ones, i < c.Layers-1); err != nil {
 		return nil, err
 	}
 	if !withKL {
@@ -71,8 +71,10 @@ func newLayer(g *G.ExprGraph, c Config, i int, x *G.Node, withKL bool) (*Layer, 
 }
 
 // dense is x·w + b, followed by ReLU if relu: this project's fused op, or
-// Gorgonia's stock Mul, BroadcastAdd and Rectify.
-func dense(c Config, x, w, b *G.Node, relu bool) (*G.Node, error) {
+// Gorgonia's stock ops. The stock form broadcasts b as the outer product
+// ones·bᵀ (a matrix product, like x·w) so that every op it uses has a
+// Gorgonia CUDA kernel; BroadcastAdd would tile b on the CPU.
+func dense(c Config, x, w, b, ones *G.Node, relu bool) (*G.Node, error) {
 	if !c.StockOps {
 		if relu {
 			return nodes.LinearReLU(x, w, b)
@@ -87,7 +89,11 @@ func dense(c Config, x, w, b *G.Node, relu bool) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := G.BroadcastAdd(xw, row, nil, []byte{0})
+	tiled, err := G.Mul(ones, row)
+	if err != nil {
+		return nil, err
+	}
+	out, err := G.Add(xw, tiled)
 	if err != nil || !relu {
 		return out, err
 	}

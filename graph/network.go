@@ -48,10 +48,18 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
 		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
 
+	var ones *G.Node // the stock ops' bias broadcast: a column of ones
+	if c.StockOps {
+		t := tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, 1))
+		if err := t.Memset(oneOf(c.Dtype)); err != nil {
+			return nil, err
+		}
+		ones = G.NewMatrix(g, c.Dtype, G.WithShape(rows, 1), G.WithName("ones"), G.WithValue(t))
+	}
 	h := n.X
 	kls := make(G.Nodes, 0, c.Layers)
 	for i := 0; i < c.Layers; i++ {
-		l, err := newLayer(g, c, i, h, withLoss)
+		l, err := newLayer(g, c, i, h, ones, withLoss)
 		if err != nil {
 			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
 		}
@@ -102,6 +110,13 @@ func sumAll(ns G.Nodes) (*G.Node, error) {
 		}
 	}
 	return s, nil
+}
+
+func oneOf(dt tensor.Dtype) any {
+	if dt == tensor.Float32 {
+		return float32(1)
+	}
+	return float64(1)
 }
 
 func constLike(n *G.Node, v float64) *G.Node {

@@ -28,8 +28,8 @@ func (p *progress) report(r train.Report) {
 	el := time.Since(p.start)
 	rate := float64(r.Epoch) / el.Seconds()
 	eta := time.Duration(float64(p.epochs-r.Epoch) / rate * float64(time.Second))
-	fmt.Fprintf(p.w, "epoch %*d/%d  train %10.4f  val %10.4f  %7.1f epochs/s  ETA %s\n",
-		len(fmt.Sprint(p.epochs)), r.Epoch, p.epochs, r.TrainLoss, r.ValLoss, rate, eta.Round(100*time.Millisecond))
+	fmt.Fprintf(p.w, "epoch %*d/%d  train %10.4f  val %10.4f  %7.1f epochs/s  ETA %-7s RSS %.0f MiB\n",
+		len(fmt.Sprint(p.epochs)), r.Epoch, p.epochs, r.TrainLoss, r.ValLoss, rate, eta.Round(100*time.Millisecond), rssMiB())
 }
 
 func (p *progress) logf(format string, a ...any) {
