@@ -2,7 +2,7 @@
 # is the pure-Go build. See README.
 GO ?= go
 
-.PHONY: train test bbb deps peer-bench clean
+.PHONY: train test bbb deps peer-bench cuda kernels gpu-bundle clean
 
 train: bbb
 	bin/bbb train $(ARGS)
@@ -19,6 +19,14 @@ test:
 # Side by side with the PyTorch peer: see scripts/peer-bench.sh.
 peer-bench: bbb
 	scripts/peer-bench.sh
+
+# The CUDA build, from a CPU-only machine: see README, GPU section.
+cuda:
+	scripts/cuda/build.sh
+
+# Regenerates internal/cudalib/stdlib_gen.go (PTX from Debian's nvcc 11.8).
+kernels:
+	scripts/cuda/gen-kernels.sh
 
 clean:
 	rm -rf bin out

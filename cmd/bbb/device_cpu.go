@@ -2,6 +2,12 @@
 
 package main
 
+// This is the CPU build.
+const (
+	cudaBuild     = false
+	defaultDevice = "cpu"
+)
+
 // checkDevice accepts only the CPU: this binary was built without CUDA.
 func checkDevice(name string) error {
 	switch name {

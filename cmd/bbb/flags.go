@@ -31,13 +31,13 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.layers, "layers", 5, "variational linear layers")
 	fs.IntVar(&m.hidden, "hidden", 20, "hidden width")
 	fs.IntVar(&m.points, "points", 20000, "data points (80% train, 20% validation)")
-	fs.IntVar(&m.workers, "workers", runtime.GOMAXPROCS(0), "goroutines for predictive sampling")
+	fs.IntVar(&m.workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
 	fs.Float64Var(&m.lr, "lr", 0.01, "Adam learning rate")
 	fs.Float64Var(&m.nBatch, "n-batch", 1, "the KL is divided by this (1: full batch)")
 	fs.Float64Var(&m.priorSigma, "prior-sigma", 1, "standard deviation of the N(0, s²) weight prior")
 	fs.Float64Var(&m.likSigma, "likelihood-sigma", 0.1, "fixed sigma of the Gaussian likelihood")
 	fs.StringVar(&m.dtype, "dtype", "float32", "float32 or float64")
-	fs.StringVar(&m.device, "device", "cpu", "cpu, or gpu in the CUDA build (bin/bbb-cuda)")
+	fs.StringVar(&m.device, "device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda)")
 	fs.Uint64Var(&m.seed, "seed", 1, "seed for data, init and every epsilon")
 	fs.BoolVar(&m.stockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of the fused ones")
 }
@@ -68,6 +68,15 @@ func (m *modelFlags) check() error {
 	return checkDevice(m.device)
 }
 
+// defaultWorkers is one goroutine per core on the CPU; on the GPU one
+// machine (one CUDA context) does all passes.
+func defaultWorkers() int {
+	if cudaBuild {
+		return 1
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 func finitePositive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
 
 func parseDtype(s string) (tensor.Dtype, error) {
@@ -85,7 +94,7 @@ func (m *modelFlags) graphConfig() graph.Config {
 	return graph.Config{
 		Layers: m.layers, Hidden: m.hidden, NBatch: m.nBatch,
 		Prior: nodes.Normal{Mu: 0, Sigma: m.priorSigma}, LikelihoodSigma: m.likSigma,
-		Dtype: dt, StockOps: m.stockOps,
+		Dtype: dt, StockOps: m.stockOps || cudaBuild, // the fused ops have no CUDA kernels
 	}
 }
 
@@ -97,7 +106,7 @@ func (m *modelFlags) trainConfig() train.Config {
 }
 
 func (m *modelFlags) ops() string {
-	if m.stockOps {
+	if m.stockOps || cudaBuild {
 		return "stock"
 	}
 	return "fused"

@@ -1,0 +1,44 @@
+//go:build cuda
+
+package main
+
+import (
+	"sync"
+
+	"gorgonia.org/cu"
+
+	_ "github.com/bbb-go/bbb/internal/cudalib" // Gorgonia's CUDA kernels (PTX)
+)
+
+// This is the CUDA build (bin/bbb-cuda): the graph runs on Gorgonia's CUDA
+// VM, which puts every op with a CUDA kernel on device 0.
+const (
+	cudaBuild     = true
+	defaultDevice = "gpu"
+)
+
+// checkDevice accepts only the GPU: the CPU run is bin/bbb's job.
+func checkDevice(name string) error {
+	switch name {
+	case "gpu", "cuda":
+		return nil
+	case "cpu":
+		return usagef("--device cpu: this is the CUDA build (bin/bbb-cuda); run bin/bbb for the CPU")
+	}
+	return usagef("--device %q: want gpu in the CUDA build", name)
+}
+
+var gpuNameOnce = sync.OnceValue(func() string {
+	d, err := cu.GetDevice(0)
+	if err != nil {
+		return "unknown GPU (" + err.Error() + ")"
+	}
+	name, err := d.Name()
+	if err != nil {
+		return "unknown GPU (" + err.Error() + ")"
+	}
+	return name
+})
+
+// deviceName describes where the graph runs.
+func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }

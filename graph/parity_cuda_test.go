@@ -1,0 +1,108 @@
+//go:build cuda
+
+package graph
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	_ "github.com/bbb-go/bbb/internal/cudalib" // Gorgonia's CUDA kernels
+)
+
+// In the CUDA build the TapeMachine runs every op with a CUDA kernel on the
+// GPU: the stock-ops graph (Mul by cuBLAS, elementwise kernels) runs there,
+// while the fused ops have no CUDA kernel and run on the CPU. For the same
+// parameters and epsilon, the loss and every gradient must agree within
+// float32 tolerance. This test runs on the GPU machine (scripts/gpu-check.sh);
+// a CPU machine can only compile it (go vet -tags cuda).
+func TestGPUMatchesCPU(t *testing.T) {
+	for _, hidden := range []int{20, 512} {
+		cfg := Config{Layers: 5, Hidden: hidden, Dtype: tensor.Float32, LikelihoodSigma: 0.5}
+		gpuCfg, cpuCfg := cfg, cfg
+		gpuCfg.StockOps = true
+		gpu := parityNet(t, gpuCfg)
+		cpu := parityNet(t, cpuCfg)
+		for i, p := range cpu.Learnables() {
+			v, _ := Values(p)
+			if err := SetValues(gpu.Learnables()[i], v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lg, gg := lossAndGrads(t, gpu)
+		lc, gc := lossAndGrads(t, cpu)
+		t.Logf("hidden %d: loss GPU %.6g, CPU %.6g", hidden, lg, lc)
+		if math.Abs(lg-lc) > 1e-4*math.Abs(lc) {
+			t.Errorf("hidden %d: loss GPU %v, CPU %v", hidden, lg, lc)
+		}
+		for i := range gc {
+			scale := 0.0
+			for _, v := range gc[i] {
+				scale = math.Max(scale, math.Abs(v))
+			}
+			for j := range gc[i] {
+				if d := math.Abs(gg[i][j] - gc[i][j]); d > 1e-3*scale+1e-5 {
+					t.Errorf("hidden %d: d loss / d %s[%d]: GPU %v, CPU %v", hidden, cpu.Learnables()[i].Name(), j, gg[i][j], gc[i][j])
+					break
+				}
+			}
+		}
+	}
+}
+
+func parityNet(t *testing.T, cfg Config) *Network {
+	t.Helper()
+	n := smallNet32(t, cfg, 256, 9)
+	if err := n.Differentiate(); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// smallNet32 is smallNet at the config's dtype (float32 here).
+func smallNet32(t *testing.T, cfg Config, rows int, seed uint64) *Network {
+	t.Helper()
+	ref := smallNet(t, Config{Layers: cfg.Layers, Hidden: cfg.Hidden, LikelihoodSigma: cfg.LikelihoodSigma}, rows, seed)
+	cfg.Init = ref.Config.Init
+	n, err := New(cfg, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pair := range [][2]G.Nodes{{n.Learnables(), ref.Learnables()}, {n.Eps(), ref.Eps()}, {{n.X, n.Y}, {ref.X, ref.Y}}} {
+		for i := range pair[0] {
+			v, _ := Values(pair[1][i])
+			if err := SetValues(pair[0][i], v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return n
+}
+
+func lossAndGrads(t *testing.T, n *Network) (float64, [][]float64) {
+	t.Helper()
+	var loss G.Value
+	G.Read(n.Loss, &loss)
+	gv := make([]G.Value, len(n.Grads))
+	for i, g := range n.Grads {
+		G.Read(g, &gv[i])
+	}
+	vm := G.NewTapeMachine(n.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	l, err := Scalar(loss)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([][]float64, len(gv))
+	for i, v := range gv {
+		if out[i], err = ValueFloats(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return l, out
+}
