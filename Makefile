@@ -28,5 +28,9 @@ cuda:
 kernels:
 	scripts/cuda/gen-kernels.sh
 
+# Everything scripts/gpu-check.sh needs on the GPU machine, in bin/gpu.
+gpu-bundle:
+	scripts/gpu-bundle.sh
+
 clean:
 	rm -rf bin out

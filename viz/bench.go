@@ -15,6 +15,7 @@ type BenchSeries struct {
 	Name    string
 	Sizes   []float64 // workload size, e.g. multiply-adds per epoch
 	Seconds []float64 // seconds per epoch at each size
+	Labels  []string  // optional text beside each point, e.g. "h=512"
 }
 
 // BenchFigure is the time-per-epoch against size figure, one line per series.
@@ -68,6 +69,18 @@ func Bench(path string, f BenchFigure) error {
 		pts.Shape = draw.CircleGlyph{}
 		p.Add(l, pts)
 		p.Legend.Add(s.Name, l, pts)
+		if len(s.Labels) == len(s.Sizes) {
+			labels, err := plotter.NewLabels(plotter.XYLabels{XYs: xys(s.Sizes, s.Seconds), Labels: s.Labels})
+			if err != nil {
+				return err
+			}
+			for k := range labels.TextStyle {
+				labels.TextStyle[k].Color = c
+				labels.TextStyle[k].XAlign = draw.XRight
+				labels.TextStyle[k].YAlign = draw.YBottom
+			}
+			p.Add(labels)
+		}
 	}
 	p.Legend.Top = true
 	p.Legend.Left = true

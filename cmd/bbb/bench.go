@@ -142,6 +142,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, row := range r.Rows {
 			s.Sizes = append(s.Sizes, row.MaddsPerEpoch)
 			s.Seconds = append(s.Seconds, row.StepSecondsMedian)
+			s.Labels = append(s.Labels, fmt.Sprintf("h=%d n=%d ", row.Hidden, row.Points))
 		}
 		fig.Series = append(fig.Series, s)
 	}
