@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	_ "github.com/bbb-go/bbb/internal/cudalib" // Gorgonia's CUDA kernels
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // In the CUDA build the TapeMachine runs every op with a CUDA kernel on the
@@ -83,11 +84,19 @@ func smallNet32(t *testing.T, cfg Config, rows int, seed uint64) *Network {
 
 func lossAndGrads(t *testing.T, n *Network) (float64, [][]float64) {
 	t.Helper()
+	// Read host copies: Gorgonia's Read of a value in GPU memory is untested.
+	host := func(x *G.Node) *G.Node {
+		h, err := nodes.Host(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
 	var loss G.Value
-	G.Read(n.Loss, &loss)
+	G.Read(host(n.Loss), &loss)
 	gv := make([]G.Value, len(n.Grads))
 	for i, g := range n.Grads {
-		G.Read(g, &gv[i])
+		G.Read(host(g), &gv[i])
 	}
 	vm := G.NewTapeMachine(n.Graph)
 	defer vm.Close()

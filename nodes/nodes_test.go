@@ -216,3 +216,34 @@ func TestReLUKernelEdgeCases(t *testing.T) {
 		}
 	}
 }
+
+func TestHostCopies(t *testing.T) {
+	g := G.NewGraph()
+	x := input(g, "x", []int{2, 3}, normals(1, 0, 1))
+	s, err := G.Sum(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hx, err := Host(x)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs, err := Host(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sv G.Value
+	G.Read(hs, &sv)
+	got := run(t, g, hx)
+	want := x.Value().Data().([]float64)
+	var sum float64
+	for i := range want {
+		sum += want[i]
+		if got[i] != want[i] {
+			t.Fatalf("[%d] %v, want %v", i, got[i], want[i])
+		}
+	}
+	if math.Abs(sv.Data().(float64)-sum) > 1e-12 {
+		t.Errorf("host sum %v, want %v", sv.Data(), sum)
+	}
+}

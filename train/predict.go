@@ -105,7 +105,7 @@ func newSampler(src *graph.Network, rows int) (*sampler, error) {
 		return nil, err
 	}
 	sm := &sampler{net: net}
-	G.Read(net.Output, &sm.out)
+	G.Read(readable(net.Output), &sm.out)
 	sm.vm = G.NewTapeMachine(net.Graph)
 	return sm, nil
 }

@@ -110,10 +110,10 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 		return nil, err
 	}
 	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(rand.NewPCG(c.Seed, streamEps)), trainLen: data.Train.Len()}
-	G.Read(net.Loss, &t.loss)
+	G.Read(readable(net.Loss), &t.loss)
 	t.grads = make([]G.Value, len(net.Grads))
 	for i, g := range net.Grads {
-		G.Read(g, &t.grads[i])
+		G.Read(readable(g), &t.grads[i])
 	}
 	for _, p := range net.Learnables() {
 		t.params = append(t.params, p.Value())
@@ -231,7 +231,7 @@ func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
 		return nil, err
 	}
 	e := &Evaluator{Net: net, rng: rand.New(rand.NewPCG(seed, streamValEps))}
-	G.Read(net.Loss, &e.loss)
+	G.Read(readable(net.Loss), &e.loss)
 	e.vm = G.NewTapeMachine(net.Graph)
 	return e, nil
 }
