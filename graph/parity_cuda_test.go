@@ -13,6 +13,12 @@ import (
 	"github.com/bbb-go/bbb/nodes"
 )
 
+// In the CUDA build, TestParityGolden runs the stock-ops graph (the one
+// bbb-cuda trains) on the GPU against the CPU's golden file.
+func parityVariants() []parityVariant {
+	return []parityVariant{{"gpu-stock-float32", tensor.Float32, true}}
+}
+
 // In the CUDA build the TapeMachine runs every op with a CUDA kernel on the
 // GPU: the stock-ops graph (Mul by cuBLAS, elementwise kernels) runs there,
 // while the fused ops have no CUDA kernel and run on the CPU. For the same

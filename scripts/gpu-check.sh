@@ -34,7 +34,8 @@ chmod +x "$B/bbb-cuda" "$B/graph-cuda.test" "$B/bbb-cpu"
 status machine "$(head -2 "$OUT/machine.txt" | tail -1)"
 
 # 2. parity
-LD_BIND_NOW=1 timeout 60 "$B/graph-cuda.test" -test.run 'GPUMatchesCPU' -test.v > "$OUT/parity.txt" 2>&1
+# (from graph/, where the test finds testdata/parity.json, the CPU's golden file)
+(cd graph && LD_BIND_NOW=1 timeout 60 "../$B/graph-cuda.test" -test.run 'GPUMatchesCPU|ParityGolden' -test.v) > "$OUT/parity.txt" 2>&1
 status parity "$(grep -E '^(ok|PASS|FAIL)' "$OUT/parity.txt" | tail -1)"
 
 # 3. seed job, GPU then CPU
