@@ -25,10 +25,12 @@ type hostOp struct {
 	buf buffer
 }
 
-func (op *hostOp) Arity() int                                        { return 1 }
-func (op *hostOp) Type() hm.Type                                     { return hm.NewFnType(elem, elem) }
-func (op *hostOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) { return in[0].(tensor.Shape).Clone(), nil }
-func (op *hostOp) Do(in ...G.Value) (G.Value, error)                 { return op.UsePreallocDo(nil, in...) }
+func (op *hostOp) Arity() int    { return 1 }
+func (op *hostOp) Type() hm.Type { return hm.NewFnType(elem, elem) }
+func (op *hostOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
+	return in[0].(tensor.Shape).Clone(), nil
+}
+func (op *hostOp) Do(in ...G.Value) (G.Value, error) { return op.UsePreallocDo(nil, in...) }
 func (op *hostOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("nodes: Host: want 1 input, got %d", len(in))
