@@ -6,11 +6,9 @@ import (
 	"math"
 	"testing"
 
-	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	_ "github.com/bbb-go/bbb/internal/cudalib" // Gorgonia's CUDA kernels
-	"github.com/bbb-go/bbb/nodes"
 )
 
 // In the CUDA build, TestParityGolden runs the stock-ops graph (the one
@@ -61,63 +59,9 @@ func TestGPUMatchesCPU(t *testing.T) {
 
 func parityNet(t *testing.T, cfg Config) *Network {
 	t.Helper()
-	n := smallNet32(t, cfg, 256, 9)
+	n := netLike(t, cfg, 256, 9)
 	if err := n.Differentiate(); err != nil {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// smallNet32 is smallNet at the config's dtype (float32 here).
-func smallNet32(t *testing.T, cfg Config, rows int, seed uint64) *Network {
-	t.Helper()
-	ref := smallNet(t, Config{Layers: cfg.Layers, Hidden: cfg.Hidden, LikelihoodSigma: cfg.LikelihoodSigma}, rows, seed)
-	cfg.Init = ref.Config.Init
-	n, err := New(cfg, rows)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, pair := range [][2]G.Nodes{{n.Learnables(), ref.Learnables()}, {n.Eps(), ref.Eps()}, {{n.X, n.Y}, {ref.X, ref.Y}}} {
-		for i := range pair[0] {
-			v, _ := Values(pair[1][i])
-			if err := SetValues(pair[0][i], v); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return n
-}
-
-func lossAndGrads(t *testing.T, n *Network) (float64, [][]float64) {
-	t.Helper()
-	// Read host copies: Gorgonia's Read of a value in GPU memory is untested.
-	host := func(x *G.Node) *G.Node {
-		h, err := nodes.Host(x)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	var loss G.Value
-	G.Read(host(n.Loss), &loss)
-	gv := make([]G.Value, len(n.Grads))
-	for i, g := range n.Grads {
-		G.Read(host(g), &gv[i])
-	}
-	vm := G.NewTapeMachine(n.Graph)
-	defer vm.Close()
-	if err := vm.RunAll(); err != nil {
-		t.Fatal(err)
-	}
-	l, err := Scalar(loss)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := make([][]float64, len(gv))
-	for i, v := range gv {
-		if out[i], err = ValueFloats(v); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return l, out
 }

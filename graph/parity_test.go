@@ -113,8 +113,35 @@ func compareParity(t *testing.T, got, want parityRecord, tol float64) {
 // float64, then converted) and returns its loss and gradient summary.
 func parityRun(t *testing.T, name string, hidden, rows int, dt tensor.Dtype, stock bool) parityRecord {
 	t.Helper()
-	ref := smallNet(t, Config{Layers: 5, Hidden: hidden, LikelihoodSigma: 0.5}, rows, 11)
-	n, err := New(Config{Layers: 5, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, StockOps: stock, Init: ref.Config.Init}, rows)
+	n := netLike(t, Config{Layers: 5, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, StockOps: stock}, rows, 11)
+	if err := n.Differentiate(); err != nil {
+		t.Fatal(err)
+	}
+	loss, grads := lossAndGrads(t, n)
+	rec := parityRecord{Name: name, Loss: loss}
+	for i, vals := range grads {
+		s := gradSummary{Name: n.Learnables()[i].Name()}
+		for _, x := range vals {
+			s.Norm += x * x
+		}
+		s.Norm = math.Sqrt(s.Norm)
+		step := max(1, len(vals)/16)
+		for j := 0; j < len(vals); j += step {
+			s.Idx = append(s.Idx, j)
+			s.Vals = append(s.Vals, vals[j])
+		}
+		rec.Grads = append(rec.Grads, s)
+	}
+	return rec
+}
+
+// netLike is smallNet's network (float64 draws of inputs, parameters and
+// epsilon from seed) built from cfg, at cfg's dtype and ops.
+func netLike(t *testing.T, cfg Config, rows int, seed uint64) *Network {
+	t.Helper()
+	ref := smallNet(t, Config{Layers: cfg.Layers, Hidden: cfg.Hidden, LikelihoodSigma: cfg.LikelihoodSigma}, rows, seed)
+	cfg.Init = ref.Config.Init
+	n, err := New(cfg, rows)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,10 +153,14 @@ func parityRun(t *testing.T, name string, hidden, rows int, dt tensor.Dtype, sto
 			}
 		}
 	}
-	if err := n.Differentiate(); err != nil {
-		t.Fatal(err)
-	}
-	host := func(x *G.Node) *G.Node { // read host copies (see nodes.Host)
+	return n
+}
+
+// lossAndGrads runs n once and returns the loss and every gradient, read
+// through host copies (Gorgonia's Read of a value in GPU memory is untested).
+func lossAndGrads(t *testing.T, n *Network) (float64, [][]float64) {
+	t.Helper()
+	host := func(x *G.Node) *G.Node {
 		h, err := nodes.Host(x)
 		if err != nil {
 			t.Fatal(err)
@@ -147,26 +178,15 @@ func parityRun(t *testing.T, name string, hidden, rows int, dt tensor.Dtype, sto
 	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	rec := parityRecord{Name: name}
-	if rec.Loss, err = Scalar(loss); err != nil {
+	l, err := Scalar(loss)
+	if err != nil {
 		t.Fatal(err)
 	}
+	out := make([][]float64, len(gv))
 	for i, v := range gv {
-		vals, err := ValueFloats(v)
-		if err != nil {
+		if out[i], err = ValueFloats(v); err != nil {
 			t.Fatal(err)
 		}
-		s := gradSummary{Name: n.Learnables()[i].Name()}
-		for _, x := range vals {
-			s.Norm += x * x
-		}
-		s.Norm = math.Sqrt(s.Norm)
-		step := max(1, len(vals)/16)
-		for j := 0; j < len(vals); j += step {
-			s.Idx = append(s.Idx, j)
-			s.Vals = append(s.Vals, vals[j])
-		}
-		rec.Grads = append(rec.Grads, s)
 	}
-	return rec
+	return l, out
 }

@@ -6,6 +6,8 @@ import (
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // The helpers below read and write the tensors bound to input nodes in
@@ -69,26 +71,7 @@ func ValueFloats(v G.Value) ([]float64, error) {
 }
 
 // Scalar returns a scalar value as float64.
-func Scalar(v G.Value) (float64, error) {
-	if v == nil {
-		return 0, fmt.Errorf("graph: no value read")
-	}
-	switch d := v.Data().(type) {
-	case float32:
-		return float64(d), nil
-	case float64:
-		return d, nil
-	case []float32:
-		if len(d) == 1 {
-			return float64(d[0]), nil
-		}
-	case []float64:
-		if len(d) == 1 {
-			return d[0], nil
-		}
-	}
-	return 0, fmt.Errorf("graph: value %v is not a float scalar", v.Shape())
-}
+func Scalar(v G.Value) (float64, error) { return nodes.ScalarValue(v) }
 
 // FillNormal overwrites the tensor bound to n with draws from N(mean, std²).
 func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {

@@ -121,7 +121,7 @@ func (op *gaussianLogLikGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (
 		return nil, err
 	}
 	y, pred := ts[0], ts[1]
-	g, err := scalarValue(in[2])
+	g, err := ScalarValue(in[2])
 	if err != nil {
 		return nil, fmt.Errorf("nodes: %s: %w", op.name, err)
 	}
@@ -146,8 +146,12 @@ func scaledDiff[T linalg.Float](y, p, out []T, scale T) {
 	}
 }
 
-// scalarValue reads a float scalar value, whatever its representation.
-func scalarValue(v G.Value) (float64, error) {
+// ScalarValue reads a float scalar value, whatever its representation
+// (a Gorgonia scalar, a float, or a one-element tensor).
+func ScalarValue(v G.Value) (float64, error) {
+	if v == nil {
+		return 0, fmt.Errorf("nodes: no value")
+	}
 	switch d := v.Data().(type) {
 	case float32:
 		return float64(d), nil
