@@ -50,6 +50,9 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	if l.B, err = nodes.Reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
 		return nil, err
 	}
+	for node, name := range map[*G.Node]string{l.WSigma: "w_sigma", l.BSigma: "b_sigma", l.W: "w", l.B: "b"} {
+		G.WithName(fmt.Sprintf("%s%d", name, i))(node)
+	}
 	if l.Out, err = dense(c, x, l.W, l.B, ones, i < c.Layers-1); err != nil {
 		return nil, err
 	}
@@ -67,6 +70,7 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	if l.KL, err = G.Add(klW, klB); err != nil {
 		return nil, err
 	}
+	G.WithName(fmt.Sprintf("kl%d", i))(l.KL)
 	return l, nil
 }
 

@@ -162,5 +162,3 @@ func (n *Network) Differentiate() error {
 	return nil
 }
 
-// DOT returns the graph in Graphviz DOT.
-func (n *Network) DOT() string { return n.Graph.ToDot() }

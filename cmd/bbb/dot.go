@@ -18,7 +18,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	m.register(fs)
 	fs.StringVar(&out, "o", "-", "output file (- for stdout)")
 	fs.IntVar(&rows, "rows", 16000, "batch rows")
-	fs.BoolVar(&grad, "grad", false, "include the gradient nodes")
+	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -37,9 +37,13 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
+	text := net.DOT()
+	if grad {
+		text = net.GorgoniaDOT()
+	}
 	if out == "-" {
-		_, err = io.WriteString(stdout, net.DOT())
+		_, err = io.WriteString(stdout, text)
 		return err
 	}
-	return atomicio.WriteFile(out, func(w io.Writer) error { _, err := io.WriteString(w, net.DOT()); return err })
+	return atomicio.WriteFile(out, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
 }

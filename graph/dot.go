@@ -1,0 +1,150 @@
+package graph
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	G "gorgonia.org/gorgonia"
+)
+
+// DOT returns the forward graph (inputs to the negative ELBO, or to the
+// output for a forward-only network) in Graphviz DOT, one cluster per layer:
+// learnables blue, epsilon inputs yellow, sigma nodes purple, the KL, NLL
+// and negative-ELBO nodes orange. Render with `dot -Tsvg`. GorgoniaDOT has
+// everything, gradient nodes included, in Gorgonia's own format.
+func (n *Network) DOT() string {
+	root := n.Loss
+	if root == nil {
+		root = n.Output
+	}
+	role := map[*G.Node]string{}
+	for _, p := range n.Learnables() {
+		role[p] = "learnable"
+	}
+	for _, e := range n.Eps() {
+		role[e] = "eps"
+	}
+	for _, l := range n.Layers {
+		role[l.WSigma], role[l.BSigma] = "sigma", "sigma"
+	}
+	for _, x := range []*G.Node{n.KL, n.NLL, n.Loss} {
+		if x != nil {
+			role[x] = "objective"
+		}
+	}
+
+	// Each layer claims the nodes its output and KL reach that no earlier
+	// layer claimed; what is left (data, sums, loss) is drawn outside.
+	claimed := map[*G.Node]int{}
+	for i, l := range n.Layers {
+		starts := []*G.Node{l.Out}
+		if l.KL != nil {
+			starts = append(starts, l.KL)
+		}
+		n.walk(starts, func(x *G.Node) bool {
+			if _, ok := claimed[x]; ok || x == n.X {
+				return false
+			}
+			claimed[x] = i
+			return true
+		})
+	}
+	var all []*G.Node
+	seen := map[*G.Node]bool{}
+	n.walk([]*G.Node{root}, func(x *G.Node) bool {
+		if seen[x] {
+			return false
+		}
+		seen[x] = true
+		all = append(all, x)
+		return true
+	})
+	sort.Slice(all, func(i, j int) bool { return all[i].ID() < all[j].ID() })
+
+	var b strings.Builder
+	b.WriteString("digraph BBB {\n\trankdir=TB;\n\tnode [shape=box, style=\"rounded,filled\", fillcolor=white, fontname=\"Helvetica\", fontsize=10];\n")
+	for i := range n.Layers {
+		fmt.Fprintf(&b, "\tsubgraph cluster_layer%d {\n\t\tlabel=\"layer %d\"; style=dashed; color=gray;\n", i, i)
+		for _, x := range all {
+			if c, ok := claimed[x]; ok && c == i {
+				b.WriteString("\t\t" + dotNode(x, role[x]) + "\n")
+			}
+		}
+		b.WriteString("\t}\n")
+	}
+	for _, x := range all {
+		if _, ok := claimed[x]; !ok {
+			b.WriteString("\t" + dotNode(x, role[x]) + "\n")
+		}
+	}
+	for _, x := range all {
+		for _, c := range n.children(x) {
+			fmt.Fprintf(&b, "\tn%d -> n%d;\n", c.ID(), x.ID())
+		}
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+// GorgoniaDOT is Gorgonia's own dump of the whole graph.
+func (n *Network) GorgoniaDOT() string { return n.Graph.ToDot() }
+
+var roleColor = map[string]string{
+	"learnable": "#cfe2f3", "eps": "#fff2cc", "sigma": "#d9d2e9", "objective": "#f9cb9c",
+}
+
+func dotNode(x *G.Node, role string) string {
+	label := x.Name()
+	if x.Op() != nil {
+		// Gorgonia's elementwise ops print their retSame flag: drop it.
+		op := strings.TrimSuffix(strings.TrimSuffix(x.Op().String(), " false"), " true")
+		if strings.HasPrefix(label, x.Op().String()) {
+			label = op // unnamed op node: the op says it all
+		} else {
+			label = "<b>" + escape(label) + "</b><br/>" + escape(op)
+		}
+	}
+	if !strings.HasPrefix(label, "<b>") {
+		label = escape(label)
+	}
+	if s := x.Shape(); len(s) > 0 {
+		label += fmt.Sprintf("<br/><font point-size=\"8\">%v</font>", s)
+	}
+	attrs := fmt.Sprintf("label=<%s>", label)
+	if c, ok := roleColor[role]; ok {
+		attrs += fmt.Sprintf(", fillcolor=\"%s\"", c)
+	}
+	if x.Op() == nil {
+		attrs += ", shape=ellipse"
+	}
+	return fmt.Sprintf("n%d [%s];", x.ID(), attrs)
+}
+
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// children returns the inputs of x.
+func (n *Network) children(x *G.Node) []*G.Node {
+	it := n.Graph.From(x.ID())
+	var out []*G.Node
+	for it.Next() {
+		out = append(out, it.Node().(*G.Node))
+	}
+	return out
+}
+
+// walk visits nodes depth-first from starts towards the inputs while visit
+// returns true.
+func (n *Network) walk(starts []*G.Node, visit func(*G.Node) bool) {
+	stack := append([]*G.Node(nil), starts...)
+	for len(stack) > 0 {
+		x := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !visit(x) {
+			continue
+		}
+		stack = append(stack, n.children(x)...)
+	}
+}
