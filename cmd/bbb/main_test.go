@@ -151,3 +151,39 @@ func TestDot(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+// bench writes bench.json and its figure, prints a table, and --compare puts
+// another report in the same table with a ratio column.
+func TestBenchEndToEnd(t *testing.T) {
+	out := t.TempDir()
+	args := []string{"bench", "--hidden-sizes", "4,8", "--points", "200", "--epochs", "3", "--warmup", "1", "--seconds", "0.05", "--samples", "2", "-q"}
+	code, stdout, stderr := runCLI(append(args, "--out", out)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "cpu s/epoch") || strings.Count(stdout, "\n") != 3 {
+		t.Errorf("table %q", stdout)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "bench.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep benchReport
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Device != "cpu" || len(rep.Rows) != 2 || rep.Rows[1].Hidden != 8 || !(rep.Rows[0].StepSecondsMedian > 0) || !(rep.Rows[0].PredictSecondsPass > 0) {
+		t.Errorf("bench.json %+v", rep)
+	}
+	if _, err := os.Stat(filepath.Join(out, "bench.png")); err != nil {
+		t.Error(err)
+	}
+	out2 := t.TempDir()
+	code, stdout, stderr = runCLI(append(args, "--out", out2, "--compare", filepath.Join(out, "bench.json"))...)
+	if code != 0 || !strings.Contains(stdout, "cpu/cpu") {
+		t.Errorf("--compare: exit %d, table %q, stderr %q", code, stdout, stderr)
+	}
+	if code, _, stderr := runCLI("bench", "--compare", filepath.Join(out, "missing.json"), "--out", out2); code != exitUsage || !strings.Contains(stderr, "--compare") {
+		t.Errorf("missing --compare file: exit %d, %q", code, stderr)
+	}
+}
