@@ -32,11 +32,3 @@ func sameDtype(what string, ns ...*G.Node) error {
 	}
 	return nil
 }
-
-// scalar returns a constant scalar node of n's dtype and graph.
-func scalar(n *G.Node, v float64) *G.Node {
-	if n.Dtype() == G.Float32 {
-		return G.NewConstant(float32(v))
-	}
-	return G.NewConstant(v)
-}

@@ -182,7 +182,7 @@ func TestConstructorErrors(t *testing.T) {
 }
 
 func TestReLUKernelEdgeCases(t *testing.T) {
-	in32 := []float32{-1, -0.0, 0, 1e-45, -1e-45, 2.5, float32(math.Inf(1)), float32(math.Inf(-1))}
+	in32 := []float32{-1, float32(math.Copysign(0, -1)), 0, 1e-45, -1e-45, 2.5, float32(math.Inf(1)), float32(math.Inf(-1))}
 	want32 := []float32{0, 0, 0, 1e-45, 0, 2.5, float32(math.Inf(1)), 0}
 	out32 := make([]float32, len(in32))
 	relu32(in32, out32)
