@@ -161,4 +161,3 @@ func (n *Network) Differentiate() error {
 	n.Grads = grads
 	return nil
 }
-
