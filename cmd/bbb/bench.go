@@ -46,7 +46,7 @@ type benchReport struct {
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var m modelFlags
-	var hiddenList, pointList, compare, out, format string
+	var hiddenList, pointList, layerList, compare, out, format string
 	var steps, warmup, passes int
 	var minSeconds float64
 	var quiet bool
@@ -54,6 +54,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m.register(fs)
 	fs.StringVar(&hiddenList, "hidden-sizes", "20,64,128,256", "comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)")
 	fs.StringVar(&pointList, "points-list", "", "comma-separated data sizes to sweep (default: --points)")
+	fs.StringVar(&layerList, "layers-list", "", "comma-separated layer counts to sweep (default: --layers)")
 	fs.IntVar(&steps, "epochs", 30, "timed training steps per size at most")
 	fs.Float64Var(&minSeconds, "seconds", 2, "stop timing a size after this many seconds (at least 3 steps)")
 	fs.IntVar(&warmup, "warmup", 3, "untimed steps first")
@@ -78,6 +79,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	points := []int{m.points}
 	if pointList != "" {
 		if points, err = intList("--points-list", pointList); err != nil {
+			return err
+		}
+	}
+	layers := []int{m.layers}
+	if layerList != "" {
+		if layers, err = intList("--layers-list", layerList); err != nil {
 			return err
 		}
 	}
@@ -107,20 +114,22 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	device, name := deviceName(m.device)
 	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: linalg.Backend(), Workers: m.workers}
 	for _, p := range points {
-		for _, h := range hiddens {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			mf := m
-			mf.points, mf.hidden = p, h
-			row, err := benchOne(mf, steps, warmup, passes, minSeconds)
-			if err != nil {
-				return fmt.Errorf("bench points %d hidden %d: %w", p, h, err)
-			}
-			rep.Rows = append(rep.Rows, row)
-			if !quiet {
-				fmt.Fprintf(stderr, "%s points %d hidden %d layers %d: %.4gs per epoch (%d steps), %.4gs per pass\n",
-					device, p, h, mf.layers, row.StepSecondsMedian, row.Steps, row.PredictSecondsPass)
+		for _, l := range layers {
+			for _, h := range hiddens {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				mf := m
+				mf.points, mf.hidden, mf.layers = p, h, l
+				row, err := benchOne(mf, steps, warmup, passes, minSeconds)
+				if err != nil {
+					return fmt.Errorf("bench points %d hidden %d layers %d: %w", p, h, l, err)
+				}
+				rep.Rows = append(rep.Rows, row)
+				if !quiet {
+					fmt.Fprintf(stderr, "%s points %d hidden %d layers %d: %.4gs per epoch (%d steps), %.4gs per pass\n",
+						device, p, h, l, row.StepSecondsMedian, row.Steps, row.PredictSecondsPass)
+				}
 			}
 		}
 	}
@@ -142,7 +151,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, row := range r.Rows {
 			s.Sizes = append(s.Sizes, row.MaddsPerEpoch)
 			s.Seconds = append(s.Seconds, row.StepSecondsMedian)
-			s.Labels = append(s.Labels, fmt.Sprintf("h=%d n=%d ", row.Hidden, row.Points))
+			s.Labels = append(s.Labels, fmt.Sprintf("n=%d h=%d l=%d ", row.Points, row.Hidden, row.Layers))
 		}
 		fig.Series = append(fig.Series, s)
 	}

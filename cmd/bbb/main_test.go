@@ -50,6 +50,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"frobnicate"}, "frobnicate"},
 		{[]string{"bench", "--hidden-sizes", "20,x"}, "--hidden-sizes"},
 		{[]string{"bench", "--epochs", "0"}, "--epochs"},
+		{[]string{"bench", "--layers-list", "3,0"}, "--layers-list"},
 	} {
 		args := tc.args
 		if args[0] == "train" && !strings.Contains(strings.Join(args, " "), "--out") {
