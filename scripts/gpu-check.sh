@@ -39,9 +39,9 @@ status machine "$(head -2 "$OUT/machine.txt" | tail -1)"
 status parity "$(grep -E '^(ok|PASS|FAIL)' "$OUT/parity.txt" | tail -1)"
 
 # 3. seed job, GPU then CPU
-timeout 150 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band > "$OUT/seed_gpu.txt" 2> "$OUT/seed_gpu.log"
+timeout 120 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band > "$OUT/seed_gpu.txt" 2> "$OUT/seed_gpu.log"
 status seed_gpu "rc=$? $(grep -E 'seconds_per_epoch|val_rmse_true' "$OUT/seed_gpu.txt" | tr '\n' ' ')"
-timeout 60 "$B/bbb-cpu" train --out "$OUT/seed_cpu" --no-train-band > "$OUT/seed_cpu.txt" 2> "$OUT/seed_cpu.log"
+timeout 45 "$B/bbb-cpu" train --out "$OUT/seed_cpu" --no-train-band > "$OUT/seed_cpu.txt" 2> "$OUT/seed_cpu.log"
 status seed_cpu "rc=$? $(grep -E 'seconds_per_epoch|val_rmse_true' "$OUT/seed_cpu.txt" | tr '\n' ' ')"
 
 # 4. bench sweep
@@ -53,7 +53,7 @@ status bench_gpu "rc=$?"
 
 # 5. the PyTorch peer on the same GPU
 if [ -x /opt/torch/.venv/bin/python3 ]; then
-  DEVICE=cuda PEER="$B/seed_bbb.py" timeout 90 /opt/torch/.venv/bin/python3 "$B/seed_bbb_device.py" 5000 > "$OUT/peer_gpu.txt" 2>&1
+  DEVICE=cuda PEER="$B/seed_bbb.py" timeout 60 /opt/torch/.venv/bin/python3 "$B/seed_bbb_device.py" 5000 > "$OUT/peer_gpu.txt" 2>&1
   status peer_gpu "rc=$? $(grep -E 'train_s_per_epoch|val_rmse_vs_true' "$OUT/peer_gpu.txt" | tr '\n' ' ')"
 fi
 cat "$OUT/bench_gpu.txt" >> "$OUT/status.txt"
