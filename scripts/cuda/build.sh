@@ -35,7 +35,8 @@ fi
 CUV=$(go list -m -f '{{.Version}}' gorgonia.org/cu)
 CU=$C/cu-$CUV
 if [ ! -f "$CU/dnn/cudnn_stub.go" ]; then
-  src=$(go mod download -json gorgonia.org/cu@"$CUV" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  go mod download gorgonia.org/cu
+  src=$(go list -m -f '{{.Dir}}' gorgonia.org/cu)
   rm -rf "$CU" && cp -r "$src" "$CU" && chmod -R u+w "$CU"
   find "$CU/dnn" -maxdepth 1 -type f -delete
   cp "$ROOT/scripts/cuda/cudnn_stub.go.txt" "$CU/dnn/cudnn_stub.go"
