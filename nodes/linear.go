@@ -13,7 +13,7 @@ import (
 
 // Linear returns x·w + b: x is a batch (rows × in), w is (in × out) and b a
 // vector (out) added to every row. It is one op with a hand-written forward
-// (one GEMM after copying b into each row) and a symbolic gradient made of
+// (one GEMM, then b added row by row) and a symbolic gradient made of
 // three more ops: dx = g·wᵀ, dw = xᵀ·g and db = column sums of g. Gorgonia's
 // own Mul + BroadcastAdd does the same math with a repeated copy of b and
 // fresh allocations every run.
