@@ -22,7 +22,7 @@ type Config struct {
 	ReportEvery  int     // epochs between loss reports (default 500)
 	Samples      int     // predictive passes (default 1000)
 	Seed         uint64  // fixes data, init and every epsilon
-	Workers      int     // goroutines for validation-free sampling (default GOMAXPROCS)
+	Workers      int     // goroutines for predictive sampling (default GOMAXPROCS)
 }
 
 // WithDefaults fills zero fields with the seed's values.
