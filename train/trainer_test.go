@@ -68,15 +68,7 @@ func TestReproducible(t *testing.T) {
 	run := func(workers int) ([]float64, Bands) {
 		cfg := smallConfig(tensor.Float32)
 		cfg.Epochs = 60
-		d, _ := MakeData(cfg.Data, cfg.Seed)
-		tr, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tr.Close()
-		if _, err := tr.Run(context.Background(), nil); err != nil {
-			t.Fatal(err)
-		}
+		tr, d := trained(t, cfg)
 		b, err := Predict(tr.Net, d.Val.X, 20, workers, cfg.Seed)
 		if err != nil {
 			t.Fatal(err)
@@ -127,16 +119,7 @@ func TestConfigErrors(t *testing.T) {
 // The band of a trained model summarises its passes: Q05 <= mean <= Q95
 // almost everywhere and the metrics are finite.
 func TestPredictBands(t *testing.T) {
-	cfg := smallConfig(tensor.Float32)
-	d, _ := MakeData(cfg.Data, cfg.Seed)
-	tr, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr, d := trained(t, smallConfig(tensor.Float32))
 	b, err := Predict(tr.Net, d.Val.X, 200, 2, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -187,4 +170,23 @@ func TestPredictChunksAgree(t *testing.T) {
 	if !slices.Equal(all.Mean[:len(x)/2], half.Mean) || !slices.Equal(all.Q95[:len(x)/2], half.Q95) {
 		t.Error("chunked prediction differs from the prediction of the prefix alone")
 	}
+}
+
+// trained runs cfg to its last epoch on its own data; the trainer is
+// closed when the test ends.
+func trained(t *testing.T, cfg Config) (*Trainer, Data) {
+	t.Helper()
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return tr, d
 }
