@@ -30,6 +30,11 @@ type Config struct {
 	// own Mul, BroadcastAdd and Rectify instead of this project's fused
 	// Linear and ReLU ops: slower, but every op has Gorgonia's CUDA kernel.
 	StockOps bool
+
+	// Resident builds the graph from the resident ops (see resident.go):
+	// parameters, Adam and epsilon live where the machine runs, which in
+	// the CUDA build is GPU memory. Ignores StockOps.
+	Resident bool
 }
 
 // Init is the initial distribution of the variational parameters. The zero

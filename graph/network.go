@@ -25,6 +25,15 @@ type Network struct {
 	// Grads holds d Loss / d learnable, in Learnables() order, once
 	// Differentiate has run.
 	Grads G.Nodes
+
+	// Resident networks only (Config.Resident): the parameter store, the
+	// step input (a 1-element vector) and the Adam updates of AddAdam.
+	Store   *nodes.ParamStore
+	Step    *G.Node
+	Updates G.Nodes
+
+	host      G.Nodes       // resident: the learnables' host tensors, as nodes
+	hostGraph *G.ExprGraph // resident: holds them, apart from the machine's graph
 }
 
 // New builds the network for batches of rows inputs. Every input node (X, Y,
@@ -56,10 +65,25 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		}
 		ones = G.NewMatrix(g, c.Dtype, G.WithShape(rows, 1), G.WithName("ones"), G.WithValue(t))
 	}
+	if c.Resident {
+		var err error
+		if n.Store, err = nodes.NewParamStore(c.Dtype, 0, nodes.AdamConfig{}); err != nil {
+			return nil, err
+		}
+		n.hostGraph = G.NewGraph()
+		n.Step = G.NewVector(g, c.Dtype, G.WithShape(1), G.WithName("step"),
+			G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(1))))
+	}
 	h := n.X
 	kls := make(G.Nodes, 0, c.Layers)
 	for i := 0; i < c.Layers; i++ {
-		l, err := newLayer(g, c, i, h, ones, withLoss)
+		var l *Layer
+		var err error
+		if c.Resident {
+			l, err = newResidentLayer(g, n, i, h, withLoss)
+		} else {
+			l, err = newLayer(g, c, i, h, ones, withLoss)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
 		}
@@ -80,6 +104,9 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	}
 	G.WithName("KL")(n.KL)
 	logLik, err := nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
+	if c.Resident {
+		logLik, err = nodes.GaussianLogLikResident(n.Y, n.Output, c.LikelihoodSigma)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
 	}
@@ -128,7 +155,20 @@ func constLike(n *G.Node, v float64) *G.Node {
 
 // Learnables returns the variational parameters: for each layer w_mu,
 // w_rho, b_mu, b_rho. The order is fixed (solvers keep state by position).
+// In a resident network they are the host tensors (nodes outside the
+// machine's graph): the values before the first run and after a pull; the
+// graph reads the stored copies through Params.
 func (n *Network) Learnables() G.Nodes {
+	if n.Store != nil {
+		return n.host
+	}
+	return n.Params()
+}
+
+// Params returns the parameter nodes the graph computes with, in
+// Learnables order: the learnables themselves, or a resident network's
+// Param nodes.
+func (n *Network) Params() G.Nodes {
 	out := make(G.Nodes, 0, 4*len(n.Layers))
 	for _, l := range n.Layers {
 		out = append(out, l.WMu, l.WRho, l.BMu, l.BRho)
@@ -154,7 +194,16 @@ func (n *Network) Differentiate() error {
 	if n.Grads != nil {
 		return fmt.Errorf("graph: Differentiate called twice")
 	}
-	grads, err := G.Grad(n.Loss, n.Learnables()...)
+	var grads G.Nodes
+	var err error
+	if n.Store == nil {
+		grads, err = G.Grad(n.Loss, n.Learnables()...)
+	} else {
+		// Param nodes are not inputs, which G.Grad insists on;
+		// Backpropagate (what Grad calls) differentiates with respect to any node.
+		one := n.Graph.AddNode(constLike(n.Loss, 1))
+		grads, err = G.Backpropagate(G.Nodes{n.Loss}, G.Nodes{one}, n.Params())
+	}
 	if err != nil {
 		return fmt.Errorf("graph: gradients: %w", err)
 	}

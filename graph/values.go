@@ -94,8 +94,12 @@ func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {
 	return nil
 }
 
-// FillEps draws fresh standard-normal values into every eps node.
+// FillEps draws fresh standard-normal values into every eps node. A
+// resident network draws its own (SetStep picks the draw): an error.
 func (n *Network) FillEps(rng *rand.Rand) error {
+	if n.Store != nil {
+		return fmt.Errorf("graph: FillEps: a resident network draws epsilon itself (SetStep)")
+	}
 	for _, e := range n.Eps() {
 		if err := FillNormal(e, rng, 0, 1); err != nil {
 			return err
@@ -107,20 +111,25 @@ func (n *Network) FillEps(rng *rand.Rand) error {
 // Init draws the initial variational parameters from n.Config.Init.
 func (n *Network) Init(rng *rand.Rand) error {
 	in := n.Config.Init
-	for _, l := range n.Layers {
-		for _, f := range []struct {
-			node      *G.Node
-			mean, std float64
-		}{
-			{l.WMu, 0, in.WMuStd}, {l.WRho, in.WRhoMean, in.WRhoStd},
-			{l.BMu, in.BMu, 0}, {l.BRho, in.BRho, 0},
+	ps := n.Learnables()
+	for i := 0; i < len(ps); i += 4 {
+		for k, f := range []struct{ mean, std float64 }{
+			{0, in.WMuStd}, {in.WRhoMean, in.WRhoStd}, {in.BMu, 0}, {in.BRho, 0},
 		} {
-			if err := FillNormal(f.node, rng, f.mean, f.std); err != nil {
+			if err := FillNormal(ps[i+k], rng, f.mean, f.std); err != nil {
 				return err
 			}
 		}
 	}
+	n.reload()
 	return nil
+}
+
+// reload tells a resident network's store that the host tensors changed.
+func (n *Network) reload() {
+	if n.Store != nil {
+		n.Store.Reload()
+	}
 }
 
 // CopyParams copies the learnable values of src into n; both networks must
@@ -146,5 +155,6 @@ func (n *Network) CopyParams(src *Network) error {
 			return err
 		}
 	}
+	n.reload()
 	return nil
 }

@@ -17,6 +17,15 @@ const (
 	streamPredict // + sample index
 )
 
+// philoxSeed is the key of a resident network's epsilon streams for one use
+// of seed (splitmix64 of seed and the use).
+func philoxSeed(seed, stream uint64) uint64 {
+	z := seed + stream*0x9E3779B97F4A7C15
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
+}
+
 // DataConfig describes the seed's synthetic regression data. Its zero value
 // is the seed's: 20000 points evenly spaced on [-3, 3], noise N(0, 1.5²),
 // 20% held out for validation.

@@ -115,10 +115,19 @@ func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64)
 	net, vm, n := sm.net, sm.vm, sm.net.Rows
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
+	if net.Store != nil {
+		net.Store.Seed = philoxSeed(seed, streamPredict)
+	}
 	for s := w; s < samples; s += workers {
-		src0.Seed(seed, streamPredict+uint64(s))
-		if err := net.FillEps(rng); err != nil {
-			return err
+		if net.Store != nil {
+			if err := net.SetStep(uint64(s)); err != nil {
+				return err
+			}
+		} else {
+			src0.Seed(seed, streamPredict+uint64(s))
+			if err := net.FillEps(rng); err != nil {
+				return err
+			}
 		}
 		if err := vm.RunAll(); err != nil {
 			return fmt.Errorf("train: predictive pass %d: %w", s, err)

@@ -11,6 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // Config is a training run. Its zero value is the seed program's job.
@@ -111,15 +112,24 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	}
 	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(rand.NewPCG(c.Seed, streamEps)), trainLen: data.Train.Len()}
 	G.Read(readable(net.Loss), &t.loss)
-	t.grads = make([]G.Value, len(net.Grads))
-	for i, g := range net.Grads {
-		G.Read(readable(g), &t.grads[i])
-	}
-	for _, p := range net.Learnables() {
-		t.params = append(t.params, p.Value())
-	}
-	if t.adam, err = NewAdam(c.LearningRate); err != nil {
-		return nil, err
+	if net.Store != nil {
+		// Resident: epsilon and Adam run inside the graph; the host reads
+		// only the loss (and the parameters when they are pulled).
+		net.Store.Seed = philoxSeed(c.Seed, streamEps)
+		if err := net.AddAdam(nodes.AdamConfig{LR: c.LearningRate}); err != nil {
+			return nil, err
+		}
+	} else {
+		t.grads = make([]G.Value, len(net.Grads))
+		for i, g := range net.Grads {
+			G.Read(readable(g), &t.grads[i])
+		}
+		for _, p := range net.Learnables() {
+			t.params = append(t.params, p.Value())
+		}
+		if t.adam, err = NewAdam(c.LearningRate); err != nil {
+			return nil, err
+		}
 	}
 	t.vm = G.NewTapeMachine(net.Graph)
 	if t.Val, err = NewEvaluator(c.Graph, data.Val, c.Seed); err != nil {
@@ -149,13 +159,26 @@ func (t *Trainer) Epoch() int { return t.epoch }
 
 // Step draws fresh epsilon, runs the graph once and applies one Adam
 // update. It returns the negative ELBO before the update.
+//
+// A resident network draws epsilon and applies Adam inside the run; its
+// host parameters (Net.Learnables) are brought up to date at every report
+// epoch and at the last epoch.
 func (t *Trainer) Step() (float64, error) {
-	if err := t.Net.FillEps(t.epsRNG); err != nil {
+	next := t.epoch + 1
+	if st := t.Net.Store; st != nil {
+		if err := t.Net.SetStep(uint64(next)); err != nil {
+			return 0, err
+		}
+		if next%t.Config.ReportEvery == 0 || next >= t.Config.Epochs {
+			st.PullAfterRun()
+		}
+		defer st.RunDone()
+	} else if err := t.Net.FillEps(t.epsRNG); err != nil {
 		return 0, err
 	}
 	defer t.vm.Reset()
 	if err := t.vm.RunAll(); err != nil {
-		return 0, fmt.Errorf("train: epoch %d: %w", t.epoch+1, err)
+		return 0, fmt.Errorf("train: epoch %d: %w", next, err)
 	}
 	loss, err := graph.Scalar(t.loss)
 	if err != nil {
@@ -165,8 +188,10 @@ func (t *Trainer) Step() (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, t.epoch, loss)
 	}
-	if err := t.adam.Step(t.params, t.grads); err != nil {
-		return loss, err
+	if t.adam != nil {
+		if err := t.adam.Step(t.params, t.grads); err != nil {
+			return loss, err
+		}
 	}
 	return loss, nil
 }
@@ -215,10 +240,11 @@ func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, err
 // Evaluator computes the negative ELBO of a network's current parameters
 // on held-out data, on a graph of its own (no gradients).
 type Evaluator struct {
-	Net  *graph.Network
-	vm   G.VM
-	loss G.Value
-	rng  *rand.Rand
+	Net   *graph.Network
+	vm    G.VM
+	loss  G.Value
+	rng   *rand.Rand
+	draws uint64 // resident: the epsilon draws made
 }
 
 // NewEvaluator builds the loss graph for s; its epsilon stream comes from seed.
@@ -231,6 +257,9 @@ func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
 		return nil, err
 	}
 	e := &Evaluator{Net: net, rng: rand.New(rand.NewPCG(seed, streamValEps))}
+	if net.Store != nil {
+		net.Store.Seed = philoxSeed(seed, streamValEps)
+	}
 	G.Read(readable(net.Loss), &e.loss)
 	e.vm = G.NewTapeMachine(net.Graph)
 	return e, nil
@@ -241,7 +270,12 @@ func (e *Evaluator) Loss(src *graph.Network) (float64, error) {
 	if err := e.Net.CopyParams(src); err != nil {
 		return 0, err
 	}
-	if err := e.Net.FillEps(e.rng); err != nil {
+	if e.Net.Store != nil {
+		e.draws++
+		if err := e.Net.SetStep(e.draws); err != nil {
+			return 0, err
+		}
+	} else if err := e.Net.FillEps(e.rng); err != nil {
 		return 0, err
 	}
 	defer e.vm.Reset()

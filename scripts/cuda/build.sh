@@ -7,7 +7,9 @@
 #      NVIDIA's 11.8 stub, unversioned, SONAME libcublas.so.13 (never loaded
 #      at run time; the GPU machine's real library is)
 #   3. a copy of gorgonia.org/cu with dnn/ replaced by a no-cgo stand-in,
-#      and go.cuda.mod = go.mod + a replace pointing at it
+#      a copy of gorgonia.org/gorgonia with scripts/cuda/gorgonia-<ver>.patch
+#      applied (stale CUDA contexts, no sync after every kernel), and
+#      go.cuda.mod = go.mod + replaces pointing at both
 #   4. go build -tags cuda -modfile .cache/cuda/go.cuda.mod, rpath
 #      /usr/local/cuda/lib64
 # CHECK_ONLY=1 runs go vet -tags cuda instead of linking.
@@ -41,9 +43,20 @@ if [ ! -f "$CU/dnn/cudnn_stub.go" ]; then
   find "$CU/dnn" -maxdepth 1 -type f -delete
   cp "$ROOT/scripts/cuda/cudnn_stub.go.txt" "$CU/dnn/cudnn_stub.go"
 fi
+GV=$(go list -m -f '{{.Version}}' gorgonia.org/gorgonia)
+GP=$ROOT/scripts/cuda/gorgonia-$GV.patch
+[ -f "$GP" ] || { echo "build.sh: no $GP for gorgonia $GV" >&2; exit 1; }
+GG=$C/gorgonia-$GV-$(sha256sum "$GP" | cut -c1-12)
+if [ ! -f "$GG/.patched" ]; then
+  go mod download gorgonia.org/gorgonia
+  src=$(go list -m -f '{{.Dir}}' gorgonia.org/gorgonia)
+  rm -rf "$GG" && cp -r "$src" "$GG" && chmod -R u+w "$GG"
+  patch -s -d "$GG" -p1 < "$GP"
+  touch "$GG/.patched"
+fi
 cp go.mod "$C/go.cuda.mod"
 cp go.sum "$C/go.cuda.sum"
-go mod edit -modfile="$C/go.cuda.mod" -replace gorgonia.org/cu="$CU"
+go mod edit -modfile="$C/go.cuda.mod" -replace gorgonia.org/cu="$CU" -replace gorgonia.org/gorgonia="$GG"
 
 # 4. build (or vet)
 export CGO_CFLAGS="-O2 -I$X/usr/include"

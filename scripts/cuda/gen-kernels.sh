@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates internal/cudalib/stdlib_gen.go: Gorgonia's standard CUDA
-# kernels ("cuda modules/src/*.cu" in the gorgonia module) compiled to PTX
+# kernels ("cuda modules/src/*.cu" in the gorgonia module) and this
+# project's (nodes/kernels/*.cu) compiled to PTX
 # with Debian's nvcc 11.8 and the flags of gorgonia's cmd/cudagen, for
 # compute_52 (the driver JIT-compiles PTX for newer GPUs), registered with
 # gorgonia.AddToStdLib. gorgonia's cudagen asks a GPU for its compute
@@ -25,7 +26,7 @@ if command -v g++-11 >/dev/null; then CCBIN=g++-11; EXTRA=(); else CCBIN=g++-12;
 SRC="$(go list -m -f '{{.Dir}}' gorgonia.org/gorgonia)/cuda modules/src"
 OUT=$C/ptx/$ARCH
 rm -rf "$OUT" && mkdir -p "$OUT"
-for cu in "$SRC"/*.cu cuda/kernels/*.cu; do
+for cu in "$SRC"/*.cu nodes/kernels/*.cu; do
   [ -f "$cu" ] || continue
   n=$(basename "$cu" .cu)
   LD_LIBRARY_PATH=$X/usr/lib/x86_64-linux-gnu "$T/bin/nvcc" -ccbin "$CCBIN" "${EXTRA[@]}" -o "$OUT/$n.ptx" \

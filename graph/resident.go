@@ -1,0 +1,133 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// A resident network (Config.Resident) is the same model built from the
+// resident ops of package nodes, for Gorgonia's CUDA VM: the parameters,
+// Adam's moments and the epsilon draws stay in GPU memory, every op of a
+// training step runs there, and a step sends one counter and reads back one
+// loss. Per layer:
+//
+//	w_mu, w_rho, b_mu, b_rho   Param nodes (copies of the stored values)
+//	w_eps, b_eps               Noise nodes (Philox normals of the step)
+//	w, b                       Sample: mu + softplus(rho) ⊙ eps
+//	out                        BiasAct(x·w, b): ReLU but in the last layer
+//	kl                         KLTerm(w) + KLTerm(b)
+//
+// then NLL = -GaussianLogLik(y | output) and negative_ELBO = NLL + KL/NBatch
+// as in the host graph. AddAdam puts one Adam update per parameter after
+// the gradients. On the CPU the same graph runs the ops' Go code, which is
+// how the tests check it; the epsilon values are those of nodes.NormalAt.
+
+func newResidentLayer(g *G.ExprGraph, n *Network, i int, x *G.Node, withKL bool) (*Layer, error) {
+	c := n.Config
+	in, out := c.widths(i)
+	hostMat := func(name string, shape ...int) (*G.Node, *G.Node, error) {
+		t := tensor.New(tensor.Of(c.Dtype), tensor.WithShape(shape...))
+		host := G.NewTensor(n.hostGraph, c.Dtype, len(shape), G.WithShape(shape...), G.WithName(fmt.Sprintf("%s%d", name, i)), G.WithValue(t))
+		p, err := n.Store.Param(n.Step, fmt.Sprintf("%s%d", name, i), t)
+		return host, p, err
+	}
+	l := &Layer{}
+	var hosts [4]*G.Node
+	var err error
+	for k, f := range []struct {
+		name  string
+		dst   **G.Node
+		shape []int
+	}{{"w_mu", &l.WMu, []int{in, out}}, {"w_rho", &l.WRho, []int{in, out}}, {"b_mu", &l.BMu, []int{out}}, {"b_rho", &l.BRho, []int{out}}} {
+		if hosts[k], *f.dst, err = hostMat(f.name, f.shape...); err != nil {
+			return nil, err
+		}
+	}
+	n.host = append(n.host, hosts[:]...)
+	if l.WEps, err = n.Store.Noise(n.Step, fmt.Sprintf("w_eps%d", i), uint64(2*i), in, out); err != nil {
+		return nil, err
+	}
+	if l.BEps, err = n.Store.Noise(n.Step, fmt.Sprintf("b_eps%d", i), uint64(2*i+1), out); err != nil {
+		return nil, err
+	}
+	if l.W, err = nodes.Sample(l.WMu, l.WRho, l.WEps); err != nil {
+		return nil, err
+	}
+	if l.B, err = nodes.Sample(l.BMu, l.BRho, l.BEps); err != nil {
+		return nil, err
+	}
+	G.WithName(fmt.Sprintf("w%d", i))(l.W)
+	G.WithName(fmt.Sprintf("b%d", i))(l.B)
+	xw, err := G.Mul(x, l.W)
+	if err != nil {
+		return nil, err
+	}
+	if l.Out, err = nodes.BiasAct(xw, l.B, i < c.Layers-1); err != nil {
+		return nil, err
+	}
+	if !withKL {
+		return l, nil
+	}
+	klW, err := nodes.KLTerm(l.WMu, l.WRho, l.WEps, c.Prior)
+	if err != nil {
+		return nil, err
+	}
+	klB, err := nodes.KLTerm(l.BMu, l.BRho, l.BEps, c.Prior)
+	if err != nil {
+		return nil, err
+	}
+	if l.KL, err = G.Add(klW, klB); err != nil {
+		return nil, err
+	}
+	G.WithName(fmt.Sprintf("kl%d", i))(l.KL)
+	return l, nil
+}
+
+// SetStep sets the step of a resident network's next run: the epsilon
+// counter and, in training, Adam's t (from 1).
+func (n *Network) SetStep(t uint64) error {
+	if n.Store == nil {
+		return fmt.Errorf("graph: SetStep: not a resident network")
+	}
+	n.Store.SetStep(t)
+	d, err := boundDense(n.Step)
+	if err != nil {
+		return err
+	}
+	// For the record (and the DOT): the kernels take the step from the store.
+	if n.Config.Dtype == tensor.Float32 {
+		return d.SetAt(float32(t), 0)
+	}
+	return d.SetAt(float64(t), 0)
+}
+
+// AddAdam adds one Adam update per learnable of a resident network, after
+// Differentiate. Each run then updates the stored parameters in place.
+func (n *Network) AddAdam(a nodes.AdamConfig) error {
+	if n.Store == nil {
+		return fmt.Errorf("graph: AddAdam: not a resident network")
+	}
+	if n.Grads == nil {
+		return fmt.Errorf("graph: AddAdam: call Differentiate first")
+	}
+	if n.Updates != nil {
+		return fmt.Errorf("graph: AddAdam called twice")
+	}
+	if _, err := nodes.NewParamStore(n.Config.Dtype, 0, a); err != nil {
+		return err
+	}
+	n.Store.Adam = a.WithDefaults()
+	for i, g := range n.Grads {
+		u, err := n.Store.AdamUpdate(i, g)
+		if err != nil {
+			return err
+		}
+		n.Updates = append(n.Updates, u)
+	}
+	return nil
+}
+

@@ -1,0 +1,90 @@
+package graph
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// residentPair returns a resident network and a host (fused-ops) network
+// with the same data and parameters, the host network's epsilon set to what
+// the resident one draws at step.
+func residentPair(t *testing.T, hidden, rows int, dt tensor.Dtype, step uint64) (res, host *Network) {
+	t.Helper()
+	cfg := Config{Layers: 3, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}
+	host = netLike(t, cfg, rows, 5)
+	cfg.Resident = true
+	cfg.Init = host.Config.Init
+	res, err := New(cfg, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.CopyParams(host); err != nil {
+		t.Fatal(err)
+	}
+	for _, xy := range [][2]*Network{{res, host}} {
+		for _, p := range [][2]*G2{{{xy[0].X}, {xy[1].X}}, {{xy[0].Y}, {xy[1].Y}}} {
+			v, _ := Values(p[1].n)
+			if err := SetValues(p[0].n, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res.Store.Seed = 42
+	if err := res.SetStep(step); err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range host.Layers {
+		for k, e := range []*G2{{l.WEps}, {l.BEps}} {
+			d, err := boundDense(e.n)
+			if err != nil {
+				t.Fatal(err)
+			}
+			nodes.FillNoise(d.Data(), 42, uint64(2*i+k), step)
+		}
+	}
+	return res, host
+}
+
+// TestResidentMatchesHostGraph: the resident graph (Param, Noise, Sample,
+// KLTerm, BiasAct, GaussianLogLikResident, backpropagated to Param nodes)
+// computes the loss and every gradient of the host graph, whose gradients
+// TestLossGradientFiniteDifference guards.
+func TestResidentMatchesHostGraph(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		res, host := residentPair(t, 7, 40, dt, 3)
+		for _, n := range []*Network{res, host} {
+			if err := n.Differentiate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lr, gr := lossAndGrads(t, res)
+		lh, gh := lossAndGrads(t, host)
+		tol := 1e-10
+		if dt == tensor.Float32 {
+			tol = 2e-5
+		}
+		if math.Abs(lr-lh) > tol*math.Abs(lh) {
+			t.Errorf("%v: loss resident %v, host %v", dt, lr, lh)
+		}
+		for i := range gh {
+			scale := 0.0
+			for _, v := range gh[i] {
+				scale = math.Max(scale, math.Abs(v))
+			}
+			for j := range gh[i] {
+				if d := math.Abs(gr[i][j] - gh[i][j]); d > tol*scale+1e-12 {
+					t.Errorf("%v: d loss/d %s[%d]: resident %v, host %v", dt, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
+					break
+				}
+			}
+		}
+	}
+}
+
+// G2 wraps a node for the table above.
+type G2 struct{ n *G.Node }

@@ -1,0 +1,9 @@
+//go:build !cuda
+
+package nodes
+
+// onDevice is false in the CPU build: every op here runs its Do.
+const onDevice = false
+
+// deviceStore holds a ParamStore's GPU buffers in the CUDA build.
+type deviceStore struct{ reload bool }

@@ -1,0 +1,397 @@
+//go:build cuda
+
+package nodes
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"unsafe"
+
+	"gorgonia.org/cu"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/gorgonia/cuda"
+	"gorgonia.org/tensor"
+)
+
+// In the CUDA build the resident ops implement Gorgonia's CUDADoer: the VM
+// runs them on GPU 0 and keeps their inputs and outputs in GPU memory. Each
+// launches its kernel from nodes/kernels/bbb.cu (module "bbb", loaded into
+// every machine by internal/cudalib) into the machine's batched context,
+// without a synchronise: the context's stream orders the kernels, cuBLAS and
+// the copies.
+const onDevice = true
+
+// deviceStore holds a ParamStore's GPU buffers: per parameter its value and
+// Adam's moments, in the context of the machine (engine) that first ran it.
+type deviceStore struct {
+	reload bool
+	eng    *cuda.Engine
+	bufs   []paramBufs
+}
+
+type paramBufs struct {
+	p, m, v cu.DevicePtr
+	bytes   int64
+	stale   bool // the host tensor changed (Reload): upload before use
+}
+
+// devCall is one op's view of the machine: its engine and batched context.
+type devCall struct {
+	op  string
+	eng *cuda.Engine
+	ctx *cu.BatchedContext
+}
+
+func device(op string, extern G.External, dev G.Device) (devCall, error) {
+	m, ok := extern.(G.CUDAMachine)
+	if !ok {
+		return devCall{}, fmt.Errorf("nodes: %s: %T is not a CUDA machine", op, extern)
+	}
+	engs := m.Engines()
+	if int(dev) < 0 || int(dev) >= len(engs) {
+		return devCall{}, fmt.Errorf("nodes: %s: no CUDA device %d", op, dev)
+	}
+	return devCall{op: op, eng: &engs[int(dev)], ctx: m.Contexts()[int(dev)]}, nil
+}
+
+// launch queues kernel (its dtype variant) on a grid of gx blocks of
+// bx × by threads. Every argument is 8 bytes: a device pointer, an int64
+// as uint64 or a float64's bits.
+func (c devCall) launch(kernel string, dt tensor.Dtype, gx, bx, by int, args ...uint64) error {
+	name := fmt.Sprintf("bbb.%s_f%d", kernel, dt.Size()*8)
+	fn, ok := c.eng.Functions()[name]
+	if !ok {
+		return fmt.Errorf("nodes: %s: CUDA kernel %s is not loaded (the binary must import internal/cudalib)", c.op, name)
+	}
+	slots := append([]uint64(nil), args...)
+	params := make([]unsafe.Pointer, len(slots))
+	for i := range slots {
+		params[i] = unsafe.Pointer(&slots[i])
+	}
+	c.ctx.LaunchKernel(fn, gx, 1, 1, bx, by, 1, 0, cu.NoStream, params) // copies the arguments
+	return nil
+}
+
+// elementwise launches a grid-stride kernel over n elements.
+func (c devCall) elementwise(kernel string, dt tensor.Dtype, n int, args ...uint64) error {
+	if n == 0 {
+		return nil
+	}
+	return c.launch(kernel, dt, min((n+255)/256, 4096), 256, 1, args...)
+}
+
+// reduceBlocks is the grid of a two-pass sum over n elements.
+func reduceBlocks(n int) int { return max(1, min((n+255)/256, maxPartials)) }
+
+const maxPartials = 1024
+
+// scratch is one buffer of maxPartials doubles per engine for the partial
+// sums of the reductions. Ops of one machine run in stream order, so they
+// share it.
+var scratch = struct {
+	sync.Mutex
+	m map[*cuda.Engine]cu.DevicePtr
+}{m: map[*cuda.Engine]cu.DevicePtr{}}
+
+func (c devCall) partials() (cu.DevicePtr, error) {
+	scratch.Lock()
+	defer scratch.Unlock()
+	if p, ok := scratch.m[c.eng]; ok {
+		return p, nil
+	}
+	p, err := c.alloc(maxPartials * 8)
+	if err != nil {
+		return 0, err
+	}
+	scratch.m[c.eng] = p
+	return p, nil
+}
+
+// alloc allocates device memory in the engine's context, outside the
+// machine's arena (which Reset recycles every run): buffers that live as
+// long as the machine. The context frees them when the machine is closed.
+func (c devCall) alloc(bytes int64) (cu.DevicePtr, error) {
+	runtime.LockOSThread() // SetCurrentContext holds for this OS thread only
+	defer runtime.UnlockOSThread()
+	if err := cu.SetCurrentContext(c.eng.Context().CUDAContext()); err != nil {
+		return 0, fmt.Errorf("nodes: %s: CUDA context: %w", c.op, err)
+	}
+	p, err := cu.MemAlloc(bytes)
+	if err != nil {
+		return 0, fmt.Errorf("nodes: %s: cuMemAlloc %d bytes: %w", c.op, bytes, err)
+	}
+	if err := cu.MemsetD8(p, 0, bytes); err != nil {
+		return 0, fmt.Errorf("nodes: %s: cuMemsetD8: %w", c.op, err)
+	}
+	return p, nil
+}
+
+// upload copies a host tensor into device memory now (a synchronous copy
+// on the context's stream, after the work already queued there).
+func (c devCall) upload(dst cu.DevicePtr, host *tensor.Dense) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := cu.SetCurrentContext(c.eng.Context().CUDAContext()); err != nil {
+		return fmt.Errorf("nodes: %s: CUDA context: %w", c.op, err)
+	}
+	if err := cu.MemcpyHtoD(dst, hostPtr(host), int64(host.MemSize())); err != nil {
+		return fmt.Errorf("nodes: %s: cuMemcpyHtoD: %w", c.op, err)
+	}
+	return nil
+}
+
+// buffers returns parameter i's device buffers in c's context, allocating
+// and uploading them on first use (or after Reload).
+func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dev.eng != c.eng {
+		// First run, or a new machine: its context holds nothing yet. (The
+		// moments start again from zero, the parameters from the host.)
+		s.dev.eng = c.eng
+		s.dev.bufs = make([]paramBufs, len(s.params))
+	}
+	if s.dev.reload {
+		for j := range s.dev.bufs {
+			s.dev.bufs[j].stale = true
+		}
+		s.dev.reload = false
+	}
+	b := &s.dev.bufs[i]
+	host := s.params[i].host
+	if b.p == 0 {
+		b.bytes = int64(host.MemSize())
+		var err error
+		for _, p := range []*cu.DevicePtr{&b.p, &b.m, &b.v} {
+			if *p, err = c.alloc(b.bytes); err != nil {
+				return nil, err
+			}
+		}
+		b.stale = true
+	}
+	if b.stale {
+		if err := c.upload(b.p, host); err != nil {
+			return nil, err
+		}
+		b.stale = false
+	}
+	return b, nil
+}
+
+// hostPtr is the address of a host tensor's first element.
+func hostPtr(t *tensor.Dense) unsafe.Pointer {
+	switch d := t.Data().(type) {
+	case []float32:
+		return unsafe.Pointer(&d[0])
+	case []float64:
+		return unsafe.Pointer(&d[0])
+	}
+	panic(fmt.Sprintf("nodes: host tensor of %v", t.Dtype()))
+}
+
+func devPtr(v G.Value) uint64 { return uint64(v.Uintptr()) }
+func i64(n int) uint64        { return uint64(int64(n)) }
+func f64(x float64) uint64    { return math.Float64bits(x) }
+
+func needPrealloc(op string, prealloc G.Value) error {
+	if prealloc == nil {
+		return fmt.Errorf("nodes: %s: the VM gave no preallocated GPU output", op)
+	}
+	return nil
+}
+
+func (op *paramOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	b, err := op.store.buffers(c, op.idx)
+	if err != nil {
+		return nil, err
+	}
+	c.ctx.Memcpy(cu.DevicePtr(prealloc.Uintptr()), b.p, b.bytes)
+	return prealloc, nil
+}
+
+func (op *noiseOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	step, _ := op.store.snapshot()
+	n := op.shape.TotalSize()
+	return prealloc, c.elementwise("bbb_normal", op.store.dtype, n, devPtr(prealloc), i64(n), op.store.Seed, op.stream, step)
+}
+
+func (op *adamOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	b, err := op.store.buffers(c, op.idx)
+	if err != nil {
+		return nil, err
+	}
+	t, pull := op.store.snapshot()
+	step, rbc2, err := op.store.adamScalars(t)
+	if err != nil {
+		return nil, err
+	}
+	host := op.store.params[op.idx].host
+	a := op.store.Adam
+	n := host.Size()
+	if err := c.elementwise("bbb_adam", host.Dtype(), n, uint64(b.p), devPtr(in[0]), uint64(b.m), uint64(b.v), i64(n),
+		f64(a.Beta1), f64(a.Beta2), f64(step), f64(rbc2), f64(a.Eps)); err != nil {
+		return nil, err
+	}
+	if pull {
+		c.ctx.MemcpyDtoH(hostPtr(host), b.p, b.bytes) // after the update, in stream order
+	}
+	return prealloc, nil
+}
+
+func (op *sampleOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return launchElementwise(op.name, "bbb_sample", extern, dev, prealloc, in, 3)
+}
+
+func (op *sampleDrhoOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return launchElementwise(op.name, "bbb_sample_drho", extern, dev, prealloc, in, 3)
+}
+
+func (op *residentReLUGradOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	return launchElementwise(op.name, "bbb_relu_grad", extern, dev, prealloc, in, 2)
+}
+
+// launchElementwise runs kernel(out, in..., n) over same-size inputs.
+func launchElementwise(name, kernel string, extern G.External, dev G.Device, prealloc G.Value, in []G.Value, arity int) (G.Value, error) {
+	c, err := device(name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(name, prealloc); err != nil {
+		return nil, err
+	}
+	if len(in) != arity {
+		return nil, fmt.Errorf("nodes: %s: want %d inputs, got %d", name, arity, len(in))
+	}
+	n := prealloc.Shape().TotalSize()
+	args := []uint64{devPtr(prealloc)}
+	for _, v := range in {
+		if v.Shape().TotalSize() != n {
+			return nil, fmt.Errorf("%w: %s: input %v, output %v", ErrShape, name, v.Shape(), prealloc.Shape())
+		}
+		args = append(args, devPtr(v))
+	}
+	args = append(args, i64(n))
+	return prealloc, c.elementwise(kernel, prealloc.Dtype(), n, args...)
+}
+
+func (op *klTermOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	n := in[0].Shape().TotalSize()
+	return prealloc, c.sum(prealloc, n, 1, 0, "bbb_kl_partial", in[0].Dtype(),
+		devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), i64(n), f64(op.prior.Mu), f64(op.prior.Sigma))
+}
+
+// sum writes scale·Σ + offset into the scalar out: kernel writes one
+// partial sum per block (its arguments after the partials' pointer are
+// args), then one block adds them.
+func (c devCall) sum(out G.Value, n int, scale, offset float64, kernel string, dt tensor.Dtype, args ...uint64) error {
+	part, err := c.partials()
+	if err != nil {
+		return err
+	}
+	nb := reduceBlocks(n)
+	if err := c.launch(kernel, dt, nb, 256, 1, append([]uint64{uint64(part)}, args...)...); err != nil {
+		return err
+	}
+	return c.launch("bbb_finish_sum", dt, 1, 256, 1, devPtr(out), uint64(part), i64(nb), f64(scale), f64(offset))
+}
+
+func (op *klGradOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	kernel := "bbb_kl_dmu"
+	if op.rho {
+		kernel = "bbb_kl_drho"
+	}
+	n := prealloc.Shape().TotalSize()
+	return prealloc, c.elementwise(kernel, prealloc.Dtype(), n, devPtr(prealloc), devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), devPtr(in[3]),
+		i64(n), f64(op.prior.Mu), f64(op.prior.Sigma))
+}
+
+func (op *biasActOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	s := in[0].Shape()
+	relu := 0
+	if op.relu {
+		relu = 1
+	}
+	return prealloc, c.elementwise("bbb_bias_act", prealloc.Dtype(), s.TotalSize(), devPtr(prealloc), devPtr(in[0]), devPtr(in[1]), i64(s[0]), i64(s[1]), i64(relu))
+}
+
+func (op *residentColSumOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	s := in[0].Shape()
+	return prealloc, c.launch("bbb_colsum", prealloc.Dtype(), (s[1]+31)/32, 32, 8, devPtr(prealloc), devPtr(in[0]), i64(s[0]), i64(s[1]))
+}
+
+func (op residentLogLikOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	n := in[0].Shape().TotalSize()
+	return prealloc, c.sum(prealloc, n, -0.5/(op.sigma*op.sigma), -float64(n)*(math.Log(op.sigma)+halfLog2Pi),
+		"bbb_sqdiff_partial", in[0].Dtype(), devPtr(in[0]), devPtr(in[1]), i64(n))
+}
+
+func (op residentLogLikGradOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	n := prealloc.Shape().TotalSize()
+	return prealloc, c.elementwise("bbb_loglik_dpred", prealloc.Dtype(), n, devPtr(prealloc), devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), i64(n),
+		f64(1/(op.sigma*op.sigma)))
+}
