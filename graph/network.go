@@ -32,7 +32,7 @@ type Network struct {
 	Step    *G.Node
 	Updates G.Nodes
 
-	host      G.Nodes       // resident: the learnables' host tensors, as nodes
+	host      G.Nodes      // resident: the learnables' host tensors, as nodes
 	hostGraph *G.ExprGraph // resident: holds them, apart from the machine's graph
 }
 

@@ -130,4 +130,3 @@ func (n *Network) AddAdam(a nodes.AdamConfig) error {
 	}
 	return nil
 }
-

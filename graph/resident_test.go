@@ -14,8 +14,12 @@ import (
 // with the same data and parameters, the host network's epsilon set to what
 // the resident one draws at step.
 func residentPair(t *testing.T, hidden, rows int, dt tensor.Dtype, step uint64) (res, host *Network) {
+	return residentPairLayers(t, 3, hidden, rows, dt, step)
+}
+
+func residentPairLayers(t *testing.T, layers, hidden, rows int, dt tensor.Dtype, step uint64) (res, host *Network) {
 	t.Helper()
-	cfg := Config{Layers: 3, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}
+	cfg := Config{Layers: layers, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}
 	host = netLike(t, cfg, rows, 5)
 	cfg.Resident = true
 	cfg.Init = host.Config.Init

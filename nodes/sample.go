@@ -285,8 +285,10 @@ type residentReLUGradOp struct {
 	buf buffer
 }
 
-func (op *residentReLUGradOp) Arity() int    { return 2 }
-func (op *residentReLUGradOp) Type() hm.Type { return hm.NewFnType(matrixType(), matrixType(), matrixType()) }
+func (op *residentReLUGradOp) Arity() int { return 2 }
+func (op *residentReLUGradOp) Type() hm.Type {
+	return hm.NewFnType(matrixType(), matrixType(), matrixType())
+}
 func (op *residentReLUGradOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	return in[0].(tensor.Shape).Clone(), nil
 }

@@ -2,7 +2,8 @@
 # Builds what scripts/gpu-check.sh needs on the GPU machine (no Go, no
 # network there) into bin/gpu/, gzipped so that it travels within the
 # device tool's 64 MiB: the CUDA build, its GPU parity test binary, a static
-# CPU build (OpenBLAS linked in) for the same-machine comparison, the lists
+# CPU build (OpenBLAS linked in) for the same-machine comparison, the
+# train package's CUDA test binary, the PyTorch sweep, the lists
 # of cuBLAS/driver symbols the CUDA binary needs, and the PyTorch peer.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,11 +16,12 @@ C=$ROOT/.cache/cuda
 CUDA_ENV=(CGO_CFLAGS="-O2 -I$C/x/usr/include" CGO_LDFLAGS="-O2 -L$C/stubs -Wl,-rpath,/usr/local/cuda/lib64")
 env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/bbb-cuda" ./cmd/bbb
 env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/graph-cuda.test" ./graph
+env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/train-cuda.test" ./train
 go build -tags openblas -ldflags '-s -w -extldflags "-static"' -o "$B/bbb-cpu" ./cmd/bbb
 objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cublas/ {print $NF}' | sort -u > "$B/used_cublas_symbols.txt"
 objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cu[A-Z]/ {print $NF}' | sort -u > "$B/used_cuda_driver_symbols.txt"
 cp "${PEER:-../shared/peers/seed_bbb.py}" "$B/seed_bbb.py"
-cp scripts/seed_bbb_device.py "$B/"
-gzip -9 "$B/bbb-cuda" "$B/graph-cuda.test" "$B/bbb-cpu"
+cp scripts/seed_bbb_device.py scripts/torch_bench.py "$B/"
+gzip -9 "$B/bbb-cuda" "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bbb-cpu"
 du -ch "$B"/* | tail -1
 echo "carry bin/gpu to the GPU machine and run scripts/gpu-check.sh there" >&2

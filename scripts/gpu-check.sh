@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # Runs ON THE GPU MACHINE, from the repository root, with bin/gpu from
-# scripts/gpu-bundle.sh (make gpu-bundle). Every check writes its output
-# under $OUT (default out/gpu); a failing check is recorded and the rest go
-# on. Budget: under 5 minutes. Checks:
-#   1. the GPU, driver and glibc; libcublas.so.13's SONAME and version node;
-#      every cuBLAS and driver symbol the binary needs is defined there
-#   2. the parity test: loss and every gradient, GPU vs CPU, float32 tolerance
-#   3. the seed job on the GPU (5000 epochs) and on the CPU of this machine
-#   4. the bench sweep, CPU build and CUDA build, one table and figure
-#   5. the seed's PyTorch program on the same GPU
+# scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 3 minutes:
+#   run(command="scripts/gpu-check.sh", carry=["bin/gpu"], timeout_s=330)
+# Prints PASS/FAIL per check and the timing tables; every output goes under
+# $OUT (default out/gpu), bundled as $OUT/gpu-check.tgz (the device tool
+# brings back 8 files). A failing check is recorded and the rest go on.
+# Checks:
+#   machine    GPU, driver, libraries: every cuBLAS/driver symbol we link exists
+#   machines   20 graphs built, run, closed in one process (shuffled sizes)
+#   parity     resident graph on the GPU vs the CPU: loss and every gradient
+#   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam
+#   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
+#              after a Close)
+#   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
+#   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
+#   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
+#   torch      the PyTorch eager sweep of the same model on the same GPU
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=bin/gpu
@@ -16,45 +23,47 @@ OUT=${OUT:-out/gpu}
 mkdir -p "$OUT"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 start=$SECONDS
-status() { echo "$1: $2 ($((SECONDS - start)) s)" | tee -a "$OUT/status.txt"; }
-for f in "$B"/*.gz; do gunzip -kf "$f"; done
-chmod +x "$B/bbb-cuda" "$B/graph-cuda.test" "$B/bbb-cpu"
-
-# 1. machine and libraries
-{ nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total --format=csv
-  ldd --version | head -1
-  CUBLAS=$(ls /usr/local/cuda/lib64/libcublas.so.13* | head -1)
-  echo "cublas: $CUBLAS"; readelf -d "$CUBLAS" | grep SONAME
-  readelf -V "$CUBLAS" | grep -A3 'Version definition' | head -5
-  echo "cublas symbols missing:"; comm -23 "$B/used_cublas_symbols.txt" <(nm -D --defined-only "$CUBLAS" | awk '{sub(/@.*/,"",$3); print $3}' | sort -u)
-  LIBCUDA=$(ldconfig -p | awk '/libcuda.so.1 /{print $NF; exit}')
-  echo "driver: $LIBCUDA; symbols missing:"; comm -23 "$B/used_cuda_driver_symbols.txt" <(nm -D --defined-only "$LIBCUDA" | awk '{sub(/@.*/,"",$3); print $3}' | sort -u)
-  ldd "$B/bbb-cuda"
-} > "$OUT/machine.txt" 2>&1
-status machine "$(head -2 "$OUT/machine.txt" | tail -1)"
-
-# 2. parity
-# (from graph/, where the test finds testdata/parity.json, the CPU's golden file)
-(cd graph && LD_BIND_NOW=1 timeout 60 "../$B/graph-cuda.test" -test.run 'GPUMatchesCPU|ParityGolden' -test.v) > "$OUT/parity.txt" 2>&1
-status parity "$(grep -E '^(ok|PASS|FAIL)' "$OUT/parity.txt" | tail -1)"
-
-# 3. seed job, GPU then CPU
-timeout 120 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band > "$OUT/seed_gpu.txt" 2> "$OUT/seed_gpu.log"
-status seed_gpu "rc=$? $(grep -E 'seconds_per_epoch|val_rmse_true' "$OUT/seed_gpu.txt" | tr '\n' ' ')"
-timeout 45 "$B/bbb-cpu" train --out "$OUT/seed_cpu" --no-train-band > "$OUT/seed_cpu.txt" 2> "$OUT/seed_cpu.log"
-status seed_cpu "rc=$? $(grep -E 'seconds_per_epoch|val_rmse_true' "$OUT/seed_cpu.txt" | tr '\n' ' ')"
-
-# 4. bench sweep
 SIZES=${SIZES:-20,128,512,1024}
-timeout 60 "$B/bbb-cpu" bench --hidden-sizes "$SIZES" --epochs 5 --warmup 1 --seconds 1 --samples 5 --out "$OUT/bench_cpu" > "$OUT/bench_cpu.txt" 2>&1
-status bench_cpu "rc=$?"
-timeout 60 "$B/bbb-cuda" bench --hidden-sizes "$SIZES" --epochs 20 --warmup 2 --seconds 1 --samples 20 --compare "$OUT/bench_cpu/bench.json" --out "$OUT/bench_gpu" > "$OUT/bench_gpu.txt" 2>&1
-status bench_gpu "rc=$?"
+check() { # check NAME TIMEOUT CMD...: runs CMD, output in $OUT/NAME.txt
+  local name=$1 to=$2; shift 2
+  local t0=$SECONDS
+  timeout "$to" "$@" > "$OUT/$name.txt" 2>&1
+  local rc=$?
+  local verdict=PASS; [ $rc = 0 ] || verdict="FAIL (rc=$rc)"
+  echo "$verdict $name ($((SECONDS - t0)) s): $(grep -E -- '--- FAIL|^(ok|FAIL|PASS)$|panic|rror' "$OUT/$name.txt" | head -3 | tr '\n' ' ' | cut -c1-300)" | tee -a "$OUT/status.txt"
+}
+for f in "$B"/*.gz; do gunzip -kf "$f"; done
+chmod +x "$B"/bbb-cuda "$B"/*.test "$B"/bbb-cpu
 
-# 5. the PyTorch peer on the same GPU
-if [ -x /opt/torch/.venv/bin/python3 ]; then
-  DEVICE=cuda PEER="$B/seed_bbb.py" timeout 60 /opt/torch/.venv/bin/python3 "$B/seed_bbb_device.py" 5000 > "$OUT/peer_gpu.txt" 2>&1
-  status peer_gpu "rc=$? $(grep -E 'train_s_per_epoch|val_rmse_vs_true' "$OUT/peer_gpu.txt" | tr '\n' ' ')"
-fi
-cat "$OUT/bench_gpu.txt" >> "$OUT/status.txt"
-status done "total"
+{ nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total,clocks.max.sm --format=csv
+  nproc; lscpu | grep -m1 'Model name'
+  CUBLAS=$(ls /usr/local/cuda/lib64/libcublas.so.13* | head -1)
+  echo "cublas: $CUBLAS; symbols missing:"
+  comm -23 "$B/used_cublas_symbols.txt" <(nm -D --defined-only "$CUBLAS" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
+  LIBCUDA=$(ldconfig -p | awk '/libcuda.so.1 /{print $NF; exit}')
+  echo "driver: $LIBCUDA; symbols missing:"
+  comm -23 "$B/used_cuda_driver_symbols.txt" <(nm -D --defined-only "$LIBCUDA" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
+} > "$OUT/machine.txt" 2>&1
+echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") cores, $(sed -n 4p "$OUT/machine.txt" | sed 's/.*: *//')" | tee -a "$OUT/status.txt"
+
+# graph tests run from graph/ (testdata), each group in its own process
+(cd graph && check machines 45 "../$B/graph-cuda.test" -test.run 'TwentyMachines' -test.v)
+(cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|ResidentMatchesHost|ReferenceLoss|GPUMatchesCPU|ParityGolden' -test.v)
+check adam 30 "$B/train-cuda.test" -test.run 'Resident' -test.v
+check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
+
+check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
+grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+
+check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
+check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"
+CMP=$(ls "$OUT"/bench_cpu/bench.json "$OUT"/torch_gpu/bench.json 2>/dev/null | paste -sd, -)
+nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader -lms 500 > "$OUT/gpu_util.txt" 2>&1 &
+SMI=$!
+check bench_gpu 75 "$B/bbb-cuda" bench --hidden-sizes "$SIZES" --epochs 30 --warmup 3 --seconds 2 --samples 1000 \
+  ${CMP:+--compare "$CMP"} --out "$OUT/bench_gpu"
+kill $SMI 2>/dev/null
+echo "  GPU utilisation during bench_gpu (%): $(awk -F, '{print $1+0}' "$OUT/gpu_util.txt" | sort -n | awk '{a[NR]=$1} END {if (NR) print "median", a[int((NR+1)/2)], "max", a[NR], "of", NR, "samples"}')" | tee -a "$OUT/status.txt"
+grep -v '^bbb\|^gpu ' "$OUT/bench_gpu.txt" | tee -a "$OUT/status.txt"
+echo "done in $((SECONDS - start)) s" | tee -a "$OUT/status.txt"
+tar czf "$OUT/gpu-check.tgz" -C "$OUT" --exclude gpu-check.tgz . 2>/dev/null

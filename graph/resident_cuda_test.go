@@ -1,0 +1,76 @@
+//go:build cuda
+
+package graph
+
+import (
+	"math"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// These run on the GPU machine (scripts/gpu-check.sh); a CPU machine can
+// only compile them (go vet -tags cuda).
+
+// TestTwentyMachines builds, runs and closes 20 graphs in one process, of
+// shuffled sizes (bigger after smaller and the reverse), resident and
+// stock-ops graphs in turn, and checks each loss against the float64 Go
+// reference. With stock Gorgonia v0.9.18 a machine made after a Close
+// failed (cuBLAS NotInitialized, or a module load in a destroyed context).
+func TestTwentyMachines(t *testing.T) {
+	sizes := []int{4, 512, 8, 256, 16, 128, 32, 64, 512, 4, 300, 20, 128, 8, 64, 256, 16, 512, 32, 4}
+	for i, hidden := range sizes {
+		var n *Network
+		if i%2 == 0 {
+			n, _ = residentPair(t, hidden, 64, tensor.Float32, uint64(i+1))
+		} else {
+			n = netLike(t, Config{Layers: 3, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: tensor.Float32, StockOps: true}, 64, uint64(i))
+		}
+		if err := n.Differentiate(); err != nil {
+			t.Fatal(err)
+		}
+		got := runLoss(t, n) // closes its machine
+		want := referenceLoss(t, n, epsOf(t, n))
+		t.Logf("machine %2d: hidden %3d resident %v: loss %.7g, reference %.7g", i, hidden, n.Store != nil, got, want)
+		if math.Abs(got-want) > 1e-4*math.Abs(want) {
+			t.Errorf("machine %d (hidden %d): loss %v, reference %v", i, hidden, got, want)
+		}
+	}
+}
+
+// TestResidentGPUParity: the resident graph on the GPU against the host
+// graph (fused ops, on the CPU but for Gorgonia's own elementwise kernels)
+// with the same parameters and epsilon: the loss and every gradient, at the
+// seed's width and a wide one, 5 layers, float32.
+func TestResidentGPUParity(t *testing.T) {
+	for _, hidden := range []int{20, 512} {
+		res, host := residentPairLayers(t, 5, hidden, 256, tensor.Float32, 7)
+		for _, n := range []*Network{res, host} {
+			if err := n.Differentiate(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lr, gr := lossAndGrads(t, res)
+		lh, gh := lossAndGrads(t, host)
+		t.Logf("hidden %d: loss GPU %.7g, CPU %.7g", hidden, lr, lh)
+		if math.Abs(lr-lh) > 1e-4*math.Abs(lh) {
+			t.Errorf("hidden %d: loss GPU %v, CPU %v", hidden, lr, lh)
+		}
+		worst := 0.0
+		for i := range gh {
+			scale := 0.0
+			for _, v := range gh[i] {
+				scale = math.Max(scale, math.Abs(v))
+			}
+			for j := range gh[i] {
+				d := math.Abs(gr[i][j]-gh[i][j]) / (scale + 1e-30)
+				worst = math.Max(worst, d)
+				if d > 1e-3 {
+					t.Errorf("hidden %d: d loss / d %s[%d]: GPU %v, CPU %v", hidden, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
+					break
+				}
+			}
+		}
+		t.Logf("hidden %d: largest gradient difference %.2g of the gradient's largest entry", hidden, worst)
+	}
+}
