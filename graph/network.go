@@ -75,6 +75,12 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 			G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(1))))
 	}
 	h := n.X
+	if c.Resident {
+		var err error
+		if h, err = n.residentData(n.X); err != nil {
+			return nil, err
+		}
+	}
 	kls := make(G.Nodes, 0, c.Layers)
 	for i := 0; i < c.Layers; i++ {
 		var l *Layer
@@ -105,7 +111,11 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	G.WithName("KL")(n.KL)
 	logLik, err := nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
 	if c.Resident {
-		logLik, err = nodes.GaussianLogLikResident(n.Y, n.Output, c.LikelihoodSigma)
+		var y *G.Node
+		if y, err = n.residentData(n.Y); err != nil {
+			return nil, err
+		}
+		logLik, err = nodes.GaussianLogLikResident(y, n.Output, c.LikelihoodSigma)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
@@ -116,7 +126,13 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	G.WithName("NLL")(n.NLL)
 	klPart := n.KL
 	if c.NBatch != 1 {
-		if klPart, err = G.Mul(n.KL, constLike(n.KL, 1/c.NBatch)); err != nil {
+		scale := constLike(n.KL, 1/c.NBatch)
+		if c.Resident {
+			if scale, err = n.Store.Const(n.Step, 1/c.NBatch); err != nil {
+				return nil, err
+			}
+		}
+		if klPart, err = G.Mul(n.KL, scale); err != nil {
 			return nil, fmt.Errorf("graph: KL / NBatch: %w", err)
 		}
 	}
@@ -201,7 +217,12 @@ func (n *Network) Differentiate() error {
 	} else {
 		// Param nodes are not inputs, which G.Grad insists on;
 		// Backpropagate (what Grad calls) differentiates with respect to any node.
-		one := n.Graph.AddNode(constLike(n.Loss, 1))
+		// The gradient seed is made on the device: a host constant would be
+		// copied in mid-run, and that copy waits for the forward pass.
+		var one *G.Node
+		if one, err = n.Store.Const(n.Step, 1); err != nil {
+			return fmt.Errorf("graph: gradients: %w", err)
+		}
 		grads, err = G.Backpropagate(G.Nodes{n.Loss}, G.Nodes{one}, n.Params())
 	}
 	if err != nil {

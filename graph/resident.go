@@ -87,6 +87,23 @@ func newResidentLayer(g *G.ExprGraph, n *Network, i int, x *G.Node, withKL bool)
 	return l, nil
 }
 
+// residentData puts a network input (x or y) in the store: the host leaf
+// stays the node to set (SetValues, then Reload), the graph reads the
+// stored copy, so a step copies no data from the host.
+func (n *Network) residentData(leaf *G.Node) (*G.Node, error) {
+	t, err := boundDense(leaf)
+	if err != nil {
+		return nil, err
+	}
+	return n.Store.Param(n.Step, leaf.Name()+"_stored", t)
+}
+
+// Reload tells a resident network that its host tensors (inputs or
+// learnables) changed: the next run copies them to the device again.
+// SetValues on a learnable or input of a resident network needs it;
+// Init and CopyParams call it themselves.
+func (n *Network) Reload() { n.reload() }
+
 // SetStep sets the step of a resident network's next run: the epsilon
 // counter and, in training, Adam's t (from 1).
 func (n *Network) SetStep(t uint64) error {
@@ -122,7 +139,7 @@ func (n *Network) AddAdam(a nodes.AdamConfig) error {
 	}
 	n.Store.Adam = a.WithDefaults()
 	for i, g := range n.Grads {
-		u, err := n.Store.AdamUpdate(i, g)
+		u, err := n.Store.AdamUpdate(n.Params()[i], g)
 		if err != nil {
 			return err
 		}

@@ -53,15 +53,24 @@ func device(op string, extern G.External, dev G.Device) (devCall, error) {
 	if int(dev) < 0 || int(dev) >= len(engs) {
 		return devCall{}, fmt.Errorf("nodes: %s: no CUDA device %d", op, dev)
 	}
-	return devCall{op: op, eng: &engs[int(dev)], ctx: m.Contexts()[int(dev)]}, nil
+	eng := &engs[int(dev)]
+	return devCall{op: op, eng: eng, ctx: eng.Context()}, nil
 }
 
 // launch queues kernel (its dtype variant) on a grid of gx blocks of
 // bx × by threads. Every argument is 8 bytes: a device pointer, an int64
 // as uint64 or a float64's bits.
 func (c devCall) launch(kernel string, dt tensor.Dtype, gx, bx, by int, args ...uint64) error {
-	name := fmt.Sprintf("bbb.%s_f%d", kernel, dt.Size()*8)
-	fn, ok := c.eng.Functions()[name]
+	return c.launch2(kernel, dt, gx, 1, bx, by, args...)
+}
+
+// launch2 is launch on a grid of gx × gy blocks.
+func (c devCall) launch2(kernel string, dt tensor.Dtype, gx, gy, bx, by int, args ...uint64) error {
+	name := kernel + "_f64"
+	if dt == tensor.Float32 {
+		name = kernel + "_f32"
+	}
+	fn, ok := c.eng.Functions()["bbb."+name]
 	if !ok {
 		return fmt.Errorf("nodes: %s: CUDA kernel %s is not loaded (the binary must import internal/cudalib)", c.op, name)
 	}
@@ -70,7 +79,7 @@ func (c devCall) launch(kernel string, dt tensor.Dtype, gx, bx, by int, args ...
 	for i := range slots {
 		params[i] = unsafe.Pointer(&slots[i])
 	}
-	c.ctx.LaunchKernel(fn, gx, 1, 1, bx, by, 1, 0, cu.NoStream, params) // copies the arguments
+	c.ctx.LaunchKernel(fn, gx, gy, 1, bx, by, 1, 0, cu.NoStream, params) // copies the arguments
 	return nil
 }
 
@@ -87,25 +96,34 @@ func reduceBlocks(n int) int { return max(1, min((n+255)/256, maxPartials)) }
 
 const maxPartials = 1024
 
-// scratch is one buffer of maxPartials doubles per engine for the partial
-// sums of the reductions. Ops of one machine run in stream order, so they
-// share it.
+// scratch is one buffer per engine for the partial sums of the
+// reductions, grown on demand. Ops of one machine run in stream order, so
+// they share it.
 var scratch = struct {
 	sync.Mutex
-	m map[*cuda.Engine]cu.DevicePtr
-}{m: map[*cuda.Engine]cu.DevicePtr{}}
+	m map[*cuda.Engine]scratchBuf
+}{m: map[*cuda.Engine]scratchBuf{}}
 
-func (c devCall) partials() (cu.DevicePtr, error) {
+type scratchBuf struct {
+	p     cu.DevicePtr
+	bytes int64
+}
+
+// partials returns the engine's scratch buffer, at least bytes long. A
+// smaller one is left to the context (it is freed with the machine): work
+// queued before may still read it.
+func (c devCall) partials(bytes int64) (cu.DevicePtr, error) {
 	scratch.Lock()
 	defer scratch.Unlock()
-	if p, ok := scratch.m[c.eng]; ok {
-		return p, nil
+	if b, ok := scratch.m[c.eng]; ok && b.bytes >= bytes {
+		return b.p, nil
 	}
-	p, err := c.alloc(maxPartials * 8)
+	bytes = max(bytes, maxPartials*8)
+	p, err := c.alloc(bytes)
 	if err != nil {
 		return 0, err
 	}
-	scratch.m[c.eng] = p
+	scratch.m[c.eng] = scratchBuf{p, bytes}
 	return p, nil
 }
 
@@ -218,6 +236,17 @@ func (op *paramOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ .
 	return prealloc, nil
 }
 
+func (op *constOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	return prealloc, c.elementwise("bbb_fill", op.store.dtype, 1, devPtr(prealloc), i64(1), f64(op.v))
+}
+
 func (op *noiseOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {
 	c, err := device(op.name, extern, dev)
 	if err != nil {
@@ -314,7 +343,7 @@ func (op *klTermOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in
 // partial sum per block (its arguments after the partials' pointer are
 // args), then one block adds them.
 func (c devCall) sum(out G.Value, n int, scale, offset float64, kernel string, dt tensor.Dtype, args ...uint64) error {
-	part, err := c.partials()
+	part, err := c.partials(maxPartials * 8)
 	if err != nil {
 		return err
 	}
@@ -367,7 +396,19 @@ func (op *residentColSumOp) CUDADo(extern G.External, dev G.Device, prealloc G.V
 		return nil, err
 	}
 	s := in[0].Shape()
-	return prealloc, c.launch("bbb_colsum", prealloc.Dtype(), (s[1]+31)/32, 32, 8, devPtr(prealloc), devPtr(in[0]), i64(s[0]), i64(s[1]))
+	rows, cols := s[0], s[1]
+	// Pass 1: blocks of 32 columns × chunks of rows (enough blocks to fill
+	// the GPU at any width); pass 2 adds the chunks of each column.
+	chunk := max(256, (rows+63)/64)
+	chunks := (rows + chunk - 1) / chunk
+	part, err := c.partials(int64(chunks*cols) * 8)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.launch2("bbb_colsum_partial", prealloc.Dtype(), (cols+31)/32, chunks, 32, 8, uint64(part), devPtr(in[0]), i64(rows), i64(cols), i64(chunk)); err != nil {
+		return nil, err
+	}
+	return prealloc, c.elementwise("bbb_colsum_finish", prealloc.Dtype(), cols, devPtr(prealloc), uint64(part), i64(cols), i64(chunks))
 }
 
 func (op residentLogLikOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {

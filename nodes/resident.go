@@ -130,6 +130,41 @@ func (s *ParamStore) Param(step *G.Node, name string, host *tensor.Dense) (*G.No
 	return n, nil
 }
 
+// Const returns a scalar node of value v computed where the graph runs: a
+// constant that a GPU op reads without a host-to-device copy in the middle
+// of a run (such a copy waits for all the GPU work queued before it).
+func (s *ParamStore) Const(step *G.Node, v float64) (*G.Node, error) {
+	op := &constOp{residentBase: residentBase{opBase{fmt.Sprintf("%g", v)}, 0}, store: s, v: v}
+	n, err := G.ApplyOp(op, step)
+	if err != nil {
+		return nil, fmt.Errorf("nodes: Const %g: %w", v, err)
+	}
+	return n, nil
+}
+
+// constOp writes its value.
+type constOp struct {
+	residentBase
+	store *ParamStore
+	v     float64
+}
+
+func (op *constOp) Arity() int                                     { return 1 }
+func (op *constOp) Type() hm.Type                                  { return hm.NewFnType(vectorType(), elem) }
+func (op *constOp) InferShape(...G.DimSizer) (tensor.Shape, error) { return tensor.ScalarShape(), nil }
+func (op *constOp) WriteHash(h hash.Hash)                          { fmt.Fprintf(h, "const %v %p", op.v, op.store) }
+func (op *constOp) Hashcode() uint32                               { return hashOf(op) }
+func (op *constOp) DiffWRT(int) []bool                             { return []bool{false} }
+func (op *constOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
+	return G.Nodes{nil}, nil
+}
+func (op *constOp) Do(...G.Value) (G.Value, error) {
+	if op.store.dtype == tensor.Float32 {
+		return G.NewF32(float32(op.v)), nil
+	}
+	return G.NewF64(op.v), nil
+}
+
 // Noise returns a node of the given shape filled at every run with standard
 // normal numbers: NormalAt(store seed, stream, step, i) for element i. Each
 // epsilon tensor needs its own stream.
@@ -143,15 +178,18 @@ func (s *ParamStore) Noise(step *G.Node, name string, stream uint64, shape ...in
 	return n, nil
 }
 
-// AdamUpdate returns a node that, when run, applies one Adam step to
-// parameter i of the store with gradient grad. Its scalar value is unused:
-// the node is there for its effect, which the machine runs after every use
-// of the gradient, and which reads no register of the parameter (the Param
-// node copies the stored value at the start of the run).
-func (s *ParamStore) AdamUpdate(i int, grad *G.Node) (*G.Node, error) {
-	if i < 0 || i >= len(s.params) {
-		return nil, fmt.Errorf("nodes: AdamUpdate: no parameter %d", i)
+// AdamUpdate returns a node that, when run, applies one Adam step to the
+// stored parameter of param (a Param node of this store) with gradient
+// grad. Its scalar value is unused: the node is there for its effect, which
+// the machine runs after every use of the gradient, and which reads no
+// register of the parameter (the Param node copies the stored value at the
+// start of the run).
+func (s *ParamStore) AdamUpdate(param, grad *G.Node) (*G.Node, error) {
+	po, ok := param.Op().(*paramOp)
+	if !ok || po.store != s {
+		return nil, fmt.Errorf("nodes: AdamUpdate: %v is not a Param node of this store", param)
 	}
+	i := po.idx
 	p := s.params[i]
 	if !grad.Shape().Eq(p.host.Shape()) {
 		return nil, fmt.Errorf("%w: AdamUpdate %s: gradient %v, parameter %v", ErrShape, p.name, grad.Shape(), p.host.Shape())

@@ -68,6 +68,7 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 			if err := graph.SetValues(sm.net.X, x[lo:hi]); err != nil {
 				return Bands{}, err
 			}
+			sm.net.Reload() // a resident network keeps its own copy of x
 		}
 		errs := make([]error, workers)
 		var wg sync.WaitGroup

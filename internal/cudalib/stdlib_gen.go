@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_f64", "bbb_adam_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_fill_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_fill_f64", "bbb_adam_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -35,8 +35,8 @@ const bbbPTX = `//
 )
 ;
 .shared .align 8 .b8 _ZZ9block_sumdE1s[2048];
-// _ZZ14bbb_colsum_f32E1s has been demoted
-// _ZZ14bbb_colsum_f64E1s has been demoted
+// _ZZ22bbb_colsum_partial_f32E1s has been demoted
+// _ZZ22bbb_colsum_partial_f64E1s has been demoted
 .global .align 8 .b8 __cudart_sin_cos_coeffs[128] = {186, 94, 120, 249, 101, 219, 229, 61, 70, 210, 176, 44, 241, 229, 90, 190, 146, 227, 172, 105, 227, 29, 199, 62, 161, 98, 219, 25, 160, 1, 42, 191, 24, 8, 17, 17, 17, 17, 129, 63, 84, 85, 85, 85, 85, 85, 197, 191, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 129, 253, 32, 131, 255, 168, 189, 40, 133, 239, 193, 167, 238, 33, 62, 217, 230, 6, 142, 79, 126, 146, 190, 233, 188, 221, 25, 160, 1, 250, 62, 71, 93, 193, 22, 108, 193, 86, 191, 81, 85, 85, 85, 85, 85, 165, 63, 0, 0, 0, 0, 0, 0, 224, 191, 0, 0, 0, 0, 0, 0, 240, 63};
 .global .align 8 .b8 __cudart_i2opi_d[144] = {8, 93, 141, 31, 177, 95, 251, 107, 234, 146, 82, 138, 247, 57, 7, 61, 123, 241, 229, 235, 199, 186, 39, 117, 45, 234, 95, 158, 102, 63, 70, 79, 183, 9, 203, 39, 207, 126, 54, 109, 31, 109, 10, 90, 139, 17, 47, 239, 15, 152, 5, 222, 255, 151, 248, 31, 59, 40, 249, 189, 139, 95, 132, 156, 244, 57, 83, 131, 57, 214, 145, 57, 65, 126, 95, 180, 38, 112, 156, 233, 132, 68, 187, 46, 245, 53, 130, 232, 62, 167, 41, 177, 28, 235, 29, 254, 28, 146, 209, 9, 234, 46, 73, 6, 224, 210, 77, 66, 58, 110, 36, 183, 97, 197, 187, 222, 171, 99, 81, 254, 65, 144, 67, 60, 153, 149, 98, 219, 192, 221, 52, 245, 209, 87, 39, 252, 41, 21, 68, 78, 110, 131, 249, 162};
 
@@ -3545,137 +3545,420 @@ $L__BB10_20:
 	ret;
 
 }
-	// .globl	bbb_colsum_f32
-.visible .entry bbb_colsum_f32(
-	.param .u64 bbb_colsum_f32_param_0,
-	.param .u64 bbb_colsum_f32_param_1,
-	.param .u64 bbb_colsum_f32_param_2,
-	.param .u64 bbb_colsum_f32_param_3
+	// .globl	bbb_colsum_partial_f32
+.visible .entry bbb_colsum_partial_f32(
+	.param .u64 bbb_colsum_partial_f32_param_0,
+	.param .u64 bbb_colsum_partial_f32_param_1,
+	.param .u64 bbb_colsum_partial_f32_param_2,
+	.param .u64 bbb_colsum_partial_f32_param_3,
+	.param .u64 bbb_colsum_partial_f32_param_4
 )
 {
 	.reg .pred 	%p<10>;
-	.reg .f32 	%f<7>;
-	.reg .b32 	%r<13>;
+	.reg .f32 	%f<6>;
+	.reg .b32 	%r<14>;
 	.reg .f64 	%fd<43>;
-	.reg .b64 	%rd<51>;
+	.reg .b64 	%rd<62>;
 	// demoted variable
-	.shared .align 8 .b8 _ZZ14bbb_colsum_f32E1s[2112];
+	.shared .align 8 .b8 _ZZ22bbb_colsum_partial_f32E1s[2112];
 
-	ld.param.u64 	%rd24, [bbb_colsum_f32_param_0];
-	ld.param.u64 	%rd27, [bbb_colsum_f32_param_1];
-	ld.param.u64 	%rd25, [bbb_colsum_f32_param_2];
-	ld.param.u64 	%rd26, [bbb_colsum_f32_param_3];
-	cvta.to.global.u64 	%rd1, %rd27;
+	ld.param.u64 	%rd28, [bbb_colsum_partial_f32_param_0];
+	ld.param.u64 	%rd30, [bbb_colsum_partial_f32_param_1];
+	ld.param.u64 	%rd31, [bbb_colsum_partial_f32_param_2];
+	ld.param.u64 	%rd29, [bbb_colsum_partial_f32_param_3];
+	ld.param.u64 	%rd32, [bbb_colsum_partial_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd30;
 	mov.u32 	%r2, %ctaid.x;
 	mul.wide.u32 	%rd2, %r2, 32;
 	mov.u32 	%r3, %tid.x;
 	cvt.u64.u32 	%rd3, %r3;
 	add.s64 	%rd4, %rd2, %rd3;
-	setp.ge.s64 	%p1, %rd4, %rd26;
+	mov.u32 	%r4, %ctaid.y;
+	cvt.u64.u32 	%rd5, %r4;
+	mul.lo.s64 	%rd6, %rd5, %rd32;
+	add.s64 	%rd33, %rd6, %rd32;
+	min.s64 	%rd7, %rd33, %rd31;
+	setp.ge.s64 	%p1, %rd4, %rd29;
 	mov.u32 	%r1, %tid.y;
 	mov.f64 	%fd42, 0d0000000000000000;
 	@%p1 bra 	$L__BB11_8;
 
-	cvt.u64.u32 	%rd48, %r1;
-	setp.ge.s64 	%p2, %rd48, %rd25;
+	cvt.u64.u32 	%rd8, %r1;
+	add.s64 	%rd59, %rd6, %rd8;
+	setp.ge.s64 	%p2, %rd59, %rd7;
 	@%p2 bra 	$L__BB11_8;
 
-	not.b64 	%rd28, %rd48;
-	add.s64 	%rd6, %rd28, %rd25;
-	shr.u64 	%rd29, %rd6, 3;
-	add.s64 	%rd30, %rd29, 1;
-	and.b64  	%rd7, %rd30, 3;
-	setp.eq.s64 	%p3, %rd7, 0;
+	mov.u64 	%rd34, -2;
+	sub.s64 	%rd35, %rd34, %rd6;
+	sub.s64 	%rd36, %rd35, %rd8;
+	not.b64 	%rd37, %rd7;
+	sub.s64 	%rd10, %rd36, %rd37;
+	shr.u64 	%rd38, %rd10, 3;
+	add.s64 	%rd39, %rd38, 1;
+	and.b64  	%rd11, %rd39, 3;
+	setp.eq.s64 	%p3, %rd11, 0;
 	mov.f64 	%fd42, 0d0000000000000000;
 	@%p3 bra 	$L__BB11_5;
 
-	mul.lo.s64 	%rd31, %rd26, %rd48;
-	add.s64 	%rd32, %rd2, %rd31;
-	add.s64 	%rd33, %rd32, %rd3;
-	shl.b64 	%rd34, %rd33, 2;
-	add.s64 	%rd46, %rd1, %rd34;
-	shl.b64 	%rd9, %rd26, 5;
-	neg.s64 	%rd45, %rd7;
+	mul.lo.s64 	%rd40, %rd29, %rd59;
+	add.s64 	%rd41, %rd2, %rd40;
+	add.s64 	%rd42, %rd41, %rd3;
+	shl.b64 	%rd43, %rd42, 2;
+	add.s64 	%rd57, %rd1, %rd43;
+	shl.b64 	%rd13, %rd29, 5;
+	neg.s64 	%rd56, %rd11;
 
 $L__BB11_4:
 	.pragma "nounroll";
-	ld.global.f32 	%f1, [%rd46];
+	ld.global.f32 	%f1, [%rd57];
 	cvt.f64.f32 	%fd13, %f1;
 	add.rn.f64 	%fd42, %fd42, %fd13;
-	add.s64 	%rd48, %rd48, 8;
-	add.s64 	%rd46, %rd46, %rd9;
-	add.s64 	%rd45, %rd45, 1;
-	setp.ne.s64 	%p4, %rd45, 0;
+	add.s64 	%rd59, %rd59, 8;
+	add.s64 	%rd57, %rd57, %rd13;
+	add.s64 	%rd56, %rd56, 1;
+	setp.ne.s64 	%p4, %rd56, 0;
 	@%p4 bra 	$L__BB11_4;
 
 $L__BB11_5:
-	setp.lt.u64 	%p5, %rd6, 24;
+	setp.lt.u64 	%p5, %rd10, 24;
 	@%p5 bra 	$L__BB11_8;
 
-	mul.lo.s64 	%rd35, %rd48, %rd26;
-	add.s64 	%rd36, %rd2, %rd35;
-	add.s64 	%rd37, %rd36, %rd3;
-	shl.b64 	%rd38, %rd37, 2;
-	add.s64 	%rd50, %rd1, %rd38;
-	shl.b64 	%rd19, %rd26, 5;
+	mul.lo.s64 	%rd44, %rd59, %rd29;
+	add.s64 	%rd45, %rd2, %rd44;
+	add.s64 	%rd46, %rd45, %rd3;
+	shl.b64 	%rd47, %rd46, 2;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd23, %rd29, 5;
 
 $L__BB11_7:
-	ld.global.f32 	%f2, [%rd50];
+	ld.global.f32 	%f2, [%rd61];
 	cvt.f64.f32 	%fd14, %f2;
 	add.rn.f64 	%fd15, %fd42, %fd14;
-	add.s64 	%rd39, %rd50, %rd19;
-	ld.global.f32 	%f3, [%rd39];
+	add.s64 	%rd48, %rd61, %rd23;
+	ld.global.f32 	%f3, [%rd48];
 	cvt.f64.f32 	%fd16, %f3;
 	add.rn.f64 	%fd17, %fd15, %fd16;
-	add.s64 	%rd40, %rd39, %rd19;
-	ld.global.f32 	%f4, [%rd40];
+	add.s64 	%rd49, %rd48, %rd23;
+	ld.global.f32 	%f4, [%rd49];
 	cvt.f64.f32 	%fd18, %f4;
 	add.rn.f64 	%fd19, %fd17, %fd18;
-	add.s64 	%rd41, %rd40, %rd19;
-	add.s64 	%rd50, %rd41, %rd19;
-	ld.global.f32 	%f5, [%rd41];
+	add.s64 	%rd50, %rd49, %rd23;
+	add.s64 	%rd61, %rd50, %rd23;
+	ld.global.f32 	%f5, [%rd50];
 	cvt.f64.f32 	%fd20, %f5;
 	add.rn.f64 	%fd42, %fd19, %fd20;
-	add.s64 	%rd48, %rd48, 32;
-	setp.lt.s64 	%p6, %rd48, %rd25;
+	add.s64 	%rd59, %rd59, 32;
+	setp.lt.s64 	%p6, %rd59, %rd7;
 	@%p6 bra 	$L__BB11_7;
 
 $L__BB11_8:
-	cvt.u32.u64 	%r4, %rd3;
-	mov.u32 	%r5, _ZZ14bbb_colsum_f32E1s;
-	mad.lo.s32 	%r6, %r1, 264, %r5;
-	shl.b32 	%r7, %r4, 3;
-	add.s32 	%r8, %r6, %r7;
-	st.shared.f64 	[%r8], %fd42;
+	cvt.u32.u64 	%r5, %rd3;
+	mov.u32 	%r6, _ZZ22bbb_colsum_partial_f32E1s;
+	mad.lo.s32 	%r7, %r1, 264, %r6;
+	shl.b32 	%r8, %r5, 3;
+	add.s32 	%r9, %r7, %r8;
+	st.shared.f64 	[%r9], %fd42;
 	bar.sync 	0;
 	setp.ne.s32 	%p7, %r1, 0;
 	or.pred  	%p9, %p7, %p1;
 	@%p9 bra 	$L__BB11_10;
 
-	add.s32 	%r12, %r5, %r7;
-	ld.shared.f64 	%fd21, [%r12];
+	add.s32 	%r13, %r6, %r8;
+	ld.shared.f64 	%fd21, [%r13];
 	add.rn.f64 	%fd22, %fd21, 0d0000000000000000;
-	ld.shared.f64 	%fd23, [%r12+264];
+	ld.shared.f64 	%fd23, [%r13+264];
 	add.rn.f64 	%fd24, %fd22, %fd23;
-	ld.shared.f64 	%fd25, [%r12+528];
+	ld.shared.f64 	%fd25, [%r13+528];
 	add.rn.f64 	%fd26, %fd24, %fd25;
-	ld.shared.f64 	%fd27, [%r12+792];
+	ld.shared.f64 	%fd27, [%r13+792];
 	add.rn.f64 	%fd28, %fd26, %fd27;
-	ld.shared.f64 	%fd29, [%r12+1056];
+	ld.shared.f64 	%fd29, [%r13+1056];
 	add.rn.f64 	%fd30, %fd28, %fd29;
-	ld.shared.f64 	%fd31, [%r12+1320];
+	ld.shared.f64 	%fd31, [%r13+1320];
 	add.rn.f64 	%fd32, %fd30, %fd31;
-	ld.shared.f64 	%fd33, [%r12+1584];
+	ld.shared.f64 	%fd33, [%r13+1584];
 	add.rn.f64 	%fd34, %fd32, %fd33;
-	ld.shared.f64 	%fd35, [%r12+1848];
+	ld.shared.f64 	%fd35, [%r13+1848];
 	add.rn.f64 	%fd36, %fd34, %fd35;
-	cvt.rn.f32.f64 	%f6, %fd36;
-	cvta.to.global.u64 	%rd42, %rd24;
-	shl.b64 	%rd43, %rd4, 2;
-	add.s64 	%rd44, %rd42, %rd43;
-	st.global.f32 	[%rd44], %f6;
+	mul.lo.s64 	%rd51, %rd5, %rd29;
+	add.s64 	%rd52, %rd51, %rd4;
+	cvta.to.global.u64 	%rd53, %rd28;
+	shl.b64 	%rd54, %rd52, 3;
+	add.s64 	%rd55, %rd53, %rd54;
+	st.global.f64 	[%rd55], %fd36;
 
 $L__BB11_10:
+	ret;
+
+}
+	// .globl	bbb_colsum_finish_f32
+.visible .entry bbb_colsum_finish_f32(
+	.param .u64 bbb_colsum_finish_f32_param_0,
+	.param .u64 bbb_colsum_finish_f32_param_1,
+	.param .u64 bbb_colsum_finish_f32_param_2,
+	.param .u64 bbb_colsum_finish_f32_param_3
+)
+{
+	.reg .pred 	%p<14>;
+	.reg .f32 	%f<2>;
+	.reg .b32 	%r<10>;
+	.reg .f64 	%fd<26>;
+	.reg .b64 	%rd<87>;
+
+
+	ld.param.u64 	%rd41, [bbb_colsum_finish_f32_param_0];
+	ld.param.u64 	%rd42, [bbb_colsum_finish_f32_param_1];
+	ld.param.u64 	%rd39, [bbb_colsum_finish_f32_param_2];
+	ld.param.u64 	%rd40, [bbb_colsum_finish_f32_param_3];
+	cvta.to.global.u64 	%rd1, %rd42;
+	cvta.to.global.u64 	%rd2, %rd41;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd43, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd80, %rd43, %rd5;
+	setp.ge.s64 	%p1, %rd80, %rd39;
+	@%p1 bra 	$L__BB12_20;
+
+	setp.gt.s64 	%p2, %rd40, 0;
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	@%p2 bra 	$L__BB12_11;
+	bra.uni 	$L__BB12_2;
+
+$L__BB12_11:
+	add.s64 	%rd25, %rd40, -1;
+	and.b64  	%rd26, %rd40, 3;
+	sub.s64 	%rd27, %rd26, %rd40;
+	shl.b64 	%rd28, %rd39, 3;
+
+$L__BB12_12:
+	setp.lt.u64 	%p8, %rd25, 3;
+	mov.f64 	%fd25, 0d0000000000000000;
+	mov.u64 	%rd86, 0;
+	@%p8 bra 	$L__BB12_15;
+
+	shl.b64 	%rd64, %rd80, 3;
+	add.s64 	%rd84, %rd1, %rd64;
+
+$L__BB12_14:
+	ld.global.f64 	%fd12, [%rd84];
+	add.rn.f64 	%fd13, %fd25, %fd12;
+	add.s64 	%rd65, %rd84, %rd28;
+	ld.global.f64 	%fd14, [%rd65];
+	add.rn.f64 	%fd15, %fd13, %fd14;
+	add.s64 	%rd66, %rd65, %rd28;
+	ld.global.f64 	%fd16, [%rd66];
+	add.rn.f64 	%fd17, %fd15, %fd16;
+	add.s64 	%rd67, %rd66, %rd28;
+	add.s64 	%rd84, %rd67, %rd28;
+	ld.global.f64 	%fd18, [%rd67];
+	add.rn.f64 	%fd25, %fd17, %fd18;
+	add.s64 	%rd86, %rd86, 4;
+	add.s64 	%rd68, %rd27, %rd86;
+	setp.ne.s64 	%p9, %rd68, 0;
+	@%p9 bra 	$L__BB12_14;
+
+$L__BB12_15:
+	setp.eq.s64 	%p10, %rd26, 0;
+	@%p10 bra 	$L__BB12_19;
+
+	setp.eq.s64 	%p11, %rd26, 1;
+	mul.lo.s64 	%rd69, %rd86, %rd39;
+	add.s64 	%rd70, %rd69, %rd80;
+	shl.b64 	%rd71, %rd70, 3;
+	add.s64 	%rd36, %rd1, %rd71;
+	ld.global.f64 	%fd19, [%rd36];
+	add.rn.f64 	%fd25, %fd25, %fd19;
+	@%p11 bra 	$L__BB12_19;
+
+	setp.eq.s64 	%p12, %rd26, 2;
+	add.s64 	%rd37, %rd36, %rd28;
+	ld.global.f64 	%fd20, [%rd37];
+	add.rn.f64 	%fd25, %fd25, %fd20;
+	@%p12 bra 	$L__BB12_19;
+
+	add.s64 	%rd74, %rd37, %rd28;
+	ld.global.f64 	%fd21, [%rd74];
+	add.rn.f64 	%fd25, %fd25, %fd21;
+
+$L__BB12_19:
+	shl.b64 	%rd75, %rd80, 2;
+	add.s64 	%rd76, %rd2, %rd75;
+	cvt.rn.f32.f64 	%f1, %fd25;
+	st.global.f32 	[%rd76], %f1;
+	add.s64 	%rd80, %rd80, %rd8;
+	setp.lt.s64 	%p13, %rd80, %rd39;
+	@%p13 bra 	$L__BB12_12;
+	bra.uni 	$L__BB12_20;
+
+$L__BB12_2:
+	add.s64 	%rd44, %rd8, %rd39;
+	add.s64 	%rd45, %rd7, %rd3;
+	mul.lo.s64 	%rd46, %rd45, %rd4;
+	add.s64 	%rd47, %rd46, %rd5;
+	not.b64 	%rd48, %rd47;
+	add.s64 	%rd9, %rd44, %rd48;
+	or.b64  	%rd49, %rd9, %rd8;
+	and.b64  	%rd50, %rd49, -4294967296;
+	setp.eq.s64 	%p3, %rd50, 0;
+	@%p3 bra 	$L__BB12_4;
+
+	div.u64 	%rd77, %rd9, %rd8;
+	bra.uni 	$L__BB12_5;
+
+$L__BB12_4:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd77, %r7;
+
+$L__BB12_5:
+	add.s64 	%rd51, %rd77, 1;
+	and.b64  	%rd79, %rd51, 3;
+	setp.eq.s64 	%p4, %rd79, 0;
+	@%p4 bra 	$L__BB12_8;
+
+$L__BB12_7:
+	.pragma "nounroll";
+	shl.b64 	%rd52, %rd80, 2;
+	add.s64 	%rd53, %rd2, %rd52;
+	mov.u32 	%r8, 0;
+	st.global.u32 	[%rd53], %r8;
+	add.s64 	%rd80, %rd80, %rd8;
+	add.s64 	%rd79, %rd79, -1;
+	setp.ne.s64 	%p5, %rd79, 0;
+	@%p5 bra 	$L__BB12_7;
+
+$L__BB12_8:
+	setp.lt.u64 	%p6, %rd77, 3;
+	@%p6 bra 	$L__BB12_20;
+
+	shl.b64 	%rd54, %rd80, 2;
+	add.s64 	%rd82, %rd2, %rd54;
+	shl.b64 	%rd20, %rd8, 2;
+
+$L__BB12_10:
+	mov.u32 	%r9, 0;
+	st.global.u32 	[%rd82], %r9;
+	add.s64 	%rd56, %rd82, %rd20;
+	st.global.u32 	[%rd56], %r9;
+	add.s64 	%rd57, %rd80, %rd8;
+	add.s64 	%rd58, %rd57, %rd8;
+	add.s64 	%rd59, %rd56, %rd20;
+	st.global.u32 	[%rd59], %r9;
+	add.s64 	%rd60, %rd58, %rd8;
+	add.s64 	%rd61, %rd59, %rd20;
+	add.s64 	%rd82, %rd61, %rd20;
+	st.global.u32 	[%rd61], %r9;
+	add.s64 	%rd80, %rd60, %rd8;
+	setp.lt.s64 	%p7, %rd80, %rd39;
+	@%p7 bra 	$L__BB12_10;
+
+$L__BB12_20:
+	ret;
+
+}
+	// .globl	bbb_fill_f32
+.visible .entry bbb_fill_f32(
+	.param .u64 bbb_fill_f32_param_0,
+	.param .u64 bbb_fill_f32_param_1,
+	.param .f64 bbb_fill_f32_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<2>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<2>;
+	.reg .b64 	%rd<51>;
+
+
+	ld.param.u64 	%rd24, [bbb_fill_f32_param_0];
+	ld.param.u64 	%rd23, [bbb_fill_f32_param_1];
+	ld.param.f64 	%fd1, [bbb_fill_f32_param_2];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd2, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd3, %r2;
+	mul.wide.u32 	%rd25, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd4, %r3;
+	add.s64 	%rd49, %rd25, %rd4;
+	setp.ge.s64 	%p1, %rd49, %rd23;
+	@%p1 bra 	$L__BB13_10;
+
+	cvt.rn.f32.f64 	%f1, %fd1;
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd26, %r4;
+	mul.lo.s64 	%rd6, %rd3, %rd26;
+	add.s64 	%rd27, %rd6, %rd23;
+	add.s64 	%rd28, %rd26, %rd2;
+	mul.lo.s64 	%rd29, %rd28, %rd3;
+	add.s64 	%rd30, %rd29, %rd4;
+	not.b64 	%rd31, %rd30;
+	add.s64 	%rd7, %rd27, %rd31;
+	or.b64  	%rd32, %rd7, %rd6;
+	and.b64  	%rd33, %rd32, -4294967296;
+	setp.eq.s64 	%p2, %rd33, 0;
+	@%p2 bra 	$L__BB13_3;
+
+	div.u64 	%rd45, %rd7, %rd6;
+	bra.uni 	$L__BB13_4;
+
+$L__BB13_3:
+	cvt.u32.u64 	%r5, %rd6;
+	cvt.u32.u64 	%r6, %rd7;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd45, %r7;
+
+$L__BB13_4:
+	add.s64 	%rd34, %rd45, 1;
+	and.b64  	%rd48, %rd34, 3;
+	setp.eq.s64 	%p3, %rd48, 0;
+	@%p3 bra 	$L__BB13_7;
+
+	shl.b64 	%rd35, %rd49, 2;
+	add.s64 	%rd46, %rd1, %rd35;
+	shl.b64 	%rd13, %rd6, 2;
+
+$L__BB13_6:
+	.pragma "nounroll";
+	st.global.f32 	[%rd46], %f1;
+	add.s64 	%rd49, %rd49, %rd6;
+	add.s64 	%rd46, %rd46, %rd13;
+	add.s64 	%rd48, %rd48, -1;
+	setp.ne.s64 	%p4, %rd48, 0;
+	@%p4 bra 	$L__BB13_6;
+
+$L__BB13_7:
+	setp.lt.u64 	%p5, %rd45, 3;
+	@%p5 bra 	$L__BB13_10;
+
+	shl.b64 	%rd38, %rd6, 2;
+
+$L__BB13_9:
+	shl.b64 	%rd36, %rd49, 2;
+	add.s64 	%rd37, %rd1, %rd36;
+	st.global.f32 	[%rd37], %f1;
+	add.s64 	%rd39, %rd37, %rd38;
+	st.global.f32 	[%rd39], %f1;
+	add.s64 	%rd40, %rd49, %rd6;
+	add.s64 	%rd41, %rd40, %rd6;
+	add.s64 	%rd42, %rd39, %rd38;
+	st.global.f32 	[%rd42], %f1;
+	add.s64 	%rd43, %rd41, %rd6;
+	add.s64 	%rd44, %rd42, %rd38;
+	st.global.f32 	[%rd44], %f1;
+	add.s64 	%rd49, %rd43, %rd6;
+	setp.lt.s64 	%p6, %rd49, %rd23;
+	@%p6 bra 	$L__BB13_9;
+
+$L__BB13_10:
 	ret;
 
 }
@@ -3723,7 +4006,7 @@ $L__BB11_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB12_10;
+	@%p1 bra 	$L__BB14_10;
 
 	cvt.rn.f32.f64 	%f9, %fd1;
 	mov.f32 	%f10, 0f3F800000;
@@ -3745,22 +4028,22 @@ $L__BB11_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB12_3;
+	@%p2 bra 	$L__BB14_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB12_4;
+	bra.uni 	$L__BB14_4;
 
-$L__BB12_3:
+$L__BB14_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB12_4:
+$L__BB14_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB12_7;
+	@%p3 bra 	$L__BB14_7;
 
 	shl.b64 	%rd63, %rd88, 2;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -3769,7 +4052,7 @@ $L__BB12_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB12_6:
+$L__BB14_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f11, [%rd83];
 	mul.rn.f32 	%f12, %f11, %f9;
@@ -3798,11 +4081,11 @@ $L__BB12_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB12_6;
+	@%p4 bra 	$L__BB14_6;
 
-$L__BB12_7:
+$L__BB14_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB12_10;
+	@%p5 bra 	$L__BB14_10;
 
 	shl.b64 	%rd64, %rd88, 2;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -3811,7 +4094,7 @@ $L__BB12_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB12_9:
+$L__BB14_9:
 	ld.global.f32 	%f28, [%rd91];
 	mul.rn.f32 	%f29, %f28, %f9;
 	ld.global.f32 	%f30, [%rd90];
@@ -3913,9 +4196,9 @@ $L__BB12_9:
 	st.global.f32 	[%rd80], %f95;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB12_9;
+	@%p6 bra 	$L__BB14_9;
 
-$L__BB12_10:
+$L__BB14_10:
 	ret;
 
 }
@@ -3928,7 +4211,7 @@ $L__BB12_10:
 	.param .u64 bbb_normal_f64_param_4
 )
 {
-	.local .align 4 .b8 	__local_depot13[4];
+	.local .align 4 .b8 	__local_depot15[4];
 	.reg .b64 	%SP;
 	.reg .b64 	%SPL;
 	.reg .pred 	%p<13>;
@@ -3938,7 +4221,7 @@ $L__BB12_10:
 	.reg .b64 	%rd<29>;
 
 
-	mov.u64 	%SPL, __local_depot13;
+	mov.u64 	%SPL, __local_depot15;
 	cvta.local.u64 	%SP, %SPL;
 	ld.param.u64 	%rd8, [bbb_normal_f64_param_0];
 	ld.param.u64 	%rd9, [bbb_normal_f64_param_1];
@@ -3954,7 +4237,7 @@ $L__BB12_10:
 	cvt.u64.u32 	%rd15, %r37;
 	add.s64 	%rd28, %rd14, %rd15;
 	setp.ge.s64 	%p1, %rd28, %rd9;
-	@%p1 bra 	$L__BB13_19;
+	@%p1 bra 	$L__BB15_19;
 
 	cvt.u32.u64 	%r38, %rd12;
 	shr.u64 	%rd16, %rd10, 32;
@@ -3990,7 +4273,7 @@ $L__BB12_10:
 	add.s32 	%r18, %r46, -1879881855;
 	cvta.to.global.u64 	%rd5, %rd8;
 
-$L__BB13_2:
+$L__BB15_2:
 	mov.u32 	%r140, -845247145;
 	cvt.u32.u64 	%r49, %rd28;
 	mul.lo.s32 	%r50, %r49, -766435501;
@@ -4075,7 +4358,7 @@ $L__BB13_2:
 	}
 	setp.gt.s32 	%p2, %r141, 1048575;
 	mov.u32 	%r143, -1023;
-	@%p2 bra 	$L__BB13_4;
+	@%p2 bra 	$L__BB15_4;
 
 	mul.rn.f64 	%fd101, %fd101, 0d4350000000000000;
 	{
@@ -4088,20 +4371,20 @@ $L__BB13_2:
 	}
 	mov.u32 	%r143, -1077;
 
-$L__BB13_4:
+$L__BB15_4:
 	add.s32 	%r120, %r141, -1;
 	setp.lt.u32 	%p3, %r120, 2146435071;
-	@%p3 bra 	$L__BB13_6;
-	bra.uni 	$L__BB13_5;
+	@%p3 bra 	$L__BB15_6;
+	bra.uni 	$L__BB15_5;
 
-$L__BB13_6:
+$L__BB15_6:
 	shr.u32 	%r122, %r141, 20;
 	add.s32 	%r144, %r143, %r122;
 	and.b32  	%r123, %r141, -2146435073;
 	or.b32  	%r124, %r123, 1072693248;
 	mov.b64 	%fd102, {%r142, %r124};
 	setp.lt.s32 	%p5, %r124, 1073127583;
-	@%p5 bra 	$L__BB13_8;
+	@%p5 bra 	$L__BB15_8;
 
 	{
 	.reg .b32 %temp; 
@@ -4115,7 +4398,7 @@ $L__BB13_6:
 	mov.b64 	%fd102, {%r125, %r127};
 	add.s32 	%r144, %r144, 1;
 
-$L__BB13_8:
+$L__BB15_8:
 	add.rn.f64 	%fd27, %fd102, 0d3FF0000000000000;
 	mov.f64 	%fd28, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd29, %fd27;
@@ -4164,9 +4447,9 @@ $L__BB13_8:
 	mov.f64 	%fd69, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd70, %fd62, %fd69, %fd68;
 	add.rn.f64 	%fd103, %fd64, %fd70;
-	bra.uni 	$L__BB13_9;
+	bra.uni 	$L__BB15_9;
 
-$L__BB13_5:
+$L__BB15_5:
 	mov.f64 	%fd25, 0d7FF0000000000000;
 	fma.rn.f64 	%fd26, %fd101, %fd25, %fd25;
 	{
@@ -4177,7 +4460,7 @@ $L__BB13_5:
 	setp.eq.f32 	%p4, %f1, 0f00000000;
 	selp.f64 	%fd103, 0dFFF0000000000000, %fd26, %p4;
 
-$L__BB13_9:
+$L__BB15_9:
 	mul.lo.s32 	%r131, %r19, -845247145;
 	cvt.rn.f64.u32 	%fd71, %r131;
 	mul.rn.f64 	%fd72, %fd71, 0d3DF0000000000000;
@@ -4194,16 +4477,16 @@ $L__BB13_9:
 	setp.eq.s32 	%p6, %r134, 2146435072;
 	setp.eq.s32 	%p7, %r132, 0;
 	and.pred  	%p8, %p7, %p6;
-	@%p8 bra 	$L__BB13_13;
-	bra.uni 	$L__BB13_10;
+	@%p8 bra 	$L__BB15_13;
+	bra.uni 	$L__BB15_10;
 
-$L__BB13_13:
+$L__BB15_13:
 	mov.f64 	%fd82, 0d0000000000000000;
 	mul.rn.f64 	%fd105, %fd10, %fd82;
 	mov.u32 	%r146, 1;
-	bra.uni 	$L__BB13_14;
+	bra.uni 	$L__BB15_14;
 
-$L__BB13_10:
+$L__BB15_10:
 	mul.rn.f64 	%fd73, %fd10, 0d3FE45F306DC9C883;
 	cvt.rni.s32.f64 	%r145, %fd73;
 	st.local.u32 	[%rd1], %r145;
@@ -4217,7 +4500,7 @@ $L__BB13_10:
 	fma.rn.f64 	%fd105, %fd75, %fd80, %fd79;
 	abs.f64 	%fd81, %fd10;
 	setp.ltu.f64 	%p9, %fd81, 0d41E0000000000000;
-	@%p9 bra 	$L__BB13_12;
+	@%p9 bra 	$L__BB15_12;
 
 	add.u64 	%rd26, %SP, 0;
 	{ // callseq 1, 0
@@ -4237,10 +4520,10 @@ $L__BB13_10:
 	} // callseq 1
 	ld.local.u32 	%r145, [%rd1];
 
-$L__BB13_12:
+$L__BB15_12:
 	add.s32 	%r146, %r145, 1;
 
-$L__BB13_14:
+$L__BB15_14:
 	and.b32  	%r136, %r146, 1;
 	shl.b32 	%r137, %r146, 3;
 	and.b32  	%r138, %r137, 8;
@@ -4263,21 +4546,21 @@ $L__BB13_14:
 	ld.global.nc.f64 	%fd94, [%rd23+48];
 	fma.rn.f64 	%fd17, %fd93, %fd16, %fd94;
 	fma.rn.f64 	%fd107, %fd17, %fd105, %fd105;
-	@%p10 bra 	$L__BB13_16;
+	@%p10 bra 	$L__BB15_16;
 
 	mov.f64 	%fd95, 0d3FF0000000000000;
 	fma.rn.f64 	%fd107, %fd17, %fd16, %fd95;
 
-$L__BB13_16:
+$L__BB15_16:
 	and.b32  	%r139, %r146, 2;
 	setp.eq.s32 	%p11, %r139, 0;
-	@%p11 bra 	$L__BB13_18;
+	@%p11 bra 	$L__BB15_18;
 
 	mov.f64 	%fd96, 0d0000000000000000;
 	mov.f64 	%fd97, 0dBFF0000000000000;
 	fma.rn.f64 	%fd107, %fd107, %fd97, %fd96;
 
-$L__BB13_18:
+$L__BB15_18:
 	ld.param.u64 	%rd27, [bbb_normal_f64_param_1];
 	shl.b64 	%rd24, %rd28, 3;
 	add.s64 	%rd25, %rd5, %rd24;
@@ -4287,9 +4570,9 @@ $L__BB13_18:
 	st.global.f64 	[%rd25], %fd100;
 	add.s64 	%rd28, %rd28, %rd4;
 	setp.lt.s64 	%p12, %rd28, %rd27;
-	@%p12 bra 	$L__BB13_2;
+	@%p12 bra 	$L__BB15_2;
 
-$L__BB13_19:
+$L__BB15_19:
 	ret;
 
 }
@@ -4322,7 +4605,7 @@ $L__BB13_19:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd36, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd36, %rd23;
-	@%p1 bra 	$L__BB14_16;
+	@%p1 bra 	$L__BB16_16;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -4338,11 +4621,11 @@ $L__BB13_19:
 	cvta.to.global.u64 	%rd31, %rd19;
 	add.s64 	%rd32, %rd31, %rd28;
 
-$L__BB14_2:
+$L__BB16_2:
 	ld.global.f64 	%fd1, [%rd35];
 	ld.global.f64 	%fd126, [%rd34];
 	setp.gt.f64 	%p2, %fd126, 0d4034000000000000;
-	@%p2 bra 	$L__BB14_15;
+	@%p2 bra 	$L__BB16_15;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -4397,13 +4680,13 @@ $L__BB14_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB14_6;
+	@%p3 bra 	$L__BB16_6;
 
 	setp.lt.f64 	%p4, %fd126, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd48, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB14_6;
+	@%p5 bra 	$L__BB16_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -4418,7 +4701,7 @@ $L__BB14_2:
 	mov.b64 	%fd50, {%r29, %r28};
 	mul.rn.f64 	%fd123, %fd49, %fd50;
 
-$L__BB14_6:
+$L__BB16_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd123;
@@ -4427,10 +4710,10 @@ $L__BB14_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB14_14;
-	bra.uni 	$L__BB14_7;
+	@%p8 bra 	$L__BB16_14;
+	bra.uni 	$L__BB16_7;
 
-$L__BB14_14:
+$L__BB16_14:
 	add.rn.f64 	%fd97, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd123, %fd97;
 	mul.rn.f64 	%fd99, %fd123, %fd98;
@@ -4455,9 +4738,9 @@ $L__BB14_14:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd126, %fd123, %fd119;
-	bra.uni 	$L__BB14_15;
+	bra.uni 	$L__BB16_15;
 
-$L__BB14_7:
+$L__BB16_7:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -4469,7 +4752,7 @@ $L__BB14_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB14_9;
+	@%p9 bra 	$L__BB16_9;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -4482,20 +4765,20 @@ $L__BB14_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB14_9:
+$L__BB16_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB14_11;
-	bra.uni 	$L__BB14_10;
+	@%p10 bra 	$L__BB16_11;
+	bra.uni 	$L__BB16_10;
 
-$L__BB14_11:
+$L__BB16_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd125, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB14_13;
+	@%p12 bra 	$L__BB16_13;
 
 	{
 	.reg .b32 %temp; 
@@ -4509,7 +4792,7 @@ $L__BB14_11:
 	mov.b64 	%fd125, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB14_13:
+$L__BB16_13:
 	add.rn.f64 	%fd53, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -4558,9 +4841,9 @@ $L__BB14_13:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd126, %fd90, %fd96;
-	bra.uni 	$L__BB14_15;
+	bra.uni 	$L__BB16_15;
 
-$L__BB14_10:
+$L__BB16_10:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd124, %fd51, %fd51;
 	{
@@ -4571,7 +4854,7 @@ $L__BB14_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd52, %p11;
 
-$L__BB14_15:
+$L__BB16_15:
 	ld.global.f64 	%fd120, [%rd33];
 	mul.rn.f64 	%fd121, %fd126, %fd120;
 	add.rn.f64 	%fd122, %fd1, %fd121;
@@ -4582,9 +4865,9 @@ $L__BB14_15:
 	add.s64 	%rd32, %rd32, %rd5;
 	add.s64 	%rd36, %rd36, %rd3;
 	setp.lt.s64 	%p13, %rd36, %rd23;
-	@%p13 bra 	$L__BB14_2;
+	@%p13 bra 	$L__BB16_2;
 
-$L__BB14_16:
+$L__BB16_16:
 	ret;
 
 }
@@ -4622,7 +4905,7 @@ $L__BB14_16:
 	cvt.u64.u32 	%rd7, %r12;
 	add.s64 	%rd55, %rd28, %rd7;
 	setp.ge.s64 	%p1, %rd55, %rd23;
-	@%p1 bra 	$L__BB15_18;
+	@%p1 bra 	$L__BB17_18;
 
 	mov.u32 	%r13, %nctaid.x;
 	cvt.u64.u32 	%rd29, %r13;
@@ -4636,23 +4919,23 @@ $L__BB14_16:
 	or.b64  	%rd35, %rd10, %rd9;
 	and.b64  	%rd36, %rd35, -4294967296;
 	setp.eq.s64 	%p2, %rd36, 0;
-	@%p2 bra 	$L__BB15_3;
+	@%p2 bra 	$L__BB17_3;
 
 	div.u64 	%rd53, %rd10, %rd9;
-	bra.uni 	$L__BB15_4;
+	bra.uni 	$L__BB17_4;
 
-$L__BB15_3:
+$L__BB17_3:
 	cvt.u32.u64 	%r14, %rd9;
 	cvt.u32.u64 	%r15, %rd10;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd53, %r16;
 
-$L__BB15_4:
+$L__BB17_4:
 	and.b64  	%rd37, %rd53, 1;
 	setp.eq.b64 	%p3, %rd37, 1;
 	mov.pred 	%p4, 0;
 	xor.pred  	%p5, %p3, %p4;
-	@%p5 bra 	$L__BB15_9;
+	@%p5 bra 	$L__BB17_9;
 
 	shl.b64 	%rd38, %rd55, 3;
 	add.s64 	%rd39, %rd4, %rd38;
@@ -4716,14 +4999,14 @@ $L__BB15_4:
 	mov.b32 	%f4, %r19;
 	abs.f32 	%f1, %f4;
 	setp.lt.f32 	%p6, %f1, 0f4086232B;
-	@%p6 bra 	$L__BB15_8;
+	@%p6 bra 	$L__BB17_8;
 
 	setp.gt.f64 	%p7, %fd2, 0d8000000000000000;
 	mov.f64 	%fd53, 0d7FF0000000000000;
 	sub.rn.f64 	%fd54, %fd53, %fd2;
 	selp.f64 	%fd146, 0d0000000000000000, %fd54, %p7;
 	setp.geu.f32 	%p8, %f1, 0f40874800;
-	@%p8 bra 	$L__BB15_8;
+	@%p8 bra 	$L__BB17_8;
 
 	shr.u32 	%r20, %r1, 31;
 	add.s32 	%r21, %r1, %r20;
@@ -4738,7 +5021,7 @@ $L__BB15_4:
 	mov.b64 	%fd56, {%r28, %r27};
 	mul.rn.f64 	%fd146, %fd55, %fd56;
 
-$L__BB15_8:
+$L__BB17_8:
 	add.rn.f64 	%fd57, %fd146, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd58, %fd57;
 	mul.rn.f64 	%fd59, %fd1, %fd58;
@@ -4746,11 +5029,11 @@ $L__BB15_8:
 	st.global.f64 	[%rd43], %fd59;
 	add.s64 	%rd55, %rd55, %rd9;
 
-$L__BB15_9:
+$L__BB17_9:
 	setp.gt.u64 	%p9, %rd9, %rd10;
-	@%p9 bra 	$L__BB15_18;
+	@%p9 bra 	$L__BB17_18;
 
-$L__BB15_11:
+$L__BB17_11:
 	shl.b64 	%rd44, %rd55, 3;
 	add.s64 	%rd17, %rd3, %rd44;
 	ld.global.f64 	%fd60, [%rd17];
@@ -4813,14 +5096,14 @@ $L__BB15_11:
 	mov.b32 	%f5, %r31;
 	abs.f32 	%f2, %f5;
 	setp.lt.f32 	%p10, %f2, 0f4086232B;
-	@%p10 bra 	$L__BB15_14;
+	@%p10 bra 	$L__BB17_14;
 
 	setp.gt.f64 	%p11, %fd8, 0d8000000000000000;
 	mov.f64 	%fd94, 0d7FF0000000000000;
 	sub.rn.f64 	%fd95, %fd94, %fd8;
 	selp.f64 	%fd147, 0d0000000000000000, %fd95, %p11;
 	setp.geu.f32 	%p12, %f2, 0f40874800;
-	@%p12 bra 	$L__BB15_14;
+	@%p12 bra 	$L__BB17_14;
 
 	mov.f64 	%fd145, 0d4338000000000000;
 	mov.f64 	%fd144, 0d3FF71547652B82FE;
@@ -4843,7 +5126,7 @@ $L__BB15_11:
 	mov.b64 	%fd97, {%r40, %r39};
 	mul.rn.f64 	%fd147, %fd96, %fd97;
 
-$L__BB15_14:
+$L__BB17_14:
 	add.rn.f64 	%fd98, %fd147, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd100, %fd98;
 	mul.rn.f64 	%fd101, %fd7, %fd100;
@@ -4896,14 +5179,14 @@ $L__BB15_14:
 	mov.b32 	%f6, %r43;
 	abs.f32 	%f3, %f6;
 	setp.lt.f32 	%p13, %f3, 0f4086232B;
-	@%p13 bra 	$L__BB15_17;
+	@%p13 bra 	$L__BB17_17;
 
 	setp.gt.f64 	%p14, %fd14, 0d8000000000000000;
 	mov.f64 	%fd135, 0d7FF0000000000000;
 	sub.rn.f64 	%fd136, %fd135, %fd14;
 	selp.f64 	%fd148, 0d0000000000000000, %fd136, %p14;
 	setp.geu.f32 	%p15, %f3, 0f40874800;
-	@%p15 bra 	$L__BB15_17;
+	@%p15 bra 	$L__BB17_17;
 
 	shr.u32 	%r44, %r7, 31;
 	add.s32 	%r45, %r7, %r44;
@@ -4918,7 +5201,7 @@ $L__BB15_14:
 	mov.b64 	%fd138, {%r52, %r51};
 	mul.rn.f64 	%fd148, %fd137, %fd138;
 
-$L__BB15_17:
+$L__BB17_17:
 	ld.param.u64 	%rd52, [bbb_sample_drho_f64_param_4];
 	add.rn.f64 	%fd139, %fd148, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd140, %fd139;
@@ -4927,9 +5210,9 @@ $L__BB15_17:
 	st.global.f64 	[%rd51], %fd141;
 	add.s64 	%rd55, %rd21, %rd9;
 	setp.lt.s64 	%p16, %rd55, %rd52;
-	@%p16 bra 	$L__BB15_11;
+	@%p16 bra 	$L__BB17_11;
 
-$L__BB15_18:
+$L__BB17_18:
 	ret;
 
 }
@@ -4966,7 +5249,7 @@ $L__BB15_18:
 	add.s64 	%rd37, %rd22, %rd23;
 	setp.ge.s64 	%p1, %rd37, %rd21;
 	mov.f64 	%fd286, 0d0000000000000000;
-	@%p1 bra 	$L__BB16_30;
+	@%p1 bra 	$L__BB18_30;
 
 	{
 	.reg .b32 %temp; 
@@ -4989,10 +5272,10 @@ $L__BB15_18:
 	cvta.to.global.u64 	%rd28, %rd18;
 	add.s64 	%rd34, %rd28, %rd26;
 
-$L__BB16_2:
+$L__BB18_2:
 	ld.global.f64 	%fd279, [%rd36];
 	setp.gt.f64 	%p2, %fd279, 0d4034000000000000;
-	@%p2 bra 	$L__BB16_15;
+	@%p2 bra 	$L__BB18_15;
 
 	mov.f64 	%fd43, 0d4338000000000000;
 	mov.f64 	%fd44, 0d3FF71547652B82FE;
@@ -5047,13 +5330,13 @@ $L__BB16_2:
 	mov.b32 	%f2, %r41;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB16_6;
+	@%p3 bra 	$L__BB18_6;
 
 	setp.lt.f64 	%p4, %fd279, 0d0000000000000000;
 	add.rn.f64 	%fd74, %fd279, 0d7FF0000000000000;
 	selp.f64 	%fd276, 0d0000000000000000, %fd74, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB16_6;
+	@%p5 bra 	$L__BB18_6;
 
 	mov.f64 	%fd274, 0d4338000000000000;
 	mov.f64 	%fd273, 0d3FF71547652B82FE;
@@ -5075,7 +5358,7 @@ $L__BB16_2:
 	mov.b64 	%fd76, {%r50, %r49};
 	mul.rn.f64 	%fd276, %fd75, %fd76;
 
-$L__BB16_6:
+$L__BB18_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r51}, %fd276;
@@ -5084,10 +5367,10 @@ $L__BB16_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB16_14;
-	bra.uni 	$L__BB16_7;
+	@%p8 bra 	$L__BB18_14;
+	bra.uni 	$L__BB18_7;
 
-$L__BB16_14:
+$L__BB18_14:
 	add.rn.f64 	%fd123, %fd276, 0d4000000000000000;
 	div.rn.f64 	%fd124, %fd276, %fd123;
 	mul.rn.f64 	%fd125, %fd276, %fd124;
@@ -5112,9 +5395,9 @@ $L__BB16_14:
 	mul.rn.f64 	%fd144, %fd128, %fd143;
 	fma.rn.f64 	%fd145, %fd144, %fd127, %fd126;
 	add.rn.f64 	%fd279, %fd276, %fd145;
-	bra.uni 	$L__BB16_15;
+	bra.uni 	$L__BB18_15;
 
-$L__BB16_7:
+$L__BB18_7:
 	add.rn.f64 	%fd277, %fd276, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -5126,7 +5409,7 @@ $L__BB16_7:
 	}
 	setp.gt.s32 	%p9, %r103, 1048575;
 	mov.u32 	%r105, -1023;
-	@%p9 bra 	$L__BB16_9;
+	@%p9 bra 	$L__BB18_9;
 
 	mul.rn.f64 	%fd277, %fd277, 0d4350000000000000;
 	{
@@ -5139,20 +5422,20 @@ $L__BB16_7:
 	}
 	mov.u32 	%r105, -1077;
 
-$L__BB16_9:
+$L__BB18_9:
 	add.s32 	%r54, %r103, -1;
 	setp.lt.u32 	%p10, %r54, 2146435071;
-	@%p10 bra 	$L__BB16_11;
-	bra.uni 	$L__BB16_10;
+	@%p10 bra 	$L__BB18_11;
+	bra.uni 	$L__BB18_10;
 
-$L__BB16_11:
+$L__BB18_11:
 	shr.u32 	%r56, %r103, 20;
 	add.s32 	%r106, %r105, %r56;
 	and.b32  	%r57, %r103, -2146435073;
 	or.b32  	%r58, %r57, 1072693248;
 	mov.b64 	%fd278, {%r104, %r58};
 	setp.lt.s32 	%p12, %r58, 1073127583;
-	@%p12 bra 	$L__BB16_13;
+	@%p12 bra 	$L__BB18_13;
 
 	{
 	.reg .b32 %temp; 
@@ -5166,7 +5449,7 @@ $L__BB16_11:
 	mov.b64 	%fd278, {%r59, %r61};
 	add.s32 	%r106, %r106, 1;
 
-$L__BB16_13:
+$L__BB18_13:
 	add.rn.f64 	%fd79, %fd278, 0d3FF0000000000000;
 	mov.f64 	%fd80, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd81, %fd79;
@@ -5215,9 +5498,9 @@ $L__BB16_13:
 	mov.f64 	%fd121, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd122, %fd114, %fd121, %fd120;
 	add.rn.f64 	%fd279, %fd116, %fd122;
-	bra.uni 	$L__BB16_15;
+	bra.uni 	$L__BB18_15;
 
-$L__BB16_10:
+$L__BB18_10:
 	mov.f64 	%fd77, 0d7FF0000000000000;
 	fma.rn.f64 	%fd78, %fd277, %fd77, %fd77;
 	{
@@ -5228,7 +5511,7 @@ $L__BB16_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd279, 0dFFF0000000000000, %fd78, %p11;
 
-$L__BB16_15:
+$L__BB18_15:
 	ld.global.f64 	%fd18, [%rd35];
 	mul.rn.f64 	%fd146, %fd279, %fd18;
 	ld.global.f64 	%fd147, [%rd34];
@@ -5243,7 +5526,7 @@ $L__BB16_15:
 	}
 	setp.gt.s32 	%p13, %r107, 1048575;
 	mov.u32 	%r109, -1023;
-	@%p13 bra 	$L__BB16_17;
+	@%p13 bra 	$L__BB18_17;
 
 	mul.rn.f64 	%fd279, %fd279, 0d4350000000000000;
 	{
@@ -5256,20 +5539,20 @@ $L__BB16_15:
 	}
 	mov.u32 	%r109, -1077;
 
-$L__BB16_17:
+$L__BB18_17:
 	add.s32 	%r67, %r107, -1;
 	setp.lt.u32 	%p14, %r67, 2146435071;
-	@%p14 bra 	$L__BB16_19;
-	bra.uni 	$L__BB16_18;
+	@%p14 bra 	$L__BB18_19;
+	bra.uni 	$L__BB18_18;
 
-$L__BB16_19:
+$L__BB18_19:
 	shr.u32 	%r69, %r107, 20;
 	add.s32 	%r110, %r109, %r69;
 	and.b32  	%r70, %r107, -2146435073;
 	or.b32  	%r71, %r70, 1072693248;
 	mov.b64 	%fd281, {%r108, %r71};
 	setp.lt.s32 	%p16, %r71, 1073127583;
-	@%p16 bra 	$L__BB16_21;
+	@%p16 bra 	$L__BB18_21;
 
 	{
 	.reg .b32 %temp; 
@@ -5283,7 +5566,7 @@ $L__BB16_19:
 	mov.b64 	%fd281, {%r72, %r74};
 	add.s32 	%r110, %r110, 1;
 
-$L__BB16_21:
+$L__BB18_21:
 	add.rn.f64 	%fd150, %fd281, 0d3FF0000000000000;
 	mov.f64 	%fd151, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd152, %fd150;
@@ -5332,9 +5615,9 @@ $L__BB16_21:
 	mov.f64 	%fd192, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd193, %fd185, %fd192, %fd191;
 	add.rn.f64 	%fd282, %fd187, %fd193;
-	bra.uni 	$L__BB16_22;
+	bra.uni 	$L__BB18_22;
 
-$L__BB16_18:
+$L__BB18_18:
 	mov.f64 	%fd148, 0d7FF0000000000000;
 	fma.rn.f64 	%fd149, %fd279, %fd148, %fd148;
 	{
@@ -5345,7 +5628,7 @@ $L__BB16_18:
 	setp.eq.f32 	%p15, %f5, 0f00000000;
 	selp.f64 	%fd282, 0dFFF0000000000000, %fd149, %p15;
 
-$L__BB16_22:
+$L__BB18_22:
 	sub.rn.f64 	%fd194, %fd19, %fd39;
 	div.rn.f64 	%fd28, %fd194, %fd40;
 	mul.rn.f64 	%fd195, %fd18, 0dBFE0000000000000;
@@ -5356,7 +5639,7 @@ $L__BB16_22:
 	mov.f64 	%fd283, %fd40;
 	mov.u32 	%r111, %r2;
 	mov.u32 	%r112, %r3;
-	@%p17 bra 	$L__BB16_24;
+	@%p17 bra 	$L__BB18_24;
 
 	{
 	.reg .b32 %temp; 
@@ -5369,20 +5652,20 @@ $L__BB16_22:
 	mov.u32 	%r113, -1077;
 	mov.f64 	%fd283, %fd1;
 
-$L__BB16_24:
+$L__BB18_24:
 	add.s32 	%r80, %r111, -1;
 	setp.lt.u32 	%p18, %r80, 2146435071;
-	@%p18 bra 	$L__BB16_26;
-	bra.uni 	$L__BB16_25;
+	@%p18 bra 	$L__BB18_26;
+	bra.uni 	$L__BB18_25;
 
-$L__BB16_26:
+$L__BB18_26:
 	shr.u32 	%r82, %r111, 20;
 	add.s32 	%r114, %r113, %r82;
 	and.b32  	%r83, %r111, -2146435073;
 	or.b32  	%r84, %r83, 1072693248;
 	mov.b64 	%fd284, {%r112, %r84};
 	setp.lt.s32 	%p20, %r84, 1073127583;
-	@%p20 bra 	$L__BB16_28;
+	@%p20 bra 	$L__BB18_28;
 
 	{
 	.reg .b32 %temp; 
@@ -5396,7 +5679,7 @@ $L__BB16_26:
 	mov.b64 	%fd284, {%r85, %r87};
 	add.s32 	%r114, %r114, 1;
 
-$L__BB16_28:
+$L__BB18_28:
 	add.rn.f64 	%fd199, %fd284, 0d3FF0000000000000;
 	mov.f64 	%fd200, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd201, %fd199;
@@ -5445,9 +5728,9 @@ $L__BB16_28:
 	mov.f64 	%fd241, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd242, %fd234, %fd241, %fd240;
 	add.rn.f64 	%fd285, %fd236, %fd242;
-	bra.uni 	$L__BB16_29;
+	bra.uni 	$L__BB18_29;
 
-$L__BB16_25:
+$L__BB18_25:
 	mov.f64 	%fd197, 0d7FF0000000000000;
 	fma.rn.f64 	%fd198, %fd283, %fd197, %fd197;
 	{
@@ -5458,7 +5741,7 @@ $L__BB16_25:
 	setp.eq.f32 	%p19, %f6, 0f00000000;
 	selp.f64 	%fd285, 0dFFF0000000000000, %fd198, %p19;
 
-$L__BB16_29:
+$L__BB18_29:
 	mul.rn.f64 	%fd243, %fd28, 0d3FE0000000000000;
 	mul.rn.f64 	%fd244, %fd28, %fd243;
 	add.rn.f64 	%fd245, %fd29, %fd285;
@@ -5469,9 +5752,9 @@ $L__BB16_29:
 	add.s64 	%rd34, %rd34, %rd6;
 	add.s64 	%rd37, %rd37, %rd4;
 	setp.lt.s64 	%p21, %rd37, %rd21;
-	@%p21 bra 	$L__BB16_2;
+	@%p21 bra 	$L__BB18_2;
 
-$L__BB16_30:
+$L__BB18_30:
 	mov.u32 	%r94, %tid.x;
 	shl.b32 	%r91, %r94, 3;
 	mov.u32 	%r92, _ZZ9block_sumdE1s;
@@ -5479,93 +5762,93 @@ $L__BB16_30:
 	st.shared.f64 	[%r35], %fd286;
 	bar.sync 	0;
 	setp.gt.u32 	%p22, %r94, 127;
-	@%p22 bra 	$L__BB16_32;
+	@%p22 bra 	$L__BB18_32;
 
 	ld.shared.f64 	%fd247, [%r35];
 	ld.shared.f64 	%fd248, [%r35+1024];
 	add.rn.f64 	%fd249, %fd248, %fd247;
 	st.shared.f64 	[%r35], %fd249;
 
-$L__BB16_32:
+$L__BB18_32:
 	mov.u32 	%r95, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p23, %r95, 63;
-	@%p23 bra 	$L__BB16_34;
+	@%p23 bra 	$L__BB18_34;
 
 	ld.shared.f64 	%fd250, [%r35];
 	ld.shared.f64 	%fd251, [%r35+512];
 	add.rn.f64 	%fd252, %fd251, %fd250;
 	st.shared.f64 	[%r35], %fd252;
 
-$L__BB16_34:
+$L__BB18_34:
 	mov.u32 	%r96, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p24, %r96, 31;
-	@%p24 bra 	$L__BB16_36;
+	@%p24 bra 	$L__BB18_36;
 
 	ld.shared.f64 	%fd253, [%r35];
 	ld.shared.f64 	%fd254, [%r35+256];
 	add.rn.f64 	%fd255, %fd254, %fd253;
 	st.shared.f64 	[%r35], %fd255;
 
-$L__BB16_36:
+$L__BB18_36:
 	mov.u32 	%r97, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p25, %r97, 15;
-	@%p25 bra 	$L__BB16_38;
+	@%p25 bra 	$L__BB18_38;
 
 	ld.shared.f64 	%fd256, [%r35];
 	ld.shared.f64 	%fd257, [%r35+128];
 	add.rn.f64 	%fd258, %fd257, %fd256;
 	st.shared.f64 	[%r35], %fd258;
 
-$L__BB16_38:
+$L__BB18_38:
 	mov.u32 	%r98, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p26, %r98, 7;
-	@%p26 bra 	$L__BB16_40;
+	@%p26 bra 	$L__BB18_40;
 
 	ld.shared.f64 	%fd259, [%r35];
 	ld.shared.f64 	%fd260, [%r35+64];
 	add.rn.f64 	%fd261, %fd260, %fd259;
 	st.shared.f64 	[%r35], %fd261;
 
-$L__BB16_40:
+$L__BB18_40:
 	mov.u32 	%r99, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p27, %r99, 3;
-	@%p27 bra 	$L__BB16_42;
+	@%p27 bra 	$L__BB18_42;
 
 	ld.shared.f64 	%fd262, [%r35];
 	ld.shared.f64 	%fd263, [%r35+32];
 	add.rn.f64 	%fd264, %fd263, %fd262;
 	st.shared.f64 	[%r35], %fd264;
 
-$L__BB16_42:
+$L__BB18_42:
 	mov.u32 	%r100, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p28, %r100, 1;
-	@%p28 bra 	$L__BB16_44;
+	@%p28 bra 	$L__BB18_44;
 
 	ld.shared.f64 	%fd265, [%r35];
 	ld.shared.f64 	%fd266, [%r35+16];
 	add.rn.f64 	%fd267, %fd266, %fd265;
 	st.shared.f64 	[%r35], %fd267;
 
-$L__BB16_44:
+$L__BB18_44:
 	mov.u32 	%r101, %tid.x;
 	bar.sync 	0;
 	setp.ne.s32 	%p29, %r101, 0;
-	@%p29 bra 	$L__BB16_46;
+	@%p29 bra 	$L__BB18_46;
 
 	ld.shared.f64 	%fd268, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd269, [%r35];
 	add.rn.f64 	%fd270, %fd268, %fd269;
 	st.shared.f64 	[%r35], %fd270;
 
-$L__BB16_46:
+$L__BB18_46:
 	bar.sync 	0;
-	@%p29 bra 	$L__BB16_48;
+	@%p29 bra 	$L__BB18_48;
 
 	mov.u32 	%r93, %ctaid.x;
 	cvt.u64.u32 	%rd33, %r93;
@@ -5576,7 +5859,7 @@ $L__BB16_46:
 	add.s64 	%rd31, %rd29, %rd30;
 	st.global.f64 	[%rd31], %fd271;
 
-$L__BB16_48:
+$L__BB18_48:
 	ret;
 
 }
@@ -5614,7 +5897,7 @@ $L__BB16_48:
 	cvt.u64.u32 	%rd26, %r16;
 	add.s64 	%rd38, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd38, %rd24;
-	@%p1 bra 	$L__BB17_16;
+	@%p1 bra 	$L__BB19_16;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd20, [%rd27];
@@ -5634,11 +5917,11 @@ $L__BB16_48:
 	mul.rn.f64 	%fd21, %fd19, %fd19;
 	div.rn.f64 	%fd1, %fd20, %fd21;
 
-$L__BB17_2:
+$L__BB19_2:
 	ld.global.f64 	%fd2, [%rd37];
 	ld.global.f64 	%fd134, [%rd36];
 	setp.gt.f64 	%p2, %fd134, 0d4034000000000000;
-	@%p2 bra 	$L__BB17_15;
+	@%p2 bra 	$L__BB19_15;
 
 	mov.f64 	%fd22, 0d4338000000000000;
 	mov.f64 	%fd23, 0d3FF71547652B82FE;
@@ -5693,13 +5976,13 @@ $L__BB17_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB17_6;
+	@%p3 bra 	$L__BB19_6;
 
 	setp.lt.f64 	%p4, %fd134, 0d0000000000000000;
 	add.rn.f64 	%fd53, %fd134, 0d7FF0000000000000;
 	selp.f64 	%fd131, 0d0000000000000000, %fd53, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB17_6;
+	@%p5 bra 	$L__BB19_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -5714,7 +5997,7 @@ $L__BB17_2:
 	mov.b64 	%fd55, {%r29, %r28};
 	mul.rn.f64 	%fd131, %fd54, %fd55;
 
-$L__BB17_6:
+$L__BB19_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd131;
@@ -5723,10 +6006,10 @@ $L__BB17_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB17_14;
-	bra.uni 	$L__BB17_7;
+	@%p8 bra 	$L__BB19_14;
+	bra.uni 	$L__BB19_7;
 
-$L__BB17_14:
+$L__BB19_14:
 	add.rn.f64 	%fd102, %fd131, 0d4000000000000000;
 	div.rn.f64 	%fd103, %fd131, %fd102;
 	mul.rn.f64 	%fd104, %fd131, %fd103;
@@ -5751,9 +6034,9 @@ $L__BB17_14:
 	mul.rn.f64 	%fd123, %fd107, %fd122;
 	fma.rn.f64 	%fd124, %fd123, %fd106, %fd105;
 	add.rn.f64 	%fd134, %fd131, %fd124;
-	bra.uni 	$L__BB17_15;
+	bra.uni 	$L__BB19_15;
 
-$L__BB17_7:
+$L__BB19_7:
 	add.rn.f64 	%fd132, %fd131, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -5765,7 +6048,7 @@ $L__BB17_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB17_9;
+	@%p9 bra 	$L__BB19_9;
 
 	mul.rn.f64 	%fd132, %fd132, 0d4350000000000000;
 	{
@@ -5778,20 +6061,20 @@ $L__BB17_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB17_9:
+$L__BB19_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB17_11;
-	bra.uni 	$L__BB17_10;
+	@%p10 bra 	$L__BB19_11;
+	bra.uni 	$L__BB19_10;
 
-$L__BB17_11:
+$L__BB19_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd133, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB17_13;
+	@%p12 bra 	$L__BB19_13;
 
 	{
 	.reg .b32 %temp; 
@@ -5805,7 +6088,7 @@ $L__BB17_11:
 	mov.b64 	%fd133, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB17_13:
+$L__BB19_13:
 	add.rn.f64 	%fd58, %fd133, 0d3FF0000000000000;
 	mov.f64 	%fd59, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd60, %fd58;
@@ -5854,9 +6137,9 @@ $L__BB17_13:
 	mov.f64 	%fd100, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd101, %fd93, %fd100, %fd99;
 	add.rn.f64 	%fd134, %fd95, %fd101;
-	bra.uni 	$L__BB17_15;
+	bra.uni 	$L__BB19_15;
 
-$L__BB17_10:
+$L__BB19_10:
 	mov.f64 	%fd56, 0d7FF0000000000000;
 	fma.rn.f64 	%fd57, %fd132, %fd56, %fd56;
 	{
@@ -5867,7 +6150,7 @@ $L__BB17_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd134, 0dFFF0000000000000, %fd57, %p11;
 
-$L__BB17_15:
+$L__BB19_15:
 	ld.param.f64 	%fd130, [bbb_kl_dmu_f64_param_6];
 	ld.global.f64 	%fd125, [%rd35];
 	mul.rn.f64 	%fd126, %fd134, %fd125;
@@ -5881,9 +6164,9 @@ $L__BB17_15:
 	add.s64 	%rd34, %rd34, %rd5;
 	add.s64 	%rd38, %rd38, %rd3;
 	setp.lt.s64 	%p13, %rd38, %rd24;
-	@%p13 bra 	$L__BB17_2;
+	@%p13 bra 	$L__BB19_2;
 
-$L__BB17_16:
+$L__BB19_16:
 	ret;
 
 }
@@ -5921,7 +6204,7 @@ $L__BB17_16:
 	cvt.u64.u32 	%rd26, %r19;
 	add.s64 	%rd39, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd39, %rd24;
-	@%p1 bra 	$L__BB18_19;
+	@%p1 bra 	$L__BB20_19;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd1, [%rd27];
@@ -5940,11 +6223,11 @@ $L__BB17_16:
 	cvta.to.global.u64 	%rd33, %rd19;
 	add.s64 	%rd35, %rd33, %rd30;
 
-$L__BB18_2:
+$L__BB20_2:
 	ld.global.f64 	%fd3, [%rd38];
 	setp.gt.f64 	%p2, %fd3, 0d4034000000000000;
 	mov.f64 	%fd180, %fd3;
-	@%p2 bra 	$L__BB18_15;
+	@%p2 bra 	$L__BB20_15;
 
 	mov.f64 	%fd25, 0d4338000000000000;
 	mov.f64 	%fd26, 0d3FF71547652B82FE;
@@ -5999,13 +6282,13 @@ $L__BB18_2:
 	mov.b32 	%f3, %r23;
 	abs.f32 	%f1, %f3;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB18_6;
+	@%p3 bra 	$L__BB20_6;
 
 	setp.lt.f64 	%p4, %fd3, 0d0000000000000000;
 	add.rn.f64 	%fd56, %fd3, 0d7FF0000000000000;
 	selp.f64 	%fd177, 0d0000000000000000, %fd56, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB18_6;
+	@%p5 bra 	$L__BB20_6;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -6020,7 +6303,7 @@ $L__BB18_2:
 	mov.b64 	%fd58, {%r32, %r31};
 	mul.rn.f64 	%fd177, %fd57, %fd58;
 
-$L__BB18_6:
+$L__BB20_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd177;
@@ -6029,10 +6312,10 @@ $L__BB18_6:
 	setp.lt.f32 	%p6, %f4, 0f3FE55555;
 	setp.gt.f32 	%p7, %f4, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB18_14;
-	bra.uni 	$L__BB18_7;
+	@%p8 bra 	$L__BB20_14;
+	bra.uni 	$L__BB20_7;
 
-$L__BB18_14:
+$L__BB20_14:
 	add.rn.f64 	%fd105, %fd177, 0d4000000000000000;
 	div.rn.f64 	%fd106, %fd177, %fd105;
 	mul.rn.f64 	%fd107, %fd177, %fd106;
@@ -6057,9 +6340,9 @@ $L__BB18_14:
 	mul.rn.f64 	%fd126, %fd110, %fd125;
 	fma.rn.f64 	%fd127, %fd126, %fd109, %fd108;
 	add.rn.f64 	%fd180, %fd177, %fd127;
-	bra.uni 	$L__BB18_15;
+	bra.uni 	$L__BB20_15;
 
-$L__BB18_7:
+$L__BB20_7:
 	add.rn.f64 	%fd178, %fd177, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -6071,7 +6354,7 @@ $L__BB18_7:
 	}
 	setp.gt.s32 	%p9, %r59, 1048575;
 	mov.u32 	%r61, -1023;
-	@%p9 bra 	$L__BB18_9;
+	@%p9 bra 	$L__BB20_9;
 
 	mul.rn.f64 	%fd178, %fd178, 0d4350000000000000;
 	{
@@ -6084,20 +6367,20 @@ $L__BB18_7:
 	}
 	mov.u32 	%r61, -1077;
 
-$L__BB18_9:
+$L__BB20_9:
 	add.s32 	%r36, %r59, -1;
 	setp.lt.u32 	%p10, %r36, 2146435071;
-	@%p10 bra 	$L__BB18_11;
-	bra.uni 	$L__BB18_10;
+	@%p10 bra 	$L__BB20_11;
+	bra.uni 	$L__BB20_10;
 
-$L__BB18_11:
+$L__BB20_11:
 	shr.u32 	%r38, %r59, 20;
 	add.s32 	%r62, %r61, %r38;
 	and.b32  	%r39, %r59, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd179, {%r60, %r40};
 	setp.lt.s32 	%p12, %r40, 1073127583;
-	@%p12 bra 	$L__BB18_13;
+	@%p12 bra 	$L__BB20_13;
 
 	{
 	.reg .b32 %temp; 
@@ -6111,7 +6394,7 @@ $L__BB18_11:
 	mov.b64 	%fd179, {%r41, %r43};
 	add.s32 	%r62, %r62, 1;
 
-$L__BB18_13:
+$L__BB20_13:
 	add.rn.f64 	%fd61, %fd179, 0d3FF0000000000000;
 	mov.f64 	%fd62, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd63, %fd61;
@@ -6160,9 +6443,9 @@ $L__BB18_13:
 	mov.f64 	%fd103, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd104, %fd96, %fd103, %fd102;
 	add.rn.f64 	%fd180, %fd98, %fd104;
-	bra.uni 	$L__BB18_15;
+	bra.uni 	$L__BB20_15;
 
-$L__BB18_10:
+$L__BB20_10:
 	mov.f64 	%fd59, 0d7FF0000000000000;
 	fma.rn.f64 	%fd60, %fd178, %fd59, %fd59;
 	{
@@ -6173,7 +6456,7 @@ $L__BB18_10:
 	setp.eq.f32 	%p11, %f5, 0f00000000;
 	selp.f64 	%fd180, 0dFFF0000000000000, %fd60, %p11;
 
-$L__BB18_15:
+$L__BB20_15:
 	ld.param.f64 	%fd176, [bbb_kl_drho_f64_param_6];
 	ld.global.f64 	%fd128, [%rd37];
 	mul.rn.f64 	%fd129, %fd180, %fd128;
@@ -6238,14 +6521,14 @@ $L__BB18_15:
 	mov.b32 	%f6, %r49;
 	abs.f32 	%f2, %f6;
 	setp.lt.f32 	%p13, %f2, 0f4086232B;
-	@%p13 bra 	$L__BB18_18;
+	@%p13 bra 	$L__BB20_18;
 
 	setp.gt.f64 	%p14, %fd3, 0d8000000000000000;
 	mov.f64 	%fd168, 0d7FF0000000000000;
 	sub.rn.f64 	%fd169, %fd168, %fd3;
 	selp.f64 	%fd181, 0d0000000000000000, %fd169, %p14;
 	setp.geu.f32 	%p15, %f2, 0f40874800;
-	@%p15 bra 	$L__BB18_18;
+	@%p15 bra 	$L__BB20_18;
 
 	shr.u32 	%r50, %r14, 31;
 	add.s32 	%r51, %r14, %r50;
@@ -6260,7 +6543,7 @@ $L__BB18_15:
 	mov.b64 	%fd171, {%r58, %r57};
 	mul.rn.f64 	%fd181, %fd170, %fd171;
 
-$L__BB18_18:
+$L__BB20_18:
 	ld.param.u64 	%rd34, [bbb_kl_drho_f64_param_5];
 	add.rn.f64 	%fd172, %fd181, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd173, %fd172;
@@ -6273,9 +6556,9 @@ $L__BB18_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd39, %rd39, %rd3;
 	setp.lt.s64 	%p16, %rd39, %rd34;
-	@%p16 bra 	$L__BB18_2;
+	@%p16 bra 	$L__BB20_2;
 
-$L__BB18_19:
+$L__BB20_19:
 	ret;
 
 }
@@ -6304,7 +6587,7 @@ $L__BB18_19:
 	cvt.u64.u32 	%rd2, %r3;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd53, 0d0000000000000000;
-	@%p1 bra 	$L__BB19_7;
+	@%p1 bra 	$L__BB21_7;
 
 	not.b64 	%rd22, %rd2;
 	add.s64 	%rd3, %rd22, %rd20;
@@ -6314,14 +6597,14 @@ $L__BB18_19:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd53, 0d0000000000000000;
 	mov.u64 	%rd32, %rd2;
-	@%p2 bra 	$L__BB19_4;
+	@%p2 bra 	$L__BB21_4;
 
 	shl.b64 	%rd25, %rd2, 3;
 	add.s64 	%rd30, %rd1, %rd25;
 	neg.s64 	%rd29, %rd4;
 	mov.u64 	%rd32, %rd2;
 
-$L__BB19_3:
+$L__BB21_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd14, [%rd30];
 	add.rn.f64 	%fd53, %fd53, %fd14;
@@ -6329,17 +6612,17 @@ $L__BB19_3:
 	add.s64 	%rd30, %rd30, 2048;
 	add.s64 	%rd29, %rd29, 1;
 	setp.ne.s64 	%p3, %rd29, 0;
-	@%p3 bra 	$L__BB19_3;
+	@%p3 bra 	$L__BB21_3;
 
-$L__BB19_4:
+$L__BB21_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB19_7;
+	@%p4 bra 	$L__BB21_7;
 
 	shl.b64 	%rd26, %rd32, 3;
 	add.s64 	%rd27, %rd1, %rd26;
 	add.s64 	%rd33, %rd27, 4096;
 
-$L__BB19_6:
+$L__BB21_6:
 	ld.global.f64 	%fd15, [%rd33+-4096];
 	add.rn.f64 	%fd16, %fd53, %fd15;
 	ld.global.f64 	%fd17, [%rd33+-2048];
@@ -6351,9 +6634,9 @@ $L__BB19_6:
 	add.s64 	%rd33, %rd33, 8192;
 	add.s64 	%rd32, %rd32, 1024;
 	setp.lt.s64 	%p5, %rd32, %rd20;
-	@%p5 bra 	$L__BB19_6;
+	@%p5 bra 	$L__BB21_6;
 
-$L__BB19_7:
+$L__BB21_7:
 	cvt.u32.u64 	%r4, %rd2;
 	shl.b32 	%r5, %r4, 3;
 	mov.u32 	%r6, _ZZ9block_sumdE1s;
@@ -6361,86 +6644,86 @@ $L__BB19_7:
 	st.shared.f64 	[%r1], %fd53;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r4, 127;
-	@%p6 bra 	$L__BB19_9;
+	@%p6 bra 	$L__BB21_9;
 
 	ld.shared.f64 	%fd22, [%r1];
 	ld.shared.f64 	%fd23, [%r1+1024];
 	add.rn.f64 	%fd24, %fd23, %fd22;
 	st.shared.f64 	[%r1], %fd24;
 
-$L__BB19_9:
+$L__BB21_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r4, 63;
-	@%p7 bra 	$L__BB19_11;
+	@%p7 bra 	$L__BB21_11;
 
 	ld.shared.f64 	%fd25, [%r1];
 	ld.shared.f64 	%fd26, [%r1+512];
 	add.rn.f64 	%fd27, %fd26, %fd25;
 	st.shared.f64 	[%r1], %fd27;
 
-$L__BB19_11:
+$L__BB21_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r4, 31;
-	@%p8 bra 	$L__BB19_13;
+	@%p8 bra 	$L__BB21_13;
 
 	ld.shared.f64 	%fd28, [%r1];
 	ld.shared.f64 	%fd29, [%r1+256];
 	add.rn.f64 	%fd30, %fd29, %fd28;
 	st.shared.f64 	[%r1], %fd30;
 
-$L__BB19_13:
+$L__BB21_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r4, 15;
-	@%p9 bra 	$L__BB19_15;
+	@%p9 bra 	$L__BB21_15;
 
 	ld.shared.f64 	%fd31, [%r1];
 	ld.shared.f64 	%fd32, [%r1+128];
 	add.rn.f64 	%fd33, %fd32, %fd31;
 	st.shared.f64 	[%r1], %fd33;
 
-$L__BB19_15:
+$L__BB21_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r4, 7;
-	@%p10 bra 	$L__BB19_17;
+	@%p10 bra 	$L__BB21_17;
 
 	ld.shared.f64 	%fd34, [%r1];
 	ld.shared.f64 	%fd35, [%r1+64];
 	add.rn.f64 	%fd36, %fd35, %fd34;
 	st.shared.f64 	[%r1], %fd36;
 
-$L__BB19_17:
+$L__BB21_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r4, 3;
-	@%p11 bra 	$L__BB19_19;
+	@%p11 bra 	$L__BB21_19;
 
 	ld.shared.f64 	%fd37, [%r1];
 	ld.shared.f64 	%fd38, [%r1+32];
 	add.rn.f64 	%fd39, %fd38, %fd37;
 	st.shared.f64 	[%r1], %fd39;
 
-$L__BB19_19:
+$L__BB21_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r4, 1;
-	@%p12 bra 	$L__BB19_21;
+	@%p12 bra 	$L__BB21_21;
 
 	ld.shared.f64 	%fd40, [%r1];
 	ld.shared.f64 	%fd41, [%r1+16];
 	add.rn.f64 	%fd42, %fd41, %fd40;
 	st.shared.f64 	[%r1], %fd42;
 
-$L__BB19_21:
+$L__BB21_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r4, 0;
-	@%p13 bra 	$L__BB19_23;
+	@%p13 bra 	$L__BB21_23;
 
 	ld.shared.f64 	%fd43, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd44, [%r1];
 	add.rn.f64 	%fd45, %fd43, %fd44;
 	st.shared.f64 	[%r1], %fd45;
 
-$L__BB19_23:
+$L__BB21_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB19_25;
+	@%p13 bra 	$L__BB21_25;
 
 	ld.shared.f64 	%fd46, [_ZZ9block_sumdE1s];
 	mul.rn.f64 	%fd47, %fd46, %fd8;
@@ -6448,7 +6731,7 @@ $L__BB19_23:
 	cvta.to.global.u64 	%rd28, %rd19;
 	st.global.f64 	[%rd28], %fd48;
 
-$L__BB19_25:
+$L__BB21_25:
 	ret;
 
 }
@@ -6482,7 +6765,7 @@ $L__BB19_25:
 	add.s64 	%rd68, %rd39, %rd5;
 	setp.ge.s64 	%p1, %rd68, %rd36;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p1 bra 	$L__BB20_10;
+	@%p1 bra 	$L__BB22_10;
 
 	mov.u32 	%r6, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r6;
@@ -6496,30 +6779,30 @@ $L__BB19_25:
 	or.b64  	%rd45, %rd9, %rd8;
 	and.b64  	%rd46, %rd45, -4294967296;
 	setp.eq.s64 	%p2, %rd46, 0;
-	@%p2 bra 	$L__BB20_3;
+	@%p2 bra 	$L__BB22_3;
 
 	div.u64 	%rd63, %rd9, %rd8;
-	bra.uni 	$L__BB20_4;
+	bra.uni 	$L__BB22_4;
 
-$L__BB20_3:
+$L__BB22_3:
 	cvt.u32.u64 	%r7, %rd8;
 	cvt.u32.u64 	%r8, %rd9;
 	div.u32 	%r9, %r8, %r7;
 	cvt.u64.u32 	%rd63, %r9;
 
-$L__BB20_4:
+$L__BB22_4:
 	add.s64 	%rd47, %rd63, 1;
 	and.b64  	%rd67, %rd47, 3;
 	setp.eq.s64 	%p3, %rd67, 0;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p3 bra 	$L__BB20_7;
+	@%p3 bra 	$L__BB22_7;
 
 	shl.b64 	%rd48, %rd68, 3;
 	add.s64 	%rd65, %rd1, %rd48;
 	shl.b64 	%rd15, %rd8, 3;
 	add.s64 	%rd64, %rd2, %rd48;
 
-$L__BB20_6:
+$L__BB22_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd65];
 	ld.global.f64 	%fd13, [%rd64];
@@ -6531,18 +6814,18 @@ $L__BB20_6:
 	add.s64 	%rd64, %rd64, %rd15;
 	add.s64 	%rd67, %rd67, -1;
 	setp.ne.s64 	%p4, %rd67, 0;
-	@%p4 bra 	$L__BB20_6;
+	@%p4 bra 	$L__BB22_6;
 
-$L__BB20_7:
+$L__BB22_7:
 	setp.lt.u64 	%p5, %rd63, 3;
-	@%p5 bra 	$L__BB20_10;
+	@%p5 bra 	$L__BB22_10;
 
 	shl.b64 	%rd49, %rd68, 3;
 	add.s64 	%rd70, %rd2, %rd49;
 	shl.b64 	%rd27, %rd8, 3;
 	add.s64 	%rd71, %rd1, %rd49;
 
-$L__BB20_9:
+$L__BB22_9:
 	ld.global.f64 	%fd16, [%rd71];
 	ld.global.f64 	%fd17, [%rd70];
 	sub.rn.f64 	%fd18, %fd17, %fd16;
@@ -6576,9 +6859,9 @@ $L__BB20_9:
 	add.rn.f64 	%fd64, %fd30, %fd34;
 	add.s64 	%rd68, %rd57, %rd8;
 	setp.lt.s64 	%p6, %rd68, %rd36;
-	@%p6 bra 	$L__BB20_9;
+	@%p6 bra 	$L__BB22_9;
 
-$L__BB20_10:
+$L__BB22_10:
 	cvt.u32.u64 	%r10, %rd5;
 	shl.b32 	%r11, %r10, 3;
 	mov.u32 	%r12, _ZZ9block_sumdE1s;
@@ -6586,86 +6869,86 @@ $L__BB20_10:
 	st.shared.f64 	[%r1], %fd64;
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r10, 127;
-	@%p7 bra 	$L__BB20_12;
+	@%p7 bra 	$L__BB22_12;
 
 	ld.shared.f64 	%fd35, [%r1];
 	ld.shared.f64 	%fd36, [%r1+1024];
 	add.rn.f64 	%fd37, %fd36, %fd35;
 	st.shared.f64 	[%r1], %fd37;
 
-$L__BB20_12:
+$L__BB22_12:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r10, 63;
-	@%p8 bra 	$L__BB20_14;
+	@%p8 bra 	$L__BB22_14;
 
 	ld.shared.f64 	%fd38, [%r1];
 	ld.shared.f64 	%fd39, [%r1+512];
 	add.rn.f64 	%fd40, %fd39, %fd38;
 	st.shared.f64 	[%r1], %fd40;
 
-$L__BB20_14:
+$L__BB22_14:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r10, 31;
-	@%p9 bra 	$L__BB20_16;
+	@%p9 bra 	$L__BB22_16;
 
 	ld.shared.f64 	%fd41, [%r1];
 	ld.shared.f64 	%fd42, [%r1+256];
 	add.rn.f64 	%fd43, %fd42, %fd41;
 	st.shared.f64 	[%r1], %fd43;
 
-$L__BB20_16:
+$L__BB22_16:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r10, 15;
-	@%p10 bra 	$L__BB20_18;
+	@%p10 bra 	$L__BB22_18;
 
 	ld.shared.f64 	%fd44, [%r1];
 	ld.shared.f64 	%fd45, [%r1+128];
 	add.rn.f64 	%fd46, %fd45, %fd44;
 	st.shared.f64 	[%r1], %fd46;
 
-$L__BB20_18:
+$L__BB22_18:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r10, 7;
-	@%p11 bra 	$L__BB20_20;
+	@%p11 bra 	$L__BB22_20;
 
 	ld.shared.f64 	%fd47, [%r1];
 	ld.shared.f64 	%fd48, [%r1+64];
 	add.rn.f64 	%fd49, %fd48, %fd47;
 	st.shared.f64 	[%r1], %fd49;
 
-$L__BB20_20:
+$L__BB22_20:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r10, 3;
-	@%p12 bra 	$L__BB20_22;
+	@%p12 bra 	$L__BB22_22;
 
 	ld.shared.f64 	%fd50, [%r1];
 	ld.shared.f64 	%fd51, [%r1+32];
 	add.rn.f64 	%fd52, %fd51, %fd50;
 	st.shared.f64 	[%r1], %fd52;
 
-$L__BB20_22:
+$L__BB22_22:
 	bar.sync 	0;
 	setp.gt.u32 	%p13, %r10, 1;
-	@%p13 bra 	$L__BB20_24;
+	@%p13 bra 	$L__BB22_24;
 
 	ld.shared.f64 	%fd53, [%r1];
 	ld.shared.f64 	%fd54, [%r1+16];
 	add.rn.f64 	%fd55, %fd54, %fd53;
 	st.shared.f64 	[%r1], %fd55;
 
-$L__BB20_24:
+$L__BB22_24:
 	bar.sync 	0;
 	setp.ne.s32 	%p14, %r10, 0;
-	@%p14 bra 	$L__BB20_26;
+	@%p14 bra 	$L__BB22_26;
 
 	ld.shared.f64 	%fd56, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd57, [%r1];
 	add.rn.f64 	%fd58, %fd56, %fd57;
 	st.shared.f64 	[%r1], %fd58;
 
-$L__BB20_26:
+$L__BB22_26:
 	bar.sync 	0;
-	@%p14 bra 	$L__BB20_28;
+	@%p14 bra 	$L__BB22_28;
 
 	ld.shared.f64 	%fd59, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd60, %rd35;
@@ -6673,7 +6956,7 @@ $L__BB20_26:
 	add.s64 	%rd62, %rd60, %rd61;
 	st.global.f64 	[%rd62], %fd59;
 
-$L__BB20_28:
+$L__BB22_28:
 	ret;
 
 }
@@ -6714,7 +6997,7 @@ $L__BB20_28:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd48, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd42;
-	@%p1 bra 	$L__BB21_10;
+	@%p1 bra 	$L__BB23_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -6728,22 +7011,22 @@ $L__BB20_28:
 	or.b64  	%rd54, %rd10, %rd9;
 	and.b64  	%rd55, %rd54, -4294967296;
 	setp.eq.s64 	%p2, %rd55, 0;
-	@%p2 bra 	$L__BB21_3;
+	@%p2 bra 	$L__BB23_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB21_4;
+	bra.uni 	$L__BB23_4;
 
-$L__BB21_3:
+$L__BB23_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB21_4:
+$L__BB23_4:
 	add.s64 	%rd56, %rd72, 1;
 	and.b64  	%rd77, %rd56, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB21_7;
+	@%p3 bra 	$L__BB23_7;
 
 	shl.b64 	%rd57, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd57;
@@ -6751,7 +7034,7 @@ $L__BB21_4:
 	add.s64 	%rd74, %rd2, %rd57;
 	add.s64 	%rd73, %rd3, %rd57;
 
-$L__BB21_6:
+$L__BB23_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd4, [%rd74];
 	ld.global.f64 	%fd5, [%rd73];
@@ -6764,11 +7047,11 @@ $L__BB21_6:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p4, %rd77, 0;
-	@%p4 bra 	$L__BB21_6;
+	@%p4 bra 	$L__BB23_6;
 
-$L__BB21_7:
+$L__BB23_7:
 	setp.lt.u64 	%p5, %rd72, 3;
-	@%p5 bra 	$L__BB21_10;
+	@%p5 bra 	$L__BB23_10;
 
 	shl.b64 	%rd58, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd58;
@@ -6776,7 +7059,7 @@ $L__BB21_7:
 	add.s64 	%rd81, %rd2, %rd58;
 	add.s64 	%rd82, %rd1, %rd58;
 
-$L__BB21_9:
+$L__BB23_9:
 	ld.global.f64 	%fd8, [%rd81];
 	ld.global.f64 	%fd9, [%rd80];
 	sub.rn.f64 	%fd10, %fd9, %fd8;
@@ -6814,9 +7097,9 @@ $L__BB21_9:
 	st.global.f64 	[%rd71], %fd23;
 	add.s64 	%rd78, %rd68, %rd9;
 	setp.lt.s64 	%p6, %rd78, %rd42;
-	@%p6 bra 	$L__BB21_9;
+	@%p6 bra 	$L__BB23_9;
 
-$L__BB21_10:
+$L__BB23_10:
 	ret;
 
 }
@@ -6855,7 +7138,7 @@ $L__BB21_10:
 	add.s64 	%rd178, %rd100, %rd6;
 	mul.lo.s64 	%rd8, %rd94, %rd99;
 	setp.ge.s64 	%p1, %rd178, %rd8;
-	@%p1 bra 	$L__BB22_45;
+	@%p1 bra 	$L__BB24_45;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -6869,25 +7152,25 @@ $L__BB21_10:
 	or.b64  	%rd106, %rd11, %rd10;
 	and.b64  	%rd107, %rd106, -4294967296;
 	setp.eq.s64 	%p2, %rd107, 0;
-	@%p2 bra 	$L__BB22_3;
+	@%p2 bra 	$L__BB24_3;
 
 	div.u64 	%rd161, %rd11, %rd10;
-	bra.uni 	$L__BB22_4;
+	bra.uni 	$L__BB24_4;
 
-$L__BB22_3:
+$L__BB24_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd161, %r7;
 
-$L__BB22_4:
+$L__BB24_4:
 	add.s64 	%rd108, %rd161, 1;
 	and.b64  	%rd165, %rd108, 3;
 	setp.eq.s64 	%p3, %rd95, 0;
-	@%p3 bra 	$L__BB22_25;
+	@%p3 bra 	$L__BB24_25;
 
 	setp.eq.s64 	%p4, %rd165, 0;
-	@%p4 bra 	$L__BB22_11;
+	@%p4 bra 	$L__BB24_11;
 
 	shl.b64 	%rd109, %rd178, 3;
 	add.s64 	%rd163, %rd1, %rd109;
@@ -6895,23 +7178,23 @@ $L__BB22_4:
 	add.s64 	%rd162, %rd3, %rd109;
 	cvt.u32.u64 	%r8, %rd94;
 
-$L__BB22_7:
+$L__BB24_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd162];
 	or.b64  	%rd110, %rd178, %rd94;
 	and.b64  	%rd111, %rd110, -4294967296;
 	setp.eq.s64 	%p5, %rd111, 0;
-	@%p5 bra 	$L__BB22_9;
+	@%p5 bra 	$L__BB24_9;
 
 	rem.s64 	%rd166, %rd178, %rd94;
-	bra.uni 	$L__BB22_10;
+	bra.uni 	$L__BB24_10;
 
-$L__BB22_9:
+$L__BB24_9:
 	cvt.u32.u64 	%r9, %rd178;
 	rem.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd166, %r10;
 
-$L__BB22_10:
+$L__BB24_10:
 	shl.b64 	%rd112, %rd166, 3;
 	add.s64 	%rd113, %rd2, %rd112;
 	ld.global.f64 	%fd11, [%rd113];
@@ -6923,13 +7206,13 @@ $L__BB22_10:
 	add.s64 	%rd162, %rd162, %rd17;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p6, %rd165, 0;
-	@%p6 bra 	$L__BB22_7;
+	@%p6 bra 	$L__BB24_7;
 
-$L__BB22_11:
+$L__BB24_11:
 	setp.lt.u64 	%p7, %rd161, 3;
-	@%p7 bra 	$L__BB22_45;
+	@%p7 bra 	$L__BB24_45;
 
-$L__BB22_12:
+$L__BB24_12:
 	shl.b64 	%rd32, %rd10, 3;
 	shl.b64 	%rd115, %rd178, 3;
 	add.s64 	%rd33, %rd3, %rd115;
@@ -6937,18 +7220,18 @@ $L__BB22_12:
 	or.b64  	%rd116, %rd178, %rd94;
 	and.b64  	%rd117, %rd116, -4294967296;
 	setp.eq.s64 	%p8, %rd117, 0;
-	@%p8 bra 	$L__BB22_14;
+	@%p8 bra 	$L__BB24_14;
 
 	rem.s64 	%rd169, %rd178, %rd94;
-	bra.uni 	$L__BB22_15;
+	bra.uni 	$L__BB24_15;
 
-$L__BB22_14:
+$L__BB24_14:
 	cvt.u32.u64 	%r11, %rd94;
 	cvt.u32.u64 	%r12, %rd178;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd169, %r13;
 
-$L__BB22_15:
+$L__BB24_15:
 	shl.b64 	%rd118, %rd169, 3;
 	add.s64 	%rd119, %rd2, %rd118;
 	ld.global.f64 	%fd14, [%rd119];
@@ -6962,18 +7245,18 @@ $L__BB22_15:
 	or.b64  	%rd121, %rd39, %rd94;
 	and.b64  	%rd122, %rd121, -4294967296;
 	setp.eq.s64 	%p9, %rd122, 0;
-	@%p9 bra 	$L__BB22_17;
+	@%p9 bra 	$L__BB24_17;
 
 	rem.s64 	%rd170, %rd39, %rd94;
-	bra.uni 	$L__BB22_18;
+	bra.uni 	$L__BB24_18;
 
-$L__BB22_17:
+$L__BB24_17:
 	cvt.u32.u64 	%r14, %rd94;
 	cvt.u32.u64 	%r15, %rd39;
 	rem.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd170, %r16;
 
-$L__BB22_18:
+$L__BB24_18:
 	shl.b64 	%rd123, %rd170, 3;
 	add.s64 	%rd124, %rd2, %rd123;
 	ld.global.f64 	%fd17, [%rd124];
@@ -6987,18 +7270,18 @@ $L__BB22_18:
 	or.b64  	%rd125, %rd45, %rd94;
 	and.b64  	%rd126, %rd125, -4294967296;
 	setp.eq.s64 	%p10, %rd126, 0;
-	@%p10 bra 	$L__BB22_20;
+	@%p10 bra 	$L__BB24_20;
 
 	rem.s64 	%rd171, %rd45, %rd94;
-	bra.uni 	$L__BB22_21;
+	bra.uni 	$L__BB24_21;
 
-$L__BB22_20:
+$L__BB24_20:
 	cvt.u32.u64 	%r17, %rd94;
 	cvt.u32.u64 	%r18, %rd45;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd171, %r19;
 
-$L__BB22_21:
+$L__BB24_21:
 	shl.b64 	%rd127, %rd171, 3;
 	add.s64 	%rd128, %rd2, %rd127;
 	ld.global.f64 	%fd20, [%rd128];
@@ -7012,18 +7295,18 @@ $L__BB22_21:
 	or.b64  	%rd130, %rd50, %rd94;
 	and.b64  	%rd131, %rd130, -4294967296;
 	setp.eq.s64 	%p11, %rd131, 0;
-	@%p11 bra 	$L__BB22_23;
+	@%p11 bra 	$L__BB24_23;
 
 	rem.s64 	%rd172, %rd50, %rd94;
-	bra.uni 	$L__BB22_24;
+	bra.uni 	$L__BB24_24;
 
-$L__BB22_23:
+$L__BB24_23:
 	cvt.u32.u64 	%r20, %rd94;
 	cvt.u32.u64 	%r21, %rd50;
 	rem.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd172, %r22;
 
-$L__BB22_24:
+$L__BB24_24:
 	shl.b64 	%rd132, %rd172, 3;
 	add.s64 	%rd133, %rd2, %rd132;
 	ld.global.f64 	%fd23, [%rd133];
@@ -7033,12 +7316,12 @@ $L__BB22_24:
 	st.global.f64 	[%rd134], %fd25;
 	add.s64 	%rd178, %rd50, %rd10;
 	setp.lt.s64 	%p12, %rd178, %rd8;
-	@%p12 bra 	$L__BB22_12;
-	bra.uni 	$L__BB22_45;
+	@%p12 bra 	$L__BB24_12;
+	bra.uni 	$L__BB24_45;
 
-$L__BB22_25:
+$L__BB24_25:
 	setp.eq.s64 	%p13, %rd165, 0;
-	@%p13 bra 	$L__BB22_31;
+	@%p13 bra 	$L__BB24_31;
 
 	shl.b64 	%rd135, %rd178, 3;
 	add.s64 	%rd174, %rd1, %rd135;
@@ -7046,23 +7329,23 @@ $L__BB22_25:
 	add.s64 	%rd173, %rd3, %rd135;
 	cvt.u32.u64 	%r23, %rd94;
 
-$L__BB22_27:
+$L__BB24_27:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd173];
 	or.b64  	%rd136, %rd178, %rd94;
 	and.b64  	%rd137, %rd136, -4294967296;
 	setp.eq.s64 	%p14, %rd137, 0;
-	@%p14 bra 	$L__BB22_29;
+	@%p14 bra 	$L__BB24_29;
 
 	rem.s64 	%rd177, %rd178, %rd94;
-	bra.uni 	$L__BB22_30;
+	bra.uni 	$L__BB24_30;
 
-$L__BB22_29:
+$L__BB24_29:
 	cvt.u32.u64 	%r24, %rd178;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd177, %r25;
 
-$L__BB22_30:
+$L__BB24_30:
 	shl.b64 	%rd138, %rd177, 3;
 	add.s64 	%rd139, %rd2, %rd138;
 	ld.global.f64 	%fd26, [%rd139];
@@ -7073,13 +7356,13 @@ $L__BB22_30:
 	add.s64 	%rd173, %rd173, %rd56;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p15, %rd165, 0;
-	@%p15 bra 	$L__BB22_27;
+	@%p15 bra 	$L__BB24_27;
 
-$L__BB22_31:
+$L__BB24_31:
 	setp.lt.u64 	%p16, %rd161, 3;
-	@%p16 bra 	$L__BB22_45;
+	@%p16 bra 	$L__BB24_45;
 
-$L__BB22_32:
+$L__BB24_32:
 	shl.b64 	%rd71, %rd10, 3;
 	shl.b64 	%rd141, %rd178, 3;
 	add.s64 	%rd72, %rd3, %rd141;
@@ -7087,18 +7370,18 @@ $L__BB22_32:
 	or.b64  	%rd142, %rd178, %rd94;
 	and.b64  	%rd143, %rd142, -4294967296;
 	setp.eq.s64 	%p17, %rd143, 0;
-	@%p17 bra 	$L__BB22_34;
+	@%p17 bra 	$L__BB24_34;
 
 	rem.s64 	%rd180, %rd178, %rd94;
-	bra.uni 	$L__BB22_35;
+	bra.uni 	$L__BB24_35;
 
-$L__BB22_34:
+$L__BB24_34:
 	cvt.u32.u64 	%r26, %rd94;
 	cvt.u32.u64 	%r27, %rd178;
 	rem.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd180, %r28;
 
-$L__BB22_35:
+$L__BB24_35:
 	shl.b64 	%rd144, %rd180, 3;
 	add.s64 	%rd145, %rd2, %rd144;
 	ld.global.f64 	%fd28, [%rd145];
@@ -7111,18 +7394,18 @@ $L__BB22_35:
 	or.b64  	%rd147, %rd78, %rd94;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p18, %rd148, 0;
-	@%p18 bra 	$L__BB22_37;
+	@%p18 bra 	$L__BB24_37;
 
 	rem.s64 	%rd181, %rd78, %rd94;
-	bra.uni 	$L__BB22_38;
+	bra.uni 	$L__BB24_38;
 
-$L__BB22_37:
+$L__BB24_37:
 	cvt.u32.u64 	%r29, %rd94;
 	cvt.u32.u64 	%r30, %rd78;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd181, %r31;
 
-$L__BB22_38:
+$L__BB24_38:
 	shl.b64 	%rd149, %rd181, 3;
 	add.s64 	%rd150, %rd2, %rd149;
 	ld.global.f64 	%fd30, [%rd150];
@@ -7135,18 +7418,18 @@ $L__BB22_38:
 	or.b64  	%rd151, %rd84, %rd94;
 	and.b64  	%rd152, %rd151, -4294967296;
 	setp.eq.s64 	%p19, %rd152, 0;
-	@%p19 bra 	$L__BB22_40;
+	@%p19 bra 	$L__BB24_40;
 
 	rem.s64 	%rd182, %rd84, %rd94;
-	bra.uni 	$L__BB22_41;
+	bra.uni 	$L__BB24_41;
 
-$L__BB22_40:
+$L__BB24_40:
 	cvt.u32.u64 	%r32, %rd94;
 	cvt.u32.u64 	%r33, %rd84;
 	rem.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd182, %r34;
 
-$L__BB22_41:
+$L__BB24_41:
 	shl.b64 	%rd153, %rd182, 3;
 	add.s64 	%rd154, %rd2, %rd153;
 	ld.global.f64 	%fd32, [%rd154];
@@ -7159,18 +7442,18 @@ $L__BB22_41:
 	or.b64  	%rd156, %rd89, %rd94;
 	and.b64  	%rd157, %rd156, -4294967296;
 	setp.eq.s64 	%p20, %rd157, 0;
-	@%p20 bra 	$L__BB22_43;
+	@%p20 bra 	$L__BB24_43;
 
 	rem.s64 	%rd183, %rd89, %rd94;
-	bra.uni 	$L__BB22_44;
+	bra.uni 	$L__BB24_44;
 
-$L__BB22_43:
+$L__BB24_43:
 	cvt.u32.u64 	%r35, %rd94;
 	cvt.u32.u64 	%r36, %rd89;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd183, %r37;
 
-$L__BB22_44:
+$L__BB24_44:
 	shl.b64 	%rd158, %rd183, 3;
 	add.s64 	%rd159, %rd2, %rd158;
 	ld.global.f64 	%fd34, [%rd159];
@@ -7179,9 +7462,9 @@ $L__BB22_44:
 	st.global.f64 	[%rd160], %fd35;
 	add.s64 	%rd178, %rd89, %rd10;
 	setp.lt.s64 	%p21, %rd178, %rd8;
-	@%p21 bra 	$L__BB22_32;
+	@%p21 bra 	$L__BB24_32;
 
-$L__BB22_45:
+$L__BB24_45:
 	ret;
 
 }
@@ -7215,7 +7498,7 @@ $L__BB22_45:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd51, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd47;
-	@%p1 bra 	$L__BB23_20;
+	@%p1 bra 	$L__BB25_20;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -7229,22 +7512,22 @@ $L__BB22_45:
 	or.b64  	%rd57, %rd10, %rd9;
 	and.b64  	%rd58, %rd57, -4294967296;
 	setp.eq.s64 	%p2, %rd58, 0;
-	@%p2 bra 	$L__BB23_3;
+	@%p2 bra 	$L__BB25_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB23_4;
+	bra.uni 	$L__BB25_4;
 
-$L__BB23_3:
+$L__BB25_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB23_4:
+$L__BB25_4:
 	add.s64 	%rd59, %rd72, 1;
 	and.b64  	%rd77, %rd59, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB23_9;
+	@%p3 bra 	$L__BB25_9;
 
 	shl.b64 	%rd60, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd60;
@@ -7252,16 +7535,16 @@ $L__BB23_4:
 	add.s64 	%rd74, %rd2, %rd60;
 	add.s64 	%rd73, %rd3, %rd60;
 
-$L__BB23_6:
+$L__BB25_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd73];
 	setp.leu.f64 	%p4, %fd12, 0d0000000000000000;
 	mov.f64 	%fd21, 0d0000000000000000;
-	@%p4 bra 	$L__BB23_8;
+	@%p4 bra 	$L__BB25_8;
 
 	ld.global.f64 	%fd21, [%rd74];
 
-$L__BB23_8:
+$L__BB25_8:
 	st.global.f64 	[%rd75], %fd21;
 	add.s64 	%rd78, %rd78, %rd9;
 	add.s64 	%rd75, %rd75, %rd16;
@@ -7269,41 +7552,41 @@ $L__BB23_8:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p5, %rd77, 0;
-	@%p5 bra 	$L__BB23_6;
+	@%p5 bra 	$L__BB25_6;
 
-$L__BB23_9:
+$L__BB25_9:
 	setp.lt.u64 	%p6, %rd72, 3;
-	@%p6 bra 	$L__BB23_20;
+	@%p6 bra 	$L__BB25_20;
 
 	shl.b64 	%rd61, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd61;
 	shl.b64 	%rd31, %rd9, 3;
 	add.s64 	%rd81, %rd1, %rd61;
 
-$L__BB23_11:
+$L__BB25_11:
 	ld.global.f64 	%fd14, [%rd80];
 	setp.leu.f64 	%p7, %fd14, 0d0000000000000000;
 	mov.f64 	%fd23, 0d0000000000000000;
 	mov.f64 	%fd22, %fd23;
-	@%p7 bra 	$L__BB23_13;
+	@%p7 bra 	$L__BB25_13;
 
 	shl.b64 	%rd63, %rd78, 3;
 	add.s64 	%rd64, %rd2, %rd63;
 	ld.global.f64 	%fd22, [%rd64];
 
-$L__BB23_13:
+$L__BB25_13:
 	st.global.f64 	[%rd81], %fd22;
 	add.s64 	%rd36, %rd78, %rd9;
 	add.s64 	%rd37, %rd80, %rd31;
 	ld.global.f64 	%fd16, [%rd37];
 	setp.leu.f64 	%p8, %fd16, 0d0000000000000000;
-	@%p8 bra 	$L__BB23_15;
+	@%p8 bra 	$L__BB25_15;
 
 	shl.b64 	%rd65, %rd36, 3;
 	add.s64 	%rd66, %rd2, %rd65;
 	ld.global.f64 	%fd23, [%rd66];
 
-$L__BB23_15:
+$L__BB25_15:
 	add.s64 	%rd38, %rd81, %rd31;
 	st.global.f64 	[%rd38], %fd23;
 	add.s64 	%rd39, %rd36, %rd9;
@@ -7312,162 +7595,442 @@ $L__BB23_15:
 	setp.leu.f64 	%p9, %fd18, 0d0000000000000000;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.f64 	%fd24, %fd25;
-	@%p9 bra 	$L__BB23_17;
+	@%p9 bra 	$L__BB25_17;
 
 	shl.b64 	%rd67, %rd39, 3;
 	add.s64 	%rd68, %rd2, %rd67;
 	ld.global.f64 	%fd24, [%rd68];
 
-$L__BB23_17:
+$L__BB25_17:
 	add.s64 	%rd41, %rd38, %rd31;
 	st.global.f64 	[%rd41], %fd24;
 	add.s64 	%rd42, %rd39, %rd9;
 	add.s64 	%rd43, %rd40, %rd31;
 	ld.global.f64 	%fd20, [%rd43];
 	setp.leu.f64 	%p10, %fd20, 0d0000000000000000;
-	@%p10 bra 	$L__BB23_19;
+	@%p10 bra 	$L__BB25_19;
 
 	shl.b64 	%rd69, %rd42, 3;
 	add.s64 	%rd70, %rd2, %rd69;
 	ld.global.f64 	%fd25, [%rd70];
 
-$L__BB23_19:
+$L__BB25_19:
 	add.s64 	%rd71, %rd41, %rd31;
 	add.s64 	%rd81, %rd71, %rd31;
 	st.global.f64 	[%rd71], %fd25;
 	add.s64 	%rd78, %rd42, %rd9;
 	setp.lt.s64 	%p11, %rd78, %rd47;
 	add.s64 	%rd80, %rd43, %rd31;
-	@%p11 bra 	$L__BB23_11;
+	@%p11 bra 	$L__BB25_11;
 
-$L__BB23_20:
+$L__BB25_20:
 	ret;
 
 }
-	// .globl	bbb_colsum_f64
-.visible .entry bbb_colsum_f64(
-	.param .u64 bbb_colsum_f64_param_0,
-	.param .u64 bbb_colsum_f64_param_1,
-	.param .u64 bbb_colsum_f64_param_2,
-	.param .u64 bbb_colsum_f64_param_3
+	// .globl	bbb_colsum_partial_f64
+.visible .entry bbb_colsum_partial_f64(
+	.param .u64 bbb_colsum_partial_f64_param_0,
+	.param .u64 bbb_colsum_partial_f64_param_1,
+	.param .u64 bbb_colsum_partial_f64_param_2,
+	.param .u64 bbb_colsum_partial_f64_param_3,
+	.param .u64 bbb_colsum_partial_f64_param_4
 )
 {
 	.reg .pred 	%p<10>;
-	.reg .b32 	%r<13>;
+	.reg .b32 	%r<14>;
 	.reg .f64 	%fd<43>;
-	.reg .b64 	%rd<51>;
+	.reg .b64 	%rd<62>;
 	// demoted variable
-	.shared .align 8 .b8 _ZZ14bbb_colsum_f64E1s[2112];
+	.shared .align 8 .b8 _ZZ22bbb_colsum_partial_f64E1s[2112];
 
-	ld.param.u64 	%rd24, [bbb_colsum_f64_param_0];
-	ld.param.u64 	%rd27, [bbb_colsum_f64_param_1];
-	ld.param.u64 	%rd25, [bbb_colsum_f64_param_2];
-	ld.param.u64 	%rd26, [bbb_colsum_f64_param_3];
-	cvta.to.global.u64 	%rd1, %rd27;
+	ld.param.u64 	%rd28, [bbb_colsum_partial_f64_param_0];
+	ld.param.u64 	%rd30, [bbb_colsum_partial_f64_param_1];
+	ld.param.u64 	%rd31, [bbb_colsum_partial_f64_param_2];
+	ld.param.u64 	%rd29, [bbb_colsum_partial_f64_param_3];
+	ld.param.u64 	%rd32, [bbb_colsum_partial_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd30;
 	mov.u32 	%r2, %ctaid.x;
 	mul.wide.u32 	%rd2, %r2, 32;
 	mov.u32 	%r3, %tid.x;
 	cvt.u64.u32 	%rd3, %r3;
 	add.s64 	%rd4, %rd2, %rd3;
-	setp.ge.s64 	%p1, %rd4, %rd26;
+	mov.u32 	%r4, %ctaid.y;
+	cvt.u64.u32 	%rd5, %r4;
+	mul.lo.s64 	%rd6, %rd5, %rd32;
+	add.s64 	%rd33, %rd6, %rd32;
+	min.s64 	%rd7, %rd33, %rd31;
+	setp.ge.s64 	%p1, %rd4, %rd29;
 	mov.u32 	%r1, %tid.y;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p1 bra 	$L__BB24_8;
+	@%p1 bra 	$L__BB26_8;
 
-	cvt.u64.u32 	%rd48, %r1;
-	setp.ge.s64 	%p2, %rd48, %rd25;
-	@%p2 bra 	$L__BB24_8;
+	cvt.u64.u32 	%rd8, %r1;
+	add.s64 	%rd59, %rd6, %rd8;
+	setp.ge.s64 	%p2, %rd59, %rd7;
+	@%p2 bra 	$L__BB26_8;
 
-	not.b64 	%rd28, %rd48;
-	add.s64 	%rd6, %rd28, %rd25;
-	shr.u64 	%rd29, %rd6, 3;
-	add.s64 	%rd30, %rd29, 1;
-	and.b64  	%rd7, %rd30, 3;
-	setp.eq.s64 	%p3, %rd7, 0;
+	mov.u64 	%rd34, -2;
+	sub.s64 	%rd35, %rd34, %rd6;
+	sub.s64 	%rd36, %rd35, %rd8;
+	not.b64 	%rd37, %rd7;
+	sub.s64 	%rd10, %rd36, %rd37;
+	shr.u64 	%rd38, %rd10, 3;
+	add.s64 	%rd39, %rd38, 1;
+	and.b64  	%rd11, %rd39, 3;
+	setp.eq.s64 	%p3, %rd11, 0;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p3 bra 	$L__BB24_5;
+	@%p3 bra 	$L__BB26_5;
 
-	mul.lo.s64 	%rd31, %rd26, %rd48;
-	add.s64 	%rd32, %rd2, %rd31;
-	add.s64 	%rd33, %rd32, %rd3;
-	shl.b64 	%rd34, %rd33, 3;
-	add.s64 	%rd46, %rd1, %rd34;
-	shl.b64 	%rd9, %rd26, 6;
-	neg.s64 	%rd45, %rd7;
+	mul.lo.s64 	%rd40, %rd29, %rd59;
+	add.s64 	%rd41, %rd2, %rd40;
+	add.s64 	%rd42, %rd41, %rd3;
+	shl.b64 	%rd43, %rd42, 3;
+	add.s64 	%rd57, %rd1, %rd43;
+	shl.b64 	%rd13, %rd29, 6;
+	neg.s64 	%rd56, %rd11;
 
-$L__BB24_4:
+$L__BB26_4:
 	.pragma "nounroll";
-	ld.global.f64 	%fd13, [%rd46];
+	ld.global.f64 	%fd13, [%rd57];
 	add.rn.f64 	%fd42, %fd42, %fd13;
-	add.s64 	%rd48, %rd48, 8;
-	add.s64 	%rd46, %rd46, %rd9;
-	add.s64 	%rd45, %rd45, 1;
-	setp.ne.s64 	%p4, %rd45, 0;
-	@%p4 bra 	$L__BB24_4;
+	add.s64 	%rd59, %rd59, 8;
+	add.s64 	%rd57, %rd57, %rd13;
+	add.s64 	%rd56, %rd56, 1;
+	setp.ne.s64 	%p4, %rd56, 0;
+	@%p4 bra 	$L__BB26_4;
 
-$L__BB24_5:
-	setp.lt.u64 	%p5, %rd6, 24;
-	@%p5 bra 	$L__BB24_8;
+$L__BB26_5:
+	setp.lt.u64 	%p5, %rd10, 24;
+	@%p5 bra 	$L__BB26_8;
 
-	mul.lo.s64 	%rd35, %rd48, %rd26;
-	add.s64 	%rd36, %rd2, %rd35;
-	add.s64 	%rd37, %rd36, %rd3;
-	shl.b64 	%rd38, %rd37, 3;
-	add.s64 	%rd50, %rd1, %rd38;
-	shl.b64 	%rd19, %rd26, 6;
+	mul.lo.s64 	%rd44, %rd59, %rd29;
+	add.s64 	%rd45, %rd2, %rd44;
+	add.s64 	%rd46, %rd45, %rd3;
+	shl.b64 	%rd47, %rd46, 3;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd23, %rd29, 6;
 
-$L__BB24_7:
-	ld.global.f64 	%fd14, [%rd50];
+$L__BB26_7:
+	ld.global.f64 	%fd14, [%rd61];
 	add.rn.f64 	%fd15, %fd42, %fd14;
-	add.s64 	%rd39, %rd50, %rd19;
-	ld.global.f64 	%fd16, [%rd39];
+	add.s64 	%rd48, %rd61, %rd23;
+	ld.global.f64 	%fd16, [%rd48];
 	add.rn.f64 	%fd17, %fd15, %fd16;
-	add.s64 	%rd40, %rd39, %rd19;
-	ld.global.f64 	%fd18, [%rd40];
+	add.s64 	%rd49, %rd48, %rd23;
+	ld.global.f64 	%fd18, [%rd49];
 	add.rn.f64 	%fd19, %fd17, %fd18;
-	add.s64 	%rd41, %rd40, %rd19;
-	add.s64 	%rd50, %rd41, %rd19;
-	ld.global.f64 	%fd20, [%rd41];
+	add.s64 	%rd50, %rd49, %rd23;
+	add.s64 	%rd61, %rd50, %rd23;
+	ld.global.f64 	%fd20, [%rd50];
 	add.rn.f64 	%fd42, %fd19, %fd20;
-	add.s64 	%rd48, %rd48, 32;
-	setp.lt.s64 	%p6, %rd48, %rd25;
-	@%p6 bra 	$L__BB24_7;
+	add.s64 	%rd59, %rd59, 32;
+	setp.lt.s64 	%p6, %rd59, %rd7;
+	@%p6 bra 	$L__BB26_7;
 
-$L__BB24_8:
-	cvt.u32.u64 	%r4, %rd3;
-	mov.u32 	%r5, _ZZ14bbb_colsum_f64E1s;
-	mad.lo.s32 	%r6, %r1, 264, %r5;
-	shl.b32 	%r7, %r4, 3;
-	add.s32 	%r8, %r6, %r7;
-	st.shared.f64 	[%r8], %fd42;
+$L__BB26_8:
+	cvt.u32.u64 	%r5, %rd3;
+	mov.u32 	%r6, _ZZ22bbb_colsum_partial_f64E1s;
+	mad.lo.s32 	%r7, %r1, 264, %r6;
+	shl.b32 	%r8, %r5, 3;
+	add.s32 	%r9, %r7, %r8;
+	st.shared.f64 	[%r9], %fd42;
 	bar.sync 	0;
 	setp.ne.s32 	%p7, %r1, 0;
 	or.pred  	%p9, %p7, %p1;
-	@%p9 bra 	$L__BB24_10;
+	@%p9 bra 	$L__BB26_10;
 
-	add.s32 	%r12, %r5, %r7;
-	ld.shared.f64 	%fd21, [%r12];
+	add.s32 	%r13, %r6, %r8;
+	ld.shared.f64 	%fd21, [%r13];
 	add.rn.f64 	%fd22, %fd21, 0d0000000000000000;
-	ld.shared.f64 	%fd23, [%r12+264];
+	ld.shared.f64 	%fd23, [%r13+264];
 	add.rn.f64 	%fd24, %fd22, %fd23;
-	ld.shared.f64 	%fd25, [%r12+528];
+	ld.shared.f64 	%fd25, [%r13+528];
 	add.rn.f64 	%fd26, %fd24, %fd25;
-	ld.shared.f64 	%fd27, [%r12+792];
+	ld.shared.f64 	%fd27, [%r13+792];
 	add.rn.f64 	%fd28, %fd26, %fd27;
-	ld.shared.f64 	%fd29, [%r12+1056];
+	ld.shared.f64 	%fd29, [%r13+1056];
 	add.rn.f64 	%fd30, %fd28, %fd29;
-	ld.shared.f64 	%fd31, [%r12+1320];
+	ld.shared.f64 	%fd31, [%r13+1320];
 	add.rn.f64 	%fd32, %fd30, %fd31;
-	ld.shared.f64 	%fd33, [%r12+1584];
+	ld.shared.f64 	%fd33, [%r13+1584];
 	add.rn.f64 	%fd34, %fd32, %fd33;
-	ld.shared.f64 	%fd35, [%r12+1848];
+	ld.shared.f64 	%fd35, [%r13+1848];
 	add.rn.f64 	%fd36, %fd34, %fd35;
-	cvta.to.global.u64 	%rd42, %rd24;
-	shl.b64 	%rd43, %rd4, 3;
-	add.s64 	%rd44, %rd42, %rd43;
-	st.global.f64 	[%rd44], %fd36;
+	mul.lo.s64 	%rd51, %rd5, %rd29;
+	add.s64 	%rd52, %rd51, %rd4;
+	cvta.to.global.u64 	%rd53, %rd28;
+	shl.b64 	%rd54, %rd52, 3;
+	add.s64 	%rd55, %rd53, %rd54;
+	st.global.f64 	[%rd55], %fd36;
 
-$L__BB24_10:
+$L__BB26_10:
+	ret;
+
+}
+	// .globl	bbb_colsum_finish_f64
+.visible .entry bbb_colsum_finish_f64(
+	.param .u64 bbb_colsum_finish_f64_param_0,
+	.param .u64 bbb_colsum_finish_f64_param_1,
+	.param .u64 bbb_colsum_finish_f64_param_2,
+	.param .u64 bbb_colsum_finish_f64_param_3
+)
+{
+	.reg .pred 	%p<14>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<26>;
+	.reg .b64 	%rd<89>;
+
+
+	ld.param.u64 	%rd41, [bbb_colsum_finish_f64_param_0];
+	ld.param.u64 	%rd42, [bbb_colsum_finish_f64_param_1];
+	ld.param.u64 	%rd39, [bbb_colsum_finish_f64_param_2];
+	ld.param.u64 	%rd40, [bbb_colsum_finish_f64_param_3];
+	cvta.to.global.u64 	%rd1, %rd42;
+	cvta.to.global.u64 	%rd2, %rd41;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd43, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd82, %rd43, %rd5;
+	setp.ge.s64 	%p1, %rd82, %rd39;
+	@%p1 bra 	$L__BB27_20;
+
+	setp.gt.s64 	%p2, %rd40, 0;
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	@%p2 bra 	$L__BB27_11;
+	bra.uni 	$L__BB27_2;
+
+$L__BB27_11:
+	add.s64 	%rd25, %rd40, -1;
+	and.b64  	%rd26, %rd40, 3;
+	sub.s64 	%rd27, %rd26, %rd40;
+	shl.b64 	%rd28, %rd39, 3;
+
+$L__BB27_12:
+	setp.lt.u64 	%p8, %rd25, 3;
+	mov.f64 	%fd25, 0d0000000000000000;
+	mov.u64 	%rd88, 0;
+	@%p8 bra 	$L__BB27_15;
+
+	shl.b64 	%rd66, %rd82, 3;
+	add.s64 	%rd86, %rd1, %rd66;
+
+$L__BB27_14:
+	ld.global.f64 	%fd12, [%rd86];
+	add.rn.f64 	%fd13, %fd25, %fd12;
+	add.s64 	%rd67, %rd86, %rd28;
+	ld.global.f64 	%fd14, [%rd67];
+	add.rn.f64 	%fd15, %fd13, %fd14;
+	add.s64 	%rd68, %rd67, %rd28;
+	ld.global.f64 	%fd16, [%rd68];
+	add.rn.f64 	%fd17, %fd15, %fd16;
+	add.s64 	%rd69, %rd68, %rd28;
+	add.s64 	%rd86, %rd69, %rd28;
+	ld.global.f64 	%fd18, [%rd69];
+	add.rn.f64 	%fd25, %fd17, %fd18;
+	add.s64 	%rd88, %rd88, 4;
+	add.s64 	%rd70, %rd27, %rd88;
+	setp.ne.s64 	%p9, %rd70, 0;
+	@%p9 bra 	$L__BB27_14;
+
+$L__BB27_15:
+	setp.eq.s64 	%p10, %rd26, 0;
+	@%p10 bra 	$L__BB27_19;
+
+	setp.eq.s64 	%p11, %rd26, 1;
+	mul.lo.s64 	%rd71, %rd88, %rd39;
+	add.s64 	%rd72, %rd71, %rd82;
+	shl.b64 	%rd73, %rd72, 3;
+	add.s64 	%rd36, %rd1, %rd73;
+	ld.global.f64 	%fd19, [%rd36];
+	add.rn.f64 	%fd25, %fd25, %fd19;
+	@%p11 bra 	$L__BB27_19;
+
+	setp.eq.s64 	%p12, %rd26, 2;
+	add.s64 	%rd37, %rd36, %rd28;
+	ld.global.f64 	%fd20, [%rd37];
+	add.rn.f64 	%fd25, %fd25, %fd20;
+	@%p12 bra 	$L__BB27_19;
+
+	add.s64 	%rd76, %rd37, %rd28;
+	ld.global.f64 	%fd21, [%rd76];
+	add.rn.f64 	%fd25, %fd25, %fd21;
+
+$L__BB27_19:
+	shl.b64 	%rd77, %rd82, 3;
+	add.s64 	%rd78, %rd2, %rd77;
+	st.global.f64 	[%rd78], %fd25;
+	add.s64 	%rd82, %rd82, %rd8;
+	setp.lt.s64 	%p13, %rd82, %rd39;
+	@%p13 bra 	$L__BB27_12;
+	bra.uni 	$L__BB27_20;
+
+$L__BB27_2:
+	add.s64 	%rd44, %rd8, %rd39;
+	add.s64 	%rd45, %rd7, %rd3;
+	mul.lo.s64 	%rd46, %rd45, %rd4;
+	add.s64 	%rd47, %rd46, %rd5;
+	not.b64 	%rd48, %rd47;
+	add.s64 	%rd9, %rd44, %rd48;
+	or.b64  	%rd49, %rd9, %rd8;
+	and.b64  	%rd50, %rd49, -4294967296;
+	setp.eq.s64 	%p3, %rd50, 0;
+	@%p3 bra 	$L__BB27_4;
+
+	div.u64 	%rd79, %rd9, %rd8;
+	bra.uni 	$L__BB27_5;
+
+$L__BB27_4:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd79, %r7;
+
+$L__BB27_5:
+	add.s64 	%rd51, %rd79, 1;
+	and.b64  	%rd81, %rd51, 3;
+	setp.eq.s64 	%p4, %rd81, 0;
+	@%p4 bra 	$L__BB27_8;
+
+$L__BB27_7:
+	.pragma "nounroll";
+	shl.b64 	%rd52, %rd82, 3;
+	add.s64 	%rd53, %rd2, %rd52;
+	mov.u64 	%rd54, 0;
+	st.global.u64 	[%rd53], %rd54;
+	add.s64 	%rd82, %rd82, %rd8;
+	add.s64 	%rd81, %rd81, -1;
+	setp.ne.s64 	%p5, %rd81, 0;
+	@%p5 bra 	$L__BB27_7;
+
+$L__BB27_8:
+	setp.lt.u64 	%p6, %rd79, 3;
+	@%p6 bra 	$L__BB27_20;
+
+	shl.b64 	%rd55, %rd82, 3;
+	add.s64 	%rd84, %rd2, %rd55;
+	shl.b64 	%rd20, %rd8, 3;
+
+$L__BB27_10:
+	mov.u64 	%rd57, 0;
+	st.global.u64 	[%rd84], %rd57;
+	add.s64 	%rd58, %rd84, %rd20;
+	st.global.u64 	[%rd58], %rd57;
+	add.s64 	%rd59, %rd82, %rd8;
+	add.s64 	%rd60, %rd59, %rd8;
+	add.s64 	%rd61, %rd58, %rd20;
+	st.global.u64 	[%rd61], %rd57;
+	add.s64 	%rd62, %rd60, %rd8;
+	add.s64 	%rd63, %rd61, %rd20;
+	add.s64 	%rd84, %rd63, %rd20;
+	st.global.u64 	[%rd63], %rd57;
+	add.s64 	%rd82, %rd62, %rd8;
+	setp.lt.s64 	%p7, %rd82, %rd39;
+	@%p7 bra 	$L__BB27_10;
+
+$L__BB27_20:
+	ret;
+
+}
+	// .globl	bbb_fill_f64
+.visible .entry bbb_fill_f64(
+	.param .u64 bbb_fill_f64_param_0,
+	.param .u64 bbb_fill_f64_param_1,
+	.param .f64 bbb_fill_f64_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<2>;
+	.reg .b64 	%rd<51>;
+
+
+	ld.param.u64 	%rd24, [bbb_fill_f64_param_0];
+	ld.param.u64 	%rd23, [bbb_fill_f64_param_1];
+	ld.param.f64 	%fd1, [bbb_fill_f64_param_2];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd2, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd3, %r2;
+	mul.wide.u32 	%rd25, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd4, %r3;
+	add.s64 	%rd49, %rd25, %rd4;
+	setp.ge.s64 	%p1, %rd49, %rd23;
+	@%p1 bra 	$L__BB28_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd26, %r4;
+	mul.lo.s64 	%rd6, %rd3, %rd26;
+	add.s64 	%rd27, %rd6, %rd23;
+	add.s64 	%rd28, %rd26, %rd2;
+	mul.lo.s64 	%rd29, %rd28, %rd3;
+	add.s64 	%rd30, %rd29, %rd4;
+	not.b64 	%rd31, %rd30;
+	add.s64 	%rd7, %rd27, %rd31;
+	or.b64  	%rd32, %rd7, %rd6;
+	and.b64  	%rd33, %rd32, -4294967296;
+	setp.eq.s64 	%p2, %rd33, 0;
+	@%p2 bra 	$L__BB28_3;
+
+	div.u64 	%rd45, %rd7, %rd6;
+	bra.uni 	$L__BB28_4;
+
+$L__BB28_3:
+	cvt.u32.u64 	%r5, %rd6;
+	cvt.u32.u64 	%r6, %rd7;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd45, %r7;
+
+$L__BB28_4:
+	add.s64 	%rd34, %rd45, 1;
+	and.b64  	%rd48, %rd34, 3;
+	setp.eq.s64 	%p3, %rd48, 0;
+	@%p3 bra 	$L__BB28_7;
+
+	shl.b64 	%rd35, %rd49, 3;
+	add.s64 	%rd46, %rd1, %rd35;
+	shl.b64 	%rd13, %rd6, 3;
+
+$L__BB28_6:
+	.pragma "nounroll";
+	st.global.f64 	[%rd46], %fd1;
+	add.s64 	%rd49, %rd49, %rd6;
+	add.s64 	%rd46, %rd46, %rd13;
+	add.s64 	%rd48, %rd48, -1;
+	setp.ne.s64 	%p4, %rd48, 0;
+	@%p4 bra 	$L__BB28_6;
+
+$L__BB28_7:
+	setp.lt.u64 	%p5, %rd45, 3;
+	@%p5 bra 	$L__BB28_10;
+
+	shl.b64 	%rd38, %rd6, 3;
+
+$L__BB28_9:
+	shl.b64 	%rd36, %rd49, 3;
+	add.s64 	%rd37, %rd1, %rd36;
+	st.global.f64 	[%rd37], %fd1;
+	add.s64 	%rd39, %rd37, %rd38;
+	st.global.f64 	[%rd39], %fd1;
+	add.s64 	%rd40, %rd49, %rd6;
+	add.s64 	%rd41, %rd40, %rd6;
+	add.s64 	%rd42, %rd39, %rd38;
+	st.global.f64 	[%rd42], %fd1;
+	add.s64 	%rd43, %rd41, %rd6;
+	add.s64 	%rd44, %rd42, %rd38;
+	st.global.f64 	[%rd44], %fd1;
+	add.s64 	%rd49, %rd43, %rd6;
+	setp.lt.s64 	%p6, %rd49, %rd23;
+	@%p6 bra 	$L__BB28_9;
+
+$L__BB28_10:
 	ret;
 
 }
@@ -7514,7 +8077,7 @@ $L__BB24_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB25_10;
+	@%p1 bra 	$L__BB29_10;
 
 	mov.f64 	%fd8, 0d3FF0000000000000;
 	sub.rn.f64 	%fd1, %fd8, %fd3;
@@ -7531,22 +8094,22 @@ $L__BB24_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB25_3;
+	@%p2 bra 	$L__BB29_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB25_4;
+	bra.uni 	$L__BB29_4;
 
-$L__BB25_3:
+$L__BB29_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB25_4:
+$L__BB29_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB25_7;
+	@%p3 bra 	$L__BB29_7;
 
 	shl.b64 	%rd63, %rd88, 3;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -7555,7 +8118,7 @@ $L__BB25_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB25_6:
+$L__BB29_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd9, [%rd83];
 	mul.rn.f64 	%fd10, %fd9, %fd3;
@@ -7584,11 +8147,11 @@ $L__BB25_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB25_6;
+	@%p4 bra 	$L__BB29_6;
 
-$L__BB25_7:
+$L__BB29_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB25_10;
+	@%p5 bra 	$L__BB29_10;
 
 	shl.b64 	%rd64, %rd88, 3;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -7597,7 +8160,7 @@ $L__BB25_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB25_9:
+$L__BB29_9:
 	ld.global.f64 	%fd26, [%rd91];
 	mul.rn.f64 	%fd27, %fd26, %fd3;
 	ld.global.f64 	%fd28, [%rd90];
@@ -7699,9 +8262,9 @@ $L__BB25_9:
 	st.global.f64 	[%rd80], %fd93;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB25_9;
+	@%p6 bra 	$L__BB29_9;
 
-$L__BB25_10:
+$L__BB29_10:
 	ret;
 
 }
@@ -7710,7 +8273,7 @@ $L__BB25_10:
 	.param .b64 __internal_trig_reduction_slowpathd_param_1
 )
 {
-	.local .align 8 .b8 	__local_depot26[40];
+	.local .align 8 .b8 	__local_depot30[40];
 	.reg .b64 	%SP;
 	.reg .b64 	%SPL;
 	.reg .pred 	%p<10>;
@@ -7719,7 +8282,7 @@ $L__BB25_10:
 	.reg .b64 	%rd<79>;
 
 
-	mov.u64 	%SPL, __local_depot26;
+	mov.u64 	%SPL, __local_depot30;
 	ld.param.f64 	%fd4, [__internal_trig_reduction_slowpathd_param_0];
 	ld.param.u64 	%rd18, [__internal_trig_reduction_slowpathd_param_1];
 	add.u64 	%rd1, %SPL, 0;
@@ -7729,7 +8292,7 @@ $L__BB25_10:
 	}
 	bfe.u32 	%r2, %r1, 20, 11;
 	setp.eq.s32 	%p1, %r2, 2047;
-	@%p1 bra 	$L__BB26_7;
+	@%p1 bra 	$L__BB30_7;
 
 	add.s32 	%r3, %r2, -1024;
 	shr.u32 	%r10, %r3, 6;
@@ -7742,7 +8305,7 @@ $L__BB25_10:
 	setp.gt.s32 	%p3, %r4, %r5;
 	mov.u64 	%rd75, 0;
 	mov.u64 	%rd76, %rd1;
-	@%p3 bra 	$L__BB26_4;
+	@%p3 bra 	$L__BB30_4;
 
 	add.s32 	%r6, %r4, -1;
 	mov.b64 	%rd22, %fd4;
@@ -7752,7 +8315,7 @@ $L__BB25_10:
 	mov.u64 	%rd76, %rd1;
 	mov.u32 	%r28, %r6;
 
-$L__BB26_3:
+$L__BB30_3:
 	.pragma "nounroll";
 	mul.wide.s32 	%rd24, %r28, 8;
 	add.s64 	%rd26, %rd25, %rd24;
@@ -7780,15 +8343,15 @@ $L__BB26_3:
 	mul.wide.s32 	%rd29, %r14, 8;
 	add.s64 	%rd76, %rd1, %rd29;
 	setp.lt.s32 	%p4, %r28, %r5;
-	@%p4 bra 	$L__BB26_3;
+	@%p4 bra 	$L__BB30_3;
 
-$L__BB26_4:
+$L__BB30_4:
 	st.local.u64 	[%rd76], %rd75;
 	ld.local.u64 	%rd78, [%rd1+16];
 	ld.local.u64 	%rd77, [%rd1+24];
 	and.b32  	%r9, %r3, 63;
 	setp.eq.s32 	%p5, %r9, 0;
-	@%p5 bra 	$L__BB26_6;
+	@%p5 bra 	$L__BB30_6;
 
 	mov.u32 	%r15, 64;
 	sub.s32 	%r16, %r15, %r9;
@@ -7800,7 +8363,7 @@ $L__BB26_4:
 	shr.u64 	%rd34, %rd33, %r16;
 	or.b64  	%rd78, %rd34, %rd32;
 
-$L__BB26_6:
+$L__BB30_6:
 	and.b32  	%r17, %r1, -2147483648;
 	shr.u64 	%rd35, %rd77, 62;
 	cvt.u32.u64 	%r18, %rd35;
@@ -7893,7 +8456,7 @@ $L__BB26_6:
 	or.b64  	%rd72, %rd71, %rd63;
 	mov.b64 	%fd4, %rd72;
 
-$L__BB26_7:
+$L__BB30_7:
 	st.param.f64 	[func_retval0+0], %fd4;
 	ret;
 

@@ -141,21 +141,37 @@ __device__ double block_sum(double v) {
     extern "C" __global__ void bbb_relu_grad_##S(T *out, const T *g, const T *y, long long n) {              \
         GRID_LOOP(i, n) { out[i] = y[i] > (T)0 ? g[i] : (T)0; }                                              \
     }                                                                                                        \
-    /* out[c] = sum over r of g[r, c]: block (32 columns x 8 row lanes), one block per 32 columns */         \
-    extern "C" __global__ void bbb_colsum_##S(T *out, const T *g, long long rows, long long cols) {          \
+    /* column sums, pass 1: block (32 columns x 8 row lanes) sums rows [y*chunk, (y+1)*chunk) of its 32   \
+       columns into partial[y * cols + c] */                                                              \
+    extern "C" __global__ void bbb_colsum_partial_##S(double *partial, const T *g, long long rows,          \
+                                                      long long cols, long long chunk) {                    \
         __shared__ double s[8][33];                                                                          \
         long long c = blockIdx.x * 32LL + threadIdx.x;                                                       \
+        long long r0 = blockIdx.y * chunk, r1 = min(rows, r0 + chunk);                                       \
         double acc = 0;                                                                                      \
         if (c < cols) {                                                                                      \
-            for (long long r = threadIdx.y; r < rows; r += 8) acc += (double)g[r * cols + c];                \
+            for (long long r = r0 + threadIdx.y; r < r1; r += 8) acc += (double)g[r * cols + c];             \
         }                                                                                                    \
         s[threadIdx.y][threadIdx.x] = acc;                                                                   \
         __syncthreads();                                                                                     \
         if (threadIdx.y == 0 && c < cols) {                                                                  \
             double t = 0;                                                                                    \
             for (int k = 0; k < 8; k++) t += s[k][threadIdx.x];                                              \
+            partial[blockIdx.y * cols + c] = t;                                                              \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* column sums, pass 2: out[c] = sum over y < chunks of partial[y * cols + c] */                         \
+    extern "C" __global__ void bbb_colsum_finish_##S(T *out, const double *partial, long long cols,          \
+                                                     long long chunks) {                                     \
+        GRID_LOOP(c, cols) {                                                                                 \
+            double t = 0;                                                                                    \
+            for (long long y = 0; y < chunks; y++) t += partial[y * cols + c];                               \
             out[c] = (T)t;                                                                                   \
         }                                                                                                    \
+    }                                                                                                        \
+    /* out[i] = value */                                                                                     \
+    extern "C" __global__ void bbb_fill_##S(T *out, long long n, double value) {                            \
+        GRID_LOOP(i, n) { out[i] = (T)value; }                                                               \
     }                                                                                                        \
     /* Adam with PyTorch's rule: step = lr / (1 - b1^t), rbc2 = 1 / sqrt(1 - b2^t) */                         \
     extern "C" __global__ void bbb_adam_##S(T *p, const T *g, T *m, T *v, long long n, double b1, double b2,  \
