@@ -109,13 +109,17 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		return nil, fmt.Errorf("graph: KL: %w", err)
 	}
 	G.WithName("KL")(n.KL)
-	logLik, err := nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
+	var logLik *G.Node
 	if c.Resident {
+		// (Only this one: a node left in the graph runs every step, and a
+		// CPU one would pull the output off the GPU.)
 		var y *G.Node
 		if y, err = n.residentData(n.Y); err != nil {
 			return nil, err
 		}
 		logLik, err = nodes.GaussianLogLikResident(y, n.Output, c.LikelihoodSigma)
+	} else {
+		logLik, err = nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)

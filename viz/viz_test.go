@@ -3,6 +3,7 @@ package viz
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -39,7 +40,7 @@ func TestFiguresWriteAndDecode(t *testing.T) {
 				return Losses(p, LossFigure{EveryTrain: []float64{900, 500, 300, 250}, Epochs: []float64{2, 4}, Train: []float64{500, 250}, Val: []float64{520, 260}})
 			},
 			"bench." + ext: func(p string) error {
-				return Bench(p, BenchFigure{Title: "t", Series: []BenchSeries{{Name: "cpu", Sizes: []float64{1, 10}, Seconds: []float64{0.01, 0.1}}}})
+				return Bench(p, benchFigure(2))
 			},
 		}
 		for name, draw := range files {
@@ -136,5 +137,105 @@ func TestBadInputIsAnError(t *testing.T) {
 	}
 	if err := Data(filepath.Join(dir, "missing", "d.png"), x, y, nil); err == nil || !strings.Contains(err.Error(), "missing") {
 		t.Errorf("unwritable path: err = %v", err)
+	}
+}
+
+// benchFigure has n backends over four widths, the later ones slower at
+// large widths and faster at small ones.
+func benchFigure(n int) BenchFigure {
+	f := BenchFigure{EpochTitle: "epoch", PassTitle: "pass"}
+	for i := 0; i < n; i++ {
+		s := BenchSeries{Name: fmt.Sprintf("backend %d", i), Color: i, Dash: i % 2}
+		for _, h := range []float64{20, 128, 512, 1024} {
+			s.Hidden = append(s.Hidden, h)
+			s.Epoch = append(s.Epoch, 1e-3*math.Pow(h/20, 1+float64(i)/2)/float64(i+1))
+			s.Pass = append(s.Pass, 1e-4*math.Pow(h/20, 1+float64(i)/2)/float64(i+1))
+		}
+		f.Series = append(f.Series, s)
+	}
+	return f
+}
+
+// The bench figure draws every series in its colour, in both panels, with
+// the legend in its own strip below them; bad data is ErrData.
+func TestBenchFigure(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []int{1, 6} {
+		p := filepath.Join(dir, fmt.Sprintf("bench%d.png", n))
+		if err := Bench(p, benchFigure(n)); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := img.Bounds()
+		for i := 0; i < n; i++ {
+			want := seriesColors[i%len(seriesColors)]
+			wr, wg, wb, _ := want.RGBA()
+			var left, right int
+			for py := b.Min.Y; py < b.Max.Y; py++ {
+				for px := b.Min.X; px < b.Max.X; px++ {
+					r, g, bl, _ := img.At(px, py).RGBA()
+					if r == wr && g == wg && bl == wb {
+						if px < b.Dx()/2 {
+							left++
+						} else {
+							right++
+						}
+					}
+				}
+			}
+			if left < 50 || right < 50 {
+				t.Errorf("%d series: series %d: %d pixels of its colour left, %d right", n, i, left, right)
+			}
+		}
+	}
+	for name, f := range map[string]BenchFigure{
+		"empty":    {},
+		"zero":     {Series: []BenchSeries{{Name: "a", Hidden: []float64{20}, Epoch: []float64{0}, Pass: []float64{1}}}},
+		"NaN":      {Series: []BenchSeries{{Name: "a", Hidden: []float64{20}, Epoch: []float64{math.NaN()}, Pass: []float64{1}}}},
+		"mismatch": {Series: []BenchSeries{{Name: "a", Hidden: []float64{20, 40}, Epoch: []float64{1, 2}, Pass: []float64{1}}}},
+	} {
+		if err := Bench(filepath.Join(dir, "bad.png"), f); !errors.Is(err, ErrData) {
+			t.Errorf("%s: err = %v, want ErrData", name, err)
+		}
+	}
+}
+
+func TestFormatSeconds(t *testing.T) {
+	for v, want := range map[float64]string{1: "1 s", 2: "2 s", 0.5: "500 ms", 0.02: "20 ms", 0.001: "1 ms", 5e-4: "500 µs", 2e-6: "2 µs", 100: "100 s"} {
+		if got := formatSeconds(v); got != want {
+			t.Errorf("formatSeconds(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// Every range of seconds gets at least two labelled ticks, fewer per
+// decade as the range widens.
+func TestSecondTicks(t *testing.T) {
+	for _, tc := range []struct {
+		min, max float64
+		want     []string // the labels, in order; nil: only count them
+	}{
+		{0.002, 0.9, []string{"2 ms", "5 ms", "10 ms", "20 ms", "50 ms", "100 ms", "200 ms", "500 ms"}},
+		{0.00025, 0.0021, []string{"300 µs", "500 µs", "1 ms", "2 ms"}},
+		{1e-5, 10, []string{"10 µs", "100 µs", "1 ms", "10 ms", "100 ms", "1 s", "10 s"}},
+		{0.0011, 0.0019, nil},
+	} {
+		var got []string
+		for _, tk := range (secondTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				got = append(got, tk.Label)
+			}
+		}
+		if len(got) < 2 || (tc.want != nil && strings.Join(got, ",") != strings.Join(tc.want, ",")) {
+			t.Errorf("[%v, %v]: labels %q, want %q", tc.min, tc.max, got, tc.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -41,7 +42,15 @@ type benchReport struct {
 	Ops        string     `json:"ops"`
 	GEMM       string     `json:"gemm"`
 	Workers    int        `json:"workers"`
+	Threads    int        `json:"threads"` // threads one GEMM may use (OpenBLAS's setting, or gonum's GOMAXPROCS); 0 in files from before the key
 	Rows       []benchRow `json:"rows"`
+}
+
+// backend is one bench.json in the comparison: this run's or a --compare file's.
+type backend struct {
+	benchReport
+	label string // short and unique, for the table's columns
+	file  string // where a --compare report came from
 }
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,7 +68,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Float64Var(&minSeconds, "seconds", 2, "stop timing a size after this many seconds (at least 3 steps)")
 	fs.IntVar(&warmup, "warmup", 3, "untimed steps first")
 	fs.IntVar(&passes, "samples", 50, "predictive passes timed per size over the validation inputs")
-	fs.StringVar(&compare, "compare", "", "bench.json of another build (e.g. the GPU's) to put in the same table and figure")
+	fs.StringVar(&compare, "compare", "", "comma-separated bench.json files of other backends (the CPU build's, scripts/torch_bench.py's, ...) to put in the same table and figure")
 	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
@@ -101,10 +110,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := viz.Format("x." + format); err != nil {
 		return usagef("--format %q: want png, svg or pdf", format)
 	}
-	var other *benchReport
+	var others []backend
 	if compare != "" {
-		if other, err = readBench(compare); err != nil {
-			return usagef("--compare %s: %v", compare, err)
+		for _, file := range strings.Split(compare, ",") {
+			file = strings.TrimSpace(file)
+			if file == "" {
+				return usagef("--compare %q: empty file name in the list", compare)
+			}
+			r, err := readBench(file)
+			if err != nil {
+				return usagef("--compare %s: %v", file, err)
+			}
+			others = append(others, backend{benchReport: *r, file: file})
 		}
 	}
 	if err := checkOutDir("--out", out); err != nil {
@@ -112,7 +129,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 
 	device, name := deviceName(m.device)
-	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: linalg.Backend(), Workers: m.workers}
+	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
@@ -140,22 +157,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}); err != nil {
 		return err
 	}
-	reports := []benchReport{rep}
-	if other != nil {
-		reports = append(reports, *other)
-	}
-	printBenchTable(stdout, reports)
-	fig := viz.BenchFigure{Title: "Training time per epoch", XLabel: "multiply-adds per epoch (matrix products, forward + backward)"}
-	for _, r := range reports {
-		s := viz.BenchSeries{Name: fmt.Sprintf("%s %s (%s, %s)", r.Device, r.DeviceName, r.Dtype, r.GEMM)}
-		for _, row := range r.Rows {
-			s.Sizes = append(s.Sizes, row.MaddsPerEpoch)
-			s.Seconds = append(s.Seconds, row.StepSecondsMedian)
-			s.Labels = append(s.Labels, fmt.Sprintf("n=%d h=%d l=%d ", row.Points, row.Hidden, row.Layers))
-		}
-		fig.Series = append(fig.Series, s)
-	}
-	return viz.Bench(join(out, "bench."+format), fig)
+	backends := labelBackends(append([]backend{{benchReport: rep}}, others...))
+	printBenchTable(stdout, backends)
+	return viz.Bench(join(out, "bench."+format), benchFigure(backends))
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {
@@ -267,66 +271,267 @@ func median(sorted []float64) float64 {
 	return (sorted[n/2-1] + sorted[n/2]) / 2
 }
 
-// printBenchTable prints one row per size with a column per report and,
-// for two reports, the ratio of the first's time to the second's.
-func printBenchTable(w io.Writer, reps []benchReport) {
-	fmt.Fprintf(w, "%8s %7s %6s %12s", "points", "hidden", "layers", "madds/epoch")
-	for _, r := range reps {
-		fmt.Fprintf(w, " %16s", r.Device+" s/epoch")
+// labelBackends gives each backend a short label for the table: bbb-<device>
+// for this project's builds, torch-<device> for PyTorch's; a label taken
+// already gets #2, #3, ...
+func labelBackends(bs []backend) []backend {
+	seen := map[string]int{}
+	for i := range bs {
+		l := "bbb-" + bs[i].Device
+		if strings.HasPrefix(bs[i].Ops, "pytorch") {
+			l = "torch-" + bs[i].Device
+		}
+		seen[l]++
+		if seen[l] > 1 {
+			l += "#" + strconv.Itoa(seen[l])
+		}
+		bs[i].label = l
 	}
-	if len(reps) == 2 {
-		fmt.Fprintf(w, " %10s", reps[0].Device+"/"+reps[1].Device)
+	return bs
+}
+
+// details describes how a backend ran: "openblas, 1 thread, fused ops,
+// float32". The host GEMM and its threads are left out of GPU runs of this
+// project's builds, where they do not describe the run.
+func (b backend) details() string {
+	var parts []string
+	torch := strings.HasPrefix(b.Ops, "pytorch")
+	if torch {
+		parts = append(parts, b.Ops)
 	}
-	for _, r := range reps {
-		fmt.Fprintf(w, " %16s", r.Device+" s/pass")
+	if b.GEMM != "" && (torch || b.Device == "cpu") {
+		parts = append(parts, b.GEMM)
+	}
+	if b.Threads > 0 && b.Device == "cpu" {
+		parts = append(parts, plural(b.Threads, "thread"))
+	}
+	if b.Ops != "" && !torch {
+		parts = append(parts, b.Ops+" ops")
+	}
+	if b.Dtype != "" {
+		parts = append(parts, b.Dtype)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// plural writes "1 layer", "5 layers".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// name is the device and its name: "cpu AMD EPYC 7B13".
+func (b backend) name() string { return strings.TrimSpace(b.Device + " " + b.DeviceName) }
+
+type sizeKey struct{ points, hidden, layers int }
+
+func (b backend) find(k sizeKey) *benchRow {
+	for i := range b.Rows {
+		if r := &b.Rows[i]; r.Points == k.points && r.Hidden == k.hidden && r.Layers == k.layers {
+			return r
+		}
+	}
+	return nil
+}
+
+// sizes is every (points, hidden, layers) in any backend, sorted.
+func sizes(bs []backend) []sizeKey {
+	var keys []sizeKey
+	for _, b := range bs {
+		for _, r := range b.Rows {
+			keys = append(keys, sizeKey{r.Points, r.Hidden, r.Layers})
+		}
+	}
+	slices.SortFunc(keys, func(a, b sizeKey) int {
+		if a.points != b.points {
+			return a.points - b.points
+		}
+		if a.layers != b.layers {
+			return a.layers - b.layers
+		}
+		return a.hidden - b.hidden
+	})
+	return slices.Compact(keys)
+}
+
+// printBenchTable prints the backends, then one row per size: s/epoch and
+// s/pass of each backend, and this build's (the first's) time over each
+// other backend's.
+func printBenchTable(w io.Writer, bs []backend) {
+	fmt.Fprintf(w, "backends (vs X: this build's seconds / X's seconds; under 1: this build is faster):\n")
+	lw := 0
+	for _, b := range bs {
+		lw = max(lw, len(b.label))
+	}
+	for i, b := range bs {
+		from := "this build"
+		if i > 0 {
+			from = b.file
+		}
+		fmt.Fprintf(w, "  %-*s  %s (%s) [%s]\n", lw, b.label, b.name(), b.details(), from)
 	}
 	fmt.Fprintln(w)
-	type key struct{ p, h, l int }
-	seen := map[key]bool{}
-	var keys []key
-	for _, r := range reps {
-		for _, row := range r.Rows {
-			k := key{row.Points, row.Hidden, row.Layers}
-			if !seen[k] {
-				seen[k] = true
-				keys = append(keys, k)
-			}
-		}
+
+	type column struct {
+		head  string
+		cells []string
 	}
-	find := func(r benchReport, k key) *benchRow {
-		for i := range r.Rows {
-			if row := &r.Rows[i]; row.Points == k.p && row.Hidden == k.h && row.Layers == k.l {
-				return row
-			}
-		}
-		return nil
+	type group struct {
+		title string
+		cols  []column
 	}
+	keys := sizes(bs)
+	sec := func(r *benchRow, pass bool) string {
+		switch {
+		case r == nil:
+			return "-"
+		case pass:
+			return sigFigs(r.PredictSecondsPass, 4)
+		}
+		return sigFigs(r.StepSecondsMedian, 4)
+	}
+	ratio := func(a, b float64) string {
+		if !(a > 0 && b > 0) {
+			return "-"
+		}
+		return sigFigs(a/b, 3)
+	}
+	size := group{cols: []column{{head: "points"}, {head: "hidden"}, {head: "layers"}, {head: "madds/epoch"}}}
 	for _, k := range keys {
-		fmt.Fprintf(w, "%8d %7d %6d %12.3g", k.p, k.h, k.l, madds(k.p, k.h, k.l))
-		var ts []float64
-		for _, r := range reps {
-			if row := find(r, k); row != nil {
-				fmt.Fprintf(w, " %16.5f", row.StepSecondsMedian)
-				ts = append(ts, row.StepSecondsMedian)
-			} else {
-				fmt.Fprintf(w, " %16s", "-")
-				ts = append(ts, 0)
-			}
-		}
-		if len(reps) == 2 {
-			if ts[0] > 0 && ts[1] > 0 {
-				fmt.Fprintf(w, " %10.2f", ts[0]/ts[1])
-			} else {
-				fmt.Fprintf(w, " %10s", "-")
-			}
-		}
-		for _, r := range reps {
-			if row := find(r, k); row != nil {
-				fmt.Fprintf(w, " %16.5f", row.PredictSecondsPass)
-			} else {
-				fmt.Fprintf(w, " %16s", "-")
-			}
-		}
-		fmt.Fprintln(w)
+		size.cols[0].cells = append(size.cols[0].cells, strconv.Itoa(k.points))
+		size.cols[1].cells = append(size.cols[1].cells, strconv.Itoa(k.hidden))
+		size.cols[2].cells = append(size.cols[2].cells, strconv.Itoa(k.layers))
+		size.cols[3].cells = append(size.cols[3].cells, fmt.Sprintf("%.3g", madds(k.points, k.hidden, k.layers)))
 	}
+	groups := []group{size}
+	for _, b := range bs {
+		g := group{title: b.label, cols: []column{{head: "s/epoch"}, {head: "s/pass"}}}
+		for _, k := range keys {
+			r := b.find(k)
+			g.cols[0].cells = append(g.cols[0].cells, sec(r, false))
+			g.cols[1].cells = append(g.cols[1].cells, sec(r, true))
+		}
+		groups = append(groups, g)
+	}
+	for _, b := range bs[1:] {
+		g := group{title: "vs " + b.label, cols: []column{{head: "epoch"}, {head: "pass"}}}
+		for _, k := range keys {
+			r0, r := bs[0].find(k), b.find(k)
+			if r0 == nil || r == nil {
+				g.cols[0].cells = append(g.cols[0].cells, "-")
+				g.cols[1].cells = append(g.cols[1].cells, "-")
+				continue
+			}
+			g.cols[0].cells = append(g.cols[0].cells, ratio(r0.StepSecondsMedian, r.StepSecondsMedian))
+			g.cols[1].cells = append(g.cols[1].cells, ratio(r0.PredictSecondsPass, r.PredictSecondsPass))
+		}
+		groups = append(groups, g)
+	}
+
+	// Column widths: the widest cell or head; a group title wider than its
+	// columns widens the last one. Groups are three spaces apart.
+	const colSep, groupSep = "  ", "   "
+	widths := make([][]int, len(groups))
+	for gi, g := range groups {
+		span := -len(colSep)
+		for _, c := range g.cols {
+			cw := len(c.head)
+			for _, cell := range c.cells {
+				cw = max(cw, len(cell))
+			}
+			widths[gi] = append(widths[gi], cw)
+			span += cw + len(colSep)
+		}
+		if len(g.title) > span {
+			widths[gi][len(g.cols)-1] += len(g.title) - span
+		}
+	}
+	line := func(cell func(g group, gi, ci int) string) {
+		var sb strings.Builder
+		for gi, g := range groups {
+			if gi > 0 {
+				sb.WriteString(groupSep)
+			}
+			for ci := range g.cols {
+				if ci > 0 {
+					sb.WriteString(colSep)
+				}
+				fmt.Fprintf(&sb, "%*s", widths[gi][ci], cell(g, gi, ci))
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(sb.String(), " "))
+	}
+	var sb strings.Builder // the group titles, right-aligned over their columns
+	for gi, g := range groups {
+		if gi > 0 {
+			sb.WriteString(groupSep)
+		}
+		span := -len(colSep)
+		for _, cw := range widths[gi] {
+			span += cw + len(colSep)
+		}
+		fmt.Fprintf(&sb, "%*s", span, g.title)
+	}
+	fmt.Fprintln(w, strings.TrimRight(sb.String(), " "))
+	line(func(g group, _, ci int) string { return g.cols[ci].head })
+	for i := range keys {
+		line(func(g group, _, ci int) string { return g.cols[ci].cells[i] })
+	}
+}
+
+// sigFigs writes v with n significant digits and no exponent: 0.0001234,
+// 0.5, 12.3. Non-positive or non-finite values are written as they are.
+func sigFigs(v float64, n int) string {
+	if !(v > 0) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'g', n, 64)
+	}
+	v, _ = strconv.ParseFloat(strconv.FormatFloat(v, 'e', n-1, 64), 64) // round first: 9.9996 is 10.00
+	decimals := max(0, n-1-int(math.Floor(math.Log10(v))))
+	return strconv.FormatFloat(v, 'f', decimals, 64)
+}
+
+// benchFigure draws every backend: a colour each, a line style per
+// (points, layers) shape.
+func benchFigure(bs []backend) viz.BenchFigure {
+	type shape struct{ points, layers int }
+	var shapes []shape
+	inputs := map[int]bool{}
+	for _, k := range sizes(bs) {
+		if s := (shape{k.points, k.layers}); !slices.Contains(shapes, s) {
+			shapes = append(shapes, s)
+		}
+	}
+	var f viz.BenchFigure
+	for bi, b := range bs {
+		for si, sh := range shapes {
+			s := viz.BenchSeries{Name: fmt.Sprintf("%s: %s (%s)", b.label, b.name(), b.details()), Color: bi, Dash: si}
+			if len(shapes) > 1 {
+				s.Name += fmt.Sprintf(", %d points, %s", sh.points, plural(sh.layers, "layer"))
+			}
+			for _, r := range b.Rows {
+				if r.Points == sh.points && r.Layers == sh.layers {
+					s.Hidden = append(s.Hidden, float64(r.Hidden))
+					s.Epoch = append(s.Epoch, r.StepSecondsMedian)
+					s.Pass = append(s.Pass, r.PredictSecondsPass)
+					inputs[r.PredictInputs] = true
+				}
+			}
+			if len(s.Hidden) > 0 {
+				f.Series = append(f.Series, s)
+			}
+		}
+	}
+	f.EpochTitle, f.PassTitle = "Training: seconds per epoch", "Prediction: seconds per predictive pass"
+	if len(shapes) == 1 {
+		sh := shapes[0]
+		f.EpochTitle = fmt.Sprintf("Training: seconds per epoch (%d rows, %s)", sh.points-sh.points/5, plural(sh.layers, "layer"))
+	}
+	if len(inputs) == 1 {
+		for n := range inputs {
+			f.PassTitle = fmt.Sprintf("Prediction: seconds per pass over %d inputs", n)
+		}
+	}
+	return f
 }

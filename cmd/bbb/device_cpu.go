@@ -2,6 +2,8 @@
 
 package main
 
+import "github.com/bbb-go/bbb/internal/linalg"
+
 // This is the CPU build.
 const (
 	cudaBuild     = false
@@ -21,3 +23,6 @@ func checkDevice(name string) error {
 
 // deviceName describes where the graph runs.
 func deviceName(string) (device, name string) { return "cpu", cpuName() }
+
+// gemmBackend names what runs the graph's matrix products.
+func gemmBackend() string { return linalg.Backend() }

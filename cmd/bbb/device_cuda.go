@@ -40,5 +40,9 @@ var gpuNameOnce = sync.OnceValue(func() string {
 	return name
 })
 
+// gemmBackend names what runs the graph's matrix products: cuBLAS (the
+// host GEMM of internal/linalg serves only the CPU-side helpers here).
+func gemmBackend() string { return "cublas" }
+
 // deviceName describes where the graph runs.
 func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }

@@ -14,6 +14,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
 )
@@ -21,6 +22,7 @@ import (
 // modelFlags are the flags train and bench share. Defaults are the seed's.
 type modelFlags struct {
 	layers, hidden, points, workers  int
+	threads                          int
 	lr, nBatch, priorSigma, likSigma float64
 	dtype, device                    string
 	seed                             uint64
@@ -32,6 +34,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.hidden, "hidden", 20, "hidden width")
 	fs.IntVar(&m.points, "points", 20000, "data points (80% train, 20% validation)")
 	fs.IntVar(&m.workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
+	fs.IntVar(&m.threads, "threads", 1, threadsHelp())
 	fs.Float64Var(&m.lr, "lr", 0.01, "Adam learning rate")
 	fs.Float64Var(&m.nBatch, "n-batch", 1, "the KL is divided by this (1: full batch)")
 	fs.Float64Var(&m.priorSigma, "prior-sigma", 1, "standard deviation of the N(0, s²) weight prior")
@@ -39,10 +42,21 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.dtype, "dtype", "float32", "float32 or float64")
 	fs.StringVar(&m.device, "device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda)")
 	fs.Uint64Var(&m.seed, "seed", 1, "seed for data, init and every epsilon")
-	fs.BoolVar(&m.stockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of the fused ones")
+	fs.BoolVar(&m.stockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of this project's ops (in the CUDA build: instead of the resident graph)")
 }
 
-// check validates the shared flags; it does no work.
+// threadsHelp says what --threads does in this build.
+func threadsHelp() string {
+	const what = "OpenBLAS threads per matrix product (0: all cores; a seed's numbers are the same run after run at one thread count, not across counts)"
+	if linalg.ThreadsSettable() {
+		return what
+	}
+	return "no effect in this build: its GEMM (" + linalg.Backend() + ") splits large products over GOMAXPROCS cores itself; " +
+		"in the OpenBLAS build (make bbb): " + what
+}
+
+// check validates the shared flags, then sets the GEMM threads (--threads);
+// it does no other work.
 func (m *modelFlags) check() error {
 	switch {
 	case m.layers < 1:
@@ -53,6 +67,8 @@ func (m *modelFlags) check() error {
 		return usagef("--points %d: need at least 10", m.points)
 	case m.workers < 1:
 		return usagef("--workers %d: need at least 1", m.workers)
+	case m.threads < 0:
+		return usagef("--threads %d: need a value >= 0 (0: all cores)", m.threads)
 	case !finitePositive(m.lr):
 		return usagef("--lr %v: need a finite value > 0", m.lr)
 	case !finitePositive(m.nBatch):
@@ -65,7 +81,11 @@ func (m *modelFlags) check() error {
 	if _, err := parseDtype(m.dtype); err != nil {
 		return err
 	}
-	return checkDevice(m.device)
+	if err := checkDevice(m.device); err != nil {
+		return err
+	}
+	linalg.SetThreads(m.threads)
+	return nil
 }
 
 // defaultWorkers is one goroutine per core on the CPU; on the GPU one
@@ -94,7 +114,11 @@ func (m *modelFlags) graphConfig() graph.Config {
 	return graph.Config{
 		Layers: m.layers, Hidden: m.hidden, NBatch: m.nBatch,
 		Prior: nodes.Normal{Mu: 0, Sigma: m.priorSigma}, LikelihoodSigma: m.likSigma,
-		Dtype: dt, StockOps: m.stockOps || cudaBuild, // the fused ops have no CUDA kernels
+		Dtype: dt, StockOps: m.stockOps,
+		// The CUDA build runs the resident graph (every op a CUDA kernel,
+		// parameters, Adam and epsilon in GPU memory); --stock-ops there
+		// runs Gorgonia's stock ops instead (the earlier GPU path).
+		Resident: cudaBuild && !m.stockOps,
 	}
 }
 
@@ -106,8 +130,11 @@ func (m *modelFlags) trainConfig() train.Config {
 }
 
 func (m *modelFlags) ops() string {
-	if m.stockOps || cudaBuild {
+	switch {
+	case m.stockOps:
 		return "stock"
+	case cudaBuild:
+		return "resident"
 	}
 	return "fused"
 }

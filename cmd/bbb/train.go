@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
-	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -210,7 +209,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		TrainRMSETrue: trainM.RMSETrue, TrainCoverage90: trainM.Coverage90,
 		Figures: figures, Layers: f.layers, Hidden: f.hidden,
 		TrainPoints: data.Train.Len(), ValPoints: data.Val.Len(), LearningRate: f.lr,
-		Ops: f.ops(), GEMM: linalg.Backend(), Workers: cfg.Workers,
+		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
 	}
 	if err := train.WriteSummary(join(f.out, "summary.json"), s); err != nil {

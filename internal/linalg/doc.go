@@ -3,5 +3,6 @@
 //
 // GEMM goes to gonum's pure-Go BLAS by default. Built with the tag
 // `openblas` (and Debian's libopenblas-dev installed) it calls OpenBLAS
-// through cgo instead, pinned to one thread; see the README's speed section.
+// through cgo instead, on one thread unless SetThreads says otherwise; see
+// the README's speed section.
 package linalg

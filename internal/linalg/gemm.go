@@ -21,6 +21,26 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 // Backend names the GEMM implementation this binary was built with.
 func Backend() string { return backend }
 
+// SetThreads sets how many threads one GEMM may use, n >= 1, or every core
+// for n == 0, and returns the count now in effect. Only the OpenBLAS build
+// has such a setting (openblas_set_num_threads; the build starts at one
+// thread). In the gonum build it changes nothing: gonum splits large
+// products over GOMAXPROCS goroutines by itself. Set it before any GEMM
+// runs; it panics on a negative n.
+func SetThreads(n int) int {
+	if n < 0 {
+		panic("linalg: negative thread count")
+	}
+	return setThreads(n)
+}
+
+// Threads is how many threads one GEMM may use: OpenBLAS's thread count in
+// the OpenBLAS build, GOMAXPROCS in the gonum build.
+func Threads() int { return threads() }
+
+// ThreadsSettable reports whether SetThreads has an effect in this build.
+func ThreadsSettable() bool { return threadsSettable }
+
 // ColSums sets out[j] = sum_i a[i*lda+j] for an m×n row-major matrix a.
 func ColSums[T Float](m, n int, a []T, lda int, out []T) {
 	if m == 0 || n == 0 {

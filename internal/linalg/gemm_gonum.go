@@ -3,11 +3,22 @@
 package linalg
 
 import (
+	"runtime"
+
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-const backend = "gonum"
+const (
+	backend         = "gonum"
+	threadsSettable = false
+)
+
+// gonum's GEMM runs large products on up to GOMAXPROCS goroutines; it has
+// no setting of its own.
+func setThreads(int) int { return threads() }
+
+func threads() int { return runtime.GOMAXPROCS(0) }
 
 var impl gonum.Implementation
 

@@ -6,21 +6,37 @@ package linalg
 #cgo LDFLAGS: -lopenblas
 #include <cblas.h>
 void openblas_set_num_threads(int);
+int openblas_get_num_threads(void);
 */
 import "C"
 
 import (
+	"runtime"
 	"sync"
 	"unsafe"
 )
 
-const backend = "openblas"
+const (
+	backend         = "openblas"
+	threadsSettable = true
+)
 
 func init() {
-	// One thread: the benchmark compares with single-threaded PyTorch, and
-	// OpenBLAS threads would fight the predictive-sampling workers for cores.
+	// One thread until SetThreads says otherwise: the benchmark compares
+	// with single-threaded PyTorch, and OpenBLAS threads would fight the
+	// predictive-sampling workers for cores.
 	C.openblas_set_num_threads(1)
 }
+
+func setThreads(n int) int {
+	if n == 0 {
+		n = runtime.NumCPU() // the cores this process may run on
+	}
+	C.openblas_set_num_threads(C.int(n))
+	return threads()
+}
+
+func threads() int { return int(C.openblas_get_num_threads()) }
 
 func ctrans(t bool) C.enum_CBLAS_TRANSPOSE {
 	if t {
