@@ -31,6 +31,7 @@ type Network struct {
 	Store   *nodes.ParamStore
 	Step    *G.Node
 	Updates G.Nodes
+	Samples int // NewPredictive: the stochastic passes of one run (0 otherwise)
 
 	host      G.Nodes      // resident: the learnables' host tensors, as nodes
 	hostGraph *G.ExprGraph // resident: holds them, apart from the machine's graph

@@ -29,25 +29,10 @@ import (
 func newResidentLayer(g *G.ExprGraph, n *Network, i int, x *G.Node, withKL bool) (*Layer, error) {
 	c := n.Config
 	in, out := c.widths(i)
-	hostMat := func(name string, shape ...int) (*G.Node, *G.Node, error) {
-		t := tensor.New(tensor.Of(c.Dtype), tensor.WithShape(shape...))
-		host := G.NewTensor(n.hostGraph, c.Dtype, len(shape), G.WithShape(shape...), G.WithName(fmt.Sprintf("%s%d", name, i)), G.WithValue(t))
-		p, err := n.Store.Param(n.Step, fmt.Sprintf("%s%d", name, i), t)
-		return host, p, err
+	l, err := n.residentParams(i)
+	if err != nil {
+		return nil, err
 	}
-	l := &Layer{}
-	var hosts [4]*G.Node
-	var err error
-	for k, f := range []struct {
-		name  string
-		dst   **G.Node
-		shape []int
-	}{{"w_mu", &l.WMu, []int{in, out}}, {"w_rho", &l.WRho, []int{in, out}}, {"b_mu", &l.BMu, []int{out}}, {"b_rho", &l.BRho, []int{out}}} {
-		if hosts[k], *f.dst, err = hostMat(f.name, f.shape...); err != nil {
-			return nil, err
-		}
-	}
-	n.host = append(n.host, hosts[:]...)
 	if l.WEps, err = n.Store.Noise(n.Step, fmt.Sprintf("w_eps%d", i), uint64(2*i), in, out); err != nil {
 		return nil, err
 	}
@@ -103,6 +88,89 @@ func (n *Network) residentData(leaf *G.Node) (*G.Node, error) {
 // SetValues on a learnable or input of a resident network needs it;
 // Init and CopyParams call it themselves.
 func (n *Network) Reload() { n.reload() }
+
+// residentParams makes layer i's learnables: host tensors (nodes of the host
+// graph, in n.host) and the Param nodes that the graph reads.
+func (n *Network) residentParams(i int) (*Layer, error) {
+	c := n.Config
+	in, out := c.widths(i)
+	l := &Layer{}
+	for _, f := range []struct {
+		name  string
+		dst   **G.Node
+		shape []int
+	}{{"w_mu", &l.WMu, []int{in, out}}, {"w_rho", &l.WRho, []int{in, out}}, {"b_mu", &l.BMu, []int{out}}, {"b_rho", &l.BRho, []int{out}}} {
+		name := fmt.Sprintf("%s%d", f.name, i)
+		t := tensor.New(tensor.Of(c.Dtype), tensor.WithShape(f.shape...))
+		n.host = append(n.host, G.NewTensor(n.hostGraph, c.Dtype, len(f.shape), G.WithShape(f.shape...), G.WithName(name), G.WithValue(t)))
+		var err error
+		if *f.dst, err = n.Store.Param(n.Step, name, t); err != nil {
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// NewPredictive builds k stochastic forward passes over rows inputs in one
+// resident graph, for predictive sampling: per layer k weight samples
+// (K, in, out) from one Noise node, one batched matrix product and one
+// bias/ReLU op. Output is (k, rows, outputs); sample j of a run at step t
+// uses the epsilon elements j·size.. of each layer's Noise draw at t. On the
+// GPU a run costs about what one pass of NewForward does, for k passes.
+func NewPredictive(cfg Config, rows, k int) (*Network, error) {
+	c := cfg.WithDefaults()
+	c.Resident = true
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if rows < 1 || k < 1 {
+		return nil, fmt.Errorf("graph: predictive network of %d rows and %d samples: need at least 1 of each", rows, k)
+	}
+	g := G.NewGraph()
+	n := &Network{Config: c, Rows: rows, Graph: g, Samples: k, hostGraph: G.NewGraph()}
+	var err error
+	if n.Store, err = nodes.NewParamStore(c.Dtype, 0, nodes.AdamConfig{}); err != nil {
+		return nil, err
+	}
+	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
+	n.Step = G.NewVector(g, c.Dtype, G.WithShape(1), G.WithName("step"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(1))))
+	h, err := n.residentData(n.X)
+	if err != nil {
+		return nil, err
+	}
+	for i := 0; i < c.Layers; i++ {
+		in, out := c.widths(i)
+		l, err := n.residentParams(i)
+		if err != nil {
+			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
+		}
+		if l.WEps, err = n.Store.Noise(n.Step, fmt.Sprintf("w_eps%d", i), uint64(2*i), k, in, out); err != nil {
+			return nil, err
+		}
+		if l.BEps, err = n.Store.Noise(n.Step, fmt.Sprintf("b_eps%d", i), uint64(2*i+1), k, out); err != nil {
+			return nil, err
+		}
+		if l.W, err = nodes.SampleBatch(l.WMu, l.WRho, l.WEps); err != nil {
+			return nil, err
+		}
+		if l.B, err = nodes.SampleBatch(l.BMu, l.BRho, l.BEps); err != nil {
+			return nil, err
+		}
+		xw, err := nodes.BatchedMatMul(h, l.W)
+		if err != nil {
+			return nil, err
+		}
+		if l.Out, err = nodes.BiasActBatch(xw, l.B, i < c.Layers-1); err != nil {
+			return nil, err
+		}
+		n.Layers = append(n.Layers, l)
+		h = l.Out
+	}
+	n.Output = h
+	return n, nil
+}
 
 // SetStep sets the step of a resident network's next run: the epsilon
 // counter and, in training, Adam's t (from 1).

@@ -41,6 +41,9 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 	size := (n + chunks - 1) / chunks
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
+	if src.Store != nil {
+		return b, predictBatched(src, x, samples, size, seed, workers, trace, b)
+	}
 	var nets []*sampler
 	defer func() {
 		for _, sm := range nets {
@@ -88,6 +91,76 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 		summarise(trace[:samples*rows], samples, rows, workers, Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}
 	return b, nil
+}
+
+// PredictBatchElements bounds one batched predictive run: K passes of a
+// chunk keep K × rows × hidden activations per layer on the device.
+const PredictBatchElements = 1 << 26
+
+// predictBatched is Predict for a resident network: K passes per run of a
+// predictive graph (graph.NewPredictive). Run r draws epsilon at step r, so
+// pass s = r·K + j uses the same weights for every chunk (K depends only on
+// samples and the chunk size).
+func predictBatched(src *graph.Network, x []float64, samples, size int, seed uint64, workers int, trace []float32, b Bands) error {
+	c := src.Config
+	width := max(c.Hidden, c.Inputs, c.Outputs)
+	kmax := max(1, PredictBatchElements/(size*width))
+	runs := (samples + kmax - 1) / kmax
+	k := (samples + runs - 1) / runs
+	var net *graph.Network
+	var vm G.VM
+	var out G.Value
+	defer func() {
+		if vm != nil {
+			vm.Close()
+		}
+	}()
+	for lo := 0; lo < len(x); lo += size {
+		hi := min(lo+size, len(x))
+		rows := hi - lo
+		if net == nil || net.Rows != rows {
+			if vm != nil {
+				vm.Close()
+			}
+			var err error
+			if net, err = graph.NewPredictive(c, rows, k); err != nil {
+				return err
+			}
+			if err := net.CopyParams(src); err != nil {
+				return err
+			}
+			net.Store.Seed = philoxSeed(seed, streamPredict)
+			G.Read(readable(net.Output), &out)
+			vm = G.NewTapeMachine(net.Graph)
+		}
+		if err := graph.SetValues(net.X, x[lo:hi]); err != nil {
+			return err
+		}
+		net.Reload()
+		for r := 0; r < runs; r++ {
+			if err := net.SetStep(uint64(r)); err != nil {
+				return err
+			}
+			if err := vm.RunAll(); err != nil {
+				return fmt.Errorf("train: predictive passes %d..%d: %w", r*k, min(samples, (r+1)*k)-1, err)
+			}
+			m := min(k, samples-r*k) * rows // passes past samples are dropped
+			dst := trace[r*k*rows : r*k*rows+m]
+			switch v := out.Data().(type) {
+			case []float32:
+				copy(dst, v[:m])
+			case []float64:
+				for i := range dst {
+					dst[i] = float32(v[i])
+				}
+			default:
+				return fmt.Errorf("train: predictive passes: output %T", out.Data())
+			}
+			vm.Reset()
+		}
+		summarise(trace[:samples*rows], samples, rows, workers, Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+	}
+	return nil
 }
 
 // sampler is one worker's forward-only copy of src, with its machine.

@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"errors"
 	"math"
 	"slices"
@@ -148,7 +149,15 @@ func TestPredictBands(t *testing.T) {
 // Inputs are predicted chunk by chunk with the same weights per sample:
 // predicting a prefix alone gives the same numbers as within a longer call.
 func TestPredictChunksAgree(t *testing.T) {
+	for _, resident := range []bool{false, true} {
+		t.Run(fmt.Sprintf("resident=%v", resident), func(t *testing.T) { testPredictChunksAgree(t, resident) })
+	}
+}
+
+// (The resident network predicts K passes per run, the host network one.)
+func testPredictChunksAgree(t *testing.T, resident bool) {
 	cfg := smallConfig(tensor.Float32)
+	cfg.Graph.Resident = resident
 	d, _ := MakeData(DataConfig{N: 1000}, 2)
 	tr, err := NewTrainer(cfg, d)
 	if err != nil {

@@ -169,6 +169,22 @@ __device__ double block_sum(double v) {
             out[c] = (T)t;                                                                                   \
         }                                                                                                    \
     }                                                                                                        \
+    /* out[i] = mu[i % m] + softplus(rho[i % m]) * eps[i]: K samples of an m-element tensor */            \
+    extern "C" __global__ void bbb_sample_batch_##S(T *out, const T *mu, const T *rho, const T *eps,         \
+                                                    long long n, long long m) {                             \
+        GRID_LOOP(i, n) {                                                                                    \
+            long long j = i % m;                                                                             \
+            out[i] = (T)((double)mu[j] + softplus_d(rho[j]) * (double)eps[i]);                               \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* out[k, r, c] = act(a[k, r, c] + b[k, c]) */                                                           \
+    extern "C" __global__ void bbb_bias_act_batch_##S(T *out, const T *a, const T *b, long long n,           \
+                                                      long long rows, long long cols, long long relu) {      \
+        GRID_LOOP(i, n) {                                                                                    \
+            T v = a[i] + b[(i / (rows * cols)) * cols + i % cols];                                           \
+            out[i] = (relu && !(v > (T)0)) ? (T)0 : v;                                                       \
+        }                                                                                                    \
+    }                                                                                                        \
     /* out[i] = value */                                                                                     \
     extern "C" __global__ void bbb_fill_##S(T *out, long long n, double value) {                            \
         GRID_LOOP(i, n) { out[i] = (T)value; }                                                               \
