@@ -9,7 +9,8 @@
 #   machine    GPU, driver, libraries: every cuBLAS/driver symbol we link exists
 #   machines   20 graphs built, run, closed in one process (shuffled sizes)
 #   parity     resident graph on the GPU vs the CPU: loss and every gradient
-#   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam
+#   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam;
+#              batched predictive passes: chunks agree
 #   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
 #              after a Close)
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
@@ -48,8 +49,8 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 
 # graph tests run from graph/ (testdata), each group in its own process
 (cd graph && check machines 45 "../$B/graph-cuda.test" -test.run 'TwentyMachines' -test.v)
-(cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|ResidentMatchesHost|ReferenceLoss|GPUMatchesCPU|ParityGolden' -test.v)
-check adam 30 "$B/train-cuda.test" -test.run 'Resident' -test.v
+(cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
+check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
 
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
