@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 
@@ -42,7 +43,7 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
 	if src.Store != nil {
-		return b, predictBatched(src, x, samples, size, seed, workers, trace, b)
+		return b, predictBatched(src, x, samples, size, seed, trace, b)
 	}
 	var nets []*sampler
 	defer func() {
@@ -88,20 +89,20 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 				return Bands{}, err
 			}
 		}
-		summarise(trace[:samples*rows], samples, rows, workers, Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}
 	return b, nil
 }
 
 // PredictBatchElements bounds one batched predictive run: K passes of a
 // chunk keep K × rows × hidden activations per layer on the device.
-const PredictBatchElements = 1 << 26
+const PredictBatchElements = 1 << 27
 
 // predictBatched is Predict for a resident network: K passes per run of a
 // predictive graph (graph.NewPredictive). Run r draws epsilon at step r, so
 // pass s = r·K + j uses the same weights for every chunk (K depends only on
 // samples and the chunk size).
-func predictBatched(src *graph.Network, x []float64, samples, size int, seed uint64, workers int, trace []float32, b Bands) error {
+func predictBatched(src *graph.Network, x []float64, samples, size int, seed uint64, trace []float32, b Bands) error {
 	c := src.Config
 	width := max(c.Hidden, c.Inputs, c.Outputs)
 	kmax := max(1, PredictBatchElements/(size*width))
@@ -158,7 +159,7 @@ func predictBatched(src *graph.Network, x []float64, samples, size int, seed uin
 			}
 			vm.Reset()
 		}
-		summarise(trace[:samples*rows], samples, rows, workers, Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}
 	return nil
 }
@@ -223,7 +224,8 @@ func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64)
 }
 
 // summarise writes mean and quantiles per input into b, inputs split over
-// workers.
+// workers goroutines (every core: sorting 1000 passes of 4000 inputs is
+// about 0.2 s on one, as long as the GPU takes for the passes).
 func summarise(trace []float32, samples, n, workers int, b Bands) {
 	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
