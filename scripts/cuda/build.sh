@@ -6,7 +6,8 @@
 #   2. a link stub libcublas.so.13: one empty function per symbol of
 #      NVIDIA's 11.8 stub, unversioned, SONAME libcublas.so.13 (never loaded
 #      at run time; the GPU machine's real library is)
-#   3. a copy of gorgonia.org/cu with dnn/ replaced by a no-cgo stand-in,
+#   3. a copy of gorgonia.org/cu with dnn/ replaced by a no-cgo stand-in and
+#      scripts/cuda/cu-<ver>.patch applied (a one-line error without a GPU),
 #      a copy of gorgonia.org/gorgonia with scripts/cuda/gorgonia-<ver>.patch
 #      applied (stale CUDA contexts, no sync after every kernel), and
 #      go.cuda.mod = go.mod + replaces pointing at both
@@ -35,13 +36,16 @@ fi
 
 # 3. gorgonia.org/cu with the cudnn stand-in, and the cuda modfile
 CUV=$(go list -m -f '{{.Version}}' gorgonia.org/cu)
-CU=$C/cu-$CUV
-if [ ! -f "$CU/dnn/cudnn_stub.go" ]; then
+CUP=$ROOT/scripts/cuda/cu-$CUV.patch
+CU=$C/cu-$CUV-$(cat "$CUP" "$ROOT/scripts/cuda/cudnn_stub.go.txt" | sha256sum | cut -c1-12)
+if [ ! -f "$CU/.patched" ]; then
   go mod download gorgonia.org/cu
   src=$(go list -m -f '{{.Dir}}' gorgonia.org/cu)
   rm -rf "$CU" && cp -r "$src" "$CU" && chmod -R u+w "$CU"
   find "$CU/dnn" -maxdepth 1 -type f -delete
   cp "$ROOT/scripts/cuda/cudnn_stub.go.txt" "$CU/dnn/cudnn_stub.go"
+  patch -s -d "$CU" -p1 < "$CUP"
+  touch "$CU/.patched"
 fi
 GV=$(go list -m -f '{{.Version}}' gorgonia.org/gorgonia)
 GP=$ROOT/scripts/cuda/gorgonia-$GV.patch
