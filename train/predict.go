@@ -30,6 +30,46 @@ const PredictChunk = 4000
 // weights for every chunk of x, and the result does not depend on workers,
 // the number of goroutines sharing the passes.
 func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64) (Bands, error) {
+	sm := NewSampler(src, workers)
+	defer sm.Close()
+	return sm.Bands(x, samples, seed)
+}
+
+// Sampler draws predictive bands of a network's current parameters
+// (Predict, as a value that keeps its machines). For a resident network
+// it keeps the predictive graph and its machine between calls, so only the
+// first call pays for building them (on the GPU: a CUDA context and its
+// kernels); each call copies the parameters from the source network again.
+type Sampler struct {
+	src     *graph.Network
+	workers int
+	pred    *predictive // resident networks
+}
+
+// predictive is a K-pass predictive graph with its machine.
+type predictive struct {
+	net *graph.Network
+	vm  G.VM
+	out G.Value
+}
+
+// NewSampler returns a Sampler of src using workers goroutines (host
+// networks only: a resident network runs on one machine).
+func NewSampler(src *graph.Network, workers int) *Sampler {
+	return &Sampler{src: src, workers: workers}
+}
+
+// Close releases the machines.
+func (sm *Sampler) Close() {
+	if sm.pred != nil {
+		sm.pred.vm.Close()
+		sm.pred = nil
+	}
+}
+
+// Bands is Predict(src, x, samples, workers, seed) on the sampler's machines.
+func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
+	src, workers := sm.src, sm.workers
 	if samples < 2 {
 		return Bands{}, fmt.Errorf("train: samples %d: need at least 2", samples)
 	}
@@ -43,7 +83,7 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
 	if src.Store != nil {
-		return b, predictBatched(src, x, samples, size, seed, trace, b)
+		return b, sm.predictBatched(x, samples, size, seed, trace, b)
 	}
 	var nets []*sampler
 	defer func() {
@@ -102,52 +142,49 @@ const PredictBatchElements = 1 << 27
 // predictive graph (graph.NewPredictive). Run r draws epsilon at step r, so
 // pass s = r·K + j uses the same weights for every chunk (K depends only on
 // samples and the chunk size).
-func predictBatched(src *graph.Network, x []float64, samples, size int, seed uint64, trace []float32, b Bands) error {
-	c := src.Config
+func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, trace []float32, b Bands) error {
+	c := sm.src.Config
 	width := max(c.Hidden, c.Inputs, c.Outputs)
 	kmax := max(1, PredictBatchElements/(size*width))
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
-	var net *graph.Network
-	var vm G.VM
-	var out G.Value
-	defer func() {
-		if vm != nil {
-			vm.Close()
-		}
-	}()
+	copied := false
 	for lo := 0; lo < len(x); lo += size {
 		hi := min(lo+size, len(x))
 		rows := hi - lo
-		if net == nil || net.Rows != rows {
-			if vm != nil {
-				vm.Close()
-			}
-			var err error
-			if net, err = graph.NewPredictive(c, rows, k); err != nil {
+		p := sm.pred
+		if p == nil || p.net.Rows != rows || p.net.Samples != k {
+			sm.Close()
+			net, err := graph.NewPredictive(c, rows, k)
+			if err != nil {
 				return err
 			}
-			if err := net.CopyParams(src); err != nil {
-				return err
-			}
-			net.Store.Seed = philoxSeed(seed, streamPredict)
-			G.Read(readable(net.Output), &out)
-			vm = G.NewTapeMachine(net.Graph)
+			p = &predictive{net: net}
+			G.Read(readable(net.Output), &p.out)
+			p.vm = G.NewTapeMachine(net.Graph)
+			sm.pred, copied = p, false
 		}
-		if err := graph.SetValues(net.X, x[lo:hi]); err != nil {
+		if !copied {
+			if err := p.net.CopyParams(sm.src); err != nil {
+				return err
+			}
+			copied = true
+		}
+		p.net.Store.Seed = philoxSeed(seed, streamPredict)
+		if err := graph.SetValues(p.net.X, x[lo:hi]); err != nil {
 			return err
 		}
-		net.Reload()
+		p.net.Reload()
 		for r := 0; r < runs; r++ {
-			if err := net.SetStep(uint64(r)); err != nil {
+			if err := p.net.SetStep(uint64(r)); err != nil {
 				return err
 			}
-			if err := vm.RunAll(); err != nil {
+			if err := p.vm.RunAll(); err != nil {
 				return fmt.Errorf("train: predictive passes %d..%d: %w", r*k, min(samples, (r+1)*k)-1, err)
 			}
 			m := min(k, samples-r*k) * rows // passes past samples are dropped
 			dst := trace[r*k*rows : r*k*rows+m]
-			switch v := out.Data().(type) {
+			switch v := p.out.Data().(type) {
 			case []float32:
 				copy(dst, v[:m])
 			case []float64:
@@ -155,9 +192,9 @@ func predictBatched(src *graph.Network, x []float64, samples, size int, seed uin
 					dst[i] = float32(v[i])
 				}
 			default:
-				return fmt.Errorf("train: predictive passes: output %T", out.Data())
+				return fmt.Errorf("train: predictive passes: output %T", p.out.Data())
 			}
-			vm.Reset()
+			p.vm.Reset()
 		}
 		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}

@@ -104,3 +104,45 @@ func TestResidentTrainingLowersLoss(t *testing.T) {
 		}
 	}
 }
+
+// A Sampler keeps its predictive machine: a second call (after more
+// training) sees the new parameters, and its bands are those of Predict.
+func TestSamplerReusesMachine(t *testing.T) {
+	cfg := smallConfig(tensor.Float32)
+	cfg.Graph.Resident = true
+	cfg.Epochs, cfg.ReportEvery = 20, 10
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	sm := NewSampler(tr.Net, 1)
+	defer sm.Close()
+	for i := 0; i < 2; i++ {
+		for e := 0; e < 10; e++ {
+			if _, err := tr.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := sm.Bands(d.Val.X, 30, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 1 && sm.pred == nil {
+			t.Fatal("the sampler did not keep its machine")
+		}
+		want, err := Predict(tr.Net, d.Val.X, 30, 1, 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for j := range want.Mean {
+			if got.Mean[j] != want.Mean[j] || got.Q95[j] != want.Q95[j] {
+				t.Fatalf("call %d, input %d: sampler %v/%v, Predict %v/%v", i, j, got.Mean[j], got.Q95[j], want.Mean[j], want.Q95[j])
+			}
+		}
+	}
+}

@@ -143,7 +143,9 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 
 	ext := "." + f.format
 	t1 := time.Now()
-	valBands, err := train.Predict(tr.Net, data.Val.X, cfg.Samples, cfg.Workers, cfg.Seed)
+	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
+	defer sampler.Close()
+	valBands, err := sampler.Bands(data.Val.X, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
 	}
@@ -156,7 +158,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	var predictTrainSeconds float64
 	if !f.skipTrainBand {
 		t2 := time.Now()
-		if trainBands, err = train.Predict(tr.Net, data.Train.X, cfg.Samples, cfg.Workers, cfg.Seed); err != nil {
+		if trainBands, err = sampler.Bands(data.Train.X, cfg.Samples, cfg.Seed); err != nil {
 			return err
 		}
 		predictTrainSeconds = time.Since(t2).Seconds()
