@@ -40,10 +40,10 @@ chmod +x "$B"/bbb-cuda "$B"/*.test "$B"/bbb-cpu
   nproc; lscpu | grep -m1 'Model name'
   CUBLAS=$(ls /usr/local/cuda/lib64/libcublas.so.13* | head -1)
   echo "cublas: $CUBLAS; symbols missing:"
-  comm -23 <(LC_ALL=C sort -u "$B/used_cublas_symbols.txt") <(nm -D --defined-only "$CUBLAS" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
+  LC_ALL=C comm -23 <(LC_ALL=C sort -u "$B/used_cublas_symbols.txt") <(nm -D --defined-only "$CUBLAS" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
   LIBCUDA=$(ldconfig -p | awk '/libcuda.so.1 /{print $NF; exit}')
   echo "driver: $LIBCUDA; symbols missing:"
-  comm -23 <(LC_ALL=C sort -u "$B/used_cuda_driver_symbols.txt") <(nm -D --defined-only "$LIBCUDA" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
+  LC_ALL=C comm -23 <(LC_ALL=C sort -u "$B/used_cuda_driver_symbols.txt") <(nm -D --defined-only "$LIBCUDA" | awk '{sub(/@.*/,"",$3); print $3}' | LC_ALL=C sort -u)
 } > "$OUT/machine.txt" 2>&1
 echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") cores, $(sed -n 4p "$OUT/machine.txt" | sed 's/.*: *//')" | tee -a "$OUT/status.txt"
 
