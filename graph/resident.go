@@ -80,14 +80,22 @@ func (n *Network) residentData(leaf *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	return n.Store.Param(n.Step, leaf.Name()+"_stored", t)
+	return n.Store.Data(n.Step, leaf.Name()+"_stored", t)
 }
 
-// Reload tells a resident network that its host tensors (inputs or
-// learnables) changed: the next run copies them to the device again.
-// SetValues on a learnable or input of a resident network needs it;
-// Init and CopyParams call it themselves.
+// Reload tells a resident network that its host tensors (inputs and
+// learnables) changed: the next run copies them to the device again. Init
+// and CopyParams call it themselves. During training the host learnables
+// are only as new as the last pull: after SetValues on an input, use
+// ReloadInputs, which leaves the parameters on the device alone.
 func (n *Network) Reload() { n.reload() }
+
+// ReloadInputs tells a resident network that x or y changed on the host.
+func (n *Network) ReloadInputs() {
+	if n.Store != nil {
+		n.Store.ReloadData()
+	}
+}
 
 // residentParams makes layer i's learnables: host tensors (nodes of the host
 // graph, in n.host) and the Param nodes that the graph reads.

@@ -96,8 +96,12 @@ func (op *batchedMatMulOp) CUDADo(extern G.External, dev G.Device, prealloc G.Va
 	}
 	a, w, out := C.ulonglong(in[0].Uintptr()), C.ulonglong(in[1].Uintptr()), C.ulonglong(prealloc.Uintptr())
 	f32 := prealloc.Dtype() == tensor.Float32
-	// Kernels queued before this call must be on the stream first.
+	// Kernels queued before this call must be on the stream first (as
+	// Gorgonia's own MatMul does); a failure among them is reported here.
 	c.ctx.DoWork()
+	if err := c.ctx.Errors(); err != nil {
+		return nil, fmt.Errorf("nodes: %s: CUDA work queued before it failed: %w", op.name, err)
+	}
 	err = c.withContext(func() error {
 		var s C.cublasStatus_t
 		if f32 {

@@ -6,4 +6,4 @@ package nodes
 const onDevice = false
 
 // deviceStore holds a ParamStore's GPU buffers in the CUDA build.
-type deviceStore struct{ reload bool }
+type deviceStore struct{ reload, reloadData bool }

@@ -26,9 +26,10 @@ const onDevice = true
 // deviceStore holds a ParamStore's GPU buffers: per parameter its value and
 // Adam's moments, in the context of the machine (engine) that first ran it.
 type deviceStore struct {
-	reload bool
-	eng    *cuda.Engine
-	bufs   []paramBufs
+	reload     bool // every tensor changed on the host
+	reloadData bool // the Data tensors changed on the host
+	eng        *cuda.Engine
+	bufs       []paramBufs
 }
 
 type paramBufs struct {
@@ -171,23 +172,28 @@ func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
 		s.dev.eng = c.eng
 		s.dev.bufs = make([]paramBufs, len(s.params))
 	}
-	if s.dev.reload {
+	if s.dev.reload || s.dev.reloadData {
 		for j := range s.dev.bufs {
-			s.dev.bufs[j].stale = true
+			if s.dev.reload || s.params[j].data {
+				s.dev.bufs[j].stale = true
+			}
 		}
-		s.dev.reload = false
+		s.dev.reload, s.dev.reloadData = false, false
 	}
 	b := &s.dev.bufs[i]
 	host := s.params[i].host
 	if b.p == 0 {
-		b.bytes = int64(host.MemSize())
-		var err error
-		for _, p := range []*cu.DevicePtr{&b.p, &b.m, &b.v} {
-			if *p, err = c.alloc(b.bytes); err != nil {
+		// All three or none: a half-made set would leave b.p set and the
+		// moments at address 0.
+		bytes := int64(host.MemSize())
+		var ptrs [3]cu.DevicePtr
+		for k := range ptrs {
+			var err error
+			if ptrs[k], err = c.alloc(bytes); err != nil {
 				return nil, err
 			}
 		}
-		b.stale = true
+		b.p, b.m, b.v, b.bytes, b.stale = ptrs[0], ptrs[1], ptrs[2], bytes, true
 	}
 	if b.stale {
 		if err := c.upload(b.p, host); err != nil {

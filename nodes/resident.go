@@ -59,6 +59,7 @@ func (c AdamConfig) WithDefaults() AdamConfig {
 
 type residentParam struct {
 	name string
+	data bool // an input (x, y): never updated by Adam
 	host *tensor.Dense
 	m, v any // []float32 or []float64: Adam's moments on the CPU
 }
@@ -106,10 +107,19 @@ func (s *ParamStore) Len() int { return len(s.params) }
 
 // Reload makes the next run start again from the host tensors: Adam's
 // moments are kept, the device copies are refreshed. Call it after
-// changing the host tensors.
+// changing the host tensors of the parameters. Between pulls the host
+// parameters are older than the device's: Reload then rolls training back
+// to them (ReloadData refreshes only the inputs).
 func (s *ParamStore) Reload() {
 	s.mu.Lock()
 	s.dev.reload = true
+	s.mu.Unlock()
+}
+
+// ReloadData refreshes only the device copies of Data tensors (inputs).
+func (s *ParamStore) ReloadData() {
+	s.mu.Lock()
+	s.dev.reloadData = true
 	s.mu.Unlock()
 }
 
@@ -165,6 +175,17 @@ func (op *constOp) Do(...G.Value) (G.Value, error) {
 	return G.NewF64(op.v), nil
 }
 
+// Data is Param for an input the graph reads but never updates (x, y):
+// ReloadData refreshes it alone.
+func (s *ParamStore) Data(step *G.Node, name string, host *tensor.Dense) (*G.Node, error) {
+	n, err := s.Param(step, name, host)
+	if err != nil {
+		return nil, err
+	}
+	s.params[len(s.params)-1].data = true
+	return n, nil
+}
+
 // Noise returns a node of the given shape filled at every run with standard
 // normal numbers: NormalAt(store seed, stream, step, i) for element i. Each
 // epsilon tensor needs its own stream.
@@ -186,7 +207,7 @@ func (s *ParamStore) Noise(step *G.Node, name string, stream uint64, shape ...in
 // start of the run).
 func (s *ParamStore) AdamUpdate(param, grad *G.Node) (*G.Node, error) {
 	po, ok := param.Op().(*paramOp)
-	if !ok || po.store != s {
+	if !ok || po.store != s || s.params[po.idx].data {
 		return nil, fmt.Errorf("nodes: AdamUpdate: %v is not a Param node of this store", param)
 	}
 	i := po.idx

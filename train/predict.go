@@ -70,6 +70,9 @@ func (sm *Sampler) Close() {
 // Bands is Predict(src, x, samples, workers, seed) on the sampler's machines.
 func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 	src, workers := sm.src, sm.workers
+	if src.Config.Outputs != 1 {
+		return Bands{}, fmt.Errorf("train: predict: %d outputs: bands need one", src.Config.Outputs)
+	}
 	if samples < 2 {
 		return Bands{}, fmt.Errorf("train: samples %d: need at least 2", samples)
 	}
@@ -112,7 +115,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			if err := graph.SetValues(sm.net.X, x[lo:hi]); err != nil {
 				return Bands{}, err
 			}
-			sm.net.Reload() // a resident network keeps its own copy of x
+			sm.net.ReloadInputs() // a resident network keeps its own copy of x
 		}
 		errs := make([]error, workers)
 		var wg sync.WaitGroup
@@ -144,8 +147,11 @@ const PredictBatchElements = 1 << 27
 // samples and the chunk size).
 func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, trace []float32, b Bands) error {
 	c := sm.src.Config
+	// A run holds K × rows × width activations per layer and K weight
+	// samples of each layer: bound the larger of the two.
 	width := max(c.Hidden, c.Inputs, c.Outputs)
-	kmax := max(1, PredictBatchElements/(size*width))
+	perPass := max(size*width, c.Hidden*max(c.Hidden, c.Inputs, c.Outputs))
+	kmax := max(1, PredictBatchElements/perPass)
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
 	copied := false
@@ -174,7 +180,7 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 		if err := graph.SetValues(p.net.X, x[lo:hi]); err != nil {
 			return err
 		}
-		p.net.Reload()
+		p.net.ReloadInputs()
 		for r := 0; r < runs; r++ {
 			if err := p.net.SetStep(uint64(r)); err != nil {
 				return err

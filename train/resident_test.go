@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -143,6 +144,20 @@ func TestSamplerReusesMachine(t *testing.T) {
 			if got.Mean[j] != want.Mean[j] || got.Q95[j] != want.Q95[j] {
 				t.Fatalf("call %d, input %d: sampler %v/%v, Predict %v/%v", i, j, got.Mean[j], got.Q95[j], want.Mean[j], want.Q95[j])
 			}
+		}
+	}
+}
+
+// The bands summarise one output: a network with two is refused, not
+// silently mixed.
+func TestPredictNeedsOneOutput(t *testing.T) {
+	for _, resident := range []bool{false, true} {
+		net, err := graph.NewForward(graph.Config{Layers: 2, Hidden: 3, Outputs: 2, Resident: resident}, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Predict(net, []float64{1, 2, 3}, 4, 1, 1); err == nil || !strings.Contains(err.Error(), "2 outputs") {
+			t.Errorf("resident %v: Predict with 2 outputs: err %v", resident, err)
 		}
 	}
 }
