@@ -137,9 +137,24 @@ func TestPredictBands(t *testing.T) {
 	if bad > len(b.Mean)/10 {
 		t.Errorf("mean outside the band at %d of %d inputs", bad, len(b.Mean))
 	}
+	// The metrics, recounted here from the band: every one finite (NaN
+	// fails each comparison), coverage a share of the noisy targets.
 	m := Evaluate(b, d.Val)
-	if math.IsNaN(m.RMSETrue) || m.Coverage90 < 0 || m.Coverage90 > 1 || m.BandWidth <= 0 {
-		t.Errorf("metrics %+v", m)
+	inside, width := 0, 0.0
+	for i, y := range d.Val.Y {
+		if b.Q05[i] <= y && y <= b.Q95[i] {
+			inside++
+		}
+		width += b.Q95[i] - b.Q05[i]
+	}
+	if cov := float64(inside) / float64(len(d.Val.Y)); m.Coverage90 != cov {
+		t.Errorf("coverage %v, recounted %v", m.Coverage90, cov)
+	}
+	if w := width / float64(len(d.Val.Y)); !(math.Abs(m.BandWidth-w) <= 1e-12*w) || !(w > 0) {
+		t.Errorf("band width %v, recounted %v", m.BandWidth, w)
+	}
+	if !(m.RMSETrue > 0 && m.RMSETrue < m.RMSENoisy && m.RMSENoisy < 10) {
+		t.Errorf("metrics %+v: want 0 < rmse_true < rmse_noisy (noise 1.5) < 10", m)
 	}
 	if _, err := Predict(tr.Net, d.Val.X, 1, 1, 1); err == nil {
 		t.Error("Predict with 1 sample gave no error")

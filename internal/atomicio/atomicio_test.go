@@ -5,6 +5,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -26,5 +29,76 @@ func TestWriteFileKeepsOldOnError(t *testing.T) {
 	ents, _ := os.ReadDir(dir)
 	if len(ents) != 1 {
 		t.Fatalf("temporary files left: %v", ents)
+	}
+}
+
+// A write that fails after the callback returns (the buffered bytes hit a
+// full disk when they are flushed) leaves the old file whole: the rename
+// must come after every flush. The temporary file's descriptor is pointed
+// at /dev/full from inside the callback.
+func TestWriteFileKeepsOldOnFlushError(t *testing.T) {
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full:", err)
+	}
+	defer full.Close()
+	dir := t.TempDir()
+	p := filepath.Join(dir, "f.txt")
+	if err := WriteFile(p, func(w io.Writer) error { _, err := io.WriteString(w, "old"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	err = WriteFile(p, func(w io.Writer) error {
+		fd := tempFD(t, dir)
+		if err := syscall.Dup2(int(full.Fd()), fd); err != nil {
+			t.Fatal(err)
+		}
+		_, err := io.WriteString(w, "new, short enough to stay in the buffer")
+		return err
+	})
+	if !errors.Is(err, syscall.ENOSPC) {
+		t.Errorf("err = %v, want ENOSPC", err)
+	}
+	b, _ := os.ReadFile(p)
+	if string(b) != "old" {
+		t.Fatalf("file = %q, want the old content", b)
+	}
+	ents, _ := os.ReadDir(dir)
+	if len(ents) != 1 {
+		t.Fatalf("temporary files left: %v", ents)
+	}
+}
+
+// tempFD finds this process's open descriptor of a temporary file in dir.
+func tempFD(t *testing.T, dir string) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip("no /proc/self/fd:", err)
+	}
+	for _, e := range ents {
+		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
+		if err == nil && filepath.Dir(target) == dir && strings.Contains(filepath.Base(target), ".tmp") {
+			fd, _ := strconv.Atoi(e.Name())
+			return fd
+		}
+	}
+	t.Fatal("no temporary file open in", dir)
+	return -1
+}
+
+// A successful write replaces the content whole, with mode 0644.
+func TestWriteFileReplaces(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "f.txt")
+	for _, s := range []string{"first", strings.Repeat("second ", 2000)} { // the second is over bufio's 4096 bytes
+		if err := WriteFile(p, func(w io.Writer) error { _, err := io.WriteString(w, s); return err }); err != nil {
+			t.Fatal(err)
+		}
+		b, _ := os.ReadFile(p)
+		if string(b) != s {
+			t.Fatalf("file has %d bytes, want %d", len(b), len(s))
+		}
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, %v; want 0644", fi.Mode(), err)
 	}
 }

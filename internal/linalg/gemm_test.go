@@ -80,15 +80,44 @@ func to32(x []float64) []float32 {
 	return y
 }
 
+// ColSums overwrites out (bias gradients are column sums written into a
+// reused buffer): out starts as garbage, for both dtypes, at several shapes.
 func TestColSums(t *testing.T) {
 	a := []float64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12} // 3×3 inside lda 4
-	out := make([]float64, 3)
+	out := []float64{100, -7, 3}
 	ColSums(3, 3, a, 4, out)
-	out32 := make([]float32, 3)
+	out32 := []float32{100, -7, 3}
 	ColSums(3, 3, to32(a), 4, out32)
 	for j, want := range []float64{15, 18, 21} {
 		if out[j] != want || float64(out32[j]) != want {
 			t.Errorf("col %d: %v / %v, want %v", j, out[j], out32[j], want)
+		}
+	}
+	for _, sh := range [][3]int{{1, 1, 1}, {5, 2, 3}, {17, 4, 4}, {40, 7, 9}} {
+		m, n, lda := sh[0], sh[1], sh[2]
+		a := make([]float64, m*lda)
+		for i := range a {
+			a[i] = float64(i%11) - 4.5
+		}
+		want := make([]float64, n)
+		for i := 0; i < m; i++ {
+			for j := 0; j < n; j++ {
+				want[j] += a[i*lda+j]
+			}
+		}
+		for rep := 0; rep < 2; rep++ { // twice into the same buffer
+			out := make([]float64, n)
+			out32 := make([]float32, n)
+			for j := range out {
+				out[j], out32[j] = 1e3, 1e3
+			}
+			ColSums(m, n, a, lda, out)
+			ColSums(m, n, to32(a), lda, out32)
+			for j := range want {
+				if out[j] != want[j] || float64(out32[j]) != want[j] {
+					t.Errorf("%d×%d lda %d col %d: %v / %v, want %v", m, n, lda, j, out[j], out32[j], want[j])
+				}
+			}
 		}
 	}
 }

@@ -1,0 +1,64 @@
+package nodes
+
+import (
+	"math"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The ReLU mask at every length from 0 to 13, so the float32 kernel's tail
+// loop (after its 4-way unroll) runs with 1, 2 and 3 leftovers; out starts
+// as garbage, so a kernel that skips an element or accumulates is caught.
+func TestReLUMaskEveryLength(t *testing.T) {
+	for n := 0; n <= 13; n++ {
+		y32, g32, out32 := make([]float32, n), make([]float32, n), make([]float32, n)
+		y64, g64, out64 := make([]float64, n), make([]float64, n), make([]float64, n)
+		for i := 0; i < n; i++ {
+			if i%3 != 1 { // a zero at every third place, the tail included
+				y32[i], y64[i] = float32(i+1)*0.5, float64(i+1)*0.5
+			}
+			g32[i], g64[i] = float32(10+i), float64(10+i)
+			out32[i], out64[i] = -99, -99
+		}
+		reluMask32(y32, g32, out32)
+		reluMask64(y64, g64, out64)
+		for i := 0; i < n; i++ {
+			want := float64(10 + i)
+			if i%3 == 1 {
+				want = 0
+			}
+			if float64(out32[i]) != want || out64[i] != want {
+				t.Errorf("n=%d [%d]: mask32 %v, mask64 %v, want %v", n, i, out32[i], out64[i], want)
+			}
+		}
+	}
+}
+
+// The float32 likelihood sums its squares in float64: 200000 float32
+// residuals give the float64 reference's log-likelihood to float32's
+// precision (a float32 accumulator is off by about 1e-4 relative here).
+func TestGaussianLogLikFloat32Accumulates64(t *testing.T) {
+	const n, sigma = 200000, 0.1
+	y, p := make([]float32, n), make([]float32, n)
+	var ss float64
+	for i := range y {
+		y[i] = float32(math.Sin(float64(i)) * 1.3)
+		p[i] = float32(math.Cos(float64(i)*0.7) * 0.9)
+		d := float64(y[i] - p[i])
+		ss += d * d
+	}
+	want := -0.5*ss/(sigma*sigma) - n*(math.Log(sigma)+0.5*math.Log(2*math.Pi))
+	g := G.NewGraph()
+	yn := G.NodeFromAny(g, tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(y)), G.WithName("y"))
+	pn := G.NodeFromAny(g, tensor.New(tensor.WithShape(n, 1), tensor.WithBacking(p)), G.WithName("p"))
+	ll, err := GaussianLogLik(yn, pn, sigma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, g, ll)[0]
+	if rel := math.Abs(got-want) / math.Abs(want); rel > 3e-7 {
+		t.Errorf("float32 log-likelihood %v, float64 reference %v (relative error %.2g)", got, want, rel)
+	}
+}
