@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -41,6 +42,10 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 // first call pays for building them (on the GPU: a CUDA context and its
 // kernels); each call copies the parameters from the source network again.
 type Sampler struct {
+	// Ctx, if not nil, stops the passes when it is done (checked between
+	// passes); Bands then returns its error.
+	Ctx context.Context
+
 	src     *graph.Network
 	workers int
 	pred    *predictive // resident networks
@@ -79,6 +84,9 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 	workers = max(1, min(workers, samples))
 	n := len(x)
 	chunks := (n + PredictChunk - 1) / PredictChunk
+	if lim := max(1, MaxTrace/samples); n/chunks > lim {
+		chunks = (n + lim - 1) / lim // memory bounded whatever samples is
+	}
 	size := (n + chunks - 1) / chunks
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
@@ -120,7 +128,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				errs[w] = nets[w].passes(trace[:samples*rows], w, workers, samples, seed)
+				errs[w] = nets[w].passes(sm.ctx(), trace[:samples*rows], w, workers, samples, seed)
 			}(w)
 		}
 		wg.Wait()
@@ -132,6 +140,17 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
 	}
 	return b, nil
+}
+
+// MaxTrace bounds the passes held in memory at once (samples × chunk
+// inputs, float32): with many samples the chunks get smaller.
+const MaxTrace = 1 << 26
+
+func (sm *Sampler) ctx() context.Context {
+	if sm.Ctx == nil {
+		return context.Background()
+	}
+	return sm.Ctx
 }
 
 // PredictBatchElements bounds one batched predictive run: K passes of a
@@ -176,6 +195,9 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 		}
 		p.net.Reload()
 		for r := 0; r < runs; r++ {
+			if err := sm.ctx().Err(); err != nil {
+				return err
+			}
 			if err := p.net.SetStep(uint64(r)); err != nil {
 				return err
 			}
@@ -223,7 +245,7 @@ func newSampler(src *graph.Network, rows int) (*sampler, error) {
 }
 
 // passes runs passes w, w+workers, ... into trace.
-func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64) error {
+func (sm *sampler) passes(ctx context.Context, trace []float32, w, workers, samples int, seed uint64) error {
 	net, vm, n := sm.net, sm.vm, sm.net.Rows
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
@@ -231,6 +253,9 @@ func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64)
 		net.Store.Seed = philoxSeed(seed, streamPredict)
 	}
 	for s := w; s < samples; s += workers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if net.Store != nil {
 			if err := net.SetStep(uint64(s)); err != nil {
 				return err

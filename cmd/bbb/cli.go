@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 )
 
 // Exit codes: 2 for bad input (before any work), 1 for a failed run.
@@ -39,7 +36,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := withSignals(stderr)
 	defer stop()
 	var err error
 	switch args[0] {
@@ -54,6 +51,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	default:
 		err = usagef("unknown command %q (want train, bench, dot or help)", args[0])
+	}
+	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
+		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
+		return se.exitCode()
 	}
 	if err == nil {
 		return exitOK

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -53,7 +53,12 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.check(); err != nil {
 		return err
 	}
-	return trainJob(ctx, f, stdout, stderr)
+	rd, err := openRunDir("--out", f.out)
+	if err != nil {
+		return err
+	}
+	defer rd.Abort() // unless committed: --out keeps the previous run
+	return trainJob(ctx, f, rd, stdout, stderr)
 }
 
 func applyPreset(fs *flag.FlagSet, name string) error {
@@ -85,19 +90,22 @@ func (f *trainFlags) check() error {
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
-	if _, err := viz.Format("x." + f.format); err != nil {
-		return usagef("--format %q: want png, svg or pdf", f.format)
+	if err := checkFormat(&f.format); err != nil {
+		return err
 	}
-	if f.cpuProfile != "" {
-		if err := checkOutDir("--cpuprofile", filepath.Dir(f.cpuProfile)); err != nil {
-			return err
-		}
+	if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
+		workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
+		return err
 	}
-	return checkOutDir("--out", f.out)
+	return checkFilePath("--cpuprofile", f.cpuProfile)
 }
 
-func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error {
+func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
+	dir := rd.Stage // every file goes here; Commit swaps it in for --out
 	start := time.Now()
+	if err := enterStage(ctx, "set-up"); err != nil {
+		return err
+	}
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
 	data, err := train.MakeData(cfg.Data, cfg.Seed)
@@ -109,7 +117,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		return err
 	}
 	defer tr.Close()
-	if err := atomicio.WriteFile(join(f.out, "graph.dot"), func(w io.Writer) error {
+	if err := atomicio.WriteFile(join(dir, "graph.dot"), func(w io.Writer) error {
 		_, err := io.WriteString(w, tr.Net.DOT())
 		return err
 	}); err != nil {
@@ -117,6 +125,9 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	}
 
 	progress := newProgress(stderr, f.quiet, cfg.Epochs)
+	if err := enterStage(ctx, "training"); err != nil {
+		return err
+	}
 	if f.cpuProfile != "" {
 		pf, err := os.Create(f.cpuProfile)
 		if err != nil {
@@ -134,17 +145,31 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		pprof.StopCPUProfile()
 	}
 	// Losses so far are worth keeping even when the run failed.
-	if err := train.WriteLosses(join(f.out, "losses.csv"), reports); err != nil {
+	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err
 	}
+	if errors.Is(runErr, train.ErrDiverged) {
+		// The diverged run is kept: its losses say where it went wrong.
+		if err := rd.Commit(); err != nil {
+			return err
+		}
+	}
 	if runErr != nil {
+		if ctx.Err() != nil {
+			setStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
+		}
 		return runErr
 	}
 
 	ext := "." + f.format
 	t1 := time.Now()
 	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
+	sampler.Ctx = ctx
 	defer sampler.Close()
+	if err := enterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
+		return err
+	}
+	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
 	valBands, err := sampler.Bands(data.Val.X, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
@@ -157,6 +182,10 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	var trainM train.Metrics
 	var predictTrainSeconds float64
 	if !f.skipTrainBand {
+		if err := enterStage(ctx, "predictive sampling (training inputs)"); err != nil {
+			return err
+		}
+		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, data.Train.Len())
 		t2 := time.Now()
 		if trainBands, err = sampler.Bands(data.Train.X, cfg.Samples, cfg.Seed); err != nil {
 			return err
@@ -193,7 +222,11 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 			}})
 		}
 		for _, fig := range figs {
-			if err := fig.draw(join(f.out, fig.name)); err != nil {
+			if err := enterStage(ctx, "figures ("+fig.name+")"); err != nil {
+				return err
+			}
+			progress.logf("figures: %s", fig.name)
+			if err := fig.draw(join(dir, fig.name)); err != nil {
 				return err
 			}
 			figures = append(figures, fig.name)
@@ -214,7 +247,16 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
 	}
-	if err := train.WriteSummary(join(f.out, "summary.json"), s); err != nil {
+	if err := enterStage(ctx, "summary"); err != nil {
+		return err
+	}
+	if err := train.WriteSummary(join(dir, "summary.json"), s); err != nil {
+		return err
+	}
+	if err := enterStage(ctx, "replacing --out"); err != nil {
+		return err
+	}
+	if err := rd.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "seconds_per_epoch %.6f\ntrain_seconds %.3f\npredict_seconds %.3f\npredict_train_seconds %.3f\n",
