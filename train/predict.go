@@ -82,7 +82,11 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 		return Bands{}, fmt.Errorf("train: predict: no inputs")
 	}
 	workers = max(1, min(workers, samples))
-	n := len(x)
+	in := max(1, src.Config.Inputs)
+	if len(x)%in != 0 {
+		return Bands{}, fmt.Errorf("train: predict: %d values for rows of %d inputs", len(x), in)
+	}
+	n := len(x) / in
 	chunks := (n + PredictChunk - 1) / PredictChunk
 	if lim := max(1, MaxTrace/samples); n/chunks > lim {
 		chunks = (n + lim - 1) / lim // memory bounded whatever samples is
@@ -117,7 +121,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			}
 		}
 		for _, sm := range nets {
-			if err := graph.SetValues(sm.net.X, x[lo:hi]); err != nil {
+			if err := graph.SetValues(sm.net.X, x[lo*in:hi*in]); err != nil {
 				return Bands{}, err
 			}
 			sm.net.Reload() // a resident network keeps its own copy of x
@@ -168,8 +172,9 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
 	copied := false
-	for lo := 0; lo < len(x); lo += size {
-		hi := min(lo+size, len(x))
+	in := max(1, c.Inputs)
+	for lo := 0; lo < len(x)/in; lo += size {
+		hi := min(lo+size, len(x)/in)
 		rows := hi - lo
 		p := sm.pred
 		if p == nil || p.net.Rows != rows || p.net.Samples != k {
@@ -190,7 +195,7 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 			copied = true
 		}
 		p.net.Store.Seed = philoxSeed(seed, streamPredict)
-		if err := graph.SetValues(p.net.X, x[lo:hi]); err != nil {
+		if err := graph.SetValues(p.net.X, x[lo*in:hi*in]); err != nil {
 			return err
 		}
 		p.net.Reload()

@@ -22,6 +22,8 @@ type trainFlags struct {
 	epochs, samples, reportEvery   int
 	out, format, cpuProfile        string
 	quiet, skipTrainBand, noFigure bool
+	df                             dataFlags // --data and its options (data.go)
+	csv                            *csvRun   // loaded --data, nil for the seed's curve
 }
 
 // presets fill the flags the user did not set.
@@ -44,6 +46,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.BoolVar(&f.skipTrainBand, "no-train-band", false, "skip the 1000-pass band over the training inputs (the seed draws it)")
 	fs.BoolVar(&f.noFigure, "no-figures", false, "write no figures")
+	f.df.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -52,6 +55,16 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := f.check(); err != nil {
 		return err
+	}
+	var err error
+	if f.csv, err = f.df.load(fs, f.seed); err != nil {
+		return err
+	}
+	if f.csv != nil {
+		if err := checkMemory(memSizes{points: f.csv.raw.Train.Len() + f.csv.raw.Val.Len(), hidden: f.hidden, layers: f.layers,
+			samples: f.samples, workers: f.workers, inputs: f.csv.inputs(), dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
+			return err
+		}
 	}
 	rd, err := openRunDir("--out", f.out)
 	if err != nil {
@@ -108,11 +121,26 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	}
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
-	data, err := train.MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		return usagef("%v", err)
+	// data is in the data's units (figures, metrics); fit is what the
+	// network sees (standardised for --data).
+	var data, fit train.Data
+	if f.csv != nil {
+		data, fit = f.csv.raw, f.csv.scaled
+		cfg.Graph.Inputs = f.csv.inputs()
+	} else {
+		var err error
+		if data, err = train.MakeData(cfg.Data, cfg.Seed); err != nil {
+			return usagef("%v", err)
+		}
+		fit = data
 	}
-	tr, err := train.NewTrainer(cfg, data)
+	unscale := func(b train.Bands) train.Bands {
+		if f.csv != nil {
+			f.csv.scaler.Unscale(b)
+		}
+		return b
+	}
+	tr, err := train.NewTrainer(cfg, fit)
 	if err != nil {
 		return err
 	}
@@ -170,10 +198,11 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		return err
 	}
 	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
-	valBands, err := sampler.Bands(data.Val.X, cfg.Samples, cfg.Seed)
+	valBands, err := sampler.Bands(fit.Val.X, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
 	}
+	valBands = unscale(valBands)
 	predictSeconds := time.Since(t1).Seconds()
 	progress.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, data.Val.Len(), predictSeconds)
 	valM := train.Evaluate(valBands, data.Val)
@@ -187,9 +216,10 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, data.Train.Len())
 		t2 := time.Now()
-		if trainBands, err = sampler.Bands(data.Train.X, cfg.Samples, cfg.Seed); err != nil {
+		if trainBands, err = sampler.Bands(fit.Train.X, cfg.Samples, cfg.Seed); err != nil {
 			return err
 		}
+		trainBands = unscale(trainBands)
 		predictTrainSeconds = time.Since(t2).Seconds()
 		progress.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, data.Train.Len(), predictTrainSeconds)
 		trainM = train.Evaluate(trainBands, data.Train)
@@ -220,6 +250,9 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 			}{"band_train" + ext, func(p string) error {
 				return viz.Band(p, bandFigure("Uncertainty visualisation (training data)", data.Train, trainBands))
 			}})
+		}
+		if f.csv != nil && f.csv.inputs() > 1 {
+			figs = observedFigures(f.csv, ext, valBands, trainBands, f.skipTrainBand, figs[2])
 		}
 		for _, fig := range figs {
 			if err := enterStage(ctx, "figures ("+fig.name+")"); err != nil {
@@ -272,16 +305,23 @@ func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
 	return viz.BandFigure{Title: title, X: s.X, Y: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95, Truth: s.YTrue}
 }
 
-// mergeSplits returns all points sorted by x (both splits are sorted).
+// mergeSplits returns all points sorted by x (both splits are sorted);
+// yt is nil where the curve is unknown.
 func mergeSplits(d train.Data) (x, y, yt []float64) {
 	a, b := d.Train, d.Val
 	i, j := 0, 0
 	for i < a.Len() || j < b.Len() {
 		if j >= b.Len() || (i < a.Len() && a.X[i] <= b.X[j]) {
-			x, y, yt = append(x, a.X[i]), append(y, a.Y[i]), append(yt, a.YTrue[i])
+			x, y = append(x, a.X[i]), append(y, a.Y[i])
+			if a.YTrue != nil {
+				yt = append(yt, a.YTrue[i])
+			}
 			i++
 		} else {
-			x, y, yt = append(x, b.X[j]), append(y, b.Y[j]), append(yt, b.YTrue[j])
+			x, y = append(x, b.X[j]), append(y, b.Y[j])
+			if b.YTrue != nil {
+				yt = append(yt, b.YTrue[j])
+			}
 			j++
 		}
 	}
