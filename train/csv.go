@@ -15,8 +15,9 @@ import (
 // (nil: every column but the last, or but YCol), YCol the target (""
 // the last column).
 type CSVColumns struct {
-	XCols []string
-	YCol  string
+	XCols    []string
+	YCol     string
+	NoTarget bool // read XCols only (bbb predict); Y stays empty
 }
 
 // Table is what ReadCSV keeps of a file: the chosen columns as numbers.
@@ -24,11 +25,12 @@ type Table struct {
 	XNames []string
 	YName  string
 	X      []float64 // row-major Rows × len(XNames)
-	Y      []float64
+	Y      []float64 // empty with NoTarget
+	rows   int
 }
 
 // Rows is the number of data rows.
-func (t Table) Rows() int { return len(t.Y) }
+func (t Table) Rows() int { return t.rows }
 
 // CSVError is a problem at a place in a CSV file: "file:line:column: what".
 type CSVError struct {
@@ -95,11 +97,16 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		}
 		index[h] = i
 	}
-	if len(header) < 2 {
+	if len(header) < 2 && !cols.NoTarget {
 		return fail(1, 0, "the header has %d column, want at least 2 (inputs and a target)", len(header))
 	}
 	yi := len(header) - 1
-	if cols.YCol != "" {
+	if cols.NoTarget {
+		yi = -1
+		if len(cols.XCols) == 0 {
+			return fail(1, 0, "no input columns named")
+		}
+	} else if cols.YCol != "" {
 		i, ok := index[cols.YCol]
 		if !ok {
 			return fail(1, 0, "no column %q (--y-col) in the header %s", cols.YCol, strings.Join(header, ","))
@@ -125,7 +132,10 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			xi = append(xi, i)
 		}
 	}
-	t := Table{YName: header[yi]}
+	t := Table{}
+	if yi >= 0 {
+		t.YName = header[yi]
+	}
 	for _, i := range xi {
 		t.XNames = append(t.XNames, header[i])
 	}
@@ -168,13 +178,17 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			}
 			t.X = append(t.X, v)
 		}
+		t.rows++
+		if yi < 0 {
+			continue
+		}
 		v, err := num(rec, yi, line)
 		if err != nil {
 			return Table{}, err
 		}
 		t.Y = append(t.Y, v)
 	}
-	if len(t.Y) == 0 {
+	if t.rows == 0 {
 		return fail(0, 0, "no data rows after the header")
 	}
 	return t, nil

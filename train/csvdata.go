@@ -93,6 +93,12 @@ func (sc Scaler) Unscale(b Bands) {
 	sc.UnscaleY(b.Mean)
 	sc.UnscaleY(b.Q05)
 	sc.UnscaleY(b.Q95)
+	for _, q := range b.Q {
+		sc.UnscaleY(q)
+	}
+	for i := range b.Std {
+		b.Std[i] *= sc.YStd
+	}
 }
 
 // Validate reports a scaler that cannot be used (from a damaged file).

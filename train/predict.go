@@ -18,6 +18,24 @@ import (
 // stochastic passes and their 5% and 95% quantiles.
 type Bands struct {
 	Mean, Q05, Q95 []float64
+
+	// With Sampler.Quantiles set: the standard deviation of the passes and
+	// Q[k][i], quantile Levels[k] at input i.
+	Std    []float64
+	Levels []float64
+	Q      [][]float64
+}
+
+// sub is b at inputs lo..hi-1.
+func (b Bands) sub(lo, hi int) Bands {
+	s := Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi], Levels: b.Levels}
+	if b.Std != nil {
+		s.Std = b.Std[lo:hi]
+	}
+	for _, q := range b.Q {
+		s.Q = append(s.Q, q[lo:hi])
+	}
+	return s
 }
 
 // PredictChunk is the most inputs one forward graph takes at a time:
@@ -42,6 +60,10 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 // first call pays for building them (on the GPU: a CUDA context and its
 // kernels); each call copies the parameters from the source network again.
 type Sampler struct {
+	// Quantiles, if not nil, are the levels Bands also returns (Q), with
+	// the passes' standard deviation (Std).
+	Quantiles []float64
+
 	// Ctx, if not nil, stops the passes when it is done (checked between
 	// passes); Bands then returns its error.
 	Ctx context.Context
@@ -93,6 +115,12 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 	}
 	size := (n + chunks - 1) / chunks
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
+	if sm.Quantiles != nil {
+		b.Std, b.Levels = make([]float64, n), sm.Quantiles
+		for range sm.Quantiles {
+			b.Q = append(b.Q, make([]float64, n))
+		}
+	}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
 	if src.Store != nil {
 		return b, sm.predictBatched(x, samples, size, seed, trace, b)
@@ -141,7 +169,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 				return Bands{}, err
 			}
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
 	}
 	return b, nil
 }
@@ -223,7 +251,7 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 			}
 			p.vm.Reset()
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
 	}
 	return nil
 }
@@ -309,9 +337,20 @@ func summarise(trace []float32, samples, n, workers int, b Bands) {
 					sum += col[s]
 				}
 				slices.Sort(col)
-				b.Mean[i] = sum / float64(samples)
+				mean := sum / float64(samples)
+				b.Mean[i] = mean
 				b.Q05[i] = Quantile(col, 0.05)
 				b.Q95[i] = Quantile(col, 0.95)
+				if b.Std != nil {
+					var ss float64
+					for _, v := range col {
+						ss += (v - mean) * (v - mean)
+					}
+					b.Std[i] = math.Sqrt(ss / float64(samples-1))
+					for k, q := range b.Levels {
+						b.Q[k][i] = Quantile(col, q)
+					}
+				}
 			}
 		}(lo, hi)
 	}

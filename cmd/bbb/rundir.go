@@ -25,7 +25,7 @@ const runMarker = ".bbb-run"
 
 // outputNames are files a run directory may hold (also from bbb versions
 // that wrote no marker).
-var outputNames = []string{"summary.json", "losses.csv", "graph.dot", "bench.json", "model.npz", "pred.csv"}
+var outputNames = []string{"summary.json", "losses.csv", "graph.dot", "bench.json", "model.npz", "pred.csv", "pred_val.csv"}
 
 type runDir struct {
 	flag     string // the flag that named it, for errors

@@ -23,7 +23,9 @@ type trainFlags struct {
 	out, format, cpuProfile        string
 	quiet, skipTrainBand, noFigure bool
 	df                             dataFlags // --data and its options (data.go)
-	csv                            *csvRun   // loaded --data, nil for the seed's curve
+	mio                            modelIO   // --save, --checkpoint-every, --resume (model.go)
+	runFlags                       map[string]string
+	csv                            *csvRun // loaded --data, nil for the seed's curve
 }
 
 // presets fill the flags the user did not set.
@@ -47,12 +49,28 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.skipTrainBand, "no-train-band", false, "skip the 1000-pass band over the training inputs (the seed draws it)")
 	fs.BoolVar(&f.noFigure, "no-figures", false, "write no figures")
 	f.df.register(fs)
+	f.mio.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	explicit := explicitFlags(fs)
 	if err := applyPreset(fs, f.preset); err != nil {
 		return err
 	}
+	if f.mio.resume != "" {
+		c, err := readModel("--resume", f.mio.resume)
+		if err != nil {
+			return err
+		}
+		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
+			return err
+		}
+		if c.Meta.Epoch >= f.epochs {
+			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Meta.Epoch)
+		}
+		f.mio.ckpt = c
+	}
+	f.runFlags = recordFlags(fs)
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -109,6 +127,19 @@ func (f *trainFlags) check() error {
 	if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
 		workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
 		return err
+	}
+	switch {
+	case f.mio.checkpointEvery < 0:
+		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
+	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
+		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
+	case f.mio.checkpointEvery > 0 && f.mio.save == "":
+		return usagef("--checkpoint-every %d: needs --save", f.mio.checkpointEvery)
+	}
+	if savePath(f.mio.save, f.out, "") == f.mio.save { // else it goes into --out, checked there
+		if err := checkFilePath("--save", f.mio.save); err != nil {
+			return err
+		}
 	}
 	return checkFilePath("--cpuprofile", f.cpuProfile)
 }
@@ -167,7 +198,35 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 	}
 	t0 := time.Now()
-	reports, runErr := tr.Run(ctx, progress.report)
+	var reports []train.Report // all of the run's, those before --resume too
+	startEpoch := 0
+	if c := f.mio.ckpt; c != nil {
+		if reports, err = tr.Restore(c); err != nil {
+			return usagef("--resume %s: %v", f.mio.resume, err)
+		}
+		startEpoch = c.Meta.Epoch
+		progress.epoch0 = startEpoch
+	}
+	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: cfg.Graph.WithDefaults().Inputs, XNames: []string{"x"}, YName: "y"}
+	if f.csv != nil {
+		meta.XNames, meta.YName, meta.Scaler = f.csv.table.XNames, f.csv.table.YName, &f.csv.scaler
+	}
+	save := savePath(f.mio.save, f.out, dir)
+	var saveErr error
+	writeModel := func() error {
+		arrays, err := tr.Checkpoint(meta, reports)
+		if err != nil {
+			return err
+		}
+		return train.WriteCheckpoint(save, arrays)
+	}
+	_, runErr := tr.Run(ctx, func(r train.Report) {
+		progress.report(r)
+		reports = append(reports, r)
+		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
+			saveErr = writeModel()
+		}
+	})
 	trainSeconds := time.Since(t0).Seconds()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -182,6 +241,12 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 			return err
 		}
 	}
+	if runErr == nil && saveErr == nil && f.mio.save != "" {
+		saveErr = writeModel()
+	}
+	if runErr == nil && saveErr != nil {
+		runErr = fmt.Errorf("--save %s: %w", f.mio.save, saveErr)
+	}
 	if runErr != nil {
 		if ctx.Err() != nil {
 			setStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
@@ -193,6 +258,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	t1 := time.Now()
 	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
 	sampler.Ctx = ctx
+	sampler.Quantiles = defaultQuantiles // pred_val.csv: what bbb predict writes for these inputs
 	defer sampler.Close()
 	if err := enterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
 		return err
@@ -203,6 +269,10 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		return err
 	}
 	valBands = unscale(valBands)
+	sampler.Quantiles = nil
+	if err := writePredVal(join(dir, "pred_val.csv"), meta, data.Val, valBands, f.likSigma); err != nil {
+		return err
+	}
 	predictSeconds := time.Since(t1).Seconds()
 	progress.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, data.Val.Len(), predictSeconds)
 	valM := train.Evaluate(valBands, data.Val)
@@ -270,7 +340,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	device, name := deviceName(f.device)
 	s := train.Summary{
 		Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Seed: cfg.Seed,
-		Epochs: cfg.Epochs, TrainSeconds: trainSeconds, SecondsPerEpoch: trainSeconds / float64(cfg.Epochs),
+		Epochs: cfg.Epochs, TrainSeconds: trainSeconds, SecondsPerEpoch: trainSeconds / float64(cfg.Epochs-startEpoch),
 		TrainLossPerPoint: last.TrainLoss, ValLossPerPoint: last.ValLoss,
 		Samples: cfg.Samples, PredictSeconds: predictSeconds, PredictTrainSeconds: predictTrainSeconds,
 		ValRMSETrue: valM.RMSETrue, ValRMSENoisy: valM.RMSENoisy, ValCoverage90: valM.Coverage90, ValBandWidth: valM.BandWidth,
@@ -296,7 +366,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
-	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,%s}\n",
+	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,pred_val.csv,%s}\n",
 		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(figures, ","))
 	return nil
 }
