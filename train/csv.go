@@ -124,7 +124,11 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		for _, c := range cols.XCols {
 			i, ok := index[c]
 			if !ok {
-				return fail(1, 0, "no column %q (--x-cols) in the header %s", c, strings.Join(header, ","))
+				what := "--x-cols"
+				if cols.NoTarget {
+					what = "an input of the model"
+				}
+				return fail(1, 0, "no column %q (%s) in the header %s", c, what, strings.Join(header, ","))
 			}
 			if i == yi {
 				return fail(1, i+1, "column %q is both an input (--x-cols) and the target", c)

@@ -99,3 +99,17 @@ func observedFigures(c *csvRun, ext string, val, tr train.Bands, skipTrain bool,
 	}
 	return figs
 }
+
+// thin keeps every k-th value so that at most viz.MaxPoints are drawn
+// (figures stay fast at any data size); nil stays nil.
+func thin(v []float64) []float64 {
+	k := (len(v) + viz.MaxPoints - 1) / viz.MaxPoints
+	if k <= 1 {
+		return v
+	}
+	out := make([]float64, 0, len(v)/k+1)
+	for i := 0; i < len(v); i += k {
+		out = append(out, v[i])
+	}
+	return out
+}

@@ -134,4 +134,20 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 			t.Errorf("%v: exit %d, stderr %q: want one line with %q", tc.args[len(tc.args)-2:], code, stderr, tc.want)
 		}
 	}
+	// The same --data path with other rows: refused, not trained on.
+	writeCSV(t, data, 130, true)
+	code, _, stderr := runCLI(append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--out", filepath.Join(dir, "o5"))...)
+	if code != exitUsage || !strings.Contains(stderr, "is not the data it was trained on") {
+		t.Errorf("changed data: exit %d, %q", code, stderr)
+	}
+}
+
+func TestThin(t *testing.T) {
+	v := make([]float64, 50001)
+	if n := len(thin(v)); n > 20000 || n < 10000 {
+		t.Errorf("thin kept %d of 50001", n)
+	}
+	if thin(nil) != nil || len(thin(v[:100])) != 100 {
+		t.Error("thin changed a small or nil series")
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -77,6 +78,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var err error
 	if f.csv, err = f.df.load(fs, f.seed); err != nil {
 		return err
+	}
+	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Meta.Scaler == nil || !slices.Equal(c.Meta.Scaler.XMean, f.csv.scaler.XMean) ||
+		!slices.Equal(c.Meta.Scaler.XStd, f.csv.scaler.XStd) || c.Meta.Scaler.YMean != f.csv.scaler.YMean || c.Meta.Scaler.YStd != f.csv.scaler.YStd) {
+		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
 		if err := checkMemory(memSizes{points: f.csv.raw.Train.Len() + f.csv.raw.Val.Len(), hidden: f.hidden, layers: f.layers,
@@ -303,7 +308,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}{
 			{"data" + ext, func(p string) error {
 				x, y, yt := mergeSplits(data)
-				return viz.Data(p, x, y, yt)
+				return viz.Data(p, thin(x), thin(y), thin(yt))
 			}},
 			{"band_val" + ext, func(p string) error {
 				return viz.Band(p, bandFigure("Uncertainty visualisation (validation data)", data.Val, valBands))
@@ -366,13 +371,13 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
-	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,pred_val.csv,%s}\n",
-		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(figures, ","))
+	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{%s}\n",
+		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot", "pred_val.csv"}, figures...), ","))
 	return nil
 }
 
 func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
-	return viz.BandFigure{Title: title, X: s.X, Y: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95, Truth: s.YTrue}
+	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue)}
 }
 
 // mergeSplits returns all points sorted by x (both splits are sorted);
