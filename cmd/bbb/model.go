@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -160,8 +159,6 @@ func writePredictions(w io.Writer, names []string, x []float64, b train.Bands, n
 	}
 	return nil
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 // writePredVal writes the training run's predictions for its validation
 // inputs, as bbb predict writes them.

@@ -121,7 +121,7 @@ func (rd *runDir) checkOwned() error {
 		case n == runMarker:
 			return nil
 		case slices.Contains(outputNames, n), strings.HasPrefix(n, "."+"bbb-write-check-"),
-			!e.IsDir() && isFigureName(n), strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp"):
+			!e.IsDir() && isOutputExt(n), strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp"):
 		default:
 			foreign = append(foreign, n)
 		}
@@ -133,9 +133,9 @@ func (rd *runDir) checkOwned() error {
 	return nil
 }
 
-func isFigureName(n string) bool {
+func isOutputExt(n string) bool {
 	switch strings.ToLower(filepath.Ext(n)) {
-	case ".png", ".svg", ".pdf":
+	case ".png", ".svg", ".pdf", ".prof", ".npz":
 		return true
 	}
 	return false

@@ -146,6 +146,9 @@ func (f *trainFlags) check() error {
 			return err
 		}
 	}
+	if savePath(f.cpuProfile, f.out, "") != f.cpuProfile { // inside --out: staged with the run
+		return nil
+	}
 	return checkFilePath("--cpuprofile", f.cpuProfile)
 }
 
@@ -193,7 +196,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		return err
 	}
 	if f.cpuProfile != "" {
-		pf, err := os.Create(f.cpuProfile)
+		pf, err := os.Create(savePath(f.cpuProfile, f.out, dir))
 		if err != nil {
 			return err
 		}
