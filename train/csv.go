@@ -87,6 +87,9 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 	header = append([]string(nil), header...)
 	index := map[string]int{}
 	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // a UTF-8 byte order mark (spreadsheets write one)
+		}
 		h = strings.TrimSpace(h)
 		header[i] = h
 		if h == "" {

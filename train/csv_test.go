@@ -14,6 +14,9 @@ func TestParseCSV(t *testing.T) {
 	if tab.Rows() != 3 || strings.Join(tab.XNames, ",") != "a,b" || tab.YName != "y" || tab.X[3] != 50 || tab.Y[1] != -6 {
 		t.Errorf("%+v", tab)
 	}
+	if tab, err := ParseCSV(strings.NewReader("\ufeffx,y\n1,2\n"), "f.csv", CSVColumns{XCols: []string{"x"}}); err != nil || tab.Rows() != 1 {
+		t.Errorf("byte order mark: %v", err)
+	}
 	tab, err = ParseCSV(strings.NewReader("y,skip,a\n1,x,2\n3,,4\n"), "f.csv", CSVColumns{XCols: []string{"a"}, YCol: "y"})
 	if err != nil || tab.Rows() != 2 || tab.X[1] != 4 || tab.Y[1] != 3 {
 		t.Errorf("%+v %v", tab, err)
