@@ -21,7 +21,7 @@ import (
 
 // hardStop is how long a cancelled run may take to return before the
 // process exits without it.
-const hardStop = 800 * time.Millisecond
+const hardStop = 600 * time.Millisecond
 
 // signalError is the cause of a context cancelled by a signal.
 type signalError struct{ sig os.Signal }
