@@ -143,3 +143,24 @@ func TestDotOut(t *testing.T) {
 		}
 	}
 }
+
+// Subdirectories of --out (bench's out/bench, torch_bench's out/torch) are
+// other runs: a train run into out carries them over.
+func TestSubdirectoriesCarried(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if err := os.MkdirAll(filepath.Join(out, "torch"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(out, "torch", "bench.json"), []byte("{}"), 0o644)
+	for range 2 {
+		if code, _, stderr := runCLI("train", "--points", "100", "--epochs", "2", "--samples", "2", "--no-figures", "-q", "--out", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "torch", "bench.json")); err != nil || string(b) != "{}" {
+		t.Errorf("out/torch/bench.json: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Error(err)
+	}
+}

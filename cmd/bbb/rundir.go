@@ -14,7 +14,9 @@ import (
 // into a staging directory beside --out (.NAME.bbb-stage-*), and only a run
 // that finished (or diverged, which keeps its losses) swaps it in for --out
 // in one rename (Linux renameat2 RENAME_EXCHANGE; elsewhere two renames).
-// A failed or interrupted run removes its staging directory; what a killed
+// Subdirectories of --out (other runs: out/bench, out/torch) are carried
+// into the new run directory. A failed or interrupted run removes its
+// staging directory; what a killed
 // run left (stage, the replaced run, a stale lock file) is removed by the
 // next run into the same --out, which first takes an flock on
 // .NAME.bbb-lock beside it: a second concurrent run is refused.
@@ -120,8 +122,8 @@ func (rd *runDir) checkOwned() error {
 		switch {
 		case n == runMarker:
 			return nil
-		case slices.Contains(outputNames, n), strings.HasPrefix(n, "."+"bbb-write-check-"),
-			!e.IsDir() && isOutputExt(n), strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp"):
+		case e.IsDir(), carried(n), slices.Contains(outputNames, n), isOutputExt(n),
+			strings.HasPrefix(n, ".") && strings.Contains(n, ".tmp"):
 		default:
 			foreign = append(foreign, n)
 		}
@@ -168,7 +170,8 @@ func (rd *runDir) Commit() error {
 		return syncDir(filepath.Dir(rd.out))
 	}
 	if err := exchange(rd.Stage, rd.out); err == nil {
-		os.RemoveAll(rd.Stage) // now the replaced run
+		carryOver(rd.Stage, rd.out) // rd.Stage is now the replaced run
+		os.RemoveAll(rd.Stage)
 		return syncDir(filepath.Dir(rd.out))
 	}
 	// No atomic exchange here: move the old run aside, then the new one in
@@ -179,13 +182,35 @@ func (rd *runDir) Commit() error {
 		os.RemoveAll(rd.Stage)
 		return fmt.Errorf("%s %s: %w", rd.flag, rd.out, err)
 	}
+	carryOver(old, rd.Stage)
 	if err := os.Rename(rd.Stage, rd.out); err != nil {
+		carryOver(rd.Stage, old)
 		os.Rename(old, rd.out)
 		os.RemoveAll(rd.Stage)
 		return fmt.Errorf("%s %s: %w", rd.flag, rd.out, err)
 	}
 	os.RemoveAll(old)
 	return syncDir(filepath.Dir(rd.out))
+}
+
+// carried reports the entries of a run directory that belong to other
+// runs and move to the next run directory: subdirectories (bench's
+// out/bench, torch_bench's out/torch) and their staging and lock files.
+func carried(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".bbb-")
+}
+
+// carryOver moves the subdirectories of from (and the staging and lock
+// files of runs into them) to to, unless to has the name already.
+func carryOver(from, to string) {
+	ents, _ := os.ReadDir(from)
+	for _, e := range ents {
+		if n := e.Name(); e.IsDir() || carried(n) {
+			if _, err := os.Lstat(filepath.Join(to, n)); err != nil {
+				os.Rename(filepath.Join(from, n), filepath.Join(to, n))
+			}
+		}
+	}
 }
 
 // Abort removes the staging directory: --out keeps the previous run.
