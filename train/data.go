@@ -76,13 +76,14 @@ func (c DataConfig) Validate() error {
 // (= -1.8x³ + 8x; the seed writes the cube twice).
 func Curve(x float64) float64 { return 0.2*x*x*x - 2*math.Pow(x, 2+1) + 8*x }
 
-// Split is one side of the data, sorted by x.
+// Split is one side of the data (the seed's: sorted by x).
 type Split struct {
-	X, Y, YTrue []float64 // inputs, noisy targets, noiseless curve
+	X, Y, YTrue []float64 // inputs (row-major Len × Inputs), targets, noiseless curve (nil if unknown)
+	Inputs      int       // features per row (0: 1)
 }
 
 // Len is the number of points.
-func (s Split) Len() int { return len(s.X) }
+func (s Split) Len() int { return len(s.X) / max(1, s.Inputs) }
 
 // Data is the generated set, split into train and validation.
 type Data struct {

@@ -4,7 +4,7 @@ import "math"
 
 // Metrics are the quality figures of a predictive band on one split.
 type Metrics struct {
-	RMSETrue   float64 // predictive mean vs the noiseless curve
+	RMSETrue   float64 // predictive mean vs the noiseless curve (0 where it is unknown)
 	RMSENoisy  float64 // predictive mean vs the noisy targets
 	Coverage90 float64 // share of noisy targets inside [Q05, Q95]
 	BandWidth  float64 // mean of Q95 - Q05
@@ -13,11 +13,13 @@ type Metrics struct {
 // Evaluate computes Metrics of b against s.
 func Evaluate(b Bands, s Split) Metrics {
 	var m Metrics
-	n := float64(len(s.X))
-	for i := range s.X {
-		dt := b.Mean[i] - s.YTrue[i]
+	n := float64(s.Len())
+	for i := range s.Len() {
+		if s.YTrue != nil {
+			dt := b.Mean[i] - s.YTrue[i]
+			m.RMSETrue += dt * dt
+		}
 		dn := b.Mean[i] - s.Y[i]
-		m.RMSETrue += dt * dt
 		m.RMSENoisy += dn * dn
 		if s.Y[i] >= b.Q05[i] && s.Y[i] <= b.Q95[i] {
 			m.Coverage90++

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -17,6 +18,24 @@ import (
 // stochastic passes and their 5% and 95% quantiles.
 type Bands struct {
 	Mean, Q05, Q95 []float64
+
+	// With Sampler.Quantiles set: the standard deviation of the passes and
+	// Q[k][i], quantile Levels[k] at input i.
+	Std    []float64
+	Levels []float64
+	Q      [][]float64
+}
+
+// sub is b at inputs lo..hi-1.
+func (b Bands) sub(lo, hi int) Bands {
+	s := Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi], Levels: b.Levels}
+	if b.Std != nil {
+		s.Std = b.Std[lo:hi]
+	}
+	for _, q := range b.Q {
+		s.Q = append(s.Q, q[lo:hi])
+	}
+	return s
 }
 
 // PredictChunk is the most inputs one forward graph takes at a time:
@@ -41,6 +60,14 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 // first call pays for building them (on the GPU: a CUDA context and its
 // kernels); each call copies the parameters from the source network again.
 type Sampler struct {
+	// Quantiles, if not nil, are the levels Bands also returns (Q), with
+	// the passes' standard deviation (Std).
+	Quantiles []float64
+
+	// Ctx, if not nil, stops the passes when it is done (checked between
+	// passes); Bands then returns its error.
+	Ctx context.Context
+
 	src     *graph.Network
 	workers int
 	pred    *predictive // resident networks
@@ -80,10 +107,23 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 		return Bands{}, fmt.Errorf("train: predict: no inputs")
 	}
 	workers = max(1, min(workers, samples))
-	n := len(x)
+	in := max(1, src.Config.Inputs)
+	if len(x)%in != 0 {
+		return Bands{}, fmt.Errorf("train: predict: %d values for rows of %d inputs", len(x), in)
+	}
+	n := len(x) / in
 	chunks := (n + PredictChunk - 1) / PredictChunk
+	if lim := max(1, MaxTrace/samples); n/chunks > lim {
+		chunks = (n + lim - 1) / lim // memory bounded whatever samples is
+	}
 	size := (n + chunks - 1) / chunks
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
+	if sm.Quantiles != nil {
+		b.Std, b.Levels = make([]float64, n), sm.Quantiles
+		for range sm.Quantiles {
+			b.Q = append(b.Q, make([]float64, n))
+		}
+	}
 	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
 	if src.Store != nil {
 		return b, sm.predictBatched(x, samples, size, seed, trace, b)
@@ -112,7 +152,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			}
 		}
 		for _, sm := range nets {
-			if err := graph.SetValues(sm.net.X, x[lo:hi]); err != nil {
+			if err := graph.SetValues(sm.net.X, x[lo*in:hi*in]); err != nil {
 				return Bands{}, err
 			}
 			sm.net.ReloadInputs() // a resident network keeps its own copy of x
@@ -123,7 +163,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				errs[w] = nets[w].passes(trace[:samples*rows], w, workers, samples, seed)
+				errs[w] = nets[w].passes(sm.ctx(), trace[:samples*rows], w, workers, samples, seed)
 			}(w)
 		}
 		wg.Wait()
@@ -132,9 +172,20 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 				return Bands{}, err
 			}
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
 	}
 	return b, nil
+}
+
+// MaxTrace bounds the passes held in memory at once (samples × chunk
+// inputs, float32): with many samples the chunks get smaller.
+const MaxTrace = 1 << 26
+
+func (sm *Sampler) ctx() context.Context {
+	if sm.Ctx == nil {
+		return context.Background()
+	}
+	return sm.Ctx
 }
 
 // PredictBatchElements bounds one batched predictive run: K passes of a
@@ -155,8 +206,9 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
 	copied := false
-	for lo := 0; lo < len(x); lo += size {
-		hi := min(lo+size, len(x))
+	in := max(1, c.Inputs)
+	for lo := 0; lo < len(x)/in; lo += size {
+		hi := min(lo+size, len(x)/in)
 		rows := hi - lo
 		p := sm.pred
 		if p == nil || p.net.Rows != rows || p.net.Samples != k {
@@ -177,11 +229,14 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 			copied = true
 		}
 		p.net.Store.Seed = philoxSeed(seed, streamPredict)
-		if err := graph.SetValues(p.net.X, x[lo:hi]); err != nil {
+		if err := graph.SetValues(p.net.X, x[lo*in:hi*in]); err != nil {
 			return err
 		}
 		p.net.ReloadInputs()
 		for r := 0; r < runs; r++ {
+			if err := sm.ctx().Err(); err != nil {
+				return err
+			}
 			if err := p.net.SetStep(uint64(r)); err != nil {
 				return err
 			}
@@ -202,7 +257,7 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 			}
 			p.vm.Reset()
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi]})
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
 	}
 	return nil
 }
@@ -229,7 +284,7 @@ func newSampler(src *graph.Network, rows int) (*sampler, error) {
 }
 
 // passes runs passes w, w+workers, ... into trace.
-func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64) error {
+func (sm *sampler) passes(ctx context.Context, trace []float32, w, workers, samples int, seed uint64) error {
 	net, vm, n := sm.net, sm.vm, sm.net.Rows
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
@@ -237,6 +292,9 @@ func (sm *sampler) passes(trace []float32, w, workers, samples int, seed uint64)
 		net.Store.Seed = philoxSeed(seed, streamPredict)
 	}
 	for s := w; s < samples; s += workers {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if net.Store != nil {
 			if err := net.SetStep(uint64(s)); err != nil {
 				return err
@@ -285,9 +343,20 @@ func summarise(trace []float32, samples, n, workers int, b Bands) {
 					sum += col[s]
 				}
 				slices.Sort(col)
-				b.Mean[i] = sum / float64(samples)
+				mean := sum / float64(samples)
+				b.Mean[i] = mean
 				b.Q05[i] = Quantile(col, 0.05)
 				b.Q95[i] = Quantile(col, 0.95)
+				if b.Std != nil {
+					var ss float64
+					for _, v := range col {
+						ss += (v - mean) * (v - mean)
+					}
+					b.Std[i] = math.Sqrt(ss / float64(samples-1))
+					for k, q := range b.Levels {
+						b.Q[k][i] = Quantile(col, q)
+					}
+				}
 			}
 		}(lo, hi)
 	}

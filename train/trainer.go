@@ -83,6 +83,7 @@ type Trainer struct {
 	params   []G.Value
 	adam     *Adam
 	epsRNG   *rand.Rand
+	epsSrc   *rand.PCG // epsRNG's state (checkpoint.go)
 	epoch    int
 	trainLen int
 
@@ -110,7 +111,8 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	if err := net.Differentiate(); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(rand.NewPCG(c.Seed, streamEps)), trainLen: data.Train.Len()}
+	epsSrc := rand.NewPCG(c.Seed, streamEps)
+	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(epsSrc), epsSrc: epsSrc, trainLen: data.Train.Len()}
 	G.Read(readable(net.Loss), &t.loss)
 	if net.Store != nil {
 		// Resident: epsilon and Adam run inside the graph; the host reads
@@ -244,7 +246,8 @@ type Evaluator struct {
 	vm    G.VM
 	loss  G.Value
 	rng   *rand.Rand
-	draws uint64 // resident: the epsilon draws made
+	src   *rand.PCG // rng's state (checkpoint.go)
+	draws uint64    // resident: the epsilon draws made
 }
 
 // NewEvaluator builds the loss graph for s; its epsilon stream comes from seed.
@@ -256,7 +259,8 @@ func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
 	if err := setXY(net, s); err != nil {
 		return nil, err
 	}
-	e := &Evaluator{Net: net, rng: rand.New(rand.NewPCG(seed, streamValEps))}
+	src := rand.NewPCG(seed, streamValEps)
+	e := &Evaluator{Net: net, rng: rand.New(src), src: src}
 	if net.Store != nil {
 		net.Store.Seed = philoxSeed(seed, streamValEps)
 	}

@@ -269,7 +269,10 @@ func (secondTicks) Ticks(min, max float64) []plot.Tick {
 		}
 	}
 	if labels < 2 { // a range inside one step of the mantissas: plot's own ticks
-		ticks = plot.DefaultTicks{}.Ticks(min, max)
+		if !(min > 0 && max > min) {
+			return positiveTicks(nil, min, max)
+		}
+		ticks = positiveTicks(plot.DefaultTicks{}.Ticks(min, max), min, max)
 		for i := range ticks {
 			if ticks[i].Label != "" {
 				ticks[i].Label = formatSeconds(ticks[i].Value)

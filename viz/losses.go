@@ -121,5 +121,37 @@ func (logTicks) Ticks(min, max float64) []plot.Tick {
 			ticks[i].Label = strconv.FormatFloat(ticks[i].Value, 'g', -1, 64)
 		}
 	}
+	if len(ticks) < 2 { // inside one step of the mantissas (one epoch): plot's own ticks
+		if !(min > 0 && max > min) {
+			return positiveTicks(nil, min, max)
+		}
+		ticks = positiveTicks(plot.DefaultTicks{}.Ticks(min, max), min, max)
+	}
 	return ticks
+}
+
+// positiveTicks keeps the ticks a log axis can draw (> 0); if fewer than
+// two labelled ones are left, it labels the axis ends instead. A range of
+// one value (min == max) gets that value.
+func positiveTicks(ticks []plot.Tick, min, max float64) []plot.Tick {
+	var out []plot.Tick
+	labels := 0
+	for _, t := range ticks {
+		if t.Value > 0 && !math.IsInf(t.Value, 0) {
+			out = append(out, t)
+			if t.Label != "" {
+				labels++
+			}
+		}
+	}
+	if labels >= 2 {
+		return out
+	}
+	out = nil
+	for _, v := range []float64{min, max} {
+		if v > 0 && !math.IsInf(v, 0) && (len(out) == 0 || out[0].Value != v) {
+			out = append(out, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 3, 64)})
+		}
+	}
+	return out
 }

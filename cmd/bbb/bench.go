@@ -61,6 +61,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var quiet bool
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
+	// One core per device, like the training loop.
+	m.workers = 1
+	fs.Lookup("workers").DefValue = "1"
+	fs.Lookup("hidden").Usage = "one hidden width to time (instead of --hidden-sizes)"
+	fs.Lookup("hidden").DefValue = "0" // unset: --hidden-sizes
 	fs.StringVar(&hiddenList, "hidden-sizes", "20,64,128,256", "comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)")
 	fs.StringVar(&pointList, "points-list", "", "comma-separated data sizes to sweep (default: --points)")
 	fs.StringVar(&layerList, "layers-list", "", "comma-separated layer counts to sweep (default: --layers)")
@@ -75,15 +80,18 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if !isSet(fs, "workers") {
-		m.workers = 1 // one core per device, like the training loop
-	}
 	if err := m.check(); err != nil {
 		return err
 	}
 	hiddens, err := intList("--hidden-sizes", hiddenList)
 	if err != nil {
 		return err
+	}
+	if isSet(fs, "hidden") {
+		if isSet(fs, "hidden-sizes") {
+			return usagef("--hidden %d with --hidden-sizes %s: give one of them", m.hidden, hiddenList)
+		}
+		hiddens = []int{m.hidden}
 	}
 	points := []int{m.points}
 	if pointList != "" {
@@ -107,8 +115,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case !(minSeconds > 0):
 		return usagef("--seconds %v: need a value > 0", minSeconds)
 	}
-	if _, err := viz.Format("x." + format); err != nil {
-		return usagef("--format %q: want png, svg or pdf", format)
+	if err := checkFormat(&format); err != nil {
+		return err
+	}
+	for _, p := range points {
+		for _, l := range layers {
+			for _, h := range hiddens {
+				if err := checkMemory(memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	var others []backend
 	if compare != "" {
@@ -124,21 +141,23 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			others = append(others, backend{benchReport: *r, file: file})
 		}
 	}
-	if err := checkOutDir("--out", out); err != nil {
+	rd, err := openRunDir("--out", out)
+	if err != nil {
 		return err
 	}
+	defer rd.Abort() // unless committed: --out keeps the previous run
 
 	device, name := deviceName(m.device)
 	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
-				if err := ctx.Err(); err != nil {
+				if err := enterStage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
 					return err
 				}
 				mf := m
 				mf.points, mf.hidden, mf.layers = p, h, l
-				row, err := benchOne(mf, steps, warmup, passes, minSeconds)
+				row, err := benchOne(ctx, mf, steps, warmup, passes, minSeconds)
 				if err != nil {
 					return fmt.Errorf("bench points %d hidden %d layers %d: %w", p, h, l, err)
 				}
@@ -150,7 +169,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	if err := atomicio.WriteFile(join(out, "bench.json"), func(w io.Writer) error {
+	if err := atomicio.WriteFile(join(rd.Stage, "bench.json"), func(w io.Writer) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
@@ -159,7 +178,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	backends := labelBackends(append([]backend{{benchReport: rep}}, others...))
 	printBenchTable(stdout, backends)
-	return viz.Bench(join(out, "bench."+format), benchFigure(backends))
+	if err := enterStage(ctx, "bench figure"); err != nil {
+		return err
+	}
+	if err := viz.Bench(join(rd.Stage, "bench."+format), benchFigure(backends)); err != nil {
+		return err
+	}
+	if err := enterStage(ctx, "replacing --out"); err != nil {
+		return err
+	}
+	return rd.Commit()
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {
@@ -218,7 +246,7 @@ func madds(points, hidden, layers int) float64 {
 }
 
 // benchOne times training steps and predictive passes at one size.
-func benchOne(m modelFlags, steps, warmup, passes int, minSeconds float64) (benchRow, error) {
+func benchOne(ctx context.Context, m modelFlags, steps, warmup, passes int, minSeconds float64) (benchRow, error) {
 	cfg := m.trainConfig()
 	cfg.Epochs = warmup + steps
 	cfg.ReportEvery = cfg.Epochs
@@ -239,6 +267,9 @@ func benchOne(m modelFlags, steps, warmup, passes int, minSeconds float64) (benc
 	var times []float64
 	start := time.Now()
 	for i := 0; i < steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return benchRow{}, err
+		}
 		t0 := time.Now()
 		if _, err := tr.Step(); err != nil {
 			return benchRow{}, err
@@ -258,6 +289,7 @@ func benchOne(m modelFlags, steps, warmup, passes int, minSeconds float64) (benc
 	// the GPU a machine: a CUDA context and its kernels), as PyTorch's
 	// timing starts with its model and context already there.
 	sampler := train.NewSampler(tr.Net, m.workers)
+	sampler.Ctx = ctx
 	defer sampler.Close()
 	if _, err := sampler.Bands(data.Val.X, passes, cfg.Seed); err != nil {
 		return benchRow{}, err

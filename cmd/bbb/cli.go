@@ -1,12 +1,9 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
 )
 
 // Exit codes: 2 for bad input (before any work), 1 for a failed run.
@@ -28,6 +25,7 @@ const usage = `usage: bbb <command> [flags]
 commands:
   train   fit the BBB network, sample predictive bands, write summary.json and figures
   bench   time the training step and predictive sampling over a sweep of sizes
+  predict sample a saved model (train --save) at the inputs of a CSV file
   dot     write the graph as Graphviz DOT
   help    show this text
 
@@ -39,7 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := withSignals(stderr)
 	defer stop()
 	var err error
 	switch args[0] {
@@ -49,11 +47,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBench(ctx, args[1:], stdout, stderr)
 	case "dot":
 		err = runDot(args[1:], stdout, stderr)
+	case "predict":
+		err = runPredict(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want train, bench, dot or help)", args[0])
+		err = usagef("unknown command %q (want train, bench, predict, dot or help)", args[0])
+	}
+	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
+		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
+		return se.exitCode()
 	}
 	if err == nil {
 		return exitOK

@@ -8,6 +8,10 @@ import (
 	"github.com/bbb-go/bbb/internal/atomicio"
 )
 
+// dotUnused are the shared model flags that do not shape the graph: dot
+// does not take them.
+var dotUnused = map[string]bool{"points": true, "workers": true, "threads": true, "lr": true, "seed": true}
+
 // runDot writes the training graph (with gradients if --grad) as DOT.
 func runDot(args []string, stdout, stderr io.Writer) error {
 	var m modelFlags
@@ -15,8 +19,15 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	var rows int
 	var grad bool
 	fs := flag.NewFlagSet("dot", flag.ContinueOnError)
-	m.register(fs)
-	fs.StringVar(&out, "o", "-", "output file (- for stdout)")
+	all := flag.NewFlagSet("model", flag.ContinueOnError)
+	m.register(all)
+	all.VisitAll(func(f *flag.Flag) {
+		if !dotUnused[f.Name] {
+			fs.Var(f.Value, f.Name, f.Usage)
+		}
+	})
+	fs.StringVar(&out, "out", "-", "output file (- for stdout)")
+	fs.StringVar(&out, "o", "-", "the same as --out")
 	fs.IntVar(&rows, "rows", 16000, "batch rows")
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
 	if err := parseFlags(fs, args, stdout); err != nil {
@@ -27,6 +38,17 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	}
 	if rows < 1 {
 		return usagef("--rows %d: need at least 1", rows)
+	}
+	if err := checkMemory(memSizes{points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+		return err
+	}
+	if out != "-" {
+		if out == "" {
+			return usagef("--out: empty path (- for stdout)")
+		}
+		if err := checkFilePath("--out", out); err != nil {
+			return err
+		}
 	}
 	net, err := graph.New(m.graphConfig(), rows)
 	if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -155,23 +154,6 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
 	}
-	return nil
-}
-
-// checkOutDir makes dir and proves it writable, before any work.
-func checkOutDir(flagName, dir string) error {
-	if strings.TrimSpace(dir) == "" {
-		return usagef("%s: empty path", flagName)
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return usagef("%s %s: cannot create: %v", flagName, dir, unwrapPath(err))
-	}
-	f, err := os.CreateTemp(dir, ".bbb-write-check-*")
-	if err != nil {
-		return usagef("%s %s: cannot write: %v", flagName, dir, unwrapPath(err))
-	}
-	f.Close()
-	os.Remove(f.Name())
 	return nil
 }
 

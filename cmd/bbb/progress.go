@@ -14,6 +14,7 @@ type progress struct {
 	w      io.Writer
 	quiet  bool
 	epochs int
+	epoch0 int // the epoch it started from (--resume)
 	start  time.Time
 }
 
@@ -26,7 +27,7 @@ func (p *progress) report(r train.Report) {
 		return
 	}
 	el := time.Since(p.start)
-	rate := float64(r.Epoch) / el.Seconds()
+	rate := float64(r.Epoch-p.epoch0) / el.Seconds()
 	eta := time.Duration(float64(p.epochs-r.Epoch) / rate * float64(time.Second))
 	fmt.Fprintf(p.w, "epoch %*d/%d  train %10.4f  val %10.4f  %7.1f epochs/s  ETA %-7s RSS %.0f MiB\n",
 		len(fmt.Sprint(p.epochs)), r.Epoch, p.epochs, r.TrainLoss, r.ValLoss, rate, eta.Round(100*time.Millisecond), rssMiB())

@@ -2,12 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"runtime/pprof"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,6 +23,10 @@ type trainFlags struct {
 	epochs, samples, reportEvery   int
 	out, format, cpuProfile        string
 	quiet, skipTrainBand, noFigure bool
+	df                             dataFlags // --data and its options (data.go)
+	mio                            modelIO   // --save, --checkpoint-every, --resume (model.go)
+	runFlags                       map[string]string
+	csv                            *csvRun // loaded --data, nil for the seed's curve
 }
 
 // presets fill the flags the user did not set.
@@ -44,16 +49,52 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
 	fs.BoolVar(&f.skipTrainBand, "no-train-band", false, "skip the 1000-pass band over the training inputs (the seed draws it)")
 	fs.BoolVar(&f.noFigure, "no-figures", false, "write no figures")
+	f.df.register(fs)
+	f.mio.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	explicit := explicitFlags(fs)
 	if err := applyPreset(fs, f.preset); err != nil {
 		return err
 	}
+	if f.mio.resume != "" {
+		c, err := readModel("--resume", f.mio.resume)
+		if err != nil {
+			return err
+		}
+		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
+			return err
+		}
+		if c.Meta.Epoch >= f.epochs {
+			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Meta.Epoch)
+		}
+		f.mio.ckpt = c
+	}
+	f.runFlags = recordFlags(fs)
 	if err := f.check(); err != nil {
 		return err
 	}
-	return trainJob(ctx, f, stdout, stderr)
+	var err error
+	if f.csv, err = f.df.load(fs, f.seed); err != nil {
+		return err
+	}
+	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Meta.Scaler == nil || !slices.Equal(c.Meta.Scaler.XMean, f.csv.scaler.XMean) ||
+		!slices.Equal(c.Meta.Scaler.XStd, f.csv.scaler.XStd) || c.Meta.Scaler.YMean != f.csv.scaler.YMean || c.Meta.Scaler.YStd != f.csv.scaler.YStd) {
+		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
+	}
+	if f.csv != nil {
+		if err := checkMemory(memSizes{points: f.csv.raw.Train.Len() + f.csv.raw.Val.Len(), hidden: f.hidden, layers: f.layers,
+			samples: f.samples, workers: f.workers, inputs: f.csv.inputs(), dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
+			return err
+		}
+	}
+	rd, err := openRunDir("--out", f.out)
+	if err != nil {
+		return err
+	}
+	defer rd.Abort() // unless committed: --out keeps the previous run
+	return trainJob(ctx, f, rd, stdout, stderr)
 }
 
 func applyPreset(fs *flag.FlagSet, name string) error {
@@ -85,31 +126,65 @@ func (f *trainFlags) check() error {
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
-	if _, err := viz.Format("x." + f.format); err != nil {
-		return usagef("--format %q: want png, svg or pdf", f.format)
+	if err := checkFormat(&f.format); err != nil {
+		return err
 	}
-	if f.cpuProfile != "" {
-		if err := checkOutDir("--cpuprofile", filepath.Dir(f.cpuProfile)); err != nil {
+	if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
+		workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
+		return err
+	}
+	switch {
+	case f.mio.checkpointEvery < 0:
+		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
+	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
+		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
+	case f.mio.checkpointEvery > 0 && f.mio.save == "":
+		return usagef("--checkpoint-every %d: needs --save", f.mio.checkpointEvery)
+	}
+	if savePath(f.mio.save, f.out, "") == f.mio.save { // else it goes into --out, checked there
+		if err := checkFilePath("--save", f.mio.save); err != nil {
 			return err
 		}
 	}
-	return checkOutDir("--out", f.out)
+	if savePath(f.cpuProfile, f.out, "") != f.cpuProfile { // inside --out: staged with the run
+		return nil
+	}
+	return checkFilePath("--cpuprofile", f.cpuProfile)
 }
 
-func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error {
+func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
+	dir := rd.Stage // every file goes here; Commit swaps it in for --out
 	start := time.Now()
+	if err := enterStage(ctx, "set-up"); err != nil {
+		return err
+	}
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
-	data, err := train.MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		return usagef("%v", err)
+	// data is in the data's units (figures, metrics); fit is what the
+	// network sees (standardised for --data).
+	var data, fit train.Data
+	if f.csv != nil {
+		data, fit = f.csv.raw, f.csv.scaled
+		cfg.Graph.Inputs = f.csv.inputs()
+	} else {
+		var err error
+		if data, err = train.MakeData(cfg.Data, cfg.Seed); err != nil {
+			return usagef("%v", err)
+		}
+		fit = data
 	}
-	tr, err := train.NewTrainer(cfg, data)
+	unscale := func(b train.Bands) train.Bands {
+		if f.csv != nil {
+			f.csv.scaler.Unscale(b)
+		}
+		return b
+	}
+	tr, err := train.NewTrainer(cfg, fit)
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	if err := atomicio.WriteFile(join(f.out, "graph.dot"), func(w io.Writer) error {
+	if err := atomicio.WriteFile(join(dir, "graph.dot"), func(w io.Writer) error {
 		_, err := io.WriteString(w, tr.Net.DOT())
 		return err
 	}); err != nil {
@@ -117,8 +192,11 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	}
 
 	progress := newProgress(stderr, f.quiet, cfg.Epochs)
+	if err := enterStage(ctx, "training"); err != nil {
+		return err
+	}
 	if f.cpuProfile != "" {
-		pf, err := os.Create(f.cpuProfile)
+		pf, err := os.Create(savePath(f.cpuProfile, f.out, dir))
 		if err != nil {
 			return err
 		}
@@ -128,25 +206,79 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		}
 	}
 	t0 := time.Now()
-	reports, runErr := tr.Run(ctx, progress.report)
+	var reports []train.Report // all of the run's, those before --resume too
+	startEpoch := 0
+	if c := f.mio.ckpt; c != nil {
+		if reports, err = tr.Restore(c); err != nil {
+			return usagef("--resume %s: %v", f.mio.resume, err)
+		}
+		startEpoch = c.Meta.Epoch
+		progress.epoch0 = startEpoch
+	}
+	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: cfg.Graph.WithDefaults().Inputs, XNames: []string{"x"}, YName: "y"}
+	if f.csv != nil {
+		meta.XNames, meta.YName, meta.Scaler = f.csv.table.XNames, f.csv.table.YName, &f.csv.scaler
+	}
+	save := savePath(f.mio.save, f.out, dir)
+	var saveErr error
+	writeModel := func() error {
+		arrays, err := tr.Checkpoint(meta, reports)
+		if err != nil {
+			return err
+		}
+		return train.WriteCheckpoint(save, arrays)
+	}
+	_, runErr := tr.Run(ctx, func(r train.Report) {
+		progress.report(r)
+		reports = append(reports, r)
+		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
+			saveErr = writeModel()
+		}
+	})
 	trainSeconds := time.Since(t0).Seconds()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
 	}
 	// Losses so far are worth keeping even when the run failed.
-	if err := train.WriteLosses(join(f.out, "losses.csv"), reports); err != nil {
+	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err
 	}
+	if errors.Is(runErr, train.ErrDiverged) {
+		// The diverged run is kept: its losses say where it went wrong.
+		if err := rd.Commit(); err != nil {
+			return err
+		}
+	}
+	if runErr == nil && saveErr == nil && f.mio.save != "" {
+		saveErr = writeModel()
+	}
+	if runErr == nil && saveErr != nil {
+		runErr = fmt.Errorf("--save %s: %w", f.mio.save, saveErr)
+	}
 	if runErr != nil {
+		if ctx.Err() != nil {
+			setStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
+		}
 		return runErr
 	}
 
 	ext := "." + f.format
 	t1 := time.Now()
 	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
+	sampler.Ctx = ctx
+	sampler.Quantiles = defaultQuantiles // pred_val.csv: what bbb predict writes for these inputs
 	defer sampler.Close()
-	valBands, err := sampler.Bands(data.Val.X, cfg.Samples, cfg.Seed)
+	if err := enterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
+		return err
+	}
+	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
+	valBands, err := sampler.Bands(fit.Val.X, cfg.Samples, cfg.Seed)
 	if err != nil {
+		return err
+	}
+	valBands = unscale(valBands)
+	sampler.Quantiles = nil
+	if err := writePredVal(join(dir, "pred_val.csv"), meta, data.Val, valBands, f.likSigma); err != nil {
 		return err
 	}
 	predictSeconds := time.Since(t1).Seconds()
@@ -157,10 +289,15 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	var trainM train.Metrics
 	var predictTrainSeconds float64
 	if !f.skipTrainBand {
-		t2 := time.Now()
-		if trainBands, err = sampler.Bands(data.Train.X, cfg.Samples, cfg.Seed); err != nil {
+		if err := enterStage(ctx, "predictive sampling (training inputs)"); err != nil {
 			return err
 		}
+		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, data.Train.Len())
+		t2 := time.Now()
+		if trainBands, err = sampler.Bands(fit.Train.X, cfg.Samples, cfg.Seed); err != nil {
+			return err
+		}
+		trainBands = unscale(trainBands)
 		predictTrainSeconds = time.Since(t2).Seconds()
 		progress.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, data.Train.Len(), predictTrainSeconds)
 		trainM = train.Evaluate(trainBands, data.Train)
@@ -174,7 +311,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		}{
 			{"data" + ext, func(p string) error {
 				x, y, yt := mergeSplits(data)
-				return viz.Data(p, x, y, yt)
+				return viz.Data(p, thin(x), thin(y), thin(yt))
 			}},
 			{"band_val" + ext, func(p string) error {
 				return viz.Band(p, bandFigure("Uncertainty visualisation (validation data)", data.Val, valBands))
@@ -192,8 +329,15 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 				return viz.Band(p, bandFigure("Uncertainty visualisation (training data)", data.Train, trainBands))
 			}})
 		}
+		if f.csv != nil && f.csv.inputs() > 1 {
+			figs = observedFigures(f.csv, ext, valBands, trainBands, f.skipTrainBand, figs[2])
+		}
 		for _, fig := range figs {
-			if err := fig.draw(join(f.out, fig.name)); err != nil {
+			if err := enterStage(ctx, "figures ("+fig.name+")"); err != nil {
+				return err
+			}
+			progress.logf("figures: %s", fig.name)
+			if err := fig.draw(join(dir, fig.name)); err != nil {
 				return err
 			}
 			figures = append(figures, fig.name)
@@ -204,7 +348,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	device, name := deviceName(f.device)
 	s := train.Summary{
 		Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Seed: cfg.Seed,
-		Epochs: cfg.Epochs, TrainSeconds: trainSeconds, SecondsPerEpoch: trainSeconds / float64(cfg.Epochs),
+		Epochs: cfg.Epochs, TrainSeconds: trainSeconds, SecondsPerEpoch: trainSeconds / float64(cfg.Epochs-startEpoch),
 		TrainLossPerPoint: last.TrainLoss, ValLossPerPoint: last.ValLoss,
 		Samples: cfg.Samples, PredictSeconds: predictSeconds, PredictTrainSeconds: predictTrainSeconds,
 		ValRMSETrue: valM.RMSETrue, ValRMSENoisy: valM.RMSENoisy, ValCoverage90: valM.Coverage90, ValBandWidth: valM.BandWidth,
@@ -214,32 +358,48 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
 	}
-	if err := train.WriteSummary(join(f.out, "summary.json"), s); err != nil {
+	if err := enterStage(ctx, "summary"); err != nil {
+		return err
+	}
+	if err := train.WriteSummary(join(dir, "summary.json"), s); err != nil {
+		return err
+	}
+	if err := enterStage(ctx, "replacing --out"); err != nil {
+		return err
+	}
+	if err := rd.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "seconds_per_epoch %.6f\ntrain_seconds %.3f\npredict_seconds %.3f\npredict_train_seconds %.3f\n",
 		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
-	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,%s}\n",
-		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(figures, ","))
+	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{%s}\n",
+		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot", "pred_val.csv"}, figures...), ","))
 	return nil
 }
 
 func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
-	return viz.BandFigure{Title: title, X: s.X, Y: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95, Truth: s.YTrue}
+	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue)}
 }
 
-// mergeSplits returns all points sorted by x (both splits are sorted).
+// mergeSplits returns all points sorted by x (both splits are sorted);
+// yt is nil where the curve is unknown.
 func mergeSplits(d train.Data) (x, y, yt []float64) {
 	a, b := d.Train, d.Val
 	i, j := 0, 0
 	for i < a.Len() || j < b.Len() {
 		if j >= b.Len() || (i < a.Len() && a.X[i] <= b.X[j]) {
-			x, y, yt = append(x, a.X[i]), append(y, a.Y[i]), append(yt, a.YTrue[i])
+			x, y = append(x, a.X[i]), append(y, a.Y[i])
+			if a.YTrue != nil {
+				yt = append(yt, a.YTrue[i])
+			}
 			i++
 		} else {
-			x, y, yt = append(x, b.X[j]), append(y, b.Y[j]), append(yt, b.YTrue[j])
+			x, y = append(x, b.X[j]), append(y, b.Y[j])
+			if b.YTrue != nil {
+				yt = append(yt, b.YTrue[j])
+			}
 			j++
 		}
 	}

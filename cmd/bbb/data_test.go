@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// writeCSV writes rows of y = 1000 + 50·a (+ b) with a little noise.
+func writeCSV(t *testing.T, path string, n int, twoInputs bool) {
+	t.Helper()
+	var sb strings.Builder
+	if twoInputs {
+		sb.WriteString("a,b,note,y\n")
+	} else {
+		sb.WriteString("a,y\n")
+	}
+	for i := range n {
+		a := -3 + 6*float64(i)/float64(n-1)
+		noise := 0.5 * math.Sin(float64(i)*12.9898)
+		if twoInputs {
+			b := float64(i%7) * 10
+			fmt.Fprintf(&sb, "%g,%g,txt,%g\n", a, b, 1000+50*a+0.5*b+noise)
+		} else {
+			fmt.Fprintf(&sb, "%g,%g\n", a, 1000+50*a+noise)
+		}
+	}
+	if err := os.WriteFile(path, []byte(sb.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readSummary(t *testing.T, out string) map[string]any {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s map[string]any
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// train --data: standardised for the network, reported in the data's units;
+// one input draws bands, two inputs predicted vs observed.
+func TestTrainCSV(t *testing.T) {
+	dir := t.TempDir()
+	one, two := filepath.Join(dir, "one.csv"), filepath.Join(dir, "two.csv")
+	writeCSV(t, one, 300, false)
+	writeCSV(t, two, 300, true)
+	args := []string{"train", "--epochs", "400", "--samples", "40", "--report-every", "200", "-q"}
+	out1 := filepath.Join(dir, "o1")
+	if code, _, stderr := runCLI(append(args, "--data", one, "--out", out1)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s := readSummary(t, out1)
+	// Targets are about 1000 ± 150: a mean left in standardised units
+	// would be ~1000 off.
+	if r := s["val_rmse_noisy"].(float64); !(r < 60) {
+		t.Errorf("val_rmse_noisy %v: predictions not in the data's units", r)
+	}
+	if s["val_points"].(float64) != 60 || s["train_points"].(float64) != 240 {
+		t.Errorf("split %v/%v, want 240/60", s["train_points"], s["val_points"])
+	}
+	for _, f := range []string{"band_val.png", "band_train.png", "data.png"} {
+		if _, err := os.Stat(filepath.Join(out1, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	out2 := filepath.Join(dir, "o2")
+	if code, _, stderr := runCLI(append(args, "--data", two, "--x-cols", "a,b", "--y-col", "y", "--val-split", "0.25", "--out", out2)...); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	s = readSummary(t, out2)
+	if s["val_points"].(float64) != 75 || !(s["val_rmse_noisy"].(float64) < 60) {
+		t.Errorf("two inputs: %v", s)
+	}
+	if _, err := os.Stat(filepath.Join(out2, "observed_val.png")); err != nil {
+		t.Error(err)
+	}
+	// --val: a file of its own.
+	out3 := filepath.Join(dir, "o3")
+	if code, _, stderr := runCLI(append(args, "--data", one, "--val", one, "--out", out3)...); code != 0 {
+		t.Fatalf("--val: exit %d: %s", code, stderr)
+	}
+	if s = readSummary(t, out3); s["val_points"].(float64) != 300 {
+		t.Errorf("--val: val_points %v", s["val_points"])
+	}
+}
+
+// Bad data: one line naming the flag and file:line:column, exit 2, before
+// any training.
+func TestTrainCSVBadInput(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	writeCSV(t, good, 50, true)
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	rows := "x,y\n" + strings.Repeat("1,2\n", 20)
+	nan := write("nan.csv", rows+"3,NaN\n")
+	word := write("word.csv", rows+"3,abc\n")
+	ragged := write("ragged.csv", rows+"3\n")
+	few := write("few.csv", "x,y\n1,2\n3,4\n")
+	empty := write("empty.csv", "")
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", nan}, "--data: " + nan + ":22:3: column \"y\": NaN"},
+		{[]string{"--data", word}, nan[:len(nan)-7] + "word.csv:22:3: column \"y\": \"abc\" is not a number"},
+		{[]string{"--data", ragged}, "ragged.csv:22:1: ragged row"},
+		{[]string{"--data", few}, "few.csv: 2 data rows"},
+		{[]string{"--data", empty}, "empty.csv: empty file"},
+		{[]string{"--data", filepath.Join(dir, "missing.csv")}, "missing.csv: no such file"},
+		{[]string{"--data", good, "--y-col", "zz"}, `no column "zz" (--y-col)`},
+		{[]string{"--data", good, "--x-cols", "a,,b"}, "--x-cols"},
+		{[]string{"--data", good}, `column "note": "txt" is not a number`},
+		{[]string{"--data", good, "--x-cols", "a", "--val", word}, "--val: "},
+		{[]string{"--data", good, "--val", good, "--val-split", "0.3"}, "give one of them"},
+		{[]string{"--data", good, "--val-split", "1"}, "--val-split"},
+		{[]string{"--val-split", "0.3"}, "--val-split: needs --data"},
+		{[]string{"--x-cols", "a"}, "--x-cols: needs --data"},
+	} {
+		code, _, stderr := runCLI(append([]string{"train", "-q", "--epochs", "2", "--out", out}, tc.args...)...)
+		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q: want one line with %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("bad data made --out")
+	}
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Issue 9's defects 3-5: each bad value is one line naming the flag, exit
+// 2, nothing written.
+func TestDefectsBadInput(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--points", "1000000000000"}, "--points 1000000000000: the run needs about"},
+		{[]string{"train", "--hidden", "100000"}, "--hidden 100000: the run needs about"},
+		{[]string{"train", "--points", "200000000", "--hidden", "200"}, "--points 200000000"},
+		{[]string{"train", "--workers", "1000000", "--hidden", "2000"}, "--workers 1000000"},
+		{[]string{"bench", "--hidden-sizes", "20,100000"}, "--hidden 100000"},
+		{[]string{"dot", "--hidden", "100000"}, "--hidden 100000"},
+		{[]string{"train", "--cpuprofile", dir}, "--cpuprofile " + dir + ": is a directory"},
+		{[]string{"train", "--cpuprofile", filepath.Join(dir, "no", "such", "cpu.prof")}, "--cpuprofile"},
+		{[]string{"dot", "-o", dir}, "--out " + dir + ": is a directory"},
+		{[]string{"dot", "-o", ""}, "--out: empty path"},
+		{[]string{"dot", "--out", filepath.Join(dir, "no", "x.dot")}, "--out"},
+		{[]string{"dot", "--points", "5"}, "points"},
+		{[]string{"bench", "--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden 8 with --hidden-sizes"},
+		{[]string{"bench", "--format", "gif"}, "--format"},
+	} {
+		args := tc.args
+		if args[0] != "dot" {
+			args = append(args, "--out", out)
+		}
+		code, _, stderr := runCLI(args...)
+		if code != exitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", tc.args, code, exitUsage, stderr)
+		}
+		if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: stderr %q: want one line with %q", tc.args, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "no")); err == nil {
+		t.Error("--cpuprofile or --out created a missing directory")
+	}
+	if ents, _ := os.ReadDir(out); len(ents) > 0 {
+		t.Errorf("bad input wrote %d files to --out", len(ents))
+	}
+}
+
+// The seed's sizes pass the memory estimate, and it grows with each size.
+func TestMemoryEstimate(t *testing.T) {
+	seed := memSizes{points: 20000, hidden: 20, layers: 5, samples: 1000, workers: 2, inputs: 1, dtypeBytes: 4}
+	total, _ := estimateMemory(seed)
+	if total > 1<<30 || total < 64<<20 {
+		t.Errorf("seed job estimate %s", bytesText(total))
+	}
+	for _, grow := range []func(*memSizes){
+		func(s *memSizes) { s.points *= 100 }, func(s *memSizes) { s.hidden *= 100 },
+		func(s *memSizes) { s.layers *= 100 }, func(s *memSizes) { s.workers *= 100 },
+	} {
+		s := seed
+		grow(&s)
+		if big, _ := estimateMemory(s); !(big > total) {
+			t.Errorf("%+v: estimate %s not above the seed's %s", s, bytesText(big), bytesText(total))
+		}
+	}
+	// The trace of passes is bounded: 10^7 samples cost no more than 10^5.
+	a, b := seed, seed
+	a.samples, b.samples = 100000, 10000000
+	ea, _ := estimateMemory(a)
+	eb, _ := estimateMemory(b)
+	if eb > ea+float64(b.samples)*8*float64(b.workers) {
+		t.Errorf("estimate grows with --samples past the bounded trace: %s vs %s", bytesText(ea), bytesText(eb))
+	}
+}
+
+// bench --hidden times that one width (it was ignored), one size draws its
+// figure, -h shows bench's own --workers default, --format PNG is png.
+func TestBenchOneHidden(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runCLI("bench", "--hidden", "8", "--points", "200", "--epochs", "3", "--warmup", "1",
+		"--seconds", "0.05", "--samples", "2", "-q", "--format", "PNG", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep benchReport
+	b, _ := os.ReadFile(filepath.Join(out, "bench.json"))
+	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Rows) != 1 || rep.Rows[0].Hidden != 8 {
+		t.Errorf("bench.json %s (%v): want one row at hidden 8", b, err)
+	}
+	ents, _ := os.ReadDir(out)
+	var names []string
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, e.Name())
+		}
+	}
+	if strings.Join(names, ",") != "bench.json,bench.png" {
+		t.Errorf("--out holds %v, want bench.json,bench.png", names)
+	}
+	_, help, _ := runCLI("bench", "-h")
+	i := strings.Index(help, "-workers")
+	if i < 0 || !strings.Contains(help[i:min(len(help), i+120)], "(default 1)") {
+		t.Errorf("bench -h: --workers default is not 1:\n%s", help)
+	}
+	if _, dotHelp, _ := runCLI("dot", "-h"); strings.Contains(dotHelp, "-points") || !strings.Contains(dotHelp, "-out") {
+		t.Errorf("dot -h lists --points or lacks --out:\n%s", dotHelp)
+	}
+}
+
+// --format PNG writes .png files; one epoch still draws its loss figure.
+func TestFormatUpperCaseOneEpoch(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runCLI("train", "--points", "100", "--epochs", "1", "--samples", "4", "--format", "PNG", "-q", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, name := range []string{"losses.png", "band_val.png", "band_train.png", "data.png"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(out, "*.PNG")); len(m) > 0 {
+		t.Errorf("wrote %v", m)
+	}
+}
+
+// dot --out and -o write the same file.
+func TestDotOut(t *testing.T) {
+	dir := t.TempDir()
+	for _, flag := range []string{"-o", "--out"} {
+		p := filepath.Join(dir, "g"+flag+".dot")
+		if code, _, stderr := runCLI("dot", "--layers", "2", "--rows", "4", flag, p); code != 0 {
+			t.Fatalf("%s: exit %d: %s", flag, code, stderr)
+		}
+		if b, err := os.ReadFile(p); err != nil || !strings.HasPrefix(string(b), "digraph") {
+			t.Errorf("%s: %q %v", flag, b, err)
+		}
+	}
+}
+
+// Subdirectories of --out (bench's out/bench, torch_bench's out/torch) are
+// other runs: a train run into out carries them over.
+func TestSubdirectoriesCarried(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out")
+	if err := os.MkdirAll(filepath.Join(out, "torch"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(out, "torch", "bench.json"), []byte("{}"), 0o644)
+	for range 2 {
+		if code, _, stderr := runCLI("train", "--points", "100", "--epochs", "2", "--samples", "2", "--no-figures", "-q", "--out", out); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(out, "torch", "bench.json")); err != nil || string(b) != "{}" {
+		t.Errorf("out/torch/bench.json: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Error(err)
+	}
+}

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package main
+
+import "errors"
+
+// exchange has no atomic form here: the caller renames twice.
+func exchange(a, b string) error { return errors.ErrUnsupported }

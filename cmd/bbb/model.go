@@ -1,0 +1,171 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/train"
+)
+
+// modelIO are train's --save, --checkpoint-every and --resume.
+type modelIO struct {
+	save, resume    string
+	checkpointEvery int
+	ckpt            *train.Checkpoint // read --resume
+}
+
+func (m *modelIO) register(fs *flag.FlagSet) {
+	fs.StringVar(&m.save, "save", "", "write the model (parameters, config, scaler, Adam state) to this .npz file at the end, atomically")
+	fs.IntVar(&m.checkpointEvery, "checkpoint-every", 0, "also write --save every N epochs (a multiple of --report-every; 0: only at the end)")
+	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
+}
+
+// runFlagNames are the flags that shape a run's parameters: the model's
+// (modelFlags) and the data's (dataFlags), less those that only say how it
+// runs. A checkpoint records them; --resume and predict restore them.
+func runFlagNames() []string {
+	fs := flag.NewFlagSet("names", flag.ContinueOnError)
+	var m modelFlags
+	var d dataFlags
+	m.register(fs)
+	d.register(fs)
+	var names []string
+	fs.VisitAll(func(f *flag.Flag) {
+		switch f.Name {
+		case "workers", "threads", "device":
+		default:
+			names = append(names, f.Name)
+		}
+	})
+	return names
+}
+
+// recordFlags returns the run flags' values in fs.
+func recordFlags(fs *flag.FlagSet) map[string]string {
+	out := map[string]string{}
+	for _, n := range runFlagNames() {
+		if f := fs.Lookup(n); f != nil {
+			out[n] = f.Value.String()
+		}
+	}
+	return out
+}
+
+// applyFlags sets fs's run flags to a checkpoint's values; a flag the user
+// set to another value is a usage error. Flags the file does not know keep
+// their defaults.
+func applyFlags(fs *flag.FlagSet, recorded map[string]string, explicit map[string]bool, file string) error {
+	for _, n := range runFlagNames() {
+		v, ok := recorded[n]
+		f := fs.Lookup(n)
+		if !ok || f == nil {
+			continue
+		}
+		if f.Value.String() == v {
+			continue // not marked as set: data flags check which were
+		}
+		if explicit[n] {
+			return usagef("--%s %s: %s was trained with --%s %s", n, f.Value.String(), file, n, v)
+		}
+		if err := fs.Set(n, v); err != nil {
+			return usagef("%s: flag --%s %q: %v", file, n, v, err)
+		}
+	}
+	return nil
+}
+
+func explicitFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+// readModel reads a checkpoint; every problem is one usage error naming
+// the flag and the file.
+func readModel(flagName, path string) (*train.Checkpoint, error) {
+	if path == "" {
+		return nil, usagef("%s: empty path", flagName)
+	}
+	c, err := train.ReadCheckpoint(path)
+	if err != nil {
+		return nil, usagef("%s %s: %v", flagName, path, unwrapPath(err))
+	}
+	return c, nil
+}
+
+// savePath is where --save is written during the run: in the staging
+// directory when it names a file inside --out (so it is swapped in with the
+// rest), else the path itself.
+func savePath(save, out, stage string) string {
+	if save == "" {
+		return ""
+	}
+	abs, err1 := filepath.Abs(save)
+	absOut, err2 := filepath.Abs(out)
+	if err1 == nil && err2 == nil && filepath.Dir(abs) == filepath.Clean(absOut) {
+		return filepath.Join(stage, filepath.Base(abs))
+	}
+	return save
+}
+
+// defaultQuantiles are predict's --quantiles and pred_val.csv's.
+var defaultQuantiles = []float64{0.05, 0.5, 0.95}
+
+func parseQuantiles(s string) ([]float64, error) {
+	var qs []float64
+	for _, f := range strings.Split(s, ",") {
+		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(q >= 0 && q <= 1) {
+			return nil, usagef("--quantiles %q: %q is not a level in [0, 1]", s, f)
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
+// writePredictions writes one row per input: the inputs, the predictive
+// mean, the standard deviation of the passes (epistemic) and with the
+// likelihood's noise (total), and the quantiles, all in the data's units.
+func writePredictions(w io.Writer, names []string, x []float64, b train.Bands, noiseStd float64) error {
+	head := append(slices.Clone(names), "mean", "std_epistemic", "std_total")
+	for _, q := range b.Levels {
+		head = append(head, "q"+strconv.FormatFloat(q, 'g', -1, 64))
+	}
+	if _, err := fmt.Fprintln(w, strings.Join(head, ",")); err != nil {
+		return err
+	}
+	in := len(names)
+	row := make([]string, 0, len(head))
+	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 9, 64) }
+	for i := range b.Mean {
+		row = row[:0]
+		for j := range in {
+			row = append(row, g(x[i*in+j]))
+		}
+		row = append(row, g(b.Mean[i]), g(b.Std[i]), g(math.Hypot(b.Std[i], noiseStd)))
+		for k := range b.Levels {
+			row = append(row, g(b.Q[k][i]))
+		}
+		if _, err := fmt.Fprintln(w, strings.Join(row, ",")); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// writePredVal writes the training run's predictions for its validation
+// inputs, as bbb predict writes them.
+func writePredVal(path string, meta train.CheckpointMeta, val train.Split, b train.Bands, likSigma float64) error {
+	noise := likSigma
+	if meta.Scaler != nil {
+		noise *= meta.Scaler.YStd
+	}
+	return atomicio.WriteFile(path, func(w io.Writer) error { return writePredictions(w, meta.XNames, val.X, b, noise) })
+}

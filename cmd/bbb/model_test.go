@@ -1,0 +1,153 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bbb-go/bbb/internal/npz"
+	"github.com/bbb-go/bbb/train"
+)
+
+func sortedLines(t *testing.T, path string) []string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := strings.Split(strings.TrimSpace(string(b)), "\n")
+	sort.Strings(l[1:])
+	return l
+}
+
+// --save, --resume and predict: 20 then 20 more epochs give the parameters
+// of 40 in one run; predict gives the training run's validation
+// predictions; NumPy reads the file.
+func TestSaveResumePredict(t *testing.T) {
+	dir := t.TempDir()
+	data, val := filepath.Join(dir, "d.csv"), filepath.Join(dir, "v.csv")
+	writeCSV(t, data, 120, true)
+	writeCSV(t, val, 30, true)
+	base := []string{"train", "-q", "--data", data, "--val", val, "--x-cols", "a,b", "--hidden", "8", "--layers", "3",
+		"--samples", "20", "--report-every", "10", "--no-figures"}
+	run := func(args ...string) {
+		t.Helper()
+		if code, _, stderr := runCLI(append(slices.Clone(base), args...)...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	m1, m2, m3 := filepath.Join(dir, "m1.npz"), filepath.Join(dir, "m2.npz"), filepath.Join(dir, "o3", "m3.npz")
+	run("--epochs", "20", "--save", m1, "--out", filepath.Join(dir, "o1"))
+	run("--resume", m1, "--epochs", "40", "--save", m2, "--out", filepath.Join(dir, "o2"))
+	run("--epochs", "40", "--save", m3, "--checkpoint-every", "10", "--out", filepath.Join(dir, "o3")) // --save inside --out
+	c2, err := train.ReadCheckpoint(m2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c3, err := train.ReadCheckpoint(m3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Meta.Epoch != 40 || c3.Meta.Epoch != 40 || c3.Meta.Scaler == nil || strings.Join(c3.Meta.XNames, ",") != "a,b" {
+		t.Fatalf("meta %+v / %+v", c2.Meta, c3.Meta)
+	}
+	for _, p := range c3.Meta.Params {
+		if !slices.Equal(c2.Arrays[p].Floats(), c3.Arrays[p].Floats()) {
+			t.Errorf("%s: 20 + 20 epochs differ from 40", p)
+		}
+	}
+	l2, l3 := sortedLines(t, filepath.Join(dir, "o2", "pred_val.csv")), sortedLines(t, filepath.Join(dir, "o3", "pred_val.csv"))
+	if !slices.Equal(l2, l3) {
+		t.Error("pred_val.csv after resume differs from one run")
+	}
+	pred := filepath.Join(dir, "pred.csv")
+	if code, _, stderr := runCLI("predict", "-q", "--model", m3, "--data", val, "--samples", "20", "--out", pred); code != 0 {
+		t.Fatalf("predict: exit %d: %s", code, stderr)
+	}
+	if lp := sortedLines(t, pred); !slices.Equal(lp, l3) {
+		t.Errorf("predict differs from the training run's predictions:\n%v\n%v", lp[:2], l3[:2])
+	}
+	if l3[0] != "a,b,mean,std_epistemic,std_total,q0.05,q0.5,q0.95" || len(l3) != 31 {
+		t.Errorf("pred_val.csv header %q, %d lines", l3[0], len(l3))
+	}
+
+	py := "/usr/bin/python3"
+	if exec.Command(py, "-c", "import numpy").Run() == nil {
+		out, err := exec.Command(py, "-c", `import numpy as np, json, sys
+z = np.load(sys.argv[1])
+m = json.loads(bytes(z["meta"]).decode())
+print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t"]))`, m3).CombinedOutput()
+		if err != nil || strings.TrimSpace(string(out)) != "bbb-checkpoint 40 (2, 8) float32 40" {
+			t.Errorf("numpy: %s %v", out, err)
+		}
+	}
+
+	// Usage errors: one line naming the flag and the file, exit 2.
+	b3, _ := os.ReadFile(m3)
+	bad := func(name string, b []byte) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	rewrite := func(edit func(map[string]npz.Array)) []byte {
+		arrays, err := npz.Read(bytes.NewReader(b3), int64(len(b3)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		edit(arrays)
+		var buf bytes.Buffer
+		npz.Write(&buf, arrays)
+		return buf.Bytes()
+	}
+	version := rewrite(func(a map[string]npz.Array) {
+		var m map[string]any
+		json.Unmarshal(a["meta"].Data.([]uint8), &m)
+		m["version"] = 2
+		mb, _ := json.Marshal(m)
+		a["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
+	})
+	shape := rewrite(func(a map[string]npz.Array) { a["w_mu1"] = npz.Array{Shape: []int{4, 16}, Data: make([]float32, 64)} })
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"predict", "--model", bad("garbage.npz", []byte("not a model")), "--data", val}, "garbage.npz: not an npz"},
+		{[]string{"predict", "--model", bad("trunc.npz", b3[:len(b3)/2]), "--data", val}, "trunc.npz: "},
+		{[]string{"predict", "--model", bad("v2.npz", version), "--data", val}, "v2.npz: version 2: this bbb reads version 1"},
+		{[]string{"predict", "--model", bad("shape.npz", shape), "--data", val}, "shape.npz: parameter w_mu1: shape [4 16] in the file, the model needs [8 8]"},
+		{[]string{"predict", "--model", filepath.Join(dir, "none.npz"), "--data", val}, "--model"},
+		{[]string{"predict", "--model", m3, "--data", data, "--quantiles", "0.5,2"}, "--quantiles"},
+		{[]string{"predict", "--model", m3}, "--data: required"},
+		{append(slices.Clone(base), "--resume", m1, "--epochs", "10", "--out", filepath.Join(dir, "o4")), "has trained 20 epochs already"},
+		{append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--hidden", "9", "--out", filepath.Join(dir, "o4")), "--hidden 9: " + m1 + " was trained with --hidden 8"},
+		{append(slices.Clone(base), "--resume", bad("v2b.npz", version), "--epochs", "30", "--out", filepath.Join(dir, "o4")), "--resume"},
+		{append(slices.Clone(base), "--epochs", "30", "--checkpoint-every", "15", "--save", m1, "--out", filepath.Join(dir, "o4")), "--checkpoint-every 15"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q: want one line with %q", tc.args[len(tc.args)-2:], code, stderr, tc.want)
+		}
+	}
+	// The same --data path with other rows: refused, not trained on.
+	writeCSV(t, data, 130, true)
+	code, _, stderr := runCLI(append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--out", filepath.Join(dir, "o5"))...)
+	if code != exitUsage || !strings.Contains(stderr, "is not the data it was trained on") {
+		t.Errorf("changed data: exit %d, %q", code, stderr)
+	}
+}
+
+func TestThin(t *testing.T) {
+	v := make([]float64, 50001)
+	if n := len(thin(v)); n > 20000 || n < 10000 {
+		t.Errorf("thin kept %d of 50001", n)
+	}
+	if thin(nil) != nil || len(thin(v[:100])) != 100 {
+		t.Error("thin changed a small or nil series")
+	}
+}

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/train"
+)
+
+// runPredict samples a saved model's predictive distribution at the inputs
+// of a CSV file: bbb predict --model model.npz --data x.csv --out pred.csv.
+func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var model, data, out, quantiles string
+	var samples, workers int
+	var seed uint64
+	var quiet bool
+	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
+	fs.StringVar(&model, "model", "", "the model: an .npz file written by train --save")
+	fs.StringVar(&data, "data", "", "inputs: a CSV file with a header row holding the model's input columns (others are ignored)")
+	fs.StringVar(&out, "out", "pred.csv", "output CSV: inputs, mean, std_epistemic, std_total, then the quantiles")
+	fs.IntVar(&samples, "samples", 1000, "stochastic passes")
+	fs.StringVar(&quantiles, "quantiles", "0.05,0.5,0.95", "comma-separated quantile levels in [0, 1]")
+	fs.IntVar(&workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
+	fs.Uint64Var(&seed, "seed", 0, "seed of the passes' epsilon (default: the model's training seed)")
+	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	qs, err := parseQuantiles(quantiles)
+	if err != nil {
+		return err
+	}
+	switch {
+	case samples < 2:
+		return usagef("--samples %d: need at least 2", samples)
+	case workers < 1:
+		return usagef("--workers %d: need at least 1", workers)
+	case model == "":
+		return usagef("--model: required (an .npz file written by train --save)")
+	case data == "":
+		return usagef("--data: required (a CSV file of inputs)")
+	case out == "":
+		return usagef("--out: empty path")
+	}
+	if err := checkFilePath("--out", out); err != nil {
+		return err
+	}
+	c, err := readModel("--model", model)
+	if err != nil {
+		return err
+	}
+	if !isSet(fs, "seed") {
+		seed = c.Meta.Seed
+	}
+	// The model's flags, as train --resume restores them.
+	var m modelFlags
+	var d dataFlags
+	mfs := flag.NewFlagSet("model", flag.ContinueOnError)
+	m.register(mfs)
+	d.register(mfs)
+	if err := applyFlags(mfs, c.Meta.Flags, nil, model); err != nil {
+		return err
+	}
+	m.workers, m.threads = workers, 1
+	if err := m.check(); err != nil {
+		return usagef("--model %s: %v", model, err)
+	}
+	if len(c.Meta.XNames) != c.Meta.Inputs {
+		return usagef("--model %s: %d input names for %d inputs", model, len(c.Meta.XNames), c.Meta.Inputs)
+	}
+	tab, err := train.ReadCSV(data, train.CSVColumns{XCols: c.Meta.XNames, NoTarget: true})
+	if err != nil {
+		return usagef("--data: %v", err)
+	}
+	if err := checkMemory(memSizes{points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
+		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+		return err
+	}
+	if err := enterStage(ctx, "loading the model"); err != nil {
+		return err
+	}
+	cfg := m.graphConfig()
+	cfg.Inputs = c.Meta.Inputs
+	net, err := graph.New(cfg, 1)
+	if err != nil {
+		return usagef("--model %s: %v", model, err)
+	}
+	if err := c.SetParams(net); err != nil {
+		return usagef("--model %s: %v", model, err)
+	}
+	x := tab.X
+	if c.Meta.Scaler != nil {
+		x = c.Meta.Scaler.ScaleX(tab.X)
+	}
+	if err := enterStage(ctx, "predictive sampling"); err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintf(stderr, "predictive: %d passes over %d inputs ...\n", samples, tab.Rows())
+	}
+	sm := train.NewSampler(net, workers)
+	sm.Ctx, sm.Quantiles = ctx, qs
+	defer sm.Close()
+	b, err := sm.Bands(x, samples, seed)
+	if err != nil {
+		return err
+	}
+	noise := m.likSigma
+	if c.Meta.Scaler != nil {
+		c.Meta.Scaler.Unscale(b)
+		noise *= c.Meta.Scaler.YStd
+	}
+	if err := enterStage(ctx, "writing "+out); err != nil {
+		return err
+	}
+	if err := atomicio.WriteFile(out, func(w io.Writer) error { return writePredictions(w, c.Meta.XNames, tab.X, b, noise) }); err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
+	}
+	return nil
+}

@@ -1,0 +1,233 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestHelperMain is the bbb command when BBB_HELPER_ARGS is set: the
+// signal tests run it in a child process. BBB_PAUSE_AT names a stage at
+// which the child says "paused" on stderr and waits: for the cancellation
+// ("wait") or for ever ("hang", to test the hard stop).
+func TestHelperMain(t *testing.T) {
+	args := os.Getenv("BBB_HELPER_ARGS")
+	if args == "" {
+		t.Skip("helper process only")
+	}
+	if at := os.Getenv("BBB_PAUSE_AT"); at != "" {
+		mode := os.Getenv("BBB_PAUSE_MODE")
+		stageHook = func(ctx context.Context, name string) {
+			if !strings.HasPrefix(name, at) {
+				return
+			}
+			fmt.Fprintf(os.Stderr, "paused at %s\n", name)
+			if mode == "hang" {
+				select {}
+			}
+			<-ctx.Done()
+		}
+	}
+	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+}
+
+// startHelper runs bbb args in a child process; it returns the command and
+// a channel of its stderr lines.
+func startHelper(t *testing.T, env []string, args ...string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperMain$")
+	cmd.Env = append(os.Environ(), append(env, "BBB_HELPER_ARGS="+strings.Join(args, "\x1f"))...)
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1000)
+	go func() {
+		sc := bufio.NewScanner(pipe)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
+// waitLine waits for a stderr line containing want, collecting all lines.
+func waitLine(t *testing.T, lines <-chan string, want string, all *[]string) {
+	t.Helper()
+	deadline := time.After(60 * time.Second)
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("child ended before %q; stderr %q", want, *all)
+			}
+			*all = append(*all, l)
+			if strings.Contains(l, want) {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("no %q in 60 s; stderr %q", want, *all)
+		}
+	}
+}
+
+// A signal at any stage stops the run within a second, says where, and
+// exits 128 + the signal; --out keeps what an earlier run wrote.
+func TestSignalStopsRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	quick := []string{"train", "--points", "400", "--epochs", "60", "--report-every", "20", "--samples", "20"}
+	for _, tc := range []struct {
+		name      string
+		pauseAt   string // "" : signal once a progress line is out (training)
+		mode      string
+		sig       syscall.Signal
+		code      int
+		wantStage string
+		extra     []string
+	}{
+		{"training", "", "", syscall.SIGINT, 130, "during training (after epoch", []string{"--epochs", "100000000", "--report-every", "5"}},
+		{"sampling", "predictive sampling", "wait", syscall.SIGTERM, 143, "during predictive sampling (validation inputs)", nil},
+		{"figures", "figures", "wait", syscall.SIGINT, 130, "during figures (data.png)", nil},
+		{"after-training", "summary", "wait", syscall.SIGINT, 130, "during summary", nil},
+		{"hard-stop", "figures (band_val", "hang", syscall.SIGTERM, 143, "during figures (band_val.png)", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent := t.TempDir()
+			out := parent + "/out"
+			if err := os.Mkdir(out, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			args := append(append(append([]string{}, quick...), tc.extra...), "--out", out)
+			env := []string{"BBB_PAUSE_AT=" + tc.pauseAt, "BBB_PAUSE_MODE=" + tc.mode}
+			cmd, lines := startHelper(t, env, args...)
+			var all []string
+			if tc.pauseAt == "" {
+				waitLine(t, lines, "epoch ", &all)
+			} else {
+				waitLine(t, lines, "paused at", &all)
+			}
+			t0 := time.Now()
+			if err := cmd.Process.Signal(tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			for l := range lines {
+				all = append(all, l)
+			}
+			err := cmd.Wait()
+			took := time.Since(t0)
+			if took > time.Second {
+				t.Errorf("stopped %v after the signal, want under 1 s", took)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("exit %d (%v), want %d", code, err, tc.code)
+			}
+			last := all[len(all)-1]
+			if !strings.Contains(last, tc.wantStage) || !strings.HasPrefix(last, "bbb: interrupted by ") {
+				t.Errorf("last stderr line %q: want it to say %q", last, tc.wantStage)
+			}
+			checkPrevious(t, out)
+			if tc.mode == "hang" { // ended without clean-up: the next run removes what it left
+				if code, _, stderr := runCLI("train", "--points", "100", "--epochs", "2", "--samples", "2", "--no-figures", "-q", "--out", out); code != 0 {
+					t.Fatalf("next run: exit %d: %s", code, stderr)
+				}
+			}
+			if ents, _ := os.ReadDir(parent); len(ents) != 1 {
+				var names []string
+				for _, e := range ents {
+					names = append(names, e.Name())
+				}
+				t.Errorf("beside --out: %v, want only out", names)
+			}
+		})
+	}
+}
+
+// checkPrevious checks that out holds only the earlier run's summary.json.
+func checkPrevious(t *testing.T, out string) {
+	t.Helper()
+	ents, _ := os.ReadDir(out)
+	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{}\n" || len(ents) != 1 {
+		t.Errorf("--out changed by the failed run: %d files, summary.json %q", len(ents), b)
+	}
+}
+
+// kill -9 during figures: --out keeps the previous run; the next run
+// removes the staging directory and the lock file, and replaces --out.
+func TestKilledRunLeavesPrevious(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	parent := t.TempDir()
+	out := parent + "/out"
+	os.Mkdir(out, 0o755)
+	os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644)
+	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=figures (band_val", "BBB_PAUSE_MODE=hang"},
+		"train", "--points", "200", "--epochs", "5", "--samples", "4", "--out", out)
+	var all []string
+	waitLine(t, lines, "paused at", &all)
+	cmd.Process.Kill()
+	cmd.Wait()
+	checkPrevious(t, out)
+	if m, _ := filepath.Glob(parent + "/.out.bbb-stage-*"); len(m) != 1 {
+		t.Fatalf("staging directories after kill -9: %v, want 1", m)
+	}
+	code, _, stderr := runCLI("train", "--points", "200", "--epochs", "5", "--samples", "4", "-q", "--out", out)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if ents, _ := os.ReadDir(parent); len(ents) != 1 {
+		t.Errorf("beside --out after the next run: %d entries, want out only", len(ents))
+	}
+	if _, err := os.Stat(out + "/band_val.png"); err != nil {
+		t.Error(err)
+	}
+}
+
+// A second run into an --out that a run holds is refused (exit 2) before
+// any work; an --out with other files is never replaced.
+func TestRunDirLockAndForeign(t *testing.T) {
+	parent := t.TempDir()
+	out := parent + "/out"
+	rd, err := openRunDir("--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI("train", "--points", "100", "--epochs", "2", "-q", "--out", out)
+	if code != exitUsage || !strings.Contains(stderr, "another bbb run is writing it") {
+		t.Errorf("second run: exit %d, %q", code, stderr)
+	}
+	code, _, stderr = runCLI("bench", "--hidden", "4", "--points", "100", "--out", out)
+	if code != exitUsage || !strings.Contains(stderr, "another bbb run") {
+		t.Errorf("bench into a held --out: exit %d, %q", code, stderr)
+	}
+	rd.Abort()
+	if ents, _ := os.ReadDir(parent); len(ents) != 0 {
+		t.Errorf("after Abort: %d entries beside --out", len(ents))
+	}
+	home := parent + "/home"
+	os.Mkdir(home, 0o755)
+	os.WriteFile(home+"/notes.txt", []byte("mine"), 0o644)
+	code, _, stderr = runCLI("train", "--points", "100", "--epochs", "2", "-q", "--out", home)
+	if code != exitUsage || !strings.Contains(stderr, "notes.txt") {
+		t.Errorf("foreign --out: exit %d, %q", code, stderr)
+	}
+	if b, _ := os.ReadFile(home + "/notes.txt"); string(b) != "mine" {
+		t.Error("foreign --out changed")
+	}
+}

@@ -1,0 +1,280 @@
+package train
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/npz"
+)
+
+// A checkpoint is an .npz file (NumPy's np.load reads it): every
+// variational parameter by its graph name (w_mu0, w_rho0, b_mu0, ...),
+// Adam's state (adam/m/NAME, adam/v/NAME, adam_t), the epsilon streams'
+// positions (rng/eps, rng/val: PCG states), the losses so far
+// (train_losses, reports: epoch, train, val per row) and meta: the JSON of
+// CheckpointMeta as bytes (bytes(np.load(p)["meta"]).decode()).
+
+// CheckpointFormat and CheckpointVersion identify the file; Read refuses a
+// newer version.
+const (
+	CheckpointFormat  = "bbb-checkpoint"
+	CheckpointVersion = 1
+)
+
+// CheckpointMeta is what shaped the run: the CLI's flags (model, data,
+// optimiser), the seed, the epoch, the input columns and the scaler.
+type CheckpointMeta struct {
+	Format   string            `json:"format"`
+	Version  int               `json:"version"`
+	Flags    map[string]string `json:"flags"`
+	Seed     uint64            `json:"seed"`
+	Epoch    int               `json:"epoch"`
+	Inputs   int               `json:"inputs"`
+	XNames   []string          `json:"x_names,omitempty"`
+	YName    string            `json:"y_name,omitempty"`
+	Scaler   *Scaler           `json:"scaler,omitempty"`
+	Params   []string          `json:"params"`
+	Adam     bool              `json:"adam"` // the optimiser's state is in the file (not for the resident graph)
+	Resident bool              `json:"resident"`
+}
+
+// Checkpoint is a read checkpoint.
+type Checkpoint struct {
+	Meta    CheckpointMeta
+	Arrays  map[string]npz.Array
+	Reports []Report
+}
+
+// Checkpoint returns the trainer's state as arrays, meta filled in with
+// the params, epoch and optimiser. A resident network's host parameters
+// are current only at report epochs and the last one: save then.
+func (t *Trainer) Checkpoint(meta CheckpointMeta, reports []Report) (map[string]npz.Array, error) {
+	arrays := map[string]npz.Array{}
+	meta.Format, meta.Version, meta.Epoch = CheckpointFormat, CheckpointVersion, t.epoch
+	meta.Params = nil
+	meta.Resident = t.Net.Store != nil
+	for i, p := range t.Net.Learnables() {
+		a, err := nodeArray(p)
+		if err != nil {
+			return nil, err
+		}
+		arrays[p.Name()] = a
+		meta.Params = append(meta.Params, p.Name())
+		if t.adam != nil && t.adam.m != nil {
+			arrays["adam/m/"+p.Name()] = npz.Array{Shape: a.Shape, Data: cloneAny(t.adam.m[i])}
+			arrays["adam/v/"+p.Name()] = npz.Array{Shape: a.Shape, Data: cloneAny(t.adam.v[i])}
+		}
+	}
+	meta.Adam = t.adam != nil
+	if t.adam != nil {
+		arrays["adam_t"] = npz.Array{Data: []int64{int64(t.adam.t)}}
+	}
+	for name, src := range map[string]interface{ MarshalBinary() ([]byte, error) }{"rng/eps": t.epsSrc, "rng/val": t.Val.src} {
+		b, err := src.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		arrays[name] = npz.Array{Shape: []int{len(b)}, Data: b}
+	}
+	arrays["train_losses"] = npz.Array{Shape: []int{len(t.TrainLosses)}, Data: slices.Clone(t.TrainLosses)}
+	rep := make([]float64, 0, 3*len(reports))
+	for _, r := range reports {
+		rep = append(rep, float64(r.Epoch), r.TrainLoss, r.ValLoss)
+	}
+	arrays["reports"] = npz.Array{Shape: []int{len(reports), 3}, Data: rep}
+	mb, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	arrays["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
+	return arrays, nil
+}
+
+func cloneAny(v any) any {
+	switch d := v.(type) {
+	case []float32:
+		return slices.Clone(d)
+	case []float64:
+		return slices.Clone(d)
+	}
+	return v
+}
+
+func nodeArray(n *G.Node) (npz.Array, error) {
+	d, ok := n.Value().(*tensor.Dense)
+	if !ok {
+		return npz.Array{}, fmt.Errorf("train: checkpoint: %s has no dense value", n.Name())
+	}
+	shape := slices.Clone([]int(d.Shape()))
+	switch v := d.Data().(type) {
+	case []float32:
+		return npz.Array{Shape: shape, Data: slices.Clone(v)}, nil
+	case []float64:
+		return npz.Array{Shape: shape, Data: slices.Clone(v)}, nil
+	}
+	return npz.Array{}, fmt.Errorf("train: checkpoint: %s holds %T", n.Name(), d.Data())
+}
+
+// WriteCheckpoint writes arrays to path atomically.
+func WriteCheckpoint(path string, arrays map[string]npz.Array) error {
+	return atomicio.WriteFile(path, func(w io.Writer) error { return npz.Write(w, arrays) })
+}
+
+// ReadCheckpoint reads and checks a checkpoint file: its format, version,
+// meta and that every parameter it lists is there, finite.
+func ReadCheckpoint(path string) (*Checkpoint, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCheckpoint(b)
+}
+
+// ParseCheckpoint is ReadCheckpoint from the file's bytes.
+func ParseCheckpoint(b []byte) (*Checkpoint, error) {
+	arrays, err := npz.Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, err
+	}
+	mb, ok := arrays["meta"].Data.([]uint8)
+	if !ok {
+		return nil, fmt.Errorf("no meta member: not a bbb checkpoint")
+	}
+	var m CheckpointMeta
+	if err := json.Unmarshal(mb, &m); err != nil {
+		return nil, fmt.Errorf("meta: %v", err)
+	}
+	switch {
+	case m.Format != CheckpointFormat:
+		return nil, fmt.Errorf("format %q: not a bbb checkpoint", m.Format)
+	case m.Version > CheckpointVersion || m.Version < 1:
+		return nil, fmt.Errorf("version %d: this bbb reads version %d", m.Version, CheckpointVersion)
+	case m.Inputs < 1 || len(m.Params) == 0 || m.Epoch < 0:
+		return nil, fmt.Errorf("meta: inputs %d, %d params, epoch %d", m.Inputs, len(m.Params), m.Epoch)
+	}
+	if m.Scaler != nil {
+		if err := m.Scaler.Validate(m.Inputs); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range m.Params {
+		a, ok := arrays[p]
+		if !ok {
+			return nil, fmt.Errorf("parameter %s missing", p)
+		}
+		for _, v := range a.Floats() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("parameter %s: non-finite value %v", p, v)
+			}
+		}
+		if a.Floats() == nil {
+			return nil, fmt.Errorf("parameter %s: not floating point", p)
+		}
+	}
+	c := &Checkpoint{Meta: m, Arrays: arrays}
+	if r, ok := arrays["reports"]; ok {
+		v := r.Floats()
+		if len(v)%3 != 0 {
+			return nil, fmt.Errorf("reports: %d values", len(v))
+		}
+		for i := 0; i+2 < len(v); i += 3 {
+			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
+		}
+	}
+	return c, nil
+}
+
+// SetParams copies the checkpoint's parameters into net, by name and
+// shape (the file's dtype converted to net's).
+func (c *Checkpoint) SetParams(net *graph.Network) error {
+	ps := net.Learnables()
+	if len(ps) != len(c.Meta.Params) {
+		return fmt.Errorf("%d parameters in the file, the model has %d", len(c.Meta.Params), len(ps))
+	}
+	for _, p := range ps {
+		a, ok := c.Arrays[p.Name()]
+		if !ok {
+			return fmt.Errorf("parameter %s missing", p.Name())
+		}
+		if want := []int(p.Shape()); !slices.Equal(a.Shape, want) {
+			return fmt.Errorf("parameter %s: shape %v in the file, the model needs %v", p.Name(), a.Shape, want)
+		}
+		if err := graph.SetValues(p, a.Floats()); err != nil {
+			return err
+		}
+	}
+	net.Reload()
+	return nil
+}
+
+// Restore continues training from c: parameters, Adam's state, the
+// epsilon streams, the epoch and the losses so far. It returns the
+// reports made before.
+func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
+	if t.epoch != 0 {
+		return nil, fmt.Errorf("train: restore into a trainer that has run")
+	}
+	if t.Net.Store != nil {
+		return nil, fmt.Errorf("resume is not supported by the resident (CUDA) graph: its Adam state lives on the device")
+	}
+	if !c.Meta.Adam {
+		return nil, fmt.Errorf("the file has no optimiser state (saved by the resident graph)")
+	}
+	if err := c.SetParams(t.Net); err != nil {
+		return nil, err
+	}
+	tArr, ok := c.Arrays["adam_t"].Data.([]int64)
+	if !ok || len(tArr) != 1 || tArr[0] < 0 {
+		return nil, fmt.Errorf("adam_t missing or bad")
+	}
+	if tArr[0] > 0 {
+		ps := t.Net.Learnables()
+		t.adam.m, t.adam.v = make([]any, len(ps)), make([]any, len(ps))
+		for i, p := range ps {
+			for k, dst := range []*[]any{&t.adam.m, &t.adam.v} {
+				name := []string{"adam/m/", "adam/v/"}[k] + p.Name()
+				a, ok := c.Arrays[name]
+				if !ok || a.Len() != p.Shape().TotalSize() {
+					return nil, fmt.Errorf("%s missing or of the wrong size", name)
+				}
+				v := a.Floats()
+				if p.Dtype() == tensor.Float32 {
+					f := make([]float32, len(v))
+					for j := range v {
+						f[j] = float32(v[j])
+					}
+					(*dst)[i] = f
+				} else {
+					(*dst)[i] = slices.Clone(v)
+				}
+			}
+		}
+	}
+	t.adam.t = int(tArr[0])
+	for name, src := range map[string]interface{ UnmarshalBinary([]byte) error }{"rng/eps": t.epsSrc, "rng/val": t.Val.src} {
+		b, ok := c.Arrays[name].Data.([]uint8)
+		if !ok {
+			return nil, fmt.Errorf("%s missing", name)
+		}
+		if err := src.UnmarshalBinary(b); err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+	}
+	losses := c.Arrays["train_losses"].Floats()
+	if len(losses) != c.Meta.Epoch {
+		return nil, fmt.Errorf("train_losses: %d values for epoch %d", len(losses), c.Meta.Epoch)
+	}
+	t.TrainLosses = slices.Clone(losses)
+	t.epoch = c.Meta.Epoch
+	return c.Reports, nil
+}

@@ -1,0 +1,169 @@
+package train
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/npz"
+)
+
+func ckptTrainer(t *testing.T, dt tensor.Dtype, epochs int) *Trainer {
+	t.Helper()
+	cfg := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt}, Data: DataConfig{N: 200}, Epochs: epochs, ReportEvery: 3, Seed: 7}
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	return tr
+}
+
+func params(t *testing.T, tr *Trainer) [][]float64 {
+	var out [][]float64
+	for _, p := range tr.Net.Learnables() {
+		v, err := graph.Values(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// 10 epochs in one run equal 5, a checkpoint written and read, and 5 more,
+// bit for bit (float32 and float64).
+func TestCheckpointResume(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		one := ckptTrainer(t, dt, 10)
+		r1, err := one.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first := ckptTrainer(t, dt, 5)
+		r2, err := first.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, r2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "m.npz")
+		if err := WriteCheckpoint(path, arrays); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ReadCheckpoint(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		second := ckptTrainer(t, dt, 10)
+		before, err := second.Restore(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r3, err := second.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, b := params(t, one), params(t, second)
+		for i := range a {
+			if !slices.Equal(a[i], b[i]) {
+				t.Fatalf("%v: parameter %d differs after resume", dt, i)
+			}
+		}
+		if !slices.Equal(one.TrainLosses, second.TrainLosses) {
+			t.Errorf("%v: training losses differ", dt)
+		}
+		// The run that stopped at 5 reported there too (its validation
+		// draw shifts later validation losses; the parameters are equal).
+		if all := append(before, r3...); len(all) != len(r1)+1 || all[len(all)-1].TrainLoss != r1[len(r1)-1].TrainLoss {
+			t.Errorf("%v: reports %v, one run %v", dt, all, r1)
+		}
+	}
+}
+
+// A damaged checkpoint is an error naming what is wrong, never a panic.
+func TestCheckpointDamaged(t *testing.T) {
+	tr := ckptTrainer(t, tensor.Float32, 2)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := func(m map[string]npz.Array) []byte {
+		var buf bytes.Buffer
+		if err := npz.Write(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	with := func(name string, a npz.Array) []byte {
+		m := map[string]npz.Array{}
+		for k, v := range good {
+			m[k] = v
+		}
+		m[name] = a
+		return enc(m)
+	}
+	meta := func(s string) npz.Array { return npz.Array{Shape: []int{len(s)}, Data: []uint8(s)} }
+	full := enc(good)
+	for _, tc := range []struct {
+		name string
+		b    []byte
+		want string
+	}{
+		{"truncated", full[:len(full)/2], "zip"},
+		{"garbage", []byte("hello"), "zip"},
+		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 1"},
+		{"format", with("meta", meta(`{"format":"other","version":1}`)), "not a bbb checkpoint"},
+		{"meta", with("meta", meta(`{`)), "meta"},
+		{"nan", with("w_mu0", npz.Array{Shape: good["w_mu0"].Shape, Data: slices.Repeat([]float32{float32(nan())}, good["w_mu0"].Len())}), "non-finite"},
+	} {
+		_, err := ParseCheckpoint(tc.b)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error %v, want one line with %q", tc.name, err, tc.want)
+		}
+	}
+	// Wrong shape: a checkpoint of another width into this model.
+	other := ckptTrainer(t, tensor.Float32, 2)
+	other.Net.Config.Hidden = 8
+	c, err := ParseCheckpoint(with("w_mu1", npz.Array{Shape: []int{4, 2}, Data: make([]float32, 8)}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Restore(c); err == nil || !strings.Contains(err.Error(), "shape [4 2] in the file, the model needs [8 8]") {
+		t.Errorf("wrong shape: %v", err)
+	}
+}
+
+func nan() float64 { var z float64; return z / z }
+
+// FuzzReadCheckpoint: any bytes give a checkpoint or an error, no panic.
+func FuzzReadCheckpoint(f *testing.F) {
+	var buf bytes.Buffer
+	npz.Write(&buf, map[string]npz.Array{
+		"meta":   {Shape: []int{66}, Data: []uint8(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w"]}  `)},
+		"w":      {Shape: []int{2}, Data: []float32{1, 2}},
+		"adam_t": {Data: []int64{1}},
+	})
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseCheckpoint(b)
+		if err == nil && (c.Meta.Format != CheckpointFormat || len(c.Meta.Params) == 0) {
+			t.Fatalf("accepted %+v", c.Meta)
+		}
+	})
+}

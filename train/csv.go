@@ -1,0 +1,217 @@
+package train
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// CSVColumns picks a CSV file's columns by header name: XCols the inputs
+// (nil: every column but the last, or but YCol), YCol the target (""
+// the last column).
+type CSVColumns struct {
+	XCols    []string
+	YCol     string
+	NoTarget bool // read XCols only (bbb predict); Y stays empty
+}
+
+// Table is what ReadCSV keeps of a file: the chosen columns as numbers.
+type Table struct {
+	XNames []string
+	YName  string
+	X      []float64 // row-major Rows × len(XNames)
+	Y      []float64 // empty with NoTarget
+	rows   int
+}
+
+// Rows is the number of data rows.
+func (t Table) Rows() int { return t.rows }
+
+// CSVError is a problem at a place in a CSV file: "file:line:column: what".
+type CSVError struct {
+	File         string
+	Line, Column int // 1-based; 0 where it does not apply
+	What         string
+}
+
+func (e *CSVError) Error() string {
+	switch {
+	case e.Line == 0:
+		return fmt.Sprintf("%s: %s", e.File, e.What)
+	case e.Column == 0:
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.What)
+	}
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.What)
+}
+
+// MinCSVRows is the fewest data rows a training file may have.
+const MinCSVRows = 10
+
+// ReadCSV reads path: a header row, then one row per example. Every
+// chosen cell must be a finite number (other columns are not parsed). It
+// reads the file as a stream, keeping only the chosen columns.
+func ReadCSV(path string, cols CSVColumns) (Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return Table{}, &CSVError{File: path, What: err.Error()}
+	}
+	defer f.Close()
+	return ParseCSV(f, path, cols)
+}
+
+// ParseCSV is ReadCSV from a reader; name is the file name for errors.
+func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1 // ragged rows are reported below, with their line
+	cr.ReuseRecord = true
+	cr.TrimLeadingSpace = true
+	fail := func(line, col int, format string, a ...any) (Table, error) {
+		return Table{}, &CSVError{File: name, Line: line, Column: col, What: fmt.Sprintf(format, a...)}
+	}
+	header, err := cr.Read()
+	if err == io.EOF {
+		return fail(0, 0, "empty file (want a header row, then data rows)")
+	}
+	if err != nil {
+		return csvReadError(name, err)
+	}
+	header = append([]string(nil), header...)
+	index := map[string]int{}
+	for i, h := range header {
+		if i == 0 {
+			h = strings.TrimPrefix(h, "\ufeff") // a UTF-8 byte order mark (spreadsheets write one)
+		}
+		h = strings.TrimSpace(h)
+		header[i] = h
+		if h == "" {
+			return fail(1, i+1, "empty column name in the header")
+		}
+		if _, dup := index[h]; dup {
+			return fail(1, i+1, "column %q appears twice in the header", h)
+		}
+		index[h] = i
+	}
+	if len(header) < 2 && !cols.NoTarget {
+		return fail(1, 0, "the header has %d column, want at least 2 (inputs and a target)", len(header))
+	}
+	yi := len(header) - 1
+	if cols.NoTarget {
+		yi = -1
+		if len(cols.XCols) == 0 {
+			return fail(1, 0, "no input columns named")
+		}
+	} else if cols.YCol != "" {
+		i, ok := index[cols.YCol]
+		if !ok {
+			return fail(1, 0, "no column %q (--y-col) in the header %s", cols.YCol, strings.Join(header, ","))
+		}
+		yi = i
+	}
+	var xi []int
+	if len(cols.XCols) == 0 {
+		for i := range header {
+			if i != yi {
+				xi = append(xi, i)
+			}
+		}
+	} else {
+		for _, c := range cols.XCols {
+			i, ok := index[c]
+			if !ok {
+				what := "--x-cols"
+				if cols.NoTarget {
+					what = "an input of the model"
+				}
+				return fail(1, 0, "no column %q (%s) in the header %s", c, what, strings.Join(header, ","))
+			}
+			if i == yi {
+				return fail(1, i+1, "column %q is both an input (--x-cols) and the target", c)
+			}
+			xi = append(xi, i)
+		}
+	}
+	t := Table{}
+	if yi >= 0 {
+		t.YName = header[yi]
+	}
+	for _, i := range xi {
+		t.XNames = append(t.XNames, header[i])
+	}
+	num := func(rec []string, field, line int) (float64, error) {
+		_, col := cr.FieldPos(field)
+		s := strings.TrimSpace(rec[field])
+		v, err := strconv.ParseFloat(s, 64)
+		switch {
+		case err != nil && s == "":
+			_, err = fail(line, col, "column %q: empty cell", header[field])
+			return 0, err
+		case err != nil:
+			_, err = fail(line, col, "column %q: %q is not a number", header[field], clip(s))
+			return 0, err
+		case math.IsNaN(v) || math.IsInf(v, 0):
+			_, err = fail(line, col, "column %q: %s (want a finite number)", header[field], s)
+			return 0, err
+		}
+		return v, nil
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return csvReadError(name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line
+		}
+		if len(rec) != len(header) {
+			return fail(line, 1, "ragged row: %d fields, the header has %d", len(rec), len(header))
+		}
+		for _, i := range xi {
+			v, err := num(rec, i, line)
+			if err != nil {
+				return Table{}, err
+			}
+			t.X = append(t.X, v)
+		}
+		t.rows++
+		if yi < 0 {
+			continue
+		}
+		v, err := num(rec, yi, line)
+		if err != nil {
+			return Table{}, err
+		}
+		t.Y = append(t.Y, v)
+	}
+	if t.rows == 0 {
+		return fail(0, 0, "no data rows after the header")
+	}
+	return t, nil
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "..."
+	}
+	return s
+}
+
+func csvReadError(name string, err error) (Table, error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return Table{}, &CSVError{File: name, Line: pe.Line, Column: pe.Column, What: pe.Err.Error()}
+	}
+	return Table{}, &CSVError{File: name, What: err.Error()}
+}

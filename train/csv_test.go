@@ -1,0 +1,72 @@
+package train
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestParseCSV(t *testing.T) {
+	tab, err := ParseCSV(strings.NewReader("a, b,y\n1,2,3\n4,5e1,-6\n\n7,8,9\n"), "f.csv", CSVColumns{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tab.Rows() != 3 || strings.Join(tab.XNames, ",") != "a,b" || tab.YName != "y" || tab.X[3] != 50 || tab.Y[1] != -6 {
+		t.Errorf("%+v", tab)
+	}
+	if tab, err := ParseCSV(strings.NewReader("\ufeffx,y\n1,2\n"), "f.csv", CSVColumns{XCols: []string{"x"}}); err != nil || tab.Rows() != 1 {
+		t.Errorf("byte order mark: %v", err)
+	}
+	tab, err = ParseCSV(strings.NewReader("y,skip,a\n1,x,2\n3,,4\n"), "f.csv", CSVColumns{XCols: []string{"a"}, YCol: "y"})
+	if err != nil || tab.Rows() != 2 || tab.X[1] != 4 || tab.Y[1] != 3 {
+		t.Errorf("%+v %v", tab, err)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"", "f.csv: empty file"},
+		{"a,y\n", "f.csv: no data rows"},
+		{"a,y\n1,2\n3,x\n", `f.csv:3:3: column "y": "x" is not a number`},
+		{"a,y\n1,2\n3,NaN\n", `f.csv:3:3: column "y": NaN (want a finite number)`},
+		{"a,y\n1,2\n-Inf,1\n", `f.csv:3:1: column "a": -Inf`},
+		{"a,y\n1,2\n1,2,3\n", "f.csv:3:1: ragged row: 3 fields, the header has 2"},
+		{"a,y\n1,\n", `f.csv:2:3: column "y": empty cell`},
+		{"a,a\n1,2\n", `f.csv:1:2: column "a" appears twice`},
+		{"a\n1\n", "f.csv:1: the header has 1 column"},
+		{"a,y\n1,\"2\n", "f.csv:2:"},
+	} {
+		_, err := ParseCSV(strings.NewReader(tc.in), "f.csv", CSVColumns{})
+		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q: error %v, want one line starting %q", tc.in, err, tc.want)
+		}
+	}
+	for _, c := range []CSVColumns{{YCol: "z"}, {XCols: []string{"q"}}, {XCols: []string{"y"}}} {
+		if _, err := ParseCSV(strings.NewReader("a,y\n1,2\n"), "f.csv", c); err == nil || !strings.HasPrefix(err.Error(), "f.csv:1") {
+			t.Errorf("%+v: %v", c, err)
+		}
+	}
+}
+
+// FuzzCSV: the reader never panics; what it accepts is whole and finite,
+// and what it refuses is one line naming the file.
+func FuzzCSV(f *testing.F) {
+	for _, s := range []string{"a,b,y\n1,2,3\n4,5,6\n", "x,y\n1e308,2\n", "a,y\n\"1\",2\n", "a,y\n1,2,3\n", "", "a,y\r\n1,2\r\n"} {
+		f.Add(s, "")
+	}
+	f.Add("a,b,y\n1,2,3\n", "b")
+	f.Fuzz(func(t *testing.T, in, ycol string) {
+		tab, err := ParseCSV(strings.NewReader(in), "f.csv", CSVColumns{YCol: ycol})
+		if err != nil {
+			if msg := err.Error(); !strings.HasPrefix(msg, "f.csv") || strings.Contains(msg, "\n") {
+				t.Fatalf("error %q", msg)
+			}
+			return
+		}
+		if tab.Rows() == 0 || len(tab.XNames) == 0 || len(tab.X) != tab.Rows()*len(tab.XNames) {
+			t.Fatalf("%d rows, %d names, %d x", tab.Rows(), len(tab.XNames), len(tab.X))
+		}
+		for _, v := range append(tab.X, tab.Y...) {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				t.Fatal("non-finite value accepted")
+			}
+		}
+	})
+}

@@ -1,0 +1,62 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestScalerRoundTrip(t *testing.T) {
+	s := Split{X: []float64{1, 10, 2, 10, 3, 10}, Y: []float64{5, 7, 9}, Inputs: 2}
+	sc := FitScaler(s)
+	if sc.XMean[0] != 2 || sc.XStd[1] != 1 || sc.YMean != 7 {
+		t.Fatalf("%+v", sc)
+	}
+	z := sc.Apply(s)
+	if math.Abs(z.X[0]+math.Sqrt(1.5)) > 1e-12 || z.X[1] != 0 {
+		t.Errorf("scaled x %v", z.X)
+	}
+	b := Bands{Mean: slices.Clone(z.Y), Q05: slices.Clone(z.Y), Q95: slices.Clone(z.Y)}
+	sc.Unscale(b)
+	for i := range b.Mean {
+		if math.Abs(b.Mean[i]-s.Y[i]) > 1e-12 {
+			t.Errorf("unscaled %v, want %v", b.Mean, s.Y)
+		}
+	}
+	if err := sc.Validate(2); err != nil {
+		t.Error(err)
+	}
+	if err := (Scaler{XMean: []float64{0}, XStd: []float64{0}, YStd: 1}).Validate(1); err == nil {
+		t.Error("zero std accepted")
+	}
+}
+
+// The split is seeded: the same seed the same split, another seed another;
+// one input is sorted by x.
+func TestLoadCSVSplit(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "d.csv")
+	var sb strings.Builder
+	sb.WriteString("x,y\n")
+	for i := range 100 {
+		fmt.Fprintf(&sb, "%d,%d\n", (i*37)%100, i)
+	}
+	os.WriteFile(p, []byte(sb.String()), 0o644)
+	load := func(seed uint64) Data {
+		d, _, err := LoadCSV(CSVData{Train: p}, seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	a, b, c := load(1), load(1), load(2)
+	if a.Val.Len() != 20 || a.Train.Len() != 80 || !slices.Equal(a.Val.Y, b.Val.Y) || slices.Equal(a.Val.Y, c.Val.Y) {
+		t.Errorf("split: %v / %v / %v", a.Val.Y, b.Val.Y, c.Val.Y)
+	}
+	if !slices.IsSorted(a.Train.X) || !slices.IsSorted(a.Val.X) {
+		t.Error("one-input splits not sorted by x")
+	}
+}
