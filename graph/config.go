@@ -22,6 +22,12 @@ type Config struct {
 	Prior           nodes.Normal // weight prior (default N(0, 1))
 	LikelihoodSigma float64      // fixed scale of the Gaussian likelihood (default 0.1)
 
+	// Mixture, when set (any field not zero), is the weight prior instead
+	// of Prior: the scale mixture of Blundell et al. (2015). See WeightPrior.
+	Mixture nodes.ScaleMixture
+	// KL picks the KL estimate (zero: KLSample, the seed's one-sample MC).
+	KL KLEstimate
+
 	Dtype tensor.Dtype // tensor.Float32 (default) or tensor.Float64
 
 	Init Init // initial values of the variational parameters
@@ -96,7 +102,10 @@ func (c Config) Validate() error {
 	case !(c.Init.WMuStd >= 0) || !(c.Init.WRhoStd >= 0) || math.IsInf(c.Init.WMuStd+c.Init.WRhoStd+c.Init.WRhoMean+c.Init.BMu+c.Init.BRho, 0) || math.IsNaN(c.Init.WRhoMean+c.Init.BMu+c.Init.BRho):
 		return fmt.Errorf("graph: init %+v: need finite values and non-negative spreads", c.Init)
 	}
-	return c.Prior.Validate()
+	if err := c.Prior.Validate(); err != nil {
+		return err
+	}
+	return c.validateOptions()
 }
 
 // widths returns the input and output width of layer i.

@@ -59,11 +59,11 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	if !withKL {
 		return l, nil
 	}
-	klW, err := nodes.KL(l.W, l.WMu, l.WSigma, c.Prior)
+	klW, err := layerKL(c, l.W, l.WMu, l.WSigma)
 	if err != nil {
 		return nil, err
 	}
-	klB, err := nodes.KL(l.B, l.BMu, l.BSigma, c.Prior)
+	klB, err := layerKL(c, l.B, l.BMu, l.BSigma)
 	if err != nil {
 		return nil, err
 	}
@@ -72,6 +72,19 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	}
 	G.WithName(fmt.Sprintf("kl%d", i))(l.KL)
 	return l, nil
+}
+
+// layerKL is the KL of one weight tensor: the one-sample estimate at the
+// sample w, or the closed form from mu and sigma (Config.KL).
+func layerKL(c Config, w, mu, sigma *G.Node) (*G.Node, error) {
+	if c.KL == KLClosed {
+		ck, ok := c.WeightPrior().(nodes.ClosedKL)
+		if !ok {
+			return nil, fmt.Errorf("graph: prior %v has no closed-form KL", c.WeightPrior())
+		}
+		return ck.KLNormal(mu, sigma)
+	}
+	return nodes.KL(w, mu, sigma, c.WeightPrior())
 }
 
 // dense is x·w + b, followed by ReLU if relu: this project's fused op, or

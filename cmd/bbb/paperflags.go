@@ -1,0 +1,65 @@
+package main
+
+import (
+	"flag"
+	"math"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// paperFlags are the model options of Blundell et al. (2015) and the
+// field's usual tools (issue 8); their defaults are the seed's model.
+type paperFlags struct {
+	prior                     string
+	priorPi, priorS1, priorS2 float64
+	kl                        string
+}
+
+func (p *paperFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&p.prior, "prior", "normal", "weight prior: normal (N(0, s²), s from --prior-sigma) or mixture (pi·N(0, s1²) + (1-pi)·N(0, s2²))")
+	fs.Float64Var(&p.priorPi, "prior-pi", 0.5, "--prior mixture: weight pi of the wide component, 0 < pi < 1")
+	fs.Float64Var(&p.priorS1, "prior-sigma1", 1, "--prior mixture: standard deviation s1 of the wide component")
+	fs.Float64Var(&p.priorS2, "prior-sigma2", math.Exp(-6), "--prior mixture: standard deviation s2 of the narrow component")
+	fs.StringVar(&p.kl, "kl", "mc", "KL estimate: mc (one-sample Monte Carlo at the drawn weights) or closed (analytic; needs --prior normal)")
+}
+
+// check validates the flags (every one, whether used or not) and their
+// combinations.
+func (p *paperFlags) check() error {
+	switch {
+	case p.prior != "normal" && p.prior != "mixture":
+		return usagef("--prior %q: want normal or mixture", p.prior)
+	case !(p.priorPi > 0 && p.priorPi < 1):
+		return usagef("--prior-pi %v: need 0 < pi < 1", p.priorPi)
+	case !finitePositive(p.priorS1):
+		return usagef("--prior-sigma1 %v: need a finite value > 0", p.priorS1)
+	case !finitePositive(p.priorS2):
+		return usagef("--prior-sigma2 %v: need a finite value > 0", p.priorS2)
+	}
+	k, err := graph.ParseKLEstimate(p.kl)
+	if err != nil {
+		return usagef("--kl %q: want mc or closed", p.kl)
+	}
+	if k == graph.KLClosed && p.prior == "mixture" {
+		return usagef("--kl closed: the mixture prior has no closed-form KL (use --prior normal or --kl mc)")
+	}
+	return nil
+}
+
+// apply sets the options on c.
+func (p *paperFlags) apply(c *graph.Config) {
+	if p.prior == "mixture" {
+		c.Mixture = nodes.ScaleMixture{Pi: p.priorPi, Sigma1: p.priorS1, Sigma2: p.priorS2}
+	}
+	c.KL, _ = graph.ParseKLEstimate(p.kl)
+}
+
+// checkModel rejects, before any work, what the built model cannot do (in
+// the CUDA build: every option the resident graph lacks), naming the option.
+func (m *modelFlags) checkModel() error {
+	if err := m.graphConfig().WithDefaults().Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}

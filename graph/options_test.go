@@ -1,0 +1,138 @@
+package graph
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/gonum/diff/fd"
+	G "gorgonia.org/gorgonia"
+
+	"github.com/bbb-go/bbb/nodes"
+)
+
+var paperMixture = nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)}
+
+// fdCheck compares d Loss / d every learnable of n (epsilon fixed) with a
+// central finite difference, at float64.
+func fdCheck(t *testing.T, n *Network) {
+	t.Helper()
+	if err := n.Differentiate(); err != nil {
+		t.Fatal(err)
+	}
+	var loss G.Value
+	G.Read(n.Loss, &loss)
+	grads := make([]G.Value, len(n.Grads))
+	for i, g := range n.Grads {
+		G.Read(g, &grads[i])
+	}
+	vm := G.NewTapeMachine(n.Graph)
+	defer vm.Close()
+	eval := func() float64 {
+		defer vm.Reset()
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		v, err := Scalar(loss)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	eval()
+	analytic := make([][]float64, len(grads))
+	for i, g := range grads {
+		var err error
+		if analytic[i], err = ValueFloats(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range n.Learnables() {
+		x := p.Value().Data().([]float64)
+		x0 := append([]float64(nil), x...)
+		num := fd.Gradient(nil, func(v []float64) float64 { copy(x, v); return eval() }, x0,
+			&fd.Settings{Formula: fd.Central, Step: 1e-6})
+		copy(x, x0)
+		for j := range num {
+			if d := math.Abs(num[j] - analytic[i][j]); d > 1e-5*(1+math.Abs(num[j])) {
+				t.Errorf("d loss / d %s[%d]: graph %.9g, finite difference %.9g", p.Name(), j, analytic[i][j], num[j])
+			}
+		}
+	}
+}
+
+// Every prior × KL combination the options allow: the whole negative
+// ELBO's gradient against finite differences.
+func TestOptionsLossGradient(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+	}{
+		{"mixture-mc", Config{Mixture: paperMixture}},
+		{"mixture-mc-nbatch", Config{Mixture: nodes.ScaleMixture{Pi: 0.3, Sigma1: 1.5, Sigma2: 0.05}, NBatch: 3}},
+		{"normal-closed", Config{KL: KLClosed, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.7}}},
+		{"normal-closed-stock", Config{KL: KLClosed, StockOps: true}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tc.cfg
+			c.Layers, c.Hidden, c.LikelihoodSigma = 3, 4, 0.5
+			fdCheck(t, smallNet(t, c, 13, 5))
+		})
+	}
+}
+
+// With KLClosed the KL node is the closed form of every layer's weights and
+// biases, whatever epsilon is.
+func TestClosedKLNode(t *testing.T) {
+	n := smallNet(t, Config{Layers: 2, Hidden: 3, KL: KLClosed, Prior: nodes.Normal{Sigma: 0.8}}, 7, 2)
+	var kl G.Value
+	G.Read(n.KL, &kl)
+	vm := G.NewTapeMachine(n.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := Scalar(kl)
+	var want float64
+	for _, l := range n.Layers {
+		for _, pair := range [][2]*G.Node{{l.WMu, l.WRho}, {l.BMu, l.BRho}} {
+			mu, _ := Values(pair[0])
+			rho, _ := Values(pair[1])
+			for j := range mu {
+				s := math.Log1p(math.Exp(rho[j]))
+				want += math.Log(0.8/s) + (s*s+mu[j]*mu[j])/(2*0.64) - 0.5
+			}
+		}
+	}
+	if math.Abs(got-want) > 1e-9*math.Abs(want) {
+		t.Errorf("closed KL %v, want %v", got, want)
+	}
+}
+
+func TestOptionsValidate(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Mixture: paperMixture, KL: KLClosed}, "kl closed"},
+		{Config{Mixture: nodes.ScaleMixture{Pi: 1, Sigma1: 1, Sigma2: 1}}, "ScaleMixture"},
+		{Config{Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
+		{Config{KL: 7}, "kl"},
+		{Config{Resident: true, Mixture: paperMixture}, "prior"},
+		{Config{Resident: true, KL: KLClosed}, "kl closed"},
+	} {
+		err := tc.cfg.WithDefaults().Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
+		}
+	}
+	for _, s := range []string{"mc", "closed"} {
+		k, err := ParseKLEstimate(s)
+		if err != nil || k.String() != s {
+			t.Errorf("ParseKLEstimate(%q) = %v, %v", s, k, err)
+		}
+	}
+	if _, err := ParseKLEstimate("exact"); err == nil {
+		t.Error("ParseKLEstimate(exact): want an error")
+	}
+}
