@@ -27,6 +27,11 @@ type Config struct {
 	Mixture nodes.ScaleMixture
 	// KL picks the KL estimate (zero: KLSample, the seed's one-sample MC).
 	KL KLEstimate
+	// Likelihood picks the observation model (zero: LikFixed, the seed's;
+	// LikLearned starts its scale at LikelihoodSigma).
+	Likelihood Likelihood
+	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
+	MinSigma float64
 
 	Dtype tensor.Dtype // tensor.Float32 (default) or tensor.Float64
 
@@ -115,7 +120,7 @@ func (c Config) widths(i int) (in, out int) {
 		in = c.Inputs
 	}
 	if i == c.Layers-1 {
-		out = c.Outputs
+		out = c.outWidth()
 	}
 	return in, out
 }

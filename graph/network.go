@@ -22,6 +22,10 @@ type Network struct {
 	NLL    *G.Node  // -log p(Y | Output)
 	Loss   *G.Node  // negative ELBO: NLL + KL / NBatch
 
+	// LikLearned only: the learnable noise_rho (after the layers' in
+	// Learnables) and noise_sigma = softplus(noise_rho).
+	NoiseRho, NoiseSigma *G.Node
+
 	// Grads holds d Loss / d learnable, in Learnables() order, once
 	// Differentiate has run.
 	Grads G.Nodes
@@ -99,6 +103,9 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		h = l.Out
 	}
 	n.Output = h
+	if err := n.addNoise(); err != nil {
+		return nil, fmt.Errorf("graph: likelihood: %w", err)
+	}
 	if !withLoss {
 		return n, nil
 	}
@@ -120,7 +127,7 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		}
 		logLik, err = nodes.GaussianLogLikResident(y, n.Output, c.LikelihoodSigma)
 	} else {
-		logLik, err = nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
+		logLik, err = n.logLik()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
@@ -193,6 +200,9 @@ func (n *Network) Params() G.Nodes {
 	out := make(G.Nodes, 0, 4*len(n.Layers))
 	for _, l := range n.Layers {
 		out = append(out, l.WMu, l.WRho, l.BMu, l.BRho)
+	}
+	if n.NoiseRho != nil {
+		out = append(out, n.NoiseRho)
 	}
 	return out
 }

@@ -64,6 +64,9 @@ func (c Config) validateOptions() error {
 	default:
 		return fmt.Errorf("graph: kl %v: want KLSample or KLClosed", c.KL)
 	}
+	if err := c.validateLikelihood(); err != nil {
+		return err
+	}
 	if c.Resident {
 		switch {
 		case c.Mixture != (nodes.ScaleMixture{}):

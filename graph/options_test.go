@@ -61,23 +61,34 @@ func fdCheck(t *testing.T, n *Network) {
 	}
 }
 
-// Every prior × KL combination the options allow: the whole negative
-// ELBO's gradient against finite differences.
+// Every prior × KL × likelihood combination the options allow: the whole
+// negative ELBO's gradient (noise_rho included) against finite differences.
 func TestOptionsLossGradient(t *testing.T) {
-	for _, tc := range []struct {
+	models := []struct {
 		name string
 		cfg  Config
 	}{
+		{"normal-mc", Config{}},
+		{"normal-closed", Config{KL: KLClosed, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.7}}},
 		{"mixture-mc", Config{Mixture: paperMixture}},
 		{"mixture-mc-nbatch", Config{Mixture: nodes.ScaleMixture{Pi: 0.3, Sigma1: 1.5, Sigma2: 0.05}, NBatch: 3}},
-		{"normal-closed", Config{KL: KLClosed, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.7}}},
 		{"normal-closed-stock", Config{KL: KLClosed, StockOps: true}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := tc.cfg
-			c.Layers, c.Hidden, c.LikelihoodSigma = 3, 4, 0.5
-			fdCheck(t, smallNet(t, c, 13, 5))
-		})
+	}
+	for _, m := range models {
+		for _, lik := range []Likelihood{LikFixed, LikLearned, LikHetero} {
+			t.Run(m.name+"-"+lik.String(), func(t *testing.T) {
+				c := m.cfg
+				c.Layers, c.Hidden, c.LikelihoodSigma, c.Likelihood = 3, 4, 0.5, lik
+				if lik == LikHetero {
+					c.Outputs = 2
+				}
+				n := smallNet(t, c, 13, 5)
+				if lik == LikLearned && n.Learnables()[len(n.Learnables())-1] != n.NoiseRho {
+					t.Fatal("noise_rho is not the last learnable")
+				}
+				fdCheck(t, n)
+			})
+		}
 	}
 }
 
@@ -120,6 +131,9 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{KL: 7}, "kl"},
 		{Config{Resident: true, Mixture: paperMixture}, "prior"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
+		{Config{Resident: true, Likelihood: LikLearned}, "likelihood learned"},
+		{Config{Likelihood: 5}, "likelihood"},
+		{Config{Likelihood: LikHetero, MinSigma: -1}, "min sigma"},
 	} {
 		err := tc.cfg.WithDefaults().Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -132,7 +146,47 @@ func TestOptionsValidate(t *testing.T) {
 			t.Errorf("ParseKLEstimate(%q) = %v, %v", s, k, err)
 		}
 	}
+	for _, s := range []string{"fixed", "learned", "hetero"} {
+		l, err := ParseLikelihood(s)
+		if err != nil || l.String() != s {
+			t.Errorf("ParseLikelihood(%q) = %v, %v", s, l, err)
+		}
+	}
+	if _, err := ParseLikelihood("student"); err == nil {
+		t.Error("ParseLikelihood(student): want an error")
+	}
 	if _, err := ParseKLEstimate("exact"); err == nil {
 		t.Error("ParseKLEstimate(exact): want an error")
+	}
+}
+
+// A learned scale starts at LikelihoodSigma, and forward networks carry it
+// (CopyParams) so predictive sampling can read it.
+func TestLearnedNoiseInitAndCopy(t *testing.T) {
+	n := smallNet(t, Config{Layers: 2, Hidden: 3, Likelihood: LikLearned, LikelihoodSigma: 0.4}, 5, 1)
+	z, err := n.Noise()
+	if err != nil || math.Abs(z.Sigma-0.4) > 1e-12 {
+		t.Fatalf("initial noise %+v, %v: want sigma 0.4", z, err)
+	}
+	if err := SetValues(n.NoiseRho, []float64{1}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewForward(n.Config, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.CopyParams(n); err != nil {
+		t.Fatal(err)
+	}
+	z, _ = f.Noise()
+	if want := math.Log1p(math.E); math.Abs(z.Sigma-want) > 1e-12 {
+		t.Errorf("copied noise sigma %v, want %v", z.Sigma, want)
+	}
+	h, err := NewForward(Config{Layers: 2, Likelihood: LikHetero}, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := h.Output.Shape(); s[0] != 4 || s[1] != 2 {
+		t.Errorf("hetero output shape %v, want (4, 2)", s)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,8 +20,9 @@ func TestPaperFlagsBadInput(t *testing.T) {
 		{[]string{"--prior", "cauchy"}, "--prior"},
 		{[]string{"--kl", "exact"}, "--kl"},
 		{[]string{"--prior", "mixture", "--kl", "closed"}, "--kl closed"},
+		{[]string{"--likelihood", "student"}, "--likelihood"},
 	}
-	for _, fl := range []string{"--prior-pi", "--prior-sigma1", "--prior-sigma2"} {
+	for _, fl := range []string{"--prior-pi", "--prior-sigma1", "--prior-sigma2", "--min-sigma"} {
 		for _, v := range []string{"0", "-1", "NaN", "Inf", "x"} {
 			cases = append(cases, tc{[]string{fl, v}, strings.TrimPrefix(fl, "--")})
 		}
@@ -37,16 +40,59 @@ func TestPaperFlagsBadInput(t *testing.T) {
 	}
 }
 
-// A short run with each new option trains and writes its summary.
+// A short run with each new option trains and writes its summary, with
+// the options and the noise-included scores, and the calibration figure.
 func TestPaperFlagsRun(t *testing.T) {
 	for _, args := range [][]string{
 		{"--prior", "mixture", "--prior-sigma2", "0.0003"},
-		{"--kl", "closed", "--dtype", "float64"},
+		{"--kl", "closed", "--dtype", "float64", "--likelihood", "learned"},
+		{"--likelihood", "hetero", "--format", "svg"},
 	} {
 		out := t.TempDir()
-		a := append([]string{"train", "--epochs", "20", "--points", "200", "--samples", "10", "--no-figures", "-q", "--out", out}, args...)
+		a := append([]string{"train", "--epochs", "20", "--points", "200", "--samples", "10", "--no-train-band", "-q", "--out", out}, args...)
 		if code, _, stderr := runCLI(a...); code != 0 {
 			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s map[string]any
+		if err := json.Unmarshal(b, &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"prior", "kl", "likelihood", "val_nlpd", "val_pred_coverage50", "val_pred_coverage90", "val_pred_coverage95", "val_total_band_width", "val_coverage90"} {
+			if _, ok := s[k]; !ok {
+				t.Errorf("%v: summary.json has no %q", args, k)
+			}
+		}
+		if c, ok := s["val_calibration"].([]any); !ok || len(c) != 9 {
+			t.Errorf("%v: val_calibration %v: want 9 levels", args, s["val_calibration"])
+		}
+		if _, err := os.Stat(filepath.Join(out, "calibration."+map[bool]string{true: "svg", false: "png"}[strings.Contains(strings.Join(args, " "), "svg")])); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+}
+
+// --preset calibrated is the learned noise scale starting at 1; explicit
+// flags win.
+func TestPresetCalibrated(t *testing.T) {
+	for _, tc := range []struct {
+		extra []string
+		want  string
+	}{{nil, "learned"}, {[]string{"--likelihood", "hetero"}, "hetero"}} {
+		out := t.TempDir()
+		a := append([]string{"train", "--preset", "calibrated", "--epochs", "5", "--points", "100", "--samples", "4", "--no-figures", "--no-train-band", "-q", "--out", out}, tc.extra...)
+		if code, _, stderr := runCLI(a...); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+		var s struct {
+			Preset, Likelihood string
+		}
+		if err := json.Unmarshal(b, &s); err != nil || s.Preset != "calibrated" || s.Likelihood != tc.want {
+			t.Errorf("%v: summary %+v, %v: want preset calibrated, likelihood %s", tc.extra, s, err, tc.want)
 		}
 	}
 }

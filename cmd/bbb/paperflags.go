@@ -14,6 +14,8 @@ type paperFlags struct {
 	prior                     string
 	priorPi, priorS1, priorS2 float64
 	kl                        string
+	likelihood                string
+	minSigma                  float64
 }
 
 func (p *paperFlags) register(fs *flag.FlagSet) {
@@ -22,6 +24,8 @@ func (p *paperFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&p.priorS1, "prior-sigma1", 1, "--prior mixture: standard deviation s1 of the wide component")
 	fs.Float64Var(&p.priorS2, "prior-sigma2", math.Exp(-6), "--prior mixture: standard deviation s2 of the narrow component")
 	fs.StringVar(&p.kl, "kl", "mc", "KL estimate: mc (one-sample Monte Carlo at the drawn weights) or closed (analytic; needs --prior normal)")
+	fs.StringVar(&p.likelihood, "likelihood", "fixed", "Gaussian likelihood's noise scale: fixed (--likelihood-sigma), learned (one scale, softplus-parameterised, starting at --likelihood-sigma) or hetero (the network outputs a mean and a scale per input)")
+	fs.Float64Var(&p.minSigma, "min-sigma", graph.DefaultMinSigma, "--likelihood hetero: floor added to the softplus scale")
 }
 
 // check validates the flags (every one, whether used or not) and their
@@ -41,6 +45,12 @@ func (p *paperFlags) check() error {
 	if err != nil {
 		return usagef("--kl %q: want mc or closed", p.kl)
 	}
+	if _, err := graph.ParseLikelihood(p.likelihood); err != nil {
+		return usagef("--likelihood %q: want fixed, learned or hetero", p.likelihood)
+	}
+	if !finitePositive(p.minSigma) {
+		return usagef("--min-sigma %v: need a finite value > 0", p.minSigma)
+	}
 	if k == graph.KLClosed && p.prior == "mixture" {
 		return usagef("--kl closed: the mixture prior has no closed-form KL (use --prior normal or --kl mc)")
 	}
@@ -53,6 +63,8 @@ func (p *paperFlags) apply(c *graph.Config) {
 		c.Mixture = nodes.ScaleMixture{Pi: p.priorPi, Sigma1: p.priorS1, Sigma2: p.priorS2}
 	}
 	c.KL, _ = graph.ParseKLEstimate(p.kl)
+	c.Likelihood, _ = graph.ParseLikelihood(p.likelihood)
+	c.MinSigma = p.minSigma
 }
 
 // checkModel rejects, before any work, what the built model cannot do (in

@@ -28,13 +28,15 @@ type trainFlags struct {
 var presets = map[string]map[string]string{
 	"seed":  {},                                                    // the seed program's settings (the flag defaults)
 	"quick": {"epochs": "300", "samples": "100", "points": "2000"}, // a smoke run in seconds
+	// The seed's data with a learned noise scale (starting at 1): a total band that is calibrated.
+	"calibrated": {"likelihood": "learned", "likelihood-sigma": "1"},
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings) or quick (300 epochs, 2000 points, 100 samples); explicit flags win")
+	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples) or calibrated (--likelihood learned --likelihood-sigma 1); explicit flags win")
 	fs.IntVar(&f.epochs, "epochs", 5000, "training epochs (full-batch steps)")
 	fs.IntVar(&f.samples, "samples", 1000, "stochastic passes for the predictive bands")
 	fs.IntVar(&f.reportEvery, "report-every", 500, "epochs between train/validation loss reports")
@@ -59,7 +61,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func applyPreset(fs *flag.FlagSet, name string) error {
 	p, ok := presets[name]
 	if !ok {
-		return usagef("--preset %q: want seed or quick", name)
+		return usagef("--preset %q: want seed, quick or calibrated", name)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -145,7 +147,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	t1 := time.Now()
 	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
 	defer sampler.Close()
-	valBands, err := sampler.Bands(data.Val.X, cfg.Samples, cfg.Seed)
+	valBands, err := sampler.Score(data.Val.X, data.Val.Y, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
 	}
@@ -184,6 +186,12 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 				return viz.Losses(p, viz.LossFigure{EveryTrain: tr.TrainLosses, Epochs: ep, Train: trl, Val: vl})
 			}},
 		}
+		figs = append(figs, struct {
+			name string
+			draw func(path string) error
+		}{"calibration" + ext, func(p string) error {
+			return viz.Calibration(p, "Calibration (validation data, noise included)", train.CalibrationLevels, train.Score(valBands).Calibration)
+		}})
 		if !f.skipTrainBand {
 			figs = append(figs, struct {
 				name string
@@ -214,6 +222,9 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
 	}
+	if err := addScores(&s, tr.Net, valBands); err != nil {
+		return err
+	}
 	if err := train.WriteSummary(join(f.out, "summary.json"), s); err != nil {
 		return err
 	}
@@ -221,13 +232,14 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
+	fmt.Fprintf(stdout, "val_nlpd %.4f\nval_pred_coverage90 %.4f\n", s.ValNLPD, s.ValPredCoverage90)
 	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,%s}\n",
 		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(figures, ","))
 	return nil
 }
 
 func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
-	return viz.BandFigure{Title: title, X: s.X, Y: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95, Truth: s.YTrue}
+	return viz.BandFigure{Title: title, X: s.X, Y: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95, Truth: s.YTrue, TotalQ05: b.TotalQ05, TotalQ95: b.TotalQ95}
 }
 
 // mergeSplits returns all points sorted by x (both splits are sorted).

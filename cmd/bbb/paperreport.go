@@ -1,0 +1,25 @@
+package main
+
+import (
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/train"
+)
+
+// addScores fills the summary's model options and the validation scores
+// with the likelihood's noise included (issue 8).
+func addScores(s *train.Summary, net *graph.Network, val train.Bands) error {
+	c := net.Config
+	s.Prior, s.KL, s.Likelihood = c.WeightPrior().String(), c.KL.String(), c.Likelihood.String()
+	if c.Likelihood != graph.LikHetero {
+		z, err := net.Noise()
+		if err != nil {
+			return err
+		}
+		s.NoiseSigma = z.Sigma
+	}
+	sc := train.Score(val)
+	s.ValNLPD = sc.NLPD
+	s.ValPredCoverage50, s.ValPredCoverage90, s.ValPredCoverage95 = sc.Coverage50, sc.Coverage90, sc.Coverage95
+	s.ValCalibration, s.ValTotalBandWidth = sc.Calibration, sc.TotalBandWidth
+	return nil
+}
