@@ -32,6 +32,9 @@ type Config struct {
 	Likelihood Likelihood
 	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
 	MinSigma float64
+	// KLWeightInput makes the KL's weight an input node, Network.KLWeight
+	// (starting at 1/NBatch), set per step by minibatch training.
+	KLWeightInput bool
 
 	Dtype tensor.Dtype // tensor.Float32 (default) or tensor.Float64
 

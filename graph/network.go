@@ -25,6 +25,8 @@ type Network struct {
 	// LikLearned only: the learnable noise_rho (after the layers' in
 	// Learnables) and noise_sigma = softplus(noise_rho).
 	NoiseRho, NoiseSigma *G.Node
+	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).
+	KLWeight *G.Node
 
 	// Grads holds d Loss / d learnable, in Learnables() order, once
 	// Differentiate has run.
@@ -137,7 +139,11 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	}
 	G.WithName("NLL")(n.NLL)
 	klPart := n.KL
-	if c.NBatch != 1 {
+	if c.KLWeightInput {
+		if klPart, err = n.addKLWeight(); err != nil {
+			return nil, fmt.Errorf("graph: KL weight: %w", err)
+		}
+	} else if c.NBatch != 1 {
 		scale := constLike(n.KL, 1/c.NBatch)
 		if c.Resident {
 			if scale, err = n.Store.Const(n.Step, 1/c.NBatch); err != nil {

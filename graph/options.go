@@ -73,6 +73,8 @@ func (c Config) validateOptions() error {
 			return fmt.Errorf("graph: prior %v: the resident (GPU) graph supports only the normal prior", p)
 		case c.KL != KLSample:
 			return fmt.Errorf("graph: kl %v: the resident (GPU) graph supports only kl mc", c.KL)
+		case c.KLWeightInput:
+			return fmt.Errorf("graph: kl weight input (minibatches): the resident (GPU) graph supports only the full batch")
 		}
 	}
 	return nil

@@ -132,6 +132,7 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Resident: true, Mixture: paperMixture}, "prior"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
 		{Config{Resident: true, Likelihood: LikLearned}, "likelihood learned"},
+		{Config{Resident: true, KLWeightInput: true}, "full batch"},
 		{Config{Likelihood: 5}, "likelihood"},
 		{Config{Likelihood: LikHetero, MinSigma: -1}, "min sigma"},
 	} {
@@ -188,5 +189,38 @@ func TestLearnedNoiseInitAndCopy(t *testing.T) {
 	}
 	if s := h.Output.Shape(); s[0] != 4 || s[1] != 2 {
 		t.Errorf("hetero output shape %v, want (4, 2)", s)
+	}
+}
+
+// With KLWeightInput the loss is NLL + w·KL for the w set, and its
+// gradient still checks.
+func TestKLWeightInput(t *testing.T) {
+	n := smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, NBatch: 4, Mixture: paperMixture}, 9, 6)
+	var loss, nll, kl G.Value
+	G.Read(n.Loss, &loss)
+	G.Read(n.NLL, &nll)
+	G.Read(n.KL, &kl)
+	vm := G.NewTapeMachine(n.Graph)
+	defer vm.Close()
+	for _, w := range []float64{0.25, 0.7, 1e-3} { // 0.25: the starting 1/NBatch
+		if w != 0.25 {
+			if err := n.SetKLWeight(w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		l, _ := Scalar(loss)
+		nl, _ := Scalar(nll)
+		k, _ := Scalar(kl)
+		if math.Abs(l-(nl+w*k)) > 1e-9*math.Abs(l) {
+			t.Errorf("w %v: loss %v != NLL %v + w·KL %v", w, l, nl, k)
+		}
+		vm.Reset()
+	}
+	fdCheck(t, smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, Likelihood: LikLearned}, 9, 6))
+	if err := smallNet(t, Config{Layers: 1}, 3, 1).SetKLWeight(1); err == nil {
+		t.Error("SetKLWeight without KLWeightInput: want an error")
 	}
 }

@@ -133,10 +133,12 @@ func (m *modelFlags) graphConfig() graph.Config {
 }
 
 func (m *modelFlags) trainConfig() train.Config {
-	return train.Config{
+	c := train.Config{
 		Graph: m.graphConfig(), Data: train.DataConfig{N: m.points},
 		LearningRate: m.lr, Seed: m.seed, Workers: m.workers,
 	}
+	m.paper.applyTrain(&c)
+	return c
 }
 
 func (m *modelFlags) ops() string {

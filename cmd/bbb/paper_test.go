@@ -28,6 +28,15 @@ func TestPaperFlagsBadInput(t *testing.T) {
 		}
 	}
 	cases = append(cases, tc{[]string{"--prior-pi", "1"}, "--prior-pi"})
+	for _, fl := range []string{"--batch-size", "--mc-samples"} {
+		for _, v := range []string{"-1", "NaN", "Inf", "x", "1.5"} {
+			cases = append(cases, tc{[]string{fl, v}, strings.TrimPrefix(fl, "--")})
+		}
+	}
+	cases = append(cases, tc{[]string{"--mc-samples", "0"}, "--mc-samples"},
+		tc{[]string{"--kl-weight", "paper"}, "--kl-weight"},
+		tc{[]string{"--batch-size", "16001"}, "--batch-size 16001"},
+		tc{[]string{"--points", "100", "--batch-size", "81"}, "--batch-size 81"})
 	for _, c := range cases {
 		args := append([]string{"train", "--out", out}, c.args...)
 		code, _, stderr := runCLI(args...)
@@ -47,6 +56,7 @@ func TestPaperFlagsRun(t *testing.T) {
 		{"--prior", "mixture", "--prior-sigma2", "0.0003"},
 		{"--kl", "closed", "--dtype", "float64", "--likelihood", "learned"},
 		{"--likelihood", "hetero", "--format", "svg"},
+		{"--batch-size", "32", "--kl-weight", "blundell", "--mc-samples", "2"},
 	} {
 		out := t.TempDir()
 		a := append([]string{"train", "--epochs", "20", "--points", "200", "--samples", "10", "--no-train-band", "-q", "--out", out}, args...)

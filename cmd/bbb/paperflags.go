@@ -6,6 +6,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
+	"github.com/bbb-go/bbb/train"
 )
 
 // paperFlags are the model options of Blundell et al. (2015) and the
@@ -16,6 +17,8 @@ type paperFlags struct {
 	kl                        string
 	likelihood                string
 	minSigma                  float64
+	batchSize, mcSamples      int
+	klWeight                  string
 }
 
 func (p *paperFlags) register(fs *flag.FlagSet) {
@@ -26,6 +29,9 @@ func (p *paperFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&p.kl, "kl", "mc", "KL estimate: mc (one-sample Monte Carlo at the drawn weights) or closed (analytic; needs --prior normal)")
 	fs.StringVar(&p.likelihood, "likelihood", "fixed", "Gaussian likelihood's noise scale: fixed (--likelihood-sigma), learned (one scale, softplus-parameterised, starting at --likelihood-sigma) or hetero (the network outputs a mean and a scale per input)")
 	fs.Float64Var(&p.minSigma, "min-sigma", graph.DefaultMinSigma, "--likelihood hetero: floor added to the softplus scale")
+	fs.IntVar(&p.batchSize, "batch-size", 0, "rows per step; 0: the full batch (the seed's). Each epoch reshuffles the training set and takes N/batch-size steps")
+	fs.StringVar(&p.klWeight, "kl-weight", "uniform", "with --batch-size: the KL weight of minibatch i of M, uniform (1/M) or blundell (2^(M-i)/(2^M-1))")
+	fs.IntVar(&p.mcSamples, "mc-samples", 1, "epsilon draws per step: the negative ELBO and its gradient averaged over them")
 }
 
 // check validates the flags (every one, whether used or not) and their
@@ -51,6 +57,18 @@ func (p *paperFlags) check() error {
 	if !finitePositive(p.minSigma) {
 		return usagef("--min-sigma %v: need a finite value > 0", p.minSigma)
 	}
+	if p.batchSize < 0 {
+		return usagef("--batch-size %d: need a value >= 0 (0: full batch)", p.batchSize)
+	}
+	if _, err := train.ParseKLWeighting(p.klWeight); err != nil {
+		return usagef("--kl-weight %q: want uniform or blundell", p.klWeight)
+	}
+	if p.mcSamples < 1 {
+		return usagef("--mc-samples %d: need at least 1", p.mcSamples)
+	}
+	if cudaBuild && (p.batchSize > 0 || p.mcSamples > 1) {
+		return usagef("--batch-size / --mc-samples: the CUDA build's resident graph trains full batch, one draw per step (--stock-ops runs them on the CPU graph)")
+	}
 	if k == graph.KLClosed && p.prior == "mixture" {
 		return usagef("--kl closed: the mixture prior has no closed-form KL (use --prior normal or --kl mc)")
 	}
@@ -72,6 +90,22 @@ func (p *paperFlags) apply(c *graph.Config) {
 func (m *modelFlags) checkModel() error {
 	if err := m.graphConfig().WithDefaults().Validate(); err != nil {
 		return usagef("%v", err)
+	}
+	return nil
+}
+
+// applyTrain sets the run options on c.
+func (p *paperFlags) applyTrain(c *train.Config) {
+	w, _ := train.ParseKLWeighting(p.klWeight)
+	c.Batch = train.Batch{Size: p.batchSize, Weighting: w}
+	c.MCSamples = p.mcSamples
+}
+
+// checkBatch rejects a batch size over the training points (known once the
+// data is made, before training).
+func (p *paperFlags) checkBatch(d train.Data) error {
+	if p.batchSize > d.Train.Len() {
+		return usagef("--batch-size %d: over the %d training points", p.batchSize, d.Train.Len())
 	}
 	return nil
 }

@@ -106,6 +106,9 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	if err != nil {
 		return usagef("%v", err)
 	}
+	if err := f.paper.checkBatch(data); err != nil {
+		return err
+	}
 	tr, err := train.NewTrainer(cfg, data)
 	if err != nil {
 		return err
