@@ -35,6 +35,9 @@ type Config struct {
 	// KLWeightInput makes the KL's weight an input node, Network.KLWeight
 	// (starting at 1/NBatch), set per step by minibatch training.
 	KLWeightInput bool
+	// Estimator picks weight sampling (zero: Reparam, the seed's) or the
+	// local reparameterisation of the pre-activations (needs KLClosed).
+	Estimator Estimator
 
 	Dtype tensor.Dtype // tensor.Float32 (default) or tensor.Float64
 

@@ -217,6 +217,10 @@ func (n *Network) Params() G.Nodes {
 func (n *Network) Eps() G.Nodes {
 	out := make(G.Nodes, 0, 2*len(n.Layers))
 	for _, l := range n.Layers {
+		if l.OutEps != nil {
+			out = append(out, l.OutEps)
+			continue
+		}
 		out = append(out, l.WEps, l.BEps)
 	}
 	return out

@@ -67,6 +67,9 @@ func (c Config) validateOptions() error {
 	if err := c.validateLikelihood(); err != nil {
 		return err
 	}
+	if err := c.validateEstimator(); err != nil {
+		return err
+	}
 	if c.Resident {
 		switch {
 		case c.Mixture != (nodes.ScaleMixture{}):

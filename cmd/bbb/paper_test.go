@@ -35,6 +35,8 @@ func TestPaperFlagsBadInput(t *testing.T) {
 	}
 	cases = append(cases, tc{[]string{"--mc-samples", "0"}, "--mc-samples"},
 		tc{[]string{"--kl-weight", "paper"}, "--kl-weight"},
+		tc{[]string{"--local-reparam"}, "--local-reparam"},
+		tc{[]string{"--local-reparam=maybe"}, "local-reparam"},
 		tc{[]string{"--batch-size", "16001"}, "--batch-size 16001"},
 		tc{[]string{"--points", "100", "--batch-size", "81"}, "--batch-size 81"})
 	for _, c := range cases {
@@ -57,6 +59,7 @@ func TestPaperFlagsRun(t *testing.T) {
 		{"--kl", "closed", "--dtype", "float64", "--likelihood", "learned"},
 		{"--likelihood", "hetero", "--format", "svg"},
 		{"--batch-size", "32", "--kl-weight", "blundell", "--mc-samples", "2"},
+		{"--local-reparam", "--kl", "closed", "--batch-size", "50"},
 	} {
 		out := t.TempDir()
 		a := append([]string{"train", "--epochs", "20", "--points", "200", "--samples", "10", "--no-train-band", "-q", "--out", out}, args...)

@@ -19,6 +19,7 @@ type paperFlags struct {
 	minSigma                  float64
 	batchSize, mcSamples      int
 	klWeight                  string
+	localReparam              bool
 }
 
 func (p *paperFlags) register(fs *flag.FlagSet) {
@@ -31,6 +32,7 @@ func (p *paperFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&p.minSigma, "min-sigma", graph.DefaultMinSigma, "--likelihood hetero: floor added to the softplus scale")
 	fs.IntVar(&p.batchSize, "batch-size", 0, "rows per step; 0: the full batch (the seed's). Each epoch reshuffles the training set and takes N/batch-size steps")
 	fs.StringVar(&p.klWeight, "kl-weight", "uniform", "with --batch-size: the KL weight of minibatch i of M, uniform (1/M) or blundell (2^(M-i)/(2^M-1))")
+	fs.BoolVar(&p.localReparam, "local-reparam", false, "sample the pre-activations (local reparameterisation trick) instead of the weights; needs --kl closed")
 	fs.IntVar(&p.mcSamples, "mc-samples", 1, "epsilon draws per step: the negative ELBO and its gradient averaged over them")
 }
 
@@ -69,6 +71,9 @@ func (p *paperFlags) check() error {
 	if cudaBuild && (p.batchSize > 0 || p.mcSamples > 1) {
 		return usagef("--batch-size / --mc-samples: the CUDA build's resident graph trains full batch, one draw per step (--stock-ops runs them on the CPU graph)")
 	}
+	if p.localReparam && k != graph.KLClosed {
+		return usagef("--local-reparam: needs --kl closed (no weight sample is left for a Monte-Carlo KL)")
+	}
 	if k == graph.KLClosed && p.prior == "mixture" {
 		return usagef("--kl closed: the mixture prior has no closed-form KL (use --prior normal or --kl mc)")
 	}
@@ -83,6 +88,9 @@ func (p *paperFlags) apply(c *graph.Config) {
 	c.KL, _ = graph.ParseKLEstimate(p.kl)
 	c.Likelihood, _ = graph.ParseLikelihood(p.likelihood)
 	c.MinSigma = p.minSigma
+	if p.localReparam {
+		c.Estimator = graph.LocalReparam
+	}
 }
 
 // checkModel rejects, before any work, what the built model cannot do (in
