@@ -79,6 +79,9 @@ func TestPaperFlagsRun(t *testing.T) {
 				t.Errorf("%v: summary.json has no %q", args, k)
 			}
 		}
+		if b, err := os.ReadFile(filepath.Join(out, "layers.csv")); err != nil || !strings.HasPrefix(string(b), "epoch,layer,kl,") || strings.Count(string(b), "\n") < 2 {
+			t.Errorf("%v: layers.csv %q, %v", args, b, err)
+		}
 		if c, ok := s["val_calibration"].([]any); !ok || len(c) != 9 {
 			t.Errorf("%v: val_calibration %v: want 9 levels", args, s["val_calibration"])
 		}

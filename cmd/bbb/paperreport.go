@@ -23,3 +23,22 @@ func addScores(s *train.Summary, net *graph.Network, val train.Bands) error {
 	s.ValCalibration, s.ValTotalBandWidth = sc.Calibration, sc.TotalBandWidth
 	return nil
 }
+
+// layerLog collects train.LayerStats at every report (layers.csv).
+type layerLog struct {
+	net   *graph.Network
+	stats []train.LayerStat
+	err   error
+}
+
+// hook returns next, preceded by collecting the layers' stats.
+func (l *layerLog) hook(next func(train.Report)) func(train.Report) {
+	return func(r train.Report) {
+		if st, err := train.LayerStats(l.net, r.Epoch); err != nil {
+			l.err = err
+		} else {
+			l.stats = append(l.stats, st...)
+		}
+		next(r)
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -133,7 +134,8 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 		}
 	}
 	t0 := time.Now()
-	reports, runErr := tr.Run(ctx, progress.report)
+	layers := &layerLog{net: tr.Net}
+	reports, runErr := tr.Run(ctx, layers.hook(progress.report))
 	trainSeconds := time.Since(t0).Seconds()
 	if f.cpuProfile != "" {
 		pprof.StopCPUProfile()
@@ -141,6 +143,9 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	// Losses so far are worth keeping even when the run failed.
 	if err := train.WriteLosses(join(f.out, "losses.csv"), reports); err != nil {
 		return err
+	}
+	if err := train.WriteLayers(join(f.out, "layers.csv"), layers.stats); err != nil || layers.err != nil {
+		return errors.Join(err, layers.err)
 	}
 	if runErr != nil {
 		return runErr
@@ -236,7 +241,7 @@ func trainJob(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
 	fmt.Fprintf(stdout, "val_nlpd %.4f\nval_pred_coverage90 %.4f\n", s.ValNLPD, s.ValPredCoverage90)
-	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,graph.dot,%s}\n",
+	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{summary.json,losses.csv,layers.csv,graph.dot,%s}\n",
 		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(figures, ","))
 	return nil
 }
