@@ -51,12 +51,66 @@ func (t *totalScratch) summarise(b Bands, i, gi int, y []float64) {
 	for s := range t.draws {
 		t.draws[s] = t.mu[s] + t.sigma[s]*t.rng.NormFloat64()
 	}
-	slices.Sort(t.draws)
-	b.TotalQ05[i] = Quantile(t.draws, 0.05)
-	b.TotalQ95[i] = Quantile(t.draws, 0.95)
+	b.TotalQ05[i] = selectQuantile(t.draws, 0.05)
+	b.TotalQ95[i] = selectQuantile(t.draws, 0.95)
 	if y != nil {
-		b.PIT[i], b.LogDensity[i] = MixturePIT(t.mu, t.sigma, y[i]), MixtureLogDensity(t.mu, t.sigma, y[i])
+		b.PIT[i], b.LogDensity[i] = MixturePIT(t.mu, t.sigma, y[i]), mixtureLogDensity(t.mu, t.sigma, y[i], t.draws)
 	}
+}
+
+// selectQuantile is Quantile(sorted(v), q), by selection instead of a
+// sort (v is reordered): the same order statistics, in linear time.
+func selectQuantile(v []float64, q float64) float64 {
+	h := q * float64(len(v)-1)
+	lo := int(math.Floor(h))
+	a := selectK(v, lo)
+	if lo >= len(v)-1 {
+		return a
+	}
+	b := slices.Min(v[lo+1:]) // selectK left everything after lo >= a
+	return a + (h-float64(lo))*(b-a)
+}
+
+// selectK reorders v so that v[k] is the k-th smallest, v[:k] <= v[k] <=
+// v[k+1:] (Hoare's quickselect, median-of-three pivots), and returns v[k].
+func selectK(v []float64, k int) float64 {
+	lo, hi := 0, len(v)-1
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if v[mid] < v[lo] {
+			v[mid], v[lo] = v[lo], v[mid]
+		}
+		if v[hi] < v[lo] {
+			v[hi], v[lo] = v[lo], v[hi]
+		}
+		if v[hi] < v[mid] {
+			v[hi], v[mid] = v[mid], v[hi]
+		}
+		p := v[mid]
+		i, j := lo, hi
+		for i <= j {
+			for v[i] < p {
+				i++
+			}
+			for v[j] > p {
+				j--
+			}
+			if i <= j {
+				v[i], v[j] = v[j], v[i]
+				i++
+				j--
+			}
+		}
+		switch {
+		case k <= j:
+			hi = j
+		case k >= i:
+			lo = i
+		default:
+			return v[k]
+		}
+	}
+	return v[k]
 }
 
 // MixturePIT is the CDF at y of (1/S) Σ_s N(mu_s, sigma_s²).
@@ -70,19 +124,33 @@ func MixturePIT(mu, sigma []float64, y float64) float64 {
 
 // MixtureLogDensity is log (1/S) Σ_s N(y | mu_s, sigma_s²), by log-sum-exp.
 func MixtureLogDensity(mu, sigma []float64, y float64) float64 {
-	m := math.Inf(-1)
-	lp := func(s int) float64 {
-		z := (y - mu[s]) / sigma[s]
-		return -0.5*z*z - math.Log(sigma[s]) - 0.5*math.Log(2*math.Pi)
+	return mixtureLogDensity(mu, sigma, y, make([]float64, len(mu)))
+}
+
+// mixtureLogDensity is MixtureLogDensity with scratch space lp (len(mu)).
+func mixtureLogDensity(mu, sigma []float64, y float64, lp []float64) float64 {
+	same := true // one scale for every pass (fixed, learned): one log
+	for _, v := range sigma {
+		if v != sigma[0] {
+			same = false
+			break
+		}
 	}
+	logS := math.Log(sigma[0])
+	m := math.Inf(-1)
 	for s := range mu {
-		m = math.Max(m, lp(s))
+		z := (y - mu[s]) / sigma[s]
+		if !same {
+			logS = math.Log(sigma[s])
+		}
+		lp[s] = -0.5*z*z - logS
+		m = math.Max(m, lp[s])
 	}
 	var sum float64
 	for s := range mu {
-		sum += math.Exp(lp(s) - m)
+		sum += math.Exp(lp[s] - m)
 	}
-	return m + math.Log(sum/float64(len(mu)))
+	return m + math.Log(sum/float64(len(mu))) - 0.5*math.Log(2*math.Pi)
 }
 
 // NLPD is the mean negative log predictive density of the targets.
