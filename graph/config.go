@@ -22,6 +22,23 @@ type Config struct {
 	Prior           nodes.Normal // weight prior (default N(0, 1))
 	LikelihoodSigma float64      // fixed scale of the Gaussian likelihood (default 0.1)
 
+	// Mixture, when set (any field not zero), is the weight prior instead
+	// of Prior: the scale mixture of Blundell et al. (2015). See WeightPrior.
+	Mixture nodes.ScaleMixture
+	// KL picks the KL estimate (zero: KLSample, the seed's one-sample MC).
+	KL KLEstimate
+	// Likelihood picks the observation model (zero: LikFixed, the seed's;
+	// LikLearned starts its scale at LikelihoodSigma).
+	Likelihood Likelihood
+	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
+	MinSigma float64
+	// KLWeightInput makes the KL's weight an input node, Network.KLWeight
+	// (starting at 1/NBatch), set per step by minibatch training.
+	KLWeightInput bool
+	// Estimator picks weight sampling (zero: Reparam, the seed's) or the
+	// local reparameterisation of the pre-activations (needs KLClosed).
+	Estimator Estimator
+
 	Dtype tensor.Dtype // tensor.Float32 (default) or tensor.Float64
 
 	Init Init // initial values of the variational parameters
@@ -96,7 +113,10 @@ func (c Config) Validate() error {
 	case !(c.Init.WMuStd >= 0) || !(c.Init.WRhoStd >= 0) || math.IsInf(c.Init.WMuStd+c.Init.WRhoStd+c.Init.WRhoMean+c.Init.BMu+c.Init.BRho, 0) || math.IsNaN(c.Init.WRhoMean+c.Init.BMu+c.Init.BRho):
 		return fmt.Errorf("graph: init %+v: need finite values and non-negative spreads", c.Init)
 	}
-	return c.Prior.Validate()
+	if err := c.Prior.Validate(); err != nil {
+		return err
+	}
+	return c.validateOptions()
 }
 
 // widths returns the input and output width of layer i.
@@ -106,7 +126,7 @@ func (c Config) widths(i int) (in, out int) {
 		in = c.Inputs
 	}
 	if i == c.Layers-1 {
-		out = c.Outputs
+		out = c.outWidth()
 	}
 	return in, out
 }

@@ -18,6 +18,9 @@ type Layer struct {
 	W, B                 *G.Node // samples mu + sigma ⊙ eps
 	Out                  *G.Node // ReLU(x·W + B) for hidden layers, x·W + B for the last
 	KL                   *G.Node // KL estimate of W plus that of B
+	// LocalReparam only (local.go): the pre-activations' standard-normal
+	// input (rows × out); WEps, BEps, W and B are then nil.
+	OutEps *G.Node
 }
 
 // newLayer adds layer i (in → out) reading x to g; withKL adds its KL
@@ -33,9 +36,15 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 		return G.NewVector(g, dt, G.WithShape(out), G.WithName(fmt.Sprintf("%s%d", name, i)),
 			G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(out))))
 	}
-	l := &Layer{
-		WMu: mat("w_mu"), WRho: mat("w_rho"), WEps: mat("w_eps"),
-		BMu: vec("b_mu"), BRho: vec("b_rho"), BEps: vec("b_eps"),
+	// (Nodes are made in this order, the seed's: it fixes their IDs.)
+	local := c.Estimator == LocalReparam
+	l := &Layer{WMu: mat("w_mu"), WRho: mat("w_rho")}
+	if !local {
+		l.WEps = mat("w_eps")
+	}
+	l.BMu, l.BRho = vec("b_mu"), vec("b_rho")
+	if !local {
+		l.BEps = vec("b_eps")
 	}
 	var err error
 	if l.WSigma, err = nodes.Softplus(l.WRho); err != nil {
@@ -43,6 +52,14 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	}
 	if l.BSigma, err = nodes.Softplus(l.BRho); err != nil {
 		return nil, err
+	}
+	if c.Estimator == LocalReparam {
+		G.WithName(fmt.Sprintf("w_sigma%d", i))(l.WSigma)
+		G.WithName(fmt.Sprintf("b_sigma%d", i))(l.BSigma)
+		if l.Out, err = localOut(g, c, l, i, x, ones, i < c.Layers-1); err != nil {
+			return nil, err
+		}
+		return l, l.addKL(c, i, withKL)
 	}
 	if l.W, err = nodes.Reparameterize(l.WMu, l.WSigma, l.WEps); err != nil {
 		return nil, err
@@ -56,22 +73,40 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 	if l.Out, err = dense(c, x, l.W, l.B, ones, i < c.Layers-1); err != nil {
 		return nil, err
 	}
+	return l, l.addKL(c, i, withKL)
+}
+
+// addKL adds the layer's KL node (if withKL).
+func (l *Layer) addKL(c Config, i int, withKL bool) error {
 	if !withKL {
-		return l, nil
+		return nil
 	}
-	klW, err := nodes.KL(l.W, l.WMu, l.WSigma, c.Prior)
+	klW, err := layerKL(c, l.W, l.WMu, l.WSigma)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	klB, err := nodes.KL(l.B, l.BMu, l.BSigma, c.Prior)
+	klB, err := layerKL(c, l.B, l.BMu, l.BSigma)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if l.KL, err = G.Add(klW, klB); err != nil {
-		return nil, err
+		return err
 	}
 	G.WithName(fmt.Sprintf("kl%d", i))(l.KL)
-	return l, nil
+	return nil
+}
+
+// layerKL is the KL of one weight tensor: the one-sample estimate at the
+// sample w, or the closed form from mu and sigma (Config.KL).
+func layerKL(c Config, w, mu, sigma *G.Node) (*G.Node, error) {
+	if c.KL == KLClosed {
+		ck, ok := c.WeightPrior().(nodes.ClosedKL)
+		if !ok {
+			return nil, fmt.Errorf("graph: prior %v has no closed-form KL", c.WeightPrior())
+		}
+		return ck.KLNormal(mu, sigma)
+	}
+	return nodes.KL(w, mu, sigma, c.WeightPrior())
 }
 
 // dense is x·w + b, followed by ReLU if relu: this project's fused op, or

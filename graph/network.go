@@ -22,6 +22,12 @@ type Network struct {
 	NLL    *G.Node  // -log p(Y | Output)
 	Loss   *G.Node  // negative ELBO: NLL + KL / NBatch
 
+	// LikLearned only: the learnable noise_rho (after the layers' in
+	// Learnables) and noise_sigma = softplus(noise_rho).
+	NoiseRho, NoiseSigma *G.Node
+	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).
+	KLWeight *G.Node
+
 	// Grads holds d Loss / d learnable, in Learnables() order, once
 	// Differentiate has run.
 	Grads G.Nodes
@@ -99,6 +105,9 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		h = l.Out
 	}
 	n.Output = h
+	if err := n.addNoise(); err != nil {
+		return nil, fmt.Errorf("graph: likelihood: %w", err)
+	}
 	if !withLoss {
 		return n, nil
 	}
@@ -120,7 +129,7 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		}
 		logLik, err = nodes.GaussianLogLikResident(y, n.Output, c.LikelihoodSigma)
 	} else {
-		logLik, err = nodes.GaussianLogLik(n.Y, n.Output, c.LikelihoodSigma)
+		logLik, err = n.logLik()
 	}
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
@@ -130,7 +139,11 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 	}
 	G.WithName("NLL")(n.NLL)
 	klPart := n.KL
-	if c.NBatch != 1 {
+	if c.KLWeightInput {
+		if klPart, err = n.addKLWeight(); err != nil {
+			return nil, fmt.Errorf("graph: KL weight: %w", err)
+		}
+	} else if c.NBatch != 1 {
 		scale := constLike(n.KL, 1/c.NBatch)
 		if c.Resident {
 			if scale, err = n.Store.Const(n.Step, 1/c.NBatch); err != nil {
@@ -194,6 +207,9 @@ func (n *Network) Params() G.Nodes {
 	for _, l := range n.Layers {
 		out = append(out, l.WMu, l.WRho, l.BMu, l.BRho)
 	}
+	if n.NoiseRho != nil {
+		out = append(out, n.NoiseRho)
+	}
 	return out
 }
 
@@ -201,6 +217,10 @@ func (n *Network) Params() G.Nodes {
 func (n *Network) Eps() G.Nodes {
 	out := make(G.Nodes, 0, 2*len(n.Layers))
 	for _, l := range n.Layers {
+		if l.OutEps != nil {
+			out = append(out, l.OutEps)
+			continue
+		}
 		out = append(out, l.WEps, l.BEps)
 	}
 	return out

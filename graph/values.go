@@ -112,7 +112,7 @@ func (n *Network) FillEps(rng *rand.Rand) error {
 func (n *Network) Init(rng *rand.Rand) error {
 	in := n.Config.Init
 	ps := n.Learnables()
-	for i := 0; i < len(ps); i += 4 {
+	for i := 0; i < 4*len(n.Layers); i += 4 {
 		for k, f := range []struct{ mean, std float64 }{
 			{0, in.WMuStd}, {in.WRhoMean, in.WRhoStd}, {in.BMu, 0}, {in.BRho, 0},
 		} {
@@ -120,6 +120,9 @@ func (n *Network) Init(rng *rand.Rand) error {
 				return err
 			}
 		}
+	}
+	if err := n.initNoise(); err != nil {
+		return err
 	}
 	n.reload()
 	return nil

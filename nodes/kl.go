@@ -9,7 +9,7 @@ import (
 // KL returns the one-sample Monte-Carlo estimate of KL(q || prior) for the
 // sample w drawn from q = N(mu, sigma²): sum(log q(w) - log prior(w)), a
 // scalar node. Its expectation over w is the closed-form KL.
-func KL(w, mu, sigma *G.Node, prior Normal) (*G.Node, error) {
+func KL(w, mu, sigma *G.Node, prior Prior) (*G.Node, error) {
 	logQ, err := NormalLogProb(w, mu, sigma)
 	if err != nil {
 		return nil, err

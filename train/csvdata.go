@@ -93,6 +93,11 @@ func (sc Scaler) Unscale(b Bands) {
 	sc.UnscaleY(b.Mean)
 	sc.UnscaleY(b.Q05)
 	sc.UnscaleY(b.Q95)
+	sc.UnscaleY(b.TotalQ05)
+	sc.UnscaleY(b.TotalQ95)
+	for i := range b.LogDensity { // a density of y = YMean + YStd·z
+		b.LogDensity[i] -= math.Log(sc.YStd)
+	}
 	for _, q := range b.Q {
 		sc.UnscaleY(q)
 	}

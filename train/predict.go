@@ -15,27 +15,20 @@ import (
 )
 
 // Bands is the predictive distribution at each input: the mean of the
-// stochastic passes and their 5% and 95% quantiles.
+// stochastic passes and their 5% and 95% quantiles (the epistemic band:
+// weight uncertainty only), and the 5% and 95% quantiles of predictive
+// draws that add the likelihood's noise to each pass (the total band).
+// Sampler.Score also fills PIT and LogDensity (see calibration.go).
 type Bands struct {
-	Mean, Q05, Q95 []float64
+	Mean, Q05, Q95     []float64
+	TotalQ05, TotalQ95 []float64
+	PIT, LogDensity    []float64 // Score only: per input, nil otherwise
 
 	// With Sampler.Quantiles set: the standard deviation of the passes and
 	// Q[k][i], quantile Levels[k] at input i.
 	Std    []float64
 	Levels []float64
 	Q      [][]float64
-}
-
-// sub is b at inputs lo..hi-1.
-func (b Bands) sub(lo, hi int) Bands {
-	s := Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi], Levels: b.Levels}
-	if b.Std != nil {
-		s.Std = b.Std[lo:hi]
-	}
-	for _, q := range b.Q {
-		s.Q = append(s.Q, q[lo:hi])
-	}
-	return s
 }
 
 // PredictChunk is the most inputs one forward graph takes at a time:
@@ -60,6 +53,10 @@ func Predict(src *graph.Network, x []float64, samples, workers int, seed uint64)
 // first call pays for building them (on the GPU: a CUDA context and its
 // kernels); each call copies the parameters from the source network again.
 type Sampler struct {
+	src     *graph.Network
+	workers int
+	pred    *predictive // resident networks
+
 	// Quantiles, if not nil, are the levels Bands also returns (Q), with
 	// the passes' standard deviation (Std).
 	Quantiles []float64
@@ -67,10 +64,6 @@ type Sampler struct {
 	// Ctx, if not nil, stops the passes when it is done (checked between
 	// passes); Bands then returns its error.
 	Ctx context.Context
-
-	src     *graph.Network
-	workers int
-	pred    *predictive // resident networks
 }
 
 // predictive is a K-pass predictive graph with its machine.
@@ -96,10 +89,21 @@ func (sm *Sampler) Close() {
 
 // Bands is Predict(src, x, samples, workers, seed) on the sampler's machines.
 func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
+	return sm.Score(x, nil, samples, seed)
+}
+
+// Score is Bands, plus, when y is not nil (a target per input), each
+// target's PIT and log predictive density under the mixture of the passes.
+func (sm *Sampler) Score(x, y []float64, samples int, seed uint64) (Bands, error) {
 	src, workers := sm.src, sm.workers
 	if src.Config.Outputs != 1 {
 		return Bands{}, fmt.Errorf("train: predict: %d outputs: bands need one", src.Config.Outputs)
 	}
+	noise, err := src.Noise()
+	if err != nil {
+		return Bands{}, err
+	}
+	wd := noise.Width()
 	if samples < 2 {
 		return Bands{}, fmt.Errorf("train: samples %d: need at least 2", samples)
 	}
@@ -112,21 +116,28 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 		return Bands{}, fmt.Errorf("train: predict: %d values for rows of %d inputs", len(x), in)
 	}
 	n := len(x) / in
+	if y != nil && len(y) != n {
+		return Bands{}, fmt.Errorf("train: score: %d targets for %d inputs", len(y), n)
+	}
 	chunks := (n + PredictChunk - 1) / PredictChunk
-	if lim := max(1, MaxTrace/samples); n/chunks > lim {
+	if lim := max(1, MaxTrace/(samples*wd)); n/chunks > lim {
 		chunks = (n + lim - 1) / lim // memory bounded whatever samples is
 	}
 	size := (n + chunks - 1) / chunks
-	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n)}
+	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n),
+		TotalQ05: make([]float64, n), TotalQ95: make([]float64, n)}
+	if y != nil {
+		b.PIT, b.LogDensity = make([]float64, n), make([]float64, n)
+	}
 	if sm.Quantiles != nil {
 		b.Std, b.Levels = make([]float64, n), sm.Quantiles
 		for range sm.Quantiles {
 			b.Q = append(b.Q, make([]float64, n))
 		}
 	}
-	trace := make([]float32, samples*size) // trace[s*rows+i]: pass s at input lo+i
+	trace := make([]float32, samples*size*wd) // trace[(s*rows+i)*wd+k]: pass s at input lo+i
 	if src.Store != nil {
-		return b, sm.predictBatched(x, samples, size, seed, trace, b)
+		return b, sm.predictBatched(x, y, samples, size, seed, trace, b, noise)
 	}
 	var nets []*sampler
 	defer func() {
@@ -163,7 +174,7 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 			wg.Add(1)
 			go func(w int) {
 				defer wg.Done()
-				errs[w] = nets[w].passes(sm.ctx(), trace[:samples*rows], w, workers, samples, seed)
+				errs[w] = nets[w].passes(sm.ctx(), trace[:samples*rows*wd], w, workers, samples, seed)
 			}(w)
 		}
 		wg.Wait()
@@ -172,13 +183,13 @@ func (sm *Sampler) Bands(x []float64, samples int, seed uint64) (Bands, error) {
 				return Bands{}, err
 			}
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
+		summarise(trace[:samples*rows*wd], samples, rows, runtime.GOMAXPROCS(0), b.slice(lo, hi), sliceOrNil(y, lo, hi), noise, lo, seed)
 	}
 	return b, nil
 }
 
 // MaxTrace bounds the passes held in memory at once (samples × chunk
-// inputs, float32): with many samples the chunks get smaller.
+// inputs × outputs, float32): with many samples the chunks get smaller.
 const MaxTrace = 1 << 26
 
 func (sm *Sampler) ctx() context.Context {
@@ -196,7 +207,7 @@ const PredictBatchElements = 1 << 27
 // predictive graph (graph.NewPredictive). Run r draws epsilon at step r, so
 // pass s = r·K + j uses the same weights for every chunk (K depends only on
 // samples and the chunk size).
-func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, trace []float32, b Bands) error {
+func (sm *Sampler) predictBatched(x, y []float64, samples, size int, seed uint64, trace []float32, b Bands, noise graph.Noise) error {
 	c := sm.src.Config
 	// A run holds K × rows × width activations per layer and K weight
 	// samples of each layer: bound the larger of the two.
@@ -257,9 +268,28 @@ func (sm *Sampler) predictBatched(x []float64, samples, size int, seed uint64, t
 			}
 			p.vm.Reset()
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.sub(lo, hi))
+		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.slice(lo, hi), sliceOrNil(y, lo, hi), noise, lo, seed)
 	}
 	return nil
+}
+
+// slice returns the bands of inputs lo..hi-1 (sharing b's arrays).
+func (b Bands) slice(lo, hi int) Bands {
+	s := Bands{Mean: b.Mean[lo:hi], Q05: b.Q05[lo:hi], Q95: b.Q95[lo:hi],
+		TotalQ05: b.TotalQ05[lo:hi], TotalQ95: b.TotalQ95[lo:hi],
+		PIT: sliceOrNil(b.PIT, lo, hi), LogDensity: sliceOrNil(b.LogDensity, lo, hi),
+		Std: sliceOrNil(b.Std, lo, hi), Levels: b.Levels}
+	for _, q := range b.Q {
+		s.Q = append(s.Q, q[lo:hi])
+	}
+	return s
+}
+
+func sliceOrNil(v []float64, lo, hi int) []float64 {
+	if v == nil {
+		return nil
+	}
+	return v[lo:hi]
 }
 
 // sampler is one worker's forward-only copy of src, with its machine.
@@ -285,7 +315,8 @@ func newSampler(src *graph.Network, rows int) (*sampler, error) {
 
 // passes runs passes w, w+workers, ... into trace.
 func (sm *sampler) passes(ctx context.Context, trace []float32, w, workers, samples int, seed uint64) error {
-	net, vm, n := sm.net, sm.vm, sm.net.Rows
+	net, vm := sm.net, sm.vm
+	n := sm.net.Output.Shape().TotalSize() // rows × width
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
 	if net.Store != nil {
@@ -326,8 +357,11 @@ func (sm *sampler) passes(ctx context.Context, trace []float32, w, workers, samp
 
 // summarise writes mean and quantiles per input into b, inputs split over
 // workers goroutines (every core: sorting 1000 passes of 4000 inputs is
-// about 0.2 s on one, as long as the GPU takes for the passes).
-func summarise(trace []float32, samples, n, workers int, b Bands) {
+// about 0.2 s on one, as long as the GPU takes for the passes). The total
+// band and, with y, the scores come from summariseTotal (calibration.go);
+// lo is the first input's index in the whole set (its noise stream).
+func summarise(trace []float32, samples, n, workers int, b Bands, y []float64, noise graph.Noise, lo0 int, seed uint64) {
+	wd := noise.Width()
 	var wg sync.WaitGroup
 	chunk := (n + workers - 1) / workers
 	for lo := 0; lo < n; lo += chunk {
@@ -336,12 +370,14 @@ func summarise(trace []float32, samples, n, workers int, b Bands) {
 		go func(lo, hi int) {
 			defer wg.Done()
 			col := make([]float64, samples)
+			tot := newTotalScratch(samples, seed)
 			for i := lo; i < hi; i++ {
 				var sum float64
 				for s := range col {
-					col[s] = float64(trace[s*n+i])
+					col[s] = float64(trace[(s*n+i)*wd])
 					sum += col[s]
 				}
+				tot.load(trace, samples, n, i, noise)
 				slices.Sort(col)
 				mean := sum / float64(samples)
 				b.Mean[i] = mean
@@ -357,6 +393,7 @@ func summarise(trace []float32, samples, n, workers int, b Bands) {
 						b.Q[k][i] = Quantile(col, q)
 					}
 				}
+				tot.summarise(b, i, lo0+i, y)
 			}
 		}(lo, hi)
 	}

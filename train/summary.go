@@ -40,6 +40,20 @@ type Summary struct {
 	Workers             int      `json:"workers"`
 	TotalSeconds        float64  `json:"total_seconds"`
 	PeakRSSMiB          float64  `json:"peak_rss_mib,omitempty"`
+
+	// The model options and the predictive's scores with the likelihood's
+	// noise included (calibration.go); val_coverage90 above stays the
+	// epistemic band's.
+	Prior             string    `json:"prior"`
+	KL                string    `json:"kl"`
+	Likelihood        string    `json:"likelihood"`
+	NoiseSigma        float64   `json:"noise_sigma,omitempty"` // fixed or learned scale at the end
+	ValNLPD           float64   `json:"val_nlpd"`
+	ValPredCoverage50 float64   `json:"val_pred_coverage50"`
+	ValPredCoverage90 float64   `json:"val_pred_coverage90"`
+	ValPredCoverage95 float64   `json:"val_pred_coverage95"`
+	ValCalibration    []float64 `json:"val_calibration"` // observed coverage at nominal 10%..90%
+	ValTotalBandWidth float64   `json:"val_total_band_width"`
 }
 
 // WriteSummary writes s as indented JSON to path, atomically.

@@ -24,6 +24,8 @@ type Config struct {
 	Samples      int     // predictive passes (default 1000)
 	Seed         uint64  // fixes data, init and every epsilon
 	Workers      int     // goroutines for predictive sampling (default GOMAXPROCS)
+	Batch        Batch   // minibatches (zero: the full batch; batch.go)
+	MCSamples    int     // epsilon draws averaged per step (0 or 1: one)
 }
 
 // WithDefaults fills zero fields with the seed's values.
@@ -45,6 +47,9 @@ func (c Config) WithDefaults() Config {
 	if c.Workers == 0 {
 		c.Workers = runtime.GOMAXPROCS(0)
 	}
+	if c.Batch.Size > 0 {
+		c.Graph.KLWeightInput = true
+	}
 	return c
 }
 
@@ -61,6 +66,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("train: samples %d: need at least 2", c.Samples)
 	case c.Workers < 1:
 		return fmt.Errorf("train: workers %d: need at least 1", c.Workers)
+	}
+	if err := c.validateMulti(); err != nil {
+		return err
 	}
 	if err := c.Graph.Validate(); err != nil {
 		return err
@@ -86,6 +94,7 @@ type Trainer struct {
 	epsSrc   *rand.PCG // epsRNG's state (checkpoint.go)
 	epoch    int
 	trainLen int
+	multi    *multi // minibatches or several draws per step (batch.go)
 
 	// TrainLosses is the training loss per point at every epoch run so far.
 	TrainLosses []float64
@@ -98,12 +107,22 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	net, err := graph.New(c.Graph, data.Train.Len())
+	rows := data.Train.Len()
+	var mu *multi
+	if c.multiStep() {
+		var err error
+		if mu, rows, err = newMulti(c, data.Train); err != nil {
+			return nil, err
+		}
+	}
+	net, err := graph.New(c.Graph, rows)
 	if err != nil {
 		return nil, err
 	}
-	if err := setXY(net, data.Train); err != nil {
-		return nil, err
+	if rows == data.Train.Len() {
+		if err := setXY(net, data.Train); err != nil {
+			return nil, err
+		}
 	}
 	if err := net.Init(rand.New(rand.NewPCG(c.Seed, streamInit))); err != nil {
 		return nil, err
@@ -112,7 +131,10 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 		return nil, err
 	}
 	epsSrc := rand.NewPCG(c.Seed, streamEps)
-	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(epsSrc), epsSrc: epsSrc, trainLen: data.Train.Len()}
+	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(epsSrc), epsSrc: epsSrc, trainLen: data.Train.Len(), multi: mu}
+	if mu != nil && c.Batch.Size > 0 {
+		t.trainLen = data.Train.Len() / c.Batch.Size * c.Batch.Size // the points an epoch uses
+	}
 	G.Read(readable(net.Loss), &t.loss)
 	if net.Store != nil {
 		// Resident: epsilon and Adam run inside the graph; the host reads
@@ -165,7 +187,13 @@ func (t *Trainer) Epoch() int { return t.epoch }
 // A resident network draws epsilon and applies Adam inside the run; its
 // host parameters (Net.Learnables) are brought up to date at every report
 // epoch and at the last epoch.
+//
+// With minibatches or several draws per step (Config.Batch, MCSamples) a
+// Step is one epoch: every minibatch's step, each averaging its draws.
 func (t *Trainer) Step() (float64, error) {
+	if t.multi != nil {
+		return t.stepMulti()
+	}
 	next := t.epoch + 1
 	if st := t.Net.Store; st != nil {
 		if err := t.Net.SetStep(uint64(next)); err != nil {

@@ -11,6 +11,7 @@ import (
 
 var (
 	bandColor  = color.NRGBA{R: 128, G: 0, B: 128, A: 60} // purple, alpha 0.2-ish, as the seed
+	totalColor = color.NRGBA{R: 255, G: 165, B: 0, A: 70} // orange: the total band around it
 	dataColor  = color.NRGBA{R: 220, G: 30, B: 30, A: 110}
 	meanColor  = color.NRGBA{R: 31, G: 119, B: 180, A: 255}
 	truthColor = color.NRGBA{A: 255}
@@ -24,6 +25,9 @@ type BandFigure struct {
 	X, Y           []float64
 	Mean, Q05, Q95 []float64
 	Truth          []float64
+	// TotalQ05, TotalQ95 (optional) are the total band (noise included),
+	// drawn around the epistemic band Q05..Q95.
+	TotalQ05, TotalQ95 []float64
 }
 
 // Band draws the shaded 5-95% band, the data points, the noiseless curve
@@ -37,6 +41,10 @@ func Band(path string, f BandFigure) error {
 	if f.Truth != nil {
 		names, series = append(names, "truth"), append(series, f.Truth)
 	}
+	total := f.TotalQ05 != nil || f.TotalQ95 != nil
+	if total {
+		names, series = append(names, "total q05", "total q95"), append(series, f.TotalQ05, f.TotalQ95)
+	}
 	if err := checkSeries(names, series...); err != nil {
 		return err
 	}
@@ -46,22 +54,18 @@ func Band(path string, f BandFigure) error {
 	p.Y.Label.Text = "y"
 	p.Add(plotter.NewGrid())
 
-	// gonum/plot has no fill-between: the band is a polygon ring, the upper
-	// quantile left to right then the lower one right to left.
-	n := len(f.X)
-	ring := make(plotter.XYs, 0, 2*n)
-	for i := 0; i < n; i++ {
-		ring = append(ring, plotter.XY{X: f.X[i], Y: f.Q95[i]})
+	var totalBand *plotter.Polygon
+	if total {
+		var err error
+		if totalBand, err = bandPolygon(f.X, f.TotalQ05, f.TotalQ95, totalColor); err != nil {
+			return err
+		}
+		p.Add(totalBand)
 	}
-	for i := n - 1; i >= 0; i-- {
-		ring = append(ring, plotter.XY{X: f.X[i], Y: f.Q05[i]})
-	}
-	band, err := plotter.NewPolygon(ring)
+	band, err := bandPolygon(f.X, f.Q05, f.Q95, bandColor)
 	if err != nil {
 		return err
 	}
-	band.Color = bandColor
-	band.LineStyle.Width = 0
 	p.Add(band)
 
 	pts, err := plotter.NewScatter(xys(f.X, f.Y))
@@ -71,7 +75,12 @@ func Band(path string, f BandFigure) error {
 	pts.GlyphStyle = draw.GlyphStyle{Color: dataColor, Radius: vg.Length(0.6), Shape: draw.CircleGlyph{}}
 	p.Add(pts)
 	p.Legend.Add("data", pts)
-	p.Legend.Add("5-95% band", band)
+	if total {
+		p.Legend.Add("total 5-95% (noise included)", totalBand)
+		p.Legend.Add("epistemic 5-95% (weights)", band)
+	} else {
+		p.Legend.Add("5-95% band", band)
+	}
 
 	if f.Truth != nil {
 		truth, err := plotter.NewLine(xys(f.X, f.Truth))
@@ -94,6 +103,27 @@ func Band(path string, f BandFigure) error {
 	p.Legend.Add("predictive mean", mean)
 	p.Legend.Top = true
 	return save(p, path)
+}
+
+// bandPolygon is the band between lo and hi: gonum/plot has no
+// fill-between, so it is a polygon ring, the upper quantile left to right
+// then the lower one right to left.
+func bandPolygon(x, lo, hi []float64, c color.Color) (*plotter.Polygon, error) {
+	n := len(x)
+	ring := make(plotter.XYs, 0, 2*n)
+	for i := 0; i < n; i++ {
+		ring = append(ring, plotter.XY{X: x[i], Y: hi[i]})
+	}
+	for i := n - 1; i >= 0; i-- {
+		ring = append(ring, plotter.XY{X: x[i], Y: lo[i]})
+	}
+	band, err := plotter.NewPolygon(ring)
+	if err != nil {
+		return nil, err
+	}
+	band.Color = c
+	band.LineStyle.Width = 0
+	return band, nil
 }
 
 // Data draws the noisy data and, if given, the noiseless curve.

@@ -33,7 +33,9 @@ func Format(path string) (string, error) {
 // Figure size: wide like the seed's figsize=(16, 6).
 var width, height = 32 * vg.Centimeter, 12 * vg.Centimeter
 
-func save(p *plot.Plot, path string) error {
+func save(p *plot.Plot, path string) error { return saveSize(p, path, width, height) }
+
+func saveSize(p *plot.Plot, path string, width, height vg.Length) error {
 	format, err := Format(path)
 	if err != nil {
 		return err

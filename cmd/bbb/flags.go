@@ -26,6 +26,7 @@ type modelFlags struct {
 	dtype, device                    string
 	seed                             uint64
 	stockOps                         bool
+	paper                            paperFlags // --prior, --kl, ... (paperflags.go)
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
@@ -42,6 +43,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.device, "device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda)")
 	fs.Uint64Var(&m.seed, "seed", 1, "seed for data, init and every epsilon")
 	fs.BoolVar(&m.stockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of this project's ops (in the CUDA build: instead of the resident graph)")
+	m.paper.register(fs)
 }
 
 // threadsHelp says what --threads does in this build.
@@ -83,6 +85,12 @@ func (m *modelFlags) check() error {
 	if err := checkDevice(m.device); err != nil {
 		return err
 	}
+	if err := m.paper.check(); err != nil {
+		return err
+	}
+	if err := m.checkModel(); err != nil {
+		return err
+	}
 	linalg.SetThreads(m.threads)
 	return nil
 }
@@ -110,7 +118,7 @@ func parseDtype(s string) (tensor.Dtype, error) {
 
 func (m *modelFlags) graphConfig() graph.Config {
 	dt, _ := parseDtype(m.dtype)
-	return graph.Config{
+	c := graph.Config{
 		Layers: m.layers, Hidden: m.hidden, NBatch: m.nBatch,
 		Prior: nodes.Normal{Mu: 0, Sigma: m.priorSigma}, LikelihoodSigma: m.likSigma,
 		Dtype: dt, StockOps: m.stockOps,
@@ -119,13 +127,17 @@ func (m *modelFlags) graphConfig() graph.Config {
 		// runs Gorgonia's stock ops instead (the earlier GPU path).
 		Resident: cudaBuild && !m.stockOps,
 	}
+	m.paper.apply(&c)
+	return c
 }
 
 func (m *modelFlags) trainConfig() train.Config {
-	return train.Config{
+	c := train.Config{
 		Graph: m.graphConfig(), Data: train.DataConfig{N: m.points},
 		LearningRate: m.lr, Seed: m.seed, Workers: m.workers,
 	}
+	m.paper.applyTrain(&c)
+	return c
 }
 
 func (m *modelFlags) ops() string {

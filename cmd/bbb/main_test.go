@@ -122,7 +122,7 @@ func TestTrainEndToEnd(t *testing.T) {
 			t.Errorf("summary %v", s)
 		}
 		figs := s["figures"].([]any)
-		if len(figs) != 4 {
+		if len(figs) != 5 { // data, band_val, losses, calibration, band_train
 			t.Errorf("figures %v", figs)
 		}
 		for _, f := range figs {

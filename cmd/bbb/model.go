@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/train"
 )
@@ -162,10 +163,21 @@ func writePredictions(w io.Writer, names []string, x []float64, b train.Bands, n
 
 // writePredVal writes the training run's predictions for its validation
 // inputs, as bbb predict writes them.
-func writePredVal(path string, meta train.CheckpointMeta, val train.Split, b train.Bands, likSigma float64) error {
-	noise := likSigma
+func writePredVal(path string, meta train.CheckpointMeta, val train.Split, b train.Bands, net *graph.Network) error {
+	noise := noiseSigma(net)
 	if meta.Scaler != nil {
 		noise *= meta.Scaler.YStd
 	}
 	return atomicio.WriteFile(path, func(w io.Writer) error { return writePredictions(w, meta.XNames, val.X, b, noise) })
+}
+
+// noiseSigma is the likelihood's noise scale for std_total: the fixed or
+// the learned one; NaN for the heteroscedastic likelihood, whose scale
+// differs per input (its total band is in the band figures and scores).
+func noiseSigma(net *graph.Network) float64 {
+	z, err := net.Noise()
+	if err != nil || z.Kind == graph.LikHetero {
+		return math.NaN()
+	}
+	return z.Sigma
 }

@@ -109,7 +109,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	noise := m.likSigma
+	noise := noiseSigma(net)
 	if c.Meta.Scaler != nil {
 		c.Meta.Scaler.Unscale(b)
 		noise *= c.Meta.Scaler.YStd

@@ -33,13 +33,15 @@ type trainFlags struct {
 var presets = map[string]map[string]string{
 	"seed":  {},                                                    // the seed program's settings (the flag defaults)
 	"quick": {"epochs": "300", "samples": "100", "points": "2000"}, // a smoke run in seconds
+	// The seed's data with a learned noise scale (starting at 1): a total band that is calibrated.
+	"calibrated": {"likelihood": "learned", "likelihood-sigma": "1"},
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings) or quick (300 epochs, 2000 points, 100 samples); explicit flags win")
+	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples) or calibrated (--likelihood learned --likelihood-sigma 1); explicit flags win")
 	fs.IntVar(&f.epochs, "epochs", 5000, "training epochs (full-batch steps)")
 	fs.IntVar(&f.samples, "samples", 1000, "stochastic passes for the predictive bands")
 	fs.IntVar(&f.reportEvery, "report-every", 500, "epochs between train/validation loss reports")
@@ -100,7 +102,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func applyPreset(fs *flag.FlagSet, name string) error {
 	p, ok := presets[name]
 	if !ok {
-		return usagef("--preset %q: want seed or quick", name)
+		return usagef("--preset %q: want seed, quick or calibrated", name)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
@@ -179,6 +181,9 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 		return b
 	}
+	if err := f.paper.checkBatch(fit); err != nil {
+		return err
+	}
 	tr, err := train.NewTrainer(cfg, fit)
 	if err != nil {
 		return err
@@ -228,8 +233,10 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 		return train.WriteCheckpoint(save, arrays)
 	}
+	layers := &layerLog{net: tr.Net}
+	onReport := layers.hook(progress.report)
 	_, runErr := tr.Run(ctx, func(r train.Report) {
-		progress.report(r)
+		onReport(r)
 		reports = append(reports, r)
 		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
 			saveErr = writeModel()
@@ -242,6 +249,9 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	// Losses so far are worth keeping even when the run failed.
 	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err
+	}
+	if err := train.WriteLayers(join(dir, "layers.csv"), layers.stats); err != nil || layers.err != nil {
+		return errors.Join(err, layers.err)
 	}
 	if errors.Is(runErr, train.ErrDiverged) {
 		// The diverged run is kept: its losses say where it went wrong.
@@ -272,13 +282,13 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		return err
 	}
 	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
-	valBands, err := sampler.Bands(fit.Val.X, cfg.Samples, cfg.Seed)
+	valBands, err := sampler.Score(fit.Val.X, fit.Val.Y, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
 	}
 	valBands = unscale(valBands)
 	sampler.Quantiles = nil
-	if err := writePredVal(join(dir, "pred_val.csv"), meta, data.Val, valBands, f.likSigma); err != nil {
+	if err := writePredVal(join(dir, "pred_val.csv"), meta, data.Val, valBands, tr.Net); err != nil {
 		return err
 	}
 	predictSeconds := time.Since(t1).Seconds()
@@ -321,6 +331,12 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 				return viz.Losses(p, viz.LossFigure{EveryTrain: tr.TrainLosses, Epochs: ep, Train: trl, Val: vl})
 			}},
 		}
+		figs = append(figs, struct {
+			name string
+			draw func(path string) error
+		}{"calibration" + ext, func(p string) error {
+			return viz.Calibration(p, "Calibration (validation data, noise included)", train.CalibrationLevels, train.Score(valBands).Calibration)
+		}})
 		if !f.skipTrainBand {
 			figs = append(figs, struct {
 				name string
@@ -361,6 +377,9 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
 	}
+	if err := addScores(&s, tr.Net, valBands); err != nil {
+		return err
+	}
 	if err := train.WriteSummary(join(dir, "summary.json"), s); err != nil {
 		return err
 	}
@@ -374,13 +393,15 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
 	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
+	fmt.Fprintf(stdout, "val_nlpd %.4f\nval_pred_coverage90 %.4f\n", s.ValNLPD, s.ValPredCoverage90)
 	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{%s}\n",
-		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot", "pred_val.csv"}, figures...), ","))
+		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "layers.csv", "graph.dot", "pred_val.csv"}, figures...), ","))
 	return nil
 }
 
 func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
-	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue)}
+	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue),
+		TotalQ05: thin(b.TotalQ05), TotalQ95: thin(b.TotalQ95)}
 }
 
 // mergeSplits returns all points sorted by x (both splits are sorted);

@@ -1,0 +1,43 @@
+package graph
+
+import (
+	"fmt"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// The KL's weight in the loss. By default it is the constant 1/NBatch.
+// With Config.KLWeightInput it is an input node, Network.KLWeight, that
+// the trainer sets before each step (minibatch schedules: 1/M, or
+// Blundell et al.'s 2^(M-i)/(2^M-1)). Either way
+//
+//	Loss = NLL + w·KL
+//
+// with NLL a sum over the batch's rows and KL a sum over all weights: the
+// weight is the only scaling, and weights that sum to 1 over an epoch count
+// the KL once per epoch (Blundell et al. 2015, eq. 9).
+
+// addKLWeight adds the kl_weight input (a 1-element vector, starting at
+// 1/NBatch) and returns w·KL.
+func (n *Network) addKLWeight() (*G.Node, error) {
+	dt := n.Config.Dtype
+	n.KLWeight = G.NewVector(n.Graph, dt, G.WithShape(1), G.WithName("kl_weight"),
+		G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(1))))
+	if err := n.SetKLWeight(1 / n.Config.NBatch); err != nil {
+		return nil, err
+	}
+	w, err := G.Sum(n.KLWeight)
+	if err != nil {
+		return nil, err
+	}
+	return G.Mul(n.KL, w)
+}
+
+// SetKLWeight sets the KL's weight for the next runs (Config.KLWeightInput).
+func (n *Network) SetKLWeight(w float64) error {
+	if n.KLWeight == nil {
+		return fmt.Errorf("graph: SetKLWeight: the network was built without Config.KLWeightInput")
+	}
+	return SetValues(n.KLWeight, []float64{w})
+}

@@ -1,0 +1,78 @@
+package train
+
+import (
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// Per-layer KL: the closed form for the Normal prior (summed over layers it
+// is the KL node of a KLClosed graph); the mixture's estimate is near the
+// exact expectation by quadrature.
+func TestLayerStats(t *testing.T) {
+	cfg := batchConfig()
+	cfg.Graph.KL = graph.KLClosed
+	tr, _ := newTestTrainer(t, cfg)
+	if _, err := tr.Step(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := LayerStats(tr.Net, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, s := range st {
+		total += s.KL
+		if !(s.WSigma > 0) || !(s.BSigma > 0) {
+			t.Errorf("layer %d: sigmas %v, %v", s.Layer, s.WSigma, s.BSigma)
+		}
+	}
+	n, err := graph.New(tr.Net.Config, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.CopyParams(tr.Net); err != nil {
+		t.Fatal(err)
+	}
+	var kl G.Value
+	G.Read(n.KL, &kl)
+	vm := G.NewTapeMachine(n.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	if want, _ := graph.Scalar(kl); math.Abs(total-want) > 1e-9*math.Abs(want) {
+		t.Errorf("per-layer KL sums to %v, the closed-form KL node is %v", total, want)
+	}
+	// The mixture: 64 draws near the quadrature value.
+	p := nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)}
+	mu, s := 0.3, 0.2
+	var exact float64
+	const k = 20000
+	for i := 0; i < k; i++ { // midpoint rule over eps in [-8, 8]
+		e := -8 + 16*(float64(i)+0.5)/k
+		w := mu + s*e
+		q := math.Exp(-0.5*e*e) / math.Sqrt(2*math.Pi)
+		exact += q * (16.0 / k) * (-0.5*e*e - math.Log(s) - 0.5*math.Log(2*math.Pi) - p.LogProbAt(w))
+	}
+	got := klTerm(p, mu, s, rand.New(rand.NewPCG(1, 2)))
+	if math.Abs(got-exact) > 0.1*math.Abs(exact) {
+		t.Errorf("mixture KL estimate %v, quadrature %v", got, exact)
+	}
+	path := filepath.Join(t.TempDir(), "layers.csv")
+	if err := WriteLayers(path, st); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if lines := strings.Count(string(b), "\n"); lines != 1+len(st) {
+		t.Errorf("layers.csv has %d lines", lines)
+	}
+}
