@@ -20,7 +20,7 @@ env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-
 go build -tags openblas -ldflags '-s -w -extldflags "-static"' -o "$B/bbb-cpu" ./cmd/bbb
 objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cublas/ {print $NF}' | sort -u > "$B/used_cublas_symbols.txt"
 objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cu[A-Z]/ {print $NF}' | sort -u > "$B/used_cuda_driver_symbols.txt"
-cp "${PEER:-../shared/peers/seed_bbb.py}" "$B/seed_bbb.py"
+cp "${PEER:-scripts/peer/seed_bbb.py}" "$B/seed_bbb.py"
 cp scripts/seed_bbb_device.py scripts/torch_bench.py "$B/"
 gzip -9 "$B/bbb-cuda" "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bbb-cpu"
 du -ch "$B"/* | tail -1

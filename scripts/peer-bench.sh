@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side by side with the PyTorch peer (../shared/peers/seed_bbb.py, one
+# Side by side with the PyTorch peer (scripts/peer/seed_bbb.py, one
 # thread, its fastest setting here), on this machine, in one run:
 #   training seconds per epoch (float32 and float64), the whole seed job's
 #   wall time (FULL_JOB: 5000 epochs, bands over validation and training
@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 EPOCHS=${1:-5000}
 OUT=${2:-out/peer-bench}
-PEER=${PEER:-../shared/peers/seed_bbb.py}
+PEER=${PEER:-scripts/peer/seed_bbb.py}
 mkdir -p "$OUT"
 
 need() { dpkg -s "$1" >/dev/null 2>&1 || { echo "installing $1" >&2; DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null 2>&1 || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$1" >/dev/null; }; }; }

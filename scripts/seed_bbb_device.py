@@ -1,4 +1,4 @@
-"""Runs the PyTorch peer (../shared/peers/seed_bbb.py) unchanged on another
+"""Runs the PyTorch peer (scripts/peer/seed_bbb.py) unchanged on another
 device: DEVICE=cuda (default) or cpu. The peer binds Tensor = torch.FloatTensor
 and calls .numpy() on results; here Tensor makes float32 tensors on DEVICE and
 .numpy() copies to the host first. Other arguments and environment variables

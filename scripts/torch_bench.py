@@ -2,7 +2,7 @@
 """PyTorch sweep of the bbb bench model, written as a bench.json that
 `bbb bench --compare` reads (same schema and keys as cmd/bbb/bench.go's).
 
-The model is the seed's (../shared/peers/seed_bbb.py), written the way a
+The model is the seed's (scripts/peer/seed_bbb.py), written the way a
 PyTorch user would: --layers variational linear layers (widths 1, hidden,
 ..., hidden, 1), sigma = softplus(rho), weights w = mu + sigma * eps with a
 fresh eps every pass, a Monte-Carlo KL sum(log q(w) - log p(w)) against the
