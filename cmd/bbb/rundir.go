@@ -73,6 +73,11 @@ func openRunDir(flagName, out string) (*runDir, error) {
 		return nil, usagef("%s %s: cannot write in %s: %v", flagName, out, parent, unwrapPath(err))
 	}
 	rd.Stage = stage
+	lockPath := rd.lockPath
+	setHardExitCleanup(func() { // a forced exit: no Abort runs
+		os.RemoveAll(stage)
+		os.Remove(lockPath)
+	})
 	if err := os.WriteFile(filepath.Join(stage, runMarker), []byte("a bbb run directory: bbb replaces it as a whole\n"), 0o644); err != nil {
 		rd.Abort()
 		return nil, usagef("%s %s: cannot write: %v", flagName, out, unwrapPath(err))
@@ -223,6 +228,7 @@ func (rd *runDir) Abort() {
 }
 
 func (rd *runDir) release() {
+	setHardExitCleanup(nil)
 	if rd.lock != nil {
 		os.Remove(rd.lockPath)
 		rd.lock.Close()

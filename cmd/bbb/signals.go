@@ -82,6 +82,33 @@ func currentStage() string {
 // hardExit is os.Exit; tests that run commands in-process replace it.
 var hardExit = os.Exit
 
+// duplicateSignal: a second signal this soon after the first is taken for
+// the same one delivered twice.
+const duplicateSignal = 100 * time.Millisecond
+
+// hardExitCleanup is run before a hard exit: it removes the staging
+// directory and lock of the run under way (rundir.go registers it), so a
+// forced stop leaves no temporary files either.
+var hardExitCleanup struct {
+	sync.Mutex
+	f func()
+}
+
+func setHardExitCleanup(f func()) {
+	hardExitCleanup.Lock()
+	hardExitCleanup.f = f
+	hardExitCleanup.Unlock()
+}
+
+func runHardExitCleanup() {
+	hardExitCleanup.Lock()
+	f := hardExitCleanup.f
+	hardExitCleanup.Unlock()
+	if f != nil {
+		f()
+	}
+}
+
 // withSignals returns a context cancelled (cause signalError) by the first
 // SIGINT or SIGTERM, and a stop function. After a signal, a run that has not
 // called stop within hardStop is ended: its message goes to stderr and the
@@ -96,16 +123,26 @@ func withSignals(stderr io.Writer) (context.Context, func()) {
 		select {
 		case s := <-sigc:
 			cancel(signalError{s})
-			select {
-			case <-done:
-			case <-time.After(hardStop):
+			first := time.Now()
+			timeout := time.After(hardStop)
+			for {
+				select {
+				case <-done:
+					return
+				case <-timeout:
+				case <-sigc:
+					// A second signal stops now, unless it is the same one
+					// delivered twice (GNU timeout signals the process and
+					// then its group).
+					if time.Since(first) < duplicateSignal {
+						continue
+					}
+				}
 				se := signalError{s}
 				fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
+				runHardExitCleanup()
 				hardExit(se.exitCode())
-			case <-sigc: // a second signal: stop now
-				se := signalError{s}
-				fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
-				hardExit(se.exitCode())
+				return
 			}
 		case <-done:
 		}

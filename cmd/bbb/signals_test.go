@@ -97,12 +97,14 @@ func TestSignalStopsRun(t *testing.T) {
 		code      int
 		wantStage string
 		extra     []string
+		twice     bool // the signal delivered twice at once, as GNU timeout does (process, then group)
 	}{
-		{"training", "", "", syscall.SIGINT, 130, "during training (after epoch", []string{"--epochs", "100000000", "--report-every", "5"}},
-		{"sampling", "predictive sampling", "wait", syscall.SIGTERM, 143, "during predictive sampling (validation inputs)", nil},
-		{"figures", "figures", "wait", syscall.SIGINT, 130, "during figures (data.png)", nil},
-		{"after-training", "summary", "wait", syscall.SIGINT, 130, "during summary", nil},
-		{"hard-stop", "figures (band_val", "hang", syscall.SIGTERM, 143, "during figures (band_val.png)", nil},
+		{"training", "", "", syscall.SIGINT, 130, "during training (after epoch", []string{"--epochs", "100000000", "--report-every", "5"}, false},
+		{"training-twice", "", "", syscall.SIGINT, 130, "during training (after epoch", []string{"--epochs", "100000000", "--report-every", "5"}, true},
+		{"sampling", "predictive sampling", "wait", syscall.SIGTERM, 143, "during predictive sampling (validation inputs)", nil, false},
+		{"figures", "figures", "wait", syscall.SIGINT, 130, "during figures (data.png)", nil, false},
+		{"after-training", "summary", "wait", syscall.SIGINT, 130, "during summary", nil, false},
+		{"hard-stop", "figures (band_val", "hang", syscall.SIGTERM, 143, "during figures (band_val.png)", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
@@ -125,6 +127,9 @@ func TestSignalStopsRun(t *testing.T) {
 			t0 := time.Now()
 			if err := cmd.Process.Signal(tc.sig); err != nil {
 				t.Fatal(err)
+			}
+			if tc.twice {
+				cmd.Process.Signal(tc.sig)
 			}
 			for l := range lines {
 				all = append(all, l)
