@@ -142,3 +142,25 @@ func TestTrainCSVBadInput(t *testing.T) {
 		t.Error("bad data made --out")
 	}
 }
+
+// Values near the float64 limit cannot be standardised: refused before
+// any work, naming --data (not a divergence after training started).
+func TestDataTooLargeToStandardise(t *testing.T) {
+	dir := t.TempDir()
+	csv := dir + "/huge.csv"
+	var b strings.Builder
+	b.WriteString("x,y\n")
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "%g,%d\n", 1e308*float64(1-2*(i%2)), i)
+	}
+	if err := os.WriteFile(csv, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI("train", "--data", csv, "--epochs", "2", "--samples", "2", "-q", "--out", dir+"/out")
+	if code != 2 || !strings.Contains(stderr, "--data") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("exit %d, stderr %q: want one line naming --data, exit 2", code, stderr)
+	}
+	if _, err := os.Stat(dir + "/out"); err == nil {
+		t.Error("--out was written")
+	}
+}

@@ -73,6 +73,14 @@ func TestSaveResumePredict(t *testing.T) {
 	if lp := sortedLines(t, pred); !slices.Equal(lp, l3) {
 		t.Errorf("predict differs from the training run's predictions:\n%v\n%v", lp[:2], l3[:2])
 	}
+	// --out naming an input file would overwrite it: refused, file kept.
+	before, _ := os.ReadFile(val)
+	for _, in := range []string{val, m3} {
+		code, _, stderr := runCLI("predict", "-q", "--model", m3, "--data", val, "--out", in)
+		if after, _ := os.ReadFile(val); code != 2 || !strings.Contains(stderr, "--out") || !slices.Equal(before, after) {
+			t.Errorf("predict --out %s (an input): exit %d, stderr %q", in, code, stderr)
+		}
+	}
 	if l3[0] != "a,b,mean,std_epistemic,std_total,q0.05,q0.5,q0.95" || len(l3) != 31 {
 		t.Errorf("pred_val.csv header %q, %d lines", l3[0], len(l3))
 	}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -48,6 +49,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if err := checkFilePath("--out", out); err != nil {
 		return err
+	}
+	for flagName, in := range map[string]string{"--data": data, "--model": model} {
+		if sameFile(out, in) {
+			return usagef("--out %s: is the %s file; the predictions would overwrite it", out, flagName)
+		}
 	}
 	c, err := readModel("--model", model)
 	if err != nil {
@@ -124,4 +130,14 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}
 	return nil
+}
+
+// sameFile reports whether a and b name one existing file.
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }
