@@ -127,6 +127,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
+	if m.paper.batchSize > 0 {
+		for _, p := range points { // sizes checked above: making the data is cheap now
+			d, err := train.MakeData(train.DataConfig{N: p}, m.seed)
+			if err != nil {
+				return usagef("--points %d: %v", p, err)
+			}
+			if err := m.paper.checkBatch(d); err != nil {
+				return err
+			}
+		}
+	}
 	var others []backend
 	if compare != "" {
 		for _, file := range strings.Split(compare, ",") {

@@ -112,3 +112,16 @@ func TestPresetCalibrated(t *testing.T) {
 		}
 	}
 }
+
+// bench refuses a batch size over a swept size's training points before
+// timing anything (it used to fail at that size, exit 1).
+func TestBenchBatchSizeCheckedFirst(t *testing.T) {
+	out := t.TempDir() + "/b"
+	code, _, stderr := runCLI("bench", "-q", "--hidden-sizes", "4", "--epochs", "3", "--points-list", "5000,500", "--batch-size", "1000", "--out", out)
+	if code != 2 || !strings.Contains(stderr, "--batch-size 1000: over the 400 training points") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("--out was written")
+	}
+}
