@@ -47,7 +47,11 @@ type Summary struct {
 	Prior             string    `json:"prior"`
 	KL                string    `json:"kl"`
 	Likelihood        string    `json:"likelihood"`
-	NoiseSigma        float64   `json:"noise_sigma,omitempty"` // fixed or learned scale at the end
+	NoiseSigma        *float64  `json:"noise_sigma"` // fixed or learned scale at the end; null for the heteroscedastic likelihood
+	BatchSize         int       `json:"batch_size"`  // 0: full batch
+	KLWeight          string    `json:"kl_weight"`   // minibatch KL weighting ("" with the full batch)
+	MCSamples         int       `json:"mc_samples"`  // epsilon draws per step
+	Estimator         string    `json:"estimator"`   // "reparam" (weights sampled) or "local"
 	ValNLPD           float64   `json:"val_nlpd"`
 	ValPredCoverage50 float64   `json:"val_pred_coverage50"`
 	ValPredCoverage90 float64   `json:"val_pred_coverage90"`

@@ -15,7 +15,8 @@ func addScores(s *train.Summary, net *graph.Network, val train.Bands) error {
 		if err != nil {
 			return err
 		}
-		s.NoiseSigma = z.Sigma
+		sigma := z.Sigma
+		s.NoiseSigma = &sigma
 	}
 	sc := train.Score(val)
 	s.ValNLPD = sc.NLPD

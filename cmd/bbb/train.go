@@ -381,6 +381,10 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
 	}
+	s.BatchSize, s.MCSamples, s.Estimator = cfg.Batch.Size, max(1, cfg.MCSamples), cfg.Graph.Estimator.String()
+	if cfg.Batch.Size > 0 {
+		s.KLWeight = cfg.Batch.Weighting.String()
+	}
 	if err := addScores(&s, tr.Net, valBands); err != nil {
 		return err
 	}
