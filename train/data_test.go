@@ -91,3 +91,27 @@ func TestPhiloxSeedKnownAnswers(t *testing.T) {
 		}
 	}
 }
+
+// x is evenly spaced on [XMin, XMax] (a range with one end at 0 is kept,
+// not taken for the zero value), and one held-out point is a valid split.
+func TestMakeDataSpacingAndSmallSplit(t *testing.T) {
+	for _, c := range []DataConfig{
+		{N: 11, XMin: 0, XMax: 1, ValFraction: 0.1},
+		{N: 11, XMin: -1, XMax: 0, ValFraction: 0.1},
+	} {
+		d, err := MakeData(c, 1)
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if d.Val.Len() != 1 || d.Train.Len() != 10 {
+			t.Errorf("%+v: split %d/%d, want 10/1", c, d.Train.Len(), d.Val.Len())
+		}
+		xs := append(append([]float64(nil), d.Train.X...), d.Val.X...)
+		slices.Sort(xs)
+		for i, x := range xs {
+			if want := c.XMin + float64(i)/10; math.Abs(x-want) > 1e-15 {
+				t.Errorf("%+v: x[%d] = %v, want %v", c, i, x, want)
+			}
+		}
+	}
+}
