@@ -157,7 +157,7 @@ func TestResidentGraphTrainsLikeHost(t *testing.T) {
 				}
 				lres, gres := rm.run(t)
 				res.Store.RunDone()
-				if math.Abs(lres-lh) > tol*math.Abs(lh) {
+				if !(math.Abs(lres-lh) <= tol*math.Abs(lh)) {
 					t.Fatalf("step %d: loss resident %v, host %v", step, lres, lh)
 				}
 				for i := range gh {

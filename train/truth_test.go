@@ -64,7 +64,7 @@ func TestEvaluateFourPoints(t *testing.T) {
 		{"Coverage90", m.Coverage90, want.Coverage90},
 		{"BandWidth", m.BandWidth, want.BandWidth},
 	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
+		if !(math.Abs(c.got-c.want) <= 1e-12) { // NaN fails
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
@@ -144,7 +144,7 @@ func TestValidationLossPerPoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := reports[0].ValLoss
-		if want := total / float64(d.Val.Len()); math.Abs(got-want) > 1e-12*math.Abs(want) {
+		if want := total / float64(d.Val.Len()); !(math.Abs(got-want) <= 1e-12*math.Abs(want)) {
 			t.Errorf("ValLoss %v, want %v / %d = %v", got, total, d.Val.Len(), want)
 		}
 		// and the training loss is per training point
@@ -249,7 +249,7 @@ func TestPredictCollapsesOntoMeanNetwork(t *testing.T) {
 		for i := range x {
 			w := want[i]
 			for _, got := range []float64{b.Mean[i], b.Q05[i], b.Q95[i]} {
-				if math.Abs(got-w) > tol*(1+math.Abs(w)) {
+				if !(math.Abs(got-w) <= tol*(1+math.Abs(w))) {
 					t.Fatalf("x=%v: band %v/%v/%v, the mean network gives %v", x[i], b.Q05[i], b.Mean[i], b.Q95[i], w)
 				}
 			}
