@@ -39,9 +39,12 @@ mutate:
 mutate-ci:
 	$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
 	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy 100 --threshold-mcover $(MCOVER_NODES) ./nodes
-	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy 100 --threshold-mcover $(MCOVER_TRAIN) ./train
+	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy $(EFFICACY_TRAIN) --threshold-mcover $(MCOVER_TRAIN) ./train
 MCOVER_NODES ?= 98
 MCOVER_TRAIN ?= 89
+# 99, not 100: one equivalent mutant (docs/TESTING.md): `nVal >= c.N` -> `nVal > c.N`
+# in DataConfig.Validate, a condition no input reaches.
+EFFICACY_TRAIN ?= 99
 
 # Side by side with the PyTorch peer: see scripts/peer-bench.sh.
 peer-bench: bbb

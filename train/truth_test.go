@@ -324,3 +324,30 @@ func meanForward(t *testing.T, net *graph.Network, x []float64) []float64 {
 	}
 	return out
 }
+
+// The chunk plan of a resident Sampler: 5000 inputs go as two balanced
+// chunks of 2500 (PredictChunk is the most one graph takes), and a small
+// network takes all its samples in one run (K = samples). Two samples are
+// enough for a band.
+func TestSamplerChunkPlan(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	tr, _, _ := trainedReports(t, cfg, nil)
+	x := make([]float64, PredictChunk+1000)
+	for i := range x {
+		x[i] = -3 + 6*float64(i)/float64(len(x))
+	}
+	sm := NewSampler(tr.Net, 1)
+	defer sm.Close()
+	if _, err := sm.Bands(x, 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	if sm.pred == nil || sm.pred.net.Rows != 2500 || sm.pred.net.Samples != 10 {
+		t.Errorf("predictive graph %+v, want 2500 rows and K = 10", sm.pred)
+	}
+	if _, err := sm.Bands(x[:7], 2, 1); err != nil {
+		t.Errorf("2 samples: %v", err)
+	}
+	if sm.pred == nil || sm.pred.net.Rows != 7 || sm.pred.net.Samples != 2 {
+		t.Errorf("predictive graph for 7 inputs, 2 samples: rows %d, K %d", sm.pred.net.Rows, sm.pred.net.Samples)
+	}
+}
