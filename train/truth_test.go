@@ -344,6 +344,12 @@ func TestSamplerChunkPlan(t *testing.T) {
 	if sm.pred == nil || sm.pred.net.Rows != 2500 || sm.pred.net.Samples != 10 {
 		t.Errorf("predictive graph %+v, want 2500 rows and K = 10", sm.pred)
 	}
+	if _, err := sm.Bands(x[:PredictChunk], 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	if sm.pred.net.Rows != PredictChunk {
+		t.Errorf("%d inputs: chunks of %d rows, want one chunk", PredictChunk, sm.pred.net.Rows)
+	}
 	if _, err := sm.Bands(x[:7], 2, 1); err != nil {
 		t.Errorf("2 samples: %v", err)
 	}
