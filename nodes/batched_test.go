@@ -197,6 +197,7 @@ func TestBatchedOpsShapeErrors(t *testing.T) {
 		{"BatchedMatMul K", errOf(BatchedMatMul(f("a", 3, 4, 2), f("w", 2, 2, 3)))},
 		{"BatchedMatMul dtype", errOf(BatchedMatMul(f32, f("w", 2, 3, 3)))},
 		{"BiasActBatch a dims", errOf(BiasActBatch(f("a", 4, 3), f("b", 2, 3), true))},
+		{"BiasActBatch a 4 dims", errOf(BiasActBatch(f("a", 2, 4, 3, 1), f("b", 2, 3), true))},
 		{"BiasActBatch b dims", errOf(BiasActBatch(f("a", 2, 4, 3), f("b", 3), true))},
 		{"BiasActBatch K", errOf(BiasActBatch(f("a", 2, 4, 3), f("b", 3, 3), true))},
 		{"BiasActBatch cols", errOf(BiasActBatch(f("a", 2, 4, 3), f("b", 2, 4), true))},
