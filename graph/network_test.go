@@ -189,9 +189,26 @@ func TestStructure(t *testing.T) {
 		t.Errorf("output shape %v", n.Output.Shape())
 	}
 	dot := n.DOT()
-	for _, want := range []string{"w_eps0", "b_rho4", "negative_ELBO", "KL", "NLL", "Linear", "Linear+ReLU", "digraph"} {
+	for _, want := range []string{"w_eps0", "b_rho4", "negative_ELBO", "KL", "NLL", "digraph"} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("DOT lacks %q", want)
+		}
+	}
+	// Four hidden layers end in the fused Linear+ReLU, the output layer in
+	// the plain Linear (a substring check of "Linear" would pass on either).
+	if got := strings.Count(dot, "Linear+ReLU<"); got != 4 {
+		t.Errorf("DOT has %d Linear+ReLU nodes, want 4", got)
+	}
+	if got := strings.Count(dot, "Linear<"); got != 1 {
+		t.Errorf("DOT has %d plain Linear nodes, want 1 (the output layer)", got)
+	}
+	for i, l := range n.Layers {
+		want := "Linear+ReLU"
+		if i == len(n.Layers)-1 {
+			want = "Linear"
+		}
+		if got := l.Out.Op().String(); !strings.HasPrefix(got, want+"(") && got != want {
+			t.Errorf("layer %d ends in %q, want %s", i, got, want)
 		}
 	}
 	f, err := NewForward(Config{}, 16)

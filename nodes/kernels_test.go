@@ -1,6 +1,7 @@
 package nodes
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -60,5 +61,45 @@ func TestGaussianLogLikFloat32Accumulates64(t *testing.T) {
 	got := run(t, g, ll)[0]
 	if rel := math.Abs(got-want) / math.Abs(want); rel > 3e-7 {
 		t.Errorf("float32 log-likelihood %v, float64 reference %v (relative error %.2g)", got, want, rel)
+	}
+}
+
+// An op's buffer is reused while dtype and shape stay, and replaced when
+// either changes (a new tensor per step would allocate every step).
+func TestBufferReuse(t *testing.T) {
+	var b buffer
+	a := b.get(tensor.Float32, 3, 2)
+	if b.get(tensor.Float32, 3, 2) != a {
+		t.Error("same dtype and shape: buffer not reused")
+	}
+	if c := b.get(tensor.Float64, 3, 2); c == a || c.Dtype() != tensor.Float64 {
+		t.Error("dtype changed: buffer not replaced")
+	}
+	c := b.get(tensor.Float64, 3, 2)
+	if d := b.get(tensor.Float64, 2, 3); d == c || !d.Shape().Eq(tensor.Shape{2, 3}) {
+		t.Error("shape changed: buffer not replaced")
+	}
+}
+
+// Linear rejects each wrong rank on its own: x, w or b not a matrix,
+// matrix and vector, even when the sizes would line up.
+func TestLinearRankErrors(t *testing.T) {
+	g := G.NewGraph()
+	m := func(name string, shape ...int) *G.Node {
+		return G.NodeFromAny(g, tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(shape...)), G.WithName(name))
+	}
+	for _, c := range []struct {
+		name    string
+		x, w, b *G.Node
+	}{
+		{"x vector", m("x1", 3), m("w1", 3, 1), m("b1", 1)},
+		{"w vector", m("x2", 4, 1), m("w2", 1), m("b2", 1)},
+		{"b matrix", m("x3", 4, 3), m("w3", 3, 1), m("b3", 1, 1)},
+	} {
+		for _, f := range []func(x, w, b *G.Node) (*G.Node, error){Linear, LinearReLU} {
+			if _, err := f(c.x, c.w, c.b); !errors.Is(err, ErrShape) {
+				t.Errorf("%s: err %v, want ErrShape", c.name, err)
+			}
+		}
 	}
 }

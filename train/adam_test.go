@@ -37,7 +37,7 @@ func TestAdamMatchesPyTorchFormula(t *testing.T) {
 		}
 		got := getT(w)
 		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-6 {
+			if !(math.Abs(got[i]-want[i]) <= 1e-6) {
 				t.Errorf("%v: w[%d] = %v, want %v", dt, i, got[i], want[i])
 			}
 		}
@@ -116,7 +116,7 @@ func TestAdamSmallGradientsSeveralParams(t *testing.T) {
 					if dt == tensor.Float32 {
 						tol = 2e-6
 					}
-					if math.Abs(got[j]-want) > tol*(1+math.Abs(want)) {
+					if !(math.Abs(got[j]-want) <= tol*(1+math.Abs(want))) {
 						t.Errorf("%v step %d: w%d[%d] = %v, want %v", dt, step+1, i, j, got[j], want)
 					}
 				}
@@ -158,7 +158,7 @@ func TestAdamConstantGradientStepsByLR(t *testing.T) {
 			}
 			got := getT(w)
 			for j, want := range []float64{1 - lr*float64(step), 1 + lr*float64(step), 1 - lr*float64(step)} {
-				if math.Abs(got[j]-want) > 1e-3*lr {
+				if !(math.Abs(got[j]-want) <= 1e-3*lr) {
 					t.Errorf("%v step %d: w[%d] = %v, want %v", dt, step, j, got[j], want)
 				}
 			}

@@ -74,3 +74,44 @@ func TestQuantileMatchesNumpy(t *testing.T) {
 		}
 	}
 }
+
+// The resident epsilon keys are splitmix64 outputs (known answers computed
+// with Python integers; (0, 1) is splitmix64's well-known first output from
+// state 0): a changed key changes every resident run of a seed.
+func TestPhiloxSeedKnownAnswers(t *testing.T) {
+	for _, c := range []struct{ seed, stream, want uint64 }{
+		{0, 1, 0xE220A8397B1DCDAF},
+		{1, 4, 0x71C18690EE42C90B},
+		{7, 5, 0x73D33B666A1E21DA},
+		{123456789, 6, 0xB34F7324F11D12DE},
+		{18446744073709551615, 3, 0x382FF84CB27281E9},
+	} {
+		if got := philoxSeed(c.seed, c.stream); got != c.want {
+			t.Errorf("philoxSeed(%d, %d) = %#x, want %#x", c.seed, c.stream, got, c.want)
+		}
+	}
+}
+
+// x is evenly spaced on [XMin, XMax] (a range with one end at 0 is kept,
+// not taken for the zero value), and one held-out point is a valid split.
+func TestMakeDataSpacingAndSmallSplit(t *testing.T) {
+	for _, c := range []DataConfig{
+		{N: 11, XMin: 0, XMax: 1, ValFraction: 0.1},
+		{N: 11, XMin: -1, XMax: 0, ValFraction: 0.1},
+	} {
+		d, err := MakeData(c, 1)
+		if err != nil {
+			t.Fatalf("%+v: %v", c, err)
+		}
+		if d.Val.Len() != 1 || d.Train.Len() != 10 {
+			t.Errorf("%+v: split %d/%d, want 10/1", c, d.Train.Len(), d.Val.Len())
+		}
+		xs := append(append([]float64(nil), d.Train.X...), d.Val.X...)
+		slices.Sort(xs)
+		for i, x := range xs {
+			if want := c.XMin + float64(i)/10; math.Abs(x-want) > 1e-15 {
+				t.Errorf("%+v: x[%d] = %v, want %v", c, i, x, want)
+			}
+		}
+	}
+}

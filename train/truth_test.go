@@ -36,12 +36,12 @@ func forEachKind(t *testing.T, f func(t *testing.T, dt tensor.Dtype, resident bo
 
 // The metrics of a hand-made 4-point band, worked out on paper. Coverage
 // counts the noisy targets (the noiseless curve would give 0.75), both
-// band edges included.
+// band edges included (one target sits on each).
 func TestEvaluateFourPoints(t *testing.T) {
 	s := Split{
 		X:     []float64{0, 1, 2, 3},
-		Y:     []float64{1, 1, 5, 2.9}, // noisy targets
-		YTrue: []float64{0, 1, 2, 3},   // the curve
+		Y:     []float64{1, 1, 5, 2.95}, // noisy targets
+		YTrue: []float64{0, 1, 2, 3},    // the curve
 	}
 	b := Bands{
 		Mean: []float64{0, 1.5, 2, 3},
@@ -50,10 +50,10 @@ func TestEvaluateFourPoints(t *testing.T) {
 	}
 	m := Evaluate(b, s)
 	want := Metrics{
-		RMSETrue:   0.25,                 // sqrt((0 + 0.25 + 0 + 0) / 4)
-		RMSENoisy:  math.Sqrt(10.26 / 4), // (1 + 0.25 + 9 + 0.01) / 4
-		Coverage90: 0.25,                 // only y=1 in [-1, 1] (an edge)
-		BandWidth:  1.225,                // (2 + 0.8 + 2 + 0.1) / 4
+		RMSETrue:   0.25,                   // sqrt((0 + 0.25 + 0 + 0) / 4)
+		RMSENoisy:  math.Sqrt(10.2525 / 4), // (1 + 0.25 + 9 + 0.0025) / 4
+		Coverage90: 0.5,                    // y=1 in [-1, 1], y=2.95 in [2.95, 3.05]: both edges count
+		BandWidth:  1.225,                  // (2 + 0.8 + 2 + 0.1) / 4
 	}
 	for _, c := range []struct {
 		name      string
@@ -64,7 +64,7 @@ func TestEvaluateFourPoints(t *testing.T) {
 		{"Coverage90", m.Coverage90, want.Coverage90},
 		{"BandWidth", m.BandWidth, want.BandWidth},
 	} {
-		if math.Abs(c.got-c.want) > 1e-12 {
+		if !(math.Abs(c.got-c.want) <= 1e-12) { // NaN fails
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
@@ -144,7 +144,7 @@ func TestValidationLossPerPoint(t *testing.T) {
 			t.Fatal(err)
 		}
 		got := reports[0].ValLoss
-		if want := total / float64(d.Val.Len()); math.Abs(got-want) > 1e-12*math.Abs(want) {
+		if want := total / float64(d.Val.Len()); !(math.Abs(got-want) <= 1e-12*math.Abs(want)) {
 			t.Errorf("ValLoss %v, want %v / %d = %v", got, total, d.Val.Len(), want)
 		}
 		// and the training loss is per training point
@@ -249,7 +249,7 @@ func TestPredictCollapsesOntoMeanNetwork(t *testing.T) {
 		for i := range x {
 			w := want[i]
 			for _, got := range []float64{b.Mean[i], b.Q05[i], b.Q95[i]} {
-				if math.Abs(got-w) > tol*(1+math.Abs(w)) {
+				if !(math.Abs(got-w) <= tol*(1+math.Abs(w))) {
 					t.Fatalf("x=%v: band %v/%v/%v, the mean network gives %v", x[i], b.Q05[i], b.Mean[i], b.Q95[i], w)
 				}
 			}
@@ -323,4 +323,37 @@ func meanForward(t *testing.T, net *graph.Network, x []float64) []float64 {
 		out[k] = h[0]
 	}
 	return out
+}
+
+// The chunk plan of a resident Sampler: 5000 inputs go as two balanced
+// chunks of 2500 (PredictChunk is the most one graph takes), and a small
+// network takes all its samples in one run (K = samples). Two samples are
+// enough for a band.
+func TestSamplerChunkPlan(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	tr, _, _ := trainedReports(t, cfg, nil)
+	x := make([]float64, PredictChunk+1000)
+	for i := range x {
+		x[i] = -3 + 6*float64(i)/float64(len(x))
+	}
+	sm := NewSampler(tr.Net, 1)
+	defer sm.Close()
+	if _, err := sm.Bands(x, 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	if sm.pred == nil || sm.pred.net.Rows != 2500 || sm.pred.net.Samples != 10 {
+		t.Errorf("predictive graph %+v, want 2500 rows and K = 10", sm.pred)
+	}
+	if _, err := sm.Bands(x[:PredictChunk], 10, 1); err != nil {
+		t.Fatal(err)
+	}
+	if sm.pred.net.Rows != PredictChunk {
+		t.Errorf("%d inputs: chunks of %d rows, want one chunk", PredictChunk, sm.pred.net.Rows)
+	}
+	if _, err := sm.Bands(x[:7], 2, 1); err != nil {
+		t.Errorf("2 samples: %v", err)
+	}
+	if sm.pred == nil || sm.pred.net.Rows != 7 || sm.pred.net.Samples != 2 {
+		t.Errorf("predictive graph for 7 inputs, 2 samples: rows %d, K %d", sm.pred.net.Rows, sm.pred.net.Samples)
+	}
 }
