@@ -135,3 +135,31 @@ func TestKLNormalIsClosedForm(t *testing.T) {
 		checkGradient(t, g, kl, G.Nodes{mu, rho}, 1e-5)
 	}
 }
+
+// The gradient of KLNormal scales with the upstream gradient element by
+// element (a sum of the terms weighted by w, not w = 1, which cannot tell
+// g·x from x/g).
+func TestKLNormalGradientWeighted(t *testing.T) {
+	p := Normal{Mu: 0.3, Sigma: 0.7}
+	g := G.NewGraph()
+	mu := input(g, "mu", []int{4, 3}, normals(21, 0.2, 0.6))
+	rho := input(g, "rho", []int{4, 3}, normals(22, -1, 0.8))
+	w := input(g, "w", []int{4, 3}, normals(23, 0.5, 2))
+	sigma, err := Softplus(rho)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kl, err := p.KLNormal(mu, sigma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	weighted, err := G.HadamardProd(kl, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := G.Sum(weighted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGradient(t, g, cost, G.Nodes{mu, rho}, 1e-5)
+}
