@@ -44,3 +44,21 @@ func TestSigmoidAtTails(t *testing.T) {
 		}
 	}
 }
+
+// The learned likelihood's gradients scale with the upstream gradient (a
+// cost of 0.37·loglik, not loglik itself, which cannot tell g·x from x/g).
+func TestLearnedLogLikScaledGradient(t *testing.T) {
+	g := G.NewGraph()
+	y := input(g, "y", []int{6, 1}, normals(3, 0, 1))
+	pred := input(g, "pred", []int{6, 1}, normals(4, 0, 1))
+	sigma := input(g, "sigma", []int{1}, func(int) float64 { return 0.8 })
+	ll, err := LearnedGaussianLogLik(y, pred, sigma)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := G.Mul(ll, G.NewConstant(0.37))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGradient(t, g, cost, G.Nodes{pred, sigma}, 1e-5)
+}
