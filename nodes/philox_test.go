@@ -55,3 +55,31 @@ func TestNormalAtMoments(t *testing.T) {
 		t.Error("the seed does not change the draw")
 	}
 }
+
+// NormalAt's layout: the element index and the step fill the counter's
+// low and high words, the seed the key, the stream is mixed into the key's
+// high word; Box-Muller on the first two words (as the CUDA kernel does).
+// Large values, so that every high word matters.
+func TestNormalAtLayout(t *testing.T) {
+	for _, tc := range []struct{ seed, stream, step, i uint64 }{
+		{0x0123456789abcdef, 5, 0x0000000300000007, 0x0000000200000009},
+		{1, 0, 0, 0}, {7, 3, 1 << 40, 1 << 33},
+	} {
+		c := philox4x32([4]uint32{uint32(tc.i), uint32(tc.i >> 32), uint32(tc.step), uint32(tc.step >> 32)},
+			[2]uint32{uint32(tc.seed), uint32(tc.seed>>32) ^ uint32(tc.stream)})
+		u1 := (float64(c[0]) + 1) / 4294967296
+		u2 := float64(c[1]) / 4294967296
+		want := math.Sqrt(-2*math.Log(u1)) * math.Cos(2*math.Pi*u2)
+		if got := NormalAt(tc.seed, tc.stream, tc.step, tc.i); got != want {
+			t.Errorf("NormalAt(%#x, %d, %#x, %#x) = %v, want %v", tc.seed, tc.stream, tc.step, tc.i, got, want)
+		}
+		for _, other := range []float64{
+			NormalAt(tc.seed^1<<40, tc.stream, tc.step, tc.i), NormalAt(tc.seed, tc.stream, tc.step^1<<40, tc.i),
+			NormalAt(tc.seed, tc.stream, tc.step, tc.i^1<<40), NormalAt(tc.seed, tc.stream^1, tc.step, tc.i),
+		} {
+			if other == want {
+				t.Errorf("%+v: a high word or the stream does not change the draw", tc)
+			}
+		}
+	}
+}
