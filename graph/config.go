@@ -16,7 +16,12 @@ type Config struct {
 	Layers  int // variational linear layers (default 5)
 	Hidden  int // width of the hidden layers (default 20)
 	Inputs  int // input features (default 1)
-	Outputs int // outputs (default 1)
+	Outputs int // outputs (default 1; a classifier's: Classes)
+
+	// Task is regression (zero value) or classification (task.go).
+	Task Task
+	// Classes is a classifier's class count: the last layer's logits.
+	Classes int
 
 	NBatch          float64      // the KL is divided by this (default 1: full batch)
 	Prior           nodes.Normal // weight prior (default N(0, 1))
@@ -76,6 +81,9 @@ func (c Config) WithDefaults() Config {
 	def(&c.Layers, 5)
 	def(&c.Hidden, 20)
 	def(&c.Inputs, 1)
+	if c.Task == Classification && c.Outputs == 0 {
+		c.Outputs = c.Classes
+	}
 	def(&c.Outputs, 1)
 	if c.NBatch == 0 {
 		c.NBatch = 1

@@ -94,6 +94,9 @@ func (n *Network) addNoise() error {
 // logLik is the log-likelihood node of the targets under Config.Likelihood.
 func (n *Network) logLik() (*G.Node, error) {
 	c := n.Config
+	if c.Task == Classification {
+		return nodes.CategoricalLogLik(n.Y, n.Output)
+	}
 	switch c.Likelihood {
 	case LikLearned:
 		return nodes.LearnedGaussianLogLik(n.Y, n.Output, n.NoiseSigma)

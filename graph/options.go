@@ -67,6 +67,9 @@ func (c Config) validateOptions() error {
 	if err := c.validateLikelihood(); err != nil {
 		return err
 	}
+	if err := c.validateTask(); err != nil {
+		return err
+	}
 	if err := c.validateEstimator(); err != nil {
 		return err
 	}

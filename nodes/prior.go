@@ -54,26 +54,41 @@ func (p ScaleMixture) Validate() error {
 // LogProbAt is the log-density at one point, by log-sum-exp in float64:
 // finite wherever both component log-densities are (any finite w, sigma2
 // as small as exp(-8) or less), where log(pdf1 + pdf2) underflows to -Inf.
-func (p ScaleMixture) LogProbAt(w float64) float64 {
-	a1, a2 := p.logTerms(w)
-	return logAddExp(a1, a2)
-}
-
-// logTerms returns log(pi·N(w|0,s1²)) and log((1-pi)·N(w|0,s2²)).
-func (p ScaleMixture) logTerms(w float64) (float64, float64) {
-	r1, r2 := w/p.Sigma1, w/p.Sigma2
-	a1 := math.Log(p.Pi) - 0.5*r1*r1 - math.Log(p.Sigma1) - halfLog2Pi
-	a2 := math.Log1p(-p.Pi) - 0.5*r2*r2 - math.Log(p.Sigma2) - halfLog2Pi
-	return a1, a2
-}
+func (p ScaleMixture) LogProbAt(w float64) float64 { return p.consts().logProb(w) }
 
 // dLogProbAt is d log p / dw = -(r1·w/s1² + r2·w/s2²), r1 and r2 the
 // components' responsibilities at w.
-func (p ScaleMixture) dLogProbAt(w float64) float64 {
-	a1, a2 := p.logTerms(w)
-	l := logAddExp(a1, a2)
-	r1, r2 := math.Exp(a1-l), math.Exp(a2-l)
-	return -w * (r1/(p.Sigma1*p.Sigma1) + r2/(p.Sigma2*p.Sigma2))
+func (p ScaleMixture) dLogProbAt(w float64) float64 { return p.consts().dLogProb(w) }
+
+// mixtureConsts are a ScaleMixture's per-component constants, computed
+// once per node run instead of once per weight: log(pi) - log(s1) -
+// log(2π)/2 and the like, and the inverse variances.
+type mixtureConsts struct{ c1, c2, iv1, iv2 float64 }
+
+func (p ScaleMixture) consts() mixtureConsts {
+	return mixtureConsts{
+		c1:  math.Log(p.Pi) - math.Log(p.Sigma1) - halfLog2Pi,
+		c2:  math.Log1p(-p.Pi) - math.Log(p.Sigma2) - halfLog2Pi,
+		iv1: 1 / (p.Sigma1 * p.Sigma1), iv2: 1 / (p.Sigma2 * p.Sigma2),
+	}
+}
+
+// logTerms returns log(pi·N(w|0,s1²)) and log((1-pi)·N(w|0,s2²)).
+func (m mixtureConsts) logTerms(w float64) (float64, float64) {
+	w2 := w * w
+	return m.c1 - 0.5*w2*m.iv1, m.c2 - 0.5*w2*m.iv2
+}
+
+func (m mixtureConsts) logProb(w float64) float64 {
+	a1, a2 := m.logTerms(w)
+	return logAddExp(a1, a2)
+}
+
+// dLogProb needs one exp: r2 = sigmoid(a2 - a1), r1 = 1 - r2.
+func (m mixtureConsts) dLogProb(w float64) float64 {
+	a1, a2 := m.logTerms(w)
+	r2 := sigmoidAt(a2 - a1)
+	return -w * ((1-r2)*m.iv1 + r2*m.iv2)
 }
 
 // logAddExp is log(e^a + e^b) without overflow or underflow.
@@ -107,21 +122,23 @@ func (p ScaleMixture) LogProb(z *G.Node) (*G.Node, error) {
 }
 
 func mixtureLogProb[T linalg.Float](p ScaleMixture) func([]T, ...[]T) {
+	m := p.consts()
 	return func(out []T, in ...[]T) {
 		z := in[0]
 		out = out[:len(z)]
 		for i, v := range z {
-			out[i] = T(p.LogProbAt(float64(v)))
+			out[i] = T(m.logProb(float64(v)))
 		}
 	}
 }
 
 func mixtureDz[T linalg.Float](p ScaleMixture) func([]T, ...[]T) {
+	m := p.consts()
 	return func(out []T, in ...[]T) {
 		z, g := in[0], in[1][:len(in[0])]
 		out = out[:len(z)]
 		for i, v := range z {
-			out[i] = T(p.dLogProbAt(float64(v))) * g[i]
+			out[i] = T(m.dLogProb(float64(v))) * g[i]
 		}
 	}
 }

@@ -106,7 +106,7 @@ func newMulti(c Config, train Split) (*multi, int, error) {
 	rows := n
 	if c.Batch.Size > 0 {
 		rows = c.Batch.Size
-		m.x, m.y = make([]float64, rows), make([]float64, rows)
+		m.x, m.y = make([]float64, rows*train.width()), make([]float64, rows*train.outWidth())
 	}
 	return m, rows, nil
 }
@@ -127,9 +127,7 @@ func (t *Trainer) stepMulti() (float64, error) {
 	var total float64
 	for i := 0; i < steps; i++ {
 		if perm != nil {
-			for r, j := range perm[i*size : (i+1)*size] {
-				m.x[r], m.y[r] = m.data.X[j], m.data.Y[j]
-			}
+			m.data.gather(perm[i*size:(i+1)*size], m.x, m.y)
 			if err := graph.SetValues(t.Net.X, m.x); err != nil {
 				return 0, err
 			}
@@ -244,5 +242,18 @@ func scale(a *tensor.Dense, f float64) {
 		for i := range d {
 			d[i] *= f
 		}
+	}
+}
+
+// width is the inputs per row; outWidth the targets per row.
+func (s Split) width() int    { return max(1, s.Inputs) }
+func (s Split) outWidth() int { return len(s.Y) / max(1, s.Len()) }
+
+// gather copies the rows idx of s into x and y (row-major, len(idx) rows).
+func (s Split) gather(idx []int, x, y []float64) {
+	in, out := s.width(), s.outWidth()
+	for r, j := range idx {
+		copy(x[r*in:(r+1)*in], s.X[j*in:(j+1)*in])
+		copy(y[r*out:(r+1)*out], s.Y[j*out:(j+1)*out])
 	}
 }

@@ -2,6 +2,7 @@ package train
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -199,5 +200,23 @@ func TestMultiConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.cfg, err, tc.want)
 		}
+	}
+}
+
+// Minibatches of rows wider than one value (several inputs, one-hot
+// classes) copy whole rows: each x row stays with its own y row.
+func TestGatherWideRows(t *testing.T) {
+	s := Split{Inputs: 3}
+	for r := 0; r < 5; r++ {
+		s.X = append(s.X, float64(10*r), float64(10*r+1), float64(10*r+2))
+		s.Y = append(s.Y, float64(-r), float64(-r)-0.5)
+	}
+	x, y := make([]float64, 6), make([]float64, 4)
+	s.gather([]int{4, 1}, x, y)
+	if want := []float64{40, 41, 42, 10, 11, 12}; !slices.Equal(x, want) {
+		t.Errorf("x = %v, want %v", x, want)
+	}
+	if want := []float64{-4, -4.5, -1, -1.5}; !slices.Equal(y, want) {
+		t.Errorf("y = %v, want %v", y, want)
 	}
 }

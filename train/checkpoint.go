@@ -43,6 +43,8 @@ type CheckpointMeta struct {
 	XNames   []string          `json:"x_names,omitempty"`
 	YName    string            `json:"y_name,omitempty"`
 	Scaler   *Scaler           `json:"scaler,omitempty"`
+	Task     string            `json:"task,omitempty"`    // "classification", or "" (regression)
+	Classes  int               `json:"classes,omitempty"` // a classifier's class count
 	Params   []string          `json:"params"`
 	Adam     bool              `json:"adam"` // the optimiser's state is in the file (not for the resident graph)
 	Resident bool              `json:"resident"`
@@ -63,6 +65,10 @@ func (t *Trainer) Checkpoint(meta CheckpointMeta, reports []Report) (map[string]
 	meta.Format, meta.Version, meta.Epoch = CheckpointFormat, CheckpointVersion, t.epoch
 	meta.Params = nil
 	meta.Resident = t.Net.Store != nil
+	meta.Task, meta.Classes = "", 0
+	if c := t.Net.Config; c.Task == graph.Classification {
+		meta.Task, meta.Classes = c.Task.String(), c.Classes
+	}
 	for i, p := range t.Net.Learnables() {
 		a, err := nodeArray(p)
 		if err != nil {
@@ -161,6 +167,10 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 		return nil, fmt.Errorf("version %d: this bbb reads version %d", m.Version, CheckpointVersion)
 	case m.Inputs < 1 || len(m.Params) == 0 || m.Epoch < 0:
 		return nil, fmt.Errorf("meta: inputs %d, %d params, epoch %d", m.Inputs, len(m.Params), m.Epoch)
+	case m.Task != "" && m.Task != graph.Classification.String():
+		return nil, fmt.Errorf("meta: task %q: want classification or none (regression)", m.Task)
+	case (m.Task == "") != (m.Classes == 0) || m.Classes == 1 || m.Classes < 0:
+		return nil, fmt.Errorf("meta: task %q with %d classes", m.Task, m.Classes)
 	}
 	if m.Scaler != nil {
 		if err := m.Scaler.Validate(m.Inputs); err != nil {

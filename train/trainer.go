@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	"time"
 
 	G "gorgonia.org/gorgonia"
 
@@ -98,6 +99,9 @@ type Trainer struct {
 
 	// TrainLosses is the training loss per point at every epoch run so far.
 	TrainLosses []float64
+	// StepSeconds is the wall time of each epoch's steps in Run (no
+	// validation), from its start or Restore.
+	StepSeconds []float64
 }
 
 // NewTrainer builds the graph for data.Train, initialises it from the
@@ -243,10 +247,12 @@ func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, err
 		if err := ctx.Err(); err != nil {
 			return reports, err
 		}
+		t0 := time.Now()
 		loss, err := t.Step()
 		if err != nil {
 			return reports, err
 		}
+		t.StepSeconds = append(t.StepSeconds, time.Since(t0).Seconds())
 		t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
 		if t.epoch%t.Config.ReportEvery != 0 && t.epoch != t.Config.Epochs {
 			continue

@@ -3,6 +3,7 @@ package viz
 import (
 	"errors"
 	"fmt"
+	"image/color"
 	"io"
 	"math"
 	"path/filepath"
@@ -10,6 +11,10 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgpdf"
+	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
 )
@@ -67,4 +72,32 @@ func checkSeries(names []string, series ...[]float64) error {
 		}
 	}
 	return nil
+}
+
+// saveCanvas draws onto a canvas of the path's format and writes it
+// atomically: figures of several panels (plot.Align), which
+// plot.WriterTo cannot make.
+func saveCanvas(path, format string, w, h vg.Length, paint func(draw.Canvas)) error {
+	var c interface {
+		vg.CanvasSizer
+		io.WriterTo
+	}
+	switch format {
+	case "png":
+		c = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
+	case "svg":
+		c = vgsvg.New(w, h)
+	case "pdf":
+		c = vgpdf.New(w, h)
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, path)
+	}
+	dc := draw.New(c)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	paint(dc)
+	return atomicio.WriteFile(path, func(wr io.Writer) error {
+		_, err := c.WriteTo(wr)
+		return err
+	})
 }

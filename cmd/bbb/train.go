@@ -23,8 +23,9 @@ type trainFlags struct {
 	epochs, samples, reportEvery   int
 	out, format, cpuProfile        string
 	quiet, skipTrainBand, noFigure bool
-	df                             dataFlags // --data and its options (data.go)
-	mio                            modelIO   // --save, --checkpoint-every, --resume (model.go)
+	df                             dataFlags  // --data and its options (data.go)
+	mnist                          mnistFlags // --preset mnist's data (classify.go)
+	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
 	runFlags                       map[string]string
 	csv                            *csvRun // loaded --data, nil for the seed's curve
 }
@@ -35,13 +36,18 @@ var presets = map[string]map[string]string{
 	"quick": {"epochs": "300", "samples": "100", "points": "2000"}, // a smoke run in seconds
 	// The seed's data with a learned noise scale (starting at 1): a total band that is calibrated.
 	"calibrated": {"likelihood": "learned", "likelihood-sigma": "1"},
+	// The paper's MNIST model (Blundell et al. 2015, §5.1): 784-400-400-10
+	// ReLU, scale-mixture prior, minibatches of 128 with the KL weighted 1/M,
+	// on every core (classify.go).
+	"mnist": {"layers": "3", "hidden": "400", "batch-size": "128", "prior": "mixture", "lr": "0.001",
+		"epochs": "30", "samples": "10", "threads": "0", "report-every": "1"},
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples) or calibrated (--likelihood learned --likelihood-sigma 1); explicit flags win")
+	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 30 epochs, every core); explicit flags win")
 	fs.IntVar(&f.epochs, "epochs", 5000, "training epochs (full-batch steps)")
 	fs.IntVar(&f.samples, "samples", 1000, "stochastic passes for the predictive bands")
 	fs.IntVar(&f.reportEvery, "report-every", 500, "epochs between train/validation loss reports")
@@ -53,12 +59,22 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.BoolVar(&f.noFigure, "no-figures", false, "write no figures")
 	f.df.register(fs)
 	f.mio.register(fs)
+	f.mnist.register(fs, true)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
 	explicit := explicitFlags(fs)
 	if err := applyPreset(fs, f.preset); err != nil {
 		return err
+	}
+	if f.preset == "mnist" {
+		f.runFlags = recordFlags(fs)
+		return runClassify(ctx, f, explicit, stdout, stderr)
+	}
+	for _, n := range mnistOnly {
+		if explicit[n] {
+			return usagef("--%s: only with --preset mnist", n)
+		}
 	}
 	if f.mio.resume != "" {
 		c, err := readModel("--resume", f.mio.resume)
@@ -102,7 +118,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 func applyPreset(fs *flag.FlagSet, name string) error {
 	p, ok := presets[name]
 	if !ok {
-		return usagef("--preset %q: want seed, quick or calibrated", name)
+		return usagef("--preset %q: want seed, quick, calibrated or mnist", name)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })

