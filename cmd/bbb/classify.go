@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -204,6 +206,16 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if err := enterStage(ctx, "training"); err != nil {
 		return err
 	}
+	if f.cpuProfile != "" {
+		pf, err := os.Create(savePath(f.cpuProfile, f.out, dir))
+		if err != nil {
+			return err
+		}
+		defer pf.Close()
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			return err
+		}
+	}
 	t0 := time.Now()
 	_, runErr := tr.Run(ctx, func(r train.Report) {
 		if hookErr != nil {
@@ -229,6 +241,9 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
+	if f.cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
 	if runErr == nil {
 		runErr = hookErr
 	}

@@ -26,6 +26,7 @@ commands:
   train   fit the BBB network, sample predictive bands, write summary.json and figures
   bench   time the training step and predictive sampling over a sweep of sizes
   predict sample a saved model (train --save) at the inputs of a CSV file
+  prune   remove the lowest-|mu|/sigma weights of a saved MNIST model, test error per share
   dot     write the graph as Graphviz DOT
   help    show this text
 
@@ -49,11 +50,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runDot(args[1:], stdout, stderr)
 	case "predict":
 		err = runPredict(ctx, args[1:], stdout, stderr)
+	case "prune":
+		err = runPrune(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want train, bench, predict, dot or help)", args[0])
+		err = usagef("unknown command %q (want train, bench, predict, prune, dot or help)", args[0])
 	}
 	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
 		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
