@@ -40,6 +40,6 @@ func ExampleNew() {
 	fmt.Println("loss = NLL + KL:", math.Abs(l-(n+k)) <= 1e-4*math.Abs(l))
 	// Output:
 	// 5 layers, 20 learnables, 10 eps inputs
-	// first layer: w_mu0 softplus w_eps0
+	// first layer: w_mu0 Softplus w_eps0
 	// loss = NLL + KL: true
 }

@@ -47,10 +47,14 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 		l.BEps = vec("b_eps")
 	}
 	var err error
-	if l.WSigma, err = nodes.Softplus(l.WRho); err != nil {
+	softplus := nodes.Softplus
+	if c.StockOps {
+		softplus = nodes.StockSoftplus // Gorgonia's, with its CUDA kernel
+	}
+	if l.WSigma, err = softplus(l.WRho); err != nil {
 		return nil, err
 	}
-	if l.BSigma, err = nodes.Softplus(l.BRho); err != nil {
+	if l.BSigma, err = softplus(l.BRho); err != nil {
 		return nil, err
 	}
 	if c.Estimator == LocalReparam {

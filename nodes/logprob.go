@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/vecmath"
 )
 
 // halfLog2Pi is log(2π)/2, the Normal density's constant.
@@ -17,12 +18,14 @@ var halfLog2Pi = 0.5 * math.Log(2*math.Pi)
 //
 //	∂/∂z = -(z-mu)/sigma²,  ∂/∂mu = (z-mu)/sigma²,  ∂/∂sigma = (z-mu)²/sigma³ - 1/sigma
 func NormalLogProb(z, mu, sigma *G.Node) (*G.Node, error) {
-	n, err := applyElementwise("NormalLogProb", 3, kernelOf(normalLogProb[float32], normalLogProb[float64]), normalLogProbDiff, z, mu, sigma)
+	n, err := applyElementwise("NormalLogProb", 3, kernelOf(normalLogProb32, normalLogProb[float64]), normalLogProbDiff, z, mu, sigma)
 	if err != nil {
 		return nil, fmt.Errorf("nodes: NormalLogProb: %w", err)
 	}
 	return n, nil
 }
+
+func normalLogProb32(out []float32, in ...[]float32) { vecmath.NormalLogProb(out, in[0], in[1], in[2]) }
 
 func normalLogProb[T linalg.Float](out []T, in ...[]T) {
 	z, mu, s := in[0], in[1][:len(in[0])], in[2][:len(in[0])]
@@ -92,19 +95,25 @@ func (p Normal) LogProb(z *G.Node) (*G.Node, error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	mu, s := p.Mu, p.Sigma
-	c := math.Log(s) + halfLog2Pi
-	name := fmt.Sprintf("LogProb N(%g, %g²)", mu, s)
+	name := fmt.Sprintf("LogProb N(%g, %g²)", p.Mu, p.Sigma)
 	diff := func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-		k := kernelOf(priorDz[float32](mu, s), priorDz[float64](mu, s))
-		dz, err := applyElementwise(name+".dz", 2, k, nil, in[0], grad)
+		dz, err := applyElementwise(name+".dz", 2, p.dLogProbKernel(), nil, in[0], grad)
 		return G.Nodes{dz}, err
 	}
-	n, err := applyElementwise(name, 1, kernelOf(priorLogProb[float32](mu, s, c), priorLogProb[float64](mu, s, c)), diff, z)
+	n, err := applyElementwise(name, 1, p.logProbKernel(), diff, z)
 	if err != nil {
 		return nil, fmt.Errorf("nodes: Normal.LogProb: %w", err)
 	}
 	return n, nil
+}
+
+func (p Normal) logProbKernel() kernel {
+	c := math.Log(p.Sigma) + halfLog2Pi
+	return kernelOf(priorLogProb[float32](p.Mu, p.Sigma, c), priorLogProb[float64](p.Mu, p.Sigma, c))
+}
+
+func (p Normal) dLogProbKernel() kernel {
+	return kernelOf(priorDz[float32](p.Mu, p.Sigma), priorDz[float64](p.Mu, p.Sigma))
 }
 
 func priorLogProb[T linalg.Float](mu, s, c float64) func([]T, ...[]T) {

@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/internal/vecmath"
 )
 
 // Likelihoods with a noise scale that is learned: one scale for all
@@ -15,18 +17,12 @@ import (
 // ops; values and sums are computed in float64.
 
 // SoftplusAt is log(1 + e^x), without overflow.
-func SoftplusAt(x float64) float64 { return math.Max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+func SoftplusAt(x float64) float64 { return vecmath.SoftplusAt(x) }
 
 // SoftplusInv is the x with SoftplusAt(x) = s, for s > 0.
 func SoftplusInv(s float64) float64 { return s + math.Log(-math.Expm1(-s)) }
 
-func sigmoidAt(x float64) float64 {
-	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
-	}
-	e := math.Exp(x)
-	return e / (1 + e)
-}
+func sigmoidAt(x float64) float64 { return vecmath.SigmoidAt(x) }
 
 // HeteroScale maps a heteroscedastic raw output to its scale:
 // Min + softplus(raw + Shift). Shift sets the scale at raw = 0 (the

@@ -9,6 +9,7 @@ import (
 	G "gorgonia.org/gorgonia"
 
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/vecmath"
 )
 
 // Prior is a fixed weight prior: it answers log p(w) elementwise as one
@@ -54,41 +55,21 @@ func (p ScaleMixture) Validate() error {
 // LogProbAt is the log-density at one point, by log-sum-exp in float64:
 // finite wherever both component log-densities are (any finite w, sigma2
 // as small as exp(-8) or less), where log(pdf1 + pdf2) underflows to -Inf.
-func (p ScaleMixture) LogProbAt(w float64) float64 { return p.consts().logProb(w) }
+func (p ScaleMixture) LogProbAt(w float64) float64 { return p.consts().LogProbAt(w) }
 
 // dLogProbAt is d log p / dw = -(r1·w/s1² + r2·w/s2²), r1 and r2 the
 // components' responsibilities at w.
-func (p ScaleMixture) dLogProbAt(w float64) float64 { return p.consts().dLogProb(w) }
+func (p ScaleMixture) dLogProbAt(w float64) float64 { return p.consts().DLogProbAt(w) }
 
-// mixtureConsts are a ScaleMixture's per-component constants, computed
-// once per node run instead of once per weight: log(pi) - log(s1) -
-// log(2π)/2 and the like, and the inverse variances.
-type mixtureConsts struct{ c1, c2, iv1, iv2 float64 }
-
-func (p ScaleMixture) consts() mixtureConsts {
-	return mixtureConsts{
-		c1:  math.Log(p.Pi) - math.Log(p.Sigma1) - halfLog2Pi,
-		c2:  math.Log1p(-p.Pi) - math.Log(p.Sigma2) - halfLog2Pi,
-		iv1: 1 / (p.Sigma1 * p.Sigma1), iv2: 1 / (p.Sigma2 * p.Sigma2),
+// consts are the components' constants, computed once per kernel call
+// instead of once per weight: log(pi) - log(s1) - log(2π)/2 and the like,
+// and the inverse variances.
+func (p ScaleMixture) consts() vecmath.Mixture {
+	return vecmath.Mixture{
+		C1:  math.Log(p.Pi) - math.Log(p.Sigma1) - halfLog2Pi,
+		C2:  math.Log1p(-p.Pi) - math.Log(p.Sigma2) - halfLog2Pi,
+		IV1: 1 / (p.Sigma1 * p.Sigma1), IV2: 1 / (p.Sigma2 * p.Sigma2),
 	}
-}
-
-// logTerms returns log(pi·N(w|0,s1²)) and log((1-pi)·N(w|0,s2²)).
-func (m mixtureConsts) logTerms(w float64) (float64, float64) {
-	w2 := w * w
-	return m.c1 - 0.5*w2*m.iv1, m.c2 - 0.5*w2*m.iv2
-}
-
-func (m mixtureConsts) logProb(w float64) float64 {
-	a1, a2 := m.logTerms(w)
-	return logAddExp(a1, a2)
-}
-
-// dLogProb needs one exp: r2 = sigmoid(a2 - a1), r1 = 1 - r2.
-func (m mixtureConsts) dLogProb(w float64) float64 {
-	a1, a2 := m.logTerms(w)
-	r2 := sigmoidAt(a2 - a1)
-	return -w * ((1-r2)*m.iv1 + r2*m.iv2)
 }
 
 // logAddExp is log(e^a + e^b) without overflow or underflow.
@@ -110,15 +91,24 @@ func (p ScaleMixture) LogProb(z *G.Node) (*G.Node, error) {
 	}
 	name := "LogProb " + p.String()
 	diff := func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-		k := kernelOf(mixtureDz[float32](p), mixtureDz[float64](p))
-		dz, err := applyElementwise(name+".dz", 2, k, nil, in[0], grad)
+		dz, err := applyElementwise(name+".dz", 2, p.dLogProbKernel(), nil, in[0], grad)
 		return G.Nodes{dz}, err
 	}
-	n, err := applyElementwise(name, 1, kernelOf(mixtureLogProb[float32](p), mixtureLogProb[float64](p)), diff, z)
+	n, err := applyElementwise(name, 1, p.logProbKernel(), diff, z)
 	if err != nil {
 		return nil, fmt.Errorf("nodes: ScaleMixture.LogProb: %w", err)
 	}
 	return n, nil
+}
+
+func (p ScaleMixture) logProbKernel() kernel {
+	m := p.consts()
+	return kernelOf(func(out []float32, in ...[]float32) { vecmath.MixtureLogProb(m, out, in[0]) }, mixtureLogProb[float64](p))
+}
+
+func (p ScaleMixture) dLogProbKernel() kernel {
+	m := p.consts()
+	return kernelOf(func(out []float32, in ...[]float32) { vecmath.MixtureDz(m, out, in[0], in[1]) }, mixtureDz[float64](p))
 }
 
 func mixtureLogProb[T linalg.Float](p ScaleMixture) func([]T, ...[]T) {
@@ -127,7 +117,7 @@ func mixtureLogProb[T linalg.Float](p ScaleMixture) func([]T, ...[]T) {
 		z := in[0]
 		out = out[:len(z)]
 		for i, v := range z {
-			out[i] = T(m.logProb(float64(v)))
+			out[i] = T(m.LogProbAt(float64(v)))
 		}
 	}
 }
@@ -138,7 +128,7 @@ func mixtureDz[T linalg.Float](p ScaleMixture) func([]T, ...[]T) {
 		z, g := in[0], in[1][:len(in[0])]
 		out = out[:len(z)]
 		for i, v := range z {
-			out[i] = T(m.dLogProb(float64(v))) * g[i]
+			out[i] = T(m.DLogProbAt(float64(v))) * g[i]
 		}
 	}
 }
