@@ -1,11 +1,13 @@
 package train
 
 import (
+	"math"
 	"testing"
 
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // Benchmarks on the seed's workload (16000 training points, 5 layers of
@@ -64,3 +66,39 @@ func benchPredict(b *testing.B, workers int) {
 
 func BenchmarkPredict1000Val1Worker(b *testing.B)  { benchPredict(b, 1) }
 func BenchmarkPredict1000Val2Workers(b *testing.B) { benchPredict(b, 2) }
+
+// One minibatch step of the paper's MNIST model (784-400-400-10, mixture
+// prior, batches of 128): weight sampling, forward, backward, Adam. Its
+// allocs/op are the per-step allocations (Gorgonia's stock Add, which
+// sums a parameter's two gradient contributions, clones its input).
+//
+//	go test -tags openblas ./train -run '^$' -bench MNISTStep -benchmem
+func BenchmarkMNISTStep(b *testing.B) {
+	d, err := LoadMNIST(MNISTConfig{Train: 128, Val: 1, TestRows: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := Config{
+		Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 400,
+			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+			Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
+		LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128},
+	}
+	tr, err := NewTrainer(c, d.Data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { tr.Close() })
+	for i := 0; i < 3; i++ {
+		if _, err := tr.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := tr.Step(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
