@@ -94,6 +94,30 @@ func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {
 	return nil
 }
 
+// FillEpsConst sets every eps node to v (0: the posterior means).
+func (n *Network) FillEpsConst(v float64) error {
+	if n.Store != nil {
+		return fmt.Errorf("graph: FillEpsConst: a resident network draws epsilon itself")
+	}
+	for _, e := range n.Eps() {
+		d, err := boundDense(e)
+		if err != nil {
+			return err
+		}
+		if err := d.Memset(castLike(d.Dtype(), v)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func castLike(dt tensor.Dtype, v float64) any {
+	if dt == tensor.Float32 {
+		return float32(v)
+	}
+	return v
+}
+
 // FillEps draws fresh standard-normal values into every eps node. A
 // resident network draws its own (SetStep picks the draw): an error.
 func (n *Network) FillEps(rng *rand.Rand) error {

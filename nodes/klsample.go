@@ -213,4 +213,3 @@ func sameSize(name string, n int, in []G.Value) ([]*tensor.Dense, error) {
 	}
 	return ts, nil
 }
-

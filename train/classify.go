@@ -26,6 +26,11 @@ const ClassifyChunk = 1000
 // parameters in at each call.
 type Classifier struct {
 	Ctx context.Context // stops Probs between runs (nil: never)
+	// PosteriorMean makes Probs run the network at the posterior means
+	// (every epsilon 0: weights mu, or with the local reparameterisation
+	// the pre-activations' means): one deterministic pass, whatever
+	// samples is.
+	PosteriorMean bool
 
 	net  *graph.Network
 	vm   G.VM
@@ -59,7 +64,8 @@ func (cl *Classifier) Close() error { return cl.vm.Close() }
 // Probs returns, for every row of x (row-major, Inputs wide), the class
 // probabilities averaged over samples weight draws, and those of the
 // first draw alone. Draw s uses the PCG stream (seed, streamClassify+s),
-// so the result does not depend on the chunking.
+// so the result does not depend on the chunking (except with the local
+// reparameterisation, whose noise is drawn per chunk of rows).
 func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed uint64) (mean, first []float64, err error) {
 	in := cl.net.Config.Inputs
 	if samples < 1 {
@@ -76,9 +82,15 @@ func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed u
 	src0 := rand.NewPCG(seed, 0)
 	rng := rand.New(src0)
 	local := cl.net.Config.Estimator == graph.LocalReparam
+	if cl.PosteriorMean {
+		samples = 1
+		if err := cl.net.FillEpsConst(0); err != nil {
+			return nil, nil, err
+		}
+	}
 	for s := 0; s < samples; s++ {
 		src0.Seed(seed, streamClassify+uint64(s))
-		if !local { // one weight draw for every input
+		if !local && !cl.PosteriorMean { // one weight draw for every input
 			if err := cl.net.FillEps(rng); err != nil {
 				return nil, nil, err
 			}
@@ -95,7 +107,7 @@ func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed u
 			if err := graph.SetValues(cl.net.X, cl.x); err != nil {
 				return nil, nil, err
 			}
-			if local { // per-input noise on the pre-activations
+			if local && !cl.PosteriorMean { // per-input noise on the pre-activations
 				if err := cl.net.FillEps(rng); err != nil {
 					return nil, nil, err
 				}
@@ -148,6 +160,11 @@ func ScoreClasses(mean, first []float64, labels []int, k int) (ClassScores, erro
 			return ClassScores{}, fmt.Errorf("train: scores: label %d of row %d: want 0..%d", l, r, k-1)
 		}
 		row := mean[r*k : (r+1)*k]
+		for c, p := range row {
+			if !(p >= 0 && p <= 1) || math.IsNaN(first[r*k+c]) {
+				return ClassScores{}, fmt.Errorf("train: scores: row %d: class %d's probability is %v (the logits overflowed?)", r, c, p)
+			}
+		}
 		pred := argmax(row)
 		if pred != l {
 			s.Error++

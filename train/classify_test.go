@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/bbb-go/bbb/graph"
@@ -119,7 +120,7 @@ func TestClassifierProbs(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer small.Close()
-	m3s, _, err := small.Probs(tr.Net, x[:2*70], 3, 9)
+	m3s, _, err := small.Probs(tr.Net, x[:2*75], 3, 9) // 10 chunks of 7, a last one of 5
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,5 +196,75 @@ func TestScoreClasses(t *testing.T) {
 	}
 	if _, err := ScoreClasses(nil, nil, nil, 2); err == nil {
 		t.Error("no labels: want an error")
+	}
+	// NaN (overflowed logits) is an error naming the row, not a bin index.
+	if _, err := ScoreClasses([]float64{0.5, 0.5, math.NaN(), 0.5}, []float64{0.5, 0.5, 0.5, 0.5}, []int{0, 1}, 2); err == nil || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("NaN probability: %v, want an error naming row 1", err)
+	}
+}
+
+// PosteriorMean runs the network at its means: the same for every seed,
+// and what a draw gives when every sigma is 0 (rho at PrunedRho).
+func TestClassifierPosteriorMean(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 2
+	data := Data{Train: blobs(96, 1), Val: blobs(30, 2)}
+	tr, err := NewTrainer(c, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := NewClassifier(tr.Net, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	x := blobs(200, 3).X
+	cl.PosteriorMean = true
+	a, _, err := cl.Probs(tr.Net, x, 5, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := cl.Probs(tr.Net, x, 1, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cl.PosteriorMean = false
+	drawn, _, err := cl.Probs(tr.Net, x, 1, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var differ bool
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("posterior mean depends on the seed: %v vs %v", a[i], b[i])
+		}
+		differ = differ || math.Abs(a[i]-drawn[i]) > 1e-6
+	}
+	if !differ {
+		t.Error("a weight draw gives the posterior mean's probabilities: the draw is not random")
+	}
+	for i, p := range tr.Net.Learnables() {
+		if i%2 == 1 { // every rho: sigma 0
+			v, _ := graph.Values(p)
+			for j := range v {
+				v[j] = PrunedRho
+			}
+			if err := graph.SetValues(p, v); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	zero, _, err := cl.Probs(tr.Net, x, 1, 99)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range a {
+		if math.Abs(zero[i]-a[i]) > 1e-6 {
+			t.Fatalf("sigma 0: drawn %v, posterior mean %v", zero[i], a[i])
+		}
 	}
 }

@@ -49,8 +49,9 @@ type ClassSummary struct {
 	ValLossPerImage   float64 `json:"val_loss_per_image"`
 	ValError          float64 `json:"val_error"` // mean softmax over Samples draws, at the end
 	ValNLL            float64 `json:"val_nll"`
-	TestError         float64 `json:"test_error"`        // mean softmax over Samples draws
-	TestErrorSingle   float64 `json:"test_error_single"` // one draw
+	TestError         float64 `json:"test_error"`              // mean softmax over Samples draws
+	TestErrorSingle   float64 `json:"test_error_single"`       // one draw
+	TestErrorMeanW    float64 `json:"test_error_mean_weights"` // the posterior means (every epsilon 0)
 	TestNLL           float64 `json:"test_nll"`
 	TestECE           float64 `json:"test_ece"`
 }

@@ -1,8 +1,11 @@
 package train
 
 import (
+	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -130,6 +133,14 @@ func unwrapPathErr(err error) error {
 // readIdx reads an image file and its label file, checking the counts,
 // the 28 × 28 shape and the label range.
 func readIdx(dir, images, labels string, want int) ([]mnist.RawImage, []mnist.Label, error) {
+	// GoMNIST allocates what the header says before anything checks it:
+	// a damaged header would ask for gigabytes or a negative length.
+	if err := checkIdxHeader(filepath.Join(dir, images), 0x803, want); err != nil {
+		return nil, nil, err
+	}
+	if err := checkIdxHeader(filepath.Join(dir, labels), 0x801, want); err != nil {
+		return nil, nil, err
+	}
 	rows, cols, imgs, err := mnist.ReadImageFile(filepath.Join(dir, images))
 	if err != nil {
 		return nil, nil, fmt.Errorf("train: mnist: %s: %w", filepath.Join(dir, images), err)
@@ -150,6 +161,38 @@ func readIdx(dir, images, labels string, want int) ([]mnist.RawImage, []mnist.La
 		}
 	}
 	return imgs, lab, nil
+}
+
+// checkIdxHeader reads an idx file's header (magic, count, and for images
+// rows and columns) and checks it is MNIST's: want items of 28 × 28.
+func checkIdxHeader(path string, magic uint32, want int) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("train: mnist: %w", err)
+	}
+	defer f.Close()
+	z, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("train: mnist: %s: %w", path, err)
+	}
+	n := 8
+	if magic == 0x803 {
+		n = 16
+	}
+	h := make([]byte, n)
+	if _, err := io.ReadFull(z, h); err != nil {
+		return fmt.Errorf("train: mnist: %s: header: %w", path, err)
+	}
+	be := binary.BigEndian
+	switch {
+	case be.Uint32(h) != magic:
+		return fmt.Errorf("train: mnist: %s: magic number %#x, want %#x (not an idx file of MNIST)", path, be.Uint32(h), magic)
+	case int64(be.Uint32(h[4:])) != int64(want):
+		return fmt.Errorf("train: mnist: %s: %d items in the header, want %d", path, be.Uint32(h[4:]), want)
+	case n == 16 && (be.Uint32(h[8:]) != mnist.Height || be.Uint32(h[12:]) != mnist.Width):
+		return fmt.Errorf("train: mnist: %s: images are %d × %d, want 28 × 28", path, be.Uint32(h[8:]), be.Uint32(h[12:]))
+	}
+	return nil
 }
 
 func classSplit(imgs []mnist.RawImage, lab []mnist.Label) Split {

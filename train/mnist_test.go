@@ -1,7 +1,10 @@
 package train
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
+	"encoding/binary"
 	"math"
 	"os"
 	"path/filepath"
@@ -87,6 +90,47 @@ func TestLoadMNISTErrors(t *testing.T) {
 	}
 	if _, err := LoadMNIST(MNISTConfig{Train: -1}); err == nil {
 		t.Error("negative rows: want an error")
+	}
+	// Damaged headers: GoMNIST would allocate what they say (2^31 images,
+	// a negative count) before any check; each is one error naming the file.
+	for _, tc := range []struct {
+		name   string
+		header []uint32
+		want   string
+	}{
+		{"huge count", []uint32{0x803, 0x7fffffff, 28, 28}, "items"},
+		{"negative count", []uint32{0x803, 0xfffffffb, 28, 28}, "items"},
+		{"wrong magic", []uint32{0x804, 60000, 28, 28}, "magic"},
+		{"wrong shape", []uint32{0x803, 60000, 27, 28}, "27 × 28"},
+		{"short", []uint32{0x803}, "header"},
+	} {
+		bad := t.TempDir()
+		for _, f := range mnistFiles {
+			writeGz(t, filepath.Join(bad, f), []uint32{0x801, 60000})
+		}
+		writeGz(t, filepath.Join(bad, mnistFiles[0]), tc.header)
+		_, err := LoadMNIST(MNISTConfig{Dir: bad})
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), mnistFiles[0]) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line naming %s and %q", tc.name, err, mnistFiles[0], tc.want)
+		}
+	}
+}
+
+// writeGz writes the big-endian words, gzipped.
+func writeGz(t *testing.T, path string, words []uint32) {
+	t.Helper()
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	for _, w := range words {
+		if err := binary.Write(z, binary.BigEndian, w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 

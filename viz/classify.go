@@ -163,8 +163,10 @@ func Densities(path, title, xLabel string, bins int, hs ...Histogram) error {
 
 // PruneFigure is test error against the share of weights removed.
 type PruneFigure struct {
-	Fractions, Errors []float64 // shares (0..1)
-	Reference         float64   // the unpruned network's error (drawn as a line)
+	Fractions, Errors []float64 // shares (0..1); Errors from the mean softmax over Samples draws
+	MeanWeights       []float64 // the posterior means' errors (nil: none)
+	Samples           int
+	Reference         float64 // the unpruned network's error (drawn as a line)
 	Title             string
 }
 
@@ -185,8 +187,20 @@ func PruneErrors(path string, f PruneFigure) error {
 	for i := range x {
 		x[i], y[i] = 100*f.Fractions[i], 100*f.Errors[i]
 	}
-	if err := addLine(p, x, y, Blue, "pruned", nil); err != nil {
+	if err := addLine(p, x, y, Blue, fmt.Sprintf("mean softmax of %d draws", f.Samples), nil); err != nil {
 		return err
+	}
+	if len(f.MeanWeights) > 0 {
+		if err := checkSeries([]string{"fractions", "mean-weight errors"}, f.Fractions, f.MeanWeights); err != nil {
+			return err
+		}
+		ym := make([]float64, len(f.MeanWeights))
+		for i, v := range f.MeanWeights {
+			ym[i] = 100 * v
+		}
+		if err := addLine(p, x, ym, Orange, "posterior means", []vg.Length{vg.Points(5), vg.Points(3)}); err != nil {
+			return err
+		}
 	}
 	if r := f.Reference; !math.IsNaN(r) && !math.IsInf(r, 0) {
 		if err := addLine(p, []float64{0, 100}, []float64{100 * r, 100 * r}, color.Gray{Y: 90},

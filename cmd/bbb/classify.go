@@ -42,7 +42,7 @@ var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", 
 
 // regressionOnly are train's flags a classifier has no use for: a
 // classification run refuses them rather than ignore them.
-var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch", "prior-sigma",
+var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
 func (m *mnistFlags) check() error {
@@ -287,6 +287,10 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		return err
 	}
 	testSeconds := time.Since(t1).Seconds()
+	testMeanW, err := meanWeightsError(testCl, tr.Net, data.Test.X, testLabels, data.Classes)
+	if err != nil {
+		return err
+	}
 	mean, first, err = valCl.Probs(tr.Net, data.Val.X, f.samples, cfg.Seed+1)
 	if err != nil {
 		return err
@@ -295,8 +299,8 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if err != nil {
 		return err
 	}
-	out("test: error %.2f %% (mean of %d draws), %.2f %% (one draw), NLL %.4f, ECE %.4f, in %.1f s",
-		100*test.Error, f.samples, 100*test.ErrorSingle, test.NLL, test.ECE, testSeconds)
+	out("test: error %.2f %% (mean of %d draws), %.2f %% (one draw), %.2f %% (posterior means), NLL %.4f, ECE %.4f, in %.1f s",
+		100*test.Error, f.samples, 100*test.ErrorSingle, 100*testMeanW, test.NLL, test.ECE, testSeconds)
 
 	var figures []string
 	if !f.noFigure {
@@ -311,7 +315,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 				if e, ok := paperMNISTError[f.hidden]; ok && f.layers == 3 {
 					ref, label = e, fmt.Sprintf("paper, BBB %d units: %.2f %%", f.hidden, 100*e)
 				}
-				return viz.LearningCurve(p, viz.CurveFigure{Title: fmt.Sprintf("MNIST, BBB 2 × %d units: validation error", f.hidden),
+				return viz.LearningCurve(p, viz.CurveFigure{Title: fmt.Sprintf("MNIST, BBB %d × %d units: validation error", f.layers-1, f.hidden),
 					Epochs: ep, TrainLoss: tl, ValError: ve, TestError: test.Error, Reference: ref, ReferenceLabel: label})
 			}},
 			{"weights" + ext, func(p string) error {
@@ -346,7 +350,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		SecondsPerEpoch: median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
 		TrainLossPerImage: last.TrainLoss, ValLossPerImage: last.ValLoss,
 		ValError: val.Error, ValNLL: val.NLL,
-		TestError: test.Error, TestErrorSingle: test.ErrorSingle, TestNLL: test.NLL, TestECE: test.ECE,
+		TestError: test.Error, TestErrorSingle: test.ErrorSingle, TestErrorMeanW: testMeanW, TestNLL: test.NLL, TestECE: test.ECE,
 	}
 	if cfg.Batch.Size > 0 {
 		s.KLWeight = cfg.Batch.Weighting.String()
@@ -370,10 +374,23 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seconds_per_epoch %.3f\ntrain_seconds %.1f\ntest_error %.4f\ntest_error_single %.4f\ntest_nll %.4f\ntest_ece %.4f\nval_error %.4f\ntotal_seconds %.1f\npeak_rss_mib %.0f\nwrote %s/{%s}\n",
-		s.SecondsPerEpoch, s.TrainSeconds, s.TestError, s.TestErrorSingle, s.TestNLL, s.TestECE, s.ValError, s.TotalSeconds, s.PeakRSSMiB,
+	fmt.Fprintf(stdout, "seconds_per_epoch %.3f\ntrain_seconds %.1f\ntest_error %.4f\ntest_error_single %.4f\ntest_error_mean_weights %.4f\ntest_nll %.4f\ntest_ece %.4f\nval_error %.4f\ntotal_seconds %.1f\npeak_rss_mib %.0f\nwrote %s/{%s}\n",
+		s.SecondsPerEpoch, s.TrainSeconds, s.TestError, s.TestErrorSingle, s.TestErrorMeanW, s.TestNLL, s.TestECE, s.ValError, s.TotalSeconds, s.PeakRSSMiB,
 		f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot"}, figures...), ","))
 	return nil
+}
+
+// meanWeightsError is the error of the network at its posterior means
+// (one deterministic pass, every epsilon 0).
+func meanWeightsError(cl *train.Classifier, net *graph.Network, x []float64, labels []int, k int) (float64, error) {
+	cl.PosteriorMean = true
+	defer func() { cl.PosteriorMean = false }()
+	p, _, err := cl.Probs(net, x, 1, 0)
+	if err != nil {
+		return 0, err
+	}
+	s, err := train.ScoreClasses(p, p, labels, k)
+	return s.Error, err
 }
 
 func writeClassModel(tr *train.Trainer, meta train.CheckpointMeta, reports []train.Report, path string) error {

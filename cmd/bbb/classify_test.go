@@ -93,6 +93,39 @@ func TestMNISTRunAndPrune(t *testing.T) {
 	if !strings.Contains(stdout, "0.9") {
 		t.Errorf("prune stdout %q", stdout)
 	}
+
+	// What a classifier model cannot be used for: one line naming the
+	// flag or file, exit 2, and the model left alone.
+	runDir := filepath.Join(dir, "run2")
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	inRun := filepath.Join(runDir, "model.npz")
+	if err := os.Link(model, inRun); err != nil {
+		t.Fatal(err)
+	}
+	csv := filepath.Join(dir, "x.csv")
+	if err := os.WriteFile(csv, []byte("x\n1\n2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"prune", "--model", inRun, "--out", runDir}, "--out"},
+		{[]string{"prune", "--model", model, "--fractions", "1e-9", "--out", filepath.Join(dir, "p2")}, "--fractions"},
+		{[]string{"prune", "--model", model, "--fractions", "0.5,0.999999", "--out", filepath.Join(dir, "p2")}, "--fractions"},
+		{[]string{"predict", "--model", model, "--data", csv, "--out", filepath.Join(dir, "pred.csv")}, "classification"},
+		{[]string{"train", "--resume", model, "--out", filepath.Join(dir, "r2")}, "classification"},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q: want 2 and one line naming %q", tc.args, code, stderr, tc.want)
+		}
+	}
+	if _, err := os.Stat(inRun); err != nil {
+		t.Errorf("the model inside --out: %v", err)
+	}
 }
 
 // Bad input for the MNIST job and prune: exit 2, one line naming the flag
@@ -104,6 +137,15 @@ func TestMNISTBadInput(t *testing.T) {
 	if code, _, stderr := runCLI("train", "--preset", "quick", "--epochs", "2", "--samples", "2", "--points", "40", "--no-figures",
 		"--no-train-band", "-q", "--out", filepath.Join(dir, "r"), "--save", regression); code != exitOK {
 		t.Fatalf("regression model: %s", stderr)
+	}
+	corrupt := filepath.Join(dir, "corrupt")
+	if err := os.MkdirAll(corrupt, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+		if err := os.WriteFile(filepath.Join(corrupt, f), []byte("\x1f\x8bnot really gzip"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	junk := filepath.Join(dir, "junk.npz")
 	if err := os.WriteFile(junk, []byte("PK not a zip"), 0o644); err != nil {
@@ -130,6 +172,7 @@ func TestMNISTBadInput(t *testing.T) {
 		{mn("--data", regression), "--data"},
 		{mn("--resume", regression), "--resume"},
 		{mn("--mnist-dir", filepath.Join(dir, "nowhere")), "--mnist-dir"},
+		{mn("--mnist-dir", corrupt), "--mnist-dir"},
 		{mn("--hidden", "2000000"), "--hidden"},
 		{mn("--mnist-train", "100", "--batch-size", "200"), "--batch-size"},
 		{[]string{"train", "--mnist-train", "100", "--out", out}, "--mnist-train"},

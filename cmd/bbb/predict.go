@@ -59,6 +59,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	if c.Meta.Task != "" {
+		return usagef("--model %s: a %s model: predict samples regression models (for an MNIST model: bbb prune)", model, c.Meta.Task)
+	}
 	if !isSet(fs, "seed") {
 		seed = c.Meta.Seed
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -27,7 +28,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	fs.StringVar(&model, "model", "", "an MNIST model: the .npz file of train --preset mnist --save")
 	fs.StringVar(&fractions, "fractions", "0.5,0.75,0.95,0.98", "shares of the weights to remove, increasing, each in (0, 1)")
-	fs.StringVar(&out, "out", "prune", "output directory: prune.csv, snr.FORMAT, prune_error.FORMAT, summary.json")
+	fs.StringVar(&out, "out", "prune", "output directory: prune.csv, snr.FORMAT, prune_error.FORMAT (a folder of its own: it is replaced whole)")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.IntVar(&samples, "samples", 10, "weight draws averaged for each test error")
 	fs.Uint64Var(&seed, "seed", 0, "seed of the weight draws (default: the model's training seed)")
@@ -52,6 +53,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := checkFormat(&format); err != nil {
 		return err
+	}
+	if inside(model, out) {
+		return usagef("--out %s: holds --model %s, which replacing --out would delete; prune into another folder", out, model)
 	}
 	c, err := readModel("--model", model)
 	if err != nil {
@@ -83,6 +87,15 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := c.SetParams(net); err != nil {
 		return usagef("--model %s: %v", model, err)
+	}
+	nw := 0
+	for _, l := range net.Layers {
+		nw += l.WMu.Shape().TotalSize()
+	}
+	for _, f := range fr {
+		if k := int(math.Round(f * float64(nw))); k == 0 || k == nw {
+			return usagef("--fractions %q: %v of the model's %d weights removes %d; want a share that removes some and keeps some", fractions, f, nw, k)
+		}
 	}
 	if err := enterStage(ctx, "loading MNIST"); err != nil {
 		return err
@@ -127,13 +140,18 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	logf("prune: %d weights; no pruning: test error %.2f %% (%d images, %d draws)", len(snr), 100*base.Error, data.Test.Len(), samples)
+	baseMean, err := meanWeightsError(cl, net, data.Test.X, labels, data.Classes)
+	if err != nil {
+		return err
+	}
+	logf("prune: %d weights; no pruning: test error %.2f %% (%d images, %d draws; posterior means %.2f %%)", len(snr), 100*base.Error, data.Test.Len(), samples, 100*baseMean)
 	type row struct {
 		frac, thresholdDB float64
 		removed           int
 		s                 train.ClassScores
+		meanW             float64 // error at the posterior means
 	}
-	rows := []row{{0, math.Inf(-1), 0, base}}
+	rows := []row{{0, math.Inf(-1), 0, base, baseMean}}
 	for _, f := range fr {
 		if err := enterStage(ctx, fmt.Sprintf("pruning %g", f)); err != nil {
 			return err
@@ -148,14 +166,19 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		rows = append(rows, row{f, 10 * math.Log10(thr), removed, s})
-		logf("prune: %5.1f %% removed (%d weights, SNR <= %.2f dB): test error %.2f %% (one draw %.2f %%)", 100*f, removed, 10*math.Log10(thr), 100*s.Error, 100*s.ErrorSingle)
+		mw, err := meanWeightsError(cl, net, data.Test.X, labels, data.Classes)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, row{f, 10 * math.Log10(thr), removed, s, mw})
+		logf("prune: %5.1f %% removed (%d weights, SNR <= %.2f dB): test error %.2f %% (one draw %.2f %%, posterior means %.2f %%)",
+			100*f, removed, 10*math.Log10(thr), 100*s.Error, 100*s.ErrorSingle, 100*mw)
 	}
 	dir := rd.Stage
 	if err := atomicio.WriteFile(join(dir, "prune.csv"), func(w io.Writer) error {
-		fmt.Fprintln(w, "fraction,removed,snr_threshold_db,test_error,test_error_single,test_nll,test_ece")
+		fmt.Fprintln(w, "fraction,removed,snr_threshold_db,test_error,test_error_single,test_error_mean_weights,test_nll,test_ece")
 		for _, r := range rows {
-			if _, err := fmt.Fprintf(w, "%g,%d,%.4f,%.6g,%.6g,%.6g,%.6g\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle, r.s.NLL, r.s.ECE); err != nil {
+			if _, err := fmt.Fprintf(w, "%g,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle, r.meanW, r.s.NLL, r.s.ECE); err != nil {
 				return err
 			}
 		}
@@ -171,6 +194,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The lowest 0.5 % (a long tail down to -60 dB) would squeeze the rest.
 	slices.Sort(db)
+	if len(db) == 0 {
+		return fmt.Errorf("prune: --model %s: every weight's mean is 0 (SNR 0): nothing to draw", model)
+	}
 	lo := db[len(db)/200]
 	db = slices.DeleteFunc(db, func(v float64) bool { return v < lo })
 	ext := "." + format
@@ -181,11 +207,11 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		viz.Histogram{Name: "weights", Values: db, Color: viz.Blue}); err != nil {
 		return err
 	}
-	xs, ys := []float64{0}, []float64{base.Error}
+	xs, ys, ym := []float64{0}, []float64{base.Error}, []float64{baseMean}
 	for _, r := range rows[1:] {
-		xs, ys = append(xs, r.frac), append(ys, r.s.Error)
+		xs, ys, ym = append(xs, r.frac), append(ys, r.s.Error), append(ym, r.meanW)
 	}
-	if err := viz.PruneErrors(join(dir, "prune_error"+ext), viz.PruneFigure{Fractions: xs, Errors: ys, Reference: base.Error,
+	if err := viz.PruneErrors(join(dir, "prune_error"+ext), viz.PruneFigure{Fractions: xs, Errors: ys, MeanWeights: ym, Samples: samples, Reference: base.Error,
 		Title: fmt.Sprintf("Pruning by SNR: test error (%d draws)", samples)}); err != nil {
 		return err
 	}
@@ -195,9 +221,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "fraction removed snr_threshold_db test_error test_error_single")
+	fmt.Fprintln(stdout, "fraction removed snr_threshold_db test_error test_error_single test_error_mean_weights")
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%-8g %7d %16.2f %10.4f %17.4f\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle)
+		fmt.Fprintf(stdout, "%-8g %7d %16.2f %10.4f %17.4f %23.4f\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle, r.meanW)
 	}
 	fmt.Fprintf(stdout, "wrote %s/{prune.csv,snr%s,prune_error%s}\n", out, ext, ext)
 	return nil
@@ -227,4 +253,15 @@ func parseFractions(s string) ([]float64, error) {
 		fr = append(fr, v)
 	}
 	return fr, nil
+}
+
+// inside reports whether path is in folder dir (at any depth).
+func inside(path, dir string) bool {
+	p, err1 := filepath.Abs(path)
+	d, err2 := filepath.Abs(dir)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != "."
 }

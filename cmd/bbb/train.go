@@ -81,6 +81,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		if c.Meta.Task != "" {
+			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Meta.Task)
+		}
 		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
 			return err
 		}

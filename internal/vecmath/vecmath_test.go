@@ -118,9 +118,9 @@ func TestKernelEdges(t *testing.T) {
 	if out[0] != 0 || out[1] != 3 || out[2] != 1.5 || out[3] == out[3] {
 		t.Errorf("3·sigmoid(-200, 200, 0, NaN) = %v", out[:4])
 	}
-	MixtureDz(paperMixture, out, x[:4], g)
-	if out[2] != 0 {
-		t.Errorf("mixture derivative at 0: %v", out[2])
+	MixtureDz(paperMixture, out, x, g)
+	if out[2] != 0 || out[0] != out[0] || out[3] == out[3] {
+		t.Errorf("mixture derivative at -200, 0, NaN: %v, %v, %v", out[0], out[2], out[3])
 	}
 }
 
