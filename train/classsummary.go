@@ -69,17 +69,21 @@ func WriteClassSummary(path string, s ClassSummary) error {
 type ClassReport struct {
 	Report
 	ValError float64 // mean softmax over ValSamples draws
+	ValNLL   float64 // mean -log p(label) of the same probabilities
 	Seconds  float64 // the epoch's training steps
 }
 
-// WriteClassLosses writes the reports as CSV (epoch,train,val,val_error,seconds).
+// WriteClassLosses writes the reports as CSV (epoch,train,val,val_nll,val_error,seconds):
+// train and val are negative ELBOs per image (val spreads the whole KL over
+// the validation images, so it is not train's scale); val_nll is the
+// classifier's mean negative log-likelihood, comparable across runs.
 func WriteClassLosses(path string, rs []ClassReport) error {
 	return atomicio.WriteFile(path, func(w io.Writer) error {
-		if _, err := fmt.Fprintln(w, "epoch,train,val,val_error,seconds"); err != nil {
+		if _, err := fmt.Fprintln(w, "epoch,train,val,val_nll,val_error,seconds"); err != nil {
 			return err
 		}
 		for _, r := range rs {
-			if _, err := fmt.Fprintf(w, "%d,%.9g,%.9g,%.6g,%.4f\n", r.Epoch, r.TrainLoss, r.ValLoss, r.ValError, r.Seconds); err != nil {
+			if _, err := fmt.Fprintf(w, "%d,%.9g,%.9g,%.6g,%.6g,%.4f\n", r.Epoch, r.TrainLoss, r.ValLoss, r.ValNLL, r.ValError, r.Seconds); err != nil {
 				return err
 			}
 		}

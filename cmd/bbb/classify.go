@@ -233,9 +233,9 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 			return
 		}
 		secs := tr.StepSeconds[len(tr.StepSeconds)-1]
-		classReports = append(classReports, train.ClassReport{Report: r, ValError: s.Error, Seconds: secs})
-		out("epoch %*d/%d  train %.4f  val %.4f  val error %5.2f %%  %.1f s/epoch  RSS %.0f MiB",
-			len(fmt.Sprint(cfg.Epochs)), r.Epoch, cfg.Epochs, r.TrainLoss, r.ValLoss, 100*s.Error, secs, rssMiB())
+		classReports = append(classReports, train.ClassReport{Report: r, ValError: s.Error, ValNLL: s.NLL, Seconds: secs})
+		out("epoch %*d/%d  train ELBO %.4f  val NLL %.4f  val error %5.2f %%  %.1f s/epoch  RSS %.0f MiB",
+			len(fmt.Sprint(cfg.Epochs)), r.Epoch, cfg.Epochs, r.TrainLoss, s.NLL, 100*s.Error, secs, rssMiB())
 		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
 			saveErr = writeClassModel(tr, meta, reports, save)
 		}

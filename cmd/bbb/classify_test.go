@@ -53,7 +53,7 @@ func TestMNISTRunAndPrune(t *testing.T) {
 		t.Errorf("stdout %q: want test_error", stdout)
 	}
 	lines := readLines(t, filepath.Join(out, "losses.csv"))
-	if len(lines) != 3 || lines[0] != "epoch,train,val,val_error,seconds" {
+	if len(lines) != 3 || lines[0] != "epoch,train,val,val_nll,val_error,seconds" {
 		t.Errorf("losses.csv: %q", lines)
 	}
 	l1, l2 := field(t, lines[1], 1), field(t, lines[2], 1)
