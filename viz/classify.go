@@ -25,7 +25,9 @@ type CurveFigure struct {
 	Title             string
 	Epochs, TrainLoss []float64
 	ValError          []float64
+	ValLabel          string // the validation curve's legend ("" : "validation")
 	TestError         float64
+	TestSamples       int // the draws averaged for TestError
 	// Reference draws a dotted line at that error (a share; NaN or 0:
 	// none), labelled ReferenceLabel: the paper's number, say.
 	Reference      float64
@@ -54,6 +56,7 @@ func LearningCurve(path string, f CurveFigure) error {
 	for _, v := range f.TrainLoss {
 		positive = positive && v > 0
 	}
+	loss.Legend.Top = true
 	if positive {
 		loss.Y.Scale, loss.Y.Tick.Marker = plot.LogScale{}, logTicks{}
 	} else {
@@ -71,7 +74,11 @@ func LearningCurve(path string, f CurveFigure) error {
 		pct[i] = 100 * v
 		lo, hi = math.Min(lo, pct[i]), math.Max(hi, pct[i])
 	}
-	if err := addLine(errs, f.Epochs, pct, Orange, "validation (mean softmax)", nil); err != nil {
+	label := f.ValLabel
+	if label == "" {
+		label = "validation"
+	}
+	if err := addLine(errs, f.Epochs, pct, Orange, label, nil); err != nil {
 		return err
 	}
 	last := f.Epochs[len(f.Epochs)-1]
@@ -81,7 +88,7 @@ func LearningCurve(path string, f CurveFigure) error {
 		return addLine(errs, x, []float64{v, v}, c, name, dash)
 	}
 	if t := f.TestError; t > 0 && !math.IsInf(t, 0) {
-		if err := hline(100*t, Green, fmt.Sprintf("test, end: %.2f %%", 100*t), []vg.Length{vg.Points(6), vg.Points(3)}); err != nil {
+		if err := hline(100*t, Green, fmt.Sprintf("test, end (%d draws): %.2f %%", f.TestSamples, 100*t), []vg.Length{vg.Points(6), vg.Points(3)}); err != nil {
 			return err
 		}
 	}

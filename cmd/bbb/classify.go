@@ -309,14 +309,15 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 			name string
 			draw func(path string) error
 		}{
-			{"learning_curve" + ext, func(p string) error {
+			{"learning_curve" + ext, func(p string) error { // test line: the mean of --samples draws
 				ep, tl, ve := classSeries(classReports)
 				ref, label := math.NaN(), ""
 				if e, ok := paperMNISTError[f.hidden]; ok && f.layers == 3 {
 					ref, label = e, fmt.Sprintf("paper, BBB %d units: %.2f %%", f.hidden, 100*e)
 				}
 				return viz.LearningCurve(p, viz.CurveFigure{Title: fmt.Sprintf("MNIST, BBB %d × %d units: validation error", f.layers-1, f.hidden),
-					Epochs: ep, TrainLoss: tl, ValError: ve, TestError: test.Error, Reference: ref, ReferenceLabel: label})
+					Epochs: ep, TrainLoss: tl, ValError: ve, TestError: test.Error, TestSamples: f.samples, Reference: ref, ReferenceLabel: label,
+					ValLabel: fmt.Sprintf("validation, mean softmax of %d draw(s)", f.mnist.valSamples)})
 			}},
 			{"weights" + ext, func(p string) error {
 				w, err := train.SampleWeights(tr.Net, cfg.Seed)
