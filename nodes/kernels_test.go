@@ -103,3 +103,27 @@ func TestLinearRankErrors(t *testing.T) {
 		}
 	}
 }
+
+// ScalarValue reads a scalar from a Gorgonia scalar or a one-element
+// tensor of either dtype, and refuses a longer tensor and no value.
+func TestScalarValue(t *testing.T) {
+	for _, c := range []struct {
+		v    G.Value
+		want float64
+	}{
+		{G.NewF32(1.5), 1.5},
+		{G.NewF64(-2.25), -2.25},
+		{tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{3.5})), 3.5},
+		{tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{-4.75})), -4.75},
+	} {
+		if got, err := ScalarValue(c.v); err != nil || got != c.want {
+			t.Errorf("ScalarValue(%v) = %v, %v; want %v", c.v, got, err, c.want)
+		}
+	}
+	for _, v := range []G.Value{nil, tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2})),
+		tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))} {
+		if got, err := ScalarValue(v); err == nil {
+			t.Errorf("ScalarValue(%v) = %v, want an error", v, got)
+		}
+	}
+}
