@@ -127,3 +127,25 @@ func TestScalarValue(t *testing.T) {
 		}
 	}
 }
+
+// An op writes into the VM's preallocated value when it fits, and refuses
+// one of another type, dtype or shape (each on its own).
+func TestBufferOutPrealloc(t *testing.T) {
+	var b buffer
+	fits := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(3, 2))
+	if d, err := b.out(fits, tensor.Float32, 3, 2); err != nil || d != fits {
+		t.Errorf("fitting prealloc: got %p, %v; want it back", d, err)
+	}
+	for name, p := range map[string]G.Value{
+		"scalar": G.NewF32(1),
+		"dtype":  tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(3, 2)),
+		"shape":  tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(2, 3)),
+	} {
+		if _, err := b.out(p, tensor.Float32, 3, 2); err == nil {
+			t.Errorf("prealloc of another %s: want an error", name)
+		}
+	}
+	if d, err := b.out(nil, tensor.Float32, 3, 2); err != nil || d == fits || !d.Shape().Eq(tensor.Shape{3, 2}) {
+		t.Errorf("no prealloc: got %v, %v; want the op's own 3×2 buffer", d, err)
+	}
+}

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -114,5 +115,16 @@ func TestLossScratchReused(t *testing.T) {
 	}
 	if g := grad([]float64{1, 2, 3}, []float64{0, 0, 0}); len(g) != 3 || g[2] != 12 {
 		t.Errorf("longer input: gradient %v, want [4 8 12]", g)
+	}
+}
+
+// A loss gradient op called with the wrong number of inputs says how many
+// it wants (the inputs plus the upstream gradient).
+func TestLossGradArity(t *testing.T) {
+	op := &lossGradOp{opBase: opBase{"arity"}, k: learnedLL{}, dims: []int{1, 1, 1}, which: 1}
+	v := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))
+	_, err := op.Do(v, v, v)
+	if err == nil || !strings.Contains(err.Error(), "want 4 inputs, got 3") {
+		t.Errorf("3 inputs: err %v, want \"want 4 inputs, got 3\"", err)
 	}
 }
