@@ -163,3 +163,25 @@ func TestKLNormalGradientWeighted(t *testing.T) {
 	}
 	checkGradient(t, g, cost, G.Nodes{mu, rho}, 1e-5)
 }
+
+// Priors print every digit of their parameters (one spelling for flags,
+// DOT labels and summary.json), and a mixture refuses a zero scale, each
+// on its own.
+func TestPriorStringAndZeroScales(t *testing.T) {
+	for _, c := range []struct {
+		p    Prior
+		want string
+	}{
+		{Normal{-0.125, 1.75}, "normal:-0.125,1.75"},
+		{ScaleMixture{0.25, 1.5, 0.0025}, "mixture:0.25,1.5,0.0025"},
+	} {
+		if got := c.p.String(); got != c.want {
+			t.Errorf("%#v.String() = %q, want %q", c.p, got, c.want)
+		}
+	}
+	for _, p := range []ScaleMixture{{0.5, 0, 1}, {0.5, 1, 0}, {0, 1, 1}, {1, 1, 1}} {
+		if p.Validate() == nil {
+			t.Errorf("%+v.Validate(): want an error", p)
+		}
+	}
+}
