@@ -103,3 +103,49 @@ func TestLinearRankErrors(t *testing.T) {
 		}
 	}
 }
+
+// ScalarValue reads a scalar from a Gorgonia scalar or a one-element
+// tensor of either dtype, and refuses a longer tensor and no value.
+func TestScalarValue(t *testing.T) {
+	for _, c := range []struct {
+		v    G.Value
+		want float64
+	}{
+		{G.NewF32(1.5), 1.5},
+		{G.NewF64(-2.25), -2.25},
+		{tensor.New(tensor.WithShape(1), tensor.WithBacking([]float32{3.5})), 3.5},
+		{tensor.New(tensor.WithShape(1, 1), tensor.WithBacking([]float64{-4.75})), -4.75},
+	} {
+		if got, err := ScalarValue(c.v); err != nil || got != c.want {
+			t.Errorf("ScalarValue(%v) = %v, %v; want %v", c.v, got, err, c.want)
+		}
+	}
+	for _, v := range []G.Value{nil, tensor.New(tensor.WithShape(2), tensor.WithBacking([]float32{1, 2})),
+		tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))} {
+		if got, err := ScalarValue(v); err == nil {
+			t.Errorf("ScalarValue(%v) = %v, want an error", v, got)
+		}
+	}
+}
+
+// An op writes into the VM's preallocated value when it fits, and refuses
+// one of another type, dtype or shape (each on its own).
+func TestBufferOutPrealloc(t *testing.T) {
+	var b buffer
+	fits := tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(3, 2))
+	if d, err := b.out(fits, tensor.Float32, 3, 2); err != nil || d != fits {
+		t.Errorf("fitting prealloc: got %p, %v; want it back", d, err)
+	}
+	for name, p := range map[string]G.Value{
+		"scalar": G.NewF32(1),
+		"dtype":  tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(3, 2)),
+		"shape":  tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(2, 3)),
+	} {
+		if _, err := b.out(p, tensor.Float32, 3, 2); err == nil {
+			t.Errorf("prealloc of another %s: want an error", name)
+		}
+	}
+	if d, err := b.out(nil, tensor.Float32, 3, 2); err != nil || d == fits || !d.Shape().Eq(tensor.Shape{3, 2}) {
+		t.Errorf("no prealloc: got %v, %v; want the op's own 3×2 buffer", d, err)
+	}
+}

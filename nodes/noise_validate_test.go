@@ -2,9 +2,11 @@ package nodes
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 )
 
 // Bad scales and shapes are errors (each condition on its own, so that a
@@ -61,4 +63,68 @@ func TestLearnedLogLikScaledGradient(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkGradient(t, g, cost, G.Nodes{pred, sigma}, 1e-5)
+}
+
+// The heteroscedastic likelihood's gradients (means and raw scales) scale
+// with the upstream gradient: a cost of 0.37·loglik.
+func TestHeteroLogLikScaledGradient(t *testing.T) {
+	g := G.NewGraph()
+	y := input(g, "y", []int{4, 2}, normals(5, 0, 1.5))
+	out := input(g, "out", []int{4, 4}, normals(6, 0, 1))
+	ll, err := HeteroGaussianLogLik(y, out, HeteroScale{Min: 0.05, Shift: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := G.Mul(ll, G.NewConstant(0.37))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGradient(t, g, cost, G.Nodes{out}, 1e-5)
+}
+
+// The learned likelihoods keep their float64 scratch (input copies and
+// gradient) from run to run at the same sizes, and grow it when the sizes
+// grow (the ops run every training step).
+func TestLossScratchReused(t *testing.T) {
+	vec := func(vs ...float64) *tensor.Dense {
+		return tensor.New(tensor.WithShape(len(vs)), tensor.WithBacking(vs))
+	}
+	dst := floatsOf(nil, []*tensor.Dense{vec(1, 2, 3), vec(4, 5)})
+	p0, p1 := &dst[0][0], &dst[1][0]
+	dst = floatsOf(dst, []*tensor.Dense{vec(6, 7, 8), vec(9, 10)})
+	if &dst[0][0] != p0 || &dst[1][0] != p1 {
+		t.Error("floatsOf reallocated its copies at the same sizes")
+	}
+	dst = floatsOf(dst, []*tensor.Dense{vec(1, 2, 3, 4), vec(5)})
+	if len(dst[0]) != 4 || dst[0][3] != 4 || len(dst[1]) != 1 || dst[1][0] != 5 {
+		t.Errorf("floatsOf after a resize: %v", dst)
+	}
+
+	op := &lossGradOp{opBase: opBase{"scratch"}, k: learnedLL{}, dims: []int{1, 1, 1}, which: 1}
+	grad := func(y, p []float64) []float64 {
+		out, err := op.Do(vec(y...), vec(p...), vec(0.5), G.NewF64(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Data().([]float64)
+	}
+	grad([]float64{1, 2}, []float64{0, 0})
+	tmp := &op.tmp[0]
+	if g := grad([]float64{1, 2}, []float64{1, 1}); &op.tmp[0] != tmp || g[0] != 0 || g[1] != 4 {
+		t.Errorf("second run: gradient %v, scratch reused %v", g, &op.tmp[0] == tmp)
+	}
+	if g := grad([]float64{1, 2, 3}, []float64{0, 0, 0}); len(g) != 3 || g[2] != 12 {
+		t.Errorf("longer input: gradient %v, want [4 8 12]", g)
+	}
+}
+
+// A loss gradient op called with the wrong number of inputs says how many
+// it wants (the inputs plus the upstream gradient).
+func TestLossGradArity(t *testing.T) {
+	op := &lossGradOp{opBase: opBase{"arity"}, k: learnedLL{}, dims: []int{1, 1, 1}, which: 1}
+	v := tensor.New(tensor.WithShape(2), tensor.WithBacking([]float64{1, 2}))
+	_, err := op.Do(v, v, v)
+	if err == nil || !strings.Contains(err.Error(), "want 4 inputs, got 3") {
+		t.Errorf("3 inputs: err %v, want \"want 4 inputs, got 3\"", err)
+	}
 }

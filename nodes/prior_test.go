@@ -163,3 +163,67 @@ func TestKLNormalGradientWeighted(t *testing.T) {
 	}
 	checkGradient(t, g, cost, G.Nodes{mu, rho}, 1e-5)
 }
+
+// Priors print every digit of their parameters (one spelling for flags,
+// DOT labels and summary.json), and a mixture refuses a zero scale, each
+// on its own.
+func TestPriorStringAndZeroScales(t *testing.T) {
+	for _, c := range []struct {
+		p    Prior
+		want string
+	}{
+		{Normal{-0.125, 1.75}, "normal:-0.125,1.75"},
+		{ScaleMixture{0.25, 1.5, 0.0025}, "mixture:0.25,1.5,0.0025"},
+	} {
+		if got := c.p.String(); got != c.want {
+			t.Errorf("%#v.String() = %q, want %q", c.p, got, c.want)
+		}
+	}
+	for _, p := range []ScaleMixture{{0.5, 0, 1}, {0.5, 1, 0}, {0, 1, 1}, {1, 1, 1}} {
+		if p.Validate() == nil {
+			t.Errorf("%+v.Validate(): want an error", p)
+		}
+	}
+}
+
+// logAddExp at the infinities: a mixture's density at w = ±Inf is 0
+// (log -Inf, not NaN from -Inf - -Inf), and one -Inf term drops out.
+func TestLogAddExpInfinities(t *testing.T) {
+	inf := math.Inf(1)
+	for _, c := range []struct{ a, b, want float64 }{
+		{-inf, -inf, -inf}, {-inf, 0.5, 0.5}, {0.5, -inf, 0.5}, {1, 2, math.Log(math.E + math.E*math.E)},
+	} {
+		if got := logAddExp(c.a, c.b); !(got == c.want || math.Abs(got-c.want) <= 1e-15) {
+			t.Errorf("logAddExp(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+	p := ScaleMixture{0.5, 1, math.Exp(-6)}
+	for _, w := range []float64{inf, -inf} {
+		if got := p.LogProbAt(w); !math.IsInf(got, -1) {
+			t.Errorf("%v.LogProbAt(%v) = %v, want -Inf", p, w, got)
+		}
+	}
+}
+
+// The mixture's gradient scales with the upstream gradient element by
+// element: a cost of Σ w ⊙ log p(z), not Σ log p(z), which cannot tell
+// g·x from x/g.
+func TestScaleMixtureGradientWeighted(t *testing.T) {
+	p := mixtures[0]
+	g := G.NewGraph()
+	z := input(g, "z", []int{3, 4}, normals(31, 0, p.Sigma1))
+	w := input(g, "w", []int{3, 4}, normals(32, 0.5, 2))
+	lp, err := p.LogProb(z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wl, err := G.HadamardProd(lp, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cost, err := G.Sum(wl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGradient(t, g, cost, G.Nodes{z}, 1e-5)
+}

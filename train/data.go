@@ -65,8 +65,11 @@ func (c DataConfig) Validate() error {
 	case !(c.ValFraction > 0 && c.ValFraction < 1):
 		return fmt.Errorf("train: validation fraction %v: need 0 < f < 1", c.ValFraction)
 	}
+	// nVal < N whatever f < 1 is: the product of N (exact below 2^53)
+	// and f <= 1-2^-53 rounds below N, so only an empty validation set
+	// is possible.
 	nVal := int(float64(c.N) * c.ValFraction)
-	if nVal < 1 || nVal >= c.N {
+	if nVal < 1 {
 		return fmt.Errorf("train: %d points with validation fraction %v leave an empty set", c.N, c.ValFraction)
 	}
 	return nil

@@ -65,6 +65,26 @@ func TestDataConfigErrors(t *testing.T) {
 	}
 }
 
+// The largest validation fraction below 1 still leaves a training point
+// (Validate has no check for a full validation set: none is possible).
+func TestValidationFractionNearOneLeavesTraining(t *testing.T) {
+	f := math.Nextafter(1, 0)
+	for _, n := range []int{4, 5, 7, 64, 1000, 1 << 20, 1<<53 - 1, 1 << 53, 1<<62 + 12345} {
+		if nVal := int(float64(n) * f); nVal >= n {
+			t.Errorf("N %d, fraction %v: %d validation points", n, f, nVal)
+		}
+	}
+	for _, n := range []int{4, 5, 9, 100} {
+		d, err := MakeData(DataConfig{N: n, ValFraction: f}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Train.Len() != 1 || d.Val.Len() != n-1 {
+			t.Errorf("N %d, fraction %v: %d training, %d validation points, want 1 and %d", n, f, d.Train.Len(), d.Val.Len(), n-1)
+		}
+	}
+}
+
 func TestQuantileMatchesNumpy(t *testing.T) {
 	// numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
 	xs := []float64{1, 2, 3, 4, 10}

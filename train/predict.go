@@ -203,6 +203,11 @@ func (sm *Sampler) ctx() context.Context {
 // chunk keep K × rows × hidden activations per layer on the device.
 const PredictBatchElements = 1 << 27
 
+// predictBatchElements is the bound predictBatched applies:
+// PredictBatchElements, lowered by tests to make a small network take
+// several runs per chunk.
+var predictBatchElements = PredictBatchElements
+
 // predictBatched is Predict for a resident network: K passes per run of a
 // predictive graph (graph.NewPredictive). Run r draws epsilon at step r, so
 // pass s = r·K + j uses the same weights for every chunk (K depends only on
@@ -213,7 +218,7 @@ func (sm *Sampler) predictBatched(x, y []float64, samples, size int, seed uint64
 	// samples of each layer: bound the larger of the two.
 	width := max(c.Hidden, c.Inputs, c.Outputs)
 	perPass := max(size*width, c.Hidden*max(c.Hidden, c.Inputs, c.Outputs))
-	kmax := max(1, PredictBatchElements/perPass)
+	kmax := max(1, predictBatchElements/perPass)
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
 	copied := false
