@@ -25,6 +25,9 @@ func (m Mixture) LogProbAt(w float64) float64 {
 	if a1 < a2 {
 		a1, a2 = a2, a1
 	}
+	if math.IsInf(a1, -1) { // w = ±Inf: both terms -Inf, and -Inf - -Inf is NaN
+		return a1
+	}
 	return a1 + math.Log1p(math.Exp(a2-a1))
 }
 
