@@ -152,6 +152,10 @@ func TestCategoricalLogLikErrors(t *testing.T) {
 	one := input(g, "one", []int{3, 1}, normals(3, 0, 1))
 	vec := input(g, "vec", []int{4}, normals(4, 0, 1))
 	f32 := G.NodeFromAny(g, tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(3, 4)), G.WithName("f32"))
+	two := input(g, "two", []int{3, 2}, normals(5, 0, 1))
+	if _, err := CategoricalLogLik(two, two); err != nil {
+		t.Errorf("2 classes: %v", err)
+	}
 	for _, tc := range []struct {
 		name string
 		y, z *G.Node

@@ -47,8 +47,9 @@ type klSampleOp struct {
 	opBase
 	k        densityKernels
 	dims     int
-	q, p     buffer // log q and log p per weight (reused)
-	ones     buffer // the upstream vector of dLogProbKernel in the gradient
+	q, p     buffer        // log q and log p per weight (reused)
+	ones     buffer        // the upstream vector of dLogProbKernel in the gradient
+	filled   *tensor.Dense // the ones buffer once filled
 	gradBufs [3]buffer
 }
 
@@ -160,12 +161,13 @@ func (op *klSampleGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Valu
 	return out, nil
 }
 
-// onesOf is a vector of ones shaped like w, filled once.
+// onesOf is a vector of ones shaped like w, filled when (re)allocated.
 func (op *klSampleOp) onesOf(w *tensor.Dense) *tensor.Dense {
-	if b := op.ones.t; b != nil && b.Dtype() == w.Dtype() && b.Size() == w.Size() {
+	b := op.ones.get(w.Dtype(), w.Size())
+	if b == op.filled {
 		return b
 	}
-	b := op.ones.get(w.Dtype(), w.Size())
+	op.filled = b
 	switch d := b.Data().(type) {
 	case []float32:
 		for i := range d {
