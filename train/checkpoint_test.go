@@ -130,6 +130,11 @@ func TestCheckpointDamaged(t *testing.T) {
 		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 1"},
 		{"format", with("meta", meta(`{"format":"other","version":1}`)), "not a bbb checkpoint"},
 		{"meta", with("meta", meta(`{`)), "meta"},
+		{"task", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"ranking","classes":3}`)), `task "ranking"`},
+		{"classes without task", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"classes":3}`)), "3 classes"},
+		{"task without classes", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification"}`)), "0 classes"},
+		{"one class", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification","classes":1}`)), "1 classes"},
+		{"negative classes", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification","classes":-2}`)), "-2 classes"},
 		{"nan", with("w_mu0", npz.Array{Shape: good["w_mu0"].Shape, Data: slices.Repeat([]float32{float32(nan())}, good["w_mu0"].Len())}), "non-finite"},
 	} {
 		_, err := ParseCheckpoint(tc.b)

@@ -1,13 +1,20 @@
 package train
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"gorgonia.org/tensor"
+
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -266,5 +273,184 @@ func TestClassifierPosteriorMean(t *testing.T) {
 		if math.Abs(zero[i]-a[i]) > 1e-6 {
 			t.Fatalf("sigma 0: drawn %v, posterior mean %v", zero[i], a[i])
 		}
+	}
+}
+
+// A classifier's checkpoint says so (task, classes), and reads back; a
+// regression one says nothing.
+func TestClassifierCheckpointMeta(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 1
+	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.StepSeconds) != 1 || !(tr.StepSeconds[0] > 0) {
+		t.Errorf("StepSeconds %v: want one positive time per epoch", tr.StepSeconds)
+	}
+	arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 2, Task: "stale", Classes: 99}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "m.npz")
+	if err := WriteCheckpoint(path, arrays); err != nil {
+		t.Fatal(err)
+	}
+	ck, err := ReadCheckpoint(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ck.Meta.Task != "classification" || ck.Meta.Classes != 3 {
+		t.Errorf("meta task %q, classes %d: want classification, 3", ck.Meta.Task, ck.Meta.Classes)
+	}
+	reg := ckptTrainer(t, tensor.Float32, 1)
+	if _, err := reg.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	arrays, err = reg.Checkpoint(CheckpointMeta{Inputs: 1, Task: "classification", Classes: 4}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err = ParseCheckpoint(encodeNpz(t, arrays))
+	if err != nil || ck.Meta.Task != "" || ck.Meta.Classes != 0 {
+		t.Errorf("regression checkpoint: task %q, classes %d, %v: want none", ck.Meta.Task, ck.Meta.Classes, err)
+	}
+}
+
+func encodeNpz(t *testing.T, m map[string]npz.Array) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := npz.Write(&buf, m); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// The classification outputs: losses.csv and summary.json, read back.
+func TestClassOutputs(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "losses.csv")
+	rs := []ClassReport{
+		{Report: Report{Epoch: 1, TrainLoss: 3.5, ValLoss: 4.25}, ValError: 0.125, ValNLL: 0.5, Seconds: 2},
+		{Report: Report{Epoch: 2, TrainLoss: 2.5, ValLoss: 3.25}, ValError: 0.0625, ValNLL: 0.25, Seconds: 1.5},
+	}
+	if err := WriteClassLosses(p, rs); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "epoch,train,val,val_nll,val_error,seconds\n1,3.5,4.25,0.5,0.125,2.0000\n2,2.5,3.25,0.25,0.0625,1.5000\n"; string(b) != want {
+		t.Errorf("losses.csv:\n%s\nwant:\n%s", b, want)
+	}
+	s := ClassSummary{Task: "classification", Dataset: "mnist", Epochs: 3, TestError: 0.0189, TestErrorMeanW: 0.0188, Figures: []string{"a.png"}}
+	p = filepath.Join(dir, "summary.json")
+	if err := WriteClassSummary(p, s); err != nil {
+		t.Fatal(err)
+	}
+	b, err = os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]any{"task": "classification", "dataset": "mnist", "epochs": 3.0, "test_error": 0.0189, "test_error_mean_weights": 0.0188} {
+		if back[k] != want {
+			t.Errorf("summary %s = %v, want %v", k, back[k], want)
+		}
+	}
+	if err := WriteClassLosses(filepath.Join(dir, "no", "such", "dir", "l.csv"), rs); err == nil {
+		t.Error("losses into a missing folder: want an error")
+	}
+}
+
+// Probabilities of exactly 0 and 1 are valid (a saturated softmax); a
+// confidence of 1 falls in the top bin.
+func TestScoreClassesSaturated(t *testing.T) {
+	s, err := ScoreClasses([]float64{1, 0, 0, 1}, []float64{1, 0, 0, 1}, []int{0, 0}, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Row 0 right at confidence 1, row 1 wrong at confidence 1 (top bin:
+	// accuracy 1/2, confidence 1); NLL: -log(1e-300) for row 1.
+	if s.Error != 0.5 || math.Abs(s.ECE-0.5) > 1e-15 || math.Abs(s.NLL-(-math.Log(1e-300))/2) > 1e-9 {
+		t.Errorf("scores %+v", s)
+	}
+	for _, bad := range [][]float64{{1.5, -0.5}, {-0.1, 1.1}} {
+		if _, err := ScoreClasses(bad, []float64{1, 0}, []int{0}, 2); err == nil {
+			t.Errorf("probabilities %v: want an error", bad)
+		}
+	}
+}
+
+// Probs' argument checks, its context, and the local reparameterisation
+// (noise per input row: drawn per chunk, and off at the posterior means).
+func TestClassifierProbsEdges(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 1
+	c.Graph.Mixture = nodes.ScaleMixture{}
+	c.Graph.KL, c.Graph.Estimator = graph.KLClosed, graph.LocalReparam
+	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	cl, err := NewClassifier(tr.Net, 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	if _, _, err := cl.Probs(tr.Net, nil, 1, 1); err == nil {
+		t.Error("no inputs: want an error")
+	}
+	x := blobs(100, 4).X
+	a, fa, err := cl.Probs(tr.Net, x, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _, err := cl.Probs(tr.Net, x, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var differ bool
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("same seed, different probabilities: %v vs %v", a[i], b[i])
+		}
+		differ = differ || math.Abs(a[i]-fa[i]) > 1e-7
+	}
+	if !differ {
+		t.Error("local reparameterisation: the mean of 2 draws equals the first: no noise drawn")
+	}
+	cl.PosteriorMean = true
+	m1, _, err := cl.Probs(tr.Net, x, 2, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m2, _, err := cl.Probs(tr.Net, x, 1, 6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range m1 {
+		if m1[i] != m2[i] {
+			t.Fatalf("posterior mean (local): %v vs %v", m1[i], m2[i])
+		}
+	}
+	cl.PosteriorMean = false
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cl.Ctx = ctx
+	if _, _, err := cl.Probs(tr.Net, x, 1, 1); err == nil {
+		t.Error("cancelled context: want an error")
 	}
 }

@@ -205,3 +205,87 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 			loss0, loss1, s0.NLL, s1.NLL, s0.Error, s1.Error)
 	}
 }
+
+// MNISTDir finds the module cache as the go command does.
+func TestMNISTDir(t *testing.T) {
+	tail := filepath.Join("github.com", "petar", "!go!m!n!i!s!t@"+MNISTVersion, "data")
+	t.Setenv("GOMODCACHE", "/cache")
+	t.Setenv("GOPATH", "/gp1"+string(filepath.ListSeparator)+"/gp2")
+	t.Setenv("HOME", "/home/u")
+	for _, tc := range []struct{ modcache, gopath, want string }{
+		{"/cache", "/gp1" + string(filepath.ListSeparator) + "/gp2", "/cache"},
+		{"", "/gp1" + string(filepath.ListSeparator) + "/gp2", "/gp1/pkg/mod"},
+		{"", "", "/home/u/go/pkg/mod"},
+	} {
+		t.Setenv("GOMODCACHE", tc.modcache)
+		t.Setenv("GOPATH", tc.gopath)
+		got, err := MNISTDir()
+		if want := filepath.Join(tc.want, tail); err != nil || got != want {
+			t.Errorf("GOMODCACHE %q GOPATH %q: %q, %v; want %q", tc.modcache, tc.gopath, got, err, want)
+		}
+	}
+}
+
+// A label outside 0..9 in well-formed files (blank images) is an error
+// naming the file, the label and the image; the same files with valid
+// labels load, and a limit above a split's size keeps the whole split.
+func TestLoadMNISTLabelRange(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, words []uint32, body []byte) {
+		var b bytes.Buffer
+		z := gzip.NewWriter(&b)
+		for _, w := range words {
+			if err := binary.Write(z, binary.BigEndian, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := z.Write(body); err != nil {
+			t.Fatal(err)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	labels := func(n int, bad int) []byte {
+		l := make([]byte, n)
+		for i := range l {
+			l[i] = byte(i % 10)
+		}
+		if bad >= 0 {
+			l[bad] = 10
+		}
+		return l
+	}
+	write(mnistFiles[0], []uint32{0x803, 60000, 28, 28}, make([]byte, 60000*784))
+	write(mnistFiles[2], []uint32{0x803, 10000, 28, 28}, make([]byte, 10000*784))
+	write(mnistFiles[1], []uint32{0x801, 60000}, labels(60000, 5))
+	write(mnistFiles[3], []uint32{0x801, 10000}, labels(10000, -1))
+	_, err := LoadMNIST(MNISTConfig{Dir: dir})
+	if err == nil || !strings.Contains(err.Error(), mnistFiles[1]) || !strings.Contains(err.Error(), "label 10 of image 5") {
+		t.Errorf("label 10: %v, want an error naming %s, the label and the image", err, mnistFiles[1])
+	}
+	write(mnistFiles[1], []uint32{0x801, 60000}, labels(60000, -1))
+	d, err := LoadMNIST(MNISTConfig{Dir: dir, Train: 70000, Val: 3, TestRows: 20000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Train.Len() != 50000 || d.Val.Len() != 3 || d.Test.Len() != 10000 {
+		t.Errorf("limits above the splits: %d/%d/%d rows, want 50000/3/10000", d.Train.Len(), d.Val.Len(), d.Test.Len())
+	}
+	if got := Labels(d.Val, 10); got[0] != 0 || got[2] != 2 { // images 50000.. have labels i mod 10
+		t.Errorf("validation labels %v, want [0 1 2]", got)
+	}
+}
+
+// Labels and argmax take the first of equal largest values.
+func TestArgmaxTies(t *testing.T) {
+	if got := argmax([]float64{0.2, 0.4, 0.4}); got != 1 {
+		t.Errorf("argmax of a tie = %d, want the first (1)", got)
+	}
+	if got := Labels(Split{Y: []float64{0, 0, 0, 0.5, 0.5, 0}}, 3); got[0] != 0 || got[1] != 0 {
+		t.Errorf("Labels of an all-zero row and a tie = %v, want [0 0]", got)
+	}
+}

@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -54,15 +55,7 @@ func Prune(net *graph.Network, frac float64) (removed int, threshold float64, er
 		order[i] = i
 	}
 	// Stable: equal SNRs are removed in weight order, run after run.
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case snr[a] < snr[b]:
-			return -1
-		case snr[a] > snr[b]:
-			return 1
-		}
-		return 0
-	})
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(snr[a], snr[b]) })
 	removed = int(math.Round(frac * float64(len(snr))))
 	drop := make([]bool, len(snr))
 	for _, i := range order[:removed] {
