@@ -126,6 +126,13 @@ func (t *Trainer) stepMulti() (float64, error) {
 	}
 	var total float64
 	for i := 0; i < steps; i++ {
+		if t.ctx != nil {
+			// An MNIST epoch is 390 steps and seconds long: stop between
+			// steps, leaving the epoch undone (its count unchanged).
+			if err := t.ctx.Err(); err != nil {
+				return total, err
+			}
+		}
 		if perm != nil {
 			m.data.gather(perm[i*size:(i+1)*size], m.x, m.y)
 			if err := graph.SetValues(t.Net.X, m.x); err != nil {

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"context"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -218,5 +220,39 @@ func TestGatherWideRows(t *testing.T) {
 	}
 	if want := []float64{-4, -4.5, -1, -1.5}; !slices.Equal(y, want) {
 		t.Errorf("y = %v, want %v", y, want)
+	}
+}
+
+// countdownCtx is a context whose Err turns Canceled at its n-th call.
+type countdownCtx struct {
+	context.Context
+	n int
+}
+
+func (c *countdownCtx) Err() error {
+	if c.n--; c.n <= 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Run stops between the minibatches of an epoch (MNIST's are seconds
+// long): the epoch is left undone.
+func TestRunStopsBetweenMinibatches(t *testing.T) {
+	c := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Epochs: 2, ReportEvery: 1, Samples: 2, Seed: 1,
+		Data: DataConfig{N: 200}, Batch: Batch{Size: 20}}
+	d, err := MakeData(c.Data, c.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(c, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	// Call 1: Run's check before the epoch; 2, 3: before minibatches 1, 2.
+	_, err = tr.Run(&countdownCtx{Context: context.Background(), n: 3}, nil)
+	if !errors.Is(err, context.Canceled) || tr.Epoch() != 0 {
+		t.Errorf("cancelled before the 2nd minibatch: %v, epoch %d; want context.Canceled, epoch 0", err, tr.Epoch())
 	}
 }

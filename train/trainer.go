@@ -95,7 +95,8 @@ type Trainer struct {
 	epsSrc   *rand.PCG // epsRNG's state (checkpoint.go)
 	epoch    int
 	trainLen int
-	multi    *multi // minibatches or several draws per step (batch.go)
+	multi    *multi          // minibatches or several draws per step (batch.go)
+	ctx      context.Context // Run's: stepMulti stops between minibatches
 
 	// TrainLosses is the training loss per point at every epoch run so far.
 	TrainLosses []float64
@@ -243,6 +244,8 @@ type Report struct {
 // (wrapping ErrDiverged, naming the epoch) or on any error.
 func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, error) {
 	var reports []Report
+	t.ctx = ctx
+	defer func() { t.ctx = nil }()
 	for t.epoch < t.Config.Epochs {
 		if err := ctx.Err(); err != nil {
 			return reports, err
