@@ -149,3 +149,39 @@ func TestBufferOutPrealloc(t *testing.T) {
 		t.Errorf("no prealloc: got %v, %v; want the op's own 3×2 buffer", d, err)
 	}
 }
+
+// NewParamStore refuses each bad Adam setting on its own (zero fields are
+// PyTorch's defaults, so only negative, infinite, NaN or >= 1 values are
+// errors) and a dtype other than float32/float64; Param refuses a host
+// tensor of another dtype, and none.
+func TestParamStoreErrors(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	for _, a := range []AdamConfig{{LR: -1}, {LR: inf}, {LR: nan}, {Beta1: -0.5}, {Beta1: 1}, {Beta1: nan},
+		{Beta2: -0.5}, {Beta2: 1}, {Beta2: nan}, {Eps: -1e-8}, {Eps: nan}} {
+		if _, err := NewParamStore(tensor.Float32, 1, a); err == nil {
+			t.Errorf("NewParamStore(Adam %+v): want an error", a)
+		}
+	}
+	for _, a := range []AdamConfig{{}, {LR: 0.5, Beta1: 0.25, Beta2: 0.9999999, Eps: 1e-12}, {Beta1: 0.9999999}} {
+		if _, err := NewParamStore(tensor.Float64, 1, a); err != nil {
+			t.Errorf("NewParamStore(Adam %+v): %v", a, err)
+		}
+	}
+	if _, err := NewParamStore(tensor.Int, 1, AdamConfig{}); !errors.Is(err, ErrDtype) {
+		t.Errorf("int store: err %v, want ErrDtype", err)
+	}
+	s, err := NewParamStore(tensor.Float32, 1, AdamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := G.NewGraph()
+	step := G.NewVector(g, tensor.Float32, G.WithShape(1), G.WithName("step"))
+	for name, host := range map[string]*tensor.Dense{"nil": nil, "float64": tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(2))} {
+		if _, err := s.Param(step, name, host); !errors.Is(err, ErrDtype) {
+			t.Errorf("Param with a %s host: err %v, want ErrDtype", name, err)
+		}
+	}
+	if _, err := s.Param(step, "ok", tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(2))); err != nil {
+		t.Errorf("Param with a float32 host: %v", err)
+	}
+}
