@@ -185,3 +185,60 @@ func TestParamStoreErrors(t *testing.T) {
 		t.Errorf("Param with a float32 host: %v", err)
 	}
 }
+
+// AdamUpdate takes only a Param node of its own store (not a data node, a
+// plain node or another store's Param), and its op refuses a gradient of
+// another dtype or length, for both dtypes.
+func TestAdamUpdateErrors(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		s, err := NewParamStore(dt, 1, AdamConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := NewParamStore(dt, 1, AdamConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := G.NewGraph()
+		step := G.NewVector(g, dt, G.WithShape(1), G.WithName("step"))
+		host := func() *tensor.Dense { return tensor.New(tensor.Of(dt), tensor.WithShape(3)) }
+		p, err := s.Param(step, "p", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Data(step, "x", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := other.Param(step, "q", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		grad := G.NewVector(g, dt, G.WithShape(3), G.WithName("grad"))
+		for name, n := range map[string]*G.Node{"data node": d, "plain node": grad, "other store's Param": q} {
+			if _, err := s.AdamUpdate(n, grad); err == nil {
+				t.Errorf("%v: AdamUpdate of a %s: want an error", dt, name)
+			}
+		}
+		up, err := s.AdamUpdate(p, grad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetStep(1)
+		odt := tensor.Float64
+		if dt == tensor.Float64 {
+			odt = tensor.Float32
+		}
+		for name, v := range map[string]G.Value{
+			"length 2":    tensor.New(tensor.Of(dt), tensor.WithShape(2)),
+			"other dtype": tensor.New(tensor.Of(odt), tensor.WithShape(3)),
+		} {
+			if _, err := up.Op().Do(v); err == nil {
+				t.Errorf("%v: Adam op with a gradient of %s: want an error", dt, name)
+			}
+		}
+		if _, err := up.Op().Do(tensor.New(tensor.Of(dt), tensor.WithShape(3))); err != nil {
+			t.Errorf("%v: Adam op with a fitting gradient: %v", dt, err)
+		}
+	}
+}
