@@ -242,3 +242,19 @@ func TestAdamUpdateErrors(t *testing.T) {
 		}
 	}
 }
+
+// The resident likelihood refuses a sigma that is zero, negative, NaN or
+// infinite, each on its own.
+func TestGaussianLogLikResidentSigma(t *testing.T) {
+	g := G.NewGraph()
+	y := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 1), G.WithName("y"))
+	pred := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 1), G.WithName("pred"))
+	for _, s := range []float64{0, -1, math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := GaussianLogLikResident(y, pred, s); err == nil {
+			t.Errorf("sigma %v: want an error", s)
+		}
+	}
+	if _, err := GaussianLogLikResident(y, pred, 0.1); err != nil {
+		t.Errorf("sigma 0.1: %v", err)
+	}
+}
