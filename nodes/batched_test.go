@@ -249,3 +249,18 @@ func TestBiasActZerosAndShapes(t *testing.T) {
 		}
 	}
 }
+
+// softplus64 is log1p(exp(x)) up to x = 20 included (20 + 2e-9 there) and
+// x itself only above, where the two agree to the last bit.
+func TestSoftplus64Cutoff(t *testing.T) {
+	for _, x := range []float64{-30, -1, 0, 1, 19.5, 20} {
+		if got, want := softplus64(x), math.Log1p(math.Exp(x)); got != want {
+			t.Errorf("softplus64(%v) = %v, want %v", x, got, want)
+		}
+	}
+	for _, x := range []float64{20.5, 40, 800} {
+		if got := softplus64(x); got != x {
+			t.Errorf("softplus64(%v) = %v, want %v", x, got, x)
+		}
+	}
+}
