@@ -65,7 +65,8 @@ mutate-gate:
 # the file names relative to the package (it runs there: diff.relative) and
 # one hunk per run of added lines (diff.context 0: with context, it would
 # take a hunk's added lines as contiguous and miss some). An empty diff
-# would mean "every line", hence the skip of unchanged packages.
+# would mean "every line", hence the skip of unchanged packages. The path
+# is absolute: gremlins looks for go.mod above it lexically.
 define MUTATE_GATE_SH
 set -euo pipefail
 base=$$MUTATE_BASE
@@ -89,7 +90,7 @@ for p in "$$@"; do
 	s=$$SECONDS
 	if ! (cd "$$p" && "$$GREMLINS" unleash --invert-assignments --invert-bitwise --invert-bwassign \
 		--invert-logical --invert-loopctrl --remove-self-assignments --workers 2 --timeout-coefficient 10 \
-		--exclude-files '_cuda\.go$$' -S lct $${base:+--diff "$$base"} .) >"$$out" 2>&1; then
+		--exclude-files '_cuda\.go$$' -S lct $${base:+--diff "$$base"} "$$PWD") >"$$out" 2>&1; then
 		cat "$$out"; echo "mutate-gate: gremlins failed on ./$$p"; exit 1
 	fi
 	grep -v '^Gathering\|^Starting' "$$out" || true
