@@ -51,8 +51,8 @@ mutate-quick:
 # are covered, except the ones .ci/gremlins-baseline lists as known
 # (equivalent, or out of gremlins' coverage: the reasons are in
 # docs/TESTING.md). `make mutate-gate MUTATE_BASE=` runs the packages in
-# full against the same list (to move the baseline: about 40 minutes per
-# package on 2 cores).
+# full against the same list (to move the baseline: over an hour for
+# nodes/ alone on 2 cores).
 MUTATE_GATE_PKGS ?= nodes train
 MUTATE_BASE ?= $(shell sed -n 's/^base //p' .ci/gremlins-baseline)
 MUTATE_MCOVER ?= 95
