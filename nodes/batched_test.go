@@ -216,3 +216,51 @@ func TestBatchedOpsShapeErrors(t *testing.T) {
 }
 
 func errOf(_ *G.Node, err error) error { return err }
+
+// BiasAct: ReLU gives +0 for a sum of -0 (its gradient masks by the
+// output's bits, so a -0 would pass the gradient), and each wrong shape
+// (a not a matrix, b not a vector, widths that differ) is an error on its own.
+func TestBiasActZerosAndShapes(t *testing.T) {
+	nz := math.Copysign(0, -1)
+	g := G.NewGraph()
+	a := dtInput(g, "a", tensor.Float64, []float64{nz, 0, -1, 2}, 1, 4)
+	b := dtInput(g, "b", tensor.Float64, []float64{nz, 0, 0.5, -1}, 4)
+	r, err := BiasAct(a, b, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, g, r)
+	for i, want := range []float64{0, 0, 0, 1} {
+		if got[i] != want || math.Signbit(got[i]) {
+			t.Errorf("[%d] = %v, want +%v", i, got[i], want)
+		}
+	}
+	f := func(name string, shape ...int) *G.Node {
+		return dtInput(g, name, tensor.Float64, make([]float64, tensor.Shape(shape).TotalSize()), shape...)
+	}
+	for name, c := range map[string][2]*G.Node{
+		"a vector": {f("a1", 3), f("b1", 3)},
+		"b matrix": {f("a2", 2, 3), f("b2", 1, 3)},
+		"widths":   {f("a3", 2, 3), f("b3", 2)},
+		"a 3 dims": {f("a4", 1, 2, 3), f("b4", 3)},
+	} {
+		if _, err := BiasAct(c[0], c[1], true); !errors.Is(err, ErrShape) {
+			t.Errorf("%s: err %v, want ErrShape", name, err)
+		}
+	}
+}
+
+// softplus64 is log1p(exp(x)) up to x = 20 included (20 + 2e-9 there) and
+// x itself only above, where the two agree to the last bit.
+func TestSoftplus64Cutoff(t *testing.T) {
+	for _, x := range []float64{-30, -1, 0, 1, 19.5, 20} {
+		if got, want := softplus64(x), math.Log1p(math.Exp(x)); got != want {
+			t.Errorf("softplus64(%v) = %v, want %v", x, got, want)
+		}
+	}
+	for _, x := range []float64{20.5, 40, 800} {
+		if got := softplus64(x); got != x {
+			t.Errorf("softplus64(%v) = %v, want %v", x, got, x)
+		}
+	}
+}

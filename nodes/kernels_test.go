@@ -149,3 +149,112 @@ func TestBufferOutPrealloc(t *testing.T) {
 		t.Errorf("no prealloc: got %v, %v; want the op's own 3×2 buffer", d, err)
 	}
 }
+
+// NewParamStore refuses each bad Adam setting on its own (zero fields are
+// PyTorch's defaults, so only negative, infinite, NaN or >= 1 values are
+// errors) and a dtype other than float32/float64; Param refuses a host
+// tensor of another dtype, and none.
+func TestParamStoreErrors(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	for _, a := range []AdamConfig{{LR: -1}, {LR: inf}, {LR: nan}, {Beta1: -0.5}, {Beta1: 1}, {Beta1: nan},
+		{Beta2: -0.5}, {Beta2: 1}, {Beta2: nan}, {Eps: -1e-8}, {Eps: nan}} {
+		if _, err := NewParamStore(tensor.Float32, 1, a); err == nil {
+			t.Errorf("NewParamStore(Adam %+v): want an error", a)
+		}
+	}
+	for _, a := range []AdamConfig{{}, {LR: 0.5, Beta1: 0.25, Beta2: 0.9999999, Eps: 1e-12}, {Beta1: 0.9999999}} {
+		if _, err := NewParamStore(tensor.Float64, 1, a); err != nil {
+			t.Errorf("NewParamStore(Adam %+v): %v", a, err)
+		}
+	}
+	if _, err := NewParamStore(tensor.Int, 1, AdamConfig{}); !errors.Is(err, ErrDtype) {
+		t.Errorf("int store: err %v, want ErrDtype", err)
+	}
+	s, err := NewParamStore(tensor.Float32, 1, AdamConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := G.NewGraph()
+	step := G.NewVector(g, tensor.Float32, G.WithShape(1), G.WithName("step"))
+	for name, host := range map[string]*tensor.Dense{"nil": nil, "float64": tensor.New(tensor.Of(tensor.Float64), tensor.WithShape(2))} {
+		if _, err := s.Param(step, name, host); !errors.Is(err, ErrDtype) {
+			t.Errorf("Param with a %s host: err %v, want ErrDtype", name, err)
+		}
+	}
+	if _, err := s.Param(step, "ok", tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(2))); err != nil {
+		t.Errorf("Param with a float32 host: %v", err)
+	}
+}
+
+// AdamUpdate takes only a Param node of its own store (not a data node, a
+// plain node or another store's Param), and its op refuses a gradient of
+// another dtype or length, for both dtypes.
+func TestAdamUpdateErrors(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		s, err := NewParamStore(dt, 1, AdamConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := NewParamStore(dt, 1, AdamConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := G.NewGraph()
+		step := G.NewVector(g, dt, G.WithShape(1), G.WithName("step"))
+		host := func() *tensor.Dense { return tensor.New(tensor.Of(dt), tensor.WithShape(3)) }
+		p, err := s.Param(step, "p", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := s.Data(step, "x", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := other.Param(step, "q", host())
+		if err != nil {
+			t.Fatal(err)
+		}
+		grad := G.NewVector(g, dt, G.WithShape(3), G.WithName("grad"))
+		for name, n := range map[string]*G.Node{"data node": d, "plain node": grad, "other store's Param": q} {
+			if _, err := s.AdamUpdate(n, grad); err == nil {
+				t.Errorf("%v: AdamUpdate of a %s: want an error", dt, name)
+			}
+		}
+		up, err := s.AdamUpdate(p, grad)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetStep(1)
+		odt := tensor.Float64
+		if dt == tensor.Float64 {
+			odt = tensor.Float32
+		}
+		for name, v := range map[string]G.Value{
+			"length 2":    tensor.New(tensor.Of(dt), tensor.WithShape(2)),
+			"other dtype": tensor.New(tensor.Of(odt), tensor.WithShape(3)),
+		} {
+			if _, err := up.Op().Do(v); err == nil {
+				t.Errorf("%v: Adam op with a gradient of %s: want an error", dt, name)
+			}
+		}
+		if _, err := up.Op().Do(tensor.New(tensor.Of(dt), tensor.WithShape(3))); err != nil {
+			t.Errorf("%v: Adam op with a fitting gradient: %v", dt, err)
+		}
+	}
+}
+
+// The resident likelihood refuses a sigma that is zero, negative, NaN or
+// infinite, each on its own.
+func TestGaussianLogLikResidentSigma(t *testing.T) {
+	g := G.NewGraph()
+	y := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 1), G.WithName("y"))
+	pred := G.NewMatrix(g, tensor.Float64, G.WithShape(4, 1), G.WithName("pred"))
+	for _, s := range []float64{0, -1, math.NaN(), math.Inf(1), math.Inf(-1)} {
+		if _, err := GaussianLogLikResident(y, pred, s); err == nil {
+			t.Errorf("sigma %v: want an error", s)
+		}
+	}
+	if _, err := GaussianLogLikResident(y, pred, 0.1); err != nil {
+		t.Errorf("sigma 0.1: %v", err)
+	}
+}
