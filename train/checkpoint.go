@@ -167,10 +167,9 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 		return nil, fmt.Errorf("version %d: this bbb reads version %d", m.Version, CheckpointVersion)
 	case m.Inputs < 1 || len(m.Params) == 0 || m.Epoch < 0:
 		return nil, fmt.Errorf("meta: inputs %d, %d params, epoch %d", m.Inputs, len(m.Params), m.Epoch)
-	case m.Task != "" && m.Task != graph.Classification.String():
-		return nil, fmt.Errorf("meta: task %q: want classification or none (regression)", m.Task)
-	case (m.Task == "") != (m.Classes == 0) || m.Classes == 1 || m.Classes < 0:
-		return nil, fmt.Errorf("meta: task %q with %d classes", m.Task, m.Classes)
+	}
+	if err := m.checkTask(); err != nil {
+		return nil, err
 	}
 	if m.Scaler != nil {
 		if err := m.Scaler.Validate(m.Inputs); err != nil {
@@ -287,4 +286,16 @@ func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
 	t.TrainLosses = slices.Clone(losses)
 	t.epoch = c.Meta.Epoch
 	return c.Reports, nil
+}
+
+// checkTask: no task (regression) and no classes, or a classifier of at
+// least 2 classes.
+func (m CheckpointMeta) checkTask() error {
+	if m.Task != "" && m.Task != graph.Classification.String() {
+		return fmt.Errorf("meta: task %q: want classification or none (regression)", m.Task)
+	}
+	if (m.Task == "") != (m.Classes == 0) || m.Classes < 2 && m.Classes != 0 {
+		return fmt.Errorf("meta: task %q with %d classes", m.Task, m.Classes)
+	}
+	return nil
 }

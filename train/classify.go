@@ -14,7 +14,7 @@ import (
 
 // streamClassify + s is weight draw s's PCG stream in Classifier.Probs;
 // far from the other streams (data.go, batch.go).
-const streamClassify uint64 = 0x636c617373 << 24 // "class"
+const streamClassify uint64 = 0x636c617373000000 // "class", shifted 3 bytes
 
 // ClassifyChunk is the rows of one forward run: a 1000-row chunk of
 // 1200-wide activations is 5 MB.
@@ -153,7 +153,6 @@ func ScoreClasses(mean, first []float64, labels []int, k int) (ClassScores, erro
 		return ClassScores{}, fmt.Errorf("train: scores: %d labels, %d and %d probabilities of %d classes", n, len(mean), len(first), k)
 	}
 	var s ClassScores
-	var binN [ECEBins]int
 	var binConf, binAcc [ECEBins]float64
 	for r, l := range labels {
 		if l < 0 || l >= k {
@@ -175,13 +174,12 @@ func ScoreClasses(mean, first []float64, labels []int, k int) (ClassScores, erro
 		s.NLL -= math.Log(math.Max(row[l], 1e-300))
 		conf := row[pred]
 		b := min(int(conf*ECEBins), ECEBins-1)
-		binN[b]++
 		binConf[b] += conf
 		if pred == l {
 			binAcc[b]++
 		}
 	}
-	for b := range binN {
+	for b := range binAcc {
 		s.ECE += math.Abs(binAcc[b] - binConf[b]) // = n_b·|acc_b − conf_b|
 	}
 	f := float64(n)

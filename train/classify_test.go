@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
@@ -198,8 +199,11 @@ func TestScoreClasses(t *testing.T) {
 	if want := math.Abs(2-(0.95+0.95+0.96)) / 3; math.Abs(s.ECE-want) > 1e-12 || math.Abs(s.ErrorSingle-1) > 1e-15 {
 		t.Errorf("ECE %v (want %v), single-draw error %v (want 1)", s.ECE, want, s.ErrorSingle)
 	}
-	if _, err := ScoreClasses([]float64{1, 0}, []float64{1, 0}, []int{2}, 2); err == nil {
-		t.Error("label 2 of 2 classes: want an error")
+	if _, err := ScoreClasses([]float64{1, 0}, []float64{1, 0}, []int{2}, 2); err == nil || !strings.Contains(err.Error(), "label 2 of row 0: want 0..1") {
+		t.Errorf("label 2 of 2 classes: %v, want an error naming the label, the row and 0..1", err)
+	}
+	if _, err := ScoreClasses([]float64{1, 0, 0.5, 0.5}, []float64{1, 0, 0.5, math.NaN()}, []int{0, 1}, 2); err == nil || !strings.Contains(err.Error(), "row 1") {
+		t.Errorf("NaN in one draw's probabilities: %v, want an error naming row 1", err)
 	}
 	if _, err := ScoreClasses(nil, nil, nil, 2); err == nil {
 		t.Error("no labels: want an error")
@@ -452,5 +456,58 @@ func TestClassifierProbsEdges(t *testing.T) {
 	cl.Ctx = ctx
 	if _, _, err := cl.Probs(tr.Net, x, 1, 1); err == nil {
 		t.Error("cancelled context: want an error")
+	}
+}
+
+// Draw s of Probs is the weights from the PCG stream (seed,
+// streamClassify+s): the mean of 2 draws is the average of the first draw
+// and a pass made here from stream +1.
+func TestClassifierProbsStreams(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 1
+	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	x := blobs(40, 6).X
+	cl, err := NewClassifier(tr.Net, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	mean, first, err := cl.Probs(tr.Net, x, 2, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fwd, err := graph.NewForward(tr.Net.Config, 40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fwd.CopyParams(tr.Net); err != nil {
+		t.Fatal(err)
+	}
+	if err := graph.SetValues(fwd.X, x); err != nil {
+		t.Fatal(err)
+	}
+	if err := fwd.FillEps(rand.New(rand.NewPCG(11, 0x636c617373000000+1))); err != nil {
+		t.Fatal(err)
+	}
+	var out G.Value
+	G.Read(fwd.Output, &out)
+	vm := G.NewTapeMachine(fwd.Graph)
+	defer vm.Close()
+	if err := vm.RunAll(); err != nil {
+		t.Fatal(err)
+	}
+	z, _ := graph.ValueFloats(out)
+	logp := nodes.LogSoftmax(z, 3, make([]float64, len(z)))
+	for i := range mean {
+		if want := (first[i] + math.Exp(logp[i])) / 2; math.Abs(mean[i]-want) > 1e-6 {
+			t.Fatalf("mean[%d] = %v, want (first + stream+1's)/2 = %v", i, mean[i], want)
+		}
 	}
 }

@@ -289,3 +289,14 @@ func TestArgmaxTies(t *testing.T) {
 		t.Errorf("Labels of an all-zero row and a tie = %v, want [0 0]", got)
 	}
 }
+
+func TestMNISTConstants(t *testing.T) {
+	if MNISTPixels != 28*28 || MNISTClasses != 10 || MNISTScale != 126 || MNISTTrain != 50000 {
+		t.Errorf("constants %d %d %d %d", MNISTPixels, MNISTClasses, MNISTScale, MNISTTrain)
+	}
+	for _, m := range []CheckpointMeta{{Task: "classification", Classes: 2}, {}} {
+		if err := m.checkTask(); err != nil {
+			t.Errorf("%+v: %v", m, err)
+		}
+	}
+}

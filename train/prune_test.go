@@ -13,7 +13,7 @@ import (
 
 func pruneNet(t *testing.T) *graph.Network {
 	t.Helper()
-	n, err := graph.New(graph.Config{Task: graph.Classification, Classes: 3, Inputs: 4, Layers: 2, Hidden: 5,
+	n, err := graph.New(graph.Config{Task: graph.Classification, Classes: 3, Inputs: 4, Layers: 3, Hidden: 5,
 		Init: graph.Init{WMuStd: 0.5, WRhoMean: -3, WRhoStd: 1, Set: true}}, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -33,20 +33,32 @@ func TestPrune(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(before) != 4*5+5*3 {
-		t.Fatalf("%d SNRs, want 35 weights", len(before))
+	if len(before) != 4*5+5*5+5*3 {
+		t.Fatalf("%d SNRs, want 60 weights", len(before))
+	}
+	// |mu|/softplus(rho), computed here, layer after layer.
+	k := 0
+	for l := range n.Layers {
+		mu, _ := graph.Values(n.Learnables()[4*l])
+		rho, _ := graph.Values(n.Learnables()[4*l+1])
+		for j := range mu {
+			if want := math.Abs(mu[j]) / math.Log1p(math.Exp(rho[j])); math.Abs(before[k]-want) > 1e-6*want {
+				t.Fatalf("SNR of layer %d weight %d: %v, want %v", l, j, before[k], want)
+			}
+			k++
+		}
 	}
 	biases, _ := graph.Values(n.Learnables()[2])
 	removed, thr, err := Prune(n, 0.4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if removed != 14 {
-		t.Errorf("removed %d of 35 at 0.4, want 14", removed)
+	if removed != 24 {
+		t.Errorf("removed %d of 60 at 0.4, want 24", removed)
 	}
 	sorted := slices.Sorted(slices.Values(before))
-	if thr != sorted[13] {
-		t.Errorf("threshold %v, want the 14th smallest SNR %v", thr, sorted[13])
+	if thr != sorted[23] {
+		t.Errorf("threshold %v, want the 24th smallest SNR %v", thr, sorted[23])
 	}
 	after, _ := WeightSNR(n)
 	var zero int
@@ -61,8 +73,8 @@ func TestPrune(t *testing.T) {
 			zero++
 		}
 	}
-	if zero != 14 {
-		t.Errorf("%d weights at SNR 0, want 14", zero)
+	if zero != 24 {
+		t.Errorf("%d weights at SNR 0, want 24", zero)
 	}
 	if b, _ := graph.Values(n.Learnables()[2]); !slices.Equal(b, biases) {
 		t.Error("biases changed")
@@ -104,8 +116,8 @@ func TestSampleWeights(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(w) != 35 {
-			t.Fatalf("%d weights, want 35", len(w))
+		if len(w) != 60 {
+			t.Fatalf("%d weights, want 60", len(w))
 		}
 		s += w[3]
 		ss += w[3] * w[3]
@@ -114,5 +126,27 @@ func TestSampleWeights(t *testing.T) {
 	sigma := math.Log1p(math.Exp(rho[3]))
 	if math.Abs(mean-mu[3]) > 4*sigma/math.Sqrt(draws) || math.Abs(sd/sigma-1) > 0.1 {
 		t.Errorf("weight 3: mean %v sd %v over %d draws, want mu %v sigma %v", mean, sd, draws, mu[3], sigma)
+	}
+}
+
+// SampleWeights' draw is mu + sigma·eps with eps from the PCG stream
+// (seed, streamClassify-1), in weight order.
+func TestSampleWeightsStream(t *testing.T) {
+	n := pruneNet(t)
+	w, err := SampleWeights(n, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(7, 0x636c617373000000-1))
+	k := 0
+	for l := range n.Layers {
+		mu, _ := graph.Values(n.Learnables()[4*l])
+		rho, _ := graph.Values(n.Learnables()[4*l+1])
+		for j := range mu {
+			if want := mu[j] + math.Log1p(math.Exp(rho[j]))*r.NormFloat64(); math.Abs(w[k]-want) > 1e-12 {
+				t.Fatalf("weight %d: %v, want %v", k, w[k], want)
+			}
+			k++
+		}
 	}
 }
