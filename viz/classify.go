@@ -216,6 +216,13 @@ func PruneErrors(path string, f PruneFigure) error {
 		}
 	}
 	p.X.Min, p.X.Max = 0, 100
+	top := 0.0
+	for _, v := range append(append([]float64{f.Reference}, f.Errors...), f.MeanWeights...) {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			top = math.Max(top, 100*v)
+		}
+	}
+	p.Y.Max = top * 1.05 // room above the highest point (the dashed line has no marker to widen it)
 	p.Legend.Top, p.Legend.Left = true, true
 	return saveSize(p, path, 16*vg.Centimeter, 12*vg.Centimeter)
 }
