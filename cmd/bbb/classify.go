@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -114,23 +112,8 @@ func (f *trainFlags) checkClassify(explicit map[string]bool) error {
 	if err := checkFormat(&f.format); err != nil {
 		return err
 	}
-	switch {
-	case f.mio.checkpointEvery < 0:
-		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
-	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
-		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
-	case f.mio.checkpointEvery > 0 && f.mio.save == "":
-		return usagef("--checkpoint-every %d: needs --save", f.mio.checkpointEvery)
-	}
-	if savePath(f.mio.save, f.out, "") == f.mio.save {
-		if err := checkFilePath("--save", f.mio.save); err != nil {
-			return err
-		}
-	}
-	if savePath(f.cpuProfile, f.out, "") == f.cpuProfile {
-		if err := checkFilePath("--cpuprofile", f.cpuProfile); err != nil {
-			return err
-		}
+	if err := f.checkOutputs(); err != nil {
+		return err
 	}
 	return checkMemory(classMemSizes(f.hidden, f.layers, dtypeBytes(f.dtype)))
 }
@@ -206,16 +189,11 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if err := enterStage(ctx, "training"); err != nil {
 		return err
 	}
-	if f.cpuProfile != "" {
-		pf, err := os.Create(savePath(f.cpuProfile, f.out, dir))
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	stopProfile, err := f.startProfile(dir)
+	if err != nil {
+		return err
 	}
+	defer stopProfile() // (an early return; stopping twice is harmless)
 	t0 := time.Now()
 	_, runErr := tr.Run(ctx, func(r train.Report) {
 		if hookErr != nil {
@@ -241,9 +219,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
-	if f.cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	if runErr == nil {
 		runErr = hookErr
 	}

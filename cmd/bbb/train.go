@@ -158,6 +158,12 @@ func (f *trainFlags) check() error {
 		workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
 		return err
 	}
+	return f.checkOutputs()
+}
+
+// checkOutputs checks --checkpoint-every, --save and --cpuprofile (train
+// and train --preset mnist).
+func (f *trainFlags) checkOutputs() error {
 	switch {
 	case f.mio.checkpointEvery < 0:
 		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
@@ -175,6 +181,23 @@ func (f *trainFlags) check() error {
 		return nil
 	}
 	return checkFilePath("--cpuprofile", f.cpuProfile)
+}
+
+// startProfile starts --cpuprofile (if set; into the staged run when it
+// names a file in --out) and returns the function that stops it.
+func (f *trainFlags) startProfile(stage string) (stop func(), err error) {
+	if f.cpuProfile == "" {
+		return func() {}, nil
+	}
+	pf, err := os.Create(savePath(f.cpuProfile, f.out, stage))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(pf); err != nil {
+		pf.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); pf.Close() }, nil
 }
 
 func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
@@ -223,16 +246,11 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := enterStage(ctx, "training"); err != nil {
 		return err
 	}
-	if f.cpuProfile != "" {
-		pf, err := os.Create(savePath(f.cpuProfile, f.out, dir))
-		if err != nil {
-			return err
-		}
-		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
+	stopProfile, err := f.startProfile(dir)
+	if err != nil {
+		return err
 	}
+	defer stopProfile() // (an early return; stopping twice is harmless)
 	t0 := time.Now()
 	var reports []train.Report // all of the run's, those before --resume too
 	startEpoch := 0
@@ -266,9 +284,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
-	if f.cpuProfile != "" {
-		pprof.StopCPUProfile()
-	}
+	stopProfile()
 	// Losses so far are worth keeping even when the run failed.
 	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err
