@@ -30,6 +30,7 @@ type deviceStore struct {
 	reloadData bool // the Data tensors changed on the host
 	eng        *cuda.Engine
 	bufs       []paramBufs
+	log        cu.DevicePtr // the loss log (record.go): LossLogLen elements
 }
 
 type paramBufs struct {
@@ -161,17 +162,39 @@ func (c devCall) upload(dst cu.DevicePtr, host *tensor.Dense) error {
 	return nil
 }
 
+// useEngine makes c's engine the store's. On the first run, or with a new
+// machine, whose context holds nothing yet, the moments start again from
+// zero, the parameters from the host, and the loss log empty. s.mu is held.
+func (s *ParamStore) useEngine(c devCall) {
+	if s.dev.eng == c.eng {
+		return
+	}
+	s.dev.eng = c.eng
+	s.dev.bufs = make([]paramBufs, len(s.params))
+	s.dev.log = 0
+	s.losses.last = 0
+}
+
+// download copies device memory into a host tensor now (a synchronous
+// copy on the context's stream, after the work already queued there).
+func (c devCall) download(host *tensor.Dense, src cu.DevicePtr) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := cu.SetCurrentContext(c.eng.Context().CUDAContext()); err != nil {
+		return fmt.Errorf("nodes: %s: CUDA context: %w", c.op, err)
+	}
+	if err := cu.MemcpyDtoH(hostPtr(host), src, int64(host.MemSize())); err != nil {
+		return fmt.Errorf("nodes: %s: cuMemcpyDtoH: %w", c.op, err)
+	}
+	return nil
+}
+
 // buffers returns parameter i's device buffers in c's context, allocating
 // and uploading them on first use (or after Reload).
 func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.dev.eng != c.eng {
-		// First run, or a new machine: its context holds nothing yet. (The
-		// moments start again from zero, the parameters from the host.)
-		s.dev.eng = c.eng
-		s.dev.bufs = make([]paramBufs, len(s.params))
-	}
+	s.useEngine(c)
 	if s.dev.reload || s.dev.reloadData {
 		for j := range s.dev.bufs {
 			if s.dev.reload || s.params[j].data {
@@ -238,8 +261,74 @@ func (op *paramOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ .
 	if err != nil {
 		return nil, err
 	}
-	c.ctx.Memcpy(cu.DevicePtr(prealloc.Uintptr()), b.p, b.bytes)
-	return prealloc, nil
+	// A kernel, not cuMemcpy: the arena is managed memory, and a copy the
+	// driver might make synchronous would stall the host mid-step.
+	n := op.store.params[op.idx].host.Size()
+	return prealloc, c.elementwise("bbb_copy", op.store.dtype, n, devPtr(prealloc), uint64(b.p), i64(n))
+}
+
+func (op *recordOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
+	c, err := device(op.name, extern, dev)
+	if err != nil {
+		return nil, err
+	}
+	if err := needPrealloc(op.name, prealloc); err != nil {
+		return nil, err
+	}
+	log, err := op.store.lossBuffer(c)
+	if err != nil {
+		return nil, err
+	}
+	_, slot, err := op.store.recordSlot()
+	if err != nil {
+		return nil, err
+	}
+	size := uint64(op.store.dtype.Size())
+	if err := c.elementwise("bbb_copy", op.store.dtype, 1, uint64(log)+uint64(slot)*size, devPtr(in[0]), i64(1)); err != nil {
+		return nil, err
+	}
+	return prealloc, c.elementwise("bbb_copy", op.store.dtype, 1, devPtr(prealloc), devPtr(in[0]), i64(1))
+}
+
+// lossBuffer is the device loss log in c's context, allocated on first use.
+func (s *ParamStore) lossBuffer(c devCall) (cu.DevicePtr, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.useEngine(c)
+	if s.dev.log == 0 {
+		p, err := c.alloc(int64(LossLogLen * s.dtype.Size()))
+		if err != nil {
+			return 0, err
+		}
+		s.dev.log = p
+	}
+	return s.dev.log, nil
+}
+
+// lossRing is the loss log: the device's when a GPU run wrote it (one
+// device-to-host copy after the work queued before it), else the host's.
+func (s *ParamStore) lossRing() ([]float64, error) {
+	s.mu.Lock()
+	log, eng := s.dev.log, s.dev.eng
+	s.mu.Unlock()
+	if log == 0 {
+		return s.hostLossRing(), nil
+	}
+	host := tensor.New(tensor.Of(s.dtype), tensor.WithShape(LossLogLen))
+	c := devCall{op: "Losses", eng: eng, ctx: eng.Context()}
+	if err := c.download(host, log); err != nil {
+		return nil, err
+	}
+	ring := make([]float64, LossLogLen)
+	switch d := host.Data().(type) {
+	case []float32:
+		for i, v := range d {
+			ring[i] = float64(v)
+		}
+	case []float64:
+		copy(ring, d)
+	}
+	return ring, nil
 }
 
 func (op *constOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {

@@ -17,9 +17,10 @@ import (
 // ParamStore keeps a network's variational parameters, Adam's moments and
 // the epsilon generator's state where the graph runs. In the CUDA build they
 // live in GPU memory for the life of the machine: a training step reads the
-// parameters there, draws epsilon there (Philox, see NormalAt) and applies
-// the Adam update there, so the host sends one step counter and reads back
-// one loss per step. On the CPU the same ops run the same formulas on host
+// parameters there, draws epsilon there (Philox, see NormalAt), applies
+// the Adam update there and writes the loss into the store's log (Record),
+// so the host sends one step counter per step and reads the losses of many
+// steps at once (Losses). On the CPU the same ops run the same formulas on host
 // memory, which is how the CPU tests check them.
 //
 // The host tensors (Host) are the parameters' values before the first run
@@ -33,6 +34,7 @@ type ParamStore struct {
 	step   uint64 // Adam's t and the epsilon counter of the next run
 	pull   bool
 	params []*residentParam
+	losses lossLog     // written by Record nodes (record.go)
 	dev    deviceStore // GPU buffers (CUDA build only)
 }
 

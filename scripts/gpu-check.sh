@@ -2,9 +2,9 @@
 # Runs ON THE GPU MACHINE, from the repository root, with bin/gpu from
 # scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 3 minutes:
 #   run(command="scripts/gpu-check.sh", carry=["bin/gpu"], timeout_s=330)
-# Prints PASS/FAIL per check and the timing tables; every output goes under
-# $OUT (default out/gpu), bundled as $OUT/gpu-check.tgz (the device tool
-# brings back 8 files). A failing check is recorded and the rest go on.
+# Prints PASS/FAIL per check and the timing tables; $OUT (default out/gpu)
+# gets status.txt and gpu-check.tgz, every output of every check (the device
+# tool brings back 8 files). A failing check is recorded and the rest go on.
 # Checks:
 #   machine    GPU, driver, libraries: every cuBLAS/driver symbol we link exists
 #   machines   20 graphs built, run, closed in one process (shuffled sizes)
@@ -16,12 +16,21 @@
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
+#   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
 #   torch      the PyTorch eager sweep of the same model on the same GPU
+#   bench_managed, bench_synchtod  hidden 20 and 1024 with upstream's
+#              managed-memory arena (BBB_CUDA_ARENA=managed) and synchronous
+#              host-to-device copies (BBB_CUDA_SYNC_HTOD=1): before/afters
+#   gemm_floor the FP32 GEMMs of one step alone (PyTorch/cuBLAS): the floor
+#   cpuprof    bbb-cuda train at hidden 1024 with --cpuprofile (host time)
+#   ncu        Nsight Compute: every kernel's GPU time over a few steps at
+#              hidden 1024 (where ncu exists), in $OUT/ncu.txt
 set -uo pipefail
 cd "$(dirname "$0")/.."
 B=bin/gpu
-OUT=${OUT:-out/gpu}
-mkdir -p "$OUT"
+DEST=${OUT:-out/gpu} # gets status.txt and gpu-check.tgz (the device tool brings back 8 files)
+OUT=$(mktemp -d)      # everything else, bundled into the .tgz
+mkdir -p "$DEST"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 start=$SECONDS
 SIZES=${SIZES:-20,128,512,1024}
@@ -34,7 +43,7 @@ check() { # check NAME TIMEOUT CMD...: runs CMD, output in $OUT/NAME.txt
   echo "$verdict $name ($((SECONDS - t0)) s): $(grep -E -- '--- FAIL|^(ok|FAIL|PASS)$|panic|rror' "$OUT/$name.txt" | head -3 | tr '\n' ' ' | cut -c1-300)" | tee -a "$OUT/status.txt"
 }
 for f in "$B"/*.gz; do gunzip -kf "$f"; done
-chmod +x "$B"/bbb-cuda "$B"/*.test "$B"/bbb-cpu
+chmod +x "$B"/bbb-cuda* "$B"/*.test "$B"/bbb-cpu
 
 { nvidia-smi --query-gpu=name,driver_version,compute_cap,memory.total,clocks.max.sm --format=csv
   nproc; lscpu | grep -m1 'Model name'
@@ -50,11 +59,11 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 # graph tests run from graph/ (testdata), each group in its own process
 (cd graph && check machines 45 "../$B/graph-cuda.test" -test.run 'TwentyMachines' -test.v)
 (cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
-check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput' -test.v
+check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
 
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
-grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rss_mib' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"
@@ -64,7 +73,32 @@ SMI=$!
 check bench_gpu 75 "$B/bbb-cuda" bench --hidden-sizes "$SIZES" --epochs 30 --warmup 3 --seconds 2 --samples 1000 \
   ${CMP:+--compare "$CMP"} --out "$OUT/bench_gpu"
 kill $SMI 2>/dev/null
+if [ -f "$B/bbb-cuda-old" ]; then # OLD_REF's build (gpu-bundle.sh): the same sweep, for a before/after
+  check bench_old 60 "$B/bbb-cuda-old" bench --hidden-sizes "$SIZES" --epochs 30 --warmup 3 --seconds 2 --samples 10 --out "$OUT/bench_old"
+  grep -E '^ *20000 ' "$OUT/bench_old.txt" | sed 's/^/  old: /' | tee -a "$OUT/status.txt"
+fi
 echo "  GPU utilisation during bench_gpu (%): $(awk -F, '{print $1+0}' "$OUT/gpu_util.txt" | sort -n | awk '{a[NR]=$1} END {if (NR) print "median", a[int((NR+1)/2)], "max", a[NR], "of", NR, "samples"}')" | tee -a "$OUT/status.txt"
 grep -v '^bbb\|^gpu ' "$OUT/bench_gpu.txt" | tee -a "$OUT/status.txt"
+
+# where a step's time goes at the widest size (PROFILE=0 skips)
+if [ "${PROFILE:-1}" = 1 ]; then
+  BBB_CUDA_ARENA=managed check bench_managed 40 "$B/bbb-cuda" bench --hidden-sizes 20,1024 --epochs 30 --warmup 3 --seconds 2 --samples 10 --out "$OUT/bench_managed"
+  grep -E '^ *20000 ' "$OUT/bench_managed.txt" | sed 's/^/  arena in managed memory: /' | tee -a "$OUT/status.txt"
+  BBB_CUDA_SYNC_HTOD=1 check bench_synchtod 40 "$B/bbb-cuda" bench --hidden-sizes 20,1024 --epochs 30 --warmup 3 --seconds 2 --samples 10 --out "$OUT/bench_synchtod"
+  grep -E '^ *20000 ' "$OUT/bench_synchtod.txt" | sed 's/^/  synchronous host-to-device copies: /' | tee -a "$OUT/status.txt"
+  check gemm_floor 40 python3 "$B/gemm_floor.py" --hidden-sizes 512,1024
+  sed 's/^/  /' "$OUT/gemm_floor.txt" | tee -a "$OUT/status.txt"
+  check cpuprof 40 "$B/bbb-cuda" train --hidden 1024 --epochs 300 --report-every 100 --no-train-band --samples 10 \
+    --cpuprofile "$OUT/cpu1024.prof" --out "$OUT/cpuprof"
+  grep -E 'seconds_per_epoch|peak_rss' "$OUT/cpuprof.txt" | sed 's/^/  /' | tee -a "$OUT/status.txt"
+  NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
+  if [ -n "$NCU" ]; then
+    check ncu 100 "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv --print-units base \
+      --launch-skip 2000 --launch-count 600 "$B/bbb-cuda" train --hidden 1024 --epochs 40 --report-every 20 \
+      --no-train-band --samples 2 --out "$OUT/ncu1024"
+  fi
+fi
 echo "done in $((SECONDS - start)) s" | tee -a "$OUT/status.txt"
-tar czf "$OUT/gpu-check.tgz" -C "$OUT" --exclude gpu-check.tgz . 2>/dev/null
+tar czf "$DEST/gpu-check.tgz" -C "$OUT" . 2>/dev/null
+cp "$OUT/status.txt" "$DEST/"
+rm -rf "$OUT"

@@ -13,9 +13,11 @@ cubic plus N(0, 1.5^2) noise, 20% held out for validation (the predictive
 inputs), as bbb does.
 
 Per size it measures:
-  training   --warmup untimed steps, then at most --epochs timed steps (at
-             least 3; it stops after --seconds), each step timed alone between
-             torch.cuda.synchronize() calls: step_seconds_median, _min.
+  training   --warmup untimed steps, then at most --epochs timed steps in
+             chunks of 10 with one loss.item() per chunk (at least 3 chunks;
+             it stops after --seconds): per-step step_seconds_median, _min;
+             step_seconds_synced_median: 3 steps each timed alone between
+             torch.cuda.synchronize() calls (loss.item() after each).
   prediction --samples predictive passes over the validation inputs (4000 at
              20000 points) the way PyTorch users draw a band: a Python loop of
              forward passes under torch.no_grad(), stacked, then the mean and
@@ -44,6 +46,7 @@ import torch
 import torch.nn.functional as F
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
+CHUNK = 10  # training steps timed together (cmd/bbb/bench.go's benchChunk)
 
 
 def int_list(s):
@@ -180,19 +183,32 @@ def bench_one(points, hidden, layers, a, dev, dtype, gen):
     for _ in range(a.warmup):
         step()
     sync()
+    # Timed in chunks of CHUNK steps with one loss read (.item(), which
+    # synchronises) per chunk, as a training loop that logs every few steps
+    # runs, and as `bbb bench` times bbb: per-step seconds from each chunk.
     times = []
+    per = max(1, min(CHUNK, a.epochs // 3))
     start = time.perf_counter()
-    for i in range(a.epochs):
+    for done in range(0, a.epochs - per + 1, per):
         sync()
         t0 = time.perf_counter()
-        step()
-        sync()
-        times.append(time.perf_counter() - t0)
-        if i >= 2 and time.perf_counter() - start > a.seconds:
+        for _ in range(per):
+            loss = step()
+        loss.item()
+        times.append((time.perf_counter() - t0) / per)
+        if len(times) >= 3 and time.perf_counter() - start > a.seconds:
             break
     times.sort()
     n = len(times)
     med = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+    # Three steps alone, each loss read at once (the GPU drained before and after).
+    synced = []
+    for _ in range(3):
+        sync()
+        t0 = time.perf_counter()
+        step().item()
+        synced.append(time.perf_counter() - t0)
+    synced.sort()
 
     with torch.no_grad():
         model(x_val, with_kl=False)  # warm
@@ -221,7 +237,8 @@ def bench_one(points, hidden, layers, a, dev, dtype, gen):
     return {
         "points": points, "hidden": hidden, "layers": layers,
         "madds_per_epoch": madds(points, hidden, layers),
-        "steps": n, "step_seconds_median": med, "step_seconds_min": times[0],
+        "steps": n * per, "step_seconds_median": med, "step_seconds_min": times[0],
+        "step_seconds_synced_median": synced[1],
         "predict_passes": a.samples, "predict_inputs": x_val.shape[0],
         "predict_seconds": predict_s, "predict_seconds_per_pass": predict_s / a.samples,
         "forward_seconds_median": fwd[len(fwd) // 2],

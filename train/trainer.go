@@ -140,15 +140,19 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	if mu != nil && c.Batch.Size > 0 {
 		t.trainLen = data.Train.Len() / c.Batch.Size * c.Batch.Size // the points an epoch uses
 	}
-	G.Read(readable(net.Loss), &t.loss)
 	if net.Store != nil {
-		// Resident: epsilon and Adam run inside the graph; the host reads
-		// only the loss (and the parameters when they are pulled).
+		// Resident: epsilon and Adam run inside the graph; the losses go
+		// into the store's log, read every so many steps (steps), and the
+		// parameters come back when they are pulled.
 		net.Store.Seed = philoxSeed(c.Seed, streamEps)
 		if err := net.AddAdam(nodes.AdamConfig{LR: c.LearningRate}); err != nil {
 			return nil, err
 		}
+		if _, err := net.Store.Record(net.Loss); err != nil {
+			return nil, err
+		}
 	} else {
+		G.Read(readable(net.Loss), &t.loss)
 		t.grads = make([]G.Value, len(net.Grads))
 		for i, g := range net.Grads {
 			G.Read(readable(g), &t.grads[i])
@@ -194,21 +198,109 @@ func (t *Trainer) Epoch() int { return t.epoch }
 // epoch and at the last epoch.
 //
 // With minibatches or several draws per step (Config.Batch, MCSamples) a
-// Step is one epoch: every minibatch's step, each averaging its draws.
+// Step is one epoch: every minibatch's step, each averaging its draws. A
+// Step past Config.Epochs is an error.
 func (t *Trainer) Step() (float64, error) {
+	losses, err := t.steps(1)
+	if len(losses) == 0 {
+		return 0, err
+	}
+	return losses[0], err
+}
+
+// Steps takes n steps (Step n times, at most up to Config.Epochs) and
+// returns the loss of the last. A resident network runs them back to back
+// and reads their losses from the store's log every LossFlush steps, so
+// that on a GPU the host queues a step while the GPU still runs the one
+// before (Step reads each loss back, which waits for the GPU).
+func (t *Trainer) Steps(n int) (float64, error) {
+	var last float64
+	for n > 0 && t.epoch < t.Config.Epochs {
+		losses, err := t.steps(min(n, LossFlush))
+		if len(losses) > 0 {
+			last = losses[len(losses)-1]
+		}
+		if err != nil {
+			return last, err
+		}
+		n -= len(losses)
+	}
+	return last, nil
+}
+
+// LossFlush is how many resident steps run between two reads of the
+// store's loss log (Steps, Run).
+const LossFlush = 256
+
+// steps takes up to n steps (n <= LossFlush; 1 unless resident) and
+// returns their losses: fewer with an error, or past Config.Epochs. It
+// stops on divergence, naming the first epoch whose loss is NaN or Inf,
+// and on Run's ctx between steps.
+func (t *Trainer) steps(n int) ([]float64, error) {
+	if t.epoch >= t.Config.Epochs {
+		return nil, fmt.Errorf("train: epoch %d: past the last epoch %d", t.epoch+1, t.Config.Epochs)
+	}
+	if t.Net.Store == nil || t.multi != nil {
+		loss, err := t.hostStep()
+		if err != nil && !errors.Is(err, ErrDiverged) {
+			return nil, err
+		}
+		return []float64{loss}, err
+	}
+	first := t.epoch + 1
+	var runErr error
+	for i := 0; i < n && t.epoch < t.Config.Epochs; i++ {
+		if i > 0 && t.ctx != nil {
+			if runErr = t.ctx.Err(); runErr != nil {
+				break
+			}
+		}
+		if runErr = t.residentRun(); runErr != nil {
+			break
+		}
+	}
+	if t.epoch < first {
+		return nil, runErr
+	}
+	losses, err := t.Net.Store.Losses(uint64(first), uint64(t.epoch))
+	if err != nil {
+		return nil, err
+	}
+	for i, loss := range losses {
+		if math.IsNaN(loss) || math.IsInf(loss, 0) {
+			return losses[:i+1], fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, first+i, loss)
+		}
+	}
+	return losses, runErr
+}
+
+// residentRun runs one resident step: epsilon, the loss into the log and
+// Adam on the device, the parameters pulled at report epochs and the last.
+func (t *Trainer) residentRun() error {
+	next := t.epoch + 1
+	st := t.Net.Store
+	if err := t.Net.SetStep(uint64(next)); err != nil {
+		return err
+	}
+	if next%t.Config.ReportEvery == 0 || next >= t.Config.Epochs {
+		st.PullAfterRun()
+	}
+	defer st.RunDone()
+	defer t.vm.Reset()
+	if err := t.vm.RunAll(); err != nil {
+		return fmt.Errorf("train: epoch %d: %w", next, err)
+	}
+	t.epoch++
+	return nil
+}
+
+// hostStep is Step for a graph whose loss the host reads every run.
+func (t *Trainer) hostStep() (float64, error) {
 	if t.multi != nil {
 		return t.stepMulti()
 	}
 	next := t.epoch + 1
-	if st := t.Net.Store; st != nil {
-		if err := t.Net.SetStep(uint64(next)); err != nil {
-			return 0, err
-		}
-		if next%t.Config.ReportEvery == 0 || next >= t.Config.Epochs {
-			st.PullAfterRun()
-		}
-		defer st.RunDone()
-	} else if err := t.Net.FillEps(t.epsRNG); err != nil {
+	if err := t.Net.FillEps(t.epsRNG); err != nil {
 		return 0, err
 	}
 	defer t.vm.Reset()
@@ -223,10 +315,8 @@ func (t *Trainer) Step() (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, t.epoch, loss)
 	}
-	if t.adam != nil {
-		if err := t.adam.Step(t.params, t.grads); err != nil {
-			return loss, err
-		}
+	if err := t.adam.Step(t.params, t.grads); err != nil {
+		return loss, err
 	}
 	return loss, nil
 }
@@ -250,16 +340,22 @@ func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, err
 		if err := ctx.Err(); err != nil {
 			return reports, err
 		}
+		// Up to the next report (resident steps run back to back).
+		e := t.Config.ReportEvery
+		n := min((t.epoch/e+1)*e, t.Config.Epochs) - t.epoch
 		t0 := time.Now()
-		loss, err := t.Step()
+		losses, err := t.steps(min(n, LossFlush))
 		if err != nil {
 			return reports, err
 		}
-		t.StepSeconds = append(t.StepSeconds, time.Since(t0).Seconds())
-		t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
+		for _, loss := range losses {
+			t.StepSeconds = append(t.StepSeconds, time.Since(t0).Seconds()/float64(len(losses)))
+			t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
+		}
 		if t.epoch%t.Config.ReportEvery != 0 && t.epoch != t.Config.Epochs {
 			continue
 		}
+		loss := losses[len(losses)-1]
 		val, err := t.Val.Loss(t.Net)
 		if err != nil {
 			return reports, err

@@ -21,17 +21,20 @@ import (
 
 // benchRow is one workload size's timings (bench.json).
 type benchRow struct {
-	Points             int     `json:"points"`
-	Hidden             int     `json:"hidden"`
-	Layers             int     `json:"layers"`
-	MaddsPerEpoch      float64 `json:"madds_per_epoch"` // multiply-adds of the matrix products, forward + backward
-	Steps              int     `json:"steps"`
-	StepSecondsMedian  float64 `json:"step_seconds_median"`
-	StepSecondsMin     float64 `json:"step_seconds_min"`
-	PredictPasses      int     `json:"predict_passes"`
-	PredictInputs      int     `json:"predict_inputs"`
-	PredictSeconds     float64 `json:"predict_seconds"`
-	PredictSecondsPass float64 `json:"predict_seconds_per_pass"`
+	Points            int     `json:"points"`
+	Hidden            int     `json:"hidden"`
+	Layers            int     `json:"layers"`
+	MaddsPerEpoch     float64 `json:"madds_per_epoch"` // multiply-adds of the matrix products, forward + backward
+	Steps             int     `json:"steps"`
+	StepSecondsMedian float64 `json:"step_seconds_median"` // per step, from chunks of benchChunk steps
+	StepSecondsMin    float64 `json:"step_seconds_min"`
+	// One step timed alone, its loss read back at once (the GPU drained
+	// before and after): the median. 0 in files from before the key.
+	SyncedSecondsMedian float64 `json:"step_seconds_synced_median,omitempty"`
+	PredictPasses       int     `json:"predict_passes"`
+	PredictInputs       int     `json:"predict_inputs"`
+	PredictSeconds      float64 `json:"predict_seconds"`
+	PredictSecondsPass  float64 `json:"predict_seconds_per_pass"`
 }
 
 // benchReport is bench.json.
@@ -256,10 +259,13 @@ func madds(points, hidden, layers int) float64 {
 	return total
 }
 
+// benchChunk is how many training steps bench times together.
+const benchChunk = 10
+
 // benchOne times training steps and predictive passes at one size.
 func benchOne(ctx context.Context, m modelFlags, steps, warmup, passes int, minSeconds float64) (benchRow, error) {
 	cfg := m.trainConfig()
-	cfg.Epochs = warmup + steps
+	cfg.Epochs = warmup + steps + 3 // then 3 steps timed alone
 	cfg.ReportEvery = cfg.Epochs
 	data, err := train.MakeData(cfg.Data, cfg.Seed)
 	if err != nil {
@@ -270,31 +276,49 @@ func benchOne(ctx context.Context, m modelFlags, steps, warmup, passes int, minS
 		return benchRow{}, err
 	}
 	defer tr.Close()
-	for i := 0; i < warmup; i++ {
-		if _, err := tr.Step(); err != nil {
+	if warmup > 0 {
+		if _, err := tr.Steps(warmup); err != nil {
 			return benchRow{}, err
 		}
 	}
+	// Timed in chunks of benchChunk steps, one loss read per chunk, as
+	// `bbb train` runs them (a resident network's host queues a step while
+	// the GPU runs the one before; scripts/torch_bench.py times PyTorch
+	// the same way).
 	var times []float64
+	chunk := max(1, min(benchChunk, steps/3))
 	start := time.Now()
-	for i := 0; i < steps; i++ {
+	for done := 0; done+chunk <= steps; done += chunk {
 		if err := ctx.Err(); err != nil {
 			return benchRow{}, err
 		}
 		t0 := time.Now()
-		if _, err := tr.Step(); err != nil {
+		if _, err := tr.Steps(chunk); err != nil {
 			return benchRow{}, err
 		}
-		times = append(times, time.Since(t0).Seconds())
-		if i >= 2 && time.Since(start).Seconds() > minSeconds {
+		times = append(times, time.Since(t0).Seconds()/float64(chunk))
+		if len(times) >= 3 && time.Since(start).Seconds() > minSeconds {
 			break
 		}
 	}
+	// A few steps alone, each loss read at once.
+	var synced []float64
+	for i := 0; i < 3 && tr.Epoch() < cfg.Epochs; i++ {
+		t0 := time.Now()
+		if _, err := tr.Step(); err != nil {
+			return benchRow{}, err
+		}
+		synced = append(synced, time.Since(t0).Seconds())
+	}
+	slices.Sort(synced)
 	slices.Sort(times)
 	row := benchRow{
 		Points: m.points, Hidden: m.hidden, Layers: m.layers, MaddsPerEpoch: madds(m.points, m.hidden, m.layers),
-		Steps: len(times), StepSecondsMedian: median(times), StepSecondsMin: times[0],
+		Steps: len(times) * chunk, StepSecondsMedian: median(times), StepSecondsMin: times[0],
 		PredictPasses: passes, PredictInputs: data.Val.Len(),
+	}
+	if len(synced) > 0 {
+		row.SyncedSecondsMedian = median(synced)
 	}
 	// Timed: the second call. The first builds what the sampler keeps (on
 	// the GPU a machine: a CUDA context and its kernels), as PyTorch's

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_adam_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -4814,6 +4814,117 @@ $L__BB15_10:
 	ret;
 
 }
+	// .globl	bbb_copy_f32
+.visible .entry bbb_copy_f32(
+	.param .u64 bbb_copy_f32_param_0,
+	.param .u64 bbb_copy_f32_param_1,
+	.param .u64 bbb_copy_f32_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<6>;
+	.reg .b32 	%r<8>;
+	.reg .b64 	%rd<68>;
+
+
+	ld.param.u64 	%rd36, [bbb_copy_f32_param_0];
+	ld.param.u64 	%rd37, [bbb_copy_f32_param_1];
+	ld.param.u64 	%rd35, [bbb_copy_f32_param_2];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd37;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd38, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd64, %rd38, %rd5;
+	setp.ge.s64 	%p1, %rd64, %rd35;
+	@%p1 bra 	$L__BB16_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd39, %rd8, %rd35;
+	add.s64 	%rd40, %rd7, %rd3;
+	mul.lo.s64 	%rd41, %rd40, %rd4;
+	add.s64 	%rd42, %rd41, %rd5;
+	not.b64 	%rd43, %rd42;
+	add.s64 	%rd9, %rd39, %rd43;
+	or.b64  	%rd44, %rd9, %rd8;
+	and.b64  	%rd45, %rd44, -4294967296;
+	setp.eq.s64 	%p2, %rd45, 0;
+	@%p2 bra 	$L__BB16_3;
+
+	div.u64 	%rd59, %rd9, %rd8;
+	bra.uni 	$L__BB16_4;
+
+$L__BB16_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd59, %r7;
+
+$L__BB16_4:
+	add.s64 	%rd46, %rd59, 1;
+	and.b64  	%rd63, %rd46, 3;
+	setp.eq.s64 	%p3, %rd63, 0;
+	@%p3 bra 	$L__BB16_7;
+
+	shl.b64 	%rd47, %rd64, 2;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd15, %rd8, 2;
+	add.s64 	%rd60, %rd2, %rd47;
+
+$L__BB16_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd60];
+	st.global.f32 	[%rd61], %f1;
+	add.s64 	%rd64, %rd64, %rd8;
+	add.s64 	%rd61, %rd61, %rd15;
+	add.s64 	%rd60, %rd60, %rd15;
+	add.s64 	%rd63, %rd63, -1;
+	setp.ne.s64 	%p4, %rd63, 0;
+	@%p4 bra 	$L__BB16_6;
+
+$L__BB16_7:
+	setp.lt.u64 	%p5, %rd59, 3;
+	@%p5 bra 	$L__BB16_10;
+
+	shl.b64 	%rd48, %rd64, 2;
+	add.s64 	%rd66, %rd2, %rd48;
+	shl.b64 	%rd27, %rd8, 2;
+	add.s64 	%rd67, %rd1, %rd48;
+
+$L__BB16_9:
+	ld.global.f32 	%f2, [%rd66];
+	st.global.f32 	[%rd67], %f2;
+	add.s64 	%rd50, %rd66, %rd27;
+	ld.global.f32 	%f3, [%rd50];
+	add.s64 	%rd51, %rd67, %rd27;
+	st.global.f32 	[%rd51], %f3;
+	add.s64 	%rd52, %rd64, %rd8;
+	add.s64 	%rd53, %rd52, %rd8;
+	add.s64 	%rd54, %rd50, %rd27;
+	ld.global.f32 	%f4, [%rd54];
+	add.s64 	%rd55, %rd51, %rd27;
+	st.global.f32 	[%rd55], %f4;
+	add.s64 	%rd56, %rd53, %rd8;
+	add.s64 	%rd57, %rd54, %rd27;
+	add.s64 	%rd66, %rd57, %rd27;
+	ld.global.f32 	%f5, [%rd57];
+	add.s64 	%rd58, %rd55, %rd27;
+	add.s64 	%rd67, %rd58, %rd27;
+	st.global.f32 	[%rd58], %f5;
+	add.s64 	%rd64, %rd56, %rd8;
+	setp.lt.s64 	%p6, %rd64, %rd35;
+	@%p6 bra 	$L__BB16_9;
+
+$L__BB16_10:
+	ret;
+
+}
 	// .globl	bbb_adam_f32
 .visible .entry bbb_adam_f32(
 	.param .u64 bbb_adam_f32_param_0,
@@ -4858,7 +4969,7 @@ $L__BB15_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB16_10;
+	@%p1 bra 	$L__BB17_10;
 
 	cvt.rn.f32.f64 	%f9, %fd1;
 	mov.f32 	%f10, 0f3F800000;
@@ -4880,22 +4991,22 @@ $L__BB15_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB16_3;
+	@%p2 bra 	$L__BB17_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB16_4;
+	bra.uni 	$L__BB17_4;
 
-$L__BB16_3:
+$L__BB17_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB16_4:
+$L__BB17_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB16_7;
+	@%p3 bra 	$L__BB17_7;
 
 	shl.b64 	%rd63, %rd88, 2;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -4904,7 +5015,7 @@ $L__BB16_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB16_6:
+$L__BB17_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f11, [%rd83];
 	mul.rn.f32 	%f12, %f11, %f9;
@@ -4933,11 +5044,11 @@ $L__BB16_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB16_6;
+	@%p4 bra 	$L__BB17_6;
 
-$L__BB16_7:
+$L__BB17_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB16_10;
+	@%p5 bra 	$L__BB17_10;
 
 	shl.b64 	%rd64, %rd88, 2;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -4946,7 +5057,7 @@ $L__BB16_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB16_9:
+$L__BB17_9:
 	ld.global.f32 	%f28, [%rd91];
 	mul.rn.f32 	%f29, %f28, %f9;
 	ld.global.f32 	%f30, [%rd90];
@@ -5048,9 +5159,9 @@ $L__BB16_9:
 	st.global.f32 	[%rd80], %f95;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB16_9;
+	@%p6 bra 	$L__BB17_9;
 
-$L__BB16_10:
+$L__BB17_10:
 	ret;
 
 }
@@ -5063,7 +5174,7 @@ $L__BB16_10:
 	.param .u64 bbb_normal_f64_param_4
 )
 {
-	.local .align 4 .b8 	__local_depot17[4];
+	.local .align 4 .b8 	__local_depot18[4];
 	.reg .b64 	%SP;
 	.reg .b64 	%SPL;
 	.reg .pred 	%p<13>;
@@ -5073,7 +5184,7 @@ $L__BB16_10:
 	.reg .b64 	%rd<29>;
 
 
-	mov.u64 	%SPL, __local_depot17;
+	mov.u64 	%SPL, __local_depot18;
 	cvta.local.u64 	%SP, %SPL;
 	ld.param.u64 	%rd8, [bbb_normal_f64_param_0];
 	ld.param.u64 	%rd9, [bbb_normal_f64_param_1];
@@ -5089,7 +5200,7 @@ $L__BB16_10:
 	cvt.u64.u32 	%rd15, %r37;
 	add.s64 	%rd28, %rd14, %rd15;
 	setp.ge.s64 	%p1, %rd28, %rd9;
-	@%p1 bra 	$L__BB17_19;
+	@%p1 bra 	$L__BB18_19;
 
 	cvt.u32.u64 	%r38, %rd12;
 	shr.u64 	%rd16, %rd10, 32;
@@ -5125,7 +5236,7 @@ $L__BB16_10:
 	add.s32 	%r18, %r46, -1879881855;
 	cvta.to.global.u64 	%rd5, %rd8;
 
-$L__BB17_2:
+$L__BB18_2:
 	mov.u32 	%r140, -845247145;
 	cvt.u32.u64 	%r49, %rd28;
 	mul.lo.s32 	%r50, %r49, -766435501;
@@ -5210,7 +5321,7 @@ $L__BB17_2:
 	}
 	setp.gt.s32 	%p2, %r141, 1048575;
 	mov.u32 	%r143, -1023;
-	@%p2 bra 	$L__BB17_4;
+	@%p2 bra 	$L__BB18_4;
 
 	mul.rn.f64 	%fd101, %fd101, 0d4350000000000000;
 	{
@@ -5223,20 +5334,20 @@ $L__BB17_2:
 	}
 	mov.u32 	%r143, -1077;
 
-$L__BB17_4:
+$L__BB18_4:
 	add.s32 	%r120, %r141, -1;
 	setp.lt.u32 	%p3, %r120, 2146435071;
-	@%p3 bra 	$L__BB17_6;
-	bra.uni 	$L__BB17_5;
+	@%p3 bra 	$L__BB18_6;
+	bra.uni 	$L__BB18_5;
 
-$L__BB17_6:
+$L__BB18_6:
 	shr.u32 	%r122, %r141, 20;
 	add.s32 	%r144, %r143, %r122;
 	and.b32  	%r123, %r141, -2146435073;
 	or.b32  	%r124, %r123, 1072693248;
 	mov.b64 	%fd102, {%r142, %r124};
 	setp.lt.s32 	%p5, %r124, 1073127583;
-	@%p5 bra 	$L__BB17_8;
+	@%p5 bra 	$L__BB18_8;
 
 	{
 	.reg .b32 %temp; 
@@ -5250,7 +5361,7 @@ $L__BB17_6:
 	mov.b64 	%fd102, {%r125, %r127};
 	add.s32 	%r144, %r144, 1;
 
-$L__BB17_8:
+$L__BB18_8:
 	add.rn.f64 	%fd27, %fd102, 0d3FF0000000000000;
 	mov.f64 	%fd28, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd29, %fd27;
@@ -5299,9 +5410,9 @@ $L__BB17_8:
 	mov.f64 	%fd69, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd70, %fd62, %fd69, %fd68;
 	add.rn.f64 	%fd103, %fd64, %fd70;
-	bra.uni 	$L__BB17_9;
+	bra.uni 	$L__BB18_9;
 
-$L__BB17_5:
+$L__BB18_5:
 	mov.f64 	%fd25, 0d7FF0000000000000;
 	fma.rn.f64 	%fd26, %fd101, %fd25, %fd25;
 	{
@@ -5312,7 +5423,7 @@ $L__BB17_5:
 	setp.eq.f32 	%p4, %f1, 0f00000000;
 	selp.f64 	%fd103, 0dFFF0000000000000, %fd26, %p4;
 
-$L__BB17_9:
+$L__BB18_9:
 	mul.lo.s32 	%r131, %r19, -845247145;
 	cvt.rn.f64.u32 	%fd71, %r131;
 	mul.rn.f64 	%fd72, %fd71, 0d3DF0000000000000;
@@ -5329,16 +5440,16 @@ $L__BB17_9:
 	setp.eq.s32 	%p6, %r134, 2146435072;
 	setp.eq.s32 	%p7, %r132, 0;
 	and.pred  	%p8, %p7, %p6;
-	@%p8 bra 	$L__BB17_13;
-	bra.uni 	$L__BB17_10;
+	@%p8 bra 	$L__BB18_13;
+	bra.uni 	$L__BB18_10;
 
-$L__BB17_13:
+$L__BB18_13:
 	mov.f64 	%fd82, 0d0000000000000000;
 	mul.rn.f64 	%fd105, %fd10, %fd82;
 	mov.u32 	%r146, 1;
-	bra.uni 	$L__BB17_14;
+	bra.uni 	$L__BB18_14;
 
-$L__BB17_10:
+$L__BB18_10:
 	mul.rn.f64 	%fd73, %fd10, 0d3FE45F306DC9C883;
 	cvt.rni.s32.f64 	%r145, %fd73;
 	st.local.u32 	[%rd1], %r145;
@@ -5352,7 +5463,7 @@ $L__BB17_10:
 	fma.rn.f64 	%fd105, %fd75, %fd80, %fd79;
 	abs.f64 	%fd81, %fd10;
 	setp.ltu.f64 	%p9, %fd81, 0d41E0000000000000;
-	@%p9 bra 	$L__BB17_12;
+	@%p9 bra 	$L__BB18_12;
 
 	add.u64 	%rd26, %SP, 0;
 	{ // callseq 1, 0
@@ -5372,10 +5483,10 @@ $L__BB17_10:
 	} // callseq 1
 	ld.local.u32 	%r145, [%rd1];
 
-$L__BB17_12:
+$L__BB18_12:
 	add.s32 	%r146, %r145, 1;
 
-$L__BB17_14:
+$L__BB18_14:
 	and.b32  	%r136, %r146, 1;
 	shl.b32 	%r137, %r146, 3;
 	and.b32  	%r138, %r137, 8;
@@ -5398,21 +5509,21 @@ $L__BB17_14:
 	ld.global.nc.f64 	%fd94, [%rd23+48];
 	fma.rn.f64 	%fd17, %fd93, %fd16, %fd94;
 	fma.rn.f64 	%fd107, %fd17, %fd105, %fd105;
-	@%p10 bra 	$L__BB17_16;
+	@%p10 bra 	$L__BB18_16;
 
 	mov.f64 	%fd95, 0d3FF0000000000000;
 	fma.rn.f64 	%fd107, %fd17, %fd16, %fd95;
 
-$L__BB17_16:
+$L__BB18_16:
 	and.b32  	%r139, %r146, 2;
 	setp.eq.s32 	%p11, %r139, 0;
-	@%p11 bra 	$L__BB17_18;
+	@%p11 bra 	$L__BB18_18;
 
 	mov.f64 	%fd96, 0d0000000000000000;
 	mov.f64 	%fd97, 0dBFF0000000000000;
 	fma.rn.f64 	%fd107, %fd107, %fd97, %fd96;
 
-$L__BB17_18:
+$L__BB18_18:
 	ld.param.u64 	%rd27, [bbb_normal_f64_param_1];
 	shl.b64 	%rd24, %rd28, 3;
 	add.s64 	%rd25, %rd5, %rd24;
@@ -5422,9 +5533,9 @@ $L__BB17_18:
 	st.global.f64 	[%rd25], %fd100;
 	add.s64 	%rd28, %rd28, %rd4;
 	setp.lt.s64 	%p12, %rd28, %rd27;
-	@%p12 bra 	$L__BB17_2;
+	@%p12 bra 	$L__BB18_2;
 
-$L__BB17_19:
+$L__BB18_19:
 	ret;
 
 }
@@ -5457,7 +5568,7 @@ $L__BB17_19:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd36, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd36, %rd23;
-	@%p1 bra 	$L__BB18_16;
+	@%p1 bra 	$L__BB19_16;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -5473,11 +5584,11 @@ $L__BB17_19:
 	cvta.to.global.u64 	%rd31, %rd19;
 	add.s64 	%rd32, %rd31, %rd28;
 
-$L__BB18_2:
+$L__BB19_2:
 	ld.global.f64 	%fd1, [%rd35];
 	ld.global.f64 	%fd126, [%rd34];
 	setp.gt.f64 	%p2, %fd126, 0d4034000000000000;
-	@%p2 bra 	$L__BB18_15;
+	@%p2 bra 	$L__BB19_15;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -5532,13 +5643,13 @@ $L__BB18_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB18_6;
+	@%p3 bra 	$L__BB19_6;
 
 	setp.lt.f64 	%p4, %fd126, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd48, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB18_6;
+	@%p5 bra 	$L__BB19_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -5553,7 +5664,7 @@ $L__BB18_2:
 	mov.b64 	%fd50, {%r29, %r28};
 	mul.rn.f64 	%fd123, %fd49, %fd50;
 
-$L__BB18_6:
+$L__BB19_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd123;
@@ -5562,10 +5673,10 @@ $L__BB18_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB18_14;
-	bra.uni 	$L__BB18_7;
+	@%p8 bra 	$L__BB19_14;
+	bra.uni 	$L__BB19_7;
 
-$L__BB18_14:
+$L__BB19_14:
 	add.rn.f64 	%fd97, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd123, %fd97;
 	mul.rn.f64 	%fd99, %fd123, %fd98;
@@ -5590,9 +5701,9 @@ $L__BB18_14:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd126, %fd123, %fd119;
-	bra.uni 	$L__BB18_15;
+	bra.uni 	$L__BB19_15;
 
-$L__BB18_7:
+$L__BB19_7:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -5604,7 +5715,7 @@ $L__BB18_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB18_9;
+	@%p9 bra 	$L__BB19_9;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -5617,20 +5728,20 @@ $L__BB18_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB18_9:
+$L__BB19_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB18_11;
-	bra.uni 	$L__BB18_10;
+	@%p10 bra 	$L__BB19_11;
+	bra.uni 	$L__BB19_10;
 
-$L__BB18_11:
+$L__BB19_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd125, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB18_13;
+	@%p12 bra 	$L__BB19_13;
 
 	{
 	.reg .b32 %temp; 
@@ -5644,7 +5755,7 @@ $L__BB18_11:
 	mov.b64 	%fd125, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB18_13:
+$L__BB19_13:
 	add.rn.f64 	%fd53, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -5693,9 +5804,9 @@ $L__BB18_13:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd126, %fd90, %fd96;
-	bra.uni 	$L__BB18_15;
+	bra.uni 	$L__BB19_15;
 
-$L__BB18_10:
+$L__BB19_10:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd124, %fd51, %fd51;
 	{
@@ -5706,7 +5817,7 @@ $L__BB18_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd52, %p11;
 
-$L__BB18_15:
+$L__BB19_15:
 	ld.global.f64 	%fd120, [%rd33];
 	mul.rn.f64 	%fd121, %fd126, %fd120;
 	add.rn.f64 	%fd122, %fd1, %fd121;
@@ -5717,9 +5828,9 @@ $L__BB18_15:
 	add.s64 	%rd32, %rd32, %rd5;
 	add.s64 	%rd36, %rd36, %rd3;
 	setp.lt.s64 	%p13, %rd36, %rd23;
-	@%p13 bra 	$L__BB18_2;
+	@%p13 bra 	$L__BB19_2;
 
-$L__BB18_16:
+$L__BB19_16:
 	ret;
 
 }
@@ -5757,7 +5868,7 @@ $L__BB18_16:
 	cvt.u64.u32 	%rd7, %r12;
 	add.s64 	%rd55, %rd28, %rd7;
 	setp.ge.s64 	%p1, %rd55, %rd23;
-	@%p1 bra 	$L__BB19_18;
+	@%p1 bra 	$L__BB20_18;
 
 	mov.u32 	%r13, %nctaid.x;
 	cvt.u64.u32 	%rd29, %r13;
@@ -5771,23 +5882,23 @@ $L__BB18_16:
 	or.b64  	%rd35, %rd10, %rd9;
 	and.b64  	%rd36, %rd35, -4294967296;
 	setp.eq.s64 	%p2, %rd36, 0;
-	@%p2 bra 	$L__BB19_3;
+	@%p2 bra 	$L__BB20_3;
 
 	div.u64 	%rd53, %rd10, %rd9;
-	bra.uni 	$L__BB19_4;
+	bra.uni 	$L__BB20_4;
 
-$L__BB19_3:
+$L__BB20_3:
 	cvt.u32.u64 	%r14, %rd9;
 	cvt.u32.u64 	%r15, %rd10;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd53, %r16;
 
-$L__BB19_4:
+$L__BB20_4:
 	and.b64  	%rd37, %rd53, 1;
 	setp.eq.b64 	%p3, %rd37, 1;
 	mov.pred 	%p4, 0;
 	xor.pred  	%p5, %p3, %p4;
-	@%p5 bra 	$L__BB19_9;
+	@%p5 bra 	$L__BB20_9;
 
 	shl.b64 	%rd38, %rd55, 3;
 	add.s64 	%rd39, %rd4, %rd38;
@@ -5851,14 +5962,14 @@ $L__BB19_4:
 	mov.b32 	%f4, %r19;
 	abs.f32 	%f1, %f4;
 	setp.lt.f32 	%p6, %f1, 0f4086232B;
-	@%p6 bra 	$L__BB19_8;
+	@%p6 bra 	$L__BB20_8;
 
 	setp.gt.f64 	%p7, %fd2, 0d8000000000000000;
 	mov.f64 	%fd53, 0d7FF0000000000000;
 	sub.rn.f64 	%fd54, %fd53, %fd2;
 	selp.f64 	%fd146, 0d0000000000000000, %fd54, %p7;
 	setp.geu.f32 	%p8, %f1, 0f40874800;
-	@%p8 bra 	$L__BB19_8;
+	@%p8 bra 	$L__BB20_8;
 
 	shr.u32 	%r20, %r1, 31;
 	add.s32 	%r21, %r1, %r20;
@@ -5873,7 +5984,7 @@ $L__BB19_4:
 	mov.b64 	%fd56, {%r28, %r27};
 	mul.rn.f64 	%fd146, %fd55, %fd56;
 
-$L__BB19_8:
+$L__BB20_8:
 	add.rn.f64 	%fd57, %fd146, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd58, %fd57;
 	mul.rn.f64 	%fd59, %fd1, %fd58;
@@ -5881,11 +5992,11 @@ $L__BB19_8:
 	st.global.f64 	[%rd43], %fd59;
 	add.s64 	%rd55, %rd55, %rd9;
 
-$L__BB19_9:
+$L__BB20_9:
 	setp.gt.u64 	%p9, %rd9, %rd10;
-	@%p9 bra 	$L__BB19_18;
+	@%p9 bra 	$L__BB20_18;
 
-$L__BB19_11:
+$L__BB20_11:
 	shl.b64 	%rd44, %rd55, 3;
 	add.s64 	%rd17, %rd3, %rd44;
 	ld.global.f64 	%fd60, [%rd17];
@@ -5948,14 +6059,14 @@ $L__BB19_11:
 	mov.b32 	%f5, %r31;
 	abs.f32 	%f2, %f5;
 	setp.lt.f32 	%p10, %f2, 0f4086232B;
-	@%p10 bra 	$L__BB19_14;
+	@%p10 bra 	$L__BB20_14;
 
 	setp.gt.f64 	%p11, %fd8, 0d8000000000000000;
 	mov.f64 	%fd94, 0d7FF0000000000000;
 	sub.rn.f64 	%fd95, %fd94, %fd8;
 	selp.f64 	%fd147, 0d0000000000000000, %fd95, %p11;
 	setp.geu.f32 	%p12, %f2, 0f40874800;
-	@%p12 bra 	$L__BB19_14;
+	@%p12 bra 	$L__BB20_14;
 
 	mov.f64 	%fd145, 0d4338000000000000;
 	mov.f64 	%fd144, 0d3FF71547652B82FE;
@@ -5978,7 +6089,7 @@ $L__BB19_11:
 	mov.b64 	%fd97, {%r40, %r39};
 	mul.rn.f64 	%fd147, %fd96, %fd97;
 
-$L__BB19_14:
+$L__BB20_14:
 	add.rn.f64 	%fd98, %fd147, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd100, %fd98;
 	mul.rn.f64 	%fd101, %fd7, %fd100;
@@ -6031,14 +6142,14 @@ $L__BB19_14:
 	mov.b32 	%f6, %r43;
 	abs.f32 	%f3, %f6;
 	setp.lt.f32 	%p13, %f3, 0f4086232B;
-	@%p13 bra 	$L__BB19_17;
+	@%p13 bra 	$L__BB20_17;
 
 	setp.gt.f64 	%p14, %fd14, 0d8000000000000000;
 	mov.f64 	%fd135, 0d7FF0000000000000;
 	sub.rn.f64 	%fd136, %fd135, %fd14;
 	selp.f64 	%fd148, 0d0000000000000000, %fd136, %p14;
 	setp.geu.f32 	%p15, %f3, 0f40874800;
-	@%p15 bra 	$L__BB19_17;
+	@%p15 bra 	$L__BB20_17;
 
 	shr.u32 	%r44, %r7, 31;
 	add.s32 	%r45, %r7, %r44;
@@ -6053,7 +6164,7 @@ $L__BB19_14:
 	mov.b64 	%fd138, {%r52, %r51};
 	mul.rn.f64 	%fd148, %fd137, %fd138;
 
-$L__BB19_17:
+$L__BB20_17:
 	ld.param.u64 	%rd52, [bbb_sample_drho_f64_param_4];
 	add.rn.f64 	%fd139, %fd148, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd140, %fd139;
@@ -6062,9 +6173,9 @@ $L__BB19_17:
 	st.global.f64 	[%rd51], %fd141;
 	add.s64 	%rd55, %rd21, %rd9;
 	setp.lt.s64 	%p16, %rd55, %rd52;
-	@%p16 bra 	$L__BB19_11;
+	@%p16 bra 	$L__BB20_11;
 
-$L__BB19_18:
+$L__BB20_18:
 	ret;
 
 }
@@ -6101,7 +6212,7 @@ $L__BB19_18:
 	add.s64 	%rd37, %rd22, %rd23;
 	setp.ge.s64 	%p1, %rd37, %rd21;
 	mov.f64 	%fd286, 0d0000000000000000;
-	@%p1 bra 	$L__BB20_30;
+	@%p1 bra 	$L__BB21_30;
 
 	{
 	.reg .b32 %temp; 
@@ -6124,10 +6235,10 @@ $L__BB19_18:
 	cvta.to.global.u64 	%rd28, %rd18;
 	add.s64 	%rd34, %rd28, %rd26;
 
-$L__BB20_2:
+$L__BB21_2:
 	ld.global.f64 	%fd279, [%rd36];
 	setp.gt.f64 	%p2, %fd279, 0d4034000000000000;
-	@%p2 bra 	$L__BB20_15;
+	@%p2 bra 	$L__BB21_15;
 
 	mov.f64 	%fd43, 0d4338000000000000;
 	mov.f64 	%fd44, 0d3FF71547652B82FE;
@@ -6182,13 +6293,13 @@ $L__BB20_2:
 	mov.b32 	%f2, %r41;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB20_6;
+	@%p3 bra 	$L__BB21_6;
 
 	setp.lt.f64 	%p4, %fd279, 0d0000000000000000;
 	add.rn.f64 	%fd74, %fd279, 0d7FF0000000000000;
 	selp.f64 	%fd276, 0d0000000000000000, %fd74, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB20_6;
+	@%p5 bra 	$L__BB21_6;
 
 	mov.f64 	%fd274, 0d4338000000000000;
 	mov.f64 	%fd273, 0d3FF71547652B82FE;
@@ -6210,7 +6321,7 @@ $L__BB20_2:
 	mov.b64 	%fd76, {%r50, %r49};
 	mul.rn.f64 	%fd276, %fd75, %fd76;
 
-$L__BB20_6:
+$L__BB21_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r51}, %fd276;
@@ -6219,10 +6330,10 @@ $L__BB20_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB20_14;
-	bra.uni 	$L__BB20_7;
+	@%p8 bra 	$L__BB21_14;
+	bra.uni 	$L__BB21_7;
 
-$L__BB20_14:
+$L__BB21_14:
 	add.rn.f64 	%fd123, %fd276, 0d4000000000000000;
 	div.rn.f64 	%fd124, %fd276, %fd123;
 	mul.rn.f64 	%fd125, %fd276, %fd124;
@@ -6247,9 +6358,9 @@ $L__BB20_14:
 	mul.rn.f64 	%fd144, %fd128, %fd143;
 	fma.rn.f64 	%fd145, %fd144, %fd127, %fd126;
 	add.rn.f64 	%fd279, %fd276, %fd145;
-	bra.uni 	$L__BB20_15;
+	bra.uni 	$L__BB21_15;
 
-$L__BB20_7:
+$L__BB21_7:
 	add.rn.f64 	%fd277, %fd276, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -6261,7 +6372,7 @@ $L__BB20_7:
 	}
 	setp.gt.s32 	%p9, %r103, 1048575;
 	mov.u32 	%r105, -1023;
-	@%p9 bra 	$L__BB20_9;
+	@%p9 bra 	$L__BB21_9;
 
 	mul.rn.f64 	%fd277, %fd277, 0d4350000000000000;
 	{
@@ -6274,20 +6385,20 @@ $L__BB20_7:
 	}
 	mov.u32 	%r105, -1077;
 
-$L__BB20_9:
+$L__BB21_9:
 	add.s32 	%r54, %r103, -1;
 	setp.lt.u32 	%p10, %r54, 2146435071;
-	@%p10 bra 	$L__BB20_11;
-	bra.uni 	$L__BB20_10;
+	@%p10 bra 	$L__BB21_11;
+	bra.uni 	$L__BB21_10;
 
-$L__BB20_11:
+$L__BB21_11:
 	shr.u32 	%r56, %r103, 20;
 	add.s32 	%r106, %r105, %r56;
 	and.b32  	%r57, %r103, -2146435073;
 	or.b32  	%r58, %r57, 1072693248;
 	mov.b64 	%fd278, {%r104, %r58};
 	setp.lt.s32 	%p12, %r58, 1073127583;
-	@%p12 bra 	$L__BB20_13;
+	@%p12 bra 	$L__BB21_13;
 
 	{
 	.reg .b32 %temp; 
@@ -6301,7 +6412,7 @@ $L__BB20_11:
 	mov.b64 	%fd278, {%r59, %r61};
 	add.s32 	%r106, %r106, 1;
 
-$L__BB20_13:
+$L__BB21_13:
 	add.rn.f64 	%fd79, %fd278, 0d3FF0000000000000;
 	mov.f64 	%fd80, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd81, %fd79;
@@ -6350,9 +6461,9 @@ $L__BB20_13:
 	mov.f64 	%fd121, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd122, %fd114, %fd121, %fd120;
 	add.rn.f64 	%fd279, %fd116, %fd122;
-	bra.uni 	$L__BB20_15;
+	bra.uni 	$L__BB21_15;
 
-$L__BB20_10:
+$L__BB21_10:
 	mov.f64 	%fd77, 0d7FF0000000000000;
 	fma.rn.f64 	%fd78, %fd277, %fd77, %fd77;
 	{
@@ -6363,7 +6474,7 @@ $L__BB20_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd279, 0dFFF0000000000000, %fd78, %p11;
 
-$L__BB20_15:
+$L__BB21_15:
 	ld.global.f64 	%fd18, [%rd35];
 	mul.rn.f64 	%fd146, %fd279, %fd18;
 	ld.global.f64 	%fd147, [%rd34];
@@ -6378,7 +6489,7 @@ $L__BB20_15:
 	}
 	setp.gt.s32 	%p13, %r107, 1048575;
 	mov.u32 	%r109, -1023;
-	@%p13 bra 	$L__BB20_17;
+	@%p13 bra 	$L__BB21_17;
 
 	mul.rn.f64 	%fd279, %fd279, 0d4350000000000000;
 	{
@@ -6391,20 +6502,20 @@ $L__BB20_15:
 	}
 	mov.u32 	%r109, -1077;
 
-$L__BB20_17:
+$L__BB21_17:
 	add.s32 	%r67, %r107, -1;
 	setp.lt.u32 	%p14, %r67, 2146435071;
-	@%p14 bra 	$L__BB20_19;
-	bra.uni 	$L__BB20_18;
+	@%p14 bra 	$L__BB21_19;
+	bra.uni 	$L__BB21_18;
 
-$L__BB20_19:
+$L__BB21_19:
 	shr.u32 	%r69, %r107, 20;
 	add.s32 	%r110, %r109, %r69;
 	and.b32  	%r70, %r107, -2146435073;
 	or.b32  	%r71, %r70, 1072693248;
 	mov.b64 	%fd281, {%r108, %r71};
 	setp.lt.s32 	%p16, %r71, 1073127583;
-	@%p16 bra 	$L__BB20_21;
+	@%p16 bra 	$L__BB21_21;
 
 	{
 	.reg .b32 %temp; 
@@ -6418,7 +6529,7 @@ $L__BB20_19:
 	mov.b64 	%fd281, {%r72, %r74};
 	add.s32 	%r110, %r110, 1;
 
-$L__BB20_21:
+$L__BB21_21:
 	add.rn.f64 	%fd150, %fd281, 0d3FF0000000000000;
 	mov.f64 	%fd151, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd152, %fd150;
@@ -6467,9 +6578,9 @@ $L__BB20_21:
 	mov.f64 	%fd192, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd193, %fd185, %fd192, %fd191;
 	add.rn.f64 	%fd282, %fd187, %fd193;
-	bra.uni 	$L__BB20_22;
+	bra.uni 	$L__BB21_22;
 
-$L__BB20_18:
+$L__BB21_18:
 	mov.f64 	%fd148, 0d7FF0000000000000;
 	fma.rn.f64 	%fd149, %fd279, %fd148, %fd148;
 	{
@@ -6480,7 +6591,7 @@ $L__BB20_18:
 	setp.eq.f32 	%p15, %f5, 0f00000000;
 	selp.f64 	%fd282, 0dFFF0000000000000, %fd149, %p15;
 
-$L__BB20_22:
+$L__BB21_22:
 	sub.rn.f64 	%fd194, %fd19, %fd39;
 	div.rn.f64 	%fd28, %fd194, %fd40;
 	mul.rn.f64 	%fd195, %fd18, 0dBFE0000000000000;
@@ -6491,7 +6602,7 @@ $L__BB20_22:
 	mov.f64 	%fd283, %fd40;
 	mov.u32 	%r111, %r2;
 	mov.u32 	%r112, %r3;
-	@%p17 bra 	$L__BB20_24;
+	@%p17 bra 	$L__BB21_24;
 
 	{
 	.reg .b32 %temp; 
@@ -6504,20 +6615,20 @@ $L__BB20_22:
 	mov.u32 	%r113, -1077;
 	mov.f64 	%fd283, %fd1;
 
-$L__BB20_24:
+$L__BB21_24:
 	add.s32 	%r80, %r111, -1;
 	setp.lt.u32 	%p18, %r80, 2146435071;
-	@%p18 bra 	$L__BB20_26;
-	bra.uni 	$L__BB20_25;
+	@%p18 bra 	$L__BB21_26;
+	bra.uni 	$L__BB21_25;
 
-$L__BB20_26:
+$L__BB21_26:
 	shr.u32 	%r82, %r111, 20;
 	add.s32 	%r114, %r113, %r82;
 	and.b32  	%r83, %r111, -2146435073;
 	or.b32  	%r84, %r83, 1072693248;
 	mov.b64 	%fd284, {%r112, %r84};
 	setp.lt.s32 	%p20, %r84, 1073127583;
-	@%p20 bra 	$L__BB20_28;
+	@%p20 bra 	$L__BB21_28;
 
 	{
 	.reg .b32 %temp; 
@@ -6531,7 +6642,7 @@ $L__BB20_26:
 	mov.b64 	%fd284, {%r85, %r87};
 	add.s32 	%r114, %r114, 1;
 
-$L__BB20_28:
+$L__BB21_28:
 	add.rn.f64 	%fd199, %fd284, 0d3FF0000000000000;
 	mov.f64 	%fd200, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd201, %fd199;
@@ -6580,9 +6691,9 @@ $L__BB20_28:
 	mov.f64 	%fd241, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd242, %fd234, %fd241, %fd240;
 	add.rn.f64 	%fd285, %fd236, %fd242;
-	bra.uni 	$L__BB20_29;
+	bra.uni 	$L__BB21_29;
 
-$L__BB20_25:
+$L__BB21_25:
 	mov.f64 	%fd197, 0d7FF0000000000000;
 	fma.rn.f64 	%fd198, %fd283, %fd197, %fd197;
 	{
@@ -6593,7 +6704,7 @@ $L__BB20_25:
 	setp.eq.f32 	%p19, %f6, 0f00000000;
 	selp.f64 	%fd285, 0dFFF0000000000000, %fd198, %p19;
 
-$L__BB20_29:
+$L__BB21_29:
 	mul.rn.f64 	%fd243, %fd28, 0d3FE0000000000000;
 	mul.rn.f64 	%fd244, %fd28, %fd243;
 	add.rn.f64 	%fd245, %fd29, %fd285;
@@ -6604,9 +6715,9 @@ $L__BB20_29:
 	add.s64 	%rd34, %rd34, %rd6;
 	add.s64 	%rd37, %rd37, %rd4;
 	setp.lt.s64 	%p21, %rd37, %rd21;
-	@%p21 bra 	$L__BB20_2;
+	@%p21 bra 	$L__BB21_2;
 
-$L__BB20_30:
+$L__BB21_30:
 	mov.u32 	%r94, %tid.x;
 	shl.b32 	%r91, %r94, 3;
 	mov.u32 	%r92, _ZZ9block_sumdE1s;
@@ -6614,93 +6725,93 @@ $L__BB20_30:
 	st.shared.f64 	[%r35], %fd286;
 	bar.sync 	0;
 	setp.gt.u32 	%p22, %r94, 127;
-	@%p22 bra 	$L__BB20_32;
+	@%p22 bra 	$L__BB21_32;
 
 	ld.shared.f64 	%fd247, [%r35];
 	ld.shared.f64 	%fd248, [%r35+1024];
 	add.rn.f64 	%fd249, %fd248, %fd247;
 	st.shared.f64 	[%r35], %fd249;
 
-$L__BB20_32:
+$L__BB21_32:
 	mov.u32 	%r95, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p23, %r95, 63;
-	@%p23 bra 	$L__BB20_34;
+	@%p23 bra 	$L__BB21_34;
 
 	ld.shared.f64 	%fd250, [%r35];
 	ld.shared.f64 	%fd251, [%r35+512];
 	add.rn.f64 	%fd252, %fd251, %fd250;
 	st.shared.f64 	[%r35], %fd252;
 
-$L__BB20_34:
+$L__BB21_34:
 	mov.u32 	%r96, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p24, %r96, 31;
-	@%p24 bra 	$L__BB20_36;
+	@%p24 bra 	$L__BB21_36;
 
 	ld.shared.f64 	%fd253, [%r35];
 	ld.shared.f64 	%fd254, [%r35+256];
 	add.rn.f64 	%fd255, %fd254, %fd253;
 	st.shared.f64 	[%r35], %fd255;
 
-$L__BB20_36:
+$L__BB21_36:
 	mov.u32 	%r97, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p25, %r97, 15;
-	@%p25 bra 	$L__BB20_38;
+	@%p25 bra 	$L__BB21_38;
 
 	ld.shared.f64 	%fd256, [%r35];
 	ld.shared.f64 	%fd257, [%r35+128];
 	add.rn.f64 	%fd258, %fd257, %fd256;
 	st.shared.f64 	[%r35], %fd258;
 
-$L__BB20_38:
+$L__BB21_38:
 	mov.u32 	%r98, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p26, %r98, 7;
-	@%p26 bra 	$L__BB20_40;
+	@%p26 bra 	$L__BB21_40;
 
 	ld.shared.f64 	%fd259, [%r35];
 	ld.shared.f64 	%fd260, [%r35+64];
 	add.rn.f64 	%fd261, %fd260, %fd259;
 	st.shared.f64 	[%r35], %fd261;
 
-$L__BB20_40:
+$L__BB21_40:
 	mov.u32 	%r99, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p27, %r99, 3;
-	@%p27 bra 	$L__BB20_42;
+	@%p27 bra 	$L__BB21_42;
 
 	ld.shared.f64 	%fd262, [%r35];
 	ld.shared.f64 	%fd263, [%r35+32];
 	add.rn.f64 	%fd264, %fd263, %fd262;
 	st.shared.f64 	[%r35], %fd264;
 
-$L__BB20_42:
+$L__BB21_42:
 	mov.u32 	%r100, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p28, %r100, 1;
-	@%p28 bra 	$L__BB20_44;
+	@%p28 bra 	$L__BB21_44;
 
 	ld.shared.f64 	%fd265, [%r35];
 	ld.shared.f64 	%fd266, [%r35+16];
 	add.rn.f64 	%fd267, %fd266, %fd265;
 	st.shared.f64 	[%r35], %fd267;
 
-$L__BB20_44:
+$L__BB21_44:
 	mov.u32 	%r101, %tid.x;
 	bar.sync 	0;
 	setp.ne.s32 	%p29, %r101, 0;
-	@%p29 bra 	$L__BB20_46;
+	@%p29 bra 	$L__BB21_46;
 
 	ld.shared.f64 	%fd268, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd269, [%r35];
 	add.rn.f64 	%fd270, %fd268, %fd269;
 	st.shared.f64 	[%r35], %fd270;
 
-$L__BB20_46:
+$L__BB21_46:
 	bar.sync 	0;
-	@%p29 bra 	$L__BB20_48;
+	@%p29 bra 	$L__BB21_48;
 
 	mov.u32 	%r93, %ctaid.x;
 	cvt.u64.u32 	%rd33, %r93;
@@ -6711,7 +6822,7 @@ $L__BB20_46:
 	add.s64 	%rd31, %rd29, %rd30;
 	st.global.f64 	[%rd31], %fd271;
 
-$L__BB20_48:
+$L__BB21_48:
 	ret;
 
 }
@@ -6749,7 +6860,7 @@ $L__BB20_48:
 	cvt.u64.u32 	%rd26, %r16;
 	add.s64 	%rd38, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd38, %rd24;
-	@%p1 bra 	$L__BB21_16;
+	@%p1 bra 	$L__BB22_16;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd20, [%rd27];
@@ -6769,11 +6880,11 @@ $L__BB20_48:
 	mul.rn.f64 	%fd21, %fd19, %fd19;
 	div.rn.f64 	%fd1, %fd20, %fd21;
 
-$L__BB21_2:
+$L__BB22_2:
 	ld.global.f64 	%fd2, [%rd37];
 	ld.global.f64 	%fd134, [%rd36];
 	setp.gt.f64 	%p2, %fd134, 0d4034000000000000;
-	@%p2 bra 	$L__BB21_15;
+	@%p2 bra 	$L__BB22_15;
 
 	mov.f64 	%fd22, 0d4338000000000000;
 	mov.f64 	%fd23, 0d3FF71547652B82FE;
@@ -6828,13 +6939,13 @@ $L__BB21_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB21_6;
+	@%p3 bra 	$L__BB22_6;
 
 	setp.lt.f64 	%p4, %fd134, 0d0000000000000000;
 	add.rn.f64 	%fd53, %fd134, 0d7FF0000000000000;
 	selp.f64 	%fd131, 0d0000000000000000, %fd53, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB21_6;
+	@%p5 bra 	$L__BB22_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -6849,7 +6960,7 @@ $L__BB21_2:
 	mov.b64 	%fd55, {%r29, %r28};
 	mul.rn.f64 	%fd131, %fd54, %fd55;
 
-$L__BB21_6:
+$L__BB22_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd131;
@@ -6858,10 +6969,10 @@ $L__BB21_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB21_14;
-	bra.uni 	$L__BB21_7;
+	@%p8 bra 	$L__BB22_14;
+	bra.uni 	$L__BB22_7;
 
-$L__BB21_14:
+$L__BB22_14:
 	add.rn.f64 	%fd102, %fd131, 0d4000000000000000;
 	div.rn.f64 	%fd103, %fd131, %fd102;
 	mul.rn.f64 	%fd104, %fd131, %fd103;
@@ -6886,9 +6997,9 @@ $L__BB21_14:
 	mul.rn.f64 	%fd123, %fd107, %fd122;
 	fma.rn.f64 	%fd124, %fd123, %fd106, %fd105;
 	add.rn.f64 	%fd134, %fd131, %fd124;
-	bra.uni 	$L__BB21_15;
+	bra.uni 	$L__BB22_15;
 
-$L__BB21_7:
+$L__BB22_7:
 	add.rn.f64 	%fd132, %fd131, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -6900,7 +7011,7 @@ $L__BB21_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB21_9;
+	@%p9 bra 	$L__BB22_9;
 
 	mul.rn.f64 	%fd132, %fd132, 0d4350000000000000;
 	{
@@ -6913,20 +7024,20 @@ $L__BB21_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB21_9:
+$L__BB22_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB21_11;
-	bra.uni 	$L__BB21_10;
+	@%p10 bra 	$L__BB22_11;
+	bra.uni 	$L__BB22_10;
 
-$L__BB21_11:
+$L__BB22_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd133, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB21_13;
+	@%p12 bra 	$L__BB22_13;
 
 	{
 	.reg .b32 %temp; 
@@ -6940,7 +7051,7 @@ $L__BB21_11:
 	mov.b64 	%fd133, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB21_13:
+$L__BB22_13:
 	add.rn.f64 	%fd58, %fd133, 0d3FF0000000000000;
 	mov.f64 	%fd59, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd60, %fd58;
@@ -6989,9 +7100,9 @@ $L__BB21_13:
 	mov.f64 	%fd100, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd101, %fd93, %fd100, %fd99;
 	add.rn.f64 	%fd134, %fd95, %fd101;
-	bra.uni 	$L__BB21_15;
+	bra.uni 	$L__BB22_15;
 
-$L__BB21_10:
+$L__BB22_10:
 	mov.f64 	%fd56, 0d7FF0000000000000;
 	fma.rn.f64 	%fd57, %fd132, %fd56, %fd56;
 	{
@@ -7002,7 +7113,7 @@ $L__BB21_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd134, 0dFFF0000000000000, %fd57, %p11;
 
-$L__BB21_15:
+$L__BB22_15:
 	ld.param.f64 	%fd130, [bbb_kl_dmu_f64_param_6];
 	ld.global.f64 	%fd125, [%rd35];
 	mul.rn.f64 	%fd126, %fd134, %fd125;
@@ -7016,9 +7127,9 @@ $L__BB21_15:
 	add.s64 	%rd34, %rd34, %rd5;
 	add.s64 	%rd38, %rd38, %rd3;
 	setp.lt.s64 	%p13, %rd38, %rd24;
-	@%p13 bra 	$L__BB21_2;
+	@%p13 bra 	$L__BB22_2;
 
-$L__BB21_16:
+$L__BB22_16:
 	ret;
 
 }
@@ -7056,7 +7167,7 @@ $L__BB21_16:
 	cvt.u64.u32 	%rd26, %r19;
 	add.s64 	%rd39, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd39, %rd24;
-	@%p1 bra 	$L__BB22_19;
+	@%p1 bra 	$L__BB23_19;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd1, [%rd27];
@@ -7075,11 +7186,11 @@ $L__BB21_16:
 	cvta.to.global.u64 	%rd33, %rd19;
 	add.s64 	%rd35, %rd33, %rd30;
 
-$L__BB22_2:
+$L__BB23_2:
 	ld.global.f64 	%fd3, [%rd38];
 	setp.gt.f64 	%p2, %fd3, 0d4034000000000000;
 	mov.f64 	%fd180, %fd3;
-	@%p2 bra 	$L__BB22_15;
+	@%p2 bra 	$L__BB23_15;
 
 	mov.f64 	%fd25, 0d4338000000000000;
 	mov.f64 	%fd26, 0d3FF71547652B82FE;
@@ -7134,13 +7245,13 @@ $L__BB22_2:
 	mov.b32 	%f3, %r23;
 	abs.f32 	%f1, %f3;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB22_6;
+	@%p3 bra 	$L__BB23_6;
 
 	setp.lt.f64 	%p4, %fd3, 0d0000000000000000;
 	add.rn.f64 	%fd56, %fd3, 0d7FF0000000000000;
 	selp.f64 	%fd177, 0d0000000000000000, %fd56, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB22_6;
+	@%p5 bra 	$L__BB23_6;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -7155,7 +7266,7 @@ $L__BB22_2:
 	mov.b64 	%fd58, {%r32, %r31};
 	mul.rn.f64 	%fd177, %fd57, %fd58;
 
-$L__BB22_6:
+$L__BB23_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd177;
@@ -7164,10 +7275,10 @@ $L__BB22_6:
 	setp.lt.f32 	%p6, %f4, 0f3FE55555;
 	setp.gt.f32 	%p7, %f4, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB22_14;
-	bra.uni 	$L__BB22_7;
+	@%p8 bra 	$L__BB23_14;
+	bra.uni 	$L__BB23_7;
 
-$L__BB22_14:
+$L__BB23_14:
 	add.rn.f64 	%fd105, %fd177, 0d4000000000000000;
 	div.rn.f64 	%fd106, %fd177, %fd105;
 	mul.rn.f64 	%fd107, %fd177, %fd106;
@@ -7192,9 +7303,9 @@ $L__BB22_14:
 	mul.rn.f64 	%fd126, %fd110, %fd125;
 	fma.rn.f64 	%fd127, %fd126, %fd109, %fd108;
 	add.rn.f64 	%fd180, %fd177, %fd127;
-	bra.uni 	$L__BB22_15;
+	bra.uni 	$L__BB23_15;
 
-$L__BB22_7:
+$L__BB23_7:
 	add.rn.f64 	%fd178, %fd177, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -7206,7 +7317,7 @@ $L__BB22_7:
 	}
 	setp.gt.s32 	%p9, %r59, 1048575;
 	mov.u32 	%r61, -1023;
-	@%p9 bra 	$L__BB22_9;
+	@%p9 bra 	$L__BB23_9;
 
 	mul.rn.f64 	%fd178, %fd178, 0d4350000000000000;
 	{
@@ -7219,20 +7330,20 @@ $L__BB22_7:
 	}
 	mov.u32 	%r61, -1077;
 
-$L__BB22_9:
+$L__BB23_9:
 	add.s32 	%r36, %r59, -1;
 	setp.lt.u32 	%p10, %r36, 2146435071;
-	@%p10 bra 	$L__BB22_11;
-	bra.uni 	$L__BB22_10;
+	@%p10 bra 	$L__BB23_11;
+	bra.uni 	$L__BB23_10;
 
-$L__BB22_11:
+$L__BB23_11:
 	shr.u32 	%r38, %r59, 20;
 	add.s32 	%r62, %r61, %r38;
 	and.b32  	%r39, %r59, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd179, {%r60, %r40};
 	setp.lt.s32 	%p12, %r40, 1073127583;
-	@%p12 bra 	$L__BB22_13;
+	@%p12 bra 	$L__BB23_13;
 
 	{
 	.reg .b32 %temp; 
@@ -7246,7 +7357,7 @@ $L__BB22_11:
 	mov.b64 	%fd179, {%r41, %r43};
 	add.s32 	%r62, %r62, 1;
 
-$L__BB22_13:
+$L__BB23_13:
 	add.rn.f64 	%fd61, %fd179, 0d3FF0000000000000;
 	mov.f64 	%fd62, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd63, %fd61;
@@ -7295,9 +7406,9 @@ $L__BB22_13:
 	mov.f64 	%fd103, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd104, %fd96, %fd103, %fd102;
 	add.rn.f64 	%fd180, %fd98, %fd104;
-	bra.uni 	$L__BB22_15;
+	bra.uni 	$L__BB23_15;
 
-$L__BB22_10:
+$L__BB23_10:
 	mov.f64 	%fd59, 0d7FF0000000000000;
 	fma.rn.f64 	%fd60, %fd178, %fd59, %fd59;
 	{
@@ -7308,7 +7419,7 @@ $L__BB22_10:
 	setp.eq.f32 	%p11, %f5, 0f00000000;
 	selp.f64 	%fd180, 0dFFF0000000000000, %fd60, %p11;
 
-$L__BB22_15:
+$L__BB23_15:
 	ld.param.f64 	%fd176, [bbb_kl_drho_f64_param_6];
 	ld.global.f64 	%fd128, [%rd37];
 	mul.rn.f64 	%fd129, %fd180, %fd128;
@@ -7373,14 +7484,14 @@ $L__BB22_15:
 	mov.b32 	%f6, %r49;
 	abs.f32 	%f2, %f6;
 	setp.lt.f32 	%p13, %f2, 0f4086232B;
-	@%p13 bra 	$L__BB22_18;
+	@%p13 bra 	$L__BB23_18;
 
 	setp.gt.f64 	%p14, %fd3, 0d8000000000000000;
 	mov.f64 	%fd168, 0d7FF0000000000000;
 	sub.rn.f64 	%fd169, %fd168, %fd3;
 	selp.f64 	%fd181, 0d0000000000000000, %fd169, %p14;
 	setp.geu.f32 	%p15, %f2, 0f40874800;
-	@%p15 bra 	$L__BB22_18;
+	@%p15 bra 	$L__BB23_18;
 
 	shr.u32 	%r50, %r14, 31;
 	add.s32 	%r51, %r14, %r50;
@@ -7395,7 +7506,7 @@ $L__BB22_15:
 	mov.b64 	%fd171, {%r58, %r57};
 	mul.rn.f64 	%fd181, %fd170, %fd171;
 
-$L__BB22_18:
+$L__BB23_18:
 	ld.param.u64 	%rd34, [bbb_kl_drho_f64_param_5];
 	add.rn.f64 	%fd172, %fd181, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd173, %fd172;
@@ -7408,9 +7519,9 @@ $L__BB22_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd39, %rd39, %rd3;
 	setp.lt.s64 	%p16, %rd39, %rd34;
-	@%p16 bra 	$L__BB22_2;
+	@%p16 bra 	$L__BB23_2;
 
-$L__BB22_19:
+$L__BB23_19:
 	ret;
 
 }
@@ -7439,7 +7550,7 @@ $L__BB22_19:
 	cvt.u64.u32 	%rd2, %r3;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd53, 0d0000000000000000;
-	@%p1 bra 	$L__BB23_7;
+	@%p1 bra 	$L__BB24_7;
 
 	not.b64 	%rd22, %rd2;
 	add.s64 	%rd3, %rd22, %rd20;
@@ -7449,14 +7560,14 @@ $L__BB22_19:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd53, 0d0000000000000000;
 	mov.u64 	%rd32, %rd2;
-	@%p2 bra 	$L__BB23_4;
+	@%p2 bra 	$L__BB24_4;
 
 	shl.b64 	%rd25, %rd2, 3;
 	add.s64 	%rd30, %rd1, %rd25;
 	neg.s64 	%rd29, %rd4;
 	mov.u64 	%rd32, %rd2;
 
-$L__BB23_3:
+$L__BB24_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd14, [%rd30];
 	add.rn.f64 	%fd53, %fd53, %fd14;
@@ -7464,17 +7575,17 @@ $L__BB23_3:
 	add.s64 	%rd30, %rd30, 2048;
 	add.s64 	%rd29, %rd29, 1;
 	setp.ne.s64 	%p3, %rd29, 0;
-	@%p3 bra 	$L__BB23_3;
+	@%p3 bra 	$L__BB24_3;
 
-$L__BB23_4:
+$L__BB24_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB23_7;
+	@%p4 bra 	$L__BB24_7;
 
 	shl.b64 	%rd26, %rd32, 3;
 	add.s64 	%rd27, %rd1, %rd26;
 	add.s64 	%rd33, %rd27, 4096;
 
-$L__BB23_6:
+$L__BB24_6:
 	ld.global.f64 	%fd15, [%rd33+-4096];
 	add.rn.f64 	%fd16, %fd53, %fd15;
 	ld.global.f64 	%fd17, [%rd33+-2048];
@@ -7486,9 +7597,9 @@ $L__BB23_6:
 	add.s64 	%rd33, %rd33, 8192;
 	add.s64 	%rd32, %rd32, 1024;
 	setp.lt.s64 	%p5, %rd32, %rd20;
-	@%p5 bra 	$L__BB23_6;
+	@%p5 bra 	$L__BB24_6;
 
-$L__BB23_7:
+$L__BB24_7:
 	cvt.u32.u64 	%r4, %rd2;
 	shl.b32 	%r5, %r4, 3;
 	mov.u32 	%r6, _ZZ9block_sumdE1s;
@@ -7496,86 +7607,86 @@ $L__BB23_7:
 	st.shared.f64 	[%r1], %fd53;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r4, 127;
-	@%p6 bra 	$L__BB23_9;
+	@%p6 bra 	$L__BB24_9;
 
 	ld.shared.f64 	%fd22, [%r1];
 	ld.shared.f64 	%fd23, [%r1+1024];
 	add.rn.f64 	%fd24, %fd23, %fd22;
 	st.shared.f64 	[%r1], %fd24;
 
-$L__BB23_9:
+$L__BB24_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r4, 63;
-	@%p7 bra 	$L__BB23_11;
+	@%p7 bra 	$L__BB24_11;
 
 	ld.shared.f64 	%fd25, [%r1];
 	ld.shared.f64 	%fd26, [%r1+512];
 	add.rn.f64 	%fd27, %fd26, %fd25;
 	st.shared.f64 	[%r1], %fd27;
 
-$L__BB23_11:
+$L__BB24_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r4, 31;
-	@%p8 bra 	$L__BB23_13;
+	@%p8 bra 	$L__BB24_13;
 
 	ld.shared.f64 	%fd28, [%r1];
 	ld.shared.f64 	%fd29, [%r1+256];
 	add.rn.f64 	%fd30, %fd29, %fd28;
 	st.shared.f64 	[%r1], %fd30;
 
-$L__BB23_13:
+$L__BB24_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r4, 15;
-	@%p9 bra 	$L__BB23_15;
+	@%p9 bra 	$L__BB24_15;
 
 	ld.shared.f64 	%fd31, [%r1];
 	ld.shared.f64 	%fd32, [%r1+128];
 	add.rn.f64 	%fd33, %fd32, %fd31;
 	st.shared.f64 	[%r1], %fd33;
 
-$L__BB23_15:
+$L__BB24_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r4, 7;
-	@%p10 bra 	$L__BB23_17;
+	@%p10 bra 	$L__BB24_17;
 
 	ld.shared.f64 	%fd34, [%r1];
 	ld.shared.f64 	%fd35, [%r1+64];
 	add.rn.f64 	%fd36, %fd35, %fd34;
 	st.shared.f64 	[%r1], %fd36;
 
-$L__BB23_17:
+$L__BB24_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r4, 3;
-	@%p11 bra 	$L__BB23_19;
+	@%p11 bra 	$L__BB24_19;
 
 	ld.shared.f64 	%fd37, [%r1];
 	ld.shared.f64 	%fd38, [%r1+32];
 	add.rn.f64 	%fd39, %fd38, %fd37;
 	st.shared.f64 	[%r1], %fd39;
 
-$L__BB23_19:
+$L__BB24_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r4, 1;
-	@%p12 bra 	$L__BB23_21;
+	@%p12 bra 	$L__BB24_21;
 
 	ld.shared.f64 	%fd40, [%r1];
 	ld.shared.f64 	%fd41, [%r1+16];
 	add.rn.f64 	%fd42, %fd41, %fd40;
 	st.shared.f64 	[%r1], %fd42;
 
-$L__BB23_21:
+$L__BB24_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r4, 0;
-	@%p13 bra 	$L__BB23_23;
+	@%p13 bra 	$L__BB24_23;
 
 	ld.shared.f64 	%fd43, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd44, [%r1];
 	add.rn.f64 	%fd45, %fd43, %fd44;
 	st.shared.f64 	[%r1], %fd45;
 
-$L__BB23_23:
+$L__BB24_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB23_25;
+	@%p13 bra 	$L__BB24_25;
 
 	ld.shared.f64 	%fd46, [_ZZ9block_sumdE1s];
 	mul.rn.f64 	%fd47, %fd46, %fd8;
@@ -7583,7 +7694,7 @@ $L__BB23_23:
 	cvta.to.global.u64 	%rd28, %rd19;
 	st.global.f64 	[%rd28], %fd48;
 
-$L__BB23_25:
+$L__BB24_25:
 	ret;
 
 }
@@ -7617,7 +7728,7 @@ $L__BB23_25:
 	add.s64 	%rd68, %rd39, %rd5;
 	setp.ge.s64 	%p1, %rd68, %rd36;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p1 bra 	$L__BB24_10;
+	@%p1 bra 	$L__BB25_10;
 
 	mov.u32 	%r6, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r6;
@@ -7631,30 +7742,30 @@ $L__BB23_25:
 	or.b64  	%rd45, %rd9, %rd8;
 	and.b64  	%rd46, %rd45, -4294967296;
 	setp.eq.s64 	%p2, %rd46, 0;
-	@%p2 bra 	$L__BB24_3;
+	@%p2 bra 	$L__BB25_3;
 
 	div.u64 	%rd63, %rd9, %rd8;
-	bra.uni 	$L__BB24_4;
+	bra.uni 	$L__BB25_4;
 
-$L__BB24_3:
+$L__BB25_3:
 	cvt.u32.u64 	%r7, %rd8;
 	cvt.u32.u64 	%r8, %rd9;
 	div.u32 	%r9, %r8, %r7;
 	cvt.u64.u32 	%rd63, %r9;
 
-$L__BB24_4:
+$L__BB25_4:
 	add.s64 	%rd47, %rd63, 1;
 	and.b64  	%rd67, %rd47, 3;
 	setp.eq.s64 	%p3, %rd67, 0;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p3 bra 	$L__BB24_7;
+	@%p3 bra 	$L__BB25_7;
 
 	shl.b64 	%rd48, %rd68, 3;
 	add.s64 	%rd65, %rd1, %rd48;
 	shl.b64 	%rd15, %rd8, 3;
 	add.s64 	%rd64, %rd2, %rd48;
 
-$L__BB24_6:
+$L__BB25_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd65];
 	ld.global.f64 	%fd13, [%rd64];
@@ -7666,18 +7777,18 @@ $L__BB24_6:
 	add.s64 	%rd64, %rd64, %rd15;
 	add.s64 	%rd67, %rd67, -1;
 	setp.ne.s64 	%p4, %rd67, 0;
-	@%p4 bra 	$L__BB24_6;
+	@%p4 bra 	$L__BB25_6;
 
-$L__BB24_7:
+$L__BB25_7:
 	setp.lt.u64 	%p5, %rd63, 3;
-	@%p5 bra 	$L__BB24_10;
+	@%p5 bra 	$L__BB25_10;
 
 	shl.b64 	%rd49, %rd68, 3;
 	add.s64 	%rd70, %rd2, %rd49;
 	shl.b64 	%rd27, %rd8, 3;
 	add.s64 	%rd71, %rd1, %rd49;
 
-$L__BB24_9:
+$L__BB25_9:
 	ld.global.f64 	%fd16, [%rd71];
 	ld.global.f64 	%fd17, [%rd70];
 	sub.rn.f64 	%fd18, %fd17, %fd16;
@@ -7711,9 +7822,9 @@ $L__BB24_9:
 	add.rn.f64 	%fd64, %fd30, %fd34;
 	add.s64 	%rd68, %rd57, %rd8;
 	setp.lt.s64 	%p6, %rd68, %rd36;
-	@%p6 bra 	$L__BB24_9;
+	@%p6 bra 	$L__BB25_9;
 
-$L__BB24_10:
+$L__BB25_10:
 	cvt.u32.u64 	%r10, %rd5;
 	shl.b32 	%r11, %r10, 3;
 	mov.u32 	%r12, _ZZ9block_sumdE1s;
@@ -7721,86 +7832,86 @@ $L__BB24_10:
 	st.shared.f64 	[%r1], %fd64;
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r10, 127;
-	@%p7 bra 	$L__BB24_12;
+	@%p7 bra 	$L__BB25_12;
 
 	ld.shared.f64 	%fd35, [%r1];
 	ld.shared.f64 	%fd36, [%r1+1024];
 	add.rn.f64 	%fd37, %fd36, %fd35;
 	st.shared.f64 	[%r1], %fd37;
 
-$L__BB24_12:
+$L__BB25_12:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r10, 63;
-	@%p8 bra 	$L__BB24_14;
+	@%p8 bra 	$L__BB25_14;
 
 	ld.shared.f64 	%fd38, [%r1];
 	ld.shared.f64 	%fd39, [%r1+512];
 	add.rn.f64 	%fd40, %fd39, %fd38;
 	st.shared.f64 	[%r1], %fd40;
 
-$L__BB24_14:
+$L__BB25_14:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r10, 31;
-	@%p9 bra 	$L__BB24_16;
+	@%p9 bra 	$L__BB25_16;
 
 	ld.shared.f64 	%fd41, [%r1];
 	ld.shared.f64 	%fd42, [%r1+256];
 	add.rn.f64 	%fd43, %fd42, %fd41;
 	st.shared.f64 	[%r1], %fd43;
 
-$L__BB24_16:
+$L__BB25_16:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r10, 15;
-	@%p10 bra 	$L__BB24_18;
+	@%p10 bra 	$L__BB25_18;
 
 	ld.shared.f64 	%fd44, [%r1];
 	ld.shared.f64 	%fd45, [%r1+128];
 	add.rn.f64 	%fd46, %fd45, %fd44;
 	st.shared.f64 	[%r1], %fd46;
 
-$L__BB24_18:
+$L__BB25_18:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r10, 7;
-	@%p11 bra 	$L__BB24_20;
+	@%p11 bra 	$L__BB25_20;
 
 	ld.shared.f64 	%fd47, [%r1];
 	ld.shared.f64 	%fd48, [%r1+64];
 	add.rn.f64 	%fd49, %fd48, %fd47;
 	st.shared.f64 	[%r1], %fd49;
 
-$L__BB24_20:
+$L__BB25_20:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r10, 3;
-	@%p12 bra 	$L__BB24_22;
+	@%p12 bra 	$L__BB25_22;
 
 	ld.shared.f64 	%fd50, [%r1];
 	ld.shared.f64 	%fd51, [%r1+32];
 	add.rn.f64 	%fd52, %fd51, %fd50;
 	st.shared.f64 	[%r1], %fd52;
 
-$L__BB24_22:
+$L__BB25_22:
 	bar.sync 	0;
 	setp.gt.u32 	%p13, %r10, 1;
-	@%p13 bra 	$L__BB24_24;
+	@%p13 bra 	$L__BB25_24;
 
 	ld.shared.f64 	%fd53, [%r1];
 	ld.shared.f64 	%fd54, [%r1+16];
 	add.rn.f64 	%fd55, %fd54, %fd53;
 	st.shared.f64 	[%r1], %fd55;
 
-$L__BB24_24:
+$L__BB25_24:
 	bar.sync 	0;
 	setp.ne.s32 	%p14, %r10, 0;
-	@%p14 bra 	$L__BB24_26;
+	@%p14 bra 	$L__BB25_26;
 
 	ld.shared.f64 	%fd56, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd57, [%r1];
 	add.rn.f64 	%fd58, %fd56, %fd57;
 	st.shared.f64 	[%r1], %fd58;
 
-$L__BB24_26:
+$L__BB25_26:
 	bar.sync 	0;
-	@%p14 bra 	$L__BB24_28;
+	@%p14 bra 	$L__BB25_28;
 
 	ld.shared.f64 	%fd59, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd60, %rd35;
@@ -7808,7 +7919,7 @@ $L__BB24_26:
 	add.s64 	%rd62, %rd60, %rd61;
 	st.global.f64 	[%rd62], %fd59;
 
-$L__BB24_28:
+$L__BB25_28:
 	ret;
 
 }
@@ -7849,7 +7960,7 @@ $L__BB24_28:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd48, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd42;
-	@%p1 bra 	$L__BB25_10;
+	@%p1 bra 	$L__BB26_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -7863,22 +7974,22 @@ $L__BB24_28:
 	or.b64  	%rd54, %rd10, %rd9;
 	and.b64  	%rd55, %rd54, -4294967296;
 	setp.eq.s64 	%p2, %rd55, 0;
-	@%p2 bra 	$L__BB25_3;
+	@%p2 bra 	$L__BB26_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB25_4;
+	bra.uni 	$L__BB26_4;
 
-$L__BB25_3:
+$L__BB26_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB25_4:
+$L__BB26_4:
 	add.s64 	%rd56, %rd72, 1;
 	and.b64  	%rd77, %rd56, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB25_7;
+	@%p3 bra 	$L__BB26_7;
 
 	shl.b64 	%rd57, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd57;
@@ -7886,7 +7997,7 @@ $L__BB25_4:
 	add.s64 	%rd74, %rd2, %rd57;
 	add.s64 	%rd73, %rd3, %rd57;
 
-$L__BB25_6:
+$L__BB26_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd4, [%rd74];
 	ld.global.f64 	%fd5, [%rd73];
@@ -7899,11 +8010,11 @@ $L__BB25_6:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p4, %rd77, 0;
-	@%p4 bra 	$L__BB25_6;
+	@%p4 bra 	$L__BB26_6;
 
-$L__BB25_7:
+$L__BB26_7:
 	setp.lt.u64 	%p5, %rd72, 3;
-	@%p5 bra 	$L__BB25_10;
+	@%p5 bra 	$L__BB26_10;
 
 	shl.b64 	%rd58, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd58;
@@ -7911,7 +8022,7 @@ $L__BB25_7:
 	add.s64 	%rd81, %rd2, %rd58;
 	add.s64 	%rd82, %rd1, %rd58;
 
-$L__BB25_9:
+$L__BB26_9:
 	ld.global.f64 	%fd8, [%rd81];
 	ld.global.f64 	%fd9, [%rd80];
 	sub.rn.f64 	%fd10, %fd9, %fd8;
@@ -7949,9 +8060,9 @@ $L__BB25_9:
 	st.global.f64 	[%rd71], %fd23;
 	add.s64 	%rd78, %rd68, %rd9;
 	setp.lt.s64 	%p6, %rd78, %rd42;
-	@%p6 bra 	$L__BB25_9;
+	@%p6 bra 	$L__BB26_9;
 
-$L__BB25_10:
+$L__BB26_10:
 	ret;
 
 }
@@ -7990,7 +8101,7 @@ $L__BB25_10:
 	add.s64 	%rd178, %rd100, %rd6;
 	mul.lo.s64 	%rd8, %rd94, %rd99;
 	setp.ge.s64 	%p1, %rd178, %rd8;
-	@%p1 bra 	$L__BB26_45;
+	@%p1 bra 	$L__BB27_45;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -8004,25 +8115,25 @@ $L__BB25_10:
 	or.b64  	%rd106, %rd11, %rd10;
 	and.b64  	%rd107, %rd106, -4294967296;
 	setp.eq.s64 	%p2, %rd107, 0;
-	@%p2 bra 	$L__BB26_3;
+	@%p2 bra 	$L__BB27_3;
 
 	div.u64 	%rd161, %rd11, %rd10;
-	bra.uni 	$L__BB26_4;
+	bra.uni 	$L__BB27_4;
 
-$L__BB26_3:
+$L__BB27_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd161, %r7;
 
-$L__BB26_4:
+$L__BB27_4:
 	add.s64 	%rd108, %rd161, 1;
 	and.b64  	%rd165, %rd108, 3;
 	setp.eq.s64 	%p3, %rd95, 0;
-	@%p3 bra 	$L__BB26_25;
+	@%p3 bra 	$L__BB27_25;
 
 	setp.eq.s64 	%p4, %rd165, 0;
-	@%p4 bra 	$L__BB26_11;
+	@%p4 bra 	$L__BB27_11;
 
 	shl.b64 	%rd109, %rd178, 3;
 	add.s64 	%rd163, %rd1, %rd109;
@@ -8030,23 +8141,23 @@ $L__BB26_4:
 	add.s64 	%rd162, %rd3, %rd109;
 	cvt.u32.u64 	%r8, %rd94;
 
-$L__BB26_7:
+$L__BB27_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd162];
 	or.b64  	%rd110, %rd178, %rd94;
 	and.b64  	%rd111, %rd110, -4294967296;
 	setp.eq.s64 	%p5, %rd111, 0;
-	@%p5 bra 	$L__BB26_9;
+	@%p5 bra 	$L__BB27_9;
 
 	rem.s64 	%rd166, %rd178, %rd94;
-	bra.uni 	$L__BB26_10;
+	bra.uni 	$L__BB27_10;
 
-$L__BB26_9:
+$L__BB27_9:
 	cvt.u32.u64 	%r9, %rd178;
 	rem.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd166, %r10;
 
-$L__BB26_10:
+$L__BB27_10:
 	shl.b64 	%rd112, %rd166, 3;
 	add.s64 	%rd113, %rd2, %rd112;
 	ld.global.f64 	%fd11, [%rd113];
@@ -8058,13 +8169,13 @@ $L__BB26_10:
 	add.s64 	%rd162, %rd162, %rd17;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p6, %rd165, 0;
-	@%p6 bra 	$L__BB26_7;
+	@%p6 bra 	$L__BB27_7;
 
-$L__BB26_11:
+$L__BB27_11:
 	setp.lt.u64 	%p7, %rd161, 3;
-	@%p7 bra 	$L__BB26_45;
+	@%p7 bra 	$L__BB27_45;
 
-$L__BB26_12:
+$L__BB27_12:
 	shl.b64 	%rd32, %rd10, 3;
 	shl.b64 	%rd115, %rd178, 3;
 	add.s64 	%rd33, %rd3, %rd115;
@@ -8072,18 +8183,18 @@ $L__BB26_12:
 	or.b64  	%rd116, %rd178, %rd94;
 	and.b64  	%rd117, %rd116, -4294967296;
 	setp.eq.s64 	%p8, %rd117, 0;
-	@%p8 bra 	$L__BB26_14;
+	@%p8 bra 	$L__BB27_14;
 
 	rem.s64 	%rd169, %rd178, %rd94;
-	bra.uni 	$L__BB26_15;
+	bra.uni 	$L__BB27_15;
 
-$L__BB26_14:
+$L__BB27_14:
 	cvt.u32.u64 	%r11, %rd94;
 	cvt.u32.u64 	%r12, %rd178;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd169, %r13;
 
-$L__BB26_15:
+$L__BB27_15:
 	shl.b64 	%rd118, %rd169, 3;
 	add.s64 	%rd119, %rd2, %rd118;
 	ld.global.f64 	%fd14, [%rd119];
@@ -8097,18 +8208,18 @@ $L__BB26_15:
 	or.b64  	%rd121, %rd39, %rd94;
 	and.b64  	%rd122, %rd121, -4294967296;
 	setp.eq.s64 	%p9, %rd122, 0;
-	@%p9 bra 	$L__BB26_17;
+	@%p9 bra 	$L__BB27_17;
 
 	rem.s64 	%rd170, %rd39, %rd94;
-	bra.uni 	$L__BB26_18;
+	bra.uni 	$L__BB27_18;
 
-$L__BB26_17:
+$L__BB27_17:
 	cvt.u32.u64 	%r14, %rd94;
 	cvt.u32.u64 	%r15, %rd39;
 	rem.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd170, %r16;
 
-$L__BB26_18:
+$L__BB27_18:
 	shl.b64 	%rd123, %rd170, 3;
 	add.s64 	%rd124, %rd2, %rd123;
 	ld.global.f64 	%fd17, [%rd124];
@@ -8122,18 +8233,18 @@ $L__BB26_18:
 	or.b64  	%rd125, %rd45, %rd94;
 	and.b64  	%rd126, %rd125, -4294967296;
 	setp.eq.s64 	%p10, %rd126, 0;
-	@%p10 bra 	$L__BB26_20;
+	@%p10 bra 	$L__BB27_20;
 
 	rem.s64 	%rd171, %rd45, %rd94;
-	bra.uni 	$L__BB26_21;
+	bra.uni 	$L__BB27_21;
 
-$L__BB26_20:
+$L__BB27_20:
 	cvt.u32.u64 	%r17, %rd94;
 	cvt.u32.u64 	%r18, %rd45;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd171, %r19;
 
-$L__BB26_21:
+$L__BB27_21:
 	shl.b64 	%rd127, %rd171, 3;
 	add.s64 	%rd128, %rd2, %rd127;
 	ld.global.f64 	%fd20, [%rd128];
@@ -8147,18 +8258,18 @@ $L__BB26_21:
 	or.b64  	%rd130, %rd50, %rd94;
 	and.b64  	%rd131, %rd130, -4294967296;
 	setp.eq.s64 	%p11, %rd131, 0;
-	@%p11 bra 	$L__BB26_23;
+	@%p11 bra 	$L__BB27_23;
 
 	rem.s64 	%rd172, %rd50, %rd94;
-	bra.uni 	$L__BB26_24;
+	bra.uni 	$L__BB27_24;
 
-$L__BB26_23:
+$L__BB27_23:
 	cvt.u32.u64 	%r20, %rd94;
 	cvt.u32.u64 	%r21, %rd50;
 	rem.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd172, %r22;
 
-$L__BB26_24:
+$L__BB27_24:
 	shl.b64 	%rd132, %rd172, 3;
 	add.s64 	%rd133, %rd2, %rd132;
 	ld.global.f64 	%fd23, [%rd133];
@@ -8168,12 +8279,12 @@ $L__BB26_24:
 	st.global.f64 	[%rd134], %fd25;
 	add.s64 	%rd178, %rd50, %rd10;
 	setp.lt.s64 	%p12, %rd178, %rd8;
-	@%p12 bra 	$L__BB26_12;
-	bra.uni 	$L__BB26_45;
+	@%p12 bra 	$L__BB27_12;
+	bra.uni 	$L__BB27_45;
 
-$L__BB26_25:
+$L__BB27_25:
 	setp.eq.s64 	%p13, %rd165, 0;
-	@%p13 bra 	$L__BB26_31;
+	@%p13 bra 	$L__BB27_31;
 
 	shl.b64 	%rd135, %rd178, 3;
 	add.s64 	%rd174, %rd1, %rd135;
@@ -8181,23 +8292,23 @@ $L__BB26_25:
 	add.s64 	%rd173, %rd3, %rd135;
 	cvt.u32.u64 	%r23, %rd94;
 
-$L__BB26_27:
+$L__BB27_27:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd173];
 	or.b64  	%rd136, %rd178, %rd94;
 	and.b64  	%rd137, %rd136, -4294967296;
 	setp.eq.s64 	%p14, %rd137, 0;
-	@%p14 bra 	$L__BB26_29;
+	@%p14 bra 	$L__BB27_29;
 
 	rem.s64 	%rd177, %rd178, %rd94;
-	bra.uni 	$L__BB26_30;
+	bra.uni 	$L__BB27_30;
 
-$L__BB26_29:
+$L__BB27_29:
 	cvt.u32.u64 	%r24, %rd178;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd177, %r25;
 
-$L__BB26_30:
+$L__BB27_30:
 	shl.b64 	%rd138, %rd177, 3;
 	add.s64 	%rd139, %rd2, %rd138;
 	ld.global.f64 	%fd26, [%rd139];
@@ -8208,13 +8319,13 @@ $L__BB26_30:
 	add.s64 	%rd173, %rd173, %rd56;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p15, %rd165, 0;
-	@%p15 bra 	$L__BB26_27;
+	@%p15 bra 	$L__BB27_27;
 
-$L__BB26_31:
+$L__BB27_31:
 	setp.lt.u64 	%p16, %rd161, 3;
-	@%p16 bra 	$L__BB26_45;
+	@%p16 bra 	$L__BB27_45;
 
-$L__BB26_32:
+$L__BB27_32:
 	shl.b64 	%rd71, %rd10, 3;
 	shl.b64 	%rd141, %rd178, 3;
 	add.s64 	%rd72, %rd3, %rd141;
@@ -8222,18 +8333,18 @@ $L__BB26_32:
 	or.b64  	%rd142, %rd178, %rd94;
 	and.b64  	%rd143, %rd142, -4294967296;
 	setp.eq.s64 	%p17, %rd143, 0;
-	@%p17 bra 	$L__BB26_34;
+	@%p17 bra 	$L__BB27_34;
 
 	rem.s64 	%rd180, %rd178, %rd94;
-	bra.uni 	$L__BB26_35;
+	bra.uni 	$L__BB27_35;
 
-$L__BB26_34:
+$L__BB27_34:
 	cvt.u32.u64 	%r26, %rd94;
 	cvt.u32.u64 	%r27, %rd178;
 	rem.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd180, %r28;
 
-$L__BB26_35:
+$L__BB27_35:
 	shl.b64 	%rd144, %rd180, 3;
 	add.s64 	%rd145, %rd2, %rd144;
 	ld.global.f64 	%fd28, [%rd145];
@@ -8246,18 +8357,18 @@ $L__BB26_35:
 	or.b64  	%rd147, %rd78, %rd94;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p18, %rd148, 0;
-	@%p18 bra 	$L__BB26_37;
+	@%p18 bra 	$L__BB27_37;
 
 	rem.s64 	%rd181, %rd78, %rd94;
-	bra.uni 	$L__BB26_38;
+	bra.uni 	$L__BB27_38;
 
-$L__BB26_37:
+$L__BB27_37:
 	cvt.u32.u64 	%r29, %rd94;
 	cvt.u32.u64 	%r30, %rd78;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd181, %r31;
 
-$L__BB26_38:
+$L__BB27_38:
 	shl.b64 	%rd149, %rd181, 3;
 	add.s64 	%rd150, %rd2, %rd149;
 	ld.global.f64 	%fd30, [%rd150];
@@ -8270,18 +8381,18 @@ $L__BB26_38:
 	or.b64  	%rd151, %rd84, %rd94;
 	and.b64  	%rd152, %rd151, -4294967296;
 	setp.eq.s64 	%p19, %rd152, 0;
-	@%p19 bra 	$L__BB26_40;
+	@%p19 bra 	$L__BB27_40;
 
 	rem.s64 	%rd182, %rd84, %rd94;
-	bra.uni 	$L__BB26_41;
+	bra.uni 	$L__BB27_41;
 
-$L__BB26_40:
+$L__BB27_40:
 	cvt.u32.u64 	%r32, %rd94;
 	cvt.u32.u64 	%r33, %rd84;
 	rem.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd182, %r34;
 
-$L__BB26_41:
+$L__BB27_41:
 	shl.b64 	%rd153, %rd182, 3;
 	add.s64 	%rd154, %rd2, %rd153;
 	ld.global.f64 	%fd32, [%rd154];
@@ -8294,18 +8405,18 @@ $L__BB26_41:
 	or.b64  	%rd156, %rd89, %rd94;
 	and.b64  	%rd157, %rd156, -4294967296;
 	setp.eq.s64 	%p20, %rd157, 0;
-	@%p20 bra 	$L__BB26_43;
+	@%p20 bra 	$L__BB27_43;
 
 	rem.s64 	%rd183, %rd89, %rd94;
-	bra.uni 	$L__BB26_44;
+	bra.uni 	$L__BB27_44;
 
-$L__BB26_43:
+$L__BB27_43:
 	cvt.u32.u64 	%r35, %rd94;
 	cvt.u32.u64 	%r36, %rd89;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd183, %r37;
 
-$L__BB26_44:
+$L__BB27_44:
 	shl.b64 	%rd158, %rd183, 3;
 	add.s64 	%rd159, %rd2, %rd158;
 	ld.global.f64 	%fd34, [%rd159];
@@ -8314,9 +8425,9 @@ $L__BB26_44:
 	st.global.f64 	[%rd160], %fd35;
 	add.s64 	%rd178, %rd89, %rd10;
 	setp.lt.s64 	%p21, %rd178, %rd8;
-	@%p21 bra 	$L__BB26_32;
+	@%p21 bra 	$L__BB27_32;
 
-$L__BB26_45:
+$L__BB27_45:
 	ret;
 
 }
@@ -8350,7 +8461,7 @@ $L__BB26_45:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd51, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd47;
-	@%p1 bra 	$L__BB27_20;
+	@%p1 bra 	$L__BB28_20;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -8364,22 +8475,22 @@ $L__BB26_45:
 	or.b64  	%rd57, %rd10, %rd9;
 	and.b64  	%rd58, %rd57, -4294967296;
 	setp.eq.s64 	%p2, %rd58, 0;
-	@%p2 bra 	$L__BB27_3;
+	@%p2 bra 	$L__BB28_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB27_4;
+	bra.uni 	$L__BB28_4;
 
-$L__BB27_3:
+$L__BB28_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB27_4:
+$L__BB28_4:
 	add.s64 	%rd59, %rd72, 1;
 	and.b64  	%rd77, %rd59, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB27_9;
+	@%p3 bra 	$L__BB28_9;
 
 	shl.b64 	%rd60, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd60;
@@ -8387,16 +8498,16 @@ $L__BB27_4:
 	add.s64 	%rd74, %rd2, %rd60;
 	add.s64 	%rd73, %rd3, %rd60;
 
-$L__BB27_6:
+$L__BB28_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd73];
 	setp.leu.f64 	%p4, %fd12, 0d0000000000000000;
 	mov.f64 	%fd21, 0d0000000000000000;
-	@%p4 bra 	$L__BB27_8;
+	@%p4 bra 	$L__BB28_8;
 
 	ld.global.f64 	%fd21, [%rd74];
 
-$L__BB27_8:
+$L__BB28_8:
 	st.global.f64 	[%rd75], %fd21;
 	add.s64 	%rd78, %rd78, %rd9;
 	add.s64 	%rd75, %rd75, %rd16;
@@ -8404,41 +8515,41 @@ $L__BB27_8:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p5, %rd77, 0;
-	@%p5 bra 	$L__BB27_6;
+	@%p5 bra 	$L__BB28_6;
 
-$L__BB27_9:
+$L__BB28_9:
 	setp.lt.u64 	%p6, %rd72, 3;
-	@%p6 bra 	$L__BB27_20;
+	@%p6 bra 	$L__BB28_20;
 
 	shl.b64 	%rd61, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd61;
 	shl.b64 	%rd31, %rd9, 3;
 	add.s64 	%rd81, %rd1, %rd61;
 
-$L__BB27_11:
+$L__BB28_11:
 	ld.global.f64 	%fd14, [%rd80];
 	setp.leu.f64 	%p7, %fd14, 0d0000000000000000;
 	mov.f64 	%fd23, 0d0000000000000000;
 	mov.f64 	%fd22, %fd23;
-	@%p7 bra 	$L__BB27_13;
+	@%p7 bra 	$L__BB28_13;
 
 	shl.b64 	%rd63, %rd78, 3;
 	add.s64 	%rd64, %rd2, %rd63;
 	ld.global.f64 	%fd22, [%rd64];
 
-$L__BB27_13:
+$L__BB28_13:
 	st.global.f64 	[%rd81], %fd22;
 	add.s64 	%rd36, %rd78, %rd9;
 	add.s64 	%rd37, %rd80, %rd31;
 	ld.global.f64 	%fd16, [%rd37];
 	setp.leu.f64 	%p8, %fd16, 0d0000000000000000;
-	@%p8 bra 	$L__BB27_15;
+	@%p8 bra 	$L__BB28_15;
 
 	shl.b64 	%rd65, %rd36, 3;
 	add.s64 	%rd66, %rd2, %rd65;
 	ld.global.f64 	%fd23, [%rd66];
 
-$L__BB27_15:
+$L__BB28_15:
 	add.s64 	%rd38, %rd81, %rd31;
 	st.global.f64 	[%rd38], %fd23;
 	add.s64 	%rd39, %rd36, %rd9;
@@ -8447,35 +8558,35 @@ $L__BB27_15:
 	setp.leu.f64 	%p9, %fd18, 0d0000000000000000;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.f64 	%fd24, %fd25;
-	@%p9 bra 	$L__BB27_17;
+	@%p9 bra 	$L__BB28_17;
 
 	shl.b64 	%rd67, %rd39, 3;
 	add.s64 	%rd68, %rd2, %rd67;
 	ld.global.f64 	%fd24, [%rd68];
 
-$L__BB27_17:
+$L__BB28_17:
 	add.s64 	%rd41, %rd38, %rd31;
 	st.global.f64 	[%rd41], %fd24;
 	add.s64 	%rd42, %rd39, %rd9;
 	add.s64 	%rd43, %rd40, %rd31;
 	ld.global.f64 	%fd20, [%rd43];
 	setp.leu.f64 	%p10, %fd20, 0d0000000000000000;
-	@%p10 bra 	$L__BB27_19;
+	@%p10 bra 	$L__BB28_19;
 
 	shl.b64 	%rd69, %rd42, 3;
 	add.s64 	%rd70, %rd2, %rd69;
 	ld.global.f64 	%fd25, [%rd70];
 
-$L__BB27_19:
+$L__BB28_19:
 	add.s64 	%rd71, %rd41, %rd31;
 	add.s64 	%rd81, %rd71, %rd31;
 	st.global.f64 	[%rd71], %fd25;
 	add.s64 	%rd78, %rd42, %rd9;
 	setp.lt.s64 	%p11, %rd78, %rd47;
 	add.s64 	%rd80, %rd43, %rd31;
-	@%p11 bra 	$L__BB27_11;
+	@%p11 bra 	$L__BB28_11;
 
-$L__BB27_20:
+$L__BB28_20:
 	ret;
 
 }
@@ -8514,12 +8625,12 @@ $L__BB27_20:
 	setp.ge.s64 	%p1, %rd4, %rd29;
 	mov.u32 	%r1, %tid.y;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p1 bra 	$L__BB28_8;
+	@%p1 bra 	$L__BB29_8;
 
 	cvt.u64.u32 	%rd8, %r1;
 	add.s64 	%rd59, %rd6, %rd8;
 	setp.ge.s64 	%p2, %rd59, %rd7;
-	@%p2 bra 	$L__BB28_8;
+	@%p2 bra 	$L__BB29_8;
 
 	mov.u64 	%rd34, -2;
 	sub.s64 	%rd35, %rd34, %rd6;
@@ -8531,7 +8642,7 @@ $L__BB27_20:
 	and.b64  	%rd11, %rd39, 3;
 	setp.eq.s64 	%p3, %rd11, 0;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p3 bra 	$L__BB28_5;
+	@%p3 bra 	$L__BB29_5;
 
 	mul.lo.s64 	%rd40, %rd29, %rd59;
 	add.s64 	%rd41, %rd2, %rd40;
@@ -8541,7 +8652,7 @@ $L__BB27_20:
 	shl.b64 	%rd13, %rd29, 6;
 	neg.s64 	%rd56, %rd11;
 
-$L__BB28_4:
+$L__BB29_4:
 	.pragma "nounroll";
 	ld.global.f64 	%fd13, [%rd57];
 	add.rn.f64 	%fd42, %fd42, %fd13;
@@ -8549,11 +8660,11 @@ $L__BB28_4:
 	add.s64 	%rd57, %rd57, %rd13;
 	add.s64 	%rd56, %rd56, 1;
 	setp.ne.s64 	%p4, %rd56, 0;
-	@%p4 bra 	$L__BB28_4;
+	@%p4 bra 	$L__BB29_4;
 
-$L__BB28_5:
+$L__BB29_5:
 	setp.lt.u64 	%p5, %rd10, 24;
-	@%p5 bra 	$L__BB28_8;
+	@%p5 bra 	$L__BB29_8;
 
 	mul.lo.s64 	%rd44, %rd59, %rd29;
 	add.s64 	%rd45, %rd2, %rd44;
@@ -8562,7 +8673,7 @@ $L__BB28_5:
 	add.s64 	%rd61, %rd1, %rd47;
 	shl.b64 	%rd23, %rd29, 6;
 
-$L__BB28_7:
+$L__BB29_7:
 	ld.global.f64 	%fd14, [%rd61];
 	add.rn.f64 	%fd15, %fd42, %fd14;
 	add.s64 	%rd48, %rd61, %rd23;
@@ -8577,9 +8688,9 @@ $L__BB28_7:
 	add.rn.f64 	%fd42, %fd19, %fd20;
 	add.s64 	%rd59, %rd59, 32;
 	setp.lt.s64 	%p6, %rd59, %rd7;
-	@%p6 bra 	$L__BB28_7;
+	@%p6 bra 	$L__BB29_7;
 
-$L__BB28_8:
+$L__BB29_8:
 	cvt.u32.u64 	%r5, %rd3;
 	mov.u32 	%r6, _ZZ22bbb_colsum_partial_f64E1s;
 	mad.lo.s32 	%r7, %r1, 264, %r6;
@@ -8589,7 +8700,7 @@ $L__BB28_8:
 	bar.sync 	0;
 	setp.ne.s32 	%p7, %r1, 0;
 	or.pred  	%p9, %p7, %p1;
-	@%p9 bra 	$L__BB28_10;
+	@%p9 bra 	$L__BB29_10;
 
 	add.s32 	%r13, %r6, %r8;
 	ld.shared.f64 	%fd21, [%r13];
@@ -8615,7 +8726,7 @@ $L__BB28_8:
 	add.s64 	%rd55, %rd53, %rd54;
 	st.global.f64 	[%rd55], %fd36;
 
-$L__BB28_10:
+$L__BB29_10:
 	ret;
 
 }
@@ -8648,31 +8759,31 @@ $L__BB28_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd82, %rd43, %rd5;
 	setp.ge.s64 	%p1, %rd82, %rd39;
-	@%p1 bra 	$L__BB29_20;
+	@%p1 bra 	$L__BB30_20;
 
 	setp.gt.s64 	%p2, %rd40, 0;
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
 	mul.lo.s64 	%rd8, %rd4, %rd7;
-	@%p2 bra 	$L__BB29_11;
-	bra.uni 	$L__BB29_2;
+	@%p2 bra 	$L__BB30_11;
+	bra.uni 	$L__BB30_2;
 
-$L__BB29_11:
+$L__BB30_11:
 	add.s64 	%rd25, %rd40, -1;
 	and.b64  	%rd26, %rd40, 3;
 	sub.s64 	%rd27, %rd26, %rd40;
 	shl.b64 	%rd28, %rd39, 3;
 
-$L__BB29_12:
+$L__BB30_12:
 	setp.lt.u64 	%p8, %rd25, 3;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.u64 	%rd88, 0;
-	@%p8 bra 	$L__BB29_15;
+	@%p8 bra 	$L__BB30_15;
 
 	shl.b64 	%rd66, %rd82, 3;
 	add.s64 	%rd86, %rd1, %rd66;
 
-$L__BB29_14:
+$L__BB30_14:
 	ld.global.f64 	%fd12, [%rd86];
 	add.rn.f64 	%fd13, %fd25, %fd12;
 	add.s64 	%rd67, %rd86, %rd28;
@@ -8688,11 +8799,11 @@ $L__BB29_14:
 	add.s64 	%rd88, %rd88, 4;
 	add.s64 	%rd70, %rd27, %rd88;
 	setp.ne.s64 	%p9, %rd70, 0;
-	@%p9 bra 	$L__BB29_14;
+	@%p9 bra 	$L__BB30_14;
 
-$L__BB29_15:
+$L__BB30_15:
 	setp.eq.s64 	%p10, %rd26, 0;
-	@%p10 bra 	$L__BB29_19;
+	@%p10 bra 	$L__BB30_19;
 
 	setp.eq.s64 	%p11, %rd26, 1;
 	mul.lo.s64 	%rd71, %rd88, %rd39;
@@ -8701,28 +8812,28 @@ $L__BB29_15:
 	add.s64 	%rd36, %rd1, %rd73;
 	ld.global.f64 	%fd19, [%rd36];
 	add.rn.f64 	%fd25, %fd25, %fd19;
-	@%p11 bra 	$L__BB29_19;
+	@%p11 bra 	$L__BB30_19;
 
 	setp.eq.s64 	%p12, %rd26, 2;
 	add.s64 	%rd37, %rd36, %rd28;
 	ld.global.f64 	%fd20, [%rd37];
 	add.rn.f64 	%fd25, %fd25, %fd20;
-	@%p12 bra 	$L__BB29_19;
+	@%p12 bra 	$L__BB30_19;
 
 	add.s64 	%rd76, %rd37, %rd28;
 	ld.global.f64 	%fd21, [%rd76];
 	add.rn.f64 	%fd25, %fd25, %fd21;
 
-$L__BB29_19:
+$L__BB30_19:
 	shl.b64 	%rd77, %rd82, 3;
 	add.s64 	%rd78, %rd2, %rd77;
 	st.global.f64 	[%rd78], %fd25;
 	add.s64 	%rd82, %rd82, %rd8;
 	setp.lt.s64 	%p13, %rd82, %rd39;
-	@%p13 bra 	$L__BB29_12;
-	bra.uni 	$L__BB29_20;
+	@%p13 bra 	$L__BB30_12;
+	bra.uni 	$L__BB30_20;
 
-$L__BB29_2:
+$L__BB30_2:
 	add.s64 	%rd44, %rd8, %rd39;
 	add.s64 	%rd45, %rd7, %rd3;
 	mul.lo.s64 	%rd46, %rd45, %rd4;
@@ -8732,24 +8843,24 @@ $L__BB29_2:
 	or.b64  	%rd49, %rd9, %rd8;
 	and.b64  	%rd50, %rd49, -4294967296;
 	setp.eq.s64 	%p3, %rd50, 0;
-	@%p3 bra 	$L__BB29_4;
+	@%p3 bra 	$L__BB30_4;
 
 	div.u64 	%rd79, %rd9, %rd8;
-	bra.uni 	$L__BB29_5;
+	bra.uni 	$L__BB30_5;
 
-$L__BB29_4:
+$L__BB30_4:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd79, %r7;
 
-$L__BB29_5:
+$L__BB30_5:
 	add.s64 	%rd51, %rd79, 1;
 	and.b64  	%rd81, %rd51, 3;
 	setp.eq.s64 	%p4, %rd81, 0;
-	@%p4 bra 	$L__BB29_8;
+	@%p4 bra 	$L__BB30_8;
 
-$L__BB29_7:
+$L__BB30_7:
 	.pragma "nounroll";
 	shl.b64 	%rd52, %rd82, 3;
 	add.s64 	%rd53, %rd2, %rd52;
@@ -8758,17 +8869,17 @@ $L__BB29_7:
 	add.s64 	%rd82, %rd82, %rd8;
 	add.s64 	%rd81, %rd81, -1;
 	setp.ne.s64 	%p5, %rd81, 0;
-	@%p5 bra 	$L__BB29_7;
+	@%p5 bra 	$L__BB30_7;
 
-$L__BB29_8:
+$L__BB30_8:
 	setp.lt.u64 	%p6, %rd79, 3;
-	@%p6 bra 	$L__BB29_20;
+	@%p6 bra 	$L__BB30_20;
 
 	shl.b64 	%rd55, %rd82, 3;
 	add.s64 	%rd84, %rd2, %rd55;
 	shl.b64 	%rd20, %rd8, 3;
 
-$L__BB29_10:
+$L__BB30_10:
 	mov.u64 	%rd57, 0;
 	st.global.u64 	[%rd84], %rd57;
 	add.s64 	%rd58, %rd84, %rd20;
@@ -8783,9 +8894,9 @@ $L__BB29_10:
 	st.global.u64 	[%rd63], %rd57;
 	add.s64 	%rd82, %rd62, %rd8;
 	setp.lt.s64 	%p7, %rd82, %rd39;
-	@%p7 bra 	$L__BB29_10;
+	@%p7 bra 	$L__BB30_10;
 
-$L__BB29_20:
+$L__BB30_20:
 	ret;
 
 }
@@ -8820,7 +8931,7 @@ $L__BB29_20:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd37, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd37, %rd22;
-	@%p1 bra 	$L__BB30_19;
+	@%p1 bra 	$L__BB31_19;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -8834,29 +8945,29 @@ $L__BB29_20:
 	cvta.to.global.u64 	%rd7, %rd19;
 	cvta.to.global.u64 	%rd8, %rd20;
 
-$L__BB30_2:
+$L__BB31_2:
 	or.b64  	%rd30, %rd37, %rd23;
 	and.b64  	%rd31, %rd30, -4294967296;
 	setp.eq.s64 	%p2, %rd31, 0;
-	@%p2 bra 	$L__BB30_4;
+	@%p2 bra 	$L__BB31_4;
 
 	rem.s64 	%rd38, %rd37, %rd23;
-	bra.uni 	$L__BB30_5;
+	bra.uni 	$L__BB31_5;
 
-$L__BB30_4:
+$L__BB31_4:
 	cvt.u32.u64 	%r47, %rd23;
 	cvt.u32.u64 	%r19, %rd37;
 	rem.u32 	%r20, %r19, %r47;
 	cvt.u64.u32 	%rd38, %r20;
 
-$L__BB30_5:
+$L__BB31_5:
 	shl.b64 	%rd32, %rd38, 3;
 	add.s64 	%rd33, %rd7, %rd32;
 	ld.global.f64 	%fd1, [%rd33];
 	add.s64 	%rd34, %rd8, %rd32;
 	ld.global.f64 	%fd126, [%rd34];
 	setp.gt.f64 	%p3, %fd126, 0d4034000000000000;
-	@%p3 bra 	$L__BB30_18;
+	@%p3 bra 	$L__BB31_18;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -8911,13 +9022,13 @@ $L__BB30_5:
 	mov.b32 	%f2, %r23;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p4, %f1, 0f4086232B;
-	@%p4 bra 	$L__BB30_9;
+	@%p4 bra 	$L__BB31_9;
 
 	setp.lt.f64 	%p5, %fd126, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd48, %p5;
 	setp.geu.f32 	%p6, %f1, 0f40874800;
-	@%p6 bra 	$L__BB30_9;
+	@%p6 bra 	$L__BB31_9;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -8932,7 +9043,7 @@ $L__BB30_5:
 	mov.b64 	%fd50, {%r32, %r31};
 	mul.rn.f64 	%fd123, %fd49, %fd50;
 
-$L__BB30_9:
+$L__BB31_9:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd123;
@@ -8941,10 +9052,10 @@ $L__BB30_9:
 	setp.lt.f32 	%p7, %f3, 0f3FE55555;
 	setp.gt.f32 	%p8, %f3, 0fBFD99999;
 	and.pred  	%p9, %p7, %p8;
-	@%p9 bra 	$L__BB30_17;
-	bra.uni 	$L__BB30_10;
+	@%p9 bra 	$L__BB31_17;
+	bra.uni 	$L__BB31_10;
 
-$L__BB30_17:
+$L__BB31_17:
 	add.rn.f64 	%fd97, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd123, %fd97;
 	mul.rn.f64 	%fd99, %fd123, %fd98;
@@ -8969,9 +9080,9 @@ $L__BB30_17:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd126, %fd123, %fd119;
-	bra.uni 	$L__BB30_18;
+	bra.uni 	$L__BB31_18;
 
-$L__BB30_10:
+$L__BB31_10:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -8983,7 +9094,7 @@ $L__BB30_10:
 	}
 	setp.gt.s32 	%p10, %r48, 1048575;
 	mov.u32 	%r50, -1023;
-	@%p10 bra 	$L__BB30_12;
+	@%p10 bra 	$L__BB31_12;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -8996,20 +9107,20 @@ $L__BB30_10:
 	}
 	mov.u32 	%r50, -1077;
 
-$L__BB30_12:
+$L__BB31_12:
 	add.s32 	%r36, %r48, -1;
 	setp.lt.u32 	%p11, %r36, 2146435071;
-	@%p11 bra 	$L__BB30_14;
-	bra.uni 	$L__BB30_13;
+	@%p11 bra 	$L__BB31_14;
+	bra.uni 	$L__BB31_13;
 
-$L__BB30_14:
+$L__BB31_14:
 	shr.u32 	%r38, %r48, 20;
 	add.s32 	%r51, %r50, %r38;
 	and.b32  	%r39, %r48, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd125, {%r49, %r40};
 	setp.lt.s32 	%p13, %r40, 1073127583;
-	@%p13 bra 	$L__BB30_16;
+	@%p13 bra 	$L__BB31_16;
 
 	{
 	.reg .b32 %temp; 
@@ -9023,7 +9134,7 @@ $L__BB30_14:
 	mov.b64 	%fd125, {%r41, %r43};
 	add.s32 	%r51, %r51, 1;
 
-$L__BB30_16:
+$L__BB31_16:
 	add.rn.f64 	%fd53, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -9072,9 +9183,9 @@ $L__BB30_16:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd126, %fd90, %fd96;
-	bra.uni 	$L__BB30_18;
+	bra.uni 	$L__BB31_18;
 
-$L__BB30_13:
+$L__BB31_13:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd124, %fd51, %fd51;
 	{
@@ -9085,7 +9196,7 @@ $L__BB30_13:
 	setp.eq.f32 	%p12, %f4, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd52, %p12;
 
-$L__BB30_18:
+$L__BB31_18:
 	ld.global.f64 	%fd120, [%rd36];
 	mul.rn.f64 	%fd121, %fd126, %fd120;
 	add.rn.f64 	%fd122, %fd1, %fd121;
@@ -9094,9 +9205,9 @@ $L__BB30_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd37, %rd37, %rd3;
 	setp.lt.s64 	%p14, %rd37, %rd22;
-	@%p14 bra 	$L__BB30_2;
+	@%p14 bra 	$L__BB31_2;
 
-$L__BB30_19:
+$L__BB31_19:
 	ret;
 
 }
@@ -9136,7 +9247,7 @@ $L__BB30_19:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd259, %rd135, %rd6;
 	setp.ge.s64 	%p1, %rd259, %rd130;
-	@%p1 bra 	$L__BB31_75;
+	@%p1 bra 	$L__BB32_75;
 
 	mul.lo.s64 	%rd8, %rd132, %rd131;
 	mov.u32 	%r4, %nctaid.x;
@@ -9151,25 +9262,25 @@ $L__BB30_19:
 	or.b64  	%rd141, %rd11, %rd10;
 	and.b64  	%rd142, %rd141, -4294967296;
 	setp.eq.s64 	%p2, %rd142, 0;
-	@%p2 bra 	$L__BB31_3;
+	@%p2 bra 	$L__BB32_3;
 
 	div.u64 	%rd236, %rd11, %rd10;
-	bra.uni 	$L__BB31_4;
+	bra.uni 	$L__BB32_4;
 
-$L__BB31_3:
+$L__BB32_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd236, %r7;
 
-$L__BB31_4:
+$L__BB32_4:
 	add.s64 	%rd143, %rd236, 1;
 	and.b64  	%rd240, %rd143, 3;
 	setp.eq.s64 	%p3, %rd133, 0;
-	@%p3 bra 	$L__BB31_40;
+	@%p3 bra 	$L__BB32_40;
 
 	setp.eq.s64 	%p4, %rd240, 0;
-	@%p4 bra 	$L__BB31_14;
+	@%p4 bra 	$L__BB32_14;
 
 	shl.b64 	%rd144, %rd259, 3;
 	add.s64 	%rd238, %rd1, %rd144;
@@ -9178,37 +9289,37 @@ $L__BB31_4:
 	cvt.u32.u64 	%r8, %rd8;
 	cvt.u32.u64 	%r11, %rd132;
 
-$L__BB31_7:
+$L__BB32_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd237];
 	or.b64  	%rd145, %rd259, %rd8;
 	and.b64  	%rd146, %rd145, -4294967296;
 	setp.eq.s64 	%p5, %rd146, 0;
-	@%p5 bra 	$L__BB31_9;
+	@%p5 bra 	$L__BB32_9;
 
 	div.s64 	%rd241, %rd259, %rd8;
-	bra.uni 	$L__BB31_10;
+	bra.uni 	$L__BB32_10;
 
-$L__BB31_9:
+$L__BB32_9:
 	cvt.u32.u64 	%r9, %rd259;
 	div.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd241, %r10;
 
-$L__BB31_10:
+$L__BB32_10:
 	or.b64  	%rd147, %rd259, %rd132;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p6, %rd148, 0;
-	@%p6 bra 	$L__BB31_12;
+	@%p6 bra 	$L__BB32_12;
 
 	rem.s64 	%rd242, %rd259, %rd132;
-	bra.uni 	$L__BB31_13;
+	bra.uni 	$L__BB32_13;
 
-$L__BB31_12:
+$L__BB32_12:
 	cvt.u32.u64 	%r12, %rd259;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd242, %r13;
 
-$L__BB31_13:
+$L__BB32_13:
 	mul.lo.s64 	%rd149, %rd241, %rd132;
 	add.s64 	%rd150, %rd149, %rd242;
 	shl.b64 	%rd151, %rd150, 3;
@@ -9222,13 +9333,13 @@ $L__BB31_13:
 	add.s64 	%rd237, %rd237, %rd17;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p7, %rd240, 0;
-	@%p7 bra 	$L__BB31_7;
+	@%p7 bra 	$L__BB32_7;
 
-$L__BB31_14:
+$L__BB32_14:
 	setp.lt.u64 	%p8, %rd236, 3;
-	@%p8 bra 	$L__BB31_75;
+	@%p8 bra 	$L__BB32_75;
 
-$L__BB31_15:
+$L__BB32_15:
 	shl.b64 	%rd37, %rd10, 3;
 	shl.b64 	%rd154, %rd259, 3;
 	add.s64 	%rd38, %rd3, %rd154;
@@ -9236,33 +9347,33 @@ $L__BB31_15:
 	or.b64  	%rd155, %rd259, %rd8;
 	and.b64  	%rd156, %rd155, -4294967296;
 	setp.eq.s64 	%p9, %rd156, 0;
-	@%p9 bra 	$L__BB31_17;
+	@%p9 bra 	$L__BB32_17;
 
 	div.s64 	%rd245, %rd259, %rd8;
-	bra.uni 	$L__BB31_18;
+	bra.uni 	$L__BB32_18;
 
-$L__BB31_17:
+$L__BB32_17:
 	cvt.u32.u64 	%r14, %rd8;
 	cvt.u32.u64 	%r15, %rd259;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd245, %r16;
 
-$L__BB31_18:
+$L__BB32_18:
 	or.b64  	%rd157, %rd259, %rd132;
 	and.b64  	%rd158, %rd157, -4294967296;
 	setp.eq.s64 	%p10, %rd158, 0;
-	@%p10 bra 	$L__BB31_20;
+	@%p10 bra 	$L__BB32_20;
 
 	rem.s64 	%rd246, %rd259, %rd132;
-	bra.uni 	$L__BB31_21;
+	bra.uni 	$L__BB32_21;
 
-$L__BB31_20:
+$L__BB32_20:
 	cvt.u32.u64 	%r17, %rd132;
 	cvt.u32.u64 	%r18, %rd259;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd246, %r19;
 
-$L__BB31_21:
+$L__BB32_21:
 	mul.lo.s64 	%rd159, %rd245, %rd132;
 	add.s64 	%rd160, %rd159, %rd246;
 	shl.b64 	%rd161, %rd160, 3;
@@ -9278,33 +9389,33 @@ $L__BB31_21:
 	or.b64  	%rd164, %rd47, %rd8;
 	and.b64  	%rd165, %rd164, -4294967296;
 	setp.eq.s64 	%p11, %rd165, 0;
-	@%p11 bra 	$L__BB31_23;
+	@%p11 bra 	$L__BB32_23;
 
 	div.s64 	%rd247, %rd47, %rd8;
-	bra.uni 	$L__BB31_24;
+	bra.uni 	$L__BB32_24;
 
-$L__BB31_23:
+$L__BB32_23:
 	cvt.u32.u64 	%r20, %rd8;
 	cvt.u32.u64 	%r21, %rd47;
 	div.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd247, %r22;
 
-$L__BB31_24:
+$L__BB32_24:
 	or.b64  	%rd166, %rd47, %rd132;
 	and.b64  	%rd167, %rd166, -4294967296;
 	setp.eq.s64 	%p12, %rd167, 0;
-	@%p12 bra 	$L__BB31_26;
+	@%p12 bra 	$L__BB32_26;
 
 	rem.s64 	%rd248, %rd47, %rd132;
-	bra.uni 	$L__BB31_27;
+	bra.uni 	$L__BB32_27;
 
-$L__BB31_26:
+$L__BB32_26:
 	cvt.u32.u64 	%r23, %rd132;
 	cvt.u32.u64 	%r24, %rd47;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd248, %r25;
 
-$L__BB31_27:
+$L__BB32_27:
 	mul.lo.s64 	%rd168, %rd247, %rd132;
 	add.s64 	%rd169, %rd168, %rd248;
 	shl.b64 	%rd170, %rd169, 3;
@@ -9320,33 +9431,33 @@ $L__BB31_27:
 	or.b64  	%rd172, %rd56, %rd8;
 	and.b64  	%rd173, %rd172, -4294967296;
 	setp.eq.s64 	%p13, %rd173, 0;
-	@%p13 bra 	$L__BB31_29;
+	@%p13 bra 	$L__BB32_29;
 
 	div.s64 	%rd249, %rd56, %rd8;
-	bra.uni 	$L__BB31_30;
+	bra.uni 	$L__BB32_30;
 
-$L__BB31_29:
+$L__BB32_29:
 	cvt.u32.u64 	%r26, %rd8;
 	cvt.u32.u64 	%r27, %rd56;
 	div.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd249, %r28;
 
-$L__BB31_30:
+$L__BB32_30:
 	or.b64  	%rd174, %rd56, %rd132;
 	and.b64  	%rd175, %rd174, -4294967296;
 	setp.eq.s64 	%p14, %rd175, 0;
-	@%p14 bra 	$L__BB31_32;
+	@%p14 bra 	$L__BB32_32;
 
 	rem.s64 	%rd250, %rd56, %rd132;
-	bra.uni 	$L__BB31_33;
+	bra.uni 	$L__BB32_33;
 
-$L__BB31_32:
+$L__BB32_32:
 	cvt.u32.u64 	%r29, %rd132;
 	cvt.u32.u64 	%r30, %rd56;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd250, %r31;
 
-$L__BB31_33:
+$L__BB32_33:
 	mul.lo.s64 	%rd176, %rd249, %rd132;
 	add.s64 	%rd177, %rd176, %rd250;
 	shl.b64 	%rd178, %rd177, 3;
@@ -9362,33 +9473,33 @@ $L__BB31_33:
 	or.b64  	%rd181, %rd64, %rd8;
 	and.b64  	%rd182, %rd181, -4294967296;
 	setp.eq.s64 	%p15, %rd182, 0;
-	@%p15 bra 	$L__BB31_35;
+	@%p15 bra 	$L__BB32_35;
 
 	div.s64 	%rd251, %rd64, %rd8;
-	bra.uni 	$L__BB31_36;
+	bra.uni 	$L__BB32_36;
 
-$L__BB31_35:
+$L__BB32_35:
 	cvt.u32.u64 	%r32, %rd8;
 	cvt.u32.u64 	%r33, %rd64;
 	div.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd251, %r34;
 
-$L__BB31_36:
+$L__BB32_36:
 	or.b64  	%rd183, %rd64, %rd132;
 	and.b64  	%rd184, %rd183, -4294967296;
 	setp.eq.s64 	%p16, %rd184, 0;
-	@%p16 bra 	$L__BB31_38;
+	@%p16 bra 	$L__BB32_38;
 
 	rem.s64 	%rd252, %rd64, %rd132;
-	bra.uni 	$L__BB31_39;
+	bra.uni 	$L__BB32_39;
 
-$L__BB31_38:
+$L__BB32_38:
 	cvt.u32.u64 	%r35, %rd132;
 	cvt.u32.u64 	%r36, %rd64;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd252, %r37;
 
-$L__BB31_39:
+$L__BB32_39:
 	mul.lo.s64 	%rd185, %rd251, %rd132;
 	add.s64 	%rd186, %rd185, %rd252;
 	shl.b64 	%rd187, %rd186, 3;
@@ -9400,12 +9511,12 @@ $L__BB31_39:
 	st.global.f64 	[%rd189], %fd25;
 	add.s64 	%rd259, %rd64, %rd10;
 	setp.lt.s64 	%p17, %rd259, %rd130;
-	@%p17 bra 	$L__BB31_15;
-	bra.uni 	$L__BB31_75;
+	@%p17 bra 	$L__BB32_15;
+	bra.uni 	$L__BB32_75;
 
-$L__BB31_40:
+$L__BB32_40:
 	setp.eq.s64 	%p18, %rd240, 0;
-	@%p18 bra 	$L__BB31_49;
+	@%p18 bra 	$L__BB32_49;
 
 	shl.b64 	%rd190, %rd259, 3;
 	add.s64 	%rd254, %rd1, %rd190;
@@ -9414,37 +9525,37 @@ $L__BB31_40:
 	cvt.u32.u64 	%r38, %rd8;
 	cvt.u32.u64 	%r41, %rd132;
 
-$L__BB31_42:
+$L__BB32_42:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd253];
 	or.b64  	%rd191, %rd259, %rd8;
 	and.b64  	%rd192, %rd191, -4294967296;
 	setp.eq.s64 	%p19, %rd192, 0;
-	@%p19 bra 	$L__BB31_44;
+	@%p19 bra 	$L__BB32_44;
 
 	div.s64 	%rd257, %rd259, %rd8;
-	bra.uni 	$L__BB31_45;
+	bra.uni 	$L__BB32_45;
 
-$L__BB31_44:
+$L__BB32_44:
 	cvt.u32.u64 	%r39, %rd259;
 	div.u32 	%r40, %r39, %r38;
 	cvt.u64.u32 	%rd257, %r40;
 
-$L__BB31_45:
+$L__BB32_45:
 	or.b64  	%rd193, %rd259, %rd132;
 	and.b64  	%rd194, %rd193, -4294967296;
 	setp.eq.s64 	%p20, %rd194, 0;
-	@%p20 bra 	$L__BB31_47;
+	@%p20 bra 	$L__BB32_47;
 
 	rem.s64 	%rd258, %rd259, %rd132;
-	bra.uni 	$L__BB31_48;
+	bra.uni 	$L__BB32_48;
 
-$L__BB31_47:
+$L__BB32_47:
 	cvt.u32.u64 	%r42, %rd259;
 	rem.u32 	%r43, %r42, %r41;
 	cvt.u64.u32 	%rd258, %r43;
 
-$L__BB31_48:
+$L__BB32_48:
 	mul.lo.s64 	%rd195, %rd257, %rd132;
 	add.s64 	%rd196, %rd195, %rd258;
 	shl.b64 	%rd197, %rd196, 3;
@@ -9457,13 +9568,13 @@ $L__BB31_48:
 	add.s64 	%rd253, %rd253, %rd73;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p21, %rd240, 0;
-	@%p21 bra 	$L__BB31_42;
+	@%p21 bra 	$L__BB32_42;
 
-$L__BB31_49:
+$L__BB32_49:
 	setp.lt.u64 	%p22, %rd236, 3;
-	@%p22 bra 	$L__BB31_75;
+	@%p22 bra 	$L__BB32_75;
 
-$L__BB31_50:
+$L__BB32_50:
 	shl.b64 	%rd93, %rd10, 3;
 	shl.b64 	%rd200, %rd259, 3;
 	add.s64 	%rd94, %rd3, %rd200;
@@ -9471,33 +9582,33 @@ $L__BB31_50:
 	or.b64  	%rd201, %rd259, %rd8;
 	and.b64  	%rd202, %rd201, -4294967296;
 	setp.eq.s64 	%p23, %rd202, 0;
-	@%p23 bra 	$L__BB31_52;
+	@%p23 bra 	$L__BB32_52;
 
 	div.s64 	%rd261, %rd259, %rd8;
-	bra.uni 	$L__BB31_53;
+	bra.uni 	$L__BB32_53;
 
-$L__BB31_52:
+$L__BB32_52:
 	cvt.u32.u64 	%r44, %rd8;
 	cvt.u32.u64 	%r45, %rd259;
 	div.u32 	%r46, %r45, %r44;
 	cvt.u64.u32 	%rd261, %r46;
 
-$L__BB31_53:
+$L__BB32_53:
 	or.b64  	%rd203, %rd259, %rd132;
 	and.b64  	%rd204, %rd203, -4294967296;
 	setp.eq.s64 	%p24, %rd204, 0;
-	@%p24 bra 	$L__BB31_55;
+	@%p24 bra 	$L__BB32_55;
 
 	rem.s64 	%rd262, %rd259, %rd132;
-	bra.uni 	$L__BB31_56;
+	bra.uni 	$L__BB32_56;
 
-$L__BB31_55:
+$L__BB32_55:
 	cvt.u32.u64 	%r47, %rd132;
 	cvt.u32.u64 	%r48, %rd259;
 	rem.u32 	%r49, %r48, %r47;
 	cvt.u64.u32 	%rd262, %r49;
 
-$L__BB31_56:
+$L__BB32_56:
 	mul.lo.s64 	%rd205, %rd261, %rd132;
 	add.s64 	%rd206, %rd205, %rd262;
 	shl.b64 	%rd207, %rd206, 3;
@@ -9512,33 +9623,33 @@ $L__BB31_56:
 	or.b64  	%rd210, %rd103, %rd8;
 	and.b64  	%rd211, %rd210, -4294967296;
 	setp.eq.s64 	%p25, %rd211, 0;
-	@%p25 bra 	$L__BB31_58;
+	@%p25 bra 	$L__BB32_58;
 
 	div.s64 	%rd263, %rd103, %rd8;
-	bra.uni 	$L__BB31_59;
+	bra.uni 	$L__BB32_59;
 
-$L__BB31_58:
+$L__BB32_58:
 	cvt.u32.u64 	%r50, %rd8;
 	cvt.u32.u64 	%r51, %rd103;
 	div.u32 	%r52, %r51, %r50;
 	cvt.u64.u32 	%rd263, %r52;
 
-$L__BB31_59:
+$L__BB32_59:
 	or.b64  	%rd212, %rd103, %rd132;
 	and.b64  	%rd213, %rd212, -4294967296;
 	setp.eq.s64 	%p26, %rd213, 0;
-	@%p26 bra 	$L__BB31_61;
+	@%p26 bra 	$L__BB32_61;
 
 	rem.s64 	%rd264, %rd103, %rd132;
-	bra.uni 	$L__BB31_62;
+	bra.uni 	$L__BB32_62;
 
-$L__BB31_61:
+$L__BB32_61:
 	cvt.u32.u64 	%r53, %rd132;
 	cvt.u32.u64 	%r54, %rd103;
 	rem.u32 	%r55, %r54, %r53;
 	cvt.u64.u32 	%rd264, %r55;
 
-$L__BB31_62:
+$L__BB32_62:
 	mul.lo.s64 	%rd214, %rd263, %rd132;
 	add.s64 	%rd215, %rd214, %rd264;
 	shl.b64 	%rd216, %rd215, 3;
@@ -9553,33 +9664,33 @@ $L__BB31_62:
 	or.b64  	%rd218, %rd112, %rd8;
 	and.b64  	%rd219, %rd218, -4294967296;
 	setp.eq.s64 	%p27, %rd219, 0;
-	@%p27 bra 	$L__BB31_64;
+	@%p27 bra 	$L__BB32_64;
 
 	div.s64 	%rd265, %rd112, %rd8;
-	bra.uni 	$L__BB31_65;
+	bra.uni 	$L__BB32_65;
 
-$L__BB31_64:
+$L__BB32_64:
 	cvt.u32.u64 	%r56, %rd8;
 	cvt.u32.u64 	%r57, %rd112;
 	div.u32 	%r58, %r57, %r56;
 	cvt.u64.u32 	%rd265, %r58;
 
-$L__BB31_65:
+$L__BB32_65:
 	or.b64  	%rd220, %rd112, %rd132;
 	and.b64  	%rd221, %rd220, -4294967296;
 	setp.eq.s64 	%p28, %rd221, 0;
-	@%p28 bra 	$L__BB31_67;
+	@%p28 bra 	$L__BB32_67;
 
 	rem.s64 	%rd266, %rd112, %rd132;
-	bra.uni 	$L__BB31_68;
+	bra.uni 	$L__BB32_68;
 
-$L__BB31_67:
+$L__BB32_67:
 	cvt.u32.u64 	%r59, %rd132;
 	cvt.u32.u64 	%r60, %rd112;
 	rem.u32 	%r61, %r60, %r59;
 	cvt.u64.u32 	%rd266, %r61;
 
-$L__BB31_68:
+$L__BB32_68:
 	mul.lo.s64 	%rd222, %rd265, %rd132;
 	add.s64 	%rd223, %rd222, %rd266;
 	shl.b64 	%rd224, %rd223, 3;
@@ -9594,33 +9705,33 @@ $L__BB31_68:
 	or.b64  	%rd227, %rd120, %rd8;
 	and.b64  	%rd228, %rd227, -4294967296;
 	setp.eq.s64 	%p29, %rd228, 0;
-	@%p29 bra 	$L__BB31_70;
+	@%p29 bra 	$L__BB32_70;
 
 	div.s64 	%rd267, %rd120, %rd8;
-	bra.uni 	$L__BB31_71;
+	bra.uni 	$L__BB32_71;
 
-$L__BB31_70:
+$L__BB32_70:
 	cvt.u32.u64 	%r62, %rd8;
 	cvt.u32.u64 	%r63, %rd120;
 	div.u32 	%r64, %r63, %r62;
 	cvt.u64.u32 	%rd267, %r64;
 
-$L__BB31_71:
+$L__BB32_71:
 	or.b64  	%rd229, %rd120, %rd132;
 	and.b64  	%rd230, %rd229, -4294967296;
 	setp.eq.s64 	%p30, %rd230, 0;
-	@%p30 bra 	$L__BB31_73;
+	@%p30 bra 	$L__BB32_73;
 
 	rem.s64 	%rd268, %rd120, %rd132;
-	bra.uni 	$L__BB31_74;
+	bra.uni 	$L__BB32_74;
 
-$L__BB31_73:
+$L__BB32_73:
 	cvt.u32.u64 	%r65, %rd132;
 	cvt.u32.u64 	%r66, %rd120;
 	rem.u32 	%r67, %r66, %r65;
 	cvt.u64.u32 	%rd268, %r67;
 
-$L__BB31_74:
+$L__BB32_74:
 	mul.lo.s64 	%rd231, %rd267, %rd132;
 	add.s64 	%rd232, %rd231, %rd268;
 	shl.b64 	%rd233, %rd232, 3;
@@ -9631,9 +9742,9 @@ $L__BB31_74:
 	st.global.f64 	[%rd235], %fd35;
 	add.s64 	%rd259, %rd120, %rd10;
 	setp.lt.s64 	%p31, %rd259, %rd130;
-	@%p31 bra 	$L__BB31_50;
+	@%p31 bra 	$L__BB32_50;
 
-$L__BB31_75:
+$L__BB32_75:
 	ret;
 
 }
@@ -9663,7 +9774,7 @@ $L__BB31_75:
 	cvt.u64.u32 	%rd4, %r3;
 	add.s64 	%rd49, %rd25, %rd4;
 	setp.ge.s64 	%p1, %rd49, %rd23;
-	@%p1 bra 	$L__BB32_10;
+	@%p1 bra 	$L__BB33_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r4;
@@ -9677,43 +9788,43 @@ $L__BB31_75:
 	or.b64  	%rd32, %rd7, %rd6;
 	and.b64  	%rd33, %rd32, -4294967296;
 	setp.eq.s64 	%p2, %rd33, 0;
-	@%p2 bra 	$L__BB32_3;
+	@%p2 bra 	$L__BB33_3;
 
 	div.u64 	%rd45, %rd7, %rd6;
-	bra.uni 	$L__BB32_4;
+	bra.uni 	$L__BB33_4;
 
-$L__BB32_3:
+$L__BB33_3:
 	cvt.u32.u64 	%r5, %rd6;
 	cvt.u32.u64 	%r6, %rd7;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd45, %r7;
 
-$L__BB32_4:
+$L__BB33_4:
 	add.s64 	%rd34, %rd45, 1;
 	and.b64  	%rd48, %rd34, 3;
 	setp.eq.s64 	%p3, %rd48, 0;
-	@%p3 bra 	$L__BB32_7;
+	@%p3 bra 	$L__BB33_7;
 
 	shl.b64 	%rd35, %rd49, 3;
 	add.s64 	%rd46, %rd1, %rd35;
 	shl.b64 	%rd13, %rd6, 3;
 
-$L__BB32_6:
+$L__BB33_6:
 	.pragma "nounroll";
 	st.global.f64 	[%rd46], %fd1;
 	add.s64 	%rd49, %rd49, %rd6;
 	add.s64 	%rd46, %rd46, %rd13;
 	add.s64 	%rd48, %rd48, -1;
 	setp.ne.s64 	%p4, %rd48, 0;
-	@%p4 bra 	$L__BB32_6;
+	@%p4 bra 	$L__BB33_6;
 
-$L__BB32_7:
+$L__BB33_7:
 	setp.lt.u64 	%p5, %rd45, 3;
-	@%p5 bra 	$L__BB32_10;
+	@%p5 bra 	$L__BB33_10;
 
 	shl.b64 	%rd38, %rd6, 3;
 
-$L__BB32_9:
+$L__BB33_9:
 	shl.b64 	%rd36, %rd49, 3;
 	add.s64 	%rd37, %rd1, %rd36;
 	st.global.f64 	[%rd37], %fd1;
@@ -9728,9 +9839,120 @@ $L__BB32_9:
 	st.global.f64 	[%rd44], %fd1;
 	add.s64 	%rd49, %rd43, %rd6;
 	setp.lt.s64 	%p6, %rd49, %rd23;
-	@%p6 bra 	$L__BB32_9;
+	@%p6 bra 	$L__BB33_9;
 
-$L__BB32_10:
+$L__BB33_10:
+	ret;
+
+}
+	// .globl	bbb_copy_f64
+.visible .entry bbb_copy_f64(
+	.param .u64 bbb_copy_f64_param_0,
+	.param .u64 bbb_copy_f64_param_1,
+	.param .u64 bbb_copy_f64_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<6>;
+	.reg .b64 	%rd<68>;
+
+
+	ld.param.u64 	%rd36, [bbb_copy_f64_param_0];
+	ld.param.u64 	%rd37, [bbb_copy_f64_param_1];
+	ld.param.u64 	%rd35, [bbb_copy_f64_param_2];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd37;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd38, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd64, %rd38, %rd5;
+	setp.ge.s64 	%p1, %rd64, %rd35;
+	@%p1 bra 	$L__BB34_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd39, %rd8, %rd35;
+	add.s64 	%rd40, %rd7, %rd3;
+	mul.lo.s64 	%rd41, %rd40, %rd4;
+	add.s64 	%rd42, %rd41, %rd5;
+	not.b64 	%rd43, %rd42;
+	add.s64 	%rd9, %rd39, %rd43;
+	or.b64  	%rd44, %rd9, %rd8;
+	and.b64  	%rd45, %rd44, -4294967296;
+	setp.eq.s64 	%p2, %rd45, 0;
+	@%p2 bra 	$L__BB34_3;
+
+	div.u64 	%rd59, %rd9, %rd8;
+	bra.uni 	$L__BB34_4;
+
+$L__BB34_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd59, %r7;
+
+$L__BB34_4:
+	add.s64 	%rd46, %rd59, 1;
+	and.b64  	%rd63, %rd46, 3;
+	setp.eq.s64 	%p3, %rd63, 0;
+	@%p3 bra 	$L__BB34_7;
+
+	shl.b64 	%rd47, %rd64, 3;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd15, %rd8, 3;
+	add.s64 	%rd60, %rd2, %rd47;
+
+$L__BB34_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd60];
+	st.global.f64 	[%rd61], %fd1;
+	add.s64 	%rd64, %rd64, %rd8;
+	add.s64 	%rd61, %rd61, %rd15;
+	add.s64 	%rd60, %rd60, %rd15;
+	add.s64 	%rd63, %rd63, -1;
+	setp.ne.s64 	%p4, %rd63, 0;
+	@%p4 bra 	$L__BB34_6;
+
+$L__BB34_7:
+	setp.lt.u64 	%p5, %rd59, 3;
+	@%p5 bra 	$L__BB34_10;
+
+	shl.b64 	%rd48, %rd64, 3;
+	add.s64 	%rd66, %rd2, %rd48;
+	shl.b64 	%rd27, %rd8, 3;
+	add.s64 	%rd67, %rd1, %rd48;
+
+$L__BB34_9:
+	ld.global.f64 	%fd2, [%rd66];
+	st.global.f64 	[%rd67], %fd2;
+	add.s64 	%rd50, %rd66, %rd27;
+	ld.global.f64 	%fd3, [%rd50];
+	add.s64 	%rd51, %rd67, %rd27;
+	st.global.f64 	[%rd51], %fd3;
+	add.s64 	%rd52, %rd64, %rd8;
+	add.s64 	%rd53, %rd52, %rd8;
+	add.s64 	%rd54, %rd50, %rd27;
+	ld.global.f64 	%fd4, [%rd54];
+	add.s64 	%rd55, %rd51, %rd27;
+	st.global.f64 	[%rd55], %fd4;
+	add.s64 	%rd56, %rd53, %rd8;
+	add.s64 	%rd57, %rd54, %rd27;
+	add.s64 	%rd66, %rd57, %rd27;
+	ld.global.f64 	%fd5, [%rd57];
+	add.s64 	%rd58, %rd55, %rd27;
+	add.s64 	%rd67, %rd58, %rd27;
+	st.global.f64 	[%rd58], %fd5;
+	add.s64 	%rd64, %rd56, %rd8;
+	setp.lt.s64 	%p6, %rd64, %rd35;
+	@%p6 bra 	$L__BB34_9;
+
+$L__BB34_10:
 	ret;
 
 }
@@ -9777,7 +9999,7 @@ $L__BB32_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB33_10;
+	@%p1 bra 	$L__BB35_10;
 
 	mov.f64 	%fd8, 0d3FF0000000000000;
 	sub.rn.f64 	%fd1, %fd8, %fd3;
@@ -9794,22 +10016,22 @@ $L__BB32_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB33_3;
+	@%p2 bra 	$L__BB35_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB33_4;
+	bra.uni 	$L__BB35_4;
 
-$L__BB33_3:
+$L__BB35_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB33_4:
+$L__BB35_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB33_7;
+	@%p3 bra 	$L__BB35_7;
 
 	shl.b64 	%rd63, %rd88, 3;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -9818,7 +10040,7 @@ $L__BB33_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB33_6:
+$L__BB35_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd9, [%rd83];
 	mul.rn.f64 	%fd10, %fd9, %fd3;
@@ -9847,11 +10069,11 @@ $L__BB33_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB33_6;
+	@%p4 bra 	$L__BB35_6;
 
-$L__BB33_7:
+$L__BB35_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB33_10;
+	@%p5 bra 	$L__BB35_10;
 
 	shl.b64 	%rd64, %rd88, 3;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -9860,7 +10082,7 @@ $L__BB33_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB33_9:
+$L__BB35_9:
 	ld.global.f64 	%fd26, [%rd91];
 	mul.rn.f64 	%fd27, %fd26, %fd3;
 	ld.global.f64 	%fd28, [%rd90];
@@ -9962,9 +10184,9 @@ $L__BB33_9:
 	st.global.f64 	[%rd80], %fd93;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB33_9;
+	@%p6 bra 	$L__BB35_9;
 
-$L__BB33_10:
+$L__BB35_10:
 	ret;
 
 }
@@ -9973,7 +10195,7 @@ $L__BB33_10:
 	.param .b64 __internal_trig_reduction_slowpathd_param_1
 )
 {
-	.local .align 8 .b8 	__local_depot34[40];
+	.local .align 8 .b8 	__local_depot36[40];
 	.reg .b64 	%SP;
 	.reg .b64 	%SPL;
 	.reg .pred 	%p<10>;
@@ -9982,7 +10204,7 @@ $L__BB33_10:
 	.reg .b64 	%rd<79>;
 
 
-	mov.u64 	%SPL, __local_depot34;
+	mov.u64 	%SPL, __local_depot36;
 	ld.param.f64 	%fd4, [__internal_trig_reduction_slowpathd_param_0];
 	ld.param.u64 	%rd18, [__internal_trig_reduction_slowpathd_param_1];
 	add.u64 	%rd1, %SPL, 0;
@@ -9992,7 +10214,7 @@ $L__BB33_10:
 	}
 	bfe.u32 	%r2, %r1, 20, 11;
 	setp.eq.s32 	%p1, %r2, 2047;
-	@%p1 bra 	$L__BB34_7;
+	@%p1 bra 	$L__BB36_7;
 
 	add.s32 	%r3, %r2, -1024;
 	shr.u32 	%r10, %r3, 6;
@@ -10005,7 +10227,7 @@ $L__BB33_10:
 	setp.gt.s32 	%p3, %r4, %r5;
 	mov.u64 	%rd75, 0;
 	mov.u64 	%rd76, %rd1;
-	@%p3 bra 	$L__BB34_4;
+	@%p3 bra 	$L__BB36_4;
 
 	add.s32 	%r6, %r4, -1;
 	mov.b64 	%rd22, %fd4;
@@ -10015,7 +10237,7 @@ $L__BB33_10:
 	mov.u64 	%rd76, %rd1;
 	mov.u32 	%r28, %r6;
 
-$L__BB34_3:
+$L__BB36_3:
 	.pragma "nounroll";
 	mul.wide.s32 	%rd24, %r28, 8;
 	add.s64 	%rd26, %rd25, %rd24;
@@ -10043,15 +10265,15 @@ $L__BB34_3:
 	mul.wide.s32 	%rd29, %r14, 8;
 	add.s64 	%rd76, %rd1, %rd29;
 	setp.lt.s32 	%p4, %r28, %r5;
-	@%p4 bra 	$L__BB34_3;
+	@%p4 bra 	$L__BB36_3;
 
-$L__BB34_4:
+$L__BB36_4:
 	st.local.u64 	[%rd76], %rd75;
 	ld.local.u64 	%rd78, [%rd1+16];
 	ld.local.u64 	%rd77, [%rd1+24];
 	and.b32  	%r9, %r3, 63;
 	setp.eq.s32 	%p5, %r9, 0;
-	@%p5 bra 	$L__BB34_6;
+	@%p5 bra 	$L__BB36_6;
 
 	mov.u32 	%r15, 64;
 	sub.s32 	%r16, %r15, %r9;
@@ -10063,7 +10285,7 @@ $L__BB34_4:
 	shr.u64 	%rd34, %rd33, %r16;
 	or.b64  	%rd78, %rd34, %rd32;
 
-$L__BB34_6:
+$L__BB36_6:
 	and.b32  	%r17, %r1, -2147483648;
 	shr.u64 	%rd35, %rd77, 62;
 	cvt.u32.u64 	%r18, %rd35;
@@ -10156,7 +10378,7 @@ $L__BB34_6:
 	or.b64  	%rd72, %rd71, %rd63;
 	mov.b64 	%fd4, %rd72;
 
-$L__BB34_7:
+$L__BB36_7:
 	st.param.f64 	[func_retval0+0], %fd4;
 	ret;
 

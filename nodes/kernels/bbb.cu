@@ -189,6 +189,10 @@ __device__ double block_sum(double v) {
     extern "C" __global__ void bbb_fill_##S(T *out, long long n, double value) {                            \
         GRID_LOOP(i, n) { out[i] = (T)value; }                                                               \
     }                                                                                                        \
+    /* out[i] = in[i]: a kernel, not cuMemcpy, so that the host never waits on it */                         \
+    extern "C" __global__ void bbb_copy_##S(T *out, const T *in, long long n) {                              \
+        GRID_LOOP(i, n) { out[i] = in[i]; }                                                                  \
+    }                                                                                                        \
     /* Adam with PyTorch's rule: step = lr / (1 - b1^t), rbc2 = 1 / sqrt(1 - b2^t) */                         \
     extern "C" __global__ void bbb_adam_##S(T *p, const T *g, T *m, T *v, long long n, double b1, double b2,  \
                                             double step, double rbc2, double eps) {                          \

@@ -1,0 +1,150 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"testing"
+
+	"gorgonia.org/tensor"
+)
+
+// Run takes a resident network's steps back to back and reads their
+// losses from the log in chunks; the losses are the ones Step returns one
+// at a time, for every epoch (chunks cut by reports and by LossFlush).
+func TestRunChunksMatchStep(t *testing.T) {
+	forEachKind(t, func(t *testing.T, dt tensor.Dtype, resident bool) {
+		cfg := tinyConfig(dt, resident)
+		cfg.Epochs, cfg.ReportEvery = LossFlush+40, 7
+		if resident {
+			cfg.ReportEvery = LossFlush + 30 // one chunk of LossFlush, then 30, then 10
+		}
+		d, err := MakeData(cfg.Data, cfg.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		run, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer run.Close()
+		reports, err := run.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer one.Close()
+		if len(run.TrainLosses) != cfg.Epochs || len(run.StepSeconds) != cfg.Epochs {
+			t.Fatalf("%d losses, %d step times, want %d", len(run.TrainLosses), len(run.StepSeconds), cfg.Epochs)
+		}
+		for e := 1; e <= cfg.Epochs; e++ {
+			loss, err := one.Step()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := run.TrainLosses[e-1], loss/float64(run.trainLen); got != want {
+				t.Fatalf("epoch %d: Run's loss %v, Step's %v", e, got, want)
+			}
+		}
+		for _, r := range reports {
+			if r.TrainLoss != run.TrainLosses[r.Epoch-1] {
+				t.Errorf("report at %d: train loss %v, the epoch's %v", r.Epoch, r.TrainLoss, run.TrainLosses[r.Epoch-1])
+			}
+		}
+		if _, err := one.Step(); err == nil {
+			t.Error("Step past the last epoch: want an error")
+		}
+	})
+}
+
+// Steps(n) takes n steps (stopping at the last epoch) and returns the loss
+// of the last, the one Step would have returned.
+func TestStepsReturnsTheLastLoss(t *testing.T) {
+	cfg := tinyConfig(tensor.Float64, true)
+	cfg.Epochs = 12
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	la, err := a.Steps(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lb float64
+	for i := 0; i < 5; i++ {
+		if lb, err = b.Step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if la != lb || a.Epoch() != 5 {
+		t.Errorf("Steps(5) = %v at epoch %d; 5 Steps: %v", la, a.Epoch(), lb)
+	}
+	if _, err := a.Steps(100); err != nil || a.Epoch() != cfg.Epochs {
+		t.Errorf("Steps past the end: epoch %d, err %v; want %d, nil", a.Epoch(), err, cfg.Epochs)
+	}
+}
+
+var epochRE = regexp.MustCompile(`at epoch (\d+):`)
+
+// divergedAt is the epoch an ErrDiverged error names.
+func divergedAt(t *testing.T, err error) int {
+	t.Helper()
+	if !errors.Is(err, ErrDiverged) {
+		t.Fatalf("err = %v, want ErrDiverged", err)
+	}
+	m := epochRE.FindStringSubmatch(fmt.Sprint(err))
+	if m == nil {
+		t.Fatalf("%v names no epoch", err)
+	}
+	e, _ := strconv.Atoi(m[1])
+	return e
+}
+
+// A resident run that blows up mid-chunk names the first epoch whose loss
+// is not finite, the one that stepping one at a time finds.
+func TestResidentDivergenceNamesTheEpoch(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Epochs, cfg.ReportEvery, cfg.LearningRate = 200, 200, 1e30
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer one.Close()
+	var want int
+	for e := 1; e <= cfg.Epochs && want == 0; e++ {
+		if _, err := one.Step(); err != nil {
+			want = divergedAt(t, err)
+		}
+	}
+	if want < 2 {
+		t.Fatalf("the loss diverged at epoch %d: want a later epoch, inside a chunk", want)
+	}
+	run, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer run.Close()
+	_, err = run.Run(context.Background(), nil)
+	if got := divergedAt(t, err); got != want {
+		t.Errorf("Run: diverged at epoch %d; one Step at a time: %d", got, want)
+	}
+}
