@@ -5,6 +5,7 @@ package nodes
 import (
 	"fmt"
 	"math"
+	"os"
 	"runtime"
 	"sync"
 	"unsafe"
@@ -56,8 +57,43 @@ func device(op string, extern G.External, dev G.Device) (devCall, error) {
 		return devCall{}, fmt.Errorf("nodes: %s: no CUDA device %d", op, dev)
 	}
 	eng := &engs[int(dev)]
+	nameKernels(eng)
 	return devCall{op: op, eng: eng, ctx: eng.Context()}, nil
 }
+
+// kernelNames maps every kernel handle of the engines seen so far to its
+// name, so that a failed launch names its kernel (the patched cu's
+// FunctionName) instead of a handle.
+var kernelNames = struct {
+	sync.Mutex
+	engines map[*cuda.Engine]bool
+	names   map[cu.Function]string
+}{engines: map[*cuda.Engine]bool{}, names: map[cu.Function]string{}}
+
+func nameKernels(eng *cuda.Engine) {
+	kernelNames.Lock()
+	defer kernelNames.Unlock()
+	if kernelNames.engines[eng] {
+		return
+	}
+	kernelNames.engines[eng] = true
+	for name, fn := range eng.Functions() {
+		kernelNames.names[fn] = name
+	}
+}
+
+func init() {
+	cu.FunctionName = func(f cu.Function) string {
+		kernelNames.Lock()
+		defer kernelNames.Unlock()
+		return kernelNames.names[f]
+	}
+}
+
+// faultKernel (BBB_CUDA_FAULT, for tests of the error path) is a kernel
+// whose launches are given an invalid block size: the launch fails with
+// CUDA_ERROR_INVALID_VALUE, as a real launch error would.
+var faultKernel = os.Getenv("BBB_CUDA_FAULT")
 
 // launch queues kernel (its dtype variant) on a grid of gx blocks of
 // bx × by threads. Every argument is 8 bytes: a device pointer, an int64
@@ -80,6 +116,9 @@ func (c devCall) launch2(kernel string, dt tensor.Dtype, gx, gy, bx, by int, arg
 	params := make([]unsafe.Pointer, len(slots))
 	for i := range slots {
 		params[i] = unsafe.Pointer(&slots[i])
+	}
+	if name == faultKernel {
+		bx, by = 2048, 1 // over every GPU's 1024 threads per block
 	}
 	c.ctx.LaunchKernel(fn, gx, gy, 1, bx, by, 1, 0, cu.NoStream, params) // copies the arguments
 	return nil

@@ -13,6 +13,8 @@
 #              batched predictive passes: chunks agree
 #   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
 #              after a Close)
+#   fault      a failed kernel launch (BBB_CUDA_FAULT): one line naming the
+#              kernel and its CUDA status, exit 1, earlier outputs whole
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
@@ -61,6 +63,28 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 (cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
 check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
+
+# A CUDA error in an op (a launch of bbb_bias_act made to fail, BBB_CUDA_FAULT):
+# one line naming the kernel and the CUDA status, exit 1, the outputs of the
+# run before it whole and no temporary files.
+fault_check() {
+  "$B/bbb-cuda" train --epochs 100 --report-every 50 --no-train-band --samples 20 --out "$OUT/fault/run" || return 1
+  local before; before=$(cd "$OUT/fault/run" && md5sum -- * | md5sum)
+  BBB_CUDA_FAULT=bbb_bias_act_f32 "$B/bbb-cuda" train --epochs 100 --report-every 50 --no-train-band --samples 20 \
+    --out "$OUT/fault/run" > "$OUT/fault/stdout.txt" 2> "$OUT/fault/stderr.txt"
+  local rc=$?
+  echo "exit $rc; stderr: $(grep -vE '^(epoch |predictive:|figures:)' "$OUT/fault/stderr.txt")"
+  [ $rc = 1 ] || return 1
+  [ "$(grep -cvE '^(epoch |predictive:|figures:)' "$OUT/fault/stderr.txt")" = 1 ] || { echo "want one line on stderr besides progress"; return 1; }
+  grep -q 'bbb_bias_act_f32.*InvalidValue' "$OUT/fault/stderr.txt" || { echo "want the kernel and the status named"; return 1; }
+  [ "$(cd "$OUT/fault/run" && md5sum -- * | md5sum)" = "$before" ] || { echo "the earlier outputs changed"; return 1; }
+  [ "$(ls -A "$OUT/fault" | tr '\n' ' ')" = "run stderr.txt stdout.txt " ] || { echo "left: $(ls -A "$OUT/fault")"; return 1; }
+}
+mkdir -p "$OUT/fault"
+export -f fault_check
+export B OUT
+check fault 60 bash -c fault_check
+sed 's/^/  fault: /' "$OUT/fault.txt" | tail -3 | tee -a "$OUT/status.txt"
 
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
 grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rss_mib' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
