@@ -14,10 +14,12 @@ scripts/deps.sh
 scripts/cuda/build.sh >/dev/null
 C=$ROOT/.cache/cuda
 CUDA_ENV=(CGO_CFLAGS="-O2 -I$C/x/usr/include" CGO_LDFLAGS="-O2 -L$C/stubs -Wl,-rpath,/usr/local/cuda/lib64")
-env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/bbb-cuda" ./cmd/bbb
+env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/bbb-cuda.bin" ./cmd/bbb
+cp scripts/cuda/bbb-cuda.sh "$B/bbb-cuda"
 env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/graph-cuda.test" ./graph
 env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/train-cuda.test" ./train
 go build -tags openblas -ldflags '-s -w -extldflags "-static"' -o "$B/bbb-cpu" ./cmd/bbb
+objdump -T "$B/bbb-cuda.bin" | awk '/\*UND\*/ && $NF ~ /^cublas/ {print $NF}' | sort -u > "$B/used_cublas_symbols.txt"
 if [ -n "${OLD_REF:-}" ]; then # a before/after: the CUDA build of another commit
   W=$(mktemp -d) && git worktree add -q --detach "$W" "$OLD_REF"
   (cd "$W" && CUDA_CACHE=$C scripts/cuda/build.sh >/dev/null && env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" \
@@ -25,17 +27,10 @@ if [ -n "${OLD_REF:-}" ]; then # a before/after: the CUDA build of another commi
   scripts/cuda/build.sh >/dev/null # the modfile back to this tree's patched copies
   git worktree remove --force "$W"
 fi
-objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cublas/ {print $NF}' | sort -u > "$B/used_cublas_symbols.txt"
-if [ -n "${OLD_REF:-}" ]; then # a before/after: the CUDA build of another commit
-  W=$(mktemp -d) && git worktree add -q --detach "$W" "$OLD_REF"
-  (cd "$W" && CUDA_CACHE=$C scripts/cuda/build.sh >/dev/null && env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" \
-    -ldflags '-s -w' -o "$ROOT/$B/bbb-cuda-old" ./cmd/bbb)
-  scripts/cuda/build.sh >/dev/null # the modfile back to this tree's patched copies
-  git worktree remove --force "$W"
-fi
-objdump -T "$B/bbb-cuda" | awk '/\*UND\*/ && $NF ~ /^cu[A-Z]/ {print $NF}' | sort -u > "$B/used_cuda_driver_symbols.txt"
+objdump -T "$B/bbb-cuda.bin" | awk '/\*UND\*/ && $NF ~ /^cu[A-Z]/ {print $NF}' | sort -u > "$B/used_cuda_driver_symbols.txt"
 cp "${PEER:-scripts/peer/seed_bbb.py}" "$B/seed_bbb.py"
 cp scripts/seed_bbb_device.py scripts/torch_bench.py scripts/gemm_floor.py "$B/"
-gzip -9 "$B"/bbb-cuda* "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bbb-cpu"
+[ ! -f "$B/bbb-cuda-old" ] || gzip -9 "$B/bbb-cuda-old"
+gzip -9 "$B/bbb-cuda.bin" "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bbb-cpu"
 du -ch "$B"/* | tail -1
 echo "carry bin/gpu to the GPU machine and run scripts/gpu-check.sh there" >&2

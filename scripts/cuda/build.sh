@@ -70,7 +70,8 @@ if [ "${CHECK_ONLY:-0}" = 1 ]; then
   exit 0
 fi
 mkdir -p bin
-rm -f bin/bbb-cuda # the go build cache does not notice a changed stub .so
-go build -tags cuda -modfile="$C/go.cuda.mod" -o bin/bbb-cuda ./cmd/bbb
+rm -f bin/bbb-cuda bin/bbb-cuda.bin # the go build cache does not notice a changed stub .so
+go build -tags cuda -modfile="$C/go.cuda.mod" -o bin/bbb-cuda.bin ./cmd/bbb
+cp scripts/cuda/bbb-cuda.sh bin/bbb-cuda # checks the libraries load, then runs bin/bbb-cuda.bin
 go test -c -tags cuda -modfile="$C/go.cuda.mod" -o bin/graph-cuda.test ./graph
-readelf -d bin/bbb-cuda | awk '/NEEDED|RPATH|RUNPATH/'
+readelf -d bin/bbb-cuda.bin | awk '/NEEDED|RPATH|RUNPATH/'

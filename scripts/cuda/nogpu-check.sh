@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# On a machine without an NVIDIA driver (CI, this CPU machine), after
+# scripts/cuda/build.sh: bin/bbb-cuda says in one line what is missing and
+# exits 1, and writes nothing:
+#   - no libcuda.so.1 at all: the launcher names the missing libraries;
+#   - NVIDIA's link stubs as the libraries (they load, cuInit fails): the
+#     binary's own "no usable NVIDIA GPU" line.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+C=${CUDA_CACHE:-$PWD/.cache/cuda}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail=0
+expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out
+  local name=$1 pat=$2; shift 2
+  "$@" train --epochs 2 --out "$T/out" >"$T/stdout" 2>"$T/stderr"
+  local rc=$?
+  local lines; lines=$(grep -c . "$T/stderr")
+  if [ $rc != 1 ] || [ "$lines" != 1 ] || ! grep -q -- "$pat" "$T/stderr" || [ -e "$T/out" ] || [ -s "$T/stdout" ]; then
+    echo "FAIL $name: exit $rc, $lines lines on stderr: $(cat "$T/stderr")"; fail=1
+  else
+    echo "ok   $name: $(cat "$T/stderr")"
+  fi
+}
+expect "no driver library" 'libcuda.so.1.*not found' env LD_LIBRARY_PATH= bin/bbb-cuda
+mkdir -p "$T/lib"
+cp "$C/stubs/libcuda.so" "$T/lib/libcuda.so.1"
+cp "$C/stubs/libcublas.so.13" "$T/lib/"
+expect "no usable GPU" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+ln -s "$PWD/bin/bbb-cuda" "$T/bbb-cuda-link"
+expect "through a symbolic link" 'libcuda.so.1.*not found' env LD_LIBRARY_PATH= "$T/bbb-cuda-link"
+exit $fail
