@@ -8,5 +8,7 @@ const onDevice = false
 // deviceStore holds a ParamStore's GPU buffers in the CUDA build.
 type deviceStore struct{ reload, reloadData bool }
 
-// lossRing is the loss log: on the CPU, the host ring itself.
-func (s *ParamStore) lossRing() ([]float64, error) { return s.hostLossRing(), nil }
+// readLosses reads steps from..to of the loss log: on the CPU, the host ring.
+func (s *ParamStore) readLosses(from, to uint64) ([]float64, error) {
+	return s.hostLosses(from, to), nil
+}

@@ -300,8 +300,8 @@ func (op *paramOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ .
 	if err != nil {
 		return nil, err
 	}
-	// A kernel, not cuMemcpy: the arena is managed memory, and a copy the
-	// driver might make synchronous would stall the host mid-step.
+	// A kernel, not cuMemcpy: the driver can make cuMemcpy synchronous
+	// (with managed memory, BBB_CUDA_ARENA=managed), stalling the host.
 	n := op.store.params[op.idx].host.Size()
 	return prealloc, c.elementwise("bbb_copy", op.store.dtype, n, devPtr(prealloc), uint64(b.p), i64(n))
 }
@@ -344,30 +344,34 @@ func (s *ParamStore) lossBuffer(c devCall) (cu.DevicePtr, error) {
 	return s.dev.log, nil
 }
 
-// lossRing is the loss log: the device's when a GPU run wrote it (one
-// device-to-host copy after the work queued before it), else the host's.
-func (s *ParamStore) lossRing() ([]float64, error) {
+// readLosses reads steps from..to of the loss log: the device's when a GPU
+// run wrote it (one device-to-host copy of those slots, at most two
+// segments, after the work queued before it), else the host's.
+func (s *ParamStore) readLosses(from, to uint64) ([]float64, error) {
 	s.mu.Lock()
 	log, eng := s.dev.log, s.dev.eng
 	s.mu.Unlock()
 	if log == 0 {
-		return s.hostLossRing(), nil
+		return s.hostLosses(from, to), nil
 	}
-	host := tensor.New(tensor.Of(s.dtype), tensor.WithShape(LossLogLen))
 	c := devCall{op: "Losses", eng: eng, ctx: eng.Context()}
-	if err := c.download(host, log); err != nil {
-		return nil, err
-	}
-	ring := make([]float64, LossLogLen)
-	switch d := host.Data().(type) {
-	case []float32:
-		for i, v := range d {
-			ring[i] = float64(v)
+	size := s.dtype.Size()
+	out := make([]float64, 0, to-from+1)
+	for _, seg := range logSegments(from, to) {
+		host := tensor.New(tensor.Of(s.dtype), tensor.WithShape(seg[1]-seg[0]))
+		if err := c.download(host, log+cu.DevicePtr(uintptr(seg[0])*size)); err != nil {
+			return nil, err
 		}
-	case []float64:
-		copy(ring, d)
+		switch d := host.Data().(type) {
+		case []float32:
+			for _, v := range d {
+				out = append(out, float64(v))
+			}
+		case []float64:
+			out = append(out, d...)
+		}
 	}
-	return ring, nil
+	return out, nil
 }
 
 func (op *constOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ ...G.Value) (G.Value, error) {

@@ -64,23 +64,36 @@ func (s *ParamStore) Losses(from, to uint64) ([]float64, error) {
 	s.mu.Lock()
 	last := s.losses.last
 	s.mu.Unlock()
-	switch {
-	case from < 1 || to < from:
+	if from < 1 || to < from {
 		return nil, fmt.Errorf("nodes: Losses(%d, %d): want 1 <= from <= to", from, to)
-	case to > last:
+	}
+	if to > last {
 		return nil, fmt.Errorf("nodes: Losses(%d, %d): the newest step recorded is %d", from, to, last)
-	case last-from >= LossLogLen:
+	}
+	if last-from >= LossLogLen {
 		return nil, fmt.Errorf("nodes: Losses(%d, %d): the log holds the newest %d steps (to %d)", from, to, LossLogLen, last)
 	}
-	ring, err := s.lossRing()
-	if err != nil {
-		return nil, err
+	return s.readLosses(from, to)
+}
+
+// hostLosses reads steps from..to from the CPU's ring.
+func (s *ParamStore) hostLosses(from, to uint64) []float64 {
+	ring := s.hostLossRing()
+	var out []float64
+	for _, seg := range logSegments(from, to) { // as the GPU's log is read
+		out = append(out, ring[seg[0]:seg[1]]...)
 	}
-	out := make([]float64, 0, to-from+1)
-	for t := from; t <= to; t++ {
-		out = append(out, ring[(t-1)%LossLogLen])
+	return out
+}
+
+// logSegments splits the slots of steps from..to (at most LossLogLen) into
+// at most two runs of consecutive slots, [start, end) each.
+func logSegments(from, to uint64) [][2]int {
+	a, b := int((from-1)%LossLogLen), int((to-1)%LossLogLen)
+	if a <= b && to-from < LossLogLen {
+		return [][2]int{{a, b + 1}}
 	}
-	return out, nil
+	return [][2]int{{a, LossLogLen}, {0, b + 1}}
 }
 
 // hostLossRing is the CPU's ring, made on first use.

@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 
@@ -72,6 +73,9 @@ func TestRecordLosses(t *testing.T) {
 		for step := uint64(1); step <= 5; step++ {
 			run(step, 3*float64(step))
 		}
+		if l, err := s.Losses(1, 1); err != nil || len(l) != 1 || l[0] != 3 {
+			t.Errorf("%v: Losses(1, 1) = %v, %v; want [3]", dt, l, err)
+		}
 		got, err := s.Losses(2, 5)
 		if err != nil {
 			t.Fatal(err)
@@ -101,6 +105,13 @@ func TestRecordLosses(t *testing.T) {
 		}
 		if l, err := s.Losses(3, 3); err != nil || math.Abs(l[0]-9) > 1e-5 {
 			t.Errorf("%v: Losses(3, 3) = %v, %v; want [9] (its slot was not reused)", dt, l, err)
+		}
+		// A range that wraps around the end of the log.
+		for step := uint64(LossLogLen - 1); step <= LossLogLen+3; step++ {
+			run(step, float64(step))
+		}
+		if l, err := s.Losses(LossLogLen-1, LossLogLen+3); err != nil || len(l) != 5 || l[0] != LossLogLen-1 || l[4] != LossLogLen+3 {
+			t.Errorf("%v: Losses across the end of the log = %v, %v", dt, l, err)
 		}
 		// A run without a step is refused.
 		s.SetStep(0)
@@ -135,5 +146,52 @@ func TestRecordErrors(t *testing.T) {
 	}
 	if _, err := n.Op().Do(G.NewF32(1), G.NewF32(2)); err == nil {
 		t.Error("the record op with 2 inputs: want an error")
+	}
+	// Its output is its input, in the store's dtype, for both dtypes.
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		s, err := NewParamStore(dt, 1, AdamConfig{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := s.Record(G.NewScalar(g, dt, G.WithName("l"+dt.String())))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.SetStep(1)
+		in := G.Value(G.NewF32(2.5))
+		if dt == tensor.Float64 {
+			in = G.NewF64(2.5)
+		}
+		out, err := n.Op().Do(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := ScalarValue(out); out.Dtype() != dt || v != 2.5 {
+			t.Errorf("%v: the record op returned %v (%v), want 2.5 (%v)", dt, out, out.Dtype(), dt)
+		}
+	}
+}
+
+// The slots of a range of steps, in at most two runs: one when they do
+// not wrap around the end of the log, two when they do.
+func TestLogSegments(t *testing.T) {
+	const n = LossLogLen
+	for _, c := range []struct {
+		from, to uint64
+		want     [][2]int
+	}{
+		{1, 1, [][2]int{{0, 1}}},
+		{1, 5, [][2]int{{0, 5}}},
+		{1, n, [][2]int{{0, n}}},
+		{n, n, [][2]int{{n - 1, n}}},
+		{n, n + 1, [][2]int{{n - 1, n}, {0, 1}}},
+		{2, n + 1, [][2]int{{1, n}, {0, 1}}},
+		{n + 1, 2 * n, [][2]int{{0, n}}},
+		{n - 1, n + 3, [][2]int{{n - 2, n}, {0, 3}}},
+	} {
+		got := logSegments(c.from, c.to)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("logSegments(%d, %d) = %v, want %v", c.from, c.to, got, c.want)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs ON THE GPU MACHINE, from the repository root, with bin/gpu from
-# scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 3 minutes:
+# scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 2.5 minutes
+# on an H200 (each check has its own timeout; all of them together would be
+# 12 minutes, and status.txt is copied to $OUT after each check):
 #   run(command="scripts/gpu-check.sh", carry=["bin/gpu"], timeout_s=330)
 # Prints PASS/FAIL per check and the timing tables; $OUT (default out/gpu)
 # gets status.txt and gpu-check.tgz, every output of every check (the device
@@ -43,6 +45,7 @@ check() { # check NAME TIMEOUT CMD...: runs CMD, output in $OUT/NAME.txt
   local rc=$?
   local verdict=PASS; [ $rc = 0 ] || verdict="FAIL (rc=$rc)"
   echo "$verdict $name ($((SECONDS - t0)) s): $(grep -E -- '--- FAIL|^(ok|FAIL|PASS)$|panic|rror' "$OUT/$name.txt" | head -3 | tr '\n' ' ' | cut -c1-300)" | tee -a "$OUT/status.txt"
+  cp "$OUT/status.txt" "$DEST/" # so far, should the call be cut short
 }
 for f in "$B"/*.gz; do gunzip -kf "$f"; done
 chmod +x "$B"/bbb-cuda* "$B"/*.test "$B"/bbb-cpu
@@ -69,7 +72,7 @@ check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points
 # run before it whole and no temporary files.
 fault_check() {
   "$B/bbb-cuda" train --epochs 100 --report-every 50 --no-train-band --samples 20 --out "$OUT/fault/run" || return 1
-  local before; before=$(cd "$OUT/fault/run" && md5sum -- * | md5sum)
+  local before; before=$(cd "$OUT/fault/run" && find . -type f -exec md5sum {} + | sort | md5sum)
   BBB_CUDA_FAULT=bbb_bias_act_f32 "$B/bbb-cuda" train --epochs 100 --report-every 50 --no-train-band --samples 20 \
     --out "$OUT/fault/run" > "$OUT/fault/stdout.txt" 2> "$OUT/fault/stderr.txt"
   local rc=$?
@@ -77,7 +80,7 @@ fault_check() {
   [ $rc = 1 ] || return 1
   [ "$(grep -cvE '^(epoch |predictive:|figures:)' "$OUT/fault/stderr.txt")" = 1 ] || { echo "want one line on stderr besides progress"; return 1; }
   grep -q 'bbb_bias_act_f32.*InvalidValue' "$OUT/fault/stderr.txt" || { echo "want the kernel and the status named"; return 1; }
-  [ "$(cd "$OUT/fault/run" && md5sum -- * | md5sum)" = "$before" ] || { echo "the earlier outputs changed"; return 1; }
+  [ "$(cd "$OUT/fault/run" && find . -type f -exec md5sum {} + | sort | md5sum)" = "$before" ] || { echo "the earlier outputs changed"; return 1; }
   [ "$(ls -A "$OUT/fault" | tr '\n' ' ')" = "run stderr.txt stdout.txt " ] || { echo "left: $(ls -A "$OUT/fault")"; return 1; }
 }
 mkdir -p "$OUT/fault"

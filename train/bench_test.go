@@ -17,7 +17,7 @@ import (
 
 func benchTrainer(b *testing.B, g graph.Config) (*Trainer, Data) {
 	b.Helper()
-	cfg := Config{Graph: g, Seed: 1}
+	cfg := Config{Graph: g, Seed: 1, Epochs: math.MaxInt32} // Step past Epochs is an error
 	d, err := MakeData(cfg.Data, cfg.Seed)
 	if err != nil {
 		b.Fatal(err)
@@ -82,7 +82,7 @@ func BenchmarkMNISTStep(b *testing.B) {
 		Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 400,
 			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
 			Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
-		LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128},
+		LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128}, Epochs: math.MaxInt32,
 	}
 	tr, err := NewTrainer(c, d.Data)
 	if err != nil {

@@ -235,7 +235,9 @@ const LossFlush = 256
 // steps takes up to n steps (n <= LossFlush; 1 unless resident) and
 // returns their losses: fewer with an error, or past Config.Epochs. It
 // stops on divergence, naming the first epoch whose loss is NaN or Inf,
-// and on Run's ctx between steps.
+// and on Run's ctx between steps. A resident chunk learns of a divergence
+// when it reads the log: the steps after the NaN in that chunk have run
+// (Epoch counts them; the losses returned stop at the NaN).
 func (t *Trainer) steps(n int) ([]float64, error) {
 	if t.epoch >= t.Config.Epochs {
 		return nil, fmt.Errorf("train: epoch %d: past the last epoch %d", t.epoch+1, t.Config.Epochs)
@@ -264,6 +266,9 @@ func (t *Trainer) steps(n int) ([]float64, error) {
 	}
 	losses, err := t.Net.Store.Losses(uint64(first), uint64(t.epoch))
 	if err != nil {
+		if runErr != nil {
+			return nil, runErr // the cause; the read may have failed from it
+		}
 		return nil, err
 	}
 	for i, loss := range losses {
@@ -345,12 +350,14 @@ func (t *Trainer) Run(ctx context.Context, onReport func(Report)) ([]Report, err
 		n := min((t.epoch/e+1)*e, t.Config.Epochs) - t.epoch
 		t0 := time.Now()
 		losses, err := t.steps(min(n, LossFlush))
+		// The steps taken count even when one failed (one loss per epoch).
+		secs := time.Since(t0).Seconds() / float64(max(1, len(losses)))
+		for _, loss := range losses {
+			t.StepSeconds = append(t.StepSeconds, secs)
+			t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
+		}
 		if err != nil {
 			return reports, err
-		}
-		for _, loss := range losses {
-			t.StepSeconds = append(t.StepSeconds, time.Since(t0).Seconds()/float64(len(losses)))
-			t.TrainLosses = append(t.TrainLosses, loss/float64(t.trainLen))
 		}
 		if t.epoch%t.Config.ReportEvery != 0 && t.epoch != t.Config.Epochs {
 			continue
