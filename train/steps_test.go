@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"testing"
+	"time"
 
 	"gorgonia.org/tensor"
 )
@@ -146,5 +148,45 @@ func TestResidentDivergenceNamesTheEpoch(t *testing.T) {
 	_, err = run.Run(context.Background(), nil)
 	if got := divergedAt(t, err); got != want {
 		t.Errorf("Run: diverged at epoch %d; one Step at a time: %d", got, want)
+	}
+	// The losses of every epoch up to the divergence are kept, its NaN last.
+	if n := len(run.TrainLosses); n != want || !math.IsNaN(run.TrainLosses[n-1]) && !math.IsInf(run.TrainLosses[n-1], 0) {
+		t.Errorf("after the divergence at %d: %d training losses, the last %v", want, n, run.TrainLosses[n-1])
+	}
+	if len(run.StepSeconds) != len(run.TrainLosses) {
+		t.Errorf("%d step times for %d losses", len(run.StepSeconds), len(run.TrainLosses))
+	}
+}
+
+// StepSeconds shares a chunk's wall time among its steps: together they
+// take no longer than the run.
+func TestStepSecondsShareTheChunk(t *testing.T) {
+	for _, resident := range []bool{false, true} {
+		cfg := tinyConfig(tensor.Float32, resident)
+		cfg.Epochs, cfg.ReportEvery = 60, 30
+		d, err := MakeData(cfg.Data, cfg.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t0 := time.Now()
+		if _, err := tr.Run(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		wall := time.Since(t0).Seconds()
+		tr.Close()
+		var sum float64
+		for _, s := range tr.StepSeconds {
+			if !(s > 0) {
+				t.Fatalf("resident=%v: step time %v", resident, s)
+			}
+			sum += s
+		}
+		if len(tr.StepSeconds) != cfg.Epochs || sum > wall {
+			t.Errorf("resident=%v: %d step times summing to %v s in a run of %v s", resident, len(tr.StepSeconds), sum, wall)
+		}
 	}
 }

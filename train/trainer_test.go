@@ -104,6 +104,9 @@ func TestDivergenceIsReported(t *testing.T) {
 	if want := "at epoch 1:"; !contains(err.Error(), want) {
 		t.Errorf("error %q does not name the epoch", err)
 	}
+	if len(tr.TrainLosses) != 1 || !math.IsNaN(tr.TrainLosses[0]) {
+		t.Errorf("training losses after diverging at epoch 1: %v, want [NaN]", tr.TrainLosses)
+	}
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
