@@ -1,6 +1,7 @@
 package train
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -252,7 +253,7 @@ func (t *Trainer) steps(n int) ([]float64, error) {
 	first := t.epoch + 1
 	var runErr error
 	for i := 0; i < n && t.epoch < t.Config.Epochs; i++ {
-		if i > 0 && t.ctx != nil {
+		if t.ctx != nil {
 			if runErr = t.ctx.Err(); runErr != nil {
 				break
 			}
@@ -266,10 +267,7 @@ func (t *Trainer) steps(n int) ([]float64, error) {
 	}
 	losses, err := t.Net.Store.Losses(uint64(first), uint64(t.epoch))
 	if err != nil {
-		if runErr != nil {
-			return nil, runErr // the cause; the read may have failed from it
-		}
-		return nil, err
+		return nil, cmp.Or(runErr, err) // a run's error is the cause; the read may have failed from it
 	}
 	for i, loss := range losses {
 		if math.IsNaN(loss) || math.IsInf(loss, 0) {
