@@ -101,6 +101,14 @@ func (s *ParamStore) PullAfterRun() {
 	s.mu.Unlock()
 }
 
+// PullPending reports whether the run under way (or the next) copies the
+// parameters back into the host tensors: PullAfterRun, until RunDone.
+func (s *ParamStore) PullPending() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.pull
+}
+
 // Host returns the host tensor of parameter i (in Param order).
 func (s *ParamStore) Host(i int) *tensor.Dense { return s.params[i].host }
 

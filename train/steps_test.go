@@ -7,9 +7,11 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
@@ -188,5 +190,120 @@ func TestStepSecondsShareTheChunk(t *testing.T) {
 		if len(tr.StepSeconds) != cfg.Epochs || sum > wall {
 			t.Errorf("resident=%v: %d step times summing to %v s in a run of %v s", resident, len(tr.StepSeconds), sum, wall)
 		}
+	}
+}
+
+// spyVM wraps a trainer's machine: it records, at each run, whether the
+// run pulls the parameters back, and fails the run numbered failAt (from 1).
+type spyVM struct {
+	G.VM
+	tr     *Trainer
+	runs   int
+	failAt int
+	pulls  []int // the runs that pulled
+}
+
+func (v *spyVM) RunAll() error {
+	v.runs++
+	if v.tr.Net.Store.PullPending() {
+		v.pulls = append(v.pulls, v.runs)
+	}
+	if v.runs == v.failAt {
+		return errors.New("planted failure")
+	}
+	return v.VM.RunAll()
+}
+
+func spyOn(t *testing.T, cfg Config) (*Trainer, *spyVM) {
+	t.Helper()
+	d, err := MakeData(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	spy := &spyVM{VM: tr.vm, tr: tr}
+	tr.vm = spy
+	return tr, spy
+}
+
+// A resident run pulls the parameters back at every report epoch and at
+// the last one, and at no other.
+func TestResidentPullsAtReports(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Epochs, cfg.ReportEvery = 12, 5
+	tr, spy := spyOn(t, cfg)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(spy.pulls) != "[5 10 12]" {
+		t.Errorf("pulls at runs %v, want [5 10 12]", spy.pulls)
+	}
+}
+
+// A run that fails mid-chunk stops there: its error names the epoch, the
+// steps before it keep their losses, and no step runs after it.
+func TestResidentRunFailureMidChunk(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Epochs, cfg.ReportEvery = 40, 40
+	tr, spy := spyOn(t, cfg)
+	spy.failAt = 7
+	_, err := tr.Run(context.Background(), nil)
+	if err == nil || !strings.Contains(err.Error(), "epoch 7: planted failure") {
+		t.Fatalf("err = %v, want the planted failure at epoch 7", err)
+	}
+	if spy.runs != 7 || tr.Epoch() != 6 || len(tr.TrainLosses) != 6 {
+		t.Errorf("%d runs, epoch %d, %d losses; want 7, 6, 6", spy.runs, tr.Epoch(), len(tr.TrainLosses))
+	}
+}
+
+// countCtx is a context whose Err turns to Canceled at its n-th call.
+type countCtx struct {
+	context.Context
+	calls, n int
+}
+
+func (c *countCtx) Err() error {
+	c.calls++
+	if c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// Cancelling stops a resident run between two steps of a chunk; the steps
+// taken keep their losses.
+func TestResidentRunStopsOnCancelMidChunk(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Epochs, cfg.ReportEvery = 40, 40
+	tr, spy := spyOn(t, cfg)
+	ctx := &countCtx{Context: context.Background(), n: 6} // Run's check, then one per step
+	_, err := tr.Run(ctx, nil)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if spy.runs != 4 || tr.Epoch() != 4 || len(tr.TrainLosses) != 4 {
+		t.Errorf("%d runs, epoch %d, %d losses; want 4, 4, 4", spy.runs, tr.Epoch(), len(tr.TrainLosses))
+	}
+}
+
+// Steps over more than LossFlush steps takes them all, in several chunks;
+// a step past the last epoch names the epoch it would have been.
+func TestStepsPastOneChunk(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Epochs = LossFlush + 8
+	tr, _ := spyOn(t, cfg)
+	if _, err := tr.Steps(LossFlush + 5); err != nil || tr.Epoch() != LossFlush+5 {
+		t.Fatalf("Steps(%d): epoch %d, err %v", LossFlush+5, tr.Epoch(), err)
+	}
+	if _, err := tr.Steps(10); err != nil || tr.Epoch() != cfg.Epochs {
+		t.Fatalf("Steps past the end: epoch %d, err %v", tr.Epoch(), err)
+	}
+	want := fmt.Sprintf("epoch %d: past the last epoch %d", cfg.Epochs+1, cfg.Epochs)
+	if _, err := tr.Step(); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Step past the end: err = %v, want %q", err, want)
 	}
 }

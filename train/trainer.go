@@ -210,7 +210,7 @@ func (t *Trainer) Step() (float64, error) {
 }
 
 // Steps takes n steps (Step n times, at most up to Config.Epochs) and
-// returns the loss of the last. A resident network runs them back to back
+// returns the loss of the last (on an error, of the last chunk before). A resident network runs them back to back
 // and reads their losses from the store's log every LossFlush steps, so
 // that on a GPU the host queues a step while the GPU still runs the one
 // before (Step reads each loss back, which waits for the GPU).
@@ -218,12 +218,10 @@ func (t *Trainer) Steps(n int) (float64, error) {
 	var last float64
 	for n > 0 && t.epoch < t.Config.Epochs {
 		losses, err := t.steps(min(n, LossFlush))
-		if len(losses) > 0 {
-			last = losses[len(losses)-1]
-		}
 		if err != nil {
-			return last, err
+			return last, err // the last loss of the steps before the failed chunk
 		}
+		last = losses[len(losses)-1]
 		n -= len(losses)
 	}
 	return last, nil
@@ -318,10 +316,7 @@ func (t *Trainer) hostStep() (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, t.epoch, loss)
 	}
-	if err := t.adam.Step(t.params, t.grads); err != nil {
-		return loss, err
-	}
-	return loss, nil
+	return loss, t.adam.Step(t.params, t.grads)
 }
 
 // Report is the loss per point at one epoch.
