@@ -86,11 +86,11 @@ func (s *ParamStore) hostLosses(from, to uint64) []float64 {
 	return out
 }
 
-// logSegments splits the slots of steps from..to (at most LossLogLen) into
-// at most two runs of consecutive slots, [start, end) each.
+// logSegments splits the slots of steps from..to (at most LossLogLen of
+// them) into at most two runs of consecutive slots, [start, end) each.
 func logSegments(from, to uint64) [][2]int {
 	a, b := int((from-1)%LossLogLen), int((to-1)%LossLogLen)
-	if a <= b && to-from < LossLogLen {
+	if a <= b { // no wrap: LossLogLen steps at most end at the slot before their first
 		return [][2]int{{a, b + 1}}
 	}
 	return [][2]int{{a, LossLogLen}, {0, b + 1}}
