@@ -20,15 +20,7 @@ import (
 // copy, the step input's. The losses come from the log (TestRunOnGPU).
 func TestResidentStepCopiesNothingBack(t *testing.T) {
 	cfg := tinyConfig(tensor.Float32, true)
-	d, err := MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
+	tr, _ := newTestTrainer(t, cfg)
 	prog, _, err := G.Compile(tr.Net.Graph)
 	if err != nil {
 		t.Fatal(err)
@@ -64,23 +56,11 @@ func TestResidentStepCopiesNothingBack(t *testing.T) {
 func TestRunOnGPU(t *testing.T) {
 	cfg := tinyConfig(tensor.Float32, true)
 	cfg.Epochs, cfg.ReportEvery = 40, 15
-	d, err := MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
+	run, _ := newTestTrainer(t, cfg)
 	if _, err := run.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	one, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer one.Close()
+	one, _ := newTestTrainer(t, cfg)
 	for e := 1; e <= cfg.Epochs; e++ {
 		loss, err := one.Step()
 		if err != nil {

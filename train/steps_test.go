@@ -25,24 +25,12 @@ func TestRunChunksMatchStep(t *testing.T) {
 		if resident {
 			cfg.ReportEvery = LossFlush + 30 // one chunk of LossFlush, then 30, then 10
 		}
-		d, err := MakeData(cfg.Data, cfg.Seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		run, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer run.Close()
+		run, _ := newTestTrainer(t, cfg)
 		reports, err := run.Run(context.Background(), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		one, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer one.Close()
+		one, _ := newTestTrainer(t, cfg)
 		if len(run.TrainLosses) != cfg.Epochs || len(run.StepSeconds) != cfg.Epochs {
 			t.Fatalf("%d losses, %d step times, want %d", len(run.TrainLosses), len(run.StepSeconds), cfg.Epochs)
 		}
@@ -71,20 +59,8 @@ func TestRunChunksMatchStep(t *testing.T) {
 func TestStepsReturnsTheLastLoss(t *testing.T) {
 	cfg := tinyConfig(tensor.Float64, true)
 	cfg.Epochs = 12
-	d, err := MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	a, _ := newTestTrainer(t, cfg)
+	b, _ := newTestTrainer(t, cfg)
 	la, err := a.Steps(5)
 	if err != nil {
 		t.Fatal(err)
@@ -124,15 +100,7 @@ func divergedAt(t *testing.T, err error) int {
 func TestResidentDivergenceNamesTheEpoch(t *testing.T) {
 	cfg := tinyConfig(tensor.Float32, true)
 	cfg.Epochs, cfg.ReportEvery, cfg.LearningRate = 200, 200, 1e30
-	d, err := MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	one, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer one.Close()
+	one, _ := newTestTrainer(t, cfg)
 	var want int
 	for e := 1; e <= cfg.Epochs && want == 0; e++ {
 		if _, err := one.Step(); err != nil {
@@ -142,12 +110,8 @@ func TestResidentDivergenceNamesTheEpoch(t *testing.T) {
 	if want < 2 {
 		t.Fatalf("the loss diverged at epoch %d: want a later epoch, inside a chunk", want)
 	}
-	run, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer run.Close()
-	_, err = run.Run(context.Background(), nil)
+	run, _ := newTestTrainer(t, cfg)
+	_, err := run.Run(context.Background(), nil)
 	if got := divergedAt(t, err); got != want {
 		t.Errorf("Run: diverged at epoch %d; one Step at a time: %d", got, want)
 	}
@@ -166,20 +130,12 @@ func TestStepSecondsShareTheChunk(t *testing.T) {
 	for _, resident := range []bool{false, true} {
 		cfg := tinyConfig(tensor.Float32, resident)
 		cfg.Epochs, cfg.ReportEvery = 60, 30
-		d, err := MakeData(cfg.Data, cfg.Seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
+		tr, _ := newTestTrainer(t, cfg)
 		t0 := time.Now()
 		if _, err := tr.Run(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 		wall := time.Since(t0).Seconds()
-		tr.Close()
 		var sum float64
 		for _, s := range tr.StepSeconds {
 			if !(s > 0) {
@@ -216,15 +172,7 @@ func (v *spyVM) RunAll() error {
 
 func spyOn(t *testing.T, cfg Config) (*Trainer, *spyVM) {
 	t.Helper()
-	d, err := MakeData(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
+	tr, _ := newTestTrainer(t, cfg)
 	spy := &spyVM{VM: tr.vm, tr: tr}
 	tr.vm = spy
 	return tr, spy
