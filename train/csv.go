@@ -112,7 +112,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 	} else if cols.YCol != "" {
 		i, ok := index[cols.YCol]
 		if !ok {
-			return fail(1, 0, "no column %q (--y-col) in the header %s", cols.YCol, strings.Join(header, ","))
+			return fail(1, 0, "no column %q (--y-col) in the header %s", cols.YCol, headerList(header))
 		}
 		yi = i
 	}
@@ -131,7 +131,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 				if cols.NoTarget {
 					what = "an input of the model"
 				}
-				return fail(1, 0, "no column %q (%s) in the header %s", c, what, strings.Join(header, ","))
+				return fail(1, 0, "no column %q (%s) in the header %s", c, what, headerList(header))
 			}
 			if i == yi {
 				return fail(1, i+1, "column %q is both an input (--x-cols) and the target", c)
@@ -199,6 +199,29 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		return fail(0, 0, "no data rows after the header")
 	}
 	return t, nil
+}
+
+// headerList names a header's columns for an error: each quoted (a name
+// may hold a comma or a newline, and the error must stay one line), the
+// first maxListed only, since a wide file (MNIST has 785 columns) would
+// otherwise fill the terminal.
+func headerList(header []string) string {
+	const maxListed = 8
+	names := header
+	if len(names) > maxListed {
+		names = names[:maxListed]
+	}
+	var b strings.Builder
+	for i, h := range names {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		b.WriteString(strconv.Quote(clip(h)))
+	}
+	if len(header) > maxListed {
+		fmt.Fprintf(&b, ",... (%d columns)", len(header))
+	}
+	return b.String()
 }
 
 func clip(s string) string {

@@ -45,6 +45,28 @@ func TestParseCSV(t *testing.T) {
 	}
 }
 
+func TestHeaderList(t *testing.T) {
+	for _, tc := range []struct {
+		header []string
+		want   string
+	}{
+		{[]string{"a", "y"}, `"a","y"`},
+		{[]string{"0", "\n"}, `"0","\n"`},
+		{[]string{"1", "2", "3", "4", "5", "6", "7", "8"}, `"1","2","3","4","5","6","7","8"`},
+		{[]string{"1", "2", "3", "4", "5", "6", "7", "8", "9"}, `"1","2","3","4","5","6","7","8",... (9 columns)`},
+		{[]string{strings.Repeat("x", 50), "y"}, `"` + strings.Repeat("x", 40) + `...","y"`},
+	} {
+		if got := headerList(tc.header); got != tc.want {
+			t.Errorf("headerList(%q) = %s, want %s", tc.header, got, tc.want)
+		}
+	}
+	// What the fuzzer found: a quoted header name holding a newline.
+	_, err := ParseCSV(strings.NewReader("0,\"a\nb\"\n1,2\n"), "f.csv", CSVColumns{YCol: "1"})
+	if want := `f.csv:1: no column "1" (--y-col) in the header "0","a\nb"`; err == nil || err.Error() != want {
+		t.Errorf("error %v, want %s", err, want)
+	}
+}
+
 // FuzzCSV: the reader never panics; what it accepts is whole and finite,
 // and what it refuses is one line naming the file.
 func FuzzCSV(f *testing.F) {
@@ -52,6 +74,7 @@ func FuzzCSV(f *testing.F) {
 		f.Add(s, "")
 	}
 	f.Add("a,b,y\n1,2,3\n", "b")
+	f.Add("0,\"a\nb\"\n1,2\n", "1")
 	f.Fuzz(func(t *testing.T, in, ycol string) {
 		tab, err := ParseCSV(strings.NewReader(in), "f.csv", CSVColumns{YCol: ycol})
 		if err != nil {
