@@ -48,9 +48,10 @@ type Config struct {
 
 	Init Init // initial values of the variational parameters
 
-	// StockOps builds the data-sized block (x·w + b, ReLU) from Gorgonia's
-	// own Mul, BroadcastAdd and Rectify instead of this project's fused
-	// Linear and ReLU ops: slower, but every op has Gorgonia's CUDA kernel.
+	// StockOps builds the data-sized block (x·w + b, ReLU), softplus and the
+	// sample mu + sigma ⊙ eps from Gorgonia's own ops instead of this
+	// project's fused Linear, ReLU, Softplus and Reparameterize: slower, but
+	// every op has Gorgonia's CUDA kernel.
 	StockOps bool
 
 	// Resident builds the graph from the resident ops (see resident.go):

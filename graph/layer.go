@@ -47,9 +47,10 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 		l.BEps = vec("b_eps")
 	}
 	var err error
-	softplus := nodes.Softplus
+	softplus, reparameterize := nodes.Softplus, nodes.Reparameterize
 	if c.StockOps {
-		softplus = nodes.StockSoftplus // Gorgonia's, with its CUDA kernel
+		// Gorgonia's, with their CUDA kernels
+		softplus, reparameterize = nodes.StockSoftplus, nodes.StockReparameterize
 	}
 	if l.WSigma, err = softplus(l.WRho); err != nil {
 		return nil, err
@@ -65,10 +66,10 @@ func newLayer(g *G.ExprGraph, c Config, i int, x, ones *G.Node, withKL bool) (*L
 		}
 		return l, l.addKL(c, i, withKL)
 	}
-	if l.W, err = nodes.Reparameterize(l.WMu, l.WSigma, l.WEps); err != nil {
+	if l.W, err = reparameterize(l.WMu, l.WSigma, l.WEps); err != nil {
 		return nil, err
 	}
-	if l.B, err = nodes.Reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
+	if l.B, err = reparameterize(l.BMu, l.BSigma, l.BEps); err != nil {
 		return nil, err
 	}
 	for node, name := range map[*G.Node]string{l.WSigma: "w_sigma", l.BSigma: "b_sigma", l.W: "w", l.B: "b"} {

@@ -78,7 +78,11 @@ func localOut(g *G.ExprGraph, c Config, l *Layer, i int, x, ones *G.Node, relu b
 	if err != nil {
 		return nil, err
 	}
-	a, err := nodes.Reparameterize(mean, sd, l.OutEps)
+	reparameterize := nodes.Reparameterize
+	if c.StockOps {
+		reparameterize = nodes.StockReparameterize
+	}
+	a, err := reparameterize(mean, sd, l.OutEps)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/parallel"
 )
 
 // kernel computes out[i] from ins[k][i] for every index i, in both dtypes.
@@ -31,19 +32,26 @@ type elementwise struct {
 	// diff builds the gradient nodes (one per input, nil where not
 	// differentiable); nil means the op is not differentiable.
 	diff func(in G.Nodes, out, grad *G.Node) (G.Nodes, error)
-	buf  buffer
+	// wrt says which inputs diff differentiates; nil means all of them.
+	wrt []bool
+	buf buffer
 }
 
 func applyElementwise(name string, arity int, k kernel, diff func(G.Nodes, *G.Node, *G.Node) (G.Nodes, error), ins ...*G.Node) (*G.Node, error) {
-	for _, in := range ins[1:] {
-		if err := sameShape(name, ins[0], in); err != nil {
-			return nil, err
-		}
-	}
-	if err := sameDtype(name, ins...); err != nil {
+	if err := checkElementwise(name, ins...); err != nil {
 		return nil, err
 	}
 	return G.ApplyOp(&elementwise{opBase: opBase{name}, arity: arity, k: k, diff: diff}, ins...)
+}
+
+// checkElementwise: an elementwise op's inputs have one shape and dtype.
+func checkElementwise(name string, ins ...*G.Node) error {
+	for _, in := range ins[1:] {
+		if err := sameShape(name, ins[0], in); err != nil {
+			return err
+		}
+	}
+	return sameDtype(name, ins...)
 }
 
 func (op *elementwise) Arity() int { return op.arity }
@@ -74,11 +82,22 @@ func (op *elementwise) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, 
 	}
 	switch ts[0].Dtype() {
 	case tensor.Float32:
-		op.k.f32(out.Float32s(), slicesOf[float32](ts)...)
+		runSplit(op.k.f32, out.Float32s(), slicesOf[float32](ts))
 	default:
-		op.k.f64(out.Float64s(), slicesOf[float64](ts)...)
+		runSplit(op.k.f64, out.Float64s(), slicesOf[float64](ts))
 	}
 	return out, nil
+}
+
+// runSplit applies an elementwise kernel over parallel.For's ranges.
+func runSplit[T linalg.Float](k func([]T, ...[]T), out []T, ins [][]T) {
+	parallel.For(len(out), func(lo, hi int) {
+		part := make([][]T, len(ins))
+		for i, in := range ins {
+			part[i] = in[lo:hi]
+		}
+		k(out[lo:hi], part...)
+	})
 }
 
 func slicesOf[T linalg.Float](ts []*tensor.Dense) [][]T {
@@ -90,6 +109,9 @@ func slicesOf[T linalg.Float](ts []*tensor.Dense) [][]T {
 }
 
 func (op *elementwise) DiffWRT(n int) []bool {
+	if op.wrt != nil && op.diff != nil {
+		return op.wrt
+	}
 	d := make([]bool, n)
 	for i := range d {
 		d[i] = op.diff != nil
