@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/parallel"
 	"github.com/bbb-go/bbb/internal/vecmath"
 )
 
@@ -72,9 +73,12 @@ func (op *klSampleOp) Do(in ...G.Value) (G.Value, error) {
 	switch w.Dtype() {
 	case tensor.Float32:
 		ws, mus, ss := ts[0].Float32s(), ts[1].Float32s(), ts[2].Float32s()
-		vecmath.NormalLogProb(q.Float32s(), ws, mus, ss)
-		op.k.logProbKernel().f32(p.Float32s(), ws)
-		kl = sumDiff(q.Float32s(), p.Float32s())
+		qs, ps := q.Float32s(), p.Float32s()
+		parallel.For(len(ws), func(lo, hi int) {
+			vecmath.NormalLogProb(qs[lo:hi], ws[lo:hi], mus[lo:hi], ss[lo:hi])
+			op.k.logProbKernel().f32(ps[lo:hi], ws[lo:hi])
+		})
+		kl = sumDiff(qs, ps) // in order: the same sum at any worker count
 		return G.NewF32(float32(kl)), nil
 	default:
 		ws := ts[0].Float64s()
@@ -149,16 +153,27 @@ func (op *klSampleGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Valu
 		var ones []float32
 		if op.which == 0 {
 			ones = op.kl.onesOf(w).Float32s()
-			op.kl.k.dLogProbKernel().f32(out.Float32s(), w.Float32s(), ones)
 		}
-		klGrad(op.which, out.Float32s(), ts[0].Float32s(), ts[1].Float32s(), ts[2].Float32s(), float32(g))
+		klGradSplit(op.which, op.kl.k.dLogProbKernel().f32, out.Float32s(), ones, ts[0].Float32s(), ts[1].Float32s(), ts[2].Float32s(), float32(g))
 	default:
+		var ones []float64
 		if op.which == 0 {
-			op.kl.k.dLogProbKernel().f64(out.Float64s(), w.Float64s(), op.kl.onesOf(w).Float64s())
+			ones = op.kl.onesOf(w).Float64s()
 		}
-		klGrad(op.which, out.Float64s(), ts[0].Float64s(), ts[1].Float64s(), ts[2].Float64s(), g)
+		klGradSplit(op.which, op.kl.k.dLogProbKernel().f64, out.Float64s(), ones, ts[0].Float64s(), ts[1].Float64s(), ts[2].Float64s(), g)
 	}
 	return out, nil
+}
+
+// klGradSplit is klGrad over parallel.For's ranges; for w (which 0) each
+// range first gets the prior's d log p/dw from dlogp (times ones).
+func klGradSplit[T linalg.Float](which int, dlogp func([]T, ...[]T), out, ones, w, mu, s []T, g T) {
+	parallel.For(len(w), func(lo, hi int) {
+		if which == 0 {
+			dlogp(out[lo:hi], w[lo:hi], ones[lo:hi])
+		}
+		klGrad(which, out[lo:hi], w[lo:hi], mu[lo:hi], s[lo:hi], g)
+	})
 }
 
 // onesOf is a vector of ones shaped like w, filled when (re)allocated.

@@ -1,12 +1,14 @@
 package train
 
 import (
+	"fmt"
 	"math"
 	"testing"
 
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -68,9 +70,9 @@ func BenchmarkPredict1000Val1Worker(b *testing.B)  { benchPredict(b, 1) }
 func BenchmarkPredict1000Val2Workers(b *testing.B) { benchPredict(b, 2) }
 
 // One minibatch step of the paper's MNIST model (784-400-400-10, mixture
-// prior, batches of 128): weight sampling, forward, backward, Adam. Its
-// allocs/op are the per-step allocations (Gorgonia's stock Add, which
-// sums a parameter's two gradient contributions, clones its input).
+// prior, batches of 128): weight sampling, forward, backward, Adam, at one
+// and two threads (OpenBLAS's and parallel's; what --threads sets). Its
+// allocs/op are the per-step allocations.
 //
 //	go test -tags openblas ./train -run '^$' -bench MNISTStep -benchmem
 func BenchmarkMNISTStep(b *testing.B) {
@@ -78,27 +80,33 @@ func BenchmarkMNISTStep(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := Config{
-		Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 400,
-			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
-			Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
-		LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128}, Epochs: math.MaxInt32,
-	}
-	tr, err := NewTrainer(c, d.Data)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { tr.Close() })
-	for i := 0; i < 3; i++ {
-		if _, err := tr.Step(); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if _, err := tr.Step(); err != nil {
-			b.Fatal(err)
-		}
+	defer linalg.SetThreads(1)
+	for _, threads := range []int{1, 2} {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			linalg.SetThreads(threads)
+			c := Config{
+				Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 400,
+					Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+					Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
+				LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128}, Epochs: math.MaxInt32,
+			}
+			tr, err := NewTrainer(c, d.Data)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { tr.Close() })
+			for i := 0; i < 3; i++ {
+				if _, err := tr.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if _, err := tr.Step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

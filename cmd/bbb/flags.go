@@ -48,7 +48,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 
 // threadsHelp says what --threads does in this build.
 func threadsHelp() string {
-	const what = "OpenBLAS threads per matrix product (0: all cores; a seed's numbers are the same run after run at one thread count, not across counts)"
+	const what = "cores for a step: matrix products split by rows (one OpenBLAS thread each), the elementwise kernels, Adam, epsilon drawn ahead (0: all cores; a seed's numbers are the same run after run at one thread count, not across counts)"
 	if linalg.ThreadsSettable() {
 		return what
 	}

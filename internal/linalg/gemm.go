@@ -1,5 +1,7 @@
 package linalg
 
+import "github.com/bbb-go/bbb/internal/parallel"
+
 // Float is the element type of every kernel here.
 type Float interface{ ~float32 | ~float64 }
 
@@ -10,6 +12,27 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 	if m == 0 || n == 0 {
 		return
 	}
+	if !splitRows {
+		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
+	// Row blocks of C over the workers (parallel.SetWorkers, --threads),
+	// each a one-thread OpenBLAS call: OpenBLAS's own threads spin after a
+	// call and would take the core the graph's other kernels run on.
+	parallel.ForChunk(m, minRows(n, k), func(lo, hi int) {
+		aOff := lo * lda // op(A)'s row lo
+		if transA {
+			aOff = lo // a column of the stored A
+		}
+		gemm(transA, transB, hi-lo, n, k, alpha, a[aOff:], lda, b, ldb, beta, c[lo*ldc:], ldc)
+	})
+}
+
+// minRows is the fewest rows of C worth a worker: about a million
+// multiply-adds (a few hundred microseconds), and at least 8 rows.
+func minRows(n, k int) int { return max(8, (1<<20)/max(n*k, 1)) }
+
+func gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	switch a := any(a).(type) {
 	case []float32:
 		sgemm(transA, transB, m, n, k, float32(alpha), a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), ldc)

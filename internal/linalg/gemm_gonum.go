@@ -12,6 +12,7 @@ import (
 const (
 	backend         = "gonum"
 	threadsSettable = false
+	splitRows       = false // gonum splits large products itself
 )
 
 // gonum's GEMM runs large products on up to GOMAXPROCS goroutines; it has

@@ -12,6 +12,8 @@ import "C"
 
 import (
 	"runtime"
+
+	"github.com/bbb-go/bbb/internal/parallel"
 	"sync"
 	"unsafe"
 )
@@ -19,12 +21,15 @@ import (
 const (
 	backend         = "openblas"
 	threadsSettable = true
+	splitRows       = true // Gemm splits C's rows over parallel's workers
 )
 
 func init() {
-	// One thread until SetThreads says otherwise: the benchmark compares
-	// with single-threaded PyTorch, and OpenBLAS threads would fight the
-	// predictive-sampling workers for cores.
+	// OpenBLAS itself runs one thread per call, always: SetThreads sets
+	// the workers that Gemm, the elementwise kernels and Adam split their
+	// work over (one until it is called: the benchmark compares with
+	// single-threaded PyTorch, and more would fight the
+	// predictive-sampling workers for cores).
 	C.openblas_set_num_threads(1)
 }
 
@@ -32,11 +37,10 @@ func setThreads(n int) int {
 	if n == 0 {
 		n = runtime.NumCPU() // the cores this process may run on
 	}
-	C.openblas_set_num_threads(C.int(n))
-	return threads()
+	return parallel.SetWorkers(n)
 }
 
-func threads() int { return int(C.openblas_get_num_threads()) }
+func threads() int { return parallel.Workers() }
 
 func ctrans(t bool) C.enum_CBLAS_TRANSPOSE {
 	if t {

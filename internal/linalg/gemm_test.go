@@ -27,14 +27,21 @@ func naive(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []fl
 	}
 }
 
+// Small products, and products large enough that the OpenBLAS build
+// splits C's rows over three workers (every transpose: the split offsets A
+// by rows, or by columns when it is stored transposed).
 func TestGemmMatchesNaive(t *testing.T) {
+	defer SetThreads(1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tc := range []struct {
 		m, n, k int
 		tA, tB  bool
+		threads int
 	}{
-		{7, 5, 3, false, false}, {7, 5, 3, true, false}, {7, 5, 3, false, true}, {1, 20, 16, true, false}, {33, 1, 20, false, true},
+		{7, 5, 3, false, false, 1}, {7, 5, 3, true, false, 1}, {7, 5, 3, false, true, 1}, {1, 20, 16, true, false, 1}, {33, 1, 20, false, true, 1},
+		{150, 300, 300, false, false, 3}, {150, 300, 300, true, false, 3}, {150, 300, 300, false, true, 3}, {151, 300, 300, true, true, 3},
 	} {
+		SetThreads(tc.threads)
 		lda, ldb := tc.k, tc.n
 		if tc.tA {
 			lda = tc.m
