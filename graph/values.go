@@ -79,6 +79,11 @@ func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {
 	if err != nil {
 		return err
 	}
+	fillNormalDense(d, rng, mean, std)
+	return nil
+}
+
+func fillNormalDense(d *tensor.Dense, rng *rand.Rand, mean, std float64) {
 	switch d.Dtype() {
 	case tensor.Float32:
 		s := d.Float32s()
@@ -91,7 +96,6 @@ func FillNormal(n *G.Node, rng *rand.Rand, mean, std float64) error {
 			s[i] = mean + std*rng.NormFloat64()
 		}
 	}
-	return nil
 }
 
 // FillEpsConst sets every eps node to v (0: the posterior means).
@@ -127,6 +131,52 @@ func (n *Network) FillEps(rng *rand.Rand) error {
 	for _, e := range n.Eps() {
 		if err := FillNormal(e, rng, 0, 1); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// EpsLike returns new tensors shaped like the eps nodes' values, for
+// FillEpsInto (a second set, filled while the graph runs on the first).
+func (n *Network) EpsLike() ([]*tensor.Dense, error) {
+	var out []*tensor.Dense
+	for _, e := range n.Eps() {
+		d, err := boundDense(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, tensor.New(tensor.Of(d.Dtype()), tensor.WithShape(d.Shape().Clone()...)))
+	}
+	return out, nil
+}
+
+// FillEpsInto draws into set (from EpsLike) exactly what FillEps would
+// draw into the eps nodes from the same rng state.
+func FillEpsInto(set []*tensor.Dense, rng *rand.Rand) {
+	for _, d := range set {
+		fillNormalDense(d, rng, 0, 1)
+	}
+}
+
+// SetEps copies set (from EpsLike) into the eps nodes' values.
+func (n *Network) SetEps(set []*tensor.Dense) error {
+	eps := n.Eps()
+	if len(set) != len(eps) {
+		return fmt.Errorf("graph: SetEps: %d tensors for %d eps nodes", len(set), len(eps))
+	}
+	for i, e := range eps {
+		d, err := boundDense(e)
+		if err != nil {
+			return err
+		}
+		if d.Size() != set[i].Size() || d.Dtype() != set[i].Dtype() {
+			return fmt.Errorf("graph: SetEps: tensor %d is %v %v, node %s holds %v %v", i, set[i].Dtype(), set[i].Shape(), e.Name(), d.Dtype(), d.Shape())
+		}
+		switch dst := d.Data().(type) {
+		case []float32:
+			copy(dst, set[i].Float32s())
+		case []float64:
+			copy(dst, set[i].Float64s())
 		}
 	}
 	return nil

@@ -111,6 +111,20 @@ func newMulti(c Config, train Split) (*multi, int, error) {
 	return m, rows, nil
 }
 
+// replayShuffles draws the shuffles of the first epochs, as a run that
+// took them did: a resumed run then takes the minibatches of an
+// uninterrupted one (the shuffle state is a function of the epoch, so the
+// checkpoint format need not hold it). Nothing for m nil; with full
+// batches the shuffle source is unused and its state does not matter.
+func (m *multi) replayShuffles(epochs int) {
+	if m == nil {
+		return
+	}
+	for range epochs {
+		m.rng.Perm(m.data.Len())
+	}
+}
+
 // stepMulti is Step with minibatches and/or several draws: one epoch of M
 // steps, each averaging the loss and gradient over the draws before one
 // Adam update. It returns the sum of the steps' losses (the epoch's
@@ -179,7 +193,7 @@ func (t *Trainer) draws(s int) (float64, error) {
 	}
 	var sum float64
 	for k := 0; k < s; k++ {
-		if err := t.Net.FillEps(t.epsRNG); err != nil {
+		if err := t.fillEps(); err != nil {
 			return 0, err
 		}
 		if err := t.vm.RunAll(); err != nil {

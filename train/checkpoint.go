@@ -61,6 +61,7 @@ type Checkpoint struct {
 // the params, epoch and optimiser. A resident network's host parameters
 // are current only at report epochs and the last one: save then.
 func (t *Trainer) Checkpoint(meta CheckpointMeta, reports []Report) (map[string]npz.Array, error) {
+	t.settleEps() // the eps state the runs so far have left
 	arrays := map[string]npz.Array{}
 	meta.Format, meta.Version, meta.Epoch = CheckpointFormat, CheckpointVersion, t.epoch
 	meta.Params = nil
@@ -230,6 +231,7 @@ func (c *Checkpoint) SetParams(net *graph.Network) error {
 // epsilon streams, the epoch and the losses so far. It returns the
 // reports made before.
 func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
+	t.settleEps() // no fill in flight from the state Restore replaces
 	if t.epoch != 0 {
 		return nil, fmt.Errorf("train: restore into a trainer that has run")
 	}
@@ -285,6 +287,7 @@ func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
 	}
 	t.TrainLosses = slices.Clone(losses)
 	t.epoch = c.Meta.Epoch
+	t.multi.replayShuffles(t.epoch)
 	return c.Reports, nil
 }
 

@@ -94,6 +94,7 @@ type Trainer struct {
 	adam     *Adam
 	epsRNG   *rand.Rand
 	epsSrc   *rand.PCG // epsRNG's state (checkpoint.go)
+	ahead    epsAhead  // the next run's epsilon, drawn while this one runs
 	epoch    int
 	trainLen int
 	multi    *multi          // minibatches or several draws per step (batch.go)
@@ -184,6 +185,7 @@ func setXY(net *graph.Network, s Split) error {
 
 // Close releases the machines.
 func (t *Trainer) Close() error {
+	t.settleEps()
 	t.Val.Close()
 	return t.vm.Close()
 }
@@ -301,7 +303,7 @@ func (t *Trainer) hostStep() (float64, error) {
 		return t.stepMulti()
 	}
 	next := t.epoch + 1
-	if err := t.Net.FillEps(t.epsRNG); err != nil {
+	if err := t.fillEps(); err != nil {
 		return 0, err
 	}
 	defer t.vm.Reset()

@@ -1,0 +1,94 @@
+package train
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/npz"
+	"github.com/bbb-go/bbb/internal/parallel"
+)
+
+func TestAheadWorthIt(t *testing.T) {
+	for _, tc := range []struct {
+		workers, n int
+		want       bool
+	}{
+		{1, 1 << 20, false}, {2, 1 << 20, true}, {3, 1 << 20, true},
+		{2, parallel.MinChunk - 1, false}, {2, parallel.MinChunk, true},
+	} {
+		if got := aheadWorthIt(tc.workers, tc.n); got != tc.want {
+			t.Errorf("aheadWorthIt(%d, %d) = %v", tc.workers, tc.n, got)
+		}
+	}
+}
+
+// Epsilon drawn ahead on a second worker are the draws of one worker:
+// the same losses, parameters and checkpointed eps state (a checkpoint
+// taken with a fill in flight), full batch and minibatches, and a run
+// resumed from that checkpoint continues as the uninterrupted run did.
+func TestEpsAheadSameNumbers(t *testing.T) {
+	defer parallel.SetWorkers(1)
+	for _, batch := range []int{0, 100} {
+		// 16897 epsilon values: worth drawing ahead.
+		c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: DataConfig{N: 300},
+			Epochs: 4, ReportEvery: 2, Seed: 5, Batch: Batch{Size: batch}}
+		type result struct {
+			losses []float64
+			params [][]float64
+			ckpt   map[string]npz.Array
+		}
+		var runs []result
+		for _, workers := range []int{1, 2} {
+			parallel.SetWorkers(workers)
+			tr, _ := newTestTrainer(t, c)
+			if _, err := tr.Run(context.Background(), nil); err != nil {
+				t.Fatal(err)
+			}
+			if inFlight := tr.ahead.done != nil; inFlight != (workers == 2) {
+				t.Fatalf("batch %d, %d workers: a fill in flight after the run: %v", batch, workers, inFlight)
+			}
+			arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 5}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			runs = append(runs, result{slices.Clone(tr.TrainLosses), params(t, tr), arrays})
+		}
+		one, two := runs[0], runs[1]
+		if !slices.Equal(one.losses, two.losses) {
+			t.Errorf("batch %d: losses %v with one worker, %v with two", batch, one.losses, two.losses)
+		}
+		for i := range one.params {
+			if !slices.Equal(one.params[i], two.params[i]) {
+				t.Errorf("batch %d: parameter %d differs", batch, i)
+			}
+		}
+		if a, b := one.ckpt["rng/eps"].Data.([]byte), two.ckpt["rng/eps"].Data.([]byte); !slices.Equal(a, b) {
+			t.Errorf("batch %d: checkpointed eps state %x with one worker, %x with two", batch, a, b)
+		}
+
+		parallel.SetWorkers(2)
+		c.Epochs = 6
+		whole, _ := newTestTrainer(t, c)
+		if _, err := whole.Run(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		cp, err := ParseCheckpoint(encodeNpz(t, two.ckpt))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resumed, _ := newTestTrainer(t, c)
+		if _, err := resumed.Restore(cp); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := resumed.Run(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(whole.TrainLosses, resumed.TrainLosses) {
+			t.Errorf("batch %d: resumed losses %v, one run %v", batch, resumed.TrainLosses, whole.TrainLosses)
+		}
+	}
+}
