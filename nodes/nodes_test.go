@@ -247,3 +247,51 @@ func TestHostCopies(t *testing.T) {
 		t.Errorf("host sum %v, want %v", sv.Data(), sum)
 	}
 }
+
+// The stock-ops graph's sample (Gorgonia's HadamardProd and Add) has the
+// fused node's values and gradients, and refuses what it refuses.
+func TestStockReparameterizeMatchesFused(t *testing.T) {
+	var vals [2][]float64
+	for k, reparam := range []func(mu, sigma, eps *G.Node) (*G.Node, error){Reparameterize, StockReparameterize} {
+		g := G.NewGraph()
+		shape := []int{5, 4}
+		mu := input(g, "mu", shape, normals(4, 0, 0.5))
+		sigma := input(g, "sigma", shape, func(i int) float64 { return 0.1 + 0.05*float64(i) })
+		eps := input(g, "eps", shape, normals(6, 0, 1))
+		w, err := reparam(mu, sigma, eps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cost := weightedSum(t, g, w)
+		grads, err := G.Grad(cost, mu, sigma)
+		if err != nil {
+			t.Fatal(err)
+		}
+		outs := make([]G.Value, 3)
+		for i, n := range []*G.Node{w, grads[0], grads[1]} {
+			G.Read(n, &outs[i])
+		}
+		vm := G.NewTapeMachine(g)
+		if err := vm.RunAll(); err != nil {
+			t.Fatal(err)
+		}
+		vm.Close()
+		for _, v := range outs {
+			vals[k] = append(vals[k], v.Data().([]float64)...)
+		}
+	}
+	for i := range vals[0] {
+		if !within(vals[0][i], vals[1][i], 1e-14) {
+			t.Fatalf("value %d: fused %v, stock %v", i, vals[0][i], vals[1][i])
+		}
+	}
+	g := G.NewGraph()
+	a := input(g, "a", []int{2, 3}, func(int) float64 { return 1 })
+	b := input(g, "b", []int{3, 2}, func(int) float64 { return 1 })
+	f32 := G.NewMatrix(g, G.Float32, G.WithShape(2, 3), G.WithName("f32"))
+	for _, in := range [][3]*G.Node{{a, b, a}, {a, a, b}, {a, a, f32}} {
+		if _, err := StockReparameterize(in[0], in[1], in[2]); err == nil {
+			t.Errorf("StockReparameterize(%v, %v, %v): no error", in[0].Shape(), in[1].Shape(), in[2].Dtype())
+		}
+	}
+}

@@ -207,12 +207,8 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 // otherwise fill the terminal.
 func headerList(header []string) string {
 	const maxListed = 8
-	names := header
-	if len(names) > maxListed {
-		names = names[:maxListed]
-	}
 	var b strings.Builder
-	for i, h := range names {
+	for i, h := range header[:min(len(header), maxListed)] {
 		if i > 0 {
 			b.WriteString(",")
 		}
