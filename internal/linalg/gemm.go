@@ -16,9 +16,14 @@ func Gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 		gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
-	// Row blocks of C over the workers (parallel.SetWorkers, --threads),
-	// each a one-thread OpenBLAS call: OpenBLAS's own threads spin after a
-	// call and would take the core the graph's other kernels run on.
+	gemmRows(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// gemmRows is Gemm as row blocks of C over the workers
+// (parallel.SetWorkers, --threads), each a one-thread OpenBLAS call:
+// OpenBLAS's own threads spin after a call and would take the core the
+// graph's other kernels run on.
+func gemmRows[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b []T, ldb int, beta T, c []T, ldc int) {
 	parallel.ForChunk(m, minRows(n, k), func(lo, hi int) {
 		aOff := lo * lda // op(A)'s row lo
 		if transA {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/bbb-go/bbb/internal/parallel"
 )
 
 // naive is the textbook triple loop, the oracle for Gemm.
@@ -32,6 +34,7 @@ func naive(tA, tB bool, m, n, k int, alpha float64, a []float64, lda int, b []fl
 // by rows, or by columns when it is stored transposed).
 func TestGemmMatchesNaive(t *testing.T) {
 	defer SetThreads(1)
+	defer parallel.SetWorkers(1)
 	rng := rand.New(rand.NewPCG(1, 1))
 	for _, tc := range []struct {
 		m, n, k int
@@ -42,6 +45,7 @@ func TestGemmMatchesNaive(t *testing.T) {
 		{150, 300, 300, false, false, 3}, {150, 300, 300, true, false, 3}, {150, 300, 300, false, true, 3}, {151, 300, 300, true, true, 3},
 	} {
 		SetThreads(tc.threads)
+		parallel.SetWorkers(tc.threads) // the pure-Go build's SetThreads sets none
 		lda, ldb := tc.k, tc.n
 		if tc.tA {
 			lda = tc.m
@@ -64,17 +68,34 @@ func TestGemmMatchesNaive(t *testing.T) {
 		want := append([]float64(nil), c...)
 		naive(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a, lda, b, ldb, 2, want, tc.n)
 
-		got64 := append([]float64(nil), c...)
-		Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a, lda, b, ldb, 2, got64, tc.n)
-		a32, b32, got32 := to32(a), to32(b), to32(c)
-		Gemm(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a32, lda, b32, ldb, 2, got32, tc.n)
-		for i := range want {
-			if math.Abs(got64[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
-				t.Fatalf("%+v float64 [%d]: got %v want %v", tc, i, got64[i], want[i])
+		// Gemm, and its row-block form in every build.
+		for _, f := range []string{"Gemm", "gemmRows"} {
+			gemm64, gemm32 := Gemm[float64], Gemm[float32]
+			if f == "gemmRows" {
+				gemm64, gemm32 = gemmRows[float64], gemmRows[float32]
 			}
-			if math.Abs(float64(got32[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
-				t.Fatalf("%+v float32 [%d]: got %v want %v", tc, i, got32[i], want[i])
+			got64 := append([]float64(nil), c...)
+			gemm64(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a, lda, b, ldb, 2, got64, tc.n)
+			a32, b32, got32 := to32(a), to32(b), to32(c)
+			gemm32(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a32, lda, b32, ldb, 2, got32, tc.n)
+			for i := range want {
+				if math.Abs(got64[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+					t.Fatalf("%s %+v float64 [%d]: got %v want %v", f, tc, i, got64[i], want[i])
+				}
+				if math.Abs(float64(got32[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+					t.Fatalf("%s %+v float32 [%d]: got %v want %v", f, tc, i, got32[i], want[i])
+				}
 			}
+		}
+	}
+}
+
+// A row block is worth a worker from about a million multiply-adds, and
+// never under 8 rows.
+func TestMinRows(t *testing.T) {
+	for _, tc := range [][3]int{{300, 300, 11}, {1000, 1000, 8}, {10, 10, 10485}, {1, 1 << 20, 8}, {0, 5, 1 << 20}} {
+		if got := minRows(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("minRows(%d, %d) = %d, want %d", tc[0], tc[1], got, tc[2])
 		}
 	}
 }
