@@ -511,3 +511,58 @@ func TestClassifierProbsStreams(t *testing.T) {
 		}
 	}
 }
+
+// A confident network averaged over many draws: every mean probability is
+// at most 1 (a running sum of p/samples gave 1.0000000000000007 over 100
+// draws of p = 1, and ScoreClasses refused the row: bbb prune --samples 100
+// failed on a trained MNIST model).
+func TestProbsOfConfidentNetworkAtMostOne(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 2
+	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range tr.Net.Layers { // sigma -> 0: every draw the same network
+		for _, rho := range []*G.Node{l.WRho, l.BRho} {
+			r := rho.Value().Data().([]float32)
+			for i := range r {
+				r[i] = -40
+			}
+		}
+	}
+	last := tr.Net.Layers[len(tr.Net.Layers)-1]
+	w := last.WMu.Value().Data().([]float32)
+	for i := range w {
+		w[i] *= 1e4 // logits in the thousands: softmax rounds to exactly 1 and 0
+	}
+	val := blobs(200, 5)
+	cl, err := NewClassifier(tr.Net, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	mean, first, err := cl.Probs(tr.Net, val.X, 100, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ones := 0
+	for i, p := range mean {
+		if p > 1 || first[i] > 1 {
+			t.Fatalf("probability %d: mean %v, first draw %v", i, p, first[i])
+		}
+		if p == 1 {
+			ones++
+		}
+	}
+	if ones == 0 {
+		t.Fatal("no mean probability is 1: the network is not confident enough to test the rounding")
+	}
+	if _, err := ScoreClasses(mean, first, Labels(val, 3), 3); err != nil {
+		t.Error(err)
+	}
+}
