@@ -40,7 +40,7 @@ var presets = map[string]map[string]string{
 	// ReLU, scale-mixture prior, minibatches of 128 with the KL weighted 1/M,
 	// on every core (classify.go).
 	"mnist": {"layers": "3", "hidden": "400", "batch-size": "128", "prior": "mixture", "lr": "0.001",
-		"epochs": "60", "samples": "10", "threads": "0", "report-every": "1"},
+		"epochs": "60", "samples": "100", "threads": "0", "report-every": "1"},
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
