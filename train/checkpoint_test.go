@@ -172,3 +172,88 @@ func FuzzReadCheckpoint(f *testing.F) {
 		}
 	})
 }
+
+// Restore's checks of the optimiser state, each alone: a bad adam_t, an
+// Adam moment missing or of the wrong size; adam_t = 0 (a checkpoint
+// before any step) needs no moments.
+func TestRestoreAdamState(t *testing.T) {
+	tr := ckptTrainer(t, tensor.Float32, 2)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	with := func(edit func(map[string]npz.Array)) *Checkpoint {
+		m := map[string]npz.Array{}
+		for k, v := range good {
+			m[k] = v
+		}
+		edit(m)
+		c, err := ParseCheckpoint(encodeNpz(t, m))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(map[string]npz.Array)
+		want string // "" = restores
+	}{
+		{"adam_t missing", func(m map[string]npz.Array) { delete(m, "adam_t") }, "adam_t missing or bad"},
+		{"adam_t of 2 values", func(m map[string]npz.Array) { m["adam_t"] = npz.Array{Shape: []int{2}, Data: []int64{1, 2}} }, "adam_t missing or bad"},
+		{"adam_t negative", func(m map[string]npz.Array) { m["adam_t"] = npz.Array{Data: []int64{-1}} }, "adam_t missing or bad"},
+		{"adam_t 0, no moments", func(m map[string]npz.Array) {
+			m["adam_t"] = npz.Array{Data: []int64{0}}
+			for k := range m {
+				if strings.HasPrefix(k, "adam/") {
+					delete(m, k)
+				}
+			}
+		}, ""},
+		{"a moment missing", func(m map[string]npz.Array) { delete(m, "adam/v/w_mu0") }, "adam/v/w_mu0 missing or of the wrong size"},
+		{"a moment of the wrong size", func(m map[string]npz.Array) {
+			m["adam/m/w_mu0"] = npz.Array{Shape: []int{3}, Data: []float32{1, 2, 3}}
+		}, "adam/m/w_mu0 missing or of the wrong size"},
+	} {
+		_, err := ckptTrainer(t, tensor.Float32, 4).Restore(with(tc.edit))
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// A classifier's checkpoint says so (task and classes), a regression
+// network's does not.
+func TestCheckpointTask(t *testing.T) {
+	c := blobConfig()
+	c.Epochs = 1
+	cl, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	reg := ckptTrainer(t, tensor.Float32, 1)
+	for _, tc := range []struct {
+		tr      *Trainer
+		task    string
+		classes int
+	}{{cl, "classification", 3}, {reg, "", 0}} {
+		arrays, err := tc.tr.Checkpoint(CheckpointMeta{Inputs: 2, Seed: 3, Task: "stale", Classes: 9}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ck, err := ParseCheckpoint(encodeNpz(t, arrays))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ck.Meta.Task != tc.task || ck.Meta.Classes != tc.classes {
+			t.Errorf("meta task %q, %d classes; want %q, %d", ck.Meta.Task, ck.Meta.Classes, tc.task, tc.classes)
+		}
+	}
+}
