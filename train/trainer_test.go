@@ -217,3 +217,31 @@ func trained(t *testing.T, cfg Config) (*Trainer, Data) {
 	}
 	return tr, d
 }
+
+// The same with minibatches and with several draws per full-batch step
+// (the multi-step path): ErrDiverged at epoch 1, and the step that met the
+// NaN applies no update, so the parameters stay finite.
+func TestDivergenceIsReportedMultiStep(t *testing.T) {
+	for _, c := range []Config{withDraws(smallConfig(tensor.Float32), 2), {Batch: Batch{Size: 20}}} {
+		cfg := smallConfig(tensor.Float32)
+		cfg.Batch, cfg.MCSamples = c.Batch, c.MCSamples
+		d, _ := MakeData(cfg.Data, cfg.Seed)
+		d.Train.Y[5] = math.NaN()
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		_, err = tr.Run(context.Background(), nil)
+		if !errors.Is(err, ErrDiverged) || !contains(err.Error(), "at epoch 1:") {
+			t.Fatalf("batch %d, %d draws: err = %v, want ErrDiverged at epoch 1", cfg.Batch.Size, cfg.MCSamples, err)
+		}
+		for i, p := range params(t, tr) {
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("batch %d, %d draws: parameter %d is %v after the diverged step", cfg.Batch.Size, cfg.MCSamples, i, v)
+				}
+			}
+		}
+	}
+}
