@@ -57,6 +57,15 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 			}
 			runs = append(runs, result{slices.Clone(tr.TrainLosses), params(t, tr), arrays})
 		}
+		// The first step already leaves the next draw in flight.
+		parallel.SetWorkers(2)
+		first, _ := newTestTrainer(t, c)
+		if _, err := first.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if first.ahead.done == nil {
+			t.Errorf("batch %d: no fill in flight after the first step with two workers", batch)
+		}
 		one, two := runs[0], runs[1]
 		if !slices.Equal(one.losses, two.losses) {
 			t.Errorf("batch %d: losses %v with one worker, %v with two", batch, one.losses, two.losses)
