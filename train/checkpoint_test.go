@@ -227,33 +227,3 @@ func TestRestoreAdamState(t *testing.T) {
 		}
 	}
 }
-
-// A classifier's checkpoint says so (task and classes), a regression
-// network's does not.
-func TestCheckpointTask(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 1
-	cl, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	reg := ckptTrainer(t, tensor.Float32, 1)
-	for _, tc := range []struct {
-		tr      *Trainer
-		task    string
-		classes int
-	}{{cl, "classification", 3}, {reg, "", 0}} {
-		arrays, err := tc.tr.Checkpoint(CheckpointMeta{Inputs: 2, Seed: 3, Task: "stale", Classes: 9}, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ck, err := ParseCheckpoint(encodeNpz(t, arrays))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ck.Meta.Task != tc.task || ck.Meta.Classes != tc.classes {
-			t.Errorf("meta task %q, %d classes; want %q, %d", ck.Meta.Task, ck.Meta.Classes, tc.task, tc.classes)
-		}
-	}
-}

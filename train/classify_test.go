@@ -35,6 +35,23 @@ func blobs(n int, seed uint64) Split {
 	return s
 }
 
+// trainedBlobs is blobConfig's classifier trained for epochs on 96 blob
+// points (validation: 30).
+func trainedBlobs(t *testing.T, epochs int) *Trainer {
+	t.Helper()
+	c := blobConfig()
+	c.Epochs = epochs
+	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
 func blobConfig() Config {
 	return Config{
 		Graph: graph.Config{Task: graph.Classification, Classes: 3, Inputs: 2, Layers: 2, Hidden: 16,
@@ -88,17 +105,7 @@ func TestClassifierLearnsBlobs(t *testing.T) {
 // (1 draw: mean = first); chunking does not change the answer; and a draw
 // is a new weight sample (two draws differ).
 func TestClassifierProbs(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 2
-	data := Data{Train: blobs(96, 1), Val: blobs(30, 2)}
-	tr, err := NewTrainer(c, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedBlobs(t, 2)
 	x := blobs(2500, 5).X // 3 chunks of ClassifyChunk
 	whole, err := NewClassifier(tr.Net, 2500)
 	if err != nil {
@@ -217,17 +224,7 @@ func TestScoreClasses(t *testing.T) {
 // PosteriorMean runs the network at its means: the same for every seed,
 // and what a draw gives when every sigma is 0 (rho at PrunedRho).
 func TestClassifierPosteriorMean(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 2
-	data := Data{Train: blobs(96, 1), Val: blobs(30, 2)}
-	tr, err := NewTrainer(c, data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedBlobs(t, 2)
 	cl, err := NewClassifier(tr.Net, 200)
 	if err != nil {
 		t.Fatal(err)
@@ -283,16 +280,7 @@ func TestClassifierPosteriorMean(t *testing.T) {
 // A classifier's checkpoint says so (task, classes), and reads back; a
 // regression one says nothing.
 func TestClassifierCheckpointMeta(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 1
-	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedBlobs(t, 1)
 	if len(tr.StepSeconds) != 1 || !(tr.StepSeconds[0] > 0) {
 		t.Errorf("StepSeconds %v: want one positive time per epoch", tr.StepSeconds)
 	}
@@ -308,8 +296,8 @@ func TestClassifierCheckpointMeta(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck.Meta.Task != "classification" || ck.Meta.Classes != 3 {
-		t.Errorf("meta task %q, classes %d: want classification, 3", ck.Meta.Task, ck.Meta.Classes)
+	if ck.Meta.Task != "classification" || ck.Meta.Classes != 3 || ck.Meta.Resident {
+		t.Errorf("meta task %q, classes %d, resident %v: want classification, 3, false", ck.Meta.Task, ck.Meta.Classes, ck.Meta.Resident)
 	}
 	reg := ckptTrainer(t, tensor.Float32, 1)
 	if _, err := reg.Run(context.Background(), nil); err != nil {
@@ -463,16 +451,7 @@ func TestClassifierProbsEdges(t *testing.T) {
 // streamClassify+s): the mean of 2 draws is the average of the first draw
 // and a pass made here from stream +1.
 func TestClassifierProbsStreams(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 1
-	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedBlobs(t, 1)
 	x := blobs(40, 6).X
 	cl, err := NewClassifier(tr.Net, 40)
 	if err != nil {
@@ -517,16 +496,7 @@ func TestClassifierProbsStreams(t *testing.T) {
 // draws of p = 1, and ScoreClasses refused the row: bbb prune --samples 100
 // failed on a trained MNIST model).
 func TestProbsOfConfidentNetworkAtMostOne(t *testing.T) {
-	c := blobConfig()
-	c.Epochs = 2
-	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	tr := trainedBlobs(t, 2)
 	for _, l := range tr.Net.Layers { // sigma -> 0: every draw the same network
 		for _, rho := range []*G.Node{l.WRho, l.BRho} {
 			r := rho.Value().Data().([]float32)

@@ -87,25 +87,37 @@ func TestReproducible(t *testing.T) {
 }
 
 // A NaN in the data makes the loss NaN: the run stops at epoch 1 with
-// ErrDiverged naming the epoch.
+// ErrDiverged naming the epoch, full batch, with minibatches and with
+// several draws per full-batch step (the multi-step path); the step that
+// met the NaN applies no update, so the parameters stay finite.
 func TestDivergenceIsReported(t *testing.T) {
-	cfg := smallConfig(tensor.Float32)
-	d, _ := MakeData(cfg.Data, cfg.Seed)
-	d.Train.Y[5] = math.NaN()
-	tr, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	_, err = tr.Run(context.Background(), nil)
-	if !errors.Is(err, ErrDiverged) {
-		t.Fatalf("err = %v, want ErrDiverged", err)
-	}
-	if want := "at epoch 1:"; !contains(err.Error(), want) {
-		t.Errorf("error %q does not name the epoch", err)
-	}
-	if len(tr.TrainLosses) != 1 || !math.IsNaN(tr.TrainLosses[0]) {
-		t.Errorf("training losses after diverging at epoch 1: %v, want [NaN]", tr.TrainLosses)
+	for _, multi := range []struct{ batch, draws int }{{0, 0}, {0, 2}, {20, 0}} {
+		cfg := smallConfig(tensor.Float32)
+		cfg.Batch.Size, cfg.MCSamples = multi.batch, multi.draws
+		d, _ := MakeData(cfg.Data, cfg.Seed)
+		d.Train.Y[5] = math.NaN()
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		_, err = tr.Run(context.Background(), nil)
+		if !errors.Is(err, ErrDiverged) {
+			t.Fatalf("%+v: err = %v, want ErrDiverged", multi, err)
+		}
+		if want := "at epoch 1:"; !contains(err.Error(), want) {
+			t.Errorf("%+v: error %q does not name the epoch", multi, err)
+		}
+		if len(tr.TrainLosses) != 1 || !math.IsNaN(tr.TrainLosses[0]) {
+			t.Errorf("%+v: training losses after diverging at epoch 1: %v, want [NaN]", multi, tr.TrainLosses)
+		}
+		for i, p := range params(t, tr) {
+			for _, v := range p {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Fatalf("%+v: parameter %d is %v after the diverged step", multi, i, v)
+				}
+			}
+		}
 	}
 }
 
@@ -216,32 +228,4 @@ func trained(t *testing.T, cfg Config) (*Trainer, Data) {
 		t.Fatal(err)
 	}
 	return tr, d
-}
-
-// The same with minibatches and with several draws per full-batch step
-// (the multi-step path): ErrDiverged at epoch 1, and the step that met the
-// NaN applies no update, so the parameters stay finite.
-func TestDivergenceIsReportedMultiStep(t *testing.T) {
-	for _, c := range []Config{withDraws(smallConfig(tensor.Float32), 2), {Batch: Batch{Size: 20}}} {
-		cfg := smallConfig(tensor.Float32)
-		cfg.Batch, cfg.MCSamples = c.Batch, c.MCSamples
-		d, _ := MakeData(cfg.Data, cfg.Seed)
-		d.Train.Y[5] = math.NaN()
-		tr, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer tr.Close()
-		_, err = tr.Run(context.Background(), nil)
-		if !errors.Is(err, ErrDiverged) || !contains(err.Error(), "at epoch 1:") {
-			t.Fatalf("batch %d, %d draws: err = %v, want ErrDiverged at epoch 1", cfg.Batch.Size, cfg.MCSamples, err)
-		}
-		for i, p := range params(t, tr) {
-			for _, v := range p {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					t.Fatalf("batch %d, %d draws: parameter %d is %v after the diverged step", cfg.Batch.Size, cfg.MCSamples, i, v)
-				}
-			}
-		}
-	}
 }
