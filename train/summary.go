@@ -35,6 +35,8 @@ type Summary struct {
 	TrainPoints         int      `json:"train_points"`
 	ValPoints           int      `json:"val_points"`
 	LearningRate        float64  `json:"learning_rate"`
+	LRMilestones        []int    `json:"lr_milestones,omitempty"` // epochs after which the rate was multiplied by lr_gamma
+	LRGamma             float64  `json:"lr_gamma,omitempty"`
 	Ops                 string   `json:"ops"`
 	GEMM                string   `json:"gemm"`
 	Workers             int      `json:"workers"`

@@ -20,14 +20,15 @@ import (
 type Config struct {
 	Graph        graph.Config
 	Data         DataConfig
-	Epochs       int     // default 5000
-	LearningRate float64 // Adam's step size (default 0.01)
-	ReportEvery  int     // epochs between loss reports (default 500)
-	Samples      int     // predictive passes (default 1000)
-	Seed         uint64  // fixes data, init and every epsilon
-	Workers      int     // goroutines for predictive sampling (default GOMAXPROCS)
-	Batch        Batch   // minibatches (zero: the full batch; batch.go)
-	MCSamples    int     // epsilon draws averaged per step (0 or 1: one)
+	Epochs       int        // default 5000
+	LearningRate float64    // Adam's step size (default 0.01)
+	LRSchedule   LRSchedule // lowers the step size at milestones (zero: constant)
+	ReportEvery  int        // epochs between loss reports (default 500)
+	Samples      int        // predictive passes (default 1000)
+	Seed         uint64     // fixes data, init and every epsilon
+	Workers      int        // goroutines for predictive sampling (default GOMAXPROCS)
+	Batch        Batch      // minibatches (zero: the full batch; batch.go)
+	MCSamples    int        // epsilon draws averaged per step (0 or 1: one)
 }
 
 // WithDefaults fills zero fields with the seed's values.
@@ -52,6 +53,7 @@ func (c Config) WithDefaults() Config {
 	if c.Batch.Size > 0 {
 		c.Graph.KLWeightInput = true
 	}
+	c.LRSchedule = c.LRSchedule.WithDefaults()
 	return c
 }
 
@@ -71,6 +73,12 @@ func (c Config) Validate() error {
 	}
 	if err := c.validateMulti(); err != nil {
 		return err
+	}
+	if err := c.LRSchedule.Validate(); err != nil {
+		return err
+	}
+	if c.Graph.Resident && len(c.LRSchedule.Milestones) > 0 {
+		return fmt.Errorf("train: learning-rate milestones: the resident (GPU) graph's Adam keeps one rate")
 	}
 	if err := c.Graph.Validate(); err != nil {
 		return err
@@ -299,6 +307,7 @@ func (t *Trainer) residentRun() error {
 
 // hostStep is Step for a graph whose loss the host reads every run.
 func (t *Trainer) hostStep() (float64, error) {
+	t.adam.LR = t.Config.LRSchedule.Rate(t.Config.LearningRate, t.epoch)
 	if t.multi != nil {
 		return t.stepMulti()
 	}

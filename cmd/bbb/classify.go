@@ -321,6 +321,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		Seed: cfg.Seed, Epochs: cfg.Epochs, Layers: f.layers, Hidden: f.hidden, Classes: data.Classes,
 		Prior: cfg.Graph.WeightPrior().String(), KL: cfg.Graph.KL.String(), Estimator: cfg.Graph.Estimator.String(),
 		BatchSize: cfg.Batch.Size, MCSamples: max(1, cfg.MCSamples), LR: cfg.LearningRate,
+		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Init:        fmt.Sprintf("w_mu ~ N(0, %g²), rho = %g", mnistInit.WMuStd, mnistInit.WRhoMean),
 		TrainImages: data.Train.Len(), ValImages: data.Val.Len(), TestImages: data.Test.Len(),
 		Samples: f.samples, ValSamples: f.mnist.valSamples, Threads: f.threads, GEMM: gemmBackend(), Figures: figures,

@@ -23,6 +23,8 @@ type modelFlags struct {
 	layers, hidden, points, workers  int
 	threads                          int
 	lr, nBatch, priorSigma, likSigma float64
+	lrMilestones                     string
+	lrGamma                          float64
 	dtype, device                    string
 	seed                             uint64
 	stockOps                         bool
@@ -36,6 +38,8 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&m.workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
 	fs.IntVar(&m.threads, "threads", 1, threadsHelp())
 	fs.Float64Var(&m.lr, "lr", 0.01, "Adam learning rate")
+	fs.StringVar(&m.lrMilestones, "lr-milestones", "", "epochs after which the learning rate is multiplied by --lr-gamma, comma-separated and increasing (PyTorch's MultiStepLR); empty: a constant rate")
+	fs.Float64Var(&m.lrGamma, "lr-gamma", 0.1, "factor applied to the learning rate at each of --lr-milestones")
 	fs.Float64Var(&m.nBatch, "n-batch", 1, "the KL is divided by this (1: full batch)")
 	fs.Float64Var(&m.priorSigma, "prior-sigma", 1, "standard deviation of the N(0, s²) weight prior")
 	fs.Float64Var(&m.likSigma, "likelihood-sigma", 0.1, "fixed sigma of the Gaussian likelihood")
@@ -72,6 +76,8 @@ func (m *modelFlags) check() error {
 		return usagef("--threads %d: need a value >= 0 (0: all cores)", m.threads)
 	case !finitePositive(m.lr):
 		return usagef("--lr %v: need a finite value > 0", m.lr)
+	case !finitePositive(m.lrGamma):
+		return usagef("--lr-gamma %v: need a finite value > 0", m.lrGamma)
 	case !finitePositive(m.nBatch):
 		return usagef("--n-batch %v: need a finite value > 0", m.nBatch)
 	case !finitePositive(m.priorSigma):
@@ -87,6 +93,12 @@ func (m *modelFlags) check() error {
 	}
 	if err := m.paper.check(); err != nil {
 		return err
+	}
+	if _, err := train.ParseMilestones(m.lrMilestones); err != nil {
+		return usagef("--lr-milestones %q: want increasing epochs >= 1, comma-separated", m.lrMilestones)
+	}
+	if cudaBuild && !m.stockOps && m.lrMilestones != "" {
+		return usagef("--lr-milestones: the CUDA build's resident graph keeps one learning rate (--stock-ops runs it on the CPU graph)")
 	}
 	if err := m.checkModel(); err != nil {
 		return err
@@ -136,6 +148,8 @@ func (m *modelFlags) trainConfig() train.Config {
 		Graph: m.graphConfig(), Data: train.DataConfig{N: m.points},
 		LearningRate: m.lr, Seed: m.seed, Workers: m.workers,
 	}
+	c.LRSchedule.Milestones, _ = train.ParseMilestones(m.lrMilestones)
+	c.LRSchedule.Gamma = m.lrGamma
 	m.paper.applyTrain(&c)
 	return c
 }

@@ -39,15 +39,17 @@ var presets = map[string]map[string]string{
 	// The paper's MNIST model (Blundell et al. 2015, §5.1): 784-400-400-10
 	// ReLU, scale-mixture prior, minibatches of 128 with the KL weighted 1/M,
 	// on every core (classify.go).
+	// The rate drops tenfold after epochs 40 and 52: test error 1.61 % against
+	// 1.86 % at a constant rate (3 seeds, README).
 	"mnist": {"layers": "3", "hidden": "400", "batch-size": "128", "prior": "mixture", "lr": "0.001",
-		"epochs": "60", "samples": "100", "threads": "0", "report-every": "1"},
+		"lr-milestones": "40,52", "epochs": "60", "samples": "100", "threads": "0", "report-every": "1"},
 }
 
 func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var f trainFlags
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs, every core); explicit flags win")
+	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win")
 	fs.IntVar(&f.epochs, "epochs", 5000, "training epochs (full-batch steps)")
 	fs.IntVar(&f.samples, "samples", 1000, "stochastic passes for the predictive bands")
 	fs.IntVar(&f.reportEvery, "report-every", 500, "epochs between train/validation loss reports")
@@ -65,6 +67,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	explicit := explicitFlags(fs)
 	if err := applyPreset(fs, f.preset); err != nil {
+		return err
+	}
+	if err := f.checkMilestones(explicit); err != nil {
 		return err
 	}
 	if f.preset == "mnist" {
@@ -133,6 +138,26 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 		}
 	}
 	return nil
+}
+
+// checkMilestones refuses a milestone given on the command line that the
+// run never reaches (a preset's milestones past a shorter --epochs simply
+// do not apply).
+func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
+	ms, err := train.ParseMilestones(f.lrMilestones)
+	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.epochs {
+		return nil // (a parse error is check's)
+	}
+	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.lrMilestones, ms[len(ms)-1], f.epochs)
+}
+
+// lrGamma is the schedule's factor for a summary: 0 (omitted) when the rate
+// is constant.
+func lrGamma(s train.LRSchedule) float64 {
+	if len(s.Milestones) == 0 {
+		return 0
+	}
+	return s.Gamma
 }
 
 func (f *trainFlags) check() error {
@@ -410,6 +435,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		TrainRMSETrue: trainM.RMSETrue, TrainCoverage90: trainM.Coverage90,
 		Figures: figures, Layers: f.layers, Hidden: f.hidden,
 		TrainPoints: data.Train.Len(), ValPoints: data.Val.Len(), LearningRate: f.lr,
+		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -27,7 +28,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 			out := t.TempDir()
 			args := []string{"train", "--preset", "quick", "--epochs", "25", "--report-every", "10", "--samples", "12",
 				"--points", "500", "--lr", "0.02", "--seed", "7", "--layers", "3", "--hidden", "8", "--n-batch", "2",
-				"--prior-sigma", "0.7", "--likelihood-sigma", "0.3", "--no-figures", "-q", "--out", out}
+				"--prior-sigma", "0.7", "--likelihood-sigma", "0.3", "--lr-milestones", "12", "--lr-gamma", "0.5", "--no-figures", "-q", "--out", out}
 			if dt == tensor.Float64 {
 				args = append(args, "--dtype", "float64") // float32 is the default
 			}
@@ -47,6 +48,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 			cfg := train.Config{
 				Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt, NBatch: 2, LikelihoodSigma: 0.3},
 				Data:  train.DataConfig{N: 500}, Epochs: 25, ReportEvery: 10, Samples: 12, LearningRate: 0.02, Seed: 7,
+				LRSchedule: train.LRSchedule{Milestones: []int{12}, Gamma: 0.5},
 			}
 			cfg.Graph.Prior.Sigma = 0.7
 			d, err := train.MakeData(cfg.Data, cfg.Seed)
@@ -74,7 +76,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 			last := reports[len(reports)-1]
 
 			if s.Dtype != dt.String() || s.Epochs != 25 || s.Samples != 12 || s.Seed != 7 || s.Layers != 3 || s.Hidden != 8 ||
-				s.LearningRate != 0.02 || s.Preset != "quick" || len(s.Figures) != 0 {
+				s.LearningRate != 0.02 || s.Preset != "quick" || len(s.Figures) != 0 || !slices.Equal(s.LRMilestones, []int{12}) || s.LRGamma != 0.5 {
 				t.Errorf("summary echoes the flags wrongly: %+v", s)
 			}
 			if s.TrainPoints != d.Train.Len() || s.ValPoints != d.Val.Len() || s.TrainPoints+s.ValPoints != 500 || s.ValPoints != 100 {
@@ -121,20 +123,23 @@ func TestFlagsReachTheConfig(t *testing.T) {
 	var f trainFlags
 	fs := newTrainFlagSet(&f)
 	if err := fs.Parse([]string{"--lr", "0.003", "--dtype", "float64", "--layers", "4", "--hidden", "9", "--points", "700",
-		"--seed", "11", "--n-batch", "3", "--prior-sigma", "0.5", "--likelihood-sigma", "0.2", "--stock-ops"}); err != nil {
+		"--seed", "11", "--n-batch", "3", "--prior-sigma", "0.5", "--likelihood-sigma", "0.2", "--stock-ops",
+		"--lr-milestones", "5, 9", "--lr-gamma", "0.3"}); err != nil {
 		t.Fatal(err)
 	}
 	c := f.trainConfig()
 	g := c.Graph
 	if c.LearningRate != 0.003 || c.Seed != 11 || c.Data.N != 700 || g.Dtype != tensor.Float64 || g.Layers != 4 || g.Hidden != 9 ||
-		g.NBatch != 3 || g.Prior.Sigma != 0.5 || g.Prior.Mu != 0 || g.LikelihoodSigma != 0.2 || !g.StockOps {
+		g.NBatch != 3 || g.Prior.Sigma != 0.5 || g.Prior.Mu != 0 || g.LikelihoodSigma != 0.2 || !g.StockOps ||
+		!slices.Equal(c.LRSchedule.Milestones, []int{5, 9}) || c.LRSchedule.Gamma != 0.3 {
 		t.Errorf("config %+v", c)
 	}
 	var d trainFlags
 	if err := newTrainFlagSet(&d).Parse(nil); err != nil {
 		t.Fatal(err)
 	}
-	if dc := d.trainConfig(); dc.LearningRate != 0.01 || dc.Graph.Dtype != tensor.Float32 || dc.Graph.StockOps || dc.Data.N != 20000 {
+	if dc := d.trainConfig(); dc.LearningRate != 0.01 || dc.Graph.Dtype != tensor.Float32 || dc.Graph.StockOps || dc.Data.N != 20000 ||
+		dc.LRSchedule.Milestones != nil || dc.LRSchedule.Rate(dc.LearningRate, 1000) != dc.LearningRate {
 		t.Errorf("default config %+v", dc)
 	}
 }
