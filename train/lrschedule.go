@@ -49,10 +49,9 @@ func (s LRSchedule) Validate() error {
 // first step), from the base rate lr.
 func (s LRSchedule) Rate(lr float64, done int) float64 {
 	for _, m := range s.Milestones {
-		if done < m {
-			break
+		if m <= done {
+			lr *= s.Gamma
 		}
-		lr *= s.Gamma
 	}
 	return lr
 }

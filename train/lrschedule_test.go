@@ -42,6 +42,7 @@ func TestLRScheduleErrors(t *testing.T) {
 		s    LRSchedule
 		want string
 	}{
+		{LRSchedule{}, "factor 0"}, // (WithDefaults makes it 0.1)
 		{LRSchedule{Gamma: -1}, "factor -1"},
 		{LRSchedule{Gamma: math.NaN()}, "factor NaN"},
 		{LRSchedule{Gamma: math.Inf(1)}, "factor +Inf"},
