@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -168,4 +169,18 @@ func TestLRScheduleSteps(t *testing.T) {
 			}
 		}
 	}
+}
+
+// The MNIST preset's schedule: 1e-3, tenfold lower after epochs 40 and 52.
+func ExampleLRSchedule_Rate() {
+	s := LRSchedule{Milestones: []int{40, 52}}.WithDefaults()
+	for _, done := range []int{0, 39, 40, 52, 59} {
+		fmt.Printf("epoch %d: %.0e\n", done+1, s.Rate(1e-3, done))
+	}
+	// Output:
+	// epoch 1: 1e-03
+	// epoch 40: 1e-03
+	// epoch 41: 1e-04
+	// epoch 53: 1e-05
+	// epoch 60: 1e-05
 }
