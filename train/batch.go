@@ -82,14 +82,16 @@ type multi struct {
 func (c Config) multiStep() bool { return c.Batch.Size > 0 || c.MCSamples > 1 }
 
 func (c Config) validateMulti() error {
-	switch {
-	case c.Batch.Size < 0:
+	if c.Batch.Size < 0 {
 		return fmt.Errorf("train: batch size %d: need a value >= 0 (0: full batch)", c.Batch.Size)
-	case c.Batch.Weighting != Uniform && c.Batch.Weighting != Blundell:
+	}
+	if c.Batch.Weighting != Uniform && c.Batch.Weighting != Blundell {
 		return fmt.Errorf("train: KL weighting %v: want Uniform or Blundell", c.Batch.Weighting)
-	case c.MCSamples < 0:
+	}
+	if c.MCSamples < 0 {
 		return fmt.Errorf("train: mc samples %d: need a value >= 1", c.MCSamples)
-	case c.Graph.Resident && c.multiStep():
+	}
+	if c.Graph.Resident && c.multiStep() {
 		return fmt.Errorf("train: batch size / mc samples: the resident (GPU) graph supports only full-batch, one-draw steps")
 	}
 	return nil

@@ -161,12 +161,13 @@ func ParseCheckpoint(b []byte) (*Checkpoint, error) {
 	if err := json.Unmarshal(mb, &m); err != nil {
 		return nil, fmt.Errorf("meta: %v", err)
 	}
-	switch {
-	case m.Format != CheckpointFormat:
+	if m.Format != CheckpointFormat {
 		return nil, fmt.Errorf("format %q: not a bbb checkpoint", m.Format)
-	case m.Version > CheckpointVersion || m.Version < 1:
+	}
+	if m.Version > CheckpointVersion || m.Version < 1 {
 		return nil, fmt.Errorf("version %d: this bbb reads version %d", m.Version, CheckpointVersion)
-	case m.Inputs < 1 || len(m.Params) == 0 || m.Epoch < 0:
+	}
+	if m.Inputs < 1 || len(m.Params) == 0 || m.Epoch < 0 {
 		return nil, fmt.Errorf("meta: inputs %d, %d params, epoch %d", m.Inputs, len(m.Params), m.Epoch)
 	}
 	if err := m.checkTask(); err != nil {

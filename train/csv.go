@@ -40,10 +40,10 @@ type CSVError struct {
 }
 
 func (e *CSVError) Error() string {
-	switch {
-	case e.Line == 0:
+	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.What)
-	case e.Column == 0:
+	}
+	if e.Column == 0 {
 		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.What)
 	}
 	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.What)
@@ -150,14 +150,15 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		_, col := cr.FieldPos(field)
 		s := strings.TrimSpace(rec[field])
 		v, err := strconv.ParseFloat(s, 64)
-		switch {
-		case err != nil && s == "":
+		if err != nil && s == "" {
 			_, err = fail(line, col, "column %q: empty cell", header[field])
 			return 0, err
-		case err != nil:
+		}
+		if err != nil {
 			_, err = fail(line, col, "column %q: %q is not a number", header[field], clip(s))
 			return 0, err
-		case math.IsNaN(v) || math.IsInf(v, 0):
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
 			_, err = fail(line, col, "column %q: %s (want a finite number)", header[field], s)
 			return 0, err
 		}

@@ -27,6 +27,25 @@ func TestScalerRoundTrip(t *testing.T) {
 			t.Errorf("unscaled %v, want %v", b.Mean, s.Y)
 		}
 	}
+	// Every band field goes back to the data's units: values as y, the
+	// spread by YStd, the log density of y = YMean + YStd·z by -log YStd.
+	sc.YStd = 2 // (FitScaler's is 1.633: a round value makes the checks exact)
+	full := Bands{Mean: []float64{1}, Q05: []float64{-1}, Q95: []float64{2}, TotalQ05: []float64{-3}, TotalQ95: []float64{4},
+		LogDensity: []float64{-0.5}, Std: []float64{0.25}, Q: [][]float64{{0.5}, {-2}}}
+	sc.Unscale(full)
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"Mean", full.Mean[0], 9}, {"Q05", full.Q05[0], 5}, {"Q95", full.Q95[0], 11},
+		{"TotalQ05", full.TotalQ05[0], 1}, {"TotalQ95", full.TotalQ95[0], 15},
+		{"LogDensity", full.LogDensity[0], -0.5 - math.Log(2)}, {"Std", full.Std[0], 0.5},
+		{"Q[0]", full.Q[0][0], 8}, {"Q[1]", full.Q[1][0], 3},
+	} {
+		if !(math.Abs(c.got-c.want) <= 1e-12) {
+			t.Errorf("unscaled %s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
 	if err := sc.Validate(2); err != nil {
 		t.Error(err)
 	}

@@ -55,14 +55,16 @@ func (c DataConfig) WithDefaults() DataConfig {
 
 // Validate reports a config that cannot make a train and a validation set.
 func (c DataConfig) Validate() error {
-	switch {
-	case c.N < 4:
+	if c.N < 4 {
 		return fmt.Errorf("train: data points %d: need at least 4", c.N)
-	case !(c.XMax > c.XMin) || math.IsInf(c.XMax-c.XMin, 0):
+	}
+	if !(c.XMax > c.XMin) || math.IsInf(c.XMax-c.XMin, 0) {
 		return fmt.Errorf("train: x range [%v, %v]: need finite xmin < xmax", c.XMin, c.XMax)
-	case !(c.Noise >= 0) || math.IsInf(c.Noise, 0):
+	}
+	if !(c.Noise >= 0) || math.IsInf(c.Noise, 0) {
 		return fmt.Errorf("train: noise %v: need a finite value >= 0", c.Noise)
-	case !(c.ValFraction > 0 && c.ValFraction < 1):
+	}
+	if !(c.ValFraction > 0 && c.ValFraction < 1) {
 		return fmt.Errorf("train: validation fraction %v: need 0 < f < 1", c.ValFraction)
 	}
 	// nVal < N whatever f < 1 is: the product of N (exact below 2^53)

@@ -59,16 +59,19 @@ func (c Config) WithDefaults() Config {
 
 // Validate reports the first field that cannot run.
 func (c Config) Validate() error {
-	switch {
-	case c.Epochs < 1:
+	if c.Epochs < 1 {
 		return fmt.Errorf("train: epochs %d: need at least 1", c.Epochs)
-	case !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0):
+	}
+	if !(c.LearningRate > 0) || math.IsInf(c.LearningRate, 0) {
 		return fmt.Errorf("train: learning rate %v: need a finite value > 0", c.LearningRate)
-	case c.ReportEvery < 1:
+	}
+	if c.ReportEvery < 1 {
 		return fmt.Errorf("train: report every %d: need at least 1", c.ReportEvery)
-	case c.Samples < 2:
+	}
+	if c.Samples < 2 {
 		return fmt.Errorf("train: samples %d: need at least 2", c.Samples)
-	case c.Workers < 1:
+	}
+	if c.Workers < 1 {
 		return fmt.Errorf("train: workers %d: need at least 1", c.Workers)
 	}
 	if err := c.validateMulti(); err != nil {
