@@ -1,9 +1,14 @@
 package train
 
 import (
+	"errors"
+	"io"
 	"math"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"testing/iotest"
 )
 
 func TestParseCSV(t *testing.T) {
@@ -92,4 +97,39 @@ func FuzzCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The CSV paths the table above does not reach: a whitespace-only line
+// (encoding/csv skips only empty ones), inputs without a target, an empty
+// header name, a missing file and a reader that fails.
+func TestParseCSVEdges(t *testing.T) {
+	tab, err := ParseCSV(strings.NewReader("a,y\n1,2\n   \n3,4\n"), "f.csv", CSVColumns{})
+	if err != nil || tab.Rows() != 2 || tab.Y[1] != 4 {
+		t.Errorf("whitespace line: %+v %v", tab, err)
+	}
+	tab, err = ParseCSV(strings.NewReader("a,b,c\n1,2,3\n4,5,6\n"), "f.csv", CSVColumns{NoTarget: true, XCols: []string{"c", "a"}})
+	if err != nil || tab.Rows() != 2 || len(tab.Y) != 0 || !slices.Equal(tab.X, []float64{3, 1, 6, 4}) {
+		t.Errorf("no target: %+v %v", tab, err)
+	}
+	for _, tc := range []struct {
+		in   string
+		cols CSVColumns
+		want string
+	}{
+		{"a,b\n1,2\n", CSVColumns{NoTarget: true}, "f.csv:1: no input columns named"},
+		{"a, ,y\n1,2,3\n", CSVColumns{}, "f.csv:1:2: empty column name in the header"},
+	} {
+		_, err := ParseCSV(strings.NewReader(tc.in), "f.csv", tc.cols)
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q: error %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	missing := filepath.Join(t.TempDir(), "none.csv")
+	if _, err := ReadCSV(missing, CSVColumns{}); err == nil || err.Error() != missing+": no such file or directory" {
+		t.Errorf("missing file: %v", err)
+	}
+	broken := io.MultiReader(strings.NewReader("a,y\n1,2\n"), iotest.ErrReader(errors.New("disk gone")))
+	if _, err := ParseCSV(broken, "f.csv", CSVColumns{}); err == nil || err.Error() != "f.csv: disk gone" {
+		t.Errorf("failing reader: %v", err)
+	}
 }

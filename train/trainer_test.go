@@ -229,3 +229,56 @@ func trained(t *testing.T, cfg Config) (*Trainer, Data) {
 	}
 	return tr, d
 }
+
+// Validate's boundaries, called directly (WithDefaults would replace the
+// zeros): each field's last good value passes, its first bad one fails.
+func TestValidateBoundaries(t *testing.T) {
+	data := DataConfig{N: 4, XMin: -1, XMax: 1, Noise: 0, ValFraction: 0.5}
+	if err := data.Validate(); err != nil {
+		t.Errorf("%+v: %v", data, err)
+	}
+	for name, edit := range map[string]func(*DataConfig){
+		"N 3":                   func(c *DataConfig) { c.N = 3 },
+		"xmin = xmax":           func(c *DataConfig) { c.XMin, c.XMax = 1, 1 },
+		"width overflows":       func(c *DataConfig) { c.XMin, c.XMax = -1e308, 1e308 },
+		"noise -0.1":            func(c *DataConfig) { c.Noise = -0.1 },
+		"noise +Inf":            func(c *DataConfig) { c.Noise = math.Inf(1) },
+		"validation fraction 0": func(c *DataConfig) { c.ValFraction = 0 },
+		"validation fraction 1": func(c *DataConfig) { c.ValFraction = 1 },
+	} {
+		c := data
+		edit(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: %+v passed", name, c)
+		}
+	}
+	// A fraction of 0 also leaves an empty set, a later check: the error
+	// must name the range first.
+	zero := data
+	zero.ValFraction = 0
+	if err := zero.Validate(); err == nil || !strings.Contains(err.Error(), "need 0 < f < 1") {
+		t.Errorf("validation fraction 0: error %v, want the range named", err)
+	}
+	cfg := Config{}.WithDefaults()
+	cfg.Workers, cfg.Epochs, cfg.ReportEvery, cfg.Samples = 1, 1, 1, 2
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("%+v: %v", cfg, err)
+	}
+	for name, edit := range map[string]func(*Config){
+		"workers 0":   func(c *Config) { c.Workers = 0 },
+		"epochs 0":    func(c *Config) { c.Epochs = 0 },
+		"report 0":    func(c *Config) { c.ReportEvery = 0 },
+		"samples 1":   func(c *Config) { c.Samples = 1 },
+		"lr 0":        func(c *Config) { c.LearningRate = 0 },
+		"lr -1":       func(c *Config) { c.LearningRate = -1 },
+		"lr +Inf":     func(c *Config) { c.LearningRate = math.Inf(1) },
+		"lr NaN":      func(c *Config) { c.LearningRate = math.NaN() },
+		"data points": func(c *Config) { c.Data.N = 3 },
+	} {
+		c := cfg
+		edit(&c)
+		if err := c.Validate(); err == nil {
+			t.Errorf("%s: passed", name)
+		}
+	}
+}
