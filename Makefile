@@ -81,6 +81,14 @@ export GIT_CONFIG_COUNT=5 GIT_CONFIG_KEY_0=diff.relative GIT_CONFIG_VALUE_0=true
 	GIT_CONFIG_KEY_3=diff.mnemonicPrefix GIT_CONFIG_VALUE_3=false GIT_CONFIG_KEY_4=color.ui GIT_CONFIG_VALUE_4=false
 fail=0
 for p in "$$@"; do
+	base=$$MUTATE_BASE
+	# A package whose own full run is newer (a line "base-PKG COMMIT") starts there.
+	own=$$(sed -n "s|^base-$$p ||p" .ci/gremlins-baseline)
+	if [ -n "$$base" ] && [ -n "$$own" ]; then
+		git rev-parse -q --verify "$$own^{commit}" >/dev/null && git merge-base --is-ancestor "$$own" HEAD ||
+			{ echo "mutate-gate: baseline of ./$$p $$own is not an ancestor of HEAD in this clone"; exit 1; }
+		if git merge-base --is-ancestor "$$base" "$$own"; then base=$$own; fi
+	fi
 	if [ -n "$$base" ] && git diff --quiet "$$base" -- "$$p"; then
 		echo "== gremlins ./$$p: no change since the baseline $${base:0:12}: skipped"
 		continue

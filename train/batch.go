@@ -172,6 +172,7 @@ func (t *Trainer) stepMulti() (float64, error) {
 		if err := t.adam.Step(t.params, m.accVals); err != nil {
 			return total, err
 		}
+		t.restoreHeld()
 	}
 	t.epoch++
 	if math.IsNaN(total) || math.IsInf(total, 0) {

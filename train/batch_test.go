@@ -127,26 +127,34 @@ func TestMinibatchTraining(t *testing.T) {
 // S draws per step: the gradient is the mean of S single-draw gradients on
 // the same epsilon stream, and the loss estimate's variance falls ~1/S.
 func TestMCSamples(t *testing.T) {
-	two, _ := newTestTrainer(t, withDraws(batchConfig(), 2))
-	lossTwo, err := two.draws(2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gTwo := floatsOfAcc(two)
-	single, _ := newTestTrainer(t, withDraws(batchConfig(), 3)) // multi, draws called with 1 below
-	l1, err := single.draws(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g1 := floatsOfAcc(single)
-	l2, _ := single.draws(1)
-	g2 := floatsOfAcc(single)
-	if math.Abs(lossTwo-(l1+l2)/2) > 1e-9*math.Abs(lossTwo) {
-		t.Errorf("loss of 2 draws %v, mean of singles %v", lossTwo, (l1+l2)/2)
-	}
-	for i := range gTwo {
-		if want := (g1[i] + g2[i]) / 2; math.Abs(gTwo[i]-want) > 1e-9*(1+math.Abs(want)) {
-			t.Fatalf("gradient[%d] of 2 draws %v, mean of singles %v", i, gTwo[i], want)
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		tol := 1e-9
+		if dt == tensor.Float32 {
+			tol = 1e-5
+		}
+		c := batchConfig()
+		c.Graph.Dtype = dt
+		two, _ := newTestTrainer(t, withDraws(c, 2))
+		lossTwo, err := two.draws(2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		gTwo := floatsOfAcc(two)
+		single, _ := newTestTrainer(t, withDraws(c, 3)) // multi, draws called with 1 below
+		l1, err := single.draws(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g1 := floatsOfAcc(single)
+		l2, _ := single.draws(1)
+		g2 := floatsOfAcc(single)
+		if math.Abs(lossTwo-(l1+l2)/2) > tol*math.Abs(lossTwo) {
+			t.Errorf("%v: loss of 2 draws %v, mean of singles %v", dt, lossTwo, (l1+l2)/2)
+		}
+		for i := range gTwo {
+			if want := (g1[i] + g2[i]) / 2; math.Abs(gTwo[i]-want) > tol*(1+math.Abs(want)) {
+				t.Fatalf("%v: gradient[%d] of 2 draws %v, mean of singles %v", dt, i, gTwo[i], want)
+			}
 		}
 	}
 
@@ -254,5 +262,28 @@ func TestRunStopsBetweenMinibatches(t *testing.T) {
 	_, err = tr.Run(&countdownCtx{Context: context.Background(), n: 3}, nil)
 	if !errors.Is(err, context.Canceled) || tr.Epoch() != 0 {
 		t.Errorf("cancelled before the 2nd minibatch: %v, epoch %d; want context.Canceled, epoch 0", err, tr.Epoch())
+	}
+}
+
+// accumulate refuses a gradient of another dtype or size (a graph and its
+// accumulator out of step) instead of adding part of it.
+func TestAccumulateMismatch(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		a := tensor.New(tensor.Of(dt), tensor.WithShape(3))
+		other := tensor.Float64
+		if dt == tensor.Float64 {
+			other = tensor.Float32
+		}
+		for _, g := range []*tensor.Dense{
+			tensor.New(tensor.Of(dt), tensor.WithShape(2)),
+			tensor.New(tensor.Of(dt), tensor.WithShape(4)),
+			tensor.New(tensor.Of(other), tensor.WithShape(3)),
+		} {
+			for _, first := range []bool{true, false} {
+				if err := accumulate(a, g, first); err == nil {
+					t.Errorf("%v accumulator: a %v gradient of shape %v (first %v) accepted", dt, g.Dtype(), g.Shape(), first)
+				}
+			}
+		}
 	}
 }

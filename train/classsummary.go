@@ -11,35 +11,38 @@ import (
 // ClassSummary is a classification run's DIR/summary.json. Other tools
 // read it: keep the keys stable. Errors are shares (0.0132 is 1.32 %).
 type ClassSummary struct {
-	Task         string   `json:"task"` // "classification"
-	Dataset      string   `json:"dataset"`
-	Preset       string   `json:"preset"`
-	Dtype        string   `json:"dtype"`
-	Device       string   `json:"device"`
-	DeviceName   string   `json:"device_name,omitempty"`
-	Seed         uint64   `json:"seed"`
-	Epochs       int      `json:"epochs"`
-	Layers       int      `json:"layers"`
-	Hidden       int      `json:"hidden"`
-	Classes      int      `json:"classes"`
-	Prior        string   `json:"prior"`
-	KL           string   `json:"kl"`
-	Estimator    string   `json:"estimator"`
-	BatchSize    int      `json:"batch_size"`
-	KLWeight     string   `json:"kl_weight"`
-	MCSamples    int      `json:"mc_samples"`
-	LR           float64  `json:"learning_rate"`
-	LRMilestones []int    `json:"lr_milestones,omitempty"` // epochs after which the rate was multiplied by lr_gamma
-	LRGamma      float64  `json:"lr_gamma,omitempty"`
-	Init         string   `json:"init"`
-	TrainImages  int      `json:"train_images"`
-	ValImages    int      `json:"val_images"`
-	TestImages   int      `json:"test_images"`
-	Samples      int      `json:"samples"`     // weight draws for the test (and final validation) scores
-	ValSamples   int      `json:"val_samples"` // weight draws for the per-epoch validation error
-	Threads      int      `json:"threads"`     // OpenBLAS threads (0: all cores)
-	GEMM         string   `json:"gemm"`
-	Figures      []string `json:"figures"`
+	Task          string   `json:"task"` // "classification"
+	Dataset       string   `json:"dataset"`
+	Preset        string   `json:"preset"`
+	Dtype         string   `json:"dtype"`
+	Device        string   `json:"device"`
+	DeviceName    string   `json:"device_name,omitempty"`
+	Seed          uint64   `json:"seed"`
+	Epochs        int      `json:"epochs"`
+	Layers        int      `json:"layers"`
+	Hidden        int      `json:"hidden"`
+	Classes       int      `json:"classes"`
+	Prior         string   `json:"prior"`
+	KL            string   `json:"kl"`
+	Estimator     string   `json:"estimator"`
+	BatchSize     int      `json:"batch_size"`
+	KLWeight      string   `json:"kl_weight"`
+	MCSamples     int      `json:"mc_samples"`
+	LR            float64  `json:"learning_rate"`
+	LRMilestones  []int    `json:"lr_milestones,omitempty"` // epochs after which the rate was multiplied by lr_gamma
+	LRGamma       float64  `json:"lr_gamma,omitempty"`
+	Init          string   `json:"init"`
+	From          string   `json:"from,omitempty"`           // the model training started from (train --from)
+	Prune         float64  `json:"prune,omitempty"`          // the share of its weights removed and held at zero (--prune)
+	PrunedWeights int      `json:"pruned_weights,omitempty"` // how many that is
+	TrainImages   int      `json:"train_images"`
+	ValImages     int      `json:"val_images"`
+	TestImages    int      `json:"test_images"`
+	Samples       int      `json:"samples"`     // weight draws for the test (and final validation) scores
+	ValSamples    int      `json:"val_samples"` // weight draws for the per-epoch validation error
+	Threads       int      `json:"threads"`     // OpenBLAS threads (0: all cores)
+	GEMM          string   `json:"gemm"`
+	Figures       []string `json:"figures"`
 
 	SecondsPerEpoch float64 `json:"seconds_per_epoch"` // training steps only
 	TrainSeconds    float64 `json:"train_seconds"`     // with the per-epoch validation

@@ -35,6 +35,7 @@ func (t *Trainer) fillEps() error {
 			return err
 		}
 	}
+	t.zeroHeldEps()
 	n := 0
 	for _, e := range t.Net.Eps() {
 		n += e.Shape().TotalSize()

@@ -43,12 +43,26 @@ func WeightSNR(net *graph.Network) ([]float64, error) {
 // paper prunes weights). It returns the number removed and the largest
 // SNR removed.
 func Prune(net *graph.Network, frac float64) (removed int, threshold float64, err error) {
+	drop, threshold, err := lowestSNR(net, frac)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := setWeights(net, drop, 0, PrunedRho); err != nil {
+		return 0, 0, err
+	}
+	return len(drop), threshold, nil
+}
+
+// lowestSNR returns the indices (WeightSNR's order, increasing) of the
+// share frac of the weights with the lowest SNR, and the largest of those
+// SNRs.
+func lowestSNR(net *graph.Network, frac float64) (drop []int, threshold float64, err error) {
 	if !(frac > 0 && frac < 1) {
-		return 0, 0, fmt.Errorf("train: prune: fraction %v: need 0 < fraction < 1", frac)
+		return nil, 0, fmt.Errorf("train: prune: fraction %v: need 0 < fraction < 1", frac)
 	}
 	snr, err := WeightSNR(net)
 	if err != nil {
-		return 0, 0, err
+		return nil, 0, err
 	}
 	order := make([]int, len(snr))
 	for i := range order {
@@ -56,38 +70,42 @@ func Prune(net *graph.Network, frac float64) (removed int, threshold float64, er
 	}
 	// Stable: equal SNRs are removed in weight order, run after run.
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(snr[a], snr[b]) })
-	removed = int(math.Round(frac * float64(len(snr))))
-	drop := make([]bool, len(snr))
-	for _, i := range order[:removed] {
-		drop[i] = true
+	drop = order[:int(math.Round(frac*float64(len(snr))))]
+	for _, i := range drop {
 		threshold = math.Max(threshold, snr[i])
 	}
+	slices.Sort(drop)
+	return drop, threshold, nil
+}
+
+// setWeights sets mu and rho of the weights at idx (WeightSNR's order,
+// increasing) and reloads a resident network's parameters.
+func setWeights(net *graph.Network, idx []int, mu, rho float64) error {
 	ps := net.Learnables()
 	off := 0
 	for i := range net.Layers {
-		mu, err := graph.Values(ps[4*i])
+		m, err := graph.Values(ps[4*i])
 		if err != nil {
-			return 0, 0, err
+			return err
 		}
-		rho, err := graph.Values(ps[4*i+1])
+		r, err := graph.Values(ps[4*i+1])
 		if err != nil {
-			return 0, 0, err
+			return err
 		}
-		for j := range mu {
-			if drop[off+j] {
-				mu[j], rho[j] = 0, PrunedRho
-			}
+		for len(idx) > 0 && idx[0] < off+len(m) {
+			m[idx[0]-off], r[idx[0]-off] = mu, rho
+			idx = idx[1:]
 		}
-		off += len(mu)
-		if err := graph.SetValues(ps[4*i], mu); err != nil {
-			return 0, 0, err
+		off += len(m)
+		if err := graph.SetValues(ps[4*i], m); err != nil {
+			return err
 		}
-		if err := graph.SetValues(ps[4*i+1], rho); err != nil {
-			return 0, 0, err
+		if err := graph.SetValues(ps[4*i+1], r); err != nil {
+			return err
 		}
 	}
 	net.Reload()
-	return removed, threshold, nil
+	return nil
 }
 
 // SampleWeights returns one draw of every weight of net (mu + sigma·eps,

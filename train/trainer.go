@@ -110,6 +110,7 @@ type Trainer struct {
 	trainLen int
 	multi    *multi          // minibatches or several draws per step (batch.go)
 	ctx      context.Context // Run's: stepMulti stops between minibatches
+	held     [][]int         // per layer, the weights held at zero (hold.go)
 
 	// TrainLosses is the training loss per point at every epoch run so far.
 	TrainLosses []float64
@@ -330,7 +331,11 @@ func (t *Trainer) hostStep() (float64, error) {
 	if math.IsNaN(loss) || math.IsInf(loss, 0) {
 		return loss, fmt.Errorf("%w at epoch %d: training loss is %v", ErrDiverged, t.epoch, loss)
 	}
-	return loss, t.adam.Step(t.params, t.grads)
+	if err := t.adam.Step(t.params, t.grads); err != nil {
+		return loss, err
+	}
+	t.restoreHeld()
+	return loss, nil
 }
 
 // Report is the loss per point at one epoch.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -95,12 +97,19 @@ func TestDivergenceIsReported(t *testing.T) {
 		cfg := smallConfig(tensor.Float32)
 		cfg.Batch.Size, cfg.MCSamples = multi.batch, multi.draws
 		d, _ := MakeData(cfg.Data, cfg.Seed)
-		d.Train.Y[5] = math.NaN()
+		bad := 5
+		if multi.batch > 0 {
+			// A point of the first minibatch: the epoch stops at its first
+			// step, and no update is made.
+			bad = rand.New(rand.NewPCG(cfg.Seed, streamShuffle)).Perm(d.Train.Len())[0]
+		}
+		d.Train.Y[bad] = math.NaN()
 		tr, err := NewTrainer(cfg, d)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer tr.Close()
+		init := params(t, tr)
 		_, err = tr.Run(context.Background(), nil)
 		if !errors.Is(err, ErrDiverged) {
 			t.Fatalf("%+v: err = %v, want ErrDiverged", multi, err)
@@ -110,6 +119,9 @@ func TestDivergenceIsReported(t *testing.T) {
 		}
 		if len(tr.TrainLosses) != 1 || !math.IsNaN(tr.TrainLosses[0]) {
 			t.Errorf("%+v: training losses after diverging at epoch 1: %v, want [NaN]", multi, tr.TrainLosses)
+		}
+		if multi.batch > 0 && !reflect.DeepEqual(params(t, tr), init) {
+			t.Errorf("%+v: the parameters changed after the first minibatch diverged: the epoch went on", multi)
 		}
 		for i, p := range params(t, tr) {
 			for _, v := range p {

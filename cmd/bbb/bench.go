@@ -86,6 +86,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := m.check(); err != nil {
 		return err
 	}
+	if m.lrMilestones != "" {
+		return usagef("--lr-milestones %q: bench times steps, and a learning-rate schedule changes no step's time; leave it out", m.lrMilestones)
+	}
 	hiddens, err := intList("--hidden-sizes", hiddenList)
 	if err != nil {
 		return err

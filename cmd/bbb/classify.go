@@ -23,6 +23,9 @@ type mnistFlags struct {
 	dir              string
 	train, val, test int
 	valSamples       int
+	from             string            // train: start from this model (--from)
+	prune            float64           // train: with --from, the share removed and held at zero
+	fromModel        *train.Checkpoint // --from, read by checkClassify
 }
 
 func (m *mnistFlags) register(fs *flag.FlagSet, withTraining bool) {
@@ -32,11 +35,13 @@ func (m *mnistFlags) register(fs *flag.FlagSet, withTraining bool) {
 		fs.IntVar(&m.train, "mnist-train", 0, "--preset mnist: use the first N of the 50000 training images (0: all)")
 		fs.IntVar(&m.val, "mnist-val", 0, "--preset mnist: use the first N of the 10000 validation images (0: all)")
 		fs.IntVar(&m.valSamples, "val-samples", 1, "--preset mnist: weight draws for the validation error after each epoch")
+		fs.StringVar(&m.from, "from", "", "--preset mnist: start from this model's parameters (an .npz of train --preset mnist --save, of the same --hidden and --layers) instead of a fresh init")
+		fs.Float64Var(&m.prune, "prune", 0, "--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)")
 	}
 }
 
 // mnistOnly are train's flags that only --preset mnist reads.
-var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", "val-samples"}
+var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", "val-samples", "from", "prune"}
 
 // regressionOnly are train's flags a classifier has no use for: a
 // classification run refuses them rather than ignore them.
@@ -115,7 +120,47 @@ func (f *trainFlags) checkClassify(explicit map[string]bool) error {
 	if err := f.checkOutputs(); err != nil {
 		return err
 	}
+	if err := f.checkFrom(); err != nil {
+		return err
+	}
 	return checkMemory(classMemSizes(f.hidden, f.layers, dtypeBytes(f.dtype)))
+}
+
+// checkFrom validates --from and --prune and reads the model.
+func (f *trainFlags) checkFrom() error {
+	m := &f.mnist
+	if !(m.prune >= 0 && m.prune < 1) {
+		return usagef("--prune %v: want a share of the weights, 0 < share < 1", m.prune)
+	}
+	if m.from == "" {
+		if m.prune > 0 {
+			return usagef("--prune %v: needs --from (the trained model to prune and retrain)", m.prune)
+		}
+		return nil
+	}
+	if m.prune > 0 && f.paper.localReparam {
+		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
+	}
+	if inside(m.from, f.out) {
+		return usagef("--out %s: holds --from %s, which replacing --out would delete; train into another folder", f.out, m.from)
+	}
+	c, err := readModel("--from", m.from)
+	if err != nil {
+		return err
+	}
+	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != train.MNISTClasses || c.Meta.Inputs != train.MNISTPixels {
+		return usagef("--from %s: a model of %d inputs and %d outputs (%s); --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
+			m.from, c.Meta.Inputs, max(c.Meta.Classes, 1), taskName(c.Meta.Task))
+	}
+	net, err := graph.New(mnistGraph(&f.modelFlags), 1)
+	if err != nil {
+		return err
+	}
+	if err := c.SetParams(net); err != nil {
+		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.layers, f.hidden, err)
+	}
+	m.fromModel = c
+	return nil
 }
 
 // classMemSizes expresses a classifier's memory in estimateMemory's terms:
@@ -179,6 +224,10 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	out("mnist: %d training, %d validation, %d test images; %s-10 units, batch %d, %s prior, %d epochs, GEMM %s (threads %d)",
 		data.Train.Len(), data.Val.Len(), data.Test.Len(), strings.Join(widths, "-"), f.paper.batchSize, cfg.Graph.WeightPrior(),
 		f.epochs, gemmBackend(), f.threads)
+	pruned, err := startFrom(tr, f.mnist, out)
+	if err != nil {
+		return err
+	}
 
 	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: train.MNISTPixels}
 	save := savePath(f.mio.save, f.out, dir)
@@ -322,7 +371,8 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		Prior: cfg.Graph.WeightPrior().String(), KL: cfg.Graph.KL.String(), Estimator: cfg.Graph.Estimator.String(),
 		BatchSize: cfg.Batch.Size, MCSamples: max(1, cfg.MCSamples), LR: cfg.LearningRate,
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
-		Init:        fmt.Sprintf("w_mu ~ N(0, %g²), rho = %g", mnistInit.WMuStd, mnistInit.WRhoMean),
+		Init: fmt.Sprintf("w_mu ~ N(0, %g²), rho = %g", mnistInit.WMuStd, mnistInit.WRhoMean),
+		From: f.mnist.from, Prune: f.mnist.prune, PrunedWeights: pruned,
 		TrainImages: data.Train.Len(), ValImages: data.Val.Len(), TestImages: data.Test.Len(),
 		Samples: f.samples, ValSamples: f.mnist.valSamples, Threads: f.threads, GEMM: gemmBackend(), Figures: figures,
 		SecondsPerEpoch: median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
@@ -356,6 +406,28 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		s.SecondsPerEpoch, s.TrainSeconds, s.TestError, s.TestErrorSingle, s.TestErrorMeanW, s.TestNLL, s.TestECE, s.ValError, s.TotalSeconds, s.PeakRSSMiB,
 		f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot"}, figures...), ","))
 	return nil
+}
+
+// startFrom sets --from's parameters and, with --prune, prunes and holds;
+// it returns the number of weights held at zero.
+func startFrom(tr *train.Trainer, m mnistFlags, out func(string, ...any)) (int, error) {
+	if m.fromModel == nil {
+		return 0, nil
+	}
+	if err := m.fromModel.SetParams(tr.Net); err != nil {
+		return 0, err
+	}
+	if m.prune == 0 {
+		out("from %s", m.from)
+		return 0, nil
+	}
+	removed, thr, err := tr.PruneAndHold(m.prune)
+	if err != nil {
+		return 0, fmt.Errorf("--prune %v: %w", m.prune, err)
+	}
+	out("from %s: %d weights of SNR <= %.2f dB removed and held at zero; the other %d retrain (the held weights' KL, a constant, stays in the training ELBO)",
+		m.from, removed, 10*math.Log10(thr), tr.Kept())
+	return removed, nil
 }
 
 // meanWeightsError is the error of the network at its posterior means

@@ -94,6 +94,42 @@ func TestMNISTRunAndPrune(t *testing.T) {
 		t.Errorf("prune stdout %q", stdout)
 	}
 
+	// Prune, then retrain (--from --prune): the summary says what was
+	// removed, and the removed weights stay out of the model: a
+	// prune of the same share removes just them and changes no prediction.
+	rout, retrained := filepath.Join(dir, "retrain"), filepath.Join(dir, "retrained.npz")
+	code, _, stderr = runCLI(mnistArgs(rout, "--from", model, "--prune", "0.5", "--epochs", "1", "--no-figures", "--save", retrained)...)
+	if code != exitOK {
+		t.Fatalf("retrain: exit %d: %s", code, stderr)
+	}
+	b, err = os.ReadFile(filepath.Join(rout, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rs map[string]any
+	if err := json.Unmarshal(b, &rs); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]any{"from": model, "prune": 0.5, "pruned_weights": float64(weights / 2), "epochs": 1.0} {
+		if rs[k] != want {
+			t.Errorf("retrained summary %s = %v, want %v", k, rs[k], want)
+		}
+	}
+	if v, _ := rs["test_error"].(float64); !(v > 0 && v < 0.35) {
+		t.Errorf("retrained test_error = %v", rs["test_error"])
+	}
+	pout = filepath.Join(dir, "prune-retrained")
+	if code, _, stderr = runCLI("prune", "--model", retrained, "--fractions", "0.5", "--mnist-test", "500", "--samples", "3", "-q", "--out", pout); code != exitOK {
+		t.Fatalf("prune of the retrained model: exit %d: %s", code, stderr)
+	}
+	rows = readLines(t, filepath.Join(pout, "prune.csv"))
+	if len(rows) != 3 {
+		t.Fatalf("prune.csv: %q", rows)
+	}
+	if e0, e5, want := field(t, rows[1], 3), field(t, rows[2], 3), rs["test_error"].(float64); e0 != want || e5 != want {
+		t.Errorf("retrained model: test error %v, %v with the same share pruned again; train measured %v", e0, e5, want)
+	}
+
 	// What a classifier model cannot be used for: one line naming the
 	// flag or file, exit 2, and the model left alone.
 	runDir := filepath.Join(dir, "run2")
@@ -117,6 +153,10 @@ func TestMNISTRunAndPrune(t *testing.T) {
 		{[]string{"prune", "--model", model, "--fractions", "0.5,0.999999", "--out", filepath.Join(dir, "p2")}, "--fractions"},
 		{[]string{"predict", "--model", model, "--data", csv, "--out", filepath.Join(dir, "pred.csv")}, "classification"},
 		{[]string{"train", "--resume", model, "--out", filepath.Join(dir, "r2")}, "classification"},
+		{mnistArgs(runDir, "--from", inRun), "--out"},
+		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--hidden", "50"), "--from"},
+		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--layers", "4"), "--from"},
+		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--prune", "0.5", "--prior", "normal", "--kl", "closed", "--local-reparam"), "--local-reparam"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {
@@ -176,6 +216,15 @@ func TestMNISTBadInput(t *testing.T) {
 		{mn("--hidden", "2000000"), "--hidden"},
 		{mn("--mnist-train", "100", "--batch-size", "200"), "--batch-size"},
 		{[]string{"train", "--mnist-train", "100", "--out", out}, "--mnist-train"},
+		{[]string{"train", "--prune", "0.5", "--out", out}, "--prune"},
+		{[]string{"train", "--from", regression, "--out", out}, "--from"},
+		{mn("--prune", "0.5"), "--from"},
+		{mn("--prune", "1", "--from", regression), "--prune"},
+		{mn("--prune", "-0.5", "--from", regression), "--prune"},
+		{mn("--prune", "NaN", "--from", regression), "--prune"},
+		{mn("--from", regression), "--from"},
+		{mn("--from", junk), junk},
+		{mn("--from", filepath.Join(dir, "missing.npz")), "missing.npz"},
 		{[]string{"prune", "--fractions", "0.5"}, "--model"},
 		{[]string{"prune", "--model", regression, "--fractions", "0,0.5"}, "--fractions"},
 		{[]string{"prune", "--model", regression, "--fractions", "0.5,1"}, "--fractions"},

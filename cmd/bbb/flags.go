@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"gorgonia.org/tensor"
 
@@ -95,7 +96,7 @@ func (m *modelFlags) check() error {
 		return err
 	}
 	if _, err := train.ParseMilestones(m.lrMilestones); err != nil {
-		return usagef("--lr-milestones %q: want increasing epochs >= 1, comma-separated", m.lrMilestones)
+		return usagef("--lr-milestones %q: %s; want increasing epochs >= 1, comma-separated", m.lrMilestones, strings.TrimPrefix(err.Error(), "train: "))
 	}
 	if cudaBuild && !m.stockOps && m.lrMilestones != "" {
 		return usagef("--lr-milestones: the CUDA build's resident graph keeps one learning rate (--stock-ops runs it on the CPU graph)")

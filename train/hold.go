@@ -1,0 +1,100 @@
+package train
+
+import (
+	"fmt"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+)
+
+// HeldRho is the rho of a weight held at zero while the others train
+// (PruneAndHold). Its sigma, softplus(-80) ≈ 1.8e-35, is a normal float32,
+// so the graph's log-density of the held weight stays finite: PrunedRho's
+// sigma is 0 in float32, whose log would make the loss infinite.
+const HeldRho = -80
+
+// PruneAndHold removes the share frac (0 < frac < 1) of the weights of
+// the lowest SNR, as Prune does, and holds them at exactly zero in the
+// steps that follow: their epsilon is 0 in every draw and their mu (0)
+// and rho (HeldRho) are put back after every update, so the rest of the
+// network retrains around them (prune, then retrain). It returns the
+// number removed and the largest SNR removed. Call it once, before the
+// steps; the host graph only (the resident graph draws its epsilon on the
+// device), and not with local reparameterisation (no weight is drawn).
+//
+// A held weight's KL term is a constant of the loss (about 74 nats each
+// under the paper's mixture prior), so the reported negative ELBO of a
+// held run is not comparable with an unpruned run's.
+func (t *Trainer) PruneAndHold(frac float64) (removed int, threshold float64, err error) {
+	if t.Net.Store != nil {
+		return 0, 0, fmt.Errorf("train: prune and hold: the resident (GPU) graph draws its epsilon on the device; hold weights on the host graph")
+	}
+	if t.Config.Graph.Estimator == graph.LocalReparam {
+		return 0, 0, fmt.Errorf("train: prune and hold: local reparameterisation draws no weights to hold")
+	}
+	if t.held != nil {
+		return 0, 0, fmt.Errorf("train: prune and hold: weights are held already")
+	}
+	drop, threshold, err := lowestSNR(t.Net, frac)
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := setWeights(t.Net, drop, 0, HeldRho); err != nil {
+		return 0, 0, err
+	}
+	removed = len(drop)
+	// drop is increasing: split it into each layer's own indices.
+	t.held = make([][]int, len(t.Net.Layers))
+	off := 0
+	for i, l := range t.Net.Layers {
+		n := l.WMu.Shape().TotalSize()
+		for len(drop) > 0 && drop[0] < off+n {
+			t.held[i] = append(t.held[i], drop[0]-off)
+			drop = drop[1:]
+		}
+		off += n
+	}
+	return removed, threshold, nil
+}
+
+// Kept is the number of weights that train: all but the held ones.
+func (t *Trainer) Kept() int {
+	n := 0
+	for i, l := range t.Net.Layers {
+		n += l.WMu.Shape().TotalSize()
+		if t.held != nil {
+			n -= len(t.held[i])
+		}
+	}
+	return n
+}
+
+// zeroHeldEps sets the held weights' epsilon of the next run to 0: each
+// draw of a held weight is its mu, 0.
+func (t *Trainer) zeroHeldEps() {
+	for i, idx := range t.held {
+		setAt(t.Net.Layers[i].WEps.Value().(*tensor.Dense), idx, 0)
+	}
+}
+
+// restoreHeld puts the held weights' mu and rho back after an update.
+func (t *Trainer) restoreHeld() {
+	for i, idx := range t.held {
+		setAt(t.params[4*i].(*tensor.Dense), idx, 0)
+		setAt(t.params[4*i+1].(*tensor.Dense), idx, HeldRho)
+	}
+}
+
+func setAt(d *tensor.Dense, idx []int, v float64) {
+	if s, ok := d.Data().([]float32); ok {
+		for _, i := range idx {
+			s[i] = float32(v)
+		}
+		return
+	}
+	s := d.Float64s()
+	for _, i := range idx {
+		s[i] = v
+	}
+}

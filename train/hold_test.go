@@ -1,0 +1,193 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"testing"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/parallel"
+)
+
+// PruneAndHold removes the lowest-SNR share (as Prune would) and the
+// steps after it keep those weights at exactly zero in every draw: eps 0,
+// mu 0, rho HeldRho after every update, full batch, minibatches, several
+// draws per step, eps drawn ahead on a second worker, both dtypes, while
+// every other weight trains.
+func TestPruneAndHold(t *testing.T) {
+	defer parallel.SetWorkers(1)
+	for _, tc := range []struct {
+		dt            tensor.Dtype
+		hidden, batch int
+		mc, workers   int
+		frac          float64
+	}{
+		{dt: tensor.Float64, hidden: 8, frac: 0.5},
+		{dt: tensor.Float32, hidden: 8, frac: 0.75},
+		{dt: tensor.Float64, hidden: 8, batch: 20, frac: 0.5},
+		{dt: tensor.Float32, hidden: 8, batch: 20, mc: 2, frac: 0.3},
+		{dt: tensor.Float32, hidden: 8, mc: 3, frac: 0.9},
+		{dt: tensor.Float64, hidden: 128, workers: 2, frac: 0.95}, // 16897 eps: drawn ahead
+		{dt: tensor.Float32, hidden: 128, batch: 50, workers: 2, frac: 0.95},
+	} {
+		name := fmt.Sprintf("%v/hidden%d/batch%d/mc%d/workers%d/%v", tc.dt, tc.hidden, tc.batch, tc.mc, tc.workers, tc.frac)
+		t.Run(name, func(t *testing.T) {
+			parallel.SetWorkers(max(1, tc.workers))
+			c := Config{Graph: graph.Config{Layers: 3, Hidden: tc.hidden, Dtype: tc.dt}, Data: DataConfig{N: 200},
+				Epochs: 3, ReportEvery: 3, Seed: 7, Batch: Batch{Size: tc.batch}, MCSamples: tc.mc, LearningRate: 0.05}
+			tr, _ := newTestTrainer(t, c)
+			if _, err := tr.Run(context.Background(), nil); err != nil { // a trained start, as from a saved model
+				t.Fatal(err)
+			}
+			snr, err := WeightSNR(tr.Net)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr.Config.Epochs = 6
+			removed, thr, err := tr.PruneAndHold(tc.frac)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := int(math.Round(tc.frac * float64(len(snr)))); removed != want || tr.Kept() != len(snr)-want {
+				t.Fatalf("removed %d, kept %d of %d weights, want %d removed", removed, tr.Kept(), len(snr), want)
+			}
+			held := make([]bool, len(snr))
+			for i, s := range snr {
+				held[i] = s <= thr
+			}
+			if n := count(held); n != removed {
+				t.Fatalf("%d weights of SNR <= threshold %v, %d removed", n, thr, removed)
+			}
+			before := weights(t, tr.Net)
+			if _, err := tr.Run(context.Background(), nil); err != nil {
+				t.Fatal(err)
+			}
+			after := weights(t, tr.Net)
+			eps := flat(t, tr.Net, func(l *graph.Layer) *tensor.Dense { return l.WEps.Value().(*tensor.Dense) })
+			var moved int
+			for i := range held {
+				if held[i] {
+					if after.mu[i] != 0 || after.rho[i] != HeldRho || eps[i] != 0 {
+						t.Fatalf("held weight %d: mu %v, rho %v, eps of the last run %v; want 0, %v, 0", i, after.mu[i], after.rho[i], eps[i], HeldRho)
+					}
+					continue
+				}
+				if after.mu[i] != before.mu[i] {
+					moved++
+				}
+			}
+			if moved < (len(held)-removed)/2 {
+				t.Errorf("only %d of %d kept weights' means moved in 3 epochs", moved, len(held)-removed)
+			}
+			if nz := len(held) - removed - countZero(eps, held); nz < (len(held)-removed)/2 {
+				t.Errorf("only %d kept weights drew a nonzero eps", nz)
+			}
+			for _, loss := range tr.TrainLosses {
+				if math.IsNaN(loss) || math.IsInf(loss, 0) {
+					t.Fatalf("losses %v", tr.TrainLosses)
+				}
+			}
+			// The kept weights' SNRs are all above the held ones' (0): the
+			// same share pruned again removes exactly the held weights.
+			again, _, err := lowestSNR(tr.Net, tc.frac)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, i := range again {
+				if !held[i] {
+					t.Fatalf("pruning the retrained network again removes weight %d, which was kept", i)
+				}
+			}
+		})
+	}
+}
+
+func TestPruneAndHoldErrors(t *testing.T) {
+	base := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: DataConfig{N: 40}, Epochs: 2, ReportEvery: 1, Samples: 2, Seed: 1}
+	resident := base
+	resident.Graph.Resident = true
+	local := base
+	local.Graph.KL, local.Graph.Estimator = graph.KLClosed, graph.LocalReparam
+	for _, tc := range []struct {
+		name  string
+		c     Config
+		frac  float64
+		twice bool
+		want  string
+	}{
+		{"resident", resident, 0.5, false, "resident"},
+		{"local reparameterisation", local, 0.5, false, "local reparameterisation"},
+		{"twice", base, 0.5, true, "held already"},
+		{"fraction 0", base, 0, false, "fraction 0"},
+		{"fraction 1", base, 1, false, "fraction 1"},
+		{"fraction NaN", base, math.NaN(), false, "fraction NaN"},
+	} {
+		tr, _ := newTestTrainer(t, tc.c)
+		var err error
+		if tc.twice {
+			if _, _, err = tr.PruneAndHold(0.25); err != nil {
+				t.Fatal(err)
+			}
+		}
+		_, _, err = tr.PruneAndHold(tc.frac)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want an error naming %q", tc.name, err, tc.want)
+		}
+		if tc.twice {
+			continue
+		}
+		if tr.held != nil || tr.Kept() != 4+4*1 {
+			t.Errorf("%s: a failed PruneAndHold holds weights (kept %d of 8)", tc.name, tr.Kept())
+		}
+	}
+}
+
+type muRho struct{ mu, rho []float64 }
+
+func weights(t *testing.T, n *graph.Network) muRho {
+	t.Helper()
+	return muRho{
+		flat(t, n, func(l *graph.Layer) *tensor.Dense { return l.WMu.Value().(*tensor.Dense) }),
+		flat(t, n, func(l *graph.Layer) *tensor.Dense { return l.WRho.Value().(*tensor.Dense) }),
+	}
+}
+
+// flat is a float64 copy of one weight tensor of every layer, in
+// WeightSNR's order.
+func flat(t *testing.T, n *graph.Network, of func(*graph.Layer) *tensor.Dense) []float64 {
+	t.Helper()
+	var out []float64
+	for _, l := range n.Layers {
+		v, err := graph.ValueFloats(of(l))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v...)
+	}
+	return out
+}
+
+func count(b []bool) int {
+	n := 0
+	for _, x := range b {
+		if x {
+			n++
+		}
+	}
+	return n
+}
+
+// countZero counts the zeros of v where skip is false.
+func countZero(v []float64, skip []bool) int {
+	n := 0
+	for i, x := range v {
+		if !skip[i] && x == 0 {
+			n++
+		}
+	}
+	return n
+}
