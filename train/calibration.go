@@ -101,14 +101,17 @@ func selectK(v []float64, k int) float64 {
 				j--
 			}
 		}
-		switch {
-		case k <= j:
+		// (ifs, not a switch: a case line is in no block of Go's coverage
+		// profile, so gremlins could not mutate it.)
+		if k <= j {
 			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return v[k]
+			continue
 		}
+		if k >= i {
+			lo = i
+			continue
+		}
+		return v[k]
 	}
 	return v[k]
 }

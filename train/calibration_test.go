@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // Against distuv: the mixture of identical components is that Normal; a
@@ -166,6 +167,38 @@ func BenchmarkScore1000Val(b *testing.B) {
 	for range b.N {
 		if _, err := sm.Score(d.Val.X, d.Val.Y, 1000, 1); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// load reads input i's (mean, raw scale) pair of every pass from the
+// trace (passes × inputs × width, row-major), for both noise widths.
+func TestTotalScratchLoad(t *testing.T) {
+	const samples, n = 3, 4
+	for _, z := range []graph.Noise{{Kind: graph.LikFixed, Sigma: 0.5}, {Kind: graph.LikHetero, Hetero: nodes.HeteroScale{Min: 0.1}}} {
+		wd := z.Width()
+		trace := make([]float32, samples*n*wd)
+		for s := 0; s < samples; s++ {
+			for i := 0; i < n; i++ {
+				row := trace[(s*n+i)*wd:]
+				row[0] = float32(10*s + i) // the mean names its pass and input
+				if wd == 2 {
+					row[1] = float32(-s - i)
+				}
+			}
+		}
+		ts := newTotalScratch(samples, 1)
+		for i := 0; i < n; i++ {
+			ts.load(trace, samples, n, i, z)
+			for s := 0; s < samples; s++ {
+				wantSigma := 0.5
+				if wd == 2 {
+					wantSigma = 0.1 + nodes.SoftplusAt(float64(-s-i))
+				}
+				if ts.mu[s] != float64(10*s+i) || math.Abs(ts.sigma[s]-wantSigma) > 1e-6 {
+					t.Fatalf("%v: input %d pass %d: mu %v, sigma %v; want %v, %v", z.Kind, i, s, ts.mu[s], ts.sigma[s], 10*s+i, wantSigma)
+				}
+			}
 		}
 	}
 }
