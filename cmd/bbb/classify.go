@@ -159,6 +159,13 @@ func (f *trainFlags) checkFrom() error {
 	if err := c.SetParams(net); err != nil {
 		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.layers, f.hidden, err)
 	}
+	nw := 0
+	for _, l := range net.Layers {
+		nw += l.WMu.Shape().TotalSize()
+	}
+	if k := int(math.Round(m.prune * float64(nw))); m.prune > 0 && (k == 0 || k == nw) {
+		return usagef("--prune %v: of the model's %d weights that removes %d; want a share that removes some and keeps some", m.prune, nw, k)
+	}
 	m.fromModel = c
 	return nil
 }

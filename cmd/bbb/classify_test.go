@@ -156,6 +156,8 @@ func TestMNISTRunAndPrune(t *testing.T) {
 		{mnistArgs(runDir, "--from", inRun), "--out"},
 		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--hidden", "50"), "--from"},
 		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--layers", "4"), "--from"},
+		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--prune", "1e-9"), "--prune"},
+		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--prune", "0.9999999"), "--prune"},
 		{mnistArgs(filepath.Join(dir, "r3"), "--from", model, "--prune", "0.5", "--prior", "normal", "--kl", "closed", "--local-reparam"), "--local-reparam"},
 	} {
 		code, _, stderr := runCLI(tc.args...)
