@@ -202,3 +202,10 @@ func TestTotalScratchLoad(t *testing.T) {
 		}
 	}
 }
+
+// A PIT on the interval's edge is inside it (closed interval).
+func TestCoverageEdges(t *testing.T) {
+	if got := Coverage([]float64{0.25, 0.75, 0.5, 0.1, 0.9}, 0.5); got != 0.6 {
+		t.Errorf("coverage at level 0.5 of PITs on the edges 0.25, 0.75, the centre and two outside: %v, want 0.6", got)
+	}
+}
