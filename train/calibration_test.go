@@ -209,3 +209,12 @@ func TestCoverageEdges(t *testing.T) {
 		t.Errorf("coverage at level 0.5 of PITs on the edges 0.25, 0.75, the centre and two outside: %v, want 0.6", got)
 	}
 }
+
+// Score's total band width is the mean of TotalQ95 - TotalQ05.
+func TestScoreTotalBandWidth(t *testing.T) {
+	b := Bands{PIT: []float64{0.5, 0.5, 0.5}, LogDensity: []float64{0, 0, 0},
+		TotalQ05: []float64{-1, 0, 2}, TotalQ95: []float64{1, 3, 3}}
+	if got := Score(b).TotalBandWidth; got != 2 {
+		t.Errorf("total band width %v, want (2 + 3 + 1) / 3 = 2", got)
+	}
+}

@@ -138,6 +138,7 @@ func TestCheckpointDamaged(t *testing.T) {
 		{"task without classes", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification"}`)), "0 classes"},
 		{"one class", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification","classes":1}`)), "1 classes"},
 		{"negative classes", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"task":"classification","classes":-2}`)), "-2 classes"},
+		{"scaler", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"scaler":{"x_mean":[0],"x_std":[0],"y_mean":0,"y_std":1}}`)), "scaler: standard deviation 0"},
 		{"nan", with("w_mu0", npz.Array{Shape: good["w_mu0"].Shape, Data: slices.Repeat([]float32{float32(nan())}, good["w_mu0"].Len())}), "non-finite"},
 	} {
 		_, err := ParseCheckpoint(tc.b)
