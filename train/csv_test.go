@@ -111,11 +111,25 @@ func TestParseCSVEdges(t *testing.T) {
 	if err != nil || tab.Rows() != 2 || len(tab.Y) != 0 || !slices.Equal(tab.X, []float64{3, 1, 6, 4}) {
 		t.Errorf("no target: %+v %v", tab, err)
 	}
+	// The target in the first column keeps its name; a one-column file's
+	// rows are read (a single field is blank only if it is empty).
+	tab, err = ParseCSV(strings.NewReader("y,a\n2,1\n4,3\n"), "f.csv", CSVColumns{YCol: "y", XCols: []string{"a"}})
+	if err != nil || tab.YName != "y" || !slices.Equal(tab.Y, []float64{2, 4}) || !slices.Equal(tab.X, []float64{1, 3}) {
+		t.Errorf("target first: %+v %v", tab, err)
+	}
+	tab, err = ParseCSV(strings.NewReader("x\n1\n\n2\n"), "f.csv", CSVColumns{NoTarget: true, XCols: []string{"x"}})
+	if err != nil || !slices.Equal(tab.X, []float64{1, 2}) {
+		t.Errorf("one column: %+v %v", tab, err)
+	}
+	long := strings.Repeat("z", 40)
 	for _, tc := range []struct {
 		in   string
 		cols CSVColumns
 		want string
 	}{
+		{"a,b,y\n1,2,3\n", CSVColumns{XCols: []string{"a", "y"}}, `f.csv:1:3: column "y" is both an input (--x-cols) and the target`},
+		{"a,y\n" + long + ",1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `" is not a number`},
+		{"a,y\n" + long + "z,1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `..." is not a number`},
 		{"a,b\n1,2\n", CSVColumns{NoTarget: true}, "f.csv:1: no input columns named"},
 		{"a, ,y\n1,2,3\n", CSVColumns{}, "f.csv:1:2: empty column name in the header"},
 	} {
