@@ -79,3 +79,73 @@ func TestLoadCSVSplit(t *testing.T) {
 		t.Error("one-input splits not sorted by x")
 	}
 }
+
+// Apply standardises the noiseless targets too; Validate names each kind
+// of damage (one list too short, a NaN, a zero scale).
+func TestScalerApplyAndValidate(t *testing.T) {
+	sc := Scaler{XMean: []float64{1}, XStd: []float64{2}, YMean: 3, YStd: 4}
+	z := sc.Apply(Split{X: []float64{5}, Y: []float64{11}, YTrue: []float64{7, -1}, Inputs: 1})
+	if !slices.Equal(z.X, []float64{2}) || !slices.Equal(z.Y, []float64{2}) || !slices.Equal(z.YTrue, []float64{1, -1}) {
+		t.Errorf("Apply: %+v", z)
+	}
+	if z := sc.Apply(Split{X: []float64{5}, Y: []float64{11}, Inputs: 1}); z.YTrue != nil {
+		t.Errorf("Apply made YTrue %v from none", z.YTrue)
+	}
+	for _, tc := range []struct {
+		sc   Scaler
+		want string
+	}{
+		{Scaler{XMean: []float64{0}, XStd: []float64{1, 1}, YStd: 1}, "1 means and 2 stds for 1 inputs"},
+		{Scaler{XMean: []float64{0, 0}, XStd: []float64{1}, YStd: 1}, "2 means and 1 stds for 1 inputs"},
+		{Scaler{XMean: []float64{math.NaN()}, XStd: []float64{1}, YStd: 1}, "non-finite value NaN"},
+		{Scaler{XMean: []float64{0}, XStd: []float64{1}, YMean: math.Inf(1), YStd: 1}, "non-finite value +Inf"},
+		{Scaler{XMean: []float64{0}, XStd: []float64{1}, YStd: 0}, "standard deviation 0"},
+	} {
+		if err := tc.sc.Validate(1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("Validate(%+v) = %v, want %q", tc.sc, err, tc.want)
+		}
+	}
+}
+
+// LoadCSV's own refusals: a validation share outside (0, 1), a training
+// file too short beside --val, a validation file that does not read.
+func TestLoadCSVErrors(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, rows int) string {
+		var sb strings.Builder
+		sb.WriteString("x,y\n")
+		for i := range rows {
+			fmt.Fprintf(&sb, "%d,%d\n", i, 2*i)
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	big, short, val := write("big.csv", 50), write("short.csv", MinCSVRows-1), write("val.csv", 5)
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("x,y\n1,oops\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c    CSVData
+		want string
+	}{
+		{CSVData{Train: big, ValFraction: 1}, "validation fraction 1: need 0 < f < 1"},
+		{CSVData{Train: big, ValFraction: 1.5}, "validation fraction 1.5"},
+		{CSVData{Train: big, ValFraction: -0.5}, "validation fraction -0.5"},
+		{CSVData{Train: short, Val: val}, fmt.Sprintf("%d data rows, need at least %d", MinCSVRows-1, MinCSVRows)},
+		{CSVData{Train: big, Val: bad}, `bad.csv:2:3: column "y": "oops" is not a number`},
+	} {
+		if _, _, err := LoadCSV(tc.c, 1); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("LoadCSV(%+v): %v, want %q", tc.c, err, tc.want)
+		}
+	}
+	if d, _, err := LoadCSV(CSVData{Train: big, Val: val}, 1); err != nil || d.Train.Len() != 50 || d.Val.Len() != 5 {
+		t.Errorf("with --val: %v", err)
+	}
+	if _, _, err := LoadCSV(CSVData{Train: write("least.csv", MinCSVRows), Val: val}, 1); err != nil {
+		t.Errorf("%d training rows with --val: %v", MinCSVRows, err)
+	}
+}
