@@ -149,3 +149,66 @@ func TestLoadCSVErrors(t *testing.T) {
 		t.Errorf("%d training rows with --val: %v", MinCSVRows, err)
 	}
 }
+
+// The held-out split leaves at least MinCSVRows for training and one row
+// for validation, at the boundaries; rows of several inputs stay whole;
+// one input is sorted by x, ties in file order.
+func TestLoadCSVSplitSizes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, header string, rows int, row func(i int) string) string {
+		var sb strings.Builder
+		sb.WriteString(header + "\n")
+		for i := range rows {
+			sb.WriteString(row(i) + "\n")
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(sb.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	line := func(i int) string { return fmt.Sprintf("%d,%d", i, i) }
+	for _, tc := range []struct {
+		rows       int
+		frac       float64
+		train, val int // 0, 0: refused
+	}{
+		{12, 0.2, 10, 2}, // 10 left: the least
+		{11, 0.2, 0, 0},  // 9 left
+		{11, 0.1, 10, 1}, // one to validate: the least
+		{10, 0.05, 0, 0}, // none to validate
+	} {
+		p := write(fmt.Sprintf("n%d.csv", tc.rows), "x,y", tc.rows, line)
+		d, _, err := LoadCSV(CSVData{Train: p, ValFraction: tc.frac}, 3)
+		if tc.train == 0 {
+			if err == nil || !strings.Contains(err.Error(), "need at least 10 and 1") {
+				t.Errorf("%d rows, share %v: %v, want a refusal", tc.rows, tc.frac, err)
+			}
+			continue
+		}
+		if err != nil || d.Train.Len() != tc.train || d.Val.Len() != tc.val {
+			t.Errorf("%d rows, share %v: %d + %d rows, %v; want %d + %d", tc.rows, tc.frac, d.Train.Len(), d.Val.Len(), err, tc.train, tc.val)
+		}
+	}
+	two := write("two.csv", "a,b,y", 40, func(i int) string { return fmt.Sprintf("%d,%d,%d", i, 100+i, 1000+i) })
+	d, _, err := LoadCSV(CSVData{Train: two}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []Split{d.Train, d.Val} {
+		for i := range s.Len() {
+			if a, b, y := s.X[2*i], s.X[2*i+1], s.Y[i]; b != a+100 || y != a+1000 {
+				t.Fatalf("row %d split apart: a %v, b %v, y %v", i, a, b, y)
+			}
+		}
+	}
+	ties := write("ties.csv", "x,y", 12, func(i int) string { return fmt.Sprintf("%d,%d", (i%3)*(1-i%2), i) })
+	d, _, err = LoadCSV(CSVData{Train: ties, Val: ties}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// x = 0 at rows 0, 1, 3, 5, 6, 7, 9, 11; 2 at rows 2, 8; 1 at row 4, 10.
+	if want := []float64{0, 1, 3, 5, 6, 7, 9, 11, 4, 10, 2, 8}; !slices.Equal(d.Train.Y, want) {
+		t.Errorf("sorted by x: y %v, want %v", d.Train.Y, want)
+	}
+}
