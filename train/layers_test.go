@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	G "gorgonia.org/gorgonia"
 
 	"github.com/bbb-go/bbb/graph"
@@ -49,7 +50,7 @@ func TestLayerStats(t *testing.T) {
 	if err := vm.RunAll(); err != nil {
 		t.Fatal(err)
 	}
-	if want, _ := graph.Scalar(kl); math.Abs(total-want) > 1e-9*math.Abs(want) {
+	if want, _ := graph.Scalar(kl); !(math.Abs(total-want) <= 1e-9*math.Abs(want)) { // (NaN fails)
 		t.Errorf("per-layer KL sums to %v, the closed-form KL node is %v", total, want)
 	}
 	// The mixture: 64 draws near the quadrature value.
@@ -64,7 +65,7 @@ func TestLayerStats(t *testing.T) {
 		exact += q * (16.0 / k) * (-0.5*e*e - math.Log(s) - 0.5*math.Log(2*math.Pi) - p.LogProbAt(w))
 	}
 	got := klTerm(p, mu, s, rand.New(rand.NewPCG(1, 2)))
-	if math.Abs(got-exact) > 0.1*math.Abs(exact) {
+	if !(math.Abs(got-exact) <= 0.1*math.Abs(exact)) {
 		t.Errorf("mixture KL estimate %v, quadrature %v", got, exact)
 	}
 	path := filepath.Join(t.TempDir(), "layers.csv")
@@ -74,5 +75,56 @@ func TestLayerStats(t *testing.T) {
 	b, _ := os.ReadFile(path)
 	if lines := strings.Count(string(b), "\n"); lines != 1+len(st) {
 		t.Errorf("layers.csv has %d lines", lines)
+	}
+}
+
+// klTerm exactly: the Normal closed form against quadrature of gonum's
+// densities (a prior mean that is not 0), the mixture's 64-draw estimate
+// against the same draws scored by gonum; LayerStats' sigma means against
+// a loop over softplus(rho).
+func TestKLTermAndSigmaMeans(t *testing.T) {
+	const mu, s = 0.3, 0.2
+	q := distuv.Normal{Mu: mu, Sigma: s}
+	prior := nodes.Normal{Mu: 0.5, Sigma: 2}
+	pd := distuv.Normal{Mu: prior.Mu, Sigma: prior.Sigma}
+	var exact float64
+	const k = 20000
+	for i := 0; i < k; i++ { // midpoint rule over w in mu ± 10 s
+		w := mu - 10*s + 20*s*(float64(i)+0.5)/k
+		exact += q.Prob(w) * (20 * s / k) * (q.LogProb(w) - pd.LogProb(w))
+	}
+	if got := klTerm(prior, mu, s, nil); !(math.Abs(got-exact) <= 1e-9) {
+		t.Errorf("Normal KL %v, quadrature %v", got, exact)
+	}
+	mix := nodes.ScaleMixture{Pi: 0.25, Sigma1: 1, Sigma2: math.Exp(-6)}
+	c1, c2 := distuv.Normal{Sigma: mix.Sigma1}, distuv.Normal{Sigma: mix.Sigma2}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var want float64
+	for range 64 {
+		w := mu + s*rng.NormFloat64()
+		want += (q.LogProb(w) - math.Log(mix.Pi*c1.Prob(w)+(1-mix.Pi)*c2.Prob(w))) / 64
+	}
+	if got := klTerm(mix, mu, s, rand.New(rand.NewPCG(3, 4))); !(math.Abs(got-want) <= 1e-12*math.Abs(want)) {
+		t.Errorf("mixture KL estimate %v, the same 64 draws scored by gonum %v", got, want)
+	}
+
+	tr, _ := newTestTrainer(t, batchConfig())
+	st, err := LayerStats(tr.Net, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps := tr.Net.Learnables()
+	mean := func(n *G.Node) float64 {
+		rho, _ := graph.Values(n)
+		var sum float64
+		for _, r := range rho {
+			sum += math.Log1p(math.Exp(r))
+		}
+		return sum / float64(len(rho))
+	}
+	for i, l := range st {
+		if w, b := mean(ps[4*i+1]), mean(ps[4*i+3]); !(math.Abs(l.WSigma-w) <= 1e-12*w && math.Abs(l.BSigma-b) <= 1e-12*b) {
+			t.Errorf("layer %d: sigma means %v, %v; want %v, %v", i, l.WSigma, l.BSigma, w, b)
+		}
 	}
 }
