@@ -36,7 +36,7 @@ func TestLocalReparamFusedMatchesStock(t *testing.T) {
 		losses[k], _ = Scalar(loss)
 		vm.Close()
 	}
-	if math.Abs(losses[0]-losses[1]) > 1e-10*math.Abs(losses[0]) {
+	if !(math.Abs(losses[0]-losses[1]) <= 1e-10*math.Abs(losses[0])) {
 		t.Errorf("fused %v, stock %v", losses[0], losses[1])
 	}
 }

@@ -145,7 +145,7 @@ func TestLossIsNLLPlusScaledKL(t *testing.T) {
 	l, _ := Scalar(loss)
 	nl, _ := Scalar(nll)
 	k, _ := Scalar(kl)
-	if math.Abs(l-(nl+k/5)) > 1e-9*math.Abs(l) {
+	if !(math.Abs(l-(nl+k/5)) <= 1e-9*math.Abs(l)) {
 		t.Errorf("loss %v != NLL %v + KL %v / 5", l, nl, k)
 	}
 	// NLL by hand from the output.
@@ -156,7 +156,7 @@ func TestLossIsNLLPlusScaledKL(t *testing.T) {
 		r := (ys[i] - os[i]) / 0.5
 		want += 0.5*r*r + math.Log(0.5) + 0.5*math.Log(2*math.Pi)
 	}
-	if math.Abs(nl-want) > 1e-9*math.Abs(want) {
+	if !(math.Abs(nl-want) <= 1e-9*math.Abs(want)) {
 		t.Errorf("NLL %v, want %v", nl, want)
 	}
 }
@@ -267,7 +267,7 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		return s
 	}
 	a, b := loss(n64), loss(n32)
-	if math.Abs(a-b) > 1e-5*math.Abs(a) {
+	if !(math.Abs(a-b) <= 1e-5*math.Abs(a)) {
 		t.Errorf("float64 loss %v, float32 loss %v", a, b)
 	}
 }

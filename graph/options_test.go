@@ -115,7 +115,7 @@ func TestClosedKLNode(t *testing.T) {
 			}
 		}
 	}
-	if math.Abs(got-want) > 1e-9*math.Abs(want) {
+	if !(math.Abs(got-want) <= 1e-9*math.Abs(want)) {
 		t.Errorf("closed KL %v, want %v", got, want)
 	}
 }
@@ -180,7 +180,7 @@ func TestLearnedNoiseInitAndCopy(t *testing.T) {
 		t.Fatal(err)
 	}
 	z, _ = f.Noise()
-	if want := math.Log1p(math.E); math.Abs(z.Sigma-want) > 1e-12 {
+	if want := math.Log1p(math.E); !(math.Abs(z.Sigma-want) <= 1e-12) {
 		t.Errorf("copied noise sigma %v, want %v", z.Sigma, want)
 	}
 	h, err := NewForward(Config{Layers: 2, Likelihood: LikHetero}, 4)
@@ -214,7 +214,7 @@ func TestKLWeightInput(t *testing.T) {
 		l, _ := Scalar(loss)
 		nl, _ := Scalar(nll)
 		k, _ := Scalar(kl)
-		if math.Abs(l-(nl+w*k)) > 1e-9*math.Abs(l) {
+		if !(math.Abs(l-(nl+w*k)) <= 1e-9*math.Abs(l)) {
 			t.Errorf("w %v: loss %v != NLL %v + w·KL %v", w, l, nl, k)
 		}
 		vm.Reset()

@@ -39,7 +39,7 @@ func TestGPUMatchesCPU(t *testing.T) {
 		lg, gg := lossAndGrads(t, gpu)
 		lc, gc := lossAndGrads(t, cpu)
 		t.Logf("hidden %d: loss GPU %.6g, CPU %.6g", hidden, lg, lc)
-		if math.Abs(lg-lc) > 1e-4*math.Abs(lc) {
+		if !(math.Abs(lg-lc) <= 1e-4*math.Abs(lc)) {
 			t.Errorf("hidden %d: loss GPU %v, CPU %v", hidden, lg, lc)
 		}
 		for i := range gc {

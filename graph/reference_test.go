@@ -100,7 +100,7 @@ func TestReferenceLoss(t *testing.T) {
 	stock := netLike(t, stockCfg, 30, 5)
 	for name, n := range map[string]*Network{"fused": host, "stock": stock, "resident": res} {
 		got, want := runLoss(t, n), referenceLoss(t, n, epsOf(t, n))
-		if math.Abs(got-want) > 1e-10*math.Abs(want) {
+		if !(math.Abs(got-want) <= 1e-10*math.Abs(want)) {
 			t.Errorf("%s: graph loss %v, reference %v", name, got, want)
 		}
 	}

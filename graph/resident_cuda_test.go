@@ -32,7 +32,7 @@ func TestTwentyMachines(t *testing.T) {
 		got := runLoss(t, n) // closes its machine
 		want := referenceLoss(t, n, epsOf(t, n))
 		t.Logf("machine %2d: hidden %3d resident %v: loss %.7g, reference %.7g", i, hidden, n.Store != nil, got, want)
-		if math.Abs(got-want) > 1e-4*math.Abs(want) {
+		if !(math.Abs(got-want) <= 1e-4*math.Abs(want)) {
 			t.Errorf("machine %d (hidden %d): loss %v, reference %v", i, hidden, got, want)
 		}
 	}
@@ -53,7 +53,7 @@ func TestResidentGPUParity(t *testing.T) {
 		lr, gr := lossAndGrads(t, res)
 		lh, gh := lossAndGrads(t, host)
 		t.Logf("hidden %d: loss GPU %.7g, CPU %.7g", hidden, lr, lh)
-		if math.Abs(lr-lh) > 1e-4*math.Abs(lh) {
+		if !(math.Abs(lr-lh) <= 1e-4*math.Abs(lh)) {
 			t.Errorf("hidden %d: loss GPU %v, CPU %v", hidden, lr, lh)
 		}
 		worst := 0.0

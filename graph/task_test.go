@@ -74,7 +74,7 @@ func TestClassifierNLL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if math.Abs(got-want) > 1e-12*math.Abs(want) {
+	if !(math.Abs(got-want) <= 1e-12*math.Abs(want)) {
 		t.Errorf("NLL %v, want %v", got, want)
 	}
 }

@@ -139,7 +139,7 @@ func TestCategoricalLogLikGradientUniform(t *testing.T) {
 	got := run(t, g, grads[0])
 	yf := oneHot(2, 4)
 	for i, v := range got {
-		if want := yf(i) - 0.25; math.Abs(v-want) > 1e-15 {
+		if want := yf(i) - 0.25; !(math.Abs(v-want) <= 1e-15) {
 			t.Errorf("gradient[%d] = %v, want %v", i, v, want)
 		}
 	}
@@ -180,11 +180,11 @@ func TestLogSoftmax(t *testing.T) {
 		for _, v := range got[3*r : 3*r+3] {
 			s += math.Exp(v)
 		}
-		if math.Abs(s-1) > 1e-12 {
+		if !(math.Abs(s-1) <= 1e-12) {
 			t.Errorf("row %d: softmax sums to %v", r, s)
 		}
 	}
-	if want := 1 - (3 + math.Log(math.Exp(-2)+math.Exp(-1)+1)); math.Abs(got[0]-want) > 1e-12 {
+	if want := 1 - (3 + math.Log(math.Exp(-2)+math.Exp(-1)+1)); !(math.Abs(got[0]-want) <= 1e-12) {
 		t.Errorf("log softmax[0] = %v, want %v", got[0], want)
 	}
 	if got[5] != 0 || got[3] != -2e4 {

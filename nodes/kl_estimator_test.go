@@ -88,7 +88,7 @@ func TestKLEstimatorMeanIsClosedForm(t *testing.T) {
 			se := sd / math.Sqrt(draws)
 			want := closedFormKL(muV, sV, tc.prior)
 			t.Logf("MC mean %.4f ± %.4f (se), closed form %.4f", mean, se, want)
-			if math.Abs(mean-want) > 4*se {
+			if !(math.Abs(mean-want) <= 4*se) {
 				t.Errorf("MC mean %v differs from closed form %v by %.1f standard errors", mean, want, math.Abs(mean-want)/se)
 			}
 			if se > 0.02*math.Abs(want) {

@@ -72,7 +72,7 @@ func TestKLFusedMatchesComposed(t *testing.T) {
 			if dt == tensor.Float32 {
 				tol = 2e-5 // float32 sums (composed) against float64 (fused)
 			}
-			if math.Abs(v1-v0) > tol*math.Max(1, math.Abs(v0)) {
+			if !(math.Abs(v1-v0) <= tol*math.Max(1, math.Abs(v0))) {
 				t.Errorf("%v %v: KL %v, composed %v", prior, dt, v1, v0)
 			}
 			for k, name := range []string{"w", "mu", "sigma"} {

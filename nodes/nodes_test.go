@@ -243,7 +243,7 @@ func TestHostCopies(t *testing.T) {
 			t.Fatalf("[%d] %v, want %v", i, got[i], want[i])
 		}
 	}
-	if math.Abs(sv.Data().(float64)-sum) > 1e-12 {
+	if !(math.Abs(sv.Data().(float64)-sum) <= 1e-12) {
 		t.Errorf("host sum %v, want %v", sv.Data(), sum)
 	}
 }

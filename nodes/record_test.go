@@ -85,7 +85,7 @@ func TestRecordLosses(t *testing.T) {
 			t.Fatalf("%v: Losses(2, 5) = %v, want %v", dt, got, want)
 		}
 		for i := range want {
-			if math.Abs(got[i]-want[i]) > 1e-5 {
+			if !(math.Abs(got[i]-want[i]) <= 1e-5) {
 				t.Errorf("%v: Losses(2, 5) = %v, want %v", dt, got, want)
 				break
 			}

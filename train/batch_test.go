@@ -34,7 +34,7 @@ func TestKLWeightsSumToOne(t *testing.T) {
 				}
 				sum += v
 			}
-			if math.Abs(sum-1) > 1e-9 {
+			if !(math.Abs(sum-1) <= 1e-9) {
 				t.Errorf("%v: %d weights sum to %v", w, m, sum)
 			}
 		}
@@ -43,7 +43,7 @@ func TestKLWeightsSumToOne(t *testing.T) {
 	for m := 1; m <= 30; m++ {
 		for i := 1; i <= m; i++ {
 			want := math.Exp2(float64(m-i)) / (math.Exp2(float64(m)) - 1)
-			if got := Blundell.Weight(i-1, m); math.Abs(got-want) > 1e-15*(1+want) {
+			if got := Blundell.Weight(i-1, m); !(math.Abs(got-want) <= 1e-15*(1+want)) {
 				t.Errorf("Blundell.Weight(%d, %d) = %v, want %v", i-1, m, got, want)
 			}
 		}
@@ -93,7 +93,7 @@ func TestOneBatchIsFullBatch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(a-b) > 1e-9*math.Abs(a) {
+		if !(math.Abs(a-b) <= 1e-9*math.Abs(a)) {
 			t.Errorf("epoch %d: full batch %v, one minibatch %v", e+1, a, b)
 		}
 	}
@@ -148,11 +148,11 @@ func TestMCSamples(t *testing.T) {
 		g1 := floatsOfAcc(single)
 		l2, _ := single.draws(1)
 		g2 := floatsOfAcc(single)
-		if math.Abs(lossTwo-(l1+l2)/2) > tol*math.Abs(lossTwo) {
+		if !(math.Abs(lossTwo-(l1+l2)/2) <= tol*math.Abs(lossTwo)) {
 			t.Errorf("%v: loss of 2 draws %v, mean of singles %v", dt, lossTwo, (l1+l2)/2)
 		}
 		for i := range gTwo {
-			if want := (g1[i] + g2[i]) / 2; math.Abs(gTwo[i]-want) > tol*(1+math.Abs(want)) {
+			if want := (g1[i] + g2[i]) / 2; !(math.Abs(gTwo[i]-want) <= tol*(1+math.Abs(want))) {
 				t.Fatalf("%v: gradient[%d] of 2 draws %v, mean of singles %v", dt, i, gTwo[i], want)
 			}
 		}

@@ -21,10 +21,10 @@ func TestMixtureScoresMatchDistuv(t *testing.T) {
 		mu, s, y := r.NormFloat64(), 0.2+r.Float64(), 3*r.NormFloat64()
 		n := distuv.Normal{Mu: mu, Sigma: s}
 		mus, ss := []float64{mu, mu, mu}, []float64{s, s, s}
-		if got, want := MixtureLogDensity(mus, ss, y), n.LogProb(y); math.Abs(got-want) > 1e-12*(1+math.Abs(want)) {
+		if got, want := MixtureLogDensity(mus, ss, y), n.LogProb(y); !(math.Abs(got-want) <= 1e-12*(1+math.Abs(want))) {
 			t.Errorf("log density %v, want %v", got, want)
 		}
-		if got, want := MixturePIT(mus, ss, y), n.CDF(y); math.Abs(got-want) > 1e-12 {
+		if got, want := MixturePIT(mus, ss, y), n.CDF(y); !(math.Abs(got-want) <= 1e-12) {
 			t.Errorf("PIT %v, want %v", got, want)
 		}
 		a, b := distuv.Normal{Mu: mu + 1, Sigma: 0.3}, distuv.Normal{Mu: mu - 2, Sigma: 1.1}
@@ -58,12 +58,12 @@ func TestScoresOfKnownNormal(t *testing.T) {
 	}
 	sc := Score(b)
 	want := 0.5*math.Log(2*math.Pi*sigma*sigma) + sq/n/(2*sigma*sigma)
-	if math.Abs(sc.NLPD-want) > 1e-9 {
+	if !(math.Abs(sc.NLPD-want) <= 1e-9) {
 		t.Errorf("NLPD %v, want %v", sc.NLPD, want)
 	}
 	for k, l := range CalibrationLevels {
 		se := math.Sqrt(l * (1 - l) / n)
-		if math.Abs(sc.Calibration[k]-l) > 3*se {
+		if !(math.Abs(sc.Calibration[k]-l) <= 3*se) {
 			t.Errorf("coverage at %v: %v, more than 3 standard errors (%v) off", l, sc.Calibration[k], se)
 		}
 	}
@@ -99,7 +99,7 @@ func TestSamplerTotalBand(t *testing.T) {
 			}
 			n := float64(len(b.Mean))
 			sc := Score(b)
-			if math.Abs(inBand/n-sc.Coverage90) > 0.03 {
+			if !(math.Abs(inBand/n-sc.Coverage90) <= 0.03) {
 				t.Errorf("total band covers %v, the PIT says %v", inBand/n, sc.Coverage90)
 			}
 			if wider/n < 0.99 {
@@ -151,7 +151,7 @@ func TestSelectQuantileMatchesSort(t *testing.T) {
 		z := (0.7 - mu[s]) / sg[s]
 		p += math.Exp(-0.5*z*z) / (sg[s] * math.Sqrt(2*math.Pi)) / 3
 	}
-	if got := MixtureLogDensity(mu, sg, 0.7); math.Abs(got-math.Log(p)) > 1e-12 {
+	if got := MixtureLogDensity(mu, sg, 0.7); !(math.Abs(got-math.Log(p)) <= 1e-12) {
 		t.Errorf("mixed-scale log density %v, want %v", got, math.Log(p))
 	}
 }

@@ -122,7 +122,7 @@ func TestClassifierProbs(t *testing.T) {
 		}
 	}
 	for r := 0; r < 2500; r++ {
-		if s := m1[3*r] + m1[3*r+1] + m1[3*r+2]; math.Abs(s-1) > 1e-6 {
+		if s := m1[3*r] + m1[3*r+1] + m1[3*r+2]; !(math.Abs(s-1) <= 1e-6) {
 			t.Fatalf("row %d sums to %v", r, s)
 		}
 	}
@@ -141,7 +141,7 @@ func TestClassifierProbs(t *testing.T) {
 	}
 	var differ int
 	for i := range m3s {
-		if math.Abs(m3s[i]-m3[i]) > 1e-6 {
+		if !(math.Abs(m3s[i]-m3[i]) <= 1e-6) {
 			t.Fatalf("chunks of 7: mean[%d] %v, chunks of 1000: %v", i, m3s[i], m3[i])
 		}
 	}
@@ -149,7 +149,7 @@ func TestClassifierProbs(t *testing.T) {
 		if f3[i] != f1[i] {
 			t.Fatalf("first draw differs between calls: %v vs %v", f3[i], f1[i])
 		}
-		if math.Abs(m3[i]-f3[i]) > 1e-7 {
+		if !(math.Abs(m3[i]-f3[i]) <= 1e-7) {
 			differ++
 		}
 	}
@@ -271,7 +271,7 @@ func TestClassifierPosteriorMean(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range a {
-		if math.Abs(zero[i]-a[i]) > 1e-6 {
+		if !(math.Abs(zero[i]-a[i]) <= 1e-6) {
 			t.Fatalf("sigma 0: drawn %v, posterior mean %v", zero[i], a[i])
 		}
 	}
@@ -485,7 +485,7 @@ func TestClassifierProbsStreams(t *testing.T) {
 	z, _ := graph.ValueFloats(out)
 	logp := nodes.LogSoftmax(z, 3, make([]float64, len(z)))
 	for i := range mean {
-		if want := (first[i] + math.Exp(logp[i])) / 2; math.Abs(mean[i]-want) > 1e-6 {
+		if want := (first[i] + math.Exp(logp[i])) / 2; !(math.Abs(mean[i]-want) <= 1e-6) {
 			t.Fatalf("mean[%d] = %v, want (first + stream+1's)/2 = %v", i, mean[i], want)
 		}
 	}

@@ -23,7 +23,7 @@ func TestScalerRoundTrip(t *testing.T) {
 	b := Bands{Mean: slices.Clone(z.Y), Q05: slices.Clone(z.Y), Q95: slices.Clone(z.Y)}
 	sc.Unscale(b)
 	for i := range b.Mean {
-		if math.Abs(b.Mean[i]-s.Y[i]) > 1e-12 {
+		if !(math.Abs(b.Mean[i]-s.Y[i]) <= 1e-12) {
 			t.Errorf("unscaled %v, want %v", b.Mean, s.Y)
 		}
 	}

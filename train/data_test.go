@@ -9,7 +9,7 @@ import (
 func TestCurveIsTheSeeds(t *testing.T) {
 	// f(x) = 0.2x³ - 2x³ + 8x: f(1) = 6.2, f(2) = 1.6, f(-3) = 24.6.
 	for _, c := range []struct{ x, want float64 }{{0, 0}, {1, 6.2}, {2, 1.6}, {-3, 24.6}} {
-		if got := Curve(c.x); math.Abs(got-c.want) > 1e-12 {
+		if got := Curve(c.x); !(math.Abs(got-c.want) <= 1e-12) {
 			t.Errorf("Curve(%v) = %v, want %v", c.x, got, c.want)
 		}
 	}
@@ -89,7 +89,7 @@ func TestQuantileMatchesNumpy(t *testing.T) {
 	// numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
 	xs := []float64{1, 2, 3, 4, 10}
 	for _, c := range []struct{ q, want float64 }{{0.05, 1.2}, {0.5, 3}, {0.95, 8.8}, {0, 1}, {1, 10}} {
-		if got := Quantile(xs, c.q); math.Abs(got-c.want) > 1e-12 {
+		if got := Quantile(xs, c.q); !(math.Abs(got-c.want) <= 1e-12) {
 			t.Errorf("Quantile(%v) = %v, want %v", c.q, got, c.want)
 		}
 	}
@@ -129,7 +129,7 @@ func TestMakeDataSpacingAndSmallSplit(t *testing.T) {
 		xs := append(append([]float64(nil), d.Train.X...), d.Val.X...)
 		slices.Sort(xs)
 		for i, x := range xs {
-			if want := c.XMin + float64(i)/10; math.Abs(x-want) > 1e-15 {
+			if want := c.XMin + float64(i)/10; !(math.Abs(x-want) <= 1e-15) {
 				t.Errorf("%+v: x[%d] = %v, want %v", c, i, x, want)
 			}
 		}

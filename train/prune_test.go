@@ -42,7 +42,7 @@ func TestPrune(t *testing.T) {
 		mu, _ := graph.Values(n.Learnables()[4*l])
 		rho, _ := graph.Values(n.Learnables()[4*l+1])
 		for j := range mu {
-			if want := math.Abs(mu[j]) / math.Log1p(math.Exp(rho[j])); math.Abs(before[k]-want) > 1e-6*want {
+			if want := math.Abs(mu[j]) / math.Log1p(math.Exp(rho[j])); !(math.Abs(before[k]-want) <= 1e-6*want) {
 				t.Fatalf("SNR of layer %d weight %d: %v, want %v", l, j, before[k], want)
 			}
 			k++
@@ -143,7 +143,7 @@ func TestSampleWeightsStream(t *testing.T) {
 		mu, _ := graph.Values(n.Learnables()[4*l])
 		rho, _ := graph.Values(n.Learnables()[4*l+1])
 		for j := range mu {
-			if want := mu[j] + math.Log1p(math.Exp(rho[j]))*r.NormFloat64(); math.Abs(w[k]-want) > 1e-12 {
+			if want := mu[j] + math.Log1p(math.Exp(rho[j]))*r.NormFloat64(); !(math.Abs(w[k]-want) <= 1e-12) {
 				t.Fatalf("weight %d: %v, want %v", k, w[k], want)
 			}
 			k++

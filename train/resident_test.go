@@ -55,7 +55,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if math.Abs(lr-lh) > residentTol*math.Abs(lh) {
+		if !(math.Abs(lr-lh) <= residentTol*math.Abs(lh)) {
 			t.Fatalf("step %d: loss resident %v, host %v", step, lr, lh)
 		}
 	}
@@ -64,7 +64,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 		want, _ := graph.Values(p)
 		got, _ := graph.Values(res.Net.Learnables()[i])
 		for j := range want {
-			if math.Abs(got[j]-want[j]) > residentTol*(1+math.Abs(want[j])) {
+			if !(math.Abs(got[j]-want[j]) <= residentTol*(1+math.Abs(want[j]))) {
 				t.Fatalf("%s[%d]: resident %v, host %v", p.Name(), j, got[j], want[j])
 			}
 		}

@@ -253,7 +253,7 @@ func TestPredictCollapsesOntoMeanNetwork(t *testing.T) {
 					t.Fatalf("x=%v: band %v/%v/%v, the mean network gives %v", x[i], b.Q05[i], b.Mean[i], b.Q95[i], w)
 				}
 			}
-			if math.Abs(w-initial[i]) > 1e-3 {
+			if !(math.Abs(w-initial[i]) <= 1e-3) {
 				moved = true
 			}
 		}

@@ -79,10 +79,10 @@ func TestGemmMatchesNaive(t *testing.T) {
 			a32, b32, got32 := to32(a), to32(b), to32(c)
 			gemm32(tc.tA, tc.tB, tc.m, tc.n, tc.k, 0.5, a32, lda, b32, ldb, 2, got32, tc.n)
 			for i := range want {
-				if math.Abs(got64[i]-want[i]) > 1e-12*(1+math.Abs(want[i])) {
+				if !(math.Abs(got64[i]-want[i]) <= 1e-12*(1+math.Abs(want[i]))) {
 					t.Fatalf("%s %+v float64 [%d]: got %v want %v", f, tc, i, got64[i], want[i])
 				}
-				if math.Abs(float64(got32[i])-want[i]) > 1e-5*(1+math.Abs(want[i])) {
+				if !(math.Abs(float64(got32[i])-want[i]) <= 1e-5*(1+math.Abs(want[i]))) {
 					t.Fatalf("%s %+v float32 [%d]: got %v want %v", f, tc, i, got32[i], want[i])
 				}
 			}

@@ -39,7 +39,7 @@ func TestSetThreads(t *testing.T) {
 	naive(false, false, m, n, k, 1, a, k, b, n, 0, want, n)
 	Gemm(false, false, m, n, k, 1, a, k, b, n, 0, got, n)
 	for i := range want {
-		if math.Abs(got[i]-want[i]) > 1e-10*(1+math.Abs(want[i])) {
+		if !(math.Abs(got[i]-want[i]) <= 1e-10*(1+math.Abs(want[i]))) {
 			t.Fatalf("[%d] got %v want %v with %d threads", i, got[i], want[i], Threads())
 		}
 	}
