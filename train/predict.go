@@ -119,11 +119,7 @@ func (sm *Sampler) Score(x, y []float64, samples int, seed uint64) (Bands, error
 	if y != nil && len(y) != n {
 		return Bands{}, fmt.Errorf("train: score: %d targets for %d inputs", len(y), n)
 	}
-	chunks := (n + PredictChunk - 1) / PredictChunk
-	if lim := max(1, MaxTrace/(samples*wd)); n/chunks > lim {
-		chunks = (n + lim - 1) / lim // memory bounded whatever samples is
-	}
-	size := (n + chunks - 1) / chunks
+	size := chunkRows(n, samples, wd, MaxTrace)
 	b := Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n),
 		TotalQ05: make([]float64, n), TotalQ95: make([]float64, n)}
 	if y != nil {
@@ -191,6 +187,18 @@ func (sm *Sampler) Score(x, y []float64, samples int, seed uint64) (Bands, error
 // MaxTrace bounds the passes held in memory at once (samples × chunk
 // inputs × outputs, float32): with many samples the chunks get smaller.
 const MaxTrace = 1 << 26
+
+// chunkRows is the inputs of one chunk: n inputs in balanced chunks of at
+// most PredictChunk rows, and fewer rows when samples passes of width wd
+// would hold more than maxTrace values (memory bounded whatever samples
+// is).
+func chunkRows(n, samples, wd, maxTrace int) int {
+	chunks := (n + PredictChunk - 1) / PredictChunk
+	if lim := max(1, maxTrace/(samples*wd)); (n+chunks-1)/chunks > lim {
+		chunks = (n + lim - 1) / lim
+	}
+	return (n + chunks - 1) / chunks
+}
 
 func (sm *Sampler) ctx() context.Context {
 	if sm.Ctx == nil {

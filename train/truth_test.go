@@ -357,3 +357,29 @@ func TestSamplerChunkPlan(t *testing.T) {
 		t.Errorf("predictive graph for 7 inputs, 2 samples: rows %d, K %d", sm.pred.net.Rows, sm.pred.net.Samples)
 	}
 }
+
+// The trace bound: with more samples × outputs than maxTrace allows for a
+// chunk, the inputs are cut into more, smaller chunks (ceil(n / lim) of
+// them, lim = maxTrace / (samples × width)); otherwise balanced chunks of
+// at most PredictChunk rows.
+func TestChunkRows(t *testing.T) {
+	for _, tc := range []struct{ n, samples, wd, maxTrace, want int }{
+		{1000, 10, 1, 1 << 26, 1000},
+		{PredictChunk, 10, 1, 1 << 26, PredictChunk},
+		{PredictChunk + 1000, 10, 1, 1 << 26, 2500},
+		{1000, 10, 1, 3000, 250},   // lim 300: 4 chunks
+		{1000, 10, 2, 6000, 250},   // the same at width 2
+		{1000, 10, 2, 3000, 143},   // lim 150: 7 chunks
+		{1000, 10, 1, 10000, 1000}, // lim 1000: one chunk
+		{1000, 10, 1, 9990, 500},   // lim 999: 2 chunks
+		{1000, 10, 1, 1, 1},        // lim at least 1
+		{7, 2, 1, 1 << 26, 7},
+		{9001, 10, 1, 30000, 2251},   // 3 chunks of 3001 > lim 3000: 4 chunks
+		{12000, 10, 1, 100000, 4000}, // 3 chunks of 4000 <= lim 10000: kept
+		{1000, 10, 1, 2500, 250},     // lim 250: exactly 4 chunks
+	} {
+		if got := chunkRows(tc.n, tc.samples, tc.wd, tc.maxTrace); got != tc.want {
+			t.Errorf("chunkRows(%d, %d, %d, %d) = %d, want %d", tc.n, tc.samples, tc.wd, tc.maxTrace, got, tc.want)
+		}
+	}
+}
