@@ -192,34 +192,46 @@ func TestPredictBands(t *testing.T) {
 // predicting a prefix alone gives the same numbers as within a longer call.
 func TestPredictChunksAgree(t *testing.T) {
 	for _, resident := range []bool{false, true} {
-		t.Run(fmt.Sprintf("resident=%v", resident), func(t *testing.T) { testPredictChunksAgree(t, resident) })
+		for _, inputs := range []int{1, 2} {
+			t.Run(fmt.Sprintf("resident=%v/inputs=%d", resident, inputs), func(t *testing.T) { testPredictChunksAgree(t, resident, inputs) })
+		}
 	}
 }
 
 // (The resident network predicts K passes per run, the host network one.)
-func testPredictChunksAgree(t *testing.T, resident bool) {
-	cfg := smallConfig(tensor.Float32)
-	cfg.Graph.Resident = resident
-	d, _ := MakeData(DataConfig{N: 1000}, 2)
-	tr, err := NewTrainer(cfg, d)
+// Two chunks of unequal rows (2501 and 2500); the prefix and the suffix
+// predicted alone give the same bands.
+func testPredictChunksAgree(t *testing.T, resident bool, inputs int) {
+	net, err := graph.New(graph.Config{Layers: 3, Hidden: 8, Inputs: inputs, Dtype: tensor.Float32, Resident: resident,
+		Init: graph.Init{WMuStd: 0.5, WRhoMean: -2, Set: true}}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer tr.Close()
-	x := make([]float64, PredictChunk+1000) // two chunks of 2500
+	if err := net.Init(rand.New(rand.NewPCG(2, 3))); err != nil {
+		t.Fatal(err)
+	}
+	n := PredictChunk + 1001
+	x := make([]float64, n*inputs)
 	for i := range x {
 		x[i] = -3 + 6*float64(i)/float64(len(x))
 	}
-	all, err := Predict(tr.Net, x, 10, 2, 5)
+	all, err := Predict(net, x, 10, 2, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	half, err := Predict(tr.Net, x[:len(x)/2], 10, 1, 5)
+	half, err := Predict(net, x[:n/2*inputs], 10, 1, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(all.Mean[:len(x)/2], half.Mean) || !slices.Equal(all.Q95[:len(x)/2], half.Q95) {
+	if !slices.Equal(all.Mean[:n/2], half.Mean) || !slices.Equal(all.Q95[:n/2], half.Q95) {
 		t.Error("chunked prediction differs from the prediction of the prefix alone")
+	}
+	tail, err := Predict(net, x[(n-3)*inputs:], 10, 1, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(all.Mean[n-3:], tail.Mean) || !slices.Equal(all.Q05[n-3:], tail.Q05) {
+		t.Errorf("the last chunk's bands %v differ from its last 3 inputs predicted alone %v", all.Mean[n-3:], tail.Mean)
 	}
 }
 
