@@ -356,6 +356,13 @@ func TestSamplerChunkPlan(t *testing.T) {
 	if sm.pred == nil || sm.pred.net.Rows != 7 || sm.pred.net.Samples != 2 {
 		t.Errorf("predictive graph for 7 inputs, 2 samples: rows %d, K %d", sm.pred.net.Rows, sm.pred.net.Samples)
 	}
+	// The same rows, another K: a new graph.
+	if _, err := sm.Bands(x[:7], 3, 1); err != nil {
+		t.Errorf("3 samples: %v", err)
+	}
+	if sm.pred.net.Rows != 7 || sm.pred.net.Samples != 3 {
+		t.Errorf("predictive graph for 7 inputs, 3 samples: rows %d, K %d", sm.pred.net.Rows, sm.pred.net.Samples)
+	}
 }
 
 // The trace bound: with more samples × outputs than maxTrace allows for a
