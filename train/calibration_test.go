@@ -218,3 +218,40 @@ func TestScoreTotalBandWidth(t *testing.T) {
 		t.Errorf("total band width %v, want (2 + 3 + 1) / 3 = 2", got)
 	}
 }
+
+// summarise reads each pass's mean at its row of a width-2 trace, and an
+// input's total band depends on its index in the whole set (lo0 + i), not
+// on the chunk or the worker that summarises it.
+func TestSummariseRowsAndNoiseStreams(t *testing.T) {
+	const samples, n, wd = 4, 8, 2
+	z := graph.Noise{Kind: graph.LikHetero, Hetero: nodes.HeteroScale{Min: 0.1}}
+	r := rand.New(rand.NewPCG(9, 9))
+	trace := make([]float32, samples*n*wd)
+	for i := range trace {
+		trace[i] = float32(r.NormFloat64())
+	}
+	bands := func(n int) Bands {
+		return Bands{Mean: make([]float64, n), Q05: make([]float64, n), Q95: make([]float64, n), TotalQ05: make([]float64, n), TotalQ95: make([]float64, n)}
+	}
+	all := bands(n)
+	summarise(trace, samples, n, 3, all, nil, z, 0, 5)
+	for i := range n {
+		var sum float64
+		for s := range samples {
+			sum += float64(trace[(s*n+i)*wd])
+		}
+		if want := sum / samples; math.Abs(all.Mean[i]-want) > 1e-12 {
+			t.Fatalf("input %d: mean %v, want %v", i, all.Mean[i], want)
+		}
+	}
+	// Inputs 5..7 summarised as a chunk of their own, starting at 5.
+	part := make([]float32, samples*3*wd)
+	for s := range samples {
+		copy(part[s*3*wd:(s+1)*3*wd], trace[(s*n+5)*wd:(s*n+8)*wd])
+	}
+	tail := bands(3)
+	summarise(part, samples, 3, 1, tail, nil, z, 5, 5)
+	if !slices.Equal(tail.Mean, all.Mean[5:]) || !slices.Equal(tail.TotalQ05, all.TotalQ05[5:]) || !slices.Equal(tail.TotalQ95, all.TotalQ95[5:]) {
+		t.Errorf("inputs 5..7 as a chunk: total band %v..%v, in the whole set %v..%v", tail.TotalQ05, tail.TotalQ95, all.TotalQ05[5:], all.TotalQ95[5:])
+	}
+}
