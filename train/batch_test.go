@@ -287,3 +287,26 @@ func TestAccumulateMismatch(t *testing.T) {
 		}
 	}
 }
+
+// With minibatches the loss per point divides an epoch's loss by the
+// points its minibatches hold (the remainder of a shuffle is left out).
+func TestMinibatchLossPerPoint(t *testing.T) {
+	c := batchConfig()
+	c.Batch = Batch{Size: 64}
+	tr, d := newTestTrainer(t, c)
+	used := d.Train.Len() / 64 * 64
+	if used == d.Train.Len() {
+		t.Fatalf("%d training points: want a remainder for this test", used)
+	}
+	loss, err := tr.stepMulti()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr2, _ := newTestTrainer(t, c)
+	if _, err := tr2.Run(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := tr2.TrainLosses[0], loss/float64(used); got != want {
+		t.Errorf("loss per point %v, want the epoch's loss over %d used points %v", got, used, want)
+	}
+}
