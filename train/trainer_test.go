@@ -230,8 +230,14 @@ func testPredictChunksAgree(t *testing.T, resident bool, inputs int) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(all.Mean[n-3:], tail.Mean) || !slices.Equal(all.Q05[n-3:], tail.Q05) {
-		t.Errorf("the last chunk's bands %v differ from its last 3 inputs predicted alone %v", all.Mean[n-3:], tail.Mean)
+	// (Within rounding: OpenBLAS may take another kernel for 3 rows than
+	// for 2500, so the last bits can differ; wrong rows differ by far more.)
+	for i := range 3 {
+		for _, v := range [][2]float64{{all.Mean[n-3+i], tail.Mean[i]}, {all.Q05[n-3+i], tail.Q05[i]}} {
+			if !(math.Abs(v[0]-v[1]) <= 1e-6*(1+math.Abs(v[1]))) {
+				t.Fatalf("the last chunk's bands %v, %v differ from its last 3 inputs predicted alone %v, %v", all.Mean[n-3:], all.Q05[n-3:], tail.Mean, tail.Q05)
+			}
+		}
 	}
 }
 
