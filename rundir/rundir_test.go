@@ -131,7 +131,7 @@ func TestRetireDeletesOnlyListedFiles(t *testing.T) {
 	os.MkdirAll(filepath.Join(old, "bench"), 0o755)
 	os.WriteFile(filepath.Join(old, "bench", "bench.json"), []byte("b"), 0o644)
 	os.WriteFile(filepath.Join(old, "losses.csv"), []byte("old"), 0o644)
-	os.WriteFile(filepath.Join(old, "notes.txt"), []byte("mine"), 0o644)     // added during the run
+	os.WriteFile(filepath.Join(old, "notes.txt"), []byte("mine"), 0o644)    // added during the run
 	os.WriteFile(filepath.Join(old, "summary.json"), []byte("mine"), 0o644) // unlisted, and out has one
 	if err := writeMarker(old, manifest{Command: "train", State: stateComplete, Files: []string{"losses.csv"}}); err != nil {
 		t.Fatal(err)
