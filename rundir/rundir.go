@@ -88,6 +88,10 @@ func Open(out, command string) (*Dir, error) {
 		if !fi.IsDir() {
 			return nil, refusef("not a directory")
 		}
+		if wd, err := os.Getwd(); err == nil && within(wd, abs) {
+			return nil, refusef("is the current directory or holds it: bbb replaces --out as a whole; give a folder inside it (e.g. --out %s)",
+				filepath.Join(out, "run"))
+		}
 		if isMountPoint(abs) {
 			return nil, refusef("is a mount point: bbb replaces a run folder by renaming a finished one into its place, which a mount point cannot take; give a folder inside it (e.g. --out %s)",
 				filepath.Join(out, "run"))
@@ -330,4 +334,16 @@ func cause(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// within reports whether path is dir or inside it, symlinks resolved.
+func within(path, dir string) bool {
+	if r, err := filepath.EvalSymlinks(path); err == nil {
+		path = r
+	}
+	if r, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = r
+	}
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }

@@ -228,3 +228,25 @@ func TestMountDecision(t *testing.T) {
 		t.Errorf("unescapeMount: %q", got)
 	}
 }
+
+// The current directory, or a folder holding it, is refused: replacing
+// it would leave the shell in a deleted folder.
+func TestOpenRefusesCurrentDirectory(t *testing.T) {
+	parent := t.TempDir()
+	sub := filepath.Join(parent, "a", "b")
+	os.MkdirAll(sub, 0o755)
+	t.Chdir(sub)
+	for _, out := range []string{".", "..", sub, filepath.Join(parent, "a")} {
+		if _, err := Open(out, "train"); err == nil || !strings.Contains(err.Error(), "current directory") {
+			t.Errorf("Open(%q): %v, want a refusal", out, err)
+		}
+	}
+	if got := names(t, filepath.Join(parent, "a")); !slices.Equal(got, []string{"b"}) {
+		t.Errorf("a: %v", got)
+	}
+	d, err := Open("run", "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Abort()
+}
