@@ -41,6 +41,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := withSignals(stderr)
 	defer stop()
 	var err error
+	runCommand = args[0] // recorded in the run folder (rundir.go)
 	switch args[0] {
 	case "train":
 		err = runTrain(ctx, args[1:], stdout, stderr)

@@ -1,0 +1,263 @@
+//go:build linux
+
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/bbb-go/bbb/rundir"
+)
+
+// tinyTrain is a train run of well under a second.
+func tinyTrain(out string, epochs int) []string {
+	return []string{"train", "--points", "100", "--epochs", fmt.Sprint(epochs), "--samples", "2", "--no-figures", "-q", "--out", out}
+}
+
+func mustTrain(t *testing.T, out string, epochs int) {
+	t.Helper()
+	if code, _, stderr := runCLI(tinyTrain(out, epochs)...); code != 0 {
+		t.Fatalf("train --out %s: exit %d: %s", out, code, stderr)
+	}
+}
+
+func entryNames(t *testing.T, dir string) []string {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ns []string
+	for _, e := range ents {
+		ns = append(ns, e.Name())
+	}
+	return ns
+}
+
+// Files a user put into a run folder survive every later command into it:
+// a run that would replace them is refused before any work, naming one;
+// so is another command's run into a training run's folder.
+func TestRunFolderKeepsUserFiles(t *testing.T) {
+	parent := t.TempDir()
+	r1 := filepath.Join(parent, "r1")
+	mustTrain(t, r1, 2)
+	writeCSV(t, filepath.Join(r1, "d.csv"), 100, false)
+	os.WriteFile(filepath.Join(r1, "notes.txt"), []byte("mine"), 0o644)
+	before := entryNames(t, r1)
+	summary, _ := os.ReadFile(filepath.Join(r1, "summary.json"))
+	cases := []struct {
+		args []string
+		want string // in the one-line error
+	}{
+		{append(tinyTrain(r1, 2), "--data", filepath.Join(r1, "d.csv")), "r1"},
+		{tinyTrain(r1, 2), "notes.txt"},
+		{[]string{"bench", "--hidden", "4", "--points", "100", "--out", r1}, "`bbb train`"},
+	}
+	for _, tc := range cases {
+		code, _, stderr := runCLI(tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("%v: exit %d, %q; want exit 2 and one line naming %s", tc.args, code, stderr, tc.want)
+		}
+	}
+	if got := entryNames(t, r1); !slices.Equal(got, before) {
+		t.Errorf("r1: %v, was %v", got, before)
+	}
+	if b, _ := os.ReadFile(filepath.Join(r1, "notes.txt")); string(b) != "mine" {
+		t.Errorf("notes.txt: %q", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(r1, "summary.json")); string(b) != string(summary) {
+		t.Error("the training run's summary.json changed")
+	}
+	if got := entryNames(t, parent); !slices.Equal(got, []string{"r1"}) {
+		t.Errorf("beside r1: %v", got)
+	}
+}
+
+// A run folder gets the mode mkdir gives (0777 less the umask), not 0700.
+func TestRunFolderMode(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	out := filepath.Join(t.TempDir(), "out")
+	mustTrain(t, out, 2)
+	if fi, err := os.Stat(out); err != nil || fi.Mode().Perm() != 0o755 {
+		t.Fatalf("--out mode %v (%v), want 0755 under umask 022", fi.Mode().Perm(), err)
+	}
+	os.Chmod(out, 0o750)
+	mustTrain(t, out, 2)
+	if fi, _ := os.Stat(out); fi.Mode().Perm() != 0o750 {
+		t.Errorf("replaced --out: mode %v, want its 0750 kept", fi.Mode().Perm())
+	}
+}
+
+// A kill -9 just after the swap leaves the replaced run, with the
+// subfolders still to be carried, in .out.bbb-stage-*: the next run
+// carries them into --out instead of deleting them.
+func TestLeftoverSubfoldersCarried(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "out")
+	mustTrain(t, out, 2) // the new run, swapped in
+	old := filepath.Join(parent, "old")
+	mustTrain(t, old, 2) // the replaced run, with its subfolders
+	for _, s := range []string{"bench", "torch"} {
+		os.Mkdir(filepath.Join(old, s), 0o755)
+		os.WriteFile(filepath.Join(old, s, "bench.json"), []byte(s), 0o644)
+	}
+	if err := os.Rename(old, filepath.Join(parent, ".out.bbb-stage-123")); err != nil {
+		t.Fatal(err)
+	}
+	mustTrain(t, out, 3)
+	for _, s := range []string{"bench", "torch"} {
+		if b, err := os.ReadFile(filepath.Join(out, s, "bench.json")); err != nil || string(b) != s {
+			t.Errorf("%s/bench.json: %q %v", s, b, err)
+		}
+	}
+	if got := entryNames(t, parent); !slices.Equal(got, []string{"out"}) {
+		t.Errorf("beside out: %v", got)
+	}
+}
+
+// TestCrashHelperMain is bbb when BBB_CRASH_ARGS is set: it kills itself
+// (SIGKILL, as kill -9) at the run-folder crash point BBB_CRASH_AT, on
+// the two-rename path if BBB_NO_EXCHANGE=1.
+func TestCrashHelperMain(t *testing.T) {
+	args := os.Getenv("BBB_CRASH_ARGS")
+	if args == "" {
+		t.Skip("helper process only")
+	}
+	at := os.Getenv("BBB_CRASH_AT")
+	rundir.Hooks.NoExchange = os.Getenv("BBB_NO_EXCHANGE") == "1"
+	rundir.Hooks.Crash = func(p string) {
+		if p == at {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {}
+		}
+	}
+	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+}
+
+// kill -9 of a real train run at each crash point of the run folder, on
+// both swap paths: after the next run clears up, --out holds the previous
+// run or the new one whole, its subfolders (other runs) and a user's file
+// beside it survive, and nothing else is left beside it; a whole run
+// then replaces it. docs/RUN-DIRECTORY.md names the points.
+func TestKilledTrainAtEachCrashPoint(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	newAfter := map[string]bool{"swapped": true, "carrying": true, "carried": true, "retired": true}
+	for _, path := range []string{"exchange", "two renames"} {
+		for _, point := range rundir.CrashPoints {
+			if point == "aside" && path == "exchange" {
+				continue // only on the two-rename path
+			}
+			t.Run(path+"/"+point, func(t *testing.T) {
+				parent := t.TempDir()
+				out := filepath.Join(parent, "out")
+				os.WriteFile(filepath.Join(parent, "notes.txt"), []byte("mine"), 0o644)
+				mustTrain(t, out, 2)
+				files := entryNames(t, out)
+				for _, s := range []string{"bench", "torch", "s1", "s2", "s3"} {
+					os.Mkdir(filepath.Join(out, s), 0o755)
+					os.WriteFile(filepath.Join(out, s, "bench.json"), []byte(s), 0o644)
+				}
+				cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperMain$")
+				cmd.Env = append(os.Environ(), "BBB_CRASH_ARGS="+strings.Join(tinyTrain(out, 3), "\x1f"), "BBB_CRASH_AT="+point,
+					"BBB_NO_EXCHANGE="+map[string]string{"two renames": "1"}[path])
+				b, err := cmd.CombinedOutput()
+				var ee *exec.ExitError
+				if !errors.As(err, &ee) || !ee.Sys().(syscall.WaitStatus).Signaled() {
+					t.Fatalf("the run was not killed at %s: %v\n%s", point, err, b)
+				}
+				rd, err := openRunDir("--out", out) // what the next run does first
+				if err != nil {
+					t.Fatal(err)
+				}
+				rd.Abort()
+				want := 2
+				if newAfter[point] {
+					want = 3
+				}
+				checkWholeRun(t, parent, files, want)
+				mustTrain(t, out, 4)
+				checkWholeRun(t, parent, files, 4)
+			})
+		}
+	}
+}
+
+// checkWholeRun checks that out holds exactly the files of a run of epochs
+// (files: the names with the marker), listed in its manifest, the
+// subfolders with their files, and beside it only the user's notes.txt.
+func checkWholeRun(t *testing.T, parent string, files []string, epochs int) {
+	t.Helper()
+	out := filepath.Join(parent, "out")
+	if got := entryNames(t, parent); !slices.Equal(got, []string{"notes.txt", "out"}) {
+		t.Errorf("beside out: %v, want notes.txt and out", got)
+	}
+	if b, _ := os.ReadFile(filepath.Join(parent, "notes.txt")); string(b) != "mine" {
+		t.Errorf("notes.txt: %q", b)
+	}
+	want := append(slices.Clone(files), "bench", "torch", "s1", "s2", "s3")
+	slices.Sort(want)
+	if got := entryNames(t, out); !slices.Equal(got, want) {
+		t.Errorf("out: %v, want %v", got, want)
+	}
+	var m struct {
+		State string
+		Files []string
+	}
+	b, _ := os.ReadFile(filepath.Join(out, rundir.Marker))
+	if err := json.Unmarshal(b, &m); err != nil || m.State != "complete" || !slices.Equal(sortedCopy(append(m.Files, rundir.Marker)), files) {
+		t.Errorf("manifest %s (%v), want complete listing %v", b, err, files)
+	}
+	if s := readSummary(t, out); s["epochs"] != float64(epochs) {
+		t.Errorf("summary.json epochs %v, want %d", s["epochs"], epochs)
+	}
+	if fi, err := os.Stat(filepath.Join(out, "losses.csv")); err != nil || fi.Size() == 0 {
+		t.Errorf("losses.csv: %v", err)
+	}
+	for _, s := range []string{"bench", "torch", "s1", "s2", "s3"} {
+		if b, err := os.ReadFile(filepath.Join(out, s, "bench.json")); err != nil || string(b) != s {
+			t.Errorf("%s/bench.json: %q %v", s, b, err)
+		}
+	}
+}
+
+func sortedCopy(s []string) []string {
+	c := slices.Clone(s)
+	slices.Sort(c)
+	return c
+}
+
+// --out on a mount point (docker -v host:/out) is refused with one line
+// before any work (it used to run the whole job and fail with EBUSY).
+// Needs root and unshare, as CI has; rundir's TestMountDecision covers the
+// decision everywhere.
+func TestOutMountPointRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting needs root")
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("no unshare")
+	}
+	mnt := filepath.Join(t.TempDir(), "out")
+	os.Mkdir(mnt, 0o755)
+	cmd := exec.Command("unshare", "-m", "sh", "-c", `mount -t tmpfs none "$1" && exec "$2" -test.run='^TestHelperMain$'`, "sh", mnt, os.Args[0])
+	cmd.Env = append(os.Environ(), "BBB_HELPER_ARGS="+strings.Join(tinyTrain(mnt, 2), "\x1f"))
+	b, err := cmd.CombinedOutput()
+	if strings.Contains(string(b), "mount:") || strings.Contains(string(b), "unshare:") {
+		t.Skipf("cannot mount here: %s", b)
+	}
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitUsage || !strings.Contains(string(b), "is a mount point") || strings.Contains(string(b), "epoch") {
+		t.Errorf("train --out MOUNT: %v, %q; want exit 2 with one line before any work", err, b)
+	}
+}
