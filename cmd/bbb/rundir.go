@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
 )
 
 // A run's outputs are whole or absent: train and bench write every file
@@ -58,7 +60,7 @@ func openRunDir(flagName, out string) (*runDir, error) {
 	if fi, err := os.Stat(abs); err == nil && !fi.IsDir() {
 		return nil, usagef("%s %s: not a directory", flagName, out)
 	}
-	rd := &runDir{flag: flagName, out: abs, lockPath: filepath.Join(parent, "."+base+".bbb-lock")}
+	rd := &runDir{flag: flagName, out: abs, lockPath: filepath.Join(parent, sideName(base, "bbb-lock"))}
 	if err := rd.takeLock(); err != nil {
 		return nil, err
 	}
@@ -67,7 +69,7 @@ func openRunDir(flagName, out string) (*runDir, error) {
 		return nil, err
 	}
 	rd.removeLeftovers(parent, base)
-	stage, err := os.MkdirTemp(parent, "."+base+".bbb-stage-")
+	stage, err := os.MkdirTemp(parent, sideName(base, "bbb-stage-"))
 	if err != nil {
 		rd.release()
 		return nil, usagef("%s %s: cannot write in %s: %v", flagName, out, parent, unwrapPath(err))
@@ -151,7 +153,7 @@ func isOutputExt(n string) bool {
 // removeLeftovers removes the staging and replaced directories of earlier
 // runs (killed before they cleaned up); the lock is held, so none is live.
 func (rd *runDir) removeLeftovers(parent, base string) {
-	for _, pat := range []string{"." + base + ".bbb-stage-*", "." + base + ".bbb-old-*"} {
+	for _, pat := range []string{sideName(base, "bbb-stage-") + "*", sideName(base, "bbb-old-") + "*"} {
 		m, _ := filepath.Glob(filepath.Join(parent, pat))
 		for _, p := range m {
 			os.RemoveAll(p)
@@ -235,6 +237,11 @@ func (rd *runDir) release() {
 		rd.lock = nil
 	}
 }
+
+// sideName names a file beside the run directory base that belongs to it
+// (its lock, staging and replaced directories: "."+base+"."+tag): a long
+// base is cut, with a hash of it, so that the name fits NAME_MAX.
+func sideName(base, tag string) string { return atomicio.SideName(base, tag) }
 
 func syncDir(dir string) error {
 	d, err := os.Open(dir)
