@@ -46,7 +46,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 		return usagef("--out: empty path (- for stdout)")
 	}
 	var plan ioPlan
-	plan.out("--out", out) // ("-": standard output)
+	plan.outOrStdout("--out", out)
 	if err := plan.check(); err != nil {
 		return err
 	}

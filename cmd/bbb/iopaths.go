@@ -1,6 +1,8 @@
 package main
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,7 +25,8 @@ import (
 //     socket) or a directory where a file is wanted.
 //
 // Outputs that are symbolic links are written through (atomicio.WriteFile);
-// "-" for an output file is standard output.
+// "-" is standard output for predict's and dot's --out, and refused for the
+// other outputs.
 
 // ioRole is how a command uses a path.
 type ioRole int
@@ -39,16 +42,21 @@ type ioPath struct {
 	flag, path string
 	role       ioRole
 	updates    string // writeFile: the input flag whose file it may rewrite (--save of --resume)
+	stdout     bool   // writeFile: "-" is standard output
 	abs        string // resolved
 }
 
 type ioPlan struct{ paths []ioPath }
 
-// in, inDir, out and outDir add a path (an empty one is unset: skipped).
+// in, inDir, out and outDir add a path (an empty one is unset: skipped);
+// outOrStdout adds an output file for which "-" is standard output.
 func (p *ioPlan) in(flag, path string)     { p.add(ioPath{flag: flag, path: path, role: readFile}) }
 func (p *ioPlan) inDir(flag, path string)  { p.add(ioPath{flag: flag, path: path, role: readDir}) }
 func (p *ioPlan) out(flag, path string)    { p.add(ioPath{flag: flag, path: path, role: writeFile}) }
 func (p *ioPlan) outDir(flag, path string) { p.add(ioPath{flag: flag, path: path, role: writeDir}) }
+func (p *ioPlan) outOrStdout(flag, path string) {
+	p.add(ioPath{flag: flag, path: path, role: writeFile, stdout: true})
+}
 
 // rewrites adds an output file that may be the input named by inFlag.
 func (p *ioPlan) rewrites(flag, path, inFlag string) {
@@ -56,7 +64,7 @@ func (p *ioPlan) rewrites(flag, path, inFlag string) {
 }
 
 func (p *ioPlan) add(io ioPath) {
-	if io.path != "" && !(io.role == writeFile && io.path == "-") {
+	if io.path != "" && !(io.stdout && io.path == "-") {
 		p.paths = append(p.paths, io)
 	}
 }
@@ -67,6 +75,9 @@ func (p *ioPlan) check() error {
 		io := &p.paths[i]
 		if strings.TrimSpace(io.path) == "" {
 			return usagef("%s: empty path", io.flag)
+		}
+		if io.path == "-" && io.role >= writeFile {
+			return usagef("%s -: this output cannot go to standard output; name a file (./- for a file named -)", io.flag)
 		}
 		io.abs = resolvePath(io.path)
 	}
@@ -101,8 +112,13 @@ func (p *ioPlan) checkOutput(o ioPath) error {
 	case err == nil && fi.IsDir():
 		return usagef("%s %s: is a directory (want a file name)", o.flag, o.path)
 	case err == nil && !fi.Mode().IsRegular():
-		return usagef("%s %s: is %s, not a regular file; bbb writes regular files only (- for standard output where a command takes it)",
-			o.flag, o.path, atomicio.Kind(fi.Mode()))
+		hint := ""
+		if o.stdout {
+			hint = " (- writes to standard output)"
+		}
+		return usagef("%s %s: is %s, not a regular file; bbb writes regular files only%s", o.flag, o.path, atomicio.Kind(fi.Mode()), hint)
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		return usagef("%s %s: %v", o.flag, o.path, unwrapPath(err)) // a loop of links, a file where a directory is wanted
 	}
 	if p.staged(o) {
 		return nil // in the staging folder: --out is checked by openRunDir

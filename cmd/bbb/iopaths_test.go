@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
 )
 
 // tiny are train flags for a run of a fraction of a second.
@@ -76,6 +80,7 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 	must(os.MkdirAll("mnist", 0o755))
 	must(os.WriteFile("mnist/t10k-images-idx3-ubyte.gz", []byte("images"), 0o644))
 	must(syscall.Mkfifo("fifo", 0o644))
+	must(os.Symlink("loop", "loop"))
 	abs := func(p string) string { return filepath.Join(dir, p) }
 	before := snapshot(t, dir)
 
@@ -111,6 +116,8 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 		{tinyTrain("--cpuprofile", "fifo"), []string{"--cpuprofile", "a fifo"}},
 		{tinyTrain("--cpuprofile", "q3"), []string{"--cpuprofile", "is a directory"}},
 		{tinyTrain("--out", "fifo"), []string{"--out", "not a directory"}},
+		{tinyTrain("--save", "loop"), []string{"--save", "too many levels of symbolic links"}},
+		{tinyTrain("--save", "x/m.npz"), []string{"--save", "not a directory"}},
 		// train --preset mnist
 		{[]string{"train", "--preset", "mnist", "--from", "m.npz", "--save", "m.npz", "--out", "p"}, []string{"--save", "--from"}},
 		{[]string{"train", "--preset", "mnist", "--from", "r2/m.npz", "--out", "r2"}, []string{"--out", "--from"}},
@@ -122,10 +129,15 @@ func TestOutputsNeverReplaceInputs(t *testing.T) {
 		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", "fifo"}, []string{"--out", "a fifo"}},
 		{[]string{"prune", "--model", "r2/m.npz", "--out", "r2"}, []string{"--out", "--model"}},
 		{[]string{"prune", "--model", "m.npz", "--mnist-dir", "mnist", "--out", "."}, []string{"--out", "--model"}},
-		{[]string{"bench", "--compare", "r2/bench.json", "--out", "r2"}, []string{"--out", "--compare"}},
-		{[]string{"bench", "--compare", "r2-link/bench.json", "--out", abs("r2")}, []string{"--out", "--compare"}},
+		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--compare", "r2/bench.json", "--out", "r2"}, []string{"--out", "--compare"}},
+		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--compare", "r2-link/bench.json", "--out", abs("r2")}, []string{"--out", "--compare"}},
 		{[]string{"dot", "-o", "fifo"}, []string{"--out", "a fifo"}},
 		{[]string{"dot", "-o", "q3"}, []string{"--out", "is a directory"}},
+		// "-" is standard output only where a command writes there
+		{tinyTrain("--save", "-"), []string{"--save -", "standard output"}},
+		{tinyTrain("--cpuprofile", "-"), []string{"--cpuprofile -", "standard output"}},
+		{tinyTrain("--out", "-"), []string{"--out -", "standard output"}},
+		{[]string{"bench", "--out", "-"}, []string{"--out -", "standard output"}},
 	} {
 		code, _, stderr := runCLI(tc.args...)
 		line := strings.TrimSpace(stderr)
@@ -258,6 +270,32 @@ func TestDashIsStdout(t *testing.T) {
 	}
 	if _, err := os.Lstat("-"); err == nil {
 		t.Error(`a file named "-" was written`)
+	}
+}
+
+// kill -9 while --save writes leaves its temporary file; the next --save
+// to the same file removes it (its process is gone), and nothing else.
+func TestSaveRemovesKilledLeftover(t *testing.T) {
+	dir := t.TempDir()
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Skip(err)
+	}
+	leftover := filepath.Join(dir, atomicio.SideName("m.npz", "bbb-tmp-")+strconv.Itoa(c.Process.Pid)+"-123")
+	live := filepath.Join(dir, atomicio.SideName("m.npz", "bbb-tmp-")+strconv.Itoa(os.Getpid())+"-456")
+	for _, p := range []string{leftover, live} {
+		if err := os.WriteFile(p, make([]byte, 1000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr := runCLI(tinyTrain("--save", filepath.Join(dir, "m.npz"), "--out", filepath.Join(dir, "o"))...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(leftover); err == nil {
+		t.Error("the killed write's temporary file was kept")
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Error("a live process's temporary file was removed")
 	}
 }
 

@@ -50,7 +50,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var plan ioPlan
 	plan.in("--model", model)
 	plan.in("--data", data)
-	plan.out("--out", out) // ("-": standard output)
+	plan.outOrStdout("--out", out)
 	if err := plan.check(); err != nil {
 		return err
 	}
