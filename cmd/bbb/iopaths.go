@@ -157,8 +157,14 @@ func (p *ioPlan) checkPair(o, x ioPath) error {
 		}
 	case writeDir:
 		if (x.role == readFile || x.role == readDir) && (same || within(x.abs, o.abs)) && !p.rewritten(x) {
-			return usagef("%s %s: holds the %s input %s, which replacing %s would delete; write into another folder (or --save that same file)",
-				o.flag, o.path, x.flag, x.path, o.flag)
+			hint := ""
+			for _, w := range p.paths {
+				if w.updates == x.flag {
+					hint = " (or " + w.flag + " that same file, which the run rewrites)"
+				}
+			}
+			return usagef("%s %s: holds the %s input %s, which replacing %s would delete; write into another folder%s",
+				o.flag, o.path, x.flag, x.path, o.flag, hint)
 		}
 	}
 	return nil
