@@ -144,21 +144,31 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	var others []backend
+	var plan ioPlan
+	var compared []string
 	if compare != "" {
 		for _, file := range strings.Split(compare, ",") {
 			file = strings.TrimSpace(file)
 			if file == "" {
 				return usagef("--compare %q: empty file name in the list", compare)
 			}
-			r, err := readBench(file)
-			if err != nil {
-				return usagef("--compare %s: %v", file, err)
-			}
-			others = append(others, backend{benchReport: *r, file: file})
+			plan.in("--compare", file)
+			compared = append(compared, file)
 		}
 	}
-	rd, err := openRunDir("--out", out)
+	plan.outDir("--out", out)
+	if err := plan.check(); err != nil {
+		return err
+	}
+	var others []backend
+	for _, file := range compared {
+		r, err := readBench(file)
+		if err != nil {
+			return usagef("--compare %s: %v", file, err)
+		}
+		others = append(others, backend{benchReport: *r, file: file})
+	}
+	rd, err := openRunDir("--out", writeTarget(out))
 	if err != nil {
 		return err
 	}

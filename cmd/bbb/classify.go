@@ -141,9 +141,6 @@ func (f *trainFlags) checkFrom() error {
 	if m.prune > 0 && f.paper.localReparam {
 		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
 	}
-	if inside(m.from, f.out) {
-		return usagef("--out %s: holds --from %s, which replacing --out would delete; train into another folder", f.out, m.from)
-	}
 	c, err := readModel("--from", m.from)
 	if err != nil {
 		return err
@@ -191,7 +188,7 @@ func runClassify(ctx context.Context, f trainFlags, explicit map[string]bool, st
 	if f.paper.batchSize > data.Train.Len() {
 		return usagef("--batch-size %d: over the %d training images", f.paper.batchSize, data.Train.Len())
 	}
-	rd, err := openRunDir("--out", f.out)
+	rd, err := openRunDir("--out", writeTarget(f.out))
 	if err != nil {
 		return err
 	}
@@ -275,10 +272,10 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
-	stopProfile()
 	if runErr == nil {
 		runErr = hookErr
 	}
+	runErr = errors.Join(runErr, stopProfile())
 	if err := train.WriteClassLosses(join(dir, "losses.csv"), classReports); err != nil {
 		return err
 	}

@@ -42,13 +42,13 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if err := checkMemory(memSizes{points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
 		return err
 	}
-	if out != "-" {
-		if out == "" {
-			return usagef("--out: empty path (- for stdout)")
-		}
-		if err := checkFilePath("--out", out); err != nil {
-			return err
-		}
+	if out == "" {
+		return usagef("--out: empty path (- for stdout)")
+	}
+	var plan ioPlan
+	plan.outOrStdout("--out", out)
+	if err := plan.check(); err != nil {
+		return err
 	}
 	net, err := graph.New(m.graphConfig(), rows)
 	if err != nil {

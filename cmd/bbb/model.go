@@ -108,9 +108,8 @@ func savePath(save, out, stage string) string {
 	if save == "" {
 		return ""
 	}
-	abs, err1 := filepath.Abs(save)
-	absOut, err2 := filepath.Abs(out)
-	if err1 == nil && err2 == nil && filepath.Dir(abs) == filepath.Clean(absOut) {
+	// (resolved through symbolic links, as ioPlan.staged sees it)
+	if abs := resolvePath(save); filepath.Dir(abs) == resolvePath(out) {
 		return filepath.Join(stage, filepath.Base(abs))
 	}
 	return save

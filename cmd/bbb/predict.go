@@ -1,11 +1,11 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -22,7 +22,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.StringVar(&model, "model", "", "the model: an .npz file written by train --save")
 	fs.StringVar(&data, "data", "", "inputs: a CSV file with a header row holding the model's input columns (others are ignored)")
-	fs.StringVar(&out, "out", "pred.csv", "output CSV: inputs, mean, std_epistemic, std_total, then the quantiles")
+	fs.StringVar(&out, "out", "pred.csv", "output CSV (- for stdout): inputs, mean, std_epistemic, std_total, then the quantiles")
 	fs.IntVar(&samples, "samples", 1000, "stochastic passes")
 	fs.StringVar(&quantiles, "quantiles", "0.05,0.5,0.95", "comma-separated quantile levels in [0, 1]")
 	fs.IntVar(&workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
@@ -47,13 +47,12 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case out == "":
 		return usagef("--out: empty path")
 	}
-	if err := checkFilePath("--out", out); err != nil {
+	var plan ioPlan
+	plan.in("--model", model)
+	plan.in("--data", data)
+	plan.outOrStdout("--out", out)
+	if err := plan.check(); err != nil {
 		return err
-	}
-	for flagName, in := range map[string]string{"--data": data, "--model": model} {
-		if sameFile(out, in) {
-			return usagef("--out %s: is the %s file; the predictions would overwrite it", out, flagName)
-		}
 	}
 	c, err := readModel("--model", model)
 	if err != nil {
@@ -126,21 +125,19 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := enterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
-	if err := atomicio.WriteFile(out, func(w io.Writer) error { return writePredictions(w, c.Meta.XNames, tab.X, b, noise) }); err != nil {
+	write := func(w io.Writer) error { return writePredictions(w, c.Meta.XNames, tab.X, b, noise) }
+	if out == "-" {
+		bw := bufio.NewWriter(stdout)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	if err := atomicio.WriteFile(out, write); err != nil {
 		return err
 	}
 	if !quiet {
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}
 	return nil
-}
-
-// sameFile reports whether a and b name one existing file.
-func sameFile(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
 }

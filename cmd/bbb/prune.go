@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -54,8 +53,12 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFormat(&format); err != nil {
 		return err
 	}
-	if inside(model, out) {
-		return usagef("--out %s: holds --model %s, which replacing --out would delete; prune into another folder", out, model)
+	var plan ioPlan
+	plan.in("--model", model)
+	plan.inDir("--mnist-dir", mf.dir)
+	plan.outDir("--out", out)
+	if err := plan.check(); err != nil {
+		return err
 	}
 	c, err := readModel("--model", model)
 	if err != nil {
@@ -105,7 +108,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rd, err := openRunDir("--out", out)
+	rd, err := openRunDir("--out", writeTarget(out))
 	if err != nil {
 		return err
 	}
@@ -253,15 +256,4 @@ func parseFractions(s string) ([]float64, error) {
 		fr = append(fr, v)
 	}
 	return fr, nil
-}
-
-// inside reports whether path is in folder dir (at any depth).
-func inside(path, dir string) bool {
-	p, err1 := filepath.Abs(path)
-	d, err2 := filepath.Abs(dir)
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	rel, err := filepath.Rel(d, p)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && rel != "."
 }

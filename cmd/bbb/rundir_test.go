@@ -17,14 +17,14 @@ import (
 	"github.com/bbb-go/bbb/rundir"
 )
 
-// tinyTrain is a train run of well under a second.
-func tinyTrain(out string, epochs int) []string {
+// tinyTrainInto is a train run of well under a second.
+func tinyTrainInto(out string, epochs int) []string {
 	return []string{"train", "--points", "100", "--epochs", fmt.Sprint(epochs), "--samples", "2", "--no-figures", "-q", "--out", out}
 }
 
 func mustTrain(t *testing.T, out string, epochs int) {
 	t.Helper()
-	if code, _, stderr := runCLI(tinyTrain(out, epochs)...); code != 0 {
+	if code, _, stderr := runCLI(tinyTrainInto(out, epochs)...); code != 0 {
 		t.Fatalf("train --out %s: exit %d: %s", out, code, stderr)
 	}
 }
@@ -57,8 +57,8 @@ func TestRunFolderKeepsUserFiles(t *testing.T) {
 		args []string
 		want string // in the one-line error
 	}{
-		{append(tinyTrain(r1, 2), "--data", filepath.Join(r1, "d.csv")), "r1"},
-		{tinyTrain(r1, 2), "notes.txt"},
+		{append(tinyTrainInto(r1, 2), "--data", filepath.Join(r1, "d.csv")), "r1"},
+		{tinyTrainInto(r1, 2), "notes.txt"},
 		{[]string{"bench", "--hidden", "4", "--points", "100", "--out", r1}, "`bbb train`"},
 	}
 	for _, tc := range cases {
@@ -169,7 +169,7 @@ func TestKilledTrainAtEachCrashPoint(t *testing.T) {
 					os.WriteFile(filepath.Join(out, s, "bench.json"), []byte(s), 0o644)
 				}
 				cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperMain$")
-				cmd.Env = append(os.Environ(), "BBB_CRASH_ARGS="+strings.Join(tinyTrain(out, 3), "\x1f"), "BBB_CRASH_AT="+point,
+				cmd.Env = append(os.Environ(), "BBB_CRASH_ARGS="+strings.Join(tinyTrainInto(out, 3), "\x1f"), "BBB_CRASH_AT="+point,
 					"BBB_NO_EXCHANGE="+map[string]string{"two renames": "1"}[path])
 				b, err := cmd.CombinedOutput()
 				var ee *exec.ExitError
@@ -251,7 +251,7 @@ func TestOutMountPointRefused(t *testing.T) {
 	mnt := filepath.Join(t.TempDir(), "out")
 	os.Mkdir(mnt, 0o755)
 	cmd := exec.Command("unshare", "-m", "sh", "-c", `mount -t tmpfs none "$1" && exec "$2" -test.run='^TestHelperMain$'`, "sh", mnt, os.Args[0])
-	cmd.Env = append(os.Environ(), "BBB_HELPER_ARGS="+strings.Join(tinyTrain(mnt, 2), "\x1f"))
+	cmd.Env = append(os.Environ(), "BBB_HELPER_ARGS="+strings.Join(tinyTrainInto(mnt, 2), "\x1f"))
 	b, err := cmd.CombinedOutput()
 	if strings.Contains(string(b), "mount:") || strings.Contains(string(b), "unshare:") {
 		t.Skipf("cannot mount here: %s", b)

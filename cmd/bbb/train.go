@@ -1,12 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -72,6 +72,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.checkMilestones(explicit); err != nil {
 		return err
 	}
+	// The paths as typed, before any file is read (check does it again
+	// with the data flags --resume restores).
+	if err := f.ioPlan().check(); err != nil {
+		return err
+	}
 	if f.preset == "mnist" {
 		f.runFlags = recordFlags(fs)
 		return runClassify(ctx, f, explicit, stdout, stderr)
@@ -115,7 +120,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	rd, err := openRunDir("--out", f.out)
+	rd, err := openRunDir("--out", writeTarget(f.out))
 	if err != nil {
 		return err
 	}
@@ -197,32 +202,47 @@ func (f *trainFlags) checkOutputs() error {
 	case f.mio.checkpointEvery > 0 && f.mio.save == "":
 		return usagef("--checkpoint-every %d: needs --save", f.mio.checkpointEvery)
 	}
-	if savePath(f.mio.save, f.out, "") == f.mio.save { // else it goes into --out, checked there
-		if err := checkFilePath("--save", f.mio.save); err != nil {
-			return err
-		}
-	}
-	if savePath(f.cpuProfile, f.out, "") != f.cpuProfile { // inside --out: staged with the run
-		return nil
-	}
-	return checkFilePath("--cpuprofile", f.cpuProfile)
+	return f.ioPlan().check()
 }
 
-// startProfile starts --cpuprofile (if set; into the staged run when it
-// names a file in --out) and returns the function that stops it.
-func (f *trainFlags) startProfile(stage string) (stop func(), err error) {
+// ioPlan lists train's inputs and outputs (iopaths.go): --save may
+// rewrite the --resume file it continues.
+func (f *trainFlags) ioPlan() *ioPlan {
+	var p ioPlan
+	p.in("--data", f.df.data)
+	p.in("--val", f.df.val)
+	p.in("--resume", f.mio.resume)
+	p.in("--from", f.mnist.from)
+	p.inDir("--mnist-dir", f.mnist.dir)
+	p.rewrites("--save", f.mio.save, "--resume")
+	p.out("--cpuprofile", f.cpuProfile)
+	p.outDir("--out", f.out)
+	return &p
+}
+
+// startProfile starts --cpuprofile (if set) and returns the function that
+// stops it and writes the file atomically (into the staged run when it
+// names a file in --out); it writes once, however often it is called.
+func (f *trainFlags) startProfile(stage string) (stop func() error, err error) {
 	if f.cpuProfile == "" {
-		return func() {}, nil
+		return func() error { return nil }, nil
 	}
-	pf, err := os.Create(savePath(f.cpuProfile, f.out, stage))
-	if err != nil {
+	var buf bytes.Buffer
+	if err := pprof.StartCPUProfile(&buf); err != nil {
 		return nil, err
 	}
-	if err := pprof.StartCPUProfile(pf); err != nil {
-		pf.Close()
-		return nil, err
-	}
-	return func() { pprof.StopCPUProfile(); pf.Close() }, nil
+	stopped := false
+	return func() error {
+		if stopped {
+			return nil
+		}
+		stopped = true
+		pprof.StopCPUProfile()
+		if err := atomicio.WriteFile(savePath(f.cpuProfile, f.out, stage), func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
@@ -309,7 +329,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
-	stopProfile()
+	runErr = errors.Join(runErr, stopProfile())
 	// Losses so far are worth keeping even when the run failed.
 	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err

@@ -77,7 +77,7 @@ func tempFD(t *testing.T, dir string) int {
 	}
 	for _, e := range ents {
 		target, err := os.Readlink(filepath.Join("/proc/self/fd", e.Name()))
-		if err == nil && filepath.Dir(target) == dir && strings.Contains(filepath.Base(target), ".tmp") {
+		if err == nil && filepath.Dir(target) == dir && strings.Contains(filepath.Base(target), tmpTag) {
 			fd, _ := strconv.Atoi(e.Name())
 			return fd
 		}

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+)
+
+// tiny are train flags for a run of a fraction of a second.
+var tiny = []string{"-q", "--epochs", "20", "--points", "200", "--samples", "10", "--report-every", "10", "--no-figures", "--no-train-band"}
+
+func tinyTrain(args ...string) []string {
+	return append(append([]string{"train"}, tiny...), args...)
+}
+
+// snapshot records every entry under dir (not following links) and the
+// bytes of its regular files.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	snap := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		snap[rel] = d.Type().String()
+		if d.Type().IsRegular() {
+			b, err := os.ReadFile(p)
+			if err != nil {
+				return err
+			}
+			snap[rel] += string(b)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// Issue 23, items 1 and 2: an output that is an input or another output
+// (symbolic links, "./x", hard links and absolute paths are one file), a
+// run folder that holds an input, an output inside the run folder that is
+// not staged, and an output that is a fifo or a directory: each is one
+// line naming both flags (or the flag and what is wrong), exit 2, before
+// any work, and every file stays as it was, with no temporary file left.
+func TestOutputsNeverReplaceInputs(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeCSV(t, "t.csv", 40, false)
+	writeCSV(t, "v.csv", 20, false)
+	if code, _, stderr := runCLI(tinyTrain("--save", "m.npz", "--out", "o0")...); code != exitOK {
+		t.Fatalf("fixture: %s", stderr)
+	}
+	must(os.MkdirAll("r2", 0o755))
+	must(os.Link("m.npz", "r2/m.npz")) // (an input inside a run folder)
+	must(os.WriteFile("r2/bench.json", []byte(`{"rows":[{}]}`), 0o644))
+	must(os.WriteFile("x", []byte("profile?"), 0o644))
+	must(os.Symlink("t.csv", "t-link.csv"))
+	must(os.Symlink(filepath.Join(dir, "m.npz"), "m-link.npz"))
+	must(os.Link("t.csv", "t-hard.csv"))
+	must(os.Symlink("r2", "r2-link"))
+	must(os.MkdirAll("q3/sub", 0o755))
+	must(os.MkdirAll("mnist", 0o755))
+	must(os.WriteFile("mnist/t10k-images-idx3-ubyte.gz", []byte("images"), 0o644))
+	must(syscall.Mkfifo("fifo", 0o644))
+	must(os.Symlink("loop", "loop"))
+	abs := func(p string) string { return filepath.Join(dir, p) }
+	before := snapshot(t, dir)
+
+	for _, tc := range []struct {
+		args []string
+		want []string // in the one line of stderr
+	}{
+		// train: item 1's cases
+		{tinyTrain("--data", "t.csv", "--save", "t.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--data", "t.csv", "--cpuprofile", "t.csv"), []string{"--cpuprofile", "--data"}},
+		{tinyTrain("--data", "t.csv", "--val", "v.csv", "--save", "v.csv"), []string{"--save", "--val"}},
+		{tinyTrain("--resume", "m.npz", "--cpuprofile", "m.npz"), []string{"--cpuprofile", "--resume"}},
+		{tinyTrain("--save", "x", "--cpuprofile", "x"), []string{"--save", "--cpuprofile"}},
+		{tinyTrain("--save", "q4", "--out", "q4"), []string{"--save", "--out"}},
+		{tinyTrain("--save", "x", "--out", "x"), []string{"--out", "not a directory"}},
+		// the same file by other names
+		{tinyTrain("--data", "t.csv", "--save", "./t.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--data", abs("t.csv"), "--cpuprofile", "t.csv"), []string{"--cpuprofile", "--data"}},
+		{tinyTrain("--data", "t-link.csv", "--save", "t.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--data", "t.csv", "--save", "t-link.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--data", "t.csv", "--save", "t-hard.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--data", "t.csv", "--save", "q3/../t.csv"), []string{"--save", "--data"}},
+		{tinyTrain("--resume", "m-link.npz", "--cpuprofile", abs("m.npz")), []string{"--cpuprofile", "--resume"}},
+		// a run folder that holds an input
+		{tinyTrain("--resume", "r2/m.npz", "--out", "r2"), []string{"--out", "--resume"}},
+		{tinyTrain("--resume", "r2/m.npz", "--out", "r2-link"), []string{"--out", "--resume"}},
+		{tinyTrain("--data", "t.csv", "--out", "."), []string{"--out", "--data"}},
+		{tinyTrain("--data", "t.csv", "--out", "t.csv"), []string{"--out", "not a directory"}},
+		// an output in the run folder but not staged with it
+		{tinyTrain("--save", "q3/sub/m.npz", "--out", "q3"), []string{"--save", "--out"}},
+		// item 2: not a regular file
+		{tinyTrain("--save", "fifo"), []string{"--save", "a fifo"}},
+		{tinyTrain("--cpuprofile", "fifo"), []string{"--cpuprofile", "a fifo"}},
+		{tinyTrain("--cpuprofile", "q3"), []string{"--cpuprofile", "is a directory"}},
+		{tinyTrain("--out", "fifo"), []string{"--out", "not a directory"}},
+		{tinyTrain("--save", "loop"), []string{"--save", "too many levels of symbolic links"}},
+		{tinyTrain("--save", "x/m.npz"), []string{"--save", "not a directory"}},
+		// train --preset mnist
+		{[]string{"train", "--preset", "mnist", "--from", "m.npz", "--save", "m.npz", "--out", "p"}, []string{"--save", "--from"}},
+		{[]string{"train", "--preset", "mnist", "--from", "r2/m.npz", "--out", "r2"}, []string{"--out", "--from"}},
+		{[]string{"train", "--preset", "mnist", "--mnist-dir", "mnist", "--out", "mnist"}, []string{"--out", "--mnist-dir"}},
+		{[]string{"train", "--preset", "mnist", "--mnist-dir", "mnist", "--save", "mnist/t10k-images-idx3-ubyte.gz", "--out", "p"}, []string{"--save", "--mnist-dir"}},
+		// predict, prune, bench, dot
+		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", "./t.csv"}, []string{"--out", "--data"}},
+		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", "m-link.npz"}, []string{"--out", "--model"}},
+		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", "fifo"}, []string{"--out", "a fifo"}},
+		{[]string{"prune", "--model", "r2/m.npz", "--out", "r2"}, []string{"--out", "--model"}},
+		{[]string{"prune", "--model", "m.npz", "--mnist-dir", "mnist", "--out", "."}, []string{"--out", "--model"}},
+		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--compare", "r2/bench.json", "--out", "r2"}, []string{"--out", "--compare"}},
+		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--compare", "r2-link/bench.json", "--out", abs("r2")}, []string{"--out", "--compare"}},
+		{[]string{"dot", "-o", "fifo"}, []string{"--out", "a fifo"}},
+		{[]string{"dot", "-o", "q3"}, []string{"--out", "is a directory"}},
+		// "-" is standard output only where a command writes there
+		{tinyTrain("--save", "-"), []string{"--save -", "standard output"}},
+		{tinyTrain("--cpuprofile", "-"), []string{"--cpuprofile -", "standard output"}},
+		{tinyTrain("--out", "-"), []string{"--out -", "standard output"}},
+		{[]string{"bench", "--out", "-"}, []string{"--out -", "standard output"}},
+	} {
+		code, _, stderr := runCLI(tc.args...)
+		line := strings.TrimSpace(stderr)
+		if code != exitUsage || strings.Contains(line, "\n") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and one line", tc.args, code, stderr)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%v: %q does not name %q", tc.args, line, w)
+			}
+		}
+		if after := snapshot(t, dir); !mapsEqual(before, after) {
+			t.Errorf("%v: files changed: %v", tc.args, diffKeys(before, after))
+			before = after
+		}
+	}
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
+}
+
+func diffKeys(a, b map[string]string) []string {
+	var d []string
+	for k, v := range a {
+		if b[k] != v {
+			d = append(d, k)
+		}
+	}
+	for k := range b {
+		if _, ok := a[k]; !ok {
+			d = append(d, "+"+k)
+		}
+	}
+	slices.Sort(d)
+	return d
+}
+
+// What the plan allows: --save rewriting the --resume file it continues
+// (in place, and staged inside --out), --save and --cpuprofile directly in
+// --out (staged with the run).
+func TestOutputsThatMayOverlap(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{
+		tinyTrain("--epochs", "10", "--save", "m.npz", "--out", "o1"),
+		tinyTrain("--resume", "m.npz", "--save", "m.npz", "--out", "o1"),
+		tinyTrain("--epochs", "10", "--save", "r2/m.npz", "--cpuprofile", "r2/cpu.prof", "--out", "r2"),
+		tinyTrain("--resume", "r2/m.npz", "--save", "r2/m.npz", "--out", "r2"),
+	} {
+		if code, _, stderr := runCLI(args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for _, p := range []string{"m.npz", "r2/m.npz"} {
+		c, err := readModel("--resume", p)
+		if err != nil || c.Meta.Epoch != 20 {
+			t.Errorf("%s: %v, %+v", p, err, c)
+		}
+	}
+}
+
+// Outputs that are symbolic links are written through: the file they name
+// is replaced, the link stays (predict --out, train --save and
+// --cpuprofile, a run folder --out).
+func TestOutputsWriteThroughLinks(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeCSV(t, "t.csv", 40, false)
+	must(os.MkdirAll("real/run", 0o755))
+	must(os.WriteFile("real/m.npz", []byte("old"), 0o644))
+	must(os.WriteFile("real/pred.csv", []byte("old"), 0o644))
+	must(os.Symlink("real/m.npz", "m-link.npz"))
+	must(os.Symlink("real/pred.csv", "pred-link.csv"))
+	must(os.Symlink("real/cpu.prof", "cpu-link.prof")) // dangling: the file is created
+	must(os.Symlink("real/run", "run-link"))
+	if code, _, stderr := runCLI(tinyTrain("--data", "t.csv", "--save", "m-link.npz", "--cpuprofile", "cpu-link.prof", "--out", "run-link")...); code != exitOK {
+		t.Fatalf("train: %s", stderr)
+	}
+	if code, _, stderr := runCLI("predict", "-q", "--samples", "4", "--model", "m-link.npz", "--data", "t.csv", "--out", "pred-link.csv"); code != exitOK {
+		t.Fatalf("predict: %s", stderr)
+	}
+	for _, l := range []string{"m-link.npz", "pred-link.csv", "cpu-link.prof", "run-link"} {
+		if fi, err := os.Lstat(l); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("%s: no longer a link (%v)", l, err)
+		}
+	}
+	if _, err := readModel("--model", "real/m.npz"); err != nil {
+		t.Error("the link's target was not written:", err)
+	}
+	for _, p := range []string{"real/pred.csv", "real/cpu.prof", "real/run/summary.json"} {
+		if b, err := os.ReadFile(p); err != nil || len(b) < 10 {
+			t.Errorf("%s: %d bytes, %v", p, len(b), err)
+		}
+	}
+	if ents, _ := os.ReadDir("."); len(ents) != 6 {
+		t.Errorf("entries %v", ents)
+	}
+}
+
+// predict --out - and dot --out - write to standard output, and no file
+// named "-".
+func TestDashIsStdout(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeCSV(t, "t.csv", 40, false)
+	if code, _, stderr := runCLI(tinyTrain("--data", "t.csv", "--save", "m.npz", "--out", "o")...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	code, stdout, stderr := runCLI("predict", "-q", "--samples", "4", "--model", "m.npz", "--data", "t.csv", "--out", "-")
+	if code != exitOK || !strings.HasPrefix(stdout, "a,mean,std_epistemic,std_total,q0.05,q0.5,q0.95\n") || strings.Count(stdout, "\n") != 41 {
+		t.Errorf("predict --out -: exit %d, stderr %q, stdout %.80q", code, stderr, stdout)
+	}
+	if code, stdout, _ := runCLI("dot", "--out", "-"); code != exitOK || !strings.HasPrefix(stdout, "digraph") {
+		t.Errorf("dot --out -: exit %d, %.40q", code, stdout)
+	}
+	if _, err := os.Lstat("-"); err == nil {
+		t.Error(`a file named "-" was written`)
+	}
+}
+
+// kill -9 while --save writes leaves its temporary file; the next --save
+// to the same file removes it (its process is gone), and nothing else.
+func TestSaveRemovesKilledLeftover(t *testing.T) {
+	dir := t.TempDir()
+	c := exec.Command("true")
+	if err := c.Run(); err != nil {
+		t.Skip(err)
+	}
+	leftover := filepath.Join(dir, atomicio.SideName("m.npz", "bbb-tmp-")+strconv.Itoa(c.Process.Pid)+"-123")
+	live := filepath.Join(dir, atomicio.SideName("m.npz", "bbb-tmp-")+strconv.Itoa(os.Getpid())+"-456")
+	for _, p := range []string{leftover, live} {
+		if err := os.WriteFile(p, make([]byte, 1000), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, _, stderr := runCLI(tinyTrain("--save", filepath.Join(dir, "m.npz"), "--out", filepath.Join(dir, "o"))...); code != exitOK {
+		t.Fatal(stderr)
+	}
+	if _, err := os.Stat(leftover); err == nil {
+		t.Error("the killed write's temporary file was kept")
+	}
+	if _, err := os.Stat(live); err != nil {
+		t.Error("a live process's temporary file was removed")
+	}
+}
+
+// A legal long --out name (240 bytes) works: the lock, staging and
+// temporary files beside it have names that fit NAME_MAX.
+func TestLongOutName(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, strings.Repeat("o", 240))
+	save := filepath.Join(dir, strings.Repeat("m", 240))
+	for range 2 { // the second replaces the first
+		if code, _, stderr := runCLI(tinyTrain("--out", out, "--save", save)...); code != exitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Error(err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+		t.Errorf("entries beside --out: %v", ents)
+	}
+}
+
+// The plan's resolution: "./x", "x", a link to x and "d/../x" are one path;
+// a missing file under a link to a directory resolves through it.
+func TestResolvePath(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.MkdirAll("a/b", 0o755)
+	os.WriteFile("x", nil, 0o644)
+	os.Symlink("x", "lx")
+	os.Symlink("a/b", "lb")
+	real, _ := filepath.EvalSymlinks(dir)
+	for _, tc := range []struct{ in, want string }{
+		{"x", "x"}, {"./x", "x"}, {"lx", "x"}, {dir + "/x", "x"}, {"a/../x", "x"},
+		{"lb/new", "a/b/new"}, {"lb/../new", "a/new"}, {"missing/y", "missing/y"}, {"a/", "a"},
+	} {
+		if got := resolvePath(tc.in); got != filepath.Join(real, tc.want) {
+			t.Errorf("resolvePath(%q) = %q, want %q", tc.in, got, filepath.Join(real, tc.want))
+		}
+	}
+	if !bytes.Equal([]byte(absPath(writeTarget("lb"))), []byte(filepath.Join(real, "a/b"))) {
+		t.Errorf("writeTarget(lb) = %q", writeTarget("lb"))
+	}
+}
