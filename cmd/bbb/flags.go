@@ -65,10 +65,6 @@ func threadsHelp() string {
 // it does no other work.
 func (m *modelFlags) check() error {
 	switch {
-	case m.layers < 1:
-		return usagef("--layers %d: need at least 1", m.layers)
-	case m.hidden <= 0:
-		return usagef("--hidden %d: need a value > 0", m.hidden)
 	case m.points < 10:
 		return usagef("--points %d: need at least 10", m.points)
 	case m.workers < 1:
@@ -87,6 +83,11 @@ func (m *modelFlags) check() error {
 		return usagef("--likelihood-sigma %v: need a finite value > 0", m.likSigma)
 	}
 	if _, err := parseDtype(m.dtype); err != nil {
+		return err
+	}
+	// The sizes (--layers, --hidden) as one description with the seed's
+	// one input; the data's inputs are checked once known (checkDesc).
+	if err := checkDesc(m.graphConfig()); err != nil {
 		return err
 	}
 	if err := checkDevice(m.device); err != nil {
