@@ -65,6 +65,10 @@ func threadsHelp() string {
 // it does no other work.
 func (m *modelFlags) check() error {
 	switch {
+	case m.layers < 1: // (checked here: graph.Config takes 0 for its default)
+		return usagef("--layers %d: need at least 1", m.layers)
+	case m.hidden <= 0:
+		return usagef("--hidden %d: need a value > 0", m.hidden)
 	case m.points < 10:
 		return usagef("--points %d: need at least 10", m.points)
 	case m.workers < 1:

@@ -78,7 +78,8 @@ func descParams(c graph.Config) []paramShape {
 
 // checkDesc validates a model description: each size within its bound,
 // the weights' count, and their memory against what is available. The
-// error names the flag that sets the size ("--layers 500: ...").
+// error names the flag that sets the size ("--layers 500: ..."). Zero
+// sizes are graph.Config's defaults: callers refuse a 0 from the user.
 func checkDesc(c graph.Config) error {
 	c = c.WithDefaults()
 	switch {
@@ -131,6 +132,9 @@ func checkpointDesc(c *train.Checkpoint) (graph.Config, error) {
 	}
 	if _, err := parseDtype(m.dtype); err != nil {
 		return graph.Config{}, fmt.Errorf("meta: %v", err)
+	}
+	if m.layers < 1 || m.hidden < 1 { // (graph.Config takes 0 for its default)
+		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d: need at least 1 each", m.layers, m.hidden)
 	}
 	cfg := m.graphConfig()
 	cfg.Inputs = c.Meta.Inputs
