@@ -42,6 +42,9 @@ const (
 	paramCopies = 6
 )
 
+// descMemory is the memory checkDesc compares with (tests set it).
+var descMemory = availableMemory
+
 // paramShape is one learnable parameter: its graph name and shape.
 type paramShape struct {
 	name  string
@@ -85,28 +88,32 @@ func checkDesc(c graph.Config) error {
 	switch {
 	case c.Layers < 1 || c.Layers > maxLayers:
 		return usagef("--layers %d: want 1 to %d (building the graph takes time growing with the square of the layers; %d start in about a second)", c.Layers, maxLayers, maxLayers)
-	case c.Hidden < 1 || c.Hidden > maxHidden:
-		return usagef("--hidden %d: want 1 to %d", c.Hidden, maxHidden)
+	case c.Hidden < 1:
+		return usagef("--hidden %d: need a value > 0", c.Hidden)
 	case c.Inputs < 1 || c.Inputs > maxInputs:
 		return usagef("inputs %d: want 1 to %d input columns", c.Inputs, maxInputs)
 	case c.Outputs < 1 || c.Outputs > maxClasses:
 		return usagef("outputs %d: want 1 to %d (classes)", c.Outputs, maxClasses)
 	}
-	// In float64: with the bounds above no count overflows.
+	// In float64: no count overflows (a width is an int, the layers few).
 	h, in, out := float64(c.Hidden), float64(c.Inputs), float64(c.Outputs)*2
 	weights := (in+1)*h + (h+1)*h*float64(c.Layers-2) + (h+1)*out
 	if c.Layers == 1 {
 		weights = (in + 1) * out
 	}
-	if weights > maxWeights {
-		return usagef("--hidden %d --layers %d with %d inputs: %.3g weights, over the %d this build allows", c.Hidden, c.Layers, c.Inputs, weights, maxWeights)
-	}
 	b := 4.0
 	if c.Dtype == tensor.Float64 {
 		b = 8
 	}
-	if need, avail := weights*2*b*paramCopies, availableMemory(); avail > 0 && need > avail {
-		return usagef("--hidden %d --layers %d: the parameters alone need about %s of memory, %s is available", c.Hidden, c.Layers, bytesText(need), bytesText(avail))
+	// Memory first: where it is short, that is the reason to give.
+	if need, avail := weights*2*b*paramCopies, descMemory(); avail > 0 && need > avail {
+		return usagef("--hidden %d: the run needs about %s of memory for its parameters alone (--layers %d), %s is available", c.Hidden, bytesText(need), c.Layers, bytesText(avail))
+	}
+	switch {
+	case c.Hidden > maxHidden:
+		return usagef("--hidden %d: want 1 to %d", c.Hidden, maxHidden)
+	case weights > maxWeights:
+		return usagef("--hidden %d --layers %d with %d inputs: %.3g weights, over the %d this build allows", c.Hidden, c.Layers, c.Inputs, weights, maxWeights)
 	}
 	return nil
 }
@@ -159,7 +166,7 @@ func checkpointDesc(c *train.Checkpoint) (graph.Config, error) {
 		case !ok:
 			return graph.Config{}, fmt.Errorf("parameter %s missing", p.name)
 		case !slices.Equal(a.Shape, p.shape):
-			return graph.Config{}, fmt.Errorf("parameter %s: shape %v in the file, --layers %d --hidden %d with %d inputs need %v", p.name, a.Shape, m.layers, m.hidden, cfg.Inputs, p.shape)
+			return graph.Config{}, fmt.Errorf("parameter %s: shape %v in the file, the model needs %v (--layers %d --hidden %d, %d inputs)", p.name, a.Shape, p.shape, m.layers, m.hidden, cfg.Inputs)
 		}
 	}
 	return cfg, nil

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
@@ -47,8 +48,11 @@ func TestDescParamsMatchGraph(t *testing.T) {
 	}
 }
 
-// checkDesc bounds every size, naming the flag, in one line.
+// checkDesc bounds every size, naming the flag, in one line (with 64 GiB
+// of memory available).
 func TestCheckDescBounds(t *testing.T) {
+	defer func(f func() float64) { descMemory = f }(descMemory)
+	descMemory = func() float64 { return 64 << 30 }
 	for _, c := range []struct {
 		cfg  graph.Config
 		want string // "" accepted
@@ -58,13 +62,16 @@ func TestCheckDescBounds(t *testing.T) {
 		{graph.Config{Layers: 500, Hidden: 20}, "--layers 500: want 1 to 64"},
 		{graph.Config{Layers: 100000, Hidden: 20}, "--layers 100000"},
 		{graph.Config{Layers: -1, Hidden: 20}, "--layers -1"},
-		{graph.Config{Layers: 2, Hidden: maxHidden + 1}, "--hidden 65537: want 1 to 65536"},
+		{graph.Config{Layers: 1, Hidden: maxHidden + 1}, "--hidden 65537: want 1 to 65536"},
+		{graph.Config{Layers: 5, Hidden: 100000}, "--hidden 100000: the run needs about"},
 		{graph.Config{Layers: 2, Hidden: -3}, "--hidden -3"},
 		{graph.Config{Layers: 2, Hidden: 4, Inputs: maxInputs + 1}, "inputs 1048577"},
 		{graph.Config{Layers: 2, Hidden: 4, Task: graph.Classification, Classes: maxClasses + 1}, "outputs 65537"},
-		{graph.Config{Layers: 3, Hidden: maxHidden, Inputs: 1}, "weights, over the 268435456"},
+		{graph.Config{Layers: 3, Hidden: 20000, Inputs: 1}, "--hidden 20000 --layers 3 with 1 inputs: 4e+08 weights, over the 268435456"},
+		{graph.Config{Layers: 5, Hidden: 20000, Inputs: 1, Dtype: tensor.Float64}, "--hidden 20000: the run needs about 107.3 GiB of memory for its parameters alone (--layers 5), 64.0 GiB is available"},
+		{graph.Config{Layers: 3, Hidden: 11000, Inputs: 1}, ""},
 		{graph.Config{Layers: 1, Hidden: 1, Inputs: maxInputs, Likelihood: graph.LikHetero}, ""},
-		{graph.Config{Layers: 2, Hidden: 4096, Inputs: maxInputs}, "weights, over"},
+		{graph.Config{Layers: 2, Hidden: 300, Inputs: maxInputs}, "weights, over"},
 	} {
 		err := checkDesc(c.cfg)
 		switch {
@@ -176,8 +183,8 @@ func TestModelRefused(t *testing.T) {
 		{[]string{"train", "--resume", flip("adam/m/w_mu0"), "--epochs", "8", "--out", out}, "array adam/m/w_mu0: bad CRC-32"},
 		{[]string{"predict", "--model", deep, "--data", data}, "--model " + deep + ": meta: --layers 100000: want 1 to 64"},
 		{[]string{"train", "--resume", deep, "--epochs", "8", "--out", out}, "--resume " + deep + ": meta: --layers 100000"},
-		{[]string{"predict", "--model", wide, "--data", data}, "meta: --hidden 1000000000: want 1 to 65536"},
-		{[]string{"predict", "--model", liar, "--data", data}, "parameter w_mu0: shape [2 8] in the file, --layers 3 --hidden 9 with 2 inputs need [2 9]"},
+		{[]string{"predict", "--model", wide, "--data", data}, "meta: --hidden 1000000000: the run needs about"},
+		{[]string{"predict", "--model", liar, "--data", data}, "parameter w_mu0: shape [2 8] in the file, the model needs [2 9] (--layers 3 --hidden 9, 2 inputs)"},
 		{[]string{"predict", "--model", "/dev/zero", "--data", data}, "--model /dev/zero: not a regular file: a device"},
 		{[]string{"predict", "--model", fifo, "--data", data}, "not a regular file: a FIFO"},
 		{[]string{"train", "--resume", fifo, "--out", out}, "--resume " + fifo + ": not a regular file: a FIFO"},
