@@ -22,12 +22,14 @@ import (
 // Bounds on a model description.
 const (
 	// maxLayers: Gorgonia's tape machine compiles in time that grows
-	// with the square of the layers (measured on this project's CPU graph,
-	// hidden 20: 64 layers 0.06 s, 128 0.24 s, 200 1.1 s, 500 8 s for
-	// the training graph alone; a whole 1-epoch train --layers 64 run
-	// starts and ends in 1.5 s, 128 in 4.4 s), and a run compiles several
-	// such graphs. At 1000 layers the training step fails inside the
-	// machine ("input 0 is <nil>").
+	// faster than linearly with the layers (the training graph alone,
+	// hidden 20: 100 layers 0.24 s, 200 1.1 s, 500 8 s), and a run
+	// compiles several such graphs. A whole 1-epoch train run takes, idle
+	// on 2 cores, 0.34 s at 64 layers, 0.83 s at 128, 1.4 s at 200; with
+	// the machine shared (load 20) 1.5 s at 64, 4.4 s at 128. 64 keeps
+	// start-up within a couple of seconds even then. (At 1000 layers,
+	// hidden 2, the CLI's first step fails inside the machine: "input 0
+	// is <nil>"; a bare graph of that size runs.)
 	maxLayers = 64
 	// maxHidden, maxInputs, maxClasses bound each width; maxWeights the
 	// weights and biases together (each has a mu and a rho): 2^28 of
