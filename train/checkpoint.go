@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 
 	G "gorgonia.org/gorgonia"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/npz"
 )
 
@@ -137,19 +137,31 @@ func WriteCheckpoint(path string, arrays map[string]npz.Array) error {
 	return atomicio.WriteFile(path, func(w io.Writer) error { return npz.Write(w, arrays) })
 }
 
+// MaxCheckpointBytes bounds a checkpoint file: the largest model the CLI
+// builds (2^28 weights and biases, float64, mu and rho with Adam's two
+// moments) is 8 GiB.
+const MaxCheckpointBytes = 16 << 30
+
 // ReadCheckpoint reads and checks a checkpoint file: its format, version,
-// meta and that every parameter it lists is there, finite.
+// meta and that every parameter it lists is there, finite. Only a regular
+// file of at most MaxCheckpointBytes is read, in chunks that stop at the
+// process's interrupt (boundedio), each array checked against its CRC-32.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	b, err := os.ReadFile(path)
+	f, err := boundedio.Open(nil, path, MaxCheckpointBytes)
 	if err != nil {
 		return nil, err
 	}
-	return ParseCheckpoint(b)
+	defer f.Close()
+	return parseCheckpoint(f, f.Size())
 }
 
 // ParseCheckpoint is ReadCheckpoint from the file's bytes.
 func ParseCheckpoint(b []byte) (*Checkpoint, error) {
-	arrays, err := npz.Read(bytes.NewReader(b), int64(len(b)))
+	return parseCheckpoint(bytes.NewReader(b), int64(len(b)))
+}
+
+func parseCheckpoint(r io.ReaderAt, size int64) (*Checkpoint, error) {
+	arrays, err := npz.Read(r, size)
 	if err != nil {
 		return nil, err
 	}

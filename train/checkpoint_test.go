@@ -3,14 +3,19 @@ package train
 import (
 	"bytes"
 	"context"
+	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/npz"
 )
 
@@ -229,5 +234,70 @@ func TestRestoreAdamState(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: error %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// ReadCheckpoint reads only what it can bound: a damaged byte (CRC-32), a
+// device, a FIFO (without blocking), a file over MaxCheckpointBytes (a
+// sparse one) are refused with one line; an interrupt stops the read.
+func TestReadCheckpointBounded(t *testing.T) {
+	tr := ckptTrainer(t, tensor.Float32, 2)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "m.npz")
+	if err := WriteCheckpoint(good, arrays); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadCheckpoint(good); err != nil {
+		t.Fatalf("the undamaged file: %v", err)
+	}
+	b, _ := os.ReadFile(good)
+	// The last byte of w_mu0's values (1 × 8 float32 after a 128-byte
+	// .npy header; the local header has no extra field before them).
+	at := bytes.Index(b, []byte("\x00\x00w_mu0.npy"))
+	at = bytes.Index(b[at:], []byte("\x93NUMPY")) + at + 128 + 8*4 - 1
+	damaged := filepath.Join(dir, "damaged.npz")
+	b[at] ^= 1
+	os.WriteFile(damaged, b, 0o644)
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sparse := filepath.Join(dir, "sparse.npz")
+	f, _ := os.Create(sparse)
+	if err := f.Truncate(MaxCheckpointBytes + 1); err != nil {
+		t.Skipf("no sparse file: %v", err)
+	}
+	f.Close()
+	for _, c := range []struct{ path, want string }{
+		{damaged, "array w_mu0: bad CRC-32"},
+		{"/dev/zero", "not a regular file: a device"},
+		{fifo, "not a regular file: a FIFO"},
+		{sparse, "over the limit"},
+	} {
+		done := make(chan error, 1)
+		go func() { _, err := ReadCheckpoint(c.path); done <- err }()
+		select {
+		case err := <-done:
+			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("%s: %v, want one line with %q", filepath.Base(c.path), err, c.want)
+			}
+		case <-time.After(5 * time.Second): // a guard against a blocking open or an endless read
+			t.Fatalf("%s: ReadCheckpoint does not return", c.path)
+		}
+	}
+	cause := errors.New("interrupted by SIGINT")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	boundedio.SetInterrupt(ctx)
+	defer boundedio.SetInterrupt(nil)
+	if _, err := ReadCheckpoint(good); err != cause {
+		t.Errorf("interrupted: %v", err)
 	}
 }

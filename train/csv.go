@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -56,12 +55,8 @@ const MinCSVRows = 10
 // chosen cell must be a finite number (other columns are not parsed). It
 // reads the file as a stream, keeping only the chosen columns.
 func ReadCSV(path string, cols CSVColumns) (Table, error) {
-	f, err := os.Open(path)
+	f, err := openCSV(path) // bounded and interruptible (csvopen.go)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
 		return Table{}, &CSVError{File: path, What: err.Error()}
 	}
 	defer f.Close()

@@ -127,6 +127,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
+				size := m
+				if size.layers, size.hidden = l, h; checkDesc(size.graphConfig()) != nil {
+					return checkDesc(size.graphConfig()) // (the sweep's sizes, as --layers and --hidden)
+				}
 				if err := checkMemory(memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
 					return err
 				}

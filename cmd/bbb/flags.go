@@ -65,7 +65,7 @@ func threadsHelp() string {
 // it does no other work.
 func (m *modelFlags) check() error {
 	switch {
-	case m.layers < 1:
+	case m.layers < 1: // (checked here: graph.Config takes 0 for its default)
 		return usagef("--layers %d: need at least 1", m.layers)
 	case m.hidden <= 0:
 		return usagef("--hidden %d: need a value > 0", m.hidden)
@@ -87,6 +87,11 @@ func (m *modelFlags) check() error {
 		return usagef("--likelihood-sigma %v: need a finite value > 0", m.likSigma)
 	}
 	if _, err := parseDtype(m.dtype); err != nil {
+		return err
+	}
+	// The sizes (--layers, --hidden) as one description with the seed's
+	// one input; the data's inputs are checked once known (checkDesc).
+	if err := checkDesc(m.graphConfig()); err != nil {
 		return err
 	}
 	if err := checkDevice(m.device); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -88,15 +89,27 @@ func explicitFlags(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// readModel reads a checkpoint; every problem is one usage error naming
-// the flag and the file.
+// readModel reads a checkpoint and validates the model it describes
+// (checkpointDesc) before anything is built; every problem is one usage
+// error naming the flag and the file. The file must be a regular file
+// (not /dev/zero or a FIFO) that fits in memory; the read checks its CRCs
+// and stops at a signal (train.ReadCheckpoint).
 func readModel(flagName, path string) (*train.Checkpoint, error) {
 	if path == "" {
 		return nil, usagef("%s: empty path", flagName)
 	}
+	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
+		// The arrays are about the file's size in memory.
+		if avail := availableMemory(); avail > 0 && float64(st.Size()) > avail {
+			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, bytesText(float64(st.Size())), bytesText(avail))
+		}
+	}
 	c, err := train.ReadCheckpoint(path)
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, path, unwrapPath(err))
+	}
+	if _, err := checkpointDesc(c); err != nil {
+		return nil, usagef("%s %s: %v", flagName, path, err)
 	}
 	return c, nil
 }

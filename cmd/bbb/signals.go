@@ -10,6 +10,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
 // A run stopped by SIGINT or SIGTERM exits 128 + the signal's number (130,
@@ -115,6 +117,7 @@ func runHardExitCleanup() {
 // process exits with the signal's code.
 func withSignals(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
+	boundedio.SetInterrupt(ctx) // file reads (CSV, models) stop at a signal too
 	sigc := make(chan os.Signal, 2)
 	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
 	done := make(chan struct{})
@@ -150,6 +153,7 @@ func withSignals(stderr io.Writer) (context.Context, func()) {
 	return ctx, func() {
 		once.Do(func() {
 			signal.Stop(sigc)
+			boundedio.SetInterrupt(nil)
 			close(done)
 			cancel(nil)
 		})

@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"regexp"
 	"sort"
@@ -148,10 +149,17 @@ func Read(r io.ReaderAt, size int64) (map[string]Array, error) {
 			rc.Close()
 			return nil, fmt.Errorf("member %s: claims %d bytes in a %d-byte file", f.Name, f.UncompressedSize64, size)
 		}
-		a, err := readNpy(rc, int64(f.UncompressedSize64))
+		// The CRC-32 over every byte of the member, checked here: zip's
+		// reader checks it only on reading to EOF, which an array read of
+		// exactly its size never does, and not at all where it is 0.
+		crc := crc32.NewIEEE()
+		a, err := readNpy(io.TeeReader(rc, crc), int64(f.UncompressedSize64))
 		rc.Close()
 		if err != nil {
 			return nil, fmt.Errorf("member %s: %w", f.Name, err)
+		}
+		if sum := crc.Sum32(); sum != f.CRC32 {
+			return nil, fmt.Errorf("array %s: bad CRC-32 (%08x, the zip records %08x): the file is damaged", name, sum, f.CRC32)
 		}
 		out[name] = a
 	}
@@ -213,10 +221,37 @@ func readNpy(r io.Reader, size int64) (Array, error) {
 	default:
 		data = make([]uint8, n)
 	}
-	if err := binary.Read(r, binary.LittleEndian, data); err != nil {
+	var err error
+	switch d := data.(type) {
+	case []float32:
+		err = readChunked(r, d)
+	case []float64:
+		err = readChunked(r, d)
+	case []int64:
+		err = readChunked(r, d)
+	case []uint8:
+		err = readChunked(r, d)
+	}
+	if err != nil {
 		return Array{}, fmt.Errorf("truncated data: %w", err)
 	}
 	return Array{Shape: shape, Data: data}, nil
+}
+
+// chunkBytes is how much of an array one read decodes: the reader (a
+// bounded file) checks for an interrupt between reads, and decoding needs
+// only this much beside the array.
+const chunkBytes = 1 << 20
+
+func readChunked[T float32 | float64 | int64 | uint8](r io.Reader, d []T) error {
+	var zero T
+	per := chunkBytes / binary.Size(zero)
+	for i := 0; i < len(d); i += per {
+		if err := binary.Read(r, binary.LittleEndian, d[i:min(i+per, len(d))]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func clip(s string) string {
