@@ -303,3 +303,36 @@ func TestPredictDuplicateQuantiles(t *testing.T) {
 		wantUsage(t, []string{"predict", "--model", "m.npz", "--data", "x.csv", "--quantiles", q}, "--quantiles")
 	}
 }
+
+// Every float flag of a model refuses NaN, ±Inf and values whose loss
+// overflows (each of these trained to +Inf or NaN at epoch 1 or 2, after
+// replacing --out), and takes its bounds.
+func TestFloatFlagBounds(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	for _, tc := range []struct {
+		flag string
+		bad  []string
+		ok   string // the bound itself, legal
+		with []string
+	}{
+		{"--lr", []string{"0", "-1", "NaN", "Inf", "10.001", "1e300"}, "10", nil},
+		{"--lr-gamma", []string{"0", "NaN", "+Inf", "1e300", "1001"}, "1000", []string{"--lr", "0.01", "--lr-milestones", "1"}},
+		{"--n-batch", []string{"0", "NaN", "Inf", "1e-300", "9e-7", "1.1e12"}, "1e12", nil},
+		{"--prior-sigma", []string{"0", "NaN", "Inf", "1e-300", "1e300", "9e-7"}, "1e-6", nil},
+		{"--likelihood-sigma", []string{"0", "NaN", "-Inf", "1e-300", "1.1e6"}, "1e6", nil},
+		{"--prior-sigma1", []string{"NaN", "1e300", "0"}, "1e6", []string{"--prior", "mixture"}},
+		{"--prior-sigma2", []string{"NaN", "1e-300", "-1"}, "1e-6", []string{"--prior", "mixture"}},
+		{"--min-sigma", []string{"NaN", "1e300", "1e-300"}, "1e-6", []string{"--likelihood", "hetero"}},
+	} {
+		for _, v := range tc.bad {
+			wantUsage(t, trainArgs(append(slices.Clone(tc.with), tc.flag, v, "--points", "100", "--out", out)...), tc.flag+" ")
+		}
+		args := trainArgs(append(slices.Clone(tc.with), tc.flag, tc.ok, "--points", "100", "--epochs", "2", "--report-every", "1", "--out", out)...)
+		if code, _, stderr := runCLI(args...); code == exitUsage {
+			t.Errorf("%s %s (the bound): refused: %s", tc.flag, tc.ok, stderr)
+		}
+	}
+	// The lr-gamma 1000 row: 0.01 · 1000 = 10 after one milestone.
+	wantUsage(t, trainArgs("--lr", "0.02", "--lr-gamma", "1000", "--lr-milestones", "5", "--out", out), "rises to 20")
+}
