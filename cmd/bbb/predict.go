@@ -87,6 +87,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usagef("--data: %v", err)
 	}
+	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
+		return err
+	}
 	if err := checkMemory(memSizes{points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
 		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
 		return err
@@ -102,9 +105,6 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if err := c.SetParams(net); err != nil {
 		return usagef("--model %s: %v", model, err)
-	}
-	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
-		return err
 	}
 	x := tab.X
 	if c.Meta.Scaler != nil {
