@@ -167,6 +167,7 @@ func TestParseCSVUsedColumns(t *testing.T) {
 		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
 		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
 		{"a,b\n1,2\n", CSVColumns{XCols: []string{""}, YCol: "b"}, nil, nil, `f.csv:1: no column "" (--x-cols)`},
+		{"y,a,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
 		{"a,y\n1e100,-1e100\n", CSVColumns{}, []float64{1e100}, []float64{-1e100}, ""},
 		{"a,y\n1.0000000000000002e100,1\n", CSVColumns{}, nil, nil, `f.csv:2:1: column "a": 1.0000000000000002e100 is beyond ±1e+100, where standardising overflows: rescale the column`},
 		{"a,y\n1,-1e200\n", CSVColumns{}, nil, nil, `f.csv:2:3: column "y": -1e200 is beyond ±1e+100`},

@@ -262,11 +262,19 @@ func TestLoadCSVFarValue(t *testing.T) {
 	farX := write("farx.csv", "a,y\n0,1\n\n1,1\n1e90,2\n")
 	farY := write("fary.csv", "a,y\n0,1\n1,-1e90\n")
 	near := write("near.csv", "a,y\n0,1\n1,1e5\n")
+	var rows2 strings.Builder
+	rows2.WriteString("a,b,y\n")
+	for i := range 30 {
+		fmt.Fprintf(&rows2, "%d,%d,%d\n", i%2, i%5, i%3)
+	}
+	train2 := write("train2.csv", rows2.String())
+	farB := write("farb.csv", "a,b,y\n0,0,1\n1,1,1\n0,-1e90,1\n")
 	for _, tc := range []struct {
 		c    CSVData
 		want string
 	}{
 		{CSVData{Train: train, Val: farX}, farX + `:5: column "a": 1e+90 lies 2e+90 standard deviations from the training rows' mean (at most 1e+06`},
+		{CSVData{Train: train2, Val: farB}, farB + `:4: column "b": -1e+90 lies`},
 		{CSVData{Train: train, Val: farY}, farY + `:3: column "y": -1e+90 lies -1.22e+90 standard deviations`},
 	} {
 		if _, _, err := LoadCSV(tc.c, 1); err == nil || !strings.HasPrefix(err.Error(), tc.want) {

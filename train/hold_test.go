@@ -262,6 +262,17 @@ func TestHoldSaved(t *testing.T) {
 		if n, err := tr.HoldSaved(); n != 0 || err != nil || tr.held != nil {
 			t.Errorf("a fresh model: HoldSaved %d, %v, held %v; want none", n, err, tr.held)
 		}
+		// Only both marks together are a held weight: mu 0 alone, rho
+		// HeldRho alone are not.
+		if err := setWeights(tr.Net, []int{0}, 0, -5); err != nil {
+			t.Fatal(err)
+		}
+		if err := setWeights(tr.Net, []int{1}, 0.3, HeldRho); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := tr.HoldSaved(); n != 0 || err != nil || tr.held != nil {
+			t.Errorf("mu 0 or rho HeldRho alone: HoldSaved %d, %v, held %v; want none", n, err, tr.held)
+		}
 	})
 	t.Run("local reparameterisation", func(t *testing.T) {
 		local := c
