@@ -8,6 +8,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // CSVColumns picks a CSV file's columns by header name: XCols the inputs
@@ -26,10 +27,38 @@ type Table struct {
 	X      []float64 // row-major Rows × len(XNames)
 	Y      []float64 // empty with NoTarget
 	rows   int
+	lines  []int // each data row's line in the file
 }
 
 // Rows is the number of data rows.
 func (t Table) Rows() int { return t.rows }
+
+// Line is the file's line of data row i (0-based), for errors.
+func (t Table) Line(i int) int { return t.lines[i] }
+
+// MaxCSVValue bounds the magnitude of every value ReadCSV accepts: the
+// sums of a column's values and of its squared deviations stay finite in
+// float64 for any number of rows a machine can hold ((2e100)² · 1e100 rows
+// is 4e300), as do predictions mapped back to such units. Beyond it, a
+// column of values near 1e200 would be standardised with an infinite
+// standard deviation and train to NaN.
+const MaxCSVValue = 1e100
+
+// headerName reads a header name that is not valid UTF-8 as ISO 8859-1
+// (Latin-1: what older spreadsheets write), byte by byte, so that it is
+// the same UTF-8 name in every file and in a model's JSON meta, which
+// would replace the bytes with U+FFFD: predict then finds the column a
+// model was trained on in the same file.
+func headerName(h string) string {
+	if utf8.ValidString(h) {
+		return h
+	}
+	r := make([]rune, len(h))
+	for i := range len(h) {
+		r[i] = rune(h[i])
+	}
+	return string(r)
+}
 
 // CSVError is a problem at a place in a CSV file: "file:line:column: what".
 type CSVError struct {
@@ -52,7 +81,9 @@ func (e *CSVError) Error() string {
 const MinCSVRows = 10
 
 // ReadCSV reads path: a header row, then one row per example. Every
-// chosen cell must be a finite number (other columns are not parsed). It
+// chosen cell must be a finite number of magnitude at most MaxCSVValue;
+// other columns are not parsed, and their header names may be empty or
+// repeated. It
 // reads the file as a stream, keeping only the chosen columns.
 func ReadCSV(path string, cols CSVColumns) (Table, error) {
 	f, err := openCSV(path) // bounded and interruptible (csvopen.go)
@@ -80,20 +111,34 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		return csvReadError(name, err)
 	}
 	header = append([]string(nil), header...)
-	index := map[string]int{}
+	at := map[string][]int{} // each name's columns, 0-based
 	for i, h := range header {
 		if i == 0 {
 			h = strings.TrimPrefix(h, "\ufeff") // a UTF-8 byte order mark (spreadsheets write one)
 		}
-		h = strings.TrimSpace(h)
+		h = strings.TrimSpace(headerName(h))
 		header[i] = h
-		if h == "" {
-			return fail(1, i+1, "empty column name in the header")
+		at[h] = append(at[h], i)
+	}
+	// Only the columns the run uses must be named, once: Excel's trailing
+	// comma (an empty last name) or a repeated name elsewhere is no error.
+	use := func(i int) error {
+		if header[i] == "" {
+			_, err := fail(1, i+1, "empty column name in the header")
+			return err
 		}
-		if _, dup := index[h]; dup {
-			return fail(1, i+1, "column %q appears twice in the header", h)
+		if cs := at[header[i]]; len(cs) > 1 {
+			_, err := fail(1, cs[1]+1, "column %q appears twice in the header", header[i])
+			return err
 		}
-		index[h] = i
+		return nil
+	}
+	index := func(name string) (int, bool) {
+		cs, ok := at[name]
+		if !ok || name == "" {
+			return 0, false
+		}
+		return cs[0], true
 	}
 	if len(header) < 2 && !cols.NoTarget {
 		return fail(1, 0, "the header has %d column, want at least 2 (inputs and a target)", len(header))
@@ -105,11 +150,16 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			return fail(1, 0, "no input columns named")
 		}
 	} else if cols.YCol != "" {
-		i, ok := index[cols.YCol]
+		i, ok := index(cols.YCol)
 		if !ok {
 			return fail(1, 0, "no column %q (--y-col) in the header %s", cols.YCol, headerList(header))
 		}
 		yi = i
+	}
+	if yi >= 0 {
+		if err := use(yi); err != nil {
+			return Table{}, err
+		}
 	}
 	var xi []int
 	if len(cols.XCols) == 0 {
@@ -120,7 +170,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		}
 	} else {
 		for _, c := range cols.XCols {
-			i, ok := index[c]
+			i, ok := index(c)
 			if !ok {
 				what := "--x-cols"
 				if cols.NoTarget {
@@ -132,6 +182,11 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 				return fail(1, i+1, "column %q is both an input (--x-cols) and the target", c)
 			}
 			xi = append(xi, i)
+		}
+	}
+	for _, i := range xi {
+		if err := use(i); err != nil {
+			return Table{}, err
 		}
 	}
 	t := Table{}
@@ -155,6 +210,10 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			_, err = fail(line, col, "column %q: %s (want a finite number)", header[field], s)
+			return 0, err
+		}
+		if math.Abs(v) > MaxCSVValue {
+			_, err = fail(line, col, "column %q: %s is beyond ±%g, where standardising overflows: rescale the column", header[field], clip(s), MaxCSVValue)
 			return 0, err
 		}
 		return v, nil
@@ -182,6 +241,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			t.X = append(t.X, v)
 		}
 		t.rows++
+		t.lines = append(t.lines, line)
 		if yi < 0 {
 			continue
 		}

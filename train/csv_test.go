@@ -147,3 +147,55 @@ func TestParseCSVEdges(t *testing.T) {
 		t.Errorf("failing reader: %v", err)
 	}
 }
+
+// Only the columns a run uses must be named once; a name that is not
+// UTF-8 is read as Latin-1; every value is at most MaxCSVValue in
+// magnitude; each row keeps its line.
+func TestParseCSVUsedColumns(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		cols CSVColumns
+		x, y []float64
+		want string // an error, or "" for the values above
+	}{
+		{"a,y,\n1,2,\n3,4,\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, []float64{1, 3}, []float64{2, 4}, ""},
+		{"a,y,\n1,2,\n", CSVColumns{}, nil, nil, "f.csv:1:3: empty column name in the header"},
+		{"a,y,\n1,2,\n", CSVColumns{YCol: "y"}, nil, nil, "f.csv:1:3: empty column name in the header"},
+		{",a,y\n,1,2\n", CSVColumns{XCols: []string{"a"}}, []float64{1}, []float64{2}, ""},
+		{"n,a,n,y\nx,1,x,2\n", CSVColumns{XCols: []string{"a"}}, []float64{1}, []float64{2}, ""},
+		{"n,a,n,y\nx,1,x,2\n", CSVColumns{XCols: []string{"n"}}, nil, nil, `f.csv:1:3: column "n" appears twice in the header`},
+		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
+		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
+		{"a,b\n1,2\n", CSVColumns{XCols: []string{""}, YCol: "b"}, nil, nil, `f.csv:1: no column "" (--x-cols)`},
+		{"y,a,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
+		{"a,y\n1e100,-1e100\n", CSVColumns{}, []float64{1e100}, []float64{-1e100}, ""},
+		{"a,y\n1.0000000000000002e100,1\n", CSVColumns{}, nil, nil, `f.csv:2:1: column "a": 1.0000000000000002e100 is beyond ±1e+100, where standardising overflows: rescale the column`},
+		{"a,y\n1,-1e200\n", CSVColumns{}, nil, nil, `f.csv:2:3: column "y": -1e200 is beyond ±1e+100`},
+		{"a,y\n1,2\n1,1e308\n", CSVColumns{}, nil, nil, `f.csv:3:3: column "y": 1e308 is beyond`},
+		{"d\xe9bit,y\n1,2\n", CSVColumns{XCols: []string{"débit"}}, []float64{1}, []float64{2}, ""},
+	} {
+		tab, err := ParseCSV(strings.NewReader(tc.in), "f.csv", tc.cols)
+		if tc.want != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+				t.Errorf("%q %+v: error %v, want %q", tc.in, tc.cols, err, tc.want)
+			}
+			continue
+		}
+		if err != nil || !slices.Equal(tab.X, tc.x) || !slices.Equal(tab.Y, tc.y) {
+			t.Errorf("%q %+v: %v %v, %v; want %v %v", tc.in, tc.cols, tab.X, tab.Y, err, tc.x, tc.y)
+		}
+	}
+	tab, err := ParseCSV(strings.NewReader("a,y\n1,2\n\n   \n3,4\n5,6\n"), "f.csv", CSVColumns{})
+	if err != nil || tab.Line(0) != 2 || tab.Line(1) != 5 || tab.Line(2) != 6 {
+		t.Errorf("lines of the rows: %v, %v", tab.lines, err)
+	}
+}
+
+func TestHeaderName(t *testing.T) {
+	for in, want := range map[string]string{"x": "x", "débit": "débit", "d\xe9bit": "débit", "\xff\xfe": "ÿþ", "": "",
+		"\xc3\xa9": "é", "é\xe9": "Ã©é"} {
+		if got := headerName(in); got != want {
+			t.Errorf("headerName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

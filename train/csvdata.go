@@ -56,6 +56,35 @@ func meanStd(v []float64) (mean, std float64) {
 	return mean, std
 }
 
+// MaxStandardScore bounds how far, in its training column's standard
+// deviations, a value the network sees may lie from the training mean: a
+// training row lies within sqrt(rows) of it, and past 1e6 a validation or
+// predict input is far outside anything the model learnt, while its
+// products in the float32 graph would overflow soon after (an input of
+// 1e308 gave NaN means beside a finite median).
+const MaxStandardScore = 1e6
+
+// Far returns the first value of s, by rows, that lies more than
+// MaxStandardScore standard deviations from its training mean: its row,
+// its column (an input's index, or -1 for the target) and its standard
+// score; far is false if there is none.
+func (sc Scaler) Far(s Split) (row, col int, z float64, far bool) {
+	in := len(sc.XMean)
+	for i := range s.Len() {
+		for j := range in {
+			if z := (s.X[i*in+j] - sc.XMean[j]) / sc.XStd[j]; !(math.Abs(z) <= MaxStandardScore) {
+				return i, j, z, true
+			}
+		}
+		if i < len(s.Y) {
+			if z := (s.Y[i] - sc.YMean) / sc.YStd; !(math.Abs(z) <= MaxStandardScore) {
+				return i, -1, z, true
+			}
+		}
+	}
+	return 0, 0, 0, false
+}
+
 // ScaleX standardises rows of inputs (a new slice).
 func (sc Scaler) ScaleX(x []float64) []float64 {
 	in := len(sc.XMean)
@@ -138,6 +167,7 @@ func LoadCSV(c CSVData, seed uint64) (Data, Table, error) {
 	}
 	in := len(tab.XNames)
 	var d Data
+	valFile, valLines, trainLines := c.Train, []int(nil), tab.lines
 	if c.Val != "" {
 		if tab.Rows() < MinCSVRows {
 			return Data{}, Table{}, &CSVError{File: c.Train, What: fmt.Sprintf("%d data rows, need at least %d", tab.Rows(), MinCSVRows)}
@@ -148,6 +178,7 @@ func LoadCSV(c CSVData, seed uint64) (Data, Table, error) {
 		}
 		d.Train = Split{X: tab.X, Y: tab.Y, Inputs: in}
 		d.Val = Split{X: vt.X, Y: vt.Y, Inputs: in}
+		valFile, valLines = c.Val, vt.lines
 	} else {
 		if !(frac > 0 && frac < 1) {
 			return Data{}, Table{}, fmt.Errorf("validation fraction %v: need 0 < f < 1", frac)
@@ -164,13 +195,35 @@ func LoadCSV(c CSVData, seed uint64) (Data, Table, error) {
 			isVal[i] = true
 		}
 		d.Train.Inputs, d.Val.Inputs = in, in
+		trainLines = nil
 		for i := range n {
-			s := &d.Train
+			s, lines := &d.Train, &trainLines
 			if isVal[i] {
-				s = &d.Val
+				s, lines = &d.Val, &valLines
 			}
+			*lines = append(*lines, tab.lines[i])
 			s.X = append(s.X, tab.X[i*in:(i+1)*in]...)
 			s.Y = append(s.Y, tab.Y[i])
+		}
+	}
+	// Standardised with the training rows' scaler (as the caller will),
+	// every value must stay near the training data (MaxStandardScore).
+	sc := FitScaler(d.Train)
+	for _, s := range []struct {
+		file  string
+		split Split
+		lines []int
+	}{{c.Train, d.Train, trainLines}, {valFile, d.Val, valLines}} {
+		if row, col, z, far := sc.Far(s.split); far {
+			name, v := tab.YName, 0.0
+			if col >= 0 {
+				name, v = tab.XNames[col], s.split.X[row*in+col]
+			} else {
+				v = s.split.Y[row]
+			}
+			return Data{}, Table{}, &CSVError{File: s.file, Line: s.lines[row], What: fmt.Sprintf(
+				"column %q: %g lies %.3g standard deviations from the training rows' mean (at most %g: the model would only extrapolate, and its float32 sums overflow)",
+				name, v, z, MaxStandardScore)}
 		}
 	}
 	if in == 1 {

@@ -212,3 +212,97 @@ func TestLoadCSVSplitSizes(t *testing.T) {
 		t.Errorf("sorted by x: y %v, want %v", d.Train.Y, want)
 	}
 }
+
+// Far finds the first value past MaxStandardScore standard deviations,
+// by rows: the bound itself is near, NaN is far, the target is column -1.
+func TestScalerFar(t *testing.T) {
+	sc := Scaler{XMean: []float64{10, 0}, XStd: []float64{2, 1}, YMean: 5, YStd: 0.5}
+	just := MaxStandardScore
+	past := math.Nextafter(MaxStandardScore, math.Inf(1))
+	for _, tc := range []struct {
+		name     string
+		s        Split
+		row, col int
+		z        float64
+		far      bool
+	}{
+		{"at the bound", Split{X: []float64{10 + 2*just, -just, 10, 0}, Y: []float64{5 + 0.5*just, 5 - 0.5*just}, Inputs: 2}, 0, 0, 0, false},
+		{"input past", Split{X: []float64{10, 0, 10, past}, Y: []float64{5, 5}, Inputs: 2}, 1, 1, past, true},
+		{"input below", Split{X: []float64{10, 0, 10 - 2*2*just, 0}, Y: []float64{5, 5}, Inputs: 2}, 1, 0, -2 * just, true},
+		{"target past", Split{X: []float64{10, 0, 10, 0}, Y: []float64{5, 5 - past}, Inputs: 2}, 1, -1, -2 * past, true},
+		{"row before column", Split{X: []float64{10, 0, 10, 1e300}, Y: []float64{1e300, 5}, Inputs: 2}, 0, -1, (1e300 - 5) / 0.5, true},
+		{"NaN", Split{X: []float64{math.NaN(), 0}, Inputs: 2}, 0, 0, math.NaN(), true},
+		{"no targets", Split{X: []float64{10, 0, 12, 1}, Inputs: 2}, 0, 0, 0, false},
+	} {
+		row, col, z, far := sc.Far(tc.s)
+		if row != tc.row || col != tc.col || far != tc.far || !(z == tc.z || math.IsNaN(z) && math.IsNaN(tc.z)) {
+			t.Errorf("%s: Far = %d, %d, %v, %v; want %d, %d, %v, %v", tc.name, row, col, z, far, tc.row, tc.col, tc.z, tc.far)
+		}
+	}
+}
+
+// LoadCSV refuses a validation value far from the training rows, naming
+// the file and line it came from: the held-out rows' from --data, --val's
+// from --val; an input by its name, the target by its own.
+func TestLoadCSVFarValue(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	var rows strings.Builder
+	rows.WriteString("a,y\n")
+	for i := range 30 {
+		fmt.Fprintf(&rows, "%d,%d\n", i%2, i%3)
+	}
+	train := write("train.csv", rows.String())
+	farX := write("farx.csv", "a,y\n0,1\n\n1,1\n1e90,2\n")
+	farY := write("fary.csv", "a,y\n0,1\n1,-1e90\n")
+	near := write("near.csv", "a,y\n0,1\n1,1e5\n")
+	var rows2 strings.Builder
+	rows2.WriteString("a,b,y\n")
+	for i := range 30 {
+		fmt.Fprintf(&rows2, "%d,%d,%d\n", i%2, i%5, i%3)
+	}
+	train2 := write("train2.csv", rows2.String())
+	farB := write("farb.csv", "a,b,y\n0,0,1\n1,1,1\n0,-1e90,1\n")
+	for _, tc := range []struct {
+		c    CSVData
+		want string
+	}{
+		{CSVData{Train: train, Val: farX}, farX + `:5: column "a": 1e+90 lies 2e+90 standard deviations from the training rows' mean (at most 1e+06`},
+		{CSVData{Train: train2, Val: farB}, farB + `:4: column "b": -1e+90 lies`},
+		{CSVData{Train: train, Val: farY}, farY + `:3: column "y": -1e+90 lies -1.22e+90 standard deviations`},
+	} {
+		if _, _, err := LoadCSV(tc.c, 1); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.c.Val, err, tc.want)
+		}
+	}
+	if _, _, err := LoadCSV(CSVData{Train: train, Val: near}, 1); err != nil {
+		t.Errorf("a value 1e5 standard deviations out: %v", err)
+	}
+	// Held out of --data, the far row is a validation row: its line in
+	// --data is named. (In the training rows it is an outlier that
+	// widens the scaler: no error.)
+	withFar := write("withfar.csv", rows.String()+"0,1e90\n")
+	refused := 0
+	for seed := uint64(1); seed < 30; seed++ {
+		d, _, err := LoadCSV(CSVData{Train: withFar}, seed)
+		if err == nil {
+			if !slices.Contains(d.Train.Y, 1e90) {
+				t.Errorf("seed %d: the far row held out, and no error", seed)
+			}
+			continue
+		}
+		refused++
+		if want := withFar + `:32: column "y": 1e+90 lies`; !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("seed %d: %v, want %q", seed, err, want)
+		}
+	}
+	if refused == 0 {
+		t.Error("no seed held the far row out")
+	}
+}

@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"slices"
 
 	"gorgonia.org/tensor"
 
@@ -18,44 +19,104 @@ const HeldRho = -80
 // the lowest SNR, as Prune does, and holds them at exactly zero in the
 // steps that follow: their epsilon is 0 in every draw and their mu (0)
 // and rho (HeldRho) are put back after every update, so the rest of the
-// network retrains around them (prune, then retrain). It returns the
-// number removed and the largest SNR removed. Call it once, before the
-// steps; the host graph only (the resident graph draws its epsilon on the
+// network retrains around them (prune, then retrain). Weights held
+// already (HoldSaved, an earlier call) stay held and count as removed. It
+// returns the number removed and the largest SNR newly chosen. Call it
+// before the steps; the host graph only (the resident graph draws its epsilon on the
 // device), and not with local reparameterisation (no weight is drawn).
 //
 // A held weight's KL term is a constant of the loss (about 74 nats each
 // under the paper's mixture prior), so the reported negative ELBO of a
 // held run is not comparable with an unpruned run's.
 func (t *Trainer) PruneAndHold(frac float64) (removed int, threshold float64, err error) {
-	if t.Net.Store != nil {
-		return 0, 0, fmt.Errorf("train: prune and hold: the resident (GPU) graph draws its epsilon on the device; hold weights on the host graph")
-	}
-	if t.Config.Graph.Estimator == graph.LocalReparam {
-		return 0, 0, fmt.Errorf("train: prune and hold: local reparameterisation draws no weights to hold")
-	}
-	if t.held != nil {
-		return 0, 0, fmt.Errorf("train: prune and hold: weights are held already")
+	if err := t.canHold(); err != nil {
+		return 0, 0, err
 	}
 	drop, threshold, err := lowestSNR(t.Net, frac)
 	if err != nil {
 		return 0, 0, err
 	}
+	// Weights held already (HoldSaved) stay held: freed, they would train
+	// from sigma 1.8e-35, whose gradient is NaN in float32.
+	for i, idx := range t.held {
+		off := 0
+		for _, l := range t.Net.Layers[:i] {
+			off += l.WMu.Shape().TotalSize()
+		}
+		for _, j := range idx {
+			drop = append(drop, off+j)
+		}
+	}
+	slices.Sort(drop)
+	drop = slices.Compact(drop)
 	if err := setWeights(t.Net, drop, 0, HeldRho); err != nil {
 		return 0, 0, err
 	}
-	removed = len(drop)
-	// drop is increasing: split it into each layer's own indices.
+	t.hold(drop)
+	return len(drop), threshold, nil
+}
+
+// HoldSaved holds the weights that a held run left in the model it saved
+// (mu exactly 0 and rho exactly HeldRho, as restoreHeld puts them back
+// after every step), so that a model saved after PruneAndHold trains on
+// with them held: freed, their sigma of 1.8e-35 makes the first step's
+// gradient NaN in float32. Call it once, after setting the parameters and
+// before the steps. It returns the number held (0: none, and no error on
+// any graph).
+func (t *Trainer) HoldSaved() (int, error) {
+	var saved []int
+	ps, off := t.Net.Learnables(), 0
+	for i := range t.Net.Layers {
+		mu, err := graph.Values(ps[4*i])
+		if err != nil {
+			return 0, err
+		}
+		rho, err := graph.Values(ps[4*i+1])
+		if err != nil {
+			return 0, err
+		}
+		for j := range mu {
+			if mu[j] == 0 && rho[j] == HeldRho {
+				saved = append(saved, off+j)
+			}
+		}
+		off += len(mu)
+	}
+	if len(saved) == 0 {
+		return 0, nil
+	}
+	if err := t.canHold(); err != nil {
+		return 0, fmt.Errorf("%w (the model holds %d pruned weights)", err, len(saved))
+	}
+	t.hold(saved)
+	return len(saved), nil
+}
+
+// canHold refuses the graphs that cannot hold weights at zero, and a
+// second hold (PruneAndHold takes the weights held already into its own).
+func (t *Trainer) canHold() error {
+	if t.Net.Store != nil {
+		return fmt.Errorf("train: prune and hold: the resident (GPU) graph draws its epsilon on the device; hold weights on the host graph")
+	}
+	if t.Config.Graph.Estimator == graph.LocalReparam {
+		return fmt.Errorf("train: prune and hold: local reparameterisation draws no weights to hold")
+	}
+	return nil
+}
+
+// hold makes the weights at idx (WeightSNR's order, increasing) the held
+// ones, split into each layer's own indices.
+func (t *Trainer) hold(idx []int) {
 	t.held = make([][]int, len(t.Net.Layers))
 	off := 0
 	for i, l := range t.Net.Layers {
 		n := l.WMu.Shape().TotalSize()
-		for len(drop) > 0 && drop[0] < off+n {
-			t.held[i] = append(t.held[i], drop[0]-off)
-			drop = drop[1:]
+		for len(idx) > 0 && idx[0] < off+n {
+			t.held[i] = append(t.held[i], idx[0]-off)
+			idx = idx[1:]
 		}
 		off += n
 	}
-	return removed, threshold, nil
 }
 
 // Kept is the number of weights that train: all but the held ones.

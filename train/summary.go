@@ -43,6 +43,15 @@ type Summary struct {
 	TotalSeconds        float64  `json:"total_seconds"`
 	PeakRSSMiB          float64  `json:"peak_rss_mib,omitempty"`
 
+	// The data a --data run read (all absent for the seed's curve): the
+	// files' absolute paths, the share held out when there is no
+	// validation file, and the columns used.
+	Data     string   `json:"data,omitempty"`
+	Val      string   `json:"val,omitempty"`
+	ValSplit float64  `json:"val_split,omitempty"`
+	XCols    []string `json:"x_cols,omitempty"`
+	YCol     string   `json:"y_col,omitempty"`
+
 	// The model options and the predictive's scores with the likelihood's
 	// noise included (calibration.go); val_coverage90 above stays the
 	// epistemic band's.

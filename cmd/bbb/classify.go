@@ -412,8 +412,9 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	return nil
 }
 
-// startFrom sets --from's parameters and, with --prune, prunes and holds;
-// it returns the number of weights held at zero.
+// startFrom sets --from's parameters, holds the weights a pruned and held
+// run left at zero (they cannot train: train.HoldSaved) and, with --prune,
+// prunes and holds more; it returns the number of weights held at zero.
 func startFrom(tr *train.Trainer, m mnistFlags, out func(string, ...any)) (int, error) {
 	if m.fromModel == nil {
 		return 0, nil
@@ -421,9 +422,17 @@ func startFrom(tr *train.Trainer, m mnistFlags, out func(string, ...any)) (int, 
 	if err := m.fromModel.SetParams(tr.Net); err != nil {
 		return 0, err
 	}
+	saved, err := tr.HoldSaved()
+	if err != nil {
+		return 0, usagef("--from %s: %v", m.from, err)
+	}
 	if m.prune == 0 {
-		out("from %s", m.from)
-		return 0, nil
+		if saved > 0 {
+			out("from %s: its %d pruned weights stay held at zero; the other %d train", m.from, saved, tr.Kept())
+		} else {
+			out("from %s", m.from)
+		}
+		return saved, nil
 	}
 	removed, thr, err := tr.PruneAndHold(m.prune)
 	if err != nil {

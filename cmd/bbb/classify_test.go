@@ -130,6 +130,25 @@ func TestMNISTRunAndPrune(t *testing.T) {
 		t.Errorf("retrained model: test error %v, %v with the same share pruned again; train measured %v", e0, e5, want)
 	}
 
+	// The retrained model trains on without --prune ("continues
+	// training"): its held weights stay held (sigma 1.8e-35 would give NaN
+	// at the first step), the summary counts them.
+	cout := filepath.Join(dir, "continued")
+	if code, _, stderr = runCLI(mnistArgs(cout, "--from", retrained, "--epochs", "1", "--no-figures")...); code != exitOK {
+		t.Fatalf("--from the pruned model without --prune: exit %d: %s", code, stderr)
+	}
+	b, err = os.ReadFile(filepath.Join(cout, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs map[string]any
+	if err := json.Unmarshal(b, &cs); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := cs["test_error"].(float64); !(v > 0 && v < 0.35) || cs["pruned_weights"] != float64(weights/2) {
+		t.Errorf("continued from the pruned model: test_error %v, pruned_weights %v; want < 0.35 and %d", cs["test_error"], cs["pruned_weights"], weights/2)
+	}
+
 	// What a classifier model cannot be used for: one line naming the
 	// flag or file, exit 2, and the model left alone.
 	runDir := filepath.Join(dir, "run2")

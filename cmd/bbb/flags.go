@@ -75,16 +75,18 @@ func (m *modelFlags) check() error {
 		return usagef("--workers %d: need at least 1", m.workers)
 	case m.threads < 0:
 		return usagef("--threads %d: need a value >= 0 (0: all cores)", m.threads)
-	case !finitePositive(m.lr):
-		return usagef("--lr %v: need a finite value > 0", m.lr)
+	case !(m.lr > 0 && m.lr <= maxLR):
+		return usagef("--lr %v: need a value > 0 and at most %g (Adam's step per epoch; past it a run only diverges)", m.lr, maxLR)
 	case !finitePositive(m.lrGamma):
 		return usagef("--lr-gamma %v: need a finite value > 0", m.lrGamma)
-	case !finitePositive(m.nBatch):
-		return usagef("--n-batch %v: need a finite value > 0", m.nBatch)
-	case !finitePositive(m.priorSigma):
-		return usagef("--prior-sigma %v: need a finite value > 0", m.priorSigma)
-	case !finitePositive(m.likSigma):
-		return usagef("--likelihood-sigma %v: need a finite value > 0", m.likSigma)
+	}
+	for _, c := range []struct {
+		name   string
+		v, max float64
+	}{{"n-batch", m.nBatch, maxNBatch}, {"prior-sigma", m.priorSigma, maxScale}, {"likelihood-sigma", m.likSigma, maxScale}} {
+		if err := checkScale(c.name, c.v, c.max); err != nil {
+			return err
+		}
 	}
 	if _, err := parseDtype(m.dtype); err != nil {
 		return err
@@ -100,8 +102,12 @@ func (m *modelFlags) check() error {
 	if err := m.paper.check(); err != nil {
 		return err
 	}
-	if _, err := train.ParseMilestones(m.lrMilestones); err != nil {
+	ms, err := train.ParseMilestones(m.lrMilestones)
+	if err != nil {
 		return usagef("--lr-milestones %q: %s; want increasing epochs >= 1, comma-separated", m.lrMilestones, strings.TrimPrefix(err.Error(), "train: "))
+	}
+	if peak := m.lr * math.Pow(max(1, m.lrGamma), float64(len(ms))); !(peak <= maxLR) {
+		return usagef("--lr-gamma %v: --lr %v rises to %g over --lr-milestones %q; need at most %g", m.lrGamma, m.lr, peak, m.lrMilestones, maxLR)
 	}
 	if cudaBuild && !m.stockOps && m.lrMilestones != "" {
 		return usagef("--lr-milestones: the CUDA build's resident graph keeps one learning rate (--stock-ops runs it on the CPU graph)")
@@ -123,6 +129,25 @@ func defaultWorkers() int {
 }
 
 func finitePositive(v float64) bool { return v > 0 && !math.IsInf(v, 0) }
+
+// The float flags' bounds: wide enough for any sensible run, narrow
+// enough that the loss and its gradient stay finite in float32 (a sigma
+// of 1e-300 gave an infinite loss at epoch 1, a rate of 1e300 NaN).
+const (
+	minScale  = 1e-6 // a standard deviation or the KL's divisor: 1/s² stays 1e12
+	maxScale  = 1e6
+	maxNBatch = 1e12 // the KL divided by up to a trillion minibatches
+	maxLR     = 10.0 // also the largest rate --lr-gamma's milestones reach
+)
+
+// checkScale refuses a standard deviation or divisor outside
+// [minScale, max] (NaN and ±Inf included).
+func checkScale(name string, v, max float64) error {
+	if !(v >= minScale && v <= max) {
+		return usagef("--%s %v: need a value from %g to %g (beyond, the loss overflows)", name, v, minScale, max)
+	}
+	return nil
+}
 
 func parseDtype(s string) (tensor.Dtype, error) {
 	switch s {

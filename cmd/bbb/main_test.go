@@ -85,7 +85,7 @@ func TestBadInput(t *testing.T) {
 // A divergent run exits 1 naming the epoch; losses.csv so far is whole.
 func TestDivergenceExit(t *testing.T) {
 	out := t.TempDir()
-	code, _, stderr := runCLI("train", "--preset", "quick", "--lr", "1e30", "--out", out, "-q")
+	code, _, stderr := runCLI("train", "--preset", "quick", "--lr", "10", "--out", out, "-q")
 	if code != exitRun || !strings.Contains(stderr, "diverged at epoch") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}

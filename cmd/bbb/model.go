@@ -49,19 +49,29 @@ func runFlagNames() []string {
 	return names
 }
 
-// recordFlags returns the run flags' values in fs.
+// pathFlags are the run flags that name files: recorded as absolute
+// paths, so that --resume works from any working directory, and compared
+// by the file they name.
+var pathFlags = map[string]bool{"data": true, "val": true}
+
+// recordFlags returns the run flags' values in fs, and train's --preset
+// (so that --resume goes on under it and its summary names it).
 func recordFlags(fs *flag.FlagSet) map[string]string {
 	out := map[string]string{}
-	for _, n := range runFlagNames() {
+	for _, n := range append(runFlagNames(), "preset") {
 		if f := fs.Lookup(n); f != nil {
 			out[n] = f.Value.String()
+			if pathFlags[n] && out[n] != "" {
+				out[n] = absPath(out[n])
+			}
 		}
 	}
 	return out
 }
 
 // applyFlags sets fs's run flags to a checkpoint's values; a flag the user
-// set to another value is a usage error. Flags the file does not know keep
+// set to another value is a usage error (a path flag naming the same file,
+// by another path, is the same value). Flags the file does not know keep
 // their defaults.
 func applyFlags(fs *flag.FlagSet, recorded map[string]string, explicit map[string]bool, file string) error {
 	for _, n := range runFlagNames() {
@@ -73,6 +83,9 @@ func applyFlags(fs *flag.FlagSet, recorded map[string]string, explicit map[strin
 		if f.Value.String() == v {
 			continue // not marked as set: data flags check which were
 		}
+		if explicit[n] && pathFlags[n] && samePath(f.Value.String(), v) {
+			continue
+		}
 		if explicit[n] {
 			return usagef("--%s %s: %s was trained with --%s %s", n, f.Value.String(), file, n, v)
 		}
@@ -81,6 +94,12 @@ func applyFlags(fs *flag.FlagSet, recorded map[string]string, explicit map[strin
 		}
 	}
 	return nil
+}
+
+// samePath reports whether a and b name one file: the same absolute path,
+// or one existing file (through symlinks and hard links).
+func samePath(a, b string) bool {
+	return a != "" && b != "" && (absPath(a) == absPath(b) || sameFile(a, b))
 }
 
 func explicitFlags(fs *flag.FlagSet) map[string]bool {
@@ -137,6 +156,9 @@ func parseQuantiles(s string) ([]float64, error) {
 		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(q >= 0 && q <= 1) {
 			return nil, usagef("--quantiles %q: %q is not a level in [0, 1]", s, f)
+		}
+		if slices.Contains(qs, q) { // its column would be written twice, under one name
+			return nil, usagef("--quantiles %q: level %v appears twice", s, q)
 		}
 		qs = append(qs, q)
 	}

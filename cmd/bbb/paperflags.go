@@ -44,10 +44,14 @@ func (p *paperFlags) check() error {
 		return usagef("--prior %q: want normal or mixture", p.prior)
 	case !(p.priorPi > 0 && p.priorPi < 1):
 		return usagef("--prior-pi %v: need 0 < pi < 1", p.priorPi)
-	case !finitePositive(p.priorS1):
-		return usagef("--prior-sigma1 %v: need a finite value > 0", p.priorS1)
-	case !finitePositive(p.priorS2):
-		return usagef("--prior-sigma2 %v: need a finite value > 0", p.priorS2)
+	}
+	for _, c := range []struct {
+		name string
+		v    float64
+	}{{"prior-sigma1", p.priorS1}, {"prior-sigma2", p.priorS2}, {"min-sigma", p.minSigma}} {
+		if err := checkScale(c.name, c.v, maxScale); err != nil {
+			return err
+		}
 	}
 	k, err := graph.ParseKLEstimate(p.kl)
 	if err != nil {
@@ -55,9 +59,6 @@ func (p *paperFlags) check() error {
 	}
 	if _, err := graph.ParseLikelihood(p.likelihood); err != nil {
 		return usagef("--likelihood %q: want fixed, learned or hetero", p.likelihood)
-	}
-	if !finitePositive(p.minSigma) {
-		return usagef("--min-sigma %v: need a finite value > 0", p.minSigma)
 	}
 	if p.batchSize < 0 {
 		return usagef("--batch-size %d: need a value >= 0 (0: full batch)", p.batchSize)

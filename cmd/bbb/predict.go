@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"slices"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -84,6 +86,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usagef("--data: %v", err)
 	}
+	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
+		return err
+	}
 	if err := checkMemory(memSizes{points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
 		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
 		return err
@@ -122,6 +127,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		c.Meta.Scaler.Unscale(b)
 		noise *= c.Meta.Scaler.YStd
 	}
+	if err := checkFinite(data, tab, b); err != nil {
+		return err
+	}
 	if err := enterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
@@ -138,6 +146,40 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	if !quiet {
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
+	}
+	return nil
+}
+
+// checkNear refuses an input more than train.MaxStandardScore standard
+// deviations from the model's training mean (the seed's curve, which has
+// no scaler, in the data's own units), naming its line and column: the
+// network would only extrapolate, and its float32 sums overflow.
+func checkNear(data string, tab train.Table, sc *train.Scaler) error {
+	in := len(tab.XNames)
+	if sc == nil {
+		sc = &train.Scaler{XMean: make([]float64, in), XStd: slices.Repeat([]float64{1}, in), YStd: 1}
+	}
+	row, col, z, far := sc.Far(train.Split{X: tab.X, Inputs: in})
+	if !far {
+		return nil
+	}
+	return usagef("--data %s:%d: column %q: %g lies %.3g standard deviations from the mean of the model's training inputs (at most %g)",
+		data, tab.Line(row), tab.XNames[col], tab.X[row*in+col], z, train.MaxStandardScore)
+}
+
+// checkFinite refuses predictions that are not finite (the last guard
+// behind checkNear: a model whose weights overflow), naming the row's line.
+func checkFinite(data string, tab train.Table, b train.Bands) error {
+	for i := range b.Mean {
+		vals := []float64{b.Mean[i], b.Std[i]}
+		for _, q := range b.Q {
+			vals = append(vals, q[i])
+		}
+		for _, v := range vals {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return usagef("--data %s:%d: the model's prediction for this row is not finite (its input is too far from the training data for this model)", data, tab.Line(i))
+			}
+		}
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/pprof"
 	"slices"
 	"strings"
@@ -66,6 +67,23 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	explicit := explicitFlags(fs)
+	if f.mio.resume != "" && f.preset != "mnist" { // (--preset mnist refuses --resume)
+		c, err := readModel("--resume", f.mio.resume)
+		if err != nil {
+			return err
+		}
+		if c.Meta.Task != "" {
+			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Meta.Task)
+		}
+		// The run goes on under the preset it was trained with.
+		if p, ok := c.Meta.Flags["preset"]; ok {
+			if explicit["preset"] && p != f.preset {
+				return usagef("--preset %s: %s was trained with --preset %s", f.preset, f.mio.resume, p)
+			}
+			f.preset = p
+		}
+		f.mio.ckpt = c
+	}
 	if err := applyPreset(fs, f.preset); err != nil {
 		return err
 	}
@@ -86,21 +104,23 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("--%s: only with --preset mnist", n)
 		}
 	}
-	if f.mio.resume != "" {
-		c, err := readModel("--resume", f.mio.resume)
-		if err != nil {
-			return err
-		}
-		if c.Meta.Task != "" {
-			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Meta.Task)
-		}
+	if c := f.mio.ckpt; c != nil {
 		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
 			return err
+		}
+		if _, ok := c.Meta.Flags["preset"]; !ok {
+			// A checkpoint that does not record its preset: --preset must
+			// agree with the flags it was trained with, or the summary
+			// would name a preset that did not run.
+			for _, k := range slices.Sorted(maps.Keys(presets[f.preset])) { // (in order: one message run after run)
+				if fl, v := fs.Lookup(k), presets[f.preset][k]; fl != nil && fl.Value.String() != v && !explicit[k] {
+					return usagef("--preset %s: %s was trained with --%s %s, not the preset's %s", f.preset, f.mio.resume, k, fl.Value.String(), v)
+				}
+			}
 		}
 		if c.Meta.Epoch >= f.epochs {
 			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Meta.Epoch)
 		}
-		f.mio.ckpt = c
 	}
 	f.runFlags = recordFlags(fs)
 	if err := f.check(); err != nil {
@@ -458,6 +478,14 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
+	}
+	if f.csv != nil {
+		s.Data, s.XCols, s.YCol = absPath(f.df.data), f.csv.table.XNames, f.csv.table.YName
+		if f.df.val != "" {
+			s.Val = absPath(f.df.val)
+		} else {
+			s.ValSplit = f.df.valSplit
+		}
 	}
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
