@@ -47,6 +47,9 @@ type benchReport struct {
 	Workers    int        `json:"workers"`
 	Threads    int        `json:"threads"` // threads one GEMM may use (OpenBLAS's setting, or gonum's GOMAXPROCS); 0 in files from before the key
 	Rows       []benchRow `json:"rows"`
+	// The binary and BLAS that made the timings (absent from --compare
+	// files of other tools and from before the key).
+	Build *train.Build `json:"build,omitempty"`
 }
 
 // backend is one bench.json in the comparison: this run's or a --compare file's.
@@ -166,6 +169,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	device, name := deviceName(m.device)
 	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
+	build := buildInfo()
+	rep.Build = &build
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {

@@ -390,7 +390,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if cfg.Batch.Size > 0 {
 		s.KLWeight = cfg.Batch.Weighting.String()
 	}
-	s.TotalSeconds, s.PeakRSSMiB = time.Since(start).Seconds(), peakRSSMiB()
+	s.TotalSeconds, s.PeakRSSMiB, s.Build = time.Since(start).Seconds(), peakRSSMiB(), buildInfo()
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
 	}

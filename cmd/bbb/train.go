@@ -437,7 +437,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		TrainPoints: data.Train.Len(), ValPoints: data.Val.Len(), LearningRate: f.lr,
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
-		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
+		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(), Build: buildInfo(),
 	}
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
