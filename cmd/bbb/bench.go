@@ -230,6 +230,10 @@ func intList(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
+// readBench reads a --compare file and checks everything the table and the
+// figure use, so that a bad file is refused before the sweep: a device, at
+// least one row, positive sizes, each size once, and finite times, those
+// drawn on the figure's log axes above 0. The error names the field.
 func readBench(path string) (*benchReport, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -239,10 +243,52 @@ func readBench(path string) (*benchReport, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, err
 	}
-	if len(r.Rows) == 0 {
-		return nil, fmt.Errorf("no rows")
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+func (r *benchReport) validate() error {
+	if strings.TrimSpace(r.Device) == "" {
+		return fmt.Errorf("no \"device\"")
+	}
+	if len(r.Rows) == 0 {
+		return fmt.Errorf("no rows")
+	}
+	seen := make(map[sizeKey]int, len(r.Rows))
+	for i, row := range r.Rows {
+		for _, c := range []struct {
+			name string
+			v    int
+		}{{"points", row.Points}, {"hidden", row.Hidden}, {"layers", row.Layers}} {
+			if c.v < 1 {
+				return fmt.Errorf("rows[%d].%s %d: need a size >= 1", i, c.name, c.v)
+			}
+		}
+		k := sizeKey{row.Points, row.Hidden, row.Layers}
+		if j, ok := seen[k]; ok {
+			return fmt.Errorf("rows[%d]: points %d, hidden %d, layers %d again (rows[%d] has them)", i, k.points, k.hidden, k.layers, j)
+		}
+		seen[k] = i
+		for _, c := range []struct {
+			name     string
+			v        float64
+			positive bool // drawn on a log axis
+		}{
+			{"step_seconds_median", row.StepSecondsMedian, true}, {"predict_seconds_per_pass", row.PredictSecondsPass, true},
+			{"step_seconds_min", row.StepSecondsMin, false}, {"step_seconds_synced_median", row.SyncedSecondsMedian, false},
+			{"predict_seconds", row.PredictSeconds, false}, {"madds_per_epoch", row.MaddsPerEpoch, false},
+		} {
+			switch {
+			case math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0:
+				return fmt.Errorf("rows[%d].%s %v: need a finite value >= 0", i, c.name, c.v)
+			case c.positive && c.v == 0:
+				return fmt.Errorf("rows[%d].%s 0: need a time > 0", i, c.name)
+			}
+		}
+	}
+	return nil
 }
 
 // madds counts the multiply-adds of the matrix products in one epoch:
@@ -576,12 +622,15 @@ func sigFigs(v float64, n int) string {
 }
 
 // benchFigure draws every backend: a colour each, a line style per
-// (points, layers) shape.
+// (points, layers) shape of this run's sweep (bs[0]). Sizes that only a
+// --compare file has are in the table, not in the figure: its legend has
+// an entry per backend and shape, and a file of thousands of shapes would
+// make a figure of thousands of legend rows (minutes and a GB to draw).
 func benchFigure(bs []backend) viz.BenchFigure {
 	type shape struct{ points, layers int }
 	var shapes []shape
 	inputs := map[int]bool{}
-	for _, k := range sizes(bs) {
+	for _, k := range sizes(bs[:1]) {
 		if s := (shape{k.points, k.layers}); !slices.Contains(shapes, s) {
 			shapes = append(shapes, s)
 		}
