@@ -65,6 +65,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var steps, warmup, passes int
 	var minSeconds float64
 	var quiet bool
+	var maxMemory memoryLimit
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
 	// One core per device, like the training loop.
@@ -83,6 +84,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
+	maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -130,7 +132,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
-				if err := checkMemory(memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+				s := memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}
+				if pointList != "" { // name the list the size came from
+					s.pointsFrom = fmt.Sprintf("--points-list %d", p)
+				}
+				if !isSet(fs, "hidden") {
+					s.hiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
+				}
+				if layerList != "" {
+					s.layersFrom = fmt.Sprintf("--layers-list %d", l)
+				}
+				if err := checkMemory(s, maxMemory); err != nil {
 					return err
 				}
 			}
