@@ -56,7 +56,7 @@ func TestMemoryEstimateWithin2x(t *testing.T) {
 		{"dot --layers 200 --grad", grad(h100(memGraph, 16000, 1, 2), -200), 129.7},
 	} {
 		est, _ := estimateMemory(tc.s)
-		t.Logf("%s: %.2fx", tc.name, est/(tc.measuredMiB*mib))
+		t.Logf("%s: estimate %.1f MiB, measured %.1f MiB: %.2fx", tc.name, est/mib, tc.measuredMiB, est/(tc.measuredMiB*mib))
 		if r := est / (tc.measuredMiB * mib); r < 0.5 || r > 2 {
 			t.Errorf("%s: estimate %s, measured %.1f MiB: %.2fx", tc.name, bytesText(est), tc.measuredMiB, r)
 		}
