@@ -49,6 +49,7 @@ type ClassSummary struct {
 	TestSeconds     float64 `json:"test_seconds"`
 	TotalSeconds    float64 `json:"total_seconds"`
 	PeakRSSMiB      float64 `json:"peak_rss_mib,omitempty"`
+	Build           Build   `json:"build"` // the binary and BLAS that made these numbers (summary.go)
 
 	TrainLossPerImage float64 `json:"train_loss_per_image"` // negative ELBO, last epoch
 	ValLossPerImage   float64 `json:"val_loss_per_image"`

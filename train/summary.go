@@ -42,6 +42,7 @@ type Summary struct {
 	Workers             int      `json:"workers"`
 	TotalSeconds        float64  `json:"total_seconds"`
 	PeakRSSMiB          float64  `json:"peak_rss_mib,omitempty"`
+	Build               Build    `json:"build"` // what made these numbers: they reproduce where this matches
 
 	// The data a --data run read (all absent for the seed's curve): the
 	// files' absolute paths, the share held out when there is no
@@ -69,6 +70,20 @@ type Summary struct {
 	ValPredCoverage95 float64   `json:"val_pred_coverage95"`
 	ValCalibration    []float64 `json:"val_calibration"` // observed coverage at nominal 10%..90%
 	ValTotalBandWidth float64   `json:"val_total_band_width"`
+}
+
+// Build names the binary and the BLAS that made a run's numbers: a seed's
+// numbers reproduce on another host when these agree (the README's
+// "Where these numbers reproduce").
+type Build struct {
+	Version    string `json:"version"`               // the module version, "(devel)" from a checkout
+	Revision   string `json:"revision,omitempty"`    // the commit the binary was built from (vcs.revision)
+	Modified   bool   `json:"modified,omitempty"`    // built from a work tree with uncommitted changes
+	GoVersion  string `json:"go_version"`            // the toolchain that built it
+	BLAS       string `json:"blas"`                  // the host GEMM: gonum (pure Go) or openblas
+	BLASCore   string `json:"blas_core,omitempty"`   // openblas_get_corename(): the CPU kernels in use
+	BLASConfig string `json:"blas_config,omitempty"` // openblas_get_config(): its version and build options
+	CPU        string `json:"cpu,omitempty"`         // the host's CPU model name
 }
 
 // WriteSummary writes s as indented JSON to path, atomically.

@@ -47,6 +47,9 @@ type benchReport struct {
 	Workers    int        `json:"workers"`
 	Threads    int        `json:"threads"` // threads one GEMM may use (OpenBLAS's setting, or gonum's GOMAXPROCS); 0 in files from before the key
 	Rows       []benchRow `json:"rows"`
+	// The binary and BLAS that made the timings (absent from --compare
+	// files of other tools and from before the key).
+	Build *train.Build `json:"build,omitempty"`
 }
 
 // backend is one bench.json in the comparison: this run's or a --compare file's.
@@ -62,6 +65,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var steps, warmup, passes int
 	var minSeconds float64
 	var quiet bool
+	var maxMemory memoryLimit
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
 	// One core per device, like the training loop.
@@ -80,6 +84,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
+	maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -131,7 +136,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if size.layers, size.hidden = l, h; checkDesc(size.graphConfig()) != nil {
 					return checkDesc(size.graphConfig()) // (the sweep's sizes, as --layers and --hidden)
 				}
-				if err := checkMemory(memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+				s := memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}
+				if pointList != "" { // name the list the size came from
+					s.pointsFrom = fmt.Sprintf("--points-list %d", p)
+				}
+				if !isSet(fs, "hidden") {
+					s.hiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
+				}
+				if layerList != "" {
+					s.layersFrom = fmt.Sprintf("--layers-list %d", l)
+				}
+				if err := checkMemory(s, maxMemory); err != nil {
 					return err
 				}
 			}
@@ -180,6 +195,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 	device, name := deviceName(m.device)
 	rep := benchReport{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
+	build := buildInfo()
+	rep.Build = &build
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
@@ -239,6 +256,10 @@ func intList(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
+// readBench reads a --compare file and checks everything the table and the
+// figure use, so that a bad file is refused before the sweep: a device, at
+// least one row, positive sizes, each size once, and finite times, those
+// drawn on the figure's log axes above 0. The error names the field.
 func readBench(path string) (*benchReport, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -248,10 +269,52 @@ func readBench(path string) (*benchReport, error) {
 	if err := json.Unmarshal(b, &r); err != nil {
 		return nil, err
 	}
-	if len(r.Rows) == 0 {
-		return nil, fmt.Errorf("no rows")
+	if err := r.validate(); err != nil {
+		return nil, err
 	}
 	return &r, nil
+}
+
+func (r *benchReport) validate() error {
+	if strings.TrimSpace(r.Device) == "" {
+		return fmt.Errorf("no \"device\"")
+	}
+	if len(r.Rows) == 0 {
+		return fmt.Errorf("no rows")
+	}
+	seen := make(map[sizeKey]int, len(r.Rows))
+	for i, row := range r.Rows {
+		for _, c := range []struct {
+			name string
+			v    int
+		}{{"points", row.Points}, {"hidden", row.Hidden}, {"layers", row.Layers}} {
+			if c.v < 1 {
+				return fmt.Errorf("rows[%d].%s %d: need a size >= 1", i, c.name, c.v)
+			}
+		}
+		k := sizeKey{row.Points, row.Hidden, row.Layers}
+		if j, ok := seen[k]; ok {
+			return fmt.Errorf("rows[%d]: points %d, hidden %d, layers %d again (rows[%d] has them)", i, k.points, k.hidden, k.layers, j)
+		}
+		seen[k] = i
+		for _, c := range []struct {
+			name     string
+			v        float64
+			positive bool // drawn on a log axis
+		}{
+			{"step_seconds_median", row.StepSecondsMedian, true}, {"predict_seconds_per_pass", row.PredictSecondsPass, true},
+			{"step_seconds_min", row.StepSecondsMin, false}, {"step_seconds_synced_median", row.SyncedSecondsMedian, false},
+			{"predict_seconds", row.PredictSeconds, false}, {"madds_per_epoch", row.MaddsPerEpoch, false},
+		} {
+			switch {
+			case math.IsNaN(c.v) || math.IsInf(c.v, 0) || c.v < 0:
+				return fmt.Errorf("rows[%d].%s %v: need a finite value >= 0", i, c.name, c.v)
+			case c.positive && c.v == 0:
+				return fmt.Errorf("rows[%d].%s 0: need a time > 0", i, c.name)
+			}
+		}
+	}
+	return nil
 }
 
 // madds counts the multiply-adds of the matrix products in one epoch:
@@ -585,12 +648,15 @@ func sigFigs(v float64, n int) string {
 }
 
 // benchFigure draws every backend: a colour each, a line style per
-// (points, layers) shape.
+// (points, layers) shape of this run's sweep (bs[0]). Sizes that only a
+// --compare file has are in the table, not in the figure: its legend has
+// an entry per backend and shape, and a file of thousands of shapes would
+// make a figure of thousands of legend rows (minutes and a GB to draw).
 func benchFigure(bs []backend) viz.BenchFigure {
 	type shape struct{ points, layers int }
 	var shapes []shape
 	inputs := map[int]bool{}
-	for _, k := range sizes(bs) {
+	for _, k := range sizes(bs[:1]) {
 		if s := (shape{k.points, k.layers}); !slices.Contains(shapes, s) {
 			shapes = append(shapes, s)
 		}

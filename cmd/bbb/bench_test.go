@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,5 +181,85 @@ func TestBenchCompareList(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, "--compare") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
 			t.Errorf("--compare %s: exit %d, stderr %q", list, code, stderr)
 		}
+	}
+}
+
+// Every --compare file is checked before the sweep: a bad field is one
+// line naming the file and the field, exit 2, and no run (before, negative
+// times passed and failed at the figure after the whole sweep, exit 1).
+func TestBenchCompareCheckedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	row := func(edit string) string {
+		r := `"points": 200, "hidden": 4, "layers": 1, "madds_per_epoch": 960, "steps": 3, "step_seconds_median": 0.01,
+			"step_seconds_min": 0.01, "predict_passes": 2, "predict_inputs": 40, "predict_seconds": 0.02, "predict_seconds_per_pass": 0.01`
+		if edit != "" {
+			k := strings.SplitN(edit, ":", 2)[0]
+			i := strings.Index(r, k)
+			end := strings.IndexAny(r[i:], ",")
+			if end < 0 {
+				end = len(r) - i
+			}
+			r = r[:i] + edit + r[i+end:]
+		}
+		return "{" + r + "}"
+	}
+	good := `{"device": "cpu", "rows": [` + row("") + `]}`
+	for _, tc := range []struct{ name, body, field string }{
+		{"negative-step", `{"device": "cpu", "rows": [` + row(`"step_seconds_median": -1`) + `]}`, "step_seconds_median"},
+		{"zero-pass", `{"device": "cpu", "rows": [` + row(`"predict_seconds_per_pass": 0`) + `]}`, "predict_seconds_per_pass"},
+		{"negative-predict", `{"device": "cpu", "rows": [` + row(`"predict_seconds": -0.5`) + `]}`, "predict_seconds"},
+		{"zero-hidden", `{"device": "cpu", "rows": [` + row(`"hidden": 0`) + `]}`, "hidden"},
+		{"negative-points", `{"device": "cpu", "rows": [` + row(`"points": -3`) + `]}`, "points"},
+		{"repeated-size", `{"device": "cpu", "rows": [` + row("") + "," + row("") + `]}`, "rows[1]"},
+		{"no-device", `{"rows": [` + row("") + `]}`, "device"},
+		{"string-time", `{"device": "cpu", "rows": [` + row(`"step_seconds_min": "fast"`) + `]}`, "step_seconds_min"},
+		{"huge-number", `{"device": "cpu", "rows": [` + row(`"step_seconds_median": 1e999`) + `]}`, "1e999"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := filepath.Join(dir, tc.name+".json")
+			ok := filepath.Join(dir, "good.json")
+			os.WriteFile(ok, []byte(good), 0o644)
+			if err := os.WriteFile(bad, []byte(tc.body), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out-"+tc.name)
+			code, _, stderr := runCLI("bench", "--hidden-sizes", "4", "--points", "200", "--epochs", "3", "--warmup", "1",
+				"--seconds", "0.05", "--samples", "2", "-q", "--out", out, "--compare", ok+","+bad)
+			if code != exitUsage || !strings.Contains(stderr, "--compare "+bad) || !strings.Contains(stderr, tc.field) ||
+				strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q: want exit %d, one line naming %s and %q", code, stderr, exitUsage, bad, tc.field)
+			}
+			if _, err := os.Stat(out); !os.IsNotExist(err) {
+				t.Errorf("--out %s exists (%v): the sweep ran before the file was checked", out, err)
+			}
+		})
+	}
+}
+
+// A --compare file of thousands of (points, layers) shapes: the figure
+// draws this run's shapes only (one series per backend here), so its
+// legend stays a few rows; the table still lists every size. Before, the
+// figure had a legend row per shape: 8000 shapes took 90 s and 1.3 GB.
+func TestBenchFigureKeepsToThisRunsShapes(t *testing.T) {
+	this := backend{benchReport: benchReport{Device: "cpu", Rows: []benchRow{
+		{Points: 200, Hidden: 4, Layers: 1, StepSecondsMedian: 0.01, PredictSecondsPass: 0.01},
+		{Points: 200, Hidden: 8, Layers: 1, StepSecondsMedian: 0.02, PredictSecondsPass: 0.02}}}}
+	other := backend{benchReport: benchReport{Device: "cpu"}}
+	for i := range 8000 {
+		other.Rows = append(other.Rows, benchRow{Points: 100 + i, Hidden: 4, Layers: 1 + i%3, StepSecondsMedian: 0.01, PredictSecondsPass: 0.01})
+	}
+	other.Rows = append(other.Rows, benchRow{Points: 200, Hidden: 16, Layers: 1, StepSecondsMedian: 0.03, PredictSecondsPass: 0.03})
+	bs := labelBackends([]backend{this, other})
+	f := benchFigure(bs)
+	if len(f.Series) != 2 {
+		t.Fatalf("%d series, want 2 (one shape, two backends)", len(f.Series))
+	}
+	if got := f.Series[1].Hidden; !slices.Equal(got, []float64{16}) {
+		t.Errorf("the compared backend's series at this run's shape: hidden %v, want [16]", got)
+	}
+	var table strings.Builder
+	printBenchTable(&table, bs)
+	if rows := tableRows(table.String()); len(rows) != 8000+3 {
+		t.Errorf("table has %d rows, want every size (8003)", len(rows))
 	}
 }

@@ -123,7 +123,7 @@ func (f *trainFlags) checkClassify(explicit map[string]bool) error {
 	if err := f.checkFrom(); err != nil {
 		return err
 	}
-	return checkMemory(classMemSizes(f.hidden, f.layers, dtypeBytes(f.dtype)))
+	return checkMemory(classMemSizes(f.hidden, f.layers, dtypeBytes(f.dtype)), f.maxMemory)
 }
 
 // checkFrom validates --from and --prune and reads the model.
@@ -170,7 +170,8 @@ func (f *trainFlags) checkFrom() error {
 // classMemSizes expresses a classifier's memory in estimateMemory's terms:
 // 70000 images of 784 inputs and the hidden layers' parameters.
 func classMemSizes(hidden, layers, dtBytes int) memSizes {
-	return memSizes{points: 70000, hidden: hidden, layers: layers, samples: 2, workers: 1, inputs: train.MNISTPixels, dtypeBytes: dtBytes}
+	return memSizes{points: 70000, hidden: hidden, layers: layers, samples: 2, workers: 1, inputs: train.MNISTPixels, dtypeBytes: dtBytes,
+		pointsFrom: "--preset mnist (70000 images)"}
 }
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.
@@ -387,7 +388,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if cfg.Batch.Size > 0 {
 		s.KLWeight = cfg.Batch.Weighting.String()
 	}
-	s.TotalSeconds, s.PeakRSSMiB = time.Since(start).Seconds(), peakRSSMiB()
+	s.TotalSeconds, s.PeakRSSMiB, s.Build = time.Since(start).Seconds(), peakRSSMiB(), buildInfo()
 	if err := enterStage(ctx, "summary"); err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func TestDefectsBadInput(t *testing.T) {
 		{[]string{"train", "--hidden", "100000"}, "--hidden 100000: the run needs about"},
 		{[]string{"train", "--points", "200000000", "--hidden", "200"}, "--points 200000000"},
 		{[]string{"train", "--workers", "1000000", "--hidden", "2000"}, "--workers 1000000"},
-		{[]string{"bench", "--hidden-sizes", "20,100000"}, "--hidden 100000"},
+		{[]string{"bench", "--hidden-sizes", "20,100000"}, "--hidden-sizes 100000"},
 		{[]string{"dot", "--hidden", "100000"}, "--hidden 100000"},
 		{[]string{"train", "--cpuprofile", dir}, "--cpuprofile " + dir + ": is a directory"},
 		{[]string{"train", "--cpuprofile", filepath.Join(dir, "no", "such", "cpu.prof")}, "--cpuprofile"},

@@ -18,6 +18,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	var out string
 	var rows int
 	var grad bool
+	var maxMemory memoryLimit
 	fs := flag.NewFlagSet("dot", flag.ContinueOnError)
 	all := flag.NewFlagSet("model", flag.ContinueOnError)
 	m.register(all)
@@ -30,6 +31,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&out, "o", "-", "the same as --out")
 	fs.IntVar(&rows, "rows", 16000, "batch rows")
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
+	maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -39,7 +41,8 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if rows < 1 {
 		return usagef("--rows %d: need at least 1", rows)
 	}
-	if err := checkMemory(memSizes{points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+	if err := checkMemory(memSizes{job: memGraph, gradients: grad, points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1,
+		dtypeBytes: dtypeBytes(m.dtype)}, maxMemory); err != nil {
 		return err
 	}
 	if out == "" {

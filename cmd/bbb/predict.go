@@ -30,6 +30,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
 	fs.Uint64Var(&seed, "seed", 0, "seed of the passes' epsilon (default: the model's training seed)")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
+	var maxMemory memoryLimit
+	maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -89,8 +91,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
 		return err
 	}
-	if err := checkMemory(memSizes{points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
-		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype)}); err != nil {
+	if err := checkMemory(memSizes{job: memPredict, points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
+		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
+		hiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), layersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
 	if err := enterStage(ctx, "loading the model"); err != nil {

@@ -28,7 +28,8 @@ type trainFlags struct {
 	mnist                          mnistFlags // --preset mnist's data (classify.go)
 	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
 	runFlags                       map[string]string
-	csv                            *csvRun // loaded --data, nil for the seed's curve
+	csv                            *csvRun     // loaded --data, nil for the seed's curve
+	maxMemory                      memoryLimit // --max-memory (memory.go)
 }
 
 // presets fill the flags the user did not set.
@@ -63,6 +64,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.df.register(fs)
 	f.mio.register(fs)
 	f.mnist.register(fs, true)
+	f.maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -135,8 +137,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
-		if err := checkMemory(memSizes{points: f.csv.raw.Train.Len() + f.csv.raw.Val.Len(), hidden: f.hidden, layers: f.layers,
-			samples: f.samples, workers: f.workers, inputs: f.csv.inputs(), dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
+		rows := f.csv.raw.Train.Len() + f.csv.raw.Val.Len()
+		if err := checkMemory(memSizes{points: rows, hidden: f.hidden, layers: f.layers,
+			samples: f.samples, workers: f.workers, inputs: f.csv.inputs(), dtypeBytes: dtypeBytes(f.dtype),
+			pointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
 	}
@@ -204,9 +208,11 @@ func (f *trainFlags) check() error {
 	if err := checkFormat(&f.format); err != nil {
 		return err
 	}
-	if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
-		workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}); err != nil {
-		return err
+	if f.df.data == "" { // a --data run is checked once its rows are known (runTrain)
+		if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
+			workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}, f.maxMemory); err != nil {
+			return err
+		}
 	}
 	return f.checkOutputs()
 }
@@ -477,7 +483,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		TrainPoints: data.Train.Len(), ValPoints: data.Val.Len(), LearningRate: f.lr,
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
-		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(),
+		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(), Build: buildInfo(),
 	}
 	if f.csv != nil {
 		s.Data, s.XCols, s.YCol = absPath(f.df.data), f.csv.table.XNames, f.csv.table.YName

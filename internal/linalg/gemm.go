@@ -49,6 +49,15 @@ func gemm[T Float](transA, transB bool, m, n, k int, alpha T, a []T, lda int, b 
 // Backend names the GEMM implementation this binary was built with.
 func Backend() string { return backend }
 
+// CoreName is the CPU kernel set the GEMM uses, as OpenBLAS names it
+// (openblas_get_corename: "Haswell", "SkylakeX", "Zen"); "" in the gonum
+// build. Two hosts round float32 products alike when the names agree.
+func CoreName() string { return coreName() }
+
+// Config is the OpenBLAS library's own description (openblas_get_config:
+// version and build options); "" in the gonum build.
+func Config() string { return config() }
+
 // SetThreads sets how many threads one GEMM may use, n >= 1, or every core
 // for n == 0, and returns the count now in effect. Only the OpenBLAS build
 // has such a setting (openblas_set_num_threads; the build starts at one

@@ -15,6 +15,11 @@ const (
 	splitRows       = false // gonum splits large products itself
 )
 
+// gonum's GEMM is Go code: it has no CPU-specific kernel set to name, and
+// no build options beyond the module's version (in the binary's build info).
+func coreName() string { return "" }
+func config() string   { return "" }
+
 // gonum's GEMM runs large products on up to GOMAXPROCS goroutines; it has
 // no setting of its own.
 func setThreads(int) int { return threads() }

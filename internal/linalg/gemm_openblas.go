@@ -7,6 +7,8 @@ package linalg
 #include <cblas.h>
 void openblas_set_num_threads(int);
 int openblas_get_num_threads(void);
+char *openblas_get_corename(void);
+char *openblas_get_config(void);
 */
 import "C"
 
@@ -32,6 +34,13 @@ func init() {
 	// predictive-sampling workers for cores).
 	C.openblas_set_num_threads(1)
 }
+
+// coreName is the kernel set OpenBLAS picked for this CPU at start-up (or
+// the one OPENBLAS_CORETYPE forced): it decides how float32 GEMMs round.
+func coreName() string { return C.GoString(C.openblas_get_corename()) }
+
+// config is OpenBLAS's build description: its version and build options.
+func config() string { return C.GoString(C.openblas_get_config()) }
 
 func setThreads(n int) int {
 	if n == 0 {
