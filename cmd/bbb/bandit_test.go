@@ -55,22 +55,34 @@ func TestBanditBadInput(t *testing.T) {
 	}
 }
 
+// cpuTime is this process's user and system time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // The acceptance run of the test list: 1000 steps of the four
-// agents at the paper's network size, well under 20 s, every output whole.
+// agents at the paper's network size, under 20 s, every output whole. The
+// limit is on CPU time (about 7 s; 4 s of wall time on two idle cores):
+// on a machine shared with other jobs the wall time says more about them.
 func TestBandit1000Steps(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "run")
-	t0 := time.Now()
-	code, stdout, stderr := runCLI("bandit", "--steps", "1000", "--agents", "bbb,greedy,eps1,eps5", "--out", out, "--seed", "2")
-	el := time.Since(t0)
+	t0, c0 := time.Now(), cpuTime()
+	code, stdout, stderr := runCLI("bandit", "--steps", "1000", "--agents", "bbb,greedy,eps1,eps5", "--out", out, "--seed", "2", "-q")
+	el, cpu := time.Since(t0), cpuTime()-c0
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	t.Logf("1000 steps x 4 agents: %v", el)
-	if el > 20*time.Second {
-		t.Errorf("took %v, want under 20 s", el)
+	t.Logf("1000 steps x 4 agents: %v wall, %v CPU", el, cpu)
+	if cpu > 20*time.Second {
+		t.Errorf("took %v of CPU time, want under 20 s", cpu)
 	}
-	if !strings.Contains(stdout, "bbb") || !strings.Contains(stdout, "eps5") {
-		t.Errorf("stdout %q", stdout)
+	if stderr != "" {
+		t.Errorf("-q: stderr %q", stderr)
+	}
+	if stdout != "" {
+		t.Errorf("-q: stdout %q", stdout)
 	}
 	csv, err := os.ReadFile(filepath.Join(out, "regret.csv"))
 	if err != nil {
