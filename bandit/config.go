@@ -31,6 +31,11 @@ type Config struct {
 	PriorKind PriorKind
 	Mixture   nodes.ScaleMixture // default PaperMixture
 	Prior     nodes.Normal       // default N(0, 1)
+	// KLSeen weights the KL of a minibatch by Batch/t for t interactions
+	// seen so far instead of Batch/n for the n in the buffer: the posterior
+	// of everything seen, with the buffer as a sample of it, which keeps
+	// narrowing after the buffer is full (default false: the buffer's).
+	KLSeen bool
 	// Sigma is the Gaussian likelihood's fixed scale (default 1).
 	Sigma float64
 	// InitRho is the initial rho of every weight (default -5: sigma 0.0067).

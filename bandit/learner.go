@@ -31,6 +31,7 @@ type learner struct {
 	inputs  int // columns of a row: context and the two actions
 	buf     buffer
 	updates int // Adam steps taken
+	seen    int // interactions so far
 }
 
 // buffer holds the latest interactions, oldest overwritten first.
@@ -146,15 +147,20 @@ func (l *learner) choose(m int32) bool {
 // learn stores the interaction and takes Config.Updates minibatch steps on
 // the buffer: rows drawn uniformly with replacement, the KL weighted by
 // Batch/n for n stored interactions (the minibatch's share of the
-// buffer's ELBO, Blundell et al. eq. 8).
+// buffer's ELBO, Blundell et al. eq. 8), or n seen (Config.KLSeen).
 func (l *learner) learn(m int32, eats bool, reward float64) error {
 	a := uint8(actionPass)
 	if eats {
 		a = eat
 	}
 	l.buf.push(m, a, float32(reward))
+	l.seen++
 	if l.agent.Thompson {
-		if err := l.net.SetKLWeight(float64(l.cfg.Batch) / float64(l.buf.n)); err != nil {
+		n := l.buf.n
+		if l.cfg.KLSeen {
+			n = l.seen
+		}
+		if err := l.net.SetKLWeight(float64(l.cfg.Batch) / float64(n)); err != nil {
 			return err
 		}
 	}

@@ -56,6 +56,7 @@ type SummaryNetwork struct {
 	Updates      int     `json:"updates_per_step"`
 	LearningRate float64 `json:"learning_rate"`
 	Prior        string  `json:"prior"`
+	KLData       string  `json:"kl_data"` // "buffer" or "seen": the n of the KL weight batch/n
 	Likelihood   float64 `json:"likelihood_sigma"`
 	InitRho      float64 `json:"init_rho"`
 	InitStd      float64 `json:"init_std"`
@@ -79,7 +80,7 @@ func NewSummary(c Config, d *Mushrooms, dataName string, r *Result) Summary {
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
-			Batch: c.Batch, Updates: c.Updates, LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "buffer", true: "seen"}[c.KLSeen], LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
 		policy := "thompson (one weight draw per step)"
