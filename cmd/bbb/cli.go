@@ -27,6 +27,7 @@ commands:
   bench   time the training step and predictive sampling over a sweep of sizes
   predict sample a saved model (train --save) at the inputs of a CSV file
   prune   remove the lowest-|mu|/sigma weights of a saved MNIST model, test error per share
+  bandit  the Mushroom contextual bandit: Thompson-sampling BBB against epsilon-greedy agents
   dot     write the graph as Graphviz DOT
   help    show this text
 
@@ -53,11 +54,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runPredict(ctx, args[1:], stdout, stderr)
 	case "prune":
 		err = runPrune(ctx, args[1:], stdout, stderr)
+	case "bandit":
+		err = runBandit(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want train, bench, predict, prune, dot or help)", args[0])
+		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot or help)", args[0])
 	}
 	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
 		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())

@@ -1,0 +1,56 @@
+package bandit
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Agent is one policy of the experiment.
+type Agent struct {
+	Name string
+	// Thompson: act by Thompson sampling, one weight draw from the BBB
+	// posterior per step. Otherwise the agent is epsilon-greedy on the
+	// deterministic twin (Config's doc).
+	Thompson bool
+	// Epsilon is the epsilon-greedy agent's probability of a uniformly
+	// random action (0: greedy).
+	Epsilon float64
+}
+
+// ParseAgents reads a comma-separated list: bbb (Thompson sampling),
+// greedy, or epsN (epsilon-greedy exploring with probability N %, 0 < N <
+// 100: eps1, eps5, eps0.5). Names may not repeat.
+func ParseAgents(s string) ([]Agent, error) {
+	var out []Agent
+	seen := map[string]bool{}
+	for _, name := range strings.Split(s, ",") {
+		name = strings.TrimSpace(name)
+		a, err := parseAgent(name)
+		if err != nil {
+			return nil, err
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("bandit: agent %q listed twice", name)
+		}
+		seen[name] = true
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func parseAgent(name string) (Agent, error) {
+	switch name {
+	case "bbb":
+		return Agent{Name: name, Thompson: true}, nil
+	case "greedy":
+		return Agent{Name: name}, nil
+	}
+	if pct, ok := strings.CutPrefix(name, "eps"); ok {
+		p, err := strconv.ParseFloat(pct, 64)
+		if err == nil && p > 0 && p < 100 {
+			return Agent{Name: name, Epsilon: p / 100}, nil
+		}
+	}
+	return Agent{}, fmt.Errorf("bandit: unknown agent %q (want bbb, greedy or epsN with 0 < N < 100, e.g. eps1, eps5)", name)
+}

@@ -1,0 +1,200 @@
+package bandit
+
+import (
+	"fmt"
+	"math"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
+)
+
+// Config is one run of the experiment. Its zero value (with Agents set) is
+// the documented default; see doc.go for why each default was chosen.
+type Config struct {
+	Agents []Agent // at least one (ParseAgents)
+	Steps  int     // mushrooms shown to each agent (default 50000)
+	Every  int     // steps between two recorded regrets (default 100)
+
+	Hidden int // units per hidden layer (default 100)
+	Depth  int // hidden layers (default 1)
+
+	Buffer  int     // interactions kept for training, the latest (default 4096)
+	Batch   int     // rows of a minibatch (default 64)
+	Updates int     // minibatch updates after each step (default 1)
+	LR      float64 // Adam's step size (default 3e-3)
+
+	// PriorKind picks the BBB weight prior: the scale mixture Mixture
+	// (zero value; one-sample Monte Carlo KL, as the paper) or the normal
+	// Prior (closed-form KL).
+	PriorKind PriorKind
+	Mixture   nodes.ScaleMixture // default PaperMixture
+	Prior     nodes.Normal       // default N(0, 1)
+	// KLSeen weights the KL of a minibatch by Batch/t for t interactions
+	// seen so far instead of Batch/n for the n in the buffer: the posterior
+	// of everything seen, with the buffer as a sample of it, which keeps
+	// narrowing after the buffer is full (default false: the buffer's).
+	KLSeen bool
+	// Sigma is the Gaussian likelihood's fixed scale (default 1).
+	Sigma float64
+	// InitRho is the initial rho of every weight (default -5: sigma 0.0067).
+	InitRho float64
+	// InitStd is the spread of the initial weight means (default 0.1).
+	InitStd float64
+
+	Seed uint64
+
+	// Progress, if not nil, is called from the first agent's goroutine
+	// after every 10·Every steps with the steps it has done.
+	Progress func(done int)
+}
+
+// Defaults of Config (doc.go says why).
+const (
+	DefaultSteps   = 50000
+	DefaultEvery   = 100
+	DefaultHidden  = 100
+	DefaultDepth   = 2
+	DefaultBuffer  = 4096
+	DefaultBatch   = 64
+	DefaultUpdates = 1
+	DefaultLR      = 3e-3
+	DefaultSigma   = 1
+	DefaultInitRho = -5
+	DefaultInitStd = 0.1
+)
+
+// DefaultPrior is the standard normal.
+var DefaultPrior = nodes.Normal{Mu: 0, Sigma: 1}
+
+// PaperMixture is the scale mixture of Blundell et al. (2015) at values of
+// their grid (pi 1/2, -log sigma1 = 0, -log sigma2 = 6).
+var PaperMixture = nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)}
+
+// WithDefaults returns c with every zero field set to its default.
+func (c Config) WithDefaults() Config {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.Steps, DefaultSteps)
+	def(&c.Every, DefaultEvery)
+	def(&c.Hidden, DefaultHidden)
+	def(&c.Depth, DefaultDepth)
+	def(&c.Buffer, DefaultBuffer)
+	def(&c.Batch, DefaultBatch)
+	def(&c.Updates, DefaultUpdates)
+	deff := func(v *float64, d float64) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	deff(&c.LR, DefaultLR)
+	deff(&c.Sigma, DefaultSigma)
+	deff(&c.InitRho, DefaultInitRho)
+	deff(&c.InitStd, DefaultInitStd)
+	if c.Prior == (nodes.Normal{}) {
+		c.Prior = DefaultPrior
+	}
+	if c.Mixture == (nodes.ScaleMixture{}) {
+		c.Mixture = PaperMixture
+	}
+	return c
+}
+
+// Validate reports the first field that cannot run (after WithDefaults).
+func (c Config) Validate() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	switch {
+	case len(c.Agents) == 0:
+		return fmt.Errorf("bandit: no agents")
+	case c.Steps < 1:
+		return fmt.Errorf("bandit: steps %d: need at least 1", c.Steps)
+	case c.Every < 1:
+		return fmt.Errorf("bandit: every %d: need at least 1", c.Every)
+	case c.Hidden < 1 || c.Depth < 1:
+		return fmt.Errorf("bandit: %d hidden layers of %d units: need at least 1 of 1", c.Depth, c.Hidden)
+	case c.Buffer < 1:
+		return fmt.Errorf("bandit: buffer %d: need at least 1", c.Buffer)
+	case c.Batch < 1:
+		return fmt.Errorf("bandit: batch %d: need at least 1", c.Batch)
+	case c.Updates < 0:
+		return fmt.Errorf("bandit: updates %d: need at least 0", c.Updates)
+	case !(c.LR > 0) || !finite(c.LR):
+		return fmt.Errorf("bandit: learning rate %v: need a finite value > 0", c.LR)
+	case !(c.Sigma > 0) || !finite(c.Sigma):
+		return fmt.Errorf("bandit: likelihood sigma %v: need a finite value > 0", c.Sigma)
+	case !finite(c.InitRho) || !(c.InitStd >= 0) || !finite(c.InitStd):
+		return fmt.Errorf("bandit: init rho %v, std %v: need finite values, std >= 0", c.InitRho, c.InitStd)
+	}
+	for _, a := range c.Agents {
+		if !(a.Epsilon >= 0 && a.Epsilon < 1) {
+			return fmt.Errorf("bandit: agent %s: epsilon %v: need 0 <= epsilon < 1", a.Name, a.Epsilon)
+		}
+	}
+	if c.PriorKind != PriorMixture && c.PriorKind != PriorNormal {
+		return fmt.Errorf("bandit: prior kind %d: want PriorMixture or PriorNormal", c.PriorKind)
+	}
+	if err := c.Prior.Validate(); err != nil {
+		return err
+	}
+	if err := c.Mixture.Validate(); err != nil {
+		return err
+	}
+	return c.graph(1).WithDefaults().Validate()
+}
+
+// graph is the network of a context of width inputs (plus the two
+// action columns): Depth ReLU layers of Hidden units and one output, the
+// predicted reward.
+func (c Config) graph(width int) graph.Config {
+	return graph.Config{
+		Layers:          c.Depth + 1,
+		NBatch:          1,
+		Hidden:          c.Hidden,
+		Inputs:          width + numActions,
+		Outputs:         1,
+		Prior:           c.Prior,
+		Mixture:         c.mixture(),
+		KL:              c.kl(),
+		LikelihoodSigma: c.Sigma,
+		KLWeightInput:   true,
+		Dtype:           tensor.Float32,
+		Init:            graph.Init{WMuStd: c.InitStd, WRhoMean: c.InitRho, BRho: c.InitRho, Set: true},
+	}
+}
+
+// PriorKind picks the weight prior.
+type PriorKind int
+
+const (
+	PriorMixture PriorKind = iota // Config.Mixture, Monte Carlo KL
+	PriorNormal                   // Config.Prior, closed-form KL
+)
+
+// mixture is the graph's Mixture: zero (unused) for the normal prior.
+func (c Config) mixture() nodes.ScaleMixture {
+	if c.PriorKind == PriorNormal {
+		return nodes.ScaleMixture{}
+	}
+	return c.Mixture
+}
+
+// kl is the closed form for a normal prior, the one-sample estimate for
+// the mixture (which has none).
+func (c Config) kl() graph.KLEstimate {
+	if c.PriorKind == PriorNormal {
+		return graph.KLClosed
+	}
+	return graph.KLSample
+}
+
+// PriorString spells the prior as nodes does ("mixture:0.5,1,0.0025").
+func (c Config) PriorString() string {
+	if c.PriorKind == PriorNormal {
+		return c.Prior.String()
+	}
+	return c.Mixture.String()
+}

@@ -1,0 +1,83 @@
+package bandit
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var header = "edibility," + strings.Join(Attributes, ",") + "\n"
+
+// row is a hand-made mushroom: edibility then 22 categories, each c
+// except the first (cap-shape), first.
+func row(edibility string, first, c byte) string {
+	cats := make([]string, len(Attributes))
+	for j := range cats {
+		cats[j] = string(c)
+	}
+	cats[0] = string(first)
+	return edibility + "," + strings.Join(cats, ",") + "\n"
+}
+
+func TestParseOneHot(t *testing.T) {
+	m, err := Parse(strings.NewReader(header + row("e", 'x', 'a') + row("p", 'b', '?')))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Len() != 2 || !m.Edible[0] || m.Edible[1] {
+		t.Fatalf("edible %v", m.Edible)
+	}
+	// Every attribute has two categories here: '?' < 'a', 'b' < 'x'.
+	if m.Width != 2*len(Attributes) {
+		t.Fatalf("width %d, want %d", m.Width, 2*len(Attributes))
+	}
+	want0 := []int32{1} // cap-shape x is the second of {b, x}
+	want1 := []int32{0} // b is the first
+	for j := 1; j < len(Attributes); j++ {
+		want0 = append(want0, int32(2*j+1)) // a after ?
+		want1 = append(want1, int32(2*j))
+	}
+	if !slices.Equal(m.Hot[0], want0) || !slices.Equal(m.Hot[1], want1) {
+		t.Errorf("hot %v %v, want %v %v", m.Hot[0], m.Hot[1], want0, want1)
+	}
+}
+
+func TestParseRejectsOtherLayouts(t *testing.T) {
+	good := row("e", 'x', 'a')
+	for name, text := range map[string]string{
+		"empty":          "",
+		"header only":    header,
+		"other header":   "class," + strings.Join(Attributes, ",") + "\n" + good,
+		"short header":   "edibility,cap-shape\n" + good,
+		"a curve CSV":    "x,y\n1,2\n",
+		"short row":      header + "e,x,s\n",
+		"bad edibility":  header + strings.Replace(good, "e,", "q,", 1),
+		"long category":  header + strings.Replace(good, ",a,", ",ab,", 1),
+		"digit category": header + strings.Replace(good, ",a,", ",1,", 1),
+	} {
+		_, err := Parse(strings.NewReader(text))
+		if !errors.Is(err, ErrLayout) {
+			t.Errorf("%s: err %v, want ErrLayout", name, err)
+		} else if strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: error of several lines: %q", name, err)
+		}
+	}
+}
+
+func TestEmbedded(t *testing.T) {
+	m, err := Embedded()
+	if err != nil {
+		t.Fatal(err)
+	}
+	edible := 0
+	for _, e := range m.Edible {
+		if e {
+			edible++
+		}
+	}
+	// The UCI file: 8124 mushrooms, 4208 edible, 117 categories.
+	if m.Len() != 8124 || edible != 4208 || m.Width != 117 {
+		t.Errorf("%d mushrooms, %d edible, width %d; want 8124, 4208, 117", m.Len(), edible, m.Width)
+	}
+}

@@ -1,0 +1,194 @@
+package bandit
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/train"
+)
+
+// learner is one agent's network and its training: a graph of Batch rows
+// (the BBB network, or its deterministic twin for epsilon-greedy agents)
+// with its gradients and Adam, compiled once; every update refills its
+// input tensors in place. Actions are picked on the host (actor).
+type learner struct {
+	agent Agent
+	cfg   Config
+	data  *Mushrooms
+	rng   *rand.Rand // the agent's own: weight draws, exploration, minibatches
+
+	net     *graph.Network // the BBB training graph (Thompson agents)
+	vm      G.VM
+	params  []G.Value
+	grads   []G.Value
+	adam    *train.Adam
+	x, y    []float32 // the training graph's input tensors
+	actor   *actor
+	inputs  int // columns of a row: context and the two actions
+	buf     buffer
+	updates int // Adam steps taken
+	seen    int // interactions so far
+}
+
+// buffer holds the latest interactions, oldest overwritten first.
+type buffer struct {
+	mushroom []int32
+	action   []uint8
+	reward   []float32
+	n, next  int
+}
+
+func (b *buffer) push(m int32, a uint8, r float32) {
+	if b.n < len(b.mushroom) {
+		b.n++
+	}
+	b.mushroom[b.next], b.action[b.next], b.reward[b.next] = m, a, r
+	b.next = (b.next + 1) % len(b.mushroom)
+}
+
+func newLearner(c Config, d *Mushrooms, a Agent, index int) (*learner, error) {
+	gc := c.graph(d.Width)
+	l := &learner{agent: a, cfg: c, data: d, inputs: d.Width + numActions,
+		rng: rand.New(rand.NewPCG(c.Seed, streamAgent+16*uint64(index)))}
+	l.buf = buffer{mushroom: make([]int32, c.Buffer), action: make([]uint8, c.Buffer), reward: make([]float32, c.Buffer)}
+	net, err := graph.New(gc, c.Batch)
+	if err != nil {
+		return nil, err
+	}
+	// Every agent starts from the same weights (one init stream per seed).
+	if err := net.Init(rand.New(rand.NewPCG(c.Seed, streamInit))); err != nil {
+		return nil, err
+	}
+	var g *G.ExprGraph
+	var params, grads, xy G.Nodes
+	if a.Thompson {
+		if err := net.Differentiate(); err != nil {
+			return nil, err
+		}
+		l.net, g, params, grads, xy = net, net.Graph, net.Learnables(), net.Grads, G.Nodes{net.X, net.Y}
+	} else {
+		tw, err := newTwin(gc, c.Batch, net)
+		if err != nil {
+			return nil, err
+		}
+		g, params, grads, xy = tw.g, tw.params, tw.grads, G.Nodes{tw.x, tw.y}
+	}
+	l.grads = make([]G.Value, len(grads))
+	for i, gr := range grads {
+		G.Read(gr, &l.grads[i])
+	}
+	views := make([]layerView, 0, len(net.Layers))
+	for _, p := range params {
+		l.params = append(l.params, p.Value())
+	}
+	for i, nl := range net.Layers {
+		in, out := nl.WMu.Shape()[0], nl.WMu.Shape()[1]
+		v := layerView{in: in, out: out}
+		if a.Thompson {
+			v.wMu, v.wRho, v.bMu, v.bRho = f32(l.params[4*i]), f32(l.params[4*i+1]), f32(l.params[4*i+2]), f32(l.params[4*i+3])
+		} else {
+			v.wMu, v.bMu = f32(l.params[2*i]), f32(l.params[2*i+1])
+		}
+		views = append(views, v)
+	}
+	l.actor = newActor(views, d.Width)
+	if l.adam, err = train.NewAdam(c.LR); err != nil {
+		return nil, err
+	}
+	if l.x, err = floats(xy[0]); err != nil {
+		return nil, err
+	}
+	if l.y, err = floats(xy[1]); err != nil {
+		return nil, err
+	}
+	l.vm = G.NewTapeMachine(g)
+	return l, nil
+}
+
+func f32(v G.Value) []float32 { return v.(*tensor.Dense).Float32s() }
+
+func floats(n *G.Node) ([]float32, error) {
+	d, ok := n.Value().(*tensor.Dense)
+	if !ok || d.Dtype() != tensor.Float32 {
+		return nil, fmt.Errorf("bandit: node %s does not hold a float32 tensor", n.Name())
+	}
+	return d.Float32s(), nil
+}
+
+// setRow writes mushroom m's context and action a into row (zeroed first).
+func (l *learner) setRow(row []float32, m int32, a uint8) {
+	clear(row)
+	for _, j := range l.data.Hot[m] {
+		row[j] = 1
+	}
+	row[l.data.Width+int(a)] = 1
+}
+
+// choose returns whether the agent eats mushroom m: Thompson sampling
+// draws one set of weights and takes the action of higher predicted
+// reward; epsilon-greedy explores with probability Epsilon and otherwise
+// takes the action the mean network predicts to pay more (ties: pass).
+func (l *learner) choose(m int32) bool {
+	if !l.agent.Thompson && l.agent.Epsilon > 0 && l.rng.Float64() < l.agent.Epsilon {
+		return l.rng.IntN(numActions) == eat
+	}
+	var rng *rand.Rand
+	if l.agent.Thompson {
+		rng = l.rng
+	}
+	out := l.actor.predict(l.data.Hot[m], rng)
+	return out[eat] > out[actionPass]
+}
+
+// learn stores the interaction and takes Config.Updates minibatch steps on
+// the buffer: rows drawn uniformly with replacement, the KL weighted by
+// Batch/n for n stored interactions (the minibatch's share of the
+// buffer's ELBO, Blundell et al. eq. 8), or n seen (Config.KLSeen).
+func (l *learner) learn(m int32, eats bool, reward float64) error {
+	a := uint8(actionPass)
+	if eats {
+		a = eat
+	}
+	l.buf.push(m, a, float32(reward))
+	l.seen++
+	if l.agent.Thompson {
+		n := l.buf.n
+		if l.cfg.KLSeen {
+			n = l.seen
+		}
+		if err := l.net.SetKLWeight(float64(l.cfg.Batch) / float64(n)); err != nil {
+			return err
+		}
+	}
+	for range l.cfg.Updates {
+		for r := range l.cfg.Batch {
+			k := l.rng.IntN(l.buf.n)
+			l.setRow(l.x[r*l.inputs:(r+1)*l.inputs], l.buf.mushroom[k], l.buf.action[k])
+			l.y[r] = l.buf.reward[k]
+		}
+		if l.agent.Thompson {
+			if err := l.net.FillEps(l.rng); err != nil {
+				return err
+			}
+		}
+		if err := l.step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *learner) step() error {
+	defer l.vm.Reset()
+	if err := l.vm.RunAll(); err != nil {
+		return fmt.Errorf("bandit: %s: update %d: %w", l.agent.Name, l.updates+1, err)
+	}
+	l.updates++
+	return l.adam.Step(l.params, l.grads)
+}
+
+func (l *learner) close() { l.vm.Close() }

@@ -1,0 +1,106 @@
+package bandit
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+)
+
+// WriteRegretCSV writes the cumulative regrets: a header "step" and one
+// column per agent, then a row per recorded step.
+func WriteRegretCSV(path string, r *Result) error {
+	return atomicio.WriteFile(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		bw.WriteString("step")
+		for _, a := range r.Agents {
+			bw.WriteString("," + a.Name)
+		}
+		bw.WriteString("\n")
+		for k, s := range r.Steps {
+			bw.WriteString(strconv.Itoa(s))
+			for a := range r.Agents {
+				bw.WriteString("," + strconv.FormatFloat(r.Regret[a][k], 'g', -1, 64))
+			}
+			bw.WriteString("\n")
+		}
+		return bw.Flush()
+	})
+}
+
+// Summary is summary.json: the run's settings and each agent's outcome.
+type Summary struct {
+	Experiment string         `json:"experiment"` // "mushroom-bandit"
+	Data       string         `json:"data"`
+	Mushrooms  int            `json:"mushrooms"`
+	Steps      int            `json:"steps"`      // asked for
+	StepsDone  int            `json:"steps_done"` // less when interrupted
+	Complete   bool           `json:"complete"`
+	Seed       uint64         `json:"seed"`
+	Network    SummaryNetwork `json:"network"`
+	Agents     []AgentSummary `json:"agents"`
+	Seconds    float64        `json:"seconds"` // the whole run's wall time
+	Threads    int            `json:"threads"` // GOMAXPROCS
+}
+
+// SummaryNetwork is the model and its training settings.
+type SummaryNetwork struct {
+	Inputs       int     `json:"inputs"` // one-hot context and two action columns
+	Hidden       int     `json:"hidden"`
+	Depth        int     `json:"depth"`
+	Buffer       int     `json:"buffer"`
+	Batch        int     `json:"batch"`
+	Updates      int     `json:"updates_per_step"`
+	LearningRate float64 `json:"learning_rate"`
+	Prior        string  `json:"prior"`
+	KLData       string  `json:"kl_data"` // "buffer" or "seen": the n of the KL weight batch/n
+	Likelihood   float64 `json:"likelihood_sigma"`
+	InitRho      float64 `json:"init_rho"`
+	InitStd      float64 `json:"init_std"`
+}
+
+// AgentSummary is one agent's outcome after StepsDone steps.
+type AgentSummary struct {
+	Name         string  `json:"name"`
+	Policy       string  `json:"policy"`
+	Epsilon      float64 `json:"epsilon"`
+	Regret       float64 `json:"final_regret"`
+	PoisonEaten  int     `json:"poisonous_eaten"`
+	EdiblePassed int     `json:"edible_passed"`
+	Seconds      float64 `json:"seconds"`
+}
+
+// NewSummary fills a Summary from the config and result.
+func NewSummary(c Config, d *Mushrooms, dataName string, r *Result) Summary {
+	c = c.WithDefaults()
+	prior := c.PriorString()
+	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
+		StepsDone: r.Done, Complete: r.Done == c.Steps, Seed: c.Seed,
+		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "buffer", true: "seen"}[c.KLSeen], LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
+			InitRho: c.InitRho, InitStd: c.InitStd}}
+	for i, a := range r.Agents {
+		policy := "thompson (one weight draw per step)"
+		if !a.Thompson {
+			policy = "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
+		}
+		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy, Epsilon: a.Epsilon,
+			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i]})
+	}
+	return s
+}
+
+// WriteSummary writes s as indented JSON.
+func WriteSummary(path string, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bandit: summary: %w", err)
+	}
+	return atomicio.WriteFile(path, func(w io.Writer) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}

@@ -1,0 +1,38 @@
+package viz
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestRegret(t *testing.T) {
+	dir := t.TempDir()
+	steps := []float64{100, 200, 300}
+	good := RegretFigure{Steps: steps, Series: []RegretSeries{
+		{"bbb", []float64{-5, 40, 60}}, // a negative early regret is left off the log axis
+		{"greedy", []float64{30, 400, 900}},
+	}}
+	path := filepath.Join(dir, "regret.png")
+	if err := Regret(path, good); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() == 0 {
+		t.Fatalf("no figure: %v", err)
+	}
+	for name, f := range map[string]RegretFigure{
+		"no agents":     {Steps: steps},
+		"short series":  {Steps: steps, Series: []RegretSeries{{"a", []float64{1, 2}}}},
+		"NaN":           {Steps: steps, Series: []RegretSeries{{"a", []float64{1, math.NaN(), 3}}}},
+		"none positive": {Steps: steps, Series: []RegretSeries{{"a", []float64{0, -5, -10}}}},
+	} {
+		if err := Regret(filepath.Join(dir, "x.png"), f); !errors.Is(err, ErrData) {
+			t.Errorf("%s: err %v, want ErrData", name, err)
+		}
+	}
+	if err := Regret(filepath.Join(dir, "x.gif"), good); !errors.Is(err, ErrFormat) {
+		t.Errorf("gif: err %v, want ErrFormat", err)
+	}
+}
