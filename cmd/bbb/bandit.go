@@ -73,14 +73,17 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := c.WithDefaults().Validate(); err != nil {
 		return usagef("%v", err)
 	}
+	var plan ioPlan // --out may not hold --data (iopaths.go)
+	plan.in("--data", data)
+	plan.outDir("--out", out)
+	if err := plan.check(); err != nil {
+		return err
+	}
 	d, dataName, err := loadMushrooms(data)
 	if err != nil {
 		return err
 	}
-	if data != "" && inside(data, out) {
-		return usagef("--out %s: holds --data %s, which replacing --out would delete; write into another folder", out, data)
-	}
-	rd, err := openRunDir("--out", out)
+	rd, err := openRunDir("--out", writeTarget(out))
 	if err != nil {
 		return err
 	}
