@@ -133,8 +133,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		for _, l := range layers {
 			for _, h := range hiddens {
 				size := m
-				if size.layers, size.hidden = l, h; checkDesc(size.graphConfig()) != nil {
-					return checkDesc(size.graphConfig()) // (the sweep's sizes, as --layers and --hidden)
+				size.layers, size.hidden = l, h
+				hiddenFlag, layersFlag := "--hidden", "--layers"
+				if !isSet(fs, "hidden") {
+					hiddenFlag = "--hidden-sizes"
+				}
+				if layerList != "" {
+					layersFlag = "--layers-list"
+				}
+				if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
+					return err
 				}
 				s := memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}
 				if pointList != "" { // name the list the size came from

@@ -84,14 +84,14 @@ func TestMemoryGuardNamesTheFlagAndMaxMemoryOverrides(t *testing.T) {
 		want string
 	}{
 		{[]string{"train", "--data", csv, "--samples", "2", "--max-memory", "1M"}, "--data " + csv + " (40000 rows): the run needs about"},
-		{[]string{"train", "--layers", "400", "--max-memory", "100M"}, "--layers 400: the run needs about"},
+		{[]string{"train", "--layers", "64", "--max-memory", "100M"}, "--layers 64: the run needs about"},
 		{[]string{"train", "--hidden", "3000", "--points", "200", "--max-memory", "100M"}, "--hidden 3000:"},
 		{[]string{"train", "--points", "900000", "--max-memory", "100M"}, "--points 900000:"},
 		{[]string{"train", "--workers", "300", "--hidden", "400", "--max-memory", "200M"}, "--workers 300:"},
 		{[]string{"bench", "--hidden-sizes", "20,3000", "--max-memory", "100M"}, "--hidden-sizes 3000:"},
 		{[]string{"bench", "--points-list", "200,900000", "--max-memory", "100M"}, "--points-list 900000:"},
-		{[]string{"bench", "--hidden-sizes", "20", "--layers-list", "2,400", "--max-memory", "100M"}, "--layers-list 400:"},
-		{[]string{"dot", "--layers", "400", "--grad", "--max-memory", "100M"}, "--layers 400:"},
+		{[]string{"bench", "--hidden-sizes", "20", "--layers-list", "2,64", "--max-memory", "100M"}, "--layers-list 64:"},
+		{[]string{"dot", "--layers", "64", "--grad", "--max-memory", "10M"}, "--layers 64:"},
 		{[]string{"predict", "--model", model, "--data", csv, "--samples", "100000000", "--max-memory", "100M"}, "--samples 100000000:"},
 		{[]string{"predict", "--model", model, "--data", csv, "--samples", "2", "--max-memory", "1M"}, "--model " + model + " (hidden 20): the run needs about"},
 		{[]string{"train", "--max-memory", "12XB"}, "max-memory"},

@@ -85,13 +85,17 @@ func descParams(c graph.Config) []paramShape {
 // the weights' count, and their memory against what is available. The
 // error names the flag that sets the size ("--layers 500: ..."). Zero
 // sizes are graph.Config's defaults: callers refuse a 0 from the user.
-func checkDesc(c graph.Config) error {
+func checkDesc(c graph.Config) error { return checkDescAs(c, "--hidden", "--layers") }
+
+// checkDescAs is checkDesc naming the width and depth by the flags given
+// (bench's --hidden-sizes and --layers-list).
+func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 	c = c.WithDefaults()
 	switch {
 	case c.Layers < 1 || c.Layers > maxLayers:
-		return usagef("--layers %d: want 1 to %d (building the graph takes time growing with the square of the layers; %d start in about a second)", c.Layers, maxLayers, maxLayers)
+		return usagef("%s %d: want 1 to %d (building the graph takes time growing with the square of the layers; %d start in about a second)", layersFlag, c.Layers, maxLayers, maxLayers)
 	case c.Hidden < 1:
-		return usagef("--hidden %d: need a value > 0", c.Hidden)
+		return usagef("%s %d: need a value > 0", hiddenFlag, c.Hidden)
 	case c.Inputs < 1 || c.Inputs > maxInputs:
 		return usagef("inputs %d: want 1 to %d input columns", c.Inputs, maxInputs)
 	case c.Outputs < 1 || c.Outputs > maxClasses:
@@ -109,13 +113,13 @@ func checkDesc(c graph.Config) error {
 	}
 	// Memory first: where it is short, that is the reason to give.
 	if need, avail := weights*2*b*paramCopies, descMemory(); avail > 0 && need > avail {
-		return usagef("--hidden %d: the run needs about %s of memory for its parameters alone (--layers %d), %s is available", c.Hidden, bytesText(need), c.Layers, bytesText(avail))
+		return usagef("%s %d: the run needs about %s of memory for its parameters alone (%s %d), %s is available", hiddenFlag, c.Hidden, bytesText(need), layersFlag, c.Layers, bytesText(avail))
 	}
 	switch {
 	case c.Hidden > maxHidden:
-		return usagef("--hidden %d: want 1 to %d", c.Hidden, maxHidden)
+		return usagef("%s %d: want 1 to %d", hiddenFlag, c.Hidden, maxHidden)
 	case weights > maxWeights:
-		return usagef("--hidden %d --layers %d with %d inputs: %.3g weights, over the %d this build allows", c.Hidden, c.Layers, c.Inputs, weights, maxWeights)
+		return usagef("%s %d %s %d with %d inputs: %.3g weights, over the %d this build allows", hiddenFlag, c.Hidden, layersFlag, c.Layers, c.Inputs, weights, maxWeights)
 	}
 	return nil
 }

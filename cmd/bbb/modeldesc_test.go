@@ -229,7 +229,7 @@ func TestBoundedInputs(t *testing.T) {
 		{[]string{"train", "--data", fifo, "--out", out}, "--data: " + fifo + ": not a regular file: a FIFO"},
 		{[]string{"train", "--data", sparse, "--out", out}, "sparse.csv: line 1 is longer than " + strconv.Itoa(train.MaxCSVLine) + " bytes"},
 		{[]string{"train", "--layers", "500", "--out", out}, "--layers 500: want 1 to 64"},
-		{[]string{"bench", "--layers-list", "5,500", "--out", out}, "--layers 500: want 1 to 64"},
+		{[]string{"bench", "--layers-list", "5,500", "--out", out}, "--layers-list 500: want 1 to 64"},
 		{[]string{"dot", "--layers", "100000"}, "--layers 100000: want 1 to 64"},
 	} {
 		code, stderr := runWithin(t, 10*time.Second, c.args...)
