@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/bbb-go/bbb/bandit"
+	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
 // runBandit is the paper's third experiment (Blundell et al. 2015, §5.3):
@@ -163,15 +163,19 @@ func checkBanditFlags(c bandit.Config) error {
 	return nil
 }
 
-// loadMushrooms reads --data, or the built-in copy.
+// maxMushroomFile bounds --data: the UCI file is 365 KiB.
+const maxMushroomFile = 64 << 20
+
+// loadMushrooms reads --data (a regular file, interruptible), or the
+// built-in copy.
 func loadMushrooms(path string) (*bandit.Mushrooms, string, error) {
 	if path == "" {
 		d, err := bandit.Embedded()
 		return d, "built-in UCI agaricus-lepiota.csv", err
 	}
-	f, err := os.Open(path)
+	f, err := boundedio.Open(nil, path, maxMushroomFile)
 	if err != nil {
-		return nil, "", usagef("--data %s: %v", path, unwrapPath(err))
+		return nil, "", usagef("--data %s: %v", path, err)
 	}
 	defer f.Close()
 	d, err := bandit.Parse(f)

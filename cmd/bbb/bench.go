@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -264,14 +264,23 @@ func intList(flagName, s string) ([]int, error) {
 	return out, nil
 }
 
+// maxBenchReport bounds a --compare file: a sweep of thousands of sizes is
+// a few MiB of JSON.
+const maxBenchReport = 64 << 20
+
 // readBench reads a --compare file and checks everything the table and the
 // figure use, so that a bad file is refused before the sweep: a device, at
 // least one row, positive sizes, each size once, and finite times, those
 // drawn on the figure's log axes above 0. The error names the field.
 func readBench(path string) (*benchReport, error) {
-	b, err := os.ReadFile(path)
+	f, err := boundedio.Open(nil, path, maxBenchReport)
 	if err != nil {
-		return nil, unwrapPath(err)
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
 	}
 	var r benchReport
 	if err := json.Unmarshal(b, &r); err != nil {

@@ -231,6 +231,10 @@ func TestBoundedInputs(t *testing.T) {
 		{[]string{"train", "--layers", "500", "--out", out}, "--layers 500: want 1 to 64"},
 		{[]string{"bench", "--layers-list", "5,500", "--out", out}, "--layers-list 500: want 1 to 64"},
 		{[]string{"dot", "--layers", "100000"}, "--layers 100000: want 1 to 64"},
+		{[]string{"bench", "--compare", "/dev/zero", "--out", out}, "--compare /dev/zero: not a regular file: a device"},
+		{[]string{"bench", "--compare", fifo, "--out", out}, "--compare " + fifo + ": not a regular file: a FIFO"},
+		{[]string{"bandit", "--data", "/dev/zero", "--out", out}, "--data /dev/zero: not a regular file: a device"},
+		{[]string{"bandit", "--data", fifo, "--out", out}, "--data " + fifo + ": not a regular file: a FIFO"},
 	} {
 		code, stderr := runWithin(t, 10*time.Second, c.args...)
 		if code != 2 || !strings.Contains(stderr, c.want) || strings.Count(stderr, "\n") != 1 {
