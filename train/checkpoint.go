@@ -147,7 +147,7 @@ const MaxCheckpointBytes = 16 << 30
 // file of at most MaxCheckpointBytes is read, in chunks that stop at the
 // process's interrupt (boundedio), each array checked against its CRC-32.
 func ReadCheckpoint(path string) (*Checkpoint, error) {
-	f, err := boundedio.Open(nil, path, MaxCheckpointBytes)
+	f, err := boundedio.Open(path, MaxCheckpointBytes)
 	if err != nil {
 		return nil, err
 	}

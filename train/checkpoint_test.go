@@ -296,7 +296,7 @@ func TestReadCheckpointBounded(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(cause)
 	boundedio.SetInterrupt(ctx)
-	defer boundedio.SetInterrupt(nil)
+	defer boundedio.SetInterrupt(context.Background())
 	if _, err := ReadCheckpoint(good); err != cause {
 		t.Errorf("interrupted: %v", err)
 	}

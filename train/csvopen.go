@@ -16,7 +16,7 @@ const MaxCSVLine = 16 << 20
 // interrupt, with lines of at most MaxCSVLine bytes. The error is the bare
 // reason; ReadCSV names the file.
 func openCSV(path string) (io.ReadCloser, error) {
-	f, err := boundedio.Open(nil, path, 0)
+	f, err := boundedio.Open(path, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func TestReadCSVBounded(t *testing.T) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	cancel(cause)
 	boundedio.SetInterrupt(ctx)
-	defer boundedio.SetInterrupt(nil)
+	defer boundedio.SetInterrupt(context.Background())
 	if _, err := ReadCSV(good, CSVColumns{}); err == nil || !strings.Contains(err.Error(), "d.csv: interrupted by SIGINT") {
 		t.Errorf("interrupted: %v", err)
 	}

@@ -173,7 +173,7 @@ func loadMushrooms(path string) (*bandit.Mushrooms, string, error) {
 		d, err := bandit.Embedded()
 		return d, "built-in UCI agaricus-lepiota.csv", err
 	}
-	f, err := boundedio.Open(nil, path, maxMushroomFile)
+	f, err := boundedio.Open(path, maxMushroomFile)
 	if err != nil {
 		return nil, "", usagef("--data %s: %v", path, err)
 	}

@@ -273,7 +273,7 @@ const maxBenchReport = 64 << 20
 // least one row, positive sizes, each size once, and finite times, those
 // drawn on the figure's log axes above 0. The error names the field.
 func readBench(path string) (*benchReport, error) {
-	f, err := boundedio.Open(nil, path, maxBenchReport)
+	f, err := boundedio.Open(path, maxBenchReport)
 	if err != nil {
 		return nil, err
 	}

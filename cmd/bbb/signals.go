@@ -153,7 +153,7 @@ func withSignals(stderr io.Writer) (context.Context, func()) {
 	return ctx, func() {
 		once.Do(func() {
 			signal.Stop(sigc)
-			boundedio.SetInterrupt(nil)
+			boundedio.SetInterrupt(context.Background())
 			close(done)
 			cancel(nil)
 		})

@@ -18,8 +18,8 @@ var ErrLimit = errors.New("over the limit")
 
 var interrupt atomic.Pointer[context.Context]
 
-// SetInterrupt makes ctx the context that reads opened with a nil context
-// check (nil: none, never interrupted).
+// SetInterrupt makes ctx the context that Open's reads check
+// (context.Background(): never interrupted).
 func SetInterrupt(ctx context.Context) {
 	if ctx == nil {
 		interrupt.Store(nil)
@@ -45,13 +45,11 @@ type File struct {
 }
 
 // Open opens path for reading if it is a regular file (after symlinks) of
-// at most maxBytes bytes (0: any size). A nil ctx is Interrupt(). Errors
-// are the bare reason ("not a regular file: a device"); callers add the
-// flag and the path.
-func Open(ctx context.Context, path string, maxBytes int64) (*File, error) {
-	if ctx == nil {
-		ctx = Interrupt()
-	}
+// at most maxBytes bytes (0: any size); its reads stop when the context
+// SetInterrupt set is done. Errors are the bare reason ("not a regular
+// file: a device"); callers add the flag and the path.
+func Open(path string, maxBytes int64) (*File, error) {
+	ctx := Interrupt()
 	if err := ctx.Err(); err != nil {
 		return nil, context.Cause(ctx)
 	}

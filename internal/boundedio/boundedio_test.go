@@ -49,7 +49,7 @@ func TestOpenRefuses(t *testing.T) {
 	} {
 		done := make(chan error, 1)
 		go func() {
-			f, err := Open(context.Background(), c.path, c.max)
+			f, err := Open(c.path, c.max)
 			if err == nil {
 				f.Close()
 			}
@@ -64,12 +64,12 @@ func TestOpenRefuses(t *testing.T) {
 			t.Fatalf("Open(%s) blocks", c.path)
 		}
 	}
-	if f, err := Open(context.Background(), big, 10); err != nil {
+	if f, err := Open(big, 10); err != nil {
 		t.Errorf("a file at the bound: %v", err)
 	} else {
 		f.Close()
 	}
-	if _, err := Open(context.Background(), big, 9); !errors.Is(err, ErrLimit) {
+	if _, err := Open(big, 9); !errors.Is(err, ErrLimit) {
 		t.Errorf("over the size: %v is not ErrLimit", err)
 	}
 }
@@ -79,7 +79,7 @@ func TestOpenRefuses(t *testing.T) {
 func TestReadWhole(t *testing.T) {
 	text := strings.Repeat("abcdefghij", Chunk/10*3+7)
 	p := write(t, "f", text)
-	f, err := Open(nil, p, 0)
+	f, err := Open(p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestReadWhole(t *testing.T) {
 		t.Errorf("ReadAt at the end: %d, %v; want 0, EOF", n, err)
 	}
 	one := make([]byte, 2*Chunk)
-	f2, _ := Open(nil, p, 0)
+	f2, _ := Open(p, 0)
 	defer f2.Close()
 	if n, err := f2.Read(one); n != Chunk || err != nil {
 		t.Errorf("one Read: %d bytes, %v; want one chunk", n, err)
@@ -113,7 +113,7 @@ func TestReadWhole(t *testing.T) {
 // A file that grows after Open is read up to its size at Open.
 func TestReadStopsAtOpenSize(t *testing.T) {
 	p := write(t, "f", "12345")
-	f, err := Open(nil, p, 5)
+	f, err := Open(p, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,8 +131,8 @@ func TestCancelledStops(t *testing.T) {
 	cause := errors.New("interrupted by SIGINT")
 	ctx, cancel := context.WithCancelCause(context.Background())
 	SetInterrupt(ctx)
-	defer SetInterrupt(nil)
-	f, err := Open(nil, p, 0)
+	defer SetInterrupt(context.Background())
+	f, err := Open(p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,12 +149,12 @@ func TestCancelledStops(t *testing.T) {
 	if n, err := f.ReadAt(all, 0); n != 0 || err != cause {
 		t.Errorf("ReadAt after cancel: %d, %v", n, err)
 	}
-	if _, err := Open(nil, p, 0); err != cause {
+	if _, err := Open(p, 0); err != cause {
 		t.Errorf("Open after cancel: %v", err)
 	}
-	SetInterrupt(nil)
+	SetInterrupt(context.Background())
 	if Interrupt().Err() != nil {
-		t.Error("SetInterrupt(nil) left a cancelled context")
+		t.Error("SetInterrupt(context.Background()) left a cancelled context")
 	}
 }
 
@@ -197,7 +197,7 @@ func TestLineLimitSparseGigabyte(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.Close()
-	bf, err := Open(nil, p, 0)
+	bf, err := Open(p, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
