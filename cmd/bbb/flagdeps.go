@@ -90,7 +90,7 @@ func trainDeps() flagTable {
 		"checkpoint-every": {unless("save", "", "it writes --save")},
 		"format":           {when("no-figures", "no figure is written", "false")},
 		"preset":           nil, "epochs": nil, "samples": nil, "report-every": nil, "out": nil,
-		"cpuprofile": nil, "q": nil, "no-train-band": nil, "data": nil, "save": nil, "resume": nil,
+		"cpuprofile": nil, "q": nil, "no-figures": nil, "no-train-band": nil, "data": nil, "save": nil, "resume": nil,
 		"mnist-dir": nil, "mnist-train": nil, "mnist-val": nil, "mnist-test": nil, "val-samples": nil, "from": nil,
 		"max-memory": nil,
 	})
