@@ -46,6 +46,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+		return err
+	}
 	var err error
 	if c.Agents, err = bandit.ParseAgents(agents); err != nil {
 		return usagef("--agents %q: %v", agents, strings.TrimPrefix(err.Error(), "bandit: "))

@@ -88,20 +88,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	if err := m.check(); err != nil {
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
 		return err
 	}
-	if m.lrMilestones != "" {
-		return usagef("--lr-milestones %q: bench times steps, and a learning-rate schedule changes no step's time; leave it out", m.lrMilestones)
+	if err := m.check(); err != nil {
+		return err
 	}
 	hiddens, err := intList("--hidden-sizes", hiddenList)
 	if err != nil {
 		return err
 	}
-	if isSet(fs, "hidden") {
-		if isSet(fs, "hidden-sizes") {
-			return usagef("--hidden %d with --hidden-sizes %s: give one of them", m.hidden, hiddenList)
-		}
+	if isSet(fs, "hidden") { // (with --hidden-sizes: flagdeps.go)
 		hiddens = []int{m.hidden}
 	}
 	points := []int{m.points}

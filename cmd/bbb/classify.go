@@ -40,11 +40,12 @@ func (m *mnistFlags) register(fs *flag.FlagSet, withTraining bool) {
 	}
 }
 
-// mnistOnly are train's flags that only --preset mnist reads.
+// mnistOnly are train's flags that only --preset mnist reads (flagdeps.go
+// refuses them elsewhere).
 var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", "val-samples", "from", "prune"}
 
 // regressionOnly are train's flags a classifier has no use for: a
-// classification run refuses them rather than ignore them.
+// classification run refuses them rather than ignore them (flagdeps.go).
 var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
@@ -88,12 +89,7 @@ func mnistGraph(m *modelFlags) graph.Config {
 }
 
 // checkClassify validates a --preset mnist run's flags before any work.
-func (f *trainFlags) checkClassify(explicit map[string]bool) error {
-	for _, n := range regressionOnly {
-		if explicit[n] {
-			return usagef("--%s: not used by --preset mnist (a classifier)", n)
-		}
-	}
+func (f *trainFlags) checkClassify() error {
 	switch {
 	case f.epochs <= 0:
 		return usagef("--epochs %d: need a value > 0", f.epochs)
@@ -132,10 +128,7 @@ func (f *trainFlags) checkFrom() error {
 	if !(m.prune >= 0 && m.prune < 1) {
 		return usagef("--prune %v: want a share of the weights, 0 < share < 1", m.prune)
 	}
-	if m.from == "" {
-		if m.prune > 0 {
-			return usagef("--prune %v: needs --from (the trained model to prune and retrain)", m.prune)
-		}
+	if m.from == "" { // (--prune without --from: flagdeps.go)
 		return nil
 	}
 	if m.prune > 0 && f.paper.localReparam {
@@ -175,8 +168,8 @@ func classMemSizes(hidden, layers, dtBytes int) memSizes {
 }
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.
-func runClassify(ctx context.Context, f trainFlags, explicit map[string]bool, stdout, stderr io.Writer) error {
-	if err := f.checkClassify(explicit); err != nil {
+func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error {
+	if err := f.checkClassify(); err != nil {
 		return err
 	}
 	if err := enterStage(ctx, "loading MNIST"); err != nil {

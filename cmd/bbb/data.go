@@ -34,17 +34,10 @@ type csvRun struct {
 
 // load reads the files (nil if --data is not set); every problem is a
 // usage error naming the flag or file:line:column.
-func (d *dataFlags) load(fs *flag.FlagSet, seed uint64) (*csvRun, error) {
+// (Its flags without --data, and --val-split with --val: flagdeps.go.)
+func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	if d.data == "" {
-		for _, name := range []string{"val", "val-split", "x-cols", "y-col"} {
-			if isSet(fs, name) {
-				return nil, usagef("--%s: needs --data", name)
-			}
-		}
 		return nil, nil
-	}
-	if d.val != "" && isSet(fs, "val-split") {
-		return nil, usagef("--val %s with --val-split %v: give one of them", d.val, d.valSplit)
 	}
 	if !(d.valSplit > 0 && d.valSplit < 1) {
 		return nil, usagef("--val-split %v: need 0 < f < 1", d.valSplit)

@@ -128,10 +128,10 @@ func TestTrainCSVBadInput(t *testing.T) {
 		{[]string{"--data", good, "--x-cols", "a,,b"}, "--x-cols"},
 		{[]string{"--data", good}, `column "note": "txt" is not a number`},
 		{[]string{"--data", good, "--x-cols", "a", "--val", word}, "--val: "},
-		{[]string{"--data", good, "--val", good, "--val-split", "0.3"}, "give one of them"},
+		{[]string{"--data", good, "--val", good, "--val-split", "0.3"}, "--val-split 0.3: has no effect with --val "},
 		{[]string{"--data", good, "--val-split", "1"}, "--val-split"},
-		{[]string{"--val-split", "0.3"}, "--val-split: needs --data"},
-		{[]string{"--x-cols", "a"}, "--x-cols: needs --data"},
+		{[]string{"--val-split", "0.3"}, "--val-split 0.3: has no effect without --data"},
+		{[]string{"--x-cols", "a"}, "--x-cols a: has no effect without --data"},
 	} {
 		code, _, stderr := runCLI(append([]string{"train", "-q", "--epochs", "2", "--out", out}, tc.args...)...)
 		if code != exitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, tc.want) {

@@ -29,7 +29,7 @@ func TestDefectsBadInput(t *testing.T) {
 		{[]string{"dot", "-o", ""}, "--out: empty path"},
 		{[]string{"dot", "--out", filepath.Join(dir, "no", "x.dot")}, "--out"},
 		{[]string{"dot", "--points", "5"}, "points"},
-		{[]string{"bench", "--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden 8 with --hidden-sizes"},
+		{[]string{"bench", "--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden-sizes 8,16: has no effect with --hidden 8"},
 		{[]string{"bench", "--format", "gif"}, "--format"},
 	} {
 		args := tc.args

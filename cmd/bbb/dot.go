@@ -8,9 +8,11 @@ import (
 	"github.com/bbb-go/bbb/internal/atomicio"
 )
 
-// dotUnused are the shared model flags that do not shape the graph: dot
-// does not take them.
-var dotUnused = map[string]bool{"points": true, "workers": true, "threads": true, "lr": true, "seed": true}
+// dotUnused are the shared model flags that do not shape the graph (the
+// data, the run, the optimiser and its schedule, minibatches and draws per
+// step, the device): dot does not take them.
+var dotUnused = map[string]bool{"points": true, "workers": true, "threads": true, "lr": true, "seed": true,
+	"lr-milestones": true, "lr-gamma": true, "batch-size": true, "kl-weight": true, "mc-samples": true, "device": true}
 
 // runDot writes the training graph (with gradients if --grad) as DOT.
 func runDot(args []string, stdout, stderr io.Writer) error {
@@ -33,6 +35,9 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
 	maxMemory.register(fs)
 	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
 		return err
 	}
 	if err := m.check(); err != nil {

@@ -22,6 +22,14 @@ func tinyTrain(args ...string) []string {
 	return append(append([]string{"train"}, tiny...), args...)
 }
 
+// tinyTrainData is tinyTrain for --data runs, which refuse --points (their
+// rows come from the file).
+func tinyTrainData(args ...string) []string {
+	t := tinyTrain(args...)
+	i := slices.Index(t, "--points")
+	return slices.Delete(t, i, i+2)
+}
+
 // snapshot records every entry under dir (not following links) and the
 // bytes of its regular files.
 func snapshot(t *testing.T, dir string) map[string]string {
@@ -228,7 +236,7 @@ func TestOutputsWriteThroughLinks(t *testing.T) {
 	must(os.Symlink("real/pred.csv", "pred-link.csv"))
 	must(os.Symlink("real/cpu.prof", "cpu-link.prof")) // dangling: the file is created
 	must(os.Symlink("real/run", "run-link"))
-	if code, _, stderr := runCLI(tinyTrain("--data", "t.csv", "--save", "m-link.npz", "--cpuprofile", "cpu-link.prof", "--out", "run-link")...); code != exitOK {
+	if code, _, stderr := runCLI(tinyTrainData("--data", "t.csv", "--save", "m-link.npz", "--cpuprofile", "cpu-link.prof", "--out", "run-link")...); code != exitOK {
 		t.Fatalf("train: %s", stderr)
 	}
 	if code, _, stderr := runCLI("predict", "-q", "--samples", "4", "--model", "m-link.npz", "--data", "t.csv", "--out", "pred-link.csv"); code != exitOK {
@@ -258,7 +266,7 @@ func TestDashIsStdout(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	writeCSV(t, "t.csv", 40, false)
-	if code, _, stderr := runCLI(tinyTrain("--data", "t.csv", "--save", "m.npz", "--out", "o")...); code != exitOK {
+	if code, _, stderr := runCLI(tinyTrainData("--data", "t.csv", "--save", "m.npz", "--out", "o")...); code != exitOK {
 		t.Fatal(stderr)
 	}
 	code, stdout, stderr := runCLI("predict", "-q", "--samples", "4", "--model", "m.npz", "--data", "t.csv", "--out", "-")

@@ -35,6 +35,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+		return err
+	}
 	qs, err := parseQuantiles(quantiles)
 	if err != nil {
 		return err

@@ -36,6 +36,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+		return err
+	}
 	fr, err := parseFractions(fractions)
 	if err != nil {
 		return err

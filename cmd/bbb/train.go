@@ -98,13 +98,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if f.preset == "mnist" {
-		f.runFlags = recordFlags(fs)
-		return runClassify(ctx, f, explicit, stdout, stderr)
-	}
-	for _, n := range mnistOnly {
-		if explicit[n] {
-			return usagef("--%s: only with --preset mnist", n)
+		if err := checkFlagDeps(fs, explicit); err != nil {
+			return err
 		}
+		f.runFlags = recordFlags(fs)
+		return runClassify(ctx, f, stdout, stderr)
 	}
 	if c := f.mio.ckpt; c != nil {
 		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
@@ -124,12 +122,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Meta.Epoch)
 		}
 	}
+	if err := checkFlagDeps(fs, explicit); err != nil { // (the values --resume restored included)
+		return err
+	}
 	f.runFlags = recordFlags(fs)
 	if err := f.check(); err != nil {
 		return err
 	}
 	var err error
-	if f.csv, err = f.df.load(fs, f.seed); err != nil {
+	if f.csv, err = f.df.load(f.seed); err != nil {
 		return err
 	}
 	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Meta.Scaler == nil || !slices.Equal(c.Meta.Scaler.XMean, f.csv.scaler.XMean) ||
@@ -225,8 +226,6 @@ func (f *trainFlags) checkOutputs() error {
 		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
 	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
 		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
-	case f.mio.checkpointEvery > 0 && f.mio.save == "":
-		return usagef("--checkpoint-every %d: needs --save", f.mio.checkpointEvery)
 	}
 	return f.ioPlan().check()
 }
