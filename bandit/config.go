@@ -31,14 +31,17 @@ type Config struct {
 	PriorKind PriorKind
 	Mixture   nodes.ScaleMixture // default PaperMixture
 	Prior     nodes.Normal       // default N(0, 1)
-	// KLSeen weights the KL of a minibatch by Batch/t for t interactions
-	// seen so far instead of Batch/n for the n in the buffer: the posterior
-	// of everything seen, with the buffer as a sample of it, which keeps
-	// narrowing after the buffer is full (default false: the buffer's).
-	KLSeen bool
+	// KLBuffer weights the KL of a minibatch by Batch/n for the n
+	// interactions in the buffer instead of Batch/t for the t seen so far
+	// (default false: seen). Seen is eq. 8 for all the data, with the
+	// buffer as a sample of it: the posterior keeps narrowing after the
+	// buffer is full. With the buffer's n it is the posterior of the last
+	// 4096 interactions only, and its sigmas grow all run (docs/BANDIT.md).
+	KLBuffer bool
 	// Sigma is the Gaussian likelihood's fixed scale (default 1).
 	Sigma float64
-	// InitRho is the initial rho of every weight (default -5: sigma 0.0067).
+	// InitRho is the initial rho of every weight (default -8: sigma
+	// 0.00034, the network starts as the twin; docs/BANDIT.md).
 	InitRho float64
 	// InitStd is the spread of the initial weight means (default 0.1).
 	InitStd float64
@@ -61,7 +64,7 @@ const (
 	DefaultUpdates = 1
 	DefaultLR      = 3e-3
 	DefaultSigma   = 1
-	DefaultInitRho = -5
+	DefaultInitRho = -8
 	DefaultInitStd = 0.1
 )
 

@@ -22,9 +22,10 @@
 // Agents:
 //
 //   - bbb: the BBB network (graph.New, the project's graph): the loss of a
-//     minibatch is its Gaussian negative log-likelihood plus Batch/n times
-//     the KL for n stored interactions, so the minibatches of a pass over
-//     the buffer count the KL once (Blundell et al. eq. 8-9). It acts by
+//     minibatch is its Gaussian negative log-likelihood plus Batch/t times
+//     the KL for t interactions seen so far: eq. 8 of Blundell et al. for
+//     all the data, of which the buffer is a sample (Config.KLBuffer: n
+//     stored instead, the posterior of the last Buffer interactions). It acts by
 //     Thompson sampling: one draw of the weights per step, and the action
 //     whose predicted reward is higher.
 //   - greedy, epsN: the deterministic twin of the same network (twin.go):
@@ -57,8 +58,10 @@
 //     trials, and 1e-2 was no better than 3e-3.
 //   - Likelihood sigma 1 (fixed): the rewards are 0, 5 and ±20 around -15;
 //     the paper does not give one.
-//   - Initial means N(0, 0.1²) and rho -5 (sigma 0.0067): the twin needs
-//     means of a useful scale to learn in few updates.
+//   - Initial means N(0, 0.1²): the twin needs means of a useful scale to
+//     learn in few updates. Initial rho -8 (sigma 0.00034): the BBB network
+//     starts as the twin, and its sigmas grow only as fast as the ELBO's
+//     gradient moves them, one update per step (docs/BANDIT.md).
 //
 // Every Every steps the cumulative regrets are recorded (Result);
 // WriteRegretCSV, NewSummary and DrawRegret write regret.csv, summary.json

@@ -146,8 +146,9 @@ func (l *learner) choose(m int32) bool {
 
 // learn stores the interaction and takes Config.Updates minibatch steps on
 // the buffer: rows drawn uniformly with replacement, the KL weighted by
-// Batch/n for n stored interactions (the minibatch's share of the
-// buffer's ELBO, Blundell et al. eq. 8), or n seen (Config.KLSeen).
+// Batch/t for t interactions seen (the minibatch's share of the ELBO of
+// all the data, Blundell et al. eq. 8, the buffer a sample of it), or by
+// Batch/n for the n stored (Config.KLBuffer).
 func (l *learner) learn(m int32, eats bool, reward float64) error {
 	a := uint8(actionPass)
 	if eats {
@@ -156,9 +157,9 @@ func (l *learner) learn(m int32, eats bool, reward float64) error {
 	l.buf.push(m, a, float32(reward))
 	l.seen++
 	if l.agent.Thompson {
-		n := l.buf.n
-		if l.cfg.KLSeen {
-			n = l.seen
+		n := l.seen
+		if l.cfg.KLBuffer {
+			n = l.buf.n
 		}
 		if err := l.net.SetKLWeight(float64(l.cfg.Batch) / float64(n)); err != nil {
 			return err

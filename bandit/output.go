@@ -80,7 +80,7 @@ func NewSummary(c Config, d *Mushrooms, dataName string, r *Result) Summary {
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
-			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "buffer", true: "seen"}[c.KLSeen], LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
 		policy := "thompson (one weight draw per step)"

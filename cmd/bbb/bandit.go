@@ -37,7 +37,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&c.Updates, "updates", bandit.DefaultUpdates, "minibatch updates after each step (the paper: 64; see docs/BANDIT.md)")
 	fs.Float64Var(&c.LR, "lr", bandit.DefaultLR, "Adam's learning rate")
 	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1) + 0.5·N(0, e^-12), one-sample Monte Carlo KL) or normal (N(0, 1), closed-form KL)")
-	fs.StringVar(&klData, "kl-data", "buffer", "the n of the BBB minibatch's KL weight batch/n: buffer (the interactions stored) or seen (all so far: the posterior keeps narrowing once the buffer is full)")
+	fs.StringVar(&klData, "kl-data", "seen", "the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)")
 	fs.Float64Var(&c.Sigma, "likelihood-sigma", bandit.DefaultSigma, "fixed scale of the Gaussian reward likelihood")
 	fs.Float64Var(&c.InitRho, "init-rho", bandit.DefaultInitRho, "initial rho of every weight (sigma = log(1 + e^rho))")
 	fs.Float64Var(&c.InitStd, "init-std", bandit.DefaultInitStd, "spread of the initial weight means")
@@ -61,9 +61,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--prior %q: want normal or mixture", prior)
 	}
 	switch klData {
-	case "buffer":
 	case "seen":
-		c.KLSeen = true
+	case "buffer":
+		c.KLBuffer = true
 	default:
 		return usagef("--kl-data %q: want buffer or seen", klData)
 	}
