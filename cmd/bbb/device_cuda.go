@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 
 	"gorgonia.org/cu"
@@ -46,3 +47,14 @@ func gemmBackend() string { return "cublas" }
 
 // deviceName describes where the graph runs.
 func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }
+
+// cudaInfo is `bbb version`'s cuda line: the driver's CUDA version and
+// device 0. (Without a usable driver the binary never gets here: cu's init
+// stops it with one line, scripts/cuda/nogpu-check.sh.)
+func cudaInfo() string {
+	v := cu.Version() // 13000 is 13.0
+	if v < 0 {
+		return "driver version unknown; device 0: " + gpuNameOnce()
+	}
+	return fmt.Sprintf("driver %d.%d; device 0: %s", v/1000, v%1000/10, gpuNameOnce())
+}
