@@ -49,9 +49,13 @@ func gemmBackend() string { return "cublas" }
 func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }
 
 // cudaInfo is `bbb version`'s cuda line: the driver's CUDA version and
-// device 0. (Without a usable driver the binary never gets here: cu's init
-// stops it with one line, scripts/cuda/nogpu-check.sh.)
+// device 0, or why there is no GPU. (Only `bbb version` gets past a failed
+// cuInit, in the patched cu's init: scripts/cuda/cu-*.patch; without
+// libcuda.so.1 at all, bin/bbb-cuda's launcher stops before the binary.)
 func cudaInfo() string {
+	if cu.InitError != nil {
+		return fmt.Sprintf("no usable NVIDIA GPU: the CUDA driver did not initialise (cuInit: %v)", cu.InitError)
+	}
 	v := cu.Version() // 13000 is 13.0
 	if v < 0 {
 		return "driver version unknown; device 0: " + gpuNameOnce()
