@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -266,7 +265,7 @@ func TestReadCheckpointBounded(t *testing.T) {
 	b[at] ^= 1
 	os.WriteFile(damaged, b, 0o644)
 	fifo := filepath.Join(dir, "fifo")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+	if err := mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	sparse := filepath.Join(dir, "sparse.npz")

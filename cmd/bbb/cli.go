@@ -29,9 +29,10 @@ commands:
   prune   remove the lowest-|mu|/sigma weights of a saved MNIST model, test error per share
   bandit  the Mushroom contextual bandit: Thompson-sampling BBB against epsilon-greedy agents
   dot     write the graph as Graphviz DOT
+  version print the version, commit, build tags, BLAS, CUDA and Go version
   help    show this text
 
-Run 'bbb <command> -h' for a command's flags.
+Run 'bbb <command> -h' for a command's flags and an example.
 `
 
 func run(args []string, stdout, stderr io.Writer) int {
@@ -56,11 +57,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runPrune(ctx, args[1:], stdout, stderr)
 	case "bandit":
 		err = runBandit(ctx, args[1:], stdout, stderr)
+	case "version":
+		err = runVersion(args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot or help)", args[0])
+		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot, version or help)", args[0])
 	}
 	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
 		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
@@ -70,6 +73,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if errors.Is(err, errHelp) {
+		fmt.Fprintf(stdout, "\nExample:\n  %s\n", examples[args[0]])
 		return exitOK
 	}
 	fmt.Fprintf(stderr, "bbb: %v\n", err)

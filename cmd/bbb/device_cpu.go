@@ -26,3 +26,6 @@ func deviceName(string) (device, name string) { return "cpu", cpuName() }
 
 // gemmBackend names what runs the graph's matrix products.
 func gemmBackend() string { return linalg.Backend() }
+
+// cudaInfo is `bbb version`'s cuda line.
+func cudaInfo() string { return "not in this build (bin/bbb-cuda is the CUDA build)" }

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"fmt"
 	"sync"
 
 	"gorgonia.org/cu"
@@ -46,3 +47,18 @@ func gemmBackend() string { return "cublas" }
 
 // deviceName describes where the graph runs.
 func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }
+
+// cudaInfo is `bbb version`'s cuda line: the driver's CUDA version and
+// device 0, or why there is no GPU. (Only `bbb version` gets past a failed
+// cuInit, in the patched cu's init: scripts/cuda/cu-*.patch; without
+// libcuda.so.1 at all, bin/bbb-cuda's launcher stops before the binary.)
+func cudaInfo() string {
+	if cu.InitError != nil {
+		return fmt.Sprintf("no usable NVIDIA GPU: the CUDA driver did not initialise (cuInit: %v)", cu.InitError)
+	}
+	v := cu.Version() // 13000 is 13.0
+	if v < 0 {
+		return "driver version unknown; device 0: " + gpuNameOnce()
+	}
+	return fmt.Sprintf("driver %d.%d; device 0: %s", v/1000, v%1000/10, gpuNameOnce())
+}

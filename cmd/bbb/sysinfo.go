@@ -3,34 +3,17 @@ package main
 import (
 	"bufio"
 	"os"
-	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
-	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/train"
 )
 
 // buildInfo names this binary and its BLAS for summary.json and bench.json:
 // the commit and toolchain from the binary's build info, and which kernels
-// the host GEMM runs (OpenBLAS's core name and configuration).
-func buildInfo() train.Build {
-	b := train.Build{GoVersion: runtime.Version(), BLAS: linalg.Backend(), BLASCore: linalg.CoreName(),
-		BLASConfig: strings.TrimSpace(linalg.Config()), CPU: cpuName()}
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		b.Version = bi.Main.Version
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				b.Revision = s.Value
-			case "vcs.modified":
-				b.Modified = s.Value == "true"
-			}
-		}
-	}
-	return b
-}
+// the host GEMM runs (OpenBLAS's core name and configuration). `bbb
+// version` prints the same (binary, version.go).
+func buildInfo() train.Build { return binary().Build }
 
 // peakRSSMiB reads the process's peak resident set (VmHWM) from /proc.
 func peakRSSMiB() float64 { return procStatusMiB("VmHWM:") }

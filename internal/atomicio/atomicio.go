@@ -48,7 +48,7 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	// Held until the rename: a concurrent write's clean-up never takes it.
-	syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	holdLock(f)
 	defer f.Close()
 	defer func() {
 		if err != nil {
@@ -173,19 +173,18 @@ func removeLeftovers(dir, prefix string) {
 		pid, random, _ := strings.Cut(rest, "-")
 		p, err1 := strconv.Atoi(pid)
 		_, err2 := strconv.Atoi(random)
-		if !ours || err1 != nil || err2 != nil || !e.Type().IsRegular() || syscall.Kill(p, 0) != syscall.ESRCH {
+		if !ours || err1 != nil || err2 != nil || !e.Type().IsRegular() || !processGone(p) {
 			continue
 		}
 		removeUnlocked(filepath.Join(dir, e.Name()))
 	}
 }
 
-// removeUnlocked removes path if no process holds its flock. (A file that
-// cannot be opened gives descriptor -1, whose flock fails: it stays.)
+// removeUnlocked removes path if no process holds its lock (lock_flock.go).
 func removeUnlocked(path string) {
 	f, _ := os.Open(path)
 	defer f.Close()
-	if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+	if tryLock(f) {
 		os.Remove(path)
 	}
 }

@@ -4,7 +4,8 @@
 # exits 1, and writes nothing:
 #   - no libcuda.so.1 at all: the launcher names the missing libraries;
 #   - NVIDIA's link stubs as the libraries (they load, cuInit fails): the
-#     binary's own "no usable NVIDIA GPU" line.
+#     binary's own "no usable NVIDIA GPU" line; `bbb-cuda version` alone
+#     answers (exit 0) with that on its cuda line.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 C=${CUDA_CACHE:-$PWD/.cache/cuda}
@@ -27,6 +28,13 @@ mkdir -p "$T/lib"
 cp "$C/stubs/libcuda.so" "$T/lib/libcuda.so.1"
 cp "$C/stubs/libcublas.so.13" "$T/lib/"
 expect "no usable GPU" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+# bbb version still answers there (exit 0), naming the build and the missing GPU.
+if env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda version >"$T/stdout" 2>"$T/stderr" &&
+  [ ! -s "$T/stderr" ] && grep -qx 'tags: cuda' "$T/stdout" && grep -q '^cuda: no usable NVIDIA GPU' "$T/stdout"; then
+  echo "ok   version without a GPU: $(grep '^cuda:' "$T/stdout")"
+else
+  echo "FAIL version without a GPU: $(cat "$T/stdout" "$T/stderr")"; fail=1
+fi
 ln -s "$PWD/bin/bbb-cuda" "$T/bbb-cuda-link"
 expect "through a symbolic link" 'libcuda.so.1.*not found' env LD_LIBRARY_PATH= "$T/bbb-cuda-link"
 exit $fail
