@@ -149,6 +149,7 @@ var flagDeps = map[string]flagTable{
 		"depth": nil, "buffer": nil, "batch": nil, "updates": nil, "lr": nil, "likelihood-sigma": nil,
 		"init-std": nil, "format": nil, "q": nil,
 		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB}},
+	"version": {"json": nil},
 }
 
 // checkFlagDeps refuses the first flag the user set (explicit, before any

@@ -138,9 +138,9 @@ func commandsInUsage(t *testing.T) []string {
 	return cmds
 }
 
-// helpFlags reads the flags `bbb CMD -h` lists, and whether each is a
+// helpFlagKinds reads the flags `bbb CMD -h` lists, and whether each is a
 // boolean (listed without a value type).
-func helpFlags(help string) map[string]bool {
+func helpFlagKinds(help string) map[string]bool {
 	isBool := map[string]bool{}
 	for _, line := range strings.Split(help, "\n") {
 		rest, ok := strings.CutPrefix(line, "  -")
@@ -176,7 +176,7 @@ func TestHelpExamples(t *testing.T) {
 			if !strings.HasSuffix(stdout, "\nExample:\n  "+example+"\n") || example == "" {
 				t.Fatalf("-h does not end with an example:\n%s", stdout)
 			}
-			flags := helpFlags(stdout)
+			flags := helpFlagKinds(stdout)
 			args := strings.Fields(example)
 			if len(args) < 2 || args[0] != "bbb" || args[1] != cmd {
 				t.Fatalf("example %q: want bbb %s ...", example, cmd)
