@@ -100,27 +100,11 @@ func savedModel(t *testing.T) (dir, model, data string) {
 	return dir, model, data
 }
 
-// withMeta rewrites a model's meta JSON through edit.
+// withMeta rewrites a model's meta JSON through edit (rewriteMeta,
+// values_test.go).
 func withMeta(t *testing.T, src, dst string, edit func(m map[string]any)) {
 	t.Helper()
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	arrays, err := npz.Read(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var m map[string]any
-	if err := json.Unmarshal(arrays["meta"].Data.([]uint8), &m); err != nil {
-		t.Fatal(err)
-	}
-	edit(m)
-	mb, _ := json.Marshal(m)
-	arrays["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
-	if err := train.WriteCheckpoint(dst, arrays); err != nil {
-		t.Fatal(err)
-	}
+	rewriteMeta(t, src, dst, edit)
 }
 
 // runWithin runs the CLI and fails the test if it has not returned within
