@@ -176,7 +176,7 @@ func classMemSizes(hidden, layers, dtBytes int) memSizes {
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.
 func runClassify(ctx context.Context, f trainFlags, explicit map[string]bool, stdout, stderr io.Writer) error {
-	if err := f.checkClassify(explicit); err != nil {
+	if err := f.checkClassify(explicit); err != nil || checkOnly(ctx) {
 		return err
 	}
 	if err := enterStage(ctx, "loading MNIST"); err != nil {
