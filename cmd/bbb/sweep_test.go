@@ -4,15 +4,27 @@ import (
 	"encoding/csv"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // useHelperBBB makes the sweep's points run this test binary as bbb
 // (TestHelperMain) through a wrapper script; pre is shell run first (it
 // may exit to fake a failed point).
 func useHelperBBB(t *testing.T, pre string) {
+	t.Helper()
+	script := helperBBB(t, pre)
+	old := sweepExecutable
+	sweepExecutable = func() (string, error) { return script, nil }
+	t.Cleanup(func() { sweepExecutable = old })
+}
+
+// helperBBB writes the wrapper script: bbb as this test binary.
+func helperBBB(t *testing.T, pre string) string {
 	t.Helper()
 	script := filepath.Join(t.TempDir(), "bbb")
 	body := fmt.Sprintf(`#!/bin/sh
@@ -24,9 +36,7 @@ BBB_HELPER_ARGS="${args#?}" exec %q -test.run='^TestHelperMain$'
 	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	old := sweepExecutable
-	sweepExecutable = func() (string, error) { return script, nil }
-	t.Cleanup(func() { sweepExecutable = old })
+	return script
 }
 
 // tinyGrid is 4 points of a few epochs on 100 points.
@@ -174,5 +184,85 @@ func TestSweepFailedPointReportedAndRerun(t *testing.T) {
 	code, stdout, stderr = runCLI("sweep", "--collect", out)
 	if code != 0 || !strings.Contains(stdout, "(4 ok)") {
 		t.Errorf("--collect: exit %d: %s %s", code, stdout, stderr)
+	}
+}
+
+// TestSweepHelperMain is bbb sweep in a child process, its points run by
+// the wrapper BBB_SWEEP_EXE.
+func TestSweepHelperMain(t *testing.T) {
+	args := os.Getenv("BBB_SWEEP_ARGS")
+	if args == "" {
+		t.Skip("helper process only")
+	}
+	sweepExecutable = func() (string, error) { return os.Getenv("BBB_SWEEP_EXE"), nil }
+	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+}
+
+// SIGINT to bbb sweep (not to its group) stops the running point, starts
+// no other, and leaves the finished points whole and nothing else.
+func TestSweepInterruptKeepsFinishedPoints(t *testing.T) {
+	grid := writeGrid(t, "epochs = [3, 1000000]\n"+strings.Replace(tinyGrid, "epochs = 3\n", "", 1))
+	out := filepath.Join(t.TempDir(), "sw")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepHelperMain$")
+	cmd.Env = append(os.Environ(), "BBB_SWEEP_EXE="+helperBBB(t, ""),
+		"BBB_SWEEP_ARGS="+strings.Join([]string{"sweep", "--grid", grid, "--out", out}, "\x1f"))
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // (a failed test leaves no child)
+	lines := make(chan string, 100)
+	go func() {
+		buf := make([]byte, 4096)
+		var acc strings.Builder
+		for {
+			n, err := pipe.Read(buf)
+			acc.Write(buf[:n])
+			for {
+				s := acc.String()
+				i := strings.IndexByte(s, '\n')
+				if i < 0 {
+					break
+				}
+				lines <- s[:i]
+				acc.Reset()
+				acc.WriteString(s[i+1:])
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	var all []string
+	waitLine(t, lines, "[4/8]", &all) // the epochs=3 points (lr x seed) are done
+	time.Sleep(time.Second)           // the first long point is running
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr %q", err, all)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("stopped %v after SIGINT", d)
+	}
+	entries, err := os.ReadDir(filepath.Join(out, "runs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		if _, err := os.Stat(filepath.Join(out, "runs", e.Name(), "summary.json")); err != nil {
+			t.Errorf("%s: not whole: %v", e.Name(), err)
+		}
+	}
+	if len(names) != 4 {
+		t.Errorf("runs/ holds %q, want the 4 finished points only", names)
 	}
 }
