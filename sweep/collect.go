@@ -25,10 +25,11 @@ type Row struct {
 const CSVFile = "sweep.csv"
 
 // Collect reads every point's status and summary. A point whose run
-// folder holds a summary is ok whatever its status file says; one left
-// "running" is failed with ended's reason for it when that is not empty
-// (a Slurm task killed or timed out: it could not record its end).
-func Collect(dir string, plan *Plan, ended func(Point) string) []Row {
+// folder holds a summary is ok whatever its status file says. For any
+// other, ended (if not nil) may give the reason its task ended (a Slurm
+// task killed or timed out, which could not record it): the point is
+// failed with that reason, before the one it recorded.
+func Collect(dir string, plan *Plan, ended func(Point, Status) string) []Row {
 	rows := make([]Row, len(plan.Points))
 	for i, p := range plan.Points {
 		st, ok := ReadStatus(dir, p)
@@ -45,8 +46,11 @@ func Collect(dir string, plan *Plan, ended func(Point) string) []Row {
 			}
 		} else if st.State == StateOK {
 			st.State, st.Reason = StateFailed, "its run folder holds no summary.json"
-		} else if st.State == StateRunning && ended != nil {
-			if why := ended(p); why != "" {
+		} else if ended != nil {
+			if why := ended(p, st); why != "" {
+				if st.Reason != "" {
+					why += ": " + st.Reason
+				}
 				st.State, st.Reason = StateFailed, why
 			}
 		}

@@ -67,7 +67,7 @@ func (r *Runner) Run(ctx context.Context, p Point) Status {
 	st.WallSeconds = time.Since(t0).Seconds()
 	switch {
 	case err != nil && ctx.Err() != nil:
-		return fail("interrupted")
+		return fail(context.Cause(ctx).Error()) // "interrupted by SIGTERM": a Slurm time limit or scancel
 	case err != nil:
 		return fail(fmt.Sprintf("%v: %s", err, tail.last()))
 	case !Done(r.Dir, p):

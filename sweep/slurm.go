@@ -58,7 +58,7 @@ func Submit(ctx context.Context, exe, dir string, pending []Point, opts map[stri
 	cmd := exec.CommandContext(ctx, "sbatch", "--parsable", "--array="+arrayRanges(pending), script)
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {
-		msg := oneLine(errb.String())
+		msg := sbatchMessage(errb.String())
 		if msg == "" {
 			msg = err.Error()
 		}
@@ -87,6 +87,21 @@ func arrayRanges(points []Point) string {
 		i = j + 1
 	}
 	return strings.Join(parts, ",")
+}
+
+// sbatchMessage is sbatch's error output in one line, without its
+// "sbatch: error: " prefixes.
+func sbatchMessage(s string) string {
+	var parts []string
+	for _, line := range strings.Split(s, "\n") {
+		line = strings.TrimSpace(line)
+		line = strings.TrimPrefix(line, "sbatch: ")
+		line = strings.TrimPrefix(line, "error: ")
+		if line != "" {
+			parts = append(parts, line)
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }

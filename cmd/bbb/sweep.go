@@ -69,14 +69,18 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case fs.NArg() > 0:
 		return usagef("sweep: unexpected argument %q", fs.Arg(0))
 	case f.collect != "":
-		plan, err := sweep.ReadPlan(f.collect)
+		dir, err := filepath.Abs(f.collect)
+		if err != nil {
+			return usagef("--collect %s: %v", f.collect, err)
+		}
+		plan, err := sweep.ReadPlan(dir)
 		if err != nil {
 			return usagef("--collect %v", err)
 		}
 		if _, _, _, err := sweep.FigureAxes(plan, f.x, f.by); err != nil {
 			return usagef("%v", err)
 		}
-		return f.report(f.collect, plan, f.endedReason(ctx, f.collect))
+		return f.report(dir, plan, f.endedReason(ctx, dir))
 	}
 	return f.runGrid(ctx)
 }
@@ -259,18 +263,29 @@ func (f *sweepFlags) runSlurm(ctx context.Context, dir, exe string, plan *sweep.
 	if err != nil {
 		return err
 	}
-	return f.report(dir, plan, func(p sweep.Point) string {
-		st, ok := states[p.Index]
-		if !ok {
-			st = "ended"
-		}
-		return "slurm task " + strings.ToLower(st) + " before the run finished"
-	})
+	return f.report(dir, plan, slurmEnded(states))
 }
 
-// endedReason is --collect's reason for a point left running: its job has
-// ended (squeue no longer runs it) or is unknown.
-func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Point) string {
+// slurmEnded gives a point that did not finish the state its task ended
+// in (TIMEOUT, CANCELLED, OUT_OF_MEMORY, FAILED, ...), as squeue last
+// showed it.
+func slurmEnded(states map[int]string) func(sweep.Point, sweep.Status) string {
+	return func(p sweep.Point, st sweep.Status) string {
+		state, known := states[p.Index]
+		switch {
+		case known && state != "COMPLETED":
+			return "slurm task " + strings.ToLower(state)
+		case st.State == sweep.StateRunning:
+			return "slurm task ended before the run finished (killed or timed out)"
+		}
+		return ""
+	}
+}
+
+// endedReason is --collect's reason for a point that did not finish: the
+// state of its Slurm task, if the job has ended (squeue remembers ended
+// tasks for MinJobAge, 300 s by default).
+func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Point, sweep.Status) string {
 	b, err := os.ReadFile(filepath.Join(dir, "slurm", "job"))
 	if err != nil {
 		return nil // a local sweep: a running point is one under way elsewhere, or killed hard
@@ -280,7 +295,8 @@ func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Poi
 		fmt.Fprintf(f.stderr, "sweep: job %s is still running; collecting what has finished\n", job)
 		return nil
 	}
-	return func(sweep.Point) string { return "slurm task ended before the run finished (killed or timed out)" }
+	states, _ := sweep.TaskStates(ctx, job) // (none: forgotten, or no squeue here)
+	return slurmEnded(states)
 }
 
 // runTask runs one point: what a Slurm array task runs.
@@ -324,7 +340,7 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 
 // report writes sweep.csv and the figure, prints the best point and the
 // failed ones; an error (exit 1) if any point failed or has not run.
-func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point) string) error {
+func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
 	setStage("collecting")
 	rows := sweep.Collect(dir, plan, ended)
 	if err := sweep.WriteCSV(dir, plan, rows); err != nil {
@@ -340,7 +356,7 @@ func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point
 	}
 	if best, ok := sweep.Best(rows, f.metric, f.maximize); ok {
 		p := best.Points[0]
-		fmt.Fprintf(f.stdout, "best %s %.6g ± %.3g (%d seeds): %s\n  bbb train %s\n", f.metric, best.Mean, best.Std, len(best.Points), best.Key,
+		fmt.Fprintf(f.stdout, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", f.metric, best.Mean, best.Std, len(best.Points), best.Key,
 			strings.Join(p.TrainArgs(dir), " "))
 		if x, by, ok, _ := sweep.FigureAxes(plan, f.x, f.by); ok {
 			path := filepath.Join(dir, "sweep."+f.format)

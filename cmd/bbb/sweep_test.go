@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -264,5 +265,65 @@ func TestSweepInterruptKeepsFinishedPoints(t *testing.T) {
 	}
 	if len(names) != 4 {
 		t.Errorf("runs/ holds %q, want the 4 finished points only", names)
+	}
+}
+
+// sweepWrapper is bbb as this test binary for every level of a sweep: the
+// sweep, a Slurm task (sweep --task) and the points (train).
+func sweepWrapper(t *testing.T) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "bbb")
+	body := fmt.Sprintf(`#!/bin/sh
+args=""
+for a in "$@"; do args="$args$(printf '\037')$a"; done
+BBB_SWEEP_EXE=%q BBB_SWEEP_ARGS="${args#?}" exec %q -test.run='^TestSweepHelperMain$'
+`, script, os.Args[0])
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// TestSweepSlurmMatchesLocal runs a 4-point quick sweep as a job array of
+// a real Slurm (scripts/slurm-local.sh sets one up) and on this machine:
+// the same seeds give the same numbers. BBB_SLURM=1 runs it.
+func TestSweepSlurmMatchesLocal(t *testing.T) {
+	if os.Getenv("BBB_SLURM") != "1" {
+		t.Skip("BBB_SLURM=1 runs it against the Slurm of scripts/slurm-local.sh")
+	}
+	if out, err := exec.Command("sinfo", "-h").CombinedOutput(); err != nil {
+		t.Fatalf("BBB_SLURM=1 but sinfo fails: %v: %s", err, out)
+	}
+	grid := writeGrid(t, "preset = quick\nno-figures = true\nq = true\nlr = [0.01, 0.003]\nseeds = [1, 2]\n")
+	bbb := sweepWrapper(t)
+	dirs := map[string]string{}
+	for _, on := range []string{"local", "slurm"} {
+		dirs[on] = filepath.Join(t.TempDir(), on)
+		// One thread per point on both: a seed's numbers are the same at one thread count.
+		cmd := exec.Command(bbb, "sweep", "--grid", grid, "--out", dirs[on], "--on", on, "--jobs", fmt.Sprint(runtime.NumCPU()),
+			"--cpus-per-task", "1", "--poll", "500ms")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("--on %s: %v\n%s", on, err, out)
+		}
+		t.Logf("--on %s:\n%s", on, out)
+	}
+	local, slurm := readSweepCSV(t, dirs["local"]), readSweepCSV(t, dirs["slurm"])
+	if len(local) != 4 || len(slurm) != 4 {
+		t.Fatalf("%d and %d rows, want 4", len(local), len(slurm))
+	}
+	for i, l := range local {
+		s := slurm[i]
+		if l["status"] != "ok" || s["status"] != "ok" {
+			t.Errorf("%s: status %s here, %s on slurm", l["point"], l["status"], s["status"])
+		}
+		for k, v := range l {
+			if strings.Contains(k, "seconds") || strings.Contains(k, "rss") || k == "log" {
+				continue // time and memory, and where the log is, differ
+			}
+			if s[k] != v {
+				t.Errorf("%s: %s = %q here, %q on slurm", l["point"], k, v, s[k])
+			}
+		}
 	}
 }
