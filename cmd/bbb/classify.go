@@ -169,7 +169,7 @@ func classMemSizes(hidden, layers, dtBytes int) memSizes {
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.
 func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) error {
-	if err := f.checkClassify(); err != nil {
+	if err := f.checkClassify(); err != nil || checkOnly(ctx) {
 		return err
 	}
 	if err := enterStage(ctx, "loading MNIST"); err != nil {

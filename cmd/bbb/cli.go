@@ -28,6 +28,7 @@ commands:
   predict sample a saved model (train --save) at the inputs of a CSV file
   prune   remove the lowest-|mu|/sigma weights of a saved MNIST model, test error per share
   bandit  the Mushroom contextual bandit: Thompson-sampling BBB against epsilon-greedy agents
+  sweep   run a grid of train runs here (--jobs) or as one Slurm job array; sweep.csv, a figure, the best point
   dot     write the graph as Graphviz DOT
   version print the version, commit, build tags, BLAS, CUDA and Go version
   help    show this text
@@ -59,6 +60,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = runBandit(ctx, args[1:], stdout, stderr)
 	case "version":
 		err = runVersion(args[1:], stdout)
+	case "sweep":
+		err = runSweep(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -11,4 +11,5 @@ var examples = map[string]string{
 	"bandit":  "bbb bandit --steps 2000 --agents bbb,greedy,eps5 --seed 1 --out out/bandit",
 	"dot":     "bbb dot --layers 2 --hidden 3 --rows 4 --out graph.dot",
 	"version": "bbb version --json",
+	"sweep":   "bbb sweep --grid sweeps/seed.grid --out sweep-seed --jobs 2",
 }

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/bbb-go/bbb/sweep"
 )
 
 // A flag the user sets is refused, before any work, in a combination where
@@ -150,6 +152,24 @@ var flagDeps = map[string]flagTable{
 		"init-std": nil, "format": nil, "q": nil,
 		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB}},
 	"version": {"json": nil},
+	"sweep":   sweepDeps(),
+}
+
+// sweepDeps: --collect reads a finished sweep (it runs nothing), and the
+// sbatch flags belong to --on slurm.
+func sweepDeps() flagTable {
+	collecting := unlessSet("collect", "it only reads the sweep's folder")
+	onSlurm := when("on", "only Slurm takes it", "slurm")
+	t := flagTable{
+		"collect": nil, "task": nil, "metric": nil, "maximize": nil, "x": nil, "by": nil, "format": nil,
+		"grid": {collecting}, "out": {collecting}, "on": {collecting}, "seeds": {collecting},
+		"jobs":   {collecting, when("on", "Slurm runs each point as an array task", "local")},
+		"detach": {collecting, onSlurm}, "poll": {collecting, onSlurm},
+	}
+	for _, k := range sweep.SlurmKeys {
+		t[k] = []effect{collecting, onSlurm}
+	}
+	return t
 }
 
 // checkFlagDeps refuses the first flag the user set (explicit, before any

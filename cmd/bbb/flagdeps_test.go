@@ -217,6 +217,9 @@ func TestFlagDepsMessages(t *testing.T) {
 		{[]string{"train", "--mnist-test", "5"}, "--mnist-test 5: has no effect with --preset seed"},
 		{[]string{"bench", "--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden-sizes 8,16: has no effect with --hidden 8"},
 		{[]string{"bandit", "--agents", "greedy", "--kl-data", "seen"}, "--kl-data seen: has no effect with --agents greedy"},
+		{[]string{"sweep", "--grid", csv, "--partition", "gpu"}, "--partition gpu: has no effect with --on local"},
+		{[]string{"sweep", "--collect", dir, "--jobs", "2"}, "--jobs 2: has no effect with --collect " + dir},
+		{[]string{"sweep", "--grid", csv, "--on", "slurm", "--jobs", "2"}, "--jobs 2: has no effect with --on slurm"},
 	} {
 		// (and a bad value checked after flagdeps: a broken check does no work)
 		stop := map[string][]string{"train": {"--report-every", "0"}, "bench": {"--seconds", "0"}, "bandit": {"--steps", "0"}}[tc.args[0]]

@@ -47,8 +47,9 @@ var presets = map[string]map[string]string{
 		"lr-milestones": "40,52", "epochs": "60", "samples": "100", "threads": "0", "report-every": "1"},
 }
 
-func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f trainFlags
+// flagSet registers train's flags into a new flag set (bbb sweep asks it
+// which flags exist).
+func (f *trainFlags) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
 	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win")
@@ -65,6 +66,12 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.mio.register(fs)
 	f.mnist.register(fs, true)
 	f.maxMemory.register(fs)
+	return fs
+}
+
+func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f trainFlags
+	fs := f.flagSet()
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -144,6 +151,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			pointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
+	}
+	if checkOnly(ctx) {
+		return nil
 	}
 	rd, err := openRunDir("--out", writeTarget(f.out))
 	if err != nil {

@@ -1,0 +1,329 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// useHelperBBB makes the sweep's points run this test binary as bbb
+// (TestHelperMain) through a wrapper script; pre is shell run first (it
+// may exit to fake a failed point).
+func useHelperBBB(t *testing.T, pre string) {
+	t.Helper()
+	script := helperBBB(t, pre)
+	old := sweepExecutable
+	sweepExecutable = func() (string, error) { return script, nil }
+	t.Cleanup(func() { sweepExecutable = old })
+}
+
+// helperBBB writes the wrapper script: bbb as this test binary.
+func helperBBB(t *testing.T, pre string) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "bbb")
+	body := fmt.Sprintf(`#!/bin/sh
+%s
+args=""
+for a in "$@"; do args="$args$(printf '\037')$a"; done
+BBB_HELPER_ARGS="${args#?}" exec %q -test.run='^TestHelperMain$'
+`, pre, os.Args[0])
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// tinyGrid is 4 points of a few epochs on 100 points.
+const tinyGrid = `points = 100
+epochs = 3
+report-every = 1
+samples = 2
+no-figures = true
+q = true
+lr = [0.01, 0.02]
+seeds = [1, 2]
+`
+
+func writeGrid(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "g.grid")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func readSweepCSV(t *testing.T, dir string) []map[string]string {
+	t.Helper()
+	fh, err := os.Open(filepath.Join(dir, "sweep.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	recs, err := csv.NewReader(fh).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []map[string]string
+	for _, r := range recs[1:] {
+		m := map[string]string{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		rows = append(rows, m)
+	}
+	return rows
+}
+
+func TestSweepRefusesBadGrid(t *testing.T) {
+	for _, c := range []struct{ grid, extra, want string }{
+		{"lr = [0.01]\nfoo = [1, 2]\n", "", `g.grid:2: key "foo": not a bbb train flag`},
+		{"lr = []\n", "", `key "lr": empty list`},
+		{"epochs = 3\nlr = [0.01, 100]\n", "", `point lr=100: --lr 100: need a value > 0 and at most 10`},
+		{"hidden = [10, 0]\n", "", `point hidden=0: --hidden 0: need a value > 0`},
+		{"out = x\n", "", `key "out": set by bbb sweep`},
+		{"preset = [quick, nope]\n", "", `point preset=nope: --preset "nope"`},
+		{"lr = [0.01, 0.02]\n", "--x=hidden", `--x hidden: not an axis`},
+		{"lr = [0.01]\n", "--seeds=1,x", `--seeds "1,x"`},
+		{"lr = [0.01]\n", "--on=pbs", `--on "pbs"`},
+		{"lr = [0.01]\n", "--jobs=0", `--jobs 0`},
+	} {
+		out := filepath.Join(t.TempDir(), "sw")
+		args := []string{"sweep", "--grid", writeGrid(t, c.grid), "--out", out}
+		if c.extra != "" {
+			args = append(args, c.extra)
+		}
+		code, _, stderr := runCLI(args...)
+		if code != exitUsage || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%q %s: exit %d, stderr %q; want exit 2 and one line with %q", c.grid, c.extra, code, stderr, c.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%q: %s written before the grid was checked", c.grid, out)
+		}
+	}
+}
+
+func TestSweepLocalRunsCollectsAndResumes(t *testing.T) {
+	useHelperBBB(t, "")
+	grid := writeGrid(t, tinyGrid)
+	out := filepath.Join(t.TempDir(), "sw")
+	code, stdout, stderr := runCLI("sweep", "--grid", grid, "--out", out, "--jobs", "2", "--metric", "val_rmse_true")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	rows := readSweepCSV(t, out)
+	if len(rows) != 4 {
+		t.Fatalf("%d rows, want 4", len(rows))
+	}
+	for _, r := range rows {
+		if r["status"] != "ok" || r["val_rmse_true"] == "" || r["--lr"] == "" {
+			t.Errorf("row %v", r)
+		}
+	}
+	if !strings.Contains(stdout, "best val_rmse_true") || !strings.Contains(stdout, "bbb train --points=100") {
+		t.Errorf("no best point with its command line: %s", stdout)
+	}
+	if _, err := os.Stat(filepath.Join(out, "sweep.png")); err != nil {
+		t.Error(err)
+	}
+	// A point whose folder is gone runs again; the others are kept.
+	if err := os.RemoveAll(filepath.Join(out, "runs", "lr=0.02_seed=1")); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI("sweep", "--grid", grid, "--out", out, "--metric", "val_rmse_true")
+	if code != 0 || !strings.Contains(stderr, "4 points, 1 to run (3 done)") {
+		t.Fatalf("rerun: exit %d: %s", code, stderr)
+	}
+	// A changed fixed flag reruns every point: its runs are not the grid's.
+	if err := os.WriteFile(grid, []byte(strings.Replace(tinyGrid, "epochs = 3", "epochs = 4", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCLI("sweep", "--grid", grid, "--out", out, "--metric", "val_rmse_true")
+	if code != 0 || !strings.Contains(stderr, "4 to run (0 done)") {
+		t.Fatalf("changed grid: exit %d: %s", code, stderr)
+	}
+}
+
+func TestSweepFailedPointReportedAndRerun(t *testing.T) {
+	useHelperBBB(t, `case "$*" in *--seed=2*) echo "boom: a fault" >&2; exit 3;; esac`)
+	grid := writeGrid(t, tinyGrid)
+	out := filepath.Join(t.TempDir(), "sw")
+	code, stdout, _ := runCLI("sweep", "--grid", grid, "--out", out, "--jobs", "2")
+	if code != exitRun {
+		t.Fatalf("exit %d, want 1 (two points failed)", code)
+	}
+	failed := 0
+	for _, r := range readSweepCSV(t, out) {
+		if strings.HasSuffix(r["point"], "seed=2") {
+			failed++
+			if r["status"] != "failed" || !strings.Contains(r["reason"], "exit status 3: boom: a fault") || !strings.HasSuffix(r["log"], ".log") {
+				t.Errorf("failed point's row %v", r)
+			}
+			if _, err := os.Stat(filepath.Join(out, "runs", r["point"])); err == nil {
+				t.Errorf("%s: a failed point left a run folder", r["point"])
+			}
+		} else if r["status"] != "ok" {
+			t.Errorf("row %v", r)
+		}
+	}
+	if failed != 2 || !strings.Contains(stdout, "failed lr=0.01_seed=2: exit status 3") {
+		t.Errorf("%d failed rows; stdout %s", failed, stdout)
+	}
+	useHelperBBB(t, "")
+	code, _, stderr := runCLI("sweep", "--grid", grid, "--out", out)
+	if code != 0 || !strings.Contains(stderr, "4 points, 2 to run (2 done)") {
+		t.Fatalf("rerun: exit %d: %s", code, stderr)
+	}
+	// --collect reads the folder again without running anything.
+	code, stdout, stderr = runCLI("sweep", "--collect", out)
+	if code != 0 || !strings.Contains(stdout, "(4 ok)") {
+		t.Errorf("--collect: exit %d: %s %s", code, stdout, stderr)
+	}
+}
+
+// TestSweepHelperMain is bbb sweep in a child process, its points run by
+// the wrapper BBB_SWEEP_EXE.
+func TestSweepHelperMain(t *testing.T) {
+	args := os.Getenv("BBB_SWEEP_ARGS")
+	if args == "" {
+		t.Skip("helper process only")
+	}
+	sweepExecutable = func() (string, error) { return os.Getenv("BBB_SWEEP_EXE"), nil }
+	os.Exit(run(strings.Split(args, "\x1f"), os.Stdout, os.Stderr))
+}
+
+// SIGINT to bbb sweep (not to its group) stops the running point, starts
+// no other, and leaves the finished points whole and nothing else.
+func TestSweepInterruptKeepsFinishedPoints(t *testing.T) {
+	grid := writeGrid(t, "epochs = [3, 1000000]\n"+strings.Replace(tinyGrid, "epochs = 3\n", "", 1))
+	out := filepath.Join(t.TempDir(), "sw")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepHelperMain$")
+	cmd.Env = append(os.Environ(), "BBB_SWEEP_EXE="+helperBBB(t, ""),
+		"BBB_SWEEP_ARGS="+strings.Join([]string{"sweep", "--grid", grid, "--out", out}, "\x1f"))
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() }) // (a failed test leaves no child)
+	lines := make(chan string, 100)
+	go func() {
+		buf := make([]byte, 4096)
+		var acc strings.Builder
+		for {
+			n, err := pipe.Read(buf)
+			acc.Write(buf[:n])
+			for {
+				s := acc.String()
+				i := strings.IndexByte(s, '\n')
+				if i < 0 {
+					break
+				}
+				lines <- s[:i]
+				acc.Reset()
+				acc.WriteString(s[i+1:])
+			}
+			if err != nil {
+				close(lines)
+				return
+			}
+		}
+	}()
+	var all []string
+	waitLine(t, lines, "[4/8]", &all) // the epochs=3 points (lr x seed) are done
+	time.Sleep(time.Second)           // the first long point is running
+	t0 := time.Now()
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit %v, want 130; stderr %q", err, all)
+	}
+	if d := time.Since(t0); d > 5*time.Second {
+		t.Errorf("stopped %v after SIGINT", d)
+	}
+	entries, err := os.ReadDir(filepath.Join(out, "runs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+		if _, err := os.Stat(filepath.Join(out, "runs", e.Name(), "summary.json")); err != nil {
+			t.Errorf("%s: not whole: %v", e.Name(), err)
+		}
+	}
+	if len(names) != 4 {
+		t.Errorf("runs/ holds %q, want the 4 finished points only", names)
+	}
+}
+
+// sweepWrapper is bbb as this test binary for every level of a sweep: the
+// sweep, a Slurm task (sweep --task) and the points (train).
+func sweepWrapper(t *testing.T) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "bbb")
+	body := fmt.Sprintf(`#!/bin/sh
+args=""
+for a in "$@"; do args="$args$(printf '\037')$a"; done
+BBB_SWEEP_EXE=%q BBB_SWEEP_ARGS="${args#?}" exec %q -test.run='^TestSweepHelperMain$'
+`, script, os.Args[0])
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// TestSweepSlurmMatchesLocal runs a 4-point quick sweep as a job array of
+// a real Slurm (scripts/slurm-local.sh sets one up) and on this machine:
+// the same seeds give the same numbers. BBB_SLURM=1 runs it.
+func TestSweepSlurmMatchesLocal(t *testing.T) {
+	if os.Getenv("BBB_SLURM") != "1" {
+		t.Skip("BBB_SLURM=1 runs it against the Slurm of scripts/slurm-local.sh")
+	}
+	if out, err := exec.Command("sinfo", "-h").CombinedOutput(); err != nil {
+		t.Fatalf("BBB_SLURM=1 but sinfo fails: %v: %s", err, out)
+	}
+	grid := writeGrid(t, "preset = quick\nno-figures = true\nq = true\nlr = [0.01, 0.003]\nseeds = [1, 2]\n")
+	bbb := sweepWrapper(t)
+	dirs := map[string]string{}
+	for _, on := range []string{"local", "slurm"} {
+		dirs[on] = filepath.Join(t.TempDir(), on)
+		// One thread per point on both: a seed's numbers are the same at one thread count.
+		cmd := exec.Command(bbb, "sweep", "--grid", grid, "--out", dirs[on], "--on", on, "--jobs", fmt.Sprint(runtime.NumCPU()),
+			"--cpus-per-task", "1", "--poll", "500ms")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("--on %s: %v\n%s", on, err, out)
+		}
+		t.Logf("--on %s:\n%s", on, out)
+	}
+	local, slurm := readSweepCSV(t, dirs["local"]), readSweepCSV(t, dirs["slurm"])
+	if len(local) != 4 || len(slurm) != 4 {
+		t.Fatalf("%d and %d rows, want 4", len(local), len(slurm))
+	}
+	for i, l := range local {
+		s := slurm[i]
+		if l["status"] != "ok" || s["status"] != "ok" {
+			t.Errorf("%s: status %s here, %s on slurm", l["point"], l["status"], s["status"])
+		}
+		for k, v := range l {
+			if strings.Contains(k, "seconds") || strings.Contains(k, "rss") || k == "log" {
+				continue // time and memory, and where the log is, differ
+			}
+			if s[k] != v {
+				t.Errorf("%s: %s = %q here, %q on slurm", l["point"], k, v, s[k])
+			}
+		}
+	}
+}

@@ -1,0 +1,64 @@
+package sweep
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/bbb-go/bbb/internal/atomicio"
+)
+
+// The states of a point's last attempt.
+const (
+	StateOK      = "ok"
+	StateFailed  = "failed"
+	StateRunning = "running" // started and not (yet) ended: a task killed hard leaves this
+	StateNotRun  = "not run"
+)
+
+// Status is a point's last attempt, DIR/status/<point>.json.
+type Status struct {
+	State       string  `json:"state"`
+	Reason      string  `json:"reason,omitempty"` // why it failed
+	WallSeconds float64 `json:"wall_seconds"`
+	Threads     int     `json:"threads"`
+	Log         string  `json:"log"`
+}
+
+func statusPath(dir string, p Point) string {
+	return filepath.Join(dir, "status", p.Name+".json")
+}
+
+// LogPath is the point's train output.
+func LogPath(dir string, p Point) string { return filepath.Join(dir, "logs", p.Name+".log") }
+
+func writeStatus(dir string, p Point, s Status) error {
+	return atomicio.WriteFile(statusPath(dir, p), func(w io.Writer) error { return json.NewEncoder(w).Encode(s) })
+}
+
+// ReadStatus is the point's last attempt; ok is false if it never started.
+func ReadStatus(dir string, p Point) (s Status, ok bool) {
+	b, err := os.ReadFile(statusPath(dir, p))
+	if err != nil || json.Unmarshal(b, &s) != nil {
+		return Status{}, false
+	}
+	return s, true
+}
+
+// summary reads the point's summary.json: nil unless the run finished.
+func summary(dir string, p Point) map[string]any {
+	b, err := os.ReadFile(filepath.Join(p.RunDir(dir), "summary.json"))
+	if err != nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil {
+		return nil
+	}
+	return m
+}
+
+// Done reports whether the point's run finished: its folder holds a
+// summary.json (train writes it last, and the folder appears whole).
+func Done(dir string, p Point) bool { return summary(dir, p) != nil }
