@@ -300,8 +300,13 @@ func TestSweepSlurmMatchesLocal(t *testing.T) {
 	for _, on := range []string{"local", "slurm"} {
 		dirs[on] = filepath.Join(t.TempDir(), on)
 		// One thread per point on both: a seed's numbers are the same at one thread count.
-		cmd := exec.Command(bbb, "sweep", "--grid", grid, "--out", dirs[on], "--on", on, "--jobs", fmt.Sprint(runtime.NumCPU()),
-			"--cpus-per-task", "1", "--poll", "500ms")
+		args := []string{"sweep", "--grid", grid, "--out", dirs[on], "--on", on}
+		if on == "local" {
+			args = append(args, "--jobs", fmt.Sprint(runtime.NumCPU()))
+		} else {
+			args = append(args, "--cpus-per-task", "1", "--poll", "500ms")
+		}
+		cmd := exec.Command(bbb, args...)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("--on %s: %v\n%s", on, err, out)
