@@ -145,7 +145,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	rd, err := openRunDir("--out", writeTarget(f.out))
+	rd, err := openRunDir("--out", f.out)
 	if err != nil {
 		return err
 	}
