@@ -123,7 +123,7 @@ const (
 
 // ownNameMax bounds the names bbb gives its own files in a run folder
 // (learning_curve.png, the longest today, has 18 bytes).
-const ownNameMax = 64
+const ownNameMax = 32
 
 // sideLen bounds the length of a name bbb writes beside an entry whose
 // name has n bytes (its temporary file, a stage), with its unique suffix:
