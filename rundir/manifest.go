@@ -68,25 +68,13 @@ func readMarker(dir string) marker {
 	return marker{kind: noMarker}
 }
 
-// legacyNames are the files bbb wrote before folders had a manifest: a
-// folder without one is taken as bbb's only if it holds nothing else.
-var legacyNames = []string{"summary.json", "losses.csv", "layers.csv", "graph.dot", "bench.json", "model.npz",
-	"pred.csv", "pred_val.csv", "prune.csv", "cpu.prof"}
-
-func legacyOwned(name string) bool {
-	if slices.Contains(legacyNames, name) {
-		return true
-	}
-	switch strings.ToLower(filepath.Ext(name)) {
-	case ".png", ".svg", ".pdf", ".prof", ".npz":
-		return true
-	}
-	return strings.HasPrefix(name, ".") && strings.Contains(name, ".tmp") // a temporary file of a killed write
-}
-
 // owns reports whether a regular file name in a folder with this marker
-// was written by bbb. inStage: the folder is a leftover stage (a name
-// this protocol made), where a staging manifest vouches for every file.
+// was written by bbb: a complete manifest's listed files, and every file
+// of a leftover stage (inStage: a folder this protocol made under a
+// random name) whose manifest is a staging one. A folder without a
+// manifest, or with the marker of bbb versions before it (which did not
+// list their files), owns no file: bbb cannot tell its own from a user's
+// precious.npz or pred.csv, so it deletes none of them.
 func (mk marker) owns(name string, inStage bool) bool {
 	if name == Marker+".tmp" { // the protocol's own, cut short by a kill
 		return true
@@ -95,23 +83,15 @@ func (mk marker) owns(name string, inStage bool) bool {
 	case complete:
 		return slices.Contains(mk.m.Files, name)
 	case staging:
-		if inStage {
-			return true
-		}
+		return inStage
 	}
-	return legacyOwned(name)
+	return false
 }
 
-// command is the command that wrote the folder, "" if unknown. For a
-// folder from before the manifest, its files tell.
-func (mk marker) command(dir string) string {
+// command is the command that wrote the folder, "" if no manifest says.
+func (mk marker) command() string {
 	if mk.kind == complete || mk.kind == staging {
 		return mk.m.Command
-	}
-	for _, c := range []struct{ file, cmd string }{{"summary.json", "train"}, {"bench.json", "bench"}, {"prune.csv", "prune"}} {
-		if fi, err := os.Lstat(filepath.Join(dir, c.file)); err == nil && fi.Mode().IsRegular() {
-			return c.cmd
-		}
 	}
 	return ""
 }

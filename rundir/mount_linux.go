@@ -6,9 +6,9 @@ import (
 	"syscall"
 )
 
-// isMountPoint reports whether the folder path is a mount point, which
-// no rename can replace (EBUSY).
-func isMountPoint(path string) bool {
+// IsMountPoint reports whether path (a folder or a file, symlinks
+// followed) is a mount point, which no rename can replace (EBUSY).
+func IsMountPoint(path string) bool {
 	real, err := filepath.EvalSymlinks(path)
 	if err != nil {
 		return false

@@ -2,6 +2,6 @@
 
 package rundir
 
-// isMountPoint: without /proc/self/mountinfo here, a mount point is found
+// IsMountPoint: without /proc/self/mountinfo here, a mount point is found
 // only by the rename's error at the end of the run.
-func isMountPoint(path string) bool { return false }
+func IsMountPoint(path string) bool { return false }

@@ -61,41 +61,16 @@ type Dir struct {
 // and one another command wrote; it finishes what killed runs left beside
 // it and makes the stage. Every error is a refusal (*Error).
 func Open(out, command string) (*Dir, error) {
-	if strings.TrimSpace(out) == "" {
-		return nil, refusef("empty path")
-	}
-	abs, err := filepath.Abs(filepath.Clean(out))
+	abs, err := resolve(out)
 	if err != nil {
-		return nil, refusef("%v", err)
-	}
-	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
-		// Written through: the run replaces the folder the link names, and
-		// the link stays.
-		real, err := filepath.EvalSymlinks(abs)
-		if err != nil {
-			return nil, refusef("a symlink to nothing usable: %v", cause(err))
-		}
-		abs = real
+		return nil, err
 	}
 	parent, base := filepath.Dir(abs), filepath.Base(abs)
-	if abs == parent {
-		return nil, refusef("cannot replace a root directory")
-	}
 	if err := os.MkdirAll(parent, 0o777); err != nil {
 		return nil, refusef("cannot create %s: %v", parent, cause(err))
 	}
-	if fi, err := os.Stat(abs); err == nil {
-		if !fi.IsDir() {
-			return nil, refusef("not a directory")
-		}
-		if wd, err := os.Getwd(); err == nil && within(wd, abs) {
-			return nil, refusef("is the current directory or holds it: bbb replaces --out as a whole; give a folder inside it (e.g. --out %s)",
-				filepath.Join(out, "run"))
-		}
-		if isMountPoint(abs) {
-			return nil, refusef("is a mount point: bbb replaces a run folder by renaming a finished one into its place, which a mount point cannot take; give a folder inside it (e.g. --out %s)",
-				filepath.Join(out, "run"))
-		}
+	if err := checkFolder(out, abs); err != nil {
+		return nil, err
 	}
 	d := &Dir{Out: abs, Command: command, parent: parent, base: base, lockPath: filepath.Join(parent, sideName(base, "lock"))}
 	if err := d.takeLock(); err != nil {
@@ -112,6 +87,68 @@ func Open(out, command string) (*Dir, error) {
 	}
 	crashAt("staged")
 	return d, nil
+}
+
+// Check refuses, as Open would, a folder a run of command may not
+// replace, without taking it or changing anything: callers refuse bad
+// input with it before any work (Open checks again, under the lock, after
+// clearing up what killed runs left).
+func Check(out, command string) error {
+	abs, err := resolve(out)
+	if err != nil {
+		return err
+	}
+	if err := checkFolder(out, abs); err != nil {
+		return err
+	}
+	d := &Dir{Out: abs, Command: command}
+	return d.checkOwned()
+}
+
+// resolve is the folder a run into out replaces: absolute, through a
+// symlink to a folder (the run replaces the folder it names, and the link
+// stays).
+func resolve(out string) (string, error) {
+	if strings.TrimSpace(out) == "" {
+		return "", refusef("empty path")
+	}
+	abs, err := filepath.Abs(filepath.Clean(out))
+	if err != nil {
+		return "", refusef("%v", err)
+	}
+	if fi, err := os.Lstat(abs); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		real, err := filepath.EvalSymlinks(abs)
+		if err != nil {
+			return "", refusef("a symlink to nothing usable: %v", cause(err))
+		}
+		abs = real
+	}
+	if abs == filepath.Dir(abs) {
+		return "", refusef("cannot replace a root directory")
+	}
+	return abs, nil
+}
+
+// checkFolder refuses an existing abs that is not a folder, holds the
+// current directory, or is a mount point. out is the path as given, for
+// the way out the refusal suggests.
+func checkFolder(out, abs string) error {
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return nil // absent: made by the swap
+	}
+	if !fi.IsDir() {
+		return refusef("not a directory")
+	}
+	if wd, err := os.Getwd(); err == nil && within(wd, abs) {
+		return refusef("is the current directory or holds it: bbb replaces --out as a whole; give a folder inside it (e.g. --out %s)",
+			filepath.Join(out, "run"))
+	}
+	if IsMountPoint(abs) {
+		return refusef("is a mount point: bbb replaces a run folder by renaming a finished one into its place, which a mount point cannot take; give a folder inside it (e.g. --out %s)",
+			filepath.Join(out, "run"))
+	}
+	return nil
 }
 
 // recover finishes what killed runs into this folder left beside it (the
@@ -183,30 +220,41 @@ func (d *Dir) retire(dir string, inStage bool) {
 }
 
 // checkOwned refuses a folder another command wrote, and one holding a
-// file its marker does not list (a mistaken --out . or --out $HOME, a
-// user's notes in a run folder): the run would replace them.
+// file its manifest does not list (a mistaken --out . or --out $HOME, a
+// user's notes in a run folder, any file in a folder without a manifest):
+// the run would replace them. Subfolders (other runs) are carried, never
+// in the way.
 func (d *Dir) checkOwned() error {
 	ents, err := os.ReadDir(d.Out)
 	if err != nil {
 		return nil // absent: made by the swap
 	}
 	mk := readMarker(d.Out)
-	if c := mk.command(d.Out); c != "" && d.Command != "" && c != d.Command {
+	if c := mk.command(); c != "" && d.Command != "" && c != d.Command {
 		return refusef("holds the output of `bbb %s`, which `bbb %s` would replace; pick another directory", c, d.Command)
 	}
 	var foreign []string
 	for _, e := range ents {
 		n := e.Name()
-		if e.IsDir() || isSide(n) || n == Marker || (e.Type().IsRegular() && mk.owns(n, false)) {
+		if e.IsDir() || isSide(n) || (n == Marker && mk.kind != noMarker) || (e.Type().IsRegular() && mk.owns(n, false)) {
 			continue
 		}
 		foreign = append(foreign, n)
 	}
-	if len(foreign) > 0 {
-		return refusef("holds files bbb did not write (%s); bbb replaces --out as a whole, so move them or pick an empty or new directory",
-			strings.Join(foreign[:min(3, len(foreign))], ", "))
+	if len(foreign) == 0 {
+		return nil
 	}
-	return nil
+	named := strings.Join(foreign[:min(3, len(foreign))], ", ")
+	if len(foreign) > 3 {
+		named += fmt.Sprintf(" and %d more", len(foreign)-3)
+	}
+	switch mk.kind {
+	case complete, staging:
+		return refusef("holds files bbb did not write (%s); bbb replaces --out as a whole, so move them or pick an empty or new directory", named)
+	case legacyMarker:
+		return refusef("was written by a bbb from before run folders listed their files, so bbb cannot tell them from yours (%s); move them or pick an empty or new directory", named)
+	}
+	return refusef("is not a bbb run folder (no %s manifest) and holds files (%s); bbb replaces --out as a whole, so it writes only into a new or empty folder or one of its own runs: move them or pick another directory", Marker, named)
 }
 
 // makeStage makes the stage beside Out with the mode Out has (a new Out:

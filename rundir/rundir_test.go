@@ -69,11 +69,17 @@ func TestOpenRefusesWhatItDidNotWrite(t *testing.T) {
 		{"a file a listed name would not cover", "complete", map[string]string{"model.npz": "mine"}, "train", "model.npz"},
 		{"another command's run", "complete", nil, "bench", "`bbb train`"},
 		{"legacy marker with a user's notes", "legacy", map[string]string{"summary.json": "{}", "notes.txt": "mine"}, "train", "notes.txt"},
-		{"legacy train run into bench", "legacy", map[string]string{"summary.json": "{}"}, "bench", "`bbb train`"},
-		{"legacy train run into prune", "legacy", map[string]string{"summary.json": "{}"}, "prune", "`bbb train`"},
-		{"legacy bench run", "legacy", map[string]string{"bench.json": "{}", "bench.png": ""}, "bench", ""},
-		{"no marker, bbb's names", "", map[string]string{"summary.json": "{}"}, "train", ""},
+		// Issue 23, item 3: without a manifest no file is bbb's, however
+		// it is named (a user's precious.npz was deleted).
+		{"legacy marker and files", "legacy", map[string]string{"summary.json": "{}"}, "train", "from before run folders listed their files"},
+		{"legacy marker only", "legacy", nil, "bench", ""},
+		{"no marker, empty but for a subfolder", "", nil, "train", ""},
+		{"no marker, bbb's names", "", map[string]string{"summary.json": "{}", "pred.csv": "", "precious.npz": "mine"}, "train", "no .bbb-run manifest"},
+		{"no marker, a model", "", map[string]string{"precious.npz": "mine"}, "bench", "precious.npz"},
+		{"no marker, a killed manifest write", "", map[string]string{".bbb-run.tmp": "{"}, "train", ""},
+		{"an unreadable marker", "", map[string]string{Marker: "mine"}, "train", Marker},
 		{"no marker, a home folder", "", map[string]string{".bashrc": "", "notes.txt": ""}, "train", ".bashrc"},
+		{"many files", "", map[string]string{"a": "", "b": "", "c": "", "d": "", "e": ""}, "train", "a, b, c and 2 more"},
 		{"a symlink", "complete", map[string]string{"@link": "summary.json"}, "train", "link"},
 	}
 	for _, tc := range cases {
@@ -98,6 +104,12 @@ func TestOpenRefusesWhatItDidNotWrite(t *testing.T) {
 				os.WriteFile(filepath.Join(out, n), []byte(c), 0o644)
 			}
 			before := names(t, out)
+			if err := Check(out, tc.command); (err == nil) != (tc.refuse == "") || (err != nil && !strings.Contains(err.Error(), tc.refuse)) {
+				t.Errorf("Check: %v, want a refusal naming %q", err, tc.refuse)
+			}
+			if got := names(t, parent); !slices.Equal(got, []string{"out"}) {
+				t.Errorf("beside out after Check: %v", got)
+			}
 			d, err := Open(out, tc.command)
 			if tc.refuse == "" {
 				if err != nil {

@@ -86,7 +86,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	rd, err := openRunDir("--out", writeTarget(out))
+	rd, err := openRunDir("--out", out)
 	if err != nil {
 		return err
 	}

@@ -192,7 +192,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		others = append(others, backend{benchReport: *r, file: file})
 	}
-	rd, err := openRunDir("--out", writeTarget(out))
+	rd, err := openRunDir("--out", out)
 	if err != nil {
 		return err
 	}

@@ -182,7 +182,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	if f.paper.batchSize > data.Train.Len() {
 		return usagef("--batch-size %d: over the %d training images", f.paper.batchSize, data.Train.Len())
 	}
-	rd, err := openRunDir("--out", writeTarget(f.out))
+	rd, err := openRunDir("--out", f.out)
 	if err != nil {
 		return err
 	}

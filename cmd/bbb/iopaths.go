@@ -8,10 +8,17 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // Every command lists every path it reads and writes in an ioPlan, and
 // check refuses, before any work, one line and exit 2:
+//   - an output that cannot be written where it is named (checkOutputFile,
+//     checkOutputDir): a file name ending in "/", a name over NAME_MAX or
+//     a path that would pass PATH_MAX with the names bbb adds, a mount
+//     point (no rename replaces it: EBUSY), an existing output that is not
+//     a regular file (a device, fifo or socket) or a directory where a
+//     file is wanted;
 //   - an output that is an input or another output (resolved through
 //     symbolic links, so "./x", "x", "/abs/x" and a link to x are one file;
 //     hard links by inode);
@@ -21,12 +28,14 @@ import (
 //     r/m.npz --out r);
 //   - an output file inside an output directory other than directly in it
 //     (only those are staged with the run);
-//   - an output that exists and is not a regular file (a device, fifo or
-//     socket) or a directory where a file is wanted.
+//   - an output directory the run may not replace (rundir.Check): one
+//     holding a file its manifest does not list, any file where there is
+//     no manifest, another command's run.
 //
 // Outputs that are symbolic links are written through (atomicio.WriteFile);
 // "-" is standard output for predict's and dot's --out, and refused for the
-// other outputs.
+// other outputs. Refusals name the path as typed; a symbolic link also
+// names its target ("--out link -> /real/run: ...").
 
 // ioRole is how a command uses a path.
 type ioRole int
@@ -96,19 +105,80 @@ func (p *ioPlan) check() error {
 			}
 		}
 	}
+	for _, io := range p.paths { // last: an overlap is the clearer reason
+		if io.role == writeDir {
+			if err := rundir.Check(writeTarget(io.path), runCommand); err != nil {
+				return runDirError(io.flag, io.path, err)
+			}
+		}
+	}
 	return nil
 }
 
-// checkOutput checks that an output can be written where it is named: an
-// output file is a regular file or absent, in a directory that exists (or
-// that is the staged --out); an output directory is a directory or absent.
+// Limits of Linux file systems on a name and a whole path (with its NUL).
+const (
+	nameMax = 255
+	pathMax = 4096
+)
+
+// ownNameMax bounds the names bbb gives its own files in a run folder
+// (learning_curve.png, the longest today, has 18 bytes).
+const ownNameMax = 32
+
+// sideLen bounds the length of a name bbb writes beside an entry whose
+// name has n bytes (its temporary file, a stage), with its unique suffix:
+// atomicio.SideName adds two dots, a tag and SideRoom bytes, and cuts the
+// whole to NAME_MAX.
+func sideLen(n int) int {
+	return min(nameMax, n+2+atomicio.SideTagMax+atomicio.SideRoom)
+}
+
+// stageLen bounds the length of the path of a run folder's stage.
+func stageLen(dir string) int {
+	return len(filepath.Dir(dir)) + 1 + sideLen(len(filepath.Base(dir)))
+}
+
+// checkOutput checks that an output can be written where it is named.
 func (p *ioPlan) checkOutput(o ioPath) error {
+	switch o.role {
+	case writeDir:
+		return p.checkOutputDir(o)
+	case writeFile:
+		return p.checkOutputFile(o)
+	}
+	return nil
+}
+
+// checkOutputDir checks that a run directory can be made and replaced
+// where it is named: a directory or absent, with names that fit (the
+// longest path the run writes is a temporary file in its stage).
+func (p *ioPlan) checkOutputDir(o ioPath) error {
+	if err := checkNames(o, stageLen(o.abs)+1+sideLen(ownNameMax)); err != nil {
+		return err
+	}
+	if fi, err := os.Stat(o.abs); err == nil && !fi.IsDir() {
+		return usagef("%s %s: not a directory", o.flag, o.path)
+	}
+	return nil // the rest (mount point, current directory, ownership) is rundir.Check's
+}
+
+// checkOutputFile checks that an output file can be written where it is
+// named, with a temporary file beside it renamed over it: a file name (no
+// trailing "/"), that fits NAME_MAX, a regular file or absent and not a
+// mount point, in a directory that exists (or that is the staged --out).
+func (p *ioPlan) checkOutputFile(o ioPath) error {
+	if base := o.path[strings.LastIndexByte(o.path, '/')+1:]; base == "" || base == "." || base == ".." {
+		return usagef("%s %s: names a directory, not a file (it ends in %q); give a file name", o.flag, o.path, "/"+base)
+	}
+	longest := len(filepath.Dir(o.abs)) + 1 + sideLen(len(filepath.Base(o.abs))) // its temporary file
+	if d, ok := p.stagedIn(o); ok {
+		longest = stageLen(d.abs) + 1 + sideLen(len(filepath.Base(o.abs))) // the same, in the stage
+	}
+	if err := checkNames(o, longest); err != nil {
+		return err
+	}
 	fi, err := os.Stat(o.abs)
 	switch {
-	case o.role == writeDir && err == nil && !fi.IsDir():
-		return usagef("%s %s: not a directory", o.flag, o.path)
-	case o.role != writeFile:
-		return nil
 	case err == nil && fi.IsDir():
 		return usagef("%s %s: is a directory (want a file name)", o.flag, o.path)
 	case err == nil && !fi.Mode().IsRegular():
@@ -117,6 +187,9 @@ func (p *ioPlan) checkOutput(o ioPath) error {
 			hint = " (- writes to standard output)"
 		}
 		return usagef("%s %s: is %s, not a regular file; bbb writes regular files only%s", o.flag, o.path, atomicio.Kind(fi.Mode()), hint)
+	case err == nil && rundir.IsMountPoint(o.abs):
+		return usagef("%s %s: is a mount point (a file mounted into place): bbb writes a new file and renames it over the old one, which a mount point cannot take; mount its folder instead and name a file inside it",
+			o.flag, o.path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
 		return usagef("%s %s: %v", o.flag, o.path, unwrapPath(err)) // a loop of links, a file where a directory is wanted
 	}
@@ -126,15 +199,38 @@ func (p *ioPlan) checkOutput(o ioPath) error {
 	return checkFileDir(o.flag, o.path, filepath.Dir(o.abs))
 }
 
+// checkNames refuses an output whose names would not fit: a name over
+// NAME_MAX (bbb cuts the names it adds to fit, atomicio.SideName, but not
+// the output's own), or a path that would reach PATH_MAX with the names
+// bbb writes below it: longest bounds the longest path it writes.
+func checkNames(o ioPath, longest int) error {
+	for _, name := range strings.Split(o.abs, string(filepath.Separator)) {
+		if len(name) > nameMax {
+			return usagef("%s %s: a name in it is %d bytes long; a file system takes at most %d", o.flag, o.path, len(name), nameMax)
+		}
+	}
+	if longest >= pathMax {
+		return usagef("%s %s: the path is %d bytes long; with the temporary names bbb writes there, it would pass the %d bytes a path may have",
+			o.flag, o.path, len(o.abs), pathMax-1)
+	}
+	return nil
+}
+
 // staged reports whether an output file is directly in the plan's output
 // directory: the run writes it into its staging folder (savePath).
 func (p *ioPlan) staged(o ioPath) bool {
+	_, ok := p.stagedIn(o)
+	return ok
+}
+
+// stagedIn is the output directory an output file is staged in.
+func (p *ioPlan) stagedIn(o ioPath) (ioPath, bool) {
 	for _, d := range p.paths {
 		if d.role == writeDir && filepath.Dir(o.abs) == d.abs {
-			return true
+			return d, true
 		}
 	}
-	return false
+	return ioPath{}, false
 }
 
 // checkPair refuses output o's overlap with path x.

@@ -309,22 +309,25 @@ func TestSaveRemovesKilledLeftover(t *testing.T) {
 	}
 }
 
-// A legal long --out name (240 bytes) works: the lock, staging and
-// temporary files beside it have names that fit NAME_MAX.
+// Legal long --out and --save names (240 bytes, and NAME_MAX's 255) work:
+// the lock, staging and temporary files beside them have names that fit
+// NAME_MAX.
 func TestLongOutName(t *testing.T) {
-	dir := t.TempDir()
-	out := filepath.Join(dir, strings.Repeat("o", 240))
-	save := filepath.Join(dir, strings.Repeat("m", 240))
-	for range 2 { // the second replaces the first
-		if code, _, stderr := runCLI(tinyTrain("--out", out, "--save", save)...); code != exitOK {
-			t.Fatalf("exit %d: %s", code, stderr)
+	for _, n := range []int{240, 255} {
+		dir := t.TempDir()
+		out := filepath.Join(dir, strings.Repeat("o", n))
+		save := filepath.Join(dir, strings.Repeat("m", n))
+		for range 2 { // the second replaces the first
+			if code, _, stderr := runCLI(tinyTrain("--out", out, "--save", save)...); code != exitOK {
+				t.Fatalf("%d bytes: exit %d: %s", n, code, stderr)
+			}
 		}
-	}
-	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
-		t.Error(err)
-	}
-	if ents, _ := os.ReadDir(dir); len(ents) != 2 {
-		t.Errorf("entries beside --out: %v", ents)
+		if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+			t.Error(err)
+		}
+		if ents, _ := os.ReadDir(dir); len(ents) != 2 {
+			t.Errorf("%d bytes: entries beside --out: %v", n, ents)
+		}
 	}
 }
 
@@ -348,5 +351,82 @@ func TestResolvePath(t *testing.T) {
 	}
 	if !bytes.Equal([]byte(absPath(writeTarget("lb"))), []byte(filepath.Join(real, "a/b"))) {
 		t.Errorf("writeTarget(lb) = %q", writeTarget("lb"))
+	}
+}
+
+// deepDir makes a directory under base whose absolute path is n bytes
+// long.
+func deepDir(t *testing.T, base string, n int) string {
+	t.Helper()
+	dir, err := filepath.EvalSymlinks(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for len(dir) < n {
+		dir = filepath.Join(dir, strings.Repeat("d", min(200, n-len(dir)-1)))
+	}
+	if len(dir) != n {
+		t.Fatalf("deepDir: %d bytes, want %d", len(dir), n)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// Issue 23, item 3 (and item 5's file variant, in TestMountedOutputFileRefused):
+// an output file named with a trailing "/" (or "/."), a name over NAME_MAX,
+// and a path that the temporary names bbb writes would take past PATH_MAX
+// used to fail only after the work. Each is one line naming the flag, exit
+// 2, before any work, nothing written.
+func TestOutputNamesRefusedBeforeWork(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	long := strings.Repeat("n", 256)
+	// 4064 bytes: the write check's temporary file fits (main's code
+	// got that far), the --save file's temporary file does not.
+	deep := deepDir(t, dir, 4064)
+	if err := os.MkdirAll(deep[:4040], 0o755); err != nil { // (a name cut short: a sibling)
+		t.Fatal(err)
+	}
+	before := snapshot(t, dir)
+	bench := []string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01"}
+	for _, tc := range []struct {
+		args []string
+		want []string // in the one line of stderr
+	}{
+		{tinyTrain("--save", "mx.npz/"), []string{"--save mx.npz/", "names a directory"}},
+		{tinyTrain("--save", "mx.npz/."), []string{"--save mx.npz/.", "names a directory"}},
+		{tinyTrain("--cpuprofile", "c.prof/"), []string{"--cpuprofile c.prof/", "names a directory"}},
+		{tinyTrain("--save", "o/m.npz/", "--out", "o"), []string{"--save o/m.npz/", "names a directory"}},
+		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", "p.csv/"}, []string{"--out p.csv/", "names a directory"}},
+		{[]string{"dot", "-o", "g.dot/"}, []string{"--out g.dot/", "names a directory"}},
+		{tinyTrain("--save", long), []string{"--save", "256 bytes", "at most 255"}},
+		{tinyTrain("--save", "o/"+long, "--out", "o"), []string{"--save", "256 bytes"}},
+		{tinyTrain("--cpuprofile", long), []string{"--cpuprofile", "256 bytes"}},
+		{tinyTrain("--out", long), []string{"--out", "256 bytes"}},
+		{tinyTrain("--out", long+"/run"), []string{"--out", "256 bytes"}},
+		{append(bench, "--out", long), []string{"--out", "256 bytes"}},
+		{[]string{"bandit", "--out", long}, []string{"--out", "256 bytes"}},
+		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", long}, []string{"--out", "256 bytes"}},
+		{[]string{"dot", "-o", long}, []string{"--out", "256 bytes"}},
+		{tinyTrain("--save", filepath.Join(deep, strings.Repeat("m", 20))), []string{"--save", "4095 bytes a path may have"}},
+		{tinyTrain("--out", filepath.Join(deep[:4040], "r")), []string{"--out", "4095 bytes a path may have"}},
+		{[]string{"dot", "-o", filepath.Join(deep, strings.Repeat("g", 20))}, []string{"--out", "4095 bytes a path may have"}},
+	} {
+		code, stdout, stderr := runCLI(tc.args...)
+		line := strings.TrimSpace(stderr)
+		if code != exitUsage || strings.Contains(line, "\n") || stdout != "" {
+			t.Errorf("%.60q: exit %d, stderr %q, stdout %.40q; want exit 2, one line, before any work", tc.args, code, stderr, stdout)
+		}
+		for _, w := range tc.want {
+			if !strings.Contains(line, w) {
+				t.Errorf("%.60q: %q does not name %q", tc.args, line, w)
+			}
+		}
+		if after := snapshot(t, dir); !mapsEqual(before, after) {
+			t.Errorf("%.60q: files changed: %.200q", tc.args, diffKeys(before, after))
+			before = after
+		}
 	}
 }

@@ -111,7 +111,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	rd, err := openRunDir("--out", writeTarget(out))
+	rd, err := openRunDir("--out", out)
 	if err != nil {
 		return err
 	}

@@ -20,20 +20,37 @@ var runCommand string
 
 type runDir struct {
 	*rundir.Dir
-	flag string // the flag that named it, for errors
+	flag, path string // the flag that named it and its value as typed, for errors
 }
 
-// openRunDir takes the run folder out for the command under way. Errors
-// are usage errors naming flagName.
+// openRunDir takes the run folder out (the folder out names, through a
+// symbolic link) for the command under way. Errors are usage errors
+// naming flagName and out as typed.
 func openRunDir(flagName, out string) (*runDir, error) {
-	d, err := rundir.Open(out, runCommand)
+	d, err := rundir.Open(writeTarget(out), runCommand)
 	if err != nil {
-		return nil, usagef("%s %s: %v", flagName, out, err)
+		return nil, runDirError(flagName, out, err)
 	}
-	rd := &runDir{Dir: d, flag: flagName}
+	rd := &runDir{Dir: d, flag: flagName, path: out}
 	rd.warnKept()
 	setHardExitCleanup(d.Abort) // a forced exit: no deferred Abort runs
 	return rd, nil
+}
+
+// runDirError is a refusal of the run folder out as a usage error: it
+// names what the user typed, and where that is a symbolic link, the
+// folder it names too.
+func runDirError(flagName, out string, err error) error {
+	return usagef("%s %s: %v", flagName, linkShown(out), err)
+}
+
+// linkShown is path as typed, followed by " -> " and its target where it
+// is a symbolic link.
+func linkShown(path string) string {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+		return path + " -> " + writeTarget(path)
+	}
+	return path
 }
 
 // Commit puts the staged run in place of --out.
@@ -42,7 +59,7 @@ func (rd *runDir) Commit() error {
 	err := rd.Dir.Commit()
 	rd.warnKept()
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", rd.flag, rd.Out, err)
+		return fmt.Errorf("%s %s: %w", rd.flag, linkShown(rd.path), err)
 	}
 	return nil
 }

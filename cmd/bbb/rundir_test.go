@@ -261,3 +261,142 @@ func TestOutMountPointRefused(t *testing.T) {
 		t.Errorf("train --out MOUNT: %v, %q; want exit 2 with one line before any work", err, b)
 	}
 }
+
+// Issue 23, item 3: a folder without a manifest that holds files named
+// like bbb's outputs (a user's precious.npz, pred.csv, summary.json) was
+// replaced and the files deleted. Every command that writes a run folder
+// refuses it with one line naming the folder (as typed: through a symbolic
+// link, the link and its target), exit 2, before any work; an empty
+// folder, one holding only subfolders, and bbb's own run keep working.
+func TestOutWithoutManifestRefused(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	os.Mkdir("r7", 0o755)
+	for _, n := range []string{"precious.npz", "pred.csv", "summary.json"} {
+		os.WriteFile(filepath.Join("r7", n), []byte("mine"), 0o644)
+	}
+	os.Symlink("r7", "r7-link")
+	before := snapshot(t, dir)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{tinyTrain("--out", "r7"), "--out r7: "},
+		{tinyTrain("--out", "r7-link"), "--out r7-link -> r7: "},
+		{tinyTrain("--out", "r7", "--save", "r7/precious.npz"), "--out r7: "},
+		{[]string{"train", "--preset", "mnist", "--out", "r7"}, "--out r7: "},
+		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--out", "r7"}, "--out r7: "},
+		{[]string{"prune", "--model", "m.npz", "--out", "r7"}, "--out r7: "},
+		{[]string{"bandit", "--out", "r7"}, "--out r7: "},
+	} {
+		code, stdout, stderr := runCLI(tc.args...)
+		line := strings.TrimSpace(stderr)
+		if code != exitUsage || strings.Contains(line, "\n") || stdout != "" || !strings.Contains(line, tc.want) || !strings.Contains(line, "precious.npz") {
+			t.Errorf("%v: exit %d, stderr %q, stdout %.40q; want exit 2 and one line naming %q and precious.npz, before any work", tc.args, code, stderr, stdout, tc.want)
+		}
+		if after := snapshot(t, dir); !mapsEqual(before, after) {
+			t.Errorf("%v: files changed: %v", tc.args, diffKeys(before, after))
+			before = after
+		}
+	}
+
+	// What keeps working: a new folder, an empty one, one with only a
+	// subfolder (another run's, kept), the same run again, a bench run
+	// inside a training run's folder and the training run again.
+	os.Mkdir("empty", 0o755)
+	os.MkdirAll("sub/bench", 0o755)
+	os.WriteFile("sub/bench/bench.json", []byte("b"), 0o644)
+	for _, args := range [][]string{
+		tinyTrain("--out", "new"),
+		tinyTrain("--out", "new"),
+		tinyTrain("--out", "empty"),
+		tinyTrain("--out", "sub"),
+		{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "-q", "--out", "new/bench"},
+		tinyTrain("--out", "new", "--save", "new/m.npz"),
+		tinyTrain("--out", "new", "--resume", "new/m.npz", "--save", "new/m.npz", "--epochs", "30"),
+	} {
+		if code, _, stderr := runCLI(args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for _, p := range []string{"sub/bench/bench.json", "sub/summary.json", "empty/summary.json", "new/bench/bench.json", "new/m.npz", "new/summary.json"} {
+		if _, err := os.Stat(p); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// TestMountedFileChild is a child of TestMountedOutputFileRefused, run in
+// its own mount namespace with a file bind-mounted on BBB_MOUNTED_FILE.
+func TestMountedFileChild(t *testing.T) {
+	mnt := os.Getenv("BBB_MOUNTED_FILE")
+	if mnt == "" {
+		t.Skip("child process only")
+	}
+	t.Chdir(filepath.Dir(mnt))
+	os.Symlink(filepath.Base(mnt), "link")
+	before := snapshot(t, ".")
+	for _, args := range [][]string{
+		tinyTrain("--save", "m.npz"),
+		tinyTrain("--cpuprofile", "link"),
+		tinyTrain("--save", "o/m.npz", "--out", "o"),
+		{"predict", "--model", "x.npz", "--data", "t.csv", "--out", "m.npz"},
+		{"dot", "-o", "m.npz"},
+	} {
+		code, stdout, stderr := runCLI(args...)
+		line := strings.TrimSpace(stderr)
+		if code != exitUsage || strings.Contains(line, "\n") || stdout != "" || !strings.Contains(line, "is a mount point") {
+			t.Errorf("%v: exit %d, stderr %q, stdout %.40q; want exit 2 and one line, before any work", args, code, stderr, stdout)
+		}
+		if after := snapshot(t, "."); !mapsEqual(before, after) {
+			t.Errorf("%v: files changed: %v", args, diffKeys(before, after))
+			before = after
+		}
+	}
+	fmt.Println("mounted file child ok")
+}
+
+// Issue 23, item 5, the file variant: an output file that is a mount point
+// (docker -v host/m.npz:/work/m.npz) used to run the whole job, then fail
+// with EBUSY from the rename. It is refused before any work: --save,
+// --cpuprofile through a link, --save staged in --out, predict --out and
+// dot -o. Needs root and unshare (CI runs as root); the decision itself is
+// rundir's TestMountDecision.
+func TestMountedOutputFileRefused(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("mounting needs root")
+	}
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Skip("no unshare")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "host.npz")
+	os.WriteFile(src, []byte("the host's"), 0o644)
+	work := filepath.Join(dir, "work")
+	os.MkdirAll(filepath.Join(work, "o"), 0o755)
+	for _, p := range []string{"m.npz", "o/m.npz"} {
+		os.WriteFile(filepath.Join(work, p), nil, 0o644)
+	}
+	mount := `mount --bind "$3" "$1" && mount --bind "$3" "$(dirname "$1")/o/m.npz"`
+	cmd := exec.Command("unshare", "-m", "sh", "-c", mount+` && exec "$2" -test.run='^TestMountedFileChild$' -test.v`, "sh", filepath.Join(work, "m.npz"), os.Args[0], src)
+	cmd.Env = append(os.Environ(), "BBB_MOUNTED_FILE="+filepath.Join(work, "m.npz"))
+	b, err := cmd.CombinedOutput()
+	if strings.Contains(string(b), "mount:") || strings.Contains(string(b), "unshare:") {
+		t.Skipf("cannot mount here: %s", b)
+	}
+	if err != nil || !strings.Contains(string(b), "mounted file child ok") {
+		t.Fatalf("child: %v\n%s", err, b)
+	}
+	if got := mustReadFile(t, src); got != "the host's" {
+		t.Errorf("the mounted file: %q", got)
+	}
+}
+
+func mustReadFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"github.com/bbb-go/bbb/rundir"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -109,12 +110,7 @@ func TestSignalStopsRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
 			out := parent + "/out"
-			if err := os.Mkdir(out, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			plantPreviousRun(t, out)
 			args := append(append(append([]string{}, quick...), tc.extra...), "--out", out)
 			env := []string{"BBB_PAUSE_AT=" + tc.pauseAt, "BBB_PAUSE_MODE=" + tc.mode}
 			cmd, lines := startHelper(t, env, args...)
@@ -163,11 +159,28 @@ func TestSignalStopsRun(t *testing.T) {
 	}
 }
 
-// checkPrevious checks that out holds only the earlier run's summary.json.
+// plantPreviousRun makes out a finished train run holding one file,
+// summary.json = "{}\n" (listed in its manifest, as a real run's files are).
+func plantPreviousRun(t *testing.T, out string) {
+	t.Helper()
+	d, err := rundir.Open(out, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(d.Stage, "summary.json"), []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkPrevious checks that out holds only the earlier run's summary.json
+// (and its manifest).
 func checkPrevious(t *testing.T, out string) {
 	t.Helper()
 	ents, _ := os.ReadDir(out)
-	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{}\n" || len(ents) != 1 {
+	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{}\n" || len(ents) != 2 {
 		t.Errorf("--out changed by the failed run: %d files, summary.json %q", len(ents), b)
 	}
 }
@@ -180,8 +193,7 @@ func TestKilledRunLeavesPrevious(t *testing.T) {
 	}
 	parent := t.TempDir()
 	out := parent + "/out"
-	os.Mkdir(out, 0o755)
-	os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644)
+	plantPreviousRun(t, out)
 	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=figures (band_val", "BBB_PAUSE_MODE=hang"},
 		"train", "--points", "200", "--epochs", "5", "--samples", "4", "--out", out)
 	var all []string

@@ -101,7 +101,12 @@ func parseSweepFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 
 // checkTrainArgs runs train's own parsing and checks on a command line,
 // stopping before any work (checkOnly).
+// Its run folder is checked as train's (each point's folder is one), so
+// runCommand is "train" meanwhile; points are checked one at a time.
 func checkTrainArgs(args []string) error {
+	saved := runCommand
+	runCommand = "train"
+	defer func() { runCommand = saved }()
 	return runTrain(context.WithValue(context.Background(), checkOnlyKey{}, true), args, io.Discard, io.Discard)
 }
 

@@ -155,7 +155,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if checkOnly(ctx) {
 		return nil
 	}
-	rd, err := openRunDir("--out", writeTarget(f.out))
+	rd, err := openRunDir("--out", f.out)
 	if err != nil {
 		return err
 	}
