@@ -131,7 +131,7 @@ func TestCheckpointDamaged(t *testing.T) {
 	}{
 		{"truncated", full[:len(full)/2], "zip"},
 		{"garbage", []byte("hello"), "zip"},
-		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 1"},
+		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 2"},
 		{"format", with("meta", meta(`{"format":"other","version":1}`)), "not a bbb checkpoint"},
 		{"no inputs", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":0,"params":["w_mu0"]}`)), "meta: inputs 0, 1 params, epoch 0"},
 		{"no params", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":[]}`)), "meta: inputs 1, 0 params, epoch 0"},
