@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/internal/parallel"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -134,6 +135,63 @@ func (n *Network) FillEps(rng *rand.Rand) error {
 		}
 	}
 	return nil
+}
+
+// EpsStreams returns the Philox stream of each eps node, in Eps order:
+// 2i for layer i's w_eps (or its local-reparameterisation eps), 2i+1 for
+// its b_eps, the streams of a resident network's Noise nodes.
+func (n *Network) EpsStreams() []uint64 {
+	out := make([]uint64, 0, 2*len(n.Layers))
+	for i, l := range n.Layers {
+		out = append(out, uint64(2*i))
+		if l.OutEps == nil {
+			out = append(out, uint64(2*i+1))
+		}
+	}
+	return out
+}
+
+// FillEpsAt puts draw step of the counter-based epsilon source seed into
+// every eps node: element k of the node of stream s is nodes.NormalAt(seed,
+// s, step, k), what a resident network's Noise nodes hold at that step
+// (SetStep), so the host and the resident graph (and the GPU) compute with
+// the same numbers. Large nodes are filled in parallel (internal/parallel).
+func (n *Network) FillEpsAt(seed, step uint64) error {
+	if n.Store != nil {
+		return fmt.Errorf("graph: FillEpsAt: a resident network draws epsilon itself (SetStep)")
+	}
+	streams := n.EpsStreams()
+	for k, e := range n.Eps() {
+		d, err := boundDense(e)
+		if err != nil {
+			return err
+		}
+		fillNoiseDense(d, seed, streams[k], step, parallel.For)
+	}
+	return nil
+}
+
+// FillEpsSetAt draws into set (from EpsLike) exactly what FillEpsAt draws
+// into the eps nodes of a network whose EpsStreams are streams, on the
+// calling goroutine alone (it runs beside the graph's workers).
+func FillEpsSetAt(set []*tensor.Dense, streams []uint64, seed, step uint64) {
+	for k, d := range set {
+		fillNoiseDense(d, seed, streams[k], step, serial)
+	}
+}
+
+func serial(n int, f func(lo, hi int)) { f(0, n) }
+
+// fillNoiseDense fills d with the draw (seed, stream, step), split by
+// split (parallel.For or serial): each element is a function of its
+// index, so the split does not change the numbers.
+func fillNoiseDense(d *tensor.Dense, seed, stream, step uint64, split func(int, func(lo, hi int))) {
+	switch v := d.Data().(type) {
+	case []float32:
+		split(len(v), func(lo, hi int) { nodes.FillNoiseAt(v[lo:hi], seed, stream, step, uint64(lo)) })
+	case []float64:
+		split(len(v), func(lo, hi int) { nodes.FillNoiseAt(v[lo:hi], seed, stream, step, uint64(lo)) })
+	}
 }
 
 // EpsLike returns new tensors shaped like the eps nodes' values, for

@@ -321,31 +321,25 @@ func (op *noiseOp) UsePreallocDo(prealloc G.Value, _ ...G.Value) (G.Value, error
 		return nil, err
 	}
 	step, _ := op.store.snapshot()
-	switch d := out.Data().(type) {
-	case []float32:
-		for i := range d {
-			d[i] = float32(NormalAt(op.store.Seed, op.stream, step, uint64(i)))
-		}
-	case []float64:
-		for i := range d {
-			d[i] = NormalAt(op.store.Seed, op.stream, step, uint64(i))
-		}
-	}
+	FillNoise(out.Data(), op.store.Seed, op.stream, step)
 	return out, nil
 }
 
 // FillNoise writes what a Noise node of this stream holds at step into dst
 // (float32 or float64): the host's view of a GPU draw, for tests and tools.
 func FillNoise(dst any, seed, stream, step uint64) {
+	FillNoiseAt(dst, seed, stream, step, 0)
+}
+
+// FillNoiseAt is FillNoise for the elements off, off+1, ... of the draw:
+// dst[i] = NormalAt(seed, stream, step, off+i). Parts of one draw can be
+// filled apart (in parallel) and give the numbers of one fill.
+func FillNoiseAt(dst any, seed, stream, step, off uint64) {
 	switch d := dst.(type) {
 	case []float32:
-		for i := range d {
-			d[i] = float32(NormalAt(seed, stream, step, uint64(i)))
-		}
+		fillNormals(d, seed, stream, step, off)
 	case []float64:
-		for i := range d {
-			d[i] = NormalAt(seed, stream, step, uint64(i))
-		}
+		fillNormals(d, seed, stream, step, off)
 	}
 }
 

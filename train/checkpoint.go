@@ -20,15 +20,21 @@ import (
 // A checkpoint is an .npz file (NumPy's np.load reads it): every
 // variational parameter by its graph name (w_mu0, w_rho0, b_mu0, ...),
 // Adam's state (adam/m/NAME, adam/v/NAME, adam_t), the epsilon streams'
-// positions (rng/eps, rng/val: PCG states), the losses so far
-// (train_losses, reports: epoch, train, val per row) and meta: the JSON of
-// CheckpointMeta as bytes (bytes(np.load(p)["meta"]).decode()).
+// positions (rng/eps_draws, rng/val_draws: the counter-based draws used so
+// far, one int64 each), the losses so far (train_losses, reports: epoch,
+// train, val per row) and meta: the JSON of CheckpointMeta as bytes
+// (bytes(np.load(p)["meta"]).decode()).
+//
+// Version 1 held PCG states (rng/eps, rng/val) instead of the counters.
+// Such a file still resumes: with the counter-based draws from where its
+// run stood (epsDrawsAt), so the run goes on with other numbers than the
+// old build would have drawn.
 
 // CheckpointFormat and CheckpointVersion identify the file; Read refuses a
 // newer version.
 const (
 	CheckpointFormat  = "bbb-checkpoint"
-	CheckpointVersion = 1
+	CheckpointVersion = 2
 )
 
 // CheckpointMeta is what shaped the run: the CLI's flags (model, data,
@@ -86,13 +92,12 @@ func (t *Trainer) Checkpoint(meta CheckpointMeta, reports []Report) (map[string]
 	if t.adam != nil {
 		arrays["adam_t"] = npz.Array{Data: []int64{int64(t.adam.t)}}
 	}
-	for name, src := range map[string]interface{ MarshalBinary() ([]byte, error) }{"rng/eps": t.epsSrc, "rng/val": t.Val.src} {
-		b, err := src.MarshalBinary()
-		if err != nil {
-			return nil, err
-		}
-		arrays[name] = npz.Array{Shape: []int{len(b)}, Data: b}
+	draws := t.epsDraws
+	if t.Net.Store != nil {
+		draws = uint64(t.epoch) // a resident run draws at step = epoch
 	}
+	arrays["rng/eps_draws"] = npz.Array{Shape: []int{1}, Data: []int64{int64(draws)}}
+	arrays["rng/val_draws"] = npz.Array{Shape: []int{1}, Data: []int64{int64(t.Val.draws)}}
 	arrays["train_losses"] = npz.Array{Shape: []int{len(t.TrainLosses)}, Data: slices.Clone(t.TrainLosses)}
 	rep := make([]float64, 0, 3*len(reports))
 	for _, r := range reports {
@@ -285,15 +290,11 @@ func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
 		}
 	}
 	t.adam.t = int(tArr[0])
-	for name, src := range map[string]interface{ UnmarshalBinary([]byte) error }{"rng/eps": t.epsSrc, "rng/val": t.Val.src} {
-		b, ok := c.Arrays[name].Data.([]uint8)
-		if !ok {
-			return nil, fmt.Errorf("%s missing", name)
-		}
-		if err := src.UnmarshalBinary(b); err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
+	eps, val, err := t.epsDrawsAt(c)
+	if err != nil {
+		return nil, err
 	}
+	t.epsDraws, t.Val.draws = eps, val
 	losses := c.Arrays["train_losses"].Floats()
 	if len(losses) != c.Meta.Epoch {
 		return nil, fmt.Errorf("train_losses: %d values for epoch %d", len(losses), c.Meta.Epoch)
@@ -302,6 +303,41 @@ func (t *Trainer) Restore(c *Checkpoint) ([]Report, error) {
 	t.epoch = c.Meta.Epoch
 	t.multi.replayShuffles(t.epoch)
 	return c.Reports, nil
+}
+
+// epsDrawsAt returns the training and validation draws c's run had used:
+// its counters, or for a version-1 file (PCG states, rng/eps and rng/val)
+// the draws an uninterrupted run of this build makes by c's epoch: one per
+// step and MC draw, and one validation draw per report.
+func (t *Trainer) epsDrawsAt(c *Checkpoint) (eps, val uint64, err error) {
+	_, oldEps := c.Arrays["rng/eps"].Data.([]uint8)
+	_, oldVal := c.Arrays["rng/val"].Data.([]uint8)
+	if _, ok := c.Arrays["rng/eps_draws"]; !ok && oldEps && oldVal {
+		return uint64(c.Meta.Epoch) * t.drawsPerEpoch(), uint64(len(c.Reports)), nil
+	}
+	var out [2]uint64
+	for k, name := range []string{"rng/eps_draws", "rng/val_draws"} {
+		v, ok := c.Arrays[name].Data.([]int64)
+		if !ok || len(v) != 1 || v[0] < 0 {
+			return 0, 0, fmt.Errorf("%s missing or bad", name)
+		}
+		out[k] = uint64(v[0])
+	}
+	return out[0], out[1], nil
+}
+
+// drawsPerEpoch is the training epsilon draws of one epoch: one per
+// minibatch step and MC draw.
+func (t *Trainer) drawsPerEpoch() uint64 {
+	m := t.multi
+	if m == nil {
+		return 1
+	}
+	steps := 1
+	if m.batch.Size > 0 {
+		steps = m.data.Len() / m.batch.Size
+	}
+	return uint64(steps * m.draws)
 }
 
 // checkTask: no task (regression) and no classes, or a classifier of at

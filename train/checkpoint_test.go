@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -97,6 +98,72 @@ func TestCheckpointResume(t *testing.T) {
 	}
 }
 
+// A version-1 checkpoint (PCG states in rng/eps and rng/val, before the
+// counter-based epsilon) still resumes: from the draws a run of this build
+// had used by its epoch, so its training continues bit for bit as one
+// uninterrupted run of this build (full batch, minibatches, MC draws).
+func TestCheckpointVersion1Resumes(t *testing.T) {
+	for _, c := range []struct{ batch, mc int }{{0, 0}, {50, 0}, {0, 2}, {40, 3}} {
+		cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 6, Dtype: tensor.Float64}, Data: DataConfig{N: 200},
+			Epochs: 6, ReportEvery: 2, Seed: 7, Batch: Batch{Size: c.batch}, MCSamples: c.mc}
+		whole, _ := newTestTrainer(t, cfg)
+		if _, err := whole.Run(context.Background(), nil); err != nil {
+			t.Fatal(err)
+		}
+		cfg.Epochs = 4
+		first, _ := newTestTrainer(t, cfg)
+		reports, err := first.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, reports)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Make it a version-1 file.
+		delete(arrays, "rng/eps_draws")
+		delete(arrays, "rng/val_draws")
+		for name, stream := range map[string]uint64{"rng/eps": streamEps, "rng/val": streamValEps} {
+			b, _ := rand.NewPCG(7, stream).MarshalBinary()
+			arrays[name] = npz.Array{Shape: []int{len(b)}, Data: b}
+		}
+		meta := strings.Replace(string(arrays["meta"].Data.([]uint8)), `"version":2`, `"version":1`, 1)
+		arrays["meta"] = npz.Array{Shape: []int{len(meta)}, Data: []uint8(meta)}
+		cp, err := ParseCheckpoint(encodeNpz(t, arrays))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cp.Meta.Version != 1 {
+			t.Fatalf("version %d", cp.Meta.Version)
+		}
+		cfg.Epochs = 6
+		resumed, _ := newTestTrainer(t, cfg)
+		if _, err := resumed.Restore(cp); err != nil {
+			t.Fatal(err)
+		}
+		if resumed.Val.draws != 2 {
+			t.Errorf("%+v: %d validation draws after 2 reports", c, resumed.Val.draws)
+		}
+		rest, err := resumed.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(whole.TrainLosses, resumed.TrainLosses) {
+			t.Errorf("%+v: resumed losses %v, one run %v", c, resumed.TrainLosses, whole.TrainLosses)
+		}
+		// Two reports before, as the uninterrupted run: the same
+		// validation draw at epoch 6.
+		if want := whole.Config.Epochs; len(rest) != 1 || rest[0].Epoch != want {
+			t.Fatalf("%+v: reports after resume %v", c, rest)
+		}
+		wholeReports, _ := whole.Val.Loss(whole.Net)
+		again, _ := resumed.Val.Loss(resumed.Net)
+		if wholeReports != again {
+			t.Errorf("%+v: validation draw after resume %v, one run %v", c, again, wholeReports)
+		}
+	}
+}
+
 // A damaged checkpoint is an error naming what is wrong, never a panic.
 func TestCheckpointDamaged(t *testing.T) {
 	tr := ckptTrainer(t, tensor.Float32, 2)
@@ -131,7 +198,7 @@ func TestCheckpointDamaged(t *testing.T) {
 	}{
 		{"truncated", full[:len(full)/2], "zip"},
 		{"garbage", []byte("hello"), "zip"},
-		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 1"},
+		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 2"},
 		{"format", with("meta", meta(`{"format":"other","version":1}`)), "not a bbb checkpoint"},
 		{"no inputs", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":0,"params":["w_mu0"]}`)), "meta: inputs 0, 1 params, epoch 0"},
 		{"no params", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":[]}`)), "meta: inputs 1, 0 params, epoch 0"},
@@ -148,6 +215,24 @@ func TestCheckpointDamaged(t *testing.T) {
 		_, err := ParseCheckpoint(tc.b)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error %v, want one line with %q", tc.name, err, tc.want)
+		}
+	}
+	// Epsilon counters that Restore cannot use: an error, the file parses.
+	for _, tc := range []struct {
+		name string
+		a    npz.Array
+		want string
+	}{
+		{"rng/eps_draws", npz.Array{Shape: []int{1}, Data: []int64{-1}}, "rng/eps_draws missing or bad"},
+		{"rng/val_draws", npz.Array{Shape: []int{2}, Data: []int64{1, 2}}, "rng/val_draws missing or bad"},
+		{"rng/val_draws", npz.Array{Shape: []int{1}, Data: []float64{1}}, "rng/val_draws missing or bad"},
+	} {
+		c, err := ParseCheckpoint(with(tc.name, tc.a))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ckptTrainer(t, tensor.Float32, 4).Restore(c); err == nil || err.Error() != tc.want {
+			t.Errorf("%s %v: restore error %v, want %q", tc.name, tc.a.Data, err, tc.want)
 		}
 	}
 	// Wrong shape: a checkpoint of another width into this model.

@@ -1,40 +1,46 @@
 package train
 
 import (
-	"math/rand/v2"
-
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/parallel"
 )
 
+// The training epsilon is counter-based (nodes.NormalAt): run d (from 1)
+// uses draw d of the key philoxSeed(seed, streamEps), which is what a
+// resident network's Noise nodes draw at step d. So the eps state is the
+// count of draws used (Trainer.epsDraws), and a draw does not depend on
+// which goroutine made it or when.
+
 // epsAhead draws the next run's epsilon on another core while the graph
 // runs the current one: with two or more workers (--threads) and enough
-// weights to be worth a goroutine. The draws and their order are
-// FillEps's, so a seed gives the same numbers either way. While a fill is
-// in flight the eps source is ahead of what the run has used; settle puts
-// it back (checkpoints save it, Restore overwrites it).
+// weights to be worth a goroutine.
 type epsAhead struct {
-	next   []*tensor.Dense // the fill in flight, or filled, for the next run
-	done   chan struct{}   // closed when that fill is finished; nil: none
-	before rand.PCG        // the eps source before that fill
+	next []*tensor.Dense // the fill in flight, or filled, for the next run
+	done chan struct{}   // closed when that fill is finished; nil: none
+	draw uint64          // the draw it holds
 }
 
-// fillEps puts the next run's epsilon into the graph's eps nodes.
+// fillEps puts the next run's epsilon (draw epsDraws+1) into the graph's
+// eps nodes.
 func (t *Trainer) fillEps() error {
 	a := &t.ahead
-	if a.done == nil {
-		if err := t.Net.FillEps(t.epsRNG); err != nil {
-			return err
-		}
-	} else {
+	want := t.epsDraws + 1
+	ready := false
+	if a.done != nil {
 		<-a.done
 		a.done = nil
+		ready = a.draw == want // else Restore moved the counter
+	}
+	if ready {
 		if err := t.Net.SetEps(a.next); err != nil {
 			return err
 		}
+	} else if err := t.Net.FillEpsAt(t.epsSeed, want); err != nil {
+		return err
 	}
+	t.epsDraws = want
 	t.zeroHeldEps()
 	n := 0
 	for _, e := range t.Net.Eps() {
@@ -49,12 +55,12 @@ func (t *Trainer) fillEps() error {
 			return err
 		}
 	}
-	a.before = *t.epsSrc
+	a.draw = want + 1
 	a.done = make(chan struct{})
-	go func(set []*tensor.Dense, done chan struct{}) {
-		graph.FillEpsInto(set, t.epsRNG)
+	go func(set []*tensor.Dense, streams []uint64, seed, draw uint64, done chan struct{}) {
+		graph.FillEpsSetAt(set, streams, seed, draw)
 		close(done)
-	}(a.next, a.done)
+	}(a.next, t.Net.EpsStreams(), t.epsSeed, a.draw, a.done)
 	return nil
 }
 
@@ -64,8 +70,7 @@ func aheadWorthIt(workers, n int) bool {
 	return workers >= 2 && n >= parallel.MinChunk
 }
 
-// settleEps waits for a fill in flight and drops it, putting the eps
-// source back to where the runs so far have left it.
+// settleEps waits for a fill in flight and drops it.
 func (t *Trainer) settleEps() {
 	a := &t.ahead
 	if a.done == nil {
@@ -73,5 +78,4 @@ func (t *Trainer) settleEps() {
 	}
 	<-a.done
 	a.done = nil
-	*t.epsSrc = a.before
 }

@@ -75,7 +75,7 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 				t.Errorf("batch %d: parameter %d differs", batch, i)
 			}
 		}
-		if a, b := one.ckpt["rng/eps"].Data.([]byte), two.ckpt["rng/eps"].Data.([]byte); !slices.Equal(a, b) {
+		if a, b := one.ckpt["rng/eps_draws"].Data.([]int64), two.ckpt["rng/eps_draws"].Data.([]int64); !slices.Equal(a, b) {
 			t.Errorf("batch %d: checkpointed eps state %x with one worker, %x with two", batch, a, b)
 		}
 

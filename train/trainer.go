@@ -103,9 +103,9 @@ type Trainer struct {
 	grads    []G.Value
 	params   []G.Value
 	adam     *Adam
-	epsRNG   *rand.Rand
-	epsSrc   *rand.PCG // epsRNG's state (checkpoint.go)
-	ahead    epsAhead  // the next run's epsilon, drawn while this one runs
+	epsSeed  uint64   // the key of the epsilon draws (epsahead.go)
+	epsDraws uint64   // the draws used so far: the eps state (checkpoint.go)
+	ahead    epsAhead // the next run's epsilon, drawn while this one runs
 	epoch    int
 	trainLen int
 	multi    *multi          // minibatches or several draws per step (batch.go)
@@ -149,8 +149,7 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	if err := net.Differentiate(); err != nil {
 		return nil, err
 	}
-	epsSrc := rand.NewPCG(c.Seed, streamEps)
-	t := &Trainer{Config: c, Net: net, epsRNG: rand.New(epsSrc), epsSrc: epsSrc, trainLen: data.Train.Len(), multi: mu}
+	t := &Trainer{Config: c, Net: net, epsSeed: philoxSeed(c.Seed, streamEps), trainLen: data.Train.Len(), multi: mu}
 	if mu != nil && c.Batch.Size > 0 {
 		t.trainLen = data.Train.Len() / c.Batch.Size * c.Batch.Size // the points an epoch uses
 	}
@@ -158,7 +157,7 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 		// Resident: epsilon and Adam run inside the graph; the losses go
 		// into the store's log, read every so many steps (steps), and the
 		// parameters come back when they are pulled.
-		net.Store.Seed = philoxSeed(c.Seed, streamEps)
+		net.Store.Seed = t.epsSeed
 		if err := net.AddAdam(nodes.AdamConfig{LR: c.LearningRate}); err != nil {
 			return nil, err
 		}
@@ -397,12 +396,13 @@ type Evaluator struct {
 	Net   *graph.Network
 	vm    G.VM
 	loss  G.Value
-	rng   *rand.Rand
-	src   *rand.PCG // rng's state (checkpoint.go)
-	draws uint64    // resident: the epsilon draws made
+	seed  uint64 // the key of its epsilon draws
+	draws uint64 // the epsilon draws made: its eps state (checkpoint.go)
 }
 
-// NewEvaluator builds the loss graph for s; its epsilon stream comes from seed.
+// NewEvaluator builds the loss graph for s; its epsilon stream comes from
+// seed: draw d (its d-th Loss) is the counter-based draw d of
+// philoxSeed(seed, streamValEps), on the host graph as on the resident.
 func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
 	net, err := graph.New(cfg, s.Len())
 	if err != nil {
@@ -411,10 +411,9 @@ func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
 	if err := setXY(net, s); err != nil {
 		return nil, err
 	}
-	src := rand.NewPCG(seed, streamValEps)
-	e := &Evaluator{Net: net, rng: rand.New(src), src: src}
+	e := &Evaluator{Net: net, seed: philoxSeed(seed, streamValEps)}
 	if net.Store != nil {
-		net.Store.Seed = philoxSeed(seed, streamValEps)
+		net.Store.Seed = e.seed
 	}
 	G.Read(readable(net.Loss), &e.loss)
 	e.vm = G.NewTapeMachine(net.Graph)
@@ -426,12 +425,12 @@ func (e *Evaluator) Loss(src *graph.Network) (float64, error) {
 	if err := e.Net.CopyParams(src); err != nil {
 		return 0, err
 	}
+	e.draws++
 	if e.Net.Store != nil {
-		e.draws++
 		if err := e.Net.SetStep(e.draws); err != nil {
 			return 0, err
 		}
-	} else if err := e.Net.FillEps(e.rng); err != nil {
+	} else if err := e.Net.FillEpsAt(e.seed, e.draws); err != nil {
 		return 0, err
 	}
 	defer e.vm.Reset()

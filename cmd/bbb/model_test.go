@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,7 +117,7 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 	version := rewrite(func(a map[string]npz.Array) {
 		var m map[string]any
 		json.Unmarshal(a["meta"].Data.([]uint8), &m)
-		m["version"] = 2
+		m["version"] = train.CheckpointVersion + 1
 		mb, _ := json.Marshal(m)
 		a["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
 	})
@@ -127,7 +128,7 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 	}{
 		{[]string{"predict", "--model", bad("garbage.npz", []byte("not a model")), "--data", val}, "garbage.npz: not an npz"},
 		{[]string{"predict", "--model", bad("trunc.npz", b3[:len(b3)/2]), "--data", val}, "trunc.npz: "},
-		{[]string{"predict", "--model", bad("v2.npz", version), "--data", val}, "v2.npz: version 2: this bbb reads version 1"},
+		{[]string{"predict", "--model", bad("v2.npz", version), "--data", val}, fmt.Sprintf("v2.npz: version %d: this bbb reads version %d", train.CheckpointVersion+1, train.CheckpointVersion)},
 		{[]string{"predict", "--model", bad("shape.npz", shape), "--data", val}, "shape.npz: parameter w_mu1: shape [4 16] in the file, the model needs [8 8]"},
 		{[]string{"predict", "--model", filepath.Join(dir, "none.npz"), "--data", val}, "--model"},
 		{[]string{"predict", "--model", m3, "--data", data, "--quantiles", "0.5,2"}, "--quantiles"},
