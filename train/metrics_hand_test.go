@@ -158,37 +158,41 @@ func TestScoreClassesByHand(t *testing.T) {
 		err, errSingle, nll, ece float64
 	}{
 		{
-			// rows (2 classes)      label pred conf  bin (15·conf)
-			// [0.9 0.1]              0     0   0.9   13 (13.5)  right
-			// [0.08 0.92]            0     1   0.92  13 (13.8)  wrong
-			// [1 0]                  0     0   1     14 (15 → last)  right
-			// [0.3 0.7]              1     1   0.7   10 (10.5)  right
-			// bin 13: |1 − (0.9+0.92)| = 0.82 (per row it would be 0.1+0.92);
-			// bin 14: |1 − 1| = 0; bin 10: |1 − 0.7| = 0.3. ECE = 1.12/4 = 0.28.
-			// Error 1/4. NLL = −(ln 0.9 + ln 0.08 + ln 1 + ln 0.7)/4 = 0.7469410.
-			// first's argmax: 1, 0, 0, 0 against labels 0, 0, 0, 1: two wrong.
-			name:      "shared and last bin",
-			mean:      []float64{0.9, 0.1, 0.08, 0.92, 1, 0, 0.3, 0.7},
-			first:     []float64{0.4, 0.6, 0.6, 0.4, 1, 0, 0.9, 0.1},
-			labels:    []int{0, 0, 0, 1},
-			err:       0.25,
-			errSingle: 0.5,
-			nll:       0.7469410259762036,
-			ece:       0.28,
+			// rows (2 classes)  label pred conf  bin (15·conf)
+			// [0.9 0.1]          0     0   0.9   13 (13.5)  right
+			// [0.08 0.92]        1     1   0.92  13 (13.8)  right
+			// [1 0]              1     0   1     14 (15: the last)  wrong
+			// [0.3 0.7]          1     1   0.7   10 (10.5)  right
+			// [0.32 0.68]        0     1   0.68  10 (10.2)  wrong
+			// bin 13: |2 − 1.82| = 0.18; bin 14: |0 − 1| = 1; bin 10:
+			// |1 − 1.38| = 0.38 (row by row it would be 0.3 + 0.68).
+			// ECE = 1.56/5 = 0.312 (with conf 1 put in bin 13: (0.82 +
+			// 0.38)/5 = 0.24). Error 2/5.
+			// NLL = (−ln 0.9 − ln 0.92 − ln 1e-300 − ln 0.7 − ln 0.32)/5:
+			// the label's probability 0 is floored at 1e-300.
+			// first's argmax: 1, 0, 1, 0, 0 against labels 0, 1, 1, 1, 0: three wrong.
+			name:      "shared, last and floored",
+			mean:      []float64{0.9, 0.1, 0.08, 0.92, 1, 0, 0.3, 0.7, 0.32, 0.68},
+			first:     []float64{0.4, 0.6, 0.6, 0.4, 0, 1, 0.9, 0.1, 0.9, 0.1},
+			labels:    []int{0, 1, 1, 1, 0},
+			err:       0.4,
+			errSingle: 0.6,
+			nll:       (-math.Log(0.9) - math.Log(0.92) + 300*math.Ln10 - math.Log(0.7) - math.Log(0.32)) / 5,
+			ece:       0.312,
 		},
 		{
-			// Bin width: 0.64 → 9.6 (bin 9), 0.68 → 10.2 (bin 10), so the
-			// right one and the wrong one do not cancel: (|1 − 0.64| + |0 −
-			// 0.68|)/2 = 0.52. With 14 bins both would fall in bin 8:
-			// |1 − 1.32|/2 = 0.16.
+			// Bin width: 0.65 → 9.75 (bin 9), 0.67 → 10.05 (bin 10), so the
+			// right one and the wrong one do not cancel: (|1 − 0.65| + |0 −
+			// 0.67|)/2 = 0.51. With 14 bins (9.1, 9.38) or 16 (10.4, 10.72)
+			// both would share a bin: |1 − 1.32|/2 = 0.16.
 			name:      "neighbouring bins",
-			mean:      []float64{0.64, 0.36, 0.68, 0.32},
-			first:     []float64{0.64, 0.36, 0.68, 0.32},
+			mean:      []float64{0.65, 0.35, 0.67, 0.33},
+			first:     []float64{0.65, 0.35, 0.67, 0.33},
 			labels:    []int{0, 1},
 			err:       0.5,
 			errSingle: 0.5,
-			nll:       -(math.Log(0.64) + math.Log(0.32)) / 2,
-			ece:       0.52,
+			nll:       -(math.Log(0.65) + math.Log(0.33)) / 2,
+			ece:       0.51,
 		},
 		{
 			// Three classes, one row: the top probability is 0.5 (bin 7,
@@ -206,7 +210,7 @@ func TestScoreClassesByHand(t *testing.T) {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		if !byHandNear(s.Error, c.err, 1e-12) || !byHandNear(s.ErrorSingle, c.errSingle, 1e-12) ||
-			!byHandNear(s.NLL, c.nll, 1e-12) || !byHandNear(s.ECE, c.ece, 1e-12) {
+			!byHandNear(s.NLL, c.nll, 1e-9) || !byHandNear(s.ECE, c.ece, 1e-12) {
 			t.Errorf("%s: ScoreClasses = %+v, want error %v, single %v, NLL %v, ECE %v",
 				c.name, s, c.err, c.errSingle, c.nll, c.ece)
 		}
