@@ -3,6 +3,7 @@
 //
 // GEMM goes to gonum's pure-Go BLAS by default. Built with the tag
 // `openblas` (and Debian's libopenblas-dev installed) it calls OpenBLAS
-// through cgo instead, on one thread unless SetThreads says otherwise; see
-// the README's speed section.
+// through cgo instead, on one thread unless SetThreads says otherwise, and
+// registers it with Gorgonia (G.Use) so that Gorgonia's own matrix products
+// use it too; see BENCHMARKS.md.
 package linalg
