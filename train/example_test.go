@@ -61,9 +61,9 @@ func Example() {
 	m := train.Evaluate(val, data.Val)
 	fmt.Printf("validation: RMSE %.2f against the targets, %.2f against the curve\n", m.RMSENoisy, m.RMSETrue)
 	// Output:
-	// loss per point: epoch 400 154.2, epoch 800 137.2
-	// x=-2: mean -1.72, 90% band [-2.51, -0.72], true curve -1.60
-	// x=+0: mean -0.65, 90% band [-1.44,  0.24], true curve  0.00
-	// x=+2: mean  1.58, 90% band [ 0.81,  2.29], true curve  1.60
-	// validation: RMSE 1.78 against the targets, 1.06 against the curve
+	// loss per point: epoch 400 194.3, epoch 800 144.1
+	// x=-2: mean -1.52, 90% band [-2.51, -0.57], true curve -1.60
+	// x=+0: mean -0.42, 90% band [-0.99,  0.22], true curve  0.00
+	// x=+2: mean  1.13, 90% band [ 0.33,  2.15], true curve  1.60
+	// validation: RMSE 1.62 against the targets, 0.70 against the curve
 }
