@@ -84,9 +84,13 @@ func TestTrainCSV(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out2, "observed_val.png")); err != nil {
 		t.Error(err)
 	}
-	// --val: a file of its own.
+	// --val: a file of its own (a copy: --data itself is refused).
 	out3 := filepath.Join(dir, "o3")
-	if code, _, stderr := runCLI(append(args, "--data", one, "--val", one, "--out", out3)...); code != 0 {
+	oneCopy := filepath.Join(dir, "one-copy.csv")
+	if b, err := os.ReadFile(one); err != nil || os.WriteFile(oneCopy, b, 0o644) != nil {
+		t.Fatal("copying", one, err)
+	}
+	if code, _, stderr := runCLI(append(args, "--data", one, "--val", oneCopy, "--out", out3)...); code != 0 {
 		t.Fatalf("--val: exit %d: %s", code, stderr)
 	}
 	if s = readSummary(t, out3); s["val_points"].(float64) != 300 {
