@@ -86,6 +86,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	if err := checkBanditSizes(c, d.Width); err != nil {
+		return err
+	}
 	rd, err := openRunDir("--out", out)
 	if err != nil {
 		return err

@@ -84,9 +84,13 @@ func TestTrainCSV(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out2, "observed_val.png")); err != nil {
 		t.Error(err)
 	}
-	// --val: a file of its own.
+	// --val: a file of its own (a copy: --data itself is refused).
 	out3 := filepath.Join(dir, "o3")
-	if code, _, stderr := runCLI(append(args, "--data", one, "--val", one, "--out", out3)...); code != 0 {
+	oneCopy := filepath.Join(dir, "one-copy.csv")
+	if b, err := os.ReadFile(one); err != nil || os.WriteFile(oneCopy, b, 0o644) != nil {
+		t.Fatal("copying", one, err)
+	}
+	if code, _, stderr := runCLI(append(args, "--data", one, "--val", oneCopy, "--out", out3)...); code != 0 {
 		t.Fatalf("--val: exit %d: %s", code, stderr)
 	}
 	if s = readSummary(t, out3); s["val_points"].(float64) != 300 {
@@ -162,5 +166,53 @@ func TestDataTooLargeToStandardise(t *testing.T) {
 	}
 	if _, err := os.Stat(dir + "/out"); err == nil {
 		t.Error("--out was written")
+	}
+}
+
+// --x-cols naming a column twice, and --val naming the --data file however
+// spelt (./d.csv, absolute, through a symbolic or hard link), are refused
+// before any work, one line naming the flag (before: both ran; the second
+// validated on the training rows).
+func TestCSVColumnsAndValidationFileRefused(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "d.csv")
+	writeCSV(t, data, 60, true)
+	if err := os.Symlink(data, filepath.Join(dir, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Link(data, filepath.Join(dir, "hard.csv")); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	out := filepath.Join(dir, "o")
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", data, "--x-cols", "a,a"}, `--x-cols "a,a": column "a" is listed twice`},
+		{[]string{"--data", data, "--x-cols", "a, b ,b"}, `column "b" is listed twice`},
+		{[]string{"--data", data, "--val", data}, "--val " + data + ": is the --data file"},
+		{[]string{"--data", "d.csv", "--val", "./d.csv"}, "--val ./d.csv: is the --data file d.csv"},
+		{[]string{"--data", "d.csv", "--val", data}, "is the --data file"},
+		{[]string{"--data", data, "--val", "link.csv"}, "--val link.csv: is the --data file"},
+		{[]string{"--data", "hard.csv", "--val", "d.csv"}, "--val d.csv: is the --data file hard.csv"},
+	} {
+		wantUsage(t, trainArgs(append(tc.args, "--out", out)...), tc.want)
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused run wrote %s (%v)", out, err)
+	}
+	// A separate validation file with the same rows (a copy) is the user's
+	// choice: it runs.
+	cp := filepath.Join(dir, "copy.csv")
+	b, err := os.ReadFile(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cp, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(trainArgs("--data", data, "--val", cp, "--x-cols", "a,b", "--out", out)...); code != 0 {
+		t.Errorf("--val a copy: exit %d: %s", code, stderr)
 	}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/bbb-go/bbb/graph"
@@ -47,7 +48,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 		return usagef("--rows %d: need at least 1", rows)
 	}
 	if err := checkMemory(memSizes{job: memGraph, gradients: grad, points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1,
-		dtypeBytes: dtypeBytes(m.dtype)}, maxMemory); err != nil {
+		dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
 		return err
 	}
 	if out == "" {

@@ -2,13 +2,18 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"flag"
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
+	"unicode"
 
+	"github.com/bbb-go/bbb/bandit"
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -24,6 +29,9 @@ const (
 	// memGraph: graph nodes without values (dot): it grows with the
 	// layers only, not with the rows.
 	memGraph
+	// memBandit: one training graph of --batch rows per agent (bandit),
+	// its parameters' copies and its replay buffer.
+	memBandit
 )
 
 // memSizes are the sizes a run's memory grows with, and how the user set
@@ -34,6 +42,8 @@ type memSizes struct {
 	job                                              memJob
 	points, hidden, layers, samples, workers, inputs int
 	dtypeBytes                                       int
+	levels                                           int  // memPredict: --quantiles' levels
+	buffer                                           int  // memBandit: interactions kept per agent (workers: the agents)
 	gradients                                        bool // memGraph: with the gradient nodes (dot --grad)
 	pointsFrom, hiddenFrom, layersFrom               string
 }
@@ -66,6 +76,12 @@ const (
 	// Bytes per row of a predict run beside its inputs: the bands kept
 	// for the output (100 B per row measured, 200k rows).
 	memPredictRow = 100
+	// Bytes per batch row of a bandit agent's graph, per value of
+	// (hidden · depth + inputs) and dtype byte: 494.7 MiB measured for 4
+	// agents at --batch 20000, hidden 100, depth 2, 117+2 inputs.
+	memBanditRow = 4.6
+	// memBanditBase: the program without a training run's libraries.
+	memBanditBase = 20 << 20
 )
 
 // estimateMemory is the estimate of a run's peak memory in bytes (host
@@ -78,7 +94,8 @@ func estimateMemory(s memSizes) (float64, memTerm) {
 	hiddenLayers := f(s.layers - 1) // the layers whose outputs are hidden wide
 	params := (width*width*math.Max(f(s.layers)-2, 0) + width*(in+2)) * b
 	chunk := math.Min(rows, train.PredictChunk)
-	trace := math.Min(f(s.samples)*chunk, train.MaxTrace) * 4
+	trace := traceBytes(f(s.samples), chunk)
+	samplesName := fmt.Sprintf("--samples %d", s.samples)
 	names := s.names()
 	// A product of sizes is blamed on the one furthest above its default
 	// (20000 points, hidden 20, 5 layers; hidden counts twice in the
@@ -107,13 +124,38 @@ func estimateMemory(s memSizes) (float64, memTerm) {
 		// The weight tensors are allocated but never written: no RSS (21 MiB
 		// at hidden 2000), yet their address space must be had (hidden
 		// 100000 asks for 40 GB in one piece, and fails).
-		terms = []memTerm{{names[2], f(s.layers) * perLayer * (1 << 20)}, {blame(0, 2, 1), params}}
+		// The input and target tensors of --rows rows, also allocated and
+		// never written (inputs, the output, stock ops' column of ones):
+		// dot --rows 30000000000 asked for 120 GB in one piece.
+		terms = []memTerm{{names[2], f(s.layers) * perLayer * (1 << 20)}, {blame(0, 2, 1), params}, {names[0], rows * (in + 2) * b}}
 		base = 20 << 20
+	case memBandit:
+		// Each agent's share is blamed on the size furthest above bandit's
+		// defaults (4 agents, --batch 64, --hidden 100, --depth 2).
+		agents := f(s.workers)
+		top := func(byRows, byHidden, byLayers float64) string {
+			name, r := fmt.Sprintf("--agents (%d agents)", s.workers), agents/4
+			for i, x := range []float64{byRows * rows / 64, byHidden * width / 100, byLayers * (f(s.layers) - 1) / 2} {
+				if x > r {
+					name, r = names[i], x
+				}
+			}
+			return name
+		}
+		terms = []memTerm{
+			{top(1, 1, 1), agents * rows * (width*hiddenLayers + in) * b * memBanditRow},
+			{top(0, 2, 1), agents * params * memTrainCopies},
+			{fmt.Sprintf("--buffer %d", s.buffer), agents * f(s.buffer) * 9}, // mushroom, action, reward
+		}
+		base = memBanditBase
 	case memPredict:
 		terms = []memTerm{
 			{names[0], rows * (in*8*2 + memPredictRow)},
 			{workersName(s, blame(0, 1, 1)), f(s.workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
-			{fmt.Sprintf("--samples %d", s.samples), trace},
+			{samplesName, trace},
+			// memPredictRow holds the default's three levels; each more is
+			// a column of float64 per row.
+			{fmt.Sprintf("--quantiles (%d levels)", s.levels), rows * float64(max(s.levels-3, 0)) * 8},
 		}
 	default:
 		terms = []memTerm{
@@ -121,7 +163,7 @@ func estimateMemory(s memSizes) (float64, memTerm) {
 			{names[0], rows * (in + 2) * 8 * 2},
 			{blame(0, 2, 1), params * memTrainCopies},
 			{workersName(s, blame(0, 2, 1)), f(s.workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
-			{fmt.Sprintf("--samples %d", s.samples), trace},
+			{samplesName, trace},
 		}
 	}
 	total := base
@@ -133,6 +175,17 @@ func estimateMemory(s memSizes) (float64, memTerm) {
 		}
 	}
 	return total, top
+}
+
+// traceBytes is what the predictive passes hold at once (train's Bands and
+// chunkRows): samples passes over the rows of a chunk in float32, the rows
+// fewer with many samples (at most train.MaxTrace values) but at least one
+// (so samples × 4 bytes whatever the bound), and, for each summarising
+// goroutine (one per core, at most one per row), four float64 columns of
+// samples (the sorted passes and the total band's draws).
+func traceBytes(samples, chunk float64) float64 {
+	rows := math.Min(chunk, math.Max(1, math.Floor(train.MaxTrace/samples)))
+	return samples*rows*4 + samples*32*math.Min(float64(runtime.GOMAXPROCS(0)), rows)
 }
 
 // names is how the user set the rows, the hidden width and the layers.
@@ -172,34 +225,65 @@ func (l *memoryLimit) String() string {
 	return bytesText(l.bytes)
 }
 
-// Set reads a size: a number with an optional unit K, M, G or T (powers of
-// 1024; KiB, KB and k alike), bytes without one.
+// maxMemoryLimit is the largest --max-memory: 16 EiB, all that a 64-bit
+// process can address (a larger limit would mean nothing).
+const maxMemoryLimit = 1 << 64
+
+// Set reads a size: a number with an optional unit K, M, G, T, P or E
+// (powers of 1024; KiB, KB and k alike), bytes without one or with B;
+// from 1 byte to 16 EiB, rounded to whole bytes. Each error says what is
+// wrong (the unit, the number, the range), not only that it is.
 func (l *memoryLimit) Set(v string) error {
-	num := strings.ToUpper(strings.TrimSpace(v))
-	unit := 1.0
-units:
-	for i, u := range []string{"K", "M", "G", "T"} {
-		for _, suffix := range []string{u + "IB", u + "B", u} {
-			if rest, ok := strings.CutSuffix(num, suffix); ok {
-				num, unit = strings.TrimSpace(rest), math.Pow(1024, float64(i+1))
-				break units
-			}
-		}
+	s := strings.TrimSpace(v)
+	i := len(s)
+	for i > 0 && unicode.IsLetter(rune(s[i-1])) {
+		i--
 	}
-	if unit == 1 {
-		num = strings.TrimSpace(strings.TrimSuffix(num, "B"))
+	num, unit := strings.TrimSpace(s[:i]), strings.ToUpper(s[i:])
+	scale, ok := sizeUnit(unit)
+	switch {
+	case num == "":
+		return fmt.Errorf("want a number with an optional unit, such as 12GiB, 800M or 500000000")
+	case !ok:
+		return fmt.Errorf("unit %q: want B, K, M, G, T, P or E (powers of 1024: 12GiB, 800M), or none for bytes", s[i:])
 	}
 	x, err := strconv.ParseFloat(num, 64)
-	if err != nil || !(x > 0) || math.IsInf(x*unit, 0) {
-		return fmt.Errorf("%q: want a size > 0 such as 12GiB, 800M or 500000000", v)
+	bytes := x * scale
+	switch {
+	case err != nil && !errors.Is(err, strconv.ErrRange):
+		return fmt.Errorf("%q is not a number: want a size such as 12GiB, 800M or 500000000", num)
+	case math.IsNaN(x) || math.IsInf(x, 0) || errors.Is(err, strconv.ErrRange) && x != 0 || bytes > maxMemoryLimit:
+		return fmt.Errorf("want at most 16EiB (all that a 64-bit process can address)")
+	case !(math.Round(bytes) >= 1):
+		return fmt.Errorf("want a size of at least 1 byte, such as 12GiB or 800M")
 	}
-	l.bytes = x * unit
+	l.bytes = math.Round(bytes)
 	return nil
+}
+
+// sizeUnit is the bytes of a --max-memory unit (upper-cased); false for
+// an unknown one.
+func sizeUnit(u string) (float64, bool) {
+	if u == "" || u == "B" {
+		return 1, true
+	}
+	for i, p := range "KMGTPE" {
+		if u == string(p) || u == string(p)+"B" || u == string(p)+"IB" {
+			return math.Pow(1024, float64(i+1)), true
+		}
+	}
+	return 0, false
 }
 
 // checkMemory refuses a run whose estimate exceeds --max-memory, or the
 // available memory without it, naming the setting of its largest part.
 func checkMemory(s memSizes, limit memoryLimit) error {
+	return checkMemoryHint(s, limit, " (--max-memory overrides)")
+}
+
+// checkMemoryHint is checkMemory with the hint that follows a refusal over
+// the available memory (none for a command without --max-memory).
+func checkMemoryHint(s memSizes, limit memoryLimit, hint string) error {
 	need, top := estimateMemory(s)
 	if limit.bytes > 0 {
 		if need > limit.bytes {
@@ -208,7 +292,7 @@ func checkMemory(s memSizes, limit memoryLimit) error {
 		return nil
 	}
 	if avail := availableMemory(); avail > 0 && need > avail {
-		return usagef("%s: the run needs about %s of memory, over the %s available (--max-memory overrides)", top.from, bytesText(need), bytesText(avail))
+		return usagef("%s: the run needs about %s of memory, over the %s available%s", top.from, bytesText(need), bytesText(avail), hint)
 	}
 	return nil
 }
@@ -257,4 +341,23 @@ func readNumber(path string) float64 {
 		return 0
 	}
 	return v
+}
+
+// checkBanditSizes bounds bandit's sizes before any work: --depth by the
+// layers a graph may have, --hidden by checkDesc, and the memory of every
+// agent's graph (--batch rows), parameters and --buffer against what is
+// available. width is the mushrooms' one-hot context.
+func checkBanditSizes(c bandit.Config, width int) error {
+	c = c.WithDefaults()
+	if c.Depth >= maxLayers {
+		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, maxLayers-1, maxLayers)
+	}
+	const actions = 2 // the context's one-hot action (eat, pass) joins the inputs
+	cfg := graph.Config{Layers: c.Depth + 1, Hidden: c.Hidden, Inputs: width + actions, Outputs: 1}
+	if err := checkDescAs(cfg, "--hidden", "layers (--depth + 1)"); err != nil {
+		return err
+	}
+	return checkMemoryHint(memSizes{job: memBandit, points: c.Batch, hidden: c.Hidden, layers: c.Depth + 1, inputs: width + actions,
+		workers: len(c.Agents), buffer: c.Buffer, dtypeBytes: 4, pointsFrom: fmt.Sprintf("--batch %d", c.Batch),
+		hiddenFrom: fmt.Sprintf("--hidden %d", c.Hidden), layersFrom: fmt.Sprintf("--depth %d", c.Depth)}, memoryLimit{}, "")
 }

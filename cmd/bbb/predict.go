@@ -95,7 +95,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if err := checkMemory(memSizes{job: memPredict, points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
-		inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
+		levels: len(qs), inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
 		hiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), layersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
