@@ -287,7 +287,7 @@ func TestOutWithoutManifestRefused(t *testing.T) {
 		{[]string{"train", "--preset", "mnist", "--out", "r7"}, "--out r7: "},
 		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--out", "r7"}, "--out r7: "},
 		{[]string{"prune", "--model", "m.npz", "--out", "r7"}, "--out r7: "},
-		{[]string{"bandit", "--out", "r7"}, "--out r7: "},
+		{[]string{"bandit", "--steps", "200", "--every", "100", "--agents", "greedy", "--updates", "1", "--buffer", "64", "--batch", "32", "--out", "r7"}, "--out r7: "},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)
 		line := strings.TrimSpace(stderr)
