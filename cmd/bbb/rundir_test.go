@@ -51,6 +51,8 @@ func TestRunFolderKeepsUserFiles(t *testing.T) {
 	mustTrain(t, r1, 2)
 	writeCSV(t, filepath.Join(r1, "d.csv"), 100, false)
 	os.WriteFile(filepath.Join(r1, "notes.txt"), []byte("mine"), 0o644)
+	link := filepath.Join(t.TempDir(), "r1-link")
+	os.Symlink(r1, link)
 	before := entryNames(t, r1)
 	summary, _ := os.ReadFile(filepath.Join(r1, "summary.json"))
 	cases := []struct {
@@ -59,6 +61,8 @@ func TestRunFolderKeepsUserFiles(t *testing.T) {
 	}{
 		{append(tinyTrainInto(r1, 2), "--data", filepath.Join(r1, "d.csv")), "r1"},
 		{tinyTrainInto(r1, 2), "notes.txt"},
+		// issue 23, item 4: named as typed, with the link's target
+		{tinyTrainInto(link, 2), "--out " + link + " -> " + r1 + ": "},
 		{[]string{"bench", "--hidden", "4", "--points", "100", "--out", r1}, "`bbb train`"},
 	}
 	for _, tc := range cases {
@@ -353,7 +357,9 @@ func TestMountedFileChild(t *testing.T) {
 			before = after
 		}
 	}
-	fmt.Println("mounted file child ok")
+	if !t.Failed() {
+		fmt.Println("mounted file child ok")
+	}
 }
 
 // Issue 23, item 5, the file variant: an output file that is a mount point
