@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // TestHelperMain is the bbb command when BBB_HELPER_ARGS is set: the
@@ -109,12 +111,7 @@ func TestSignalStopsRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
 			out := parent + "/out"
-			if err := os.Mkdir(out, 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			writePreviousRun(t, out)
 			args := append(append(append([]string{}, quick...), tc.extra...), "--out", out)
 			env := []string{"BBB_PAUSE_AT=" + tc.pauseAt, "BBB_PAUSE_MODE=" + tc.mode}
 			cmd, lines := startHelper(t, env, args...)
@@ -163,11 +160,29 @@ func TestSignalStopsRun(t *testing.T) {
 	}
 }
 
-// checkPrevious checks that out holds only the earlier run's summary.json.
+// writePreviousRun makes out a train run folder holding only a
+// summary.json of "{}\n" (and its manifest).
+func writePreviousRun(t *testing.T, out string) {
+	t.Helper()
+	d, err := rundir.Open(out, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Abort()
+	if err := os.WriteFile(d.Stage+"/summary.json", []byte("{}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkPrevious checks that out holds only the earlier run's summary.json
+// (and its manifest).
 func checkPrevious(t *testing.T, out string) {
 	t.Helper()
 	ents, _ := os.ReadDir(out)
-	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{}\n" || len(ents) != 1 {
+	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{}\n" || len(ents) != 2 {
 		t.Errorf("--out changed by the failed run: %d files, summary.json %q", len(ents), b)
 	}
 }
@@ -180,8 +195,7 @@ func TestKilledRunLeavesPrevious(t *testing.T) {
 	}
 	parent := t.TempDir()
 	out := parent + "/out"
-	os.Mkdir(out, 0o755)
-	os.WriteFile(out+"/summary.json", []byte("{}\n"), 0o644)
+	writePreviousRun(t, out)
 	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=figures (band_val", "BBB_PAUSE_MODE=hang"},
 		"train", "--points", "200", "--epochs", "5", "--samples", "4", "--out", out)
 	var all []string
