@@ -407,7 +407,7 @@ func TestOutputNamesRefusedBeforeWork(t *testing.T) {
 		{tinyTrain("--out", long), []string{"--out", "256 bytes"}},
 		{tinyTrain("--out", long+"/run"), []string{"--out", "256 bytes"}},
 		{append(bench, "--out", long), []string{"--out", "256 bytes"}},
-		{[]string{"bandit", "--out", long}, []string{"--out", "256 bytes"}},
+		{[]string{"bandit", "--steps", "200", "--every", "100", "--agents", "greedy", "--updates", "1", "--buffer", "64", "--batch", "32", "--out", long}, []string{"--out", "256 bytes"}},
 		{[]string{"predict", "--model", "m.npz", "--data", "t.csv", "--out", long}, []string{"--out", "256 bytes"}},
 		{[]string{"dot", "-o", long}, []string{"--out", "256 bytes"}},
 		{tinyTrain("--save", filepath.Join(deep, strings.Repeat("m", 20))), []string{"--save", "4095 bytes a path may have"}},

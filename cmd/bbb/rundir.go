@@ -47,10 +47,15 @@ func runDirError(flagName, out string, err error) error {
 // linkShown is path as typed, followed by " -> " and its target where it
 // is a symbolic link.
 func linkShown(path string) string {
-	if fi, err := os.Lstat(path); err == nil && fi.Mode()&os.ModeSymlink != 0 {
-		return path + " -> " + writeTarget(path)
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return path
 	}
-	return path
+	target := writeTarget(path)
+	if target == path { // a link to nothing usable: what it says
+		target, _ = os.Readlink(path)
+	}
+	return path + " -> " + target
 }
 
 // Commit puts the staged run in place of --out.

@@ -51,6 +51,8 @@ func TestRunFolderKeepsUserFiles(t *testing.T) {
 	mustTrain(t, r1, 2)
 	writeCSV(t, filepath.Join(r1, "d.csv"), 100, false)
 	os.WriteFile(filepath.Join(r1, "notes.txt"), []byte("mine"), 0o644)
+	link := filepath.Join(t.TempDir(), "r1-link")
+	os.Symlink(r1, link)
 	before := entryNames(t, r1)
 	summary, _ := os.ReadFile(filepath.Join(r1, "summary.json"))
 	cases := []struct {
@@ -59,6 +61,8 @@ func TestRunFolderKeepsUserFiles(t *testing.T) {
 	}{
 		{append(tinyTrainInto(r1, 2), "--data", filepath.Join(r1, "d.csv")), "r1"},
 		{tinyTrainInto(r1, 2), "notes.txt"},
+		// issue 23, item 4: named as typed, with the link's target
+		{tinyTrainInto(link, 2), "--out " + link + " -> " + r1 + ": "},
 		{[]string{"bench", "--hidden", "4", "--points", "100", "--out", r1}, "`bbb train`"},
 	}
 	for _, tc := range cases {
@@ -287,7 +291,7 @@ func TestOutWithoutManifestRefused(t *testing.T) {
 		{[]string{"train", "--preset", "mnist", "--out", "r7"}, "--out r7: "},
 		{[]string{"bench", "--hidden-sizes", "4", "--points", "100", "--epochs", "3", "--samples", "2", "--seconds", "0.01", "--out", "r7"}, "--out r7: "},
 		{[]string{"prune", "--model", "m.npz", "--out", "r7"}, "--out r7: "},
-		{[]string{"bandit", "--out", "r7"}, "--out r7: "},
+		{[]string{"bandit", "--steps", "200", "--every", "100", "--agents", "greedy", "--updates", "1", "--buffer", "64", "--batch", "32", "--out", "r7"}, "--out r7: "},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)
 		line := strings.TrimSpace(stderr)
@@ -353,7 +357,9 @@ func TestMountedFileChild(t *testing.T) {
 			before = after
 		}
 	}
-	fmt.Println("mounted file child ok")
+	if !t.Failed() {
+		fmt.Println("mounted file child ok")
+	}
 }
 
 // Issue 23, item 5, the file variant: an output file that is a mount point

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"github.com/bbb-go/bbb/rundir"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // TestHelperMain is the bbb command when BBB_HELPER_ARGS is set: the
@@ -110,7 +111,7 @@ func TestSignalStopsRun(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent := t.TempDir()
 			out := parent + "/out"
-			plantPreviousRun(t, out)
+			writePreviousRun(t, out)
 			args := append(append(append([]string{}, quick...), tc.extra...), "--out", out)
 			env := []string{"BBB_PAUSE_AT=" + tc.pauseAt, "BBB_PAUSE_MODE=" + tc.mode}
 			cmd, lines := startHelper(t, env, args...)
@@ -159,15 +160,16 @@ func TestSignalStopsRun(t *testing.T) {
 	}
 }
 
-// plantPreviousRun makes out a finished train run holding one file,
-// summary.json = "{}\n" (listed in its manifest, as a real run's files are).
-func plantPreviousRun(t *testing.T, out string) {
+// writePreviousRun makes out a train run folder holding only a
+// summary.json of "{}\n" (and its manifest).
+func writePreviousRun(t *testing.T, out string) {
 	t.Helper()
 	d, err := rundir.Open(out, "train")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(d.Stage, "summary.json"), []byte("{}\n"), 0o644); err != nil {
+	defer d.Abort()
+	if err := os.WriteFile(d.Stage+"/summary.json", []byte("{}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if err := d.Commit(); err != nil {
@@ -193,7 +195,7 @@ func TestKilledRunLeavesPrevious(t *testing.T) {
 	}
 	parent := t.TempDir()
 	out := parent + "/out"
-	plantPreviousRun(t, out)
+	writePreviousRun(t, out)
 	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=figures (band_val", "BBB_PAUSE_MODE=hang"},
 		"train", "--points", "200", "--epochs", "5", "--samples", "4", "--out", out)
 	var all []string
