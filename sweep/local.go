@@ -85,7 +85,7 @@ func (r *Runner) RunLocal(ctx context.Context, points []Point, jobs int) (failed
 	work := make(chan Point)
 	var wg sync.WaitGroup
 	done := 0
-	for range max(1, jobs) {
+	for range max(1, min(jobs, len(points))) { // (no idle goroutines)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

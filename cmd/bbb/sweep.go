@@ -110,6 +110,10 @@ func checkTrainArgs(args []string) error {
 	return runTrain(context.WithValue(context.Background(), checkOnlyKey{}, true), args, io.Discard, io.Discard)
 }
 
+// maxSweepJobs bounds --jobs: each job is a process with its own memory,
+// and past the machine's cores they only take turns.
+const maxSweepJobs = 1024
+
 type checkOnlyKey struct{}
 
 // checkOnly reports a train run that only checks its flags (bbb sweep).
@@ -131,8 +135,8 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 		return usagef("sweep: --out DIR is required")
 	case f.on != "local" && f.on != "slurm":
 		return usagef("--on %q: want local or slurm", f.on)
-	case f.jobs < 1:
-		return usagef("--jobs %d: need at least 1", f.jobs)
+	case f.jobs < 1 || f.jobs > maxSweepJobs:
+		return usagef("--jobs %d: want 1 to %d (each job is a bbb train process)", f.jobs, maxSweepJobs)
 	case f.poll <= 0:
 		return usagef("--poll %v: need a duration > 0", f.poll)
 	}
