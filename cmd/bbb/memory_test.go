@@ -326,3 +326,18 @@ func TestMCSamplesAndThreadsBounded(t *testing.T) {
 	}
 	linalg.SetThreads(1) // (check set it)
 }
+
+// A saved model (2 inputs, 3 layers of 8) and its bytes, for the tests
+// that damage it.
+func savedModel(t *testing.T) (dir, model, data string) {
+	t.Helper()
+	dir = t.TempDir()
+	data = filepath.Join(dir, "d.csv")
+	writeCSV(t, data, 60, true)
+	model = filepath.Join(dir, "m.npz")
+	if code, _, stderr := runCLI("train", "-q", "--data", data, "--x-cols", "a,b", "--hidden", "8", "--layers", "3", "--epochs", "4",
+		"--samples", "4", "--report-every", "2", "--no-figures", "--save", model, "--out", filepath.Join(dir, "o")); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, stderr)
+	}
+	return dir, model, data
+}

@@ -85,21 +85,6 @@ func TestCheckDescBounds(t *testing.T) {
 	}
 }
 
-// A saved model (2 inputs, 3 layers of 8) and its bytes, for the tests
-// that damage it.
-func savedModel(t *testing.T) (dir, model, data string) {
-	t.Helper()
-	dir = t.TempDir()
-	data = filepath.Join(dir, "d.csv")
-	writeCSV(t, data, 60, true)
-	model = filepath.Join(dir, "m.npz")
-	if code, _, stderr := runCLI("train", "-q", "--data", data, "--x-cols", "a,b", "--hidden", "8", "--layers", "3", "--epochs", "4",
-		"--samples", "4", "--report-every", "2", "--no-figures", "--save", model, "--out", filepath.Join(dir, "o")); code != 0 {
-		t.Fatalf("train: exit %d: %s", code, stderr)
-	}
-	return dir, model, data
-}
-
 // withMeta rewrites a model's meta JSON through edit (rewriteMeta,
 // values_test.go).
 func withMeta(t *testing.T, src, dst string, edit func(m map[string]any)) {
