@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -194,6 +195,10 @@ func (p *ioPlan) checkOutputFile(o ioPath) error {
 		return usagef("%s %s: %v", o.flag, o.path, unwrapPath(err)) // a loop of links, a file where a directory is wanted
 	}
 	if p.staged(o) {
+		if runOwnKind(filepath.Base(o.abs)) {
+			return usagef("%s %s: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside",
+				o.flag, o.path)
+		}
 		return nil // in the staging folder: --out is checked by openRunDir
 	}
 	return checkFileDir(o.flag, o.path, filepath.Dir(o.abs))
@@ -358,4 +363,16 @@ func writeTarget(path string) string {
 		return t // absent, maybe behind a dangling link
 	}
 	return path
+}
+
+// runOwnExt are the kinds of file a run writes into its folder (summaries,
+// tables, the graph, figures, logs). A file written with the run (--save or
+// --cpuprofile directly in --out) may not be one: the run's own file of the
+// same name would replace it, or it the run's.
+var runOwnExt = []string{".json", ".csv", ".dot", ".png", ".svg", ".pdf", ".txt", ".log"}
+
+// runOwnKind reports whether name is the run folder's manifest or of a kind
+// in runOwnExt.
+func runOwnKind(name string) bool {
+	return name == rundir.Marker || slices.Contains(runOwnExt, strings.ToLower(filepath.Ext(name)))
 }

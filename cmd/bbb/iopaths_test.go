@@ -413,6 +413,10 @@ func TestOutputNamesRefusedBeforeWork(t *testing.T) {
 		{tinyTrain("--save", filepath.Join(deep, strings.Repeat("m", 20))), []string{"--save", "4095 bytes a path may have"}},
 		{tinyTrain("--out", filepath.Join(deep[:4040], "r")), []string{"--out", "4095 bytes a path may have"}},
 		{[]string{"dot", "-o", filepath.Join(deep, strings.Repeat("g", 20))}, []string{"--out", "4095 bytes a path may have"}},
+		// A file staged with the run, named like the run's own files: one of the two was lost.
+		{tinyTrain("--save", "o/summary.json", "--out", "o"), []string{"--save o/summary.json", "the run's own kind"}},
+		{tinyTrain("--save", "o/.bbb-run", "--out", "o"), []string{"--save o/.bbb-run", "the run's own kind"}},
+		{tinyTrain("--cpuprofile", "o/losses.CSV", "--out", "o"), []string{"--cpuprofile o/losses.CSV", "the run's own kind"}},
 	} {
 		code, stdout, stderr := runCLI(tc.args...)
 		line := strings.TrimSpace(stderr)
