@@ -150,6 +150,9 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return usagef("--out %s: not a folder", f.out)
 	}
+	if err := checkSweepFolder(dir); err != nil {
+		return usagef("--out %s: %v", f.out, err)
+	}
 	g, err := readGrid(f.grid)
 	if err != nil {
 		return err
@@ -384,4 +387,23 @@ func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point
 		return fmt.Errorf("sweep: %d of %d points did not finish (the next sweep into %s runs them again)", bad, len(rows), dir)
 	}
 	return nil
+}
+
+// checkSweepFolder refuses a folder that is neither new, empty nor a sweep
+// (it has the sweep's plan): a sweep writes sweep.csv, its figure and logs
+// into it and would replace a user's files, or a train run's, of the same
+// names.
+func checkSweepFolder(dir string) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil || len(ents) == 0 {
+		return nil // new (made by the sweep) or empty; an unreadable one fails where it is read
+	}
+	if _, err := os.Stat(filepath.Join(dir, sweep.PlanFile)); err == nil {
+		return nil
+	}
+	names := make([]string, 0, 3)
+	for _, e := range ents[:min(3, len(ents))] {
+		names = append(names, e.Name())
+	}
+	return fmt.Errorf("is not a sweep folder (no %s) and holds %s; give a new or empty folder, or a sweep's", sweep.PlanFile, strings.Join(names, ", "))
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -12,6 +13,15 @@ import (
 	"testing"
 	"time"
 )
+
+// In tests the sweep's points run only through useHelperBBB: the test
+// binary run as `bbb train ...` would run the tests again, each starting
+// more (a fork bomb, met once when a refusal under test was broken).
+func init() {
+	sweepExecutable = func() (string, error) {
+		return "", errors.New("a test ran a sweep's points without useHelperBBB")
+	}
+}
 
 // useHelperBBB makes the sweep's points run this test binary as bbb
 // (TestHelperMain) through a wrapper script; pre is shell run first (it
@@ -80,6 +90,31 @@ func readSweepCSV(t *testing.T, dir string) []map[string]string {
 		rows = append(rows, m)
 	}
 	return rows
+}
+
+// A folder that is not a sweep's and holds files (the user's, a train
+// run's) is refused before anything is written: the sweep's sweep.csv,
+// figure and logs would replace files of the same names.
+func TestSweepRefusesForeignFolder(t *testing.T) {
+	grid := writeGrid(t, "preset = quick\nepochs = 2\nlr = [0.01]\n")
+	out := filepath.Join(t.TempDir(), "sw")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mine := filepath.Join(out, "sweep.csv")
+	if err := os.WriteFile(mine, []byte("mine\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI("sweep", "--grid", grid, "--out", out)
+	if code != exitUsage || !strings.Contains(stderr, "is not a sweep folder") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("exit %d, stderr %q; want exit 2, one line", code, stderr)
+	}
+	if b, _ := os.ReadFile(mine); string(b) != "mine\n" {
+		t.Errorf("the user's sweep.csv became %q", b)
+	}
+	if ents, _ := os.ReadDir(out); len(ents) != 1 {
+		t.Errorf("%d entries in --out, want the user's file alone", len(ents))
+	}
 }
 
 func TestSweepRefusesBadGrid(t *testing.T) {
