@@ -105,7 +105,7 @@ func refNormal(seed, stream, step, i uint64) (z float64, slow bool) {
 func TestNormalAtReference(t *testing.T) {
 	var slow, tails int
 	for _, tc := range []struct{ seed, stream, step, off uint64 }{
-		{7, 3, 1, 0}, {0x0123456789abcdef, 5, 0x0000000300000007, 0x0000000200000009},
+		{7, 3, 1, 0}, {0x0123456789abcdef, 5, 0x0000000300000007, 0x0000000500000009}, // (block index past 2^32)
 	} {
 		const n = 1 << 16
 		got64 := make([]float64, n)
