@@ -114,10 +114,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	switch {
-	case steps < 3:
-		return usagef("--epochs %d: need at least 3", steps)
-	case warmup < 0:
-		return usagef("--warmup %d: need a value >= 0", warmup)
+	case steps < 3 || steps > maxBenchSteps:
+		return usagef("--epochs %d: want 3 to %d (--seconds ends the timing sooner)", steps, maxBenchSteps)
+	case warmup < 0 || warmup > maxBenchWarmup:
+		return usagef("--warmup %d: want 0 to %d (untimed steps, which --seconds does not end)", warmup, maxBenchWarmup)
 	case passes < 2:
 		return usagef("--samples %d: need at least 2", passes)
 	case !(minSeconds > 0):
@@ -357,6 +357,14 @@ func madds(points, hidden, layers int) float64 {
 const benchChunk = 10
 
 // benchOne times training steps and predictive passes at one size.
+// The bounds of bench's step counts: the timed steps end at --seconds, so
+// their bound only keeps warmup + steps from overflowing; the untimed
+// warmup is not ended by --seconds, and a few steps suffice.
+const (
+	maxBenchSteps  = 1_000_000_000
+	maxBenchWarmup = 10_000
+)
+
 func benchOne(ctx context.Context, m modelFlags, steps, warmup, passes int, minSeconds float64) (benchRow, error) {
 	cfg := m.trainConfig()
 	cfg.Epochs = warmup + steps + 3 // then 3 steps timed alone

@@ -263,3 +263,23 @@ func TestBenchFigureKeepsToThisRunsShapes(t *testing.T) {
 		t.Errorf("table has %d rows, want every size (8003)", len(rows))
 	}
 }
+
+// bench's step counts are bounded before any work: warmup + epochs
+// overflowed (exit 1 after work began), and a huge --warmup, which
+// --seconds does not end, ran until killed.
+func TestBenchStepBounds(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "b")
+	for _, tc := range []struct{ flag, value string }{
+		{"--epochs", "9223372036854775807"}, {"--epochs", "2"}, {"--warmup", "9223372036854775807"},
+		{"--warmup", "1000000000000"}, {"--warmup", "-1"},
+	} {
+		code, _, stderr := runCLI("bench", "--hidden", "4", "--points", "100", "--seconds", "0.05", "--samples", "2", "-q",
+			"--out", out, tc.flag, tc.value)
+		if code != exitUsage || !strings.HasPrefix(stderr, "bbb: "+tc.flag+" "+tc.value+": want ") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+			t.Errorf("%s %s: exit %d, stderr %q; want exit 2, one line naming it", tc.flag, tc.value, code, stderr)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused bench wrote --out")
+	}
+}
