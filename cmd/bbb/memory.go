@@ -286,6 +286,13 @@ func checkMemory(s memSizes, limit memoryLimit) error {
 func checkMemoryHint(s memSizes, limit memoryLimit, hint string) error {
 	need, top := estimateMemory(s)
 	if limit.bytes > 0 {
+		// --max-memory raises the limit to the machine's memory and swap at
+		// most: past it the allocation fails, and Go dies with a fatal error
+		// (no recover) after the run has begun.
+		if total := machineMemory(); total > 0 && need > total {
+			return usagef("%s: the run needs about %s of memory, over this machine's %s of memory and swap (--max-memory %s cannot raise that)",
+				top.from, bytesText(need), bytesText(total), bytesText(limit.bytes))
+		}
 		if need > limit.bytes {
 			return usagef("%s: the run needs about %s of memory, over --max-memory %s", top.from, bytesText(need), bytesText(limit.bytes))
 		}
@@ -329,6 +336,33 @@ func availableMemory() float64 {
 		avail = max(limit-used, 0)
 	}
 	return avail
+}
+
+// machineMemory is MemTotal plus SwapTotal from /proc/meminfo, lowered to
+// the cgroup's limit where there is one; 0 if unknown.
+func machineMemory() float64 {
+	total := meminfo("MemTotal") + meminfo("SwapTotal")
+	if limit := readNumber("/sys/fs/cgroup/memory.max"); limit > 0 && (total == 0 || limit < total) {
+		total = limit
+	}
+	return total
+}
+
+// meminfo is the value of a /proc/meminfo field in bytes (0 if absent).
+func meminfo(field string) float64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(l, field+":"); ok {
+			var kb float64
+			if _, err := fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb); err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
 }
 
 func readNumber(path string) float64 {

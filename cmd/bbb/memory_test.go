@@ -341,3 +341,22 @@ func savedModel(t *testing.T) (dir, model, data string) {
 	}
 	return dir, model, data
 }
+
+// --max-memory raises the limit only up to the machine's memory and swap:
+// past them Go dies with a fatal error after the run has begun (seen with
+// --points 1e12 --max-memory 16EiB), so such a run is refused first.
+func TestMaxMemoryNotPastMachine(t *testing.T) {
+	if machineMemory() == 0 {
+		t.Skip("no /proc/meminfo")
+	}
+	out := filepath.Join(t.TempDir(), "o")
+	code, _, stderr := runCLI("train", "--preset", "quick", "--epochs", "5", "--no-figures", "-q", "--out", out,
+		"--points", "1000000000000", "--max-memory", "16EiB")
+	if code != exitUsage || !strings.Contains(stderr, "--points 1000000000000: ") || !strings.Contains(stderr, "over this machine's") ||
+		strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("exit %d, stderr %q; want exit 2, one line naming --points and the machine's memory", code, stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a refused run wrote --out")
+	}
+}
