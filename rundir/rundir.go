@@ -236,6 +236,11 @@ func (d *Dir) checkOwned() error {
 	var foreign []string
 	for _, e := range ents {
 		n := e.Name()
+		if e.Type().IsRegular() && IsMountPoint(filepath.Join(d.Out, n)) {
+			// Not bbb's, whatever the manifest says: it would move with the
+			// old run into a stage that could never be removed.
+			return refusef("holds %s, which is a mount point (a file mounted into place): bbb replaces --out by renaming it, which a mount point cannot take; unmount it or pick another directory", n)
+		}
 		if e.IsDir() || isSide(n) || (n == Marker && mk.kind != noMarker) || (e.Type().IsRegular() && mk.owns(n, false)) {
 			continue
 		}

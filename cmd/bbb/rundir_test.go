@@ -346,6 +346,7 @@ func TestMountedFileChild(t *testing.T) {
 		tinyTrain("--save", "o/m.npz", "--out", "o"),
 		{"predict", "--model", "x.npz", "--data", "t.csv", "--out", "m.npz"},
 		{"dot", "-o", "m.npz"},
+		tinyTrain("--out", "r"), // a run folder holding a file mounted into place
 	} {
 		code, stdout, stderr := runCLI(args...)
 		line := strings.TrimSpace(stderr)
@@ -383,7 +384,8 @@ func TestMountedOutputFileRefused(t *testing.T) {
 	for _, p := range []string{"m.npz", "o/m.npz"} {
 		os.WriteFile(filepath.Join(work, p), nil, 0o644)
 	}
-	mount := `mount --bind "$3" "$1" && mount --bind "$3" "$(dirname "$1")/o/m.npz"`
+	writePreviousRun(t, filepath.Join(work, "r")) // a train run: r/summary.json in its manifest
+	mount := `mount --bind "$3" "$1" && mount --bind "$3" "$(dirname "$1")/o/m.npz" && mount --bind "$3" "$(dirname "$1")/r/summary.json"`
 	cmd := exec.Command("unshare", "-m", "sh", "-c", mount+` && exec "$2" -test.run='^TestMountedFileChild$' -test.v`, "sh", filepath.Join(work, "m.npz"), os.Args[0], src)
 	cmd.Env = append(os.Environ(), "BBB_MOUNTED_FILE="+filepath.Join(work, "m.npz"))
 	b, err := cmd.CombinedOutput()
