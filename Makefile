@@ -39,9 +39,9 @@ mutate:
 # on 2 cores, at their measured floors (docs/TESTING.md).
 mutate-quick:
 	$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
-	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy 100 --threshold-mcover 100 ./internal/atomicio
-	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy 90 --threshold-mcover 52 ./internal/linalg
-	GOFLAGS="$(GOFLAGS) -count=1" $(GREMLINS) unleash $(GREMLINS_FLAGS) --threshold-efficacy 69 --threshold-mcover 91 ./internal/npz
+	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/atomicio 100 100
+	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/linalg 90 35
+	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/npz 69 91
 
 # The CI gate for nodes/ and train/ (.ci/run; docs/TESTING.md, "The gate"):
 # gremlins, every mutator, on the lines of each package changed since the
