@@ -236,11 +236,11 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if err := enterStage(ctx, "training"); err != nil {
 		return err
 	}
-	stopProfile, err := f.startProfile(dir)
+	stopProfile, err := f.startProfile(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer stopProfile() // (an early return; stopping twice is harmless)
+	defer stopProfile(false) // (an early return: a failed run writes no profile)
 	t0 := time.Now()
 	_, runErr := tr.Run(ctx, func(r train.Report) {
 		if hookErr != nil {
@@ -269,7 +269,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	if runErr == nil {
 		runErr = hookErr
 	}
-	runErr = errors.Join(runErr, stopProfile())
+	runErr = errors.Join(runErr, stopProfile(true))
 	if err := train.WriteClassLosses(join(dir, "losses.csv"), classReports); err != nil {
 		return err
 	}

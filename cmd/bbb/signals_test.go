@@ -250,3 +250,36 @@ func TestRunDirLockAndForeign(t *testing.T) {
 		t.Error("foreign --out changed")
 	}
 }
+
+// An interrupted run writes no --cpuprofile: a profile named outside --out
+// keeps the previous run's, as --out keeps the previous run (before, the
+// interrupted run's profile replaced it).
+func TestInterruptKeepsPreviousProfile(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	dir := t.TempDir()
+	prof := filepath.Join(dir, "cp.prof")
+	if err := os.WriteFile(prof, []byte("the previous profile"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, lines := startHelper(t, nil, "train", "--points", "400", "--epochs", "100000000", "--report-every", "5",
+		"--samples", "20", "--cpuprofile", prof, "--out", filepath.Join(dir, "out"))
+	var all []string
+	waitLine(t, lines, "epoch ", &all)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Errorf("exit %d, want 130", code)
+	}
+	if b, _ := os.ReadFile(prof); string(b) != "the previous profile" {
+		t.Errorf("--cpuprofile after the interrupt: %.40q, want the previous profile", b)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d entries beside the profile, want none (no --out, no temporary file)", len(ents)-1)
+	}
+}

@@ -256,23 +256,27 @@ func (f *trainFlags) ioPlan() *ioPlan {
 }
 
 // startProfile starts --cpuprofile (if set) and returns the function that
-// stops it and writes the file atomically (into the staged run when it
-// names a file in --out); it writes once, however often it is called.
-func (f *trainFlags) startProfile(stage string) (stop func() error, err error) {
+// stops it and, if write, writes the file atomically (into the staged run
+// when it names a file in --out); the first call decides. An interrupted
+// run writes none: the previous profile stays, as --out does.
+func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(write bool) error, err error) {
 	if f.cpuProfile == "" {
-		return func() error { return nil }, nil
+		return func(bool) error { return nil }, nil
 	}
 	var buf bytes.Buffer
 	if err := pprof.StartCPUProfile(&buf); err != nil {
 		return nil, err
 	}
 	stopped := false
-	return func() error {
+	return func(write bool) error {
 		if stopped {
 			return nil
 		}
 		stopped = true
 		pprof.StopCPUProfile()
+		if _, ok := interrupted(ctx); ok || !write {
+			return nil
+		}
 		if err := atomicio.WriteFile(savePath(f.cpuProfile, f.out, stage), func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
@@ -326,11 +330,11 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := enterStage(ctx, "training"); err != nil {
 		return err
 	}
-	stopProfile, err := f.startProfile(dir)
+	stopProfile, err := f.startProfile(ctx, dir)
 	if err != nil {
 		return err
 	}
-	defer stopProfile() // (an early return; stopping twice is harmless)
+	defer stopProfile(false) // (an early return: a failed run writes no profile)
 	t0 := time.Now()
 	var reports []train.Report // all of the run's, those before --resume too
 	startEpoch := 0
@@ -364,7 +368,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
-	runErr = errors.Join(runErr, stopProfile())
+	runErr = errors.Join(runErr, stopProfile(true))
 	// Losses so far are worth keeping even when the run failed.
 	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
 		return err
