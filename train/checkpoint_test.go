@@ -385,3 +385,58 @@ func TestReadCheckpointBounded(t *testing.T) {
 		t.Errorf("interrupted: %v", err)
 	}
 }
+
+// Which epsilon state Restore takes: the counters (0 is a count like any
+// other), or a version-1 file's two PCG states together; a file with
+// neither, or with one PCG state alone, is refused rather than resumed
+// from a guessed draw.
+func TestCheckpointEpsStateKinds(t *testing.T) {
+	tr := ckptTrainer(t, tensor.Float32, 2)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pcg := npz.Array{Shape: []int{20}, Data: make([]uint8, 20)}
+	edit := func(drop []string, add map[string]npz.Array) *Checkpoint {
+		m := map[string]npz.Array{}
+		for k, v := range good {
+			if !slices.Contains(drop, k) {
+				m[k] = v
+			}
+		}
+		for k, v := range add {
+			m[k] = v
+		}
+		var buf bytes.Buffer
+		if err := npz.Write(&buf, m); err != nil {
+			t.Fatal(err)
+		}
+		c, err := ParseCheckpoint(buf.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	for _, tc := range []struct {
+		name string
+		c    *Checkpoint
+		want string // "": restored
+	}{
+		{"counters of 0", edit(nil, map[string]npz.Array{"rng/val_draws": {Shape: []int{1}, Data: []int64{0}}}), ""},
+		{"no eps state", edit([]string{"rng/eps_draws"}, nil), "rng/eps_draws missing or bad"},
+		{"one PCG state", edit([]string{"rng/eps_draws", "rng/val_draws"}, map[string]npz.Array{"rng/eps": pcg}), "rng/eps_draws missing or bad"},
+		{"the other PCG state", edit([]string{"rng/eps_draws", "rng/val_draws"}, map[string]npz.Array{"rng/val": pcg}), "rng/eps_draws missing or bad"},
+		{"both PCG states", edit([]string{"rng/eps_draws", "rng/val_draws"}, map[string]npz.Array{"rng/eps": pcg, "rng/val": pcg}), ""},
+	} {
+		_, err := ckptTrainer(t, tensor.Float32, 4).Restore(tc.c)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || err.Error() != tc.want):
+			t.Errorf("%s: restore error %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}

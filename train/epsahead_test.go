@@ -101,3 +101,46 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 		}
 	}
 }
+
+// The draw filled ahead is the next run's, and the next run uses it (not
+// a fresh fill of the same numbers): a fill made ahead and then poisoned
+// shows up in the graph's eps nodes.
+func TestEpsAheadIsUsed(t *testing.T) {
+	defer parallel.SetWorkers(1)
+	parallel.SetWorkers(2)
+	c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: DataConfig{N: 300},
+		Epochs: 4, ReportEvery: 2, Seed: 5}
+	tr, _ := newTestTrainer(t, c)
+	if _, err := tr.Step(); err != nil {
+		t.Fatal(err)
+	}
+	a := &tr.ahead
+	if a.done == nil {
+		t.Fatal("no fill in flight after a step with two workers")
+	}
+	<-a.done
+	if a.draw != tr.epsDraws+1 {
+		t.Fatalf("the fill ahead holds draw %d, want the next, %d", a.draw, tr.epsDraws+1)
+	}
+	for _, d := range a.next {
+		for i := range d.Data().([]float64) {
+			d.Data().([]float64)[i] = 42
+		}
+	}
+	done := make(chan struct{})
+	close(done)
+	a.done = done // (already waited for)
+	if err := tr.fillEps(); err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range tr.Net.Eps() {
+		v, err := graph.Values(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v[0] != 42 || v[len(v)-1] != 42 {
+			t.Fatalf("%s holds %v ... %v: the fill made ahead was not used", e.Name(), v[0], v[len(v)-1])
+		}
+	}
+	tr.settleEps()
+}
