@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/sweep"
+	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
 
@@ -142,6 +144,9 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	}
 	if f.on == "local" && f.detach {
 		return usagef("--detach: only with --on slurm")
+	}
+	if ms := summaryMetrics(); !slices.Contains(ms, f.metric) {
+		return usagef("--metric %s: not a number of bbb train's summary.json (%s, ...)", f.metric, strings.Join(ms[:min(6, len(ms))], ", "))
 	}
 	dir, err := filepath.Abs(f.out)
 	if err != nil {
@@ -406,4 +411,31 @@ func checkSweepFolder(dir string) error {
 		names = append(names, e.Name())
 	}
 	return fmt.Errorf("is not a sweep folder (no %s) and holds %s; give a new or empty folder, or a sweep's", sweep.PlanFile, strings.Join(names, ", "))
+}
+
+// summaryMetrics are the numbers a train run's summary.json can hold (the
+// regression and the classification summaries' numeric fields, by their
+// JSON names): --metric is checked against them before any point runs.
+func summaryMetrics() []string {
+	var names []string
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for i := range t.NumField() {
+			fl := t.Field(i)
+			if fl.Anonymous && fl.Type.Kind() == reflect.Struct {
+				walk(fl.Type)
+				continue
+			}
+			name, _, _ := strings.Cut(fl.Tag.Get("json"), ",")
+			switch fl.Type.Kind() {
+			case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
+				if name != "" && name != "-" && !slices.Contains(names, name) {
+					names = append(names, name)
+				}
+			}
+		}
+	}
+	walk(reflect.TypeOf(train.Summary{}))
+	walk(reflect.TypeOf(train.ClassSummary{}))
+	return names
 }

@@ -129,6 +129,7 @@ func TestSweepRefusesBadGrid(t *testing.T) {
 		{"lr = [0.01]\n", "--seeds=1,x", `--seeds "1,x"`},
 		{"lr = [0.01]\n", "--on=pbs", `--on "pbs"`},
 		{"lr = [0.01]\n", "--jobs=0", `--jobs 0`},
+		{"lr = [0.01]\n", "--metric=nope", `--metric nope: not a number of bbb train's summary.json`},
 		{"lr = [0.01]\n", "--jobs=1099511627776", `--jobs 1099511627776: want 1 to 1024`},
 	} {
 		out := filepath.Join(t.TempDir(), "sw")
