@@ -255,7 +255,7 @@ func (d *Dir) checkOwned() error {
 	}
 	switch mk.kind {
 	case complete, staging:
-		return refusef("holds files bbb did not write (%s); bbb replaces --out as a whole, so move them or pick an empty or new directory", named)
+		return refusef("holds files its manifest does not list (%s): not written by the runs of this folder; bbb replaces --out as a whole, so move them or pick an empty or new directory", named)
 	case legacyMarker:
 		return refusef("was written by a bbb from before run folders listed their files, so bbb cannot tell them from yours (%s); move them or pick an empty or new directory", named)
 	}
