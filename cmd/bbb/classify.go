@@ -63,6 +63,15 @@ func (m *mnistFlags) check() error {
 	return nil
 }
 
+// checkFiles refuses a --mnist-dir without the four idx files before any
+// work (bbb sweep checks every point of a grid with it).
+func (m *mnistFlags) checkFiles() error {
+	if _, err := train.CheckMNISTDir(m.dir); err != nil {
+		return usagef("--mnist-dir %q: %v", m.dir, err)
+	}
+	return nil
+}
+
 // load reads MNIST; a missing or corrupt file is a usage error naming
 // --mnist-dir.
 func (m *mnistFlags) load() (train.ClassData, error) {
@@ -101,6 +110,9 @@ func (f *trainFlags) checkClassify() error {
 		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.paper.likelihood)
 	}
 	if err := f.mnist.check(); err != nil {
+		return err
+	}
+	if err := f.mnist.checkFiles(); err != nil {
 		return err
 	}
 	f.points = train.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)

@@ -63,6 +63,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := plan.check(); err != nil {
 		return err
 	}
+	if err := mf.checkFiles(); err != nil {
+		return err
+	}
 	c, err := readModel("--model", model)
 	if err != nil {
 		return err

@@ -131,6 +131,8 @@ func TestSweepRefusesBadGrid(t *testing.T) {
 		{"lr = [0.01]\n", "--jobs=0", `--jobs 0`},
 		{"lr = [0.01]\n", "--metric=nope", `--metric nope: not a number of bbb train's summary.json`},
 		{"lr = [0.01]\n", "--jobs=1099511627776", `--jobs 1099511627776: want 1 to 1024`},
+		{"preset = mnist\nmnist-dir = [" + idxFolder(t) + ", /nonexistent]\n", "", `point mnist-dir=_nonexistent: --mnist-dir "/nonexistent": ` +
+			`train: mnist: /nonexistent/train-images-idx3-ubyte.gz: no such file`},
 	} {
 		out := filepath.Join(t.TempDir(), "sw")
 		args := []string{"sweep", "--grid", writeGrid(t, c.grid), "--out", out}
@@ -368,4 +370,16 @@ func TestSweepSlurmMatchesLocal(t *testing.T) {
 			}
 		}
 	}
+}
+
+// idxFolder is a folder holding the four MNIST file names (empty: the
+// check before any work only looks for them).
+func idxFolder(t *testing.T) string {
+	dir := t.TempDir()
+	for _, f := range []string{"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
