@@ -78,5 +78,6 @@ func Sweep(path string, f SweepFigure) error {
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.X.Min, p.X.Max = -0.5, float64(len(f.X))-0.5
 	p.Legend.Top = true
+	p.Legend.XOffs = -4 * vg.Millimeter // (flush with the canvas edge, the last glyph was cut)
 	return saveSize(p, path, 20*vg.Centimeter, 14*vg.Centimeter)
 }
