@@ -383,3 +383,156 @@ func idxFolder(t *testing.T) string {
 	}
 	return dir
 }
+
+// Without Slurm's client commands, --on slurm fails with one line and
+// exit 1, and submits nothing: the folder records no job.
+func TestSweepSlurmWithoutSbatch(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	useHelperBBB(t, "")
+	out := filepath.Join(t.TempDir(), "sw")
+	code, _, stderr := runCLI("sweep", "--grid", writeGrid(t, tinyGrid), "--out", out, "--on", "slurm")
+	if code != 1 || !strings.Contains(stderr, "sbatch: not found on PATH") || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+		t.Errorf("exit %d, stderr %q; want exit 1 and one line naming sbatch", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "slurm", "job")); err == nil {
+		t.Error("a job was recorded")
+	}
+}
+
+// requireSlurm skips unless BBB_SLURM=1, and then needs a working Slurm.
+func requireSlurm(t *testing.T) {
+	t.Helper()
+	if os.Getenv("BBB_SLURM") != "1" {
+		t.Skip("BBB_SLURM=1 runs it against the Slurm of scripts/slurm-local.sh")
+	}
+	if out, err := exec.Command("sinfo", "-h").CombinedOutput(); err != nil {
+		t.Fatalf("BBB_SLURM=1 but sinfo fails: %v: %s", err, out)
+	}
+}
+
+// Slurm refusing the array (here an unknown partition): one line with
+// sbatch's own message, exit 1, no job recorded.
+func TestSweepSlurmRefusedSubmit(t *testing.T) {
+	requireSlurm(t)
+	out := filepath.Join(t.TempDir(), "sw")
+	cmd := exec.Command(sweepWrapper(t), "sweep", "--grid", writeGrid(t, tinyGrid), "--out", out, "--on", "slurm", "--partition", "no-such-partition")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	last := lines[len(lines)-1] // (after the sweep's one progress line)
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || !strings.HasPrefix(last, "bbb: sbatch: ") ||
+		!strings.Contains(strings.ToLower(last), "partition") || len(lines) > 2 {
+		t.Errorf("exit %v, stderr %q; want exit 1 and sbatch's message in one line", err, lines)
+	}
+	if _, err := os.Stat(filepath.Join(out, "slurm", "job")); err == nil {
+		t.Error("a job was recorded")
+	}
+}
+
+// SIGINT while bbb sweep waits for its array cancels the tasks (scancel):
+// none is left pending or running, and the points that finished are kept
+// whole, the cancelled ones absent (the next sweep runs them).
+func TestSweepSlurmInterruptCancels(t *testing.T) {
+	requireSlurm(t)
+	// Indices 0 to 3 are short and start first; 4 to 7 run until cancelled.
+	grid := writeGrid(t, "epochs = [3, 1000000]\n"+strings.Replace(tinyGrid, "epochs = 3\n", "", 1))
+	out := filepath.Join(t.TempDir(), "sw")
+	cmd := exec.Command(sweepWrapper(t), "sweep", "--grid", grid, "--out", out, "--on", "slurm", "--cpus-per-task", "1", "--poll", "300ms")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	jobFile := filepath.Join(out, "slurm", "job")
+	short, _ := filepath.Glob(filepath.Join(out, "runs", "epochs=3_*"))
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		short, _ = filepath.Glob(filepath.Join(out, "runs", "epochs=3_*", "summary.json"))
+		long, _ := filepath.Glob(filepath.Join(out, "status", "epochs=1000000_*"))
+		if len(short) == 4 && len(long) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the short points did not finish in 90 s: %d of 4; stderr %q", len(short), stderr.String())
+		}
+	}
+	b, err := os.ReadFile(jobFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := strings.TrimSpace(string(b))
+	t.Cleanup(func() { _ = exec.Command("scancel", job).Run() }) // (a failed test leaves no task running)
+	time.Sleep(500 * time.Millisecond)                           // a long point under way
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 || !strings.Contains(stderr.String(), "cancelled job array "+job) {
+		t.Fatalf("exit %v, want 130 and the array cancelled; stderr %q", err, stderr.String())
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(300 * time.Millisecond) {
+		q, err := exec.Command("squeue", "-h", "-r", "-j", job, "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING", "-o", "%i %T").Output()
+		if err == nil && strings.TrimSpace(string(q)) == "" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("30 s after SIGINT, job %s still has tasks: %s", job, q)
+		}
+	}
+	runs, err := filepath.Glob(filepath.Join(out, "runs", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 4 || len(short) != 4 {
+		t.Errorf("runs/ holds %q, want the 4 finished points only", runs)
+	}
+}
+
+// A task Slurm ends early (here scancel of one task, as a time limit or
+// preemption would) marks its point failed with the task's state, keeps
+// the other points, and the sweep exits 1 (the next sweep runs the failed
+// point again: TestSweepFailedPointReportedAndRerun).
+func TestSweepSlurmKilledTaskMarkedFailed(t *testing.T) {
+	requireSlurm(t)
+	grid := writeGrid(t, "epochs = [3, 1000000]\n"+strings.NewReplacer("epochs = 3\n", "", "lr = [0.01, 0.02]\n", "", "seeds = [1, 2]\n", "").Replace(tinyGrid))
+	out := filepath.Join(t.TempDir(), "sw")
+	bbb := sweepWrapper(t)
+	cmd := exec.Command(bbb, "sweep", "--grid", grid, "--out", out, "--on", "slurm", "--cpus-per-task", "1", "--poll", "300ms")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill() })
+	long := filepath.Join(out, "status", "epochs=1000000.json")
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if _, err := os.Stat(long); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(filepath.Join(out, "status"))
+			t.Fatalf("the long point did not start in 90 s (status/ %v); stderr %q", entries, stderr.String())
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(out, "slurm", "job"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := strings.TrimSpace(string(b))
+	t.Cleanup(func() { _ = exec.Command("scancel", job).Run() })
+	if out, err := exec.Command("scancel", job+"_1").CombinedOutput(); err != nil {
+		t.Fatalf("scancel %s_1: %v: %s", job, err, out)
+	}
+	err = cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitRun {
+		t.Fatalf("exit %v, want 1 (a point failed); stderr %q", err, stderr.String())
+	}
+	rows := readSweepCSV(t, out)
+	if len(rows) != 2 || rows[0]["status"] != "ok" || rows[1]["status"] != "failed" || !strings.Contains(rows[1]["reason"], "slurm task cancelled") {
+		t.Fatalf("rows %v; want the short point ok, the long one failed with its task's state", rows)
+	}
+	if _, err := os.Stat(filepath.Join(out, "runs", "epochs=1000000")); err == nil {
+		t.Error("the cancelled point left a run folder")
+	}
+}
