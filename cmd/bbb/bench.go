@@ -15,6 +15,7 @@ import (
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -65,7 +66,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var steps, warmup, passes int
 	var minSeconds float64
 	var quiet bool
-	var maxMemory memoryLimit
+	var maxMemory memory.Limit
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
 	// One core per device, like the training loop.
@@ -84,7 +85,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
-	maxMemory.register(fs)
+	registerMaxMemory(fs, &maxMemory)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -141,15 +142,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
 					return err
 				}
-				s := memSizes{points: p, hidden: h, layers: l, samples: passes, workers: m.workers, inputs: 1, dtypeBytes: dtypeBytes(m.dtype)}
+				s := memory.Sizes{Points: p, Hidden: h, Layers: l, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
 				if pointList != "" { // name the list the size came from
-					s.pointsFrom = fmt.Sprintf("--points-list %d", p)
+					s.PointsFrom = fmt.Sprintf("--points-list %d", p)
 				}
 				if !isSet(fs, "hidden") {
-					s.hiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
+					s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
 				}
 				if layerList != "" {
-					s.layersFrom = fmt.Sprintf("--layers-list %d", l)
+					s.LayersFrom = fmt.Sprintf("--layers-list %d", l)
 				}
 				if err := checkMemory(s, maxMemory); err != nil {
 					return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -172,11 +173,11 @@ func (f *trainFlags) checkFrom() error {
 	return nil
 }
 
-// classMemSizes expresses a classifier's memory in estimateMemory's terms:
+// classMemSizes expresses a classifier's memory in memory.Estimate's terms:
 // 70000 images of 784 inputs and the hidden layers' parameters.
-func classMemSizes(hidden, layers, dtBytes int) memSizes {
-	return memSizes{points: 70000, hidden: hidden, layers: layers, samples: 2, workers: 1, inputs: train.MNISTPixels, dtypeBytes: dtBytes,
-		pointsFrom: "--preset mnist (70000 images)"}
+func classMemSizes(hidden, layers, dtBytes int) memory.Sizes {
+	return memory.Sizes{Points: 70000, Hidden: hidden, Layers: layers, Samples: 2, Workers: 1, Inputs: train.MNISTPixels, DtypeBytes: dtBytes,
+		PointsFrom: "--preset mnist (70000 images)"}
 }
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 )
@@ -50,36 +49,6 @@ func TestDefectsBadInput(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(out); len(ents) > 0 {
 		t.Errorf("bad input wrote %d files to --out", len(ents))
-	}
-}
-
-// The seed's sizes pass the memory estimate, and it grows with each size.
-func TestMemoryEstimate(t *testing.T) {
-	seed := memSizes{points: 20000, hidden: 20, layers: 5, samples: 1000, workers: 2, inputs: 1, dtypeBytes: 4}
-	total, _ := estimateMemory(seed)
-	if total > 1<<30 || total < 64<<20 {
-		t.Errorf("seed job estimate %s", bytesText(total))
-	}
-	for _, grow := range []func(*memSizes){
-		func(s *memSizes) { s.points *= 100 }, func(s *memSizes) { s.hidden *= 100 },
-		func(s *memSizes) { s.layers *= 100 }, func(s *memSizes) { s.workers *= 100 },
-	} {
-		s := seed
-		grow(&s)
-		if big, _ := estimateMemory(s); !(big > total) {
-			t.Errorf("%+v: estimate %s not above the seed's %s", s, bytesText(big), bytesText(total))
-		}
-	}
-	// The trace of passes is bounded in rows, not in samples (at least one
-	// row of every pass, and each summarising goroutine's four float64
-	// columns of samples): past the bound 10^7 samples cost their 4 bytes
-	// and 32 per core each over 10^5, no more.
-	a, b := seed, seed
-	a.samples, b.samples = 100000, 10000000
-	ea, _ := estimateMemory(a)
-	eb, _ := estimateMemory(b)
-	if eb > ea+float64(b.samples)*(4+32*float64(runtime.GOMAXPROCS(0))) {
-		t.Errorf("estimate grows with --samples past the bounded trace: %s vs %s", bytesText(ea), bytesText(eb))
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/memory"
 )
 
 // dotUnused are the shared model flags that do not shape the graph (the
@@ -21,7 +22,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	var out string
 	var rows int
 	var grad bool
-	var maxMemory memoryLimit
+	var maxMemory memory.Limit
 	fs := flag.NewFlagSet("dot", flag.ContinueOnError)
 	all := flag.NewFlagSet("model", flag.ContinueOnError)
 	m.register(all)
@@ -34,7 +35,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&out, "o", "-", "the same as --out")
 	fs.IntVar(&rows, "rows", 16000, "batch rows")
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
-	maxMemory.register(fs)
+	registerMaxMemory(fs, &maxMemory)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -47,8 +48,8 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if rows < 1 {
 		return usagef("--rows %d: need at least 1", rows)
 	}
-	if err := checkMemory(memSizes{job: memGraph, gradients: grad, points: rows, hidden: m.hidden, layers: m.layers, workers: 1, samples: 2, inputs: 1,
-		dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
+	if err := checkMemory(memory.Sizes{Job: memory.Graph, Gradients: grad, Points: rows, Hidden: m.hidden, Layers: m.layers, Workers: 1, Samples: 2, Inputs: 1,
+		DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
 		return err
 	}
 	if out == "" {

@@ -14,64 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/memory"
 )
-
-// The estimate against the peak RSS measured with the OpenBLAS build
-// (docs/MEMORY.md: the commands, float32, 2-core AMD EPYC): within 2x
-// either way, and the largest term names what the command's user typed.
-// The measurements are recorded constants; the commands in docs/MEMORY.md
-// remeasure them.
-func TestMemoryEstimateWithin2x(t *testing.T) {
-	const mib = 1 << 20
-	h100 := func(job memJob, points, workers, samples int) memSizes {
-		return memSizes{job: job, points: points, hidden: 100, layers: 5, samples: samples, workers: workers, inputs: 1, dtypeBytes: 4}
-	}
-	csv := func(rows, inputs int) memSizes {
-		s := h100(memTrain, rows, 2, 10)
-		s.inputs, s.pointsFrom = inputs, "--data d.csv"
-		return s
-	}
-	// grad sets dot's layers, negative: with --grad.
-	grad := func(s memSizes, layers int) memSizes {
-		s.layers, s.gradients = max(layers, -layers), layers < 0
-		return s
-	}
-	for _, tc := range []struct {
-		name        string
-		s           memSizes
-		measuredMiB float64
-	}{
-		{"train seed curve 50k", h100(memTrain, 50000, 2, 10), 254.2},
-		{"train seed curve 200k", h100(memTrain, 200000, 2, 10), 858.2},
-		{"train --data 50k", csv(50000, 1), 254.3},
-		{"train --data 200k", csv(200000, 1), 858.8},
-		{"train --data 400k (the check point)", csv(400000, 1), 1678.8},
-		{"train --data 100k, 2 inputs", csv(100000, 2), 452.7},
-		{"train seed job (1000 samples)", memSizes{points: 20000, hidden: 20, layers: 5, samples: 1000, workers: 2, inputs: 1, dtypeBytes: 4}, 101.2},
-		{"train hidden 1000, 2 workers", memSizes{points: 2000, hidden: 1000, layers: 5, samples: 10, workers: 2, inputs: 1, dtypeBytes: 4}, 589.3},
-		{"train hidden 1000, 1 worker", memSizes{points: 2000, hidden: 1000, layers: 5, samples: 10, workers: 1, inputs: 1, dtypeBytes: 4}, 525.2},
-		{"train 20 layers hidden 50", memSizes{points: 50000, hidden: 50, layers: 20, samples: 10, workers: 2, inputs: 1, dtypeBytes: 4}, 563.4},
-		{"predict 50k", h100(memPredict, 50000, 2, 10), 64.8},
-		{"predict 200k", h100(memPredict, 200000, 2, 10), 79.2},
-		{"predict 200k, 100 samples", h100(memPredict, 200000, 2, 100), 82.9},
-		{"predict 400k (the check point)", h100(memPredict, 400000, 2, 10), 114.9},
-		{"bench 50k", h100(memTrain, 50000, 1, 2), 239.6},
-		{"bench 200k", h100(memTrain, 200000, 1, 2), 789.7},
-		{"dot --rows 50000", h100(memGraph, 50000, 1, 2), 19.9},
-		{"dot --rows 200000 --grad", grad(h100(memGraph, 200000, 1, 2), 5), 28.1},
-		{"dot --layers 50", grad(h100(memGraph, 16000, 1, 2), 50), 25.6},
-		{"dot --layers 200", grad(h100(memGraph, 16000, 1, 2), 200), 29.6},
-		{"dot --layers 50 --grad", grad(h100(memGraph, 16000, 1, 2), -50), 78.1},
-		{"dot --layers 200 --grad", grad(h100(memGraph, 16000, 1, 2), -200), 129.7},
-	} {
-		est, _ := estimateMemory(tc.s)
-		t.Logf("%s: estimate %.1f MiB, measured %.1f MiB: %.2fx", tc.name, est/mib, tc.measuredMiB, est/(tc.measuredMiB*mib))
-		if r := est / (tc.measuredMiB * mib); r < 0.5 || r > 2 {
-			t.Errorf("%s: estimate %s, measured %.1f MiB: %.2fx", tc.name, bytesText(est), tc.measuredMiB, r)
-		}
-	}
-}
 
 // A run over the limit is refused naming what drives its largest part in
 // THAT command (before: --points for --data, --layers and dot --rows,
@@ -134,10 +80,10 @@ func TestMemoryGuardNamesTheFlagAndMaxMemoryOverrides(t *testing.T) {
 			t.Errorf("%v: exit %d: %s", args, code, stderr)
 		}
 	}
-	var l memoryLimit
+	var l memory.Limit
 	for in, want := range map[string]float64{"12GiB": 12 << 30, "800M": 800 << 20, "1.5g": 1.5 * (1 << 30), "4096": 4096, "2kb": 2048, "3 T": 3 << 40} {
-		if err := l.Set(in); err != nil || l.bytes != want {
-			t.Errorf("--max-memory %s: %v bytes, %v; want %v", in, l.bytes, err, want)
+		if err := l.Set(in); err != nil || l.Bytes() != want {
+			t.Errorf("--max-memory %s: %v bytes, %v; want %v", in, l.Bytes(), err, want)
 		}
 	}
 }
@@ -254,54 +200,6 @@ func TestHelperRunCLI(t *testing.T) {
 	os.Exit(code)
 }
 
-// The terms added for the sizes above, against peak RSS measured with the
-// pure-Go build (docs/MEMORY.md, 2-core AMD EPYC): many predictive passes
-// over few rows, and bandit's agents.
-func TestMemoryEstimateWithin2xSamplesAndBandit(t *testing.T) {
-	const mib = 1 << 20
-	bandit := func(batch, hidden int) memSizes {
-		return memSizes{job: memBandit, points: batch, hidden: hidden, layers: 3, inputs: 119, workers: 4, buffer: 4096, dtypeBytes: 4}
-	}
-	for _, tc := range []struct {
-		name        string
-		s           memSizes
-		measuredMiB float64
-	}{
-		{"predict 300 rows, 100000 samples", memSizes{job: memPredict, points: 300, hidden: 20, layers: 5, samples: 100000, workers: 2, inputs: 1, levels: 3, dtypeBytes: 4}, 249.4},
-		{"bandit defaults", bandit(64, 100), 29.9},
-		{"bandit --batch 20000", bandit(20000, 100), 494.7},
-		{"bandit --batch 5000 --hidden 200 (check point)", bandit(5000, 200), 166.7},
-	} {
-		est, _ := estimateMemory(tc.s)
-		t.Logf("%s: estimate %.1f MiB, measured %.1f MiB: %.2fx", tc.name, est/mib, tc.measuredMiB, est/(tc.measuredMiB*mib))
-		if r := est / (tc.measuredMiB * mib); r < 0.5 || r > 2 {
-			t.Errorf("%s: estimate %s, measured %.1f MiB: %.2fx", tc.name, bytesText(est), tc.measuredMiB, r)
-		}
-	}
-}
-
-// --max-memory reads every unit up to E (before: "1EiB" was called "not a
-// size > 0"), refuses what no 64-bit process can address, and says what
-// is wrong: the unit, the number or the range.
-func TestMaxMemoryParse(t *testing.T) {
-	for in, want := range map[string]float64{"1EiB": 1 << 60, "2P": 2 << 50, "16EiB": 1 << 64, "1.5": 2, "12Gb": 12 << 30, " 7 kib ": 7 << 10} {
-		var l memoryLimit
-		if err := l.Set(in); err != nil || l.bytes != want {
-			t.Errorf("--max-memory %q: %v bytes, %v; want %v", in, l.bytes, err, want)
-		}
-	}
-	for in, want := range map[string]string{
-		"17EiB": "at most 16EiB", "1e30": "at most 16EiB", "1e400": "at most 16EiB", "12XB": `unit "XB"`, "1i": `unit "i"`,
-		"0x10G": "not a number", "NaN": "want a number", "Inf": "want a number", "": "want a number", "G": "want a number",
-		"0": "at least 1 byte", "-5G": "at least 1 byte", "0.4": "at least 1 byte", "1e-400": "at least 1 byte",
-	} {
-		var l memoryLimit
-		if err := l.Set(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("--max-memory %q: error %v, want one with %q", in, err, want)
-		}
-	}
-}
-
 // --mc-samples and --threads have bounds with reasons (flags.go): the
 // bound passes the check, one more is refused naming the flag.
 func TestMCSamplesAndThreadsBounded(t *testing.T) {
@@ -346,7 +244,7 @@ func savedModel(t *testing.T) (dir, model, data string) {
 // past them Go dies with a fatal error after the run has begun (seen with
 // --points 1e12 --max-memory 16EiB), so such a run is refused first.
 func TestMaxMemoryNotPastMachine(t *testing.T) {
-	if machineMemory() == 0 {
+	if memory.Machine() == 0 {
 		t.Skip("no /proc/meminfo")
 	}
 	out := filepath.Join(t.TempDir(), "o")
@@ -358,5 +256,41 @@ func TestMaxMemoryNotPastMachine(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused run wrote --out")
+	}
+}
+
+// The memory package's refusal is the CLI's usage error (exit 2) with its
+// message: over the available memory, the commands with --max-memory say
+// it overrides, bandit (without the flag) says nothing more; over a limit
+// or the machine, the message alone.
+func TestCheckMemoryIsUsageError(t *testing.T) {
+	if memory.Available() == 0 || memory.Machine() == 0 {
+		t.Skip("no /proc/meminfo")
+	}
+	huge := memory.Sizes{Points: 1000000000000, Hidden: 20, Layers: 5, Samples: 2, Workers: 1, Inputs: 1, DtypeBytes: 4}
+	need, _ := memory.Estimate(huge)
+	size := `[0-9]+\.[0-9] [KMGTPE]?i?B`
+	small, _ := memory.ParseLimit("1M")
+	all, _ := memory.ParseLimit("16EiB")
+	for _, tc := range []struct {
+		err  error
+		want string
+	}{
+		{checkMemory(huge, memory.Limit{}), `^--points 1000000000000: the run needs about ` + regexp.QuoteMeta(memory.Format(need)) +
+			` of memory, over the ` + size + ` available \(--max-memory overrides\)$`},
+		{checkMemory(huge, small), `^--points 1000000000000: the run needs about ` + regexp.QuoteMeta(memory.Format(need)) +
+			` of memory, over this machine's ` + size + ` of memory and swap \(--max-memory 1\.0 MiB cannot raise that\)$`},
+		{checkMemory(memory.Sizes{Points: 200, Hidden: 20, Layers: 5, Samples: 2, Workers: 1, Inputs: 1, DtypeBytes: 4}, small),
+			`^--hidden 20: the run needs about ` + size + ` of memory, over --max-memory 1\.0 MiB$`},
+		{checkBanditSizes(bandit.Config{Agents: []bandit.Agent{{}}, Batch: 1 << 40}, 117), `^--batch 1099511627776: the run needs about ` + size +
+			` of memory, over the ` + size + ` available$`},
+	} {
+		var ue usageError
+		if !errors.As(tc.err, &ue) || !regexp.MustCompile(tc.want).MatchString(tc.err.Error()) {
+			t.Errorf("%#v: want a usage error matching %s", tc.err, tc.want)
+		}
+	}
+	if err := checkMemory(huge, all); err == nil {
+		t.Error("--max-memory 16EiB let a run past the machine's memory")
 	}
 }

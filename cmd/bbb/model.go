@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -119,8 +120,8 @@ func readModel(flagName, path string) (*train.Checkpoint, error) {
 	}
 	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
 		// The arrays are about the file's size in memory.
-		if avail := availableMemory(); avail > 0 && float64(st.Size()) > avail {
-			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, bytesText(float64(st.Size())), bytesText(avail))
+		if avail := memory.Available(); avail > 0 && float64(st.Size()) > avail {
+			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, memory.Format(float64(st.Size())), memory.Format(avail))
 		}
 	}
 	c, err := train.ReadCheckpoint(path)

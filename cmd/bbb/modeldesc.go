@@ -8,6 +8,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -45,7 +46,7 @@ const (
 )
 
 // descMemory is the memory checkDesc compares with (tests set it).
-var descMemory = availableMemory
+var descMemory = memory.Available
 
 // paramShape is one learnable parameter: its graph name and shape.
 type paramShape struct {
@@ -113,7 +114,7 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 	}
 	// Memory first: where it is short, that is the reason to give.
 	if need, avail := weights*2*b*paramCopies, descMemory(); avail > 0 && need > avail {
-		return usagef("%s %d: the run needs about %s of memory for its parameters alone (%s %d), %s is available", hiddenFlag, c.Hidden, bytesText(need), layersFlag, c.Layers, bytesText(avail))
+		return usagef("%s %d: the run needs about %s of memory for its parameters alone (%s %d), %s is available", hiddenFlag, c.Hidden, memory.Format(need), layersFlag, c.Layers, memory.Format(avail))
 	}
 	switch {
 	case c.Hidden > maxHidden:

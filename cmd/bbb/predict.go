@@ -11,6 +11,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -30,8 +31,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.IntVar(&workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
 	fs.Uint64Var(&seed, "seed", 0, "seed of the passes' epsilon (default: the model's training seed)")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
-	var maxMemory memoryLimit
-	maxMemory.register(fs)
+	var maxMemory memory.Limit
+	registerMaxMemory(fs, &maxMemory)
 	if err := parseFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -94,9 +95,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
 		return err
 	}
-	if err := checkMemory(memSizes{job: memPredict, points: tab.Rows(), hidden: m.hidden, layers: m.layers, samples: samples, workers: workers,
-		levels: len(qs), inputs: c.Meta.Inputs, dtypeBytes: dtypeBytes(m.dtype), pointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
-		hiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), layersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
+	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.hidden, Layers: m.layers, Samples: samples, Workers: workers,
+		Levels: len(qs), Inputs: c.Meta.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
+		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
 	if err := enterStage(ctx, "loading the model"); err != nil {

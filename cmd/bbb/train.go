@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -28,8 +29,8 @@ type trainFlags struct {
 	mnist                          mnistFlags // --preset mnist's data (classify.go)
 	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
 	runFlags                       map[string]string
-	csv                            *csvRun     // loaded --data, nil for the seed's curve
-	maxMemory                      memoryLimit // --max-memory (memory.go)
+	csv                            *csvRun      // loaded --data, nil for the seed's curve
+	maxMemory                      memory.Limit // --max-memory (memory.go)
 }
 
 // presets fill the flags the user did not set.
@@ -65,7 +66,7 @@ func (f *trainFlags) flagSet() *flag.FlagSet {
 	f.df.register(fs)
 	f.mio.register(fs)
 	f.mnist.register(fs, true)
-	f.maxMemory.register(fs)
+	registerMaxMemory(fs, &f.maxMemory)
 	return fs
 }
 
@@ -146,9 +147,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if f.csv != nil {
 		rows := f.csv.raw.Train.Len() + f.csv.raw.Val.Len()
-		if err := checkMemory(memSizes{points: rows, hidden: f.hidden, layers: f.layers,
-			samples: f.samples, workers: f.workers, inputs: f.csv.inputs(), dtypeBytes: dtypeBytes(f.dtype),
-			pointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
+		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.hidden, Layers: f.layers,
+			Samples: f.samples, Workers: f.workers, Inputs: f.csv.inputs(), DtypeBytes: dtypeBytes(f.dtype),
+			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
 	}
@@ -220,8 +221,8 @@ func (f *trainFlags) check() error {
 		return err
 	}
 	if f.df.data == "" { // a --data run is checked once its rows are known (runTrain)
-		if err := checkMemory(memSizes{points: f.points, hidden: f.hidden, layers: f.layers, samples: f.samples,
-			workers: f.workers, inputs: 1, dtypeBytes: dtypeBytes(f.dtype)}, f.maxMemory); err != nil {
+		if err := checkMemory(memory.Sizes{Points: f.points, Hidden: f.hidden, Layers: f.layers, Samples: f.samples,
+			Workers: f.workers, Inputs: 1, DtypeBytes: dtypeBytes(f.dtype)}, f.maxMemory); err != nil {
 			return err
 		}
 	}

@@ -1,0 +1,7 @@
+package memory
+
+// The mirrors of train's bounds, for TestTraceBoundsAreTrains.
+const (
+	PredictChunk = predictChunk
+	MaxTrace     = maxTrace
+)
