@@ -19,6 +19,16 @@
 //     concurrent run.
 //   - A mount point is refused before any work: it cannot be renamed.
 //
+// Before any work, a command lists every path it reads and writes in a
+// Plan; Plan.Check refuses an output that would overwrite an input or
+// another output (resolved through symbolic links and hard links), a run
+// folder holding an input, an output that is not a regular file, names
+// too long for the file system with the names bbb adds, and the folder
+// refusals of Open (Check), each as one *Error naming the path as typed.
+//
+// Stopping at a signal is package interrupt's; a forced stop removes the
+// stage through Dir.Abort (interrupt.OnHardStop).
+//
 // docs/RUN-DIRECTORY.md lists the steps and what the next run does after
 // a kill -9 at each.
 package rundir

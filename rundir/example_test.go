@@ -60,3 +60,42 @@ func ExampleOpen() {
 	//    summary.txt
 	// bench into train's folder refused: true
 }
+
+// A command lists every path it reads and writes; Check refuses, before
+// any work, an output that would overwrite an input (here the same file by
+// another name), naming both as the user typed them.
+func ExamplePlan() {
+	tmp, err := os.MkdirTemp("", "plan-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(tmp)
+	wd, _ := os.Getwd()
+	if err := os.Chdir(tmp); err != nil {
+		panic(err)
+	}
+	defer os.Chdir(wd)
+	if err := os.WriteFile("data.csv", []byte("x,y\n1,2\n"), 0o644); err != nil {
+		panic(err)
+	}
+
+	plan := rundir.Plan{Command: "train"}
+	plan.In("--data", "data.csv")
+	plan.Out("--save", "./data.csv")
+	plan.OutDir("--out", "run")
+	err = plan.Check()
+	fmt.Println(err)
+	var refusal *rundir.Error
+	fmt.Println("a refusal:", errors.As(err, &refusal))
+
+	// The model saved directly in the run folder is written with the run.
+	fixed := rundir.Plan{Command: "train"}
+	fixed.In("--data", "data.csv")
+	fixed.Out("--save", "run/model.npz")
+	fixed.OutDir("--out", "run")
+	fmt.Println("saved with the run:", fixed.Check())
+	// Output:
+	// --save ./data.csv: is the --data input; the output would overwrite it
+	// a refusal: true
+	// saved with the run: <nil>
+}

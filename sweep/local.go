@@ -26,7 +26,7 @@ type Runner struct {
 }
 
 // stopGrace is how long a point may take to stop after SIGINT before it
-// is killed (train stops within a second: signals.go's hardStop).
+// is killed (train stops within a second: package interrupt's hard stop).
 const stopGrace = 5 * time.Second
 
 // Run runs one point and records its status: ok when train exited 0 and

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/internal/boundedio"
+	"github.com/bbb-go/bbb/interrupt"
 )
 
 // runBandit is the paper's third experiment (Blundell et al. 2015, §5.3):
@@ -76,10 +77,10 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := c.WithDefaults().Validate(); err != nil {
 		return usagef("%v", err)
 	}
-	var plan ioPlan // --out may not hold --data (iopaths.go)
-	plan.in("--data", data)
-	plan.outDir("--out", out)
-	if err := plan.check(); err != nil {
+	plan := newPlan() // --out may not hold --data (rundir.Plan)
+	plan.In("--data", data)
+	plan.OutDir("--out", out)
+	if err := checkPlan(plan); err != nil {
 		return err
 	}
 	d, dataName, err := loadMushrooms(data)
@@ -94,7 +95,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer rd.Abort() // unless committed: --out keeps the previous run
-	if err := enterStage(ctx, "bandit"); err != nil {
+	if err := interrupt.EnterStage(ctx, "bandit"); err != nil {
 		return err
 	}
 	t0 := time.Now()
@@ -110,7 +111,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if runErr != nil && ctx.Err() == nil {
 		return runErr
 	}
-	setStage(fmt.Sprintf("bandit (after step %d of %d)", res.Done, c.Steps))
+	interrupt.SetStage(fmt.Sprintf("bandit (after step %d of %d)", res.Done, c.Steps))
 	// The regret so far is written whole, also when interrupted.
 	if err := bandit.WriteRegretCSV(join(rd.Stage, "regret.csv"), res); err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -169,7 +170,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 		}
 	}
-	var plan ioPlan
+	plan := newPlan()
 	var compared []string
 	if compare != "" {
 		for _, file := range strings.Split(compare, ",") {
@@ -177,12 +178,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if file == "" {
 				return usagef("--compare %q: empty file name in the list", compare)
 			}
-			plan.in("--compare", file)
+			plan.In("--compare", file)
 			compared = append(compared, file)
 		}
 	}
-	plan.outDir("--out", out)
-	if err := plan.check(); err != nil {
+	plan.OutDir("--out", out)
+	if err := checkPlan(plan); err != nil {
 		return err
 	}
 	var others []backend
@@ -206,7 +207,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, p := range points {
 		for _, l := range layers {
 			for _, h := range hiddens {
-				if err := enterStage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
+				if err := interrupt.EnterStage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
 					return err
 				}
 				mf := m
@@ -232,13 +233,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	backends := labelBackends(append([]backend{{benchReport: rep}}, others...))
 	printBenchTable(stdout, backends)
-	if err := enterStage(ctx, "bench figure"); err != nil {
+	if err := interrupt.EnterStage(ctx, "bench figure"); err != nil {
 		return err
 	}
 	if err := viz.Bench(join(rd.Stage, "bench."+format), benchFigure(backends)); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "replacing --out"); err != nil {
+	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
 	}
 	return rd.Commit()

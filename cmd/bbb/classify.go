@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -185,7 +186,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	if err := f.checkClassify(); err != nil || checkOnly(ctx) {
 		return err
 	}
-	if err := enterStage(ctx, "loading MNIST"); err != nil {
+	if err := interrupt.EnterStage(ctx, "loading MNIST"); err != nil {
 		return err
 	}
 	data, err := f.mnist.load()
@@ -205,7 +206,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 
 func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *runDir, stdout, stderr io.Writer) error {
 	dir, start := rd.Stage, time.Now()
-	if err := enterStage(ctx, "set-up"); err != nil {
+	if err := interrupt.EnterStage(ctx, "set-up"); err != nil {
 		return err
 	}
 	cfg := f.trainConfig()
@@ -246,7 +247,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	var reports []train.Report
 	var classReports []train.ClassReport
 	var hookErr error
-	if err := enterStage(ctx, "training"); err != nil {
+	if err := interrupt.EnterStage(ctx, "training"); err != nil {
 		return err
 	}
 	stopProfile, err := f.startProfile(ctx, dir)
@@ -299,12 +300,12 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {
-			setStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
+			interrupt.SetStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
 		}
 		return runErr
 	}
 
-	if err := enterStage(ctx, "test error"); err != nil {
+	if err := interrupt.EnterStage(ctx, "test error"); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -365,7 +366,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 			}},
 		}
 		for _, fig := range figs {
-			if err := enterStage(ctx, "figures ("+fig.name+")"); err != nil {
+			if err := interrupt.EnterStage(ctx, "figures ("+fig.name+")"); err != nil {
 				return err
 			}
 			if err := fig.draw(join(dir, fig.name)); err != nil {
@@ -395,7 +396,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		s.KLWeight = cfg.Batch.Weighting.String()
 	}
 	s.TotalSeconds, s.PeakRSSMiB, s.Build = time.Since(start).Seconds(), peakRSSMiB(), buildInfo()
-	if err := enterStage(ctx, "summary"); err != nil {
+	if err := interrupt.EnterStage(ctx, "summary"); err != nil {
 		return err
 	}
 	if err := train.WriteClassSummary(join(dir, "summary.json"), s); err != nil {
@@ -407,7 +408,7 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	}); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "replacing --out"); err != nil {
+	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
 	}
 	if err := rd.Commit(); err != nil {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+
+	"github.com/bbb-go/bbb/interrupt"
 )
 
 // Exit codes: 2 for bad input (before any work), 1 for a failed run.
@@ -41,7 +43,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	ctx, stop := withSignals(stderr)
+	ctx, stop := interrupt.NotifyContext(stderr)
 	defer stop()
 	var err error
 	runCommand = args[0] // recorded in the run folder (rundir.go)
@@ -68,9 +70,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	default:
 		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot, version or help)", args[0])
 	}
-	if se, ok := interrupted(ctx); ok && !errors.Is(err, errHelp) {
-		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, currentStage())
-		return se.exitCode()
+	if se, ok := interrupt.Cause(ctx); ok && !errors.Is(err, errHelp) {
+		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, interrupt.CurrentStage())
+		return se.ExitCode()
 	}
 	if err == nil {
 		return exitOK

@@ -55,9 +55,9 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if out == "" {
 		return usagef("--out: empty path (- for stdout)")
 	}
-	var plan ioPlan
-	plan.outOrStdout("--out", out)
-	if err := plan.check(); err != nil {
+	plan := newPlan()
+	plan.OutOrStdout("--out", out)
+	if err := checkPlan(plan); err != nil {
 		return err
 	}
 	net, err := graph.New(m.graphConfig(), rows)

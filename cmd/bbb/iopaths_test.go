@@ -3,7 +3,6 @@
 package main
 
 import (
-	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -328,29 +327,6 @@ func TestLongOutName(t *testing.T) {
 		if ents, _ := os.ReadDir(dir); len(ents) != 2 {
 			t.Errorf("%d bytes: entries beside --out: %v", n, ents)
 		}
-	}
-}
-
-// The plan's resolution: "./x", "x", a link to x and "d/../x" are one path;
-// a missing file under a link to a directory resolves through it.
-func TestResolvePath(t *testing.T) {
-	dir := t.TempDir()
-	t.Chdir(dir)
-	os.MkdirAll("a/b", 0o755)
-	os.WriteFile("x", nil, 0o644)
-	os.Symlink("x", "lx")
-	os.Symlink("a/b", "lb")
-	real, _ := filepath.EvalSymlinks(dir)
-	for _, tc := range []struct{ in, want string }{
-		{"x", "x"}, {"./x", "x"}, {"lx", "x"}, {dir + "/x", "x"}, {"a/../x", "x"},
-		{"lb/new", "a/b/new"}, {"lb/../new", "a/new"}, {"missing/y", "missing/y"}, {"a/", "a"},
-	} {
-		if got := resolvePath(tc.in); got != filepath.Join(real, tc.want) {
-			t.Errorf("resolvePath(%q) = %q, want %q", tc.in, got, filepath.Join(real, tc.want))
-		}
-	}
-	if !bytes.Equal([]byte(absPath(writeTarget("lb"))), []byte(filepath.Join(real, "a/b"))) {
-		t.Errorf("writeTarget(lb) = %q", writeTarget("lb"))
 	}
 }
 

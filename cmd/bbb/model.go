@@ -14,6 +14,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/rundir"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -141,8 +142,8 @@ func savePath(save, out, stage string) string {
 	if save == "" {
 		return ""
 	}
-	// (resolved through symbolic links, as ioPlan.staged sees it)
-	if abs := resolvePath(save); filepath.Dir(abs) == resolvePath(out) {
+	// (resolved through symbolic links, as rundir.Plan sees it)
+	if abs := rundir.Resolve(save); filepath.Dir(abs) == rundir.Resolve(out) {
 		return filepath.Join(stage, filepath.Base(abs))
 	}
 	return save

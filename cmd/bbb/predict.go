@@ -11,6 +11,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 )
@@ -55,11 +56,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	case out == "":
 		return usagef("--out: empty path")
 	}
-	var plan ioPlan
-	plan.in("--model", model)
-	plan.in("--data", data)
-	plan.outOrStdout("--out", out)
-	if err := plan.check(); err != nil {
+	plan := newPlan()
+	plan.In("--model", model)
+	plan.In("--data", data)
+	plan.OutOrStdout("--out", out)
+	if err := checkPlan(plan); err != nil {
 		return err
 	}
 	c, err := readModel("--model", model)
@@ -100,7 +101,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "loading the model"); err != nil {
+	if err := interrupt.EnterStage(ctx, "loading the model"); err != nil {
 		return err
 	}
 	cfg := m.graphConfig()
@@ -116,7 +117,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if c.Meta.Scaler != nil {
 		x = c.Meta.Scaler.ScaleX(tab.X)
 	}
-	if err := enterStage(ctx, "predictive sampling"); err != nil {
+	if err := interrupt.EnterStage(ctx, "predictive sampling"); err != nil {
 		return err
 	}
 	if !quiet {
@@ -137,7 +138,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := checkFinite(data, tab, b); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "writing "+out); err != nil {
+	if err := interrupt.EnterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
 	write := func(w io.Writer) error { return writePredictions(w, c.Meta.XNames, tab.X, b, noise) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -56,11 +57,11 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFormat(&format); err != nil {
 		return err
 	}
-	var plan ioPlan
-	plan.in("--model", model)
-	plan.inDir("--mnist-dir", mf.dir)
-	plan.outDir("--out", out)
-	if err := plan.check(); err != nil {
+	plan := newPlan()
+	plan.In("--model", model)
+	plan.InDir("--mnist-dir", mf.dir)
+	plan.OutDir("--out", out)
+	if err := checkPlan(plan); err != nil {
 		return err
 	}
 	if err := mf.checkFiles(); err != nil {
@@ -106,7 +107,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("--fractions %q: %v of the model's %d weights removes %d; want a share that removes some and keeps some", fractions, f, nw, k)
 		}
 	}
-	if err := enterStage(ctx, "loading MNIST"); err != nil {
+	if err := interrupt.EnterStage(ctx, "loading MNIST"); err != nil {
 		return err
 	}
 	mf.train, mf.val = 1, 1 // only the test split is used
@@ -142,7 +143,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		return train.ScoreClasses(mean, first, labels, data.Classes)
 	}
-	if err := enterStage(ctx, "test error (no pruning)"); err != nil {
+	if err := interrupt.EnterStage(ctx, "test error (no pruning)"); err != nil {
 		return err
 	}
 	base, err := score()
@@ -162,7 +163,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	rows := []row{{0, math.Inf(-1), 0, base, baseMean}}
 	for _, f := range fr {
-		if err := enterStage(ctx, fmt.Sprintf("pruning %g", f)); err != nil {
+		if err := interrupt.EnterStage(ctx, fmt.Sprintf("pruning %g", f)); err != nil {
 			return err
 		}
 		// Pruning is cumulative (fractions increase): each step removes the
@@ -209,7 +210,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	lo := db[len(db)/200]
 	db = slices.DeleteFunc(db, func(v float64) bool { return v < lo })
 	ext := "." + format
-	if err := enterStage(ctx, "figures"); err != nil {
+	if err := interrupt.EnterStage(ctx, "figures"); err != nil {
 		return err
 	}
 	if err := viz.Densities(join(dir, "snr"+ext), fmt.Sprintf("Signal-to-noise ratio |mu|/sigma of the %d weights (lowest 0.5 %% not shown)", len(snr)), "SNR, dB", 200,
@@ -224,7 +225,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		Title: fmt.Sprintf("Pruning by SNR: test error (%d draws)", samples)}); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "replacing --out"); err != nil {
+	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
 	}
 	if err := rd.Commit(); err != nil {

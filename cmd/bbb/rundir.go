@@ -3,7 +3,9 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/rundir"
 )
 
@@ -11,12 +13,25 @@ import (
 // train, bench and prune write every file into a staging folder beside
 // --out, which replaces --out in one rename when the run has finished (or
 // diverged, which keeps its losses). The protocol (manifest, lock,
-// carried subfolders, what the next run does after a kill -9) is package
-// rundir's; docs/RUN-DIRECTORY.md describes it.
+// carried subfolders, what the next run does after a kill -9) and the
+// check of a command's paths (rundir.Plan) are package rundir's;
+// docs/RUN-DIRECTORY.md describes them.
 
 // runCommand is the command under way (run sets it): a run folder records
 // it, and another command's run folder is refused.
 var runCommand string
+
+// newPlan is an empty list of the paths of the command under way.
+func newPlan() *rundir.Plan { return &rundir.Plan{Command: runCommand} }
+
+// checkPlan checks a command's paths before any work (rundir.Plan.Check):
+// a refusal is a usage error (exit 2), its text as is.
+func checkPlan(p *rundir.Plan) error {
+	if err := p.Check(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
 
 type runDir struct {
 	*rundir.Dir
@@ -27,44 +42,23 @@ type runDir struct {
 // symbolic link) for the command under way. Errors are usage errors
 // naming flagName and out as typed.
 func openRunDir(flagName, out string) (*runDir, error) {
-	d, err := rundir.Open(writeTarget(out), runCommand)
+	d, err := rundir.Open(rundir.Target(out), runCommand)
 	if err != nil {
-		return nil, runDirError(flagName, out, err)
+		return nil, usagef("%s %s: %v", flagName, rundir.ShowLink(out), err)
 	}
 	rd := &runDir{Dir: d, flag: flagName, path: out}
 	rd.warnKept()
-	setHardExitCleanup(d.Abort) // a forced exit: no deferred Abort runs
+	interrupt.OnHardStop(d.Abort) // a forced exit: no deferred Abort runs
 	return rd, nil
-}
-
-// runDirError is a refusal of the run folder out as a usage error: it
-// names what the user typed, and where that is a symbolic link, the
-// folder it names too.
-func runDirError(flagName, out string, err error) error {
-	return usagef("%s %s: %v", flagName, linkShown(out), err)
-}
-
-// linkShown is path as typed, followed by " -> " and its target where it
-// is a symbolic link.
-func linkShown(path string) string {
-	fi, err := os.Lstat(path)
-	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
-		return path
-	}
-	target := writeTarget(path)
-	if target == path { // a link to nothing usable: what it says
-		target, _ = os.Readlink(path)
-	}
-	return path + " -> " + target
 }
 
 // Commit puts the staged run in place of --out.
 func (rd *runDir) Commit() error {
-	defer setHardExitCleanup(nil)
+	defer interrupt.OnHardStop(nil)
 	err := rd.Dir.Commit()
 	rd.warnKept()
 	if err != nil {
-		return fmt.Errorf("%s %s: %w", rd.flag, linkShown(rd.path), err)
+		return fmt.Errorf("%s %s: %w", rd.flag, rundir.ShowLink(rd.path), err)
 	}
 	return nil
 }
@@ -75,7 +69,7 @@ func (rd *runDir) Abort() {
 		return
 	}
 	rd.Dir.Abort()
-	setHardExitCleanup(nil)
+	interrupt.OnHardStop(nil)
 }
 
 // warnKept says which leftovers of killed runs were kept (they hold files
@@ -85,4 +79,22 @@ func (rd *runDir) warnKept() {
 		fmt.Fprintf(os.Stderr, "bbb: %s\n", k)
 	}
 	rd.Kept = nil
+}
+
+func absPath(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		return abs
+	}
+	return filepath.Clean(path)
+}
+
+// sameFile reports whether a and b name one existing file (hard links,
+// bind mounts).
+func sameFile(a, b string) bool {
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false
+	}
+	fb, err := os.Stat(b)
+	return err == nil && os.SameFile(fa, fb)
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/rundir"
 )
 
@@ -26,7 +27,7 @@ func TestHelperMain(t *testing.T) {
 	}
 	if at := os.Getenv("BBB_PAUSE_AT"); at != "" {
 		mode := os.Getenv("BBB_PAUSE_MODE")
-		stageHook = func(ctx context.Context, name string) {
+		interrupt.Hooks.Stage = func(ctx context.Context, name string) {
 			if !strings.HasPrefix(name, at) {
 				return
 			}

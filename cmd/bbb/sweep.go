@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/sweep"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -220,7 +221,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	}
 	threads := max(1, runtime.NumCPU()/f.jobs)
 	r := &sweep.Runner{Exe: exe, Dir: dir, Threads: threads, Progress: f.stderr}
-	setStage("running points")
+	interrupt.SetStage("running points")
 	r.RunLocal(ctx, pending, f.jobs)
 	if ctx.Err() != nil {
 		return ctx.Err() // finished points are whole; the next sweep runs the rest
@@ -268,9 +269,9 @@ func (f *sweepFlags) runSlurm(ctx context.Context, dir, exe string, plan *sweep.
 		fmt.Fprintf(f.stdout, "job %s\nwhen it has finished: bbb sweep --collect %s\n", job, dir)
 		return nil
 	}
-	setStage("waiting for job array " + job)
-	setHardExitCleanup(func() { _ = sweep.Cancel(job) }) // a forced exit cancels too
-	defer setHardExitCleanup(nil)
+	interrupt.SetStage("waiting for job array " + job)
+	interrupt.OnHardStop(func() { _ = sweep.Cancel(job) }) // a forced exit cancels too
+	defer interrupt.OnHardStop(nil)
 	states, err := sweep.Wait(ctx, job, f.poll, func(c string) { fmt.Fprintf(f.stderr, "sweep: job %s: %s\n", job, c) })
 	if ctx.Err() != nil {
 		if cerr := sweep.Cancel(job); cerr != nil {
@@ -348,7 +349,7 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 {
 		threads = n
 	}
-	setStage("running point " + plan.Points[i].Name)
+	interrupt.SetStage("running point " + plan.Points[i].Name)
 	r := &sweep.Runner{Exe: exe, Dir: dir, Threads: threads}
 	st := r.Run(ctx, plan.Points[i])
 	fmt.Fprintf(f.stderr, "sweep: point %d %s: %s %.1fs (log: %s)\n", i, plan.Points[i].Name, st.State, st.WallSeconds, st.Log)
@@ -361,7 +362,7 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 // report writes sweep.csv and the figure, prints the best point and the
 // failed ones; an error (exit 1) if any point failed or has not run.
 func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
-	setStage("collecting")
+	interrupt.SetStage("collecting")
 	rows := sweep.Collect(dir, plan, ended)
 	if err := sweep.WriteCSV(dir, plan, rows); err != nil {
 		return err

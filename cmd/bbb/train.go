@@ -14,7 +14,9 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/rundir"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -102,7 +104,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	// The paths as typed, before any file is read (check does it again
 	// with the data flags --resume restores).
-	if err := f.ioPlan().check(); err != nil {
+	if err := checkPlan(f.ioPlan()); err != nil {
 		return err
 	}
 	if f.preset == "mnist" {
@@ -238,22 +240,22 @@ func (f *trainFlags) checkOutputs() error {
 	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
 		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
 	}
-	return f.ioPlan().check()
+	return checkPlan(f.ioPlan())
 }
 
-// ioPlan lists train's inputs and outputs (iopaths.go): --save may
+// ioPlan lists train's inputs and outputs (rundir.Plan): --save may
 // rewrite the --resume file it continues.
-func (f *trainFlags) ioPlan() *ioPlan {
-	var p ioPlan
-	p.in("--data", f.df.data)
-	p.in("--val", f.df.val)
-	p.in("--resume", f.mio.resume)
-	p.in("--from", f.mnist.from)
-	p.inDir("--mnist-dir", f.mnist.dir)
-	p.rewrites("--save", f.mio.save, "--resume")
-	p.out("--cpuprofile", f.cpuProfile)
-	p.outDir("--out", f.out)
-	return &p
+func (f *trainFlags) ioPlan() *rundir.Plan {
+	p := newPlan()
+	p.In("--data", f.df.data)
+	p.In("--val", f.df.val)
+	p.In("--resume", f.mio.resume)
+	p.In("--from", f.mnist.from)
+	p.InDir("--mnist-dir", f.mnist.dir)
+	p.Rewrites("--save", f.mio.save, "--resume")
+	p.Out("--cpuprofile", f.cpuProfile)
+	p.OutDir("--out", f.out)
+	return p
 }
 
 // startProfile starts --cpuprofile (if set) and returns the function that
@@ -275,7 +277,7 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 		}
 		stopped = true
 		pprof.StopCPUProfile()
-		if _, ok := interrupted(ctx); ok || !write {
+		if _, ok := interrupt.Cause(ctx); ok || !write {
 			return nil
 		}
 		if err := atomicio.WriteFile(savePath(f.cpuProfile, f.out, stage), func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
@@ -288,7 +290,7 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
 	dir := rd.Stage // every file goes here; Commit swaps it in for --out
 	start := time.Now()
-	if err := enterStage(ctx, "set-up"); err != nil {
+	if err := interrupt.EnterStage(ctx, "set-up"); err != nil {
 		return err
 	}
 	cfg := f.trainConfig()
@@ -328,7 +330,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	}
 
 	progress := newProgress(stderr, f.quiet, cfg.Epochs)
-	if err := enterStage(ctx, "training"); err != nil {
+	if err := interrupt.EnterStage(ctx, "training"); err != nil {
 		return err
 	}
 	stopProfile, err := f.startProfile(ctx, dir)
@@ -391,7 +393,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	}
 	if runErr != nil {
 		if ctx.Err() != nil {
-			setStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
+			interrupt.SetStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
 		}
 		return runErr
 	}
@@ -402,7 +404,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	sampler.Ctx = ctx
 	sampler.Quantiles = defaultQuantiles // pred_val.csv: what bbb predict writes for these inputs
 	defer sampler.Close()
-	if err := enterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
+	if err := interrupt.EnterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
 		return err
 	}
 	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
@@ -423,7 +425,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	var trainM train.Metrics
 	var predictTrainSeconds float64
 	if !f.skipTrainBand {
-		if err := enterStage(ctx, "predictive sampling (training inputs)"); err != nil {
+		if err := interrupt.EnterStage(ctx, "predictive sampling (training inputs)"); err != nil {
 			return err
 		}
 		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, data.Train.Len())
@@ -473,7 +475,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 			figs = observedFigures(f.csv, ext, valBands, trainBands, f.skipTrainBand, figs[2])
 		}
 		for _, fig := range figs {
-			if err := enterStage(ctx, "figures ("+fig.name+")"); err != nil {
+			if err := interrupt.EnterStage(ctx, "figures ("+fig.name+")"); err != nil {
 				return err
 			}
 			progress.logf("figures: %s", fig.name)
@@ -507,7 +509,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 			s.ValSplit = f.df.valSplit
 		}
 	}
-	if err := enterStage(ctx, "summary"); err != nil {
+	if err := interrupt.EnterStage(ctx, "summary"); err != nil {
 		return err
 	}
 	s.BatchSize, s.MCSamples, s.Estimator = cfg.Batch.Size, max(1, cfg.MCSamples), cfg.Graph.Estimator.String()
@@ -520,7 +522,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := train.WriteSummary(join(dir, "summary.json"), s); err != nil {
 		return err
 	}
-	if err := enterStage(ctx, "replacing --out"); err != nil {
+	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
 	}
 	if err := rd.Commit(); err != nil {

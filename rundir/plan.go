@@ -1,4 +1,4 @@
-package main
+package rundir
 
 import (
 	"errors"
@@ -9,14 +9,12 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
-	"github.com/bbb-go/bbb/rundir"
 )
 
-// Every command lists every path it reads and writes in an ioPlan, and
-// check refuses, before any work, one line and exit 2:
-//   - an output that cannot be written where it is named (checkOutputFile,
-//     checkOutputDir): a file name ending in "/", a name over NAME_MAX or
-//     a path that would pass PATH_MAX with the names bbb adds, a mount
+// A Plan lists every path a command reads and writes, and Check refuses,
+// before any work, with one line (an *Error):
+//   - an output that cannot be written where it is named: a file name
+//     ending in "/", a name over NAME_MAX or a path that would pass PATH_MAX with the names bbb adds, a mount
 //     point (no rename replaces it: EBUSY), an existing output that is not
 //     a regular file (a device, fifo or socket) or a directory where a
 //     file is wanted;
@@ -29,14 +27,24 @@ import (
 //     r/m.npz --out r);
 //   - an output file inside an output directory other than directly in it
 //     (only those are staged with the run);
-//   - an output directory the run may not replace (rundir.Check): one
-//     holding a file its manifest does not list, any file where there is
-//     no manifest, another command's run.
+//   - an output directory the run may not replace (Check): one holding a
+//     file its manifest does not list, any file where there is no
+//     manifest, another command's run.
 //
 // Outputs that are symbolic links are written through (atomicio.WriteFile);
-// "-" is standard output for predict's and dot's --out, and refused for the
-// other outputs. Refusals name the path as typed; a symbolic link also
-// names its target ("--out link -> /real/run: ...").
+// "-" is standard output for an output added with OutOrStdout, and refused
+// for the other outputs. Refusals name the path as typed; a symbolic link
+// also names its target ("--out link -> /real/run: ...").
+//
+// The zero Plan is empty; Command names the command that will write its
+// output directories (as Open's command).
+type Plan struct {
+	// Command is the command whose run writes the output directories:
+	// a folder another command wrote is refused (Check).
+	Command string
+
+	paths []ioPath
+}
 
 // ioRole is how a command uses a path.
 type ioRole int
@@ -56,40 +64,54 @@ type ioPath struct {
 	abs        string // resolved
 }
 
-type ioPlan struct{ paths []ioPath }
+// In adds an input file; name is how refusals call it (a flag: "--data").
+// An empty path is unset: skipped, as by the other adders.
+func (p *Plan) In(name, path string) { p.add(ioPath{flag: name, path: path, role: readFile}) }
 
-// in, inDir, out and outDir add a path (an empty one is unset: skipped);
-// outOrStdout adds an output file for which "-" is standard output.
-func (p *ioPlan) in(flag, path string)     { p.add(ioPath{flag: flag, path: path, role: readFile}) }
-func (p *ioPlan) inDir(flag, path string)  { p.add(ioPath{flag: flag, path: path, role: readDir}) }
-func (p *ioPlan) out(flag, path string)    { p.add(ioPath{flag: flag, path: path, role: writeFile}) }
-func (p *ioPlan) outDir(flag, path string) { p.add(ioPath{flag: flag, path: path, role: writeDir}) }
-func (p *ioPlan) outOrStdout(flag, path string) {
-	p.add(ioPath{flag: flag, path: path, role: writeFile, stdout: true})
+// InDir adds an input directory, whose files the command reads: no output
+// file may overwrite one, and no output directory may hold it.
+func (p *Plan) InDir(name, path string) { p.add(ioPath{flag: name, path: path, role: readDir}) }
+
+// Out adds an output file, written atomically (a temporary file renamed
+// over it).
+func (p *Plan) Out(name, path string) { p.add(ioPath{flag: name, path: path, role: writeFile}) }
+
+// OutDir adds a run directory, replaced whole by the run (Open, Commit).
+func (p *Plan) OutDir(name, path string) { p.add(ioPath{flag: name, path: path, role: writeDir}) }
+
+// OutOrStdout adds an output file for which "-" is standard output (not a
+// path: skipped).
+func (p *Plan) OutOrStdout(name, path string) {
+	p.add(ioPath{flag: name, path: path, role: writeFile, stdout: true})
 }
 
-// rewrites adds an output file that may be the input named by inFlag.
-func (p *ioPlan) rewrites(flag, path, inFlag string) {
-	p.add(ioPath{flag: flag, path: path, role: writeFile, updates: inFlag})
+// Rewrites adds an output file that may be the input named inName: the run
+// reads it, then replaces it whole (--save of the --resume file it
+// continues).
+func (p *Plan) Rewrites(name, path, inName string) {
+	p.add(ioPath{flag: name, path: path, role: writeFile, updates: inName})
 }
 
-func (p *ioPlan) add(io ioPath) {
+func (p *Plan) add(io ioPath) {
 	if io.path != "" && !(io.stdout && io.path == "-") {
 		p.paths = append(p.paths, io)
 	}
 }
 
-// check resolves the paths and refuses the overlaps and outputs above.
-func (p *ioPlan) check() error {
+// Check resolves the paths and refuses the overlaps and outputs listed in
+// Plan's comment. It writes nothing but a probe file it removes at once
+// (an output file's directory must take new files). Every error is an
+// *Error, whose text names the path as added.
+func (p *Plan) Check() error {
 	for i := range p.paths {
 		io := &p.paths[i]
 		if strings.TrimSpace(io.path) == "" {
-			return usagef("%s: empty path", io.flag)
+			return refusef("%s: empty path", io.flag)
 		}
 		if io.path == "-" && io.role >= writeFile {
-			return usagef("%s -: this output cannot go to standard output; name a file (./- for a file named -)", io.flag)
+			return refusef("%s -: this output cannot go to standard output; name a file (./- for a file named -)", io.flag)
 		}
-		io.abs = resolvePath(io.path)
+		io.abs = Resolve(io.path)
 	}
 	for _, io := range p.paths {
 		if err := p.checkOutput(io); err != nil {
@@ -108,8 +130,8 @@ func (p *ioPlan) check() error {
 	}
 	for _, io := range p.paths { // last: an overlap is the clearer reason
 		if io.role == writeDir {
-			if err := rundir.Check(writeTarget(io.path), runCommand); err != nil {
-				return runDirError(io.flag, io.path, err)
+			if err := Check(Target(io.path), p.Command); err != nil {
+				return refusef("%s %s: %v", io.flag, ShowLink(io.path), err)
 			}
 		}
 	}
@@ -140,7 +162,7 @@ func stageLen(dir string) int {
 }
 
 // checkOutput checks that an output can be written where it is named.
-func (p *ioPlan) checkOutput(o ioPath) error {
+func (p *Plan) checkOutput(o ioPath) error {
 	switch o.role {
 	case writeDir:
 		return p.checkOutputDir(o)
@@ -153,23 +175,23 @@ func (p *ioPlan) checkOutput(o ioPath) error {
 // checkOutputDir checks that a run directory can be made and replaced
 // where it is named: a directory or absent, with names that fit (the
 // longest path the run writes is a temporary file in its stage).
-func (p *ioPlan) checkOutputDir(o ioPath) error {
+func (p *Plan) checkOutputDir(o ioPath) error {
 	if err := checkNames(o, stageLen(o.abs)+1+sideLen(ownNameMax)); err != nil {
 		return err
 	}
 	if fi, err := os.Stat(o.abs); err == nil && !fi.IsDir() {
-		return usagef("%s %s: not a directory", o.flag, o.path)
+		return refusef("%s %s: not a directory", o.flag, o.path)
 	}
-	return nil // the rest (mount point, current directory, ownership) is rundir.Check's
+	return nil // the rest (mount point, current directory, ownership) is Check's
 }
 
 // checkOutputFile checks that an output file can be written where it is
 // named, with a temporary file beside it renamed over it: a file name (no
 // trailing "/"), that fits NAME_MAX, a regular file or absent and not a
 // mount point, in a directory that exists (or that is the staged --out).
-func (p *ioPlan) checkOutputFile(o ioPath) error {
+func (p *Plan) checkOutputFile(o ioPath) error {
 	if base := o.path[strings.LastIndexByte(o.path, '/')+1:]; base == "" || base == "." || base == ".." {
-		return usagef("%s %s: names a directory, not a file (it ends in %q); give a file name", o.flag, o.path, "/"+base)
+		return refusef("%s %s: names a directory, not a file (it ends in %q); give a file name", o.flag, o.path, "/"+base)
 	}
 	longest := len(filepath.Dir(o.abs)) + 1 + sideLen(len(filepath.Base(o.abs))) // its temporary file
 	if d, ok := p.stagedIn(o); ok {
@@ -181,25 +203,25 @@ func (p *ioPlan) checkOutputFile(o ioPath) error {
 	fi, err := os.Stat(o.abs)
 	switch {
 	case err == nil && fi.IsDir():
-		return usagef("%s %s: is a directory (want a file name)", o.flag, o.path)
+		return refusef("%s %s: is a directory (want a file name)", o.flag, o.path)
 	case err == nil && !fi.Mode().IsRegular():
 		hint := ""
 		if o.stdout {
 			hint = " (- writes to standard output)"
 		}
-		return usagef("%s %s: is %s, not a regular file; bbb writes regular files only%s", o.flag, o.path, atomicio.Kind(fi.Mode()), hint)
-	case err == nil && rundir.IsMountPoint(o.abs):
-		return usagef("%s %s: is a mount point (a file mounted into place): bbb writes a new file and renames it over the old one, which a mount point cannot take; mount its folder instead and name a file inside it",
+		return refusef("%s %s: is %s, not a regular file; bbb writes regular files only%s", o.flag, o.path, atomicio.Kind(fi.Mode()), hint)
+	case err == nil && IsMountPoint(o.abs):
+		return refusef("%s %s: is a mount point (a file mounted into place): bbb writes a new file and renames it over the old one, which a mount point cannot take; mount its folder instead and name a file inside it",
 			o.flag, o.path)
 	case err != nil && !errors.Is(err, fs.ErrNotExist):
-		return usagef("%s %s: %v", o.flag, o.path, unwrapPath(err)) // a loop of links, a file where a directory is wanted
+		return refusef("%s %s: %v", o.flag, o.path, cause(err)) // a loop of links, a file where a directory is wanted
 	}
 	if p.staged(o) {
 		if runOwnKind(filepath.Base(o.abs)) {
-			return usagef("%s %s: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside",
+			return refusef("%s %s: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside",
 				o.flag, o.path)
 		}
-		return nil // in the staging folder: --out is checked by openRunDir
+		return nil // in the staging folder: the output directory is checked by Open
 	}
 	return checkFileDir(o.flag, o.path, filepath.Dir(o.abs))
 }
@@ -211,25 +233,25 @@ func (p *ioPlan) checkOutputFile(o ioPath) error {
 func checkNames(o ioPath, longest int) error {
 	for _, name := range strings.Split(o.abs, string(filepath.Separator)) {
 		if len(name) > nameMax {
-			return usagef("%s %s: a name in it is %d bytes long; a file system takes at most %d", o.flag, o.path, len(name), nameMax)
+			return refusef("%s %s: a name in it is %d bytes long; a file system takes at most %d", o.flag, o.path, len(name), nameMax)
 		}
 	}
 	if longest >= pathMax {
-		return usagef("%s %s: the path is %d bytes long; with the temporary names bbb writes there, it would pass the %d bytes a path may have",
+		return refusef("%s %s: the path is %d bytes long; with the temporary names bbb writes there, it would pass the %d bytes a path may have",
 			o.flag, o.path, len(o.abs), pathMax-1)
 	}
 	return nil
 }
 
 // staged reports whether an output file is directly in the plan's output
-// directory: the run writes it into its staging folder (savePath).
-func (p *ioPlan) staged(o ioPath) bool {
+// directory: the run writes it into its staging folder.
+func (p *Plan) staged(o ioPath) bool {
 	_, ok := p.stagedIn(o)
 	return ok
 }
 
 // stagedIn is the output directory an output file is staged in.
-func (p *ioPlan) stagedIn(o ioPath) (ioPath, bool) {
+func (p *Plan) stagedIn(o ioPath) (ioPath, bool) {
 	for _, d := range p.paths {
 		if d.role == writeDir && filepath.Dir(o.abs) == d.abs {
 			return d, true
@@ -239,32 +261,32 @@ func (p *ioPlan) stagedIn(o ioPath) (ioPath, bool) {
 }
 
 // checkPair refuses output o's overlap with path x.
-func (p *ioPlan) checkPair(o, x ioPath) error {
+func (p *Plan) checkPair(o, x ioPath) error {
 	same := o.abs == x.abs || sameFile(o.abs, x.abs)
 	switch o.role {
 	case writeFile:
 		switch {
 		case same && x.role == writeFile:
-			return usagef("%s %s: is also the %s file; give each output its own file", o.flag, o.path, x.flag)
+			return refusef("%s %s: is also the %s file; give each output its own file", o.flag, o.path, x.flag)
 		case same && x.role == writeDir:
-			return usagef("%s %s: is also the %s directory; give each output its own path", o.flag, o.path, x.flag)
+			return refusef("%s %s: is also the %s directory; give each output its own path", o.flag, o.path, x.flag)
 		case same && x.flag != o.updates:
-			return usagef("%s %s: is the %s input; the output would overwrite it", o.flag, o.path, x.flag)
-		case x.role == readDir && within(o.abs, x.abs) && exists(o.abs):
-			return usagef("%s %s: is a file in the %s input directory; the output would overwrite it", o.flag, o.path, x.flag)
-		case x.role == writeDir && within(o.abs, x.abs) && !p.staged(o):
-			return usagef("%s %s: is inside %s %s but not directly in it; put it directly in %s (it is written with the run) or outside it",
+			return refusef("%s %s: is the %s input; the output would overwrite it", o.flag, o.path, x.flag)
+		case x.role == readDir && inside(o.abs, x.abs) && exists(o.abs):
+			return refusef("%s %s: is a file in the %s input directory; the output would overwrite it", o.flag, o.path, x.flag)
+		case x.role == writeDir && inside(o.abs, x.abs) && !p.staged(o):
+			return refusef("%s %s: is inside %s %s but not directly in it; put it directly in %s (it is written with the run) or outside it",
 				o.flag, o.path, x.flag, x.path, x.flag)
 		}
 	case writeDir:
-		if (x.role == readFile || x.role == readDir) && (same || within(x.abs, o.abs)) && !p.rewritten(x) {
+		if (x.role == readFile || x.role == readDir) && (same || inside(x.abs, o.abs)) && !p.rewritten(x) {
 			hint := ""
 			for _, w := range p.paths {
 				if w.updates == x.flag {
 					hint = " (or " + w.flag + " that same file, which the run rewrites)"
 				}
 			}
-			return usagef("%s %s: holds the %s input %s, which replacing %s would delete; write into another folder%s",
+			return refusef("%s %s: holds the %s input %s, which replacing %s would delete; write into another folder%s",
 				o.flag, o.path, x.flag, x.path, o.flag, hint)
 		}
 	}
@@ -273,7 +295,7 @@ func (p *ioPlan) checkPair(o, x ioPath) error {
 
 // rewritten reports whether input x is rewritten whole by the run: it is
 // the staged file of an output that updates it (--save of --resume).
-func (p *ioPlan) rewritten(x ioPath) bool {
+func (p *Plan) rewritten(x ioPath) bool {
 	for _, o := range p.paths {
 		if o.role == writeFile && o.updates == x.flag && o.abs == x.abs && p.staged(o) {
 			return true
@@ -282,11 +304,13 @@ func (p *ioPlan) rewritten(x ioPath) bool {
 	return false
 }
 
-// resolvePath is the absolute path the kernel opens for path: symbolic
-// links followed (those of its last element too, where a write goes
-// through them, dangling ones included), ".." after a link taken as the
-// kernel does. A path under a missing directory is made absolute as it is.
-func resolvePath(path string) string {
+// Resolve is the absolute path the kernel opens for path: symbolic links
+// followed (those of its last element too, where a write goes through
+// them, dangling ones included), ".." after a link taken as the kernel
+// does. A path under a missing directory is made absolute as it is. Check
+// compares paths so resolved; a caller that stages an output file directly
+// in an output directory finds it the same way.
+func Resolve(path string) string {
 	if r, err := filepath.EvalSymlinks(path); err == nil {
 		return absPath(r)
 	}
@@ -310,9 +334,9 @@ func absPath(path string) string {
 	return filepath.Clean(path)
 }
 
-// within reports whether path is inside dir (at any depth; both absolute
+// inside reports whether path is inside dir (at any depth; both absolute
 // and clean).
-func within(path, dir string) bool {
+func inside(path, dir string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err == nil && rel != "." && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
@@ -335,27 +359,27 @@ func sameFile(a, b string) bool {
 
 // checkFileDir checks that an output file's directory exists and takes new
 // files.
-func checkFileDir(flagName, path, dir string) error {
+func checkFileDir(name, path, dir string) error {
 	fi, err := os.Stat(dir)
 	switch {
 	case err != nil:
-		return usagef("%s %s: directory %s: %v", flagName, path, dir, unwrapPath(err))
+		return refusef("%s %s: directory %s: %v", name, path, dir, cause(err))
 	case !fi.IsDir():
-		return usagef("%s %s: %s is not a directory", flagName, path, dir)
+		return refusef("%s %s: %s is not a directory", name, path, dir)
 	}
 	f, err := os.CreateTemp(dir, ".bbb-write-check-*")
 	if err != nil {
-		return usagef("%s %s: cannot write in %s: %v", flagName, path, dir, unwrapPath(err))
+		return refusef("%s %s: cannot write in %s: %v", name, path, dir, cause(err))
 	}
 	f.Close()
 	os.Remove(f.Name())
 	return nil
 }
 
-// writeTarget is where a run directory named by the user is made: a
-// symbolic link to a directory is written through (its target is
-// replaced, the link stays).
-func writeTarget(path string) string {
+// Target is where a run directory named path is made: a symbolic link to
+// a directory is written through (its target is replaced, the link
+// stays), a dangling one too. Give Open the Target of what the user typed.
+func Target(path string) string {
 	if r, err := filepath.EvalSymlinks(path); err == nil {
 		return r
 	}
@@ -363,6 +387,21 @@ func writeTarget(path string) string {
 		return t // absent, maybe behind a dangling link
 	}
 	return path
+}
+
+// ShowLink is path as typed, followed by " -> " and its target where it is
+// a symbolic link: a refusal names both what the user typed and the folder
+// it names.
+func ShowLink(path string) string {
+	fi, err := os.Lstat(path)
+	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return path
+	}
+	target := Target(path)
+	if target == path { // a link to nothing usable: what it says
+		target, _ = os.Readlink(path)
+	}
+	return path + " -> " + target
 }
 
 // runOwnExt are the kinds of file a run writes into its folder (summaries,
@@ -374,5 +413,5 @@ var runOwnExt = []string{".json", ".csv", ".dot", ".png", ".svg", ".pdf", ".txt"
 // runOwnKind reports whether name is the run folder's manifest or of a kind
 // in runOwnExt.
 func runOwnKind(name string) bool {
-	return name == rundir.Marker || slices.Contains(runOwnExt, strings.ToLower(filepath.Ext(name)))
+	return name == Marker || slices.Contains(runOwnExt, strings.ToLower(filepath.Ext(name)))
 }
