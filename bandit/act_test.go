@@ -7,6 +7,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -54,7 +55,7 @@ func near(a, b [numActions]float32) bool {
 // matches the graph at eps 0, for the BBB learner and for the twin, after
 // some training (so the weights are not the initial ones).
 func TestActorMatchesGraph(t *testing.T) {
-	d, err := Embedded()
+	d, err := data.EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -99,7 +100,7 @@ func TestActorMatchesGraph(t *testing.T) {
 // A Thompson draw of the actor spreads like the graph's: over many draws
 // the mean and spread of the predicted reward agree.
 func TestActorDrawMatchesGraphDraws(t *testing.T) {
-	d, err := Embedded()
+	d, err := data.EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}

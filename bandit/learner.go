@@ -7,6 +7,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/train"
 )
@@ -18,7 +19,7 @@ import (
 type learner struct {
 	agent Agent
 	cfg   Config
-	data  *Mushrooms
+	data  *data.Mushrooms
 	rng   *rand.Rand // the agent's own: weight draws, exploration, minibatches
 
 	net     *graph.Network // the BBB training graph (Thompson agents)
@@ -50,7 +51,7 @@ func (b *buffer) push(m int32, a uint8, r float32) {
 	b.next = (b.next + 1) % len(b.mushroom)
 }
 
-func newLearner(c Config, d *Mushrooms, a Agent, index int) (*learner, error) {
+func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, error) {
 	gc := c.graph(d.Width)
 	l := &learner{agent: a, cfg: c, data: d, inputs: d.Width + numActions,
 		rng: rand.New(rand.NewPCG(c.Seed, streamAgent+16*uint64(index)))}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
 )
 
@@ -74,7 +75,7 @@ type AgentSummary struct {
 }
 
 // NewSummary fills a Summary from the config and result.
-func NewSummary(c Config, d *Mushrooms, dataName string, r *Result) Summary {
+func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary {
 	c = c.WithDefaults()
 	prior := c.PriorString()
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,

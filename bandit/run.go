@@ -7,6 +7,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/bbb-go/bbb/data"
 )
 
 // Result is a run's cumulative regrets.
@@ -50,7 +52,7 @@ type trace struct {
 // every agent of c, each in its own goroutine. When ctx is cancelled the
 // agents stop within a step and Run returns the regret of the steps every
 // agent completed, with ctx's error.
-func Run(ctx context.Context, d *Mushrooms, c Config) (*Result, error) {
+func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err

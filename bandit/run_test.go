@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/bbb-go/bbb/data"
 )
 
 // small is a quick configuration for the package's tests (the full-size
@@ -16,7 +18,7 @@ func small(steps int, seed uint64) Config {
 }
 
 func TestSameSeedSameTrajectory(t *testing.T) {
-	d, err := Embedded()
+	d, err := data.EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,7 +48,7 @@ func TestSameSeedSameTrajectory(t *testing.T) {
 // The recorded regret is the running sum of the steps' regrets, read at
 // the recorded steps.
 func TestRegretArithmetic(t *testing.T) {
-	d, err := Embedded()
+	d, err := data.EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +94,7 @@ func TestRegretArithmetic(t *testing.T) {
 }
 
 func TestRunStopsOnCancel(t *testing.T) {
-	d, err := Embedded()
+	d, err := data.EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}

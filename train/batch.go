@@ -8,6 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -65,12 +66,12 @@ type Batch struct {
 }
 
 // streamShuffle is the minibatch shuffles' PCG stream. It is an explicit
-// value, far from streamPredict + s (data.go).
+// value, far from streamPredict + s (streams.go).
 const streamShuffle uint64 = 0x73687566666c65 // "shuffle"
 
 // multi is a Trainer's state for minibatches and several draws per step.
 type multi struct {
-	data    Split
+	data    data.Split
 	batch   Batch
 	draws   int
 	rng     *rand.Rand
@@ -99,7 +100,7 @@ func (c Config) validateMulti() error {
 
 // newMulti sets t up for minibatches and draws; it returns the rows of the
 // training graph.
-func newMulti(c Config, train Split) (*multi, int, error) {
+func newMulti(c Config, train data.Split) (*multi, int, error) {
 	n := train.Len()
 	if c.Batch.Size > n {
 		return nil, 0, fmt.Errorf("train: batch size %d: over the %d training points", c.Batch.Size, n)
@@ -108,7 +109,7 @@ func newMulti(c Config, train Split) (*multi, int, error) {
 	rows := n
 	if c.Batch.Size > 0 {
 		rows = c.Batch.Size
-		m.x, m.y = make([]float64, rows*train.width()), make([]float64, rows*train.outWidth())
+		m.x, m.y = make([]float64, rows*width(train)), make([]float64, rows*outWidth(train))
 	}
 	return m, rows, nil
 }
@@ -150,7 +151,7 @@ func (t *Trainer) stepMulti() (float64, error) {
 			}
 		}
 		if perm != nil {
-			m.data.gather(perm[i*size:(i+1)*size], m.x, m.y)
+			gather(m.data, perm[i*size:(i+1)*size], m.x, m.y)
 			if err := graph.SetValues(t.Net.X, m.x); err != nil {
 				return 0, err
 			}
@@ -270,12 +271,12 @@ func scale(a *tensor.Dense, f float64) {
 }
 
 // width is the inputs per row; outWidth the targets per row.
-func (s Split) width() int    { return max(1, s.Inputs) }
-func (s Split) outWidth() int { return len(s.Y) / max(1, s.Len()) }
+func width(s data.Split) int    { return max(1, s.Inputs) }
+func outWidth(s data.Split) int { return len(s.Y) / max(1, s.Len()) }
 
 // gather copies the rows idx of s into x and y (row-major, len(idx) rows).
-func (s Split) gather(idx []int, x, y []float64) {
-	in, out := s.width(), s.outWidth()
+func gather(s data.Split, idx []int, x, y []float64) {
+	in, out := width(s), outWidth(s)
 	for r, j := range idx {
 		copy(x[r*in:(r+1)*in], s.X[j*in:(j+1)*in])
 		copy(y[r*out:(r+1)*out], s.Y[j*out:(j+1)*out])

@@ -10,6 +10,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -59,13 +60,13 @@ func TestKLWeightsSumToOne(t *testing.T) {
 }
 
 func batchConfig() Config {
-	return Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: tensor.Float64}, Data: DataConfig{N: 500},
+	return Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 500},
 		Epochs: 3, ReportEvery: 1, Samples: 10, Seed: 4}
 }
 
-func newTestTrainer(t *testing.T, cfg Config) (*Trainer, Data) {
+func newTestTrainer(t *testing.T, cfg Config) (*Trainer, data.Set) {
 	t.Helper()
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -193,7 +194,7 @@ func floatsOfAcc(tr *Trainer) []float64 {
 }
 
 func TestMultiConfigErrors(t *testing.T) {
-	d, _ := MakeData(DataConfig{N: 100}, 1)
+	d, _ := data.MakeCurve(data.CurveConfig{N: 100}, 1)
 	for _, tc := range []struct {
 		cfg  Config
 		want string
@@ -205,7 +206,7 @@ func TestMultiConfigErrors(t *testing.T) {
 		{Config{Batch: Batch{Size: 8}, Graph: graph.Config{Resident: true}}, "resident"},
 		{Config{MCSamples: 2, Graph: graph.Config{Resident: true}}, "resident"},
 	} {
-		tc.cfg.Data = DataConfig{N: 100}
+		tc.cfg.Data = data.CurveConfig{N: 100}
 		_, err := NewTrainer(tc.cfg, d)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: error %v, want %q", tc.cfg, err, tc.want)
@@ -216,13 +217,13 @@ func TestMultiConfigErrors(t *testing.T) {
 // Minibatches of rows wider than one value (several inputs, one-hot
 // classes) copy whole rows: each x row stays with its own y row.
 func TestGatherWideRows(t *testing.T) {
-	s := Split{Inputs: 3}
+	s := data.Split{Inputs: 3}
 	for r := 0; r < 5; r++ {
 		s.X = append(s.X, float64(10*r), float64(10*r+1), float64(10*r+2))
 		s.Y = append(s.Y, float64(-r), float64(-r)-0.5)
 	}
 	x, y := make([]float64, 6), make([]float64, 4)
-	s.gather([]int{4, 1}, x, y)
+	gather(s, []int{4, 1}, x, y)
 	if want := []float64{40, 41, 42, 10, 11, 12}; !slices.Equal(x, want) {
 		t.Errorf("x = %v, want %v", x, want)
 	}
@@ -248,8 +249,8 @@ func (c *countdownCtx) Err() error {
 // long): the epoch is left undone.
 func TestRunStopsBetweenMinibatches(t *testing.T) {
 	c := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Epochs: 2, ReportEvery: 1, Samples: 2, Seed: 1,
-		Data: DataConfig{N: 200}, Batch: Batch{Size: 20}}
-	d, err := MakeData(c.Data, c.Seed)
+		Data: data.CurveConfig{N: 200}, Batch: Batch{Size: 20}}
+	d, err := data.MakeCurve(c.Data, c.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/nodes"
@@ -17,10 +18,10 @@ import (
 //
 //	go test ./train -run '^$' -bench . -count 6 > new.txt
 
-func benchTrainer(b *testing.B, g graph.Config) (*Trainer, Data) {
+func benchTrainer(b *testing.B, g graph.Config) (*Trainer, data.Set) {
 	b.Helper()
 	cfg := Config{Graph: g, Seed: 1, Epochs: math.MaxInt32} // Step past Epochs is an error
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -76,7 +77,7 @@ func BenchmarkPredict1000Val2Workers(b *testing.B) { benchPredict(b, 2) }
 //
 //	go test -tags openblas ./train -run '^$' -bench MNISTStep -benchmem
 func BenchmarkMNISTStep(b *testing.B) {
-	d, err := LoadMNIST(MNISTConfig{Train: 128, Val: 1, TestRows: 1})
+	d, err := data.LoadMNIST(data.MNISTConfig{Train: 128, Val: 1, TestRows: 1})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,12 +86,12 @@ func BenchmarkMNISTStep(b *testing.B) {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
 			linalg.SetThreads(threads)
 			c := Config{
-				Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: MNISTPixels, Layers: 3, Hidden: 400,
+				Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: data.MNISTPixels, Layers: 3, Hidden: 400,
 					Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
 					Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
 				LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128}, Epochs: math.MaxInt32,
 			}
-			tr, err := NewTrainer(c, d.Data)
+			tr, err := NewTrainer(c, d.Set)
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -18,7 +18,7 @@ import (
 
 // totalNoiseKey keys the noise draws of the total band: input i of a
 // predictive with seed s draws from PCG(s ^ totalNoiseKey, i), a stream
-// apart from the (seed, small stream) ones of data.go.
+// apart from the (seed, small stream) ones of streams.go.
 const totalNoiseKey = 0x746f74616c6e6f69 // "totalnoi"
 
 // totalScratch holds one input's passes while it is summarised.

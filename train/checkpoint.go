@@ -11,6 +11,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/boundedio"
@@ -48,7 +49,7 @@ type CheckpointMeta struct {
 	Inputs   int               `json:"inputs"`
 	XNames   []string          `json:"x_names,omitempty"`
 	YName    string            `json:"y_name,omitempty"`
-	Scaler   *Scaler           `json:"scaler,omitempty"`
+	Scaler   *data.Scaler      `json:"scaler,omitempty"`
 	Task     string            `json:"task,omitempty"`    // "classification", or "" (regression)
 	Classes  int               `json:"classes,omitempty"` // a classifier's class count
 	Params   []string          `json:"params"`

@@ -8,6 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -17,7 +18,7 @@ import (
 // resuming it is refused.
 func TestResidentCheckpointPredicts(t *testing.T) {
 	cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 6, Inputs: 2, Dtype: tensor.Float32, Resident: true}, Epochs: 4, ReportEvery: 2, Seed: 3}
-	var d Data
+	var d data.Set
 	for i := range 40 {
 		s := &d.Train
 		if i%5 == 0 {

@@ -14,6 +14,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/npz"
@@ -21,8 +22,8 @@ import (
 
 func ckptTrainer(t *testing.T, dt tensor.Dtype, epochs int) *Trainer {
 	t.Helper()
-	cfg := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt}, Data: DataConfig{N: 200}, Epochs: epochs, ReportEvery: 3, Seed: 7}
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	cfg := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt}, Data: data.CurveConfig{N: 200}, Epochs: epochs, ReportEvery: 3, Seed: 7}
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +105,7 @@ func TestCheckpointResume(t *testing.T) {
 // uninterrupted run of this build (full batch, minibatches, MC draws).
 func TestCheckpointVersion1Resumes(t *testing.T) {
 	for _, c := range []struct{ batch, mc int }{{0, 0}, {50, 0}, {0, 2}, {40, 3}} {
-		cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 6, Dtype: tensor.Float64}, Data: DataConfig{N: 200},
+		cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 6, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 200},
 			Epochs: 6, ReportEvery: 2, Seed: 7, Batch: Batch{Size: c.batch}, MCSamples: c.mc}
 		whole, _ := newTestTrainer(t, cfg)
 		if _, err := whole.Run(context.Background(), nil); err != nil {

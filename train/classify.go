@@ -13,7 +13,7 @@ import (
 )
 
 // streamClassify + s is weight draw s's PCG stream in Classifier.Probs;
-// far from the other streams (data.go, batch.go).
+// far from the other streams (streams.go, batch.go).
 const streamClassify uint64 = 0x636c617373000000 // "class", shifted 3 bytes
 
 // ClassifyChunk is the rows of one forward run: a 1000-row chunk of
@@ -192,4 +192,15 @@ func ScoreClasses(mean, first []float64, labels []int, k int) (ClassScores, erro
 	f := float64(n)
 	s.Error, s.ErrorSingle, s.NLL, s.ECE = s.Error/f, s.ErrorSingle/f, s.NLL/f, s.ECE/f
 	return s, nil
+}
+
+// argmax is the index of v's largest value, the first of equal ones.
+func argmax(v []float64) int {
+	best := 0
+	for i, x := range v {
+		if x > v[best] {
+			best = i
+		}
+	}
+	return best
 }

@@ -14,6 +14,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/nodes"
@@ -21,10 +22,10 @@ import (
 
 // blobs draws n points of 3 Gaussian blobs in the plane (std 0.6 around
 // (−2, 0), (2, 0), (0, 3)): the Bayes classifier's error is about 0.1 %.
-func blobs(n int, seed uint64) Split {
+func blobs(n int, seed uint64) data.Split {
 	r := rand.New(rand.NewPCG(seed, 1))
 	centres := [3][2]float64{{-2, 0}, {2, 0}, {0, 3}}
-	s := Split{Inputs: 2}
+	s := data.Split{Inputs: 2}
 	for i := 0; i < n; i++ {
 		c := i % 3
 		s.X = append(s.X, centres[c][0]+0.6*r.NormFloat64(), centres[c][1]+0.6*r.NormFloat64())
@@ -41,7 +42,7 @@ func trainedBlobs(t *testing.T, epochs int) *Trainer {
 	t.Helper()
 	c := blobConfig()
 	c.Epochs = epochs
-	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	tr, err := NewTrainer(c, data.Set{Train: blobs(96, 1), Val: blobs(30, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,8 +68,8 @@ func blobConfig() Config {
 // held-out points, from the mean softmax and from one draw, and its loss
 // falls.
 func TestClassifierLearnsBlobs(t *testing.T) {
-	data := Data{Train: blobs(600, 1), Val: blobs(300, 2)}
-	tr, err := NewTrainer(blobConfig(), data)
+	set := data.Set{Train: blobs(600, 1), Val: blobs(300, 2)}
+	tr, err := NewTrainer(blobConfig(), set)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,16 +84,16 @@ func TestClassifierLearnsBlobs(t *testing.T) {
 	if v := reports[len(reports)-1].ValLoss; !(v < 1) {
 		t.Errorf("validation loss per point %v", v)
 	}
-	cl, err := NewClassifier(tr.Net, data.Val.Len())
+	cl, err := NewClassifier(tr.Net, set.Val.Len())
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	mean, first, err := cl.Probs(tr.Net, data.Val.X, 10, 4)
+	mean, first, err := cl.Probs(tr.Net, set.Val.X, 10, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ScoreClasses(mean, first, Labels(data.Val, 3), 3)
+	s, err := ScoreClasses(mean, first, data.Labels(set.Val, 3), 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -389,7 +390,7 @@ func TestClassifierProbsEdges(t *testing.T) {
 	c.Epochs = 1
 	c.Graph.Mixture = nodes.ScaleMixture{}
 	c.Graph.KL, c.Graph.Estimator = graph.KLClosed, graph.LocalReparam
-	tr, err := NewTrainer(c, Data{Train: blobs(96, 1), Val: blobs(30, 2)})
+	tr, err := NewTrainer(c, data.Set{Train: blobs(96, 1), Val: blobs(30, 2)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -532,7 +533,7 @@ func TestProbsOfConfidentNetworkAtMostOne(t *testing.T) {
 	if ones == 0 {
 		t.Fatal("no mean probability is 1: the network is not confident enough to test the rounding")
 	}
-	if _, err := ScoreClasses(mean, first, Labels(val, 3), 3); err != nil {
+	if _, err := ScoreClasses(mean, first, data.Labels(val, 3), 3); err != nil {
 		t.Error(err)
 	}
 }

@@ -1,11 +1,11 @@
-// Package train fits a graph.Network by Bayes by Backprop: the seed's data
-// (a noisy cubic), the loop on Gorgonia's TapeMachine with Adam and a fresh
-// epsilon every step from a seeded source, periodic train and validation
-// losses, predictive sampling (mean and 5%/95% quantiles over K stochastic
-// passes) and the quality metrics written to summary.json. Minibatches and
-// several draws per step are in batch.go, the classifier (MNIST) in
-// classify.go and mnist.go, a stepwise learning-rate schedule in
-// lrschedule.go.
+// Package train fits a graph.Network by Bayes by Backprop to a data.Set
+// (package data: the seed's noisy cubic, a CSV file, MNIST): the loop on
+// Gorgonia's TapeMachine with Adam and a fresh epsilon every step from a
+// seeded source, periodic train and validation losses, predictive sampling
+// (mean and 5%/95% quantiles over K stochastic passes) and the quality
+// metrics written to summary.json. Minibatches and several draws per step
+// are in batch.go, the classifier (MNIST) in classify.go, a stepwise
+// learning-rate schedule in lrschedule.go.
 //
 // A seed fixes everything: the data noise, the split, the initial
 // parameters, every training epsilon, the validation epsilons and the

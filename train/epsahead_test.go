@@ -7,6 +7,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/internal/parallel"
@@ -34,7 +35,7 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 	defer parallel.SetWorkers(1)
 	for _, batch := range []int{0, 100} {
 		// 16897 epsilon values: worth drawing ahead.
-		c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: DataConfig{N: 300},
+		c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 300},
 			Epochs: 4, ReportEvery: 2, Seed: 5, Batch: Batch{Size: batch}}
 		type result struct {
 			losses []float64
@@ -108,7 +109,7 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 func TestEpsAheadIsUsed(t *testing.T) {
 	defer parallel.SetWorkers(1)
 	parallel.SetWorkers(2)
-	c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: DataConfig{N: 300},
+	c := Config{Graph: graph.Config{Layers: 3, Hidden: 128, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 300},
 		Epochs: 4, ReportEvery: 2, Seed: 5}
 	tr, _ := newTestTrainer(t, c)
 	if _, err := tr.Step(); err != nil {

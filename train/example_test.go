@@ -6,6 +6,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
@@ -21,18 +22,18 @@ func Example() {
 			Dtype:  tensor.Float64,                // float64: the same digits from every BLAS
 			Prior:  nodes.Normal{Mu: 0, Sigma: 1}, // the weights' prior N(0, 1)
 		},
-		Data:         train.DataConfig{N: 500}, // 400 training, 100 validation points
+		Data:         data.CurveConfig{N: 500}, // 400 training, 100 validation points
 		Epochs:       800,
 		LearningRate: 0.03,
 		ReportEvery:  400,
 		Seed:         1, // fixes the data, the initial weights and every epsilon
 		Workers:      1,
 	}
-	data, err := train.MakeData(cfg.Data, cfg.Seed)
+	set, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		panic(err)
 	}
-	tr, err := train.NewTrainer(cfg, data)
+	tr, err := train.NewTrainer(cfg, set)
 	if err != nil {
 		panic(err)
 	}
@@ -50,15 +51,15 @@ func Example() {
 		panic(err)
 	}
 	for i, x := range []float64{-2, 0, 2} {
-		fmt.Printf("x=%+.0f: mean %5.2f, 90%% band [%5.2f, %5.2f], true curve %5.2f\n", x, bands.Mean[i], bands.Q05[i], bands.Q95[i], train.Curve(x))
+		fmt.Printf("x=%+.0f: mean %5.2f, 90%% band [%5.2f, %5.2f], true curve %5.2f\n", x, bands.Mean[i], bands.Q05[i], bands.Q95[i], data.Curve(x))
 	}
 
 	// The band on the validation split, scored against its noisy targets.
-	val, err := train.Predict(tr.Net, data.Val.X, 100, 1, 7)
+	val, err := train.Predict(tr.Net, set.Val.X, 100, 1, 7)
 	if err != nil {
 		panic(err)
 	}
-	m := train.Evaluate(val, data.Val)
+	m := train.Evaluate(val, set.Val)
 	fmt.Printf("validation: RMSE %.2f against the targets, %.2f against the curve\n", m.RMSENoisy, m.RMSETrue)
 	// Output:
 	// loss per point: epoch 400 194.3, epoch 800 144.1

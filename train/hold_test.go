@@ -10,6 +10,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/parallel"
 )
@@ -38,7 +39,7 @@ func TestPruneAndHold(t *testing.T) {
 		name := fmt.Sprintf("%v/hidden%d/batch%d/mc%d/workers%d/%v", tc.dt, tc.hidden, tc.batch, tc.mc, tc.workers, tc.frac)
 		t.Run(name, func(t *testing.T) {
 			parallel.SetWorkers(max(1, tc.workers))
-			c := Config{Graph: graph.Config{Layers: 3, Hidden: tc.hidden, Dtype: tc.dt}, Data: DataConfig{N: 200},
+			c := Config{Graph: graph.Config{Layers: 3, Hidden: tc.hidden, Dtype: tc.dt}, Data: data.CurveConfig{N: 200},
 				Epochs: 3, ReportEvery: 3, Seed: 7, Batch: Batch{Size: tc.batch}, MCSamples: tc.mc, LearningRate: 0.05}
 			tr, _ := newTestTrainer(t, c)
 			if _, err := tr.Run(context.Background(), nil); err != nil { // a trained start, as from a saved model
@@ -108,7 +109,7 @@ func TestPruneAndHold(t *testing.T) {
 }
 
 func TestPruneAndHoldErrors(t *testing.T) {
-	base := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: DataConfig{N: 40}, Epochs: 2, ReportEvery: 1, Samples: 2, Seed: 1}
+	base := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: data.CurveConfig{N: 40}, Epochs: 2, ReportEvery: 1, Samples: 2, Seed: 1}
 	resident := base
 	resident.Graph.Resident = true
 	local := base
@@ -187,7 +188,7 @@ func countZero(v []float64, skip []bool) int {
 // NaN at the first step in float32. PruneAndHold on top keeps them held
 // whatever share it is given.
 func TestHoldSaved(t *testing.T) {
-	c := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: tensor.Float32}, Data: DataConfig{N: 200},
+	c := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: tensor.Float32}, Data: data.CurveConfig{N: 200},
 		Epochs: 3, ReportEvery: 3, Seed: 7, LearningRate: 0.05}
 	first, _ := newTestTrainer(t, c)
 	if _, err := first.Run(context.Background(), nil); err != nil {

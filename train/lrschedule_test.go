@@ -10,6 +10,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -106,7 +107,7 @@ func TestParseMilestones(t *testing.T) {
 // lowered rate.
 func TestLRScheduleSteps(t *testing.T) {
 	for _, batch := range []int{0, 100} {
-		c := Config{Graph: graph.Config{Layers: 2, Hidden: 8, Dtype: tensor.Float64}, Data: DataConfig{N: 300},
+		c := Config{Graph: graph.Config{Layers: 2, Hidden: 8, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 300},
 			Epochs: 4, ReportEvery: 1, Seed: 3, LearningRate: 0.01, Batch: Batch{Size: batch}}
 		constant, _ := newTestTrainer(t, c)
 		if _, err := constant.Run(context.Background(), nil); err != nil {

@@ -1,6 +1,10 @@
 package train
 
-import "math"
+import (
+	"math"
+
+	"github.com/bbb-go/bbb/data"
+)
 
 // Metrics are the quality figures of a predictive band on one split.
 type Metrics struct {
@@ -11,7 +15,7 @@ type Metrics struct {
 }
 
 // Evaluate computes Metrics of b against s.
-func Evaluate(b Bands, s Split) Metrics {
+func Evaluate(b Bands, s data.Split) Metrics {
 	var m Metrics
 	n := float64(s.Len())
 	for i := range s.Len() {

@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/bbb-go/bbb/data"
 )
 
 // Hand-computed examples of every metric: tiny inputs, the arithmetic in
@@ -52,7 +54,7 @@ func TestEvaluateByHand(t *testing.T) {
 	// mean - y = 0, 1, 0, -3: RMSENoisy = √((0+1+0+9)/4) = √2.5 (÷3 would be √(10/3)).
 	// y in [Q05, Q95]: 1 ∈ [1, 2] (lower edge), 2 ∉ [2.5, 3.5], 3 ∈ [2, 3] (upper
 	// edge), 5 ∉ [0, 4]: Coverage90 = 2/4. Widths 1, 1, 1, 4: BandWidth = 7/4.
-	s := Split{X: []float64{0, 1, 2, 3}, Y: []float64{1, 2, 3, 5}, YTrue: []float64{1, 1, 3, 3}}
+	s := data.Split{X: []float64{0, 1, 2, 3}, Y: []float64{1, 2, 3, 5}, YTrue: []float64{1, 1, 3, 3}}
 	b := Bands{Mean: []float64{1, 3, 3, 2}, Q05: []float64{1, 2.5, 2, 0}, Q95: []float64{2, 3.5, 3, 4}}
 	got := Evaluate(b, s)
 	want := Metrics{RMSETrue: math.Sqrt(1.25), RMSENoisy: math.Sqrt(2.5), Coverage90: 0.5, BandWidth: 1.75}

@@ -11,6 +11,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -29,6 +30,26 @@ type Bands struct {
 	Std    []float64
 	Levels []float64
 	Q      [][]float64
+}
+
+// Unscale maps bands of standardised targets back to the data's units
+// with sc, in place: a model trained on standardised data reports in the
+// user's units.
+func (b Bands) Unscale(sc data.Scaler) {
+	sc.UnscaleY(b.Mean)
+	sc.UnscaleY(b.Q05)
+	sc.UnscaleY(b.Q95)
+	sc.UnscaleY(b.TotalQ05)
+	sc.UnscaleY(b.TotalQ95)
+	for i := range b.LogDensity { // a density of y = YMean + YStd·z
+		b.LogDensity[i] -= math.Log(sc.YStd)
+	}
+	for _, q := range b.Q {
+		sc.UnscaleY(q)
+	}
+	for i := range b.Std {
+		b.Std[i] *= sc.YStd
+	}
 }
 
 // PredictChunk is the most inputs one forward graph takes at a time:

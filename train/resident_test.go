@@ -8,6 +8,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -18,12 +19,12 @@ import (
 // after every step, and on the validation loss.
 func TestResidentTrainerMatchesHost(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		cfg := Config{Graph: graph.Config{Dtype: dt}, Data: DataConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
+		cfg := Config{Graph: graph.Config{Dtype: dt}, Data: data.CurveConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
 		tol := residentTol
 		if dt == tensor.Float32 {
 			tol = 2e-4 // float32 sums in another order, through 6 Adam steps
 		}
-		d, err := MakeData(cfg.Data, cfg.Seed)
+		d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -79,7 +80,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 func TestResidentTrainingLowersLoss(t *testing.T) {
 	cfg := smallConfig(tensor.Float32)
 	cfg.Graph.Resident = true
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +117,7 @@ func TestSamplerReusesMachine(t *testing.T) {
 	cfg := smallConfig(tensor.Float32)
 	cfg.Graph.Resident = true
 	cfg.Epochs, cfg.ReportEvery = 20, 10
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}

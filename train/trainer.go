@@ -12,6 +12,7 @@ import (
 
 	G "gorgonia.org/gorgonia"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
 )
@@ -19,7 +20,7 @@ import (
 // Config is a training run. Its zero value is the seed program's job.
 type Config struct {
 	Graph        graph.Config
-	Data         DataConfig
+	Data         data.CurveConfig
 	Epochs       int        // default 5000
 	LearningRate float64    // Adam's step size (default 0.01)
 	LRSchedule   LRSchedule // lowers the step size at milestones (zero: constant)
@@ -121,7 +122,7 @@ type Trainer struct {
 
 // NewTrainer builds the graph for data.Train, initialises it from the
 // seed and compiles one TapeMachine that every step reuses.
-func NewTrainer(cfg Config, data Data) (*Trainer, error) {
+func NewTrainer(cfg Config, data data.Set) (*Trainer, error) {
 	c := cfg.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -184,7 +185,7 @@ func NewTrainer(cfg Config, data Data) (*Trainer, error) {
 	return t, nil
 }
 
-func setXY(net *graph.Network, s Split) error {
+func setXY(net *graph.Network, s data.Split) error {
 	if err := graph.SetValues(net.X, s.X); err != nil {
 		return err
 	}
@@ -403,7 +404,7 @@ type Evaluator struct {
 // NewEvaluator builds the loss graph for s; its epsilon stream comes from
 // seed: draw d (its d-th Loss) is the counter-based draw d of
 // philoxSeed(seed, streamValEps), on the host graph as on the resident.
-func NewEvaluator(cfg graph.Config, s Split, seed uint64) (*Evaluator, error) {
+func NewEvaluator(cfg graph.Config, s data.Split, seed uint64) (*Evaluator, error) {
 	net, err := graph.New(cfg, s.Len())
 	if err != nil {
 		return nil, err

@@ -13,13 +13,14 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
 func smallConfig(dt tensor.Dtype) Config {
 	return Config{
 		Graph:  graph.Config{Layers: 3, Hidden: 16, Dtype: dt},
-		Data:   DataConfig{N: 1000},
+		Data:   data.CurveConfig{N: 1000},
 		Epochs: 300, ReportEvery: 100, Samples: 50, Seed: 3,
 	}
 }
@@ -29,7 +30,7 @@ func TestShortTrainingLowersLoss(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
 		t.Run(dt.String(), func(t *testing.T) {
 			cfg := smallConfig(dt)
-			d, err := MakeData(cfg.Data, cfg.Seed)
+			d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -96,7 +97,7 @@ func TestDivergenceIsReported(t *testing.T) {
 	for _, multi := range []struct{ batch, draws int }{{0, 0}, {0, 2}, {20, 0}} {
 		cfg := smallConfig(tensor.Float32)
 		cfg.Batch.Size, cfg.MCSamples = multi.batch, multi.draws
-		d, _ := MakeData(cfg.Data, cfg.Seed)
+		d, _ := data.MakeCurve(cfg.Data, cfg.Seed)
 		bad := 5
 		if multi.batch > 0 {
 			// A point of the first minibatch: the epoch stops at its first
@@ -136,7 +137,7 @@ func TestDivergenceIsReported(t *testing.T) {
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
 func TestConfigErrors(t *testing.T) {
-	d, _ := MakeData(DataConfig{N: 100}, 1)
+	d, _ := data.MakeCurve(data.CurveConfig{N: 100}, 1)
 	for _, c := range []Config{{Epochs: -1}, {LearningRate: -0.1}, {Samples: 1}, {ReportEvery: -2}, {Workers: -1}, {Graph: graph.Config{Hidden: -1}}} {
 		if _, err := NewTrainer(c, d); err == nil {
 			t.Errorf("NewTrainer(%+v) gave no error", c)
@@ -243,9 +244,9 @@ func testPredictChunksAgree(t *testing.T, resident bool, inputs int) {
 
 // trained runs cfg to its last epoch on its own data; the trainer is
 // closed when the test ends.
-func trained(t *testing.T, cfg Config) (*Trainer, Data) {
+func trained(t *testing.T, cfg Config) (*Trainer, data.Set) {
 	t.Helper()
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,20 +264,20 @@ func trained(t *testing.T, cfg Config) (*Trainer, Data) {
 // Validate's boundaries, called directly (WithDefaults would replace the
 // zeros): each field's last good value passes, its first bad one fails.
 func TestValidateBoundaries(t *testing.T) {
-	data := DataConfig{N: 4, XMin: -1, XMax: 1, Noise: 0, ValFraction: 0.5}
-	if err := data.Validate(); err != nil {
-		t.Errorf("%+v: %v", data, err)
+	dc := data.CurveConfig{N: 4, XMin: -1, XMax: 1, Noise: 0, ValFraction: 0.5}
+	if err := dc.Validate(); err != nil {
+		t.Errorf("%+v: %v", dc, err)
 	}
-	for name, edit := range map[string]func(*DataConfig){
-		"N 3":                   func(c *DataConfig) { c.N = 3 },
-		"xmin = xmax":           func(c *DataConfig) { c.XMin, c.XMax = 1, 1 },
-		"width overflows":       func(c *DataConfig) { c.XMin, c.XMax = -1e308, 1e308 },
-		"noise -0.1":            func(c *DataConfig) { c.Noise = -0.1 },
-		"noise +Inf":            func(c *DataConfig) { c.Noise = math.Inf(1) },
-		"validation fraction 0": func(c *DataConfig) { c.ValFraction = 0 },
-		"validation fraction 1": func(c *DataConfig) { c.ValFraction = 1 },
+	for name, edit := range map[string]func(*data.CurveConfig){
+		"N 3":                   func(c *data.CurveConfig) { c.N = 3 },
+		"xmin = xmax":           func(c *data.CurveConfig) { c.XMin, c.XMax = 1, 1 },
+		"width overflows":       func(c *data.CurveConfig) { c.XMin, c.XMax = -1e308, 1e308 },
+		"noise -0.1":            func(c *data.CurveConfig) { c.Noise = -0.1 },
+		"noise +Inf":            func(c *data.CurveConfig) { c.Noise = math.Inf(1) },
+		"validation fraction 0": func(c *data.CurveConfig) { c.ValFraction = 0 },
+		"validation fraction 1": func(c *data.CurveConfig) { c.ValFraction = 1 },
 	} {
-		c := data
+		c := dc
 		edit(&c)
 		if err := c.Validate(); err == nil {
 			t.Errorf("%s: %+v passed", name, c)
@@ -284,7 +285,7 @@ func TestValidateBoundaries(t *testing.T) {
 	}
 	// A fraction of 0 also leaves an empty set, a later check: the error
 	// must name the range first.
-	zero := data
+	zero := dc
 	zero.ValFraction = 0
 	if err := zero.Validate(); err == nil || !strings.Contains(err.Error(), "need 0 < f < 1") {
 		t.Errorf("validation fraction 0: error %v, want the range named", err)

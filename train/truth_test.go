@@ -12,6 +12,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 )
 
@@ -21,7 +22,7 @@ import (
 func tinyConfig(dt tensor.Dtype, resident bool) Config {
 	return Config{
 		Graph:  graph.Config{Layers: 2, Hidden: 6, Dtype: dt, Resident: resident},
-		Data:   DataConfig{N: 300},
+		Data:   data.CurveConfig{N: 300},
 		Epochs: 10, ReportEvery: 5, Samples: 10, Seed: 5,
 	}
 }
@@ -38,7 +39,7 @@ func forEachKind(t *testing.T, f func(t *testing.T, dt tensor.Dtype, resident bo
 // counts the noisy targets (the noiseless curve would give 0.75), both
 // band edges included (one target sits on each).
 func TestEvaluateFourPoints(t *testing.T) {
-	s := Split{
+	s := data.Split{
 		X:     []float64{0, 1, 2, 3},
 		Y:     []float64{1, 1, 5, 2.95}, // noisy targets
 		YTrue: []float64{0, 1, 2, 3},    // the curve
@@ -102,7 +103,7 @@ func TestRunReportsLastEpoch(t *testing.T) {
 func TestValidationDivergenceIsReported(t *testing.T) {
 	for _, resident := range []bool{false, true} {
 		cfg := tinyConfig(tensor.Float32, resident)
-		d, err := MakeData(cfg.Data, cfg.Seed)
+		d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +164,7 @@ func TestEpsilonStreams(t *testing.T) {
 	forEachKind(t, func(t *testing.T, dt tensor.Dtype, resident bool) {
 		cfg := tinyConfig(dt, resident)
 		cfg.Epochs, cfg.ReportEvery, cfg.LearningRate = 8, 1, 1e-20
-		d, err := MakeData(cfg.Data, cfg.Seed)
+		d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -218,7 +219,7 @@ func TestPredictCollapsesOntoMeanNetwork(t *testing.T) {
 		cfg := tinyConfig(dt, resident)
 		cfg.Epochs, cfg.LearningRate = 30, 0.05
 		var initial []float64
-		tr, d, _ := trainedReports(t, cfg, func(tr *Trainer, d Data) {
+		tr, d, _ := trainedReports(t, cfg, func(tr *Trainer, d data.Set) {
 			initial = meanForward(t, tr.Net, d.Val.X[:50])
 		})
 		net := tr.Net
@@ -265,9 +266,9 @@ func TestPredictCollapsesOntoMeanNetwork(t *testing.T) {
 
 // trainedReports is trained, also returning the reports; before (if not
 // nil) sees the trainer before its first step.
-func trainedReports(t *testing.T, cfg Config, before func(*Trainer, Data)) (*Trainer, Data, []Report) {
+func trainedReports(t *testing.T, cfg Config, before func(*Trainer, data.Set)) (*Trainer, data.Set, []Report) {
 	t.Helper()
-	d, err := MakeData(cfg.Data, cfg.Seed)
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ func ExampleBand() {
 	defer os.RemoveAll(dir)
 
 	x := []float64{-2, -1, 0, 1, 2}
-	truth := []float64{-1.6, -6.2, 0, 6.2, 1.6} // train.Curve at x
+	truth := []float64{-1.6, -6.2, 0, 6.2, 1.6} // data.Curve at x
 	f := viz.BandFigure{
 		Title: "predictive band",
 		X:     x,

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/bandit"
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/interrupt"
 )
@@ -175,9 +176,9 @@ const maxMushroomFile = 64 << 20
 
 // loadMushrooms reads --data (a regular file, interruptible), or the
 // built-in copy.
-func loadMushrooms(path string) (*bandit.Mushrooms, string, error) {
+func loadMushrooms(path string) (*data.Mushrooms, string, error) {
 	if path == "" {
-		d, err := bandit.Embedded()
+		d, err := data.EmbeddedMushrooms()
 		return d, "built-in UCI agaricus-lepiota.csv", err
 	}
 	f, err := boundedio.Open(path, maxMushroomFile)
@@ -185,9 +186,9 @@ func loadMushrooms(path string) (*bandit.Mushrooms, string, error) {
 		return nil, "", usagef("--data %s: %v", path, err)
 	}
 	defer f.Close()
-	d, err := bandit.Parse(f)
+	d, err := data.ParseMushrooms(f)
 	if err != nil {
-		if errors.Is(err, bandit.ErrLayout) {
+		if errors.Is(err, data.ErrMushroomLayout) {
 			return nil, "", usagef("--data %s: %v", path, strings.TrimPrefix(err.Error(), "bandit: "))
 		}
 		return nil, "", usagef("--data %s: %v", path, err)

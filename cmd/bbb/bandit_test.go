@@ -116,7 +116,7 @@ func TestBandit1000Steps(t *testing.T) {
 	// --data with the shipped copy gives the same run as the built-in one.
 	out2 := filepath.Join(t.TempDir(), "run2")
 	if code, _, stderr := runCLI("bandit", "--steps", "200", "--agents", "greedy", "--hidden", "8", "--out", out2,
-		"--data", filepath.Join("..", "..", "bandit", "data", "agaricus-lepiota.csv")); code != 0 {
+		"--data", filepath.Join("..", "..", "data", "mushroom", "agaricus-lepiota.csv")); code != 0 {
 		t.Fatalf("--data: exit %d: %s", code, stderr)
 	}
 }

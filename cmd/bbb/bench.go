@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/linalg"
@@ -161,7 +162,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if m.paper.batchSize > 0 {
 		for _, p := range points { // sizes checked above: making the data is cheap now
-			d, err := train.MakeData(train.DataConfig{N: p}, m.seed)
+			d, err := data.MakeCurve(data.CurveConfig{N: p}, m.seed)
 			if err != nil {
 				return usagef("--points %d: %v", p, err)
 			}
@@ -371,7 +372,7 @@ func benchOne(ctx context.Context, m modelFlags, steps, warmup, passes int, minS
 	cfg := m.trainConfig()
 	cfg.Epochs = warmup + steps + 3 // then 3 steps timed alone
 	cfg.ReportEvery = cfg.Epochs
-	data, err := train.MakeData(cfg.Data, cfg.Seed)
+	data, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		return benchRow{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
@@ -68,7 +69,7 @@ func (m *mnistFlags) check() error {
 // checkFiles refuses a --mnist-dir without the four idx files before any
 // work (bbb sweep checks every point of a grid with it).
 func (m *mnistFlags) checkFiles() error {
-	if _, err := train.CheckMNISTDir(m.dir); err != nil {
+	if _, err := data.CheckMNISTDir(m.dir); err != nil {
 		return usagef("--mnist-dir %q: %v", m.dir, err)
 	}
 	return nil
@@ -76,8 +77,8 @@ func (m *mnistFlags) checkFiles() error {
 
 // load reads MNIST; a missing or corrupt file is a usage error naming
 // --mnist-dir.
-func (m *mnistFlags) load() (train.ClassData, error) {
-	d, err := train.LoadMNIST(train.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test})
+func (m *mnistFlags) load() (data.ClassData, error) {
+	d, err := data.LoadMNIST(data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test})
 	if err != nil {
 		return d, usagef("--mnist-dir %q: %v", m.dir, err)
 	}
@@ -95,7 +96,7 @@ var mnistInit = graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}
 
 func mnistGraph(m *modelFlags) graph.Config {
 	c := m.graphConfig()
-	c.Task, c.Classes, c.Inputs, c.Init = graph.Classification, train.MNISTClasses, train.MNISTPixels, mnistInit
+	c.Task, c.Classes, c.Inputs, c.Init = graph.Classification, data.MNISTClasses, data.MNISTPixels, mnistInit
 	return c
 }
 
@@ -117,7 +118,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.mnist.checkFiles(); err != nil {
 		return err
 	}
-	f.points = train.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
+	f.points = data.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ func (f *trainFlags) checkFrom() error {
 	if err != nil {
 		return err
 	}
-	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != train.MNISTClasses || c.Meta.Inputs != train.MNISTPixels {
+	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != data.MNISTClasses || c.Meta.Inputs != data.MNISTPixels {
 		return usagef("--from %s: a model of %d inputs and %d outputs (%s); --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
 			m.from, c.Meta.Inputs, max(c.Meta.Classes, 1), taskName(c.Meta.Task))
 	}
@@ -177,7 +178,7 @@ func (f *trainFlags) checkFrom() error {
 // classMemSizes expresses a classifier's memory in memory.Estimate's terms:
 // 70000 images of 784 inputs and the hidden layers' parameters.
 func classMemSizes(hidden, layers, dtBytes int) memory.Sizes {
-	return memory.Sizes{Points: 70000, Hidden: hidden, Layers: layers, Samples: 2, Workers: 1, Inputs: train.MNISTPixels, DtypeBytes: dtBytes,
+	return memory.Sizes{Points: 70000, Hidden: hidden, Layers: layers, Samples: 2, Workers: 1, Inputs: data.MNISTPixels, DtypeBytes: dtBytes,
 		PointsFrom: "--preset mnist (70000 images)"}
 }
 
@@ -204,7 +205,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	return classifyJob(ctx, f, data, rd, stdout, stderr)
 }
 
-func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *runDir, stdout, stderr io.Writer) error {
+func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runDir, stdout, stderr io.Writer) error {
 	dir, start := rd.Stage, time.Now()
 	if err := interrupt.EnterStage(ctx, "set-up"); err != nil {
 		return err
@@ -212,18 +213,18 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	cfg := f.trainConfig()
 	cfg.Graph = mnistGraph(&f.modelFlags)
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, max(f.samples, 2), f.reportEvery
-	tr, err := train.NewTrainer(cfg, data.Data)
+	tr, err := train.NewTrainer(cfg, set.Set)
 	if err != nil {
 		return err
 	}
 	defer tr.Close()
-	valCl, err := train.NewClassifier(tr.Net, data.Val.Len())
+	valCl, err := train.NewClassifier(tr.Net, set.Val.Len())
 	if err != nil {
 		return err
 	}
 	defer valCl.Close()
 	valCl.Ctx = ctx
-	valLabels, testLabels := train.Labels(data.Val, data.Classes), train.Labels(data.Test, data.Classes)
+	valLabels, testLabels := data.Labels(set.Val, set.Classes), data.Labels(set.Test, set.Classes)
 	out := func(format string, a ...any) {
 		if !f.quiet {
 			fmt.Fprintf(stderr, format+"\n", a...)
@@ -234,14 +235,14 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		widths = append(widths, fmt.Sprint(f.hidden))
 	}
 	out("mnist: %d training, %d validation, %d test images; %s-10 units, batch %d, %s prior, %d epochs, GEMM %s (threads %d)",
-		data.Train.Len(), data.Val.Len(), data.Test.Len(), strings.Join(widths, "-"), f.paper.batchSize, cfg.Graph.WeightPrior(),
+		set.Train.Len(), set.Val.Len(), set.Test.Len(), strings.Join(widths, "-"), f.paper.batchSize, cfg.Graph.WeightPrior(),
 		f.epochs, gemmBackend(), f.threads)
 	pruned, err := startFrom(tr, f.mnist, out)
 	if err != nil {
 		return err
 	}
 
-	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: train.MNISTPixels}
+	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: data.MNISTPixels}
 	save := savePath(f.mio.save, f.out, dir)
 	var saveErr error
 	var reports []train.Report
@@ -261,12 +262,12 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 			return
 		}
 		reports = append(reports, r)
-		mean, first, err := valCl.Probs(tr.Net, data.Val.X, f.mnist.valSamples, cfg.Seed)
+		mean, first, err := valCl.Probs(tr.Net, set.Val.X, f.mnist.valSamples, cfg.Seed)
 		if err != nil {
 			hookErr = err
 			return
 		}
-		s, err := train.ScoreClasses(mean, first, valLabels, data.Classes)
+		s, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
 		if err != nil {
 			hookErr = err
 			return
@@ -309,30 +310,30 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 		return err
 	}
 	t1 := time.Now()
-	testCl, err := train.NewClassifier(tr.Net, data.Test.Len())
+	testCl, err := train.NewClassifier(tr.Net, set.Test.Len())
 	if err != nil {
 		return err
 	}
 	defer testCl.Close()
 	testCl.Ctx = ctx
-	mean, first, err := testCl.Probs(tr.Net, data.Test.X, f.samples, cfg.Seed+1)
+	mean, first, err := testCl.Probs(tr.Net, set.Test.X, f.samples, cfg.Seed+1)
 	if err != nil {
 		return err
 	}
-	test, err := train.ScoreClasses(mean, first, testLabels, data.Classes)
+	test, err := train.ScoreClasses(mean, first, testLabels, set.Classes)
 	if err != nil {
 		return err
 	}
 	testSeconds := time.Since(t1).Seconds()
-	testMeanW, err := meanWeightsError(testCl, tr.Net, data.Test.X, testLabels, data.Classes)
+	testMeanW, err := meanWeightsError(testCl, tr.Net, set.Test.X, testLabels, set.Classes)
 	if err != nil {
 		return err
 	}
-	mean, first, err = valCl.Probs(tr.Net, data.Val.X, f.samples, cfg.Seed+1)
+	mean, first, err = valCl.Probs(tr.Net, set.Val.X, f.samples, cfg.Seed+1)
 	if err != nil {
 		return err
 	}
-	val, err := train.ScoreClasses(mean, first, valLabels, data.Classes)
+	val, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
 	if err != nil {
 		return err
 	}
@@ -379,13 +380,13 @@ func classifyJob(ctx context.Context, f trainFlags, data train.ClassData, rd *ru
 	device, name := deviceName(f.device)
 	s := train.ClassSummary{
 		Task: graph.Classification.String(), Dataset: "mnist", Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name,
-		Seed: cfg.Seed, Epochs: cfg.Epochs, Layers: f.layers, Hidden: f.hidden, Classes: data.Classes,
+		Seed: cfg.Seed, Epochs: cfg.Epochs, Layers: f.layers, Hidden: f.hidden, Classes: set.Classes,
 		Prior: cfg.Graph.WeightPrior().String(), KL: cfg.Graph.KL.String(), Estimator: cfg.Graph.Estimator.String(),
 		BatchSize: cfg.Batch.Size, MCSamples: max(1, cfg.MCSamples), LR: cfg.LearningRate,
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Init: fmt.Sprintf("w_mu ~ N(0, %g²), rho = %g", mnistInit.WMuStd, mnistInit.WRhoMean),
 		From: f.mnist.from, Prune: f.mnist.prune, PrunedWeights: pruned,
-		TrainImages: data.Train.Len(), ValImages: data.Val.Len(), TestImages: data.Test.Len(),
+		TrainImages: set.Train.Len(), ValImages: set.Val.Len(), TestImages: set.Test.Len(),
 		Samples: f.samples, ValSamples: f.mnist.valSamples, Threads: f.threads, GEMM: gemmBackend(), Figures: figures,
 		SecondsPerEpoch: median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
 		TrainLossPerImage: last.TrainLoss, ValLossPerImage: last.ValLoss,

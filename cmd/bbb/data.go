@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -29,9 +30,9 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 // standardised with the scaler fit on its training rows (scaled), and the
 // column names.
 type csvRun struct {
-	raw, scaled train.Data
-	scaler      train.Scaler
-	table       train.Table // names only
+	raw, scaled data.Set
+	scaler      data.Scaler
+	table       data.Table // names only
 }
 
 // load reads the files (nil if --data is not set); every problem is a
@@ -48,7 +49,7 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 		// Validating on the training rows makes validation meaningless.
 		return nil, usagef("--val %s: is the --data file %s; give a separate validation file (or leave --val out to hold out --val-split of --data)", d.val, d.data)
 	}
-	cols := train.CSVColumns{YCol: strings.TrimSpace(d.yCol)}
+	cols := data.CSVColumns{YCol: strings.TrimSpace(d.yCol)}
 	if d.xCols != "" {
 		for _, c := range strings.Split(d.xCols, ",") {
 			if c = strings.TrimSpace(c); c == "" {
@@ -60,22 +61,22 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 			cols.XCols = append(cols.XCols, c)
 		}
 	}
-	raw, tab, err := train.LoadCSV(train.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
+	raw, tab, err := data.LoadCSV(data.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
 	if err != nil {
 		flagName := "--data"
-		var ce *train.CSVError
+		var ce *data.CSVError
 		if errors.As(err, &ce) && ce.File == d.val && d.val != "" {
 			flagName = "--val"
 		}
 		return nil, usagef("%s: %v", flagName, err)
 	}
-	sc := train.FitScaler(raw.Train)
+	sc := data.FitScaler(raw.Train)
 	if err := sc.Validate(len(tab.XNames)); err != nil {
 		// (not reached: LoadCSV bounds the values so that it cannot overflow)
 		return nil, usagef("--data %s: the training rows cannot be standardised (%v): rescale the columns", d.data, err)
 	}
-	// (LoadCSV has bounded every value: train.MaxCSVValue, train.MaxStandardScore.)
-	scaled := train.Data{Train: sc.Apply(raw.Train), Val: sc.Apply(raw.Val)}
+	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
+	scaled := data.Set{Train: sc.Apply(raw.Train), Val: sc.Apply(raw.Val)}
 	return &csvRun{
 		raw:    raw,
 		scaled: scaled,
@@ -106,7 +107,7 @@ type figure = struct {
 // observedFigures are the figures of a run with several inputs: predicted
 // against observed targets for each split, and the losses.
 func observedFigures(c *csvRun, ext string, val, tr train.Bands, skipTrain bool, losses figure) []figure {
-	obs := func(title string, s train.Split, b train.Bands) func(string) error {
+	obs := func(title string, s data.Split, b train.Bands) func(string) error {
 		return func(p string) error {
 			return viz.Observed(p, viz.ObservedFigure{Title: title, Observed: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95,
 				XLabel: "observed " + c.table.YName, YLabel: "predicted " + c.table.YName + " (mean, 5-95% interval)"})

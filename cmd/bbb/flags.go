@@ -13,6 +13,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/nodes"
@@ -195,7 +196,7 @@ func (m *modelFlags) graphConfig() graph.Config {
 
 func (m *modelFlags) trainConfig() train.Config {
 	c := train.Config{
-		Graph: m.graphConfig(), Data: train.DataConfig{N: m.points},
+		Graph: m.graphConfig(), Data: data.CurveConfig{N: m.points},
 		LearningRate: m.lr, Seed: m.seed, Workers: m.workers,
 	}
 	c.LRSchedule.Milestones, _ = train.ParseMilestones(m.lrMilestones)

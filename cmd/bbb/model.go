@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/memory"
@@ -199,7 +200,7 @@ func writePredictions(w io.Writer, names []string, x []float64, b train.Bands, n
 
 // writePredVal writes the training run's predictions for its validation
 // inputs, as bbb predict writes them.
-func writePredVal(path string, meta train.CheckpointMeta, val train.Split, b train.Bands, net *graph.Network) error {
+func writePredVal(path string, meta train.CheckpointMeta, val data.Split, b train.Bands, net *graph.Network) error {
 	noise := noiseSigma(net)
 	if meta.Scaler != nil {
 		noise *= meta.Scaler.YStd

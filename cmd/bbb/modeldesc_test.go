@@ -18,6 +18,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/train"
@@ -175,7 +176,7 @@ func TestModelRefused(t *testing.T) {
 }
 
 // --data that cannot be bounded is refused in one line, fast: a device, a
-// FIFO and a file with no line break within train.MaxCSVLine (sparse: no
+// FIFO and a file with no line break within data.MaxCSVLine (sparse: no
 // real bytes on disk); --layers over the bound names the flag.
 func TestBoundedInputs(t *testing.T) {
 	dir := t.TempDir()
@@ -185,7 +186,7 @@ func TestBoundedInputs(t *testing.T) {
 	}
 	sparse := filepath.Join(dir, "sparse.csv")
 	f, _ := os.Create(sparse)
-	if err := f.Truncate(2 * train.MaxCSVLine); err != nil {
+	if err := f.Truncate(2 * data.MaxCSVLine); err != nil {
 		t.Skipf("no sparse file: %v", err)
 	}
 	f.Close()
@@ -198,7 +199,7 @@ func TestBoundedInputs(t *testing.T) {
 	}{
 		{[]string{"train", "--data", "/dev/zero", "--out", out}, "--data: /dev/zero: not a regular file: a device"},
 		{[]string{"train", "--data", fifo, "--out", out}, "--data: " + fifo + ": not a regular file: a FIFO"},
-		{[]string{"train", "--data", sparse, "--out", out}, "sparse.csv: line 1 is longer than " + strconv.Itoa(train.MaxCSVLine) + " bytes"},
+		{[]string{"train", "--data", sparse, "--out", out}, "sparse.csv: line 1 is longer than " + strconv.Itoa(data.MaxCSVLine) + " bytes"},
 		{[]string{"train", "--layers", "500", "--out", out}, "--layers 500: want 1 to 64"},
 		{[]string{"bench", "--layers-list", "5,500", "--out", out}, "--layers-list 500: want 1 to 64"},
 		{[]string{"dot", "--layers", "100000"}, "--layers 100000: want 1 to 64"},

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"math"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
@@ -112,7 +113,7 @@ func (p *paperFlags) applyTrain(c *train.Config) {
 
 // checkBatch rejects a batch size over the training points (known once the
 // data is made, before training).
-func (p *paperFlags) checkBatch(d train.Data) error {
+func (p *paperFlags) checkBatch(d data.Set) error {
 	if p.batchSize > d.Train.Len() {
 		return usagef("--batch-size %d: over the %d training points", p.batchSize, d.Train.Len())
 	}

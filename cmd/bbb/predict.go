@@ -9,6 +9,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
@@ -19,13 +20,13 @@ import (
 // runPredict samples a saved model's predictive distribution at the inputs
 // of a CSV file: bbb predict --model model.npz --data x.csv --out pred.csv.
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var model, data, out, quantiles string
+	var model, dataPath, out, quantiles string
 	var samples, workers int
 	var seed uint64
 	var quiet bool
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	fs.StringVar(&model, "model", "", "the model: an .npz file written by train --save")
-	fs.StringVar(&data, "data", "", "inputs: a CSV file with a header row holding the model's input columns (others are ignored)")
+	fs.StringVar(&dataPath, "data", "", "inputs: a CSV file with a header row holding the model's input columns (others are ignored)")
 	fs.StringVar(&out, "out", "pred.csv", "output CSV (- for stdout): inputs, mean, std_epistemic, std_total, then the quantiles")
 	fs.IntVar(&samples, "samples", 1000, "stochastic passes")
 	fs.StringVar(&quantiles, "quantiles", "0.05,0.5,0.95", "comma-separated quantile levels in [0, 1]")
@@ -51,14 +52,14 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--workers %d: need at least 1", workers)
 	case model == "":
 		return usagef("--model: required (an .npz file written by train --save)")
-	case data == "":
+	case dataPath == "":
 		return usagef("--data: required (a CSV file of inputs)")
 	case out == "":
 		return usagef("--out: empty path")
 	}
 	plan := newPlan()
 	plan.In("--model", model)
-	plan.In("--data", data)
+	plan.In("--data", dataPath)
 	plan.OutOrStdout("--out", out)
 	if err := checkPlan(plan); err != nil {
 		return err
@@ -89,15 +90,15 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(c.Meta.XNames) != c.Meta.Inputs {
 		return usagef("--model %s: %d input names for %d inputs", model, len(c.Meta.XNames), c.Meta.Inputs)
 	}
-	tab, err := train.ReadCSV(data, train.CSVColumns{XCols: c.Meta.XNames, NoTarget: true})
+	tab, err := data.ReadCSV(dataPath, data.CSVColumns{XCols: c.Meta.XNames, NoTarget: true})
 	if err != nil {
 		return usagef("--data: %v", err)
 	}
-	if err := checkNear(data, tab, c.Meta.Scaler); err != nil {
+	if err := checkNear(dataPath, tab, c.Meta.Scaler); err != nil {
 		return err
 	}
 	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.hidden, Layers: m.layers, Samples: samples, Workers: workers,
-		Levels: len(qs), Inputs: c.Meta.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", data, tab.Rows()),
+		Levels: len(qs), Inputs: c.Meta.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
 		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
@@ -132,10 +133,10 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	noise := noiseSigma(net)
 	if c.Meta.Scaler != nil {
-		c.Meta.Scaler.Unscale(b)
+		b.Unscale(*c.Meta.Scaler)
 		noise *= c.Meta.Scaler.YStd
 	}
-	if err := checkFinite(data, tab, b); err != nil {
+	if err := checkFinite(dataPath, tab, b); err != nil {
 		return err
 	}
 	if err := interrupt.EnterStage(ctx, "writing "+out); err != nil {
@@ -158,26 +159,26 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
-// checkNear refuses an input more than train.MaxStandardScore standard
+// checkNear refuses an input more than data.MaxStandardScore standard
 // deviations from the model's training mean (the seed's curve, which has
 // no scaler, in the data's own units), naming its line and column: the
 // network would only extrapolate, and its float32 sums overflow.
-func checkNear(data string, tab train.Table, sc *train.Scaler) error {
+func checkNear(dataPath string, tab data.Table, sc *data.Scaler) error {
 	in := len(tab.XNames)
 	if sc == nil {
-		sc = &train.Scaler{XMean: make([]float64, in), XStd: slices.Repeat([]float64{1}, in), YStd: 1}
+		sc = &data.Scaler{XMean: make([]float64, in), XStd: slices.Repeat([]float64{1}, in), YStd: 1}
 	}
-	row, col, z, far := sc.Far(train.Split{X: tab.X, Inputs: in})
+	row, col, z, far := sc.Far(data.Split{X: tab.X, Inputs: in})
 	if !far {
 		return nil
 	}
 	return usagef("--data %s:%d: column %q: %g lies %.3g standard deviations from the mean of the model's training inputs (at most %g)",
-		data, tab.Line(row), tab.XNames[col], tab.X[row*in+col], z, train.MaxStandardScore)
+		dataPath, tab.Line(row), tab.XNames[col], tab.X[row*in+col], z, data.MaxStandardScore)
 }
 
 // checkFinite refuses predictions that are not finite (the last guard
 // behind checkNear: a model whose weights overflow), naming the row's line.
-func checkFinite(data string, tab train.Table, b train.Bands) error {
+func checkFinite(dataPath string, tab data.Table, b train.Bands) error {
 	for i := range b.Mean {
 		vals := []float64{b.Mean[i], b.Std[i]}
 		for _, q := range b.Q {
@@ -185,7 +186,7 @@ func checkFinite(data string, tab train.Table, b train.Bands) error {
 		}
 		for _, v := range vals {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return usagef("--data %s:%d: the model's prediction for this row is not finite (its input is too far from the training data for this model)", data, tab.Line(i))
+				return usagef("--data %s:%d: the model's prediction for this row is not finite (its input is too far from the training data for this model)", dataPath, tab.Line(i))
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
@@ -71,7 +72,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != train.MNISTClasses || c.Meta.Inputs != train.MNISTPixels {
+	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != data.MNISTClasses || c.Meta.Inputs != data.MNISTPixels {
 		return usagef("--model %s: a model of %d inputs and %d outputs (%s); MNIST needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
 			model, c.Meta.Inputs, max(c.Meta.Classes, 1), taskName(c.Meta.Task))
 	}
@@ -86,7 +87,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := applyFlags(mfs, c.Meta.Flags, nil, model); err != nil {
 		return err
 	}
-	m.threads, m.points = 0, train.MNISTTrain // every core for the test passes
+	m.threads, m.points = 0, data.MNISTTrain // every core for the test passes
 	if err := m.check(); err != nil {
 		return usagef("--model %s: %v", model, err)
 	}
@@ -111,7 +112,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	mf.train, mf.val = 1, 1 // only the test split is used
-	data, err := mf.load()
+	set, err := mf.load()
 	if err != nil {
 		return err
 	}
@@ -129,19 +130,19 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	cl, err := train.NewClassifier(net, data.Test.Len())
+	cl, err := train.NewClassifier(net, set.Test.Len())
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
 	cl.Ctx = ctx
-	labels := train.Labels(data.Test, data.Classes)
+	labels := data.Labels(set.Test, set.Classes)
 	score := func() (train.ClassScores, error) {
-		mean, first, err := cl.Probs(net, data.Test.X, samples, seed+1)
+		mean, first, err := cl.Probs(net, set.Test.X, samples, seed+1)
 		if err != nil {
 			return train.ClassScores{}, err
 		}
-		return train.ScoreClasses(mean, first, labels, data.Classes)
+		return train.ScoreClasses(mean, first, labels, set.Classes)
 	}
 	if err := interrupt.EnterStage(ctx, "test error (no pruning)"); err != nil {
 		return err
@@ -150,11 +151,11 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	baseMean, err := meanWeightsError(cl, net, data.Test.X, labels, data.Classes)
+	baseMean, err := meanWeightsError(cl, net, set.Test.X, labels, set.Classes)
 	if err != nil {
 		return err
 	}
-	logf("prune: %d weights; no pruning: test error %.2f %% (%d images, %d draws; posterior means %.2f %%)", len(snr), 100*base.Error, data.Test.Len(), samples, 100*baseMean)
+	logf("prune: %d weights; no pruning: test error %.2f %% (%d images, %d draws; posterior means %.2f %%)", len(snr), 100*base.Error, set.Test.Len(), samples, 100*baseMean)
 	type row struct {
 		frac, thresholdDB float64
 		removed           int
@@ -176,7 +177,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		mw, err := meanWeightsError(cl, net, data.Test.X, labels, data.Classes)
+		mw, err := meanWeightsError(cl, net, set.Test.X, labels, set.Classes)
 		if err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
@@ -295,22 +296,22 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	}
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
-	// data is in the data's units (figures, metrics); fit is what the
+	// raw is in the data's units (figures, metrics); fit is what the
 	// network sees (standardised for --data).
-	var data, fit train.Data
+	var raw, fit data.Set
 	if f.csv != nil {
-		data, fit = f.csv.raw, f.csv.scaled
+		raw, fit = f.csv.raw, f.csv.scaled
 		cfg.Graph.Inputs = f.csv.inputs()
 	} else {
 		var err error
-		if data, err = train.MakeData(cfg.Data, cfg.Seed); err != nil {
+		if raw, err = data.MakeCurve(cfg.Data, cfg.Seed); err != nil {
 			return usagef("%v", err)
 		}
-		fit = data
+		fit = raw
 	}
 	unscale := func(b train.Bands) train.Bands {
 		if f.csv != nil {
-			f.csv.scaler.Unscale(b)
+			b.Unscale(f.csv.scaler)
 		}
 		return b
 	}
@@ -407,19 +408,19 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := interrupt.EnterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
 		return err
 	}
-	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, data.Val.Len())
+	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, raw.Val.Len())
 	valBands, err := sampler.Score(fit.Val.X, fit.Val.Y, cfg.Samples, cfg.Seed)
 	if err != nil {
 		return err
 	}
 	valBands = unscale(valBands)
 	sampler.Quantiles = nil
-	if err := writePredVal(join(dir, "pred_val.csv"), meta, data.Val, valBands, tr.Net); err != nil {
+	if err := writePredVal(join(dir, "pred_val.csv"), meta, raw.Val, valBands, tr.Net); err != nil {
 		return err
 	}
 	predictSeconds := time.Since(t1).Seconds()
-	progress.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, data.Val.Len(), predictSeconds)
-	valM := train.Evaluate(valBands, data.Val)
+	progress.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, raw.Val.Len(), predictSeconds)
+	valM := train.Evaluate(valBands, raw.Val)
 
 	var trainBands train.Bands
 	var trainM train.Metrics
@@ -428,15 +429,15 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		if err := interrupt.EnterStage(ctx, "predictive sampling (training inputs)"); err != nil {
 			return err
 		}
-		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, data.Train.Len())
+		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, raw.Train.Len())
 		t2 := time.Now()
 		if trainBands, err = sampler.Bands(fit.Train.X, cfg.Samples, cfg.Seed); err != nil {
 			return err
 		}
 		trainBands = unscale(trainBands)
 		predictTrainSeconds = time.Since(t2).Seconds()
-		progress.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, data.Train.Len(), predictTrainSeconds)
-		trainM = train.Evaluate(trainBands, data.Train)
+		progress.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, raw.Train.Len(), predictTrainSeconds)
+		trainM = train.Evaluate(trainBands, raw.Train)
 	}
 
 	var figures []string
@@ -446,11 +447,11 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 			draw func(path string) error
 		}{
 			{"data" + ext, func(p string) error {
-				x, y, yt := mergeSplits(data)
+				x, y, yt := mergeSplits(raw)
 				return viz.Data(p, thin(x), thin(y), thin(yt))
 			}},
 			{"band_val" + ext, func(p string) error {
-				return viz.Band(p, bandFigure("Uncertainty visualisation (validation data)", data.Val, valBands))
+				return viz.Band(p, bandFigure("Uncertainty visualisation (validation data)", raw.Val, valBands))
 			}},
 			{"losses" + ext, func(p string) error {
 				ep, trl, vl := lossSeries(reports)
@@ -468,7 +469,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 				name string
 				draw func(path string) error
 			}{"band_train" + ext, func(p string) error {
-				return viz.Band(p, bandFigure("Uncertainty visualisation (training data)", data.Train, trainBands))
+				return viz.Band(p, bandFigure("Uncertainty visualisation (training data)", raw.Train, trainBands))
 			}})
 		}
 		if f.csv != nil && f.csv.inputs() > 1 {
@@ -496,7 +497,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		ValRMSETrue: valM.RMSETrue, ValRMSENoisy: valM.RMSENoisy, ValCoverage90: valM.Coverage90, ValBandWidth: valM.BandWidth,
 		TrainRMSETrue: trainM.RMSETrue, TrainCoverage90: trainM.Coverage90,
 		Figures: figures, Layers: f.layers, Hidden: f.hidden,
-		TrainPoints: data.Train.Len(), ValPoints: data.Val.Len(), LearningRate: f.lr,
+		TrainPoints: raw.Train.Len(), ValPoints: raw.Val.Len(), LearningRate: f.lr,
 		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
 		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
 		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(), Build: buildInfo(),
@@ -538,14 +539,14 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	return nil
 }
 
-func bandFigure(title string, s train.Split, b train.Bands) viz.BandFigure {
+func bandFigure(title string, s data.Split, b train.Bands) viz.BandFigure {
 	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue),
 		TotalQ05: thin(b.TotalQ05), TotalQ95: thin(b.TotalQ95)}
 }
 
 // mergeSplits returns all points sorted by x (both splits are sorted);
 // yt is nil where the curve is unknown.
-func mergeSplits(d train.Data) (x, y, yt []float64) {
+func mergeSplits(d data.Set) (x, y, yt []float64) {
 	a, b := d.Train, d.Val
 	i, j := 0, 0
 	for i < a.Len() || j < b.Len() {

@@ -13,6 +13,7 @@ import (
 
 	"gorgonia.org/tensor"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/train"
 )
@@ -47,11 +48,11 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 
 			cfg := train.Config{
 				Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt, NBatch: 2, LikelihoodSigma: 0.3},
-				Data:  train.DataConfig{N: 500}, Epochs: 25, ReportEvery: 10, Samples: 12, LearningRate: 0.02, Seed: 7,
+				Data:  data.CurveConfig{N: 500}, Epochs: 25, ReportEvery: 10, Samples: 12, LearningRate: 0.02, Seed: 7,
 				LRSchedule: train.LRSchedule{Milestones: []int{12}, Gamma: 0.5},
 			}
 			cfg.Graph.Prior.Sigma = 0.7
-			d, err := train.MakeData(cfg.Data, cfg.Seed)
+			d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/train"
 )
@@ -105,9 +106,9 @@ func TestHugeValuesBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := func(score float64) float64 { return c.Meta.Scaler.XMean[0] + score*c.Meta.Scaler.XStd[0] }
-	tooFar := writeTestFile(t, dir, "far_in.csv", fmt.Sprintf("a\n0\n%g\n", at(1.01*train.MaxStandardScore)))
+	tooFar := writeTestFile(t, dir, "far_in.csv", fmt.Sprintf("a\n0\n%g\n", at(1.01*data.MaxStandardScore)))
 	wantUsage(t, []string{"predict", "-q", "--model", model, "--data", tooFar, "--samples", "5", "--out", pred}, tooFar+":3: column \"a\"")
-	near := writeTestFile(t, dir, "near.csv", fmt.Sprintf("a\n0\n%g\n", at(0.99*train.MaxStandardScore)))
+	near := writeTestFile(t, dir, "near.csv", fmt.Sprintf("a\n0\n%g\n", at(0.99*data.MaxStandardScore)))
 	if code, _, stderr := runCLI("predict", "-q", "--model", model, "--data", near, "--samples", "5", "--out", pred); code != exitOK {
 		t.Fatalf("predict just inside the bound: exit %d: %s", code, stderr)
 	}

@@ -1,4 +1,4 @@
-package train
+package data
 
 import (
 	"fmt"
@@ -117,24 +117,6 @@ func (sc Scaler) UnscaleY(v []float64) {
 	}
 }
 
-// Unscale maps bands of standardised targets back, in place.
-func (sc Scaler) Unscale(b Bands) {
-	sc.UnscaleY(b.Mean)
-	sc.UnscaleY(b.Q05)
-	sc.UnscaleY(b.Q95)
-	sc.UnscaleY(b.TotalQ05)
-	sc.UnscaleY(b.TotalQ95)
-	for i := range b.LogDensity { // a density of y = YMean + YStd·z
-		b.LogDensity[i] -= math.Log(sc.YStd)
-	}
-	for _, q := range b.Q {
-		sc.UnscaleY(q)
-	}
-	for i := range b.Std {
-		b.Std[i] *= sc.YStd
-	}
-}
-
 // Validate reports a scaler that cannot be used (from a damaged file).
 func (sc Scaler) Validate(inputs int) error {
 	if len(sc.XMean) != inputs || len(sc.XStd) != inputs {
@@ -156,37 +138,37 @@ func (sc Scaler) Validate(inputs int) error {
 // LoadCSV reads c's files into train and validation splits in the data's
 // own units, and the names of the inputs and target. With one input, each
 // split is sorted by x (for the band figures). Errors name file:line:column.
-func LoadCSV(c CSVData, seed uint64) (Data, Table, error) {
+func LoadCSV(c CSVData, seed uint64) (Set, Table, error) {
 	frac := c.ValFraction
 	if frac == 0 {
 		frac = 0.2
 	}
 	tab, err := ReadCSV(c.Train, c.Columns)
 	if err != nil {
-		return Data{}, Table{}, err
+		return Set{}, Table{}, err
 	}
 	in := len(tab.XNames)
-	var d Data
+	var d Set
 	valFile, valLines, trainLines := c.Train, []int(nil), tab.lines
 	if c.Val != "" {
 		if tab.Rows() < MinCSVRows {
-			return Data{}, Table{}, &CSVError{File: c.Train, What: fmt.Sprintf("%d data rows, need at least %d", tab.Rows(), MinCSVRows)}
+			return Set{}, Table{}, &CSVError{File: c.Train, What: fmt.Sprintf("%d data rows, need at least %d", tab.Rows(), MinCSVRows)}
 		}
 		vt, err := ReadCSV(c.Val, CSVColumns{XCols: tab.XNames, YCol: tab.YName})
 		if err != nil {
-			return Data{}, Table{}, err
+			return Set{}, Table{}, err
 		}
 		d.Train = Split{X: tab.X, Y: tab.Y, Inputs: in}
 		d.Val = Split{X: vt.X, Y: vt.Y, Inputs: in}
 		valFile, valLines = c.Val, vt.lines
 	} else {
 		if !(frac > 0 && frac < 1) {
-			return Data{}, Table{}, fmt.Errorf("validation fraction %v: need 0 < f < 1", frac)
+			return Set{}, Table{}, fmt.Errorf("validation fraction %v: need 0 < f < 1", frac)
 		}
 		n := tab.Rows()
 		nVal := int(float64(n) * frac)
 		if n-nVal < MinCSVRows || nVal < 1 {
-			return Data{}, Table{}, &CSVError{File: c.Train, What: fmt.Sprintf("%d data rows leave %d for training and %d for validation (split %v); need at least %d and 1",
+			return Set{}, Table{}, &CSVError{File: c.Train, What: fmt.Sprintf("%d data rows leave %d for training and %d for validation (split %v); need at least %d and 1",
 				n, n-nVal, nVal, frac, MinCSVRows)}
 		}
 		perm := rand.New(rand.NewPCG(seed, streamSplit)).Perm(n)
@@ -221,7 +203,7 @@ func LoadCSV(c CSVData, seed uint64) (Data, Table, error) {
 			} else {
 				v = s.split.Y[row]
 			}
-			return Data{}, Table{}, &CSVError{File: s.file, Line: s.lines[row], What: fmt.Sprintf(
+			return Set{}, Table{}, &CSVError{File: s.file, Line: s.lines[row], What: fmt.Sprintf(
 				"column %q: %g lies %.3g standard deviations from the training rows' mean (at most %g: the model would only extrapolate, and its float32 sums overflow)",
 				name, v, z, MaxStandardScore)}
 		}

@@ -1,4 +1,4 @@
-package train
+package data
 
 import (
 	"compress/gzip"
@@ -38,7 +38,7 @@ type MNISTConfig struct {
 
 // ClassData is a classification set: Y holds one-hot rows of Classes.
 type ClassData struct {
-	Data    // Train and Val
+	Set     // Train and Val
 	Test    Split
 	Classes int
 }

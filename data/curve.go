@@ -1,4 +1,4 @@
-package train
+package data
 
 import (
 	"fmt"
@@ -7,29 +7,17 @@ import (
 	"slices"
 )
 
-// Streams of the seeded PCG source (seed, stream): one per use.
+// Streams of the seeded PCG source (seed, stream) that data draws from:
+// train numbers its own streams after these two, so both keep their values.
 const (
-	streamNoise uint64 = iota + 1
-	streamSplit
-	streamInit
-	streamEps
-	streamValEps
-	streamPredict // + sample index
+	streamNoise uint64 = iota + 1 // the curve's noise
+	streamSplit                   // the rows held out for validation
 )
 
-// philoxSeed is the key of a resident network's epsilon streams for one use
-// of seed (splitmix64 of seed and the use).
-func philoxSeed(seed, stream uint64) uint64 {
-	z := seed + stream*0x9E3779B97F4A7C15
-	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-	z = (z ^ z>>27) * 0x94D049BB133111EB
-	return z ^ z>>31
-}
-
-// DataConfig describes the seed's synthetic regression data. Its zero value
+// CurveConfig describes the seed's synthetic regression data. Its zero value
 // is the seed's: 20000 points evenly spaced on [-3, 3], noise N(0, 1.5²),
 // 20% held out for validation.
-type DataConfig struct {
+type CurveConfig struct {
 	N           int     // points (default 20000)
 	XMin, XMax  float64 // range (default -3, 3)
 	Noise       float64 // standard deviation of the noise (default 1.5)
@@ -37,7 +25,7 @@ type DataConfig struct {
 }
 
 // WithDefaults fills zero fields with the seed's values.
-func (c DataConfig) WithDefaults() DataConfig {
+func (c CurveConfig) WithDefaults() CurveConfig {
 	if c.N == 0 {
 		c.N = 20000
 	}
@@ -54,7 +42,7 @@ func (c DataConfig) WithDefaults() DataConfig {
 }
 
 // Validate reports a config that cannot make a train and a validation set.
-func (c DataConfig) Validate() error {
+func (c CurveConfig) Validate() error {
 	if c.N < 4 {
 		return fmt.Errorf("train: data points %d: need at least 4", c.N)
 	}
@@ -90,17 +78,17 @@ type Split struct {
 // Len is the number of points.
 func (s Split) Len() int { return len(s.X) / max(1, s.Inputs) }
 
-// Data is the generated set, split into train and validation.
-type Data struct {
+// Set is a data set split into training and validation rows.
+type Set struct {
 	Train, Val Split
 }
 
-// MakeData draws the seed's data from seed: evenly spaced x, f(x) plus
+// MakeCurve draws the seed's data from seed: evenly spaced x, f(x) plus
 // Normal noise, then a random ValFraction of the indices held out.
-func MakeData(cfg DataConfig, seed uint64) (Data, error) {
+func MakeCurve(cfg CurveConfig, seed uint64) (Set, error) {
 	c := cfg.WithDefaults()
 	if err := c.Validate(); err != nil {
-		return Data{}, err
+		return Set{}, err
 	}
 	noise := rand.New(rand.NewPCG(seed, streamNoise))
 	x := make([]float64, c.N)
@@ -122,7 +110,7 @@ func MakeData(cfg DataConfig, seed uint64) (Data, error) {
 	for _, i := range valIdx {
 		isVal[i] = true
 	}
-	var d Data
+	var d Set
 	for i := range x {
 		s := &d.Train
 		if isVal[i] {

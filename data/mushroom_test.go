@@ -1,4 +1,4 @@
-package bandit
+package data
 
 import (
 	"errors"
@@ -7,12 +7,12 @@ import (
 	"testing"
 )
 
-var header = "edibility," + strings.Join(Attributes, ",") + "\n"
+var mushroomHeader = "edibility," + strings.Join(MushroomAttributes, ",") + "\n"
 
-// row is a hand-made mushroom: edibility then 22 categories, each c
+// mushroomRow is a hand-made mushroom: edibility then 22 categories, each c
 // except the first (cap-shape), first.
-func row(edibility string, first, c byte) string {
-	cats := make([]string, len(Attributes))
+func mushroomRow(edibility string, first, c byte) string {
+	cats := make([]string, len(MushroomAttributes))
 	for j := range cats {
 		cats[j] = string(c)
 	}
@@ -20,8 +20,8 @@ func row(edibility string, first, c byte) string {
 	return edibility + "," + strings.Join(cats, ",") + "\n"
 }
 
-func TestParseOneHot(t *testing.T) {
-	m, err := Parse(strings.NewReader(header + row("e", 'x', 'a') + row("p", 'b', '?')))
+func TestParseMushroomsOneHot(t *testing.T) {
+	m, err := ParseMushrooms(strings.NewReader(mushroomHeader + mushroomRow("e", 'x', 'a') + mushroomRow("p", 'b', '?')))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,12 +29,12 @@ func TestParseOneHot(t *testing.T) {
 		t.Fatalf("edible %v", m.Edible)
 	}
 	// Every attribute has two categories here: '?' < 'a', 'b' < 'x'.
-	if m.Width != 2*len(Attributes) {
-		t.Fatalf("width %d, want %d", m.Width, 2*len(Attributes))
+	if m.Width != 2*len(MushroomAttributes) {
+		t.Fatalf("width %d, want %d", m.Width, 2*len(MushroomAttributes))
 	}
 	want0 := []int32{1} // cap-shape x is the second of {b, x}
 	want1 := []int32{0} // b is the first
-	for j := 1; j < len(Attributes); j++ {
+	for j := 1; j < len(MushroomAttributes); j++ {
 		want0 = append(want0, int32(2*j+1)) // a after ?
 		want1 = append(want1, int32(2*j))
 	}
@@ -43,30 +43,30 @@ func TestParseOneHot(t *testing.T) {
 	}
 }
 
-func TestParseRejectsOtherLayouts(t *testing.T) {
-	good := row("e", 'x', 'a')
+func TestParseMushroomsRejectsOtherLayouts(t *testing.T) {
+	good := mushroomRow("e", 'x', 'a')
 	for name, text := range map[string]string{
 		"empty":          "",
-		"header only":    header,
-		"other header":   "class," + strings.Join(Attributes, ",") + "\n" + good,
+		"header only":    mushroomHeader,
+		"other header":   "class," + strings.Join(MushroomAttributes, ",") + "\n" + good,
 		"short header":   "edibility,cap-shape\n" + good,
 		"a curve CSV":    "x,y\n1,2\n",
-		"short row":      header + "e,x,s\n",
-		"bad edibility":  header + strings.Replace(good, "e,", "q,", 1),
-		"long category":  header + strings.Replace(good, ",a,", ",ab,", 1),
-		"digit category": header + strings.Replace(good, ",a,", ",1,", 1),
+		"short row":      mushroomHeader + "e,x,s\n",
+		"bad edibility":  mushroomHeader + strings.Replace(good, "e,", "q,", 1),
+		"long category":  mushroomHeader + strings.Replace(good, ",a,", ",ab,", 1),
+		"digit category": mushroomHeader + strings.Replace(good, ",a,", ",1,", 1),
 	} {
-		_, err := Parse(strings.NewReader(text))
-		if !errors.Is(err, ErrLayout) {
-			t.Errorf("%s: err %v, want ErrLayout", name, err)
+		_, err := ParseMushrooms(strings.NewReader(text))
+		if !errors.Is(err, ErrMushroomLayout) {
+			t.Errorf("%s: err %v, want ErrMushroomLayout", name, err)
 		} else if strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error of several lines: %q", name, err)
 		}
 	}
 }
 
-func TestEmbedded(t *testing.T) {
-	m, err := Embedded()
+func TestEmbeddedMushrooms(t *testing.T) {
+	m, err := EmbeddedMushrooms()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package train
+package data
 
 import (
 	"math"
@@ -15,8 +15,8 @@ func TestCurveIsTheSeeds(t *testing.T) {
 	}
 }
 
-func TestMakeDataSplitAndDeterminism(t *testing.T) {
-	a, err := MakeData(DataConfig{}, 7)
+func TestMakeCurveSplitAndDeterminism(t *testing.T) {
+	a, err := MakeCurve(CurveConfig{}, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,20 +47,20 @@ func TestMakeDataSplitAndDeterminism(t *testing.T) {
 	if math.Abs(mean) > 4*1.5/math.Sqrt(float64(n)) || math.Abs(sd-1.5) > 0.03 {
 		t.Errorf("noise mean %v sd %v, want 0 and 1.5", mean, sd)
 	}
-	b, _ := MakeData(DataConfig{}, 7)
+	b, _ := MakeCurve(CurveConfig{}, 7)
 	if !slices.Equal(a.Val.Y, b.Val.Y) || !slices.Equal(a.Train.X, b.Train.X) {
 		t.Error("same seed gave different data")
 	}
-	c, _ := MakeData(DataConfig{}, 8)
+	c, _ := MakeCurve(CurveConfig{}, 8)
 	if slices.Equal(a.Val.X, c.Val.X) {
 		t.Error("different seeds gave the same split")
 	}
 }
 
-func TestDataConfigErrors(t *testing.T) {
-	for _, c := range []DataConfig{{N: 2}, {XMin: 3, XMax: -3}, {Noise: -1}, {ValFraction: 1.5}, {N: 5, ValFraction: 0.1}} {
-		if _, err := MakeData(c, 1); err == nil {
-			t.Errorf("MakeData(%+v) gave no error", c)
+func TestCurveConfigErrors(t *testing.T) {
+	for _, c := range []CurveConfig{{N: 2}, {XMin: 3, XMax: -3}, {Noise: -1}, {ValFraction: 1.5}, {N: 5, ValFraction: 0.1}} {
+		if _, err := MakeCurve(c, 1); err == nil {
+			t.Errorf("MakeCurve(%+v) gave no error", c)
 		}
 	}
 }
@@ -75,7 +75,7 @@ func TestValidationFractionNearOneLeavesTraining(t *testing.T) {
 		}
 	}
 	for _, n := range []int{4, 5, 9, 100} {
-		d, err := MakeData(DataConfig{N: n, ValFraction: f}, 1)
+		d, err := MakeCurve(CurveConfig{N: n, ValFraction: f}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -85,41 +85,14 @@ func TestValidationFractionNearOneLeavesTraining(t *testing.T) {
 	}
 }
 
-func TestQuantileMatchesNumpy(t *testing.T) {
-	// numpy.quantile([1, 2, 3, 4, 10], [0.05, 0.5, 0.95]) = [1.2, 3.0, 8.8]
-	xs := []float64{1, 2, 3, 4, 10}
-	for _, c := range []struct{ q, want float64 }{{0.05, 1.2}, {0.5, 3}, {0.95, 8.8}, {0, 1}, {1, 10}} {
-		if got := Quantile(xs, c.q); !(math.Abs(got-c.want) <= 1e-12) {
-			t.Errorf("Quantile(%v) = %v, want %v", c.q, got, c.want)
-		}
-	}
-}
-
-// The resident epsilon keys are splitmix64 outputs (known answers computed
-// with Python integers; (0, 1) is splitmix64's well-known first output from
-// state 0): a changed key changes every resident run of a seed.
-func TestPhiloxSeedKnownAnswers(t *testing.T) {
-	for _, c := range []struct{ seed, stream, want uint64 }{
-		{0, 1, 0xE220A8397B1DCDAF},
-		{1, 4, 0x71C18690EE42C90B},
-		{7, 5, 0x73D33B666A1E21DA},
-		{123456789, 6, 0xB34F7324F11D12DE},
-		{18446744073709551615, 3, 0x382FF84CB27281E9},
-	} {
-		if got := philoxSeed(c.seed, c.stream); got != c.want {
-			t.Errorf("philoxSeed(%d, %d) = %#x, want %#x", c.seed, c.stream, got, c.want)
-		}
-	}
-}
-
 // x is evenly spaced on [XMin, XMax] (a range with one end at 0 is kept,
 // not taken for the zero value), and one held-out point is a valid split.
-func TestMakeDataSpacingAndSmallSplit(t *testing.T) {
-	for _, c := range []DataConfig{
+func TestMakeCurveSpacingAndSmallSplit(t *testing.T) {
+	for _, c := range []CurveConfig{
 		{N: 11, XMin: 0, XMax: 1, ValFraction: 0.1},
 		{N: 11, XMin: -1, XMax: 0, ValFraction: 0.1},
 	} {
-		d, err := MakeData(c, 1)
+		d, err := MakeCurve(c, 1)
 		if err != nil {
 			t.Fatalf("%+v: %v", c, err)
 		}
