@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """PyTorch sweep of the bbb bench model, written as a bench.json that
-`bbb bench --compare` reads (same schema and keys as cmd/bbb/bench.go's).
+`bbb bench --compare` reads (same schema and keys as the bench package's Report, bench/report.go).
 
 The model is the seed's (scripts/peer/seed_bbb.py), written the way a
 PyTorch user would: --layers variational linear layers (widths 1, hidden,
@@ -46,7 +46,7 @@ import torch
 import torch.nn.functional as F
 
 LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
-CHUNK = 10  # training steps timed together (cmd/bbb/bench.go's benchChunk)
+CHUNK = 10  # training steps timed together (bench/measure.go's Chunk)
 
 
 def int_list(s):
@@ -86,7 +86,7 @@ def parse_args(argv):
 
 
 def madds(points, hidden, layers):
-    """Multiply-adds of the matrix products in one epoch, as cmd/bbb/bench.go
+    """Multiply-adds of the matrix products in one epoch, as bench/report.go's MAdds
     counts them: forward x.w, backward g.w^T (not for the first layer) and x^T.g."""
     rows = points - points // 5
     total = 0.0

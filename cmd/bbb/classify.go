@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -388,7 +389,7 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 		From: f.mnist.from, Prune: f.mnist.prune, PrunedWeights: pruned,
 		TrainImages: set.Train.Len(), ValImages: set.Val.Len(), TestImages: set.Test.Len(),
 		Samples: f.samples, ValSamples: f.mnist.valSamples, Threads: f.threads, GEMM: gemmBackend(), Figures: figures,
-		SecondsPerEpoch: median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
+		SecondsPerEpoch: bench.Median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
 		TrainLossPerImage: last.TrainLoss, ValLossPerImage: last.ValLoss,
 		ValError: val.Error, ValNLL: val.NLL,
 		TestError: test.Error, TestErrorSingle: test.ErrorSingle, TestErrorMeanW: testMeanW, TestNLL: test.NLL, TestECE: test.ECE,

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bbb-go/bbb/bench"
 )
 
 // Issue 9's defects 3-5: each bad value is one line naming the flag, exit
@@ -61,7 +63,7 @@ func TestBenchOneHidden(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	var rep benchReport
+	var rep bench.Report
 	b, _ := os.ReadFile(filepath.Join(out, "bench.json"))
 	if err := json.Unmarshal(b, &rep); err != nil || len(rep.Rows) != 1 || rep.Rows[0].Hidden != 8 {
 		t.Errorf("bench.json %s (%v): want one row at hidden 8", b, err)
