@@ -446,7 +446,7 @@ func TestSweepSlurmInterruptCancels(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill() })
 	jobFile := filepath.Join(out, "slurm", "job")
-	short, _ := filepath.Glob(filepath.Join(out, "runs", "epochs=3_*"))
+	var short []string
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(200 * time.Millisecond) {
 		short, _ = filepath.Glob(filepath.Join(out, "runs", "epochs=3_*", "summary.json"))
 		long, _ := filepath.Glob(filepath.Join(out, "status", "epochs=1000000_*"))
