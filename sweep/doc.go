@@ -4,6 +4,13 @@
 // (RunLocal) or as one Slurm job array (Submit, Wait), and collects the
 // runs' summaries into one table (Collect, WriteCSV, Best).
 //
+// The whole flow of `bbb sweep` is three calls: PlanGrid (expand and
+// check), New and Sweep.Run (run the pending points here or on Slurm),
+// and Report (sweep.csv, the figure and the best point). CheckFolder
+// refuses a folder that is not a sweep's before any of them; RunTask is
+// what each Slurm task runs; EndedReason tells a later Report why a
+// Slurm task's point did not finish.
+//
 // A sweep folder DIR holds
 //
 //	DIR/sweep.json            the plan: every point's name and train flags

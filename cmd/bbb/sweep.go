@@ -7,10 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"reflect"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,7 +17,6 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/sweep"
 	"github.com/bbb-go/bbb/train"
-	"github.com/bbb-go/bbb/viz"
 )
 
 // bbb sweep runs a grid of train runs (package sweep, docs/SWEEP.md).
@@ -113,10 +110,6 @@ func checkTrainArgs(args []string) error {
 	return runTrain(context.WithValue(context.Background(), checkOnlyKey{}, true), args, io.Discard, io.Discard)
 }
 
-// maxSweepJobs bounds --jobs: each job is a process with its own memory,
-// and past the machine's cores they only take turns.
-const maxSweepJobs = 1024
-
 type checkOnlyKey struct{}
 
 // checkOnly reports a train run that only checks its flags (bbb sweep).
@@ -138,8 +131,8 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 		return usagef("sweep: --out DIR is required")
 	case f.on != "local" && f.on != "slurm":
 		return usagef("--on %q: want local or slurm", f.on)
-	case f.jobs < 1 || f.jobs > maxSweepJobs:
-		return usagef("--jobs %d: want 1 to %d (each job is a bbb train process)", f.jobs, maxSweepJobs)
+	case f.jobs < 1 || f.jobs > sweep.MaxJobs:
+		return usagef("--jobs %d: want 1 to %d (each job is a bbb train process)", f.jobs, sweep.MaxJobs)
 	case f.poll <= 0:
 		return usagef("--poll %v: need a duration > 0", f.poll)
 	}
@@ -153,10 +146,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if err != nil {
 		return usagef("--out %s: %v", f.out, err)
 	}
-	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
-		return usagef("--out %s: not a folder", f.out)
-	}
-	if err := checkSweepFolder(dir); err != nil {
+	if err := sweep.CheckFolder(dir); err != nil {
 		return usagef("--out %s: %v", f.out, err)
 	}
 	g, err := readGrid(f.grid)
@@ -175,14 +165,10 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 		}
 		g.SetSeeds(seeds)
 	}
-	points, err := sweep.Expand(g)
-	if err == nil {
-		err = sweep.Check(g, points, dir, trainChecker())
-	}
+	plan, err := sweep.PlanGrid(g, dir, trainChecker())
 	if err != nil {
 		return usagef("%v", err)
 	}
-	plan := sweep.NewPlan(g, points)
 	if _, _, _, err := sweep.FigureAxes(plan, f.x, f.by); err != nil {
 		return usagef("%v", err)
 	}
@@ -197,36 +183,37 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sweep: the bbb binary: %w", err)
 	}
-	if f.on == "slurm" {
-		if _, err := exec.LookPath("sbatch"); err != nil { // (before anything is written)
-			return &sweep.SubmitError{Msg: sweep.NoSbatch}
-		}
-	}
-	var prev *sweep.Plan
-	if _, err := os.Stat(filepath.Join(dir, sweep.PlanFile)); err == nil {
-		if prev, err = sweep.ReadPlan(dir); err != nil {
-			return usagef("--out %v", err)
-		}
-	}
-	if err := os.MkdirAll(dir, 0o777); err != nil {
-		return usagef("--out %s: %v", f.out, unwrapPath(err))
-	}
-	if err := plan.Write(dir); err != nil {
+	waiting := false
+	s, err := sweep.New(dir, plan, sweep.Options{
+		Exe: exe, Slurm: f.on == "slurm", Jobs: f.jobs, Poll: f.poll, Detach: f.detach, Progress: f.stderr,
+		Stage: interrupt.SetStage,
+		Waiting: func(job string) {
+			waiting = true
+			interrupt.OnHardStop(func() { _ = sweep.Cancel(job) }) // a forced exit cancels too
+		},
+	})
+	if err != nil {
 		return err
 	}
-	pending := plan.Pending(dir, prev)
-	fmt.Fprintf(f.stderr, "sweep: %d points, %d to run (%d done) in %s\n", len(points), len(pending), len(points)-len(pending), dir)
-	if f.on == "slurm" {
-		return f.runSlurm(ctx, dir, exe, plan, pending, opts)
+	defer func() {
+		if waiting {
+			interrupt.OnHardStop(nil)
+		}
+	}()
+	res, err := s.Run(ctx)
+	var fe *sweep.FolderError
+	switch {
+	case errors.As(err, &fe) && fe.Dir != "":
+		return usagef("--out %s: %v", f.out, fe.Err)
+	case errors.As(err, &fe):
+		return usagef("--out %v", fe.Err)
+	case err != nil:
+		return err
+	case f.detach && res.Job != "":
+		fmt.Fprintf(f.stdout, "job %s\nwhen it has finished: bbb sweep --collect %s\n", res.Job, dir)
+		return nil
 	}
-	threads := max(1, runtime.NumCPU()/f.jobs)
-	r := &sweep.Runner{Exe: exe, Dir: dir, Threads: threads, Progress: f.stderr}
-	interrupt.SetStage("running points")
-	r.RunLocal(ctx, pending, f.jobs)
-	if ctx.Err() != nil {
-		return ctx.Err() // finished points are whole; the next sweep runs the rest
-	}
-	return f.report(dir, plan, nil)
+	return f.report(dir, plan, res.Ended)
 }
 
 func cloneMap(m map[string]string) map[string]string {
@@ -253,71 +240,14 @@ func readGrid(path string) (*sweep.Grid, error) {
 	return g, nil
 }
 
-func (f *sweepFlags) runSlurm(ctx context.Context, dir, exe string, plan *sweep.Plan, pending []sweep.Point, opts map[string]string) error {
-	if len(pending) == 0 {
-		return f.report(dir, plan, nil)
-	}
-	job, err := sweep.Submit(ctx, exe, dir, pending, opts)
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(dir, "slurm", "job"), []byte(job+"\n"), 0o666); err != nil {
-		return err
-	}
-	fmt.Fprintf(f.stderr, "sweep: submitted job array %s (%d tasks); logs in %s\n", job, len(pending), filepath.Join(dir, "logs"))
-	if f.detach {
-		fmt.Fprintf(f.stdout, "job %s\nwhen it has finished: bbb sweep --collect %s\n", job, dir)
-		return nil
-	}
-	interrupt.SetStage("waiting for job array " + job)
-	interrupt.OnHardStop(func() { _ = sweep.Cancel(job) }) // a forced exit cancels too
-	defer interrupt.OnHardStop(nil)
-	states, err := sweep.Wait(ctx, job, f.poll, func(c string) { fmt.Fprintf(f.stderr, "sweep: job %s: %s\n", job, c) })
-	if ctx.Err() != nil {
-		if cerr := sweep.Cancel(job); cerr != nil {
-			fmt.Fprintf(f.stderr, "bbb: %v\n", cerr)
-		} else {
-			fmt.Fprintf(f.stderr, "sweep: cancelled job array %s (scancel); finished points are kept\n", job)
-		}
-		return ctx.Err()
-	}
-	if err != nil {
-		return err
-	}
-	return f.report(dir, plan, slurmEnded(states))
-}
-
-// slurmEnded gives a point that did not finish the state its task ended
-// in (TIMEOUT, CANCELLED, OUT_OF_MEMORY, FAILED, ...), as squeue last
-// showed it.
-func slurmEnded(states map[int]string) func(sweep.Point, sweep.Status) string {
-	return func(p sweep.Point, st sweep.Status) string {
-		state, known := states[p.Index]
-		switch {
-		case known && state != "COMPLETED":
-			return "slurm task " + strings.ToLower(state)
-		case st.State == sweep.StateRunning:
-			return "slurm task ended before the run finished (killed or timed out)"
-		}
-		return ""
-	}
-}
-
-// endedReason is --collect's reason for a point that did not finish: the
-// state of its Slurm task, if the job has ended (squeue remembers ended
-// tasks for MinJobAge, 300 s by default).
+// endedReason is --collect's reason for a point that did not finish
+// (sweep.EndedReason), saying so when the job array is still running.
 func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Point, sweep.Status) string {
-	b, err := os.ReadFile(filepath.Join(dir, "slurm", "job"))
-	if err != nil {
-		return nil // a local sweep: a running point is one under way elsewhere, or killed hard
+	ended, active := sweep.EndedReason(ctx, dir)
+	if active != "" {
+		fmt.Fprintf(f.stderr, "sweep: job %s is still running; collecting what has finished\n", active)
 	}
-	job := strings.TrimSpace(string(b))
-	if sweep.Active(ctx, job) {
-		fmt.Fprintf(f.stderr, "sweep: job %s is still running; collecting what has finished\n", job)
-		return nil
-	}
-	states, _ := sweep.TaskStates(ctx, job) // (none: forgotten, or no squeue here)
-	return slurmEnded(states)
+	return ended
 }
 
 // runTask runs one point: what a Slurm array task runs.
@@ -345,73 +275,21 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 	if err != nil {
 		return err
 	}
-	threads := 1
-	if n, err := strconv.Atoi(os.Getenv("SLURM_CPUS_PER_TASK")); err == nil && n > 0 {
-		threads = n
-	}
 	interrupt.SetStage("running point " + plan.Points[i].Name)
-	r := &sweep.Runner{Exe: exe, Dir: dir, Threads: threads}
-	st := r.Run(ctx, plan.Points[i])
-	fmt.Fprintf(f.stderr, "sweep: point %d %s: %s %.1fs (log: %s)\n", i, plan.Points[i].Name, st.State, st.WallSeconds, st.Log)
-	if st.State != sweep.StateOK {
-		return fmt.Errorf("point %s failed: %s", plan.Points[i].Name, st.Reason)
-	}
-	return nil
+	return sweep.RunTask(ctx, exe, dir, plan, i, f.stderr)
 }
 
 // report writes sweep.csv and the figure, prints the best point and the
-// failed ones; an error (exit 1) if any point failed or has not run.
+// failed ones (sweep.Report); an error (exit 1) if any point failed or has
+// not run.
 func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
 	interrupt.SetStage("collecting")
-	rows := sweep.Collect(dir, plan, ended)
-	if err := sweep.WriteCSV(dir, plan, rows); err != nil {
-		return err
+	_, err := sweep.Report(f.stdout, dir, plan, sweep.ReportOptions{Metric: f.metric, Maximize: f.maximize, X: f.x, By: f.by, Format: f.format, Ended: ended})
+	var me *sweep.MetricError
+	if errors.As(err, &me) {
+		return usagef("%v", err)
 	}
-	fmt.Fprintf(f.stdout, "wrote %s (%s)\n", filepath.Join(dir, sweep.CSVFile), sweep.Summary(rows))
-	bad := 0
-	for _, r := range rows {
-		if r.Status.State != sweep.StateOK {
-			bad++
-			fmt.Fprintf(f.stdout, "%s %s: %s (log: %s)\n", r.Status.State, r.Point.Name, r.Status.Reason, r.Status.Log)
-		}
-	}
-	if best, ok := sweep.Best(rows, f.metric, f.maximize); ok {
-		p := best.Points[0]
-		fmt.Fprintf(f.stdout, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", f.metric, best.Mean, best.Std, len(best.Points), best.Key,
-			strings.Join(p.TrainArgs(dir), " "))
-		if x, by, ok, _ := sweep.FigureAxes(plan, f.x, f.by); ok {
-			path := filepath.Join(dir, "sweep."+f.format)
-			if err := viz.Sweep(path, sweep.Figure(plan, rows, f.metric, x, by, f.maximize)); err != nil {
-				return err
-			}
-			fmt.Fprintf(f.stdout, "wrote %s\n", path)
-		}
-	} else if ms := sweep.Metrics(rows); len(ms) > 0 && !slices.Contains(ms, f.metric) {
-		return usagef("--metric %s: not in the summaries (they hold %s)", f.metric, strings.Join(ms, ", "))
-	}
-	if bad > 0 {
-		return fmt.Errorf("sweep: %d of %d points did not finish (the next sweep into %s runs them again)", bad, len(rows), dir)
-	}
-	return nil
-}
-
-// checkSweepFolder refuses a folder that is neither new, empty nor a sweep
-// (it has the sweep's plan): a sweep writes sweep.csv, its figure and logs
-// into it and would replace a user's files, or a train run's, of the same
-// names.
-func checkSweepFolder(dir string) error {
-	ents, err := os.ReadDir(dir)
-	if err != nil || len(ents) == 0 {
-		return nil // new (made by the sweep) or empty; an unreadable one fails where it is read
-	}
-	if _, err := os.Stat(filepath.Join(dir, sweep.PlanFile)); err == nil {
-		return nil
-	}
-	names := make([]string, 0, 3)
-	for _, e := range ents[:min(3, len(ents))] {
-		names = append(names, e.Name())
-	}
-	return fmt.Errorf("is not a sweep folder (no %s) and holds %s; give a new or empty folder, or a sweep's", sweep.PlanFile, strings.Join(names, ", "))
+	return err
 }
 
 // summaryMetrics are the numbers a train run's summary.json can hold (the

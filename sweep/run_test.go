@@ -1,0 +1,264 @@
+package sweep
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// fakeBBB is a stand-in bbb: `train ... --out=D` writes D/summary.json
+// with val_nlpd the point's --lr, and fails (exit 3) at --lr=0.3.
+func fakeBBB(t *testing.T) string {
+	t.Helper()
+	script := filepath.Join(t.TempDir(), "bbb")
+	body := `#!/bin/sh
+for a in "$@"; do case "$a" in --out=*) out="${a#--out=}";; --lr=*) lr="${a#--lr=}";; esac; done
+case "$lr" in 0.3) echo "boom: a fault" >&2; exit 3;; esac
+mkdir -p "$out" && printf '{"val_nlpd": %s}\n' "$lr" > "$out/summary.json"
+`
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+var anyFlag = Checker{Known: func(string) bool { return true }, Check: func([]string) error { return nil }}
+
+func testPlan(t *testing.T, grid, dir string) *Plan {
+	t.Helper()
+	plan, err := PlanGrid(parse(t, grid), dir, anyFlag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// Run runs the pending points here and Report collects them; a second
+// Run runs only the points that did not finish, and a failed point is
+// an IncompleteError naming the folder.
+func TestSweepRunAndReport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	plan := testPlan(t, "lr = [0.1, 0.2, 0.3]\n", dir)
+	var progress, stages strings.Builder
+	s, err := New(dir, plan, Options{Exe: fakeBBB(t), Jobs: 2, Progress: &progress, Stage: func(st string) { stages.WriteString(st + ";") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := s.Run(context.Background())
+	if err != nil || len(res.Pending) != 3 || res.Job != "" || res.Ended != nil {
+		t.Fatalf("Run: %+v, %v", res, err)
+	}
+	if !strings.HasPrefix(progress.String(), "sweep: 3 points, 3 to run (0 done) in "+dir+"\n") || strings.Count(progress.String(), "\n") != 4 {
+		t.Errorf("progress %q", progress.String())
+	}
+	if stages.String() != "running points;" {
+		t.Errorf("stages %q", stages.String())
+	}
+	var out strings.Builder
+	rows, err := Report(&out, dir, plan, ReportOptions{Metric: "val_nlpd", Maximize: true})
+	var inc *IncompleteError
+	if !errors.As(err, &inc) || inc.Bad != 1 || inc.Points != 3 || inc.Dir != dir ||
+		err.Error() != "sweep: 1 of 3 points did not finish (the next sweep into "+dir+" runs them again)" {
+		t.Fatalf("Report: %v", err)
+	}
+	if len(rows) != 3 || rows[2].Status.State != StateFailed || !strings.Contains(rows[2].Status.Reason, "exit status 3: boom: a fault") {
+		t.Errorf("rows %+v", rows)
+	}
+	for _, want := range []string{"wrote " + filepath.Join(dir, CSVFile) + " (2 ok, 1 failed)\n", "failed lr=0.3: exit status 3",
+		"best val_nlpd 0.2 ± 0 (sd over 1 seeds): --lr=0.2\n  bbb train --lr=0.2 --out=" + filepath.Join(dir, "runs", "lr=0.2") + "\n",
+		"wrote " + filepath.Join(dir, "sweep.png") + "\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report %q lacks %q", out.String(), want)
+		}
+	}
+	progress.Reset()
+	if res, err := s.Run(context.Background()); err != nil || len(res.Pending) != 1 || res.Pending[0].Name != "lr=0.3" {
+		t.Fatalf("second Run: %+v, %v", res, err)
+	}
+	if !strings.HasPrefix(progress.String(), "sweep: 3 points, 1 to run (2 done)") {
+		t.Errorf("second progress %q", progress.String())
+	}
+	// No summary holds the metric: a MetricError listing what they hold.
+	_, err = Report(&out, dir, plan, ReportOptions{Metric: "nope"})
+	var me *MetricError
+	if !errors.As(err, &me) || err.Error() != "--metric nope: not in the summaries (they hold val_nlpd)" {
+		t.Errorf("Report(nope): %v", err)
+	}
+}
+
+// A cancelled context stops a local sweep: Run returns ctx's error.
+func TestSweepRunCancelled(t *testing.T) {
+	dir := t.TempDir()
+	s, err := New(dir, testPlan(t, "lr = [0.1, 0.2]\n", dir), Options{Exe: fakeBBB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Run(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Run: %v, want context.Canceled", err)
+	}
+}
+
+// A folder Run cannot use is a FolderError, and nothing runs: one that
+// cannot be made names it (Dir), an earlier plan that cannot be read
+// names the plan (Dir "").
+func TestSweepRunFolderErrors(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(file, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(file, "sw")
+	s, err := New(dir, testPlan(t, "lr = [0.1]\n", dir), Options{Exe: fakeBBB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background())
+	var fe *FolderError
+	if !errors.As(err, &fe) || fe.Dir != dir || err.Error() != dir+": not a directory" {
+		t.Errorf("Run under a file: %v", err)
+	}
+	dir = t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, PlanFile), []byte("{"), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	s, err = New(dir, testPlan(t, "lr = [0.1]\n", dir), Options{Exe: fakeBBB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background())
+	if !errors.As(err, &fe) || fe.Dir != "" || !strings.HasPrefix(err.Error(), filepath.Join(dir, PlanFile)+": ") {
+		t.Errorf("Run over a broken plan: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "runs")); err == nil {
+		t.Error("a point ran")
+	}
+}
+
+// Without sbatch a Slurm sweep is a SubmitError and writes nothing.
+func TestSweepRunSlurmWithoutSbatch(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	dir := filepath.Join(t.TempDir(), "sw")
+	s, err := New(dir, testPlan(t, "lr = [0.1]\n", dir), Options{Exe: "bbb", Slurm: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background())
+	var se *SubmitError
+	if !errors.As(err, &se) || se.Msg != NoSbatch {
+		t.Errorf("Run: %v", err)
+	}
+	if _, err := os.Stat(dir); err == nil {
+		t.Error("the folder was made")
+	}
+}
+
+func TestNewRefuses(t *testing.T) {
+	plan := testPlan(t, "lr = [0.1]\n", "d")
+	for _, c := range []struct {
+		dir  string
+		plan *Plan
+		o    Options
+		want string
+	}{
+		{"d", nil, Options{Exe: "bbb"}, "no plan"},
+		{"", plan, Options{Exe: "bbb"}, "no folder"},
+		{"d", plan, Options{}, "no bbb binary"},
+		{"d", plan, Options{Exe: "bbb", Jobs: MaxJobs + 1}, "1025 jobs"},
+		{"d", plan, Options{Exe: "bbb", Jobs: -1}, "-1 jobs"},
+		{"d", plan, Options{Exe: "bbb", Threads: -1}, "-1 threads"},
+		{"d", plan, Options{Exe: "bbb", Poll: -time.Second}, "poll -1s"},
+	} {
+		if _, err := New(c.dir, c.plan, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("New(%q, %+v): %v, want %q", c.dir, c.o, err, c.want)
+		}
+	}
+	s, err := New("d", plan, Options{Exe: "bbb"})
+	if err != nil || !filepath.IsAbs(s.Dir) {
+		t.Errorf("New: %+v, %v; want an absolute folder", s, err)
+	}
+}
+
+func TestCheckFolder(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "file")
+	foreign := filepath.Join(tmp, "foreign")
+	sweepDir := filepath.Join(tmp, "sweep")
+	empty := filepath.Join(tmp, "empty")
+	for _, d := range []string{foreign, sweepDir, empty} {
+		if err := os.MkdirAll(d, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{file, filepath.Join(foreign, "a"), filepath.Join(foreign, "b"), filepath.Join(foreign, "c"), filepath.Join(foreign, "d"),
+		filepath.Join(sweepDir, PlanFile), filepath.Join(sweepDir, "x")} {
+		if err := os.WriteFile(f, nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []struct{ dir, want string }{
+		{filepath.Join(tmp, "new"), ""},
+		{empty, ""},
+		{sweepDir, ""},
+		{file, "not a folder"},
+		{foreign, "is not a sweep folder (no sweep.json) and holds a, b, c; give a new or empty folder, or a sweep's"},
+	} {
+		err := CheckFolder(c.dir)
+		if (c.want == "" && err != nil) || (c.want != "" && (err == nil || err.Error() != c.want)) {
+			t.Errorf("CheckFolder(%s): %v, want %q", filepath.Base(c.dir), err, c.want)
+		}
+	}
+}
+
+// A point that did not finish gets its Slurm task's state; one still
+// marked running whose task completed (or was forgotten) ended early.
+func TestSlurmEnded(t *testing.T) {
+	ended := SlurmEnded(map[int]string{0: "TIMEOUT", 1: "COMPLETED"})
+	for _, c := range []struct {
+		index int
+		state string
+		want  string
+	}{
+		{0, StateFailed, "slurm task timeout"},
+		{1, StateFailed, ""},
+		{1, StateRunning, "slurm task ended before the run finished (killed or timed out)"},
+		{2, StateRunning, "slurm task ended before the run finished (killed or timed out)"},
+		{2, StateNotRun, ""},
+	} {
+		if got := ended(Point{Index: c.index}, Status{State: c.state}); got != c.want {
+			t.Errorf("point %d %s: %q, want %q", c.index, c.state, got, c.want)
+		}
+	}
+	// A local sweep's folder records no job: no reason, no active job.
+	if ended, active := EndedReason(context.Background(), t.TempDir()); ended != nil || active != "" {
+		t.Errorf("EndedReason of a local sweep: %v, %q", ended != nil, active)
+	}
+}
+
+// RunTask runs one point of a plan, as a Slurm task does, and refuses an
+// index outside it.
+func TestRunTask(t *testing.T) {
+	dir := t.TempDir()
+	plan := testPlan(t, "lr = [0.1, 0.3]\n", dir)
+	t.Setenv("SLURM_CPUS_PER_TASK", "2")
+	var progress strings.Builder
+	if err := RunTask(context.Background(), fakeBBB(t), dir, plan, 0, &progress); err != nil {
+		t.Fatal(err)
+	}
+	if st, ok := ReadStatus(dir, plan.Points[0]); !ok || st.State != StateOK || st.Threads != 2 || !Done(dir, plan.Points[0]) {
+		t.Errorf("point 0: %+v", st)
+	}
+	if !strings.HasPrefix(progress.String(), "sweep: point 0 lr=0.1: ok ") {
+		t.Errorf("progress %q", progress.String())
+	}
+	if err := RunTask(context.Background(), fakeBBB(t), dir, plan, 1, nil); err == nil || !strings.HasPrefix(err.Error(), "point lr=0.3 failed: exit status 3") {
+		t.Errorf("point 1: %v", err)
+	}
+	if err := RunTask(context.Background(), fakeBBB(t), dir, plan, 2, nil); err == nil {
+		t.Error("point 2 of 2 ran")
+	}
+}
