@@ -2,23 +2,18 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math"
-	"slices"
 	"strings"
-	"time"
 
-	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
-	"github.com/bbb-go/bbb/viz"
 )
 
 // mnistFlags choose the MNIST files and how much of each split a run uses
@@ -85,10 +80,6 @@ func (m *mnistFlags) load() (data.ClassData, error) {
 	}
 	return d, nil
 }
-
-// The paper's MNIST results (Blundell et al. 2015, Table 1): test error of
-// BBB with the scale-mixture prior, by hidden width.
-var paperMNISTError = map[int]float64{400: 0.0136, 800: 0.0134, 1200: 0.0132}
 
 // mnistInit starts the means at N(0, 0.1²) and every sigma at softplus(-5)
 // = 0.0067: the seed's init (means 0.001, sigma 0.08) leaves 784 inputs'
@@ -206,209 +197,18 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	return classifyJob(ctx, f, data, rd, stdout, stderr)
 }
 
+// classifyJob runs the classification job into the staged run and
+// replaces --out with it.
 func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runDir, stdout, stderr io.Writer) error {
-	dir, start := rd.Stage, time.Now()
-	if err := interrupt.EnterStage(ctx, "set-up"); err != nil {
-		return err
-	}
 	cfg := f.trainConfig()
 	cfg.Graph = mnistGraph(&f.modelFlags)
-	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, max(f.samples, 2), f.reportEvery
-	tr, err := train.NewTrainer(cfg, set.Set)
+	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
+	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.valSamples,
+		From: f.mnist.fromModel, FromFile: f.mnist.from, Prune: f.mnist.prune,
+		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}
+	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
-		return err
-	}
-	defer tr.Close()
-	valCl, err := train.NewClassifier(tr.Net, set.Val.Len())
-	if err != nil {
-		return err
-	}
-	defer valCl.Close()
-	valCl.Ctx = ctx
-	valLabels, testLabels := data.Labels(set.Val, set.Classes), data.Labels(set.Test, set.Classes)
-	out := func(format string, a ...any) {
-		if !f.quiet {
-			fmt.Fprintf(stderr, format+"\n", a...)
-		}
-	}
-	widths := []string{"784"}
-	for range f.layers - 1 {
-		widths = append(widths, fmt.Sprint(f.hidden))
-	}
-	out("mnist: %d training, %d validation, %d test images; %s-10 units, batch %d, %s prior, %d epochs, GEMM %s (threads %d)",
-		set.Train.Len(), set.Val.Len(), set.Test.Len(), strings.Join(widths, "-"), f.paper.batchSize, cfg.Graph.WeightPrior(),
-		f.epochs, gemmBackend(), f.threads)
-	pruned, err := startFrom(tr, f.mnist, out)
-	if err != nil {
-		return err
-	}
-
-	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: data.MNISTPixels}
-	save := savePath(f.mio.save, f.out, dir)
-	var saveErr error
-	var reports []train.Report
-	var classReports []train.ClassReport
-	var hookErr error
-	if err := interrupt.EnterStage(ctx, "training"); err != nil {
-		return err
-	}
-	stopProfile, err := f.startProfile(ctx, dir)
-	if err != nil {
-		return err
-	}
-	defer stopProfile(false) // (an early return: a failed run writes no profile)
-	t0 := time.Now()
-	_, runErr := tr.Run(ctx, func(r train.Report) {
-		if hookErr != nil {
-			return
-		}
-		reports = append(reports, r)
-		mean, first, err := valCl.Probs(tr.Net, set.Val.X, f.mnist.valSamples, cfg.Seed)
-		if err != nil {
-			hookErr = err
-			return
-		}
-		s, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
-		if err != nil {
-			hookErr = err
-			return
-		}
-		secs := tr.StepSeconds[len(tr.StepSeconds)-1]
-		classReports = append(classReports, train.ClassReport{Report: r, ValError: s.Error, ValNLL: s.NLL, Seconds: secs})
-		out("epoch %*d/%d  train ELBO %.4f  val NLL %.4f  val error %5.2f %%  %.1f s/epoch  RSS %.0f MiB",
-			len(fmt.Sprint(cfg.Epochs)), r.Epoch, cfg.Epochs, r.TrainLoss, s.NLL, 100*s.Error, secs, rssMiB())
-		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
-			saveErr = writeClassModel(tr, meta, reports, save)
-		}
-	})
-	trainSeconds := time.Since(t0).Seconds()
-	if runErr == nil {
-		runErr = hookErr
-	}
-	runErr = errors.Join(runErr, stopProfile(true))
-	if err := train.WriteClassLosses(join(dir, "losses.csv"), classReports); err != nil {
-		return err
-	}
-	if errors.Is(runErr, train.ErrDiverged) {
-		if err := rd.Commit(); err != nil { // the losses say where it went wrong
-			return err
-		}
-	}
-	if runErr == nil && saveErr == nil && f.mio.save != "" {
-		saveErr = writeClassModel(tr, meta, reports, save)
-	}
-	if runErr == nil && saveErr != nil {
-		runErr = fmt.Errorf("--save %s: %w", f.mio.save, saveErr)
-	}
-	if runErr != nil {
-		if ctx.Err() != nil {
-			interrupt.SetStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
-		}
-		return runErr
-	}
-
-	if err := interrupt.EnterStage(ctx, "test error"); err != nil {
-		return err
-	}
-	t1 := time.Now()
-	testCl, err := train.NewClassifier(tr.Net, set.Test.Len())
-	if err != nil {
-		return err
-	}
-	defer testCl.Close()
-	testCl.Ctx = ctx
-	mean, first, err := testCl.Probs(tr.Net, set.Test.X, f.samples, cfg.Seed+1)
-	if err != nil {
-		return err
-	}
-	test, err := train.ScoreClasses(mean, first, testLabels, set.Classes)
-	if err != nil {
-		return err
-	}
-	testSeconds := time.Since(t1).Seconds()
-	testMeanW, err := meanWeightsError(testCl, tr.Net, set.Test.X, testLabels, set.Classes)
-	if err != nil {
-		return err
-	}
-	mean, first, err = valCl.Probs(tr.Net, set.Val.X, f.samples, cfg.Seed+1)
-	if err != nil {
-		return err
-	}
-	val, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
-	if err != nil {
-		return err
-	}
-	out("test: error %.2f %% (mean of %d draws), %.2f %% (one draw), %.2f %% (posterior means), NLL %.4f, ECE %.4f, in %.1f s",
-		100*test.Error, f.samples, 100*test.ErrorSingle, 100*testMeanW, test.NLL, test.ECE, testSeconds)
-
-	var figures []string
-	if !f.noFigure {
-		ext := "." + f.format
-		figs := []struct {
-			name string
-			draw func(path string) error
-		}{
-			{"learning_curve" + ext, func(p string) error { // test line: the mean of --samples draws
-				ep, tl, ve := classSeries(classReports)
-				ref, label := math.NaN(), ""
-				if e, ok := paperMNISTError[f.hidden]; ok && f.layers == 3 {
-					ref, label = e, fmt.Sprintf("paper, BBB %d units: %.2f %%", f.hidden, 100*e)
-				}
-				return viz.LearningCurve(p, viz.CurveFigure{Title: fmt.Sprintf("MNIST, BBB %d × %d units: validation error", f.layers-1, f.hidden),
-					Epochs: ep, TrainLoss: tl, ValError: ve, TestError: test.Error, TestSamples: f.samples, Reference: ref, ReferenceLabel: label,
-					ValLabel: fmt.Sprintf("validation, mean softmax of %d draw(s)", f.mnist.valSamples)})
-			}},
-			{"weights" + ext, func(p string) error {
-				w, err := train.SampleWeights(tr.Net, cfg.Seed)
-				if err != nil {
-					return err
-				}
-				return viz.Densities(p, fmt.Sprintf("Weights of the trained network (%d, one posterior draw)", len(w)), "weight", 200,
-					viz.Histogram{Name: "sampled weights", Values: clip(w, 0.3), Color: viz.Blue})
-			}},
-		}
-		for _, fig := range figs {
-			if err := interrupt.EnterStage(ctx, "figures ("+fig.name+")"); err != nil {
-				return err
-			}
-			if err := fig.draw(join(dir, fig.name)); err != nil {
-				return err
-			}
-			figures = append(figures, fig.name)
-		}
-	}
-	last := classReports[len(classReports)-1]
-	device, name := deviceName(f.device)
-	s := train.ClassSummary{
-		Task: graph.Classification.String(), Dataset: "mnist", Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name,
-		Seed: cfg.Seed, Epochs: cfg.Epochs, Layers: f.layers, Hidden: f.hidden, Classes: set.Classes,
-		Prior: cfg.Graph.WeightPrior().String(), KL: cfg.Graph.KL.String(), Estimator: cfg.Graph.Estimator.String(),
-		BatchSize: cfg.Batch.Size, MCSamples: max(1, cfg.MCSamples), LR: cfg.LearningRate,
-		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
-		Init: fmt.Sprintf("w_mu ~ N(0, %g²), rho = %g", mnistInit.WMuStd, mnistInit.WRhoMean),
-		From: f.mnist.from, Prune: f.mnist.prune, PrunedWeights: pruned,
-		TrainImages: set.Train.Len(), ValImages: set.Val.Len(), TestImages: set.Test.Len(),
-		Samples: f.samples, ValSamples: f.mnist.valSamples, Threads: f.threads, GEMM: gemmBackend(), Figures: figures,
-		SecondsPerEpoch: bench.Median(slices.Sorted(slices.Values(tr.StepSeconds))), TrainSeconds: trainSeconds, TestSeconds: testSeconds,
-		TrainLossPerImage: last.TrainLoss, ValLossPerImage: last.ValLoss,
-		ValError: val.Error, ValNLL: val.NLL,
-		TestError: test.Error, TestErrorSingle: test.ErrorSingle, TestErrorMeanW: testMeanW, TestNLL: test.NLL, TestECE: test.ECE,
-	}
-	if cfg.Batch.Size > 0 {
-		s.KLWeight = cfg.Batch.Weighting.String()
-	}
-	s.TotalSeconds, s.PeakRSSMiB, s.Build = time.Since(start).Seconds(), peakRSSMiB(), buildInfo()
-	if err := interrupt.EnterStage(ctx, "summary"); err != nil {
-		return err
-	}
-	if err := train.WriteClassSummary(join(dir, "summary.json"), s); err != nil {
-		return err
-	}
-	if err := atomicio.WriteFile(join(dir, "graph.dot"), func(w io.Writer) error {
-		_, err := io.WriteString(w, tr.Net.DOT())
-		return err
-	}); err != nil {
-		return err
+		return f.jobError(rd, err)
 	}
 	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
@@ -418,77 +218,6 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	}
 	fmt.Fprintf(stdout, "seconds_per_epoch %.3f\ntrain_seconds %.1f\ntest_error %.4f\ntest_error_single %.4f\ntest_error_mean_weights %.4f\ntest_nll %.4f\ntest_ece %.4f\nval_error %.4f\ntotal_seconds %.1f\npeak_rss_mib %.0f\nwrote %s/{%s}\n",
 		s.SecondsPerEpoch, s.TrainSeconds, s.TestError, s.TestErrorSingle, s.TestErrorMeanW, s.TestNLL, s.TestECE, s.ValError, s.TotalSeconds, s.PeakRSSMiB,
-		f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot"}, figures...), ","))
+		f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot"}, s.Figures...), ","))
 	return nil
-}
-
-// startFrom sets --from's parameters, holds the weights a pruned and held
-// run left at zero (they cannot train: train.HoldSaved) and, with --prune,
-// prunes and holds more; it returns the number of weights held at zero.
-func startFrom(tr *train.Trainer, m mnistFlags, out func(string, ...any)) (int, error) {
-	if m.fromModel == nil {
-		return 0, nil
-	}
-	if err := m.fromModel.SetParams(tr.Net); err != nil {
-		return 0, err
-	}
-	saved, err := tr.HoldSaved()
-	if err != nil {
-		return 0, usagef("--from %s: %v", m.from, err)
-	}
-	if m.prune == 0 {
-		if saved > 0 {
-			out("from %s: its %d pruned weights stay held at zero; the other %d train", m.from, saved, tr.Kept())
-		} else {
-			out("from %s", m.from)
-		}
-		return saved, nil
-	}
-	removed, thr, err := tr.PruneAndHold(m.prune)
-	if err != nil {
-		return 0, fmt.Errorf("--prune %v: %w", m.prune, err)
-	}
-	out("from %s: %d weights of SNR <= %.2f dB removed and held at zero; the other %d retrain (the held weights' KL, a constant, stays in the training ELBO)",
-		m.from, removed, 10*math.Log10(thr), tr.Kept())
-	return removed, nil
-}
-
-// meanWeightsError is the error of the network at its posterior means
-// (one deterministic pass, every epsilon 0).
-func meanWeightsError(cl *train.Classifier, net *graph.Network, x []float64, labels []int, k int) (float64, error) {
-	cl.PosteriorMean = true
-	defer func() { cl.PosteriorMean = false }()
-	p, _, err := cl.Probs(net, x, 1, 0)
-	if err != nil {
-		return 0, err
-	}
-	s, err := train.ScoreClasses(p, p, labels, k)
-	return s.Error, err
-}
-
-func writeClassModel(tr *train.Trainer, meta train.CheckpointMeta, reports []train.Report, path string) error {
-	arrays, err := tr.Checkpoint(meta, reports)
-	if err != nil {
-		return err
-	}
-	return train.WriteCheckpoint(path, arrays)
-}
-
-func classSeries(rs []train.ClassReport) (ep, loss, valErr []float64) {
-	for _, r := range rs {
-		ep, loss, valErr = append(ep, float64(r.Epoch)), append(loss, r.TrainLoss), append(valErr, r.ValError)
-	}
-	return ep, loss, valErr
-}
-
-// clip keeps the values within ±lim (the weight histogram's range: the
-// few larger weights would flatten it); it says nothing of how many.
-func clip(v []float64, lim float64) []float64 {
-	out := v[:0:0]
-	for _, x := range v {
-		if math.Abs(x) <= lim {
-			out = append(out, x)
-		}
-	}
-	return out
 }

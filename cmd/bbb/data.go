@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/train"
-	"github.com/bbb-go/bbb/viz"
 )
 
 // dataFlags choose the user's data (train --data) instead of the seed's curve.
@@ -27,12 +25,12 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 }
 
 // csvRun is a CSV data set as a run uses it: in the data's units (raw),
-// standardised with the scaler fit on its training rows (scaled), and the
-// column names.
+// the scaler fit on its training rows (the job standardises with it), and
+// the column names.
 type csvRun struct {
-	raw, scaled data.Set
-	scaler      data.Scaler
-	table       data.Table // names only
+	raw    data.Set
+	scaler data.Scaler
+	table  data.Table // names only
 }
 
 // load reads the files (nil if --data is not set); every problem is a
@@ -76,12 +74,7 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 		return nil, usagef("--data %s: the training rows cannot be standardised (%v): rescale the columns", d.data, err)
 	}
 	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
-	scaled := data.Set{Train: sc.Apply(raw.Train), Val: sc.Apply(raw.Val)}
-	return &csvRun{
-		raw:    raw,
-		scaled: scaled,
-		scaler: sc, table: tab,
-	}, nil
+	return &csvRun{raw: raw, scaler: sc, table: tab}, nil
 }
 
 // sameInput reports whether paths a and b name one existing file, however
@@ -97,39 +90,3 @@ func sameInput(a, b string) bool {
 
 // inputs is the number of input columns.
 func (c *csvRun) inputs() int { return len(c.table.XNames) }
-
-// figure is one file of a run's figures.
-type figure = struct {
-	name string
-	draw func(path string) error
-}
-
-// observedFigures are the figures of a run with several inputs: predicted
-// against observed targets for each split, and the losses.
-func observedFigures(c *csvRun, ext string, val, tr train.Bands, skipTrain bool, losses figure) []figure {
-	obs := func(title string, s data.Split, b train.Bands) func(string) error {
-		return func(p string) error {
-			return viz.Observed(p, viz.ObservedFigure{Title: title, Observed: s.Y, Mean: b.Mean, Q05: b.Q05, Q95: b.Q95,
-				XLabel: "observed " + c.table.YName, YLabel: "predicted " + c.table.YName + " (mean, 5-95% interval)"})
-		}
-	}
-	figs := []figure{{"observed_val" + ext, obs("Predicted vs observed (validation data)", c.raw.Val, val)}, losses}
-	if !skipTrain {
-		figs = append(figs, figure{"observed_train" + ext, obs("Predicted vs observed (training data)", c.raw.Train, tr)})
-	}
-	return figs
-}
-
-// thin keeps every k-th value so that at most viz.MaxPoints are drawn
-// (figures stay fast at any data size); nil stays nil.
-func thin(v []float64) []float64 {
-	k := (len(v) + viz.MaxPoints - 1) / viz.MaxPoints
-	if k <= 1 {
-		return v
-	}
-	out := make([]float64, 0, len(v)/k+1)
-	for i := 0; i < len(v); i += k {
-		out = append(out, v[i])
-	}
-	return out
-}

@@ -2,18 +2,12 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
-	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/graph"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/rundir"
 	"github.com/bbb-go/bbb/train"
@@ -150,9 +144,6 @@ func savePath(save, out, stage string) string {
 	return save
 }
 
-// defaultQuantiles are predict's --quantiles and pred_val.csv's.
-var defaultQuantiles = []float64{0.05, 0.5, 0.95}
-
 func parseQuantiles(s string) ([]float64, error) {
 	var qs []float64
 	for _, f := range strings.Split(s, ",") {
@@ -166,55 +157,4 @@ func parseQuantiles(s string) ([]float64, error) {
 		qs = append(qs, q)
 	}
 	return qs, nil
-}
-
-// writePredictions writes one row per input: the inputs, the predictive
-// mean, the standard deviation of the passes (epistemic) and with the
-// likelihood's noise (total), and the quantiles, all in the data's units.
-func writePredictions(w io.Writer, names []string, x []float64, b train.Bands, noiseStd float64) error {
-	head := append(slices.Clone(names), "mean", "std_epistemic", "std_total")
-	for _, q := range b.Levels {
-		head = append(head, "q"+strconv.FormatFloat(q, 'g', -1, 64))
-	}
-	if _, err := fmt.Fprintln(w, strings.Join(head, ",")); err != nil {
-		return err
-	}
-	in := len(names)
-	row := make([]string, 0, len(head))
-	g := func(v float64) string { return strconv.FormatFloat(v, 'g', 9, 64) }
-	for i := range b.Mean {
-		row = row[:0]
-		for j := range in {
-			row = append(row, g(x[i*in+j]))
-		}
-		row = append(row, g(b.Mean[i]), g(b.Std[i]), g(math.Hypot(b.Std[i], noiseStd)))
-		for k := range b.Levels {
-			row = append(row, g(b.Q[k][i]))
-		}
-		if _, err := fmt.Fprintln(w, strings.Join(row, ",")); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// writePredVal writes the training run's predictions for its validation
-// inputs, as bbb predict writes them.
-func writePredVal(path string, meta train.CheckpointMeta, val data.Split, b train.Bands, net *graph.Network) error {
-	noise := noiseSigma(net)
-	if meta.Scaler != nil {
-		noise *= meta.Scaler.YStd
-	}
-	return atomicio.WriteFile(path, func(w io.Writer) error { return writePredictions(w, meta.XNames, val.X, b, noise) })
-}
-
-// noiseSigma is the likelihood's noise scale for std_total: the fixed or
-// the learned one; NaN for the heteroscedastic likelihood, whose scale
-// differs per input (its total band is in the band figures and scores).
-func noiseSigma(net *graph.Network) float64 {
-	z, err := net.Noise()
-	if err != nil || z.Kind == graph.LikHetero {
-		return math.NaN()
-	}
-	return z.Sigma
 }

@@ -150,13 +150,3 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 		t.Errorf("changed data: exit %d, %q", code, stderr)
 	}
 }
-
-func TestThin(t *testing.T) {
-	v := make([]float64, 50001)
-	if n := len(thin(v)); n > 20000 || n < 10000 {
-		t.Errorf("thin kept %d of 50001", n)
-	}
-	if thin(nil) != nil || len(thin(v[:100])) != 100 {
-		t.Error("thin changed a small or nil series")
-	}
-}

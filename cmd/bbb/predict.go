@@ -13,6 +13,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/train"
 )
@@ -131,7 +132,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	noise := noiseSigma(net)
+	noise := job.NoiseSigma(net)
 	if c.Meta.Scaler != nil {
 		b.Unscale(*c.Meta.Scaler)
 		noise *= c.Meta.Scaler.YStd
@@ -142,7 +143,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := interrupt.EnterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
-	write := func(w io.Writer) error { return writePredictions(w, c.Meta.XNames, tab.X, b, noise) }
+	write := func(w io.Writer) error { return job.WritePredictions(w, c.Meta.XNames, tab.X, b, noise) }
 	if out == "-" {
 		bw := bufio.NewWriter(stdout)
 		if err := write(bw); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -151,7 +152,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	baseMean, err := meanWeightsError(cl, net, set.Test.X, labels, set.Classes)
+	baseMean, err := job.MeanWeightsError(cl, net, set.Test.X, labels, set.Classes)
 	if err != nil {
 		return err
 	}
@@ -177,7 +178,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		mw, err := meanWeightsError(cl, net, set.Test.X, labels, set.Classes)
+		mw, err := job.MeanWeightsError(cl, net, set.Test.X, labels, set.Classes)
 		if err != nil {
 			return err
 		}

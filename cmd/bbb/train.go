@@ -11,15 +11,14 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/rundir"
 	"github.com/bbb-go/bbb/train"
-	"github.com/bbb-go/bbb/viz"
 )
 
 type trainFlags struct {
@@ -195,15 +194,6 @@ func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
 	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.lrMilestones, ms[len(ms)-1], f.epochs)
 }
 
-// lrGamma is the schedule's factor for a summary: 0 (omitted) when the rate
-// is constant.
-func lrGamma(s train.LRSchedule) float64 {
-	if len(s.Milestones) == 0 {
-		return 0
-	}
-	return s.Gamma
-}
-
 func (f *trainFlags) check() error {
 	switch {
 	case f.epochs <= 0:
@@ -288,240 +278,89 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 	}, nil
 }
 
-func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
-	dir := rd.Stage // every file goes here; Commit swaps it in for --out
-	start := time.Now()
-	if err := interrupt.EnterStage(ctx, "set-up"); err != nil {
-		return err
-	}
+// regressionJob is the job train runs for flags f, writing into stage
+// (the curve, or --data, made and checked here: a problem is a usage
+// error).
+func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regression, error) {
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
-	// raw is in the data's units (figures, metrics); fit is what the
-	// network sees (standardised for --data).
-	var raw, fit data.Set
+	j := job.Regression{Train: cfg, NoTrainBand: f.skipTrainBand, Resume: f.mio.ckpt,
+		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
-		raw, fit = f.csv.raw, f.csv.scaled
-		cfg.Graph.Inputs = f.csv.inputs()
+		j.Data, j.Scaler, j.XNames, j.YName = f.csv.raw, &f.csv.scaler, f.csv.table.XNames, f.csv.table.YName
+		j.Train.Graph.Inputs = f.csv.inputs()
+		j.DataFile = absPath(f.df.data)
+		if f.df.val != "" {
+			j.ValFile = absPath(f.df.val)
+		} else {
+			j.ValSplit = f.df.valSplit
+		}
 	} else {
 		var err error
-		if raw, err = data.MakeCurve(cfg.Data, cfg.Seed); err != nil {
-			return usagef("%v", err)
+		if j.Data, err = data.MakeCurve(cfg.Data, cfg.Seed); err != nil {
+			return j, usagef("%v", err)
 		}
-		fit = raw
 	}
-	unscale := func(b train.Bands) train.Bands {
-		if f.csv != nil {
-			b.Unscale(f.csv.scaler)
-		}
-		return b
-	}
-	if err := f.paper.checkBatch(fit); err != nil {
-		return err
-	}
-	tr, err := train.NewTrainer(cfg, fit)
-	if err != nil {
-		return err
-	}
-	defer tr.Close()
-	if err := atomicio.WriteFile(join(dir, "graph.dot"), func(w io.Writer) error {
-		_, err := io.WriteString(w, tr.Net.DOT())
-		return err
-	}); err != nil {
-		return err
-	}
+	return j, f.paper.checkBatch(j.Data)
+}
 
-	progress := newProgress(stderr, f.quiet, cfg.Epochs)
-	if err := interrupt.EnterStage(ctx, "training"); err != nil {
-		return err
-	}
-	stopProfile, err := f.startProfile(ctx, dir)
-	if err != nil {
-		return err
-	}
-	defer stopProfile(false) // (an early return: a failed run writes no profile)
-	t0 := time.Now()
-	var reports []train.Report // all of the run's, those before --resume too
-	startEpoch := 0
-	if c := f.mio.ckpt; c != nil {
-		if reports, err = tr.Restore(c); err != nil {
-			return usagef("--resume %s: %v", f.mio.resume, err)
-		}
-		startEpoch = c.Meta.Epoch
-		progress.epoch0 = startEpoch
-	}
-	meta := train.CheckpointMeta{Flags: f.runFlags, Seed: cfg.Seed, Inputs: cfg.Graph.WithDefaults().Inputs, XNames: []string{"x"}, YName: "y"}
-	if f.csv != nil {
-		meta.XNames, meta.YName, meta.Scaler = f.csv.table.XNames, f.csv.table.YName, &f.csv.scaler
-	}
-	save := savePath(f.mio.save, f.out, dir)
-	var saveErr error
-	writeModel := func() error {
-		arrays, err := tr.Checkpoint(meta, reports)
-		if err != nil {
-			return err
-		}
-		return train.WriteCheckpoint(save, arrays)
-	}
-	layers := &layerLog{net: tr.Net}
-	onReport := layers.hook(progress.report)
-	_, runErr := tr.Run(ctx, func(r train.Report) {
-		onReport(r)
-		reports = append(reports, r)
-		if k := f.mio.checkpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
-			saveErr = writeModel()
-		}
-	})
-	trainSeconds := time.Since(t0).Seconds()
-	runErr = errors.Join(runErr, stopProfile(true))
-	// Losses so far are worth keeping even when the run failed.
-	if err := train.WriteLosses(join(dir, "losses.csv"), reports); err != nil {
-		return err
-	}
-	if err := train.WriteLayers(join(dir, "layers.csv"), layers.stats); err != nil || layers.err != nil {
-		return errors.Join(err, layers.err)
-	}
-	if errors.Is(runErr, train.ErrDiverged) {
-		// The diverged run is kept: its losses say where it went wrong.
+// jobOutputs are a job's outputs: --format, --no-figures, --save (in the
+// staged run when it names a file in --out) and --checkpoint-every.
+func (f *trainFlags) jobOutputs(stage string) job.Outputs {
+	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: savePath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
+}
+
+// jobInfo describes this binary and the run's flags for a job's summary
+// and saved models.
+func (f *trainFlags) jobInfo() job.Info {
+	device, name := deviceName(f.device)
+	return job.Info{Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
+		Threads: f.threads, Build: buildInfo(), Flags: f.runFlags}
+}
+
+// jobHooks name a job's stages for the message of an interrupted run and
+// run --cpuprofile around its training.
+func (f *trainFlags) jobHooks(ctx context.Context, stage string) job.Hooks {
+	return job.Hooks{Stage: interrupt.EnterStage, Stopped: interrupt.SetStage,
+		Profile: func() (func(bool) error, error) { return f.startProfile(ctx, stage) }}
+}
+
+// jobError is a failed job's error for the exit code: a diverged run's
+// folder replaces --out (its losses say where it went wrong), and an input
+// the job could not use is named by its flag (--resume and --from: usage
+// errors).
+func (f *trainFlags) jobError(rd *runDir, err error) error {
+	if errors.Is(err, train.ErrDiverged) {
 		if err := rd.Commit(); err != nil {
 			return err
 		}
 	}
-	if runErr == nil && saveErr == nil && f.mio.save != "" {
-		saveErr = writeModel()
-	}
-	if runErr == nil && saveErr != nil {
-		runErr = fmt.Errorf("--save %s: %w", f.mio.save, saveErr)
-	}
-	if runErr != nil {
-		if ctx.Err() != nil {
-			interrupt.SetStage(fmt.Sprintf("training (after epoch %d of %d)", tr.Epoch(), cfg.Epochs))
+	var ie *job.InputError
+	if errors.As(err, &ie) {
+		switch ie.Input {
+		case "Resume":
+			return usagef("--resume %s: %v", f.mio.resume, ie.Err)
+		case "From":
+			return usagef("--from %s: %v", f.mnist.from, ie.Err)
+		case "Prune":
+			return fmt.Errorf("--prune %v: %w", f.mnist.prune, ie.Err)
+		case "Save":
+			return fmt.Errorf("--save %s: %w", f.mio.save, ie.Err)
 		}
-		return runErr
 	}
+	return err
+}
 
-	ext := "." + f.format
-	t1 := time.Now()
-	sampler := train.NewSampler(tr.Net, cfg.Workers) // one predictive machine for both bands
-	sampler.Ctx = ctx
-	sampler.Quantiles = defaultQuantiles // pred_val.csv: what bbb predict writes for these inputs
-	defer sampler.Close()
-	if err := interrupt.EnterStage(ctx, "predictive sampling (validation inputs)"); err != nil {
-		return err
-	}
-	progress.logf("predictive: %d passes over %d validation inputs ...", cfg.Samples, raw.Val.Len())
-	valBands, err := sampler.Score(fit.Val.X, fit.Val.Y, cfg.Samples, cfg.Seed)
+// trainJob runs the regression job into the staged run and replaces --out
+// with it.
+func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.Writer) error {
+	j, err := f.regressionJob(ctx, rd.Stage)
 	if err != nil {
 		return err
 	}
-	valBands = unscale(valBands)
-	sampler.Quantiles = nil
-	if err := writePredVal(join(dir, "pred_val.csv"), meta, raw.Val, valBands, tr.Net); err != nil {
-		return err
-	}
-	predictSeconds := time.Since(t1).Seconds()
-	progress.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, raw.Val.Len(), predictSeconds)
-	valM := train.Evaluate(valBands, raw.Val)
-
-	var trainBands train.Bands
-	var trainM train.Metrics
-	var predictTrainSeconds float64
-	if !f.skipTrainBand {
-		if err := interrupt.EnterStage(ctx, "predictive sampling (training inputs)"); err != nil {
-			return err
-		}
-		progress.logf("predictive: %d passes over %d training inputs ...", cfg.Samples, raw.Train.Len())
-		t2 := time.Now()
-		if trainBands, err = sampler.Bands(fit.Train.X, cfg.Samples, cfg.Seed); err != nil {
-			return err
-		}
-		trainBands = unscale(trainBands)
-		predictTrainSeconds = time.Since(t2).Seconds()
-		progress.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, raw.Train.Len(), predictTrainSeconds)
-		trainM = train.Evaluate(trainBands, raw.Train)
-	}
-
-	var figures []string
-	if !f.noFigure {
-		figs := []struct {
-			name string
-			draw func(path string) error
-		}{
-			{"data" + ext, func(p string) error {
-				x, y, yt := mergeSplits(raw)
-				return viz.Data(p, thin(x), thin(y), thin(yt))
-			}},
-			{"band_val" + ext, func(p string) error {
-				return viz.Band(p, bandFigure("Uncertainty visualisation (validation data)", raw.Val, valBands))
-			}},
-			{"losses" + ext, func(p string) error {
-				ep, trl, vl := lossSeries(reports)
-				return viz.Losses(p, viz.LossFigure{EveryTrain: tr.TrainLosses, Epochs: ep, Train: trl, Val: vl})
-			}},
-		}
-		figs = append(figs, struct {
-			name string
-			draw func(path string) error
-		}{"calibration" + ext, func(p string) error {
-			return viz.Calibration(p, "Calibration (validation data, noise included)", train.CalibrationLevels, train.Score(valBands).Calibration)
-		}})
-		if !f.skipTrainBand {
-			figs = append(figs, struct {
-				name string
-				draw func(path string) error
-			}{"band_train" + ext, func(p string) error {
-				return viz.Band(p, bandFigure("Uncertainty visualisation (training data)", raw.Train, trainBands))
-			}})
-		}
-		if f.csv != nil && f.csv.inputs() > 1 {
-			figs = observedFigures(f.csv, ext, valBands, trainBands, f.skipTrainBand, figs[2])
-		}
-		for _, fig := range figs {
-			if err := interrupt.EnterStage(ctx, "figures ("+fig.name+")"); err != nil {
-				return err
-			}
-			progress.logf("figures: %s", fig.name)
-			if err := fig.draw(join(dir, fig.name)); err != nil {
-				return err
-			}
-			figures = append(figures, fig.name)
-		}
-	}
-
-	last := reports[len(reports)-1]
-	device, name := deviceName(f.device)
-	s := train.Summary{
-		Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Seed: cfg.Seed,
-		Epochs: cfg.Epochs, TrainSeconds: trainSeconds, SecondsPerEpoch: trainSeconds / float64(cfg.Epochs-startEpoch),
-		TrainLossPerPoint: last.TrainLoss, ValLossPerPoint: last.ValLoss,
-		Samples: cfg.Samples, PredictSeconds: predictSeconds, PredictTrainSeconds: predictTrainSeconds,
-		ValRMSETrue: valM.RMSETrue, ValRMSENoisy: valM.RMSENoisy, ValCoverage90: valM.Coverage90, ValBandWidth: valM.BandWidth,
-		TrainRMSETrue: trainM.RMSETrue, TrainCoverage90: trainM.Coverage90,
-		Figures: figures, Layers: f.layers, Hidden: f.hidden,
-		TrainPoints: raw.Train.Len(), ValPoints: raw.Val.Len(), LearningRate: f.lr,
-		LRMilestones: cfg.LRSchedule.Milestones, LRGamma: lrGamma(cfg.LRSchedule),
-		Ops: f.ops(), GEMM: gemmBackend(), Workers: cfg.Workers,
-		TotalSeconds: time.Since(start).Seconds(), PeakRSSMiB: peakRSSMiB(), Build: buildInfo(),
-	}
-	if f.csv != nil {
-		s.Data, s.XCols, s.YCol = absPath(f.df.data), f.csv.table.XNames, f.csv.table.YName
-		if f.df.val != "" {
-			s.Val = absPath(f.df.val)
-		} else {
-			s.ValSplit = f.df.valSplit
-		}
-	}
-	if err := interrupt.EnterStage(ctx, "summary"); err != nil {
-		return err
-	}
-	s.BatchSize, s.MCSamples, s.Estimator = cfg.Batch.Size, max(1, cfg.MCSamples), cfg.Graph.Estimator.String()
-	if cfg.Batch.Size > 0 {
-		s.KLWeight = cfg.Batch.Weighting.String()
-	}
-	if err := addScores(&s, tr.Net, valBands); err != nil {
-		return err
-	}
-	if err := train.WriteSummary(join(dir, "summary.json"), s); err != nil {
-		return err
+	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
+	if err != nil {
+		return f.jobError(rd, err)
 	}
 	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
 		return err
@@ -535,41 +374,14 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
 	fmt.Fprintf(stdout, "val_nlpd %.4f\nval_pred_coverage90 %.4f\n", s.ValNLPD, s.ValPredCoverage90)
 	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{%s}\n",
-		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "layers.csv", "graph.dot", "pred_val.csv"}, figures...), ","))
+		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "layers.csv", "graph.dot", "pred_val.csv"}, s.Figures...), ","))
 	return nil
 }
 
-func bandFigure(title string, s data.Split, b train.Bands) viz.BandFigure {
-	return viz.BandFigure{Title: title, X: thin(s.X), Y: thin(s.Y), Mean: thin(b.Mean), Q05: thin(b.Q05), Q95: thin(b.Q95), Truth: thin(s.YTrue),
-		TotalQ05: thin(b.TotalQ05), TotalQ95: thin(b.TotalQ95)}
-}
-
-// mergeSplits returns all points sorted by x (both splits are sorted);
-// yt is nil where the curve is unknown.
-func mergeSplits(d data.Set) (x, y, yt []float64) {
-	a, b := d.Train, d.Val
-	i, j := 0, 0
-	for i < a.Len() || j < b.Len() {
-		if j >= b.Len() || (i < a.Len() && a.X[i] <= b.X[j]) {
-			x, y = append(x, a.X[i]), append(y, a.Y[i])
-			if a.YTrue != nil {
-				yt = append(yt, a.YTrue[i])
-			}
-			i++
-		} else {
-			x, y = append(x, b.X[j]), append(y, b.Y[j])
-			if b.YTrue != nil {
-				yt = append(yt, b.YTrue[j])
-			}
-			j++
-		}
+// progress is where a job's progress lines go: stderr, or nowhere with -q.
+func (f *trainFlags) progress(stderr io.Writer) io.Writer {
+	if f.quiet {
+		return nil
 	}
-	return x, y, yt
-}
-
-func lossSeries(rs []train.Report) (ep, tr, val []float64) {
-	for _, r := range rs {
-		ep, tr, val = append(ep, float64(r.Epoch)), append(tr, r.TrainLoss), append(val, r.ValLoss)
-	}
-	return ep, tr, val
+	return stderr
 }

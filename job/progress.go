@@ -1,4 +1,4 @@
-package main
+package job
 
 import (
 	"fmt"
@@ -9,21 +9,20 @@ import (
 )
 
 // progress prints one line per loss report on stderr: epoch, losses,
-// epochs per second and the time left.
+// epochs per second and the time left (nothing if w is nil).
 type progress struct {
 	w      io.Writer
-	quiet  bool
 	epochs int
 	epoch0 int // the epoch it started from (--resume)
 	start  time.Time
 }
 
-func newProgress(w io.Writer, quiet bool, epochs int) *progress {
-	return &progress{w: w, quiet: quiet, epochs: epochs, start: time.Now()}
+func newProgress(w io.Writer, epochs int) *progress {
+	return &progress{w: w, epochs: epochs, start: time.Now()}
 }
 
 func (p *progress) report(r train.Report) {
-	if p.quiet {
+	if p.w == nil {
 		return
 	}
 	el := time.Since(p.start)
@@ -34,7 +33,7 @@ func (p *progress) report(r train.Report) {
 }
 
 func (p *progress) logf(format string, a ...any) {
-	if !p.quiet {
+	if p.w != nil {
 		fmt.Fprintf(p.w, format+"\n", a...)
 	}
 }

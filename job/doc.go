@@ -1,0 +1,32 @@
+// Package job runs what `bbb train` runs, as a library: fit a Bayes by
+// Backprop network, evaluate it, and write a run folder's files.
+//
+// Regression is the regression job, on the seed's curve or on data in
+// the caller's hands (a CSV file read by package data): training with
+// loss reports, predictive bands over the validation (and training)
+// inputs, and the files summary.json, losses.csv, layers.csv,
+// pred_val.csv, graph.dot and the figures. Classification is the paper's
+// MNIST classifier: epochs with the validation error, the test error, an
+// optional start from a saved model with its weights pruned and held at
+// zero, and summary.json, losses.csv, graph.dot and the figures.
+// docs/CLI.md describes the files, docs/RUN-DIRECTORY.md the run folder.
+//
+// A job writes every file into the folder it is given and nothing else
+// (but the model file of Outputs.Save, which may lie elsewhere). Making
+// that folder a run folder that is replaced whole or not at all is the
+// caller's (package rundir: bbb passes rundir's stage and commits it when
+// the job returns without an error, or with one wrapping
+// train.ErrDiverged, whose losses say where the run went wrong).
+//
+// A job returns errors and never exits: a problem with its inputs rather
+// than with the run is an *InputError, which bbb words with its flags'
+// names. The caller follows the job through Hooks: the stages it enters
+// (bbb's message of an interrupted run names the stage), and the
+// training loop (bbb's --cpuprofile). Both are plain functions, so that
+// the package leaves the process's signals and stage name (package
+// interrupt) to the command.
+//
+// Zero fields of a job's configuration are defaults: a Regression with
+// nothing set trains train.Config's default network (the seed program's)
+// on the seed's curve and draws PNG figures.
+package job
