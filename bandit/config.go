@@ -48,8 +48,9 @@ type Config struct {
 
 	Seed uint64
 
-	// Progress, if not nil, is called from the first agent's goroutine
-	// after every 10·Every steps with the steps it has done.
+	// Progress, if not nil, is called when the steps that every agent
+	// has done pass a multiple of 10·Every, with that multiple (from one
+	// agent's goroutine at a time).
 	Progress func(done int)
 }
 

@@ -68,6 +68,7 @@ func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 		}
 	}
 	traces := make([]trace, len(c.Agents))
+	progress := newProgress(len(c.Agents), 10*c.Every, c.Progress)
 	var wg sync.WaitGroup
 	for i, l := range learners {
 		wg.Add(1)
@@ -75,12 +76,8 @@ func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 			defer wg.Done()
 			defer l.close()
 			var onStep func(int, bool, float64)
-			if i == 0 && c.Progress != nil {
-				onStep = func(i int, _ bool, _ float64) {
-					if (i+1)%(10*c.Every) == 0 {
-						c.Progress(i + 1)
-					}
-				}
+			if c.Progress != nil {
+				onStep = func(step int, _ bool, _ float64) { progress.done(i, step+1) }
 			}
 			traces[i] = play(ctx, l, NewEnv(c.Seed, d.Len()), c.Steps, c.Every, onStep)
 		}()
@@ -167,4 +164,32 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 	}
 	t.seconds = time.Since(t0).Seconds()
 	return t
+}
+
+// progress reports the steps every agent has done, each multiple of
+// period once: the agents run at their own speeds (the BBB agent's step
+// costs more), so one agent's count would overstate what a stop keeps.
+type progress struct {
+	mu       sync.Mutex
+	steps    []int
+	period   int
+	reported int
+	report   func(done int)
+}
+
+func newProgress(agents, period int, report func(int)) *progress {
+	return &progress{steps: make([]int, agents), period: period, report: report}
+}
+
+// done records that agent a has done n steps, and reports the steps all
+// agents have done when that passes a multiple of the period.
+func (p *progress) done(a, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.steps[a] = n
+	all := slices.Min(p.steps)
+	if m := all - all%p.period; m > p.reported {
+		p.reported = m
+		p.report(m)
+	}
 }
