@@ -1,5 +1,6 @@
-// Package job runs what `bbb train` runs, as a library: fit a Bayes by
-// Backprop network, evaluate it, and write a run folder's files.
+// Package job runs what `bbb train`, `bbb predict` and `bbb prune` run,
+// as a library: fit a Bayes by Backprop network, evaluate it, write a run
+// folder's files, and use a trained network.
 //
 // Regression is the regression job, on the seed's curve or on data in
 // the caller's hands (a CSV file read by package data): training with
@@ -9,7 +10,14 @@
 // MNIST classifier: epochs with the validation error, the test error, an
 // optional start from a saved model with its weights pruned and held at
 // zero, and summary.json, losses.csv, graph.dot and the figures.
-// docs/CLI.md describes the files, docs/RUN-DIRECTORY.md the run folder.
+// Predict samples a trained regression network's predictive distribution
+// at new inputs (bbb predict's rows, WritePredictions). Prune is the
+// paper's pruning experiment: it removes a trained classifier's weights
+// of lowest signal-to-noise ratio, share after share, and writes the test
+// error of each, prune.csv and its figures. Both take the network rebuilt
+// from a saved model (train.ReadCheckpoint, graph.New,
+// train.Checkpoint.SetParams). docs/CLI.md describes the files,
+// docs/RUN-DIRECTORY.md the run folder.
 //
 // A job writes every file into the folder it is given and nothing else
 // (but the model file of Outputs.Save, which may lie elsewhere). Making

@@ -90,7 +90,8 @@ func (h Hooks) profile() (func(bool) error, error) {
 // An InputError is a failure that lies with one of a job's inputs rather
 // than with the run; Input names the field: "Resume" or "From" (the
 // network cannot start from that model), "Prune" (its weights cannot be
-// pruned) or "Save" (the model file cannot be written). bbb words each
+// pruned), "Save" (the model file cannot be written), "Net" (no network),
+// "X" (Predict's inputs) or "Fractions" (Prune's shares). bbb words each
 // with its flag's name: a bad --resume or --from is a usage error.
 type InputError struct {
 	Input string

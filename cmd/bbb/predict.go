@@ -3,10 +3,10 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
@@ -15,7 +15,6 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
-	"github.com/bbb-go/bbb/train"
 )
 
 // runPredict samples a saved model's predictive distribution at the inputs
@@ -115,43 +114,30 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := c.SetParams(net); err != nil {
 		return usagef("--model %s: %v", model, err)
 	}
-	x := tab.X
-	if c.Meta.Scaler != nil {
-		x = c.Meta.Scaler.ScaleX(tab.X)
-	}
-	if err := interrupt.EnterStage(ctx, "predictive sampling"); err != nil {
-		return err
-	}
+	var progress io.Writer
 	if !quiet {
-		fmt.Fprintf(stderr, "predictive: %d passes over %d inputs ...\n", samples, tab.Rows())
+		progress = stderr
 	}
-	sm := train.NewSampler(net, workers)
-	sm.Ctx, sm.Quantiles = ctx, qs
-	defer sm.Close()
-	b, err := sm.Bands(x, samples, seed)
+	j := job.Predict{Net: net, Scaler: c.Meta.Scaler, XNames: c.Meta.XNames, X: tab.X, Samples: samples, Quantiles: qs, Workers: workers, Seed: seed,
+		Hooks: job.Hooks{Stage: interrupt.EnterStage}}
+	p, err := j.Run(ctx, progress)
+	if re := (*job.RowError)(nil); errors.As(err, &re) {
+		return usagef("--data %s:%d: %v", dataPath, tab.Line(re.Row), re.Err)
+	}
 	if err != nil {
-		return err
-	}
-	noise := job.NoiseSigma(net)
-	if c.Meta.Scaler != nil {
-		b.Unscale(*c.Meta.Scaler)
-		noise *= c.Meta.Scaler.YStd
-	}
-	if err := checkFinite(dataPath, tab, b); err != nil {
 		return err
 	}
 	if err := interrupt.EnterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
-	write := func(w io.Writer) error { return job.WritePredictions(w, c.Meta.XNames, tab.X, b, noise) }
 	if out == "-" {
 		bw := bufio.NewWriter(stdout)
-		if err := write(bw); err != nil {
+		if err := p.WriteCSV(bw); err != nil {
 			return err
 		}
 		return bw.Flush()
 	}
-	if err := atomicio.WriteFile(out, write); err != nil {
+	if err := atomicio.WriteFile(out, p.WriteCSV); err != nil {
 		return err
 	}
 	if !quiet {
@@ -175,21 +161,4 @@ func checkNear(dataPath string, tab data.Table, sc *data.Scaler) error {
 	}
 	return usagef("--data %s:%d: column %q: %g lies %.3g standard deviations from the mean of the model's training inputs (at most %g)",
 		dataPath, tab.Line(row), tab.XNames[col], tab.X[row*in+col], z, data.MaxStandardScore)
-}
-
-// checkFinite refuses predictions that are not finite (the last guard
-// behind checkNear: a model whose weights overflow), naming the row's line.
-func checkFinite(dataPath string, tab data.Table, b train.Bands) error {
-	for i := range b.Mean {
-		vals := []float64{b.Mean[i], b.Std[i]}
-		for _, q := range b.Q {
-			vals = append(vals, q[i])
-		}
-		for _, v := range vals {
-			if math.IsNaN(v) || math.IsInf(v, 0) {
-				return usagef("--data %s:%d: the model's prediction for this row is not finite (its input is too far from the training data for this model)", dataPath, tab.Line(i))
-			}
-		}
-	}
-	return nil
 }

@@ -2,21 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
-	"github.com/bbb-go/bbb/train"
-	"github.com/bbb-go/bbb/viz"
 )
 
 // runPrune is the paper's Table 2: remove the weights of lowest |mu|/sigma
@@ -100,14 +96,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := c.SetParams(net); err != nil {
 		return usagef("--model %s: %v", model, err)
 	}
-	nw := 0
-	for _, l := range net.Layers {
-		nw += l.WMu.Shape().TotalSize()
-	}
-	for _, f := range fr {
-		if k := int(math.Round(f * float64(nw))); k == 0 || k == nw {
-			return usagef("--fractions %q: %v of the model's %d weights removes %d; want a share that removes some and keeps some", fractions, f, nw, k)
-		}
+	j := job.Prune{Net: net, Fractions: fr, Samples: samples, Seed: seed, Format: format, Hooks: job.Hooks{Stage: interrupt.EnterStage}}
+	if ie := (*job.InputError)(nil); errors.As(j.Check(), &ie) {
+		return usagef("--fractions %q: %v", fractions, ie.Err)
 	}
 	if err := interrupt.EnterStage(ctx, "loading MNIST"); err != nil {
 		return err
@@ -122,109 +113,16 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer rd.Abort()
-	logf := func(format string, a ...any) {
-		if !quiet {
-			fmt.Fprintf(stderr, format+"\n", a...)
-		}
+	var progress io.Writer
+	if !quiet {
+		progress = stderr
 	}
-	snr, err := train.WeightSNR(net)
+	j.Data = set
+	rows, err := j.Run(ctx, rd.Stage, progress)
+	if errors.Is(err, job.ErrZeroSNR) {
+		return fmt.Errorf("prune: --model %s: %v", model, err)
+	}
 	if err != nil {
-		return err
-	}
-	cl, err := train.NewClassifier(net, set.Test.Len())
-	if err != nil {
-		return err
-	}
-	defer cl.Close()
-	cl.Ctx = ctx
-	labels := data.Labels(set.Test, set.Classes)
-	score := func() (train.ClassScores, error) {
-		mean, first, err := cl.Probs(net, set.Test.X, samples, seed+1)
-		if err != nil {
-			return train.ClassScores{}, err
-		}
-		return train.ScoreClasses(mean, first, labels, set.Classes)
-	}
-	if err := interrupt.EnterStage(ctx, "test error (no pruning)"); err != nil {
-		return err
-	}
-	base, err := score()
-	if err != nil {
-		return err
-	}
-	baseMean, err := job.MeanWeightsError(cl, net, set.Test.X, labels, set.Classes)
-	if err != nil {
-		return err
-	}
-	logf("prune: %d weights; no pruning: test error %.2f %% (%d images, %d draws; posterior means %.2f %%)", len(snr), 100*base.Error, set.Test.Len(), samples, 100*baseMean)
-	type row struct {
-		frac, thresholdDB float64
-		removed           int
-		s                 train.ClassScores
-		meanW             float64 // error at the posterior means
-	}
-	rows := []row{{0, math.Inf(-1), 0, base, baseMean}}
-	for _, f := range fr {
-		if err := interrupt.EnterStage(ctx, fmt.Sprintf("pruning %g", f)); err != nil {
-			return err
-		}
-		// Pruning is cumulative (fractions increase): each step removes the
-		// next-lowest SNRs, the same weights a fresh prune would.
-		removed, thr, err := train.Prune(net, f)
-		if err != nil {
-			return err
-		}
-		s, err := score()
-		if err != nil {
-			return err
-		}
-		mw, err := job.MeanWeightsError(cl, net, set.Test.X, labels, set.Classes)
-		if err != nil {
-			return err
-		}
-		rows = append(rows, row{f, 10 * math.Log10(thr), removed, s, mw})
-		logf("prune: %5.1f %% removed (%d weights, SNR <= %.2f dB): test error %.2f %% (one draw %.2f %%, posterior means %.2f %%)",
-			100*f, removed, 10*math.Log10(thr), 100*s.Error, 100*s.ErrorSingle, 100*mw)
-	}
-	dir := rd.Stage
-	if err := atomicio.WriteFile(join(dir, "prune.csv"), func(w io.Writer) error {
-		fmt.Fprintln(w, "fraction,removed,snr_threshold_db,test_error,test_error_single,test_error_mean_weights,test_nll,test_ece")
-		for _, r := range rows {
-			if _, err := fmt.Fprintf(w, "%g,%d,%.4f,%.6g,%.6g,%.6g,%.6g,%.6g\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle, r.meanW, r.s.NLL, r.s.ECE); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		return err
-	}
-	db := make([]float64, 0, len(snr))
-	for _, s := range snr {
-		if s > 0 {
-			db = append(db, 10*math.Log10(s))
-		}
-	}
-	// The lowest 0.5 % (a long tail down to -60 dB) would squeeze the rest.
-	slices.Sort(db)
-	if len(db) == 0 {
-		return fmt.Errorf("prune: --model %s: every weight's mean is 0 (SNR 0): nothing to draw", model)
-	}
-	lo := db[len(db)/200]
-	db = slices.DeleteFunc(db, func(v float64) bool { return v < lo })
-	ext := "." + format
-	if err := interrupt.EnterStage(ctx, "figures"); err != nil {
-		return err
-	}
-	if err := viz.Densities(join(dir, "snr"+ext), fmt.Sprintf("Signal-to-noise ratio |mu|/sigma of the %d weights (lowest 0.5 %% not shown)", len(snr)), "SNR, dB", 200,
-		viz.Histogram{Name: "weights", Values: db, Color: viz.Blue}); err != nil {
-		return err
-	}
-	xs, ys, ym := []float64{0}, []float64{base.Error}, []float64{baseMean}
-	for _, r := range rows[1:] {
-		xs, ys, ym = append(xs, r.frac), append(ys, r.s.Error), append(ym, r.meanW)
-	}
-	if err := viz.PruneErrors(join(dir, "prune_error"+ext), viz.PruneFigure{Fractions: xs, Errors: ys, MeanWeights: ym, Samples: samples, Reference: base.Error,
-		Title: fmt.Sprintf("Pruning by SNR: test error (%d draws)", samples)}); err != nil {
 		return err
 	}
 	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
@@ -235,9 +133,9 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintln(stdout, "fraction removed snr_threshold_db test_error test_error_single test_error_mean_weights")
 	for _, r := range rows {
-		fmt.Fprintf(stdout, "%-8g %7d %16.2f %10.4f %17.4f %23.4f\n", r.frac, r.removed, r.thresholdDB, r.s.Error, r.s.ErrorSingle, r.meanW)
+		fmt.Fprintf(stdout, "%-8g %7d %16.2f %10.4f %17.4f %23.4f\n", r.Fraction, r.Removed, r.ThresholdDB, r.Scores.Error, r.Scores.ErrorSingle, r.MeanWeightsError)
 	}
-	fmt.Fprintf(stdout, "wrote %s/{prune.csv,snr%s,prune_error%s}\n", out, ext, ext)
+	fmt.Fprintf(stdout, "wrote %s/{prune.csv,snr.%s,prune_error.%s}\n", out, format, format)
 	return nil
 }
 
