@@ -1,36 +1,10 @@
 package rundir
 
-import (
-	"errors"
-	"runtime"
-	"syscall"
-	"unsafe"
-)
+import "golang.org/x/sys/unix"
 
-// renameat2's number: the syscall package lists it only for some
-// architectures.
-var sysRenameat2 = map[string]uintptr{"amd64": 316, "arm64": 276, "386": 353, "riscv64": 276, "ppc64le": 357, "s390x": 347}[runtime.GOARCH]
-
-const renameExchange = 1 << 1
-
-// exchange swaps two paths atomically (renameat2 RENAME_EXCHANGE).
+// exchange swaps two paths atomically (renameat2 RENAME_EXCHANGE). An
+// error (a kernel or file system without it) makes the caller rename
+// twice.
 func exchange(a, b string) error {
-	if sysRenameat2 == 0 {
-		return errors.ErrUnsupported
-	}
-	pa, err := syscall.BytePtrFromString(a)
-	if err != nil {
-		return err
-	}
-	pb, err := syscall.BytePtrFromString(b)
-	if err != nil {
-		return err
-	}
-	const atFDCWD = -100
-	fd := atFDCWD
-	_, _, e := syscall.Syscall6(sysRenameat2, uintptr(fd), uintptr(unsafe.Pointer(pa)), uintptr(fd), uintptr(unsafe.Pointer(pb)), renameExchange, 0)
-	if e != 0 {
-		return e
-	}
-	return nil
+	return unix.Renameat2(unix.AT_FDCWD, a, unix.AT_FDCWD, b, unix.RENAME_EXCHANGE)
 }

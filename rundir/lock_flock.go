@@ -6,7 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // takeLock holds an exclusive flock on the lock file, refusing if another
@@ -18,9 +19,9 @@ func (d *Dir) takeLock() error {
 		if err != nil {
 			return refusef("cannot create the lock %s: %v", d.lockPath, cause(err))
 		}
-		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
 			f.Close()
-			if errors.Is(err, syscall.EWOULDBLOCK) {
+			if errors.Is(err, unix.EWOULDBLOCK) {
 				return refusef("another bbb run is writing it (it holds %s); wait for it or pick another directory", d.lockPath)
 			}
 			return refusef("lock %s: %v", d.lockPath, err)

@@ -4,7 +4,8 @@ package atomicio
 
 import (
 	"os"
-	"syscall"
+
+	"golang.org/x/sys/unix"
 )
 
 // The systems with flock(2) and kill(pid, 0): a temporary file is locked
@@ -15,14 +16,14 @@ import (
 // fail on a new file of our own; a failure only lets a concurrent clean-up
 // see the file as free, and that clean-up first needs our process gone.)
 func holdLock(f *os.File) {
-	syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
 }
 
 // tryLock reports whether f's exclusive flock was free (and takes it). A
 // file that could not be opened gives descriptor -1, whose flock fails.
 func tryLock(f *os.File) bool {
-	return syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil
+	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil
 }
 
 // processGone reports whether no process has the id pid.
-func processGone(pid int) bool { return syscall.Kill(pid, 0) == syscall.ESRCH }
+func processGone(pid int) bool { return unix.Kill(pid, 0) == unix.ESRCH }
