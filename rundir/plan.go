@@ -62,6 +62,8 @@ type ioPath struct {
 	updates    string // writeFile: the input flag whose file it may rewrite (--save of --resume)
 	stdout     bool   // writeFile: "-" is standard output
 	abs        string // resolved
+	// writeFile: whether the existing file may be replaced (Replacing)
+	replaces func(target string) error
 }
 
 // In adds an input file; name is how refusals call it (a flag: "--data").
@@ -90,6 +92,19 @@ func (p *Plan) OutOrStdout(name, path string) {
 // continues).
 func (p *Plan) Rewrites(name, path, inName string) {
 	p.add(ioPath{flag: name, path: path, role: writeFile, updates: inName})
+}
+
+// Replacing restricts what the output file added as name may replace:
+// check gets the existing file a write would replace (symbolic links
+// followed) and says why it is not one this output may overwrite (--save
+// replaces a model file, not whatever a typo or a link names). An absent
+// file is always fine. Call it after the output is added.
+func (p *Plan) Replacing(name string, check func(target string) error) {
+	for i := range p.paths {
+		if p.paths[i].flag == name && p.paths[i].role == writeFile {
+			p.paths[i].replaces = check
+		}
+	}
 }
 
 func (p *Plan) add(io ioPath) {
@@ -133,6 +148,14 @@ func (p *Plan) Check() error {
 			if err := Check(Target(io.path), p.Command); err != nil {
 				return refusef("%s %s: %v", io.flag, ShowLink(io.path), err)
 			}
+		}
+	}
+	for _, o := range p.paths {
+		if o.replaces == nil || !exists(o.abs) {
+			continue
+		}
+		if err := o.replaces(o.abs); err != nil {
+			return refusef("%s %s: %v", o.flag, ShowLink(o.path), err)
 		}
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -157,5 +158,44 @@ func TestShowLink(t *testing.T) {
 	}
 	if got := ShowLink("dangling"); !strings.HasPrefix(got, "dangling -> ") || !strings.HasSuffix(got, "gone/deeper") {
 		t.Errorf("ShowLink(dangling) = %q", got)
+	}
+}
+
+// Replacing's check decides over an existing output file (through a
+// link), never over an absent one.
+func TestPlanReplacing(t *testing.T) {
+	dir := t.TempDir()
+	keep := filepath.Join(dir, "keep.txt")
+	if err := os.WriteFile(keep, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(dir, "link")
+	if err := os.Symlink(keep, link); err != nil {
+		t.Fatal(err)
+	}
+	var asked []string
+	no := func(target string) error { asked = append(asked, target); return errors.New("not mine") }
+	for _, tc := range []struct {
+		path string
+		want string // in the error; "" none
+	}{
+		{keep, "--o " + keep + ": not mine"},
+		{link, "--o " + link + " -> " + keep + ": not mine"},
+		{filepath.Join(dir, "new"), ""},
+	} {
+		asked = nil
+		var p Plan
+		p.Out("--o", tc.path)
+		p.Replacing("--o", no)
+		err := p.Check()
+		if tc.want == "" {
+			if err != nil || asked != nil {
+				t.Errorf("%s: %v (asked %q); want no error and no question", tc.path, err, asked)
+			}
+			continue
+		}
+		if err == nil || err.Error() != tc.want || !slices.Equal(asked, []string{keep}) {
+			t.Errorf("%s: %v (asked %q); want %q, asked about %s", tc.path, err, asked, tc.want, keep)
+		}
 	}
 }

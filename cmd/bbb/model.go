@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -157,4 +159,41 @@ func parseQuantiles(s string) ([]float64, error) {
 		qs = append(qs, q)
 	}
 	return qs, nil
+}
+
+// replacesModel says whether --save may replace the existing file path:
+// only a bbb model file (or an empty file) is overwritten, so a typo or a
+// link cannot turn --save into the loss of some other file.
+func replacesModel(path string) error {
+	if empty(path) {
+		return nil
+	}
+	if _, err := train.ReadCheckpoint(path); err != nil {
+		return errors.New("exists and is not a bbb model file, so bbb will not overwrite it; name a new file, or remove it first")
+	}
+	return nil
+}
+
+// replacesProfile says whether --cpuprofile may replace the existing file
+// path: only a profile (gzip data, as pprof writes) or an empty file.
+func replacesProfile(path string) error {
+	if empty(path) {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var magic [2]byte
+	if _, err := io.ReadFull(f, magic[:]); err != nil || magic != [2]byte{0x1f, 0x8b} {
+		return errors.New("exists and is not a CPU profile, so bbb will not overwrite it; name a new file, or remove it first")
+	}
+	return nil
+}
+
+// empty reports whether path is an empty regular file.
+func empty(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Size() == 0
 }

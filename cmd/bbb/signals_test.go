@@ -261,7 +261,8 @@ func TestInterruptKeepsPreviousProfile(t *testing.T) {
 	}
 	dir := t.TempDir()
 	prof := filepath.Join(dir, "cp.prof")
-	if err := os.WriteFile(prof, []byte("the previous profile"), 0o644); err != nil {
+	// (gzip's magic first, as in pprof's files: --cpuprofile replaces only a profile)
+	if err := os.WriteFile(prof, []byte("\x1f\x8b the previous profile"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	cmd, lines := startHelper(t, nil, "train", "--points", "400", "--epochs", "100000000", "--report-every", "5",
@@ -277,7 +278,7 @@ func TestInterruptKeepsPreviousProfile(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Errorf("exit %d, want 130", code)
 	}
-	if b, _ := os.ReadFile(prof); string(b) != "the previous profile" {
+	if b, _ := os.ReadFile(prof); string(b) != "\x1f\x8b the previous profile" {
 		t.Errorf("--cpuprofile after the interrupt: %.40q, want the previous profile", b)
 	}
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {

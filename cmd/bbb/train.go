@@ -244,7 +244,9 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	p.In("--from", f.mnist.from)
 	p.InDir("--mnist-dir", f.mnist.dir)
 	p.Rewrites("--save", f.mio.save, "--resume")
+	p.Replacing("--save", replacesModel)
 	p.Out("--cpuprofile", f.cpuProfile)
+	p.Replacing("--cpuprofile", replacesProfile)
 	p.OutDir("--out", f.out)
 	return p
 }
