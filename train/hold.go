@@ -65,13 +65,17 @@ func (t *Trainer) PruneAndHold(frac float64) (removed int, threshold float64, er
 // any graph).
 func (t *Trainer) HoldSaved() (int, error) {
 	var saved []int
-	ps, off := t.Net.Learnables(), 0
+	off := 0
 	for i := range t.Net.Layers {
-		mu, err := graph.Values(ps[4*i])
+		lp, err := t.Net.LayerParams(i)
 		if err != nil {
 			return 0, err
 		}
-		rho, err := graph.Values(ps[4*i+1])
+		mu, err := graph.Values(lp.WMu)
+		if err != nil {
+			return 0, err
+		}
+		rho, err := graph.Values(lp.WRho)
 		if err != nil {
 			return 0, err
 		}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 
+	G "gorgonia.org/gorgonia"
+
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/nodes"
@@ -29,17 +31,20 @@ const streamLayerKL uint64 = 0x6c617965726b6c // "layerkl"
 // Monte-Carlo estimate from a fixed stream (the same draws at every
 // report).
 func LayerStats(n *graph.Network, epoch int) ([]LayerStat, error) {
-	ps := n.Learnables()
 	prior := n.Config.WeightPrior()
 	out := make([]LayerStat, len(n.Layers))
 	for i := range n.Layers {
 		st := LayerStat{Epoch: epoch, Layer: i}
-		for k, pair := range [][2]int{{0, 1}, {2, 3}} {
-			mu, err := graph.Values(ps[4*i+pair[0]])
+		lp, err := n.LayerParams(i)
+		if err != nil {
+			return nil, err
+		}
+		for k, pair := range [][2]*G.Node{{lp.WMu, lp.WRho}, {lp.BMu, lp.BRho}} {
+			mu, err := graph.Values(pair[0])
 			if err != nil {
 				return nil, err
 			}
-			rho, err := graph.Values(ps[4*i+pair[1]])
+			rho, err := graph.Values(pair[1])
 			if err != nil {
 				return nil, err
 			}

@@ -20,14 +20,17 @@ const PrunedRho = -200
 // net (not the biases), layer by layer in row-major order (Blundell et al.
 // 2015, §5.1). A pruned weight has SNR 0 (mu = 0).
 func WeightSNR(net *graph.Network) ([]float64, error) {
-	ps := net.Learnables()
 	var snr []float64
 	for i := range net.Layers {
-		mu, err := graph.Values(ps[4*i])
+		lp, err := net.LayerParams(i)
 		if err != nil {
 			return nil, err
 		}
-		rho, err := graph.Values(ps[4*i+1])
+		mu, err := graph.Values(lp.WMu)
+		if err != nil {
+			return nil, err
+		}
+		rho, err := graph.Values(lp.WRho)
 		if err != nil {
 			return nil, err
 		}
@@ -81,14 +84,17 @@ func lowestSNR(net *graph.Network, frac float64) (drop []int, threshold float64,
 // setWeights sets mu and rho of the weights at idx (WeightSNR's order,
 // increasing) and reloads a resident network's parameters.
 func setWeights(net *graph.Network, idx []int, mu, rho float64) error {
-	ps := net.Learnables()
 	off := 0
 	for i := range net.Layers {
-		m, err := graph.Values(ps[4*i])
+		lp, err := net.LayerParams(i)
 		if err != nil {
 			return err
 		}
-		r, err := graph.Values(ps[4*i+1])
+		m, err := graph.Values(lp.WMu)
+		if err != nil {
+			return err
+		}
+		r, err := graph.Values(lp.WRho)
 		if err != nil {
 			return err
 		}
@@ -97,10 +103,10 @@ func setWeights(net *graph.Network, idx []int, mu, rho float64) error {
 			idx = idx[1:]
 		}
 		off += len(m)
-		if err := graph.SetValues(ps[4*i], m); err != nil {
+		if err := graph.SetValues(lp.WMu, m); err != nil {
 			return err
 		}
-		if err := graph.SetValues(ps[4*i+1], r); err != nil {
+		if err := graph.SetValues(lp.WRho, r); err != nil {
 			return err
 		}
 	}
@@ -112,15 +118,18 @@ func setWeights(net *graph.Network, idx []int, mu, rho float64) error {
 // not the biases) from the PCG stream (seed, streamClassify - 1): the
 // paper's Figure 3 histograms.
 func SampleWeights(net *graph.Network, seed uint64) ([]float64, error) {
-	ps := net.Learnables()
 	rng := rand.New(rand.NewPCG(seed, streamClassify-1))
 	var w []float64
 	for i := range net.Layers {
-		mu, err := graph.Values(ps[4*i])
+		lp, err := net.LayerParams(i)
 		if err != nil {
 			return nil, err
 		}
-		rho, err := graph.Values(ps[4*i+1])
+		mu, err := graph.Values(lp.WMu)
+		if err != nil {
+			return nil, err
+		}
+		rho, err := graph.Values(lp.WRho)
 		if err != nil {
 			return nil, err
 		}
