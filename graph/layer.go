@@ -105,7 +105,7 @@ func (b *layerBuilder) vars(i int, vs []variable) {
 		if v.noise {
 			*v.dst = b.eps(name, v.stream, v.shape...)
 		} else {
-			*v.dst = b.keep(func() (*G.Node, error) { return b.src.param(name, v.shape...) })
+			*v.dst = b.param(name, v.shape...)
 		}
 	}
 	if !b.src.noiseLast() {
@@ -131,6 +131,10 @@ func (b *layerBuilder) keep(f func() (*G.Node, error)) *G.Node {
 	n, err := f()
 	b.err = err
 	return n
+}
+
+func (b *layerBuilder) param(name string, shape ...int) *G.Node {
+	return b.keep(func() (*G.Node, error) { return b.src.param(name, shape...) })
 }
 
 func (b *layerBuilder) eps(name string, stream uint64, shape ...int) *G.Node {
