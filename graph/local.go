@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/nodes"
 )
@@ -41,20 +40,16 @@ func (c Config) validateEstimator() error {
 	case c.Estimator == LocalReparam && c.KL != KLClosed:
 		return fmt.Errorf("graph: local reparameterisation: needs kl closed (no weight sample is left for a Monte-Carlo KL)")
 	case c.Estimator == LocalReparam && c.Resident:
-		return fmt.Errorf("graph: local reparameterisation: the resident (GPU) graph supports only weight sampling")
+		return errResidentLocal
 	}
 	return nil
 }
 
-// localOut is layer l's output by local reparameterisation of x's
+// local is layer l's output by local reparameterisation of x's
 // pre-activations: mean and variance by the layer's dense op (fused or
-// stock), then mean + sqrt(var) ⊙ eps and, if relu, a ReLU.
-func localOut(g *G.ExprGraph, c Config, l *Layer, i int, x, ones *G.Node, relu bool) (*G.Node, error) {
-	rows, out := x.Shape()[0], l.WMu.Shape()[1]
-	dt := c.Dtype
-	l.OutEps = G.NewMatrix(g, dt, G.WithShape(rows, out), G.WithName(fmt.Sprintf("a_eps%d", i)),
-		G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(rows, out))))
-	mean, err := dense(c, x, l.WMu, l.BMu, ones, false)
+// stock), then mean + sqrt(var) ⊙ l.OutEps and, if relu, a ReLU.
+func (o hostOps) local(x *G.Node, l *Layer, relu bool) (*G.Node, error) {
+	mean, err := o.dense(x, l.WMu, l.BMu, false)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +65,7 @@ func localOut(g *G.ExprGraph, c Config, l *Layer, i int, x, ones *G.Node, relu b
 	if err != nil {
 		return nil, err
 	}
-	v, err := dense(c, x2, w2, b2, ones, false)
+	v, err := o.dense(x2, w2, b2, false)
 	if err != nil {
 		return nil, err
 	}
@@ -78,18 +73,14 @@ func localOut(g *G.ExprGraph, c Config, l *Layer, i int, x, ones *G.Node, relu b
 	if err != nil {
 		return nil, err
 	}
-	reparameterize := nodes.Reparameterize
-	if c.StockOps {
-		reparameterize = nodes.StockReparameterize
-	}
-	a, err := reparameterize(mean, sd, l.OutEps)
+	a, err := o.sample(mean, nil, sd, l.OutEps)
 	if err != nil {
 		return nil, err
 	}
 	if !relu {
 		return a, nil
 	}
-	if c.StockOps {
+	if o.c.StockOps {
 		return G.Rectify(a)
 	}
 	return nodes.ReLU(a)

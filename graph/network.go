@@ -45,13 +45,15 @@ type Network struct {
 
 // New builds the network for batches of rows inputs. Every input node (X, Y,
 // learnables, eps) is bound to a zeroed tensor of its own; fill them in place.
-func New(cfg Config, rows int) (*Network, error) { return build(cfg, rows, true) }
+func New(cfg Config, rows int) (*Network, error) { return build(cfg, rows, true, 0) }
 
 // NewForward builds only the forward pass (X to Output, no Y, KL, NLL or
 // Loss), for predictive sampling where the loss would be wasted work.
-func NewForward(cfg Config, rows int) (*Network, error) { return build(cfg, rows, false) }
+func NewForward(cfg Config, rows int) (*Network, error) { return build(cfg, rows, false, 0) }
 
-func build(cfg Config, rows int, withLoss bool) (*Network, error) {
+// build makes New's network, or without withLoss NewForward's; samples > 0
+// (resident only) makes NewPredictive's, of that many passes at once.
+func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
 	c := cfg.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -60,7 +62,7 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		return nil, fmt.Errorf("graph: rows %d: need at least 1", rows)
 	}
 	g := G.NewGraph()
-	n := &Network{Config: c, Rows: rows, Graph: g}
+	n := &Network{Config: c, Rows: rows, Graph: g, Samples: samples}
 	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
 		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
 
@@ -89,14 +91,9 @@ func build(cfg Config, rows int, withLoss bool) (*Network, error) {
 		}
 	}
 	kls := make(G.Nodes, 0, c.Layers)
+	be := n.backend(ones)
 	for i := 0; i < c.Layers; i++ {
-		var l *Layer
-		var err error
-		if c.Resident {
-			l, err = newResidentLayer(g, n, i, h, withLoss)
-		} else {
-			l, err = newLayer(g, c, i, h, ones, withLoss)
-		}
+		l, err := newLayer(be, c, i, h, withLoss)
 		if err != nil {
 			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
 		}

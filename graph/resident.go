@@ -9,11 +9,11 @@ import (
 	"github.com/bbb-go/bbb/nodes"
 )
 
-// A resident network (Config.Resident) is the same model built from the
-// resident ops of package nodes, for Gorgonia's CUDA VM: the parameters,
-// Adam's moments and the epsilon draws stay in GPU memory, every op of a
-// training step runs there, and a step sends one counter and reads back one
-// loss. Per layer:
+// A resident network (Config.Resident) is the same model, built by the
+// same newLayer, from the resident ops of package nodes (backend.go), for
+// Gorgonia's CUDA VM: the parameters, Adam's moments and the epsilon draws
+// stay in GPU memory, every op of a training step runs there, and a step
+// sends one counter and reads back one loss. Per layer:
 //
 //	w_mu, w_rho, b_mu, b_rho   Param nodes (copies of the stored values)
 //	w_eps, b_eps               Noise nodes (Philox normals of the step)
@@ -25,52 +25,6 @@ import (
 // as in the host graph. AddAdam puts one Adam update per parameter after
 // the gradients. On the CPU the same graph runs the ops' Go code, which is
 // how the tests check it; the epsilon values are those of nodes.NormalAt.
-
-func newResidentLayer(g *G.ExprGraph, n *Network, i int, x *G.Node, withKL bool) (*Layer, error) {
-	c := n.Config
-	in, out := c.widths(i)
-	l, err := n.residentParams(i)
-	if err != nil {
-		return nil, err
-	}
-	if l.WEps, err = n.Store.Noise(n.Step, fmt.Sprintf("w_eps%d", i), uint64(2*i), in, out); err != nil {
-		return nil, err
-	}
-	if l.BEps, err = n.Store.Noise(n.Step, fmt.Sprintf("b_eps%d", i), uint64(2*i+1), out); err != nil {
-		return nil, err
-	}
-	if l.W, err = nodes.Sample(l.WMu, l.WRho, l.WEps); err != nil {
-		return nil, err
-	}
-	if l.B, err = nodes.Sample(l.BMu, l.BRho, l.BEps); err != nil {
-		return nil, err
-	}
-	G.WithName(fmt.Sprintf("w%d", i))(l.W)
-	G.WithName(fmt.Sprintf("b%d", i))(l.B)
-	xw, err := G.Mul(x, l.W)
-	if err != nil {
-		return nil, err
-	}
-	if l.Out, err = nodes.BiasAct(xw, l.B, i < c.Layers-1); err != nil {
-		return nil, err
-	}
-	if !withKL {
-		return l, nil
-	}
-	klW, err := nodes.KLTerm(l.WMu, l.WRho, l.WEps, c.Prior)
-	if err != nil {
-		return nil, err
-	}
-	klB, err := nodes.KLTerm(l.BMu, l.BRho, l.BEps, c.Prior)
-	if err != nil {
-		return nil, err
-	}
-	if l.KL, err = G.Add(klW, klB); err != nil {
-		return nil, err
-	}
-	G.WithName(fmt.Sprintf("kl%d", i))(l.KL)
-	return l, nil
-}
 
 // residentData puts a network input (x or y) in the store: the host leaf
 // stays the node to set (SetValues, then Reload), the graph reads the
@@ -97,34 +51,13 @@ func (n *Network) ReloadInputs() {
 	}
 }
 
-// residentParams makes layer i's learnables: host tensors (nodes of the host
-// graph, in n.host) and the Param nodes that the graph reads.
-func (n *Network) residentParams(i int) (*Layer, error) {
-	c := n.Config
-	in, out := c.widths(i)
-	l := &Layer{}
-	for _, f := range []struct {
-		name  string
-		dst   **G.Node
-		shape []int
-	}{{"w_mu", &l.WMu, []int{in, out}}, {"w_rho", &l.WRho, []int{in, out}}, {"b_mu", &l.BMu, []int{out}}, {"b_rho", &l.BRho, []int{out}}} {
-		name := fmt.Sprintf("%s%d", f.name, i)
-		t := tensor.New(tensor.Of(c.Dtype), tensor.WithShape(f.shape...))
-		n.host = append(n.host, G.NewTensor(n.hostGraph, c.Dtype, len(f.shape), G.WithShape(f.shape...), G.WithName(name), G.WithValue(t)))
-		var err error
-		if *f.dst, err = n.Store.Param(n.Step, name, t); err != nil {
-			return nil, err
-		}
-	}
-	return l, nil
-}
-
 // NewPredictive builds k stochastic forward passes over rows inputs in one
 // resident graph, for predictive sampling: per layer k weight samples
 // (K, in, out) from one Noise node, one batched matrix product and one
 // bias/ReLU op. Output is (k, rows, outputs); sample j of a run at step t
 // uses the epsilon elements j·size.. of each layer's Noise draw at t. On the
 // GPU a run costs about what one pass of NewForward does, for k passes.
+// Its layers are newLayer's, with the batched ops (backend.go).
 func NewPredictive(cfg Config, rows, k int) (*Network, error) {
 	c := cfg.WithDefaults()
 	c.Resident = true
@@ -134,50 +67,7 @@ func NewPredictive(cfg Config, rows, k int) (*Network, error) {
 	if rows < 1 || k < 1 {
 		return nil, fmt.Errorf("graph: predictive network of %d rows and %d samples: need at least 1 of each", rows, k)
 	}
-	g := G.NewGraph()
-	n := &Network{Config: c, Rows: rows, Graph: g, Samples: k, hostGraph: G.NewGraph()}
-	var err error
-	if n.Store, err = nodes.NewParamStore(c.Dtype, 0, nodes.AdamConfig{}); err != nil {
-		return nil, err
-	}
-	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
-		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
-	n.Step = G.NewVector(g, c.Dtype, G.WithShape(1), G.WithName("step"),
-		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(1))))
-	h, err := n.residentData(n.X)
-	if err != nil {
-		return nil, err
-	}
-	for i := 0; i < c.Layers; i++ {
-		in, out := c.widths(i)
-		l, err := n.residentParams(i)
-		if err != nil {
-			return nil, fmt.Errorf("graph: layer %d: %w", i, err)
-		}
-		if l.WEps, err = n.Store.Noise(n.Step, fmt.Sprintf("w_eps%d", i), uint64(2*i), k, in, out); err != nil {
-			return nil, err
-		}
-		if l.BEps, err = n.Store.Noise(n.Step, fmt.Sprintf("b_eps%d", i), uint64(2*i+1), k, out); err != nil {
-			return nil, err
-		}
-		if l.W, err = nodes.SampleBatch(l.WMu, l.WRho, l.WEps); err != nil {
-			return nil, err
-		}
-		if l.B, err = nodes.SampleBatch(l.BMu, l.BRho, l.BEps); err != nil {
-			return nil, err
-		}
-		xw, err := nodes.BatchedMatMul(h, l.W)
-		if err != nil {
-			return nil, err
-		}
-		if l.Out, err = nodes.BiasActBatch(xw, l.B, i < c.Layers-1); err != nil {
-			return nil, err
-		}
-		n.Layers = append(n.Layers, l)
-		h = l.Out
-	}
-	n.Output = h
-	return n, nil
+	return build(c, rows, false, k)
 }
 
 // SetStep sets the step of a resident network's next run: the epsilon
