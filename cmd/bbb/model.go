@@ -67,9 +67,9 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 	return out
 }
 
-// runFlags are a model file's run flags: a version 1 or 2 file's, as
+// fileFlags are a model file's run flags: a version 1 or 2 file's, as
 // recorded, or those of a version 3 file's Model.
-func runFlags(c *modelfile.File) map[string]string {
+func fileFlags(c *modelfile.File) map[string]string {
 	if c.Version < 3 {
 		return c.Flags
 	}
@@ -82,7 +82,7 @@ func runFlags(c *modelfile.File) map[string]string {
 // spelt otherwise, " 40, 52" for "40,52", is too). Flags the file does not
 // know keep their defaults.
 func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, file string) error {
-	recorded := runFlags(c)
+	recorded := fileFlags(c)
 	for _, n := range runFlagNames() {
 		v, ok := recorded[n]
 		f := fs.Lookup(n)
@@ -90,8 +90,10 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 			continue
 		}
 		cur := f.Value.String()
-		if m, err := modelfile.FromFlags(map[string]string{n: cur}); err == nil && c.Version >= 3 {
-			cur = m.Flags()[n] // as the Model holds it
+		if c.Version >= 3 {
+			if m, err := modelfile.FromFlags(map[string]string{n: cur}); err == nil {
+				cur = m.Flags()[n] // as the Model holds it
+			}
 		}
 		if cur == v {
 			continue // not marked as set: data flags check which were

@@ -52,7 +52,7 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 }
 
 // checkpointDesc returns the model a file describes, validated before
-// anything is built: its settings parsed as train's flags (runFlags), its
+// anything is built: its settings parsed as train's flags (fileFlags), its
 // inputs and classes, every size within checkDesc's bounds, and every
 // parameter that model has in the file under its name with its shape
 // (modelfile.File.CheckParams). Errors are bare; readModel adds the flag
@@ -63,7 +63,7 @@ func checkpointDesc(c *modelfile.File) (graph.Config, error) {
 	fs := flag.NewFlagSet("meta", flag.ContinueOnError)
 	m.register(fs)
 	d.register(fs)
-	recorded := runFlags(c)
+	recorded := fileFlags(c)
 	for _, n := range runFlagNames() {
 		if v, ok := recorded[n]; ok {
 			if err := fs.Set(n, v); err != nil {

@@ -89,7 +89,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Model.Network.Task)
 		}
 		// The run goes on under the preset it was trained with.
-		if p, ok := runFlags(c)["preset"]; ok {
+		if p, ok := fileFlags(c)["preset"]; ok {
 			if explicit["preset"] && p != f.preset {
 				return usagef("--preset %s: %s was trained with --preset %s", f.preset, f.mio.resume, p)
 			}
@@ -119,7 +119,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
 			return err
 		}
-		if _, ok := runFlags(c)["preset"]; !ok {
+		if _, ok := fileFlags(c)["preset"]; !ok {
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary
 			// would name a preset that did not run.
