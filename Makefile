@@ -29,7 +29,7 @@ GREMLINS = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/gremlins
 GREMLINS_FLAGS = --invert-assignments --invert-bitwise --invert-bwassign --invert-logical \
 	--invert-loopctrl --remove-self-assignments --workers 2 --timeout-coefficient 10 \
 	--exclude-files '_cuda\.go$$'
-MUTATE_PKGS ?= nodes train graph data job bench memory rundir interrupt sweep bandit cmd/bbb internal/atomicio internal/linalg viz
+MUTATE_PKGS ?= nodes train graph data job bench memory rundir interrupt sweep bandit modelfile cmd/bbb internal/atomicio internal/linalg viz
 mutate:
 	$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
 	@for p in $(MUTATE_PKGS); do echo "== gremlins ./$$p"; \

@@ -15,6 +15,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -39,7 +40,7 @@ type Classification struct {
 	// from instead of a fresh init; the weights it holds at zero (a pruned
 	// and held run) stay held. FromFile names it in progress lines and the
 	// summary.
-	From     *train.Checkpoint
+	From     *modelfile.File
 	FromFile string
 	// Prune, with From, removes this share of the weights (0 < Prune < 1),
 	// those of lowest |mu|/sigma, and holds them at zero while the others
@@ -105,7 +106,8 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 		return train.ClassSummary{}, err
 	}
 
-	meta := train.CheckpointMeta{Flags: c.Flags, Seed: cfg.Seed, Inputs: cfg.Graph.Inputs}
+	meta := c.Model
+	meta.Seed, meta.Network.Inputs = cfg.Seed, cfg.Graph.Inputs
 	var saveErr error
 	var reports []train.Report
 	var classReports []train.ClassReport

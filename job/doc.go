@@ -15,8 +15,8 @@
 // paper's pruning experiment: it removes a trained classifier's weights
 // of lowest signal-to-noise ratio, share after share, and writes the test
 // error of each, prune.csv and its figures. Both take the network rebuilt
-// from a saved model (train.ReadCheckpoint, graph.New,
-// train.Checkpoint.SetParams). docs/CLI.md describes the files,
+// from a saved model (modelfile.Read, graph.New,
+// modelfile.File.SetParams). docs/CLI.md describes the files,
 // docs/RUN-DIRECTORY.md the run folder.
 //
 // A job writes every file into the folder it is given and nothing else

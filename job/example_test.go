@@ -10,6 +10,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/job"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -73,12 +74,12 @@ func ExamplePredict() {
 		panic(err)
 	}
 
-	c, err := train.ReadCheckpoint(model)
+	c, err := modelfile.Read(model)
 	if err != nil {
 		panic(err)
 	}
 	g := cfg.WithDefaults().Graph // the network the model was trained as
-	g.Inputs = c.Meta.Inputs
+	g.Inputs = c.Model.Network.Inputs
 	net, err := graph.New(g, 1)
 	if err != nil {
 		panic(err)
@@ -86,7 +87,7 @@ func ExamplePredict() {
 	if err := c.SetParams(net); err != nil {
 		panic(err)
 	}
-	p, err := job.Predict{Net: net, Scaler: c.Meta.Scaler, XNames: c.Meta.XNames, X: []float64{-0.2, 0, 0.2}, Samples: 100, Seed: c.Meta.Seed}.Run(context.Background(), nil)
+	p, err := job.Predict{Net: net, Scaler: c.Model.Scaler, XNames: c.Model.XNames, X: []float64{-0.2, 0, 0.2}, Samples: 100, Seed: c.Model.Seed}.Run(context.Background(), nil)
 	if err != nil {
 		panic(err)
 	}
@@ -142,7 +143,7 @@ func ExamplePrune() {
 		panic(err)
 	}
 
-	c, err := train.ReadCheckpoint(model)
+	c, err := modelfile.Read(model)
 	if err != nil {
 		panic(err)
 	}

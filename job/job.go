@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -19,10 +20,11 @@ type Info struct {
 	GEMM       string      // what runs the graph's matrix products
 	Threads    int         // threads one GEMM may use (Classification's summary and progress)
 	Build      train.Build // the program that ran the job
-	// Flags are the settings that shape the run, recorded in every saved
-	// model (train.CheckpointMeta.Flags) so that a later run can restore
-	// them (bbb train --resume, bbb predict).
-	Flags map[string]string
+	// Model holds the settings that shape the run, recorded in every
+	// saved model (modelfile.Model: the job fills in the seed, inputs,
+	// columns and scaler) so that a later run can restore them (bbb train
+	// --resume, bbb predict).
+	Model modelfile.Model
 }
 
 // Outputs choose a job's optional outputs.
@@ -104,12 +106,12 @@ func (e *InputError) Error() string { return strings.ToLower(e.Input) + ": " + e
 func (e *InputError) Unwrap() error { return e.Err }
 
 // writeModel writes the trainer's checkpoint to path.
-func writeModel(tr *train.Trainer, meta train.CheckpointMeta, reports []train.Report, path string) error {
-	arrays, err := tr.Checkpoint(meta, reports)
+func writeModel(tr *train.Trainer, meta modelfile.Model, reports []train.Report, path string) error {
+	f, err := tr.Checkpoint(meta, reports)
 	if err != nil {
 		return err
 	}
-	return train.WriteCheckpoint(path, arrays)
+	return modelfile.Write(path, f)
 }
 
 // lrGamma is the schedule's factor for a summary: 0 (omitted) when the rate

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -136,12 +137,12 @@ func TestRegressionSaveResume(t *testing.T) {
 	if _, err := j.Run(context.Background(), t.TempDir(), nil); err != nil {
 		t.Fatal(err)
 	}
-	c, err := train.ReadCheckpoint(j.Save)
+	c, err := modelfile.Read(j.Save)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Meta.Epoch != 20 || !slices.Equal(c.Meta.XNames, []string{"x"}) || c.Meta.YName != "y" {
-		t.Errorf("saved meta %+v", c.Meta)
+	if c.Model.Epoch != 20 || !slices.Equal(c.Model.XNames, []string{"x"}) || c.Model.YName != "y" {
+		t.Errorf("saved meta %+v", c.Model)
 	}
 	r := tiny()
 	r.Train.Epochs, r.Resume = 30, c
@@ -250,7 +251,7 @@ func TestClassification(t *testing.T) {
 		t.Errorf("progress:\n%s", progress.String())
 	}
 
-	from, err := train.ReadCheckpoint(j.Save)
+	from, err := modelfile.Read(j.Save)
 	if err != nil {
 		t.Fatal(err)
 	}

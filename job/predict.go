@@ -16,7 +16,7 @@ import (
 // predictive distribution at new inputs, for WritePredictions's rows.
 //
 // The caller builds the network and sets its parameters from the saved
-// model (train.ReadCheckpoint, graph.New, train.Checkpoint.SetParams),
+// model (modelfile.Read, graph.New, modelfile.File.SetParams),
 // and should refuse inputs far from the training data first
 // (data.Scaler.Far): the network would only extrapolate, and its float32
 // sums overflow, which Run reports as ErrNotFinite.
@@ -25,10 +25,10 @@ type Predict struct {
 	// change it.
 	Net *graph.Network
 	// Scaler is the standardisation the model was trained under
-	// (train.CheckpointMeta.Scaler); nil: the network works in the data's
+	// (modelfile.Model.Scaler); nil: the network works in the data's
 	// own units (the seed's curve).
 	Scaler *data.Scaler
-	// XNames are the model's input columns (train.CheckpointMeta.XNames),
+	// XNames are the model's input columns (modelfile.Model.XNames),
 	// X their values, row-major, len(XNames) per row, in the data's
 	// units.
 	XNames []string

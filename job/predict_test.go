@@ -11,24 +11,25 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
 // trainedNet trains the tiny regression job, saves it and rebuilds its
 // network from the saved model, as bbb predict does.
-func trainedNet(t *testing.T) (*graph.Network, *train.Checkpoint) {
+func trainedNet(t *testing.T) (*graph.Network, *modelfile.File) {
 	t.Helper()
 	j := tiny()
 	j.Save = filepath.Join(t.TempDir(), "m.npz")
 	if _, err := j.Run(context.Background(), t.TempDir(), nil); err != nil {
 		t.Fatal(err)
 	}
-	c, err := train.ReadCheckpoint(j.Save)
+	c, err := modelfile.Read(j.Save)
 	if err != nil {
 		t.Fatal(err)
 	}
 	cfg := j.Train.WithDefaults().Graph
-	cfg.Inputs = c.Meta.Inputs
+	cfg.Inputs = c.Model.Network.Inputs
 	net, err := graph.New(cfg, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -46,7 +47,7 @@ func TestPredict(t *testing.T) {
 	net, c := trainedNet(t)
 	var stages []string
 	var progress strings.Builder
-	p := Predict{Net: net, XNames: c.Meta.XNames, X: []float64{-0.5, 0, 0.5}, Samples: 20, Seed: 1,
+	p := Predict{Net: net, XNames: c.Model.XNames, X: []float64{-0.5, 0, 0.5}, Samples: 20, Seed: 1,
 		Hooks: Hooks{Stage: func(ctx context.Context, name string) error { stages = append(stages, name); return ctx.Err() }}}
 	got, err := p.Run(context.Background(), &progress)
 	if err != nil {
@@ -109,14 +110,14 @@ func TestPredictErrors(t *testing.T) {
 	}
 	// An input beyond float32 overflows (bbb refuses inputs far from the
 	// training data first: data.Scaler.Far).
-	_, err := Predict{Net: net, XNames: c.Meta.XNames, X: []float64{0, 1e300}, Samples: 4}.Run(context.Background(), nil)
+	_, err := Predict{Net: net, XNames: c.Model.XNames, X: []float64{0, 1e300}, Samples: 4}.Run(context.Background(), nil)
 	var re *RowError
 	if !errors.As(err, &re) || re.Row != 1 || !errors.Is(err, ErrNotFinite) || !errors.As(err, &ie) || ie.Input != "X" {
 		t.Errorf("an input of 1e300: %v, want a RowError of row 1", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := (Predict{Net: net, XNames: c.Meta.XNames, X: []float64{0}}).Run(ctx, nil); !errors.Is(err, context.Canceled) {
+	if _, err := (Predict{Net: net, XNames: c.Model.XNames, X: []float64{0}}).Run(ctx, nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -53,7 +54,7 @@ func WritePredictions(w io.Writer, names []string, x []float64, b train.Bands, n
 
 // writePredVal writes the training run's predictions for its validation
 // inputs, as bbb predict writes them.
-func writePredVal(path string, meta train.CheckpointMeta, val data.Split, b train.Bands, net *graph.Network) error {
+func writePredVal(path string, meta modelfile.Model, val data.Split, b train.Bands, net *graph.Network) error {
 	noise := NoiseSigma(net)
 	if meta.Scaler != nil {
 		noise *= meta.Scaler.YStd

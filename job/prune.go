@@ -22,7 +22,7 @@ import (
 // from a trained classifier, share after share, and measures the test
 // error after each.
 type Prune struct {
-	// Net is the trained classifier, its parameters set (train.Checkpoint
+	// Net is the trained classifier, its parameters set (modelfile.File
 	// .SetParams). Run prunes it in place: it ends with the largest
 	// share removed.
 	Net *graph.Network

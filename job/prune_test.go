@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -23,7 +24,7 @@ func trainedClassifier(t *testing.T) *graph.Network {
 	if _, err := j.Run(context.Background(), t.TempDir(), nil); err != nil {
 		t.Fatal(err)
 	}
-	c, err := train.ReadCheckpoint(j.Save)
+	c, err := modelfile.Read(j.Save)
 	if err != nil {
 		t.Fatal(err)
 	}

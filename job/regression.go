@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -45,7 +46,7 @@ type Regression struct {
 	NoTrainBand bool
 	// Resume, if not nil, is a saved model of this job to continue up to
 	// Train.Epochs: its parameters, Adam state and loss reports.
-	Resume *train.Checkpoint
+	Resume *modelfile.File
 
 	Outputs
 	Info
@@ -125,10 +126,11 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		if reports, err = tr.Restore(c); err != nil {
 			return train.Summary{}, &InputError{Input: "Resume", Err: err}
 		}
-		startEpoch = c.Meta.Epoch
+		startEpoch = c.Model.Epoch
 		prog.epoch0 = startEpoch
 	}
-	meta := train.CheckpointMeta{Flags: r.Flags, Seed: cfg.Seed, Inputs: inputs, XNames: xNames, YName: yName, Scaler: r.Scaler}
+	meta := r.Model
+	meta.Seed, meta.Network.Inputs, meta.XNames, meta.YName, meta.Scaler = cfg.Seed, inputs, xNames, yName, r.Scaler
 	var saveErr error
 	layers := &layerLog{net: tr.Net}
 	onReport := layers.hook(prog.report)

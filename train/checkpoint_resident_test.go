@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // The resident graph (the CUDA build's, here on the CPU): a checkpoint of
@@ -36,16 +37,16 @@ func TestResidentCheckpointPredicts(t *testing.T) {
 	if _, err := tr.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 2}, nil)
+	f, err := tr.Checkpoint(ckptModel(2, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c Checkpoint
-	c.Meta.Params = nil
+	var c modelfile.File
+	c.Params = nil
 	for _, p := range tr.Net.Learnables() {
-		c.Meta.Params = append(c.Meta.Params, p.Name())
+		c.Params = append(c.Params, p.Name())
 	}
-	c.Arrays = arrays
+	c.Arrays = f.Arrays
 	net, err := graph.New(cfg.Graph, 1)
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +65,7 @@ func TestResidentCheckpointPredicts(t *testing.T) {
 	if len(got.Mean) != 8 || !slices.Equal(got.Mean, want.Mean) || !slices.Equal(got.Q95, want.Q95) {
 		t.Errorf("loaded model predicts %v, trainer %v", got.Mean, want.Mean)
 	}
-	c.Meta.Adam = false
+	c.Adam = false
 	again, err := NewTrainer(cfg, d)
 	if err != nil {
 		t.Fatal(err)

@@ -3,22 +3,58 @@ package train
 import (
 	"bytes"
 	"context"
-	"errors"
+	"encoding/json"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
-	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/internal/npz"
+	"github.com/bbb-go/bbb/modelfile"
 )
+
+// ckptModel is a checkpoint's model: inputs and a seed, the rest the
+// trainer's own (Checkpoint fills in the epoch and the task).
+func ckptModel(inputs int, seed uint64) modelfile.Model {
+	return modelfile.Model{Network: modelfile.Network{Inputs: inputs}, Seed: seed}
+}
+
+// npzOf is f's arrays as Encode writes them, meta and reports included.
+func npzOf(t *testing.T, f *modelfile.File) map[string]npz.Array {
+	t.Helper()
+	b := encodeFile(t, f)
+	m, err := npz.Read(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func encodeFile(t *testing.T, f *modelfile.File) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := modelfile.Encode(&buf, f); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// legacyMeta is f's meta as a version 1 or 2 file held it (no flags).
+func legacyMeta(t *testing.T, f *modelfile.File, version int) npz.Array {
+	t.Helper()
+	m := f.Model
+	b, err := json.Marshal(map[string]any{"format": modelfile.Format, "version": version, "flags": nil, "seed": m.Seed, "epoch": m.Epoch,
+		"inputs": m.Network.Inputs, "params": f.Params, "adam": f.Adam, "resident": f.Resident})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return npz.Array{Shape: []int{len(b)}, Data: b}
+}
 
 func ckptTrainer(t *testing.T, dt tensor.Dtype, epochs int) *Trainer {
 	t.Helper()
@@ -61,15 +97,15 @@ func TestCheckpointResume(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, r2)
+		arrays, err := first.Checkpoint(ckptModel(1, 7), r2)
 		if err != nil {
 			t.Fatal(err)
 		}
 		path := filepath.Join(t.TempDir(), "m.npz")
-		if err := WriteCheckpoint(path, arrays); err != nil {
+		if err := modelfile.Write(path, arrays); err != nil {
 			t.Fatal(err)
 		}
-		c, err := ReadCheckpoint(path)
+		c, err := modelfile.Read(path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -117,10 +153,11 @@ func TestCheckpointVersion1Resumes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, reports)
+		f, err := first.Checkpoint(ckptModel(1, 7), reports)
 		if err != nil {
 			t.Fatal(err)
 		}
+		arrays := npzOf(t, f)
 		// Make it a version-1 file.
 		delete(arrays, "rng/eps_draws")
 		delete(arrays, "rng/val_draws")
@@ -128,14 +165,13 @@ func TestCheckpointVersion1Resumes(t *testing.T) {
 			b, _ := rand.NewPCG(7, stream).MarshalBinary()
 			arrays[name] = npz.Array{Shape: []int{len(b)}, Data: b}
 		}
-		meta := strings.Replace(string(arrays["meta"].Data.([]uint8)), `"version":2`, `"version":1`, 1)
-		arrays["meta"] = npz.Array{Shape: []int{len(meta)}, Data: []uint8(meta)}
-		cp, err := ParseCheckpoint(encodeNpz(t, arrays))
+		arrays["meta"] = legacyMeta(t, f, 1)
+		cp, err := modelfile.Parse(encodeNpz(t, arrays))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if cp.Meta.Version != 1 {
-			t.Fatalf("version %d", cp.Meta.Version)
+		if cp.Version != 1 {
+			t.Fatalf("version %d", cp.Version)
 		}
 		cfg.Epochs = 6
 		resumed, _ := newTestTrainer(t, cfg)
@@ -171,10 +207,11 @@ func TestCheckpointDamaged(t *testing.T) {
 	if _, err := tr.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
+	gf, err := tr.Checkpoint(ckptModel(1, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	good := npzOf(t, gf)
 	enc := func(m map[string]npz.Array) []byte {
 		var buf bytes.Buffer
 		if err := npz.Write(&buf, m); err != nil {
@@ -199,7 +236,7 @@ func TestCheckpointDamaged(t *testing.T) {
 	}{
 		{"truncated", full[:len(full)/2], "zip"},
 		{"garbage", []byte("hello"), "zip"},
-		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 2"},
+		{"version", with("meta", meta(`{"format":"bbb-checkpoint","version":9,"inputs":1,"params":["w_mu0"]}`)), "version 9: this bbb reads version 3"},
 		{"format", with("meta", meta(`{"format":"other","version":1}`)), "not a bbb checkpoint"},
 		{"no inputs", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":0,"params":["w_mu0"]}`)), "meta: inputs 0, 1 params, epoch 0"},
 		{"no params", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":[]}`)), "meta: inputs 1, 0 params, epoch 0"},
@@ -213,7 +250,7 @@ func TestCheckpointDamaged(t *testing.T) {
 		{"scaler", with("meta", meta(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w_mu0"],"scaler":{"x_mean":[0],"x_std":[0],"y_mean":0,"y_std":1}}`)), "scaler: standard deviation 0"},
 		{"nan", with("w_mu0", npz.Array{Shape: good["w_mu0"].Shape, Data: slices.Repeat([]float32{float32(nan())}, good["w_mu0"].Len())}), "non-finite"},
 	} {
-		_, err := ParseCheckpoint(tc.b)
+		_, err := modelfile.Parse(tc.b)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error %v, want one line with %q", tc.name, err, tc.want)
 		}
@@ -228,7 +265,7 @@ func TestCheckpointDamaged(t *testing.T) {
 		{"rng/val_draws", npz.Array{Shape: []int{2}, Data: []int64{1, 2}}, "rng/val_draws missing or bad"},
 		{"rng/val_draws", npz.Array{Shape: []int{1}, Data: []float64{1}}, "rng/val_draws missing or bad"},
 	} {
-		c, err := ParseCheckpoint(with(tc.name, tc.a))
+		c, err := modelfile.Parse(with(tc.name, tc.a))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -239,7 +276,7 @@ func TestCheckpointDamaged(t *testing.T) {
 	// Wrong shape: a checkpoint of another width into this model.
 	other := ckptTrainer(t, tensor.Float32, 2)
 	other.Net.Config.Hidden = 8
-	c, err := ParseCheckpoint(with("w_mu1", npz.Array{Shape: []int{4, 2}, Data: make([]float32, 8)}))
+	c, err := modelfile.Parse(with("w_mu1", npz.Array{Shape: []int{4, 2}, Data: make([]float32, 8)}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -250,23 +287,6 @@ func TestCheckpointDamaged(t *testing.T) {
 
 func nan() float64 { var z float64; return z / z }
 
-// FuzzReadCheckpoint: any bytes give a checkpoint or an error, no panic.
-func FuzzReadCheckpoint(f *testing.F) {
-	var buf bytes.Buffer
-	npz.Write(&buf, map[string]npz.Array{
-		"meta":   {Shape: []int{66}, Data: []uint8(`{"format":"bbb-checkpoint","version":1,"inputs":1,"params":["w"]}  `)},
-		"w":      {Shape: []int{2}, Data: []float32{1, 2}},
-		"adam_t": {Data: []int64{1}},
-	})
-	f.Add(buf.Bytes())
-	f.Fuzz(func(t *testing.T, b []byte) {
-		c, err := ParseCheckpoint(b)
-		if err == nil && (c.Meta.Format != CheckpointFormat || len(c.Meta.Params) == 0) {
-			t.Fatalf("accepted %+v", c.Meta)
-		}
-	})
-}
-
 // Restore's checks of the optimiser state, each alone: a bad adam_t, an
 // Adam moment missing or of the wrong size; adam_t = 0 (a checkpoint
 // before any step) needs no moments.
@@ -275,17 +295,18 @@ func TestRestoreAdamState(t *testing.T) {
 	if _, err := tr.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, nil)
+	gf, err := tr.Checkpoint(ckptModel(1, 7), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	with := func(edit func(map[string]npz.Array)) *Checkpoint {
+	good := npzOf(t, gf)
+	with := func(edit func(map[string]npz.Array)) *modelfile.File {
 		m := map[string]npz.Array{}
 		for k, v := range good {
 			m[k] = v
 		}
 		edit(m)
-		c, err := ParseCheckpoint(encodeNpz(t, m))
+		c, err := modelfile.Parse(encodeNpz(t, m))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -322,71 +343,6 @@ func TestRestoreAdamState(t *testing.T) {
 	}
 }
 
-// ReadCheckpoint reads only what it can bound: a damaged byte (CRC-32), a
-// device, a FIFO (without blocking), a file over MaxCheckpointBytes (a
-// sparse one) are refused with one line; an interrupt stops the read.
-func TestReadCheckpointBounded(t *testing.T) {
-	tr := ckptTrainer(t, tensor.Float32, 2)
-	if _, err := tr.Run(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
-	arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	good := filepath.Join(dir, "m.npz")
-	if err := WriteCheckpoint(good, arrays); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ReadCheckpoint(good); err != nil {
-		t.Fatalf("the undamaged file: %v", err)
-	}
-	b, _ := os.ReadFile(good)
-	// The last byte of w_mu0's values (1 × 8 float32 after a 128-byte
-	// .npy header; the local header has no extra field before them).
-	at := bytes.Index(b, []byte("\x00\x00w_mu0.npy"))
-	at = bytes.Index(b[at:], []byte("\x93NUMPY")) + at + 128 + 8*4 - 1
-	damaged := filepath.Join(dir, "damaged.npz")
-	b[at] ^= 1
-	os.WriteFile(damaged, b, 0o644)
-	fifo := filepath.Join(dir, "fifo")
-	if err := mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	sparse := filepath.Join(dir, "sparse.npz")
-	f, _ := os.Create(sparse)
-	if err := f.Truncate(MaxCheckpointBytes + 1); err != nil {
-		t.Skipf("no sparse file: %v", err)
-	}
-	f.Close()
-	for _, c := range []struct{ path, want string }{
-		{damaged, "array w_mu0: bad CRC-32"},
-		{"/dev/zero", "not a regular file: a device"},
-		{fifo, "not a regular file: a FIFO"},
-		{sparse, "over the limit"},
-	} {
-		done := make(chan error, 1)
-		go func() { _, err := ReadCheckpoint(c.path); done <- err }()
-		select {
-		case err := <-done:
-			if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
-				t.Errorf("%s: %v, want one line with %q", filepath.Base(c.path), err, c.want)
-			}
-		case <-time.After(5 * time.Second): // a guard against a blocking open or an endless read
-			t.Fatalf("%s: ReadCheckpoint does not return", c.path)
-		}
-	}
-	cause := errors.New("interrupted by SIGINT")
-	ctx, cancel := context.WithCancelCause(context.Background())
-	cancel(cause)
-	boundedio.SetInterrupt(ctx)
-	defer boundedio.SetInterrupt(context.Background())
-	if _, err := ReadCheckpoint(good); err != cause {
-		t.Errorf("interrupted: %v", err)
-	}
-}
-
 // Which epsilon state Restore takes: the counters (0 is a count like any
 // other), or a version-1 file's two PCG states together; a file with
 // neither, or with one PCG state alone, is refused rather than resumed
@@ -396,12 +352,13 @@ func TestCheckpointEpsStateKinds(t *testing.T) {
 	if _, err := tr.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	good, err := tr.Checkpoint(CheckpointMeta{Inputs: 1}, nil)
+	gf, err := tr.Checkpoint(ckptModel(1, 0), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
+	good := npzOf(t, gf)
 	pcg := npz.Array{Shape: []int{20}, Data: make([]uint8, 20)}
-	edit := func(drop []string, add map[string]npz.Array) *Checkpoint {
+	edit := func(drop []string, add map[string]npz.Array) *modelfile.File {
 		m := map[string]npz.Array{}
 		for k, v := range good {
 			if !slices.Contains(drop, k) {
@@ -415,7 +372,7 @@ func TestCheckpointEpsStateKinds(t *testing.T) {
 		if err := npz.Write(&buf, m); err != nil {
 			t.Fatal(err)
 		}
-		c, err := ParseCheckpoint(buf.Bytes())
+		c, err := modelfile.Parse(buf.Bytes())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -423,7 +380,7 @@ func TestCheckpointEpsStateKinds(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		c    *Checkpoint
+		c    *modelfile.File
 		want string // "": restored
 	}{
 		{"counters of 0", edit(nil, map[string]npz.Array{"rng/val_draws": {Shape: []int{1}, Data: []int64{0}}}), ""},

@@ -17,6 +17,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -285,32 +286,32 @@ func TestClassifierCheckpointMeta(t *testing.T) {
 	if len(tr.StepSeconds) != 1 || !(tr.StepSeconds[0] > 0) {
 		t.Errorf("StepSeconds %v: want one positive time per epoch", tr.StepSeconds)
 	}
-	arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 2, Task: "stale", Classes: 99}, nil)
+	arrays, err := tr.Checkpoint(modelfile.Model{Network: modelfile.Network{Inputs: 2, Task: "stale", Classes: 99}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "m.npz")
-	if err := WriteCheckpoint(path, arrays); err != nil {
+	if err := modelfile.Write(path, arrays); err != nil {
 		t.Fatal(err)
 	}
-	ck, err := ReadCheckpoint(path)
+	ck, err := modelfile.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ck.Meta.Task != "classification" || ck.Meta.Classes != 3 || ck.Meta.Resident {
-		t.Errorf("meta task %q, classes %d, resident %v: want classification, 3, false", ck.Meta.Task, ck.Meta.Classes, ck.Meta.Resident)
+	if ck.Model.Network.Task != "classification" || ck.Model.Network.Classes != 3 || ck.Resident {
+		t.Errorf("meta task %q, classes %d, resident %v: want classification, 3, false", ck.Model.Network.Task, ck.Model.Network.Classes, ck.Resident)
 	}
 	reg := ckptTrainer(t, tensor.Float32, 1)
 	if _, err := reg.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	arrays, err = reg.Checkpoint(CheckpointMeta{Inputs: 1, Task: "classification", Classes: 4}, nil)
+	arrays, err = reg.Checkpoint(modelfile.Model{Network: modelfile.Network{Inputs: 1, Task: "classification", Classes: 4}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ck, err = ParseCheckpoint(encodeNpz(t, arrays))
-	if err != nil || ck.Meta.Task != "" || ck.Meta.Classes != 0 {
-		t.Errorf("regression checkpoint: task %q, classes %d, %v: want none", ck.Meta.Task, ck.Meta.Classes, err)
+	ck, err = modelfile.Parse(encodeFile(t, arrays))
+	if err != nil || ck.Model.Network.Task != "" || ck.Model.Network.Classes != 0 {
+		t.Errorf("regression checkpoint: task %q, classes %d, %v: want none", ck.Model.Network.Task, ck.Model.Network.Classes, err)
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/internal/parallel"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 func TestAheadWorthIt(t *testing.T) {
@@ -52,11 +53,11 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 			if inFlight := tr.ahead.done != nil; inFlight != (workers == 2) {
 				t.Fatalf("batch %d, %d workers: a fill in flight after the run: %v", batch, workers, inFlight)
 			}
-			arrays, err := tr.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 5}, nil)
+			f, err := tr.Checkpoint(ckptModel(1, 5), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			runs = append(runs, result{slices.Clone(tr.TrainLosses), params(t, tr), arrays})
+			runs = append(runs, result{slices.Clone(tr.TrainLosses), params(t, tr), npzOf(t, f)})
 		}
 		// The first step already leaves the next draw in flight.
 		parallel.SetWorkers(2)
@@ -86,7 +87,7 @@ func TestEpsAheadSameNumbers(t *testing.T) {
 		if _, err := whole.Run(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		cp, err := ParseCheckpoint(encodeNpz(t, two.ckpt))
+		cp, err := modelfile.Parse(encodeNpz(t, two.ckpt))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/parallel"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // PruneAndHold removes the lowest-SNR share (as Prune would) and the
@@ -201,15 +202,15 @@ func TestHoldSaved(t *testing.T) {
 	if _, err := first.Run(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 7}, nil)
+	arrays, err := first.Checkpoint(ckptModel(1, 7), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := t.TempDir() + "/held.npz"
-	if err := WriteCheckpoint(path, arrays); err != nil {
+	if err := modelfile.Write(path, arrays); err != nil {
 		t.Fatal(err)
 	}
-	saved, err := ReadCheckpoint(path)
+	saved, err := modelfile.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 func TestLRScheduleRate(t *testing.T) {
@@ -148,11 +149,11 @@ func TestLRScheduleSteps(t *testing.T) {
 		if _, err := first.Run(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		arrays, err := first.Checkpoint(CheckpointMeta{Inputs: 1, Seed: 3}, nil)
+		arrays, err := first.Checkpoint(ckptModel(1, 3), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cp, err := ParseCheckpoint(encodeNpz(t, arrays))
+		cp, err := modelfile.Parse(encodeFile(t, arrays))
 		if err != nil {
 			t.Fatal(err)
 		}

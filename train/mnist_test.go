@@ -59,16 +59,6 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 	}
 }
 
-// A checkpoint's task fields: a classification of 2 classes and the
-// regression's zero values both pass.
-func TestCheckpointMetaTask(t *testing.T) {
-	for _, m := range []CheckpointMeta{{Task: "classification", Classes: 2}, {}} {
-		if err := m.checkTask(); err != nil {
-			t.Errorf("%+v: %v", m, err)
-		}
-	}
-}
-
 // argmax takes the first of equal largest values (ScoreClasses' predicted
 // class).
 func TestArgmaxTies(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
-	"github.com/bbb-go/bbb/train"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // mnistFlags choose the MNIST files and how much of each split a run uses
@@ -22,9 +22,9 @@ type mnistFlags struct {
 	dir              string
 	train, val, test int
 	valSamples       int
-	from             string            // train: start from this model (--from)
-	prune            float64           // train: with --from, the share removed and held at zero
-	fromModel        *train.Checkpoint // --from, read by checkClassify
+	from             string          // train: start from this model (--from)
+	prune            float64         // train: with --from, the share removed and held at zero
+	fromModel        *modelfile.File // --from, read by checkClassify
 }
 
 func (m *mnistFlags) register(fs *flag.FlagSet, withTraining bool) {
@@ -145,9 +145,9 @@ func (f *trainFlags) checkFrom() error {
 	if err != nil {
 		return err
 	}
-	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != data.MNISTClasses || c.Meta.Inputs != data.MNISTPixels {
+	if c.Model.Network.Task != graph.Classification.String() || c.Model.Network.Classes != data.MNISTClasses || c.Model.Network.Inputs != data.MNISTPixels {
 		return usagef("--from %s: a model of %d inputs and %d outputs (%s); --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
-			m.from, c.Meta.Inputs, max(c.Meta.Classes, 1), taskName(c.Meta.Task))
+			m.from, c.Model.Network.Inputs, max(c.Model.Network.Classes, 1), taskName(c.Model.Network.Task))
 	}
 	net, err := graph.New(mnistGraph(&f.modelFlags), 1)
 	if err != nil {

@@ -211,7 +211,7 @@ func TestOutputsThatMayOverlap(t *testing.T) {
 	}
 	for _, p := range []string{"m.npz", "r2/m.npz"} {
 		c, err := readModel("--resume", p)
-		if err != nil || c.Meta.Epoch != 20 {
+		if err != nil || c.Model.Epoch != 20 {
 			t.Errorf("%s: %v, %+v", p, err, c)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // The memory estimate and its check are the memory package's; here are
@@ -50,8 +51,8 @@ func checkMemoryHint(s memory.Sizes, limit memory.Limit, hint string) error {
 // available. width is the mushrooms' one-hot context.
 func checkBanditSizes(c bandit.Config, width int) error {
 	c = c.WithDefaults()
-	if c.Depth >= maxLayers {
-		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, maxLayers-1, maxLayers)
+	if c.Depth >= modelfile.MaxLayers {
+		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, modelfile.MaxLayers-1, modelfile.MaxLayers)
 	}
 	const actions = 2 // the context's one-hot action (eat, pass) joins the inputs
 	cfg := graph.Config{Layers: c.Depth + 1, Hidden: c.Hidden, Inputs: width + actions, Outputs: 1}

@@ -11,15 +11,15 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/rundir"
-	"github.com/bbb-go/bbb/train"
 )
 
 // modelIO are train's --save, --checkpoint-every and --resume.
 type modelIO struct {
 	save, resume    string
 	checkpointEvery int
-	ckpt            *train.Checkpoint // read --resume
+	ckpt            *modelfile.File // read --resume
 }
 
 func (m *modelIO) register(fs *flag.FlagSet) {
@@ -30,7 +30,8 @@ func (m *modelIO) register(fs *flag.FlagSet) {
 
 // runFlagNames are the flags that shape a run's parameters: the model's
 // (modelFlags) and the data's (dataFlags), less those that only say how it
-// runs. A checkpoint records them; --resume and predict restore them.
+// runs. A model file records them (modelfile.Model, by these names:
+// modelfile.FromFlags); --resume and predict restore them.
 func runFlagNames() []string {
 	fs := flag.NewFlagSet("names", flag.ContinueOnError)
 	var m modelFlags
@@ -68,18 +69,35 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 	return out
 }
 
-// applyFlags sets fs's run flags to a checkpoint's values; a flag the user
+// fileFlags are a model file's run flags: a version 1 or 2 file's, as
+// recorded, or those of a version 3 file's Model.
+func fileFlags(c *modelfile.File) map[string]string {
+	if c.Version < 3 {
+		return c.Flags
+	}
+	return c.Model.Flags()
+}
+
+// applyFlags sets fs's run flags to a model file's values; a flag the user
 // set to another value is a usage error (a path flag naming the same file,
-// by another path, is the same value). Flags the file does not know keep
-// their defaults.
-func applyFlags(fs *flag.FlagSet, recorded map[string]string, explicit map[string]bool, file string) error {
+// by another path, is the same value; against a version 3 file, a value
+// spelt otherwise, " 40, 52" for "40,52", is too). Flags the file does not
+// know keep their defaults.
+func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, file string) error {
+	recorded := fileFlags(c)
 	for _, n := range runFlagNames() {
 		v, ok := recorded[n]
 		f := fs.Lookup(n)
 		if !ok || f == nil {
 			continue
 		}
-		if f.Value.String() == v {
+		cur := f.Value.String()
+		if c.Version >= 3 {
+			if m, err := modelfile.FromFlags(map[string]string{n: cur}); err == nil {
+				cur = m.Flags()[n] // as the Model holds it
+			}
+		}
+		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
 		if explicit[n] && pathFlags[n] && samePath(f.Value.String(), v) {
@@ -107,12 +125,12 @@ func explicitFlags(fs *flag.FlagSet) map[string]bool {
 	return set
 }
 
-// readModel reads a checkpoint and validates the model it describes
+// readModel reads a model file and validates the model it describes
 // (checkpointDesc) before anything is built; every problem is one usage
 // error naming the flag and the file. The file must be a regular file
 // (not /dev/zero or a FIFO) that fits in memory; the read checks its CRCs
-// and stops at a signal (train.ReadCheckpoint).
-func readModel(flagName, path string) (*train.Checkpoint, error) {
+// and stops at a signal (modelfile.Read).
+func readModel(flagName, path string) (*modelfile.File, error) {
 	if path == "" {
 		return nil, usagef("%s: empty path", flagName)
 	}
@@ -122,7 +140,7 @@ func readModel(flagName, path string) (*train.Checkpoint, error) {
 			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, memory.Format(float64(st.Size())), memory.Format(avail))
 		}
 	}
-	c, err := train.ReadCheckpoint(path)
+	c, err := modelfile.Read(path)
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, path, unwrapPath(err))
 	}

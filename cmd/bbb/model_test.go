@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/internal/npz"
-	"github.com/bbb-go/bbb/train"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 func sortedLines(t *testing.T, path string) []string {
@@ -47,18 +49,18 @@ func TestSaveResumePredict(t *testing.T) {
 	run("--epochs", "20", "--save", m1, "--out", filepath.Join(dir, "o1"))
 	run("--resume", m1, "--epochs", "40", "--save", m2, "--out", filepath.Join(dir, "o2"))
 	run("--epochs", "40", "--save", m3, "--checkpoint-every", "10", "--out", filepath.Join(dir, "o3")) // --save inside --out
-	c2, err := train.ReadCheckpoint(m2)
+	c2, err := modelfile.Read(m2)
 	if err != nil {
 		t.Fatal(err)
 	}
-	c3, err := train.ReadCheckpoint(m3)
+	c3, err := modelfile.Read(m3)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c2.Meta.Epoch != 40 || c3.Meta.Epoch != 40 || c3.Meta.Scaler == nil || strings.Join(c3.Meta.XNames, ",") != "a,b" {
-		t.Fatalf("meta %+v / %+v", c2.Meta, c3.Meta)
+	if c2.Model.Epoch != 40 || c3.Model.Epoch != 40 || c3.Model.Scaler == nil || strings.Join(c3.Model.XNames, ",") != "a,b" {
+		t.Fatalf("meta %+v / %+v", c2.Model, c3.Model)
 	}
-	for _, p := range c3.Meta.Params {
+	for _, p := range c3.Params {
 		if !slices.Equal(c2.Arrays[p].Floats(), c3.Arrays[p].Floats()) {
 			t.Errorf("%s: 20 + 20 epochs differ from 40", p)
 		}
@@ -91,7 +93,7 @@ func TestSaveResumePredict(t *testing.T) {
 		out, err := exec.Command(py, "-c", `import numpy as np, json, sys
 z = np.load(sys.argv[1])
 m = json.loads(bytes(z["meta"]).decode())
-print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t"]))`, m3).CombinedOutput()
+print(m["format"], m["model"]["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t"]))`, m3).CombinedOutput()
 		if err != nil || strings.TrimSpace(string(out)) != "bbb-checkpoint 40 (2, 8) float32 40" {
 			t.Errorf("numpy: %s %v", out, err)
 		}
@@ -117,7 +119,7 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 	version := rewrite(func(a map[string]npz.Array) {
 		var m map[string]any
 		json.Unmarshal(a["meta"].Data.([]uint8), &m)
-		m["version"] = train.CheckpointVersion + 1
+		m["version"] = modelfile.Version + 1
 		mb, _ := json.Marshal(m)
 		a["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
 	})
@@ -128,7 +130,7 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 	}{
 		{[]string{"predict", "--model", bad("garbage.npz", []byte("not a model")), "--data", val}, "garbage.npz: not an npz"},
 		{[]string{"predict", "--model", bad("trunc.npz", b3[:len(b3)/2]), "--data", val}, "trunc.npz: "},
-		{[]string{"predict", "--model", bad("v2.npz", version), "--data", val}, fmt.Sprintf("v2.npz: version %d: this bbb reads version %d", train.CheckpointVersion+1, train.CheckpointVersion)},
+		{[]string{"predict", "--model", bad("v2.npz", version), "--data", val}, fmt.Sprintf("v2.npz: version %d: this bbb reads version %d", modelfile.Version+1, modelfile.Version)},
 		{[]string{"predict", "--model", bad("shape.npz", shape), "--data", val}, "shape.npz: parameter w_mu1: shape [4 16] in the file, the model needs [8 8]"},
 		{[]string{"predict", "--model", filepath.Join(dir, "none.npz"), "--data", val}, "--model"},
 		{[]string{"predict", "--model", m3, "--data", data, "--quantiles", "0.5,2"}, "--quantiles"},
@@ -148,5 +150,54 @@ print(m["format"], m["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(z["adam_t
 	code, _, stderr := runCLI(append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--out", filepath.Join(dir, "o5"))...)
 	if code != exitUsage || !strings.Contains(stderr, "is not the data it was trained on") {
 		t.Errorf("changed data: exit %d, %q", code, stderr)
+	}
+}
+
+// A model file's Model holds train's run flags by their names, with the
+// flags' defaults (modelfile.FromFlags, Model.Flags): the vocabulary of
+// version 1 and 2 files and the flags --resume and predict restore.
+func TestModelFileFlags(t *testing.T) {
+	fs := flag.NewFlagSet("names", flag.ContinueOnError)
+	var m modelFlags
+	var d dataFlags
+	m.register(fs)
+	d.register(fs)
+	def := (modelfile.Model{Seed: 1, Preset: "seed"}).Flags()
+	names := append(runFlagNames(), "preset")
+	if got := slices.Sorted(maps.Keys(def)); !slices.Equal(got, slices.Sorted(slices.Values(names))) {
+		t.Errorf("modelfile's flags %v, train's run flags %v", got, names)
+	}
+	for _, n := range runFlagNames() {
+		if v := fs.Lookup(n).DefValue; def[n] != v {
+			t.Errorf("--%s: default %q, modelfile's %q", n, v, def[n])
+		}
+	}
+}
+
+// A version 2 file and the version 3 file of one model predict the same
+// rows, and --resume refuses another --hidden with one message for both;
+// against version 3, a list spelt otherwise is the same value.
+func TestVersion2And3Agree(t *testing.T) {
+	dir, model, data := savedModel(t)
+	v2 := rewriteMeta(t, model, filepath.Join(dir, "v2.npz"), func(m map[string]any) { asVersion2(t, m) })
+	var preds []string
+	for _, p := range []string{model, v2} {
+		out := filepath.Join(dir, filepath.Base(p)+".csv")
+		if code, _, stderr := runCLI("predict", "-q", "--model", p, "--data", data, "--samples", "5", "--out", out); code != exitOK {
+			t.Fatalf("predict %s: exit %d: %s", p, code, stderr)
+		}
+		b, _ := os.ReadFile(out)
+		preds = append(preds, string(b))
+		args := []string{"train", "-q", "--resume", p, "--epochs", "8", "--hidden", "9", "--out", filepath.Join(dir, "o2")}
+		if code, _, stderr := runCLI(args...); code != exitUsage || strings.TrimSpace(stderr) != "bbb: --hidden 9: "+p+" was trained with --hidden 8" {
+			t.Errorf("%s: exit %d, %q", p, code, stderr)
+		}
+	}
+	if preds[0] != preds[1] || preds[0] == "" {
+		t.Error("version 2 and 3 predict differently")
+	}
+	args := []string{"train", "-q", "--resume", model, "--epochs", "6", "--x-cols", "a, b", "--no-figures", "--samples", "4", "--out", filepath.Join(dir, "o3")}
+	if code, _, stderr := runCLI(args...); code != exitOK {
+		t.Errorf("--x-cols \"a, b\" against a,b: exit %d: %s", code, stderr)
 	}
 }

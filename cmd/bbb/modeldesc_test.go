@@ -21,10 +21,10 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/npz"
-	"github.com/bbb-go/bbb/train"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
-// descParams names and shapes the parameters graph.New builds, in order,
+// modelfile.Params names and shapes the parameters graph.New builds, in order,
 // for each likelihood, task and depth.
 func TestDescParamsMatchGraph(t *testing.T) {
 	for _, c := range []graph.Config{
@@ -37,12 +37,12 @@ func TestDescParamsMatchGraph(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []paramShape
+		var got []modelfile.Param
 		for _, p := range net.Learnables() {
-			got = append(got, paramShape{p.Name(), []int(p.Shape())})
+			got = append(got, modelfile.Param{Name: p.Name(), Shape: []int(p.Shape())})
 		}
-		want := descParams(c)
-		if !slices.EqualFunc(got, want, func(a, b paramShape) bool { return a.name == b.name && slices.Equal(a.shape, b.shape) }) {
+		want := modelfile.Params(c)
+		if !slices.EqualFunc(got, want, func(a, b modelfile.Param) bool { return a.Name == b.Name && slices.Equal(a.Shape, b.Shape) }) {
 			t.Errorf("%+v:\ngraph %v\ndesc  %v", c, got, want)
 		}
 		if err := checkDesc(c); err != nil {
@@ -60,21 +60,21 @@ func TestCheckDescBounds(t *testing.T) {
 		cfg  graph.Config
 		want string // "" accepted
 	}{
-		{graph.Config{Layers: maxLayers, Hidden: 20}, ""},
-		{graph.Config{Layers: maxLayers + 1, Hidden: 20}, "--layers 65: want 1 to 64"},
+		{graph.Config{Layers: modelfile.MaxLayers, Hidden: 20}, ""},
+		{graph.Config{Layers: modelfile.MaxLayers + 1, Hidden: 20}, "--layers 65: want 1 to 64"},
 		{graph.Config{Layers: 500, Hidden: 20}, "--layers 500: want 1 to 64"},
 		{graph.Config{Layers: 100000, Hidden: 20}, "--layers 100000"},
 		{graph.Config{Layers: -1, Hidden: 20}, "--layers -1"},
-		{graph.Config{Layers: 1, Hidden: maxHidden + 1}, "--hidden 65537: want 1 to 65536"},
+		{graph.Config{Layers: 1, Hidden: modelfile.MaxHidden + 1}, "--hidden 65537: want 1 to 65536"},
 		{graph.Config{Layers: 5, Hidden: 100000}, "--hidden 100000: the run needs about"},
 		{graph.Config{Layers: 2, Hidden: -3}, "--hidden -3"},
-		{graph.Config{Layers: 2, Hidden: 4, Inputs: maxInputs + 1}, "inputs 1048577"},
-		{graph.Config{Layers: 2, Hidden: 4, Task: graph.Classification, Classes: maxClasses + 1}, "outputs 65537"},
+		{graph.Config{Layers: 2, Hidden: 4, Inputs: modelfile.MaxInputs + 1}, "inputs 1048577"},
+		{graph.Config{Layers: 2, Hidden: 4, Task: graph.Classification, Classes: modelfile.MaxClasses + 1}, "outputs 65537"},
 		{graph.Config{Layers: 3, Hidden: 20000, Inputs: 1}, "--hidden 20000 --layers 3 with 1 inputs: 4e+08 weights, over the 268435456"},
 		{graph.Config{Layers: 5, Hidden: 20000, Inputs: 1, Dtype: tensor.Float64}, "--hidden 20000: the run needs about 107.3 GiB of memory for its parameters alone (--layers 5), 64.0 GiB is available"},
 		{graph.Config{Layers: 3, Hidden: 11000, Inputs: 1}, ""},
-		{graph.Config{Layers: 1, Hidden: 1, Inputs: maxInputs, Likelihood: graph.LikHetero}, ""},
-		{graph.Config{Layers: 2, Hidden: 300, Inputs: maxInputs}, "weights, over"},
+		{graph.Config{Layers: 1, Hidden: 1, Inputs: modelfile.MaxInputs, Likelihood: graph.LikHetero}, ""},
+		{graph.Config{Layers: 2, Hidden: 300, Inputs: modelfile.MaxInputs}, "weights, over"},
 	} {
 		err := checkDesc(c.cfg)
 		switch {
@@ -138,9 +138,20 @@ func TestModelRefused(t *testing.T) {
 		return p
 	}
 	deep, wide, liar := filepath.Join(dir, "deep.npz"), filepath.Join(dir, "wide.npz"), filepath.Join(dir, "liar.npz")
-	withMeta(t, model, deep, func(m map[string]any) { m["flags"].(map[string]any)["layers"] = "100000" })
-	withMeta(t, model, wide, func(m map[string]any) { m["flags"].(map[string]any)["hidden"] = "1000000000" })
-	withMeta(t, model, liar, func(m map[string]any) { m["flags"].(map[string]any)["hidden"] = "9" })
+	flag := func(name, v string) func(map[string]any) { // (a version 2 file's)
+		return func(m map[string]any) { asVersion2(t, m); m["flags"].(map[string]any)[name] = v }
+	}
+	withMeta(t, model, deep, flag("layers", "100000"))
+	withMeta(t, model, wide, flag("hidden", "1000000000"))
+	withMeta(t, model, liar, flag("hidden", "9"))
+	// The same in version 3: the Model's network.
+	deep3, wide3, liar3 := filepath.Join(dir, "deep3.npz"), filepath.Join(dir, "wide3.npz"), filepath.Join(dir, "liar3.npz")
+	network := func(name string, v int) func(map[string]any) {
+		return func(m map[string]any) { m["model"].(map[string]any)["network"].(map[string]any)[name] = v }
+	}
+	withMeta(t, model, deep3, network("layers", 100000))
+	withMeta(t, model, wide3, network("hidden", 1000000000))
+	withMeta(t, model, liar3, network("hidden", 9))
 	fifo := filepath.Join(dir, "fifo")
 	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
@@ -157,6 +168,10 @@ func TestModelRefused(t *testing.T) {
 		{[]string{"train", "--resume", deep, "--epochs", "8", "--out", out}, "--resume " + deep + ": meta: --layers 100000"},
 		{[]string{"predict", "--model", wide, "--data", data}, "meta: --hidden 1000000000: the run needs about"},
 		{[]string{"predict", "--model", liar, "--data", data}, "parameter w_mu0: shape [2 8] in the file, the model needs [2 9] (--layers 3 --hidden 9, 2 inputs)"},
+		{[]string{"predict", "--model", deep3, "--data", data}, "--model " + deep3 + ": meta: --layers 100000: want 1 to 64"},
+		{[]string{"train", "--resume", deep3, "--epochs", "8", "--out", out}, "--resume " + deep3 + ": meta: --layers 100000"},
+		{[]string{"predict", "--model", wide3, "--data", data}, "meta: --hidden 1000000000: the run needs about"},
+		{[]string{"predict", "--model", liar3, "--data", data}, "parameter w_mu0: shape [2 8] in the file, the model needs [2 9] (--layers 3 --hidden 9, 2 inputs)"},
 		{[]string{"predict", "--model", "/dev/zero", "--data", data}, "--model /dev/zero: not a regular file: a device"},
 		{[]string{"predict", "--model", fifo, "--data", data}, "not a regular file: a FIFO"},
 		{[]string{"train", "--resume", fifo, "--out", out}, "--resume " + fifo + ": not a regular file: a FIFO"},
@@ -226,19 +241,21 @@ func FuzzCheckpointMeta(f *testing.F) {
 		layers, hidden, inputs, classes int
 		lik                             string
 	}{
-		{3, 8, 2, 0, "fixed"}, {1, 1, 1, 0, "learned"}, {maxLayers, 4, 1, 0, "hetero"}, {2, 16, 784, 10, "fixed"},
+		{3, 8, 2, 0, "fixed"}, {1, 1, 1, 0, "learned"}, {modelfile.MaxLayers, 4, 1, 0, "hetero"}, {2, 16, 784, 10, "fixed"},
 		{100000, 20, 1, 0, "fixed"}, {5, 1 << 30, 1, 0, "fixed"}, {-1, 0, 0, 0, "x"}, {65, 1, 1, 0, "fixed"},
 	} {
 		f.Add(s.layers, s.hidden, s.inputs, s.classes, s.lik)
 	}
 	f.Fuzz(func(t *testing.T, layers, hidden, inputs, classes int, lik string) {
-		meta := train.CheckpointMeta{
-			Format: train.CheckpointFormat, Version: train.CheckpointVersion, Inputs: inputs,
-			Flags: map[string]string{"layers": strconv.Itoa(layers), "hidden": strconv.Itoa(hidden), "likelihood": lik},
+		// A version 2 meta: the flags as recorded.
+		meta := map[string]any{
+			"format": modelfile.Format, "version": 2, "inputs": inputs,
+			"flags": map[string]string{"layers": strconv.Itoa(layers), "hidden": strconv.Itoa(hidden), "likelihood": lik},
 		}
 		if classes != 0 {
-			meta.Task, meta.Classes = graph.Classification.String(), classes
+			meta["task"], meta["classes"] = graph.Classification.String(), classes
 		}
+		var params []string
 		// The arrays: of the meta's model where it is valid and small, else
 		// of a 2-layer model of 4.
 		file := graph.Config{Layers: layers, Hidden: hidden, Inputs: inputs, Likelihood: map[string]graph.Likelihood{"learned": graph.LikLearned, "hetero": graph.LikHetero}[lik]}
@@ -249,14 +266,15 @@ func FuzzCheckpointMeta(f *testing.F) {
 			file = graph.Config{Layers: 2, Hidden: 4, Inputs: 1}
 		}
 		arrays := map[string]npz.Array{}
-		for _, p := range descParams(file) {
+		for _, p := range modelfile.Params(file) {
 			n := 1
-			for _, d := range p.shape {
+			for _, d := range p.Shape {
 				n *= d
 			}
-			arrays[p.name] = npz.Array{Shape: p.shape, Data: make([]float32, n)}
-			meta.Params = append(meta.Params, p.name)
+			arrays[p.Name] = npz.Array{Shape: p.Shape, Data: make([]float32, n)}
+			params = append(params, p.Name)
 		}
+		meta["params"] = params
 		mb, _ := json.Marshal(meta)
 		arrays["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
 		var buf bytes.Buffer
@@ -267,7 +285,7 @@ func FuzzCheckpointMeta(f *testing.F) {
 		var before, after runtime.MemStats
 		runtime.ReadMemStats(&before)
 		start := time.Now()
-		c, err := train.ParseCheckpoint(buf.Bytes())
+		c, err := modelfile.Parse(buf.Bytes())
 		var cfg graph.Config
 		if err == nil {
 			cfg, err = checkpointDesc(c)
@@ -305,9 +323,9 @@ func FuzzCheckpointMeta(f *testing.F) {
 // writes them).
 func small(c graph.Config) bool {
 	n := 0
-	for _, p := range descParams(c) {
+	for _, p := range modelfile.Params(c) {
 		size := 1
-		for _, d := range p.shape {
+		for _, d := range p.Shape {
 			size *= d
 		}
 		if n += size; n > 1<<20 {

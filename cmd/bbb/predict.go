@@ -68,11 +68,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if c.Meta.Task != "" {
-		return usagef("--model %s: a %s model: predict samples regression models (for an MNIST model: bbb prune)", model, c.Meta.Task)
+	if c.Model.Network.Task != "" {
+		return usagef("--model %s: a %s model: predict samples regression models (for an MNIST model: bbb prune)", model, c.Model.Network.Task)
 	}
 	if !isSet(fs, "seed") {
-		seed = c.Meta.Seed
+		seed = c.Model.Seed
 	}
 	// The model's flags, as train --resume restores them.
 	var m modelFlags
@@ -80,25 +80,25 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	mfs := flag.NewFlagSet("model", flag.ContinueOnError)
 	m.register(mfs)
 	d.register(mfs)
-	if err := applyFlags(mfs, c.Meta.Flags, nil, model); err != nil {
+	if err := applyFlags(mfs, c, nil, model); err != nil {
 		return err
 	}
 	m.workers, m.threads = workers, 1
 	if err := m.check(); err != nil {
 		return usagef("--model %s: %v", model, err)
 	}
-	if len(c.Meta.XNames) != c.Meta.Inputs {
-		return usagef("--model %s: %d input names for %d inputs", model, len(c.Meta.XNames), c.Meta.Inputs)
+	if len(c.Model.XNames) != c.Model.Network.Inputs {
+		return usagef("--model %s: %d input names for %d inputs", model, len(c.Model.XNames), c.Model.Network.Inputs)
 	}
-	tab, err := data.ReadCSV(dataPath, data.CSVColumns{XCols: c.Meta.XNames, NoTarget: true})
+	tab, err := data.ReadCSV(dataPath, data.CSVColumns{XCols: c.Model.XNames, NoTarget: true})
 	if err != nil {
 		return usagef("--data: %v", err)
 	}
-	if err := checkNear(dataPath, tab, c.Meta.Scaler); err != nil {
+	if err := checkNear(dataPath, tab, c.Model.Scaler); err != nil {
 		return err
 	}
 	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.hidden, Layers: m.layers, Samples: samples, Workers: workers,
-		Levels: len(qs), Inputs: c.Meta.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
+		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
 		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	cfg := m.graphConfig()
-	cfg.Inputs = c.Meta.Inputs
+	cfg.Inputs = c.Model.Network.Inputs
 	net, err := graph.New(cfg, 1)
 	if err != nil {
 		return usagef("--model %s: %v", model, err)
@@ -118,7 +118,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if !quiet {
 		progress = stderr
 	}
-	j := job.Predict{Net: net, Scaler: c.Meta.Scaler, XNames: c.Meta.XNames, X: tab.X, Samples: samples, Quantiles: qs, Workers: workers, Seed: seed,
+	j := job.Predict{Net: net, Scaler: c.Model.Scaler, XNames: c.Model.XNames, X: tab.X, Samples: samples, Quantiles: qs, Workers: workers, Seed: seed,
 		Hooks: job.Hooks{Stage: interrupt.EnterStage}}
 	p, err := j.Run(ctx, progress)
 	if re := (*job.RowError)(nil); errors.As(err, &re) {

@@ -69,19 +69,19 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if c.Meta.Task != graph.Classification.String() || c.Meta.Classes != data.MNISTClasses || c.Meta.Inputs != data.MNISTPixels {
+	if c.Model.Network.Task != graph.Classification.String() || c.Model.Network.Classes != data.MNISTClasses || c.Model.Network.Inputs != data.MNISTPixels {
 		return usagef("--model %s: a model of %d inputs and %d outputs (%s); MNIST needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
-			model, c.Meta.Inputs, max(c.Meta.Classes, 1), taskName(c.Meta.Task))
+			model, c.Model.Network.Inputs, max(c.Model.Network.Classes, 1), taskName(c.Model.Network.Task))
 	}
 	if !isSet(fs, "seed") {
-		seed = c.Meta.Seed
+		seed = c.Model.Seed
 	}
 	var m modelFlags
 	mfs := flag.NewFlagSet("model", flag.ContinueOnError)
 	m.register(mfs)
 	var d dataFlags
 	d.register(mfs)
-	if err := applyFlags(mfs, c.Meta.Flags, nil, model); err != nil {
+	if err := applyFlags(mfs, c, nil, model); err != nil {
 		return err
 	}
 	m.threads, m.points = 0, data.MNISTTrain // every core for the test passes

@@ -17,6 +17,7 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/rundir"
 	"github.com/bbb-go/bbb/train"
 )
@@ -84,11 +85,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
-		if c.Meta.Task != "" {
-			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Meta.Task)
+		if c.Model.Network.Task != "" {
+			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Model.Network.Task)
 		}
 		// The run goes on under the preset it was trained with.
-		if p, ok := c.Meta.Flags["preset"]; ok {
+		if p, ok := fileFlags(c)["preset"]; ok {
 			if explicit["preset"] && p != f.preset {
 				return usagef("--preset %s: %s was trained with --preset %s", f.preset, f.mio.resume, p)
 			}
@@ -115,10 +116,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runClassify(ctx, f, stdout, stderr)
 	}
 	if c := f.mio.ckpt; c != nil {
-		if err := applyFlags(fs, c.Meta.Flags, explicit, f.mio.resume); err != nil {
+		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
 			return err
 		}
-		if _, ok := c.Meta.Flags["preset"]; !ok {
+		if _, ok := fileFlags(c)["preset"]; !ok {
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary
 			// would name a preset that did not run.
@@ -128,8 +129,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 			}
 		}
-		if c.Meta.Epoch >= f.epochs {
-			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Meta.Epoch)
+		if c.Model.Epoch >= f.epochs {
+			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Model.Epoch)
 		}
 	}
 	if err := checkFlagDeps(fs, explicit); err != nil { // (the values --resume restored included)
@@ -143,8 +144,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Meta.Scaler == nil || !slices.Equal(c.Meta.Scaler.XMean, f.csv.scaler.XMean) ||
-		!slices.Equal(c.Meta.Scaler.XStd, f.csv.scaler.XStd) || c.Meta.Scaler.YMean != f.csv.scaler.YMean || c.Meta.Scaler.YStd != f.csv.scaler.YStd) {
+	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Model.Scaler == nil || !slices.Equal(c.Model.Scaler.XMean, f.csv.scaler.XMean) ||
+		!slices.Equal(c.Model.Scaler.XStd, f.csv.scaler.XStd) || c.Model.Scaler.YMean != f.csv.scaler.YMean || c.Model.Scaler.YStd != f.csv.scaler.YStd) {
 		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
@@ -316,8 +317,9 @@ func (f *trainFlags) jobOutputs(stage string) job.Outputs {
 // and saved models.
 func (f *trainFlags) jobInfo() job.Info {
 	device, name := deviceName(f.device)
+	model, _ := modelfile.FromFlags(f.runFlags) // (each value checked: f.check)
 	return job.Info{Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
-		Threads: f.threads, Build: buildInfo(), Flags: f.runFlags}
+		Threads: f.threads, Build: buildInfo(), Model: model}
 }
 
 // jobHooks name a job's stages for the message of an interrupted run and

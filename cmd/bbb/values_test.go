@@ -13,7 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/npz"
-	"github.com/bbb-go/bbb/train"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // tinyCSV are the flags of a CSV or seed run that takes well under a second.
@@ -101,11 +101,11 @@ func TestHugeValuesBounded(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	model = small
-	c, err := train.ReadCheckpoint(model)
+	c, err := modelfile.Read(model)
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(score float64) float64 { return c.Meta.Scaler.XMean[0] + score*c.Meta.Scaler.XStd[0] }
+	at := func(score float64) float64 { return c.Model.Scaler.XMean[0] + score*c.Model.Scaler.XStd[0] }
 	tooFar := writeTestFile(t, dir, "far_in.csv", fmt.Sprintf("a\n0\n%g\n", at(1.01*data.MaxStandardScore)))
 	wantUsage(t, []string{"predict", "-q", "--model", model, "--data", tooFar, "--samples", "5", "--out", pred}, tooFar+":3: column \"a\"")
 	near := writeTestFile(t, dir, "near.csv", fmt.Sprintf("a\n0\n%g\n", at(0.99*data.MaxStandardScore)))
@@ -175,7 +175,7 @@ func TestSummaryRecordsRun(t *testing.T) {
 	wantUsage(t, resume("seed.npz", "--preset", "calibrated"), "--preset calibrated: seed.npz was trained with --preset seed")
 	// A checkpoint of before this change records no preset: the preset's
 	// flags must agree with the checkpoint's.
-	old := rewriteMeta(t, "seed.npz", "old.npz", func(m map[string]any) { delete(m["flags"].(map[string]any), "preset") })
+	old := rewriteMeta(t, "seed.npz", "old.npz", func(m map[string]any) { asVersion2(t, m); delete(m["flags"].(map[string]any), "preset") })
 	wantUsage(t, resume(old, "--preset", "calibrated"), "--preset calibrated: "+old+" was trained with --likelihood fixed")
 	if code, _, stderr := runCLI(resume(old)...); code != exitOK {
 		t.Fatalf("old checkpoint: exit %d: %s", code, stderr)
@@ -195,6 +195,33 @@ func TestSummaryRecordsRun(t *testing.T) {
 func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// asVersion2 makes a version 3 meta the version 2 meta of the same model,
+// as the writer of version 2 made it: the Model's settings as bbb train's
+// flags, the rest at the top.
+func asVersion2(t *testing.T, m map[string]any) {
+	t.Helper()
+	b, _ := json.Marshal(m["model"])
+	var model modelfile.Model
+	if err := json.Unmarshal(b, &model); err != nil {
+		t.Fatal(err)
+	}
+	flags := map[string]any{}
+	for k, v := range model.Flags() {
+		flags[k] = v
+	}
+	delete(m, "model")
+	m["version"], m["flags"], m["seed"], m["epoch"], m["inputs"] = 2, flags, model.Seed, model.Epoch, model.Network.Inputs
+	if model.XNames != nil {
+		m["x_names"], m["y_name"] = model.XNames, model.YName
+	}
+	if model.Scaler != nil {
+		m["scaler"] = model.Scaler
+	}
+	if model.Network.Task != "" {
+		m["task"], m["classes"] = model.Network.Task, model.Network.Classes
+	}
 }
 
 // rewriteMeta writes a copy of the model src to dst with its meta edited.
@@ -241,9 +268,9 @@ func TestLatin1HeaderRoundTrip(t *testing.T) {
 	if h := readLines(t, pred)[0]; !strings.HasPrefix(h, "débit,mean,") {
 		t.Errorf("pred.csv header %q, want the name débit", h)
 	}
-	c, err := train.ReadCheckpoint(model)
-	if err != nil || !slices.Equal(c.Meta.XNames, []string{"débit"}) {
-		t.Errorf("model's input names %q, %v", c.Meta.XNames, err)
+	c, err := modelfile.Read(model)
+	if err != nil || !slices.Equal(c.Model.XNames, []string{"débit"}) {
+		t.Errorf("model's input names %q, %v", c.Model.XNames, err)
 	}
 }
 

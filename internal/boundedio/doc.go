@@ -6,7 +6,7 @@
 // chunk's time.
 //
 // The context is the one given to Open, or, where the caller cannot pass
-// one down (data.ReadCSV and train.ReadCheckpoint keep their signatures),
+// one down (data.ReadCSV and modelfile.Read keep their signatures),
 // the process's interrupt context set by SetInterrupt: the CLI sets it to
 // its signal context for the length of a command.
 package boundedio

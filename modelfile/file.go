@@ -1,0 +1,240 @@
+package modelfile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/boundedio"
+	"github.com/bbb-go/bbb/internal/npz"
+)
+
+// Format and Version identify the file; Read refuses a newer version.
+// Version 1 held PCG states (rng/eps, rng/val) instead of the epsilon
+// counters, version 2 the counters; both stored bbb train's flags, where
+// version 3 stores the Model.
+const (
+	Format  = "bbb-checkpoint"
+	Version = 3
+)
+
+// MaxBytes bounds a model file: the largest model bbb builds (MaxWeights
+// weights and biases, float64, mu and rho with Adam's two moments) is
+// 8 GiB.
+const MaxBytes = 16 << 30
+
+// File is a model file: the Model, the parameters by name and every other
+// array.
+type File struct {
+	Model Model
+	// Version is the file's version as read (Write writes Version).
+	Version int
+	// Params are the learnable parameters' names, in the network's order
+	// (graph.Network.Learnables); each is an array of Arrays.
+	Params []string
+	// Adam: the optimiser's state is in the file (adam/m/NAME,
+	// adam/v/NAME, adam_t); a graph that keeps it on the device
+	// (Resident) saves none.
+	Adam     bool
+	Resident bool
+	// Arrays are the file's arrays but meta and reports: the parameters,
+	// the optimiser's state, rng/eps_draws, rng/val_draws, train_losses.
+	Arrays map[string]Array
+	// Reports are the losses reported so far (the reports array).
+	Reports []Report
+	// Flags are a version 1 or 2 file's recorded flags, as written (nil
+	// in version 3): bbb restores them verbatim.
+	Flags map[string]string
+
+	flagsErr error // a version 1 or 2 file's Flags that FromFlags refused
+}
+
+// Report is one loss report: the negative ELBO per point on the training
+// and the validation data after Epoch epochs.
+type Report struct {
+	Epoch     int
+	TrainLoss float64
+	ValLoss   float64
+}
+
+// meta is version 3's meta.
+type meta struct {
+	Format   string   `json:"format"`
+	Version  int      `json:"version"`
+	Model    Model    `json:"model"`
+	Params   []string `json:"params"`
+	Adam     bool     `json:"adam"`
+	Resident bool     `json:"resident"`
+}
+
+// Encode writes f as an .npz archive to w: f.Arrays, the reports and the
+// meta of version 3.
+func Encode(w io.Writer, f *File) error {
+	mb, err := json.Marshal(meta{Format: Format, Version: Version, Model: f.Model, Params: f.Params, Adam: f.Adam, Resident: f.Resident})
+	if err != nil {
+		return err
+	}
+	arrays := toNpz(f.Arrays)
+	rep := make([]float64, 0, 3*len(f.Reports))
+	for _, r := range f.Reports {
+		rep = append(rep, float64(r.Epoch), r.TrainLoss, r.ValLoss)
+	}
+	arrays["reports"] = npz.Array{Shape: []int{len(f.Reports), 3}, Data: rep}
+	arrays["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
+	return npz.Write(w, arrays)
+}
+
+// Write writes f to path atomically (Encode).
+func Write(path string, f *File) error {
+	return atomicio.WriteFile(path, func(w io.Writer) error { return Encode(w, f) })
+}
+
+// Read reads and checks a model file: its format, version, meta and that
+// every parameter it lists is there, finite. Only a regular file of at
+// most MaxBytes is read, in chunks that stop at the process's interrupt
+// (boundedio), each array checked against its CRC-32. The model it
+// describes is checked by File.Config.
+func Read(path string) (*File, error) {
+	f, err := boundedio.Open(path, MaxBytes)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return parse(f, f.Size())
+}
+
+// Parse is Read from the file's bytes.
+func Parse(b []byte) (*File, error) {
+	return parse(bytes.NewReader(b), int64(len(b)))
+}
+
+func parse(r io.ReaderAt, size int64) (*File, error) {
+	arrays, err := npz.Read(r, size)
+	if err != nil {
+		return nil, err
+	}
+	mb, ok := arrays["meta"].Data.([]uint8)
+	if !ok {
+		return nil, fmt.Errorf("no meta member: not a bbb checkpoint")
+	}
+	// Versions 1 and 2 (the name shows in JSON's errors).
+	type CheckpointMeta struct {
+		Format   string            `json:"format"`
+		Version  int               `json:"version"`
+		Flags    map[string]string `json:"flags"`
+		Seed     uint64            `json:"seed"`
+		Epoch    int               `json:"epoch"`
+		Inputs   int               `json:"inputs"`
+		XNames   []string          `json:"x_names,omitempty"`
+		YName    string            `json:"y_name,omitempty"`
+		Scaler   *data.Scaler      `json:"scaler,omitempty"`
+		Task     string            `json:"task,omitempty"`
+		Classes  int               `json:"classes,omitempty"`
+		Params   []string          `json:"params"`
+		Adam     bool              `json:"adam"`
+		Resident bool              `json:"resident"`
+	}
+	var old CheckpointMeta
+	if err := json.Unmarshal(mb, &old); err != nil {
+		return nil, fmt.Errorf("meta: %v", err)
+	}
+	if old.Format != Format {
+		return nil, fmt.Errorf("format %q: not a bbb checkpoint", old.Format)
+	}
+	if old.Version > Version || old.Version < 1 {
+		return nil, fmt.Errorf("version %d: this bbb reads version %d", old.Version, Version)
+	}
+	c := &File{Version: old.Version, Params: old.Params, Adam: old.Adam, Resident: old.Resident}
+	if old.Version == Version {
+		var m meta
+		if err := json.Unmarshal(mb, &m); err != nil {
+			return nil, fmt.Errorf("meta: %v", err)
+		}
+		c.Model = m.Model
+	} else {
+		c.Flags = old.Flags
+		c.Model, c.flagsErr = FromFlags(old.Flags)
+		c.Model.Seed, c.Model.Epoch, c.Model.XNames, c.Model.YName, c.Model.Scaler = old.Seed, old.Epoch, old.XNames, old.YName, old.Scaler
+		c.Model.Network.Inputs, c.Model.Network.Task, c.Model.Network.Classes = old.Inputs, old.Task, old.Classes
+	}
+	m := &c.Model
+	if m.Network.Inputs < 1 || len(c.Params) == 0 || m.Epoch < 0 {
+		return nil, fmt.Errorf("meta: inputs %d, %d params, epoch %d", m.Network.Inputs, len(c.Params), m.Epoch)
+	}
+	if err := checkTask(m.Network); err != nil {
+		return nil, err
+	}
+	if m.Scaler != nil {
+		if err := m.Scaler.Validate(m.Network.Inputs); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range c.Params {
+		a, ok := arrays[p]
+		if !ok {
+			return nil, fmt.Errorf("parameter %s missing", p)
+		}
+		for _, v := range a.Floats() {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("parameter %s: non-finite value %v", p, v)
+			}
+		}
+		if a.Floats() == nil {
+			return nil, fmt.Errorf("parameter %s: not floating point", p)
+		}
+	}
+	if r, ok := arrays["reports"]; ok {
+		v := r.Floats()
+		if len(v)%3 != 0 {
+			return nil, fmt.Errorf("reports: %d values", len(v))
+		}
+		for i := 0; i+2 < len(v); i += 3 {
+			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
+		}
+	}
+	delete(arrays, "meta")
+	delete(arrays, "reports")
+	c.Arrays = fromNpz(arrays)
+	return c, nil
+}
+
+// checkTask: no task (regression) and no classes, or a classifier of at
+// least 2 classes.
+func checkTask(n Network) error {
+	if n.Task != "" && n.Task != graph.Classification.String() {
+		return fmt.Errorf("meta: task %q: want classification or none (regression)", n.Task)
+	}
+	if (n.Task == "") != (n.Classes == 0) || n.Classes < 2 && n.Classes != 0 {
+		return fmt.Errorf("meta: task %q with %d classes", n.Task, n.Classes)
+	}
+	return nil
+}
+
+// SetParams copies the file's parameters into net, by name and shape (the
+// file's dtype converted to net's).
+func (f *File) SetParams(net *graph.Network) error {
+	ps := net.Learnables()
+	if len(ps) != len(f.Params) {
+		return fmt.Errorf("%d parameters in the file, the model has %d", len(f.Params), len(ps))
+	}
+	for _, p := range ps {
+		a, ok := f.Arrays[p.Name()]
+		if !ok {
+			return fmt.Errorf("parameter %s missing", p.Name())
+		}
+		if want := []int(p.Shape()); !slices.Equal(a.Shape, want) {
+			return fmt.Errorf("parameter %s: shape %v in the file, the model needs %v", p.Name(), a.Shape, want)
+		}
+		if err := graph.SetValues(p, a.Floats()); err != nil {
+			return err
+		}
+	}
+	net.Reload()
+	return nil
+}
