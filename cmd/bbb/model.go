@@ -186,7 +186,7 @@ func replacesModel(path string) error {
 	if empty(path) {
 		return nil
 	}
-	if _, err := train.ReadCheckpoint(path); err != nil {
+	if _, err := modelfile.Read(path); err != nil {
 		return errors.New("exists and is not a bbb model file, so bbb will not overwrite it; name a new file, or remove it first")
 	}
 	return nil
