@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"os"
 	"slices"
 	"strings"
 
@@ -43,7 +42,7 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	if !(d.valSplit > 0 && d.valSplit < 1) {
 		return nil, usagef("--val-split %v: need 0 < f < 1", d.valSplit)
 	}
-	if d.val != "" && sameInput(d.data, d.val) {
+	if d.val != "" && sameFile(d.data, d.val) {
 		// Validating on the training rows makes validation meaningless.
 		return nil, usagef("--val %s: is the --data file %s; give a separate validation file (or leave --val out to hold out --val-split of --data)", d.val, d.data)
 	}
@@ -75,17 +74,6 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	}
 	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
 	return &csvRun{raw: raw, scaler: sc, table: tab}, nil
-}
-
-// sameInput reports whether paths a and b name one existing file, however
-// spelt (./x and x, through a symbolic link, a hard link).
-func sameInput(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
 }
 
 // inputs is the number of input columns.
