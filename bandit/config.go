@@ -178,6 +178,31 @@ const (
 	PriorNormal                   // Config.Prior, closed-form KL
 )
 
+// ParsePrior reads a prior's name: mixture (PriorMixture) or normal
+// (PriorNormal).
+func ParsePrior(s string) (PriorKind, error) {
+	switch s {
+	case "mixture":
+		return PriorMixture, nil
+	case "normal":
+		return PriorNormal, nil
+	}
+	return 0, fmt.Errorf("bandit: prior %q: want normal or mixture", s)
+}
+
+// ParseKLData reads the n of the KL weight batch/n (Config.KLBuffer):
+// seen (false: the interactions seen so far) or buffer (true: those
+// stored), as summary.json spells it.
+func ParseKLData(s string) (buffer bool, err error) {
+	switch s {
+	case "seen":
+		return false, nil
+	case "buffer":
+		return true, nil
+	}
+	return false, fmt.Errorf("bandit: kl data %q: want buffer or seen", s)
+}
+
 // mixture is the graph's Mixture: zero (unused) for the normal prior.
 func (c Config) mixture() nodes.ScaleMixture {
 	if c.PriorKind == PriorNormal {

@@ -103,3 +103,28 @@ func TestJobRun(t *testing.T) {
 		}
 	}
 }
+
+// ParsePrior and ParseKLData read the names summary.json writes.
+func TestParsePriorKLData(t *testing.T) {
+	for s, want := range map[string]PriorKind{"mixture": PriorMixture, "normal": PriorNormal} {
+		if k, err := ParsePrior(s); err != nil || k != want {
+			t.Errorf("%s: %v, %v", s, k, err)
+		}
+	}
+	if _, err := ParsePrior("Normal"); err == nil || err.Error() != `bandit: prior "Normal": want normal or mixture` {
+		t.Errorf("Normal: %v", err)
+	}
+	for s, want := range map[string]bool{"seen": false, "buffer": true} {
+		if b, err := ParseKLData(s); err != nil || b != want {
+			t.Errorf("%s: %v, %v", s, b, err)
+		}
+		c := small(1, 1)
+		c.KLBuffer = want
+		if got := NewSummary(c, &data.Mushrooms{}, "", &Result{}).Network.KLData; got != s {
+			t.Errorf("KLBuffer %v: summary says %q, want %q", want, got, s)
+		}
+	}
+	if _, err := ParseKLData(""); err == nil || err.Error() != `bandit: kl data "": want buffer or seen` {
+		t.Errorf(`"": %v`, err)
+	}
+}

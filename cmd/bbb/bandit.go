@@ -51,18 +51,10 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if c.Agents, err = bandit.ParseAgents(agents); err != nil {
 		return usagef("--agents %q: %v", agents, strings.TrimPrefix(err.Error(), "bandit: "))
 	}
-	switch prior {
-	case "normal":
-		c.PriorKind = bandit.PriorNormal
-	case "mixture":
-	default:
+	if c.PriorKind, err = bandit.ParsePrior(prior); err != nil {
 		return usagef("--prior %q: want normal or mixture", prior)
 	}
-	switch klData {
-	case "seen":
-	case "buffer":
-		c.KLBuffer = true
-	default:
+	if c.KLBuffer, err = bandit.ParseKLData(klData); err != nil {
 		return usagef("--kl-data %q: want buffer or seen", klData)
 	}
 	if err := c.CheckSet(); err != nil {

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"slices"
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
@@ -48,14 +47,9 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	}
 	cols := data.CSVColumns{YCol: strings.TrimSpace(d.yCol)}
 	if d.xCols != "" {
-		for _, c := range strings.Split(d.xCols, ",") {
-			if c = strings.TrimSpace(c); c == "" {
-				return nil, usagef("--x-cols %q: empty column name in the list", d.xCols)
-			}
-			if slices.Contains(cols.XCols, c) {
-				return nil, usagef("--x-cols %q: column %q is listed twice (each input once)", d.xCols, c)
-			}
-			cols.XCols = append(cols.XCols, c)
+		var err error
+		if cols.XCols, err = data.ParseColumns(d.xCols); err != nil {
+			return nil, usagef("--x-cols %q: %v", d.xCols, err)
 		}
 	}
 	raw, tab, err := data.LoadCSV(data.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
