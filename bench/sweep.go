@@ -30,30 +30,44 @@ type Sweep struct {
 	Stage func(ctx context.Context, name string) error
 }
 
+// Size is one workload size of a sweep.
+type Size struct{ Points, Layers, Hidden int }
+
+// Sizes are the sweep's sizes in the order Run measures them: points
+// outermost, hidden widths innermost (a caller checks each before Run).
+func (s Sweep) Sizes() []Size {
+	var sizes []Size
+	for _, p := range s.Points {
+		for _, l := range s.Layers {
+			for _, h := range s.Hidden {
+				sizes = append(sizes, Size{p, l, h})
+			}
+		}
+	}
+	return sizes
+}
+
 // Run measures every size in turn (Measure) and returns their rows; a
 // size that fails ends the sweep with an error naming it.
 func (s Sweep) Run(ctx context.Context) ([]Row, error) {
 	var rows []Row
-	for _, p := range s.Points {
-		for _, l := range s.Layers {
-			for _, h := range s.Hidden {
-				if s.Stage != nil {
-					if err := s.Stage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
-						return rows, err
-					}
-				}
-				c := s.Config
-				c.Train.Data.N, c.Train.Graph.Layers, c.Train.Graph.Hidden = p, l, h
-				row, err := Measure(ctx, c)
-				if err != nil {
-					return rows, fmt.Errorf("bench points %d hidden %d layers %d: %w", p, h, l, err)
-				}
-				rows = append(rows, row)
-				if s.Progress != nil {
-					fmt.Fprintf(s.Progress, "%s points %d hidden %d layers %d: %.4gs per epoch (%d steps), %.4gs per pass\n",
-						s.Device, p, h, l, row.StepSecondsMedian, row.Steps, row.PredictSecondsPass)
-				}
+	for _, z := range s.Sizes() {
+		p, l, h := z.Points, z.Layers, z.Hidden
+		if s.Stage != nil {
+			if err := s.Stage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
+				return rows, err
 			}
+		}
+		c := s.Config
+		c.Train.Data.N, c.Train.Graph.Layers, c.Train.Graph.Hidden = p, l, h
+		row, err := Measure(ctx, c)
+		if err != nil {
+			return rows, fmt.Errorf("bench points %d hidden %d layers %d: %w", p, h, l, err)
+		}
+		rows = append(rows, row)
+		if s.Progress != nil {
+			fmt.Fprintf(s.Progress, "%s points %d hidden %d layers %d: %.4gs per epoch (%d steps), %.4gs per pass\n",
+				s.Device, p, h, l, row.StepSecondsMedian, row.Steps, row.PredictSecondsPass)
 		}
 	}
 	return rows, nil

@@ -28,6 +28,9 @@ func TestSweepRun(t *testing.T) {
 	if want := [][3]int{{100, 2, 3}, {100, 2, 5}, {200, 2, 3}, {200, 2, 5}}; !reflect.DeepEqual(got, want) {
 		t.Errorf("sizes %v, want %v", got, want)
 	}
+	if want := []Size{{100, 2, 3}, {100, 2, 5}, {200, 2, 3}, {200, 2, 5}}; !reflect.DeepEqual(s.Sizes(), want) {
+		t.Errorf("Sizes() %v, want %v", s.Sizes(), want)
+	}
 	if len(stages) != 4 || stages[1] != "bench (points 100, hidden 5, layers 2)" {
 		t.Errorf("stages %q", stages)
 	}

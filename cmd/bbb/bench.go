@@ -83,35 +83,33 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFormat(&format); err != nil {
 		return err
 	}
-	for _, p := range points {
-		for _, l := range layers {
-			for _, h := range hiddens {
-				size := m
-				size.layers, size.hidden = l, h
-				hiddenFlag, layersFlag := "--hidden", "--layers"
-				if !isSet(fs, "hidden") {
-					hiddenFlag = "--hidden-sizes"
-				}
-				if layerList != "" {
-					layersFlag = "--layers-list"
-				}
-				if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
-					return err
-				}
-				s := memory.Sizes{Points: p, Hidden: h, Layers: l, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
-				if pointList != "" { // name the list the size came from
-					s.PointsFrom = fmt.Sprintf("--points-list %d", p)
-				}
-				if !isSet(fs, "hidden") {
-					s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
-				}
-				if layerList != "" {
-					s.LayersFrom = fmt.Sprintf("--layers-list %d", l)
-				}
-				if err := checkMemory(s, maxMemory); err != nil {
-					return err
-				}
-			}
+	sw := bench.Sweep{Config: bench.Config{Train: m.trainConfig(), Steps: steps, Warmup: benchWarmup(warmup), Passes: passes, Seconds: minSeconds},
+		Points: points, Layers: layers, Hidden: hiddens, Stage: interrupt.EnterStage}
+	hiddenFlag, layersFlag := "--hidden", "--layers"
+	if !isSet(fs, "hidden") {
+		hiddenFlag = "--hidden-sizes"
+	}
+	if layerList != "" {
+		layersFlag = "--layers-list"
+	}
+	for _, z := range sw.Sizes() {
+		size := m
+		size.layers, size.hidden = z.Layers, z.Hidden
+		if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
+			return err
+		}
+		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
+		if pointList != "" { // name the list the size came from
+			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
+		}
+		if !isSet(fs, "hidden") {
+			s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", z.Hidden)
+		}
+		if layerList != "" {
+			s.LayersFrom = fmt.Sprintf("--layers-list %d", z.Layers)
+		}
+		if err := checkMemory(s, maxMemory); err != nil {
+			return err
 		}
 	}
 	if m.paper.batchSize > 0 {
@@ -159,8 +157,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
 	build := buildInfo()
 	rep.Build = &build
-	sw := bench.Sweep{Config: bench.Config{Train: m.trainConfig(), Steps: steps, Warmup: benchWarmup(warmup), Passes: passes, Seconds: minSeconds},
-		Points: points, Layers: layers, Hidden: hiddens, Device: device, Stage: interrupt.EnterStage}
+	sw.Device = device
 	if !quiet {
 		sw.Progress = stderr
 	}
