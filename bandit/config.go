@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -148,6 +149,20 @@ func (c Config) Validate() error {
 		return err
 	}
 	return c.graph(1).WithDefaults().Validate()
+}
+
+// Graph is each agent's network for mushrooms of the given one-hot width
+// (data.Mushrooms.Width), c's zero fields at their defaults: the model a
+// caller checks (its sizes) before Run builds one per agent.
+func (c Config) Graph(width int) graph.Config { return c.WithDefaults().graph(width) }
+
+// MemorySizes is the run in memory.Estimate's terms, c's zero fields at
+// their defaults: one graph of Batch rows per agent, their parameters and
+// the Buffer of interactions, for mushrooms of the given one-hot width.
+func (c Config) MemorySizes(width int) memory.Sizes {
+	c = c.WithDefaults()
+	return memory.Sizes{Job: memory.Bandit, Points: c.Batch, Hidden: c.Hidden, Layers: c.Depth + 1, Inputs: width + numActions,
+		Workers: len(c.Agents), Buffer: c.Buffer, DtypeBytes: 4}
 }
 
 // graph is the network of a context of width inputs (plus the two

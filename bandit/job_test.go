@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/memory"
 )
 
 // CheckSet refuses each setting that cannot run, explicit zeros included,
@@ -126,5 +127,19 @@ func TestParsePriorKLData(t *testing.T) {
 	}
 	if _, err := ParseKLData(""); err == nil || err.Error() != `bandit: kl data "": want buffer or seen` {
 		t.Errorf(`"": %v`, err)
+	}
+}
+
+// Graph and MemorySizes describe the defaulted run for a context width.
+func TestGraphMemorySizes(t *testing.T) {
+	c := Config{Agents: small(1, 1).Agents, Hidden: 30}
+	g := c.Graph(117)
+	if g.Layers != DefaultDepth+1 || g.Hidden != 30 || g.Inputs != 119 || g.Outputs != 1 || g.LikelihoodSigma != DefaultSigma {
+		t.Errorf("graph %+v", g)
+	}
+	s := c.MemorySizes(117)
+	if s.Job != memory.Bandit || s.Points != DefaultBatch || s.Hidden != 30 || s.Layers != DefaultDepth+1 || s.Inputs != 119 ||
+		s.Workers != 3 || s.Buffer != DefaultBuffer || s.DtypeBytes != 4 {
+		t.Errorf("sizes %+v", s)
 	}
 }
