@@ -7,6 +7,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -150,6 +151,20 @@ func (c Config) Validate() error {
 	return c.graph(1).WithDefaults().Validate()
 }
 
+// Graph is each agent's network for mushrooms of the given one-hot width
+// (data.Mushrooms.Width), c's zero fields at their defaults: the model a
+// caller checks (its sizes) before Run builds one per agent.
+func (c Config) Graph(width int) graph.Config { return c.WithDefaults().graph(width) }
+
+// MemorySizes is the run in memory.Estimate's terms, c's zero fields at
+// their defaults: one graph of Batch rows per agent, their parameters and
+// the Buffer of interactions, for mushrooms of the given one-hot width.
+func (c Config) MemorySizes(width int) memory.Sizes {
+	c = c.WithDefaults()
+	return memory.Sizes{Job: memory.Bandit, Points: c.Batch, Hidden: c.Hidden, Layers: c.Depth + 1, Inputs: width + numActions,
+		Workers: len(c.Agents), Buffer: c.Buffer, DtypeBytes: 4}
+}
+
 // graph is the network of a context of width inputs (plus the two
 // action columns): Depth ReLU layers of Hidden units and one output, the
 // predicted reward.
@@ -177,6 +192,31 @@ const (
 	PriorMixture PriorKind = iota // Config.Mixture, Monte Carlo KL
 	PriorNormal                   // Config.Prior, closed-form KL
 )
+
+// ParsePrior reads a prior's name: mixture (PriorMixture) or normal
+// (PriorNormal).
+func ParsePrior(s string) (PriorKind, error) {
+	switch s {
+	case "mixture":
+		return PriorMixture, nil
+	case "normal":
+		return PriorNormal, nil
+	}
+	return 0, fmt.Errorf("bandit: prior %q: want normal or mixture", s)
+}
+
+// ParseKLData reads the n of the KL weight batch/n (Config.KLBuffer):
+// seen (false: the interactions seen so far) or buffer (true: those
+// stored), as summary.json spells it.
+func ParseKLData(s string) (buffer bool, err error) {
+	switch s {
+	case "seen":
+		return false, nil
+	case "buffer":
+		return true, nil
+	}
+	return false, fmt.Errorf("bandit: kl data %q: want buffer or seen", s)
+}
 
 // mixture is the graph's Mixture: zero (unused) for the normal prior.
 func (c Config) mixture() nodes.ScaleMixture {

@@ -65,5 +65,7 @@
 //
 // Every Every steps the cumulative regrets are recorded (Result);
 // WriteRegretCSV, NewSummary and DrawRegret write regret.csv, summary.json
-// and the figure of the paper (log y axis, a line per agent).
+// and the figure of the paper (log y axis, a line per agent). Job does it
+// all into a folder, as `bbb bandit` does; Config.CheckSet refuses
+// explicit values that cannot run, data.LoadMushrooms reads the data.
 package bandit

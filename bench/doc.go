@@ -3,8 +3,8 @@
 // several backends: this project's CPU and GPU builds, and PyTorch's
 // (scripts/torch_bench.py writes the same report).
 //
-// A sweep measures each size (Measure) into a Row of a Report, the file
-// `bbb bench` writes as bench.json. Reports of other backends are read
+// A sweep (Sweep) measures each size (Measure) into a Row of a Report, the
+// file `bbb bench` writes as bench.json (Report.Write). Reports of other backends are read
 // back and checked (Read), labelled (Label), and printed side by side as
 // one table (Table) and drawn as one figure (Figure, for viz.Bench), with
 // the first backend's time over each other's.

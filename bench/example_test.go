@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/data"
@@ -61,4 +62,39 @@ func ExampleMeasure() {
 	// valid: true
 	// points 500, hidden 8, layers 2: 1.6e+04 madds per epoch
 	// 5 passes over 100 inputs
+}
+
+// Time two hidden widths at one size, as `bbb bench --hidden-sizes 4,8
+// --layers 2 --points 300` does, and write bench.json. The times differ
+// run to run; the sizes do not.
+func ExampleSweep() {
+	s := bench.Sweep{
+		Config: bench.Config{Train: train.Config{Seed: 1, Workers: 1}, Steps: 3, Passes: 2, Seconds: 0.1},
+		Points: []int{300}, Layers: []int{2}, Hidden: []int{4, 8},
+	}
+	fmt.Println("sizes:", s.Sizes())
+	rows, err := s.Run(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	rep := bench.Report{Device: "cpu", Rows: rows}
+	dir, err := os.MkdirTemp("", "bench")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := rep.Write(filepath.Join(dir, "bench.json")); err != nil {
+		panic(err)
+	}
+	back, err := bench.Read(filepath.Join(dir, "bench.json"))
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range back.Rows {
+		fmt.Printf("points %d, hidden %d, layers %d: %d steps timed\n", r.Points, r.Hidden, r.Layers, r.Steps)
+	}
+	// Output:
+	// sizes: [{300 2 4} {300 2 8}]
+	// points 300, hidden 4, layers 2: 3 steps timed
+	// points 300, hidden 8, layers 2: 3 steps timed
 }

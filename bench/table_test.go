@@ -2,25 +2,9 @@ package bench
 
 import (
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 )
-
-// tableRows is the bench table's size rows: the lines whose first field is a
-// number (the points).
-func tableRows(table string) [][]string {
-	var rows [][]string
-	for _, line := range strings.Split(table, "\n") {
-		f := strings.Fields(line)
-		if len(f) > 0 {
-			if _, err := strconv.Atoi(f[0]); err == nil {
-				rows = append(rows, f)
-			}
-		}
-	}
-	return rows
-}
 
 func row(points, hidden, epoch, pass float64) Row {
 	return Row{Points: int(points), Hidden: int(hidden), Layers: 5, StepSecondsMedian: epoch, PredictSecondsPass: pass, PredictInputs: int(points) / 5}
@@ -65,7 +49,7 @@ func TestBenchTable(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, out)
 		}
 	}
-	rows := tableRows(out)
+	rows := TableRows(out)
 	want := [][]string{
 		// points hidden layers madds | gpu epoch pass | torch epoch pass | cpu epoch pass | vs torch | vs cpu
 		{"20000", "20", "5", "5.92e+07", "0.01000", "0.002000", "0.02000", "0.004000", "-", "-", "0.500", "0.500", "-", "-"},
@@ -125,7 +109,7 @@ func TestBenchFigureKeepsToThisRunsShapes(t *testing.T) {
 	}
 	var table strings.Builder
 	Table(&table, bs)
-	if rows := tableRows(table.String()); len(rows) != 8000+3 {
+	if rows := TableRows(table.String()); len(rows) != 8000+3 {
 		t.Errorf("table has %d rows, want every size (8003)", len(rows))
 	}
 }

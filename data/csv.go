@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -18,6 +19,23 @@ type CSVColumns struct {
 	XCols    []string
 	YCol     string
 	NoTarget bool // read XCols only (bbb predict); Y stays empty
+}
+
+// ParseColumns reads a comma-separated list of column names (CSVColumns
+// .XCols), spaces around each dropped; an empty name, or one listed twice
+// (each input once), is an error.
+func ParseColumns(s string) ([]string, error) {
+	var cols []string
+	for _, c := range strings.Split(s, ",") {
+		if c = strings.TrimSpace(c); c == "" {
+			return nil, errors.New("empty column name in the list")
+		}
+		if slices.Contains(cols, c) {
+			return nil, fmt.Errorf("column %q is listed twice (each input once)", c)
+		}
+		cols = append(cols, c)
+	}
+	return cols, nil
 }
 
 // Table is what ReadCSV keeps of a file: the chosen columns as numbers.

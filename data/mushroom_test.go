@@ -2,6 +2,8 @@ package data
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -79,5 +81,35 @@ func TestEmbeddedMushrooms(t *testing.T) {
 	// The UCI file: 8124 mushrooms, 4208 edible, 117 categories.
 	if m.Len() != 8124 || edible != 4208 || m.Width != 117 {
 		t.Errorf("%d mushrooms, %d edible, width %d; want 8124, 4208, 117", m.Len(), edible, m.Width)
+	}
+}
+
+// LoadMushrooms reads a file, or the shipped copy for "", and names it;
+// a file of another layout is refused with ErrMushroomLayout.
+func TestLoadMushrooms(t *testing.T) {
+	d, name, err := LoadMushrooms("")
+	if err != nil || d.Len() != 8124 || name != EmbeddedMushroomsName {
+		t.Fatalf("built-in: %d mushrooms, %q, %v", d.Len(), name, err)
+	}
+	dir := t.TempDir()
+	good := filepath.Join(dir, "m.csv")
+	if err := os.WriteFile(good, []byte(mushroomHeader+mushroomRow("e", 'x', 'a')), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, name, err := LoadMushrooms(good); err != nil || d.Len() != 1 || name != good {
+		t.Fatalf("%s: %v, %q, %v", good, d, name, err)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("x,y\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := LoadMushrooms(bad); !errors.Is(err, ErrMushroomLayout) || !strings.HasPrefix(err.Error(), "data: mushrooms: not the UCI mushroom layout: line 1") {
+		t.Fatalf("%s: %v", bad, err)
+	}
+	if _, _, err := LoadMushrooms(filepath.Join(dir, "none.csv")); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing file: %v", err)
+	}
+	if _, _, err := LoadMushrooms(dir); err == nil {
+		t.Fatal("a folder: no error")
 	}
 }

@@ -37,4 +37,9 @@
 // Zero fields of a job's configuration are defaults: a Regression with
 // nothing set trains train.Config's default network (the seed program's)
 // on the seed's curve and draws PNG figures.
+//
+// The MNIST jobs share their model: MNISTGraph (a classifier of 784 inputs
+// and 10 classes, started at MNISTInit), CheckMNISTModel for a saved one,
+// CheckPruneShare for a share of its Weights. SummaryMetrics lists the
+// numbers a summary.json can hold.
 package job

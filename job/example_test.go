@@ -181,3 +181,20 @@ func ExamplePrune() {
 	// prune_error.svg
 	// snr.svg
 }
+
+// Check a saved model before building the MNIST classifier it should be:
+// a regression model is refused with what it is.
+func ExampleCheckMNISTModel() {
+	for _, m := range []modelfile.Network{
+		{Task: "classification", Inputs: 784, Classes: 10},
+		{Inputs: 1},
+	} {
+		fmt.Println(job.CheckMNISTModel(m))
+	}
+	g := job.MNISTGraph(graph.Config{Layers: 3, Hidden: 400})
+	fmt.Println(g.Task, g.Inputs, g.Classes, g.Layers, g.Hidden)
+	// Output:
+	// <nil>
+	// a model of 1 inputs and 1 outputs (a regression model)
+	// classification 784 10 3 400
+}

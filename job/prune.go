@@ -208,10 +208,7 @@ func checkFractions(net *graph.Network, fr []float64) error {
 	if len(fr) == 0 {
 		return errors.New("none given")
 	}
-	nw := 0
-	for _, l := range net.Layers {
-		nw += l.WMu.Shape().TotalSize()
-	}
+	nw := Weights(net)
 	for i, f := range fr {
 		switch {
 		case !(f > 0 && f < 1):

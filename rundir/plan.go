@@ -285,7 +285,7 @@ func (p *Plan) stagedIn(o ioPath) (ioPath, bool) {
 
 // checkPair refuses output o's overlap with path x.
 func (p *Plan) checkPair(o, x ioPath) error {
-	same := o.abs == x.abs || sameFile(o.abs, x.abs)
+	same := o.abs == x.abs || SameFile(o.abs, x.abs)
 	switch o.role {
 	case writeFile:
 		switch {
@@ -335,7 +335,7 @@ func (p *Plan) rewritten(x ioPath) bool {
 // in an output directory finds it the same way.
 func Resolve(path string) string {
 	if r, err := filepath.EvalSymlinks(path); err == nil {
-		return absPath(r)
+		return AbsPath(r)
 	}
 	if t, _, err := atomicio.Target(path); err == nil {
 		path = t // absent, maybe behind a dangling link
@@ -347,10 +347,13 @@ func Resolve(path string) string {
 	if d, err := filepath.EvalSymlinks(dir); err == nil {
 		dir = d
 	}
-	return absPath(filepath.Join(dir, base))
+	return AbsPath(filepath.Join(dir, base))
 }
 
-func absPath(path string) string {
+// AbsPath is path made absolute (filepath.Abs), or only cleaned where the
+// working directory cannot be had: paths a run records or compares should
+// not depend on where it was started.
+func AbsPath(path string) string {
 	if abs, err := filepath.Abs(path); err == nil {
 		return abs
 	}
@@ -369,9 +372,10 @@ func exists(path string) bool {
 	return err == nil
 }
 
-// sameFile reports whether a and b name one existing file (hard links,
-// bind mounts).
-func sameFile(a, b string) bool {
+// SameFile reports whether a and b name one existing file, however spelt
+// (./x and x, through a symbolic link, a hard link, a bind mount): two
+// names of one input are one input.
+func SameFile(a, b string) bool {
 	fa, err := os.Stat(a)
 	if err != nil {
 		return false

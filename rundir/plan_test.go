@@ -28,7 +28,7 @@ func TestResolvePath(t *testing.T) {
 			t.Errorf("Resolve(%q) = %q, want %q", tc.in, got, filepath.Join(real, tc.want))
 		}
 	}
-	if !bytes.Equal([]byte(absPath(Target("lb"))), []byte(filepath.Join(real, "a/b"))) {
+	if !bytes.Equal([]byte(AbsPath(Target("lb"))), []byte(filepath.Join(real, "a/b"))) {
 		t.Errorf("Target(lb) = %q", Target("lb"))
 	}
 }

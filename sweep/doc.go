@@ -25,5 +25,6 @@
 //
 // The package does not know bbb train's flags: the command passes in the
 // functions that know them (Checker), so a grid is refused by the same
-// checks `bbb train` makes.
+// checks `bbb train` makes. ReadGrid reads a grid file, ParseSeeds the
+// --seeds list that replaces its seeds.
 package sweep

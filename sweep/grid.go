@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -184,4 +185,49 @@ func unquote(v string) (string, error) {
 func (g *Grid) SetSeeds(seeds []string) {
 	g.Axes = slices.DeleteFunc(g.Axes, func(a Axis) bool { return a.Flag == seedFlag })
 	g.Axes = append(g.Axes, Axis{Flag: seedFlag, Values: seeds, List: true})
+}
+
+// MaxGridBytes is how much of a grid file ReadGrid reads.
+const MaxGridBytes = 1 << 20
+
+// A FileError is a grid file that cannot be read: it cannot be opened, or
+// it is not a regular file. Err is the reason, without the path.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return e.Path + ": " + e.Err.Error() }
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// errNotRegular is a grid path that names a folder, a device or a FIFO.
+var errNotRegular = errors.New("not a regular file")
+
+// ReadGrid reads the grid file at path (Parse, of its first MaxGridBytes
+// bytes). A file it cannot read is a *FileError, one it cannot parse a
+// *GridError that names path and the line.
+func ReadGrid(path string) (*Grid, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, &FileError{path, unwrapPath(err)}
+	}
+	defer fh.Close()
+	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, &FileError{path, errNotRegular}
+	}
+	return Parse(io.LimitReader(fh, MaxGridBytes), path)
+}
+
+// ParseSeeds reads a comma-separated list of seeds (the --seeds flag) for
+// SetSeeds: each a whole number, spaces around it dropped.
+func ParseSeeds(s string) ([]string, error) {
+	seeds := strings.Split(s, ",")
+	for i, v := range seeds {
+		seeds[i] = strings.TrimSpace(v)
+		if _, err := strconv.ParseUint(seeds[i], 10, 64); err != nil {
+			return nil, fmt.Errorf("sweep: seeds %q: want comma-separated whole numbers", s)
+		}
+	}
+	return seeds, nil
 }

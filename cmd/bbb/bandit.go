@@ -6,14 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
-	"runtime"
 	"strings"
-	"time"
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/internal/boundedio"
 	"github.com/bbb-go/bbb/interrupt"
 )
 
@@ -23,14 +19,14 @@ import (
 // every agent completed (regret.csv and summary.json, "complete": false).
 func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c bandit.Config
-	var agents, out, data, prior, format, klData string
+	var agents, out, dataFile, prior, format, klData string
 	var quiet bool
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
 	fs.IntVar(&c.Steps, "steps", bandit.DefaultSteps, "mushrooms shown to each agent")
 	fs.StringVar(&agents, "agents", "bbb,greedy,eps1,eps5", "comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %)")
 	fs.StringVar(&out, "out", "bandit", "output directory: regret.csv, regret.FORMAT, summary.json (a folder of its own: it is replaced whole)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws")
-	fs.StringVar(&data, "data", "", "mushroom CSV (header edibility,cap-shape,...,habitat); default: the UCI copy built into bbb")
+	fs.StringVar(&dataFile, "data", "", "mushroom CSV (header edibility,cap-shape,...,habitat); default: the UCI copy built into bbb")
 	fs.IntVar(&c.Every, "every", bandit.DefaultEvery, "steps between two rows of regret.csv")
 	fs.IntVar(&c.Hidden, "hidden", bandit.DefaultHidden, "units per hidden layer")
 	fs.IntVar(&c.Depth, "depth", bandit.DefaultDepth, "hidden layers")
@@ -55,21 +51,17 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if c.Agents, err = bandit.ParseAgents(agents); err != nil {
 		return usagef("--agents %q: %v", agents, strings.TrimPrefix(err.Error(), "bandit: "))
 	}
-	switch prior {
-	case "normal":
-		c.PriorKind = bandit.PriorNormal
-	case "mixture":
-	default:
+	if c.PriorKind, err = bandit.ParsePrior(prior); err != nil {
 		return usagef("--prior %q: want normal or mixture", prior)
 	}
-	switch klData {
-	case "seen":
-	case "buffer":
-		c.KLBuffer = true
-	default:
+	if c.KLBuffer, err = bandit.ParseKLData(klData); err != nil {
 		return usagef("--kl-data %q: want buffer or seen", klData)
 	}
-	if err := checkBanditFlags(c); err != nil {
+	if err := c.CheckSet(); err != nil {
+		var se *bandit.SettingError
+		if errors.As(err, &se) {
+			return usagef("--%s %v: %s", se.Name, se.Value, se.Need)
+		}
 		return err
 	}
 	if err := checkFormat(&format); err != nil {
@@ -79,14 +71,17 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("%v", err)
 	}
 	plan := newPlan() // --out may not hold --data (rundir.Plan)
-	plan.In("--data", data)
+	plan.In("--data", dataFile)
 	plan.OutDir("--out", out)
 	if err := checkPlan(plan); err != nil {
 		return err
 	}
-	d, dataName, err := loadMushrooms(data)
+	d, dataName, err := data.LoadMushrooms(dataFile)
 	if err != nil {
-		return err
+		if dataFile == "" {
+			return err
+		}
+		return usagef("--data %s: %v", dataFile, strings.TrimPrefix(err.Error(), "data: mushrooms: "))
 	}
 	if err := checkBanditSizes(c, d.Width); err != nil {
 		return err
@@ -99,34 +94,13 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := interrupt.EnterStage(ctx, "bandit"); err != nil {
 		return err
 	}
-	t0 := time.Now()
+	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage}
 	if !quiet {
-		c.Progress = func(done int) {
-			fmt.Fprintf(stderr, "bandit: step %d of %d (%.0f s)\n", done, c.Steps, time.Since(t0).Seconds())
-		}
+		j.Progress = stderr
 	}
-	res, runErr := bandit.Run(ctx, d, c)
-	if res == nil {
-		return runErr // nothing done (a failed build, or stopped before the start)
-	}
-	if runErr != nil && ctx.Err() == nil {
+	s, runErr := j.Run(ctx, rd.Stage)
+	if s == nil {
 		return runErr
-	}
-	interrupt.SetStage(fmt.Sprintf("bandit (after step %d of %d)", res.Done, c.Steps))
-	// The regret so far is written whole, also when interrupted.
-	if err := bandit.WriteRegretCSV(join(rd.Stage, "regret.csv"), res); err != nil {
-		return err
-	}
-	s := bandit.NewSummary(c, d, dataName, res)
-	s.Seconds, s.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
-	if runErr == nil && len(res.Steps) > 0 {
-		// (Skipped when interrupted: the process must exit within a second.)
-		if err := bandit.DrawRegret(join(rd.Stage, "regret."+format), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
-			return err
-		}
-	}
-	if err := bandit.WriteSummary(join(rd.Stage, "summary.json"), s); err != nil {
-		return err
 	}
 	if err := rd.Commit(); err != nil {
 		return err
@@ -135,63 +109,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runErr
 	}
 	if !quiet {
-		fmt.Fprintf(stdout, "%d steps, seed %d, %.1f s on %d threads; final cumulative regret:\n", res.Done, c.Seed, s.Seconds, s.Threads)
-		for i, a := range res.Agents {
-			fmt.Fprintf(stdout, "  %-8s %10.0f  (poisonous eaten %d, edible passed %d)\n", a.Name, res.Final(i), res.PoisonEaten[i], res.EdiblePassed[i])
-		}
+		s.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
 	}
 	return nil
-}
-
-// checkBanditFlags names the flag of a value that cannot run (zero values
-// would otherwise be taken as defaults by Config.WithDefaults).
-func checkBanditFlags(c bandit.Config) error {
-	for _, f := range []struct {
-		name string
-		v    int
-		min  int
-	}{{"--steps", c.Steps, 1}, {"--every", c.Every, 1}, {"--hidden", c.Hidden, 1}, {"--depth", c.Depth, 1},
-		{"--buffer", c.Buffer, 1}, {"--batch", c.Batch, 1}, {"--updates", c.Updates, 1}} {
-		if f.v < f.min {
-			return usagef("%s %d: need at least %d", f.name, f.v, f.min)
-		}
-	}
-	for _, f := range []struct {
-		name string
-		v    float64
-	}{{"--lr", c.LR}, {"--likelihood-sigma", c.Sigma}, {"--init-std", c.InitStd}} {
-		if !(f.v > 0) || math.IsInf(f.v, 0) {
-			return usagef("%s %v: need a finite value > 0", f.name, f.v)
-		}
-	}
-	if math.IsNaN(c.InitRho) || math.IsInf(c.InitRho, 0) || c.InitRho == 0 {
-		return usagef("--init-rho %v: need a finite value other than 0", c.InitRho)
-	}
-	return nil
-}
-
-// maxMushroomFile bounds --data: the UCI file is 365 KiB.
-const maxMushroomFile = 64 << 20
-
-// loadMushrooms reads --data (a regular file, interruptible), or the
-// built-in copy.
-func loadMushrooms(path string) (*data.Mushrooms, string, error) {
-	if path == "" {
-		d, err := data.EmbeddedMushrooms()
-		return d, "built-in UCI agaricus-lepiota.csv", err
-	}
-	f, err := boundedio.Open(path, maxMushroomFile)
-	if err != nil {
-		return nil, "", usagef("--data %s: %v", path, err)
-	}
-	defer f.Close()
-	d, err := data.ParseMushrooms(f)
-	if err != nil {
-		if errors.Is(err, data.ErrMushroomLayout) {
-			return nil, "", usagef("--data %s: %v", path, strings.TrimPrefix(err.Error(), "bandit: "))
-		}
-		return nil, "", usagef("--data %s: %v", path, err)
-	}
-	return d, path, nil
 }

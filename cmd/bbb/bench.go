@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
@@ -85,35 +83,33 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFormat(&format); err != nil {
 		return err
 	}
-	for _, p := range points {
-		for _, l := range layers {
-			for _, h := range hiddens {
-				size := m
-				size.layers, size.hidden = l, h
-				hiddenFlag, layersFlag := "--hidden", "--layers"
-				if !isSet(fs, "hidden") {
-					hiddenFlag = "--hidden-sizes"
-				}
-				if layerList != "" {
-					layersFlag = "--layers-list"
-				}
-				if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
-					return err
-				}
-				s := memory.Sizes{Points: p, Hidden: h, Layers: l, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
-				if pointList != "" { // name the list the size came from
-					s.PointsFrom = fmt.Sprintf("--points-list %d", p)
-				}
-				if !isSet(fs, "hidden") {
-					s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", h)
-				}
-				if layerList != "" {
-					s.LayersFrom = fmt.Sprintf("--layers-list %d", l)
-				}
-				if err := checkMemory(s, maxMemory); err != nil {
-					return err
-				}
-			}
+	sw := bench.Sweep{Config: bench.Config{Train: m.trainConfig(), Steps: steps, Warmup: benchWarmup(warmup), Passes: passes, Seconds: minSeconds},
+		Points: points, Layers: layers, Hidden: hiddens, Stage: interrupt.EnterStage}
+	hiddenFlag, layersFlag := "--hidden", "--layers"
+	if !isSet(fs, "hidden") {
+		hiddenFlag = "--hidden-sizes"
+	}
+	if layerList != "" {
+		layersFlag = "--layers-list"
+	}
+	for _, z := range sw.Sizes() {
+		size := m
+		size.layers, size.hidden = z.Layers, z.Hidden
+		if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
+			return err
+		}
+		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
+		if pointList != "" { // name the list the size came from
+			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
+		}
+		if !isSet(fs, "hidden") {
+			s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", z.Hidden)
+		}
+		if layerList != "" {
+			s.LayersFrom = fmt.Sprintf("--layers-list %d", z.Layers)
+		}
+		if err := checkMemory(s, maxMemory); err != nil {
+			return err
 		}
 	}
 	if m.paper.batchSize > 0 {
@@ -161,31 +157,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
 	build := buildInfo()
 	rep.Build = &build
-	for _, p := range points {
-		for _, l := range layers {
-			for _, h := range hiddens {
-				if err := interrupt.EnterStage(ctx, fmt.Sprintf("bench (points %d, hidden %d, layers %d)", p, h, l)); err != nil {
-					return err
-				}
-				mf := m
-				mf.points, mf.hidden, mf.layers = p, h, l
-				row, err := bench.Measure(ctx, bench.Config{Train: mf.trainConfig(), Steps: steps, Warmup: benchWarmup(warmup), Passes: passes, Seconds: minSeconds})
-				if err != nil {
-					return fmt.Errorf("bench points %d hidden %d layers %d: %w", p, h, l, err)
-				}
-				rep.Rows = append(rep.Rows, row)
-				if !quiet {
-					fmt.Fprintf(stderr, "%s points %d hidden %d layers %d: %.4gs per epoch (%d steps), %.4gs per pass\n",
-						device, p, h, l, row.StepSecondsMedian, row.Steps, row.PredictSecondsPass)
-				}
-			}
-		}
+	sw.Device = device
+	if !quiet {
+		sw.Progress = stderr
 	}
-	if err := atomicio.WriteFile(join(rd.Stage, "bench.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
-	}); err != nil {
+	if rep.Rows, err = sw.Run(ctx); err != nil {
+		return err
+	}
+	if err := rep.Write(join(rd.Stage, "bench.json")); err != nil {
 		return err
 	}
 	backends := bench.Label(append([]bench.Backend{{Report: rep}}, others...))

@@ -5,27 +5,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/internal/linalg"
 )
-
-// tableRows is the bench table's size rows: the lines whose first field is a
-// number (the points).
-func tableRows(table string) [][]string {
-	var rows [][]string
-	for _, line := range strings.Split(table, "\n") {
-		f := strings.Fields(line)
-		if len(f) > 0 {
-			if _, err := strconv.Atoi(f[0]); err == nil {
-				rows = append(rows, f)
-			}
-		}
-	}
-	return rows
-}
 
 // --compare takes a list: this project's bench.json and PyTorch's (the
 // schema of scripts/torch_bench.py, extra keys and all) in one table and
@@ -80,7 +65,7 @@ func TestBenchCompareList(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
-	if rows := tableRows(stdout); len(rows) != 1 || len(rows[0]) != 4+3*2+2*2 {
+	if rows := bench.TableRows(stdout); len(rows) != 1 || len(rows[0]) != 4+3*2+2*2 {
 		t.Errorf("rows %v:\n%s", rows, stdout)
 	}
 	svg, err := os.ReadFile(filepath.Join(out, "bench.svg"))

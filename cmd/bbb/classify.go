@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
@@ -81,16 +80,7 @@ func (m *mnistFlags) load() (data.ClassData, error) {
 	return d, nil
 }
 
-// mnistInit starts the means at N(0, 0.1²) and every sigma at softplus(-5)
-// = 0.0067: the seed's init (means 0.001, sigma 0.08) leaves 784 inputs'
-// worth of noise on each first-layer unit.
-var mnistInit = graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}
-
-func mnistGraph(m *modelFlags) graph.Config {
-	c := m.graphConfig()
-	c.Task, c.Classes, c.Inputs, c.Init = graph.Classification, data.MNISTClasses, data.MNISTPixels, mnistInit
-	return c
-}
+func mnistGraph(m *modelFlags) graph.Config { return job.MNISTGraph(m.graphConfig()) }
 
 // checkClassify validates a --preset mnist run's flags before any work.
 func (f *trainFlags) checkClassify() error {
@@ -145,9 +135,8 @@ func (f *trainFlags) checkFrom() error {
 	if err != nil {
 		return err
 	}
-	if c.Model.Network.Task != graph.Classification.String() || c.Model.Network.Classes != data.MNISTClasses || c.Model.Network.Inputs != data.MNISTPixels {
-		return usagef("--from %s: a model of %d inputs and %d outputs (%s); --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
-			m.from, c.Model.Network.Inputs, max(c.Model.Network.Classes, 1), taskName(c.Model.Network.Task))
+	if err := job.CheckMNISTModel(c.Model.Network); err != nil {
+		return usagef("--from %s: %v; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", m.from, err)
 	}
 	net, err := graph.New(mnistGraph(&f.modelFlags), 1)
 	if err != nil {
@@ -156,12 +145,8 @@ func (f *trainFlags) checkFrom() error {
 	if err := c.SetParams(net); err != nil {
 		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.layers, f.hidden, err)
 	}
-	nw := 0
-	for _, l := range net.Layers {
-		nw += l.WMu.Shape().TotalSize()
-	}
-	if k := int(math.Round(m.prune * float64(nw))); m.prune > 0 && (k == 0 || k == nw) {
-		return usagef("--prune %v: of the model's %d weights that removes %d; want a share that removes some and keeps some", m.prune, nw, k)
+	if err := job.CheckPruneShare(net, m.prune); err != nil {
+		return usagef("--prune %v: %v", m.prune, err)
 	}
 	m.fromModel = c
 	return nil

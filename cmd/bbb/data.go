@@ -3,8 +3,6 @@ package main
 import (
 	"errors"
 	"flag"
-	"os"
-	"slices"
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
@@ -43,20 +41,15 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	if !(d.valSplit > 0 && d.valSplit < 1) {
 		return nil, usagef("--val-split %v: need 0 < f < 1", d.valSplit)
 	}
-	if d.val != "" && sameInput(d.data, d.val) {
+	if d.val != "" && sameFile(d.data, d.val) {
 		// Validating on the training rows makes validation meaningless.
 		return nil, usagef("--val %s: is the --data file %s; give a separate validation file (or leave --val out to hold out --val-split of --data)", d.val, d.data)
 	}
 	cols := data.CSVColumns{YCol: strings.TrimSpace(d.yCol)}
 	if d.xCols != "" {
-		for _, c := range strings.Split(d.xCols, ",") {
-			if c = strings.TrimSpace(c); c == "" {
-				return nil, usagef("--x-cols %q: empty column name in the list", d.xCols)
-			}
-			if slices.Contains(cols.XCols, c) {
-				return nil, usagef("--x-cols %q: column %q is listed twice (each input once)", d.xCols, c)
-			}
-			cols.XCols = append(cols.XCols, c)
+		var err error
+		if cols.XCols, err = data.ParseColumns(d.xCols); err != nil {
+			return nil, usagef("--x-cols %q: %v", d.xCols, err)
 		}
 	}
 	raw, tab, err := data.LoadCSV(data.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
@@ -75,17 +68,6 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 	}
 	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
 	return &csvRun{raw: raw, scaler: sc, table: tab}, nil
-}
-
-// sameInput reports whether paths a and b name one existing file, however
-// spelt (./x and x, through a symbolic link, a hard link).
-func sameInput(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
 }
 
 // inputs is the number of input columns.

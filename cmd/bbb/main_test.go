@@ -178,7 +178,7 @@ func TestBenchEndToEnd(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "bbb-cpu") || !strings.Contains(stdout, "s/epoch") || !strings.Contains(stdout, "s/pass") || len(tableRows(stdout)) != 2 {
+	if !strings.Contains(stdout, "bbb-cpu") || !strings.Contains(stdout, "s/epoch") || !strings.Contains(stdout, "s/pass") || len(bench.TableRows(stdout)) != 2 {
 		t.Errorf("table %q", stdout)
 	}
 	b, err := os.ReadFile(filepath.Join(out, "bench.json"))

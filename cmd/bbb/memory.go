@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/bbb-go/bbb/bandit"
-	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
@@ -54,12 +53,10 @@ func checkBanditSizes(c bandit.Config, width int) error {
 	if c.Depth >= modelfile.MaxLayers {
 		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, modelfile.MaxLayers-1, modelfile.MaxLayers)
 	}
-	const actions = 2 // the context's one-hot action (eat, pass) joins the inputs
-	cfg := graph.Config{Layers: c.Depth + 1, Hidden: c.Hidden, Inputs: width + actions, Outputs: 1}
-	if err := checkDescAs(cfg, "--hidden", "layers (--depth + 1)"); err != nil {
+	if err := checkDescAs(c.Graph(width), "--hidden", "layers (--depth + 1)"); err != nil {
 		return err
 	}
-	return checkMemoryHint(memory.Sizes{Job: memory.Bandit, Points: c.Batch, Hidden: c.Hidden, Layers: c.Depth + 1, Inputs: width + actions,
-		Workers: len(c.Agents), Buffer: c.Buffer, DtypeBytes: 4, PointsFrom: fmt.Sprintf("--batch %d", c.Batch),
-		HiddenFrom: fmt.Sprintf("--hidden %d", c.Hidden), LayersFrom: fmt.Sprintf("--depth %d", c.Depth)}, memory.Limit{}, "")
+	s := c.MemorySizes(width)
+	s.PointsFrom, s.HiddenFrom, s.LayersFrom = fmt.Sprintf("--batch %d", c.Batch), fmt.Sprintf("--hidden %d", c.Hidden), fmt.Sprintf("--depth %d", c.Depth)
+	return checkMemoryHint(s, memory.Limit{}, "")
 }

@@ -69,9 +69,8 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	if c.Model.Network.Task != graph.Classification.String() || c.Model.Network.Classes != data.MNISTClasses || c.Model.Network.Inputs != data.MNISTPixels {
-		return usagef("--model %s: a model of %d inputs and %d outputs (%s); MNIST needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)",
-			model, c.Model.Network.Inputs, max(c.Model.Network.Classes, 1), taskName(c.Model.Network.Task))
+	if err := job.CheckMNISTModel(c.Model.Network); err != nil {
+		return usagef("--model %s: %v; MNIST needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", model, err)
 	}
 	if !isSet(fs, "seed") {
 		seed = c.Model.Seed
@@ -137,13 +136,6 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fmt.Fprintf(stdout, "wrote %s/{prune.csv,snr.%s,prune_error.%s}\n", out, format, format)
 	return nil
-}
-
-func taskName(t string) string {
-	if t == "" {
-		return "a regression model"
-	}
-	return "task " + t
 }
 
 // parseFractions reads --fractions: comma-separated, each in (0, 1),

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"path/filepath"
 
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/rundir"
@@ -81,20 +80,5 @@ func (rd *runDir) warnKept() {
 	rd.Kept = nil
 }
 
-func absPath(path string) string {
-	if abs, err := filepath.Abs(path); err == nil {
-		return abs
-	}
-	return filepath.Clean(path)
-}
-
-// sameFile reports whether a and b name one existing file (hard links,
-// bind mounts).
-func sameFile(a, b string) bool {
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
-}
+// absPath and sameFile are rundir's (model.go and train.go call them).
+var absPath, sameFile = rundir.AbsPath, rundir.SameFile

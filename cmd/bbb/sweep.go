@@ -6,17 +6,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"reflect"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/sweep"
-	"github.com/bbb-go/bbb/train"
 )
 
 // bbb sweep runs a grid of train runs (package sweep, docs/SWEEP.md).
@@ -139,7 +139,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if f.on == "local" && f.detach {
 		return usagef("--detach: only with --on slurm")
 	}
-	if ms := summaryMetrics(); !slices.Contains(ms, f.metric) {
+	if ms := job.SummaryMetrics(); !slices.Contains(ms, f.metric) {
 		return usagef("--metric %s: not a number of bbb train's summary.json (%s, ...)", f.metric, strings.Join(ms[:min(6, len(ms))], ", "))
 	}
 	dir, err := filepath.Abs(f.out)
@@ -154,14 +154,9 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 		return err
 	}
 	if f.seeds != "" {
-		seeds := strings.Split(f.seeds, ",")
-		for _, s := range seeds {
-			if _, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64); err != nil {
-				return usagef("--seeds %q: want comma-separated whole numbers", f.seeds)
-			}
-		}
-		for i := range seeds {
-			seeds[i] = strings.TrimSpace(seeds[i])
+		seeds, err := sweep.ParseSeeds(f.seeds)
+		if err != nil {
+			return usagef("--seeds %q: want comma-separated whole numbers", f.seeds)
 		}
 		g.SetSeeds(seeds)
 	}
@@ -172,7 +167,8 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if _, _, _, err := sweep.FigureAxes(plan, f.x, f.by); err != nil {
 		return usagef("%v", err)
 	}
-	opts := cloneMap(g.Slurm)
+	opts := map[string]string{}
+	maps.Copy(opts, g.Slurm)
 	for k, v := range f.slurm {
 		if *v != "" {
 			opts[k] = *v
@@ -216,25 +212,12 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	return f.report(dir, plan, res.Ended)
 }
 
-func cloneMap(m map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range m {
-		out[k] = v
-	}
-	return out
-}
-
 func readGrid(path string) (*sweep.Grid, error) {
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, usagef("--grid %s: %v", path, unwrapPath(err))
-	}
-	defer fh.Close()
-	if st, err := fh.Stat(); err != nil || !st.Mode().IsRegular() {
-		return nil, usagef("--grid %s: not a regular file", path)
-	}
-	g, err := sweep.Parse(io.LimitReader(fh, 1<<20), path)
-	if err != nil {
+	g, err := sweep.ReadGrid(path)
+	var fe *sweep.FileError
+	if errors.As(err, &fe) {
+		return nil, usagef("--grid %s: %v", path, fe.Err)
+	} else if err != nil {
 		return nil, usagef("%v", err)
 	}
 	return g, nil
@@ -290,31 +273,4 @@ func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point
 		return usagef("%v", err)
 	}
 	return err
-}
-
-// summaryMetrics are the numbers a train run's summary.json can hold (the
-// regression and the classification summaries' numeric fields, by their
-// JSON names): --metric is checked against them before any point runs.
-func summaryMetrics() []string {
-	var names []string
-	var walk func(t reflect.Type)
-	walk = func(t reflect.Type) {
-		for i := range t.NumField() {
-			fl := t.Field(i)
-			if fl.Anonymous && fl.Type.Kind() == reflect.Struct {
-				walk(fl.Type)
-				continue
-			}
-			name, _, _ := strings.Cut(fl.Tag.Get("json"), ",")
-			switch fl.Type.Kind() {
-			case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Float64:
-				if name != "" && name != "-" && !slices.Contains(names, name) {
-					names = append(names, name)
-				}
-			}
-		}
-	}
-	walk(reflect.TypeOf(train.Summary{}))
-	walk(reflect.TypeOf(train.ClassSummary{}))
-	return names
 }

@@ -132,7 +132,7 @@ func TestSweepRefusesBadGrid(t *testing.T) {
 		{"lr = [0.01]\n", "--metric=nope", `--metric nope: not a number of bbb train's summary.json`},
 		{"lr = [0.01]\n", "--jobs=1099511627776", `--jobs 1099511627776: want 1 to 1024`},
 		{"preset = mnist\nmnist-dir = [" + idxFolder(t) + ", /nonexistent]\n", "", `point mnist-dir=_nonexistent: --mnist-dir "/nonexistent": ` +
-			`train: mnist: /nonexistent/train-images-idx3-ubyte.gz: no such file`},
+			`data: mnist: /nonexistent/train-images-idx3-ubyte.gz: no such file`},
 	} {
 		out := filepath.Join(t.TempDir(), "sw")
 		args := []string{"sweep", "--grid", writeGrid(t, c.grid), "--out", out}

@@ -1,0 +1,130 @@
+package bandit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/bbb-go/bbb/data"
+)
+
+// Job is `bbb bandit` as a library: one run of the experiment (Run) and
+// its files in a folder: regret.csv, the regret figure and summary.json.
+type Job struct {
+	Config Config
+	// Data are the mushrooms (data.LoadMushrooms); DataName is what
+	// summary.json calls them.
+	Data     *data.Mushrooms
+	DataName string
+	// Format is the figure's format: png (""), svg or pdf.
+	Format string
+	// Progress, if not nil and Config.Progress is nil, gets a line
+	// "bandit: step N of STEPS (S s)" whenever Config.Progress would be
+	// called.
+	Progress io.Writer
+	// Stage, if not nil, is told the stage once the steps are over and
+	// the files are being written ("bandit (after step N of STEPS)"), so
+	// that an interrupted program can say where it stopped.
+	Stage func(name string)
+}
+
+// Run plays the bandit (the package's Run) and writes its files into dir,
+// an existing folder. The returned summary is nil when no file was
+// written: the run failed, or was stopped before it began. A run stopped
+// by ctx keeps the regret of the steps every agent completed: regret.csv
+// and summary.json ("complete": false) are written, the figure is not
+// (an interrupted process should exit at once), and Run returns the
+// summary with ctx's error.
+func (j Job) Run(ctx context.Context, dir string) (*Summary, error) {
+	c := j.Config.WithDefaults()
+	format := j.Format
+	if format == "" {
+		format = "png"
+	}
+	t0 := time.Now()
+	if j.Progress != nil && c.Progress == nil {
+		c.Progress = func(done int) {
+			fmt.Fprintf(j.Progress, "bandit: step %d of %d (%.0f s)\n", done, c.Steps, time.Since(t0).Seconds())
+		}
+	}
+	res, runErr := Run(ctx, j.Data, c)
+	if res == nil {
+		return nil, runErr // nothing done (a failed build, or stopped before the start)
+	}
+	if runErr != nil && ctx.Err() == nil {
+		return nil, runErr
+	}
+	if j.Stage != nil {
+		j.Stage(fmt.Sprintf("bandit (after step %d of %d)", res.Done, c.Steps))
+	}
+	// The regret so far is written whole, also when interrupted.
+	if err := WriteRegretCSV(filepath.Join(dir, "regret.csv"), res); err != nil {
+		return nil, err
+	}
+	s := NewSummary(c, j.Data, j.DataName, res)
+	s.Seconds, s.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
+	if runErr == nil && len(res.Steps) > 0 {
+		if err := DrawRegret(filepath.Join(dir, "regret."+format), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
+			return nil, err
+		}
+	}
+	if err := WriteSummary(filepath.Join(dir, "summary.json"), s); err != nil {
+		return nil, err
+	}
+	return &s, runErr
+}
+
+// WriteTable prints the steps done, the seed and time, and each agent's
+// final cumulative regret and mistakes, one line each.
+func (s Summary) WriteTable(w io.Writer) {
+	fmt.Fprintf(w, "%d steps, seed %d, %.1f s on %d threads; final cumulative regret:\n", s.StepsDone, s.Seed, s.Seconds, s.Threads)
+	for _, a := range s.Agents {
+		fmt.Fprintf(w, "  %-8s %10.0f  (poisonous eaten %d, edible passed %d)\n", a.Name, a.Regret, a.PoisonEaten, a.EdiblePassed)
+	}
+}
+
+// A SettingError is a setting of Config that cannot run as given, named
+// as `bbb bandit`'s flag for it is: steps, every, hidden, depth, buffer,
+// batch, updates, lr, likelihood-sigma, init-std or init-rho.
+type SettingError struct {
+	Name  string
+	Value any    // the setting's value: an int or a float64
+	Need  string // what it needs, e.g. "need at least 1"
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("bandit: %s %v: %s", e.Name, e.Value, e.Need)
+}
+
+// CheckSet reports, as a *SettingError, the first of c's settings that
+// cannot run as given, zero values included: for a program whose user
+// sets each field (bbb bandit's flags), where WithDefaults would take an
+// explicit 0 for the default. Validate checks the rest after
+// WithDefaults.
+func (c Config) CheckSet() error {
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"steps", c.Steps}, {"every", c.Every}, {"hidden", c.Hidden}, {"depth", c.Depth},
+		{"buffer", c.Buffer}, {"batch", c.Batch}, {"updates", c.Updates}} {
+		if f.v < 1 {
+			return &SettingError{f.name, f.v, "need at least 1"}
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"lr", c.LR}, {"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
+		if !(f.v > 0) || math.IsInf(f.v, 0) {
+			return &SettingError{f.name, f.v, "need a finite value > 0"}
+		}
+	}
+	if math.IsNaN(c.InitRho) || math.IsInf(c.InitRho, 0) || c.InitRho == 0 {
+		return &SettingError{"init-rho", c.InitRho, "need a finite value other than 0"}
+	}
+	return nil
+}

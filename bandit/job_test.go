@@ -1,0 +1,145 @@
+package bandit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/memory"
+)
+
+// CheckSet refuses each setting that cannot run, explicit zeros included,
+// naming it as the flag does; the defaults pass.
+func TestCheckSet(t *testing.T) {
+	ok := small(100, 1)
+	ok.Updates, ok.Depth, ok.Buffer = 1, 1, 10
+	ok.LR, ok.Sigma, ok.InitStd, ok.InitRho = 1e-3, 1, 0.1, -8
+	if err := ok.CheckSet(); err != nil {
+		t.Fatalf("a good config: %v", err)
+	}
+	for _, tc := range []struct {
+		set  func(*Config)
+		want string
+	}{
+		{func(c *Config) { c.Steps = 0 }, "bandit: steps 0: need at least 1"},
+		{func(c *Config) { c.Every = -1 }, "bandit: every -1: need at least 1"},
+		{func(c *Config) { c.Hidden = 0 }, "bandit: hidden 0: need at least 1"},
+		{func(c *Config) { c.Depth = 0 }, "bandit: depth 0: need at least 1"},
+		{func(c *Config) { c.Buffer = 0 }, "bandit: buffer 0: need at least 1"},
+		{func(c *Config) { c.Batch = 0 }, "bandit: batch 0: need at least 1"},
+		{func(c *Config) { c.Updates = 0 }, "bandit: updates 0: need at least 1"},
+		{func(c *Config) { c.LR = 0 }, "bandit: lr 0: need a finite value > 0"},
+		{func(c *Config) { c.Sigma = -1 }, "bandit: likelihood-sigma -1: need a finite value > 0"},
+		{func(c *Config) { c.InitStd = posInf() }, "bandit: init-std +Inf: need a finite value > 0"},
+		{func(c *Config) { c.InitRho = 0 }, "bandit: init-rho 0: need a finite value other than 0"},
+		{func(c *Config) { c.InitRho = -posInf() }, "bandit: init-rho -Inf: need a finite value other than 0"},
+	} {
+		c := ok
+		tc.set(&c)
+		err := c.CheckSet()
+		var se *SettingError
+		if !errors.As(err, &se) || err.Error() != tc.want {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+	}
+}
+
+func posInf() float64 { v := 1e308; return v * 10 }
+
+// A Job writes regret.csv, the figure and summary.json into the folder,
+// and prints its table; progress lines go to Progress, the stage to Stage.
+func TestJobRun(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var progress bytes.Buffer
+	var stage string
+	c := small(1000, 3)
+	j := Job{Config: c, Data: d, DataName: "built-in", Format: "svg", Progress: &progress, Stage: func(s string) { stage = s }}
+	s, err := j.Run(context.Background(), dir)
+	if err != nil || s == nil {
+		t.Fatalf("summary %v, %v", s, err)
+	}
+	for _, f := range []string{"regret.csv", "regret.svg", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	if !s.Complete || s.StepsDone != 1000 || s.Data != "built-in" || len(s.Agents) != 3 || s.Threads < 1 {
+		t.Errorf("summary %+v", s)
+	}
+	if stage != "bandit (after step 1000 of 1000)" {
+		t.Errorf("stage %q", stage)
+	}
+	if !strings.HasPrefix(progress.String(), "bandit: step 1000 of 1000 (") {
+		t.Errorf("progress %q", progress.String())
+	}
+	var table bytes.Buffer
+	s.WriteTable(&table)
+	lines := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	if len(lines) != 4 || !strings.HasPrefix(lines[0], "1000 steps, seed 3, ") || !strings.HasPrefix(lines[1], "  bbb      ") ||
+		!strings.Contains(lines[2], "(poisonous eaten ") {
+		t.Errorf("table:\n%s", table.String())
+	}
+
+	// Stopped before the first step: the empty regret and the summary
+	// ("complete": false) are written, the figure is not.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	stopped := t.TempDir()
+	s, err = j.Run(ctx, stopped)
+	if !errors.Is(err, context.Canceled) || s == nil || s.Complete || s.StepsDone != 0 {
+		t.Fatalf("cancelled: %+v, %v", s, err)
+	}
+	for f, want := range map[string]bool{"regret.csv": true, "summary.json": true, "regret.svg": false} {
+		if _, err := os.Stat(filepath.Join(stopped, f)); (err == nil) != want {
+			t.Errorf("cancelled: %s: %v", f, err)
+		}
+	}
+}
+
+// ParsePrior and ParseKLData read the names summary.json writes.
+func TestParsePriorKLData(t *testing.T) {
+	for s, want := range map[string]PriorKind{"mixture": PriorMixture, "normal": PriorNormal} {
+		if k, err := ParsePrior(s); err != nil || k != want {
+			t.Errorf("%s: %v, %v", s, k, err)
+		}
+	}
+	if _, err := ParsePrior("Normal"); err == nil || err.Error() != `bandit: prior "Normal": want normal or mixture` {
+		t.Errorf("Normal: %v", err)
+	}
+	for s, want := range map[string]bool{"seen": false, "buffer": true} {
+		if b, err := ParseKLData(s); err != nil || b != want {
+			t.Errorf("%s: %v, %v", s, b, err)
+		}
+		c := small(1, 1)
+		c.KLBuffer = want
+		if got := NewSummary(c, &data.Mushrooms{}, "", &Result{}).Network.KLData; got != s {
+			t.Errorf("KLBuffer %v: summary says %q, want %q", want, got, s)
+		}
+	}
+	if _, err := ParseKLData(""); err == nil || err.Error() != `bandit: kl data "": want buffer or seen` {
+		t.Errorf(`"": %v`, err)
+	}
+}
+
+// Graph and MemorySizes describe the defaulted run for a context width.
+func TestGraphMemorySizes(t *testing.T) {
+	c := Config{Agents: small(1, 1).Agents, Hidden: 30}
+	g := c.Graph(117)
+	if g.Layers != DefaultDepth+1 || g.Hidden != 30 || g.Inputs != 119 || g.Outputs != 1 || g.LikelihoodSigma != DefaultSigma {
+		t.Errorf("graph %+v", g)
+	}
+	s := c.MemorySizes(117)
+	if s.Job != memory.Bandit || s.Points != DefaultBatch || s.Hidden != 30 || s.Layers != DefaultDepth+1 || s.Inputs != 119 ||
+		s.Workers != 3 || s.Buffer != DefaultBuffer || s.DtypeBytes != 4 {
+		t.Errorf("sizes %+v", s)
+	}
+}
