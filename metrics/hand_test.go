@@ -219,6 +219,20 @@ func TestArgmaxTies(t *testing.T) {
 	if got := Argmax([]float64{0.2, 0.4, 0.4}); got != 1 {
 		t.Errorf("Argmax of a tie = %d, want the first (1)", got)
 	}
+	for _, c := range []struct {
+		v    []float64
+		want int
+		why  string
+	}{
+		{[]float64{-3, -1, -2}, 1, "all negative: −1 is the largest"},
+		{[]float64{0.1, 0.2, 0.7}, 2, "the last"},
+		{[]float64{5}, 0, "one value"},
+		{nil, 0, "no values: 0"},
+	} {
+		if got := Argmax(c.v); got != c.want {
+			t.Errorf("Argmax(%v) = %d, want %d (%s)", c.v, got, c.want, c.why)
+		}
+	}
 }
 
 // The metrics of a hand-made 4-point band, worked out on paper. Coverage
