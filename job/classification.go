@@ -15,6 +15,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -131,7 +132,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 			hookErr = err
 			return
 		}
-		s, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
+		s, err := metrics.ScoreClasses(mean, first, valLabels, set.Classes)
 		if err != nil {
 			hookErr = err
 			return
@@ -179,7 +180,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 	if err != nil {
 		return train.ClassSummary{}, err
 	}
-	test, err := train.ScoreClasses(mean, first, testLabels, set.Classes)
+	test, err := metrics.ScoreClasses(mean, first, testLabels, set.Classes)
 	if err != nil {
 		return train.ClassSummary{}, err
 	}
@@ -192,7 +193,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 	if err != nil {
 		return train.ClassSummary{}, err
 	}
-	val, err := train.ScoreClasses(mean, first, valLabels, set.Classes)
+	val, err := metrics.ScoreClasses(mean, first, valLabels, set.Classes)
 	if err != nil {
 		return train.ClassSummary{}, err
 	}
@@ -310,7 +311,7 @@ func MeanWeightsError(cl *train.Classifier, net *graph.Network, x []float64, lab
 	if err != nil {
 		return 0, err
 	}
-	s, err := train.ScoreClasses(p, p, labels, k)
+	s, err := metrics.ScoreClasses(p, p, labels, k)
 	return s.Error, err
 }
 

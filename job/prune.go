@@ -13,6 +13,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
 )
@@ -56,7 +57,7 @@ type PruneStep struct {
 	Fraction         float64
 	Removed          int
 	ThresholdDB      float64
-	Scores           train.ClassScores
+	Scores           metrics.ClassScores
 	MeanWeightsError float64
 }
 
@@ -98,12 +99,12 @@ func (p Prune) Run(ctx context.Context, dir string, progress io.Writer) ([]Prune
 	defer cl.Close()
 	cl.Ctx = ctx
 	labels := data.Labels(set.Test, set.Classes)
-	score := func() (train.ClassScores, error) {
+	score := func() (metrics.ClassScores, error) {
 		mean, first, err := cl.Probs(net, set.Test.X, samples, p.Seed+1)
 		if err != nil {
-			return train.ClassScores{}, err
+			return metrics.ClassScores{}, err
 		}
-		return train.ScoreClasses(mean, first, labels, set.Classes)
+		return metrics.ScoreClasses(mean, first, labels, set.Classes)
 	}
 	if err := p.enter(ctx, "test error (no pruning)"); err != nil {
 		return nil, err

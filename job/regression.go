@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 	"github.com/bbb-go/bbb/viz"
@@ -184,10 +185,10 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 	}
 	predictSeconds := time.Since(t1).Seconds()
 	prog.logf("predictive: %d passes over %d validation inputs in %.2fs", cfg.Samples, raw.Val.Len(), predictSeconds)
-	valM := train.Evaluate(valBands, raw.Val)
+	valM := metrics.ScoreBand(valBands.Mean, valBands.Q05, valBands.Q95, raw.Val.Y, raw.Val.YTrue)
 
 	var trainBands train.Bands
-	var trainM train.Metrics
+	var trainM metrics.BandScores
 	var predictTrainSeconds float64
 	if !r.NoTrainBand {
 		if err := r.enter(ctx, "predictive sampling (training inputs)"); err != nil {
@@ -201,7 +202,7 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		trainBands = unscale(trainBands)
 		predictTrainSeconds = time.Since(t2).Seconds()
 		prog.logf("predictive: %d passes over %d training inputs in %.2fs", cfg.Samples, raw.Train.Len(), predictTrainSeconds)
-		trainM = train.Evaluate(trainBands, raw.Train)
+		trainM = metrics.ScoreBand(trainBands.Mean, trainBands.Q05, trainBands.Q95, raw.Train.Y, raw.Train.YTrue)
 	}
 
 	var figures []string
@@ -220,7 +221,7 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 			}},
 		}
 		figs = append(figs, figure{"calibration" + ext, func(p string) error {
-			return viz.Calibration(p, "Calibration (validation data, noise included)", train.CalibrationLevels, train.Score(valBands).Calibration)
+			return viz.Calibration(p, "Calibration (validation data, noise included)", metrics.CalibrationLevels, metrics.Calibration(valBands.PIT, metrics.CalibrationLevels))
 		}})
 		if !r.NoTrainBand {
 			figs = append(figs, figure{"band_train" + ext, func(p string) error {

@@ -2,6 +2,7 @@ package job
 
 import (
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -18,7 +19,7 @@ func addScores(s *train.Summary, net *graph.Network, val train.Bands) error {
 		sigma := z.Sigma
 		s.NoiseSigma = &sigma
 	}
-	sc := train.Score(val)
+	sc := metrics.Score(val.PIT, val.LogDensity, val.TotalQ05, val.TotalQ95)
 	s.ValNLPD = sc.NLPD
 	s.ValPredCoverage50, s.ValPredCoverage90, s.ValPredCoverage95 = sc.Coverage50, sc.Coverage90, sc.Coverage95
 	s.ValCalibration, s.ValTotalBandWidth = sc.Calibration, sc.TotalBandWidth

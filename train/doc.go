@@ -2,8 +2,9 @@
 // (package data: the seed's noisy cubic, a CSV file, MNIST): the loop on
 // Gorgonia's TapeMachine with Adam and a fresh epsilon every step from a
 // seeded source, periodic train and validation losses, predictive sampling
-// (mean and 5%/95% quantiles over K stochastic passes) and the quality
-// metrics written to summary.json. Minibatches and several draws per step
+// (mean and 5%/95% quantiles over K stochastic passes, with the PIT and
+// log-density of each target) and summary.json; the quality metrics
+// themselves are package metrics. Minibatches and several draws per step
 // are in batch.go, the classifier (MNIST) in classify.go, a stepwise
 // learning-rate schedule in lrschedule.go.
 //

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
 )
@@ -59,7 +60,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	m := train.Evaluate(val, set.Val)
+	m := metrics.ScoreBand(val.Mean, val.Q05, val.Q95, set.Val.Y, set.Val.YTrue)
 	fmt.Printf("validation: RMSE %.2f against the targets, %.2f against the curve\n", m.RMSENoisy, m.RMSETrue)
 	// Output:
 	// loss per point: epoch 400 194.3, epoch 800 144.1

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -33,7 +34,7 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	score := func() (float64, ClassScores) {
+	score := func() (float64, metrics.ClassScores) {
 		loss, err := tr.Val.Loss(tr.Net)
 		if err != nil {
 			t.Fatal(err)
@@ -42,7 +43,7 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		s, err := ScoreClasses(mean, first, data.Labels(d.Val, 10), 10)
+		s, err := metrics.ScoreClasses(mean, first, data.Labels(d.Val, 10), 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,13 +57,5 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 	if !(loss1 < loss0) || !(s1.NLL < s0.NLL) || !(s1.Error < 0.5*s0.Error) {
 		t.Errorf("validation loss %v -> %v, NLL %v -> %v, error %v -> %v: want each lower (error halved)",
 			loss0, loss1, s0.NLL, s1.NLL, s0.Error, s1.Error)
-	}
-}
-
-// argmax takes the first of equal largest values (ScoreClasses' predicted
-// class).
-func TestArgmaxTies(t *testing.T) {
-	if got := argmax([]float64{0.2, 0.4, 0.4}); got != 1 {
-		t.Errorf("argmax of a tie = %d, want the first (1)", got)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 )
 
 // Bands is the predictive distribution at each input: the mean of the
@@ -415,8 +416,8 @@ func summarise(trace []float32, samples, n, workers int, b Bands, y []float64, n
 				slices.Sort(col)
 				mean := sum / float64(samples)
 				b.Mean[i] = mean
-				b.Q05[i] = Quantile(col, 0.05)
-				b.Q95[i] = Quantile(col, 0.95)
+				b.Q05[i] = metrics.Quantile(col, 0.05)
+				b.Q95[i] = metrics.Quantile(col, 0.95)
 				if b.Std != nil {
 					var ss float64
 					for _, v := range col {
@@ -424,7 +425,7 @@ func summarise(trace []float32, samples, n, workers int, b Bands, y []float64, n
 					}
 					b.Std[i] = math.Sqrt(ss / float64(samples-1))
 					for k, q := range b.Levels {
-						b.Q[k][i] = Quantile(col, q)
+						b.Q[k][i] = metrics.Quantile(col, q)
 					}
 				}
 				tot.summarise(b, i, lo0+i, y)
@@ -432,18 +433,4 @@ func summarise(trace []float32, samples, n, workers int, b Bands, y []float64, n
 		}(lo, hi)
 	}
 	wg.Wait()
-}
-
-// Quantile returns the q-quantile of sorted values by linear interpolation
-// between order statistics (numpy's default, used by the seed).
-func Quantile(sorted []float64, q float64) float64 {
-	if len(sorted) == 0 {
-		return math.NaN()
-	}
-	h := q * float64(len(sorted)-1)
-	lo := int(math.Floor(h))
-	if lo >= len(sorted)-1 {
-		return sorted[len(sorted)-1]
-	}
-	return sorted[lo] + (h-float64(lo))*(sorted[lo+1]-sorted[lo])
 }

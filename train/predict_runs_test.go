@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 )
 
 // The batched (resident) sampler splits the samples into runs of K passes
@@ -89,7 +90,7 @@ func TestPredictBatchedRuns(t *testing.T) {
 				sum += v
 			}
 			slices.Sort(p)
-			want := []float64{sum / samples, Quantile(p, 0.05), Quantile(p, 0.95)}
+			want := []float64{sum / samples, metrics.Quantile(p, 0.05), metrics.Quantile(p, 0.95)}
 			got := []float64{b.Mean[i], b.Q05[i], b.Q95[i]}
 			for j := range want {
 				if !(math.Abs(got[j]-want[j]) <= 1e-6*(1+math.Abs(want[j]))) {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 )
 
 func smallConfig(dt tensor.Dtype) Config {
@@ -167,7 +168,7 @@ func TestPredictBands(t *testing.T) {
 	}
 	// The metrics, recounted here from the band: every one finite (NaN
 	// fails each comparison), coverage a share of the noisy targets.
-	m := Evaluate(b, d.Val)
+	m := metrics.ScoreBand(b.Mean, b.Q05, b.Q95, d.Val.Y, d.Val.YTrue)
 	inside, width := 0, 0.0
 	for i, y := range d.Val.Y {
 		if b.Q05[i] <= y && y <= b.Q95[i] {

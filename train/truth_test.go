@@ -35,42 +35,6 @@ func forEachKind(t *testing.T, f func(t *testing.T, dt tensor.Dtype, resident bo
 	}
 }
 
-// The metrics of a hand-made 4-point band, worked out on paper. Coverage
-// counts the noisy targets (the noiseless curve would give 0.75), both
-// band edges included (one target sits on each).
-func TestEvaluateFourPoints(t *testing.T) {
-	s := data.Split{
-		X:     []float64{0, 1, 2, 3},
-		Y:     []float64{1, 1, 5, 2.95}, // noisy targets
-		YTrue: []float64{0, 1, 2, 3},    // the curve
-	}
-	b := Bands{
-		Mean: []float64{0, 1.5, 2, 3},
-		Q05:  []float64{-1, 1.2, 1, 2.95},
-		Q95:  []float64{1, 2, 3, 3.05},
-	}
-	m := Evaluate(b, s)
-	want := Metrics{
-		RMSETrue:   0.25,                   // sqrt((0 + 0.25 + 0 + 0) / 4)
-		RMSENoisy:  math.Sqrt(10.2525 / 4), // (1 + 0.25 + 9 + 0.0025) / 4
-		Coverage90: 0.5,                    // y=1 in [-1, 1], y=2.95 in [2.95, 3.05]: both edges count
-		BandWidth:  1.225,                  // (2 + 0.8 + 2 + 0.1) / 4
-	}
-	for _, c := range []struct {
-		name      string
-		got, want float64
-	}{
-		{"RMSETrue", m.RMSETrue, want.RMSETrue},
-		{"RMSENoisy", m.RMSENoisy, want.RMSENoisy},
-		{"Coverage90", m.Coverage90, want.Coverage90},
-		{"BandWidth", m.BandWidth, want.BandWidth},
-	} {
-		if !(math.Abs(c.got-c.want) <= 1e-12) { // NaN fails
-			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
-		}
-	}
-}
-
 // A report at every multiple of ReportEvery and one at the last epoch,
 // also when the last is not a multiple (or comes before the first multiple).
 func TestRunReportsLastEpoch(t *testing.T) {

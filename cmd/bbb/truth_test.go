@@ -15,6 +15,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/metrics"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -73,7 +74,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			vm, tm := train.Evaluate(vb, d.Val), train.Evaluate(tb, d.Train)
+			vm, tm := metrics.ScoreBand(vb.Mean, vb.Q05, vb.Q95, d.Val.Y, d.Val.YTrue), metrics.ScoreBand(tb.Mean, tb.Q05, tb.Q95, d.Train.Y, d.Train.YTrue)
 			last := reports[len(reports)-1]
 
 			if s.Dtype != dt.String() || s.Epochs != 25 || s.Samples != 12 || s.Seed != 7 || s.Layers != 3 || s.Hidden != 8 ||

@@ -1,11 +1,9 @@
-package train
+package metrics
 
 import (
 	"math"
 	"slices"
 	"testing"
-
-	"github.com/bbb-go/bbb/data"
 )
 
 // Hand-computed examples of every metric: tiny inputs, the arithmetic in
@@ -36,8 +34,8 @@ func TestQuantileByHand(t *testing.T) {
 		// The selection form must give the same order statistics from
 		// any order of the values.
 		for _, v := range [][]float64{{8, 4, 2, 1}, {4, 1, 8, 2}} {
-			if got := selectQuantile(slices.Clone(v), c.q); !byHandNear(got, c.want, 1e-12) {
-				t.Errorf("selectQuantile(%v, %v) = %v, want %v (%s)", v, c.q, got, c.want, c.why)
+			if got := SelectQuantile(slices.Clone(v), c.q); !byHandNear(got, c.want, 1e-12) {
+				t.Errorf("SelectQuantile(%v, %v) = %v, want %v (%s)", v, c.q, got, c.want, c.why)
 			}
 		}
 	}
@@ -49,24 +47,23 @@ func TestQuantileByHand(t *testing.T) {
 	}
 }
 
-func TestEvaluateByHand(t *testing.T) {
+func TestScoreBandByHand(t *testing.T) {
 	// Four inputs. mean - yTrue = 0, 2, 0, -1: RMSETrue = √((0+4+0+1)/4) = √1.25.
 	// mean - y = 0, 1, 0, -3: RMSENoisy = √((0+1+0+9)/4) = √2.5 (÷3 would be √(10/3)).
 	// y in [Q05, Q95]: 1 ∈ [1, 2] (lower edge), 2 ∉ [2.5, 3.5], 3 ∈ [2, 3] (upper
 	// edge), 5 ∉ [0, 4]: Coverage90 = 2/4. Widths 1, 1, 1, 4: BandWidth = 7/4.
-	s := data.Split{X: []float64{0, 1, 2, 3}, Y: []float64{1, 2, 3, 5}, YTrue: []float64{1, 1, 3, 3}}
-	b := Bands{Mean: []float64{1, 3, 3, 2}, Q05: []float64{1, 2.5, 2, 0}, Q95: []float64{2, 3.5, 3, 4}}
-	got := Evaluate(b, s)
-	want := Metrics{RMSETrue: math.Sqrt(1.25), RMSENoisy: math.Sqrt(2.5), Coverage90: 0.5, BandWidth: 1.75}
+	y, yTrue := []float64{1, 2, 3, 5}, []float64{1, 1, 3, 3}
+	mean, q05, q95 := []float64{1, 3, 3, 2}, []float64{1, 2.5, 2, 0}, []float64{2, 3.5, 3, 4}
+	got := ScoreBand(mean, q05, q95, y, yTrue)
+	want := BandScores{RMSETrue: math.Sqrt(1.25), RMSENoisy: math.Sqrt(2.5), Coverage90: 0.5, BandWidth: 1.75}
 	if !byHandNear(got.RMSETrue, want.RMSETrue, 1e-12) || !byHandNear(got.RMSENoisy, want.RMSENoisy, 1e-12) ||
 		!byHandNear(got.Coverage90, want.Coverage90, 1e-12) || !byHandNear(got.BandWidth, want.BandWidth, 1e-12) {
-		t.Errorf("Evaluate = %+v, want %+v", got, want)
+		t.Errorf("ScoreBand = %+v, want %+v", got, want)
 	}
 	// Without the noiseless curve RMSETrue is 0, the rest unchanged.
-	s.YTrue = nil
 	want.RMSETrue = 0
-	if got := Evaluate(b, s); got != (Metrics{RMSENoisy: got.RMSENoisy, Coverage90: 0.5, BandWidth: 1.75}) || !byHandNear(got.RMSENoisy, want.RMSENoisy, 1e-12) {
-		t.Errorf("Evaluate without YTrue = %+v, want %+v", got, want)
+	if got := ScoreBand(mean, q05, q95, y, nil); got != (BandScores{RMSENoisy: got.RMSENoisy, Coverage90: 0.5, BandWidth: 1.75}) || !byHandNear(got.RMSENoisy, want.RMSENoisy, 1e-12) {
+		t.Errorf("ScoreBand without yTrue = %+v, want %+v", got, want)
 	}
 }
 
@@ -133,13 +130,10 @@ func TestNLPDCoverageCalibrationByHand(t *testing.T) {
 }
 
 func TestScoreByHand(t *testing.T) {
-	b := Bands{
-		PIT:        []float64{0.25, 0.75, 0.125, 0.875},
-		LogDensity: []float64{-1, -2, -3, -4},
-		TotalQ05:   []float64{0, 0, -1, 0},
-		TotalQ95:   []float64{1, 2, 2, 6},
-	}
-	s := Score(b)
+	pit := []float64{0.25, 0.75, 0.125, 0.875}
+	logDensity := []float64{-1, -2, -3, -4}
+	totalLo, totalHi := []float64{0, 0, -1, 0}, []float64{1, 2, 2, 6}
+	s := Score(pit, logDensity, totalLo, totalHi)
 	// NLPD = 10/4; coverages from the PITs as above; widths 1, 2, 3, 6:
 	// TotalBandWidth = 12/4 = 3.
 	if s.NLPD != 2.5 || s.Coverage50 != 0.5 || s.Coverage90 != 1 || s.Coverage95 != 1 || s.TotalBandWidth != 3 {
@@ -216,5 +210,128 @@ func TestScoreClassesByHand(t *testing.T) {
 			t.Errorf("%s: ScoreClasses = %+v, want error %v, single %v, NLL %v, ECE %v",
 				c.name, s, c.err, c.errSingle, c.nll, c.ece)
 		}
+	}
+}
+
+// Argmax takes the first of equal largest values (ScoreClasses' predicted
+// class).
+func TestArgmaxTies(t *testing.T) {
+	if got := Argmax([]float64{0.2, 0.4, 0.4}); got != 1 {
+		t.Errorf("Argmax of a tie = %d, want the first (1)", got)
+	}
+	for _, c := range []struct {
+		v    []float64
+		want int
+		why  string
+	}{
+		{[]float64{-3, -1, -2}, 1, "all negative: −1 is the largest"},
+		{[]float64{0.1, 0.2, 0.7}, 2, "the last"},
+		{[]float64{5}, 0, "one value"},
+		{nil, 0, "no values: 0"},
+	} {
+		if got := Argmax(c.v); got != c.want {
+			t.Errorf("Argmax(%v) = %d, want %d (%s)", c.v, got, c.want, c.why)
+		}
+	}
+}
+
+// The metrics of a hand-made 4-point band, worked out on paper. Coverage
+// counts the noisy targets (the noiseless curve would give 0.75), both
+// band edges included (one target sits on each).
+func TestScoreBandFourPoints(t *testing.T) {
+	y := []float64{1, 1, 5, 2.95}  // noisy targets
+	yTrue := []float64{0, 1, 2, 3} // the curve
+	mean := []float64{0, 1.5, 2, 3}
+	q05 := []float64{-1, 1.2, 1, 2.95}
+	q95 := []float64{1, 2, 3, 3.05}
+	m := ScoreBand(mean, q05, q95, y, yTrue)
+	want := BandScores{
+		RMSETrue:   0.25,                   // sqrt((0 + 0.25 + 0 + 0) / 4)
+		RMSENoisy:  math.Sqrt(10.2525 / 4), // (1 + 0.25 + 9 + 0.0025) / 4
+		Coverage90: 0.5,                    // y=1 in [-1, 1], y=2.95 in [2.95, 3.05]: both edges count
+		BandWidth:  1.225,                  // (2 + 0.8 + 2 + 0.1) / 4
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{
+		{"RMSETrue", m.RMSETrue, want.RMSETrue},
+		{"RMSENoisy", m.RMSENoisy, want.RMSENoisy},
+		{"Coverage90", m.Coverage90, want.Coverage90},
+		{"BandWidth", m.BandWidth, want.BandWidth},
+	} {
+		if !(math.Abs(c.got-c.want) <= 1e-12) { // NaN fails
+			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestRMSECoverageWidthByHand(t *testing.T) {
+	for _, c := range []struct {
+		pred, target []float64
+		want         float64
+		why          string
+	}{
+		{[]float64{1, 2, 3}, []float64{1, 4, 3}, math.Sqrt(4.0 / 3), "errors 0, −2, 0: √((0+4+0)/3) = √(4/3) = 1.1547005"},
+		{[]float64{0, 3}, []float64{4, 0}, math.Sqrt(12.5), "errors −4, 3: √((16+9)/2) = √12.5 = 3.5355339 (÷(n−1): 5)"},
+		{[]float64{7}, []float64{7}, 0, "no error: 0"},
+	} {
+		if got := RMSE(c.pred, c.target); !byHandNear(got, c.want, 1e-12) {
+			t.Errorf("RMSE(%v, %v) = %v, want %v (%s)", c.pred, c.target, got, c.want, c.why)
+		}
+	}
+	// y = 0 ∈ [0, 1] (lower edge), 1 ∉ [1.5, 2], 2 ∈ [1, 2] (upper edge),
+	// 3 ∉ [3.5, 2.5] (an inverted band holds nothing): 2/4.
+	y, lo, hi := []float64{0, 1, 2, 3}, []float64{0, 1.5, 1, 3.5}, []float64{1, 2, 2, 2.5}
+	if got := BandCoverage(y, lo, hi); got != 0.5 {
+		t.Errorf("BandCoverage = %v, want 2/4 (both edges in)", got)
+	}
+	// Widths 1, 0.5, 1, −1: (1 + 0.5 + 1 − 1)/4 = 0.375 (a sum hi + lo
+	// would give 13.5/4).
+	if got := MeanWidth(lo, hi); !byHandNear(got, 0.375, 1e-15) {
+		t.Errorf("MeanWidth = %v, want 0.375", got)
+	}
+}
+
+func TestNLPDOfNormalsByHand(t *testing.T) {
+	// One pass, N(0, 1) at y = 1: log p = −½ log 2π − ½·1² = −0.9189385 − 0.5
+	// = −1.4189385, so its NLPD is 1.4189385.
+	lp1 := MixtureLogDensity([]float64{0}, []float64{1}, 1)
+	if !byHandNear(lp1, -1.4189385332046727, 1e-12) || !byHandNear(NLPD([]float64{lp1}), 1.4189385332046727, 1e-12) {
+		t.Errorf("N(0, 1) at 1: log density %v, NLPD %v; want −1.4189385, 1.4189385", lp1, NLPD([]float64{lp1}))
+	}
+	// N(0, 2²) at y = 0: log p = −½ log 2π − log 2 = −0.9189385 − 0.6931472
+	// = −1.6120857. NLPD of both: (1.4189385 + 1.6120857)/2 = 1.5155121.
+	lp2 := MixtureLogDensity([]float64{0}, []float64{2}, 0)
+	if !byHandNear(lp2, -1.612085713764618, 1e-12) || !byHandNear(NLPD([]float64{lp1, lp2}), 1.5155121234846454, 1e-12) {
+		t.Errorf("N(0, 4) at 0: log density %v, NLPD of both %v; want −1.6120857, 1.5155121", lp2, NLPD([]float64{lp1, lp2}))
+	}
+	// The PIT of y = 1 under N(0, 1) is Φ(1) = 0.8413447: inside the
+	// central 0.7 interval (|0.8413 − ½| = 0.3413 ≤ 0.35), not the 0.6 one.
+	pit := MixturePIT([]float64{0}, []float64{1}, 1)
+	if !byHandNear(pit, 0.8413447460685429, 1e-12) || Coverage([]float64{pit}, 0.7) != 1 || Coverage([]float64{pit}, 0.6) != 0 {
+		t.Errorf("PIT of 1 under N(0, 1) = %v, want Φ(1) = 0.8413447, covered at level 0.7 and not 0.6", pit)
+	}
+}
+
+// The scratch form overwrites its scratch and gives MixtureLogDensity's
+// value whatever the scratch held before.
+func TestMixtureLogDensityScratchByHand(t *testing.T) {
+	// Passes N(0, 1) and N(2, 2²) at y = 2: z = 2 and 0, so the terms are
+	// −½·4 − log 1 = −2 and −½·0 − log 2 = −0.6931472; with the larger one
+	// m = −0.6931472 taken out, log p = m + log((e^(−2−m) + e⁰)/2) − ½ log 2π
+	// = −0.6931472 + log((0.2706706 + 1)/2) − 0.9189385
+	// = −0.6931472 − 0.4536024 − 0.9189385 = −2.0656881.
+	lp := []float64{99, -99}
+	got := MixtureLogDensityScratch([]float64{0, 2}, []float64{1, 2}, 2, lp)
+	want := math.Log((math.Exp(-2)+math.Exp(-math.Ln2))/2) - 0.5*math.Log(2*math.Pi)
+	if !byHandNear(got, want, 1e-12) || !byHandNear(want, -2.0656881, 1e-7) {
+		t.Errorf("MixtureLogDensityScratch = %v, want %v (−2.0656881)", got, want)
+	}
+	if !byHandNear(lp[0], -2, 1e-15) || !byHandNear(lp[1], -math.Ln2, 1e-15) {
+		t.Errorf("scratch after the call %v, want the terms [−2, −ln 2]", lp)
+	}
+	if m := MixtureLogDensity([]float64{0, 2}, []float64{1, 2}, 2); m != got {
+		t.Errorf("MixtureLogDensity %v, scratch form %v", m, got)
 	}
 }
