@@ -175,8 +175,7 @@ func (c Config) graph(width int) graph.Config {
 		Hidden:          c.Hidden,
 		Inputs:          width + numActions,
 		Outputs:         1,
-		Prior:           c.Prior,
-		Mixture:         c.mixture(),
+		Prior:           c.weightPrior(),
 		KL:              c.kl(),
 		LikelihoodSigma: c.Sigma,
 		KLWeightInput:   true,
@@ -218,10 +217,10 @@ func ParseKLData(s string) (buffer bool, err error) {
 	return false, fmt.Errorf("bandit: kl data %q: want buffer or seen", s)
 }
 
-// mixture is the graph's Mixture: zero (unused) for the normal prior.
-func (c Config) mixture() nodes.ScaleMixture {
+// weightPrior is the graph's prior: Prior or Mixture, as PriorKind says.
+func (c Config) weightPrior() nodes.Prior {
 	if c.PriorKind == PriorNormal {
-		return nodes.ScaleMixture{}
+		return c.Prior
 	}
 	return c.Mixture
 }
@@ -237,8 +236,5 @@ func (c Config) kl() graph.KLEstimate {
 
 // PriorString spells the prior as nodes does ("mixture:0.5,1,0.0025").
 func (c Config) PriorString() string {
-	if c.PriorKind == PriorNormal {
-		return c.Prior.String()
-	}
-	return c.Mixture.String()
+	return c.weightPrior().String()
 }

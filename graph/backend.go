@@ -69,7 +69,8 @@ func (n *Network) backend(ones *G.Node) backend {
 	case c.Resident && n.Samples > 0:
 		return backend{residentSource{n: n, k: n.Samples}, batchedOps{}}
 	case c.Resident:
-		return backend{residentSource{n: n}, residentOps{prior: c.Prior}}
+		p, _ := c.residentPrior() // a Normal: Validate refuses any other
+		return backend{residentSource{n: n}, residentOps{prior: p}}
 	}
 	return backend{hostSource{g: n.Graph, dt: c.Dtype}, hostOps{c: c, ones: ones}}
 }

@@ -23,13 +23,15 @@ type Config struct {
 	// Classes is a classifier's class count: the last layer's logits.
 	Classes int
 
-	NBatch          float64      // the KL is divided by this (default 1: full batch)
-	Prior           nodes.Normal // weight prior (default N(0, 1))
-	LikelihoodSigma float64      // fixed scale of the Gaussian likelihood (default 0.1)
+	NBatch          float64 // the KL is divided by this (default 1: full batch)
+	LikelihoodSigma float64 // fixed scale of the Gaussian likelihood (default 0.1)
 
-	// Mixture, when set (any field not zero), is the weight prior instead
-	// of Prior: the scale mixture of Blundell et al. (2015). See WeightPrior.
-	Mixture nodes.ScaleMixture
+	// Prior is the weight prior: nil (or the zero nodes.Normal) means the
+	// seed's N(0, 1); nodes.ScaleMixture is the scale mixture of Blundell
+	// et al. (2015); any other nodes.Prior works as it is (the Monte-Carlo
+	// KL, KLSample), except in a Resident graph, which takes only a
+	// nodes.Normal. See WeightPrior.
+	Prior nodes.Prior
 	// KL picks the KL estimate (zero: KLSample, the seed's one-sample MC).
 	KL KLEstimate
 	// Likelihood picks the observation model (zero: LikFixed, the seed's;
@@ -89,9 +91,7 @@ func (c Config) WithDefaults() Config {
 	if c.NBatch == 0 {
 		c.NBatch = 1
 	}
-	if c.Prior == (nodes.Normal{}) {
-		c.Prior = nodes.Normal{Mu: 0, Sigma: 1}
-	}
+	c.Prior = c.WeightPrior()
 	if c.LikelihoodSigma == 0 {
 		c.LikelihoodSigma = 0.1
 	}
@@ -121,9 +121,6 @@ func (c Config) Validate() error {
 		return fmt.Errorf("graph: dtype %v: need float32 or float64", c.Dtype)
 	case !(c.Init.WMuStd >= 0) || !(c.Init.WRhoStd >= 0) || math.IsInf(c.Init.WMuStd+c.Init.WRhoStd+c.Init.WRhoMean+c.Init.BMu+c.Init.BRho, 0) || math.IsNaN(c.Init.WRhoMean+c.Init.BMu+c.Init.BRho):
 		return fmt.Errorf("graph: init %+v: need finite values and non-negative spreads", c.Init)
-	}
-	if err := c.Prior.Validate(); err != nil {
-		return err
 	}
 	return c.validateOptions()
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"fmt"
+	"reflect"
 
 	"github.com/bbb-go/bbb/nodes"
 )
@@ -40,19 +41,44 @@ func ParseKLEstimate(s string) (KLEstimate, error) {
 	return 0, fmt.Errorf("graph: KL estimate %q: want mc or closed", s)
 }
 
-// WeightPrior is the prior the graph uses: Mixture when set, else Prior.
+// defaultPrior is the seed's weight prior, N(0, 1).
+var defaultPrior = nodes.Normal{Mu: 0, Sigma: 1}
+
+// WeightPrior is the prior the graph uses: Prior, or the seed's N(0, 1)
+// when Prior is nil or the zero nodes.Normal.
 func (c Config) WeightPrior() nodes.Prior {
-	if c.Mixture != (nodes.ScaleMixture{}) {
-		return c.Mixture
+	if c.Prior == nil || c.Prior == (nodes.Normal{}) {
+		return defaultPrior
 	}
 	return c.Prior
+}
+
+// validatePrior is p.Validate, with an error instead of a panic for a nil
+// pointer (or other nil value) in the interface.
+func validatePrior(p nodes.Prior) error {
+	switch v := reflect.ValueOf(p); v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan:
+		if v.IsNil() {
+			return fmt.Errorf("graph: prior %T: a nil value", p)
+		}
+	}
+	return p.Validate()
+}
+
+// residentPrior is the resident graph's prior: only a nodes.Normal.
+func (c Config) residentPrior() (nodes.Normal, error) {
+	p, ok := c.WeightPrior().(nodes.Normal)
+	if !ok {
+		return p, fmt.Errorf("graph: prior %v: the resident (GPU) graph supports only the normal prior", c.WeightPrior())
+	}
+	return p, nil
 }
 
 // validateOptions checks the research options (prior, KL, likelihood) and
 // that a resident graph is asked only for the seed's model.
 func (c Config) validateOptions() error {
 	p := c.WeightPrior()
-	if err := p.Validate(); err != nil {
+	if err := validatePrior(p); err != nil {
 		return err
 	}
 	switch c.KL {
@@ -74,9 +100,10 @@ func (c Config) validateOptions() error {
 		return err
 	}
 	if c.Resident {
+		if _, err := c.residentPrior(); err != nil {
+			return err
+		}
 		switch {
-		case c.Mixture != (nodes.ScaleMixture{}):
-			return fmt.Errorf("graph: prior %v: the resident (GPU) graph supports only the normal prior", p)
 		case c.KL != KLSample:
 			return fmt.Errorf("graph: kl %v: the resident (GPU) graph supports only kl mc", c.KL)
 		case c.KLWeightInput:

@@ -16,7 +16,7 @@ import (
 func ExampleConfig_mixturePriorLearnedNoise() {
 	cfg := graph.Config{
 		Layers:          3,
-		Mixture:         nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+		Prior:           nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
 		Likelihood:      graph.LikLearned,
 		LikelihoodSigma: 1.5, // the learned scale's starting value
 	}

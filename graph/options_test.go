@@ -70,8 +70,8 @@ func TestOptionsLossGradient(t *testing.T) {
 	}{
 		{"normal-mc", Config{}},
 		{"normal-closed", Config{KL: KLClosed, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.7}}},
-		{"mixture-mc", Config{Mixture: paperMixture}},
-		{"mixture-mc-nbatch", Config{Mixture: nodes.ScaleMixture{Pi: 0.3, Sigma1: 1.5, Sigma2: 0.05}, NBatch: 3}},
+		{"mixture-mc", Config{Prior: paperMixture}},
+		{"mixture-mc-nbatch", Config{Prior: nodes.ScaleMixture{Pi: 0.3, Sigma1: 1.5, Sigma2: 0.05}, NBatch: 3}},
 		{"normal-closed-stock", Config{KL: KLClosed, StockOps: true}},
 	}
 	for _, m := range models {
@@ -125,11 +125,11 @@ func TestOptionsValidate(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{Config{Mixture: paperMixture, KL: KLClosed}, "kl closed"},
-		{Config{Mixture: nodes.ScaleMixture{Pi: 1, Sigma1: 1, Sigma2: 1}}, "ScaleMixture"},
-		{Config{Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
+		{Config{Prior: paperMixture, KL: KLClosed}, "kl closed"},
+		{Config{Prior: nodes.ScaleMixture{Pi: 1, Sigma1: 1, Sigma2: 1}}, "ScaleMixture"},
+		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
-		{Config{Resident: true, Mixture: paperMixture}, "prior"},
+		{Config{Resident: true, Prior: paperMixture}, "prior"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
 		{Config{Resident: true, Likelihood: LikLearned}, "likelihood learned"},
 		{Config{Resident: true, KLWeightInput: true}, "full batch"},
@@ -195,7 +195,7 @@ func TestLearnedNoiseInitAndCopy(t *testing.T) {
 // With KLWeightInput the loss is NLL + w·KL for the w set, and its
 // gradient still checks.
 func TestKLWeightInput(t *testing.T) {
-	n := smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, NBatch: 4, Mixture: paperMixture}, 9, 6)
+	n := smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, NBatch: 4, Prior: paperMixture}, 9, 6)
 	var loss, nll, kl G.Value
 	G.Read(n.Loss, &loss)
 	G.Read(n.NLL, &nll)

@@ -16,6 +16,7 @@ import (
 func referenceLoss(t *testing.T, n *Network, eps [][2][]float64) float64 {
 	t.Helper()
 	c := n.Config
+	prior := c.WeightPrior().(nodes.Normal)
 	vals := func(x *G.Node) []float64 {
 		v, err := Values(x)
 		if err != nil {
@@ -39,12 +40,12 @@ func referenceLoss(t *testing.T, n *Network, eps [][2][]float64) float64 {
 		for j := range w {
 			s := math.Log1p(math.Exp(wrho[j]))
 			w[j] = wmu[j] + s*eps[i][0][j]
-			kl += logN(w[j], wmu[j], s) - logN(w[j], c.Prior.Mu, c.Prior.Sigma)
+			kl += logN(w[j], wmu[j], s) - logN(w[j], prior.Mu, prior.Sigma)
 		}
 		for j := range b {
 			s := math.Log1p(math.Exp(brho[j]))
 			b[j] = bmu[j] + s*eps[i][1][j]
-			kl += logN(b[j], bmu[j], s) - logN(b[j], c.Prior.Mu, c.Prior.Sigma)
+			kl += logN(b[j], bmu[j], s) - logN(b[j], prior.Mu, prior.Sigma)
 		}
 		next := make([]float64, n.Rows*out)
 		for r := 0; r < n.Rows; r++ {

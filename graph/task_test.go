@@ -35,7 +35,7 @@ func TestClassifierLossGradient(t *testing.T) {
 		cfg  Config
 	}{
 		{"normal", Config{Classes: 3}},
-		{"mixture-klweight", Config{Classes: 4, Inputs: 2, Mixture: paperMixture, KLWeightInput: true}},
+		{"mixture-klweight", Config{Classes: 4, Inputs: 2, Prior: paperMixture, KLWeightInput: true}},
 		{"local-closed", Config{Classes: 3, KL: KLClosed, Estimator: LocalReparam}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestClassifierValidate(t *testing.T) {
 			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
 		}
 	}
-	c := Config{Task: Classification, Classes: 10, Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.01}}.WithDefaults()
+	c := Config{Task: Classification, Classes: 10, Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.01}}.WithDefaults()
 	if err := c.Validate(); err != nil || c.Outputs != 10 {
 		t.Errorf("10-class config: outputs %d, %v", c.Outputs, err)
 	}

@@ -9,6 +9,12 @@ import (
 	"github.com/bbb-go/bbb/internal/linalg"
 )
 
+// KLNormalAt is KLNormal's term for one weight: KL(N(mu, sigma²) ‖ p).
+func (p Normal) KLNormalAt(mu, sigma float64) float64 {
+	d := mu - p.Mu
+	return math.Log(p.Sigma/sigma) + (sigma*sigma+d*d)/(2*p.Sigma*p.Sigma) - 0.5
+}
+
 // KLNormal returns Σ KL(N(mu, sigma²) ‖ p), the closed form
 //
 //	log(p.Sigma/sigma) + (sigma² + (mu - p.Mu)²)/(2 p.Sigma²) - 1/2

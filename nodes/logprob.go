@@ -107,6 +107,12 @@ func (p Normal) LogProb(z *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
+// LogProbAt is log N(w | p.Mu, p.Sigma²) at one point.
+func (p Normal) LogProbAt(w float64) float64 {
+	r := (w - p.Mu) / p.Sigma
+	return -0.5*r*r - math.Log(p.Sigma) - halfLog2Pi
+}
+
 func (p Normal) logProbKernel() kernel {
 	c := math.Log(p.Sigma) + halfLog2Pi
 	return kernelOf(priorLogProb[float32](p.Mu, p.Sigma, c), priorLogProb[float64](p.Mu, p.Sigma, c))

@@ -13,9 +13,14 @@ import (
 )
 
 // Prior is a fixed weight prior: it answers log p(w) elementwise as one
-// node with a hand-written gradient. Normal and ScaleMixture implement it.
+// node with a hand-written gradient, and at one point on the host. Normal
+// and ScaleMixture implement it; a new prior is a type with these four
+// methods (graph.Config.Prior takes it as it is).
 type Prior interface {
 	LogProb(w *G.Node) (*G.Node, error)
+	// LogProbAt is log p(w) at one point, in float64: the host statistics
+	// (train.LayerStats' Monte-Carlo KL) read the prior through it.
+	LogProbAt(w float64) float64
 	Validate() error
 	String() string // one spelling: flag value, DOT label, summary.json
 }
@@ -25,6 +30,13 @@ type Prior interface {
 type ClosedKL interface {
 	// KLNormal returns Σ KL(N(mu, sigma²) ‖ p), a scalar node.
 	KLNormal(mu, sigma *G.Node) (*G.Node, error)
+}
+
+// ClosedKLAt is implemented by priors with a closed-form KL on the host:
+// statistics use it instead of a Monte-Carlo estimate through LogProbAt.
+type ClosedKLAt interface {
+	// KLNormalAt returns KL(N(mu, sigma²) ‖ p) for one weight.
+	KLNormalAt(mu, sigma float64) float64
 }
 
 // String is "normal:MU,SIGMA".

@@ -87,8 +87,8 @@ func BenchmarkMNISTStep(b *testing.B) {
 			linalg.SetThreads(threads)
 			c := Config{
 				Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: data.MNISTPixels, Layers: 3, Hidden: 400,
-					Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
-					Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
+					Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+					Init:  graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
 				LearningRate: 0.001, Seed: 1, Batch: Batch{Size: 128}, Epochs: math.MaxInt32,
 			}
 			tr, err := NewTrainer(c, d.Set)

@@ -57,8 +57,8 @@ func trainedBlobs(t *testing.T, epochs int) *Trainer {
 func blobConfig() Config {
 	return Config{
 		Graph: graph.Config{Task: graph.Classification, Classes: 3, Inputs: 2, Layers: 2, Hidden: 16,
-			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
-			Init:    graph.Init{WMuStd: 0.3, WRhoMean: -5, Set: true}},
+			Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+			Init:  graph.Init{WMuStd: 0.3, WRhoMean: -5, Set: true}},
 		Epochs: 15, LearningRate: 0.01, ReportEvery: 5, Samples: 10, Seed: 3,
 		Batch: Batch{Size: 32},
 	}
@@ -324,7 +324,7 @@ func TestClassOutputs(t *testing.T) {
 func TestClassifierProbsEdges(t *testing.T) {
 	c := blobConfig()
 	c.Epochs = 1
-	c.Graph.Mixture = nodes.ScaleMixture{}
+	c.Graph.Prior = nil
 	c.Graph.KL, c.Graph.Estimator = graph.KLClosed, graph.LocalReparam
 	tr, err := NewTrainer(c, data.Set{Train: blobs(96, 1), Val: blobs(30, 2)})
 	if err != nil {

@@ -22,12 +22,13 @@ type LayerStat struct {
 	BSigma       float64 // mean softplus(b_rho)
 }
 
-// streamLayerKL keys the mixture prior's KL estimate in LayerStats.
+// streamLayerKL keys the Monte-Carlo KL estimate in LayerStats.
 const streamLayerKL uint64 = 0x6c617965726b6c // "layerkl"
 
 // LayerStats reads the network's current parameters (host values: call it
 // at a report epoch) and returns a LayerStat per layer. The KL is the
-// closed form for a Normal prior and, for the scale mixture, a 64-draw
+// closed form where the prior has one (nodes.ClosedKLAt: the Normal) and
+// otherwise (the scale mixture, any other nodes.Prior) a 64-draw
 // Monte-Carlo estimate from a fixed stream (the same draws at every
 // report).
 func LayerStats(n *graph.Network, epoch int) ([]LayerStat, error) {
@@ -66,22 +67,21 @@ func LayerStats(n *graph.Network, epoch int) ([]LayerStat, error) {
 	return out, nil
 }
 
+// klTerm is KL(N(mu, s²) ‖ p) for one weight: the prior's closed form
+// where it has one (nodes.ClosedKLAt), else a 64-draw Monte-Carlo estimate
+// through p.LogProbAt.
 func klTerm(p nodes.Prior, mu, s float64, rng *rand.Rand) float64 {
-	switch p := p.(type) {
-	case nodes.Normal:
-		d := mu - p.Mu
-		return math.Log(p.Sigma/s) + (s*s+d*d)/(2*p.Sigma*p.Sigma) - 0.5
-	case nodes.ScaleMixture:
-		const draws = 64
-		var kl float64
-		for k := 0; k < draws; k++ {
-			e := rng.NormFloat64()
-			w := mu + s*e
-			kl += -0.5*e*e - math.Log(s) - 0.5*math.Log(2*math.Pi) - p.LogProbAt(w)
-		}
-		return kl / draws
+	if c, ok := p.(nodes.ClosedKLAt); ok {
+		return c.KLNormalAt(mu, s)
 	}
-	return math.NaN()
+	const draws = 64
+	var kl float64
+	for k := 0; k < draws; k++ {
+		e := rng.NormFloat64()
+		w := mu + s*e
+		kl += -0.5*e*e - math.Log(s) - 0.5*math.Log(2*math.Pi) - p.LogProbAt(w)
+	}
+	return kl / draws
 }
 
 // WriteLayers writes the stats as CSV (epoch,layer,kl,w_sigma,b_sigma) to

@@ -20,8 +20,8 @@ func TestMNISTOneEpochLowersLoss(t *testing.T) {
 	}
 	c := Config{
 		Graph: graph.Config{Task: graph.Classification, Classes: 10, Inputs: data.MNISTPixels, Layers: 3, Hidden: 100,
-			Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
-			Init:    graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
+			Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
+			Init:  graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}},
 		Epochs: 1, LearningRate: 0.001, ReportEvery: 1, Samples: 2, Seed: 1, Batch: Batch{Size: 128},
 	}
 	tr, err := NewTrainer(c, d.Set)

@@ -85,7 +85,7 @@ func (p *paperFlags) check() error {
 // apply sets the options on c.
 func (p *paperFlags) apply(c *graph.Config) {
 	if p.prior == "mixture" {
-		c.Mixture = nodes.ScaleMixture{Pi: p.priorPi, Sigma1: p.priorS1, Sigma2: p.priorS2}
+		c.Prior = nodes.ScaleMixture{Pi: p.priorPi, Sigma1: p.priorS1, Sigma2: p.priorS2}
 	}
 	c.KL, _ = graph.ParseKLEstimate(p.kl)
 	c.Likelihood, _ = graph.ParseLikelihood(p.likelihood)

@@ -16,6 +16,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/metrics"
+	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -52,7 +53,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 				Data:  data.CurveConfig{N: 500}, Epochs: 25, ReportEvery: 10, Samples: 12, LearningRate: 0.02, Seed: 7,
 				LRSchedule: train.LRSchedule{Milestones: []int{12}, Gamma: 0.5},
 			}
-			cfg.Graph.Prior.Sigma = 0.7
+			cfg.Graph.Prior = nodes.Normal{Sigma: 0.7}
 			d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 			if err != nil {
 				t.Fatal(err)
@@ -132,7 +133,7 @@ func TestFlagsReachTheConfig(t *testing.T) {
 	c := f.trainConfig()
 	g := c.Graph
 	if c.LearningRate != 0.003 || c.Seed != 11 || c.Data.N != 700 || g.Dtype != tensor.Float64 || g.Layers != 4 || g.Hidden != 9 ||
-		g.NBatch != 3 || g.Prior.Sigma != 0.5 || g.Prior.Mu != 0 || g.LikelihoodSigma != 0.2 || !g.StockOps ||
+		g.NBatch != 3 || g.Prior != (nodes.Normal{Sigma: 0.5}) || g.LikelihoodSigma != 0.2 || !g.StockOps ||
 		!slices.Equal(c.LRSchedule.Milestones, []int{5, 9}) || c.LRSchedule.Gamma != 0.3 {
 		t.Errorf("config %+v", c)
 	}
