@@ -227,3 +227,42 @@ func TestScaleMixtureGradientWeighted(t *testing.T) {
 	}
 	checkGradient(t, g, cost, G.Nodes{z}, 1e-5)
 }
+
+// The host forms of the Normal prior: LogProbAt against gonum's density
+// and against LogProb's node, KLNormalAt against KLNormal's node (one
+// weight at a time), off zero and off unit scale.
+func TestNormalHostForms(t *testing.T) {
+	for _, p := range []Normal{{0, 1}, {0.3, 0.5}, {-1.2, 2.5}} {
+		ws := []float64{-3, -0.4, 0, 0.25, 1.7, 6}
+		g := G.NewGraph()
+		z := input(g, "z", []int{len(ws)}, func(i int) float64 { return ws[i] })
+		lp, err := p.LogProb(z)
+		if err != nil {
+			t.Fatal(err)
+		}
+		node := run(t, g, lp)
+		for i, w := range ws {
+			got, want := p.LogProbAt(w), distuv.Normal{Mu: p.Mu, Sigma: p.Sigma}.LogProb(w)
+			if !within(got, want, oracleTol) || !within(got, node[i], oracleTol) {
+				t.Errorf("%v: LogProbAt(%v) = %v, want %v (node %v)", p, w, got, want, node[i])
+			}
+		}
+		for _, q := range [][2]float64{{0, 1}, {0.3, 0.2}, {-2, 3}, {1.1, 0.05}} {
+			g := G.NewGraph()
+			mu := input(g, "mu", []int{1}, func(int) float64 { return q[0] })
+			s := input(g, "s", []int{1}, func(int) float64 { return q[1] })
+			kl, err := p.KLNormal(mu, s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := run(t, g, kl)[0]
+			if got := p.KLNormalAt(q[0], q[1]); !within(got, want, oracleTol) {
+				t.Errorf("%v: KLNormalAt(%v, %v) = %v, KLNormal %v", p, q[0], q[1], got, want)
+			}
+		}
+	}
+	// Both implement the interfaces graph and train read the prior through.
+	var _ Prior = Normal{}
+	var _ Prior = ScaleMixture{}
+	var _ ClosedKLAt = Normal{}
+}
