@@ -163,7 +163,7 @@ func (n Network) Config() (graph.Config, error) {
 	switch n.Prior.Kind {
 	case "normal":
 	case "mixture":
-		c.Mixture = nodes.ScaleMixture{Pi: n.Prior.Pi, Sigma1: n.Prior.Sigma1, Sigma2: n.Prior.Sigma2}
+		c.Prior = nodes.ScaleMixture{Pi: n.Prior.Pi, Sigma1: n.Prior.Sigma1, Sigma2: n.Prior.Sigma2}
 	default:
 		return graph.Config{}, fmt.Errorf("prior %q: want normal or mixture", n.Prior.Kind)
 	}
@@ -202,9 +202,15 @@ func (n Network) Config() (graph.Config, error) {
 func NetworkOf(c graph.Config) Network {
 	n := Network{Layers: c.Layers, Hidden: c.Hidden, Inputs: c.Inputs, KL: c.KL.String(), Likelihood: c.Likelihood.String(),
 		LikelihoodSigma: c.LikelihoodSigma, MinSigma: c.MinSigma, LocalReparam: c.Estimator == graph.LocalReparam,
-		NBatch: c.NBatch, StockOps: c.StockOps, Prior: Prior{Kind: "normal", Sigma: c.Prior.Sigma}}
-	if c.Mixture != (nodes.ScaleMixture{}) {
-		n.Prior = Prior{Kind: "mixture", Sigma: c.Prior.Sigma, Pi: c.Mixture.Pi, Sigma1: c.Mixture.Sigma1, Sigma2: c.Mixture.Sigma2}
+		NBatch: c.NBatch, StockOps: c.StockOps, Prior: Prior{Kind: "normal"}}
+	switch p := c.Prior.(type) {
+	case nodes.Normal:
+		n.Prior.Sigma = p.Sigma
+	case nodes.ScaleMixture:
+		n.Prior = Prior{Kind: "mixture", Sigma: 1, Pi: p.Pi, Sigma1: p.Sigma1, Sigma2: p.Sigma2}
+	case nil:
+	default: // a prior the file cannot name: Network.Config refuses it
+		n.Prior.Kind = p.String()
 	}
 	if c.Dtype != (tensor.Dtype{}) {
 		n.Dtype = c.Dtype.String()

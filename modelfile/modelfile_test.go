@@ -83,8 +83,8 @@ func TestRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := graph.Config{Layers: 2, Hidden: 3, Inputs: 2, NBatch: 4, Prior: nodes.Normal{Sigma: 2}, LikelihoodSigma: 0.5,
-		Mixture: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned, MinSigma: 0.01,
+	want := graph.Config{Layers: 2, Hidden: 3, Inputs: 2, NBatch: 4, LikelihoodSigma: 0.5,
+		Prior: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned, MinSigma: 0.01,
 		Dtype: tensor.Float64, StockOps: true}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config %+v, want %+v", c, want)
@@ -198,8 +198,8 @@ func TestNetworkOf(t *testing.T) {
 		graph.Config{}.WithDefaults(),
 		{Layers: 3, Hidden: 7, Inputs: 4, NBatch: 2, Prior: nodes.Normal{Sigma: 0.5}, LikelihoodSigma: 0.2, KL: graph.KLClosed,
 			Estimator: graph.LocalReparam, Likelihood: graph.LikHetero, MinSigma: 0.1, Dtype: tensor.Float64},
-		{Layers: 2, Hidden: 5, Inputs: 6, Task: graph.Classification, Classes: 3, Prior: nodes.Normal{Sigma: 1}, NBatch: 1,
-			LikelihoodSigma: 0.1, Mixture: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.1}, Dtype: tensor.Float32, StockOps: true},
+		{Layers: 2, Hidden: 5, Inputs: 6, Task: graph.Classification, Classes: 3, NBatch: 1,
+			LikelihoodSigma: 0.1, Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.1}, Dtype: tensor.Float32, StockOps: true},
 	} {
 		if c.MinSigma == 0 {
 			c.MinSigma = graph.DefaultMinSigma // (0 means it)
@@ -327,4 +327,21 @@ func FuzzReadCheckpoint(f *testing.F) {
 			t.Fatalf("accepted %+v", c)
 		}
 	})
+}
+
+// otherPrior is a prior the model file has no name for.
+type otherPrior struct{ nodes.Normal }
+
+func (otherPrior) String() string { return "other:1" }
+
+// NetworkOf of a nil prior is the default normal (sigma 0: the default);
+// a prior the file cannot name comes back from Network.Config as an error.
+func TestNetworkOfPriors(t *testing.T) {
+	if got := NetworkOf(graph.Config{}).Prior; got != (Prior{Kind: "normal"}) {
+		t.Errorf("nil prior: %+v", got)
+	}
+	n := NetworkOf(graph.Config{Prior: otherPrior{nodes.Normal{Sigma: 1}}})
+	if _, err := n.Config(); n.Prior.Kind != "other:1" || err == nil || err.Error() != `prior "other:1": want normal or mixture` {
+		t.Errorf("prior %+v: error %v", n.Prior, err)
+	}
 }
