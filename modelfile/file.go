@@ -156,6 +156,9 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 		if err := json.Unmarshal(mb, &m); err != nil {
 			return nil, fmt.Errorf("meta: %v", err)
 		}
+		if err := checkWritten(mb); err != nil {
+			return nil, err
+		}
 		c.Model = m.Model
 	} else {
 		c.Flags = old.Flags
@@ -236,5 +239,45 @@ func (f *File) SetParams(net *graph.Network) error {
 		}
 	}
 	net.Reload()
+	return nil
+}
+
+// written are the settings a version 3 file always holds (Write puts them
+// all): one absent is a damaged or hand-edited file, which is refused
+// rather than read with the default in its place (a mixture-prior model
+// would go on under the normal prior).
+var written = map[string][]string{
+	"model":           {"network", "optimiser", "data", "seed", "epoch"},
+	"model.network":   {"layers", "hidden", "inputs", "prior", "kl", "likelihood", "likelihood_sigma", "min_sigma", "n_batch", "dtype"},
+	"model.optimiser": {"learning_rate", "gamma", "batch_size", "kl_weight", "mc_samples"},
+}
+
+// checkWritten refuses a version 3 meta that lacks a setting Write always
+// writes. (A setting written as its zero value means the default, as in
+// Model.)
+func checkWritten(mb []byte) error {
+	var raw struct {
+		Model map[string]json.RawMessage `json:"model"`
+	}
+	if err := json.Unmarshal(mb, &raw); err != nil {
+		return fmt.Errorf("meta: %v", err)
+	}
+	objects := map[string]map[string]json.RawMessage{"model": raw.Model}
+	for _, sub := range []string{"network", "optimiser"} {
+		var o map[string]json.RawMessage
+		if b, ok := raw.Model[sub]; ok {
+			if err := json.Unmarshal(b, &o); err != nil {
+				return fmt.Errorf("meta: model.%s: %v", sub, err)
+			}
+		}
+		objects["model."+sub] = o
+	}
+	for _, obj := range []string{"model", "model.network", "model.optimiser"} {
+		for _, k := range written[obj] {
+			if v, ok := objects[obj][k]; !ok || string(v) == "null" {
+				return fmt.Errorf("meta: %s.%s missing", obj, k)
+			}
+		}
+	}
 	return nil
 }

@@ -345,3 +345,57 @@ func TestNetworkOfPriors(t *testing.T) {
 		t.Errorf("prior %+v: error %v", n.Prior, err)
 	}
 }
+
+// A version 3 file lacking a setting the writer always writes is refused,
+// naming it, rather than read with the default in its place (a mixture
+// prior's model would go on under the normal prior).
+func TestVersion3MissingSettingRefused(t *testing.T) {
+	f := testFile(t, testModel(), 0.5)
+	raw, err := npz.Read(bytes.NewReader(encode(t, f)), int64(len(encode(t, f))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta map[string]any
+	if err := json.Unmarshal(raw["meta"].Data.([]uint8), &meta); err != nil {
+		t.Fatal(err)
+	}
+	for obj, keys := range written {
+		for _, k := range keys {
+			m := cloneJSON(t, meta)
+			o := m
+			for _, part := range strings.Split(obj, ".") {
+				o = o[part].(map[string]any)
+			}
+			for _, v := range []any{"delete", nil} {
+				if v == "delete" {
+					delete(o, k)
+				} else {
+					o[k] = nil
+				}
+				mb, _ := json.Marshal(m)
+				raw["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
+				var buf bytes.Buffer
+				if err := npz.Write(&buf, raw); err != nil {
+					t.Fatal(err)
+				}
+				want := "meta: " + obj + "." + k + " missing"
+				if _, err := Parse(buf.Bytes()); err == nil || err.Error() != want {
+					t.Errorf("%s.%s %v: %v, want %q", obj, k, v, err, want)
+				}
+			}
+		}
+	}
+}
+
+func cloneJSON(t *testing.T, m map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
