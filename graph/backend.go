@@ -69,7 +69,7 @@ func (n *Network) backend(ones *G.Node) backend {
 	case c.Resident && n.Samples > 0:
 		return backend{residentSource{n: n, k: n.Samples}, batchedOps{}}
 	case c.Resident:
-		p, _ := c.residentPrior() // a Normal: Validate refuses any other
+		p, _ := c.residentPrior() // a Normal or a ScaleMixture: Validate refuses any other
 		return backend{residentSource{n: n}, residentOps{prior: p}}
 	}
 	return backend{hostSource{g: n.Graph, dt: c.Dtype}, hostOps{c: c, ones: ones}}
@@ -195,7 +195,7 @@ var errResidentLocal = errors.New("graph: local reparameterisation: the resident
 
 // residentOps are the resident ops of package nodes (nodes/sample.go), each
 // with a CUDA kernel; Gorgonia's Mul is cuBLAS's GEMM.
-type residentOps struct{ prior nodes.Normal }
+type residentOps struct{ prior nodes.Prior }
 
 func (residentOps) softplus(*G.Node) (*G.Node, error) { return nil, nil }
 func (residentOps) sample(mu, rho, _, eps *G.Node) (*G.Node, error) {

@@ -65,13 +65,14 @@ func validatePrior(p nodes.Prior) error {
 	return p.Validate()
 }
 
-// residentPrior is the resident graph's prior: only a nodes.Normal.
-func (c Config) residentPrior() (nodes.Normal, error) {
-	p, ok := c.WeightPrior().(nodes.Normal)
-	if !ok {
-		return p, fmt.Errorf("graph: prior %v: the resident (GPU) graph supports only the normal prior", c.WeightPrior())
+// residentPrior is the resident graph's prior: a nodes.Normal or a
+// nodes.ScaleMixture, the priors nodes.KLTerm computes.
+func (c Config) residentPrior() (nodes.Prior, error) {
+	switch p := c.WeightPrior(); p.(type) {
+	case nodes.Normal, nodes.ScaleMixture:
+		return p, nil
 	}
-	return p, nil
+	return nil, fmt.Errorf("graph: prior %v: the resident (GPU) graph supports only the normal and mixture priors", c.WeightPrior())
 }
 
 // validateOptions checks the research options (prior, KL, likelihood) and

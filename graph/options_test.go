@@ -129,7 +129,6 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Prior: nodes.ScaleMixture{Pi: 1, Sigma1: 1, Sigma2: 1}}, "ScaleMixture"},
 		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
-		{Config{Resident: true, Prior: paperMixture}, "prior"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
 		{Config{Resident: true, Likelihood: LikLearned}, "likelihood learned"},
 		{Config{Resident: true, KLWeightInput: true}, "full batch"},
@@ -139,6 +138,12 @@ func TestOptionsValidate(t *testing.T) {
 		err := tc.cfg.WithDefaults().Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
+		}
+	}
+	// The resident graph takes both priors nodes.KLTerm computes.
+	for _, p := range []nodes.Prior{nil, nodes.Normal{Mu: 0.1, Sigma: 0.8}, paperMixture} {
+		if err := (Config{Resident: true, Prior: p}).WithDefaults().Validate(); err != nil {
+			t.Errorf("resident, prior %v: %v", p, err)
 		}
 	}
 	for _, s := range []string{"mc", "closed"} {

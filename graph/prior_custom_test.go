@@ -105,7 +105,7 @@ func TestBadPrior(t *testing.T) {
 		{graph.Config{Prior: (*laplace)(nil)}, "graph: prior *graph_test.laplace: a nil value"},
 		{graph.Config{Prior: nodes.Normal{Sigma: math.Inf(1)}}, "Normal"},
 		{graph.Config{Prior: laplace{B: 1}, KL: graph.KLClosed}, "no closed-form KL"},
-		{graph.Config{Prior: laplace{B: 1}, Resident: true}, "graph: prior laplace:0,1: the resident (GPU) graph supports only the normal prior"},
+		{graph.Config{Prior: laplace{B: 1}, Resident: true}, "graph: prior laplace:0,1: the resident (GPU) graph supports only the normal and mixture priors"},
 	} {
 		err := tc.cfg.WithDefaults().Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -44,10 +44,16 @@ func TestTwentyMachines(t *testing.T) {
 // TestResidentGPUParity: the resident graph on the GPU against the host
 // graph (fused ops, on the CPU but for Gorgonia's own elementwise kernels)
 // with the same parameters and epsilon: the loss and every gradient, at the
-// seed's width and a wide one, 5 layers, float32.
+// seed's width and a wide one, 5 layers, float32; with the Normal prior and
+// the paper's scale mixture (the bbb_klmix kernels).
 func TestResidentGPUParity(t *testing.T) {
-	for _, hidden := range []int{20, 512} {
-		res, host := residentPairLayers(t, 5, hidden, 256, tensor.Float32, 7)
+	for _, c := range []struct {
+		hidden int
+		prior  nodes.Prior
+	}{{20, residentNormal}, {512, residentNormal}, {20, paperMixture}, {512, paperMixture}} {
+		hidden := c.hidden
+		res, host := residentPairPrior(t, 5, hidden, 256, tensor.Float32, 7, c.prior)
+		t.Logf("hidden %d, prior %v", hidden, c.prior)
 		for _, n := range []*Network{res, host} {
 			if err := n.Differentiate(); err != nil {
 				t.Fatal(err)
@@ -57,7 +63,7 @@ func TestResidentGPUParity(t *testing.T) {
 		lh, gh := lossAndGrads(t, host)
 		t.Logf("hidden %d: loss GPU %.7g, CPU %.7g", hidden, lr, lh)
 		if !(math.Abs(lr-lh) <= 1e-4*math.Abs(lh)) {
-			t.Errorf("hidden %d: loss GPU %v, CPU %v", hidden, lr, lh)
+			t.Errorf("hidden %d, %v: loss GPU %v, CPU %v", hidden, c.prior, lr, lh)
 		}
 		worst := 0.0
 		for i := range gh {
@@ -69,7 +75,7 @@ func TestResidentGPUParity(t *testing.T) {
 				d := math.Abs(gr[i][j]-gh[i][j]) / (scale + 1e-30)
 				worst = math.Max(worst, d)
 				if d > 1e-3 {
-					t.Errorf("hidden %d: d loss / d %s[%d]: GPU %v, CPU %v", hidden, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
+					t.Errorf("hidden %d, %v: d loss / d %s[%d]: GPU %v, CPU %v", hidden, c.prior, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
 					break
 				}
 			}

@@ -18,8 +18,16 @@ func residentPair(t *testing.T, hidden, rows int, dt tensor.Dtype, step uint64) 
 }
 
 func residentPairLayers(t *testing.T, layers, hidden, rows int, dt tensor.Dtype, step uint64) (res, host *Network) {
+	return residentPairPrior(t, layers, hidden, rows, dt, step, residentNormal)
+}
+
+// residentNormal is residentPair's prior.
+var residentNormal = nodes.Normal{Mu: 0.1, Sigma: 0.8}
+
+// residentPairPrior is residentPairLayers with the weight prior prior.
+func residentPairPrior(t *testing.T, layers, hidden, rows int, dt tensor.Dtype, step uint64, prior nodes.Prior) (res, host *Network) {
 	t.Helper()
-	cfg := Config{Layers: layers, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}
+	cfg := Config{Layers: layers, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: dt, Prior: prior}
 	host = netLike(t, cfg, rows, 5)
 	cfg.Resident = true
 	cfg.Init = host.Config.Init
@@ -52,17 +60,27 @@ func residentPairLayers(t *testing.T, layers, hidden, rows int, dt tensor.Dtype,
 // TestResidentMatchesHostGraph: the resident graph (Param, Noise, Sample,
 // KLTerm, BiasAct, GaussianLogLikResident, backpropagated to Param nodes)
 // computes the loss and every gradient of the host graph, whose gradients
-// TestLossGradientFiniteDifference guards.
+// TestLossGradientFiniteDifference guards, with the Normal prior and with
+// the paper's scale mixture (KLTerm's log-sum-exp against the host's KL).
 //
 // The host graph draws its epsilon with FillEpsAt (the trainer's source),
 // so the two agree at every step without copying epsilon between them.
 func TestResidentMatchesHostGraph(t *testing.T) {
 	for _, c := range []struct {
-		dt   tensor.Dtype
-		step uint64
-	}{{tensor.Float64, 1}, {tensor.Float64, 3}, {tensor.Float32, 1}, {tensor.Float32, 2}, {tensor.Float32, 1 << 40}} {
+		dt    tensor.Dtype
+		step  uint64
+		prior nodes.Prior
+	}{
+		{tensor.Float64, 1, nil}, {tensor.Float64, 3, nil}, {tensor.Float32, 1, nil}, {tensor.Float32, 2, nil}, {tensor.Float32, 1 << 40, nil},
+		{tensor.Float64, 1, paperMixture}, {tensor.Float64, 3, paperMixture}, {tensor.Float32, 1, paperMixture}, {tensor.Float32, 2, paperMixture},
+	} {
 		dt := c.dt
-		res, host := residentPair(t, 7, 40, dt, c.step)
+		var res, host *Network
+		if c.prior == nil {
+			res, host = residentPair(t, 7, 40, dt, c.step)
+		} else {
+			res, host = residentPairPrior(t, 3, 7, 40, dt, c.step, c.prior)
+		}
 		for _, n := range []*Network{res, host} {
 			if err := n.Differentiate(); err != nil {
 				t.Fatal(err)
@@ -75,7 +93,7 @@ func TestResidentMatchesHostGraph(t *testing.T) {
 			tol = 1e-4 // float32 sums of 40 rows in another order: a few ulps of 1e-5 (seen 5e-5 at step 1)
 		}
 		if !(math.Abs(lr-lh) <= tol*math.Abs(lh)) {
-			t.Errorf("%v: loss resident %v, host %v", dt, lr, lh)
+			t.Errorf("%v %v: loss resident %v, host %v", dt, res.Config.WeightPrior(), lr, lh)
 		}
 		for i := range gh {
 			scale := 0.0
@@ -84,7 +102,7 @@ func TestResidentMatchesHostGraph(t *testing.T) {
 			}
 			for j := range gh[i] {
 				if d := math.Abs(gr[i][j] - gh[i][j]); d > tol*scale+1e-12 {
-					t.Errorf("%v: d loss/d %s[%d]: resident %v, host %v", dt, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
+					t.Errorf("%v %v: d loss/d %s[%d]: resident %v, host %v", dt, res.Config.WeightPrior(), host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
 					break
 				}
 			}

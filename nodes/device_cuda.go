@@ -473,8 +473,18 @@ func (op *klTermOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in
 		return nil, err
 	}
 	n := in[0].Shape().TotalSize()
-	return prealloc, c.sum(prealloc, n, 1, 0, "bbb_kl_partial", in[0].Dtype(),
-		devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), i64(n), f64(op.prior.Mu), f64(op.prior.Sigma))
+	kernel, params := op.prior.klKernels()
+	return prealloc, c.sum(prealloc, n, 1, 0, kernel+"_partial", in[0].Dtype(),
+		append([]uint64{devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), i64(n)}, f64s(params)...)...)
+}
+
+// f64s is f64 of each of xs.
+func f64s(xs []float64) []uint64 {
+	out := make([]uint64, len(xs))
+	for i, x := range xs {
+		out[i] = f64(x)
+	}
+	return out
 }
 
 // sum writes scale·Σ + offset into the scalar out: kernel writes one
@@ -500,13 +510,14 @@ func (op *klGradOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in
 	if err := needPrealloc(op.name, prealloc); err != nil {
 		return nil, err
 	}
-	kernel := "bbb_kl_dmu"
+	prefix, params := op.prior.klKernels()
+	kernel := prefix + "_dmu"
 	if op.rho {
-		kernel = "bbb_kl_drho"
+		kernel = prefix + "_drho"
 	}
 	n := prealloc.Shape().TotalSize()
-	return prealloc, c.elementwise(kernel, prealloc.Dtype(), n, devPtr(prealloc), devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), devPtr(in[3]),
-		i64(n), f64(op.prior.Mu), f64(op.prior.Sigma))
+	return prealloc, c.elementwise(kernel, prealloc.Dtype(), n,
+		append([]uint64{devPtr(prealloc), devPtr(in[0]), devPtr(in[1]), devPtr(in[2]), devPtr(in[3]), i64(n)}, f64s(params)...)...)
 }
 
 func (op *biasActOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {

@@ -24,11 +24,15 @@ import (
 const noiseSeed = 77
 
 // hostAndResident returns a host (fused-ops) network and a resident one
-// with the same data and parameters.
+// with the same data and parameters, and the prior N(0.1, 0.8²).
 func hostAndResident(t *testing.T, dt tensor.Dtype, rows int) (host, res *graph.Network) {
+	return hostAndResidentPrior(t, dt, rows, nodes.Normal{Mu: 0.1, Sigma: 0.8})
+}
+
+func hostAndResidentPrior(t *testing.T, dt tensor.Dtype, rows int, prior nodes.Prior) (host, res *graph.Network) {
 	t.Helper()
 	cfg := graph.Config{Layers: 3, Hidden: 6, LikelihoodSigma: 0.5, NBatch: 2, Dtype: dt,
-		Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8},
+		Prior: prior,
 		Init:  graph.Init{WMuStd: 0.7, WRhoMean: -1, WRhoStd: 0.3, BMu: 0.1, BRho: -0.5, Set: true}}
 	var err error
 	if host, err = graph.New(cfg, rows); err != nil {
@@ -124,11 +128,17 @@ func (m *machine) run(t *testing.T) (float64, [][]float64) {
 // Three training steps of the resident graph (epsilon drawn inside, Adam
 // inside) against the host graph fed the same epsilon and updated by Adam
 // written out here: the same loss and gradients at every step, and the
-// same parameters after the last.
+// same parameters after the last. With the Normal prior and with a scale
+// mixture whose two components both carry weight at these weights.
 func TestResidentGraphTrainsLikeHost(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		t.Run(dt.String(), func(t *testing.T) {
-			host, res := hostAndResident(t, dt, 17)
+	priors := []nodes.Prior{nodes.Normal{Mu: 0.1, Sigma: 0.8}, nodes.ScaleMixture{Pi: 0.3, Sigma1: 1, Sigma2: 0.2}}
+	for _, c := range []struct {
+		dt    tensor.Dtype
+		prior nodes.Prior
+	}{{tensor.Float64, priors[0]}, {tensor.Float32, priors[0]}, {tensor.Float64, priors[1]}, {tensor.Float32, priors[1]}} {
+		dt := c.dt
+		t.Run(dt.String()+"/"+c.prior.String(), func(t *testing.T) {
+			host, res := hostAndResidentPrior(t, dt, 17, c.prior)
 			for _, n := range []*graph.Network{host, res} {
 				if err := n.Differentiate(); err != nil {
 					t.Fatal(err)

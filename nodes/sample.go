@@ -7,6 +7,8 @@ import (
 	"github.com/chewxy/hm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/internal/vecmath"
 )
 
 // The resident ops below are the weight-side block of a variational layer
@@ -85,12 +87,16 @@ func (op *sampleDrhoOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value,
 
 // KLTerm returns the Monte-Carlo KL estimate of one weight tensor, a scalar:
 // sum_i log q(w_i) - log p(w_i) with w = mu + softplus(rho)·eps, q the
-// posterior N(mu, softplus(rho)²) and p the prior. Written in eps, log q(w_i)
-// = -log sigma_i - eps_i²/2 - log√(2π), and the log√(2π) cancels against
-// the prior's. Gradients (scalar upstream g, eps held fixed):
-// d/dmu = g (w - pm)/ps², d/drho = g ((w - pm)/ps² · eps - 1/sigma) sigmoid(rho).
-func KLTerm(mu, rho, eps *G.Node, prior Normal) (*G.Node, error) {
-	if err := prior.Validate(); err != nil {
+// posterior N(mu, softplus(rho)²) and p the prior: a Normal or a
+// ScaleMixture (the priors with a resident kernel; any other is an error).
+// Written in eps, log q(w_i) = -log sigma_i - eps_i²/2 - log√(2π). Gradients
+// (scalar upstream g, eps held fixed), with d = -d log p/dw at w:
+// d/dmu = g d, d/drho = g (d · eps - 1/sigma) sigmoid(rho). For the Normal
+// prior N(pm, ps²), d = (w - pm)/ps² and the log√(2π) cancels against the
+// prior's; the mixture's log p and d are by log-sum-exp (ScaleMixture.LogProbAt).
+func KLTerm(mu, rho, eps *G.Node, prior Prior) (*G.Node, error) {
+	p, err := klPriorOf(prior)
+	if err != nil {
 		return nil, err
 	}
 	if err := sameShape("KLTerm mu/rho", mu, rho); err != nil {
@@ -102,7 +108,7 @@ func KLTerm(mu, rho, eps *G.Node, prior Normal) (*G.Node, error) {
 	if err := sameDtype("KLTerm", mu, rho, eps); err != nil {
 		return nil, err
 	}
-	op := &klTermOp{residentBase: residentBase{opBase{fmt.Sprintf("KLTerm(prior N(%g, %g²))", prior.Mu, prior.Sigma)}, mu.Shape().Dims()}, prior: prior}
+	op := &klTermOp{residentBase: residentBase{opBase{"KLTerm(prior " + p.klLabel() + ")"}, mu.Shape().Dims()}, prior: p}
 	n, err := G.ApplyOp(op, mu, rho, eps)
 	if err != nil {
 		return nil, fmt.Errorf("nodes: KLTerm: %w", err)
@@ -110,9 +116,81 @@ func KLTerm(mu, rho, eps *G.Node, prior Normal) (*G.Node, error) {
 	return n, nil
 }
 
+// klPrior is a prior as KLTerm computes it, in float64: one weight's term
+// of the KL sum and its gradient, and (the CUDA build) its kernels.
+type klPrior interface {
+	// klLabel names the prior in the op's name.
+	klLabel() string
+	// klAt is log q(w) - log p(w) at w = mu + softplus(rho)·eps.
+	klAt(mu, rho, eps float64) float64
+	// klGradAt is g times d klAt / d mu, or d / d rho when drho.
+	klGradAt(g, mu, rho, eps float64, drho bool) float64
+	// klKernels is the prefix of the CUDA kernels (_partial, _dmu, _drho)
+	// and the prior's parameters they take after n.
+	klKernels() (string, []float64)
+}
+
+// klPriorOf is prior as KLTerm computes it: a valid Normal, or a valid
+// ScaleMixture with its constants computed once.
+func klPriorOf(prior Prior) (klPrior, error) {
+	switch p := prior.(type) {
+	case Normal:
+		return p, p.Validate()
+	case ScaleMixture:
+		return mixtureKL{p, p.consts()}, p.Validate()
+	}
+	return nil, fmt.Errorf("nodes: KLTerm: prior %v: want a Normal or a ScaleMixture", prior)
+}
+
+func (p Normal) klLabel() string { return fmt.Sprintf("N(%g, %g²)", p.Mu, p.Sigma) }
+
+func (p Normal) klAt(mu, rho, eps float64) float64 {
+	s := softplus64(rho)
+	z := (mu + s*eps - p.Mu) / p.Sigma
+	return -math.Log(s) - 0.5*eps*eps + math.Log(p.Sigma) + 0.5*z*z
+}
+
+func (p Normal) klGradAt(g, mu, rho, eps float64, drho bool) float64 {
+	pm, pv := p.Mu, p.Sigma*p.Sigma
+	s := softplus64(rho)
+	w := mu + s*eps
+	if !drho {
+		return g * (w - pm) / pv
+	}
+	return g * ((w-pm)/pv*eps - 1/s) * sigmoid64(rho)
+}
+
+func (p Normal) klKernels() (string, []float64) { return "bbb_kl", []float64{p.Mu, p.Sigma} }
+
+// mixtureKL is a ScaleMixture and its constants (ScaleMixture.consts).
+type mixtureKL struct {
+	p ScaleMixture
+	m vecmath.Mixture
+}
+
+func (k mixtureKL) klLabel() string { return k.p.String() }
+
+func (k mixtureKL) klAt(mu, rho, eps float64) float64 {
+	s := softplus64(rho)
+	return -math.Log(s) - 0.5*eps*eps - halfLog2Pi - k.m.LogProbAt(mu+s*eps)
+}
+
+func (k mixtureKL) klGradAt(g, mu, rho, eps float64, drho bool) float64 {
+	s := softplus64(rho)
+	d := -k.m.DLogProbAt(mu + s*eps)
+	if !drho {
+		return g * d
+	}
+	return g * (d*eps - 1/s) * sigmoid64(rho)
+}
+
+func (k mixtureKL) klKernels() (string, []float64) {
+	return "bbb_klmix", []float64{k.m.C1, k.m.C2, k.m.IV1, k.m.IV2}
+}
+
 type klTermOp struct {
 	residentBase
-	prior Normal
+	prior klPrior
 }
 
 func (op *klTermOp) Arity() int { return 3 }
@@ -124,13 +202,6 @@ func (op *klTermOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	return tensor.ScalarShape(), nil
 }
 
-// klTermAt is element i's term of the KL sum.
-func klTermAt(mu, rho, eps float64, prior Normal) float64 {
-	s := softplus64(rho)
-	z := (mu + s*eps - prior.Mu) / prior.Sigma
-	return -math.Log(s) - 0.5*eps*eps + math.Log(prior.Sigma) + 0.5*z*z
-}
-
 func (op *klTermOp) Do(in ...G.Value) (G.Value, error) {
 	ts, err := dense(op.name, 3, in)
 	if err != nil {
@@ -139,7 +210,7 @@ func (op *klTermOp) Do(in ...G.Value) (G.Value, error) {
 	mu, rho, eps := floats(ts[0]), floats(ts[1]), floats(ts[2])
 	var sum float64
 	for i := range mu {
-		sum += klTermAt(mu[i], rho[i], eps[i], op.prior)
+		sum += op.prior.klAt(mu[i], rho[i], eps[i])
 	}
 	if ts[0].Dtype() == tensor.Float32 {
 		return G.NewF32(float32(sum)), nil
@@ -163,7 +234,7 @@ func (op *klTermOp) SymDiff(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
 // inputs (g, mu, rho, eps).
 type klGradOp struct {
 	residentBase
-	prior Normal
+	prior klPrior
 	rho   bool
 	buf   buffer
 }
@@ -185,14 +256,8 @@ func (op *klGradOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, err
 	if err != nil {
 		return nil, fmt.Errorf("nodes: %s: %w", op.name, err)
 	}
-	pm, pv := op.prior.Mu, op.prior.Sigma*op.prior.Sigma
 	return residentElementwise(op.name, &op.buf, prealloc, in[1:], func(x []float64) float64 {
-		s := softplus64(x[1])
-		w := x[0] + s*x[2]
-		if !op.rho {
-			return g * (w - pm) / pv
-		}
-		return g * ((w-pm)/pv*x[2] - 1/s) * sigmoid64(x[1])
+		return op.prior.klGradAt(g, x[0], x[1], x[2], op.rho)
 	})
 }
 

@@ -2,7 +2,7 @@
 # Runs ON THE GPU MACHINE, from the repository root, with bin/gpu from
 # scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 2.5 minutes
 # on an H200 (each check has its own timeout; all of them together would be
-# 12 minutes, and status.txt is copied to $OUT after each check):
+# 13 minutes, and status.txt is copied to $OUT after each check):
 #   run(command="scripts/gpu-check.sh", carry=["bin/gpu"], timeout_s=330)
 # Prints PASS/FAIL per check and the timing tables; $OUT (default out/gpu)
 # gets status.txt and gpu-check.tgz, every output of every check (the device
@@ -10,7 +10,8 @@
 # Checks:
 #   machine    GPU, driver, libraries: every cuBLAS/driver symbol we link exists
 #   machines   20 graphs built, run, closed in one process (shuffled sizes)
-#   parity     resident graph on the GPU vs the CPU: loss and every gradient
+#   parity     resident graph on the GPU vs the CPU: loss and every gradient,
+#              with the Normal prior and the paper's scale mixture (bbb_klmix)
 #   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam;
 #              batched predictive passes: chunks agree
 #   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
@@ -18,6 +19,7 @@
 #   fault      a failed kernel launch (BBB_CUDA_FAULT): one line naming the
 #              kernel and its CUDA status, exit 1, earlier outputs whole
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
+#   mixture_gpu  a short run with --prior mixture on the GPU (exit 0, its summary)
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
 #   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
@@ -91,6 +93,9 @@ sed 's/^/  fault: /' "$OUT/fault.txt" | tail -3 | tee -a "$OUT/status.txt"
 
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
 grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rss_mib' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+
+check mixture_gpu 30 "$B/bbb-cuda" train --prior mixture --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/mixture_gpu"
+grep -E '"prior"|seconds_per_epoch|val_rmse_true' "$OUT/mixture_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  mixture_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"

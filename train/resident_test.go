@@ -10,16 +10,24 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // The host trainer and the resident trainer (epsilon and Adam inside the
 // graph, as the CUDA build runs them) of one seed draw the same epsilon
 // (one counter-based source) and take the same steps: the seed's model
 // (5 layers of 20), each on its own, agree on the loss and every parameter
-// after every step, and on the validation loss.
+// after every step, and on the validation loss; with the seed's prior and
+// with the paper's scale mixture (nodes.KLTerm's log-sum-exp on the
+// resident side).
 func TestResidentTrainerMatchesHost(t *testing.T) {
-	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
-		cfg := Config{Graph: graph.Config{Dtype: dt}, Data: data.CurveConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
+	mixture := nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)}
+	for _, c := range []struct {
+		dt    tensor.Dtype
+		prior nodes.Prior
+	}{{tensor.Float64, nil}, {tensor.Float32, nil}, {tensor.Float64, mixture}, {tensor.Float32, mixture}} {
+		dt := c.dt
+		cfg := Config{Graph: graph.Config{Dtype: dt, Prior: c.prior}, Data: data.CurveConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
 		tol := residentTol
 		if dt == tensor.Float32 {
 			tol = 2e-4 // float32 sums in another order, through 6 Adam steps
@@ -49,7 +57,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !(math.Abs(lr-lh) <= tol*math.Abs(lh)) {
-				t.Fatalf("%v step %d: loss resident %v, host %v", dt, step, lr, lh)
+				t.Fatalf("%v %v step %d: loss resident %v, host %v", dt, c.prior, step, lr, lh)
 			}
 			// ReportEvery 1: the resident host tensors are pulled every step.
 			for i, p := range host.Net.Learnables() {
@@ -57,7 +65,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 				got, _ := graph.Values(res.Net.Learnables()[i])
 				for j := range want {
 					if !(math.Abs(got[j]-want[j]) <= tol*(1+math.Abs(want[j]))) {
-						t.Fatalf("%v step %d: %s[%d]: resident %v, host %v", dt, step, p.Name(), j, got[j], want[j])
+						t.Fatalf("%v %v step %d: %s[%d]: resident %v, host %v", dt, c.prior, step, p.Name(), j, got[j], want[j])
 					}
 				}
 			}
@@ -71,7 +79,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !(math.Abs(vr-vh) <= tol*math.Abs(vh)) {
-			t.Errorf("%v: validation loss resident %v, host %v", dt, vr, vh)
+			t.Errorf("%v %v: validation loss resident %v, host %v", dt, c.prior, vr, vh)
 		}
 	}
 }

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -4232,6 +4232,1914 @@ $L__BB5_19:
 	ret;
 
 }
+	// .globl	bbb_klmix_partial_f32
+.visible .entry bbb_klmix_partial_f32(
+	.param .u64 bbb_klmix_partial_f32_param_0,
+	.param .u64 bbb_klmix_partial_f32_param_1,
+	.param .u64 bbb_klmix_partial_f32_param_2,
+	.param .u64 bbb_klmix_partial_f32_param_3,
+	.param .u64 bbb_klmix_partial_f32_param_4,
+	.param .f64 bbb_klmix_partial_f32_param_5,
+	.param .f64 bbb_klmix_partial_f32_param_6,
+	.param .f64 bbb_klmix_partial_f32_param_7,
+	.param .f64 bbb_klmix_partial_f32_param_8
+)
+{
+	.reg .pred 	%p<40>;
+	.reg .f32 	%f<13>;
+	.reg .b32 	%r<135>;
+	.reg .f64 	%fd<367>;
+	.reg .b64 	%rd<38>;
+
+
+	ld.param.u64 	%rd18, [bbb_klmix_partial_f32_param_1];
+	ld.param.u64 	%rd19, [bbb_klmix_partial_f32_param_2];
+	ld.param.u64 	%rd20, [bbb_klmix_partial_f32_param_3];
+	ld.param.u64 	%rd21, [bbb_klmix_partial_f32_param_4];
+	ld.param.f64 	%fd49, [bbb_klmix_partial_f32_param_5];
+	ld.param.f64 	%fd50, [bbb_klmix_partial_f32_param_6];
+	ld.param.f64 	%fd51, [bbb_klmix_partial_f32_param_7];
+	ld.param.f64 	%fd52, [bbb_klmix_partial_f32_param_8];
+	mov.u32 	%r39, %ctaid.x;
+	mov.u32 	%r40, %ntid.x;
+	cvt.u64.u32 	%rd2, %r40;
+	mul.wide.u32 	%rd22, %r39, %r40;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd23, %r1;
+	add.s64 	%rd37, %rd22, %rd23;
+	setp.ge.s64 	%p1, %rd37, %rd21;
+	mov.f64 	%fd366, 0d0000000000000000;
+	@%p1 bra 	$L__BB6_37;
+
+	mov.u32 	%r41, %nctaid.x;
+	cvt.u64.u32 	%rd24, %r41;
+	mul.lo.s64 	%rd4, %rd2, %rd24;
+	cvta.to.global.u64 	%rd25, %rd19;
+	shl.b64 	%rd26, %rd37, 2;
+	add.s64 	%rd36, %rd25, %rd26;
+	shl.b64 	%rd6, %rd4, 2;
+	cvta.to.global.u64 	%rd27, %rd20;
+	add.s64 	%rd35, %rd27, %rd26;
+	cvta.to.global.u64 	%rd28, %rd18;
+	add.s64 	%rd34, %rd28, %rd26;
+
+$L__BB6_2:
+	ld.global.f32 	%f1, [%rd36];
+	cvt.f64.f32 	%fd357, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	@%p2 bra 	$L__BB6_15;
+
+	mov.f64 	%fd55, 0d4338000000000000;
+	mov.f64 	%fd56, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd57, %fd357, %fd56, %fd55;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd57;
+	}
+	mov.f64 	%fd58, 0dC338000000000000;
+	add.rn.f64 	%fd59, %fd57, %fd58;
+	mov.f64 	%fd60, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd61, %fd59, %fd60, %fd357;
+	mov.f64 	%fd62, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd63, %fd59, %fd62, %fd61;
+	mov.f64 	%fd64, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd65, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd66, %fd65, %fd63, %fd64;
+	mov.f64 	%fd67, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd68, %fd66, %fd63, %fd67;
+	mov.f64 	%fd69, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd70, %fd68, %fd63, %fd69;
+	mov.f64 	%fd71, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd72, %fd70, %fd63, %fd71;
+	mov.f64 	%fd73, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd74, %fd72, %fd63, %fd73;
+	mov.f64 	%fd75, 0d3F81111111122322;
+	fma.rn.f64 	%fd76, %fd74, %fd63, %fd75;
+	mov.f64 	%fd77, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd78, %fd76, %fd63, %fd77;
+	mov.f64 	%fd79, 0d3FC5555555555511;
+	fma.rn.f64 	%fd80, %fd78, %fd63, %fd79;
+	mov.f64 	%fd81, 0d3FE000000000000B;
+	fma.rn.f64 	%fd82, %fd80, %fd63, %fd81;
+	mov.f64 	%fd83, 0d3FF0000000000000;
+	fma.rn.f64 	%fd84, %fd82, %fd63, %fd83;
+	fma.rn.f64 	%fd85, %fd84, %fd63, %fd83;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd85;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd85;
+	}
+	shl.b32 	%r42, %r2, 20;
+	add.s32 	%r43, %r4, %r42;
+	mov.b64 	%fd354, {%r3, %r43};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd357;
+	}
+	mov.b32 	%f4, %r44;
+	abs.f32 	%f2, %f4;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB6_6;
+
+	cvt.f64.f32 	%fd348, %f1;
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd86, %fd348, 0d7FF0000000000000;
+	selp.f64 	%fd354, 0d0000000000000000, %fd86, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB6_6;
+
+	mov.f64 	%fd352, 0d4338000000000000;
+	mov.f64 	%fd351, 0d3FF71547652B82FE;
+	cvt.f64.f32 	%fd350, %f1;
+	fma.rn.f64 	%fd349, %fd350, %fd351, %fd352;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r114, %temp}, %fd349;
+	}
+	shr.u32 	%r45, %r114, 31;
+	add.s32 	%r46, %r114, %r45;
+	shr.s32 	%r47, %r46, 1;
+	shl.b32 	%r48, %r47, 20;
+	add.s32 	%r49, %r4, %r48;
+	mov.b64 	%fd87, {%r3, %r49};
+	sub.s32 	%r50, %r114, %r47;
+	shl.b32 	%r51, %r50, 20;
+	add.s32 	%r52, %r51, 1072693248;
+	mov.u32 	%r53, 0;
+	mov.b64 	%fd88, {%r53, %r52};
+	mul.rn.f64 	%fd354, %fd87, %fd88;
+
+$L__BB6_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r54}, %fd354;
+	}
+	mov.b32 	%f5, %r54;
+	setp.lt.f32 	%p6, %f5, 0f3FE55555;
+	setp.gt.f32 	%p7, %f5, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB6_14;
+	bra.uni 	$L__BB6_7;
+
+$L__BB6_14:
+	add.rn.f64 	%fd135, %fd354, 0d4000000000000000;
+	div.rn.f64 	%fd136, %fd354, %fd135;
+	mul.rn.f64 	%fd137, %fd354, %fd136;
+	neg.f64 	%fd138, %fd137;
+	sub.rn.f64 	%fd139, %fd354, %fd137;
+	mul.rn.f64 	%fd140, %fd139, %fd139;
+	mov.f64 	%fd141, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd142, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd143, %fd142, %fd140, %fd141;
+	mov.f64 	%fd144, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd145, %fd143, %fd140, %fd144;
+	mov.f64 	%fd146, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd147, %fd145, %fd140, %fd146;
+	mov.f64 	%fd148, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd149, %fd147, %fd140, %fd148;
+	mov.f64 	%fd150, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd151, %fd149, %fd140, %fd150;
+	mov.f64 	%fd152, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd153, %fd151, %fd140, %fd152;
+	mov.f64 	%fd154, 0d3FB5555555555462;
+	fma.rn.f64 	%fd155, %fd153, %fd140, %fd154;
+	mul.rn.f64 	%fd156, %fd140, %fd155;
+	fma.rn.f64 	%fd157, %fd156, %fd139, %fd138;
+	add.rn.f64 	%fd357, %fd354, %fd157;
+	bra.uni 	$L__BB6_15;
+
+$L__BB6_7:
+	add.rn.f64 	%fd355, %fd354, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd355;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd355;
+	}
+	setp.gt.s32 	%p9, %r123, 1048575;
+	mov.u32 	%r125, -1023;
+	@%p9 bra 	$L__BB6_9;
+
+	mul.rn.f64 	%fd355, %fd355, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd355;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd355;
+	}
+	mov.u32 	%r125, -1077;
+
+$L__BB6_9:
+	add.s32 	%r57, %r123, -1;
+	setp.lt.u32 	%p10, %r57, 2146435071;
+	@%p10 bra 	$L__BB6_11;
+	bra.uni 	$L__BB6_10;
+
+$L__BB6_11:
+	shr.u32 	%r59, %r123, 20;
+	add.s32 	%r126, %r125, %r59;
+	and.b32  	%r60, %r123, -2146435073;
+	or.b32  	%r61, %r60, 1072693248;
+	mov.b64 	%fd356, {%r124, %r61};
+	setp.lt.s32 	%p12, %r61, 1073127583;
+	@%p12 bra 	$L__BB6_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r62, %temp}, %fd356;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r63}, %fd356;
+	}
+	add.s32 	%r64, %r63, -1048576;
+	mov.b64 	%fd356, {%r62, %r64};
+	add.s32 	%r126, %r126, 1;
+
+$L__BB6_13:
+	add.rn.f64 	%fd91, %fd356, 0d3FF0000000000000;
+	mov.f64 	%fd92, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd93, %fd91;
+	neg.f64 	%fd94, %fd91;
+	fma.rn.f64 	%fd95, %fd94, %fd93, %fd92;
+	fma.rn.f64 	%fd96, %fd95, %fd95, %fd95;
+	fma.rn.f64 	%fd97, %fd96, %fd93, %fd93;
+	add.rn.f64 	%fd98, %fd356, 0dBFF0000000000000;
+	mul.rn.f64 	%fd99, %fd98, %fd97;
+	add.rn.f64 	%fd100, %fd99, %fd99;
+	mul.rn.f64 	%fd101, %fd100, %fd100;
+	mov.f64 	%fd102, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd103, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd104, %fd103, %fd101, %fd102;
+	mov.f64 	%fd105, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd106, %fd104, %fd101, %fd105;
+	mov.f64 	%fd107, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd108, %fd106, %fd101, %fd107;
+	mov.f64 	%fd109, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd110, %fd108, %fd101, %fd109;
+	mov.f64 	%fd111, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd112, %fd110, %fd101, %fd111;
+	mov.f64 	%fd113, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd114, %fd112, %fd101, %fd113;
+	mov.f64 	%fd115, 0d3FB5555555555554;
+	fma.rn.f64 	%fd116, %fd114, %fd101, %fd115;
+	sub.rn.f64 	%fd117, %fd98, %fd100;
+	add.rn.f64 	%fd118, %fd117, %fd117;
+	neg.f64 	%fd119, %fd100;
+	fma.rn.f64 	%fd120, %fd119, %fd98, %fd118;
+	mul.rn.f64 	%fd121, %fd97, %fd120;
+	mul.rn.f64 	%fd122, %fd101, %fd116;
+	fma.rn.f64 	%fd123, %fd122, %fd100, %fd121;
+	xor.b32  	%r65, %r126, -2147483648;
+	mov.u32 	%r66, -2147483648;
+	mov.u32 	%r67, 1127219200;
+	mov.b64 	%fd124, {%r65, %r67};
+	mov.b64 	%fd125, {%r66, %r67};
+	sub.rn.f64 	%fd126, %fd124, %fd125;
+	mov.f64 	%fd127, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd128, %fd126, %fd127, %fd100;
+	neg.f64 	%fd129, %fd126;
+	fma.rn.f64 	%fd130, %fd129, %fd127, %fd128;
+	sub.rn.f64 	%fd131, %fd130, %fd100;
+	sub.rn.f64 	%fd132, %fd123, %fd131;
+	mov.f64 	%fd133, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd134, %fd126, %fd133, %fd132;
+	add.rn.f64 	%fd357, %fd128, %fd134;
+	bra.uni 	$L__BB6_15;
+
+$L__BB6_10:
+	mov.f64 	%fd89, 0d7FF0000000000000;
+	fma.rn.f64 	%fd90, %fd355, %fd89, %fd89;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r58}, %fd355;
+	}
+	mov.b32 	%f6, %r58;
+	setp.eq.f32 	%p11, %f6, 0f00000000;
+	selp.f64 	%fd357, 0dFFF0000000000000, %fd90, %p11;
+
+$L__BB6_15:
+	ld.global.f32 	%f7, [%rd35];
+	cvt.f64.f32 	%fd17, %f7;
+	ld.global.f32 	%f8, [%rd34];
+	cvt.f64.f32 	%fd158, %f8;
+	mul.rn.f64 	%fd159, %fd357, %fd17;
+	add.rn.f64 	%fd18, %fd159, %fd158;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r128, %temp}, %fd357;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r127}, %fd357;
+	}
+	setp.gt.s32 	%p13, %r127, 1048575;
+	mov.u32 	%r129, -1023;
+	@%p13 bra 	$L__BB6_17;
+
+	mul.rn.f64 	%fd357, %fd357, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r127}, %fd357;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r128, %temp}, %fd357;
+	}
+	mov.u32 	%r129, -1077;
+
+$L__BB6_17:
+	add.s32 	%r70, %r127, -1;
+	setp.lt.u32 	%p14, %r70, 2146435071;
+	@%p14 bra 	$L__BB6_19;
+	bra.uni 	$L__BB6_18;
+
+$L__BB6_19:
+	shr.u32 	%r72, %r127, 20;
+	add.s32 	%r130, %r129, %r72;
+	and.b32  	%r73, %r127, -2146435073;
+	or.b32  	%r74, %r73, 1072693248;
+	mov.b64 	%fd359, {%r128, %r74};
+	setp.lt.s32 	%p16, %r74, 1073127583;
+	@%p16 bra 	$L__BB6_21;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r75, %temp}, %fd359;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r76}, %fd359;
+	}
+	add.s32 	%r77, %r76, -1048576;
+	mov.b64 	%fd359, {%r75, %r77};
+	add.s32 	%r130, %r130, 1;
+
+$L__BB6_21:
+	add.rn.f64 	%fd162, %fd359, 0d3FF0000000000000;
+	mov.f64 	%fd163, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd164, %fd162;
+	neg.f64 	%fd165, %fd162;
+	fma.rn.f64 	%fd166, %fd165, %fd164, %fd163;
+	fma.rn.f64 	%fd167, %fd166, %fd166, %fd166;
+	fma.rn.f64 	%fd168, %fd167, %fd164, %fd164;
+	add.rn.f64 	%fd169, %fd359, 0dBFF0000000000000;
+	mul.rn.f64 	%fd170, %fd169, %fd168;
+	add.rn.f64 	%fd171, %fd170, %fd170;
+	mul.rn.f64 	%fd172, %fd171, %fd171;
+	mov.f64 	%fd173, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd174, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd175, %fd174, %fd172, %fd173;
+	mov.f64 	%fd176, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd177, %fd175, %fd172, %fd176;
+	mov.f64 	%fd178, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd179, %fd177, %fd172, %fd178;
+	mov.f64 	%fd180, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd181, %fd179, %fd172, %fd180;
+	mov.f64 	%fd182, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd183, %fd181, %fd172, %fd182;
+	mov.f64 	%fd184, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd185, %fd183, %fd172, %fd184;
+	mov.f64 	%fd186, 0d3FB5555555555554;
+	fma.rn.f64 	%fd187, %fd185, %fd172, %fd186;
+	sub.rn.f64 	%fd188, %fd169, %fd171;
+	add.rn.f64 	%fd189, %fd188, %fd188;
+	neg.f64 	%fd190, %fd171;
+	fma.rn.f64 	%fd191, %fd190, %fd169, %fd189;
+	mul.rn.f64 	%fd192, %fd168, %fd191;
+	mul.rn.f64 	%fd193, %fd172, %fd187;
+	fma.rn.f64 	%fd194, %fd193, %fd171, %fd192;
+	xor.b32  	%r78, %r130, -2147483648;
+	mov.u32 	%r79, -2147483648;
+	mov.u32 	%r80, 1127219200;
+	mov.b64 	%fd195, {%r78, %r80};
+	mov.b64 	%fd196, {%r79, %r80};
+	sub.rn.f64 	%fd197, %fd195, %fd196;
+	mov.f64 	%fd198, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd199, %fd197, %fd198, %fd171;
+	neg.f64 	%fd200, %fd197;
+	fma.rn.f64 	%fd201, %fd200, %fd198, %fd199;
+	sub.rn.f64 	%fd202, %fd201, %fd171;
+	sub.rn.f64 	%fd203, %fd194, %fd202;
+	mov.f64 	%fd204, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd205, %fd197, %fd204, %fd203;
+	add.rn.f64 	%fd360, %fd199, %fd205;
+	bra.uni 	$L__BB6_22;
+
+$L__BB6_18:
+	mov.f64 	%fd160, 0d7FF0000000000000;
+	fma.rn.f64 	%fd161, %fd357, %fd160, %fd160;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r71}, %fd357;
+	}
+	mov.b32 	%f9, %r71;
+	setp.eq.f32 	%p15, %f9, 0f00000000;
+	selp.f64 	%fd360, 0dFFF0000000000000, %fd161, %p15;
+
+$L__BB6_22:
+	mul.rn.f64 	%fd206, %fd17, 0d3FE0000000000000;
+	mul.rn.f64 	%fd207, %fd206, %fd17;
+	neg.f64 	%fd208, %fd360;
+	sub.rn.f64 	%fd209, %fd208, %fd207;
+	add.rn.f64 	%fd27, %fd209, 0dBFED67F1C864BEB5;
+	mul.rn.f64 	%fd210, %fd18, 0d3FE0000000000000;
+	mul.rn.f64 	%fd211, %fd18, %fd210;
+	mul.rn.f64 	%fd212, %fd211, %fd51;
+	sub.rn.f64 	%fd213, %fd49, %fd212;
+	mul.rn.f64 	%fd214, %fd211, %fd52;
+	sub.rn.f64 	%fd215, %fd50, %fd214;
+	max.f64 	%fd365, %fd213, %fd215;
+	min.f64 	%fd29, %fd213, %fd215;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r81, %temp}, %fd365;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r82}, %fd365;
+	}
+	and.b32  	%r83, %r82, 2147483647;
+	setp.eq.s32 	%p17, %r83, 2146435072;
+	setp.eq.s32 	%p18, %r81, 0;
+	and.pred  	%p19, %p18, %p17;
+	@%p19 bra 	$L__BB6_36;
+
+	sub.rn.f64 	%fd30, %fd29, %fd365;
+	mov.f64 	%fd216, 0d4338000000000000;
+	mov.f64 	%fd217, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd218, %fd30, %fd217, %fd216;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r25, %temp}, %fd218;
+	}
+	mov.f64 	%fd219, 0dC338000000000000;
+	add.rn.f64 	%fd220, %fd218, %fd219;
+	mov.f64 	%fd221, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd222, %fd220, %fd221, %fd30;
+	mov.f64 	%fd223, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd224, %fd220, %fd223, %fd222;
+	mov.f64 	%fd225, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd226, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd227, %fd226, %fd224, %fd225;
+	mov.f64 	%fd228, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd229, %fd227, %fd224, %fd228;
+	mov.f64 	%fd230, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd231, %fd229, %fd224, %fd230;
+	mov.f64 	%fd232, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd233, %fd231, %fd224, %fd232;
+	mov.f64 	%fd234, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd235, %fd233, %fd224, %fd234;
+	mov.f64 	%fd236, 0d3F81111111122322;
+	fma.rn.f64 	%fd237, %fd235, %fd224, %fd236;
+	mov.f64 	%fd238, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd239, %fd237, %fd224, %fd238;
+	mov.f64 	%fd240, 0d3FC5555555555511;
+	fma.rn.f64 	%fd241, %fd239, %fd224, %fd240;
+	mov.f64 	%fd242, 0d3FE000000000000B;
+	fma.rn.f64 	%fd243, %fd241, %fd224, %fd242;
+	mov.f64 	%fd244, 0d3FF0000000000000;
+	fma.rn.f64 	%fd245, %fd243, %fd224, %fd244;
+	fma.rn.f64 	%fd246, %fd245, %fd224, %fd244;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r26, %temp}, %fd246;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r27}, %fd246;
+	}
+	shl.b32 	%r84, %r25, 20;
+	add.s32 	%r85, %r27, %r84;
+	mov.b64 	%fd361, {%r26, %r85};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd30;
+	}
+	mov.b32 	%f10, %r86;
+	abs.f32 	%f3, %f10;
+	setp.lt.f32 	%p20, %f3, 0f4086232B;
+	@%p20 bra 	$L__BB6_26;
+
+	setp.lt.f64 	%p21, %fd30, 0d0000000000000000;
+	add.rn.f64 	%fd247, %fd30, 0d7FF0000000000000;
+	selp.f64 	%fd361, 0d0000000000000000, %fd247, %p21;
+	setp.geu.f32 	%p22, %f3, 0f40874800;
+	@%p22 bra 	$L__BB6_26;
+
+	mov.f64 	%fd347, 0d4338000000000000;
+	mov.f64 	%fd346, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd345, %fd30, %fd346, %fd347;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd345;
+	}
+	shr.u32 	%r87, %r112, 31;
+	add.s32 	%r88, %r112, %r87;
+	shr.s32 	%r89, %r88, 1;
+	shl.b32 	%r90, %r89, 20;
+	add.s32 	%r91, %r27, %r90;
+	mov.b64 	%fd248, {%r26, %r91};
+	sub.s32 	%r92, %r112, %r89;
+	shl.b32 	%r93, %r92, 20;
+	add.s32 	%r94, %r93, 1072693248;
+	mov.u32 	%r95, 0;
+	mov.b64 	%fd249, {%r95, %r94};
+	mul.rn.f64 	%fd361, %fd248, %fd249;
+
+$L__BB6_26:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r96}, %fd361;
+	}
+	mov.b32 	%f11, %r96;
+	setp.lt.f32 	%p23, %f11, 0f3FE55555;
+	setp.gt.f32 	%p24, %f11, 0fBFD99999;
+	and.pred  	%p25, %p23, %p24;
+	@%p25 bra 	$L__BB6_34;
+	bra.uni 	$L__BB6_27;
+
+$L__BB6_34:
+	add.rn.f64 	%fd296, %fd361, 0d4000000000000000;
+	div.rn.f64 	%fd297, %fd361, %fd296;
+	mul.rn.f64 	%fd298, %fd361, %fd297;
+	neg.f64 	%fd299, %fd298;
+	sub.rn.f64 	%fd300, %fd361, %fd298;
+	mul.rn.f64 	%fd301, %fd300, %fd300;
+	mov.f64 	%fd302, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd303, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd304, %fd303, %fd301, %fd302;
+	mov.f64 	%fd305, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd306, %fd304, %fd301, %fd305;
+	mov.f64 	%fd307, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd308, %fd306, %fd301, %fd307;
+	mov.f64 	%fd309, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd310, %fd308, %fd301, %fd309;
+	mov.f64 	%fd311, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd312, %fd310, %fd301, %fd311;
+	mov.f64 	%fd313, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd314, %fd312, %fd301, %fd313;
+	mov.f64 	%fd315, 0d3FB5555555555462;
+	fma.rn.f64 	%fd316, %fd314, %fd301, %fd315;
+	mul.rn.f64 	%fd317, %fd301, %fd316;
+	fma.rn.f64 	%fd318, %fd317, %fd300, %fd299;
+	add.rn.f64 	%fd364, %fd361, %fd318;
+	bra.uni 	$L__BB6_35;
+
+$L__BB6_27:
+	add.rn.f64 	%fd362, %fd361, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r131}, %fd362;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r132, %temp}, %fd362;
+	}
+	setp.gt.s32 	%p26, %r131, 1048575;
+	mov.u32 	%r133, -1023;
+	@%p26 bra 	$L__BB6_29;
+
+	mul.rn.f64 	%fd362, %fd362, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r131}, %fd362;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r132, %temp}, %fd362;
+	}
+	mov.u32 	%r133, -1077;
+
+$L__BB6_29:
+	add.s32 	%r99, %r131, -1;
+	setp.lt.u32 	%p27, %r99, 2146435071;
+	@%p27 bra 	$L__BB6_31;
+	bra.uni 	$L__BB6_30;
+
+$L__BB6_31:
+	shr.u32 	%r101, %r131, 20;
+	add.s32 	%r134, %r133, %r101;
+	and.b32  	%r102, %r131, -2146435073;
+	or.b32  	%r103, %r102, 1072693248;
+	mov.b64 	%fd363, {%r132, %r103};
+	setp.lt.s32 	%p29, %r103, 1073127583;
+	@%p29 bra 	$L__BB6_33;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd363;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r105}, %fd363;
+	}
+	add.s32 	%r106, %r105, -1048576;
+	mov.b64 	%fd363, {%r104, %r106};
+	add.s32 	%r134, %r134, 1;
+
+$L__BB6_33:
+	add.rn.f64 	%fd252, %fd363, 0d3FF0000000000000;
+	mov.f64 	%fd253, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd254, %fd252;
+	neg.f64 	%fd255, %fd252;
+	fma.rn.f64 	%fd256, %fd255, %fd254, %fd253;
+	fma.rn.f64 	%fd257, %fd256, %fd256, %fd256;
+	fma.rn.f64 	%fd258, %fd257, %fd254, %fd254;
+	add.rn.f64 	%fd259, %fd363, 0dBFF0000000000000;
+	mul.rn.f64 	%fd260, %fd259, %fd258;
+	add.rn.f64 	%fd261, %fd260, %fd260;
+	mul.rn.f64 	%fd262, %fd261, %fd261;
+	mov.f64 	%fd263, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd264, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd265, %fd264, %fd262, %fd263;
+	mov.f64 	%fd266, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd267, %fd265, %fd262, %fd266;
+	mov.f64 	%fd268, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd269, %fd267, %fd262, %fd268;
+	mov.f64 	%fd270, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd271, %fd269, %fd262, %fd270;
+	mov.f64 	%fd272, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd273, %fd271, %fd262, %fd272;
+	mov.f64 	%fd274, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd275, %fd273, %fd262, %fd274;
+	mov.f64 	%fd276, 0d3FB5555555555554;
+	fma.rn.f64 	%fd277, %fd275, %fd262, %fd276;
+	sub.rn.f64 	%fd278, %fd259, %fd261;
+	add.rn.f64 	%fd279, %fd278, %fd278;
+	neg.f64 	%fd280, %fd261;
+	fma.rn.f64 	%fd281, %fd280, %fd259, %fd279;
+	mul.rn.f64 	%fd282, %fd258, %fd281;
+	mul.rn.f64 	%fd283, %fd262, %fd277;
+	fma.rn.f64 	%fd284, %fd283, %fd261, %fd282;
+	xor.b32  	%r107, %r134, -2147483648;
+	mov.u32 	%r108, -2147483648;
+	mov.u32 	%r109, 1127219200;
+	mov.b64 	%fd285, {%r107, %r109};
+	mov.b64 	%fd286, {%r108, %r109};
+	sub.rn.f64 	%fd287, %fd285, %fd286;
+	mov.f64 	%fd288, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd289, %fd287, %fd288, %fd261;
+	neg.f64 	%fd290, %fd287;
+	fma.rn.f64 	%fd291, %fd290, %fd288, %fd289;
+	sub.rn.f64 	%fd292, %fd291, %fd261;
+	sub.rn.f64 	%fd293, %fd284, %fd292;
+	mov.f64 	%fd294, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd295, %fd287, %fd294, %fd293;
+	add.rn.f64 	%fd364, %fd289, %fd295;
+	bra.uni 	$L__BB6_35;
+
+$L__BB6_30:
+	mov.f64 	%fd250, 0d7FF0000000000000;
+	fma.rn.f64 	%fd251, %fd362, %fd250, %fd250;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r100}, %fd362;
+	}
+	mov.b32 	%f12, %r100;
+	setp.eq.f32 	%p28, %f12, 0f00000000;
+	selp.f64 	%fd364, 0dFFF0000000000000, %fd251, %p28;
+
+$L__BB6_35:
+	add.rn.f64 	%fd365, %fd365, %fd364;
+
+$L__BB6_36:
+	sub.rn.f64 	%fd319, %fd27, %fd365;
+	add.rn.f64 	%fd366, %fd366, %fd319;
+	add.s64 	%rd36, %rd36, %rd6;
+	add.s64 	%rd35, %rd35, %rd6;
+	add.s64 	%rd34, %rd34, %rd6;
+	add.s64 	%rd37, %rd37, %rd4;
+	setp.lt.s64 	%p30, %rd37, %rd21;
+	@%p30 bra 	$L__BB6_2;
+
+$L__BB6_37:
+	mov.u32 	%r115, %tid.x;
+	shl.b32 	%r110, %r115, 3;
+	mov.u32 	%r111, _ZZ9block_sumdE1s;
+	add.s32 	%r38, %r111, %r110;
+	st.shared.f64 	[%r38], %fd366;
+	bar.sync 	0;
+	setp.gt.u32 	%p31, %r115, 127;
+	@%p31 bra 	$L__BB6_39;
+
+	ld.shared.f64 	%fd320, [%r38];
+	ld.shared.f64 	%fd321, [%r38+1024];
+	add.rn.f64 	%fd322, %fd321, %fd320;
+	st.shared.f64 	[%r38], %fd322;
+
+$L__BB6_39:
+	mov.u32 	%r116, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p32, %r116, 63;
+	@%p32 bra 	$L__BB6_41;
+
+	ld.shared.f64 	%fd323, [%r38];
+	ld.shared.f64 	%fd324, [%r38+512];
+	add.rn.f64 	%fd325, %fd324, %fd323;
+	st.shared.f64 	[%r38], %fd325;
+
+$L__BB6_41:
+	mov.u32 	%r117, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p33, %r117, 31;
+	@%p33 bra 	$L__BB6_43;
+
+	ld.shared.f64 	%fd326, [%r38];
+	ld.shared.f64 	%fd327, [%r38+256];
+	add.rn.f64 	%fd328, %fd327, %fd326;
+	st.shared.f64 	[%r38], %fd328;
+
+$L__BB6_43:
+	mov.u32 	%r118, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p34, %r118, 15;
+	@%p34 bra 	$L__BB6_45;
+
+	ld.shared.f64 	%fd329, [%r38];
+	ld.shared.f64 	%fd330, [%r38+128];
+	add.rn.f64 	%fd331, %fd330, %fd329;
+	st.shared.f64 	[%r38], %fd331;
+
+$L__BB6_45:
+	mov.u32 	%r119, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p35, %r119, 7;
+	@%p35 bra 	$L__BB6_47;
+
+	ld.shared.f64 	%fd332, [%r38];
+	ld.shared.f64 	%fd333, [%r38+64];
+	add.rn.f64 	%fd334, %fd333, %fd332;
+	st.shared.f64 	[%r38], %fd334;
+
+$L__BB6_47:
+	mov.u32 	%r120, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p36, %r120, 3;
+	@%p36 bra 	$L__BB6_49;
+
+	ld.shared.f64 	%fd335, [%r38];
+	ld.shared.f64 	%fd336, [%r38+32];
+	add.rn.f64 	%fd337, %fd336, %fd335;
+	st.shared.f64 	[%r38], %fd337;
+
+$L__BB6_49:
+	mov.u32 	%r121, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p37, %r121, 1;
+	@%p37 bra 	$L__BB6_51;
+
+	ld.shared.f64 	%fd338, [%r38];
+	ld.shared.f64 	%fd339, [%r38+16];
+	add.rn.f64 	%fd340, %fd339, %fd338;
+	st.shared.f64 	[%r38], %fd340;
+
+$L__BB6_51:
+	mov.u32 	%r122, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p38, %r122, 0;
+	@%p38 bra 	$L__BB6_53;
+
+	ld.shared.f64 	%fd341, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd342, [%r38];
+	add.rn.f64 	%fd343, %fd341, %fd342;
+	st.shared.f64 	[%r38], %fd343;
+
+$L__BB6_53:
+	bar.sync 	0;
+	@%p38 bra 	$L__BB6_55;
+
+	mov.u32 	%r113, %ctaid.x;
+	cvt.u64.u32 	%rd33, %r113;
+	ld.param.u64 	%rd32, [bbb_klmix_partial_f32_param_0];
+	ld.shared.f64 	%fd344, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd29, %rd32;
+	shl.b64 	%rd30, %rd33, 3;
+	add.s64 	%rd31, %rd29, %rd30;
+	st.global.f64 	[%rd31], %fd344;
+
+$L__BB6_55:
+	ret;
+
+}
+	// .globl	bbb_klmix_dmu_f32
+.visible .entry bbb_klmix_dmu_f32(
+	.param .u64 bbb_klmix_dmu_f32_param_0,
+	.param .u64 bbb_klmix_dmu_f32_param_1,
+	.param .u64 bbb_klmix_dmu_f32_param_2,
+	.param .u64 bbb_klmix_dmu_f32_param_3,
+	.param .u64 bbb_klmix_dmu_f32_param_4,
+	.param .u64 bbb_klmix_dmu_f32_param_5,
+	.param .f64 bbb_klmix_dmu_f32_param_6,
+	.param .f64 bbb_klmix_dmu_f32_param_7,
+	.param .f64 bbb_klmix_dmu_f32_param_8,
+	.param .f64 bbb_klmix_dmu_f32_param_9
+)
+{
+	.reg .pred 	%p<21>;
+	.reg .f32 	%f<14>;
+	.reg .b32 	%r<81>;
+	.reg .f64 	%fd<247>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_klmix_dmu_f32_param_0];
+	ld.param.u64 	%rd20, [bbb_klmix_dmu_f32_param_1];
+	ld.param.u64 	%rd21, [bbb_klmix_dmu_f32_param_2];
+	ld.param.u64 	%rd22, [bbb_klmix_dmu_f32_param_3];
+	ld.param.u64 	%rd23, [bbb_klmix_dmu_f32_param_4];
+	ld.param.u64 	%rd24, [bbb_klmix_dmu_f32_param_5];
+	ld.param.f64 	%fd32, [bbb_klmix_dmu_f32_param_8];
+	ld.param.f64 	%fd33, [bbb_klmix_dmu_f32_param_9];
+	mov.u32 	%r20, %ctaid.x;
+	mov.u32 	%r21, %ntid.x;
+	cvt.u64.u32 	%rd1, %r21;
+	mul.wide.u32 	%rd25, %r20, %r21;
+	mov.u32 	%r22, %tid.x;
+	cvt.u64.u32 	%rd26, %r22;
+	add.s64 	%rd39, %rd25, %rd26;
+	setp.ge.s64 	%p1, %rd39, %rd24;
+	@%p1 bra 	$L__BB7_25;
+
+	cvta.to.global.u64 	%rd27, %rd20;
+	ld.global.f32 	%f6, [%rd27];
+	mov.u32 	%r23, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r23;
+	mul.lo.s64 	%rd3, %rd1, %rd28;
+	cvta.to.global.u64 	%rd29, %rd21;
+	shl.b64 	%rd30, %rd39, 2;
+	add.s64 	%rd38, %rd29, %rd30;
+	shl.b64 	%rd5, %rd3, 2;
+	cvta.to.global.u64 	%rd31, %rd22;
+	add.s64 	%rd37, %rd31, %rd30;
+	cvta.to.global.u64 	%rd32, %rd23;
+	add.s64 	%rd36, %rd32, %rd30;
+	cvta.to.global.u64 	%rd33, %rd19;
+	add.s64 	%rd35, %rd33, %rd30;
+	cvt.f64.f32 	%fd1, %f6;
+
+$L__BB7_2:
+	ld.global.f32 	%f1, [%rd38];
+	ld.global.f32 	%f2, [%rd37];
+	cvt.f64.f32 	%fd243, %f2;
+	setp.gt.f32 	%p2, %f2, 0f41A00000;
+	@%p2 bra 	$L__BB7_15;
+
+	cvt.f64.f32 	%fd231, %f2;
+	mov.f64 	%fd34, 0d4338000000000000;
+	mov.f64 	%fd35, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd36, %fd231, %fd35, %fd34;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd36;
+	}
+	mov.f64 	%fd37, 0dC338000000000000;
+	add.rn.f64 	%fd38, %fd36, %fd37;
+	mov.f64 	%fd39, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd40, %fd38, %fd39, %fd231;
+	mov.f64 	%fd41, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd42, %fd38, %fd41, %fd40;
+	mov.f64 	%fd43, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd44, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd45, %fd44, %fd42, %fd43;
+	mov.f64 	%fd46, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd47, %fd45, %fd42, %fd46;
+	mov.f64 	%fd48, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd49, %fd47, %fd42, %fd48;
+	mov.f64 	%fd50, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd51, %fd49, %fd42, %fd50;
+	mov.f64 	%fd52, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd53, %fd51, %fd42, %fd52;
+	mov.f64 	%fd54, 0d3F81111111122322;
+	fma.rn.f64 	%fd55, %fd53, %fd42, %fd54;
+	mov.f64 	%fd56, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd57, %fd55, %fd42, %fd56;
+	mov.f64 	%fd58, 0d3FC5555555555511;
+	fma.rn.f64 	%fd59, %fd57, %fd42, %fd58;
+	mov.f64 	%fd60, 0d3FE000000000000B;
+	fma.rn.f64 	%fd61, %fd59, %fd42, %fd60;
+	mov.f64 	%fd62, 0d3FF0000000000000;
+	fma.rn.f64 	%fd63, %fd61, %fd42, %fd62;
+	fma.rn.f64 	%fd64, %fd63, %fd42, %fd62;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd64;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd64;
+	}
+	shl.b32 	%r24, %r1, 20;
+	add.s32 	%r25, %r3, %r24;
+	mov.b64 	%fd240, {%r2, %r25};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r26}, %fd231;
+	}
+	mov.b32 	%f7, %r26;
+	abs.f32 	%f3, %f7;
+	setp.lt.f32 	%p3, %f3, 0f4086232B;
+	@%p3 bra 	$L__BB7_6;
+
+	cvt.f64.f32 	%fd239, %f2;
+	setp.lt.f32 	%p4, %f2, 0f00000000;
+	add.rn.f64 	%fd65, %fd239, 0d7FF0000000000000;
+	selp.f64 	%fd240, 0d0000000000000000, %fd65, %p4;
+	setp.geu.f32 	%p5, %f3, 0f40874800;
+	@%p5 bra 	$L__BB7_6;
+
+	mov.f64 	%fd228, 0d4338000000000000;
+	mov.f64 	%fd227, 0d3FF71547652B82FE;
+	cvt.f64.f32 	%fd226, %f2;
+	fma.rn.f64 	%fd225, %fd226, %fd227, %fd228;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r74, %temp}, %fd225;
+	}
+	shr.u32 	%r27, %r74, 31;
+	add.s32 	%r28, %r74, %r27;
+	shr.s32 	%r29, %r28, 1;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r3, %r30;
+	mov.b64 	%fd66, {%r2, %r31};
+	sub.s32 	%r32, %r74, %r29;
+	shl.b32 	%r33, %r32, 20;
+	add.s32 	%r34, %r33, 1072693248;
+	mov.u32 	%r35, 0;
+	mov.b64 	%fd67, {%r35, %r34};
+	mul.rn.f64 	%fd240, %fd66, %fd67;
+
+$L__BB7_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r36}, %fd240;
+	}
+	mov.b32 	%f8, %r36;
+	setp.lt.f32 	%p6, %f8, 0f3FE55555;
+	setp.gt.f32 	%p7, %f8, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB7_14;
+	bra.uni 	$L__BB7_7;
+
+$L__BB7_14:
+	add.rn.f64 	%fd114, %fd240, 0d4000000000000000;
+	div.rn.f64 	%fd115, %fd240, %fd114;
+	mul.rn.f64 	%fd116, %fd240, %fd115;
+	neg.f64 	%fd117, %fd116;
+	sub.rn.f64 	%fd118, %fd240, %fd116;
+	mul.rn.f64 	%fd119, %fd118, %fd118;
+	mov.f64 	%fd120, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd121, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd122, %fd121, %fd119, %fd120;
+	mov.f64 	%fd123, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd124, %fd122, %fd119, %fd123;
+	mov.f64 	%fd125, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd126, %fd124, %fd119, %fd125;
+	mov.f64 	%fd127, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd128, %fd126, %fd119, %fd127;
+	mov.f64 	%fd129, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd130, %fd128, %fd119, %fd129;
+	mov.f64 	%fd131, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd132, %fd130, %fd119, %fd131;
+	mov.f64 	%fd133, 0d3FB5555555555462;
+	fma.rn.f64 	%fd134, %fd132, %fd119, %fd133;
+	mul.rn.f64 	%fd135, %fd119, %fd134;
+	fma.rn.f64 	%fd136, %fd135, %fd118, %fd117;
+	add.rn.f64 	%fd243, %fd240, %fd136;
+	bra.uni 	$L__BB7_15;
+
+$L__BB7_7:
+	add.rn.f64 	%fd241, %fd240, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r77}, %fd241;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r78, %temp}, %fd241;
+	}
+	setp.gt.s32 	%p9, %r77, 1048575;
+	mov.u32 	%r79, -1023;
+	@%p9 bra 	$L__BB7_9;
+
+	mul.rn.f64 	%fd241, %fd241, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r77}, %fd241;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r78, %temp}, %fd241;
+	}
+	mov.u32 	%r79, -1077;
+
+$L__BB7_9:
+	add.s32 	%r39, %r77, -1;
+	setp.lt.u32 	%p10, %r39, 2146435071;
+	@%p10 bra 	$L__BB7_11;
+	bra.uni 	$L__BB7_10;
+
+$L__BB7_11:
+	shr.u32 	%r41, %r77, 20;
+	add.s32 	%r80, %r79, %r41;
+	and.b32  	%r42, %r77, -2146435073;
+	or.b32  	%r43, %r42, 1072693248;
+	mov.b64 	%fd242, {%r78, %r43};
+	setp.lt.s32 	%p12, %r43, 1073127583;
+	@%p12 bra 	$L__BB7_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r44, %temp}, %fd242;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd242;
+	}
+	add.s32 	%r46, %r45, -1048576;
+	mov.b64 	%fd242, {%r44, %r46};
+	add.s32 	%r80, %r80, 1;
+
+$L__BB7_13:
+	add.rn.f64 	%fd70, %fd242, 0d3FF0000000000000;
+	mov.f64 	%fd71, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd72, %fd70;
+	neg.f64 	%fd73, %fd70;
+	fma.rn.f64 	%fd74, %fd73, %fd72, %fd71;
+	fma.rn.f64 	%fd75, %fd74, %fd74, %fd74;
+	fma.rn.f64 	%fd76, %fd75, %fd72, %fd72;
+	add.rn.f64 	%fd77, %fd242, 0dBFF0000000000000;
+	mul.rn.f64 	%fd78, %fd77, %fd76;
+	add.rn.f64 	%fd79, %fd78, %fd78;
+	mul.rn.f64 	%fd80, %fd79, %fd79;
+	mov.f64 	%fd81, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd82, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd83, %fd82, %fd80, %fd81;
+	mov.f64 	%fd84, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd85, %fd83, %fd80, %fd84;
+	mov.f64 	%fd86, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd87, %fd85, %fd80, %fd86;
+	mov.f64 	%fd88, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd89, %fd87, %fd80, %fd88;
+	mov.f64 	%fd90, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd91, %fd89, %fd80, %fd90;
+	mov.f64 	%fd92, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd93, %fd91, %fd80, %fd92;
+	mov.f64 	%fd94, 0d3FB5555555555554;
+	fma.rn.f64 	%fd95, %fd93, %fd80, %fd94;
+	sub.rn.f64 	%fd96, %fd77, %fd79;
+	add.rn.f64 	%fd97, %fd96, %fd96;
+	neg.f64 	%fd98, %fd79;
+	fma.rn.f64 	%fd99, %fd98, %fd77, %fd97;
+	mul.rn.f64 	%fd100, %fd76, %fd99;
+	mul.rn.f64 	%fd101, %fd80, %fd95;
+	fma.rn.f64 	%fd102, %fd101, %fd79, %fd100;
+	xor.b32  	%r47, %r80, -2147483648;
+	mov.u32 	%r48, -2147483648;
+	mov.u32 	%r49, 1127219200;
+	mov.b64 	%fd103, {%r47, %r49};
+	mov.b64 	%fd104, {%r48, %r49};
+	sub.rn.f64 	%fd105, %fd103, %fd104;
+	mov.f64 	%fd106, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd107, %fd105, %fd106, %fd79;
+	neg.f64 	%fd108, %fd105;
+	fma.rn.f64 	%fd109, %fd108, %fd106, %fd107;
+	sub.rn.f64 	%fd110, %fd109, %fd79;
+	sub.rn.f64 	%fd111, %fd102, %fd110;
+	mov.f64 	%fd112, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd113, %fd105, %fd112, %fd111;
+	add.rn.f64 	%fd243, %fd107, %fd113;
+	bra.uni 	$L__BB7_15;
+
+$L__BB7_10:
+	mov.f64 	%fd68, 0d7FF0000000000000;
+	fma.rn.f64 	%fd69, %fd241, %fd68, %fd68;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r40}, %fd241;
+	}
+	mov.b32 	%f9, %r40;
+	setp.eq.f32 	%p11, %f9, 0f00000000;
+	selp.f64 	%fd243, 0dFFF0000000000000, %fd69, %p11;
+
+$L__BB7_15:
+	ld.param.f64 	%fd230, [bbb_klmix_dmu_f32_param_6];
+	ld.param.f64 	%fd229, [bbb_klmix_dmu_f32_param_7];
+	ld.global.f32 	%f10, [%rd36];
+	cvt.f64.f32 	%fd137, %f10;
+	mul.rn.f64 	%fd138, %fd243, %fd137;
+	cvt.f64.f32 	%fd139, %f1;
+	add.rn.f64 	%fd17, %fd138, %fd139;
+	mul.rn.f64 	%fd140, %fd17, 0d3FE0000000000000;
+	mul.rn.f64 	%fd141, %fd17, %fd140;
+	mul.rn.f64 	%fd142, %fd141, %fd33;
+	sub.rn.f64 	%fd143, %fd229, %fd142;
+	mul.rn.f64 	%fd144, %fd141, %fd32;
+	sub.rn.f64 	%fd145, %fd230, %fd144;
+	sub.rn.f64 	%fd18, %fd143, %fd145;
+	setp.ltu.f64 	%p13, %fd18, 0d0000000000000000;
+	@%p13 bra 	$L__BB7_20;
+	bra.uni 	$L__BB7_16;
+
+$L__BB7_20:
+	mov.f64 	%fd183, 0d4338000000000000;
+	mov.f64 	%fd184, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd185, %fd18, %fd184, %fd183;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd185;
+	}
+	mov.f64 	%fd186, 0dC338000000000000;
+	add.rn.f64 	%fd187, %fd185, %fd186;
+	mov.f64 	%fd188, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd189, %fd187, %fd188, %fd18;
+	mov.f64 	%fd190, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd191, %fd187, %fd190, %fd189;
+	mov.f64 	%fd192, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd193, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd194, %fd193, %fd191, %fd192;
+	mov.f64 	%fd195, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd196, %fd194, %fd191, %fd195;
+	mov.f64 	%fd197, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd198, %fd196, %fd191, %fd197;
+	mov.f64 	%fd199, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd200, %fd198, %fd191, %fd199;
+	mov.f64 	%fd201, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd202, %fd200, %fd191, %fd201;
+	mov.f64 	%fd203, 0d3F81111111122322;
+	fma.rn.f64 	%fd204, %fd202, %fd191, %fd203;
+	mov.f64 	%fd205, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd206, %fd204, %fd191, %fd205;
+	mov.f64 	%fd207, 0d3FC5555555555511;
+	fma.rn.f64 	%fd208, %fd206, %fd191, %fd207;
+	mov.f64 	%fd209, 0d3FE000000000000B;
+	fma.rn.f64 	%fd210, %fd208, %fd191, %fd209;
+	mov.f64 	%fd211, 0d3FF0000000000000;
+	fma.rn.f64 	%fd212, %fd210, %fd191, %fd211;
+	fma.rn.f64 	%fd213, %fd212, %fd191, %fd211;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd213;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd213;
+	}
+	shl.b32 	%r62, %r17, 20;
+	add.s32 	%r63, %r19, %r62;
+	mov.b64 	%fd245, {%r18, %r63};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r64}, %fd18;
+	}
+	mov.b32 	%f12, %r64;
+	abs.f32 	%f5, %f12;
+	setp.lt.f32 	%p17, %f5, 0f4086232B;
+	@%p17 bra 	$L__BB7_23;
+
+	setp.lt.f64 	%p18, %fd18, 0d0000000000000000;
+	add.rn.f64 	%fd214, %fd18, 0d7FF0000000000000;
+	selp.f64 	%fd245, 0d0000000000000000, %fd214, %p18;
+	setp.geu.f32 	%p19, %f5, 0f40874800;
+	@%p19 bra 	$L__BB7_23;
+
+	mov.f64 	%fd238, 0d4338000000000000;
+	mov.f64 	%fd237, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd236, %fd18, %fd237, %fd238;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd236;
+	}
+	shr.u32 	%r65, %r76, 31;
+	add.s32 	%r66, %r76, %r65;
+	shr.s32 	%r67, %r66, 1;
+	shl.b32 	%r68, %r67, 20;
+	add.s32 	%r69, %r19, %r68;
+	mov.b64 	%fd215, {%r18, %r69};
+	sub.s32 	%r70, %r76, %r67;
+	shl.b32 	%r71, %r70, 20;
+	add.s32 	%r72, %r71, 1072693248;
+	mov.u32 	%r73, 0;
+	mov.b64 	%fd216, {%r73, %r72};
+	mul.rn.f64 	%fd245, %fd215, %fd216;
+
+$L__BB7_23:
+	add.rn.f64 	%fd217, %fd245, 0d3FF0000000000000;
+	div.rn.f64 	%fd246, %fd245, %fd217;
+	bra.uni 	$L__BB7_24;
+
+$L__BB7_16:
+	neg.f64 	%fd146, %fd18;
+	mov.f64 	%fd147, 0d4338000000000000;
+	mov.f64 	%fd148, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd149, %fd146, %fd148, %fd147;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd149;
+	}
+	mov.f64 	%fd150, 0dC338000000000000;
+	add.rn.f64 	%fd151, %fd149, %fd150;
+	mov.f64 	%fd152, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd153, %fd151, %fd152, %fd146;
+	mov.f64 	%fd154, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd155, %fd151, %fd154, %fd153;
+	mov.f64 	%fd156, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd157, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd158, %fd157, %fd155, %fd156;
+	mov.f64 	%fd159, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd160, %fd158, %fd155, %fd159;
+	mov.f64 	%fd161, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd162, %fd160, %fd155, %fd161;
+	mov.f64 	%fd163, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd164, %fd162, %fd155, %fd163;
+	mov.f64 	%fd165, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd166, %fd164, %fd155, %fd165;
+	mov.f64 	%fd167, 0d3F81111111122322;
+	fma.rn.f64 	%fd168, %fd166, %fd155, %fd167;
+	mov.f64 	%fd169, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd170, %fd168, %fd155, %fd169;
+	mov.f64 	%fd171, 0d3FC5555555555511;
+	fma.rn.f64 	%fd172, %fd170, %fd155, %fd171;
+	mov.f64 	%fd173, 0d3FE000000000000B;
+	fma.rn.f64 	%fd174, %fd172, %fd155, %fd173;
+	mov.f64 	%fd175, 0d3FF0000000000000;
+	fma.rn.f64 	%fd176, %fd174, %fd155, %fd175;
+	fma.rn.f64 	%fd177, %fd176, %fd155, %fd175;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd177;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd177;
+	}
+	shl.b32 	%r50, %r14, 20;
+	add.s32 	%r51, %r16, %r50;
+	mov.b64 	%fd244, {%r15, %r51};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r52}, %fd146;
+	}
+	mov.b32 	%f11, %r52;
+	abs.f32 	%f4, %f11;
+	setp.lt.f32 	%p14, %f4, 0f4086232B;
+	@%p14 bra 	$L__BB7_19;
+
+	setp.gt.f64 	%p15, %fd18, 0d8000000000000000;
+	mov.f64 	%fd178, 0d7FF0000000000000;
+	sub.rn.f64 	%fd179, %fd178, %fd18;
+	selp.f64 	%fd244, 0d0000000000000000, %fd179, %p15;
+	setp.geu.f32 	%p16, %f4, 0f40874800;
+	@%p16 bra 	$L__BB7_19;
+
+	mov.f64 	%fd235, 0d4338000000000000;
+	mov.f64 	%fd234, 0d3FF71547652B82FE;
+	neg.f64 	%fd233, %fd18;
+	fma.rn.f64 	%fd232, %fd233, %fd234, %fd235;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r75, %temp}, %fd232;
+	}
+	shr.u32 	%r53, %r75, 31;
+	add.s32 	%r54, %r75, %r53;
+	shr.s32 	%r55, %r54, 1;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r16, %r56;
+	mov.b64 	%fd180, {%r15, %r57};
+	sub.s32 	%r58, %r75, %r55;
+	shl.b32 	%r59, %r58, 20;
+	add.s32 	%r60, %r59, 1072693248;
+	mov.u32 	%r61, 0;
+	mov.b64 	%fd181, {%r61, %r60};
+	mul.rn.f64 	%fd244, %fd180, %fd181;
+
+$L__BB7_19:
+	add.rn.f64 	%fd182, %fd244, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd246, %fd182;
+
+$L__BB7_24:
+	ld.param.u64 	%rd34, [bbb_klmix_dmu_f32_param_5];
+	mov.f64 	%fd218, 0d3FF0000000000000;
+	sub.rn.f64 	%fd219, %fd218, %fd246;
+	mul.rn.f64 	%fd220, %fd219, %fd32;
+	mul.rn.f64 	%fd221, %fd246, %fd33;
+	add.rn.f64 	%fd222, %fd221, %fd220;
+	mul.rn.f64 	%fd223, %fd17, %fd222;
+	mul.rn.f64 	%fd224, %fd223, %fd1;
+	cvt.rn.f32.f64 	%f13, %fd224;
+	st.global.f32 	[%rd35], %f13;
+	add.s64 	%rd38, %rd38, %rd5;
+	add.s64 	%rd37, %rd37, %rd5;
+	add.s64 	%rd36, %rd36, %rd5;
+	add.s64 	%rd35, %rd35, %rd5;
+	add.s64 	%rd39, %rd39, %rd3;
+	setp.lt.s64 	%p20, %rd39, %rd34;
+	@%p20 bra 	$L__BB7_2;
+
+$L__BB7_25:
+	ret;
+
+}
+	// .globl	bbb_klmix_drho_f32
+.visible .entry bbb_klmix_drho_f32(
+	.param .u64 bbb_klmix_drho_f32_param_0,
+	.param .u64 bbb_klmix_drho_f32_param_1,
+	.param .u64 bbb_klmix_drho_f32_param_2,
+	.param .u64 bbb_klmix_drho_f32_param_3,
+	.param .u64 bbb_klmix_drho_f32_param_4,
+	.param .u64 bbb_klmix_drho_f32_param_5,
+	.param .f64 bbb_klmix_drho_f32_param_6,
+	.param .f64 bbb_klmix_drho_f32_param_7,
+	.param .f64 bbb_klmix_drho_f32_param_8,
+	.param .f64 bbb_klmix_drho_f32_param_9
+)
+{
+	.reg .pred 	%p<24>;
+	.reg .f32 	%f<16>;
+	.reg .b32 	%r<95>;
+	.reg .f64 	%fd<289>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_klmix_drho_f32_param_0];
+	ld.param.u64 	%rd20, [bbb_klmix_drho_f32_param_1];
+	ld.param.u64 	%rd21, [bbb_klmix_drho_f32_param_2];
+	ld.param.u64 	%rd22, [bbb_klmix_drho_f32_param_3];
+	ld.param.u64 	%rd23, [bbb_klmix_drho_f32_param_4];
+	ld.param.u64 	%rd24, [bbb_klmix_drho_f32_param_5];
+	ld.param.f64 	%fd38, [bbb_klmix_drho_f32_param_8];
+	ld.param.f64 	%fd39, [bbb_klmix_drho_f32_param_9];
+	mov.u32 	%r23, %ctaid.x;
+	mov.u32 	%r24, %ntid.x;
+	cvt.u64.u32 	%rd1, %r24;
+	mul.wide.u32 	%rd25, %r23, %r24;
+	mov.u32 	%r25, %tid.x;
+	cvt.u64.u32 	%rd26, %r25;
+	add.s64 	%rd39, %rd25, %rd26;
+	setp.ge.s64 	%p1, %rd39, %rd24;
+	@%p1 bra 	$L__BB8_28;
+
+	cvta.to.global.u64 	%rd27, %rd20;
+	ld.global.f32 	%f6, [%rd27];
+	mov.u32 	%r26, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r26;
+	mul.lo.s64 	%rd3, %rd1, %rd28;
+	cvta.to.global.u64 	%rd29, %rd22;
+	shl.b64 	%rd30, %rd39, 2;
+	add.s64 	%rd38, %rd29, %rd30;
+	shl.b64 	%rd5, %rd3, 2;
+	cvta.to.global.u64 	%rd31, %rd23;
+	add.s64 	%rd37, %rd31, %rd30;
+	cvta.to.global.u64 	%rd32, %rd21;
+	add.s64 	%rd36, %rd32, %rd30;
+	cvta.to.global.u64 	%rd33, %rd19;
+	add.s64 	%rd35, %rd33, %rd30;
+	cvt.f64.f32 	%fd1, %f6;
+
+$L__BB8_2:
+	ld.global.f32 	%f1, [%rd38];
+	cvt.f64.f32 	%fd2, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	mov.f64 	%fd284, %fd2;
+	@%p2 bra 	$L__BB8_15;
+
+	mov.f64 	%fd40, 0d4338000000000000;
+	mov.f64 	%fd41, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd42, %fd2, %fd41, %fd40;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd42;
+	}
+	mov.f64 	%fd43, 0dC338000000000000;
+	add.rn.f64 	%fd44, %fd42, %fd43;
+	mov.f64 	%fd45, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd46, %fd44, %fd45, %fd2;
+	mov.f64 	%fd47, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd48, %fd44, %fd47, %fd46;
+	mov.f64 	%fd49, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd50, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd51, %fd50, %fd48, %fd49;
+	mov.f64 	%fd52, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd53, %fd51, %fd48, %fd52;
+	mov.f64 	%fd54, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd55, %fd53, %fd48, %fd54;
+	mov.f64 	%fd56, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd57, %fd55, %fd48, %fd56;
+	mov.f64 	%fd58, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd59, %fd57, %fd48, %fd58;
+	mov.f64 	%fd60, 0d3F81111111122322;
+	fma.rn.f64 	%fd61, %fd59, %fd48, %fd60;
+	mov.f64 	%fd62, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd63, %fd61, %fd48, %fd62;
+	mov.f64 	%fd64, 0d3FC5555555555511;
+	fma.rn.f64 	%fd65, %fd63, %fd48, %fd64;
+	mov.f64 	%fd66, 0d3FE000000000000B;
+	fma.rn.f64 	%fd67, %fd65, %fd48, %fd66;
+	mov.f64 	%fd68, 0d3FF0000000000000;
+	fma.rn.f64 	%fd69, %fd67, %fd48, %fd68;
+	fma.rn.f64 	%fd70, %fd69, %fd48, %fd68;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd70;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd70;
+	}
+	shl.b32 	%r27, %r1, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd281, {%r2, %r28};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r29}, %fd2;
+	}
+	mov.b32 	%f7, %r29;
+	abs.f32 	%f2, %f7;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB8_6;
+
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd71, %fd2, 0d7FF0000000000000;
+	selp.f64 	%fd281, 0d0000000000000000, %fd71, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB8_6;
+
+	mov.f64 	%fd275, 0d4338000000000000;
+	mov.f64 	%fd274, 0d3FF71547652B82FE;
+	cvt.f64.f32 	%fd273, %f1;
+	fma.rn.f64 	%fd272, %fd273, %fd274, %fd275;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r89, %temp}, %fd272;
+	}
+	shr.u32 	%r30, %r89, 31;
+	add.s32 	%r31, %r89, %r30;
+	shr.s32 	%r32, %r31, 1;
+	shl.b32 	%r33, %r32, 20;
+	add.s32 	%r34, %r3, %r33;
+	mov.b64 	%fd72, {%r2, %r34};
+	sub.s32 	%r35, %r89, %r32;
+	shl.b32 	%r36, %r35, 20;
+	add.s32 	%r37, %r36, 1072693248;
+	mov.u32 	%r38, 0;
+	mov.b64 	%fd73, {%r38, %r37};
+	mul.rn.f64 	%fd281, %fd72, %fd73;
+
+$L__BB8_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r39}, %fd281;
+	}
+	mov.b32 	%f8, %r39;
+	setp.lt.f32 	%p6, %f8, 0f3FE55555;
+	setp.gt.f32 	%p7, %f8, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB8_14;
+	bra.uni 	$L__BB8_7;
+
+$L__BB8_14:
+	add.rn.f64 	%fd120, %fd281, 0d4000000000000000;
+	div.rn.f64 	%fd121, %fd281, %fd120;
+	mul.rn.f64 	%fd122, %fd281, %fd121;
+	neg.f64 	%fd123, %fd122;
+	sub.rn.f64 	%fd124, %fd281, %fd122;
+	mul.rn.f64 	%fd125, %fd124, %fd124;
+	mov.f64 	%fd126, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd127, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd128, %fd127, %fd125, %fd126;
+	mov.f64 	%fd129, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd130, %fd128, %fd125, %fd129;
+	mov.f64 	%fd131, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd132, %fd130, %fd125, %fd131;
+	mov.f64 	%fd133, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd134, %fd132, %fd125, %fd133;
+	mov.f64 	%fd135, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd136, %fd134, %fd125, %fd135;
+	mov.f64 	%fd137, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd138, %fd136, %fd125, %fd137;
+	mov.f64 	%fd139, 0d3FB5555555555462;
+	fma.rn.f64 	%fd140, %fd138, %fd125, %fd139;
+	mul.rn.f64 	%fd141, %fd125, %fd140;
+	fma.rn.f64 	%fd142, %fd141, %fd124, %fd123;
+	add.rn.f64 	%fd284, %fd281, %fd142;
+	bra.uni 	$L__BB8_15;
+
+$L__BB8_7:
+	add.rn.f64 	%fd282, %fd281, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r91}, %fd282;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r92, %temp}, %fd282;
+	}
+	setp.gt.s32 	%p9, %r91, 1048575;
+	mov.u32 	%r93, -1023;
+	@%p9 bra 	$L__BB8_9;
+
+	mul.rn.f64 	%fd282, %fd282, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r91}, %fd282;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r92, %temp}, %fd282;
+	}
+	mov.u32 	%r93, -1077;
+
+$L__BB8_9:
+	add.s32 	%r42, %r91, -1;
+	setp.lt.u32 	%p10, %r42, 2146435071;
+	@%p10 bra 	$L__BB8_11;
+	bra.uni 	$L__BB8_10;
+
+$L__BB8_11:
+	shr.u32 	%r44, %r91, 20;
+	add.s32 	%r94, %r93, %r44;
+	and.b32  	%r45, %r91, -2146435073;
+	or.b32  	%r46, %r45, 1072693248;
+	mov.b64 	%fd283, {%r92, %r46};
+	setp.lt.s32 	%p12, %r46, 1073127583;
+	@%p12 bra 	$L__BB8_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r47, %temp}, %fd283;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r48}, %fd283;
+	}
+	add.s32 	%r49, %r48, -1048576;
+	mov.b64 	%fd283, {%r47, %r49};
+	add.s32 	%r94, %r94, 1;
+
+$L__BB8_13:
+	add.rn.f64 	%fd76, %fd283, 0d3FF0000000000000;
+	mov.f64 	%fd77, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd78, %fd76;
+	neg.f64 	%fd79, %fd76;
+	fma.rn.f64 	%fd80, %fd79, %fd78, %fd77;
+	fma.rn.f64 	%fd81, %fd80, %fd80, %fd80;
+	fma.rn.f64 	%fd82, %fd81, %fd78, %fd78;
+	add.rn.f64 	%fd83, %fd283, 0dBFF0000000000000;
+	mul.rn.f64 	%fd84, %fd83, %fd82;
+	add.rn.f64 	%fd85, %fd84, %fd84;
+	mul.rn.f64 	%fd86, %fd85, %fd85;
+	mov.f64 	%fd87, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd88, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd89, %fd88, %fd86, %fd87;
+	mov.f64 	%fd90, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd91, %fd89, %fd86, %fd90;
+	mov.f64 	%fd92, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd93, %fd91, %fd86, %fd92;
+	mov.f64 	%fd94, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd95, %fd93, %fd86, %fd94;
+	mov.f64 	%fd96, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd97, %fd95, %fd86, %fd96;
+	mov.f64 	%fd98, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd99, %fd97, %fd86, %fd98;
+	mov.f64 	%fd100, 0d3FB5555555555554;
+	fma.rn.f64 	%fd101, %fd99, %fd86, %fd100;
+	sub.rn.f64 	%fd102, %fd83, %fd85;
+	add.rn.f64 	%fd103, %fd102, %fd102;
+	neg.f64 	%fd104, %fd85;
+	fma.rn.f64 	%fd105, %fd104, %fd83, %fd103;
+	mul.rn.f64 	%fd106, %fd82, %fd105;
+	mul.rn.f64 	%fd107, %fd86, %fd101;
+	fma.rn.f64 	%fd108, %fd107, %fd85, %fd106;
+	xor.b32  	%r50, %r94, -2147483648;
+	mov.u32 	%r51, -2147483648;
+	mov.u32 	%r52, 1127219200;
+	mov.b64 	%fd109, {%r50, %r52};
+	mov.b64 	%fd110, {%r51, %r52};
+	sub.rn.f64 	%fd111, %fd109, %fd110;
+	mov.f64 	%fd112, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd113, %fd111, %fd112, %fd85;
+	neg.f64 	%fd114, %fd111;
+	fma.rn.f64 	%fd115, %fd114, %fd112, %fd113;
+	sub.rn.f64 	%fd116, %fd115, %fd85;
+	sub.rn.f64 	%fd117, %fd108, %fd116;
+	mov.f64 	%fd118, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd119, %fd111, %fd118, %fd117;
+	add.rn.f64 	%fd284, %fd113, %fd119;
+	bra.uni 	$L__BB8_15;
+
+$L__BB8_10:
+	mov.f64 	%fd74, 0d7FF0000000000000;
+	fma.rn.f64 	%fd75, %fd282, %fd74, %fd74;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r43}, %fd282;
+	}
+	mov.b32 	%f9, %r43;
+	setp.eq.f32 	%p11, %f9, 0f00000000;
+	selp.f64 	%fd284, 0dFFF0000000000000, %fd75, %p11;
+
+$L__BB8_15:
+	ld.param.f64 	%fd271, [bbb_klmix_drho_f32_param_6];
+	ld.param.f64 	%fd270, [bbb_klmix_drho_f32_param_7];
+	ld.global.f32 	%f10, [%rd37];
+	cvt.f64.f32 	%fd17, %f10;
+	ld.global.f32 	%f11, [%rd36];
+	cvt.f64.f32 	%fd143, %f11;
+	mul.rn.f64 	%fd144, %fd284, %fd17;
+	add.rn.f64 	%fd18, %fd144, %fd143;
+	mul.rn.f64 	%fd145, %fd18, 0d3FE0000000000000;
+	mul.rn.f64 	%fd146, %fd18, %fd145;
+	mul.rn.f64 	%fd147, %fd146, %fd39;
+	sub.rn.f64 	%fd148, %fd270, %fd147;
+	mul.rn.f64 	%fd149, %fd146, %fd38;
+	sub.rn.f64 	%fd150, %fd271, %fd149;
+	sub.rn.f64 	%fd19, %fd148, %fd150;
+	setp.ltu.f64 	%p13, %fd19, 0d0000000000000000;
+	@%p13 bra 	$L__BB8_20;
+	bra.uni 	$L__BB8_16;
+
+$L__BB8_20:
+	mov.f64 	%fd188, 0d4338000000000000;
+	mov.f64 	%fd189, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd190, %fd19, %fd189, %fd188;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd190;
+	}
+	mov.f64 	%fd191, 0dC338000000000000;
+	add.rn.f64 	%fd192, %fd190, %fd191;
+	mov.f64 	%fd193, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd194, %fd192, %fd193, %fd19;
+	mov.f64 	%fd195, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd196, %fd192, %fd195, %fd194;
+	mov.f64 	%fd197, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd198, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd199, %fd198, %fd196, %fd197;
+	mov.f64 	%fd200, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd201, %fd199, %fd196, %fd200;
+	mov.f64 	%fd202, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd203, %fd201, %fd196, %fd202;
+	mov.f64 	%fd204, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd205, %fd203, %fd196, %fd204;
+	mov.f64 	%fd206, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd207, %fd205, %fd196, %fd206;
+	mov.f64 	%fd208, 0d3F81111111122322;
+	fma.rn.f64 	%fd209, %fd207, %fd196, %fd208;
+	mov.f64 	%fd210, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd211, %fd209, %fd196, %fd210;
+	mov.f64 	%fd212, 0d3FC5555555555511;
+	fma.rn.f64 	%fd213, %fd211, %fd196, %fd212;
+	mov.f64 	%fd214, 0d3FE000000000000B;
+	fma.rn.f64 	%fd215, %fd213, %fd196, %fd214;
+	mov.f64 	%fd216, 0d3FF0000000000000;
+	fma.rn.f64 	%fd217, %fd215, %fd196, %fd216;
+	fma.rn.f64 	%fd218, %fd217, %fd196, %fd216;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd218;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd218;
+	}
+	shl.b32 	%r65, %r17, 20;
+	add.s32 	%r66, %r19, %r65;
+	mov.b64 	%fd286, {%r18, %r66};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd19;
+	}
+	mov.b32 	%f13, %r67;
+	abs.f32 	%f4, %f13;
+	setp.lt.f32 	%p17, %f4, 0f4086232B;
+	@%p17 bra 	$L__BB8_23;
+
+	setp.lt.f64 	%p18, %fd19, 0d0000000000000000;
+	add.rn.f64 	%fd219, %fd19, 0d7FF0000000000000;
+	selp.f64 	%fd286, 0d0000000000000000, %fd219, %p18;
+	setp.geu.f32 	%p19, %f4, 0f40874800;
+	@%p19 bra 	$L__BB8_23;
+
+	shr.u32 	%r68, %r17, 31;
+	add.s32 	%r69, %r17, %r68;
+	shr.s32 	%r70, %r69, 1;
+	shl.b32 	%r71, %r70, 20;
+	add.s32 	%r72, %r19, %r71;
+	mov.b64 	%fd220, {%r18, %r72};
+	sub.s32 	%r73, %r17, %r70;
+	shl.b32 	%r74, %r73, 20;
+	add.s32 	%r75, %r74, 1072693248;
+	mov.u32 	%r76, 0;
+	mov.b64 	%fd221, {%r76, %r75};
+	mul.rn.f64 	%fd286, %fd220, %fd221;
+
+$L__BB8_23:
+	add.rn.f64 	%fd222, %fd286, 0d3FF0000000000000;
+	div.rn.f64 	%fd287, %fd286, %fd222;
+	bra.uni 	$L__BB8_24;
+
+$L__BB8_16:
+	neg.f64 	%fd151, %fd19;
+	mov.f64 	%fd152, 0d4338000000000000;
+	mov.f64 	%fd153, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd154, %fd151, %fd153, %fd152;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd154;
+	}
+	mov.f64 	%fd155, 0dC338000000000000;
+	add.rn.f64 	%fd156, %fd154, %fd155;
+	mov.f64 	%fd157, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd158, %fd156, %fd157, %fd151;
+	mov.f64 	%fd159, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd160, %fd156, %fd159, %fd158;
+	mov.f64 	%fd161, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd162, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd163, %fd162, %fd160, %fd161;
+	mov.f64 	%fd164, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd165, %fd163, %fd160, %fd164;
+	mov.f64 	%fd166, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd167, %fd165, %fd160, %fd166;
+	mov.f64 	%fd168, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd169, %fd167, %fd160, %fd168;
+	mov.f64 	%fd170, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd171, %fd169, %fd160, %fd170;
+	mov.f64 	%fd172, 0d3F81111111122322;
+	fma.rn.f64 	%fd173, %fd171, %fd160, %fd172;
+	mov.f64 	%fd174, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd175, %fd173, %fd160, %fd174;
+	mov.f64 	%fd176, 0d3FC5555555555511;
+	fma.rn.f64 	%fd177, %fd175, %fd160, %fd176;
+	mov.f64 	%fd178, 0d3FE000000000000B;
+	fma.rn.f64 	%fd179, %fd177, %fd160, %fd178;
+	mov.f64 	%fd180, 0d3FF0000000000000;
+	fma.rn.f64 	%fd181, %fd179, %fd160, %fd180;
+	fma.rn.f64 	%fd182, %fd181, %fd160, %fd180;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd182;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd182;
+	}
+	shl.b32 	%r53, %r14, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd285, {%r15, %r54};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd151;
+	}
+	mov.b32 	%f12, %r55;
+	abs.f32 	%f3, %f12;
+	setp.lt.f32 	%p14, %f3, 0f4086232B;
+	@%p14 bra 	$L__BB8_19;
+
+	setp.gt.f64 	%p15, %fd19, 0d8000000000000000;
+	mov.f64 	%fd183, 0d7FF0000000000000;
+	sub.rn.f64 	%fd184, %fd183, %fd19;
+	selp.f64 	%fd285, 0d0000000000000000, %fd184, %p15;
+	setp.geu.f32 	%p16, %f3, 0f40874800;
+	@%p16 bra 	$L__BB8_19;
+
+	shr.u32 	%r56, %r14, 31;
+	add.s32 	%r57, %r14, %r56;
+	shr.s32 	%r58, %r57, 1;
+	shl.b32 	%r59, %r58, 20;
+	add.s32 	%r60, %r16, %r59;
+	mov.b64 	%fd185, {%r15, %r60};
+	sub.s32 	%r61, %r14, %r58;
+	shl.b32 	%r62, %r61, 20;
+	add.s32 	%r63, %r62, 1072693248;
+	mov.u32 	%r64, 0;
+	mov.b64 	%fd186, {%r64, %r63};
+	mul.rn.f64 	%fd285, %fd185, %fd186;
+
+$L__BB8_19:
+	add.rn.f64 	%fd187, %fd285, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd287, %fd187;
+
+$L__BB8_24:
+	mov.f64 	%fd223, 0d3FF0000000000000;
+	sub.rn.f64 	%fd224, %fd223, %fd287;
+	mul.rn.f64 	%fd225, %fd224, %fd38;
+	mul.rn.f64 	%fd226, %fd287, %fd39;
+	add.rn.f64 	%fd227, %fd226, %fd225;
+	mul.rn.f64 	%fd228, %fd18, %fd227;
+	mul.rn.f64 	%fd229, %fd228, %fd17;
+	rcp.rn.f64 	%fd230, %fd284;
+	sub.rn.f64 	%fd31, %fd229, %fd230;
+	neg.f64 	%fd231, %fd2;
+	mov.f64 	%fd232, 0d4338000000000000;
+	mov.f64 	%fd233, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd234, %fd231, %fd233, %fd232;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd234;
+	}
+	mov.f64 	%fd235, 0dC338000000000000;
+	add.rn.f64 	%fd236, %fd234, %fd235;
+	mov.f64 	%fd237, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd238, %fd236, %fd237, %fd231;
+	mov.f64 	%fd239, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd240, %fd236, %fd239, %fd238;
+	mov.f64 	%fd241, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd242, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd243, %fd242, %fd240, %fd241;
+	mov.f64 	%fd244, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd245, %fd243, %fd240, %fd244;
+	mov.f64 	%fd246, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd247, %fd245, %fd240, %fd246;
+	mov.f64 	%fd248, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd249, %fd247, %fd240, %fd248;
+	mov.f64 	%fd250, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd251, %fd249, %fd240, %fd250;
+	mov.f64 	%fd252, 0d3F81111111122322;
+	fma.rn.f64 	%fd253, %fd251, %fd240, %fd252;
+	mov.f64 	%fd254, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd255, %fd253, %fd240, %fd254;
+	mov.f64 	%fd256, 0d3FC5555555555511;
+	fma.rn.f64 	%fd257, %fd255, %fd240, %fd256;
+	mov.f64 	%fd258, 0d3FE000000000000B;
+	fma.rn.f64 	%fd259, %fd257, %fd240, %fd258;
+	fma.rn.f64 	%fd260, %fd259, %fd240, %fd223;
+	fma.rn.f64 	%fd261, %fd260, %fd240, %fd223;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r21, %temp}, %fd261;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r22}, %fd261;
+	}
+	shl.b32 	%r77, %r20, 20;
+	add.s32 	%r78, %r22, %r77;
+	mov.b64 	%fd288, {%r21, %r78};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd231;
+	}
+	mov.b32 	%f14, %r79;
+	abs.f32 	%f5, %f14;
+	setp.lt.f32 	%p20, %f5, 0f4086232B;
+	@%p20 bra 	$L__BB8_27;
+
+	setp.gt.f32 	%p21, %f1, 0f80000000;
+	mov.f64 	%fd262, 0d7FF0000000000000;
+	sub.rn.f64 	%fd263, %fd262, %fd2;
+	selp.f64 	%fd288, 0d0000000000000000, %fd263, %p21;
+	setp.geu.f32 	%p22, %f5, 0f40874800;
+	@%p22 bra 	$L__BB8_27;
+
+	cvt.f64.f32 	%fd280, %f1;
+	mov.f64 	%fd279, 0d4338000000000000;
+	mov.f64 	%fd278, 0d3FF71547652B82FE;
+	neg.f64 	%fd277, %fd280;
+	fma.rn.f64 	%fd276, %fd277, %fd278, %fd279;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd276;
+	}
+	shr.u32 	%r80, %r90, 31;
+	add.s32 	%r81, %r90, %r80;
+	shr.s32 	%r82, %r81, 1;
+	shl.b32 	%r83, %r82, 20;
+	add.s32 	%r84, %r22, %r83;
+	mov.b64 	%fd264, {%r21, %r84};
+	sub.s32 	%r85, %r90, %r82;
+	shl.b32 	%r86, %r85, 20;
+	add.s32 	%r87, %r86, 1072693248;
+	mov.u32 	%r88, 0;
+	mov.b64 	%fd265, {%r88, %r87};
+	mul.rn.f64 	%fd288, %fd264, %fd265;
+
+$L__BB8_27:
+	ld.param.u64 	%rd34, [bbb_klmix_drho_f32_param_5];
+	add.rn.f64 	%fd266, %fd288, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd267, %fd266;
+	mul.rn.f64 	%fd268, %fd31, %fd1;
+	mul.rn.f64 	%fd269, %fd268, %fd267;
+	cvt.rn.f32.f64 	%f15, %fd269;
+	st.global.f32 	[%rd35], %f15;
+	add.s64 	%rd38, %rd38, %rd5;
+	add.s64 	%rd37, %rd37, %rd5;
+	add.s64 	%rd36, %rd36, %rd5;
+	add.s64 	%rd35, %rd35, %rd5;
+	add.s64 	%rd39, %rd39, %rd3;
+	setp.lt.s64 	%p23, %rd39, %rd34;
+	@%p23 bra 	$L__BB8_2;
+
+$L__BB8_28:
+	ret;
+
+}
 	// .globl	bbb_finish_sum_f32
 .visible .entry bbb_finish_sum_f32(
 	.param .u64 bbb_finish_sum_f32_param_0,
@@ -4258,7 +6166,7 @@ $L__BB5_19:
 	cvt.u64.u32 	%rd2, %r3;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd53, 0d0000000000000000;
-	@%p1 bra 	$L__BB6_7;
+	@%p1 bra 	$L__BB9_7;
 
 	not.b64 	%rd22, %rd2;
 	add.s64 	%rd3, %rd22, %rd20;
@@ -4268,14 +6176,14 @@ $L__BB5_19:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd53, 0d0000000000000000;
 	mov.u64 	%rd32, %rd2;
-	@%p2 bra 	$L__BB6_4;
+	@%p2 bra 	$L__BB9_4;
 
 	shl.b64 	%rd25, %rd2, 3;
 	add.s64 	%rd30, %rd1, %rd25;
 	neg.s64 	%rd29, %rd4;
 	mov.u64 	%rd32, %rd2;
 
-$L__BB6_3:
+$L__BB9_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd14, [%rd30];
 	add.rn.f64 	%fd53, %fd53, %fd14;
@@ -4283,17 +6191,17 @@ $L__BB6_3:
 	add.s64 	%rd30, %rd30, 2048;
 	add.s64 	%rd29, %rd29, 1;
 	setp.ne.s64 	%p3, %rd29, 0;
-	@%p3 bra 	$L__BB6_3;
+	@%p3 bra 	$L__BB9_3;
 
-$L__BB6_4:
+$L__BB9_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB6_7;
+	@%p4 bra 	$L__BB9_7;
 
 	shl.b64 	%rd26, %rd32, 3;
 	add.s64 	%rd27, %rd1, %rd26;
 	add.s64 	%rd33, %rd27, 4096;
 
-$L__BB6_6:
+$L__BB9_6:
 	ld.global.f64 	%fd15, [%rd33+-4096];
 	add.rn.f64 	%fd16, %fd53, %fd15;
 	ld.global.f64 	%fd17, [%rd33+-2048];
@@ -4305,9 +6213,9 @@ $L__BB6_6:
 	add.s64 	%rd33, %rd33, 8192;
 	add.s64 	%rd32, %rd32, 1024;
 	setp.lt.s64 	%p5, %rd32, %rd20;
-	@%p5 bra 	$L__BB6_6;
+	@%p5 bra 	$L__BB9_6;
 
-$L__BB6_7:
+$L__BB9_7:
 	cvt.u32.u64 	%r4, %rd2;
 	shl.b32 	%r5, %r4, 3;
 	mov.u32 	%r6, _ZZ9block_sumdE1s;
@@ -4315,86 +6223,86 @@ $L__BB6_7:
 	st.shared.f64 	[%r1], %fd53;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r4, 127;
-	@%p6 bra 	$L__BB6_9;
+	@%p6 bra 	$L__BB9_9;
 
 	ld.shared.f64 	%fd22, [%r1];
 	ld.shared.f64 	%fd23, [%r1+1024];
 	add.rn.f64 	%fd24, %fd23, %fd22;
 	st.shared.f64 	[%r1], %fd24;
 
-$L__BB6_9:
+$L__BB9_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r4, 63;
-	@%p7 bra 	$L__BB6_11;
+	@%p7 bra 	$L__BB9_11;
 
 	ld.shared.f64 	%fd25, [%r1];
 	ld.shared.f64 	%fd26, [%r1+512];
 	add.rn.f64 	%fd27, %fd26, %fd25;
 	st.shared.f64 	[%r1], %fd27;
 
-$L__BB6_11:
+$L__BB9_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r4, 31;
-	@%p8 bra 	$L__BB6_13;
+	@%p8 bra 	$L__BB9_13;
 
 	ld.shared.f64 	%fd28, [%r1];
 	ld.shared.f64 	%fd29, [%r1+256];
 	add.rn.f64 	%fd30, %fd29, %fd28;
 	st.shared.f64 	[%r1], %fd30;
 
-$L__BB6_13:
+$L__BB9_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r4, 15;
-	@%p9 bra 	$L__BB6_15;
+	@%p9 bra 	$L__BB9_15;
 
 	ld.shared.f64 	%fd31, [%r1];
 	ld.shared.f64 	%fd32, [%r1+128];
 	add.rn.f64 	%fd33, %fd32, %fd31;
 	st.shared.f64 	[%r1], %fd33;
 
-$L__BB6_15:
+$L__BB9_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r4, 7;
-	@%p10 bra 	$L__BB6_17;
+	@%p10 bra 	$L__BB9_17;
 
 	ld.shared.f64 	%fd34, [%r1];
 	ld.shared.f64 	%fd35, [%r1+64];
 	add.rn.f64 	%fd36, %fd35, %fd34;
 	st.shared.f64 	[%r1], %fd36;
 
-$L__BB6_17:
+$L__BB9_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r4, 3;
-	@%p11 bra 	$L__BB6_19;
+	@%p11 bra 	$L__BB9_19;
 
 	ld.shared.f64 	%fd37, [%r1];
 	ld.shared.f64 	%fd38, [%r1+32];
 	add.rn.f64 	%fd39, %fd38, %fd37;
 	st.shared.f64 	[%r1], %fd39;
 
-$L__BB6_19:
+$L__BB9_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r4, 1;
-	@%p12 bra 	$L__BB6_21;
+	@%p12 bra 	$L__BB9_21;
 
 	ld.shared.f64 	%fd40, [%r1];
 	ld.shared.f64 	%fd41, [%r1+16];
 	add.rn.f64 	%fd42, %fd41, %fd40;
 	st.shared.f64 	[%r1], %fd42;
 
-$L__BB6_21:
+$L__BB9_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r4, 0;
-	@%p13 bra 	$L__BB6_23;
+	@%p13 bra 	$L__BB9_23;
 
 	ld.shared.f64 	%fd43, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd44, [%r1];
 	add.rn.f64 	%fd45, %fd43, %fd44;
 	st.shared.f64 	[%r1], %fd45;
 
-$L__BB6_23:
+$L__BB9_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB6_25;
+	@%p13 bra 	$L__BB9_25;
 
 	ld.shared.f64 	%fd46, [_ZZ9block_sumdE1s];
 	mul.rn.f64 	%fd47, %fd46, %fd8;
@@ -4403,7 +6311,7 @@ $L__BB6_23:
 	cvta.to.global.u64 	%rd28, %rd19;
 	st.global.f32 	[%rd28], %f1;
 
-$L__BB6_25:
+$L__BB9_25:
 	ret;
 
 }
@@ -4438,7 +6346,7 @@ $L__BB6_25:
 	add.s64 	%rd68, %rd39, %rd5;
 	setp.ge.s64 	%p1, %rd68, %rd36;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p1 bra 	$L__BB7_10;
+	@%p1 bra 	$L__BB10_10;
 
 	mov.u32 	%r6, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r6;
@@ -4452,30 +6360,30 @@ $L__BB6_25:
 	or.b64  	%rd45, %rd9, %rd8;
 	and.b64  	%rd46, %rd45, -4294967296;
 	setp.eq.s64 	%p2, %rd46, 0;
-	@%p2 bra 	$L__BB7_3;
+	@%p2 bra 	$L__BB10_3;
 
 	div.u64 	%rd63, %rd9, %rd8;
-	bra.uni 	$L__BB7_4;
+	bra.uni 	$L__BB10_4;
 
-$L__BB7_3:
+$L__BB10_3:
 	cvt.u32.u64 	%r7, %rd8;
 	cvt.u32.u64 	%r8, %rd9;
 	div.u32 	%r9, %r8, %r7;
 	cvt.u64.u32 	%rd63, %r9;
 
-$L__BB7_4:
+$L__BB10_4:
 	add.s64 	%rd47, %rd63, 1;
 	and.b64  	%rd67, %rd47, 3;
 	setp.eq.s64 	%p3, %rd67, 0;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p3 bra 	$L__BB7_7;
+	@%p3 bra 	$L__BB10_7;
 
 	shl.b64 	%rd48, %rd68, 2;
 	add.s64 	%rd65, %rd1, %rd48;
 	shl.b64 	%rd15, %rd8, 2;
 	add.s64 	%rd64, %rd2, %rd48;
 
-$L__BB7_6:
+$L__BB10_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd64];
 	cvt.f64.f32 	%fd12, %f1;
@@ -4489,18 +6397,18 @@ $L__BB7_6:
 	add.s64 	%rd64, %rd64, %rd15;
 	add.s64 	%rd67, %rd67, -1;
 	setp.ne.s64 	%p4, %rd67, 0;
-	@%p4 bra 	$L__BB7_6;
+	@%p4 bra 	$L__BB10_6;
 
-$L__BB7_7:
+$L__BB10_7:
 	setp.lt.u64 	%p5, %rd63, 3;
-	@%p5 bra 	$L__BB7_10;
+	@%p5 bra 	$L__BB10_10;
 
 	shl.b64 	%rd49, %rd68, 2;
 	add.s64 	%rd70, %rd2, %rd49;
 	shl.b64 	%rd27, %rd8, 2;
 	add.s64 	%rd71, %rd1, %rd49;
 
-$L__BB7_9:
+$L__BB10_9:
 	ld.global.f32 	%f3, [%rd70];
 	cvt.f64.f32 	%fd16, %f3;
 	ld.global.f32 	%f4, [%rd71];
@@ -4542,9 +6450,9 @@ $L__BB7_9:
 	add.rn.f64 	%fd64, %fd30, %fd34;
 	add.s64 	%rd68, %rd57, %rd8;
 	setp.lt.s64 	%p6, %rd68, %rd36;
-	@%p6 bra 	$L__BB7_9;
+	@%p6 bra 	$L__BB10_9;
 
-$L__BB7_10:
+$L__BB10_10:
 	cvt.u32.u64 	%r10, %rd5;
 	shl.b32 	%r11, %r10, 3;
 	mov.u32 	%r12, _ZZ9block_sumdE1s;
@@ -4552,86 +6460,86 @@ $L__BB7_10:
 	st.shared.f64 	[%r1], %fd64;
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r10, 127;
-	@%p7 bra 	$L__BB7_12;
+	@%p7 bra 	$L__BB10_12;
 
 	ld.shared.f64 	%fd35, [%r1];
 	ld.shared.f64 	%fd36, [%r1+1024];
 	add.rn.f64 	%fd37, %fd36, %fd35;
 	st.shared.f64 	[%r1], %fd37;
 
-$L__BB7_12:
+$L__BB10_12:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r10, 63;
-	@%p8 bra 	$L__BB7_14;
+	@%p8 bra 	$L__BB10_14;
 
 	ld.shared.f64 	%fd38, [%r1];
 	ld.shared.f64 	%fd39, [%r1+512];
 	add.rn.f64 	%fd40, %fd39, %fd38;
 	st.shared.f64 	[%r1], %fd40;
 
-$L__BB7_14:
+$L__BB10_14:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r10, 31;
-	@%p9 bra 	$L__BB7_16;
+	@%p9 bra 	$L__BB10_16;
 
 	ld.shared.f64 	%fd41, [%r1];
 	ld.shared.f64 	%fd42, [%r1+256];
 	add.rn.f64 	%fd43, %fd42, %fd41;
 	st.shared.f64 	[%r1], %fd43;
 
-$L__BB7_16:
+$L__BB10_16:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r10, 15;
-	@%p10 bra 	$L__BB7_18;
+	@%p10 bra 	$L__BB10_18;
 
 	ld.shared.f64 	%fd44, [%r1];
 	ld.shared.f64 	%fd45, [%r1+128];
 	add.rn.f64 	%fd46, %fd45, %fd44;
 	st.shared.f64 	[%r1], %fd46;
 
-$L__BB7_18:
+$L__BB10_18:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r10, 7;
-	@%p11 bra 	$L__BB7_20;
+	@%p11 bra 	$L__BB10_20;
 
 	ld.shared.f64 	%fd47, [%r1];
 	ld.shared.f64 	%fd48, [%r1+64];
 	add.rn.f64 	%fd49, %fd48, %fd47;
 	st.shared.f64 	[%r1], %fd49;
 
-$L__BB7_20:
+$L__BB10_20:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r10, 3;
-	@%p12 bra 	$L__BB7_22;
+	@%p12 bra 	$L__BB10_22;
 
 	ld.shared.f64 	%fd50, [%r1];
 	ld.shared.f64 	%fd51, [%r1+32];
 	add.rn.f64 	%fd52, %fd51, %fd50;
 	st.shared.f64 	[%r1], %fd52;
 
-$L__BB7_22:
+$L__BB10_22:
 	bar.sync 	0;
 	setp.gt.u32 	%p13, %r10, 1;
-	@%p13 bra 	$L__BB7_24;
+	@%p13 bra 	$L__BB10_24;
 
 	ld.shared.f64 	%fd53, [%r1];
 	ld.shared.f64 	%fd54, [%r1+16];
 	add.rn.f64 	%fd55, %fd54, %fd53;
 	st.shared.f64 	[%r1], %fd55;
 
-$L__BB7_24:
+$L__BB10_24:
 	bar.sync 	0;
 	setp.ne.s32 	%p14, %r10, 0;
-	@%p14 bra 	$L__BB7_26;
+	@%p14 bra 	$L__BB10_26;
 
 	ld.shared.f64 	%fd56, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd57, [%r1];
 	add.rn.f64 	%fd58, %fd56, %fd57;
 	st.shared.f64 	[%r1], %fd58;
 
-$L__BB7_26:
+$L__BB10_26:
 	bar.sync 	0;
-	@%p14 bra 	$L__BB7_28;
+	@%p14 bra 	$L__BB10_28;
 
 	ld.shared.f64 	%fd59, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd60, %rd35;
@@ -4639,7 +6547,7 @@ $L__BB7_26:
 	add.s64 	%rd62, %rd60, %rd61;
 	st.global.f64 	[%rd62], %fd59;
 
-$L__BB7_28:
+$L__BB10_28:
 	ret;
 
 }
@@ -4682,7 +6590,7 @@ $L__BB7_28:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd48, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd42;
-	@%p1 bra 	$L__BB8_10;
+	@%p1 bra 	$L__BB11_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -4696,22 +6604,22 @@ $L__BB7_28:
 	or.b64  	%rd54, %rd10, %rd9;
 	and.b64  	%rd55, %rd54, -4294967296;
 	setp.eq.s64 	%p2, %rd55, 0;
-	@%p2 bra 	$L__BB8_3;
+	@%p2 bra 	$L__BB11_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB8_4;
+	bra.uni 	$L__BB11_4;
 
-$L__BB8_3:
+$L__BB11_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB8_4:
+$L__BB11_4:
 	add.s64 	%rd56, %rd72, 1;
 	and.b64  	%rd77, %rd56, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB8_7;
+	@%p3 bra 	$L__BB11_7;
 
 	shl.b64 	%rd57, %rd78, 2;
 	add.s64 	%rd75, %rd1, %rd57;
@@ -4719,7 +6627,7 @@ $L__BB8_4:
 	add.s64 	%rd74, %rd2, %rd57;
 	add.s64 	%rd73, %rd3, %rd57;
 
-$L__BB8_6:
+$L__BB11_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f2, [%rd73];
 	cvt.f64.f32 	%fd4, %f2;
@@ -4735,11 +6643,11 @@ $L__BB8_6:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p4, %rd77, 0;
-	@%p4 bra 	$L__BB8_6;
+	@%p4 bra 	$L__BB11_6;
 
-$L__BB8_7:
+$L__BB11_7:
 	setp.lt.u64 	%p5, %rd72, 3;
-	@%p5 bra 	$L__BB8_10;
+	@%p5 bra 	$L__BB11_10;
 
 	shl.b64 	%rd58, %rd78, 2;
 	add.s64 	%rd80, %rd3, %rd58;
@@ -4747,7 +6655,7 @@ $L__BB8_7:
 	add.s64 	%rd81, %rd2, %rd58;
 	add.s64 	%rd82, %rd1, %rd58;
 
-$L__BB8_9:
+$L__BB11_9:
 	ld.global.f32 	%f5, [%rd80];
 	cvt.f64.f32 	%fd8, %f5;
 	ld.global.f32 	%f6, [%rd81];
@@ -4797,9 +6705,9 @@ $L__BB8_9:
 	st.global.f32 	[%rd71], %f16;
 	add.s64 	%rd78, %rd68, %rd9;
 	setp.lt.s64 	%p6, %rd78, %rd42;
-	@%p6 bra 	$L__BB8_9;
+	@%p6 bra 	$L__BB11_9;
 
-$L__BB8_10:
+$L__BB11_10:
 	ret;
 
 }
@@ -4838,7 +6746,7 @@ $L__BB8_10:
 	add.s64 	%rd178, %rd100, %rd6;
 	mul.lo.s64 	%rd8, %rd94, %rd99;
 	setp.ge.s64 	%p1, %rd178, %rd8;
-	@%p1 bra 	$L__BB9_45;
+	@%p1 bra 	$L__BB12_45;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -4852,25 +6760,25 @@ $L__BB8_10:
 	or.b64  	%rd106, %rd11, %rd10;
 	and.b64  	%rd107, %rd106, -4294967296;
 	setp.eq.s64 	%p2, %rd107, 0;
-	@%p2 bra 	$L__BB9_3;
+	@%p2 bra 	$L__BB12_3;
 
 	div.u64 	%rd161, %rd11, %rd10;
-	bra.uni 	$L__BB9_4;
+	bra.uni 	$L__BB12_4;
 
-$L__BB9_3:
+$L__BB12_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd161, %r7;
 
-$L__BB9_4:
+$L__BB12_4:
 	add.s64 	%rd108, %rd161, 1;
 	and.b64  	%rd165, %rd108, 3;
 	setp.eq.s64 	%p3, %rd95, 0;
-	@%p3 bra 	$L__BB9_25;
+	@%p3 bra 	$L__BB12_25;
 
 	setp.eq.s64 	%p4, %rd165, 0;
-	@%p4 bra 	$L__BB9_11;
+	@%p4 bra 	$L__BB12_11;
 
 	shl.b64 	%rd109, %rd178, 2;
 	add.s64 	%rd163, %rd1, %rd109;
@@ -4878,23 +6786,23 @@ $L__BB9_4:
 	add.s64 	%rd162, %rd3, %rd109;
 	cvt.u32.u64 	%r8, %rd94;
 
-$L__BB9_7:
+$L__BB12_7:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd162];
 	or.b64  	%rd110, %rd178, %rd94;
 	and.b64  	%rd111, %rd110, -4294967296;
 	setp.eq.s64 	%p5, %rd111, 0;
-	@%p5 bra 	$L__BB9_9;
+	@%p5 bra 	$L__BB12_9;
 
 	rem.s64 	%rd166, %rd178, %rd94;
-	bra.uni 	$L__BB9_10;
+	bra.uni 	$L__BB12_10;
 
-$L__BB9_9:
+$L__BB12_9:
 	cvt.u32.u64 	%r9, %rd178;
 	rem.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd166, %r10;
 
-$L__BB9_10:
+$L__BB12_10:
 	shl.b64 	%rd112, %rd166, 2;
 	add.s64 	%rd113, %rd2, %rd112;
 	ld.global.f32 	%f11, [%rd113];
@@ -4906,13 +6814,13 @@ $L__BB9_10:
 	add.s64 	%rd162, %rd162, %rd17;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p6, %rd165, 0;
-	@%p6 bra 	$L__BB9_7;
+	@%p6 bra 	$L__BB12_7;
 
-$L__BB9_11:
+$L__BB12_11:
 	setp.lt.u64 	%p7, %rd161, 3;
-	@%p7 bra 	$L__BB9_45;
+	@%p7 bra 	$L__BB12_45;
 
-$L__BB9_12:
+$L__BB12_12:
 	shl.b64 	%rd32, %rd10, 2;
 	shl.b64 	%rd115, %rd178, 2;
 	add.s64 	%rd33, %rd3, %rd115;
@@ -4920,18 +6828,18 @@ $L__BB9_12:
 	or.b64  	%rd116, %rd178, %rd94;
 	and.b64  	%rd117, %rd116, -4294967296;
 	setp.eq.s64 	%p8, %rd117, 0;
-	@%p8 bra 	$L__BB9_14;
+	@%p8 bra 	$L__BB12_14;
 
 	rem.s64 	%rd169, %rd178, %rd94;
-	bra.uni 	$L__BB9_15;
+	bra.uni 	$L__BB12_15;
 
-$L__BB9_14:
+$L__BB12_14:
 	cvt.u32.u64 	%r11, %rd94;
 	cvt.u32.u64 	%r12, %rd178;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd169, %r13;
 
-$L__BB9_15:
+$L__BB12_15:
 	shl.b64 	%rd118, %rd169, 2;
 	add.s64 	%rd119, %rd2, %rd118;
 	ld.global.f32 	%f14, [%rd119];
@@ -4945,18 +6853,18 @@ $L__BB9_15:
 	or.b64  	%rd121, %rd39, %rd94;
 	and.b64  	%rd122, %rd121, -4294967296;
 	setp.eq.s64 	%p9, %rd122, 0;
-	@%p9 bra 	$L__BB9_17;
+	@%p9 bra 	$L__BB12_17;
 
 	rem.s64 	%rd170, %rd39, %rd94;
-	bra.uni 	$L__BB9_18;
+	bra.uni 	$L__BB12_18;
 
-$L__BB9_17:
+$L__BB12_17:
 	cvt.u32.u64 	%r14, %rd94;
 	cvt.u32.u64 	%r15, %rd39;
 	rem.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd170, %r16;
 
-$L__BB9_18:
+$L__BB12_18:
 	shl.b64 	%rd123, %rd170, 2;
 	add.s64 	%rd124, %rd2, %rd123;
 	ld.global.f32 	%f17, [%rd124];
@@ -4970,18 +6878,18 @@ $L__BB9_18:
 	or.b64  	%rd125, %rd45, %rd94;
 	and.b64  	%rd126, %rd125, -4294967296;
 	setp.eq.s64 	%p10, %rd126, 0;
-	@%p10 bra 	$L__BB9_20;
+	@%p10 bra 	$L__BB12_20;
 
 	rem.s64 	%rd171, %rd45, %rd94;
-	bra.uni 	$L__BB9_21;
+	bra.uni 	$L__BB12_21;
 
-$L__BB9_20:
+$L__BB12_20:
 	cvt.u32.u64 	%r17, %rd94;
 	cvt.u32.u64 	%r18, %rd45;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd171, %r19;
 
-$L__BB9_21:
+$L__BB12_21:
 	shl.b64 	%rd127, %rd171, 2;
 	add.s64 	%rd128, %rd2, %rd127;
 	ld.global.f32 	%f20, [%rd128];
@@ -4995,18 +6903,18 @@ $L__BB9_21:
 	or.b64  	%rd130, %rd50, %rd94;
 	and.b64  	%rd131, %rd130, -4294967296;
 	setp.eq.s64 	%p11, %rd131, 0;
-	@%p11 bra 	$L__BB9_23;
+	@%p11 bra 	$L__BB12_23;
 
 	rem.s64 	%rd172, %rd50, %rd94;
-	bra.uni 	$L__BB9_24;
+	bra.uni 	$L__BB12_24;
 
-$L__BB9_23:
+$L__BB12_23:
 	cvt.u32.u64 	%r20, %rd94;
 	cvt.u32.u64 	%r21, %rd50;
 	rem.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd172, %r22;
 
-$L__BB9_24:
+$L__BB12_24:
 	shl.b64 	%rd132, %rd172, 2;
 	add.s64 	%rd133, %rd2, %rd132;
 	ld.global.f32 	%f23, [%rd133];
@@ -5016,12 +6924,12 @@ $L__BB9_24:
 	st.global.f32 	[%rd134], %f25;
 	add.s64 	%rd178, %rd50, %rd10;
 	setp.lt.s64 	%p12, %rd178, %rd8;
-	@%p12 bra 	$L__BB9_12;
-	bra.uni 	$L__BB9_45;
+	@%p12 bra 	$L__BB12_12;
+	bra.uni 	$L__BB12_45;
 
-$L__BB9_25:
+$L__BB12_25:
 	setp.eq.s64 	%p13, %rd165, 0;
-	@%p13 bra 	$L__BB9_31;
+	@%p13 bra 	$L__BB12_31;
 
 	shl.b64 	%rd135, %rd178, 2;
 	add.s64 	%rd174, %rd1, %rd135;
@@ -5029,23 +6937,23 @@ $L__BB9_25:
 	add.s64 	%rd173, %rd3, %rd135;
 	cvt.u32.u64 	%r23, %rd94;
 
-$L__BB9_27:
+$L__BB12_27:
 	.pragma "nounroll";
 	ld.global.f32 	%f6, [%rd173];
 	or.b64  	%rd136, %rd178, %rd94;
 	and.b64  	%rd137, %rd136, -4294967296;
 	setp.eq.s64 	%p14, %rd137, 0;
-	@%p14 bra 	$L__BB9_29;
+	@%p14 bra 	$L__BB12_29;
 
 	rem.s64 	%rd177, %rd178, %rd94;
-	bra.uni 	$L__BB9_30;
+	bra.uni 	$L__BB12_30;
 
-$L__BB9_29:
+$L__BB12_29:
 	cvt.u32.u64 	%r24, %rd178;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd177, %r25;
 
-$L__BB9_30:
+$L__BB12_30:
 	shl.b64 	%rd138, %rd177, 2;
 	add.s64 	%rd139, %rd2, %rd138;
 	ld.global.f32 	%f26, [%rd139];
@@ -5056,13 +6964,13 @@ $L__BB9_30:
 	add.s64 	%rd173, %rd173, %rd56;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p15, %rd165, 0;
-	@%p15 bra 	$L__BB9_27;
+	@%p15 bra 	$L__BB12_27;
 
-$L__BB9_31:
+$L__BB12_31:
 	setp.lt.u64 	%p16, %rd161, 3;
-	@%p16 bra 	$L__BB9_45;
+	@%p16 bra 	$L__BB12_45;
 
-$L__BB9_32:
+$L__BB12_32:
 	shl.b64 	%rd71, %rd10, 2;
 	shl.b64 	%rd141, %rd178, 2;
 	add.s64 	%rd72, %rd3, %rd141;
@@ -5070,18 +6978,18 @@ $L__BB9_32:
 	or.b64  	%rd142, %rd178, %rd94;
 	and.b64  	%rd143, %rd142, -4294967296;
 	setp.eq.s64 	%p17, %rd143, 0;
-	@%p17 bra 	$L__BB9_34;
+	@%p17 bra 	$L__BB12_34;
 
 	rem.s64 	%rd180, %rd178, %rd94;
-	bra.uni 	$L__BB9_35;
+	bra.uni 	$L__BB12_35;
 
-$L__BB9_34:
+$L__BB12_34:
 	cvt.u32.u64 	%r26, %rd94;
 	cvt.u32.u64 	%r27, %rd178;
 	rem.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd180, %r28;
 
-$L__BB9_35:
+$L__BB12_35:
 	shl.b64 	%rd144, %rd180, 2;
 	add.s64 	%rd145, %rd2, %rd144;
 	ld.global.f32 	%f28, [%rd145];
@@ -5094,18 +7002,18 @@ $L__BB9_35:
 	or.b64  	%rd147, %rd78, %rd94;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p18, %rd148, 0;
-	@%p18 bra 	$L__BB9_37;
+	@%p18 bra 	$L__BB12_37;
 
 	rem.s64 	%rd181, %rd78, %rd94;
-	bra.uni 	$L__BB9_38;
+	bra.uni 	$L__BB12_38;
 
-$L__BB9_37:
+$L__BB12_37:
 	cvt.u32.u64 	%r29, %rd94;
 	cvt.u32.u64 	%r30, %rd78;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd181, %r31;
 
-$L__BB9_38:
+$L__BB12_38:
 	shl.b64 	%rd149, %rd181, 2;
 	add.s64 	%rd150, %rd2, %rd149;
 	ld.global.f32 	%f30, [%rd150];
@@ -5118,18 +7026,18 @@ $L__BB9_38:
 	or.b64  	%rd151, %rd84, %rd94;
 	and.b64  	%rd152, %rd151, -4294967296;
 	setp.eq.s64 	%p19, %rd152, 0;
-	@%p19 bra 	$L__BB9_40;
+	@%p19 bra 	$L__BB12_40;
 
 	rem.s64 	%rd182, %rd84, %rd94;
-	bra.uni 	$L__BB9_41;
+	bra.uni 	$L__BB12_41;
 
-$L__BB9_40:
+$L__BB12_40:
 	cvt.u32.u64 	%r32, %rd94;
 	cvt.u32.u64 	%r33, %rd84;
 	rem.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd182, %r34;
 
-$L__BB9_41:
+$L__BB12_41:
 	shl.b64 	%rd153, %rd182, 2;
 	add.s64 	%rd154, %rd2, %rd153;
 	ld.global.f32 	%f32, [%rd154];
@@ -5142,18 +7050,18 @@ $L__BB9_41:
 	or.b64  	%rd156, %rd89, %rd94;
 	and.b64  	%rd157, %rd156, -4294967296;
 	setp.eq.s64 	%p20, %rd157, 0;
-	@%p20 bra 	$L__BB9_43;
+	@%p20 bra 	$L__BB12_43;
 
 	rem.s64 	%rd183, %rd89, %rd94;
-	bra.uni 	$L__BB9_44;
+	bra.uni 	$L__BB12_44;
 
-$L__BB9_43:
+$L__BB12_43:
 	cvt.u32.u64 	%r35, %rd94;
 	cvt.u32.u64 	%r36, %rd89;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd183, %r37;
 
-$L__BB9_44:
+$L__BB12_44:
 	shl.b64 	%rd158, %rd183, 2;
 	add.s64 	%rd159, %rd2, %rd158;
 	ld.global.f32 	%f34, [%rd159];
@@ -5162,9 +7070,9 @@ $L__BB9_44:
 	st.global.f32 	[%rd160], %f35;
 	add.s64 	%rd178, %rd89, %rd10;
 	setp.lt.s64 	%p21, %rd178, %rd8;
-	@%p21 bra 	$L__BB9_32;
+	@%p21 bra 	$L__BB12_32;
 
-$L__BB9_45:
+$L__BB12_45:
 	ret;
 
 }
@@ -5198,7 +7106,7 @@ $L__BB9_45:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd51, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd47;
-	@%p1 bra 	$L__BB10_20;
+	@%p1 bra 	$L__BB13_20;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -5212,22 +7120,22 @@ $L__BB9_45:
 	or.b64  	%rd57, %rd10, %rd9;
 	and.b64  	%rd58, %rd57, -4294967296;
 	setp.eq.s64 	%p2, %rd58, 0;
-	@%p2 bra 	$L__BB10_3;
+	@%p2 bra 	$L__BB13_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB10_4;
+	bra.uni 	$L__BB13_4;
 
-$L__BB10_3:
+$L__BB13_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB10_4:
+$L__BB13_4:
 	add.s64 	%rd59, %rd72, 1;
 	and.b64  	%rd77, %rd59, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB10_9;
+	@%p3 bra 	$L__BB13_9;
 
 	shl.b64 	%rd60, %rd78, 2;
 	add.s64 	%rd75, %rd1, %rd60;
@@ -5235,16 +7143,16 @@ $L__BB10_4:
 	add.s64 	%rd74, %rd2, %rd60;
 	add.s64 	%rd73, %rd3, %rd60;
 
-$L__BB10_6:
+$L__BB13_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f12, [%rd73];
 	setp.leu.f32 	%p4, %f12, 0f00000000;
 	mov.f32 	%f21, 0f00000000;
-	@%p4 bra 	$L__BB10_8;
+	@%p4 bra 	$L__BB13_8;
 
 	ld.global.f32 	%f21, [%rd74];
 
-$L__BB10_8:
+$L__BB13_8:
 	st.global.f32 	[%rd75], %f21;
 	add.s64 	%rd78, %rd78, %rd9;
 	add.s64 	%rd75, %rd75, %rd16;
@@ -5252,41 +7160,41 @@ $L__BB10_8:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p5, %rd77, 0;
-	@%p5 bra 	$L__BB10_6;
+	@%p5 bra 	$L__BB13_6;
 
-$L__BB10_9:
+$L__BB13_9:
 	setp.lt.u64 	%p6, %rd72, 3;
-	@%p6 bra 	$L__BB10_20;
+	@%p6 bra 	$L__BB13_20;
 
 	shl.b64 	%rd61, %rd78, 2;
 	add.s64 	%rd80, %rd3, %rd61;
 	shl.b64 	%rd31, %rd9, 2;
 	add.s64 	%rd81, %rd1, %rd61;
 
-$L__BB10_11:
+$L__BB13_11:
 	ld.global.f32 	%f14, [%rd80];
 	setp.leu.f32 	%p7, %f14, 0f00000000;
 	mov.f32 	%f23, 0f00000000;
 	mov.f32 	%f22, %f23;
-	@%p7 bra 	$L__BB10_13;
+	@%p7 bra 	$L__BB13_13;
 
 	shl.b64 	%rd63, %rd78, 2;
 	add.s64 	%rd64, %rd2, %rd63;
 	ld.global.f32 	%f22, [%rd64];
 
-$L__BB10_13:
+$L__BB13_13:
 	st.global.f32 	[%rd81], %f22;
 	add.s64 	%rd36, %rd78, %rd9;
 	add.s64 	%rd37, %rd80, %rd31;
 	ld.global.f32 	%f16, [%rd37];
 	setp.leu.f32 	%p8, %f16, 0f00000000;
-	@%p8 bra 	$L__BB10_15;
+	@%p8 bra 	$L__BB13_15;
 
 	shl.b64 	%rd65, %rd36, 2;
 	add.s64 	%rd66, %rd2, %rd65;
 	ld.global.f32 	%f23, [%rd66];
 
-$L__BB10_15:
+$L__BB13_15:
 	add.s64 	%rd38, %rd81, %rd31;
 	st.global.f32 	[%rd38], %f23;
 	add.s64 	%rd39, %rd36, %rd9;
@@ -5295,35 +7203,35 @@ $L__BB10_15:
 	setp.leu.f32 	%p9, %f18, 0f00000000;
 	mov.f32 	%f25, 0f00000000;
 	mov.f32 	%f24, %f25;
-	@%p9 bra 	$L__BB10_17;
+	@%p9 bra 	$L__BB13_17;
 
 	shl.b64 	%rd67, %rd39, 2;
 	add.s64 	%rd68, %rd2, %rd67;
 	ld.global.f32 	%f24, [%rd68];
 
-$L__BB10_17:
+$L__BB13_17:
 	add.s64 	%rd41, %rd38, %rd31;
 	st.global.f32 	[%rd41], %f24;
 	add.s64 	%rd42, %rd39, %rd9;
 	add.s64 	%rd43, %rd40, %rd31;
 	ld.global.f32 	%f20, [%rd43];
 	setp.leu.f32 	%p10, %f20, 0f00000000;
-	@%p10 bra 	$L__BB10_19;
+	@%p10 bra 	$L__BB13_19;
 
 	shl.b64 	%rd69, %rd42, 2;
 	add.s64 	%rd70, %rd2, %rd69;
 	ld.global.f32 	%f25, [%rd70];
 
-$L__BB10_19:
+$L__BB13_19:
 	add.s64 	%rd71, %rd41, %rd31;
 	add.s64 	%rd81, %rd71, %rd31;
 	st.global.f32 	[%rd71], %f25;
 	add.s64 	%rd78, %rd42, %rd9;
 	setp.lt.s64 	%p11, %rd78, %rd47;
 	add.s64 	%rd80, %rd43, %rd31;
-	@%p11 bra 	$L__BB10_11;
+	@%p11 bra 	$L__BB13_11;
 
-$L__BB10_20:
+$L__BB13_20:
 	ret;
 
 }
@@ -5363,12 +7271,12 @@ $L__BB10_20:
 	setp.ge.s64 	%p1, %rd4, %rd29;
 	mov.u32 	%r1, %tid.y;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p1 bra 	$L__BB11_8;
+	@%p1 bra 	$L__BB14_8;
 
 	cvt.u64.u32 	%rd8, %r1;
 	add.s64 	%rd59, %rd6, %rd8;
 	setp.ge.s64 	%p2, %rd59, %rd7;
-	@%p2 bra 	$L__BB11_8;
+	@%p2 bra 	$L__BB14_8;
 
 	mov.u64 	%rd34, -2;
 	sub.s64 	%rd35, %rd34, %rd6;
@@ -5380,7 +7288,7 @@ $L__BB10_20:
 	and.b64  	%rd11, %rd39, 3;
 	setp.eq.s64 	%p3, %rd11, 0;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p3 bra 	$L__BB11_5;
+	@%p3 bra 	$L__BB14_5;
 
 	mul.lo.s64 	%rd40, %rd29, %rd59;
 	add.s64 	%rd41, %rd2, %rd40;
@@ -5390,7 +7298,7 @@ $L__BB10_20:
 	shl.b64 	%rd13, %rd29, 5;
 	neg.s64 	%rd56, %rd11;
 
-$L__BB11_4:
+$L__BB14_4:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd57];
 	cvt.f64.f32 	%fd13, %f1;
@@ -5399,11 +7307,11 @@ $L__BB11_4:
 	add.s64 	%rd57, %rd57, %rd13;
 	add.s64 	%rd56, %rd56, 1;
 	setp.ne.s64 	%p4, %rd56, 0;
-	@%p4 bra 	$L__BB11_4;
+	@%p4 bra 	$L__BB14_4;
 
-$L__BB11_5:
+$L__BB14_5:
 	setp.lt.u64 	%p5, %rd10, 24;
-	@%p5 bra 	$L__BB11_8;
+	@%p5 bra 	$L__BB14_8;
 
 	mul.lo.s64 	%rd44, %rd59, %rd29;
 	add.s64 	%rd45, %rd2, %rd44;
@@ -5412,7 +7320,7 @@ $L__BB11_5:
 	add.s64 	%rd61, %rd1, %rd47;
 	shl.b64 	%rd23, %rd29, 5;
 
-$L__BB11_7:
+$L__BB14_7:
 	ld.global.f32 	%f2, [%rd61];
 	cvt.f64.f32 	%fd14, %f2;
 	add.rn.f64 	%fd15, %fd42, %fd14;
@@ -5431,9 +7339,9 @@ $L__BB11_7:
 	add.rn.f64 	%fd42, %fd19, %fd20;
 	add.s64 	%rd59, %rd59, 32;
 	setp.lt.s64 	%p6, %rd59, %rd7;
-	@%p6 bra 	$L__BB11_7;
+	@%p6 bra 	$L__BB14_7;
 
-$L__BB11_8:
+$L__BB14_8:
 	cvt.u32.u64 	%r5, %rd3;
 	mov.u32 	%r6, _ZZ22bbb_colsum_partial_f32E1s;
 	mad.lo.s32 	%r7, %r1, 264, %r6;
@@ -5443,7 +7351,7 @@ $L__BB11_8:
 	bar.sync 	0;
 	setp.ne.s32 	%p7, %r1, 0;
 	or.pred  	%p9, %p7, %p1;
-	@%p9 bra 	$L__BB11_10;
+	@%p9 bra 	$L__BB14_10;
 
 	add.s32 	%r13, %r6, %r8;
 	ld.shared.f64 	%fd21, [%r13];
@@ -5469,7 +7377,7 @@ $L__BB11_8:
 	add.s64 	%rd55, %rd53, %rd54;
 	st.global.f64 	[%rd55], %fd36;
 
-$L__BB11_10:
+$L__BB14_10:
 	ret;
 
 }
@@ -5503,31 +7411,31 @@ $L__BB11_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd80, %rd43, %rd5;
 	setp.ge.s64 	%p1, %rd80, %rd39;
-	@%p1 bra 	$L__BB12_20;
+	@%p1 bra 	$L__BB15_20;
 
 	setp.gt.s64 	%p2, %rd40, 0;
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
 	mul.lo.s64 	%rd8, %rd4, %rd7;
-	@%p2 bra 	$L__BB12_11;
-	bra.uni 	$L__BB12_2;
+	@%p2 bra 	$L__BB15_11;
+	bra.uni 	$L__BB15_2;
 
-$L__BB12_11:
+$L__BB15_11:
 	add.s64 	%rd25, %rd40, -1;
 	and.b64  	%rd26, %rd40, 3;
 	sub.s64 	%rd27, %rd26, %rd40;
 	shl.b64 	%rd28, %rd39, 3;
 
-$L__BB12_12:
+$L__BB15_12:
 	setp.lt.u64 	%p8, %rd25, 3;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.u64 	%rd86, 0;
-	@%p8 bra 	$L__BB12_15;
+	@%p8 bra 	$L__BB15_15;
 
 	shl.b64 	%rd64, %rd80, 3;
 	add.s64 	%rd84, %rd1, %rd64;
 
-$L__BB12_14:
+$L__BB15_14:
 	ld.global.f64 	%fd12, [%rd84];
 	add.rn.f64 	%fd13, %fd25, %fd12;
 	add.s64 	%rd65, %rd84, %rd28;
@@ -5543,11 +7451,11 @@ $L__BB12_14:
 	add.s64 	%rd86, %rd86, 4;
 	add.s64 	%rd68, %rd27, %rd86;
 	setp.ne.s64 	%p9, %rd68, 0;
-	@%p9 bra 	$L__BB12_14;
+	@%p9 bra 	$L__BB15_14;
 
-$L__BB12_15:
+$L__BB15_15:
 	setp.eq.s64 	%p10, %rd26, 0;
-	@%p10 bra 	$L__BB12_19;
+	@%p10 bra 	$L__BB15_19;
 
 	setp.eq.s64 	%p11, %rd26, 1;
 	mul.lo.s64 	%rd69, %rd86, %rd39;
@@ -5556,29 +7464,29 @@ $L__BB12_15:
 	add.s64 	%rd36, %rd1, %rd71;
 	ld.global.f64 	%fd19, [%rd36];
 	add.rn.f64 	%fd25, %fd25, %fd19;
-	@%p11 bra 	$L__BB12_19;
+	@%p11 bra 	$L__BB15_19;
 
 	setp.eq.s64 	%p12, %rd26, 2;
 	add.s64 	%rd37, %rd36, %rd28;
 	ld.global.f64 	%fd20, [%rd37];
 	add.rn.f64 	%fd25, %fd25, %fd20;
-	@%p12 bra 	$L__BB12_19;
+	@%p12 bra 	$L__BB15_19;
 
 	add.s64 	%rd74, %rd37, %rd28;
 	ld.global.f64 	%fd21, [%rd74];
 	add.rn.f64 	%fd25, %fd25, %fd21;
 
-$L__BB12_19:
+$L__BB15_19:
 	shl.b64 	%rd75, %rd80, 2;
 	add.s64 	%rd76, %rd2, %rd75;
 	cvt.rn.f32.f64 	%f1, %fd25;
 	st.global.f32 	[%rd76], %f1;
 	add.s64 	%rd80, %rd80, %rd8;
 	setp.lt.s64 	%p13, %rd80, %rd39;
-	@%p13 bra 	$L__BB12_12;
-	bra.uni 	$L__BB12_20;
+	@%p13 bra 	$L__BB15_12;
+	bra.uni 	$L__BB15_20;
 
-$L__BB12_2:
+$L__BB15_2:
 	add.s64 	%rd44, %rd8, %rd39;
 	add.s64 	%rd45, %rd7, %rd3;
 	mul.lo.s64 	%rd46, %rd45, %rd4;
@@ -5588,24 +7496,24 @@ $L__BB12_2:
 	or.b64  	%rd49, %rd9, %rd8;
 	and.b64  	%rd50, %rd49, -4294967296;
 	setp.eq.s64 	%p3, %rd50, 0;
-	@%p3 bra 	$L__BB12_4;
+	@%p3 bra 	$L__BB15_4;
 
 	div.u64 	%rd77, %rd9, %rd8;
-	bra.uni 	$L__BB12_5;
+	bra.uni 	$L__BB15_5;
 
-$L__BB12_4:
+$L__BB15_4:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd77, %r7;
 
-$L__BB12_5:
+$L__BB15_5:
 	add.s64 	%rd51, %rd77, 1;
 	and.b64  	%rd79, %rd51, 3;
 	setp.eq.s64 	%p4, %rd79, 0;
-	@%p4 bra 	$L__BB12_8;
+	@%p4 bra 	$L__BB15_8;
 
-$L__BB12_7:
+$L__BB15_7:
 	.pragma "nounroll";
 	shl.b64 	%rd52, %rd80, 2;
 	add.s64 	%rd53, %rd2, %rd52;
@@ -5614,17 +7522,17 @@ $L__BB12_7:
 	add.s64 	%rd80, %rd80, %rd8;
 	add.s64 	%rd79, %rd79, -1;
 	setp.ne.s64 	%p5, %rd79, 0;
-	@%p5 bra 	$L__BB12_7;
+	@%p5 bra 	$L__BB15_7;
 
-$L__BB12_8:
+$L__BB15_8:
 	setp.lt.u64 	%p6, %rd77, 3;
-	@%p6 bra 	$L__BB12_20;
+	@%p6 bra 	$L__BB15_20;
 
 	shl.b64 	%rd54, %rd80, 2;
 	add.s64 	%rd82, %rd2, %rd54;
 	shl.b64 	%rd20, %rd8, 2;
 
-$L__BB12_10:
+$L__BB15_10:
 	mov.u32 	%r9, 0;
 	st.global.u32 	[%rd82], %r9;
 	add.s64 	%rd56, %rd82, %rd20;
@@ -5639,9 +7547,9 @@ $L__BB12_10:
 	st.global.u32 	[%rd61], %r9;
 	add.s64 	%rd80, %rd60, %rd8;
 	setp.lt.s64 	%p7, %rd80, %rd39;
-	@%p7 bra 	$L__BB12_10;
+	@%p7 bra 	$L__BB15_10;
 
-$L__BB12_20:
+$L__BB15_20:
 	ret;
 
 }
@@ -5676,7 +7584,7 @@ $L__BB12_20:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd37, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd37, %rd22;
-	@%p1 bra 	$L__BB13_19;
+	@%p1 bra 	$L__BB16_19;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -5690,22 +7598,22 @@ $L__BB12_20:
 	cvta.to.global.u64 	%rd7, %rd19;
 	cvta.to.global.u64 	%rd8, %rd20;
 
-$L__BB13_2:
+$L__BB16_2:
 	or.b64  	%rd30, %rd37, %rd23;
 	and.b64  	%rd31, %rd30, -4294967296;
 	setp.eq.s64 	%p2, %rd31, 0;
-	@%p2 bra 	$L__BB13_4;
+	@%p2 bra 	$L__BB16_4;
 
 	rem.s64 	%rd38, %rd37, %rd23;
-	bra.uni 	$L__BB13_5;
+	bra.uni 	$L__BB16_5;
 
-$L__BB13_4:
+$L__BB16_4:
 	cvt.u32.u64 	%r47, %rd23;
 	cvt.u32.u64 	%r19, %rd37;
 	rem.u32 	%r20, %r19, %r47;
 	cvt.u64.u32 	%rd38, %r20;
 
-$L__BB13_5:
+$L__BB16_5:
 	shl.b64 	%rd32, %rd38, 2;
 	add.s64 	%rd33, %rd7, %rd32;
 	ld.global.f32 	%f1, [%rd33];
@@ -5713,7 +7621,7 @@ $L__BB13_5:
 	ld.global.f32 	%f2, [%rd34];
 	cvt.f64.f32 	%fd126, %f2;
 	setp.gt.f32 	%p3, %f2, 0f41A00000;
-	@%p3 bra 	$L__BB13_18;
+	@%p3 bra 	$L__BB16_18;
 
 	mov.f64 	%fd16, 0d4338000000000000;
 	mov.f64 	%fd17, 0d3FF71547652B82FE;
@@ -5768,13 +7676,13 @@ $L__BB13_5:
 	mov.b32 	%f4, %r23;
 	abs.f32 	%f3, %f4;
 	setp.lt.f32 	%p4, %f3, 0f4086232B;
-	@%p4 bra 	$L__BB13_9;
+	@%p4 bra 	$L__BB16_9;
 
 	setp.lt.f32 	%p5, %f2, 0f00000000;
 	add.rn.f64 	%fd47, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd47, %p5;
 	setp.geu.f32 	%p6, %f3, 0f40874800;
-	@%p6 bra 	$L__BB13_9;
+	@%p6 bra 	$L__BB16_9;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -5789,7 +7697,7 @@ $L__BB13_5:
 	mov.b64 	%fd49, {%r32, %r31};
 	mul.rn.f64 	%fd123, %fd48, %fd49;
 
-$L__BB13_9:
+$L__BB16_9:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd123;
@@ -5798,10 +7706,10 @@ $L__BB13_9:
 	setp.lt.f32 	%p7, %f5, 0f3FE55555;
 	setp.gt.f32 	%p8, %f5, 0fBFD99999;
 	and.pred  	%p9, %p7, %p8;
-	@%p9 bra 	$L__BB13_17;
-	bra.uni 	$L__BB13_10;
+	@%p9 bra 	$L__BB16_17;
+	bra.uni 	$L__BB16_10;
 
-$L__BB13_17:
+$L__BB16_17:
 	add.rn.f64 	%fd96, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd97, %fd123, %fd96;
 	mul.rn.f64 	%fd98, %fd123, %fd97;
@@ -5826,9 +7734,9 @@ $L__BB13_17:
 	mul.rn.f64 	%fd117, %fd101, %fd116;
 	fma.rn.f64 	%fd118, %fd117, %fd100, %fd99;
 	add.rn.f64 	%fd126, %fd123, %fd118;
-	bra.uni 	$L__BB13_18;
+	bra.uni 	$L__BB16_18;
 
-$L__BB13_10:
+$L__BB16_10:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -5840,7 +7748,7 @@ $L__BB13_10:
 	}
 	setp.gt.s32 	%p10, %r48, 1048575;
 	mov.u32 	%r50, -1023;
-	@%p10 bra 	$L__BB13_12;
+	@%p10 bra 	$L__BB16_12;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -5853,20 +7761,20 @@ $L__BB13_10:
 	}
 	mov.u32 	%r50, -1077;
 
-$L__BB13_12:
+$L__BB16_12:
 	add.s32 	%r36, %r48, -1;
 	setp.lt.u32 	%p11, %r36, 2146435071;
-	@%p11 bra 	$L__BB13_14;
-	bra.uni 	$L__BB13_13;
+	@%p11 bra 	$L__BB16_14;
+	bra.uni 	$L__BB16_13;
 
-$L__BB13_14:
+$L__BB16_14:
 	shr.u32 	%r38, %r48, 20;
 	add.s32 	%r51, %r50, %r38;
 	and.b32  	%r39, %r48, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd125, {%r49, %r40};
 	setp.lt.s32 	%p13, %r40, 1073127583;
-	@%p13 bra 	$L__BB13_16;
+	@%p13 bra 	$L__BB16_16;
 
 	{
 	.reg .b32 %temp; 
@@ -5880,7 +7788,7 @@ $L__BB13_14:
 	mov.b64 	%fd125, {%r41, %r43};
 	add.s32 	%r51, %r51, 1;
 
-$L__BB13_16:
+$L__BB16_16:
 	add.rn.f64 	%fd52, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd53, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd54, %fd52;
@@ -5929,9 +7837,9 @@ $L__BB13_16:
 	mov.f64 	%fd94, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd95, %fd87, %fd94, %fd93;
 	add.rn.f64 	%fd126, %fd89, %fd95;
-	bra.uni 	$L__BB13_18;
+	bra.uni 	$L__BB16_18;
 
-$L__BB13_13:
+$L__BB16_13:
 	mov.f64 	%fd50, 0d7FF0000000000000;
 	fma.rn.f64 	%fd51, %fd124, %fd50, %fd50;
 	{
@@ -5942,7 +7850,7 @@ $L__BB13_13:
 	setp.eq.f32 	%p12, %f6, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd51, %p12;
 
-$L__BB13_18:
+$L__BB16_18:
 	ld.global.f32 	%f7, [%rd36];
 	cvt.f64.f32 	%fd119, %f7;
 	mul.rn.f64 	%fd120, %fd126, %fd119;
@@ -5954,9 +7862,9 @@ $L__BB13_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd37, %rd37, %rd3;
 	setp.lt.s64 	%p14, %rd37, %rd22;
-	@%p14 bra 	$L__BB13_2;
+	@%p14 bra 	$L__BB16_2;
 
-$L__BB13_19:
+$L__BB16_19:
 	ret;
 
 }
@@ -5996,7 +7904,7 @@ $L__BB13_19:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd259, %rd135, %rd6;
 	setp.ge.s64 	%p1, %rd259, %rd130;
-	@%p1 bra 	$L__BB14_75;
+	@%p1 bra 	$L__BB17_75;
 
 	mul.lo.s64 	%rd8, %rd132, %rd131;
 	mov.u32 	%r4, %nctaid.x;
@@ -6011,25 +7919,25 @@ $L__BB13_19:
 	or.b64  	%rd141, %rd11, %rd10;
 	and.b64  	%rd142, %rd141, -4294967296;
 	setp.eq.s64 	%p2, %rd142, 0;
-	@%p2 bra 	$L__BB14_3;
+	@%p2 bra 	$L__BB17_3;
 
 	div.u64 	%rd236, %rd11, %rd10;
-	bra.uni 	$L__BB14_4;
+	bra.uni 	$L__BB17_4;
 
-$L__BB14_3:
+$L__BB17_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd236, %r7;
 
-$L__BB14_4:
+$L__BB17_4:
 	add.s64 	%rd143, %rd236, 1;
 	and.b64  	%rd240, %rd143, 3;
 	setp.eq.s64 	%p3, %rd133, 0;
-	@%p3 bra 	$L__BB14_40;
+	@%p3 bra 	$L__BB17_40;
 
 	setp.eq.s64 	%p4, %rd240, 0;
-	@%p4 bra 	$L__BB14_14;
+	@%p4 bra 	$L__BB17_14;
 
 	shl.b64 	%rd144, %rd259, 2;
 	add.s64 	%rd238, %rd1, %rd144;
@@ -6038,37 +7946,37 @@ $L__BB14_4:
 	cvt.u32.u64 	%r8, %rd8;
 	cvt.u32.u64 	%r11, %rd132;
 
-$L__BB14_7:
+$L__BB17_7:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd237];
 	or.b64  	%rd145, %rd259, %rd8;
 	and.b64  	%rd146, %rd145, -4294967296;
 	setp.eq.s64 	%p5, %rd146, 0;
-	@%p5 bra 	$L__BB14_9;
+	@%p5 bra 	$L__BB17_9;
 
 	div.s64 	%rd241, %rd259, %rd8;
-	bra.uni 	$L__BB14_10;
+	bra.uni 	$L__BB17_10;
 
-$L__BB14_9:
+$L__BB17_9:
 	cvt.u32.u64 	%r9, %rd259;
 	div.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd241, %r10;
 
-$L__BB14_10:
+$L__BB17_10:
 	or.b64  	%rd147, %rd259, %rd132;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p6, %rd148, 0;
-	@%p6 bra 	$L__BB14_12;
+	@%p6 bra 	$L__BB17_12;
 
 	rem.s64 	%rd242, %rd259, %rd132;
-	bra.uni 	$L__BB14_13;
+	bra.uni 	$L__BB17_13;
 
-$L__BB14_12:
+$L__BB17_12:
 	cvt.u32.u64 	%r12, %rd259;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd242, %r13;
 
-$L__BB14_13:
+$L__BB17_13:
 	mul.lo.s64 	%rd149, %rd241, %rd132;
 	add.s64 	%rd150, %rd149, %rd242;
 	shl.b64 	%rd151, %rd150, 2;
@@ -6082,13 +7990,13 @@ $L__BB14_13:
 	add.s64 	%rd237, %rd237, %rd17;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p7, %rd240, 0;
-	@%p7 bra 	$L__BB14_7;
+	@%p7 bra 	$L__BB17_7;
 
-$L__BB14_14:
+$L__BB17_14:
 	setp.lt.u64 	%p8, %rd236, 3;
-	@%p8 bra 	$L__BB14_75;
+	@%p8 bra 	$L__BB17_75;
 
-$L__BB14_15:
+$L__BB17_15:
 	shl.b64 	%rd37, %rd10, 2;
 	shl.b64 	%rd154, %rd259, 2;
 	add.s64 	%rd38, %rd3, %rd154;
@@ -6096,33 +8004,33 @@ $L__BB14_15:
 	or.b64  	%rd155, %rd259, %rd8;
 	and.b64  	%rd156, %rd155, -4294967296;
 	setp.eq.s64 	%p9, %rd156, 0;
-	@%p9 bra 	$L__BB14_17;
+	@%p9 bra 	$L__BB17_17;
 
 	div.s64 	%rd245, %rd259, %rd8;
-	bra.uni 	$L__BB14_18;
+	bra.uni 	$L__BB17_18;
 
-$L__BB14_17:
+$L__BB17_17:
 	cvt.u32.u64 	%r14, %rd8;
 	cvt.u32.u64 	%r15, %rd259;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd245, %r16;
 
-$L__BB14_18:
+$L__BB17_18:
 	or.b64  	%rd157, %rd259, %rd132;
 	and.b64  	%rd158, %rd157, -4294967296;
 	setp.eq.s64 	%p10, %rd158, 0;
-	@%p10 bra 	$L__BB14_20;
+	@%p10 bra 	$L__BB17_20;
 
 	rem.s64 	%rd246, %rd259, %rd132;
-	bra.uni 	$L__BB14_21;
+	bra.uni 	$L__BB17_21;
 
-$L__BB14_20:
+$L__BB17_20:
 	cvt.u32.u64 	%r17, %rd132;
 	cvt.u32.u64 	%r18, %rd259;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd246, %r19;
 
-$L__BB14_21:
+$L__BB17_21:
 	mul.lo.s64 	%rd159, %rd245, %rd132;
 	add.s64 	%rd160, %rd159, %rd246;
 	shl.b64 	%rd161, %rd160, 2;
@@ -6138,33 +8046,33 @@ $L__BB14_21:
 	or.b64  	%rd164, %rd47, %rd8;
 	and.b64  	%rd165, %rd164, -4294967296;
 	setp.eq.s64 	%p11, %rd165, 0;
-	@%p11 bra 	$L__BB14_23;
+	@%p11 bra 	$L__BB17_23;
 
 	div.s64 	%rd247, %rd47, %rd8;
-	bra.uni 	$L__BB14_24;
+	bra.uni 	$L__BB17_24;
 
-$L__BB14_23:
+$L__BB17_23:
 	cvt.u32.u64 	%r20, %rd8;
 	cvt.u32.u64 	%r21, %rd47;
 	div.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd247, %r22;
 
-$L__BB14_24:
+$L__BB17_24:
 	or.b64  	%rd166, %rd47, %rd132;
 	and.b64  	%rd167, %rd166, -4294967296;
 	setp.eq.s64 	%p12, %rd167, 0;
-	@%p12 bra 	$L__BB14_26;
+	@%p12 bra 	$L__BB17_26;
 
 	rem.s64 	%rd248, %rd47, %rd132;
-	bra.uni 	$L__BB14_27;
+	bra.uni 	$L__BB17_27;
 
-$L__BB14_26:
+$L__BB17_26:
 	cvt.u32.u64 	%r23, %rd132;
 	cvt.u32.u64 	%r24, %rd47;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd248, %r25;
 
-$L__BB14_27:
+$L__BB17_27:
 	mul.lo.s64 	%rd168, %rd247, %rd132;
 	add.s64 	%rd169, %rd168, %rd248;
 	shl.b64 	%rd170, %rd169, 2;
@@ -6180,33 +8088,33 @@ $L__BB14_27:
 	or.b64  	%rd172, %rd56, %rd8;
 	and.b64  	%rd173, %rd172, -4294967296;
 	setp.eq.s64 	%p13, %rd173, 0;
-	@%p13 bra 	$L__BB14_29;
+	@%p13 bra 	$L__BB17_29;
 
 	div.s64 	%rd249, %rd56, %rd8;
-	bra.uni 	$L__BB14_30;
+	bra.uni 	$L__BB17_30;
 
-$L__BB14_29:
+$L__BB17_29:
 	cvt.u32.u64 	%r26, %rd8;
 	cvt.u32.u64 	%r27, %rd56;
 	div.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd249, %r28;
 
-$L__BB14_30:
+$L__BB17_30:
 	or.b64  	%rd174, %rd56, %rd132;
 	and.b64  	%rd175, %rd174, -4294967296;
 	setp.eq.s64 	%p14, %rd175, 0;
-	@%p14 bra 	$L__BB14_32;
+	@%p14 bra 	$L__BB17_32;
 
 	rem.s64 	%rd250, %rd56, %rd132;
-	bra.uni 	$L__BB14_33;
+	bra.uni 	$L__BB17_33;
 
-$L__BB14_32:
+$L__BB17_32:
 	cvt.u32.u64 	%r29, %rd132;
 	cvt.u32.u64 	%r30, %rd56;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd250, %r31;
 
-$L__BB14_33:
+$L__BB17_33:
 	mul.lo.s64 	%rd176, %rd249, %rd132;
 	add.s64 	%rd177, %rd176, %rd250;
 	shl.b64 	%rd178, %rd177, 2;
@@ -6222,33 +8130,33 @@ $L__BB14_33:
 	or.b64  	%rd181, %rd64, %rd8;
 	and.b64  	%rd182, %rd181, -4294967296;
 	setp.eq.s64 	%p15, %rd182, 0;
-	@%p15 bra 	$L__BB14_35;
+	@%p15 bra 	$L__BB17_35;
 
 	div.s64 	%rd251, %rd64, %rd8;
-	bra.uni 	$L__BB14_36;
+	bra.uni 	$L__BB17_36;
 
-$L__BB14_35:
+$L__BB17_35:
 	cvt.u32.u64 	%r32, %rd8;
 	cvt.u32.u64 	%r33, %rd64;
 	div.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd251, %r34;
 
-$L__BB14_36:
+$L__BB17_36:
 	or.b64  	%rd183, %rd64, %rd132;
 	and.b64  	%rd184, %rd183, -4294967296;
 	setp.eq.s64 	%p16, %rd184, 0;
-	@%p16 bra 	$L__BB14_38;
+	@%p16 bra 	$L__BB17_38;
 
 	rem.s64 	%rd252, %rd64, %rd132;
-	bra.uni 	$L__BB14_39;
+	bra.uni 	$L__BB17_39;
 
-$L__BB14_38:
+$L__BB17_38:
 	cvt.u32.u64 	%r35, %rd132;
 	cvt.u32.u64 	%r36, %rd64;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd252, %r37;
 
-$L__BB14_39:
+$L__BB17_39:
 	mul.lo.s64 	%rd185, %rd251, %rd132;
 	add.s64 	%rd186, %rd185, %rd252;
 	shl.b64 	%rd187, %rd186, 2;
@@ -6260,12 +8168,12 @@ $L__BB14_39:
 	st.global.f32 	[%rd189], %f25;
 	add.s64 	%rd259, %rd64, %rd10;
 	setp.lt.s64 	%p17, %rd259, %rd130;
-	@%p17 bra 	$L__BB14_15;
-	bra.uni 	$L__BB14_75;
+	@%p17 bra 	$L__BB17_15;
+	bra.uni 	$L__BB17_75;
 
-$L__BB14_40:
+$L__BB17_40:
 	setp.eq.s64 	%p18, %rd240, 0;
-	@%p18 bra 	$L__BB14_49;
+	@%p18 bra 	$L__BB17_49;
 
 	shl.b64 	%rd190, %rd259, 2;
 	add.s64 	%rd254, %rd1, %rd190;
@@ -6274,37 +8182,37 @@ $L__BB14_40:
 	cvt.u32.u64 	%r38, %rd8;
 	cvt.u32.u64 	%r41, %rd132;
 
-$L__BB14_42:
+$L__BB17_42:
 	.pragma "nounroll";
 	ld.global.f32 	%f6, [%rd253];
 	or.b64  	%rd191, %rd259, %rd8;
 	and.b64  	%rd192, %rd191, -4294967296;
 	setp.eq.s64 	%p19, %rd192, 0;
-	@%p19 bra 	$L__BB14_44;
+	@%p19 bra 	$L__BB17_44;
 
 	div.s64 	%rd257, %rd259, %rd8;
-	bra.uni 	$L__BB14_45;
+	bra.uni 	$L__BB17_45;
 
-$L__BB14_44:
+$L__BB17_44:
 	cvt.u32.u64 	%r39, %rd259;
 	div.u32 	%r40, %r39, %r38;
 	cvt.u64.u32 	%rd257, %r40;
 
-$L__BB14_45:
+$L__BB17_45:
 	or.b64  	%rd193, %rd259, %rd132;
 	and.b64  	%rd194, %rd193, -4294967296;
 	setp.eq.s64 	%p20, %rd194, 0;
-	@%p20 bra 	$L__BB14_47;
+	@%p20 bra 	$L__BB17_47;
 
 	rem.s64 	%rd258, %rd259, %rd132;
-	bra.uni 	$L__BB14_48;
+	bra.uni 	$L__BB17_48;
 
-$L__BB14_47:
+$L__BB17_47:
 	cvt.u32.u64 	%r42, %rd259;
 	rem.u32 	%r43, %r42, %r41;
 	cvt.u64.u32 	%rd258, %r43;
 
-$L__BB14_48:
+$L__BB17_48:
 	mul.lo.s64 	%rd195, %rd257, %rd132;
 	add.s64 	%rd196, %rd195, %rd258;
 	shl.b64 	%rd197, %rd196, 2;
@@ -6317,13 +8225,13 @@ $L__BB14_48:
 	add.s64 	%rd253, %rd253, %rd73;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p21, %rd240, 0;
-	@%p21 bra 	$L__BB14_42;
+	@%p21 bra 	$L__BB17_42;
 
-$L__BB14_49:
+$L__BB17_49:
 	setp.lt.u64 	%p22, %rd236, 3;
-	@%p22 bra 	$L__BB14_75;
+	@%p22 bra 	$L__BB17_75;
 
-$L__BB14_50:
+$L__BB17_50:
 	shl.b64 	%rd93, %rd10, 2;
 	shl.b64 	%rd200, %rd259, 2;
 	add.s64 	%rd94, %rd3, %rd200;
@@ -6331,33 +8239,33 @@ $L__BB14_50:
 	or.b64  	%rd201, %rd259, %rd8;
 	and.b64  	%rd202, %rd201, -4294967296;
 	setp.eq.s64 	%p23, %rd202, 0;
-	@%p23 bra 	$L__BB14_52;
+	@%p23 bra 	$L__BB17_52;
 
 	div.s64 	%rd261, %rd259, %rd8;
-	bra.uni 	$L__BB14_53;
+	bra.uni 	$L__BB17_53;
 
-$L__BB14_52:
+$L__BB17_52:
 	cvt.u32.u64 	%r44, %rd8;
 	cvt.u32.u64 	%r45, %rd259;
 	div.u32 	%r46, %r45, %r44;
 	cvt.u64.u32 	%rd261, %r46;
 
-$L__BB14_53:
+$L__BB17_53:
 	or.b64  	%rd203, %rd259, %rd132;
 	and.b64  	%rd204, %rd203, -4294967296;
 	setp.eq.s64 	%p24, %rd204, 0;
-	@%p24 bra 	$L__BB14_55;
+	@%p24 bra 	$L__BB17_55;
 
 	rem.s64 	%rd262, %rd259, %rd132;
-	bra.uni 	$L__BB14_56;
+	bra.uni 	$L__BB17_56;
 
-$L__BB14_55:
+$L__BB17_55:
 	cvt.u32.u64 	%r47, %rd132;
 	cvt.u32.u64 	%r48, %rd259;
 	rem.u32 	%r49, %r48, %r47;
 	cvt.u64.u32 	%rd262, %r49;
 
-$L__BB14_56:
+$L__BB17_56:
 	mul.lo.s64 	%rd205, %rd261, %rd132;
 	add.s64 	%rd206, %rd205, %rd262;
 	shl.b64 	%rd207, %rd206, 2;
@@ -6372,33 +8280,33 @@ $L__BB14_56:
 	or.b64  	%rd210, %rd103, %rd8;
 	and.b64  	%rd211, %rd210, -4294967296;
 	setp.eq.s64 	%p25, %rd211, 0;
-	@%p25 bra 	$L__BB14_58;
+	@%p25 bra 	$L__BB17_58;
 
 	div.s64 	%rd263, %rd103, %rd8;
-	bra.uni 	$L__BB14_59;
+	bra.uni 	$L__BB17_59;
 
-$L__BB14_58:
+$L__BB17_58:
 	cvt.u32.u64 	%r50, %rd8;
 	cvt.u32.u64 	%r51, %rd103;
 	div.u32 	%r52, %r51, %r50;
 	cvt.u64.u32 	%rd263, %r52;
 
-$L__BB14_59:
+$L__BB17_59:
 	or.b64  	%rd212, %rd103, %rd132;
 	and.b64  	%rd213, %rd212, -4294967296;
 	setp.eq.s64 	%p26, %rd213, 0;
-	@%p26 bra 	$L__BB14_61;
+	@%p26 bra 	$L__BB17_61;
 
 	rem.s64 	%rd264, %rd103, %rd132;
-	bra.uni 	$L__BB14_62;
+	bra.uni 	$L__BB17_62;
 
-$L__BB14_61:
+$L__BB17_61:
 	cvt.u32.u64 	%r53, %rd132;
 	cvt.u32.u64 	%r54, %rd103;
 	rem.u32 	%r55, %r54, %r53;
 	cvt.u64.u32 	%rd264, %r55;
 
-$L__BB14_62:
+$L__BB17_62:
 	mul.lo.s64 	%rd214, %rd263, %rd132;
 	add.s64 	%rd215, %rd214, %rd264;
 	shl.b64 	%rd216, %rd215, 2;
@@ -6413,33 +8321,33 @@ $L__BB14_62:
 	or.b64  	%rd218, %rd112, %rd8;
 	and.b64  	%rd219, %rd218, -4294967296;
 	setp.eq.s64 	%p27, %rd219, 0;
-	@%p27 bra 	$L__BB14_64;
+	@%p27 bra 	$L__BB17_64;
 
 	div.s64 	%rd265, %rd112, %rd8;
-	bra.uni 	$L__BB14_65;
+	bra.uni 	$L__BB17_65;
 
-$L__BB14_64:
+$L__BB17_64:
 	cvt.u32.u64 	%r56, %rd8;
 	cvt.u32.u64 	%r57, %rd112;
 	div.u32 	%r58, %r57, %r56;
 	cvt.u64.u32 	%rd265, %r58;
 
-$L__BB14_65:
+$L__BB17_65:
 	or.b64  	%rd220, %rd112, %rd132;
 	and.b64  	%rd221, %rd220, -4294967296;
 	setp.eq.s64 	%p28, %rd221, 0;
-	@%p28 bra 	$L__BB14_67;
+	@%p28 bra 	$L__BB17_67;
 
 	rem.s64 	%rd266, %rd112, %rd132;
-	bra.uni 	$L__BB14_68;
+	bra.uni 	$L__BB17_68;
 
-$L__BB14_67:
+$L__BB17_67:
 	cvt.u32.u64 	%r59, %rd132;
 	cvt.u32.u64 	%r60, %rd112;
 	rem.u32 	%r61, %r60, %r59;
 	cvt.u64.u32 	%rd266, %r61;
 
-$L__BB14_68:
+$L__BB17_68:
 	mul.lo.s64 	%rd222, %rd265, %rd132;
 	add.s64 	%rd223, %rd222, %rd266;
 	shl.b64 	%rd224, %rd223, 2;
@@ -6454,33 +8362,33 @@ $L__BB14_68:
 	or.b64  	%rd227, %rd120, %rd8;
 	and.b64  	%rd228, %rd227, -4294967296;
 	setp.eq.s64 	%p29, %rd228, 0;
-	@%p29 bra 	$L__BB14_70;
+	@%p29 bra 	$L__BB17_70;
 
 	div.s64 	%rd267, %rd120, %rd8;
-	bra.uni 	$L__BB14_71;
+	bra.uni 	$L__BB17_71;
 
-$L__BB14_70:
+$L__BB17_70:
 	cvt.u32.u64 	%r62, %rd8;
 	cvt.u32.u64 	%r63, %rd120;
 	div.u32 	%r64, %r63, %r62;
 	cvt.u64.u32 	%rd267, %r64;
 
-$L__BB14_71:
+$L__BB17_71:
 	or.b64  	%rd229, %rd120, %rd132;
 	and.b64  	%rd230, %rd229, -4294967296;
 	setp.eq.s64 	%p30, %rd230, 0;
-	@%p30 bra 	$L__BB14_73;
+	@%p30 bra 	$L__BB17_73;
 
 	rem.s64 	%rd268, %rd120, %rd132;
-	bra.uni 	$L__BB14_74;
+	bra.uni 	$L__BB17_74;
 
-$L__BB14_73:
+$L__BB17_73:
 	cvt.u32.u64 	%r65, %rd132;
 	cvt.u32.u64 	%r66, %rd120;
 	rem.u32 	%r67, %r66, %r65;
 	cvt.u64.u32 	%rd268, %r67;
 
-$L__BB14_74:
+$L__BB17_74:
 	mul.lo.s64 	%rd231, %rd267, %rd132;
 	add.s64 	%rd232, %rd231, %rd268;
 	shl.b64 	%rd233, %rd232, 2;
@@ -6491,9 +8399,9 @@ $L__BB14_74:
 	st.global.f32 	[%rd235], %f35;
 	add.s64 	%rd259, %rd120, %rd10;
 	setp.lt.s64 	%p31, %rd259, %rd130;
-	@%p31 bra 	$L__BB14_50;
+	@%p31 bra 	$L__BB17_50;
 
-$L__BB14_75:
+$L__BB17_75:
 	ret;
 
 }
@@ -6524,7 +8432,7 @@ $L__BB14_75:
 	cvt.u64.u32 	%rd4, %r3;
 	add.s64 	%rd49, %rd25, %rd4;
 	setp.ge.s64 	%p1, %rd49, %rd23;
-	@%p1 bra 	$L__BB15_10;
+	@%p1 bra 	$L__BB18_10;
 
 	cvt.rn.f32.f64 	%f1, %fd1;
 	mov.u32 	%r4, %nctaid.x;
@@ -6539,43 +8447,43 @@ $L__BB14_75:
 	or.b64  	%rd32, %rd7, %rd6;
 	and.b64  	%rd33, %rd32, -4294967296;
 	setp.eq.s64 	%p2, %rd33, 0;
-	@%p2 bra 	$L__BB15_3;
+	@%p2 bra 	$L__BB18_3;
 
 	div.u64 	%rd45, %rd7, %rd6;
-	bra.uni 	$L__BB15_4;
+	bra.uni 	$L__BB18_4;
 
-$L__BB15_3:
+$L__BB18_3:
 	cvt.u32.u64 	%r5, %rd6;
 	cvt.u32.u64 	%r6, %rd7;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd45, %r7;
 
-$L__BB15_4:
+$L__BB18_4:
 	add.s64 	%rd34, %rd45, 1;
 	and.b64  	%rd48, %rd34, 3;
 	setp.eq.s64 	%p3, %rd48, 0;
-	@%p3 bra 	$L__BB15_7;
+	@%p3 bra 	$L__BB18_7;
 
 	shl.b64 	%rd35, %rd49, 2;
 	add.s64 	%rd46, %rd1, %rd35;
 	shl.b64 	%rd13, %rd6, 2;
 
-$L__BB15_6:
+$L__BB18_6:
 	.pragma "nounroll";
 	st.global.f32 	[%rd46], %f1;
 	add.s64 	%rd49, %rd49, %rd6;
 	add.s64 	%rd46, %rd46, %rd13;
 	add.s64 	%rd48, %rd48, -1;
 	setp.ne.s64 	%p4, %rd48, 0;
-	@%p4 bra 	$L__BB15_6;
+	@%p4 bra 	$L__BB18_6;
 
-$L__BB15_7:
+$L__BB18_7:
 	setp.lt.u64 	%p5, %rd45, 3;
-	@%p5 bra 	$L__BB15_10;
+	@%p5 bra 	$L__BB18_10;
 
 	shl.b64 	%rd38, %rd6, 2;
 
-$L__BB15_9:
+$L__BB18_9:
 	shl.b64 	%rd36, %rd49, 2;
 	add.s64 	%rd37, %rd1, %rd36;
 	st.global.f32 	[%rd37], %f1;
@@ -6590,9 +8498,9 @@ $L__BB15_9:
 	st.global.f32 	[%rd44], %f1;
 	add.s64 	%rd49, %rd43, %rd6;
 	setp.lt.s64 	%p6, %rd49, %rd23;
-	@%p6 bra 	$L__BB15_9;
+	@%p6 bra 	$L__BB18_9;
 
-$L__BB15_10:
+$L__BB18_10:
 	ret;
 
 }
@@ -6623,7 +8531,7 @@ $L__BB15_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd64, %rd38, %rd5;
 	setp.ge.s64 	%p1, %rd64, %rd35;
-	@%p1 bra 	$L__BB16_10;
+	@%p1 bra 	$L__BB19_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
@@ -6637,29 +8545,29 @@ $L__BB15_10:
 	or.b64  	%rd44, %rd9, %rd8;
 	and.b64  	%rd45, %rd44, -4294967296;
 	setp.eq.s64 	%p2, %rd45, 0;
-	@%p2 bra 	$L__BB16_3;
+	@%p2 bra 	$L__BB19_3;
 
 	div.u64 	%rd59, %rd9, %rd8;
-	bra.uni 	$L__BB16_4;
+	bra.uni 	$L__BB19_4;
 
-$L__BB16_3:
+$L__BB19_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd59, %r7;
 
-$L__BB16_4:
+$L__BB19_4:
 	add.s64 	%rd46, %rd59, 1;
 	and.b64  	%rd63, %rd46, 3;
 	setp.eq.s64 	%p3, %rd63, 0;
-	@%p3 bra 	$L__BB16_7;
+	@%p3 bra 	$L__BB19_7;
 
 	shl.b64 	%rd47, %rd64, 2;
 	add.s64 	%rd61, %rd1, %rd47;
 	shl.b64 	%rd15, %rd8, 2;
 	add.s64 	%rd60, %rd2, %rd47;
 
-$L__BB16_6:
+$L__BB19_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd60];
 	st.global.f32 	[%rd61], %f1;
@@ -6668,18 +8576,18 @@ $L__BB16_6:
 	add.s64 	%rd60, %rd60, %rd15;
 	add.s64 	%rd63, %rd63, -1;
 	setp.ne.s64 	%p4, %rd63, 0;
-	@%p4 bra 	$L__BB16_6;
+	@%p4 bra 	$L__BB19_6;
 
-$L__BB16_7:
+$L__BB19_7:
 	setp.lt.u64 	%p5, %rd59, 3;
-	@%p5 bra 	$L__BB16_10;
+	@%p5 bra 	$L__BB19_10;
 
 	shl.b64 	%rd48, %rd64, 2;
 	add.s64 	%rd66, %rd2, %rd48;
 	shl.b64 	%rd27, %rd8, 2;
 	add.s64 	%rd67, %rd1, %rd48;
 
-$L__BB16_9:
+$L__BB19_9:
 	ld.global.f32 	%f2, [%rd66];
 	st.global.f32 	[%rd67], %f2;
 	add.s64 	%rd50, %rd66, %rd27;
@@ -6701,9 +8609,9 @@ $L__BB16_9:
 	st.global.f32 	[%rd58], %f5;
 	add.s64 	%rd64, %rd56, %rd8;
 	setp.lt.s64 	%p6, %rd64, %rd35;
-	@%p6 bra 	$L__BB16_9;
+	@%p6 bra 	$L__BB19_9;
 
-$L__BB16_10:
+$L__BB19_10:
 	ret;
 
 }
@@ -6751,7 +8659,7 @@ $L__BB16_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB17_10;
+	@%p1 bra 	$L__BB20_10;
 
 	cvt.rn.f32.f64 	%f9, %fd1;
 	mov.f32 	%f10, 0f3F800000;
@@ -6773,22 +8681,22 @@ $L__BB16_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB17_3;
+	@%p2 bra 	$L__BB20_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB17_4;
+	bra.uni 	$L__BB20_4;
 
-$L__BB17_3:
+$L__BB20_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB17_4:
+$L__BB20_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB17_7;
+	@%p3 bra 	$L__BB20_7;
 
 	shl.b64 	%rd63, %rd88, 2;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -6797,7 +8705,7 @@ $L__BB17_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB17_6:
+$L__BB20_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f11, [%rd83];
 	mul.rn.f32 	%f12, %f11, %f9;
@@ -6826,11 +8734,11 @@ $L__BB17_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB17_6;
+	@%p4 bra 	$L__BB20_6;
 
-$L__BB17_7:
+$L__BB20_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB17_10;
+	@%p5 bra 	$L__BB20_10;
 
 	shl.b64 	%rd64, %rd88, 2;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -6839,7 +8747,7 @@ $L__BB17_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB17_9:
+$L__BB20_9:
 	ld.global.f32 	%f28, [%rd91];
 	mul.rn.f32 	%f29, %f28, %f9;
 	ld.global.f32 	%f30, [%rd90];
@@ -6941,9 +8849,9 @@ $L__BB17_9:
 	st.global.f32 	[%rd80], %f95;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB17_9;
+	@%p6 bra 	$L__BB20_9;
 
-$L__BB17_10:
+$L__BB20_10:
 	ret;
 
 }
@@ -6981,7 +8889,7 @@ $L__BB17_10:
 	add.s64 	%rd23, %rd20, %rd22;
 	shr.s64 	%rd3, %rd23, 2;
 	setp.ge.s64 	%p1, %rd137, %rd3;
-	@%p1 bra 	$L__BB18_111;
+	@%p1 bra 	$L__BB21_111;
 
 	cvt.u32.u64 	%r1, %rd15;
 	shr.u64 	%rd24, %rd15, 32;
@@ -7019,7 +8927,7 @@ $L__BB17_10:
 	xor.b32  	%r25, %r7, %r4;
 	cvta.to.global.u64 	%rd5, %rd13;
 
-$L__BB18_2:
+$L__BB21_2:
 	mov.u32 	%r804, -845247145;
 	shr.u64 	%rd27, %rd137, 32;
 	cvt.u32.u64 	%r196, %rd27;
@@ -7092,7 +9000,7 @@ $L__BB18_2:
 	setp.ge.u64 	%p2, %rd7, %rd14;
 	shl.b64 	%rd28, %rd137, 5;
 	add.s64 	%rd8, %rd5, %rd28;
-	@%p2 bra 	$L__BB18_29;
+	@%p2 bra 	$L__BB21_29;
 
 	mov.u32 	%r259, -845247145;
 	mul.hi.u32 	%r260, %r259, %r29;
@@ -7118,7 +9026,7 @@ $L__BB18_2:
 	add.s64 	%rd36, %rd35, %rd34;
 	ld.global.nc.f64 	%fd126, [%rd36];
 	mul.rn.f64 	%fd726, %fd126, %fd125;
-	@%p3 bra 	$L__BB18_28;
+	@%p3 bra 	$L__BB21_28;
 
 	shl.b64 	%rd124, %rd137, 2;
 	cvt.u32.u64 	%r270, %rd124;
@@ -7136,12 +9044,12 @@ $L__BB18_2:
 	mul.hi.u32 	%r33, %r259, %r280;
 	xor.b32  	%r35, %r11, %r281;
 	mov.u32 	%r825, 0;
-	bra.uni 	$L__BB18_5;
+	bra.uni 	$L__BB21_5;
 
-$L__BB18_27:
+$L__BB21_27:
 	add.s32 	%r825, %r825, 16777216;
 
-$L__BB18_5:
+$L__BB21_5:
 	shr.u64 	%rd120, %rd137, 30;
 	cvt.u32.u64 	%r803, %rd120;
 	or.b32  	%r802, %r803, -2147483648;
@@ -7224,7 +9132,7 @@ $L__BB18_5:
 	add.rn.f64 	%fd128, %fd127, 0d3FE0000000000000;
 	mul.rn.f64 	%fd719, %fd128, 0d3DF0000000000000;
 	setp.eq.s32 	%p4, %r824, 0;
-	@%p4 bra 	$L__BB18_11;
+	@%p4 bra 	$L__BB21_11;
 
 	mul.wide.u32 	%rd38, %r824, 8;
 	mov.u64 	%rd39, ZIG_F;
@@ -7292,13 +9200,13 @@ $L__BB18_5:
 	mov.b32 	%f5, %r351;
 	abs.f32 	%f1, %f5;
 	setp.lt.f32 	%p5, %f1, 0f4086232B;
-	@%p5 bra 	$L__BB18_9;
+	@%p5 bra 	$L__BB21_9;
 
 	setp.lt.f64 	%p6, %fd5, 0d0000000000000000;
 	add.rn.f64 	%fd165, %fd5, 0d7FF0000000000000;
 	selp.f64 	%fd718, 0d0000000000000000, %fd165, %p6;
 	setp.geu.f32 	%p7, %f1, 0f40874800;
-	@%p7 bra 	$L__BB18_9;
+	@%p7 bra 	$L__BB21_9;
 
 	mov.f64 	%fd707, 0d4338000000000000;
 	mov.f64 	%fd706, 0d3FF71547652B82FE;
@@ -7320,9 +9228,9 @@ $L__BB18_5:
 	mov.b64 	%fd167, {%r360, %r359};
 	mul.rn.f64 	%fd718, %fd166, %fd167;
 
-$L__BB18_9:
+$L__BB21_9:
 	setp.lt.f64 	%p8, %fd4, %fd718;
-	@%p8 bra 	$L__BB18_28;
+	@%p8 bra 	$L__BB21_28;
 
 	mov.u64 	%rd118, ZIG_K;
 	mov.u64 	%rd117, ZIG_W;
@@ -7343,10 +9251,10 @@ $L__BB18_9:
 	add.s64 	%rd50, %rd118, %rd48;
 	ld.global.nc.u32 	%r365, [%rd50];
 	setp.lt.u32 	%p9, %r363, %r365;
-	@%p9 bra 	$L__BB18_28;
-	bra.uni 	$L__BB18_27;
+	@%p9 bra 	$L__BB21_28;
+	bra.uni 	$L__BB21_27;
 
-$L__BB18_11:
+$L__BB21_11:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r826}, %fd719;
@@ -7357,7 +9265,7 @@ $L__BB18_11:
 	}
 	setp.gt.s32 	%p10, %r826, 1048575;
 	mov.u32 	%r828, -1023;
-	@%p10 bra 	$L__BB18_13;
+	@%p10 bra 	$L__BB21_13;
 
 	mul.rn.f64 	%fd719, %fd719, 0d4350000000000000;
 	{
@@ -7370,20 +9278,20 @@ $L__BB18_11:
 	}
 	mov.u32 	%r828, -1077;
 
-$L__BB18_13:
+$L__BB21_13:
 	add.s32 	%r368, %r826, -1;
 	setp.lt.u32 	%p11, %r368, 2146435071;
-	@%p11 bra 	$L__BB18_15;
-	bra.uni 	$L__BB18_14;
+	@%p11 bra 	$L__BB21_15;
+	bra.uni 	$L__BB21_14;
 
-$L__BB18_15:
+$L__BB21_15:
 	shr.u32 	%r370, %r826, 20;
 	add.s32 	%r829, %r828, %r370;
 	and.b32  	%r371, %r826, -2146435073;
 	or.b32  	%r372, %r371, 1072693248;
 	mov.b64 	%fd720, {%r827, %r372};
 	setp.lt.s32 	%p13, %r372, 1073127583;
-	@%p13 bra 	$L__BB18_17;
+	@%p13 bra 	$L__BB21_17;
 
 	{
 	.reg .b32 %temp; 
@@ -7397,7 +9305,7 @@ $L__BB18_15:
 	mov.b64 	%fd720, {%r373, %r375};
 	add.s32 	%r829, %r829, 1;
 
-$L__BB18_17:
+$L__BB21_17:
 	add.rn.f64 	%fd172, %fd720, 0d3FF0000000000000;
 	mov.f64 	%fd173, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd174, %fd172;
@@ -7446,9 +9354,9 @@ $L__BB18_17:
 	mov.f64 	%fd214, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd215, %fd207, %fd214, %fd213;
 	add.rn.f64 	%fd721, %fd209, %fd215;
-	bra.uni 	$L__BB18_18;
+	bra.uni 	$L__BB21_18;
 
-$L__BB18_14:
+$L__BB21_14:
 	mov.f64 	%fd170, 0d7FF0000000000000;
 	fma.rn.f64 	%fd171, %fd719, %fd170, %fd170;
 	{
@@ -7459,7 +9367,7 @@ $L__BB18_14:
 	setp.eq.f32 	%p12, %f6, 0f00000000;
 	selp.f64 	%fd721, 0dFFF0000000000000, %fd171, %p12;
 
-$L__BB18_18:
+$L__BB21_18:
 	div.rn.f64 	%fd19, %fd721, 0dC00B8A7C476D2BE8;
 	cvt.rn.f64.u32 	%fd216, %r39;
 	add.rn.f64 	%fd217, %fd216, 0d3FE0000000000000;
@@ -7474,7 +9382,7 @@ $L__BB18_18:
 	}
 	setp.gt.s32 	%p14, %r830, 1048575;
 	mov.u32 	%r832, -1023;
-	@%p14 bra 	$L__BB18_20;
+	@%p14 bra 	$L__BB21_20;
 
 	mul.rn.f64 	%fd722, %fd722, 0d4350000000000000;
 	{
@@ -7487,20 +9395,20 @@ $L__BB18_18:
 	}
 	mov.u32 	%r832, -1077;
 
-$L__BB18_20:
+$L__BB21_20:
 	add.s32 	%r381, %r830, -1;
 	setp.lt.u32 	%p15, %r381, 2146435071;
-	@%p15 bra 	$L__BB18_22;
-	bra.uni 	$L__BB18_21;
+	@%p15 bra 	$L__BB21_22;
+	bra.uni 	$L__BB21_21;
 
-$L__BB18_22:
+$L__BB21_22:
 	shr.u32 	%r383, %r830, 20;
 	add.s32 	%r833, %r832, %r383;
 	and.b32  	%r384, %r830, -2146435073;
 	or.b32  	%r385, %r384, 1072693248;
 	mov.b64 	%fd723, {%r831, %r385};
 	setp.lt.s32 	%p17, %r385, 1073127583;
-	@%p17 bra 	$L__BB18_24;
+	@%p17 bra 	$L__BB21_24;
 
 	{
 	.reg .b32 %temp; 
@@ -7514,7 +9422,7 @@ $L__BB18_22:
 	mov.b64 	%fd723, {%r386, %r388};
 	add.s32 	%r833, %r833, 1;
 
-$L__BB18_24:
+$L__BB21_24:
 	add.rn.f64 	%fd220, %fd723, 0d3FF0000000000000;
 	mov.f64 	%fd221, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd222, %fd220;
@@ -7563,9 +9471,9 @@ $L__BB18_24:
 	mov.f64 	%fd262, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd263, %fd255, %fd262, %fd261;
 	add.rn.f64 	%fd724, %fd257, %fd263;
-	bra.uni 	$L__BB18_25;
+	bra.uni 	$L__BB21_25;
 
-$L__BB18_21:
+$L__BB21_21:
 	mov.f64 	%fd218, 0d7FF0000000000000;
 	fma.rn.f64 	%fd219, %fd722, %fd218, %fd218;
 	{
@@ -7576,13 +9484,13 @@ $L__BB18_21:
 	setp.eq.f32 	%p16, %f7, 0f00000000;
 	selp.f64 	%fd724, 0dFFF0000000000000, %fd219, %p16;
 
-$L__BB18_25:
+$L__BB21_25:
 	neg.f64 	%fd264, %fd724;
 	sub.rn.f64 	%fd265, %fd264, %fd724;
 	mul.rn.f64 	%fd266, %fd19, %fd19;
 	setp.ltu.f64 	%p18, %fd265, %fd266;
 	mov.u32 	%r824, 0;
-	@%p18 bra 	$L__BB18_27;
+	@%p18 bra 	$L__BB21_27;
 
 	setp.gt.s32 	%p19, %r823, 0;
 	mov.f64 	%fd267, 0dC00B8A7C476D2BE8;
@@ -7590,10 +9498,10 @@ $L__BB18_25:
 	add.rn.f64 	%fd269, %fd19, 0d400B8A7C476D2BE8;
 	selp.f64 	%fd726, %fd269, %fd268, %p19;
 
-$L__BB18_28:
+$L__BB21_28:
 	st.global.f64 	[%rd8], %fd726;
 
-$L__BB18_29:
+$L__BB21_29:
 	shl.b64 	%rd121, %rd137, 2;
 	mov.u32 	%r393, -845247145;
 	mul.hi.u32 	%r394, %r393, %r28;
@@ -7602,7 +9510,7 @@ $L__BB18_29:
 	xor.b32  	%r69, %r395, %r396;
 	add.s64 	%rd9, %rd121, 1;
 	setp.ge.u64 	%p20, %rd9, %rd14;
-	@%p20 bra 	$L__BB18_56;
+	@%p20 bra 	$L__BB21_56;
 
 	mul.lo.s32 	%r397, %r29, -845247145;
 	shr.s32 	%r836, %r397, 7;
@@ -7624,7 +9532,7 @@ $L__BB18_29:
 	add.s64 	%rd58, %rd57, %rd56;
 	ld.global.nc.f64 	%fd271, [%rd58];
 	mul.rn.f64 	%fd736, %fd271, %fd270;
-	@%p21 bra 	$L__BB18_55;
+	@%p21 bra 	$L__BB21_55;
 
 	cvt.u32.u64 	%r404, %rd9;
 	shr.u64 	%rd59, %rd9, 32;
@@ -7644,12 +9552,12 @@ $L__BB18_29:
 	xor.b32  	%r74, %r10, %r411;
 	xor.b32  	%r75, %r11, %r415;
 	mov.u32 	%r838, 0;
-	bra.uni 	$L__BB18_32;
+	bra.uni 	$L__BB21_32;
 
-$L__BB18_54:
+$L__BB21_54:
 	add.s32 	%r838, %r838, 1;
 
-$L__BB18_32:
+$L__BB21_32:
 	mov.u32 	%r810, -766435501;
 	mov.u32 	%r809, -845247145;
 	shl.b64 	%rd128, %rd137, 2;
@@ -7727,7 +9635,7 @@ $L__BB18_32:
 	add.rn.f64 	%fd273, %fd272, 0d3FE0000000000000;
 	mul.rn.f64 	%fd729, %fd273, 0d3DF0000000000000;
 	setp.eq.s32 	%p22, %r837, 0;
-	@%p22 bra 	$L__BB18_38;
+	@%p22 bra 	$L__BB21_38;
 
 	mul.wide.u32 	%rd60, %r837, 8;
 	mov.u64 	%rd61, ZIG_F;
@@ -7795,13 +9703,13 @@ $L__BB18_32:
 	mov.b32 	%f8, %r486;
 	abs.f32 	%f2, %f8;
 	setp.lt.f32 	%p23, %f2, 0f4086232B;
-	@%p23 bra 	$L__BB18_36;
+	@%p23 bra 	$L__BB21_36;
 
 	setp.lt.f64 	%p24, %fd36, 0d0000000000000000;
 	add.rn.f64 	%fd310, %fd36, 0d7FF0000000000000;
 	selp.f64 	%fd728, 0d0000000000000000, %fd310, %p24;
 	setp.geu.f32 	%p25, %f2, 0f40874800;
-	@%p25 bra 	$L__BB18_36;
+	@%p25 bra 	$L__BB21_36;
 
 	mov.f64 	%fd710, 0d4338000000000000;
 	mov.f64 	%fd709, 0d3FF71547652B82FE;
@@ -7823,9 +9731,9 @@ $L__BB18_32:
 	mov.b64 	%fd312, {%r495, %r494};
 	mul.rn.f64 	%fd728, %fd311, %fd312;
 
-$L__BB18_36:
+$L__BB21_36:
 	setp.lt.f64 	%p26, %fd35, %fd728;
-	@%p26 bra 	$L__BB18_55;
+	@%p26 bra 	$L__BB21_55;
 
 	mov.u64 	%rd126, ZIG_K;
 	mov.u64 	%rd125, ZIG_W;
@@ -7846,10 +9754,10 @@ $L__BB18_36:
 	add.s64 	%rd72, %rd126, %rd70;
 	ld.global.nc.u32 	%r500, [%rd72];
 	setp.lt.u32 	%p27, %r498, %r500;
-	@%p27 bra 	$L__BB18_55;
-	bra.uni 	$L__BB18_54;
+	@%p27 bra 	$L__BB21_55;
+	bra.uni 	$L__BB21_54;
 
-$L__BB18_38:
+$L__BB21_38:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r839}, %fd729;
@@ -7860,7 +9768,7 @@ $L__BB18_38:
 	}
 	setp.gt.s32 	%p28, %r839, 1048575;
 	mov.u32 	%r841, -1023;
-	@%p28 bra 	$L__BB18_40;
+	@%p28 bra 	$L__BB21_40;
 
 	mul.rn.f64 	%fd729, %fd729, 0d4350000000000000;
 	{
@@ -7873,20 +9781,20 @@ $L__BB18_38:
 	}
 	mov.u32 	%r841, -1077;
 
-$L__BB18_40:
+$L__BB21_40:
 	add.s32 	%r503, %r839, -1;
 	setp.lt.u32 	%p29, %r503, 2146435071;
-	@%p29 bra 	$L__BB18_42;
-	bra.uni 	$L__BB18_41;
+	@%p29 bra 	$L__BB21_42;
+	bra.uni 	$L__BB21_41;
 
-$L__BB18_42:
+$L__BB21_42:
 	shr.u32 	%r505, %r839, 20;
 	add.s32 	%r842, %r841, %r505;
 	and.b32  	%r506, %r839, -2146435073;
 	or.b32  	%r507, %r506, 1072693248;
 	mov.b64 	%fd730, {%r840, %r507};
 	setp.lt.s32 	%p31, %r507, 1073127583;
-	@%p31 bra 	$L__BB18_44;
+	@%p31 bra 	$L__BB21_44;
 
 	{
 	.reg .b32 %temp; 
@@ -7900,7 +9808,7 @@ $L__BB18_42:
 	mov.b64 	%fd730, {%r508, %r510};
 	add.s32 	%r842, %r842, 1;
 
-$L__BB18_44:
+$L__BB21_44:
 	add.rn.f64 	%fd317, %fd730, 0d3FF0000000000000;
 	mov.f64 	%fd318, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd319, %fd317;
@@ -7949,9 +9857,9 @@ $L__BB18_44:
 	mov.f64 	%fd359, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd360, %fd352, %fd359, %fd358;
 	add.rn.f64 	%fd731, %fd354, %fd360;
-	bra.uni 	$L__BB18_45;
+	bra.uni 	$L__BB21_45;
 
-$L__BB18_41:
+$L__BB21_41:
 	mov.f64 	%fd315, 0d7FF0000000000000;
 	fma.rn.f64 	%fd316, %fd729, %fd315, %fd315;
 	{
@@ -7962,7 +9870,7 @@ $L__BB18_41:
 	setp.eq.f32 	%p30, %f9, 0f00000000;
 	selp.f64 	%fd731, 0dFFF0000000000000, %fd316, %p30;
 
-$L__BB18_45:
+$L__BB21_45:
 	div.rn.f64 	%fd50, %fd731, 0dC00B8A7C476D2BE8;
 	cvt.rn.f64.u32 	%fd361, %r79;
 	add.rn.f64 	%fd362, %fd361, 0d3FE0000000000000;
@@ -7977,7 +9885,7 @@ $L__BB18_45:
 	}
 	setp.gt.s32 	%p32, %r843, 1048575;
 	mov.u32 	%r845, -1023;
-	@%p32 bra 	$L__BB18_47;
+	@%p32 bra 	$L__BB21_47;
 
 	mul.rn.f64 	%fd732, %fd732, 0d4350000000000000;
 	{
@@ -7990,20 +9898,20 @@ $L__BB18_45:
 	}
 	mov.u32 	%r845, -1077;
 
-$L__BB18_47:
+$L__BB21_47:
 	add.s32 	%r516, %r843, -1;
 	setp.lt.u32 	%p33, %r516, 2146435071;
-	@%p33 bra 	$L__BB18_49;
-	bra.uni 	$L__BB18_48;
+	@%p33 bra 	$L__BB21_49;
+	bra.uni 	$L__BB21_48;
 
-$L__BB18_49:
+$L__BB21_49:
 	shr.u32 	%r518, %r843, 20;
 	add.s32 	%r846, %r845, %r518;
 	and.b32  	%r519, %r843, -2146435073;
 	or.b32  	%r520, %r519, 1072693248;
 	mov.b64 	%fd733, {%r844, %r520};
 	setp.lt.s32 	%p35, %r520, 1073127583;
-	@%p35 bra 	$L__BB18_51;
+	@%p35 bra 	$L__BB21_51;
 
 	{
 	.reg .b32 %temp; 
@@ -8017,7 +9925,7 @@ $L__BB18_49:
 	mov.b64 	%fd733, {%r521, %r523};
 	add.s32 	%r846, %r846, 1;
 
-$L__BB18_51:
+$L__BB21_51:
 	add.rn.f64 	%fd365, %fd733, 0d3FF0000000000000;
 	mov.f64 	%fd366, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd367, %fd365;
@@ -8066,9 +9974,9 @@ $L__BB18_51:
 	mov.f64 	%fd407, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd408, %fd400, %fd407, %fd406;
 	add.rn.f64 	%fd734, %fd402, %fd408;
-	bra.uni 	$L__BB18_52;
+	bra.uni 	$L__BB21_52;
 
-$L__BB18_48:
+$L__BB21_48:
 	mov.f64 	%fd363, 0d7FF0000000000000;
 	fma.rn.f64 	%fd364, %fd732, %fd363, %fd363;
 	{
@@ -8079,13 +9987,13 @@ $L__BB18_48:
 	setp.eq.f32 	%p34, %f10, 0f00000000;
 	selp.f64 	%fd734, 0dFFF0000000000000, %fd364, %p34;
 
-$L__BB18_52:
+$L__BB21_52:
 	neg.f64 	%fd409, %fd734;
 	sub.rn.f64 	%fd410, %fd409, %fd734;
 	mul.rn.f64 	%fd411, %fd50, %fd50;
 	setp.ltu.f64 	%p36, %fd410, %fd411;
 	mov.u32 	%r837, 0;
-	@%p36 bra 	$L__BB18_54;
+	@%p36 bra 	$L__BB21_54;
 
 	setp.gt.s32 	%p37, %r836, 0;
 	mov.f64 	%fd412, 0dC00B8A7C476D2BE8;
@@ -8093,10 +10001,10 @@ $L__BB18_52:
 	add.rn.f64 	%fd414, %fd50, 0d400B8A7C476D2BE8;
 	selp.f64 	%fd736, %fd414, %fd413, %p37;
 
-$L__BB18_55:
+$L__BB21_55:
 	st.global.f64 	[%rd8+8], %fd736;
 
-$L__BB18_56:
+$L__BB21_56:
 	shl.b64 	%rd122, %rd137, 2;
 	mul.lo.s32 	%r528, %r27, -766435501;
 	mov.u32 	%r529, -766435501;
@@ -8105,7 +10013,7 @@ $L__BB18_56:
 	xor.b32  	%r109, %r531, %r528;
 	add.s64 	%rd10, %rd122, 2;
 	setp.ge.u64 	%p38, %rd10, %rd14;
-	@%p38 bra 	$L__BB18_83;
+	@%p38 bra 	$L__BB21_83;
 
 	shr.s32 	%r849, %r109, 7;
 	neg.s32 	%r532, %r849;
@@ -8126,7 +10034,7 @@ $L__BB18_56:
 	add.s64 	%rd80, %rd79, %rd78;
 	ld.global.nc.f64 	%fd416, [%rd80];
 	mul.rn.f64 	%fd746, %fd416, %fd415;
-	@%p39 bra 	$L__BB18_82;
+	@%p39 bra 	$L__BB21_82;
 
 	cvt.u32.u64 	%r538, %rd10;
 	shr.u64 	%rd81, %rd10, 32;
@@ -8146,12 +10054,12 @@ $L__BB18_56:
 	xor.b32  	%r114, %r10, %r545;
 	xor.b32  	%r115, %r11, %r549;
 	mov.u32 	%r851, 0;
-	bra.uni 	$L__BB18_59;
+	bra.uni 	$L__BB21_59;
 
-$L__BB18_81:
+$L__BB21_81:
 	add.s32 	%r851, %r851, 1;
 
-$L__BB18_59:
+$L__BB21_59:
 	mov.u32 	%r816, -766435501;
 	mov.u32 	%r815, -845247145;
 	shl.b64 	%rd132, %rd137, 2;
@@ -8229,7 +10137,7 @@ $L__BB18_59:
 	add.rn.f64 	%fd418, %fd417, 0d3FE0000000000000;
 	mul.rn.f64 	%fd739, %fd418, 0d3DF0000000000000;
 	setp.eq.s32 	%p40, %r850, 0;
-	@%p40 bra 	$L__BB18_65;
+	@%p40 bra 	$L__BB21_65;
 
 	mul.wide.u32 	%rd82, %r850, 8;
 	mov.u64 	%rd83, ZIG_F;
@@ -8297,13 +10205,13 @@ $L__BB18_59:
 	mov.b32 	%f11, %r620;
 	abs.f32 	%f3, %f11;
 	setp.lt.f32 	%p41, %f3, 0f4086232B;
-	@%p41 bra 	$L__BB18_63;
+	@%p41 bra 	$L__BB21_63;
 
 	setp.lt.f64 	%p42, %fd67, 0d0000000000000000;
 	add.rn.f64 	%fd455, %fd67, 0d7FF0000000000000;
 	selp.f64 	%fd738, 0d0000000000000000, %fd455, %p42;
 	setp.geu.f32 	%p43, %f3, 0f40874800;
-	@%p43 bra 	$L__BB18_63;
+	@%p43 bra 	$L__BB21_63;
 
 	mov.f64 	%fd713, 0d4338000000000000;
 	mov.f64 	%fd712, 0d3FF71547652B82FE;
@@ -8325,9 +10233,9 @@ $L__BB18_59:
 	mov.b64 	%fd457, {%r629, %r628};
 	mul.rn.f64 	%fd738, %fd456, %fd457;
 
-$L__BB18_63:
+$L__BB21_63:
 	setp.lt.f64 	%p44, %fd66, %fd738;
-	@%p44 bra 	$L__BB18_82;
+	@%p44 bra 	$L__BB21_82;
 
 	mov.u64 	%rd130, ZIG_K;
 	mov.u64 	%rd129, ZIG_W;
@@ -8348,10 +10256,10 @@ $L__BB18_63:
 	add.s64 	%rd94, %rd130, %rd92;
 	ld.global.nc.u32 	%r634, [%rd94];
 	setp.lt.u32 	%p45, %r632, %r634;
-	@%p45 bra 	$L__BB18_82;
-	bra.uni 	$L__BB18_81;
+	@%p45 bra 	$L__BB21_82;
+	bra.uni 	$L__BB21_81;
 
-$L__BB18_65:
+$L__BB21_65:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r852}, %fd739;
@@ -8362,7 +10270,7 @@ $L__BB18_65:
 	}
 	setp.gt.s32 	%p46, %r852, 1048575;
 	mov.u32 	%r854, -1023;
-	@%p46 bra 	$L__BB18_67;
+	@%p46 bra 	$L__BB21_67;
 
 	mul.rn.f64 	%fd739, %fd739, 0d4350000000000000;
 	{
@@ -8375,20 +10283,20 @@ $L__BB18_65:
 	}
 	mov.u32 	%r854, -1077;
 
-$L__BB18_67:
+$L__BB21_67:
 	add.s32 	%r637, %r852, -1;
 	setp.lt.u32 	%p47, %r637, 2146435071;
-	@%p47 bra 	$L__BB18_69;
-	bra.uni 	$L__BB18_68;
+	@%p47 bra 	$L__BB21_69;
+	bra.uni 	$L__BB21_68;
 
-$L__BB18_69:
+$L__BB21_69:
 	shr.u32 	%r639, %r852, 20;
 	add.s32 	%r855, %r854, %r639;
 	and.b32  	%r640, %r852, -2146435073;
 	or.b32  	%r641, %r640, 1072693248;
 	mov.b64 	%fd740, {%r853, %r641};
 	setp.lt.s32 	%p49, %r641, 1073127583;
-	@%p49 bra 	$L__BB18_71;
+	@%p49 bra 	$L__BB21_71;
 
 	{
 	.reg .b32 %temp; 
@@ -8402,7 +10310,7 @@ $L__BB18_69:
 	mov.b64 	%fd740, {%r642, %r644};
 	add.s32 	%r855, %r855, 1;
 
-$L__BB18_71:
+$L__BB21_71:
 	add.rn.f64 	%fd462, %fd740, 0d3FF0000000000000;
 	mov.f64 	%fd463, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd464, %fd462;
@@ -8451,9 +10359,9 @@ $L__BB18_71:
 	mov.f64 	%fd504, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd505, %fd497, %fd504, %fd503;
 	add.rn.f64 	%fd741, %fd499, %fd505;
-	bra.uni 	$L__BB18_72;
+	bra.uni 	$L__BB21_72;
 
-$L__BB18_68:
+$L__BB21_68:
 	mov.f64 	%fd460, 0d7FF0000000000000;
 	fma.rn.f64 	%fd461, %fd739, %fd460, %fd460;
 	{
@@ -8464,7 +10372,7 @@ $L__BB18_68:
 	setp.eq.f32 	%p48, %f12, 0f00000000;
 	selp.f64 	%fd741, 0dFFF0000000000000, %fd461, %p48;
 
-$L__BB18_72:
+$L__BB21_72:
 	div.rn.f64 	%fd81, %fd741, 0dC00B8A7C476D2BE8;
 	cvt.rn.f64.u32 	%fd506, %r119;
 	add.rn.f64 	%fd507, %fd506, 0d3FE0000000000000;
@@ -8479,7 +10387,7 @@ $L__BB18_72:
 	}
 	setp.gt.s32 	%p50, %r856, 1048575;
 	mov.u32 	%r858, -1023;
-	@%p50 bra 	$L__BB18_74;
+	@%p50 bra 	$L__BB21_74;
 
 	mul.rn.f64 	%fd742, %fd742, 0d4350000000000000;
 	{
@@ -8492,20 +10400,20 @@ $L__BB18_72:
 	}
 	mov.u32 	%r858, -1077;
 
-$L__BB18_74:
+$L__BB21_74:
 	add.s32 	%r650, %r856, -1;
 	setp.lt.u32 	%p51, %r650, 2146435071;
-	@%p51 bra 	$L__BB18_76;
-	bra.uni 	$L__BB18_75;
+	@%p51 bra 	$L__BB21_76;
+	bra.uni 	$L__BB21_75;
 
-$L__BB18_76:
+$L__BB21_76:
 	shr.u32 	%r652, %r856, 20;
 	add.s32 	%r859, %r858, %r652;
 	and.b32  	%r653, %r856, -2146435073;
 	or.b32  	%r654, %r653, 1072693248;
 	mov.b64 	%fd743, {%r857, %r654};
 	setp.lt.s32 	%p53, %r654, 1073127583;
-	@%p53 bra 	$L__BB18_78;
+	@%p53 bra 	$L__BB21_78;
 
 	{
 	.reg .b32 %temp; 
@@ -8519,7 +10427,7 @@ $L__BB18_76:
 	mov.b64 	%fd743, {%r655, %r657};
 	add.s32 	%r859, %r859, 1;
 
-$L__BB18_78:
+$L__BB21_78:
 	add.rn.f64 	%fd510, %fd743, 0d3FF0000000000000;
 	mov.f64 	%fd511, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd512, %fd510;
@@ -8568,9 +10476,9 @@ $L__BB18_78:
 	mov.f64 	%fd552, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd553, %fd545, %fd552, %fd551;
 	add.rn.f64 	%fd744, %fd547, %fd553;
-	bra.uni 	$L__BB18_79;
+	bra.uni 	$L__BB21_79;
 
-$L__BB18_75:
+$L__BB21_75:
 	mov.f64 	%fd508, 0d7FF0000000000000;
 	fma.rn.f64 	%fd509, %fd742, %fd508, %fd508;
 	{
@@ -8581,13 +10489,13 @@ $L__BB18_75:
 	setp.eq.f32 	%p52, %f13, 0f00000000;
 	selp.f64 	%fd744, 0dFFF0000000000000, %fd509, %p52;
 
-$L__BB18_79:
+$L__BB21_79:
 	neg.f64 	%fd554, %fd744;
 	sub.rn.f64 	%fd555, %fd554, %fd744;
 	mul.rn.f64 	%fd556, %fd81, %fd81;
 	setp.ltu.f64 	%p54, %fd555, %fd556;
 	mov.u32 	%r850, 0;
-	@%p54 bra 	$L__BB18_81;
+	@%p54 bra 	$L__BB21_81;
 
 	setp.gt.s32 	%p55, %r849, 0;
 	mov.f64 	%fd557, 0dC00B8A7C476D2BE8;
@@ -8595,14 +10503,14 @@ $L__BB18_79:
 	add.rn.f64 	%fd559, %fd81, 0d400B8A7C476D2BE8;
 	selp.f64 	%fd746, %fd559, %fd558, %p55;
 
-$L__BB18_82:
+$L__BB21_82:
 	st.global.f64 	[%rd8+16], %fd746;
 
-$L__BB18_83:
+$L__BB21_83:
 	shl.b64 	%rd123, %rd137, 2;
 	add.s64 	%rd11, %rd123, 3;
 	setp.ge.u64 	%p56, %rd11, %rd14;
-	@%p56 bra 	$L__BB18_110;
+	@%p56 bra 	$L__BB21_110;
 
 	mul.lo.s32 	%r662, %r69, -766435501;
 	shr.s32 	%r862, %r662, 7;
@@ -8624,7 +10532,7 @@ $L__BB18_83:
 	add.s64 	%rd102, %rd101, %rd100;
 	ld.global.nc.f64 	%fd561, [%rd102];
 	mul.rn.f64 	%fd756, %fd561, %fd560;
-	@%p57 bra 	$L__BB18_109;
+	@%p57 bra 	$L__BB21_109;
 
 	cvt.u32.u64 	%r669, %rd11;
 	shr.u64 	%rd103, %rd11, 32;
@@ -8644,12 +10552,12 @@ $L__BB18_83:
 	xor.b32  	%r153, %r10, %r676;
 	xor.b32  	%r154, %r11, %r680;
 	mov.u32 	%r864, 0;
-	bra.uni 	$L__BB18_86;
+	bra.uni 	$L__BB21_86;
 
-$L__BB18_108:
+$L__BB21_108:
 	add.s32 	%r864, %r864, 1;
 
-$L__BB18_86:
+$L__BB21_86:
 	mov.u32 	%r822, -766435501;
 	mov.u32 	%r821, -845247145;
 	shl.b64 	%rd136, %rd137, 2;
@@ -8727,7 +10635,7 @@ $L__BB18_86:
 	add.rn.f64 	%fd563, %fd562, 0d3FE0000000000000;
 	mul.rn.f64 	%fd749, %fd563, 0d3DF0000000000000;
 	setp.eq.s32 	%p58, %r863, 0;
-	@%p58 bra 	$L__BB18_92;
+	@%p58 bra 	$L__BB21_92;
 
 	mul.wide.u32 	%rd104, %r863, 8;
 	mov.u64 	%rd105, ZIG_F;
@@ -8795,13 +10703,13 @@ $L__BB18_86:
 	mov.b32 	%f14, %r751;
 	abs.f32 	%f4, %f14;
 	setp.lt.f32 	%p59, %f4, 0f4086232B;
-	@%p59 bra 	$L__BB18_90;
+	@%p59 bra 	$L__BB21_90;
 
 	setp.lt.f64 	%p60, %fd98, 0d0000000000000000;
 	add.rn.f64 	%fd600, %fd98, 0d7FF0000000000000;
 	selp.f64 	%fd748, 0d0000000000000000, %fd600, %p60;
 	setp.geu.f32 	%p61, %f4, 0f40874800;
-	@%p61 bra 	$L__BB18_90;
+	@%p61 bra 	$L__BB21_90;
 
 	mov.f64 	%fd716, 0d4338000000000000;
 	mov.f64 	%fd715, 0d3FF71547652B82FE;
@@ -8823,9 +10731,9 @@ $L__BB18_86:
 	mov.b64 	%fd602, {%r760, %r759};
 	mul.rn.f64 	%fd748, %fd601, %fd602;
 
-$L__BB18_90:
+$L__BB21_90:
 	setp.lt.f64 	%p62, %fd97, %fd748;
-	@%p62 bra 	$L__BB18_109;
+	@%p62 bra 	$L__BB21_109;
 
 	mov.u64 	%rd134, ZIG_K;
 	mov.u64 	%rd133, ZIG_W;
@@ -8846,10 +10754,10 @@ $L__BB18_90:
 	add.s64 	%rd116, %rd134, %rd114;
 	ld.global.nc.u32 	%r765, [%rd116];
 	setp.lt.u32 	%p63, %r763, %r765;
-	@%p63 bra 	$L__BB18_109;
-	bra.uni 	$L__BB18_108;
+	@%p63 bra 	$L__BB21_109;
+	bra.uni 	$L__BB21_108;
 
-$L__BB18_92:
+$L__BB21_92:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r865}, %fd749;
@@ -8860,7 +10768,7 @@ $L__BB18_92:
 	}
 	setp.gt.s32 	%p64, %r865, 1048575;
 	mov.u32 	%r867, -1023;
-	@%p64 bra 	$L__BB18_94;
+	@%p64 bra 	$L__BB21_94;
 
 	mul.rn.f64 	%fd749, %fd749, 0d4350000000000000;
 	{
@@ -8873,20 +10781,20 @@ $L__BB18_92:
 	}
 	mov.u32 	%r867, -1077;
 
-$L__BB18_94:
+$L__BB21_94:
 	add.s32 	%r768, %r865, -1;
 	setp.lt.u32 	%p65, %r768, 2146435071;
-	@%p65 bra 	$L__BB18_96;
-	bra.uni 	$L__BB18_95;
+	@%p65 bra 	$L__BB21_96;
+	bra.uni 	$L__BB21_95;
 
-$L__BB18_96:
+$L__BB21_96:
 	shr.u32 	%r770, %r865, 20;
 	add.s32 	%r868, %r867, %r770;
 	and.b32  	%r771, %r865, -2146435073;
 	or.b32  	%r772, %r771, 1072693248;
 	mov.b64 	%fd750, {%r866, %r772};
 	setp.lt.s32 	%p67, %r772, 1073127583;
-	@%p67 bra 	$L__BB18_98;
+	@%p67 bra 	$L__BB21_98;
 
 	{
 	.reg .b32 %temp; 
@@ -8900,7 +10808,7 @@ $L__BB18_96:
 	mov.b64 	%fd750, {%r773, %r775};
 	add.s32 	%r868, %r868, 1;
 
-$L__BB18_98:
+$L__BB21_98:
 	add.rn.f64 	%fd607, %fd750, 0d3FF0000000000000;
 	mov.f64 	%fd608, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd609, %fd607;
@@ -8949,9 +10857,9 @@ $L__BB18_98:
 	mov.f64 	%fd649, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd650, %fd642, %fd649, %fd648;
 	add.rn.f64 	%fd751, %fd644, %fd650;
-	bra.uni 	$L__BB18_99;
+	bra.uni 	$L__BB21_99;
 
-$L__BB18_95:
+$L__BB21_95:
 	mov.f64 	%fd605, 0d7FF0000000000000;
 	fma.rn.f64 	%fd606, %fd749, %fd605, %fd605;
 	{
@@ -8962,7 +10870,7 @@ $L__BB18_95:
 	setp.eq.f32 	%p66, %f15, 0f00000000;
 	selp.f64 	%fd751, 0dFFF0000000000000, %fd606, %p66;
 
-$L__BB18_99:
+$L__BB21_99:
 	div.rn.f64 	%fd112, %fd751, 0dC00B8A7C476D2BE8;
 	cvt.rn.f64.u32 	%fd651, %r158;
 	add.rn.f64 	%fd652, %fd651, 0d3FE0000000000000;
@@ -8977,7 +10885,7 @@ $L__BB18_99:
 	}
 	setp.gt.s32 	%p68, %r869, 1048575;
 	mov.u32 	%r871, -1023;
-	@%p68 bra 	$L__BB18_101;
+	@%p68 bra 	$L__BB21_101;
 
 	mul.rn.f64 	%fd752, %fd752, 0d4350000000000000;
 	{
@@ -8990,20 +10898,20 @@ $L__BB18_99:
 	}
 	mov.u32 	%r871, -1077;
 
-$L__BB18_101:
+$L__BB21_101:
 	add.s32 	%r781, %r869, -1;
 	setp.lt.u32 	%p69, %r781, 2146435071;
-	@%p69 bra 	$L__BB18_103;
-	bra.uni 	$L__BB18_102;
+	@%p69 bra 	$L__BB21_103;
+	bra.uni 	$L__BB21_102;
 
-$L__BB18_103:
+$L__BB21_103:
 	shr.u32 	%r783, %r869, 20;
 	add.s32 	%r872, %r871, %r783;
 	and.b32  	%r784, %r869, -2146435073;
 	or.b32  	%r785, %r784, 1072693248;
 	mov.b64 	%fd753, {%r870, %r785};
 	setp.lt.s32 	%p71, %r785, 1073127583;
-	@%p71 bra 	$L__BB18_105;
+	@%p71 bra 	$L__BB21_105;
 
 	{
 	.reg .b32 %temp; 
@@ -9017,7 +10925,7 @@ $L__BB18_103:
 	mov.b64 	%fd753, {%r786, %r788};
 	add.s32 	%r872, %r872, 1;
 
-$L__BB18_105:
+$L__BB21_105:
 	add.rn.f64 	%fd655, %fd753, 0d3FF0000000000000;
 	mov.f64 	%fd656, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd657, %fd655;
@@ -9066,9 +10974,9 @@ $L__BB18_105:
 	mov.f64 	%fd697, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd698, %fd690, %fd697, %fd696;
 	add.rn.f64 	%fd754, %fd692, %fd698;
-	bra.uni 	$L__BB18_106;
+	bra.uni 	$L__BB21_106;
 
-$L__BB18_102:
+$L__BB21_102:
 	mov.f64 	%fd653, 0d7FF0000000000000;
 	fma.rn.f64 	%fd654, %fd752, %fd653, %fd653;
 	{
@@ -9079,13 +10987,13 @@ $L__BB18_102:
 	setp.eq.f32 	%p70, %f16, 0f00000000;
 	selp.f64 	%fd754, 0dFFF0000000000000, %fd654, %p70;
 
-$L__BB18_106:
+$L__BB21_106:
 	neg.f64 	%fd699, %fd754;
 	sub.rn.f64 	%fd700, %fd699, %fd754;
 	mul.rn.f64 	%fd701, %fd112, %fd112;
 	setp.ltu.f64 	%p72, %fd700, %fd701;
 	mov.u32 	%r863, 0;
-	@%p72 bra 	$L__BB18_108;
+	@%p72 bra 	$L__BB21_108;
 
 	setp.gt.s32 	%p73, %r862, 0;
 	mov.f64 	%fd702, 0dC00B8A7C476D2BE8;
@@ -9093,15 +11001,15 @@ $L__BB18_106:
 	add.rn.f64 	%fd704, %fd112, 0d400B8A7C476D2BE8;
 	selp.f64 	%fd756, %fd704, %fd703, %p73;
 
-$L__BB18_109:
+$L__BB21_109:
 	st.global.f64 	[%rd8+24], %fd756;
 
-$L__BB18_110:
+$L__BB21_110:
 	add.s64 	%rd137, %rd137, %rd4;
 	setp.lt.s64 	%p74, %rd137, %rd3;
-	@%p74 bra 	$L__BB18_2;
+	@%p74 bra 	$L__BB21_2;
 
-$L__BB18_111:
+$L__BB21_111:
 	ret;
 
 }
@@ -9134,7 +11042,7 @@ $L__BB18_111:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd36, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd36, %rd23;
-	@%p1 bra 	$L__BB19_16;
+	@%p1 bra 	$L__BB22_16;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -9150,11 +11058,11 @@ $L__BB18_111:
 	cvta.to.global.u64 	%rd31, %rd19;
 	add.s64 	%rd32, %rd31, %rd28;
 
-$L__BB19_2:
+$L__BB22_2:
 	ld.global.f64 	%fd1, [%rd35];
 	ld.global.f64 	%fd126, [%rd34];
 	setp.gt.f64 	%p2, %fd126, 0d4034000000000000;
-	@%p2 bra 	$L__BB19_15;
+	@%p2 bra 	$L__BB22_15;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -9209,13 +11117,13 @@ $L__BB19_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB19_6;
+	@%p3 bra 	$L__BB22_6;
 
 	setp.lt.f64 	%p4, %fd126, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd48, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB19_6;
+	@%p5 bra 	$L__BB22_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -9230,7 +11138,7 @@ $L__BB19_2:
 	mov.b64 	%fd50, {%r29, %r28};
 	mul.rn.f64 	%fd123, %fd49, %fd50;
 
-$L__BB19_6:
+$L__BB22_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd123;
@@ -9239,10 +11147,10 @@ $L__BB19_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB19_14;
-	bra.uni 	$L__BB19_7;
+	@%p8 bra 	$L__BB22_14;
+	bra.uni 	$L__BB22_7;
 
-$L__BB19_14:
+$L__BB22_14:
 	add.rn.f64 	%fd97, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd123, %fd97;
 	mul.rn.f64 	%fd99, %fd123, %fd98;
@@ -9267,9 +11175,9 @@ $L__BB19_14:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd126, %fd123, %fd119;
-	bra.uni 	$L__BB19_15;
+	bra.uni 	$L__BB22_15;
 
-$L__BB19_7:
+$L__BB22_7:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -9281,7 +11189,7 @@ $L__BB19_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB19_9;
+	@%p9 bra 	$L__BB22_9;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -9294,20 +11202,20 @@ $L__BB19_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB19_9:
+$L__BB22_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB19_11;
-	bra.uni 	$L__BB19_10;
+	@%p10 bra 	$L__BB22_11;
+	bra.uni 	$L__BB22_10;
 
-$L__BB19_11:
+$L__BB22_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd125, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB19_13;
+	@%p12 bra 	$L__BB22_13;
 
 	{
 	.reg .b32 %temp; 
@@ -9321,7 +11229,7 @@ $L__BB19_11:
 	mov.b64 	%fd125, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB19_13:
+$L__BB22_13:
 	add.rn.f64 	%fd53, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -9370,9 +11278,9 @@ $L__BB19_13:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd126, %fd90, %fd96;
-	bra.uni 	$L__BB19_15;
+	bra.uni 	$L__BB22_15;
 
-$L__BB19_10:
+$L__BB22_10:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd124, %fd51, %fd51;
 	{
@@ -9383,7 +11291,7 @@ $L__BB19_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd52, %p11;
 
-$L__BB19_15:
+$L__BB22_15:
 	ld.global.f64 	%fd120, [%rd33];
 	mul.rn.f64 	%fd121, %fd126, %fd120;
 	add.rn.f64 	%fd122, %fd1, %fd121;
@@ -9394,9 +11302,9 @@ $L__BB19_15:
 	add.s64 	%rd32, %rd32, %rd5;
 	add.s64 	%rd36, %rd36, %rd3;
 	setp.lt.s64 	%p13, %rd36, %rd23;
-	@%p13 bra 	$L__BB19_2;
+	@%p13 bra 	$L__BB22_2;
 
-$L__BB19_16:
+$L__BB22_16:
 	ret;
 
 }
@@ -9434,7 +11342,7 @@ $L__BB19_16:
 	cvt.u64.u32 	%rd7, %r12;
 	add.s64 	%rd55, %rd28, %rd7;
 	setp.ge.s64 	%p1, %rd55, %rd23;
-	@%p1 bra 	$L__BB20_18;
+	@%p1 bra 	$L__BB23_18;
 
 	mov.u32 	%r13, %nctaid.x;
 	cvt.u64.u32 	%rd29, %r13;
@@ -9448,23 +11356,23 @@ $L__BB19_16:
 	or.b64  	%rd35, %rd10, %rd9;
 	and.b64  	%rd36, %rd35, -4294967296;
 	setp.eq.s64 	%p2, %rd36, 0;
-	@%p2 bra 	$L__BB20_3;
+	@%p2 bra 	$L__BB23_3;
 
 	div.u64 	%rd53, %rd10, %rd9;
-	bra.uni 	$L__BB20_4;
+	bra.uni 	$L__BB23_4;
 
-$L__BB20_3:
+$L__BB23_3:
 	cvt.u32.u64 	%r14, %rd9;
 	cvt.u32.u64 	%r15, %rd10;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd53, %r16;
 
-$L__BB20_4:
+$L__BB23_4:
 	and.b64  	%rd37, %rd53, 1;
 	setp.eq.b64 	%p3, %rd37, 1;
 	mov.pred 	%p4, 0;
 	xor.pred  	%p5, %p3, %p4;
-	@%p5 bra 	$L__BB20_9;
+	@%p5 bra 	$L__BB23_9;
 
 	shl.b64 	%rd38, %rd55, 3;
 	add.s64 	%rd39, %rd4, %rd38;
@@ -9528,14 +11436,14 @@ $L__BB20_4:
 	mov.b32 	%f4, %r19;
 	abs.f32 	%f1, %f4;
 	setp.lt.f32 	%p6, %f1, 0f4086232B;
-	@%p6 bra 	$L__BB20_8;
+	@%p6 bra 	$L__BB23_8;
 
 	setp.gt.f64 	%p7, %fd2, 0d8000000000000000;
 	mov.f64 	%fd53, 0d7FF0000000000000;
 	sub.rn.f64 	%fd54, %fd53, %fd2;
 	selp.f64 	%fd146, 0d0000000000000000, %fd54, %p7;
 	setp.geu.f32 	%p8, %f1, 0f40874800;
-	@%p8 bra 	$L__BB20_8;
+	@%p8 bra 	$L__BB23_8;
 
 	shr.u32 	%r20, %r1, 31;
 	add.s32 	%r21, %r1, %r20;
@@ -9550,7 +11458,7 @@ $L__BB20_4:
 	mov.b64 	%fd56, {%r28, %r27};
 	mul.rn.f64 	%fd146, %fd55, %fd56;
 
-$L__BB20_8:
+$L__BB23_8:
 	add.rn.f64 	%fd57, %fd146, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd58, %fd57;
 	mul.rn.f64 	%fd59, %fd1, %fd58;
@@ -9558,11 +11466,11 @@ $L__BB20_8:
 	st.global.f64 	[%rd43], %fd59;
 	add.s64 	%rd55, %rd55, %rd9;
 
-$L__BB20_9:
+$L__BB23_9:
 	setp.gt.u64 	%p9, %rd9, %rd10;
-	@%p9 bra 	$L__BB20_18;
+	@%p9 bra 	$L__BB23_18;
 
-$L__BB20_11:
+$L__BB23_11:
 	shl.b64 	%rd44, %rd55, 3;
 	add.s64 	%rd17, %rd3, %rd44;
 	ld.global.f64 	%fd60, [%rd17];
@@ -9625,14 +11533,14 @@ $L__BB20_11:
 	mov.b32 	%f5, %r31;
 	abs.f32 	%f2, %f5;
 	setp.lt.f32 	%p10, %f2, 0f4086232B;
-	@%p10 bra 	$L__BB20_14;
+	@%p10 bra 	$L__BB23_14;
 
 	setp.gt.f64 	%p11, %fd8, 0d8000000000000000;
 	mov.f64 	%fd94, 0d7FF0000000000000;
 	sub.rn.f64 	%fd95, %fd94, %fd8;
 	selp.f64 	%fd147, 0d0000000000000000, %fd95, %p11;
 	setp.geu.f32 	%p12, %f2, 0f40874800;
-	@%p12 bra 	$L__BB20_14;
+	@%p12 bra 	$L__BB23_14;
 
 	mov.f64 	%fd145, 0d4338000000000000;
 	mov.f64 	%fd144, 0d3FF71547652B82FE;
@@ -9655,7 +11563,7 @@ $L__BB20_11:
 	mov.b64 	%fd97, {%r40, %r39};
 	mul.rn.f64 	%fd147, %fd96, %fd97;
 
-$L__BB20_14:
+$L__BB23_14:
 	add.rn.f64 	%fd98, %fd147, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd100, %fd98;
 	mul.rn.f64 	%fd101, %fd7, %fd100;
@@ -9708,14 +11616,14 @@ $L__BB20_14:
 	mov.b32 	%f6, %r43;
 	abs.f32 	%f3, %f6;
 	setp.lt.f32 	%p13, %f3, 0f4086232B;
-	@%p13 bra 	$L__BB20_17;
+	@%p13 bra 	$L__BB23_17;
 
 	setp.gt.f64 	%p14, %fd14, 0d8000000000000000;
 	mov.f64 	%fd135, 0d7FF0000000000000;
 	sub.rn.f64 	%fd136, %fd135, %fd14;
 	selp.f64 	%fd148, 0d0000000000000000, %fd136, %p14;
 	setp.geu.f32 	%p15, %f3, 0f40874800;
-	@%p15 bra 	$L__BB20_17;
+	@%p15 bra 	$L__BB23_17;
 
 	shr.u32 	%r44, %r7, 31;
 	add.s32 	%r45, %r7, %r44;
@@ -9730,7 +11638,7 @@ $L__BB20_14:
 	mov.b64 	%fd138, {%r52, %r51};
 	mul.rn.f64 	%fd148, %fd137, %fd138;
 
-$L__BB20_17:
+$L__BB23_17:
 	ld.param.u64 	%rd52, [bbb_sample_drho_f64_param_4];
 	add.rn.f64 	%fd139, %fd148, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd140, %fd139;
@@ -9739,9 +11647,9 @@ $L__BB20_17:
 	st.global.f64 	[%rd51], %fd141;
 	add.s64 	%rd55, %rd21, %rd9;
 	setp.lt.s64 	%p16, %rd55, %rd52;
-	@%p16 bra 	$L__BB20_11;
+	@%p16 bra 	$L__BB23_11;
 
-$L__BB20_18:
+$L__BB23_18:
 	ret;
 
 }
@@ -9778,7 +11686,7 @@ $L__BB20_18:
 	add.s64 	%rd37, %rd22, %rd23;
 	setp.ge.s64 	%p1, %rd37, %rd21;
 	mov.f64 	%fd286, 0d0000000000000000;
-	@%p1 bra 	$L__BB21_30;
+	@%p1 bra 	$L__BB24_30;
 
 	{
 	.reg .b32 %temp; 
@@ -9801,10 +11709,10 @@ $L__BB20_18:
 	cvta.to.global.u64 	%rd28, %rd18;
 	add.s64 	%rd34, %rd28, %rd26;
 
-$L__BB21_2:
+$L__BB24_2:
 	ld.global.f64 	%fd279, [%rd36];
 	setp.gt.f64 	%p2, %fd279, 0d4034000000000000;
-	@%p2 bra 	$L__BB21_15;
+	@%p2 bra 	$L__BB24_15;
 
 	mov.f64 	%fd43, 0d4338000000000000;
 	mov.f64 	%fd44, 0d3FF71547652B82FE;
@@ -9859,13 +11767,13 @@ $L__BB21_2:
 	mov.b32 	%f2, %r41;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB21_6;
+	@%p3 bra 	$L__BB24_6;
 
 	setp.lt.f64 	%p4, %fd279, 0d0000000000000000;
 	add.rn.f64 	%fd74, %fd279, 0d7FF0000000000000;
 	selp.f64 	%fd276, 0d0000000000000000, %fd74, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB21_6;
+	@%p5 bra 	$L__BB24_6;
 
 	mov.f64 	%fd274, 0d4338000000000000;
 	mov.f64 	%fd273, 0d3FF71547652B82FE;
@@ -9887,7 +11795,7 @@ $L__BB21_2:
 	mov.b64 	%fd76, {%r50, %r49};
 	mul.rn.f64 	%fd276, %fd75, %fd76;
 
-$L__BB21_6:
+$L__BB24_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r51}, %fd276;
@@ -9896,10 +11804,10 @@ $L__BB21_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB21_14;
-	bra.uni 	$L__BB21_7;
+	@%p8 bra 	$L__BB24_14;
+	bra.uni 	$L__BB24_7;
 
-$L__BB21_14:
+$L__BB24_14:
 	add.rn.f64 	%fd123, %fd276, 0d4000000000000000;
 	div.rn.f64 	%fd124, %fd276, %fd123;
 	mul.rn.f64 	%fd125, %fd276, %fd124;
@@ -9924,9 +11832,9 @@ $L__BB21_14:
 	mul.rn.f64 	%fd144, %fd128, %fd143;
 	fma.rn.f64 	%fd145, %fd144, %fd127, %fd126;
 	add.rn.f64 	%fd279, %fd276, %fd145;
-	bra.uni 	$L__BB21_15;
+	bra.uni 	$L__BB24_15;
 
-$L__BB21_7:
+$L__BB24_7:
 	add.rn.f64 	%fd277, %fd276, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -9938,7 +11846,7 @@ $L__BB21_7:
 	}
 	setp.gt.s32 	%p9, %r103, 1048575;
 	mov.u32 	%r105, -1023;
-	@%p9 bra 	$L__BB21_9;
+	@%p9 bra 	$L__BB24_9;
 
 	mul.rn.f64 	%fd277, %fd277, 0d4350000000000000;
 	{
@@ -9951,20 +11859,20 @@ $L__BB21_7:
 	}
 	mov.u32 	%r105, -1077;
 
-$L__BB21_9:
+$L__BB24_9:
 	add.s32 	%r54, %r103, -1;
 	setp.lt.u32 	%p10, %r54, 2146435071;
-	@%p10 bra 	$L__BB21_11;
-	bra.uni 	$L__BB21_10;
+	@%p10 bra 	$L__BB24_11;
+	bra.uni 	$L__BB24_10;
 
-$L__BB21_11:
+$L__BB24_11:
 	shr.u32 	%r56, %r103, 20;
 	add.s32 	%r106, %r105, %r56;
 	and.b32  	%r57, %r103, -2146435073;
 	or.b32  	%r58, %r57, 1072693248;
 	mov.b64 	%fd278, {%r104, %r58};
 	setp.lt.s32 	%p12, %r58, 1073127583;
-	@%p12 bra 	$L__BB21_13;
+	@%p12 bra 	$L__BB24_13;
 
 	{
 	.reg .b32 %temp; 
@@ -9978,7 +11886,7 @@ $L__BB21_11:
 	mov.b64 	%fd278, {%r59, %r61};
 	add.s32 	%r106, %r106, 1;
 
-$L__BB21_13:
+$L__BB24_13:
 	add.rn.f64 	%fd79, %fd278, 0d3FF0000000000000;
 	mov.f64 	%fd80, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd81, %fd79;
@@ -10027,9 +11935,9 @@ $L__BB21_13:
 	mov.f64 	%fd121, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd122, %fd114, %fd121, %fd120;
 	add.rn.f64 	%fd279, %fd116, %fd122;
-	bra.uni 	$L__BB21_15;
+	bra.uni 	$L__BB24_15;
 
-$L__BB21_10:
+$L__BB24_10:
 	mov.f64 	%fd77, 0d7FF0000000000000;
 	fma.rn.f64 	%fd78, %fd277, %fd77, %fd77;
 	{
@@ -10040,7 +11948,7 @@ $L__BB21_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd279, 0dFFF0000000000000, %fd78, %p11;
 
-$L__BB21_15:
+$L__BB24_15:
 	ld.global.f64 	%fd18, [%rd35];
 	mul.rn.f64 	%fd146, %fd279, %fd18;
 	ld.global.f64 	%fd147, [%rd34];
@@ -10055,7 +11963,7 @@ $L__BB21_15:
 	}
 	setp.gt.s32 	%p13, %r107, 1048575;
 	mov.u32 	%r109, -1023;
-	@%p13 bra 	$L__BB21_17;
+	@%p13 bra 	$L__BB24_17;
 
 	mul.rn.f64 	%fd279, %fd279, 0d4350000000000000;
 	{
@@ -10068,20 +11976,20 @@ $L__BB21_15:
 	}
 	mov.u32 	%r109, -1077;
 
-$L__BB21_17:
+$L__BB24_17:
 	add.s32 	%r67, %r107, -1;
 	setp.lt.u32 	%p14, %r67, 2146435071;
-	@%p14 bra 	$L__BB21_19;
-	bra.uni 	$L__BB21_18;
+	@%p14 bra 	$L__BB24_19;
+	bra.uni 	$L__BB24_18;
 
-$L__BB21_19:
+$L__BB24_19:
 	shr.u32 	%r69, %r107, 20;
 	add.s32 	%r110, %r109, %r69;
 	and.b32  	%r70, %r107, -2146435073;
 	or.b32  	%r71, %r70, 1072693248;
 	mov.b64 	%fd281, {%r108, %r71};
 	setp.lt.s32 	%p16, %r71, 1073127583;
-	@%p16 bra 	$L__BB21_21;
+	@%p16 bra 	$L__BB24_21;
 
 	{
 	.reg .b32 %temp; 
@@ -10095,7 +12003,7 @@ $L__BB21_19:
 	mov.b64 	%fd281, {%r72, %r74};
 	add.s32 	%r110, %r110, 1;
 
-$L__BB21_21:
+$L__BB24_21:
 	add.rn.f64 	%fd150, %fd281, 0d3FF0000000000000;
 	mov.f64 	%fd151, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd152, %fd150;
@@ -10144,9 +12052,9 @@ $L__BB21_21:
 	mov.f64 	%fd192, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd193, %fd185, %fd192, %fd191;
 	add.rn.f64 	%fd282, %fd187, %fd193;
-	bra.uni 	$L__BB21_22;
+	bra.uni 	$L__BB24_22;
 
-$L__BB21_18:
+$L__BB24_18:
 	mov.f64 	%fd148, 0d7FF0000000000000;
 	fma.rn.f64 	%fd149, %fd279, %fd148, %fd148;
 	{
@@ -10157,7 +12065,7 @@ $L__BB21_18:
 	setp.eq.f32 	%p15, %f5, 0f00000000;
 	selp.f64 	%fd282, 0dFFF0000000000000, %fd149, %p15;
 
-$L__BB21_22:
+$L__BB24_22:
 	sub.rn.f64 	%fd194, %fd19, %fd39;
 	div.rn.f64 	%fd28, %fd194, %fd40;
 	mul.rn.f64 	%fd195, %fd18, 0dBFE0000000000000;
@@ -10168,7 +12076,7 @@ $L__BB21_22:
 	mov.f64 	%fd283, %fd40;
 	mov.u32 	%r111, %r2;
 	mov.u32 	%r112, %r3;
-	@%p17 bra 	$L__BB21_24;
+	@%p17 bra 	$L__BB24_24;
 
 	{
 	.reg .b32 %temp; 
@@ -10181,20 +12089,20 @@ $L__BB21_22:
 	mov.u32 	%r113, -1077;
 	mov.f64 	%fd283, %fd1;
 
-$L__BB21_24:
+$L__BB24_24:
 	add.s32 	%r80, %r111, -1;
 	setp.lt.u32 	%p18, %r80, 2146435071;
-	@%p18 bra 	$L__BB21_26;
-	bra.uni 	$L__BB21_25;
+	@%p18 bra 	$L__BB24_26;
+	bra.uni 	$L__BB24_25;
 
-$L__BB21_26:
+$L__BB24_26:
 	shr.u32 	%r82, %r111, 20;
 	add.s32 	%r114, %r113, %r82;
 	and.b32  	%r83, %r111, -2146435073;
 	or.b32  	%r84, %r83, 1072693248;
 	mov.b64 	%fd284, {%r112, %r84};
 	setp.lt.s32 	%p20, %r84, 1073127583;
-	@%p20 bra 	$L__BB21_28;
+	@%p20 bra 	$L__BB24_28;
 
 	{
 	.reg .b32 %temp; 
@@ -10208,7 +12116,7 @@ $L__BB21_26:
 	mov.b64 	%fd284, {%r85, %r87};
 	add.s32 	%r114, %r114, 1;
 
-$L__BB21_28:
+$L__BB24_28:
 	add.rn.f64 	%fd199, %fd284, 0d3FF0000000000000;
 	mov.f64 	%fd200, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd201, %fd199;
@@ -10257,9 +12165,9 @@ $L__BB21_28:
 	mov.f64 	%fd241, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd242, %fd234, %fd241, %fd240;
 	add.rn.f64 	%fd285, %fd236, %fd242;
-	bra.uni 	$L__BB21_29;
+	bra.uni 	$L__BB24_29;
 
-$L__BB21_25:
+$L__BB24_25:
 	mov.f64 	%fd197, 0d7FF0000000000000;
 	fma.rn.f64 	%fd198, %fd283, %fd197, %fd197;
 	{
@@ -10270,7 +12178,7 @@ $L__BB21_25:
 	setp.eq.f32 	%p19, %f6, 0f00000000;
 	selp.f64 	%fd285, 0dFFF0000000000000, %fd198, %p19;
 
-$L__BB21_29:
+$L__BB24_29:
 	mul.rn.f64 	%fd243, %fd28, 0d3FE0000000000000;
 	mul.rn.f64 	%fd244, %fd28, %fd243;
 	add.rn.f64 	%fd245, %fd29, %fd285;
@@ -10281,9 +12189,9 @@ $L__BB21_29:
 	add.s64 	%rd34, %rd34, %rd6;
 	add.s64 	%rd37, %rd37, %rd4;
 	setp.lt.s64 	%p21, %rd37, %rd21;
-	@%p21 bra 	$L__BB21_2;
+	@%p21 bra 	$L__BB24_2;
 
-$L__BB21_30:
+$L__BB24_30:
 	mov.u32 	%r94, %tid.x;
 	shl.b32 	%r91, %r94, 3;
 	mov.u32 	%r92, _ZZ9block_sumdE1s;
@@ -10291,93 +12199,93 @@ $L__BB21_30:
 	st.shared.f64 	[%r35], %fd286;
 	bar.sync 	0;
 	setp.gt.u32 	%p22, %r94, 127;
-	@%p22 bra 	$L__BB21_32;
+	@%p22 bra 	$L__BB24_32;
 
 	ld.shared.f64 	%fd247, [%r35];
 	ld.shared.f64 	%fd248, [%r35+1024];
 	add.rn.f64 	%fd249, %fd248, %fd247;
 	st.shared.f64 	[%r35], %fd249;
 
-$L__BB21_32:
+$L__BB24_32:
 	mov.u32 	%r95, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p23, %r95, 63;
-	@%p23 bra 	$L__BB21_34;
+	@%p23 bra 	$L__BB24_34;
 
 	ld.shared.f64 	%fd250, [%r35];
 	ld.shared.f64 	%fd251, [%r35+512];
 	add.rn.f64 	%fd252, %fd251, %fd250;
 	st.shared.f64 	[%r35], %fd252;
 
-$L__BB21_34:
+$L__BB24_34:
 	mov.u32 	%r96, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p24, %r96, 31;
-	@%p24 bra 	$L__BB21_36;
+	@%p24 bra 	$L__BB24_36;
 
 	ld.shared.f64 	%fd253, [%r35];
 	ld.shared.f64 	%fd254, [%r35+256];
 	add.rn.f64 	%fd255, %fd254, %fd253;
 	st.shared.f64 	[%r35], %fd255;
 
-$L__BB21_36:
+$L__BB24_36:
 	mov.u32 	%r97, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p25, %r97, 15;
-	@%p25 bra 	$L__BB21_38;
+	@%p25 bra 	$L__BB24_38;
 
 	ld.shared.f64 	%fd256, [%r35];
 	ld.shared.f64 	%fd257, [%r35+128];
 	add.rn.f64 	%fd258, %fd257, %fd256;
 	st.shared.f64 	[%r35], %fd258;
 
-$L__BB21_38:
+$L__BB24_38:
 	mov.u32 	%r98, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p26, %r98, 7;
-	@%p26 bra 	$L__BB21_40;
+	@%p26 bra 	$L__BB24_40;
 
 	ld.shared.f64 	%fd259, [%r35];
 	ld.shared.f64 	%fd260, [%r35+64];
 	add.rn.f64 	%fd261, %fd260, %fd259;
 	st.shared.f64 	[%r35], %fd261;
 
-$L__BB21_40:
+$L__BB24_40:
 	mov.u32 	%r99, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p27, %r99, 3;
-	@%p27 bra 	$L__BB21_42;
+	@%p27 bra 	$L__BB24_42;
 
 	ld.shared.f64 	%fd262, [%r35];
 	ld.shared.f64 	%fd263, [%r35+32];
 	add.rn.f64 	%fd264, %fd263, %fd262;
 	st.shared.f64 	[%r35], %fd264;
 
-$L__BB21_42:
+$L__BB24_42:
 	mov.u32 	%r100, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p28, %r100, 1;
-	@%p28 bra 	$L__BB21_44;
+	@%p28 bra 	$L__BB24_44;
 
 	ld.shared.f64 	%fd265, [%r35];
 	ld.shared.f64 	%fd266, [%r35+16];
 	add.rn.f64 	%fd267, %fd266, %fd265;
 	st.shared.f64 	[%r35], %fd267;
 
-$L__BB21_44:
+$L__BB24_44:
 	mov.u32 	%r101, %tid.x;
 	bar.sync 	0;
 	setp.ne.s32 	%p29, %r101, 0;
-	@%p29 bra 	$L__BB21_46;
+	@%p29 bra 	$L__BB24_46;
 
 	ld.shared.f64 	%fd268, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd269, [%r35];
 	add.rn.f64 	%fd270, %fd268, %fd269;
 	st.shared.f64 	[%r35], %fd270;
 
-$L__BB21_46:
+$L__BB24_46:
 	bar.sync 	0;
-	@%p29 bra 	$L__BB21_48;
+	@%p29 bra 	$L__BB24_48;
 
 	mov.u32 	%r93, %ctaid.x;
 	cvt.u64.u32 	%rd33, %r93;
@@ -10388,7 +12296,7 @@ $L__BB21_46:
 	add.s64 	%rd31, %rd29, %rd30;
 	st.global.f64 	[%rd31], %fd271;
 
-$L__BB21_48:
+$L__BB24_48:
 	ret;
 
 }
@@ -10426,7 +12334,7 @@ $L__BB21_48:
 	cvt.u64.u32 	%rd26, %r16;
 	add.s64 	%rd38, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd38, %rd24;
-	@%p1 bra 	$L__BB22_16;
+	@%p1 bra 	$L__BB25_16;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd20, [%rd27];
@@ -10446,11 +12354,11 @@ $L__BB21_48:
 	mul.rn.f64 	%fd21, %fd19, %fd19;
 	div.rn.f64 	%fd1, %fd20, %fd21;
 
-$L__BB22_2:
+$L__BB25_2:
 	ld.global.f64 	%fd2, [%rd37];
 	ld.global.f64 	%fd134, [%rd36];
 	setp.gt.f64 	%p2, %fd134, 0d4034000000000000;
-	@%p2 bra 	$L__BB22_15;
+	@%p2 bra 	$L__BB25_15;
 
 	mov.f64 	%fd22, 0d4338000000000000;
 	mov.f64 	%fd23, 0d3FF71547652B82FE;
@@ -10505,13 +12413,13 @@ $L__BB22_2:
 	mov.b32 	%f2, %r20;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB22_6;
+	@%p3 bra 	$L__BB25_6;
 
 	setp.lt.f64 	%p4, %fd134, 0d0000000000000000;
 	add.rn.f64 	%fd53, %fd134, 0d7FF0000000000000;
 	selp.f64 	%fd131, 0d0000000000000000, %fd53, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB22_6;
+	@%p5 bra 	$L__BB25_6;
 
 	shr.u32 	%r21, %r1, 31;
 	add.s32 	%r22, %r1, %r21;
@@ -10526,7 +12434,7 @@ $L__BB22_2:
 	mov.b64 	%fd55, {%r29, %r28};
 	mul.rn.f64 	%fd131, %fd54, %fd55;
 
-$L__BB22_6:
+$L__BB25_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r30}, %fd131;
@@ -10535,10 +12443,10 @@ $L__BB22_6:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB22_14;
-	bra.uni 	$L__BB22_7;
+	@%p8 bra 	$L__BB25_14;
+	bra.uni 	$L__BB25_7;
 
-$L__BB22_14:
+$L__BB25_14:
 	add.rn.f64 	%fd102, %fd131, 0d4000000000000000;
 	div.rn.f64 	%fd103, %fd131, %fd102;
 	mul.rn.f64 	%fd104, %fd131, %fd103;
@@ -10563,9 +12471,9 @@ $L__BB22_14:
 	mul.rn.f64 	%fd123, %fd107, %fd122;
 	fma.rn.f64 	%fd124, %fd123, %fd106, %fd105;
 	add.rn.f64 	%fd134, %fd131, %fd124;
-	bra.uni 	$L__BB22_15;
+	bra.uni 	$L__BB25_15;
 
-$L__BB22_7:
+$L__BB25_7:
 	add.rn.f64 	%fd132, %fd131, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -10577,7 +12485,7 @@ $L__BB22_7:
 	}
 	setp.gt.s32 	%p9, %r44, 1048575;
 	mov.u32 	%r46, -1023;
-	@%p9 bra 	$L__BB22_9;
+	@%p9 bra 	$L__BB25_9;
 
 	mul.rn.f64 	%fd132, %fd132, 0d4350000000000000;
 	{
@@ -10590,20 +12498,20 @@ $L__BB22_7:
 	}
 	mov.u32 	%r46, -1077;
 
-$L__BB22_9:
+$L__BB25_9:
 	add.s32 	%r33, %r44, -1;
 	setp.lt.u32 	%p10, %r33, 2146435071;
-	@%p10 bra 	$L__BB22_11;
-	bra.uni 	$L__BB22_10;
+	@%p10 bra 	$L__BB25_11;
+	bra.uni 	$L__BB25_10;
 
-$L__BB22_11:
+$L__BB25_11:
 	shr.u32 	%r35, %r44, 20;
 	add.s32 	%r47, %r46, %r35;
 	and.b32  	%r36, %r44, -2146435073;
 	or.b32  	%r37, %r36, 1072693248;
 	mov.b64 	%fd133, {%r45, %r37};
 	setp.lt.s32 	%p12, %r37, 1073127583;
-	@%p12 bra 	$L__BB22_13;
+	@%p12 bra 	$L__BB25_13;
 
 	{
 	.reg .b32 %temp; 
@@ -10617,7 +12525,7 @@ $L__BB22_11:
 	mov.b64 	%fd133, {%r38, %r40};
 	add.s32 	%r47, %r47, 1;
 
-$L__BB22_13:
+$L__BB25_13:
 	add.rn.f64 	%fd58, %fd133, 0d3FF0000000000000;
 	mov.f64 	%fd59, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd60, %fd58;
@@ -10666,9 +12574,9 @@ $L__BB22_13:
 	mov.f64 	%fd100, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd101, %fd93, %fd100, %fd99;
 	add.rn.f64 	%fd134, %fd95, %fd101;
-	bra.uni 	$L__BB22_15;
+	bra.uni 	$L__BB25_15;
 
-$L__BB22_10:
+$L__BB25_10:
 	mov.f64 	%fd56, 0d7FF0000000000000;
 	fma.rn.f64 	%fd57, %fd132, %fd56, %fd56;
 	{
@@ -10679,7 +12587,7 @@ $L__BB22_10:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd134, 0dFFF0000000000000, %fd57, %p11;
 
-$L__BB22_15:
+$L__BB25_15:
 	ld.param.f64 	%fd130, [bbb_kl_dmu_f64_param_6];
 	ld.global.f64 	%fd125, [%rd35];
 	mul.rn.f64 	%fd126, %fd134, %fd125;
@@ -10693,9 +12601,9 @@ $L__BB22_15:
 	add.s64 	%rd34, %rd34, %rd5;
 	add.s64 	%rd38, %rd38, %rd3;
 	setp.lt.s64 	%p13, %rd38, %rd24;
-	@%p13 bra 	$L__BB22_2;
+	@%p13 bra 	$L__BB25_2;
 
-$L__BB22_16:
+$L__BB25_16:
 	ret;
 
 }
@@ -10733,7 +12641,7 @@ $L__BB22_16:
 	cvt.u64.u32 	%rd26, %r19;
 	add.s64 	%rd39, %rd25, %rd26;
 	setp.ge.s64 	%p1, %rd39, %rd24;
-	@%p1 bra 	$L__BB23_19;
+	@%p1 bra 	$L__BB26_19;
 
 	cvta.to.global.u64 	%rd27, %rd20;
 	ld.global.f64 	%fd1, [%rd27];
@@ -10752,11 +12660,11 @@ $L__BB22_16:
 	cvta.to.global.u64 	%rd33, %rd19;
 	add.s64 	%rd35, %rd33, %rd30;
 
-$L__BB23_2:
+$L__BB26_2:
 	ld.global.f64 	%fd3, [%rd38];
 	setp.gt.f64 	%p2, %fd3, 0d4034000000000000;
 	mov.f64 	%fd180, %fd3;
-	@%p2 bra 	$L__BB23_15;
+	@%p2 bra 	$L__BB26_15;
 
 	mov.f64 	%fd25, 0d4338000000000000;
 	mov.f64 	%fd26, 0d3FF71547652B82FE;
@@ -10811,13 +12719,13 @@ $L__BB23_2:
 	mov.b32 	%f3, %r23;
 	abs.f32 	%f1, %f3;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB23_6;
+	@%p3 bra 	$L__BB26_6;
 
 	setp.lt.f64 	%p4, %fd3, 0d0000000000000000;
 	add.rn.f64 	%fd56, %fd3, 0d7FF0000000000000;
 	selp.f64 	%fd177, 0d0000000000000000, %fd56, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB23_6;
+	@%p5 bra 	$L__BB26_6;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -10832,7 +12740,7 @@ $L__BB23_2:
 	mov.b64 	%fd58, {%r32, %r31};
 	mul.rn.f64 	%fd177, %fd57, %fd58;
 
-$L__BB23_6:
+$L__BB26_6:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd177;
@@ -10841,10 +12749,10 @@ $L__BB23_6:
 	setp.lt.f32 	%p6, %f4, 0f3FE55555;
 	setp.gt.f32 	%p7, %f4, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB23_14;
-	bra.uni 	$L__BB23_7;
+	@%p8 bra 	$L__BB26_14;
+	bra.uni 	$L__BB26_7;
 
-$L__BB23_14:
+$L__BB26_14:
 	add.rn.f64 	%fd105, %fd177, 0d4000000000000000;
 	div.rn.f64 	%fd106, %fd177, %fd105;
 	mul.rn.f64 	%fd107, %fd177, %fd106;
@@ -10869,9 +12777,9 @@ $L__BB23_14:
 	mul.rn.f64 	%fd126, %fd110, %fd125;
 	fma.rn.f64 	%fd127, %fd126, %fd109, %fd108;
 	add.rn.f64 	%fd180, %fd177, %fd127;
-	bra.uni 	$L__BB23_15;
+	bra.uni 	$L__BB26_15;
 
-$L__BB23_7:
+$L__BB26_7:
 	add.rn.f64 	%fd178, %fd177, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -10883,7 +12791,7 @@ $L__BB23_7:
 	}
 	setp.gt.s32 	%p9, %r59, 1048575;
 	mov.u32 	%r61, -1023;
-	@%p9 bra 	$L__BB23_9;
+	@%p9 bra 	$L__BB26_9;
 
 	mul.rn.f64 	%fd178, %fd178, 0d4350000000000000;
 	{
@@ -10896,20 +12804,20 @@ $L__BB23_7:
 	}
 	mov.u32 	%r61, -1077;
 
-$L__BB23_9:
+$L__BB26_9:
 	add.s32 	%r36, %r59, -1;
 	setp.lt.u32 	%p10, %r36, 2146435071;
-	@%p10 bra 	$L__BB23_11;
-	bra.uni 	$L__BB23_10;
+	@%p10 bra 	$L__BB26_11;
+	bra.uni 	$L__BB26_10;
 
-$L__BB23_11:
+$L__BB26_11:
 	shr.u32 	%r38, %r59, 20;
 	add.s32 	%r62, %r61, %r38;
 	and.b32  	%r39, %r59, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd179, {%r60, %r40};
 	setp.lt.s32 	%p12, %r40, 1073127583;
-	@%p12 bra 	$L__BB23_13;
+	@%p12 bra 	$L__BB26_13;
 
 	{
 	.reg .b32 %temp; 
@@ -10923,7 +12831,7 @@ $L__BB23_11:
 	mov.b64 	%fd179, {%r41, %r43};
 	add.s32 	%r62, %r62, 1;
 
-$L__BB23_13:
+$L__BB26_13:
 	add.rn.f64 	%fd61, %fd179, 0d3FF0000000000000;
 	mov.f64 	%fd62, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd63, %fd61;
@@ -10972,9 +12880,9 @@ $L__BB23_13:
 	mov.f64 	%fd103, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd104, %fd96, %fd103, %fd102;
 	add.rn.f64 	%fd180, %fd98, %fd104;
-	bra.uni 	$L__BB23_15;
+	bra.uni 	$L__BB26_15;
 
-$L__BB23_10:
+$L__BB26_10:
 	mov.f64 	%fd59, 0d7FF0000000000000;
 	fma.rn.f64 	%fd60, %fd178, %fd59, %fd59;
 	{
@@ -10985,7 +12893,7 @@ $L__BB23_10:
 	setp.eq.f32 	%p11, %f5, 0f00000000;
 	selp.f64 	%fd180, 0dFFF0000000000000, %fd60, %p11;
 
-$L__BB23_15:
+$L__BB26_15:
 	ld.param.f64 	%fd176, [bbb_kl_drho_f64_param_6];
 	ld.global.f64 	%fd128, [%rd37];
 	mul.rn.f64 	%fd129, %fd180, %fd128;
@@ -11050,14 +12958,14 @@ $L__BB23_15:
 	mov.b32 	%f6, %r49;
 	abs.f32 	%f2, %f6;
 	setp.lt.f32 	%p13, %f2, 0f4086232B;
-	@%p13 bra 	$L__BB23_18;
+	@%p13 bra 	$L__BB26_18;
 
 	setp.gt.f64 	%p14, %fd3, 0d8000000000000000;
 	mov.f64 	%fd168, 0d7FF0000000000000;
 	sub.rn.f64 	%fd169, %fd168, %fd3;
 	selp.f64 	%fd181, 0d0000000000000000, %fd169, %p14;
 	setp.geu.f32 	%p15, %f2, 0f40874800;
-	@%p15 bra 	$L__BB23_18;
+	@%p15 bra 	$L__BB26_18;
 
 	shr.u32 	%r50, %r14, 31;
 	add.s32 	%r51, %r14, %r50;
@@ -11072,7 +12980,7 @@ $L__BB23_15:
 	mov.b64 	%fd171, {%r58, %r57};
 	mul.rn.f64 	%fd181, %fd170, %fd171;
 
-$L__BB23_18:
+$L__BB26_18:
 	ld.param.u64 	%rd34, [bbb_kl_drho_f64_param_5];
 	add.rn.f64 	%fd172, %fd181, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd173, %fd172;
@@ -11085,9 +12993,1899 @@ $L__BB23_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd39, %rd39, %rd3;
 	setp.lt.s64 	%p16, %rd39, %rd34;
-	@%p16 bra 	$L__BB23_2;
+	@%p16 bra 	$L__BB26_2;
 
-$L__BB23_19:
+$L__BB26_19:
+	ret;
+
+}
+	// .globl	bbb_klmix_partial_f64
+.visible .entry bbb_klmix_partial_f64(
+	.param .u64 bbb_klmix_partial_f64_param_0,
+	.param .u64 bbb_klmix_partial_f64_param_1,
+	.param .u64 bbb_klmix_partial_f64_param_2,
+	.param .u64 bbb_klmix_partial_f64_param_3,
+	.param .u64 bbb_klmix_partial_f64_param_4,
+	.param .f64 bbb_klmix_partial_f64_param_5,
+	.param .f64 bbb_klmix_partial_f64_param_6,
+	.param .f64 bbb_klmix_partial_f64_param_7,
+	.param .f64 bbb_klmix_partial_f64_param_8
+)
+{
+	.reg .pred 	%p<40>;
+	.reg .f32 	%f<10>;
+	.reg .b32 	%r<135>;
+	.reg .f64 	%fd<365>;
+	.reg .b64 	%rd<38>;
+
+
+	ld.param.u64 	%rd18, [bbb_klmix_partial_f64_param_1];
+	ld.param.u64 	%rd19, [bbb_klmix_partial_f64_param_2];
+	ld.param.u64 	%rd20, [bbb_klmix_partial_f64_param_3];
+	ld.param.u64 	%rd21, [bbb_klmix_partial_f64_param_4];
+	ld.param.f64 	%fd49, [bbb_klmix_partial_f64_param_5];
+	ld.param.f64 	%fd50, [bbb_klmix_partial_f64_param_6];
+	ld.param.f64 	%fd51, [bbb_klmix_partial_f64_param_7];
+	ld.param.f64 	%fd52, [bbb_klmix_partial_f64_param_8];
+	mov.u32 	%r39, %ctaid.x;
+	mov.u32 	%r40, %ntid.x;
+	cvt.u64.u32 	%rd2, %r40;
+	mul.wide.u32 	%rd22, %r39, %r40;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd23, %r1;
+	add.s64 	%rd37, %rd22, %rd23;
+	setp.ge.s64 	%p1, %rd37, %rd21;
+	mov.f64 	%fd364, 0d0000000000000000;
+	@%p1 bra 	$L__BB27_37;
+
+	mov.u32 	%r41, %nctaid.x;
+	cvt.u64.u32 	%rd24, %r41;
+	mul.lo.s64 	%rd4, %rd2, %rd24;
+	cvta.to.global.u64 	%rd25, %rd19;
+	shl.b64 	%rd26, %rd37, 3;
+	add.s64 	%rd36, %rd25, %rd26;
+	shl.b64 	%rd6, %rd4, 3;
+	cvta.to.global.u64 	%rd27, %rd20;
+	add.s64 	%rd35, %rd27, %rd26;
+	cvta.to.global.u64 	%rd28, %rd18;
+	add.s64 	%rd34, %rd28, %rd26;
+
+$L__BB27_2:
+	ld.global.f64 	%fd355, [%rd36];
+	setp.gt.f64 	%p2, %fd355, 0d4034000000000000;
+	@%p2 bra 	$L__BB27_15;
+
+	mov.f64 	%fd55, 0d4338000000000000;
+	mov.f64 	%fd56, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd57, %fd355, %fd56, %fd55;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd57;
+	}
+	mov.f64 	%fd58, 0dC338000000000000;
+	add.rn.f64 	%fd59, %fd57, %fd58;
+	mov.f64 	%fd60, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd61, %fd59, %fd60, %fd355;
+	mov.f64 	%fd62, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd63, %fd59, %fd62, %fd61;
+	mov.f64 	%fd64, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd65, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd66, %fd65, %fd63, %fd64;
+	mov.f64 	%fd67, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd68, %fd66, %fd63, %fd67;
+	mov.f64 	%fd69, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd70, %fd68, %fd63, %fd69;
+	mov.f64 	%fd71, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd72, %fd70, %fd63, %fd71;
+	mov.f64 	%fd73, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd74, %fd72, %fd63, %fd73;
+	mov.f64 	%fd75, 0d3F81111111122322;
+	fma.rn.f64 	%fd76, %fd74, %fd63, %fd75;
+	mov.f64 	%fd77, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd78, %fd76, %fd63, %fd77;
+	mov.f64 	%fd79, 0d3FC5555555555511;
+	fma.rn.f64 	%fd80, %fd78, %fd63, %fd79;
+	mov.f64 	%fd81, 0d3FE000000000000B;
+	fma.rn.f64 	%fd82, %fd80, %fd63, %fd81;
+	mov.f64 	%fd83, 0d3FF0000000000000;
+	fma.rn.f64 	%fd84, %fd82, %fd63, %fd83;
+	fma.rn.f64 	%fd85, %fd84, %fd63, %fd83;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd85;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd85;
+	}
+	shl.b32 	%r42, %r2, 20;
+	add.s32 	%r43, %r4, %r42;
+	mov.b64 	%fd352, {%r3, %r43};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd355;
+	}
+	mov.b32 	%f3, %r44;
+	abs.f32 	%f1, %f3;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB27_6;
+
+	setp.lt.f64 	%p4, %fd355, 0d0000000000000000;
+	add.rn.f64 	%fd86, %fd355, 0d7FF0000000000000;
+	selp.f64 	%fd352, 0d0000000000000000, %fd86, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB27_6;
+
+	mov.f64 	%fd350, 0d4338000000000000;
+	mov.f64 	%fd349, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd348, %fd355, %fd349, %fd350;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r114, %temp}, %fd348;
+	}
+	shr.u32 	%r45, %r114, 31;
+	add.s32 	%r46, %r114, %r45;
+	shr.s32 	%r47, %r46, 1;
+	shl.b32 	%r48, %r47, 20;
+	add.s32 	%r49, %r4, %r48;
+	mov.b64 	%fd87, {%r3, %r49};
+	sub.s32 	%r50, %r114, %r47;
+	shl.b32 	%r51, %r50, 20;
+	add.s32 	%r52, %r51, 1072693248;
+	mov.u32 	%r53, 0;
+	mov.b64 	%fd88, {%r53, %r52};
+	mul.rn.f64 	%fd352, %fd87, %fd88;
+
+$L__BB27_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r54}, %fd352;
+	}
+	mov.b32 	%f4, %r54;
+	setp.lt.f32 	%p6, %f4, 0f3FE55555;
+	setp.gt.f32 	%p7, %f4, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB27_14;
+	bra.uni 	$L__BB27_7;
+
+$L__BB27_14:
+	add.rn.f64 	%fd135, %fd352, 0d4000000000000000;
+	div.rn.f64 	%fd136, %fd352, %fd135;
+	mul.rn.f64 	%fd137, %fd352, %fd136;
+	neg.f64 	%fd138, %fd137;
+	sub.rn.f64 	%fd139, %fd352, %fd137;
+	mul.rn.f64 	%fd140, %fd139, %fd139;
+	mov.f64 	%fd141, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd142, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd143, %fd142, %fd140, %fd141;
+	mov.f64 	%fd144, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd145, %fd143, %fd140, %fd144;
+	mov.f64 	%fd146, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd147, %fd145, %fd140, %fd146;
+	mov.f64 	%fd148, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd149, %fd147, %fd140, %fd148;
+	mov.f64 	%fd150, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd151, %fd149, %fd140, %fd150;
+	mov.f64 	%fd152, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd153, %fd151, %fd140, %fd152;
+	mov.f64 	%fd154, 0d3FB5555555555462;
+	fma.rn.f64 	%fd155, %fd153, %fd140, %fd154;
+	mul.rn.f64 	%fd156, %fd140, %fd155;
+	fma.rn.f64 	%fd157, %fd156, %fd139, %fd138;
+	add.rn.f64 	%fd355, %fd352, %fd157;
+	bra.uni 	$L__BB27_15;
+
+$L__BB27_7:
+	add.rn.f64 	%fd353, %fd352, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd353;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd353;
+	}
+	setp.gt.s32 	%p9, %r123, 1048575;
+	mov.u32 	%r125, -1023;
+	@%p9 bra 	$L__BB27_9;
+
+	mul.rn.f64 	%fd353, %fd353, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd353;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd353;
+	}
+	mov.u32 	%r125, -1077;
+
+$L__BB27_9:
+	add.s32 	%r57, %r123, -1;
+	setp.lt.u32 	%p10, %r57, 2146435071;
+	@%p10 bra 	$L__BB27_11;
+	bra.uni 	$L__BB27_10;
+
+$L__BB27_11:
+	shr.u32 	%r59, %r123, 20;
+	add.s32 	%r126, %r125, %r59;
+	and.b32  	%r60, %r123, -2146435073;
+	or.b32  	%r61, %r60, 1072693248;
+	mov.b64 	%fd354, {%r124, %r61};
+	setp.lt.s32 	%p12, %r61, 1073127583;
+	@%p12 bra 	$L__BB27_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r62, %temp}, %fd354;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r63}, %fd354;
+	}
+	add.s32 	%r64, %r63, -1048576;
+	mov.b64 	%fd354, {%r62, %r64};
+	add.s32 	%r126, %r126, 1;
+
+$L__BB27_13:
+	add.rn.f64 	%fd91, %fd354, 0d3FF0000000000000;
+	mov.f64 	%fd92, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd93, %fd91;
+	neg.f64 	%fd94, %fd91;
+	fma.rn.f64 	%fd95, %fd94, %fd93, %fd92;
+	fma.rn.f64 	%fd96, %fd95, %fd95, %fd95;
+	fma.rn.f64 	%fd97, %fd96, %fd93, %fd93;
+	add.rn.f64 	%fd98, %fd354, 0dBFF0000000000000;
+	mul.rn.f64 	%fd99, %fd98, %fd97;
+	add.rn.f64 	%fd100, %fd99, %fd99;
+	mul.rn.f64 	%fd101, %fd100, %fd100;
+	mov.f64 	%fd102, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd103, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd104, %fd103, %fd101, %fd102;
+	mov.f64 	%fd105, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd106, %fd104, %fd101, %fd105;
+	mov.f64 	%fd107, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd108, %fd106, %fd101, %fd107;
+	mov.f64 	%fd109, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd110, %fd108, %fd101, %fd109;
+	mov.f64 	%fd111, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd112, %fd110, %fd101, %fd111;
+	mov.f64 	%fd113, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd114, %fd112, %fd101, %fd113;
+	mov.f64 	%fd115, 0d3FB5555555555554;
+	fma.rn.f64 	%fd116, %fd114, %fd101, %fd115;
+	sub.rn.f64 	%fd117, %fd98, %fd100;
+	add.rn.f64 	%fd118, %fd117, %fd117;
+	neg.f64 	%fd119, %fd100;
+	fma.rn.f64 	%fd120, %fd119, %fd98, %fd118;
+	mul.rn.f64 	%fd121, %fd97, %fd120;
+	mul.rn.f64 	%fd122, %fd101, %fd116;
+	fma.rn.f64 	%fd123, %fd122, %fd100, %fd121;
+	xor.b32  	%r65, %r126, -2147483648;
+	mov.u32 	%r66, -2147483648;
+	mov.u32 	%r67, 1127219200;
+	mov.b64 	%fd124, {%r65, %r67};
+	mov.b64 	%fd125, {%r66, %r67};
+	sub.rn.f64 	%fd126, %fd124, %fd125;
+	mov.f64 	%fd127, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd128, %fd126, %fd127, %fd100;
+	neg.f64 	%fd129, %fd126;
+	fma.rn.f64 	%fd130, %fd129, %fd127, %fd128;
+	sub.rn.f64 	%fd131, %fd130, %fd100;
+	sub.rn.f64 	%fd132, %fd123, %fd131;
+	mov.f64 	%fd133, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd134, %fd126, %fd133, %fd132;
+	add.rn.f64 	%fd355, %fd128, %fd134;
+	bra.uni 	$L__BB27_15;
+
+$L__BB27_10:
+	mov.f64 	%fd89, 0d7FF0000000000000;
+	fma.rn.f64 	%fd90, %fd353, %fd89, %fd89;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r58}, %fd353;
+	}
+	mov.b32 	%f5, %r58;
+	setp.eq.f32 	%p11, %f5, 0f00000000;
+	selp.f64 	%fd355, 0dFFF0000000000000, %fd90, %p11;
+
+$L__BB27_15:
+	ld.global.f64 	%fd17, [%rd35];
+	mul.rn.f64 	%fd158, %fd355, %fd17;
+	ld.global.f64 	%fd159, [%rd34];
+	add.rn.f64 	%fd18, %fd159, %fd158;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r128, %temp}, %fd355;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r127}, %fd355;
+	}
+	setp.gt.s32 	%p13, %r127, 1048575;
+	mov.u32 	%r129, -1023;
+	@%p13 bra 	$L__BB27_17;
+
+	mul.rn.f64 	%fd355, %fd355, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r127}, %fd355;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r128, %temp}, %fd355;
+	}
+	mov.u32 	%r129, -1077;
+
+$L__BB27_17:
+	add.s32 	%r70, %r127, -1;
+	setp.lt.u32 	%p14, %r70, 2146435071;
+	@%p14 bra 	$L__BB27_19;
+	bra.uni 	$L__BB27_18;
+
+$L__BB27_19:
+	shr.u32 	%r72, %r127, 20;
+	add.s32 	%r130, %r129, %r72;
+	and.b32  	%r73, %r127, -2146435073;
+	or.b32  	%r74, %r73, 1072693248;
+	mov.b64 	%fd357, {%r128, %r74};
+	setp.lt.s32 	%p16, %r74, 1073127583;
+	@%p16 bra 	$L__BB27_21;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r75, %temp}, %fd357;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r76}, %fd357;
+	}
+	add.s32 	%r77, %r76, -1048576;
+	mov.b64 	%fd357, {%r75, %r77};
+	add.s32 	%r130, %r130, 1;
+
+$L__BB27_21:
+	add.rn.f64 	%fd162, %fd357, 0d3FF0000000000000;
+	mov.f64 	%fd163, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd164, %fd162;
+	neg.f64 	%fd165, %fd162;
+	fma.rn.f64 	%fd166, %fd165, %fd164, %fd163;
+	fma.rn.f64 	%fd167, %fd166, %fd166, %fd166;
+	fma.rn.f64 	%fd168, %fd167, %fd164, %fd164;
+	add.rn.f64 	%fd169, %fd357, 0dBFF0000000000000;
+	mul.rn.f64 	%fd170, %fd169, %fd168;
+	add.rn.f64 	%fd171, %fd170, %fd170;
+	mul.rn.f64 	%fd172, %fd171, %fd171;
+	mov.f64 	%fd173, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd174, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd175, %fd174, %fd172, %fd173;
+	mov.f64 	%fd176, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd177, %fd175, %fd172, %fd176;
+	mov.f64 	%fd178, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd179, %fd177, %fd172, %fd178;
+	mov.f64 	%fd180, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd181, %fd179, %fd172, %fd180;
+	mov.f64 	%fd182, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd183, %fd181, %fd172, %fd182;
+	mov.f64 	%fd184, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd185, %fd183, %fd172, %fd184;
+	mov.f64 	%fd186, 0d3FB5555555555554;
+	fma.rn.f64 	%fd187, %fd185, %fd172, %fd186;
+	sub.rn.f64 	%fd188, %fd169, %fd171;
+	add.rn.f64 	%fd189, %fd188, %fd188;
+	neg.f64 	%fd190, %fd171;
+	fma.rn.f64 	%fd191, %fd190, %fd169, %fd189;
+	mul.rn.f64 	%fd192, %fd168, %fd191;
+	mul.rn.f64 	%fd193, %fd172, %fd187;
+	fma.rn.f64 	%fd194, %fd193, %fd171, %fd192;
+	xor.b32  	%r78, %r130, -2147483648;
+	mov.u32 	%r79, -2147483648;
+	mov.u32 	%r80, 1127219200;
+	mov.b64 	%fd195, {%r78, %r80};
+	mov.b64 	%fd196, {%r79, %r80};
+	sub.rn.f64 	%fd197, %fd195, %fd196;
+	mov.f64 	%fd198, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd199, %fd197, %fd198, %fd171;
+	neg.f64 	%fd200, %fd197;
+	fma.rn.f64 	%fd201, %fd200, %fd198, %fd199;
+	sub.rn.f64 	%fd202, %fd201, %fd171;
+	sub.rn.f64 	%fd203, %fd194, %fd202;
+	mov.f64 	%fd204, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd205, %fd197, %fd204, %fd203;
+	add.rn.f64 	%fd358, %fd199, %fd205;
+	bra.uni 	$L__BB27_22;
+
+$L__BB27_18:
+	mov.f64 	%fd160, 0d7FF0000000000000;
+	fma.rn.f64 	%fd161, %fd355, %fd160, %fd160;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r71}, %fd355;
+	}
+	mov.b32 	%f6, %r71;
+	setp.eq.f32 	%p15, %f6, 0f00000000;
+	selp.f64 	%fd358, 0dFFF0000000000000, %fd161, %p15;
+
+$L__BB27_22:
+	mul.rn.f64 	%fd206, %fd17, 0d3FE0000000000000;
+	mul.rn.f64 	%fd207, %fd17, %fd206;
+	neg.f64 	%fd208, %fd358;
+	sub.rn.f64 	%fd209, %fd208, %fd207;
+	add.rn.f64 	%fd27, %fd209, 0dBFED67F1C864BEB5;
+	mul.rn.f64 	%fd210, %fd18, 0d3FE0000000000000;
+	mul.rn.f64 	%fd211, %fd18, %fd210;
+	mul.rn.f64 	%fd212, %fd211, %fd51;
+	sub.rn.f64 	%fd213, %fd49, %fd212;
+	mul.rn.f64 	%fd214, %fd211, %fd52;
+	sub.rn.f64 	%fd215, %fd50, %fd214;
+	max.f64 	%fd363, %fd213, %fd215;
+	min.f64 	%fd29, %fd213, %fd215;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r81, %temp}, %fd363;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r82}, %fd363;
+	}
+	and.b32  	%r83, %r82, 2147483647;
+	setp.eq.s32 	%p17, %r83, 2146435072;
+	setp.eq.s32 	%p18, %r81, 0;
+	and.pred  	%p19, %p18, %p17;
+	@%p19 bra 	$L__BB27_36;
+
+	sub.rn.f64 	%fd30, %fd29, %fd363;
+	mov.f64 	%fd216, 0d4338000000000000;
+	mov.f64 	%fd217, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd218, %fd30, %fd217, %fd216;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r25, %temp}, %fd218;
+	}
+	mov.f64 	%fd219, 0dC338000000000000;
+	add.rn.f64 	%fd220, %fd218, %fd219;
+	mov.f64 	%fd221, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd222, %fd220, %fd221, %fd30;
+	mov.f64 	%fd223, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd224, %fd220, %fd223, %fd222;
+	mov.f64 	%fd225, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd226, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd227, %fd226, %fd224, %fd225;
+	mov.f64 	%fd228, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd229, %fd227, %fd224, %fd228;
+	mov.f64 	%fd230, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd231, %fd229, %fd224, %fd230;
+	mov.f64 	%fd232, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd233, %fd231, %fd224, %fd232;
+	mov.f64 	%fd234, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd235, %fd233, %fd224, %fd234;
+	mov.f64 	%fd236, 0d3F81111111122322;
+	fma.rn.f64 	%fd237, %fd235, %fd224, %fd236;
+	mov.f64 	%fd238, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd239, %fd237, %fd224, %fd238;
+	mov.f64 	%fd240, 0d3FC5555555555511;
+	fma.rn.f64 	%fd241, %fd239, %fd224, %fd240;
+	mov.f64 	%fd242, 0d3FE000000000000B;
+	fma.rn.f64 	%fd243, %fd241, %fd224, %fd242;
+	mov.f64 	%fd244, 0d3FF0000000000000;
+	fma.rn.f64 	%fd245, %fd243, %fd224, %fd244;
+	fma.rn.f64 	%fd246, %fd245, %fd224, %fd244;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r26, %temp}, %fd246;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r27}, %fd246;
+	}
+	shl.b32 	%r84, %r25, 20;
+	add.s32 	%r85, %r27, %r84;
+	mov.b64 	%fd359, {%r26, %r85};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd30;
+	}
+	mov.b32 	%f7, %r86;
+	abs.f32 	%f2, %f7;
+	setp.lt.f32 	%p20, %f2, 0f4086232B;
+	@%p20 bra 	$L__BB27_26;
+
+	setp.lt.f64 	%p21, %fd30, 0d0000000000000000;
+	add.rn.f64 	%fd247, %fd30, 0d7FF0000000000000;
+	selp.f64 	%fd359, 0d0000000000000000, %fd247, %p21;
+	setp.geu.f32 	%p22, %f2, 0f40874800;
+	@%p22 bra 	$L__BB27_26;
+
+	mov.f64 	%fd347, 0d4338000000000000;
+	mov.f64 	%fd346, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd345, %fd30, %fd346, %fd347;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd345;
+	}
+	shr.u32 	%r87, %r112, 31;
+	add.s32 	%r88, %r112, %r87;
+	shr.s32 	%r89, %r88, 1;
+	shl.b32 	%r90, %r89, 20;
+	add.s32 	%r91, %r27, %r90;
+	mov.b64 	%fd248, {%r26, %r91};
+	sub.s32 	%r92, %r112, %r89;
+	shl.b32 	%r93, %r92, 20;
+	add.s32 	%r94, %r93, 1072693248;
+	mov.u32 	%r95, 0;
+	mov.b64 	%fd249, {%r95, %r94};
+	mul.rn.f64 	%fd359, %fd248, %fd249;
+
+$L__BB27_26:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r96}, %fd359;
+	}
+	mov.b32 	%f8, %r96;
+	setp.lt.f32 	%p23, %f8, 0f3FE55555;
+	setp.gt.f32 	%p24, %f8, 0fBFD99999;
+	and.pred  	%p25, %p23, %p24;
+	@%p25 bra 	$L__BB27_34;
+	bra.uni 	$L__BB27_27;
+
+$L__BB27_34:
+	add.rn.f64 	%fd296, %fd359, 0d4000000000000000;
+	div.rn.f64 	%fd297, %fd359, %fd296;
+	mul.rn.f64 	%fd298, %fd359, %fd297;
+	neg.f64 	%fd299, %fd298;
+	sub.rn.f64 	%fd300, %fd359, %fd298;
+	mul.rn.f64 	%fd301, %fd300, %fd300;
+	mov.f64 	%fd302, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd303, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd304, %fd303, %fd301, %fd302;
+	mov.f64 	%fd305, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd306, %fd304, %fd301, %fd305;
+	mov.f64 	%fd307, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd308, %fd306, %fd301, %fd307;
+	mov.f64 	%fd309, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd310, %fd308, %fd301, %fd309;
+	mov.f64 	%fd311, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd312, %fd310, %fd301, %fd311;
+	mov.f64 	%fd313, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd314, %fd312, %fd301, %fd313;
+	mov.f64 	%fd315, 0d3FB5555555555462;
+	fma.rn.f64 	%fd316, %fd314, %fd301, %fd315;
+	mul.rn.f64 	%fd317, %fd301, %fd316;
+	fma.rn.f64 	%fd318, %fd317, %fd300, %fd299;
+	add.rn.f64 	%fd362, %fd359, %fd318;
+	bra.uni 	$L__BB27_35;
+
+$L__BB27_27:
+	add.rn.f64 	%fd360, %fd359, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r131}, %fd360;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r132, %temp}, %fd360;
+	}
+	setp.gt.s32 	%p26, %r131, 1048575;
+	mov.u32 	%r133, -1023;
+	@%p26 bra 	$L__BB27_29;
+
+	mul.rn.f64 	%fd360, %fd360, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r131}, %fd360;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r132, %temp}, %fd360;
+	}
+	mov.u32 	%r133, -1077;
+
+$L__BB27_29:
+	add.s32 	%r99, %r131, -1;
+	setp.lt.u32 	%p27, %r99, 2146435071;
+	@%p27 bra 	$L__BB27_31;
+	bra.uni 	$L__BB27_30;
+
+$L__BB27_31:
+	shr.u32 	%r101, %r131, 20;
+	add.s32 	%r134, %r133, %r101;
+	and.b32  	%r102, %r131, -2146435073;
+	or.b32  	%r103, %r102, 1072693248;
+	mov.b64 	%fd361, {%r132, %r103};
+	setp.lt.s32 	%p29, %r103, 1073127583;
+	@%p29 bra 	$L__BB27_33;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd361;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r105}, %fd361;
+	}
+	add.s32 	%r106, %r105, -1048576;
+	mov.b64 	%fd361, {%r104, %r106};
+	add.s32 	%r134, %r134, 1;
+
+$L__BB27_33:
+	add.rn.f64 	%fd252, %fd361, 0d3FF0000000000000;
+	mov.f64 	%fd253, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd254, %fd252;
+	neg.f64 	%fd255, %fd252;
+	fma.rn.f64 	%fd256, %fd255, %fd254, %fd253;
+	fma.rn.f64 	%fd257, %fd256, %fd256, %fd256;
+	fma.rn.f64 	%fd258, %fd257, %fd254, %fd254;
+	add.rn.f64 	%fd259, %fd361, 0dBFF0000000000000;
+	mul.rn.f64 	%fd260, %fd259, %fd258;
+	add.rn.f64 	%fd261, %fd260, %fd260;
+	mul.rn.f64 	%fd262, %fd261, %fd261;
+	mov.f64 	%fd263, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd264, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd265, %fd264, %fd262, %fd263;
+	mov.f64 	%fd266, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd267, %fd265, %fd262, %fd266;
+	mov.f64 	%fd268, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd269, %fd267, %fd262, %fd268;
+	mov.f64 	%fd270, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd271, %fd269, %fd262, %fd270;
+	mov.f64 	%fd272, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd273, %fd271, %fd262, %fd272;
+	mov.f64 	%fd274, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd275, %fd273, %fd262, %fd274;
+	mov.f64 	%fd276, 0d3FB5555555555554;
+	fma.rn.f64 	%fd277, %fd275, %fd262, %fd276;
+	sub.rn.f64 	%fd278, %fd259, %fd261;
+	add.rn.f64 	%fd279, %fd278, %fd278;
+	neg.f64 	%fd280, %fd261;
+	fma.rn.f64 	%fd281, %fd280, %fd259, %fd279;
+	mul.rn.f64 	%fd282, %fd258, %fd281;
+	mul.rn.f64 	%fd283, %fd262, %fd277;
+	fma.rn.f64 	%fd284, %fd283, %fd261, %fd282;
+	xor.b32  	%r107, %r134, -2147483648;
+	mov.u32 	%r108, -2147483648;
+	mov.u32 	%r109, 1127219200;
+	mov.b64 	%fd285, {%r107, %r109};
+	mov.b64 	%fd286, {%r108, %r109};
+	sub.rn.f64 	%fd287, %fd285, %fd286;
+	mov.f64 	%fd288, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd289, %fd287, %fd288, %fd261;
+	neg.f64 	%fd290, %fd287;
+	fma.rn.f64 	%fd291, %fd290, %fd288, %fd289;
+	sub.rn.f64 	%fd292, %fd291, %fd261;
+	sub.rn.f64 	%fd293, %fd284, %fd292;
+	mov.f64 	%fd294, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd295, %fd287, %fd294, %fd293;
+	add.rn.f64 	%fd362, %fd289, %fd295;
+	bra.uni 	$L__BB27_35;
+
+$L__BB27_30:
+	mov.f64 	%fd250, 0d7FF0000000000000;
+	fma.rn.f64 	%fd251, %fd360, %fd250, %fd250;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r100}, %fd360;
+	}
+	mov.b32 	%f9, %r100;
+	setp.eq.f32 	%p28, %f9, 0f00000000;
+	selp.f64 	%fd362, 0dFFF0000000000000, %fd251, %p28;
+
+$L__BB27_35:
+	add.rn.f64 	%fd363, %fd363, %fd362;
+
+$L__BB27_36:
+	sub.rn.f64 	%fd319, %fd27, %fd363;
+	add.rn.f64 	%fd364, %fd364, %fd319;
+	add.s64 	%rd36, %rd36, %rd6;
+	add.s64 	%rd35, %rd35, %rd6;
+	add.s64 	%rd34, %rd34, %rd6;
+	add.s64 	%rd37, %rd37, %rd4;
+	setp.lt.s64 	%p30, %rd37, %rd21;
+	@%p30 bra 	$L__BB27_2;
+
+$L__BB27_37:
+	mov.u32 	%r115, %tid.x;
+	shl.b32 	%r110, %r115, 3;
+	mov.u32 	%r111, _ZZ9block_sumdE1s;
+	add.s32 	%r38, %r111, %r110;
+	st.shared.f64 	[%r38], %fd364;
+	bar.sync 	0;
+	setp.gt.u32 	%p31, %r115, 127;
+	@%p31 bra 	$L__BB27_39;
+
+	ld.shared.f64 	%fd320, [%r38];
+	ld.shared.f64 	%fd321, [%r38+1024];
+	add.rn.f64 	%fd322, %fd321, %fd320;
+	st.shared.f64 	[%r38], %fd322;
+
+$L__BB27_39:
+	mov.u32 	%r116, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p32, %r116, 63;
+	@%p32 bra 	$L__BB27_41;
+
+	ld.shared.f64 	%fd323, [%r38];
+	ld.shared.f64 	%fd324, [%r38+512];
+	add.rn.f64 	%fd325, %fd324, %fd323;
+	st.shared.f64 	[%r38], %fd325;
+
+$L__BB27_41:
+	mov.u32 	%r117, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p33, %r117, 31;
+	@%p33 bra 	$L__BB27_43;
+
+	ld.shared.f64 	%fd326, [%r38];
+	ld.shared.f64 	%fd327, [%r38+256];
+	add.rn.f64 	%fd328, %fd327, %fd326;
+	st.shared.f64 	[%r38], %fd328;
+
+$L__BB27_43:
+	mov.u32 	%r118, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p34, %r118, 15;
+	@%p34 bra 	$L__BB27_45;
+
+	ld.shared.f64 	%fd329, [%r38];
+	ld.shared.f64 	%fd330, [%r38+128];
+	add.rn.f64 	%fd331, %fd330, %fd329;
+	st.shared.f64 	[%r38], %fd331;
+
+$L__BB27_45:
+	mov.u32 	%r119, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p35, %r119, 7;
+	@%p35 bra 	$L__BB27_47;
+
+	ld.shared.f64 	%fd332, [%r38];
+	ld.shared.f64 	%fd333, [%r38+64];
+	add.rn.f64 	%fd334, %fd333, %fd332;
+	st.shared.f64 	[%r38], %fd334;
+
+$L__BB27_47:
+	mov.u32 	%r120, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p36, %r120, 3;
+	@%p36 bra 	$L__BB27_49;
+
+	ld.shared.f64 	%fd335, [%r38];
+	ld.shared.f64 	%fd336, [%r38+32];
+	add.rn.f64 	%fd337, %fd336, %fd335;
+	st.shared.f64 	[%r38], %fd337;
+
+$L__BB27_49:
+	mov.u32 	%r121, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p37, %r121, 1;
+	@%p37 bra 	$L__BB27_51;
+
+	ld.shared.f64 	%fd338, [%r38];
+	ld.shared.f64 	%fd339, [%r38+16];
+	add.rn.f64 	%fd340, %fd339, %fd338;
+	st.shared.f64 	[%r38], %fd340;
+
+$L__BB27_51:
+	mov.u32 	%r122, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p38, %r122, 0;
+	@%p38 bra 	$L__BB27_53;
+
+	ld.shared.f64 	%fd341, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd342, [%r38];
+	add.rn.f64 	%fd343, %fd341, %fd342;
+	st.shared.f64 	[%r38], %fd343;
+
+$L__BB27_53:
+	bar.sync 	0;
+	@%p38 bra 	$L__BB27_55;
+
+	mov.u32 	%r113, %ctaid.x;
+	cvt.u64.u32 	%rd33, %r113;
+	ld.param.u64 	%rd32, [bbb_klmix_partial_f64_param_0];
+	ld.shared.f64 	%fd344, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd29, %rd32;
+	shl.b64 	%rd30, %rd33, 3;
+	add.s64 	%rd31, %rd29, %rd30;
+	st.global.f64 	[%rd31], %fd344;
+
+$L__BB27_55:
+	ret;
+
+}
+	// .globl	bbb_klmix_dmu_f64
+.visible .entry bbb_klmix_dmu_f64(
+	.param .u64 bbb_klmix_dmu_f64_param_0,
+	.param .u64 bbb_klmix_dmu_f64_param_1,
+	.param .u64 bbb_klmix_dmu_f64_param_2,
+	.param .u64 bbb_klmix_dmu_f64_param_3,
+	.param .u64 bbb_klmix_dmu_f64_param_4,
+	.param .u64 bbb_klmix_dmu_f64_param_5,
+	.param .f64 bbb_klmix_dmu_f64_param_6,
+	.param .f64 bbb_klmix_dmu_f64_param_7,
+	.param .f64 bbb_klmix_dmu_f64_param_8,
+	.param .f64 bbb_klmix_dmu_f64_param_9
+)
+{
+	.reg .pred 	%p<21>;
+	.reg .f32 	%f<9>;
+	.reg .b32 	%r<79>;
+	.reg .f64 	%fd<237>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_klmix_dmu_f64_param_0];
+	ld.param.u64 	%rd20, [bbb_klmix_dmu_f64_param_1];
+	ld.param.u64 	%rd21, [bbb_klmix_dmu_f64_param_2];
+	ld.param.u64 	%rd22, [bbb_klmix_dmu_f64_param_3];
+	ld.param.u64 	%rd23, [bbb_klmix_dmu_f64_param_4];
+	ld.param.u64 	%rd24, [bbb_klmix_dmu_f64_param_5];
+	ld.param.f64 	%fd33, [bbb_klmix_dmu_f64_param_8];
+	ld.param.f64 	%fd34, [bbb_klmix_dmu_f64_param_9];
+	mov.u32 	%r20, %ctaid.x;
+	mov.u32 	%r21, %ntid.x;
+	cvt.u64.u32 	%rd1, %r21;
+	mul.wide.u32 	%rd25, %r20, %r21;
+	mov.u32 	%r22, %tid.x;
+	cvt.u64.u32 	%rd26, %r22;
+	add.s64 	%rd39, %rd25, %rd26;
+	setp.ge.s64 	%p1, %rd39, %rd24;
+	@%p1 bra 	$L__BB28_25;
+
+	cvta.to.global.u64 	%rd27, %rd20;
+	ld.global.f64 	%fd1, [%rd27];
+	mov.u32 	%r23, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r23;
+	mul.lo.s64 	%rd3, %rd1, %rd28;
+	cvta.to.global.u64 	%rd29, %rd21;
+	shl.b64 	%rd30, %rd39, 3;
+	add.s64 	%rd38, %rd29, %rd30;
+	shl.b64 	%rd5, %rd3, 3;
+	cvta.to.global.u64 	%rd31, %rd22;
+	add.s64 	%rd37, %rd31, %rd30;
+	cvta.to.global.u64 	%rd32, %rd23;
+	add.s64 	%rd36, %rd32, %rd30;
+	cvta.to.global.u64 	%rd33, %rd19;
+	add.s64 	%rd35, %rd33, %rd30;
+
+$L__BB28_2:
+	ld.global.f64 	%fd2, [%rd38];
+	ld.global.f64 	%fd233, [%rd37];
+	setp.gt.f64 	%p2, %fd233, 0d4034000000000000;
+	@%p2 bra 	$L__BB28_15;
+
+	mov.f64 	%fd35, 0d4338000000000000;
+	mov.f64 	%fd36, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd37, %fd233, %fd36, %fd35;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd37;
+	}
+	mov.f64 	%fd38, 0dC338000000000000;
+	add.rn.f64 	%fd39, %fd37, %fd38;
+	mov.f64 	%fd40, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd41, %fd39, %fd40, %fd233;
+	mov.f64 	%fd42, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd43, %fd39, %fd42, %fd41;
+	mov.f64 	%fd44, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd45, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd46, %fd45, %fd43, %fd44;
+	mov.f64 	%fd47, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd48, %fd46, %fd43, %fd47;
+	mov.f64 	%fd49, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd50, %fd48, %fd43, %fd49;
+	mov.f64 	%fd51, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd52, %fd50, %fd43, %fd51;
+	mov.f64 	%fd53, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd54, %fd52, %fd43, %fd53;
+	mov.f64 	%fd55, 0d3F81111111122322;
+	fma.rn.f64 	%fd56, %fd54, %fd43, %fd55;
+	mov.f64 	%fd57, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd58, %fd56, %fd43, %fd57;
+	mov.f64 	%fd59, 0d3FC5555555555511;
+	fma.rn.f64 	%fd60, %fd58, %fd43, %fd59;
+	mov.f64 	%fd61, 0d3FE000000000000B;
+	fma.rn.f64 	%fd62, %fd60, %fd43, %fd61;
+	mov.f64 	%fd63, 0d3FF0000000000000;
+	fma.rn.f64 	%fd64, %fd62, %fd43, %fd63;
+	fma.rn.f64 	%fd65, %fd64, %fd43, %fd63;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd65;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd65;
+	}
+	shl.b32 	%r24, %r1, 20;
+	add.s32 	%r25, %r3, %r24;
+	mov.b64 	%fd230, {%r2, %r25};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r26}, %fd233;
+	}
+	mov.b32 	%f4, %r26;
+	abs.f32 	%f1, %f4;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB28_6;
+
+	setp.lt.f64 	%p4, %fd233, 0d0000000000000000;
+	add.rn.f64 	%fd66, %fd233, 0d7FF0000000000000;
+	selp.f64 	%fd230, 0d0000000000000000, %fd66, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB28_6;
+
+	mov.f64 	%fd229, 0d4338000000000000;
+	mov.f64 	%fd228, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd227, %fd233, %fd228, %fd229;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r74, %temp}, %fd227;
+	}
+	shr.u32 	%r27, %r74, 31;
+	add.s32 	%r28, %r74, %r27;
+	shr.s32 	%r29, %r28, 1;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r3, %r30;
+	mov.b64 	%fd67, {%r2, %r31};
+	sub.s32 	%r32, %r74, %r29;
+	shl.b32 	%r33, %r32, 20;
+	add.s32 	%r34, %r33, 1072693248;
+	mov.u32 	%r35, 0;
+	mov.b64 	%fd68, {%r35, %r34};
+	mul.rn.f64 	%fd230, %fd67, %fd68;
+
+$L__BB28_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r36}, %fd230;
+	}
+	mov.b32 	%f5, %r36;
+	setp.lt.f32 	%p6, %f5, 0f3FE55555;
+	setp.gt.f32 	%p7, %f5, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB28_14;
+	bra.uni 	$L__BB28_7;
+
+$L__BB28_14:
+	add.rn.f64 	%fd115, %fd230, 0d4000000000000000;
+	div.rn.f64 	%fd116, %fd230, %fd115;
+	mul.rn.f64 	%fd117, %fd230, %fd116;
+	neg.f64 	%fd118, %fd117;
+	sub.rn.f64 	%fd119, %fd230, %fd117;
+	mul.rn.f64 	%fd120, %fd119, %fd119;
+	mov.f64 	%fd121, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd122, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd123, %fd122, %fd120, %fd121;
+	mov.f64 	%fd124, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd125, %fd123, %fd120, %fd124;
+	mov.f64 	%fd126, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd127, %fd125, %fd120, %fd126;
+	mov.f64 	%fd128, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd129, %fd127, %fd120, %fd128;
+	mov.f64 	%fd130, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd131, %fd129, %fd120, %fd130;
+	mov.f64 	%fd132, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd133, %fd131, %fd120, %fd132;
+	mov.f64 	%fd134, 0d3FB5555555555462;
+	fma.rn.f64 	%fd135, %fd133, %fd120, %fd134;
+	mul.rn.f64 	%fd136, %fd120, %fd135;
+	fma.rn.f64 	%fd137, %fd136, %fd119, %fd118;
+	add.rn.f64 	%fd233, %fd230, %fd137;
+	bra.uni 	$L__BB28_15;
+
+$L__BB28_7:
+	add.rn.f64 	%fd231, %fd230, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd231;
+	}
+	setp.gt.s32 	%p9, %r75, 1048575;
+	mov.u32 	%r77, -1023;
+	@%p9 bra 	$L__BB28_9;
+
+	mul.rn.f64 	%fd231, %fd231, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd231;
+	}
+	mov.u32 	%r77, -1077;
+
+$L__BB28_9:
+	add.s32 	%r39, %r75, -1;
+	setp.lt.u32 	%p10, %r39, 2146435071;
+	@%p10 bra 	$L__BB28_11;
+	bra.uni 	$L__BB28_10;
+
+$L__BB28_11:
+	shr.u32 	%r41, %r75, 20;
+	add.s32 	%r78, %r77, %r41;
+	and.b32  	%r42, %r75, -2146435073;
+	or.b32  	%r43, %r42, 1072693248;
+	mov.b64 	%fd232, {%r76, %r43};
+	setp.lt.s32 	%p12, %r43, 1073127583;
+	@%p12 bra 	$L__BB28_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r44, %temp}, %fd232;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd232;
+	}
+	add.s32 	%r46, %r45, -1048576;
+	mov.b64 	%fd232, {%r44, %r46};
+	add.s32 	%r78, %r78, 1;
+
+$L__BB28_13:
+	add.rn.f64 	%fd71, %fd232, 0d3FF0000000000000;
+	mov.f64 	%fd72, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd73, %fd71;
+	neg.f64 	%fd74, %fd71;
+	fma.rn.f64 	%fd75, %fd74, %fd73, %fd72;
+	fma.rn.f64 	%fd76, %fd75, %fd75, %fd75;
+	fma.rn.f64 	%fd77, %fd76, %fd73, %fd73;
+	add.rn.f64 	%fd78, %fd232, 0dBFF0000000000000;
+	mul.rn.f64 	%fd79, %fd78, %fd77;
+	add.rn.f64 	%fd80, %fd79, %fd79;
+	mul.rn.f64 	%fd81, %fd80, %fd80;
+	mov.f64 	%fd82, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd83, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd84, %fd83, %fd81, %fd82;
+	mov.f64 	%fd85, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd86, %fd84, %fd81, %fd85;
+	mov.f64 	%fd87, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd88, %fd86, %fd81, %fd87;
+	mov.f64 	%fd89, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd90, %fd88, %fd81, %fd89;
+	mov.f64 	%fd91, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd92, %fd90, %fd81, %fd91;
+	mov.f64 	%fd93, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd94, %fd92, %fd81, %fd93;
+	mov.f64 	%fd95, 0d3FB5555555555554;
+	fma.rn.f64 	%fd96, %fd94, %fd81, %fd95;
+	sub.rn.f64 	%fd97, %fd78, %fd80;
+	add.rn.f64 	%fd98, %fd97, %fd97;
+	neg.f64 	%fd99, %fd80;
+	fma.rn.f64 	%fd100, %fd99, %fd78, %fd98;
+	mul.rn.f64 	%fd101, %fd77, %fd100;
+	mul.rn.f64 	%fd102, %fd81, %fd96;
+	fma.rn.f64 	%fd103, %fd102, %fd80, %fd101;
+	xor.b32  	%r47, %r78, -2147483648;
+	mov.u32 	%r48, -2147483648;
+	mov.u32 	%r49, 1127219200;
+	mov.b64 	%fd104, {%r47, %r49};
+	mov.b64 	%fd105, {%r48, %r49};
+	sub.rn.f64 	%fd106, %fd104, %fd105;
+	mov.f64 	%fd107, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd108, %fd106, %fd107, %fd80;
+	neg.f64 	%fd109, %fd106;
+	fma.rn.f64 	%fd110, %fd109, %fd107, %fd108;
+	sub.rn.f64 	%fd111, %fd110, %fd80;
+	sub.rn.f64 	%fd112, %fd103, %fd111;
+	mov.f64 	%fd113, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd114, %fd106, %fd113, %fd112;
+	add.rn.f64 	%fd233, %fd108, %fd114;
+	bra.uni 	$L__BB28_15;
+
+$L__BB28_10:
+	mov.f64 	%fd69, 0d7FF0000000000000;
+	fma.rn.f64 	%fd70, %fd231, %fd69, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r40}, %fd231;
+	}
+	mov.b32 	%f6, %r40;
+	setp.eq.f32 	%p11, %f6, 0f00000000;
+	selp.f64 	%fd233, 0dFFF0000000000000, %fd70, %p11;
+
+$L__BB28_15:
+	ld.param.f64 	%fd226, [bbb_klmix_dmu_f64_param_6];
+	ld.param.f64 	%fd225, [bbb_klmix_dmu_f64_param_7];
+	ld.global.f64 	%fd138, [%rd36];
+	mul.rn.f64 	%fd139, %fd233, %fd138;
+	add.rn.f64 	%fd18, %fd2, %fd139;
+	mul.rn.f64 	%fd140, %fd18, 0d3FE0000000000000;
+	mul.rn.f64 	%fd141, %fd18, %fd140;
+	mul.rn.f64 	%fd142, %fd141, %fd34;
+	sub.rn.f64 	%fd143, %fd225, %fd142;
+	mul.rn.f64 	%fd144, %fd141, %fd33;
+	sub.rn.f64 	%fd145, %fd226, %fd144;
+	sub.rn.f64 	%fd19, %fd143, %fd145;
+	setp.ltu.f64 	%p13, %fd19, 0d0000000000000000;
+	@%p13 bra 	$L__BB28_20;
+	bra.uni 	$L__BB28_16;
+
+$L__BB28_20:
+	mov.f64 	%fd183, 0d4338000000000000;
+	mov.f64 	%fd184, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd185, %fd19, %fd184, %fd183;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd185;
+	}
+	mov.f64 	%fd186, 0dC338000000000000;
+	add.rn.f64 	%fd187, %fd185, %fd186;
+	mov.f64 	%fd188, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd189, %fd187, %fd188, %fd19;
+	mov.f64 	%fd190, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd191, %fd187, %fd190, %fd189;
+	mov.f64 	%fd192, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd193, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd194, %fd193, %fd191, %fd192;
+	mov.f64 	%fd195, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd196, %fd194, %fd191, %fd195;
+	mov.f64 	%fd197, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd198, %fd196, %fd191, %fd197;
+	mov.f64 	%fd199, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd200, %fd198, %fd191, %fd199;
+	mov.f64 	%fd201, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd202, %fd200, %fd191, %fd201;
+	mov.f64 	%fd203, 0d3F81111111122322;
+	fma.rn.f64 	%fd204, %fd202, %fd191, %fd203;
+	mov.f64 	%fd205, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd206, %fd204, %fd191, %fd205;
+	mov.f64 	%fd207, 0d3FC5555555555511;
+	fma.rn.f64 	%fd208, %fd206, %fd191, %fd207;
+	mov.f64 	%fd209, 0d3FE000000000000B;
+	fma.rn.f64 	%fd210, %fd208, %fd191, %fd209;
+	mov.f64 	%fd211, 0d3FF0000000000000;
+	fma.rn.f64 	%fd212, %fd210, %fd191, %fd211;
+	fma.rn.f64 	%fd213, %fd212, %fd191, %fd211;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd213;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd213;
+	}
+	shl.b32 	%r62, %r17, 20;
+	add.s32 	%r63, %r19, %r62;
+	mov.b64 	%fd235, {%r18, %r63};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r64}, %fd19;
+	}
+	mov.b32 	%f8, %r64;
+	abs.f32 	%f3, %f8;
+	setp.lt.f32 	%p17, %f3, 0f4086232B;
+	@%p17 bra 	$L__BB28_23;
+
+	setp.lt.f64 	%p18, %fd19, 0d0000000000000000;
+	add.rn.f64 	%fd214, %fd19, 0d7FF0000000000000;
+	selp.f64 	%fd235, 0d0000000000000000, %fd214, %p18;
+	setp.geu.f32 	%p19, %f3, 0f40874800;
+	@%p19 bra 	$L__BB28_23;
+
+	shr.u32 	%r65, %r17, 31;
+	add.s32 	%r66, %r17, %r65;
+	shr.s32 	%r67, %r66, 1;
+	shl.b32 	%r68, %r67, 20;
+	add.s32 	%r69, %r19, %r68;
+	mov.b64 	%fd215, {%r18, %r69};
+	sub.s32 	%r70, %r17, %r67;
+	shl.b32 	%r71, %r70, 20;
+	add.s32 	%r72, %r71, 1072693248;
+	mov.u32 	%r73, 0;
+	mov.b64 	%fd216, {%r73, %r72};
+	mul.rn.f64 	%fd235, %fd215, %fd216;
+
+$L__BB28_23:
+	add.rn.f64 	%fd217, %fd235, 0d3FF0000000000000;
+	div.rn.f64 	%fd236, %fd235, %fd217;
+	bra.uni 	$L__BB28_24;
+
+$L__BB28_16:
+	neg.f64 	%fd146, %fd19;
+	mov.f64 	%fd147, 0d4338000000000000;
+	mov.f64 	%fd148, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd149, %fd146, %fd148, %fd147;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd149;
+	}
+	mov.f64 	%fd150, 0dC338000000000000;
+	add.rn.f64 	%fd151, %fd149, %fd150;
+	mov.f64 	%fd152, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd153, %fd151, %fd152, %fd146;
+	mov.f64 	%fd154, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd155, %fd151, %fd154, %fd153;
+	mov.f64 	%fd156, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd157, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd158, %fd157, %fd155, %fd156;
+	mov.f64 	%fd159, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd160, %fd158, %fd155, %fd159;
+	mov.f64 	%fd161, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd162, %fd160, %fd155, %fd161;
+	mov.f64 	%fd163, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd164, %fd162, %fd155, %fd163;
+	mov.f64 	%fd165, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd166, %fd164, %fd155, %fd165;
+	mov.f64 	%fd167, 0d3F81111111122322;
+	fma.rn.f64 	%fd168, %fd166, %fd155, %fd167;
+	mov.f64 	%fd169, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd170, %fd168, %fd155, %fd169;
+	mov.f64 	%fd171, 0d3FC5555555555511;
+	fma.rn.f64 	%fd172, %fd170, %fd155, %fd171;
+	mov.f64 	%fd173, 0d3FE000000000000B;
+	fma.rn.f64 	%fd174, %fd172, %fd155, %fd173;
+	mov.f64 	%fd175, 0d3FF0000000000000;
+	fma.rn.f64 	%fd176, %fd174, %fd155, %fd175;
+	fma.rn.f64 	%fd177, %fd176, %fd155, %fd175;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd177;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd177;
+	}
+	shl.b32 	%r50, %r14, 20;
+	add.s32 	%r51, %r16, %r50;
+	mov.b64 	%fd234, {%r15, %r51};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r52}, %fd146;
+	}
+	mov.b32 	%f7, %r52;
+	abs.f32 	%f2, %f7;
+	setp.lt.f32 	%p14, %f2, 0f4086232B;
+	@%p14 bra 	$L__BB28_19;
+
+	setp.gt.f64 	%p15, %fd19, 0d8000000000000000;
+	mov.f64 	%fd178, 0d7FF0000000000000;
+	sub.rn.f64 	%fd179, %fd178, %fd19;
+	selp.f64 	%fd234, 0d0000000000000000, %fd179, %p15;
+	setp.geu.f32 	%p16, %f2, 0f40874800;
+	@%p16 bra 	$L__BB28_19;
+
+	shr.u32 	%r53, %r14, 31;
+	add.s32 	%r54, %r14, %r53;
+	shr.s32 	%r55, %r54, 1;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r16, %r56;
+	mov.b64 	%fd180, {%r15, %r57};
+	sub.s32 	%r58, %r14, %r55;
+	shl.b32 	%r59, %r58, 20;
+	add.s32 	%r60, %r59, 1072693248;
+	mov.u32 	%r61, 0;
+	mov.b64 	%fd181, {%r61, %r60};
+	mul.rn.f64 	%fd234, %fd180, %fd181;
+
+$L__BB28_19:
+	add.rn.f64 	%fd182, %fd234, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd236, %fd182;
+
+$L__BB28_24:
+	ld.param.u64 	%rd34, [bbb_klmix_dmu_f64_param_5];
+	mov.f64 	%fd218, 0d3FF0000000000000;
+	sub.rn.f64 	%fd219, %fd218, %fd236;
+	mul.rn.f64 	%fd220, %fd219, %fd33;
+	mul.rn.f64 	%fd221, %fd236, %fd34;
+	add.rn.f64 	%fd222, %fd221, %fd220;
+	mul.rn.f64 	%fd223, %fd18, %fd222;
+	mul.rn.f64 	%fd224, %fd1, %fd223;
+	st.global.f64 	[%rd35], %fd224;
+	add.s64 	%rd38, %rd38, %rd5;
+	add.s64 	%rd37, %rd37, %rd5;
+	add.s64 	%rd36, %rd36, %rd5;
+	add.s64 	%rd35, %rd35, %rd5;
+	add.s64 	%rd39, %rd39, %rd3;
+	setp.lt.s64 	%p20, %rd39, %rd34;
+	@%p20 bra 	$L__BB28_2;
+
+$L__BB28_25:
+	ret;
+
+}
+	// .globl	bbb_klmix_drho_f64
+.visible .entry bbb_klmix_drho_f64(
+	.param .u64 bbb_klmix_drho_f64_param_0,
+	.param .u64 bbb_klmix_drho_f64_param_1,
+	.param .u64 bbb_klmix_drho_f64_param_2,
+	.param .u64 bbb_klmix_drho_f64_param_3,
+	.param .u64 bbb_klmix_drho_f64_param_4,
+	.param .u64 bbb_klmix_drho_f64_param_5,
+	.param .f64 bbb_klmix_drho_f64_param_6,
+	.param .f64 bbb_klmix_drho_f64_param_7,
+	.param .f64 bbb_klmix_drho_f64_param_8,
+	.param .f64 bbb_klmix_drho_f64_param_9
+)
+{
+	.reg .pred 	%p<24>;
+	.reg .f32 	%f<11>;
+	.reg .b32 	%r<97>;
+	.reg .f64 	%fd<296>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_klmix_drho_f64_param_0];
+	ld.param.u64 	%rd20, [bbb_klmix_drho_f64_param_1];
+	ld.param.u64 	%rd21, [bbb_klmix_drho_f64_param_2];
+	ld.param.u64 	%rd22, [bbb_klmix_drho_f64_param_3];
+	ld.param.u64 	%rd23, [bbb_klmix_drho_f64_param_4];
+	ld.param.u64 	%rd24, [bbb_klmix_drho_f64_param_5];
+	ld.param.f64 	%fd38, [bbb_klmix_drho_f64_param_8];
+	ld.param.f64 	%fd39, [bbb_klmix_drho_f64_param_9];
+	mov.u32 	%r23, %ctaid.x;
+	mov.u32 	%r24, %ntid.x;
+	cvt.u64.u32 	%rd1, %r24;
+	mul.wide.u32 	%rd25, %r23, %r24;
+	mov.u32 	%r25, %tid.x;
+	cvt.u64.u32 	%rd26, %r25;
+	add.s64 	%rd39, %rd25, %rd26;
+	setp.ge.s64 	%p1, %rd39, %rd24;
+	@%p1 bra 	$L__BB29_28;
+
+	cvta.to.global.u64 	%rd27, %rd20;
+	ld.global.f64 	%fd1, [%rd27];
+	mov.u32 	%r26, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r26;
+	mul.lo.s64 	%rd3, %rd1, %rd28;
+	cvta.to.global.u64 	%rd29, %rd22;
+	shl.b64 	%rd30, %rd39, 3;
+	add.s64 	%rd38, %rd29, %rd30;
+	shl.b64 	%rd5, %rd3, 3;
+	cvta.to.global.u64 	%rd31, %rd23;
+	add.s64 	%rd37, %rd31, %rd30;
+	cvta.to.global.u64 	%rd32, %rd21;
+	add.s64 	%rd36, %rd32, %rd30;
+	cvta.to.global.u64 	%rd33, %rd19;
+	add.s64 	%rd35, %rd33, %rd30;
+
+$L__BB29_2:
+	ld.global.f64 	%fd2, [%rd38];
+	setp.gt.f64 	%p2, %fd2, 0d4034000000000000;
+	mov.f64 	%fd291, %fd2;
+	@%p2 bra 	$L__BB29_15;
+
+	mov.f64 	%fd40, 0d4338000000000000;
+	mov.f64 	%fd41, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd42, %fd2, %fd41, %fd40;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd42;
+	}
+	mov.f64 	%fd43, 0dC338000000000000;
+	add.rn.f64 	%fd44, %fd42, %fd43;
+	mov.f64 	%fd45, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd46, %fd44, %fd45, %fd2;
+	mov.f64 	%fd47, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd48, %fd44, %fd47, %fd46;
+	mov.f64 	%fd49, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd50, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd51, %fd50, %fd48, %fd49;
+	mov.f64 	%fd52, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd53, %fd51, %fd48, %fd52;
+	mov.f64 	%fd54, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd55, %fd53, %fd48, %fd54;
+	mov.f64 	%fd56, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd57, %fd55, %fd48, %fd56;
+	mov.f64 	%fd58, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd59, %fd57, %fd48, %fd58;
+	mov.f64 	%fd60, 0d3F81111111122322;
+	fma.rn.f64 	%fd61, %fd59, %fd48, %fd60;
+	mov.f64 	%fd62, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd63, %fd61, %fd48, %fd62;
+	mov.f64 	%fd64, 0d3FC5555555555511;
+	fma.rn.f64 	%fd65, %fd63, %fd48, %fd64;
+	mov.f64 	%fd66, 0d3FE000000000000B;
+	fma.rn.f64 	%fd67, %fd65, %fd48, %fd66;
+	mov.f64 	%fd68, 0d3FF0000000000000;
+	fma.rn.f64 	%fd69, %fd67, %fd48, %fd68;
+	fma.rn.f64 	%fd70, %fd69, %fd48, %fd68;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd70;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd70;
+	}
+	shl.b32 	%r27, %r1, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd288, {%r2, %r28};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r29}, %fd2;
+	}
+	mov.b32 	%f5, %r29;
+	abs.f32 	%f1, %f5;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB29_6;
+
+	setp.lt.f64 	%p4, %fd2, 0d0000000000000000;
+	add.rn.f64 	%fd71, %fd2, 0d7FF0000000000000;
+	selp.f64 	%fd288, 0d0000000000000000, %fd71, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB29_6;
+
+	mov.f64 	%fd283, 0d4338000000000000;
+	mov.f64 	%fd282, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd281, %fd2, %fd282, %fd283;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r91, %temp}, %fd281;
+	}
+	shr.u32 	%r30, %r91, 31;
+	add.s32 	%r31, %r91, %r30;
+	shr.s32 	%r32, %r31, 1;
+	shl.b32 	%r33, %r32, 20;
+	add.s32 	%r34, %r3, %r33;
+	mov.b64 	%fd72, {%r2, %r34};
+	sub.s32 	%r35, %r91, %r32;
+	shl.b32 	%r36, %r35, 20;
+	add.s32 	%r37, %r36, 1072693248;
+	mov.u32 	%r38, 0;
+	mov.b64 	%fd73, {%r38, %r37};
+	mul.rn.f64 	%fd288, %fd72, %fd73;
+
+$L__BB29_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r39}, %fd288;
+	}
+	mov.b32 	%f6, %r39;
+	setp.lt.f32 	%p6, %f6, 0f3FE55555;
+	setp.gt.f32 	%p7, %f6, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB29_14;
+	bra.uni 	$L__BB29_7;
+
+$L__BB29_14:
+	add.rn.f64 	%fd120, %fd288, 0d4000000000000000;
+	div.rn.f64 	%fd121, %fd288, %fd120;
+	mul.rn.f64 	%fd122, %fd288, %fd121;
+	neg.f64 	%fd123, %fd122;
+	sub.rn.f64 	%fd124, %fd288, %fd122;
+	mul.rn.f64 	%fd125, %fd124, %fd124;
+	mov.f64 	%fd126, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd127, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd128, %fd127, %fd125, %fd126;
+	mov.f64 	%fd129, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd130, %fd128, %fd125, %fd129;
+	mov.f64 	%fd131, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd132, %fd130, %fd125, %fd131;
+	mov.f64 	%fd133, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd134, %fd132, %fd125, %fd133;
+	mov.f64 	%fd135, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd136, %fd134, %fd125, %fd135;
+	mov.f64 	%fd137, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd138, %fd136, %fd125, %fd137;
+	mov.f64 	%fd139, 0d3FB5555555555462;
+	fma.rn.f64 	%fd140, %fd138, %fd125, %fd139;
+	mul.rn.f64 	%fd141, %fd125, %fd140;
+	fma.rn.f64 	%fd142, %fd141, %fd124, %fd123;
+	add.rn.f64 	%fd291, %fd288, %fd142;
+	bra.uni 	$L__BB29_15;
+
+$L__BB29_7:
+	add.rn.f64 	%fd289, %fd288, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r93}, %fd289;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r94, %temp}, %fd289;
+	}
+	setp.gt.s32 	%p9, %r93, 1048575;
+	mov.u32 	%r95, -1023;
+	@%p9 bra 	$L__BB29_9;
+
+	mul.rn.f64 	%fd289, %fd289, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r93}, %fd289;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r94, %temp}, %fd289;
+	}
+	mov.u32 	%r95, -1077;
+
+$L__BB29_9:
+	add.s32 	%r42, %r93, -1;
+	setp.lt.u32 	%p10, %r42, 2146435071;
+	@%p10 bra 	$L__BB29_11;
+	bra.uni 	$L__BB29_10;
+
+$L__BB29_11:
+	shr.u32 	%r44, %r93, 20;
+	add.s32 	%r96, %r95, %r44;
+	and.b32  	%r45, %r93, -2146435073;
+	or.b32  	%r46, %r45, 1072693248;
+	mov.b64 	%fd290, {%r94, %r46};
+	setp.lt.s32 	%p12, %r46, 1073127583;
+	@%p12 bra 	$L__BB29_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r47, %temp}, %fd290;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r48}, %fd290;
+	}
+	add.s32 	%r49, %r48, -1048576;
+	mov.b64 	%fd290, {%r47, %r49};
+	add.s32 	%r96, %r96, 1;
+
+$L__BB29_13:
+	add.rn.f64 	%fd76, %fd290, 0d3FF0000000000000;
+	mov.f64 	%fd77, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd78, %fd76;
+	neg.f64 	%fd79, %fd76;
+	fma.rn.f64 	%fd80, %fd79, %fd78, %fd77;
+	fma.rn.f64 	%fd81, %fd80, %fd80, %fd80;
+	fma.rn.f64 	%fd82, %fd81, %fd78, %fd78;
+	add.rn.f64 	%fd83, %fd290, 0dBFF0000000000000;
+	mul.rn.f64 	%fd84, %fd83, %fd82;
+	add.rn.f64 	%fd85, %fd84, %fd84;
+	mul.rn.f64 	%fd86, %fd85, %fd85;
+	mov.f64 	%fd87, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd88, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd89, %fd88, %fd86, %fd87;
+	mov.f64 	%fd90, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd91, %fd89, %fd86, %fd90;
+	mov.f64 	%fd92, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd93, %fd91, %fd86, %fd92;
+	mov.f64 	%fd94, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd95, %fd93, %fd86, %fd94;
+	mov.f64 	%fd96, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd97, %fd95, %fd86, %fd96;
+	mov.f64 	%fd98, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd99, %fd97, %fd86, %fd98;
+	mov.f64 	%fd100, 0d3FB5555555555554;
+	fma.rn.f64 	%fd101, %fd99, %fd86, %fd100;
+	sub.rn.f64 	%fd102, %fd83, %fd85;
+	add.rn.f64 	%fd103, %fd102, %fd102;
+	neg.f64 	%fd104, %fd85;
+	fma.rn.f64 	%fd105, %fd104, %fd83, %fd103;
+	mul.rn.f64 	%fd106, %fd82, %fd105;
+	mul.rn.f64 	%fd107, %fd86, %fd101;
+	fma.rn.f64 	%fd108, %fd107, %fd85, %fd106;
+	xor.b32  	%r50, %r96, -2147483648;
+	mov.u32 	%r51, -2147483648;
+	mov.u32 	%r52, 1127219200;
+	mov.b64 	%fd109, {%r50, %r52};
+	mov.b64 	%fd110, {%r51, %r52};
+	sub.rn.f64 	%fd111, %fd109, %fd110;
+	mov.f64 	%fd112, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd113, %fd111, %fd112, %fd85;
+	neg.f64 	%fd114, %fd111;
+	fma.rn.f64 	%fd115, %fd114, %fd112, %fd113;
+	sub.rn.f64 	%fd116, %fd115, %fd85;
+	sub.rn.f64 	%fd117, %fd108, %fd116;
+	mov.f64 	%fd118, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd119, %fd111, %fd118, %fd117;
+	add.rn.f64 	%fd291, %fd113, %fd119;
+	bra.uni 	$L__BB29_15;
+
+$L__BB29_10:
+	mov.f64 	%fd74, 0d7FF0000000000000;
+	fma.rn.f64 	%fd75, %fd289, %fd74, %fd74;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r43}, %fd289;
+	}
+	mov.b32 	%f7, %r43;
+	setp.eq.f32 	%p11, %f7, 0f00000000;
+	selp.f64 	%fd291, 0dFFF0000000000000, %fd75, %p11;
+
+$L__BB29_15:
+	ld.param.f64 	%fd275, [bbb_klmix_drho_f64_param_6];
+	ld.param.f64 	%fd274, [bbb_klmix_drho_f64_param_7];
+	ld.global.f64 	%fd17, [%rd37];
+	mul.rn.f64 	%fd143, %fd291, %fd17;
+	ld.global.f64 	%fd144, [%rd36];
+	add.rn.f64 	%fd18, %fd144, %fd143;
+	mul.rn.f64 	%fd145, %fd18, 0d3FE0000000000000;
+	mul.rn.f64 	%fd146, %fd18, %fd145;
+	mul.rn.f64 	%fd147, %fd146, %fd39;
+	sub.rn.f64 	%fd148, %fd274, %fd147;
+	mul.rn.f64 	%fd149, %fd146, %fd38;
+	sub.rn.f64 	%fd150, %fd275, %fd149;
+	sub.rn.f64 	%fd19, %fd148, %fd150;
+	setp.ltu.f64 	%p13, %fd19, 0d0000000000000000;
+	@%p13 bra 	$L__BB29_20;
+	bra.uni 	$L__BB29_16;
+
+$L__BB29_20:
+	mov.f64 	%fd188, 0d4338000000000000;
+	mov.f64 	%fd189, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd190, %fd19, %fd189, %fd188;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd190;
+	}
+	mov.f64 	%fd191, 0dC338000000000000;
+	add.rn.f64 	%fd192, %fd190, %fd191;
+	mov.f64 	%fd193, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd194, %fd192, %fd193, %fd19;
+	mov.f64 	%fd195, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd196, %fd192, %fd195, %fd194;
+	mov.f64 	%fd197, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd198, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd199, %fd198, %fd196, %fd197;
+	mov.f64 	%fd200, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd201, %fd199, %fd196, %fd200;
+	mov.f64 	%fd202, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd203, %fd201, %fd196, %fd202;
+	mov.f64 	%fd204, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd205, %fd203, %fd196, %fd204;
+	mov.f64 	%fd206, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd207, %fd205, %fd196, %fd206;
+	mov.f64 	%fd208, 0d3F81111111122322;
+	fma.rn.f64 	%fd209, %fd207, %fd196, %fd208;
+	mov.f64 	%fd210, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd211, %fd209, %fd196, %fd210;
+	mov.f64 	%fd212, 0d3FC5555555555511;
+	fma.rn.f64 	%fd213, %fd211, %fd196, %fd212;
+	mov.f64 	%fd214, 0d3FE000000000000B;
+	fma.rn.f64 	%fd215, %fd213, %fd196, %fd214;
+	mov.f64 	%fd216, 0d3FF0000000000000;
+	fma.rn.f64 	%fd217, %fd215, %fd196, %fd216;
+	fma.rn.f64 	%fd218, %fd217, %fd196, %fd216;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd218;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd218;
+	}
+	shl.b32 	%r65, %r17, 20;
+	add.s32 	%r66, %r19, %r65;
+	mov.b64 	%fd293, {%r18, %r66};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd19;
+	}
+	mov.b32 	%f9, %r67;
+	abs.f32 	%f3, %f9;
+	setp.lt.f32 	%p17, %f3, 0f4086232B;
+	@%p17 bra 	$L__BB29_23;
+
+	setp.lt.f64 	%p18, %fd19, 0d0000000000000000;
+	add.rn.f64 	%fd219, %fd19, 0d7FF0000000000000;
+	selp.f64 	%fd293, 0d0000000000000000, %fd219, %p18;
+	setp.geu.f32 	%p19, %f3, 0f40874800;
+	@%p19 bra 	$L__BB29_23;
+
+	mov.f64 	%fd278, 0d4338000000000000;
+	mov.f64 	%fd277, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd276, %fd19, %fd277, %fd278;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd276;
+	}
+	shr.u32 	%r68, %r90, 31;
+	add.s32 	%r69, %r90, %r68;
+	shr.s32 	%r70, %r69, 1;
+	shl.b32 	%r71, %r70, 20;
+	add.s32 	%r72, %r19, %r71;
+	mov.b64 	%fd220, {%r18, %r72};
+	sub.s32 	%r73, %r90, %r70;
+	shl.b32 	%r74, %r73, 20;
+	add.s32 	%r75, %r74, 1072693248;
+	mov.u32 	%r76, 0;
+	mov.b64 	%fd221, {%r76, %r75};
+	mul.rn.f64 	%fd293, %fd220, %fd221;
+
+$L__BB29_23:
+	add.rn.f64 	%fd222, %fd293, 0d3FF0000000000000;
+	div.rn.f64 	%fd294, %fd293, %fd222;
+	bra.uni 	$L__BB29_24;
+
+$L__BB29_16:
+	neg.f64 	%fd151, %fd19;
+	mov.f64 	%fd152, 0d4338000000000000;
+	mov.f64 	%fd153, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd154, %fd151, %fd153, %fd152;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd154;
+	}
+	mov.f64 	%fd155, 0dC338000000000000;
+	add.rn.f64 	%fd156, %fd154, %fd155;
+	mov.f64 	%fd157, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd158, %fd156, %fd157, %fd151;
+	mov.f64 	%fd159, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd160, %fd156, %fd159, %fd158;
+	mov.f64 	%fd161, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd162, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd163, %fd162, %fd160, %fd161;
+	mov.f64 	%fd164, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd165, %fd163, %fd160, %fd164;
+	mov.f64 	%fd166, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd167, %fd165, %fd160, %fd166;
+	mov.f64 	%fd168, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd169, %fd167, %fd160, %fd168;
+	mov.f64 	%fd170, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd171, %fd169, %fd160, %fd170;
+	mov.f64 	%fd172, 0d3F81111111122322;
+	fma.rn.f64 	%fd173, %fd171, %fd160, %fd172;
+	mov.f64 	%fd174, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd175, %fd173, %fd160, %fd174;
+	mov.f64 	%fd176, 0d3FC5555555555511;
+	fma.rn.f64 	%fd177, %fd175, %fd160, %fd176;
+	mov.f64 	%fd178, 0d3FE000000000000B;
+	fma.rn.f64 	%fd179, %fd177, %fd160, %fd178;
+	mov.f64 	%fd180, 0d3FF0000000000000;
+	fma.rn.f64 	%fd181, %fd179, %fd160, %fd180;
+	fma.rn.f64 	%fd182, %fd181, %fd160, %fd180;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd182;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd182;
+	}
+	shl.b32 	%r53, %r14, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd292, {%r15, %r54};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd151;
+	}
+	mov.b32 	%f8, %r55;
+	abs.f32 	%f2, %f8;
+	setp.lt.f32 	%p14, %f2, 0f4086232B;
+	@%p14 bra 	$L__BB29_19;
+
+	setp.gt.f64 	%p15, %fd19, 0d8000000000000000;
+	mov.f64 	%fd183, 0d7FF0000000000000;
+	sub.rn.f64 	%fd184, %fd183, %fd19;
+	selp.f64 	%fd292, 0d0000000000000000, %fd184, %p15;
+	setp.geu.f32 	%p16, %f2, 0f40874800;
+	@%p16 bra 	$L__BB29_19;
+
+	mov.f64 	%fd273, 0d4338000000000000;
+	mov.f64 	%fd272, 0d3FF71547652B82FE;
+	neg.f64 	%fd271, %fd19;
+	fma.rn.f64 	%fd270, %fd271, %fd272, %fd273;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r89, %temp}, %fd270;
+	}
+	shr.u32 	%r56, %r89, 31;
+	add.s32 	%r57, %r89, %r56;
+	shr.s32 	%r58, %r57, 1;
+	shl.b32 	%r59, %r58, 20;
+	add.s32 	%r60, %r16, %r59;
+	mov.b64 	%fd185, {%r15, %r60};
+	sub.s32 	%r61, %r89, %r58;
+	shl.b32 	%r62, %r61, 20;
+	add.s32 	%r63, %r62, 1072693248;
+	mov.u32 	%r64, 0;
+	mov.b64 	%fd186, {%r64, %r63};
+	mul.rn.f64 	%fd292, %fd185, %fd186;
+
+$L__BB29_19:
+	add.rn.f64 	%fd187, %fd292, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd294, %fd187;
+
+$L__BB29_24:
+	mul.rn.f64 	%fd280, %fd291, %fd17;
+	add.rn.f64 	%fd279, %fd144, %fd280;
+	mov.f64 	%fd223, 0d3FF0000000000000;
+	sub.rn.f64 	%fd224, %fd223, %fd294;
+	mul.rn.f64 	%fd225, %fd224, %fd38;
+	mul.rn.f64 	%fd226, %fd294, %fd39;
+	add.rn.f64 	%fd227, %fd226, %fd225;
+	mul.rn.f64 	%fd228, %fd279, %fd227;
+	mul.rn.f64 	%fd229, %fd17, %fd228;
+	rcp.rn.f64 	%fd230, %fd291;
+	sub.rn.f64 	%fd31, %fd229, %fd230;
+	neg.f64 	%fd231, %fd2;
+	mov.f64 	%fd232, 0d4338000000000000;
+	mov.f64 	%fd233, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd234, %fd231, %fd233, %fd232;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd234;
+	}
+	mov.f64 	%fd235, 0dC338000000000000;
+	add.rn.f64 	%fd236, %fd234, %fd235;
+	mov.f64 	%fd237, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd238, %fd236, %fd237, %fd231;
+	mov.f64 	%fd239, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd240, %fd236, %fd239, %fd238;
+	mov.f64 	%fd241, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd242, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd243, %fd242, %fd240, %fd241;
+	mov.f64 	%fd244, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd245, %fd243, %fd240, %fd244;
+	mov.f64 	%fd246, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd247, %fd245, %fd240, %fd246;
+	mov.f64 	%fd248, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd249, %fd247, %fd240, %fd248;
+	mov.f64 	%fd250, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd251, %fd249, %fd240, %fd250;
+	mov.f64 	%fd252, 0d3F81111111122322;
+	fma.rn.f64 	%fd253, %fd251, %fd240, %fd252;
+	mov.f64 	%fd254, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd255, %fd253, %fd240, %fd254;
+	mov.f64 	%fd256, 0d3FC5555555555511;
+	fma.rn.f64 	%fd257, %fd255, %fd240, %fd256;
+	mov.f64 	%fd258, 0d3FE000000000000B;
+	fma.rn.f64 	%fd259, %fd257, %fd240, %fd258;
+	fma.rn.f64 	%fd260, %fd259, %fd240, %fd223;
+	fma.rn.f64 	%fd261, %fd260, %fd240, %fd223;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r21, %temp}, %fd261;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r22}, %fd261;
+	}
+	shl.b32 	%r77, %r20, 20;
+	add.s32 	%r78, %r22, %r77;
+	mov.b64 	%fd295, {%r21, %r78};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd231;
+	}
+	mov.b32 	%f10, %r79;
+	abs.f32 	%f4, %f10;
+	setp.lt.f32 	%p20, %f4, 0f4086232B;
+	@%p20 bra 	$L__BB29_27;
+
+	setp.gt.f64 	%p21, %fd2, 0d8000000000000000;
+	mov.f64 	%fd262, 0d7FF0000000000000;
+	sub.rn.f64 	%fd263, %fd262, %fd2;
+	selp.f64 	%fd295, 0d0000000000000000, %fd263, %p21;
+	setp.geu.f32 	%p22, %f4, 0f40874800;
+	@%p22 bra 	$L__BB29_27;
+
+	mov.f64 	%fd287, 0d4338000000000000;
+	mov.f64 	%fd286, 0d3FF71547652B82FE;
+	neg.f64 	%fd285, %fd2;
+	fma.rn.f64 	%fd284, %fd285, %fd286, %fd287;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r92, %temp}, %fd284;
+	}
+	shr.u32 	%r80, %r92, 31;
+	add.s32 	%r81, %r92, %r80;
+	shr.s32 	%r82, %r81, 1;
+	shl.b32 	%r83, %r82, 20;
+	add.s32 	%r84, %r22, %r83;
+	mov.b64 	%fd264, {%r21, %r84};
+	sub.s32 	%r85, %r92, %r82;
+	shl.b32 	%r86, %r85, 20;
+	add.s32 	%r87, %r86, 1072693248;
+	mov.u32 	%r88, 0;
+	mov.b64 	%fd265, {%r88, %r87};
+	mul.rn.f64 	%fd295, %fd264, %fd265;
+
+$L__BB29_27:
+	ld.param.u64 	%rd34, [bbb_klmix_drho_f64_param_5];
+	add.rn.f64 	%fd266, %fd295, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd267, %fd266;
+	mul.rn.f64 	%fd268, %fd1, %fd31;
+	mul.rn.f64 	%fd269, %fd268, %fd267;
+	st.global.f64 	[%rd35], %fd269;
+	add.s64 	%rd38, %rd38, %rd5;
+	add.s64 	%rd37, %rd37, %rd5;
+	add.s64 	%rd36, %rd36, %rd5;
+	add.s64 	%rd35, %rd35, %rd5;
+	add.s64 	%rd39, %rd39, %rd3;
+	setp.lt.s64 	%p23, %rd39, %rd34;
+	@%p23 bra 	$L__BB29_2;
+
+$L__BB29_28:
 	ret;
 
 }
@@ -11116,7 +14914,7 @@ $L__BB23_19:
 	cvt.u64.u32 	%rd2, %r3;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd53, 0d0000000000000000;
-	@%p1 bra 	$L__BB24_7;
+	@%p1 bra 	$L__BB30_7;
 
 	not.b64 	%rd22, %rd2;
 	add.s64 	%rd3, %rd22, %rd20;
@@ -11126,14 +14924,14 @@ $L__BB23_19:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd53, 0d0000000000000000;
 	mov.u64 	%rd32, %rd2;
-	@%p2 bra 	$L__BB24_4;
+	@%p2 bra 	$L__BB30_4;
 
 	shl.b64 	%rd25, %rd2, 3;
 	add.s64 	%rd30, %rd1, %rd25;
 	neg.s64 	%rd29, %rd4;
 	mov.u64 	%rd32, %rd2;
 
-$L__BB24_3:
+$L__BB30_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd14, [%rd30];
 	add.rn.f64 	%fd53, %fd53, %fd14;
@@ -11141,17 +14939,17 @@ $L__BB24_3:
 	add.s64 	%rd30, %rd30, 2048;
 	add.s64 	%rd29, %rd29, 1;
 	setp.ne.s64 	%p3, %rd29, 0;
-	@%p3 bra 	$L__BB24_3;
+	@%p3 bra 	$L__BB30_3;
 
-$L__BB24_4:
+$L__BB30_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB24_7;
+	@%p4 bra 	$L__BB30_7;
 
 	shl.b64 	%rd26, %rd32, 3;
 	add.s64 	%rd27, %rd1, %rd26;
 	add.s64 	%rd33, %rd27, 4096;
 
-$L__BB24_6:
+$L__BB30_6:
 	ld.global.f64 	%fd15, [%rd33+-4096];
 	add.rn.f64 	%fd16, %fd53, %fd15;
 	ld.global.f64 	%fd17, [%rd33+-2048];
@@ -11163,9 +14961,9 @@ $L__BB24_6:
 	add.s64 	%rd33, %rd33, 8192;
 	add.s64 	%rd32, %rd32, 1024;
 	setp.lt.s64 	%p5, %rd32, %rd20;
-	@%p5 bra 	$L__BB24_6;
+	@%p5 bra 	$L__BB30_6;
 
-$L__BB24_7:
+$L__BB30_7:
 	cvt.u32.u64 	%r4, %rd2;
 	shl.b32 	%r5, %r4, 3;
 	mov.u32 	%r6, _ZZ9block_sumdE1s;
@@ -11173,86 +14971,86 @@ $L__BB24_7:
 	st.shared.f64 	[%r1], %fd53;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r4, 127;
-	@%p6 bra 	$L__BB24_9;
+	@%p6 bra 	$L__BB30_9;
 
 	ld.shared.f64 	%fd22, [%r1];
 	ld.shared.f64 	%fd23, [%r1+1024];
 	add.rn.f64 	%fd24, %fd23, %fd22;
 	st.shared.f64 	[%r1], %fd24;
 
-$L__BB24_9:
+$L__BB30_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r4, 63;
-	@%p7 bra 	$L__BB24_11;
+	@%p7 bra 	$L__BB30_11;
 
 	ld.shared.f64 	%fd25, [%r1];
 	ld.shared.f64 	%fd26, [%r1+512];
 	add.rn.f64 	%fd27, %fd26, %fd25;
 	st.shared.f64 	[%r1], %fd27;
 
-$L__BB24_11:
+$L__BB30_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r4, 31;
-	@%p8 bra 	$L__BB24_13;
+	@%p8 bra 	$L__BB30_13;
 
 	ld.shared.f64 	%fd28, [%r1];
 	ld.shared.f64 	%fd29, [%r1+256];
 	add.rn.f64 	%fd30, %fd29, %fd28;
 	st.shared.f64 	[%r1], %fd30;
 
-$L__BB24_13:
+$L__BB30_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r4, 15;
-	@%p9 bra 	$L__BB24_15;
+	@%p9 bra 	$L__BB30_15;
 
 	ld.shared.f64 	%fd31, [%r1];
 	ld.shared.f64 	%fd32, [%r1+128];
 	add.rn.f64 	%fd33, %fd32, %fd31;
 	st.shared.f64 	[%r1], %fd33;
 
-$L__BB24_15:
+$L__BB30_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r4, 7;
-	@%p10 bra 	$L__BB24_17;
+	@%p10 bra 	$L__BB30_17;
 
 	ld.shared.f64 	%fd34, [%r1];
 	ld.shared.f64 	%fd35, [%r1+64];
 	add.rn.f64 	%fd36, %fd35, %fd34;
 	st.shared.f64 	[%r1], %fd36;
 
-$L__BB24_17:
+$L__BB30_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r4, 3;
-	@%p11 bra 	$L__BB24_19;
+	@%p11 bra 	$L__BB30_19;
 
 	ld.shared.f64 	%fd37, [%r1];
 	ld.shared.f64 	%fd38, [%r1+32];
 	add.rn.f64 	%fd39, %fd38, %fd37;
 	st.shared.f64 	[%r1], %fd39;
 
-$L__BB24_19:
+$L__BB30_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r4, 1;
-	@%p12 bra 	$L__BB24_21;
+	@%p12 bra 	$L__BB30_21;
 
 	ld.shared.f64 	%fd40, [%r1];
 	ld.shared.f64 	%fd41, [%r1+16];
 	add.rn.f64 	%fd42, %fd41, %fd40;
 	st.shared.f64 	[%r1], %fd42;
 
-$L__BB24_21:
+$L__BB30_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r4, 0;
-	@%p13 bra 	$L__BB24_23;
+	@%p13 bra 	$L__BB30_23;
 
 	ld.shared.f64 	%fd43, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd44, [%r1];
 	add.rn.f64 	%fd45, %fd43, %fd44;
 	st.shared.f64 	[%r1], %fd45;
 
-$L__BB24_23:
+$L__BB30_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB24_25;
+	@%p13 bra 	$L__BB30_25;
 
 	ld.shared.f64 	%fd46, [_ZZ9block_sumdE1s];
 	mul.rn.f64 	%fd47, %fd46, %fd8;
@@ -11260,7 +15058,7 @@ $L__BB24_23:
 	cvta.to.global.u64 	%rd28, %rd19;
 	st.global.f64 	[%rd28], %fd48;
 
-$L__BB24_25:
+$L__BB30_25:
 	ret;
 
 }
@@ -11294,7 +15092,7 @@ $L__BB24_25:
 	add.s64 	%rd68, %rd39, %rd5;
 	setp.ge.s64 	%p1, %rd68, %rd36;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p1 bra 	$L__BB25_10;
+	@%p1 bra 	$L__BB31_10;
 
 	mov.u32 	%r6, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r6;
@@ -11308,30 +15106,30 @@ $L__BB24_25:
 	or.b64  	%rd45, %rd9, %rd8;
 	and.b64  	%rd46, %rd45, -4294967296;
 	setp.eq.s64 	%p2, %rd46, 0;
-	@%p2 bra 	$L__BB25_3;
+	@%p2 bra 	$L__BB31_3;
 
 	div.u64 	%rd63, %rd9, %rd8;
-	bra.uni 	$L__BB25_4;
+	bra.uni 	$L__BB31_4;
 
-$L__BB25_3:
+$L__BB31_3:
 	cvt.u32.u64 	%r7, %rd8;
 	cvt.u32.u64 	%r8, %rd9;
 	div.u32 	%r9, %r8, %r7;
 	cvt.u64.u32 	%rd63, %r9;
 
-$L__BB25_4:
+$L__BB31_4:
 	add.s64 	%rd47, %rd63, 1;
 	and.b64  	%rd67, %rd47, 3;
 	setp.eq.s64 	%p3, %rd67, 0;
 	mov.f64 	%fd64, 0d0000000000000000;
-	@%p3 bra 	$L__BB25_7;
+	@%p3 bra 	$L__BB31_7;
 
 	shl.b64 	%rd48, %rd68, 3;
 	add.s64 	%rd65, %rd1, %rd48;
 	shl.b64 	%rd15, %rd8, 3;
 	add.s64 	%rd64, %rd2, %rd48;
 
-$L__BB25_6:
+$L__BB31_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd65];
 	ld.global.f64 	%fd13, [%rd64];
@@ -11343,18 +15141,18 @@ $L__BB25_6:
 	add.s64 	%rd64, %rd64, %rd15;
 	add.s64 	%rd67, %rd67, -1;
 	setp.ne.s64 	%p4, %rd67, 0;
-	@%p4 bra 	$L__BB25_6;
+	@%p4 bra 	$L__BB31_6;
 
-$L__BB25_7:
+$L__BB31_7:
 	setp.lt.u64 	%p5, %rd63, 3;
-	@%p5 bra 	$L__BB25_10;
+	@%p5 bra 	$L__BB31_10;
 
 	shl.b64 	%rd49, %rd68, 3;
 	add.s64 	%rd70, %rd2, %rd49;
 	shl.b64 	%rd27, %rd8, 3;
 	add.s64 	%rd71, %rd1, %rd49;
 
-$L__BB25_9:
+$L__BB31_9:
 	ld.global.f64 	%fd16, [%rd71];
 	ld.global.f64 	%fd17, [%rd70];
 	sub.rn.f64 	%fd18, %fd17, %fd16;
@@ -11388,9 +15186,9 @@ $L__BB25_9:
 	add.rn.f64 	%fd64, %fd30, %fd34;
 	add.s64 	%rd68, %rd57, %rd8;
 	setp.lt.s64 	%p6, %rd68, %rd36;
-	@%p6 bra 	$L__BB25_9;
+	@%p6 bra 	$L__BB31_9;
 
-$L__BB25_10:
+$L__BB31_10:
 	cvt.u32.u64 	%r10, %rd5;
 	shl.b32 	%r11, %r10, 3;
 	mov.u32 	%r12, _ZZ9block_sumdE1s;
@@ -11398,86 +15196,86 @@ $L__BB25_10:
 	st.shared.f64 	[%r1], %fd64;
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r10, 127;
-	@%p7 bra 	$L__BB25_12;
+	@%p7 bra 	$L__BB31_12;
 
 	ld.shared.f64 	%fd35, [%r1];
 	ld.shared.f64 	%fd36, [%r1+1024];
 	add.rn.f64 	%fd37, %fd36, %fd35;
 	st.shared.f64 	[%r1], %fd37;
 
-$L__BB25_12:
+$L__BB31_12:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r10, 63;
-	@%p8 bra 	$L__BB25_14;
+	@%p8 bra 	$L__BB31_14;
 
 	ld.shared.f64 	%fd38, [%r1];
 	ld.shared.f64 	%fd39, [%r1+512];
 	add.rn.f64 	%fd40, %fd39, %fd38;
 	st.shared.f64 	[%r1], %fd40;
 
-$L__BB25_14:
+$L__BB31_14:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r10, 31;
-	@%p9 bra 	$L__BB25_16;
+	@%p9 bra 	$L__BB31_16;
 
 	ld.shared.f64 	%fd41, [%r1];
 	ld.shared.f64 	%fd42, [%r1+256];
 	add.rn.f64 	%fd43, %fd42, %fd41;
 	st.shared.f64 	[%r1], %fd43;
 
-$L__BB25_16:
+$L__BB31_16:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r10, 15;
-	@%p10 bra 	$L__BB25_18;
+	@%p10 bra 	$L__BB31_18;
 
 	ld.shared.f64 	%fd44, [%r1];
 	ld.shared.f64 	%fd45, [%r1+128];
 	add.rn.f64 	%fd46, %fd45, %fd44;
 	st.shared.f64 	[%r1], %fd46;
 
-$L__BB25_18:
+$L__BB31_18:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r10, 7;
-	@%p11 bra 	$L__BB25_20;
+	@%p11 bra 	$L__BB31_20;
 
 	ld.shared.f64 	%fd47, [%r1];
 	ld.shared.f64 	%fd48, [%r1+64];
 	add.rn.f64 	%fd49, %fd48, %fd47;
 	st.shared.f64 	[%r1], %fd49;
 
-$L__BB25_20:
+$L__BB31_20:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r10, 3;
-	@%p12 bra 	$L__BB25_22;
+	@%p12 bra 	$L__BB31_22;
 
 	ld.shared.f64 	%fd50, [%r1];
 	ld.shared.f64 	%fd51, [%r1+32];
 	add.rn.f64 	%fd52, %fd51, %fd50;
 	st.shared.f64 	[%r1], %fd52;
 
-$L__BB25_22:
+$L__BB31_22:
 	bar.sync 	0;
 	setp.gt.u32 	%p13, %r10, 1;
-	@%p13 bra 	$L__BB25_24;
+	@%p13 bra 	$L__BB31_24;
 
 	ld.shared.f64 	%fd53, [%r1];
 	ld.shared.f64 	%fd54, [%r1+16];
 	add.rn.f64 	%fd55, %fd54, %fd53;
 	st.shared.f64 	[%r1], %fd55;
 
-$L__BB25_24:
+$L__BB31_24:
 	bar.sync 	0;
 	setp.ne.s32 	%p14, %r10, 0;
-	@%p14 bra 	$L__BB25_26;
+	@%p14 bra 	$L__BB31_26;
 
 	ld.shared.f64 	%fd56, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd57, [%r1];
 	add.rn.f64 	%fd58, %fd56, %fd57;
 	st.shared.f64 	[%r1], %fd58;
 
-$L__BB25_26:
+$L__BB31_26:
 	bar.sync 	0;
-	@%p14 bra 	$L__BB25_28;
+	@%p14 bra 	$L__BB31_28;
 
 	ld.shared.f64 	%fd59, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd60, %rd35;
@@ -11485,7 +15283,7 @@ $L__BB25_26:
 	add.s64 	%rd62, %rd60, %rd61;
 	st.global.f64 	[%rd62], %fd59;
 
-$L__BB25_28:
+$L__BB31_28:
 	ret;
 
 }
@@ -11526,7 +15324,7 @@ $L__BB25_28:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd48, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd42;
-	@%p1 bra 	$L__BB26_10;
+	@%p1 bra 	$L__BB32_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -11540,22 +15338,22 @@ $L__BB25_28:
 	or.b64  	%rd54, %rd10, %rd9;
 	and.b64  	%rd55, %rd54, -4294967296;
 	setp.eq.s64 	%p2, %rd55, 0;
-	@%p2 bra 	$L__BB26_3;
+	@%p2 bra 	$L__BB32_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB26_4;
+	bra.uni 	$L__BB32_4;
 
-$L__BB26_3:
+$L__BB32_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB26_4:
+$L__BB32_4:
 	add.s64 	%rd56, %rd72, 1;
 	and.b64  	%rd77, %rd56, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB26_7;
+	@%p3 bra 	$L__BB32_7;
 
 	shl.b64 	%rd57, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd57;
@@ -11563,7 +15361,7 @@ $L__BB26_4:
 	add.s64 	%rd74, %rd2, %rd57;
 	add.s64 	%rd73, %rd3, %rd57;
 
-$L__BB26_6:
+$L__BB32_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd4, [%rd74];
 	ld.global.f64 	%fd5, [%rd73];
@@ -11576,11 +15374,11 @@ $L__BB26_6:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p4, %rd77, 0;
-	@%p4 bra 	$L__BB26_6;
+	@%p4 bra 	$L__BB32_6;
 
-$L__BB26_7:
+$L__BB32_7:
 	setp.lt.u64 	%p5, %rd72, 3;
-	@%p5 bra 	$L__BB26_10;
+	@%p5 bra 	$L__BB32_10;
 
 	shl.b64 	%rd58, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd58;
@@ -11588,7 +15386,7 @@ $L__BB26_7:
 	add.s64 	%rd81, %rd2, %rd58;
 	add.s64 	%rd82, %rd1, %rd58;
 
-$L__BB26_9:
+$L__BB32_9:
 	ld.global.f64 	%fd8, [%rd81];
 	ld.global.f64 	%fd9, [%rd80];
 	sub.rn.f64 	%fd10, %fd9, %fd8;
@@ -11626,9 +15424,9 @@ $L__BB26_9:
 	st.global.f64 	[%rd71], %fd23;
 	add.s64 	%rd78, %rd68, %rd9;
 	setp.lt.s64 	%p6, %rd78, %rd42;
-	@%p6 bra 	$L__BB26_9;
+	@%p6 bra 	$L__BB32_9;
 
-$L__BB26_10:
+$L__BB32_10:
 	ret;
 
 }
@@ -11667,7 +15465,7 @@ $L__BB26_10:
 	add.s64 	%rd178, %rd100, %rd6;
 	mul.lo.s64 	%rd8, %rd94, %rd99;
 	setp.ge.s64 	%p1, %rd178, %rd8;
-	@%p1 bra 	$L__BB27_45;
+	@%p1 bra 	$L__BB33_45;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -11681,25 +15479,25 @@ $L__BB26_10:
 	or.b64  	%rd106, %rd11, %rd10;
 	and.b64  	%rd107, %rd106, -4294967296;
 	setp.eq.s64 	%p2, %rd107, 0;
-	@%p2 bra 	$L__BB27_3;
+	@%p2 bra 	$L__BB33_3;
 
 	div.u64 	%rd161, %rd11, %rd10;
-	bra.uni 	$L__BB27_4;
+	bra.uni 	$L__BB33_4;
 
-$L__BB27_3:
+$L__BB33_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd161, %r7;
 
-$L__BB27_4:
+$L__BB33_4:
 	add.s64 	%rd108, %rd161, 1;
 	and.b64  	%rd165, %rd108, 3;
 	setp.eq.s64 	%p3, %rd95, 0;
-	@%p3 bra 	$L__BB27_25;
+	@%p3 bra 	$L__BB33_25;
 
 	setp.eq.s64 	%p4, %rd165, 0;
-	@%p4 bra 	$L__BB27_11;
+	@%p4 bra 	$L__BB33_11;
 
 	shl.b64 	%rd109, %rd178, 3;
 	add.s64 	%rd163, %rd1, %rd109;
@@ -11707,23 +15505,23 @@ $L__BB27_4:
 	add.s64 	%rd162, %rd3, %rd109;
 	cvt.u32.u64 	%r8, %rd94;
 
-$L__BB27_7:
+$L__BB33_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd162];
 	or.b64  	%rd110, %rd178, %rd94;
 	and.b64  	%rd111, %rd110, -4294967296;
 	setp.eq.s64 	%p5, %rd111, 0;
-	@%p5 bra 	$L__BB27_9;
+	@%p5 bra 	$L__BB33_9;
 
 	rem.s64 	%rd166, %rd178, %rd94;
-	bra.uni 	$L__BB27_10;
+	bra.uni 	$L__BB33_10;
 
-$L__BB27_9:
+$L__BB33_9:
 	cvt.u32.u64 	%r9, %rd178;
 	rem.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd166, %r10;
 
-$L__BB27_10:
+$L__BB33_10:
 	shl.b64 	%rd112, %rd166, 3;
 	add.s64 	%rd113, %rd2, %rd112;
 	ld.global.f64 	%fd11, [%rd113];
@@ -11735,13 +15533,13 @@ $L__BB27_10:
 	add.s64 	%rd162, %rd162, %rd17;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p6, %rd165, 0;
-	@%p6 bra 	$L__BB27_7;
+	@%p6 bra 	$L__BB33_7;
 
-$L__BB27_11:
+$L__BB33_11:
 	setp.lt.u64 	%p7, %rd161, 3;
-	@%p7 bra 	$L__BB27_45;
+	@%p7 bra 	$L__BB33_45;
 
-$L__BB27_12:
+$L__BB33_12:
 	shl.b64 	%rd32, %rd10, 3;
 	shl.b64 	%rd115, %rd178, 3;
 	add.s64 	%rd33, %rd3, %rd115;
@@ -11749,18 +15547,18 @@ $L__BB27_12:
 	or.b64  	%rd116, %rd178, %rd94;
 	and.b64  	%rd117, %rd116, -4294967296;
 	setp.eq.s64 	%p8, %rd117, 0;
-	@%p8 bra 	$L__BB27_14;
+	@%p8 bra 	$L__BB33_14;
 
 	rem.s64 	%rd169, %rd178, %rd94;
-	bra.uni 	$L__BB27_15;
+	bra.uni 	$L__BB33_15;
 
-$L__BB27_14:
+$L__BB33_14:
 	cvt.u32.u64 	%r11, %rd94;
 	cvt.u32.u64 	%r12, %rd178;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd169, %r13;
 
-$L__BB27_15:
+$L__BB33_15:
 	shl.b64 	%rd118, %rd169, 3;
 	add.s64 	%rd119, %rd2, %rd118;
 	ld.global.f64 	%fd14, [%rd119];
@@ -11774,18 +15572,18 @@ $L__BB27_15:
 	or.b64  	%rd121, %rd39, %rd94;
 	and.b64  	%rd122, %rd121, -4294967296;
 	setp.eq.s64 	%p9, %rd122, 0;
-	@%p9 bra 	$L__BB27_17;
+	@%p9 bra 	$L__BB33_17;
 
 	rem.s64 	%rd170, %rd39, %rd94;
-	bra.uni 	$L__BB27_18;
+	bra.uni 	$L__BB33_18;
 
-$L__BB27_17:
+$L__BB33_17:
 	cvt.u32.u64 	%r14, %rd94;
 	cvt.u32.u64 	%r15, %rd39;
 	rem.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd170, %r16;
 
-$L__BB27_18:
+$L__BB33_18:
 	shl.b64 	%rd123, %rd170, 3;
 	add.s64 	%rd124, %rd2, %rd123;
 	ld.global.f64 	%fd17, [%rd124];
@@ -11799,18 +15597,18 @@ $L__BB27_18:
 	or.b64  	%rd125, %rd45, %rd94;
 	and.b64  	%rd126, %rd125, -4294967296;
 	setp.eq.s64 	%p10, %rd126, 0;
-	@%p10 bra 	$L__BB27_20;
+	@%p10 bra 	$L__BB33_20;
 
 	rem.s64 	%rd171, %rd45, %rd94;
-	bra.uni 	$L__BB27_21;
+	bra.uni 	$L__BB33_21;
 
-$L__BB27_20:
+$L__BB33_20:
 	cvt.u32.u64 	%r17, %rd94;
 	cvt.u32.u64 	%r18, %rd45;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd171, %r19;
 
-$L__BB27_21:
+$L__BB33_21:
 	shl.b64 	%rd127, %rd171, 3;
 	add.s64 	%rd128, %rd2, %rd127;
 	ld.global.f64 	%fd20, [%rd128];
@@ -11824,18 +15622,18 @@ $L__BB27_21:
 	or.b64  	%rd130, %rd50, %rd94;
 	and.b64  	%rd131, %rd130, -4294967296;
 	setp.eq.s64 	%p11, %rd131, 0;
-	@%p11 bra 	$L__BB27_23;
+	@%p11 bra 	$L__BB33_23;
 
 	rem.s64 	%rd172, %rd50, %rd94;
-	bra.uni 	$L__BB27_24;
+	bra.uni 	$L__BB33_24;
 
-$L__BB27_23:
+$L__BB33_23:
 	cvt.u32.u64 	%r20, %rd94;
 	cvt.u32.u64 	%r21, %rd50;
 	rem.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd172, %r22;
 
-$L__BB27_24:
+$L__BB33_24:
 	shl.b64 	%rd132, %rd172, 3;
 	add.s64 	%rd133, %rd2, %rd132;
 	ld.global.f64 	%fd23, [%rd133];
@@ -11845,12 +15643,12 @@ $L__BB27_24:
 	st.global.f64 	[%rd134], %fd25;
 	add.s64 	%rd178, %rd50, %rd10;
 	setp.lt.s64 	%p12, %rd178, %rd8;
-	@%p12 bra 	$L__BB27_12;
-	bra.uni 	$L__BB27_45;
+	@%p12 bra 	$L__BB33_12;
+	bra.uni 	$L__BB33_45;
 
-$L__BB27_25:
+$L__BB33_25:
 	setp.eq.s64 	%p13, %rd165, 0;
-	@%p13 bra 	$L__BB27_31;
+	@%p13 bra 	$L__BB33_31;
 
 	shl.b64 	%rd135, %rd178, 3;
 	add.s64 	%rd174, %rd1, %rd135;
@@ -11858,23 +15656,23 @@ $L__BB27_25:
 	add.s64 	%rd173, %rd3, %rd135;
 	cvt.u32.u64 	%r23, %rd94;
 
-$L__BB27_27:
+$L__BB33_27:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd173];
 	or.b64  	%rd136, %rd178, %rd94;
 	and.b64  	%rd137, %rd136, -4294967296;
 	setp.eq.s64 	%p14, %rd137, 0;
-	@%p14 bra 	$L__BB27_29;
+	@%p14 bra 	$L__BB33_29;
 
 	rem.s64 	%rd177, %rd178, %rd94;
-	bra.uni 	$L__BB27_30;
+	bra.uni 	$L__BB33_30;
 
-$L__BB27_29:
+$L__BB33_29:
 	cvt.u32.u64 	%r24, %rd178;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd177, %r25;
 
-$L__BB27_30:
+$L__BB33_30:
 	shl.b64 	%rd138, %rd177, 3;
 	add.s64 	%rd139, %rd2, %rd138;
 	ld.global.f64 	%fd26, [%rd139];
@@ -11885,13 +15683,13 @@ $L__BB27_30:
 	add.s64 	%rd173, %rd173, %rd56;
 	add.s64 	%rd165, %rd165, -1;
 	setp.ne.s64 	%p15, %rd165, 0;
-	@%p15 bra 	$L__BB27_27;
+	@%p15 bra 	$L__BB33_27;
 
-$L__BB27_31:
+$L__BB33_31:
 	setp.lt.u64 	%p16, %rd161, 3;
-	@%p16 bra 	$L__BB27_45;
+	@%p16 bra 	$L__BB33_45;
 
-$L__BB27_32:
+$L__BB33_32:
 	shl.b64 	%rd71, %rd10, 3;
 	shl.b64 	%rd141, %rd178, 3;
 	add.s64 	%rd72, %rd3, %rd141;
@@ -11899,18 +15697,18 @@ $L__BB27_32:
 	or.b64  	%rd142, %rd178, %rd94;
 	and.b64  	%rd143, %rd142, -4294967296;
 	setp.eq.s64 	%p17, %rd143, 0;
-	@%p17 bra 	$L__BB27_34;
+	@%p17 bra 	$L__BB33_34;
 
 	rem.s64 	%rd180, %rd178, %rd94;
-	bra.uni 	$L__BB27_35;
+	bra.uni 	$L__BB33_35;
 
-$L__BB27_34:
+$L__BB33_34:
 	cvt.u32.u64 	%r26, %rd94;
 	cvt.u32.u64 	%r27, %rd178;
 	rem.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd180, %r28;
 
-$L__BB27_35:
+$L__BB33_35:
 	shl.b64 	%rd144, %rd180, 3;
 	add.s64 	%rd145, %rd2, %rd144;
 	ld.global.f64 	%fd28, [%rd145];
@@ -11923,18 +15721,18 @@ $L__BB27_35:
 	or.b64  	%rd147, %rd78, %rd94;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p18, %rd148, 0;
-	@%p18 bra 	$L__BB27_37;
+	@%p18 bra 	$L__BB33_37;
 
 	rem.s64 	%rd181, %rd78, %rd94;
-	bra.uni 	$L__BB27_38;
+	bra.uni 	$L__BB33_38;
 
-$L__BB27_37:
+$L__BB33_37:
 	cvt.u32.u64 	%r29, %rd94;
 	cvt.u32.u64 	%r30, %rd78;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd181, %r31;
 
-$L__BB27_38:
+$L__BB33_38:
 	shl.b64 	%rd149, %rd181, 3;
 	add.s64 	%rd150, %rd2, %rd149;
 	ld.global.f64 	%fd30, [%rd150];
@@ -11947,18 +15745,18 @@ $L__BB27_38:
 	or.b64  	%rd151, %rd84, %rd94;
 	and.b64  	%rd152, %rd151, -4294967296;
 	setp.eq.s64 	%p19, %rd152, 0;
-	@%p19 bra 	$L__BB27_40;
+	@%p19 bra 	$L__BB33_40;
 
 	rem.s64 	%rd182, %rd84, %rd94;
-	bra.uni 	$L__BB27_41;
+	bra.uni 	$L__BB33_41;
 
-$L__BB27_40:
+$L__BB33_40:
 	cvt.u32.u64 	%r32, %rd94;
 	cvt.u32.u64 	%r33, %rd84;
 	rem.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd182, %r34;
 
-$L__BB27_41:
+$L__BB33_41:
 	shl.b64 	%rd153, %rd182, 3;
 	add.s64 	%rd154, %rd2, %rd153;
 	ld.global.f64 	%fd32, [%rd154];
@@ -11971,18 +15769,18 @@ $L__BB27_41:
 	or.b64  	%rd156, %rd89, %rd94;
 	and.b64  	%rd157, %rd156, -4294967296;
 	setp.eq.s64 	%p20, %rd157, 0;
-	@%p20 bra 	$L__BB27_43;
+	@%p20 bra 	$L__BB33_43;
 
 	rem.s64 	%rd183, %rd89, %rd94;
-	bra.uni 	$L__BB27_44;
+	bra.uni 	$L__BB33_44;
 
-$L__BB27_43:
+$L__BB33_43:
 	cvt.u32.u64 	%r35, %rd94;
 	cvt.u32.u64 	%r36, %rd89;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd183, %r37;
 
-$L__BB27_44:
+$L__BB33_44:
 	shl.b64 	%rd158, %rd183, 3;
 	add.s64 	%rd159, %rd2, %rd158;
 	ld.global.f64 	%fd34, [%rd159];
@@ -11991,9 +15789,9 @@ $L__BB27_44:
 	st.global.f64 	[%rd160], %fd35;
 	add.s64 	%rd178, %rd89, %rd10;
 	setp.lt.s64 	%p21, %rd178, %rd8;
-	@%p21 bra 	$L__BB27_32;
+	@%p21 bra 	$L__BB33_32;
 
-$L__BB27_45:
+$L__BB33_45:
 	ret;
 
 }
@@ -12027,7 +15825,7 @@ $L__BB27_45:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd78, %rd51, %rd6;
 	setp.ge.s64 	%p1, %rd78, %rd47;
-	@%p1 bra 	$L__BB28_20;
+	@%p1 bra 	$L__BB34_20;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r4;
@@ -12041,22 +15839,22 @@ $L__BB27_45:
 	or.b64  	%rd57, %rd10, %rd9;
 	and.b64  	%rd58, %rd57, -4294967296;
 	setp.eq.s64 	%p2, %rd58, 0;
-	@%p2 bra 	$L__BB28_3;
+	@%p2 bra 	$L__BB34_3;
 
 	div.u64 	%rd72, %rd10, %rd9;
-	bra.uni 	$L__BB28_4;
+	bra.uni 	$L__BB34_4;
 
-$L__BB28_3:
+$L__BB34_3:
 	cvt.u32.u64 	%r5, %rd9;
 	cvt.u32.u64 	%r6, %rd10;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd72, %r7;
 
-$L__BB28_4:
+$L__BB34_4:
 	add.s64 	%rd59, %rd72, 1;
 	and.b64  	%rd77, %rd59, 3;
 	setp.eq.s64 	%p3, %rd77, 0;
-	@%p3 bra 	$L__BB28_9;
+	@%p3 bra 	$L__BB34_9;
 
 	shl.b64 	%rd60, %rd78, 3;
 	add.s64 	%rd75, %rd1, %rd60;
@@ -12064,16 +15862,16 @@ $L__BB28_4:
 	add.s64 	%rd74, %rd2, %rd60;
 	add.s64 	%rd73, %rd3, %rd60;
 
-$L__BB28_6:
+$L__BB34_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd12, [%rd73];
 	setp.leu.f64 	%p4, %fd12, 0d0000000000000000;
 	mov.f64 	%fd21, 0d0000000000000000;
-	@%p4 bra 	$L__BB28_8;
+	@%p4 bra 	$L__BB34_8;
 
 	ld.global.f64 	%fd21, [%rd74];
 
-$L__BB28_8:
+$L__BB34_8:
 	st.global.f64 	[%rd75], %fd21;
 	add.s64 	%rd78, %rd78, %rd9;
 	add.s64 	%rd75, %rd75, %rd16;
@@ -12081,41 +15879,41 @@ $L__BB28_8:
 	add.s64 	%rd73, %rd73, %rd16;
 	add.s64 	%rd77, %rd77, -1;
 	setp.ne.s64 	%p5, %rd77, 0;
-	@%p5 bra 	$L__BB28_6;
+	@%p5 bra 	$L__BB34_6;
 
-$L__BB28_9:
+$L__BB34_9:
 	setp.lt.u64 	%p6, %rd72, 3;
-	@%p6 bra 	$L__BB28_20;
+	@%p6 bra 	$L__BB34_20;
 
 	shl.b64 	%rd61, %rd78, 3;
 	add.s64 	%rd80, %rd3, %rd61;
 	shl.b64 	%rd31, %rd9, 3;
 	add.s64 	%rd81, %rd1, %rd61;
 
-$L__BB28_11:
+$L__BB34_11:
 	ld.global.f64 	%fd14, [%rd80];
 	setp.leu.f64 	%p7, %fd14, 0d0000000000000000;
 	mov.f64 	%fd23, 0d0000000000000000;
 	mov.f64 	%fd22, %fd23;
-	@%p7 bra 	$L__BB28_13;
+	@%p7 bra 	$L__BB34_13;
 
 	shl.b64 	%rd63, %rd78, 3;
 	add.s64 	%rd64, %rd2, %rd63;
 	ld.global.f64 	%fd22, [%rd64];
 
-$L__BB28_13:
+$L__BB34_13:
 	st.global.f64 	[%rd81], %fd22;
 	add.s64 	%rd36, %rd78, %rd9;
 	add.s64 	%rd37, %rd80, %rd31;
 	ld.global.f64 	%fd16, [%rd37];
 	setp.leu.f64 	%p8, %fd16, 0d0000000000000000;
-	@%p8 bra 	$L__BB28_15;
+	@%p8 bra 	$L__BB34_15;
 
 	shl.b64 	%rd65, %rd36, 3;
 	add.s64 	%rd66, %rd2, %rd65;
 	ld.global.f64 	%fd23, [%rd66];
 
-$L__BB28_15:
+$L__BB34_15:
 	add.s64 	%rd38, %rd81, %rd31;
 	st.global.f64 	[%rd38], %fd23;
 	add.s64 	%rd39, %rd36, %rd9;
@@ -12124,35 +15922,35 @@ $L__BB28_15:
 	setp.leu.f64 	%p9, %fd18, 0d0000000000000000;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.f64 	%fd24, %fd25;
-	@%p9 bra 	$L__BB28_17;
+	@%p9 bra 	$L__BB34_17;
 
 	shl.b64 	%rd67, %rd39, 3;
 	add.s64 	%rd68, %rd2, %rd67;
 	ld.global.f64 	%fd24, [%rd68];
 
-$L__BB28_17:
+$L__BB34_17:
 	add.s64 	%rd41, %rd38, %rd31;
 	st.global.f64 	[%rd41], %fd24;
 	add.s64 	%rd42, %rd39, %rd9;
 	add.s64 	%rd43, %rd40, %rd31;
 	ld.global.f64 	%fd20, [%rd43];
 	setp.leu.f64 	%p10, %fd20, 0d0000000000000000;
-	@%p10 bra 	$L__BB28_19;
+	@%p10 bra 	$L__BB34_19;
 
 	shl.b64 	%rd69, %rd42, 3;
 	add.s64 	%rd70, %rd2, %rd69;
 	ld.global.f64 	%fd25, [%rd70];
 
-$L__BB28_19:
+$L__BB34_19:
 	add.s64 	%rd71, %rd41, %rd31;
 	add.s64 	%rd81, %rd71, %rd31;
 	st.global.f64 	[%rd71], %fd25;
 	add.s64 	%rd78, %rd42, %rd9;
 	setp.lt.s64 	%p11, %rd78, %rd47;
 	add.s64 	%rd80, %rd43, %rd31;
-	@%p11 bra 	$L__BB28_11;
+	@%p11 bra 	$L__BB34_11;
 
-$L__BB28_20:
+$L__BB34_20:
 	ret;
 
 }
@@ -12191,12 +15989,12 @@ $L__BB28_20:
 	setp.ge.s64 	%p1, %rd4, %rd29;
 	mov.u32 	%r1, %tid.y;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p1 bra 	$L__BB29_8;
+	@%p1 bra 	$L__BB35_8;
 
 	cvt.u64.u32 	%rd8, %r1;
 	add.s64 	%rd59, %rd6, %rd8;
 	setp.ge.s64 	%p2, %rd59, %rd7;
-	@%p2 bra 	$L__BB29_8;
+	@%p2 bra 	$L__BB35_8;
 
 	mov.u64 	%rd34, -2;
 	sub.s64 	%rd35, %rd34, %rd6;
@@ -12208,7 +16006,7 @@ $L__BB28_20:
 	and.b64  	%rd11, %rd39, 3;
 	setp.eq.s64 	%p3, %rd11, 0;
 	mov.f64 	%fd42, 0d0000000000000000;
-	@%p3 bra 	$L__BB29_5;
+	@%p3 bra 	$L__BB35_5;
 
 	mul.lo.s64 	%rd40, %rd29, %rd59;
 	add.s64 	%rd41, %rd2, %rd40;
@@ -12218,7 +16016,7 @@ $L__BB28_20:
 	shl.b64 	%rd13, %rd29, 6;
 	neg.s64 	%rd56, %rd11;
 
-$L__BB29_4:
+$L__BB35_4:
 	.pragma "nounroll";
 	ld.global.f64 	%fd13, [%rd57];
 	add.rn.f64 	%fd42, %fd42, %fd13;
@@ -12226,11 +16024,11 @@ $L__BB29_4:
 	add.s64 	%rd57, %rd57, %rd13;
 	add.s64 	%rd56, %rd56, 1;
 	setp.ne.s64 	%p4, %rd56, 0;
-	@%p4 bra 	$L__BB29_4;
+	@%p4 bra 	$L__BB35_4;
 
-$L__BB29_5:
+$L__BB35_5:
 	setp.lt.u64 	%p5, %rd10, 24;
-	@%p5 bra 	$L__BB29_8;
+	@%p5 bra 	$L__BB35_8;
 
 	mul.lo.s64 	%rd44, %rd59, %rd29;
 	add.s64 	%rd45, %rd2, %rd44;
@@ -12239,7 +16037,7 @@ $L__BB29_5:
 	add.s64 	%rd61, %rd1, %rd47;
 	shl.b64 	%rd23, %rd29, 6;
 
-$L__BB29_7:
+$L__BB35_7:
 	ld.global.f64 	%fd14, [%rd61];
 	add.rn.f64 	%fd15, %fd42, %fd14;
 	add.s64 	%rd48, %rd61, %rd23;
@@ -12254,9 +16052,9 @@ $L__BB29_7:
 	add.rn.f64 	%fd42, %fd19, %fd20;
 	add.s64 	%rd59, %rd59, 32;
 	setp.lt.s64 	%p6, %rd59, %rd7;
-	@%p6 bra 	$L__BB29_7;
+	@%p6 bra 	$L__BB35_7;
 
-$L__BB29_8:
+$L__BB35_8:
 	cvt.u32.u64 	%r5, %rd3;
 	mov.u32 	%r6, _ZZ22bbb_colsum_partial_f64E1s;
 	mad.lo.s32 	%r7, %r1, 264, %r6;
@@ -12266,7 +16064,7 @@ $L__BB29_8:
 	bar.sync 	0;
 	setp.ne.s32 	%p7, %r1, 0;
 	or.pred  	%p9, %p7, %p1;
-	@%p9 bra 	$L__BB29_10;
+	@%p9 bra 	$L__BB35_10;
 
 	add.s32 	%r13, %r6, %r8;
 	ld.shared.f64 	%fd21, [%r13];
@@ -12292,7 +16090,7 @@ $L__BB29_8:
 	add.s64 	%rd55, %rd53, %rd54;
 	st.global.f64 	[%rd55], %fd36;
 
-$L__BB29_10:
+$L__BB35_10:
 	ret;
 
 }
@@ -12325,31 +16123,31 @@ $L__BB29_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd82, %rd43, %rd5;
 	setp.ge.s64 	%p1, %rd82, %rd39;
-	@%p1 bra 	$L__BB30_20;
+	@%p1 bra 	$L__BB36_20;
 
 	setp.gt.s64 	%p2, %rd40, 0;
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
 	mul.lo.s64 	%rd8, %rd4, %rd7;
-	@%p2 bra 	$L__BB30_11;
-	bra.uni 	$L__BB30_2;
+	@%p2 bra 	$L__BB36_11;
+	bra.uni 	$L__BB36_2;
 
-$L__BB30_11:
+$L__BB36_11:
 	add.s64 	%rd25, %rd40, -1;
 	and.b64  	%rd26, %rd40, 3;
 	sub.s64 	%rd27, %rd26, %rd40;
 	shl.b64 	%rd28, %rd39, 3;
 
-$L__BB30_12:
+$L__BB36_12:
 	setp.lt.u64 	%p8, %rd25, 3;
 	mov.f64 	%fd25, 0d0000000000000000;
 	mov.u64 	%rd88, 0;
-	@%p8 bra 	$L__BB30_15;
+	@%p8 bra 	$L__BB36_15;
 
 	shl.b64 	%rd66, %rd82, 3;
 	add.s64 	%rd86, %rd1, %rd66;
 
-$L__BB30_14:
+$L__BB36_14:
 	ld.global.f64 	%fd12, [%rd86];
 	add.rn.f64 	%fd13, %fd25, %fd12;
 	add.s64 	%rd67, %rd86, %rd28;
@@ -12365,11 +16163,11 @@ $L__BB30_14:
 	add.s64 	%rd88, %rd88, 4;
 	add.s64 	%rd70, %rd27, %rd88;
 	setp.ne.s64 	%p9, %rd70, 0;
-	@%p9 bra 	$L__BB30_14;
+	@%p9 bra 	$L__BB36_14;
 
-$L__BB30_15:
+$L__BB36_15:
 	setp.eq.s64 	%p10, %rd26, 0;
-	@%p10 bra 	$L__BB30_19;
+	@%p10 bra 	$L__BB36_19;
 
 	setp.eq.s64 	%p11, %rd26, 1;
 	mul.lo.s64 	%rd71, %rd88, %rd39;
@@ -12378,28 +16176,28 @@ $L__BB30_15:
 	add.s64 	%rd36, %rd1, %rd73;
 	ld.global.f64 	%fd19, [%rd36];
 	add.rn.f64 	%fd25, %fd25, %fd19;
-	@%p11 bra 	$L__BB30_19;
+	@%p11 bra 	$L__BB36_19;
 
 	setp.eq.s64 	%p12, %rd26, 2;
 	add.s64 	%rd37, %rd36, %rd28;
 	ld.global.f64 	%fd20, [%rd37];
 	add.rn.f64 	%fd25, %fd25, %fd20;
-	@%p12 bra 	$L__BB30_19;
+	@%p12 bra 	$L__BB36_19;
 
 	add.s64 	%rd76, %rd37, %rd28;
 	ld.global.f64 	%fd21, [%rd76];
 	add.rn.f64 	%fd25, %fd25, %fd21;
 
-$L__BB30_19:
+$L__BB36_19:
 	shl.b64 	%rd77, %rd82, 3;
 	add.s64 	%rd78, %rd2, %rd77;
 	st.global.f64 	[%rd78], %fd25;
 	add.s64 	%rd82, %rd82, %rd8;
 	setp.lt.s64 	%p13, %rd82, %rd39;
-	@%p13 bra 	$L__BB30_12;
-	bra.uni 	$L__BB30_20;
+	@%p13 bra 	$L__BB36_12;
+	bra.uni 	$L__BB36_20;
 
-$L__BB30_2:
+$L__BB36_2:
 	add.s64 	%rd44, %rd8, %rd39;
 	add.s64 	%rd45, %rd7, %rd3;
 	mul.lo.s64 	%rd46, %rd45, %rd4;
@@ -12409,24 +16207,24 @@ $L__BB30_2:
 	or.b64  	%rd49, %rd9, %rd8;
 	and.b64  	%rd50, %rd49, -4294967296;
 	setp.eq.s64 	%p3, %rd50, 0;
-	@%p3 bra 	$L__BB30_4;
+	@%p3 bra 	$L__BB36_4;
 
 	div.u64 	%rd79, %rd9, %rd8;
-	bra.uni 	$L__BB30_5;
+	bra.uni 	$L__BB36_5;
 
-$L__BB30_4:
+$L__BB36_4:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd79, %r7;
 
-$L__BB30_5:
+$L__BB36_5:
 	add.s64 	%rd51, %rd79, 1;
 	and.b64  	%rd81, %rd51, 3;
 	setp.eq.s64 	%p4, %rd81, 0;
-	@%p4 bra 	$L__BB30_8;
+	@%p4 bra 	$L__BB36_8;
 
-$L__BB30_7:
+$L__BB36_7:
 	.pragma "nounroll";
 	shl.b64 	%rd52, %rd82, 3;
 	add.s64 	%rd53, %rd2, %rd52;
@@ -12435,17 +16233,17 @@ $L__BB30_7:
 	add.s64 	%rd82, %rd82, %rd8;
 	add.s64 	%rd81, %rd81, -1;
 	setp.ne.s64 	%p5, %rd81, 0;
-	@%p5 bra 	$L__BB30_7;
+	@%p5 bra 	$L__BB36_7;
 
-$L__BB30_8:
+$L__BB36_8:
 	setp.lt.u64 	%p6, %rd79, 3;
-	@%p6 bra 	$L__BB30_20;
+	@%p6 bra 	$L__BB36_20;
 
 	shl.b64 	%rd55, %rd82, 3;
 	add.s64 	%rd84, %rd2, %rd55;
 	shl.b64 	%rd20, %rd8, 3;
 
-$L__BB30_10:
+$L__BB36_10:
 	mov.u64 	%rd57, 0;
 	st.global.u64 	[%rd84], %rd57;
 	add.s64 	%rd58, %rd84, %rd20;
@@ -12460,9 +16258,9 @@ $L__BB30_10:
 	st.global.u64 	[%rd63], %rd57;
 	add.s64 	%rd82, %rd62, %rd8;
 	setp.lt.s64 	%p7, %rd82, %rd39;
-	@%p7 bra 	$L__BB30_10;
+	@%p7 bra 	$L__BB36_10;
 
-$L__BB30_20:
+$L__BB36_20:
 	ret;
 
 }
@@ -12497,7 +16295,7 @@ $L__BB30_20:
 	cvt.u64.u32 	%rd25, %r16;
 	add.s64 	%rd37, %rd24, %rd25;
 	setp.ge.s64 	%p1, %rd37, %rd22;
-	@%p1 bra 	$L__BB31_19;
+	@%p1 bra 	$L__BB37_19;
 
 	mov.u32 	%r17, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r17;
@@ -12511,29 +16309,29 @@ $L__BB30_20:
 	cvta.to.global.u64 	%rd7, %rd19;
 	cvta.to.global.u64 	%rd8, %rd20;
 
-$L__BB31_2:
+$L__BB37_2:
 	or.b64  	%rd30, %rd37, %rd23;
 	and.b64  	%rd31, %rd30, -4294967296;
 	setp.eq.s64 	%p2, %rd31, 0;
-	@%p2 bra 	$L__BB31_4;
+	@%p2 bra 	$L__BB37_4;
 
 	rem.s64 	%rd38, %rd37, %rd23;
-	bra.uni 	$L__BB31_5;
+	bra.uni 	$L__BB37_5;
 
-$L__BB31_4:
+$L__BB37_4:
 	cvt.u32.u64 	%r47, %rd23;
 	cvt.u32.u64 	%r19, %rd37;
 	rem.u32 	%r20, %r19, %r47;
 	cvt.u64.u32 	%rd38, %r20;
 
-$L__BB31_5:
+$L__BB37_5:
 	shl.b64 	%rd32, %rd38, 3;
 	add.s64 	%rd33, %rd7, %rd32;
 	ld.global.f64 	%fd1, [%rd33];
 	add.s64 	%rd34, %rd8, %rd32;
 	ld.global.f64 	%fd126, [%rd34];
 	setp.gt.f64 	%p3, %fd126, 0d4034000000000000;
-	@%p3 bra 	$L__BB31_18;
+	@%p3 bra 	$L__BB37_18;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -12588,13 +16386,13 @@ $L__BB31_5:
 	mov.b32 	%f2, %r23;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p4, %f1, 0f4086232B;
-	@%p4 bra 	$L__BB31_9;
+	@%p4 bra 	$L__BB37_9;
 
 	setp.lt.f64 	%p5, %fd126, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd126, 0d7FF0000000000000;
 	selp.f64 	%fd123, 0d0000000000000000, %fd48, %p5;
 	setp.geu.f32 	%p6, %f1, 0f40874800;
-	@%p6 bra 	$L__BB31_9;
+	@%p6 bra 	$L__BB37_9;
 
 	shr.u32 	%r24, %r1, 31;
 	add.s32 	%r25, %r1, %r24;
@@ -12609,7 +16407,7 @@ $L__BB31_5:
 	mov.b64 	%fd50, {%r32, %r31};
 	mul.rn.f64 	%fd123, %fd49, %fd50;
 
-$L__BB31_9:
+$L__BB37_9:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r33}, %fd123;
@@ -12618,10 +16416,10 @@ $L__BB31_9:
 	setp.lt.f32 	%p7, %f3, 0f3FE55555;
 	setp.gt.f32 	%p8, %f3, 0fBFD99999;
 	and.pred  	%p9, %p7, %p8;
-	@%p9 bra 	$L__BB31_17;
-	bra.uni 	$L__BB31_10;
+	@%p9 bra 	$L__BB37_17;
+	bra.uni 	$L__BB37_10;
 
-$L__BB31_17:
+$L__BB37_17:
 	add.rn.f64 	%fd97, %fd123, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd123, %fd97;
 	mul.rn.f64 	%fd99, %fd123, %fd98;
@@ -12646,9 +16444,9 @@ $L__BB31_17:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd126, %fd123, %fd119;
-	bra.uni 	$L__BB31_18;
+	bra.uni 	$L__BB37_18;
 
-$L__BB31_10:
+$L__BB37_10:
 	add.rn.f64 	%fd124, %fd123, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -12660,7 +16458,7 @@ $L__BB31_10:
 	}
 	setp.gt.s32 	%p10, %r48, 1048575;
 	mov.u32 	%r50, -1023;
-	@%p10 bra 	$L__BB31_12;
+	@%p10 bra 	$L__BB37_12;
 
 	mul.rn.f64 	%fd124, %fd124, 0d4350000000000000;
 	{
@@ -12673,20 +16471,20 @@ $L__BB31_10:
 	}
 	mov.u32 	%r50, -1077;
 
-$L__BB31_12:
+$L__BB37_12:
 	add.s32 	%r36, %r48, -1;
 	setp.lt.u32 	%p11, %r36, 2146435071;
-	@%p11 bra 	$L__BB31_14;
-	bra.uni 	$L__BB31_13;
+	@%p11 bra 	$L__BB37_14;
+	bra.uni 	$L__BB37_13;
 
-$L__BB31_14:
+$L__BB37_14:
 	shr.u32 	%r38, %r48, 20;
 	add.s32 	%r51, %r50, %r38;
 	and.b32  	%r39, %r48, -2146435073;
 	or.b32  	%r40, %r39, 1072693248;
 	mov.b64 	%fd125, {%r49, %r40};
 	setp.lt.s32 	%p13, %r40, 1073127583;
-	@%p13 bra 	$L__BB31_16;
+	@%p13 bra 	$L__BB37_16;
 
 	{
 	.reg .b32 %temp; 
@@ -12700,7 +16498,7 @@ $L__BB31_14:
 	mov.b64 	%fd125, {%r41, %r43};
 	add.s32 	%r51, %r51, 1;
 
-$L__BB31_16:
+$L__BB37_16:
 	add.rn.f64 	%fd53, %fd125, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -12749,9 +16547,9 @@ $L__BB31_16:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd126, %fd90, %fd96;
-	bra.uni 	$L__BB31_18;
+	bra.uni 	$L__BB37_18;
 
-$L__BB31_13:
+$L__BB37_13:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd124, %fd51, %fd51;
 	{
@@ -12762,7 +16560,7 @@ $L__BB31_13:
 	setp.eq.f32 	%p12, %f4, 0f00000000;
 	selp.f64 	%fd126, 0dFFF0000000000000, %fd52, %p12;
 
-$L__BB31_18:
+$L__BB37_18:
 	ld.global.f64 	%fd120, [%rd36];
 	mul.rn.f64 	%fd121, %fd126, %fd120;
 	add.rn.f64 	%fd122, %fd1, %fd121;
@@ -12771,9 +16569,9 @@ $L__BB31_18:
 	add.s64 	%rd35, %rd35, %rd5;
 	add.s64 	%rd37, %rd37, %rd3;
 	setp.lt.s64 	%p14, %rd37, %rd22;
-	@%p14 bra 	$L__BB31_2;
+	@%p14 bra 	$L__BB37_2;
 
-$L__BB31_19:
+$L__BB37_19:
 	ret;
 
 }
@@ -12813,7 +16611,7 @@ $L__BB31_19:
 	cvt.u64.u32 	%rd6, %r3;
 	add.s64 	%rd259, %rd135, %rd6;
 	setp.ge.s64 	%p1, %rd259, %rd130;
-	@%p1 bra 	$L__BB32_75;
+	@%p1 bra 	$L__BB38_75;
 
 	mul.lo.s64 	%rd8, %rd132, %rd131;
 	mov.u32 	%r4, %nctaid.x;
@@ -12828,25 +16626,25 @@ $L__BB31_19:
 	or.b64  	%rd141, %rd11, %rd10;
 	and.b64  	%rd142, %rd141, -4294967296;
 	setp.eq.s64 	%p2, %rd142, 0;
-	@%p2 bra 	$L__BB32_3;
+	@%p2 bra 	$L__BB38_3;
 
 	div.u64 	%rd236, %rd11, %rd10;
-	bra.uni 	$L__BB32_4;
+	bra.uni 	$L__BB38_4;
 
-$L__BB32_3:
+$L__BB38_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd236, %r7;
 
-$L__BB32_4:
+$L__BB38_4:
 	add.s64 	%rd143, %rd236, 1;
 	and.b64  	%rd240, %rd143, 3;
 	setp.eq.s64 	%p3, %rd133, 0;
-	@%p3 bra 	$L__BB32_40;
+	@%p3 bra 	$L__BB38_40;
 
 	setp.eq.s64 	%p4, %rd240, 0;
-	@%p4 bra 	$L__BB32_14;
+	@%p4 bra 	$L__BB38_14;
 
 	shl.b64 	%rd144, %rd259, 3;
 	add.s64 	%rd238, %rd1, %rd144;
@@ -12855,37 +16653,37 @@ $L__BB32_4:
 	cvt.u32.u64 	%r8, %rd8;
 	cvt.u32.u64 	%r11, %rd132;
 
-$L__BB32_7:
+$L__BB38_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd237];
 	or.b64  	%rd145, %rd259, %rd8;
 	and.b64  	%rd146, %rd145, -4294967296;
 	setp.eq.s64 	%p5, %rd146, 0;
-	@%p5 bra 	$L__BB32_9;
+	@%p5 bra 	$L__BB38_9;
 
 	div.s64 	%rd241, %rd259, %rd8;
-	bra.uni 	$L__BB32_10;
+	bra.uni 	$L__BB38_10;
 
-$L__BB32_9:
+$L__BB38_9:
 	cvt.u32.u64 	%r9, %rd259;
 	div.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd241, %r10;
 
-$L__BB32_10:
+$L__BB38_10:
 	or.b64  	%rd147, %rd259, %rd132;
 	and.b64  	%rd148, %rd147, -4294967296;
 	setp.eq.s64 	%p6, %rd148, 0;
-	@%p6 bra 	$L__BB32_12;
+	@%p6 bra 	$L__BB38_12;
 
 	rem.s64 	%rd242, %rd259, %rd132;
-	bra.uni 	$L__BB32_13;
+	bra.uni 	$L__BB38_13;
 
-$L__BB32_12:
+$L__BB38_12:
 	cvt.u32.u64 	%r12, %rd259;
 	rem.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd242, %r13;
 
-$L__BB32_13:
+$L__BB38_13:
 	mul.lo.s64 	%rd149, %rd241, %rd132;
 	add.s64 	%rd150, %rd149, %rd242;
 	shl.b64 	%rd151, %rd150, 3;
@@ -12899,13 +16697,13 @@ $L__BB32_13:
 	add.s64 	%rd237, %rd237, %rd17;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p7, %rd240, 0;
-	@%p7 bra 	$L__BB32_7;
+	@%p7 bra 	$L__BB38_7;
 
-$L__BB32_14:
+$L__BB38_14:
 	setp.lt.u64 	%p8, %rd236, 3;
-	@%p8 bra 	$L__BB32_75;
+	@%p8 bra 	$L__BB38_75;
 
-$L__BB32_15:
+$L__BB38_15:
 	shl.b64 	%rd37, %rd10, 3;
 	shl.b64 	%rd154, %rd259, 3;
 	add.s64 	%rd38, %rd3, %rd154;
@@ -12913,33 +16711,33 @@ $L__BB32_15:
 	or.b64  	%rd155, %rd259, %rd8;
 	and.b64  	%rd156, %rd155, -4294967296;
 	setp.eq.s64 	%p9, %rd156, 0;
-	@%p9 bra 	$L__BB32_17;
+	@%p9 bra 	$L__BB38_17;
 
 	div.s64 	%rd245, %rd259, %rd8;
-	bra.uni 	$L__BB32_18;
+	bra.uni 	$L__BB38_18;
 
-$L__BB32_17:
+$L__BB38_17:
 	cvt.u32.u64 	%r14, %rd8;
 	cvt.u32.u64 	%r15, %rd259;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd245, %r16;
 
-$L__BB32_18:
+$L__BB38_18:
 	or.b64  	%rd157, %rd259, %rd132;
 	and.b64  	%rd158, %rd157, -4294967296;
 	setp.eq.s64 	%p10, %rd158, 0;
-	@%p10 bra 	$L__BB32_20;
+	@%p10 bra 	$L__BB38_20;
 
 	rem.s64 	%rd246, %rd259, %rd132;
-	bra.uni 	$L__BB32_21;
+	bra.uni 	$L__BB38_21;
 
-$L__BB32_20:
+$L__BB38_20:
 	cvt.u32.u64 	%r17, %rd132;
 	cvt.u32.u64 	%r18, %rd259;
 	rem.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd246, %r19;
 
-$L__BB32_21:
+$L__BB38_21:
 	mul.lo.s64 	%rd159, %rd245, %rd132;
 	add.s64 	%rd160, %rd159, %rd246;
 	shl.b64 	%rd161, %rd160, 3;
@@ -12955,33 +16753,33 @@ $L__BB32_21:
 	or.b64  	%rd164, %rd47, %rd8;
 	and.b64  	%rd165, %rd164, -4294967296;
 	setp.eq.s64 	%p11, %rd165, 0;
-	@%p11 bra 	$L__BB32_23;
+	@%p11 bra 	$L__BB38_23;
 
 	div.s64 	%rd247, %rd47, %rd8;
-	bra.uni 	$L__BB32_24;
+	bra.uni 	$L__BB38_24;
 
-$L__BB32_23:
+$L__BB38_23:
 	cvt.u32.u64 	%r20, %rd8;
 	cvt.u32.u64 	%r21, %rd47;
 	div.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd247, %r22;
 
-$L__BB32_24:
+$L__BB38_24:
 	or.b64  	%rd166, %rd47, %rd132;
 	and.b64  	%rd167, %rd166, -4294967296;
 	setp.eq.s64 	%p12, %rd167, 0;
-	@%p12 bra 	$L__BB32_26;
+	@%p12 bra 	$L__BB38_26;
 
 	rem.s64 	%rd248, %rd47, %rd132;
-	bra.uni 	$L__BB32_27;
+	bra.uni 	$L__BB38_27;
 
-$L__BB32_26:
+$L__BB38_26:
 	cvt.u32.u64 	%r23, %rd132;
 	cvt.u32.u64 	%r24, %rd47;
 	rem.u32 	%r25, %r24, %r23;
 	cvt.u64.u32 	%rd248, %r25;
 
-$L__BB32_27:
+$L__BB38_27:
 	mul.lo.s64 	%rd168, %rd247, %rd132;
 	add.s64 	%rd169, %rd168, %rd248;
 	shl.b64 	%rd170, %rd169, 3;
@@ -12997,33 +16795,33 @@ $L__BB32_27:
 	or.b64  	%rd172, %rd56, %rd8;
 	and.b64  	%rd173, %rd172, -4294967296;
 	setp.eq.s64 	%p13, %rd173, 0;
-	@%p13 bra 	$L__BB32_29;
+	@%p13 bra 	$L__BB38_29;
 
 	div.s64 	%rd249, %rd56, %rd8;
-	bra.uni 	$L__BB32_30;
+	bra.uni 	$L__BB38_30;
 
-$L__BB32_29:
+$L__BB38_29:
 	cvt.u32.u64 	%r26, %rd8;
 	cvt.u32.u64 	%r27, %rd56;
 	div.u32 	%r28, %r27, %r26;
 	cvt.u64.u32 	%rd249, %r28;
 
-$L__BB32_30:
+$L__BB38_30:
 	or.b64  	%rd174, %rd56, %rd132;
 	and.b64  	%rd175, %rd174, -4294967296;
 	setp.eq.s64 	%p14, %rd175, 0;
-	@%p14 bra 	$L__BB32_32;
+	@%p14 bra 	$L__BB38_32;
 
 	rem.s64 	%rd250, %rd56, %rd132;
-	bra.uni 	$L__BB32_33;
+	bra.uni 	$L__BB38_33;
 
-$L__BB32_32:
+$L__BB38_32:
 	cvt.u32.u64 	%r29, %rd132;
 	cvt.u32.u64 	%r30, %rd56;
 	rem.u32 	%r31, %r30, %r29;
 	cvt.u64.u32 	%rd250, %r31;
 
-$L__BB32_33:
+$L__BB38_33:
 	mul.lo.s64 	%rd176, %rd249, %rd132;
 	add.s64 	%rd177, %rd176, %rd250;
 	shl.b64 	%rd178, %rd177, 3;
@@ -13039,33 +16837,33 @@ $L__BB32_33:
 	or.b64  	%rd181, %rd64, %rd8;
 	and.b64  	%rd182, %rd181, -4294967296;
 	setp.eq.s64 	%p15, %rd182, 0;
-	@%p15 bra 	$L__BB32_35;
+	@%p15 bra 	$L__BB38_35;
 
 	div.s64 	%rd251, %rd64, %rd8;
-	bra.uni 	$L__BB32_36;
+	bra.uni 	$L__BB38_36;
 
-$L__BB32_35:
+$L__BB38_35:
 	cvt.u32.u64 	%r32, %rd8;
 	cvt.u32.u64 	%r33, %rd64;
 	div.u32 	%r34, %r33, %r32;
 	cvt.u64.u32 	%rd251, %r34;
 
-$L__BB32_36:
+$L__BB38_36:
 	or.b64  	%rd183, %rd64, %rd132;
 	and.b64  	%rd184, %rd183, -4294967296;
 	setp.eq.s64 	%p16, %rd184, 0;
-	@%p16 bra 	$L__BB32_38;
+	@%p16 bra 	$L__BB38_38;
 
 	rem.s64 	%rd252, %rd64, %rd132;
-	bra.uni 	$L__BB32_39;
+	bra.uni 	$L__BB38_39;
 
-$L__BB32_38:
+$L__BB38_38:
 	cvt.u32.u64 	%r35, %rd132;
 	cvt.u32.u64 	%r36, %rd64;
 	rem.u32 	%r37, %r36, %r35;
 	cvt.u64.u32 	%rd252, %r37;
 
-$L__BB32_39:
+$L__BB38_39:
 	mul.lo.s64 	%rd185, %rd251, %rd132;
 	add.s64 	%rd186, %rd185, %rd252;
 	shl.b64 	%rd187, %rd186, 3;
@@ -13077,12 +16875,12 @@ $L__BB32_39:
 	st.global.f64 	[%rd189], %fd25;
 	add.s64 	%rd259, %rd64, %rd10;
 	setp.lt.s64 	%p17, %rd259, %rd130;
-	@%p17 bra 	$L__BB32_15;
-	bra.uni 	$L__BB32_75;
+	@%p17 bra 	$L__BB38_15;
+	bra.uni 	$L__BB38_75;
 
-$L__BB32_40:
+$L__BB38_40:
 	setp.eq.s64 	%p18, %rd240, 0;
-	@%p18 bra 	$L__BB32_49;
+	@%p18 bra 	$L__BB38_49;
 
 	shl.b64 	%rd190, %rd259, 3;
 	add.s64 	%rd254, %rd1, %rd190;
@@ -13091,37 +16889,37 @@ $L__BB32_40:
 	cvt.u32.u64 	%r38, %rd8;
 	cvt.u32.u64 	%r41, %rd132;
 
-$L__BB32_42:
+$L__BB38_42:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd253];
 	or.b64  	%rd191, %rd259, %rd8;
 	and.b64  	%rd192, %rd191, -4294967296;
 	setp.eq.s64 	%p19, %rd192, 0;
-	@%p19 bra 	$L__BB32_44;
+	@%p19 bra 	$L__BB38_44;
 
 	div.s64 	%rd257, %rd259, %rd8;
-	bra.uni 	$L__BB32_45;
+	bra.uni 	$L__BB38_45;
 
-$L__BB32_44:
+$L__BB38_44:
 	cvt.u32.u64 	%r39, %rd259;
 	div.u32 	%r40, %r39, %r38;
 	cvt.u64.u32 	%rd257, %r40;
 
-$L__BB32_45:
+$L__BB38_45:
 	or.b64  	%rd193, %rd259, %rd132;
 	and.b64  	%rd194, %rd193, -4294967296;
 	setp.eq.s64 	%p20, %rd194, 0;
-	@%p20 bra 	$L__BB32_47;
+	@%p20 bra 	$L__BB38_47;
 
 	rem.s64 	%rd258, %rd259, %rd132;
-	bra.uni 	$L__BB32_48;
+	bra.uni 	$L__BB38_48;
 
-$L__BB32_47:
+$L__BB38_47:
 	cvt.u32.u64 	%r42, %rd259;
 	rem.u32 	%r43, %r42, %r41;
 	cvt.u64.u32 	%rd258, %r43;
 
-$L__BB32_48:
+$L__BB38_48:
 	mul.lo.s64 	%rd195, %rd257, %rd132;
 	add.s64 	%rd196, %rd195, %rd258;
 	shl.b64 	%rd197, %rd196, 3;
@@ -13134,13 +16932,13 @@ $L__BB32_48:
 	add.s64 	%rd253, %rd253, %rd73;
 	add.s64 	%rd240, %rd240, -1;
 	setp.ne.s64 	%p21, %rd240, 0;
-	@%p21 bra 	$L__BB32_42;
+	@%p21 bra 	$L__BB38_42;
 
-$L__BB32_49:
+$L__BB38_49:
 	setp.lt.u64 	%p22, %rd236, 3;
-	@%p22 bra 	$L__BB32_75;
+	@%p22 bra 	$L__BB38_75;
 
-$L__BB32_50:
+$L__BB38_50:
 	shl.b64 	%rd93, %rd10, 3;
 	shl.b64 	%rd200, %rd259, 3;
 	add.s64 	%rd94, %rd3, %rd200;
@@ -13148,33 +16946,33 @@ $L__BB32_50:
 	or.b64  	%rd201, %rd259, %rd8;
 	and.b64  	%rd202, %rd201, -4294967296;
 	setp.eq.s64 	%p23, %rd202, 0;
-	@%p23 bra 	$L__BB32_52;
+	@%p23 bra 	$L__BB38_52;
 
 	div.s64 	%rd261, %rd259, %rd8;
-	bra.uni 	$L__BB32_53;
+	bra.uni 	$L__BB38_53;
 
-$L__BB32_52:
+$L__BB38_52:
 	cvt.u32.u64 	%r44, %rd8;
 	cvt.u32.u64 	%r45, %rd259;
 	div.u32 	%r46, %r45, %r44;
 	cvt.u64.u32 	%rd261, %r46;
 
-$L__BB32_53:
+$L__BB38_53:
 	or.b64  	%rd203, %rd259, %rd132;
 	and.b64  	%rd204, %rd203, -4294967296;
 	setp.eq.s64 	%p24, %rd204, 0;
-	@%p24 bra 	$L__BB32_55;
+	@%p24 bra 	$L__BB38_55;
 
 	rem.s64 	%rd262, %rd259, %rd132;
-	bra.uni 	$L__BB32_56;
+	bra.uni 	$L__BB38_56;
 
-$L__BB32_55:
+$L__BB38_55:
 	cvt.u32.u64 	%r47, %rd132;
 	cvt.u32.u64 	%r48, %rd259;
 	rem.u32 	%r49, %r48, %r47;
 	cvt.u64.u32 	%rd262, %r49;
 
-$L__BB32_56:
+$L__BB38_56:
 	mul.lo.s64 	%rd205, %rd261, %rd132;
 	add.s64 	%rd206, %rd205, %rd262;
 	shl.b64 	%rd207, %rd206, 3;
@@ -13189,33 +16987,33 @@ $L__BB32_56:
 	or.b64  	%rd210, %rd103, %rd8;
 	and.b64  	%rd211, %rd210, -4294967296;
 	setp.eq.s64 	%p25, %rd211, 0;
-	@%p25 bra 	$L__BB32_58;
+	@%p25 bra 	$L__BB38_58;
 
 	div.s64 	%rd263, %rd103, %rd8;
-	bra.uni 	$L__BB32_59;
+	bra.uni 	$L__BB38_59;
 
-$L__BB32_58:
+$L__BB38_58:
 	cvt.u32.u64 	%r50, %rd8;
 	cvt.u32.u64 	%r51, %rd103;
 	div.u32 	%r52, %r51, %r50;
 	cvt.u64.u32 	%rd263, %r52;
 
-$L__BB32_59:
+$L__BB38_59:
 	or.b64  	%rd212, %rd103, %rd132;
 	and.b64  	%rd213, %rd212, -4294967296;
 	setp.eq.s64 	%p26, %rd213, 0;
-	@%p26 bra 	$L__BB32_61;
+	@%p26 bra 	$L__BB38_61;
 
 	rem.s64 	%rd264, %rd103, %rd132;
-	bra.uni 	$L__BB32_62;
+	bra.uni 	$L__BB38_62;
 
-$L__BB32_61:
+$L__BB38_61:
 	cvt.u32.u64 	%r53, %rd132;
 	cvt.u32.u64 	%r54, %rd103;
 	rem.u32 	%r55, %r54, %r53;
 	cvt.u64.u32 	%rd264, %r55;
 
-$L__BB32_62:
+$L__BB38_62:
 	mul.lo.s64 	%rd214, %rd263, %rd132;
 	add.s64 	%rd215, %rd214, %rd264;
 	shl.b64 	%rd216, %rd215, 3;
@@ -13230,33 +17028,33 @@ $L__BB32_62:
 	or.b64  	%rd218, %rd112, %rd8;
 	and.b64  	%rd219, %rd218, -4294967296;
 	setp.eq.s64 	%p27, %rd219, 0;
-	@%p27 bra 	$L__BB32_64;
+	@%p27 bra 	$L__BB38_64;
 
 	div.s64 	%rd265, %rd112, %rd8;
-	bra.uni 	$L__BB32_65;
+	bra.uni 	$L__BB38_65;
 
-$L__BB32_64:
+$L__BB38_64:
 	cvt.u32.u64 	%r56, %rd8;
 	cvt.u32.u64 	%r57, %rd112;
 	div.u32 	%r58, %r57, %r56;
 	cvt.u64.u32 	%rd265, %r58;
 
-$L__BB32_65:
+$L__BB38_65:
 	or.b64  	%rd220, %rd112, %rd132;
 	and.b64  	%rd221, %rd220, -4294967296;
 	setp.eq.s64 	%p28, %rd221, 0;
-	@%p28 bra 	$L__BB32_67;
+	@%p28 bra 	$L__BB38_67;
 
 	rem.s64 	%rd266, %rd112, %rd132;
-	bra.uni 	$L__BB32_68;
+	bra.uni 	$L__BB38_68;
 
-$L__BB32_67:
+$L__BB38_67:
 	cvt.u32.u64 	%r59, %rd132;
 	cvt.u32.u64 	%r60, %rd112;
 	rem.u32 	%r61, %r60, %r59;
 	cvt.u64.u32 	%rd266, %r61;
 
-$L__BB32_68:
+$L__BB38_68:
 	mul.lo.s64 	%rd222, %rd265, %rd132;
 	add.s64 	%rd223, %rd222, %rd266;
 	shl.b64 	%rd224, %rd223, 3;
@@ -13271,33 +17069,33 @@ $L__BB32_68:
 	or.b64  	%rd227, %rd120, %rd8;
 	and.b64  	%rd228, %rd227, -4294967296;
 	setp.eq.s64 	%p29, %rd228, 0;
-	@%p29 bra 	$L__BB32_70;
+	@%p29 bra 	$L__BB38_70;
 
 	div.s64 	%rd267, %rd120, %rd8;
-	bra.uni 	$L__BB32_71;
+	bra.uni 	$L__BB38_71;
 
-$L__BB32_70:
+$L__BB38_70:
 	cvt.u32.u64 	%r62, %rd8;
 	cvt.u32.u64 	%r63, %rd120;
 	div.u32 	%r64, %r63, %r62;
 	cvt.u64.u32 	%rd267, %r64;
 
-$L__BB32_71:
+$L__BB38_71:
 	or.b64  	%rd229, %rd120, %rd132;
 	and.b64  	%rd230, %rd229, -4294967296;
 	setp.eq.s64 	%p30, %rd230, 0;
-	@%p30 bra 	$L__BB32_73;
+	@%p30 bra 	$L__BB38_73;
 
 	rem.s64 	%rd268, %rd120, %rd132;
-	bra.uni 	$L__BB32_74;
+	bra.uni 	$L__BB38_74;
 
-$L__BB32_73:
+$L__BB38_73:
 	cvt.u32.u64 	%r65, %rd132;
 	cvt.u32.u64 	%r66, %rd120;
 	rem.u32 	%r67, %r66, %r65;
 	cvt.u64.u32 	%rd268, %r67;
 
-$L__BB32_74:
+$L__BB38_74:
 	mul.lo.s64 	%rd231, %rd267, %rd132;
 	add.s64 	%rd232, %rd231, %rd268;
 	shl.b64 	%rd233, %rd232, 3;
@@ -13308,9 +17106,9 @@ $L__BB32_74:
 	st.global.f64 	[%rd235], %fd35;
 	add.s64 	%rd259, %rd120, %rd10;
 	setp.lt.s64 	%p31, %rd259, %rd130;
-	@%p31 bra 	$L__BB32_50;
+	@%p31 bra 	$L__BB38_50;
 
-$L__BB32_75:
+$L__BB38_75:
 	ret;
 
 }
@@ -13340,7 +17138,7 @@ $L__BB32_75:
 	cvt.u64.u32 	%rd4, %r3;
 	add.s64 	%rd49, %rd25, %rd4;
 	setp.ge.s64 	%p1, %rd49, %rd23;
-	@%p1 bra 	$L__BB33_10;
+	@%p1 bra 	$L__BB39_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd26, %r4;
@@ -13354,43 +17152,43 @@ $L__BB32_75:
 	or.b64  	%rd32, %rd7, %rd6;
 	and.b64  	%rd33, %rd32, -4294967296;
 	setp.eq.s64 	%p2, %rd33, 0;
-	@%p2 bra 	$L__BB33_3;
+	@%p2 bra 	$L__BB39_3;
 
 	div.u64 	%rd45, %rd7, %rd6;
-	bra.uni 	$L__BB33_4;
+	bra.uni 	$L__BB39_4;
 
-$L__BB33_3:
+$L__BB39_3:
 	cvt.u32.u64 	%r5, %rd6;
 	cvt.u32.u64 	%r6, %rd7;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd45, %r7;
 
-$L__BB33_4:
+$L__BB39_4:
 	add.s64 	%rd34, %rd45, 1;
 	and.b64  	%rd48, %rd34, 3;
 	setp.eq.s64 	%p3, %rd48, 0;
-	@%p3 bra 	$L__BB33_7;
+	@%p3 bra 	$L__BB39_7;
 
 	shl.b64 	%rd35, %rd49, 3;
 	add.s64 	%rd46, %rd1, %rd35;
 	shl.b64 	%rd13, %rd6, 3;
 
-$L__BB33_6:
+$L__BB39_6:
 	.pragma "nounroll";
 	st.global.f64 	[%rd46], %fd1;
 	add.s64 	%rd49, %rd49, %rd6;
 	add.s64 	%rd46, %rd46, %rd13;
 	add.s64 	%rd48, %rd48, -1;
 	setp.ne.s64 	%p4, %rd48, 0;
-	@%p4 bra 	$L__BB33_6;
+	@%p4 bra 	$L__BB39_6;
 
-$L__BB33_7:
+$L__BB39_7:
 	setp.lt.u64 	%p5, %rd45, 3;
-	@%p5 bra 	$L__BB33_10;
+	@%p5 bra 	$L__BB39_10;
 
 	shl.b64 	%rd38, %rd6, 3;
 
-$L__BB33_9:
+$L__BB39_9:
 	shl.b64 	%rd36, %rd49, 3;
 	add.s64 	%rd37, %rd1, %rd36;
 	st.global.f64 	[%rd37], %fd1;
@@ -13405,9 +17203,9 @@ $L__BB33_9:
 	st.global.f64 	[%rd44], %fd1;
 	add.s64 	%rd49, %rd43, %rd6;
 	setp.lt.s64 	%p6, %rd49, %rd23;
-	@%p6 bra 	$L__BB33_9;
+	@%p6 bra 	$L__BB39_9;
 
-$L__BB33_10:
+$L__BB39_10:
 	ret;
 
 }
@@ -13438,7 +17236,7 @@ $L__BB33_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd64, %rd38, %rd5;
 	setp.ge.s64 	%p1, %rd64, %rd35;
-	@%p1 bra 	$L__BB34_10;
+	@%p1 bra 	$L__BB40_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
@@ -13452,29 +17250,29 @@ $L__BB33_10:
 	or.b64  	%rd44, %rd9, %rd8;
 	and.b64  	%rd45, %rd44, -4294967296;
 	setp.eq.s64 	%p2, %rd45, 0;
-	@%p2 bra 	$L__BB34_3;
+	@%p2 bra 	$L__BB40_3;
 
 	div.u64 	%rd59, %rd9, %rd8;
-	bra.uni 	$L__BB34_4;
+	bra.uni 	$L__BB40_4;
 
-$L__BB34_3:
+$L__BB40_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd59, %r7;
 
-$L__BB34_4:
+$L__BB40_4:
 	add.s64 	%rd46, %rd59, 1;
 	and.b64  	%rd63, %rd46, 3;
 	setp.eq.s64 	%p3, %rd63, 0;
-	@%p3 bra 	$L__BB34_7;
+	@%p3 bra 	$L__BB40_7;
 
 	shl.b64 	%rd47, %rd64, 3;
 	add.s64 	%rd61, %rd1, %rd47;
 	shl.b64 	%rd15, %rd8, 3;
 	add.s64 	%rd60, %rd2, %rd47;
 
-$L__BB34_6:
+$L__BB40_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd60];
 	st.global.f64 	[%rd61], %fd1;
@@ -13483,18 +17281,18 @@ $L__BB34_6:
 	add.s64 	%rd60, %rd60, %rd15;
 	add.s64 	%rd63, %rd63, -1;
 	setp.ne.s64 	%p4, %rd63, 0;
-	@%p4 bra 	$L__BB34_6;
+	@%p4 bra 	$L__BB40_6;
 
-$L__BB34_7:
+$L__BB40_7:
 	setp.lt.u64 	%p5, %rd59, 3;
-	@%p5 bra 	$L__BB34_10;
+	@%p5 bra 	$L__BB40_10;
 
 	shl.b64 	%rd48, %rd64, 3;
 	add.s64 	%rd66, %rd2, %rd48;
 	shl.b64 	%rd27, %rd8, 3;
 	add.s64 	%rd67, %rd1, %rd48;
 
-$L__BB34_9:
+$L__BB40_9:
 	ld.global.f64 	%fd2, [%rd66];
 	st.global.f64 	[%rd67], %fd2;
 	add.s64 	%rd50, %rd66, %rd27;
@@ -13516,9 +17314,9 @@ $L__BB34_9:
 	st.global.f64 	[%rd58], %fd5;
 	add.s64 	%rd64, %rd56, %rd8;
 	setp.lt.s64 	%p6, %rd64, %rd35;
-	@%p6 bra 	$L__BB34_9;
+	@%p6 bra 	$L__BB40_9;
 
-$L__BB34_10:
+$L__BB40_10:
 	ret;
 
 }
@@ -13565,7 +17363,7 @@ $L__BB34_10:
 	cvt.u64.u32 	%rd7, %r3;
 	add.s64 	%rd88, %rd54, %rd7;
 	setp.ge.s64 	%p1, %rd88, %rd49;
-	@%p1 bra 	$L__BB35_10;
+	@%p1 bra 	$L__BB41_10;
 
 	mov.f64 	%fd8, 0d3FF0000000000000;
 	sub.rn.f64 	%fd1, %fd8, %fd3;
@@ -13582,22 +17380,22 @@ $L__BB34_10:
 	or.b64  	%rd60, %rd11, %rd10;
 	and.b64  	%rd61, %rd60, -4294967296;
 	setp.eq.s64 	%p2, %rd61, 0;
-	@%p2 bra 	$L__BB35_3;
+	@%p2 bra 	$L__BB41_3;
 
 	div.u64 	%rd81, %rd11, %rd10;
-	bra.uni 	$L__BB35_4;
+	bra.uni 	$L__BB41_4;
 
-$L__BB35_3:
+$L__BB41_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd81, %r7;
 
-$L__BB35_4:
+$L__BB41_4:
 	add.s64 	%rd62, %rd81, 1;
 	and.b64  	%rd87, %rd62, 3;
 	setp.eq.s64 	%p3, %rd87, 0;
-	@%p3 bra 	$L__BB35_7;
+	@%p3 bra 	$L__BB41_7;
 
 	shl.b64 	%rd63, %rd88, 3;
 	add.s64 	%rd85, %rd1, %rd63;
@@ -13606,7 +17404,7 @@ $L__BB35_4:
 	add.s64 	%rd83, %rd3, %rd63;
 	add.s64 	%rd82, %rd4, %rd63;
 
-$L__BB35_6:
+$L__BB41_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd9, [%rd83];
 	mul.rn.f64 	%fd10, %fd9, %fd3;
@@ -13635,11 +17433,11 @@ $L__BB35_6:
 	add.s64 	%rd82, %rd82, %rd17;
 	add.s64 	%rd87, %rd87, -1;
 	setp.ne.s64 	%p4, %rd87, 0;
-	@%p4 bra 	$L__BB35_6;
+	@%p4 bra 	$L__BB41_6;
 
-$L__BB35_7:
+$L__BB41_7:
 	setp.lt.u64 	%p5, %rd81, 3;
-	@%p5 bra 	$L__BB35_10;
+	@%p5 bra 	$L__BB41_10;
 
 	shl.b64 	%rd64, %rd88, 3;
 	add.s64 	%rd90, %rd4, %rd64;
@@ -13648,7 +17446,7 @@ $L__BB35_7:
 	add.s64 	%rd92, %rd2, %rd64;
 	add.s64 	%rd93, %rd1, %rd64;
 
-$L__BB35_9:
+$L__BB41_9:
 	ld.global.f64 	%fd26, [%rd91];
 	mul.rn.f64 	%fd27, %fd26, %fd3;
 	ld.global.f64 	%fd28, [%rd90];
@@ -13750,9 +17548,9 @@ $L__BB35_9:
 	st.global.f64 	[%rd80], %fd93;
 	add.s64 	%rd88, %rd76, %rd10;
 	setp.lt.s64 	%p6, %rd88, %rd49;
-	@%p6 bra 	$L__BB35_9;
+	@%p6 bra 	$L__BB41_9;
 
-$L__BB35_10:
+$L__BB41_10:
 	ret;
 
 }

@@ -144,6 +144,27 @@ __device__ void normal_block(T *out, long long n, unsigned long long seed, unsig
 __device__ double softplus_d(double x) { return x > 20.0 ? x : log1p(exp(x)); }
 __device__ double sigmoid_d(double x) { return 1.0 / (1.0 + exp(-x)); }
 
+#define HALF_LOG_2PI 0.91893853320467274178 // log(2π)/2
+
+// mix_logp is the scale-mixture prior's log-density at w by log-sum-exp
+// (internal/vecmath Mixture.LogProbAt): c1, c2 = log(pi_k) - log(s_k) -
+// log(2π)/2 and iv1, iv2 = 1/s_k² (nodes/prior.go consts). Finite where the
+// two pdfs added would underflow to log 0.
+__device__ double mix_logp(double w, double c1, double c2, double iv1, double iv2) {
+    double a1 = c1 - 0.5 * w * w * iv1, a2 = c2 - 0.5 * w * w * iv2;
+    double hi = fmax(a1, a2), lo = fmin(a1, a2);
+    if (isinf(hi)) return hi; // w = ±Inf: both -Inf
+    return hi + log1p(exp(lo - hi));
+}
+
+// mix_neg_dlogp is -d log p / dw = w (r1/s1² + r2/s2²), r2 = sigmoid(a2 - a1)
+// the spike's responsibility (Mixture.DLogProbAt).
+__device__ double mix_neg_dlogp(double w, double c1, double c2, double iv1, double iv2) {
+    double x = (c2 - 0.5 * w * w * iv2) - (c1 - 0.5 * w * w * iv1);
+    double r2 = x >= 0 ? 1.0 / (1.0 + exp(-x)) : exp(x) / (1.0 + exp(x));
+    return w * ((1.0 - r2) * iv1 + r2 * iv2);
+}
+
 #define GRID_LOOP(i, n) for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < (n); i += (long long)blockDim.x * gridDim.x)
 
 // block_sum reduces one double per thread of a RED_THREADS block; thread 0
@@ -203,6 +224,37 @@ __device__ double block_sum(double v) {
             double s = softplus_d(rho[i]), e = eps[i];                                                       \
             double w = (double)mu[i] + s * e;                                                                \
             out[i] = (T)(g0 * ((w - pm) / (ps * ps) * e - 1.0 / s) * sigmoid_d(rho[i]));                     \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* per-block partial sums of log q(w) - log p(w), p the scale mixture (mix_logp's constants) */         \
+    extern "C" __global__ void bbb_klmix_partial_##S(double *partial, const T *mu, const T *rho, const T *eps, \
+                                                     long long n, double c1, double c2, double iv1, double iv2) { \
+        double acc = 0;                                                                                      \
+        GRID_LOOP(i, n) {                                                                                    \
+            double s = softplus_d(rho[i]), e = eps[i];                                                       \
+            double w = (double)mu[i] + s * e;                                                                \
+            acc += -log(s) - 0.5 * e * e - HALF_LOG_2PI - mix_logp(w, c1, c2, iv1, iv2);                     \
+        }                                                                                                    \
+        double t = block_sum(acc);                                                                           \
+        if (threadIdx.x == 0) partial[blockIdx.x] = t;                                                       \
+    }                                                                                                        \
+    /* d KL / d mu times the scalar g, the mixture prior: g * -d log p / dw */                               \
+    extern "C" __global__ void bbb_klmix_dmu_##S(T *out, const T *g, const T *mu, const T *rho, const T *eps, \
+                                                 long long n, double c1, double c2, double iv1, double iv2) { \
+        double g0 = (double)g[0];                                                                            \
+        GRID_LOOP(i, n) {                                                                                    \
+            double w = (double)mu[i] + softplus_d(rho[i]) * (double)eps[i];                                  \
+            out[i] = (T)(g0 * mix_neg_dlogp(w, c1, c2, iv1, iv2));                                           \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* d KL / d rho times g, the mixture prior: g * (-d log p / dw * eps - 1/sigma) * sigmoid(rho) */        \
+    extern "C" __global__ void bbb_klmix_drho_##S(T *out, const T *g, const T *mu, const T *rho, const T *eps, \
+                                                  long long n, double c1, double c2, double iv1, double iv2) { \
+        double g0 = (double)g[0];                                                                            \
+        GRID_LOOP(i, n) {                                                                                    \
+            double s = softplus_d(rho[i]), e = eps[i];                                                       \
+            double w = (double)mu[i] + s * e;                                                                \
+            out[i] = (T)(g0 * (mix_neg_dlogp(w, c1, c2, iv1, iv2) * e - 1.0 / s) * sigmoid_d(rho[i]));       \
         }                                                                                                    \
     }                                                                                                        \
     /* one block: out[0] = scale * sum(partial) + offset */                                                  \
