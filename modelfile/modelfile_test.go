@@ -84,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := graph.Config{Layers: 2, Hidden: 3, Inputs: 2, NBatch: 4, LikelihoodSigma: 0.5,
-		Prior: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned, MinSigma: 0.01,
+		Prior: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned{}, MinSigma: 0.01,
 		Dtype: tensor.Float64, StockOps: true}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config %+v, want %+v", c, want)
@@ -197,7 +197,7 @@ func TestNetworkOf(t *testing.T) {
 	for _, c := range []graph.Config{
 		graph.Config{}.WithDefaults(),
 		{Layers: 3, Hidden: 7, Inputs: 4, NBatch: 2, Prior: nodes.Normal{Sigma: 0.5}, LikelihoodSigma: 0.2, KL: graph.KLClosed,
-			Estimator: graph.LocalReparam, Likelihood: graph.LikHetero, MinSigma: 0.1, Dtype: tensor.Float64},
+			Estimator: graph.LocalReparam, Likelihood: graph.LikHetero{}, MinSigma: 0.1, Dtype: tensor.Float64},
 		{Layers: 2, Hidden: 5, Inputs: 6, Task: graph.Classification, Classes: 3, NBatch: 1,
 			LikelihoodSigma: 0.1, Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.1}, Dtype: tensor.Float32, StockOps: true},
 	} {
