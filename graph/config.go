@@ -34,8 +34,11 @@ type Config struct {
 	Prior nodes.Prior
 	// KL picks the KL estimate (zero: KLSample, the seed's one-sample MC).
 	KL KLEstimate
-	// Likelihood picks the observation model (zero: LikFixed, the seed's;
-	// LikLearned starts its scale at LikelihoodSigma).
+	// Likelihood is the regression's observation model: nil means the
+	// seed's LikFixed; LikLearned starts its scale at LikelihoodSigma; any
+	// other Likelihood works as it is, except in a Resident graph, which
+	// takes only LikFixed. A classifier's is the categorical one (Task),
+	// with this left nil or LikFixed. See Lik.
 	Likelihood Likelihood
 	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
 	MinSigma float64
@@ -92,6 +95,7 @@ func (c Config) WithDefaults() Config {
 		c.NBatch = 1
 	}
 	c.Prior = c.WeightPrior()
+	c.Likelihood = c.Lik()
 	if c.LikelihoodSigma == 0 {
 		c.LikelihoodSigma = 0.1
 	}

@@ -11,5 +11,8 @@
 //
 // A Network exposes every node a researcher needs to change the graph
 // without touching the training code (inputs, targets, eps, learnables,
-// output, KL, NLL, loss) and writes itself as Graphviz DOT.
+// output, KL, NLL, loss) and writes itself as Graphviz DOT. The weight
+// prior (Config.Prior, a nodes.Prior) and the likelihood (Config.Likelihood,
+// a Likelihood) are interfaces: nil is the seed's, and a type of one's own
+// goes in as it is.
 package graph

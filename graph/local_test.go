@@ -13,9 +13,9 @@ import (
 // differences (fused and stock ops, each likelihood, with a KL weight
 // input), and fused and stock graphs agree.
 func TestLocalReparamGradient(t *testing.T) {
-	for _, lik := range []Likelihood{LikFixed, LikLearned, LikHetero} {
+	for _, lik := range []Likelihood{LikFixed{}, LikLearned{}, LikHetero{}} {
 		for _, stock := range []bool{false, true} {
-			c := Config{Layers: 3, Hidden: 4, Estimator: LocalReparam, KL: KLClosed, Likelihood: lik, LikelihoodSigma: 0.5, StockOps: stock, KLWeightInput: lik == LikLearned}
+			c := Config{Layers: 3, Hidden: 4, Estimator: LocalReparam, KL: KLClosed, Likelihood: lik, LikelihoodSigma: 0.5, StockOps: stock, KLWeightInput: lik == LikLearned{}}
 			fdCheck(t, smallNet(t, c, 11, 8))
 		}
 	}

@@ -25,6 +25,7 @@ type Network struct {
 	// LikLearned only: the learnable noise_rho (after the layers' in
 	// Learnables) and noise_sigma = softplus(noise_rho).
 	NoiseRho, NoiseSigma *G.Node
+	likLearnables        G.Nodes // the likelihood's learnables (LikLearnables)
 	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).
 	KLWeight *G.Node
 
@@ -102,7 +103,7 @@ func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
 		h = l.Out
 	}
 	n.Output = h
-	if err := n.addNoise(); err != nil {
+	if err := n.addLikLearnables(); err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
 	}
 	if !withLoss {
@@ -116,18 +117,13 @@ func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
 		return nil, fmt.Errorf("graph: KL: %w", err)
 	}
 	G.WithName("KL")(n.KL)
-	var logLik *G.Node
+	y := n.Y
 	if c.Resident {
-		// (Only this one: a node left in the graph runs every step, and a
-		// CPU one would pull the output off the GPU.)
-		var y *G.Node
 		if y, err = n.residentData(n.Y); err != nil {
 			return nil, err
 		}
-		logLik, err = nodes.GaussianLogLikResident(y, n.Output, c.LikelihoodSigma)
-	} else {
-		logLik, err = n.logLik()
 	}
+	logLik, err := n.logLik(y)
 	if err != nil {
 		return nil, fmt.Errorf("graph: likelihood: %w", err)
 	}
@@ -204,10 +200,7 @@ func (n *Network) Params() G.Nodes {
 	for _, l := range n.Layers {
 		out = append(out, l.WMu, l.WRho, l.BMu, l.BRho)
 	}
-	if n.NoiseRho != nil {
-		out = append(out, n.NoiseRho)
-	}
-	return out
+	return append(out, n.likLearnables...)
 }
 
 // Eps returns the epsilon input nodes: for each layer w_eps, b_eps.

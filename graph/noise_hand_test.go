@@ -23,7 +23,7 @@ func TestHeteroScaleByHand(t *testing.T) {
 		{"floor reached", 1, 0.25, -40, 0.25, "softplus(−40 + 0.54) = e^−39.46 ≈ 7e−18: the floor alone"},
 		{"raw 1", math.Ln2, 0.5, 1, 0.5 + math.Log(1+math.E), "0.5 + ln(1 + e¹) = 0.5 + 1.3132617"},
 	} {
-		net, err := graph.New(graph.Config{Likelihood: graph.LikHetero, LikelihoodSigma: c.sigma0, MinSigma: c.floor}, 1)
+		net, err := graph.New(graph.Config{Likelihood: graph.LikHetero{}, LikelihoodSigma: c.sigma0, MinSigma: c.floor}, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ func ExampleConfig_mixturePriorLearnedNoise() {
 	cfg := graph.Config{
 		Layers:          3,
 		Prior:           nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)},
-		Likelihood:      graph.LikLearned,
+		Likelihood:      graph.LikLearned{},
 		LikelihoodSigma: 1.5, // the learned scale's starting value
 	}
 	net, err := graph.New(cfg, 4)

@@ -75,15 +75,15 @@ func TestOptionsLossGradient(t *testing.T) {
 		{"normal-closed-stock", Config{KL: KLClosed, StockOps: true}},
 	}
 	for _, m := range models {
-		for _, lik := range []Likelihood{LikFixed, LikLearned, LikHetero} {
+		for _, lik := range []Likelihood{LikFixed{}, LikLearned{}, LikHetero{}} {
 			t.Run(m.name+"-"+lik.String(), func(t *testing.T) {
 				c := m.cfg
 				c.Layers, c.Hidden, c.LikelihoodSigma, c.Likelihood = 3, 4, 0.5, lik
-				if lik == LikHetero {
+				if lik == (LikHetero{}) {
 					c.Outputs = 2
 				}
 				n := smallNet(t, c, 13, 5)
-				if lik == LikLearned && n.Learnables()[len(n.Learnables())-1] != n.NoiseRho {
+				if lik == (LikLearned{}) && n.Learnables()[len(n.Learnables())-1] != n.NoiseRho {
 					t.Fatal("noise_rho is not the last learnable")
 				}
 				fdCheck(t, n)
@@ -130,10 +130,10 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
-		{Config{Resident: true, Likelihood: LikLearned}, "likelihood learned"},
+		{Config{Resident: true, Likelihood: LikLearned{}}, "likelihood learned"},
 		{Config{Resident: true, KLWeightInput: true}, "full batch"},
-		{Config{Likelihood: 5}, "likelihood"},
-		{Config{Likelihood: LikHetero, MinSigma: -1}, "min sigma"},
+		{Config{Likelihood: (*LikFixed)(nil)}, "graph: likelihood *graph.LikFixed: a nil value"},
+		{Config{Likelihood: LikHetero{}, MinSigma: -1}, "min sigma"},
 	} {
 		err := tc.cfg.WithDefaults().Validate()
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
@@ -169,7 +169,7 @@ func TestOptionsValidate(t *testing.T) {
 // A learned scale starts at LikelihoodSigma, and forward networks carry it
 // (CopyParams) so predictive sampling can read it.
 func TestLearnedNoiseInitAndCopy(t *testing.T) {
-	n := smallNet(t, Config{Layers: 2, Hidden: 3, Likelihood: LikLearned, LikelihoodSigma: 0.4}, 5, 1)
+	n := smallNet(t, Config{Layers: 2, Hidden: 3, Likelihood: LikLearned{}, LikelihoodSigma: 0.4}, 5, 1)
 	z, err := n.Noise()
 	if err != nil || math.Abs(z.Sigma-0.4) > 1e-12 {
 		t.Fatalf("initial noise %+v, %v: want sigma 0.4", z, err)
@@ -188,7 +188,7 @@ func TestLearnedNoiseInitAndCopy(t *testing.T) {
 	if want := math.Log1p(math.E); !(math.Abs(z.Sigma-want) <= 1e-12) {
 		t.Errorf("copied noise sigma %v, want %v", z.Sigma, want)
 	}
-	h, err := NewForward(Config{Layers: 2, Likelihood: LikHetero}, 4)
+	h, err := NewForward(Config{Layers: 2, Likelihood: LikHetero{}}, 4)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestKLWeightInput(t *testing.T) {
 		}
 		vm.Reset()
 	}
-	fdCheck(t, smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, Likelihood: LikLearned}, 9, 6))
+	fdCheck(t, smallNet(t, Config{Layers: 2, Hidden: 3, KLWeightInput: true, Likelihood: LikLearned{}}, 9, 6))
 	if err := smallNet(t, Config{Layers: 1}, 3, 1).SetKLWeight(1); err == nil {
 		t.Error("SetKLWeight without KLWeightInput: want an error")
 	}

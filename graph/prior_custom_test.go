@@ -22,7 +22,7 @@ func TestNilPriorIsTheSeeds(t *testing.T) {
 	}{
 		{"default", graph.Config{}},
 		{"kl-closed", graph.Config{KL: graph.KLClosed}},
-		{"learned", graph.Config{Likelihood: graph.LikLearned}},
+		{"learned", graph.Config{Likelihood: graph.LikLearned{}}},
 		{"stock-float64", graph.Config{StockOps: true, Dtype: tensor.Float64}},
 		{"resident", graph.Config{Resident: true}},
 	} {
@@ -50,7 +50,7 @@ func TestNilPriorIsTheSeeds(t *testing.T) {
 // trains with a finite loss and gets a finite Monte-Carlo KL per layer.
 func TestCustomPrior(t *testing.T) {
 	p := laplace{Mu: 0.1, B: 0.5}
-	for _, lik := range []graph.Likelihood{graph.LikFixed, graph.LikLearned} {
+	for _, lik := range []graph.Likelihood{graph.LikFixed{}, graph.LikLearned{}} {
 		graph.FDCheck(t, graph.SmallNet(t, graph.Config{Layers: 3, Hidden: 4, LikelihoodSigma: 0.5, Likelihood: lik, Prior: p}, 13, 5))
 	}
 	graph.FDCheck(t, graph.SmallNet(t, graph.Config{Layers: 2, Hidden: 3, LikelihoodSigma: 0.5, StockOps: true, NBatch: 3, Prior: p}, 9, 6))

@@ -26,7 +26,7 @@ func (t Task) String() string {
 }
 
 // validateTask checks the classifier's options: at least 2 classes, the
-// likelihood left at its zero value, and the CPU graph.
+// likelihood left nil or LikFixed, and the CPU graph.
 func (c Config) validateTask() error {
 	switch c.Task {
 	case Regression:
@@ -43,8 +43,8 @@ func (c Config) validateTask() error {
 		return fmt.Errorf("graph: classes %d: a classifier needs at least 2", c.Classes)
 	case c.Outputs != c.Classes:
 		return fmt.Errorf("graph: outputs %d: a classifier of %d classes has %d outputs", c.Outputs, c.Classes, c.Classes)
-	case c.Likelihood != LikFixed:
-		return fmt.Errorf("graph: likelihood %v: a classifier's likelihood is the categorical one", c.Likelihood)
+	case !c.fixedLik():
+		return fmt.Errorf("graph: likelihood %v: a classifier's likelihood is the categorical one", c.Lik())
 	case c.Resident:
 		return fmt.Errorf("graph: classification: the resident (GPU) graph supports only regression")
 	}

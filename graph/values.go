@@ -253,7 +253,7 @@ func (n *Network) Init(rng *rand.Rand) error {
 			}
 		}
 	}
-	if err := n.initNoise(); err != nil {
+	if err := n.Config.Lik().InitLearnables(n); err != nil {
 		return err
 	}
 	n.reload()

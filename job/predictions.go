@@ -68,7 +68,7 @@ func writePredVal(path string, meta modelfile.Model, val data.Split, b train.Ban
 // per input (its total band is in the band figures and scores).
 func NoiseSigma(net *graph.Network) float64 {
 	z, err := net.Noise()
-	if err != nil || z.Kind == graph.LikHetero {
+	if err != nil || z.Width() != 1 {
 		return math.NaN()
 	}
 	return z.Sigma

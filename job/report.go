@@ -10,12 +10,12 @@ import (
 // with the likelihood's noise included (issue 8).
 func addScores(s *train.Summary, net *graph.Network, val train.Bands) error {
 	c := net.Config
-	s.Prior, s.KL, s.Likelihood = c.WeightPrior().String(), c.KL.String(), c.Likelihood.String()
-	if c.Likelihood != graph.LikHetero {
-		z, err := net.Noise()
-		if err != nil {
-			return err
-		}
+	s.Prior, s.KL, s.Likelihood = c.WeightPrior().String(), c.KL.String(), c.Lik().String()
+	z, err := net.Noise()
+	if err != nil {
+		return err
+	}
+	if z.Width() == 1 { // one scale, not one per input
 		sigma := z.Sigma
 		s.NoiseSigma = &sigma
 	}

@@ -132,7 +132,7 @@ type Param struct {
 
 // Params returns the learnables a config builds, in Learnables order
 // (graph/network.go): per layer w_mu, w_rho (in × out), b_mu, b_rho (out),
-// then noise_rho for a learned noise scale. c must be within CheckSize's
+// then the likelihood's (graph.LikParams: noise_rho for a learned noise scale). c must be within CheckSize's
 // bounds.
 func Params(c graph.Config) []Param {
 	c = c.WithDefaults()
@@ -143,17 +143,15 @@ func Params(c graph.Config) []Param {
 			in = c.Inputs
 		}
 		if i == c.Layers-1 {
-			o = c.Outputs
-			if c.Likelihood == graph.LikHetero {
-				o *= 2 // means, then raw scales
-			}
+			o = c.Outputs * c.Lik().Outputs() // LikHetero: means, then raw scales
 		}
 		out = append(out,
 			Param{fmt.Sprintf("w_mu%d", i), []int{in, o}}, Param{fmt.Sprintf("w_rho%d", i), []int{in, o}},
 			Param{fmt.Sprintf("b_mu%d", i), []int{o}}, Param{fmt.Sprintf("b_rho%d", i), []int{o}})
 	}
-	if c.Likelihood == graph.LikLearned {
-		out = append(out, Param{"noise_rho", []int{1}})
+	lik, _ := graph.LikParams(c) // none for a likelihood that cannot build them
+	for _, p := range lik {
+		out = append(out, Param{p.Name(), []int(p.Shape().Clone())})
 	}
 	return out
 }

@@ -118,7 +118,7 @@ func (m Model) WithDefaults() Model {
 	defFloat(&n.Prior.Sigma1, 1)
 	defFloat(&n.Prior.Sigma2, math.Exp(-6))
 	defStr(&n.KL, graph.KLSample.String())
-	defStr(&n.Likelihood, graph.LikFixed.String())
+	defStr(&n.Likelihood, graph.LikFixed{}.String())
 	defFloat(&n.LikelihoodSigma, 0.1)
 	defFloat(&n.MinSigma, graph.DefaultMinSigma)
 	defFloat(&n.NBatch, 1)
@@ -200,7 +200,7 @@ func (n Network) Config() (graph.Config, error) {
 // unused parameters are the defaults. Init, Resident and KLWeightInput
 // are not recorded.
 func NetworkOf(c graph.Config) Network {
-	n := Network{Layers: c.Layers, Hidden: c.Hidden, Inputs: c.Inputs, KL: c.KL.String(), Likelihood: c.Likelihood.String(),
+	n := Network{Layers: c.Layers, Hidden: c.Hidden, Inputs: c.Inputs, KL: c.KL.String(), Likelihood: c.Lik().String(),
 		LikelihoodSigma: c.LikelihoodSigma, MinSigma: c.MinSigma, LocalReparam: c.Estimator == graph.LocalReparam,
 		NBatch: c.NBatch, StockOps: c.StockOps, Prior: Prior{Kind: "normal"}}
 	switch p := c.Prior.(type) {

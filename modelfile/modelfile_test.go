@@ -84,7 +84,7 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := graph.Config{Layers: 2, Hidden: 3, Inputs: 2, NBatch: 4, LikelihoodSigma: 0.5,
-		Prior: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned, MinSigma: 0.01,
+		Prior: nodes.ScaleMixture{Pi: 0.25, Sigma1: 1.5, Sigma2: 0.01}, Likelihood: graph.LikLearned{}, MinSigma: 0.01,
 		Dtype: tensor.Float64, StockOps: true}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("config %+v, want %+v", c, want)
@@ -197,7 +197,7 @@ func TestNetworkOf(t *testing.T) {
 	for _, c := range []graph.Config{
 		graph.Config{}.WithDefaults(),
 		{Layers: 3, Hidden: 7, Inputs: 4, NBatch: 2, Prior: nodes.Normal{Sigma: 0.5}, LikelihoodSigma: 0.2, KL: graph.KLClosed,
-			Estimator: graph.LocalReparam, Likelihood: graph.LikHetero, MinSigma: 0.1, Dtype: tensor.Float64},
+			Estimator: graph.LocalReparam, Likelihood: graph.LikHetero{}, MinSigma: 0.1, Dtype: tensor.Float64},
 		{Layers: 2, Hidden: 5, Inputs: 6, Task: graph.Classification, Classes: 3, NBatch: 1,
 			LikelihoodSigma: 0.1, Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: 0.1}, Dtype: tensor.Float32, StockOps: true},
 	} {
@@ -398,4 +398,41 @@ func cloneJSON(t *testing.T, m map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	return c
+}
+
+// otherLik is a likelihood the model file has no name for.
+type otherLik struct{ graph.LikFixed }
+
+func (otherLik) String() string { return "other" }
+
+// NetworkOf of a nil likelihood is "fixed", of the package's ones their
+// names; a likelihood the file cannot name comes back from Network.Config as
+// an error. Params lists a likelihood's learnables after the layers'.
+func TestNetworkOfLikelihoods(t *testing.T) {
+	for _, tc := range []struct {
+		lik    graph.Likelihood
+		name   string
+		params int
+	}{{nil, "fixed", 8}, {graph.LikFixed{}, "fixed", 8}, {graph.LikLearned{}, "learned", 9}, {graph.LikHetero{}, "hetero", 8}} {
+		c := graph.Config{Layers: 2, Hidden: 3, Likelihood: tc.lik}
+		n := NetworkOf(c)
+		back, err := n.Config()
+		if n.Likelihood != tc.name || err != nil || back.Lik() != c.Lik() {
+			t.Errorf("%v: %q, %v, %v", tc.lik, n.Likelihood, back.Lik(), err)
+		}
+		ps := Params(c)
+		if len(ps) != tc.params || ps[3].Name != "b_rho0" {
+			t.Errorf("%v: params %v", tc.lik, ps)
+		}
+		if last := ps[len(ps)-1]; tc.params == 9 && (last.Name != "noise_rho" || len(last.Shape) != 1 || last.Shape[0] != 1) {
+			t.Errorf("%v: last param %v, want noise_rho [1]", tc.lik, last)
+		}
+		if last := ps[len(ps)-1]; tc.name == "hetero" && last.Shape[0] != 2 {
+			t.Errorf("hetero: last param %v, want 2 outputs", last)
+		}
+	}
+	n := NetworkOf(graph.Config{Likelihood: otherLik{}})
+	if _, err := n.Config(); n.Likelihood != "other" || err == nil || err.Error() != `graph: likelihood "other": want fixed, learned or hetero` {
+		t.Errorf("likelihood %q: error %v", n.Likelihood, err)
+	}
 }

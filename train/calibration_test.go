@@ -17,7 +17,7 @@ import (
 // about the noise, agrees with the PIT's coverage, and does not depend on
 // workers; a fixed likelihood's scale is its sigma.
 func TestSamplerTotalBand(t *testing.T) {
-	for _, lik := range []graph.Likelihood{graph.LikFixed, graph.LikLearned, graph.LikHetero} {
+	for _, lik := range []graph.Likelihood{graph.LikFixed{}, graph.LikLearned{}, graph.LikHetero{}} {
 		t.Run(lik.String(), func(t *testing.T) {
 			cfg := smallConfig(tensor.Float32)
 			cfg.Graph.Likelihood, cfg.Graph.LikelihoodSigma = lik, 0.8
@@ -59,7 +59,7 @@ func TestSamplerTotalBand(t *testing.T) {
 				t.Error("total band or PIT depends on workers")
 			}
 			z, _ := tr.Net.Noise()
-			if lik == graph.LikFixed && z.Sigma != 0.8 {
+			if lik == (graph.LikFixed{}) && z.Sigma != 0.8 {
 				t.Errorf("fixed noise sigma %v, want 0.8", z.Sigma)
 			}
 		})
@@ -85,7 +85,7 @@ func BenchmarkScore1000Val(b *testing.B) {
 // trace (passes × inputs × width, row-major), for both noise widths.
 func TestTotalScratchLoad(t *testing.T) {
 	const samples, n = 3, 4
-	for _, z := range []graph.Noise{{Kind: graph.LikFixed, Sigma: 0.5}, {Kind: graph.LikHetero, Hetero: nodes.HeteroScale{Min: 0.1}}} {
+	for _, z := range []graph.Noise{{Kind: graph.LikFixed{}, Sigma: 0.5}, {Kind: graph.LikHetero{}, Hetero: nodes.HeteroScale{Min: 0.1}}} {
 		wd := z.Width()
 		trace := make([]float32, samples*n*wd)
 		for s := 0; s < samples; s++ {
@@ -118,7 +118,7 @@ func TestTotalScratchLoad(t *testing.T) {
 // on the chunk or the worker that summarises it.
 func TestSummariseRowsAndNoiseStreams(t *testing.T) {
 	const samples, n, wd = 4, 8, 2
-	z := graph.Noise{Kind: graph.LikHetero, Hetero: nodes.HeteroScale{Min: 0.1}}
+	z := graph.Noise{Kind: graph.LikHetero{}, Hetero: nodes.HeteroScale{Min: 0.1}}
 	r := rand.New(rand.NewPCG(9, 9))
 	trace := make([]float32, samples*n*wd)
 	for i := range trace {

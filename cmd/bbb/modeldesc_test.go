@@ -29,8 +29,8 @@ import (
 func TestDescParamsMatchGraph(t *testing.T) {
 	for _, c := range []graph.Config{
 		{Layers: 1, Hidden: 4, Inputs: 3},
-		{Layers: 3, Hidden: 5, Inputs: 2, Likelihood: graph.LikLearned},
-		{Layers: 2, Hidden: 4, Inputs: 1, Likelihood: graph.LikHetero},
+		{Layers: 3, Hidden: 5, Inputs: 2, Likelihood: graph.LikLearned{}},
+		{Layers: 2, Hidden: 4, Inputs: 1, Likelihood: graph.LikHetero{}},
 		{Layers: 3, Hidden: 6, Inputs: 7, Task: graph.Classification, Classes: 4},
 	} {
 		net, err := graph.New(c, 1)
@@ -73,7 +73,7 @@ func TestCheckDescBounds(t *testing.T) {
 		{graph.Config{Layers: 3, Hidden: 20000, Inputs: 1}, "--hidden 20000 --layers 3 with 1 inputs: 4e+08 weights, over the 268435456"},
 		{graph.Config{Layers: 5, Hidden: 20000, Inputs: 1, Dtype: tensor.Float64}, "--hidden 20000: the run needs about 107.3 GiB of memory for its parameters alone (--layers 5), 64.0 GiB is available"},
 		{graph.Config{Layers: 3, Hidden: 11000, Inputs: 1}, ""},
-		{graph.Config{Layers: 1, Hidden: 1, Inputs: modelfile.MaxInputs, Likelihood: graph.LikHetero}, ""},
+		{graph.Config{Layers: 1, Hidden: 1, Inputs: modelfile.MaxInputs, Likelihood: graph.LikHetero{}}, ""},
 		{graph.Config{Layers: 2, Hidden: 300, Inputs: modelfile.MaxInputs}, "weights, over"},
 	} {
 		err := checkDesc(c.cfg)
@@ -258,7 +258,7 @@ func FuzzCheckpointMeta(f *testing.F) {
 		var params []string
 		// The arrays: of the meta's model where it is valid and small, else
 		// of a 2-layer model of 4.
-		file := graph.Config{Layers: layers, Hidden: hidden, Inputs: inputs, Likelihood: map[string]graph.Likelihood{"learned": graph.LikLearned, "hetero": graph.LikHetero}[lik]}
+		file := graph.Config{Layers: layers, Hidden: hidden, Inputs: inputs, Likelihood: map[string]graph.Likelihood{"learned": graph.LikLearned{}, "hetero": graph.LikHetero{}}[lik]}
 		if classes != 0 {
 			file.Task, file.Classes = graph.Classification, classes
 		}
