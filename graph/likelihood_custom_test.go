@@ -1,7 +1,6 @@
 package graph_test
 
 import (
-	"context"
 	"math"
 	"strings"
 	"testing"
@@ -9,9 +8,7 @@ import (
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
-	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
-	"github.com/bbb-go/bbb/train"
 )
 
 // nil and LikFixed build the same graph, whatever the options.
@@ -94,32 +91,7 @@ func TestCustomLikelihood(t *testing.T) {
 		t.Errorf("LikParams %v, %v; %d learnables, want the layers' 8", lp, err, len(n.Learnables()))
 	}
 
-	cfg := train.Config{
-		Graph:  graph.Config{Layers: 2, Hidden: 6, Likelihood: l},
-		Data:   data.CurveConfig{N: 60},
-		Epochs: 5, LearningRate: 0.01, ReportEvery: 5, Seed: 3, Workers: 1,
-	}
-	set, err := data.MakeCurve(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := train.NewTrainer(cfg, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	reports, err := tr.Run(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reports) == 0 || len(tr.TrainLosses) != cfg.Epochs {
-		t.Fatalf("%d reports, %d losses", len(reports), len(tr.TrainLosses))
-	}
-	for _, v := range append(tr.TrainLosses, reports[0].ValLoss) {
-		if math.IsNaN(v) || math.IsInf(v, 0) {
-			t.Fatalf("loss %v: want finite", v)
-		}
-	}
+	trainFinite(t, graph.Config{Layers: 2, Hidden: 6, Likelihood: l})
 }
 
 // noOutputs reads no network output: an error, not an empty layer.

@@ -55,33 +55,8 @@ func TestCustomPrior(t *testing.T) {
 	}
 	graph.FDCheck(t, graph.SmallNet(t, graph.Config{Layers: 2, Hidden: 3, LikelihoodSigma: 0.5, StockOps: true, NBatch: 3, Prior: p}, 9, 6))
 
-	cfg := train.Config{
-		Graph:  graph.Config{Layers: 2, Hidden: 6, Prior: p},
-		Data:   data.CurveConfig{N: 60},
-		Epochs: 5, LearningRate: 0.01, ReportEvery: 5, Seed: 3, Workers: 1,
-	}
-	set, err := data.MakeCurve(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := train.NewTrainer(cfg, set)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tr.Close()
-	reports, err := tr.Run(context.Background(), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reports) == 0 || len(tr.TrainLosses) != cfg.Epochs {
-		t.Fatalf("%d reports, %d losses", len(reports), len(tr.TrainLosses))
-	}
-	for _, l := range append(tr.TrainLosses, reports[0].ValLoss) {
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			t.Fatalf("loss %v: want finite", l)
-		}
-	}
-	st, err := train.LayerStats(tr.Net, cfg.Epochs)
+	tr := trainFinite(t, graph.Config{Layers: 2, Hidden: 6, Prior: p})
+	st, err := train.LayerStats(tr.Net, len(tr.TrainLosses))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,4 +90,33 @@ func TestBadPrior(t *testing.T) {
 			t.Errorf("New(%+v): want an error", tc.cfg)
 		}
 	}
+}
+
+// trainFinite trains g for 5 epochs on 60 points of the seed's curve and
+// fails t unless every loss is finite.
+func trainFinite(t *testing.T, g graph.Config) *train.Trainer {
+	t.Helper()
+	cfg := train.Config{Graph: g, Data: data.CurveConfig{N: 60}, Epochs: 5, LearningRate: 0.01, ReportEvery: 5, Seed: 3, Workers: 1}
+	set, err := data.MakeCurve(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := train.NewTrainer(cfg, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tr.Close() })
+	reports, err := tr.Run(context.Background(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) == 0 || len(tr.TrainLosses) != cfg.Epochs {
+		t.Fatalf("%d reports, %d losses", len(reports), len(tr.TrainLosses))
+	}
+	for _, l := range append(tr.TrainLosses, reports[0].ValLoss) {
+		if math.IsNaN(l) || math.IsInf(l, 0) {
+			t.Fatalf("loss %v: want finite", l)
+		}
+	}
+	return tr
 }
