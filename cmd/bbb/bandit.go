@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -41,10 +40,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Float64Var(&c.InitStd, "init-std", bandit.DefaultInitStd, "spread of the initial weight means")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr, no table on stdout")
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
 	var err error
@@ -58,11 +54,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return usagef("--kl-data %q: want buffer or seen", klData)
 	}
 	if err := c.CheckSet(); err != nil {
-		var se *bandit.SettingError
-		if errors.As(err, &se) {
-			return usagef("--%s %v: %s", se.Name, se.Value, se.Need)
-		}
-		return err
+		return flagError(err)
 	}
 	if err := checkFormat(&format); err != nil {
 		return err

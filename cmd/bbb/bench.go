@@ -42,10 +42,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	registerMaxMemory(fs, &maxMemory)
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
 	if err := m.check(); err != nil {

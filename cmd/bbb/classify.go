@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -201,8 +199,5 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seconds_per_epoch %.3f\ntrain_seconds %.1f\ntest_error %.4f\ntest_error_single %.4f\ntest_error_mean_weights %.4f\ntest_nll %.4f\ntest_ece %.4f\nval_error %.4f\ntotal_seconds %.1f\npeak_rss_mib %.0f\nwrote %s/{%s}\n",
-		s.SecondsPerEpoch, s.TrainSeconds, s.TestError, s.TestErrorSingle, s.TestErrorMeanW, s.TestNLL, s.TestECE, s.ValError, s.TotalSeconds, s.PeakRSSMiB,
-		f.out, strings.Join(append([]string{"summary.json", "losses.csv", "graph.dot"}, s.Figures...), ","))
-	return nil
+	return job.WriteClassSummary(stdout, s, f.out)
 }

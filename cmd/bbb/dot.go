@@ -36,10 +36,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&rows, "rows", 16000, "batch rows")
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
 	registerMaxMemory(fs, &maxMemory)
-	if err := parseFlags(fs, args, stdout); err != nil {
-		return err
-	}
-	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
+	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
 	if err := m.check(); err != nil {

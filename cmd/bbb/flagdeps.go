@@ -2,11 +2,10 @@ package main
 
 import (
 	"flag"
-	"fmt"
-	"maps"
-	"slices"
+	"io"
 	"strings"
 
+	"github.com/bbb-go/bbb/internal/flagrule"
 	"github.com/bbb-go/bbb/sweep"
 )
 
@@ -18,36 +17,12 @@ import (
 // flag and the flag that makes it ineffective in one line. A flag without
 // an entry fails TestFlagDepsCoverEveryFlag.
 
-// effect is one condition a flag needs to have an effect.
-type effect struct {
-	on  string                        // the flag that decides ("": the command itself)
-	has func(v string, set bool) bool // whether the flag has an effect, given on's value and whether the user set on
-	why string                        // a short reason, in parentheses ("": none)
-}
+type (
+	effect    = flagrule.Effect
+	flagTable = flagrule.Table
+)
 
-// flagTable maps each flag of a command to the conditions under which it
-// has an effect; all must hold (nil: the flag always has an effect).
-type flagTable map[string][]effect
-
-// when: an effect only while on's value is one of vals.
-func when(on, why string, vals ...string) effect {
-	return effect{on: on, why: why, has: func(v string, _ bool) bool { return slices.Contains(vals, v) }}
-}
-
-// unless: no effect while on's value is val.
-func unless(on, val, why string) effect {
-	return effect{on: on, why: why, has: func(v string, _ bool) bool { return v != val }}
-}
-
-// unlessSet: no effect once the user sets on.
-func unlessSet(on, why string) effect {
-	return effect{on: on, why: why, has: func(_ string, set bool) bool { return !set }}
-}
-
-// never: no effect in this command at all.
-func never(why string) effect {
-	return effect{why: why, has: func(string, bool) bool { return false }}
-}
+var when, unless, unlessSet, never = flagrule.When, flagrule.Unless, flagrule.UnlessSet, flagrule.Never
 
 // modelDeps are the flags of modelFlags (train, bench, dot).
 func modelDeps() flagTable {
@@ -66,16 +41,6 @@ func modelDeps() flagTable {
 	}
 }
 
-// with returns t with the conditions in more added (after t's own: a
-// command's mode is named first, then the finer conditions).
-func (t flagTable) with(more flagTable) flagTable {
-	out := maps.Clone(t)
-	for k, v := range more {
-		out[k] = append(slices.Clone(v), out[k]...)
-	}
-	return out
-}
-
 // The flags of train --preset mnist alone, and those it has no use for.
 var (
 	notMNIST  = unless("preset", "mnist", "a classifier of the MNIST images")
@@ -84,7 +49,7 @@ var (
 )
 
 func trainDeps() flagTable {
-	t := modelDeps().with(flagTable{
+	t := modelDeps().With(flagTable{
 		"points": {needsNoData},
 		"val":    {needsData}, "x-cols": {needsData}, "y-col": {needsData},
 		"val-split":        {needsData, when("val", "--val is the validation set", "")},
@@ -103,13 +68,13 @@ func trainDeps() flagTable {
 	for _, n := range mnistOnly {
 		mode[n] = []effect{onlyMNIST}
 	}
-	return t.with(mode)
+	return t.With(mode)
 }
 
-var needsNoData = effect{on: "data", why: "the rows come from --data", has: func(v string, _ bool) bool { return v == "" }}
+var needsNoData = effect{On: "data", Why: "the rows come from --data", Has: func(v string, _ bool) bool { return v == "" }}
 
 func benchDeps() flagTable {
-	return modelDeps().with(flagTable{
+	return modelDeps().With(flagTable{
 		"lr-milestones": {never("bench times steps, and a learning-rate schedule changes no step's time")},
 		"points":        {when("points-list", "--points-list gives the sizes", "")},
 		"layers":        {when("layers-list", "--layers-list gives the sizes", "")},
@@ -124,12 +89,12 @@ func dotDeps() flagTable {
 	for n := range dotUnused {
 		delete(t, n)
 	}
-	return t.with(flagTable{"out": nil, "o": nil, "rows": nil, "grad": nil, "max-memory": nil})
+	return t.With(flagTable{"out": nil, "o": nil, "rows": nil, "grad": nil, "max-memory": nil})
 }
 
 // banditHasBBB: the prior, its KL and the initial sigma belong to the BBB
 // (Thompson) agent; the epsilon-greedy agents train the means alone.
-var banditHasBBB = effect{on: "agents", why: "only the bbb agent samples weights", has: func(v string, _ bool) bool {
+var banditHasBBB = effect{On: "agents", Why: "only the bbb agent samples weights", Has: func(v string, _ bool) bool {
 	for _, a := range strings.Split(v, ",") {
 		if strings.TrimSpace(a) == "bbb" {
 			return true
@@ -175,54 +140,16 @@ func sweepDeps() flagTable {
 // checkFlagDeps refuses the first flag the user set (explicit, before any
 // preset filled the others) that has no effect with fs's final values.
 func checkFlagDeps(fs *flag.FlagSet, explicit map[string]bool) error {
-	table := flagDeps[fs.Name()]
-	var err error
-	fs.VisitAll(func(f *flag.Flag) { // (in name order: one message run after run)
-		if err != nil || !explicit[f.Name] {
-			return
-		}
-		for _, e := range table[f.Name] {
-			var v string
-			if e.on != "" {
-				v = fs.Lookup(e.on).Value.String()
-			}
-			if !e.has(v, explicit[e.on]) {
-				err = usagef("%s: has no effect %s%s", flagText(f, f.Value.String()), e.context(fs, v), reason(e.why))
-				return
-			}
-		}
-	})
-	return err
+	if err := flagDeps[fs.Name()].Check(fs, explicit); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
 }
 
-// context says what makes the flag ineffective: "with --prior normal",
-// "without --data", "with --no-figures", "in bbb bench".
-func (e effect) context(fs *flag.FlagSet, v string) string {
-	if e.on == "" {
-		return "in bbb " + fs.Name()
+// parseChecked is parseFlags, then checkFlagDeps with the flags the user set.
+func parseChecked(fs *flag.FlagSet, args []string, stdout io.Writer) error {
+	if err := parseFlags(fs, args, stdout); err != nil {
+		return err
 	}
-	f := fs.Lookup(e.on)
-	if v == "" || (isBoolFlag(f) && v == "false") {
-		return "without --" + e.on
-	}
-	return "with " + flagText(f, v)
-}
-
-func flagText(f *flag.Flag, v string) string {
-	if isBoolFlag(f) && v == "true" {
-		return "--" + f.Name
-	}
-	return "--" + f.Name + " " + v
-}
-
-func isBoolFlag(f *flag.Flag) bool {
-	b, ok := f.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
-}
-
-func reason(why string) string {
-	if why == "" {
-		return ""
-	}
-	return fmt.Sprintf(" (%s)", why)
+	return checkFlagDeps(fs, explicitFlags(fs))
 }

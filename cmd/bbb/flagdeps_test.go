@@ -72,8 +72,8 @@ func TestFlagDepsCoverEveryFlag(t *testing.T) {
 				t.Errorf("%s: flagDeps names --%s, which %s does not take", cmd, name, cmd)
 			}
 			for _, e := range table[name] {
-				if _, ok := flags[e.on]; e.on != "" && !ok {
-					t.Errorf("%s --%s: its condition names --%s, which %s does not take", cmd, name, e.on, cmd)
+				if _, ok := flags[e.On]; e.On != "" && !ok {
+					t.Errorf("%s --%s: its condition names --%s, which %s does not take", cmd, name, e.On, cmd)
 				}
 			}
 		}

@@ -6,9 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
@@ -162,21 +159,6 @@ func savePath(save, out, stage string) string {
 		return filepath.Join(stage, filepath.Base(abs))
 	}
 	return save
-}
-
-func parseQuantiles(s string) ([]float64, error) {
-	var qs []float64
-	for _, f := range strings.Split(s, ",") {
-		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || !(q >= 0 && q <= 1) {
-			return nil, usagef("--quantiles %q: %q is not a level in [0, 1]", s, f)
-		}
-		if slices.Contains(qs, q) { // its column would be written twice, under one name
-			return nil, usagef("--quantiles %q: level %v appears twice", s, q)
-		}
-		qs = append(qs, q)
-	}
-	return qs, nil
 }
 
 // replacesModel says whether --save may replace the existing file path:

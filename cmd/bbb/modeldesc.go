@@ -33,22 +33,7 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 	if !errors.As(modelfile.CheckSize(c, descMemory()), &e) {
 		return nil
 	}
-	c = e.Config
-	switch e.Kind {
-	case modelfile.BadLayers:
-		return usagef("%s %d: want 1 to %d (building the graph takes time growing with the square of the layers; %d start in about a second)", layersFlag, c.Layers, modelfile.MaxLayers, modelfile.MaxLayers)
-	case modelfile.BadHidden:
-		return usagef("%s %d: need a value > 0", hiddenFlag, c.Hidden)
-	case modelfile.BadInputs:
-		return usagef("inputs %d: want 1 to %d input columns", c.Inputs, modelfile.MaxInputs)
-	case modelfile.BadOutputs:
-		return usagef("outputs %d: want 1 to %d (classes)", c.Outputs, modelfile.MaxClasses)
-	case modelfile.BadMemory:
-		return usagef("%s %d: the run needs about %s of memory for its parameters alone (%s %d), %s is available", hiddenFlag, c.Hidden, memory.Format(e.Need), layersFlag, c.Layers, memory.Format(e.Avail))
-	case modelfile.BadWidth:
-		return usagef("%s %d: want 1 to %d", hiddenFlag, c.Hidden, modelfile.MaxHidden)
-	}
-	return usagef("%s %d %s %d with %d inputs: %.3g weights, over the %d this build allows", hiddenFlag, c.Hidden, layersFlag, c.Layers, c.Inputs, e.Weights, modelfile.MaxWeights)
+	return usagef("%s", e.Named(hiddenFlag, layersFlag))
 }
 
 // checkpointDesc returns the model a file describes, validated before

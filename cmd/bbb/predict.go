@@ -35,15 +35,12 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	var maxMemory memory.Limit
 	registerMaxMemory(fs, &maxMemory)
-	if err := parseFlags(fs, args, stdout); err != nil {
+	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
-	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
-		return err
-	}
-	qs, err := parseQuantiles(quantiles)
+	qs, err := job.ParseQuantiles(quantiles)
 	if err != nil {
-		return err
+		return flagError(err)
 	}
 	switch {
 	case samples < 2:

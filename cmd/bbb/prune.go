@@ -6,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -32,15 +30,12 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Uint64Var(&seed, "seed", 0, "seed of the weight draws (default: the model's training seed)")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	mf.register(fs, false)
-	if err := parseFlags(fs, args, stdout); err != nil {
+	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
-	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
-		return err
-	}
-	fr, err := parseFractions(fractions)
+	fr, err := job.ParseFractions(fractions)
 	if err != nil {
-		return err
+		return flagError(err)
 	}
 	switch {
 	case model == "":
@@ -130,29 +125,5 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, "fraction removed snr_threshold_db test_error test_error_single test_error_mean_weights")
-	for _, r := range rows {
-		fmt.Fprintf(stdout, "%-8g %7d %16.2f %10.4f %17.4f %23.4f\n", r.Fraction, r.Removed, r.ThresholdDB, r.Scores.Error, r.Scores.ErrorSingle, r.MeanWeightsError)
-	}
-	fmt.Fprintf(stdout, "wrote %s/{prune.csv,snr.%s,prune_error.%s}\n", out, format, format)
-	return nil
-}
-
-// parseFractions reads --fractions: comma-separated, each in (0, 1),
-// strictly increasing.
-func parseFractions(s string) ([]float64, error) {
-	var fr []float64
-	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		switch {
-		case err != nil:
-			return nil, usagef("--fractions %q: %q is not a number", s, f)
-		case !(v > 0 && v < 1):
-			return nil, usagef("--fractions %q: %v is outside (0, 1)", s, v)
-		case len(fr) > 0 && v <= fr[len(fr)-1]:
-			return nil, usagef("--fractions %q: not increasing (%v after %v)", s, v, fr[len(fr)-1])
-		}
-		fr = append(fr, v)
-	}
-	return fr, nil
+	return job.WritePruneTable(stdout, rows, out, format)
 }

@@ -10,7 +10,6 @@ import (
 	"maps"
 	"runtime/pprof"
 	"slices"
-	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -372,14 +371,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "seconds_per_epoch %.6f\ntrain_seconds %.3f\npredict_seconds %.3f\npredict_train_seconds %.3f\n",
-		s.SecondsPerEpoch, s.TrainSeconds, s.PredictSeconds, s.PredictTrainSeconds)
-	fmt.Fprintf(stdout, "train_loss_per_point %.4f\nval_loss_per_point %.4f\nval_rmse_true %.4f\nval_rmse_noisy %.4f\nval_coverage90 %.4f\nval_band_width %.4f\n",
-		s.TrainLossPerPoint, s.ValLossPerPoint, s.ValRMSETrue, s.ValRMSENoisy, s.ValCoverage90, s.ValBandWidth)
-	fmt.Fprintf(stdout, "val_nlpd %.4f\nval_pred_coverage90 %.4f\n", s.ValNLPD, s.ValPredCoverage90)
-	fmt.Fprintf(stdout, "total_seconds %.3f\npeak_rss_mib %.1f\nwrote %s/{%s}\n",
-		s.TotalSeconds, s.PeakRSSMiB, f.out, strings.Join(append([]string{"summary.json", "losses.csv", "layers.csv", "graph.dot", "pred_val.csv"}, s.Figures...), ","))
-	return nil
+	return job.WriteSummary(stdout, s, f.out)
 }
 
 // progress is where a job's progress lines go: stderr, or nowhere with -q.

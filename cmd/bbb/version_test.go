@@ -81,7 +81,7 @@ func TestVersionJSONIsSummaryBuild(t *testing.T) {
 		t.Fatalf("%v in %s", err, stdout)
 	}
 	_, text := versionFields(t)
-	for _, kv := range v.versionLines() {
+	for _, kv := range v.Lines() {
 		if text[kv[0]] != kv[1] {
 			t.Errorf("%s: text %q, JSON %q", kv[0], text[kv[0]], kv[1])
 		}

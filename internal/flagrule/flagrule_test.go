@@ -1,0 +1,74 @@
+package flagrule
+
+import (
+	"flag"
+	"testing"
+)
+
+func TestCheck(t *testing.T) {
+	table := Table{
+		"prior": nil, "data": nil, "no-figures": nil, "hidden": nil,
+		"prior-pi":      {When("prior", "a mixture prior's weight", "mixture")},
+		"points":        {When("data", "the rows come from --data", "")},
+		"val":           {Unless("data", "", "it describes --data")},
+		"format":        {When("no-figures", "no figure is written", "false")},
+		"hidden-sizes":  {UnlessSet("hidden", "--hidden is the one width timed")},
+		"lr-milestones": {Never("no step's time changes")},
+	}.With(Table{"format": {Unless("prior", "none", "")}})
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"--prior", "mixture", "--prior-pi", "0.3"}, ""},
+		{[]string{"--prior-pi", "0.3"}, "--prior-pi 0.3: has no effect with --prior normal (a mixture prior's weight)"},
+		{[]string{"--points", "5", "--data", "a.csv"}, "--points 5: has no effect with --data a.csv (the rows come from --data)"},
+		{[]string{"--val", "v.csv"}, "--val v.csv: has no effect without --data (it describes --data)"},
+		{[]string{"--val", "v.csv", "--data", "a.csv"}, ""},
+		{[]string{"--points", "5"}, ""},
+		{[]string{"--no-figures", "--format", "svg"}, "--format svg: has no effect with --no-figures (no figure is written)"},
+		{[]string{"--prior", "none", "--format", "svg"}, "--format svg: has no effect with --prior none"},
+		{[]string{"--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden-sizes 8,16: has no effect with --hidden 8 (--hidden is the one width timed)"},
+		{[]string{"--hidden-sizes", "8,16"}, ""},
+		{[]string{"--lr-milestones", "3"}, "--lr-milestones 3: has no effect in bbb bench (no step's time changes)"},
+		// the first flag in name order
+		{[]string{"--prior-pi", "0.3", "--lr-milestones", "3"}, "--lr-milestones 3: has no effect in bbb bench (no step's time changes)"},
+	} {
+		fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+		fs.String("prior", "normal", "")
+		fs.String("data", "", "")
+		fs.Bool("no-figures", false, "")
+		fs.Int("hidden", 0, "")
+		fs.String("prior-pi", "0.5", "")
+		fs.Int("points", 10, "")
+		fs.String("val", "", "")
+		fs.String("format", "png", "")
+		fs.String("hidden-sizes", "", "")
+		fs.String("lr-milestones", "", "")
+		if err := fs.Parse(c.args); err != nil {
+			t.Fatal(err)
+		}
+		explicit := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+		err := table.Check(fs, explicit)
+		if got := ""; err != nil {
+			got = err.Error()
+			if got != c.want {
+				t.Errorf("%v: got %q, want %q", c.args, got, c.want)
+			}
+		} else if c.want != "" {
+			t.Errorf("%v: no error, want %q", c.args, c.want)
+		}
+	}
+}
+
+func TestWithKeepsOwnConditionsLast(t *testing.T) {
+	base := Table{"a": {Never("own")}}
+	got := base.With(Table{"a": {Never("mode")}, "b": nil})
+	if len(got["a"]) != 2 || got["a"][0].Why != "mode" || got["a"][1].Why != "own" || len(base["a"]) != 1 {
+		t.Errorf("With: %+v (base %+v)", got, base)
+	}
+	if _, ok := got["b"]; !ok {
+		t.Error("With dropped b")
+	}
+}

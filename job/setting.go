@@ -1,0 +1,63 @@
+package job
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// SettingError is a value of a job's setting that the job cannot use:
+// the setting (the job's field, "Quantiles"), the value as given, and why.
+// A command line renders it with the flag that sets it.
+type SettingError struct {
+	Setting string // the field of the job
+	Value   string // the value as given, quoted where it is a list
+	Reason  string
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("job: %s %s: %s", e.Setting, e.Value, e.Reason)
+}
+
+// ParseQuantiles reads comma-separated quantile levels for Predict's
+// Quantiles: each a number in [0, 1], none twice (its column would be
+// written twice, under one name). A bad list is a *SettingError for
+// "Quantiles".
+func ParseQuantiles(s string) ([]float64, error) {
+	var qs []float64
+	for _, f := range strings.Split(s, ",") {
+		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(q >= 0 && q <= 1) {
+			return nil, &SettingError{"Quantiles", strconv.Quote(s), fmt.Sprintf("%q is not a level in [0, 1]", f)}
+		}
+		if slices.Contains(qs, q) {
+			return nil, &SettingError{"Quantiles", strconv.Quote(s), fmt.Sprintf("level %v appears twice", q)}
+		}
+		qs = append(qs, q)
+	}
+	return qs, nil
+}
+
+// ParseFractions reads Prune's Fractions: comma-separated shares, each in
+// (0, 1), strictly increasing. A bad list is a *SettingError for
+// "Fractions".
+func ParseFractions(s string) ([]float64, error) {
+	var fr []float64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		bad := func(format string, a ...any) error {
+			return &SettingError{"Fractions", strconv.Quote(s), fmt.Sprintf(format, a...)}
+		}
+		switch {
+		case err != nil:
+			return nil, bad("%q is not a number", f)
+		case !(v > 0 && v < 1):
+			return nil, bad("%v is outside (0, 1)", v)
+		case len(fr) > 0 && v <= fr[len(fr)-1]:
+			return nil, bad("not increasing (%v after %v)", v, fr[len(fr)-1])
+		}
+		fr = append(fr, v)
+	}
+	return fr, nil
+}
