@@ -87,9 +87,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage}
-	if !quiet {
-		j.Progress = stderr
-	}
+	j.Progress = progressTo(quiet, stderr)
 	s, runErr := j.Run(ctx, rd.Stage)
 	if s == nil {
 		return runErr

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -155,13 +156,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	build := buildInfo()
 	rep.Build = &build
 	sw.Device = device
-	if !quiet {
-		sw.Progress = stderr
-	}
+	sw.Progress = progressTo(quiet, stderr)
 	if rep.Rows, err = sw.Run(ctx); err != nil {
 		return err
 	}
-	if err := rep.Write(join(rd.Stage, "bench.json")); err != nil {
+	if err := rep.Write(filepath.Join(rd.Stage, "bench.json")); err != nil {
 		return err
 	}
 	backends := bench.Label(append([]bench.Backend{{Report: rep}}, others...))
@@ -169,13 +168,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := interrupt.EnterStage(ctx, "bench figure"); err != nil {
 		return err
 	}
-	if err := viz.Bench(join(rd.Stage, "bench."+format), bench.Figure(backends)); err != nil {
+	if err := viz.Bench(filepath.Join(rd.Stage, "bench."+format), bench.Figure(backends)); err != nil {
 		return err
 	}
-	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
-		return err
-	}
-	return rd.Commit()
+	return rd.commitOut(ctx)
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

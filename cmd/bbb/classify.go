@@ -193,10 +193,7 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	if err != nil {
 		return f.jobError(rd, err)
 	}
-	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
-		return err
-	}
-	if err := rd.Commit(); err != nil {
+	if err := rd.commitOut(ctx); err != nil {
 		return err
 	}
 	return job.WriteClassSummary(stdout, s, f.out)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -242,4 +241,11 @@ func unwrapPath(err error) error {
 	return err
 }
 
-func join(dir, name string) string { return filepath.Join(dir, name) }
+// progressTo is where a command's progress lines go: w, or nowhere (nil)
+// with -q.
+func progressTo(quiet bool, w io.Writer) io.Writer {
+	if quiet {
+		return nil
+	}
+	return w
+}

@@ -1,12 +1,11 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/rundir"
@@ -30,11 +29,7 @@ func (m *modelIO) register(fs *flag.FlagSet) {
 // runs. A model file records them (modelfile.Model, by these names:
 // modelfile.FromFlags); --resume and predict restore them.
 func runFlagNames() []string {
-	fs := flag.NewFlagSet("names", flag.ContinueOnError)
-	var m modelFlags
-	var d dataFlags
-	m.register(fs)
-	d.register(fs)
+	_, fs := runFlagSet("names")
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) {
 		switch f.Name {
@@ -44,6 +39,45 @@ func runFlagNames() []string {
 		}
 	})
 	return names
+}
+
+// runFlagSet is a flag set named name of the run flags, and the model
+// flags it sets.
+func runFlagSet(name string) (*modelFlags, *flag.FlagSet) {
+	var m modelFlags
+	var d dataFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	m.register(fs)
+	d.register(fs)
+	return &m, fs
+}
+
+// restoreModel returns the model flags of the file c (predict's and
+// prune's --model path), as train --resume restores them, with set
+// applied (the command's own workers and threads) and checked.
+func restoreModel(c *modelfile.File, path string, set func(*modelFlags)) (*modelFlags, error) {
+	m, fs := runFlagSet("model")
+	if err := applyFlags(fs, c, nil, path); err != nil {
+		return nil, err
+	}
+	set(m)
+	if err := m.check(); err != nil {
+		return nil, usagef("--model %s: %v", path, err)
+	}
+	return m, nil
+}
+
+// buildModel builds the network cfg of the file c (--model path) with
+// its parameters.
+func buildModel(c *modelfile.File, path string, cfg graph.Config) (*graph.Network, error) {
+	net, err := graph.New(cfg, 1)
+	if err == nil {
+		err = c.SetParams(net)
+	}
+	if err != nil {
+		return nil, usagef("--model %s: %v", path, err)
+	}
+	return net, nil
 }
 
 // pathFlags are the run flags that name files: recorded as absolute
@@ -159,41 +193,4 @@ func savePath(save, out, stage string) string {
 		return filepath.Join(stage, filepath.Base(abs))
 	}
 	return save
-}
-
-// replacesModel says whether --save may replace the existing file path:
-// only a bbb model file (or an empty file) is overwritten, so a typo or a
-// link cannot turn --save into the loss of some other file.
-func replacesModel(path string) error {
-	if empty(path) {
-		return nil
-	}
-	if _, err := modelfile.Read(path); err != nil {
-		return errors.New("exists and is not a bbb model file, so bbb will not overwrite it; name a new file, or remove it first")
-	}
-	return nil
-}
-
-// replacesProfile says whether --cpuprofile may replace the existing file
-// path: only a profile (gzip data, as pprof writes) or an empty file.
-func replacesProfile(path string) error {
-	if empty(path) {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var magic [2]byte
-	if _, err := io.ReadFull(f, magic[:]); err != nil || magic != [2]byte{0x1f, 0x8b} {
-		return errors.New("exists and is not a CPU profile, so bbb will not overwrite it; name a new file, or remove it first")
-	}
-	return nil
-}
-
-// empty reports whether path is an empty regular file.
-func empty(path string) bool {
-	fi, err := os.Stat(path)
-	return err == nil && fi.Mode().IsRegular() && fi.Size() == 0
 }

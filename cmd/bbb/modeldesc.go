@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 
 	"github.com/bbb-go/bbb/graph"
@@ -43,11 +42,7 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 // (modelfile.File.CheckParams). Errors are bare; readModel adds the flag
 // and the file.
 func checkpointDesc(c *modelfile.File) (graph.Config, error) {
-	var m modelFlags
-	var d dataFlags
-	fs := flag.NewFlagSet("meta", flag.ContinueOnError)
-	m.register(fs)
-	d.register(fs)
+	m, fs := runFlagSet("meta")
 	recorded := fileFlags(c)
 	for _, n := range runFlagNames() {
 		if v, ok := recorded[n]; ok {

@@ -10,7 +10,6 @@ import (
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
@@ -72,17 +71,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		seed = c.Model.Seed
 	}
 	// The model's flags, as train --resume restores them.
-	var m modelFlags
-	var d dataFlags
-	mfs := flag.NewFlagSet("model", flag.ContinueOnError)
-	m.register(mfs)
-	d.register(mfs)
-	if err := applyFlags(mfs, c, nil, model); err != nil {
+	m, err := restoreModel(c, model, func(m *modelFlags) { m.workers, m.threads = workers, 1 })
+	if err != nil {
 		return err
-	}
-	m.workers, m.threads = workers, 1
-	if err := m.check(); err != nil {
-		return usagef("--model %s: %v", model, err)
 	}
 	if len(c.Model.XNames) != c.Model.Network.Inputs {
 		return usagef("--model %s: %d input names for %d inputs", model, len(c.Model.XNames), c.Model.Network.Inputs)
@@ -104,20 +95,13 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := m.graphConfig()
 	cfg.Inputs = c.Model.Network.Inputs
-	net, err := graph.New(cfg, 1)
+	net, err := buildModel(c, model, cfg)
 	if err != nil {
-		return usagef("--model %s: %v", model, err)
-	}
-	if err := c.SetParams(net); err != nil {
-		return usagef("--model %s: %v", model, err)
-	}
-	var progress io.Writer
-	if !quiet {
-		progress = stderr
+		return err
 	}
 	j := job.Predict{Net: net, Scaler: c.Model.Scaler, XNames: c.Model.XNames, X: tab.X, Samples: samples, Quantiles: qs, Workers: workers, Seed: seed,
 		Hooks: job.Hooks{Stage: interrupt.EnterStage}}
-	p, err := j.Run(ctx, progress)
+	p, err := j.Run(ctx, progressTo(quiet, stderr))
 	if re := (*job.RowError)(nil); errors.As(err, &re) {
 		return usagef("--data %s:%d: %v", dataPath, tab.Line(re.Row), re.Err)
 	}

@@ -8,7 +8,6 @@ import (
 	"io"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 )
@@ -70,25 +69,13 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !isSet(fs, "seed") {
 		seed = c.Model.Seed
 	}
-	var m modelFlags
-	mfs := flag.NewFlagSet("model", flag.ContinueOnError)
-	m.register(mfs)
-	var d dataFlags
-	d.register(mfs)
-	if err := applyFlags(mfs, c, nil, model); err != nil {
+	m, err := restoreModel(c, model, func(m *modelFlags) { m.threads, m.points = 0, data.MNISTTrain }) // every core for the test passes
+	if err != nil {
 		return err
 	}
-	m.threads, m.points = 0, data.MNISTTrain // every core for the test passes
-	if err := m.check(); err != nil {
-		return usagef("--model %s: %v", model, err)
-	}
-	cfg := mnistGraph(&m)
-	net, err := graph.New(cfg, 1)
+	net, err := buildModel(c, model, mnistGraph(m))
 	if err != nil {
-		return usagef("--model %s: %v", model, err)
-	}
-	if err := c.SetParams(net); err != nil {
-		return usagef("--model %s: %v", model, err)
+		return err
 	}
 	j := job.Prune{Net: net, Fractions: fr, Samples: samples, Seed: seed, Format: format, Hooks: job.Hooks{Stage: interrupt.EnterStage}}
 	if ie := (*job.InputError)(nil); errors.As(j.Check(), &ie) {
@@ -107,22 +94,15 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer rd.Abort()
-	var progress io.Writer
-	if !quiet {
-		progress = stderr
-	}
 	j.Data = set
-	rows, err := j.Run(ctx, rd.Stage, progress)
+	rows, err := j.Run(ctx, rd.Stage, progressTo(quiet, stderr))
 	if errors.Is(err, job.ErrZeroSNR) {
 		return fmt.Errorf("prune: --model %s: %v", model, err)
 	}
 	if err != nil {
 		return err
 	}
-	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
-		return err
-	}
-	if err := rd.Commit(); err != nil {
+	if err := rd.commitOut(ctx); err != nil {
 		return err
 	}
 	return job.WritePruneTable(stdout, rows, out, format)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -60,6 +61,15 @@ func (rd *runDir) Commit() error {
 		return fmt.Errorf("%s %s: %w", rd.flag, rundir.ShowLink(rd.path), err)
 	}
 	return nil
+}
+
+// commitOut enters the stage "replacing --out" (an interrupt from here on
+// keeps the previous run) and commits.
+func (rd *runDir) commitOut(ctx context.Context) error {
+	if err := interrupt.EnterStage(ctx, "replacing "+rd.flag); err != nil {
+		return err
+	}
+	return rd.Commit()
 }
 
 // Abort removes the staged run: --out keeps the previous run.

@@ -244,9 +244,9 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	p.In("--from", f.mnist.from)
 	p.InDir("--mnist-dir", f.mnist.dir)
 	p.Rewrites("--save", f.mio.save, "--resume")
-	p.Replacing("--save", replacesModel)
+	p.Replacing("--save", modelfile.Replaceable)
 	p.Out("--cpuprofile", f.cpuProfile)
-	p.Replacing("--cpuprofile", replacesProfile)
+	p.Replacing("--cpuprofile", rundir.ReplacesProfile)
 	p.OutDir("--out", f.out)
 	return p
 }
@@ -365,19 +365,11 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err != nil {
 		return f.jobError(rd, err)
 	}
-	if err := interrupt.EnterStage(ctx, "replacing --out"); err != nil {
-		return err
-	}
-	if err := rd.Commit(); err != nil {
+	if err := rd.commitOut(ctx); err != nil {
 		return err
 	}
 	return job.WriteSummary(stdout, s, f.out)
 }
 
 // progress is where a job's progress lines go: stderr, or nowhere with -q.
-func (f *trainFlags) progress(stderr io.Writer) io.Writer {
-	if f.quiet {
-		return nil
-	}
-	return stderr
-}
+func (f *trainFlags) progress(stderr io.Writer) io.Writer { return progressTo(f.quiet, stderr) }
