@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -82,8 +81,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return usagef("--data: %v", err)
 	}
-	if err := checkNear(dataPath, tab, c.Model.Scaler); err != nil {
-		return err
+	if fe := (*data.FarError)(nil); errors.As(data.CheckNear(tab, c.Model.Scaler), &fe) {
+		return usagef("--data %s:%d: %s", dataPath, fe.Line, fe.Reason())
 	}
 	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.hidden, Layers: m.layers, Samples: samples, Workers: workers,
 		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
@@ -125,21 +124,4 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}
 	return nil
-}
-
-// checkNear refuses an input more than data.MaxStandardScore standard
-// deviations from the model's training mean (the seed's curve, which has
-// no scaler, in the data's own units), naming its line and column: the
-// network would only extrapolate, and its float32 sums overflow.
-func checkNear(dataPath string, tab data.Table, sc *data.Scaler) error {
-	in := len(tab.XNames)
-	if sc == nil {
-		sc = &data.Scaler{XMean: make([]float64, in), XStd: slices.Repeat([]float64{1}, in), YStd: 1}
-	}
-	row, col, z, far := sc.Far(data.Split{X: tab.X, Inputs: in})
-	if !far {
-		return nil
-	}
-	return usagef("--data %s:%d: column %q: %g lies %.3g standard deviations from the mean of the model's training inputs (at most %g)",
-		dataPath, tab.Line(row), tab.XNames[col], tab.X[row*in+col], z, data.MaxStandardScore)
 }
