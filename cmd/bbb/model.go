@@ -100,22 +100,13 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 	return out
 }
 
-// fileFlags are a model file's run flags: a version 1 or 2 file's, as
-// recorded, or those of a version 3 file's Model.
-func fileFlags(c *modelfile.File) map[string]string {
-	if c.Version < 3 {
-		return c.Flags
-	}
-	return c.Model.Flags()
-}
-
 // applyFlags sets fs's run flags to a model file's values; a flag the user
 // set to another value is a usage error (a path flag naming the same file,
 // by another path, is the same value; against a version 3 file, a value
 // spelt otherwise, " 40, 52" for "40,52", is too). Flags the file does not
 // know keep their defaults.
 func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, file string) error {
-	recorded := fileFlags(c)
+	recorded := c.RunFlags()
 	for _, n := range runFlagNames() {
 		v, ok := recorded[n]
 		f := fs.Lookup(n)

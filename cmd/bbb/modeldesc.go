@@ -36,14 +36,14 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 }
 
 // checkpointDesc returns the model a file describes, validated before
-// anything is built: its settings parsed as train's flags (fileFlags), its
+// anything is built: its settings parsed as train's flags (modelfile.File.RunFlags), its
 // inputs and classes, every size within checkDesc's bounds, and every
 // parameter that model has in the file under its name with its shape
 // (modelfile.File.CheckParams). Errors are bare; readModel adds the flag
 // and the file.
 func checkpointDesc(c *modelfile.File) (graph.Config, error) {
 	m, fs := runFlagSet("meta")
-	recorded := fileFlags(c)
+	recorded := c.RunFlags()
 	for _, n := range runFlagNames() {
 		if v, ok := recorded[n]; ok {
 			if err := fs.Set(n, v); err != nil {

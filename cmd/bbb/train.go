@@ -88,7 +88,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Model.Network.Task)
 		}
 		// The run goes on under the preset it was trained with.
-		if p, ok := fileFlags(c)["preset"]; ok {
+		if p, ok := c.RunFlags()["preset"]; ok {
 			if explicit["preset"] && p != f.preset {
 				return usagef("--preset %s: %s was trained with --preset %s", f.preset, f.mio.resume, p)
 			}
@@ -118,7 +118,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
 			return err
 		}
-		if _, ok := fileFlags(c)["preset"]; !ok {
+		if _, ok := c.RunFlags()["preset"]; !ok {
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary
 			// would name a preset that did not run.
@@ -143,8 +143,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil && (c.Model.Scaler == nil || !slices.Equal(c.Model.Scaler.XMean, f.csv.scaler.XMean) ||
-		!slices.Equal(c.Model.Scaler.XStd, f.csv.scaler.XStd) || c.Model.Scaler.YMean != f.csv.scaler.YMean || c.Model.Scaler.YStd != f.csv.scaler.YStd) {
+	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.scaler) {
 		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
