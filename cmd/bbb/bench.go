@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/memory"
-	"github.com/bbb-go/bbb/viz"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -160,24 +158,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if rep.Rows, err = sw.Run(ctx); err != nil {
 		return err
 	}
-	if err := rep.Write(filepath.Join(rd.Stage, "bench.json")); err != nil {
-		return err
-	}
-	backends := bench.Label(append([]bench.Backend{{Report: rep}}, others...))
-	bench.Table(stdout, backends)
-	if err := interrupt.EnterStage(ctx, "bench figure"); err != nil {
-		return err
-	}
-	if err := viz.Bench(filepath.Join(rd.Stage, "bench."+format), bench.Figure(backends)); err != nil {
+	if err := bench.Save(ctx, rd.Stage, format, rep, others, stdout, interrupt.EnterStage); err != nil {
 		return err
 	}
 	return rd.commitOut(ctx)
-}
-
-func isSet(fs *flag.FlagSet, name string) bool {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	return set
 }
 
 func intList(flagName, s string) ([]int, error) {

@@ -141,11 +141,14 @@ func samePath(a, b string) bool {
 	return a != "" && b != "" && (absPath(a) == absPath(b) || sameFile(a, b))
 }
 
+// explicitFlags are the flags the user set in fs; isSet is one of them.
 func explicitFlags(fs *flag.FlagSet) map[string]bool {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	return set
 }
+
+func isSet(fs *flag.FlagSet, name string) bool { return explicitFlags(fs)[name] }
 
 // readModel reads a model file and validates the model it describes
 // (checkpointDesc) before anything is built; every problem is one usage

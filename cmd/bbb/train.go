@@ -170,8 +170,7 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 	if !ok {
 		return usagef("--preset %q: want seed, quick, calibrated or mnist", name)
 	}
-	set := map[string]bool{}
-	fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+	set := explicitFlags(fs)
 	for k, v := range p {
 		if !set[k] {
 			if err := fs.Set(k, v); err != nil {
