@@ -14,6 +14,7 @@ func TestCheck(t *testing.T) {
 		"format":        {When("no-figures", "no figure is written", "false")},
 		"hidden-sizes":  {UnlessSet("hidden", "--hidden is the one width timed")},
 		"lr-milestones": {Never("no step's time changes")},
+		"figure-note":   {When("no-figures", "", "true")},
 	}.With(Table{"format": {Unless("prior", "none", "")}})
 	for _, c := range []struct {
 		args []string
@@ -31,6 +32,8 @@ func TestCheck(t *testing.T) {
 		{[]string{"--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden-sizes 8,16: has no effect with --hidden 8 (--hidden is the one width timed)"},
 		{[]string{"--hidden-sizes", "8,16"}, ""},
 		{[]string{"--lr-milestones", "3"}, "--lr-milestones 3: has no effect in bbb bench (no step's time changes)"},
+		{[]string{"--figure-note", "x"}, "--figure-note x: has no effect without --no-figures"},
+		{[]string{"--no-figures", "--figure-note", "x"}, ""},
 		// the first flag in name order
 		{[]string{"--prior-pi", "0.3", "--lr-milestones", "3"}, "--lr-milestones 3: has no effect in bbb bench (no step's time changes)"},
 	} {
@@ -45,6 +48,7 @@ func TestCheck(t *testing.T) {
 		fs.String("format", "png", "")
 		fs.String("hidden-sizes", "", "")
 		fs.String("lr-milestones", "", "")
+		fs.String("figure-note", "", "")
 		if err := fs.Parse(c.args); err != nil {
 			t.Fatal(err)
 		}
