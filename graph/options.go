@@ -104,10 +104,7 @@ func (c Config) validateOptions() error {
 		if _, err := c.residentPrior(); err != nil {
 			return err
 		}
-		switch {
-		case c.KL != KLSample:
-			return fmt.Errorf("graph: kl %v: the resident (GPU) graph supports only kl mc", c.KL)
-		case c.KLWeightInput:
+		if c.KLWeightInput {
 			return fmt.Errorf("graph: kl weight input (minibatches): the resident (GPU) graph supports only the full batch")
 		}
 	}
