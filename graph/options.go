@@ -76,7 +76,8 @@ func (c Config) residentPrior() (nodes.Prior, error) {
 }
 
 // validateOptions checks the research options (prior, KL, likelihood) and
-// that a resident graph is asked only for the seed's model.
+// that a resident graph is asked only for what its ops compute (the
+// Normal or mixture prior, either KL estimate, the full batch).
 func (c Config) validateOptions() error {
 	p := c.WeightPrior()
 	if err := validatePrior(p); err != nil {

@@ -140,7 +140,18 @@ type G2 struct{ n *G.Node }
 // backward pass leaves two small strays that this cannot avoid: the first
 // layer's d/dx (a GEMM with one column) and, with NBatch != 1, d/d(1/NBatch).
 func TestResidentGraphHasNoStrayNodes(t *testing.T) {
-	n, err := New(Config{Layers: 3, Hidden: 5, Resident: true, NBatch: 4}, 10)
+	for _, c := range []Config{
+		{Layers: 3, Hidden: 5, Resident: true, NBatch: 4},
+		{Layers: 3, Hidden: 5, Resident: true, NBatch: 4, KL: KLClosed},
+		{Layers: 3, Hidden: 5, Resident: true, NBatch: 4, KL: KLClosed, Estimator: LocalReparam},
+	} {
+		checkNoStrayNodes(t, c)
+	}
+}
+
+func checkNoStrayNodes(t *testing.T, c Config) {
+	t.Helper()
+	n, err := New(c, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -158,7 +169,7 @@ func TestResidentGraphHasNoStrayNodes(t *testing.T) {
 	visit(n.Loss)
 	for _, x := range n.Graph.AllNodes() {
 		if x.Op() != nil && !used[x] {
-			t.Errorf("stray node %v (op %v)", x.Name(), x.Op())
+			t.Errorf("kl %v %v: stray node %v (op %v)", c.KL, c.Estimator, x.Name(), x.Op())
 		}
 	}
 }
