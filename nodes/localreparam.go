@@ -19,13 +19,13 @@ import (
 
 // Square returns x ⊙ x. Gradient: d/dx = 2 x g.
 func Square(x *G.Node) (*G.Node, error) {
-	return applyMap(mapSquare, x)
+	return applyMap(&mapSquare, x)
 }
 
 // SoftplusSquare returns softplus(rho)², a variance from its rho.
 // Gradient: d/drho = 2 softplus(rho) sigmoid(rho) g.
 func SoftplusSquare(rho *G.Node) (*G.Node, error) {
-	return applyMap(mapSoftplusSquare, rho)
+	return applyMap(&mapSoftplusSquare, rho)
 }
 
 // LocalOut returns act(mean + sqrt(v) ⊙ eps), act = ReLU when relu, else
@@ -59,22 +59,22 @@ type mapKind struct {
 }
 
 var (
-	mapSquare = &mapKind{name: "Square", kernel: "bbb_square", arity: 1,
+	mapSquare = mapKind{name: "Square", kernel: "bbb_square", arity: 1,
 		f: func(x []float64) float64 { return x[0] * x[0] },
 		diff: func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-			return gradNodes(applyMap(mapSquareGrad, grad, in[0]))
+			return gradNodes(applyMap(&mapSquareGrad, grad, in[0]))
 		}}
 	// mapSquareGrad is 2 x g, inputs (g, x).
-	mapSquareGrad = &mapKind{name: "Square.dx", kernel: "bbb_square_grad", arity: 2,
+	mapSquareGrad = mapKind{name: "Square.dx", kernel: "bbb_square_grad", arity: 2,
 		f: func(x []float64) float64 { return 2 * x[1] * x[0] }}
 
-	mapSoftplusSquare = &mapKind{name: "SoftplusSquare", kernel: "bbb_softplus_sq", arity: 1,
+	mapSoftplusSquare = mapKind{name: "SoftplusSquare", kernel: "bbb_softplus_sq", arity: 1,
 		f: func(x []float64) float64 { s := softplus64(x[0]); return s * s },
 		diff: func(in G.Nodes, _, grad *G.Node) (G.Nodes, error) {
-			return gradNodes(applyMap(mapSoftplusSquareGrad, grad, in[0]))
+			return gradNodes(applyMap(&mapSoftplusSquareGrad, grad, in[0]))
 		}}
 	// mapSoftplusSquareGrad is 2 softplus(rho) sigmoid(rho) g, inputs (g, rho).
-	mapSoftplusSquareGrad = &mapKind{name: "SoftplusSquare.drho", kernel: "bbb_softplus_sq_grad", arity: 2,
+	mapSoftplusSquareGrad = mapKind{name: "SoftplusSquare.drho", kernel: "bbb_softplus_sq_grad", arity: 2,
 		f: func(x []float64) float64 { return 2 * softplus64(x[1]) * sigmoid64(x[1]) * x[0] }}
 
 	mapLocalOut     = localOutKind(false)

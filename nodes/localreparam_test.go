@@ -74,6 +74,22 @@ func TestLocalReparamOpValues(t *testing.T) {
 	}
 }
 
+// LocalOutReLU's zeros are +0, as the host ReLU's (nodes.ReLU): a
+// pre-activation of -0 (mean -0, v 0, eps -1) gives +0, not -0.
+func TestLocalOutReLUPositiveZero(t *testing.T) {
+	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
+		g := G.NewGraph()
+		y, err := LocalOut(dtInput(g, "m", dt, []float64{math.Copysign(0, -1)}, 1, 1), dtInput(g, "v", dt, []float64{0}, 1, 1),
+			dtInput(g, "e", dt, []float64{-1}, 1, 1), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := run(t, g, y)[0]; got != 0 || math.Signbit(got) {
+			t.Errorf("%v: ReLU(-0) = %v (sign bit %v), want +0", dt, got, math.Signbit(got))
+		}
+	}
+}
+
 // Each op's gradient, through a weighted sum, against central differences;
 // LocalOut's through both its mean and its variance, with and without
 // ReLU (the inputs keep every pre-activation away from ReLU's kink).
@@ -125,13 +141,13 @@ func TestLocalReparamOpErrors(t *testing.T) {
 		{func() error { _, err := LocalOut(a, b, a, true); return err }(), "LocalOut mean/v"},
 		{func() error { _, err := LocalOut(a, a, b, false); return err }(), "LocalOut mean/eps"},
 		{func() error { _, err := LocalOut(a, a, a32, false); return err }(), "LocalOut: float64 vs float32"},
-		{func() error { _, err := applyMap(mapSquareGrad, a, b); return err }(), "Square.dx"},
+		{func() error { _, err := applyMap(&mapSquareGrad, a, b); return err }(), "Square.dx"},
 	} {
 		if tc.err == nil || !strings.Contains(tc.err.Error(), tc.want) {
 			t.Errorf("error %v, want %q", tc.err, tc.want)
 		}
 	}
-	d, err := applyMap(mapSquareGrad, a, a)
+	d, err := applyMap(&mapSquareGrad, a, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +175,7 @@ func TestLocalReparamKernels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range []*mapKind{mapSquare, mapSquareGrad, mapSoftplusSquare, mapSoftplusSquareGrad, mapLocalOut, mapLocalOutReLU, mapLocalDvar, mapLocalDvarReLU} {
+	for _, k := range []*mapKind{&mapSquare, &mapSquareGrad, &mapSoftplusSquare, &mapSoftplusSquareGrad, mapLocalOut, mapLocalOutReLU, mapLocalDvar, mapLocalDvarReLU} {
 		i := strings.Index(string(src), `extern "C" __global__ void `+k.kernel+"_##S(")
 		if i < 0 {
 			t.Errorf("%s: bbb.cu defines no %s_##S", k.name, k.kernel)
