@@ -21,7 +21,8 @@ import (
 //	sigma       Softplus (or Gorgonia's, StockOps)    none: Sample and KLTerm take rho
 //	sample      Reparameterize (or Gorgonia's)        Sample
 //	dense       Linear / LinearReLU (or Gorgonia's)   x·w (Gorgonia's Mul), then BiasAct
-//	kl          KL at the sample, or closed form      KLTerm
+//	kl          KL at the sample, or closed form      KLTerm, or KLClosedTerm
+//	local       local.go: dense ops, Square, Sqrt...  Mul, BiasAct, Square, SoftplusSquare, LocalOut
 //
 // NewPredictive's backend is the resident one drawing K samples per eps,
 // with the batched ops (SampleBatch, BatchedMatMul, BiasActBatch).
@@ -70,7 +71,7 @@ func (n *Network) backend(ones *G.Node) backend {
 		return backend{residentSource{n: n, k: n.Samples}, batchedOps{}}
 	case c.Resident:
 		p, _ := c.residentPrior() // a Normal or a ScaleMixture: Validate refuses any other
-		return backend{residentSource{n: n}, residentOps{prior: p}}
+		return backend{residentSource{n: n}, residentOps{prior: p, closed: c.KL == KLClosed}}
 	}
 	return backend{hostSource{g: n.Graph, dt: c.Dtype}, hostOps{c: c, ones: ones}}
 }
@@ -189,13 +190,17 @@ func (s residentSource) eps(name string, stream uint64, shape ...int) (*G.Node, 
 
 func (s residentSource) noiseLast() bool { return true }
 
-// errResidentLocal: Config.Validate refuses local reparameterisation for
-// the resident graph before a layer is built.
-var errResidentLocal = errors.New("graph: local reparameterisation: the resident (GPU) graph supports only weight sampling")
+// errPredictiveLocal: a predictive network (NewPredictive) samples weights.
+var errPredictiveLocal = errors.New("graph: local reparameterisation: a predictive network samples the weights, not the pre-activations")
 
-// residentOps are the resident ops of package nodes (nodes/sample.go), each
-// with a CUDA kernel; Gorgonia's Mul is cuBLAS's GEMM.
-type residentOps struct{ prior nodes.Prior }
+// residentOps are the resident ops of package nodes (nodes/sample.go,
+// nodes/klclosed_resident.go, nodes/localreparam.go), each with a CUDA
+// kernel; Gorgonia's Mul is cuBLAS's GEMM. closed: the closed-form KL
+// (Config.KL).
+type residentOps struct {
+	prior  nodes.Prior
+	closed bool
+}
 
 func (residentOps) softplus(*G.Node) (*G.Node, error) { return nil, nil }
 func (residentOps) sample(mu, rho, _, eps *G.Node) (*G.Node, error) {
@@ -209,9 +214,38 @@ func (residentOps) dense(x, w, b *G.Node, relu bool) (*G.Node, error) {
 	return nodes.BiasAct(xw, b, relu)
 }
 func (o residentOps) kl(_, mu, rho, _, eps *G.Node) (*G.Node, error) {
+	if o.closed {
+		return nodes.KLClosedTerm(mu, rho, o.prior)
+	}
 	return nodes.KLTerm(mu, rho, eps, o.prior)
 }
-func (residentOps) local(*G.Node, *Layer, bool) (*G.Node, error) { return nil, errResidentLocal }
+
+// local is hostOps.local (local.go) from rho: mean = x·w_mu + b_mu, var =
+// (x⊙x)·softplus(w_rho)² + softplus(b_rho)², out = act(mean + sqrt(var) ⊙
+// l.OutEps).
+func (o residentOps) local(x *G.Node, l *Layer, relu bool) (*G.Node, error) {
+	mean, err := o.dense(x, l.WMu, l.BMu, false)
+	if err != nil {
+		return nil, err
+	}
+	x2, err := nodes.Square(x)
+	if err != nil {
+		return nil, err
+	}
+	w2, err := nodes.SoftplusSquare(l.WRho)
+	if err != nil {
+		return nil, err
+	}
+	b2, err := nodes.SoftplusSquare(l.BRho)
+	if err != nil {
+		return nil, err
+	}
+	v, err := o.dense(x2, w2, b2, false)
+	if err != nil {
+		return nil, err
+	}
+	return nodes.LocalOut(mean, v, l.OutEps, relu)
+}
 
 // batchedOps are the resident ops of NewPredictive's K passes at once
 // (nodes/batched.go): K weight samples per layer, one batched GEMM. A
@@ -232,4 +266,4 @@ func (batchedOps) dense(x, w, b *G.Node, relu bool) (*G.Node, error) {
 func (batchedOps) kl(_, _, _, _, _ *G.Node) (*G.Node, error) {
 	return nil, errors.New("graph: a predictive network has no KL")
 }
-func (batchedOps) local(*G.Node, *Layer, bool) (*G.Node, error) { return nil, errResidentLocal }
+func (batchedOps) local(*G.Node, *Layer, bool) (*G.Node, error) { return nil, errPredictiveLocal }

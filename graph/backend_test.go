@@ -45,19 +45,11 @@ func TestOneBuilderSameLayers(t *testing.T) {
 	}
 }
 
-// What Config.Validate refuses before a build, a backend refuses too: the
-// resident ops have no local reparameterisation, a predictive network no
-// KL. The first error stops the layer (no op runs on a nil node).
+// A predictive network has no KL and samples weights (no local
+// reparameterisation): its backend refuses both. The first error stops the
+// layer (no op runs on a nil node).
 func TestBackendRefusals(t *testing.T) {
-	res, err := New(Config{Layers: 2, Hidden: 3, Resident: true}, 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	local := res.Config
-	local.Estimator, local.KL = LocalReparam, KLClosed
-	if _, err := newLayer(res.backend(nil), local, 0, res.X, true); !errors.Is(err, errResidentLocal) {
-		t.Errorf("resident local layer: %v, want %v", err, errResidentLocal)
-	}
+	local := Config{Layers: 2, Hidden: 3, Resident: true, Estimator: LocalReparam, KL: KLClosed}.WithDefaults()
 	p, err := NewPredictive(Config{Layers: 2, Hidden: 3}, 4, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -65,7 +57,7 @@ func TestBackendRefusals(t *testing.T) {
 	if _, err := newLayer(p.backend(nil), p.Config, 0, p.X, true); err == nil || !strings.Contains(err.Error(), "no KL") {
 		t.Errorf("predictive layer with KL: %v, want a refusal", err)
 	}
-	if _, err := newLayer(p.backend(nil), local, 0, p.X, false); !errors.Is(err, errResidentLocal) {
-		t.Errorf("predictive local layer: %v, want %v", err, errResidentLocal)
+	if _, err := newLayer(p.backend(nil), local, 0, p.X, false); !errors.Is(err, errPredictiveLocal) {
+		t.Errorf("predictive local layer: %v, want %v", err, errPredictiveLocal)
 	}
 }

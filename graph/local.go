@@ -39,8 +39,6 @@ func (c Config) validateEstimator() error {
 		return fmt.Errorf("graph: estimator %v: want Reparam or LocalReparam", c.Estimator)
 	case c.Estimator == LocalReparam && c.KL != KLClosed:
 		return fmt.Errorf("graph: local reparameterisation: needs kl closed (no weight sample is left for a Monte-Carlo KL)")
-	case c.Estimator == LocalReparam && c.Resident:
-		return errResidentLocal
 	}
 	return nil
 }

@@ -76,7 +76,8 @@ func (c Config) residentPrior() (nodes.Prior, error) {
 }
 
 // validateOptions checks the research options (prior, KL, likelihood) and
-// that a resident graph is asked only for the seed's model.
+// that a resident graph is asked only for what its ops compute (the
+// Normal or mixture prior, either KL estimate, the full batch).
 func (c Config) validateOptions() error {
 	p := c.WeightPrior()
 	if err := validatePrior(p); err != nil {
@@ -104,10 +105,7 @@ func (c Config) validateOptions() error {
 		if _, err := c.residentPrior(); err != nil {
 			return err
 		}
-		switch {
-		case c.KL != KLSample:
-			return fmt.Errorf("graph: kl %v: the resident (GPU) graph supports only kl mc", c.KL)
-		case c.KLWeightInput:
+		if c.KLWeightInput {
 			return fmt.Errorf("graph: kl weight input (minibatches): the resident (GPU) graph supports only the full batch")
 		}
 	}

@@ -129,7 +129,7 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Prior: nodes.ScaleMixture{Pi: 1, Sigma1: 1, Sigma2: 1}}, "ScaleMixture"},
 		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
-		{Config{Resident: true, KL: KLClosed}, "kl closed"},
+		{Config{Resident: true, Prior: paperMixture, KL: KLClosed}, "kl closed"},
 		{Config{Resident: true, Likelihood: LikLearned{}}, "likelihood learned"},
 		{Config{Resident: true, KLWeightInput: true}, "full batch"},
 		{Config{Likelihood: (*LikFixed)(nil)}, "graph: likelihood *graph.LikFixed: a nil value"},
@@ -140,10 +140,14 @@ func TestOptionsValidate(t *testing.T) {
 			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
 		}
 	}
-	// The resident graph takes both priors nodes.KLTerm computes.
-	for _, p := range []nodes.Prior{nil, nodes.Normal{Mu: 0.1, Sigma: 0.8}, paperMixture} {
-		if err := (Config{Resident: true, Prior: p}).WithDefaults().Validate(); err != nil {
-			t.Errorf("resident, prior %v: %v", p, err)
+	// The resident graph takes both priors nodes.KLTerm computes, and the
+	// closed-form KL and local reparameterisation with the Normal.
+	for _, c := range []Config{
+		{Resident: true}, {Resident: true, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}, {Resident: true, Prior: paperMixture},
+		{Resident: true, KL: KLClosed}, {Resident: true, KL: KLClosed, Estimator: LocalReparam},
+	} {
+		if err := c.WithDefaults().Validate(); err != nil {
+			t.Errorf("%+v: %v", c, err)
 		}
 	}
 	for _, s := range []string{"mc", "closed"} {

@@ -45,15 +45,25 @@ func TestTwentyMachines(t *testing.T) {
 // graph (fused ops, on the CPU but for Gorgonia's own elementwise kernels)
 // with the same parameters and epsilon: the loss and every gradient, at the
 // seed's width and a wide one, 5 layers, float32; with the Normal prior and
-// the paper's scale mixture (the bbb_klmix kernels).
+// the paper's scale mixture (the bbb_klmix kernels), the closed-form KL
+// (bbb_klclosed) and local reparameterisation (bbb_square, bbb_softplus_sq,
+// bbb_local_out..., the pre-activations' eps from the Philox kernel).
 func TestResidentGPUParity(t *testing.T) {
 	for _, c := range []struct {
 		hidden int
 		prior  nodes.Prior
-	}{{20, residentNormal}, {512, residentNormal}, {20, paperMixture}, {512, paperMixture}} {
+		kl     KLEstimate
+		est    Estimator
+	}{
+		{20, residentNormal, KLSample, Reparam}, {512, residentNormal, KLSample, Reparam},
+		{20, paperMixture, KLSample, Reparam}, {512, paperMixture, KLSample, Reparam},
+		{20, residentNormal, KLClosed, Reparam}, {512, residentNormal, KLClosed, Reparam},
+		{20, residentNormal, KLClosed, LocalReparam}, {512, residentNormal, KLClosed, LocalReparam},
+	} {
 		hidden := c.hidden
-		res, host := residentPairPrior(t, 5, hidden, 256, tensor.Float32, 7, c.prior)
-		t.Logf("hidden %d, prior %v", hidden, c.prior)
+		res, host := residentPairConfig(t, Config{Layers: 5, Hidden: hidden, LikelihoodSigma: 0.5, Dtype: tensor.Float32,
+			Prior: c.prior, KL: c.kl, Estimator: c.est}, 256, 7)
+		t.Logf("hidden %d, prior %v, kl %v, estimator %v", hidden, c.prior, c.kl, c.est)
 		for _, n := range []*Network{res, host} {
 			if err := n.Differentiate(); err != nil {
 				t.Fatal(err)
@@ -63,7 +73,7 @@ func TestResidentGPUParity(t *testing.T) {
 		lh, gh := lossAndGrads(t, host)
 		t.Logf("hidden %d: loss GPU %.7g, CPU %.7g", hidden, lr, lh)
 		if !(math.Abs(lr-lh) <= 1e-4*math.Abs(lh)) {
-			t.Errorf("hidden %d, %v: loss GPU %v, CPU %v", hidden, c.prior, lr, lh)
+			t.Errorf("hidden %d, %v, kl %v, %v: loss GPU %v, CPU %v", hidden, c.prior, c.kl, c.est, lr, lh)
 		}
 		worst := 0.0
 		for i := range gh {
@@ -75,7 +85,7 @@ func TestResidentGPUParity(t *testing.T) {
 				d := math.Abs(gr[i][j]-gh[i][j]) / (scale + 1e-30)
 				worst = math.Max(worst, d)
 				if d > 1e-3 {
-					t.Errorf("hidden %d, %v: d loss / d %s[%d]: GPU %v, CPU %v", hidden, c.prior, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
+					t.Errorf("hidden %d, %v, kl %v, %v: d loss / d %s[%d]: GPU %v, CPU %v", hidden, c.prior, c.kl, c.est, host.Learnables()[i].Name(), j, gr[i][j], gh[i][j])
 					break
 				}
 			}

@@ -11,8 +11,10 @@
 #   machine    GPU, driver, libraries: every cuBLAS/driver symbol we link exists
 #   machines   20 graphs built, run, closed in one process (shuffled sizes)
 #   parity     resident graph on the GPU vs the CPU: loss and every gradient,
-#              with the Normal prior and the paper's scale mixture (bbb_klmix)
-#   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam;
+#              with the Normal prior and the paper's scale mixture (bbb_klmix),
+#              the closed-form KL and local reparameterisation
+#   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam,
+#              also with the closed-form KL and local reparameterisation;
 #              batched predictive passes: chunks agree
 #   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
 #              after a Close)
@@ -20,6 +22,9 @@
 #              kernel and its CUDA status, exit 1, earlier outputs whole
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
 #   mixture_gpu  a short run with --prior mixture on the GPU (exit 0, its summary)
+#   klclosed_gpu a short run with --kl closed on the GPU (bbb_klclosed; exit 0, its summary)
+#   local_gpu    a short run with --kl closed --local-reparam on the GPU
+#              (bbb_square, bbb_softplus_sq, bbb_local_*; exit 0, its summary)
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
 #   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
@@ -96,6 +101,12 @@ grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rs
 
 check mixture_gpu 30 "$B/bbb-cuda" train --prior mixture --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/mixture_gpu"
 grep -E '"prior"|seconds_per_epoch|val_rmse_true' "$OUT/mixture_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  mixture_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+
+check klclosed_gpu 30 "$B/bbb-cuda" train --kl closed --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/klclosed_gpu"
+grep -E '"kl"|seconds_per_epoch|val_rmse_true' "$OUT/klclosed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  klclosed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+
+check local_gpu 30 "$B/bbb-cuda" train --kl closed --local-reparam --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/local_gpu"
+grep -E '"estimator"|seconds_per_epoch|val_rmse_true' "$OUT/local_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  local_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"

@@ -154,7 +154,10 @@ func (sm *Sampler) Score(x, y []float64, samples int, seed uint64) (Bands, error
 		}
 	}
 	trace := make([]float32, samples*size*wd) // trace[(s*rows+i)*wd+k]: pass s at input lo+i
-	if src.Store != nil {
+	// A resident network takes K passes per run of a predictive graph, but
+	// with local reparameterisation (noise per pre-activation, while
+	// NewPredictive samples weights) one pass per run of its forward graph.
+	if src.Store != nil && src.Config.Estimator != graph.LocalReparam {
 		return b, sm.predictBatched(x, y, samples, size, seed, trace, b, noise)
 	}
 	var nets []*sampler

@@ -19,15 +19,23 @@ import (
 // (5 layers of 20), each on its own, agree on the loss and every parameter
 // after every step, and on the validation loss; with the seed's prior and
 // with the paper's scale mixture (nodes.KLTerm's log-sum-exp on the
-// resident side).
+// resident side); with the closed-form KL (nodes.KLClosedTerm) and with
+// local reparameterisation (nodes.LocalOut...).
 func TestResidentTrainerMatchesHost(t *testing.T) {
 	mixture := nodes.ScaleMixture{Pi: 0.5, Sigma1: 1, Sigma2: math.Exp(-6)}
 	for _, c := range []struct {
 		dt    tensor.Dtype
 		prior nodes.Prior
-	}{{tensor.Float64, nil}, {tensor.Float32, nil}, {tensor.Float64, mixture}, {tensor.Float32, mixture}} {
+		kl    graph.KLEstimate
+		est   graph.Estimator
+	}{
+		{tensor.Float64, nil, graph.KLSample, graph.Reparam}, {tensor.Float32, nil, graph.KLSample, graph.Reparam},
+		{tensor.Float64, mixture, graph.KLSample, graph.Reparam}, {tensor.Float32, mixture, graph.KLSample, graph.Reparam},
+		{tensor.Float64, nil, graph.KLClosed, graph.Reparam}, {tensor.Float32, nil, graph.KLClosed, graph.Reparam},
+		{tensor.Float64, nil, graph.KLClosed, graph.LocalReparam}, {tensor.Float32, nil, graph.KLClosed, graph.LocalReparam},
+	} {
 		dt := c.dt
-		cfg := Config{Graph: graph.Config{Dtype: dt, Prior: c.prior}, Data: data.CurveConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
+		cfg := Config{Graph: graph.Config{Dtype: dt, Prior: c.prior, KL: c.kl, Estimator: c.est}, Data: data.CurveConfig{N: 1000}, Epochs: 6, ReportEvery: 1, Samples: 50, Seed: 3}
 		tol := residentTol
 		if dt == tensor.Float32 {
 			tol = 2e-4 // float32 sums in another order, through 6 Adam steps
@@ -57,7 +65,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !(math.Abs(lr-lh) <= tol*math.Abs(lh)) {
-				t.Fatalf("%v %v step %d: loss resident %v, host %v", dt, c.prior, step, lr, lh)
+				t.Fatalf("%v %v %v %v step %d: loss resident %v, host %v", dt, c.prior, c.kl, c.est, step, lr, lh)
 			}
 			// ReportEvery 1: the resident host tensors are pulled every step.
 			for i, p := range host.Net.Learnables() {
@@ -65,7 +73,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 				got, _ := graph.Values(res.Net.Learnables()[i])
 				for j := range want {
 					if !(math.Abs(got[j]-want[j]) <= tol*(1+math.Abs(want[j]))) {
-						t.Fatalf("%v %v step %d: %s[%d]: resident %v, host %v", dt, c.prior, step, p.Name(), j, got[j], want[j])
+						t.Fatalf("%v %v %v %v step %d: %s[%d]: resident %v, host %v", dt, c.prior, c.kl, c.est, step, p.Name(), j, got[j], want[j])
 					}
 				}
 			}
@@ -79,7 +87,7 @@ func TestResidentTrainerMatchesHost(t *testing.T) {
 			t.Fatal(err)
 		}
 		if !(math.Abs(vr-vh) <= tol*math.Abs(vh)) {
-			t.Errorf("%v %v: validation loss resident %v, host %v", dt, c.prior, vr, vh)
+			t.Errorf("%v %v %v %v: validation loss resident %v, host %v", dt, c.prior, c.kl, c.est, vr, vh)
 		}
 	}
 }

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -17551,6 +17551,5606 @@ $L__BB41_9:
 	@%p6 bra 	$L__BB41_9;
 
 $L__BB41_10:
+	ret;
+
+}
+	// .globl	bbb_klclosed_partial_f32
+.visible .entry bbb_klclosed_partial_f32(
+	.param .u64 bbb_klclosed_partial_f32_param_0,
+	.param .u64 bbb_klclosed_partial_f32_param_1,
+	.param .u64 bbb_klclosed_partial_f32_param_2,
+	.param .u64 bbb_klclosed_partial_f32_param_3,
+	.param .f64 bbb_klclosed_partial_f32_param_4,
+	.param .f64 bbb_klclosed_partial_f32_param_5
+)
+{
+	.reg .pred 	%p<31>;
+	.reg .f32 	%f<9>;
+	.reg .b32 	%r<115>;
+	.reg .f64 	%fd<287>;
+	.reg .b64 	%rd<32>;
+
+
+	ld.param.u64 	%rd15, [bbb_klclosed_partial_f32_param_1];
+	ld.param.u64 	%rd16, [bbb_klclosed_partial_f32_param_2];
+	ld.param.u64 	%rd17, [bbb_klclosed_partial_f32_param_3];
+	ld.param.f64 	%fd36, [bbb_klclosed_partial_f32_param_4];
+	ld.param.f64 	%fd37, [bbb_klclosed_partial_f32_param_5];
+	mov.u32 	%r36, %ctaid.x;
+	mov.u32 	%r37, %ntid.x;
+	cvt.u64.u32 	%rd2, %r37;
+	mul.wide.u32 	%rd18, %r36, %r37;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd19, %r1;
+	add.s64 	%rd31, %rd18, %rd19;
+	setp.ge.s64 	%p1, %rd31, %rd17;
+	mov.f64 	%fd286, 0d0000000000000000;
+	@%p1 bra 	$L__BB42_30;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r2}, %fd37;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd37;
+	}
+	mul.rn.f64 	%fd1, %fd37, 0d4350000000000000;
+	add.rn.f64 	%fd40, %fd37, %fd37;
+	mul.rn.f64 	%fd2, %fd40, %fd37;
+	mov.u32 	%r38, %nctaid.x;
+	cvt.u64.u32 	%rd20, %r38;
+	mul.lo.s64 	%rd4, %rd2, %rd20;
+	cvta.to.global.u64 	%rd21, %rd16;
+	shl.b64 	%rd22, %rd31, 2;
+	add.s64 	%rd30, %rd21, %rd22;
+	shl.b64 	%rd6, %rd4, 2;
+	cvta.to.global.u64 	%rd23, %rd15;
+	add.s64 	%rd29, %rd23, %rd22;
+
+$L__BB42_2:
+	ld.global.f32 	%f1, [%rd30];
+	cvt.f64.f32 	%fd279, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	@%p2 bra 	$L__BB42_15;
+
+	mov.f64 	%fd41, 0d4338000000000000;
+	mov.f64 	%fd42, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd43, %fd279, %fd42, %fd41;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd43;
+	}
+	mov.f64 	%fd44, 0dC338000000000000;
+	add.rn.f64 	%fd45, %fd43, %fd44;
+	mov.f64 	%fd46, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd47, %fd45, %fd46, %fd279;
+	mov.f64 	%fd48, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd49, %fd45, %fd48, %fd47;
+	mov.f64 	%fd50, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd51, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd52, %fd51, %fd49, %fd50;
+	mov.f64 	%fd53, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd54, %fd52, %fd49, %fd53;
+	mov.f64 	%fd55, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd56, %fd54, %fd49, %fd55;
+	mov.f64 	%fd57, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd58, %fd56, %fd49, %fd57;
+	mov.f64 	%fd59, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd60, %fd58, %fd49, %fd59;
+	mov.f64 	%fd61, 0d3F81111111122322;
+	fma.rn.f64 	%fd62, %fd60, %fd49, %fd61;
+	mov.f64 	%fd63, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd64, %fd62, %fd49, %fd63;
+	mov.f64 	%fd65, 0d3FC5555555555511;
+	fma.rn.f64 	%fd66, %fd64, %fd49, %fd65;
+	mov.f64 	%fd67, 0d3FE000000000000B;
+	fma.rn.f64 	%fd68, %fd66, %fd49, %fd67;
+	mov.f64 	%fd69, 0d3FF0000000000000;
+	fma.rn.f64 	%fd70, %fd68, %fd49, %fd69;
+	fma.rn.f64 	%fd71, %fd70, %fd49, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd71;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd71;
+	}
+	shl.b32 	%r39, %r4, 20;
+	add.s32 	%r40, %r6, %r39;
+	mov.b64 	%fd276, {%r5, %r40};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd279;
+	}
+	mov.b32 	%f4, %r41;
+	abs.f32 	%f2, %f4;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB42_6;
+
+	cvt.f64.f32 	%fd270, %f1;
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd72, %fd270, 0d7FF0000000000000;
+	selp.f64 	%fd276, 0d0000000000000000, %fd72, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB42_6;
+
+	mov.f64 	%fd274, 0d4338000000000000;
+	mov.f64 	%fd273, 0d3FF71547652B82FE;
+	cvt.f64.f32 	%fd272, %f1;
+	fma.rn.f64 	%fd271, %fd272, %fd273, %fd274;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r102, %temp}, %fd271;
+	}
+	shr.u32 	%r42, %r102, 31;
+	add.s32 	%r43, %r102, %r42;
+	shr.s32 	%r44, %r43, 1;
+	shl.b32 	%r45, %r44, 20;
+	add.s32 	%r46, %r6, %r45;
+	mov.b64 	%fd73, {%r5, %r46};
+	sub.s32 	%r47, %r102, %r44;
+	shl.b32 	%r48, %r47, 20;
+	add.s32 	%r49, %r48, 1072693248;
+	mov.u32 	%r50, 0;
+	mov.b64 	%fd74, {%r50, %r49};
+	mul.rn.f64 	%fd276, %fd73, %fd74;
+
+$L__BB42_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r51}, %fd276;
+	}
+	mov.b32 	%f5, %r51;
+	setp.lt.f32 	%p6, %f5, 0f3FE55555;
+	setp.gt.f32 	%p7, %f5, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB42_14;
+	bra.uni 	$L__BB42_7;
+
+$L__BB42_14:
+	add.rn.f64 	%fd121, %fd276, 0d4000000000000000;
+	div.rn.f64 	%fd122, %fd276, %fd121;
+	mul.rn.f64 	%fd123, %fd276, %fd122;
+	neg.f64 	%fd124, %fd123;
+	sub.rn.f64 	%fd125, %fd276, %fd123;
+	mul.rn.f64 	%fd126, %fd125, %fd125;
+	mov.f64 	%fd127, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd128, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd129, %fd128, %fd126, %fd127;
+	mov.f64 	%fd130, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd131, %fd129, %fd126, %fd130;
+	mov.f64 	%fd132, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd133, %fd131, %fd126, %fd132;
+	mov.f64 	%fd134, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd135, %fd133, %fd126, %fd134;
+	mov.f64 	%fd136, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd137, %fd135, %fd126, %fd136;
+	mov.f64 	%fd138, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd139, %fd137, %fd126, %fd138;
+	mov.f64 	%fd140, 0d3FB5555555555462;
+	fma.rn.f64 	%fd141, %fd139, %fd126, %fd140;
+	mul.rn.f64 	%fd142, %fd126, %fd141;
+	fma.rn.f64 	%fd143, %fd142, %fd125, %fd124;
+	add.rn.f64 	%fd279, %fd276, %fd143;
+	bra.uni 	$L__BB42_15;
+
+$L__BB42_7:
+	add.rn.f64 	%fd277, %fd276, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r103}, %fd277;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd277;
+	}
+	setp.gt.s32 	%p9, %r103, 1048575;
+	mov.u32 	%r105, -1023;
+	@%p9 bra 	$L__BB42_9;
+
+	mul.rn.f64 	%fd277, %fd277, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r103}, %fd277;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd277;
+	}
+	mov.u32 	%r105, -1077;
+
+$L__BB42_9:
+	add.s32 	%r54, %r103, -1;
+	setp.lt.u32 	%p10, %r54, 2146435071;
+	@%p10 bra 	$L__BB42_11;
+	bra.uni 	$L__BB42_10;
+
+$L__BB42_11:
+	shr.u32 	%r56, %r103, 20;
+	add.s32 	%r106, %r105, %r56;
+	and.b32  	%r57, %r103, -2146435073;
+	or.b32  	%r58, %r57, 1072693248;
+	mov.b64 	%fd278, {%r104, %r58};
+	setp.lt.s32 	%p12, %r58, 1073127583;
+	@%p12 bra 	$L__BB42_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r59, %temp}, %fd278;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r60}, %fd278;
+	}
+	add.s32 	%r61, %r60, -1048576;
+	mov.b64 	%fd278, {%r59, %r61};
+	add.s32 	%r106, %r106, 1;
+
+$L__BB42_13:
+	add.rn.f64 	%fd77, %fd278, 0d3FF0000000000000;
+	mov.f64 	%fd78, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd79, %fd77;
+	neg.f64 	%fd80, %fd77;
+	fma.rn.f64 	%fd81, %fd80, %fd79, %fd78;
+	fma.rn.f64 	%fd82, %fd81, %fd81, %fd81;
+	fma.rn.f64 	%fd83, %fd82, %fd79, %fd79;
+	add.rn.f64 	%fd84, %fd278, 0dBFF0000000000000;
+	mul.rn.f64 	%fd85, %fd84, %fd83;
+	add.rn.f64 	%fd86, %fd85, %fd85;
+	mul.rn.f64 	%fd87, %fd86, %fd86;
+	mov.f64 	%fd88, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd89, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd90, %fd89, %fd87, %fd88;
+	mov.f64 	%fd91, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd92, %fd90, %fd87, %fd91;
+	mov.f64 	%fd93, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd94, %fd92, %fd87, %fd93;
+	mov.f64 	%fd95, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd96, %fd94, %fd87, %fd95;
+	mov.f64 	%fd97, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd98, %fd96, %fd87, %fd97;
+	mov.f64 	%fd99, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd100, %fd98, %fd87, %fd99;
+	mov.f64 	%fd101, 0d3FB5555555555554;
+	fma.rn.f64 	%fd102, %fd100, %fd87, %fd101;
+	sub.rn.f64 	%fd103, %fd84, %fd86;
+	add.rn.f64 	%fd104, %fd103, %fd103;
+	neg.f64 	%fd105, %fd86;
+	fma.rn.f64 	%fd106, %fd105, %fd84, %fd104;
+	mul.rn.f64 	%fd107, %fd83, %fd106;
+	mul.rn.f64 	%fd108, %fd87, %fd102;
+	fma.rn.f64 	%fd109, %fd108, %fd86, %fd107;
+	xor.b32  	%r62, %r106, -2147483648;
+	mov.u32 	%r63, -2147483648;
+	mov.u32 	%r64, 1127219200;
+	mov.b64 	%fd110, {%r62, %r64};
+	mov.b64 	%fd111, {%r63, %r64};
+	sub.rn.f64 	%fd112, %fd110, %fd111;
+	mov.f64 	%fd113, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd114, %fd112, %fd113, %fd86;
+	neg.f64 	%fd115, %fd112;
+	fma.rn.f64 	%fd116, %fd115, %fd113, %fd114;
+	sub.rn.f64 	%fd117, %fd116, %fd86;
+	sub.rn.f64 	%fd118, %fd109, %fd117;
+	mov.f64 	%fd119, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd120, %fd112, %fd119, %fd118;
+	add.rn.f64 	%fd279, %fd114, %fd120;
+	bra.uni 	$L__BB42_15;
+
+$L__BB42_10:
+	mov.f64 	%fd75, 0d7FF0000000000000;
+	fma.rn.f64 	%fd76, %fd277, %fd75, %fd75;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd277;
+	}
+	mov.b32 	%f6, %r55;
+	setp.eq.f32 	%p11, %f6, 0f00000000;
+	selp.f64 	%fd279, 0dFFF0000000000000, %fd76, %p11;
+
+$L__BB42_15:
+	ld.global.f32 	%f3, [%rd29];
+	setp.gt.s32 	%p13, %r2, 1048575;
+	mov.u32 	%r109, -1023;
+	mov.f64 	%fd280, %fd37;
+	mov.u32 	%r107, %r2;
+	mov.u32 	%r108, %r3;
+	@%p13 bra 	$L__BB42_17;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r107}, %fd1;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r108, %temp}, %fd1;
+	}
+	mov.u32 	%r109, -1077;
+	mov.f64 	%fd280, %fd1;
+
+$L__BB42_17:
+	add.s32 	%r67, %r107, -1;
+	setp.lt.u32 	%p14, %r67, 2146435071;
+	@%p14 bra 	$L__BB42_19;
+	bra.uni 	$L__BB42_18;
+
+$L__BB42_19:
+	shr.u32 	%r69, %r107, 20;
+	add.s32 	%r110, %r109, %r69;
+	and.b32  	%r70, %r107, -2146435073;
+	or.b32  	%r71, %r70, 1072693248;
+	mov.b64 	%fd281, {%r108, %r71};
+	setp.lt.s32 	%p16, %r71, 1073127583;
+	@%p16 bra 	$L__BB42_21;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r72, %temp}, %fd281;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r73}, %fd281;
+	}
+	add.s32 	%r74, %r73, -1048576;
+	mov.b64 	%fd281, {%r72, %r74};
+	add.s32 	%r110, %r110, 1;
+
+$L__BB42_21:
+	add.rn.f64 	%fd146, %fd281, 0d3FF0000000000000;
+	mov.f64 	%fd147, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd148, %fd146;
+	neg.f64 	%fd149, %fd146;
+	fma.rn.f64 	%fd150, %fd149, %fd148, %fd147;
+	fma.rn.f64 	%fd151, %fd150, %fd150, %fd150;
+	fma.rn.f64 	%fd152, %fd151, %fd148, %fd148;
+	add.rn.f64 	%fd153, %fd281, 0dBFF0000000000000;
+	mul.rn.f64 	%fd154, %fd153, %fd152;
+	add.rn.f64 	%fd155, %fd154, %fd154;
+	mul.rn.f64 	%fd156, %fd155, %fd155;
+	mov.f64 	%fd157, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd158, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd159, %fd158, %fd156, %fd157;
+	mov.f64 	%fd160, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd161, %fd159, %fd156, %fd160;
+	mov.f64 	%fd162, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd163, %fd161, %fd156, %fd162;
+	mov.f64 	%fd164, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd165, %fd163, %fd156, %fd164;
+	mov.f64 	%fd166, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd167, %fd165, %fd156, %fd166;
+	mov.f64 	%fd168, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd169, %fd167, %fd156, %fd168;
+	mov.f64 	%fd170, 0d3FB5555555555554;
+	fma.rn.f64 	%fd171, %fd169, %fd156, %fd170;
+	sub.rn.f64 	%fd172, %fd153, %fd155;
+	add.rn.f64 	%fd173, %fd172, %fd172;
+	neg.f64 	%fd174, %fd155;
+	fma.rn.f64 	%fd175, %fd174, %fd153, %fd173;
+	mul.rn.f64 	%fd176, %fd152, %fd175;
+	mul.rn.f64 	%fd177, %fd156, %fd171;
+	fma.rn.f64 	%fd178, %fd177, %fd155, %fd176;
+	xor.b32  	%r75, %r110, -2147483648;
+	mov.u32 	%r76, -2147483648;
+	mov.u32 	%r77, 1127219200;
+	mov.b64 	%fd179, {%r75, %r77};
+	mov.b64 	%fd180, {%r76, %r77};
+	sub.rn.f64 	%fd181, %fd179, %fd180;
+	mov.f64 	%fd182, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd183, %fd181, %fd182, %fd155;
+	neg.f64 	%fd184, %fd181;
+	fma.rn.f64 	%fd185, %fd184, %fd182, %fd183;
+	sub.rn.f64 	%fd186, %fd185, %fd155;
+	sub.rn.f64 	%fd187, %fd178, %fd186;
+	mov.f64 	%fd188, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd189, %fd181, %fd188, %fd187;
+	add.rn.f64 	%fd282, %fd183, %fd189;
+	bra.uni 	$L__BB42_22;
+
+$L__BB42_18:
+	mov.f64 	%fd144, 0d7FF0000000000000;
+	fma.rn.f64 	%fd145, %fd280, %fd144, %fd144;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r68}, %fd280;
+	}
+	mov.b32 	%f7, %r68;
+	setp.eq.f32 	%p15, %f7, 0f00000000;
+	selp.f64 	%fd282, 0dFFF0000000000000, %fd145, %p15;
+
+$L__BB42_22:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd279;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r111}, %fd279;
+	}
+	setp.gt.s32 	%p17, %r111, 1048575;
+	mov.u32 	%r113, -1023;
+	mov.f64 	%fd283, %fd279;
+	@%p17 bra 	$L__BB42_24;
+
+	mul.rn.f64 	%fd283, %fd279, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r111}, %fd283;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd283;
+	}
+	mov.u32 	%r113, -1077;
+
+$L__BB42_24:
+	add.s32 	%r80, %r111, -1;
+	setp.lt.u32 	%p18, %r80, 2146435071;
+	@%p18 bra 	$L__BB42_26;
+	bra.uni 	$L__BB42_25;
+
+$L__BB42_26:
+	shr.u32 	%r82, %r111, 20;
+	add.s32 	%r114, %r113, %r82;
+	and.b32  	%r83, %r111, -2146435073;
+	or.b32  	%r84, %r83, 1072693248;
+	mov.b64 	%fd284, {%r112, %r84};
+	setp.lt.s32 	%p20, %r84, 1073127583;
+	@%p20 bra 	$L__BB42_28;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r85, %temp}, %fd284;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd284;
+	}
+	add.s32 	%r87, %r86, -1048576;
+	mov.b64 	%fd284, {%r85, %r87};
+	add.s32 	%r114, %r114, 1;
+
+$L__BB42_28:
+	add.rn.f64 	%fd192, %fd284, 0d3FF0000000000000;
+	mov.f64 	%fd193, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd194, %fd192;
+	neg.f64 	%fd195, %fd192;
+	fma.rn.f64 	%fd196, %fd195, %fd194, %fd193;
+	fma.rn.f64 	%fd197, %fd196, %fd196, %fd196;
+	fma.rn.f64 	%fd198, %fd197, %fd194, %fd194;
+	add.rn.f64 	%fd199, %fd284, 0dBFF0000000000000;
+	mul.rn.f64 	%fd200, %fd199, %fd198;
+	add.rn.f64 	%fd201, %fd200, %fd200;
+	mul.rn.f64 	%fd202, %fd201, %fd201;
+	mov.f64 	%fd203, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd204, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd205, %fd204, %fd202, %fd203;
+	mov.f64 	%fd206, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd207, %fd205, %fd202, %fd206;
+	mov.f64 	%fd208, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd209, %fd207, %fd202, %fd208;
+	mov.f64 	%fd210, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd211, %fd209, %fd202, %fd210;
+	mov.f64 	%fd212, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd213, %fd211, %fd202, %fd212;
+	mov.f64 	%fd214, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd215, %fd213, %fd202, %fd214;
+	mov.f64 	%fd216, 0d3FB5555555555554;
+	fma.rn.f64 	%fd217, %fd215, %fd202, %fd216;
+	sub.rn.f64 	%fd218, %fd199, %fd201;
+	add.rn.f64 	%fd219, %fd218, %fd218;
+	neg.f64 	%fd220, %fd201;
+	fma.rn.f64 	%fd221, %fd220, %fd199, %fd219;
+	mul.rn.f64 	%fd222, %fd198, %fd221;
+	mul.rn.f64 	%fd223, %fd202, %fd217;
+	fma.rn.f64 	%fd224, %fd223, %fd201, %fd222;
+	xor.b32  	%r88, %r114, -2147483648;
+	mov.u32 	%r89, -2147483648;
+	mov.u32 	%r90, 1127219200;
+	mov.b64 	%fd225, {%r88, %r90};
+	mov.b64 	%fd226, {%r89, %r90};
+	sub.rn.f64 	%fd227, %fd225, %fd226;
+	mov.f64 	%fd228, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd229, %fd227, %fd228, %fd201;
+	neg.f64 	%fd230, %fd227;
+	fma.rn.f64 	%fd231, %fd230, %fd228, %fd229;
+	sub.rn.f64 	%fd232, %fd231, %fd201;
+	sub.rn.f64 	%fd233, %fd224, %fd232;
+	mov.f64 	%fd234, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd235, %fd227, %fd234, %fd233;
+	add.rn.f64 	%fd285, %fd229, %fd235;
+	bra.uni 	$L__BB42_29;
+
+$L__BB42_25:
+	mov.f64 	%fd190, 0d7FF0000000000000;
+	fma.rn.f64 	%fd191, %fd283, %fd190, %fd190;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd283;
+	}
+	mov.b32 	%f8, %r81;
+	setp.eq.f32 	%p19, %f8, 0f00000000;
+	selp.f64 	%fd285, 0dFFF0000000000000, %fd191, %p19;
+
+$L__BB42_29:
+	cvt.f64.f32 	%fd236, %f3;
+	sub.rn.f64 	%fd237, %fd236, %fd36;
+	mul.rn.f64 	%fd238, %fd237, %fd237;
+	mul.rn.f64 	%fd239, %fd279, %fd279;
+	add.rn.f64 	%fd240, %fd239, %fd238;
+	div.rn.f64 	%fd241, %fd240, %fd2;
+	sub.rn.f64 	%fd242, %fd282, %fd285;
+	add.rn.f64 	%fd243, %fd241, %fd242;
+	add.rn.f64 	%fd244, %fd243, 0dBFE0000000000000;
+	add.rn.f64 	%fd286, %fd286, %fd244;
+	add.s64 	%rd30, %rd30, %rd6;
+	add.s64 	%rd29, %rd29, %rd6;
+	add.s64 	%rd31, %rd31, %rd4;
+	setp.lt.s64 	%p21, %rd31, %rd17;
+	@%p21 bra 	$L__BB42_2;
+
+$L__BB42_30:
+	mov.u32 	%r93, %tid.x;
+	shl.b32 	%r91, %r93, 3;
+	mov.u32 	%r92, _ZZ9block_sumdE1s;
+	add.s32 	%r35, %r92, %r91;
+	st.shared.f64 	[%r35], %fd286;
+	bar.sync 	0;
+	setp.gt.u32 	%p22, %r93, 127;
+	@%p22 bra 	$L__BB42_32;
+
+	ld.shared.f64 	%fd245, [%r35];
+	ld.shared.f64 	%fd246, [%r35+1024];
+	add.rn.f64 	%fd247, %fd246, %fd245;
+	st.shared.f64 	[%r35], %fd247;
+
+$L__BB42_32:
+	mov.u32 	%r94, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p23, %r94, 63;
+	@%p23 bra 	$L__BB42_34;
+
+	ld.shared.f64 	%fd248, [%r35];
+	ld.shared.f64 	%fd249, [%r35+512];
+	add.rn.f64 	%fd250, %fd249, %fd248;
+	st.shared.f64 	[%r35], %fd250;
+
+$L__BB42_34:
+	mov.u32 	%r95, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p24, %r95, 31;
+	@%p24 bra 	$L__BB42_36;
+
+	ld.shared.f64 	%fd251, [%r35];
+	ld.shared.f64 	%fd252, [%r35+256];
+	add.rn.f64 	%fd253, %fd252, %fd251;
+	st.shared.f64 	[%r35], %fd253;
+
+$L__BB42_36:
+	mov.u32 	%r96, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p25, %r96, 15;
+	@%p25 bra 	$L__BB42_38;
+
+	ld.shared.f64 	%fd254, [%r35];
+	ld.shared.f64 	%fd255, [%r35+128];
+	add.rn.f64 	%fd256, %fd255, %fd254;
+	st.shared.f64 	[%r35], %fd256;
+
+$L__BB42_38:
+	mov.u32 	%r97, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p26, %r97, 7;
+	@%p26 bra 	$L__BB42_40;
+
+	ld.shared.f64 	%fd257, [%r35];
+	ld.shared.f64 	%fd258, [%r35+64];
+	add.rn.f64 	%fd259, %fd258, %fd257;
+	st.shared.f64 	[%r35], %fd259;
+
+$L__BB42_40:
+	mov.u32 	%r98, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p27, %r98, 3;
+	@%p27 bra 	$L__BB42_42;
+
+	ld.shared.f64 	%fd260, [%r35];
+	ld.shared.f64 	%fd261, [%r35+32];
+	add.rn.f64 	%fd262, %fd261, %fd260;
+	st.shared.f64 	[%r35], %fd262;
+
+$L__BB42_42:
+	mov.u32 	%r99, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p28, %r99, 1;
+	@%p28 bra 	$L__BB42_44;
+
+	ld.shared.f64 	%fd263, [%r35];
+	ld.shared.f64 	%fd264, [%r35+16];
+	add.rn.f64 	%fd265, %fd264, %fd263;
+	st.shared.f64 	[%r35], %fd265;
+
+$L__BB42_44:
+	mov.u32 	%r100, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p29, %r100, 0;
+	@%p29 bra 	$L__BB42_46;
+
+	ld.shared.f64 	%fd266, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd267, [%r35];
+	add.rn.f64 	%fd268, %fd266, %fd267;
+	st.shared.f64 	[%r35], %fd268;
+
+$L__BB42_46:
+	bar.sync 	0;
+	@%p29 bra 	$L__BB42_48;
+
+	mov.u32 	%r101, %ctaid.x;
+	cvt.u64.u32 	%rd28, %r101;
+	ld.param.u64 	%rd27, [bbb_klclosed_partial_f32_param_0];
+	ld.shared.f64 	%fd269, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd24, %rd27;
+	shl.b64 	%rd25, %rd28, 3;
+	add.s64 	%rd26, %rd24, %rd25;
+	st.global.f64 	[%rd26], %fd269;
+
+$L__BB42_48:
+	ret;
+
+}
+	// .globl	bbb_klclosed_dmu_f32
+.visible .entry bbb_klclosed_dmu_f32(
+	.param .u64 bbb_klclosed_dmu_f32_param_0,
+	.param .u64 bbb_klclosed_dmu_f32_param_1,
+	.param .u64 bbb_klclosed_dmu_f32_param_2,
+	.param .u64 bbb_klclosed_dmu_f32_param_3,
+	.param .u64 bbb_klclosed_dmu_f32_param_4,
+	.param .f64 bbb_klclosed_dmu_f32_param_5,
+	.param .f64 bbb_klclosed_dmu_f32_param_6
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<12>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<21>;
+	.reg .b64 	%rd<70>;
+
+
+	ld.param.u64 	%rd36, [bbb_klclosed_dmu_f32_param_0];
+	ld.param.u64 	%rd37, [bbb_klclosed_dmu_f32_param_1];
+	ld.param.u64 	%rd38, [bbb_klclosed_dmu_f32_param_2];
+	ld.param.u64 	%rd35, [bbb_klclosed_dmu_f32_param_4];
+	ld.param.f64 	%fd2, [bbb_klclosed_dmu_f32_param_5];
+	ld.param.f64 	%fd3, [bbb_klclosed_dmu_f32_param_6];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd38;
+	cvta.to.global.u64 	%rd39, %rd37;
+	ld.global.f32 	%f1, [%rd39];
+	cvt.f64.f32 	%fd4, %f1;
+	mul.rn.f64 	%fd5, %fd3, %fd3;
+	div.rn.f64 	%fd1, %fd4, %fd5;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd40, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd66, %rd40, %rd5;
+	setp.ge.s64 	%p1, %rd66, %rd35;
+	@%p1 bra 	$L__BB43_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd41, %rd8, %rd35;
+	add.s64 	%rd42, %rd7, %rd3;
+	mul.lo.s64 	%rd43, %rd42, %rd4;
+	add.s64 	%rd44, %rd43, %rd5;
+	not.b64 	%rd45, %rd44;
+	add.s64 	%rd9, %rd41, %rd45;
+	or.b64  	%rd46, %rd9, %rd8;
+	and.b64  	%rd47, %rd46, -4294967296;
+	setp.eq.s64 	%p2, %rd47, 0;
+	@%p2 bra 	$L__BB43_3;
+
+	div.u64 	%rd61, %rd9, %rd8;
+	bra.uni 	$L__BB43_4;
+
+$L__BB43_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd61, %r7;
+
+$L__BB43_4:
+	add.s64 	%rd48, %rd61, 1;
+	and.b64  	%rd65, %rd48, 3;
+	setp.eq.s64 	%p3, %rd65, 0;
+	@%p3 bra 	$L__BB43_7;
+
+	shl.b64 	%rd49, %rd66, 2;
+	add.s64 	%rd63, %rd1, %rd49;
+	shl.b64 	%rd15, %rd8, 2;
+	add.s64 	%rd62, %rd2, %rd49;
+
+$L__BB43_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f2, [%rd62];
+	cvt.f64.f32 	%fd6, %f2;
+	sub.rn.f64 	%fd7, %fd6, %fd2;
+	mul.rn.f64 	%fd8, %fd1, %fd7;
+	cvt.rn.f32.f64 	%f3, %fd8;
+	st.global.f32 	[%rd63], %f3;
+	add.s64 	%rd66, %rd66, %rd8;
+	add.s64 	%rd63, %rd63, %rd15;
+	add.s64 	%rd62, %rd62, %rd15;
+	add.s64 	%rd65, %rd65, -1;
+	setp.ne.s64 	%p4, %rd65, 0;
+	@%p4 bra 	$L__BB43_6;
+
+$L__BB43_7:
+	setp.lt.u64 	%p5, %rd61, 3;
+	@%p5 bra 	$L__BB43_10;
+
+	shl.b64 	%rd50, %rd66, 2;
+	add.s64 	%rd68, %rd2, %rd50;
+	shl.b64 	%rd27, %rd8, 2;
+	add.s64 	%rd69, %rd1, %rd50;
+
+$L__BB43_9:
+	ld.global.f32 	%f4, [%rd68];
+	cvt.f64.f32 	%fd9, %f4;
+	sub.rn.f64 	%fd10, %fd9, %fd2;
+	mul.rn.f64 	%fd11, %fd1, %fd10;
+	cvt.rn.f32.f64 	%f5, %fd11;
+	st.global.f32 	[%rd69], %f5;
+	add.s64 	%rd52, %rd68, %rd27;
+	ld.global.f32 	%f6, [%rd52];
+	cvt.f64.f32 	%fd12, %f6;
+	sub.rn.f64 	%fd13, %fd12, %fd2;
+	mul.rn.f64 	%fd14, %fd1, %fd13;
+	cvt.rn.f32.f64 	%f7, %fd14;
+	add.s64 	%rd53, %rd69, %rd27;
+	st.global.f32 	[%rd53], %f7;
+	add.s64 	%rd54, %rd66, %rd8;
+	add.s64 	%rd55, %rd54, %rd8;
+	add.s64 	%rd56, %rd52, %rd27;
+	ld.global.f32 	%f8, [%rd56];
+	cvt.f64.f32 	%fd15, %f8;
+	sub.rn.f64 	%fd16, %fd15, %fd2;
+	mul.rn.f64 	%fd17, %fd1, %fd16;
+	cvt.rn.f32.f64 	%f9, %fd17;
+	add.s64 	%rd57, %rd53, %rd27;
+	st.global.f32 	[%rd57], %f9;
+	add.s64 	%rd58, %rd55, %rd8;
+	add.s64 	%rd59, %rd56, %rd27;
+	add.s64 	%rd68, %rd59, %rd27;
+	ld.global.f32 	%f10, [%rd59];
+	cvt.f64.f32 	%fd18, %f10;
+	sub.rn.f64 	%fd19, %fd18, %fd2;
+	mul.rn.f64 	%fd20, %fd1, %fd19;
+	cvt.rn.f32.f64 	%f11, %fd20;
+	add.s64 	%rd60, %rd57, %rd27;
+	add.s64 	%rd69, %rd60, %rd27;
+	st.global.f32 	[%rd60], %f11;
+	add.s64 	%rd66, %rd58, %rd8;
+	setp.lt.s64 	%p6, %rd66, %rd35;
+	@%p6 bra 	$L__BB43_9;
+
+$L__BB43_10:
+	ret;
+
+}
+	// .globl	bbb_klclosed_drho_f32
+.visible .entry bbb_klclosed_drho_f32(
+	.param .u64 bbb_klclosed_drho_f32_param_0,
+	.param .u64 bbb_klclosed_drho_f32_param_1,
+	.param .u64 bbb_klclosed_drho_f32_param_2,
+	.param .u64 bbb_klclosed_drho_f32_param_3,
+	.param .u64 bbb_klclosed_drho_f32_param_4,
+	.param .f64 bbb_klclosed_drho_f32_param_5,
+	.param .f64 bbb_klclosed_drho_f32_param_6
+)
+{
+	.reg .pred 	%p<17>;
+	.reg .f32 	%f<10>;
+	.reg .b32 	%r<63>;
+	.reg .f64 	%fd<174>;
+	.reg .b64 	%rd<27>;
+
+
+	ld.param.u64 	%rd13, [bbb_klclosed_drho_f32_param_0];
+	ld.param.u64 	%rd14, [bbb_klclosed_drho_f32_param_1];
+	ld.param.u64 	%rd15, [bbb_klclosed_drho_f32_param_3];
+	ld.param.u64 	%rd16, [bbb_klclosed_drho_f32_param_4];
+	ld.param.f64 	%fd22, [bbb_klclosed_drho_f32_param_6];
+	mov.u32 	%r17, %ctaid.x;
+	mov.u32 	%r18, %ntid.x;
+	cvt.u64.u32 	%rd1, %r18;
+	mul.wide.u32 	%rd17, %r17, %r18;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd18, %r19;
+	add.s64 	%rd26, %rd17, %rd18;
+	setp.ge.s64 	%p1, %rd26, %rd16;
+	@%p1 bra 	$L__BB44_19;
+
+	cvta.to.global.u64 	%rd19, %rd14;
+	ld.global.f32 	%f4, [%rd19];
+	mul.rn.f64 	%fd1, %fd22, %fd22;
+	mov.u32 	%r20, %nctaid.x;
+	cvt.u64.u32 	%rd20, %r20;
+	mul.lo.s64 	%rd3, %rd1, %rd20;
+	cvta.to.global.u64 	%rd21, %rd15;
+	shl.b64 	%rd22, %rd26, 2;
+	add.s64 	%rd25, %rd21, %rd22;
+	shl.b64 	%rd5, %rd3, 2;
+	cvta.to.global.u64 	%rd23, %rd13;
+	add.s64 	%rd24, %rd23, %rd22;
+	cvt.f64.f32 	%fd2, %f4;
+
+$L__BB44_2:
+	ld.global.f32 	%f1, [%rd25];
+	cvt.f64.f32 	%fd3, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	mov.f64 	%fd172, %fd3;
+	@%p2 bra 	$L__BB44_15;
+
+	mov.f64 	%fd23, 0d4338000000000000;
+	mov.f64 	%fd24, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd25, %fd3, %fd24, %fd23;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd25;
+	}
+	mov.f64 	%fd26, 0dC338000000000000;
+	add.rn.f64 	%fd27, %fd25, %fd26;
+	mov.f64 	%fd28, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd29, %fd27, %fd28, %fd3;
+	mov.f64 	%fd30, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd31, %fd27, %fd30, %fd29;
+	mov.f64 	%fd32, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd33, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd34, %fd33, %fd31, %fd32;
+	mov.f64 	%fd35, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd36, %fd34, %fd31, %fd35;
+	mov.f64 	%fd37, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd38, %fd36, %fd31, %fd37;
+	mov.f64 	%fd39, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd40, %fd38, %fd31, %fd39;
+	mov.f64 	%fd41, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd42, %fd40, %fd31, %fd41;
+	mov.f64 	%fd43, 0d3F81111111122322;
+	fma.rn.f64 	%fd44, %fd42, %fd31, %fd43;
+	mov.f64 	%fd45, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd46, %fd44, %fd31, %fd45;
+	mov.f64 	%fd47, 0d3FC5555555555511;
+	fma.rn.f64 	%fd48, %fd46, %fd31, %fd47;
+	mov.f64 	%fd49, 0d3FE000000000000B;
+	fma.rn.f64 	%fd50, %fd48, %fd31, %fd49;
+	mov.f64 	%fd51, 0d3FF0000000000000;
+	fma.rn.f64 	%fd52, %fd50, %fd31, %fd51;
+	fma.rn.f64 	%fd53, %fd52, %fd31, %fd51;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd53;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd53;
+	}
+	shl.b32 	%r21, %r1, 20;
+	add.s32 	%r22, %r3, %r21;
+	mov.b64 	%fd169, {%r2, %r22};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r23}, %fd3;
+	}
+	mov.b32 	%f5, %r23;
+	abs.f32 	%f2, %f5;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB44_6;
+
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd54, %fd3, 0d7FF0000000000000;
+	selp.f64 	%fd169, 0d0000000000000000, %fd54, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB44_6;
+
+	shr.u32 	%r24, %r1, 31;
+	add.s32 	%r25, %r1, %r24;
+	shr.s32 	%r26, %r25, 1;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd55, {%r2, %r28};
+	sub.s32 	%r29, %r1, %r26;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r30, 1072693248;
+	mov.u32 	%r32, 0;
+	mov.b64 	%fd56, {%r32, %r31};
+	mul.rn.f64 	%fd169, %fd55, %fd56;
+
+$L__BB44_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r33}, %fd169;
+	}
+	mov.b32 	%f6, %r33;
+	setp.lt.f32 	%p6, %f6, 0f3FE55555;
+	setp.gt.f32 	%p7, %f6, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB44_14;
+	bra.uni 	$L__BB44_7;
+
+$L__BB44_14:
+	add.rn.f64 	%fd103, %fd169, 0d4000000000000000;
+	div.rn.f64 	%fd104, %fd169, %fd103;
+	mul.rn.f64 	%fd105, %fd169, %fd104;
+	neg.f64 	%fd106, %fd105;
+	sub.rn.f64 	%fd107, %fd169, %fd105;
+	mul.rn.f64 	%fd108, %fd107, %fd107;
+	mov.f64 	%fd109, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd110, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd111, %fd110, %fd108, %fd109;
+	mov.f64 	%fd112, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd113, %fd111, %fd108, %fd112;
+	mov.f64 	%fd114, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd115, %fd113, %fd108, %fd114;
+	mov.f64 	%fd116, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd117, %fd115, %fd108, %fd116;
+	mov.f64 	%fd118, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd119, %fd117, %fd108, %fd118;
+	mov.f64 	%fd120, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd121, %fd119, %fd108, %fd120;
+	mov.f64 	%fd122, 0d3FB5555555555462;
+	fma.rn.f64 	%fd123, %fd121, %fd108, %fd122;
+	mul.rn.f64 	%fd124, %fd108, %fd123;
+	fma.rn.f64 	%fd125, %fd124, %fd107, %fd106;
+	add.rn.f64 	%fd172, %fd169, %fd125;
+	bra.uni 	$L__BB44_15;
+
+$L__BB44_7:
+	add.rn.f64 	%fd170, %fd169, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd170;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd170;
+	}
+	setp.gt.s32 	%p9, %r59, 1048575;
+	mov.u32 	%r61, -1023;
+	@%p9 bra 	$L__BB44_9;
+
+	mul.rn.f64 	%fd170, %fd170, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd170;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd170;
+	}
+	mov.u32 	%r61, -1077;
+
+$L__BB44_9:
+	add.s32 	%r36, %r59, -1;
+	setp.lt.u32 	%p10, %r36, 2146435071;
+	@%p10 bra 	$L__BB44_11;
+	bra.uni 	$L__BB44_10;
+
+$L__BB44_11:
+	shr.u32 	%r38, %r59, 20;
+	add.s32 	%r62, %r61, %r38;
+	and.b32  	%r39, %r59, -2146435073;
+	or.b32  	%r40, %r39, 1072693248;
+	mov.b64 	%fd171, {%r60, %r40};
+	setp.lt.s32 	%p12, %r40, 1073127583;
+	@%p12 bra 	$L__BB44_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r41, %temp}, %fd171;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd171;
+	}
+	add.s32 	%r43, %r42, -1048576;
+	mov.b64 	%fd171, {%r41, %r43};
+	add.s32 	%r62, %r62, 1;
+
+$L__BB44_13:
+	add.rn.f64 	%fd59, %fd171, 0d3FF0000000000000;
+	mov.f64 	%fd60, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd61, %fd59;
+	neg.f64 	%fd62, %fd59;
+	fma.rn.f64 	%fd63, %fd62, %fd61, %fd60;
+	fma.rn.f64 	%fd64, %fd63, %fd63, %fd63;
+	fma.rn.f64 	%fd65, %fd64, %fd61, %fd61;
+	add.rn.f64 	%fd66, %fd171, 0dBFF0000000000000;
+	mul.rn.f64 	%fd67, %fd66, %fd65;
+	add.rn.f64 	%fd68, %fd67, %fd67;
+	mul.rn.f64 	%fd69, %fd68, %fd68;
+	mov.f64 	%fd70, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd71, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd72, %fd71, %fd69, %fd70;
+	mov.f64 	%fd73, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd74, %fd72, %fd69, %fd73;
+	mov.f64 	%fd75, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd76, %fd74, %fd69, %fd75;
+	mov.f64 	%fd77, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd78, %fd76, %fd69, %fd77;
+	mov.f64 	%fd79, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd80, %fd78, %fd69, %fd79;
+	mov.f64 	%fd81, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd82, %fd80, %fd69, %fd81;
+	mov.f64 	%fd83, 0d3FB5555555555554;
+	fma.rn.f64 	%fd84, %fd82, %fd69, %fd83;
+	sub.rn.f64 	%fd85, %fd66, %fd68;
+	add.rn.f64 	%fd86, %fd85, %fd85;
+	neg.f64 	%fd87, %fd68;
+	fma.rn.f64 	%fd88, %fd87, %fd66, %fd86;
+	mul.rn.f64 	%fd89, %fd65, %fd88;
+	mul.rn.f64 	%fd90, %fd69, %fd84;
+	fma.rn.f64 	%fd91, %fd90, %fd68, %fd89;
+	xor.b32  	%r44, %r62, -2147483648;
+	mov.u32 	%r45, -2147483648;
+	mov.u32 	%r46, 1127219200;
+	mov.b64 	%fd92, {%r44, %r46};
+	mov.b64 	%fd93, {%r45, %r46};
+	sub.rn.f64 	%fd94, %fd92, %fd93;
+	mov.f64 	%fd95, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd96, %fd94, %fd95, %fd68;
+	neg.f64 	%fd97, %fd94;
+	fma.rn.f64 	%fd98, %fd97, %fd95, %fd96;
+	sub.rn.f64 	%fd99, %fd98, %fd68;
+	sub.rn.f64 	%fd100, %fd91, %fd99;
+	mov.f64 	%fd101, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd102, %fd94, %fd101, %fd100;
+	add.rn.f64 	%fd172, %fd96, %fd102;
+	bra.uni 	$L__BB44_15;
+
+$L__BB44_10:
+	mov.f64 	%fd57, 0d7FF0000000000000;
+	fma.rn.f64 	%fd58, %fd170, %fd57, %fd57;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd170;
+	}
+	mov.b32 	%f7, %r37;
+	setp.eq.f32 	%p11, %f7, 0f00000000;
+	selp.f64 	%fd172, 0dFFF0000000000000, %fd58, %p11;
+
+$L__BB44_15:
+	neg.f64 	%fd126, %fd3;
+	mov.f64 	%fd127, 0d4338000000000000;
+	mov.f64 	%fd128, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd129, %fd126, %fd128, %fd127;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd129;
+	}
+	mov.f64 	%fd130, 0dC338000000000000;
+	add.rn.f64 	%fd131, %fd129, %fd130;
+	mov.f64 	%fd132, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd133, %fd131, %fd132, %fd126;
+	mov.f64 	%fd134, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd135, %fd131, %fd134, %fd133;
+	mov.f64 	%fd136, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd137, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd138, %fd137, %fd135, %fd136;
+	mov.f64 	%fd139, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd140, %fd138, %fd135, %fd139;
+	mov.f64 	%fd141, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd142, %fd140, %fd135, %fd141;
+	mov.f64 	%fd143, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd144, %fd142, %fd135, %fd143;
+	mov.f64 	%fd145, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd146, %fd144, %fd135, %fd145;
+	mov.f64 	%fd147, 0d3F81111111122322;
+	fma.rn.f64 	%fd148, %fd146, %fd135, %fd147;
+	mov.f64 	%fd149, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd150, %fd148, %fd135, %fd149;
+	mov.f64 	%fd151, 0d3FC5555555555511;
+	fma.rn.f64 	%fd152, %fd150, %fd135, %fd151;
+	mov.f64 	%fd153, 0d3FE000000000000B;
+	fma.rn.f64 	%fd154, %fd152, %fd135, %fd153;
+	mov.f64 	%fd155, 0d3FF0000000000000;
+	fma.rn.f64 	%fd156, %fd154, %fd135, %fd155;
+	fma.rn.f64 	%fd157, %fd156, %fd135, %fd155;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd157;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd157;
+	}
+	shl.b32 	%r47, %r14, 20;
+	add.s32 	%r48, %r16, %r47;
+	mov.b64 	%fd173, {%r15, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd126;
+	}
+	mov.b32 	%f8, %r49;
+	abs.f32 	%f3, %f8;
+	setp.lt.f32 	%p13, %f3, 0f4086232B;
+	@%p13 bra 	$L__BB44_18;
+
+	setp.gt.f32 	%p14, %f1, 0f80000000;
+	mov.f64 	%fd158, 0d7FF0000000000000;
+	sub.rn.f64 	%fd159, %fd158, %fd3;
+	selp.f64 	%fd173, 0d0000000000000000, %fd159, %p14;
+	setp.geu.f32 	%p15, %f3, 0f40874800;
+	@%p15 bra 	$L__BB44_18;
+
+	shr.u32 	%r50, %r14, 31;
+	add.s32 	%r51, %r14, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd160, {%r15, %r54};
+	sub.s32 	%r55, %r14, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd161, {%r58, %r57};
+	mul.rn.f64 	%fd173, %fd160, %fd161;
+
+$L__BB44_18:
+	add.rn.f64 	%fd162, %fd173, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd163, %fd162;
+	div.rn.f64 	%fd164, %fd172, %fd1;
+	rcp.rn.f64 	%fd165, %fd172;
+	sub.rn.f64 	%fd166, %fd164, %fd165;
+	mul.rn.f64 	%fd167, %fd166, %fd2;
+	mul.rn.f64 	%fd168, %fd167, %fd163;
+	cvt.rn.f32.f64 	%f9, %fd168;
+	st.global.f32 	[%rd24], %f9;
+	add.s64 	%rd25, %rd25, %rd5;
+	add.s64 	%rd24, %rd24, %rd5;
+	add.s64 	%rd26, %rd26, %rd3;
+	setp.lt.s64 	%p16, %rd26, %rd16;
+	@%p16 bra 	$L__BB44_2;
+
+$L__BB44_19:
+	ret;
+
+}
+	// .globl	bbb_square_f32
+.visible .entry bbb_square_f32(
+	.param .u64 bbb_square_f32_param_0,
+	.param .u64 bbb_square_f32_param_1,
+	.param .u64 bbb_square_f32_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<11>;
+	.reg .b32 	%r<8>;
+	.reg .b64 	%rd<68>;
+
+
+	ld.param.u64 	%rd36, [bbb_square_f32_param_0];
+	ld.param.u64 	%rd37, [bbb_square_f32_param_1];
+	ld.param.u64 	%rd35, [bbb_square_f32_param_2];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd37;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd38, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd64, %rd38, %rd5;
+	setp.ge.s64 	%p1, %rd64, %rd35;
+	@%p1 bra 	$L__BB45_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd39, %rd8, %rd35;
+	add.s64 	%rd40, %rd7, %rd3;
+	mul.lo.s64 	%rd41, %rd40, %rd4;
+	add.s64 	%rd42, %rd41, %rd5;
+	not.b64 	%rd43, %rd42;
+	add.s64 	%rd9, %rd39, %rd43;
+	or.b64  	%rd44, %rd9, %rd8;
+	and.b64  	%rd45, %rd44, -4294967296;
+	setp.eq.s64 	%p2, %rd45, 0;
+	@%p2 bra 	$L__BB45_3;
+
+	div.u64 	%rd59, %rd9, %rd8;
+	bra.uni 	$L__BB45_4;
+
+$L__BB45_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd59, %r7;
+
+$L__BB45_4:
+	add.s64 	%rd46, %rd59, 1;
+	and.b64  	%rd63, %rd46, 3;
+	setp.eq.s64 	%p3, %rd63, 0;
+	@%p3 bra 	$L__BB45_7;
+
+	shl.b64 	%rd47, %rd64, 2;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd15, %rd8, 2;
+	add.s64 	%rd60, %rd2, %rd47;
+
+$L__BB45_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd60];
+	mul.rn.f32 	%f2, %f1, %f1;
+	st.global.f32 	[%rd61], %f2;
+	add.s64 	%rd64, %rd64, %rd8;
+	add.s64 	%rd61, %rd61, %rd15;
+	add.s64 	%rd60, %rd60, %rd15;
+	add.s64 	%rd63, %rd63, -1;
+	setp.ne.s64 	%p4, %rd63, 0;
+	@%p4 bra 	$L__BB45_6;
+
+$L__BB45_7:
+	setp.lt.u64 	%p5, %rd59, 3;
+	@%p5 bra 	$L__BB45_10;
+
+	shl.b64 	%rd48, %rd64, 2;
+	add.s64 	%rd66, %rd2, %rd48;
+	shl.b64 	%rd27, %rd8, 2;
+	add.s64 	%rd67, %rd1, %rd48;
+
+$L__BB45_9:
+	ld.global.f32 	%f3, [%rd66];
+	mul.rn.f32 	%f4, %f3, %f3;
+	st.global.f32 	[%rd67], %f4;
+	add.s64 	%rd50, %rd66, %rd27;
+	ld.global.f32 	%f5, [%rd50];
+	mul.rn.f32 	%f6, %f5, %f5;
+	add.s64 	%rd51, %rd67, %rd27;
+	st.global.f32 	[%rd51], %f6;
+	add.s64 	%rd52, %rd64, %rd8;
+	add.s64 	%rd53, %rd52, %rd8;
+	add.s64 	%rd54, %rd50, %rd27;
+	ld.global.f32 	%f7, [%rd54];
+	mul.rn.f32 	%f8, %f7, %f7;
+	add.s64 	%rd55, %rd51, %rd27;
+	st.global.f32 	[%rd55], %f8;
+	add.s64 	%rd56, %rd53, %rd8;
+	add.s64 	%rd57, %rd54, %rd27;
+	add.s64 	%rd66, %rd57, %rd27;
+	ld.global.f32 	%f9, [%rd57];
+	mul.rn.f32 	%f10, %f9, %f9;
+	add.s64 	%rd58, %rd55, %rd27;
+	add.s64 	%rd67, %rd58, %rd27;
+	st.global.f32 	[%rd58], %f10;
+	add.s64 	%rd64, %rd56, %rd8;
+	setp.lt.s64 	%p6, %rd64, %rd35;
+	@%p6 bra 	$L__BB45_9;
+
+$L__BB45_10:
+	ret;
+
+}
+	// .globl	bbb_square_grad_f32
+.visible .entry bbb_square_grad_f32(
+	.param .u64 bbb_square_grad_f32_param_0,
+	.param .u64 bbb_square_grad_f32_param_1,
+	.param .u64 bbb_square_grad_f32_param_2,
+	.param .u64 bbb_square_grad_f32_param_3
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<16>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<21>;
+	.reg .b64 	%rd<81>;
+
+
+	ld.param.u64 	%rd43, [bbb_square_grad_f32_param_0];
+	ld.param.u64 	%rd44, [bbb_square_grad_f32_param_1];
+	ld.param.u64 	%rd45, [bbb_square_grad_f32_param_2];
+	ld.param.u64 	%rd42, [bbb_square_grad_f32_param_3];
+	cvta.to.global.u64 	%rd1, %rd43;
+	cvta.to.global.u64 	%rd2, %rd44;
+	cvta.to.global.u64 	%rd3, %rd45;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd5, %r2;
+	mul.wide.u32 	%rd46, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd6, %r3;
+	add.s64 	%rd76, %rd46, %rd6;
+	setp.ge.s64 	%p1, %rd76, %rd42;
+	@%p1 bra 	$L__BB46_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd8, %r4;
+	mul.lo.s64 	%rd9, %rd5, %rd8;
+	add.s64 	%rd47, %rd9, %rd42;
+	add.s64 	%rd48, %rd8, %rd4;
+	mul.lo.s64 	%rd49, %rd48, %rd5;
+	add.s64 	%rd50, %rd49, %rd6;
+	not.b64 	%rd51, %rd50;
+	add.s64 	%rd10, %rd47, %rd51;
+	or.b64  	%rd52, %rd10, %rd9;
+	and.b64  	%rd53, %rd52, -4294967296;
+	setp.eq.s64 	%p2, %rd53, 0;
+	@%p2 bra 	$L__BB46_3;
+
+	div.u64 	%rd70, %rd10, %rd9;
+	bra.uni 	$L__BB46_4;
+
+$L__BB46_3:
+	cvt.u32.u64 	%r5, %rd9;
+	cvt.u32.u64 	%r6, %rd10;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd70, %r7;
+
+$L__BB46_4:
+	add.s64 	%rd54, %rd70, 1;
+	and.b64  	%rd75, %rd54, 3;
+	setp.eq.s64 	%p3, %rd75, 0;
+	@%p3 bra 	$L__BB46_7;
+
+	shl.b64 	%rd55, %rd76, 2;
+	add.s64 	%rd73, %rd1, %rd55;
+	shl.b64 	%rd16, %rd9, 2;
+	add.s64 	%rd72, %rd2, %rd55;
+	add.s64 	%rd71, %rd3, %rd55;
+
+$L__BB46_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd71];
+	cvt.f64.f32 	%fd1, %f1;
+	add.rn.f64 	%fd2, %fd1, %fd1;
+	ld.global.f32 	%f2, [%rd72];
+	cvt.f64.f32 	%fd3, %f2;
+	mul.rn.f64 	%fd4, %fd2, %fd3;
+	cvt.rn.f32.f64 	%f3, %fd4;
+	st.global.f32 	[%rd73], %f3;
+	add.s64 	%rd76, %rd76, %rd9;
+	add.s64 	%rd73, %rd73, %rd16;
+	add.s64 	%rd72, %rd72, %rd16;
+	add.s64 	%rd71, %rd71, %rd16;
+	add.s64 	%rd75, %rd75, -1;
+	setp.ne.s64 	%p4, %rd75, 0;
+	@%p4 bra 	$L__BB46_6;
+
+$L__BB46_7:
+	setp.lt.u64 	%p5, %rd70, 3;
+	@%p5 bra 	$L__BB46_10;
+
+	shl.b64 	%rd56, %rd76, 2;
+	add.s64 	%rd78, %rd3, %rd56;
+	shl.b64 	%rd31, %rd9, 2;
+	add.s64 	%rd79, %rd2, %rd56;
+	add.s64 	%rd80, %rd1, %rd56;
+
+$L__BB46_9:
+	ld.global.f32 	%f4, [%rd78];
+	cvt.f64.f32 	%fd5, %f4;
+	add.rn.f64 	%fd6, %fd5, %fd5;
+	ld.global.f32 	%f5, [%rd79];
+	cvt.f64.f32 	%fd7, %f5;
+	mul.rn.f64 	%fd8, %fd6, %fd7;
+	cvt.rn.f32.f64 	%f6, %fd8;
+	st.global.f32 	[%rd80], %f6;
+	add.s64 	%rd58, %rd78, %rd31;
+	ld.global.f32 	%f7, [%rd58];
+	cvt.f64.f32 	%fd9, %f7;
+	add.rn.f64 	%fd10, %fd9, %fd9;
+	add.s64 	%rd59, %rd79, %rd31;
+	ld.global.f32 	%f8, [%rd59];
+	cvt.f64.f32 	%fd11, %f8;
+	mul.rn.f64 	%fd12, %fd10, %fd11;
+	cvt.rn.f32.f64 	%f9, %fd12;
+	add.s64 	%rd60, %rd80, %rd31;
+	st.global.f32 	[%rd60], %f9;
+	add.s64 	%rd61, %rd76, %rd9;
+	add.s64 	%rd62, %rd61, %rd9;
+	add.s64 	%rd63, %rd58, %rd31;
+	ld.global.f32 	%f10, [%rd63];
+	cvt.f64.f32 	%fd13, %f10;
+	add.rn.f64 	%fd14, %fd13, %fd13;
+	add.s64 	%rd64, %rd59, %rd31;
+	ld.global.f32 	%f11, [%rd64];
+	cvt.f64.f32 	%fd15, %f11;
+	mul.rn.f64 	%fd16, %fd14, %fd15;
+	cvt.rn.f32.f64 	%f12, %fd16;
+	add.s64 	%rd65, %rd60, %rd31;
+	st.global.f32 	[%rd65], %f12;
+	add.s64 	%rd66, %rd62, %rd9;
+	add.s64 	%rd67, %rd63, %rd31;
+	add.s64 	%rd78, %rd67, %rd31;
+	ld.global.f32 	%f13, [%rd67];
+	cvt.f64.f32 	%fd17, %f13;
+	add.rn.f64 	%fd18, %fd17, %fd17;
+	add.s64 	%rd68, %rd64, %rd31;
+	add.s64 	%rd79, %rd68, %rd31;
+	ld.global.f32 	%f14, [%rd68];
+	cvt.f64.f32 	%fd19, %f14;
+	mul.rn.f64 	%fd20, %fd18, %fd19;
+	cvt.rn.f32.f64 	%f15, %fd20;
+	add.s64 	%rd69, %rd65, %rd31;
+	add.s64 	%rd80, %rd69, %rd31;
+	st.global.f32 	[%rd69], %f15;
+	add.s64 	%rd76, %rd66, %rd9;
+	setp.lt.s64 	%p6, %rd76, %rd42;
+	@%p6 bra 	$L__BB46_9;
+
+$L__BB46_10:
+	ret;
+
+}
+	// .globl	bbb_softplus_sq_f32
+.visible .entry bbb_softplus_sq_f32(
+	.param .u64 bbb_softplus_sq_f32_param_0,
+	.param .u64 bbb_softplus_sq_f32_param_1,
+	.param .u64 bbb_softplus_sq_f32_param_2
+)
+{
+	.reg .pred 	%p<14>;
+	.reg .f32 	%f<7>;
+	.reg .b32 	%r<48>;
+	.reg .f64 	%fd<124>;
+	.reg .b64 	%rd<25>;
+
+
+	ld.param.u64 	%rd13, [bbb_softplus_sq_f32_param_0];
+	ld.param.u64 	%rd14, [bbb_softplus_sq_f32_param_1];
+	ld.param.u64 	%rd15, [bbb_softplus_sq_f32_param_2];
+	mov.u32 	%r14, %ctaid.x;
+	mov.u32 	%r15, %ntid.x;
+	cvt.u64.u32 	%rd1, %r15;
+	mul.wide.u32 	%rd16, %r14, %r15;
+	mov.u32 	%r16, %tid.x;
+	cvt.u64.u32 	%rd17, %r16;
+	add.s64 	%rd24, %rd16, %rd17;
+	setp.ge.s64 	%p1, %rd24, %rd15;
+	@%p1 bra 	$L__BB47_16;
+
+	mov.u32 	%r17, %nctaid.x;
+	cvt.u64.u32 	%rd18, %r17;
+	mul.lo.s64 	%rd3, %rd1, %rd18;
+	cvta.to.global.u64 	%rd19, %rd14;
+	shl.b64 	%rd20, %rd24, 2;
+	add.s64 	%rd23, %rd19, %rd20;
+	shl.b64 	%rd5, %rd3, 2;
+	cvta.to.global.u64 	%rd21, %rd13;
+	add.s64 	%rd22, %rd21, %rd20;
+
+$L__BB47_2:
+	ld.global.f32 	%f1, [%rd23];
+	cvt.f64.f32 	%fd123, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	@%p2 bra 	$L__BB47_15;
+
+	mov.f64 	%fd16, 0d4338000000000000;
+	mov.f64 	%fd17, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd18, %fd123, %fd17, %fd16;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd18;
+	}
+	mov.f64 	%fd19, 0dC338000000000000;
+	add.rn.f64 	%fd20, %fd18, %fd19;
+	mov.f64 	%fd21, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd22, %fd20, %fd21, %fd123;
+	mov.f64 	%fd23, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd24, %fd20, %fd23, %fd22;
+	mov.f64 	%fd25, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd26, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd27, %fd26, %fd24, %fd25;
+	mov.f64 	%fd28, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd29, %fd27, %fd24, %fd28;
+	mov.f64 	%fd30, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd31, %fd29, %fd24, %fd30;
+	mov.f64 	%fd32, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd33, %fd31, %fd24, %fd32;
+	mov.f64 	%fd34, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd35, %fd33, %fd24, %fd34;
+	mov.f64 	%fd36, 0d3F81111111122322;
+	fma.rn.f64 	%fd37, %fd35, %fd24, %fd36;
+	mov.f64 	%fd38, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd39, %fd37, %fd24, %fd38;
+	mov.f64 	%fd40, 0d3FC5555555555511;
+	fma.rn.f64 	%fd41, %fd39, %fd24, %fd40;
+	mov.f64 	%fd42, 0d3FE000000000000B;
+	fma.rn.f64 	%fd43, %fd41, %fd24, %fd42;
+	mov.f64 	%fd44, 0d3FF0000000000000;
+	fma.rn.f64 	%fd45, %fd43, %fd24, %fd44;
+	fma.rn.f64 	%fd46, %fd45, %fd24, %fd44;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd46;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd46;
+	}
+	shl.b32 	%r18, %r1, 20;
+	add.s32 	%r19, %r3, %r18;
+	mov.b64 	%fd120, {%r2, %r19};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r20}, %fd123;
+	}
+	mov.b32 	%f3, %r20;
+	abs.f32 	%f2, %f3;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB47_6;
+
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd47, %fd123, 0d7FF0000000000000;
+	selp.f64 	%fd120, 0d0000000000000000, %fd47, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB47_6;
+
+	shr.u32 	%r21, %r1, 31;
+	add.s32 	%r22, %r1, %r21;
+	shr.s32 	%r23, %r22, 1;
+	shl.b32 	%r24, %r23, 20;
+	add.s32 	%r25, %r3, %r24;
+	mov.b64 	%fd48, {%r2, %r25};
+	sub.s32 	%r26, %r1, %r23;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r27, 1072693248;
+	mov.u32 	%r29, 0;
+	mov.b64 	%fd49, {%r29, %r28};
+	mul.rn.f64 	%fd120, %fd48, %fd49;
+
+$L__BB47_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r30}, %fd120;
+	}
+	mov.b32 	%f4, %r30;
+	setp.lt.f32 	%p6, %f4, 0f3FE55555;
+	setp.gt.f32 	%p7, %f4, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB47_14;
+	bra.uni 	$L__BB47_7;
+
+$L__BB47_14:
+	add.rn.f64 	%fd96, %fd120, 0d4000000000000000;
+	div.rn.f64 	%fd97, %fd120, %fd96;
+	mul.rn.f64 	%fd98, %fd120, %fd97;
+	neg.f64 	%fd99, %fd98;
+	sub.rn.f64 	%fd100, %fd120, %fd98;
+	mul.rn.f64 	%fd101, %fd100, %fd100;
+	mov.f64 	%fd102, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd103, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd104, %fd103, %fd101, %fd102;
+	mov.f64 	%fd105, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd106, %fd104, %fd101, %fd105;
+	mov.f64 	%fd107, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd108, %fd106, %fd101, %fd107;
+	mov.f64 	%fd109, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd110, %fd108, %fd101, %fd109;
+	mov.f64 	%fd111, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd112, %fd110, %fd101, %fd111;
+	mov.f64 	%fd113, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd114, %fd112, %fd101, %fd113;
+	mov.f64 	%fd115, 0d3FB5555555555462;
+	fma.rn.f64 	%fd116, %fd114, %fd101, %fd115;
+	mul.rn.f64 	%fd117, %fd101, %fd116;
+	fma.rn.f64 	%fd118, %fd117, %fd100, %fd99;
+	add.rn.f64 	%fd123, %fd120, %fd118;
+	bra.uni 	$L__BB47_15;
+
+$L__BB47_7:
+	add.rn.f64 	%fd121, %fd120, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd121;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r45, %temp}, %fd121;
+	}
+	setp.gt.s32 	%p9, %r44, 1048575;
+	mov.u32 	%r46, -1023;
+	@%p9 bra 	$L__BB47_9;
+
+	mul.rn.f64 	%fd121, %fd121, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd121;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r45, %temp}, %fd121;
+	}
+	mov.u32 	%r46, -1077;
+
+$L__BB47_9:
+	add.s32 	%r33, %r44, -1;
+	setp.lt.u32 	%p10, %r33, 2146435071;
+	@%p10 bra 	$L__BB47_11;
+	bra.uni 	$L__BB47_10;
+
+$L__BB47_11:
+	shr.u32 	%r35, %r44, 20;
+	add.s32 	%r47, %r46, %r35;
+	and.b32  	%r36, %r44, -2146435073;
+	or.b32  	%r37, %r36, 1072693248;
+	mov.b64 	%fd122, {%r45, %r37};
+	setp.lt.s32 	%p12, %r37, 1073127583;
+	@%p12 bra 	$L__BB47_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r38, %temp}, %fd122;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r39}, %fd122;
+	}
+	add.s32 	%r40, %r39, -1048576;
+	mov.b64 	%fd122, {%r38, %r40};
+	add.s32 	%r47, %r47, 1;
+
+$L__BB47_13:
+	add.rn.f64 	%fd52, %fd122, 0d3FF0000000000000;
+	mov.f64 	%fd53, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd54, %fd52;
+	neg.f64 	%fd55, %fd52;
+	fma.rn.f64 	%fd56, %fd55, %fd54, %fd53;
+	fma.rn.f64 	%fd57, %fd56, %fd56, %fd56;
+	fma.rn.f64 	%fd58, %fd57, %fd54, %fd54;
+	add.rn.f64 	%fd59, %fd122, 0dBFF0000000000000;
+	mul.rn.f64 	%fd60, %fd59, %fd58;
+	add.rn.f64 	%fd61, %fd60, %fd60;
+	mul.rn.f64 	%fd62, %fd61, %fd61;
+	mov.f64 	%fd63, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd64, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd65, %fd64, %fd62, %fd63;
+	mov.f64 	%fd66, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd67, %fd65, %fd62, %fd66;
+	mov.f64 	%fd68, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd69, %fd67, %fd62, %fd68;
+	mov.f64 	%fd70, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd71, %fd69, %fd62, %fd70;
+	mov.f64 	%fd72, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd73, %fd71, %fd62, %fd72;
+	mov.f64 	%fd74, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd75, %fd73, %fd62, %fd74;
+	mov.f64 	%fd76, 0d3FB5555555555554;
+	fma.rn.f64 	%fd77, %fd75, %fd62, %fd76;
+	sub.rn.f64 	%fd78, %fd59, %fd61;
+	add.rn.f64 	%fd79, %fd78, %fd78;
+	neg.f64 	%fd80, %fd61;
+	fma.rn.f64 	%fd81, %fd80, %fd59, %fd79;
+	mul.rn.f64 	%fd82, %fd58, %fd81;
+	mul.rn.f64 	%fd83, %fd62, %fd77;
+	fma.rn.f64 	%fd84, %fd83, %fd61, %fd82;
+	xor.b32  	%r41, %r47, -2147483648;
+	mov.u32 	%r42, -2147483648;
+	mov.u32 	%r43, 1127219200;
+	mov.b64 	%fd85, {%r41, %r43};
+	mov.b64 	%fd86, {%r42, %r43};
+	sub.rn.f64 	%fd87, %fd85, %fd86;
+	mov.f64 	%fd88, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd89, %fd87, %fd88, %fd61;
+	neg.f64 	%fd90, %fd87;
+	fma.rn.f64 	%fd91, %fd90, %fd88, %fd89;
+	sub.rn.f64 	%fd92, %fd91, %fd61;
+	sub.rn.f64 	%fd93, %fd84, %fd92;
+	mov.f64 	%fd94, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd95, %fd87, %fd94, %fd93;
+	add.rn.f64 	%fd123, %fd89, %fd95;
+	bra.uni 	$L__BB47_15;
+
+$L__BB47_10:
+	mov.f64 	%fd50, 0d7FF0000000000000;
+	fma.rn.f64 	%fd51, %fd121, %fd50, %fd50;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r34}, %fd121;
+	}
+	mov.b32 	%f5, %r34;
+	setp.eq.f32 	%p11, %f5, 0f00000000;
+	selp.f64 	%fd123, 0dFFF0000000000000, %fd51, %p11;
+
+$L__BB47_15:
+	mul.rn.f64 	%fd119, %fd123, %fd123;
+	cvt.rn.f32.f64 	%f6, %fd119;
+	st.global.f32 	[%rd22], %f6;
+	add.s64 	%rd23, %rd23, %rd5;
+	add.s64 	%rd22, %rd22, %rd5;
+	add.s64 	%rd24, %rd24, %rd3;
+	setp.lt.s64 	%p13, %rd24, %rd15;
+	@%p13 bra 	$L__BB47_2;
+
+$L__BB47_16:
+	ret;
+
+}
+	// .globl	bbb_softplus_sq_grad_f32
+.visible .entry bbb_softplus_sq_grad_f32(
+	.param .u64 bbb_softplus_sq_grad_f32_param_0,
+	.param .u64 bbb_softplus_sq_grad_f32_param_1,
+	.param .u64 bbb_softplus_sq_grad_f32_param_2,
+	.param .u64 bbb_softplus_sq_grad_f32_param_3
+)
+{
+	.reg .pred 	%p<17>;
+	.reg .f32 	%f<10>;
+	.reg .b32 	%r<63>;
+	.reg .f64 	%fd<170>;
+	.reg .b64 	%rd<31>;
+
+
+	ld.param.u64 	%rd16, [bbb_softplus_sq_grad_f32_param_0];
+	ld.param.u64 	%rd17, [bbb_softplus_sq_grad_f32_param_1];
+	ld.param.u64 	%rd18, [bbb_softplus_sq_grad_f32_param_2];
+	ld.param.u64 	%rd19, [bbb_softplus_sq_grad_f32_param_3];
+	mov.u32 	%r17, %ctaid.x;
+	mov.u32 	%r18, %ntid.x;
+	cvt.u64.u32 	%rd1, %r18;
+	mul.wide.u32 	%rd20, %r17, %r18;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd21, %r19;
+	add.s64 	%rd30, %rd20, %rd21;
+	setp.ge.s64 	%p1, %rd30, %rd19;
+	@%p1 bra 	$L__BB48_19;
+
+	mov.u32 	%r20, %nctaid.x;
+	cvt.u64.u32 	%rd22, %r20;
+	mul.lo.s64 	%rd3, %rd1, %rd22;
+	cvta.to.global.u64 	%rd23, %rd18;
+	shl.b64 	%rd24, %rd30, 2;
+	add.s64 	%rd29, %rd23, %rd24;
+	shl.b64 	%rd5, %rd3, 2;
+	cvta.to.global.u64 	%rd25, %rd17;
+	add.s64 	%rd28, %rd25, %rd24;
+	cvta.to.global.u64 	%rd26, %rd16;
+	add.s64 	%rd27, %rd26, %rd24;
+
+$L__BB48_2:
+	ld.global.f32 	%f1, [%rd29];
+	cvt.f64.f32 	%fd1, %f1;
+	setp.gt.f32 	%p2, %f1, 0f41A00000;
+	mov.f64 	%fd168, %fd1;
+	@%p2 bra 	$L__BB48_15;
+
+	mov.f64 	%fd20, 0d4338000000000000;
+	mov.f64 	%fd21, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd22, %fd1, %fd21, %fd20;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd22;
+	}
+	mov.f64 	%fd23, 0dC338000000000000;
+	add.rn.f64 	%fd24, %fd22, %fd23;
+	mov.f64 	%fd25, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd26, %fd24, %fd25, %fd1;
+	mov.f64 	%fd27, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd28, %fd24, %fd27, %fd26;
+	mov.f64 	%fd29, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd30, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd31, %fd30, %fd28, %fd29;
+	mov.f64 	%fd32, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd33, %fd31, %fd28, %fd32;
+	mov.f64 	%fd34, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd35, %fd33, %fd28, %fd34;
+	mov.f64 	%fd36, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd37, %fd35, %fd28, %fd36;
+	mov.f64 	%fd38, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd39, %fd37, %fd28, %fd38;
+	mov.f64 	%fd40, 0d3F81111111122322;
+	fma.rn.f64 	%fd41, %fd39, %fd28, %fd40;
+	mov.f64 	%fd42, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd43, %fd41, %fd28, %fd42;
+	mov.f64 	%fd44, 0d3FC5555555555511;
+	fma.rn.f64 	%fd45, %fd43, %fd28, %fd44;
+	mov.f64 	%fd46, 0d3FE000000000000B;
+	fma.rn.f64 	%fd47, %fd45, %fd28, %fd46;
+	mov.f64 	%fd48, 0d3FF0000000000000;
+	fma.rn.f64 	%fd49, %fd47, %fd28, %fd48;
+	fma.rn.f64 	%fd50, %fd49, %fd28, %fd48;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd50;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd50;
+	}
+	shl.b32 	%r21, %r1, 20;
+	add.s32 	%r22, %r3, %r21;
+	mov.b64 	%fd165, {%r2, %r22};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r23}, %fd1;
+	}
+	mov.b32 	%f4, %r23;
+	abs.f32 	%f2, %f4;
+	setp.lt.f32 	%p3, %f2, 0f4086232B;
+	@%p3 bra 	$L__BB48_6;
+
+	setp.lt.f32 	%p4, %f1, 0f00000000;
+	add.rn.f64 	%fd51, %fd1, 0d7FF0000000000000;
+	selp.f64 	%fd165, 0d0000000000000000, %fd51, %p4;
+	setp.geu.f32 	%p5, %f2, 0f40874800;
+	@%p5 bra 	$L__BB48_6;
+
+	shr.u32 	%r24, %r1, 31;
+	add.s32 	%r25, %r1, %r24;
+	shr.s32 	%r26, %r25, 1;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd52, {%r2, %r28};
+	sub.s32 	%r29, %r1, %r26;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r30, 1072693248;
+	mov.u32 	%r32, 0;
+	mov.b64 	%fd53, {%r32, %r31};
+	mul.rn.f64 	%fd165, %fd52, %fd53;
+
+$L__BB48_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r33}, %fd165;
+	}
+	mov.b32 	%f5, %r33;
+	setp.lt.f32 	%p6, %f5, 0f3FE55555;
+	setp.gt.f32 	%p7, %f5, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB48_14;
+	bra.uni 	$L__BB48_7;
+
+$L__BB48_14:
+	add.rn.f64 	%fd100, %fd165, 0d4000000000000000;
+	div.rn.f64 	%fd101, %fd165, %fd100;
+	mul.rn.f64 	%fd102, %fd165, %fd101;
+	neg.f64 	%fd103, %fd102;
+	sub.rn.f64 	%fd104, %fd165, %fd102;
+	mul.rn.f64 	%fd105, %fd104, %fd104;
+	mov.f64 	%fd106, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd107, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd108, %fd107, %fd105, %fd106;
+	mov.f64 	%fd109, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd110, %fd108, %fd105, %fd109;
+	mov.f64 	%fd111, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd112, %fd110, %fd105, %fd111;
+	mov.f64 	%fd113, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd114, %fd112, %fd105, %fd113;
+	mov.f64 	%fd115, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd116, %fd114, %fd105, %fd115;
+	mov.f64 	%fd117, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd118, %fd116, %fd105, %fd117;
+	mov.f64 	%fd119, 0d3FB5555555555462;
+	fma.rn.f64 	%fd120, %fd118, %fd105, %fd119;
+	mul.rn.f64 	%fd121, %fd105, %fd120;
+	fma.rn.f64 	%fd122, %fd121, %fd104, %fd103;
+	add.rn.f64 	%fd168, %fd165, %fd122;
+	bra.uni 	$L__BB48_15;
+
+$L__BB48_7:
+	add.rn.f64 	%fd166, %fd165, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd166;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd166;
+	}
+	setp.gt.s32 	%p9, %r59, 1048575;
+	mov.u32 	%r61, -1023;
+	@%p9 bra 	$L__BB48_9;
+
+	mul.rn.f64 	%fd166, %fd166, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd166;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd166;
+	}
+	mov.u32 	%r61, -1077;
+
+$L__BB48_9:
+	add.s32 	%r36, %r59, -1;
+	setp.lt.u32 	%p10, %r36, 2146435071;
+	@%p10 bra 	$L__BB48_11;
+	bra.uni 	$L__BB48_10;
+
+$L__BB48_11:
+	shr.u32 	%r38, %r59, 20;
+	add.s32 	%r62, %r61, %r38;
+	and.b32  	%r39, %r59, -2146435073;
+	or.b32  	%r40, %r39, 1072693248;
+	mov.b64 	%fd167, {%r60, %r40};
+	setp.lt.s32 	%p12, %r40, 1073127583;
+	@%p12 bra 	$L__BB48_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r41, %temp}, %fd167;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd167;
+	}
+	add.s32 	%r43, %r42, -1048576;
+	mov.b64 	%fd167, {%r41, %r43};
+	add.s32 	%r62, %r62, 1;
+
+$L__BB48_13:
+	add.rn.f64 	%fd56, %fd167, 0d3FF0000000000000;
+	mov.f64 	%fd57, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd58, %fd56;
+	neg.f64 	%fd59, %fd56;
+	fma.rn.f64 	%fd60, %fd59, %fd58, %fd57;
+	fma.rn.f64 	%fd61, %fd60, %fd60, %fd60;
+	fma.rn.f64 	%fd62, %fd61, %fd58, %fd58;
+	add.rn.f64 	%fd63, %fd167, 0dBFF0000000000000;
+	mul.rn.f64 	%fd64, %fd63, %fd62;
+	add.rn.f64 	%fd65, %fd64, %fd64;
+	mul.rn.f64 	%fd66, %fd65, %fd65;
+	mov.f64 	%fd67, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd68, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd69, %fd68, %fd66, %fd67;
+	mov.f64 	%fd70, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd71, %fd69, %fd66, %fd70;
+	mov.f64 	%fd72, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd73, %fd71, %fd66, %fd72;
+	mov.f64 	%fd74, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd75, %fd73, %fd66, %fd74;
+	mov.f64 	%fd76, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd77, %fd75, %fd66, %fd76;
+	mov.f64 	%fd78, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd79, %fd77, %fd66, %fd78;
+	mov.f64 	%fd80, 0d3FB5555555555554;
+	fma.rn.f64 	%fd81, %fd79, %fd66, %fd80;
+	sub.rn.f64 	%fd82, %fd63, %fd65;
+	add.rn.f64 	%fd83, %fd82, %fd82;
+	neg.f64 	%fd84, %fd65;
+	fma.rn.f64 	%fd85, %fd84, %fd63, %fd83;
+	mul.rn.f64 	%fd86, %fd62, %fd85;
+	mul.rn.f64 	%fd87, %fd66, %fd81;
+	fma.rn.f64 	%fd88, %fd87, %fd65, %fd86;
+	xor.b32  	%r44, %r62, -2147483648;
+	mov.u32 	%r45, -2147483648;
+	mov.u32 	%r46, 1127219200;
+	mov.b64 	%fd89, {%r44, %r46};
+	mov.b64 	%fd90, {%r45, %r46};
+	sub.rn.f64 	%fd91, %fd89, %fd90;
+	mov.f64 	%fd92, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd93, %fd91, %fd92, %fd65;
+	neg.f64 	%fd94, %fd91;
+	fma.rn.f64 	%fd95, %fd94, %fd92, %fd93;
+	sub.rn.f64 	%fd96, %fd95, %fd65;
+	sub.rn.f64 	%fd97, %fd88, %fd96;
+	mov.f64 	%fd98, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd99, %fd91, %fd98, %fd97;
+	add.rn.f64 	%fd168, %fd93, %fd99;
+	bra.uni 	$L__BB48_15;
+
+$L__BB48_10:
+	mov.f64 	%fd54, 0d7FF0000000000000;
+	fma.rn.f64 	%fd55, %fd166, %fd54, %fd54;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd166;
+	}
+	mov.b32 	%f6, %r37;
+	setp.eq.f32 	%p11, %f6, 0f00000000;
+	selp.f64 	%fd168, 0dFFF0000000000000, %fd55, %p11;
+
+$L__BB48_15:
+	neg.f64 	%fd123, %fd1;
+	mov.f64 	%fd124, 0d4338000000000000;
+	mov.f64 	%fd125, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd126, %fd123, %fd125, %fd124;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd126;
+	}
+	mov.f64 	%fd127, 0dC338000000000000;
+	add.rn.f64 	%fd128, %fd126, %fd127;
+	mov.f64 	%fd129, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd130, %fd128, %fd129, %fd123;
+	mov.f64 	%fd131, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd132, %fd128, %fd131, %fd130;
+	mov.f64 	%fd133, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd134, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd135, %fd134, %fd132, %fd133;
+	mov.f64 	%fd136, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd137, %fd135, %fd132, %fd136;
+	mov.f64 	%fd138, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd139, %fd137, %fd132, %fd138;
+	mov.f64 	%fd140, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd141, %fd139, %fd132, %fd140;
+	mov.f64 	%fd142, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd143, %fd141, %fd132, %fd142;
+	mov.f64 	%fd144, 0d3F81111111122322;
+	fma.rn.f64 	%fd145, %fd143, %fd132, %fd144;
+	mov.f64 	%fd146, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd147, %fd145, %fd132, %fd146;
+	mov.f64 	%fd148, 0d3FC5555555555511;
+	fma.rn.f64 	%fd149, %fd147, %fd132, %fd148;
+	mov.f64 	%fd150, 0d3FE000000000000B;
+	fma.rn.f64 	%fd151, %fd149, %fd132, %fd150;
+	mov.f64 	%fd152, 0d3FF0000000000000;
+	fma.rn.f64 	%fd153, %fd151, %fd132, %fd152;
+	fma.rn.f64 	%fd154, %fd153, %fd132, %fd152;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd154;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd154;
+	}
+	shl.b32 	%r47, %r14, 20;
+	add.s32 	%r48, %r16, %r47;
+	mov.b64 	%fd169, {%r15, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd123;
+	}
+	mov.b32 	%f7, %r49;
+	abs.f32 	%f3, %f7;
+	setp.lt.f32 	%p13, %f3, 0f4086232B;
+	@%p13 bra 	$L__BB48_18;
+
+	setp.gt.f32 	%p14, %f1, 0f80000000;
+	mov.f64 	%fd155, 0d7FF0000000000000;
+	sub.rn.f64 	%fd156, %fd155, %fd1;
+	selp.f64 	%fd169, 0d0000000000000000, %fd156, %p14;
+	setp.geu.f32 	%p15, %f3, 0f40874800;
+	@%p15 bra 	$L__BB48_18;
+
+	shr.u32 	%r50, %r14, 31;
+	add.s32 	%r51, %r14, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd157, {%r15, %r54};
+	sub.s32 	%r55, %r14, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd158, {%r58, %r57};
+	mul.rn.f64 	%fd169, %fd157, %fd158;
+
+$L__BB48_18:
+	add.rn.f64 	%fd159, %fd169, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd160, %fd159;
+	add.rn.f64 	%fd161, %fd168, %fd168;
+	mul.rn.f64 	%fd162, %fd161, %fd160;
+	ld.global.f32 	%f8, [%rd28];
+	cvt.f64.f32 	%fd163, %f8;
+	mul.rn.f64 	%fd164, %fd162, %fd163;
+	cvt.rn.f32.f64 	%f9, %fd164;
+	st.global.f32 	[%rd27], %f9;
+	add.s64 	%rd29, %rd29, %rd5;
+	add.s64 	%rd28, %rd28, %rd5;
+	add.s64 	%rd27, %rd27, %rd5;
+	add.s64 	%rd30, %rd30, %rd3;
+	setp.lt.s64 	%p16, %rd30, %rd19;
+	@%p16 bra 	$L__BB48_2;
+
+$L__BB48_19:
+	ret;
+
+}
+	// .globl	bbb_local_out_f32
+.visible .entry bbb_local_out_f32(
+	.param .u64 bbb_local_out_f32_param_0,
+	.param .u64 bbb_local_out_f32_param_1,
+	.param .u64 bbb_local_out_f32_param_2,
+	.param .u64 bbb_local_out_f32_param_3,
+	.param .u64 bbb_local_out_f32_param_4
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<21>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<31>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_out_f32_param_0];
+	ld.param.u64 	%rd51, [bbb_local_out_f32_param_1];
+	ld.param.u64 	%rd52, [bbb_local_out_f32_param_2];
+	ld.param.u64 	%rd53, [bbb_local_out_f32_param_3];
+	ld.param.u64 	%rd49, [bbb_local_out_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd53;
+	cvta.to.global.u64 	%rd3, %rd52;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB49_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB49_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB49_4;
+
+$L__BB49_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB49_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB49_7;
+
+	shl.b64 	%rd63, %rd88, 2;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 2;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB49_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd82];
+	cvt.f64.f32 	%fd1, %f1;
+	ld.global.f32 	%f2, [%rd83];
+	cvt.f64.f32 	%fd2, %f2;
+	sqrt.rn.f64 	%fd3, %fd2;
+	ld.global.f32 	%f3, [%rd84];
+	cvt.f64.f32 	%fd4, %f3;
+	mul.rn.f64 	%fd5, %fd3, %fd4;
+	add.rn.f64 	%fd6, %fd5, %fd1;
+	cvt.rn.f32.f64 	%f4, %fd6;
+	st.global.f32 	[%rd85], %f4;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB49_6;
+
+$L__BB49_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB49_10;
+
+	shl.b64 	%rd64, %rd88, 2;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 2;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB49_9:
+	ld.global.f32 	%f5, [%rd90];
+	cvt.f64.f32 	%fd7, %f5;
+	ld.global.f32 	%f6, [%rd91];
+	cvt.f64.f32 	%fd8, %f6;
+	sqrt.rn.f64 	%fd9, %fd8;
+	ld.global.f32 	%f7, [%rd92];
+	cvt.f64.f32 	%fd10, %f7;
+	mul.rn.f64 	%fd11, %fd9, %fd10;
+	add.rn.f64 	%fd12, %fd11, %fd7;
+	cvt.rn.f32.f64 	%f8, %fd12;
+	st.global.f32 	[%rd93], %f8;
+	add.s64 	%rd66, %rd90, %rd35;
+	ld.global.f32 	%f9, [%rd66];
+	cvt.f64.f32 	%fd13, %f9;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f32 	%f10, [%rd67];
+	cvt.f64.f32 	%fd14, %f10;
+	sqrt.rn.f64 	%fd15, %fd14;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f32 	%f11, [%rd68];
+	cvt.f64.f32 	%fd16, %f11;
+	mul.rn.f64 	%fd17, %fd15, %fd16;
+	add.rn.f64 	%fd18, %fd17, %fd13;
+	cvt.rn.f32.f64 	%f12, %fd18;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f32 	[%rd69], %f12;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	ld.global.f32 	%f13, [%rd72];
+	cvt.f64.f32 	%fd19, %f13;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f32 	%f14, [%rd73];
+	cvt.f64.f32 	%fd20, %f14;
+	sqrt.rn.f64 	%fd21, %fd20;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f32 	%f15, [%rd74];
+	cvt.f64.f32 	%fd22, %f15;
+	mul.rn.f64 	%fd23, %fd21, %fd22;
+	add.rn.f64 	%fd24, %fd23, %fd19;
+	cvt.rn.f32.f64 	%f16, %fd24;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f32 	[%rd75], %f16;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	ld.global.f32 	%f17, [%rd77];
+	cvt.f64.f32 	%fd25, %f17;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f32 	%f18, [%rd78];
+	cvt.f64.f32 	%fd26, %f18;
+	sqrt.rn.f64 	%fd27, %fd26;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f32 	%f19, [%rd79];
+	cvt.f64.f32 	%fd28, %f19;
+	mul.rn.f64 	%fd29, %fd27, %fd28;
+	add.rn.f64 	%fd30, %fd29, %fd25;
+	cvt.rn.f32.f64 	%f20, %fd30;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f32 	[%rd80], %f20;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB49_9;
+
+$L__BB49_10:
+	ret;
+
+}
+	// .globl	bbb_local_out_relu_f32
+.visible .entry bbb_local_out_relu_f32(
+	.param .u64 bbb_local_out_relu_f32_param_0,
+	.param .u64 bbb_local_out_relu_f32_param_1,
+	.param .u64 bbb_local_out_relu_f32_param_2,
+	.param .u64 bbb_local_out_relu_f32_param_3,
+	.param .u64 bbb_local_out_relu_f32_param_4
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<21>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<36>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_out_relu_f32_param_0];
+	ld.param.u64 	%rd51, [bbb_local_out_relu_f32_param_1];
+	ld.param.u64 	%rd52, [bbb_local_out_relu_f32_param_2];
+	ld.param.u64 	%rd53, [bbb_local_out_relu_f32_param_3];
+	ld.param.u64 	%rd49, [bbb_local_out_relu_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd53;
+	cvta.to.global.u64 	%rd3, %rd52;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB50_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB50_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB50_4;
+
+$L__BB50_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB50_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB50_7;
+
+	shl.b64 	%rd63, %rd88, 2;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 2;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB50_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd82];
+	cvt.f64.f32 	%fd1, %f1;
+	ld.global.f32 	%f2, [%rd83];
+	cvt.f64.f32 	%fd2, %f2;
+	sqrt.rn.f64 	%fd3, %fd2;
+	ld.global.f32 	%f3, [%rd84];
+	cvt.f64.f32 	%fd4, %f3;
+	mul.rn.f64 	%fd5, %fd3, %fd4;
+	add.rn.f64 	%fd6, %fd5, %fd1;
+	max.f64 	%fd7, %fd6, 0d0000000000000000;
+	cvt.rn.f32.f64 	%f4, %fd7;
+	st.global.f32 	[%rd85], %f4;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB50_6;
+
+$L__BB50_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB50_10;
+
+	shl.b64 	%rd64, %rd88, 2;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 2;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB50_9:
+	ld.global.f32 	%f5, [%rd90];
+	cvt.f64.f32 	%fd8, %f5;
+	ld.global.f32 	%f6, [%rd91];
+	cvt.f64.f32 	%fd9, %f6;
+	sqrt.rn.f64 	%fd10, %fd9;
+	ld.global.f32 	%f7, [%rd92];
+	cvt.f64.f32 	%fd11, %f7;
+	mul.rn.f64 	%fd12, %fd10, %fd11;
+	add.rn.f64 	%fd13, %fd12, %fd8;
+	max.f64 	%fd14, %fd13, 0d0000000000000000;
+	cvt.rn.f32.f64 	%f8, %fd14;
+	st.global.f32 	[%rd93], %f8;
+	add.s64 	%rd66, %rd90, %rd35;
+	ld.global.f32 	%f9, [%rd66];
+	cvt.f64.f32 	%fd15, %f9;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f32 	%f10, [%rd67];
+	cvt.f64.f32 	%fd16, %f10;
+	sqrt.rn.f64 	%fd17, %fd16;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f32 	%f11, [%rd68];
+	cvt.f64.f32 	%fd18, %f11;
+	mul.rn.f64 	%fd19, %fd17, %fd18;
+	add.rn.f64 	%fd20, %fd19, %fd15;
+	max.f64 	%fd21, %fd20, 0d0000000000000000;
+	cvt.rn.f32.f64 	%f12, %fd21;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f32 	[%rd69], %f12;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	ld.global.f32 	%f13, [%rd72];
+	cvt.f64.f32 	%fd22, %f13;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f32 	%f14, [%rd73];
+	cvt.f64.f32 	%fd23, %f14;
+	sqrt.rn.f64 	%fd24, %fd23;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f32 	%f15, [%rd74];
+	cvt.f64.f32 	%fd25, %f15;
+	mul.rn.f64 	%fd26, %fd24, %fd25;
+	add.rn.f64 	%fd27, %fd26, %fd22;
+	max.f64 	%fd28, %fd27, 0d0000000000000000;
+	cvt.rn.f32.f64 	%f16, %fd28;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f32 	[%rd75], %f16;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	ld.global.f32 	%f17, [%rd77];
+	cvt.f64.f32 	%fd29, %f17;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f32 	%f18, [%rd78];
+	cvt.f64.f32 	%fd30, %f18;
+	sqrt.rn.f64 	%fd31, %fd30;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f32 	%f19, [%rd79];
+	cvt.f64.f32 	%fd32, %f19;
+	mul.rn.f64 	%fd33, %fd31, %fd32;
+	add.rn.f64 	%fd34, %fd33, %fd29;
+	max.f64 	%fd35, %fd34, 0d0000000000000000;
+	cvt.rn.f32.f64 	%f20, %fd35;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f32 	[%rd80], %f20;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB50_9;
+
+$L__BB50_10:
+	ret;
+
+}
+	// .globl	bbb_local_dvar_f32
+.visible .entry bbb_local_dvar_f32(
+	.param .u64 bbb_local_dvar_f32_param_0,
+	.param .u64 bbb_local_dvar_f32_param_1,
+	.param .u64 bbb_local_dvar_f32_param_2,
+	.param .u64 bbb_local_dvar_f32_param_3,
+	.param .u64 bbb_local_dvar_f32_param_4,
+	.param .u64 bbb_local_dvar_f32_param_5
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<21>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<36>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_dvar_f32_param_0];
+	ld.param.u64 	%rd51, [bbb_local_dvar_f32_param_1];
+	ld.param.u64 	%rd52, [bbb_local_dvar_f32_param_3];
+	ld.param.u64 	%rd53, [bbb_local_dvar_f32_param_4];
+	ld.param.u64 	%rd49, [bbb_local_dvar_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd52;
+	cvta.to.global.u64 	%rd3, %rd53;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB51_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB51_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB51_4;
+
+$L__BB51_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB51_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB51_7;
+
+	shl.b64 	%rd63, %rd88, 2;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 2;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB51_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd82];
+	cvt.f64.f32 	%fd1, %f1;
+	ld.global.f32 	%f2, [%rd83];
+	cvt.f64.f32 	%fd2, %f2;
+	mul.rn.f64 	%fd3, %fd1, %fd2;
+	ld.global.f32 	%f3, [%rd84];
+	cvt.f64.f32 	%fd4, %f3;
+	sqrt.rn.f64 	%fd5, %fd4;
+	add.rn.f64 	%fd6, %fd5, %fd5;
+	div.rn.f64 	%fd7, %fd3, %fd6;
+	cvt.rn.f32.f64 	%f4, %fd7;
+	st.global.f32 	[%rd85], %f4;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB51_6;
+
+$L__BB51_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB51_10;
+
+	shl.b64 	%rd64, %rd88, 2;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 2;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB51_9:
+	ld.global.f32 	%f5, [%rd90];
+	cvt.f64.f32 	%fd8, %f5;
+	ld.global.f32 	%f6, [%rd91];
+	cvt.f64.f32 	%fd9, %f6;
+	mul.rn.f64 	%fd10, %fd8, %fd9;
+	ld.global.f32 	%f7, [%rd92];
+	cvt.f64.f32 	%fd11, %f7;
+	sqrt.rn.f64 	%fd12, %fd11;
+	add.rn.f64 	%fd13, %fd12, %fd12;
+	div.rn.f64 	%fd14, %fd10, %fd13;
+	cvt.rn.f32.f64 	%f8, %fd14;
+	st.global.f32 	[%rd93], %f8;
+	add.s64 	%rd66, %rd90, %rd35;
+	ld.global.f32 	%f9, [%rd66];
+	cvt.f64.f32 	%fd15, %f9;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f32 	%f10, [%rd67];
+	cvt.f64.f32 	%fd16, %f10;
+	mul.rn.f64 	%fd17, %fd15, %fd16;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f32 	%f11, [%rd68];
+	cvt.f64.f32 	%fd18, %f11;
+	sqrt.rn.f64 	%fd19, %fd18;
+	add.rn.f64 	%fd20, %fd19, %fd19;
+	div.rn.f64 	%fd21, %fd17, %fd20;
+	cvt.rn.f32.f64 	%f12, %fd21;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f32 	[%rd69], %f12;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	ld.global.f32 	%f13, [%rd72];
+	cvt.f64.f32 	%fd22, %f13;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f32 	%f14, [%rd73];
+	cvt.f64.f32 	%fd23, %f14;
+	mul.rn.f64 	%fd24, %fd22, %fd23;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f32 	%f15, [%rd74];
+	cvt.f64.f32 	%fd25, %f15;
+	sqrt.rn.f64 	%fd26, %fd25;
+	add.rn.f64 	%fd27, %fd26, %fd26;
+	div.rn.f64 	%fd28, %fd24, %fd27;
+	cvt.rn.f32.f64 	%f16, %fd28;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f32 	[%rd75], %f16;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	ld.global.f32 	%f17, [%rd77];
+	cvt.f64.f32 	%fd29, %f17;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f32 	%f18, [%rd78];
+	cvt.f64.f32 	%fd30, %f18;
+	mul.rn.f64 	%fd31, %fd29, %fd30;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f32 	%f19, [%rd79];
+	cvt.f64.f32 	%fd32, %f19;
+	sqrt.rn.f64 	%fd33, %fd32;
+	add.rn.f64 	%fd34, %fd33, %fd33;
+	div.rn.f64 	%fd35, %fd31, %fd34;
+	cvt.rn.f32.f64 	%f20, %fd35;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f32 	[%rd80], %f20;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB51_9;
+
+$L__BB51_10:
+	ret;
+
+}
+	// .globl	bbb_local_dvar_relu_f32
+.visible .entry bbb_local_dvar_relu_f32(
+	.param .u64 bbb_local_dvar_relu_f32_param_0,
+	.param .u64 bbb_local_dvar_relu_f32_param_1,
+	.param .u64 bbb_local_dvar_relu_f32_param_2,
+	.param .u64 bbb_local_dvar_relu_f32_param_3,
+	.param .u64 bbb_local_dvar_relu_f32_param_4,
+	.param .u64 bbb_local_dvar_relu_f32_param_5
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .f32 	%f<41>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<36>;
+	.reg .b64 	%rd<102>;
+
+
+	ld.param.u64 	%rd56, [bbb_local_dvar_relu_f32_param_0];
+	ld.param.u64 	%rd57, [bbb_local_dvar_relu_f32_param_1];
+	ld.param.u64 	%rd58, [bbb_local_dvar_relu_f32_param_2];
+	ld.param.u64 	%rd59, [bbb_local_dvar_relu_f32_param_3];
+	ld.param.u64 	%rd60, [bbb_local_dvar_relu_f32_param_4];
+	ld.param.u64 	%rd55, [bbb_local_dvar_relu_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd56;
+	cvta.to.global.u64 	%rd2, %rd59;
+	cvta.to.global.u64 	%rd3, %rd60;
+	cvta.to.global.u64 	%rd4, %rd57;
+	cvta.to.global.u64 	%rd5, %rd58;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd6, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd7, %r2;
+	mul.wide.u32 	%rd61, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd8, %r3;
+	add.s64 	%rd98, %rd61, %rd8;
+	setp.ge.s64 	%p1, %rd98, %rd55;
+	@%p1 bra 	$L__BB52_20;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd10, %r4;
+	mul.lo.s64 	%rd11, %rd7, %rd10;
+	add.s64 	%rd62, %rd11, %rd55;
+	add.s64 	%rd63, %rd10, %rd6;
+	mul.lo.s64 	%rd64, %rd63, %rd7;
+	add.s64 	%rd65, %rd64, %rd8;
+	not.b64 	%rd66, %rd65;
+	add.s64 	%rd12, %rd62, %rd66;
+	or.b64  	%rd67, %rd12, %rd11;
+	and.b64  	%rd68, %rd67, -4294967296;
+	setp.eq.s64 	%p2, %rd68, 0;
+	@%p2 bra 	$L__BB52_3;
+
+	div.u64 	%rd90, %rd12, %rd11;
+	bra.uni 	$L__BB52_4;
+
+$L__BB52_3:
+	cvt.u32.u64 	%r5, %rd11;
+	cvt.u32.u64 	%r6, %rd12;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd90, %r7;
+
+$L__BB52_4:
+	add.s64 	%rd69, %rd90, 1;
+	and.b64  	%rd97, %rd69, 3;
+	setp.eq.s64 	%p3, %rd97, 0;
+	@%p3 bra 	$L__BB52_9;
+
+	shl.b64 	%rd70, %rd98, 2;
+	add.s64 	%rd95, %rd1, %rd70;
+	shl.b64 	%rd18, %rd11, 2;
+	add.s64 	%rd94, %rd2, %rd70;
+	add.s64 	%rd93, %rd3, %rd70;
+	add.s64 	%rd92, %rd4, %rd70;
+	add.s64 	%rd91, %rd5, %rd70;
+
+$L__BB52_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f12, [%rd91];
+	setp.leu.f32 	%p4, %f12, 0f00000000;
+	mov.f32 	%f36, 0f00000000;
+	@%p4 bra 	$L__BB52_8;
+
+	ld.global.f32 	%f13, [%rd92];
+	cvt.f64.f32 	%fd1, %f13;
+	ld.global.f32 	%f14, [%rd93];
+	cvt.f64.f32 	%fd2, %f14;
+	mul.rn.f64 	%fd3, %fd1, %fd2;
+	ld.global.f32 	%f15, [%rd94];
+	cvt.f64.f32 	%fd4, %f15;
+	sqrt.rn.f64 	%fd5, %fd4;
+	add.rn.f64 	%fd6, %fd5, %fd5;
+	div.rn.f64 	%fd7, %fd3, %fd6;
+	cvt.rn.f32.f64 	%f36, %fd7;
+
+$L__BB52_8:
+	st.global.f32 	[%rd95], %f36;
+	add.s64 	%rd98, %rd98, %rd11;
+	add.s64 	%rd95, %rd95, %rd18;
+	add.s64 	%rd94, %rd94, %rd18;
+	add.s64 	%rd93, %rd93, %rd18;
+	add.s64 	%rd92, %rd92, %rd18;
+	add.s64 	%rd91, %rd91, %rd18;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p5, %rd97, 0;
+	@%p5 bra 	$L__BB52_6;
+
+$L__BB52_9:
+	setp.lt.u64 	%p6, %rd90, 3;
+	@%p6 bra 	$L__BB52_20;
+
+	shl.b64 	%rd71, %rd98, 2;
+	add.s64 	%rd100, %rd5, %rd71;
+	shl.b64 	%rd39, %rd11, 2;
+	add.s64 	%rd101, %rd1, %rd71;
+
+$L__BB52_11:
+	ld.global.f32 	%f17, [%rd100];
+	setp.leu.f32 	%p7, %f17, 0f00000000;
+	mov.f32 	%f38, 0f00000000;
+	mov.f32 	%f37, %f38;
+	@%p7 bra 	$L__BB52_13;
+
+	shl.b64 	%rd73, %rd98, 2;
+	add.s64 	%rd74, %rd4, %rd73;
+	ld.global.f32 	%f18, [%rd74];
+	cvt.f64.f32 	%fd8, %f18;
+	add.s64 	%rd75, %rd3, %rd73;
+	ld.global.f32 	%f19, [%rd75];
+	cvt.f64.f32 	%fd9, %f19;
+	mul.rn.f64 	%fd10, %fd8, %fd9;
+	add.s64 	%rd76, %rd2, %rd73;
+	ld.global.f32 	%f20, [%rd76];
+	cvt.f64.f32 	%fd11, %f20;
+	sqrt.rn.f64 	%fd12, %fd11;
+	add.rn.f64 	%fd13, %fd12, %fd12;
+	div.rn.f64 	%fd14, %fd10, %fd13;
+	cvt.rn.f32.f64 	%f37, %fd14;
+
+$L__BB52_13:
+	st.global.f32 	[%rd101], %f37;
+	add.s64 	%rd44, %rd98, %rd11;
+	add.s64 	%rd45, %rd100, %rd39;
+	ld.global.f32 	%f22, [%rd45];
+	setp.leu.f32 	%p8, %f22, 0f00000000;
+	@%p8 bra 	$L__BB52_15;
+
+	shl.b64 	%rd77, %rd44, 2;
+	add.s64 	%rd78, %rd4, %rd77;
+	ld.global.f32 	%f23, [%rd78];
+	cvt.f64.f32 	%fd15, %f23;
+	add.s64 	%rd79, %rd3, %rd77;
+	ld.global.f32 	%f24, [%rd79];
+	cvt.f64.f32 	%fd16, %f24;
+	mul.rn.f64 	%fd17, %fd15, %fd16;
+	add.s64 	%rd80, %rd2, %rd77;
+	ld.global.f32 	%f25, [%rd80];
+	cvt.f64.f32 	%fd18, %f25;
+	sqrt.rn.f64 	%fd19, %fd18;
+	add.rn.f64 	%fd20, %fd19, %fd19;
+	div.rn.f64 	%fd21, %fd17, %fd20;
+	cvt.rn.f32.f64 	%f38, %fd21;
+
+$L__BB52_15:
+	add.s64 	%rd46, %rd101, %rd39;
+	st.global.f32 	[%rd46], %f38;
+	add.s64 	%rd47, %rd44, %rd11;
+	add.s64 	%rd48, %rd45, %rd39;
+	ld.global.f32 	%f27, [%rd48];
+	setp.leu.f32 	%p9, %f27, 0f00000000;
+	mov.f32 	%f40, 0f00000000;
+	mov.f32 	%f39, %f40;
+	@%p9 bra 	$L__BB52_17;
+
+	shl.b64 	%rd81, %rd47, 2;
+	add.s64 	%rd82, %rd4, %rd81;
+	ld.global.f32 	%f28, [%rd82];
+	cvt.f64.f32 	%fd22, %f28;
+	add.s64 	%rd83, %rd3, %rd81;
+	ld.global.f32 	%f29, [%rd83];
+	cvt.f64.f32 	%fd23, %f29;
+	mul.rn.f64 	%fd24, %fd22, %fd23;
+	add.s64 	%rd84, %rd2, %rd81;
+	ld.global.f32 	%f30, [%rd84];
+	cvt.f64.f32 	%fd25, %f30;
+	sqrt.rn.f64 	%fd26, %fd25;
+	add.rn.f64 	%fd27, %fd26, %fd26;
+	div.rn.f64 	%fd28, %fd24, %fd27;
+	cvt.rn.f32.f64 	%f39, %fd28;
+
+$L__BB52_17:
+	add.s64 	%rd49, %rd46, %rd39;
+	st.global.f32 	[%rd49], %f39;
+	add.s64 	%rd50, %rd47, %rd11;
+	add.s64 	%rd51, %rd48, %rd39;
+	ld.global.f32 	%f32, [%rd51];
+	setp.leu.f32 	%p10, %f32, 0f00000000;
+	@%p10 bra 	$L__BB52_19;
+
+	shl.b64 	%rd85, %rd50, 2;
+	add.s64 	%rd86, %rd4, %rd85;
+	ld.global.f32 	%f33, [%rd86];
+	cvt.f64.f32 	%fd29, %f33;
+	add.s64 	%rd87, %rd3, %rd85;
+	ld.global.f32 	%f34, [%rd87];
+	cvt.f64.f32 	%fd30, %f34;
+	mul.rn.f64 	%fd31, %fd29, %fd30;
+	add.s64 	%rd88, %rd2, %rd85;
+	ld.global.f32 	%f35, [%rd88];
+	cvt.f64.f32 	%fd32, %f35;
+	sqrt.rn.f64 	%fd33, %fd32;
+	add.rn.f64 	%fd34, %fd33, %fd33;
+	div.rn.f64 	%fd35, %fd31, %fd34;
+	cvt.rn.f32.f64 	%f40, %fd35;
+
+$L__BB52_19:
+	add.s64 	%rd89, %rd49, %rd39;
+	add.s64 	%rd101, %rd89, %rd39;
+	st.global.f32 	[%rd89], %f40;
+	add.s64 	%rd98, %rd50, %rd11;
+	setp.lt.s64 	%p11, %rd98, %rd55;
+	add.s64 	%rd100, %rd51, %rd39;
+	@%p11 bra 	$L__BB52_11;
+
+$L__BB52_20:
+	ret;
+
+}
+	// .globl	bbb_klclosed_partial_f64
+.visible .entry bbb_klclosed_partial_f64(
+	.param .u64 bbb_klclosed_partial_f64_param_0,
+	.param .u64 bbb_klclosed_partial_f64_param_1,
+	.param .u64 bbb_klclosed_partial_f64_param_2,
+	.param .u64 bbb_klclosed_partial_f64_param_3,
+	.param .f64 bbb_klclosed_partial_f64_param_4,
+	.param .f64 bbb_klclosed_partial_f64_param_5
+)
+{
+	.reg .pred 	%p<31>;
+	.reg .f32 	%f<7>;
+	.reg .b32 	%r<115>;
+	.reg .f64 	%fd<285>;
+	.reg .b64 	%rd<32>;
+
+
+	ld.param.u64 	%rd15, [bbb_klclosed_partial_f64_param_1];
+	ld.param.u64 	%rd16, [bbb_klclosed_partial_f64_param_2];
+	ld.param.u64 	%rd17, [bbb_klclosed_partial_f64_param_3];
+	ld.param.f64 	%fd37, [bbb_klclosed_partial_f64_param_4];
+	ld.param.f64 	%fd38, [bbb_klclosed_partial_f64_param_5];
+	mov.u32 	%r36, %ctaid.x;
+	mov.u32 	%r37, %ntid.x;
+	cvt.u64.u32 	%rd2, %r37;
+	mul.wide.u32 	%rd18, %r36, %r37;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd19, %r1;
+	add.s64 	%rd31, %rd18, %rd19;
+	setp.ge.s64 	%p1, %rd31, %rd17;
+	mov.f64 	%fd284, 0d0000000000000000;
+	@%p1 bra 	$L__BB53_30;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r2}, %fd38;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd38;
+	}
+	mul.rn.f64 	%fd1, %fd38, 0d4350000000000000;
+	add.rn.f64 	%fd41, %fd38, %fd38;
+	mul.rn.f64 	%fd2, %fd41, %fd38;
+	mov.u32 	%r38, %nctaid.x;
+	cvt.u64.u32 	%rd20, %r38;
+	mul.lo.s64 	%rd4, %rd2, %rd20;
+	cvta.to.global.u64 	%rd21, %rd16;
+	shl.b64 	%rd22, %rd31, 3;
+	add.s64 	%rd30, %rd21, %rd22;
+	shl.b64 	%rd6, %rd4, 3;
+	cvta.to.global.u64 	%rd23, %rd15;
+	add.s64 	%rd29, %rd23, %rd22;
+
+$L__BB53_2:
+	ld.global.f64 	%fd277, [%rd30];
+	setp.gt.f64 	%p2, %fd277, 0d4034000000000000;
+	@%p2 bra 	$L__BB53_15;
+
+	mov.f64 	%fd42, 0d4338000000000000;
+	mov.f64 	%fd43, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd44, %fd277, %fd43, %fd42;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd44;
+	}
+	mov.f64 	%fd45, 0dC338000000000000;
+	add.rn.f64 	%fd46, %fd44, %fd45;
+	mov.f64 	%fd47, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd48, %fd46, %fd47, %fd277;
+	mov.f64 	%fd49, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd50, %fd46, %fd49, %fd48;
+	mov.f64 	%fd51, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd52, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd53, %fd52, %fd50, %fd51;
+	mov.f64 	%fd54, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd55, %fd53, %fd50, %fd54;
+	mov.f64 	%fd56, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd57, %fd55, %fd50, %fd56;
+	mov.f64 	%fd58, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd59, %fd57, %fd50, %fd58;
+	mov.f64 	%fd60, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd61, %fd59, %fd50, %fd60;
+	mov.f64 	%fd62, 0d3F81111111122322;
+	fma.rn.f64 	%fd63, %fd61, %fd50, %fd62;
+	mov.f64 	%fd64, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd65, %fd63, %fd50, %fd64;
+	mov.f64 	%fd66, 0d3FC5555555555511;
+	fma.rn.f64 	%fd67, %fd65, %fd50, %fd66;
+	mov.f64 	%fd68, 0d3FE000000000000B;
+	fma.rn.f64 	%fd69, %fd67, %fd50, %fd68;
+	mov.f64 	%fd70, 0d3FF0000000000000;
+	fma.rn.f64 	%fd71, %fd69, %fd50, %fd70;
+	fma.rn.f64 	%fd72, %fd71, %fd50, %fd70;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd72;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd72;
+	}
+	shl.b32 	%r39, %r4, 20;
+	add.s32 	%r40, %r6, %r39;
+	mov.b64 	%fd274, {%r5, %r40};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd277;
+	}
+	mov.b32 	%f2, %r41;
+	abs.f32 	%f1, %f2;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB53_6;
+
+	setp.lt.f64 	%p4, %fd277, 0d0000000000000000;
+	add.rn.f64 	%fd73, %fd277, 0d7FF0000000000000;
+	selp.f64 	%fd274, 0d0000000000000000, %fd73, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB53_6;
+
+	mov.f64 	%fd272, 0d4338000000000000;
+	mov.f64 	%fd271, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd270, %fd277, %fd271, %fd272;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r102, %temp}, %fd270;
+	}
+	shr.u32 	%r42, %r102, 31;
+	add.s32 	%r43, %r102, %r42;
+	shr.s32 	%r44, %r43, 1;
+	shl.b32 	%r45, %r44, 20;
+	add.s32 	%r46, %r6, %r45;
+	mov.b64 	%fd74, {%r5, %r46};
+	sub.s32 	%r47, %r102, %r44;
+	shl.b32 	%r48, %r47, 20;
+	add.s32 	%r49, %r48, 1072693248;
+	mov.u32 	%r50, 0;
+	mov.b64 	%fd75, {%r50, %r49};
+	mul.rn.f64 	%fd274, %fd74, %fd75;
+
+$L__BB53_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r51}, %fd274;
+	}
+	mov.b32 	%f3, %r51;
+	setp.lt.f32 	%p6, %f3, 0f3FE55555;
+	setp.gt.f32 	%p7, %f3, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB53_14;
+	bra.uni 	$L__BB53_7;
+
+$L__BB53_14:
+	add.rn.f64 	%fd122, %fd274, 0d4000000000000000;
+	div.rn.f64 	%fd123, %fd274, %fd122;
+	mul.rn.f64 	%fd124, %fd274, %fd123;
+	neg.f64 	%fd125, %fd124;
+	sub.rn.f64 	%fd126, %fd274, %fd124;
+	mul.rn.f64 	%fd127, %fd126, %fd126;
+	mov.f64 	%fd128, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd129, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd130, %fd129, %fd127, %fd128;
+	mov.f64 	%fd131, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd132, %fd130, %fd127, %fd131;
+	mov.f64 	%fd133, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd134, %fd132, %fd127, %fd133;
+	mov.f64 	%fd135, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd136, %fd134, %fd127, %fd135;
+	mov.f64 	%fd137, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd138, %fd136, %fd127, %fd137;
+	mov.f64 	%fd139, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd140, %fd138, %fd127, %fd139;
+	mov.f64 	%fd141, 0d3FB5555555555462;
+	fma.rn.f64 	%fd142, %fd140, %fd127, %fd141;
+	mul.rn.f64 	%fd143, %fd127, %fd142;
+	fma.rn.f64 	%fd144, %fd143, %fd126, %fd125;
+	add.rn.f64 	%fd277, %fd274, %fd144;
+	bra.uni 	$L__BB53_15;
+
+$L__BB53_7:
+	add.rn.f64 	%fd275, %fd274, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r103}, %fd275;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd275;
+	}
+	setp.gt.s32 	%p9, %r103, 1048575;
+	mov.u32 	%r105, -1023;
+	@%p9 bra 	$L__BB53_9;
+
+	mul.rn.f64 	%fd275, %fd275, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r103}, %fd275;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r104, %temp}, %fd275;
+	}
+	mov.u32 	%r105, -1077;
+
+$L__BB53_9:
+	add.s32 	%r54, %r103, -1;
+	setp.lt.u32 	%p10, %r54, 2146435071;
+	@%p10 bra 	$L__BB53_11;
+	bra.uni 	$L__BB53_10;
+
+$L__BB53_11:
+	shr.u32 	%r56, %r103, 20;
+	add.s32 	%r106, %r105, %r56;
+	and.b32  	%r57, %r103, -2146435073;
+	or.b32  	%r58, %r57, 1072693248;
+	mov.b64 	%fd276, {%r104, %r58};
+	setp.lt.s32 	%p12, %r58, 1073127583;
+	@%p12 bra 	$L__BB53_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r59, %temp}, %fd276;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r60}, %fd276;
+	}
+	add.s32 	%r61, %r60, -1048576;
+	mov.b64 	%fd276, {%r59, %r61};
+	add.s32 	%r106, %r106, 1;
+
+$L__BB53_13:
+	add.rn.f64 	%fd78, %fd276, 0d3FF0000000000000;
+	mov.f64 	%fd79, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd80, %fd78;
+	neg.f64 	%fd81, %fd78;
+	fma.rn.f64 	%fd82, %fd81, %fd80, %fd79;
+	fma.rn.f64 	%fd83, %fd82, %fd82, %fd82;
+	fma.rn.f64 	%fd84, %fd83, %fd80, %fd80;
+	add.rn.f64 	%fd85, %fd276, 0dBFF0000000000000;
+	mul.rn.f64 	%fd86, %fd85, %fd84;
+	add.rn.f64 	%fd87, %fd86, %fd86;
+	mul.rn.f64 	%fd88, %fd87, %fd87;
+	mov.f64 	%fd89, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd90, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd91, %fd90, %fd88, %fd89;
+	mov.f64 	%fd92, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd93, %fd91, %fd88, %fd92;
+	mov.f64 	%fd94, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd95, %fd93, %fd88, %fd94;
+	mov.f64 	%fd96, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd97, %fd95, %fd88, %fd96;
+	mov.f64 	%fd98, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd99, %fd97, %fd88, %fd98;
+	mov.f64 	%fd100, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd101, %fd99, %fd88, %fd100;
+	mov.f64 	%fd102, 0d3FB5555555555554;
+	fma.rn.f64 	%fd103, %fd101, %fd88, %fd102;
+	sub.rn.f64 	%fd104, %fd85, %fd87;
+	add.rn.f64 	%fd105, %fd104, %fd104;
+	neg.f64 	%fd106, %fd87;
+	fma.rn.f64 	%fd107, %fd106, %fd85, %fd105;
+	mul.rn.f64 	%fd108, %fd84, %fd107;
+	mul.rn.f64 	%fd109, %fd88, %fd103;
+	fma.rn.f64 	%fd110, %fd109, %fd87, %fd108;
+	xor.b32  	%r62, %r106, -2147483648;
+	mov.u32 	%r63, -2147483648;
+	mov.u32 	%r64, 1127219200;
+	mov.b64 	%fd111, {%r62, %r64};
+	mov.b64 	%fd112, {%r63, %r64};
+	sub.rn.f64 	%fd113, %fd111, %fd112;
+	mov.f64 	%fd114, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd115, %fd113, %fd114, %fd87;
+	neg.f64 	%fd116, %fd113;
+	fma.rn.f64 	%fd117, %fd116, %fd114, %fd115;
+	sub.rn.f64 	%fd118, %fd117, %fd87;
+	sub.rn.f64 	%fd119, %fd110, %fd118;
+	mov.f64 	%fd120, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd121, %fd113, %fd120, %fd119;
+	add.rn.f64 	%fd277, %fd115, %fd121;
+	bra.uni 	$L__BB53_15;
+
+$L__BB53_10:
+	mov.f64 	%fd76, 0d7FF0000000000000;
+	fma.rn.f64 	%fd77, %fd275, %fd76, %fd76;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd275;
+	}
+	mov.b32 	%f4, %r55;
+	setp.eq.f32 	%p11, %f4, 0f00000000;
+	selp.f64 	%fd277, 0dFFF0000000000000, %fd77, %p11;
+
+$L__BB53_15:
+	ld.global.f64 	%fd19, [%rd29];
+	setp.gt.s32 	%p13, %r2, 1048575;
+	mov.u32 	%r109, -1023;
+	mov.f64 	%fd278, %fd38;
+	mov.u32 	%r107, %r2;
+	mov.u32 	%r108, %r3;
+	@%p13 bra 	$L__BB53_17;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r107}, %fd1;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r108, %temp}, %fd1;
+	}
+	mov.u32 	%r109, -1077;
+	mov.f64 	%fd278, %fd1;
+
+$L__BB53_17:
+	add.s32 	%r67, %r107, -1;
+	setp.lt.u32 	%p14, %r67, 2146435071;
+	@%p14 bra 	$L__BB53_19;
+	bra.uni 	$L__BB53_18;
+
+$L__BB53_19:
+	shr.u32 	%r69, %r107, 20;
+	add.s32 	%r110, %r109, %r69;
+	and.b32  	%r70, %r107, -2146435073;
+	or.b32  	%r71, %r70, 1072693248;
+	mov.b64 	%fd279, {%r108, %r71};
+	setp.lt.s32 	%p16, %r71, 1073127583;
+	@%p16 bra 	$L__BB53_21;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r72, %temp}, %fd279;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r73}, %fd279;
+	}
+	add.s32 	%r74, %r73, -1048576;
+	mov.b64 	%fd279, {%r72, %r74};
+	add.s32 	%r110, %r110, 1;
+
+$L__BB53_21:
+	add.rn.f64 	%fd147, %fd279, 0d3FF0000000000000;
+	mov.f64 	%fd148, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd149, %fd147;
+	neg.f64 	%fd150, %fd147;
+	fma.rn.f64 	%fd151, %fd150, %fd149, %fd148;
+	fma.rn.f64 	%fd152, %fd151, %fd151, %fd151;
+	fma.rn.f64 	%fd153, %fd152, %fd149, %fd149;
+	add.rn.f64 	%fd154, %fd279, 0dBFF0000000000000;
+	mul.rn.f64 	%fd155, %fd154, %fd153;
+	add.rn.f64 	%fd156, %fd155, %fd155;
+	mul.rn.f64 	%fd157, %fd156, %fd156;
+	mov.f64 	%fd158, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd159, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd160, %fd159, %fd157, %fd158;
+	mov.f64 	%fd161, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd162, %fd160, %fd157, %fd161;
+	mov.f64 	%fd163, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd164, %fd162, %fd157, %fd163;
+	mov.f64 	%fd165, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd166, %fd164, %fd157, %fd165;
+	mov.f64 	%fd167, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd168, %fd166, %fd157, %fd167;
+	mov.f64 	%fd169, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd170, %fd168, %fd157, %fd169;
+	mov.f64 	%fd171, 0d3FB5555555555554;
+	fma.rn.f64 	%fd172, %fd170, %fd157, %fd171;
+	sub.rn.f64 	%fd173, %fd154, %fd156;
+	add.rn.f64 	%fd174, %fd173, %fd173;
+	neg.f64 	%fd175, %fd156;
+	fma.rn.f64 	%fd176, %fd175, %fd154, %fd174;
+	mul.rn.f64 	%fd177, %fd153, %fd176;
+	mul.rn.f64 	%fd178, %fd157, %fd172;
+	fma.rn.f64 	%fd179, %fd178, %fd156, %fd177;
+	xor.b32  	%r75, %r110, -2147483648;
+	mov.u32 	%r76, -2147483648;
+	mov.u32 	%r77, 1127219200;
+	mov.b64 	%fd180, {%r75, %r77};
+	mov.b64 	%fd181, {%r76, %r77};
+	sub.rn.f64 	%fd182, %fd180, %fd181;
+	mov.f64 	%fd183, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd184, %fd182, %fd183, %fd156;
+	neg.f64 	%fd185, %fd182;
+	fma.rn.f64 	%fd186, %fd185, %fd183, %fd184;
+	sub.rn.f64 	%fd187, %fd186, %fd156;
+	sub.rn.f64 	%fd188, %fd179, %fd187;
+	mov.f64 	%fd189, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd190, %fd182, %fd189, %fd188;
+	add.rn.f64 	%fd280, %fd184, %fd190;
+	bra.uni 	$L__BB53_22;
+
+$L__BB53_18:
+	mov.f64 	%fd145, 0d7FF0000000000000;
+	fma.rn.f64 	%fd146, %fd278, %fd145, %fd145;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r68}, %fd278;
+	}
+	mov.b32 	%f5, %r68;
+	setp.eq.f32 	%p15, %f5, 0f00000000;
+	selp.f64 	%fd280, 0dFFF0000000000000, %fd146, %p15;
+
+$L__BB53_22:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd277;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r111}, %fd277;
+	}
+	setp.gt.s32 	%p17, %r111, 1048575;
+	mov.u32 	%r113, -1023;
+	mov.f64 	%fd281, %fd277;
+	@%p17 bra 	$L__BB53_24;
+
+	mul.rn.f64 	%fd281, %fd277, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r111}, %fd281;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r112, %temp}, %fd281;
+	}
+	mov.u32 	%r113, -1077;
+
+$L__BB53_24:
+	add.s32 	%r80, %r111, -1;
+	setp.lt.u32 	%p18, %r80, 2146435071;
+	@%p18 bra 	$L__BB53_26;
+	bra.uni 	$L__BB53_25;
+
+$L__BB53_26:
+	shr.u32 	%r82, %r111, 20;
+	add.s32 	%r114, %r113, %r82;
+	and.b32  	%r83, %r111, -2146435073;
+	or.b32  	%r84, %r83, 1072693248;
+	mov.b64 	%fd282, {%r112, %r84};
+	setp.lt.s32 	%p20, %r84, 1073127583;
+	@%p20 bra 	$L__BB53_28;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r85, %temp}, %fd282;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd282;
+	}
+	add.s32 	%r87, %r86, -1048576;
+	mov.b64 	%fd282, {%r85, %r87};
+	add.s32 	%r114, %r114, 1;
+
+$L__BB53_28:
+	add.rn.f64 	%fd193, %fd282, 0d3FF0000000000000;
+	mov.f64 	%fd194, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd195, %fd193;
+	neg.f64 	%fd196, %fd193;
+	fma.rn.f64 	%fd197, %fd196, %fd195, %fd194;
+	fma.rn.f64 	%fd198, %fd197, %fd197, %fd197;
+	fma.rn.f64 	%fd199, %fd198, %fd195, %fd195;
+	add.rn.f64 	%fd200, %fd282, 0dBFF0000000000000;
+	mul.rn.f64 	%fd201, %fd200, %fd199;
+	add.rn.f64 	%fd202, %fd201, %fd201;
+	mul.rn.f64 	%fd203, %fd202, %fd202;
+	mov.f64 	%fd204, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd205, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd206, %fd205, %fd203, %fd204;
+	mov.f64 	%fd207, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd208, %fd206, %fd203, %fd207;
+	mov.f64 	%fd209, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd210, %fd208, %fd203, %fd209;
+	mov.f64 	%fd211, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd212, %fd210, %fd203, %fd211;
+	mov.f64 	%fd213, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd214, %fd212, %fd203, %fd213;
+	mov.f64 	%fd215, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd216, %fd214, %fd203, %fd215;
+	mov.f64 	%fd217, 0d3FB5555555555554;
+	fma.rn.f64 	%fd218, %fd216, %fd203, %fd217;
+	sub.rn.f64 	%fd219, %fd200, %fd202;
+	add.rn.f64 	%fd220, %fd219, %fd219;
+	neg.f64 	%fd221, %fd202;
+	fma.rn.f64 	%fd222, %fd221, %fd200, %fd220;
+	mul.rn.f64 	%fd223, %fd199, %fd222;
+	mul.rn.f64 	%fd224, %fd203, %fd218;
+	fma.rn.f64 	%fd225, %fd224, %fd202, %fd223;
+	xor.b32  	%r88, %r114, -2147483648;
+	mov.u32 	%r89, -2147483648;
+	mov.u32 	%r90, 1127219200;
+	mov.b64 	%fd226, {%r88, %r90};
+	mov.b64 	%fd227, {%r89, %r90};
+	sub.rn.f64 	%fd228, %fd226, %fd227;
+	mov.f64 	%fd229, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd230, %fd228, %fd229, %fd202;
+	neg.f64 	%fd231, %fd228;
+	fma.rn.f64 	%fd232, %fd231, %fd229, %fd230;
+	sub.rn.f64 	%fd233, %fd232, %fd202;
+	sub.rn.f64 	%fd234, %fd225, %fd233;
+	mov.f64 	%fd235, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd236, %fd228, %fd235, %fd234;
+	add.rn.f64 	%fd283, %fd230, %fd236;
+	bra.uni 	$L__BB53_29;
+
+$L__BB53_25:
+	mov.f64 	%fd191, 0d7FF0000000000000;
+	fma.rn.f64 	%fd192, %fd281, %fd191, %fd191;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd281;
+	}
+	mov.b32 	%f6, %r81;
+	setp.eq.f32 	%p19, %f6, 0f00000000;
+	selp.f64 	%fd283, 0dFFF0000000000000, %fd192, %p19;
+
+$L__BB53_29:
+	sub.rn.f64 	%fd237, %fd19, %fd37;
+	mul.rn.f64 	%fd238, %fd237, %fd237;
+	mul.rn.f64 	%fd239, %fd277, %fd277;
+	add.rn.f64 	%fd240, %fd239, %fd238;
+	div.rn.f64 	%fd241, %fd240, %fd2;
+	sub.rn.f64 	%fd242, %fd280, %fd283;
+	add.rn.f64 	%fd243, %fd241, %fd242;
+	add.rn.f64 	%fd244, %fd243, 0dBFE0000000000000;
+	add.rn.f64 	%fd284, %fd284, %fd244;
+	add.s64 	%rd30, %rd30, %rd6;
+	add.s64 	%rd29, %rd29, %rd6;
+	add.s64 	%rd31, %rd31, %rd4;
+	setp.lt.s64 	%p21, %rd31, %rd17;
+	@%p21 bra 	$L__BB53_2;
+
+$L__BB53_30:
+	mov.u32 	%r94, %tid.x;
+	shl.b32 	%r91, %r94, 3;
+	mov.u32 	%r92, _ZZ9block_sumdE1s;
+	add.s32 	%r35, %r92, %r91;
+	st.shared.f64 	[%r35], %fd284;
+	bar.sync 	0;
+	setp.gt.u32 	%p22, %r94, 127;
+	@%p22 bra 	$L__BB53_32;
+
+	ld.shared.f64 	%fd245, [%r35];
+	ld.shared.f64 	%fd246, [%r35+1024];
+	add.rn.f64 	%fd247, %fd246, %fd245;
+	st.shared.f64 	[%r35], %fd247;
+
+$L__BB53_32:
+	mov.u32 	%r95, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p23, %r95, 63;
+	@%p23 bra 	$L__BB53_34;
+
+	ld.shared.f64 	%fd248, [%r35];
+	ld.shared.f64 	%fd249, [%r35+512];
+	add.rn.f64 	%fd250, %fd249, %fd248;
+	st.shared.f64 	[%r35], %fd250;
+
+$L__BB53_34:
+	mov.u32 	%r96, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p24, %r96, 31;
+	@%p24 bra 	$L__BB53_36;
+
+	ld.shared.f64 	%fd251, [%r35];
+	ld.shared.f64 	%fd252, [%r35+256];
+	add.rn.f64 	%fd253, %fd252, %fd251;
+	st.shared.f64 	[%r35], %fd253;
+
+$L__BB53_36:
+	mov.u32 	%r97, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p25, %r97, 15;
+	@%p25 bra 	$L__BB53_38;
+
+	ld.shared.f64 	%fd254, [%r35];
+	ld.shared.f64 	%fd255, [%r35+128];
+	add.rn.f64 	%fd256, %fd255, %fd254;
+	st.shared.f64 	[%r35], %fd256;
+
+$L__BB53_38:
+	mov.u32 	%r98, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p26, %r98, 7;
+	@%p26 bra 	$L__BB53_40;
+
+	ld.shared.f64 	%fd257, [%r35];
+	ld.shared.f64 	%fd258, [%r35+64];
+	add.rn.f64 	%fd259, %fd258, %fd257;
+	st.shared.f64 	[%r35], %fd259;
+
+$L__BB53_40:
+	mov.u32 	%r99, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p27, %r99, 3;
+	@%p27 bra 	$L__BB53_42;
+
+	ld.shared.f64 	%fd260, [%r35];
+	ld.shared.f64 	%fd261, [%r35+32];
+	add.rn.f64 	%fd262, %fd261, %fd260;
+	st.shared.f64 	[%r35], %fd262;
+
+$L__BB53_42:
+	mov.u32 	%r100, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p28, %r100, 1;
+	@%p28 bra 	$L__BB53_44;
+
+	ld.shared.f64 	%fd263, [%r35];
+	ld.shared.f64 	%fd264, [%r35+16];
+	add.rn.f64 	%fd265, %fd264, %fd263;
+	st.shared.f64 	[%r35], %fd265;
+
+$L__BB53_44:
+	mov.u32 	%r101, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p29, %r101, 0;
+	@%p29 bra 	$L__BB53_46;
+
+	ld.shared.f64 	%fd266, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd267, [%r35];
+	add.rn.f64 	%fd268, %fd266, %fd267;
+	st.shared.f64 	[%r35], %fd268;
+
+$L__BB53_46:
+	bar.sync 	0;
+	@%p29 bra 	$L__BB53_48;
+
+	mov.u32 	%r93, %ctaid.x;
+	cvt.u64.u32 	%rd28, %r93;
+	ld.param.u64 	%rd27, [bbb_klclosed_partial_f64_param_0];
+	ld.shared.f64 	%fd269, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd24, %rd27;
+	shl.b64 	%rd25, %rd28, 3;
+	add.s64 	%rd26, %rd24, %rd25;
+	st.global.f64 	[%rd26], %fd269;
+
+$L__BB53_48:
+	ret;
+
+}
+	// .globl	bbb_klclosed_dmu_f64
+.visible .entry bbb_klclosed_dmu_f64(
+	.param .u64 bbb_klclosed_dmu_f64_param_0,
+	.param .u64 bbb_klclosed_dmu_f64_param_1,
+	.param .u64 bbb_klclosed_dmu_f64_param_2,
+	.param .u64 bbb_klclosed_dmu_f64_param_3,
+	.param .u64 bbb_klclosed_dmu_f64_param_4,
+	.param .f64 bbb_klclosed_dmu_f64_param_5,
+	.param .f64 bbb_klclosed_dmu_f64_param_6
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<21>;
+	.reg .b64 	%rd<70>;
+
+
+	ld.param.u64 	%rd36, [bbb_klclosed_dmu_f64_param_0];
+	ld.param.u64 	%rd37, [bbb_klclosed_dmu_f64_param_1];
+	ld.param.u64 	%rd38, [bbb_klclosed_dmu_f64_param_2];
+	ld.param.u64 	%rd35, [bbb_klclosed_dmu_f64_param_4];
+	ld.param.f64 	%fd2, [bbb_klclosed_dmu_f64_param_5];
+	ld.param.f64 	%fd3, [bbb_klclosed_dmu_f64_param_6];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd38;
+	mul.rn.f64 	%fd4, %fd3, %fd3;
+	cvta.to.global.u64 	%rd39, %rd37;
+	ld.global.f64 	%fd5, [%rd39];
+	div.rn.f64 	%fd1, %fd5, %fd4;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd40, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd66, %rd40, %rd5;
+	setp.ge.s64 	%p1, %rd66, %rd35;
+	@%p1 bra 	$L__BB54_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd41, %rd8, %rd35;
+	add.s64 	%rd42, %rd7, %rd3;
+	mul.lo.s64 	%rd43, %rd42, %rd4;
+	add.s64 	%rd44, %rd43, %rd5;
+	not.b64 	%rd45, %rd44;
+	add.s64 	%rd9, %rd41, %rd45;
+	or.b64  	%rd46, %rd9, %rd8;
+	and.b64  	%rd47, %rd46, -4294967296;
+	setp.eq.s64 	%p2, %rd47, 0;
+	@%p2 bra 	$L__BB54_3;
+
+	div.u64 	%rd61, %rd9, %rd8;
+	bra.uni 	$L__BB54_4;
+
+$L__BB54_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd61, %r7;
+
+$L__BB54_4:
+	add.s64 	%rd48, %rd61, 1;
+	and.b64  	%rd65, %rd48, 3;
+	setp.eq.s64 	%p3, %rd65, 0;
+	@%p3 bra 	$L__BB54_7;
+
+	shl.b64 	%rd49, %rd66, 3;
+	add.s64 	%rd63, %rd1, %rd49;
+	shl.b64 	%rd15, %rd8, 3;
+	add.s64 	%rd62, %rd2, %rd49;
+
+$L__BB54_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd6, [%rd62];
+	sub.rn.f64 	%fd7, %fd6, %fd2;
+	mul.rn.f64 	%fd8, %fd1, %fd7;
+	st.global.f64 	[%rd63], %fd8;
+	add.s64 	%rd66, %rd66, %rd8;
+	add.s64 	%rd63, %rd63, %rd15;
+	add.s64 	%rd62, %rd62, %rd15;
+	add.s64 	%rd65, %rd65, -1;
+	setp.ne.s64 	%p4, %rd65, 0;
+	@%p4 bra 	$L__BB54_6;
+
+$L__BB54_7:
+	setp.lt.u64 	%p5, %rd61, 3;
+	@%p5 bra 	$L__BB54_10;
+
+	shl.b64 	%rd50, %rd66, 3;
+	add.s64 	%rd68, %rd2, %rd50;
+	shl.b64 	%rd27, %rd8, 3;
+	add.s64 	%rd69, %rd1, %rd50;
+
+$L__BB54_9:
+	ld.global.f64 	%fd9, [%rd68];
+	sub.rn.f64 	%fd10, %fd9, %fd2;
+	mul.rn.f64 	%fd11, %fd1, %fd10;
+	st.global.f64 	[%rd69], %fd11;
+	add.s64 	%rd52, %rd68, %rd27;
+	ld.global.f64 	%fd12, [%rd52];
+	sub.rn.f64 	%fd13, %fd12, %fd2;
+	mul.rn.f64 	%fd14, %fd1, %fd13;
+	add.s64 	%rd53, %rd69, %rd27;
+	st.global.f64 	[%rd53], %fd14;
+	add.s64 	%rd54, %rd66, %rd8;
+	add.s64 	%rd55, %rd54, %rd8;
+	add.s64 	%rd56, %rd52, %rd27;
+	ld.global.f64 	%fd15, [%rd56];
+	sub.rn.f64 	%fd16, %fd15, %fd2;
+	mul.rn.f64 	%fd17, %fd1, %fd16;
+	add.s64 	%rd57, %rd53, %rd27;
+	st.global.f64 	[%rd57], %fd17;
+	add.s64 	%rd58, %rd55, %rd8;
+	add.s64 	%rd59, %rd56, %rd27;
+	add.s64 	%rd68, %rd59, %rd27;
+	ld.global.f64 	%fd18, [%rd59];
+	sub.rn.f64 	%fd19, %fd18, %fd2;
+	mul.rn.f64 	%fd20, %fd1, %fd19;
+	add.s64 	%rd60, %rd57, %rd27;
+	add.s64 	%rd69, %rd60, %rd27;
+	st.global.f64 	[%rd60], %fd20;
+	add.s64 	%rd66, %rd58, %rd8;
+	setp.lt.s64 	%p6, %rd66, %rd35;
+	@%p6 bra 	$L__BB54_9;
+
+$L__BB54_10:
+	ret;
+
+}
+	// .globl	bbb_klclosed_drho_f64
+.visible .entry bbb_klclosed_drho_f64(
+	.param .u64 bbb_klclosed_drho_f64_param_0,
+	.param .u64 bbb_klclosed_drho_f64_param_1,
+	.param .u64 bbb_klclosed_drho_f64_param_2,
+	.param .u64 bbb_klclosed_drho_f64_param_3,
+	.param .u64 bbb_klclosed_drho_f64_param_4,
+	.param .f64 bbb_klclosed_drho_f64_param_5,
+	.param .f64 bbb_klclosed_drho_f64_param_6
+)
+{
+	.reg .pred 	%p<17>;
+	.reg .f32 	%f<7>;
+	.reg .b32 	%r<63>;
+	.reg .f64 	%fd<174>;
+	.reg .b64 	%rd<27>;
+
+
+	ld.param.u64 	%rd13, [bbb_klclosed_drho_f64_param_0];
+	ld.param.u64 	%rd14, [bbb_klclosed_drho_f64_param_1];
+	ld.param.u64 	%rd15, [bbb_klclosed_drho_f64_param_3];
+	ld.param.u64 	%rd16, [bbb_klclosed_drho_f64_param_4];
+	ld.param.f64 	%fd22, [bbb_klclosed_drho_f64_param_6];
+	mov.u32 	%r17, %ctaid.x;
+	mov.u32 	%r18, %ntid.x;
+	cvt.u64.u32 	%rd1, %r18;
+	mul.wide.u32 	%rd17, %r17, %r18;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd18, %r19;
+	add.s64 	%rd26, %rd17, %rd18;
+	setp.ge.s64 	%p1, %rd26, %rd16;
+	@%p1 bra 	$L__BB55_19;
+
+	cvta.to.global.u64 	%rd19, %rd14;
+	ld.global.f64 	%fd1, [%rd19];
+	mul.rn.f64 	%fd2, %fd22, %fd22;
+	mov.u32 	%r20, %nctaid.x;
+	cvt.u64.u32 	%rd20, %r20;
+	mul.lo.s64 	%rd3, %rd1, %rd20;
+	cvta.to.global.u64 	%rd21, %rd15;
+	shl.b64 	%rd22, %rd26, 3;
+	add.s64 	%rd25, %rd21, %rd22;
+	shl.b64 	%rd5, %rd3, 3;
+	cvta.to.global.u64 	%rd23, %rd13;
+	add.s64 	%rd24, %rd23, %rd22;
+
+$L__BB55_2:
+	ld.global.f64 	%fd3, [%rd25];
+	setp.gt.f64 	%p2, %fd3, 0d4034000000000000;
+	mov.f64 	%fd172, %fd3;
+	@%p2 bra 	$L__BB55_15;
+
+	mov.f64 	%fd23, 0d4338000000000000;
+	mov.f64 	%fd24, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd25, %fd3, %fd24, %fd23;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd25;
+	}
+	mov.f64 	%fd26, 0dC338000000000000;
+	add.rn.f64 	%fd27, %fd25, %fd26;
+	mov.f64 	%fd28, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd29, %fd27, %fd28, %fd3;
+	mov.f64 	%fd30, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd31, %fd27, %fd30, %fd29;
+	mov.f64 	%fd32, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd33, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd34, %fd33, %fd31, %fd32;
+	mov.f64 	%fd35, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd36, %fd34, %fd31, %fd35;
+	mov.f64 	%fd37, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd38, %fd36, %fd31, %fd37;
+	mov.f64 	%fd39, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd40, %fd38, %fd31, %fd39;
+	mov.f64 	%fd41, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd42, %fd40, %fd31, %fd41;
+	mov.f64 	%fd43, 0d3F81111111122322;
+	fma.rn.f64 	%fd44, %fd42, %fd31, %fd43;
+	mov.f64 	%fd45, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd46, %fd44, %fd31, %fd45;
+	mov.f64 	%fd47, 0d3FC5555555555511;
+	fma.rn.f64 	%fd48, %fd46, %fd31, %fd47;
+	mov.f64 	%fd49, 0d3FE000000000000B;
+	fma.rn.f64 	%fd50, %fd48, %fd31, %fd49;
+	mov.f64 	%fd51, 0d3FF0000000000000;
+	fma.rn.f64 	%fd52, %fd50, %fd31, %fd51;
+	fma.rn.f64 	%fd53, %fd52, %fd31, %fd51;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd53;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd53;
+	}
+	shl.b32 	%r21, %r1, 20;
+	add.s32 	%r22, %r3, %r21;
+	mov.b64 	%fd169, {%r2, %r22};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r23}, %fd3;
+	}
+	mov.b32 	%f3, %r23;
+	abs.f32 	%f1, %f3;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB55_6;
+
+	setp.lt.f64 	%p4, %fd3, 0d0000000000000000;
+	add.rn.f64 	%fd54, %fd3, 0d7FF0000000000000;
+	selp.f64 	%fd169, 0d0000000000000000, %fd54, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB55_6;
+
+	shr.u32 	%r24, %r1, 31;
+	add.s32 	%r25, %r1, %r24;
+	shr.s32 	%r26, %r25, 1;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd55, {%r2, %r28};
+	sub.s32 	%r29, %r1, %r26;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r30, 1072693248;
+	mov.u32 	%r32, 0;
+	mov.b64 	%fd56, {%r32, %r31};
+	mul.rn.f64 	%fd169, %fd55, %fd56;
+
+$L__BB55_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r33}, %fd169;
+	}
+	mov.b32 	%f4, %r33;
+	setp.lt.f32 	%p6, %f4, 0f3FE55555;
+	setp.gt.f32 	%p7, %f4, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB55_14;
+	bra.uni 	$L__BB55_7;
+
+$L__BB55_14:
+	add.rn.f64 	%fd103, %fd169, 0d4000000000000000;
+	div.rn.f64 	%fd104, %fd169, %fd103;
+	mul.rn.f64 	%fd105, %fd169, %fd104;
+	neg.f64 	%fd106, %fd105;
+	sub.rn.f64 	%fd107, %fd169, %fd105;
+	mul.rn.f64 	%fd108, %fd107, %fd107;
+	mov.f64 	%fd109, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd110, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd111, %fd110, %fd108, %fd109;
+	mov.f64 	%fd112, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd113, %fd111, %fd108, %fd112;
+	mov.f64 	%fd114, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd115, %fd113, %fd108, %fd114;
+	mov.f64 	%fd116, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd117, %fd115, %fd108, %fd116;
+	mov.f64 	%fd118, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd119, %fd117, %fd108, %fd118;
+	mov.f64 	%fd120, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd121, %fd119, %fd108, %fd120;
+	mov.f64 	%fd122, 0d3FB5555555555462;
+	fma.rn.f64 	%fd123, %fd121, %fd108, %fd122;
+	mul.rn.f64 	%fd124, %fd108, %fd123;
+	fma.rn.f64 	%fd125, %fd124, %fd107, %fd106;
+	add.rn.f64 	%fd172, %fd169, %fd125;
+	bra.uni 	$L__BB55_15;
+
+$L__BB55_7:
+	add.rn.f64 	%fd170, %fd169, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd170;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd170;
+	}
+	setp.gt.s32 	%p9, %r59, 1048575;
+	mov.u32 	%r61, -1023;
+	@%p9 bra 	$L__BB55_9;
+
+	mul.rn.f64 	%fd170, %fd170, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd170;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd170;
+	}
+	mov.u32 	%r61, -1077;
+
+$L__BB55_9:
+	add.s32 	%r36, %r59, -1;
+	setp.lt.u32 	%p10, %r36, 2146435071;
+	@%p10 bra 	$L__BB55_11;
+	bra.uni 	$L__BB55_10;
+
+$L__BB55_11:
+	shr.u32 	%r38, %r59, 20;
+	add.s32 	%r62, %r61, %r38;
+	and.b32  	%r39, %r59, -2146435073;
+	or.b32  	%r40, %r39, 1072693248;
+	mov.b64 	%fd171, {%r60, %r40};
+	setp.lt.s32 	%p12, %r40, 1073127583;
+	@%p12 bra 	$L__BB55_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r41, %temp}, %fd171;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd171;
+	}
+	add.s32 	%r43, %r42, -1048576;
+	mov.b64 	%fd171, {%r41, %r43};
+	add.s32 	%r62, %r62, 1;
+
+$L__BB55_13:
+	add.rn.f64 	%fd59, %fd171, 0d3FF0000000000000;
+	mov.f64 	%fd60, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd61, %fd59;
+	neg.f64 	%fd62, %fd59;
+	fma.rn.f64 	%fd63, %fd62, %fd61, %fd60;
+	fma.rn.f64 	%fd64, %fd63, %fd63, %fd63;
+	fma.rn.f64 	%fd65, %fd64, %fd61, %fd61;
+	add.rn.f64 	%fd66, %fd171, 0dBFF0000000000000;
+	mul.rn.f64 	%fd67, %fd66, %fd65;
+	add.rn.f64 	%fd68, %fd67, %fd67;
+	mul.rn.f64 	%fd69, %fd68, %fd68;
+	mov.f64 	%fd70, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd71, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd72, %fd71, %fd69, %fd70;
+	mov.f64 	%fd73, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd74, %fd72, %fd69, %fd73;
+	mov.f64 	%fd75, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd76, %fd74, %fd69, %fd75;
+	mov.f64 	%fd77, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd78, %fd76, %fd69, %fd77;
+	mov.f64 	%fd79, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd80, %fd78, %fd69, %fd79;
+	mov.f64 	%fd81, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd82, %fd80, %fd69, %fd81;
+	mov.f64 	%fd83, 0d3FB5555555555554;
+	fma.rn.f64 	%fd84, %fd82, %fd69, %fd83;
+	sub.rn.f64 	%fd85, %fd66, %fd68;
+	add.rn.f64 	%fd86, %fd85, %fd85;
+	neg.f64 	%fd87, %fd68;
+	fma.rn.f64 	%fd88, %fd87, %fd66, %fd86;
+	mul.rn.f64 	%fd89, %fd65, %fd88;
+	mul.rn.f64 	%fd90, %fd69, %fd84;
+	fma.rn.f64 	%fd91, %fd90, %fd68, %fd89;
+	xor.b32  	%r44, %r62, -2147483648;
+	mov.u32 	%r45, -2147483648;
+	mov.u32 	%r46, 1127219200;
+	mov.b64 	%fd92, {%r44, %r46};
+	mov.b64 	%fd93, {%r45, %r46};
+	sub.rn.f64 	%fd94, %fd92, %fd93;
+	mov.f64 	%fd95, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd96, %fd94, %fd95, %fd68;
+	neg.f64 	%fd97, %fd94;
+	fma.rn.f64 	%fd98, %fd97, %fd95, %fd96;
+	sub.rn.f64 	%fd99, %fd98, %fd68;
+	sub.rn.f64 	%fd100, %fd91, %fd99;
+	mov.f64 	%fd101, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd102, %fd94, %fd101, %fd100;
+	add.rn.f64 	%fd172, %fd96, %fd102;
+	bra.uni 	$L__BB55_15;
+
+$L__BB55_10:
+	mov.f64 	%fd57, 0d7FF0000000000000;
+	fma.rn.f64 	%fd58, %fd170, %fd57, %fd57;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd170;
+	}
+	mov.b32 	%f5, %r37;
+	setp.eq.f32 	%p11, %f5, 0f00000000;
+	selp.f64 	%fd172, 0dFFF0000000000000, %fd58, %p11;
+
+$L__BB55_15:
+	neg.f64 	%fd126, %fd3;
+	mov.f64 	%fd127, 0d4338000000000000;
+	mov.f64 	%fd128, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd129, %fd126, %fd128, %fd127;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd129;
+	}
+	mov.f64 	%fd130, 0dC338000000000000;
+	add.rn.f64 	%fd131, %fd129, %fd130;
+	mov.f64 	%fd132, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd133, %fd131, %fd132, %fd126;
+	mov.f64 	%fd134, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd135, %fd131, %fd134, %fd133;
+	mov.f64 	%fd136, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd137, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd138, %fd137, %fd135, %fd136;
+	mov.f64 	%fd139, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd140, %fd138, %fd135, %fd139;
+	mov.f64 	%fd141, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd142, %fd140, %fd135, %fd141;
+	mov.f64 	%fd143, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd144, %fd142, %fd135, %fd143;
+	mov.f64 	%fd145, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd146, %fd144, %fd135, %fd145;
+	mov.f64 	%fd147, 0d3F81111111122322;
+	fma.rn.f64 	%fd148, %fd146, %fd135, %fd147;
+	mov.f64 	%fd149, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd150, %fd148, %fd135, %fd149;
+	mov.f64 	%fd151, 0d3FC5555555555511;
+	fma.rn.f64 	%fd152, %fd150, %fd135, %fd151;
+	mov.f64 	%fd153, 0d3FE000000000000B;
+	fma.rn.f64 	%fd154, %fd152, %fd135, %fd153;
+	mov.f64 	%fd155, 0d3FF0000000000000;
+	fma.rn.f64 	%fd156, %fd154, %fd135, %fd155;
+	fma.rn.f64 	%fd157, %fd156, %fd135, %fd155;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd157;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd157;
+	}
+	shl.b32 	%r47, %r14, 20;
+	add.s32 	%r48, %r16, %r47;
+	mov.b64 	%fd173, {%r15, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd126;
+	}
+	mov.b32 	%f6, %r49;
+	abs.f32 	%f2, %f6;
+	setp.lt.f32 	%p13, %f2, 0f4086232B;
+	@%p13 bra 	$L__BB55_18;
+
+	setp.gt.f64 	%p14, %fd3, 0d8000000000000000;
+	mov.f64 	%fd158, 0d7FF0000000000000;
+	sub.rn.f64 	%fd159, %fd158, %fd3;
+	selp.f64 	%fd173, 0d0000000000000000, %fd159, %p14;
+	setp.geu.f32 	%p15, %f2, 0f40874800;
+	@%p15 bra 	$L__BB55_18;
+
+	shr.u32 	%r50, %r14, 31;
+	add.s32 	%r51, %r14, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd160, {%r15, %r54};
+	sub.s32 	%r55, %r14, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd161, {%r58, %r57};
+	mul.rn.f64 	%fd173, %fd160, %fd161;
+
+$L__BB55_18:
+	add.rn.f64 	%fd162, %fd173, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd163, %fd162;
+	div.rn.f64 	%fd164, %fd172, %fd2;
+	rcp.rn.f64 	%fd165, %fd172;
+	sub.rn.f64 	%fd166, %fd164, %fd165;
+	mul.rn.f64 	%fd167, %fd1, %fd166;
+	mul.rn.f64 	%fd168, %fd167, %fd163;
+	st.global.f64 	[%rd24], %fd168;
+	add.s64 	%rd25, %rd25, %rd5;
+	add.s64 	%rd24, %rd24, %rd5;
+	add.s64 	%rd26, %rd26, %rd3;
+	setp.lt.s64 	%p16, %rd26, %rd16;
+	@%p16 bra 	$L__BB55_2;
+
+$L__BB55_19:
+	ret;
+
+}
+	// .globl	bbb_square_f64
+.visible .entry bbb_square_f64(
+	.param .u64 bbb_square_f64_param_0,
+	.param .u64 bbb_square_f64_param_1,
+	.param .u64 bbb_square_f64_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<11>;
+	.reg .b64 	%rd<68>;
+
+
+	ld.param.u64 	%rd36, [bbb_square_f64_param_0];
+	ld.param.u64 	%rd37, [bbb_square_f64_param_1];
+	ld.param.u64 	%rd35, [bbb_square_f64_param_2];
+	cvta.to.global.u64 	%rd1, %rd36;
+	cvta.to.global.u64 	%rd2, %rd37;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd38, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd64, %rd38, %rd5;
+	setp.ge.s64 	%p1, %rd64, %rd35;
+	@%p1 bra 	$L__BB56_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd39, %rd8, %rd35;
+	add.s64 	%rd40, %rd7, %rd3;
+	mul.lo.s64 	%rd41, %rd40, %rd4;
+	add.s64 	%rd42, %rd41, %rd5;
+	not.b64 	%rd43, %rd42;
+	add.s64 	%rd9, %rd39, %rd43;
+	or.b64  	%rd44, %rd9, %rd8;
+	and.b64  	%rd45, %rd44, -4294967296;
+	setp.eq.s64 	%p2, %rd45, 0;
+	@%p2 bra 	$L__BB56_3;
+
+	div.u64 	%rd59, %rd9, %rd8;
+	bra.uni 	$L__BB56_4;
+
+$L__BB56_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd59, %r7;
+
+$L__BB56_4:
+	add.s64 	%rd46, %rd59, 1;
+	and.b64  	%rd63, %rd46, 3;
+	setp.eq.s64 	%p3, %rd63, 0;
+	@%p3 bra 	$L__BB56_7;
+
+	shl.b64 	%rd47, %rd64, 3;
+	add.s64 	%rd61, %rd1, %rd47;
+	shl.b64 	%rd15, %rd8, 3;
+	add.s64 	%rd60, %rd2, %rd47;
+
+$L__BB56_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd60];
+	mul.rn.f64 	%fd2, %fd1, %fd1;
+	st.global.f64 	[%rd61], %fd2;
+	add.s64 	%rd64, %rd64, %rd8;
+	add.s64 	%rd61, %rd61, %rd15;
+	add.s64 	%rd60, %rd60, %rd15;
+	add.s64 	%rd63, %rd63, -1;
+	setp.ne.s64 	%p4, %rd63, 0;
+	@%p4 bra 	$L__BB56_6;
+
+$L__BB56_7:
+	setp.lt.u64 	%p5, %rd59, 3;
+	@%p5 bra 	$L__BB56_10;
+
+	shl.b64 	%rd48, %rd64, 3;
+	add.s64 	%rd66, %rd2, %rd48;
+	shl.b64 	%rd27, %rd8, 3;
+	add.s64 	%rd67, %rd1, %rd48;
+
+$L__BB56_9:
+	ld.global.f64 	%fd3, [%rd66];
+	mul.rn.f64 	%fd4, %fd3, %fd3;
+	st.global.f64 	[%rd67], %fd4;
+	add.s64 	%rd50, %rd66, %rd27;
+	ld.global.f64 	%fd5, [%rd50];
+	mul.rn.f64 	%fd6, %fd5, %fd5;
+	add.s64 	%rd51, %rd67, %rd27;
+	st.global.f64 	[%rd51], %fd6;
+	add.s64 	%rd52, %rd64, %rd8;
+	add.s64 	%rd53, %rd52, %rd8;
+	add.s64 	%rd54, %rd50, %rd27;
+	ld.global.f64 	%fd7, [%rd54];
+	mul.rn.f64 	%fd8, %fd7, %fd7;
+	add.s64 	%rd55, %rd51, %rd27;
+	st.global.f64 	[%rd55], %fd8;
+	add.s64 	%rd56, %rd53, %rd8;
+	add.s64 	%rd57, %rd54, %rd27;
+	add.s64 	%rd66, %rd57, %rd27;
+	ld.global.f64 	%fd9, [%rd57];
+	mul.rn.f64 	%fd10, %fd9, %fd9;
+	add.s64 	%rd58, %rd55, %rd27;
+	add.s64 	%rd67, %rd58, %rd27;
+	st.global.f64 	[%rd58], %fd10;
+	add.s64 	%rd64, %rd56, %rd8;
+	setp.lt.s64 	%p6, %rd64, %rd35;
+	@%p6 bra 	$L__BB56_9;
+
+$L__BB56_10:
+	ret;
+
+}
+	// .globl	bbb_square_grad_f64
+.visible .entry bbb_square_grad_f64(
+	.param .u64 bbb_square_grad_f64_param_0,
+	.param .u64 bbb_square_grad_f64_param_1,
+	.param .u64 bbb_square_grad_f64_param_2,
+	.param .u64 bbb_square_grad_f64_param_3
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<21>;
+	.reg .b64 	%rd<81>;
+
+
+	ld.param.u64 	%rd43, [bbb_square_grad_f64_param_0];
+	ld.param.u64 	%rd44, [bbb_square_grad_f64_param_1];
+	ld.param.u64 	%rd45, [bbb_square_grad_f64_param_2];
+	ld.param.u64 	%rd42, [bbb_square_grad_f64_param_3];
+	cvta.to.global.u64 	%rd1, %rd43;
+	cvta.to.global.u64 	%rd2, %rd44;
+	cvta.to.global.u64 	%rd3, %rd45;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd5, %r2;
+	mul.wide.u32 	%rd46, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd6, %r3;
+	add.s64 	%rd76, %rd46, %rd6;
+	setp.ge.s64 	%p1, %rd76, %rd42;
+	@%p1 bra 	$L__BB57_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd8, %r4;
+	mul.lo.s64 	%rd9, %rd5, %rd8;
+	add.s64 	%rd47, %rd9, %rd42;
+	add.s64 	%rd48, %rd8, %rd4;
+	mul.lo.s64 	%rd49, %rd48, %rd5;
+	add.s64 	%rd50, %rd49, %rd6;
+	not.b64 	%rd51, %rd50;
+	add.s64 	%rd10, %rd47, %rd51;
+	or.b64  	%rd52, %rd10, %rd9;
+	and.b64  	%rd53, %rd52, -4294967296;
+	setp.eq.s64 	%p2, %rd53, 0;
+	@%p2 bra 	$L__BB57_3;
+
+	div.u64 	%rd70, %rd10, %rd9;
+	bra.uni 	$L__BB57_4;
+
+$L__BB57_3:
+	cvt.u32.u64 	%r5, %rd9;
+	cvt.u32.u64 	%r6, %rd10;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd70, %r7;
+
+$L__BB57_4:
+	add.s64 	%rd54, %rd70, 1;
+	and.b64  	%rd75, %rd54, 3;
+	setp.eq.s64 	%p3, %rd75, 0;
+	@%p3 bra 	$L__BB57_7;
+
+	shl.b64 	%rd55, %rd76, 3;
+	add.s64 	%rd73, %rd1, %rd55;
+	shl.b64 	%rd16, %rd9, 3;
+	add.s64 	%rd72, %rd2, %rd55;
+	add.s64 	%rd71, %rd3, %rd55;
+
+$L__BB57_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd71];
+	add.rn.f64 	%fd2, %fd1, %fd1;
+	ld.global.f64 	%fd3, [%rd72];
+	mul.rn.f64 	%fd4, %fd2, %fd3;
+	st.global.f64 	[%rd73], %fd4;
+	add.s64 	%rd76, %rd76, %rd9;
+	add.s64 	%rd73, %rd73, %rd16;
+	add.s64 	%rd72, %rd72, %rd16;
+	add.s64 	%rd71, %rd71, %rd16;
+	add.s64 	%rd75, %rd75, -1;
+	setp.ne.s64 	%p4, %rd75, 0;
+	@%p4 bra 	$L__BB57_6;
+
+$L__BB57_7:
+	setp.lt.u64 	%p5, %rd70, 3;
+	@%p5 bra 	$L__BB57_10;
+
+	shl.b64 	%rd56, %rd76, 3;
+	add.s64 	%rd78, %rd3, %rd56;
+	shl.b64 	%rd31, %rd9, 3;
+	add.s64 	%rd79, %rd2, %rd56;
+	add.s64 	%rd80, %rd1, %rd56;
+
+$L__BB57_9:
+	ld.global.f64 	%fd5, [%rd78];
+	add.rn.f64 	%fd6, %fd5, %fd5;
+	ld.global.f64 	%fd7, [%rd79];
+	mul.rn.f64 	%fd8, %fd6, %fd7;
+	st.global.f64 	[%rd80], %fd8;
+	add.s64 	%rd58, %rd78, %rd31;
+	ld.global.f64 	%fd9, [%rd58];
+	add.rn.f64 	%fd10, %fd9, %fd9;
+	add.s64 	%rd59, %rd79, %rd31;
+	ld.global.f64 	%fd11, [%rd59];
+	mul.rn.f64 	%fd12, %fd10, %fd11;
+	add.s64 	%rd60, %rd80, %rd31;
+	st.global.f64 	[%rd60], %fd12;
+	add.s64 	%rd61, %rd76, %rd9;
+	add.s64 	%rd62, %rd61, %rd9;
+	add.s64 	%rd63, %rd58, %rd31;
+	ld.global.f64 	%fd13, [%rd63];
+	add.rn.f64 	%fd14, %fd13, %fd13;
+	add.s64 	%rd64, %rd59, %rd31;
+	ld.global.f64 	%fd15, [%rd64];
+	mul.rn.f64 	%fd16, %fd14, %fd15;
+	add.s64 	%rd65, %rd60, %rd31;
+	st.global.f64 	[%rd65], %fd16;
+	add.s64 	%rd66, %rd62, %rd9;
+	add.s64 	%rd67, %rd63, %rd31;
+	add.s64 	%rd78, %rd67, %rd31;
+	ld.global.f64 	%fd17, [%rd67];
+	add.rn.f64 	%fd18, %fd17, %fd17;
+	add.s64 	%rd68, %rd64, %rd31;
+	add.s64 	%rd79, %rd68, %rd31;
+	ld.global.f64 	%fd19, [%rd68];
+	mul.rn.f64 	%fd20, %fd18, %fd19;
+	add.s64 	%rd69, %rd65, %rd31;
+	add.s64 	%rd80, %rd69, %rd31;
+	st.global.f64 	[%rd69], %fd20;
+	add.s64 	%rd76, %rd66, %rd9;
+	setp.lt.s64 	%p6, %rd76, %rd42;
+	@%p6 bra 	$L__BB57_9;
+
+$L__BB57_10:
+	ret;
+
+}
+	// .globl	bbb_softplus_sq_f64
+.visible .entry bbb_softplus_sq_f64(
+	.param .u64 bbb_softplus_sq_f64_param_0,
+	.param .u64 bbb_softplus_sq_f64_param_1,
+	.param .u64 bbb_softplus_sq_f64_param_2
+)
+{
+	.reg .pred 	%p<14>;
+	.reg .f32 	%f<5>;
+	.reg .b32 	%r<48>;
+	.reg .f64 	%fd<124>;
+	.reg .b64 	%rd<25>;
+
+
+	ld.param.u64 	%rd13, [bbb_softplus_sq_f64_param_0];
+	ld.param.u64 	%rd14, [bbb_softplus_sq_f64_param_1];
+	ld.param.u64 	%rd15, [bbb_softplus_sq_f64_param_2];
+	mov.u32 	%r14, %ctaid.x;
+	mov.u32 	%r15, %ntid.x;
+	cvt.u64.u32 	%rd1, %r15;
+	mul.wide.u32 	%rd16, %r14, %r15;
+	mov.u32 	%r16, %tid.x;
+	cvt.u64.u32 	%rd17, %r16;
+	add.s64 	%rd24, %rd16, %rd17;
+	setp.ge.s64 	%p1, %rd24, %rd15;
+	@%p1 bra 	$L__BB58_16;
+
+	mov.u32 	%r17, %nctaid.x;
+	cvt.u64.u32 	%rd18, %r17;
+	mul.lo.s64 	%rd3, %rd1, %rd18;
+	cvta.to.global.u64 	%rd19, %rd14;
+	shl.b64 	%rd20, %rd24, 3;
+	add.s64 	%rd23, %rd19, %rd20;
+	shl.b64 	%rd5, %rd3, 3;
+	cvta.to.global.u64 	%rd21, %rd13;
+	add.s64 	%rd22, %rd21, %rd20;
+
+$L__BB58_2:
+	ld.global.f64 	%fd123, [%rd23];
+	setp.gt.f64 	%p2, %fd123, 0d4034000000000000;
+	@%p2 bra 	$L__BB58_15;
+
+	mov.f64 	%fd16, 0d4338000000000000;
+	mov.f64 	%fd17, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd18, %fd123, %fd17, %fd16;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd18;
+	}
+	mov.f64 	%fd19, 0dC338000000000000;
+	add.rn.f64 	%fd20, %fd18, %fd19;
+	mov.f64 	%fd21, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd22, %fd20, %fd21, %fd123;
+	mov.f64 	%fd23, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd24, %fd20, %fd23, %fd22;
+	mov.f64 	%fd25, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd26, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd27, %fd26, %fd24, %fd25;
+	mov.f64 	%fd28, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd29, %fd27, %fd24, %fd28;
+	mov.f64 	%fd30, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd31, %fd29, %fd24, %fd30;
+	mov.f64 	%fd32, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd33, %fd31, %fd24, %fd32;
+	mov.f64 	%fd34, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd35, %fd33, %fd24, %fd34;
+	mov.f64 	%fd36, 0d3F81111111122322;
+	fma.rn.f64 	%fd37, %fd35, %fd24, %fd36;
+	mov.f64 	%fd38, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd39, %fd37, %fd24, %fd38;
+	mov.f64 	%fd40, 0d3FC5555555555511;
+	fma.rn.f64 	%fd41, %fd39, %fd24, %fd40;
+	mov.f64 	%fd42, 0d3FE000000000000B;
+	fma.rn.f64 	%fd43, %fd41, %fd24, %fd42;
+	mov.f64 	%fd44, 0d3FF0000000000000;
+	fma.rn.f64 	%fd45, %fd43, %fd24, %fd44;
+	fma.rn.f64 	%fd46, %fd45, %fd24, %fd44;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd46;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd46;
+	}
+	shl.b32 	%r18, %r1, 20;
+	add.s32 	%r19, %r3, %r18;
+	mov.b64 	%fd120, {%r2, %r19};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r20}, %fd123;
+	}
+	mov.b32 	%f2, %r20;
+	abs.f32 	%f1, %f2;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB58_6;
+
+	setp.lt.f64 	%p4, %fd123, 0d0000000000000000;
+	add.rn.f64 	%fd47, %fd123, 0d7FF0000000000000;
+	selp.f64 	%fd120, 0d0000000000000000, %fd47, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB58_6;
+
+	shr.u32 	%r21, %r1, 31;
+	add.s32 	%r22, %r1, %r21;
+	shr.s32 	%r23, %r22, 1;
+	shl.b32 	%r24, %r23, 20;
+	add.s32 	%r25, %r3, %r24;
+	mov.b64 	%fd48, {%r2, %r25};
+	sub.s32 	%r26, %r1, %r23;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r27, 1072693248;
+	mov.u32 	%r29, 0;
+	mov.b64 	%fd49, {%r29, %r28};
+	mul.rn.f64 	%fd120, %fd48, %fd49;
+
+$L__BB58_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r30}, %fd120;
+	}
+	mov.b32 	%f3, %r30;
+	setp.lt.f32 	%p6, %f3, 0f3FE55555;
+	setp.gt.f32 	%p7, %f3, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB58_14;
+	bra.uni 	$L__BB58_7;
+
+$L__BB58_14:
+	add.rn.f64 	%fd96, %fd120, 0d4000000000000000;
+	div.rn.f64 	%fd97, %fd120, %fd96;
+	mul.rn.f64 	%fd98, %fd120, %fd97;
+	neg.f64 	%fd99, %fd98;
+	sub.rn.f64 	%fd100, %fd120, %fd98;
+	mul.rn.f64 	%fd101, %fd100, %fd100;
+	mov.f64 	%fd102, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd103, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd104, %fd103, %fd101, %fd102;
+	mov.f64 	%fd105, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd106, %fd104, %fd101, %fd105;
+	mov.f64 	%fd107, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd108, %fd106, %fd101, %fd107;
+	mov.f64 	%fd109, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd110, %fd108, %fd101, %fd109;
+	mov.f64 	%fd111, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd112, %fd110, %fd101, %fd111;
+	mov.f64 	%fd113, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd114, %fd112, %fd101, %fd113;
+	mov.f64 	%fd115, 0d3FB5555555555462;
+	fma.rn.f64 	%fd116, %fd114, %fd101, %fd115;
+	mul.rn.f64 	%fd117, %fd101, %fd116;
+	fma.rn.f64 	%fd118, %fd117, %fd100, %fd99;
+	add.rn.f64 	%fd123, %fd120, %fd118;
+	bra.uni 	$L__BB58_15;
+
+$L__BB58_7:
+	add.rn.f64 	%fd121, %fd120, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd121;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r45, %temp}, %fd121;
+	}
+	setp.gt.s32 	%p9, %r44, 1048575;
+	mov.u32 	%r46, -1023;
+	@%p9 bra 	$L__BB58_9;
+
+	mul.rn.f64 	%fd121, %fd121, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd121;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r45, %temp}, %fd121;
+	}
+	mov.u32 	%r46, -1077;
+
+$L__BB58_9:
+	add.s32 	%r33, %r44, -1;
+	setp.lt.u32 	%p10, %r33, 2146435071;
+	@%p10 bra 	$L__BB58_11;
+	bra.uni 	$L__BB58_10;
+
+$L__BB58_11:
+	shr.u32 	%r35, %r44, 20;
+	add.s32 	%r47, %r46, %r35;
+	and.b32  	%r36, %r44, -2146435073;
+	or.b32  	%r37, %r36, 1072693248;
+	mov.b64 	%fd122, {%r45, %r37};
+	setp.lt.s32 	%p12, %r37, 1073127583;
+	@%p12 bra 	$L__BB58_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r38, %temp}, %fd122;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r39}, %fd122;
+	}
+	add.s32 	%r40, %r39, -1048576;
+	mov.b64 	%fd122, {%r38, %r40};
+	add.s32 	%r47, %r47, 1;
+
+$L__BB58_13:
+	add.rn.f64 	%fd52, %fd122, 0d3FF0000000000000;
+	mov.f64 	%fd53, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd54, %fd52;
+	neg.f64 	%fd55, %fd52;
+	fma.rn.f64 	%fd56, %fd55, %fd54, %fd53;
+	fma.rn.f64 	%fd57, %fd56, %fd56, %fd56;
+	fma.rn.f64 	%fd58, %fd57, %fd54, %fd54;
+	add.rn.f64 	%fd59, %fd122, 0dBFF0000000000000;
+	mul.rn.f64 	%fd60, %fd59, %fd58;
+	add.rn.f64 	%fd61, %fd60, %fd60;
+	mul.rn.f64 	%fd62, %fd61, %fd61;
+	mov.f64 	%fd63, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd64, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd65, %fd64, %fd62, %fd63;
+	mov.f64 	%fd66, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd67, %fd65, %fd62, %fd66;
+	mov.f64 	%fd68, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd69, %fd67, %fd62, %fd68;
+	mov.f64 	%fd70, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd71, %fd69, %fd62, %fd70;
+	mov.f64 	%fd72, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd73, %fd71, %fd62, %fd72;
+	mov.f64 	%fd74, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd75, %fd73, %fd62, %fd74;
+	mov.f64 	%fd76, 0d3FB5555555555554;
+	fma.rn.f64 	%fd77, %fd75, %fd62, %fd76;
+	sub.rn.f64 	%fd78, %fd59, %fd61;
+	add.rn.f64 	%fd79, %fd78, %fd78;
+	neg.f64 	%fd80, %fd61;
+	fma.rn.f64 	%fd81, %fd80, %fd59, %fd79;
+	mul.rn.f64 	%fd82, %fd58, %fd81;
+	mul.rn.f64 	%fd83, %fd62, %fd77;
+	fma.rn.f64 	%fd84, %fd83, %fd61, %fd82;
+	xor.b32  	%r41, %r47, -2147483648;
+	mov.u32 	%r42, -2147483648;
+	mov.u32 	%r43, 1127219200;
+	mov.b64 	%fd85, {%r41, %r43};
+	mov.b64 	%fd86, {%r42, %r43};
+	sub.rn.f64 	%fd87, %fd85, %fd86;
+	mov.f64 	%fd88, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd89, %fd87, %fd88, %fd61;
+	neg.f64 	%fd90, %fd87;
+	fma.rn.f64 	%fd91, %fd90, %fd88, %fd89;
+	sub.rn.f64 	%fd92, %fd91, %fd61;
+	sub.rn.f64 	%fd93, %fd84, %fd92;
+	mov.f64 	%fd94, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd95, %fd87, %fd94, %fd93;
+	add.rn.f64 	%fd123, %fd89, %fd95;
+	bra.uni 	$L__BB58_15;
+
+$L__BB58_10:
+	mov.f64 	%fd50, 0d7FF0000000000000;
+	fma.rn.f64 	%fd51, %fd121, %fd50, %fd50;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r34}, %fd121;
+	}
+	mov.b32 	%f4, %r34;
+	setp.eq.f32 	%p11, %f4, 0f00000000;
+	selp.f64 	%fd123, 0dFFF0000000000000, %fd51, %p11;
+
+$L__BB58_15:
+	mul.rn.f64 	%fd119, %fd123, %fd123;
+	st.global.f64 	[%rd22], %fd119;
+	add.s64 	%rd23, %rd23, %rd5;
+	add.s64 	%rd22, %rd22, %rd5;
+	add.s64 	%rd24, %rd24, %rd3;
+	setp.lt.s64 	%p13, %rd24, %rd15;
+	@%p13 bra 	$L__BB58_2;
+
+$L__BB58_16:
+	ret;
+
+}
+	// .globl	bbb_softplus_sq_grad_f64
+.visible .entry bbb_softplus_sq_grad_f64(
+	.param .u64 bbb_softplus_sq_grad_f64_param_0,
+	.param .u64 bbb_softplus_sq_grad_f64_param_1,
+	.param .u64 bbb_softplus_sq_grad_f64_param_2,
+	.param .u64 bbb_softplus_sq_grad_f64_param_3
+)
+{
+	.reg .pred 	%p<17>;
+	.reg .f32 	%f<7>;
+	.reg .b32 	%r<63>;
+	.reg .f64 	%fd<170>;
+	.reg .b64 	%rd<31>;
+
+
+	ld.param.u64 	%rd16, [bbb_softplus_sq_grad_f64_param_0];
+	ld.param.u64 	%rd17, [bbb_softplus_sq_grad_f64_param_1];
+	ld.param.u64 	%rd18, [bbb_softplus_sq_grad_f64_param_2];
+	ld.param.u64 	%rd19, [bbb_softplus_sq_grad_f64_param_3];
+	mov.u32 	%r17, %ctaid.x;
+	mov.u32 	%r18, %ntid.x;
+	cvt.u64.u32 	%rd1, %r18;
+	mul.wide.u32 	%rd20, %r17, %r18;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd21, %r19;
+	add.s64 	%rd30, %rd20, %rd21;
+	setp.ge.s64 	%p1, %rd30, %rd19;
+	@%p1 bra 	$L__BB59_19;
+
+	mov.u32 	%r20, %nctaid.x;
+	cvt.u64.u32 	%rd22, %r20;
+	mul.lo.s64 	%rd3, %rd1, %rd22;
+	cvta.to.global.u64 	%rd23, %rd18;
+	shl.b64 	%rd24, %rd30, 3;
+	add.s64 	%rd29, %rd23, %rd24;
+	shl.b64 	%rd5, %rd3, 3;
+	cvta.to.global.u64 	%rd25, %rd17;
+	add.s64 	%rd28, %rd25, %rd24;
+	cvta.to.global.u64 	%rd26, %rd16;
+	add.s64 	%rd27, %rd26, %rd24;
+
+$L__BB59_2:
+	ld.global.f64 	%fd1, [%rd29];
+	setp.gt.f64 	%p2, %fd1, 0d4034000000000000;
+	mov.f64 	%fd168, %fd1;
+	@%p2 bra 	$L__BB59_15;
+
+	mov.f64 	%fd20, 0d4338000000000000;
+	mov.f64 	%fd21, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd22, %fd1, %fd21, %fd20;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd22;
+	}
+	mov.f64 	%fd23, 0dC338000000000000;
+	add.rn.f64 	%fd24, %fd22, %fd23;
+	mov.f64 	%fd25, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd26, %fd24, %fd25, %fd1;
+	mov.f64 	%fd27, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd28, %fd24, %fd27, %fd26;
+	mov.f64 	%fd29, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd30, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd31, %fd30, %fd28, %fd29;
+	mov.f64 	%fd32, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd33, %fd31, %fd28, %fd32;
+	mov.f64 	%fd34, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd35, %fd33, %fd28, %fd34;
+	mov.f64 	%fd36, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd37, %fd35, %fd28, %fd36;
+	mov.f64 	%fd38, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd39, %fd37, %fd28, %fd38;
+	mov.f64 	%fd40, 0d3F81111111122322;
+	fma.rn.f64 	%fd41, %fd39, %fd28, %fd40;
+	mov.f64 	%fd42, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd43, %fd41, %fd28, %fd42;
+	mov.f64 	%fd44, 0d3FC5555555555511;
+	fma.rn.f64 	%fd45, %fd43, %fd28, %fd44;
+	mov.f64 	%fd46, 0d3FE000000000000B;
+	fma.rn.f64 	%fd47, %fd45, %fd28, %fd46;
+	mov.f64 	%fd48, 0d3FF0000000000000;
+	fma.rn.f64 	%fd49, %fd47, %fd28, %fd48;
+	fma.rn.f64 	%fd50, %fd49, %fd28, %fd48;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd50;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd50;
+	}
+	shl.b32 	%r21, %r1, 20;
+	add.s32 	%r22, %r3, %r21;
+	mov.b64 	%fd165, {%r2, %r22};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r23}, %fd1;
+	}
+	mov.b32 	%f3, %r23;
+	abs.f32 	%f1, %f3;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB59_6;
+
+	setp.lt.f64 	%p4, %fd1, 0d0000000000000000;
+	add.rn.f64 	%fd51, %fd1, 0d7FF0000000000000;
+	selp.f64 	%fd165, 0d0000000000000000, %fd51, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB59_6;
+
+	shr.u32 	%r24, %r1, 31;
+	add.s32 	%r25, %r1, %r24;
+	shr.s32 	%r26, %r25, 1;
+	shl.b32 	%r27, %r26, 20;
+	add.s32 	%r28, %r3, %r27;
+	mov.b64 	%fd52, {%r2, %r28};
+	sub.s32 	%r29, %r1, %r26;
+	shl.b32 	%r30, %r29, 20;
+	add.s32 	%r31, %r30, 1072693248;
+	mov.u32 	%r32, 0;
+	mov.b64 	%fd53, {%r32, %r31};
+	mul.rn.f64 	%fd165, %fd52, %fd53;
+
+$L__BB59_6:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r33}, %fd165;
+	}
+	mov.b32 	%f4, %r33;
+	setp.lt.f32 	%p6, %f4, 0f3FE55555;
+	setp.gt.f32 	%p7, %f4, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB59_14;
+	bra.uni 	$L__BB59_7;
+
+$L__BB59_14:
+	add.rn.f64 	%fd100, %fd165, 0d4000000000000000;
+	div.rn.f64 	%fd101, %fd165, %fd100;
+	mul.rn.f64 	%fd102, %fd165, %fd101;
+	neg.f64 	%fd103, %fd102;
+	sub.rn.f64 	%fd104, %fd165, %fd102;
+	mul.rn.f64 	%fd105, %fd104, %fd104;
+	mov.f64 	%fd106, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd107, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd108, %fd107, %fd105, %fd106;
+	mov.f64 	%fd109, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd110, %fd108, %fd105, %fd109;
+	mov.f64 	%fd111, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd112, %fd110, %fd105, %fd111;
+	mov.f64 	%fd113, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd114, %fd112, %fd105, %fd113;
+	mov.f64 	%fd115, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd116, %fd114, %fd105, %fd115;
+	mov.f64 	%fd117, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd118, %fd116, %fd105, %fd117;
+	mov.f64 	%fd119, 0d3FB5555555555462;
+	fma.rn.f64 	%fd120, %fd118, %fd105, %fd119;
+	mul.rn.f64 	%fd121, %fd105, %fd120;
+	fma.rn.f64 	%fd122, %fd121, %fd104, %fd103;
+	add.rn.f64 	%fd168, %fd165, %fd122;
+	bra.uni 	$L__BB59_15;
+
+$L__BB59_7:
+	add.rn.f64 	%fd166, %fd165, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd166;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd166;
+	}
+	setp.gt.s32 	%p9, %r59, 1048575;
+	mov.u32 	%r61, -1023;
+	@%p9 bra 	$L__BB59_9;
+
+	mul.rn.f64 	%fd166, %fd166, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r59}, %fd166;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r60, %temp}, %fd166;
+	}
+	mov.u32 	%r61, -1077;
+
+$L__BB59_9:
+	add.s32 	%r36, %r59, -1;
+	setp.lt.u32 	%p10, %r36, 2146435071;
+	@%p10 bra 	$L__BB59_11;
+	bra.uni 	$L__BB59_10;
+
+$L__BB59_11:
+	shr.u32 	%r38, %r59, 20;
+	add.s32 	%r62, %r61, %r38;
+	and.b32  	%r39, %r59, -2146435073;
+	or.b32  	%r40, %r39, 1072693248;
+	mov.b64 	%fd167, {%r60, %r40};
+	setp.lt.s32 	%p12, %r40, 1073127583;
+	@%p12 bra 	$L__BB59_13;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r41, %temp}, %fd167;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd167;
+	}
+	add.s32 	%r43, %r42, -1048576;
+	mov.b64 	%fd167, {%r41, %r43};
+	add.s32 	%r62, %r62, 1;
+
+$L__BB59_13:
+	add.rn.f64 	%fd56, %fd167, 0d3FF0000000000000;
+	mov.f64 	%fd57, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd58, %fd56;
+	neg.f64 	%fd59, %fd56;
+	fma.rn.f64 	%fd60, %fd59, %fd58, %fd57;
+	fma.rn.f64 	%fd61, %fd60, %fd60, %fd60;
+	fma.rn.f64 	%fd62, %fd61, %fd58, %fd58;
+	add.rn.f64 	%fd63, %fd167, 0dBFF0000000000000;
+	mul.rn.f64 	%fd64, %fd63, %fd62;
+	add.rn.f64 	%fd65, %fd64, %fd64;
+	mul.rn.f64 	%fd66, %fd65, %fd65;
+	mov.f64 	%fd67, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd68, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd69, %fd68, %fd66, %fd67;
+	mov.f64 	%fd70, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd71, %fd69, %fd66, %fd70;
+	mov.f64 	%fd72, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd73, %fd71, %fd66, %fd72;
+	mov.f64 	%fd74, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd75, %fd73, %fd66, %fd74;
+	mov.f64 	%fd76, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd77, %fd75, %fd66, %fd76;
+	mov.f64 	%fd78, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd79, %fd77, %fd66, %fd78;
+	mov.f64 	%fd80, 0d3FB5555555555554;
+	fma.rn.f64 	%fd81, %fd79, %fd66, %fd80;
+	sub.rn.f64 	%fd82, %fd63, %fd65;
+	add.rn.f64 	%fd83, %fd82, %fd82;
+	neg.f64 	%fd84, %fd65;
+	fma.rn.f64 	%fd85, %fd84, %fd63, %fd83;
+	mul.rn.f64 	%fd86, %fd62, %fd85;
+	mul.rn.f64 	%fd87, %fd66, %fd81;
+	fma.rn.f64 	%fd88, %fd87, %fd65, %fd86;
+	xor.b32  	%r44, %r62, -2147483648;
+	mov.u32 	%r45, -2147483648;
+	mov.u32 	%r46, 1127219200;
+	mov.b64 	%fd89, {%r44, %r46};
+	mov.b64 	%fd90, {%r45, %r46};
+	sub.rn.f64 	%fd91, %fd89, %fd90;
+	mov.f64 	%fd92, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd93, %fd91, %fd92, %fd65;
+	neg.f64 	%fd94, %fd91;
+	fma.rn.f64 	%fd95, %fd94, %fd92, %fd93;
+	sub.rn.f64 	%fd96, %fd95, %fd65;
+	sub.rn.f64 	%fd97, %fd88, %fd96;
+	mov.f64 	%fd98, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd99, %fd91, %fd98, %fd97;
+	add.rn.f64 	%fd168, %fd93, %fd99;
+	bra.uni 	$L__BB59_15;
+
+$L__BB59_10:
+	mov.f64 	%fd54, 0d7FF0000000000000;
+	fma.rn.f64 	%fd55, %fd166, %fd54, %fd54;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd166;
+	}
+	mov.b32 	%f5, %r37;
+	setp.eq.f32 	%p11, %f5, 0f00000000;
+	selp.f64 	%fd168, 0dFFF0000000000000, %fd55, %p11;
+
+$L__BB59_15:
+	neg.f64 	%fd123, %fd1;
+	mov.f64 	%fd124, 0d4338000000000000;
+	mov.f64 	%fd125, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd126, %fd123, %fd125, %fd124;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd126;
+	}
+	mov.f64 	%fd127, 0dC338000000000000;
+	add.rn.f64 	%fd128, %fd126, %fd127;
+	mov.f64 	%fd129, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd130, %fd128, %fd129, %fd123;
+	mov.f64 	%fd131, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd132, %fd128, %fd131, %fd130;
+	mov.f64 	%fd133, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd134, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd135, %fd134, %fd132, %fd133;
+	mov.f64 	%fd136, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd137, %fd135, %fd132, %fd136;
+	mov.f64 	%fd138, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd139, %fd137, %fd132, %fd138;
+	mov.f64 	%fd140, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd141, %fd139, %fd132, %fd140;
+	mov.f64 	%fd142, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd143, %fd141, %fd132, %fd142;
+	mov.f64 	%fd144, 0d3F81111111122322;
+	fma.rn.f64 	%fd145, %fd143, %fd132, %fd144;
+	mov.f64 	%fd146, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd147, %fd145, %fd132, %fd146;
+	mov.f64 	%fd148, 0d3FC5555555555511;
+	fma.rn.f64 	%fd149, %fd147, %fd132, %fd148;
+	mov.f64 	%fd150, 0d3FE000000000000B;
+	fma.rn.f64 	%fd151, %fd149, %fd132, %fd150;
+	mov.f64 	%fd152, 0d3FF0000000000000;
+	fma.rn.f64 	%fd153, %fd151, %fd132, %fd152;
+	fma.rn.f64 	%fd154, %fd153, %fd132, %fd152;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd154;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd154;
+	}
+	shl.b32 	%r47, %r14, 20;
+	add.s32 	%r48, %r16, %r47;
+	mov.b64 	%fd169, {%r15, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd123;
+	}
+	mov.b32 	%f6, %r49;
+	abs.f32 	%f2, %f6;
+	setp.lt.f32 	%p13, %f2, 0f4086232B;
+	@%p13 bra 	$L__BB59_18;
+
+	setp.gt.f64 	%p14, %fd1, 0d8000000000000000;
+	mov.f64 	%fd155, 0d7FF0000000000000;
+	sub.rn.f64 	%fd156, %fd155, %fd1;
+	selp.f64 	%fd169, 0d0000000000000000, %fd156, %p14;
+	setp.geu.f32 	%p15, %f2, 0f40874800;
+	@%p15 bra 	$L__BB59_18;
+
+	shr.u32 	%r50, %r14, 31;
+	add.s32 	%r51, %r14, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r16, %r53;
+	mov.b64 	%fd157, {%r15, %r54};
+	sub.s32 	%r55, %r14, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd158, {%r58, %r57};
+	mul.rn.f64 	%fd169, %fd157, %fd158;
+
+$L__BB59_18:
+	add.rn.f64 	%fd159, %fd169, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd160, %fd159;
+	add.rn.f64 	%fd161, %fd168, %fd168;
+	mul.rn.f64 	%fd162, %fd161, %fd160;
+	ld.global.f64 	%fd163, [%rd28];
+	mul.rn.f64 	%fd164, %fd163, %fd162;
+	st.global.f64 	[%rd27], %fd164;
+	add.s64 	%rd29, %rd29, %rd5;
+	add.s64 	%rd28, %rd28, %rd5;
+	add.s64 	%rd27, %rd27, %rd5;
+	add.s64 	%rd30, %rd30, %rd3;
+	setp.lt.s64 	%p16, %rd30, %rd19;
+	@%p16 bra 	$L__BB59_2;
+
+$L__BB59_19:
+	ret;
+
+}
+	// .globl	bbb_local_out_f64
+.visible .entry bbb_local_out_f64(
+	.param .u64 bbb_local_out_f64_param_0,
+	.param .u64 bbb_local_out_f64_param_1,
+	.param .u64 bbb_local_out_f64_param_2,
+	.param .u64 bbb_local_out_f64_param_3,
+	.param .u64 bbb_local_out_f64_param_4
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<31>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_out_f64_param_0];
+	ld.param.u64 	%rd51, [bbb_local_out_f64_param_1];
+	ld.param.u64 	%rd52, [bbb_local_out_f64_param_2];
+	ld.param.u64 	%rd53, [bbb_local_out_f64_param_3];
+	ld.param.u64 	%rd49, [bbb_local_out_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd53;
+	cvta.to.global.u64 	%rd3, %rd52;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB60_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB60_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB60_4;
+
+$L__BB60_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB60_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB60_7;
+
+	shl.b64 	%rd63, %rd88, 3;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 3;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB60_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd83];
+	sqrt.rn.f64 	%fd2, %fd1;
+	ld.global.f64 	%fd3, [%rd84];
+	mul.rn.f64 	%fd4, %fd2, %fd3;
+	ld.global.f64 	%fd5, [%rd82];
+	add.rn.f64 	%fd6, %fd5, %fd4;
+	st.global.f64 	[%rd85], %fd6;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB60_6;
+
+$L__BB60_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB60_10;
+
+	shl.b64 	%rd64, %rd88, 3;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 3;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB60_9:
+	ld.global.f64 	%fd7, [%rd91];
+	sqrt.rn.f64 	%fd8, %fd7;
+	ld.global.f64 	%fd9, [%rd92];
+	mul.rn.f64 	%fd10, %fd8, %fd9;
+	ld.global.f64 	%fd11, [%rd90];
+	add.rn.f64 	%fd12, %fd11, %fd10;
+	st.global.f64 	[%rd93], %fd12;
+	add.s64 	%rd66, %rd90, %rd35;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f64 	%fd13, [%rd67];
+	sqrt.rn.f64 	%fd14, %fd13;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f64 	%fd15, [%rd68];
+	mul.rn.f64 	%fd16, %fd14, %fd15;
+	ld.global.f64 	%fd17, [%rd66];
+	add.rn.f64 	%fd18, %fd17, %fd16;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f64 	[%rd69], %fd18;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f64 	%fd19, [%rd73];
+	sqrt.rn.f64 	%fd20, %fd19;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f64 	%fd21, [%rd74];
+	mul.rn.f64 	%fd22, %fd20, %fd21;
+	ld.global.f64 	%fd23, [%rd72];
+	add.rn.f64 	%fd24, %fd23, %fd22;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f64 	[%rd75], %fd24;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f64 	%fd25, [%rd78];
+	sqrt.rn.f64 	%fd26, %fd25;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f64 	%fd27, [%rd79];
+	mul.rn.f64 	%fd28, %fd26, %fd27;
+	ld.global.f64 	%fd29, [%rd77];
+	add.rn.f64 	%fd30, %fd29, %fd28;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f64 	[%rd80], %fd30;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB60_9;
+
+$L__BB60_10:
+	ret;
+
+}
+	// .globl	bbb_local_out_relu_f64
+.visible .entry bbb_local_out_relu_f64(
+	.param .u64 bbb_local_out_relu_f64_param_0,
+	.param .u64 bbb_local_out_relu_f64_param_1,
+	.param .u64 bbb_local_out_relu_f64_param_2,
+	.param .u64 bbb_local_out_relu_f64_param_3,
+	.param .u64 bbb_local_out_relu_f64_param_4
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<36>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_out_relu_f64_param_0];
+	ld.param.u64 	%rd51, [bbb_local_out_relu_f64_param_1];
+	ld.param.u64 	%rd52, [bbb_local_out_relu_f64_param_2];
+	ld.param.u64 	%rd53, [bbb_local_out_relu_f64_param_3];
+	ld.param.u64 	%rd49, [bbb_local_out_relu_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd53;
+	cvta.to.global.u64 	%rd3, %rd52;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB61_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB61_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB61_4;
+
+$L__BB61_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB61_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB61_7;
+
+	shl.b64 	%rd63, %rd88, 3;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 3;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB61_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd83];
+	sqrt.rn.f64 	%fd2, %fd1;
+	ld.global.f64 	%fd3, [%rd84];
+	mul.rn.f64 	%fd4, %fd2, %fd3;
+	ld.global.f64 	%fd5, [%rd82];
+	add.rn.f64 	%fd6, %fd5, %fd4;
+	max.f64 	%fd7, %fd6, 0d0000000000000000;
+	st.global.f64 	[%rd85], %fd7;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB61_6;
+
+$L__BB61_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB61_10;
+
+	shl.b64 	%rd64, %rd88, 3;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 3;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB61_9:
+	ld.global.f64 	%fd8, [%rd91];
+	sqrt.rn.f64 	%fd9, %fd8;
+	ld.global.f64 	%fd10, [%rd92];
+	mul.rn.f64 	%fd11, %fd9, %fd10;
+	ld.global.f64 	%fd12, [%rd90];
+	add.rn.f64 	%fd13, %fd12, %fd11;
+	max.f64 	%fd14, %fd13, 0d0000000000000000;
+	st.global.f64 	[%rd93], %fd14;
+	add.s64 	%rd66, %rd90, %rd35;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f64 	%fd15, [%rd67];
+	sqrt.rn.f64 	%fd16, %fd15;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f64 	%fd17, [%rd68];
+	mul.rn.f64 	%fd18, %fd16, %fd17;
+	ld.global.f64 	%fd19, [%rd66];
+	add.rn.f64 	%fd20, %fd19, %fd18;
+	max.f64 	%fd21, %fd20, 0d0000000000000000;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f64 	[%rd69], %fd21;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f64 	%fd22, [%rd73];
+	sqrt.rn.f64 	%fd23, %fd22;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f64 	%fd24, [%rd74];
+	mul.rn.f64 	%fd25, %fd23, %fd24;
+	ld.global.f64 	%fd26, [%rd72];
+	add.rn.f64 	%fd27, %fd26, %fd25;
+	max.f64 	%fd28, %fd27, 0d0000000000000000;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f64 	[%rd75], %fd28;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f64 	%fd29, [%rd78];
+	sqrt.rn.f64 	%fd30, %fd29;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f64 	%fd31, [%rd79];
+	mul.rn.f64 	%fd32, %fd30, %fd31;
+	ld.global.f64 	%fd33, [%rd77];
+	add.rn.f64 	%fd34, %fd33, %fd32;
+	max.f64 	%fd35, %fd34, 0d0000000000000000;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f64 	[%rd80], %fd35;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB61_9;
+
+$L__BB61_10:
+	ret;
+
+}
+	// .globl	bbb_local_dvar_f64
+.visible .entry bbb_local_dvar_f64(
+	.param .u64 bbb_local_dvar_f64_param_0,
+	.param .u64 bbb_local_dvar_f64_param_1,
+	.param .u64 bbb_local_dvar_f64_param_2,
+	.param .u64 bbb_local_dvar_f64_param_3,
+	.param .u64 bbb_local_dvar_f64_param_4,
+	.param .u64 bbb_local_dvar_f64_param_5
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<36>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd50, [bbb_local_dvar_f64_param_0];
+	ld.param.u64 	%rd51, [bbb_local_dvar_f64_param_1];
+	ld.param.u64 	%rd52, [bbb_local_dvar_f64_param_3];
+	ld.param.u64 	%rd53, [bbb_local_dvar_f64_param_4];
+	ld.param.u64 	%rd49, [bbb_local_dvar_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd50;
+	cvta.to.global.u64 	%rd2, %rd52;
+	cvta.to.global.u64 	%rd3, %rd53;
+	cvta.to.global.u64 	%rd4, %rd51;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd5, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd6, %r2;
+	mul.wide.u32 	%rd54, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd7, %r3;
+	add.s64 	%rd88, %rd54, %rd7;
+	setp.ge.s64 	%p1, %rd88, %rd49;
+	@%p1 bra 	$L__BB62_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd6, %rd9;
+	add.s64 	%rd55, %rd10, %rd49;
+	add.s64 	%rd56, %rd9, %rd5;
+	mul.lo.s64 	%rd57, %rd56, %rd6;
+	add.s64 	%rd58, %rd57, %rd7;
+	not.b64 	%rd59, %rd58;
+	add.s64 	%rd11, %rd55, %rd59;
+	or.b64  	%rd60, %rd11, %rd10;
+	and.b64  	%rd61, %rd60, -4294967296;
+	setp.eq.s64 	%p2, %rd61, 0;
+	@%p2 bra 	$L__BB62_3;
+
+	div.u64 	%rd81, %rd11, %rd10;
+	bra.uni 	$L__BB62_4;
+
+$L__BB62_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd81, %r7;
+
+$L__BB62_4:
+	add.s64 	%rd62, %rd81, 1;
+	and.b64  	%rd87, %rd62, 3;
+	setp.eq.s64 	%p3, %rd87, 0;
+	@%p3 bra 	$L__BB62_7;
+
+	shl.b64 	%rd63, %rd88, 3;
+	add.s64 	%rd85, %rd1, %rd63;
+	shl.b64 	%rd17, %rd10, 3;
+	add.s64 	%rd84, %rd2, %rd63;
+	add.s64 	%rd83, %rd3, %rd63;
+	add.s64 	%rd82, %rd4, %rd63;
+
+$L__BB62_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd83];
+	ld.global.f64 	%fd2, [%rd82];
+	mul.rn.f64 	%fd3, %fd2, %fd1;
+	ld.global.f64 	%fd4, [%rd84];
+	sqrt.rn.f64 	%fd5, %fd4;
+	add.rn.f64 	%fd6, %fd5, %fd5;
+	div.rn.f64 	%fd7, %fd3, %fd6;
+	st.global.f64 	[%rd85], %fd7;
+	add.s64 	%rd88, %rd88, %rd10;
+	add.s64 	%rd85, %rd85, %rd17;
+	add.s64 	%rd84, %rd84, %rd17;
+	add.s64 	%rd83, %rd83, %rd17;
+	add.s64 	%rd82, %rd82, %rd17;
+	add.s64 	%rd87, %rd87, -1;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB62_6;
+
+$L__BB62_7:
+	setp.lt.u64 	%p5, %rd81, 3;
+	@%p5 bra 	$L__BB62_10;
+
+	shl.b64 	%rd64, %rd88, 3;
+	add.s64 	%rd90, %rd4, %rd64;
+	shl.b64 	%rd35, %rd10, 3;
+	add.s64 	%rd91, %rd3, %rd64;
+	add.s64 	%rd92, %rd2, %rd64;
+	add.s64 	%rd93, %rd1, %rd64;
+
+$L__BB62_9:
+	ld.global.f64 	%fd8, [%rd91];
+	ld.global.f64 	%fd9, [%rd90];
+	mul.rn.f64 	%fd10, %fd9, %fd8;
+	ld.global.f64 	%fd11, [%rd92];
+	sqrt.rn.f64 	%fd12, %fd11;
+	add.rn.f64 	%fd13, %fd12, %fd12;
+	div.rn.f64 	%fd14, %fd10, %fd13;
+	st.global.f64 	[%rd93], %fd14;
+	add.s64 	%rd66, %rd90, %rd35;
+	add.s64 	%rd67, %rd91, %rd35;
+	ld.global.f64 	%fd15, [%rd67];
+	ld.global.f64 	%fd16, [%rd66];
+	mul.rn.f64 	%fd17, %fd16, %fd15;
+	add.s64 	%rd68, %rd92, %rd35;
+	ld.global.f64 	%fd18, [%rd68];
+	sqrt.rn.f64 	%fd19, %fd18;
+	add.rn.f64 	%fd20, %fd19, %fd19;
+	div.rn.f64 	%fd21, %fd17, %fd20;
+	add.s64 	%rd69, %rd93, %rd35;
+	st.global.f64 	[%rd69], %fd21;
+	add.s64 	%rd70, %rd88, %rd10;
+	add.s64 	%rd71, %rd70, %rd10;
+	add.s64 	%rd72, %rd66, %rd35;
+	add.s64 	%rd73, %rd67, %rd35;
+	ld.global.f64 	%fd22, [%rd73];
+	ld.global.f64 	%fd23, [%rd72];
+	mul.rn.f64 	%fd24, %fd23, %fd22;
+	add.s64 	%rd74, %rd68, %rd35;
+	ld.global.f64 	%fd25, [%rd74];
+	sqrt.rn.f64 	%fd26, %fd25;
+	add.rn.f64 	%fd27, %fd26, %fd26;
+	div.rn.f64 	%fd28, %fd24, %fd27;
+	add.s64 	%rd75, %rd69, %rd35;
+	st.global.f64 	[%rd75], %fd28;
+	add.s64 	%rd76, %rd71, %rd10;
+	add.s64 	%rd77, %rd72, %rd35;
+	add.s64 	%rd90, %rd77, %rd35;
+	add.s64 	%rd78, %rd73, %rd35;
+	add.s64 	%rd91, %rd78, %rd35;
+	ld.global.f64 	%fd29, [%rd78];
+	ld.global.f64 	%fd30, [%rd77];
+	mul.rn.f64 	%fd31, %fd30, %fd29;
+	add.s64 	%rd79, %rd74, %rd35;
+	add.s64 	%rd92, %rd79, %rd35;
+	ld.global.f64 	%fd32, [%rd79];
+	sqrt.rn.f64 	%fd33, %fd32;
+	add.rn.f64 	%fd34, %fd33, %fd33;
+	div.rn.f64 	%fd35, %fd31, %fd34;
+	add.s64 	%rd80, %rd75, %rd35;
+	add.s64 	%rd93, %rd80, %rd35;
+	st.global.f64 	[%rd80], %fd35;
+	add.s64 	%rd88, %rd76, %rd10;
+	setp.lt.s64 	%p6, %rd88, %rd49;
+	@%p6 bra 	$L__BB62_9;
+
+$L__BB62_10:
+	ret;
+
+}
+	// .globl	bbb_local_dvar_relu_f64
+.visible .entry bbb_local_dvar_relu_f64(
+	.param .u64 bbb_local_dvar_relu_f64_param_0,
+	.param .u64 bbb_local_dvar_relu_f64_param_1,
+	.param .u64 bbb_local_dvar_relu_f64_param_2,
+	.param .u64 bbb_local_dvar_relu_f64_param_3,
+	.param .u64 bbb_local_dvar_relu_f64_param_4,
+	.param .u64 bbb_local_dvar_relu_f64_param_5
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<56>;
+	.reg .b64 	%rd<102>;
+
+
+	ld.param.u64 	%rd56, [bbb_local_dvar_relu_f64_param_0];
+	ld.param.u64 	%rd57, [bbb_local_dvar_relu_f64_param_1];
+	ld.param.u64 	%rd58, [bbb_local_dvar_relu_f64_param_2];
+	ld.param.u64 	%rd59, [bbb_local_dvar_relu_f64_param_3];
+	ld.param.u64 	%rd60, [bbb_local_dvar_relu_f64_param_4];
+	ld.param.u64 	%rd55, [bbb_local_dvar_relu_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd56;
+	cvta.to.global.u64 	%rd2, %rd59;
+	cvta.to.global.u64 	%rd3, %rd60;
+	cvta.to.global.u64 	%rd4, %rd57;
+	cvta.to.global.u64 	%rd5, %rd58;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd6, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd7, %r2;
+	mul.wide.u32 	%rd61, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd8, %r3;
+	add.s64 	%rd98, %rd61, %rd8;
+	setp.ge.s64 	%p1, %rd98, %rd55;
+	@%p1 bra 	$L__BB63_20;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd10, %r4;
+	mul.lo.s64 	%rd11, %rd7, %rd10;
+	add.s64 	%rd62, %rd11, %rd55;
+	add.s64 	%rd63, %rd10, %rd6;
+	mul.lo.s64 	%rd64, %rd63, %rd7;
+	add.s64 	%rd65, %rd64, %rd8;
+	not.b64 	%rd66, %rd65;
+	add.s64 	%rd12, %rd62, %rd66;
+	or.b64  	%rd67, %rd12, %rd11;
+	and.b64  	%rd68, %rd67, -4294967296;
+	setp.eq.s64 	%p2, %rd68, 0;
+	@%p2 bra 	$L__BB63_3;
+
+	div.u64 	%rd90, %rd12, %rd11;
+	bra.uni 	$L__BB63_4;
+
+$L__BB63_3:
+	cvt.u32.u64 	%r5, %rd11;
+	cvt.u32.u64 	%r6, %rd12;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd90, %r7;
+
+$L__BB63_4:
+	add.s64 	%rd69, %rd90, 1;
+	and.b64  	%rd97, %rd69, 3;
+	setp.eq.s64 	%p3, %rd97, 0;
+	@%p3 bra 	$L__BB63_9;
+
+	shl.b64 	%rd70, %rd98, 3;
+	add.s64 	%rd95, %rd1, %rd70;
+	shl.b64 	%rd18, %rd11, 3;
+	add.s64 	%rd94, %rd2, %rd70;
+	add.s64 	%rd93, %rd3, %rd70;
+	add.s64 	%rd92, %rd4, %rd70;
+	add.s64 	%rd91, %rd5, %rd70;
+
+$L__BB63_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd12, [%rd91];
+	setp.leu.f64 	%p4, %fd12, 0d0000000000000000;
+	mov.f64 	%fd51, 0d0000000000000000;
+	@%p4 bra 	$L__BB63_8;
+
+	ld.global.f64 	%fd13, [%rd92];
+	ld.global.f64 	%fd14, [%rd93];
+	mul.rn.f64 	%fd15, %fd13, %fd14;
+	ld.global.f64 	%fd16, [%rd94];
+	sqrt.rn.f64 	%fd17, %fd16;
+	add.rn.f64 	%fd18, %fd17, %fd17;
+	div.rn.f64 	%fd51, %fd15, %fd18;
+
+$L__BB63_8:
+	st.global.f64 	[%rd95], %fd51;
+	add.s64 	%rd98, %rd98, %rd11;
+	add.s64 	%rd95, %rd95, %rd18;
+	add.s64 	%rd94, %rd94, %rd18;
+	add.s64 	%rd93, %rd93, %rd18;
+	add.s64 	%rd92, %rd92, %rd18;
+	add.s64 	%rd91, %rd91, %rd18;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p5, %rd97, 0;
+	@%p5 bra 	$L__BB63_6;
+
+$L__BB63_9:
+	setp.lt.u64 	%p6, %rd90, 3;
+	@%p6 bra 	$L__BB63_20;
+
+	shl.b64 	%rd71, %rd98, 3;
+	add.s64 	%rd100, %rd5, %rd71;
+	shl.b64 	%rd39, %rd11, 3;
+	add.s64 	%rd101, %rd1, %rd71;
+
+$L__BB63_11:
+	ld.global.f64 	%fd20, [%rd100];
+	setp.leu.f64 	%p7, %fd20, 0d0000000000000000;
+	mov.f64 	%fd53, 0d0000000000000000;
+	mov.f64 	%fd52, %fd53;
+	@%p7 bra 	$L__BB63_13;
+
+	shl.b64 	%rd73, %rd98, 3;
+	add.s64 	%rd74, %rd4, %rd73;
+	add.s64 	%rd75, %rd3, %rd73;
+	ld.global.f64 	%fd21, [%rd75];
+	ld.global.f64 	%fd22, [%rd74];
+	mul.rn.f64 	%fd23, %fd22, %fd21;
+	add.s64 	%rd76, %rd2, %rd73;
+	ld.global.f64 	%fd24, [%rd76];
+	sqrt.rn.f64 	%fd25, %fd24;
+	add.rn.f64 	%fd26, %fd25, %fd25;
+	div.rn.f64 	%fd52, %fd23, %fd26;
+
+$L__BB63_13:
+	st.global.f64 	[%rd101], %fd52;
+	add.s64 	%rd44, %rd98, %rd11;
+	add.s64 	%rd45, %rd100, %rd39;
+	ld.global.f64 	%fd28, [%rd45];
+	setp.leu.f64 	%p8, %fd28, 0d0000000000000000;
+	@%p8 bra 	$L__BB63_15;
+
+	shl.b64 	%rd77, %rd44, 3;
+	add.s64 	%rd78, %rd4, %rd77;
+	add.s64 	%rd79, %rd3, %rd77;
+	ld.global.f64 	%fd29, [%rd79];
+	ld.global.f64 	%fd30, [%rd78];
+	mul.rn.f64 	%fd31, %fd30, %fd29;
+	add.s64 	%rd80, %rd2, %rd77;
+	ld.global.f64 	%fd32, [%rd80];
+	sqrt.rn.f64 	%fd33, %fd32;
+	add.rn.f64 	%fd34, %fd33, %fd33;
+	div.rn.f64 	%fd53, %fd31, %fd34;
+
+$L__BB63_15:
+	add.s64 	%rd46, %rd101, %rd39;
+	st.global.f64 	[%rd46], %fd53;
+	add.s64 	%rd47, %rd44, %rd11;
+	add.s64 	%rd48, %rd45, %rd39;
+	ld.global.f64 	%fd36, [%rd48];
+	setp.leu.f64 	%p9, %fd36, 0d0000000000000000;
+	mov.f64 	%fd55, 0d0000000000000000;
+	mov.f64 	%fd54, %fd55;
+	@%p9 bra 	$L__BB63_17;
+
+	shl.b64 	%rd81, %rd47, 3;
+	add.s64 	%rd82, %rd4, %rd81;
+	add.s64 	%rd83, %rd3, %rd81;
+	ld.global.f64 	%fd37, [%rd83];
+	ld.global.f64 	%fd38, [%rd82];
+	mul.rn.f64 	%fd39, %fd38, %fd37;
+	add.s64 	%rd84, %rd2, %rd81;
+	ld.global.f64 	%fd40, [%rd84];
+	sqrt.rn.f64 	%fd41, %fd40;
+	add.rn.f64 	%fd42, %fd41, %fd41;
+	div.rn.f64 	%fd54, %fd39, %fd42;
+
+$L__BB63_17:
+	add.s64 	%rd49, %rd46, %rd39;
+	st.global.f64 	[%rd49], %fd54;
+	add.s64 	%rd50, %rd47, %rd11;
+	add.s64 	%rd51, %rd48, %rd39;
+	ld.global.f64 	%fd44, [%rd51];
+	setp.leu.f64 	%p10, %fd44, 0d0000000000000000;
+	@%p10 bra 	$L__BB63_19;
+
+	shl.b64 	%rd85, %rd50, 3;
+	add.s64 	%rd86, %rd4, %rd85;
+	add.s64 	%rd87, %rd3, %rd85;
+	ld.global.f64 	%fd45, [%rd87];
+	ld.global.f64 	%fd46, [%rd86];
+	mul.rn.f64 	%fd47, %fd46, %fd45;
+	add.s64 	%rd88, %rd2, %rd85;
+	ld.global.f64 	%fd48, [%rd88];
+	sqrt.rn.f64 	%fd49, %fd48;
+	add.rn.f64 	%fd50, %fd49, %fd49;
+	div.rn.f64 	%fd55, %fd47, %fd50;
+
+$L__BB63_19:
+	add.s64 	%rd89, %rd49, %rd39;
+	add.s64 	%rd101, %rd89, %rd39;
+	st.global.f64 	[%rd89], %fd55;
+	add.s64 	%rd98, %rd50, %rd11;
+	setp.lt.s64 	%p11, %rd98, %rd55;
+	add.s64 	%rd100, %rd51, %rd39;
+	@%p11 bra 	$L__BB63_11;
+
+$L__BB63_20:
 	ret;
 
 }

@@ -360,3 +360,79 @@ __device__ double block_sum(double v) {
 
 KERNELS(float, f32)
 KERNELS(double, f64)
+
+// ---- closed-form KL and local reparameterisation (nodes/klclosed_resident.go, nodes/localreparam.go) ----
+
+#define KL_LOCAL_KERNELS(T, S)                                                                               \
+    /* per-block partial sums of KL(N(mu, sigma^2) || N(pm, ps^2)), sigma = softplus(rho) */                 \
+    extern "C" __global__ void bbb_klclosed_partial_##S(double *partial, const T *mu, const T *rho,          \
+                                                        long long n, double pm, double ps) {                 \
+        double acc = 0;                                                                                      \
+        GRID_LOOP(i, n) {                                                                                    \
+            double s = softplus_d(rho[i]), d = (double)mu[i] - pm;                                           \
+            acc += log(ps) - log(s) + (s * s + d * d) / (2.0 * ps * ps) - 0.5;                               \
+        }                                                                                                    \
+        double t = block_sum(acc);                                                                           \
+        if (threadIdx.x == 0) partial[blockIdx.x] = t;                                                       \
+    }                                                                                                        \
+    /* d closed KL / d mu times the scalar g: g * (mu - pm) / ps^2 */                                        \
+    extern "C" __global__ void bbb_klclosed_dmu_##S(T *out, const T *g, const T *mu, const T *rho,           \
+                                                    long long n, double pm, double ps) {                     \
+        double gs = (double)g[0] / (ps * ps);                                                                \
+        GRID_LOOP(i, n) { out[i] = (T)(gs * ((double)mu[i] - pm)); }                                         \
+    }                                                                                                        \
+    /* d closed KL / d rho times g: g * (sigma / ps^2 - 1 / sigma) * sigmoid(rho) */                         \
+    extern "C" __global__ void bbb_klclosed_drho_##S(T *out, const T *g, const T *mu, const T *rho,          \
+                                                     long long n, double pm, double ps) {                    \
+        double g0 = (double)g[0];                                                                            \
+        GRID_LOOP(i, n) {                                                                                    \
+            double s = softplus_d(rho[i]);                                                                   \
+            out[i] = (T)(g0 * (s / (ps * ps) - 1.0 / s) * sigmoid_d(rho[i]));                                \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* out = x * x */                                                                                        \
+    extern "C" __global__ void bbb_square_##S(T *out, const T *x, long long n) {                             \
+        GRID_LOOP(i, n) { out[i] = (T)((double)x[i] * (double)x[i]); }                                       \
+    }                                                                                                        \
+    /* d x^2 / d x times g: 2 x g */                                                                         \
+    extern "C" __global__ void bbb_square_grad_##S(T *out, const T *g, const T *x, long long n) {            \
+        GRID_LOOP(i, n) { out[i] = (T)(2.0 * (double)x[i] * (double)g[i]); }                                 \
+    }                                                                                                        \
+    /* out = softplus(rho)^2 */                                                                              \
+    extern "C" __global__ void bbb_softplus_sq_##S(T *out, const T *rho, long long n) {                      \
+        GRID_LOOP(i, n) {                                                                                    \
+            double s = softplus_d(rho[i]);                                                                   \
+            out[i] = (T)(s * s);                                                                             \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* d softplus(rho)^2 / d rho times g: 2 softplus(rho) sigmoid(rho) g */                                  \
+    extern "C" __global__ void bbb_softplus_sq_grad_##S(T *out, const T *g, const T *rho, long long n) {     \
+        GRID_LOOP(i, n) { out[i] = (T)(2.0 * softplus_d(rho[i]) * sigmoid_d(rho[i]) * (double)g[i]); }       \
+    }                                                                                                        \
+    /* out = mean + sqrt(v) * eps */                                                                         \
+    extern "C" __global__ void bbb_local_out_##S(T *out, const T *mean, const T *v, const T *eps, long long n) { \
+        GRID_LOOP(i, n) { out[i] = (T)((double)mean[i] + sqrt((double)v[i]) * (double)eps[i]); }             \
+    }                                                                                                        \
+    /* out = ReLU(mean + sqrt(v) * eps) */                                                                   \
+    extern "C" __global__ void bbb_local_out_relu_##S(T *out, const T *mean, const T *v, const T *eps,       \
+                                                      long long n) {                                         \
+        GRID_LOOP(i, n) {                                                                                    \
+            double a = (double)mean[i] + sqrt((double)v[i]) * (double)eps[i];                                \
+            out[i] = (T)(a > 0.0 ? a : 0.0);                                                                 \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* d out / d v times g: g * eps / (2 sqrt(v)); inputs (g, y, v, eps), y the output */                    \
+    extern "C" __global__ void bbb_local_dvar_##S(T *out, const T *g, const T *y, const T *v, const T *eps,  \
+                                                  long long n) {                                             \
+        GRID_LOOP(i, n) { out[i] = (T)((double)g[i] * (double)eps[i] / (2.0 * sqrt((double)v[i]))); }        \
+    }                                                                                                        \
+    /* the same, 0 where the ReLU's output y is not > 0 */                                                   \
+    extern "C" __global__ void bbb_local_dvar_relu_##S(T *out, const T *g, const T *y, const T *v,           \
+                                                       const T *eps, long long n) {                          \
+        GRID_LOOP(i, n) {                                                                                    \
+            out[i] = y[i] > (T)0 ? (T)((double)g[i] * (double)eps[i] / (2.0 * sqrt((double)v[i]))) : (T)0;   \
+        }                                                                                                    \
+    }
+
+KL_LOCAL_KERNELS(float, f32)
+KL_LOCAL_KERNELS(double, f64)

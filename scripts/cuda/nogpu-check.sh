@@ -12,9 +12,10 @@ C=${CUDA_CACHE:-$PWD/.cache/cuda}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
-expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out
+expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out (TRAIN_FLAGS: more train flags)
   local name=$1 pat=$2; shift 2
-  "$@" train --epochs 2 --out "$T/out" >"$T/stdout" 2>"$T/stderr"
+  # shellcheck disable=SC2086 # TRAIN_FLAGS is a list of flags
+  "$@" train --epochs 2 ${TRAIN_FLAGS:-} --out "$T/out" >"$T/stdout" 2>"$T/stderr"
   local rc=$?
   local lines; lines=$(grep -c . "$T/stderr")
   if [ $rc != 1 ] || [ "$lines" != 1 ] || ! grep -q -- "$pat" "$T/stderr" || [ -e "$T/out" ] || [ -s "$T/stdout" ]; then
@@ -28,6 +29,10 @@ mkdir -p "$T/lib"
 cp "$C/stubs/libcuda.so" "$T/lib/libcuda.so.1"
 cp "$C/stubs/libcublas.so.13" "$T/lib/"
 expect "no usable GPU" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+# The options the resident graph takes (graph.TestOptionsValidate) end the
+# same way: the GPU is missing, not the option.
+TRAIN_FLAGS="--kl closed" expect "no usable GPU, --kl closed" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+TRAIN_FLAGS="--kl closed --local-reparam" expect "no usable GPU, --local-reparam" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 # bbb version still answers there (exit 0), naming the build and the missing GPU.
 if env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda version >"$T/stdout" 2>"$T/stderr" &&
   [ ! -s "$T/stderr" ] && grep -qx 'tags: cuda' "$T/stdout" && grep -q '^cuda: no usable NVIDIA GPU' "$T/stdout"; then
