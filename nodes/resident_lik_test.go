@@ -3,6 +3,9 @@ package nodes
 import (
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -226,6 +229,36 @@ func TestResidentLikelihoodErrors(t *testing.T) {
 		}
 		if c.want != "HeteroScale" && !errors.Is(err, ErrShape) {
 			t.Errorf("%s: %v: want ErrShape", c.name, err)
+		}
+	}
+}
+
+// Every kernel the resident likelihoods launch (resident_lik_cuda.go, not
+// compiled here) is defined in nodes/kernels/bbb.cu and compiled into the
+// generated PTX for both dtypes: a kernel added to one and not the others
+// fails here, not on the GPU.
+func TestResidentLikelihoodKernelsExist(t *testing.T) {
+	read := func(path ...string) string {
+		b, err := os.ReadFile(filepath.Join(path...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	glue, src, ptx := read("resident_lik_cuda.go"), read("kernels", "bbb.cu"), read("..", "internal", "cudalib", "stdlib_gen.go")
+	names := regexp.MustCompile(`"(bbb_[a-z_]+)"`).FindAllStringSubmatch(glue, -1)
+	if len(names) < 8 {
+		t.Fatalf("found %d kernel names in resident_lik_cuda.go, want the 8 it launches", len(names))
+	}
+	for _, m := range names {
+		k := m[1]
+		if !strings.Contains(src, `extern "C" __global__ void `+k+"_##S(") {
+			t.Errorf("bbb.cu defines no %s_##S", k)
+		}
+		for _, s := range []string{"_f32", "_f64"} {
+			if !strings.Contains(ptx, ".entry "+k+s+"(") {
+				t.Errorf("internal/cudalib/stdlib_gen.go has no %s%s (scripts/cuda/gen-kernels.sh)", k, s)
+			}
 		}
 	}
 }
