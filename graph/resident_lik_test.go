@@ -291,3 +291,35 @@ func TestResidentLearnedLikelihoodNodes(t *testing.T) {
 		}
 	}
 }
+
+// Every op of a resident graph with these likelihoods feeds the loss (as
+// TestResidentGraphHasNoStrayNodes for the fixed one): no host node, such
+// as the host graph's noise_sigma softplus, is left to pull the output off
+// the GPU each step.
+func TestResidentLikelihoodsNoStrayNodes(t *testing.T) {
+	for _, lc := range residentLikConfigs {
+		cfg := lc.cfg
+		cfg.Resident = true
+		n, err := New(cfg, 6)
+		if err != nil {
+			t.Fatal(err)
+		}
+		used := map[*G.Node]bool{}
+		var visit func(*G.Node)
+		visit = func(x *G.Node) {
+			if used[x] {
+				return
+			}
+			used[x] = true
+			for it := n.Graph.From(x.ID()); it.Next(); {
+				visit(it.Node().(*G.Node))
+			}
+		}
+		visit(n.Loss)
+		for _, x := range n.Graph.AllNodes() {
+			if x.Op() != nil && !used[x] {
+				t.Errorf("%s: stray node %v (op %v)", lc.name, x.Name(), x.Op())
+			}
+		}
+	}
+}
