@@ -110,7 +110,12 @@ func TestResidentTrainerLikelihoods(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Several runs of K passes (the last one partial), each written
+			// at its place in the trace.
+			old := predictBatchElements
+			predictBatchElements = 7 * 30 * cfg.Graph.Hidden // K = 7 of 40 passes: 6 runs
 			bc, err := Predict(res.Net, d.Val.X[:30], 40, 1, cfg.Seed)
+			predictBatchElements = old
 			if err != nil {
 				t.Fatal(err)
 			}
