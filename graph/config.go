@@ -37,8 +37,9 @@ type Config struct {
 	// Likelihood is the regression's observation model: nil means the
 	// seed's LikFixed; LikLearned starts its scale at LikelihoodSigma; any
 	// other Likelihood works as it is, except in a Resident graph, which
-	// takes only LikFixed. A classifier's is the categorical one (Task),
-	// with this left nil or LikFixed. See Lik.
+	// takes a ResidentLikelihood (LikFixed, LikLearned, LikHetero). A
+	// classifier's is the categorical one (Task), with this left nil or
+	// LikFixed. See Lik.
 	Likelihood Likelihood
 	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
 	MinSigma float64

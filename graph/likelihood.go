@@ -6,7 +6,6 @@ import (
 	"reflect"
 
 	G "gorgonia.org/gorgonia"
-	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/nodes"
 )
@@ -44,6 +43,21 @@ type Likelihood interface {
 	// Noise returns the observation noise predictive sampling adds to an
 	// output row, at the learnables' current values.
 	Noise(n *Network) (Noise, error)
+}
+
+// ResidentLikelihood is a Likelihood that the resident graph
+// (Config.Resident, the CUDA build's) can run: its log-likelihood also as
+// ops that stay on the GPU (each with a CUDA kernel), reading the
+// likelihood's learnables where the store keeps them. LikFixed, LikLearned
+// and LikHetero are; Validate refuses a resident graph for a likelihood
+// that is not, instead of leaving a CPU node in the GPU's graph.
+type ResidentLikelihood interface {
+	Likelihood
+	// ResidentLogLik is LogLik in a resident network (n.Store set): the
+	// same value and gradients, from resident ops. The likelihood's
+	// learnables are n.LikLearnables(), the Param nodes that
+	// AddLearnables made with Network.LikLearnable.
+	ResidentLogLik(n *Network, y *G.Node) (*G.Node, error)
 }
 
 // NoLearnables gives a likelihood without learnables of its own its
@@ -97,14 +111,15 @@ func (LikLearned) Outputs() int { return 1 }
 // Outputs is 2: the mean, then the raw scale.
 func (LikHetero) Outputs() int { return 2 }
 
-// LogLik is nodes.GaussianLogLik, or in a resident network
-// nodes.GaussianLogLikResident (a CPU node left in the graph would pull the
-// output off the GPU every step).
+// LogLik is nodes.GaussianLogLik.
 func (LikFixed) LogLik(n *Network, y *G.Node) (*G.Node, error) {
-	if n.Store != nil {
-		return nodes.GaussianLogLikResident(y, n.Output, n.Config.LikelihoodSigma)
-	}
 	return nodes.GaussianLogLik(y, n.Output, n.Config.LikelihoodSigma)
+}
+
+// ResidentLogLik is nodes.GaussianLogLikResident (a CPU node left in the
+// graph would pull the output off the GPU every step).
+func (LikFixed) ResidentLogLik(n *Network, y *G.Node) (*G.Node, error) {
+	return nodes.GaussianLogLikResident(y, n.Output, n.Config.LikelihoodSigma)
 }
 
 // LogLik is nodes.LearnedGaussianLogLik at n.NoiseSigma.
@@ -112,24 +127,54 @@ func (LikLearned) LogLik(n *Network, y *G.Node) (*G.Node, error) {
 	return nodes.LearnedGaussianLogLik(y, n.Output, n.NoiseSigma)
 }
 
+// ResidentLogLik is nodes.LearnedGaussianLogLikResident at the stored
+// noise_rho (its softplus is taken inside the op).
+func (LikLearned) ResidentLogLik(n *Network, y *G.Node) (*G.Node, error) {
+	return nodes.LearnedGaussianLogLikResident(y, n.Output, n.LikLearnables()[0])
+}
+
 // LogLik is nodes.HeteroGaussianLogLik.
 func (LikHetero) LogLik(n *Network, y *G.Node) (*G.Node, error) {
 	return nodes.HeteroGaussianLogLik(y, n.Output, n.Config.heteroScale())
 }
 
+// ResidentLogLik is nodes.HeteroGaussianLogLikResident.
+func (LikHetero) ResidentLogLik(n *Network, y *G.Node) (*G.Node, error) {
+	return nodes.HeteroGaussianLogLikResident(y, n.Output, n.Config.heteroScale())
+}
+
 // AddLearnables adds noise_rho, n.NoiseRho, and its noise_sigma =
 // softplus(noise_rho), n.NoiseSigma (forward networks too: predictive
-// sampling reads the scale).
+// sampling reads the scale). In a resident network noise_rho is a Param of
+// the store (Adam updates it on the device) and n.NoiseSigma is nil: the
+// resident op takes the softplus itself.
 func (LikLearned) AddLearnables(n *Network) (G.Nodes, error) {
-	dt := n.Config.Dtype
-	n.NoiseRho = G.NewVector(n.Graph, dt, G.WithShape(1), G.WithName("noise_rho"),
-		G.WithValue(tensor.New(tensor.Of(dt), tensor.WithShape(1))))
+	var rho *G.Node
 	var err error
+	if n.NoiseRho, rho, err = n.LikLearnable("noise_rho", 1); err != nil || n.Store != nil {
+		return G.Nodes{rho}, err
+	}
 	if n.NoiseSigma, err = nodes.Softplus(n.NoiseRho); err != nil {
 		return nil, err
 	}
 	G.WithName("noise_sigma")(n.NoiseSigma)
 	return G.Nodes{n.NoiseRho}, nil
+}
+
+// LikLearnable makes a learnable of the likelihood, for AddLearnables:
+// learnable is what Learnables lists and SetValues fills (an input node,
+// or in a resident network its host tensor), node what the graph computes
+// with and AddLearnables returns (the learnable itself, or in a resident
+// network the store's Param node).
+func (n *Network) LikLearnable(name string, shape ...int) (learnable, node *G.Node, err error) {
+	if n.Store == nil {
+		learnable, err = hostSource{g: n.Graph, dt: n.Config.Dtype}.input(name, shape)
+		return learnable, learnable, err
+	}
+	if node, err = (residentSource{n: n}).param(name, shape...); err != nil {
+		return nil, nil, err
+	}
+	return n.host[len(n.host)-1], node, nil
 }
 
 // InitLearnables sets noise_rho so that the scale starts at
@@ -184,8 +229,8 @@ func (c Config) Lik() Likelihood {
 	return c.Likelihood
 }
 
-// fixedLik says whether the likelihood is the seed's, the only one the
-// resident graph and a classifier take.
+// fixedLik says whether the likelihood is the seed's, the only one a
+// classifier takes.
 func (c Config) fixedLik() bool {
 	_, ok := c.Lik().(LikFixed)
 	return ok
@@ -211,10 +256,19 @@ func (c Config) validateLikelihood() error {
 		return fmt.Errorf("graph: likelihood %v: %d outputs per target: need at least 1", l, l.Outputs())
 	case !(c.MinSigma >= 0) || math.IsInf(c.MinSigma, 0):
 		return fmt.Errorf("graph: min sigma %v: need a finite value >= 0", c.MinSigma)
-	case c.Resident && !c.fixedLik():
-		return fmt.Errorf("graph: likelihood %v: the resident (GPU) graph supports only the fixed likelihood", l)
+	case c.Resident && !isResident(l):
+		return errNotResident(l)
 	}
 	return nil
+}
+
+func isResident(l Likelihood) bool {
+	_, ok := l.(ResidentLikelihood)
+	return ok
+}
+
+func errNotResident(l Likelihood) error {
+	return fmt.Errorf("graph: likelihood %v: no resident form (a graph.ResidentLikelihood): the resident (GPU) graph cannot run it", l)
 }
 
 // addLikLearnables adds the likelihood's learnables after the layers.
@@ -234,16 +288,29 @@ func LikParams(c Config) (G.Nodes, error) {
 }
 
 // LikLearnables returns the likelihood's own learnables (LikLearned:
-// noise_rho), the last of Learnables; nil for none.
+// noise_rho) as the graph computes with them, the last of Params: in a
+// resident network the store's Param nodes (Learnables ends with their
+// host tensors); nil for none.
 func (n *Network) LikLearnables() G.Nodes { return n.likLearnables }
 
 // logLik is the log-likelihood node of the targets y: the categorical one
-// of a classifier, else Config.Likelihood's.
+// of a classifier, else Config.Likelihood's; in a resident network their
+// resident forms.
 func (n *Network) logLik(y *G.Node) (*G.Node, error) {
-	if n.Config.Task == Classification {
+	switch l := n.Config.Lik(); {
+	case n.Config.Task == Classification && n.Store != nil:
+		return nodes.CategoricalLogLikResident(y, n.Output)
+	case n.Config.Task == Classification:
 		return nodes.CategoricalLogLik(y, n.Output)
+	case n.Store != nil:
+		rl, ok := l.(ResidentLikelihood)
+		if !ok {
+			return nil, errNotResident(l)
+		}
+		return rl.ResidentLogLik(n, y)
+	default:
+		return l.LogLik(n, y)
 	}
-	return n.Config.Lik().LogLik(n, y)
 }
 
 func (c Config) heteroScale() nodes.HeteroScale {

@@ -112,8 +112,7 @@ func TestBadLikelihood(t *testing.T) {
 		{graph.Config{Likelihood: studentT{Nu: math.Inf(1), S: 1}}, "studentT"},
 		{graph.Config{Likelihood: (*studentT)(nil)}, "graph: likelihood *graph_test.studentT: a nil value"},
 		{graph.Config{Likelihood: noOutputs{studentT{Nu: 3, S: 1}}}, "graph: likelihood student-t:3,1: 0 outputs per target: need at least 1"},
-		{graph.Config{Likelihood: studentT{Nu: 3, S: 1}, Resident: true}, "graph: likelihood student-t:3,1: the resident (GPU) graph supports only the fixed likelihood"},
-		{graph.Config{Likelihood: graph.LikHetero{}, Resident: true}, "graph: likelihood hetero: the resident (GPU) graph supports only the fixed likelihood"},
+		{graph.Config{Likelihood: studentT{Nu: 3, S: 1}, Resident: true}, "graph: likelihood student-t:3,1: no resident form (a graph.ResidentLikelihood): the resident (GPU) graph cannot run it"},
 		{graph.Config{Likelihood: studentT{Nu: 3, S: 1}, Task: graph.Classification, Classes: 2, Outputs: 2}, "graph: likelihood student-t:3,1: a classifier's likelihood is the categorical one"},
 	} {
 		err := tc.cfg.WithDefaults().Validate()

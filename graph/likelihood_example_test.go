@@ -86,8 +86,8 @@ func (l studentT) Noise(*graph.Network) (graph.Noise, error) {
 
 // A likelihood of one's own: any graph.Likelihood goes in Config.Likelihood
 // (nil there is the seed's fixed Gaussian, graph.LikFixed). New reads its
-// log-likelihood into the loss; the resident (GPU) graph and a classifier
-// refuse it. (Train such a Config with train.Config{Graph: cfg}.)
+// log-likelihood into the loss; the resident (GPU) graph (which needs a
+// graph.ResidentLikelihood) and a classifier refuse it. (Train such a Config with train.Config{Graph: cfg}.)
 func ExampleConfig_customLikelihood() {
 	cfg := graph.Config{Layers: 2, Hidden: 8, Likelihood: studentT{Nu: 4, S: 0.5}}
 	net, err := graph.New(cfg, 3)
@@ -126,6 +126,6 @@ func ExampleConfig_customLikelihood() {
 	// NLL finite: true
 	// predictive noise: 0.7071
 	// learnables: 8 (the layers' only)
-	// graph: likelihood student-t:4,0.5: the resident (GPU) graph supports only the fixed likelihood
+	// graph: likelihood student-t:4,0.5: no resident form (a graph.ResidentLikelihood): the resident (GPU) graph cannot run it
 	// graph: likelihood "student-t": want fixed, learned or hetero
 }

@@ -23,7 +23,8 @@ type Network struct {
 	Loss   *G.Node  // negative ELBO: NLL + KL / NBatch
 
 	// LikLearned only: the learnable noise_rho (after the layers' in
-	// Learnables) and noise_sigma = softplus(noise_rho).
+	// Learnables) and noise_sigma = softplus(noise_rho) (nil in a resident
+	// network, whose likelihood op takes noise_rho).
 	NoiseRho, NoiseSigma *G.Node
 	likLearnables        G.Nodes // the likelihood's learnables (LikLearnables)
 	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).

@@ -130,7 +130,6 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
 		{Config{Resident: true, Prior: paperMixture, KL: KLClosed}, "kl closed"},
-		{Config{Resident: true, Likelihood: LikLearned{}}, "likelihood learned"},
 		{Config{Resident: true, KLWeightInput: true}, "full batch"},
 		{Config{Likelihood: (*LikFixed)(nil)}, "graph: likelihood *graph.LikFixed: a nil value"},
 		{Config{Likelihood: LikHetero{}, MinSigma: -1}, "min sigma"},

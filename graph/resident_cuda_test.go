@@ -145,3 +145,25 @@ func TestNoiseGPUMatchesCPU(t *testing.T) {
 		}
 	}
 }
+
+// TestResidentLikelihoodsGPUParity: with the learned (noise_rho a Param on
+// the device), heteroscedastic and categorical likelihoods (the bbb_lik_*
+// kernels), the resident graph on the GPU against the host graph with the
+// same parameters and epsilon: the loss and every gradient, noise_rho's
+// included, 5 layers at the seed's width and a wide one, float32.
+func TestResidentLikelihoodsGPUParity(t *testing.T) {
+	for _, lc := range residentLikConfigs {
+		for _, hidden := range []int{20, 512} {
+			cfg := lc.cfg
+			cfg.Layers, cfg.Hidden = 5, hidden
+			res, host := likPair(t, cfg, tensor.Float32, 256, 7)
+			lr, gr := lossAndGrads(t, res)
+			lh, gh := lossAndGrads(t, host)
+			t.Logf("%s hidden %d: loss GPU %.7g, CPU %.7g", lc.name, hidden, lr, lh)
+			if !(math.Abs(lr-lh) <= 1e-4*math.Abs(lh)) {
+				t.Errorf("%s hidden %d: loss GPU %v, CPU %v", lc.name, hidden, lr, lh)
+			}
+			compareGrads(t, lc.name, host.Learnables(), gr, gh, 1e-3)
+		}
+	}
+}

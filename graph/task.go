@@ -25,8 +25,8 @@ func (t Task) String() string {
 	return fmt.Sprintf("Task(%d)", int(t))
 }
 
-// validateTask checks the classifier's options: at least 2 classes, the
-// likelihood left nil or LikFixed, and the CPU graph.
+// validateTask checks the classifier's options: at least 2 classes and the
+// likelihood left nil or LikFixed.
 func (c Config) validateTask() error {
 	switch c.Task {
 	case Regression:
@@ -45,8 +45,6 @@ func (c Config) validateTask() error {
 		return fmt.Errorf("graph: outputs %d: a classifier of %d classes has %d outputs", c.Outputs, c.Classes, c.Classes)
 	case !c.fixedLik():
 		return fmt.Errorf("graph: likelihood %v: a classifier's likelihood is the categorical one", c.Lik())
-	case c.Resident:
-		return fmt.Errorf("graph: classification: the resident (GPU) graph supports only regression")
 	}
 	return nil
 }

@@ -88,7 +88,6 @@ func TestClassifierValidate(t *testing.T) {
 		{Config{Task: Classification}, "classes 0"},
 		{Config{Task: Classification, Classes: 3, Outputs: 2}, "outputs 2"},
 		{Config{Task: Classification, Classes: 3, Likelihood: LikLearned{}}, "likelihood learned"},
-		{Config{Task: Classification, Classes: 3, Resident: true}, "resident"},
 		{Config{Classes: 3}, "only for the classification task"},
 		{Config{Task: 9}, "task"},
 	} {

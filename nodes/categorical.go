@@ -15,17 +15,26 @@ import (
 // Its gradient with respect to the logits is
 // g · (y_rc − softmax_rc · Σ_c y_rc); y gets none.
 func CategoricalLogLik(y, logits *G.Node) (*G.Node, error) {
-	if err := sameShape("CategoricalLogLik y/logits", y, logits); err != nil {
+	k, err := categoricalOf(y, logits)
+	if err != nil {
 		return nil, err
 	}
+	return applyLoss("CategoricalLogLik", k, y, logits)
+}
+
+// categoricalOf checks CategoricalLogLik's inputs and returns its kernel.
+func categoricalOf(y, logits *G.Node) (categoricalLL, error) {
+	if err := sameShape("CategoricalLogLik y/logits", y, logits); err != nil {
+		return categoricalLL{}, err
+	}
 	if err := sameDtype("CategoricalLogLik", y, logits); err != nil {
-		return nil, err
+		return categoricalLL{}, err
 	}
 	s := y.Shape()
 	if len(s) != 2 || s[1] < 2 {
-		return nil, fmt.Errorf("%w: CategoricalLogLik: y has shape %v, want rows × classes with at least 2 classes", ErrShape, s)
+		return categoricalLL{}, fmt.Errorf("%w: CategoricalLogLik: y has shape %v, want rows × classes with at least 2 classes", ErrShape, s)
 	}
-	return applyLoss("CategoricalLogLik", categoricalLL{k: s[1]}, y, logits)
+	return categoricalLL{k: s[1]}, nil
 }
 
 // LogSoftmax writes the log-softmax of each row of logits (rows × k,

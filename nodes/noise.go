@@ -45,33 +45,56 @@ func (h HeteroScale) Validate() error {
 // learnable, say). Gradients: ∂/∂pred_i = (y_i - pred_i)/sigma²,
 // ∂/∂sigma = Σ_i (y_i - pred_i)²/sigma³ - n/sigma.
 func LearnedGaussianLogLik(y, pred, sigma *G.Node) (*G.Node, error) {
-	if err := sameShape("LearnedGaussianLogLik y/pred", y, pred); err != nil {
+	if err := checkLearned("sigma", y, pred, sigma); err != nil {
 		return nil, err
-	}
-	if err := sameDtype("LearnedGaussianLogLik", y, pred, sigma); err != nil {
-		return nil, err
-	}
-	if sigma.Shape().TotalSize() != 1 {
-		return nil, fmt.Errorf("%w: LearnedGaussianLogLik: sigma has shape %v, want one element", ErrShape, sigma.Shape())
 	}
 	return applyLoss("LearnedGaussianLogLik", learnedLL{}, y, pred, sigma)
+}
+
+// checkLearned checks LearnedGaussianLogLik's inputs (and its resident
+// form's, whose scale input is rho): y and pred of one shape, the scale
+// one element, all of one dtype.
+func checkLearned(scale string, y, pred, s *G.Node) error {
+	if err := sameShape("LearnedGaussianLogLik y/pred", y, pred); err != nil {
+		return err
+	}
+	if err := sameDtype("LearnedGaussianLogLik", y, pred, s); err != nil {
+		return err
+	}
+	if s.Shape().TotalSize() != 1 {
+		return fmt.Errorf("%w: LearnedGaussianLogLik: %s has shape %v, want one element", ErrShape, scale, s.Shape())
+	}
+	return nil
 }
 
 // HeteroGaussianLogLik returns Σ_ij log N(y_ij | out_ij, s_ij²) with
 // s_ij = scale.Sigma(out_i,k+j): out (rows × 2k) holds k means, then k raw
 // scales, per row of y (rows × k).
 func HeteroGaussianLogLik(y, out *G.Node, scale HeteroScale) (*G.Node, error) {
-	if err := scale.Validate(); err != nil {
+	k, err := heteroOf(y, out, scale)
+	if err != nil {
 		return nil, err
+	}
+	return applyLoss(k.name(), k, y, out)
+}
+
+// heteroOf checks HeteroGaussianLogLik's inputs and returns its kernel.
+func heteroOf(y, out *G.Node, scale HeteroScale) (heteroLL, error) {
+	if err := scale.Validate(); err != nil {
+		return heteroLL{}, err
 	}
 	ys, os := y.Shape(), out.Shape()
 	if len(ys) != 2 || len(os) != 2 || ys[0] != os[0] || os[1] != 2*ys[1] {
-		return nil, fmt.Errorf("%w: HeteroGaussianLogLik: y %v, out %v: want rows × k and rows × 2k", ErrShape, ys, os)
+		return heteroLL{}, fmt.Errorf("%w: HeteroGaussianLogLik: y %v, out %v: want rows × k and rows × 2k", ErrShape, ys, os)
 	}
 	if err := sameDtype("HeteroGaussianLogLik", y, out); err != nil {
-		return nil, err
+		return heteroLL{}, err
 	}
-	return applyLoss(fmt.Sprintf("HeteroGaussianLogLik(min σ=%g, shift %g)", scale.Min, scale.Shift), heteroLL{h: scale, k: ys[1]}, y, out)
+	return heteroLL{h: scale, k: ys[1]}, nil
+}
+
+func (h heteroLL) name() string {
+	return fmt.Sprintf("HeteroGaussianLogLik(min σ=%g, shift %g)", h.h.Min, h.h.Shift)
 }
 
 // lossKernel computes a scalar log-likelihood and its gradients on host

@@ -25,6 +25,9 @@
 #   klclosed_gpu a short run with --kl closed on the GPU (bbb_klclosed; exit 0, its summary)
 #   local_gpu    a short run with --kl closed --local-reparam on the GPU
 #              (bbb_square, bbb_softplus_sq, bbb_local_*; exit 0, its summary)
+#   lik_parity the learned, heteroscedastic and categorical likelihoods'
+#              resident graph (bbb_lik_* kernels) on the GPU vs the CPU
+#   learned_gpu, hetero_gpu  a short run with --likelihood learned / hetero
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
 #   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
@@ -71,6 +74,7 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 # graph tests run from graph/ (testdata), each group in its own process
 (cd graph && check machines 45 "../$B/graph-cuda.test" -test.run 'TwentyMachines' -test.v)
 (cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|NoiseGPUMatchesCPU|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
+(cd graph && check lik_parity 40 "../$B/graph-cuda.test" -test.run 'ResidentLikelihoodsMatchHostGraph|ResidentLikelihoodsGPUParity|ResidentLearnedLikelihood' -test.v)
 check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
 
@@ -101,6 +105,10 @@ grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rs
 
 check mixture_gpu 30 "$B/bbb-cuda" train --prior mixture --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/mixture_gpu"
 grep -E '"prior"|seconds_per_epoch|val_rmse_true' "$OUT/mixture_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  mixture_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+for lik in learned hetero; do
+  check ${lik}_gpu 30 "$B/bbb-cuda" train --likelihood $lik --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/${lik}_gpu"
+  grep -E '"likelihood"|noise_sigma|seconds_per_epoch|val_rmse_true|val_coverage90' "$OUT/${lik}_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed "s/^/  ${lik}_gpu: /;s/\$/\n/" | tee -a "$OUT/status.txt"
+done
 
 check klclosed_gpu 30 "$B/bbb-cuda" train --kl closed --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/klclosed_gpu"
 grep -E '"kl"|seconds_per_epoch|val_rmse_true' "$OUT/klclosed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  klclosed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"

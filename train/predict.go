@@ -255,7 +255,7 @@ func (sm *Sampler) predictBatched(x, y []float64, samples, size int, seed uint64
 	runs := (samples + kmax - 1) / kmax
 	k := (samples + runs - 1) / runs
 	copied := false
-	in := max(1, c.Inputs)
+	in, wd := max(1, c.Inputs), noise.Width()
 	for lo := 0; lo < len(x)/in; lo += size {
 		hi := min(lo+size, len(x)/in)
 		rows := hi - lo
@@ -292,8 +292,9 @@ func (sm *Sampler) predictBatched(x, y []float64, samples, size int, seed uint64
 			if err := p.vm.RunAll(); err != nil {
 				return fmt.Errorf("train: predictive passes %d..%d: %w", r*k, min(samples, (r+1)*k)-1, err)
 			}
-			m := min(k, samples-r*k) * rows // passes past samples are dropped
-			dst := trace[r*k*rows : r*k*rows+m]
+			// A run's output is (k, rows, wd): passes past samples are dropped.
+			m := min(k, samples-r*k) * rows * wd
+			dst := trace[r*k*rows*wd : r*k*rows*wd+m]
 			switch v := p.out.Data().(type) {
 			case []float32:
 				copy(dst, v[:m])
@@ -306,7 +307,7 @@ func (sm *Sampler) predictBatched(x, y []float64, samples, size int, seed uint64
 			}
 			p.vm.Reset()
 		}
-		summarise(trace[:samples*rows], samples, rows, runtime.GOMAXPROCS(0), b.slice(lo, hi), sliceOrNil(y, lo, hi), noise, lo, seed)
+		summarise(trace[:samples*rows*wd], samples, rows, runtime.GOMAXPROCS(0), b.slice(lo, hi), sliceOrNil(y, lo, hi), noise, lo, seed)
 	}
 	return nil
 }

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -23151,6 +23151,8702 @@ $L__BB63_19:
 	@%p11 bra 	$L__BB63_11;
 
 $L__BB63_20:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_finish_f32
+.visible .entry bbb_lik_learned_finish_f32(
+	.param .u64 bbb_lik_learned_finish_f32_param_0,
+	.param .u64 bbb_lik_learned_finish_f32_param_1,
+	.param .u64 bbb_lik_learned_finish_f32_param_2,
+	.param .u64 bbb_lik_learned_finish_f32_param_3,
+	.param .u64 bbb_lik_learned_finish_f32_param_4
+)
+{
+	.reg .pred 	%p<30>;
+	.reg .f32 	%f<8>;
+	.reg .b32 	%r<83>;
+	.reg .f64 	%fd<236>;
+	.reg .b64 	%rd<38>;
+
+
+	ld.param.u64 	%rd19, [bbb_lik_learned_finish_f32_param_0];
+	ld.param.u64 	%rd23, [bbb_lik_learned_finish_f32_param_1];
+	ld.param.u64 	%rd20, [bbb_lik_learned_finish_f32_param_2];
+	ld.param.u64 	%rd21, [bbb_lik_learned_finish_f32_param_3];
+	ld.param.u64 	%rd22, [bbb_lik_learned_finish_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd23;
+	mov.u32 	%r26, %tid.x;
+	cvt.u64.u32 	%rd2, %r26;
+	setp.ge.s64 	%p1, %rd2, %rd20;
+	mov.f64 	%fd228, 0d0000000000000000;
+	@%p1 bra 	$L__BB64_7;
+
+	not.b64 	%rd24, %rd2;
+	add.s64 	%rd3, %rd24, %rd20;
+	shr.u64 	%rd25, %rd3, 8;
+	add.s64 	%rd26, %rd25, 1;
+	and.b64  	%rd4, %rd26, 3;
+	setp.eq.s64 	%p2, %rd4, 0;
+	mov.f64 	%fd228, 0d0000000000000000;
+	mov.u64 	%rd35, %rd2;
+	@%p2 bra 	$L__BB64_4;
+
+	shl.b64 	%rd27, %rd2, 3;
+	add.s64 	%rd33, %rd1, %rd27;
+	neg.s64 	%rd32, %rd4;
+	mov.u64 	%rd35, %rd2;
+
+$L__BB64_3:
+	.pragma "nounroll";
+	ld.global.f64 	%fd37, [%rd33];
+	add.rn.f64 	%fd228, %fd228, %fd37;
+	add.s64 	%rd35, %rd35, 256;
+	add.s64 	%rd33, %rd33, 2048;
+	add.s64 	%rd32, %rd32, 1;
+	setp.ne.s64 	%p3, %rd32, 0;
+	@%p3 bra 	$L__BB64_3;
+
+$L__BB64_4:
+	setp.lt.u64 	%p4, %rd3, 768;
+	@%p4 bra 	$L__BB64_7;
+
+	shl.b64 	%rd28, %rd35, 3;
+	add.s64 	%rd29, %rd1, %rd28;
+	add.s64 	%rd36, %rd29, 4096;
+
+$L__BB64_6:
+	ld.global.f64 	%fd38, [%rd36+-4096];
+	add.rn.f64 	%fd39, %fd228, %fd38;
+	ld.global.f64 	%fd40, [%rd36+-2048];
+	add.rn.f64 	%fd41, %fd39, %fd40;
+	ld.global.f64 	%fd42, [%rd36];
+	add.rn.f64 	%fd43, %fd41, %fd42;
+	ld.global.f64 	%fd44, [%rd36+2048];
+	add.rn.f64 	%fd228, %fd43, %fd44;
+	add.s64 	%rd36, %rd36, 8192;
+	add.s64 	%rd35, %rd35, 1024;
+	setp.lt.s64 	%p5, %rd35, %rd20;
+	@%p5 bra 	$L__BB64_6;
+
+$L__BB64_7:
+	cvt.u32.u64 	%r27, %rd2;
+	shl.b32 	%r28, %r27, 3;
+	mov.u32 	%r29, _ZZ9block_sumdE1s;
+	add.s32 	%r1, %r29, %r28;
+	st.shared.f64 	[%r1], %fd228;
+	bar.sync 	0;
+	setp.gt.u32 	%p6, %r27, 127;
+	@%p6 bra 	$L__BB64_9;
+
+	ld.shared.f64 	%fd45, [%r1];
+	ld.shared.f64 	%fd46, [%r1+1024];
+	add.rn.f64 	%fd47, %fd46, %fd45;
+	st.shared.f64 	[%r1], %fd47;
+
+$L__BB64_9:
+	bar.sync 	0;
+	setp.gt.u32 	%p7, %r27, 63;
+	@%p7 bra 	$L__BB64_11;
+
+	ld.shared.f64 	%fd48, [%r1];
+	ld.shared.f64 	%fd49, [%r1+512];
+	add.rn.f64 	%fd50, %fd49, %fd48;
+	st.shared.f64 	[%r1], %fd50;
+
+$L__BB64_11:
+	bar.sync 	0;
+	setp.gt.u32 	%p8, %r27, 31;
+	@%p8 bra 	$L__BB64_13;
+
+	ld.shared.f64 	%fd51, [%r1];
+	ld.shared.f64 	%fd52, [%r1+256];
+	add.rn.f64 	%fd53, %fd52, %fd51;
+	st.shared.f64 	[%r1], %fd53;
+
+$L__BB64_13:
+	bar.sync 	0;
+	setp.gt.u32 	%p9, %r27, 15;
+	@%p9 bra 	$L__BB64_15;
+
+	ld.shared.f64 	%fd54, [%r1];
+	ld.shared.f64 	%fd55, [%r1+128];
+	add.rn.f64 	%fd56, %fd55, %fd54;
+	st.shared.f64 	[%r1], %fd56;
+
+$L__BB64_15:
+	bar.sync 	0;
+	setp.gt.u32 	%p10, %r27, 7;
+	@%p10 bra 	$L__BB64_17;
+
+	ld.shared.f64 	%fd57, [%r1];
+	ld.shared.f64 	%fd58, [%r1+64];
+	add.rn.f64 	%fd59, %fd58, %fd57;
+	st.shared.f64 	[%r1], %fd59;
+
+$L__BB64_17:
+	bar.sync 	0;
+	setp.gt.u32 	%p11, %r27, 3;
+	@%p11 bra 	$L__BB64_19;
+
+	ld.shared.f64 	%fd60, [%r1];
+	ld.shared.f64 	%fd61, [%r1+32];
+	add.rn.f64 	%fd62, %fd61, %fd60;
+	st.shared.f64 	[%r1], %fd62;
+
+$L__BB64_19:
+	bar.sync 	0;
+	setp.gt.u32 	%p12, %r27, 1;
+	@%p12 bra 	$L__BB64_21;
+
+	ld.shared.f64 	%fd63, [%r1];
+	ld.shared.f64 	%fd64, [%r1+16];
+	add.rn.f64 	%fd65, %fd64, %fd63;
+	st.shared.f64 	[%r1], %fd65;
+
+$L__BB64_21:
+	bar.sync 	0;
+	setp.ne.s32 	%p13, %r27, 0;
+	@%p13 bra 	$L__BB64_23;
+
+	ld.shared.f64 	%fd66, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd67, [%r1];
+	add.rn.f64 	%fd68, %fd66, %fd67;
+	st.shared.f64 	[%r1], %fd68;
+
+$L__BB64_23:
+	bar.sync 	0;
+	@%p13 bra 	$L__BB64_45;
+
+	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd30, %rd21;
+	ld.global.f32 	%f1, [%rd30];
+	cvt.f64.f32 	%fd232, %f1;
+	setp.gt.f32 	%p15, %f1, 0f41A00000;
+	@%p15 bra 	$L__BB64_37;
+
+	mov.f64 	%fd69, 0d4338000000000000;
+	mov.f64 	%fd70, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd71, %fd232, %fd70, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd71;
+	}
+	mov.f64 	%fd72, 0dC338000000000000;
+	add.rn.f64 	%fd73, %fd71, %fd72;
+	mov.f64 	%fd74, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd75, %fd73, %fd74, %fd232;
+	mov.f64 	%fd76, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd77, %fd73, %fd76, %fd75;
+	mov.f64 	%fd78, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd79, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd80, %fd79, %fd77, %fd78;
+	mov.f64 	%fd81, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd82, %fd80, %fd77, %fd81;
+	mov.f64 	%fd83, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd84, %fd82, %fd77, %fd83;
+	mov.f64 	%fd85, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd86, %fd84, %fd77, %fd85;
+	mov.f64 	%fd87, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd88, %fd86, %fd77, %fd87;
+	mov.f64 	%fd89, 0d3F81111111122322;
+	fma.rn.f64 	%fd90, %fd88, %fd77, %fd89;
+	mov.f64 	%fd91, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd92, %fd90, %fd77, %fd91;
+	mov.f64 	%fd93, 0d3FC5555555555511;
+	fma.rn.f64 	%fd94, %fd92, %fd77, %fd93;
+	mov.f64 	%fd95, 0d3FE000000000000B;
+	fma.rn.f64 	%fd96, %fd94, %fd77, %fd95;
+	mov.f64 	%fd97, 0d3FF0000000000000;
+	fma.rn.f64 	%fd98, %fd96, %fd77, %fd97;
+	fma.rn.f64 	%fd99, %fd98, %fd77, %fd97;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd99;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r5}, %fd99;
+	}
+	shl.b32 	%r36, %r3, 20;
+	add.s32 	%r37, %r5, %r36;
+	mov.b64 	%fd229, {%r4, %r37};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r38}, %fd232;
+	}
+	mov.b32 	%f3, %r38;
+	abs.f32 	%f2, %f3;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB64_28;
+
+	setp.lt.f32 	%p17, %f1, 0f00000000;
+	add.rn.f64 	%fd100, %fd232, 0d7FF0000000000000;
+	selp.f64 	%fd229, 0d0000000000000000, %fd100, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB64_28;
+
+	shr.u32 	%r39, %r3, 31;
+	add.s32 	%r40, %r3, %r39;
+	shr.s32 	%r41, %r40, 1;
+	shl.b32 	%r42, %r41, 20;
+	add.s32 	%r43, %r5, %r42;
+	mov.b64 	%fd101, {%r4, %r43};
+	sub.s32 	%r44, %r3, %r41;
+	shl.b32 	%r45, %r44, 20;
+	add.s32 	%r46, %r45, 1072693248;
+	mov.u32 	%r47, 0;
+	mov.b64 	%fd102, {%r47, %r46};
+	mul.rn.f64 	%fd229, %fd101, %fd102;
+
+$L__BB64_28:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r48}, %fd229;
+	}
+	mov.b32 	%f4, %r48;
+	setp.lt.f32 	%p19, %f4, 0f3FE55555;
+	setp.gt.f32 	%p20, %f4, 0fBFD99999;
+	and.pred  	%p21, %p19, %p20;
+	@%p21 bra 	$L__BB64_36;
+	bra.uni 	$L__BB64_29;
+
+$L__BB64_36:
+	add.rn.f64 	%fd149, %fd229, 0d4000000000000000;
+	div.rn.f64 	%fd150, %fd229, %fd149;
+	mul.rn.f64 	%fd151, %fd229, %fd150;
+	neg.f64 	%fd152, %fd151;
+	sub.rn.f64 	%fd153, %fd229, %fd151;
+	mul.rn.f64 	%fd154, %fd153, %fd153;
+	mov.f64 	%fd155, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd156, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd157, %fd156, %fd154, %fd155;
+	mov.f64 	%fd158, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd159, %fd157, %fd154, %fd158;
+	mov.f64 	%fd160, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd161, %fd159, %fd154, %fd160;
+	mov.f64 	%fd162, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd163, %fd161, %fd154, %fd162;
+	mov.f64 	%fd164, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd165, %fd163, %fd154, %fd164;
+	mov.f64 	%fd166, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd167, %fd165, %fd154, %fd166;
+	mov.f64 	%fd168, 0d3FB5555555555462;
+	fma.rn.f64 	%fd169, %fd167, %fd154, %fd168;
+	mul.rn.f64 	%fd170, %fd154, %fd169;
+	fma.rn.f64 	%fd171, %fd170, %fd153, %fd152;
+	add.rn.f64 	%fd232, %fd229, %fd171;
+	bra.uni 	$L__BB64_37;
+
+$L__BB64_29:
+	add.rn.f64 	%fd230, %fd229, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd230;
+	}
+	setp.gt.s32 	%p22, %r75, 1048575;
+	mov.u32 	%r77, -1023;
+	@%p22 bra 	$L__BB64_31;
+
+	mul.rn.f64 	%fd230, %fd230, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd230;
+	}
+	mov.u32 	%r77, -1077;
+
+$L__BB64_31:
+	add.s32 	%r51, %r75, -1;
+	setp.lt.u32 	%p23, %r51, 2146435071;
+	@%p23 bra 	$L__BB64_33;
+	bra.uni 	$L__BB64_32;
+
+$L__BB64_33:
+	shr.u32 	%r53, %r75, 20;
+	add.s32 	%r78, %r77, %r53;
+	and.b32  	%r54, %r75, -2146435073;
+	or.b32  	%r55, %r54, 1072693248;
+	mov.b64 	%fd231, {%r76, %r55};
+	setp.lt.s32 	%p25, %r55, 1073127583;
+	@%p25 bra 	$L__BB64_35;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r56, %temp}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd231;
+	}
+	add.s32 	%r58, %r57, -1048576;
+	mov.b64 	%fd231, {%r56, %r58};
+	add.s32 	%r78, %r78, 1;
+
+$L__BB64_35:
+	add.rn.f64 	%fd105, %fd231, 0d3FF0000000000000;
+	mov.f64 	%fd106, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd107, %fd105;
+	neg.f64 	%fd108, %fd105;
+	fma.rn.f64 	%fd109, %fd108, %fd107, %fd106;
+	fma.rn.f64 	%fd110, %fd109, %fd109, %fd109;
+	fma.rn.f64 	%fd111, %fd110, %fd107, %fd107;
+	add.rn.f64 	%fd112, %fd231, 0dBFF0000000000000;
+	mul.rn.f64 	%fd113, %fd112, %fd111;
+	add.rn.f64 	%fd114, %fd113, %fd113;
+	mul.rn.f64 	%fd115, %fd114, %fd114;
+	mov.f64 	%fd116, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd117, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd118, %fd117, %fd115, %fd116;
+	mov.f64 	%fd119, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd120, %fd118, %fd115, %fd119;
+	mov.f64 	%fd121, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd122, %fd120, %fd115, %fd121;
+	mov.f64 	%fd123, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd124, %fd122, %fd115, %fd123;
+	mov.f64 	%fd125, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd126, %fd124, %fd115, %fd125;
+	mov.f64 	%fd127, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd128, %fd126, %fd115, %fd127;
+	mov.f64 	%fd129, 0d3FB5555555555554;
+	fma.rn.f64 	%fd130, %fd128, %fd115, %fd129;
+	sub.rn.f64 	%fd131, %fd112, %fd114;
+	add.rn.f64 	%fd132, %fd131, %fd131;
+	neg.f64 	%fd133, %fd114;
+	fma.rn.f64 	%fd134, %fd133, %fd112, %fd132;
+	mul.rn.f64 	%fd135, %fd111, %fd134;
+	mul.rn.f64 	%fd136, %fd115, %fd130;
+	fma.rn.f64 	%fd137, %fd136, %fd114, %fd135;
+	xor.b32  	%r59, %r78, -2147483648;
+	mov.u32 	%r60, -2147483648;
+	mov.u32 	%r61, 1127219200;
+	mov.b64 	%fd138, {%r59, %r61};
+	mov.b64 	%fd139, {%r60, %r61};
+	sub.rn.f64 	%fd140, %fd138, %fd139;
+	mov.f64 	%fd141, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd142, %fd140, %fd141, %fd114;
+	neg.f64 	%fd143, %fd140;
+	fma.rn.f64 	%fd144, %fd143, %fd141, %fd142;
+	sub.rn.f64 	%fd145, %fd144, %fd114;
+	sub.rn.f64 	%fd146, %fd137, %fd145;
+	mov.f64 	%fd147, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd148, %fd140, %fd147, %fd146;
+	add.rn.f64 	%fd232, %fd142, %fd148;
+	bra.uni 	$L__BB64_37;
+
+$L__BB64_32:
+	mov.f64 	%fd103, 0d7FF0000000000000;
+	fma.rn.f64 	%fd104, %fd230, %fd103, %fd103;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r52}, %fd230;
+	}
+	mov.b32 	%f5, %r52;
+	setp.eq.f32 	%p24, %f5, 0f00000000;
+	selp.f64 	%fd232, 0dFFF0000000000000, %fd104, %p24;
+
+$L__BB64_37:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r80, %temp}, %fd232;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd232;
+	}
+	setp.gt.s32 	%p26, %r79, 1048575;
+	mov.u32 	%r81, -1023;
+	mov.f64 	%fd233, %fd232;
+	@%p26 bra 	$L__BB64_39;
+
+	mul.rn.f64 	%fd233, %fd232, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd233;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r80, %temp}, %fd233;
+	}
+	mov.u32 	%r81, -1077;
+
+$L__BB64_39:
+	add.s32 	%r64, %r79, -1;
+	setp.lt.u32 	%p27, %r64, 2146435071;
+	mul.rn.f64 	%fd172, %fd8, 0dBFE0000000000000;
+	mul.rn.f64 	%fd173, %fd232, %fd232;
+	div.rn.f64 	%fd26, %fd172, %fd173;
+	@%p27 bra 	$L__BB64_41;
+	bra.uni 	$L__BB64_40;
+
+$L__BB64_41:
+	shr.u32 	%r66, %r79, 20;
+	add.s32 	%r82, %r81, %r66;
+	and.b32  	%r67, %r79, -2146435073;
+	or.b32  	%r68, %r67, 1072693248;
+	mov.b64 	%fd234, {%r80, %r68};
+	setp.lt.s32 	%p29, %r68, 1073127583;
+	@%p29 bra 	$L__BB64_43;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r69, %temp}, %fd234;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r70}, %fd234;
+	}
+	add.s32 	%r71, %r70, -1048576;
+	mov.b64 	%fd234, {%r69, %r71};
+	add.s32 	%r82, %r82, 1;
+
+$L__BB64_43:
+	add.rn.f64 	%fd176, %fd234, 0d3FF0000000000000;
+	mov.f64 	%fd177, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd178, %fd176;
+	neg.f64 	%fd179, %fd176;
+	fma.rn.f64 	%fd180, %fd179, %fd178, %fd177;
+	fma.rn.f64 	%fd181, %fd180, %fd180, %fd180;
+	fma.rn.f64 	%fd182, %fd181, %fd178, %fd178;
+	add.rn.f64 	%fd183, %fd234, 0dBFF0000000000000;
+	mul.rn.f64 	%fd184, %fd183, %fd182;
+	add.rn.f64 	%fd185, %fd184, %fd184;
+	mul.rn.f64 	%fd186, %fd185, %fd185;
+	mov.f64 	%fd187, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd188, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd189, %fd188, %fd186, %fd187;
+	mov.f64 	%fd190, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd191, %fd189, %fd186, %fd190;
+	mov.f64 	%fd192, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd193, %fd191, %fd186, %fd192;
+	mov.f64 	%fd194, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd195, %fd193, %fd186, %fd194;
+	mov.f64 	%fd196, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd197, %fd195, %fd186, %fd196;
+	mov.f64 	%fd198, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd199, %fd197, %fd186, %fd198;
+	mov.f64 	%fd200, 0d3FB5555555555554;
+	fma.rn.f64 	%fd201, %fd199, %fd186, %fd200;
+	sub.rn.f64 	%fd202, %fd183, %fd185;
+	add.rn.f64 	%fd203, %fd202, %fd202;
+	neg.f64 	%fd204, %fd185;
+	fma.rn.f64 	%fd205, %fd204, %fd183, %fd203;
+	mul.rn.f64 	%fd206, %fd182, %fd205;
+	mul.rn.f64 	%fd207, %fd186, %fd201;
+	fma.rn.f64 	%fd208, %fd207, %fd185, %fd206;
+	xor.b32  	%r72, %r82, -2147483648;
+	mov.u32 	%r73, -2147483648;
+	mov.u32 	%r74, 1127219200;
+	mov.b64 	%fd209, {%r72, %r74};
+	mov.b64 	%fd210, {%r73, %r74};
+	sub.rn.f64 	%fd211, %fd209, %fd210;
+	mov.f64 	%fd212, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd213, %fd211, %fd212, %fd185;
+	neg.f64 	%fd214, %fd211;
+	fma.rn.f64 	%fd215, %fd214, %fd212, %fd213;
+	sub.rn.f64 	%fd216, %fd215, %fd185;
+	sub.rn.f64 	%fd217, %fd208, %fd216;
+	mov.f64 	%fd218, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd219, %fd211, %fd218, %fd217;
+	add.rn.f64 	%fd235, %fd213, %fd219;
+	bra.uni 	$L__BB64_44;
+
+$L__BB64_40:
+	mov.f64 	%fd174, 0d7FF0000000000000;
+	fma.rn.f64 	%fd175, %fd233, %fd174, %fd174;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r65}, %fd233;
+	}
+	mov.b32 	%f6, %r65;
+	setp.eq.f32 	%p28, %f6, 0f00000000;
+	selp.f64 	%fd235, 0dFFF0000000000000, %fd175, %p28;
+
+$L__BB64_44:
+	add.rn.f64 	%fd220, %fd235, 0d3FED67F1C864BEB5;
+	cvt.rn.f64.s64 	%fd221, %rd22;
+	mul.rn.f64 	%fd222, %fd220, %fd221;
+	sub.rn.f64 	%fd223, %fd26, %fd222;
+	cvt.rn.f32.f64 	%f7, %fd223;
+	cvta.to.global.u64 	%rd31, %rd19;
+	st.global.f32 	[%rd31], %f7;
+
+$L__BB64_45:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_dpred_f32
+.visible .entry bbb_lik_learned_dpred_f32(
+	.param .u64 bbb_lik_learned_dpred_f32_param_0,
+	.param .u64 bbb_lik_learned_dpred_f32_param_1,
+	.param .u64 bbb_lik_learned_dpred_f32_param_2,
+	.param .u64 bbb_lik_learned_dpred_f32_param_3,
+	.param .u64 bbb_lik_learned_dpred_f32_param_4,
+	.param .u64 bbb_lik_learned_dpred_f32_param_5
+)
+{
+	.reg .pred 	%p<18>;
+	.reg .f32 	%f<22>;
+	.reg .b32 	%r<51>;
+	.reg .f64 	%fd<146>;
+	.reg .b64 	%rd<85>;
+
+
+	ld.param.u64 	%rd44, [bbb_lik_learned_dpred_f32_param_0];
+	ld.param.u64 	%rd45, [bbb_lik_learned_dpred_f32_param_1];
+	ld.param.u64 	%rd46, [bbb_lik_learned_dpred_f32_param_2];
+	ld.param.u64 	%rd42, [bbb_lik_learned_dpred_f32_param_3];
+	ld.param.u64 	%rd47, [bbb_lik_learned_dpred_f32_param_4];
+	ld.param.u64 	%rd43, [bbb_lik_learned_dpred_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd44;
+	cvta.to.global.u64 	%rd2, %rd46;
+	cvta.to.global.u64 	%rd3, %rd45;
+	cvta.to.global.u64 	%rd48, %rd47;
+	ld.global.f32 	%f1, [%rd48];
+	cvt.f64.f32 	%fd145, %f1;
+	setp.gt.f32 	%p1, %f1, 0f41A00000;
+	@%p1 bra 	$L__BB65_13;
+
+	mov.f64 	%fd17, 0d4338000000000000;
+	mov.f64 	%fd18, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd19, %fd145, %fd18, %fd17;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd19;
+	}
+	mov.f64 	%fd20, 0dC338000000000000;
+	add.rn.f64 	%fd21, %fd19, %fd20;
+	mov.f64 	%fd22, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd23, %fd21, %fd22, %fd145;
+	mov.f64 	%fd24, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd25, %fd21, %fd24, %fd23;
+	mov.f64 	%fd26, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd27, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd28, %fd27, %fd25, %fd26;
+	mov.f64 	%fd29, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd30, %fd28, %fd25, %fd29;
+	mov.f64 	%fd31, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd32, %fd30, %fd25, %fd31;
+	mov.f64 	%fd33, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd34, %fd32, %fd25, %fd33;
+	mov.f64 	%fd35, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd36, %fd34, %fd25, %fd35;
+	mov.f64 	%fd37, 0d3F81111111122322;
+	fma.rn.f64 	%fd38, %fd36, %fd25, %fd37;
+	mov.f64 	%fd39, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd40, %fd38, %fd25, %fd39;
+	mov.f64 	%fd41, 0d3FC5555555555511;
+	fma.rn.f64 	%fd42, %fd40, %fd25, %fd41;
+	mov.f64 	%fd43, 0d3FE000000000000B;
+	fma.rn.f64 	%fd44, %fd42, %fd25, %fd43;
+	mov.f64 	%fd45, 0d3FF0000000000000;
+	fma.rn.f64 	%fd46, %fd44, %fd25, %fd45;
+	fma.rn.f64 	%fd47, %fd46, %fd25, %fd45;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd47;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd47;
+	}
+	shl.b32 	%r14, %r1, 20;
+	add.s32 	%r15, %r3, %r14;
+	mov.b64 	%fd142, {%r2, %r15};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd145;
+	}
+	mov.b32 	%f3, %r16;
+	abs.f32 	%f2, %f3;
+	setp.lt.f32 	%p2, %f2, 0f4086232B;
+	@%p2 bra 	$L__BB65_4;
+
+	setp.lt.f32 	%p3, %f1, 0f00000000;
+	add.rn.f64 	%fd48, %fd145, 0d7FF0000000000000;
+	selp.f64 	%fd142, 0d0000000000000000, %fd48, %p3;
+	setp.geu.f32 	%p4, %f2, 0f40874800;
+	@%p4 bra 	$L__BB65_4;
+
+	shr.u32 	%r17, %r1, 31;
+	add.s32 	%r18, %r1, %r17;
+	shr.s32 	%r19, %r18, 1;
+	shl.b32 	%r20, %r19, 20;
+	add.s32 	%r21, %r3, %r20;
+	mov.b64 	%fd49, {%r2, %r21};
+	sub.s32 	%r22, %r1, %r19;
+	shl.b32 	%r23, %r22, 20;
+	add.s32 	%r24, %r23, 1072693248;
+	mov.u32 	%r25, 0;
+	mov.b64 	%fd50, {%r25, %r24};
+	mul.rn.f64 	%fd142, %fd49, %fd50;
+
+$L__BB65_4:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r26}, %fd142;
+	}
+	mov.b32 	%f4, %r26;
+	setp.lt.f32 	%p5, %f4, 0f3FE55555;
+	setp.gt.f32 	%p6, %f4, 0fBFD99999;
+	and.pred  	%p7, %p5, %p6;
+	@%p7 bra 	$L__BB65_12;
+	bra.uni 	$L__BB65_5;
+
+$L__BB65_12:
+	add.rn.f64 	%fd97, %fd142, 0d4000000000000000;
+	div.rn.f64 	%fd98, %fd142, %fd97;
+	mul.rn.f64 	%fd99, %fd142, %fd98;
+	neg.f64 	%fd100, %fd99;
+	sub.rn.f64 	%fd101, %fd142, %fd99;
+	mul.rn.f64 	%fd102, %fd101, %fd101;
+	mov.f64 	%fd103, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd104, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd105, %fd104, %fd102, %fd103;
+	mov.f64 	%fd106, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd107, %fd105, %fd102, %fd106;
+	mov.f64 	%fd108, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd109, %fd107, %fd102, %fd108;
+	mov.f64 	%fd110, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd111, %fd109, %fd102, %fd110;
+	mov.f64 	%fd112, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd113, %fd111, %fd102, %fd112;
+	mov.f64 	%fd114, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd115, %fd113, %fd102, %fd114;
+	mov.f64 	%fd116, 0d3FB5555555555462;
+	fma.rn.f64 	%fd117, %fd115, %fd102, %fd116;
+	mul.rn.f64 	%fd118, %fd102, %fd117;
+	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
+	add.rn.f64 	%fd145, %fd142, %fd119;
+	bra.uni 	$L__BB65_13;
+
+$L__BB65_5:
+	add.rn.f64 	%fd143, %fd142, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r47}, %fd143;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r48, %temp}, %fd143;
+	}
+	setp.gt.s32 	%p8, %r47, 1048575;
+	mov.u32 	%r49, -1023;
+	@%p8 bra 	$L__BB65_7;
+
+	mul.rn.f64 	%fd143, %fd143, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r47}, %fd143;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r48, %temp}, %fd143;
+	}
+	mov.u32 	%r49, -1077;
+
+$L__BB65_7:
+	add.s32 	%r29, %r47, -1;
+	setp.lt.u32 	%p9, %r29, 2146435071;
+	@%p9 bra 	$L__BB65_9;
+	bra.uni 	$L__BB65_8;
+
+$L__BB65_9:
+	shr.u32 	%r31, %r47, 20;
+	add.s32 	%r50, %r49, %r31;
+	and.b32  	%r32, %r47, -2146435073;
+	or.b32  	%r33, %r32, 1072693248;
+	mov.b64 	%fd144, {%r48, %r33};
+	setp.lt.s32 	%p11, %r33, 1073127583;
+	@%p11 bra 	$L__BB65_11;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r34, %temp}, %fd144;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r35}, %fd144;
+	}
+	add.s32 	%r36, %r35, -1048576;
+	mov.b64 	%fd144, {%r34, %r36};
+	add.s32 	%r50, %r50, 1;
+
+$L__BB65_11:
+	add.rn.f64 	%fd53, %fd144, 0d3FF0000000000000;
+	mov.f64 	%fd54, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd55, %fd53;
+	neg.f64 	%fd56, %fd53;
+	fma.rn.f64 	%fd57, %fd56, %fd55, %fd54;
+	fma.rn.f64 	%fd58, %fd57, %fd57, %fd57;
+	fma.rn.f64 	%fd59, %fd58, %fd55, %fd55;
+	add.rn.f64 	%fd60, %fd144, 0dBFF0000000000000;
+	mul.rn.f64 	%fd61, %fd60, %fd59;
+	add.rn.f64 	%fd62, %fd61, %fd61;
+	mul.rn.f64 	%fd63, %fd62, %fd62;
+	mov.f64 	%fd64, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd65, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd66, %fd65, %fd63, %fd64;
+	mov.f64 	%fd67, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd68, %fd66, %fd63, %fd67;
+	mov.f64 	%fd69, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd70, %fd68, %fd63, %fd69;
+	mov.f64 	%fd71, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd72, %fd70, %fd63, %fd71;
+	mov.f64 	%fd73, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd74, %fd72, %fd63, %fd73;
+	mov.f64 	%fd75, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd76, %fd74, %fd63, %fd75;
+	mov.f64 	%fd77, 0d3FB5555555555554;
+	fma.rn.f64 	%fd78, %fd76, %fd63, %fd77;
+	sub.rn.f64 	%fd79, %fd60, %fd62;
+	add.rn.f64 	%fd80, %fd79, %fd79;
+	neg.f64 	%fd81, %fd62;
+	fma.rn.f64 	%fd82, %fd81, %fd60, %fd80;
+	mul.rn.f64 	%fd83, %fd59, %fd82;
+	mul.rn.f64 	%fd84, %fd63, %fd78;
+	fma.rn.f64 	%fd85, %fd84, %fd62, %fd83;
+	xor.b32  	%r37, %r50, -2147483648;
+	mov.u32 	%r38, -2147483648;
+	mov.u32 	%r39, 1127219200;
+	mov.b64 	%fd86, {%r37, %r39};
+	mov.b64 	%fd87, {%r38, %r39};
+	sub.rn.f64 	%fd88, %fd86, %fd87;
+	mov.f64 	%fd89, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd90, %fd88, %fd89, %fd62;
+	neg.f64 	%fd91, %fd88;
+	fma.rn.f64 	%fd92, %fd91, %fd89, %fd90;
+	sub.rn.f64 	%fd93, %fd92, %fd62;
+	sub.rn.f64 	%fd94, %fd85, %fd93;
+	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
+	add.rn.f64 	%fd145, %fd90, %fd96;
+	bra.uni 	$L__BB65_13;
+
+$L__BB65_8:
+	mov.f64 	%fd51, 0d7FF0000000000000;
+	fma.rn.f64 	%fd52, %fd143, %fd51, %fd51;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r30}, %fd143;
+	}
+	mov.b32 	%f5, %r30;
+	setp.eq.f32 	%p10, %f5, 0f00000000;
+	selp.f64 	%fd145, 0dFFF0000000000000, %fd52, %p10;
+
+$L__BB65_13:
+	cvta.to.global.u64 	%rd49, %rd42;
+	ld.global.f32 	%f6, [%rd49];
+	cvt.f64.f32 	%fd120, %f6;
+	mul.rn.f64 	%fd121, %fd145, %fd145;
+	div.rn.f64 	%fd16, %fd120, %fd121;
+	mov.u32 	%r40, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r40;
+	mov.u32 	%r41, %ntid.x;
+	cvt.u64.u32 	%rd5, %r41;
+	mul.wide.u32 	%rd50, %r40, %r41;
+	mov.u32 	%r42, %tid.x;
+	cvt.u64.u32 	%rd6, %r42;
+	add.s64 	%rd80, %rd50, %rd6;
+	setp.ge.s64 	%p12, %rd80, %rd43;
+	@%p12 bra 	$L__BB65_23;
+
+	mov.u32 	%r43, %nctaid.x;
+	cvt.u64.u32 	%rd8, %r43;
+	mul.lo.s64 	%rd9, %rd5, %rd8;
+	add.s64 	%rd51, %rd9, %rd43;
+	add.s64 	%rd52, %rd8, %rd4;
+	mul.lo.s64 	%rd53, %rd52, %rd5;
+	add.s64 	%rd54, %rd53, %rd6;
+	not.b64 	%rd55, %rd54;
+	add.s64 	%rd10, %rd51, %rd55;
+	or.b64  	%rd56, %rd10, %rd9;
+	and.b64  	%rd57, %rd56, -4294967296;
+	setp.eq.s64 	%p13, %rd57, 0;
+	@%p13 bra 	$L__BB65_16;
+
+	div.u64 	%rd74, %rd10, %rd9;
+	bra.uni 	$L__BB65_17;
+
+$L__BB65_16:
+	cvt.u32.u64 	%r44, %rd9;
+	cvt.u32.u64 	%r45, %rd10;
+	div.u32 	%r46, %r45, %r44;
+	cvt.u64.u32 	%rd74, %r46;
+
+$L__BB65_17:
+	add.s64 	%rd58, %rd74, 1;
+	and.b64  	%rd79, %rd58, 3;
+	setp.eq.s64 	%p14, %rd79, 0;
+	@%p14 bra 	$L__BB65_20;
+
+	shl.b64 	%rd59, %rd80, 2;
+	add.s64 	%rd77, %rd1, %rd59;
+	shl.b64 	%rd16, %rd9, 2;
+	add.s64 	%rd76, %rd2, %rd59;
+	add.s64 	%rd75, %rd3, %rd59;
+
+$L__BB65_19:
+	.pragma "nounroll";
+	ld.global.f32 	%f7, [%rd75];
+	cvt.f64.f32 	%fd122, %f7;
+	ld.global.f32 	%f8, [%rd76];
+	cvt.f64.f32 	%fd123, %f8;
+	sub.rn.f64 	%fd124, %fd122, %fd123;
+	mul.rn.f64 	%fd125, %fd16, %fd124;
+	cvt.rn.f32.f64 	%f9, %fd125;
+	st.global.f32 	[%rd77], %f9;
+	add.s64 	%rd80, %rd80, %rd9;
+	add.s64 	%rd77, %rd77, %rd16;
+	add.s64 	%rd76, %rd76, %rd16;
+	add.s64 	%rd75, %rd75, %rd16;
+	add.s64 	%rd79, %rd79, -1;
+	setp.ne.s64 	%p15, %rd79, 0;
+	@%p15 bra 	$L__BB65_19;
+
+$L__BB65_20:
+	setp.lt.u64 	%p16, %rd74, 3;
+	@%p16 bra 	$L__BB65_23;
+
+	shl.b64 	%rd60, %rd80, 2;
+	add.s64 	%rd82, %rd3, %rd60;
+	shl.b64 	%rd31, %rd9, 2;
+	add.s64 	%rd83, %rd2, %rd60;
+	add.s64 	%rd84, %rd1, %rd60;
+
+$L__BB65_22:
+	ld.global.f32 	%f10, [%rd82];
+	cvt.f64.f32 	%fd126, %f10;
+	ld.global.f32 	%f11, [%rd83];
+	cvt.f64.f32 	%fd127, %f11;
+	sub.rn.f64 	%fd128, %fd126, %fd127;
+	mul.rn.f64 	%fd129, %fd16, %fd128;
+	cvt.rn.f32.f64 	%f12, %fd129;
+	st.global.f32 	[%rd84], %f12;
+	add.s64 	%rd62, %rd82, %rd31;
+	ld.global.f32 	%f13, [%rd62];
+	cvt.f64.f32 	%fd130, %f13;
+	add.s64 	%rd63, %rd83, %rd31;
+	ld.global.f32 	%f14, [%rd63];
+	cvt.f64.f32 	%fd131, %f14;
+	sub.rn.f64 	%fd132, %fd130, %fd131;
+	mul.rn.f64 	%fd133, %fd16, %fd132;
+	cvt.rn.f32.f64 	%f15, %fd133;
+	add.s64 	%rd64, %rd84, %rd31;
+	st.global.f32 	[%rd64], %f15;
+	add.s64 	%rd65, %rd80, %rd9;
+	add.s64 	%rd66, %rd65, %rd9;
+	add.s64 	%rd67, %rd62, %rd31;
+	ld.global.f32 	%f16, [%rd67];
+	cvt.f64.f32 	%fd134, %f16;
+	add.s64 	%rd68, %rd63, %rd31;
+	ld.global.f32 	%f17, [%rd68];
+	cvt.f64.f32 	%fd135, %f17;
+	sub.rn.f64 	%fd136, %fd134, %fd135;
+	mul.rn.f64 	%fd137, %fd16, %fd136;
+	cvt.rn.f32.f64 	%f18, %fd137;
+	add.s64 	%rd69, %rd64, %rd31;
+	st.global.f32 	[%rd69], %f18;
+	add.s64 	%rd70, %rd66, %rd9;
+	add.s64 	%rd71, %rd67, %rd31;
+	add.s64 	%rd82, %rd71, %rd31;
+	ld.global.f32 	%f19, [%rd71];
+	cvt.f64.f32 	%fd138, %f19;
+	add.s64 	%rd72, %rd68, %rd31;
+	add.s64 	%rd83, %rd72, %rd31;
+	ld.global.f32 	%f20, [%rd72];
+	cvt.f64.f32 	%fd139, %f20;
+	sub.rn.f64 	%fd140, %fd138, %fd139;
+	mul.rn.f64 	%fd141, %fd16, %fd140;
+	cvt.rn.f32.f64 	%f21, %fd141;
+	add.s64 	%rd73, %rd69, %rd31;
+	add.s64 	%rd84, %rd73, %rd31;
+	st.global.f32 	[%rd73], %f21;
+	add.s64 	%rd80, %rd70, %rd9;
+	setp.lt.s64 	%p17, %rd80, %rd43;
+	@%p17 bra 	$L__BB65_22;
+
+$L__BB65_23:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_drho_f32
+.visible .entry bbb_lik_learned_drho_f32(
+	.param .u64 bbb_lik_learned_drho_f32_param_0,
+	.param .u64 bbb_lik_learned_drho_f32_param_1,
+	.param .u64 bbb_lik_learned_drho_f32_param_2,
+	.param .u64 bbb_lik_learned_drho_f32_param_3,
+	.param .u64 bbb_lik_learned_drho_f32_param_4,
+	.param .u64 bbb_lik_learned_drho_f32_param_5
+)
+{
+	.reg .pred 	%p<29>;
+	.reg .f32 	%f<10>;
+	.reg .b32 	%r<71>;
+	.reg .f64 	%fd<224>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_lik_learned_drho_f32_param_0];
+	ld.param.u64 	%rd24, [bbb_lik_learned_drho_f32_param_1];
+	ld.param.u64 	%rd20, [bbb_lik_learned_drho_f32_param_2];
+	ld.param.u64 	%rd21, [bbb_lik_learned_drho_f32_param_3];
+	ld.param.u64 	%rd22, [bbb_lik_learned_drho_f32_param_4];
+	ld.param.u64 	%rd23, [bbb_lik_learned_drho_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd2, %r19;
+	setp.ge.s64 	%p1, %rd2, %rd20;
+	mov.f64 	%fd218, 0d0000000000000000;
+	@%p1 bra 	$L__BB66_7;
+
+	not.b64 	%rd25, %rd2;
+	add.s64 	%rd3, %rd25, %rd20;
+	shr.u64 	%rd26, %rd3, 8;
+	add.s64 	%rd27, %rd26, 1;
+	and.b64  	%rd4, %rd27, 3;
+	setp.eq.s64 	%p2, %rd4, 0;
+	mov.f64 	%fd218, 0d0000000000000000;
+	mov.u64 	%rd37, %rd2;
+	@%p2 bra 	$L__BB66_4;
+
+	shl.b64 	%rd28, %rd2, 3;
+	add.s64 	%rd35, %rd1, %rd28;
+	neg.s64 	%rd34, %rd4;
+	mov.u64 	%rd37, %rd2;
+
+$L__BB66_3:
+	.pragma "nounroll";
+	ld.global.f64 	%fd33, [%rd35];
+	add.rn.f64 	%fd218, %fd218, %fd33;
+	add.s64 	%rd37, %rd37, 256;
+	add.s64 	%rd35, %rd35, 2048;
+	add.s64 	%rd34, %rd34, 1;
+	setp.ne.s64 	%p3, %rd34, 0;
+	@%p3 bra 	$L__BB66_3;
+
+$L__BB66_4:
+	setp.lt.u64 	%p4, %rd3, 768;
+	@%p4 bra 	$L__BB66_7;
+
+	shl.b64 	%rd29, %rd37, 3;
+	add.s64 	%rd30, %rd1, %rd29;
+	add.s64 	%rd38, %rd30, 4096;
+
+$L__BB66_6:
+	ld.global.f64 	%fd34, [%rd38+-4096];
+	add.rn.f64 	%fd35, %fd218, %fd34;
+	ld.global.f64 	%fd36, [%rd38+-2048];
+	add.rn.f64 	%fd37, %fd35, %fd36;
+	ld.global.f64 	%fd38, [%rd38];
+	add.rn.f64 	%fd39, %fd37, %fd38;
+	ld.global.f64 	%fd40, [%rd38+2048];
+	add.rn.f64 	%fd218, %fd39, %fd40;
+	add.s64 	%rd38, %rd38, 8192;
+	add.s64 	%rd37, %rd37, 1024;
+	setp.lt.s64 	%p5, %rd37, %rd20;
+	@%p5 bra 	$L__BB66_6;
+
+$L__BB66_7:
+	cvt.u32.u64 	%r20, %rd2;
+	shl.b32 	%r21, %r20, 3;
+	mov.u32 	%r22, _ZZ9block_sumdE1s;
+	add.s32 	%r1, %r22, %r21;
+	st.shared.f64 	[%r1], %fd218;
+	bar.sync 	0;
+	setp.gt.u32 	%p6, %r20, 127;
+	@%p6 bra 	$L__BB66_9;
+
+	ld.shared.f64 	%fd41, [%r1];
+	ld.shared.f64 	%fd42, [%r1+1024];
+	add.rn.f64 	%fd43, %fd42, %fd41;
+	st.shared.f64 	[%r1], %fd43;
+
+$L__BB66_9:
+	bar.sync 	0;
+	setp.gt.u32 	%p7, %r20, 63;
+	@%p7 bra 	$L__BB66_11;
+
+	ld.shared.f64 	%fd44, [%r1];
+	ld.shared.f64 	%fd45, [%r1+512];
+	add.rn.f64 	%fd46, %fd45, %fd44;
+	st.shared.f64 	[%r1], %fd46;
+
+$L__BB66_11:
+	bar.sync 	0;
+	setp.gt.u32 	%p8, %r20, 31;
+	@%p8 bra 	$L__BB66_13;
+
+	ld.shared.f64 	%fd47, [%r1];
+	ld.shared.f64 	%fd48, [%r1+256];
+	add.rn.f64 	%fd49, %fd48, %fd47;
+	st.shared.f64 	[%r1], %fd49;
+
+$L__BB66_13:
+	bar.sync 	0;
+	setp.gt.u32 	%p9, %r20, 15;
+	@%p9 bra 	$L__BB66_15;
+
+	ld.shared.f64 	%fd50, [%r1];
+	ld.shared.f64 	%fd51, [%r1+128];
+	add.rn.f64 	%fd52, %fd51, %fd50;
+	st.shared.f64 	[%r1], %fd52;
+
+$L__BB66_15:
+	bar.sync 	0;
+	setp.gt.u32 	%p10, %r20, 7;
+	@%p10 bra 	$L__BB66_17;
+
+	ld.shared.f64 	%fd53, [%r1];
+	ld.shared.f64 	%fd54, [%r1+64];
+	add.rn.f64 	%fd55, %fd54, %fd53;
+	st.shared.f64 	[%r1], %fd55;
+
+$L__BB66_17:
+	bar.sync 	0;
+	setp.gt.u32 	%p11, %r20, 3;
+	@%p11 bra 	$L__BB66_19;
+
+	ld.shared.f64 	%fd56, [%r1];
+	ld.shared.f64 	%fd57, [%r1+32];
+	add.rn.f64 	%fd58, %fd57, %fd56;
+	st.shared.f64 	[%r1], %fd58;
+
+$L__BB66_19:
+	bar.sync 	0;
+	setp.gt.u32 	%p12, %r20, 1;
+	@%p12 bra 	$L__BB66_21;
+
+	ld.shared.f64 	%fd59, [%r1];
+	ld.shared.f64 	%fd60, [%r1+16];
+	add.rn.f64 	%fd61, %fd60, %fd59;
+	st.shared.f64 	[%r1], %fd61;
+
+$L__BB66_21:
+	bar.sync 	0;
+	setp.ne.s32 	%p13, %r20, 0;
+	@%p13 bra 	$L__BB66_23;
+
+	ld.shared.f64 	%fd62, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd63, [%r1];
+	add.rn.f64 	%fd64, %fd62, %fd63;
+	st.shared.f64 	[%r1], %fd64;
+
+$L__BB66_23:
+	bar.sync 	0;
+	@%p13 bra 	$L__BB66_41;
+
+	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd31, %rd22;
+	ld.global.f32 	%f1, [%rd31];
+	cvt.f64.f32 	%fd9, %f1;
+	setp.gt.f32 	%p15, %f1, 0f41A00000;
+	mov.f64 	%fd222, %fd9;
+	@%p15 bra 	$L__BB66_37;
+
+	mov.f64 	%fd65, 0d4338000000000000;
+	mov.f64 	%fd66, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd67, %fd9, %fd66, %fd65;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd67;
+	}
+	mov.f64 	%fd68, 0dC338000000000000;
+	add.rn.f64 	%fd69, %fd67, %fd68;
+	mov.f64 	%fd70, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd71, %fd69, %fd70, %fd9;
+	mov.f64 	%fd72, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd73, %fd69, %fd72, %fd71;
+	mov.f64 	%fd74, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd75, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd76, %fd75, %fd73, %fd74;
+	mov.f64 	%fd77, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd78, %fd76, %fd73, %fd77;
+	mov.f64 	%fd79, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd80, %fd78, %fd73, %fd79;
+	mov.f64 	%fd81, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd82, %fd80, %fd73, %fd81;
+	mov.f64 	%fd83, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd84, %fd82, %fd73, %fd83;
+	mov.f64 	%fd85, 0d3F81111111122322;
+	fma.rn.f64 	%fd86, %fd84, %fd73, %fd85;
+	mov.f64 	%fd87, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd88, %fd86, %fd73, %fd87;
+	mov.f64 	%fd89, 0d3FC5555555555511;
+	fma.rn.f64 	%fd90, %fd88, %fd73, %fd89;
+	mov.f64 	%fd91, 0d3FE000000000000B;
+	fma.rn.f64 	%fd92, %fd90, %fd73, %fd91;
+	mov.f64 	%fd93, 0d3FF0000000000000;
+	fma.rn.f64 	%fd94, %fd92, %fd73, %fd93;
+	fma.rn.f64 	%fd95, %fd94, %fd73, %fd93;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd95;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r5}, %fd95;
+	}
+	shl.b32 	%r29, %r3, 20;
+	add.s32 	%r30, %r5, %r29;
+	mov.b64 	%fd219, {%r4, %r30};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r31}, %fd9;
+	}
+	mov.b32 	%f4, %r31;
+	abs.f32 	%f2, %f4;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB66_28;
+
+	setp.lt.f32 	%p17, %f1, 0f00000000;
+	add.rn.f64 	%fd96, %fd9, 0d7FF0000000000000;
+	selp.f64 	%fd219, 0d0000000000000000, %fd96, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB66_28;
+
+	shr.u32 	%r32, %r3, 31;
+	add.s32 	%r33, %r3, %r32;
+	shr.s32 	%r34, %r33, 1;
+	shl.b32 	%r35, %r34, 20;
+	add.s32 	%r36, %r5, %r35;
+	mov.b64 	%fd97, {%r4, %r36};
+	sub.s32 	%r37, %r3, %r34;
+	shl.b32 	%r38, %r37, 20;
+	add.s32 	%r39, %r38, 1072693248;
+	mov.u32 	%r40, 0;
+	mov.b64 	%fd98, {%r40, %r39};
+	mul.rn.f64 	%fd219, %fd97, %fd98;
+
+$L__BB66_28:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd219;
+	}
+	mov.b32 	%f5, %r41;
+	setp.lt.f32 	%p19, %f5, 0f3FE55555;
+	setp.gt.f32 	%p20, %f5, 0fBFD99999;
+	and.pred  	%p21, %p19, %p20;
+	@%p21 bra 	$L__BB66_36;
+	bra.uni 	$L__BB66_29;
+
+$L__BB66_36:
+	add.rn.f64 	%fd145, %fd219, 0d4000000000000000;
+	div.rn.f64 	%fd146, %fd219, %fd145;
+	mul.rn.f64 	%fd147, %fd219, %fd146;
+	neg.f64 	%fd148, %fd147;
+	sub.rn.f64 	%fd149, %fd219, %fd147;
+	mul.rn.f64 	%fd150, %fd149, %fd149;
+	mov.f64 	%fd151, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd152, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd153, %fd152, %fd150, %fd151;
+	mov.f64 	%fd154, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd155, %fd153, %fd150, %fd154;
+	mov.f64 	%fd156, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd157, %fd155, %fd150, %fd156;
+	mov.f64 	%fd158, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd159, %fd157, %fd150, %fd158;
+	mov.f64 	%fd160, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd161, %fd159, %fd150, %fd160;
+	mov.f64 	%fd162, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd163, %fd161, %fd150, %fd162;
+	mov.f64 	%fd164, 0d3FB5555555555462;
+	fma.rn.f64 	%fd165, %fd163, %fd150, %fd164;
+	mul.rn.f64 	%fd166, %fd150, %fd165;
+	fma.rn.f64 	%fd167, %fd166, %fd149, %fd148;
+	add.rn.f64 	%fd222, %fd219, %fd167;
+	bra.uni 	$L__BB66_37;
+
+$L__BB66_29:
+	add.rn.f64 	%fd220, %fd219, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r68, %temp}, %fd220;
+	}
+	setp.gt.s32 	%p22, %r67, 1048575;
+	mov.u32 	%r69, -1023;
+	@%p22 bra 	$L__BB66_31;
+
+	mul.rn.f64 	%fd220, %fd220, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r68, %temp}, %fd220;
+	}
+	mov.u32 	%r69, -1077;
+
+$L__BB66_31:
+	add.s32 	%r44, %r67, -1;
+	setp.lt.u32 	%p23, %r44, 2146435071;
+	@%p23 bra 	$L__BB66_33;
+	bra.uni 	$L__BB66_32;
+
+$L__BB66_33:
+	shr.u32 	%r46, %r67, 20;
+	add.s32 	%r70, %r69, %r46;
+	and.b32  	%r47, %r67, -2146435073;
+	or.b32  	%r48, %r47, 1072693248;
+	mov.b64 	%fd221, {%r68, %r48};
+	setp.lt.s32 	%p25, %r48, 1073127583;
+	@%p25 bra 	$L__BB66_35;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r49, %temp}, %fd221;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd221;
+	}
+	add.s32 	%r51, %r50, -1048576;
+	mov.b64 	%fd221, {%r49, %r51};
+	add.s32 	%r70, %r70, 1;
+
+$L__BB66_35:
+	add.rn.f64 	%fd101, %fd221, 0d3FF0000000000000;
+	mov.f64 	%fd102, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd103, %fd101;
+	neg.f64 	%fd104, %fd101;
+	fma.rn.f64 	%fd105, %fd104, %fd103, %fd102;
+	fma.rn.f64 	%fd106, %fd105, %fd105, %fd105;
+	fma.rn.f64 	%fd107, %fd106, %fd103, %fd103;
+	add.rn.f64 	%fd108, %fd221, 0dBFF0000000000000;
+	mul.rn.f64 	%fd109, %fd108, %fd107;
+	add.rn.f64 	%fd110, %fd109, %fd109;
+	mul.rn.f64 	%fd111, %fd110, %fd110;
+	mov.f64 	%fd112, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd113, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd114, %fd113, %fd111, %fd112;
+	mov.f64 	%fd115, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd116, %fd114, %fd111, %fd115;
+	mov.f64 	%fd117, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd118, %fd116, %fd111, %fd117;
+	mov.f64 	%fd119, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd120, %fd118, %fd111, %fd119;
+	mov.f64 	%fd121, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd122, %fd120, %fd111, %fd121;
+	mov.f64 	%fd123, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd124, %fd122, %fd111, %fd123;
+	mov.f64 	%fd125, 0d3FB5555555555554;
+	fma.rn.f64 	%fd126, %fd124, %fd111, %fd125;
+	sub.rn.f64 	%fd127, %fd108, %fd110;
+	add.rn.f64 	%fd128, %fd127, %fd127;
+	neg.f64 	%fd129, %fd110;
+	fma.rn.f64 	%fd130, %fd129, %fd108, %fd128;
+	mul.rn.f64 	%fd131, %fd107, %fd130;
+	mul.rn.f64 	%fd132, %fd111, %fd126;
+	fma.rn.f64 	%fd133, %fd132, %fd110, %fd131;
+	xor.b32  	%r52, %r70, -2147483648;
+	mov.u32 	%r53, -2147483648;
+	mov.u32 	%r54, 1127219200;
+	mov.b64 	%fd134, {%r52, %r54};
+	mov.b64 	%fd135, {%r53, %r54};
+	sub.rn.f64 	%fd136, %fd134, %fd135;
+	mov.f64 	%fd137, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd138, %fd136, %fd137, %fd110;
+	neg.f64 	%fd139, %fd136;
+	fma.rn.f64 	%fd140, %fd139, %fd137, %fd138;
+	sub.rn.f64 	%fd141, %fd140, %fd110;
+	sub.rn.f64 	%fd142, %fd133, %fd141;
+	mov.f64 	%fd143, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd144, %fd136, %fd143, %fd142;
+	add.rn.f64 	%fd222, %fd138, %fd144;
+	bra.uni 	$L__BB66_37;
+
+$L__BB66_32:
+	mov.f64 	%fd99, 0d7FF0000000000000;
+	fma.rn.f64 	%fd100, %fd220, %fd99, %fd99;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd220;
+	}
+	mov.b32 	%f6, %r45;
+	setp.eq.f32 	%p24, %f6, 0f00000000;
+	selp.f64 	%fd222, 0dFFF0000000000000, %fd100, %p24;
+
+$L__BB66_37:
+	mul.rn.f64 	%fd168, %fd222, %fd222;
+	mul.rn.f64 	%fd169, %fd222, %fd168;
+	div.rn.f64 	%fd170, %fd8, %fd169;
+	cvt.rn.f64.s64 	%fd171, %rd23;
+	div.rn.f64 	%fd172, %fd171, %fd222;
+	sub.rn.f64 	%fd173, %fd170, %fd172;
+	cvta.to.global.u64 	%rd32, %rd21;
+	ld.global.f32 	%f7, [%rd32];
+	cvt.f64.f32 	%fd174, %f7;
+	mul.rn.f64 	%fd24, %fd173, %fd174;
+	neg.f64 	%fd175, %fd9;
+	mov.f64 	%fd176, 0d4338000000000000;
+	mov.f64 	%fd177, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd178, %fd175, %fd177, %fd176;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r16, %temp}, %fd178;
+	}
+	mov.f64 	%fd179, 0dC338000000000000;
+	add.rn.f64 	%fd180, %fd178, %fd179;
+	mov.f64 	%fd181, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd182, %fd180, %fd181, %fd175;
+	mov.f64 	%fd183, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd184, %fd180, %fd183, %fd182;
+	mov.f64 	%fd185, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd186, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd187, %fd186, %fd184, %fd185;
+	mov.f64 	%fd188, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd189, %fd187, %fd184, %fd188;
+	mov.f64 	%fd190, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd191, %fd189, %fd184, %fd190;
+	mov.f64 	%fd192, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd193, %fd191, %fd184, %fd192;
+	mov.f64 	%fd194, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd195, %fd193, %fd184, %fd194;
+	mov.f64 	%fd196, 0d3F81111111122322;
+	fma.rn.f64 	%fd197, %fd195, %fd184, %fd196;
+	mov.f64 	%fd198, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd199, %fd197, %fd184, %fd198;
+	mov.f64 	%fd200, 0d3FC5555555555511;
+	fma.rn.f64 	%fd201, %fd199, %fd184, %fd200;
+	mov.f64 	%fd202, 0d3FE000000000000B;
+	fma.rn.f64 	%fd203, %fd201, %fd184, %fd202;
+	mov.f64 	%fd204, 0d3FF0000000000000;
+	fma.rn.f64 	%fd205, %fd203, %fd184, %fd204;
+	fma.rn.f64 	%fd206, %fd205, %fd184, %fd204;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd206;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r18}, %fd206;
+	}
+	shl.b32 	%r55, %r16, 20;
+	add.s32 	%r56, %r18, %r55;
+	mov.b64 	%fd223, {%r17, %r56};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd175;
+	}
+	mov.b32 	%f8, %r57;
+	abs.f32 	%f3, %f8;
+	setp.lt.f32 	%p26, %f3, 0f4086232B;
+	@%p26 bra 	$L__BB66_40;
+
+	setp.gt.f32 	%p27, %f1, 0f80000000;
+	mov.f64 	%fd207, 0d7FF0000000000000;
+	sub.rn.f64 	%fd208, %fd207, %fd9;
+	selp.f64 	%fd223, 0d0000000000000000, %fd208, %p27;
+	setp.geu.f32 	%p28, %f3, 0f40874800;
+	@%p28 bra 	$L__BB66_40;
+
+	shr.u32 	%r58, %r16, 31;
+	add.s32 	%r59, %r16, %r58;
+	shr.s32 	%r60, %r59, 1;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r18, %r61;
+	mov.b64 	%fd209, {%r17, %r62};
+	sub.s32 	%r63, %r16, %r60;
+	shl.b32 	%r64, %r63, 20;
+	add.s32 	%r65, %r64, 1072693248;
+	mov.u32 	%r66, 0;
+	mov.b64 	%fd210, {%r66, %r65};
+	mul.rn.f64 	%fd223, %fd209, %fd210;
+
+$L__BB66_40:
+	add.rn.f64 	%fd211, %fd223, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd212, %fd211;
+	mul.rn.f64 	%fd213, %fd24, %fd212;
+	cvt.rn.f32.f64 	%f9, %fd213;
+	cvta.to.global.u64 	%rd33, %rd19;
+	st.global.f32 	[%rd33], %f9;
+
+$L__BB66_41:
+	ret;
+
+}
+	// .globl	bbb_lik_hetero_partial_f32
+.visible .entry bbb_lik_hetero_partial_f32(
+	.param .u64 bbb_lik_hetero_partial_f32_param_0,
+	.param .u64 bbb_lik_hetero_partial_f32_param_1,
+	.param .u64 bbb_lik_hetero_partial_f32_param_2,
+	.param .u64 bbb_lik_hetero_partial_f32_param_3,
+	.param .u64 bbb_lik_hetero_partial_f32_param_4,
+	.param .f64 bbb_lik_hetero_partial_f32_param_5,
+	.param .f64 bbb_lik_hetero_partial_f32_param_6
+)
+{
+	.reg .pred 	%p<27>;
+	.reg .f32 	%f<9>;
+	.reg .b32 	%r<93>;
+	.reg .f64 	%fd<236>;
+	.reg .b64 	%rd<49>;
+
+
+	ld.param.u64 	%rd22, [bbb_lik_hetero_partial_f32_param_1];
+	ld.param.u64 	%rd24, [bbb_lik_hetero_partial_f32_param_2];
+	ld.param.u64 	%rd25, [bbb_lik_hetero_partial_f32_param_3];
+	ld.param.u64 	%rd23, [bbb_lik_hetero_partial_f32_param_4];
+	ld.param.f64 	%fd31, [bbb_lik_hetero_partial_f32_param_5];
+	ld.param.f64 	%fd32, [bbb_lik_hetero_partial_f32_param_6];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r26, %ctaid.x;
+	mov.u32 	%r27, %ntid.x;
+	cvt.u64.u32 	%rd3, %r27;
+	mul.wide.u32 	%rd26, %r26, %r27;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd27, %r1;
+	add.s64 	%rd46, %rd26, %rd27;
+	mul.lo.s64 	%rd5, %rd23, %rd25;
+	setp.ge.s64 	%p1, %rd46, %rd5;
+	mov.f64 	%fd235, 0d0000000000000000;
+	@%p1 bra 	$L__BB67_25;
+
+	shl.b64 	%rd6, %rd23, 1;
+	mov.u32 	%r28, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r28;
+	mul.lo.s64 	%rd7, %rd3, %rd28;
+	cvta.to.global.u64 	%rd29, %rd22;
+	shl.b64 	%rd30, %rd46, 2;
+	add.s64 	%rd45, %rd29, %rd30;
+	shl.b64 	%rd9, %rd7, 2;
+	cvt.u32.u64 	%r29, %rd23;
+
+$L__BB67_2:
+	or.b64  	%rd31, %rd46, %rd23;
+	and.b64  	%rd32, %rd31, -4294967296;
+	setp.eq.s64 	%p2, %rd32, 0;
+	@%p2 bra 	$L__BB67_4;
+
+	div.s64 	%rd47, %rd46, %rd23;
+	mul.lo.s64 	%rd33, %rd47, %rd23;
+	sub.s64 	%rd48, %rd46, %rd33;
+	bra.uni 	$L__BB67_5;
+
+$L__BB67_4:
+	cvt.u32.u64 	%r30, %rd46;
+	div.u32 	%r31, %r30, %r29;
+	mul.lo.s32 	%r32, %r31, %r29;
+	sub.s32 	%r33, %r30, %r32;
+	cvt.u64.u32 	%rd47, %r31;
+	cvt.u64.u32 	%rd48, %r33;
+
+$L__BB67_5:
+	mul.lo.s64 	%rd34, %rd6, %rd47;
+	add.s64 	%rd18, %rd34, %rd48;
+	add.s64 	%rd35, %rd18, %rd23;
+	shl.b64 	%rd36, %rd35, 2;
+	add.s64 	%rd37, %rd1, %rd36;
+	ld.global.f32 	%f2, [%rd37];
+	cvt.f64.f32 	%fd35, %f2;
+	add.rn.f64 	%fd2, %fd35, %fd32;
+	abs.f64 	%fd3, %fd2;
+	neg.f64 	%fd36, %fd3;
+	mov.f64 	%fd37, 0d4338000000000000;
+	mov.f64 	%fd38, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd39, %fd36, %fd38, %fd37;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd39;
+	}
+	mov.f64 	%fd40, 0dC338000000000000;
+	add.rn.f64 	%fd41, %fd39, %fd40;
+	mov.f64 	%fd42, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd43, %fd41, %fd42, %fd36;
+	mov.f64 	%fd44, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd45, %fd41, %fd44, %fd43;
+	mov.f64 	%fd46, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd47, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd48, %fd47, %fd45, %fd46;
+	mov.f64 	%fd49, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd50, %fd48, %fd45, %fd49;
+	mov.f64 	%fd51, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd52, %fd50, %fd45, %fd51;
+	mov.f64 	%fd53, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd54, %fd52, %fd45, %fd53;
+	mov.f64 	%fd55, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd56, %fd54, %fd45, %fd55;
+	mov.f64 	%fd57, 0d3F81111111122322;
+	fma.rn.f64 	%fd58, %fd56, %fd45, %fd57;
+	mov.f64 	%fd59, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd60, %fd58, %fd45, %fd59;
+	mov.f64 	%fd61, 0d3FC5555555555511;
+	fma.rn.f64 	%fd62, %fd60, %fd45, %fd61;
+	mov.f64 	%fd63, 0d3FE000000000000B;
+	fma.rn.f64 	%fd64, %fd62, %fd45, %fd63;
+	mov.f64 	%fd65, 0d3FF0000000000000;
+	fma.rn.f64 	%fd66, %fd64, %fd45, %fd65;
+	fma.rn.f64 	%fd67, %fd66, %fd45, %fd65;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd67;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd67;
+	}
+	shl.b32 	%r34, %r2, 20;
+	add.s32 	%r35, %r4, %r34;
+	mov.b64 	%fd228, {%r3, %r35};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r36}, %fd36;
+	}
+	mov.b32 	%f3, %r36;
+	abs.f32 	%f1, %f3;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB67_8;
+
+	setp.gt.f64 	%p4, %fd3, 0d8000000000000000;
+	mov.f64 	%fd68, 0d7FF0000000000000;
+	sub.rn.f64 	%fd69, %fd68, %fd3;
+	selp.f64 	%fd228, 0d0000000000000000, %fd69, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB67_8;
+
+	mov.f64 	%fd224, 0d4338000000000000;
+	mov.f64 	%fd223, 0d3FF71547652B82FE;
+	neg.f64 	%fd222, %fd3;
+	fma.rn.f64 	%fd221, %fd222, %fd223, %fd224;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r75, %temp}, %fd221;
+	}
+	shr.u32 	%r37, %r75, 31;
+	add.s32 	%r38, %r75, %r37;
+	shr.s32 	%r39, %r38, 1;
+	shl.b32 	%r40, %r39, 20;
+	add.s32 	%r41, %r4, %r40;
+	mov.b64 	%fd70, {%r3, %r41};
+	sub.s32 	%r42, %r75, %r39;
+	shl.b32 	%r43, %r42, 20;
+	add.s32 	%r44, %r43, 1072693248;
+	mov.u32 	%r45, 0;
+	mov.b64 	%fd71, {%r45, %r44};
+	mul.rn.f64 	%fd228, %fd70, %fd71;
+
+$L__BB67_8:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r46}, %fd228;
+	}
+	mov.b32 	%f4, %r46;
+	setp.lt.f32 	%p6, %f4, 0f3FE55555;
+	setp.gt.f32 	%p7, %f4, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB67_16;
+	bra.uni 	$L__BB67_9;
+
+$L__BB67_16:
+	add.rn.f64 	%fd118, %fd228, 0d4000000000000000;
+	div.rn.f64 	%fd119, %fd228, %fd118;
+	mul.rn.f64 	%fd120, %fd228, %fd119;
+	neg.f64 	%fd121, %fd120;
+	sub.rn.f64 	%fd122, %fd228, %fd120;
+	mul.rn.f64 	%fd123, %fd122, %fd122;
+	mov.f64 	%fd124, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd125, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd126, %fd125, %fd123, %fd124;
+	mov.f64 	%fd127, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd128, %fd126, %fd123, %fd127;
+	mov.f64 	%fd129, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd130, %fd128, %fd123, %fd129;
+	mov.f64 	%fd131, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd132, %fd130, %fd123, %fd131;
+	mov.f64 	%fd133, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd134, %fd132, %fd123, %fd133;
+	mov.f64 	%fd135, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd136, %fd134, %fd123, %fd135;
+	mov.f64 	%fd137, 0d3FB5555555555462;
+	fma.rn.f64 	%fd138, %fd136, %fd123, %fd137;
+	mul.rn.f64 	%fd139, %fd123, %fd138;
+	fma.rn.f64 	%fd140, %fd139, %fd122, %fd121;
+	add.rn.f64 	%fd231, %fd228, %fd140;
+	bra.uni 	$L__BB67_17;
+
+$L__BB67_9:
+	add.rn.f64 	%fd229, %fd228, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r85}, %fd229;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r86, %temp}, %fd229;
+	}
+	setp.gt.s32 	%p9, %r85, 1048575;
+	mov.u32 	%r87, -1023;
+	@%p9 bra 	$L__BB67_11;
+
+	mul.rn.f64 	%fd229, %fd229, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r85}, %fd229;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r86, %temp}, %fd229;
+	}
+	mov.u32 	%r87, -1077;
+
+$L__BB67_11:
+	add.s32 	%r49, %r85, -1;
+	setp.lt.u32 	%p10, %r49, 2146435071;
+	@%p10 bra 	$L__BB67_13;
+	bra.uni 	$L__BB67_12;
+
+$L__BB67_13:
+	shr.u32 	%r51, %r85, 20;
+	add.s32 	%r88, %r87, %r51;
+	and.b32  	%r52, %r85, -2146435073;
+	or.b32  	%r53, %r52, 1072693248;
+	mov.b64 	%fd230, {%r86, %r53};
+	setp.lt.s32 	%p12, %r53, 1073127583;
+	@%p12 bra 	$L__BB67_15;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r54, %temp}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd230;
+	}
+	add.s32 	%r56, %r55, -1048576;
+	mov.b64 	%fd230, {%r54, %r56};
+	add.s32 	%r88, %r88, 1;
+
+$L__BB67_15:
+	add.rn.f64 	%fd74, %fd230, 0d3FF0000000000000;
+	mov.f64 	%fd75, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd76, %fd74;
+	neg.f64 	%fd77, %fd74;
+	fma.rn.f64 	%fd78, %fd77, %fd76, %fd75;
+	fma.rn.f64 	%fd79, %fd78, %fd78, %fd78;
+	fma.rn.f64 	%fd80, %fd79, %fd76, %fd76;
+	add.rn.f64 	%fd81, %fd230, 0dBFF0000000000000;
+	mul.rn.f64 	%fd82, %fd81, %fd80;
+	add.rn.f64 	%fd83, %fd82, %fd82;
+	mul.rn.f64 	%fd84, %fd83, %fd83;
+	mov.f64 	%fd85, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd86, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd87, %fd86, %fd84, %fd85;
+	mov.f64 	%fd88, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd89, %fd87, %fd84, %fd88;
+	mov.f64 	%fd90, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd91, %fd89, %fd84, %fd90;
+	mov.f64 	%fd92, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd93, %fd91, %fd84, %fd92;
+	mov.f64 	%fd94, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd95, %fd93, %fd84, %fd94;
+	mov.f64 	%fd96, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd97, %fd95, %fd84, %fd96;
+	mov.f64 	%fd98, 0d3FB5555555555554;
+	fma.rn.f64 	%fd99, %fd97, %fd84, %fd98;
+	sub.rn.f64 	%fd100, %fd81, %fd83;
+	add.rn.f64 	%fd101, %fd100, %fd100;
+	neg.f64 	%fd102, %fd83;
+	fma.rn.f64 	%fd103, %fd102, %fd81, %fd101;
+	mul.rn.f64 	%fd104, %fd80, %fd103;
+	mul.rn.f64 	%fd105, %fd84, %fd99;
+	fma.rn.f64 	%fd106, %fd105, %fd83, %fd104;
+	xor.b32  	%r57, %r88, -2147483648;
+	mov.u32 	%r58, -2147483648;
+	mov.u32 	%r59, 1127219200;
+	mov.b64 	%fd107, {%r57, %r59};
+	mov.b64 	%fd108, {%r58, %r59};
+	sub.rn.f64 	%fd109, %fd107, %fd108;
+	mov.f64 	%fd110, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd111, %fd109, %fd110, %fd83;
+	neg.f64 	%fd112, %fd109;
+	fma.rn.f64 	%fd113, %fd112, %fd110, %fd111;
+	sub.rn.f64 	%fd114, %fd113, %fd83;
+	sub.rn.f64 	%fd115, %fd106, %fd114;
+	mov.f64 	%fd116, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd117, %fd109, %fd116, %fd115;
+	add.rn.f64 	%fd231, %fd111, %fd117;
+	bra.uni 	$L__BB67_17;
+
+$L__BB67_12:
+	mov.f64 	%fd72, 0d7FF0000000000000;
+	fma.rn.f64 	%fd73, %fd229, %fd72, %fd72;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd229;
+	}
+	mov.b32 	%f5, %r50;
+	setp.eq.f32 	%p11, %f5, 0f00000000;
+	selp.f64 	%fd231, 0dFFF0000000000000, %fd73, %p11;
+
+$L__BB67_17:
+	cvt.f64.f32 	%fd226, %f2;
+	add.rn.f64 	%fd225, %fd226, %fd32;
+	mov.f64 	%fd141, 0d0000000000000000;
+	max.f64 	%fd142, %fd225, %fd141;
+	add.rn.f64 	%fd143, %fd142, %fd231;
+	add.rn.f64 	%fd18, %fd143, %fd31;
+	ld.global.f32 	%f6, [%rd45];
+	cvt.f64.f32 	%fd144, %f6;
+	shl.b64 	%rd38, %rd18, 2;
+	add.s64 	%rd39, %rd1, %rd38;
+	ld.global.f32 	%f7, [%rd39];
+	cvt.f64.f32 	%fd145, %f7;
+	sub.rn.f64 	%fd19, %fd144, %fd145;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd18;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd18;
+	}
+	setp.gt.s32 	%p13, %r89, 1048575;
+	mov.u32 	%r91, -1023;
+	mov.f64 	%fd232, %fd18;
+	@%p13 bra 	$L__BB67_19;
+
+	mul.rn.f64 	%fd232, %fd18, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd232;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd232;
+	}
+	mov.u32 	%r91, -1077;
+
+$L__BB67_19:
+	div.rn.f64 	%fd22, %fd19, %fd18;
+	add.s32 	%r62, %r89, -1;
+	setp.lt.u32 	%p14, %r62, 2146435071;
+	@%p14 bra 	$L__BB67_21;
+	bra.uni 	$L__BB67_20;
+
+$L__BB67_21:
+	shr.u32 	%r64, %r89, 20;
+	add.s32 	%r92, %r91, %r64;
+	and.b32  	%r65, %r89, -2146435073;
+	or.b32  	%r66, %r65, 1072693248;
+	mov.b64 	%fd233, {%r90, %r66};
+	setp.lt.s32 	%p16, %r66, 1073127583;
+	@%p16 bra 	$L__BB67_23;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r67, %temp}, %fd233;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r68}, %fd233;
+	}
+	add.s32 	%r69, %r68, -1048576;
+	mov.b64 	%fd233, {%r67, %r69};
+	add.s32 	%r92, %r92, 1;
+
+$L__BB67_23:
+	add.rn.f64 	%fd148, %fd233, 0d3FF0000000000000;
+	mov.f64 	%fd149, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd150, %fd148;
+	neg.f64 	%fd151, %fd148;
+	fma.rn.f64 	%fd152, %fd151, %fd150, %fd149;
+	fma.rn.f64 	%fd153, %fd152, %fd152, %fd152;
+	fma.rn.f64 	%fd154, %fd153, %fd150, %fd150;
+	add.rn.f64 	%fd155, %fd233, 0dBFF0000000000000;
+	mul.rn.f64 	%fd156, %fd155, %fd154;
+	add.rn.f64 	%fd157, %fd156, %fd156;
+	mul.rn.f64 	%fd158, %fd157, %fd157;
+	mov.f64 	%fd159, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd160, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd161, %fd160, %fd158, %fd159;
+	mov.f64 	%fd162, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd163, %fd161, %fd158, %fd162;
+	mov.f64 	%fd164, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd165, %fd163, %fd158, %fd164;
+	mov.f64 	%fd166, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd167, %fd165, %fd158, %fd166;
+	mov.f64 	%fd168, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd169, %fd167, %fd158, %fd168;
+	mov.f64 	%fd170, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd171, %fd169, %fd158, %fd170;
+	mov.f64 	%fd172, 0d3FB5555555555554;
+	fma.rn.f64 	%fd173, %fd171, %fd158, %fd172;
+	sub.rn.f64 	%fd174, %fd155, %fd157;
+	add.rn.f64 	%fd175, %fd174, %fd174;
+	neg.f64 	%fd176, %fd157;
+	fma.rn.f64 	%fd177, %fd176, %fd155, %fd175;
+	mul.rn.f64 	%fd178, %fd154, %fd177;
+	mul.rn.f64 	%fd179, %fd158, %fd173;
+	fma.rn.f64 	%fd180, %fd179, %fd157, %fd178;
+	xor.b32  	%r70, %r92, -2147483648;
+	mov.u32 	%r71, -2147483648;
+	mov.u32 	%r72, 1127219200;
+	mov.b64 	%fd181, {%r70, %r72};
+	mov.b64 	%fd182, {%r71, %r72};
+	sub.rn.f64 	%fd183, %fd181, %fd182;
+	mov.f64 	%fd184, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd185, %fd183, %fd184, %fd157;
+	neg.f64 	%fd186, %fd183;
+	fma.rn.f64 	%fd187, %fd186, %fd184, %fd185;
+	sub.rn.f64 	%fd188, %fd187, %fd157;
+	sub.rn.f64 	%fd189, %fd180, %fd188;
+	mov.f64 	%fd190, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd191, %fd183, %fd190, %fd189;
+	add.rn.f64 	%fd234, %fd185, %fd191;
+	bra.uni 	$L__BB67_24;
+
+$L__BB67_20:
+	mov.f64 	%fd146, 0d7FF0000000000000;
+	fma.rn.f64 	%fd147, %fd232, %fd146, %fd146;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r63}, %fd232;
+	}
+	mov.b32 	%f8, %r63;
+	setp.eq.f32 	%p15, %f8, 0f00000000;
+	selp.f64 	%fd234, 0dFFF0000000000000, %fd147, %p15;
+
+$L__BB67_24:
+	mul.rn.f64 	%fd192, %fd22, 0dBFE0000000000000;
+	mul.rn.f64 	%fd193, %fd22, %fd192;
+	sub.rn.f64 	%fd194, %fd193, %fd234;
+	add.rn.f64 	%fd195, %fd194, 0dBFED67F1C864BEB5;
+	add.rn.f64 	%fd235, %fd235, %fd195;
+	add.s64 	%rd45, %rd45, %rd9;
+	add.s64 	%rd46, %rd46, %rd7;
+	setp.lt.s64 	%p17, %rd46, %rd5;
+	@%p17 bra 	$L__BB67_2;
+
+$L__BB67_25:
+	mov.u32 	%r77, %tid.x;
+	shl.b32 	%r73, %r77, 3;
+	mov.u32 	%r74, _ZZ9block_sumdE1s;
+	add.s32 	%r25, %r74, %r73;
+	st.shared.f64 	[%r25], %fd235;
+	bar.sync 	0;
+	setp.gt.u32 	%p18, %r77, 127;
+	@%p18 bra 	$L__BB67_27;
+
+	ld.shared.f64 	%fd196, [%r25];
+	ld.shared.f64 	%fd197, [%r25+1024];
+	add.rn.f64 	%fd198, %fd197, %fd196;
+	st.shared.f64 	[%r25], %fd198;
+
+$L__BB67_27:
+	mov.u32 	%r78, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p19, %r78, 63;
+	@%p19 bra 	$L__BB67_29;
+
+	ld.shared.f64 	%fd199, [%r25];
+	ld.shared.f64 	%fd200, [%r25+512];
+	add.rn.f64 	%fd201, %fd200, %fd199;
+	st.shared.f64 	[%r25], %fd201;
+
+$L__BB67_29:
+	mov.u32 	%r79, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p20, %r79, 31;
+	@%p20 bra 	$L__BB67_31;
+
+	ld.shared.f64 	%fd202, [%r25];
+	ld.shared.f64 	%fd203, [%r25+256];
+	add.rn.f64 	%fd204, %fd203, %fd202;
+	st.shared.f64 	[%r25], %fd204;
+
+$L__BB67_31:
+	mov.u32 	%r80, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p21, %r80, 15;
+	@%p21 bra 	$L__BB67_33;
+
+	ld.shared.f64 	%fd205, [%r25];
+	ld.shared.f64 	%fd206, [%r25+128];
+	add.rn.f64 	%fd207, %fd206, %fd205;
+	st.shared.f64 	[%r25], %fd207;
+
+$L__BB67_33:
+	mov.u32 	%r81, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p22, %r81, 7;
+	@%p22 bra 	$L__BB67_35;
+
+	ld.shared.f64 	%fd208, [%r25];
+	ld.shared.f64 	%fd209, [%r25+64];
+	add.rn.f64 	%fd210, %fd209, %fd208;
+	st.shared.f64 	[%r25], %fd210;
+
+$L__BB67_35:
+	mov.u32 	%r82, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p23, %r82, 3;
+	@%p23 bra 	$L__BB67_37;
+
+	ld.shared.f64 	%fd211, [%r25];
+	ld.shared.f64 	%fd212, [%r25+32];
+	add.rn.f64 	%fd213, %fd212, %fd211;
+	st.shared.f64 	[%r25], %fd213;
+
+$L__BB67_37:
+	mov.u32 	%r83, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p24, %r83, 1;
+	@%p24 bra 	$L__BB67_39;
+
+	ld.shared.f64 	%fd214, [%r25];
+	ld.shared.f64 	%fd215, [%r25+16];
+	add.rn.f64 	%fd216, %fd215, %fd214;
+	st.shared.f64 	[%r25], %fd216;
+
+$L__BB67_39:
+	mov.u32 	%r84, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p25, %r84, 0;
+	@%p25 bra 	$L__BB67_41;
+
+	ld.shared.f64 	%fd217, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd218, [%r25];
+	add.rn.f64 	%fd219, %fd217, %fd218;
+	st.shared.f64 	[%r25], %fd219;
+
+$L__BB67_41:
+	bar.sync 	0;
+	@%p25 bra 	$L__BB67_43;
+
+	mov.u32 	%r76, %ctaid.x;
+	cvt.u64.u32 	%rd44, %r76;
+	ld.param.u64 	%rd43, [bbb_lik_hetero_partial_f32_param_0];
+	ld.shared.f64 	%fd220, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd40, %rd43;
+	shl.b64 	%rd41, %rd44, 3;
+	add.s64 	%rd42, %rd40, %rd41;
+	st.global.f64 	[%rd42], %fd220;
+
+$L__BB67_43:
+	ret;
+
+}
+	// .globl	bbb_lik_hetero_dout_f32
+.visible .entry bbb_lik_hetero_dout_f32(
+	.param .u64 bbb_lik_hetero_dout_f32_param_0,
+	.param .u64 bbb_lik_hetero_dout_f32_param_1,
+	.param .u64 bbb_lik_hetero_dout_f32_param_2,
+	.param .u64 bbb_lik_hetero_dout_f32_param_3,
+	.param .u64 bbb_lik_hetero_dout_f32_param_4,
+	.param .u64 bbb_lik_hetero_dout_f32_param_5,
+	.param .f64 bbb_lik_hetero_dout_f32_param_6,
+	.param .f64 bbb_lik_hetero_dout_f32_param_7
+)
+{
+	.reg .pred 	%p<21>;
+	.reg .f32 	%f<15>;
+	.reg .b32 	%r<85>;
+	.reg .f64 	%fd<240>;
+	.reg .b64 	%rd<50>;
+
+
+	ld.param.u64 	%rd22, [bbb_lik_hetero_dout_f32_param_0];
+	ld.param.u64 	%rd23, [bbb_lik_hetero_dout_f32_param_1];
+	ld.param.u64 	%rd25, [bbb_lik_hetero_dout_f32_param_2];
+	ld.param.u64 	%rd26, [bbb_lik_hetero_dout_f32_param_3];
+	ld.param.u64 	%rd27, [bbb_lik_hetero_dout_f32_param_4];
+	ld.param.u64 	%rd24, [bbb_lik_hetero_dout_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd25;
+	cvta.to.global.u64 	%rd28, %rd26;
+	ld.global.f32 	%f4, [%rd28];
+	cvt.f64.f32 	%fd1, %f4;
+	mov.u32 	%r20, %ctaid.x;
+	mov.u32 	%r21, %ntid.x;
+	cvt.u64.u32 	%rd2, %r21;
+	mul.wide.u32 	%rd29, %r20, %r21;
+	mov.u32 	%r22, %tid.x;
+	cvt.u64.u32 	%rd30, %r22;
+	add.s64 	%rd47, %rd29, %rd30;
+	mul.lo.s64 	%rd4, %rd24, %rd27;
+	setp.ge.s64 	%p1, %rd47, %rd4;
+	@%p1 bra 	$L__BB68_27;
+
+	mov.u32 	%r23, %nctaid.x;
+	cvt.u64.u32 	%rd31, %r23;
+	mul.lo.s64 	%rd6, %rd2, %rd31;
+	cvta.to.global.u64 	%rd32, %rd23;
+	shl.b64 	%rd33, %rd47, 2;
+	add.s64 	%rd46, %rd32, %rd33;
+	shl.b64 	%rd8, %rd6, 2;
+	cvta.to.global.u64 	%rd9, %rd22;
+
+$L__BB68_2:
+	or.b64  	%rd34, %rd47, %rd24;
+	and.b64  	%rd35, %rd34, -4294967296;
+	setp.eq.s64 	%p2, %rd35, 0;
+	@%p2 bra 	$L__BB68_4;
+
+	div.s64 	%rd48, %rd47, %rd24;
+	mul.lo.s64 	%rd36, %rd48, %rd24;
+	sub.s64 	%rd49, %rd47, %rd36;
+	bra.uni 	$L__BB68_5;
+
+$L__BB68_4:
+	cvt.u32.u64 	%r80, %rd24;
+	cvt.u32.u64 	%r25, %rd47;
+	div.u32 	%r26, %r25, %r80;
+	mul.lo.s32 	%r27, %r26, %r80;
+	sub.s32 	%r28, %r25, %r27;
+	cvt.u64.u32 	%rd48, %r26;
+	cvt.u64.u32 	%rd49, %r28;
+
+$L__BB68_5:
+	ld.param.f64 	%fd232, [bbb_lik_hetero_dout_f32_param_7];
+	shl.b64 	%rd45, %rd24, 1;
+	mul.lo.s64 	%rd37, %rd45, %rd48;
+	add.s64 	%rd18, %rd37, %rd49;
+	add.s64 	%rd38, %rd18, %rd24;
+	shl.b64 	%rd39, %rd38, 2;
+	add.s64 	%rd40, %rd1, %rd39;
+	ld.global.f32 	%f5, [%rd40];
+	cvt.f64.f32 	%fd32, %f5;
+	add.rn.f64 	%fd2, %fd32, %fd232;
+	abs.f64 	%fd3, %fd2;
+	neg.f64 	%fd33, %fd3;
+	mov.f64 	%fd34, 0d4338000000000000;
+	mov.f64 	%fd35, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd36, %fd33, %fd35, %fd34;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd36;
+	}
+	mov.f64 	%fd37, 0dC338000000000000;
+	add.rn.f64 	%fd38, %fd36, %fd37;
+	mov.f64 	%fd39, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd40, %fd38, %fd39, %fd33;
+	mov.f64 	%fd41, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd42, %fd38, %fd41, %fd40;
+	mov.f64 	%fd43, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd44, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd45, %fd44, %fd42, %fd43;
+	mov.f64 	%fd46, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd47, %fd45, %fd42, %fd46;
+	mov.f64 	%fd48, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd49, %fd47, %fd42, %fd48;
+	mov.f64 	%fd50, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd51, %fd49, %fd42, %fd50;
+	mov.f64 	%fd52, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd53, %fd51, %fd42, %fd52;
+	mov.f64 	%fd54, 0d3F81111111122322;
+	fma.rn.f64 	%fd55, %fd53, %fd42, %fd54;
+	mov.f64 	%fd56, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd57, %fd55, %fd42, %fd56;
+	mov.f64 	%fd58, 0d3FC5555555555511;
+	fma.rn.f64 	%fd59, %fd57, %fd42, %fd58;
+	mov.f64 	%fd60, 0d3FE000000000000B;
+	fma.rn.f64 	%fd61, %fd59, %fd42, %fd60;
+	mov.f64 	%fd62, 0d3FF0000000000000;
+	fma.rn.f64 	%fd63, %fd61, %fd42, %fd62;
+	fma.rn.f64 	%fd64, %fd63, %fd42, %fd62;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd64;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd64;
+	}
+	shl.b32 	%r29, %r1, 20;
+	add.s32 	%r30, %r3, %r29;
+	mov.b64 	%fd233, {%r2, %r30};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r31}, %fd33;
+	}
+	mov.b32 	%f6, %r31;
+	abs.f32 	%f1, %f6;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB68_8;
+
+	setp.gt.f64 	%p4, %fd3, 0d8000000000000000;
+	mov.f64 	%fd65, 0d7FF0000000000000;
+	sub.rn.f64 	%fd66, %fd65, %fd3;
+	selp.f64 	%fd233, 0d0000000000000000, %fd66, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB68_8;
+
+	mov.f64 	%fd230, 0d4338000000000000;
+	mov.f64 	%fd229, 0d3FF71547652B82FE;
+	neg.f64 	%fd228, %fd3;
+	fma.rn.f64 	%fd227, %fd228, %fd229, %fd230;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r79, %temp}, %fd227;
+	}
+	shr.u32 	%r32, %r79, 31;
+	add.s32 	%r33, %r79, %r32;
+	shr.s32 	%r34, %r33, 1;
+	shl.b32 	%r35, %r34, 20;
+	add.s32 	%r36, %r3, %r35;
+	mov.b64 	%fd67, {%r2, %r36};
+	sub.s32 	%r37, %r79, %r34;
+	shl.b32 	%r38, %r37, 20;
+	add.s32 	%r39, %r38, 1072693248;
+	mov.u32 	%r40, 0;
+	mov.b64 	%fd68, {%r40, %r39};
+	mul.rn.f64 	%fd233, %fd67, %fd68;
+
+$L__BB68_8:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd233;
+	}
+	mov.b32 	%f7, %r41;
+	setp.lt.f32 	%p6, %f7, 0f3FE55555;
+	setp.gt.f32 	%p7, %f7, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB68_16;
+	bra.uni 	$L__BB68_9;
+
+$L__BB68_16:
+	add.rn.f64 	%fd115, %fd233, 0d4000000000000000;
+	div.rn.f64 	%fd116, %fd233, %fd115;
+	mul.rn.f64 	%fd117, %fd233, %fd116;
+	neg.f64 	%fd118, %fd117;
+	sub.rn.f64 	%fd119, %fd233, %fd117;
+	mul.rn.f64 	%fd120, %fd119, %fd119;
+	mov.f64 	%fd121, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd122, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd123, %fd122, %fd120, %fd121;
+	mov.f64 	%fd124, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd125, %fd123, %fd120, %fd124;
+	mov.f64 	%fd126, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd127, %fd125, %fd120, %fd126;
+	mov.f64 	%fd128, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd129, %fd127, %fd120, %fd128;
+	mov.f64 	%fd130, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd131, %fd129, %fd120, %fd130;
+	mov.f64 	%fd132, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd133, %fd131, %fd120, %fd132;
+	mov.f64 	%fd134, 0d3FB5555555555462;
+	fma.rn.f64 	%fd135, %fd133, %fd120, %fd134;
+	mul.rn.f64 	%fd136, %fd120, %fd135;
+	fma.rn.f64 	%fd137, %fd136, %fd119, %fd118;
+	add.rn.f64 	%fd236, %fd233, %fd137;
+	bra.uni 	$L__BB68_17;
+
+$L__BB68_9:
+	add.rn.f64 	%fd234, %fd233, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd234;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r82, %temp}, %fd234;
+	}
+	setp.gt.s32 	%p9, %r81, 1048575;
+	mov.u32 	%r83, -1023;
+	@%p9 bra 	$L__BB68_11;
+
+	mul.rn.f64 	%fd234, %fd234, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd234;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r82, %temp}, %fd234;
+	}
+	mov.u32 	%r83, -1077;
+
+$L__BB68_11:
+	add.s32 	%r44, %r81, -1;
+	setp.lt.u32 	%p10, %r44, 2146435071;
+	@%p10 bra 	$L__BB68_13;
+	bra.uni 	$L__BB68_12;
+
+$L__BB68_13:
+	shr.u32 	%r46, %r81, 20;
+	add.s32 	%r84, %r83, %r46;
+	and.b32  	%r47, %r81, -2146435073;
+	or.b32  	%r48, %r47, 1072693248;
+	mov.b64 	%fd235, {%r82, %r48};
+	setp.lt.s32 	%p12, %r48, 1073127583;
+	@%p12 bra 	$L__BB68_15;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r49, %temp}, %fd235;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd235;
+	}
+	add.s32 	%r51, %r50, -1048576;
+	mov.b64 	%fd235, {%r49, %r51};
+	add.s32 	%r84, %r84, 1;
+
+$L__BB68_15:
+	add.rn.f64 	%fd71, %fd235, 0d3FF0000000000000;
+	mov.f64 	%fd72, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd73, %fd71;
+	neg.f64 	%fd74, %fd71;
+	fma.rn.f64 	%fd75, %fd74, %fd73, %fd72;
+	fma.rn.f64 	%fd76, %fd75, %fd75, %fd75;
+	fma.rn.f64 	%fd77, %fd76, %fd73, %fd73;
+	add.rn.f64 	%fd78, %fd235, 0dBFF0000000000000;
+	mul.rn.f64 	%fd79, %fd78, %fd77;
+	add.rn.f64 	%fd80, %fd79, %fd79;
+	mul.rn.f64 	%fd81, %fd80, %fd80;
+	mov.f64 	%fd82, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd83, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd84, %fd83, %fd81, %fd82;
+	mov.f64 	%fd85, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd86, %fd84, %fd81, %fd85;
+	mov.f64 	%fd87, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd88, %fd86, %fd81, %fd87;
+	mov.f64 	%fd89, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd90, %fd88, %fd81, %fd89;
+	mov.f64 	%fd91, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd92, %fd90, %fd81, %fd91;
+	mov.f64 	%fd93, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd94, %fd92, %fd81, %fd93;
+	mov.f64 	%fd95, 0d3FB5555555555554;
+	fma.rn.f64 	%fd96, %fd94, %fd81, %fd95;
+	sub.rn.f64 	%fd97, %fd78, %fd80;
+	add.rn.f64 	%fd98, %fd97, %fd97;
+	neg.f64 	%fd99, %fd80;
+	fma.rn.f64 	%fd100, %fd99, %fd78, %fd98;
+	mul.rn.f64 	%fd101, %fd77, %fd100;
+	mul.rn.f64 	%fd102, %fd81, %fd96;
+	fma.rn.f64 	%fd103, %fd102, %fd80, %fd101;
+	xor.b32  	%r52, %r84, -2147483648;
+	mov.u32 	%r53, -2147483648;
+	mov.u32 	%r54, 1127219200;
+	mov.b64 	%fd104, {%r52, %r54};
+	mov.b64 	%fd105, {%r53, %r54};
+	sub.rn.f64 	%fd106, %fd104, %fd105;
+	mov.f64 	%fd107, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd108, %fd106, %fd107, %fd80;
+	neg.f64 	%fd109, %fd106;
+	fma.rn.f64 	%fd110, %fd109, %fd107, %fd108;
+	sub.rn.f64 	%fd111, %fd110, %fd80;
+	sub.rn.f64 	%fd112, %fd103, %fd111;
+	mov.f64 	%fd113, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd114, %fd106, %fd113, %fd112;
+	add.rn.f64 	%fd236, %fd108, %fd114;
+	bra.uni 	$L__BB68_17;
+
+$L__BB68_12:
+	mov.f64 	%fd69, 0d7FF0000000000000;
+	fma.rn.f64 	%fd70, %fd234, %fd69, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd234;
+	}
+	mov.b32 	%f8, %r45;
+	setp.eq.f32 	%p11, %f8, 0f00000000;
+	selp.f64 	%fd236, 0dFFF0000000000000, %fd70, %p11;
+
+$L__BB68_17:
+	ld.param.f64 	%fd231, [bbb_lik_hetero_dout_f32_param_6];
+	mov.f64 	%fd138, 0d0000000000000000;
+	max.f64 	%fd139, %fd2, %fd138;
+	add.rn.f64 	%fd140, %fd139, %fd236;
+	add.rn.f64 	%fd141, %fd140, %fd231;
+	ld.global.f32 	%f9, [%rd46];
+	cvt.f64.f32 	%fd142, %f9;
+	shl.b64 	%rd41, %rd18, 2;
+	add.s64 	%rd42, %rd1, %rd41;
+	ld.global.f32 	%f10, [%rd42];
+	cvt.f64.f32 	%fd143, %f10;
+	sub.rn.f64 	%fd144, %fd142, %fd143;
+	mul.rn.f64 	%fd145, %fd141, %fd141;
+	div.rn.f64 	%fd146, %fd144, %fd145;
+	mul.rn.f64 	%fd147, %fd146, %fd1;
+	cvt.rn.f32.f64 	%f11, %fd147;
+	add.s64 	%rd19, %rd9, %rd41;
+	st.global.f32 	[%rd19], %f11;
+	mul.rn.f64 	%fd148, %fd144, %fd144;
+	mul.rn.f64 	%fd149, %fd141, %fd145;
+	div.rn.f64 	%fd150, %fd148, %fd149;
+	mov.f64 	%fd151, 0dBFF0000000000000;
+	div.rn.f64 	%fd152, %fd151, %fd141;
+	add.rn.f64 	%fd18, %fd150, %fd152;
+	setp.ltu.f64 	%p13, %fd2, 0d0000000000000000;
+	@%p13 bra 	$L__BB68_22;
+	bra.uni 	$L__BB68_18;
+
+$L__BB68_22:
+	mov.f64 	%fd190, 0d4338000000000000;
+	mov.f64 	%fd191, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd192, %fd2, %fd191, %fd190;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd192;
+	}
+	mov.f64 	%fd193, 0dC338000000000000;
+	add.rn.f64 	%fd194, %fd192, %fd193;
+	mov.f64 	%fd195, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd196, %fd194, %fd195, %fd2;
+	mov.f64 	%fd197, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd198, %fd194, %fd197, %fd196;
+	mov.f64 	%fd199, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd200, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd201, %fd200, %fd198, %fd199;
+	mov.f64 	%fd202, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd203, %fd201, %fd198, %fd202;
+	mov.f64 	%fd204, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd205, %fd203, %fd198, %fd204;
+	mov.f64 	%fd206, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd207, %fd205, %fd198, %fd206;
+	mov.f64 	%fd208, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd209, %fd207, %fd198, %fd208;
+	mov.f64 	%fd210, 0d3F81111111122322;
+	fma.rn.f64 	%fd211, %fd209, %fd198, %fd210;
+	mov.f64 	%fd212, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd213, %fd211, %fd198, %fd212;
+	mov.f64 	%fd214, 0d3FC5555555555511;
+	fma.rn.f64 	%fd215, %fd213, %fd198, %fd214;
+	mov.f64 	%fd216, 0d3FE000000000000B;
+	fma.rn.f64 	%fd217, %fd215, %fd198, %fd216;
+	mov.f64 	%fd218, 0d3FF0000000000000;
+	fma.rn.f64 	%fd219, %fd217, %fd198, %fd218;
+	fma.rn.f64 	%fd220, %fd219, %fd198, %fd218;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd220;
+	}
+	shl.b32 	%r67, %r17, 20;
+	add.s32 	%r68, %r19, %r67;
+	mov.b64 	%fd238, {%r18, %r68};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r69}, %fd2;
+	}
+	mov.b32 	%f13, %r69;
+	abs.f32 	%f3, %f13;
+	setp.lt.f32 	%p17, %f3, 0f4086232B;
+	@%p17 bra 	$L__BB68_25;
+
+	setp.lt.f64 	%p18, %fd2, 0d0000000000000000;
+	add.rn.f64 	%fd221, %fd2, 0d7FF0000000000000;
+	selp.f64 	%fd238, 0d0000000000000000, %fd221, %p18;
+	setp.geu.f32 	%p19, %f3, 0f40874800;
+	@%p19 bra 	$L__BB68_25;
+
+	shr.u32 	%r70, %r17, 31;
+	add.s32 	%r71, %r17, %r70;
+	shr.s32 	%r72, %r71, 1;
+	shl.b32 	%r73, %r72, 20;
+	add.s32 	%r74, %r19, %r73;
+	mov.b64 	%fd222, {%r18, %r74};
+	sub.s32 	%r75, %r17, %r72;
+	shl.b32 	%r76, %r75, 20;
+	add.s32 	%r77, %r76, 1072693248;
+	mov.u32 	%r78, 0;
+	mov.b64 	%fd223, {%r78, %r77};
+	mul.rn.f64 	%fd238, %fd222, %fd223;
+
+$L__BB68_25:
+	add.rn.f64 	%fd224, %fd238, 0d3FF0000000000000;
+	div.rn.f64 	%fd239, %fd238, %fd224;
+	bra.uni 	$L__BB68_26;
+
+$L__BB68_18:
+	neg.f64 	%fd153, %fd2;
+	mov.f64 	%fd154, 0d4338000000000000;
+	mov.f64 	%fd155, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd156, %fd153, %fd155, %fd154;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd156;
+	}
+	mov.f64 	%fd157, 0dC338000000000000;
+	add.rn.f64 	%fd158, %fd156, %fd157;
+	mov.f64 	%fd159, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd160, %fd158, %fd159, %fd153;
+	mov.f64 	%fd161, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd162, %fd158, %fd161, %fd160;
+	mov.f64 	%fd163, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd164, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd165, %fd164, %fd162, %fd163;
+	mov.f64 	%fd166, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd167, %fd165, %fd162, %fd166;
+	mov.f64 	%fd168, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd169, %fd167, %fd162, %fd168;
+	mov.f64 	%fd170, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd171, %fd169, %fd162, %fd170;
+	mov.f64 	%fd172, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd173, %fd171, %fd162, %fd172;
+	mov.f64 	%fd174, 0d3F81111111122322;
+	fma.rn.f64 	%fd175, %fd173, %fd162, %fd174;
+	mov.f64 	%fd176, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd177, %fd175, %fd162, %fd176;
+	mov.f64 	%fd178, 0d3FC5555555555511;
+	fma.rn.f64 	%fd179, %fd177, %fd162, %fd178;
+	mov.f64 	%fd180, 0d3FE000000000000B;
+	fma.rn.f64 	%fd181, %fd179, %fd162, %fd180;
+	mov.f64 	%fd182, 0d3FF0000000000000;
+	fma.rn.f64 	%fd183, %fd181, %fd162, %fd182;
+	fma.rn.f64 	%fd184, %fd183, %fd162, %fd182;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd184;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd184;
+	}
+	shl.b32 	%r55, %r14, 20;
+	add.s32 	%r56, %r16, %r55;
+	mov.b64 	%fd237, {%r15, %r56};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd153;
+	}
+	mov.b32 	%f12, %r57;
+	abs.f32 	%f2, %f12;
+	setp.lt.f32 	%p14, %f2, 0f4086232B;
+	@%p14 bra 	$L__BB68_21;
+
+	setp.gt.f64 	%p15, %fd2, 0d8000000000000000;
+	mov.f64 	%fd185, 0d7FF0000000000000;
+	sub.rn.f64 	%fd186, %fd185, %fd2;
+	selp.f64 	%fd237, 0d0000000000000000, %fd186, %p15;
+	setp.geu.f32 	%p16, %f2, 0f40874800;
+	@%p16 bra 	$L__BB68_21;
+
+	shr.u32 	%r58, %r14, 31;
+	add.s32 	%r59, %r14, %r58;
+	shr.s32 	%r60, %r59, 1;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r16, %r61;
+	mov.b64 	%fd187, {%r15, %r62};
+	sub.s32 	%r63, %r14, %r60;
+	shl.b32 	%r64, %r63, 20;
+	add.s32 	%r65, %r64, 1072693248;
+	mov.u32 	%r66, 0;
+	mov.b64 	%fd188, {%r66, %r65};
+	mul.rn.f64 	%fd237, %fd187, %fd188;
+
+$L__BB68_21:
+	add.rn.f64 	%fd189, %fd237, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd239, %fd189;
+
+$L__BB68_26:
+	mul.rn.f64 	%fd225, %fd18, %fd239;
+	mul.rn.f64 	%fd226, %fd225, %fd1;
+	cvt.rn.f32.f64 	%f14, %fd226;
+	shl.b64 	%rd43, %rd24, 2;
+	add.s64 	%rd44, %rd19, %rd43;
+	st.global.f32 	[%rd44], %f14;
+	add.s64 	%rd46, %rd46, %rd8;
+	add.s64 	%rd47, %rd47, %rd6;
+	setp.lt.s64 	%p20, %rd47, %rd4;
+	@%p20 bra 	$L__BB68_2;
+
+$L__BB68_27:
+	ret;
+
+}
+	// .globl	bbb_lik_cat_partial_f32
+.visible .entry bbb_lik_cat_partial_f32(
+	.param .u64 bbb_lik_cat_partial_f32_param_0,
+	.param .u64 bbb_lik_cat_partial_f32_param_1,
+	.param .u64 bbb_lik_cat_partial_f32_param_2,
+	.param .u64 bbb_lik_cat_partial_f32_param_3,
+	.param .u64 bbb_lik_cat_partial_f32_param_4
+)
+{
+	.reg .pred 	%p<51>;
+	.reg .f32 	%f<32>;
+	.reg .b32 	%r<93>;
+	.reg .f64 	%fd<319>;
+	.reg .b64 	%rd<87>;
+
+
+	ld.param.u64 	%rd46, [bbb_lik_cat_partial_f32_param_1];
+	ld.param.u64 	%rd47, [bbb_lik_cat_partial_f32_param_2];
+	ld.param.u64 	%rd44, [bbb_lik_cat_partial_f32_param_3];
+	ld.param.u64 	%rd45, [bbb_lik_cat_partial_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd47;
+	cvta.to.global.u64 	%rd2, %rd46;
+	mov.u32 	%r22, %ctaid.x;
+	mov.u32 	%r23, %ntid.x;
+	cvt.u64.u32 	%rd4, %r23;
+	mul.wide.u32 	%rd48, %r22, %r23;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd49, %r1;
+	add.s64 	%rd76, %rd48, %rd49;
+	setp.ge.s64 	%p1, %rd76, %rd44;
+	mov.f64 	%fd313, 0d0000000000000000;
+	@%p1 bra 	$L__BB69_57;
+
+	mov.u32 	%r24, %nctaid.x;
+	cvt.u64.u32 	%rd50, %r24;
+	mul.lo.s64 	%rd6, %rd4, %rd50;
+	add.s64 	%rd7, %rd45, -1;
+	and.b64  	%rd8, %rd45, 3;
+	sub.s64 	%rd9, %rd45, %rd8;
+	and.b64  	%rd10, %rd45, 1;
+	sub.s64 	%rd11, %rd45, %rd10;
+
+$L__BB69_2:
+	mul.lo.s64 	%rd14, %rd76, %rd45;
+	setp.lt.s64 	%p2, %rd45, 1;
+	mov.f64 	%fd295, 0dFFF0000000000000;
+	@%p2 bra 	$L__BB69_10;
+
+	setp.lt.u64 	%p3, %rd7, 3;
+	mov.f64 	%fd295, 0dFFF0000000000000;
+	mov.u64 	%rd79, 0;
+	@%p3 bra 	$L__BB69_6;
+
+	mov.u64 	%rd78, %rd9;
+
+$L__BB69_5:
+	add.s64 	%rd53, %rd79, %rd14;
+	shl.b64 	%rd54, %rd53, 2;
+	add.s64 	%rd55, %rd1, %rd54;
+	ld.global.f32 	%f11, [%rd55];
+	cvt.f64.f32 	%fd67, %f11;
+	max.f64 	%fd68, %fd295, %fd67;
+	ld.global.f32 	%f12, [%rd55+4];
+	cvt.f64.f32 	%fd69, %f12;
+	max.f64 	%fd70, %fd68, %fd69;
+	ld.global.f32 	%f13, [%rd55+8];
+	cvt.f64.f32 	%fd71, %f13;
+	max.f64 	%fd72, %fd70, %fd71;
+	ld.global.f32 	%f14, [%rd55+12];
+	cvt.f64.f32 	%fd73, %f14;
+	max.f64 	%fd295, %fd72, %fd73;
+	add.s64 	%rd79, %rd79, 4;
+	add.s64 	%rd78, %rd78, -4;
+	setp.ne.s64 	%p4, %rd78, 0;
+	@%p4 bra 	$L__BB69_5;
+
+$L__BB69_6:
+	setp.eq.s64 	%p5, %rd8, 0;
+	@%p5 bra 	$L__BB69_10;
+
+	setp.eq.s64 	%p6, %rd8, 1;
+	add.s64 	%rd56, %rd79, %rd14;
+	shl.b64 	%rd57, %rd56, 2;
+	add.s64 	%rd20, %rd1, %rd57;
+	ld.global.f32 	%f15, [%rd20];
+	cvt.f64.f32 	%fd74, %f15;
+	max.f64 	%fd295, %fd295, %fd74;
+	@%p6 bra 	$L__BB69_10;
+
+	setp.eq.s64 	%p7, %rd8, 2;
+	ld.global.f32 	%f16, [%rd20+4];
+	cvt.f64.f32 	%fd75, %f16;
+	max.f64 	%fd295, %fd295, %fd75;
+	@%p7 bra 	$L__BB69_10;
+
+	ld.global.f32 	%f17, [%rd20+8];
+	cvt.f64.f32 	%fd76, %f17;
+	max.f64 	%fd295, %fd295, %fd76;
+
+$L__BB69_10:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r25}, %fd295;
+	}
+	and.b32  	%r26, %r25, 2147483647;
+	setp.eq.s32 	%p8, %r26, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r27, %temp}, %fd295;
+	}
+	setp.eq.s32 	%p9, %r27, 0;
+	and.pred  	%p10, %p8, %p9;
+	@%p10 bra 	$L__BB69_34;
+
+	mov.f64 	%fd302, 0d0000000000000000;
+	@%p2 bra 	$L__BB69_26;
+
+	setp.eq.s64 	%p12, %rd7, 0;
+	mov.f64 	%fd302, 0d0000000000000000;
+	mov.u64 	%rd82, 0;
+	@%p12 bra 	$L__BB69_21;
+
+	mov.u64 	%rd81, %rd11;
+
+$L__BB69_14:
+	add.s64 	%rd60, %rd82, %rd14;
+	shl.b64 	%rd61, %rd60, 2;
+	add.s64 	%rd23, %rd1, %rd61;
+	ld.global.f32 	%f18, [%rd23];
+	cvt.f64.f32 	%fd81, %f18;
+	sub.rn.f64 	%fd11, %fd81, %fd295;
+	mov.f64 	%fd82, 0d4338000000000000;
+	mov.f64 	%fd83, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd84, %fd11, %fd83, %fd82;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd84;
+	}
+	mov.f64 	%fd85, 0dC338000000000000;
+	add.rn.f64 	%fd86, %fd84, %fd85;
+	mov.f64 	%fd87, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd88, %fd86, %fd87, %fd11;
+	mov.f64 	%fd89, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd90, %fd86, %fd89, %fd88;
+	mov.f64 	%fd91, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd92, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd93, %fd92, %fd90, %fd91;
+	mov.f64 	%fd94, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd95, %fd93, %fd90, %fd94;
+	mov.f64 	%fd96, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd97, %fd95, %fd90, %fd96;
+	mov.f64 	%fd98, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd99, %fd97, %fd90, %fd98;
+	mov.f64 	%fd100, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd101, %fd99, %fd90, %fd100;
+	mov.f64 	%fd102, 0d3F81111111122322;
+	fma.rn.f64 	%fd103, %fd101, %fd90, %fd102;
+	mov.f64 	%fd104, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd105, %fd103, %fd90, %fd104;
+	mov.f64 	%fd106, 0d3FC5555555555511;
+	fma.rn.f64 	%fd107, %fd105, %fd90, %fd106;
+	mov.f64 	%fd108, 0d3FE000000000000B;
+	fma.rn.f64 	%fd109, %fd107, %fd90, %fd108;
+	mov.f64 	%fd110, 0d3FF0000000000000;
+	fma.rn.f64 	%fd111, %fd109, %fd90, %fd110;
+	fma.rn.f64 	%fd112, %fd111, %fd90, %fd110;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd112;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd112;
+	}
+	shl.b32 	%r28, %r2, 20;
+	add.s32 	%r29, %r4, %r28;
+	mov.b64 	%fd297, {%r3, %r29};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r30}, %fd11;
+	}
+	mov.b32 	%f19, %r30;
+	abs.f32 	%f1, %f19;
+	setp.lt.f32 	%p13, %f1, 0f4086232B;
+	@%p13 bra 	$L__BB69_17;
+
+	setp.lt.f64 	%p14, %fd11, 0d0000000000000000;
+	add.rn.f64 	%fd113, %fd11, 0d7FF0000000000000;
+	selp.f64 	%fd297, 0d0000000000000000, %fd113, %p14;
+	setp.geu.f32 	%p15, %f1, 0f40874800;
+	@%p15 bra 	$L__BB69_17;
+
+	mov.f64 	%fd288, 0d4338000000000000;
+	mov.f64 	%fd287, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd286, %fd11, %fd287, %fd288;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r79, %temp}, %fd286;
+	}
+	shr.u32 	%r31, %r79, 31;
+	add.s32 	%r32, %r79, %r31;
+	shr.s32 	%r33, %r32, 1;
+	shl.b32 	%r34, %r33, 20;
+	add.s32 	%r35, %r4, %r34;
+	mov.b64 	%fd114, {%r3, %r35};
+	sub.s32 	%r36, %r79, %r33;
+	shl.b32 	%r37, %r36, 20;
+	add.s32 	%r38, %r37, 1072693248;
+	mov.u32 	%r39, 0;
+	mov.b64 	%fd115, {%r39, %r38};
+	mul.rn.f64 	%fd297, %fd114, %fd115;
+
+$L__BB69_17:
+	mov.f64 	%fd290, 0d4338000000000000;
+	mov.f64 	%fd289, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd16, %fd302, %fd297;
+	ld.global.f32 	%f20, [%rd23+4];
+	cvt.f64.f32 	%fd116, %f20;
+	sub.rn.f64 	%fd17, %fd116, %fd295;
+	fma.rn.f64 	%fd119, %fd17, %fd289, %fd290;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd119;
+	}
+	add.rn.f64 	%fd121, %fd119, %fd85;
+	fma.rn.f64 	%fd123, %fd121, %fd87, %fd17;
+	fma.rn.f64 	%fd125, %fd121, %fd89, %fd123;
+	fma.rn.f64 	%fd128, %fd92, %fd125, %fd91;
+	fma.rn.f64 	%fd130, %fd128, %fd125, %fd94;
+	fma.rn.f64 	%fd132, %fd130, %fd125, %fd96;
+	fma.rn.f64 	%fd134, %fd132, %fd125, %fd98;
+	fma.rn.f64 	%fd136, %fd134, %fd125, %fd100;
+	fma.rn.f64 	%fd138, %fd136, %fd125, %fd102;
+	fma.rn.f64 	%fd140, %fd138, %fd125, %fd104;
+	fma.rn.f64 	%fd142, %fd140, %fd125, %fd106;
+	fma.rn.f64 	%fd144, %fd142, %fd125, %fd108;
+	fma.rn.f64 	%fd146, %fd144, %fd125, %fd110;
+	fma.rn.f64 	%fd147, %fd146, %fd125, %fd110;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r6, %temp}, %fd147;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r7}, %fd147;
+	}
+	shl.b32 	%r40, %r5, 20;
+	add.s32 	%r41, %r7, %r40;
+	mov.b64 	%fd298, {%r6, %r41};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd17;
+	}
+	mov.b32 	%f21, %r42;
+	abs.f32 	%f2, %f21;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB69_20;
+
+	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
+	add.rn.f64 	%fd148, %fd17, 0d7FF0000000000000;
+	selp.f64 	%fd298, 0d0000000000000000, %fd148, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB69_20;
+
+	shr.u32 	%r43, %r5, 31;
+	add.s32 	%r44, %r5, %r43;
+	shr.s32 	%r45, %r44, 1;
+	shl.b32 	%r46, %r45, 20;
+	add.s32 	%r47, %r7, %r46;
+	mov.b64 	%fd149, {%r6, %r47};
+	sub.s32 	%r48, %r5, %r45;
+	shl.b32 	%r49, %r48, 20;
+	add.s32 	%r50, %r49, 1072693248;
+	mov.u32 	%r51, 0;
+	mov.b64 	%fd150, {%r51, %r50};
+	mul.rn.f64 	%fd298, %fd149, %fd150;
+
+$L__BB69_20:
+	add.rn.f64 	%fd302, %fd16, %fd298;
+	add.s64 	%rd82, %rd82, 2;
+	add.s64 	%rd81, %rd81, -2;
+	setp.ne.s64 	%p19, %rd81, 0;
+	@%p19 bra 	$L__BB69_14;
+
+$L__BB69_21:
+	and.b64  	%rd71, %rd45, 1;
+	setp.eq.s64 	%p20, %rd71, 0;
+	@%p20 bra 	$L__BB69_26;
+
+	add.s64 	%rd62, %rd82, %rd14;
+	shl.b64 	%rd63, %rd62, 2;
+	add.s64 	%rd64, %rd1, %rd63;
+	ld.global.f32 	%f22, [%rd64];
+	cvt.f64.f32 	%fd151, %f22;
+	sub.rn.f64 	%fd25, %fd151, %fd295;
+	mov.f64 	%fd152, 0d4338000000000000;
+	mov.f64 	%fd153, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd154, %fd25, %fd153, %fd152;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd154;
+	}
+	mov.f64 	%fd155, 0dC338000000000000;
+	add.rn.f64 	%fd156, %fd154, %fd155;
+	mov.f64 	%fd157, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd158, %fd156, %fd157, %fd25;
+	mov.f64 	%fd159, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd160, %fd156, %fd159, %fd158;
+	mov.f64 	%fd161, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd162, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd163, %fd162, %fd160, %fd161;
+	mov.f64 	%fd164, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd165, %fd163, %fd160, %fd164;
+	mov.f64 	%fd166, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd167, %fd165, %fd160, %fd166;
+	mov.f64 	%fd168, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd169, %fd167, %fd160, %fd168;
+	mov.f64 	%fd170, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd171, %fd169, %fd160, %fd170;
+	mov.f64 	%fd172, 0d3F81111111122322;
+	fma.rn.f64 	%fd173, %fd171, %fd160, %fd172;
+	mov.f64 	%fd174, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd175, %fd173, %fd160, %fd174;
+	mov.f64 	%fd176, 0d3FC5555555555511;
+	fma.rn.f64 	%fd177, %fd175, %fd160, %fd176;
+	mov.f64 	%fd178, 0d3FE000000000000B;
+	fma.rn.f64 	%fd179, %fd177, %fd160, %fd178;
+	mov.f64 	%fd180, 0d3FF0000000000000;
+	fma.rn.f64 	%fd181, %fd179, %fd160, %fd180;
+	fma.rn.f64 	%fd182, %fd181, %fd160, %fd180;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r9, %temp}, %fd182;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r10}, %fd182;
+	}
+	shl.b32 	%r52, %r8, 20;
+	add.s32 	%r53, %r10, %r52;
+	mov.b64 	%fd301, {%r9, %r53};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r54}, %fd25;
+	}
+	mov.b32 	%f23, %r54;
+	abs.f32 	%f3, %f23;
+	setp.lt.f32 	%p21, %f3, 0f4086232B;
+	@%p21 bra 	$L__BB69_25;
+
+	setp.lt.f64 	%p22, %fd25, 0d0000000000000000;
+	add.rn.f64 	%fd183, %fd25, 0d7FF0000000000000;
+	selp.f64 	%fd301, 0d0000000000000000, %fd183, %p22;
+	setp.geu.f32 	%p23, %f3, 0f40874800;
+	@%p23 bra 	$L__BB69_25;
+
+	shr.u32 	%r55, %r8, 31;
+	add.s32 	%r56, %r8, %r55;
+	shr.s32 	%r57, %r56, 1;
+	shl.b32 	%r58, %r57, 20;
+	add.s32 	%r59, %r10, %r58;
+	mov.b64 	%fd184, {%r9, %r59};
+	sub.s32 	%r60, %r8, %r57;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r61, 1072693248;
+	mov.u32 	%r63, 0;
+	mov.b64 	%fd185, {%r63, %r62};
+	mul.rn.f64 	%fd301, %fd184, %fd185;
+
+$L__BB69_25:
+	add.rn.f64 	%fd302, %fd302, %fd301;
+
+$L__BB69_26:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd302;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd302;
+	}
+	setp.gt.s32 	%p24, %r89, 1048575;
+	mov.u32 	%r91, -1023;
+	@%p24 bra 	$L__BB69_28;
+
+	mul.rn.f64 	%fd302, %fd302, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd302;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd302;
+	}
+	mov.u32 	%r91, -1077;
+
+$L__BB69_28:
+	add.s32 	%r66, %r89, -1;
+	setp.lt.u32 	%p25, %r66, 2146435071;
+	@%p25 bra 	$L__BB69_30;
+	bra.uni 	$L__BB69_29;
+
+$L__BB69_30:
+	shr.u32 	%r68, %r89, 20;
+	add.s32 	%r92, %r91, %r68;
+	and.b32  	%r69, %r89, -2146435073;
+	or.b32  	%r70, %r69, 1072693248;
+	mov.b64 	%fd304, {%r90, %r70};
+	setp.lt.s32 	%p27, %r70, 1073127583;
+	@%p27 bra 	$L__BB69_32;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r71, %temp}, %fd304;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r72}, %fd304;
+	}
+	add.s32 	%r73, %r72, -1048576;
+	mov.b64 	%fd304, {%r71, %r73};
+	add.s32 	%r92, %r92, 1;
+
+$L__BB69_32:
+	add.rn.f64 	%fd188, %fd304, 0d3FF0000000000000;
+	mov.f64 	%fd189, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd190, %fd188;
+	neg.f64 	%fd191, %fd188;
+	fma.rn.f64 	%fd192, %fd191, %fd190, %fd189;
+	fma.rn.f64 	%fd193, %fd192, %fd192, %fd192;
+	fma.rn.f64 	%fd194, %fd193, %fd190, %fd190;
+	add.rn.f64 	%fd195, %fd304, 0dBFF0000000000000;
+	mul.rn.f64 	%fd196, %fd195, %fd194;
+	add.rn.f64 	%fd197, %fd196, %fd196;
+	mul.rn.f64 	%fd198, %fd197, %fd197;
+	mov.f64 	%fd199, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd200, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd201, %fd200, %fd198, %fd199;
+	mov.f64 	%fd202, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd203, %fd201, %fd198, %fd202;
+	mov.f64 	%fd204, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd205, %fd203, %fd198, %fd204;
+	mov.f64 	%fd206, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd207, %fd205, %fd198, %fd206;
+	mov.f64 	%fd208, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd209, %fd207, %fd198, %fd208;
+	mov.f64 	%fd210, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd211, %fd209, %fd198, %fd210;
+	mov.f64 	%fd212, 0d3FB5555555555554;
+	fma.rn.f64 	%fd213, %fd211, %fd198, %fd212;
+	sub.rn.f64 	%fd214, %fd195, %fd197;
+	add.rn.f64 	%fd215, %fd214, %fd214;
+	neg.f64 	%fd216, %fd197;
+	fma.rn.f64 	%fd217, %fd216, %fd195, %fd215;
+	mul.rn.f64 	%fd218, %fd194, %fd217;
+	mul.rn.f64 	%fd219, %fd198, %fd213;
+	fma.rn.f64 	%fd220, %fd219, %fd197, %fd218;
+	xor.b32  	%r74, %r92, -2147483648;
+	mov.u32 	%r75, -2147483648;
+	mov.u32 	%r76, 1127219200;
+	mov.b64 	%fd221, {%r74, %r76};
+	mov.b64 	%fd222, {%r75, %r76};
+	sub.rn.f64 	%fd223, %fd221, %fd222;
+	mov.f64 	%fd224, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd225, %fd223, %fd224, %fd197;
+	neg.f64 	%fd226, %fd223;
+	fma.rn.f64 	%fd227, %fd226, %fd224, %fd225;
+	sub.rn.f64 	%fd228, %fd227, %fd197;
+	sub.rn.f64 	%fd229, %fd220, %fd228;
+	mov.f64 	%fd230, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd231, %fd223, %fd230, %fd229;
+	add.rn.f64 	%fd305, %fd225, %fd231;
+	bra.uni 	$L__BB69_33;
+
+$L__BB69_29:
+	mov.f64 	%fd186, 0d7FF0000000000000;
+	fma.rn.f64 	%fd187, %fd302, %fd186, %fd186;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd302;
+	}
+	mov.b32 	%f24, %r67;
+	setp.eq.f32 	%p26, %f24, 0f00000000;
+	selp.f64 	%fd305, 0dFFF0000000000000, %fd187, %p26;
+
+$L__BB69_33:
+	add.rn.f64 	%fd295, %fd295, %fd305;
+
+$L__BB69_34:
+	add.s64 	%rd65, %rd76, 1;
+	mul.lo.s64 	%rd27, %rd65, %rd45;
+	setp.ge.s64 	%p28, %rd14, %rd27;
+	@%p28 bra 	$L__BB69_56;
+
+	setp.eq.s64 	%p29, %rd8, 0;
+	mov.u64 	%rd83, %rd14;
+	@%p29 bra 	$L__BB69_45;
+
+	shl.b64 	%rd66, %rd14, 2;
+	add.s64 	%rd28, %rd2, %rd66;
+	ld.global.f32 	%f4, [%rd28];
+	setp.eq.f32 	%p30, %f4, 0f00000000;
+	add.s64 	%rd29, %rd1, %rd66;
+	@%p30 bra 	$L__BB69_38;
+
+	cvt.f64.f32 	%fd233, %f4;
+	ld.global.f32 	%f25, [%rd29];
+	cvt.f64.f32 	%fd234, %f25;
+	sub.rn.f64 	%fd235, %fd234, %fd295;
+	mul.rn.f64 	%fd236, %fd235, %fd233;
+	add.rn.f64 	%fd313, %fd313, %fd236;
+
+$L__BB69_38:
+	add.s64 	%rd83, %rd14, 1;
+	setp.eq.s64 	%p31, %rd8, 1;
+	@%p31 bra 	$L__BB69_45;
+
+	ld.global.f32 	%f5, [%rd28+4];
+	setp.eq.f32 	%p32, %f5, 0f00000000;
+	@%p32 bra 	$L__BB69_41;
+
+	cvt.f64.f32 	%fd237, %f5;
+	ld.global.f32 	%f26, [%rd29+4];
+	cvt.f64.f32 	%fd238, %f26;
+	sub.rn.f64 	%fd239, %fd238, %fd295;
+	mul.rn.f64 	%fd240, %fd239, %fd237;
+	add.rn.f64 	%fd313, %fd313, %fd240;
+
+$L__BB69_41:
+	add.s64 	%rd83, %rd14, 2;
+	setp.eq.s64 	%p33, %rd8, 2;
+	@%p33 bra 	$L__BB69_45;
+
+	ld.global.f32 	%f6, [%rd28+8];
+	setp.eq.f32 	%p34, %f6, 0f00000000;
+	@%p34 bra 	$L__BB69_44;
+
+	cvt.f64.f32 	%fd241, %f6;
+	ld.global.f32 	%f27, [%rd29+8];
+	cvt.f64.f32 	%fd242, %f27;
+	sub.rn.f64 	%fd243, %fd242, %fd295;
+	mul.rn.f64 	%fd244, %fd243, %fd241;
+	add.rn.f64 	%fd313, %fd313, %fd244;
+
+$L__BB69_44:
+	add.s64 	%rd83, %rd14, 3;
+
+$L__BB69_45:
+	setp.lt.u64 	%p35, %rd7, 3;
+	@%p35 bra 	$L__BB69_56;
+
+	add.s64 	%rd75, %rd1, 8;
+	shl.b64 	%rd67, %rd83, 2;
+	add.s64 	%rd84, %rd75, %rd67;
+	add.s64 	%rd86, %rd2, %rd67;
+
+$L__BB69_47:
+	ld.global.f32 	%f7, [%rd86];
+	setp.eq.f32 	%p36, %f7, 0f00000000;
+	@%p36 bra 	$L__BB69_49;
+
+	cvt.f64.f32 	%fd245, %f7;
+	ld.global.f32 	%f28, [%rd84+-8];
+	cvt.f64.f32 	%fd246, %f28;
+	sub.rn.f64 	%fd247, %fd246, %fd295;
+	mul.rn.f64 	%fd248, %fd247, %fd245;
+	add.rn.f64 	%fd313, %fd313, %fd248;
+
+$L__BB69_49:
+	ld.global.f32 	%f8, [%rd86+4];
+	setp.eq.f32 	%p37, %f8, 0f00000000;
+	@%p37 bra 	$L__BB69_51;
+
+	cvt.f64.f32 	%fd249, %f8;
+	ld.global.f32 	%f29, [%rd84+-4];
+	cvt.f64.f32 	%fd250, %f29;
+	sub.rn.f64 	%fd251, %fd250, %fd295;
+	mul.rn.f64 	%fd252, %fd251, %fd249;
+	add.rn.f64 	%fd313, %fd313, %fd252;
+
+$L__BB69_51:
+	ld.global.f32 	%f9, [%rd86+8];
+	setp.eq.f32 	%p38, %f9, 0f00000000;
+	@%p38 bra 	$L__BB69_53;
+
+	cvt.f64.f32 	%fd253, %f9;
+	ld.global.f32 	%f30, [%rd84];
+	cvt.f64.f32 	%fd254, %f30;
+	sub.rn.f64 	%fd255, %fd254, %fd295;
+	mul.rn.f64 	%fd256, %fd255, %fd253;
+	add.rn.f64 	%fd313, %fd313, %fd256;
+
+$L__BB69_53:
+	ld.global.f32 	%f10, [%rd86+12];
+	setp.eq.f32 	%p39, %f10, 0f00000000;
+	@%p39 bra 	$L__BB69_55;
+
+	cvt.f64.f32 	%fd257, %f10;
+	ld.global.f32 	%f31, [%rd84+4];
+	cvt.f64.f32 	%fd258, %f31;
+	sub.rn.f64 	%fd259, %fd258, %fd295;
+	mul.rn.f64 	%fd260, %fd259, %fd257;
+	add.rn.f64 	%fd313, %fd313, %fd260;
+
+$L__BB69_55:
+	add.s64 	%rd84, %rd84, 16;
+	add.s64 	%rd83, %rd83, 4;
+	setp.lt.s64 	%p40, %rd83, %rd27;
+	add.s64 	%rd86, %rd86, 16;
+	@%p40 bra 	$L__BB69_47;
+
+$L__BB69_56:
+	ld.param.u64 	%rd72, [bbb_lik_cat_partial_f32_param_3];
+	add.s64 	%rd76, %rd76, %rd6;
+	setp.lt.s64 	%p41, %rd76, %rd72;
+	@%p41 bra 	$L__BB69_2;
+
+$L__BB69_57:
+	mov.u32 	%r81, %tid.x;
+	shl.b32 	%r77, %r81, 3;
+	mov.u32 	%r78, _ZZ9block_sumdE1s;
+	add.s32 	%r21, %r78, %r77;
+	st.shared.f64 	[%r21], %fd313;
+	bar.sync 	0;
+	setp.gt.u32 	%p42, %r81, 127;
+	@%p42 bra 	$L__BB69_59;
+
+	ld.shared.f64 	%fd261, [%r21];
+	ld.shared.f64 	%fd262, [%r21+1024];
+	add.rn.f64 	%fd263, %fd262, %fd261;
+	st.shared.f64 	[%r21], %fd263;
+
+$L__BB69_59:
+	mov.u32 	%r82, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p43, %r82, 63;
+	@%p43 bra 	$L__BB69_61;
+
+	ld.shared.f64 	%fd264, [%r21];
+	ld.shared.f64 	%fd265, [%r21+512];
+	add.rn.f64 	%fd266, %fd265, %fd264;
+	st.shared.f64 	[%r21], %fd266;
+
+$L__BB69_61:
+	mov.u32 	%r83, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p44, %r83, 31;
+	@%p44 bra 	$L__BB69_63;
+
+	ld.shared.f64 	%fd267, [%r21];
+	ld.shared.f64 	%fd268, [%r21+256];
+	add.rn.f64 	%fd269, %fd268, %fd267;
+	st.shared.f64 	[%r21], %fd269;
+
+$L__BB69_63:
+	mov.u32 	%r84, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p45, %r84, 15;
+	@%p45 bra 	$L__BB69_65;
+
+	ld.shared.f64 	%fd270, [%r21];
+	ld.shared.f64 	%fd271, [%r21+128];
+	add.rn.f64 	%fd272, %fd271, %fd270;
+	st.shared.f64 	[%r21], %fd272;
+
+$L__BB69_65:
+	mov.u32 	%r85, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p46, %r85, 7;
+	@%p46 bra 	$L__BB69_67;
+
+	ld.shared.f64 	%fd273, [%r21];
+	ld.shared.f64 	%fd274, [%r21+64];
+	add.rn.f64 	%fd275, %fd274, %fd273;
+	st.shared.f64 	[%r21], %fd275;
+
+$L__BB69_67:
+	mov.u32 	%r86, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p47, %r86, 3;
+	@%p47 bra 	$L__BB69_69;
+
+	ld.shared.f64 	%fd276, [%r21];
+	ld.shared.f64 	%fd277, [%r21+32];
+	add.rn.f64 	%fd278, %fd277, %fd276;
+	st.shared.f64 	[%r21], %fd278;
+
+$L__BB69_69:
+	mov.u32 	%r87, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p48, %r87, 1;
+	@%p48 bra 	$L__BB69_71;
+
+	ld.shared.f64 	%fd279, [%r21];
+	ld.shared.f64 	%fd280, [%r21+16];
+	add.rn.f64 	%fd281, %fd280, %fd279;
+	st.shared.f64 	[%r21], %fd281;
+
+$L__BB69_71:
+	mov.u32 	%r88, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p49, %r88, 0;
+	@%p49 bra 	$L__BB69_73;
+
+	ld.shared.f64 	%fd282, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd283, [%r21];
+	add.rn.f64 	%fd284, %fd282, %fd283;
+	st.shared.f64 	[%r21], %fd284;
+
+$L__BB69_73:
+	bar.sync 	0;
+	@%p49 bra 	$L__BB69_75;
+
+	mov.u32 	%r80, %ctaid.x;
+	cvt.u64.u32 	%rd74, %r80;
+	ld.param.u64 	%rd73, [bbb_lik_cat_partial_f32_param_0];
+	ld.shared.f64 	%fd285, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd68, %rd73;
+	shl.b64 	%rd69, %rd74, 3;
+	add.s64 	%rd70, %rd68, %rd69;
+	st.global.f64 	[%rd70], %fd285;
+
+$L__BB69_75:
+	ret;
+
+}
+	// .globl	bbb_lik_cat_dlogits_f32
+.visible .entry bbb_lik_cat_dlogits_f32(
+	.param .u64 bbb_lik_cat_dlogits_f32_param_0,
+	.param .u64 bbb_lik_cat_dlogits_f32_param_1,
+	.param .u64 bbb_lik_cat_dlogits_f32_param_2,
+	.param .u64 bbb_lik_cat_dlogits_f32_param_3,
+	.param .u64 bbb_lik_cat_dlogits_f32_param_4,
+	.param .u64 bbb_lik_cat_dlogits_f32_param_5
+)
+{
+	.reg .pred 	%p<48>;
+	.reg .f32 	%f<41>;
+	.reg .b32 	%r<127>;
+	.reg .f64 	%fd<396>;
+	.reg .b64 	%rd<97>;
+
+
+	ld.param.u64 	%rd48, [bbb_lik_cat_dlogits_f32_param_0];
+	ld.param.u64 	%rd49, [bbb_lik_cat_dlogits_f32_param_1];
+	ld.param.u64 	%rd50, [bbb_lik_cat_dlogits_f32_param_2];
+	ld.param.u64 	%rd51, [bbb_lik_cat_dlogits_f32_param_3];
+	ld.param.u64 	%rd46, [bbb_lik_cat_dlogits_f32_param_4];
+	ld.param.u64 	%rd47, [bbb_lik_cat_dlogits_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd48;
+	cvta.to.global.u64 	%rd2, %rd50;
+	cvta.to.global.u64 	%rd3, %rd49;
+	cvta.to.global.u64 	%rd52, %rd51;
+	ld.global.f32 	%f10, [%rd52];
+	cvt.f64.f32 	%fd1, %f10;
+	mov.u32 	%r29, %ctaid.x;
+	mov.u32 	%r30, %ntid.x;
+	cvt.u64.u32 	%rd4, %r30;
+	mul.wide.u32 	%rd53, %r29, %r30;
+	mov.u32 	%r31, %tid.x;
+	cvt.u64.u32 	%rd54, %r31;
+	add.s64 	%rd85, %rd53, %rd54;
+	setp.ge.s64 	%p1, %rd85, %rd46;
+	@%p1 bra 	$L__BB70_58;
+
+	mov.u32 	%r32, %nctaid.x;
+	cvt.u64.u32 	%rd55, %r32;
+	mul.lo.s64 	%rd6, %rd4, %rd55;
+	add.s64 	%rd7, %rd47, -1;
+	and.b64  	%rd8, %rd47, 3;
+	sub.s64 	%rd9, %rd47, %rd8;
+	and.b64  	%rd10, %rd47, 1;
+	sub.s64 	%rd11, %rd47, %rd10;
+
+$L__BB70_2:
+	mul.lo.s64 	%rd96, %rd85, %rd47;
+	setp.lt.s64 	%p2, %rd47, 1;
+	mov.f64 	%fd377, 0dFFF0000000000000;
+	@%p2 bra 	$L__BB70_10;
+
+	setp.lt.u64 	%p3, %rd7, 3;
+	mov.f64 	%fd377, 0dFFF0000000000000;
+	mov.u64 	%rd88, 0;
+	@%p3 bra 	$L__BB70_6;
+
+	mov.u64 	%rd87, %rd9;
+
+$L__BB70_5:
+	add.s64 	%rd58, %rd88, %rd96;
+	shl.b64 	%rd59, %rd58, 2;
+	add.s64 	%rd60, %rd2, %rd59;
+	ld.global.f32 	%f11, [%rd60];
+	cvt.f64.f32 	%fd69, %f11;
+	max.f64 	%fd70, %fd377, %fd69;
+	ld.global.f32 	%f12, [%rd60+4];
+	cvt.f64.f32 	%fd71, %f12;
+	max.f64 	%fd72, %fd70, %fd71;
+	ld.global.f32 	%f13, [%rd60+8];
+	cvt.f64.f32 	%fd73, %f13;
+	max.f64 	%fd74, %fd72, %fd73;
+	ld.global.f32 	%f14, [%rd60+12];
+	cvt.f64.f32 	%fd75, %f14;
+	max.f64 	%fd377, %fd74, %fd75;
+	add.s64 	%rd88, %rd88, 4;
+	add.s64 	%rd87, %rd87, -4;
+	setp.ne.s64 	%p4, %rd87, 0;
+	@%p4 bra 	$L__BB70_5;
+
+$L__BB70_6:
+	setp.eq.s64 	%p5, %rd8, 0;
+	@%p5 bra 	$L__BB70_10;
+
+	setp.eq.s64 	%p6, %rd8, 1;
+	add.s64 	%rd61, %rd88, %rd96;
+	shl.b64 	%rd62, %rd61, 2;
+	add.s64 	%rd20, %rd2, %rd62;
+	ld.global.f32 	%f15, [%rd20];
+	cvt.f64.f32 	%fd76, %f15;
+	max.f64 	%fd377, %fd377, %fd76;
+	@%p6 bra 	$L__BB70_10;
+
+	setp.eq.s64 	%p7, %rd8, 2;
+	ld.global.f32 	%f16, [%rd20+4];
+	cvt.f64.f32 	%fd77, %f16;
+	max.f64 	%fd377, %fd377, %fd77;
+	@%p7 bra 	$L__BB70_10;
+
+	ld.global.f32 	%f17, [%rd20+8];
+	cvt.f64.f32 	%fd78, %f17;
+	max.f64 	%fd377, %fd377, %fd78;
+
+$L__BB70_10:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r33}, %fd377;
+	}
+	and.b32  	%r34, %r33, 2147483647;
+	setp.eq.s32 	%p8, %r34, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r35, %temp}, %fd377;
+	}
+	setp.eq.s32 	%p9, %r35, 0;
+	and.pred  	%p10, %p8, %p9;
+	@%p10 bra 	$L__BB70_34;
+
+	mov.f64 	%fd384, 0d0000000000000000;
+	@%p2 bra 	$L__BB70_26;
+
+	setp.eq.s64 	%p12, %rd7, 0;
+	mov.f64 	%fd384, 0d0000000000000000;
+	mov.u64 	%rd91, 0;
+	@%p12 bra 	$L__BB70_21;
+
+	mov.u64 	%rd90, %rd11;
+
+$L__BB70_14:
+	add.s64 	%rd65, %rd91, %rd96;
+	shl.b64 	%rd66, %rd65, 2;
+	add.s64 	%rd23, %rd2, %rd66;
+	ld.global.f32 	%f18, [%rd23];
+	cvt.f64.f32 	%fd83, %f18;
+	sub.rn.f64 	%fd11, %fd83, %fd377;
+	mov.f64 	%fd84, 0d4338000000000000;
+	mov.f64 	%fd85, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd86, %fd11, %fd85, %fd84;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd86;
+	}
+	mov.f64 	%fd87, 0dC338000000000000;
+	add.rn.f64 	%fd88, %fd86, %fd87;
+	mov.f64 	%fd89, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd90, %fd88, %fd89, %fd11;
+	mov.f64 	%fd91, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd92, %fd88, %fd91, %fd90;
+	mov.f64 	%fd93, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd94, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd95, %fd94, %fd92, %fd93;
+	mov.f64 	%fd96, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd97, %fd95, %fd92, %fd96;
+	mov.f64 	%fd98, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd99, %fd97, %fd92, %fd98;
+	mov.f64 	%fd100, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd101, %fd99, %fd92, %fd100;
+	mov.f64 	%fd102, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd103, %fd101, %fd92, %fd102;
+	mov.f64 	%fd104, 0d3F81111111122322;
+	fma.rn.f64 	%fd105, %fd103, %fd92, %fd104;
+	mov.f64 	%fd106, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd107, %fd105, %fd92, %fd106;
+	mov.f64 	%fd108, 0d3FC5555555555511;
+	fma.rn.f64 	%fd109, %fd107, %fd92, %fd108;
+	mov.f64 	%fd110, 0d3FE000000000000B;
+	fma.rn.f64 	%fd111, %fd109, %fd92, %fd110;
+	mov.f64 	%fd112, 0d3FF0000000000000;
+	fma.rn.f64 	%fd113, %fd111, %fd92, %fd112;
+	fma.rn.f64 	%fd114, %fd113, %fd92, %fd112;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd114;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd114;
+	}
+	shl.b32 	%r36, %r1, 20;
+	add.s32 	%r37, %r3, %r36;
+	mov.b64 	%fd379, {%r2, %r37};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r38}, %fd11;
+	}
+	mov.b32 	%f19, %r38;
+	abs.f32 	%f1, %f19;
+	setp.lt.f32 	%p13, %f1, 0f4086232B;
+	@%p13 bra 	$L__BB70_17;
+
+	setp.lt.f64 	%p14, %fd11, 0d0000000000000000;
+	add.rn.f64 	%fd115, %fd11, 0d7FF0000000000000;
+	selp.f64 	%fd379, 0d0000000000000000, %fd115, %p14;
+	setp.geu.f32 	%p15, %f1, 0f40874800;
+	@%p15 bra 	$L__BB70_17;
+
+	mov.f64 	%fd371, 0d4338000000000000;
+	mov.f64 	%fd370, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd365, %fd11, %fd370, %fd371;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r122, %temp}, %fd365;
+	}
+	shr.u32 	%r39, %r122, 31;
+	add.s32 	%r40, %r122, %r39;
+	shr.s32 	%r41, %r40, 1;
+	shl.b32 	%r42, %r41, 20;
+	add.s32 	%r43, %r3, %r42;
+	mov.b64 	%fd116, {%r2, %r43};
+	sub.s32 	%r44, %r122, %r41;
+	shl.b32 	%r45, %r44, 20;
+	add.s32 	%r46, %r45, 1072693248;
+	mov.u32 	%r47, 0;
+	mov.b64 	%fd117, {%r47, %r46};
+	mul.rn.f64 	%fd379, %fd116, %fd117;
+
+$L__BB70_17:
+	mov.f64 	%fd373, 0d4338000000000000;
+	mov.f64 	%fd372, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd16, %fd384, %fd379;
+	ld.global.f32 	%f20, [%rd23+4];
+	cvt.f64.f32 	%fd118, %f20;
+	sub.rn.f64 	%fd17, %fd118, %fd377;
+	fma.rn.f64 	%fd121, %fd17, %fd372, %fd373;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd121;
+	}
+	add.rn.f64 	%fd123, %fd121, %fd87;
+	fma.rn.f64 	%fd125, %fd123, %fd89, %fd17;
+	fma.rn.f64 	%fd127, %fd123, %fd91, %fd125;
+	fma.rn.f64 	%fd130, %fd94, %fd127, %fd93;
+	fma.rn.f64 	%fd132, %fd130, %fd127, %fd96;
+	fma.rn.f64 	%fd134, %fd132, %fd127, %fd98;
+	fma.rn.f64 	%fd136, %fd134, %fd127, %fd100;
+	fma.rn.f64 	%fd138, %fd136, %fd127, %fd102;
+	fma.rn.f64 	%fd140, %fd138, %fd127, %fd104;
+	fma.rn.f64 	%fd142, %fd140, %fd127, %fd106;
+	fma.rn.f64 	%fd144, %fd142, %fd127, %fd108;
+	fma.rn.f64 	%fd146, %fd144, %fd127, %fd110;
+	fma.rn.f64 	%fd148, %fd146, %fd127, %fd112;
+	fma.rn.f64 	%fd149, %fd148, %fd127, %fd112;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd149;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd149;
+	}
+	shl.b32 	%r48, %r4, 20;
+	add.s32 	%r49, %r6, %r48;
+	mov.b64 	%fd380, {%r5, %r49};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd17;
+	}
+	mov.b32 	%f21, %r50;
+	abs.f32 	%f2, %f21;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB70_20;
+
+	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
+	add.rn.f64 	%fd150, %fd17, 0d7FF0000000000000;
+	selp.f64 	%fd380, 0d0000000000000000, %fd150, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB70_20;
+
+	shr.u32 	%r51, %r4, 31;
+	add.s32 	%r52, %r4, %r51;
+	shr.s32 	%r53, %r52, 1;
+	shl.b32 	%r54, %r53, 20;
+	add.s32 	%r55, %r6, %r54;
+	mov.b64 	%fd151, {%r5, %r55};
+	sub.s32 	%r56, %r4, %r53;
+	shl.b32 	%r57, %r56, 20;
+	add.s32 	%r58, %r57, 1072693248;
+	mov.u32 	%r59, 0;
+	mov.b64 	%fd152, {%r59, %r58};
+	mul.rn.f64 	%fd380, %fd151, %fd152;
+
+$L__BB70_20:
+	add.rn.f64 	%fd384, %fd16, %fd380;
+	add.s64 	%rd91, %rd91, 2;
+	add.s64 	%rd90, %rd90, -2;
+	setp.ne.s64 	%p19, %rd90, 0;
+	@%p19 bra 	$L__BB70_14;
+
+$L__BB70_21:
+	setp.eq.s64 	%p20, %rd10, 0;
+	@%p20 bra 	$L__BB70_26;
+
+	add.s64 	%rd67, %rd91, %rd96;
+	shl.b64 	%rd68, %rd67, 2;
+	add.s64 	%rd69, %rd2, %rd68;
+	ld.global.f32 	%f22, [%rd69];
+	cvt.f64.f32 	%fd153, %f22;
+	sub.rn.f64 	%fd25, %fd153, %fd377;
+	mov.f64 	%fd154, 0d4338000000000000;
+	mov.f64 	%fd155, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd156, %fd25, %fd155, %fd154;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r7, %temp}, %fd156;
+	}
+	mov.f64 	%fd157, 0dC338000000000000;
+	add.rn.f64 	%fd158, %fd156, %fd157;
+	mov.f64 	%fd159, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd160, %fd158, %fd159, %fd25;
+	mov.f64 	%fd161, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd162, %fd158, %fd161, %fd160;
+	mov.f64 	%fd163, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd164, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd165, %fd164, %fd162, %fd163;
+	mov.f64 	%fd166, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd167, %fd165, %fd162, %fd166;
+	mov.f64 	%fd168, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd169, %fd167, %fd162, %fd168;
+	mov.f64 	%fd170, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd171, %fd169, %fd162, %fd170;
+	mov.f64 	%fd172, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd173, %fd171, %fd162, %fd172;
+	mov.f64 	%fd174, 0d3F81111111122322;
+	fma.rn.f64 	%fd175, %fd173, %fd162, %fd174;
+	mov.f64 	%fd176, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd177, %fd175, %fd162, %fd176;
+	mov.f64 	%fd178, 0d3FC5555555555511;
+	fma.rn.f64 	%fd179, %fd177, %fd162, %fd178;
+	mov.f64 	%fd180, 0d3FE000000000000B;
+	fma.rn.f64 	%fd181, %fd179, %fd162, %fd180;
+	mov.f64 	%fd182, 0d3FF0000000000000;
+	fma.rn.f64 	%fd183, %fd181, %fd162, %fd182;
+	fma.rn.f64 	%fd184, %fd183, %fd162, %fd182;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd184;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r9}, %fd184;
+	}
+	shl.b32 	%r60, %r7, 20;
+	add.s32 	%r61, %r9, %r60;
+	mov.b64 	%fd383, {%r8, %r61};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r62}, %fd25;
+	}
+	mov.b32 	%f23, %r62;
+	abs.f32 	%f3, %f23;
+	setp.lt.f32 	%p21, %f3, 0f4086232B;
+	@%p21 bra 	$L__BB70_25;
+
+	setp.lt.f64 	%p22, %fd25, 0d0000000000000000;
+	add.rn.f64 	%fd185, %fd25, 0d7FF0000000000000;
+	selp.f64 	%fd383, 0d0000000000000000, %fd185, %p22;
+	setp.geu.f32 	%p23, %f3, 0f40874800;
+	@%p23 bra 	$L__BB70_25;
+
+	shr.u32 	%r63, %r7, 31;
+	add.s32 	%r64, %r7, %r63;
+	shr.s32 	%r65, %r64, 1;
+	shl.b32 	%r66, %r65, 20;
+	add.s32 	%r67, %r9, %r66;
+	mov.b64 	%fd186, {%r8, %r67};
+	sub.s32 	%r68, %r7, %r65;
+	shl.b32 	%r69, %r68, 20;
+	add.s32 	%r70, %r69, 1072693248;
+	mov.u32 	%r71, 0;
+	mov.b64 	%fd187, {%r71, %r70};
+	mul.rn.f64 	%fd383, %fd186, %fd187;
+
+$L__BB70_25:
+	add.rn.f64 	%fd384, %fd384, %fd383;
+
+$L__BB70_26:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd384;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd384;
+	}
+	setp.gt.s32 	%p24, %r123, 1048575;
+	mov.u32 	%r125, -1023;
+	@%p24 bra 	$L__BB70_28;
+
+	mul.rn.f64 	%fd384, %fd384, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r123}, %fd384;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r124, %temp}, %fd384;
+	}
+	mov.u32 	%r125, -1077;
+
+$L__BB70_28:
+	add.s32 	%r74, %r123, -1;
+	setp.lt.u32 	%p25, %r74, 2146435071;
+	@%p25 bra 	$L__BB70_30;
+	bra.uni 	$L__BB70_29;
+
+$L__BB70_30:
+	shr.u32 	%r76, %r123, 20;
+	add.s32 	%r126, %r125, %r76;
+	and.b32  	%r77, %r123, -2146435073;
+	or.b32  	%r78, %r77, 1072693248;
+	mov.b64 	%fd386, {%r124, %r78};
+	setp.lt.s32 	%p27, %r78, 1073127583;
+	@%p27 bra 	$L__BB70_32;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r79, %temp}, %fd386;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r80}, %fd386;
+	}
+	add.s32 	%r81, %r80, -1048576;
+	mov.b64 	%fd386, {%r79, %r81};
+	add.s32 	%r126, %r126, 1;
+
+$L__BB70_32:
+	add.rn.f64 	%fd190, %fd386, 0d3FF0000000000000;
+	mov.f64 	%fd191, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd192, %fd190;
+	neg.f64 	%fd193, %fd190;
+	fma.rn.f64 	%fd194, %fd193, %fd192, %fd191;
+	fma.rn.f64 	%fd195, %fd194, %fd194, %fd194;
+	fma.rn.f64 	%fd196, %fd195, %fd192, %fd192;
+	add.rn.f64 	%fd197, %fd386, 0dBFF0000000000000;
+	mul.rn.f64 	%fd198, %fd197, %fd196;
+	add.rn.f64 	%fd199, %fd198, %fd198;
+	mul.rn.f64 	%fd200, %fd199, %fd199;
+	mov.f64 	%fd201, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd202, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd203, %fd202, %fd200, %fd201;
+	mov.f64 	%fd204, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd205, %fd203, %fd200, %fd204;
+	mov.f64 	%fd206, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd207, %fd205, %fd200, %fd206;
+	mov.f64 	%fd208, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd209, %fd207, %fd200, %fd208;
+	mov.f64 	%fd210, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd211, %fd209, %fd200, %fd210;
+	mov.f64 	%fd212, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd213, %fd211, %fd200, %fd212;
+	mov.f64 	%fd214, 0d3FB5555555555554;
+	fma.rn.f64 	%fd215, %fd213, %fd200, %fd214;
+	sub.rn.f64 	%fd216, %fd197, %fd199;
+	add.rn.f64 	%fd217, %fd216, %fd216;
+	neg.f64 	%fd218, %fd199;
+	fma.rn.f64 	%fd219, %fd218, %fd197, %fd217;
+	mul.rn.f64 	%fd220, %fd196, %fd219;
+	mul.rn.f64 	%fd221, %fd200, %fd215;
+	fma.rn.f64 	%fd222, %fd221, %fd199, %fd220;
+	xor.b32  	%r82, %r126, -2147483648;
+	mov.u32 	%r83, -2147483648;
+	mov.u32 	%r84, 1127219200;
+	mov.b64 	%fd223, {%r82, %r84};
+	mov.b64 	%fd224, {%r83, %r84};
+	sub.rn.f64 	%fd225, %fd223, %fd224;
+	mov.f64 	%fd226, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd227, %fd225, %fd226, %fd199;
+	neg.f64 	%fd228, %fd225;
+	fma.rn.f64 	%fd229, %fd228, %fd226, %fd227;
+	sub.rn.f64 	%fd230, %fd229, %fd199;
+	sub.rn.f64 	%fd231, %fd222, %fd230;
+	mov.f64 	%fd232, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd233, %fd225, %fd232, %fd231;
+	add.rn.f64 	%fd387, %fd227, %fd233;
+	bra.uni 	$L__BB70_33;
+
+$L__BB70_29:
+	mov.f64 	%fd188, 0d7FF0000000000000;
+	fma.rn.f64 	%fd189, %fd384, %fd188, %fd188;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd384;
+	}
+	mov.b32 	%f24, %r75;
+	setp.eq.f32 	%p26, %f24, 0f00000000;
+	selp.f64 	%fd387, 0dFFF0000000000000, %fd189, %p26;
+
+$L__BB70_33:
+	add.rn.f64 	%fd377, %fd377, %fd387;
+
+$L__BB70_34:
+	add.s64 	%rd70, %rd85, 1;
+	mul.lo.s64 	%rd27, %rd70, %rd47;
+	setp.ge.s64 	%p28, %rd96, %rd27;
+	shl.b64 	%rd71, %rd96, 2;
+	add.s64 	%rd28, %rd3, %rd71;
+	mov.f64 	%fd392, 0d0000000000000000;
+	@%p28 bra 	$L__BB70_42;
+
+	setp.eq.s64 	%p29, %rd8, 0;
+	mov.f64 	%fd392, 0d0000000000000000;
+	mov.u64 	%rd92, %rd96;
+	@%p29 bra 	$L__BB70_39;
+
+	setp.eq.s64 	%p30, %rd8, 1;
+	ld.global.f32 	%f25, [%rd28];
+	cvt.f64.f32 	%fd237, %f25;
+	add.rn.f64 	%fd392, %fd237, 0d0000000000000000;
+	add.s64 	%rd92, %rd96, 1;
+	@%p30 bra 	$L__BB70_39;
+
+	setp.eq.s64 	%p31, %rd8, 2;
+	ld.global.f32 	%f26, [%rd28+4];
+	cvt.f64.f32 	%fd238, %f26;
+	add.rn.f64 	%fd392, %fd392, %fd238;
+	add.s64 	%rd92, %rd96, 2;
+	@%p31 bra 	$L__BB70_39;
+
+	ld.global.f32 	%f27, [%rd28+8];
+	cvt.f64.f32 	%fd239, %f27;
+	add.rn.f64 	%fd392, %fd392, %fd239;
+	add.s64 	%rd92, %rd96, 3;
+
+$L__BB70_39:
+	setp.lt.u64 	%p32, %rd7, 3;
+	@%p32 bra 	$L__BB70_42;
+
+	add.s64 	%rd82, %rd3, 8;
+	shl.b64 	%rd72, %rd92, 2;
+	add.s64 	%rd93, %rd82, %rd72;
+
+$L__BB70_41:
+	add.s64 	%rd84, %rd85, 1;
+	mul.lo.s64 	%rd83, %rd84, %rd47;
+	ld.global.f32 	%f28, [%rd93+-8];
+	cvt.f64.f32 	%fd240, %f28;
+	add.rn.f64 	%fd241, %fd392, %fd240;
+	ld.global.f32 	%f29, [%rd93+-4];
+	cvt.f64.f32 	%fd242, %f29;
+	add.rn.f64 	%fd243, %fd241, %fd242;
+	ld.global.f32 	%f30, [%rd93];
+	cvt.f64.f32 	%fd244, %f30;
+	add.rn.f64 	%fd245, %fd243, %fd244;
+	ld.global.f32 	%f31, [%rd93+4];
+	cvt.f64.f32 	%fd246, %f31;
+	add.rn.f64 	%fd392, %fd245, %fd246;
+	add.s64 	%rd93, %rd93, 16;
+	add.s64 	%rd92, %rd92, 4;
+	setp.lt.s64 	%p33, %rd92, %rd83;
+	@%p33 bra 	$L__BB70_41;
+
+$L__BB70_42:
+	@%p28 bra 	$L__BB70_57;
+
+	setp.eq.s64 	%p35, %rd10, 0;
+	@%p35 bra 	$L__BB70_48;
+
+	ld.global.f32 	%f4, [%rd28];
+	add.s64 	%rd74, %rd2, %rd71;
+	ld.global.f32 	%f32, [%rd74];
+	cvt.f64.f32 	%fd247, %f32;
+	sub.rn.f64 	%fd50, %fd247, %fd377;
+	mov.f64 	%fd248, 0d4338000000000000;
+	mov.f64 	%fd249, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd250, %fd50, %fd249, %fd248;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd250;
+	}
+	mov.f64 	%fd251, 0dC338000000000000;
+	add.rn.f64 	%fd252, %fd250, %fd251;
+	mov.f64 	%fd253, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd254, %fd252, %fd253, %fd50;
+	mov.f64 	%fd255, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd256, %fd252, %fd255, %fd254;
+	mov.f64 	%fd257, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd258, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd259, %fd258, %fd256, %fd257;
+	mov.f64 	%fd260, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd261, %fd259, %fd256, %fd260;
+	mov.f64 	%fd262, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd263, %fd261, %fd256, %fd262;
+	mov.f64 	%fd264, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd265, %fd263, %fd256, %fd264;
+	mov.f64 	%fd266, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd267, %fd265, %fd256, %fd266;
+	mov.f64 	%fd268, 0d3F81111111122322;
+	fma.rn.f64 	%fd269, %fd267, %fd256, %fd268;
+	mov.f64 	%fd270, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd271, %fd269, %fd256, %fd270;
+	mov.f64 	%fd272, 0d3FC5555555555511;
+	fma.rn.f64 	%fd273, %fd271, %fd256, %fd272;
+	mov.f64 	%fd274, 0d3FE000000000000B;
+	fma.rn.f64 	%fd275, %fd273, %fd256, %fd274;
+	mov.f64 	%fd276, 0d3FF0000000000000;
+	fma.rn.f64 	%fd277, %fd275, %fd256, %fd276;
+	fma.rn.f64 	%fd278, %fd277, %fd256, %fd276;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r21, %temp}, %fd278;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r22}, %fd278;
+	}
+	shl.b32 	%r85, %r20, 20;
+	add.s32 	%r86, %r22, %r85;
+	mov.b64 	%fd393, {%r21, %r86};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r87}, %fd50;
+	}
+	mov.b32 	%f33, %r87;
+	abs.f32 	%f5, %f33;
+	setp.lt.f32 	%p36, %f5, 0f4086232B;
+	@%p36 bra 	$L__BB70_47;
+
+	setp.lt.f64 	%p37, %fd50, 0d0000000000000000;
+	add.rn.f64 	%fd279, %fd50, 0d7FF0000000000000;
+	selp.f64 	%fd393, 0d0000000000000000, %fd279, %p37;
+	setp.geu.f32 	%p38, %f5, 0f40874800;
+	@%p38 bra 	$L__BB70_47;
+
+	shr.u32 	%r88, %r20, 31;
+	add.s32 	%r89, %r20, %r88;
+	shr.s32 	%r90, %r89, 1;
+	shl.b32 	%r91, %r90, 20;
+	add.s32 	%r92, %r22, %r91;
+	mov.b64 	%fd280, {%r21, %r92};
+	sub.s32 	%r93, %r20, %r90;
+	shl.b32 	%r94, %r93, 20;
+	add.s32 	%r95, %r94, 1072693248;
+	mov.u32 	%r96, 0;
+	mov.b64 	%fd281, {%r96, %r95};
+	mul.rn.f64 	%fd393, %fd280, %fd281;
+
+$L__BB70_47:
+	mul.rn.f64 	%fd282, %fd392, %fd393;
+	cvt.f64.f32 	%fd283, %f4;
+	sub.rn.f64 	%fd284, %fd283, %fd282;
+	mul.rn.f64 	%fd285, %fd284, %fd1;
+	cvt.rn.f32.f64 	%f34, %fd285;
+	add.s64 	%rd76, %rd1, %rd71;
+	st.global.f32 	[%rd76], %f34;
+	add.s64 	%rd96, %rd96, 1;
+
+$L__BB70_48:
+	setp.eq.s64 	%p39, %rd7, 0;
+	@%p39 bra 	$L__BB70_57;
+
+$L__BB70_50:
+	shl.b64 	%rd77, %rd96, 2;
+	add.s64 	%rd41, %rd3, %rd77;
+	ld.global.f32 	%f6, [%rd41];
+	add.s64 	%rd42, %rd2, %rd77;
+	ld.global.f32 	%f35, [%rd42];
+	cvt.f64.f32 	%fd286, %f35;
+	sub.rn.f64 	%fd55, %fd286, %fd377;
+	mov.f64 	%fd287, 0d4338000000000000;
+	mov.f64 	%fd288, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd289, %fd55, %fd288, %fd287;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r23, %temp}, %fd289;
+	}
+	mov.f64 	%fd290, 0dC338000000000000;
+	add.rn.f64 	%fd291, %fd289, %fd290;
+	mov.f64 	%fd292, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd293, %fd291, %fd292, %fd55;
+	mov.f64 	%fd294, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd295, %fd291, %fd294, %fd293;
+	mov.f64 	%fd296, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd297, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd298, %fd297, %fd295, %fd296;
+	mov.f64 	%fd299, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd300, %fd298, %fd295, %fd299;
+	mov.f64 	%fd301, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd302, %fd300, %fd295, %fd301;
+	mov.f64 	%fd303, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd304, %fd302, %fd295, %fd303;
+	mov.f64 	%fd305, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd306, %fd304, %fd295, %fd305;
+	mov.f64 	%fd307, 0d3F81111111122322;
+	fma.rn.f64 	%fd308, %fd306, %fd295, %fd307;
+	mov.f64 	%fd309, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd310, %fd308, %fd295, %fd309;
+	mov.f64 	%fd311, 0d3FC5555555555511;
+	fma.rn.f64 	%fd312, %fd310, %fd295, %fd311;
+	mov.f64 	%fd313, 0d3FE000000000000B;
+	fma.rn.f64 	%fd314, %fd312, %fd295, %fd313;
+	mov.f64 	%fd315, 0d3FF0000000000000;
+	fma.rn.f64 	%fd316, %fd314, %fd295, %fd315;
+	fma.rn.f64 	%fd317, %fd316, %fd295, %fd315;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r24, %temp}, %fd317;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r25}, %fd317;
+	}
+	shl.b32 	%r97, %r23, 20;
+	add.s32 	%r98, %r25, %r97;
+	mov.b64 	%fd394, {%r24, %r98};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r99}, %fd55;
+	}
+	mov.b32 	%f36, %r99;
+	abs.f32 	%f7, %f36;
+	setp.lt.f32 	%p40, %f7, 0f4086232B;
+	@%p40 bra 	$L__BB70_53;
+
+	setp.lt.f64 	%p41, %fd55, 0d0000000000000000;
+	add.rn.f64 	%fd318, %fd55, 0d7FF0000000000000;
+	selp.f64 	%fd394, 0d0000000000000000, %fd318, %p41;
+	setp.geu.f32 	%p42, %f7, 0f40874800;
+	@%p42 bra 	$L__BB70_53;
+
+	mov.f64 	%fd367, 0d4338000000000000;
+	mov.f64 	%fd366, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd364, %fd55, %fd366, %fd367;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r121, %temp}, %fd364;
+	}
+	shr.u32 	%r100, %r121, 31;
+	add.s32 	%r101, %r121, %r100;
+	shr.s32 	%r102, %r101, 1;
+	shl.b32 	%r103, %r102, 20;
+	add.s32 	%r104, %r25, %r103;
+	mov.b64 	%fd319, {%r24, %r104};
+	sub.s32 	%r105, %r121, %r102;
+	shl.b32 	%r106, %r105, 20;
+	add.s32 	%r107, %r106, 1072693248;
+	mov.u32 	%r108, 0;
+	mov.b64 	%fd320, {%r108, %r107};
+	mul.rn.f64 	%fd394, %fd319, %fd320;
+
+$L__BB70_53:
+	mov.f64 	%fd369, 0d4338000000000000;
+	mov.f64 	%fd368, 0d3FF71547652B82FE;
+	mul.rn.f64 	%fd321, %fd392, %fd394;
+	cvt.f64.f32 	%fd322, %f6;
+	sub.rn.f64 	%fd323, %fd322, %fd321;
+	mul.rn.f64 	%fd324, %fd323, %fd1;
+	cvt.rn.f32.f64 	%f37, %fd324;
+	add.s64 	%rd43, %rd1, %rd77;
+	st.global.f32 	[%rd43], %f37;
+	ld.global.f32 	%f8, [%rd41+4];
+	ld.global.f32 	%f38, [%rd42+4];
+	cvt.f64.f32 	%fd325, %f38;
+	sub.rn.f64 	%fd60, %fd325, %fd377;
+	fma.rn.f64 	%fd328, %fd60, %fd368, %fd369;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r26, %temp}, %fd328;
+	}
+	add.rn.f64 	%fd330, %fd328, %fd290;
+	fma.rn.f64 	%fd332, %fd330, %fd292, %fd60;
+	fma.rn.f64 	%fd334, %fd330, %fd294, %fd332;
+	fma.rn.f64 	%fd337, %fd297, %fd334, %fd296;
+	fma.rn.f64 	%fd339, %fd337, %fd334, %fd299;
+	fma.rn.f64 	%fd341, %fd339, %fd334, %fd301;
+	fma.rn.f64 	%fd343, %fd341, %fd334, %fd303;
+	fma.rn.f64 	%fd345, %fd343, %fd334, %fd305;
+	fma.rn.f64 	%fd347, %fd345, %fd334, %fd307;
+	fma.rn.f64 	%fd349, %fd347, %fd334, %fd309;
+	fma.rn.f64 	%fd351, %fd349, %fd334, %fd311;
+	fma.rn.f64 	%fd353, %fd351, %fd334, %fd313;
+	fma.rn.f64 	%fd355, %fd353, %fd334, %fd315;
+	fma.rn.f64 	%fd356, %fd355, %fd334, %fd315;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r27, %temp}, %fd356;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r28}, %fd356;
+	}
+	shl.b32 	%r109, %r26, 20;
+	add.s32 	%r110, %r28, %r109;
+	mov.b64 	%fd395, {%r27, %r110};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r111}, %fd60;
+	}
+	mov.b32 	%f39, %r111;
+	abs.f32 	%f9, %f39;
+	setp.lt.f32 	%p43, %f9, 0f4086232B;
+	@%p43 bra 	$L__BB70_56;
+
+	setp.lt.f64 	%p44, %fd60, 0d0000000000000000;
+	add.rn.f64 	%fd357, %fd60, 0d7FF0000000000000;
+	selp.f64 	%fd395, 0d0000000000000000, %fd357, %p44;
+	setp.geu.f32 	%p45, %f9, 0f40874800;
+	@%p45 bra 	$L__BB70_56;
+
+	shr.u32 	%r112, %r26, 31;
+	add.s32 	%r113, %r26, %r112;
+	shr.s32 	%r114, %r113, 1;
+	shl.b32 	%r115, %r114, 20;
+	add.s32 	%r116, %r28, %r115;
+	mov.b64 	%fd358, {%r27, %r116};
+	sub.s32 	%r117, %r26, %r114;
+	shl.b32 	%r118, %r117, 20;
+	add.s32 	%r119, %r118, 1072693248;
+	mov.u32 	%r120, 0;
+	mov.b64 	%fd359, {%r120, %r119};
+	mul.rn.f64 	%fd395, %fd358, %fd359;
+
+$L__BB70_56:
+	add.s64 	%rd80, %rd85, 1;
+	mul.lo.s64 	%rd79, %rd80, %rd47;
+	mul.rn.f64 	%fd360, %fd392, %fd395;
+	cvt.f64.f32 	%fd361, %f8;
+	sub.rn.f64 	%fd362, %fd361, %fd360;
+	mul.rn.f64 	%fd363, %fd362, %fd1;
+	cvt.rn.f32.f64 	%f40, %fd363;
+	st.global.f32 	[%rd43+4], %f40;
+	add.s64 	%rd96, %rd96, 2;
+	setp.lt.s64 	%p46, %rd96, %rd79;
+	@%p46 bra 	$L__BB70_50;
+
+$L__BB70_57:
+	ld.param.u64 	%rd81, [bbb_lik_cat_dlogits_f32_param_4];
+	add.s64 	%rd85, %rd85, %rd6;
+	setp.lt.s64 	%p47, %rd85, %rd81;
+	@%p47 bra 	$L__BB70_2;
+
+$L__BB70_58:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_finish_f64
+.visible .entry bbb_lik_learned_finish_f64(
+	.param .u64 bbb_lik_learned_finish_f64_param_0,
+	.param .u64 bbb_lik_learned_finish_f64_param_1,
+	.param .u64 bbb_lik_learned_finish_f64_param_2,
+	.param .u64 bbb_lik_learned_finish_f64_param_3,
+	.param .u64 bbb_lik_learned_finish_f64_param_4
+)
+{
+	.reg .pred 	%p<30>;
+	.reg .f32 	%f<6>;
+	.reg .b32 	%r<83>;
+	.reg .f64 	%fd<236>;
+	.reg .b64 	%rd<38>;
+
+
+	ld.param.u64 	%rd19, [bbb_lik_learned_finish_f64_param_0];
+	ld.param.u64 	%rd23, [bbb_lik_learned_finish_f64_param_1];
+	ld.param.u64 	%rd20, [bbb_lik_learned_finish_f64_param_2];
+	ld.param.u64 	%rd21, [bbb_lik_learned_finish_f64_param_3];
+	ld.param.u64 	%rd22, [bbb_lik_learned_finish_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd23;
+	mov.u32 	%r26, %tid.x;
+	cvt.u64.u32 	%rd2, %r26;
+	setp.ge.s64 	%p1, %rd2, %rd20;
+	mov.f64 	%fd228, 0d0000000000000000;
+	@%p1 bra 	$L__BB71_7;
+
+	not.b64 	%rd24, %rd2;
+	add.s64 	%rd3, %rd24, %rd20;
+	shr.u64 	%rd25, %rd3, 8;
+	add.s64 	%rd26, %rd25, 1;
+	and.b64  	%rd4, %rd26, 3;
+	setp.eq.s64 	%p2, %rd4, 0;
+	mov.f64 	%fd228, 0d0000000000000000;
+	mov.u64 	%rd35, %rd2;
+	@%p2 bra 	$L__BB71_4;
+
+	shl.b64 	%rd27, %rd2, 3;
+	add.s64 	%rd33, %rd1, %rd27;
+	neg.s64 	%rd32, %rd4;
+	mov.u64 	%rd35, %rd2;
+
+$L__BB71_3:
+	.pragma "nounroll";
+	ld.global.f64 	%fd37, [%rd33];
+	add.rn.f64 	%fd228, %fd228, %fd37;
+	add.s64 	%rd35, %rd35, 256;
+	add.s64 	%rd33, %rd33, 2048;
+	add.s64 	%rd32, %rd32, 1;
+	setp.ne.s64 	%p3, %rd32, 0;
+	@%p3 bra 	$L__BB71_3;
+
+$L__BB71_4:
+	setp.lt.u64 	%p4, %rd3, 768;
+	@%p4 bra 	$L__BB71_7;
+
+	shl.b64 	%rd28, %rd35, 3;
+	add.s64 	%rd29, %rd1, %rd28;
+	add.s64 	%rd36, %rd29, 4096;
+
+$L__BB71_6:
+	ld.global.f64 	%fd38, [%rd36+-4096];
+	add.rn.f64 	%fd39, %fd228, %fd38;
+	ld.global.f64 	%fd40, [%rd36+-2048];
+	add.rn.f64 	%fd41, %fd39, %fd40;
+	ld.global.f64 	%fd42, [%rd36];
+	add.rn.f64 	%fd43, %fd41, %fd42;
+	ld.global.f64 	%fd44, [%rd36+2048];
+	add.rn.f64 	%fd228, %fd43, %fd44;
+	add.s64 	%rd36, %rd36, 8192;
+	add.s64 	%rd35, %rd35, 1024;
+	setp.lt.s64 	%p5, %rd35, %rd20;
+	@%p5 bra 	$L__BB71_6;
+
+$L__BB71_7:
+	cvt.u32.u64 	%r27, %rd2;
+	shl.b32 	%r28, %r27, 3;
+	mov.u32 	%r29, _ZZ9block_sumdE1s;
+	add.s32 	%r1, %r29, %r28;
+	st.shared.f64 	[%r1], %fd228;
+	bar.sync 	0;
+	setp.gt.u32 	%p6, %r27, 127;
+	@%p6 bra 	$L__BB71_9;
+
+	ld.shared.f64 	%fd45, [%r1];
+	ld.shared.f64 	%fd46, [%r1+1024];
+	add.rn.f64 	%fd47, %fd46, %fd45;
+	st.shared.f64 	[%r1], %fd47;
+
+$L__BB71_9:
+	bar.sync 	0;
+	setp.gt.u32 	%p7, %r27, 63;
+	@%p7 bra 	$L__BB71_11;
+
+	ld.shared.f64 	%fd48, [%r1];
+	ld.shared.f64 	%fd49, [%r1+512];
+	add.rn.f64 	%fd50, %fd49, %fd48;
+	st.shared.f64 	[%r1], %fd50;
+
+$L__BB71_11:
+	bar.sync 	0;
+	setp.gt.u32 	%p8, %r27, 31;
+	@%p8 bra 	$L__BB71_13;
+
+	ld.shared.f64 	%fd51, [%r1];
+	ld.shared.f64 	%fd52, [%r1+256];
+	add.rn.f64 	%fd53, %fd52, %fd51;
+	st.shared.f64 	[%r1], %fd53;
+
+$L__BB71_13:
+	bar.sync 	0;
+	setp.gt.u32 	%p9, %r27, 15;
+	@%p9 bra 	$L__BB71_15;
+
+	ld.shared.f64 	%fd54, [%r1];
+	ld.shared.f64 	%fd55, [%r1+128];
+	add.rn.f64 	%fd56, %fd55, %fd54;
+	st.shared.f64 	[%r1], %fd56;
+
+$L__BB71_15:
+	bar.sync 	0;
+	setp.gt.u32 	%p10, %r27, 7;
+	@%p10 bra 	$L__BB71_17;
+
+	ld.shared.f64 	%fd57, [%r1];
+	ld.shared.f64 	%fd58, [%r1+64];
+	add.rn.f64 	%fd59, %fd58, %fd57;
+	st.shared.f64 	[%r1], %fd59;
+
+$L__BB71_17:
+	bar.sync 	0;
+	setp.gt.u32 	%p11, %r27, 3;
+	@%p11 bra 	$L__BB71_19;
+
+	ld.shared.f64 	%fd60, [%r1];
+	ld.shared.f64 	%fd61, [%r1+32];
+	add.rn.f64 	%fd62, %fd61, %fd60;
+	st.shared.f64 	[%r1], %fd62;
+
+$L__BB71_19:
+	bar.sync 	0;
+	setp.gt.u32 	%p12, %r27, 1;
+	@%p12 bra 	$L__BB71_21;
+
+	ld.shared.f64 	%fd63, [%r1];
+	ld.shared.f64 	%fd64, [%r1+16];
+	add.rn.f64 	%fd65, %fd64, %fd63;
+	st.shared.f64 	[%r1], %fd65;
+
+$L__BB71_21:
+	bar.sync 	0;
+	setp.ne.s32 	%p13, %r27, 0;
+	@%p13 bra 	$L__BB71_23;
+
+	ld.shared.f64 	%fd66, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd67, [%r1];
+	add.rn.f64 	%fd68, %fd66, %fd67;
+	st.shared.f64 	[%r1], %fd68;
+
+$L__BB71_23:
+	bar.sync 	0;
+	@%p13 bra 	$L__BB71_45;
+
+	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd30, %rd21;
+	ld.global.f64 	%fd232, [%rd30];
+	setp.gt.f64 	%p15, %fd232, 0d4034000000000000;
+	@%p15 bra 	$L__BB71_37;
+
+	mov.f64 	%fd69, 0d4338000000000000;
+	mov.f64 	%fd70, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd71, %fd232, %fd70, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd71;
+	}
+	mov.f64 	%fd72, 0dC338000000000000;
+	add.rn.f64 	%fd73, %fd71, %fd72;
+	mov.f64 	%fd74, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd75, %fd73, %fd74, %fd232;
+	mov.f64 	%fd76, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd77, %fd73, %fd76, %fd75;
+	mov.f64 	%fd78, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd79, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd80, %fd79, %fd77, %fd78;
+	mov.f64 	%fd81, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd82, %fd80, %fd77, %fd81;
+	mov.f64 	%fd83, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd84, %fd82, %fd77, %fd83;
+	mov.f64 	%fd85, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd86, %fd84, %fd77, %fd85;
+	mov.f64 	%fd87, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd88, %fd86, %fd77, %fd87;
+	mov.f64 	%fd89, 0d3F81111111122322;
+	fma.rn.f64 	%fd90, %fd88, %fd77, %fd89;
+	mov.f64 	%fd91, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd92, %fd90, %fd77, %fd91;
+	mov.f64 	%fd93, 0d3FC5555555555511;
+	fma.rn.f64 	%fd94, %fd92, %fd77, %fd93;
+	mov.f64 	%fd95, 0d3FE000000000000B;
+	fma.rn.f64 	%fd96, %fd94, %fd77, %fd95;
+	mov.f64 	%fd97, 0d3FF0000000000000;
+	fma.rn.f64 	%fd98, %fd96, %fd77, %fd97;
+	fma.rn.f64 	%fd99, %fd98, %fd77, %fd97;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd99;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r5}, %fd99;
+	}
+	shl.b32 	%r36, %r3, 20;
+	add.s32 	%r37, %r5, %r36;
+	mov.b64 	%fd229, {%r4, %r37};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r38}, %fd232;
+	}
+	mov.b32 	%f2, %r38;
+	abs.f32 	%f1, %f2;
+	setp.lt.f32 	%p16, %f1, 0f4086232B;
+	@%p16 bra 	$L__BB71_28;
+
+	setp.lt.f64 	%p17, %fd232, 0d0000000000000000;
+	add.rn.f64 	%fd100, %fd232, 0d7FF0000000000000;
+	selp.f64 	%fd229, 0d0000000000000000, %fd100, %p17;
+	setp.geu.f32 	%p18, %f1, 0f40874800;
+	@%p18 bra 	$L__BB71_28;
+
+	shr.u32 	%r39, %r3, 31;
+	add.s32 	%r40, %r3, %r39;
+	shr.s32 	%r41, %r40, 1;
+	shl.b32 	%r42, %r41, 20;
+	add.s32 	%r43, %r5, %r42;
+	mov.b64 	%fd101, {%r4, %r43};
+	sub.s32 	%r44, %r3, %r41;
+	shl.b32 	%r45, %r44, 20;
+	add.s32 	%r46, %r45, 1072693248;
+	mov.u32 	%r47, 0;
+	mov.b64 	%fd102, {%r47, %r46};
+	mul.rn.f64 	%fd229, %fd101, %fd102;
+
+$L__BB71_28:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r48}, %fd229;
+	}
+	mov.b32 	%f3, %r48;
+	setp.lt.f32 	%p19, %f3, 0f3FE55555;
+	setp.gt.f32 	%p20, %f3, 0fBFD99999;
+	and.pred  	%p21, %p19, %p20;
+	@%p21 bra 	$L__BB71_36;
+	bra.uni 	$L__BB71_29;
+
+$L__BB71_36:
+	add.rn.f64 	%fd149, %fd229, 0d4000000000000000;
+	div.rn.f64 	%fd150, %fd229, %fd149;
+	mul.rn.f64 	%fd151, %fd229, %fd150;
+	neg.f64 	%fd152, %fd151;
+	sub.rn.f64 	%fd153, %fd229, %fd151;
+	mul.rn.f64 	%fd154, %fd153, %fd153;
+	mov.f64 	%fd155, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd156, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd157, %fd156, %fd154, %fd155;
+	mov.f64 	%fd158, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd159, %fd157, %fd154, %fd158;
+	mov.f64 	%fd160, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd161, %fd159, %fd154, %fd160;
+	mov.f64 	%fd162, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd163, %fd161, %fd154, %fd162;
+	mov.f64 	%fd164, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd165, %fd163, %fd154, %fd164;
+	mov.f64 	%fd166, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd167, %fd165, %fd154, %fd166;
+	mov.f64 	%fd168, 0d3FB5555555555462;
+	fma.rn.f64 	%fd169, %fd167, %fd154, %fd168;
+	mul.rn.f64 	%fd170, %fd154, %fd169;
+	fma.rn.f64 	%fd171, %fd170, %fd153, %fd152;
+	add.rn.f64 	%fd232, %fd229, %fd171;
+	bra.uni 	$L__BB71_37;
+
+$L__BB71_29:
+	add.rn.f64 	%fd230, %fd229, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd230;
+	}
+	setp.gt.s32 	%p22, %r75, 1048575;
+	mov.u32 	%r77, -1023;
+	@%p22 bra 	$L__BB71_31;
+
+	mul.rn.f64 	%fd230, %fd230, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r75}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd230;
+	}
+	mov.u32 	%r77, -1077;
+
+$L__BB71_31:
+	add.s32 	%r51, %r75, -1;
+	setp.lt.u32 	%p23, %r51, 2146435071;
+	@%p23 bra 	$L__BB71_33;
+	bra.uni 	$L__BB71_32;
+
+$L__BB71_33:
+	shr.u32 	%r53, %r75, 20;
+	add.s32 	%r78, %r77, %r53;
+	and.b32  	%r54, %r75, -2146435073;
+	or.b32  	%r55, %r54, 1072693248;
+	mov.b64 	%fd231, {%r76, %r55};
+	setp.lt.s32 	%p25, %r55, 1073127583;
+	@%p25 bra 	$L__BB71_35;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r56, %temp}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd231;
+	}
+	add.s32 	%r58, %r57, -1048576;
+	mov.b64 	%fd231, {%r56, %r58};
+	add.s32 	%r78, %r78, 1;
+
+$L__BB71_35:
+	add.rn.f64 	%fd105, %fd231, 0d3FF0000000000000;
+	mov.f64 	%fd106, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd107, %fd105;
+	neg.f64 	%fd108, %fd105;
+	fma.rn.f64 	%fd109, %fd108, %fd107, %fd106;
+	fma.rn.f64 	%fd110, %fd109, %fd109, %fd109;
+	fma.rn.f64 	%fd111, %fd110, %fd107, %fd107;
+	add.rn.f64 	%fd112, %fd231, 0dBFF0000000000000;
+	mul.rn.f64 	%fd113, %fd112, %fd111;
+	add.rn.f64 	%fd114, %fd113, %fd113;
+	mul.rn.f64 	%fd115, %fd114, %fd114;
+	mov.f64 	%fd116, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd117, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd118, %fd117, %fd115, %fd116;
+	mov.f64 	%fd119, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd120, %fd118, %fd115, %fd119;
+	mov.f64 	%fd121, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd122, %fd120, %fd115, %fd121;
+	mov.f64 	%fd123, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd124, %fd122, %fd115, %fd123;
+	mov.f64 	%fd125, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd126, %fd124, %fd115, %fd125;
+	mov.f64 	%fd127, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd128, %fd126, %fd115, %fd127;
+	mov.f64 	%fd129, 0d3FB5555555555554;
+	fma.rn.f64 	%fd130, %fd128, %fd115, %fd129;
+	sub.rn.f64 	%fd131, %fd112, %fd114;
+	add.rn.f64 	%fd132, %fd131, %fd131;
+	neg.f64 	%fd133, %fd114;
+	fma.rn.f64 	%fd134, %fd133, %fd112, %fd132;
+	mul.rn.f64 	%fd135, %fd111, %fd134;
+	mul.rn.f64 	%fd136, %fd115, %fd130;
+	fma.rn.f64 	%fd137, %fd136, %fd114, %fd135;
+	xor.b32  	%r59, %r78, -2147483648;
+	mov.u32 	%r60, -2147483648;
+	mov.u32 	%r61, 1127219200;
+	mov.b64 	%fd138, {%r59, %r61};
+	mov.b64 	%fd139, {%r60, %r61};
+	sub.rn.f64 	%fd140, %fd138, %fd139;
+	mov.f64 	%fd141, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd142, %fd140, %fd141, %fd114;
+	neg.f64 	%fd143, %fd140;
+	fma.rn.f64 	%fd144, %fd143, %fd141, %fd142;
+	sub.rn.f64 	%fd145, %fd144, %fd114;
+	sub.rn.f64 	%fd146, %fd137, %fd145;
+	mov.f64 	%fd147, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd148, %fd140, %fd147, %fd146;
+	add.rn.f64 	%fd232, %fd142, %fd148;
+	bra.uni 	$L__BB71_37;
+
+$L__BB71_32:
+	mov.f64 	%fd103, 0d7FF0000000000000;
+	fma.rn.f64 	%fd104, %fd230, %fd103, %fd103;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r52}, %fd230;
+	}
+	mov.b32 	%f4, %r52;
+	setp.eq.f32 	%p24, %f4, 0f00000000;
+	selp.f64 	%fd232, 0dFFF0000000000000, %fd104, %p24;
+
+$L__BB71_37:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r80, %temp}, %fd232;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd232;
+	}
+	setp.gt.s32 	%p26, %r79, 1048575;
+	mov.u32 	%r81, -1023;
+	mov.f64 	%fd233, %fd232;
+	@%p26 bra 	$L__BB71_39;
+
+	mul.rn.f64 	%fd233, %fd232, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd233;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r80, %temp}, %fd233;
+	}
+	mov.u32 	%r81, -1077;
+
+$L__BB71_39:
+	add.s32 	%r64, %r79, -1;
+	setp.lt.u32 	%p27, %r64, 2146435071;
+	mul.rn.f64 	%fd172, %fd8, 0dBFE0000000000000;
+	mul.rn.f64 	%fd173, %fd232, %fd232;
+	div.rn.f64 	%fd26, %fd172, %fd173;
+	@%p27 bra 	$L__BB71_41;
+	bra.uni 	$L__BB71_40;
+
+$L__BB71_41:
+	shr.u32 	%r66, %r79, 20;
+	add.s32 	%r82, %r81, %r66;
+	and.b32  	%r67, %r79, -2146435073;
+	or.b32  	%r68, %r67, 1072693248;
+	mov.b64 	%fd234, {%r80, %r68};
+	setp.lt.s32 	%p29, %r68, 1073127583;
+	@%p29 bra 	$L__BB71_43;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r69, %temp}, %fd234;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r70}, %fd234;
+	}
+	add.s32 	%r71, %r70, -1048576;
+	mov.b64 	%fd234, {%r69, %r71};
+	add.s32 	%r82, %r82, 1;
+
+$L__BB71_43:
+	add.rn.f64 	%fd176, %fd234, 0d3FF0000000000000;
+	mov.f64 	%fd177, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd178, %fd176;
+	neg.f64 	%fd179, %fd176;
+	fma.rn.f64 	%fd180, %fd179, %fd178, %fd177;
+	fma.rn.f64 	%fd181, %fd180, %fd180, %fd180;
+	fma.rn.f64 	%fd182, %fd181, %fd178, %fd178;
+	add.rn.f64 	%fd183, %fd234, 0dBFF0000000000000;
+	mul.rn.f64 	%fd184, %fd183, %fd182;
+	add.rn.f64 	%fd185, %fd184, %fd184;
+	mul.rn.f64 	%fd186, %fd185, %fd185;
+	mov.f64 	%fd187, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd188, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd189, %fd188, %fd186, %fd187;
+	mov.f64 	%fd190, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd191, %fd189, %fd186, %fd190;
+	mov.f64 	%fd192, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd193, %fd191, %fd186, %fd192;
+	mov.f64 	%fd194, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd195, %fd193, %fd186, %fd194;
+	mov.f64 	%fd196, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd197, %fd195, %fd186, %fd196;
+	mov.f64 	%fd198, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd199, %fd197, %fd186, %fd198;
+	mov.f64 	%fd200, 0d3FB5555555555554;
+	fma.rn.f64 	%fd201, %fd199, %fd186, %fd200;
+	sub.rn.f64 	%fd202, %fd183, %fd185;
+	add.rn.f64 	%fd203, %fd202, %fd202;
+	neg.f64 	%fd204, %fd185;
+	fma.rn.f64 	%fd205, %fd204, %fd183, %fd203;
+	mul.rn.f64 	%fd206, %fd182, %fd205;
+	mul.rn.f64 	%fd207, %fd186, %fd201;
+	fma.rn.f64 	%fd208, %fd207, %fd185, %fd206;
+	xor.b32  	%r72, %r82, -2147483648;
+	mov.u32 	%r73, -2147483648;
+	mov.u32 	%r74, 1127219200;
+	mov.b64 	%fd209, {%r72, %r74};
+	mov.b64 	%fd210, {%r73, %r74};
+	sub.rn.f64 	%fd211, %fd209, %fd210;
+	mov.f64 	%fd212, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd213, %fd211, %fd212, %fd185;
+	neg.f64 	%fd214, %fd211;
+	fma.rn.f64 	%fd215, %fd214, %fd212, %fd213;
+	sub.rn.f64 	%fd216, %fd215, %fd185;
+	sub.rn.f64 	%fd217, %fd208, %fd216;
+	mov.f64 	%fd218, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd219, %fd211, %fd218, %fd217;
+	add.rn.f64 	%fd235, %fd213, %fd219;
+	bra.uni 	$L__BB71_44;
+
+$L__BB71_40:
+	mov.f64 	%fd174, 0d7FF0000000000000;
+	fma.rn.f64 	%fd175, %fd233, %fd174, %fd174;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r65}, %fd233;
+	}
+	mov.b32 	%f5, %r65;
+	setp.eq.f32 	%p28, %f5, 0f00000000;
+	selp.f64 	%fd235, 0dFFF0000000000000, %fd175, %p28;
+
+$L__BB71_44:
+	add.rn.f64 	%fd220, %fd235, 0d3FED67F1C864BEB5;
+	cvt.rn.f64.s64 	%fd221, %rd22;
+	mul.rn.f64 	%fd222, %fd220, %fd221;
+	sub.rn.f64 	%fd223, %fd26, %fd222;
+	cvta.to.global.u64 	%rd31, %rd19;
+	st.global.f64 	[%rd31], %fd223;
+
+$L__BB71_45:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_dpred_f64
+.visible .entry bbb_lik_learned_dpred_f64(
+	.param .u64 bbb_lik_learned_dpred_f64_param_0,
+	.param .u64 bbb_lik_learned_dpred_f64_param_1,
+	.param .u64 bbb_lik_learned_dpred_f64_param_2,
+	.param .u64 bbb_lik_learned_dpred_f64_param_3,
+	.param .u64 bbb_lik_learned_dpred_f64_param_4,
+	.param .u64 bbb_lik_learned_dpred_f64_param_5
+)
+{
+	.reg .pred 	%p<18>;
+	.reg .f32 	%f<5>;
+	.reg .b32 	%r<51>;
+	.reg .f64 	%fd<146>;
+	.reg .b64 	%rd<85>;
+
+
+	ld.param.u64 	%rd44, [bbb_lik_learned_dpred_f64_param_0];
+	ld.param.u64 	%rd45, [bbb_lik_learned_dpred_f64_param_1];
+	ld.param.u64 	%rd46, [bbb_lik_learned_dpred_f64_param_2];
+	ld.param.u64 	%rd42, [bbb_lik_learned_dpred_f64_param_3];
+	ld.param.u64 	%rd47, [bbb_lik_learned_dpred_f64_param_4];
+	ld.param.u64 	%rd43, [bbb_lik_learned_dpred_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd44;
+	cvta.to.global.u64 	%rd2, %rd46;
+	cvta.to.global.u64 	%rd3, %rd45;
+	cvta.to.global.u64 	%rd48, %rd47;
+	ld.global.f64 	%fd145, [%rd48];
+	setp.gt.f64 	%p1, %fd145, 0d4034000000000000;
+	@%p1 bra 	$L__BB72_13;
+
+	mov.f64 	%fd17, 0d4338000000000000;
+	mov.f64 	%fd18, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd19, %fd145, %fd18, %fd17;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd19;
+	}
+	mov.f64 	%fd20, 0dC338000000000000;
+	add.rn.f64 	%fd21, %fd19, %fd20;
+	mov.f64 	%fd22, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd23, %fd21, %fd22, %fd145;
+	mov.f64 	%fd24, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd25, %fd21, %fd24, %fd23;
+	mov.f64 	%fd26, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd27, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd28, %fd27, %fd25, %fd26;
+	mov.f64 	%fd29, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd30, %fd28, %fd25, %fd29;
+	mov.f64 	%fd31, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd32, %fd30, %fd25, %fd31;
+	mov.f64 	%fd33, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd34, %fd32, %fd25, %fd33;
+	mov.f64 	%fd35, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd36, %fd34, %fd25, %fd35;
+	mov.f64 	%fd37, 0d3F81111111122322;
+	fma.rn.f64 	%fd38, %fd36, %fd25, %fd37;
+	mov.f64 	%fd39, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd40, %fd38, %fd25, %fd39;
+	mov.f64 	%fd41, 0d3FC5555555555511;
+	fma.rn.f64 	%fd42, %fd40, %fd25, %fd41;
+	mov.f64 	%fd43, 0d3FE000000000000B;
+	fma.rn.f64 	%fd44, %fd42, %fd25, %fd43;
+	mov.f64 	%fd45, 0d3FF0000000000000;
+	fma.rn.f64 	%fd46, %fd44, %fd25, %fd45;
+	fma.rn.f64 	%fd47, %fd46, %fd25, %fd45;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd47;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd47;
+	}
+	shl.b32 	%r14, %r1, 20;
+	add.s32 	%r15, %r3, %r14;
+	mov.b64 	%fd142, {%r2, %r15};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd145;
+	}
+	mov.b32 	%f2, %r16;
+	abs.f32 	%f1, %f2;
+	setp.lt.f32 	%p2, %f1, 0f4086232B;
+	@%p2 bra 	$L__BB72_4;
+
+	setp.lt.f64 	%p3, %fd145, 0d0000000000000000;
+	add.rn.f64 	%fd48, %fd145, 0d7FF0000000000000;
+	selp.f64 	%fd142, 0d0000000000000000, %fd48, %p3;
+	setp.geu.f32 	%p4, %f1, 0f40874800;
+	@%p4 bra 	$L__BB72_4;
+
+	shr.u32 	%r17, %r1, 31;
+	add.s32 	%r18, %r1, %r17;
+	shr.s32 	%r19, %r18, 1;
+	shl.b32 	%r20, %r19, 20;
+	add.s32 	%r21, %r3, %r20;
+	mov.b64 	%fd49, {%r2, %r21};
+	sub.s32 	%r22, %r1, %r19;
+	shl.b32 	%r23, %r22, 20;
+	add.s32 	%r24, %r23, 1072693248;
+	mov.u32 	%r25, 0;
+	mov.b64 	%fd50, {%r25, %r24};
+	mul.rn.f64 	%fd142, %fd49, %fd50;
+
+$L__BB72_4:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r26}, %fd142;
+	}
+	mov.b32 	%f3, %r26;
+	setp.lt.f32 	%p5, %f3, 0f3FE55555;
+	setp.gt.f32 	%p6, %f3, 0fBFD99999;
+	and.pred  	%p7, %p5, %p6;
+	@%p7 bra 	$L__BB72_12;
+	bra.uni 	$L__BB72_5;
+
+$L__BB72_12:
+	add.rn.f64 	%fd97, %fd142, 0d4000000000000000;
+	div.rn.f64 	%fd98, %fd142, %fd97;
+	mul.rn.f64 	%fd99, %fd142, %fd98;
+	neg.f64 	%fd100, %fd99;
+	sub.rn.f64 	%fd101, %fd142, %fd99;
+	mul.rn.f64 	%fd102, %fd101, %fd101;
+	mov.f64 	%fd103, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd104, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd105, %fd104, %fd102, %fd103;
+	mov.f64 	%fd106, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd107, %fd105, %fd102, %fd106;
+	mov.f64 	%fd108, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd109, %fd107, %fd102, %fd108;
+	mov.f64 	%fd110, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd111, %fd109, %fd102, %fd110;
+	mov.f64 	%fd112, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd113, %fd111, %fd102, %fd112;
+	mov.f64 	%fd114, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd115, %fd113, %fd102, %fd114;
+	mov.f64 	%fd116, 0d3FB5555555555462;
+	fma.rn.f64 	%fd117, %fd115, %fd102, %fd116;
+	mul.rn.f64 	%fd118, %fd102, %fd117;
+	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
+	add.rn.f64 	%fd145, %fd142, %fd119;
+	bra.uni 	$L__BB72_13;
+
+$L__BB72_5:
+	add.rn.f64 	%fd143, %fd142, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r47}, %fd143;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r48, %temp}, %fd143;
+	}
+	setp.gt.s32 	%p8, %r47, 1048575;
+	mov.u32 	%r49, -1023;
+	@%p8 bra 	$L__BB72_7;
+
+	mul.rn.f64 	%fd143, %fd143, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r47}, %fd143;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r48, %temp}, %fd143;
+	}
+	mov.u32 	%r49, -1077;
+
+$L__BB72_7:
+	add.s32 	%r29, %r47, -1;
+	setp.lt.u32 	%p9, %r29, 2146435071;
+	@%p9 bra 	$L__BB72_9;
+	bra.uni 	$L__BB72_8;
+
+$L__BB72_9:
+	shr.u32 	%r31, %r47, 20;
+	add.s32 	%r50, %r49, %r31;
+	and.b32  	%r32, %r47, -2146435073;
+	or.b32  	%r33, %r32, 1072693248;
+	mov.b64 	%fd144, {%r48, %r33};
+	setp.lt.s32 	%p11, %r33, 1073127583;
+	@%p11 bra 	$L__BB72_11;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r34, %temp}, %fd144;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r35}, %fd144;
+	}
+	add.s32 	%r36, %r35, -1048576;
+	mov.b64 	%fd144, {%r34, %r36};
+	add.s32 	%r50, %r50, 1;
+
+$L__BB72_11:
+	add.rn.f64 	%fd53, %fd144, 0d3FF0000000000000;
+	mov.f64 	%fd54, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd55, %fd53;
+	neg.f64 	%fd56, %fd53;
+	fma.rn.f64 	%fd57, %fd56, %fd55, %fd54;
+	fma.rn.f64 	%fd58, %fd57, %fd57, %fd57;
+	fma.rn.f64 	%fd59, %fd58, %fd55, %fd55;
+	add.rn.f64 	%fd60, %fd144, 0dBFF0000000000000;
+	mul.rn.f64 	%fd61, %fd60, %fd59;
+	add.rn.f64 	%fd62, %fd61, %fd61;
+	mul.rn.f64 	%fd63, %fd62, %fd62;
+	mov.f64 	%fd64, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd65, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd66, %fd65, %fd63, %fd64;
+	mov.f64 	%fd67, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd68, %fd66, %fd63, %fd67;
+	mov.f64 	%fd69, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd70, %fd68, %fd63, %fd69;
+	mov.f64 	%fd71, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd72, %fd70, %fd63, %fd71;
+	mov.f64 	%fd73, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd74, %fd72, %fd63, %fd73;
+	mov.f64 	%fd75, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd76, %fd74, %fd63, %fd75;
+	mov.f64 	%fd77, 0d3FB5555555555554;
+	fma.rn.f64 	%fd78, %fd76, %fd63, %fd77;
+	sub.rn.f64 	%fd79, %fd60, %fd62;
+	add.rn.f64 	%fd80, %fd79, %fd79;
+	neg.f64 	%fd81, %fd62;
+	fma.rn.f64 	%fd82, %fd81, %fd60, %fd80;
+	mul.rn.f64 	%fd83, %fd59, %fd82;
+	mul.rn.f64 	%fd84, %fd63, %fd78;
+	fma.rn.f64 	%fd85, %fd84, %fd62, %fd83;
+	xor.b32  	%r37, %r50, -2147483648;
+	mov.u32 	%r38, -2147483648;
+	mov.u32 	%r39, 1127219200;
+	mov.b64 	%fd86, {%r37, %r39};
+	mov.b64 	%fd87, {%r38, %r39};
+	sub.rn.f64 	%fd88, %fd86, %fd87;
+	mov.f64 	%fd89, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd90, %fd88, %fd89, %fd62;
+	neg.f64 	%fd91, %fd88;
+	fma.rn.f64 	%fd92, %fd91, %fd89, %fd90;
+	sub.rn.f64 	%fd93, %fd92, %fd62;
+	sub.rn.f64 	%fd94, %fd85, %fd93;
+	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
+	add.rn.f64 	%fd145, %fd90, %fd96;
+	bra.uni 	$L__BB72_13;
+
+$L__BB72_8:
+	mov.f64 	%fd51, 0d7FF0000000000000;
+	fma.rn.f64 	%fd52, %fd143, %fd51, %fd51;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r30}, %fd143;
+	}
+	mov.b32 	%f4, %r30;
+	setp.eq.f32 	%p10, %f4, 0f00000000;
+	selp.f64 	%fd145, 0dFFF0000000000000, %fd52, %p10;
+
+$L__BB72_13:
+	mul.rn.f64 	%fd120, %fd145, %fd145;
+	cvta.to.global.u64 	%rd49, %rd42;
+	ld.global.f64 	%fd121, [%rd49];
+	div.rn.f64 	%fd16, %fd121, %fd120;
+	mov.u32 	%r40, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r40;
+	mov.u32 	%r41, %ntid.x;
+	cvt.u64.u32 	%rd5, %r41;
+	mul.wide.u32 	%rd50, %r40, %r41;
+	mov.u32 	%r42, %tid.x;
+	cvt.u64.u32 	%rd6, %r42;
+	add.s64 	%rd80, %rd50, %rd6;
+	setp.ge.s64 	%p12, %rd80, %rd43;
+	@%p12 bra 	$L__BB72_23;
+
+	mov.u32 	%r43, %nctaid.x;
+	cvt.u64.u32 	%rd8, %r43;
+	mul.lo.s64 	%rd9, %rd5, %rd8;
+	add.s64 	%rd51, %rd9, %rd43;
+	add.s64 	%rd52, %rd8, %rd4;
+	mul.lo.s64 	%rd53, %rd52, %rd5;
+	add.s64 	%rd54, %rd53, %rd6;
+	not.b64 	%rd55, %rd54;
+	add.s64 	%rd10, %rd51, %rd55;
+	or.b64  	%rd56, %rd10, %rd9;
+	and.b64  	%rd57, %rd56, -4294967296;
+	setp.eq.s64 	%p13, %rd57, 0;
+	@%p13 bra 	$L__BB72_16;
+
+	div.u64 	%rd74, %rd10, %rd9;
+	bra.uni 	$L__BB72_17;
+
+$L__BB72_16:
+	cvt.u32.u64 	%r44, %rd9;
+	cvt.u32.u64 	%r45, %rd10;
+	div.u32 	%r46, %r45, %r44;
+	cvt.u64.u32 	%rd74, %r46;
+
+$L__BB72_17:
+	add.s64 	%rd58, %rd74, 1;
+	and.b64  	%rd79, %rd58, 3;
+	setp.eq.s64 	%p14, %rd79, 0;
+	@%p14 bra 	$L__BB72_20;
+
+	shl.b64 	%rd59, %rd80, 3;
+	add.s64 	%rd77, %rd1, %rd59;
+	shl.b64 	%rd16, %rd9, 3;
+	add.s64 	%rd76, %rd2, %rd59;
+	add.s64 	%rd75, %rd3, %rd59;
+
+$L__BB72_19:
+	.pragma "nounroll";
+	ld.global.f64 	%fd122, [%rd76];
+	ld.global.f64 	%fd123, [%rd75];
+	sub.rn.f64 	%fd124, %fd123, %fd122;
+	mul.rn.f64 	%fd125, %fd16, %fd124;
+	st.global.f64 	[%rd77], %fd125;
+	add.s64 	%rd80, %rd80, %rd9;
+	add.s64 	%rd77, %rd77, %rd16;
+	add.s64 	%rd76, %rd76, %rd16;
+	add.s64 	%rd75, %rd75, %rd16;
+	add.s64 	%rd79, %rd79, -1;
+	setp.ne.s64 	%p15, %rd79, 0;
+	@%p15 bra 	$L__BB72_19;
+
+$L__BB72_20:
+	setp.lt.u64 	%p16, %rd74, 3;
+	@%p16 bra 	$L__BB72_23;
+
+	shl.b64 	%rd60, %rd80, 3;
+	add.s64 	%rd82, %rd3, %rd60;
+	shl.b64 	%rd31, %rd9, 3;
+	add.s64 	%rd83, %rd2, %rd60;
+	add.s64 	%rd84, %rd1, %rd60;
+
+$L__BB72_22:
+	ld.global.f64 	%fd126, [%rd83];
+	ld.global.f64 	%fd127, [%rd82];
+	sub.rn.f64 	%fd128, %fd127, %fd126;
+	mul.rn.f64 	%fd129, %fd16, %fd128;
+	st.global.f64 	[%rd84], %fd129;
+	add.s64 	%rd62, %rd82, %rd31;
+	add.s64 	%rd63, %rd83, %rd31;
+	ld.global.f64 	%fd130, [%rd63];
+	ld.global.f64 	%fd131, [%rd62];
+	sub.rn.f64 	%fd132, %fd131, %fd130;
+	mul.rn.f64 	%fd133, %fd16, %fd132;
+	add.s64 	%rd64, %rd84, %rd31;
+	st.global.f64 	[%rd64], %fd133;
+	add.s64 	%rd65, %rd80, %rd9;
+	add.s64 	%rd66, %rd65, %rd9;
+	add.s64 	%rd67, %rd62, %rd31;
+	add.s64 	%rd68, %rd63, %rd31;
+	ld.global.f64 	%fd134, [%rd68];
+	ld.global.f64 	%fd135, [%rd67];
+	sub.rn.f64 	%fd136, %fd135, %fd134;
+	mul.rn.f64 	%fd137, %fd16, %fd136;
+	add.s64 	%rd69, %rd64, %rd31;
+	st.global.f64 	[%rd69], %fd137;
+	add.s64 	%rd70, %rd66, %rd9;
+	add.s64 	%rd71, %rd67, %rd31;
+	add.s64 	%rd82, %rd71, %rd31;
+	add.s64 	%rd72, %rd68, %rd31;
+	add.s64 	%rd83, %rd72, %rd31;
+	ld.global.f64 	%fd138, [%rd72];
+	ld.global.f64 	%fd139, [%rd71];
+	sub.rn.f64 	%fd140, %fd139, %fd138;
+	mul.rn.f64 	%fd141, %fd16, %fd140;
+	add.s64 	%rd73, %rd69, %rd31;
+	add.s64 	%rd84, %rd73, %rd31;
+	st.global.f64 	[%rd73], %fd141;
+	add.s64 	%rd80, %rd70, %rd9;
+	setp.lt.s64 	%p17, %rd80, %rd43;
+	@%p17 bra 	$L__BB72_22;
+
+$L__BB72_23:
+	ret;
+
+}
+	// .globl	bbb_lik_learned_drho_f64
+.visible .entry bbb_lik_learned_drho_f64(
+	.param .u64 bbb_lik_learned_drho_f64_param_0,
+	.param .u64 bbb_lik_learned_drho_f64_param_1,
+	.param .u64 bbb_lik_learned_drho_f64_param_2,
+	.param .u64 bbb_lik_learned_drho_f64_param_3,
+	.param .u64 bbb_lik_learned_drho_f64_param_4,
+	.param .u64 bbb_lik_learned_drho_f64_param_5
+)
+{
+	.reg .pred 	%p<29>;
+	.reg .f32 	%f<7>;
+	.reg .b32 	%r<71>;
+	.reg .f64 	%fd<224>;
+	.reg .b64 	%rd<40>;
+
+
+	ld.param.u64 	%rd19, [bbb_lik_learned_drho_f64_param_0];
+	ld.param.u64 	%rd24, [bbb_lik_learned_drho_f64_param_1];
+	ld.param.u64 	%rd20, [bbb_lik_learned_drho_f64_param_2];
+	ld.param.u64 	%rd21, [bbb_lik_learned_drho_f64_param_3];
+	ld.param.u64 	%rd22, [bbb_lik_learned_drho_f64_param_4];
+	ld.param.u64 	%rd23, [bbb_lik_learned_drho_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r19, %tid.x;
+	cvt.u64.u32 	%rd2, %r19;
+	setp.ge.s64 	%p1, %rd2, %rd20;
+	mov.f64 	%fd218, 0d0000000000000000;
+	@%p1 bra 	$L__BB73_7;
+
+	not.b64 	%rd25, %rd2;
+	add.s64 	%rd3, %rd25, %rd20;
+	shr.u64 	%rd26, %rd3, 8;
+	add.s64 	%rd27, %rd26, 1;
+	and.b64  	%rd4, %rd27, 3;
+	setp.eq.s64 	%p2, %rd4, 0;
+	mov.f64 	%fd218, 0d0000000000000000;
+	mov.u64 	%rd37, %rd2;
+	@%p2 bra 	$L__BB73_4;
+
+	shl.b64 	%rd28, %rd2, 3;
+	add.s64 	%rd35, %rd1, %rd28;
+	neg.s64 	%rd34, %rd4;
+	mov.u64 	%rd37, %rd2;
+
+$L__BB73_3:
+	.pragma "nounroll";
+	ld.global.f64 	%fd33, [%rd35];
+	add.rn.f64 	%fd218, %fd218, %fd33;
+	add.s64 	%rd37, %rd37, 256;
+	add.s64 	%rd35, %rd35, 2048;
+	add.s64 	%rd34, %rd34, 1;
+	setp.ne.s64 	%p3, %rd34, 0;
+	@%p3 bra 	$L__BB73_3;
+
+$L__BB73_4:
+	setp.lt.u64 	%p4, %rd3, 768;
+	@%p4 bra 	$L__BB73_7;
+
+	shl.b64 	%rd29, %rd37, 3;
+	add.s64 	%rd30, %rd1, %rd29;
+	add.s64 	%rd38, %rd30, 4096;
+
+$L__BB73_6:
+	ld.global.f64 	%fd34, [%rd38+-4096];
+	add.rn.f64 	%fd35, %fd218, %fd34;
+	ld.global.f64 	%fd36, [%rd38+-2048];
+	add.rn.f64 	%fd37, %fd35, %fd36;
+	ld.global.f64 	%fd38, [%rd38];
+	add.rn.f64 	%fd39, %fd37, %fd38;
+	ld.global.f64 	%fd40, [%rd38+2048];
+	add.rn.f64 	%fd218, %fd39, %fd40;
+	add.s64 	%rd38, %rd38, 8192;
+	add.s64 	%rd37, %rd37, 1024;
+	setp.lt.s64 	%p5, %rd37, %rd20;
+	@%p5 bra 	$L__BB73_6;
+
+$L__BB73_7:
+	cvt.u32.u64 	%r20, %rd2;
+	shl.b32 	%r21, %r20, 3;
+	mov.u32 	%r22, _ZZ9block_sumdE1s;
+	add.s32 	%r1, %r22, %r21;
+	st.shared.f64 	[%r1], %fd218;
+	bar.sync 	0;
+	setp.gt.u32 	%p6, %r20, 127;
+	@%p6 bra 	$L__BB73_9;
+
+	ld.shared.f64 	%fd41, [%r1];
+	ld.shared.f64 	%fd42, [%r1+1024];
+	add.rn.f64 	%fd43, %fd42, %fd41;
+	st.shared.f64 	[%r1], %fd43;
+
+$L__BB73_9:
+	bar.sync 	0;
+	setp.gt.u32 	%p7, %r20, 63;
+	@%p7 bra 	$L__BB73_11;
+
+	ld.shared.f64 	%fd44, [%r1];
+	ld.shared.f64 	%fd45, [%r1+512];
+	add.rn.f64 	%fd46, %fd45, %fd44;
+	st.shared.f64 	[%r1], %fd46;
+
+$L__BB73_11:
+	bar.sync 	0;
+	setp.gt.u32 	%p8, %r20, 31;
+	@%p8 bra 	$L__BB73_13;
+
+	ld.shared.f64 	%fd47, [%r1];
+	ld.shared.f64 	%fd48, [%r1+256];
+	add.rn.f64 	%fd49, %fd48, %fd47;
+	st.shared.f64 	[%r1], %fd49;
+
+$L__BB73_13:
+	bar.sync 	0;
+	setp.gt.u32 	%p9, %r20, 15;
+	@%p9 bra 	$L__BB73_15;
+
+	ld.shared.f64 	%fd50, [%r1];
+	ld.shared.f64 	%fd51, [%r1+128];
+	add.rn.f64 	%fd52, %fd51, %fd50;
+	st.shared.f64 	[%r1], %fd52;
+
+$L__BB73_15:
+	bar.sync 	0;
+	setp.gt.u32 	%p10, %r20, 7;
+	@%p10 bra 	$L__BB73_17;
+
+	ld.shared.f64 	%fd53, [%r1];
+	ld.shared.f64 	%fd54, [%r1+64];
+	add.rn.f64 	%fd55, %fd54, %fd53;
+	st.shared.f64 	[%r1], %fd55;
+
+$L__BB73_17:
+	bar.sync 	0;
+	setp.gt.u32 	%p11, %r20, 3;
+	@%p11 bra 	$L__BB73_19;
+
+	ld.shared.f64 	%fd56, [%r1];
+	ld.shared.f64 	%fd57, [%r1+32];
+	add.rn.f64 	%fd58, %fd57, %fd56;
+	st.shared.f64 	[%r1], %fd58;
+
+$L__BB73_19:
+	bar.sync 	0;
+	setp.gt.u32 	%p12, %r20, 1;
+	@%p12 bra 	$L__BB73_21;
+
+	ld.shared.f64 	%fd59, [%r1];
+	ld.shared.f64 	%fd60, [%r1+16];
+	add.rn.f64 	%fd61, %fd60, %fd59;
+	st.shared.f64 	[%r1], %fd61;
+
+$L__BB73_21:
+	bar.sync 	0;
+	setp.ne.s32 	%p13, %r20, 0;
+	@%p13 bra 	$L__BB73_23;
+
+	ld.shared.f64 	%fd62, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd63, [%r1];
+	add.rn.f64 	%fd64, %fd62, %fd63;
+	st.shared.f64 	[%r1], %fd64;
+
+$L__BB73_23:
+	bar.sync 	0;
+	@%p13 bra 	$L__BB73_41;
+
+	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd31, %rd22;
+	ld.global.f64 	%fd9, [%rd31];
+	setp.gt.f64 	%p15, %fd9, 0d4034000000000000;
+	mov.f64 	%fd222, %fd9;
+	@%p15 bra 	$L__BB73_37;
+
+	mov.f64 	%fd65, 0d4338000000000000;
+	mov.f64 	%fd66, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd67, %fd9, %fd66, %fd65;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd67;
+	}
+	mov.f64 	%fd68, 0dC338000000000000;
+	add.rn.f64 	%fd69, %fd67, %fd68;
+	mov.f64 	%fd70, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd71, %fd69, %fd70, %fd9;
+	mov.f64 	%fd72, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd73, %fd69, %fd72, %fd71;
+	mov.f64 	%fd74, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd75, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd76, %fd75, %fd73, %fd74;
+	mov.f64 	%fd77, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd78, %fd76, %fd73, %fd77;
+	mov.f64 	%fd79, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd80, %fd78, %fd73, %fd79;
+	mov.f64 	%fd81, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd82, %fd80, %fd73, %fd81;
+	mov.f64 	%fd83, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd84, %fd82, %fd73, %fd83;
+	mov.f64 	%fd85, 0d3F81111111122322;
+	fma.rn.f64 	%fd86, %fd84, %fd73, %fd85;
+	mov.f64 	%fd87, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd88, %fd86, %fd73, %fd87;
+	mov.f64 	%fd89, 0d3FC5555555555511;
+	fma.rn.f64 	%fd90, %fd88, %fd73, %fd89;
+	mov.f64 	%fd91, 0d3FE000000000000B;
+	fma.rn.f64 	%fd92, %fd90, %fd73, %fd91;
+	mov.f64 	%fd93, 0d3FF0000000000000;
+	fma.rn.f64 	%fd94, %fd92, %fd73, %fd93;
+	fma.rn.f64 	%fd95, %fd94, %fd73, %fd93;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd95;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r5}, %fd95;
+	}
+	shl.b32 	%r29, %r3, 20;
+	add.s32 	%r30, %r5, %r29;
+	mov.b64 	%fd219, {%r4, %r30};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r31}, %fd9;
+	}
+	mov.b32 	%f3, %r31;
+	abs.f32 	%f1, %f3;
+	setp.lt.f32 	%p16, %f1, 0f4086232B;
+	@%p16 bra 	$L__BB73_28;
+
+	setp.lt.f64 	%p17, %fd9, 0d0000000000000000;
+	add.rn.f64 	%fd96, %fd9, 0d7FF0000000000000;
+	selp.f64 	%fd219, 0d0000000000000000, %fd96, %p17;
+	setp.geu.f32 	%p18, %f1, 0f40874800;
+	@%p18 bra 	$L__BB73_28;
+
+	shr.u32 	%r32, %r3, 31;
+	add.s32 	%r33, %r3, %r32;
+	shr.s32 	%r34, %r33, 1;
+	shl.b32 	%r35, %r34, 20;
+	add.s32 	%r36, %r5, %r35;
+	mov.b64 	%fd97, {%r4, %r36};
+	sub.s32 	%r37, %r3, %r34;
+	shl.b32 	%r38, %r37, 20;
+	add.s32 	%r39, %r38, 1072693248;
+	mov.u32 	%r40, 0;
+	mov.b64 	%fd98, {%r40, %r39};
+	mul.rn.f64 	%fd219, %fd97, %fd98;
+
+$L__BB73_28:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd219;
+	}
+	mov.b32 	%f4, %r41;
+	setp.lt.f32 	%p19, %f4, 0f3FE55555;
+	setp.gt.f32 	%p20, %f4, 0fBFD99999;
+	and.pred  	%p21, %p19, %p20;
+	@%p21 bra 	$L__BB73_36;
+	bra.uni 	$L__BB73_29;
+
+$L__BB73_36:
+	add.rn.f64 	%fd145, %fd219, 0d4000000000000000;
+	div.rn.f64 	%fd146, %fd219, %fd145;
+	mul.rn.f64 	%fd147, %fd219, %fd146;
+	neg.f64 	%fd148, %fd147;
+	sub.rn.f64 	%fd149, %fd219, %fd147;
+	mul.rn.f64 	%fd150, %fd149, %fd149;
+	mov.f64 	%fd151, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd152, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd153, %fd152, %fd150, %fd151;
+	mov.f64 	%fd154, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd155, %fd153, %fd150, %fd154;
+	mov.f64 	%fd156, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd157, %fd155, %fd150, %fd156;
+	mov.f64 	%fd158, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd159, %fd157, %fd150, %fd158;
+	mov.f64 	%fd160, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd161, %fd159, %fd150, %fd160;
+	mov.f64 	%fd162, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd163, %fd161, %fd150, %fd162;
+	mov.f64 	%fd164, 0d3FB5555555555462;
+	fma.rn.f64 	%fd165, %fd163, %fd150, %fd164;
+	mul.rn.f64 	%fd166, %fd150, %fd165;
+	fma.rn.f64 	%fd167, %fd166, %fd149, %fd148;
+	add.rn.f64 	%fd222, %fd219, %fd167;
+	bra.uni 	$L__BB73_37;
+
+$L__BB73_29:
+	add.rn.f64 	%fd220, %fd219, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r68, %temp}, %fd220;
+	}
+	setp.gt.s32 	%p22, %r67, 1048575;
+	mov.u32 	%r69, -1023;
+	@%p22 bra 	$L__BB73_31;
+
+	mul.rn.f64 	%fd220, %fd220, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r67}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r68, %temp}, %fd220;
+	}
+	mov.u32 	%r69, -1077;
+
+$L__BB73_31:
+	add.s32 	%r44, %r67, -1;
+	setp.lt.u32 	%p23, %r44, 2146435071;
+	@%p23 bra 	$L__BB73_33;
+	bra.uni 	$L__BB73_32;
+
+$L__BB73_33:
+	shr.u32 	%r46, %r67, 20;
+	add.s32 	%r70, %r69, %r46;
+	and.b32  	%r47, %r67, -2146435073;
+	or.b32  	%r48, %r47, 1072693248;
+	mov.b64 	%fd221, {%r68, %r48};
+	setp.lt.s32 	%p25, %r48, 1073127583;
+	@%p25 bra 	$L__BB73_35;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r49, %temp}, %fd221;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd221;
+	}
+	add.s32 	%r51, %r50, -1048576;
+	mov.b64 	%fd221, {%r49, %r51};
+	add.s32 	%r70, %r70, 1;
+
+$L__BB73_35:
+	add.rn.f64 	%fd101, %fd221, 0d3FF0000000000000;
+	mov.f64 	%fd102, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd103, %fd101;
+	neg.f64 	%fd104, %fd101;
+	fma.rn.f64 	%fd105, %fd104, %fd103, %fd102;
+	fma.rn.f64 	%fd106, %fd105, %fd105, %fd105;
+	fma.rn.f64 	%fd107, %fd106, %fd103, %fd103;
+	add.rn.f64 	%fd108, %fd221, 0dBFF0000000000000;
+	mul.rn.f64 	%fd109, %fd108, %fd107;
+	add.rn.f64 	%fd110, %fd109, %fd109;
+	mul.rn.f64 	%fd111, %fd110, %fd110;
+	mov.f64 	%fd112, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd113, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd114, %fd113, %fd111, %fd112;
+	mov.f64 	%fd115, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd116, %fd114, %fd111, %fd115;
+	mov.f64 	%fd117, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd118, %fd116, %fd111, %fd117;
+	mov.f64 	%fd119, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd120, %fd118, %fd111, %fd119;
+	mov.f64 	%fd121, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd122, %fd120, %fd111, %fd121;
+	mov.f64 	%fd123, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd124, %fd122, %fd111, %fd123;
+	mov.f64 	%fd125, 0d3FB5555555555554;
+	fma.rn.f64 	%fd126, %fd124, %fd111, %fd125;
+	sub.rn.f64 	%fd127, %fd108, %fd110;
+	add.rn.f64 	%fd128, %fd127, %fd127;
+	neg.f64 	%fd129, %fd110;
+	fma.rn.f64 	%fd130, %fd129, %fd108, %fd128;
+	mul.rn.f64 	%fd131, %fd107, %fd130;
+	mul.rn.f64 	%fd132, %fd111, %fd126;
+	fma.rn.f64 	%fd133, %fd132, %fd110, %fd131;
+	xor.b32  	%r52, %r70, -2147483648;
+	mov.u32 	%r53, -2147483648;
+	mov.u32 	%r54, 1127219200;
+	mov.b64 	%fd134, {%r52, %r54};
+	mov.b64 	%fd135, {%r53, %r54};
+	sub.rn.f64 	%fd136, %fd134, %fd135;
+	mov.f64 	%fd137, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd138, %fd136, %fd137, %fd110;
+	neg.f64 	%fd139, %fd136;
+	fma.rn.f64 	%fd140, %fd139, %fd137, %fd138;
+	sub.rn.f64 	%fd141, %fd140, %fd110;
+	sub.rn.f64 	%fd142, %fd133, %fd141;
+	mov.f64 	%fd143, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd144, %fd136, %fd143, %fd142;
+	add.rn.f64 	%fd222, %fd138, %fd144;
+	bra.uni 	$L__BB73_37;
+
+$L__BB73_32:
+	mov.f64 	%fd99, 0d7FF0000000000000;
+	fma.rn.f64 	%fd100, %fd220, %fd99, %fd99;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd220;
+	}
+	mov.b32 	%f5, %r45;
+	setp.eq.f32 	%p24, %f5, 0f00000000;
+	selp.f64 	%fd222, 0dFFF0000000000000, %fd100, %p24;
+
+$L__BB73_37:
+	mul.rn.f64 	%fd168, %fd222, %fd222;
+	mul.rn.f64 	%fd169, %fd222, %fd168;
+	div.rn.f64 	%fd170, %fd8, %fd169;
+	cvt.rn.f64.s64 	%fd171, %rd23;
+	div.rn.f64 	%fd172, %fd171, %fd222;
+	sub.rn.f64 	%fd173, %fd170, %fd172;
+	cvta.to.global.u64 	%rd32, %rd21;
+	ld.global.f64 	%fd174, [%rd32];
+	mul.rn.f64 	%fd24, %fd174, %fd173;
+	neg.f64 	%fd175, %fd9;
+	mov.f64 	%fd176, 0d4338000000000000;
+	mov.f64 	%fd177, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd178, %fd175, %fd177, %fd176;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r16, %temp}, %fd178;
+	}
+	mov.f64 	%fd179, 0dC338000000000000;
+	add.rn.f64 	%fd180, %fd178, %fd179;
+	mov.f64 	%fd181, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd182, %fd180, %fd181, %fd175;
+	mov.f64 	%fd183, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd184, %fd180, %fd183, %fd182;
+	mov.f64 	%fd185, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd186, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd187, %fd186, %fd184, %fd185;
+	mov.f64 	%fd188, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd189, %fd187, %fd184, %fd188;
+	mov.f64 	%fd190, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd191, %fd189, %fd184, %fd190;
+	mov.f64 	%fd192, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd193, %fd191, %fd184, %fd192;
+	mov.f64 	%fd194, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd195, %fd193, %fd184, %fd194;
+	mov.f64 	%fd196, 0d3F81111111122322;
+	fma.rn.f64 	%fd197, %fd195, %fd184, %fd196;
+	mov.f64 	%fd198, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd199, %fd197, %fd184, %fd198;
+	mov.f64 	%fd200, 0d3FC5555555555511;
+	fma.rn.f64 	%fd201, %fd199, %fd184, %fd200;
+	mov.f64 	%fd202, 0d3FE000000000000B;
+	fma.rn.f64 	%fd203, %fd201, %fd184, %fd202;
+	mov.f64 	%fd204, 0d3FF0000000000000;
+	fma.rn.f64 	%fd205, %fd203, %fd184, %fd204;
+	fma.rn.f64 	%fd206, %fd205, %fd184, %fd204;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd206;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r18}, %fd206;
+	}
+	shl.b32 	%r55, %r16, 20;
+	add.s32 	%r56, %r18, %r55;
+	mov.b64 	%fd223, {%r17, %r56};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd175;
+	}
+	mov.b32 	%f6, %r57;
+	abs.f32 	%f2, %f6;
+	setp.lt.f32 	%p26, %f2, 0f4086232B;
+	@%p26 bra 	$L__BB73_40;
+
+	setp.gt.f64 	%p27, %fd9, 0d8000000000000000;
+	mov.f64 	%fd207, 0d7FF0000000000000;
+	sub.rn.f64 	%fd208, %fd207, %fd9;
+	selp.f64 	%fd223, 0d0000000000000000, %fd208, %p27;
+	setp.geu.f32 	%p28, %f2, 0f40874800;
+	@%p28 bra 	$L__BB73_40;
+
+	shr.u32 	%r58, %r16, 31;
+	add.s32 	%r59, %r16, %r58;
+	shr.s32 	%r60, %r59, 1;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r18, %r61;
+	mov.b64 	%fd209, {%r17, %r62};
+	sub.s32 	%r63, %r16, %r60;
+	shl.b32 	%r64, %r63, 20;
+	add.s32 	%r65, %r64, 1072693248;
+	mov.u32 	%r66, 0;
+	mov.b64 	%fd210, {%r66, %r65};
+	mul.rn.f64 	%fd223, %fd209, %fd210;
+
+$L__BB73_40:
+	add.rn.f64 	%fd211, %fd223, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd212, %fd211;
+	mul.rn.f64 	%fd213, %fd24, %fd212;
+	cvta.to.global.u64 	%rd33, %rd19;
+	st.global.f64 	[%rd33], %fd213;
+
+$L__BB73_41:
+	ret;
+
+}
+	// .globl	bbb_lik_hetero_partial_f64
+.visible .entry bbb_lik_hetero_partial_f64(
+	.param .u64 bbb_lik_hetero_partial_f64_param_0,
+	.param .u64 bbb_lik_hetero_partial_f64_param_1,
+	.param .u64 bbb_lik_hetero_partial_f64_param_2,
+	.param .u64 bbb_lik_hetero_partial_f64_param_3,
+	.param .u64 bbb_lik_hetero_partial_f64_param_4,
+	.param .f64 bbb_lik_hetero_partial_f64_param_5,
+	.param .f64 bbb_lik_hetero_partial_f64_param_6
+)
+{
+	.reg .pred 	%p<27>;
+	.reg .f32 	%f<6>;
+	.reg .b32 	%r<93>;
+	.reg .f64 	%fd<237>;
+	.reg .b64 	%rd<49>;
+
+
+	ld.param.u64 	%rd22, [bbb_lik_hetero_partial_f64_param_1];
+	ld.param.u64 	%rd24, [bbb_lik_hetero_partial_f64_param_2];
+	ld.param.u64 	%rd25, [bbb_lik_hetero_partial_f64_param_3];
+	ld.param.u64 	%rd23, [bbb_lik_hetero_partial_f64_param_4];
+	ld.param.f64 	%fd31, [bbb_lik_hetero_partial_f64_param_5];
+	ld.param.f64 	%fd32, [bbb_lik_hetero_partial_f64_param_6];
+	cvta.to.global.u64 	%rd1, %rd24;
+	mov.u32 	%r26, %ctaid.x;
+	mov.u32 	%r27, %ntid.x;
+	cvt.u64.u32 	%rd3, %r27;
+	mul.wide.u32 	%rd26, %r26, %r27;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd27, %r1;
+	add.s64 	%rd46, %rd26, %rd27;
+	mul.lo.s64 	%rd5, %rd23, %rd25;
+	setp.ge.s64 	%p1, %rd46, %rd5;
+	mov.f64 	%fd236, 0d0000000000000000;
+	@%p1 bra 	$L__BB74_25;
+
+	shl.b64 	%rd6, %rd23, 1;
+	mov.u32 	%r28, %nctaid.x;
+	cvt.u64.u32 	%rd28, %r28;
+	mul.lo.s64 	%rd7, %rd3, %rd28;
+	cvta.to.global.u64 	%rd29, %rd22;
+	shl.b64 	%rd30, %rd46, 3;
+	add.s64 	%rd45, %rd29, %rd30;
+	shl.b64 	%rd9, %rd7, 3;
+	cvt.u32.u64 	%r29, %rd23;
+
+$L__BB74_2:
+	or.b64  	%rd31, %rd46, %rd23;
+	and.b64  	%rd32, %rd31, -4294967296;
+	setp.eq.s64 	%p2, %rd32, 0;
+	@%p2 bra 	$L__BB74_4;
+
+	div.s64 	%rd47, %rd46, %rd23;
+	mul.lo.s64 	%rd33, %rd47, %rd23;
+	sub.s64 	%rd48, %rd46, %rd33;
+	bra.uni 	$L__BB74_5;
+
+$L__BB74_4:
+	cvt.u32.u64 	%r30, %rd46;
+	div.u32 	%r31, %r30, %r29;
+	mul.lo.s32 	%r32, %r31, %r29;
+	sub.s32 	%r33, %r30, %r32;
+	cvt.u64.u32 	%rd47, %r31;
+	cvt.u64.u32 	%rd48, %r33;
+
+$L__BB74_5:
+	mul.lo.s64 	%rd34, %rd6, %rd47;
+	add.s64 	%rd18, %rd34, %rd48;
+	add.s64 	%rd35, %rd18, %rd23;
+	shl.b64 	%rd36, %rd35, 3;
+	add.s64 	%rd37, %rd1, %rd36;
+	ld.global.f64 	%fd35, [%rd37];
+	add.rn.f64 	%fd2, %fd35, %fd32;
+	abs.f64 	%fd3, %fd2;
+	neg.f64 	%fd36, %fd3;
+	mov.f64 	%fd37, 0d4338000000000000;
+	mov.f64 	%fd38, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd39, %fd36, %fd38, %fd37;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd39;
+	}
+	mov.f64 	%fd40, 0dC338000000000000;
+	add.rn.f64 	%fd41, %fd39, %fd40;
+	mov.f64 	%fd42, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd43, %fd41, %fd42, %fd36;
+	mov.f64 	%fd44, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd45, %fd41, %fd44, %fd43;
+	mov.f64 	%fd46, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd47, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd48, %fd47, %fd45, %fd46;
+	mov.f64 	%fd49, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd50, %fd48, %fd45, %fd49;
+	mov.f64 	%fd51, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd52, %fd50, %fd45, %fd51;
+	mov.f64 	%fd53, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd54, %fd52, %fd45, %fd53;
+	mov.f64 	%fd55, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd56, %fd54, %fd45, %fd55;
+	mov.f64 	%fd57, 0d3F81111111122322;
+	fma.rn.f64 	%fd58, %fd56, %fd45, %fd57;
+	mov.f64 	%fd59, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd60, %fd58, %fd45, %fd59;
+	mov.f64 	%fd61, 0d3FC5555555555511;
+	fma.rn.f64 	%fd62, %fd60, %fd45, %fd61;
+	mov.f64 	%fd63, 0d3FE000000000000B;
+	fma.rn.f64 	%fd64, %fd62, %fd45, %fd63;
+	mov.f64 	%fd65, 0d3FF0000000000000;
+	fma.rn.f64 	%fd66, %fd64, %fd45, %fd65;
+	fma.rn.f64 	%fd67, %fd66, %fd45, %fd65;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd67;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd67;
+	}
+	shl.b32 	%r34, %r2, 20;
+	add.s32 	%r35, %r4, %r34;
+	mov.b64 	%fd229, {%r3, %r35};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r36}, %fd36;
+	}
+	mov.b32 	%f2, %r36;
+	abs.f32 	%f1, %f2;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB74_8;
+
+	add.rn.f64 	%fd227, %fd35, %fd32;
+	abs.f64 	%fd226, %fd227;
+	setp.gt.f64 	%p4, %fd226, 0d8000000000000000;
+	mov.f64 	%fd68, 0d7FF0000000000000;
+	sub.rn.f64 	%fd69, %fd68, %fd226;
+	selp.f64 	%fd229, 0d0000000000000000, %fd69, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB74_8;
+
+	mov.f64 	%fd225, 0d4338000000000000;
+	mov.f64 	%fd224, 0d3FF71547652B82FE;
+	neg.f64 	%fd223, %fd3;
+	fma.rn.f64 	%fd222, %fd223, %fd224, %fd225;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r76, %temp}, %fd222;
+	}
+	shr.u32 	%r37, %r76, 31;
+	add.s32 	%r38, %r76, %r37;
+	shr.s32 	%r39, %r38, 1;
+	shl.b32 	%r40, %r39, 20;
+	add.s32 	%r41, %r4, %r40;
+	mov.b64 	%fd70, {%r3, %r41};
+	sub.s32 	%r42, %r76, %r39;
+	shl.b32 	%r43, %r42, 20;
+	add.s32 	%r44, %r43, 1072693248;
+	mov.u32 	%r45, 0;
+	mov.b64 	%fd71, {%r45, %r44};
+	mul.rn.f64 	%fd229, %fd70, %fd71;
+
+$L__BB74_8:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r46}, %fd229;
+	}
+	mov.b32 	%f3, %r46;
+	setp.lt.f32 	%p6, %f3, 0f3FE55555;
+	setp.gt.f32 	%p7, %f3, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB74_16;
+	bra.uni 	$L__BB74_9;
+
+$L__BB74_16:
+	add.rn.f64 	%fd118, %fd229, 0d4000000000000000;
+	div.rn.f64 	%fd119, %fd229, %fd118;
+	mul.rn.f64 	%fd120, %fd229, %fd119;
+	neg.f64 	%fd121, %fd120;
+	sub.rn.f64 	%fd122, %fd229, %fd120;
+	mul.rn.f64 	%fd123, %fd122, %fd122;
+	mov.f64 	%fd124, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd125, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd126, %fd125, %fd123, %fd124;
+	mov.f64 	%fd127, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd128, %fd126, %fd123, %fd127;
+	mov.f64 	%fd129, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd130, %fd128, %fd123, %fd129;
+	mov.f64 	%fd131, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd132, %fd130, %fd123, %fd131;
+	mov.f64 	%fd133, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd134, %fd132, %fd123, %fd133;
+	mov.f64 	%fd135, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd136, %fd134, %fd123, %fd135;
+	mov.f64 	%fd137, 0d3FB5555555555462;
+	fma.rn.f64 	%fd138, %fd136, %fd123, %fd137;
+	mul.rn.f64 	%fd139, %fd123, %fd138;
+	fma.rn.f64 	%fd140, %fd139, %fd122, %fd121;
+	add.rn.f64 	%fd232, %fd229, %fd140;
+	bra.uni 	$L__BB74_17;
+
+$L__BB74_9:
+	add.rn.f64 	%fd230, %fd229, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r85}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r86, %temp}, %fd230;
+	}
+	setp.gt.s32 	%p9, %r85, 1048575;
+	mov.u32 	%r87, -1023;
+	@%p9 bra 	$L__BB74_11;
+
+	mul.rn.f64 	%fd230, %fd230, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r85}, %fd230;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r86, %temp}, %fd230;
+	}
+	mov.u32 	%r87, -1077;
+
+$L__BB74_11:
+	add.s32 	%r49, %r85, -1;
+	setp.lt.u32 	%p10, %r49, 2146435071;
+	@%p10 bra 	$L__BB74_13;
+	bra.uni 	$L__BB74_12;
+
+$L__BB74_13:
+	shr.u32 	%r51, %r85, 20;
+	add.s32 	%r88, %r87, %r51;
+	and.b32  	%r52, %r85, -2146435073;
+	or.b32  	%r53, %r52, 1072693248;
+	mov.b64 	%fd231, {%r86, %r53};
+	setp.lt.s32 	%p12, %r53, 1073127583;
+	@%p12 bra 	$L__BB74_15;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r54, %temp}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r55}, %fd231;
+	}
+	add.s32 	%r56, %r55, -1048576;
+	mov.b64 	%fd231, {%r54, %r56};
+	add.s32 	%r88, %r88, 1;
+
+$L__BB74_15:
+	add.rn.f64 	%fd74, %fd231, 0d3FF0000000000000;
+	mov.f64 	%fd75, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd76, %fd74;
+	neg.f64 	%fd77, %fd74;
+	fma.rn.f64 	%fd78, %fd77, %fd76, %fd75;
+	fma.rn.f64 	%fd79, %fd78, %fd78, %fd78;
+	fma.rn.f64 	%fd80, %fd79, %fd76, %fd76;
+	add.rn.f64 	%fd81, %fd231, 0dBFF0000000000000;
+	mul.rn.f64 	%fd82, %fd81, %fd80;
+	add.rn.f64 	%fd83, %fd82, %fd82;
+	mul.rn.f64 	%fd84, %fd83, %fd83;
+	mov.f64 	%fd85, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd86, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd87, %fd86, %fd84, %fd85;
+	mov.f64 	%fd88, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd89, %fd87, %fd84, %fd88;
+	mov.f64 	%fd90, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd91, %fd89, %fd84, %fd90;
+	mov.f64 	%fd92, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd93, %fd91, %fd84, %fd92;
+	mov.f64 	%fd94, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd95, %fd93, %fd84, %fd94;
+	mov.f64 	%fd96, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd97, %fd95, %fd84, %fd96;
+	mov.f64 	%fd98, 0d3FB5555555555554;
+	fma.rn.f64 	%fd99, %fd97, %fd84, %fd98;
+	sub.rn.f64 	%fd100, %fd81, %fd83;
+	add.rn.f64 	%fd101, %fd100, %fd100;
+	neg.f64 	%fd102, %fd83;
+	fma.rn.f64 	%fd103, %fd102, %fd81, %fd101;
+	mul.rn.f64 	%fd104, %fd80, %fd103;
+	mul.rn.f64 	%fd105, %fd84, %fd99;
+	fma.rn.f64 	%fd106, %fd105, %fd83, %fd104;
+	xor.b32  	%r57, %r88, -2147483648;
+	mov.u32 	%r58, -2147483648;
+	mov.u32 	%r59, 1127219200;
+	mov.b64 	%fd107, {%r57, %r59};
+	mov.b64 	%fd108, {%r58, %r59};
+	sub.rn.f64 	%fd109, %fd107, %fd108;
+	mov.f64 	%fd110, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd111, %fd109, %fd110, %fd83;
+	neg.f64 	%fd112, %fd109;
+	fma.rn.f64 	%fd113, %fd112, %fd110, %fd111;
+	sub.rn.f64 	%fd114, %fd113, %fd83;
+	sub.rn.f64 	%fd115, %fd106, %fd114;
+	mov.f64 	%fd116, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd117, %fd109, %fd116, %fd115;
+	add.rn.f64 	%fd232, %fd111, %fd117;
+	bra.uni 	$L__BB74_17;
+
+$L__BB74_12:
+	mov.f64 	%fd72, 0d7FF0000000000000;
+	fma.rn.f64 	%fd73, %fd230, %fd72, %fd72;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd230;
+	}
+	mov.b32 	%f4, %r50;
+	setp.eq.f32 	%p11, %f4, 0f00000000;
+	selp.f64 	%fd232, 0dFFF0000000000000, %fd73, %p11;
+
+$L__BB74_17:
+	add.rn.f64 	%fd221, %fd35, %fd32;
+	mov.f64 	%fd141, 0d0000000000000000;
+	max.f64 	%fd142, %fd221, %fd141;
+	add.rn.f64 	%fd143, %fd142, %fd232;
+	add.rn.f64 	%fd18, %fd143, %fd31;
+	shl.b64 	%rd38, %rd18, 3;
+	add.s64 	%rd39, %rd1, %rd38;
+	ld.global.f64 	%fd144, [%rd39];
+	ld.global.f64 	%fd145, [%rd45];
+	sub.rn.f64 	%fd19, %fd145, %fd144;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd18;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd18;
+	}
+	setp.gt.s32 	%p13, %r89, 1048575;
+	mov.u32 	%r91, -1023;
+	mov.f64 	%fd233, %fd18;
+	@%p13 bra 	$L__BB74_19;
+
+	mul.rn.f64 	%fd233, %fd18, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r89}, %fd233;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r90, %temp}, %fd233;
+	}
+	mov.u32 	%r91, -1077;
+
+$L__BB74_19:
+	div.rn.f64 	%fd22, %fd19, %fd18;
+	add.s32 	%r62, %r89, -1;
+	setp.lt.u32 	%p14, %r62, 2146435071;
+	@%p14 bra 	$L__BB74_21;
+	bra.uni 	$L__BB74_20;
+
+$L__BB74_21:
+	shr.u32 	%r64, %r89, 20;
+	add.s32 	%r92, %r91, %r64;
+	and.b32  	%r65, %r89, -2146435073;
+	or.b32  	%r66, %r65, 1072693248;
+	mov.b64 	%fd234, {%r90, %r66};
+	setp.lt.s32 	%p16, %r66, 1073127583;
+	@%p16 bra 	$L__BB74_23;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r67, %temp}, %fd234;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r68}, %fd234;
+	}
+	add.s32 	%r69, %r68, -1048576;
+	mov.b64 	%fd234, {%r67, %r69};
+	add.s32 	%r92, %r92, 1;
+
+$L__BB74_23:
+	add.rn.f64 	%fd148, %fd234, 0d3FF0000000000000;
+	mov.f64 	%fd149, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd150, %fd148;
+	neg.f64 	%fd151, %fd148;
+	fma.rn.f64 	%fd152, %fd151, %fd150, %fd149;
+	fma.rn.f64 	%fd153, %fd152, %fd152, %fd152;
+	fma.rn.f64 	%fd154, %fd153, %fd150, %fd150;
+	add.rn.f64 	%fd155, %fd234, 0dBFF0000000000000;
+	mul.rn.f64 	%fd156, %fd155, %fd154;
+	add.rn.f64 	%fd157, %fd156, %fd156;
+	mul.rn.f64 	%fd158, %fd157, %fd157;
+	mov.f64 	%fd159, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd160, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd161, %fd160, %fd158, %fd159;
+	mov.f64 	%fd162, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd163, %fd161, %fd158, %fd162;
+	mov.f64 	%fd164, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd165, %fd163, %fd158, %fd164;
+	mov.f64 	%fd166, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd167, %fd165, %fd158, %fd166;
+	mov.f64 	%fd168, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd169, %fd167, %fd158, %fd168;
+	mov.f64 	%fd170, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd171, %fd169, %fd158, %fd170;
+	mov.f64 	%fd172, 0d3FB5555555555554;
+	fma.rn.f64 	%fd173, %fd171, %fd158, %fd172;
+	sub.rn.f64 	%fd174, %fd155, %fd157;
+	add.rn.f64 	%fd175, %fd174, %fd174;
+	neg.f64 	%fd176, %fd157;
+	fma.rn.f64 	%fd177, %fd176, %fd155, %fd175;
+	mul.rn.f64 	%fd178, %fd154, %fd177;
+	mul.rn.f64 	%fd179, %fd158, %fd173;
+	fma.rn.f64 	%fd180, %fd179, %fd157, %fd178;
+	xor.b32  	%r70, %r92, -2147483648;
+	mov.u32 	%r71, -2147483648;
+	mov.u32 	%r72, 1127219200;
+	mov.b64 	%fd181, {%r70, %r72};
+	mov.b64 	%fd182, {%r71, %r72};
+	sub.rn.f64 	%fd183, %fd181, %fd182;
+	mov.f64 	%fd184, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd185, %fd183, %fd184, %fd157;
+	neg.f64 	%fd186, %fd183;
+	fma.rn.f64 	%fd187, %fd186, %fd184, %fd185;
+	sub.rn.f64 	%fd188, %fd187, %fd157;
+	sub.rn.f64 	%fd189, %fd180, %fd188;
+	mov.f64 	%fd190, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd191, %fd183, %fd190, %fd189;
+	add.rn.f64 	%fd235, %fd185, %fd191;
+	bra.uni 	$L__BB74_24;
+
+$L__BB74_20:
+	mov.f64 	%fd146, 0d7FF0000000000000;
+	fma.rn.f64 	%fd147, %fd233, %fd146, %fd146;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r63}, %fd233;
+	}
+	mov.b32 	%f5, %r63;
+	setp.eq.f32 	%p15, %f5, 0f00000000;
+	selp.f64 	%fd235, 0dFFF0000000000000, %fd147, %p15;
+
+$L__BB74_24:
+	mul.rn.f64 	%fd192, %fd22, 0dBFE0000000000000;
+	mul.rn.f64 	%fd193, %fd22, %fd192;
+	sub.rn.f64 	%fd194, %fd193, %fd235;
+	add.rn.f64 	%fd195, %fd194, 0dBFED67F1C864BEB5;
+	add.rn.f64 	%fd236, %fd236, %fd195;
+	add.s64 	%rd45, %rd45, %rd9;
+	add.s64 	%rd46, %rd46, %rd7;
+	setp.lt.s64 	%p17, %rd46, %rd5;
+	@%p17 bra 	$L__BB74_2;
+
+$L__BB74_25:
+	mov.u32 	%r77, %tid.x;
+	shl.b32 	%r73, %r77, 3;
+	mov.u32 	%r74, _ZZ9block_sumdE1s;
+	add.s32 	%r25, %r74, %r73;
+	st.shared.f64 	[%r25], %fd236;
+	bar.sync 	0;
+	setp.gt.u32 	%p18, %r77, 127;
+	@%p18 bra 	$L__BB74_27;
+
+	ld.shared.f64 	%fd196, [%r25];
+	ld.shared.f64 	%fd197, [%r25+1024];
+	add.rn.f64 	%fd198, %fd197, %fd196;
+	st.shared.f64 	[%r25], %fd198;
+
+$L__BB74_27:
+	mov.u32 	%r78, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p19, %r78, 63;
+	@%p19 bra 	$L__BB74_29;
+
+	ld.shared.f64 	%fd199, [%r25];
+	ld.shared.f64 	%fd200, [%r25+512];
+	add.rn.f64 	%fd201, %fd200, %fd199;
+	st.shared.f64 	[%r25], %fd201;
+
+$L__BB74_29:
+	mov.u32 	%r79, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p20, %r79, 31;
+	@%p20 bra 	$L__BB74_31;
+
+	ld.shared.f64 	%fd202, [%r25];
+	ld.shared.f64 	%fd203, [%r25+256];
+	add.rn.f64 	%fd204, %fd203, %fd202;
+	st.shared.f64 	[%r25], %fd204;
+
+$L__BB74_31:
+	mov.u32 	%r80, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p21, %r80, 15;
+	@%p21 bra 	$L__BB74_33;
+
+	ld.shared.f64 	%fd205, [%r25];
+	ld.shared.f64 	%fd206, [%r25+128];
+	add.rn.f64 	%fd207, %fd206, %fd205;
+	st.shared.f64 	[%r25], %fd207;
+
+$L__BB74_33:
+	mov.u32 	%r81, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p22, %r81, 7;
+	@%p22 bra 	$L__BB74_35;
+
+	ld.shared.f64 	%fd208, [%r25];
+	ld.shared.f64 	%fd209, [%r25+64];
+	add.rn.f64 	%fd210, %fd209, %fd208;
+	st.shared.f64 	[%r25], %fd210;
+
+$L__BB74_35:
+	mov.u32 	%r82, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p23, %r82, 3;
+	@%p23 bra 	$L__BB74_37;
+
+	ld.shared.f64 	%fd211, [%r25];
+	ld.shared.f64 	%fd212, [%r25+32];
+	add.rn.f64 	%fd213, %fd212, %fd211;
+	st.shared.f64 	[%r25], %fd213;
+
+$L__BB74_37:
+	mov.u32 	%r83, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p24, %r83, 1;
+	@%p24 bra 	$L__BB74_39;
+
+	ld.shared.f64 	%fd214, [%r25];
+	ld.shared.f64 	%fd215, [%r25+16];
+	add.rn.f64 	%fd216, %fd215, %fd214;
+	st.shared.f64 	[%r25], %fd216;
+
+$L__BB74_39:
+	mov.u32 	%r84, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p25, %r84, 0;
+	@%p25 bra 	$L__BB74_41;
+
+	ld.shared.f64 	%fd217, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd218, [%r25];
+	add.rn.f64 	%fd219, %fd217, %fd218;
+	st.shared.f64 	[%r25], %fd219;
+
+$L__BB74_41:
+	bar.sync 	0;
+	@%p25 bra 	$L__BB74_43;
+
+	mov.u32 	%r75, %ctaid.x;
+	cvt.u64.u32 	%rd44, %r75;
+	ld.param.u64 	%rd43, [bbb_lik_hetero_partial_f64_param_0];
+	ld.shared.f64 	%fd220, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd40, %rd43;
+	shl.b64 	%rd41, %rd44, 3;
+	add.s64 	%rd42, %rd40, %rd41;
+	st.global.f64 	[%rd42], %fd220;
+
+$L__BB74_43:
+	ret;
+
+}
+	// .globl	bbb_lik_hetero_dout_f64
+.visible .entry bbb_lik_hetero_dout_f64(
+	.param .u64 bbb_lik_hetero_dout_f64_param_0,
+	.param .u64 bbb_lik_hetero_dout_f64_param_1,
+	.param .u64 bbb_lik_hetero_dout_f64_param_2,
+	.param .u64 bbb_lik_hetero_dout_f64_param_3,
+	.param .u64 bbb_lik_hetero_dout_f64_param_4,
+	.param .u64 bbb_lik_hetero_dout_f64_param_5,
+	.param .f64 bbb_lik_hetero_dout_f64_param_6,
+	.param .f64 bbb_lik_hetero_dout_f64_param_7
+)
+{
+	.reg .pred 	%p<21>;
+	.reg .f32 	%f<9>;
+	.reg .b32 	%r<85>;
+	.reg .f64 	%fd<243>;
+	.reg .b64 	%rd<50>;
+
+
+	ld.param.u64 	%rd22, [bbb_lik_hetero_dout_f64_param_0];
+	ld.param.u64 	%rd23, [bbb_lik_hetero_dout_f64_param_1];
+	ld.param.u64 	%rd25, [bbb_lik_hetero_dout_f64_param_2];
+	ld.param.u64 	%rd26, [bbb_lik_hetero_dout_f64_param_3];
+	ld.param.u64 	%rd27, [bbb_lik_hetero_dout_f64_param_4];
+	ld.param.u64 	%rd24, [bbb_lik_hetero_dout_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd25;
+	cvta.to.global.u64 	%rd28, %rd26;
+	ld.global.f64 	%fd1, [%rd28];
+	mov.u32 	%r20, %ctaid.x;
+	mov.u32 	%r21, %ntid.x;
+	cvt.u64.u32 	%rd2, %r21;
+	mul.wide.u32 	%rd29, %r20, %r21;
+	mov.u32 	%r22, %tid.x;
+	cvt.u64.u32 	%rd30, %r22;
+	add.s64 	%rd47, %rd29, %rd30;
+	mul.lo.s64 	%rd4, %rd24, %rd27;
+	setp.ge.s64 	%p1, %rd47, %rd4;
+	@%p1 bra 	$L__BB75_27;
+
+	mov.u32 	%r23, %nctaid.x;
+	cvt.u64.u32 	%rd31, %r23;
+	mul.lo.s64 	%rd6, %rd2, %rd31;
+	cvta.to.global.u64 	%rd32, %rd23;
+	shl.b64 	%rd33, %rd47, 3;
+	add.s64 	%rd46, %rd32, %rd33;
+	shl.b64 	%rd8, %rd6, 3;
+	cvta.to.global.u64 	%rd9, %rd22;
+
+$L__BB75_2:
+	or.b64  	%rd34, %rd47, %rd24;
+	and.b64  	%rd35, %rd34, -4294967296;
+	setp.eq.s64 	%p2, %rd35, 0;
+	@%p2 bra 	$L__BB75_4;
+
+	div.s64 	%rd48, %rd47, %rd24;
+	mul.lo.s64 	%rd36, %rd48, %rd24;
+	sub.s64 	%rd49, %rd47, %rd36;
+	bra.uni 	$L__BB75_5;
+
+$L__BB75_4:
+	cvt.u32.u64 	%r80, %rd24;
+	cvt.u32.u64 	%r25, %rd47;
+	div.u32 	%r26, %r25, %r80;
+	mul.lo.s32 	%r27, %r26, %r80;
+	sub.s32 	%r28, %r25, %r27;
+	cvt.u64.u32 	%rd48, %r26;
+	cvt.u64.u32 	%rd49, %r28;
+
+$L__BB75_5:
+	ld.param.f64 	%fd232, [bbb_lik_hetero_dout_f64_param_7];
+	shl.b64 	%rd45, %rd24, 1;
+	mul.lo.s64 	%rd37, %rd45, %rd48;
+	add.s64 	%rd18, %rd37, %rd49;
+	add.s64 	%rd38, %rd18, %rd24;
+	shl.b64 	%rd39, %rd38, 3;
+	add.s64 	%rd40, %rd1, %rd39;
+	ld.global.f64 	%fd32, [%rd40];
+	add.rn.f64 	%fd2, %fd32, %fd232;
+	abs.f64 	%fd3, %fd2;
+	neg.f64 	%fd33, %fd3;
+	mov.f64 	%fd34, 0d4338000000000000;
+	mov.f64 	%fd35, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd36, %fd33, %fd35, %fd34;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd36;
+	}
+	mov.f64 	%fd37, 0dC338000000000000;
+	add.rn.f64 	%fd38, %fd36, %fd37;
+	mov.f64 	%fd39, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd40, %fd38, %fd39, %fd33;
+	mov.f64 	%fd41, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd42, %fd38, %fd41, %fd40;
+	mov.f64 	%fd43, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd44, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd45, %fd44, %fd42, %fd43;
+	mov.f64 	%fd46, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd47, %fd45, %fd42, %fd46;
+	mov.f64 	%fd48, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd49, %fd47, %fd42, %fd48;
+	mov.f64 	%fd50, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd51, %fd49, %fd42, %fd50;
+	mov.f64 	%fd52, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd53, %fd51, %fd42, %fd52;
+	mov.f64 	%fd54, 0d3F81111111122322;
+	fma.rn.f64 	%fd55, %fd53, %fd42, %fd54;
+	mov.f64 	%fd56, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd57, %fd55, %fd42, %fd56;
+	mov.f64 	%fd58, 0d3FC5555555555511;
+	fma.rn.f64 	%fd59, %fd57, %fd42, %fd58;
+	mov.f64 	%fd60, 0d3FE000000000000B;
+	fma.rn.f64 	%fd61, %fd59, %fd42, %fd60;
+	mov.f64 	%fd62, 0d3FF0000000000000;
+	fma.rn.f64 	%fd63, %fd61, %fd42, %fd62;
+	fma.rn.f64 	%fd64, %fd63, %fd42, %fd62;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd64;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd64;
+	}
+	shl.b32 	%r29, %r1, 20;
+	add.s32 	%r30, %r3, %r29;
+	mov.b64 	%fd236, {%r2, %r30};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r31}, %fd33;
+	}
+	mov.b32 	%f4, %r31;
+	abs.f32 	%f1, %f4;
+	setp.lt.f32 	%p3, %f1, 0f4086232B;
+	@%p3 bra 	$L__BB75_8;
+
+	ld.param.f64 	%fd235, [bbb_lik_hetero_dout_f64_param_7];
+	add.rn.f64 	%fd234, %fd32, %fd235;
+	abs.f64 	%fd233, %fd234;
+	setp.gt.f64 	%p4, %fd233, 0d8000000000000000;
+	mov.f64 	%fd65, 0d7FF0000000000000;
+	sub.rn.f64 	%fd66, %fd65, %fd233;
+	selp.f64 	%fd236, 0d0000000000000000, %fd66, %p4;
+	setp.geu.f32 	%p5, %f1, 0f40874800;
+	@%p5 bra 	$L__BB75_8;
+
+	mov.f64 	%fd230, 0d4338000000000000;
+	mov.f64 	%fd229, 0d3FF71547652B82FE;
+	neg.f64 	%fd228, %fd3;
+	fma.rn.f64 	%fd227, %fd228, %fd229, %fd230;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r79, %temp}, %fd227;
+	}
+	shr.u32 	%r32, %r79, 31;
+	add.s32 	%r33, %r79, %r32;
+	shr.s32 	%r34, %r33, 1;
+	shl.b32 	%r35, %r34, 20;
+	add.s32 	%r36, %r3, %r35;
+	mov.b64 	%fd67, {%r2, %r36};
+	sub.s32 	%r37, %r79, %r34;
+	shl.b32 	%r38, %r37, 20;
+	add.s32 	%r39, %r38, 1072693248;
+	mov.u32 	%r40, 0;
+	mov.b64 	%fd68, {%r40, %r39};
+	mul.rn.f64 	%fd236, %fd67, %fd68;
+
+$L__BB75_8:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r41}, %fd236;
+	}
+	mov.b32 	%f5, %r41;
+	setp.lt.f32 	%p6, %f5, 0f3FE55555;
+	setp.gt.f32 	%p7, %f5, 0fBFD99999;
+	and.pred  	%p8, %p6, %p7;
+	@%p8 bra 	$L__BB75_16;
+	bra.uni 	$L__BB75_9;
+
+$L__BB75_16:
+	add.rn.f64 	%fd115, %fd236, 0d4000000000000000;
+	div.rn.f64 	%fd116, %fd236, %fd115;
+	mul.rn.f64 	%fd117, %fd236, %fd116;
+	neg.f64 	%fd118, %fd117;
+	sub.rn.f64 	%fd119, %fd236, %fd117;
+	mul.rn.f64 	%fd120, %fd119, %fd119;
+	mov.f64 	%fd121, 0d3ED087FFCEB2DC44;
+	mov.f64 	%fd122, 0d3EB372FB2FBE14B5;
+	fma.rn.f64 	%fd123, %fd122, %fd120, %fd121;
+	mov.f64 	%fd124, 0d3EF3B9FF890F468C;
+	fma.rn.f64 	%fd125, %fd123, %fd120, %fd124;
+	mov.f64 	%fd126, 0d3F17457EFD51BAF8;
+	fma.rn.f64 	%fd127, %fd125, %fd120, %fd126;
+	mov.f64 	%fd128, 0d3F3C71C8DE3CE825;
+	fma.rn.f64 	%fd129, %fd127, %fd120, %fd128;
+	mov.f64 	%fd130, 0d3F6249248FA4661F;
+	fma.rn.f64 	%fd131, %fd129, %fd120, %fd130;
+	mov.f64 	%fd132, 0d3F899999999D70C4;
+	fma.rn.f64 	%fd133, %fd131, %fd120, %fd132;
+	mov.f64 	%fd134, 0d3FB5555555555462;
+	fma.rn.f64 	%fd135, %fd133, %fd120, %fd134;
+	mul.rn.f64 	%fd136, %fd120, %fd135;
+	fma.rn.f64 	%fd137, %fd136, %fd119, %fd118;
+	add.rn.f64 	%fd239, %fd236, %fd137;
+	bra.uni 	$L__BB75_17;
+
+$L__BB75_9:
+	add.rn.f64 	%fd237, %fd236, 0d3FF0000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd237;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r82, %temp}, %fd237;
+	}
+	setp.gt.s32 	%p9, %r81, 1048575;
+	mov.u32 	%r83, -1023;
+	@%p9 bra 	$L__BB75_11;
+
+	mul.rn.f64 	%fd237, %fd237, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r81}, %fd237;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r82, %temp}, %fd237;
+	}
+	mov.u32 	%r83, -1077;
+
+$L__BB75_11:
+	add.s32 	%r44, %r81, -1;
+	setp.lt.u32 	%p10, %r44, 2146435071;
+	@%p10 bra 	$L__BB75_13;
+	bra.uni 	$L__BB75_12;
+
+$L__BB75_13:
+	shr.u32 	%r46, %r81, 20;
+	add.s32 	%r84, %r83, %r46;
+	and.b32  	%r47, %r81, -2146435073;
+	or.b32  	%r48, %r47, 1072693248;
+	mov.b64 	%fd238, {%r82, %r48};
+	setp.lt.s32 	%p12, %r48, 1073127583;
+	@%p12 bra 	$L__BB75_15;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r49, %temp}, %fd238;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd238;
+	}
+	add.s32 	%r51, %r50, -1048576;
+	mov.b64 	%fd238, {%r49, %r51};
+	add.s32 	%r84, %r84, 1;
+
+$L__BB75_15:
+	add.rn.f64 	%fd71, %fd238, 0d3FF0000000000000;
+	mov.f64 	%fd72, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd73, %fd71;
+	neg.f64 	%fd74, %fd71;
+	fma.rn.f64 	%fd75, %fd74, %fd73, %fd72;
+	fma.rn.f64 	%fd76, %fd75, %fd75, %fd75;
+	fma.rn.f64 	%fd77, %fd76, %fd73, %fd73;
+	add.rn.f64 	%fd78, %fd238, 0dBFF0000000000000;
+	mul.rn.f64 	%fd79, %fd78, %fd77;
+	add.rn.f64 	%fd80, %fd79, %fd79;
+	mul.rn.f64 	%fd81, %fd80, %fd80;
+	mov.f64 	%fd82, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd83, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd84, %fd83, %fd81, %fd82;
+	mov.f64 	%fd85, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd86, %fd84, %fd81, %fd85;
+	mov.f64 	%fd87, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd88, %fd86, %fd81, %fd87;
+	mov.f64 	%fd89, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd90, %fd88, %fd81, %fd89;
+	mov.f64 	%fd91, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd92, %fd90, %fd81, %fd91;
+	mov.f64 	%fd93, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd94, %fd92, %fd81, %fd93;
+	mov.f64 	%fd95, 0d3FB5555555555554;
+	fma.rn.f64 	%fd96, %fd94, %fd81, %fd95;
+	sub.rn.f64 	%fd97, %fd78, %fd80;
+	add.rn.f64 	%fd98, %fd97, %fd97;
+	neg.f64 	%fd99, %fd80;
+	fma.rn.f64 	%fd100, %fd99, %fd78, %fd98;
+	mul.rn.f64 	%fd101, %fd77, %fd100;
+	mul.rn.f64 	%fd102, %fd81, %fd96;
+	fma.rn.f64 	%fd103, %fd102, %fd80, %fd101;
+	xor.b32  	%r52, %r84, -2147483648;
+	mov.u32 	%r53, -2147483648;
+	mov.u32 	%r54, 1127219200;
+	mov.b64 	%fd104, {%r52, %r54};
+	mov.b64 	%fd105, {%r53, %r54};
+	sub.rn.f64 	%fd106, %fd104, %fd105;
+	mov.f64 	%fd107, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd108, %fd106, %fd107, %fd80;
+	neg.f64 	%fd109, %fd106;
+	fma.rn.f64 	%fd110, %fd109, %fd107, %fd108;
+	sub.rn.f64 	%fd111, %fd110, %fd80;
+	sub.rn.f64 	%fd112, %fd103, %fd111;
+	mov.f64 	%fd113, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd114, %fd106, %fd113, %fd112;
+	add.rn.f64 	%fd239, %fd108, %fd114;
+	bra.uni 	$L__BB75_17;
+
+$L__BB75_12:
+	mov.f64 	%fd69, 0d7FF0000000000000;
+	fma.rn.f64 	%fd70, %fd237, %fd69, %fd69;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd237;
+	}
+	mov.b32 	%f6, %r45;
+	setp.eq.f32 	%p11, %f6, 0f00000000;
+	selp.f64 	%fd239, 0dFFF0000000000000, %fd70, %p11;
+
+$L__BB75_17:
+	ld.param.f64 	%fd231, [bbb_lik_hetero_dout_f64_param_6];
+	mov.f64 	%fd138, 0d0000000000000000;
+	max.f64 	%fd139, %fd2, %fd138;
+	add.rn.f64 	%fd140, %fd139, %fd239;
+	add.rn.f64 	%fd141, %fd140, %fd231;
+	shl.b64 	%rd41, %rd18, 3;
+	add.s64 	%rd42, %rd1, %rd41;
+	ld.global.f64 	%fd142, [%rd42];
+	ld.global.f64 	%fd143, [%rd46];
+	sub.rn.f64 	%fd144, %fd143, %fd142;
+	mul.rn.f64 	%fd145, %fd141, %fd141;
+	div.rn.f64 	%fd146, %fd144, %fd145;
+	mul.rn.f64 	%fd147, %fd1, %fd146;
+	add.s64 	%rd19, %rd9, %rd41;
+	st.global.f64 	[%rd19], %fd147;
+	mul.rn.f64 	%fd148, %fd144, %fd144;
+	mul.rn.f64 	%fd149, %fd141, %fd145;
+	div.rn.f64 	%fd150, %fd148, %fd149;
+	mov.f64 	%fd151, 0dBFF0000000000000;
+	div.rn.f64 	%fd152, %fd151, %fd141;
+	add.rn.f64 	%fd18, %fd150, %fd152;
+	setp.ltu.f64 	%p13, %fd2, 0d0000000000000000;
+	@%p13 bra 	$L__BB75_22;
+	bra.uni 	$L__BB75_18;
+
+$L__BB75_22:
+	mov.f64 	%fd190, 0d4338000000000000;
+	mov.f64 	%fd191, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd192, %fd2, %fd191, %fd190;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd192;
+	}
+	mov.f64 	%fd193, 0dC338000000000000;
+	add.rn.f64 	%fd194, %fd192, %fd193;
+	mov.f64 	%fd195, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd196, %fd194, %fd195, %fd2;
+	mov.f64 	%fd197, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd198, %fd194, %fd197, %fd196;
+	mov.f64 	%fd199, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd200, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd201, %fd200, %fd198, %fd199;
+	mov.f64 	%fd202, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd203, %fd201, %fd198, %fd202;
+	mov.f64 	%fd204, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd205, %fd203, %fd198, %fd204;
+	mov.f64 	%fd206, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd207, %fd205, %fd198, %fd206;
+	mov.f64 	%fd208, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd209, %fd207, %fd198, %fd208;
+	mov.f64 	%fd210, 0d3F81111111122322;
+	fma.rn.f64 	%fd211, %fd209, %fd198, %fd210;
+	mov.f64 	%fd212, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd213, %fd211, %fd198, %fd212;
+	mov.f64 	%fd214, 0d3FC5555555555511;
+	fma.rn.f64 	%fd215, %fd213, %fd198, %fd214;
+	mov.f64 	%fd216, 0d3FE000000000000B;
+	fma.rn.f64 	%fd217, %fd215, %fd198, %fd216;
+	mov.f64 	%fd218, 0d3FF0000000000000;
+	fma.rn.f64 	%fd219, %fd217, %fd198, %fd218;
+	fma.rn.f64 	%fd220, %fd219, %fd198, %fd218;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd220;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd220;
+	}
+	shl.b32 	%r67, %r17, 20;
+	add.s32 	%r68, %r19, %r67;
+	mov.b64 	%fd241, {%r18, %r68};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r69}, %fd2;
+	}
+	mov.b32 	%f8, %r69;
+	abs.f32 	%f3, %f8;
+	setp.lt.f32 	%p17, %f3, 0f4086232B;
+	@%p17 bra 	$L__BB75_25;
+
+	setp.lt.f64 	%p18, %fd2, 0d0000000000000000;
+	add.rn.f64 	%fd221, %fd2, 0d7FF0000000000000;
+	selp.f64 	%fd241, 0d0000000000000000, %fd221, %p18;
+	setp.geu.f32 	%p19, %f3, 0f40874800;
+	@%p19 bra 	$L__BB75_25;
+
+	shr.u32 	%r70, %r17, 31;
+	add.s32 	%r71, %r17, %r70;
+	shr.s32 	%r72, %r71, 1;
+	shl.b32 	%r73, %r72, 20;
+	add.s32 	%r74, %r19, %r73;
+	mov.b64 	%fd222, {%r18, %r74};
+	sub.s32 	%r75, %r17, %r72;
+	shl.b32 	%r76, %r75, 20;
+	add.s32 	%r77, %r76, 1072693248;
+	mov.u32 	%r78, 0;
+	mov.b64 	%fd223, {%r78, %r77};
+	mul.rn.f64 	%fd241, %fd222, %fd223;
+
+$L__BB75_25:
+	add.rn.f64 	%fd224, %fd241, 0d3FF0000000000000;
+	div.rn.f64 	%fd242, %fd241, %fd224;
+	bra.uni 	$L__BB75_26;
+
+$L__BB75_18:
+	neg.f64 	%fd153, %fd2;
+	mov.f64 	%fd154, 0d4338000000000000;
+	mov.f64 	%fd155, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd156, %fd153, %fd155, %fd154;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd156;
+	}
+	mov.f64 	%fd157, 0dC338000000000000;
+	add.rn.f64 	%fd158, %fd156, %fd157;
+	mov.f64 	%fd159, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd160, %fd158, %fd159, %fd153;
+	mov.f64 	%fd161, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd162, %fd158, %fd161, %fd160;
+	mov.f64 	%fd163, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd164, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd165, %fd164, %fd162, %fd163;
+	mov.f64 	%fd166, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd167, %fd165, %fd162, %fd166;
+	mov.f64 	%fd168, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd169, %fd167, %fd162, %fd168;
+	mov.f64 	%fd170, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd171, %fd169, %fd162, %fd170;
+	mov.f64 	%fd172, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd173, %fd171, %fd162, %fd172;
+	mov.f64 	%fd174, 0d3F81111111122322;
+	fma.rn.f64 	%fd175, %fd173, %fd162, %fd174;
+	mov.f64 	%fd176, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd177, %fd175, %fd162, %fd176;
+	mov.f64 	%fd178, 0d3FC5555555555511;
+	fma.rn.f64 	%fd179, %fd177, %fd162, %fd178;
+	mov.f64 	%fd180, 0d3FE000000000000B;
+	fma.rn.f64 	%fd181, %fd179, %fd162, %fd180;
+	mov.f64 	%fd182, 0d3FF0000000000000;
+	fma.rn.f64 	%fd183, %fd181, %fd162, %fd182;
+	fma.rn.f64 	%fd184, %fd183, %fd162, %fd182;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd184;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd184;
+	}
+	shl.b32 	%r55, %r14, 20;
+	add.s32 	%r56, %r16, %r55;
+	mov.b64 	%fd240, {%r15, %r56};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r57}, %fd153;
+	}
+	mov.b32 	%f7, %r57;
+	abs.f32 	%f2, %f7;
+	setp.lt.f32 	%p14, %f2, 0f4086232B;
+	@%p14 bra 	$L__BB75_21;
+
+	setp.gt.f64 	%p15, %fd2, 0d8000000000000000;
+	mov.f64 	%fd185, 0d7FF0000000000000;
+	sub.rn.f64 	%fd186, %fd185, %fd2;
+	selp.f64 	%fd240, 0d0000000000000000, %fd186, %p15;
+	setp.geu.f32 	%p16, %f2, 0f40874800;
+	@%p16 bra 	$L__BB75_21;
+
+	shr.u32 	%r58, %r14, 31;
+	add.s32 	%r59, %r14, %r58;
+	shr.s32 	%r60, %r59, 1;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r16, %r61;
+	mov.b64 	%fd187, {%r15, %r62};
+	sub.s32 	%r63, %r14, %r60;
+	shl.b32 	%r64, %r63, 20;
+	add.s32 	%r65, %r64, 1072693248;
+	mov.u32 	%r66, 0;
+	mov.b64 	%fd188, {%r66, %r65};
+	mul.rn.f64 	%fd240, %fd187, %fd188;
+
+$L__BB75_21:
+	add.rn.f64 	%fd189, %fd240, 0d3FF0000000000000;
+	rcp.rn.f64 	%fd242, %fd189;
+
+$L__BB75_26:
+	mul.rn.f64 	%fd225, %fd18, %fd242;
+	mul.rn.f64 	%fd226, %fd1, %fd225;
+	shl.b64 	%rd43, %rd24, 3;
+	add.s64 	%rd44, %rd19, %rd43;
+	st.global.f64 	[%rd44], %fd226;
+	add.s64 	%rd46, %rd46, %rd8;
+	add.s64 	%rd47, %rd47, %rd6;
+	setp.lt.s64 	%p20, %rd47, %rd4;
+	@%p20 bra 	$L__BB75_2;
+
+$L__BB75_27:
+	ret;
+
+}
+	// .globl	bbb_lik_cat_partial_f64
+.visible .entry bbb_lik_cat_partial_f64(
+	.param .u64 bbb_lik_cat_partial_f64_param_0,
+	.param .u64 bbb_lik_cat_partial_f64_param_1,
+	.param .u64 bbb_lik_cat_partial_f64_param_2,
+	.param .u64 bbb_lik_cat_partial_f64_param_3,
+	.param .u64 bbb_lik_cat_partial_f64_param_4
+)
+{
+	.reg .pred 	%p<65>;
+	.reg .f32 	%f<16>;
+	.reg .b32 	%r<154>;
+	.reg .f64 	%fd<496>;
+	.reg .b64 	%rd<84>;
+
+
+	ld.param.u64 	%rd45, [bbb_lik_cat_partial_f64_param_1];
+	ld.param.u64 	%rd46, [bbb_lik_cat_partial_f64_param_2];
+	ld.param.u64 	%rd43, [bbb_lik_cat_partial_f64_param_3];
+	ld.param.u64 	%rd44, [bbb_lik_cat_partial_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd46;
+	cvta.to.global.u64 	%rd2, %rd45;
+	mov.u32 	%r34, %ctaid.x;
+	mov.u32 	%r35, %ntid.x;
+	cvt.u64.u32 	%rd4, %r35;
+	mul.wide.u32 	%rd47, %r34, %r35;
+	mov.u32 	%r1, %tid.x;
+	cvt.u64.u32 	%rd48, %r1;
+	add.s64 	%rd73, %rd47, %rd48;
+	setp.ge.s64 	%p1, %rd73, %rd43;
+	mov.f64 	%fd490, 0d0000000000000000;
+	@%p1 bra 	$L__BB76_71;
+
+	mov.u32 	%r36, %nctaid.x;
+	cvt.u64.u32 	%rd49, %r36;
+	mul.lo.s64 	%rd6, %rd4, %rd49;
+	add.s64 	%rd7, %rd44, -1;
+	and.b64  	%rd8, %rd44, 3;
+	sub.s64 	%rd9, %rd44, %rd8;
+
+$L__BB76_2:
+	mul.lo.s64 	%rd12, %rd73, %rd44;
+	setp.lt.s64 	%p2, %rd44, 1;
+	mov.f64 	%fd468, 0dFFF0000000000000;
+	@%p2 bra 	$L__BB76_10;
+
+	setp.lt.u64 	%p3, %rd7, 3;
+	mov.f64 	%fd468, 0dFFF0000000000000;
+	mov.u64 	%rd76, 0;
+	@%p3 bra 	$L__BB76_6;
+
+	mov.u64 	%rd75, %rd9;
+
+$L__BB76_5:
+	add.s64 	%rd52, %rd76, %rd12;
+	shl.b64 	%rd53, %rd52, 3;
+	add.s64 	%rd54, %rd1, %rd53;
+	ld.global.f64 	%fd98, [%rd54];
+	max.f64 	%fd99, %fd468, %fd98;
+	ld.global.f64 	%fd100, [%rd54+8];
+	max.f64 	%fd101, %fd99, %fd100;
+	ld.global.f64 	%fd102, [%rd54+16];
+	max.f64 	%fd103, %fd101, %fd102;
+	ld.global.f64 	%fd104, [%rd54+24];
+	max.f64 	%fd468, %fd103, %fd104;
+	add.s64 	%rd76, %rd76, 4;
+	add.s64 	%rd75, %rd75, -4;
+	setp.ne.s64 	%p4, %rd75, 0;
+	@%p4 bra 	$L__BB76_5;
+
+$L__BB76_6:
+	setp.eq.s64 	%p5, %rd8, 0;
+	@%p5 bra 	$L__BB76_10;
+
+	setp.eq.s64 	%p6, %rd8, 1;
+	add.s64 	%rd55, %rd76, %rd12;
+	shl.b64 	%rd56, %rd55, 3;
+	add.s64 	%rd18, %rd1, %rd56;
+	ld.global.f64 	%fd105, [%rd18];
+	max.f64 	%fd468, %fd468, %fd105;
+	@%p6 bra 	$L__BB76_10;
+
+	setp.eq.s64 	%p7, %rd8, 2;
+	ld.global.f64 	%fd106, [%rd18+8];
+	max.f64 	%fd468, %fd468, %fd106;
+	@%p7 bra 	$L__BB76_10;
+
+	ld.global.f64 	%fd107, [%rd18+16];
+	max.f64 	%fd468, %fd468, %fd107;
+
+$L__BB76_10:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd468;
+	}
+	and.b32  	%r38, %r37, 2147483647;
+	setp.eq.s32 	%p8, %r38, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r39, %temp}, %fd468;
+	}
+	setp.eq.s32 	%p9, %r39, 0;
+	and.pred  	%p10, %p8, %p9;
+	@%p10 bra 	$L__BB76_48;
+
+	mov.f64 	%fd479, 0d0000000000000000;
+	@%p2 bra 	$L__BB76_40;
+
+	setp.lt.u64 	%p12, %rd7, 3;
+	mov.f64 	%fd479, 0d0000000000000000;
+	mov.u64 	%rd79, 0;
+	@%p12 bra 	$L__BB76_27;
+
+	mov.u64 	%rd78, %rd9;
+
+$L__BB76_14:
+	add.s64 	%rd59, %rd79, %rd12;
+	shl.b64 	%rd60, %rd59, 3;
+	add.s64 	%rd21, %rd1, %rd60;
+	ld.global.f64 	%fd112, [%rd21];
+	sub.rn.f64 	%fd11, %fd112, %fd468;
+	mov.f64 	%fd113, 0d4338000000000000;
+	mov.f64 	%fd114, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd115, %fd11, %fd114, %fd113;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd115;
+	}
+	mov.f64 	%fd116, 0dC338000000000000;
+	add.rn.f64 	%fd117, %fd115, %fd116;
+	mov.f64 	%fd118, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd119, %fd117, %fd118, %fd11;
+	mov.f64 	%fd120, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd121, %fd117, %fd120, %fd119;
+	mov.f64 	%fd122, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd123, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd124, %fd123, %fd121, %fd122;
+	mov.f64 	%fd125, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd126, %fd124, %fd121, %fd125;
+	mov.f64 	%fd127, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd128, %fd126, %fd121, %fd127;
+	mov.f64 	%fd129, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd130, %fd128, %fd121, %fd129;
+	mov.f64 	%fd131, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd132, %fd130, %fd121, %fd131;
+	mov.f64 	%fd133, 0d3F81111111122322;
+	fma.rn.f64 	%fd134, %fd132, %fd121, %fd133;
+	mov.f64 	%fd135, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd136, %fd134, %fd121, %fd135;
+	mov.f64 	%fd137, 0d3FC5555555555511;
+	fma.rn.f64 	%fd138, %fd136, %fd121, %fd137;
+	mov.f64 	%fd139, 0d3FE000000000000B;
+	fma.rn.f64 	%fd140, %fd138, %fd121, %fd139;
+	mov.f64 	%fd141, 0d3FF0000000000000;
+	fma.rn.f64 	%fd142, %fd140, %fd121, %fd141;
+	fma.rn.f64 	%fd143, %fd142, %fd121, %fd141;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r3, %temp}, %fd143;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r4}, %fd143;
+	}
+	shl.b32 	%r40, %r2, 20;
+	add.s32 	%r41, %r4, %r40;
+	mov.b64 	%fd470, {%r3, %r41};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r42}, %fd11;
+	}
+	mov.b32 	%f8, %r42;
+	abs.f32 	%f1, %f8;
+	setp.lt.f32 	%p13, %f1, 0f4086232B;
+	@%p13 bra 	$L__BB76_17;
+
+	sub.rn.f64 	%fd452, %fd112, %fd468;
+	setp.lt.f64 	%p14, %fd452, 0d0000000000000000;
+	add.rn.f64 	%fd144, %fd452, 0d7FF0000000000000;
+	selp.f64 	%fd470, 0d0000000000000000, %fd144, %p14;
+	setp.geu.f32 	%p15, %f1, 0f40874800;
+	@%p15 bra 	$L__BB76_17;
+
+	sub.rn.f64 	%fd455, %fd112, %fd468;
+	mov.f64 	%fd454, 0d4338000000000000;
+	mov.f64 	%fd453, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd450, %fd455, %fd453, %fd454;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r139, %temp}, %fd450;
+	}
+	shr.u32 	%r43, %r139, 31;
+	add.s32 	%r44, %r139, %r43;
+	shr.s32 	%r45, %r44, 1;
+	shl.b32 	%r46, %r45, 20;
+	add.s32 	%r47, %r4, %r46;
+	mov.b64 	%fd145, {%r3, %r47};
+	sub.s32 	%r48, %r139, %r45;
+	shl.b32 	%r49, %r48, 20;
+	add.s32 	%r50, %r49, 1072693248;
+	mov.u32 	%r51, 0;
+	mov.b64 	%fd146, {%r51, %r50};
+	mul.rn.f64 	%fd470, %fd145, %fd146;
+
+$L__BB76_17:
+	mov.f64 	%fd457, 0d4338000000000000;
+	mov.f64 	%fd456, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd16, %fd479, %fd470;
+	ld.global.f64 	%fd147, [%rd21+8];
+	sub.rn.f64 	%fd17, %fd147, %fd468;
+	fma.rn.f64 	%fd150, %fd17, %fd456, %fd457;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd150;
+	}
+	add.rn.f64 	%fd152, %fd150, %fd116;
+	fma.rn.f64 	%fd154, %fd152, %fd118, %fd17;
+	fma.rn.f64 	%fd156, %fd152, %fd120, %fd154;
+	fma.rn.f64 	%fd159, %fd123, %fd156, %fd122;
+	fma.rn.f64 	%fd161, %fd159, %fd156, %fd125;
+	fma.rn.f64 	%fd163, %fd161, %fd156, %fd127;
+	fma.rn.f64 	%fd165, %fd163, %fd156, %fd129;
+	fma.rn.f64 	%fd167, %fd165, %fd156, %fd131;
+	fma.rn.f64 	%fd169, %fd167, %fd156, %fd133;
+	fma.rn.f64 	%fd171, %fd169, %fd156, %fd135;
+	fma.rn.f64 	%fd173, %fd171, %fd156, %fd137;
+	fma.rn.f64 	%fd175, %fd173, %fd156, %fd139;
+	fma.rn.f64 	%fd177, %fd175, %fd156, %fd141;
+	fma.rn.f64 	%fd178, %fd177, %fd156, %fd141;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r6, %temp}, %fd178;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r7}, %fd178;
+	}
+	shl.b32 	%r52, %r5, 20;
+	add.s32 	%r53, %r7, %r52;
+	mov.b64 	%fd471, {%r6, %r53};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r54}, %fd17;
+	}
+	mov.b32 	%f9, %r54;
+	abs.f32 	%f2, %f9;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB76_20;
+
+	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
+	add.rn.f64 	%fd179, %fd17, 0d7FF0000000000000;
+	selp.f64 	%fd471, 0d0000000000000000, %fd179, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB76_20;
+
+	shr.u32 	%r55, %r5, 31;
+	add.s32 	%r56, %r5, %r55;
+	shr.s32 	%r57, %r56, 1;
+	shl.b32 	%r58, %r57, 20;
+	add.s32 	%r59, %r7, %r58;
+	mov.b64 	%fd180, {%r6, %r59};
+	sub.s32 	%r60, %r5, %r57;
+	shl.b32 	%r61, %r60, 20;
+	add.s32 	%r62, %r61, 1072693248;
+	mov.u32 	%r63, 0;
+	mov.b64 	%fd181, {%r63, %r62};
+	mul.rn.f64 	%fd471, %fd180, %fd181;
+
+$L__BB76_20:
+	add.rn.f64 	%fd22, %fd16, %fd471;
+	ld.global.f64 	%fd182, [%rd21+16];
+	sub.rn.f64 	%fd23, %fd182, %fd468;
+	mov.f64 	%fd183, 0d4338000000000000;
+	mov.f64 	%fd184, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd185, %fd23, %fd184, %fd183;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd185;
+	}
+	mov.f64 	%fd186, 0dC338000000000000;
+	add.rn.f64 	%fd187, %fd185, %fd186;
+	mov.f64 	%fd188, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd189, %fd187, %fd188, %fd23;
+	mov.f64 	%fd190, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd191, %fd187, %fd190, %fd189;
+	mov.f64 	%fd192, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd193, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd194, %fd193, %fd191, %fd192;
+	mov.f64 	%fd195, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd196, %fd194, %fd191, %fd195;
+	mov.f64 	%fd197, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd198, %fd196, %fd191, %fd197;
+	mov.f64 	%fd199, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd200, %fd198, %fd191, %fd199;
+	mov.f64 	%fd201, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd202, %fd200, %fd191, %fd201;
+	mov.f64 	%fd203, 0d3F81111111122322;
+	fma.rn.f64 	%fd204, %fd202, %fd191, %fd203;
+	mov.f64 	%fd205, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd206, %fd204, %fd191, %fd205;
+	mov.f64 	%fd207, 0d3FC5555555555511;
+	fma.rn.f64 	%fd208, %fd206, %fd191, %fd207;
+	mov.f64 	%fd209, 0d3FE000000000000B;
+	fma.rn.f64 	%fd210, %fd208, %fd191, %fd209;
+	mov.f64 	%fd211, 0d3FF0000000000000;
+	fma.rn.f64 	%fd212, %fd210, %fd191, %fd211;
+	fma.rn.f64 	%fd213, %fd212, %fd191, %fd211;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r9, %temp}, %fd213;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r10}, %fd213;
+	}
+	shl.b32 	%r64, %r8, 20;
+	add.s32 	%r65, %r10, %r64;
+	mov.b64 	%fd472, {%r9, %r65};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r66}, %fd23;
+	}
+	mov.b32 	%f10, %r66;
+	abs.f32 	%f3, %f10;
+	setp.lt.f32 	%p19, %f3, 0f4086232B;
+	@%p19 bra 	$L__BB76_23;
+
+	sub.rn.f64 	%fd458, %fd182, %fd468;
+	setp.lt.f64 	%p20, %fd458, 0d0000000000000000;
+	add.rn.f64 	%fd214, %fd458, 0d7FF0000000000000;
+	selp.f64 	%fd472, 0d0000000000000000, %fd214, %p20;
+	setp.geu.f32 	%p21, %f3, 0f40874800;
+	@%p21 bra 	$L__BB76_23;
+
+	sub.rn.f64 	%fd461, %fd182, %fd468;
+	mov.f64 	%fd460, 0d4338000000000000;
+	mov.f64 	%fd459, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd451, %fd461, %fd459, %fd460;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r141, %temp}, %fd451;
+	}
+	shr.u32 	%r67, %r141, 31;
+	add.s32 	%r68, %r141, %r67;
+	shr.s32 	%r69, %r68, 1;
+	shl.b32 	%r70, %r69, 20;
+	add.s32 	%r71, %r10, %r70;
+	mov.b64 	%fd215, {%r9, %r71};
+	sub.s32 	%r72, %r141, %r69;
+	shl.b32 	%r73, %r72, 20;
+	add.s32 	%r74, %r73, 1072693248;
+	mov.u32 	%r75, 0;
+	mov.b64 	%fd216, {%r75, %r74};
+	mul.rn.f64 	%fd472, %fd215, %fd216;
+
+$L__BB76_23:
+	mov.f64 	%fd463, 0d4338000000000000;
+	mov.f64 	%fd462, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd28, %fd22, %fd472;
+	ld.global.f64 	%fd217, [%rd21+24];
+	sub.rn.f64 	%fd29, %fd217, %fd468;
+	fma.rn.f64 	%fd220, %fd29, %fd462, %fd463;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r11, %temp}, %fd220;
+	}
+	add.rn.f64 	%fd222, %fd220, %fd186;
+	fma.rn.f64 	%fd224, %fd222, %fd188, %fd29;
+	fma.rn.f64 	%fd226, %fd222, %fd190, %fd224;
+	fma.rn.f64 	%fd229, %fd193, %fd226, %fd192;
+	fma.rn.f64 	%fd231, %fd229, %fd226, %fd195;
+	fma.rn.f64 	%fd233, %fd231, %fd226, %fd197;
+	fma.rn.f64 	%fd235, %fd233, %fd226, %fd199;
+	fma.rn.f64 	%fd237, %fd235, %fd226, %fd201;
+	fma.rn.f64 	%fd239, %fd237, %fd226, %fd203;
+	fma.rn.f64 	%fd241, %fd239, %fd226, %fd205;
+	fma.rn.f64 	%fd243, %fd241, %fd226, %fd207;
+	fma.rn.f64 	%fd245, %fd243, %fd226, %fd209;
+	fma.rn.f64 	%fd247, %fd245, %fd226, %fd211;
+	fma.rn.f64 	%fd248, %fd247, %fd226, %fd211;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r12, %temp}, %fd248;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r13}, %fd248;
+	}
+	shl.b32 	%r76, %r11, 20;
+	add.s32 	%r77, %r13, %r76;
+	mov.b64 	%fd473, {%r12, %r77};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r78}, %fd29;
+	}
+	mov.b32 	%f11, %r78;
+	abs.f32 	%f4, %f11;
+	setp.lt.f32 	%p22, %f4, 0f4086232B;
+	@%p22 bra 	$L__BB76_26;
+
+	setp.lt.f64 	%p23, %fd29, 0d0000000000000000;
+	add.rn.f64 	%fd249, %fd29, 0d7FF0000000000000;
+	selp.f64 	%fd473, 0d0000000000000000, %fd249, %p23;
+	setp.geu.f32 	%p24, %f4, 0f40874800;
+	@%p24 bra 	$L__BB76_26;
+
+	shr.u32 	%r79, %r11, 31;
+	add.s32 	%r80, %r11, %r79;
+	shr.s32 	%r81, %r80, 1;
+	shl.b32 	%r82, %r81, 20;
+	add.s32 	%r83, %r13, %r82;
+	mov.b64 	%fd250, {%r12, %r83};
+	sub.s32 	%r84, %r11, %r81;
+	shl.b32 	%r85, %r84, 20;
+	add.s32 	%r86, %r85, 1072693248;
+	mov.u32 	%r87, 0;
+	mov.b64 	%fd251, {%r87, %r86};
+	mul.rn.f64 	%fd473, %fd250, %fd251;
+
+$L__BB76_26:
+	add.rn.f64 	%fd479, %fd28, %fd473;
+	add.s64 	%rd79, %rd79, 4;
+	add.s64 	%rd78, %rd78, -4;
+	setp.ne.s64 	%p25, %rd78, 0;
+	@%p25 bra 	$L__BB76_14;
+
+$L__BB76_27:
+	setp.eq.s64 	%p26, %rd8, 0;
+	@%p26 bra 	$L__BB76_40;
+
+	add.s64 	%rd61, %rd79, %rd12;
+	shl.b64 	%rd62, %rd61, 3;
+	add.s64 	%rd25, %rd1, %rd62;
+	ld.global.f64 	%fd252, [%rd25];
+	sub.rn.f64 	%fd37, %fd252, %fd468;
+	mov.f64 	%fd253, 0d4338000000000000;
+	mov.f64 	%fd254, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd255, %fd37, %fd254, %fd253;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd255;
+	}
+	mov.f64 	%fd256, 0dC338000000000000;
+	add.rn.f64 	%fd257, %fd255, %fd256;
+	mov.f64 	%fd258, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd259, %fd257, %fd258, %fd37;
+	mov.f64 	%fd260, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd261, %fd257, %fd260, %fd259;
+	mov.f64 	%fd262, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd263, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd264, %fd263, %fd261, %fd262;
+	mov.f64 	%fd265, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd266, %fd264, %fd261, %fd265;
+	mov.f64 	%fd267, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd268, %fd266, %fd261, %fd267;
+	mov.f64 	%fd269, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd270, %fd268, %fd261, %fd269;
+	mov.f64 	%fd271, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd272, %fd270, %fd261, %fd271;
+	mov.f64 	%fd273, 0d3F81111111122322;
+	fma.rn.f64 	%fd274, %fd272, %fd261, %fd273;
+	mov.f64 	%fd275, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd276, %fd274, %fd261, %fd275;
+	mov.f64 	%fd277, 0d3FC5555555555511;
+	fma.rn.f64 	%fd278, %fd276, %fd261, %fd277;
+	mov.f64 	%fd279, 0d3FE000000000000B;
+	fma.rn.f64 	%fd280, %fd278, %fd261, %fd279;
+	mov.f64 	%fd281, 0d3FF0000000000000;
+	fma.rn.f64 	%fd282, %fd280, %fd261, %fd281;
+	fma.rn.f64 	%fd283, %fd282, %fd261, %fd281;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r15, %temp}, %fd283;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r16}, %fd283;
+	}
+	shl.b32 	%r88, %r14, 20;
+	add.s32 	%r89, %r16, %r88;
+	mov.b64 	%fd476, {%r15, %r89};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r90}, %fd37;
+	}
+	mov.b32 	%f12, %r90;
+	abs.f32 	%f5, %f12;
+	setp.lt.f32 	%p27, %f5, 0f4086232B;
+	@%p27 bra 	$L__BB76_31;
+
+	setp.lt.f64 	%p28, %fd37, 0d0000000000000000;
+	add.rn.f64 	%fd284, %fd37, 0d7FF0000000000000;
+	selp.f64 	%fd476, 0d0000000000000000, %fd284, %p28;
+	setp.geu.f32 	%p29, %f5, 0f40874800;
+	@%p29 bra 	$L__BB76_31;
+
+	shr.u32 	%r91, %r14, 31;
+	add.s32 	%r92, %r14, %r91;
+	shr.s32 	%r93, %r92, 1;
+	shl.b32 	%r94, %r93, 20;
+	add.s32 	%r95, %r16, %r94;
+	mov.b64 	%fd285, {%r15, %r95};
+	sub.s32 	%r96, %r14, %r93;
+	shl.b32 	%r97, %r96, 20;
+	add.s32 	%r98, %r97, 1072693248;
+	mov.u32 	%r99, 0;
+	mov.b64 	%fd286, {%r99, %r98};
+	mul.rn.f64 	%fd476, %fd285, %fd286;
+
+$L__BB76_31:
+	add.rn.f64 	%fd479, %fd479, %fd476;
+	setp.eq.s64 	%p30, %rd8, 1;
+	@%p30 bra 	$L__BB76_40;
+
+	ld.global.f64 	%fd287, [%rd25+8];
+	sub.rn.f64 	%fd43, %fd287, %fd468;
+	mov.f64 	%fd288, 0d4338000000000000;
+	mov.f64 	%fd289, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd290, %fd43, %fd289, %fd288;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd290;
+	}
+	mov.f64 	%fd291, 0dC338000000000000;
+	add.rn.f64 	%fd292, %fd290, %fd291;
+	mov.f64 	%fd293, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd294, %fd292, %fd293, %fd43;
+	mov.f64 	%fd295, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd296, %fd292, %fd295, %fd294;
+	mov.f64 	%fd297, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd298, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd299, %fd298, %fd296, %fd297;
+	mov.f64 	%fd300, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd301, %fd299, %fd296, %fd300;
+	mov.f64 	%fd302, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd303, %fd301, %fd296, %fd302;
+	mov.f64 	%fd304, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd305, %fd303, %fd296, %fd304;
+	mov.f64 	%fd306, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd307, %fd305, %fd296, %fd306;
+	mov.f64 	%fd308, 0d3F81111111122322;
+	fma.rn.f64 	%fd309, %fd307, %fd296, %fd308;
+	mov.f64 	%fd310, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd311, %fd309, %fd296, %fd310;
+	mov.f64 	%fd312, 0d3FC5555555555511;
+	fma.rn.f64 	%fd313, %fd311, %fd296, %fd312;
+	mov.f64 	%fd314, 0d3FE000000000000B;
+	fma.rn.f64 	%fd315, %fd313, %fd296, %fd314;
+	mov.f64 	%fd316, 0d3FF0000000000000;
+	fma.rn.f64 	%fd317, %fd315, %fd296, %fd316;
+	fma.rn.f64 	%fd318, %fd317, %fd296, %fd316;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r18, %temp}, %fd318;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r19}, %fd318;
+	}
+	shl.b32 	%r100, %r17, 20;
+	add.s32 	%r101, %r19, %r100;
+	mov.b64 	%fd477, {%r18, %r101};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r102}, %fd43;
+	}
+	mov.b32 	%f13, %r102;
+	abs.f32 	%f6, %f13;
+	setp.lt.f32 	%p31, %f6, 0f4086232B;
+	@%p31 bra 	$L__BB76_35;
+
+	setp.lt.f64 	%p32, %fd43, 0d0000000000000000;
+	add.rn.f64 	%fd319, %fd43, 0d7FF0000000000000;
+	selp.f64 	%fd477, 0d0000000000000000, %fd319, %p32;
+	setp.geu.f32 	%p33, %f6, 0f40874800;
+	@%p33 bra 	$L__BB76_35;
+
+	shr.u32 	%r103, %r17, 31;
+	add.s32 	%r104, %r17, %r103;
+	shr.s32 	%r105, %r104, 1;
+	shl.b32 	%r106, %r105, 20;
+	add.s32 	%r107, %r19, %r106;
+	mov.b64 	%fd320, {%r18, %r107};
+	sub.s32 	%r108, %r17, %r105;
+	shl.b32 	%r109, %r108, 20;
+	add.s32 	%r110, %r109, 1072693248;
+	mov.u32 	%r111, 0;
+	mov.b64 	%fd321, {%r111, %r110};
+	mul.rn.f64 	%fd477, %fd320, %fd321;
+
+$L__BB76_35:
+	add.rn.f64 	%fd479, %fd479, %fd477;
+	setp.eq.s64 	%p34, %rd8, 2;
+	@%p34 bra 	$L__BB76_40;
+
+	ld.global.f64 	%fd322, [%rd25+16];
+	sub.rn.f64 	%fd49, %fd322, %fd468;
+	mov.f64 	%fd323, 0d4338000000000000;
+	mov.f64 	%fd324, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd325, %fd49, %fd324, %fd323;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd325;
+	}
+	mov.f64 	%fd326, 0dC338000000000000;
+	add.rn.f64 	%fd327, %fd325, %fd326;
+	mov.f64 	%fd328, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd329, %fd327, %fd328, %fd49;
+	mov.f64 	%fd330, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd331, %fd327, %fd330, %fd329;
+	mov.f64 	%fd332, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd333, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd334, %fd333, %fd331, %fd332;
+	mov.f64 	%fd335, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd336, %fd334, %fd331, %fd335;
+	mov.f64 	%fd337, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd338, %fd336, %fd331, %fd337;
+	mov.f64 	%fd339, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd340, %fd338, %fd331, %fd339;
+	mov.f64 	%fd341, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd342, %fd340, %fd331, %fd341;
+	mov.f64 	%fd343, 0d3F81111111122322;
+	fma.rn.f64 	%fd344, %fd342, %fd331, %fd343;
+	mov.f64 	%fd345, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd346, %fd344, %fd331, %fd345;
+	mov.f64 	%fd347, 0d3FC5555555555511;
+	fma.rn.f64 	%fd348, %fd346, %fd331, %fd347;
+	mov.f64 	%fd349, 0d3FE000000000000B;
+	fma.rn.f64 	%fd350, %fd348, %fd331, %fd349;
+	mov.f64 	%fd351, 0d3FF0000000000000;
+	fma.rn.f64 	%fd352, %fd350, %fd331, %fd351;
+	fma.rn.f64 	%fd353, %fd352, %fd331, %fd351;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r21, %temp}, %fd353;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r22}, %fd353;
+	}
+	shl.b32 	%r112, %r20, 20;
+	add.s32 	%r113, %r22, %r112;
+	mov.b64 	%fd478, {%r21, %r113};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r114}, %fd49;
+	}
+	mov.b32 	%f14, %r114;
+	abs.f32 	%f7, %f14;
+	setp.lt.f32 	%p35, %f7, 0f4086232B;
+	@%p35 bra 	$L__BB76_39;
+
+	setp.lt.f64 	%p36, %fd49, 0d0000000000000000;
+	add.rn.f64 	%fd354, %fd49, 0d7FF0000000000000;
+	selp.f64 	%fd478, 0d0000000000000000, %fd354, %p36;
+	setp.geu.f32 	%p37, %f7, 0f40874800;
+	@%p37 bra 	$L__BB76_39;
+
+	shr.u32 	%r115, %r20, 31;
+	add.s32 	%r116, %r20, %r115;
+	shr.s32 	%r117, %r116, 1;
+	shl.b32 	%r118, %r117, 20;
+	add.s32 	%r119, %r22, %r118;
+	mov.b64 	%fd355, {%r21, %r119};
+	sub.s32 	%r120, %r20, %r117;
+	shl.b32 	%r121, %r120, 20;
+	add.s32 	%r122, %r121, 1072693248;
+	mov.u32 	%r123, 0;
+	mov.b64 	%fd356, {%r123, %r122};
+	mul.rn.f64 	%fd478, %fd355, %fd356;
+
+$L__BB76_39:
+	add.rn.f64 	%fd479, %fd479, %fd478;
+
+$L__BB76_40:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r151, %temp}, %fd479;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r150}, %fd479;
+	}
+	setp.gt.s32 	%p38, %r150, 1048575;
+	mov.u32 	%r152, -1023;
+	@%p38 bra 	$L__BB76_42;
+
+	mul.rn.f64 	%fd479, %fd479, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r150}, %fd479;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r151, %temp}, %fd479;
+	}
+	mov.u32 	%r152, -1077;
+
+$L__BB76_42:
+	add.s32 	%r126, %r150, -1;
+	setp.lt.u32 	%p39, %r126, 2146435071;
+	@%p39 bra 	$L__BB76_44;
+	bra.uni 	$L__BB76_43;
+
+$L__BB76_44:
+	shr.u32 	%r128, %r150, 20;
+	add.s32 	%r153, %r152, %r128;
+	and.b32  	%r129, %r150, -2146435073;
+	or.b32  	%r130, %r129, 1072693248;
+	mov.b64 	%fd481, {%r151, %r130};
+	setp.lt.s32 	%p41, %r130, 1073127583;
+	@%p41 bra 	$L__BB76_46;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r131, %temp}, %fd481;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r132}, %fd481;
+	}
+	add.s32 	%r133, %r132, -1048576;
+	mov.b64 	%fd481, {%r131, %r133};
+	add.s32 	%r153, %r153, 1;
+
+$L__BB76_46:
+	add.rn.f64 	%fd359, %fd481, 0d3FF0000000000000;
+	mov.f64 	%fd360, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd361, %fd359;
+	neg.f64 	%fd362, %fd359;
+	fma.rn.f64 	%fd363, %fd362, %fd361, %fd360;
+	fma.rn.f64 	%fd364, %fd363, %fd363, %fd363;
+	fma.rn.f64 	%fd365, %fd364, %fd361, %fd361;
+	add.rn.f64 	%fd366, %fd481, 0dBFF0000000000000;
+	mul.rn.f64 	%fd367, %fd366, %fd365;
+	add.rn.f64 	%fd368, %fd367, %fd367;
+	mul.rn.f64 	%fd369, %fd368, %fd368;
+	mov.f64 	%fd370, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd371, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd372, %fd371, %fd369, %fd370;
+	mov.f64 	%fd373, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd374, %fd372, %fd369, %fd373;
+	mov.f64 	%fd375, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd376, %fd374, %fd369, %fd375;
+	mov.f64 	%fd377, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd378, %fd376, %fd369, %fd377;
+	mov.f64 	%fd379, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd380, %fd378, %fd369, %fd379;
+	mov.f64 	%fd381, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd382, %fd380, %fd369, %fd381;
+	mov.f64 	%fd383, 0d3FB5555555555554;
+	fma.rn.f64 	%fd384, %fd382, %fd369, %fd383;
+	sub.rn.f64 	%fd385, %fd366, %fd368;
+	add.rn.f64 	%fd386, %fd385, %fd385;
+	neg.f64 	%fd387, %fd368;
+	fma.rn.f64 	%fd388, %fd387, %fd366, %fd386;
+	mul.rn.f64 	%fd389, %fd365, %fd388;
+	mul.rn.f64 	%fd390, %fd369, %fd384;
+	fma.rn.f64 	%fd391, %fd390, %fd368, %fd389;
+	xor.b32  	%r134, %r153, -2147483648;
+	mov.u32 	%r135, -2147483648;
+	mov.u32 	%r136, 1127219200;
+	mov.b64 	%fd392, {%r134, %r136};
+	mov.b64 	%fd393, {%r135, %r136};
+	sub.rn.f64 	%fd394, %fd392, %fd393;
+	mov.f64 	%fd395, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd396, %fd394, %fd395, %fd368;
+	neg.f64 	%fd397, %fd394;
+	fma.rn.f64 	%fd398, %fd397, %fd395, %fd396;
+	sub.rn.f64 	%fd399, %fd398, %fd368;
+	sub.rn.f64 	%fd400, %fd391, %fd399;
+	mov.f64 	%fd401, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd402, %fd394, %fd401, %fd400;
+	add.rn.f64 	%fd482, %fd396, %fd402;
+	bra.uni 	$L__BB76_47;
+
+$L__BB76_43:
+	mov.f64 	%fd357, 0d7FF0000000000000;
+	fma.rn.f64 	%fd358, %fd479, %fd357, %fd357;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r127}, %fd479;
+	}
+	mov.b32 	%f15, %r127;
+	setp.eq.f32 	%p40, %f15, 0f00000000;
+	selp.f64 	%fd482, 0dFFF0000000000000, %fd358, %p40;
+
+$L__BB76_47:
+	add.rn.f64 	%fd468, %fd468, %fd482;
+
+$L__BB76_48:
+	add.s64 	%rd63, %rd73, 1;
+	mul.lo.s64 	%rd26, %rd63, %rd44;
+	setp.ge.s64 	%p42, %rd12, %rd26;
+	@%p42 bra 	$L__BB76_70;
+
+	setp.eq.s64 	%p43, %rd8, 0;
+	mov.u64 	%rd80, %rd12;
+	@%p43 bra 	$L__BB76_59;
+
+	shl.b64 	%rd64, %rd12, 3;
+	add.s64 	%rd27, %rd2, %rd64;
+	ld.global.f64 	%fd66, [%rd27];
+	setp.eq.f64 	%p44, %fd66, 0d0000000000000000;
+	add.s64 	%rd28, %rd1, %rd64;
+	@%p44 bra 	$L__BB76_52;
+
+	ld.global.f64 	%fd404, [%rd28];
+	sub.rn.f64 	%fd405, %fd404, %fd468;
+	mul.rn.f64 	%fd406, %fd66, %fd405;
+	add.rn.f64 	%fd490, %fd490, %fd406;
+
+$L__BB76_52:
+	add.s64 	%rd80, %rd12, 1;
+	setp.eq.s64 	%p45, %rd8, 1;
+	@%p45 bra 	$L__BB76_59;
+
+	ld.global.f64 	%fd69, [%rd27+8];
+	setp.eq.f64 	%p46, %fd69, 0d0000000000000000;
+	@%p46 bra 	$L__BB76_55;
+
+	ld.global.f64 	%fd407, [%rd28+8];
+	sub.rn.f64 	%fd408, %fd407, %fd468;
+	mul.rn.f64 	%fd409, %fd69, %fd408;
+	add.rn.f64 	%fd490, %fd490, %fd409;
+
+$L__BB76_55:
+	add.s64 	%rd80, %rd12, 2;
+	setp.eq.s64 	%p47, %rd8, 2;
+	@%p47 bra 	$L__BB76_59;
+
+	ld.global.f64 	%fd72, [%rd27+16];
+	setp.eq.f64 	%p48, %fd72, 0d0000000000000000;
+	@%p48 bra 	$L__BB76_58;
+
+	ld.global.f64 	%fd410, [%rd28+16];
+	sub.rn.f64 	%fd411, %fd410, %fd468;
+	mul.rn.f64 	%fd412, %fd72, %fd411;
+	add.rn.f64 	%fd490, %fd490, %fd412;
+
+$L__BB76_58:
+	add.s64 	%rd80, %rd12, 3;
+
+$L__BB76_59:
+	setp.lt.u64 	%p49, %rd7, 3;
+	@%p49 bra 	$L__BB76_70;
+
+	add.s64 	%rd72, %rd1, 16;
+	shl.b64 	%rd65, %rd80, 3;
+	add.s64 	%rd81, %rd72, %rd65;
+	add.s64 	%rd83, %rd2, %rd65;
+
+$L__BB76_61:
+	ld.global.f64 	%fd78, [%rd83];
+	setp.eq.f64 	%p50, %fd78, 0d0000000000000000;
+	@%p50 bra 	$L__BB76_63;
+
+	ld.global.f64 	%fd413, [%rd81+-16];
+	sub.rn.f64 	%fd414, %fd413, %fd468;
+	mul.rn.f64 	%fd415, %fd78, %fd414;
+	add.rn.f64 	%fd490, %fd490, %fd415;
+
+$L__BB76_63:
+	ld.global.f64 	%fd81, [%rd83+8];
+	setp.eq.f64 	%p51, %fd81, 0d0000000000000000;
+	@%p51 bra 	$L__BB76_65;
+
+	ld.global.f64 	%fd416, [%rd81+-8];
+	sub.rn.f64 	%fd417, %fd416, %fd468;
+	mul.rn.f64 	%fd418, %fd81, %fd417;
+	add.rn.f64 	%fd490, %fd490, %fd418;
+
+$L__BB76_65:
+	ld.global.f64 	%fd84, [%rd83+16];
+	setp.eq.f64 	%p52, %fd84, 0d0000000000000000;
+	@%p52 bra 	$L__BB76_67;
+
+	ld.global.f64 	%fd419, [%rd81];
+	sub.rn.f64 	%fd420, %fd419, %fd468;
+	mul.rn.f64 	%fd421, %fd84, %fd420;
+	add.rn.f64 	%fd490, %fd490, %fd421;
+
+$L__BB76_67:
+	ld.global.f64 	%fd87, [%rd83+24];
+	setp.eq.f64 	%p53, %fd87, 0d0000000000000000;
+	@%p53 bra 	$L__BB76_69;
+
+	ld.global.f64 	%fd422, [%rd81+8];
+	sub.rn.f64 	%fd423, %fd422, %fd468;
+	mul.rn.f64 	%fd424, %fd87, %fd423;
+	add.rn.f64 	%fd490, %fd490, %fd424;
+
+$L__BB76_69:
+	add.s64 	%rd81, %rd81, 32;
+	add.s64 	%rd80, %rd80, 4;
+	setp.lt.s64 	%p54, %rd80, %rd26;
+	add.s64 	%rd83, %rd83, 32;
+	@%p54 bra 	$L__BB76_61;
+
+$L__BB76_70:
+	ld.param.u64 	%rd69, [bbb_lik_cat_partial_f64_param_3];
+	add.s64 	%rd73, %rd73, %rd6;
+	setp.lt.s64 	%p55, %rd73, %rd69;
+	@%p55 bra 	$L__BB76_2;
+
+$L__BB76_71:
+	mov.u32 	%r142, %tid.x;
+	shl.b32 	%r137, %r142, 3;
+	mov.u32 	%r138, _ZZ9block_sumdE1s;
+	add.s32 	%r33, %r138, %r137;
+	st.shared.f64 	[%r33], %fd490;
+	bar.sync 	0;
+	setp.gt.u32 	%p56, %r142, 127;
+	@%p56 bra 	$L__BB76_73;
+
+	ld.shared.f64 	%fd425, [%r33];
+	ld.shared.f64 	%fd426, [%r33+1024];
+	add.rn.f64 	%fd427, %fd426, %fd425;
+	st.shared.f64 	[%r33], %fd427;
+
+$L__BB76_73:
+	mov.u32 	%r143, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p57, %r143, 63;
+	@%p57 bra 	$L__BB76_75;
+
+	ld.shared.f64 	%fd428, [%r33];
+	ld.shared.f64 	%fd429, [%r33+512];
+	add.rn.f64 	%fd430, %fd429, %fd428;
+	st.shared.f64 	[%r33], %fd430;
+
+$L__BB76_75:
+	mov.u32 	%r144, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p58, %r144, 31;
+	@%p58 bra 	$L__BB76_77;
+
+	ld.shared.f64 	%fd431, [%r33];
+	ld.shared.f64 	%fd432, [%r33+256];
+	add.rn.f64 	%fd433, %fd432, %fd431;
+	st.shared.f64 	[%r33], %fd433;
+
+$L__BB76_77:
+	mov.u32 	%r145, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p59, %r145, 15;
+	@%p59 bra 	$L__BB76_79;
+
+	ld.shared.f64 	%fd434, [%r33];
+	ld.shared.f64 	%fd435, [%r33+128];
+	add.rn.f64 	%fd436, %fd435, %fd434;
+	st.shared.f64 	[%r33], %fd436;
+
+$L__BB76_79:
+	mov.u32 	%r146, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p60, %r146, 7;
+	@%p60 bra 	$L__BB76_81;
+
+	ld.shared.f64 	%fd437, [%r33];
+	ld.shared.f64 	%fd438, [%r33+64];
+	add.rn.f64 	%fd439, %fd438, %fd437;
+	st.shared.f64 	[%r33], %fd439;
+
+$L__BB76_81:
+	mov.u32 	%r147, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p61, %r147, 3;
+	@%p61 bra 	$L__BB76_83;
+
+	ld.shared.f64 	%fd440, [%r33];
+	ld.shared.f64 	%fd441, [%r33+32];
+	add.rn.f64 	%fd442, %fd441, %fd440;
+	st.shared.f64 	[%r33], %fd442;
+
+$L__BB76_83:
+	mov.u32 	%r148, %tid.x;
+	bar.sync 	0;
+	setp.gt.u32 	%p62, %r148, 1;
+	@%p62 bra 	$L__BB76_85;
+
+	ld.shared.f64 	%fd443, [%r33];
+	ld.shared.f64 	%fd444, [%r33+16];
+	add.rn.f64 	%fd445, %fd444, %fd443;
+	st.shared.f64 	[%r33], %fd445;
+
+$L__BB76_85:
+	mov.u32 	%r149, %tid.x;
+	bar.sync 	0;
+	setp.ne.s32 	%p63, %r149, 0;
+	@%p63 bra 	$L__BB76_87;
+
+	ld.shared.f64 	%fd446, [_ZZ9block_sumdE1s+8];
+	ld.shared.f64 	%fd447, [%r33];
+	add.rn.f64 	%fd448, %fd446, %fd447;
+	st.shared.f64 	[%r33], %fd448;
+
+$L__BB76_87:
+	bar.sync 	0;
+	@%p63 bra 	$L__BB76_89;
+
+	mov.u32 	%r140, %ctaid.x;
+	cvt.u64.u32 	%rd71, %r140;
+	ld.param.u64 	%rd70, [bbb_lik_cat_partial_f64_param_0];
+	ld.shared.f64 	%fd449, [_ZZ9block_sumdE1s];
+	cvta.to.global.u64 	%rd66, %rd70;
+	shl.b64 	%rd67, %rd71, 3;
+	add.s64 	%rd68, %rd66, %rd67;
+	st.global.f64 	[%rd68], %fd449;
+
+$L__BB76_89:
+	ret;
+
+}
+	// .globl	bbb_lik_cat_dlogits_f64
+.visible .entry bbb_lik_cat_dlogits_f64(
+	.param .u64 bbb_lik_cat_dlogits_f64_param_0,
+	.param .u64 bbb_lik_cat_dlogits_f64_param_1,
+	.param .u64 bbb_lik_cat_dlogits_f64_param_2,
+	.param .u64 bbb_lik_cat_dlogits_f64_param_3,
+	.param .u64 bbb_lik_cat_dlogits_f64_param_4,
+	.param .u64 bbb_lik_cat_dlogits_f64_param_5
+)
+{
+	.reg .pred 	%p<62>;
+	.reg .f32 	%f<22>;
+	.reg .b32 	%r<188>;
+	.reg .f64 	%fd<572>;
+	.reg .b64 	%rd<104>;
+
+
+	ld.param.u64 	%rd48, [bbb_lik_cat_dlogits_f64_param_0];
+	ld.param.u64 	%rd49, [bbb_lik_cat_dlogits_f64_param_1];
+	ld.param.u64 	%rd50, [bbb_lik_cat_dlogits_f64_param_2];
+	ld.param.u64 	%rd51, [bbb_lik_cat_dlogits_f64_param_3];
+	ld.param.u64 	%rd46, [bbb_lik_cat_dlogits_f64_param_4];
+	ld.param.u64 	%rd47, [bbb_lik_cat_dlogits_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd48;
+	cvta.to.global.u64 	%rd2, %rd50;
+	cvta.to.global.u64 	%rd3, %rd49;
+	cvta.to.global.u64 	%rd52, %rd51;
+	ld.global.f64 	%fd1, [%rd52];
+	mov.u32 	%r41, %ctaid.x;
+	mov.u32 	%r42, %ntid.x;
+	cvt.u64.u32 	%rd4, %r42;
+	mul.wide.u32 	%rd53, %r41, %r42;
+	mov.u32 	%r43, %tid.x;
+	cvt.u64.u32 	%rd54, %r43;
+	add.s64 	%rd92, %rd53, %rd54;
+	setp.ge.s64 	%p1, %rd92, %rd46;
+	@%p1 bra 	$L__BB77_72;
+
+	mov.u32 	%r44, %nctaid.x;
+	cvt.u64.u32 	%rd55, %r44;
+	mul.lo.s64 	%rd6, %rd4, %rd55;
+	add.s64 	%rd7, %rd47, -1;
+	and.b64  	%rd8, %rd47, 3;
+	sub.s64 	%rd9, %rd47, %rd8;
+
+$L__BB77_2:
+	mul.lo.s64 	%rd103, %rd92, %rd47;
+	setp.lt.s64 	%p2, %rd47, 1;
+	mov.f64 	%fd549, 0dFFF0000000000000;
+	@%p2 bra 	$L__BB77_10;
+
+	setp.lt.u64 	%p3, %rd7, 3;
+	mov.f64 	%fd549, 0dFFF0000000000000;
+	mov.u64 	%rd95, 0;
+	@%p3 bra 	$L__BB77_6;
+
+	mov.u64 	%rd94, %rd9;
+
+$L__BB77_5:
+	add.s64 	%rd58, %rd95, %rd103;
+	shl.b64 	%rd59, %rd58, 3;
+	add.s64 	%rd60, %rd2, %rd59;
+	ld.global.f64 	%fd96, [%rd60];
+	max.f64 	%fd97, %fd549, %fd96;
+	ld.global.f64 	%fd98, [%rd60+8];
+	max.f64 	%fd99, %fd97, %fd98;
+	ld.global.f64 	%fd100, [%rd60+16];
+	max.f64 	%fd101, %fd99, %fd100;
+	ld.global.f64 	%fd102, [%rd60+24];
+	max.f64 	%fd549, %fd101, %fd102;
+	add.s64 	%rd95, %rd95, 4;
+	add.s64 	%rd94, %rd94, -4;
+	setp.ne.s64 	%p4, %rd94, 0;
+	@%p4 bra 	$L__BB77_5;
+
+$L__BB77_6:
+	setp.eq.s64 	%p5, %rd8, 0;
+	@%p5 bra 	$L__BB77_10;
+
+	setp.eq.s64 	%p6, %rd8, 1;
+	add.s64 	%rd61, %rd95, %rd103;
+	shl.b64 	%rd62, %rd61, 3;
+	add.s64 	%rd19, %rd2, %rd62;
+	ld.global.f64 	%fd103, [%rd19];
+	max.f64 	%fd549, %fd549, %fd103;
+	@%p6 bra 	$L__BB77_10;
+
+	setp.eq.s64 	%p7, %rd8, 2;
+	ld.global.f64 	%fd104, [%rd19+8];
+	max.f64 	%fd549, %fd549, %fd104;
+	@%p7 bra 	$L__BB77_10;
+
+	ld.global.f64 	%fd105, [%rd19+16];
+	max.f64 	%fd549, %fd549, %fd105;
+
+$L__BB77_10:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r45}, %fd549;
+	}
+	and.b32  	%r46, %r45, 2147483647;
+	setp.eq.s32 	%p8, %r46, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r47, %temp}, %fd549;
+	}
+	setp.eq.s32 	%p9, %r47, 0;
+	and.pred  	%p10, %p8, %p9;
+	@%p10 bra 	$L__BB77_48;
+
+	mov.f64 	%fd560, 0d0000000000000000;
+	@%p2 bra 	$L__BB77_40;
+
+	setp.lt.u64 	%p12, %rd7, 3;
+	mov.f64 	%fd560, 0d0000000000000000;
+	mov.u64 	%rd98, 0;
+	@%p12 bra 	$L__BB77_27;
+
+	mov.u64 	%rd97, %rd9;
+
+$L__BB77_14:
+	add.s64 	%rd65, %rd98, %rd103;
+	shl.b64 	%rd66, %rd65, 3;
+	add.s64 	%rd22, %rd2, %rd66;
+	ld.global.f64 	%fd110, [%rd22];
+	sub.rn.f64 	%fd11, %fd110, %fd549;
+	mov.f64 	%fd111, 0d4338000000000000;
+	mov.f64 	%fd112, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd113, %fd11, %fd112, %fd111;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd113;
+	}
+	mov.f64 	%fd114, 0dC338000000000000;
+	add.rn.f64 	%fd115, %fd113, %fd114;
+	mov.f64 	%fd116, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd117, %fd115, %fd116, %fd11;
+	mov.f64 	%fd118, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd119, %fd115, %fd118, %fd117;
+	mov.f64 	%fd120, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd121, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd122, %fd121, %fd119, %fd120;
+	mov.f64 	%fd123, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd124, %fd122, %fd119, %fd123;
+	mov.f64 	%fd125, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd126, %fd124, %fd119, %fd125;
+	mov.f64 	%fd127, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd128, %fd126, %fd119, %fd127;
+	mov.f64 	%fd129, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd130, %fd128, %fd119, %fd129;
+	mov.f64 	%fd131, 0d3F81111111122322;
+	fma.rn.f64 	%fd132, %fd130, %fd119, %fd131;
+	mov.f64 	%fd133, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd134, %fd132, %fd119, %fd133;
+	mov.f64 	%fd135, 0d3FC5555555555511;
+	fma.rn.f64 	%fd136, %fd134, %fd119, %fd135;
+	mov.f64 	%fd137, 0d3FE000000000000B;
+	fma.rn.f64 	%fd138, %fd136, %fd119, %fd137;
+	mov.f64 	%fd139, 0d3FF0000000000000;
+	fma.rn.f64 	%fd140, %fd138, %fd119, %fd139;
+	fma.rn.f64 	%fd141, %fd140, %fd119, %fd139;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd141;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd141;
+	}
+	shl.b32 	%r48, %r1, 20;
+	add.s32 	%r49, %r3, %r48;
+	mov.b64 	%fd551, {%r2, %r49};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r50}, %fd11;
+	}
+	mov.b32 	%f11, %r50;
+	abs.f32 	%f1, %f11;
+	setp.lt.f32 	%p13, %f1, 0f4086232B;
+	@%p13 bra 	$L__BB77_17;
+
+	sub.rn.f64 	%fd543, %fd110, %fd549;
+	setp.lt.f64 	%p14, %fd543, 0d0000000000000000;
+	add.rn.f64 	%fd142, %fd543, 0d7FF0000000000000;
+	selp.f64 	%fd551, 0d0000000000000000, %fd142, %p14;
+	setp.geu.f32 	%p15, %f1, 0f40874800;
+	@%p15 bra 	$L__BB77_17;
+
+	mov.f64 	%fd532, 0d4338000000000000;
+	mov.f64 	%fd531, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd528, %fd11, %fd531, %fd532;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r181, %temp}, %fd528;
+	}
+	shr.u32 	%r51, %r181, 31;
+	add.s32 	%r52, %r181, %r51;
+	shr.s32 	%r53, %r52, 1;
+	shl.b32 	%r54, %r53, 20;
+	add.s32 	%r55, %r3, %r54;
+	mov.b64 	%fd143, {%r2, %r55};
+	sub.s32 	%r56, %r181, %r53;
+	shl.b32 	%r57, %r56, 20;
+	add.s32 	%r58, %r57, 1072693248;
+	mov.u32 	%r59, 0;
+	mov.b64 	%fd144, {%r59, %r58};
+	mul.rn.f64 	%fd551, %fd143, %fd144;
+
+$L__BB77_17:
+	mov.f64 	%fd534, 0d4338000000000000;
+	mov.f64 	%fd533, 0d3FF71547652B82FE;
+	add.s64 	%rd83, %rd98, %rd103;
+	shl.b64 	%rd82, %rd83, 3;
+	add.s64 	%rd81, %rd2, %rd82;
+	add.rn.f64 	%fd16, %fd560, %fd551;
+	ld.global.f64 	%fd145, [%rd81+8];
+	sub.rn.f64 	%fd17, %fd145, %fd549;
+	fma.rn.f64 	%fd148, %fd17, %fd533, %fd534;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd148;
+	}
+	add.rn.f64 	%fd150, %fd148, %fd114;
+	fma.rn.f64 	%fd152, %fd150, %fd116, %fd17;
+	fma.rn.f64 	%fd154, %fd150, %fd118, %fd152;
+	fma.rn.f64 	%fd157, %fd121, %fd154, %fd120;
+	fma.rn.f64 	%fd159, %fd157, %fd154, %fd123;
+	fma.rn.f64 	%fd161, %fd159, %fd154, %fd125;
+	fma.rn.f64 	%fd163, %fd161, %fd154, %fd127;
+	fma.rn.f64 	%fd165, %fd163, %fd154, %fd129;
+	fma.rn.f64 	%fd167, %fd165, %fd154, %fd131;
+	fma.rn.f64 	%fd169, %fd167, %fd154, %fd133;
+	fma.rn.f64 	%fd171, %fd169, %fd154, %fd135;
+	fma.rn.f64 	%fd173, %fd171, %fd154, %fd137;
+	fma.rn.f64 	%fd175, %fd173, %fd154, %fd139;
+	fma.rn.f64 	%fd176, %fd175, %fd154, %fd139;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd176;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd176;
+	}
+	shl.b32 	%r60, %r4, 20;
+	add.s32 	%r61, %r6, %r60;
+	mov.b64 	%fd552, {%r5, %r61};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r62}, %fd17;
+	}
+	mov.b32 	%f12, %r62;
+	abs.f32 	%f2, %f12;
+	setp.lt.f32 	%p16, %f2, 0f4086232B;
+	@%p16 bra 	$L__BB77_20;
+
+	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
+	add.rn.f64 	%fd177, %fd17, 0d7FF0000000000000;
+	selp.f64 	%fd552, 0d0000000000000000, %fd177, %p17;
+	setp.geu.f32 	%p18, %f2, 0f40874800;
+	@%p18 bra 	$L__BB77_20;
+
+	shr.u32 	%r63, %r4, 31;
+	add.s32 	%r64, %r4, %r63;
+	shr.s32 	%r65, %r64, 1;
+	shl.b32 	%r66, %r65, 20;
+	add.s32 	%r67, %r6, %r66;
+	mov.b64 	%fd178, {%r5, %r67};
+	sub.s32 	%r68, %r4, %r65;
+	shl.b32 	%r69, %r68, 20;
+	add.s32 	%r70, %r69, 1072693248;
+	mov.u32 	%r71, 0;
+	mov.b64 	%fd179, {%r71, %r70};
+	mul.rn.f64 	%fd552, %fd178, %fd179;
+
+$L__BB77_20:
+	add.s64 	%rd86, %rd98, %rd103;
+	shl.b64 	%rd85, %rd86, 3;
+	add.s64 	%rd84, %rd2, %rd85;
+	add.rn.f64 	%fd22, %fd16, %fd552;
+	ld.global.f64 	%fd180, [%rd84+16];
+	sub.rn.f64 	%fd23, %fd180, %fd549;
+	mov.f64 	%fd181, 0d4338000000000000;
+	mov.f64 	%fd182, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd183, %fd23, %fd182, %fd181;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r7, %temp}, %fd183;
+	}
+	mov.f64 	%fd184, 0dC338000000000000;
+	add.rn.f64 	%fd185, %fd183, %fd184;
+	mov.f64 	%fd186, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd187, %fd185, %fd186, %fd23;
+	mov.f64 	%fd188, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd189, %fd185, %fd188, %fd187;
+	mov.f64 	%fd190, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd191, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd192, %fd191, %fd189, %fd190;
+	mov.f64 	%fd193, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd194, %fd192, %fd189, %fd193;
+	mov.f64 	%fd195, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd196, %fd194, %fd189, %fd195;
+	mov.f64 	%fd197, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd198, %fd196, %fd189, %fd197;
+	mov.f64 	%fd199, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd200, %fd198, %fd189, %fd199;
+	mov.f64 	%fd201, 0d3F81111111122322;
+	fma.rn.f64 	%fd202, %fd200, %fd189, %fd201;
+	mov.f64 	%fd203, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd204, %fd202, %fd189, %fd203;
+	mov.f64 	%fd205, 0d3FC5555555555511;
+	fma.rn.f64 	%fd206, %fd204, %fd189, %fd205;
+	mov.f64 	%fd207, 0d3FE000000000000B;
+	fma.rn.f64 	%fd208, %fd206, %fd189, %fd207;
+	mov.f64 	%fd209, 0d3FF0000000000000;
+	fma.rn.f64 	%fd210, %fd208, %fd189, %fd209;
+	fma.rn.f64 	%fd211, %fd210, %fd189, %fd209;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd211;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r9}, %fd211;
+	}
+	shl.b32 	%r72, %r7, 20;
+	add.s32 	%r73, %r9, %r72;
+	mov.b64 	%fd553, {%r8, %r73};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r74}, %fd23;
+	}
+	mov.b32 	%f13, %r74;
+	abs.f32 	%f3, %f13;
+	setp.lt.f32 	%p19, %f3, 0f4086232B;
+	@%p19 bra 	$L__BB77_23;
+
+	sub.rn.f64 	%fd544, %fd180, %fd549;
+	setp.lt.f64 	%p20, %fd544, 0d0000000000000000;
+	add.rn.f64 	%fd212, %fd544, 0d7FF0000000000000;
+	selp.f64 	%fd553, 0d0000000000000000, %fd212, %p20;
+	setp.geu.f32 	%p21, %f3, 0f40874800;
+	@%p21 bra 	$L__BB77_23;
+
+	mov.f64 	%fd536, 0d4338000000000000;
+	mov.f64 	%fd535, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd529, %fd23, %fd535, %fd536;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r182, %temp}, %fd529;
+	}
+	shr.u32 	%r75, %r182, 31;
+	add.s32 	%r76, %r182, %r75;
+	shr.s32 	%r77, %r76, 1;
+	shl.b32 	%r78, %r77, 20;
+	add.s32 	%r79, %r9, %r78;
+	mov.b64 	%fd213, {%r8, %r79};
+	sub.s32 	%r80, %r182, %r77;
+	shl.b32 	%r81, %r80, 20;
+	add.s32 	%r82, %r81, 1072693248;
+	mov.u32 	%r83, 0;
+	mov.b64 	%fd214, {%r83, %r82};
+	mul.rn.f64 	%fd553, %fd213, %fd214;
+
+$L__BB77_23:
+	mov.f64 	%fd538, 0d4338000000000000;
+	mov.f64 	%fd537, 0d3FF71547652B82FE;
+	add.s64 	%rd89, %rd98, %rd103;
+	shl.b64 	%rd88, %rd89, 3;
+	add.s64 	%rd87, %rd2, %rd88;
+	add.rn.f64 	%fd28, %fd22, %fd553;
+	ld.global.f64 	%fd215, [%rd87+24];
+	sub.rn.f64 	%fd29, %fd215, %fd549;
+	fma.rn.f64 	%fd218, %fd29, %fd537, %fd538;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r10, %temp}, %fd218;
+	}
+	add.rn.f64 	%fd220, %fd218, %fd184;
+	fma.rn.f64 	%fd222, %fd220, %fd186, %fd29;
+	fma.rn.f64 	%fd224, %fd220, %fd188, %fd222;
+	fma.rn.f64 	%fd227, %fd191, %fd224, %fd190;
+	fma.rn.f64 	%fd229, %fd227, %fd224, %fd193;
+	fma.rn.f64 	%fd231, %fd229, %fd224, %fd195;
+	fma.rn.f64 	%fd233, %fd231, %fd224, %fd197;
+	fma.rn.f64 	%fd235, %fd233, %fd224, %fd199;
+	fma.rn.f64 	%fd237, %fd235, %fd224, %fd201;
+	fma.rn.f64 	%fd239, %fd237, %fd224, %fd203;
+	fma.rn.f64 	%fd241, %fd239, %fd224, %fd205;
+	fma.rn.f64 	%fd243, %fd241, %fd224, %fd207;
+	fma.rn.f64 	%fd245, %fd243, %fd224, %fd209;
+	fma.rn.f64 	%fd246, %fd245, %fd224, %fd209;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r11, %temp}, %fd246;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r12}, %fd246;
+	}
+	shl.b32 	%r84, %r10, 20;
+	add.s32 	%r85, %r12, %r84;
+	mov.b64 	%fd554, {%r11, %r85};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd29;
+	}
+	mov.b32 	%f14, %r86;
+	abs.f32 	%f4, %f14;
+	setp.lt.f32 	%p22, %f4, 0f4086232B;
+	@%p22 bra 	$L__BB77_26;
+
+	setp.lt.f64 	%p23, %fd29, 0d0000000000000000;
+	add.rn.f64 	%fd247, %fd29, 0d7FF0000000000000;
+	selp.f64 	%fd554, 0d0000000000000000, %fd247, %p23;
+	setp.geu.f32 	%p24, %f4, 0f40874800;
+	@%p24 bra 	$L__BB77_26;
+
+	shr.u32 	%r87, %r10, 31;
+	add.s32 	%r88, %r10, %r87;
+	shr.s32 	%r89, %r88, 1;
+	shl.b32 	%r90, %r89, 20;
+	add.s32 	%r91, %r12, %r90;
+	mov.b64 	%fd248, {%r11, %r91};
+	sub.s32 	%r92, %r10, %r89;
+	shl.b32 	%r93, %r92, 20;
+	add.s32 	%r94, %r93, 1072693248;
+	mov.u32 	%r95, 0;
+	mov.b64 	%fd249, {%r95, %r94};
+	mul.rn.f64 	%fd554, %fd248, %fd249;
+
+$L__BB77_26:
+	add.rn.f64 	%fd560, %fd28, %fd554;
+	add.s64 	%rd98, %rd98, 4;
+	add.s64 	%rd97, %rd97, -4;
+	setp.ne.s64 	%p25, %rd97, 0;
+	@%p25 bra 	$L__BB77_14;
+
+$L__BB77_27:
+	setp.eq.s64 	%p26, %rd8, 0;
+	@%p26 bra 	$L__BB77_40;
+
+	add.s64 	%rd67, %rd98, %rd103;
+	shl.b64 	%rd68, %rd67, 3;
+	add.s64 	%rd26, %rd2, %rd68;
+	ld.global.f64 	%fd250, [%rd26];
+	sub.rn.f64 	%fd37, %fd250, %fd549;
+	mov.f64 	%fd251, 0d4338000000000000;
+	mov.f64 	%fd252, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd253, %fd37, %fd252, %fd251;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r13, %temp}, %fd253;
+	}
+	mov.f64 	%fd254, 0dC338000000000000;
+	add.rn.f64 	%fd255, %fd253, %fd254;
+	mov.f64 	%fd256, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd257, %fd255, %fd256, %fd37;
+	mov.f64 	%fd258, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd259, %fd255, %fd258, %fd257;
+	mov.f64 	%fd260, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd261, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd262, %fd261, %fd259, %fd260;
+	mov.f64 	%fd263, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd264, %fd262, %fd259, %fd263;
+	mov.f64 	%fd265, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd266, %fd264, %fd259, %fd265;
+	mov.f64 	%fd267, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd268, %fd266, %fd259, %fd267;
+	mov.f64 	%fd269, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd270, %fd268, %fd259, %fd269;
+	mov.f64 	%fd271, 0d3F81111111122322;
+	fma.rn.f64 	%fd272, %fd270, %fd259, %fd271;
+	mov.f64 	%fd273, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd274, %fd272, %fd259, %fd273;
+	mov.f64 	%fd275, 0d3FC5555555555511;
+	fma.rn.f64 	%fd276, %fd274, %fd259, %fd275;
+	mov.f64 	%fd277, 0d3FE000000000000B;
+	fma.rn.f64 	%fd278, %fd276, %fd259, %fd277;
+	mov.f64 	%fd279, 0d3FF0000000000000;
+	fma.rn.f64 	%fd280, %fd278, %fd259, %fd279;
+	fma.rn.f64 	%fd281, %fd280, %fd259, %fd279;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd281;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r15}, %fd281;
+	}
+	shl.b32 	%r96, %r13, 20;
+	add.s32 	%r97, %r15, %r96;
+	mov.b64 	%fd557, {%r14, %r97};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r98}, %fd37;
+	}
+	mov.b32 	%f15, %r98;
+	abs.f32 	%f5, %f15;
+	setp.lt.f32 	%p27, %f5, 0f4086232B;
+	@%p27 bra 	$L__BB77_31;
+
+	setp.lt.f64 	%p28, %fd37, 0d0000000000000000;
+	add.rn.f64 	%fd282, %fd37, 0d7FF0000000000000;
+	selp.f64 	%fd557, 0d0000000000000000, %fd282, %p28;
+	setp.geu.f32 	%p29, %f5, 0f40874800;
+	@%p29 bra 	$L__BB77_31;
+
+	shr.u32 	%r99, %r13, 31;
+	add.s32 	%r100, %r13, %r99;
+	shr.s32 	%r101, %r100, 1;
+	shl.b32 	%r102, %r101, 20;
+	add.s32 	%r103, %r15, %r102;
+	mov.b64 	%fd283, {%r14, %r103};
+	sub.s32 	%r104, %r13, %r101;
+	shl.b32 	%r105, %r104, 20;
+	add.s32 	%r106, %r105, 1072693248;
+	mov.u32 	%r107, 0;
+	mov.b64 	%fd284, {%r107, %r106};
+	mul.rn.f64 	%fd557, %fd283, %fd284;
+
+$L__BB77_31:
+	add.rn.f64 	%fd560, %fd560, %fd557;
+	setp.eq.s64 	%p30, %rd8, 1;
+	@%p30 bra 	$L__BB77_40;
+
+	ld.global.f64 	%fd285, [%rd26+8];
+	sub.rn.f64 	%fd43, %fd285, %fd549;
+	mov.f64 	%fd286, 0d4338000000000000;
+	mov.f64 	%fd287, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd288, %fd43, %fd287, %fd286;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r16, %temp}, %fd288;
+	}
+	mov.f64 	%fd289, 0dC338000000000000;
+	add.rn.f64 	%fd290, %fd288, %fd289;
+	mov.f64 	%fd291, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd292, %fd290, %fd291, %fd43;
+	mov.f64 	%fd293, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd294, %fd290, %fd293, %fd292;
+	mov.f64 	%fd295, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd296, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd297, %fd296, %fd294, %fd295;
+	mov.f64 	%fd298, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd299, %fd297, %fd294, %fd298;
+	mov.f64 	%fd300, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd301, %fd299, %fd294, %fd300;
+	mov.f64 	%fd302, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd303, %fd301, %fd294, %fd302;
+	mov.f64 	%fd304, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd305, %fd303, %fd294, %fd304;
+	mov.f64 	%fd306, 0d3F81111111122322;
+	fma.rn.f64 	%fd307, %fd305, %fd294, %fd306;
+	mov.f64 	%fd308, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd309, %fd307, %fd294, %fd308;
+	mov.f64 	%fd310, 0d3FC5555555555511;
+	fma.rn.f64 	%fd311, %fd309, %fd294, %fd310;
+	mov.f64 	%fd312, 0d3FE000000000000B;
+	fma.rn.f64 	%fd313, %fd311, %fd294, %fd312;
+	mov.f64 	%fd314, 0d3FF0000000000000;
+	fma.rn.f64 	%fd315, %fd313, %fd294, %fd314;
+	fma.rn.f64 	%fd316, %fd315, %fd294, %fd314;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd316;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r18}, %fd316;
+	}
+	shl.b32 	%r108, %r16, 20;
+	add.s32 	%r109, %r18, %r108;
+	mov.b64 	%fd558, {%r17, %r109};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r110}, %fd43;
+	}
+	mov.b32 	%f16, %r110;
+	abs.f32 	%f6, %f16;
+	setp.lt.f32 	%p31, %f6, 0f4086232B;
+	@%p31 bra 	$L__BB77_35;
+
+	setp.lt.f64 	%p32, %fd43, 0d0000000000000000;
+	add.rn.f64 	%fd317, %fd43, 0d7FF0000000000000;
+	selp.f64 	%fd558, 0d0000000000000000, %fd317, %p32;
+	setp.geu.f32 	%p33, %f6, 0f40874800;
+	@%p33 bra 	$L__BB77_35;
+
+	shr.u32 	%r111, %r16, 31;
+	add.s32 	%r112, %r16, %r111;
+	shr.s32 	%r113, %r112, 1;
+	shl.b32 	%r114, %r113, 20;
+	add.s32 	%r115, %r18, %r114;
+	mov.b64 	%fd318, {%r17, %r115};
+	sub.s32 	%r116, %r16, %r113;
+	shl.b32 	%r117, %r116, 20;
+	add.s32 	%r118, %r117, 1072693248;
+	mov.u32 	%r119, 0;
+	mov.b64 	%fd319, {%r119, %r118};
+	mul.rn.f64 	%fd558, %fd318, %fd319;
+
+$L__BB77_35:
+	add.rn.f64 	%fd560, %fd560, %fd558;
+	setp.eq.s64 	%p34, %rd8, 2;
+	@%p34 bra 	$L__BB77_40;
+
+	ld.global.f64 	%fd320, [%rd26+16];
+	sub.rn.f64 	%fd49, %fd320, %fd549;
+	mov.f64 	%fd321, 0d4338000000000000;
+	mov.f64 	%fd322, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd323, %fd49, %fd322, %fd321;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r19, %temp}, %fd323;
+	}
+	mov.f64 	%fd324, 0dC338000000000000;
+	add.rn.f64 	%fd325, %fd323, %fd324;
+	mov.f64 	%fd326, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd327, %fd325, %fd326, %fd49;
+	mov.f64 	%fd328, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd329, %fd325, %fd328, %fd327;
+	mov.f64 	%fd330, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd331, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd332, %fd331, %fd329, %fd330;
+	mov.f64 	%fd333, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd334, %fd332, %fd329, %fd333;
+	mov.f64 	%fd335, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd336, %fd334, %fd329, %fd335;
+	mov.f64 	%fd337, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd338, %fd336, %fd329, %fd337;
+	mov.f64 	%fd339, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd340, %fd338, %fd329, %fd339;
+	mov.f64 	%fd341, 0d3F81111111122322;
+	fma.rn.f64 	%fd342, %fd340, %fd329, %fd341;
+	mov.f64 	%fd343, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd344, %fd342, %fd329, %fd343;
+	mov.f64 	%fd345, 0d3FC5555555555511;
+	fma.rn.f64 	%fd346, %fd344, %fd329, %fd345;
+	mov.f64 	%fd347, 0d3FE000000000000B;
+	fma.rn.f64 	%fd348, %fd346, %fd329, %fd347;
+	mov.f64 	%fd349, 0d3FF0000000000000;
+	fma.rn.f64 	%fd350, %fd348, %fd329, %fd349;
+	fma.rn.f64 	%fd351, %fd350, %fd329, %fd349;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd351;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r21}, %fd351;
+	}
+	shl.b32 	%r120, %r19, 20;
+	add.s32 	%r121, %r21, %r120;
+	mov.b64 	%fd559, {%r20, %r121};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r122}, %fd49;
+	}
+	mov.b32 	%f17, %r122;
+	abs.f32 	%f7, %f17;
+	setp.lt.f32 	%p35, %f7, 0f4086232B;
+	@%p35 bra 	$L__BB77_39;
+
+	setp.lt.f64 	%p36, %fd49, 0d0000000000000000;
+	add.rn.f64 	%fd352, %fd49, 0d7FF0000000000000;
+	selp.f64 	%fd559, 0d0000000000000000, %fd352, %p36;
+	setp.geu.f32 	%p37, %f7, 0f40874800;
+	@%p37 bra 	$L__BB77_39;
+
+	shr.u32 	%r123, %r19, 31;
+	add.s32 	%r124, %r19, %r123;
+	shr.s32 	%r125, %r124, 1;
+	shl.b32 	%r126, %r125, 20;
+	add.s32 	%r127, %r21, %r126;
+	mov.b64 	%fd353, {%r20, %r127};
+	sub.s32 	%r128, %r19, %r125;
+	shl.b32 	%r129, %r128, 20;
+	add.s32 	%r130, %r129, 1072693248;
+	mov.u32 	%r131, 0;
+	mov.b64 	%fd354, {%r131, %r130};
+	mul.rn.f64 	%fd559, %fd353, %fd354;
+
+$L__BB77_39:
+	add.rn.f64 	%fd560, %fd560, %fd559;
+
+$L__BB77_40:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r185, %temp}, %fd560;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r184}, %fd560;
+	}
+	setp.gt.s32 	%p38, %r184, 1048575;
+	mov.u32 	%r186, -1023;
+	@%p38 bra 	$L__BB77_42;
+
+	mul.rn.f64 	%fd560, %fd560, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r184}, %fd560;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r185, %temp}, %fd560;
+	}
+	mov.u32 	%r186, -1077;
+
+$L__BB77_42:
+	add.s32 	%r134, %r184, -1;
+	setp.lt.u32 	%p39, %r134, 2146435071;
+	@%p39 bra 	$L__BB77_44;
+	bra.uni 	$L__BB77_43;
+
+$L__BB77_44:
+	shr.u32 	%r136, %r184, 20;
+	add.s32 	%r187, %r186, %r136;
+	and.b32  	%r137, %r184, -2146435073;
+	or.b32  	%r138, %r137, 1072693248;
+	mov.b64 	%fd562, {%r185, %r138};
+	setp.lt.s32 	%p41, %r138, 1073127583;
+	@%p41 bra 	$L__BB77_46;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r139, %temp}, %fd562;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r140}, %fd562;
+	}
+	add.s32 	%r141, %r140, -1048576;
+	mov.b64 	%fd562, {%r139, %r141};
+	add.s32 	%r187, %r187, 1;
+
+$L__BB77_46:
+	add.rn.f64 	%fd357, %fd562, 0d3FF0000000000000;
+	mov.f64 	%fd358, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd359, %fd357;
+	neg.f64 	%fd360, %fd357;
+	fma.rn.f64 	%fd361, %fd360, %fd359, %fd358;
+	fma.rn.f64 	%fd362, %fd361, %fd361, %fd361;
+	fma.rn.f64 	%fd363, %fd362, %fd359, %fd359;
+	add.rn.f64 	%fd364, %fd562, 0dBFF0000000000000;
+	mul.rn.f64 	%fd365, %fd364, %fd363;
+	add.rn.f64 	%fd366, %fd365, %fd365;
+	mul.rn.f64 	%fd367, %fd366, %fd366;
+	mov.f64 	%fd368, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd369, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd370, %fd369, %fd367, %fd368;
+	mov.f64 	%fd371, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd372, %fd370, %fd367, %fd371;
+	mov.f64 	%fd373, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd374, %fd372, %fd367, %fd373;
+	mov.f64 	%fd375, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd376, %fd374, %fd367, %fd375;
+	mov.f64 	%fd377, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd378, %fd376, %fd367, %fd377;
+	mov.f64 	%fd379, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd380, %fd378, %fd367, %fd379;
+	mov.f64 	%fd381, 0d3FB5555555555554;
+	fma.rn.f64 	%fd382, %fd380, %fd367, %fd381;
+	sub.rn.f64 	%fd383, %fd364, %fd366;
+	add.rn.f64 	%fd384, %fd383, %fd383;
+	neg.f64 	%fd385, %fd366;
+	fma.rn.f64 	%fd386, %fd385, %fd364, %fd384;
+	mul.rn.f64 	%fd387, %fd363, %fd386;
+	mul.rn.f64 	%fd388, %fd367, %fd382;
+	fma.rn.f64 	%fd389, %fd388, %fd366, %fd387;
+	xor.b32  	%r142, %r187, -2147483648;
+	mov.u32 	%r143, -2147483648;
+	mov.u32 	%r144, 1127219200;
+	mov.b64 	%fd390, {%r142, %r144};
+	mov.b64 	%fd391, {%r143, %r144};
+	sub.rn.f64 	%fd392, %fd390, %fd391;
+	mov.f64 	%fd393, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd394, %fd392, %fd393, %fd366;
+	neg.f64 	%fd395, %fd392;
+	fma.rn.f64 	%fd396, %fd395, %fd393, %fd394;
+	sub.rn.f64 	%fd397, %fd396, %fd366;
+	sub.rn.f64 	%fd398, %fd389, %fd397;
+	mov.f64 	%fd399, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd400, %fd392, %fd399, %fd398;
+	add.rn.f64 	%fd563, %fd394, %fd400;
+	bra.uni 	$L__BB77_47;
+
+$L__BB77_43:
+	mov.f64 	%fd355, 0d7FF0000000000000;
+	fma.rn.f64 	%fd356, %fd560, %fd355, %fd355;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r135}, %fd560;
+	}
+	mov.b32 	%f18, %r135;
+	setp.eq.f32 	%p40, %f18, 0f00000000;
+	selp.f64 	%fd563, 0dFFF0000000000000, %fd356, %p40;
+
+$L__BB77_47:
+	add.rn.f64 	%fd549, %fd549, %fd563;
+
+$L__BB77_48:
+	add.s64 	%rd69, %rd92, 1;
+	mul.lo.s64 	%rd27, %rd69, %rd47;
+	setp.ge.s64 	%p42, %rd103, %rd27;
+	shl.b64 	%rd70, %rd103, 3;
+	add.s64 	%rd28, %rd3, %rd70;
+	mov.f64 	%fd568, 0d0000000000000000;
+	@%p42 bra 	$L__BB77_56;
+
+	setp.eq.s64 	%p43, %rd8, 0;
+	mov.f64 	%fd568, 0d0000000000000000;
+	mov.u64 	%rd99, %rd103;
+	@%p43 bra 	$L__BB77_53;
+
+	setp.eq.s64 	%p44, %rd8, 1;
+	ld.global.f64 	%fd404, [%rd28];
+	add.rn.f64 	%fd568, %fd404, 0d0000000000000000;
+	add.s64 	%rd99, %rd103, 1;
+	@%p44 bra 	$L__BB77_53;
+
+	setp.eq.s64 	%p45, %rd8, 2;
+	ld.global.f64 	%fd405, [%rd28+8];
+	add.rn.f64 	%fd568, %fd568, %fd405;
+	add.s64 	%rd99, %rd103, 2;
+	@%p45 bra 	$L__BB77_53;
+
+	ld.global.f64 	%fd406, [%rd28+16];
+	add.rn.f64 	%fd568, %fd568, %fd406;
+	add.s64 	%rd99, %rd103, 3;
+
+$L__BB77_53:
+	setp.lt.u64 	%p46, %rd7, 3;
+	@%p46 bra 	$L__BB77_56;
+
+	add.s64 	%rd80, %rd3, 16;
+	shl.b64 	%rd71, %rd99, 3;
+	add.s64 	%rd100, %rd80, %rd71;
+
+$L__BB77_55:
+	ld.global.f64 	%fd407, [%rd100+-16];
+	add.rn.f64 	%fd408, %fd568, %fd407;
+	ld.global.f64 	%fd409, [%rd100+-8];
+	add.rn.f64 	%fd410, %fd408, %fd409;
+	ld.global.f64 	%fd411, [%rd100];
+	add.rn.f64 	%fd412, %fd410, %fd411;
+	ld.global.f64 	%fd413, [%rd100+8];
+	add.rn.f64 	%fd568, %fd412, %fd413;
+	add.s64 	%rd100, %rd100, 32;
+	add.s64 	%rd99, %rd99, 4;
+	setp.lt.s64 	%p47, %rd99, %rd27;
+	@%p47 bra 	$L__BB77_55;
+
+$L__BB77_56:
+	@%p42 bra 	$L__BB77_71;
+
+	and.b64  	%rd79, %rd47, 1;
+	setp.eq.s64 	%p49, %rd79, 0;
+	@%p49 bra 	$L__BB77_62;
+
+	ld.global.f64 	%fd74, [%rd28];
+	add.s64 	%rd73, %rd2, %rd70;
+	ld.global.f64 	%fd414, [%rd73];
+	sub.rn.f64 	%fd75, %fd414, %fd549;
+	mov.f64 	%fd415, 0d4338000000000000;
+	mov.f64 	%fd416, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd417, %fd75, %fd416, %fd415;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r32, %temp}, %fd417;
+	}
+	mov.f64 	%fd418, 0dC338000000000000;
+	add.rn.f64 	%fd419, %fd417, %fd418;
+	mov.f64 	%fd420, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd421, %fd419, %fd420, %fd75;
+	mov.f64 	%fd422, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd423, %fd419, %fd422, %fd421;
+	mov.f64 	%fd424, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd425, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd426, %fd425, %fd423, %fd424;
+	mov.f64 	%fd427, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd428, %fd426, %fd423, %fd427;
+	mov.f64 	%fd429, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd430, %fd428, %fd423, %fd429;
+	mov.f64 	%fd431, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd432, %fd430, %fd423, %fd431;
+	mov.f64 	%fd433, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd434, %fd432, %fd423, %fd433;
+	mov.f64 	%fd435, 0d3F81111111122322;
+	fma.rn.f64 	%fd436, %fd434, %fd423, %fd435;
+	mov.f64 	%fd437, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd438, %fd436, %fd423, %fd437;
+	mov.f64 	%fd439, 0d3FC5555555555511;
+	fma.rn.f64 	%fd440, %fd438, %fd423, %fd439;
+	mov.f64 	%fd441, 0d3FE000000000000B;
+	fma.rn.f64 	%fd442, %fd440, %fd423, %fd441;
+	mov.f64 	%fd443, 0d3FF0000000000000;
+	fma.rn.f64 	%fd444, %fd442, %fd423, %fd443;
+	fma.rn.f64 	%fd445, %fd444, %fd423, %fd443;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r33, %temp}, %fd445;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r34}, %fd445;
+	}
+	shl.b32 	%r145, %r32, 20;
+	add.s32 	%r146, %r34, %r145;
+	mov.b64 	%fd569, {%r33, %r146};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r147}, %fd75;
+	}
+	mov.b32 	%f19, %r147;
+	abs.f32 	%f8, %f19;
+	setp.lt.f32 	%p50, %f8, 0f4086232B;
+	@%p50 bra 	$L__BB77_61;
+
+	setp.lt.f64 	%p51, %fd75, 0d0000000000000000;
+	add.rn.f64 	%fd446, %fd75, 0d7FF0000000000000;
+	selp.f64 	%fd569, 0d0000000000000000, %fd446, %p51;
+	setp.geu.f32 	%p52, %f8, 0f40874800;
+	@%p52 bra 	$L__BB77_61;
+
+	shr.u32 	%r148, %r32, 31;
+	add.s32 	%r149, %r32, %r148;
+	shr.s32 	%r150, %r149, 1;
+	shl.b32 	%r151, %r150, 20;
+	add.s32 	%r152, %r34, %r151;
+	mov.b64 	%fd447, {%r33, %r152};
+	sub.s32 	%r153, %r32, %r150;
+	shl.b32 	%r154, %r153, 20;
+	add.s32 	%r155, %r154, 1072693248;
+	mov.u32 	%r156, 0;
+	mov.b64 	%fd448, {%r156, %r155};
+	mul.rn.f64 	%fd569, %fd447, %fd448;
+
+$L__BB77_61:
+	mul.rn.f64 	%fd449, %fd568, %fd569;
+	sub.rn.f64 	%fd450, %fd74, %fd449;
+	mul.rn.f64 	%fd451, %fd1, %fd450;
+	add.s64 	%rd75, %rd1, %rd70;
+	st.global.f64 	[%rd75], %fd451;
+	add.s64 	%rd103, %rd103, 1;
+
+$L__BB77_62:
+	setp.eq.s64 	%p53, %rd7, 0;
+	@%p53 bra 	$L__BB77_71;
+
+$L__BB77_64:
+	shl.b64 	%rd76, %rd103, 3;
+	add.s64 	%rd41, %rd3, %rd76;
+	ld.global.f64 	%fd80, [%rd41];
+	add.s64 	%rd42, %rd2, %rd76;
+	ld.global.f64 	%fd452, [%rd42];
+	sub.rn.f64 	%fd81, %fd452, %fd549;
+	mov.f64 	%fd453, 0d4338000000000000;
+	mov.f64 	%fd454, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd455, %fd81, %fd454, %fd453;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r35, %temp}, %fd455;
+	}
+	mov.f64 	%fd456, 0dC338000000000000;
+	add.rn.f64 	%fd457, %fd455, %fd456;
+	mov.f64 	%fd458, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd459, %fd457, %fd458, %fd81;
+	mov.f64 	%fd460, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd461, %fd457, %fd460, %fd459;
+	mov.f64 	%fd462, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd463, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd464, %fd463, %fd461, %fd462;
+	mov.f64 	%fd465, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd466, %fd464, %fd461, %fd465;
+	mov.f64 	%fd467, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd468, %fd466, %fd461, %fd467;
+	mov.f64 	%fd469, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd470, %fd468, %fd461, %fd469;
+	mov.f64 	%fd471, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd472, %fd470, %fd461, %fd471;
+	mov.f64 	%fd473, 0d3F81111111122322;
+	fma.rn.f64 	%fd474, %fd472, %fd461, %fd473;
+	mov.f64 	%fd475, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd476, %fd474, %fd461, %fd475;
+	mov.f64 	%fd477, 0d3FC5555555555511;
+	fma.rn.f64 	%fd478, %fd476, %fd461, %fd477;
+	mov.f64 	%fd479, 0d3FE000000000000B;
+	fma.rn.f64 	%fd480, %fd478, %fd461, %fd479;
+	mov.f64 	%fd481, 0d3FF0000000000000;
+	fma.rn.f64 	%fd482, %fd480, %fd461, %fd481;
+	fma.rn.f64 	%fd483, %fd482, %fd461, %fd481;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r36, %temp}, %fd483;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd483;
+	}
+	shl.b32 	%r157, %r35, 20;
+	add.s32 	%r158, %r37, %r157;
+	mov.b64 	%fd570, {%r36, %r158};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r159}, %fd81;
+	}
+	mov.b32 	%f20, %r159;
+	abs.f32 	%f9, %f20;
+	setp.lt.f32 	%p54, %f9, 0f4086232B;
+	@%p54 bra 	$L__BB77_67;
+
+	sub.rn.f64 	%fd545, %fd452, %fd549;
+	setp.lt.f64 	%p55, %fd545, 0d0000000000000000;
+	add.rn.f64 	%fd484, %fd545, 0d7FF0000000000000;
+	selp.f64 	%fd570, 0d0000000000000000, %fd484, %p55;
+	setp.geu.f32 	%p56, %f9, 0f40874800;
+	@%p56 bra 	$L__BB77_67;
+
+	mov.f64 	%fd540, 0d4338000000000000;
+	mov.f64 	%fd539, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd530, %fd81, %fd539, %fd540;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r183, %temp}, %fd530;
+	}
+	shr.u32 	%r160, %r183, 31;
+	add.s32 	%r161, %r183, %r160;
+	shr.s32 	%r162, %r161, 1;
+	shl.b32 	%r163, %r162, 20;
+	add.s32 	%r164, %r37, %r163;
+	mov.b64 	%fd485, {%r36, %r164};
+	sub.s32 	%r165, %r183, %r162;
+	shl.b32 	%r166, %r165, 20;
+	add.s32 	%r167, %r166, 1072693248;
+	mov.u32 	%r168, 0;
+	mov.b64 	%fd486, {%r168, %r167};
+	mul.rn.f64 	%fd570, %fd485, %fd486;
+
+$L__BB77_67:
+	mov.f64 	%fd542, 0d4338000000000000;
+	mov.f64 	%fd541, 0d3FF71547652B82FE;
+	mul.rn.f64 	%fd487, %fd568, %fd570;
+	sub.rn.f64 	%fd488, %fd80, %fd487;
+	mul.rn.f64 	%fd489, %fd1, %fd488;
+	add.s64 	%rd43, %rd1, %rd76;
+	st.global.f64 	[%rd43], %fd489;
+	ld.global.f64 	%fd86, [%rd41+8];
+	ld.global.f64 	%fd490, [%rd42+8];
+	sub.rn.f64 	%fd87, %fd490, %fd549;
+	fma.rn.f64 	%fd493, %fd87, %fd541, %fd542;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r38, %temp}, %fd493;
+	}
+	add.rn.f64 	%fd495, %fd493, %fd456;
+	fma.rn.f64 	%fd497, %fd495, %fd458, %fd87;
+	fma.rn.f64 	%fd499, %fd495, %fd460, %fd497;
+	fma.rn.f64 	%fd502, %fd463, %fd499, %fd462;
+	fma.rn.f64 	%fd504, %fd502, %fd499, %fd465;
+	fma.rn.f64 	%fd506, %fd504, %fd499, %fd467;
+	fma.rn.f64 	%fd508, %fd506, %fd499, %fd469;
+	fma.rn.f64 	%fd510, %fd508, %fd499, %fd471;
+	fma.rn.f64 	%fd512, %fd510, %fd499, %fd473;
+	fma.rn.f64 	%fd514, %fd512, %fd499, %fd475;
+	fma.rn.f64 	%fd516, %fd514, %fd499, %fd477;
+	fma.rn.f64 	%fd518, %fd516, %fd499, %fd479;
+	fma.rn.f64 	%fd520, %fd518, %fd499, %fd481;
+	fma.rn.f64 	%fd521, %fd520, %fd499, %fd481;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r39, %temp}, %fd521;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r40}, %fd521;
+	}
+	shl.b32 	%r169, %r38, 20;
+	add.s32 	%r170, %r40, %r169;
+	mov.b64 	%fd571, {%r39, %r170};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r171}, %fd87;
+	}
+	mov.b32 	%f21, %r171;
+	abs.f32 	%f10, %f21;
+	setp.lt.f32 	%p57, %f10, 0f4086232B;
+	@%p57 bra 	$L__BB77_70;
+
+	setp.lt.f64 	%p58, %fd87, 0d0000000000000000;
+	add.rn.f64 	%fd522, %fd87, 0d7FF0000000000000;
+	selp.f64 	%fd571, 0d0000000000000000, %fd522, %p58;
+	setp.geu.f32 	%p59, %f10, 0f40874800;
+	@%p59 bra 	$L__BB77_70;
+
+	shr.u32 	%r172, %r38, 31;
+	add.s32 	%r173, %r38, %r172;
+	shr.s32 	%r174, %r173, 1;
+	shl.b32 	%r175, %r174, 20;
+	add.s32 	%r176, %r40, %r175;
+	mov.b64 	%fd523, {%r39, %r176};
+	sub.s32 	%r177, %r38, %r174;
+	shl.b32 	%r178, %r177, 20;
+	add.s32 	%r179, %r178, 1072693248;
+	mov.u32 	%r180, 0;
+	mov.b64 	%fd524, {%r180, %r179};
+	mul.rn.f64 	%fd571, %fd523, %fd524;
+
+$L__BB77_70:
+	add.s64 	%rd91, %rd92, 1;
+	mul.lo.s64 	%rd90, %rd91, %rd47;
+	mul.rn.f64 	%fd525, %fd568, %fd571;
+	sub.rn.f64 	%fd526, %fd86, %fd525;
+	mul.rn.f64 	%fd527, %fd1, %fd526;
+	st.global.f64 	[%rd43+8], %fd527;
+	add.s64 	%rd103, %rd103, 2;
+	setp.lt.s64 	%p60, %rd103, %rd90;
+	@%p60 bra 	$L__BB77_64;
+
+$L__BB77_71:
+	ld.param.u64 	%rd78, [bbb_lik_cat_dlogits_f64_param_4];
+	add.s64 	%rd92, %rd92, %rd6;
+	setp.lt.s64 	%p61, %rd92, %rd78;
+	@%p61 bra 	$L__BB77_2;
+
+$L__BB77_72:
 	ret;
 
 }

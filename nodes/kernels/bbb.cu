@@ -436,3 +436,119 @@ KERNELS(double, f64)
 
 KL_LOCAL_KERNELS(float, f32)
 KL_LOCAL_KERNELS(double, f64)
+
+// ---- resident likelihoods (learned, heteroscedastic, categorical) ----
+// The kernels of nodes/resident_lik.go: the learned-scale Gaussian (sigma =
+// softplus(rho), rho on the device), the heteroscedastic Gaussian (out =
+// [means | raw scales] per row, sigma = smin + softplus(raw + shift)) and
+// the categorical (log-softmax) log-likelihood, with their gradients. The
+// sums go through per-block partials (double), as bbb_sqdiff_partial's.
+
+// softplus_s and sigmoid_s are internal/vecmath's SoftplusAt and
+// SigmoidAt (the heteroscedastic likelihood's Go code uses them).
+__device__ double softplus_s(double x) { return fmax(x, 0.0) + log1p(exp(-fabs(x))); }
+__device__ double sigmoid_s(double x) {
+    if (x >= 0) return 1.0 / (1.0 + exp(-x));
+    double e = exp(x);
+    return e / (1.0 + e);
+}
+
+// row_lse is log sum_j exp(z[j]) over a row of k logits, the maximum
+// factored out (nodes/categorical.go logSumExp).
+template <typename T>
+__device__ double row_lse(const T *z, long long k) {
+    double m = -INFINITY;
+    for (long long j = 0; j < k; j++) m = fmax(m, (double)z[j]);
+    if (isinf(m)) return m;
+    double s = 0;
+    for (long long j = 0; j < k; j++) s += exp((double)z[j] - m);
+    return m + log(s);
+}
+
+// block_total is block_sum of one block's threads' shares of partial[0..nb).
+__device__ double block_total(const double *partial, long long nb) {
+    double acc = 0;
+    for (long long i = threadIdx.x; i < nb; i += RED_THREADS) acc += partial[i];
+    return block_sum(acc);
+}
+
+#define LIK_KERNELS(T, S)                                                                                    \
+    /* one block: out = -ss/(2 sigma^2) - n (log sigma + log(2 pi)/2), ss the partials' sum, sigma = softplus(rho[0]) */ \
+    extern "C" __global__ void bbb_lik_learned_finish_##S(T *out, const double *partial, long long nb,      \
+                                                          const T *rho, long long n) {                      \
+        double t = block_total(partial, nb);                                                                 \
+        if (threadIdx.x == 0) {                                                                              \
+            double s = softplus_d(rho[0]);                                                                   \
+            out[0] = (T)(-0.5 * t / (s * s) - (double)n * (log(s) + HALF_LOG_2PI));                          \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* d loglik / d pred times the scalar g: (y - p) * g / sigma^2, sigma = softplus(rho[0]) */              \
+    extern "C" __global__ void bbb_lik_learned_dpred_##S(T *out, const T *y, const T *p, const T *g,         \
+                                                         const T *rho, long long n) {                       \
+        double s = softplus_d(rho[0]), gs = (double)g[0] / (s * s);                                          \
+        GRID_LOOP(i, n) { out[i] = (T)(((double)y[i] - (double)p[i]) * gs); }                                \
+    }                                                                                                        \
+    /* one block: d loglik / d rho times g: g (ss/sigma^3 - n/sigma) sigmoid(rho), ss the partials' sum */   \
+    extern "C" __global__ void bbb_lik_learned_drho_##S(T *out, const double *partial, long long nb,         \
+                                                        const T *g, const T *rho, long long n) {            \
+        double t = block_total(partial, nb);                                                                 \
+        if (threadIdx.x == 0) {                                                                              \
+            double r = rho[0], s = softplus_d(r);                                                            \
+            out[0] = (T)((t / (s * s * s) - (double)n / s) * (double)g[0] * sigmoid_d(r));                   \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* per-block partial sums of log N(y | mu, sigma^2) over rows x k targets, out rows = [mu | raw] */     \
+    extern "C" __global__ void bbb_lik_hetero_partial_##S(double *partial, const T *y, const T *o,          \
+                                                          long long rows, long long k, double smin,         \
+                                                          double shift) {                                   \
+        double acc = 0;                                                                                      \
+        GRID_LOOP(i, rows * k) {                                                                             \
+            long long im = (i / k) * 2 * k + i % k;                                                          \
+            double s = smin + softplus_s((double)o[im + k] + shift);                                         \
+            double z = ((double)y[i] - (double)o[im]) / s;                                                   \
+            acc += -0.5 * z * z - log(s) - HALF_LOG_2PI;                                                     \
+        }                                                                                                    \
+        double t = block_sum(acc);                                                                           \
+        if (threadIdx.x == 0) partial[blockIdx.x] = t;                                                       \
+    }                                                                                                        \
+    /* d loglik / d out times the scalar g: each target writes its mean's and its raw scale's entry */       \
+    extern "C" __global__ void bbb_lik_hetero_dout_##S(T *out, const T *y, const T *o, const T *g,          \
+                                                       long long rows, long long k, double smin,            \
+                                                       double shift) {                                      \
+        double g0 = (double)g[0];                                                                            \
+        GRID_LOOP(i, rows * k) {                                                                             \
+            long long im = (i / k) * 2 * k + i % k;                                                          \
+            double x = (double)o[im + k] + shift, s = smin + softplus_s(x);                                  \
+            double d = (double)y[i] - (double)o[im];                                                         \
+            out[im] = (T)(d / (s * s) * g0);                                                                 \
+            out[im + k] = (T)((d * d / (s * s * s) - 1.0 / s) * sigmoid_s(x) * g0);                          \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* per-block partial sums of sum_j y[r, j] (z[r, j] - lse(z[r])), one thread per row */                 \
+    extern "C" __global__ void bbb_lik_cat_partial_##S(double *partial, const T *y, const T *z,             \
+                                                       long long rows, long long k) {                       \
+        double acc = 0;                                                                                      \
+        GRID_LOOP(r, rows) {                                                                                 \
+            double lse = row_lse<T>(z + r * k, k);                                                           \
+            for (long long j = r * k; j < (r + 1) * k; j++) {                                                \
+                if (y[j] != (T)0) acc += (double)y[j] * ((double)z[j] - lse);                                \
+            }                                                                                                \
+        }                                                                                                    \
+        double t = block_sum(acc);                                                                           \
+        if (threadIdx.x == 0) partial[blockIdx.x] = t;                                                       \
+    }                                                                                                        \
+    /* d loglik / d z times the scalar g: g (y[r, j] - softmax(z[r])_j sum_j y[r, j]), one thread per row */ \
+    extern "C" __global__ void bbb_lik_cat_dlogits_##S(T *out, const T *y, const T *z, const T *g,          \
+                                                       long long rows, long long k) {                       \
+        double g0 = (double)g[0];                                                                            \
+        GRID_LOOP(r, rows) {                                                                                 \
+            double lse = row_lse<T>(z + r * k, k), mass = 0;                                                 \
+            for (long long j = r * k; j < (r + 1) * k; j++) mass += (double)y[j];                            \
+            for (long long j = r * k; j < (r + 1) * k; j++) {                                                \
+                out[j] = (T)(((double)y[j] - exp((double)z[j] - lse) * mass) * g0);                          \
+            }                                                                                                \
+        }                                                                                                    \
+    }
+
+LIK_KERNELS(float, f32)
+LIK_KERNELS(double, f64)
