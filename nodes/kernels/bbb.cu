@@ -360,3 +360,13 @@ __device__ double block_sum(double v) {
 
 KERNELS(float, f32)
 KERNELS(double, f64)
+
+// ---- prune and hold, resume (s29-state) ----
+#define HOLD_KERNELS(T, S)                                                                                   \
+    /* x[idx[i]] = value: the held elements of a parameter after its Adam update, of a noise after its draw */ \
+    extern "C" __global__ void bbb_hold_##S(T *x, const long long *idx, long long n, double value) {        \
+        GRID_LOOP(i, n) { x[idx[i]] = (T)value; }                                                            \
+    }
+
+HOLD_KERNELS(float, f32)
+HOLD_KERNELS(double, f64)
