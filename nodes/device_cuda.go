@@ -203,8 +203,9 @@ func (c devCall) upload(dst cu.DevicePtr, host *tensor.Dense) error {
 }
 
 // useEngine makes c's engine the store's. On the first run, or with a new
-// machine, whose context holds nothing yet, the moments start again from
-// zero, the parameters from the host, and the loss log empty. s.mu is held.
+// machine, whose context holds nothing yet, the moments start from the
+// host's (zero but after SetMoments or ReadBack), the parameters from the
+// host, and the loss log empty. s.mu is held.
 func (s *ParamStore) useEngine(c devCall) {
 	if s.dev.eng == c.eng {
 		return

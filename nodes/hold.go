@@ -57,17 +57,14 @@ func (s *ParamStore) Hold(node *G.Node, idx []int, v float64) error {
 	h.idx = slices.Compact(h.idx)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	*dst = nil
-	if len(h.idx) > 0 {
-		*dst = h
-	}
+	*dst = h // with no index, a hold of nothing
 	return nil
 }
 
 // apply sets the held elements of data ([]float32 or []float64) to v.
 func (h *held) apply(data any) {
 	if h == nil {
-		return
+		return // never held
 	}
 	switch d := data.(type) {
 	case []float32:

@@ -21,8 +21,8 @@ type heldDev struct {
 // hold sets the held elements of the device tensor at dst (n elements of
 // dt) to the held value: bbb_hold, queued after the write it follows.
 func (c devCall) hold(h *held, dst uint64, dt tensor.Dtype) error {
-	if h == nil {
-		return nil
+	if h == nil || len(h.idx) == 0 {
+		return nil // never held, or the hold ended
 	}
 	p, err := c.heldIndices(h)
 	if err != nil {

@@ -90,8 +90,9 @@ func nodeArray(n *G.Node) (modelfile.Array, error) {
 }
 
 // Restore continues training from c: parameters, Adam's state, the
-// epsilon streams, the epoch and the losses so far. It returns the
-// reports made before.
+// epsilon streams, the epoch and the losses so far, on either graph
+// whichever saved c (a resident network's go into its store:
+// checkpoint_resident.go). It returns the reports made before.
 func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	t.settleEps() // no fill in flight from the state Restore replaces
 	if t.epoch != 0 {

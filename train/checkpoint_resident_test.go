@@ -19,7 +19,8 @@ import (
 // The resident graph (the CUDA build's, here on the CPU): a checkpoint of
 // its parameters, loaded into a fresh network, predicts what the trainer's
 // network predicts (through the batched predictive graph, two inputs);
-// resuming it is refused.
+// a file without Adam's state (as older resident runs wrote) cannot be
+// resumed.
 func TestResidentCheckpointPredicts(t *testing.T) {
 	cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 6, Inputs: 2, Dtype: tensor.Float32, Resident: true}, Epochs: 4, ReportEvery: 2, Seed: 3}
 	var d data.Set
