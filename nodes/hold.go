@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	G "gorgonia.org/gorgonia"
 )
@@ -18,7 +17,6 @@ import (
 type held struct {
 	idx []int64 // element indices, increasing
 	v   float64
-	dev heldDev // the indices in GPU memory (CUDA build)
 }
 
 // Hold makes the elements idx of node (a Param node or a Noise node of this
@@ -77,6 +75,3 @@ func (h *held) apply(data any) {
 		}
 	}
 }
-
-// heldMu guards the device copies of the held indices.
-var heldMu sync.Mutex

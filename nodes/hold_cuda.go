@@ -5,6 +5,7 @@ package nodes
 import (
 	"fmt"
 	"runtime"
+	"sync"
 	"unsafe"
 
 	"gorgonia.org/cu"
@@ -12,10 +13,16 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// heldDev is a held set's indices in the GPU memory of one engine.
-type heldDev struct {
+// heldIdx holds each held set's indices in GPU memory, per engine (the
+// context frees them with the machine).
+var heldIdx = struct {
+	sync.Mutex
+	m map[heldKey]cu.DevicePtr
+}{m: map[heldKey]cu.DevicePtr{}}
+
+type heldKey struct {
+	h   *held
 	eng *cuda.Engine
-	p   cu.DevicePtr
 }
 
 // hold sets the held elements of the device tensor at dst (n elements of
@@ -33,10 +40,11 @@ func (c devCall) hold(h *held, dst uint64, dt tensor.Dtype) error {
 
 // heldIndices returns h's indices in c's context, uploaded on first use.
 func (c devCall) heldIndices(h *held) (cu.DevicePtr, error) {
-	heldMu.Lock()
-	defer heldMu.Unlock()
-	if h.dev.eng == c.eng && h.dev.p != 0 {
-		return h.dev.p, nil
+	heldIdx.Lock()
+	defer heldIdx.Unlock()
+	key := heldKey{h, c.eng}
+	if p, ok := heldIdx.m[key]; ok {
+		return p, nil
 	}
 	bytes := int64(8 * len(h.idx))
 	p, err := c.alloc(bytes)
@@ -51,6 +59,6 @@ func (c devCall) heldIndices(h *held) (cu.DevicePtr, error) {
 	if err := cu.MemcpyHtoD(p, unsafe.Pointer(&h.idx[0]), bytes); err != nil {
 		return 0, fmt.Errorf("nodes: %s: cuMemcpyHtoD of the held indices: %w", c.op, err)
 	}
-	h.dev = heldDev{eng: c.eng, p: p}
+	heldIdx.m[key] = p
 	return p, nil
 }
