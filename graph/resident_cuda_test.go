@@ -4,6 +4,7 @@ package graph
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -166,4 +167,143 @@ func TestResidentLikelihoodsGPUParity(t *testing.T) {
 			compareGrads(t, lc.name, host.Learnables(), gr, gh, 1e-3)
 		}
 	}
+}
+
+// TestResidentGPUStateAndHold: the store's training state on the GPU.
+// Adam's moments set on the host (SetMoments, as a resumed run does) are
+// uploaded and read back unchanged (ReadBack, Moments: a checkpoint), one
+// update on the GPU continues from them (m, v and the parameter after it
+// against PyTorch's rule from the same moments and the GPU's own
+// gradient), and the held elements of w_mu0, w_rho0 and w_eps0 (Hold, the
+// bbb_hold kernel after the update and after the draw) are exactly their
+// values, in both dtypes.
+func TestResidentGPUStateAndHold(t *testing.T) {
+	const heldRho = -80
+	for _, dt := range []tensor.Dtype{tensor.Float32, tensor.Float64} {
+		res, _ := residentPair(t, 20, 64, dt, 3)
+		if err := res.Differentiate(); err != nil {
+			t.Fatal(err)
+		}
+		if err := res.AddAdam(nodes.AdamConfig{LR: 0.01}); err != nil {
+			t.Fatal(err)
+		}
+		st, l0 := res.Store, res.Layers[0]
+		idx := []int{0, 3, 7}
+		for _, h := range []struct {
+			n *G.Node
+			v float64
+		}{{l0.WMu, 0}, {l0.WRho, heldRho}, {l0.WEps, 0}} {
+			if err := st.Hold(h.n, idx, h.v); err != nil {
+				t.Fatal(err)
+			}
+		}
+		lp, err := res.LayerParams(0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, hv := range []struct {
+			n *G.Node
+			v float64
+		}{{lp.WMu, 0}, {lp.WRho, heldRho}} {
+			vals, _ := Values(hv.n)
+			for _, j := range idx {
+				vals[j] = hv.v
+			}
+			if err := SetValues(hv.n, vals); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res.Reload()
+		params := res.Params()
+		m0, v0 := make([][]float64, len(params)), make([][]float64, len(params))
+		before := make([][]float64, len(params))
+		for i, p := range params {
+			n := p.Shape().TotalSize()
+			m0[i], v0[i] = make([]float64, n), make([]float64, n)
+			for j := range n {
+				m0[i][j], v0[i][j] = 0.01*math.Sin(float64(i+j)), 1e-4*(1+math.Cos(float64(i*j)))
+			}
+			if err := st.SetMoments(p, denseLike(dt, m0[i]), denseLike(dt, v0[i])); err != nil {
+				t.Fatal(err)
+			}
+			before[i], _ = Values(res.Learnables()[i])
+		}
+		grads := make([]G.Value, len(res.Grads))
+		for i, g := range res.Grads {
+			h, err := nodes.Host(g)
+			if err != nil {
+				t.Fatal(err)
+			}
+			G.Read(h, &grads[i])
+		}
+		var eps G.Value
+		he, err := nodes.Host(l0.WEps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		G.Read(he, &eps)
+		vm := G.NewTapeMachine(res.Graph)
+		err = vm.RunAll()
+		st.RunDone()
+		if err == nil {
+			err = st.ReadBack()
+		}
+		vm.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev, _ := ValueFloats(eps)
+		a := st.Adam
+		step, b1, b2 := 3.0, a.Beta1, a.Beta2
+		lrT, rbc2 := a.LR/(1-math.Pow(b1, step)), 1/math.Sqrt(1-math.Pow(b2, step))
+		tol := 1e-9
+		if dt == tensor.Float32 {
+			tol = 1e-4
+		}
+		for i, p := range params {
+			g, _ := ValueFloats(grads[i])
+			md, vd, err := st.Moments(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, _ := ValueFloats(md)
+			v, _ := ValueFloats(vd)
+			w, _ := Values(res.Learnables()[i])
+			for j := range g {
+				wm := b1*m0[i][j] + (1-b1)*g[j]
+				wv := b2*v0[i][j] + (1-b2)*g[j]*g[j]
+				ww := before[i][j] - lrT*wm/(math.Sqrt(wv)*rbc2+a.Eps)
+				heldHere := i < 2 && slices.Contains(idx, j)
+				if heldHere {
+					ww = []float64{0, heldRho}[i]
+				}
+				if heldHere && w[j] != ww {
+					t.Fatalf("%v %s[%d]: held at %v, GPU %v", dt, p.Name(), j, ww, w[j])
+				}
+				for _, c := range [][3]float64{{m[j], wm, 0}, {v[j], wv, 1}, {w[j], ww, 2}} {
+					if !(math.Abs(c[0]-c[1]) <= tol*(1e-3+math.Abs(c[1]))) {
+						t.Fatalf("%v %s[%d] %s: GPU %v, from the set moments %v", dt, p.Name(), j, []string{"m", "v", "value"}[int(c[2])], c[0], c[1])
+					}
+				}
+			}
+		}
+		for _, j := range idx {
+			if ev[j] != 0 {
+				t.Errorf("%v: held w_eps0[%d] = %v on the GPU, want 0", dt, j, ev[j])
+			}
+		}
+		t.Logf("%v: moments set, updated and read back; %d elements held", dt, len(idx))
+	}
+}
+
+func denseLike(dt tensor.Dtype, v []float64) *tensor.Dense {
+	d := tensor.New(tensor.Of(dt), tensor.WithShape(len(v)))
+	for i, x := range v {
+		if dt == tensor.Float32 {
+			d.Set(i, float32(x))
+		} else {
+			d.Set(i, x)
+		}
+	}
+	return d
 }

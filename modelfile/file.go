@@ -39,9 +39,11 @@ type File struct {
 	// (graph.Network.Learnables); each is an array of Arrays.
 	Params []string
 	// Adam: the optimiser's state is in the file (adam/m/NAME,
-	// adam/v/NAME, adam_t); a graph that keeps it on the device
-	// (Resident) saves none.
-	Adam     bool
+	// adam/v/NAME, adam_t): every file written now, by either graph; the
+	// resident graph of older builds (Resident) saved none.
+	Adam bool
+	// Resident: the resident (GPU) graph wrote the file. Either graph
+	// resumes it: the state is the same.
 	Resident bool
 	// Arrays are the file's arrays but meta and reports: the parameters,
 	// the optimiser's state, rng/eps_draws, rng/val_draws, train_losses.

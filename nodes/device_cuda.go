@@ -38,6 +38,7 @@ type paramBufs struct {
 	p, m, v cu.DevicePtr
 	bytes   int64
 	stale   bool // the host tensor changed (Reload): upload before use
+	mstale  bool // the host moments changed (SetMoments): upload before use
 }
 
 // devCall is one op's view of the machine: its engine and batched context.
@@ -202,8 +203,9 @@ func (c devCall) upload(dst cu.DevicePtr, host *tensor.Dense) error {
 }
 
 // useEngine makes c's engine the store's. On the first run, or with a new
-// machine, whose context holds nothing yet, the moments start again from
-// zero, the parameters from the host, and the loss log empty. s.mu is held.
+// machine, whose context holds nothing yet, the moments start from the
+// host's (zero but after SetMoments or ReadBack), the parameters from the
+// host, and the loss log empty. s.mu is held.
 func (s *ParamStore) useEngine(c devCall) {
 	if s.dev.eng == c.eng {
 		return
@@ -255,7 +257,13 @@ func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
 				return nil, err
 			}
 		}
-		b.p, b.m, b.v, b.bytes, b.stale = ptrs[0], ptrs[1], ptrs[2], bytes, true
+		b.p, b.m, b.v, b.bytes, b.stale, b.mstale = ptrs[0], ptrs[1], ptrs[2], bytes, true, true
+	}
+	if b.mstale {
+		if err := s.uploadMoments(c, i); err != nil {
+			return nil, err
+		}
+		b.mstale = false
 	}
 	if b.stale {
 		if err := c.upload(b.p, host); err != nil {
@@ -395,7 +403,10 @@ func (op *noiseOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, _ .
 	}
 	step, _ := op.store.snapshot()
 	n := op.shape.TotalSize()
-	return prealloc, c.elementwise("bbb_normal", op.store.dtype, n, devPtr(prealloc), i64(n), op.store.Seed, op.stream, step)
+	if err := c.elementwise("bbb_normal", op.store.dtype, n, devPtr(prealloc), i64(n), op.store.Seed, op.stream, step); err != nil {
+		return nil, err
+	}
+	return prealloc, c.hold(op.held, devPtr(prealloc), op.store.dtype)
 }
 
 func (op *adamOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in ...G.Value) (G.Value, error) {
@@ -420,6 +431,9 @@ func (op *adamOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in .
 	n := host.Size()
 	if err := c.elementwise("bbb_adam", host.Dtype(), n, uint64(b.p), devPtr(in[0]), uint64(b.m), uint64(b.v), i64(n),
 		f64(a.Beta1), f64(a.Beta2), f64(step), f64(rbc2), f64(a.Eps)); err != nil {
+		return nil, err
+	}
+	if err := c.hold(op.store.params[op.idx].held, uint64(b.p), host.Dtype()); err != nil {
 		return nil, err
 	}
 	if pull {

@@ -63,7 +63,8 @@ type residentParam struct {
 	name string
 	data bool // an input (x, y): never updated by Adam
 	host *tensor.Dense
-	m, v any // []float32 or []float64: Adam's moments on the CPU
+	m, v any   // []float32 or []float64: Adam's moments on the host (moments.go)
+	held *held // elements each update leaves fixed (hold.go)
 }
 
 // NewParamStore returns an empty store for tensors of dtype dt.
@@ -301,6 +302,7 @@ type noiseOp struct {
 	stream uint64
 	shape  tensor.Shape
 	buf    buffer
+	held   *held // elements each draw leaves fixed (hold.go)
 }
 
 func (op *noiseOp) Arity() int { return 1 }
@@ -322,6 +324,7 @@ func (op *noiseOp) UsePreallocDo(prealloc G.Value, _ ...G.Value) (G.Value, error
 	}
 	step, _ := op.store.snapshot()
 	FillNoise(out.Data(), op.store.Seed, op.stream, step)
+	op.held.apply(out.Data())
 	return out, nil
 }
 
@@ -394,6 +397,7 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 			p.m, p.v = make([]float32, len(w)), make([]float32, len(w))
 		}
 		adamUpdate(w, g, p.m.([]float32), p.v.([]float32), a, step, rbc2)
+		p.held.apply(w)
 		return G.NewF32(0), nil
 	case []float64:
 		g, ok := in[0].Data().([]float64)
@@ -404,6 +408,7 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 			p.m, p.v = make([]float64, len(w)), make([]float64, len(w))
 		}
 		adamUpdate(w, g, p.m.([]float64), p.v.([]float64), a, step, rbc2)
+		p.held.apply(w)
 		return G.NewF64(0), nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrDtype, op.name)

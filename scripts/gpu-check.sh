@@ -20,6 +20,8 @@
 #              after a Close)
 #   fault      a failed kernel launch (BBB_CUDA_FAULT): one line naming the
 #              kernel and its CUDA status, exit 1, earlier outputs whole
+#   resume     --save on the GPU then --resume on the CPU, and the reverse
+#   prune_gpu  train --preset mnist --from --prune on the GPU (where the bundle has MNIST)
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
 #   mixture_gpu  a short run with --prior mixture on the GPU (exit 0, its summary)
 #   klclosed_gpu a short run with --kl closed on the GPU (bbb_klclosed; exit 0, its summary)
@@ -76,6 +78,7 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 (cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|NoiseGPUMatchesCPU|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
 (cd graph && check lik_parity 40 "../$B/graph-cuda.test" -test.run 'ResidentLikelihoodsMatchHostGraph|ResidentLikelihoodsGPUParity|ResidentLearnedLikelihood' -test.v)
 check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
+check adam 60 "$B/train-cuda.test" -test.run 'Resident|ResumeAcross|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
 
 # A CUDA error in an op (a launch of bbb_bias_act made to fail, BBB_CUDA_FAULT):
@@ -99,6 +102,46 @@ export -f fault_check
 export B OUT
 check fault 60 bash -c fault_check
 sed 's/^/  fault: /' "$OUT/fault.txt" | tail -3 | tee -a "$OUT/status.txt"
+
+# --save on the GPU, --resume on the CPU, and the reverse (one model file
+# format; both backends draw the same epsilon): each resumed run reaches
+# epoch 400 within 5 % of the saving backend's uninterrupted run's
+# training loss (float32 sums round differently on each), and both
+# numbers are printed. 200 + 200 epochs of the seed's model, about 10 s.
+resume_check() {
+  local d=$OUT/resume a=(--report-every 100 --no-train-band --samples 10)
+  "$B/bbb-cuda" train --epochs 200 "${a[@]}" --save "$d/gpu.npz" --out "$d/gpu200" || return 1
+  "$B/bbb-cpu" train --resume "$d/gpu.npz" --epochs 400 "${a[@]}" --out "$d/gpu_then_cpu" || return 1
+  "$B/bbb-cpu" train --epochs 200 "${a[@]}" --save "$d/cpu.npz" --out "$d/cpu200" || return 1
+  "$B/bbb-cuda" train --resume "$d/cpu.npz" --epochs 400 "${a[@]}" --out "$d/cpu_then_gpu" || return 1
+  "$B/bbb-cuda" train --epochs 400 "${a[@]}" --out "$d/gpu400" || return 1
+  "$B/bbb-cpu" train --epochs 400 "${a[@]}" --out "$d/cpu400" || return 1
+  last() { awk -F, '$1 == 400 {print $2}' "$d/$1/losses.csv"; }
+  echo "epoch 400 train loss: gpu then cpu $(last gpu_then_cpu), gpu alone $(last gpu400); cpu then gpu $(last cpu_then_gpu), cpu alone $(last cpu400)"
+  awk -v a="$(last gpu_then_cpu)" -v b="$(last gpu400)" -v c="$(last cpu_then_gpu)" -v e="$(last cpu400)" \
+    'function off(x, y) { return (x - y) / y > 0.05 || (y - x) / y > 0.05 } BEGIN { exit (a == "" || c == "" || off(a, b) || off(c, e)) }'
+}
+mkdir -p "$OUT/resume"
+export -f resume_check
+check resume 60 bash -c resume_check
+sed 's/^/  resume: /' "$OUT/resume.txt" | grep 'epoch 400 train loss' | tee -a "$OUT/status.txt"
+
+# prune and hold on the GPU (train --preset mnist --from --prune): where the
+# bundle carries MNIST ($B/mnist, the four idx files) and the CUDA build
+# trains --preset mnist (the categorical likelihood on the resident graph).
+if [ -d "$B/mnist" ]; then
+  prune_check() {
+    local d=$OUT/prune m=(--preset mnist --mnist-dir "$B/mnist" --hidden 100 --mnist-train 2000 --mnist-val 500 --mnist-test 500 --samples 3 -q)
+    "$B/bbb-cuda" train "${m[@]}" --epochs 1 --save "$d/m.npz" --out "$d/first" || return 1
+    "$B/bbb-cuda" train "${m[@]}" --epochs 1 --from "$d/m.npz" --prune 0.5 --out "$d/held" || return 1
+    grep -E '"pruned_weights"|"test_error"' "$d/held/summary.json"
+  }
+  mkdir -p "$OUT/prune"
+  export -f prune_check
+  check prune_gpu 60 bash -c prune_check
+else
+  echo "SKIP prune_gpu: no $B/mnist in the bundle (the train package's PruneAndHoldResident ran in adam)" | tee -a "$OUT/status.txt"
+fi
 
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
 grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rss_mib' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"

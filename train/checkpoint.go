@@ -16,11 +16,15 @@ import (
 
 // Checkpoint returns the trainer's state as a model file: m with its
 // epoch and task filled in, the params, the optimiser, the epsilon
-// streams' positions and the losses. A resident network's host
-// parameters are current only at report epochs and the last one: save
-// then.
+// streams' positions and the losses. A resident network's are read back
+// from its store (on the GPU, one copy of each): the same file as the host
+// graph's, which either graph resumes (checkpoint_resident.go).
 func (t *Trainer) Checkpoint(m modelfile.Model, reports []Report) (*modelfile.File, error) {
 	t.settleEps() // the eps state the runs so far have left
+	moments, err := t.residentMoments()
+	if err != nil {
+		return nil, err
+	}
 	f := &modelfile.File{Model: m, Arrays: map[string]modelfile.Array{}}
 	f.Model.Epoch = t.epoch
 	f.Resident = t.Net.Store != nil
@@ -39,15 +43,18 @@ func (t *Trainer) Checkpoint(m modelfile.Model, reports []Report) (*modelfile.Fi
 			f.Arrays["adam/m/"+p.Name()] = modelfile.Array{Shape: a.Shape, Data: cloneAny(t.adam.m[i])}
 			f.Arrays["adam/v/"+p.Name()] = modelfile.Array{Shape: a.Shape, Data: cloneAny(t.adam.v[i])}
 		}
+		if moments != nil {
+			f.Arrays["adam/m/"+p.Name()] = modelfile.Array{Shape: a.Shape, Data: moments[i][0]}
+			f.Arrays["adam/v/"+p.Name()] = modelfile.Array{Shape: a.Shape, Data: moments[i][1]}
+		}
 	}
-	f.Adam = t.adam != nil
+	f.Adam = true
+	adamT := uint64(t.epoch) // a resident run's Adam t and epsilon draw are its step, the epoch
+	draws := adamT
 	if t.adam != nil {
-		f.Arrays["adam_t"] = modelfile.Array{Data: []int64{int64(t.adam.t)}}
+		adamT, draws = uint64(t.adam.t), t.epsDraws
 	}
-	draws := t.epsDraws
-	if t.Net.Store != nil {
-		draws = uint64(t.epoch) // a resident run draws at step = epoch
-	}
+	f.Arrays["adam_t"] = modelfile.Array{Data: []int64{int64(adamT)}}
 	f.Arrays["rng/eps_draws"] = modelfile.Array{Shape: []int{1}, Data: []int64{int64(draws)}}
 	f.Arrays["rng/val_draws"] = modelfile.Array{Shape: []int{1}, Data: []int64{int64(t.Val.draws)}}
 	f.Arrays["train_losses"] = modelfile.Array{Shape: []int{len(t.TrainLosses)}, Data: slices.Clone(t.TrainLosses)}
@@ -83,18 +90,16 @@ func nodeArray(n *G.Node) (modelfile.Array, error) {
 }
 
 // Restore continues training from c: parameters, Adam's state, the
-// epsilon streams, the epoch and the losses so far. It returns the
-// reports made before.
+// epsilon streams, the epoch and the losses so far, on either graph
+// whichever saved c (a resident network's go into its store:
+// checkpoint_resident.go). It returns the reports made before.
 func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	t.settleEps() // no fill in flight from the state Restore replaces
 	if t.epoch != 0 {
 		return nil, fmt.Errorf("train: restore into a trainer that has run")
 	}
-	if t.Net.Store != nil {
-		return nil, fmt.Errorf("resume is not supported by the resident (CUDA) graph: its Adam state lives on the device")
-	}
 	if !c.Adam {
-		return nil, fmt.Errorf("the file has no optimiser state (saved by the resident graph)")
+		return nil, fmt.Errorf("the file has no optimiser state (saved by the resident graph of an older bbb)")
 	}
 	if err := c.SetParams(t.Net); err != nil {
 		return nil, err
@@ -103,33 +108,27 @@ func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	if !ok || len(tArr) != 1 || tArr[0] < 0 {
 		return nil, fmt.Errorf("adam_t missing or bad")
 	}
+	var moments [][2]any
+	var err error
 	if tArr[0] > 0 {
-		ps := t.Net.Learnables()
-		t.adam.m, t.adam.v = make([]any, len(ps)), make([]any, len(ps))
-		for i, p := range ps {
-			for k, dst := range []*[]any{&t.adam.m, &t.adam.v} {
-				name := []string{"adam/m/", "adam/v/"}[k] + p.Name()
-				a, ok := c.Arrays[name]
-				if !ok || a.Len() != p.Shape().TotalSize() {
-					return nil, fmt.Errorf("%s missing or of the wrong size", name)
-				}
-				v := a.Floats()
-				if p.Dtype() == tensor.Float32 {
-					f := make([]float32, len(v))
-					for j := range v {
-						f[j] = float32(v[j])
-					}
-					(*dst)[i] = f
-				} else {
-					(*dst)[i] = slices.Clone(v)
-				}
-			}
+		if moments, err = fileMoments(c, t.Net.Learnables()); err != nil {
+			return nil, err
 		}
 	}
-	t.adam.t = int(tArr[0])
 	eps, val, err := t.epsDrawsAt(c)
 	if err != nil {
 		return nil, err
+	}
+	if t.Net.Store != nil {
+		if err := t.restoreResident(moments, uint64(tArr[0]), eps, c.Model.Epoch); err != nil {
+			return nil, err
+		}
+	} else {
+		t.adam.m, t.adam.v = nil, nil
+		for _, mv := range moments {
+			t.adam.m, t.adam.v = append(t.adam.m, mv[0]), append(t.adam.v, mv[1])
+		}
+		t.adam.t = int(tArr[0])
 	}
 	t.epsDraws, t.Val.draws = eps, val
 	losses := c.Arrays["train_losses"].Floats()
@@ -144,6 +143,32 @@ func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 		reports = append(reports, Report(r))
 	}
 	return reports, nil
+}
+
+// fileMoments returns Adam's moments m and v in c of each of ps (the
+// learnables), as []float32 or []float64 like the parameter.
+func fileMoments(c *modelfile.File, ps G.Nodes) ([][2]any, error) {
+	out := make([][2]any, len(ps))
+	for i, p := range ps {
+		for k, prefix := range []string{"adam/m/", "adam/v/"} {
+			name := prefix + p.Name()
+			a, ok := c.Arrays[name]
+			if !ok || a.Len() != p.Shape().TotalSize() {
+				return nil, fmt.Errorf("%s missing or of the wrong size", name)
+			}
+			v := a.Floats()
+			if p.Dtype() == tensor.Float32 {
+				f := make([]float32, len(v))
+				for j := range v {
+					f[j] = float32(v[j])
+				}
+				out[i][k] = f
+			} else {
+				out[i][k] = slices.Clone(v)
+			}
+		}
+	}
+	return out, nil
 }
 
 // epsDrawsAt returns the training and validation draws c's run had used:

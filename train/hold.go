@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 
+	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 
 	"github.com/bbb-go/bbb/graph"
@@ -22,8 +23,10 @@ const HeldRho = -80
 // network retrains around them (prune, then retrain). Weights held
 // already (HoldSaved, an earlier call) stay held and count as removed. It
 // returns the number removed and the largest SNR newly chosen. Call it
-// before the steps; the host graph only (the resident graph draws its epsilon on the
-// device), and not with local reparameterisation (no weight is drawn).
+// before the steps; not with local reparameterisation (no weight is
+// drawn). On the resident graph the store holds them (nodes.ParamStore.Hold:
+// on the GPU a kernel after each update and each draw), with the same
+// numbers as the host graph's.
 //
 // A held weight's KL term is a constant of the loss (about 74 nats each
 // under the paper's mixture prior), so the reported negative ELBO of a
@@ -31,6 +34,11 @@ const HeldRho = -80
 func (t *Trainer) PruneAndHold(frac float64) (removed int, threshold float64, err error) {
 	if err := t.canHold(); err != nil {
 		return 0, 0, err
+	}
+	if st := t.Net.Store; st != nil {
+		if err := st.ReadBack(); err != nil { // the SNRs of the weights trained so far
+			return 0, 0, err
+		}
 	}
 	drop, threshold, err := lowestSNR(t.Net, frac)
 	if err != nil {
@@ -52,7 +60,9 @@ func (t *Trainer) PruneAndHold(frac float64) (removed int, threshold float64, er
 	if err := setWeights(t.Net, drop, 0, HeldRho); err != nil {
 		return 0, 0, err
 	}
-	t.hold(drop)
+	if err := t.hold(drop); err != nil {
+		return 0, 0, err
+	}
 	return len(drop), threshold, nil
 }
 
@@ -92,16 +102,15 @@ func (t *Trainer) HoldSaved() (int, error) {
 	if err := t.canHold(); err != nil {
 		return 0, fmt.Errorf("%w (the model holds %d pruned weights)", err, len(saved))
 	}
-	t.hold(saved)
+	if err := t.hold(saved); err != nil {
+		return 0, err
+	}
 	return len(saved), nil
 }
 
 // canHold refuses the graphs that cannot hold weights at zero, and a
 // second hold (PruneAndHold takes the weights held already into its own).
 func (t *Trainer) canHold() error {
-	if t.Net.Store != nil {
-		return fmt.Errorf("train: prune and hold: the resident (GPU) graph draws its epsilon on the device; hold weights on the host graph")
-	}
 	if t.Config.Graph.Estimator == graph.LocalReparam {
 		return fmt.Errorf("train: prune and hold: local reparameterisation draws no weights to hold")
 	}
@@ -109,8 +118,9 @@ func (t *Trainer) canHold() error {
 }
 
 // hold makes the weights at idx (WeightSNR's order, increasing) the held
-// ones, split into each layer's own indices.
-func (t *Trainer) hold(idx []int) {
+// ones, split into each layer's own indices; a resident network's store
+// holds them (holdResident).
+func (t *Trainer) hold(idx []int) error {
 	t.held = make([][]int, len(t.Net.Layers))
 	off := 0
 	for i, l := range t.Net.Layers {
@@ -121,6 +131,29 @@ func (t *Trainer) hold(idx []int) {
 		}
 		off += n
 	}
+	return t.holdResident()
+}
+
+// holdResident makes a resident network's store hold each layer's held
+// weights: mu at 0 and rho at HeldRho after every update, epsilon at 0
+// in every draw, what zeroHeldEps and restoreHeld do on the host graph.
+func (t *Trainer) holdResident() error {
+	st := t.Net.Store
+	if st == nil {
+		return nil
+	}
+	for i, idx := range t.held {
+		l := t.Net.Layers[i]
+		for _, h := range []struct {
+			node *G.Node
+			v    float64
+		}{{l.WMu, 0}, {l.WRho, HeldRho}, {l.WEps, 0}} {
+			if err := st.Hold(h.node, idx, h.v); err != nil {
+				return fmt.Errorf("train: prune and hold: %w", err)
+			}
+		}
+	}
+	return nil
 }
 
 // Kept is the number of weights that train: all but the held ones.

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64", "bbb_hold_f32", "bbb_hold_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -31847,6 +31847,240 @@ $L__BB77_71:
 	@%p61 bra 	$L__BB77_2;
 
 $L__BB77_72:
+	ret;
+
+}
+	// .globl	bbb_hold_f32
+.visible .entry bbb_hold_f32(
+	.param .u64 bbb_hold_f32_param_0,
+	.param .u64 bbb_hold_f32_param_1,
+	.param .u64 bbb_hold_f32_param_2,
+	.param .f64 bbb_hold_f32_param_3
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<2>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<2>;
+	.reg .b64 	%rd<72>;
+
+
+	ld.param.u64 	%rd30, [bbb_hold_f32_param_0];
+	ld.param.u64 	%rd31, [bbb_hold_f32_param_1];
+	ld.param.u64 	%rd29, [bbb_hold_f32_param_2];
+	ld.param.f64 	%fd1, [bbb_hold_f32_param_3];
+	cvta.to.global.u64 	%rd1, %rd30;
+	cvta.to.global.u64 	%rd2, %rd31;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd32, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd69, %rd32, %rd5;
+	setp.ge.s64 	%p1, %rd69, %rd29;
+	@%p1 bra 	$L__BB78_10;
+
+	cvt.rn.f32.f64 	%f1, %fd1;
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd33, %rd8, %rd29;
+	add.s64 	%rd34, %rd7, %rd3;
+	mul.lo.s64 	%rd35, %rd34, %rd4;
+	add.s64 	%rd36, %rd35, %rd5;
+	not.b64 	%rd37, %rd36;
+	add.s64 	%rd9, %rd33, %rd37;
+	or.b64  	%rd38, %rd9, %rd8;
+	and.b64  	%rd39, %rd38, -4294967296;
+	setp.eq.s64 	%p2, %rd39, 0;
+	@%p2 bra 	$L__BB78_3;
+
+	div.u64 	%rd65, %rd9, %rd8;
+	bra.uni 	$L__BB78_4;
+
+$L__BB78_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd65, %r7;
+
+$L__BB78_4:
+	add.s64 	%rd40, %rd65, 1;
+	and.b64  	%rd68, %rd40, 3;
+	setp.eq.s64 	%p3, %rd68, 0;
+	@%p3 bra 	$L__BB78_7;
+
+	shl.b64 	%rd41, %rd69, 3;
+	add.s64 	%rd66, %rd2, %rd41;
+	shl.b64 	%rd15, %rd8, 3;
+
+$L__BB78_6:
+	.pragma "nounroll";
+	ld.global.u64 	%rd42, [%rd66];
+	shl.b64 	%rd43, %rd42, 2;
+	add.s64 	%rd44, %rd1, %rd43;
+	st.global.f32 	[%rd44], %f1;
+	add.s64 	%rd69, %rd69, %rd8;
+	add.s64 	%rd66, %rd66, %rd15;
+	add.s64 	%rd68, %rd68, -1;
+	setp.ne.s64 	%p4, %rd68, 0;
+	@%p4 bra 	$L__BB78_6;
+
+$L__BB78_7:
+	setp.lt.u64 	%p5, %rd65, 3;
+	@%p5 bra 	$L__BB78_10;
+
+	shl.b64 	%rd45, %rd69, 3;
+	add.s64 	%rd71, %rd2, %rd45;
+	shl.b64 	%rd24, %rd8, 3;
+
+$L__BB78_9:
+	ld.global.u64 	%rd47, [%rd71];
+	shl.b64 	%rd48, %rd47, 2;
+	add.s64 	%rd49, %rd1, %rd48;
+	st.global.f32 	[%rd49], %f1;
+	add.s64 	%rd50, %rd71, %rd24;
+	ld.global.u64 	%rd51, [%rd50];
+	shl.b64 	%rd52, %rd51, 2;
+	add.s64 	%rd53, %rd1, %rd52;
+	st.global.f32 	[%rd53], %f1;
+	add.s64 	%rd54, %rd69, %rd8;
+	add.s64 	%rd55, %rd54, %rd8;
+	add.s64 	%rd56, %rd50, %rd24;
+	ld.global.u64 	%rd57, [%rd56];
+	shl.b64 	%rd58, %rd57, 2;
+	add.s64 	%rd59, %rd1, %rd58;
+	st.global.f32 	[%rd59], %f1;
+	add.s64 	%rd60, %rd55, %rd8;
+	add.s64 	%rd61, %rd56, %rd24;
+	add.s64 	%rd71, %rd61, %rd24;
+	ld.global.u64 	%rd62, [%rd61];
+	shl.b64 	%rd63, %rd62, 2;
+	add.s64 	%rd64, %rd1, %rd63;
+	st.global.f32 	[%rd64], %f1;
+	add.s64 	%rd69, %rd60, %rd8;
+	setp.lt.s64 	%p6, %rd69, %rd29;
+	@%p6 bra 	$L__BB78_9;
+
+$L__BB78_10:
+	ret;
+
+}
+	// .globl	bbb_hold_f64
+.visible .entry bbb_hold_f64(
+	.param .u64 bbb_hold_f64_param_0,
+	.param .u64 bbb_hold_f64_param_1,
+	.param .u64 bbb_hold_f64_param_2,
+	.param .f64 bbb_hold_f64_param_3
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<2>;
+	.reg .b64 	%rd<72>;
+
+
+	ld.param.u64 	%rd30, [bbb_hold_f64_param_0];
+	ld.param.u64 	%rd31, [bbb_hold_f64_param_1];
+	ld.param.u64 	%rd29, [bbb_hold_f64_param_2];
+	ld.param.f64 	%fd1, [bbb_hold_f64_param_3];
+	cvta.to.global.u64 	%rd1, %rd30;
+	cvta.to.global.u64 	%rd2, %rd31;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd32, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd69, %rd32, %rd5;
+	setp.ge.s64 	%p1, %rd69, %rd29;
+	@%p1 bra 	$L__BB79_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd33, %rd8, %rd29;
+	add.s64 	%rd34, %rd7, %rd3;
+	mul.lo.s64 	%rd35, %rd34, %rd4;
+	add.s64 	%rd36, %rd35, %rd5;
+	not.b64 	%rd37, %rd36;
+	add.s64 	%rd9, %rd33, %rd37;
+	or.b64  	%rd38, %rd9, %rd8;
+	and.b64  	%rd39, %rd38, -4294967296;
+	setp.eq.s64 	%p2, %rd39, 0;
+	@%p2 bra 	$L__BB79_3;
+
+	div.u64 	%rd65, %rd9, %rd8;
+	bra.uni 	$L__BB79_4;
+
+$L__BB79_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd65, %r7;
+
+$L__BB79_4:
+	add.s64 	%rd40, %rd65, 1;
+	and.b64  	%rd68, %rd40, 3;
+	setp.eq.s64 	%p3, %rd68, 0;
+	@%p3 bra 	$L__BB79_7;
+
+	shl.b64 	%rd41, %rd69, 3;
+	add.s64 	%rd66, %rd2, %rd41;
+	shl.b64 	%rd15, %rd8, 3;
+
+$L__BB79_6:
+	.pragma "nounroll";
+	ld.global.u64 	%rd42, [%rd66];
+	shl.b64 	%rd43, %rd42, 3;
+	add.s64 	%rd44, %rd1, %rd43;
+	st.global.f64 	[%rd44], %fd1;
+	add.s64 	%rd69, %rd69, %rd8;
+	add.s64 	%rd66, %rd66, %rd15;
+	add.s64 	%rd68, %rd68, -1;
+	setp.ne.s64 	%p4, %rd68, 0;
+	@%p4 bra 	$L__BB79_6;
+
+$L__BB79_7:
+	setp.lt.u64 	%p5, %rd65, 3;
+	@%p5 bra 	$L__BB79_10;
+
+	shl.b64 	%rd45, %rd69, 3;
+	add.s64 	%rd71, %rd2, %rd45;
+	shl.b64 	%rd24, %rd8, 3;
+
+$L__BB79_9:
+	ld.global.u64 	%rd47, [%rd71];
+	shl.b64 	%rd48, %rd47, 3;
+	add.s64 	%rd49, %rd1, %rd48;
+	st.global.f64 	[%rd49], %fd1;
+	add.s64 	%rd50, %rd71, %rd24;
+	ld.global.u64 	%rd51, [%rd50];
+	shl.b64 	%rd52, %rd51, 3;
+	add.s64 	%rd53, %rd1, %rd52;
+	st.global.f64 	[%rd53], %fd1;
+	add.s64 	%rd54, %rd69, %rd8;
+	add.s64 	%rd55, %rd54, %rd8;
+	add.s64 	%rd56, %rd50, %rd24;
+	ld.global.u64 	%rd57, [%rd56];
+	shl.b64 	%rd58, %rd57, 3;
+	add.s64 	%rd59, %rd1, %rd58;
+	st.global.f64 	[%rd59], %fd1;
+	add.s64 	%rd60, %rd55, %rd8;
+	add.s64 	%rd61, %rd56, %rd24;
+	add.s64 	%rd71, %rd61, %rd24;
+	ld.global.u64 	%rd62, [%rd61];
+	shl.b64 	%rd63, %rd62, 3;
+	add.s64 	%rd64, %rd1, %rd63;
+	st.global.f64 	[%rd64], %fd1;
+	add.s64 	%rd69, %rd60, %rd8;
+	setp.lt.s64 	%p6, %rd69, %rd29;
+	@%p6 bra 	$L__BB79_9;
+
+$L__BB79_10:
 	ret;
 
 }

@@ -552,3 +552,13 @@ __device__ double block_total(const double *partial, long long nb) {
 
 LIK_KERNELS(float, f32)
 LIK_KERNELS(double, f64)
+
+// ---- prune and hold, resume (s29-state) ----
+#define HOLD_KERNELS(T, S)                                                                                   \
+    /* x[idx[i]] = value: the held elements of a parameter after its Adam update, of a noise after its draw */ \
+    extern "C" __global__ void bbb_hold_##S(T *x, const long long *idx, long long n, double value) {        \
+        GRID_LOOP(i, n) { x[idx[i]] = (T)value; }                                                            \
+    }
+
+HOLD_KERNELS(float, f32)
+HOLD_KERNELS(double, f64)

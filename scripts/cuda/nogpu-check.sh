@@ -12,10 +12,10 @@ C=${CUDA_CACHE:-$PWD/.cache/cuda}
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fail=0
-expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out (TRAIN_FLAGS: more train flags)
+expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out (TRAIN_FLAGS, ARGS: more train flags)
   local name=$1 pat=$2; shift 2
-  # shellcheck disable=SC2086 # TRAIN_FLAGS is a list of flags
-  "$@" train --epochs 2 ${TRAIN_FLAGS:-} --out "$T/out" >"$T/stdout" 2>"$T/stderr"
+  # shellcheck disable=SC2086 # TRAIN_FLAGS and ARGS are lists of flags
+  "$@" train --epochs 2 ${TRAIN_FLAGS:-} --out "$T/out" ${ARGS:-} >"$T/stdout" 2>"$T/stderr"
   local rc=$?
   local lines; lines=$(grep -c . "$T/stderr")
   if [ $rc != 1 ] || [ "$lines" != 1 ] || ! grep -q -- "$pat" "$T/stderr" || [ -e "$T/out" ] || [ -s "$T/stdout" ]; then
@@ -33,6 +33,12 @@ expect "no usable GPU" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/b
 # same way: the GPU is missing, not the option.
 TRAIN_FLAGS="--kl closed" expect "no usable GPU, --kl closed" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 TRAIN_FLAGS="--kl closed --local-reparam" expect "no usable GPU, --local-reparam" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+# The options of a resident run's state are accepted up to the GPU check:
+# --save, --resume, --from --prune (the model files need not exist there).
+for ARGS in "--save $T/m.npz" "--resume $T/m.npz" "--preset mnist --from $T/m.npz --prune 0.5"; do
+  expect "no usable GPU, $ARGS" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+done
+unset ARGS
 # bbb version still answers there (exit 0), naming the build and the missing GPU.
 if env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda version >"$T/stdout" 2>"$T/stderr" &&
   [ ! -s "$T/stderr" ] && grep -qx 'tags: cuda' "$T/stdout" && grep -q '^cuda: no usable NVIDIA GPU' "$T/stdout"; then
