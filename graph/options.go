@@ -104,11 +104,8 @@ func (c Config) validateOptions() error {
 		if _, err := c.residentPrior(); err != nil {
 			return err
 		}
-		switch {
-		case c.KL != KLSample:
+		if c.KL != KLSample {
 			return fmt.Errorf("graph: kl %v: the resident (GPU) graph supports only kl mc", c.KL)
-		case c.KLWeightInput:
-			return fmt.Errorf("graph: kl weight input (minibatches): the resident (GPU) graph supports only the full batch")
 		}
 	}
 	return nil
