@@ -14,7 +14,7 @@ trap 'rm -rf "$T"' EXIT
 fail=0
 expect() { # expect NAME PATTERN CMD...: one line on stderr matching PATTERN, exit 1, no --out
   local name=$1 pat=$2; shift 2
-  "$@" train --epochs 2 --out "$T/out" >"$T/stdout" 2>"$T/stderr"
+  "$@" train --epochs 2 --out "$T/out" ${TRAIN_FLAGS:-} >"$T/stdout" 2>"$T/stderr"
   local rc=$?
   local lines; lines=$(grep -c . "$T/stderr")
   if [ $rc != 1 ] || [ "$lines" != 1 ] || ! grep -q -- "$pat" "$T/stderr" || [ -e "$T/out" ] || [ -s "$T/stdout" ]; then
@@ -28,6 +28,11 @@ mkdir -p "$T/lib"
 cp "$C/stubs/libcuda.so" "$T/lib/libcuda.so.1"
 cp "$C/stubs/libcublas.so.13" "$T/lib/"
 expect "no usable GPU" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+# The resident graph takes minibatches, draws and the learning-rate
+# schedule: without a GPU they meet the same line, not a refusal.
+for flags in "--batch-size 32" "--mc-samples 2" "--lr-milestones 1 --lr-gamma 0.5" "--batch-size 32 --mc-samples 2 --kl-weight blundell"; do
+  TRAIN_FLAGS=$flags expect "no usable GPU, $flags" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+done
 # bbb version still answers there (exit 0), naming the build and the missing GPU.
 if env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda version >"$T/stdout" 2>"$T/stderr" &&
   [ ! -s "$T/stderr" ] && grep -qx 'tags: cuda' "$T/stdout" && grep -q '^cuda: no usable NVIDIA GPU' "$T/stdout"; then
