@@ -238,6 +238,27 @@ func (s *ParamStore) SetPermutation(perm []int) error {
 	return nil
 }
 
+// Permutation returns the order the Gather nodes take rows in (the
+// identity until SetPermutation), nil in a store without a Gather.
+func (s *ParamStore) Permutation() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.sched.perm == 0 {
+		return nil
+	}
+	vals := s.params[s.sched.perm-1].host
+	out := make([]int, vals.Size())
+	for i := range out {
+		switch d := vals.Data().(type) {
+		case []float32:
+			out[i] = int(d[i])
+		case []float64:
+			out[i] = int(d[i])
+		}
+	}
+	return out
+}
+
 // SetBatch makes the next runs' Gather nodes take the permutation's
 // entries start, start+1, ... (minibatch i of size b: start i·b).
 func (s *ParamStore) SetBatch(start int) error {

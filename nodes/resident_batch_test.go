@@ -2,6 +2,7 @@ package nodes
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -83,6 +84,9 @@ func TestGatherRows(t *testing.T) {
 			}
 			return storeFloats(t, vx), storeFloats(t, vy), nil
 		}
+		if p := s.Permutation(); !slices.Equal(p, []int{0, 1, 2, 3, 4}) {
+			t.Errorf("%v: the first permutation %v, want the identity", dt, p)
+		}
 		for _, c := range []struct {
 			perm   []int
 			start  int
@@ -101,6 +105,9 @@ func TestGatherRows(t *testing.T) {
 			}
 			if err := s.SetBatch(c.start); err != nil {
 				t.Fatal(err)
+			}
+			if c.perm != nil && !slices.Equal(s.Permutation(), c.perm) {
+				t.Errorf("%v: Permutation %v, want %v", dt, s.Permutation(), c.perm)
 			}
 			gotX, gotY, err := run()
 			if err != nil {
@@ -137,6 +144,9 @@ func TestGatherRefusals(t *testing.T) {
 	s, _ := NewParamStore(dt, 1, AdamConfig{})
 	g := G.NewGraph()
 	step := stepNode(g, dt)
+	if s.Permutation() != nil {
+		t.Errorf("a store without a Gather: permutation %v", s.Permutation())
+	}
 	if err := s.SetPermutation([]int{0}); err == nil || !strings.Contains(err.Error(), "no Gather") {
 		t.Errorf("SetPermutation before a Gather: err %v", err)
 	}

@@ -3,6 +3,8 @@ package train
 import (
 	"context"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gorgonia.org/tensor"
@@ -131,5 +133,31 @@ func TestResidentBatchRun(t *testing.T) {
 	cancel()
 	if _, err := tr2.Run(ctx, nil); err == nil || tr2.Epoch() != 0 {
 		t.Errorf("cancelled run: err %v, epoch %d", err, tr2.Epoch())
+	}
+}
+
+// The resident trainer gathers each epoch's minibatches by the host
+// trainer's permutation: the shuffle of streamShuffle of the seed, one per
+// epoch, uploaded to the store.
+func TestResidentBatchPermutationIsHosts(t *testing.T) {
+	cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 4, Resident: true}, Data: data.CurveConfig{N: 100}, Epochs: 3, ReportEvery: 1,
+		Samples: 50, Seed: 9, Batch: Batch{Size: 16}}
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	host := rand.New(rand.NewPCG(cfg.Seed, streamShuffle))
+	for epoch := 1; epoch <= cfg.Epochs; epoch++ {
+		if _, err := tr.Step(); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := tr.Net.Store.Permutation(), host.Perm(d.Train.Len()); !slices.Equal(got, want) {
+			t.Fatalf("epoch %d: permutation %v, the host's %v", epoch, got, want)
+		}
 	}
 }
