@@ -26,7 +26,8 @@ type Network struct {
 	// Learnables) and noise_sigma = softplus(noise_rho).
 	NoiseRho, NoiseSigma *G.Node
 	likLearnables        G.Nodes // the likelihood's learnables (LikLearnables)
-	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).
+	// Config.KLWeightInput only: the KL's weight, an input (klweight.go);
+	// a resident network's is a scalar of the store (SetKLWeight sets both).
 	KLWeight *G.Node
 
 	// Grads holds d Loss / d learnable, in Learnables() order, once
