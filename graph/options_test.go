@@ -131,7 +131,6 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{KL: 7}, "kl"},
 		{Config{Resident: true, KL: KLClosed}, "kl closed"},
 		{Config{Resident: true, Likelihood: LikLearned{}}, "likelihood learned"},
-		{Config{Resident: true, KLWeightInput: true}, "full batch"},
 		{Config{Likelihood: (*LikFixed)(nil)}, "graph: likelihood *graph.LikFixed: a nil value"},
 		{Config{Likelihood: LikHetero{}, MinSigma: -1}, "min sigma"},
 	} {
@@ -139,6 +138,11 @@ func TestOptionsValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
 		}
+	}
+	// The resident graph takes the KL weight input (minibatches: a scalar
+	// of its store), which it refused before.
+	if err := (Config{Resident: true, KLWeightInput: true}).WithDefaults().Validate(); err != nil {
+		t.Errorf("resident, KL weight input: %v", err)
 	}
 	// The resident graph takes both priors nodes.KLTerm computes.
 	for _, p := range []nodes.Prior{nil, nodes.Normal{Mu: 0.1, Sigma: 0.8}, paperMixture} {
