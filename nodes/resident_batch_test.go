@@ -171,9 +171,14 @@ func TestGatherRefusals(t *testing.T) {
 	if _, err := s.Gather(step, "y", tensor.New(tensor.Of(dt), tensor.WithShape(4, 1)), 2); err == nil || !strings.Contains(err.Error(), "permutation 3") {
 		t.Errorf("a Gather of other rows: err %v", err)
 	}
-	for _, p := range [][]int{{0, 1}, {0, 1, 2, 3}, {0, 1, 3}, {0, -1, 2}, {0, 0, 2}} {
-		if err := s.SetPermutation(p); err == nil {
-			t.Errorf("SetPermutation(%v): no error", p)
+	for _, p := range [][]int{{0, 1}, {0, 1, 2, 3}} {
+		if err := s.SetPermutation(p); err == nil || !strings.Contains(err.Error(), "for 3 rows") {
+			t.Errorf("SetPermutation(%v): err %v", p, err)
+		}
+	}
+	for _, p := range [][]int{{0, 1, 3}, {0, -1, 2}, {0, 0, 2}} {
+		if err := s.SetPermutation(p); err == nil || !strings.Contains(err.Error(), "not a permutation of 0..2") {
+			t.Errorf("SetPermutation(%v): err %v", p, err)
 		}
 	}
 	if err := s.SetPermutation([]int{2, 0, 1}); err != nil {
@@ -223,6 +228,9 @@ func TestScalar(t *testing.T) {
 			}
 			if err := vm.RunAll(); err != nil {
 				t.Fatal(err)
+			}
+			if vw.Dtype() != dt || vu.Dtype() != dt {
+				t.Errorf("%v: scalars of %v and %v", dt, vw.Dtype(), vu.Dtype())
 			}
 			if got := storeFloats(t, vw); got[0] != v {
 				t.Errorf("%v: scalar %v, want %v", dt, got[0], v)
@@ -351,5 +359,25 @@ func TestSetUpdateRefusals(t *testing.T) {
 	}
 	if err := s.SetDraw(1, 2); err != nil {
 		t.Errorf("SetDraw(1, 2): %v", err)
+	}
+}
+
+// Gather takes up to maxGatherRows rows (float32 holds every index below
+// 2^24 exactly), not one more.
+func TestGatherMostRows(t *testing.T) {
+	if maxGatherRows != 1<<24 {
+		t.Fatalf("maxGatherRows %d", maxGatherRows)
+	}
+	dt := tensor.Float32
+	for _, c := range []struct {
+		n  int
+		ok bool
+	}{{maxGatherRows, true}, {maxGatherRows + 1, false}} {
+		s, _ := NewParamStore(dt, 1, AdamConfig{})
+		step := stepNode(G.NewGraph(), dt)
+		_, err := s.Gather(step, "x", tensor.New(tensor.Of(dt), tensor.WithShape(c.n, 1)), 1)
+		if (err == nil) != c.ok {
+			t.Errorf("%d rows: err %v", c.n, err)
+		}
 	}
 }
