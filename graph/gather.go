@@ -12,6 +12,7 @@ import (
 // (SetPermutation, SetBatch). Set X and Y once (SetValues, then
 // ReloadInputs); a step then copies no data. With Config.KLWeightInput the
 // KL weight is a store scalar (SetKLWeight), set per step without a copy.
+// With dataRows == rows it is New's network (no gather).
 func NewGathered(cfg Config, dataRows, rows int) (*Network, error) {
 	c := cfg.WithDefaults()
 	if !c.Resident {

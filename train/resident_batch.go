@@ -21,11 +21,11 @@ import (
 // epsilon counter (Philox draw r, the store's step, the loss log's slot)
 // and the trainer's epsDraws; Adam's t is e·M + i + 1.
 
-// newTrainGraph is the training graph: a gathered resident network for
-// resident minibatches (the whole data set of dataRows rows on the device),
-// else New's of rows rows.
+// newTrainGraph is the training graph of rows rows: a resident one holds
+// the whole data set of dataRows rows (NewGathered: with minibatches, rows
+// < dataRows, it gathers each run's; with the full batch it is New's).
 func newTrainGraph(c Config, rows, dataRows int) (*graph.Network, error) {
-	if c.Graph.Resident && c.Batch.Size > 0 {
+	if c.Graph.Resident {
 		return graph.NewGathered(c.Graph, dataRows, rows)
 	}
 	return graph.New(c.Graph, rows)
@@ -43,10 +43,9 @@ func (t *Trainer) rate() float64 {
 // have run.
 func (t *Trainer) residentEpoch() (float64, error) {
 	m, net := t.multi, t.Net
-	steps, size := 1, m.data.Len()
+	steps := 1
 	if m.batch.Size > 0 {
-		size = m.batch.Size
-		steps = m.data.Len() / size
+		steps = m.data.Len() / m.batch.Size
 		if err := net.SetPermutation(m.rng.Perm(m.data.Len())); err != nil {
 			return 0, err
 		}

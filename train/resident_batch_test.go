@@ -2,6 +2,8 @@ package train
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // The resident trainer takes minibatches (gathered on the device by the
@@ -159,5 +162,89 @@ func TestResidentBatchPermutationIsHosts(t *testing.T) {
 		if got, want := tr.Net.Store.Permutation(), host.Perm(d.Train.Len()); !slices.Equal(got, want) {
 			t.Fatalf("epoch %d: permutation %v, the host's %v", epoch, got, want)
 		}
+	}
+}
+
+// A resident epoch of minibatches and draws pulls the parameters back at
+// its last run, at report epochs and the last epoch only; a failed run
+// names its epoch and minibatch and ends the epoch there.
+func TestResidentBatchPullsAndFails(t *testing.T) {
+	cfg := tinyConfig(tensor.Float32, true)
+	cfg.Data.N, cfg.Batch.Size, cfg.MCSamples = 100, 20, 2 // 80 training points: 4 steps of 2 runs
+	cfg.Epochs, cfg.ReportEvery = 5, 2
+	tr, spy := spyOn(t, cfg)
+	if _, err := tr.Run(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(spy.pulls) != "[16 32 40]" || spy.runs != 40 {
+		t.Errorf("%d runs, pulls at runs %v, want [16 32 40] of 40", spy.runs, spy.pulls)
+	}
+	tr, spy = spyOn(t, cfg)
+	spy.failAt = 8 + 6 // epoch 2, step 3, its second draw
+	if _, err := tr.Step(); err != nil {
+		t.Fatal(err)
+	}
+	_, err := tr.Step()
+	if err == nil || !contains(err.Error(), "epoch 2, step 3: planted failure") || spy.runs != 14 || tr.Epoch() != 1 {
+		t.Errorf("err %v after %d runs, epoch %d", err, spy.runs, tr.Epoch())
+	}
+}
+
+// A NaN in the data makes a resident epoch's loss NaN: ErrDiverged naming
+// the epoch, with minibatches and with draws.
+func TestResidentBatchDivergence(t *testing.T) {
+	for _, multi := range []struct{ batch, draws int }{{0, 2}, {20, 0}} {
+		cfg := tinyConfig(tensor.Float32, true)
+		cfg.Batch.Size, cfg.MCSamples = multi.batch, multi.draws
+		d, _ := data.MakeCurve(cfg.Data, cfg.Seed)
+		d.Train.Y[5] = math.NaN()
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tr.Close()
+		_, err = tr.Run(context.Background(), nil)
+		if !errors.Is(err, ErrDiverged) || !contains(err.Error(), "at epoch 1:") {
+			t.Errorf("%+v: err %v, want ErrDiverged at epoch 1", multi, err)
+		}
+		if len(tr.TrainLosses) != 1 || !math.IsNaN(tr.TrainLosses[0]) {
+			t.Errorf("%+v: training losses %v, want [NaN]", multi, tr.TrainLosses)
+		}
+	}
+}
+
+// An epoch of more runs than the store's loss log holds reads the log as
+// it goes: every minibatch's loss is the host trainer's.
+func TestResidentBatchLongEpoch(t *testing.T) {
+	cfg := Config{Graph: graph.Config{Layers: 1, Hidden: 2, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 2600}, Epochs: 1, ReportEvery: 1,
+		Samples: 10, Seed: 4, Batch: Batch{Size: 1}, MCSamples: 2} // 2080 steps of 2 draws: 4160 runs
+	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if runs := d.Train.Len() * 2; runs <= nodes.LossLogLen {
+		t.Fatalf("%d runs: not over the log's %d", runs, nodes.LossLogLen)
+	}
+	host, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	cfg.Graph.Resident = true
+	res, err := NewTrainer(cfg, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	lh, err := host.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, err := res.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(math.Abs(lr-lh) <= residentTol*math.Abs(lh)) {
+		t.Errorf("epoch loss resident %v, host %v", lr, lh)
 	}
 }
