@@ -213,17 +213,18 @@ func TestResidentBatchDivergence(t *testing.T) {
 	}
 }
 
-// An epoch of more runs than the store's loss log holds reads the log as
-// it goes: every minibatch's loss is the host trainer's.
+// An epoch of more runs than the store's loss log holds (and one flush
+// more) reads the log as it goes, every LossFlush runs: the epoch's loss
+// is the host trainer's.
 func TestResidentBatchLongEpoch(t *testing.T) {
-	cfg := Config{Graph: graph.Config{Layers: 1, Hidden: 2, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 2600}, Epochs: 1, ReportEvery: 1,
-		Samples: 10, Seed: 4, Batch: Batch{Size: 1}, MCSamples: 2} // 2080 steps of 2 draws: 4160 runs
+	cfg := Config{Graph: graph.Config{Layers: 1, Hidden: 2, Dtype: tensor.Float64}, Data: data.CurveConfig{N: 2800}, Epochs: 1, ReportEvery: 1,
+		Samples: 10, Seed: 4, Batch: Batch{Size: 1}, MCSamples: 2} // 2240 steps of 2 draws: 4480 runs
 	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if runs := d.Train.Len() * 2; runs <= nodes.LossLogLen {
-		t.Fatalf("%d runs: not over the log's %d", runs, nodes.LossLogLen)
+	if runs := d.Train.Len() * 2; runs <= LossFlush+nodes.LossLogLen {
+		t.Fatalf("%d runs: not over one flush and the log's %d", runs, nodes.LossLogLen)
 	}
 	host, err := NewTrainer(cfg, d)
 	if err != nil {
