@@ -44,7 +44,8 @@ type Config struct {
 	// MinSigma is LikHetero's floor on the scale (0: DefaultMinSigma).
 	MinSigma float64
 	// KLWeightInput makes the KL's weight an input node, Network.KLWeight
-	// (starting at 1/NBatch), set per step by minibatch training.
+	// (starting at 1/NBatch), set per step by minibatch training; in a
+	// Resident graph a scalar of the store (klweight.go).
 	KLWeightInput bool
 	// Estimator picks weight sampling (zero: Reparam, the seed's) or the
 	// local reparameterisation of the pre-activations (needs KLClosed).

@@ -27,7 +27,8 @@ type Network struct {
 	// network, whose likelihood op takes noise_rho).
 	NoiseRho, NoiseSigma *G.Node
 	likLearnables        G.Nodes // the likelihood's learnables (LikLearnables)
-	// Config.KLWeightInput only: the KL's weight, an input (klweight.go).
+	// Config.KLWeightInput only: the KL's weight, an input (klweight.go);
+	// a resident network's is a scalar of the store (SetKLWeight sets both).
 	KLWeight *G.Node
 
 	// Grads holds d Loss / d learnable, in Learnables() order, once
@@ -43,19 +44,22 @@ type Network struct {
 
 	host      G.Nodes      // resident: the learnables' host tensors, as nodes
 	hostGraph *G.ExprGraph // resident: holds them, apart from the machine's graph
+	gathered  bool         // NewGathered: X and Y hold the data set, a run gathers Rows
 }
 
 // New builds the network for batches of rows inputs. Every input node (X, Y,
 // learnables, eps) is bound to a zeroed tensor of its own; fill them in place.
-func New(cfg Config, rows int) (*Network, error) { return build(cfg, rows, true, 0) }
+func New(cfg Config, rows int) (*Network, error) { return build(cfg, rows, 0, true, 0) }
 
 // NewForward builds only the forward pass (X to Output, no Y, KL, NLL or
 // Loss), for predictive sampling where the loss would be wasted work.
-func NewForward(cfg Config, rows int) (*Network, error) { return build(cfg, rows, false, 0) }
+func NewForward(cfg Config, rows int) (*Network, error) { return build(cfg, rows, 0, false, 0) }
 
 // build makes New's network, or without withLoss NewForward's; samples > 0
-// (resident only) makes NewPredictive's, of that many passes at once.
-func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
+// (resident only) makes NewPredictive's, of that many passes at once;
+// dataRows > rows (resident only) makes NewGathered's, whose X and Y hold
+// dataRows rows and whose runs gather rows of them.
+func build(cfg Config, rows, dataRows int, withLoss bool, samples int) (*Network, error) {
 	c := cfg.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -64,9 +68,10 @@ func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
 		return nil, fmt.Errorf("graph: rows %d: need at least 1", rows)
 	}
 	g := G.NewGraph()
-	n := &Network{Config: c, Rows: rows, Graph: g, Samples: samples}
-	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Inputs), G.WithName("x"),
-		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Inputs))))
+	n := &Network{Config: c, Rows: rows, Graph: g, Samples: samples, gathered: dataRows > rows}
+	dataRows = max(dataRows, rows)
+	n.X = G.NewMatrix(g, c.Dtype, G.WithShape(dataRows, c.Inputs), G.WithName("x"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(dataRows, c.Inputs))))
 
 	var ones *G.Node // the stock ops' bias broadcast: a column of ones
 	if c.StockOps {
@@ -111,8 +116,8 @@ func build(cfg Config, rows int, withLoss bool, samples int) (*Network, error) {
 		return n, nil
 	}
 
-	n.Y = G.NewMatrix(g, c.Dtype, G.WithShape(rows, c.Outputs), G.WithName("y"),
-		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(rows, c.Outputs))))
+	n.Y = G.NewMatrix(g, c.Dtype, G.WithShape(dataRows, c.Outputs), G.WithName("y"),
+		G.WithValue(tensor.New(tensor.Of(c.Dtype), tensor.WithShape(dataRows, c.Outputs))))
 	var err error
 	if n.KL, err = sumAll(kls); err != nil {
 		return nil, fmt.Errorf("graph: KL: %w", err)

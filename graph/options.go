@@ -105,9 +105,6 @@ func (c Config) validateOptions() error {
 		if _, err := c.residentPrior(); err != nil {
 			return err
 		}
-		if c.KLWeightInput {
-			return fmt.Errorf("graph: kl weight input (minibatches): the resident (GPU) graph supports only the full batch")
-		}
 	}
 	return nil
 }

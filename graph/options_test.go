@@ -130,7 +130,6 @@ func TestOptionsValidate(t *testing.T) {
 		{Config{Prior: nodes.ScaleMixture{Pi: 0.5, Sigma1: math.NaN(), Sigma2: 1}}, "ScaleMixture"},
 		{Config{KL: 7}, "kl"},
 		{Config{Resident: true, Prior: paperMixture, KL: KLClosed}, "kl closed"},
-		{Config{Resident: true, KLWeightInput: true}, "full batch"},
 		{Config{Likelihood: (*LikFixed)(nil)}, "graph: likelihood *graph.LikFixed: a nil value"},
 		{Config{Likelihood: LikHetero{}, MinSigma: -1}, "min sigma"},
 	} {
@@ -139,9 +138,11 @@ func TestOptionsValidate(t *testing.T) {
 			t.Errorf("%+v: error %v, want one line naming %q", tc.cfg, err, tc.want)
 		}
 	}
-	// The resident graph takes both priors nodes.KLTerm computes, and the
-	// closed-form KL and local reparameterisation with the Normal.
+	// The resident graph takes both priors nodes.KLTerm computes, the
+	// closed-form KL and local reparameterisation with the Normal, and the
+	// KL weight input (minibatches: a scalar of its store).
 	for _, c := range []Config{
+		{Resident: true, KLWeightInput: true},
 		{Resident: true}, {Resident: true, Prior: nodes.Normal{Mu: 0.1, Sigma: 0.8}}, {Resident: true, Prior: paperMixture},
 		{Resident: true, KL: KLClosed}, {Resident: true, KL: KLClosed, Estimator: LocalReparam},
 	} {

@@ -34,6 +34,9 @@ func (n *Network) residentData(leaf *G.Node) (*G.Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n.gathered {
+		return n.Store.Gather(n.Step, leaf.Name()+"_batch", t, n.Rows)
+	}
 	return n.Store.Data(n.Step, leaf.Name()+"_stored", t)
 }
 
@@ -67,7 +70,7 @@ func NewPredictive(cfg Config, rows, k int) (*Network, error) {
 	if rows < 1 || k < 1 {
 		return nil, fmt.Errorf("graph: predictive network of %d rows and %d samples: need at least 1 of each", rows, k)
 	}
-	return build(c, rows, false, k)
+	return build(c, rows, 0, false, k)
 }
 
 // SetStep sets the step of a resident network's next run: the epsilon

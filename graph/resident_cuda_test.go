@@ -306,4 +306,14 @@ func denseLike(dt tensor.Dtype, v []float64) *tensor.Dense {
 		}
 	}
 	return d
+
+// TestGatheredGPUParity: a gathered resident network on the GPU (the data
+// set in device memory, bbb_gather_rows by the store's permutation, the KL
+// weight a store scalar) against the host graph on the CPU holding each
+// minibatch's rows: the loss and every gradient of four minibatches, at the
+// seed's width and a wide one, float32, and float64 at the seed's width.
+func TestGatheredGPUParity(t *testing.T) {
+	checkGatheredBatches(t, tensor.Float32, 5, 20, 1000, 128, 1e-3)
+	checkGatheredBatches(t, tensor.Float32, 5, 512, 1000, 128, 1e-3)
+	checkGatheredBatches(t, tensor.Float64, 5, 20, 1000, 128, 1e-9)
 }

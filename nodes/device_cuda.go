@@ -36,6 +36,7 @@ type deviceStore struct {
 
 type paramBufs struct {
 	p, m, v cu.DevicePtr
+	acc     cu.DevicePtr // the gradient sum over draws (SetDraw), made on first use
 	bytes   int64
 	stale   bool // the host tensor changed (Reload): upload before use
 	mstale  bool // the host moments changed (SetMoments): upload before use
@@ -246,6 +247,9 @@ func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
 	}
 	b := &s.dev.bufs[i]
 	host := s.params[i].host
+	if s.params[i].dirty { // SetPermutation: this tensor alone changed
+		b.stale, s.params[i].dirty = true, false
+	}
 	if b.p == 0 {
 		// All three or none: a half-made set would leave b.p set and the
 		// moments at address 0.
@@ -421,22 +425,29 @@ func (op *adamOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in .
 	if err != nil {
 		return nil, err
 	}
-	t, pull := op.store.snapshot()
-	step, rbc2, err := op.store.adamScalars(t)
+	u := op.store.update()
+	step, rbc2, err := op.store.adamScalars(u.t, u.lr)
 	if err != nil {
 		return nil, err
 	}
 	host := op.store.params[op.idx].host
 	a := op.store.Adam
 	n := host.Size()
-	if err := c.elementwise("bbb_adam", host.Dtype(), n, uint64(b.p), devPtr(in[0]), uint64(b.m), uint64(b.v), i64(n),
+	g := devPtr(in[0])
+	if u.draws > 1 {
+		// The mean over draws (SetDraw), in the store's sum buffer.
+		if g, err = op.store.drawMeanCUDA(c, op.idx, g, u); err != nil || g == 0 {
+			return prealloc, err
+		}
+	}
+	if err := c.elementwise("bbb_adam", host.Dtype(), n, uint64(b.p), g, uint64(b.m), uint64(b.v), i64(n),
 		f64(a.Beta1), f64(a.Beta2), f64(step), f64(rbc2), f64(a.Eps)); err != nil {
 		return nil, err
 	}
 	if err := c.hold(op.store.params[op.idx].held, uint64(b.p), host.Dtype()); err != nil {
 		return nil, err
 	}
-	if pull {
+	if u.pull {
 		c.ctx.MemcpyDtoH(hostPtr(host), b.p, b.bytes) // after the update, in stream order
 	}
 	return prealloc, nil

@@ -39,7 +39,7 @@ func TestHold(t *testing.T) {
 						t.Fatalf("step %d: noise %v, want %v (0 at 0 and 5)", step, got, draw)
 					}
 				}
-				stepSize, rbc2, _ := r.s.adamScalars(step)
+				stepSize, rbc2, _ := r.s.adamScalars(step, r.s.Adam.LR)
 				adamUpdate(want, got, m, v, r.s.Adam, stepSize, rbc2)
 				want[1], want[4] = -2, -2
 				vals := r.values()

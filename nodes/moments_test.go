@@ -29,7 +29,7 @@ func TestMoments(t *testing.T) {
 			wantM, wantV := make([]float64, 6), make([]float64, 6)
 			for step := uint64(1); step <= 2; step++ {
 				g := r.run(t, step)
-				stepSize, rbc2, _ := r.s.adamScalars(step)
+				stepSize, rbc2, _ := r.s.adamScalars(step, r.s.Adam.LR)
 				adamUpdate(wantW, g, wantM, wantV, r.s.Adam, stepSize, rbc2)
 			}
 			if err := r.s.ReadBack(); err != nil {
@@ -47,7 +47,7 @@ func TestMoments(t *testing.T) {
 			closeTo(t, "m read again", floats(again), wantM)
 
 			setM, setV := []float64{0.1, -0.2, 0.3, 0, 0.5, -0.6}, []float64{0.01, 0.02, 0.03, 0.04, 0.05, 0.06}
-			md, vd := denseOf(dt, setM), denseOf(dt, setV)
+			md, vd := dense23(dt, setM), dense23(dt, setV)
 			if err := r.s.SetMoments(r.p, md, vd); err != nil {
 				t.Fatal(err)
 			}
@@ -57,7 +57,7 @@ func TestMoments(t *testing.T) {
 			closeTo(t, "v as set", floats(gotV), setV)
 			wantW = r.values()
 			g := r.run(t, 3)
-			stepSize, rbc2, _ := r.s.adamScalars(3)
+			stepSize, rbc2, _ := r.s.adamScalars(3, r.s.Adam.LR)
 			adamUpdate(wantW, g, setM, setV, r.s.Adam, stepSize, rbc2)
 			closeTo(t, "parameter after an update from set moments", r.values(), wantW)
 			gotM, gotV, _ = r.s.Moments(r.p)
@@ -71,7 +71,7 @@ func TestMoments(t *testing.T) {
 // SetMoments moments of another size or dtype, or none.
 func TestMomentsErrors(t *testing.T) {
 	r := newStoreRig(t, tensor.Float32)
-	ok := denseOf(tensor.Float32, make([]float64, 6))
+	ok := dense23(tensor.Float32, make([]float64, 6))
 	for _, c := range []struct {
 		name string
 		err  error
@@ -80,7 +80,7 @@ func TestMomentsErrors(t *testing.T) {
 		{"input", r.s.SetMoments(r.x, ok, ok), "not a Param node"},
 		{"noise", r.s.SetMoments(r.n, ok, ok), "not a Param node"},
 		{"other store", r.s.SetMoments(r.otherNode, ok, ok), "not a Param node"},
-		{"float64", r.s.SetMoments(r.p, ok, denseOf(tensor.Float64, make([]float64, 6))), "float32 tensors of 6"},
+		{"float64", r.s.SetMoments(r.p, ok, dense23(tensor.Float64, make([]float64, 6))), "float32 tensors of 6"},
 		{"size", r.s.SetMoments(r.p, tensor.New(tensor.Of(tensor.Float32), tensor.WithShape(5)), ok), "of 6 elements"},
 		{"nil", r.s.SetMoments(r.p, ok, nil), "SetMoments w"},
 	} {

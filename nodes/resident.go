@@ -34,8 +34,9 @@ type ParamStore struct {
 	step   uint64 // Adam's t and the epsilon counter of the next run
 	pull   bool
 	params []*residentParam
-	losses lossLog     // written by Record nodes (record.go)
-	dev    deviceStore // GPU buffers (CUDA build only)
+	losses lossLog      // written by Record nodes (record.go)
+	sched  stepSchedule // per-step settings (resident_batch.go)
+	dev    deviceStore  // GPU buffers (CUDA build only)
 }
 
 // AdamConfig is Adam's settings; zero fields mean PyTorch's defaults
@@ -60,11 +61,13 @@ func (c AdamConfig) WithDefaults() AdamConfig {
 }
 
 type residentParam struct {
-	name string
-	data bool // an input (x, y): never updated by Adam
-	host *tensor.Dense
-	m, v any   // []float32 or []float64: Adam's moments on the host (moments.go)
-	held *held // elements each update leaves fixed (hold.go)
+	name  string
+	data  bool // an input (x, y): never updated by Adam
+	host  *tensor.Dense
+	m, v  any   // []float32 or []float64: Adam's moments on the host (moments.go)
+	acc   any   // the gradient sum over draws on the host (SetDraw)
+	dirty bool  // the host tensor changed alone (SetPermutation): upload it
+	held  *held // elements each update leaves fixed (hold.go)
 }
 
 // NewParamStore returns an empty store for tensors of dtype dt.
@@ -366,14 +369,14 @@ func (op *adamOp) SymDiff(G.Nodes, *G.Node, *G.Node) (G.Nodes, error) {
 }
 
 // adamScalars returns the step size lr/(1-β1^t) and 1/sqrt(1-β2^t).
-func (s *ParamStore) adamScalars(t uint64) (step, rbc2 float64, err error) {
+func (s *ParamStore) adamScalars(t uint64, lr float64) (step, rbc2 float64, err error) {
 	if t < 1 {
 		return 0, 0, fmt.Errorf("nodes: Adam step %d: SetStep(t) with t >= 1 before each training run", t)
 	}
 	a := s.Adam
 	bc1 := 1 - math.Pow(a.Beta1, float64(t))
 	bc2 := 1 - math.Pow(a.Beta2, float64(t))
-	return a.LR / bc1, 1 / math.Sqrt(bc2), nil
+	return lr / bc1, 1 / math.Sqrt(bc2), nil
 }
 
 func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
@@ -381,8 +384,8 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 		return nil, fmt.Errorf("nodes: %s: want 1 input, got %d", op.name, len(in))
 	}
 	p := op.store.params[op.idx]
-	t, _ := op.store.snapshot()
-	step, rbc2, err := op.store.adamScalars(t)
+	u := op.store.update()
+	step, rbc2, err := op.store.adamScalars(u.t, u.lr)
 	if err != nil {
 		return nil, err
 	}
@@ -392,6 +395,9 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 		g, ok := in[0].Data().([]float32)
 		if !ok || len(g) != len(w) {
 			return nil, fmt.Errorf("nodes: %s: gradient %T of %v", op.name, in[0].Data(), in[0].Shape())
+		}
+		if g = drawMean(p, g, u); g == nil {
+			return G.NewF32(0), nil
 		}
 		if p.m == nil {
 			p.m, p.v = make([]float32, len(w)), make([]float32, len(w))
@@ -404,6 +410,9 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 		if !ok || len(g) != len(w) {
 			return nil, fmt.Errorf("nodes: %s: gradient %T of %v", op.name, in[0].Data(), in[0].Shape())
 		}
+		if g = drawMean(p, g, u); g == nil {
+			return G.NewF64(0), nil
+		}
 		if p.m == nil {
 			p.m, p.v = make([]float64, len(w)), make([]float64, len(w))
 		}
@@ -412,6 +421,25 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 		return G.NewF64(0), nil
 	}
 	return nil, fmt.Errorf("%w: %s", ErrDtype, op.name)
+}
+
+// drawMean is the gradient Adam applies at this run: g itself with one
+// draw per step; else g is added to the parameter's sum, and at the last
+// draw the sum times 1/draws comes back (nil before: no update).
+func drawMean[T linalg.Float](p *residentParam, g []T, u update) []T {
+	if u.draws == 1 {
+		return g
+	}
+	if p.acc == nil {
+		p.acc = make([]T, len(g))
+	}
+	acc := p.acc.([]T)
+	accumulateGrad(acc, g, u.draw == 0)
+	if u.accumulates() {
+		return nil
+	}
+	scaleGrad(acc, 1/float64(u.draws))
+	return acc
 }
 
 // adamUpdate is PyTorch's Adam rule, the formula of the bbb_adam kernel.

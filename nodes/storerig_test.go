@@ -76,8 +76,8 @@ func (r *storeRig) run(t *testing.T, step uint64) []float64 {
 // values is the parameter's host values.
 func (r *storeRig) values() []float64 { return floats(r.host) }
 
-// denseOf is a 2×3 tensor of dt holding v.
-func denseOf(dt tensor.Dtype, v []float64) *tensor.Dense {
+// dense23 is a 2×3 tensor of dt holding v.
+func dense23(dt tensor.Dtype, v []float64) *tensor.Dense {
 	d := tensor.New(tensor.Of(dt), tensor.WithShape(2, 3))
 	for i, x := range v {
 		_ = d.SetAt(castTo(dt, x), i/3, i%3)

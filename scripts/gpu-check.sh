@@ -12,10 +12,15 @@
 #   machines   20 graphs built, run, closed in one process (shuffled sizes)
 #   parity     resident graph on the GPU vs the CPU: loss and every gradient,
 #              with the Normal prior and the paper's scale mixture (bbb_klmix),
-#              the closed-form KL and local reparameterisation
+#              the closed-form KL and local reparameterisation, and
+#              minibatches gathered on the device (bbb_gather_rows)
 #   adam       the resident trainer (Adam and epsilon on the GPU) vs host Adam,
-#              also with the closed-form KL and local reparameterisation;
-#              batched predictive passes: chunks agree
+#              also with the closed-form KL and local reparameterisation,
+#              minibatches, --mc-samples and a learning-rate schedule
+#              (TestResidentBatch*), resume across backends; batched
+#              predictive passes: chunks agree
+#   batch_gpu  short runs with --batch-size 32, --mc-samples 2, --lr-milestones
+#              and all three (exit 0, a finite final loss in the summary)
 #   stale      the stock-ops graph's bench at sizes 128,20,20 (module loads
 #              after a Close)
 #   fault      a failed kernel launch (BBB_CUDA_FAULT): one line naming the
@@ -75,9 +80,8 @@ echo "machine: $(sed -n 2p "$OUT/machine.txt"), $(sed -n 3p "$OUT/machine.txt") 
 
 # graph tests run from graph/ (testdata), each group in its own process
 (cd graph && check machines 45 "../$B/graph-cuda.test" -test.run 'TwentyMachines' -test.v)
-(cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|NoiseGPUMatchesCPU|ResidentMatchesHost|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
 (cd graph && check lik_parity 40 "../$B/graph-cuda.test" -test.run 'ResidentLikelihoodsMatchHostGraph|ResidentLikelihoodsGPUParity|ResidentLearnedLikelihood' -test.v)
-check adam 40 "$B/train-cuda.test" -test.run 'Resident|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
+(cd graph && check parity 40 "../$B/graph-cuda.test" -test.run 'ResidentGPUParity|GatheredGPUParity|Gathered|NoiseGPUMatchesCPU|ResidentMatchesHost|ResidentOptionCombinations|ResidentGPUStateAndHold|ReferenceLoss|PredictiveMatchesForward|GPUMatchesCPU|ParityGolden' -test.v)
 check adam 60 "$B/train-cuda.test" -test.run 'Resident|ResumeAcross|PredictChunksAgree|Sampler|NeedsOneOutput|RunOnGPU|RunChunks|StepsReturns' -test.v
 check stale 25 "$B/bbb-cuda" bench --stock-ops --hidden-sizes 128,20,20 --points 2000 --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/stale"
 
@@ -158,6 +162,22 @@ grep -E '"kl"|seconds_per_epoch|val_rmse_true' "$OUT/klclosed_gpu/summary.json" 
 
 check local_gpu 30 "$B/bbb-cuda" train --kl closed --local-reparam --epochs 300 --report-every 100 --no-train-band --samples 10 --out "$OUT/local_gpu"
 grep -E '"estimator"|seconds_per_epoch|val_rmse_true' "$OUT/local_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  local_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
+# Minibatches (gathered on the device), several draws per step and the
+# learning-rate schedule on the GPU: each run exits 0 with a finite
+# val_rmse_true in its summary.
+batch_check() {
+  local i=0 flags
+  for flags in "--batch-size 32" "--mc-samples 2" "--lr-milestones 20,40 --lr-gamma 0.5" "--batch-size 32 --mc-samples 2 --kl-weight blundell --lr-milestones 5"; do
+    i=$((i + 1))
+    # shellcheck disable=SC2086 # flags are words
+    "$B/bbb-cuda" train $flags --epochs 60 --report-every 20 --no-train-band --samples 10 --out "$OUT/batch_gpu/$i" || return 1
+    local rmse; rmse=$(grep -o '"val_rmse_true": *[^,}]*' "$OUT/batch_gpu/$i/summary.json" | sed 's/.*: *//')
+    echo "batch_gpu $flags: val_rmse_true $rmse"
+    case $rmse in ''|*[Nn]a[Nn]*|*[Ii]nf*) return 1 ;; esac
+  done
+}
+export -f batch_check
+check batch_gpu 60 bash -c batch_check
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"

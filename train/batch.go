@@ -92,9 +92,6 @@ func (c Config) validateMulti() error {
 	if c.MCSamples < 0 {
 		return fmt.Errorf("train: mc samples %d: need a value >= 1", c.MCSamples)
 	}
-	if c.Graph.Resident && c.multiStep() {
-		return fmt.Errorf("train: batch size / mc samples: the resident (GPU) graph supports only full-batch, one-draw steps")
-	}
 	return nil
 }
 

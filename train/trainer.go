@@ -81,9 +81,6 @@ func (c Config) Validate() error {
 	if err := c.LRSchedule.Validate(); err != nil {
 		return err
 	}
-	if c.Graph.Resident && len(c.LRSchedule.Milestones) > 0 {
-		return fmt.Errorf("train: learning-rate milestones: the resident (GPU) graph's Adam keeps one rate")
-	}
 	if err := c.Graph.Validate(); err != nil {
 		return err
 	}
@@ -135,11 +132,11 @@ func NewTrainer(cfg Config, data data.Set) (*Trainer, error) {
 			return nil, err
 		}
 	}
-	net, err := graph.New(c.Graph, rows)
+	net, err := newTrainGraph(c, rows, data.Train.Len())
 	if err != nil {
 		return nil, err
 	}
-	if rows == data.Train.Len() {
+	if net.X.Shape()[0] == data.Train.Len() {
 		if err := setXY(net, data.Train); err != nil {
 			return nil, err
 		}
@@ -256,7 +253,11 @@ func (t *Trainer) steps(n int) ([]float64, error) {
 		return nil, fmt.Errorf("train: epoch %d: past the last epoch %d", t.epoch+1, t.Config.Epochs)
 	}
 	if t.Net.Store == nil || t.multi != nil {
-		loss, err := t.hostStep()
+		step := t.hostStep
+		if t.Net.Store != nil {
+			step = t.residentEpoch // minibatches or draws: one epoch of runs
+		}
+		loss, err := step()
 		if err != nil && !errors.Is(err, ErrDiverged) {
 			return nil, err
 		}
@@ -297,6 +298,9 @@ func (t *Trainer) residentRun() error {
 	if err := t.Net.SetStep(uint64(next)); err != nil {
 		return err
 	}
+	if err := t.Net.SetUpdate(uint64(next), t.rate(), 0, 1); err != nil {
+		return err
+	}
 	if next%t.Config.ReportEvery == 0 || next >= t.Config.Epochs {
 		st.PullAfterRun()
 	}
@@ -311,7 +315,7 @@ func (t *Trainer) residentRun() error {
 
 // hostStep is Step for a graph whose loss the host reads every run.
 func (t *Trainer) hostStep() (float64, error) {
-	t.adam.LR = t.Config.LRSchedule.Rate(t.Config.LearningRate, t.epoch)
+	t.adam.LR = t.rate()
 	if t.multi != nil {
 		return t.stepMulti()
 	}

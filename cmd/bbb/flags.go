@@ -113,9 +113,6 @@ func (m *modelFlags) check() error {
 	if peak := m.lr * math.Pow(max(1, m.lrGamma), float64(len(ms))); !(peak <= maxLR) {
 		return usagef("--lr-gamma %v: --lr %v rises to %g over --lr-milestones %q; need at most %g", m.lrGamma, m.lr, peak, m.lrMilestones, maxLR)
 	}
-	if cudaBuild && !m.stockOps && m.lrMilestones != "" {
-		return usagef("--lr-milestones: the CUDA build's resident graph keeps one learning rate (--stock-ops runs it on the CPU graph)")
-	}
 	if err := m.checkModel(); err != nil {
 		return err
 	}

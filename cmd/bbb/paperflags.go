@@ -70,9 +70,6 @@ func (p *paperFlags) check() error {
 	if p.mcSamples < 1 {
 		return usagef("--mc-samples %d: need at least 1", p.mcSamples)
 	}
-	if cudaBuild && (p.batchSize > 0 || p.mcSamples > 1) {
-		return usagef("--batch-size / --mc-samples: the CUDA build's resident graph trains full batch, one draw per step (--stock-ops runs them on the CPU graph)")
-	}
 	if p.localReparam && k != graph.KLClosed {
 		return usagef("--local-reparam: needs --kl closed (no weight sample is left for a Monte-Carlo KL)")
 	}

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64", "bbb_hold_f32", "bbb_hold_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64", "bbb_hold_f32", "bbb_hold_f64", "bbb_gather_rows_f32", "bbb_accumulate_f32", "bbb_scale_f32", "bbb_gather_rows_f64", "bbb_accumulate_f64", "bbb_scale_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -32081,6 +32081,1056 @@ $L__BB79_9:
 	@%p6 bra 	$L__BB79_9;
 
 $L__BB79_10:
+	ret;
+
+}
+	// .globl	bbb_gather_rows_f32
+.visible .entry bbb_gather_rows_f32(
+	.param .u64 bbb_gather_rows_f32_param_0,
+	.param .u64 bbb_gather_rows_f32_param_1,
+	.param .u64 bbb_gather_rows_f32_param_2,
+	.param .u64 bbb_gather_rows_f32_param_3,
+	.param .u64 bbb_gather_rows_f32_param_4,
+	.param .u64 bbb_gather_rows_f32_param_5
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .f32 	%f<11>;
+	.reg .b32 	%r<23>;
+	.reg .b64 	%rd<137>;
+
+
+	ld.param.u64 	%rd55, [bbb_gather_rows_f32_param_0];
+	ld.param.u64 	%rd56, [bbb_gather_rows_f32_param_1];
+	ld.param.u64 	%rd57, [bbb_gather_rows_f32_param_2];
+	ld.param.u64 	%rd53, [bbb_gather_rows_f32_param_3];
+	ld.param.u64 	%rd58, [bbb_gather_rows_f32_param_4];
+	ld.param.u64 	%rd54, [bbb_gather_rows_f32_param_5];
+	cvta.to.global.u64 	%rd1, %rd55;
+	cvta.to.global.u64 	%rd2, %rd56;
+	cvta.to.global.u64 	%rd3, %rd57;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd5, %r2;
+	mul.wide.u32 	%rd59, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd6, %r3;
+	add.s64 	%rd131, %rd59, %rd6;
+	mul.lo.s64 	%rd8, %rd54, %rd58;
+	setp.ge.s64 	%p1, %rd131, %rd8;
+	@%p1 bra 	$L__BB80_24;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd5, %rd9;
+	add.s64 	%rd60, %rd8, %rd10;
+	add.s64 	%rd61, %rd9, %rd4;
+	mul.lo.s64 	%rd62, %rd61, %rd5;
+	add.s64 	%rd63, %rd62, %rd6;
+	not.b64 	%rd64, %rd63;
+	add.s64 	%rd11, %rd60, %rd64;
+	or.b64  	%rd65, %rd11, %rd10;
+	and.b64  	%rd66, %rd65, -4294967296;
+	setp.eq.s64 	%p2, %rd66, 0;
+	@%p2 bra 	$L__BB80_3;
+
+	div.u64 	%rd125, %rd11, %rd10;
+	bra.uni 	$L__BB80_4;
+
+$L__BB80_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd125, %r7;
+
+$L__BB80_4:
+	add.s64 	%rd67, %rd125, 1;
+	and.b64  	%rd129, %rd67, 3;
+	setp.eq.s64 	%p3, %rd129, 0;
+	@%p3 bra 	$L__BB80_10;
+
+	shl.b64 	%rd68, %rd131, 2;
+	add.s64 	%rd127, %rd1, %rd68;
+	shl.b64 	%rd17, %rd10, 2;
+	shl.b64 	%rd18, %rd54, 2;
+	add.s64 	%rd126, %rd2, %rd68;
+	cvt.u32.u64 	%r8, %rd54;
+
+$L__BB80_6:
+	.pragma "nounroll";
+	or.b64  	%rd69, %rd131, %rd54;
+	and.b64  	%rd70, %rd69, -4294967296;
+	setp.eq.s64 	%p4, %rd70, 0;
+	@%p4 bra 	$L__BB80_8;
+
+	div.s64 	%rd130, %rd131, %rd54;
+	bra.uni 	$L__BB80_9;
+
+$L__BB80_8:
+	cvt.u32.u64 	%r9, %rd131;
+	div.u32 	%r10, %r9, %r8;
+	cvt.u64.u32 	%rd130, %r10;
+
+$L__BB80_9:
+	add.s64 	%rd71, %rd130, %rd53;
+	shl.b64 	%rd72, %rd71, 2;
+	add.s64 	%rd73, %rd3, %rd72;
+	ld.global.f32 	%f1, [%rd73];
+	cvt.rzi.s64.f32 	%rd74, %f1;
+	sub.s64 	%rd75, %rd74, %rd130;
+	mul.lo.s64 	%rd76, %rd18, %rd75;
+	add.s64 	%rd77, %rd126, %rd76;
+	ld.global.f32 	%f2, [%rd77];
+	st.global.f32 	[%rd127], %f2;
+	add.s64 	%rd131, %rd131, %rd10;
+	add.s64 	%rd127, %rd127, %rd17;
+	add.s64 	%rd126, %rd126, %rd17;
+	add.s64 	%rd129, %rd129, -1;
+	setp.ne.s64 	%p5, %rd129, 0;
+	@%p5 bra 	$L__BB80_6;
+
+$L__BB80_10:
+	setp.lt.u64 	%p6, %rd125, 3;
+	@%p6 bra 	$L__BB80_24;
+
+$L__BB80_11:
+	shl.b64 	%rd33, %rd10, 2;
+	or.b64  	%rd79, %rd131, %rd54;
+	and.b64  	%rd80, %rd79, -4294967296;
+	setp.eq.s64 	%p7, %rd80, 0;
+	@%p7 bra 	$L__BB80_13;
+
+	div.s64 	%rd133, %rd131, %rd54;
+	bra.uni 	$L__BB80_14;
+
+$L__BB80_13:
+	cvt.u32.u64 	%r11, %rd54;
+	cvt.u32.u64 	%r12, %rd131;
+	div.u32 	%r13, %r12, %r11;
+	cvt.u64.u32 	%rd133, %r13;
+
+$L__BB80_14:
+	add.s64 	%rd81, %rd133, %rd53;
+	shl.b64 	%rd82, %rd81, 2;
+	add.s64 	%rd83, %rd3, %rd82;
+	ld.global.f32 	%f3, [%rd83];
+	cvt.rzi.s64.f32 	%rd84, %f3;
+	sub.s64 	%rd85, %rd84, %rd133;
+	mul.lo.s64 	%rd86, %rd85, %rd54;
+	add.s64 	%rd87, %rd86, %rd131;
+	shl.b64 	%rd88, %rd87, 2;
+	add.s64 	%rd89, %rd2, %rd88;
+	ld.global.f32 	%f4, [%rd89];
+	shl.b64 	%rd90, %rd131, 2;
+	add.s64 	%rd37, %rd1, %rd90;
+	st.global.f32 	[%rd37], %f4;
+	add.s64 	%rd38, %rd131, %rd10;
+	or.b64  	%rd91, %rd38, %rd54;
+	and.b64  	%rd92, %rd91, -4294967296;
+	setp.eq.s64 	%p8, %rd92, 0;
+	@%p8 bra 	$L__BB80_16;
+
+	div.s64 	%rd134, %rd38, %rd54;
+	bra.uni 	$L__BB80_17;
+
+$L__BB80_16:
+	cvt.u32.u64 	%r14, %rd54;
+	cvt.u32.u64 	%r15, %rd38;
+	div.u32 	%r16, %r15, %r14;
+	cvt.u64.u32 	%rd134, %r16;
+
+$L__BB80_17:
+	add.s64 	%rd93, %rd134, %rd53;
+	shl.b64 	%rd94, %rd93, 2;
+	add.s64 	%rd95, %rd3, %rd94;
+	ld.global.f32 	%f5, [%rd95];
+	cvt.rzi.s64.f32 	%rd96, %f5;
+	sub.s64 	%rd97, %rd96, %rd134;
+	mul.lo.s64 	%rd98, %rd97, %rd54;
+	add.s64 	%rd99, %rd98, %rd38;
+	shl.b64 	%rd100, %rd99, 2;
+	add.s64 	%rd101, %rd2, %rd100;
+	ld.global.f32 	%f6, [%rd101];
+	add.s64 	%rd42, %rd37, %rd33;
+	st.global.f32 	[%rd42], %f6;
+	add.s64 	%rd43, %rd38, %rd10;
+	or.b64  	%rd102, %rd43, %rd54;
+	and.b64  	%rd103, %rd102, -4294967296;
+	setp.eq.s64 	%p9, %rd103, 0;
+	@%p9 bra 	$L__BB80_19;
+
+	div.s64 	%rd135, %rd43, %rd54;
+	bra.uni 	$L__BB80_20;
+
+$L__BB80_19:
+	cvt.u32.u64 	%r17, %rd54;
+	cvt.u32.u64 	%r18, %rd43;
+	div.u32 	%r19, %r18, %r17;
+	cvt.u64.u32 	%rd135, %r19;
+
+$L__BB80_20:
+	add.s64 	%rd104, %rd135, %rd53;
+	shl.b64 	%rd105, %rd104, 2;
+	add.s64 	%rd106, %rd3, %rd105;
+	ld.global.f32 	%f7, [%rd106];
+	cvt.rzi.s64.f32 	%rd107, %f7;
+	sub.s64 	%rd108, %rd107, %rd135;
+	mul.lo.s64 	%rd109, %rd108, %rd54;
+	add.s64 	%rd110, %rd109, %rd43;
+	shl.b64 	%rd111, %rd110, 2;
+	add.s64 	%rd112, %rd2, %rd111;
+	ld.global.f32 	%f8, [%rd112];
+	add.s64 	%rd47, %rd42, %rd33;
+	st.global.f32 	[%rd47], %f8;
+	add.s64 	%rd48, %rd43, %rd10;
+	or.b64  	%rd113, %rd48, %rd54;
+	and.b64  	%rd114, %rd113, -4294967296;
+	setp.eq.s64 	%p10, %rd114, 0;
+	@%p10 bra 	$L__BB80_22;
+
+	div.s64 	%rd136, %rd48, %rd54;
+	bra.uni 	$L__BB80_23;
+
+$L__BB80_22:
+	cvt.u32.u64 	%r20, %rd54;
+	cvt.u32.u64 	%r21, %rd48;
+	div.u32 	%r22, %r21, %r20;
+	cvt.u64.u32 	%rd136, %r22;
+
+$L__BB80_23:
+	add.s64 	%rd115, %rd136, %rd53;
+	shl.b64 	%rd116, %rd115, 2;
+	add.s64 	%rd117, %rd3, %rd116;
+	ld.global.f32 	%f9, [%rd117];
+	cvt.rzi.s64.f32 	%rd118, %f9;
+	sub.s64 	%rd119, %rd118, %rd136;
+	mul.lo.s64 	%rd120, %rd119, %rd54;
+	add.s64 	%rd121, %rd120, %rd48;
+	shl.b64 	%rd122, %rd121, 2;
+	add.s64 	%rd123, %rd2, %rd122;
+	ld.global.f32 	%f10, [%rd123];
+	add.s64 	%rd124, %rd47, %rd33;
+	st.global.f32 	[%rd124], %f10;
+	add.s64 	%rd131, %rd48, %rd10;
+	setp.lt.s64 	%p11, %rd131, %rd8;
+	@%p11 bra 	$L__BB80_11;
+
+$L__BB80_24:
+	ret;
+
+}
+	// .globl	bbb_accumulate_f32
+.visible .entry bbb_accumulate_f32(
+	.param .u64 bbb_accumulate_f32_param_0,
+	.param .u64 bbb_accumulate_f32_param_1,
+	.param .u64 bbb_accumulate_f32_param_2,
+	.param .u64 bbb_accumulate_f32_param_3
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .f32 	%f<21>;
+	.reg .b32 	%r<8>;
+	.reg .b64 	%rd<110>;
+
+
+	ld.param.u64 	%rd58, [bbb_accumulate_f32_param_0];
+	ld.param.u64 	%rd59, [bbb_accumulate_f32_param_1];
+	ld.param.u64 	%rd56, [bbb_accumulate_f32_param_2];
+	ld.param.u64 	%rd57, [bbb_accumulate_f32_param_3];
+	cvta.to.global.u64 	%rd1, %rd58;
+	cvta.to.global.u64 	%rd2, %rd59;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd60, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd106, %rd60, %rd5;
+	setp.ge.s64 	%p1, %rd106, %rd56;
+	@%p1 bra 	$L__BB81_17;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd61, %rd8, %rd56;
+	add.s64 	%rd62, %rd7, %rd3;
+	mul.lo.s64 	%rd63, %rd62, %rd4;
+	add.s64 	%rd64, %rd63, %rd5;
+	not.b64 	%rd65, %rd64;
+	add.s64 	%rd9, %rd61, %rd65;
+	or.b64  	%rd66, %rd9, %rd8;
+	and.b64  	%rd67, %rd66, -4294967296;
+	setp.eq.s64 	%p2, %rd67, 0;
+	@%p2 bra 	$L__BB81_3;
+
+	div.u64 	%rd93, %rd9, %rd8;
+	bra.uni 	$L__BB81_4;
+
+$L__BB81_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd93, %r7;
+
+$L__BB81_4:
+	add.s64 	%rd68, %rd93, 1;
+	and.b64  	%rd97, %rd68, 3;
+	setp.eq.s64 	%p3, %rd57, 0;
+	@%p3 bra 	$L__BB81_11;
+
+	setp.eq.s64 	%p4, %rd97, 0;
+	@%p4 bra 	$L__BB81_8;
+
+	shl.b64 	%rd69, %rd106, 2;
+	add.s64 	%rd95, %rd1, %rd69;
+	shl.b64 	%rd15, %rd8, 2;
+	add.s64 	%rd94, %rd2, %rd69;
+
+$L__BB81_7:
+	.pragma "nounroll";
+	ld.global.f32 	%f1, [%rd94];
+	st.global.f32 	[%rd95], %f1;
+	add.s64 	%rd106, %rd106, %rd8;
+	add.s64 	%rd95, %rd95, %rd15;
+	add.s64 	%rd94, %rd94, %rd15;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p5, %rd97, 0;
+	@%p5 bra 	$L__BB81_7;
+
+$L__BB81_8:
+	setp.lt.u64 	%p6, %rd93, 3;
+	@%p6 bra 	$L__BB81_17;
+
+	shl.b64 	%rd70, %rd106, 2;
+	add.s64 	%rd100, %rd1, %rd70;
+	shl.b64 	%rd27, %rd8, 2;
+	add.s64 	%rd101, %rd2, %rd70;
+
+$L__BB81_10:
+	ld.global.f32 	%f2, [%rd101];
+	st.global.f32 	[%rd100], %f2;
+	add.s64 	%rd72, %rd101, %rd27;
+	ld.global.f32 	%f3, [%rd72];
+	add.s64 	%rd73, %rd100, %rd27;
+	st.global.f32 	[%rd73], %f3;
+	add.s64 	%rd74, %rd106, %rd8;
+	add.s64 	%rd75, %rd74, %rd8;
+	add.s64 	%rd76, %rd72, %rd27;
+	ld.global.f32 	%f4, [%rd76];
+	add.s64 	%rd77, %rd73, %rd27;
+	st.global.f32 	[%rd77], %f4;
+	add.s64 	%rd78, %rd75, %rd8;
+	add.s64 	%rd79, %rd76, %rd27;
+	add.s64 	%rd101, %rd79, %rd27;
+	ld.global.f32 	%f5, [%rd79];
+	add.s64 	%rd80, %rd77, %rd27;
+	add.s64 	%rd100, %rd80, %rd27;
+	st.global.f32 	[%rd80], %f5;
+	add.s64 	%rd106, %rd78, %rd8;
+	setp.lt.s64 	%p7, %rd106, %rd56;
+	@%p7 bra 	$L__BB81_10;
+	bra.uni 	$L__BB81_17;
+
+$L__BB81_11:
+	setp.eq.s64 	%p8, %rd97, 0;
+	@%p8 bra 	$L__BB81_14;
+
+	shl.b64 	%rd81, %rd106, 2;
+	add.s64 	%rd103, %rd1, %rd81;
+	shl.b64 	%rd36, %rd8, 2;
+	add.s64 	%rd102, %rd2, %rd81;
+
+$L__BB81_13:
+	.pragma "nounroll";
+	ld.global.f32 	%f6, [%rd102];
+	ld.global.f32 	%f7, [%rd103];
+	add.rn.f32 	%f8, %f7, %f6;
+	st.global.f32 	[%rd103], %f8;
+	add.s64 	%rd106, %rd106, %rd8;
+	add.s64 	%rd103, %rd103, %rd36;
+	add.s64 	%rd102, %rd102, %rd36;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p9, %rd97, 0;
+	@%p9 bra 	$L__BB81_13;
+
+$L__BB81_14:
+	setp.lt.u64 	%p10, %rd93, 3;
+	@%p10 bra 	$L__BB81_17;
+
+	shl.b64 	%rd82, %rd106, 2;
+	add.s64 	%rd108, %rd1, %rd82;
+	shl.b64 	%rd48, %rd8, 2;
+	add.s64 	%rd109, %rd2, %rd82;
+
+$L__BB81_16:
+	ld.global.f32 	%f9, [%rd109];
+	ld.global.f32 	%f10, [%rd108];
+	add.rn.f32 	%f11, %f10, %f9;
+	st.global.f32 	[%rd108], %f11;
+	add.s64 	%rd84, %rd108, %rd48;
+	add.s64 	%rd85, %rd109, %rd48;
+	ld.global.f32 	%f12, [%rd85];
+	ld.global.f32 	%f13, [%rd84];
+	add.rn.f32 	%f14, %f13, %f12;
+	st.global.f32 	[%rd84], %f14;
+	add.s64 	%rd86, %rd106, %rd8;
+	add.s64 	%rd87, %rd86, %rd8;
+	add.s64 	%rd88, %rd84, %rd48;
+	add.s64 	%rd89, %rd85, %rd48;
+	ld.global.f32 	%f15, [%rd89];
+	ld.global.f32 	%f16, [%rd88];
+	add.rn.f32 	%f17, %f16, %f15;
+	st.global.f32 	[%rd88], %f17;
+	add.s64 	%rd90, %rd87, %rd8;
+	add.s64 	%rd91, %rd88, %rd48;
+	add.s64 	%rd108, %rd91, %rd48;
+	add.s64 	%rd92, %rd89, %rd48;
+	add.s64 	%rd109, %rd92, %rd48;
+	ld.global.f32 	%f18, [%rd92];
+	ld.global.f32 	%f19, [%rd91];
+	add.rn.f32 	%f20, %f19, %f18;
+	st.global.f32 	[%rd91], %f20;
+	add.s64 	%rd106, %rd90, %rd8;
+	setp.lt.s64 	%p11, %rd106, %rd56;
+	@%p11 bra 	$L__BB81_16;
+
+$L__BB81_17:
+	ret;
+
+}
+	// .globl	bbb_scale_f32
+.visible .entry bbb_scale_f32(
+	.param .u64 bbb_scale_f32_param_0,
+	.param .u64 bbb_scale_f32_param_1,
+	.param .f64 bbb_scale_f32_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .f32 	%f<12>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<2>;
+	.reg .b64 	%rd<55>;
+
+
+	ld.param.u64 	%rd29, [bbb_scale_f32_param_0];
+	ld.param.u64 	%rd28, [bbb_scale_f32_param_1];
+	ld.param.f64 	%fd1, [bbb_scale_f32_param_2];
+	cvta.to.global.u64 	%rd1, %rd29;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd2, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd3, %r2;
+	mul.wide.u32 	%rd30, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd4, %r3;
+	add.s64 	%rd52, %rd30, %rd4;
+	setp.ge.s64 	%p1, %rd52, %rd28;
+	@%p1 bra 	$L__BB82_10;
+
+	cvt.rn.f32.f64 	%f1, %fd1;
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd6, %r4;
+	mul.lo.s64 	%rd7, %rd3, %rd6;
+	add.s64 	%rd31, %rd7, %rd28;
+	add.s64 	%rd32, %rd6, %rd2;
+	mul.lo.s64 	%rd33, %rd32, %rd3;
+	add.s64 	%rd34, %rd33, %rd4;
+	not.b64 	%rd35, %rd34;
+	add.s64 	%rd8, %rd31, %rd35;
+	or.b64  	%rd36, %rd8, %rd7;
+	and.b64  	%rd37, %rd36, -4294967296;
+	setp.eq.s64 	%p2, %rd37, 0;
+	@%p2 bra 	$L__BB82_3;
+
+	div.u64 	%rd48, %rd8, %rd7;
+	bra.uni 	$L__BB82_4;
+
+$L__BB82_3:
+	cvt.u32.u64 	%r5, %rd7;
+	cvt.u32.u64 	%r6, %rd8;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd48, %r7;
+
+$L__BB82_4:
+	add.s64 	%rd38, %rd48, 1;
+	and.b64  	%rd51, %rd38, 3;
+	setp.eq.s64 	%p3, %rd51, 0;
+	@%p3 bra 	$L__BB82_7;
+
+	shl.b64 	%rd39, %rd52, 2;
+	add.s64 	%rd49, %rd1, %rd39;
+	shl.b64 	%rd14, %rd7, 2;
+
+$L__BB82_6:
+	.pragma "nounroll";
+	ld.global.f32 	%f2, [%rd49];
+	mul.rn.f32 	%f3, %f2, %f1;
+	st.global.f32 	[%rd49], %f3;
+	add.s64 	%rd52, %rd52, %rd7;
+	add.s64 	%rd49, %rd49, %rd14;
+	add.s64 	%rd51, %rd51, -1;
+	setp.ne.s64 	%p4, %rd51, 0;
+	@%p4 bra 	$L__BB82_6;
+
+$L__BB82_7:
+	setp.lt.u64 	%p5, %rd48, 3;
+	@%p5 bra 	$L__BB82_10;
+
+	shl.b64 	%rd40, %rd52, 2;
+	add.s64 	%rd54, %rd1, %rd40;
+	shl.b64 	%rd23, %rd7, 2;
+
+$L__BB82_9:
+	ld.global.f32 	%f4, [%rd54];
+	mul.rn.f32 	%f5, %f4, %f1;
+	st.global.f32 	[%rd54], %f5;
+	add.s64 	%rd42, %rd54, %rd23;
+	ld.global.f32 	%f6, [%rd42];
+	mul.rn.f32 	%f7, %f6, %f1;
+	st.global.f32 	[%rd42], %f7;
+	add.s64 	%rd43, %rd52, %rd7;
+	add.s64 	%rd44, %rd43, %rd7;
+	add.s64 	%rd45, %rd42, %rd23;
+	ld.global.f32 	%f8, [%rd45];
+	mul.rn.f32 	%f9, %f8, %f1;
+	st.global.f32 	[%rd45], %f9;
+	add.s64 	%rd46, %rd44, %rd7;
+	add.s64 	%rd47, %rd45, %rd23;
+	add.s64 	%rd54, %rd47, %rd23;
+	ld.global.f32 	%f10, [%rd47];
+	mul.rn.f32 	%f11, %f10, %f1;
+	st.global.f32 	[%rd47], %f11;
+	add.s64 	%rd52, %rd46, %rd7;
+	setp.lt.s64 	%p6, %rd52, %rd28;
+	@%p6 bra 	$L__BB82_9;
+
+$L__BB82_10:
+	ret;
+
+}
+	// .globl	bbb_gather_rows_f64
+.visible .entry bbb_gather_rows_f64(
+	.param .u64 bbb_gather_rows_f64_param_0,
+	.param .u64 bbb_gather_rows_f64_param_1,
+	.param .u64 bbb_gather_rows_f64_param_2,
+	.param .u64 bbb_gather_rows_f64_param_3,
+	.param .u64 bbb_gather_rows_f64_param_4,
+	.param .u64 bbb_gather_rows_f64_param_5
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .b32 	%r<23>;
+	.reg .f64 	%fd<11>;
+	.reg .b64 	%rd<137>;
+
+
+	ld.param.u64 	%rd55, [bbb_gather_rows_f64_param_0];
+	ld.param.u64 	%rd56, [bbb_gather_rows_f64_param_1];
+	ld.param.u64 	%rd57, [bbb_gather_rows_f64_param_2];
+	ld.param.u64 	%rd53, [bbb_gather_rows_f64_param_3];
+	ld.param.u64 	%rd58, [bbb_gather_rows_f64_param_4];
+	ld.param.u64 	%rd54, [bbb_gather_rows_f64_param_5];
+	cvta.to.global.u64 	%rd1, %rd55;
+	cvta.to.global.u64 	%rd2, %rd56;
+	cvta.to.global.u64 	%rd3, %rd57;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd4, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd5, %r2;
+	mul.wide.u32 	%rd59, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd6, %r3;
+	add.s64 	%rd131, %rd59, %rd6;
+	mul.lo.s64 	%rd8, %rd54, %rd58;
+	setp.ge.s64 	%p1, %rd131, %rd8;
+	@%p1 bra 	$L__BB83_24;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd9, %r4;
+	mul.lo.s64 	%rd10, %rd5, %rd9;
+	add.s64 	%rd60, %rd8, %rd10;
+	add.s64 	%rd61, %rd9, %rd4;
+	mul.lo.s64 	%rd62, %rd61, %rd5;
+	add.s64 	%rd63, %rd62, %rd6;
+	not.b64 	%rd64, %rd63;
+	add.s64 	%rd11, %rd60, %rd64;
+	or.b64  	%rd65, %rd11, %rd10;
+	and.b64  	%rd66, %rd65, -4294967296;
+	setp.eq.s64 	%p2, %rd66, 0;
+	@%p2 bra 	$L__BB83_3;
+
+	div.u64 	%rd125, %rd11, %rd10;
+	bra.uni 	$L__BB83_4;
+
+$L__BB83_3:
+	cvt.u32.u64 	%r5, %rd10;
+	cvt.u32.u64 	%r6, %rd11;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd125, %r7;
+
+$L__BB83_4:
+	add.s64 	%rd67, %rd125, 1;
+	and.b64  	%rd129, %rd67, 3;
+	setp.eq.s64 	%p3, %rd129, 0;
+	@%p3 bra 	$L__BB83_10;
+
+	shl.b64 	%rd68, %rd131, 3;
+	add.s64 	%rd127, %rd1, %rd68;
+	shl.b64 	%rd17, %rd10, 3;
+	shl.b64 	%rd18, %rd54, 3;
+	add.s64 	%rd126, %rd2, %rd68;
+	cvt.u32.u64 	%r8, %rd54;
+
+$L__BB83_6:
+	.pragma "nounroll";
+	or.b64  	%rd69, %rd131, %rd54;
+	and.b64  	%rd70, %rd69, -4294967296;
+	setp.eq.s64 	%p4, %rd70, 0;
+	@%p4 bra 	$L__BB83_8;
+
+	div.s64 	%rd130, %rd131, %rd54;
+	bra.uni 	$L__BB83_9;
+
+$L__BB83_8:
+	cvt.u32.u64 	%r9, %rd131;
+	div.u32 	%r10, %r9, %r8;
+	cvt.u64.u32 	%rd130, %r10;
+
+$L__BB83_9:
+	add.s64 	%rd71, %rd130, %rd53;
+	shl.b64 	%rd72, %rd71, 3;
+	add.s64 	%rd73, %rd3, %rd72;
+	ld.global.f64 	%fd1, [%rd73];
+	cvt.rzi.s64.f64 	%rd74, %fd1;
+	sub.s64 	%rd75, %rd74, %rd130;
+	mul.lo.s64 	%rd76, %rd18, %rd75;
+	add.s64 	%rd77, %rd126, %rd76;
+	ld.global.f64 	%fd2, [%rd77];
+	st.global.f64 	[%rd127], %fd2;
+	add.s64 	%rd131, %rd131, %rd10;
+	add.s64 	%rd127, %rd127, %rd17;
+	add.s64 	%rd126, %rd126, %rd17;
+	add.s64 	%rd129, %rd129, -1;
+	setp.ne.s64 	%p5, %rd129, 0;
+	@%p5 bra 	$L__BB83_6;
+
+$L__BB83_10:
+	setp.lt.u64 	%p6, %rd125, 3;
+	@%p6 bra 	$L__BB83_24;
+
+$L__BB83_11:
+	shl.b64 	%rd33, %rd10, 3;
+	or.b64  	%rd79, %rd131, %rd54;
+	and.b64  	%rd80, %rd79, -4294967296;
+	setp.eq.s64 	%p7, %rd80, 0;
+	@%p7 bra 	$L__BB83_13;
+
+	div.s64 	%rd133, %rd131, %rd54;
+	bra.uni 	$L__BB83_14;
+
+$L__BB83_13:
+	cvt.u32.u64 	%r11, %rd54;
+	cvt.u32.u64 	%r12, %rd131;
+	div.u32 	%r13, %r12, %r11;
+	cvt.u64.u32 	%rd133, %r13;
+
+$L__BB83_14:
+	add.s64 	%rd81, %rd133, %rd53;
+	shl.b64 	%rd82, %rd81, 3;
+	add.s64 	%rd83, %rd3, %rd82;
+	ld.global.f64 	%fd3, [%rd83];
+	cvt.rzi.s64.f64 	%rd84, %fd3;
+	sub.s64 	%rd85, %rd84, %rd133;
+	mul.lo.s64 	%rd86, %rd85, %rd54;
+	add.s64 	%rd87, %rd86, %rd131;
+	shl.b64 	%rd88, %rd87, 3;
+	add.s64 	%rd89, %rd2, %rd88;
+	ld.global.f64 	%fd4, [%rd89];
+	shl.b64 	%rd90, %rd131, 3;
+	add.s64 	%rd37, %rd1, %rd90;
+	st.global.f64 	[%rd37], %fd4;
+	add.s64 	%rd38, %rd131, %rd10;
+	or.b64  	%rd91, %rd38, %rd54;
+	and.b64  	%rd92, %rd91, -4294967296;
+	setp.eq.s64 	%p8, %rd92, 0;
+	@%p8 bra 	$L__BB83_16;
+
+	div.s64 	%rd134, %rd38, %rd54;
+	bra.uni 	$L__BB83_17;
+
+$L__BB83_16:
+	cvt.u32.u64 	%r14, %rd54;
+	cvt.u32.u64 	%r15, %rd38;
+	div.u32 	%r16, %r15, %r14;
+	cvt.u64.u32 	%rd134, %r16;
+
+$L__BB83_17:
+	add.s64 	%rd93, %rd134, %rd53;
+	shl.b64 	%rd94, %rd93, 3;
+	add.s64 	%rd95, %rd3, %rd94;
+	ld.global.f64 	%fd5, [%rd95];
+	cvt.rzi.s64.f64 	%rd96, %fd5;
+	sub.s64 	%rd97, %rd96, %rd134;
+	mul.lo.s64 	%rd98, %rd97, %rd54;
+	add.s64 	%rd99, %rd98, %rd38;
+	shl.b64 	%rd100, %rd99, 3;
+	add.s64 	%rd101, %rd2, %rd100;
+	ld.global.f64 	%fd6, [%rd101];
+	add.s64 	%rd42, %rd37, %rd33;
+	st.global.f64 	[%rd42], %fd6;
+	add.s64 	%rd43, %rd38, %rd10;
+	or.b64  	%rd102, %rd43, %rd54;
+	and.b64  	%rd103, %rd102, -4294967296;
+	setp.eq.s64 	%p9, %rd103, 0;
+	@%p9 bra 	$L__BB83_19;
+
+	div.s64 	%rd135, %rd43, %rd54;
+	bra.uni 	$L__BB83_20;
+
+$L__BB83_19:
+	cvt.u32.u64 	%r17, %rd54;
+	cvt.u32.u64 	%r18, %rd43;
+	div.u32 	%r19, %r18, %r17;
+	cvt.u64.u32 	%rd135, %r19;
+
+$L__BB83_20:
+	add.s64 	%rd104, %rd135, %rd53;
+	shl.b64 	%rd105, %rd104, 3;
+	add.s64 	%rd106, %rd3, %rd105;
+	ld.global.f64 	%fd7, [%rd106];
+	cvt.rzi.s64.f64 	%rd107, %fd7;
+	sub.s64 	%rd108, %rd107, %rd135;
+	mul.lo.s64 	%rd109, %rd108, %rd54;
+	add.s64 	%rd110, %rd109, %rd43;
+	shl.b64 	%rd111, %rd110, 3;
+	add.s64 	%rd112, %rd2, %rd111;
+	ld.global.f64 	%fd8, [%rd112];
+	add.s64 	%rd47, %rd42, %rd33;
+	st.global.f64 	[%rd47], %fd8;
+	add.s64 	%rd48, %rd43, %rd10;
+	or.b64  	%rd113, %rd48, %rd54;
+	and.b64  	%rd114, %rd113, -4294967296;
+	setp.eq.s64 	%p10, %rd114, 0;
+	@%p10 bra 	$L__BB83_22;
+
+	div.s64 	%rd136, %rd48, %rd54;
+	bra.uni 	$L__BB83_23;
+
+$L__BB83_22:
+	cvt.u32.u64 	%r20, %rd54;
+	cvt.u32.u64 	%r21, %rd48;
+	div.u32 	%r22, %r21, %r20;
+	cvt.u64.u32 	%rd136, %r22;
+
+$L__BB83_23:
+	add.s64 	%rd115, %rd136, %rd53;
+	shl.b64 	%rd116, %rd115, 3;
+	add.s64 	%rd117, %rd3, %rd116;
+	ld.global.f64 	%fd9, [%rd117];
+	cvt.rzi.s64.f64 	%rd118, %fd9;
+	sub.s64 	%rd119, %rd118, %rd136;
+	mul.lo.s64 	%rd120, %rd119, %rd54;
+	add.s64 	%rd121, %rd120, %rd48;
+	shl.b64 	%rd122, %rd121, 3;
+	add.s64 	%rd123, %rd2, %rd122;
+	ld.global.f64 	%fd10, [%rd123];
+	add.s64 	%rd124, %rd47, %rd33;
+	st.global.f64 	[%rd124], %fd10;
+	add.s64 	%rd131, %rd48, %rd10;
+	setp.lt.s64 	%p11, %rd131, %rd8;
+	@%p11 bra 	$L__BB83_11;
+
+$L__BB83_24:
+	ret;
+
+}
+	// .globl	bbb_accumulate_f64
+.visible .entry bbb_accumulate_f64(
+	.param .u64 bbb_accumulate_f64_param_0,
+	.param .u64 bbb_accumulate_f64_param_1,
+	.param .u64 bbb_accumulate_f64_param_2,
+	.param .u64 bbb_accumulate_f64_param_3
+)
+{
+	.reg .pred 	%p<12>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<21>;
+	.reg .b64 	%rd<110>;
+
+
+	ld.param.u64 	%rd58, [bbb_accumulate_f64_param_0];
+	ld.param.u64 	%rd59, [bbb_accumulate_f64_param_1];
+	ld.param.u64 	%rd56, [bbb_accumulate_f64_param_2];
+	ld.param.u64 	%rd57, [bbb_accumulate_f64_param_3];
+	cvta.to.global.u64 	%rd1, %rd58;
+	cvta.to.global.u64 	%rd2, %rd59;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd3, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd4, %r2;
+	mul.wide.u32 	%rd60, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd5, %r3;
+	add.s64 	%rd106, %rd60, %rd5;
+	setp.ge.s64 	%p1, %rd106, %rd56;
+	@%p1 bra 	$L__BB84_17;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd7, %r4;
+	mul.lo.s64 	%rd8, %rd4, %rd7;
+	add.s64 	%rd61, %rd8, %rd56;
+	add.s64 	%rd62, %rd7, %rd3;
+	mul.lo.s64 	%rd63, %rd62, %rd4;
+	add.s64 	%rd64, %rd63, %rd5;
+	not.b64 	%rd65, %rd64;
+	add.s64 	%rd9, %rd61, %rd65;
+	or.b64  	%rd66, %rd9, %rd8;
+	and.b64  	%rd67, %rd66, -4294967296;
+	setp.eq.s64 	%p2, %rd67, 0;
+	@%p2 bra 	$L__BB84_3;
+
+	div.u64 	%rd93, %rd9, %rd8;
+	bra.uni 	$L__BB84_4;
+
+$L__BB84_3:
+	cvt.u32.u64 	%r5, %rd8;
+	cvt.u32.u64 	%r6, %rd9;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd93, %r7;
+
+$L__BB84_4:
+	add.s64 	%rd68, %rd93, 1;
+	and.b64  	%rd97, %rd68, 3;
+	setp.eq.s64 	%p3, %rd57, 0;
+	@%p3 bra 	$L__BB84_11;
+
+	setp.eq.s64 	%p4, %rd97, 0;
+	@%p4 bra 	$L__BB84_8;
+
+	shl.b64 	%rd69, %rd106, 3;
+	add.s64 	%rd95, %rd1, %rd69;
+	shl.b64 	%rd15, %rd8, 3;
+	add.s64 	%rd94, %rd2, %rd69;
+
+$L__BB84_7:
+	.pragma "nounroll";
+	ld.global.f64 	%fd1, [%rd94];
+	st.global.f64 	[%rd95], %fd1;
+	add.s64 	%rd106, %rd106, %rd8;
+	add.s64 	%rd95, %rd95, %rd15;
+	add.s64 	%rd94, %rd94, %rd15;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p5, %rd97, 0;
+	@%p5 bra 	$L__BB84_7;
+
+$L__BB84_8:
+	setp.lt.u64 	%p6, %rd93, 3;
+	@%p6 bra 	$L__BB84_17;
+
+	shl.b64 	%rd70, %rd106, 3;
+	add.s64 	%rd100, %rd1, %rd70;
+	shl.b64 	%rd27, %rd8, 3;
+	add.s64 	%rd101, %rd2, %rd70;
+
+$L__BB84_10:
+	ld.global.f64 	%fd2, [%rd101];
+	st.global.f64 	[%rd100], %fd2;
+	add.s64 	%rd72, %rd101, %rd27;
+	ld.global.f64 	%fd3, [%rd72];
+	add.s64 	%rd73, %rd100, %rd27;
+	st.global.f64 	[%rd73], %fd3;
+	add.s64 	%rd74, %rd106, %rd8;
+	add.s64 	%rd75, %rd74, %rd8;
+	add.s64 	%rd76, %rd72, %rd27;
+	ld.global.f64 	%fd4, [%rd76];
+	add.s64 	%rd77, %rd73, %rd27;
+	st.global.f64 	[%rd77], %fd4;
+	add.s64 	%rd78, %rd75, %rd8;
+	add.s64 	%rd79, %rd76, %rd27;
+	add.s64 	%rd101, %rd79, %rd27;
+	ld.global.f64 	%fd5, [%rd79];
+	add.s64 	%rd80, %rd77, %rd27;
+	add.s64 	%rd100, %rd80, %rd27;
+	st.global.f64 	[%rd80], %fd5;
+	add.s64 	%rd106, %rd78, %rd8;
+	setp.lt.s64 	%p7, %rd106, %rd56;
+	@%p7 bra 	$L__BB84_10;
+	bra.uni 	$L__BB84_17;
+
+$L__BB84_11:
+	setp.eq.s64 	%p8, %rd97, 0;
+	@%p8 bra 	$L__BB84_14;
+
+	shl.b64 	%rd81, %rd106, 3;
+	add.s64 	%rd103, %rd1, %rd81;
+	shl.b64 	%rd36, %rd8, 3;
+	add.s64 	%rd102, %rd2, %rd81;
+
+$L__BB84_13:
+	.pragma "nounroll";
+	ld.global.f64 	%fd6, [%rd102];
+	ld.global.f64 	%fd7, [%rd103];
+	add.rn.f64 	%fd8, %fd7, %fd6;
+	st.global.f64 	[%rd103], %fd8;
+	add.s64 	%rd106, %rd106, %rd8;
+	add.s64 	%rd103, %rd103, %rd36;
+	add.s64 	%rd102, %rd102, %rd36;
+	add.s64 	%rd97, %rd97, -1;
+	setp.ne.s64 	%p9, %rd97, 0;
+	@%p9 bra 	$L__BB84_13;
+
+$L__BB84_14:
+	setp.lt.u64 	%p10, %rd93, 3;
+	@%p10 bra 	$L__BB84_17;
+
+	shl.b64 	%rd82, %rd106, 3;
+	add.s64 	%rd108, %rd1, %rd82;
+	shl.b64 	%rd48, %rd8, 3;
+	add.s64 	%rd109, %rd2, %rd82;
+
+$L__BB84_16:
+	ld.global.f64 	%fd9, [%rd109];
+	ld.global.f64 	%fd10, [%rd108];
+	add.rn.f64 	%fd11, %fd10, %fd9;
+	st.global.f64 	[%rd108], %fd11;
+	add.s64 	%rd84, %rd108, %rd48;
+	add.s64 	%rd85, %rd109, %rd48;
+	ld.global.f64 	%fd12, [%rd85];
+	ld.global.f64 	%fd13, [%rd84];
+	add.rn.f64 	%fd14, %fd13, %fd12;
+	st.global.f64 	[%rd84], %fd14;
+	add.s64 	%rd86, %rd106, %rd8;
+	add.s64 	%rd87, %rd86, %rd8;
+	add.s64 	%rd88, %rd84, %rd48;
+	add.s64 	%rd89, %rd85, %rd48;
+	ld.global.f64 	%fd15, [%rd89];
+	ld.global.f64 	%fd16, [%rd88];
+	add.rn.f64 	%fd17, %fd16, %fd15;
+	st.global.f64 	[%rd88], %fd17;
+	add.s64 	%rd90, %rd87, %rd8;
+	add.s64 	%rd91, %rd88, %rd48;
+	add.s64 	%rd108, %rd91, %rd48;
+	add.s64 	%rd92, %rd89, %rd48;
+	add.s64 	%rd109, %rd92, %rd48;
+	ld.global.f64 	%fd18, [%rd92];
+	ld.global.f64 	%fd19, [%rd91];
+	add.rn.f64 	%fd20, %fd19, %fd18;
+	st.global.f64 	[%rd91], %fd20;
+	add.s64 	%rd106, %rd90, %rd8;
+	setp.lt.s64 	%p11, %rd106, %rd56;
+	@%p11 bra 	$L__BB84_16;
+
+$L__BB84_17:
+	ret;
+
+}
+	// .globl	bbb_scale_f64
+.visible .entry bbb_scale_f64(
+	.param .u64 bbb_scale_f64_param_0,
+	.param .u64 bbb_scale_f64_param_1,
+	.param .f64 bbb_scale_f64_param_2
+)
+{
+	.reg .pred 	%p<7>;
+	.reg .b32 	%r<8>;
+	.reg .f64 	%fd<12>;
+	.reg .b64 	%rd<55>;
+
+
+	ld.param.u64 	%rd29, [bbb_scale_f64_param_0];
+	ld.param.u64 	%rd28, [bbb_scale_f64_param_1];
+	ld.param.f64 	%fd1, [bbb_scale_f64_param_2];
+	cvta.to.global.u64 	%rd1, %rd29;
+	mov.u32 	%r1, %ctaid.x;
+	cvt.u64.u32 	%rd2, %r1;
+	mov.u32 	%r2, %ntid.x;
+	cvt.u64.u32 	%rd3, %r2;
+	mul.wide.u32 	%rd30, %r1, %r2;
+	mov.u32 	%r3, %tid.x;
+	cvt.u64.u32 	%rd4, %r3;
+	add.s64 	%rd52, %rd30, %rd4;
+	setp.ge.s64 	%p1, %rd52, %rd28;
+	@%p1 bra 	$L__BB85_10;
+
+	mov.u32 	%r4, %nctaid.x;
+	cvt.u64.u32 	%rd6, %r4;
+	mul.lo.s64 	%rd7, %rd3, %rd6;
+	add.s64 	%rd31, %rd7, %rd28;
+	add.s64 	%rd32, %rd6, %rd2;
+	mul.lo.s64 	%rd33, %rd32, %rd3;
+	add.s64 	%rd34, %rd33, %rd4;
+	not.b64 	%rd35, %rd34;
+	add.s64 	%rd8, %rd31, %rd35;
+	or.b64  	%rd36, %rd8, %rd7;
+	and.b64  	%rd37, %rd36, -4294967296;
+	setp.eq.s64 	%p2, %rd37, 0;
+	@%p2 bra 	$L__BB85_3;
+
+	div.u64 	%rd48, %rd8, %rd7;
+	bra.uni 	$L__BB85_4;
+
+$L__BB85_3:
+	cvt.u32.u64 	%r5, %rd7;
+	cvt.u32.u64 	%r6, %rd8;
+	div.u32 	%r7, %r6, %r5;
+	cvt.u64.u32 	%rd48, %r7;
+
+$L__BB85_4:
+	add.s64 	%rd38, %rd48, 1;
+	and.b64  	%rd51, %rd38, 3;
+	setp.eq.s64 	%p3, %rd51, 0;
+	@%p3 bra 	$L__BB85_7;
+
+	shl.b64 	%rd39, %rd52, 3;
+	add.s64 	%rd49, %rd1, %rd39;
+	shl.b64 	%rd14, %rd7, 3;
+
+$L__BB85_6:
+	.pragma "nounroll";
+	ld.global.f64 	%fd2, [%rd49];
+	mul.rn.f64 	%fd3, %fd2, %fd1;
+	st.global.f64 	[%rd49], %fd3;
+	add.s64 	%rd52, %rd52, %rd7;
+	add.s64 	%rd49, %rd49, %rd14;
+	add.s64 	%rd51, %rd51, -1;
+	setp.ne.s64 	%p4, %rd51, 0;
+	@%p4 bra 	$L__BB85_6;
+
+$L__BB85_7:
+	setp.lt.u64 	%p5, %rd48, 3;
+	@%p5 bra 	$L__BB85_10;
+
+	shl.b64 	%rd40, %rd52, 3;
+	add.s64 	%rd54, %rd1, %rd40;
+	shl.b64 	%rd23, %rd7, 3;
+
+$L__BB85_9:
+	ld.global.f64 	%fd4, [%rd54];
+	mul.rn.f64 	%fd5, %fd4, %fd1;
+	st.global.f64 	[%rd54], %fd5;
+	add.s64 	%rd42, %rd54, %rd23;
+	ld.global.f64 	%fd6, [%rd42];
+	mul.rn.f64 	%fd7, %fd6, %fd1;
+	st.global.f64 	[%rd42], %fd7;
+	add.s64 	%rd43, %rd52, %rd7;
+	add.s64 	%rd44, %rd43, %rd7;
+	add.s64 	%rd45, %rd42, %rd23;
+	ld.global.f64 	%fd8, [%rd45];
+	mul.rn.f64 	%fd9, %fd8, %fd1;
+	st.global.f64 	[%rd45], %fd9;
+	add.s64 	%rd46, %rd44, %rd7;
+	add.s64 	%rd47, %rd45, %rd23;
+	add.s64 	%rd54, %rd47, %rd23;
+	ld.global.f64 	%fd10, [%rd47];
+	mul.rn.f64 	%fd11, %fd10, %fd1;
+	st.global.f64 	[%rd47], %fd11;
+	add.s64 	%rd52, %rd46, %rd7;
+	setp.lt.s64 	%p6, %rd52, %rd28;
+	@%p6 bra 	$L__BB85_9;
+
+$L__BB85_10:
 	ret;
 
 }

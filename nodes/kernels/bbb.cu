@@ -562,3 +562,27 @@ LIK_KERNELS(double, f64)
 
 HOLD_KERNELS(float, f32)
 HOLD_KERNELS(double, f64)
+
+// ---- minibatches, draws (nodes/resident_batch.go) ----
+// The permutation is held in the dtype (exact to 2^24 rows in float).
+#define BATCH_KERNELS(T, S)                                                                                  \
+    /* out[r, c] = data[perm[start + r], c]: the minibatch's rows of the stored data set */                \
+    extern "C" __global__ void bbb_gather_rows_##S(T *out, const T *data, const T *perm, long long start,  \
+                                                   long long rows, long long cols) {                        \
+        GRID_LOOP(i, rows * cols) {                                                                          \
+            long long r = i / cols, c = i - r * cols;                                                        \
+            long long j = (long long)perm[start + r];                                                        \
+            out[i] = data[j * cols + c];                                                                     \
+        }                                                                                                    \
+    }                                                                                                        \
+    /* acc = g (first) or acc + g: the gradient sum over draws */                                           \
+    extern "C" __global__ void bbb_accumulate_##S(T *acc, const T *g, long long n, long long first) {       \
+        GRID_LOOP(i, n) { acc[i] = first ? g[i] : acc[i] + g[i]; }                                           \
+    }                                                                                                        \
+    /* x *= (T)f: the mean over draws */                                                                     \
+    extern "C" __global__ void bbb_scale_##S(T *x, long long n, double f) {                                 \
+        GRID_LOOP(i, n) { x[i] *= (T)f; }                                                                    \
+    }
+
+BATCH_KERNELS(float, f32)
+BATCH_KERNELS(double, f64)

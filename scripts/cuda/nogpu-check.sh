@@ -39,6 +39,11 @@ for ARGS in "--save $T/m.npz" "--resume $T/m.npz" "--preset mnist --from $T/m.np
   expect "no usable GPU, $ARGS" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 done
 unset ARGS
+# The resident graph takes minibatches, draws and the learning-rate
+# schedule: without a GPU they meet the same line, not a refusal.
+for flags in "--batch-size 32" "--mc-samples 2" "--lr-milestones 1 --lr-gamma 0.5" "--batch-size 32 --mc-samples 2 --kl-weight blundell"; do
+  TRAIN_FLAGS=$flags expect "no usable GPU, $flags" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
+done
 # bbb version still answers there (exit 0), naming the build and the missing GPU.
 if env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda version >"$T/stdout" 2>"$T/stderr" &&
   [ ! -s "$T/stderr" ] && grep -qx 'tags: cuda' "$T/stdout" && grep -q '^cuda: no usable NVIDIA GPU' "$T/stdout"; then
