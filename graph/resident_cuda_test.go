@@ -306,6 +306,7 @@ func denseLike(dt tensor.Dtype, v []float64) *tensor.Dense {
 		}
 	}
 	return d
+}
 
 // TestGatheredGPUParity: a gathered resident network on the GPU (the data
 // set in device memory, bbb_gather_rows by the store's permutation, the KL
