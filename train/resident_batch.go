@@ -53,7 +53,7 @@ func (t *Trainer) residentEpoch() (float64, error) {
 	lr := t.rate()
 	next := t.epoch + 1
 	pull := next%t.Config.ReportEvery == 0 || next >= t.Config.Epochs
-	losses := make([]float64, 0, steps*m.draws)
+	var losses []float64
 	read := t.epsDraws // the newest run read from the log
 	for i := range steps {
 		if t.ctx != nil {
@@ -93,6 +93,7 @@ func (t *Trainer) residentEpoch() (float64, error) {
 					return 0, err
 				}
 				losses, read = append(losses, l...), t.epsDraws
+				t.logReads++
 			}
 		}
 	}

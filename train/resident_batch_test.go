@@ -179,6 +179,9 @@ func TestResidentBatchPullsAndFails(t *testing.T) {
 	if fmt.Sprint(spy.pulls) != "[16 32 40]" || spy.runs != 40 {
 		t.Errorf("%d runs, pulls at runs %v, want [16 32 40] of 40", spy.runs, spy.pulls)
 	}
+	if tr.logReads != 5 { // each read waits for the device: one an epoch
+		t.Errorf("%d reads of the loss log in 5 epochs, want 5", tr.logReads)
+	}
 	tr, spy = spyOn(t, cfg)
 	spy.failAt = 8 + 6 // epoch 2, step 3, its second draw
 	if _, err := tr.Step(); err != nil {
@@ -247,5 +250,8 @@ func TestResidentBatchLongEpoch(t *testing.T) {
 	}
 	if !(math.Abs(lr-lh) <= residentTol*math.Abs(lh)) {
 		t.Errorf("epoch loss resident %v, host %v", lr, lh)
+	}
+	if runs, want := d.Train.Len()*2, d.Train.Len()*2/LossFlush+1; res.logReads != want {
+		t.Errorf("%d reads of the loss log in %d runs, want %d (every %d and the last)", res.logReads, runs, want, LossFlush)
 	}
 }

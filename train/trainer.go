@@ -109,6 +109,7 @@ type Trainer struct {
 	multi    *multi          // minibatches or several draws per step (batch.go)
 	ctx      context.Context // Run's: stepMulti stops between minibatches
 	held     [][]int         // per layer, the weights held at zero (hold.go)
+	logReads int             // reads of the loss log by residentEpoch: each waits for the device
 
 	// TrainLosses is the training loss per point at every epoch run so far.
 	TrainLosses []float64
