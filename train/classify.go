@@ -22,8 +22,9 @@ const ClassifyChunk = 1000
 
 // Classifier predicts classes with a trained network's posterior: the
 // mean softmax over weight draws (Blundell et al. 2015, §5.1). It owns a
-// forward copy of the network and its machine; Probs copies the current
-// parameters in at each call.
+// forward copy of the network on the host graph (for a resident network
+// too) and its machine; Probs copies the current parameters in at each
+// call.
 type Classifier struct {
 	Ctx context.Context // stops Probs between runs (nil: never)
 	// PosteriorMean makes Probs run the network at the posterior means
@@ -48,6 +49,10 @@ func NewClassifier(src *graph.Network, rows int) (*Classifier, error) {
 		return nil, fmt.Errorf("train: classify: the network is not a classifier (task %v)", c.Task)
 	}
 	rows = min(max(rows, 1), ClassifyChunk)
+	// A resident src is read through its host tensors (pulled at report
+	// epochs and the last): the passes run on the host graph, whose
+	// epsilon Probs draws.
+	c.Resident = false
 	net, err := graph.NewForward(c, rows)
 	if err != nil {
 		return nil, err

@@ -91,11 +91,6 @@ func (f *trainFlags) checkClassify() error {
 		return usagef("--report-every %d: need a value > 0", f.reportEvery)
 	case f.paper.likelihood != "fixed":
 		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.paper.likelihood)
-	case cudaBuild && !f.stockOps:
-		// The resident graph trains a classifier (the categorical
-		// likelihood has its kernels), but the error rates are measured by
-		// host passes (train.Classifier), which a resident network lacks.
-		return usagef("--preset mnist: the CUDA build's resident graph has no classification metrics yet (--stock-ops runs it on the CPU graph)")
 	}
 	if err := f.mnist.check(); err != nil {
 		return err
