@@ -251,13 +251,18 @@ func (s *ParamStore) buffers(c devCall, i int) (*paramBufs, error) {
 		b.stale, s.params[i].dirty = true, false
 	}
 	if b.p == 0 {
-		// All three or none: a half-made set would leave b.p set and the
-		// moments at address 0.
+		// All or none: a half-made set would leave b.p set and the
+		// moments at address 0. A data tensor (x, y: the whole data set
+		// of a gathered network) has no moments: Adam never updates it.
 		bytes := int64(host.MemSize())
 		var ptrs [3]cu.DevicePtr
-		for k := range ptrs {
+		bufs := ptrs[:]
+		if s.params[i].data {
+			bufs = ptrs[:1]
+		}
+		for k := range bufs {
 			var err error
-			if ptrs[k], err = c.alloc(bytes); err != nil {
+			if bufs[k], err = c.alloc(bytes); err != nil {
 				return nil, err
 			}
 		}

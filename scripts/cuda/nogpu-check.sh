@@ -35,7 +35,9 @@ TRAIN_FLAGS="--kl closed" expect "no usable GPU, --kl closed" 'no usable NVIDIA 
 TRAIN_FLAGS="--kl closed --local-reparam" expect "no usable GPU, --local-reparam" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 # The options of a resident run's state are accepted up to the GPU check:
 # --save, --resume, --from --prune (the model files need not exist there).
-for ARGS in "--save $T/m.npz" "--resume $T/m.npz" "--preset mnist --from $T/m.npz --prune 0.5"; do
+# --preset mnist (the categorical likelihood on the resident graph, the
+# scores by host passes) too.
+for ARGS in "--save $T/m.npz" "--resume $T/m.npz" "--preset mnist" "--preset mnist --from $T/m.npz --prune 0.5"; do
   expect "no usable GPU, $ARGS" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 done
 unset ARGS
