@@ -3,12 +3,10 @@ package main
 import (
 	"flag"
 	"os"
-	"path/filepath"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
-	"github.com/bbb-go/bbb/rundir"
 )
 
 // modelIO are train's --save, --checkpoint-every and --resume.
@@ -173,18 +171,4 @@ func readModel(flagName, path string) (*modelfile.File, error) {
 		return nil, usagef("%s %s: %v", flagName, path, err)
 	}
 	return c, nil
-}
-
-// savePath is where --save is written during the run: in the staging
-// directory when it names a file inside --out (so it is swapped in with the
-// rest), else the path itself.
-func savePath(save, out, stage string) string {
-	if save == "" {
-		return ""
-	}
-	// (resolved through symbolic links, as rundir.Plan sees it)
-	if abs := rundir.Resolve(save); filepath.Dir(abs) == rundir.Resolve(out) {
-		return filepath.Join(stage, filepath.Base(abs))
-	}
-	return save
 }

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"runtime/pprof"
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -249,29 +246,20 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	return p
 }
 
-// startProfile starts --cpuprofile (if set) and returns the function that
-// stops it and, if write, writes the file atomically (into the staged run
-// when it names a file in --out); the first call decides. An interrupted
-// run writes none: the previous profile stays, as --out does.
+// startProfile starts --cpuprofile (if set: job.StartCPUProfile) into
+// the staged run when it names a file in --out; an interrupted run writes
+// none, so the previous profile stays, as --out does.
 func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(write bool) error, err error) {
 	if f.cpuProfile == "" {
 		return func(bool) error { return nil }, nil
 	}
-	var buf bytes.Buffer
-	if err := pprof.StartCPUProfile(&buf); err != nil {
+	cancelled := func() bool { _, ok := interrupt.Cause(ctx); return ok }
+	stopProfile, err := job.StartCPUProfile(rundir.StagedPath(f.cpuProfile, f.out, stage), cancelled)
+	if err != nil {
 		return nil, err
 	}
-	stopped := false
 	return func(write bool) error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		pprof.StopCPUProfile()
-		if _, ok := interrupt.Cause(ctx); ok || !write {
-			return nil
-		}
-		if err := atomicio.WriteFile(savePath(f.cpuProfile, f.out, stage), func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
+		if err := stopProfile(write); err != nil {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		return nil
@@ -307,7 +295,7 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
 // staged run when it names a file in --out) and --checkpoint-every.
 func (f *trainFlags) jobOutputs(stage string) job.Outputs {
-	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: savePath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
+	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: rundir.StagedPath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary
