@@ -28,7 +28,7 @@ type trainFlags struct {
 	mnist                          mnistFlags // --preset mnist's data (classify.go)
 	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
 	runFlags                       map[string]string
-	csv                            *csvRun      // loaded --data, nil for the seed's curve
+	csv                            *data.Fitted // loaded --data, nil for the seed's curve
 	maxMemory                      memory.Limit // --max-memory (memory.go)
 }
 
@@ -140,13 +140,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.scaler) {
+	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
 		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
-		rows := f.csv.raw.Train.Len() + f.csv.raw.Val.Len()
+		rows := f.csv.Rows()
 		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.hidden, Layers: f.layers,
-			Samples: f.samples, Workers: f.workers, Inputs: f.csv.inputs(), DtypeBytes: dtypeBytes(f.dtype),
+			Samples: f.samples, Workers: f.workers, Inputs: f.csv.Inputs(), DtypeBytes: dtypeBytes(f.dtype),
 			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
@@ -275,8 +275,8 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 	j := job.Regression{Train: cfg, NoTrainBand: f.skipTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
-		j.Data, j.Scaler, j.XNames, j.YName = f.csv.raw, &f.csv.scaler, f.csv.table.XNames, f.csv.table.YName
-		j.Train.Graph.Inputs = f.csv.inputs()
+		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
+		j.Train.Graph.Inputs = f.csv.Inputs()
 		j.DataFile = absPath(f.df.data)
 		if f.df.val != "" {
 			j.ValFile = absPath(f.df.val)
