@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
@@ -157,11 +156,8 @@ func readModel(flagName, path string) (*modelfile.File, error) {
 	if path == "" {
 		return nil, usagef("%s: empty path", flagName)
 	}
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		// The arrays are about the file's size in memory.
-		if avail := memory.Available(); avail > 0 && float64(st.Size()) > avail {
-			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, memory.Format(float64(st.Size())), memory.Format(avail))
-		}
+	if err := modelfile.CheckFits(path, memory.Available()); err != nil {
+		return nil, usagef("%s %s: %v", flagName, path, err)
 	}
 	c, err := modelfile.Read(path)
 	if err != nil {
