@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // dataFlags choose the user's data (train --data) instead of the seed's curve.
@@ -32,7 +33,7 @@ func (d *dataFlags) load(seed uint64) (*data.Fitted, error) {
 	if !(d.valSplit > 0 && d.valSplit < 1) {
 		return nil, usagef("--val-split %v: need 0 < f < 1", d.valSplit)
 	}
-	if d.val != "" && sameFile(d.data, d.val) {
+	if d.val != "" && rundir.SameFile(d.data, d.val) {
 		// Validating on the training rows makes validation meaningless.
 		return nil, usagef("--val %s: is the --data file %s; give a separate validation file (or leave --val out to hold out --val-split of --data)", d.val, d.data)
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // modelIO are train's --save, --checkpoint-every and --resume.
@@ -90,7 +91,7 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 		if f := fs.Lookup(n); f != nil {
 			out[n] = f.Value.String()
 			if pathFlags[n] && out[n] != "" {
-				out[n] = absPath(out[n])
+				out[n] = rundir.AbsPath(out[n])
 			}
 		}
 	}
@@ -119,7 +120,7 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && samePath(f.Value.String(), v) {
+		if explicit[n] && pathFlags[n] && rundir.SamePath(f.Value.String(), v) {
 			continue
 		}
 		if explicit[n] {
@@ -130,12 +131,6 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		}
 	}
 	return nil
-}
-
-// samePath reports whether a and b name one file: the same absolute path,
-// or one existing file (through symlinks and hard links).
-func samePath(a, b string) bool {
-	return a != "" && b != "" && (absPath(a) == absPath(b) || sameFile(a, b))
 }
 
 // explicitFlags are the flags the user set in fs; isSet is one of them.

@@ -67,9 +67,6 @@ func (rd *runDir) commitOut(ctx context.Context) error {
 	return rd.Commit()
 }
 
-// absPath and sameFile are rundir's (model.go and train.go call them).
-var absPath, sameFile = rundir.AbsPath, rundir.SameFile
-
 // Abort removes the staged run: --out keeps the previous run.
 func (rd *runDir) Abort() {
 	if rd != nil {

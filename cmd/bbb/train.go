@@ -277,9 +277,9 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 	if f.csv != nil {
 		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
 		j.Train.Graph.Inputs = f.csv.Inputs()
-		j.DataFile = absPath(f.df.data)
+		j.DataFile = rundir.AbsPath(f.df.data)
 		if f.df.val != "" {
-			j.ValFile = absPath(f.df.val)
+			j.ValFile = rundir.AbsPath(f.df.val)
 		} else {
 			j.ValSplit = f.df.valSplit
 		}
