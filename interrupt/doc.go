@@ -10,7 +10,8 @@
 // grace period (or at a second signal) is ended anyway: the function given
 // to OnHardStop runs first (it removes a staged run folder, rundir's
 // Dir.Abort, or cancels a Slurm job), and what it cannot remove the next
-// run into the same folder does.
+// run into the same folder does. RunDir is such a run folder: OpenRunDir
+// gives its Abort to OnHardStop, and Commit and Abort take it back.
 //
 // The package is apart from rundir because it takes over the process's
 // signals and may end the process (os.Exit), which a program that only

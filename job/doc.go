@@ -11,10 +11,11 @@
 // optional start from a saved model with its weights pruned and held at
 // zero, and summary.json, losses.csv, graph.dot and the figures.
 // Predict samples a trained regression network's predictive distribution
-// at new inputs (bbb predict's rows, WritePredictions). Prune is the
-// paper's pruning experiment: it removes a trained classifier's weights
-// of lowest signal-to-noise ratio, share after share, and writes the test
-// error of each, prune.csv and its figures. Both take the network rebuilt
+// at new inputs (bbb predict's rows, WritePredictions,
+// Predictions.WriteFile). Prune is the paper's pruning experiment: it
+// removes a trained classifier's weights of lowest signal-to-noise ratio,
+// share after share, and writes the test error of each, prune.csv and its
+// figures. Both take the network rebuilt
 // from a saved model (modelfile.Read, graph.New,
 // modelfile.File.SetParams). docs/CLI.md describes the files,
 // docs/RUN-DIRECTORY.md the run folder.
@@ -30,9 +31,9 @@
 // than with the run is an *InputError, which bbb words with its flags'
 // names. The caller follows the job through Hooks: the stages it enters
 // (bbb's message of an interrupted run names the stage), and the
-// training loop (bbb's --cpuprofile). Both are plain functions, so that
-// the package leaves the process's signals and stage name (package
-// interrupt) to the command.
+// training loop (bbb's --cpuprofile: StartCPUProfile). Both are plain
+// functions, so that the package leaves the process's signals and stage
+// name (package interrupt) to the command.
 //
 // Zero fields of a job's configuration are defaults: a Regression with
 // nothing set trains train.Config's default network (the seed program's)
@@ -40,6 +41,7 @@
 //
 // The MNIST jobs share their model: MNISTGraph (a classifier of 784 inputs
 // and 10 classes, started at MNISTInit), CheckMNISTModel for a saved one,
-// CheckPruneShare for a share of its Weights. SummaryMetrics lists the
+// CheckPruneShare for a share of its Weights, MNISTMemorySizes for the
+// memory check before a run. SummaryMetrics lists the
 // numbers a summary.json can hold.
 package job

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
@@ -21,6 +22,18 @@ var MNISTInit = graph.Init{WMuStd: 0.1, WRhoMean: -5, BRho: -5, Set: true}
 func MNISTGraph(g graph.Config) graph.Config {
 	g.Task, g.Classes, g.Inputs, g.Init = graph.Classification, data.MNISTClasses, data.MNISTPixels, MNISTInit
 	return g
+}
+
+// MNISTImages is the number of MNIST's images, training, validation and
+// test, all of which a classification run holds in memory.
+const MNISTImages = 70000
+
+// MNISTMemorySizes is the classifier's memory in memory.Estimate's terms
+// (for memory.Check before a Classification runs): MNISTImages images of
+// data.MNISTPixels inputs, and layers hidden layers of width hidden of
+// values of dtypeBytes bytes (4: float32, 8: float64).
+func MNISTMemorySizes(hidden, layers, dtypeBytes int) memory.Sizes {
+	return memory.Sizes{Points: MNISTImages, Hidden: hidden, Layers: layers, Samples: 2, Workers: 1, Inputs: data.MNISTPixels, DtypeBytes: dtypeBytes}
 }
 
 // CheckMNISTModel refuses a saved model that is not a classifier of

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
@@ -57,5 +58,20 @@ func TestCheckPruneShare(t *testing.T) {
 		if (err == nil && want != "") || (err != nil && err.Error() != want) {
 			t.Errorf("share %v: %v, want %q", share, err, want)
 		}
+	}
+}
+
+// MNISTMemorySizes holds every image and sizes the estimate by the
+// network's width, depth and value size; the paper's 400-unit model is
+// well within a laptop's memory.
+func TestMNISTMemorySizes(t *testing.T) {
+	s := MNISTMemorySizes(400, 3, 4)
+	if s.Points != 70000 || s.Inputs != 784 || s.Hidden != 400 || s.Layers != 3 || s.DtypeBytes != 4 {
+		t.Errorf("%+v", s)
+	}
+	small, _ := memory.Estimate(s)
+	big, _ := memory.Estimate(MNISTMemorySizes(400, 3, 8))
+	if !(small > 0 && big > small && small < 4<<30) {
+		t.Errorf("estimates: float32 %v, float64 %v bytes", small, big)
 	}
 }

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -63,6 +65,20 @@ func (p Predictions) Rows() int { return len(p.Bands.Mean) }
 // output file.
 func (p Predictions) WriteCSV(w io.Writer) error {
 	return WritePredictions(w, p.XNames, p.X, p.Bands, p.NoiseStd)
+}
+
+// WriteFile writes the predictions (WriteCSV) to the file path,
+// atomically (a whole file or the previous one), or to stdout, buffered,
+// when path is "-".
+func (p Predictions) WriteFile(path string, stdout io.Writer) error {
+	if path == "-" {
+		bw := bufio.NewWriter(stdout)
+		if err := p.WriteCSV(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
+	}
+	return atomicio.WriteFile(path, p.WriteCSV)
 }
 
 // ErrNotFinite says that a prediction is NaN or infinite: its input is

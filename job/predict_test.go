@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -66,6 +67,18 @@ func TestPredict(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(w.String(), "\n"), "\n")
 	if len(lines) != 4 || lines[0] != "x,mean,std_epistemic,std_total,q0.05,q0.5,q0.95" || !strings.HasPrefix(lines[1], "-0.5,") {
 		t.Errorf("csv:\n%s", w.String())
+	}
+	// WriteFile: the same text to stdout ("-") and to a file.
+	var out strings.Builder
+	file := filepath.Join(t.TempDir(), "pred.csv")
+	if err := got.WriteFile("-", &out); err != nil || out.String() != w.String() {
+		t.Errorf("WriteFile(-): %v, %q, want %q", err, out.String(), w.String())
+	}
+	if err := got.WriteFile(file, nil); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(file); err != nil || string(b) != w.String() {
+		t.Errorf("WriteFile(%s): %v, %q, want %q", file, err, b, w.String())
 	}
 
 	p.Workers, p.Hooks = 3, Hooks{}

@@ -9,7 +9,6 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
-	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
@@ -114,7 +113,9 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.checkFrom(); err != nil {
 		return err
 	}
-	return checkMemory(classMemSizes(f.hidden, f.layers, dtypeBytes(f.dtype)), f.maxMemory)
+	s := job.MNISTMemorySizes(f.hidden, f.layers, dtypeBytes(f.dtype))
+	s.PointsFrom = "--preset mnist (70000 images)"
+	return checkMemory(s, f.maxMemory)
 }
 
 // checkFrom validates --from and --prune and reads the model.
@@ -148,13 +149,6 @@ func (f *trainFlags) checkFrom() error {
 	}
 	m.fromModel = c
 	return nil
-}
-
-// classMemSizes expresses a classifier's memory in memory.Estimate's terms:
-// 70000 images of 784 inputs and the hidden layers' parameters.
-func classMemSizes(hidden, layers, dtBytes int) memory.Sizes {
-	return memory.Sizes{Points: 70000, Hidden: hidden, Layers: layers, Samples: 2, Workers: 1, Inputs: data.MNISTPixels, DtypeBytes: dtBytes,
-		PointsFrom: "--preset mnist (70000 images)"}
 }
 
 // runClassify is train --preset mnist: the paper's MNIST experiment.

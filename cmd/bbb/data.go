@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // dataFlags choose the user's data (train --data) instead of the seed's curve.
@@ -22,26 +23,17 @@ func (d *dataFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.yCol, "y-col", "", "the target column of --data (default: the last)")
 }
 
-// csvRun is a CSV data set as a run uses it: in the data's units (raw),
-// the scaler fit on its training rows (the job standardises with it), and
-// the column names.
-type csvRun struct {
-	raw    data.Set
-	scaler data.Scaler
-	table  data.Table // names only
-}
-
 // load reads the files (nil if --data is not set); every problem is a
 // usage error naming the flag or file:line:column.
 // (Its flags without --data, and --val-split with --val: flagdeps.go.)
-func (d *dataFlags) load(seed uint64) (*csvRun, error) {
+func (d *dataFlags) load(seed uint64) (*data.Fitted, error) {
 	if d.data == "" {
 		return nil, nil
 	}
 	if !(d.valSplit > 0 && d.valSplit < 1) {
 		return nil, usagef("--val-split %v: need 0 < f < 1", d.valSplit)
 	}
-	if d.val != "" && sameFile(d.data, d.val) {
+	if d.val != "" && rundir.SameFile(d.data, d.val) {
 		// Validating on the training rows makes validation meaningless.
 		return nil, usagef("--val %s: is the --data file %s; give a separate validation file (or leave --val out to hold out --val-split of --data)", d.val, d.data)
 	}
@@ -52,7 +44,11 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 			return nil, usagef("--x-cols %q: %v", d.xCols, err)
 		}
 	}
-	raw, tab, err := data.LoadCSV(data.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
+	fitted, err := data.LoadFitted(data.CSVData{Train: d.data, Val: d.val, ValFraction: d.valSplit, Columns: cols}, seed)
+	if se := (*data.ScaleError)(nil); errors.As(err, &se) {
+		// (not reached: LoadCSV bounds the values so that it cannot overflow)
+		return nil, usagef("--data %s: the training rows cannot be standardised (%v): rescale the columns", d.data, se.Err)
+	}
 	if err != nil {
 		flagName := "--data"
 		var ce *data.CSVError
@@ -61,14 +57,6 @@ func (d *dataFlags) load(seed uint64) (*csvRun, error) {
 		}
 		return nil, usagef("%s: %v", flagName, err)
 	}
-	sc := data.FitScaler(raw.Train)
-	if err := sc.Validate(len(tab.XNames)); err != nil {
-		// (not reached: LoadCSV bounds the values so that it cannot overflow)
-		return nil, usagef("--data %s: the training rows cannot be standardised (%v): rescale the columns", d.data, err)
-	}
 	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
-	return &csvRun{raw: raw, scaler: sc, table: tab}, nil
+	return fitted, nil
 }
-
-// inputs is the number of input columns.
-func (c *csvRun) inputs() int { return len(c.table.XNames) }

@@ -2,8 +2,6 @@ package main
 
 import (
 	"flag"
-	"os"
-	"path/filepath"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
@@ -93,7 +91,7 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 		if f := fs.Lookup(n); f != nil {
 			out[n] = f.Value.String()
 			if pathFlags[n] && out[n] != "" {
-				out[n] = absPath(out[n])
+				out[n] = rundir.AbsPath(out[n])
 			}
 		}
 	}
@@ -122,7 +120,7 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && samePath(f.Value.String(), v) {
+		if explicit[n] && pathFlags[n] && rundir.SamePath(f.Value.String(), v) {
 			continue
 		}
 		if explicit[n] {
@@ -133,12 +131,6 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		}
 	}
 	return nil
-}
-
-// samePath reports whether a and b name one file: the same absolute path,
-// or one existing file (through symlinks and hard links).
-func samePath(a, b string) bool {
-	return a != "" && b != "" && (absPath(a) == absPath(b) || sameFile(a, b))
 }
 
 // explicitFlags are the flags the user set in fs; isSet is one of them.
@@ -159,11 +151,8 @@ func readModel(flagName, path string) (*modelfile.File, error) {
 	if path == "" {
 		return nil, usagef("%s: empty path", flagName)
 	}
-	if st, err := os.Stat(path); err == nil && st.Mode().IsRegular() {
-		// The arrays are about the file's size in memory.
-		if avail := memory.Available(); avail > 0 && float64(st.Size()) > avail {
-			return nil, usagef("%s %s: %s file, %s of memory is available", flagName, path, memory.Format(float64(st.Size())), memory.Format(avail))
-		}
+	if err := modelfile.CheckFits(path, memory.Available()); err != nil {
+		return nil, usagef("%s %s: %v", flagName, path, err)
 	}
 	c, err := modelfile.Read(path)
 	if err != nil {
@@ -173,18 +162,4 @@ func readModel(flagName, path string) (*modelfile.File, error) {
 		return nil, usagef("%s %s: %v", flagName, path, err)
 	}
 	return c, nil
-}
-
-// savePath is where --save is written during the run: in the staging
-// directory when it names a file inside --out (so it is swapped in with the
-// rest), else the path itself.
-func savePath(save, out, stage string) string {
-	if save == "" {
-		return ""
-	}
-	// (resolved through symbolic links, as rundir.Plan sees it)
-	if abs := rundir.Resolve(save); filepath.Dir(abs) == rundir.Resolve(out) {
-		return filepath.Join(stage, filepath.Base(abs))
-	}
-	return save
 }

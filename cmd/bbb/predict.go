@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,7 +8,6 @@ import (
 	"io"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -110,17 +108,10 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := interrupt.EnterStage(ctx, "writing "+out); err != nil {
 		return err
 	}
-	if out == "-" {
-		bw := bufio.NewWriter(stdout)
-		if err := p.WriteCSV(bw); err != nil {
-			return err
-		}
-		return bw.Flush()
-	}
-	if err := atomicio.WriteFile(out, p.WriteCSV); err != nil {
+	if err := p.WriteFile(out, stdout); err != nil {
 		return err
 	}
-	if !quiet {
+	if !quiet && out != "-" {
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}
 	return nil

@@ -34,30 +34,25 @@ func checkPlan(p *rundir.Plan) error {
 }
 
 type runDir struct {
-	*rundir.Dir
+	*interrupt.RunDir
 	flag, path string // the flag that named it and its value as typed, for errors
 }
 
-// openRunDir takes the run folder out (the folder out names, through a
-// symbolic link) for the command under way. Errors are usage errors
+// openRunDir takes the run folder out (interrupt.OpenRunDir) for the
+// command under way, saying on stderr which leftovers of killed runs were
+// kept (they hold files bbb did not write). Errors are usage errors
 // naming flagName and out as typed.
 func openRunDir(flagName, out string) (*runDir, error) {
-	d, err := rundir.Open(rundir.Target(out), runCommand)
+	d, err := interrupt.OpenRunDir(out, runCommand, func(kept string) { fmt.Fprintf(os.Stderr, "bbb: %s\n", kept) })
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, rundir.ShowLink(out), err)
 	}
-	rd := &runDir{Dir: d, flag: flagName, path: out}
-	rd.warnKept()
-	interrupt.OnHardStop(d.Abort) // a forced exit: no deferred Abort runs
-	return rd, nil
+	return &runDir{RunDir: d, flag: flagName, path: out}, nil
 }
 
 // Commit puts the staged run in place of --out.
 func (rd *runDir) Commit() error {
-	defer interrupt.OnHardStop(nil)
-	err := rd.Dir.Commit()
-	rd.warnKept()
-	if err != nil {
+	if err := rd.RunDir.Commit(); err != nil {
 		return fmt.Errorf("%s %s: %w", rd.flag, rundir.ShowLink(rd.path), err)
 	}
 	return nil
@@ -74,21 +69,7 @@ func (rd *runDir) commitOut(ctx context.Context) error {
 
 // Abort removes the staged run: --out keeps the previous run.
 func (rd *runDir) Abort() {
-	if rd == nil {
-		return
+	if rd != nil {
+		rd.RunDir.Abort()
 	}
-	rd.Dir.Abort()
-	interrupt.OnHardStop(nil)
 }
-
-// warnKept says which leftovers of killed runs were kept (they hold files
-// bbb did not write).
-func (rd *runDir) warnKept() {
-	for _, k := range rd.Kept {
-		fmt.Fprintf(os.Stderr, "bbb: %s\n", k)
-	}
-	rd.Kept = nil
-}
-
-// absPath and sameFile are rundir's (model.go and train.go call them).
-var absPath, sameFile = rundir.AbsPath, rundir.SameFile

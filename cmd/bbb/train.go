@@ -1,18 +1,15 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"maps"
-	"runtime/pprof"
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
-	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -31,7 +28,7 @@ type trainFlags struct {
 	mnist                          mnistFlags // --preset mnist's data (classify.go)
 	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
 	runFlags                       map[string]string
-	csv                            *csvRun      // loaded --data, nil for the seed's curve
+	csv                            *data.Fitted // loaded --data, nil for the seed's curve
 	maxMemory                      memory.Limit // --max-memory (memory.go)
 }
 
@@ -143,13 +140,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.scaler) {
+	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
 		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
 	}
 	if f.csv != nil {
-		rows := f.csv.raw.Train.Len() + f.csv.raw.Val.Len()
+		rows := f.csv.Rows()
 		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.hidden, Layers: f.layers,
-			Samples: f.samples, Workers: f.workers, Inputs: f.csv.inputs(), DtypeBytes: dtypeBytes(f.dtype),
+			Samples: f.samples, Workers: f.workers, Inputs: f.csv.Inputs(), DtypeBytes: dtypeBytes(f.dtype),
 			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
@@ -249,29 +246,20 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	return p
 }
 
-// startProfile starts --cpuprofile (if set) and returns the function that
-// stops it and, if write, writes the file atomically (into the staged run
-// when it names a file in --out); the first call decides. An interrupted
-// run writes none: the previous profile stays, as --out does.
+// startProfile starts --cpuprofile (if set: job.StartCPUProfile) into
+// the staged run when it names a file in --out; an interrupted run writes
+// none, so the previous profile stays, as --out does.
 func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(write bool) error, err error) {
 	if f.cpuProfile == "" {
 		return func(bool) error { return nil }, nil
 	}
-	var buf bytes.Buffer
-	if err := pprof.StartCPUProfile(&buf); err != nil {
+	cancelled := func() bool { _, ok := interrupt.Cause(ctx); return ok }
+	stopProfile, err := job.StartCPUProfile(rundir.StagedPath(f.cpuProfile, f.out, stage), cancelled)
+	if err != nil {
 		return nil, err
 	}
-	stopped := false
 	return func(write bool) error {
-		if stopped {
-			return nil
-		}
-		stopped = true
-		pprof.StopCPUProfile()
-		if _, ok := interrupt.Cause(ctx); ok || !write {
-			return nil
-		}
-		if err := atomicio.WriteFile(savePath(f.cpuProfile, f.out, stage), func(w io.Writer) error { _, err := buf.WriteTo(w); return err }); err != nil {
+		if err := stopProfile(write); err != nil {
 			return fmt.Errorf("--cpuprofile: %w", err)
 		}
 		return nil
@@ -287,11 +275,11 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 	j := job.Regression{Train: cfg, NoTrainBand: f.skipTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
-		j.Data, j.Scaler, j.XNames, j.YName = f.csv.raw, &f.csv.scaler, f.csv.table.XNames, f.csv.table.YName
-		j.Train.Graph.Inputs = f.csv.inputs()
-		j.DataFile = absPath(f.df.data)
+		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
+		j.Train.Graph.Inputs = f.csv.Inputs()
+		j.DataFile = rundir.AbsPath(f.df.data)
 		if f.df.val != "" {
-			j.ValFile = absPath(f.df.val)
+			j.ValFile = rundir.AbsPath(f.df.val)
 		} else {
 			j.ValSplit = f.df.valSplit
 		}
@@ -307,7 +295,7 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
 // staged run when it names a file in --out) and --checkpoint-every.
 func (f *trainFlags) jobOutputs(stage string) job.Outputs {
-	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: savePath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
+	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: rundir.StagedPath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary
