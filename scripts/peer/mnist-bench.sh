@@ -22,7 +22,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 echo "images $IMAGES, hidden $HIDDEN, $REPS runs each; $(nproc) cores: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
 for th in 1 2; do
   : > "$OUT/bbb" ; : > "$OUT/torch"
-  for r in $(seq "$REPS"); do
+  for _ in $(seq "$REPS"); do
     bin/bbb train --preset mnist --hidden "$HIDDEN" --mnist-train "$IMAGES" --mnist-val 500 --mnist-test 500 --epochs 2 \
       --threads "$th" --samples 2 --no-figures -q --out "$OUT/run" | awk '$1=="seconds_per_epoch" {print $2}' >> "$OUT/bbb"
     /usr/bin/python3 scripts/peer/mnist_bbb.py --mnist-dir "$DIR" --hidden "$HIDDEN" --epochs 2 --train-n "$IMAGES" \
