@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Runs ON THE GPU MACHINE, from the repository root, with bin/gpu from
-# scripts/gpu-bundle.sh (make gpu-bundle). One device call, about 2.5 minutes
-# on an H200 (each check has its own timeout; all of them together would be
-# 13 minutes, and status.txt is copied to $OUT after each check):
+# scripts/gpu-bundle.sh (make gpu-bundle). One device call under 5 minutes
+# on an H200: about 2.5 minutes before the MNIST checks; they add about
+# 160 s (estimated, not yet measured: mnist_gpu ~15 s, torch_mnist_eager and
+# torch_mnist_graphs ~25 s each, mnist400_gpu ~75 s at 60 epochs,
+# torch_graphs ~20 s), which would be about 5 minutes in all: hence BUDGET.
+# Each check has its own timeout, and every timeout is cut to what is left
+# of BUDGET (default 285 s) since the start: a check that would start with
+# under 5 s left is a SKIP line, so the whole call ends by about 290 s
+# whatever hangs (the profiling checks come last and are the ones cut;
+# ncu's timeout is 45 s, was 100: it took 12 s on the H200).
+# status.txt is copied to $OUT after each check:
 #   run(command="scripts/gpu-check.sh", carry=["bin/gpu"], timeout_s=330)
 # Prints PASS/FAIL per check and the timing tables; $OUT (default out/gpu)
 # gets status.txt and gpu-check.tgz, every output of every check (the device
@@ -27,6 +35,19 @@
 #              kernel and its CUDA status, exit 1, earlier outputs whole
 #   resume     --save on the GPU then --resume on the CPU, and the reverse
 #   prune_gpu  train --preset mnist --from --prune on the GPU (where the bundle has MNIST)
+#   mnist_gpu  bbb-cuda train --preset mnist --hidden 1200, 3 epochs of the
+#              50,000 images: s/epoch (summary.json seconds_per_epoch: the
+#              median of the 3 epochs' training steps)
+#   torch_mnist_eager, torch_mnist_graphs  the PyTorch peer of the same model
+#              (mnist_bbb.py: same sizes, split, init, epoch), eager and with
+#              the whole step in one CUDA graph: s/epoch (the median of the
+#              epochs after the first); one table line with the three s/epoch
+#              and bbb's ratios to each (targets: <= 0.5x eager, <= 1.0x graphs)
+#   mnist400_gpu  --preset mnist --hidden 400 for 60 epochs (the preset: rate
+#              lowered after 40 and 52) where mnist_gpu's 1200-unit epoch took
+#              under 1.1 s, else 20 epochs (--lr-milestones 14,18); test error
+#              of 10 draws, bar 2.5 % (60 epochs; CPU seeds 1-3: 1.53-1.67 %)
+#              or 4 % (20 epochs)
 #   seed_gpu   the seed job on the GPU: s/epoch, val_rmse_true <= 0.55
 #   mixture_gpu  a short run with --prior mixture on the GPU (exit 0, its summary)
 #   klclosed_gpu a short run with --kl closed on the GPU (bbb_klclosed; exit 0, its summary)
@@ -39,6 +60,8 @@
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
 #   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
 #   torch      the PyTorch eager sweep of the same model on the same GPU
+#   torch_graphs  the same sweep with the whole step in one CUDA graph
+#              (torch_bench.py --mode cudagraphs); bench_gpu compares both
 #   bench_managed, bench_synchtod  hidden 20 and 1024 with upstream's
 #              managed-memory arena (BBB_CUDA_ARENA=managed) and synchronous
 #              host-to-device copies (BBB_CUDA_SYNC_HTOD=1): before/afters
@@ -47,7 +70,7 @@
 #   ncu        Nsight Compute: every kernel's GPU time over a few steps at
 #              hidden 1024 (where ncu exists), in $OUT/ncu.txt
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 B=bin/gpu
 DEST=${OUT:-out/gpu} # gets status.txt and gpu-check.tgz (the device tool brings back 8 files)
 OUT=$(mktemp -d)      # everything else, bundled into the .tgz
@@ -55,9 +78,16 @@ mkdir -p "$DEST"
 export LD_LIBRARY_PATH=/usr/local/cuda/lib64${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 start=$SECONDS
 SIZES=${SIZES:-20,128,512,1024}
+BUDGET=${BUDGET:-285} # seconds for all the checks: each timeout is cut to what is left
 check() { # check NAME TIMEOUT CMD...: runs CMD, output in $OUT/NAME.txt
   local name=$1 to=$2; shift 2
-  local t0=$SECONDS
+  local t0=$SECONDS left=$((BUDGET - (SECONDS - start)))
+  if [ "$left" -lt 5 ]; then
+    echo "SKIP $name: the budget of $BUDGET s is spent" | tee -a "$OUT/status.txt"
+    cp "$OUT/status.txt" "$DEST/"
+    return
+  fi
+  [ "$to" -le "$left" ] || to=$left
   timeout "$to" "$@" > "$OUT/$name.txt" 2>&1
   local rc=$?
   local verdict=PASS; [ $rc = 0 ] || verdict="FAIL (rc=$rc)"
@@ -147,6 +177,46 @@ else
   echo "SKIP prune_gpu: no $B/mnist in the bundle (the train package's PruneAndHoldResident ran in adam)" | tee -a "$OUT/status.txt"
 fi
 
+# MNIST on the GPU beside the PyTorch peer (the same model, 1200 units, 3
+# epochs of the 50,000 images), then the 400-unit preset's test error.
+num() { grep -o "\"$1\": *[-0-9.eE+]*" "$2" 2>/dev/null | head -1 | sed 's/.*: *//'; } # num KEY FILE: a JSON number
+if [ -d "$B/mnist" ]; then
+  M=(--preset mnist --mnist-dir "$B/mnist" --samples 10 --no-figures -q)
+  T=(python3 "$B/mnist_bbb.py" --mnist-dir "$B/mnist" --device cuda --hidden 1200 --epochs 3 --samples 10 -q)
+  check mnist_gpu 60 "$B/bbb-cuda" train "${M[@]}" --hidden 1200 --epochs 3 --out "$OUT/mnist_gpu"
+  check torch_mnist_eager 60 "${T[@]}" --mode eager --json "$OUT/torch_mnist_eager.json"
+  check torch_mnist_graphs 60 "${T[@]}" --mode cudagraphs --json "$OUT/torch_mnist_graphs.json"
+  sb=$(num seconds_per_epoch "$OUT/mnist_gpu/summary.json")
+  se=$(num seconds_per_epoch "$OUT/torch_mnist_eager.json")
+  sg=$(num seconds_per_epoch "$OUT/torch_mnist_graphs.json")
+  awk -v b="$sb" -v e="$se" -v g="$sg" 'function r(x, y) { return (x == "" || y == "" || y == 0) ? "-" : sprintf("%.2f", x / y) }
+    BEGIN { printf "  mnist 1200 units, 50000 images, s/epoch: bbb-cuda %s, PyTorch eager %s, PyTorch CUDA graphs %s; bbb/eager %s (target <= 0.5), bbb/graphs %s (target <= 1.0)\n",
+      b == "" ? "-" : b, e == "" ? "-" : e, g == "" ? "-" : g, r(b, e), r(b, g) }' | tee -a "$OUT/status.txt"
+  for f in mnist_gpu/summary.json torch_mnist_eager.json torch_mnist_graphs.json; do
+    echo "  $f: test_error (10 draws) $(num test_error "$OUT/$f")" | tee -a "$OUT/status.txt"
+  done
+  # 60 epochs where they fit (a 1200-unit epoch under 1.1 s: a 400-unit one is no slower), else 20
+  if awk -v s="$sb" 'BEGIN { exit !(s != "" && s < 1.1) }'; then
+    MNIST_EPOCHS="--epochs 60" bar=0.025
+  else
+    MNIST_EPOCHS="--epochs 20 --lr-milestones 14,18" bar=0.04
+  fi
+  mnist400_check() {
+    # shellcheck disable=SC2086 # MNIST_EPOCHS is words
+    "$B/bbb-cuda" train --preset mnist --mnist-dir "$B/mnist" --samples 10 --no-figures -q --hidden 400 $MNIST_EPOCHS \
+      --out "$OUT/mnist400_gpu" || return 1
+    local e; e=$(num test_error "$OUT/mnist400_gpu/summary.json")
+    echo "mnist400_gpu $MNIST_EPOCHS: test_error $e (bar $bar), seconds_per_epoch $(num seconds_per_epoch "$OUT/mnist400_gpu/summary.json")"
+    awk -v e="$e" -v b="$bar" 'BEGIN { exit !(e != "" && e <= b) }'
+  }
+  export -f mnist400_check num
+  export MNIST_EPOCHS bar
+  check mnist400_gpu 100 bash -c mnist400_check
+  grep '^mnist400_gpu' "$OUT/mnist400_gpu.txt" | sed 's/^/  /' | tee -a "$OUT/status.txt"
+else
+  echo "SKIP mnist_gpu, torch_mnist_eager, torch_mnist_graphs, mnist400_gpu: no $B/mnist in the bundle" | tee -a "$OUT/status.txt"
+fi
+
 check seed_gpu 60 "$B/bbb-cuda" train --out "$OUT/seed_gpu" --no-train-band
 grep -E 'seconds_per_epoch|val_rmse_true|val_coverage90|predict_seconds"|peak_rss_mib' "$OUT/seed_gpu/summary.json" 2>/dev/null | tr -d ' ,' | tr '\n' ' ' | sed 's/^/  seed_gpu: /;s/$/\n/' | tee -a "$OUT/status.txt"
 
@@ -181,7 +251,8 @@ check batch_gpu 60 bash -c batch_check
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"
-CMP=$(ls "$OUT"/bench_cpu/bench.json "$OUT"/torch_gpu/bench.json 2>/dev/null | paste -sd, -)
+check torch_graphs 45 python3 "$B/torch_bench.py" --device cuda --mode cudagraphs --hidden-sizes "$SIZES" --samples 10 --out "$OUT/torch_graphs"
+CMP=$(ls "$OUT"/bench_cpu/bench.json "$OUT"/torch_gpu/bench.json "$OUT"/torch_graphs/bench.json 2>/dev/null | paste -sd, -)
 nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader -lms 500 > "$OUT/gpu_util.txt" 2>&1 &
 SMI=$!
 check bench_gpu 75 "$B/bbb-cuda" bench --hidden-sizes "$SIZES" --epochs 30 --warmup 3 --seconds 2 --samples 1000 \
@@ -207,7 +278,7 @@ if [ "${PROFILE:-1}" = 1 ]; then
   grep -E 'seconds_per_epoch|peak_rss' "$OUT/cpuprof.txt" | sed 's/^/  /' | tee -a "$OUT/status.txt"
   NCU=$(command -v ncu || ls /opt/nvidia/nsight-compute/*/ncu 2>/dev/null | head -1)
   if [ -n "$NCU" ]; then
-    check ncu 100 "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv --print-units base \
+    check ncu 45 "$NCU" --clock-control none --metrics gpu__time_duration.sum --csv --print-units base \
       --launch-skip 2000 --launch-count 600 "$B/bbb-cuda" train --hidden 1024 --epochs 40 --report-every 20 \
       --no-train-band --samples 2 --out "$OUT/ncu1024"
   fi

@@ -28,6 +28,13 @@ Per size it measures:
              forward_seconds_median (an extra key) is one forward pass timed
              alone, the median of up to 30.
 
+--mode cudagraphs captures the whole training step (forward, backward and
+Adam with capturable=True) in one torch.cuda.CUDAGraph after --warmup steps
+on a side stream (the PyTorch docs' whole-network capture; the data is
+full-batch, so the inputs are static already) and times graph replays; the
+predictive passes stay eager. It needs --device cuda; bench.json's "ops" is
+"pytorch-cudagraphs" (eager: "pytorch-eager").
+
 Usage:
   python3 scripts/torch_bench.py --device cuda --hidden-sizes 20,128,512,1024 --out out/torch
   bbb bench --hidden-sizes 20,128,512,1024 --compare out/torch/bench.json
@@ -62,6 +69,7 @@ def int_list(s):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--device", choices=["cuda", "cpu"], default="cuda", help="where the model runs (default cuda)")
+    p.add_argument("--mode", choices=["eager", "cudagraphs"], default="eager", help="eager steps, or the whole step replayed from one CUDA graph (--device cuda)")
     p.add_argument("--hidden-sizes", type=int_list, default=[20, 64, 128, 256], help="comma-separated hidden widths (default 20,64,128,256, as bbb bench)")
     p.add_argument("--points-list", type=int_list, default=[20000], help="comma-separated data sizes (default 20000: 16000 training rows, 4000 validation inputs)")
     p.add_argument("--layers", type=int_list, default=[5], help="variational layers, or a comma-separated list (default 5)")
@@ -80,6 +88,10 @@ def parse_args(argv):
                            ("--seconds", a.seconds > 0 and math.isfinite(a.seconds), "a finite value > 0")]:
         if not ok:
             p.error(f"{flag} {getattr(a, flag[2:])}: need {need}")
+    if a.mode == "cudagraphs" and a.device != "cuda":
+        p.error("--mode cudagraphs needs --device cuda (CUDA graphs capture GPU kernels)")
+    if a.mode == "cudagraphs" and a.warmup < 1:
+        p.error("--mode cudagraphs: --warmup must be >= 1 (steps before the capture)")
     if a.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: torch sees no CUDA device (torch.cuda.is_available() is False); use --device cpu")
     return a
@@ -169,10 +181,11 @@ def bench_one(points, hidden, layers, a, dev, dtype, gen):
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     x, y, x_val = make_data(points, dtype, dev, gen)
     model = BBB(hidden, layers).to(device=dev, dtype=dtype)
-    opt = torch.optim.Adam(model.parameters(), lr=0.01)
+    graphs = a.mode == "cudagraphs"
+    opt = torch.optim.Adam(model.parameters(), lr=0.01, capturable=graphs)
     lik_sigma = torch.tensor(0.1, device=dev, dtype=dtype)
 
-    def step():
+    def eager_step():
         opt.zero_grad(set_to_none=True)
         out, kl = model(x)
         loss = -log_normal(y, out, lik_sigma).sum() + kl  # n_batch 1: the whole KL
@@ -180,8 +193,26 @@ def bench_one(points, hidden, layers, a, dev, dtype, gen):
         opt.step()
         return loss
 
-    for _ in range(a.warmup):
-        step()
+    step = eager_step
+    if graphs:
+        # warm-up on a side stream, then capture one whole step (PyTorch docs, "whole network capture")
+        side = torch.cuda.Stream()
+        side.wait_stream(torch.cuda.current_stream())
+        with torch.cuda.stream(side):
+            for _ in range(a.warmup):
+                eager_step()
+        torch.cuda.current_stream().wait_stream(side)
+        graph = torch.cuda.CUDAGraph()
+        opt.zero_grad(set_to_none=True)
+        with torch.cuda.graph(graph):
+            static_loss = eager_step()
+
+        def step():
+            graph.replay()
+            return static_loss
+    else:
+        for _ in range(a.warmup):
+            step()
     sync()
     # Timed in chunks of CHUNK steps with one loss read (.item(), which
     # synchronises) per chunk, as a training loop that logs every few steps
@@ -277,9 +308,9 @@ def main(argv):
     else:
         name, gemm = cpu_name(), f"torch {torch.__version__}"
     rep = {
-        "device": a.device, "device_name": name, "dtype": a.dtype, "ops": "pytorch-eager", "gemm": gemm,
+        "device": a.device, "device_name": name, "dtype": a.dtype, "ops": "pytorch-" + a.mode, "gemm": gemm,
         "workers": 1, "threads": torch.get_num_threads(), "rows": [],
-        "torch_version": torch.__version__, "cuda_version": torch.version.cuda,
+        "torch_version": torch.__version__, "cuda_version": torch.version.cuda, "mode": a.mode,
     }
     for points in a.points_list:
         for layers in a.layers:
@@ -287,7 +318,7 @@ def main(argv):
                 row = bench_one(points, hidden, layers, a, dev, dtype, gen)
                 rep["rows"].append(row)
                 if not a.q:
-                    print(f"torch {a.device} points {points} hidden {hidden} layers {layers}: {row['step_seconds_median']:.4g}s per epoch "
+                    print(f"torch {a.mode} {a.device} points {points} hidden {hidden} layers {layers}: {row['step_seconds_median']:.4g}s per epoch "
                           f"({row['steps']} steps), {row['predict_seconds_per_pass']:.4g}s per pass ({a.samples} passes in {row['predict_seconds']:.3g}s), "
                           f"one pass alone {row['forward_seconds_median']:.4g}s", file=sys.stderr, flush=True)
     path = os.path.join(a.out, "bench.json")

@@ -22,10 +22,11 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 echo "images $IMAGES, hidden $HIDDEN, $REPS runs each; $(nproc) cores: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}')"
 for th in 1 2; do
   : > "$OUT/bbb" ; : > "$OUT/torch"
-  for r in $(seq "$REPS"); do
+  for _ in $(seq "$REPS"); do
     bin/bbb train --preset mnist --hidden "$HIDDEN" --mnist-train "$IMAGES" --mnist-val 500 --mnist-test 500 --epochs 2 \
       --threads "$th" --samples 2 --no-figures -q --out "$OUT/run" | awk '$1=="seconds_per_epoch" {print $2}' >> "$OUT/bbb"
-    TORCH_THREADS=$th /usr/bin/python3 scripts/peer/mnist_bbb.py "$DIR" "$HIDDEN" 2 "$IMAGES" | awk '$1=="train_s_per_epoch" {print $2}' >> "$OUT/torch"
+    /usr/bin/python3 scripts/peer/mnist_bbb.py --mnist-dir "$DIR" --hidden "$HIDDEN" --epochs 2 --train-n "$IMAGES" \
+      --val-n 500 --test-n 500 --samples 2 --val-every 0 --threads "$th" -q | awk '$1=="train_s_per_epoch" {print $2}' >> "$OUT/torch"
   done
   b=$(median < "$OUT/bbb"); t=$(median < "$OUT/torch")
   printf "threads %d: bbb %s s/epoch (runs: %s), PyTorch %s s/epoch (runs: %s), ratio %.2f\n" "$th" "$b" "$(paste -sd' ' "$OUT/bbb")" "$t" "$(paste -sd' ' "$OUT/torch")" "$(echo "$b / $t" | bc -l)"
