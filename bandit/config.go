@@ -24,7 +24,7 @@ type Config struct {
 	Buffer  int     // interactions kept for training, the latest (default 4096)
 	Batch   int     // rows of a minibatch (default 64)
 	Updates int     // minibatch updates after each step (default 1)
-	LR      float64 // Adam's step size (default 3e-3)
+	LR      float64 // Adam's step size (default 1e-3)
 
 	// PriorKind picks the BBB weight prior: the scale mixture Mixture
 	// (zero value; one-sample Monte Carlo KL, as the paper) or the normal
@@ -64,7 +64,7 @@ const (
 	DefaultBuffer  = 4096
 	DefaultBatch   = 64
 	DefaultUpdates = 1
-	DefaultLR      = 3e-3
+	DefaultLR      = 1e-3
 	DefaultSigma   = 1
 	DefaultInitRho = -8
 	DefaultInitStd = 0.1

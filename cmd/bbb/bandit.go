@@ -10,6 +10,7 @@ import (
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // runBandit is the paper's third experiment (Blundell et al. 2015, §5.3):
@@ -33,7 +34,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&c.Batch, "batch", bandit.DefaultBatch, "rows of a minibatch")
 	fs.IntVar(&c.Updates, "updates", bandit.DefaultUpdates, "minibatch updates after each step (the paper: 64; see docs/BANDIT.md)")
 	fs.Float64Var(&c.LR, "lr", bandit.DefaultLR, "Adam's learning rate")
-	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1) + 0.5·N(0, e^-12), one-sample Monte Carlo KL) or normal (N(0, 1), closed-form KL)")
+	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1²) + 0.5·N(0, (e^-6)²), one-sample Monte Carlo KL), normal (N(0, 1²), closed-form KL), or either with its scales: mixture:PI,SIGMA1,SIGMA2 or normal:MU,SIGMA (standard deviations)")
 	fs.StringVar(&klData, "kl-data", "seen", "the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)")
 	fs.Float64Var(&c.Sigma, "likelihood-sigma", bandit.DefaultSigma, "fixed scale of the Gaussian reward likelihood")
 	fs.Float64Var(&c.InitRho, "init-rho", bandit.DefaultInitRho, "initial rho of every weight (sigma = log(1 + e^rho))")
@@ -47,8 +48,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if c.Agents, err = bandit.ParseAgents(agents); err != nil {
 		return usagef("--agents %q: %v", agents, strings.TrimPrefix(err.Error(), "bandit: "))
 	}
-	if c.PriorKind, err = bandit.ParsePrior(prior); err != nil {
-		return usagef("--prior %q: want normal or mixture", prior)
+	if err := setBanditPrior(&c, prior); err != nil {
+		return err
 	}
 	if c.KLBuffer, err = bandit.ParseKLData(klData); err != nil {
 		return usagef("--kl-data %q: want buffer or seen", klData)
@@ -101,6 +102,30 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !quiet {
 		s.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
+	}
+	return nil
+}
+
+// setBanditPrior reads --prior: mixture or normal (their default scales),
+// or a prior with its scales as nodes spells it (mixture:PI,SIGMA1,SIGMA2,
+// normal:MU,SIGMA), validated.
+func setBanditPrior(c *bandit.Config, prior string) error {
+	if !strings.Contains(prior, ":") {
+		var err error
+		if c.PriorKind, err = bandit.ParsePrior(prior); err != nil {
+			return usagef("--prior %q: want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2", prior)
+		}
+		return nil
+	}
+	p, err := nodes.ParsePrior(prior)
+	if err != nil {
+		return usagef("--prior %q: %v", prior, strings.TrimPrefix(err.Error(), "nodes: "))
+	}
+	switch p := p.(type) {
+	case nodes.ScaleMixture:
+		c.PriorKind, c.Mixture = bandit.PriorMixture, p
+	case nodes.Normal:
+		c.PriorKind, c.Prior = bandit.PriorNormal, p
 	}
 	return nil
 }

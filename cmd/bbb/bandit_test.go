@@ -43,6 +43,10 @@ func TestBanditBadInput(t *testing.T) {
 		{[]string{"--lr", "NaN"}, "--lr NaN"},
 		{[]string{"--hidden", "0"}, "--hidden 0"},
 		{[]string{"--prior", "laplace"}, "--prior"},
+		{[]string{"--prior", "mixture:1,1,0.1"}, `--prior "mixture:1,1,0.1"`},
+		{[]string{"--prior", "mixture:0.5,0.1"}, `--prior "mixture:0.5,0.1"`},
+		{[]string{"--prior", "normal:0,-1"}, `--prior "normal:0,-1"`},
+		{[]string{"--prior", "normal:0,x"}, `--prior "normal:0,x"`},
 		{[]string{"--format", "gif"}, "--format"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 		{[]string{"extra"}, "unexpected argument"},
@@ -163,5 +167,27 @@ func TestBanditSIGINT(t *testing.T) {
 	leftovers, _ := filepath.Glob(filepath.Join(filepath.Dir(out), ".run.bbb-*"))
 	if len(leftovers) > 0 {
 		t.Errorf("left behind %v", leftovers)
+	}
+}
+
+// --prior takes a prior with its scales, as summary.json spells it.
+func TestBanditPriorSpec(t *testing.T) {
+	for _, tc := range []struct {
+		arg  string
+		kind bandit.PriorKind
+		want string
+	}{
+		{"mixture", bandit.PriorMixture, bandit.PaperMixture.String()},
+		{"normal", bandit.PriorNormal, bandit.DefaultPrior.String()},
+		{"mixture:0.5,0.25,0.001", bandit.PriorMixture, "mixture:0.5,0.25,0.001"},
+		{"normal:0,0.1", bandit.PriorNormal, "normal:0,0.1"},
+	} {
+		var c bandit.Config
+		if err := setBanditPrior(&c, tc.arg); err != nil {
+			t.Fatalf("%s: %v", tc.arg, err)
+		}
+		if c.PriorKind != tc.kind || c.WithDefaults().PriorString() != tc.want {
+			t.Errorf("%s: kind %d, prior %s; want %d, %s", tc.arg, c.PriorKind, c.WithDefaults().PriorString(), tc.kind, tc.want)
+		}
 	}
 }
