@@ -84,7 +84,7 @@ func Regret(path string, f RegretFigure) error {
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
 		p.Add(l)
-		p.Legend.Add(fmt.Sprintf("%s (%.4g)", s.Name, s.Regret[len(s.Regret)-1]), l)
+		p.Legend.Add(s.Name+" ("+regretLabel(s.Regret[len(s.Regret)-1])+")", l)
 		drawn = true
 	}
 	if !drawn {
@@ -96,4 +96,13 @@ func Regret(path string, f RegretFigure) error {
 	p.Legend.Top = true
 	p.Legend.Left = true
 	return saveSize(p, path, 20*vg.Centimeter, 14*vg.Centimeter)
+}
+
+// regretLabel writes a final regret for the legend: whole numbers (the
+// Mushroom bandit's rewards are multiples of 5) in full, never as 1.21e+04.
+func regretLabel(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.4g", v)
 }

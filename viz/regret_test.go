@@ -36,3 +36,17 @@ func TestRegret(t *testing.T) {
 		t.Errorf("gif: err %v, want ErrFormat", err)
 	}
 }
+
+func TestRegretLabel(t *testing.T) {
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{29535, "29535"}, {12100, "12100"}, {0, "0"}, {-35, "-35"},
+		{1234.5678, "1235"}, {0.125, "0.125"}, {1e20, "1e+20"},
+	} {
+		if got := regretLabel(tc.v); got != tc.want {
+			t.Errorf("regretLabel(%v) = %q, want %q", tc.v, got, tc.want)
+		}
+	}
+}
