@@ -10,13 +10,14 @@ import (
 )
 
 // The classifier job on the resident graph (the CUDA build's; here its
-// Go ops) gives the host job's scores for the same seed, with minibatches
-// gathered from the resident data set; its saved model starts a pruned
-// resident run.
+// Go ops) trains as the host job does (train's TestResidentClassifierTrainsAsHost
+// checks that exactly) and scores with other draws (Philox, K a run: train's
+// TestResidentClassifierBatchedRuns): with 300 draws the two jobs' NLLs
+// agree to Monte Carlo error. Its saved model starts a pruned resident run.
 func TestClassificationResident(t *testing.T) {
 	run := func(resident bool) (float64, float64, string) {
 		j := blobJob()
-		j.Train.Graph.Resident, j.Train.Batch.Size = resident, 20
+		j.Train.Graph.Resident, j.Train.Batch.Size, j.Train.Samples = resident, 20, 300
 		j.Save, j.NoFigures = filepath.Join(t.TempDir(), "c.npz"), true
 		s, err := j.Run(context.Background(), t.TempDir(), nil)
 		if err != nil {
@@ -26,7 +27,8 @@ func TestClassificationResident(t *testing.T) {
 	}
 	hostTest, hostVal, _ := run(false)
 	resTest, resVal, saved := run(true)
-	if !(math.Abs(resTest-hostTest) <= 1e-6*math.Abs(hostTest)) || !(math.Abs(resVal-hostVal) <= 1e-6*math.Abs(hostVal)) {
+	t.Logf("test NLL resident %v, host %v; validation NLL resident %v, host %v", resTest, hostTest, resVal, hostVal)
+	if !(math.Abs(resTest-hostTest) <= 0.03*math.Abs(hostTest)) || !(math.Abs(resVal-hostVal) <= 0.03*math.Abs(hostVal)) {
 		t.Errorf("test NLL resident %v, host %v; validation NLL resident %v, host %v", resTest, hostTest, resVal, hostVal)
 	}
 	from, err := modelfile.Read(saved)

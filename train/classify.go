@@ -39,6 +39,7 @@ type Classifier struct {
 	k    int
 	x    []float64
 	logp []float64
+	pred *predictive // a resident src's K-draw graph (probsBatched), built on first use
 }
 
 // NewClassifier builds the forward graph of src for chunks of up to
@@ -63,14 +64,22 @@ func NewClassifier(src *graph.Network, rows int) (*Classifier, error) {
 	return cl, nil
 }
 
-// Close releases the machine.
-func (cl *Classifier) Close() error { return cl.vm.Close() }
+// Close releases the machines.
+func (cl *Classifier) Close() error {
+	if cl.pred != nil {
+		cl.pred.vm.Close()
+		cl.pred = nil
+	}
+	return cl.vm.Close()
+}
 
 // Probs returns, for every row of x (row-major, Inputs wide), the class
 // probabilities averaged over samples weight draws, and those of the
 // first draw alone. Draw s uses the PCG stream (seed, streamClassify+s),
 // so the result does not depend on the chunking (except with the local
-// reparameterisation, whose noise is drawn per chunk of rows).
+// reparameterisation, whose noise is drawn per chunk of rows). A resident
+// src that samples weights is scored by probsBatched instead: K draws a
+// run on the device, the Philox stream (seed, streamClassify).
 func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed uint64) (mean, first []float64, err error) {
 	in := cl.net.Config.Inputs
 	if samples < 1 {
@@ -78,6 +87,9 @@ func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed u
 	}
 	if len(x) == 0 || len(x)%in != 0 {
 		return nil, nil, fmt.Errorf("train: classify: %d input values: need a positive multiple of %d", len(x), in)
+	}
+	if src.Config.Resident && src.Config.Estimator != graph.LocalReparam && !cl.PosteriorMean {
+		return cl.probsBatched(src, x, samples, seed)
 	}
 	if err := cl.net.CopyParams(src); err != nil {
 		return nil, nil, err
@@ -144,4 +156,94 @@ func (cl *Classifier) Probs(src *graph.Network, x []float64, samples int, seed u
 		mean[i] /= float64(samples)
 	}
 	return mean, first, nil
+}
+
+// probsBatched is Probs for a resident network that samples weights: K
+// draws per run of a predictive graph (graph.NewPredictive) whose
+// SoftmaxDraws node sums their probabilities where the graph runs (on the
+// GPU in the CUDA build), so a run reads back 2 × rows × classes numbers,
+// not K × rows × classes. Run r draws epsilon at step r of the Philox
+// stream (seed, streamClassify): draw s = r·K + j, the same for every
+// chunk of rows. K divides samples, so no draw is wasted.
+func (cl *Classifier) probsBatched(src *graph.Network, x []float64, samples int, seed uint64) (mean, first []float64, err error) {
+	c := src.Config
+	in, rows, k := c.Inputs, cl.net.Rows, cl.k
+	width := max(c.Hidden, c.Inputs, c.Outputs)
+	perPass := max(rows*width, c.Hidden*width)
+	draws := drawsPerRun(samples, max(1, predictBatchElements/perPass))
+	p := cl.pred
+	if p == nil || p.net.Samples != draws {
+		if p != nil {
+			p.vm.Close()
+			cl.pred = nil
+		}
+		net, err := graph.NewPredictive(c, rows, draws)
+		if err != nil {
+			return nil, nil, err
+		}
+		sums, err := nodes.SoftmaxDraws(net.Output)
+		if err != nil {
+			return nil, nil, err
+		}
+		p = &predictive{net: net}
+		G.Read(readable(sums), &p.out)
+		p.vm = G.NewTapeMachine(net.Graph)
+		cl.pred = p
+	}
+	if err := p.net.CopyParams(src); err != nil {
+		return nil, nil, err
+	}
+	p.net.Store.Seed = philoxSeed(seed, streamClassify)
+	n := len(x) / in
+	mean, first = make([]float64, n*k), make([]float64, n*k)
+	for lo := 0; lo < n; lo += rows {
+		hi := min(lo+rows, n)
+		clear(cl.x)
+		copy(cl.x, x[lo*in:hi*in])
+		if err := graph.SetValues(p.net.X, cl.x); err != nil {
+			return nil, nil, err
+		}
+		p.net.ReloadInputs()
+		for r := 0; r < samples/draws; r++ {
+			if cl.Ctx != nil {
+				if err := cl.Ctx.Err(); err != nil {
+					return nil, nil, err
+				}
+			}
+			if err := p.net.SetStep(uint64(r)); err != nil {
+				return nil, nil, err
+			}
+			if err := p.vm.RunAll(); err != nil {
+				p.vm.Reset()
+				return nil, nil, fmt.Errorf("train: classify: draws %d..%d: %w", r*draws, (r+1)*draws-1, err)
+			}
+			v, err := graph.ValueFloats(p.out)
+			p.vm.Reset()
+			if err != nil {
+				return nil, nil, err
+			}
+			// v is (2, rows, k): the draws' summed probabilities, then draw r·K's.
+			m := (hi - lo) * k
+			for i, s := range v[:m] {
+				mean[lo*k+i] += s
+			}
+			if r == 0 {
+				copy(first[lo*k:hi*k], v[rows*k:rows*k+m])
+			}
+		}
+	}
+	for i := range mean {
+		mean[i] /= float64(samples)
+	}
+	return mean, first, nil
+}
+
+// drawsPerRun is the largest divisor of samples that is at most limit.
+func drawsPerRun(samples, limit int) int {
+	for d := min(samples, limit); d > 1; d-- {
+		if samples%d == 0 {
+			return d
+		}
+	}
+	return 1
 }

@@ -7,7 +7,7 @@ package cudalib
 import "gorgonia.org/gorgonia"
 
 func init() {
-	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64", "bbb_hold_f32", "bbb_hold_f64", "bbb_gather_rows_f32", "bbb_accumulate_f32", "bbb_scale_f32", "bbb_gather_rows_f64", "bbb_accumulate_f64", "bbb_scale_f64"})
+	gorgonia.AddToStdLib("bbb", bbbPTX, []string{"bbb_normal_f32", "bbb_sample_f32", "bbb_sample_drho_f32", "bbb_kl_partial_f32", "bbb_kl_dmu_f32", "bbb_kl_drho_f32", "bbb_klmix_partial_f32", "bbb_klmix_dmu_f32", "bbb_klmix_drho_f32", "bbb_finish_sum_f32", "bbb_sqdiff_partial_f32", "bbb_loglik_dpred_f32", "bbb_bias_act_f32", "bbb_relu_grad_f32", "bbb_colsum_partial_f32", "bbb_colsum_finish_f32", "bbb_sample_batch_f32", "bbb_bias_act_batch_f32", "bbb_fill_f32", "bbb_copy_f32", "bbb_adam_f32", "bbb_normal_f64", "bbb_sample_f64", "bbb_sample_drho_f64", "bbb_kl_partial_f64", "bbb_kl_dmu_f64", "bbb_kl_drho_f64", "bbb_klmix_partial_f64", "bbb_klmix_dmu_f64", "bbb_klmix_drho_f64", "bbb_finish_sum_f64", "bbb_sqdiff_partial_f64", "bbb_loglik_dpred_f64", "bbb_bias_act_f64", "bbb_relu_grad_f64", "bbb_colsum_partial_f64", "bbb_colsum_finish_f64", "bbb_sample_batch_f64", "bbb_bias_act_batch_f64", "bbb_fill_f64", "bbb_copy_f64", "bbb_adam_f64", "bbb_klclosed_partial_f32", "bbb_klclosed_dmu_f32", "bbb_klclosed_drho_f32", "bbb_square_f32", "bbb_square_grad_f32", "bbb_softplus_sq_f32", "bbb_softplus_sq_grad_f32", "bbb_local_out_f32", "bbb_local_out_relu_f32", "bbb_local_dvar_f32", "bbb_local_dvar_relu_f32", "bbb_klclosed_partial_f64", "bbb_klclosed_dmu_f64", "bbb_klclosed_drho_f64", "bbb_square_f64", "bbb_square_grad_f64", "bbb_softplus_sq_f64", "bbb_softplus_sq_grad_f64", "bbb_local_out_f64", "bbb_local_out_relu_f64", "bbb_local_dvar_f64", "bbb_local_dvar_relu_f64", "bbb_lik_learned_finish_f32", "bbb_lik_learned_dpred_f32", "bbb_lik_learned_drho_f32", "bbb_lik_hetero_partial_f32", "bbb_lik_hetero_dout_f32", "bbb_lik_cat_partial_f32", "bbb_lik_cat_dlogits_f32", "bbb_softmax_draws_f32", "bbb_lik_learned_finish_f64", "bbb_lik_learned_dpred_f64", "bbb_lik_learned_drho_f64", "bbb_lik_hetero_partial_f64", "bbb_lik_hetero_dout_f64", "bbb_lik_cat_partial_f64", "bbb_lik_cat_dlogits_f64", "bbb_softmax_draws_f64", "bbb_hold_f32", "bbb_hold_f64", "bbb_gather_rows_f32", "bbb_accumulate_f32", "bbb_scale_f32", "bbb_gather_rows_f64", "bbb_accumulate_f64", "bbb_scale_f64"})
 	gorgonia.AddToStdLib("elembinop", elembinopPTX, []string{"add_vv_f64", "add_vv_f32", "sub_vv_f64", "sub_vv_f32", "mul_vv_f64", "mul_vv_f32", "div_vv_f64", "div_vv_f32", "gt_vv_f64", "gt_vv_f32", "gte_vv_f64", "gte_vv_f32", "lt_vv_f64", "lt_vv_f32", "lte_vv_f64", "lte_vv_f32", "eq_vv_f64", "eq_vv_f32", "ne_vv_f64", "ne_vv_f32", "add_vs_f64", "add_vs_f32", "sub_vs_f64", "sub_vs_f32", "mul_vs_f64", "mul_vs_f32", "div_vs_f64", "div_vs_f32", "gt_vs_f64", "gt_vs_f32", "gte_vs_f64", "gte_vs_f32", "lt_vs_f64", "lt_vs_f32", "lte_vs_f64", "lte_vs_f32", "eq_vs_f64", "eq_vs_f32", "ne_vs_f64", "ne_vs_f32", "add_sv_f64", "add_sv_f32", "sub_sv_f64", "sub_sv_f32", "mul_sv_f64", "mul_sv_f32", "div_sv_f64", "div_sv_f32", "gt_sv_f64", "gt_sv_f32", "gte_sv_f64", "gte_sv_f32", "lt_sv_f64", "lt_sv_f32", "lte_sv_f64", "lte_sv_f32", "eq_sv_f64", "eq_sv_f32", "ne_sv_f64", "ne_sv_f32", "add_ss_f64", "add_ss_f32", "sub_ss_f64", "sub_ss_f32", "mul_ss_f64", "mul_ss_f32", "div_ss_f64", "div_ss_f32", "gt_ss_f64", "gt_ss_f32", "gte_ss_f64", "gte_ss_f32", "lt_ss_f64", "lt_ss_f32", "lte_ss_f64", "lte_ss_f32", "eq_ss_f64", "eq_ss_f32", "ne_ss_f64", "ne_ss_f32", "pow_vv_f64", "pow_vv_f32", "pow_vs_f64", "pow_vs_f32", "pow_sv_f64", "pow_sv_f32", "pow_ss_f64", "pow_ss_f32"})
 	gorgonia.AddToStdLib("elemunaryop", elemunaryopPTX, []string{"cos_f64", "sin_f64", "exp_f64", "ln_f64", "log2_f64", "sqrt_f64", "tanh_f64", "log1p_f64", "expm1_f64", "abs_f64", "ceil_f64", "floor_f64", "sign_f64", "square_f64", "cube_f64", "neg_f64", "inverse_f64", "softplus_f64", "sigmoid_f64", "cos_f32", "sin_f32", "exp_f32", "ln_f32", "log2_f32", "sqrt_f32", "tanh_f32", "log1p_f32", "expm1_f32", "abs_f32", "ceil_f32", "floor_f32", "sign_f32", "square_f32", "cube_f32", "neg_f32", "inverse_f32", "softplus_f32", "sigmoid_f32"})
 	gorgonia.AddToStdLib("misc", miscPTX, []string{"hasNaN_f32", "hasNaN_f64", "hasInf_f32", "hasInf_f64"})
@@ -27225,6 +27225,636 @@ $L__BB70_58:
 	ret;
 
 }
+	// .globl	bbb_softmax_draws_f32
+.visible .entry bbb_softmax_draws_f32(
+	.param .u64 bbb_softmax_draws_f32_param_0,
+	.param .u64 bbb_softmax_draws_f32_param_1,
+	.param .u64 bbb_softmax_draws_f32_param_2,
+	.param .u64 bbb_softmax_draws_f32_param_3,
+	.param .u64 bbb_softmax_draws_f32_param_4
+)
+{
+	.reg .pred 	%p<36>;
+	.reg .f32 	%f<23>;
+	.reg .b32 	%r<102>;
+	.reg .f64 	%fd<280>;
+	.reg .b64 	%rd<88>;
+
+
+	ld.param.u64 	%rd41, [bbb_softmax_draws_f32_param_0];
+	ld.param.u64 	%rd42, [bbb_softmax_draws_f32_param_1];
+	ld.param.u64 	%rd38, [bbb_softmax_draws_f32_param_2];
+	ld.param.u64 	%rd39, [bbb_softmax_draws_f32_param_3];
+	ld.param.u64 	%rd40, [bbb_softmax_draws_f32_param_4];
+	cvta.to.global.u64 	%rd1, %rd42;
+	cvta.to.global.u64 	%rd2, %rd41;
+	mov.u32 	%r23, %ctaid.x;
+	mov.u32 	%r24, %ntid.x;
+	cvt.u64.u32 	%rd3, %r24;
+	mul.wide.u32 	%rd43, %r23, %r24;
+	mov.u32 	%r25, %tid.x;
+	cvt.u64.u32 	%rd44, %r25;
+	add.s64 	%rd78, %rd43, %rd44;
+	mul.lo.s64 	%rd5, %rd40, %rd39;
+	setp.ge.s64 	%p1, %rd78, %rd5;
+	@%p1 bra 	$L__BB71_46;
+
+	mov.u32 	%r26, %nctaid.x;
+	cvt.u64.u32 	%rd45, %r26;
+	mul.lo.s64 	%rd6, %rd3, %rd45;
+	add.s64 	%rd7, %rd40, -1;
+	and.b64  	%rd8, %rd40, 1;
+	sub.s64 	%rd9, %rd40, %rd8;
+	and.b64  	%rd11, %rd40, 3;
+	sub.s64 	%rd12, %rd11, %rd40;
+
+$L__BB71_2:
+	or.b64  	%rd46, %rd78, %rd40;
+	and.b64  	%rd47, %rd46, -4294967296;
+	setp.eq.s64 	%p2, %rd47, 0;
+	@%p2 bra 	$L__BB71_4;
+
+	div.s64 	%rd79, %rd78, %rd40;
+	mul.lo.s64 	%rd48, %rd79, %rd40;
+	sub.s64 	%rd80, %rd78, %rd48;
+	bra.uni 	$L__BB71_5;
+
+$L__BB71_4:
+	cvt.u32.u64 	%r97, %rd40;
+	cvt.u32.u64 	%r28, %rd78;
+	div.u32 	%r29, %r28, %r97;
+	mul.lo.s32 	%r30, %r29, %r97;
+	sub.s32 	%r31, %r28, %r30;
+	cvt.u64.u32 	%rd79, %r29;
+	cvt.u64.u32 	%rd80, %r31;
+
+$L__BB71_5:
+	setp.lt.s64 	%p3, %rd38, 1;
+	mov.f64 	%fd279, 0d0000000000000000;
+	@%p3 bra 	$L__BB71_45;
+
+	mov.u64 	%rd81, 0;
+
+$L__BB71_7:
+	ld.param.u64 	%rd73, [bbb_softmax_draws_f32_param_3];
+	mul.lo.s64 	%rd52, %rd81, %rd73;
+	add.s64 	%rd53, %rd52, %rd79;
+	mul.lo.s64 	%rd22, %rd53, %rd40;
+	add.s64 	%rd54, %rd22, %rd80;
+	shl.b64 	%rd55, %rd54, 2;
+	add.s64 	%rd56, %rd1, %rd55;
+	ld.global.f32 	%f1, [%rd56];
+	setp.lt.s64 	%p4, %rd40, 1;
+	mov.f64 	%fd266, 0dFFF0000000000000;
+	@%p4 bra 	$L__BB71_15;
+
+	setp.lt.u64 	%p5, %rd7, 3;
+	mov.f64 	%fd266, 0dFFF0000000000000;
+	mov.u64 	%rd84, 0;
+	@%p5 bra 	$L__BB71_11;
+
+	add.s64 	%rd74, %rd1, 8;
+	shl.b64 	%rd59, %rd22, 2;
+	add.s64 	%rd82, %rd74, %rd59;
+
+$L__BB71_10:
+	ld.global.f32 	%f6, [%rd82+-8];
+	cvt.f64.f32 	%fd56, %f6;
+	max.f64 	%fd57, %fd266, %fd56;
+	ld.global.f32 	%f7, [%rd82+-4];
+	cvt.f64.f32 	%fd58, %f7;
+	max.f64 	%fd59, %fd57, %fd58;
+	ld.global.f32 	%f8, [%rd82];
+	cvt.f64.f32 	%fd60, %f8;
+	max.f64 	%fd61, %fd59, %fd60;
+	ld.global.f32 	%f9, [%rd82+4];
+	cvt.f64.f32 	%fd62, %f9;
+	max.f64 	%fd266, %fd61, %fd62;
+	add.s64 	%rd82, %rd82, 16;
+	add.s64 	%rd84, %rd84, 4;
+	add.s64 	%rd60, %rd12, %rd84;
+	setp.ne.s64 	%p6, %rd60, 0;
+	@%p6 bra 	$L__BB71_10;
+
+$L__BB71_11:
+	setp.eq.s64 	%p7, %rd11, 0;
+	@%p7 bra 	$L__BB71_15;
+
+	setp.eq.s64 	%p8, %rd11, 1;
+	add.s64 	%rd61, %rd84, %rd22;
+	shl.b64 	%rd62, %rd61, 2;
+	add.s64 	%rd29, %rd1, %rd62;
+	ld.global.f32 	%f10, [%rd29];
+	cvt.f64.f32 	%fd63, %f10;
+	max.f64 	%fd266, %fd266, %fd63;
+	@%p8 bra 	$L__BB71_15;
+
+	setp.eq.s64 	%p9, %rd11, 2;
+	ld.global.f32 	%f11, [%rd29+4];
+	cvt.f64.f32 	%fd64, %f11;
+	max.f64 	%fd266, %fd266, %fd64;
+	@%p9 bra 	$L__BB71_15;
+
+	ld.global.f32 	%f12, [%rd29+8];
+	cvt.f64.f32 	%fd65, %f12;
+	max.f64 	%fd266, %fd266, %fd65;
+
+$L__BB71_15:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r32}, %fd266;
+	}
+	and.b32  	%r33, %r32, 2147483647;
+	setp.eq.s32 	%p10, %r33, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r34, %temp}, %fd266;
+	}
+	setp.eq.s32 	%p11, %r34, 0;
+	and.pred  	%p12, %p10, %p11;
+	@%p12 bra 	$L__BB71_39;
+
+	mov.f64 	%fd273, 0d0000000000000000;
+	@%p4 bra 	$L__BB71_31;
+
+	setp.eq.s64 	%p14, %rd7, 0;
+	mov.f64 	%fd273, 0d0000000000000000;
+	mov.u64 	%rd87, 0;
+	@%p14 bra 	$L__BB71_26;
+
+	mov.u64 	%rd86, %rd9;
+
+$L__BB71_19:
+	add.s64 	%rd65, %rd87, %rd22;
+	shl.b64 	%rd66, %rd65, 2;
+	add.s64 	%rd32, %rd1, %rd66;
+	ld.global.f32 	%f13, [%rd32];
+	cvt.f64.f32 	%fd70, %f13;
+	sub.rn.f64 	%fd11, %fd70, %fd266;
+	mov.f64 	%fd71, 0d4338000000000000;
+	mov.f64 	%fd72, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd73, %fd11, %fd72, %fd71;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd73;
+	}
+	mov.f64 	%fd74, 0dC338000000000000;
+	add.rn.f64 	%fd75, %fd73, %fd74;
+	mov.f64 	%fd76, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd77, %fd75, %fd76, %fd11;
+	mov.f64 	%fd78, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd79, %fd75, %fd78, %fd77;
+	mov.f64 	%fd80, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd81, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd82, %fd81, %fd79, %fd80;
+	mov.f64 	%fd83, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd84, %fd82, %fd79, %fd83;
+	mov.f64 	%fd85, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd86, %fd84, %fd79, %fd85;
+	mov.f64 	%fd87, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd88, %fd86, %fd79, %fd87;
+	mov.f64 	%fd89, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd90, %fd88, %fd79, %fd89;
+	mov.f64 	%fd91, 0d3F81111111122322;
+	fma.rn.f64 	%fd92, %fd90, %fd79, %fd91;
+	mov.f64 	%fd93, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd94, %fd92, %fd79, %fd93;
+	mov.f64 	%fd95, 0d3FC5555555555511;
+	fma.rn.f64 	%fd96, %fd94, %fd79, %fd95;
+	mov.f64 	%fd97, 0d3FE000000000000B;
+	fma.rn.f64 	%fd98, %fd96, %fd79, %fd97;
+	mov.f64 	%fd99, 0d3FF0000000000000;
+	fma.rn.f64 	%fd100, %fd98, %fd79, %fd99;
+	fma.rn.f64 	%fd101, %fd100, %fd79, %fd99;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd101;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd101;
+	}
+	shl.b32 	%r35, %r1, 20;
+	add.s32 	%r36, %r3, %r35;
+	mov.b64 	%fd268, {%r2, %r36};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r37}, %fd11;
+	}
+	mov.b32 	%f14, %r37;
+	abs.f32 	%f2, %f14;
+	setp.lt.f32 	%p15, %f2, 0f4086232B;
+	@%p15 bra 	$L__BB71_22;
+
+	setp.lt.f64 	%p16, %fd11, 0d0000000000000000;
+	add.rn.f64 	%fd102, %fd11, 0d7FF0000000000000;
+	selp.f64 	%fd268, 0d0000000000000000, %fd102, %p16;
+	setp.geu.f32 	%p17, %f2, 0f40874800;
+	@%p17 bra 	$L__BB71_22;
+
+	mov.f64 	%fd259, 0d4338000000000000;
+	mov.f64 	%fd258, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd257, %fd11, %fd258, %fd259;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r96, %temp}, %fd257;
+	}
+	shr.u32 	%r38, %r96, 31;
+	add.s32 	%r39, %r96, %r38;
+	shr.s32 	%r40, %r39, 1;
+	shl.b32 	%r41, %r40, 20;
+	add.s32 	%r42, %r3, %r41;
+	mov.b64 	%fd103, {%r2, %r42};
+	sub.s32 	%r43, %r96, %r40;
+	shl.b32 	%r44, %r43, 20;
+	add.s32 	%r45, %r44, 1072693248;
+	mov.u32 	%r46, 0;
+	mov.b64 	%fd104, {%r46, %r45};
+	mul.rn.f64 	%fd268, %fd103, %fd104;
+
+$L__BB71_22:
+	mov.f64 	%fd261, 0d4338000000000000;
+	mov.f64 	%fd260, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd16, %fd273, %fd268;
+	ld.global.f32 	%f15, [%rd32+4];
+	cvt.f64.f32 	%fd105, %f15;
+	sub.rn.f64 	%fd17, %fd105, %fd266;
+	fma.rn.f64 	%fd108, %fd17, %fd260, %fd261;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd108;
+	}
+	add.rn.f64 	%fd110, %fd108, %fd74;
+	fma.rn.f64 	%fd112, %fd110, %fd76, %fd17;
+	fma.rn.f64 	%fd114, %fd110, %fd78, %fd112;
+	fma.rn.f64 	%fd117, %fd81, %fd114, %fd80;
+	fma.rn.f64 	%fd119, %fd117, %fd114, %fd83;
+	fma.rn.f64 	%fd121, %fd119, %fd114, %fd85;
+	fma.rn.f64 	%fd123, %fd121, %fd114, %fd87;
+	fma.rn.f64 	%fd125, %fd123, %fd114, %fd89;
+	fma.rn.f64 	%fd127, %fd125, %fd114, %fd91;
+	fma.rn.f64 	%fd129, %fd127, %fd114, %fd93;
+	fma.rn.f64 	%fd131, %fd129, %fd114, %fd95;
+	fma.rn.f64 	%fd133, %fd131, %fd114, %fd97;
+	fma.rn.f64 	%fd135, %fd133, %fd114, %fd99;
+	fma.rn.f64 	%fd136, %fd135, %fd114, %fd99;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd136;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd136;
+	}
+	shl.b32 	%r47, %r4, 20;
+	add.s32 	%r48, %r6, %r47;
+	mov.b64 	%fd269, {%r5, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd17;
+	}
+	mov.b32 	%f16, %r49;
+	abs.f32 	%f3, %f16;
+	setp.lt.f32 	%p18, %f3, 0f4086232B;
+	@%p18 bra 	$L__BB71_25;
+
+	setp.lt.f64 	%p19, %fd17, 0d0000000000000000;
+	add.rn.f64 	%fd137, %fd17, 0d7FF0000000000000;
+	selp.f64 	%fd269, 0d0000000000000000, %fd137, %p19;
+	setp.geu.f32 	%p20, %f3, 0f40874800;
+	@%p20 bra 	$L__BB71_25;
+
+	shr.u32 	%r50, %r4, 31;
+	add.s32 	%r51, %r4, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r6, %r53;
+	mov.b64 	%fd138, {%r5, %r54};
+	sub.s32 	%r55, %r4, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd139, {%r58, %r57};
+	mul.rn.f64 	%fd269, %fd138, %fd139;
+
+$L__BB71_25:
+	add.rn.f64 	%fd273, %fd16, %fd269;
+	add.s64 	%rd87, %rd87, 2;
+	add.s64 	%rd86, %rd86, -2;
+	setp.ne.s64 	%p21, %rd86, 0;
+	@%p21 bra 	$L__BB71_19;
+
+$L__BB71_26:
+	and.b64  	%rd72, %rd40, 1;
+	setp.eq.s64 	%p22, %rd72, 0;
+	@%p22 bra 	$L__BB71_31;
+
+	add.s64 	%rd67, %rd87, %rd22;
+	shl.b64 	%rd68, %rd67, 2;
+	add.s64 	%rd69, %rd1, %rd68;
+	ld.global.f32 	%f17, [%rd69];
+	cvt.f64.f32 	%fd140, %f17;
+	sub.rn.f64 	%fd25, %fd140, %fd266;
+	mov.f64 	%fd141, 0d4338000000000000;
+	mov.f64 	%fd142, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd143, %fd25, %fd142, %fd141;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r7, %temp}, %fd143;
+	}
+	mov.f64 	%fd144, 0dC338000000000000;
+	add.rn.f64 	%fd145, %fd143, %fd144;
+	mov.f64 	%fd146, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd147, %fd145, %fd146, %fd25;
+	mov.f64 	%fd148, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd149, %fd145, %fd148, %fd147;
+	mov.f64 	%fd150, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd151, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd152, %fd151, %fd149, %fd150;
+	mov.f64 	%fd153, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd154, %fd152, %fd149, %fd153;
+	mov.f64 	%fd155, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd156, %fd154, %fd149, %fd155;
+	mov.f64 	%fd157, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd158, %fd156, %fd149, %fd157;
+	mov.f64 	%fd159, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd160, %fd158, %fd149, %fd159;
+	mov.f64 	%fd161, 0d3F81111111122322;
+	fma.rn.f64 	%fd162, %fd160, %fd149, %fd161;
+	mov.f64 	%fd163, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd164, %fd162, %fd149, %fd163;
+	mov.f64 	%fd165, 0d3FC5555555555511;
+	fma.rn.f64 	%fd166, %fd164, %fd149, %fd165;
+	mov.f64 	%fd167, 0d3FE000000000000B;
+	fma.rn.f64 	%fd168, %fd166, %fd149, %fd167;
+	mov.f64 	%fd169, 0d3FF0000000000000;
+	fma.rn.f64 	%fd170, %fd168, %fd149, %fd169;
+	fma.rn.f64 	%fd171, %fd170, %fd149, %fd169;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd171;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r9}, %fd171;
+	}
+	shl.b32 	%r59, %r7, 20;
+	add.s32 	%r60, %r9, %r59;
+	mov.b64 	%fd272, {%r8, %r60};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r61}, %fd25;
+	}
+	mov.b32 	%f18, %r61;
+	abs.f32 	%f4, %f18;
+	setp.lt.f32 	%p23, %f4, 0f4086232B;
+	@%p23 bra 	$L__BB71_30;
+
+	setp.lt.f64 	%p24, %fd25, 0d0000000000000000;
+	add.rn.f64 	%fd172, %fd25, 0d7FF0000000000000;
+	selp.f64 	%fd272, 0d0000000000000000, %fd172, %p24;
+	setp.geu.f32 	%p25, %f4, 0f40874800;
+	@%p25 bra 	$L__BB71_30;
+
+	shr.u32 	%r62, %r7, 31;
+	add.s32 	%r63, %r7, %r62;
+	shr.s32 	%r64, %r63, 1;
+	shl.b32 	%r65, %r64, 20;
+	add.s32 	%r66, %r9, %r65;
+	mov.b64 	%fd173, {%r8, %r66};
+	sub.s32 	%r67, %r7, %r64;
+	shl.b32 	%r68, %r67, 20;
+	add.s32 	%r69, %r68, 1072693248;
+	mov.u32 	%r70, 0;
+	mov.b64 	%fd174, {%r70, %r69};
+	mul.rn.f64 	%fd272, %fd173, %fd174;
+
+$L__BB71_30:
+	add.rn.f64 	%fd273, %fd273, %fd272;
+
+$L__BB71_31:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r99, %temp}, %fd273;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r98}, %fd273;
+	}
+	setp.gt.s32 	%p26, %r98, 1048575;
+	mov.u32 	%r100, -1023;
+	@%p26 bra 	$L__BB71_33;
+
+	mul.rn.f64 	%fd273, %fd273, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r98}, %fd273;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r99, %temp}, %fd273;
+	}
+	mov.u32 	%r100, -1077;
+
+$L__BB71_33:
+	add.s32 	%r73, %r98, -1;
+	setp.lt.u32 	%p27, %r73, 2146435071;
+	@%p27 bra 	$L__BB71_35;
+	bra.uni 	$L__BB71_34;
+
+$L__BB71_35:
+	shr.u32 	%r75, %r98, 20;
+	add.s32 	%r101, %r100, %r75;
+	and.b32  	%r76, %r98, -2146435073;
+	or.b32  	%r77, %r76, 1072693248;
+	mov.b64 	%fd275, {%r99, %r77};
+	setp.lt.s32 	%p29, %r77, 1073127583;
+	@%p29 bra 	$L__BB71_37;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r78, %temp}, %fd275;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r79}, %fd275;
+	}
+	add.s32 	%r80, %r79, -1048576;
+	mov.b64 	%fd275, {%r78, %r80};
+	add.s32 	%r101, %r101, 1;
+
+$L__BB71_37:
+	add.rn.f64 	%fd177, %fd275, 0d3FF0000000000000;
+	mov.f64 	%fd178, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd179, %fd177;
+	neg.f64 	%fd180, %fd177;
+	fma.rn.f64 	%fd181, %fd180, %fd179, %fd178;
+	fma.rn.f64 	%fd182, %fd181, %fd181, %fd181;
+	fma.rn.f64 	%fd183, %fd182, %fd179, %fd179;
+	add.rn.f64 	%fd184, %fd275, 0dBFF0000000000000;
+	mul.rn.f64 	%fd185, %fd184, %fd183;
+	add.rn.f64 	%fd186, %fd185, %fd185;
+	mul.rn.f64 	%fd187, %fd186, %fd186;
+	mov.f64 	%fd188, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd189, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd190, %fd189, %fd187, %fd188;
+	mov.f64 	%fd191, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd192, %fd190, %fd187, %fd191;
+	mov.f64 	%fd193, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd194, %fd192, %fd187, %fd193;
+	mov.f64 	%fd195, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd196, %fd194, %fd187, %fd195;
+	mov.f64 	%fd197, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd198, %fd196, %fd187, %fd197;
+	mov.f64 	%fd199, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd200, %fd198, %fd187, %fd199;
+	mov.f64 	%fd201, 0d3FB5555555555554;
+	fma.rn.f64 	%fd202, %fd200, %fd187, %fd201;
+	sub.rn.f64 	%fd203, %fd184, %fd186;
+	add.rn.f64 	%fd204, %fd203, %fd203;
+	neg.f64 	%fd205, %fd186;
+	fma.rn.f64 	%fd206, %fd205, %fd184, %fd204;
+	mul.rn.f64 	%fd207, %fd183, %fd206;
+	mul.rn.f64 	%fd208, %fd187, %fd202;
+	fma.rn.f64 	%fd209, %fd208, %fd186, %fd207;
+	xor.b32  	%r81, %r101, -2147483648;
+	mov.u32 	%r82, -2147483648;
+	mov.u32 	%r83, 1127219200;
+	mov.b64 	%fd210, {%r81, %r83};
+	mov.b64 	%fd211, {%r82, %r83};
+	sub.rn.f64 	%fd212, %fd210, %fd211;
+	mov.f64 	%fd213, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd214, %fd212, %fd213, %fd186;
+	neg.f64 	%fd215, %fd212;
+	fma.rn.f64 	%fd216, %fd215, %fd213, %fd214;
+	sub.rn.f64 	%fd217, %fd216, %fd186;
+	sub.rn.f64 	%fd218, %fd209, %fd217;
+	mov.f64 	%fd219, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd220, %fd212, %fd219, %fd218;
+	add.rn.f64 	%fd276, %fd214, %fd220;
+	bra.uni 	$L__BB71_38;
+
+$L__BB71_34:
+	mov.f64 	%fd175, 0d7FF0000000000000;
+	fma.rn.f64 	%fd176, %fd273, %fd175, %fd175;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r74}, %fd273;
+	}
+	mov.b32 	%f19, %r74;
+	setp.eq.f32 	%p28, %f19, 0f00000000;
+	selp.f64 	%fd276, 0dFFF0000000000000, %fd176, %p28;
+
+$L__BB71_38:
+	add.rn.f64 	%fd266, %fd266, %fd276;
+
+$L__BB71_39:
+	cvt.f64.f32 	%fd221, %f1;
+	sub.rn.f64 	%fd42, %fd221, %fd266;
+	mov.f64 	%fd222, 0d4338000000000000;
+	mov.f64 	%fd223, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd224, %fd42, %fd223, %fd222;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd224;
+	}
+	mov.f64 	%fd225, 0dC338000000000000;
+	add.rn.f64 	%fd226, %fd224, %fd225;
+	mov.f64 	%fd227, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd228, %fd226, %fd227, %fd42;
+	mov.f64 	%fd229, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd230, %fd226, %fd229, %fd228;
+	mov.f64 	%fd231, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd232, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd233, %fd232, %fd230, %fd231;
+	mov.f64 	%fd234, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd235, %fd233, %fd230, %fd234;
+	mov.f64 	%fd236, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd237, %fd235, %fd230, %fd236;
+	mov.f64 	%fd238, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd239, %fd237, %fd230, %fd238;
+	mov.f64 	%fd240, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd241, %fd239, %fd230, %fd240;
+	mov.f64 	%fd242, 0d3F81111111122322;
+	fma.rn.f64 	%fd243, %fd241, %fd230, %fd242;
+	mov.f64 	%fd244, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd245, %fd243, %fd230, %fd244;
+	mov.f64 	%fd246, 0d3FC5555555555511;
+	fma.rn.f64 	%fd247, %fd245, %fd230, %fd246;
+	mov.f64 	%fd248, 0d3FE000000000000B;
+	fma.rn.f64 	%fd249, %fd247, %fd230, %fd248;
+	mov.f64 	%fd250, 0d3FF0000000000000;
+	fma.rn.f64 	%fd251, %fd249, %fd230, %fd250;
+	fma.rn.f64 	%fd252, %fd251, %fd230, %fd250;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r21, %temp}, %fd252;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r22}, %fd252;
+	}
+	shl.b32 	%r84, %r20, 20;
+	add.s32 	%r85, %r22, %r84;
+	mov.b64 	%fd278, {%r21, %r85};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r86}, %fd42;
+	}
+	mov.b32 	%f20, %r86;
+	abs.f32 	%f5, %f20;
+	setp.lt.f32 	%p30, %f5, 0f4086232B;
+	@%p30 bra 	$L__BB71_42;
+
+	setp.lt.f64 	%p31, %fd42, 0d0000000000000000;
+	add.rn.f64 	%fd253, %fd42, 0d7FF0000000000000;
+	selp.f64 	%fd278, 0d0000000000000000, %fd253, %p31;
+	setp.geu.f32 	%p32, %f5, 0f40874800;
+	@%p32 bra 	$L__BB71_42;
+
+	shr.u32 	%r87, %r20, 31;
+	add.s32 	%r88, %r20, %r87;
+	shr.s32 	%r89, %r88, 1;
+	shl.b32 	%r90, %r89, 20;
+	add.s32 	%r91, %r22, %r90;
+	mov.b64 	%fd254, {%r21, %r91};
+	sub.s32 	%r92, %r20, %r89;
+	shl.b32 	%r93, %r92, 20;
+	add.s32 	%r94, %r93, 1072693248;
+	mov.u32 	%r95, 0;
+	mov.b64 	%fd255, {%r95, %r94};
+	mul.rn.f64 	%fd278, %fd254, %fd255;
+
+$L__BB71_42:
+	min.f64 	%fd47, %fd278, %fd250;
+	add.rn.f64 	%fd279, %fd279, %fd47;
+	setp.ne.s64 	%p33, %rd81, 0;
+	@%p33 bra 	$L__BB71_44;
+
+	add.s64 	%rd77, %rd78, %rd5;
+	shl.b64 	%rd76, %rd77, 2;
+	add.s64 	%rd75, %rd2, %rd76;
+	cvt.rn.f32.f64 	%f21, %fd47;
+	st.global.f32 	[%rd75], %f21;
+
+$L__BB71_44:
+	add.s64 	%rd81, %rd81, 1;
+	setp.lt.s64 	%p34, %rd81, %rd38;
+	@%p34 bra 	$L__BB71_7;
+
+$L__BB71_45:
+	shl.b64 	%rd70, %rd78, 2;
+	add.s64 	%rd71, %rd2, %rd70;
+	cvt.rn.f32.f64 	%f22, %fd279;
+	st.global.f32 	[%rd71], %f22;
+	add.s64 	%rd78, %rd78, %rd6;
+	setp.lt.s64 	%p35, %rd78, %rd5;
+	@%p35 bra 	$L__BB71_2;
+
+$L__BB71_46:
+	ret;
+
+}
 	// .globl	bbb_lik_learned_finish_f64
 .visible .entry bbb_lik_learned_finish_f64(
 	.param .u64 bbb_lik_learned_finish_f64_param_0,
@@ -27251,7 +27881,7 @@ $L__BB70_58:
 	cvt.u64.u32 	%rd2, %r26;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd228, 0d0000000000000000;
-	@%p1 bra 	$L__BB71_7;
+	@%p1 bra 	$L__BB72_7;
 
 	not.b64 	%rd24, %rd2;
 	add.s64 	%rd3, %rd24, %rd20;
@@ -27261,14 +27891,14 @@ $L__BB70_58:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd228, 0d0000000000000000;
 	mov.u64 	%rd35, %rd2;
-	@%p2 bra 	$L__BB71_4;
+	@%p2 bra 	$L__BB72_4;
 
 	shl.b64 	%rd27, %rd2, 3;
 	add.s64 	%rd33, %rd1, %rd27;
 	neg.s64 	%rd32, %rd4;
 	mov.u64 	%rd35, %rd2;
 
-$L__BB71_3:
+$L__BB72_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd37, [%rd33];
 	add.rn.f64 	%fd228, %fd228, %fd37;
@@ -27276,17 +27906,17 @@ $L__BB71_3:
 	add.s64 	%rd33, %rd33, 2048;
 	add.s64 	%rd32, %rd32, 1;
 	setp.ne.s64 	%p3, %rd32, 0;
-	@%p3 bra 	$L__BB71_3;
+	@%p3 bra 	$L__BB72_3;
 
-$L__BB71_4:
+$L__BB72_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB71_7;
+	@%p4 bra 	$L__BB72_7;
 
 	shl.b64 	%rd28, %rd35, 3;
 	add.s64 	%rd29, %rd1, %rd28;
 	add.s64 	%rd36, %rd29, 4096;
 
-$L__BB71_6:
+$L__BB72_6:
 	ld.global.f64 	%fd38, [%rd36+-4096];
 	add.rn.f64 	%fd39, %fd228, %fd38;
 	ld.global.f64 	%fd40, [%rd36+-2048];
@@ -27298,9 +27928,9 @@ $L__BB71_6:
 	add.s64 	%rd36, %rd36, 8192;
 	add.s64 	%rd35, %rd35, 1024;
 	setp.lt.s64 	%p5, %rd35, %rd20;
-	@%p5 bra 	$L__BB71_6;
+	@%p5 bra 	$L__BB72_6;
 
-$L__BB71_7:
+$L__BB72_7:
 	cvt.u32.u64 	%r27, %rd2;
 	shl.b32 	%r28, %r27, 3;
 	mov.u32 	%r29, _ZZ9block_sumdE1s;
@@ -27308,92 +27938,92 @@ $L__BB71_7:
 	st.shared.f64 	[%r1], %fd228;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r27, 127;
-	@%p6 bra 	$L__BB71_9;
+	@%p6 bra 	$L__BB72_9;
 
 	ld.shared.f64 	%fd45, [%r1];
 	ld.shared.f64 	%fd46, [%r1+1024];
 	add.rn.f64 	%fd47, %fd46, %fd45;
 	st.shared.f64 	[%r1], %fd47;
 
-$L__BB71_9:
+$L__BB72_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r27, 63;
-	@%p7 bra 	$L__BB71_11;
+	@%p7 bra 	$L__BB72_11;
 
 	ld.shared.f64 	%fd48, [%r1];
 	ld.shared.f64 	%fd49, [%r1+512];
 	add.rn.f64 	%fd50, %fd49, %fd48;
 	st.shared.f64 	[%r1], %fd50;
 
-$L__BB71_11:
+$L__BB72_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r27, 31;
-	@%p8 bra 	$L__BB71_13;
+	@%p8 bra 	$L__BB72_13;
 
 	ld.shared.f64 	%fd51, [%r1];
 	ld.shared.f64 	%fd52, [%r1+256];
 	add.rn.f64 	%fd53, %fd52, %fd51;
 	st.shared.f64 	[%r1], %fd53;
 
-$L__BB71_13:
+$L__BB72_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r27, 15;
-	@%p9 bra 	$L__BB71_15;
+	@%p9 bra 	$L__BB72_15;
 
 	ld.shared.f64 	%fd54, [%r1];
 	ld.shared.f64 	%fd55, [%r1+128];
 	add.rn.f64 	%fd56, %fd55, %fd54;
 	st.shared.f64 	[%r1], %fd56;
 
-$L__BB71_15:
+$L__BB72_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r27, 7;
-	@%p10 bra 	$L__BB71_17;
+	@%p10 bra 	$L__BB72_17;
 
 	ld.shared.f64 	%fd57, [%r1];
 	ld.shared.f64 	%fd58, [%r1+64];
 	add.rn.f64 	%fd59, %fd58, %fd57;
 	st.shared.f64 	[%r1], %fd59;
 
-$L__BB71_17:
+$L__BB72_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r27, 3;
-	@%p11 bra 	$L__BB71_19;
+	@%p11 bra 	$L__BB72_19;
 
 	ld.shared.f64 	%fd60, [%r1];
 	ld.shared.f64 	%fd61, [%r1+32];
 	add.rn.f64 	%fd62, %fd61, %fd60;
 	st.shared.f64 	[%r1], %fd62;
 
-$L__BB71_19:
+$L__BB72_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r27, 1;
-	@%p12 bra 	$L__BB71_21;
+	@%p12 bra 	$L__BB72_21;
 
 	ld.shared.f64 	%fd63, [%r1];
 	ld.shared.f64 	%fd64, [%r1+16];
 	add.rn.f64 	%fd65, %fd64, %fd63;
 	st.shared.f64 	[%r1], %fd65;
 
-$L__BB71_21:
+$L__BB72_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r27, 0;
-	@%p13 bra 	$L__BB71_23;
+	@%p13 bra 	$L__BB72_23;
 
 	ld.shared.f64 	%fd66, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd67, [%r1];
 	add.rn.f64 	%fd68, %fd66, %fd67;
 	st.shared.f64 	[%r1], %fd68;
 
-$L__BB71_23:
+$L__BB72_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB71_45;
+	@%p13 bra 	$L__BB72_45;
 
 	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd30, %rd21;
 	ld.global.f64 	%fd232, [%rd30];
 	setp.gt.f64 	%p15, %fd232, 0d4034000000000000;
-	@%p15 bra 	$L__BB71_37;
+	@%p15 bra 	$L__BB72_37;
 
 	mov.f64 	%fd69, 0d4338000000000000;
 	mov.f64 	%fd70, 0d3FF71547652B82FE;
@@ -27448,13 +28078,13 @@ $L__BB71_23:
 	mov.b32 	%f2, %r38;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p16, %f1, 0f4086232B;
-	@%p16 bra 	$L__BB71_28;
+	@%p16 bra 	$L__BB72_28;
 
 	setp.lt.f64 	%p17, %fd232, 0d0000000000000000;
 	add.rn.f64 	%fd100, %fd232, 0d7FF0000000000000;
 	selp.f64 	%fd229, 0d0000000000000000, %fd100, %p17;
 	setp.geu.f32 	%p18, %f1, 0f40874800;
-	@%p18 bra 	$L__BB71_28;
+	@%p18 bra 	$L__BB72_28;
 
 	shr.u32 	%r39, %r3, 31;
 	add.s32 	%r40, %r3, %r39;
@@ -27469,7 +28099,7 @@ $L__BB71_23:
 	mov.b64 	%fd102, {%r47, %r46};
 	mul.rn.f64 	%fd229, %fd101, %fd102;
 
-$L__BB71_28:
+$L__BB72_28:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r48}, %fd229;
@@ -27478,10 +28108,10 @@ $L__BB71_28:
 	setp.lt.f32 	%p19, %f3, 0f3FE55555;
 	setp.gt.f32 	%p20, %f3, 0fBFD99999;
 	and.pred  	%p21, %p19, %p20;
-	@%p21 bra 	$L__BB71_36;
-	bra.uni 	$L__BB71_29;
+	@%p21 bra 	$L__BB72_36;
+	bra.uni 	$L__BB72_29;
 
-$L__BB71_36:
+$L__BB72_36:
 	add.rn.f64 	%fd149, %fd229, 0d4000000000000000;
 	div.rn.f64 	%fd150, %fd229, %fd149;
 	mul.rn.f64 	%fd151, %fd229, %fd150;
@@ -27506,9 +28136,9 @@ $L__BB71_36:
 	mul.rn.f64 	%fd170, %fd154, %fd169;
 	fma.rn.f64 	%fd171, %fd170, %fd153, %fd152;
 	add.rn.f64 	%fd232, %fd229, %fd171;
-	bra.uni 	$L__BB71_37;
+	bra.uni 	$L__BB72_37;
 
-$L__BB71_29:
+$L__BB72_29:
 	add.rn.f64 	%fd230, %fd229, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -27520,7 +28150,7 @@ $L__BB71_29:
 	}
 	setp.gt.s32 	%p22, %r75, 1048575;
 	mov.u32 	%r77, -1023;
-	@%p22 bra 	$L__BB71_31;
+	@%p22 bra 	$L__BB72_31;
 
 	mul.rn.f64 	%fd230, %fd230, 0d4350000000000000;
 	{
@@ -27533,20 +28163,20 @@ $L__BB71_29:
 	}
 	mov.u32 	%r77, -1077;
 
-$L__BB71_31:
+$L__BB72_31:
 	add.s32 	%r51, %r75, -1;
 	setp.lt.u32 	%p23, %r51, 2146435071;
-	@%p23 bra 	$L__BB71_33;
-	bra.uni 	$L__BB71_32;
+	@%p23 bra 	$L__BB72_33;
+	bra.uni 	$L__BB72_32;
 
-$L__BB71_33:
+$L__BB72_33:
 	shr.u32 	%r53, %r75, 20;
 	add.s32 	%r78, %r77, %r53;
 	and.b32  	%r54, %r75, -2146435073;
 	or.b32  	%r55, %r54, 1072693248;
 	mov.b64 	%fd231, {%r76, %r55};
 	setp.lt.s32 	%p25, %r55, 1073127583;
-	@%p25 bra 	$L__BB71_35;
+	@%p25 bra 	$L__BB72_35;
 
 	{
 	.reg .b32 %temp; 
@@ -27560,7 +28190,7 @@ $L__BB71_33:
 	mov.b64 	%fd231, {%r56, %r58};
 	add.s32 	%r78, %r78, 1;
 
-$L__BB71_35:
+$L__BB72_35:
 	add.rn.f64 	%fd105, %fd231, 0d3FF0000000000000;
 	mov.f64 	%fd106, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd107, %fd105;
@@ -27609,9 +28239,9 @@ $L__BB71_35:
 	mov.f64 	%fd147, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd148, %fd140, %fd147, %fd146;
 	add.rn.f64 	%fd232, %fd142, %fd148;
-	bra.uni 	$L__BB71_37;
+	bra.uni 	$L__BB72_37;
 
-$L__BB71_32:
+$L__BB72_32:
 	mov.f64 	%fd103, 0d7FF0000000000000;
 	fma.rn.f64 	%fd104, %fd230, %fd103, %fd103;
 	{
@@ -27622,7 +28252,7 @@ $L__BB71_32:
 	setp.eq.f32 	%p24, %f4, 0f00000000;
 	selp.f64 	%fd232, 0dFFF0000000000000, %fd104, %p24;
 
-$L__BB71_37:
+$L__BB72_37:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%r80, %temp}, %fd232;
@@ -27634,7 +28264,7 @@ $L__BB71_37:
 	setp.gt.s32 	%p26, %r79, 1048575;
 	mov.u32 	%r81, -1023;
 	mov.f64 	%fd233, %fd232;
-	@%p26 bra 	$L__BB71_39;
+	@%p26 bra 	$L__BB72_39;
 
 	mul.rn.f64 	%fd233, %fd232, 0d4350000000000000;
 	{
@@ -27647,23 +28277,23 @@ $L__BB71_37:
 	}
 	mov.u32 	%r81, -1077;
 
-$L__BB71_39:
+$L__BB72_39:
 	add.s32 	%r64, %r79, -1;
 	setp.lt.u32 	%p27, %r64, 2146435071;
 	mul.rn.f64 	%fd172, %fd8, 0dBFE0000000000000;
 	mul.rn.f64 	%fd173, %fd232, %fd232;
 	div.rn.f64 	%fd26, %fd172, %fd173;
-	@%p27 bra 	$L__BB71_41;
-	bra.uni 	$L__BB71_40;
+	@%p27 bra 	$L__BB72_41;
+	bra.uni 	$L__BB72_40;
 
-$L__BB71_41:
+$L__BB72_41:
 	shr.u32 	%r66, %r79, 20;
 	add.s32 	%r82, %r81, %r66;
 	and.b32  	%r67, %r79, -2146435073;
 	or.b32  	%r68, %r67, 1072693248;
 	mov.b64 	%fd234, {%r80, %r68};
 	setp.lt.s32 	%p29, %r68, 1073127583;
-	@%p29 bra 	$L__BB71_43;
+	@%p29 bra 	$L__BB72_43;
 
 	{
 	.reg .b32 %temp; 
@@ -27677,7 +28307,7 @@ $L__BB71_41:
 	mov.b64 	%fd234, {%r69, %r71};
 	add.s32 	%r82, %r82, 1;
 
-$L__BB71_43:
+$L__BB72_43:
 	add.rn.f64 	%fd176, %fd234, 0d3FF0000000000000;
 	mov.f64 	%fd177, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd178, %fd176;
@@ -27726,9 +28356,9 @@ $L__BB71_43:
 	mov.f64 	%fd218, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd219, %fd211, %fd218, %fd217;
 	add.rn.f64 	%fd235, %fd213, %fd219;
-	bra.uni 	$L__BB71_44;
+	bra.uni 	$L__BB72_44;
 
-$L__BB71_40:
+$L__BB72_40:
 	mov.f64 	%fd174, 0d7FF0000000000000;
 	fma.rn.f64 	%fd175, %fd233, %fd174, %fd174;
 	{
@@ -27739,7 +28369,7 @@ $L__BB71_40:
 	setp.eq.f32 	%p28, %f5, 0f00000000;
 	selp.f64 	%fd235, 0dFFF0000000000000, %fd175, %p28;
 
-$L__BB71_44:
+$L__BB72_44:
 	add.rn.f64 	%fd220, %fd235, 0d3FED67F1C864BEB5;
 	cvt.rn.f64.s64 	%fd221, %rd22;
 	mul.rn.f64 	%fd222, %fd220, %fd221;
@@ -27747,7 +28377,7 @@ $L__BB71_44:
 	cvta.to.global.u64 	%rd31, %rd19;
 	st.global.f64 	[%rd31], %fd223;
 
-$L__BB71_45:
+$L__BB72_45:
 	ret;
 
 }
@@ -27780,7 +28410,7 @@ $L__BB71_45:
 	cvta.to.global.u64 	%rd48, %rd47;
 	ld.global.f64 	%fd145, [%rd48];
 	setp.gt.f64 	%p1, %fd145, 0d4034000000000000;
-	@%p1 bra 	$L__BB72_13;
+	@%p1 bra 	$L__BB73_13;
 
 	mov.f64 	%fd17, 0d4338000000000000;
 	mov.f64 	%fd18, 0d3FF71547652B82FE;
@@ -27835,13 +28465,13 @@ $L__BB71_45:
 	mov.b32 	%f2, %r16;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p2, %f1, 0f4086232B;
-	@%p2 bra 	$L__BB72_4;
+	@%p2 bra 	$L__BB73_4;
 
 	setp.lt.f64 	%p3, %fd145, 0d0000000000000000;
 	add.rn.f64 	%fd48, %fd145, 0d7FF0000000000000;
 	selp.f64 	%fd142, 0d0000000000000000, %fd48, %p3;
 	setp.geu.f32 	%p4, %f1, 0f40874800;
-	@%p4 bra 	$L__BB72_4;
+	@%p4 bra 	$L__BB73_4;
 
 	shr.u32 	%r17, %r1, 31;
 	add.s32 	%r18, %r1, %r17;
@@ -27856,7 +28486,7 @@ $L__BB71_45:
 	mov.b64 	%fd50, {%r25, %r24};
 	mul.rn.f64 	%fd142, %fd49, %fd50;
 
-$L__BB72_4:
+$L__BB73_4:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r26}, %fd142;
@@ -27865,10 +28495,10 @@ $L__BB72_4:
 	setp.lt.f32 	%p5, %f3, 0f3FE55555;
 	setp.gt.f32 	%p6, %f3, 0fBFD99999;
 	and.pred  	%p7, %p5, %p6;
-	@%p7 bra 	$L__BB72_12;
-	bra.uni 	$L__BB72_5;
+	@%p7 bra 	$L__BB73_12;
+	bra.uni 	$L__BB73_5;
 
-$L__BB72_12:
+$L__BB73_12:
 	add.rn.f64 	%fd97, %fd142, 0d4000000000000000;
 	div.rn.f64 	%fd98, %fd142, %fd97;
 	mul.rn.f64 	%fd99, %fd142, %fd98;
@@ -27893,9 +28523,9 @@ $L__BB72_12:
 	mul.rn.f64 	%fd118, %fd102, %fd117;
 	fma.rn.f64 	%fd119, %fd118, %fd101, %fd100;
 	add.rn.f64 	%fd145, %fd142, %fd119;
-	bra.uni 	$L__BB72_13;
+	bra.uni 	$L__BB73_13;
 
-$L__BB72_5:
+$L__BB73_5:
 	add.rn.f64 	%fd143, %fd142, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -27907,7 +28537,7 @@ $L__BB72_5:
 	}
 	setp.gt.s32 	%p8, %r47, 1048575;
 	mov.u32 	%r49, -1023;
-	@%p8 bra 	$L__BB72_7;
+	@%p8 bra 	$L__BB73_7;
 
 	mul.rn.f64 	%fd143, %fd143, 0d4350000000000000;
 	{
@@ -27920,20 +28550,20 @@ $L__BB72_5:
 	}
 	mov.u32 	%r49, -1077;
 
-$L__BB72_7:
+$L__BB73_7:
 	add.s32 	%r29, %r47, -1;
 	setp.lt.u32 	%p9, %r29, 2146435071;
-	@%p9 bra 	$L__BB72_9;
-	bra.uni 	$L__BB72_8;
+	@%p9 bra 	$L__BB73_9;
+	bra.uni 	$L__BB73_8;
 
-$L__BB72_9:
+$L__BB73_9:
 	shr.u32 	%r31, %r47, 20;
 	add.s32 	%r50, %r49, %r31;
 	and.b32  	%r32, %r47, -2146435073;
 	or.b32  	%r33, %r32, 1072693248;
 	mov.b64 	%fd144, {%r48, %r33};
 	setp.lt.s32 	%p11, %r33, 1073127583;
-	@%p11 bra 	$L__BB72_11;
+	@%p11 bra 	$L__BB73_11;
 
 	{
 	.reg .b32 %temp; 
@@ -27947,7 +28577,7 @@ $L__BB72_9:
 	mov.b64 	%fd144, {%r34, %r36};
 	add.s32 	%r50, %r50, 1;
 
-$L__BB72_11:
+$L__BB73_11:
 	add.rn.f64 	%fd53, %fd144, 0d3FF0000000000000;
 	mov.f64 	%fd54, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd55, %fd53;
@@ -27996,9 +28626,9 @@ $L__BB72_11:
 	mov.f64 	%fd95, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd96, %fd88, %fd95, %fd94;
 	add.rn.f64 	%fd145, %fd90, %fd96;
-	bra.uni 	$L__BB72_13;
+	bra.uni 	$L__BB73_13;
 
-$L__BB72_8:
+$L__BB73_8:
 	mov.f64 	%fd51, 0d7FF0000000000000;
 	fma.rn.f64 	%fd52, %fd143, %fd51, %fd51;
 	{
@@ -28009,7 +28639,7 @@ $L__BB72_8:
 	setp.eq.f32 	%p10, %f4, 0f00000000;
 	selp.f64 	%fd145, 0dFFF0000000000000, %fd52, %p10;
 
-$L__BB72_13:
+$L__BB73_13:
 	mul.rn.f64 	%fd120, %fd145, %fd145;
 	cvta.to.global.u64 	%rd49, %rd42;
 	ld.global.f64 	%fd121, [%rd49];
@@ -28023,7 +28653,7 @@ $L__BB72_13:
 	cvt.u64.u32 	%rd6, %r42;
 	add.s64 	%rd80, %rd50, %rd6;
 	setp.ge.s64 	%p12, %rd80, %rd43;
-	@%p12 bra 	$L__BB72_23;
+	@%p12 bra 	$L__BB73_23;
 
 	mov.u32 	%r43, %nctaid.x;
 	cvt.u64.u32 	%rd8, %r43;
@@ -28037,22 +28667,22 @@ $L__BB72_13:
 	or.b64  	%rd56, %rd10, %rd9;
 	and.b64  	%rd57, %rd56, -4294967296;
 	setp.eq.s64 	%p13, %rd57, 0;
-	@%p13 bra 	$L__BB72_16;
+	@%p13 bra 	$L__BB73_16;
 
 	div.u64 	%rd74, %rd10, %rd9;
-	bra.uni 	$L__BB72_17;
+	bra.uni 	$L__BB73_17;
 
-$L__BB72_16:
+$L__BB73_16:
 	cvt.u32.u64 	%r44, %rd9;
 	cvt.u32.u64 	%r45, %rd10;
 	div.u32 	%r46, %r45, %r44;
 	cvt.u64.u32 	%rd74, %r46;
 
-$L__BB72_17:
+$L__BB73_17:
 	add.s64 	%rd58, %rd74, 1;
 	and.b64  	%rd79, %rd58, 3;
 	setp.eq.s64 	%p14, %rd79, 0;
-	@%p14 bra 	$L__BB72_20;
+	@%p14 bra 	$L__BB73_20;
 
 	shl.b64 	%rd59, %rd80, 3;
 	add.s64 	%rd77, %rd1, %rd59;
@@ -28060,7 +28690,7 @@ $L__BB72_17:
 	add.s64 	%rd76, %rd2, %rd59;
 	add.s64 	%rd75, %rd3, %rd59;
 
-$L__BB72_19:
+$L__BB73_19:
 	.pragma "nounroll";
 	ld.global.f64 	%fd122, [%rd76];
 	ld.global.f64 	%fd123, [%rd75];
@@ -28073,11 +28703,11 @@ $L__BB72_19:
 	add.s64 	%rd75, %rd75, %rd16;
 	add.s64 	%rd79, %rd79, -1;
 	setp.ne.s64 	%p15, %rd79, 0;
-	@%p15 bra 	$L__BB72_19;
+	@%p15 bra 	$L__BB73_19;
 
-$L__BB72_20:
+$L__BB73_20:
 	setp.lt.u64 	%p16, %rd74, 3;
-	@%p16 bra 	$L__BB72_23;
+	@%p16 bra 	$L__BB73_23;
 
 	shl.b64 	%rd60, %rd80, 3;
 	add.s64 	%rd82, %rd3, %rd60;
@@ -28085,7 +28715,7 @@ $L__BB72_20:
 	add.s64 	%rd83, %rd2, %rd60;
 	add.s64 	%rd84, %rd1, %rd60;
 
-$L__BB72_22:
+$L__BB73_22:
 	ld.global.f64 	%fd126, [%rd83];
 	ld.global.f64 	%fd127, [%rd82];
 	sub.rn.f64 	%fd128, %fd127, %fd126;
@@ -28123,9 +28753,9 @@ $L__BB72_22:
 	st.global.f64 	[%rd73], %fd141;
 	add.s64 	%rd80, %rd70, %rd9;
 	setp.lt.s64 	%p17, %rd80, %rd43;
-	@%p17 bra 	$L__BB72_22;
+	@%p17 bra 	$L__BB73_22;
 
-$L__BB72_23:
+$L__BB73_23:
 	ret;
 
 }
@@ -28157,7 +28787,7 @@ $L__BB72_23:
 	cvt.u64.u32 	%rd2, %r19;
 	setp.ge.s64 	%p1, %rd2, %rd20;
 	mov.f64 	%fd218, 0d0000000000000000;
-	@%p1 bra 	$L__BB73_7;
+	@%p1 bra 	$L__BB74_7;
 
 	not.b64 	%rd25, %rd2;
 	add.s64 	%rd3, %rd25, %rd20;
@@ -28167,14 +28797,14 @@ $L__BB72_23:
 	setp.eq.s64 	%p2, %rd4, 0;
 	mov.f64 	%fd218, 0d0000000000000000;
 	mov.u64 	%rd37, %rd2;
-	@%p2 bra 	$L__BB73_4;
+	@%p2 bra 	$L__BB74_4;
 
 	shl.b64 	%rd28, %rd2, 3;
 	add.s64 	%rd35, %rd1, %rd28;
 	neg.s64 	%rd34, %rd4;
 	mov.u64 	%rd37, %rd2;
 
-$L__BB73_3:
+$L__BB74_3:
 	.pragma "nounroll";
 	ld.global.f64 	%fd33, [%rd35];
 	add.rn.f64 	%fd218, %fd218, %fd33;
@@ -28182,17 +28812,17 @@ $L__BB73_3:
 	add.s64 	%rd35, %rd35, 2048;
 	add.s64 	%rd34, %rd34, 1;
 	setp.ne.s64 	%p3, %rd34, 0;
-	@%p3 bra 	$L__BB73_3;
+	@%p3 bra 	$L__BB74_3;
 
-$L__BB73_4:
+$L__BB74_4:
 	setp.lt.u64 	%p4, %rd3, 768;
-	@%p4 bra 	$L__BB73_7;
+	@%p4 bra 	$L__BB74_7;
 
 	shl.b64 	%rd29, %rd37, 3;
 	add.s64 	%rd30, %rd1, %rd29;
 	add.s64 	%rd38, %rd30, 4096;
 
-$L__BB73_6:
+$L__BB74_6:
 	ld.global.f64 	%fd34, [%rd38+-4096];
 	add.rn.f64 	%fd35, %fd218, %fd34;
 	ld.global.f64 	%fd36, [%rd38+-2048];
@@ -28204,9 +28834,9 @@ $L__BB73_6:
 	add.s64 	%rd38, %rd38, 8192;
 	add.s64 	%rd37, %rd37, 1024;
 	setp.lt.s64 	%p5, %rd37, %rd20;
-	@%p5 bra 	$L__BB73_6;
+	@%p5 bra 	$L__BB74_6;
 
-$L__BB73_7:
+$L__BB74_7:
 	cvt.u32.u64 	%r20, %rd2;
 	shl.b32 	%r21, %r20, 3;
 	mov.u32 	%r22, _ZZ9block_sumdE1s;
@@ -28214,93 +28844,93 @@ $L__BB73_7:
 	st.shared.f64 	[%r1], %fd218;
 	bar.sync 	0;
 	setp.gt.u32 	%p6, %r20, 127;
-	@%p6 bra 	$L__BB73_9;
+	@%p6 bra 	$L__BB74_9;
 
 	ld.shared.f64 	%fd41, [%r1];
 	ld.shared.f64 	%fd42, [%r1+1024];
 	add.rn.f64 	%fd43, %fd42, %fd41;
 	st.shared.f64 	[%r1], %fd43;
 
-$L__BB73_9:
+$L__BB74_9:
 	bar.sync 	0;
 	setp.gt.u32 	%p7, %r20, 63;
-	@%p7 bra 	$L__BB73_11;
+	@%p7 bra 	$L__BB74_11;
 
 	ld.shared.f64 	%fd44, [%r1];
 	ld.shared.f64 	%fd45, [%r1+512];
 	add.rn.f64 	%fd46, %fd45, %fd44;
 	st.shared.f64 	[%r1], %fd46;
 
-$L__BB73_11:
+$L__BB74_11:
 	bar.sync 	0;
 	setp.gt.u32 	%p8, %r20, 31;
-	@%p8 bra 	$L__BB73_13;
+	@%p8 bra 	$L__BB74_13;
 
 	ld.shared.f64 	%fd47, [%r1];
 	ld.shared.f64 	%fd48, [%r1+256];
 	add.rn.f64 	%fd49, %fd48, %fd47;
 	st.shared.f64 	[%r1], %fd49;
 
-$L__BB73_13:
+$L__BB74_13:
 	bar.sync 	0;
 	setp.gt.u32 	%p9, %r20, 15;
-	@%p9 bra 	$L__BB73_15;
+	@%p9 bra 	$L__BB74_15;
 
 	ld.shared.f64 	%fd50, [%r1];
 	ld.shared.f64 	%fd51, [%r1+128];
 	add.rn.f64 	%fd52, %fd51, %fd50;
 	st.shared.f64 	[%r1], %fd52;
 
-$L__BB73_15:
+$L__BB74_15:
 	bar.sync 	0;
 	setp.gt.u32 	%p10, %r20, 7;
-	@%p10 bra 	$L__BB73_17;
+	@%p10 bra 	$L__BB74_17;
 
 	ld.shared.f64 	%fd53, [%r1];
 	ld.shared.f64 	%fd54, [%r1+64];
 	add.rn.f64 	%fd55, %fd54, %fd53;
 	st.shared.f64 	[%r1], %fd55;
 
-$L__BB73_17:
+$L__BB74_17:
 	bar.sync 	0;
 	setp.gt.u32 	%p11, %r20, 3;
-	@%p11 bra 	$L__BB73_19;
+	@%p11 bra 	$L__BB74_19;
 
 	ld.shared.f64 	%fd56, [%r1];
 	ld.shared.f64 	%fd57, [%r1+32];
 	add.rn.f64 	%fd58, %fd57, %fd56;
 	st.shared.f64 	[%r1], %fd58;
 
-$L__BB73_19:
+$L__BB74_19:
 	bar.sync 	0;
 	setp.gt.u32 	%p12, %r20, 1;
-	@%p12 bra 	$L__BB73_21;
+	@%p12 bra 	$L__BB74_21;
 
 	ld.shared.f64 	%fd59, [%r1];
 	ld.shared.f64 	%fd60, [%r1+16];
 	add.rn.f64 	%fd61, %fd60, %fd59;
 	st.shared.f64 	[%r1], %fd61;
 
-$L__BB73_21:
+$L__BB74_21:
 	bar.sync 	0;
 	setp.ne.s32 	%p13, %r20, 0;
-	@%p13 bra 	$L__BB73_23;
+	@%p13 bra 	$L__BB74_23;
 
 	ld.shared.f64 	%fd62, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd63, [%r1];
 	add.rn.f64 	%fd64, %fd62, %fd63;
 	st.shared.f64 	[%r1], %fd64;
 
-$L__BB73_23:
+$L__BB74_23:
 	bar.sync 	0;
-	@%p13 bra 	$L__BB73_41;
+	@%p13 bra 	$L__BB74_41;
 
 	ld.shared.f64 	%fd8, [_ZZ9block_sumdE1s];
 	cvta.to.global.u64 	%rd31, %rd22;
 	ld.global.f64 	%fd9, [%rd31];
 	setp.gt.f64 	%p15, %fd9, 0d4034000000000000;
 	mov.f64 	%fd222, %fd9;
-	@%p15 bra 	$L__BB73_37;
+	@%p15 bra 	$L__BB74_37;
 
 	mov.f64 	%fd65, 0d4338000000000000;
 	mov.f64 	%fd66, 0d3FF71547652B82FE;
@@ -28355,13 +28985,13 @@ $L__BB73_23:
 	mov.b32 	%f3, %r31;
 	abs.f32 	%f1, %f3;
 	setp.lt.f32 	%p16, %f1, 0f4086232B;
-	@%p16 bra 	$L__BB73_28;
+	@%p16 bra 	$L__BB74_28;
 
 	setp.lt.f64 	%p17, %fd9, 0d0000000000000000;
 	add.rn.f64 	%fd96, %fd9, 0d7FF0000000000000;
 	selp.f64 	%fd219, 0d0000000000000000, %fd96, %p17;
 	setp.geu.f32 	%p18, %f1, 0f40874800;
-	@%p18 bra 	$L__BB73_28;
+	@%p18 bra 	$L__BB74_28;
 
 	shr.u32 	%r32, %r3, 31;
 	add.s32 	%r33, %r3, %r32;
@@ -28376,7 +29006,7 @@ $L__BB73_23:
 	mov.b64 	%fd98, {%r40, %r39};
 	mul.rn.f64 	%fd219, %fd97, %fd98;
 
-$L__BB73_28:
+$L__BB74_28:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r41}, %fd219;
@@ -28385,10 +29015,10 @@ $L__BB73_28:
 	setp.lt.f32 	%p19, %f4, 0f3FE55555;
 	setp.gt.f32 	%p20, %f4, 0fBFD99999;
 	and.pred  	%p21, %p19, %p20;
-	@%p21 bra 	$L__BB73_36;
-	bra.uni 	$L__BB73_29;
+	@%p21 bra 	$L__BB74_36;
+	bra.uni 	$L__BB74_29;
 
-$L__BB73_36:
+$L__BB74_36:
 	add.rn.f64 	%fd145, %fd219, 0d4000000000000000;
 	div.rn.f64 	%fd146, %fd219, %fd145;
 	mul.rn.f64 	%fd147, %fd219, %fd146;
@@ -28413,9 +29043,9 @@ $L__BB73_36:
 	mul.rn.f64 	%fd166, %fd150, %fd165;
 	fma.rn.f64 	%fd167, %fd166, %fd149, %fd148;
 	add.rn.f64 	%fd222, %fd219, %fd167;
-	bra.uni 	$L__BB73_37;
+	bra.uni 	$L__BB74_37;
 
-$L__BB73_29:
+$L__BB74_29:
 	add.rn.f64 	%fd220, %fd219, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -28427,7 +29057,7 @@ $L__BB73_29:
 	}
 	setp.gt.s32 	%p22, %r67, 1048575;
 	mov.u32 	%r69, -1023;
-	@%p22 bra 	$L__BB73_31;
+	@%p22 bra 	$L__BB74_31;
 
 	mul.rn.f64 	%fd220, %fd220, 0d4350000000000000;
 	{
@@ -28440,20 +29070,20 @@ $L__BB73_29:
 	}
 	mov.u32 	%r69, -1077;
 
-$L__BB73_31:
+$L__BB74_31:
 	add.s32 	%r44, %r67, -1;
 	setp.lt.u32 	%p23, %r44, 2146435071;
-	@%p23 bra 	$L__BB73_33;
-	bra.uni 	$L__BB73_32;
+	@%p23 bra 	$L__BB74_33;
+	bra.uni 	$L__BB74_32;
 
-$L__BB73_33:
+$L__BB74_33:
 	shr.u32 	%r46, %r67, 20;
 	add.s32 	%r70, %r69, %r46;
 	and.b32  	%r47, %r67, -2146435073;
 	or.b32  	%r48, %r47, 1072693248;
 	mov.b64 	%fd221, {%r68, %r48};
 	setp.lt.s32 	%p25, %r48, 1073127583;
-	@%p25 bra 	$L__BB73_35;
+	@%p25 bra 	$L__BB74_35;
 
 	{
 	.reg .b32 %temp; 
@@ -28467,7 +29097,7 @@ $L__BB73_33:
 	mov.b64 	%fd221, {%r49, %r51};
 	add.s32 	%r70, %r70, 1;
 
-$L__BB73_35:
+$L__BB74_35:
 	add.rn.f64 	%fd101, %fd221, 0d3FF0000000000000;
 	mov.f64 	%fd102, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd103, %fd101;
@@ -28516,9 +29146,9 @@ $L__BB73_35:
 	mov.f64 	%fd143, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd144, %fd136, %fd143, %fd142;
 	add.rn.f64 	%fd222, %fd138, %fd144;
-	bra.uni 	$L__BB73_37;
+	bra.uni 	$L__BB74_37;
 
-$L__BB73_32:
+$L__BB74_32:
 	mov.f64 	%fd99, 0d7FF0000000000000;
 	fma.rn.f64 	%fd100, %fd220, %fd99, %fd99;
 	{
@@ -28529,7 +29159,7 @@ $L__BB73_32:
 	setp.eq.f32 	%p24, %f5, 0f00000000;
 	selp.f64 	%fd222, 0dFFF0000000000000, %fd100, %p24;
 
-$L__BB73_37:
+$L__BB74_37:
 	mul.rn.f64 	%fd168, %fd222, %fd222;
 	mul.rn.f64 	%fd169, %fd222, %fd168;
 	div.rn.f64 	%fd170, %fd8, %fd169;
@@ -28593,14 +29223,14 @@ $L__BB73_37:
 	mov.b32 	%f6, %r57;
 	abs.f32 	%f2, %f6;
 	setp.lt.f32 	%p26, %f2, 0f4086232B;
-	@%p26 bra 	$L__BB73_40;
+	@%p26 bra 	$L__BB74_40;
 
 	setp.gt.f64 	%p27, %fd9, 0d8000000000000000;
 	mov.f64 	%fd207, 0d7FF0000000000000;
 	sub.rn.f64 	%fd208, %fd207, %fd9;
 	selp.f64 	%fd223, 0d0000000000000000, %fd208, %p27;
 	setp.geu.f32 	%p28, %f2, 0f40874800;
-	@%p28 bra 	$L__BB73_40;
+	@%p28 bra 	$L__BB74_40;
 
 	shr.u32 	%r58, %r16, 31;
 	add.s32 	%r59, %r16, %r58;
@@ -28615,14 +29245,14 @@ $L__BB73_37:
 	mov.b64 	%fd210, {%r66, %r65};
 	mul.rn.f64 	%fd223, %fd209, %fd210;
 
-$L__BB73_40:
+$L__BB74_40:
 	add.rn.f64 	%fd211, %fd223, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd212, %fd211;
 	mul.rn.f64 	%fd213, %fd24, %fd212;
 	cvta.to.global.u64 	%rd33, %rd19;
 	st.global.f64 	[%rd33], %fd213;
 
-$L__BB73_41:
+$L__BB74_41:
 	ret;
 
 }
@@ -28661,7 +29291,7 @@ $L__BB73_41:
 	mul.lo.s64 	%rd5, %rd23, %rd25;
 	setp.ge.s64 	%p1, %rd46, %rd5;
 	mov.f64 	%fd236, 0d0000000000000000;
-	@%p1 bra 	$L__BB74_25;
+	@%p1 bra 	$L__BB75_25;
 
 	shl.b64 	%rd6, %rd23, 1;
 	mov.u32 	%r28, %nctaid.x;
@@ -28673,18 +29303,18 @@ $L__BB73_41:
 	shl.b64 	%rd9, %rd7, 3;
 	cvt.u32.u64 	%r29, %rd23;
 
-$L__BB74_2:
+$L__BB75_2:
 	or.b64  	%rd31, %rd46, %rd23;
 	and.b64  	%rd32, %rd31, -4294967296;
 	setp.eq.s64 	%p2, %rd32, 0;
-	@%p2 bra 	$L__BB74_4;
+	@%p2 bra 	$L__BB75_4;
 
 	div.s64 	%rd47, %rd46, %rd23;
 	mul.lo.s64 	%rd33, %rd47, %rd23;
 	sub.s64 	%rd48, %rd46, %rd33;
-	bra.uni 	$L__BB74_5;
+	bra.uni 	$L__BB75_5;
 
-$L__BB74_4:
+$L__BB75_4:
 	cvt.u32.u64 	%r30, %rd46;
 	div.u32 	%r31, %r30, %r29;
 	mul.lo.s32 	%r32, %r31, %r29;
@@ -28692,7 +29322,7 @@ $L__BB74_4:
 	cvt.u64.u32 	%rd47, %r31;
 	cvt.u64.u32 	%rd48, %r33;
 
-$L__BB74_5:
+$L__BB75_5:
 	mul.lo.s64 	%rd34, %rd6, %rd47;
 	add.s64 	%rd18, %rd34, %rd48;
 	add.s64 	%rd35, %rd18, %rd23;
@@ -28755,7 +29385,7 @@ $L__BB74_5:
 	mov.b32 	%f2, %r36;
 	abs.f32 	%f1, %f2;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB74_8;
+	@%p3 bra 	$L__BB75_8;
 
 	add.rn.f64 	%fd227, %fd35, %fd32;
 	abs.f64 	%fd226, %fd227;
@@ -28764,7 +29394,7 @@ $L__BB74_5:
 	sub.rn.f64 	%fd69, %fd68, %fd226;
 	selp.f64 	%fd229, 0d0000000000000000, %fd69, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB74_8;
+	@%p5 bra 	$L__BB75_8;
 
 	mov.f64 	%fd225, 0d4338000000000000;
 	mov.f64 	%fd224, 0d3FF71547652B82FE;
@@ -28787,7 +29417,7 @@ $L__BB74_5:
 	mov.b64 	%fd71, {%r45, %r44};
 	mul.rn.f64 	%fd229, %fd70, %fd71;
 
-$L__BB74_8:
+$L__BB75_8:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r46}, %fd229;
@@ -28796,10 +29426,10 @@ $L__BB74_8:
 	setp.lt.f32 	%p6, %f3, 0f3FE55555;
 	setp.gt.f32 	%p7, %f3, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB74_16;
-	bra.uni 	$L__BB74_9;
+	@%p8 bra 	$L__BB75_16;
+	bra.uni 	$L__BB75_9;
 
-$L__BB74_16:
+$L__BB75_16:
 	add.rn.f64 	%fd118, %fd229, 0d4000000000000000;
 	div.rn.f64 	%fd119, %fd229, %fd118;
 	mul.rn.f64 	%fd120, %fd229, %fd119;
@@ -28824,9 +29454,9 @@ $L__BB74_16:
 	mul.rn.f64 	%fd139, %fd123, %fd138;
 	fma.rn.f64 	%fd140, %fd139, %fd122, %fd121;
 	add.rn.f64 	%fd232, %fd229, %fd140;
-	bra.uni 	$L__BB74_17;
+	bra.uni 	$L__BB75_17;
 
-$L__BB74_9:
+$L__BB75_9:
 	add.rn.f64 	%fd230, %fd229, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -28838,7 +29468,7 @@ $L__BB74_9:
 	}
 	setp.gt.s32 	%p9, %r85, 1048575;
 	mov.u32 	%r87, -1023;
-	@%p9 bra 	$L__BB74_11;
+	@%p9 bra 	$L__BB75_11;
 
 	mul.rn.f64 	%fd230, %fd230, 0d4350000000000000;
 	{
@@ -28851,20 +29481,20 @@ $L__BB74_9:
 	}
 	mov.u32 	%r87, -1077;
 
-$L__BB74_11:
+$L__BB75_11:
 	add.s32 	%r49, %r85, -1;
 	setp.lt.u32 	%p10, %r49, 2146435071;
-	@%p10 bra 	$L__BB74_13;
-	bra.uni 	$L__BB74_12;
+	@%p10 bra 	$L__BB75_13;
+	bra.uni 	$L__BB75_12;
 
-$L__BB74_13:
+$L__BB75_13:
 	shr.u32 	%r51, %r85, 20;
 	add.s32 	%r88, %r87, %r51;
 	and.b32  	%r52, %r85, -2146435073;
 	or.b32  	%r53, %r52, 1072693248;
 	mov.b64 	%fd231, {%r86, %r53};
 	setp.lt.s32 	%p12, %r53, 1073127583;
-	@%p12 bra 	$L__BB74_15;
+	@%p12 bra 	$L__BB75_15;
 
 	{
 	.reg .b32 %temp; 
@@ -28878,7 +29508,7 @@ $L__BB74_13:
 	mov.b64 	%fd231, {%r54, %r56};
 	add.s32 	%r88, %r88, 1;
 
-$L__BB74_15:
+$L__BB75_15:
 	add.rn.f64 	%fd74, %fd231, 0d3FF0000000000000;
 	mov.f64 	%fd75, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd76, %fd74;
@@ -28927,9 +29557,9 @@ $L__BB74_15:
 	mov.f64 	%fd116, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd117, %fd109, %fd116, %fd115;
 	add.rn.f64 	%fd232, %fd111, %fd117;
-	bra.uni 	$L__BB74_17;
+	bra.uni 	$L__BB75_17;
 
-$L__BB74_12:
+$L__BB75_12:
 	mov.f64 	%fd72, 0d7FF0000000000000;
 	fma.rn.f64 	%fd73, %fd230, %fd72, %fd72;
 	{
@@ -28940,7 +29570,7 @@ $L__BB74_12:
 	setp.eq.f32 	%p11, %f4, 0f00000000;
 	selp.f64 	%fd232, 0dFFF0000000000000, %fd73, %p11;
 
-$L__BB74_17:
+$L__BB75_17:
 	add.rn.f64 	%fd221, %fd35, %fd32;
 	mov.f64 	%fd141, 0d0000000000000000;
 	max.f64 	%fd142, %fd221, %fd141;
@@ -28962,7 +29592,7 @@ $L__BB74_17:
 	setp.gt.s32 	%p13, %r89, 1048575;
 	mov.u32 	%r91, -1023;
 	mov.f64 	%fd233, %fd18;
-	@%p13 bra 	$L__BB74_19;
+	@%p13 bra 	$L__BB75_19;
 
 	mul.rn.f64 	%fd233, %fd18, 0d4350000000000000;
 	{
@@ -28975,21 +29605,21 @@ $L__BB74_17:
 	}
 	mov.u32 	%r91, -1077;
 
-$L__BB74_19:
+$L__BB75_19:
 	div.rn.f64 	%fd22, %fd19, %fd18;
 	add.s32 	%r62, %r89, -1;
 	setp.lt.u32 	%p14, %r62, 2146435071;
-	@%p14 bra 	$L__BB74_21;
-	bra.uni 	$L__BB74_20;
+	@%p14 bra 	$L__BB75_21;
+	bra.uni 	$L__BB75_20;
 
-$L__BB74_21:
+$L__BB75_21:
 	shr.u32 	%r64, %r89, 20;
 	add.s32 	%r92, %r91, %r64;
 	and.b32  	%r65, %r89, -2146435073;
 	or.b32  	%r66, %r65, 1072693248;
 	mov.b64 	%fd234, {%r90, %r66};
 	setp.lt.s32 	%p16, %r66, 1073127583;
-	@%p16 bra 	$L__BB74_23;
+	@%p16 bra 	$L__BB75_23;
 
 	{
 	.reg .b32 %temp; 
@@ -29003,7 +29633,7 @@ $L__BB74_21:
 	mov.b64 	%fd234, {%r67, %r69};
 	add.s32 	%r92, %r92, 1;
 
-$L__BB74_23:
+$L__BB75_23:
 	add.rn.f64 	%fd148, %fd234, 0d3FF0000000000000;
 	mov.f64 	%fd149, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd150, %fd148;
@@ -29052,9 +29682,9 @@ $L__BB74_23:
 	mov.f64 	%fd190, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd191, %fd183, %fd190, %fd189;
 	add.rn.f64 	%fd235, %fd185, %fd191;
-	bra.uni 	$L__BB74_24;
+	bra.uni 	$L__BB75_24;
 
-$L__BB74_20:
+$L__BB75_20:
 	mov.f64 	%fd146, 0d7FF0000000000000;
 	fma.rn.f64 	%fd147, %fd233, %fd146, %fd146;
 	{
@@ -29065,7 +29695,7 @@ $L__BB74_20:
 	setp.eq.f32 	%p15, %f5, 0f00000000;
 	selp.f64 	%fd235, 0dFFF0000000000000, %fd147, %p15;
 
-$L__BB74_24:
+$L__BB75_24:
 	mul.rn.f64 	%fd192, %fd22, 0dBFE0000000000000;
 	mul.rn.f64 	%fd193, %fd22, %fd192;
 	sub.rn.f64 	%fd194, %fd193, %fd235;
@@ -29074,9 +29704,9 @@ $L__BB74_24:
 	add.s64 	%rd45, %rd45, %rd9;
 	add.s64 	%rd46, %rd46, %rd7;
 	setp.lt.s64 	%p17, %rd46, %rd5;
-	@%p17 bra 	$L__BB74_2;
+	@%p17 bra 	$L__BB75_2;
 
-$L__BB74_25:
+$L__BB75_25:
 	mov.u32 	%r77, %tid.x;
 	shl.b32 	%r73, %r77, 3;
 	mov.u32 	%r74, _ZZ9block_sumdE1s;
@@ -29084,93 +29714,93 @@ $L__BB74_25:
 	st.shared.f64 	[%r25], %fd236;
 	bar.sync 	0;
 	setp.gt.u32 	%p18, %r77, 127;
-	@%p18 bra 	$L__BB74_27;
+	@%p18 bra 	$L__BB75_27;
 
 	ld.shared.f64 	%fd196, [%r25];
 	ld.shared.f64 	%fd197, [%r25+1024];
 	add.rn.f64 	%fd198, %fd197, %fd196;
 	st.shared.f64 	[%r25], %fd198;
 
-$L__BB74_27:
+$L__BB75_27:
 	mov.u32 	%r78, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p19, %r78, 63;
-	@%p19 bra 	$L__BB74_29;
+	@%p19 bra 	$L__BB75_29;
 
 	ld.shared.f64 	%fd199, [%r25];
 	ld.shared.f64 	%fd200, [%r25+512];
 	add.rn.f64 	%fd201, %fd200, %fd199;
 	st.shared.f64 	[%r25], %fd201;
 
-$L__BB74_29:
+$L__BB75_29:
 	mov.u32 	%r79, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p20, %r79, 31;
-	@%p20 bra 	$L__BB74_31;
+	@%p20 bra 	$L__BB75_31;
 
 	ld.shared.f64 	%fd202, [%r25];
 	ld.shared.f64 	%fd203, [%r25+256];
 	add.rn.f64 	%fd204, %fd203, %fd202;
 	st.shared.f64 	[%r25], %fd204;
 
-$L__BB74_31:
+$L__BB75_31:
 	mov.u32 	%r80, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p21, %r80, 15;
-	@%p21 bra 	$L__BB74_33;
+	@%p21 bra 	$L__BB75_33;
 
 	ld.shared.f64 	%fd205, [%r25];
 	ld.shared.f64 	%fd206, [%r25+128];
 	add.rn.f64 	%fd207, %fd206, %fd205;
 	st.shared.f64 	[%r25], %fd207;
 
-$L__BB74_33:
+$L__BB75_33:
 	mov.u32 	%r81, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p22, %r81, 7;
-	@%p22 bra 	$L__BB74_35;
+	@%p22 bra 	$L__BB75_35;
 
 	ld.shared.f64 	%fd208, [%r25];
 	ld.shared.f64 	%fd209, [%r25+64];
 	add.rn.f64 	%fd210, %fd209, %fd208;
 	st.shared.f64 	[%r25], %fd210;
 
-$L__BB74_35:
+$L__BB75_35:
 	mov.u32 	%r82, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p23, %r82, 3;
-	@%p23 bra 	$L__BB74_37;
+	@%p23 bra 	$L__BB75_37;
 
 	ld.shared.f64 	%fd211, [%r25];
 	ld.shared.f64 	%fd212, [%r25+32];
 	add.rn.f64 	%fd213, %fd212, %fd211;
 	st.shared.f64 	[%r25], %fd213;
 
-$L__BB74_37:
+$L__BB75_37:
 	mov.u32 	%r83, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p24, %r83, 1;
-	@%p24 bra 	$L__BB74_39;
+	@%p24 bra 	$L__BB75_39;
 
 	ld.shared.f64 	%fd214, [%r25];
 	ld.shared.f64 	%fd215, [%r25+16];
 	add.rn.f64 	%fd216, %fd215, %fd214;
 	st.shared.f64 	[%r25], %fd216;
 
-$L__BB74_39:
+$L__BB75_39:
 	mov.u32 	%r84, %tid.x;
 	bar.sync 	0;
 	setp.ne.s32 	%p25, %r84, 0;
-	@%p25 bra 	$L__BB74_41;
+	@%p25 bra 	$L__BB75_41;
 
 	ld.shared.f64 	%fd217, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd218, [%r25];
 	add.rn.f64 	%fd219, %fd217, %fd218;
 	st.shared.f64 	[%r25], %fd219;
 
-$L__BB74_41:
+$L__BB75_41:
 	bar.sync 	0;
-	@%p25 bra 	$L__BB74_43;
+	@%p25 bra 	$L__BB75_43;
 
 	mov.u32 	%r75, %ctaid.x;
 	cvt.u64.u32 	%rd44, %r75;
@@ -29181,7 +29811,7 @@ $L__BB74_41:
 	add.s64 	%rd42, %rd40, %rd41;
 	st.global.f64 	[%rd42], %fd220;
 
-$L__BB74_43:
+$L__BB75_43:
 	ret;
 
 }
@@ -29222,7 +29852,7 @@ $L__BB74_43:
 	add.s64 	%rd47, %rd29, %rd30;
 	mul.lo.s64 	%rd4, %rd24, %rd27;
 	setp.ge.s64 	%p1, %rd47, %rd4;
-	@%p1 bra 	$L__BB75_27;
+	@%p1 bra 	$L__BB76_27;
 
 	mov.u32 	%r23, %nctaid.x;
 	cvt.u64.u32 	%rd31, %r23;
@@ -29233,18 +29863,18 @@ $L__BB74_43:
 	shl.b64 	%rd8, %rd6, 3;
 	cvta.to.global.u64 	%rd9, %rd22;
 
-$L__BB75_2:
+$L__BB76_2:
 	or.b64  	%rd34, %rd47, %rd24;
 	and.b64  	%rd35, %rd34, -4294967296;
 	setp.eq.s64 	%p2, %rd35, 0;
-	@%p2 bra 	$L__BB75_4;
+	@%p2 bra 	$L__BB76_4;
 
 	div.s64 	%rd48, %rd47, %rd24;
 	mul.lo.s64 	%rd36, %rd48, %rd24;
 	sub.s64 	%rd49, %rd47, %rd36;
-	bra.uni 	$L__BB75_5;
+	bra.uni 	$L__BB76_5;
 
-$L__BB75_4:
+$L__BB76_4:
 	cvt.u32.u64 	%r80, %rd24;
 	cvt.u32.u64 	%r25, %rd47;
 	div.u32 	%r26, %r25, %r80;
@@ -29253,7 +29883,7 @@ $L__BB75_4:
 	cvt.u64.u32 	%rd48, %r26;
 	cvt.u64.u32 	%rd49, %r28;
 
-$L__BB75_5:
+$L__BB76_5:
 	ld.param.f64 	%fd232, [bbb_lik_hetero_dout_f64_param_7];
 	shl.b64 	%rd45, %rd24, 1;
 	mul.lo.s64 	%rd37, %rd45, %rd48;
@@ -29318,7 +29948,7 @@ $L__BB75_5:
 	mov.b32 	%f4, %r31;
 	abs.f32 	%f1, %f4;
 	setp.lt.f32 	%p3, %f1, 0f4086232B;
-	@%p3 bra 	$L__BB75_8;
+	@%p3 bra 	$L__BB76_8;
 
 	ld.param.f64 	%fd235, [bbb_lik_hetero_dout_f64_param_7];
 	add.rn.f64 	%fd234, %fd32, %fd235;
@@ -29328,7 +29958,7 @@ $L__BB75_5:
 	sub.rn.f64 	%fd66, %fd65, %fd233;
 	selp.f64 	%fd236, 0d0000000000000000, %fd66, %p4;
 	setp.geu.f32 	%p5, %f1, 0f40874800;
-	@%p5 bra 	$L__BB75_8;
+	@%p5 bra 	$L__BB76_8;
 
 	mov.f64 	%fd230, 0d4338000000000000;
 	mov.f64 	%fd229, 0d3FF71547652B82FE;
@@ -29351,7 +29981,7 @@ $L__BB75_5:
 	mov.b64 	%fd68, {%r40, %r39};
 	mul.rn.f64 	%fd236, %fd67, %fd68;
 
-$L__BB75_8:
+$L__BB76_8:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r41}, %fd236;
@@ -29360,10 +29990,10 @@ $L__BB75_8:
 	setp.lt.f32 	%p6, %f5, 0f3FE55555;
 	setp.gt.f32 	%p7, %f5, 0fBFD99999;
 	and.pred  	%p8, %p6, %p7;
-	@%p8 bra 	$L__BB75_16;
-	bra.uni 	$L__BB75_9;
+	@%p8 bra 	$L__BB76_16;
+	bra.uni 	$L__BB76_9;
 
-$L__BB75_16:
+$L__BB76_16:
 	add.rn.f64 	%fd115, %fd236, 0d4000000000000000;
 	div.rn.f64 	%fd116, %fd236, %fd115;
 	mul.rn.f64 	%fd117, %fd236, %fd116;
@@ -29388,9 +30018,9 @@ $L__BB75_16:
 	mul.rn.f64 	%fd136, %fd120, %fd135;
 	fma.rn.f64 	%fd137, %fd136, %fd119, %fd118;
 	add.rn.f64 	%fd239, %fd236, %fd137;
-	bra.uni 	$L__BB75_17;
+	bra.uni 	$L__BB76_17;
 
-$L__BB75_9:
+$L__BB76_9:
 	add.rn.f64 	%fd237, %fd236, 0d3FF0000000000000;
 	{
 	.reg .b32 %temp; 
@@ -29402,7 +30032,7 @@ $L__BB75_9:
 	}
 	setp.gt.s32 	%p9, %r81, 1048575;
 	mov.u32 	%r83, -1023;
-	@%p9 bra 	$L__BB75_11;
+	@%p9 bra 	$L__BB76_11;
 
 	mul.rn.f64 	%fd237, %fd237, 0d4350000000000000;
 	{
@@ -29415,20 +30045,20 @@ $L__BB75_9:
 	}
 	mov.u32 	%r83, -1077;
 
-$L__BB75_11:
+$L__BB76_11:
 	add.s32 	%r44, %r81, -1;
 	setp.lt.u32 	%p10, %r44, 2146435071;
-	@%p10 bra 	$L__BB75_13;
-	bra.uni 	$L__BB75_12;
+	@%p10 bra 	$L__BB76_13;
+	bra.uni 	$L__BB76_12;
 
-$L__BB75_13:
+$L__BB76_13:
 	shr.u32 	%r46, %r81, 20;
 	add.s32 	%r84, %r83, %r46;
 	and.b32  	%r47, %r81, -2146435073;
 	or.b32  	%r48, %r47, 1072693248;
 	mov.b64 	%fd238, {%r82, %r48};
 	setp.lt.s32 	%p12, %r48, 1073127583;
-	@%p12 bra 	$L__BB75_15;
+	@%p12 bra 	$L__BB76_15;
 
 	{
 	.reg .b32 %temp; 
@@ -29442,7 +30072,7 @@ $L__BB75_13:
 	mov.b64 	%fd238, {%r49, %r51};
 	add.s32 	%r84, %r84, 1;
 
-$L__BB75_15:
+$L__BB76_15:
 	add.rn.f64 	%fd71, %fd238, 0d3FF0000000000000;
 	mov.f64 	%fd72, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd73, %fd71;
@@ -29491,9 +30121,9 @@ $L__BB75_15:
 	mov.f64 	%fd113, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd114, %fd106, %fd113, %fd112;
 	add.rn.f64 	%fd239, %fd108, %fd114;
-	bra.uni 	$L__BB75_17;
+	bra.uni 	$L__BB76_17;
 
-$L__BB75_12:
+$L__BB76_12:
 	mov.f64 	%fd69, 0d7FF0000000000000;
 	fma.rn.f64 	%fd70, %fd237, %fd69, %fd69;
 	{
@@ -29504,7 +30134,7 @@ $L__BB75_12:
 	setp.eq.f32 	%p11, %f6, 0f00000000;
 	selp.f64 	%fd239, 0dFFF0000000000000, %fd70, %p11;
 
-$L__BB75_17:
+$L__BB76_17:
 	ld.param.f64 	%fd231, [bbb_lik_hetero_dout_f64_param_6];
 	mov.f64 	%fd138, 0d0000000000000000;
 	max.f64 	%fd139, %fd2, %fd138;
@@ -29527,10 +30157,10 @@ $L__BB75_17:
 	div.rn.f64 	%fd152, %fd151, %fd141;
 	add.rn.f64 	%fd18, %fd150, %fd152;
 	setp.ltu.f64 	%p13, %fd2, 0d0000000000000000;
-	@%p13 bra 	$L__BB75_22;
-	bra.uni 	$L__BB75_18;
+	@%p13 bra 	$L__BB76_22;
+	bra.uni 	$L__BB76_18;
 
-$L__BB75_22:
+$L__BB76_22:
 	mov.f64 	%fd190, 0d4338000000000000;
 	mov.f64 	%fd191, 0d3FF71547652B82FE;
 	fma.rn.f64 	%fd192, %fd2, %fd191, %fd190;
@@ -29584,13 +30214,13 @@ $L__BB75_22:
 	mov.b32 	%f8, %r69;
 	abs.f32 	%f3, %f8;
 	setp.lt.f32 	%p17, %f3, 0f4086232B;
-	@%p17 bra 	$L__BB75_25;
+	@%p17 bra 	$L__BB76_25;
 
 	setp.lt.f64 	%p18, %fd2, 0d0000000000000000;
 	add.rn.f64 	%fd221, %fd2, 0d7FF0000000000000;
 	selp.f64 	%fd241, 0d0000000000000000, %fd221, %p18;
 	setp.geu.f32 	%p19, %f3, 0f40874800;
-	@%p19 bra 	$L__BB75_25;
+	@%p19 bra 	$L__BB76_25;
 
 	shr.u32 	%r70, %r17, 31;
 	add.s32 	%r71, %r17, %r70;
@@ -29605,12 +30235,12 @@ $L__BB75_22:
 	mov.b64 	%fd223, {%r78, %r77};
 	mul.rn.f64 	%fd241, %fd222, %fd223;
 
-$L__BB75_25:
+$L__BB76_25:
 	add.rn.f64 	%fd224, %fd241, 0d3FF0000000000000;
 	div.rn.f64 	%fd242, %fd241, %fd224;
-	bra.uni 	$L__BB75_26;
+	bra.uni 	$L__BB76_26;
 
-$L__BB75_18:
+$L__BB76_18:
 	neg.f64 	%fd153, %fd2;
 	mov.f64 	%fd154, 0d4338000000000000;
 	mov.f64 	%fd155, 0d3FF71547652B82FE;
@@ -29665,14 +30295,14 @@ $L__BB75_18:
 	mov.b32 	%f7, %r57;
 	abs.f32 	%f2, %f7;
 	setp.lt.f32 	%p14, %f2, 0f4086232B;
-	@%p14 bra 	$L__BB75_21;
+	@%p14 bra 	$L__BB76_21;
 
 	setp.gt.f64 	%p15, %fd2, 0d8000000000000000;
 	mov.f64 	%fd185, 0d7FF0000000000000;
 	sub.rn.f64 	%fd186, %fd185, %fd2;
 	selp.f64 	%fd240, 0d0000000000000000, %fd186, %p15;
 	setp.geu.f32 	%p16, %f2, 0f40874800;
-	@%p16 bra 	$L__BB75_21;
+	@%p16 bra 	$L__BB76_21;
 
 	shr.u32 	%r58, %r14, 31;
 	add.s32 	%r59, %r14, %r58;
@@ -29687,11 +30317,11 @@ $L__BB75_18:
 	mov.b64 	%fd188, {%r66, %r65};
 	mul.rn.f64 	%fd240, %fd187, %fd188;
 
-$L__BB75_21:
+$L__BB76_21:
 	add.rn.f64 	%fd189, %fd240, 0d3FF0000000000000;
 	rcp.rn.f64 	%fd242, %fd189;
 
-$L__BB75_26:
+$L__BB76_26:
 	mul.rn.f64 	%fd225, %fd18, %fd242;
 	mul.rn.f64 	%fd226, %fd1, %fd225;
 	shl.b64 	%rd43, %rd24, 3;
@@ -29700,9 +30330,9 @@ $L__BB75_26:
 	add.s64 	%rd46, %rd46, %rd8;
 	add.s64 	%rd47, %rd47, %rd6;
 	setp.lt.s64 	%p20, %rd47, %rd4;
-	@%p20 bra 	$L__BB75_2;
+	@%p20 bra 	$L__BB76_2;
 
-$L__BB75_27:
+$L__BB76_27:
 	ret;
 
 }
@@ -29737,7 +30367,7 @@ $L__BB75_27:
 	add.s64 	%rd73, %rd47, %rd48;
 	setp.ge.s64 	%p1, %rd73, %rd43;
 	mov.f64 	%fd490, 0d0000000000000000;
-	@%p1 bra 	$L__BB76_71;
+	@%p1 bra 	$L__BB77_71;
 
 	mov.u32 	%r36, %nctaid.x;
 	cvt.u64.u32 	%rd49, %r36;
@@ -29746,20 +30376,20 @@ $L__BB75_27:
 	and.b64  	%rd8, %rd44, 3;
 	sub.s64 	%rd9, %rd44, %rd8;
 
-$L__BB76_2:
+$L__BB77_2:
 	mul.lo.s64 	%rd12, %rd73, %rd44;
 	setp.lt.s64 	%p2, %rd44, 1;
 	mov.f64 	%fd468, 0dFFF0000000000000;
-	@%p2 bra 	$L__BB76_10;
+	@%p2 bra 	$L__BB77_10;
 
 	setp.lt.u64 	%p3, %rd7, 3;
 	mov.f64 	%fd468, 0dFFF0000000000000;
 	mov.u64 	%rd76, 0;
-	@%p3 bra 	$L__BB76_6;
+	@%p3 bra 	$L__BB77_6;
 
 	mov.u64 	%rd75, %rd9;
 
-$L__BB76_5:
+$L__BB77_5:
 	add.s64 	%rd52, %rd76, %rd12;
 	shl.b64 	%rd53, %rd52, 3;
 	add.s64 	%rd54, %rd1, %rd53;
@@ -29774,11 +30404,11 @@ $L__BB76_5:
 	add.s64 	%rd76, %rd76, 4;
 	add.s64 	%rd75, %rd75, -4;
 	setp.ne.s64 	%p4, %rd75, 0;
-	@%p4 bra 	$L__BB76_5;
+	@%p4 bra 	$L__BB77_5;
 
-$L__BB76_6:
+$L__BB77_6:
 	setp.eq.s64 	%p5, %rd8, 0;
-	@%p5 bra 	$L__BB76_10;
+	@%p5 bra 	$L__BB77_10;
 
 	setp.eq.s64 	%p6, %rd8, 1;
 	add.s64 	%rd55, %rd76, %rd12;
@@ -29786,17 +30416,17 @@ $L__BB76_6:
 	add.s64 	%rd18, %rd1, %rd56;
 	ld.global.f64 	%fd105, [%rd18];
 	max.f64 	%fd468, %fd468, %fd105;
-	@%p6 bra 	$L__BB76_10;
+	@%p6 bra 	$L__BB77_10;
 
 	setp.eq.s64 	%p7, %rd8, 2;
 	ld.global.f64 	%fd106, [%rd18+8];
 	max.f64 	%fd468, %fd468, %fd106;
-	@%p7 bra 	$L__BB76_10;
+	@%p7 bra 	$L__BB77_10;
 
 	ld.global.f64 	%fd107, [%rd18+16];
 	max.f64 	%fd468, %fd468, %fd107;
 
-$L__BB76_10:
+$L__BB77_10:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r37}, %fd468;
@@ -29809,19 +30439,19 @@ $L__BB76_10:
 	}
 	setp.eq.s32 	%p9, %r39, 0;
 	and.pred  	%p10, %p8, %p9;
-	@%p10 bra 	$L__BB76_48;
+	@%p10 bra 	$L__BB77_48;
 
 	mov.f64 	%fd479, 0d0000000000000000;
-	@%p2 bra 	$L__BB76_40;
+	@%p2 bra 	$L__BB77_40;
 
 	setp.lt.u64 	%p12, %rd7, 3;
 	mov.f64 	%fd479, 0d0000000000000000;
 	mov.u64 	%rd79, 0;
-	@%p12 bra 	$L__BB76_27;
+	@%p12 bra 	$L__BB77_27;
 
 	mov.u64 	%rd78, %rd9;
 
-$L__BB76_14:
+$L__BB77_14:
 	add.s64 	%rd59, %rd79, %rd12;
 	shl.b64 	%rd60, %rd59, 3;
 	add.s64 	%rd21, %rd1, %rd60;
@@ -29880,14 +30510,14 @@ $L__BB76_14:
 	mov.b32 	%f8, %r42;
 	abs.f32 	%f1, %f8;
 	setp.lt.f32 	%p13, %f1, 0f4086232B;
-	@%p13 bra 	$L__BB76_17;
+	@%p13 bra 	$L__BB77_17;
 
 	sub.rn.f64 	%fd452, %fd112, %fd468;
 	setp.lt.f64 	%p14, %fd452, 0d0000000000000000;
 	add.rn.f64 	%fd144, %fd452, 0d7FF0000000000000;
 	selp.f64 	%fd470, 0d0000000000000000, %fd144, %p14;
 	setp.geu.f32 	%p15, %f1, 0f40874800;
-	@%p15 bra 	$L__BB76_17;
+	@%p15 bra 	$L__BB77_17;
 
 	sub.rn.f64 	%fd455, %fd112, %fd468;
 	mov.f64 	%fd454, 0d4338000000000000;
@@ -29910,7 +30540,7 @@ $L__BB76_14:
 	mov.b64 	%fd146, {%r51, %r50};
 	mul.rn.f64 	%fd470, %fd145, %fd146;
 
-$L__BB76_17:
+$L__BB77_17:
 	mov.f64 	%fd457, 0d4338000000000000;
 	mov.f64 	%fd456, 0d3FF71547652B82FE;
 	add.rn.f64 	%fd16, %fd479, %fd470;
@@ -29953,13 +30583,13 @@ $L__BB76_17:
 	mov.b32 	%f9, %r54;
 	abs.f32 	%f2, %f9;
 	setp.lt.f32 	%p16, %f2, 0f4086232B;
-	@%p16 bra 	$L__BB76_20;
+	@%p16 bra 	$L__BB77_20;
 
 	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
 	add.rn.f64 	%fd179, %fd17, 0d7FF0000000000000;
 	selp.f64 	%fd471, 0d0000000000000000, %fd179, %p17;
 	setp.geu.f32 	%p18, %f2, 0f40874800;
-	@%p18 bra 	$L__BB76_20;
+	@%p18 bra 	$L__BB77_20;
 
 	shr.u32 	%r55, %r5, 31;
 	add.s32 	%r56, %r5, %r55;
@@ -29974,7 +30604,7 @@ $L__BB76_17:
 	mov.b64 	%fd181, {%r63, %r62};
 	mul.rn.f64 	%fd471, %fd180, %fd181;
 
-$L__BB76_20:
+$L__BB77_20:
 	add.rn.f64 	%fd22, %fd16, %fd471;
 	ld.global.f64 	%fd182, [%rd21+16];
 	sub.rn.f64 	%fd23, %fd182, %fd468;
@@ -30031,14 +30661,14 @@ $L__BB76_20:
 	mov.b32 	%f10, %r66;
 	abs.f32 	%f3, %f10;
 	setp.lt.f32 	%p19, %f3, 0f4086232B;
-	@%p19 bra 	$L__BB76_23;
+	@%p19 bra 	$L__BB77_23;
 
 	sub.rn.f64 	%fd458, %fd182, %fd468;
 	setp.lt.f64 	%p20, %fd458, 0d0000000000000000;
 	add.rn.f64 	%fd214, %fd458, 0d7FF0000000000000;
 	selp.f64 	%fd472, 0d0000000000000000, %fd214, %p20;
 	setp.geu.f32 	%p21, %f3, 0f40874800;
-	@%p21 bra 	$L__BB76_23;
+	@%p21 bra 	$L__BB77_23;
 
 	sub.rn.f64 	%fd461, %fd182, %fd468;
 	mov.f64 	%fd460, 0d4338000000000000;
@@ -30061,7 +30691,7 @@ $L__BB76_20:
 	mov.b64 	%fd216, {%r75, %r74};
 	mul.rn.f64 	%fd472, %fd215, %fd216;
 
-$L__BB76_23:
+$L__BB77_23:
 	mov.f64 	%fd463, 0d4338000000000000;
 	mov.f64 	%fd462, 0d3FF71547652B82FE;
 	add.rn.f64 	%fd28, %fd22, %fd472;
@@ -30104,13 +30734,13 @@ $L__BB76_23:
 	mov.b32 	%f11, %r78;
 	abs.f32 	%f4, %f11;
 	setp.lt.f32 	%p22, %f4, 0f4086232B;
-	@%p22 bra 	$L__BB76_26;
+	@%p22 bra 	$L__BB77_26;
 
 	setp.lt.f64 	%p23, %fd29, 0d0000000000000000;
 	add.rn.f64 	%fd249, %fd29, 0d7FF0000000000000;
 	selp.f64 	%fd473, 0d0000000000000000, %fd249, %p23;
 	setp.geu.f32 	%p24, %f4, 0f40874800;
-	@%p24 bra 	$L__BB76_26;
+	@%p24 bra 	$L__BB77_26;
 
 	shr.u32 	%r79, %r11, 31;
 	add.s32 	%r80, %r11, %r79;
@@ -30125,16 +30755,16 @@ $L__BB76_23:
 	mov.b64 	%fd251, {%r87, %r86};
 	mul.rn.f64 	%fd473, %fd250, %fd251;
 
-$L__BB76_26:
+$L__BB77_26:
 	add.rn.f64 	%fd479, %fd28, %fd473;
 	add.s64 	%rd79, %rd79, 4;
 	add.s64 	%rd78, %rd78, -4;
 	setp.ne.s64 	%p25, %rd78, 0;
-	@%p25 bra 	$L__BB76_14;
+	@%p25 bra 	$L__BB77_14;
 
-$L__BB76_27:
+$L__BB77_27:
 	setp.eq.s64 	%p26, %rd8, 0;
-	@%p26 bra 	$L__BB76_40;
+	@%p26 bra 	$L__BB77_40;
 
 	add.s64 	%rd61, %rd79, %rd12;
 	shl.b64 	%rd62, %rd61, 3;
@@ -30194,13 +30824,13 @@ $L__BB76_27:
 	mov.b32 	%f12, %r90;
 	abs.f32 	%f5, %f12;
 	setp.lt.f32 	%p27, %f5, 0f4086232B;
-	@%p27 bra 	$L__BB76_31;
+	@%p27 bra 	$L__BB77_31;
 
 	setp.lt.f64 	%p28, %fd37, 0d0000000000000000;
 	add.rn.f64 	%fd284, %fd37, 0d7FF0000000000000;
 	selp.f64 	%fd476, 0d0000000000000000, %fd284, %p28;
 	setp.geu.f32 	%p29, %f5, 0f40874800;
-	@%p29 bra 	$L__BB76_31;
+	@%p29 bra 	$L__BB77_31;
 
 	shr.u32 	%r91, %r14, 31;
 	add.s32 	%r92, %r14, %r91;
@@ -30215,10 +30845,10 @@ $L__BB76_27:
 	mov.b64 	%fd286, {%r99, %r98};
 	mul.rn.f64 	%fd476, %fd285, %fd286;
 
-$L__BB76_31:
+$L__BB77_31:
 	add.rn.f64 	%fd479, %fd479, %fd476;
 	setp.eq.s64 	%p30, %rd8, 1;
-	@%p30 bra 	$L__BB76_40;
+	@%p30 bra 	$L__BB77_40;
 
 	ld.global.f64 	%fd287, [%rd25+8];
 	sub.rn.f64 	%fd43, %fd287, %fd468;
@@ -30275,13 +30905,13 @@ $L__BB76_31:
 	mov.b32 	%f13, %r102;
 	abs.f32 	%f6, %f13;
 	setp.lt.f32 	%p31, %f6, 0f4086232B;
-	@%p31 bra 	$L__BB76_35;
+	@%p31 bra 	$L__BB77_35;
 
 	setp.lt.f64 	%p32, %fd43, 0d0000000000000000;
 	add.rn.f64 	%fd319, %fd43, 0d7FF0000000000000;
 	selp.f64 	%fd477, 0d0000000000000000, %fd319, %p32;
 	setp.geu.f32 	%p33, %f6, 0f40874800;
-	@%p33 bra 	$L__BB76_35;
+	@%p33 bra 	$L__BB77_35;
 
 	shr.u32 	%r103, %r17, 31;
 	add.s32 	%r104, %r17, %r103;
@@ -30296,10 +30926,10 @@ $L__BB76_31:
 	mov.b64 	%fd321, {%r111, %r110};
 	mul.rn.f64 	%fd477, %fd320, %fd321;
 
-$L__BB76_35:
+$L__BB77_35:
 	add.rn.f64 	%fd479, %fd479, %fd477;
 	setp.eq.s64 	%p34, %rd8, 2;
-	@%p34 bra 	$L__BB76_40;
+	@%p34 bra 	$L__BB77_40;
 
 	ld.global.f64 	%fd322, [%rd25+16];
 	sub.rn.f64 	%fd49, %fd322, %fd468;
@@ -30356,13 +30986,13 @@ $L__BB76_35:
 	mov.b32 	%f14, %r114;
 	abs.f32 	%f7, %f14;
 	setp.lt.f32 	%p35, %f7, 0f4086232B;
-	@%p35 bra 	$L__BB76_39;
+	@%p35 bra 	$L__BB77_39;
 
 	setp.lt.f64 	%p36, %fd49, 0d0000000000000000;
 	add.rn.f64 	%fd354, %fd49, 0d7FF0000000000000;
 	selp.f64 	%fd478, 0d0000000000000000, %fd354, %p36;
 	setp.geu.f32 	%p37, %f7, 0f40874800;
-	@%p37 bra 	$L__BB76_39;
+	@%p37 bra 	$L__BB77_39;
 
 	shr.u32 	%r115, %r20, 31;
 	add.s32 	%r116, %r20, %r115;
@@ -30377,10 +31007,10 @@ $L__BB76_35:
 	mov.b64 	%fd356, {%r123, %r122};
 	mul.rn.f64 	%fd478, %fd355, %fd356;
 
-$L__BB76_39:
+$L__BB77_39:
 	add.rn.f64 	%fd479, %fd479, %fd478;
 
-$L__BB76_40:
+$L__BB77_40:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%r151, %temp}, %fd479;
@@ -30391,7 +31021,7 @@ $L__BB76_40:
 	}
 	setp.gt.s32 	%p38, %r150, 1048575;
 	mov.u32 	%r152, -1023;
-	@%p38 bra 	$L__BB76_42;
+	@%p38 bra 	$L__BB77_42;
 
 	mul.rn.f64 	%fd479, %fd479, 0d4350000000000000;
 	{
@@ -30404,20 +31034,20 @@ $L__BB76_40:
 	}
 	mov.u32 	%r152, -1077;
 
-$L__BB76_42:
+$L__BB77_42:
 	add.s32 	%r126, %r150, -1;
 	setp.lt.u32 	%p39, %r126, 2146435071;
-	@%p39 bra 	$L__BB76_44;
-	bra.uni 	$L__BB76_43;
+	@%p39 bra 	$L__BB77_44;
+	bra.uni 	$L__BB77_43;
 
-$L__BB76_44:
+$L__BB77_44:
 	shr.u32 	%r128, %r150, 20;
 	add.s32 	%r153, %r152, %r128;
 	and.b32  	%r129, %r150, -2146435073;
 	or.b32  	%r130, %r129, 1072693248;
 	mov.b64 	%fd481, {%r151, %r130};
 	setp.lt.s32 	%p41, %r130, 1073127583;
-	@%p41 bra 	$L__BB76_46;
+	@%p41 bra 	$L__BB77_46;
 
 	{
 	.reg .b32 %temp; 
@@ -30431,7 +31061,7 @@ $L__BB76_44:
 	mov.b64 	%fd481, {%r131, %r133};
 	add.s32 	%r153, %r153, 1;
 
-$L__BB76_46:
+$L__BB77_46:
 	add.rn.f64 	%fd359, %fd481, 0d3FF0000000000000;
 	mov.f64 	%fd360, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd361, %fd359;
@@ -30480,9 +31110,9 @@ $L__BB76_46:
 	mov.f64 	%fd401, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd402, %fd394, %fd401, %fd400;
 	add.rn.f64 	%fd482, %fd396, %fd402;
-	bra.uni 	$L__BB76_47;
+	bra.uni 	$L__BB77_47;
 
-$L__BB76_43:
+$L__BB77_43:
 	mov.f64 	%fd357, 0d7FF0000000000000;
 	fma.rn.f64 	%fd358, %fd479, %fd357, %fd357;
 	{
@@ -30493,125 +31123,125 @@ $L__BB76_43:
 	setp.eq.f32 	%p40, %f15, 0f00000000;
 	selp.f64 	%fd482, 0dFFF0000000000000, %fd358, %p40;
 
-$L__BB76_47:
+$L__BB77_47:
 	add.rn.f64 	%fd468, %fd468, %fd482;
 
-$L__BB76_48:
+$L__BB77_48:
 	add.s64 	%rd63, %rd73, 1;
 	mul.lo.s64 	%rd26, %rd63, %rd44;
 	setp.ge.s64 	%p42, %rd12, %rd26;
-	@%p42 bra 	$L__BB76_70;
+	@%p42 bra 	$L__BB77_70;
 
 	setp.eq.s64 	%p43, %rd8, 0;
 	mov.u64 	%rd80, %rd12;
-	@%p43 bra 	$L__BB76_59;
+	@%p43 bra 	$L__BB77_59;
 
 	shl.b64 	%rd64, %rd12, 3;
 	add.s64 	%rd27, %rd2, %rd64;
 	ld.global.f64 	%fd66, [%rd27];
 	setp.eq.f64 	%p44, %fd66, 0d0000000000000000;
 	add.s64 	%rd28, %rd1, %rd64;
-	@%p44 bra 	$L__BB76_52;
+	@%p44 bra 	$L__BB77_52;
 
 	ld.global.f64 	%fd404, [%rd28];
 	sub.rn.f64 	%fd405, %fd404, %fd468;
 	mul.rn.f64 	%fd406, %fd66, %fd405;
 	add.rn.f64 	%fd490, %fd490, %fd406;
 
-$L__BB76_52:
+$L__BB77_52:
 	add.s64 	%rd80, %rd12, 1;
 	setp.eq.s64 	%p45, %rd8, 1;
-	@%p45 bra 	$L__BB76_59;
+	@%p45 bra 	$L__BB77_59;
 
 	ld.global.f64 	%fd69, [%rd27+8];
 	setp.eq.f64 	%p46, %fd69, 0d0000000000000000;
-	@%p46 bra 	$L__BB76_55;
+	@%p46 bra 	$L__BB77_55;
 
 	ld.global.f64 	%fd407, [%rd28+8];
 	sub.rn.f64 	%fd408, %fd407, %fd468;
 	mul.rn.f64 	%fd409, %fd69, %fd408;
 	add.rn.f64 	%fd490, %fd490, %fd409;
 
-$L__BB76_55:
+$L__BB77_55:
 	add.s64 	%rd80, %rd12, 2;
 	setp.eq.s64 	%p47, %rd8, 2;
-	@%p47 bra 	$L__BB76_59;
+	@%p47 bra 	$L__BB77_59;
 
 	ld.global.f64 	%fd72, [%rd27+16];
 	setp.eq.f64 	%p48, %fd72, 0d0000000000000000;
-	@%p48 bra 	$L__BB76_58;
+	@%p48 bra 	$L__BB77_58;
 
 	ld.global.f64 	%fd410, [%rd28+16];
 	sub.rn.f64 	%fd411, %fd410, %fd468;
 	mul.rn.f64 	%fd412, %fd72, %fd411;
 	add.rn.f64 	%fd490, %fd490, %fd412;
 
-$L__BB76_58:
+$L__BB77_58:
 	add.s64 	%rd80, %rd12, 3;
 
-$L__BB76_59:
+$L__BB77_59:
 	setp.lt.u64 	%p49, %rd7, 3;
-	@%p49 bra 	$L__BB76_70;
+	@%p49 bra 	$L__BB77_70;
 
 	add.s64 	%rd72, %rd1, 16;
 	shl.b64 	%rd65, %rd80, 3;
 	add.s64 	%rd81, %rd72, %rd65;
 	add.s64 	%rd83, %rd2, %rd65;
 
-$L__BB76_61:
+$L__BB77_61:
 	ld.global.f64 	%fd78, [%rd83];
 	setp.eq.f64 	%p50, %fd78, 0d0000000000000000;
-	@%p50 bra 	$L__BB76_63;
+	@%p50 bra 	$L__BB77_63;
 
 	ld.global.f64 	%fd413, [%rd81+-16];
 	sub.rn.f64 	%fd414, %fd413, %fd468;
 	mul.rn.f64 	%fd415, %fd78, %fd414;
 	add.rn.f64 	%fd490, %fd490, %fd415;
 
-$L__BB76_63:
+$L__BB77_63:
 	ld.global.f64 	%fd81, [%rd83+8];
 	setp.eq.f64 	%p51, %fd81, 0d0000000000000000;
-	@%p51 bra 	$L__BB76_65;
+	@%p51 bra 	$L__BB77_65;
 
 	ld.global.f64 	%fd416, [%rd81+-8];
 	sub.rn.f64 	%fd417, %fd416, %fd468;
 	mul.rn.f64 	%fd418, %fd81, %fd417;
 	add.rn.f64 	%fd490, %fd490, %fd418;
 
-$L__BB76_65:
+$L__BB77_65:
 	ld.global.f64 	%fd84, [%rd83+16];
 	setp.eq.f64 	%p52, %fd84, 0d0000000000000000;
-	@%p52 bra 	$L__BB76_67;
+	@%p52 bra 	$L__BB77_67;
 
 	ld.global.f64 	%fd419, [%rd81];
 	sub.rn.f64 	%fd420, %fd419, %fd468;
 	mul.rn.f64 	%fd421, %fd84, %fd420;
 	add.rn.f64 	%fd490, %fd490, %fd421;
 
-$L__BB76_67:
+$L__BB77_67:
 	ld.global.f64 	%fd87, [%rd83+24];
 	setp.eq.f64 	%p53, %fd87, 0d0000000000000000;
-	@%p53 bra 	$L__BB76_69;
+	@%p53 bra 	$L__BB77_69;
 
 	ld.global.f64 	%fd422, [%rd81+8];
 	sub.rn.f64 	%fd423, %fd422, %fd468;
 	mul.rn.f64 	%fd424, %fd87, %fd423;
 	add.rn.f64 	%fd490, %fd490, %fd424;
 
-$L__BB76_69:
+$L__BB77_69:
 	add.s64 	%rd81, %rd81, 32;
 	add.s64 	%rd80, %rd80, 4;
 	setp.lt.s64 	%p54, %rd80, %rd26;
 	add.s64 	%rd83, %rd83, 32;
-	@%p54 bra 	$L__BB76_61;
+	@%p54 bra 	$L__BB77_61;
 
-$L__BB76_70:
+$L__BB77_70:
 	ld.param.u64 	%rd69, [bbb_lik_cat_partial_f64_param_3];
 	add.s64 	%rd73, %rd73, %rd6;
 	setp.lt.s64 	%p55, %rd73, %rd69;
-	@%p55 bra 	$L__BB76_2;
+	@%p55 bra 	$L__BB77_2;
 
-$L__BB76_71:
+$L__BB77_71:
 	mov.u32 	%r142, %tid.x;
 	shl.b32 	%r137, %r142, 3;
 	mov.u32 	%r138, _ZZ9block_sumdE1s;
@@ -30619,93 +31249,93 @@ $L__BB76_71:
 	st.shared.f64 	[%r33], %fd490;
 	bar.sync 	0;
 	setp.gt.u32 	%p56, %r142, 127;
-	@%p56 bra 	$L__BB76_73;
+	@%p56 bra 	$L__BB77_73;
 
 	ld.shared.f64 	%fd425, [%r33];
 	ld.shared.f64 	%fd426, [%r33+1024];
 	add.rn.f64 	%fd427, %fd426, %fd425;
 	st.shared.f64 	[%r33], %fd427;
 
-$L__BB76_73:
+$L__BB77_73:
 	mov.u32 	%r143, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p57, %r143, 63;
-	@%p57 bra 	$L__BB76_75;
+	@%p57 bra 	$L__BB77_75;
 
 	ld.shared.f64 	%fd428, [%r33];
 	ld.shared.f64 	%fd429, [%r33+512];
 	add.rn.f64 	%fd430, %fd429, %fd428;
 	st.shared.f64 	[%r33], %fd430;
 
-$L__BB76_75:
+$L__BB77_75:
 	mov.u32 	%r144, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p58, %r144, 31;
-	@%p58 bra 	$L__BB76_77;
+	@%p58 bra 	$L__BB77_77;
 
 	ld.shared.f64 	%fd431, [%r33];
 	ld.shared.f64 	%fd432, [%r33+256];
 	add.rn.f64 	%fd433, %fd432, %fd431;
 	st.shared.f64 	[%r33], %fd433;
 
-$L__BB76_77:
+$L__BB77_77:
 	mov.u32 	%r145, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p59, %r145, 15;
-	@%p59 bra 	$L__BB76_79;
+	@%p59 bra 	$L__BB77_79;
 
 	ld.shared.f64 	%fd434, [%r33];
 	ld.shared.f64 	%fd435, [%r33+128];
 	add.rn.f64 	%fd436, %fd435, %fd434;
 	st.shared.f64 	[%r33], %fd436;
 
-$L__BB76_79:
+$L__BB77_79:
 	mov.u32 	%r146, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p60, %r146, 7;
-	@%p60 bra 	$L__BB76_81;
+	@%p60 bra 	$L__BB77_81;
 
 	ld.shared.f64 	%fd437, [%r33];
 	ld.shared.f64 	%fd438, [%r33+64];
 	add.rn.f64 	%fd439, %fd438, %fd437;
 	st.shared.f64 	[%r33], %fd439;
 
-$L__BB76_81:
+$L__BB77_81:
 	mov.u32 	%r147, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p61, %r147, 3;
-	@%p61 bra 	$L__BB76_83;
+	@%p61 bra 	$L__BB77_83;
 
 	ld.shared.f64 	%fd440, [%r33];
 	ld.shared.f64 	%fd441, [%r33+32];
 	add.rn.f64 	%fd442, %fd441, %fd440;
 	st.shared.f64 	[%r33], %fd442;
 
-$L__BB76_83:
+$L__BB77_83:
 	mov.u32 	%r148, %tid.x;
 	bar.sync 	0;
 	setp.gt.u32 	%p62, %r148, 1;
-	@%p62 bra 	$L__BB76_85;
+	@%p62 bra 	$L__BB77_85;
 
 	ld.shared.f64 	%fd443, [%r33];
 	ld.shared.f64 	%fd444, [%r33+16];
 	add.rn.f64 	%fd445, %fd444, %fd443;
 	st.shared.f64 	[%r33], %fd445;
 
-$L__BB76_85:
+$L__BB77_85:
 	mov.u32 	%r149, %tid.x;
 	bar.sync 	0;
 	setp.ne.s32 	%p63, %r149, 0;
-	@%p63 bra 	$L__BB76_87;
+	@%p63 bra 	$L__BB77_87;
 
 	ld.shared.f64 	%fd446, [_ZZ9block_sumdE1s+8];
 	ld.shared.f64 	%fd447, [%r33];
 	add.rn.f64 	%fd448, %fd446, %fd447;
 	st.shared.f64 	[%r33], %fd448;
 
-$L__BB76_87:
+$L__BB77_87:
 	bar.sync 	0;
-	@%p63 bra 	$L__BB76_89;
+	@%p63 bra 	$L__BB77_89;
 
 	mov.u32 	%r140, %ctaid.x;
 	cvt.u64.u32 	%rd71, %r140;
@@ -30716,7 +31346,7 @@ $L__BB76_87:
 	add.s64 	%rd68, %rd66, %rd67;
 	st.global.f64 	[%rd68], %fd449;
 
-$L__BB76_89:
+$L__BB77_89:
 	ret;
 
 }
@@ -30756,7 +31386,7 @@ $L__BB76_89:
 	cvt.u64.u32 	%rd54, %r43;
 	add.s64 	%rd92, %rd53, %rd54;
 	setp.ge.s64 	%p1, %rd92, %rd46;
-	@%p1 bra 	$L__BB77_72;
+	@%p1 bra 	$L__BB78_72;
 
 	mov.u32 	%r44, %nctaid.x;
 	cvt.u64.u32 	%rd55, %r44;
@@ -30765,20 +31395,20 @@ $L__BB76_89:
 	and.b64  	%rd8, %rd47, 3;
 	sub.s64 	%rd9, %rd47, %rd8;
 
-$L__BB77_2:
+$L__BB78_2:
 	mul.lo.s64 	%rd103, %rd92, %rd47;
 	setp.lt.s64 	%p2, %rd47, 1;
 	mov.f64 	%fd549, 0dFFF0000000000000;
-	@%p2 bra 	$L__BB77_10;
+	@%p2 bra 	$L__BB78_10;
 
 	setp.lt.u64 	%p3, %rd7, 3;
 	mov.f64 	%fd549, 0dFFF0000000000000;
 	mov.u64 	%rd95, 0;
-	@%p3 bra 	$L__BB77_6;
+	@%p3 bra 	$L__BB78_6;
 
 	mov.u64 	%rd94, %rd9;
 
-$L__BB77_5:
+$L__BB78_5:
 	add.s64 	%rd58, %rd95, %rd103;
 	shl.b64 	%rd59, %rd58, 3;
 	add.s64 	%rd60, %rd2, %rd59;
@@ -30793,11 +31423,11 @@ $L__BB77_5:
 	add.s64 	%rd95, %rd95, 4;
 	add.s64 	%rd94, %rd94, -4;
 	setp.ne.s64 	%p4, %rd94, 0;
-	@%p4 bra 	$L__BB77_5;
+	@%p4 bra 	$L__BB78_5;
 
-$L__BB77_6:
+$L__BB78_6:
 	setp.eq.s64 	%p5, %rd8, 0;
-	@%p5 bra 	$L__BB77_10;
+	@%p5 bra 	$L__BB78_10;
 
 	setp.eq.s64 	%p6, %rd8, 1;
 	add.s64 	%rd61, %rd95, %rd103;
@@ -30805,17 +31435,17 @@ $L__BB77_6:
 	add.s64 	%rd19, %rd2, %rd62;
 	ld.global.f64 	%fd103, [%rd19];
 	max.f64 	%fd549, %fd549, %fd103;
-	@%p6 bra 	$L__BB77_10;
+	@%p6 bra 	$L__BB78_10;
 
 	setp.eq.s64 	%p7, %rd8, 2;
 	ld.global.f64 	%fd104, [%rd19+8];
 	max.f64 	%fd549, %fd549, %fd104;
-	@%p7 bra 	$L__BB77_10;
+	@%p7 bra 	$L__BB78_10;
 
 	ld.global.f64 	%fd105, [%rd19+16];
 	max.f64 	%fd549, %fd549, %fd105;
 
-$L__BB77_10:
+$L__BB78_10:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%temp, %r45}, %fd549;
@@ -30828,19 +31458,19 @@ $L__BB77_10:
 	}
 	setp.eq.s32 	%p9, %r47, 0;
 	and.pred  	%p10, %p8, %p9;
-	@%p10 bra 	$L__BB77_48;
+	@%p10 bra 	$L__BB78_48;
 
 	mov.f64 	%fd560, 0d0000000000000000;
-	@%p2 bra 	$L__BB77_40;
+	@%p2 bra 	$L__BB78_40;
 
 	setp.lt.u64 	%p12, %rd7, 3;
 	mov.f64 	%fd560, 0d0000000000000000;
 	mov.u64 	%rd98, 0;
-	@%p12 bra 	$L__BB77_27;
+	@%p12 bra 	$L__BB78_27;
 
 	mov.u64 	%rd97, %rd9;
 
-$L__BB77_14:
+$L__BB78_14:
 	add.s64 	%rd65, %rd98, %rd103;
 	shl.b64 	%rd66, %rd65, 3;
 	add.s64 	%rd22, %rd2, %rd66;
@@ -30899,14 +31529,14 @@ $L__BB77_14:
 	mov.b32 	%f11, %r50;
 	abs.f32 	%f1, %f11;
 	setp.lt.f32 	%p13, %f1, 0f4086232B;
-	@%p13 bra 	$L__BB77_17;
+	@%p13 bra 	$L__BB78_17;
 
 	sub.rn.f64 	%fd543, %fd110, %fd549;
 	setp.lt.f64 	%p14, %fd543, 0d0000000000000000;
 	add.rn.f64 	%fd142, %fd543, 0d7FF0000000000000;
 	selp.f64 	%fd551, 0d0000000000000000, %fd142, %p14;
 	setp.geu.f32 	%p15, %f1, 0f40874800;
-	@%p15 bra 	$L__BB77_17;
+	@%p15 bra 	$L__BB78_17;
 
 	mov.f64 	%fd532, 0d4338000000000000;
 	mov.f64 	%fd531, 0d3FF71547652B82FE;
@@ -30928,7 +31558,7 @@ $L__BB77_14:
 	mov.b64 	%fd144, {%r59, %r58};
 	mul.rn.f64 	%fd551, %fd143, %fd144;
 
-$L__BB77_17:
+$L__BB78_17:
 	mov.f64 	%fd534, 0d4338000000000000;
 	mov.f64 	%fd533, 0d3FF71547652B82FE;
 	add.s64 	%rd83, %rd98, %rd103;
@@ -30974,13 +31604,13 @@ $L__BB77_17:
 	mov.b32 	%f12, %r62;
 	abs.f32 	%f2, %f12;
 	setp.lt.f32 	%p16, %f2, 0f4086232B;
-	@%p16 bra 	$L__BB77_20;
+	@%p16 bra 	$L__BB78_20;
 
 	setp.lt.f64 	%p17, %fd17, 0d0000000000000000;
 	add.rn.f64 	%fd177, %fd17, 0d7FF0000000000000;
 	selp.f64 	%fd552, 0d0000000000000000, %fd177, %p17;
 	setp.geu.f32 	%p18, %f2, 0f40874800;
-	@%p18 bra 	$L__BB77_20;
+	@%p18 bra 	$L__BB78_20;
 
 	shr.u32 	%r63, %r4, 31;
 	add.s32 	%r64, %r4, %r63;
@@ -30995,7 +31625,7 @@ $L__BB77_17:
 	mov.b64 	%fd179, {%r71, %r70};
 	mul.rn.f64 	%fd552, %fd178, %fd179;
 
-$L__BB77_20:
+$L__BB78_20:
 	add.s64 	%rd86, %rd98, %rd103;
 	shl.b64 	%rd85, %rd86, 3;
 	add.s64 	%rd84, %rd2, %rd85;
@@ -31055,14 +31685,14 @@ $L__BB77_20:
 	mov.b32 	%f13, %r74;
 	abs.f32 	%f3, %f13;
 	setp.lt.f32 	%p19, %f3, 0f4086232B;
-	@%p19 bra 	$L__BB77_23;
+	@%p19 bra 	$L__BB78_23;
 
 	sub.rn.f64 	%fd544, %fd180, %fd549;
 	setp.lt.f64 	%p20, %fd544, 0d0000000000000000;
 	add.rn.f64 	%fd212, %fd544, 0d7FF0000000000000;
 	selp.f64 	%fd553, 0d0000000000000000, %fd212, %p20;
 	setp.geu.f32 	%p21, %f3, 0f40874800;
-	@%p21 bra 	$L__BB77_23;
+	@%p21 bra 	$L__BB78_23;
 
 	mov.f64 	%fd536, 0d4338000000000000;
 	mov.f64 	%fd535, 0d3FF71547652B82FE;
@@ -31084,7 +31714,7 @@ $L__BB77_20:
 	mov.b64 	%fd214, {%r83, %r82};
 	mul.rn.f64 	%fd553, %fd213, %fd214;
 
-$L__BB77_23:
+$L__BB78_23:
 	mov.f64 	%fd538, 0d4338000000000000;
 	mov.f64 	%fd537, 0d3FF71547652B82FE;
 	add.s64 	%rd89, %rd98, %rd103;
@@ -31130,13 +31760,13 @@ $L__BB77_23:
 	mov.b32 	%f14, %r86;
 	abs.f32 	%f4, %f14;
 	setp.lt.f32 	%p22, %f4, 0f4086232B;
-	@%p22 bra 	$L__BB77_26;
+	@%p22 bra 	$L__BB78_26;
 
 	setp.lt.f64 	%p23, %fd29, 0d0000000000000000;
 	add.rn.f64 	%fd247, %fd29, 0d7FF0000000000000;
 	selp.f64 	%fd554, 0d0000000000000000, %fd247, %p23;
 	setp.geu.f32 	%p24, %f4, 0f40874800;
-	@%p24 bra 	$L__BB77_26;
+	@%p24 bra 	$L__BB78_26;
 
 	shr.u32 	%r87, %r10, 31;
 	add.s32 	%r88, %r10, %r87;
@@ -31151,16 +31781,16 @@ $L__BB77_23:
 	mov.b64 	%fd249, {%r95, %r94};
 	mul.rn.f64 	%fd554, %fd248, %fd249;
 
-$L__BB77_26:
+$L__BB78_26:
 	add.rn.f64 	%fd560, %fd28, %fd554;
 	add.s64 	%rd98, %rd98, 4;
 	add.s64 	%rd97, %rd97, -4;
 	setp.ne.s64 	%p25, %rd97, 0;
-	@%p25 bra 	$L__BB77_14;
+	@%p25 bra 	$L__BB78_14;
 
-$L__BB77_27:
+$L__BB78_27:
 	setp.eq.s64 	%p26, %rd8, 0;
-	@%p26 bra 	$L__BB77_40;
+	@%p26 bra 	$L__BB78_40;
 
 	add.s64 	%rd67, %rd98, %rd103;
 	shl.b64 	%rd68, %rd67, 3;
@@ -31220,13 +31850,13 @@ $L__BB77_27:
 	mov.b32 	%f15, %r98;
 	abs.f32 	%f5, %f15;
 	setp.lt.f32 	%p27, %f5, 0f4086232B;
-	@%p27 bra 	$L__BB77_31;
+	@%p27 bra 	$L__BB78_31;
 
 	setp.lt.f64 	%p28, %fd37, 0d0000000000000000;
 	add.rn.f64 	%fd282, %fd37, 0d7FF0000000000000;
 	selp.f64 	%fd557, 0d0000000000000000, %fd282, %p28;
 	setp.geu.f32 	%p29, %f5, 0f40874800;
-	@%p29 bra 	$L__BB77_31;
+	@%p29 bra 	$L__BB78_31;
 
 	shr.u32 	%r99, %r13, 31;
 	add.s32 	%r100, %r13, %r99;
@@ -31241,10 +31871,10 @@ $L__BB77_27:
 	mov.b64 	%fd284, {%r107, %r106};
 	mul.rn.f64 	%fd557, %fd283, %fd284;
 
-$L__BB77_31:
+$L__BB78_31:
 	add.rn.f64 	%fd560, %fd560, %fd557;
 	setp.eq.s64 	%p30, %rd8, 1;
-	@%p30 bra 	$L__BB77_40;
+	@%p30 bra 	$L__BB78_40;
 
 	ld.global.f64 	%fd285, [%rd26+8];
 	sub.rn.f64 	%fd43, %fd285, %fd549;
@@ -31301,13 +31931,13 @@ $L__BB77_31:
 	mov.b32 	%f16, %r110;
 	abs.f32 	%f6, %f16;
 	setp.lt.f32 	%p31, %f6, 0f4086232B;
-	@%p31 bra 	$L__BB77_35;
+	@%p31 bra 	$L__BB78_35;
 
 	setp.lt.f64 	%p32, %fd43, 0d0000000000000000;
 	add.rn.f64 	%fd317, %fd43, 0d7FF0000000000000;
 	selp.f64 	%fd558, 0d0000000000000000, %fd317, %p32;
 	setp.geu.f32 	%p33, %f6, 0f40874800;
-	@%p33 bra 	$L__BB77_35;
+	@%p33 bra 	$L__BB78_35;
 
 	shr.u32 	%r111, %r16, 31;
 	add.s32 	%r112, %r16, %r111;
@@ -31322,10 +31952,10 @@ $L__BB77_31:
 	mov.b64 	%fd319, {%r119, %r118};
 	mul.rn.f64 	%fd558, %fd318, %fd319;
 
-$L__BB77_35:
+$L__BB78_35:
 	add.rn.f64 	%fd560, %fd560, %fd558;
 	setp.eq.s64 	%p34, %rd8, 2;
-	@%p34 bra 	$L__BB77_40;
+	@%p34 bra 	$L__BB78_40;
 
 	ld.global.f64 	%fd320, [%rd26+16];
 	sub.rn.f64 	%fd49, %fd320, %fd549;
@@ -31382,13 +32012,13 @@ $L__BB77_35:
 	mov.b32 	%f17, %r122;
 	abs.f32 	%f7, %f17;
 	setp.lt.f32 	%p35, %f7, 0f4086232B;
-	@%p35 bra 	$L__BB77_39;
+	@%p35 bra 	$L__BB78_39;
 
 	setp.lt.f64 	%p36, %fd49, 0d0000000000000000;
 	add.rn.f64 	%fd352, %fd49, 0d7FF0000000000000;
 	selp.f64 	%fd559, 0d0000000000000000, %fd352, %p36;
 	setp.geu.f32 	%p37, %f7, 0f40874800;
-	@%p37 bra 	$L__BB77_39;
+	@%p37 bra 	$L__BB78_39;
 
 	shr.u32 	%r123, %r19, 31;
 	add.s32 	%r124, %r19, %r123;
@@ -31403,10 +32033,10 @@ $L__BB77_35:
 	mov.b64 	%fd354, {%r131, %r130};
 	mul.rn.f64 	%fd559, %fd353, %fd354;
 
-$L__BB77_39:
+$L__BB78_39:
 	add.rn.f64 	%fd560, %fd560, %fd559;
 
-$L__BB77_40:
+$L__BB78_40:
 	{
 	.reg .b32 %temp; 
 	mov.b64 	{%r185, %temp}, %fd560;
@@ -31417,7 +32047,7 @@ $L__BB77_40:
 	}
 	setp.gt.s32 	%p38, %r184, 1048575;
 	mov.u32 	%r186, -1023;
-	@%p38 bra 	$L__BB77_42;
+	@%p38 bra 	$L__BB78_42;
 
 	mul.rn.f64 	%fd560, %fd560, 0d4350000000000000;
 	{
@@ -31430,20 +32060,20 @@ $L__BB77_40:
 	}
 	mov.u32 	%r186, -1077;
 
-$L__BB77_42:
+$L__BB78_42:
 	add.s32 	%r134, %r184, -1;
 	setp.lt.u32 	%p39, %r134, 2146435071;
-	@%p39 bra 	$L__BB77_44;
-	bra.uni 	$L__BB77_43;
+	@%p39 bra 	$L__BB78_44;
+	bra.uni 	$L__BB78_43;
 
-$L__BB77_44:
+$L__BB78_44:
 	shr.u32 	%r136, %r184, 20;
 	add.s32 	%r187, %r186, %r136;
 	and.b32  	%r137, %r184, -2146435073;
 	or.b32  	%r138, %r137, 1072693248;
 	mov.b64 	%fd562, {%r185, %r138};
 	setp.lt.s32 	%p41, %r138, 1073127583;
-	@%p41 bra 	$L__BB77_46;
+	@%p41 bra 	$L__BB78_46;
 
 	{
 	.reg .b32 %temp; 
@@ -31457,7 +32087,7 @@ $L__BB77_44:
 	mov.b64 	%fd562, {%r139, %r141};
 	add.s32 	%r187, %r187, 1;
 
-$L__BB77_46:
+$L__BB78_46:
 	add.rn.f64 	%fd357, %fd562, 0d3FF0000000000000;
 	mov.f64 	%fd358, 0d3FF0000000000000;
 	rcp.approx.ftz.f64 	%fd359, %fd357;
@@ -31506,9 +32136,9 @@ $L__BB77_46:
 	mov.f64 	%fd399, 0d3C7ABC9E3B39803F;
 	fma.rn.f64 	%fd400, %fd392, %fd399, %fd398;
 	add.rn.f64 	%fd563, %fd394, %fd400;
-	bra.uni 	$L__BB77_47;
+	bra.uni 	$L__BB78_47;
 
-$L__BB77_43:
+$L__BB78_43:
 	mov.f64 	%fd355, 0d7FF0000000000000;
 	fma.rn.f64 	%fd356, %fd560, %fd355, %fd355;
 	{
@@ -31519,48 +32149,48 @@ $L__BB77_43:
 	setp.eq.f32 	%p40, %f18, 0f00000000;
 	selp.f64 	%fd563, 0dFFF0000000000000, %fd356, %p40;
 
-$L__BB77_47:
+$L__BB78_47:
 	add.rn.f64 	%fd549, %fd549, %fd563;
 
-$L__BB77_48:
+$L__BB78_48:
 	add.s64 	%rd69, %rd92, 1;
 	mul.lo.s64 	%rd27, %rd69, %rd47;
 	setp.ge.s64 	%p42, %rd103, %rd27;
 	shl.b64 	%rd70, %rd103, 3;
 	add.s64 	%rd28, %rd3, %rd70;
 	mov.f64 	%fd568, 0d0000000000000000;
-	@%p42 bra 	$L__BB77_56;
+	@%p42 bra 	$L__BB78_56;
 
 	setp.eq.s64 	%p43, %rd8, 0;
 	mov.f64 	%fd568, 0d0000000000000000;
 	mov.u64 	%rd99, %rd103;
-	@%p43 bra 	$L__BB77_53;
+	@%p43 bra 	$L__BB78_53;
 
 	setp.eq.s64 	%p44, %rd8, 1;
 	ld.global.f64 	%fd404, [%rd28];
 	add.rn.f64 	%fd568, %fd404, 0d0000000000000000;
 	add.s64 	%rd99, %rd103, 1;
-	@%p44 bra 	$L__BB77_53;
+	@%p44 bra 	$L__BB78_53;
 
 	setp.eq.s64 	%p45, %rd8, 2;
 	ld.global.f64 	%fd405, [%rd28+8];
 	add.rn.f64 	%fd568, %fd568, %fd405;
 	add.s64 	%rd99, %rd103, 2;
-	@%p45 bra 	$L__BB77_53;
+	@%p45 bra 	$L__BB78_53;
 
 	ld.global.f64 	%fd406, [%rd28+16];
 	add.rn.f64 	%fd568, %fd568, %fd406;
 	add.s64 	%rd99, %rd103, 3;
 
-$L__BB77_53:
+$L__BB78_53:
 	setp.lt.u64 	%p46, %rd7, 3;
-	@%p46 bra 	$L__BB77_56;
+	@%p46 bra 	$L__BB78_56;
 
 	add.s64 	%rd80, %rd3, 16;
 	shl.b64 	%rd71, %rd99, 3;
 	add.s64 	%rd100, %rd80, %rd71;
 
-$L__BB77_55:
+$L__BB78_55:
 	ld.global.f64 	%fd407, [%rd100+-16];
 	add.rn.f64 	%fd408, %fd568, %fd407;
 	ld.global.f64 	%fd409, [%rd100+-8];
@@ -31572,14 +32202,14 @@ $L__BB77_55:
 	add.s64 	%rd100, %rd100, 32;
 	add.s64 	%rd99, %rd99, 4;
 	setp.lt.s64 	%p47, %rd99, %rd27;
-	@%p47 bra 	$L__BB77_55;
+	@%p47 bra 	$L__BB78_55;
 
-$L__BB77_56:
-	@%p42 bra 	$L__BB77_71;
+$L__BB78_56:
+	@%p42 bra 	$L__BB78_71;
 
 	and.b64  	%rd79, %rd47, 1;
 	setp.eq.s64 	%p49, %rd79, 0;
-	@%p49 bra 	$L__BB77_62;
+	@%p49 bra 	$L__BB78_62;
 
 	ld.global.f64 	%fd74, [%rd28];
 	add.s64 	%rd73, %rd2, %rd70;
@@ -31638,13 +32268,13 @@ $L__BB77_56:
 	mov.b32 	%f19, %r147;
 	abs.f32 	%f8, %f19;
 	setp.lt.f32 	%p50, %f8, 0f4086232B;
-	@%p50 bra 	$L__BB77_61;
+	@%p50 bra 	$L__BB78_61;
 
 	setp.lt.f64 	%p51, %fd75, 0d0000000000000000;
 	add.rn.f64 	%fd446, %fd75, 0d7FF0000000000000;
 	selp.f64 	%fd569, 0d0000000000000000, %fd446, %p51;
 	setp.geu.f32 	%p52, %f8, 0f40874800;
-	@%p52 bra 	$L__BB77_61;
+	@%p52 bra 	$L__BB78_61;
 
 	shr.u32 	%r148, %r32, 31;
 	add.s32 	%r149, %r32, %r148;
@@ -31659,7 +32289,7 @@ $L__BB77_56:
 	mov.b64 	%fd448, {%r156, %r155};
 	mul.rn.f64 	%fd569, %fd447, %fd448;
 
-$L__BB77_61:
+$L__BB78_61:
 	mul.rn.f64 	%fd449, %fd568, %fd569;
 	sub.rn.f64 	%fd450, %fd74, %fd449;
 	mul.rn.f64 	%fd451, %fd1, %fd450;
@@ -31667,11 +32297,11 @@ $L__BB77_61:
 	st.global.f64 	[%rd75], %fd451;
 	add.s64 	%rd103, %rd103, 1;
 
-$L__BB77_62:
+$L__BB78_62:
 	setp.eq.s64 	%p53, %rd7, 0;
-	@%p53 bra 	$L__BB77_71;
+	@%p53 bra 	$L__BB78_71;
 
-$L__BB77_64:
+$L__BB78_64:
 	shl.b64 	%rd76, %rd103, 3;
 	add.s64 	%rd41, %rd3, %rd76;
 	ld.global.f64 	%fd80, [%rd41];
@@ -31731,14 +32361,14 @@ $L__BB77_64:
 	mov.b32 	%f20, %r159;
 	abs.f32 	%f9, %f20;
 	setp.lt.f32 	%p54, %f9, 0f4086232B;
-	@%p54 bra 	$L__BB77_67;
+	@%p54 bra 	$L__BB78_67;
 
 	sub.rn.f64 	%fd545, %fd452, %fd549;
 	setp.lt.f64 	%p55, %fd545, 0d0000000000000000;
 	add.rn.f64 	%fd484, %fd545, 0d7FF0000000000000;
 	selp.f64 	%fd570, 0d0000000000000000, %fd484, %p55;
 	setp.geu.f32 	%p56, %f9, 0f40874800;
-	@%p56 bra 	$L__BB77_67;
+	@%p56 bra 	$L__BB78_67;
 
 	mov.f64 	%fd540, 0d4338000000000000;
 	mov.f64 	%fd539, 0d3FF71547652B82FE;
@@ -31760,7 +32390,7 @@ $L__BB77_64:
 	mov.b64 	%fd486, {%r168, %r167};
 	mul.rn.f64 	%fd570, %fd485, %fd486;
 
-$L__BB77_67:
+$L__BB78_67:
 	mov.f64 	%fd542, 0d4338000000000000;
 	mov.f64 	%fd541, 0d3FF71547652B82FE;
 	mul.rn.f64 	%fd487, %fd568, %fd570;
@@ -31808,13 +32438,13 @@ $L__BB77_67:
 	mov.b32 	%f21, %r171;
 	abs.f32 	%f10, %f21;
 	setp.lt.f32 	%p57, %f10, 0f4086232B;
-	@%p57 bra 	$L__BB77_70;
+	@%p57 bra 	$L__BB78_70;
 
 	setp.lt.f64 	%p58, %fd87, 0d0000000000000000;
 	add.rn.f64 	%fd522, %fd87, 0d7FF0000000000000;
 	selp.f64 	%fd571, 0d0000000000000000, %fd522, %p58;
 	setp.geu.f32 	%p59, %f10, 0f40874800;
-	@%p59 bra 	$L__BB77_70;
+	@%p59 bra 	$L__BB78_70;
 
 	shr.u32 	%r172, %r38, 31;
 	add.s32 	%r173, %r38, %r172;
@@ -31829,7 +32459,7 @@ $L__BB77_67:
 	mov.b64 	%fd524, {%r180, %r179};
 	mul.rn.f64 	%fd571, %fd523, %fd524;
 
-$L__BB77_70:
+$L__BB78_70:
 	add.s64 	%rd91, %rd92, 1;
 	mul.lo.s64 	%rd90, %rd91, %rd47;
 	mul.rn.f64 	%fd525, %fd568, %fd571;
@@ -31838,15 +32468,947 @@ $L__BB77_70:
 	st.global.f64 	[%rd43+8], %fd527;
 	add.s64 	%rd103, %rd103, 2;
 	setp.lt.s64 	%p60, %rd103, %rd90;
-	@%p60 bra 	$L__BB77_64;
+	@%p60 bra 	$L__BB78_64;
 
-$L__BB77_71:
+$L__BB78_71:
 	ld.param.u64 	%rd78, [bbb_lik_cat_dlogits_f64_param_4];
 	add.s64 	%rd92, %rd92, %rd6;
 	setp.lt.s64 	%p61, %rd92, %rd78;
-	@%p61 bra 	$L__BB77_2;
+	@%p61 bra 	$L__BB78_2;
 
-$L__BB77_72:
+$L__BB78_72:
+	ret;
+
+}
+	// .globl	bbb_softmax_draws_f64
+.visible .entry bbb_softmax_draws_f64(
+	.param .u64 bbb_softmax_draws_f64_param_0,
+	.param .u64 bbb_softmax_draws_f64_param_1,
+	.param .u64 bbb_softmax_draws_f64_param_2,
+	.param .u64 bbb_softmax_draws_f64_param_3,
+	.param .u64 bbb_softmax_draws_f64_param_4
+)
+{
+	.reg .pred 	%p<50>;
+	.reg .f32 	%f<18>;
+	.reg .b32 	%r<163>;
+	.reg .f64 	%fd<457>;
+	.reg .b64 	%rd<94>;
+
+
+	ld.param.u64 	%rd45, [bbb_softmax_draws_f64_param_0];
+	ld.param.u64 	%rd46, [bbb_softmax_draws_f64_param_1];
+	ld.param.u64 	%rd42, [bbb_softmax_draws_f64_param_2];
+	ld.param.u64 	%rd43, [bbb_softmax_draws_f64_param_3];
+	ld.param.u64 	%rd44, [bbb_softmax_draws_f64_param_4];
+	cvta.to.global.u64 	%rd1, %rd46;
+	cvta.to.global.u64 	%rd2, %rd45;
+	mov.u32 	%r35, %ctaid.x;
+	mov.u32 	%r36, %ntid.x;
+	cvt.u64.u32 	%rd3, %r36;
+	mul.wide.u32 	%rd47, %r35, %r36;
+	mov.u32 	%r37, %tid.x;
+	cvt.u64.u32 	%rd48, %r37;
+	add.s64 	%rd83, %rd47, %rd48;
+	mul.lo.s64 	%rd5, %rd44, %rd43;
+	setp.ge.s64 	%p1, %rd83, %rd5;
+	@%p1 bra 	$L__BB79_60;
+
+	mov.u32 	%r38, %nctaid.x;
+	cvt.u64.u32 	%rd49, %r38;
+	mul.lo.s64 	%rd6, %rd3, %rd49;
+	add.s64 	%rd7, %rd44, -1;
+	and.b64  	%rd8, %rd44, 3;
+	sub.s64 	%rd11, %rd8, %rd44;
+
+$L__BB79_2:
+	or.b64  	%rd50, %rd83, %rd44;
+	and.b64  	%rd51, %rd50, -4294967296;
+	setp.eq.s64 	%p2, %rd51, 0;
+	@%p2 bra 	$L__BB79_4;
+
+	div.s64 	%rd84, %rd83, %rd44;
+	mul.lo.s64 	%rd52, %rd84, %rd44;
+	sub.s64 	%rd85, %rd83, %rd52;
+	bra.uni 	$L__BB79_5;
+
+$L__BB79_4:
+	cvt.u32.u64 	%r156, %rd44;
+	cvt.u32.u64 	%r40, %rd83;
+	div.u32 	%r41, %r40, %r156;
+	mul.lo.s32 	%r42, %r41, %r156;
+	sub.s32 	%r43, %r40, %r42;
+	cvt.u64.u32 	%rd84, %r41;
+	cvt.u64.u32 	%rd85, %r43;
+
+$L__BB79_5:
+	setp.lt.s64 	%p3, %rd42, 1;
+	mov.f64 	%fd456, 0d0000000000000000;
+	@%p3 bra 	$L__BB79_59;
+
+	mov.u64 	%rd86, 0;
+
+$L__BB79_7:
+	ld.param.u64 	%rd76, [bbb_softmax_draws_f64_param_3];
+	mul.lo.s64 	%rd56, %rd86, %rd76;
+	add.s64 	%rd57, %rd56, %rd84;
+	mul.lo.s64 	%rd23, %rd57, %rd44;
+	add.s64 	%rd58, %rd23, %rd85;
+	shl.b64 	%rd59, %rd58, 3;
+	add.s64 	%rd60, %rd1, %rd59;
+	ld.global.f64 	%fd2, [%rd60];
+	setp.lt.s64 	%p4, %rd44, 1;
+	mov.f64 	%fd439, 0dFFF0000000000000;
+	@%p4 bra 	$L__BB79_15;
+
+	setp.lt.u64 	%p5, %rd7, 3;
+	mov.f64 	%fd439, 0dFFF0000000000000;
+	mov.u64 	%rd89, 0;
+	@%p5 bra 	$L__BB79_11;
+
+	add.s64 	%rd79, %rd1, 16;
+	shl.b64 	%rd63, %rd23, 3;
+	add.s64 	%rd87, %rd79, %rd63;
+
+$L__BB79_10:
+	ld.global.f64 	%fd81, [%rd87+-16];
+	max.f64 	%fd82, %fd439, %fd81;
+	ld.global.f64 	%fd83, [%rd87+-8];
+	max.f64 	%fd84, %fd82, %fd83;
+	ld.global.f64 	%fd85, [%rd87];
+	max.f64 	%fd86, %fd84, %fd85;
+	ld.global.f64 	%fd87, [%rd87+8];
+	max.f64 	%fd439, %fd86, %fd87;
+	add.s64 	%rd87, %rd87, 32;
+	add.s64 	%rd89, %rd89, 4;
+	add.s64 	%rd64, %rd11, %rd89;
+	setp.ne.s64 	%p6, %rd64, 0;
+	@%p6 bra 	$L__BB79_10;
+
+$L__BB79_11:
+	setp.eq.s64 	%p7, %rd8, 0;
+	@%p7 bra 	$L__BB79_15;
+
+	setp.eq.s64 	%p8, %rd8, 1;
+	add.s64 	%rd65, %rd89, %rd23;
+	shl.b64 	%rd66, %rd65, 3;
+	add.s64 	%rd30, %rd1, %rd66;
+	ld.global.f64 	%fd88, [%rd30];
+	max.f64 	%fd439, %fd439, %fd88;
+	@%p8 bra 	$L__BB79_15;
+
+	setp.eq.s64 	%p9, %rd8, 2;
+	ld.global.f64 	%fd89, [%rd30+8];
+	max.f64 	%fd439, %fd439, %fd89;
+	@%p9 bra 	$L__BB79_15;
+
+	ld.global.f64 	%fd90, [%rd30+16];
+	max.f64 	%fd439, %fd439, %fd90;
+
+$L__BB79_15:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r44}, %fd439;
+	}
+	and.b32  	%r45, %r44, 2147483647;
+	setp.eq.s32 	%p10, %r45, 2146435072;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r46, %temp}, %fd439;
+	}
+	setp.eq.s32 	%p11, %r46, 0;
+	and.pred  	%p12, %p10, %p11;
+	@%p12 bra 	$L__BB79_53;
+
+	mov.f64 	%fd450, 0d0000000000000000;
+	@%p4 bra 	$L__BB79_45;
+
+	setp.lt.u64 	%p14, %rd7, 3;
+	mov.f64 	%fd450, 0d0000000000000000;
+	mov.u64 	%rd93, 0;
+	@%p14 bra 	$L__BB79_32;
+
+	sub.s64 	%rd91, %rd44, %rd8;
+	mul.lo.s64 	%rd77, %rd44, %rd84;
+	mul.lo.s64 	%rd69, %rd5, %rd86;
+	add.s64 	%rd70, %rd77, %rd69;
+	shl.b64 	%rd71, %rd70, 3;
+	add.s64 	%rd92, %rd1, %rd71;
+
+$L__BB79_19:
+	ld.global.f64 	%fd95, [%rd92];
+	sub.rn.f64 	%fd12, %fd95, %fd439;
+	mov.f64 	%fd96, 0d4338000000000000;
+	mov.f64 	%fd97, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd98, %fd12, %fd97, %fd96;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r1, %temp}, %fd98;
+	}
+	mov.f64 	%fd99, 0dC338000000000000;
+	add.rn.f64 	%fd100, %fd98, %fd99;
+	mov.f64 	%fd101, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd102, %fd100, %fd101, %fd12;
+	mov.f64 	%fd103, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd104, %fd100, %fd103, %fd102;
+	mov.f64 	%fd105, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd106, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd107, %fd106, %fd104, %fd105;
+	mov.f64 	%fd108, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd109, %fd107, %fd104, %fd108;
+	mov.f64 	%fd110, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd111, %fd109, %fd104, %fd110;
+	mov.f64 	%fd112, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd113, %fd111, %fd104, %fd112;
+	mov.f64 	%fd114, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd115, %fd113, %fd104, %fd114;
+	mov.f64 	%fd116, 0d3F81111111122322;
+	fma.rn.f64 	%fd117, %fd115, %fd104, %fd116;
+	mov.f64 	%fd118, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd119, %fd117, %fd104, %fd118;
+	mov.f64 	%fd120, 0d3FC5555555555511;
+	fma.rn.f64 	%fd121, %fd119, %fd104, %fd120;
+	mov.f64 	%fd122, 0d3FE000000000000B;
+	fma.rn.f64 	%fd123, %fd121, %fd104, %fd122;
+	mov.f64 	%fd124, 0d3FF0000000000000;
+	fma.rn.f64 	%fd125, %fd123, %fd104, %fd124;
+	fma.rn.f64 	%fd126, %fd125, %fd104, %fd124;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r2, %temp}, %fd126;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r3}, %fd126;
+	}
+	shl.b32 	%r47, %r1, 20;
+	add.s32 	%r48, %r3, %r47;
+	mov.b64 	%fd441, {%r2, %r48};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r49}, %fd12;
+	}
+	mov.b32 	%f9, %r49;
+	abs.f32 	%f1, %f9;
+	setp.lt.f32 	%p15, %f1, 0f4086232B;
+	@%p15 bra 	$L__BB79_22;
+
+	sub.rn.f64 	%fd429, %fd95, %fd439;
+	setp.lt.f64 	%p16, %fd429, 0d0000000000000000;
+	add.rn.f64 	%fd127, %fd429, 0d7FF0000000000000;
+	selp.f64 	%fd441, 0d0000000000000000, %fd127, %p16;
+	setp.geu.f32 	%p17, %f1, 0f40874800;
+	@%p17 bra 	$L__BB79_22;
+
+	sub.rn.f64 	%fd432, %fd95, %fd439;
+	mov.f64 	%fd431, 0d4338000000000000;
+	mov.f64 	%fd430, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd422, %fd432, %fd430, %fd431;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r158, %temp}, %fd422;
+	}
+	shr.u32 	%r50, %r158, 31;
+	add.s32 	%r51, %r158, %r50;
+	shr.s32 	%r52, %r51, 1;
+	shl.b32 	%r53, %r52, 20;
+	add.s32 	%r54, %r3, %r53;
+	mov.b64 	%fd128, {%r2, %r54};
+	sub.s32 	%r55, %r158, %r52;
+	shl.b32 	%r56, %r55, 20;
+	add.s32 	%r57, %r56, 1072693248;
+	mov.u32 	%r58, 0;
+	mov.b64 	%fd129, {%r58, %r57};
+	mul.rn.f64 	%fd441, %fd128, %fd129;
+
+$L__BB79_22:
+	mov.f64 	%fd434, 0d4338000000000000;
+	mov.f64 	%fd433, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd17, %fd450, %fd441;
+	ld.global.f64 	%fd130, [%rd92+8];
+	sub.rn.f64 	%fd18, %fd130, %fd439;
+	fma.rn.f64 	%fd133, %fd18, %fd433, %fd434;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r4, %temp}, %fd133;
+	}
+	add.rn.f64 	%fd135, %fd133, %fd99;
+	fma.rn.f64 	%fd137, %fd135, %fd101, %fd18;
+	fma.rn.f64 	%fd139, %fd135, %fd103, %fd137;
+	fma.rn.f64 	%fd142, %fd106, %fd139, %fd105;
+	fma.rn.f64 	%fd144, %fd142, %fd139, %fd108;
+	fma.rn.f64 	%fd146, %fd144, %fd139, %fd110;
+	fma.rn.f64 	%fd148, %fd146, %fd139, %fd112;
+	fma.rn.f64 	%fd150, %fd148, %fd139, %fd114;
+	fma.rn.f64 	%fd152, %fd150, %fd139, %fd116;
+	fma.rn.f64 	%fd154, %fd152, %fd139, %fd118;
+	fma.rn.f64 	%fd156, %fd154, %fd139, %fd120;
+	fma.rn.f64 	%fd158, %fd156, %fd139, %fd122;
+	fma.rn.f64 	%fd160, %fd158, %fd139, %fd124;
+	fma.rn.f64 	%fd161, %fd160, %fd139, %fd124;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r5, %temp}, %fd161;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r6}, %fd161;
+	}
+	shl.b32 	%r59, %r4, 20;
+	add.s32 	%r60, %r6, %r59;
+	mov.b64 	%fd442, {%r5, %r60};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r61}, %fd18;
+	}
+	mov.b32 	%f10, %r61;
+	abs.f32 	%f2, %f10;
+	setp.lt.f32 	%p18, %f2, 0f4086232B;
+	@%p18 bra 	$L__BB79_25;
+
+	setp.lt.f64 	%p19, %fd18, 0d0000000000000000;
+	add.rn.f64 	%fd162, %fd18, 0d7FF0000000000000;
+	selp.f64 	%fd442, 0d0000000000000000, %fd162, %p19;
+	setp.geu.f32 	%p20, %f2, 0f40874800;
+	@%p20 bra 	$L__BB79_25;
+
+	shr.u32 	%r62, %r4, 31;
+	add.s32 	%r63, %r4, %r62;
+	shr.s32 	%r64, %r63, 1;
+	shl.b32 	%r65, %r64, 20;
+	add.s32 	%r66, %r6, %r65;
+	mov.b64 	%fd163, {%r5, %r66};
+	sub.s32 	%r67, %r4, %r64;
+	shl.b32 	%r68, %r67, 20;
+	add.s32 	%r69, %r68, 1072693248;
+	mov.u32 	%r70, 0;
+	mov.b64 	%fd164, {%r70, %r69};
+	mul.rn.f64 	%fd442, %fd163, %fd164;
+
+$L__BB79_25:
+	add.rn.f64 	%fd23, %fd17, %fd442;
+	ld.global.f64 	%fd165, [%rd92+16];
+	sub.rn.f64 	%fd24, %fd165, %fd439;
+	mov.f64 	%fd166, 0d4338000000000000;
+	mov.f64 	%fd167, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd168, %fd24, %fd167, %fd166;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r7, %temp}, %fd168;
+	}
+	mov.f64 	%fd169, 0dC338000000000000;
+	add.rn.f64 	%fd170, %fd168, %fd169;
+	mov.f64 	%fd171, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd172, %fd170, %fd171, %fd24;
+	mov.f64 	%fd173, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd174, %fd170, %fd173, %fd172;
+	mov.f64 	%fd175, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd176, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd177, %fd176, %fd174, %fd175;
+	mov.f64 	%fd178, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd179, %fd177, %fd174, %fd178;
+	mov.f64 	%fd180, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd181, %fd179, %fd174, %fd180;
+	mov.f64 	%fd182, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd183, %fd181, %fd174, %fd182;
+	mov.f64 	%fd184, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd185, %fd183, %fd174, %fd184;
+	mov.f64 	%fd186, 0d3F81111111122322;
+	fma.rn.f64 	%fd187, %fd185, %fd174, %fd186;
+	mov.f64 	%fd188, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd189, %fd187, %fd174, %fd188;
+	mov.f64 	%fd190, 0d3FC5555555555511;
+	fma.rn.f64 	%fd191, %fd189, %fd174, %fd190;
+	mov.f64 	%fd192, 0d3FE000000000000B;
+	fma.rn.f64 	%fd193, %fd191, %fd174, %fd192;
+	mov.f64 	%fd194, 0d3FF0000000000000;
+	fma.rn.f64 	%fd195, %fd193, %fd174, %fd194;
+	fma.rn.f64 	%fd196, %fd195, %fd174, %fd194;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r8, %temp}, %fd196;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r9}, %fd196;
+	}
+	shl.b32 	%r71, %r7, 20;
+	add.s32 	%r72, %r9, %r71;
+	mov.b64 	%fd443, {%r8, %r72};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r73}, %fd24;
+	}
+	mov.b32 	%f11, %r73;
+	abs.f32 	%f3, %f11;
+	setp.lt.f32 	%p21, %f3, 0f4086232B;
+	@%p21 bra 	$L__BB79_28;
+
+	sub.rn.f64 	%fd423, %fd165, %fd439;
+	setp.lt.f64 	%p22, %fd423, 0d0000000000000000;
+	add.rn.f64 	%fd197, %fd423, 0d7FF0000000000000;
+	selp.f64 	%fd443, 0d0000000000000000, %fd197, %p22;
+	setp.geu.f32 	%p23, %f3, 0f40874800;
+	@%p23 bra 	$L__BB79_28;
+
+	sub.rn.f64 	%fd426, %fd165, %fd439;
+	mov.f64 	%fd425, 0d4338000000000000;
+	mov.f64 	%fd424, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd421, %fd426, %fd424, %fd425;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r157, %temp}, %fd421;
+	}
+	shr.u32 	%r74, %r157, 31;
+	add.s32 	%r75, %r157, %r74;
+	shr.s32 	%r76, %r75, 1;
+	shl.b32 	%r77, %r76, 20;
+	add.s32 	%r78, %r9, %r77;
+	mov.b64 	%fd198, {%r8, %r78};
+	sub.s32 	%r79, %r157, %r76;
+	shl.b32 	%r80, %r79, 20;
+	add.s32 	%r81, %r80, 1072693248;
+	mov.u32 	%r82, 0;
+	mov.b64 	%fd199, {%r82, %r81};
+	mul.rn.f64 	%fd443, %fd198, %fd199;
+
+$L__BB79_28:
+	mov.f64 	%fd428, 0d4338000000000000;
+	mov.f64 	%fd427, 0d3FF71547652B82FE;
+	add.rn.f64 	%fd29, %fd23, %fd443;
+	ld.global.f64 	%fd200, [%rd92+24];
+	sub.rn.f64 	%fd30, %fd200, %fd439;
+	fma.rn.f64 	%fd203, %fd30, %fd427, %fd428;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r10, %temp}, %fd203;
+	}
+	add.rn.f64 	%fd205, %fd203, %fd169;
+	fma.rn.f64 	%fd207, %fd205, %fd171, %fd30;
+	fma.rn.f64 	%fd209, %fd205, %fd173, %fd207;
+	fma.rn.f64 	%fd212, %fd176, %fd209, %fd175;
+	fma.rn.f64 	%fd214, %fd212, %fd209, %fd178;
+	fma.rn.f64 	%fd216, %fd214, %fd209, %fd180;
+	fma.rn.f64 	%fd218, %fd216, %fd209, %fd182;
+	fma.rn.f64 	%fd220, %fd218, %fd209, %fd184;
+	fma.rn.f64 	%fd222, %fd220, %fd209, %fd186;
+	fma.rn.f64 	%fd224, %fd222, %fd209, %fd188;
+	fma.rn.f64 	%fd226, %fd224, %fd209, %fd190;
+	fma.rn.f64 	%fd228, %fd226, %fd209, %fd192;
+	fma.rn.f64 	%fd230, %fd228, %fd209, %fd194;
+	fma.rn.f64 	%fd231, %fd230, %fd209, %fd194;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r11, %temp}, %fd231;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r12}, %fd231;
+	}
+	shl.b32 	%r83, %r10, 20;
+	add.s32 	%r84, %r12, %r83;
+	mov.b64 	%fd444, {%r11, %r84};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r85}, %fd30;
+	}
+	mov.b32 	%f12, %r85;
+	abs.f32 	%f4, %f12;
+	setp.lt.f32 	%p24, %f4, 0f4086232B;
+	@%p24 bra 	$L__BB79_31;
+
+	setp.lt.f64 	%p25, %fd30, 0d0000000000000000;
+	add.rn.f64 	%fd232, %fd30, 0d7FF0000000000000;
+	selp.f64 	%fd444, 0d0000000000000000, %fd232, %p25;
+	setp.geu.f32 	%p26, %f4, 0f40874800;
+	@%p26 bra 	$L__BB79_31;
+
+	shr.u32 	%r86, %r10, 31;
+	add.s32 	%r87, %r10, %r86;
+	shr.s32 	%r88, %r87, 1;
+	shl.b32 	%r89, %r88, 20;
+	add.s32 	%r90, %r12, %r89;
+	mov.b64 	%fd233, {%r11, %r90};
+	sub.s32 	%r91, %r10, %r88;
+	shl.b32 	%r92, %r91, 20;
+	add.s32 	%r93, %r92, 1072693248;
+	mov.u32 	%r94, 0;
+	mov.b64 	%fd234, {%r94, %r93};
+	mul.rn.f64 	%fd444, %fd233, %fd234;
+
+$L__BB79_31:
+	add.rn.f64 	%fd450, %fd29, %fd444;
+	add.s64 	%rd93, %rd93, 4;
+	add.s64 	%rd91, %rd91, -4;
+	setp.ne.s64 	%p27, %rd91, 0;
+	add.s64 	%rd92, %rd92, 32;
+	@%p27 bra 	$L__BB79_19;
+
+$L__BB79_32:
+	setp.eq.s64 	%p28, %rd8, 0;
+	@%p28 bra 	$L__BB79_45;
+
+	add.s64 	%rd72, %rd93, %rd23;
+	shl.b64 	%rd73, %rd72, 3;
+	add.s64 	%rd39, %rd1, %rd73;
+	ld.global.f64 	%fd235, [%rd39];
+	sub.rn.f64 	%fd38, %fd235, %fd439;
+	mov.f64 	%fd236, 0d4338000000000000;
+	mov.f64 	%fd237, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd238, %fd38, %fd237, %fd236;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r13, %temp}, %fd238;
+	}
+	mov.f64 	%fd239, 0dC338000000000000;
+	add.rn.f64 	%fd240, %fd238, %fd239;
+	mov.f64 	%fd241, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd242, %fd240, %fd241, %fd38;
+	mov.f64 	%fd243, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd244, %fd240, %fd243, %fd242;
+	mov.f64 	%fd245, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd246, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd247, %fd246, %fd244, %fd245;
+	mov.f64 	%fd248, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd249, %fd247, %fd244, %fd248;
+	mov.f64 	%fd250, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd251, %fd249, %fd244, %fd250;
+	mov.f64 	%fd252, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd253, %fd251, %fd244, %fd252;
+	mov.f64 	%fd254, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd255, %fd253, %fd244, %fd254;
+	mov.f64 	%fd256, 0d3F81111111122322;
+	fma.rn.f64 	%fd257, %fd255, %fd244, %fd256;
+	mov.f64 	%fd258, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd259, %fd257, %fd244, %fd258;
+	mov.f64 	%fd260, 0d3FC5555555555511;
+	fma.rn.f64 	%fd261, %fd259, %fd244, %fd260;
+	mov.f64 	%fd262, 0d3FE000000000000B;
+	fma.rn.f64 	%fd263, %fd261, %fd244, %fd262;
+	mov.f64 	%fd264, 0d3FF0000000000000;
+	fma.rn.f64 	%fd265, %fd263, %fd244, %fd264;
+	fma.rn.f64 	%fd266, %fd265, %fd244, %fd264;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r14, %temp}, %fd266;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r15}, %fd266;
+	}
+	shl.b32 	%r95, %r13, 20;
+	add.s32 	%r96, %r15, %r95;
+	mov.b64 	%fd447, {%r14, %r96};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r97}, %fd38;
+	}
+	mov.b32 	%f13, %r97;
+	abs.f32 	%f5, %f13;
+	setp.lt.f32 	%p29, %f5, 0f4086232B;
+	@%p29 bra 	$L__BB79_36;
+
+	setp.lt.f64 	%p30, %fd38, 0d0000000000000000;
+	add.rn.f64 	%fd267, %fd38, 0d7FF0000000000000;
+	selp.f64 	%fd447, 0d0000000000000000, %fd267, %p30;
+	setp.geu.f32 	%p31, %f5, 0f40874800;
+	@%p31 bra 	$L__BB79_36;
+
+	shr.u32 	%r98, %r13, 31;
+	add.s32 	%r99, %r13, %r98;
+	shr.s32 	%r100, %r99, 1;
+	shl.b32 	%r101, %r100, 20;
+	add.s32 	%r102, %r15, %r101;
+	mov.b64 	%fd268, {%r14, %r102};
+	sub.s32 	%r103, %r13, %r100;
+	shl.b32 	%r104, %r103, 20;
+	add.s32 	%r105, %r104, 1072693248;
+	mov.u32 	%r106, 0;
+	mov.b64 	%fd269, {%r106, %r105};
+	mul.rn.f64 	%fd447, %fd268, %fd269;
+
+$L__BB79_36:
+	add.rn.f64 	%fd450, %fd450, %fd447;
+	setp.eq.s64 	%p32, %rd8, 1;
+	@%p32 bra 	$L__BB79_45;
+
+	ld.global.f64 	%fd270, [%rd39+8];
+	sub.rn.f64 	%fd44, %fd270, %fd439;
+	mov.f64 	%fd271, 0d4338000000000000;
+	mov.f64 	%fd272, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd273, %fd44, %fd272, %fd271;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r16, %temp}, %fd273;
+	}
+	mov.f64 	%fd274, 0dC338000000000000;
+	add.rn.f64 	%fd275, %fd273, %fd274;
+	mov.f64 	%fd276, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd277, %fd275, %fd276, %fd44;
+	mov.f64 	%fd278, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd279, %fd275, %fd278, %fd277;
+	mov.f64 	%fd280, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd281, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd282, %fd281, %fd279, %fd280;
+	mov.f64 	%fd283, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd284, %fd282, %fd279, %fd283;
+	mov.f64 	%fd285, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd286, %fd284, %fd279, %fd285;
+	mov.f64 	%fd287, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd288, %fd286, %fd279, %fd287;
+	mov.f64 	%fd289, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd290, %fd288, %fd279, %fd289;
+	mov.f64 	%fd291, 0d3F81111111122322;
+	fma.rn.f64 	%fd292, %fd290, %fd279, %fd291;
+	mov.f64 	%fd293, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd294, %fd292, %fd279, %fd293;
+	mov.f64 	%fd295, 0d3FC5555555555511;
+	fma.rn.f64 	%fd296, %fd294, %fd279, %fd295;
+	mov.f64 	%fd297, 0d3FE000000000000B;
+	fma.rn.f64 	%fd298, %fd296, %fd279, %fd297;
+	mov.f64 	%fd299, 0d3FF0000000000000;
+	fma.rn.f64 	%fd300, %fd298, %fd279, %fd299;
+	fma.rn.f64 	%fd301, %fd300, %fd279, %fd299;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r17, %temp}, %fd301;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r18}, %fd301;
+	}
+	shl.b32 	%r107, %r16, 20;
+	add.s32 	%r108, %r18, %r107;
+	mov.b64 	%fd448, {%r17, %r108};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r109}, %fd44;
+	}
+	mov.b32 	%f14, %r109;
+	abs.f32 	%f6, %f14;
+	setp.lt.f32 	%p33, %f6, 0f4086232B;
+	@%p33 bra 	$L__BB79_40;
+
+	setp.lt.f64 	%p34, %fd44, 0d0000000000000000;
+	add.rn.f64 	%fd302, %fd44, 0d7FF0000000000000;
+	selp.f64 	%fd448, 0d0000000000000000, %fd302, %p34;
+	setp.geu.f32 	%p35, %f6, 0f40874800;
+	@%p35 bra 	$L__BB79_40;
+
+	shr.u32 	%r110, %r16, 31;
+	add.s32 	%r111, %r16, %r110;
+	shr.s32 	%r112, %r111, 1;
+	shl.b32 	%r113, %r112, 20;
+	add.s32 	%r114, %r18, %r113;
+	mov.b64 	%fd303, {%r17, %r114};
+	sub.s32 	%r115, %r16, %r112;
+	shl.b32 	%r116, %r115, 20;
+	add.s32 	%r117, %r116, 1072693248;
+	mov.u32 	%r118, 0;
+	mov.b64 	%fd304, {%r118, %r117};
+	mul.rn.f64 	%fd448, %fd303, %fd304;
+
+$L__BB79_40:
+	add.rn.f64 	%fd450, %fd450, %fd448;
+	setp.eq.s64 	%p36, %rd8, 2;
+	@%p36 bra 	$L__BB79_45;
+
+	ld.global.f64 	%fd305, [%rd39+16];
+	sub.rn.f64 	%fd50, %fd305, %fd439;
+	mov.f64 	%fd306, 0d4338000000000000;
+	mov.f64 	%fd307, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd308, %fd50, %fd307, %fd306;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r19, %temp}, %fd308;
+	}
+	mov.f64 	%fd309, 0dC338000000000000;
+	add.rn.f64 	%fd310, %fd308, %fd309;
+	mov.f64 	%fd311, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd312, %fd310, %fd311, %fd50;
+	mov.f64 	%fd313, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd314, %fd310, %fd313, %fd312;
+	mov.f64 	%fd315, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd316, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd317, %fd316, %fd314, %fd315;
+	mov.f64 	%fd318, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd319, %fd317, %fd314, %fd318;
+	mov.f64 	%fd320, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd321, %fd319, %fd314, %fd320;
+	mov.f64 	%fd322, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd323, %fd321, %fd314, %fd322;
+	mov.f64 	%fd324, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd325, %fd323, %fd314, %fd324;
+	mov.f64 	%fd326, 0d3F81111111122322;
+	fma.rn.f64 	%fd327, %fd325, %fd314, %fd326;
+	mov.f64 	%fd328, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd329, %fd327, %fd314, %fd328;
+	mov.f64 	%fd330, 0d3FC5555555555511;
+	fma.rn.f64 	%fd331, %fd329, %fd314, %fd330;
+	mov.f64 	%fd332, 0d3FE000000000000B;
+	fma.rn.f64 	%fd333, %fd331, %fd314, %fd332;
+	mov.f64 	%fd334, 0d3FF0000000000000;
+	fma.rn.f64 	%fd335, %fd333, %fd314, %fd334;
+	fma.rn.f64 	%fd336, %fd335, %fd314, %fd334;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r20, %temp}, %fd336;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r21}, %fd336;
+	}
+	shl.b32 	%r119, %r19, 20;
+	add.s32 	%r120, %r21, %r119;
+	mov.b64 	%fd449, {%r20, %r120};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r121}, %fd50;
+	}
+	mov.b32 	%f15, %r121;
+	abs.f32 	%f7, %f15;
+	setp.lt.f32 	%p37, %f7, 0f4086232B;
+	@%p37 bra 	$L__BB79_44;
+
+	setp.lt.f64 	%p38, %fd50, 0d0000000000000000;
+	add.rn.f64 	%fd337, %fd50, 0d7FF0000000000000;
+	selp.f64 	%fd449, 0d0000000000000000, %fd337, %p38;
+	setp.geu.f32 	%p39, %f7, 0f40874800;
+	@%p39 bra 	$L__BB79_44;
+
+	shr.u32 	%r122, %r19, 31;
+	add.s32 	%r123, %r19, %r122;
+	shr.s32 	%r124, %r123, 1;
+	shl.b32 	%r125, %r124, 20;
+	add.s32 	%r126, %r21, %r125;
+	mov.b64 	%fd338, {%r20, %r126};
+	sub.s32 	%r127, %r19, %r124;
+	shl.b32 	%r128, %r127, 20;
+	add.s32 	%r129, %r128, 1072693248;
+	mov.u32 	%r130, 0;
+	mov.b64 	%fd339, {%r130, %r129};
+	mul.rn.f64 	%fd449, %fd338, %fd339;
+
+$L__BB79_44:
+	add.rn.f64 	%fd450, %fd450, %fd449;
+
+$L__BB79_45:
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r160, %temp}, %fd450;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r159}, %fd450;
+	}
+	setp.gt.s32 	%p40, %r159, 1048575;
+	mov.u32 	%r161, -1023;
+	@%p40 bra 	$L__BB79_47;
+
+	mul.rn.f64 	%fd450, %fd450, 0d4350000000000000;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r159}, %fd450;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r160, %temp}, %fd450;
+	}
+	mov.u32 	%r161, -1077;
+
+$L__BB79_47:
+	add.s32 	%r133, %r159, -1;
+	setp.lt.u32 	%p41, %r133, 2146435071;
+	@%p41 bra 	$L__BB79_49;
+	bra.uni 	$L__BB79_48;
+
+$L__BB79_49:
+	shr.u32 	%r135, %r159, 20;
+	add.s32 	%r162, %r161, %r135;
+	and.b32  	%r136, %r159, -2146435073;
+	or.b32  	%r137, %r136, 1072693248;
+	mov.b64 	%fd452, {%r160, %r137};
+	setp.lt.s32 	%p43, %r137, 1073127583;
+	@%p43 bra 	$L__BB79_51;
+
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r138, %temp}, %fd452;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r139}, %fd452;
+	}
+	add.s32 	%r140, %r139, -1048576;
+	mov.b64 	%fd452, {%r138, %r140};
+	add.s32 	%r162, %r162, 1;
+
+$L__BB79_51:
+	add.rn.f64 	%fd342, %fd452, 0d3FF0000000000000;
+	mov.f64 	%fd343, 0d3FF0000000000000;
+	rcp.approx.ftz.f64 	%fd344, %fd342;
+	neg.f64 	%fd345, %fd342;
+	fma.rn.f64 	%fd346, %fd345, %fd344, %fd343;
+	fma.rn.f64 	%fd347, %fd346, %fd346, %fd346;
+	fma.rn.f64 	%fd348, %fd347, %fd344, %fd344;
+	add.rn.f64 	%fd349, %fd452, 0dBFF0000000000000;
+	mul.rn.f64 	%fd350, %fd349, %fd348;
+	add.rn.f64 	%fd351, %fd350, %fd350;
+	mul.rn.f64 	%fd352, %fd351, %fd351;
+	mov.f64 	%fd353, 0d3ED0EE258B7A8B04;
+	mov.f64 	%fd354, 0d3EB1380B3AE80F1E;
+	fma.rn.f64 	%fd355, %fd354, %fd352, %fd353;
+	mov.f64 	%fd356, 0d3EF3B2669F02676F;
+	fma.rn.f64 	%fd357, %fd355, %fd352, %fd356;
+	mov.f64 	%fd358, 0d3F1745CBA9AB0956;
+	fma.rn.f64 	%fd359, %fd357, %fd352, %fd358;
+	mov.f64 	%fd360, 0d3F3C71C72D1B5154;
+	fma.rn.f64 	%fd361, %fd359, %fd352, %fd360;
+	mov.f64 	%fd362, 0d3F624924923BE72D;
+	fma.rn.f64 	%fd363, %fd361, %fd352, %fd362;
+	mov.f64 	%fd364, 0d3F8999999999A3C4;
+	fma.rn.f64 	%fd365, %fd363, %fd352, %fd364;
+	mov.f64 	%fd366, 0d3FB5555555555554;
+	fma.rn.f64 	%fd367, %fd365, %fd352, %fd366;
+	sub.rn.f64 	%fd368, %fd349, %fd351;
+	add.rn.f64 	%fd369, %fd368, %fd368;
+	neg.f64 	%fd370, %fd351;
+	fma.rn.f64 	%fd371, %fd370, %fd349, %fd369;
+	mul.rn.f64 	%fd372, %fd348, %fd371;
+	mul.rn.f64 	%fd373, %fd352, %fd367;
+	fma.rn.f64 	%fd374, %fd373, %fd351, %fd372;
+	xor.b32  	%r141, %r162, -2147483648;
+	mov.u32 	%r142, -2147483648;
+	mov.u32 	%r143, 1127219200;
+	mov.b64 	%fd375, {%r141, %r143};
+	mov.b64 	%fd376, {%r142, %r143};
+	sub.rn.f64 	%fd377, %fd375, %fd376;
+	mov.f64 	%fd378, 0d3FE62E42FEFA39EF;
+	fma.rn.f64 	%fd379, %fd377, %fd378, %fd351;
+	neg.f64 	%fd380, %fd377;
+	fma.rn.f64 	%fd381, %fd380, %fd378, %fd379;
+	sub.rn.f64 	%fd382, %fd381, %fd351;
+	sub.rn.f64 	%fd383, %fd374, %fd382;
+	mov.f64 	%fd384, 0d3C7ABC9E3B39803F;
+	fma.rn.f64 	%fd385, %fd377, %fd384, %fd383;
+	add.rn.f64 	%fd453, %fd379, %fd385;
+	bra.uni 	$L__BB79_52;
+
+$L__BB79_48:
+	mov.f64 	%fd340, 0d7FF0000000000000;
+	fma.rn.f64 	%fd341, %fd450, %fd340, %fd340;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r134}, %fd450;
+	}
+	mov.b32 	%f16, %r134;
+	setp.eq.f32 	%p42, %f16, 0f00000000;
+	selp.f64 	%fd453, 0dFFF0000000000000, %fd341, %p42;
+
+$L__BB79_52:
+	add.rn.f64 	%fd439, %fd439, %fd453;
+
+$L__BB79_53:
+	sub.rn.f64 	%fd67, %fd2, %fd439;
+	mov.f64 	%fd386, 0d4338000000000000;
+	mov.f64 	%fd387, 0d3FF71547652B82FE;
+	fma.rn.f64 	%fd388, %fd67, %fd387, %fd386;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r32, %temp}, %fd388;
+	}
+	mov.f64 	%fd389, 0dC338000000000000;
+	add.rn.f64 	%fd390, %fd388, %fd389;
+	mov.f64 	%fd391, 0dBFE62E42FEFA39EF;
+	fma.rn.f64 	%fd392, %fd390, %fd391, %fd67;
+	mov.f64 	%fd393, 0dBC7ABC9E3B39803F;
+	fma.rn.f64 	%fd394, %fd390, %fd393, %fd392;
+	mov.f64 	%fd395, 0d3E928AF3FCA213EA;
+	mov.f64 	%fd396, 0d3E5ADE1569CE2BDF;
+	fma.rn.f64 	%fd397, %fd396, %fd394, %fd395;
+	mov.f64 	%fd398, 0d3EC71DEE62401315;
+	fma.rn.f64 	%fd399, %fd397, %fd394, %fd398;
+	mov.f64 	%fd400, 0d3EFA01997C89EB71;
+	fma.rn.f64 	%fd401, %fd399, %fd394, %fd400;
+	mov.f64 	%fd402, 0d3F2A01A014761F65;
+	fma.rn.f64 	%fd403, %fd401, %fd394, %fd402;
+	mov.f64 	%fd404, 0d3F56C16C1852B7AF;
+	fma.rn.f64 	%fd405, %fd403, %fd394, %fd404;
+	mov.f64 	%fd406, 0d3F81111111122322;
+	fma.rn.f64 	%fd407, %fd405, %fd394, %fd406;
+	mov.f64 	%fd408, 0d3FA55555555502A1;
+	fma.rn.f64 	%fd409, %fd407, %fd394, %fd408;
+	mov.f64 	%fd410, 0d3FC5555555555511;
+	fma.rn.f64 	%fd411, %fd409, %fd394, %fd410;
+	mov.f64 	%fd412, 0d3FE000000000000B;
+	fma.rn.f64 	%fd413, %fd411, %fd394, %fd412;
+	mov.f64 	%fd414, 0d3FF0000000000000;
+	fma.rn.f64 	%fd415, %fd413, %fd394, %fd414;
+	fma.rn.f64 	%fd416, %fd415, %fd394, %fd414;
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%r33, %temp}, %fd416;
+	}
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r34}, %fd416;
+	}
+	shl.b32 	%r144, %r32, 20;
+	add.s32 	%r145, %r34, %r144;
+	mov.b64 	%fd455, {%r33, %r145};
+	{
+	.reg .b32 %temp; 
+	mov.b64 	{%temp, %r146}, %fd67;
+	}
+	mov.b32 	%f17, %r146;
+	abs.f32 	%f8, %f17;
+	setp.lt.f32 	%p44, %f8, 0f4086232B;
+	@%p44 bra 	$L__BB79_56;
+
+	setp.lt.f64 	%p45, %fd67, 0d0000000000000000;
+	add.rn.f64 	%fd417, %fd67, 0d7FF0000000000000;
+	selp.f64 	%fd455, 0d0000000000000000, %fd417, %p45;
+	setp.geu.f32 	%p46, %f8, 0f40874800;
+	@%p46 bra 	$L__BB79_56;
+
+	shr.u32 	%r147, %r32, 31;
+	add.s32 	%r148, %r32, %r147;
+	shr.s32 	%r149, %r148, 1;
+	shl.b32 	%r150, %r149, 20;
+	add.s32 	%r151, %r34, %r150;
+	mov.b64 	%fd418, {%r33, %r151};
+	sub.s32 	%r152, %r32, %r149;
+	shl.b32 	%r153, %r152, 20;
+	add.s32 	%r154, %r153, 1072693248;
+	mov.u32 	%r155, 0;
+	mov.b64 	%fd419, {%r155, %r154};
+	mul.rn.f64 	%fd455, %fd418, %fd419;
+
+$L__BB79_56:
+	min.f64 	%fd72, %fd455, %fd414;
+	add.rn.f64 	%fd456, %fd456, %fd72;
+	setp.ne.s64 	%p47, %rd86, 0;
+	@%p47 bra 	$L__BB79_58;
+
+	add.s64 	%rd82, %rd83, %rd5;
+	shl.b64 	%rd81, %rd82, 3;
+	add.s64 	%rd80, %rd2, %rd81;
+	st.global.f64 	[%rd80], %fd72;
+
+$L__BB79_58:
+	add.s64 	%rd86, %rd86, 1;
+	setp.lt.s64 	%p48, %rd86, %rd42;
+	@%p48 bra 	$L__BB79_7;
+
+$L__BB79_59:
+	shl.b64 	%rd74, %rd83, 3;
+	add.s64 	%rd75, %rd2, %rd74;
+	st.global.f64 	[%rd75], %fd456;
+	add.s64 	%rd83, %rd83, %rd6;
+	setp.lt.s64 	%p49, %rd83, %rd5;
+	@%p49 bra 	$L__BB79_2;
+
+$L__BB79_60:
 	ret;
 
 }
@@ -31880,7 +33442,7 @@ $L__BB77_72:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd69, %rd32, %rd5;
 	setp.ge.s64 	%p1, %rd69, %rd29;
-	@%p1 bra 	$L__BB78_10;
+	@%p1 bra 	$L__BB80_10;
 
 	cvt.rn.f32.f64 	%f1, %fd1;
 	mov.u32 	%r4, %nctaid.x;
@@ -31895,28 +33457,28 @@ $L__BB77_72:
 	or.b64  	%rd38, %rd9, %rd8;
 	and.b64  	%rd39, %rd38, -4294967296;
 	setp.eq.s64 	%p2, %rd39, 0;
-	@%p2 bra 	$L__BB78_3;
+	@%p2 bra 	$L__BB80_3;
 
 	div.u64 	%rd65, %rd9, %rd8;
-	bra.uni 	$L__BB78_4;
+	bra.uni 	$L__BB80_4;
 
-$L__BB78_3:
+$L__BB80_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd65, %r7;
 
-$L__BB78_4:
+$L__BB80_4:
 	add.s64 	%rd40, %rd65, 1;
 	and.b64  	%rd68, %rd40, 3;
 	setp.eq.s64 	%p3, %rd68, 0;
-	@%p3 bra 	$L__BB78_7;
+	@%p3 bra 	$L__BB80_7;
 
 	shl.b64 	%rd41, %rd69, 3;
 	add.s64 	%rd66, %rd2, %rd41;
 	shl.b64 	%rd15, %rd8, 3;
 
-$L__BB78_6:
+$L__BB80_6:
 	.pragma "nounroll";
 	ld.global.u64 	%rd42, [%rd66];
 	shl.b64 	%rd43, %rd42, 2;
@@ -31926,17 +33488,17 @@ $L__BB78_6:
 	add.s64 	%rd66, %rd66, %rd15;
 	add.s64 	%rd68, %rd68, -1;
 	setp.ne.s64 	%p4, %rd68, 0;
-	@%p4 bra 	$L__BB78_6;
+	@%p4 bra 	$L__BB80_6;
 
-$L__BB78_7:
+$L__BB80_7:
 	setp.lt.u64 	%p5, %rd65, 3;
-	@%p5 bra 	$L__BB78_10;
+	@%p5 bra 	$L__BB80_10;
 
 	shl.b64 	%rd45, %rd69, 3;
 	add.s64 	%rd71, %rd2, %rd45;
 	shl.b64 	%rd24, %rd8, 3;
 
-$L__BB78_9:
+$L__BB80_9:
 	ld.global.u64 	%rd47, [%rd71];
 	shl.b64 	%rd48, %rd47, 2;
 	add.s64 	%rd49, %rd1, %rd48;
@@ -31962,9 +33524,9 @@ $L__BB78_9:
 	st.global.f32 	[%rd64], %f1;
 	add.s64 	%rd69, %rd60, %rd8;
 	setp.lt.s64 	%p6, %rd69, %rd29;
-	@%p6 bra 	$L__BB78_9;
+	@%p6 bra 	$L__BB80_9;
 
-$L__BB78_10:
+$L__BB80_10:
 	ret;
 
 }
@@ -31997,7 +33559,7 @@ $L__BB78_10:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd69, %rd32, %rd5;
 	setp.ge.s64 	%p1, %rd69, %rd29;
-	@%p1 bra 	$L__BB79_10;
+	@%p1 bra 	$L__BB81_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
@@ -32011,28 +33573,28 @@ $L__BB78_10:
 	or.b64  	%rd38, %rd9, %rd8;
 	and.b64  	%rd39, %rd38, -4294967296;
 	setp.eq.s64 	%p2, %rd39, 0;
-	@%p2 bra 	$L__BB79_3;
+	@%p2 bra 	$L__BB81_3;
 
 	div.u64 	%rd65, %rd9, %rd8;
-	bra.uni 	$L__BB79_4;
+	bra.uni 	$L__BB81_4;
 
-$L__BB79_3:
+$L__BB81_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd65, %r7;
 
-$L__BB79_4:
+$L__BB81_4:
 	add.s64 	%rd40, %rd65, 1;
 	and.b64  	%rd68, %rd40, 3;
 	setp.eq.s64 	%p3, %rd68, 0;
-	@%p3 bra 	$L__BB79_7;
+	@%p3 bra 	$L__BB81_7;
 
 	shl.b64 	%rd41, %rd69, 3;
 	add.s64 	%rd66, %rd2, %rd41;
 	shl.b64 	%rd15, %rd8, 3;
 
-$L__BB79_6:
+$L__BB81_6:
 	.pragma "nounroll";
 	ld.global.u64 	%rd42, [%rd66];
 	shl.b64 	%rd43, %rd42, 3;
@@ -32042,17 +33604,17 @@ $L__BB79_6:
 	add.s64 	%rd66, %rd66, %rd15;
 	add.s64 	%rd68, %rd68, -1;
 	setp.ne.s64 	%p4, %rd68, 0;
-	@%p4 bra 	$L__BB79_6;
+	@%p4 bra 	$L__BB81_6;
 
-$L__BB79_7:
+$L__BB81_7:
 	setp.lt.u64 	%p5, %rd65, 3;
-	@%p5 bra 	$L__BB79_10;
+	@%p5 bra 	$L__BB81_10;
 
 	shl.b64 	%rd45, %rd69, 3;
 	add.s64 	%rd71, %rd2, %rd45;
 	shl.b64 	%rd24, %rd8, 3;
 
-$L__BB79_9:
+$L__BB81_9:
 	ld.global.u64 	%rd47, [%rd71];
 	shl.b64 	%rd48, %rd47, 3;
 	add.s64 	%rd49, %rd1, %rd48;
@@ -32078,9 +33640,9 @@ $L__BB79_9:
 	st.global.f64 	[%rd64], %fd1;
 	add.s64 	%rd69, %rd60, %rd8;
 	setp.lt.s64 	%p6, %rd69, %rd29;
-	@%p6 bra 	$L__BB79_9;
+	@%p6 bra 	$L__BB81_9;
 
-$L__BB79_10:
+$L__BB81_10:
 	ret;
 
 }
@@ -32119,7 +33681,7 @@ $L__BB79_10:
 	add.s64 	%rd131, %rd59, %rd6;
 	mul.lo.s64 	%rd8, %rd54, %rd58;
 	setp.ge.s64 	%p1, %rd131, %rd8;
-	@%p1 bra 	$L__BB80_24;
+	@%p1 bra 	$L__BB82_24;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -32133,22 +33695,22 @@ $L__BB79_10:
 	or.b64  	%rd65, %rd11, %rd10;
 	and.b64  	%rd66, %rd65, -4294967296;
 	setp.eq.s64 	%p2, %rd66, 0;
-	@%p2 bra 	$L__BB80_3;
+	@%p2 bra 	$L__BB82_3;
 
 	div.u64 	%rd125, %rd11, %rd10;
-	bra.uni 	$L__BB80_4;
+	bra.uni 	$L__BB82_4;
 
-$L__BB80_3:
+$L__BB82_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd125, %r7;
 
-$L__BB80_4:
+$L__BB82_4:
 	add.s64 	%rd67, %rd125, 1;
 	and.b64  	%rd129, %rd67, 3;
 	setp.eq.s64 	%p3, %rd129, 0;
-	@%p3 bra 	$L__BB80_10;
+	@%p3 bra 	$L__BB82_10;
 
 	shl.b64 	%rd68, %rd131, 2;
 	add.s64 	%rd127, %rd1, %rd68;
@@ -32157,22 +33719,22 @@ $L__BB80_4:
 	add.s64 	%rd126, %rd2, %rd68;
 	cvt.u32.u64 	%r8, %rd54;
 
-$L__BB80_6:
+$L__BB82_6:
 	.pragma "nounroll";
 	or.b64  	%rd69, %rd131, %rd54;
 	and.b64  	%rd70, %rd69, -4294967296;
 	setp.eq.s64 	%p4, %rd70, 0;
-	@%p4 bra 	$L__BB80_8;
+	@%p4 bra 	$L__BB82_8;
 
 	div.s64 	%rd130, %rd131, %rd54;
-	bra.uni 	$L__BB80_9;
+	bra.uni 	$L__BB82_9;
 
-$L__BB80_8:
+$L__BB82_8:
 	cvt.u32.u64 	%r9, %rd131;
 	div.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd130, %r10;
 
-$L__BB80_9:
+$L__BB82_9:
 	add.s64 	%rd71, %rd130, %rd53;
 	shl.b64 	%rd72, %rd71, 2;
 	add.s64 	%rd73, %rd3, %rd72;
@@ -32188,29 +33750,29 @@ $L__BB80_9:
 	add.s64 	%rd126, %rd126, %rd17;
 	add.s64 	%rd129, %rd129, -1;
 	setp.ne.s64 	%p5, %rd129, 0;
-	@%p5 bra 	$L__BB80_6;
+	@%p5 bra 	$L__BB82_6;
 
-$L__BB80_10:
+$L__BB82_10:
 	setp.lt.u64 	%p6, %rd125, 3;
-	@%p6 bra 	$L__BB80_24;
+	@%p6 bra 	$L__BB82_24;
 
-$L__BB80_11:
+$L__BB82_11:
 	shl.b64 	%rd33, %rd10, 2;
 	or.b64  	%rd79, %rd131, %rd54;
 	and.b64  	%rd80, %rd79, -4294967296;
 	setp.eq.s64 	%p7, %rd80, 0;
-	@%p7 bra 	$L__BB80_13;
+	@%p7 bra 	$L__BB82_13;
 
 	div.s64 	%rd133, %rd131, %rd54;
-	bra.uni 	$L__BB80_14;
+	bra.uni 	$L__BB82_14;
 
-$L__BB80_13:
+$L__BB82_13:
 	cvt.u32.u64 	%r11, %rd54;
 	cvt.u32.u64 	%r12, %rd131;
 	div.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd133, %r13;
 
-$L__BB80_14:
+$L__BB82_14:
 	add.s64 	%rd81, %rd133, %rd53;
 	shl.b64 	%rd82, %rd81, 2;
 	add.s64 	%rd83, %rd3, %rd82;
@@ -32229,18 +33791,18 @@ $L__BB80_14:
 	or.b64  	%rd91, %rd38, %rd54;
 	and.b64  	%rd92, %rd91, -4294967296;
 	setp.eq.s64 	%p8, %rd92, 0;
-	@%p8 bra 	$L__BB80_16;
+	@%p8 bra 	$L__BB82_16;
 
 	div.s64 	%rd134, %rd38, %rd54;
-	bra.uni 	$L__BB80_17;
+	bra.uni 	$L__BB82_17;
 
-$L__BB80_16:
+$L__BB82_16:
 	cvt.u32.u64 	%r14, %rd54;
 	cvt.u32.u64 	%r15, %rd38;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd134, %r16;
 
-$L__BB80_17:
+$L__BB82_17:
 	add.s64 	%rd93, %rd134, %rd53;
 	shl.b64 	%rd94, %rd93, 2;
 	add.s64 	%rd95, %rd3, %rd94;
@@ -32258,18 +33820,18 @@ $L__BB80_17:
 	or.b64  	%rd102, %rd43, %rd54;
 	and.b64  	%rd103, %rd102, -4294967296;
 	setp.eq.s64 	%p9, %rd103, 0;
-	@%p9 bra 	$L__BB80_19;
+	@%p9 bra 	$L__BB82_19;
 
 	div.s64 	%rd135, %rd43, %rd54;
-	bra.uni 	$L__BB80_20;
+	bra.uni 	$L__BB82_20;
 
-$L__BB80_19:
+$L__BB82_19:
 	cvt.u32.u64 	%r17, %rd54;
 	cvt.u32.u64 	%r18, %rd43;
 	div.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd135, %r19;
 
-$L__BB80_20:
+$L__BB82_20:
 	add.s64 	%rd104, %rd135, %rd53;
 	shl.b64 	%rd105, %rd104, 2;
 	add.s64 	%rd106, %rd3, %rd105;
@@ -32287,18 +33849,18 @@ $L__BB80_20:
 	or.b64  	%rd113, %rd48, %rd54;
 	and.b64  	%rd114, %rd113, -4294967296;
 	setp.eq.s64 	%p10, %rd114, 0;
-	@%p10 bra 	$L__BB80_22;
+	@%p10 bra 	$L__BB82_22;
 
 	div.s64 	%rd136, %rd48, %rd54;
-	bra.uni 	$L__BB80_23;
+	bra.uni 	$L__BB82_23;
 
-$L__BB80_22:
+$L__BB82_22:
 	cvt.u32.u64 	%r20, %rd54;
 	cvt.u32.u64 	%r21, %rd48;
 	div.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd136, %r22;
 
-$L__BB80_23:
+$L__BB82_23:
 	add.s64 	%rd115, %rd136, %rd53;
 	shl.b64 	%rd116, %rd115, 2;
 	add.s64 	%rd117, %rd3, %rd116;
@@ -32314,9 +33876,9 @@ $L__BB80_23:
 	st.global.f32 	[%rd124], %f10;
 	add.s64 	%rd131, %rd48, %rd10;
 	setp.lt.s64 	%p11, %rd131, %rd8;
-	@%p11 bra 	$L__BB80_11;
+	@%p11 bra 	$L__BB82_11;
 
-$L__BB80_24:
+$L__BB82_24:
 	ret;
 
 }
@@ -32349,7 +33911,7 @@ $L__BB80_24:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd106, %rd60, %rd5;
 	setp.ge.s64 	%p1, %rd106, %rd56;
-	@%p1 bra 	$L__BB81_17;
+	@%p1 bra 	$L__BB83_17;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
@@ -32363,32 +33925,32 @@ $L__BB80_24:
 	or.b64  	%rd66, %rd9, %rd8;
 	and.b64  	%rd67, %rd66, -4294967296;
 	setp.eq.s64 	%p2, %rd67, 0;
-	@%p2 bra 	$L__BB81_3;
+	@%p2 bra 	$L__BB83_3;
 
 	div.u64 	%rd93, %rd9, %rd8;
-	bra.uni 	$L__BB81_4;
+	bra.uni 	$L__BB83_4;
 
-$L__BB81_3:
+$L__BB83_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd93, %r7;
 
-$L__BB81_4:
+$L__BB83_4:
 	add.s64 	%rd68, %rd93, 1;
 	and.b64  	%rd97, %rd68, 3;
 	setp.eq.s64 	%p3, %rd57, 0;
-	@%p3 bra 	$L__BB81_11;
+	@%p3 bra 	$L__BB83_11;
 
 	setp.eq.s64 	%p4, %rd97, 0;
-	@%p4 bra 	$L__BB81_8;
+	@%p4 bra 	$L__BB83_8;
 
 	shl.b64 	%rd69, %rd106, 2;
 	add.s64 	%rd95, %rd1, %rd69;
 	shl.b64 	%rd15, %rd8, 2;
 	add.s64 	%rd94, %rd2, %rd69;
 
-$L__BB81_7:
+$L__BB83_7:
 	.pragma "nounroll";
 	ld.global.f32 	%f1, [%rd94];
 	st.global.f32 	[%rd95], %f1;
@@ -32397,18 +33959,18 @@ $L__BB81_7:
 	add.s64 	%rd94, %rd94, %rd15;
 	add.s64 	%rd97, %rd97, -1;
 	setp.ne.s64 	%p5, %rd97, 0;
-	@%p5 bra 	$L__BB81_7;
+	@%p5 bra 	$L__BB83_7;
 
-$L__BB81_8:
+$L__BB83_8:
 	setp.lt.u64 	%p6, %rd93, 3;
-	@%p6 bra 	$L__BB81_17;
+	@%p6 bra 	$L__BB83_17;
 
 	shl.b64 	%rd70, %rd106, 2;
 	add.s64 	%rd100, %rd1, %rd70;
 	shl.b64 	%rd27, %rd8, 2;
 	add.s64 	%rd101, %rd2, %rd70;
 
-$L__BB81_10:
+$L__BB83_10:
 	ld.global.f32 	%f2, [%rd101];
 	st.global.f32 	[%rd100], %f2;
 	add.s64 	%rd72, %rd101, %rd27;
@@ -32430,19 +33992,19 @@ $L__BB81_10:
 	st.global.f32 	[%rd80], %f5;
 	add.s64 	%rd106, %rd78, %rd8;
 	setp.lt.s64 	%p7, %rd106, %rd56;
-	@%p7 bra 	$L__BB81_10;
-	bra.uni 	$L__BB81_17;
+	@%p7 bra 	$L__BB83_10;
+	bra.uni 	$L__BB83_17;
 
-$L__BB81_11:
+$L__BB83_11:
 	setp.eq.s64 	%p8, %rd97, 0;
-	@%p8 bra 	$L__BB81_14;
+	@%p8 bra 	$L__BB83_14;
 
 	shl.b64 	%rd81, %rd106, 2;
 	add.s64 	%rd103, %rd1, %rd81;
 	shl.b64 	%rd36, %rd8, 2;
 	add.s64 	%rd102, %rd2, %rd81;
 
-$L__BB81_13:
+$L__BB83_13:
 	.pragma "nounroll";
 	ld.global.f32 	%f6, [%rd102];
 	ld.global.f32 	%f7, [%rd103];
@@ -32453,18 +34015,18 @@ $L__BB81_13:
 	add.s64 	%rd102, %rd102, %rd36;
 	add.s64 	%rd97, %rd97, -1;
 	setp.ne.s64 	%p9, %rd97, 0;
-	@%p9 bra 	$L__BB81_13;
+	@%p9 bra 	$L__BB83_13;
 
-$L__BB81_14:
+$L__BB83_14:
 	setp.lt.u64 	%p10, %rd93, 3;
-	@%p10 bra 	$L__BB81_17;
+	@%p10 bra 	$L__BB83_17;
 
 	shl.b64 	%rd82, %rd106, 2;
 	add.s64 	%rd108, %rd1, %rd82;
 	shl.b64 	%rd48, %rd8, 2;
 	add.s64 	%rd109, %rd2, %rd82;
 
-$L__BB81_16:
+$L__BB83_16:
 	ld.global.f32 	%f9, [%rd109];
 	ld.global.f32 	%f10, [%rd108];
 	add.rn.f32 	%f11, %f10, %f9;
@@ -32494,9 +34056,9 @@ $L__BB81_16:
 	st.global.f32 	[%rd91], %f20;
 	add.s64 	%rd106, %rd90, %rd8;
 	setp.lt.s64 	%p11, %rd106, %rd56;
-	@%p11 bra 	$L__BB81_16;
+	@%p11 bra 	$L__BB83_16;
 
-$L__BB81_17:
+$L__BB83_17:
 	ret;
 
 }
@@ -32527,7 +34089,7 @@ $L__BB81_17:
 	cvt.u64.u32 	%rd4, %r3;
 	add.s64 	%rd52, %rd30, %rd4;
 	setp.ge.s64 	%p1, %rd52, %rd28;
-	@%p1 bra 	$L__BB82_10;
+	@%p1 bra 	$L__BB84_10;
 
 	cvt.rn.f32.f64 	%f1, %fd1;
 	mov.u32 	%r4, %nctaid.x;
@@ -32542,28 +34104,28 @@ $L__BB81_17:
 	or.b64  	%rd36, %rd8, %rd7;
 	and.b64  	%rd37, %rd36, -4294967296;
 	setp.eq.s64 	%p2, %rd37, 0;
-	@%p2 bra 	$L__BB82_3;
+	@%p2 bra 	$L__BB84_3;
 
 	div.u64 	%rd48, %rd8, %rd7;
-	bra.uni 	$L__BB82_4;
+	bra.uni 	$L__BB84_4;
 
-$L__BB82_3:
+$L__BB84_3:
 	cvt.u32.u64 	%r5, %rd7;
 	cvt.u32.u64 	%r6, %rd8;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd48, %r7;
 
-$L__BB82_4:
+$L__BB84_4:
 	add.s64 	%rd38, %rd48, 1;
 	and.b64  	%rd51, %rd38, 3;
 	setp.eq.s64 	%p3, %rd51, 0;
-	@%p3 bra 	$L__BB82_7;
+	@%p3 bra 	$L__BB84_7;
 
 	shl.b64 	%rd39, %rd52, 2;
 	add.s64 	%rd49, %rd1, %rd39;
 	shl.b64 	%rd14, %rd7, 2;
 
-$L__BB82_6:
+$L__BB84_6:
 	.pragma "nounroll";
 	ld.global.f32 	%f2, [%rd49];
 	mul.rn.f32 	%f3, %f2, %f1;
@@ -32572,17 +34134,17 @@ $L__BB82_6:
 	add.s64 	%rd49, %rd49, %rd14;
 	add.s64 	%rd51, %rd51, -1;
 	setp.ne.s64 	%p4, %rd51, 0;
-	@%p4 bra 	$L__BB82_6;
+	@%p4 bra 	$L__BB84_6;
 
-$L__BB82_7:
+$L__BB84_7:
 	setp.lt.u64 	%p5, %rd48, 3;
-	@%p5 bra 	$L__BB82_10;
+	@%p5 bra 	$L__BB84_10;
 
 	shl.b64 	%rd40, %rd52, 2;
 	add.s64 	%rd54, %rd1, %rd40;
 	shl.b64 	%rd23, %rd7, 2;
 
-$L__BB82_9:
+$L__BB84_9:
 	ld.global.f32 	%f4, [%rd54];
 	mul.rn.f32 	%f5, %f4, %f1;
 	st.global.f32 	[%rd54], %f5;
@@ -32604,9 +34166,9 @@ $L__BB82_9:
 	st.global.f32 	[%rd47], %f11;
 	add.s64 	%rd52, %rd46, %rd7;
 	setp.lt.s64 	%p6, %rd52, %rd28;
-	@%p6 bra 	$L__BB82_9;
+	@%p6 bra 	$L__BB84_9;
 
-$L__BB82_10:
+$L__BB84_10:
 	ret;
 
 }
@@ -32645,7 +34207,7 @@ $L__BB82_10:
 	add.s64 	%rd131, %rd59, %rd6;
 	mul.lo.s64 	%rd8, %rd54, %rd58;
 	setp.ge.s64 	%p1, %rd131, %rd8;
-	@%p1 bra 	$L__BB83_24;
+	@%p1 bra 	$L__BB85_24;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd9, %r4;
@@ -32659,22 +34221,22 @@ $L__BB82_10:
 	or.b64  	%rd65, %rd11, %rd10;
 	and.b64  	%rd66, %rd65, -4294967296;
 	setp.eq.s64 	%p2, %rd66, 0;
-	@%p2 bra 	$L__BB83_3;
+	@%p2 bra 	$L__BB85_3;
 
 	div.u64 	%rd125, %rd11, %rd10;
-	bra.uni 	$L__BB83_4;
+	bra.uni 	$L__BB85_4;
 
-$L__BB83_3:
+$L__BB85_3:
 	cvt.u32.u64 	%r5, %rd10;
 	cvt.u32.u64 	%r6, %rd11;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd125, %r7;
 
-$L__BB83_4:
+$L__BB85_4:
 	add.s64 	%rd67, %rd125, 1;
 	and.b64  	%rd129, %rd67, 3;
 	setp.eq.s64 	%p3, %rd129, 0;
-	@%p3 bra 	$L__BB83_10;
+	@%p3 bra 	$L__BB85_10;
 
 	shl.b64 	%rd68, %rd131, 3;
 	add.s64 	%rd127, %rd1, %rd68;
@@ -32683,22 +34245,22 @@ $L__BB83_4:
 	add.s64 	%rd126, %rd2, %rd68;
 	cvt.u32.u64 	%r8, %rd54;
 
-$L__BB83_6:
+$L__BB85_6:
 	.pragma "nounroll";
 	or.b64  	%rd69, %rd131, %rd54;
 	and.b64  	%rd70, %rd69, -4294967296;
 	setp.eq.s64 	%p4, %rd70, 0;
-	@%p4 bra 	$L__BB83_8;
+	@%p4 bra 	$L__BB85_8;
 
 	div.s64 	%rd130, %rd131, %rd54;
-	bra.uni 	$L__BB83_9;
+	bra.uni 	$L__BB85_9;
 
-$L__BB83_8:
+$L__BB85_8:
 	cvt.u32.u64 	%r9, %rd131;
 	div.u32 	%r10, %r9, %r8;
 	cvt.u64.u32 	%rd130, %r10;
 
-$L__BB83_9:
+$L__BB85_9:
 	add.s64 	%rd71, %rd130, %rd53;
 	shl.b64 	%rd72, %rd71, 3;
 	add.s64 	%rd73, %rd3, %rd72;
@@ -32714,29 +34276,29 @@ $L__BB83_9:
 	add.s64 	%rd126, %rd126, %rd17;
 	add.s64 	%rd129, %rd129, -1;
 	setp.ne.s64 	%p5, %rd129, 0;
-	@%p5 bra 	$L__BB83_6;
+	@%p5 bra 	$L__BB85_6;
 
-$L__BB83_10:
+$L__BB85_10:
 	setp.lt.u64 	%p6, %rd125, 3;
-	@%p6 bra 	$L__BB83_24;
+	@%p6 bra 	$L__BB85_24;
 
-$L__BB83_11:
+$L__BB85_11:
 	shl.b64 	%rd33, %rd10, 3;
 	or.b64  	%rd79, %rd131, %rd54;
 	and.b64  	%rd80, %rd79, -4294967296;
 	setp.eq.s64 	%p7, %rd80, 0;
-	@%p7 bra 	$L__BB83_13;
+	@%p7 bra 	$L__BB85_13;
 
 	div.s64 	%rd133, %rd131, %rd54;
-	bra.uni 	$L__BB83_14;
+	bra.uni 	$L__BB85_14;
 
-$L__BB83_13:
+$L__BB85_13:
 	cvt.u32.u64 	%r11, %rd54;
 	cvt.u32.u64 	%r12, %rd131;
 	div.u32 	%r13, %r12, %r11;
 	cvt.u64.u32 	%rd133, %r13;
 
-$L__BB83_14:
+$L__BB85_14:
 	add.s64 	%rd81, %rd133, %rd53;
 	shl.b64 	%rd82, %rd81, 3;
 	add.s64 	%rd83, %rd3, %rd82;
@@ -32755,18 +34317,18 @@ $L__BB83_14:
 	or.b64  	%rd91, %rd38, %rd54;
 	and.b64  	%rd92, %rd91, -4294967296;
 	setp.eq.s64 	%p8, %rd92, 0;
-	@%p8 bra 	$L__BB83_16;
+	@%p8 bra 	$L__BB85_16;
 
 	div.s64 	%rd134, %rd38, %rd54;
-	bra.uni 	$L__BB83_17;
+	bra.uni 	$L__BB85_17;
 
-$L__BB83_16:
+$L__BB85_16:
 	cvt.u32.u64 	%r14, %rd54;
 	cvt.u32.u64 	%r15, %rd38;
 	div.u32 	%r16, %r15, %r14;
 	cvt.u64.u32 	%rd134, %r16;
 
-$L__BB83_17:
+$L__BB85_17:
 	add.s64 	%rd93, %rd134, %rd53;
 	shl.b64 	%rd94, %rd93, 3;
 	add.s64 	%rd95, %rd3, %rd94;
@@ -32784,18 +34346,18 @@ $L__BB83_17:
 	or.b64  	%rd102, %rd43, %rd54;
 	and.b64  	%rd103, %rd102, -4294967296;
 	setp.eq.s64 	%p9, %rd103, 0;
-	@%p9 bra 	$L__BB83_19;
+	@%p9 bra 	$L__BB85_19;
 
 	div.s64 	%rd135, %rd43, %rd54;
-	bra.uni 	$L__BB83_20;
+	bra.uni 	$L__BB85_20;
 
-$L__BB83_19:
+$L__BB85_19:
 	cvt.u32.u64 	%r17, %rd54;
 	cvt.u32.u64 	%r18, %rd43;
 	div.u32 	%r19, %r18, %r17;
 	cvt.u64.u32 	%rd135, %r19;
 
-$L__BB83_20:
+$L__BB85_20:
 	add.s64 	%rd104, %rd135, %rd53;
 	shl.b64 	%rd105, %rd104, 3;
 	add.s64 	%rd106, %rd3, %rd105;
@@ -32813,18 +34375,18 @@ $L__BB83_20:
 	or.b64  	%rd113, %rd48, %rd54;
 	and.b64  	%rd114, %rd113, -4294967296;
 	setp.eq.s64 	%p10, %rd114, 0;
-	@%p10 bra 	$L__BB83_22;
+	@%p10 bra 	$L__BB85_22;
 
 	div.s64 	%rd136, %rd48, %rd54;
-	bra.uni 	$L__BB83_23;
+	bra.uni 	$L__BB85_23;
 
-$L__BB83_22:
+$L__BB85_22:
 	cvt.u32.u64 	%r20, %rd54;
 	cvt.u32.u64 	%r21, %rd48;
 	div.u32 	%r22, %r21, %r20;
 	cvt.u64.u32 	%rd136, %r22;
 
-$L__BB83_23:
+$L__BB85_23:
 	add.s64 	%rd115, %rd136, %rd53;
 	shl.b64 	%rd116, %rd115, 3;
 	add.s64 	%rd117, %rd3, %rd116;
@@ -32840,9 +34402,9 @@ $L__BB83_23:
 	st.global.f64 	[%rd124], %fd10;
 	add.s64 	%rd131, %rd48, %rd10;
 	setp.lt.s64 	%p11, %rd131, %rd8;
-	@%p11 bra 	$L__BB83_11;
+	@%p11 bra 	$L__BB85_11;
 
-$L__BB83_24:
+$L__BB85_24:
 	ret;
 
 }
@@ -32875,7 +34437,7 @@ $L__BB83_24:
 	cvt.u64.u32 	%rd5, %r3;
 	add.s64 	%rd106, %rd60, %rd5;
 	setp.ge.s64 	%p1, %rd106, %rd56;
-	@%p1 bra 	$L__BB84_17;
+	@%p1 bra 	$L__BB86_17;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd7, %r4;
@@ -32889,32 +34451,32 @@ $L__BB83_24:
 	or.b64  	%rd66, %rd9, %rd8;
 	and.b64  	%rd67, %rd66, -4294967296;
 	setp.eq.s64 	%p2, %rd67, 0;
-	@%p2 bra 	$L__BB84_3;
+	@%p2 bra 	$L__BB86_3;
 
 	div.u64 	%rd93, %rd9, %rd8;
-	bra.uni 	$L__BB84_4;
+	bra.uni 	$L__BB86_4;
 
-$L__BB84_3:
+$L__BB86_3:
 	cvt.u32.u64 	%r5, %rd8;
 	cvt.u32.u64 	%r6, %rd9;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd93, %r7;
 
-$L__BB84_4:
+$L__BB86_4:
 	add.s64 	%rd68, %rd93, 1;
 	and.b64  	%rd97, %rd68, 3;
 	setp.eq.s64 	%p3, %rd57, 0;
-	@%p3 bra 	$L__BB84_11;
+	@%p3 bra 	$L__BB86_11;
 
 	setp.eq.s64 	%p4, %rd97, 0;
-	@%p4 bra 	$L__BB84_8;
+	@%p4 bra 	$L__BB86_8;
 
 	shl.b64 	%rd69, %rd106, 3;
 	add.s64 	%rd95, %rd1, %rd69;
 	shl.b64 	%rd15, %rd8, 3;
 	add.s64 	%rd94, %rd2, %rd69;
 
-$L__BB84_7:
+$L__BB86_7:
 	.pragma "nounroll";
 	ld.global.f64 	%fd1, [%rd94];
 	st.global.f64 	[%rd95], %fd1;
@@ -32923,18 +34485,18 @@ $L__BB84_7:
 	add.s64 	%rd94, %rd94, %rd15;
 	add.s64 	%rd97, %rd97, -1;
 	setp.ne.s64 	%p5, %rd97, 0;
-	@%p5 bra 	$L__BB84_7;
+	@%p5 bra 	$L__BB86_7;
 
-$L__BB84_8:
+$L__BB86_8:
 	setp.lt.u64 	%p6, %rd93, 3;
-	@%p6 bra 	$L__BB84_17;
+	@%p6 bra 	$L__BB86_17;
 
 	shl.b64 	%rd70, %rd106, 3;
 	add.s64 	%rd100, %rd1, %rd70;
 	shl.b64 	%rd27, %rd8, 3;
 	add.s64 	%rd101, %rd2, %rd70;
 
-$L__BB84_10:
+$L__BB86_10:
 	ld.global.f64 	%fd2, [%rd101];
 	st.global.f64 	[%rd100], %fd2;
 	add.s64 	%rd72, %rd101, %rd27;
@@ -32956,19 +34518,19 @@ $L__BB84_10:
 	st.global.f64 	[%rd80], %fd5;
 	add.s64 	%rd106, %rd78, %rd8;
 	setp.lt.s64 	%p7, %rd106, %rd56;
-	@%p7 bra 	$L__BB84_10;
-	bra.uni 	$L__BB84_17;
+	@%p7 bra 	$L__BB86_10;
+	bra.uni 	$L__BB86_17;
 
-$L__BB84_11:
+$L__BB86_11:
 	setp.eq.s64 	%p8, %rd97, 0;
-	@%p8 bra 	$L__BB84_14;
+	@%p8 bra 	$L__BB86_14;
 
 	shl.b64 	%rd81, %rd106, 3;
 	add.s64 	%rd103, %rd1, %rd81;
 	shl.b64 	%rd36, %rd8, 3;
 	add.s64 	%rd102, %rd2, %rd81;
 
-$L__BB84_13:
+$L__BB86_13:
 	.pragma "nounroll";
 	ld.global.f64 	%fd6, [%rd102];
 	ld.global.f64 	%fd7, [%rd103];
@@ -32979,18 +34541,18 @@ $L__BB84_13:
 	add.s64 	%rd102, %rd102, %rd36;
 	add.s64 	%rd97, %rd97, -1;
 	setp.ne.s64 	%p9, %rd97, 0;
-	@%p9 bra 	$L__BB84_13;
+	@%p9 bra 	$L__BB86_13;
 
-$L__BB84_14:
+$L__BB86_14:
 	setp.lt.u64 	%p10, %rd93, 3;
-	@%p10 bra 	$L__BB84_17;
+	@%p10 bra 	$L__BB86_17;
 
 	shl.b64 	%rd82, %rd106, 3;
 	add.s64 	%rd108, %rd1, %rd82;
 	shl.b64 	%rd48, %rd8, 3;
 	add.s64 	%rd109, %rd2, %rd82;
 
-$L__BB84_16:
+$L__BB86_16:
 	ld.global.f64 	%fd9, [%rd109];
 	ld.global.f64 	%fd10, [%rd108];
 	add.rn.f64 	%fd11, %fd10, %fd9;
@@ -33020,9 +34582,9 @@ $L__BB84_16:
 	st.global.f64 	[%rd91], %fd20;
 	add.s64 	%rd106, %rd90, %rd8;
 	setp.lt.s64 	%p11, %rd106, %rd56;
-	@%p11 bra 	$L__BB84_16;
+	@%p11 bra 	$L__BB86_16;
 
-$L__BB84_17:
+$L__BB86_17:
 	ret;
 
 }
@@ -33052,7 +34614,7 @@ $L__BB84_17:
 	cvt.u64.u32 	%rd4, %r3;
 	add.s64 	%rd52, %rd30, %rd4;
 	setp.ge.s64 	%p1, %rd52, %rd28;
-	@%p1 bra 	$L__BB85_10;
+	@%p1 bra 	$L__BB87_10;
 
 	mov.u32 	%r4, %nctaid.x;
 	cvt.u64.u32 	%rd6, %r4;
@@ -33066,28 +34628,28 @@ $L__BB84_17:
 	or.b64  	%rd36, %rd8, %rd7;
 	and.b64  	%rd37, %rd36, -4294967296;
 	setp.eq.s64 	%p2, %rd37, 0;
-	@%p2 bra 	$L__BB85_3;
+	@%p2 bra 	$L__BB87_3;
 
 	div.u64 	%rd48, %rd8, %rd7;
-	bra.uni 	$L__BB85_4;
+	bra.uni 	$L__BB87_4;
 
-$L__BB85_3:
+$L__BB87_3:
 	cvt.u32.u64 	%r5, %rd7;
 	cvt.u32.u64 	%r6, %rd8;
 	div.u32 	%r7, %r6, %r5;
 	cvt.u64.u32 	%rd48, %r7;
 
-$L__BB85_4:
+$L__BB87_4:
 	add.s64 	%rd38, %rd48, 1;
 	and.b64  	%rd51, %rd38, 3;
 	setp.eq.s64 	%p3, %rd51, 0;
-	@%p3 bra 	$L__BB85_7;
+	@%p3 bra 	$L__BB87_7;
 
 	shl.b64 	%rd39, %rd52, 3;
 	add.s64 	%rd49, %rd1, %rd39;
 	shl.b64 	%rd14, %rd7, 3;
 
-$L__BB85_6:
+$L__BB87_6:
 	.pragma "nounroll";
 	ld.global.f64 	%fd2, [%rd49];
 	mul.rn.f64 	%fd3, %fd2, %fd1;
@@ -33096,17 +34658,17 @@ $L__BB85_6:
 	add.s64 	%rd49, %rd49, %rd14;
 	add.s64 	%rd51, %rd51, -1;
 	setp.ne.s64 	%p4, %rd51, 0;
-	@%p4 bra 	$L__BB85_6;
+	@%p4 bra 	$L__BB87_6;
 
-$L__BB85_7:
+$L__BB87_7:
 	setp.lt.u64 	%p5, %rd48, 3;
-	@%p5 bra 	$L__BB85_10;
+	@%p5 bra 	$L__BB87_10;
 
 	shl.b64 	%rd40, %rd52, 3;
 	add.s64 	%rd54, %rd1, %rd40;
 	shl.b64 	%rd23, %rd7, 3;
 
-$L__BB85_9:
+$L__BB87_9:
 	ld.global.f64 	%fd4, [%rd54];
 	mul.rn.f64 	%fd5, %fd4, %fd1;
 	st.global.f64 	[%rd54], %fd5;
@@ -33128,9 +34690,9 @@ $L__BB85_9:
 	st.global.f64 	[%rd47], %fd11;
 	add.s64 	%rd52, %rd46, %rd7;
 	setp.lt.s64 	%p6, %rd52, %rd28;
-	@%p6 bra 	$L__BB85_9;
+	@%p6 bra 	$L__BB87_9;
 
-$L__BB85_10:
+$L__BB87_10:
 	ret;
 
 }

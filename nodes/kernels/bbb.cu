@@ -548,6 +548,22 @@ __device__ double block_total(const double *partial, long long nb) {
                 out[j] = (T)(((double)y[j] - exp((double)z[j] - lse) * mass) * g0);                          \
             }                                                                                                \
         }                                                                                                    \
+    }                                                                                                        \
+    /* SoftmaxDraws (nodes/softmaxdraws.go): out[0, r, j] = sum_d min(softmax(z[d, r])_j, 1) over the draws, \
+       out[1, r, j] = draw 0's alone; one thread per (r, j) */                                               \
+    extern "C" __global__ void bbb_softmax_draws_##S(T *out, const T *z, long long draws, long long rows,    \
+                                                     long long k) {                                          \
+        GRID_LOOP(i, rows * k) {                                                                             \
+            long long r = i / k, j = i % k;                                                                  \
+            double acc = 0;                                                                                  \
+            for (long long d = 0; d < draws; d++) {                                                          \
+                const T *zr = z + (d * rows + r) * k;                                                        \
+                double p = fmin(exp((double)zr[j] - row_lse<T>(zr, k)), 1.0);                                \
+                acc += p;                                                                                    \
+                if (d == 0) out[rows * k + i] = (T)p;                                                        \
+            }                                                                                                \
+            out[i] = (T)acc;                                                                                 \
+        }                                                                                                    \
     }
 
 LIK_KERNELS(float, f32)
