@@ -215,7 +215,7 @@ func (cl *Classifier) probsBatched(src *graph.Network, x []float64, samples int,
 			}
 			if err := p.vm.RunAll(); err != nil {
 				p.vm.Reset()
-				return nil, nil, fmt.Errorf("train: classify: draws %d..%d: %w", r*draws, (r+1)*draws-1, err)
+				return nil, nil, fmt.Errorf("train: classify: run %d of %d draws: %w", r, draws, err)
 			}
 			v, err := graph.ValueFloats(p.out)
 			p.vm.Reset()

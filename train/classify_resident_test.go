@@ -2,7 +2,9 @@ package train
 
 import (
 	"context"
+	"errors"
 	"math"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -71,22 +73,32 @@ func TestResidentClassifierTrainsAsHost(t *testing.T) {
 
 // A resident classifier's draws are scored K at a time by one graph whose
 // SoftmaxDraws node sums their probabilities. With the bound lowered to
-// K = 2, 6 draws go as 3 runs, in chunks of 7 rows (the last one 2 rows
-// and padding), and give what the documented plan gives computed here
-// from the predictive graph's logits over all 30 rows at once: run r at
-// step r of the stream (seed, streamClassify), draw s = r·K + j.
+// 2.4 passes of 20 rows × 16 units (K = 2), 6 draws go as 3 runs, in chunks of
+// 20 rows (the second one 10 rows and padding), and give what the
+// documented plan gives computed here from the predictive graph's logits
+// over all 30 rows at once: run r at step r of the stream (seed,
+// streamClassify), draw s = r·K + j. A second call with 3 draws (K = 1)
+// builds its own graph and gives what a new classifier gives.
 func TestResidentClassifierBatchedRuns(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		t.Run(dt.String(), func(t *testing.T) {
 			tr, set := blobsTrained(t, dt, true)
 			c := tr.Net.Config
-			const samples, k, chunk, seed = 6, 2, 7, 5
+			const samples, k, chunk, seed = 6, 2, 20, 5
 			old := predictBatchElements
-			predictBatchElements = k*c.Hidden*c.Hidden + 1
+			predictBatchElements = 12 * chunk * c.Hidden / 5 // 2.4 passes of 20 rows × 16 units: K = 2
+			defer func() { predictBatchElements = old }()
 			mean, first, cl := classify(t, tr.Net, set.Val.X, chunk, samples, seed, false)
-			predictBatchElements = old
 			if cl.pred == nil || cl.pred.net.Samples != k || cl.pred.net.Rows != chunk {
 				t.Fatalf("predictive graph %+v, want K = %d, %d rows", cl.pred, k, chunk)
+			}
+			again, _, err := cl.Probs(tr.Net, set.Val.X, 3, seed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fresh, _, _ := classify(t, tr.Net, set.Val.X, chunk, 3, seed, false)
+			if cl.pred.net.Samples != 1 || !slices.Equal(again, fresh) {
+				t.Fatalf("3 draws after 6: K = %d, probabilities %v; a new classifier's %v", cl.pred.net.Samples, again[:3], fresh[:3])
 			}
 
 			n, classes := set.Val.Len(), c.Classes
@@ -168,5 +180,21 @@ func TestDrawsPerRun(t *testing.T) {
 		if got := drawsPerRun(c.samples, c.limit); got != c.want {
 			t.Errorf("drawsPerRun(%d, %d) = %d, want %d", c.samples, c.limit, got, c.want)
 		}
+	}
+}
+
+// A cancelled context stops the resident scoring between runs.
+func TestResidentClassifierCancelled(t *testing.T) {
+	tr, set := blobsTrained(t, tensor.Float64, true)
+	cl, err := NewClassifier(tr.Net, set.Val.Len())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	cl.Ctx = ctx
+	if _, _, err := cl.Probs(tr.Net, set.Val.X, 4, 1); !errors.Is(err, context.Canceled) {
+		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }
