@@ -198,3 +198,25 @@ func TestResidentClassifierCancelled(t *testing.T) {
 		t.Fatalf("err %v, want context.Canceled", err)
 	}
 }
+
+// K is bounded by the larger of a pass's activations (rows × width) and a
+// layer's weights (hidden × width): with the bound 2.4 times the larger,
+// 6 draws go 2 a run whichever of the two it is.
+func TestResidentClassifierDrawsBound(t *testing.T) {
+	tr, set := blobsTrained(t, tensor.Float64, true)
+	if c := tr.Net.Config; c.Hidden != 16 || max(c.Inputs, c.Outputs) > 16 {
+		t.Fatalf("blobConfig: %d units, %d inputs, %d outputs: the cases assume width 16", c.Hidden, c.Inputs, c.Outputs)
+	}
+	old := predictBatchElements
+	defer func() { predictBatchElements = old }()
+	for _, tc := range []struct{ rows, larger int }{
+		{20, 20 * 16}, // activations
+		{7, 16 * 16},  // weights
+	} {
+		predictBatchElements = 12 * tc.larger / 5
+		_, _, cl := classify(t, tr.Net, set.Val.X, tc.rows, 6, 1, false)
+		if cl.pred.net.Samples != 2 {
+			t.Errorf("chunks of %d rows, bound %d: K = %d, want 2", tc.rows, predictBatchElements, cl.pred.net.Samples)
+		}
+	}
+}
