@@ -25,7 +25,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
 	// One core per device, like the training loop.
-	m.workers = 1
+	m.Workers = 1
 	fs.Lookup("workers").DefValue = "1"
 	fs.Lookup("hidden").Usage = "one hidden width to time (instead of --hidden-sizes)"
 	fs.Lookup("hidden").DefValue = "0" // unset: --hidden-sizes
@@ -52,15 +52,15 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if isSet(fs, "hidden") { // (with --hidden-sizes: flagdeps.go)
-		hiddens = []int{m.hidden}
+		hiddens = []int{m.Hidden}
 	}
-	points := []int{m.points}
+	points := []int{m.Points}
 	if pointList != "" {
 		if points, err = intList("--points-list", pointList); err != nil {
 			return err
 		}
 	}
-	layers := []int{m.layers}
+	layers := []int{m.Layers}
 	if layerList != "" {
 		if layers, err = intList("--layers-list", layerList); err != nil {
 			return err
@@ -90,11 +90,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	for _, z := range sw.Sizes() {
 		size := m
-		size.layers, size.hidden = z.Layers, z.Hidden
+		size.Layers, size.Hidden = z.Layers, z.Hidden
 		if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
 			return err
 		}
-		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: passes, Workers: m.workers, Inputs: 1, DtypeBytes: dtypeBytes(m.dtype)}
+		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: passes, Workers: m.Workers, Inputs: 1, DtypeBytes: dtypeBytes(m.Dtype)}
 		if pointList != "" { // name the list the size came from
 			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
 		}
@@ -108,13 +108,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if m.paper.batchSize > 0 {
+	if m.BatchSize > 0 {
 		for _, p := range points { // sizes checked above: making the data is cheap now
-			d, err := data.MakeCurve(data.CurveConfig{N: p}, m.seed)
+			d, err := data.MakeCurve(data.CurveConfig{N: p}, m.Seed)
 			if err != nil {
 				return usagef("--points %d: %v", p, err)
 			}
-			if err := m.paper.checkBatch(d); err != nil {
+			if err := flagError(m.CheckBatch(d)); err != nil {
 				return err
 			}
 		}
@@ -150,7 +150,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer rd.Abort() // unless committed: --out keeps the previous run
 
 	device, name := deviceName(m.device)
-	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.workers, Threads: linalg.Threads()}
+	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.Dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.Workers, Threads: linalg.Threads()}
 	build := buildInfo()
 	rep.Build = &build
 	sw.Device = device

@@ -88,8 +88,8 @@ func (f *trainFlags) checkClassify() error {
 		return usagef("--samples %d: need at least 1", f.samples)
 	case f.reportEvery <= 0:
 		return usagef("--report-every %d: need a value > 0", f.reportEvery)
-	case f.paper.likelihood != "fixed":
-		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.paper.likelihood)
+	case f.Likelihood != "fixed":
+		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.Likelihood)
 	}
 	if err := f.mnist.check(); err != nil {
 		return err
@@ -97,7 +97,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.mnist.checkFiles(); err != nil {
 		return err
 	}
-	f.points = data.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
+	f.Points = data.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
@@ -113,7 +113,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.checkFrom(); err != nil {
 		return err
 	}
-	s := job.MNISTMemorySizes(f.hidden, f.layers, dtypeBytes(f.dtype))
+	s := job.MNISTMemorySizes(f.Hidden, f.Layers, dtypeBytes(f.Dtype))
 	s.PointsFrom = "--preset mnist (70000 images)"
 	return checkMemory(s, f.maxMemory)
 }
@@ -127,7 +127,7 @@ func (f *trainFlags) checkFrom() error {
 	if m.from == "" { // (--prune without --from: flagdeps.go)
 		return nil
 	}
-	if m.prune > 0 && f.paper.localReparam {
+	if m.prune > 0 && f.LocalReparam {
 		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
 	}
 	c, err := readModel("--from", m.from)
@@ -142,7 +142,7 @@ func (f *trainFlags) checkFrom() error {
 		return err
 	}
 	if err := c.SetParams(net); err != nil {
-		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.layers, f.hidden, err)
+		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.Layers, f.Hidden, err)
 	}
 	if err := job.CheckPruneShare(net, m.prune); err != nil {
 		return usagef("--prune %v: %v", m.prune, err)
@@ -163,8 +163,8 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if f.paper.batchSize > data.Train.Len() {
-		return usagef("--batch-size %d: over the %d training images", f.paper.batchSize, data.Train.Len())
+	if f.BatchSize > data.Train.Len() {
+		return usagef("--batch-size %d: over the %d training images", f.BatchSize, data.Train.Len())
 	}
 	rd, err := openRunDir("--out", f.out)
 	if err != nil {
