@@ -44,18 +44,10 @@ var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", 
 var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
-func (m *mnistFlags) check() error {
-	switch {
-	case m.train < 0:
-		return usagef("--mnist-train %d: need a value >= 0 (0: all 50000)", m.train)
-	case m.val < 0:
-		return usagef("--mnist-val %d: need a value >= 0 (0: all 10000)", m.val)
-	case m.test < 0:
-		return usagef("--mnist-test %d: need a value >= 0 (0: all 10000)", m.test)
-	case m.valSamples < 1:
-		return usagef("--val-samples %d: need at least 1", m.valSamples)
-	}
-	return nil
+func (m *mnistFlags) check() error { return flagError(job.CheckMNISTSplits(m.config(), m.valSamples)) }
+
+func (m *mnistFlags) config() data.MNISTConfig {
+	return data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test}
 }
 
 // checkFiles refuses a --mnist-dir without the four idx files before any
@@ -70,7 +62,7 @@ func (m *mnistFlags) checkFiles() error {
 // load reads MNIST; a missing or corrupt file is a usage error naming
 // --mnist-dir.
 func (m *mnistFlags) load() (data.ClassData, error) {
-	d, err := data.LoadMNIST(data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test})
+	d, err := data.LoadMNIST(m.config())
 	if err != nil {
 		return d, usagef("--mnist-dir %q: %v", m.dir, err)
 	}
@@ -81,15 +73,11 @@ func mnistGraph(m *modelFlags) graph.Config { return job.MNISTGraph(m.graphConfi
 
 // checkClassify validates a --preset mnist run's flags before any work.
 func (f *trainFlags) checkClassify() error {
-	switch {
-	case f.epochs <= 0:
-		return usagef("--epochs %d: need a value > 0", f.epochs)
-	case f.samples < 1:
-		return usagef("--samples %d: need at least 1", f.samples)
-	case f.reportEvery <= 0:
-		return usagef("--report-every %d: need a value > 0", f.reportEvery)
-	case f.Likelihood != "fixed":
-		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.Likelihood)
+	if err := f.runSettings().Check(graph.Classification); err != nil {
+		return flagError(err)
+	}
+	if err := f.CheckClassifier(); err != nil {
+		return flagError(err)
 	}
 	if err := f.mnist.check(); err != nil {
 		return err

@@ -21,6 +21,9 @@ var settingFlags = map[string]string{
 	"StockOps": "--stock-ops", "Prior": "--prior", "PriorPi": "--prior-pi", "PriorSigma1": "--prior-sigma1",
 	"PriorSigma2": "--prior-sigma2", "KL": "--kl", "Likelihood": "--likelihood", "MinSigma": "--min-sigma",
 	"BatchSize": "--batch-size", "MCSamples": "--mc-samples", "KLWeight": "--kl-weight", "LocalReparam": "--local-reparam",
+	// job.RunSettings, job.CheckMNISTSplits (train)
+	"Epochs": "--epochs", "Samples": "--samples", "ReportEvery": "--report-every", "CheckpointEvery": "--checkpoint-every",
+	"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples",
 }
 
 // flagError is err as a usage error naming the flag of its setting, or err

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -190,13 +191,8 @@ func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
 }
 
 func (f *trainFlags) check() error {
-	switch {
-	case f.epochs <= 0:
-		return usagef("--epochs %d: need a value > 0", f.epochs)
-	case f.samples < 2:
-		return usagef("--samples %d: need at least 2", f.samples)
-	case f.reportEvery <= 0:
-		return usagef("--report-every %d: need a value > 0", f.reportEvery)
+	if err := f.runSettings().Check(graph.Regression); err != nil {
+		return flagError(err)
 	}
 	if err := f.modelFlags.check(); err != nil {
 		return err
@@ -220,13 +216,14 @@ func (f *trainFlags) check() error {
 // checkOutputs checks --checkpoint-every, --save and --cpuprofile (train
 // and train --preset mnist).
 func (f *trainFlags) checkOutputs() error {
-	switch {
-	case f.mio.checkpointEvery < 0:
-		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
-	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
-		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
+	if err := f.runSettings().CheckCheckpoints(); err != nil {
+		return flagError(err)
 	}
 	return checkPlan(f.ioPlan())
+}
+
+func (f *trainFlags) runSettings() job.RunSettings {
+	return job.RunSettings{Epochs: f.epochs, Samples: f.samples, ReportEvery: f.reportEvery, CheckpointEvery: f.mio.checkpointEvery}
 }
 
 // ioPlan lists train's inputs and outputs (rundir.Plan): --save may
