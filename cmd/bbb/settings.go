@@ -24,6 +24,9 @@ var settingFlags = map[string]string{
 	// job.RunSettings, job.CheckMNISTSplits (train)
 	"Epochs": "--epochs", "Samples": "--samples", "ReportEvery": "--report-every", "CheckpointEvery": "--checkpoint-every",
 	"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples",
+	// job.BenchSettings (bench)
+	"HiddenSizes": "--hidden-sizes", "PointsList": "--points-list", "LayersList": "--layers-list",
+	"Steps": "--epochs", "Warmup": "--warmup", "Passes": "--samples", "Seconds": "--seconds",
 }
 
 // flagError is err as a usage error naming the flag of its setting, or err
