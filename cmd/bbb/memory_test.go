@@ -201,7 +201,7 @@ func TestHelperRunCLI(t *testing.T) {
 	os.Exit(code)
 }
 
-// --mc-samples and --threads have bounds with reasons (flags.go): the
+// --mc-samples and --threads have bounds with reasons (job.ModelSettings): the
 // bound passes the check, one more is refused naming the flag.
 func TestMCSamplesAndThreadsBounded(t *testing.T) {
 	for _, tc := range []struct {

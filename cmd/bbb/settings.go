@@ -27,6 +27,8 @@ var settingFlags = map[string]string{
 	// job.BenchSettings (bench)
 	"HiddenSizes": "--hidden-sizes", "PointsList": "--points-list", "LayersList": "--layers-list",
 	"Steps": "--epochs", "Warmup": "--warmup", "Passes": "--samples", "Seconds": "--seconds",
+	// job.DataSettings (train --data)
+	"Data": "--data", "Val": "--val", "XCols": "--x-cols", "YCol": "--y-col", "ValSplit": "--val-split",
 }
 
 // flagError is err as a usage error naming the flag of its setting, or err
