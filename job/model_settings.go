@@ -126,6 +126,15 @@ func ParseDtype(s string) (tensor.Dtype, error) {
 	return tensor.Dtype{}, &SettingError{Setting: "Dtype", Value: strconv.Quote(s), Reason: "want float32 or float64"}
 }
 
+// DtypeBytes is the bytes of one value of Dtype: 8 for float64, else 4
+// (for memory.Sizes).
+func (s *ModelSettings) DtypeBytes() int {
+	if s.Dtype == "float64" {
+		return 8
+	}
+	return 4
+}
+
 // CheckOptions checks the paper's options, each and in combination, the
 // draws per step and the learning-rate schedule (a *SettingError), then
 // that the network built with resident (GraphConfig) can run them (graph's

@@ -129,3 +129,14 @@ func fmtErr(err error) string {
 	}
 	return err.Error()
 }
+
+func TestModelSettingsDtypeBytes(t *testing.T) {
+	for _, c := range []struct {
+		dtype string
+		want  int
+	}{{"float32", 4}, {"float64", 8}, {"", 4}} {
+		if got := (&ModelSettings{Dtype: c.dtype}).DtypeBytes(); got != c.want {
+			t.Errorf("%q: %d, want %d", c.dtype, got, c.want)
+		}
+	}
+}

@@ -70,7 +70,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
 			return err
 		}
-		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: b.Passes, Workers: m.Workers, Inputs: 1, DtypeBytes: dtypeBytes(m.Dtype)}
+		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: b.Passes, Workers: m.Workers, Inputs: 1, DtypeBytes: m.DtypeBytes()}
 		if b.PointsList != "" { // name the list the size came from
 			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
 		}

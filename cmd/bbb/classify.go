@@ -101,7 +101,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.checkFrom(); err != nil {
 		return err
 	}
-	s := job.MNISTMemorySizes(f.Hidden, f.Layers, dtypeBytes(f.Dtype))
+	s := job.MNISTMemorySizes(f.Hidden, f.Layers, f.DtypeBytes())
 	s.PointsFrom = "--preset mnist (70000 images)"
 	return checkMemory(s, f.maxMemory)
 }

@@ -46,7 +46,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 		return usagef("--rows %d: need at least 1", rows)
 	}
 	if err := checkMemory(memory.Sizes{Job: memory.Graph, Gradients: grad, Points: rows, Hidden: m.Hidden, Layers: m.Layers, Workers: 1, Samples: 2, Inputs: 1,
-		DtypeBytes: dtypeBytes(m.Dtype), PointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
+		DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
 		return err
 	}
 	if out == "" {

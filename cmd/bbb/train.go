@@ -147,7 +147,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv != nil {
 		rows := f.csv.Rows()
 		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.Hidden, Layers: f.Layers,
-			Samples: f.samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: dtypeBytes(f.Dtype),
+			Samples: f.samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: f.DtypeBytes(),
 			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
@@ -206,7 +206,7 @@ func (f *trainFlags) check() error {
 	}
 	if f.df.data == "" { // a --data run is checked once its rows are known (runTrain)
 		if err := checkMemory(memory.Sizes{Points: f.Points, Hidden: f.Hidden, Layers: f.Layers, Samples: f.samples,
-			Workers: f.Workers, Inputs: 1, DtypeBytes: dtypeBytes(f.Dtype)}, f.maxMemory); err != nil {
+			Workers: f.Workers, Inputs: 1, DtypeBytes: f.DtypeBytes()}, f.maxMemory); err != nil {
 			return err
 		}
 	}
