@@ -17,8 +17,8 @@ var settingFlags = map[string]string{
 	// job.ModelSettings (train, bench, dot; predict's and prune's --model)
 	"Layers": "--layers", "Hidden": "--hidden", "Points": "--points", "Workers": "--workers", "Threads": "--threads",
 	"LR": "--lr", "LRMilestones": "--lr-milestones", "LRGamma": "--lr-gamma", "NBatch": "--n-batch",
-	"PriorSigma": "--prior-sigma", "LikelihoodSigma": "--likelihood-sigma", "Dtype": "--dtype", "Seed": "--seed",
-	"StockOps": "--stock-ops", "Prior": "--prior", "PriorPi": "--prior-pi", "PriorSigma1": "--prior-sigma1",
+	"PriorSigma": "--prior-sigma", "LikelihoodSigma": "--likelihood-sigma", "Dtype": "--dtype",
+	"Prior": "--prior", "PriorPi": "--prior-pi", "PriorSigma1": "--prior-sigma1",
 	"PriorSigma2": "--prior-sigma2", "KL": "--kl", "Likelihood": "--likelihood", "MinSigma": "--min-sigma",
 	"BatchSize": "--batch-size", "MCSamples": "--mc-samples", "KLWeight": "--kl-weight", "LocalReparam": "--local-reparam",
 	// job.RunSettings, job.CheckMNISTSplits (train)
@@ -28,7 +28,7 @@ var settingFlags = map[string]string{
 	"HiddenSizes": "--hidden-sizes", "PointsList": "--points-list", "LayersList": "--layers-list",
 	"Steps": "--epochs", "Warmup": "--warmup", "Passes": "--samples", "Seconds": "--seconds",
 	// job.DataSettings (train --data)
-	"Data": "--data", "Val": "--val", "XCols": "--x-cols", "YCol": "--y-col", "ValSplit": "--val-split",
+	"Data": "--data", "Val": "--val", "XCols": "--x-cols", "ValSplit": "--val-split",
 }
 
 // flagError is err as a usage error naming the flag of its setting, or err
