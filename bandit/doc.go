@@ -71,5 +71,7 @@
 // WriteRegretCSV, NewSummary and DrawRegret write regret.csv, summary.json
 // and the figure of the paper (log y axis, a line per agent). Job does it
 // all into a folder, as `bbb bandit` does; Config.CheckSet refuses
-// explicit values that cannot run, data.LoadMushrooms reads the data.
+// explicit values that cannot run, Config.SetAgents, SetPrior and
+// SetKLData read the settings given as text, data.LoadMushrooms reads the
+// data.
 package bandit

@@ -89,10 +89,11 @@ func (s Summary) WriteTable(w io.Writer) {
 
 // A SettingError is a setting of Config that cannot run as given, named
 // as `bbb bandit`'s flag for it is: steps, every, hidden, depth, buffer,
-// batch, updates, lr, likelihood-sigma, init-std or init-rho.
+// batch, updates, lr, likelihood-sigma, init-std or init-rho; agents,
+// prior or kl-data (spec.go).
 type SettingError struct {
 	Name  string
-	Value any    // the setting's value: an int or a float64
+	Value any    // the setting's value: an int, a float64, or the text given, quoted
 	Need  string // what it needs, e.g. "need at least 1"
 }
 

@@ -35,6 +35,16 @@
 // functions, so that the package leaves the process's signals and stage
 // name (package interrupt) to the command.
 //
+// The settings a user gives a run, as numbers and names, are checked
+// before any work and converted here: ModelSettings (the network, its
+// data size, the optimiser and the paper's options: CheckValues,
+// CheckOptions, GraphConfig, TrainConfig), RunSettings (epochs, passes,
+// reports and checkpoints), DataSettings (a CSV data set: Check, Load),
+// BenchSettings (bbb bench's sizes and timing) and CheckMNISTSplits. A bad
+// one is a *SettingError naming the setting by its field ("Hidden"), and
+// any other its reason names (Refs): SettingError.Text words it with a
+// program's own names (bbb: its flags).
+//
 // Zero fields of a job's configuration are defaults: a Regression with
 // nothing set trains train.Config's default network (the seed program's)
 // on the seed's curve and draws PNG figures.

@@ -9,15 +9,32 @@ import (
 
 // SettingError is a value of a job's setting that the job cannot use:
 // the setting (the job's field, "Quantiles"), the value as given, and why.
-// A command line renders it with the flag that sets it.
+// A command line renders it with the flag that sets it (Text).
 type SettingError struct {
 	Setting string // the field of the job
-	Value   string // the value as given, quoted where it is a list
+	Value   string // the value as given, quoted where it is a list or a name ("": a switch that is on)
 	Reason  string
+	// Refs are the other settings Reason names, each written {Setting}
+	// there (Text names them as it names Setting).
+	Refs []string
 }
 
 func (e *SettingError) Error() string {
-	return fmt.Sprintf("job: %s %s: %s", e.Setting, e.Value, e.Reason)
+	return "job: " + e.Text(func(s string) string { return s })
+}
+
+// Text is the error as "SETTING VALUE: REASON" ("SETTING: REASON" without
+// a value), each setting, its own and its Refs in the reason, written as
+// name spells it (a command line: the flag that sets it).
+func (e *SettingError) Text(name func(setting string) string) string {
+	reason := e.Reason
+	for _, r := range e.Refs {
+		reason = strings.ReplaceAll(reason, "{"+r+"}", name(r))
+	}
+	if e.Value == "" {
+		return fmt.Sprintf("%s: %s", name(e.Setting), reason)
+	}
+	return fmt.Sprintf("%s %s: %s", name(e.Setting), e.Value, reason)
 }
 
 // ParseQuantiles reads comma-separated quantile levels for Predict's
@@ -29,10 +46,10 @@ func ParseQuantiles(s string) ([]float64, error) {
 	for _, f := range strings.Split(s, ",") {
 		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(q >= 0 && q <= 1) {
-			return nil, &SettingError{"Quantiles", strconv.Quote(s), fmt.Sprintf("%q is not a level in [0, 1]", f)}
+			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("%q is not a level in [0, 1]", f)}
 		}
 		if slices.Contains(qs, q) {
-			return nil, &SettingError{"Quantiles", strconv.Quote(s), fmt.Sprintf("level %v appears twice", q)}
+			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("level %v appears twice", q)}
 		}
 		qs = append(qs, q)
 	}
@@ -47,7 +64,7 @@ func ParseFractions(s string) ([]float64, error) {
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		bad := func(format string, a ...any) error {
-			return &SettingError{"Fractions", strconv.Quote(s), fmt.Sprintf(format, a...)}
+			return &SettingError{Setting: "Fractions", Value: strconv.Quote(s), Reason: fmt.Sprintf(format, a...)}
 		}
 		switch {
 		case err != nil:

@@ -3,6 +3,7 @@ package job
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,6 +37,24 @@ func TestParseQuantilesAndFractions(t *testing.T) {
 		var se *SettingError
 		if !errors.As(err, &se) || se.Setting != c.setting || err.Error() != c.err {
 			t.Errorf("%q: error %v, want %s", c.in, err, c.err)
+		}
+	}
+}
+
+// Text names the setting and only the settings listed in Refs: a value
+// that happens to read {X} is left as given.
+func TestSettingErrorText(t *testing.T) {
+	flag := func(s string) string { return "--" + strings.ToLower(s) }
+	for _, c := range []struct {
+		e    SettingError
+		want string
+	}{
+		{SettingError{Setting: "Hidden", Value: "0", Reason: "need a value > 0"}, "--hidden 0: need a value > 0"},
+		{SettingError{Setting: "LocalReparam", Reason: "needs {KL} closed", Refs: []string{"KL"}}, "--localreparam: needs --kl closed"},
+		{SettingError{Setting: "Quantiles", Value: `"{KL}"`, Reason: `"{KL}" is not a level`}, `--quantiles "{KL}": "{KL}" is not a level`},
+	} {
+		if got := c.e.Text(flag); got != c.want {
+			t.Errorf("got %q, want %q", got, c.want)
 		}
 	}
 }

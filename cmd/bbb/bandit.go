@@ -10,7 +10,6 @@ import (
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/interrupt"
-	"github.com/bbb-go/bbb/nodes"
 )
 
 // runBandit is the paper's third experiment (Blundell et al. 2015, §5.3):
@@ -44,15 +43,14 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
-	var err error
-	if c.Agents, err = bandit.ParseAgents(agents); err != nil {
-		return usagef("--agents %q: %v", agents, strings.TrimPrefix(err.Error(), "bandit: "))
+	if err := c.SetAgents(agents); err != nil {
+		return flagError(err)
 	}
-	if err := setBanditPrior(&c, prior); err != nil {
-		return err
+	if err := c.SetPrior(prior); err != nil {
+		return flagError(err)
 	}
-	if c.KLBuffer, err = bandit.ParseKLData(klData); err != nil {
-		return usagef("--kl-data %q: want buffer or seen", klData)
+	if err := c.SetKLData(klData); err != nil {
+		return flagError(err)
 	}
 	if err := c.CheckSet(); err != nil {
 		return flagError(err)
@@ -102,30 +100,6 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !quiet {
 		s.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
-	}
-	return nil
-}
-
-// setBanditPrior reads --prior: mixture or normal (their default scales),
-// or a prior with its scales as nodes spells it (mixture:PI,SIGMA1,SIGMA2,
-// normal:MU,SIGMA), validated.
-func setBanditPrior(c *bandit.Config, prior string) error {
-	if !strings.Contains(prior, ":") {
-		var err error
-		if c.PriorKind, err = bandit.ParsePrior(prior); err != nil {
-			return usagef("--prior %q: want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2", prior)
-		}
-		return nil
-	}
-	p, err := nodes.ParsePrior(prior)
-	if err != nil {
-		return usagef("--prior %q: %v", prior, strings.TrimPrefix(err.Error(), "nodes: "))
-	}
-	switch p := p.(type) {
-	case nodes.ScaleMixture:
-		c.PriorKind, c.Mixture = bandit.PriorMixture, p
-	case nodes.Normal:
-		c.PriorKind, c.Prior = bandit.PriorNormal, p
 	}
 	return nil
 }

@@ -169,25 +169,3 @@ func TestBanditSIGINT(t *testing.T) {
 		t.Errorf("left behind %v", leftovers)
 	}
 }
-
-// --prior takes a prior with its scales, as summary.json spells it.
-func TestBanditPriorSpec(t *testing.T) {
-	for _, tc := range []struct {
-		arg  string
-		kind bandit.PriorKind
-		want string
-	}{
-		{"mixture", bandit.PriorMixture, bandit.PaperMixture.String()},
-		{"normal", bandit.PriorNormal, bandit.DefaultPrior.String()},
-		{"mixture:0.5,0.25,0.001", bandit.PriorMixture, "mixture:0.5,0.25,0.001"},
-		{"normal:0,0.1", bandit.PriorNormal, "normal:0,0.1"},
-	} {
-		var c bandit.Config
-		if err := setBanditPrior(&c, tc.arg); err != nil {
-			t.Fatalf("%s: %v", tc.arg, err)
-		}
-		if c.PriorKind != tc.kind || c.WithDefaults().PriorString() != tc.want {
-			t.Errorf("%s: kind %d, prior %s; want %d, %s", tc.arg, c.PriorKind, c.WithDefaults().PriorString(), tc.kind, tc.want)
-		}
-	}
-}

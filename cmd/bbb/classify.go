@@ -44,18 +44,10 @@ var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", 
 var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
-func (m *mnistFlags) check() error {
-	switch {
-	case m.train < 0:
-		return usagef("--mnist-train %d: need a value >= 0 (0: all 50000)", m.train)
-	case m.val < 0:
-		return usagef("--mnist-val %d: need a value >= 0 (0: all 10000)", m.val)
-	case m.test < 0:
-		return usagef("--mnist-test %d: need a value >= 0 (0: all 10000)", m.test)
-	case m.valSamples < 1:
-		return usagef("--val-samples %d: need at least 1", m.valSamples)
-	}
-	return nil
+func (m *mnistFlags) check() error { return flagError(job.CheckMNISTSplits(m.config(), m.valSamples)) }
+
+func (m *mnistFlags) config() data.MNISTConfig {
+	return data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test}
 }
 
 // checkFiles refuses a --mnist-dir without the four idx files before any
@@ -70,7 +62,7 @@ func (m *mnistFlags) checkFiles() error {
 // load reads MNIST; a missing or corrupt file is a usage error naming
 // --mnist-dir.
 func (m *mnistFlags) load() (data.ClassData, error) {
-	d, err := data.LoadMNIST(data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test})
+	d, err := data.LoadMNIST(m.config())
 	if err != nil {
 		return d, usagef("--mnist-dir %q: %v", m.dir, err)
 	}
@@ -81,15 +73,11 @@ func mnistGraph(m *modelFlags) graph.Config { return job.MNISTGraph(m.graphConfi
 
 // checkClassify validates a --preset mnist run's flags before any work.
 func (f *trainFlags) checkClassify() error {
-	switch {
-	case f.epochs <= 0:
-		return usagef("--epochs %d: need a value > 0", f.epochs)
-	case f.samples < 1:
-		return usagef("--samples %d: need at least 1", f.samples)
-	case f.reportEvery <= 0:
-		return usagef("--report-every %d: need a value > 0", f.reportEvery)
-	case f.paper.likelihood != "fixed":
-		return usagef("--likelihood %s: a classifier's likelihood is the categorical (softmax) one", f.paper.likelihood)
+	if err := f.runSettings().Check(graph.Classification); err != nil {
+		return flagError(err)
+	}
+	if err := f.CheckClassifier(); err != nil {
+		return flagError(err)
 	}
 	if err := f.mnist.check(); err != nil {
 		return err
@@ -97,7 +85,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.mnist.checkFiles(); err != nil {
 		return err
 	}
-	f.points = data.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
+	f.Points = data.MNISTTrain // (not used; keeps modelFlags.check's range check quiet)
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
@@ -113,7 +101,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := f.checkFrom(); err != nil {
 		return err
 	}
-	s := job.MNISTMemorySizes(f.hidden, f.layers, dtypeBytes(f.dtype))
+	s := job.MNISTMemorySizes(f.Hidden, f.Layers, f.DtypeBytes())
 	s.PointsFrom = "--preset mnist (70000 images)"
 	return checkMemory(s, f.maxMemory)
 }
@@ -127,7 +115,7 @@ func (f *trainFlags) checkFrom() error {
 	if m.from == "" { // (--prune without --from: flagdeps.go)
 		return nil
 	}
-	if m.prune > 0 && f.paper.localReparam {
+	if m.prune > 0 && f.LocalReparam {
 		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
 	}
 	c, err := readModel("--from", m.from)
@@ -142,7 +130,7 @@ func (f *trainFlags) checkFrom() error {
 		return err
 	}
 	if err := c.SetParams(net); err != nil {
-		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.layers, f.hidden, err)
+		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.Layers, f.Hidden, err)
 	}
 	if err := job.CheckPruneShare(net, m.prune); err != nil {
 		return usagef("--prune %v: %v", m.prune, err)
@@ -163,8 +151,8 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if f.paper.batchSize > data.Train.Len() {
-		return usagef("--batch-size %d: over the %d training images", f.paper.batchSize, data.Train.Len())
+	if f.BatchSize > data.Train.Len() {
+		return usagef("--batch-size %d: over the %d training images", f.BatchSize, data.Train.Len())
 	}
 	rd, err := openRunDir("--out", f.out)
 	if err != nil {

@@ -45,8 +45,8 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if rows < 1 {
 		return usagef("--rows %d: need at least 1", rows)
 	}
-	if err := checkMemory(memory.Sizes{Job: memory.Graph, Gradients: grad, Points: rows, Hidden: m.hidden, Layers: m.layers, Workers: 1, Samples: 2, Inputs: 1,
-		DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
+	if err := checkMemory(memory.Sizes{Job: memory.Graph, Gradients: grad, Points: rows, Hidden: m.Hidden, Layers: m.Layers, Workers: 1, Samples: 2, Inputs: 1,
+		DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--rows %d", rows)}, maxMemory); err != nil {
 		return err
 	}
 	if out == "" {

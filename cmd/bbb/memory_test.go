@@ -16,6 +16,7 @@ import (
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 )
 
@@ -200,7 +201,7 @@ func TestHelperRunCLI(t *testing.T) {
 	os.Exit(code)
 }
 
-// --mc-samples and --threads have bounds with reasons (flags.go): the
+// --mc-samples and --threads have bounds with reasons (job.ModelSettings): the
 // bound passes the check, one more is refused naming the flag.
 func TestMCSamplesAndThreadsBounded(t *testing.T) {
 	for _, tc := range []struct {
@@ -208,8 +209,8 @@ func TestMCSamplesAndThreadsBounded(t *testing.T) {
 		max  int
 		flag string
 	}{
-		{func(m *modelFlags, v int) { m.paper.mcSamples = v }, maxMCSamples, "--mc-samples"},
-		{func(m *modelFlags, v int) { m.threads = v }, maxThreads, "--threads"},
+		{func(m *modelFlags, v int) { m.MCSamples = v }, job.MaxMCSamples, "--mc-samples"},
+		{func(m *modelFlags, v int) { m.Threads = v }, job.MaxThreads, "--threads"},
 	} {
 		for _, v := range []int{tc.max, tc.max + 1} {
 			var m modelFlags

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
@@ -51,11 +52,11 @@ func checkpointDesc(c *modelfile.File) (graph.Config, error) {
 			}
 		}
 	}
-	if _, err := parseDtype(m.dtype); err != nil {
-		return graph.Config{}, fmt.Errorf("meta: %v", err)
+	if _, err := job.ParseDtype(m.Dtype); err != nil {
+		return graph.Config{}, fmt.Errorf("meta: %v", flagError(err))
 	}
-	if m.layers < 1 || m.hidden < 1 { // (graph.Config takes 0 for its default)
-		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d: need at least 1 each", m.layers, m.hidden)
+	if m.Layers < 1 || m.Hidden < 1 { // (graph.Config takes 0 for its default)
+		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d: need at least 1 each", m.Layers, m.Hidden)
 	}
 	cfg := m.graphConfig()
 	cfg.Inputs = c.Model.Network.Inputs
@@ -74,9 +75,9 @@ func checkpointDesc(c *modelfile.File) (graph.Config, error) {
 	}
 	switch e.Kind {
 	case modelfile.ParamCount:
-		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d make %d parameter arrays, the file lists %d", m.layers, m.hidden, e.Want, e.ListedCount)
+		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d make %d parameter arrays, the file lists %d", m.Layers, m.Hidden, e.Want, e.ListedCount)
 	case modelfile.ParamShape:
-		return graph.Config{}, fmt.Errorf("parameter %s: shape %v in the file, the model needs %v (--layers %d --hidden %d, %d inputs)", e.Name, e.Shape, e.WantShape, m.layers, m.hidden, cfg.Inputs)
+		return graph.Config{}, fmt.Errorf("parameter %s: shape %v in the file, the model needs %v (--layers %d --hidden %d, %d inputs)", e.Name, e.Shape, e.WantShape, m.Layers, m.Hidden, cfg.Inputs)
 	}
 	return graph.Config{}, e // (the name or a missing array: no flag to name)
 }

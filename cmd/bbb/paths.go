@@ -14,10 +14,3 @@ func checkFormat(format *string) error {
 	}
 	return nil
 }
-
-func dtypeBytes(dtype string) int {
-	if dtype == "float64" {
-		return 8
-	}
-	return 4
-}

@@ -68,7 +68,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		seed = c.Model.Seed
 	}
 	// The model's flags, as train --resume restores them.
-	m, err := restoreModel(c, model, func(m *modelFlags) { m.workers, m.threads = workers, 1 })
+	m, err := restoreModel(c, model, func(m *modelFlags) { m.Workers, m.Threads = workers, 1 })
 	if err != nil {
 		return err
 	}
@@ -82,9 +82,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fe := (*data.FarError)(nil); errors.As(data.CheckNear(tab, c.Model.Scaler), &fe) {
 		return usagef("--data %s:%d: %s", dataPath, fe.Line, fe.Reason())
 	}
-	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.hidden, Layers: m.layers, Samples: samples, Workers: workers,
-		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: dtypeBytes(m.dtype), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
-		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.layers)}, maxMemory); err != nil {
+	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.Hidden, Layers: m.Layers, Samples: samples, Workers: workers,
+		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
+		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.Hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.Layers)}, maxMemory); err != nil {
 		return err
 	}
 	if err := interrupt.EnterStage(ctx, "loading the model"); err != nil {

@@ -69,7 +69,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !isSet(fs, "seed") {
 		seed = c.Model.Seed
 	}
-	m, err := restoreModel(c, model, func(m *modelFlags) { m.threads, m.points = 0, data.MNISTTrain }) // every core for the test passes
+	m, err := restoreModel(c, model, func(m *modelFlags) { m.Threads, m.Points = 0, data.MNISTTrain }) // every core for the test passes
 	if err != nil {
 		return err
 	}

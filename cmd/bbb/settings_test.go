@@ -35,3 +35,38 @@ func TestFlagError(t *testing.T) {
 		t.Error("flagError(nil) != nil")
 	}
 }
+
+// The settings a reason names are worded as flags too; usageOf makes any
+// other library refusal a usage error, its text as is.
+func TestSettingRefsAndUsageOf(t *testing.T) {
+	lr := &job.SettingError{Setting: "LRGamma", Value: "5", Reason: `{LR} 1 rises to 25 over {LRMilestones} "1,2"`, Refs: []string{"LR", "LRMilestones"}}
+	for _, c := range []struct {
+		err   error
+		want  string
+		usage bool
+	}{
+		{lr, `--lr-gamma 5: --lr 1 rises to 25 over --lr-milestones "1,2"`, true},
+		{&job.SettingError{Setting: "LocalReparam", Reason: "needs {KL} closed", Refs: []string{"KL"}}, "--local-reparam: needs --kl closed", true},
+		{errors.New("graph: hetero needs fused ops"), "graph: hetero needs fused ops", true},
+		{&bandit.SettingError{Name: "prior", Value: `"x"`, Need: "want normal"}, `--prior "x": want normal`, true},
+	} {
+		got := usageOf(c.err)
+		var ue usageError
+		if got.Error() != c.want || errors.As(got, &ue) != c.usage {
+			t.Errorf("%v: %q, want %q", c.err, got, c.want)
+		}
+	}
+	if usageOf(nil) != nil {
+		t.Error("usageOf(nil) != nil")
+	}
+	// Every setting job checks has its flag.
+	for _, s := range []string{"Layers", "Hidden", "Points", "Workers", "Threads", "LR", "LRGamma", "LRMilestones", "NBatch",
+		"PriorSigma", "LikelihoodSigma", "Dtype", "Prior", "PriorPi", "PriorSigma1", "PriorSigma2", "KL", "Likelihood", "MinSigma",
+		"BatchSize", "MCSamples", "KLWeight", "LocalReparam", "Epochs", "Samples", "ReportEvery", "CheckpointEvery",
+		"MNISTTrain", "MNISTVal", "MNISTTest", "ValSamples", "HiddenSizes", "PointsList", "LayersList", "Steps", "Warmup",
+		"Passes", "Seconds", "Data", "Val", "XCols", "ValSplit"} {
+		if _, ok := settingFlags[s]; !ok {
+			t.Errorf("setting %s: no flag in settingFlags", s)
+		}
+	}
+}

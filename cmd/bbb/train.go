@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -137,7 +138,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	var err error
-	if f.csv, err = f.df.load(f.seed); err != nil {
+	if f.csv, err = f.df.load(f.Seed); err != nil {
 		return err
 	}
 	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
@@ -145,8 +146,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if f.csv != nil {
 		rows := f.csv.Rows()
-		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.hidden, Layers: f.layers,
-			Samples: f.samples, Workers: f.workers, Inputs: f.csv.Inputs(), DtypeBytes: dtypeBytes(f.dtype),
+		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.Hidden, Layers: f.Layers,
+			Samples: f.samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: f.DtypeBytes(),
 			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
@@ -182,26 +183,21 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 // run never reaches (a preset's milestones past a shorter --epochs simply
 // do not apply).
 func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
-	ms, err := train.ParseMilestones(f.lrMilestones)
+	ms, err := train.ParseMilestones(f.LRMilestones)
 	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.epochs {
 		return nil // (a parse error is check's)
 	}
-	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.lrMilestones, ms[len(ms)-1], f.epochs)
+	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.LRMilestones, ms[len(ms)-1], f.epochs)
 }
 
 func (f *trainFlags) check() error {
-	switch {
-	case f.epochs <= 0:
-		return usagef("--epochs %d: need a value > 0", f.epochs)
-	case f.samples < 2:
-		return usagef("--samples %d: need at least 2", f.samples)
-	case f.reportEvery <= 0:
-		return usagef("--report-every %d: need a value > 0", f.reportEvery)
+	if err := f.runSettings().Check(graph.Regression); err != nil {
+		return flagError(err)
 	}
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
-	if f.mio.resume != "" && (f.paper.batchSize > 0 || f.paper.mcSamples > 1) {
+	if f.mio.resume != "" && (f.BatchSize > 0 || f.MCSamples > 1) {
 		// A checkpoint holds the epsilon streams, not the minibatch shuffle.
 		return usagef("--resume %s: not with --batch-size or --mc-samples (the checkpoint does not hold their random state)", f.mio.resume)
 	}
@@ -209,8 +205,8 @@ func (f *trainFlags) check() error {
 		return err
 	}
 	if f.df.data == "" { // a --data run is checked once its rows are known (runTrain)
-		if err := checkMemory(memory.Sizes{Points: f.points, Hidden: f.hidden, Layers: f.layers, Samples: f.samples,
-			Workers: f.workers, Inputs: 1, DtypeBytes: dtypeBytes(f.dtype)}, f.maxMemory); err != nil {
+		if err := checkMemory(memory.Sizes{Points: f.Points, Hidden: f.Hidden, Layers: f.Layers, Samples: f.samples,
+			Workers: f.Workers, Inputs: 1, DtypeBytes: f.DtypeBytes()}, f.maxMemory); err != nil {
 			return err
 		}
 	}
@@ -220,13 +216,14 @@ func (f *trainFlags) check() error {
 // checkOutputs checks --checkpoint-every, --save and --cpuprofile (train
 // and train --preset mnist).
 func (f *trainFlags) checkOutputs() error {
-	switch {
-	case f.mio.checkpointEvery < 0:
-		return usagef("--checkpoint-every %d: need a value >= 0", f.mio.checkpointEvery)
-	case f.mio.checkpointEvery > 0 && f.mio.checkpointEvery%f.reportEvery != 0:
-		return usagef("--checkpoint-every %d: need a multiple of --report-every %d", f.mio.checkpointEvery, f.reportEvery)
+	if err := f.runSettings().CheckCheckpoints(); err != nil {
+		return flagError(err)
 	}
 	return checkPlan(f.ioPlan())
+}
+
+func (f *trainFlags) runSettings() job.RunSettings {
+	return job.RunSettings{Epochs: f.epochs, Samples: f.samples, ReportEvery: f.reportEvery, CheckpointEvery: f.mio.checkpointEvery}
 }
 
 // ioPlan lists train's inputs and outputs (rundir.Plan): --save may
@@ -289,7 +286,7 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 			return j, usagef("%v", err)
 		}
 	}
-	return j, f.paper.checkBatch(j.Data)
+	return j, flagError(f.CheckBatch(j.Data))
 }
 
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
@@ -303,8 +300,8 @@ func (f *trainFlags) jobOutputs(stage string) job.Outputs {
 func (f *trainFlags) jobInfo() job.Info {
 	device, name := deviceName(f.device)
 	model, _ := modelfile.FromFlags(f.runFlags) // (each value checked: f.check)
-	return job.Info{Preset: f.preset, Dtype: f.dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
-		Threads: f.threads, Build: buildInfo(), Model: model}
+	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
+		Threads: f.Threads, Build: buildInfo(), Model: model}
 }
 
 // jobHooks name a job's stages for the message of an interrupted run and

@@ -1,0 +1,87 @@
+package job
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bbb-go/bbb/bench"
+)
+
+// BenchSettings are bbb bench's sweep as a user gives it, beside its
+// model (ModelSettings): the sizes to time as comma-separated lists
+// (HiddenSizes; PointsList and LayersList, "": the model's one size), the
+// timed steps (Steps, at most Seconds), the untimed ones first (Warmup,
+// 0: none) and the predictive passes (Passes).
+type BenchSettings struct {
+	HiddenSizes, PointsList, LayersList string
+	Steps, Warmup, Passes               int
+	Seconds                             float64
+}
+
+// Sizes returns the sweep's lists of hidden widths, data sizes and
+// layer counts: HiddenSizes (m.Hidden alone if oneHidden), PointsList and
+// LayersList, each defaulting to m's size. A bad list is a *SettingError.
+func (b BenchSettings) Sizes(m *ModelSettings, oneHidden bool) (hidden, points, layers []int, err error) {
+	if hidden, err = ParseSizes("HiddenSizes", b.HiddenSizes); err != nil {
+		return nil, nil, nil, err
+	}
+	if oneHidden {
+		hidden = []int{m.Hidden}
+	}
+	points, layers = []int{m.Points}, []int{m.Layers}
+	if b.PointsList != "" {
+		if points, err = ParseSizes("PointsList", b.PointsList); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	if b.LayersList != "" {
+		if layers, err = ParseSizes("LayersList", b.LayersList); err != nil {
+			return nil, nil, nil, err
+		}
+	}
+	return hidden, points, layers, nil
+}
+
+// ParseSizes reads a comma-separated list of positive integers; a bad one
+// is a *SettingError for setting.
+func ParseSizes(setting, s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v < 1 {
+			return nil, &SettingError{Setting: setting, Reason: fmt.Sprintf("%q is not a positive integer", f)}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// Check checks the timing: Steps from 3 to bench.MaxSteps (Seconds ends
+// the timing sooner), Warmup from 0 to bench.MaxWarmup, at least 2
+// Passes, Seconds > 0. The first bad one is a *SettingError.
+func (b BenchSettings) Check() error {
+	switch {
+	case b.Steps < 3 || b.Steps > bench.MaxSteps:
+		return &SettingError{Setting: "Steps", Value: strconv.Itoa(b.Steps), Refs: []string{"Seconds"},
+			Reason: fmt.Sprintf("want 3 to %d ({Seconds} ends the timing sooner)", bench.MaxSteps)}
+	case b.Warmup < 0 || b.Warmup > bench.MaxWarmup:
+		return &SettingError{Setting: "Warmup", Value: strconv.Itoa(b.Warmup), Refs: []string{"Seconds"},
+			Reason: fmt.Sprintf("want 0 to %d (untimed steps, which {Seconds} does not end)", bench.MaxWarmup)}
+	case b.Passes < 2:
+		return intSettingError("Passes", b.Passes, "need at least 2")
+	case !(b.Seconds > 0):
+		return &SettingError{Setting: "Seconds", Value: fmt.Sprint(b.Seconds), Reason: "need a value > 0"}
+	}
+	return nil
+}
+
+// Config is the bench.Config of one size's timing, training as m
+// (TrainConfig) with the resident graph if resident.
+func (b BenchSettings) Config(m *ModelSettings, resident bool) bench.Config {
+	warmup := b.Warmup
+	if warmup == 0 { // (bench.Config's 0 is its default: Warmup 0 is none)
+		warmup = -1
+	}
+	return bench.Config{Train: m.TrainConfig(resident), Steps: b.Steps, Warmup: warmup, Passes: b.Passes, Seconds: b.Seconds}
+}

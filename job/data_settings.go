@@ -1,0 +1,60 @@
+package job
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bbb-go/bbb/data"
+)
+
+// DataSettings are a regression's CSV data as a user gives it: the
+// training file (Data), a validation file (Val; "": ValSplit of Data's
+// rows held out, drawn with the seed), the input columns (XCols,
+// comma-separated; "": every column but the target) and the target (YCol;
+// "": the last).
+type DataSettings struct {
+	Data, Val, XCols, YCol string
+	ValSplit               float64
+}
+
+// Check checks ValSplit, a share in (0, 1) (a *SettingError).
+func (d DataSettings) Check() error {
+	if !(d.ValSplit > 0 && d.ValSplit < 1) {
+		return &SettingError{Setting: "ValSplit", Value: fmt.Sprint(d.ValSplit), Reason: "need 0 < f < 1"}
+	}
+	return nil
+}
+
+// Load reads Data and Val with the training rows' scaler fitted
+// (data.LoadFitted); nil without Data. Every problem is a *SettingError
+// naming XCols, or the file (Data or Val) with its file:line:column.
+// Check comes first.
+func (d DataSettings) Load(seed uint64) (*data.Fitted, error) {
+	if d.Data == "" {
+		return nil, nil
+	}
+	cols := data.CSVColumns{YCol: strings.TrimSpace(d.YCol)}
+	if d.XCols != "" {
+		var err error
+		if cols.XCols, err = data.ParseColumns(d.XCols); err != nil {
+			return nil, &SettingError{Setting: "XCols", Value: strconv.Quote(d.XCols), Reason: err.Error()}
+		}
+	}
+	fitted, err := data.LoadFitted(data.CSVData{Train: d.Data, Val: d.Val, ValFraction: d.ValSplit, Columns: cols}, seed)
+	if se := (*data.ScaleError)(nil); errors.As(err, &se) {
+		// (not reached: LoadCSV bounds the values so that it cannot overflow)
+		return nil, &SettingError{Setting: "Data", Value: d.Data,
+			Reason: fmt.Sprintf("the training rows cannot be standardised (%v): rescale the columns", se.Err)}
+	}
+	if err != nil {
+		setting := "Data"
+		if ce := (*data.CSVError)(nil); errors.As(err, &ce) && ce.File == d.Val && d.Val != "" {
+			setting = "Val"
+		}
+		return nil, &SettingError{Setting: setting, Reason: err.Error()}
+	}
+	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
+	return fitted, nil
+}

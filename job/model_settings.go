@@ -1,0 +1,245 @@
+package job
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"gorgonia.org/tensor"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
+	"github.com/bbb-go/bbb/nodes"
+	"github.com/bbb-go/bbb/train"
+)
+
+// ModelSettings are a run's network, data size and optimiser as a user
+// gives them (bbb train's and bench's flags): numbers and names, checked
+// by CheckValues and CheckOptions before GraphConfig and TrainConfig
+// build from them. The zero value is not the seed's model: the CLI's
+// flags hold the defaults.
+type ModelSettings struct {
+	Layers, Hidden, Points, Workers, Threads int
+	LR, NBatch, PriorSigma, LikelihoodSigma  float64
+	LRMilestones                             string // comma-separated epochs (train.ParseMilestones)
+	LRGamma                                  float64
+	Dtype                                    string // float32 or float64
+	Seed                                     uint64
+	StockOps                                 bool
+
+	// The options of Blundell et al. (2015) and the field's usual tools.
+	Prior                             string // normal or mixture
+	PriorPi, PriorSigma1, PriorSigma2 float64
+	KL, Likelihood                    string // graph.ParseKLEstimate, graph.ParseLikelihood
+	MinSigma                          float64
+	BatchSize, MCSamples              int
+	KLWeight                          string // train.ParseKLWeighting
+	LocalReparam                      bool
+}
+
+// The float settings' bounds: wide enough for any sensible run, narrow
+// enough that the loss and its gradient stay finite in float32 (a sigma
+// of 1e-300 gave an infinite loss at epoch 1, a rate of 1e300 NaN).
+const (
+	MinScale  = 1e-6 // a standard deviation or the KL's divisor: 1/s² stays 1e12
+	MaxScale  = 1e6
+	MaxNBatch = 1e12 // the KL divided by up to a trillion minibatches
+	MaxLR     = 10.0 // also the largest rate LRGamma's milestones reach
+)
+
+// The integer settings bounded by time or by the machine rather than by
+// memory (docs/VALUES.md).
+const (
+	// MaxMCSamples: MCSamples draws are each a full forward and backward
+	// pass of every step (its memory is one gradient accumulator whatever
+	// the count: only the time grows). At 1000 the gradient's Monte Carlo
+	// noise is 3 % of one draw's (it falls as 1/sqrt(draws); the paper
+	// used up to 10), and a seed epoch (16000 rows, hidden 20) takes about
+	// 2 minutes on 2 cores (0.12 s a draw): more only makes a run slower.
+	MaxMCSamples = 1000
+	// MaxThreads: past the cores, threads only switch; the count is kept
+	// in an int32 (internal/parallel), where 1<<40 wrapped to 0.
+	MaxThreads = 4096
+)
+
+// CheckValues checks each number and the dtype on its own, then the
+// network's sizes (Layers, Hidden, one input) against avail bytes of
+// memory: the first bad one is a *SettingError, or for the sizes a
+// *modelfile.SizeError.
+func (s *ModelSettings) CheckValues(avail float64) error {
+	bad := func(setting string, value any, reason string, a ...any) error {
+		return &SettingError{Setting: setting, Value: fmt.Sprint(value), Reason: fmt.Sprintf(reason, a...)}
+	}
+	switch {
+	case s.Layers < 1: // (checked here: graph.Config takes 0 for its default)
+		return bad("Layers", s.Layers, "need at least 1")
+	case s.Hidden <= 0:
+		return bad("Hidden", s.Hidden, "need a value > 0")
+	case s.Points < 10:
+		return bad("Points", s.Points, "need at least 10")
+	case s.Workers < 1:
+		return bad("Workers", s.Workers, "need at least 1")
+	case s.Threads < 0 || s.Threads > MaxThreads:
+		return bad("Threads", s.Threads, "want 0 (all cores) to %d", MaxThreads)
+	case !(s.LR > 0 && s.LR <= MaxLR):
+		return bad("LR", s.LR, "need a value > 0 and at most %g (Adam's step per epoch; past it a run only diverges)", MaxLR)
+	case !(s.LRGamma > 0 && !math.IsInf(s.LRGamma, 0)):
+		return bad("LRGamma", s.LRGamma, "need a finite value > 0")
+	}
+	for _, c := range []struct {
+		setting string
+		v, max  float64
+	}{{"NBatch", s.NBatch, MaxNBatch}, {"PriorSigma", s.PriorSigma, MaxScale}, {"LikelihoodSigma", s.LikelihoodSigma, MaxScale}} {
+		if err := checkScale(c.setting, c.v, c.max); err != nil {
+			return err
+		}
+	}
+	if _, err := ParseDtype(s.Dtype); err != nil {
+		return err
+	}
+	// The sizes as one description with the seed's one input; the data's
+	// inputs are checked once known.
+	return modelfile.CheckSize(s.GraphConfig(false), avail)
+}
+
+// checkScale refuses a standard deviation or divisor outside
+// [MinScale, max] (NaN and ±Inf included).
+func checkScale(setting string, v, max float64) error {
+	if !(v >= MinScale && v <= max) {
+		return &SettingError{Setting: setting, Value: fmt.Sprint(v),
+			Reason: fmt.Sprintf("need a value from %g to %g (beyond, the loss overflows)", MinScale, max)}
+	}
+	return nil
+}
+
+// ParseDtype reads a Dtype: float32 or float64; another is a
+// *SettingError for "Dtype".
+func ParseDtype(s string) (tensor.Dtype, error) {
+	switch s {
+	case "float32":
+		return tensor.Float32, nil
+	case "float64":
+		return tensor.Float64, nil
+	}
+	return tensor.Dtype{}, &SettingError{Setting: "Dtype", Value: strconv.Quote(s), Reason: "want float32 or float64"}
+}
+
+// DtypeBytes is the bytes of one value of Dtype: 8 for float64, else 4
+// (for memory.Sizes).
+func (s *ModelSettings) DtypeBytes() int {
+	if s.Dtype == "float64" {
+		return 8
+	}
+	return 4
+}
+
+// CheckOptions checks the paper's options, each and in combination, the
+// draws per step and the learning-rate schedule (a *SettingError), then
+// that the network built with resident (GraphConfig) can run them (graph's
+// error).
+func (s *ModelSettings) CheckOptions(resident bool) error {
+	quoted := func(setting, value, reason string, refs ...string) error {
+		return &SettingError{Setting: setting, Value: strconv.Quote(value), Reason: reason, Refs: refs}
+	}
+	switch {
+	case s.Prior != "normal" && s.Prior != "mixture":
+		return quoted("Prior", s.Prior, "want normal or mixture")
+	case !(s.PriorPi > 0 && s.PriorPi < 1):
+		return &SettingError{Setting: "PriorPi", Value: fmt.Sprint(s.PriorPi), Reason: "need 0 < pi < 1"}
+	}
+	for _, c := range []struct {
+		setting string
+		v       float64
+	}{{"PriorSigma1", s.PriorSigma1}, {"PriorSigma2", s.PriorSigma2}, {"MinSigma", s.MinSigma}} {
+		if err := checkScale(c.setting, c.v, MaxScale); err != nil {
+			return err
+		}
+	}
+	k, err := graph.ParseKLEstimate(s.KL)
+	if err != nil {
+		return quoted("KL", s.KL, "want mc or closed")
+	}
+	if _, err := graph.ParseLikelihood(s.Likelihood); err != nil {
+		return quoted("Likelihood", s.Likelihood, "want fixed, learned or hetero")
+	}
+	if s.BatchSize < 0 {
+		return &SettingError{Setting: "BatchSize", Value: strconv.Itoa(s.BatchSize), Reason: "need a value >= 0 (0: full batch)"}
+	}
+	if _, err := train.ParseKLWeighting(s.KLWeight); err != nil {
+		return quoted("KLWeight", s.KLWeight, "want uniform or blundell")
+	}
+	if s.MCSamples < 1 {
+		return &SettingError{Setting: "MCSamples", Value: strconv.Itoa(s.MCSamples), Reason: "need at least 1"}
+	}
+	if s.LocalReparam && k != graph.KLClosed {
+		return &SettingError{Setting: "LocalReparam", Reason: "needs {KL} closed (no weight sample is left for a Monte-Carlo KL)", Refs: []string{"KL"}}
+	}
+	if k == graph.KLClosed && s.Prior == "mixture" {
+		return &SettingError{Setting: "KL", Value: "closed", Reason: "the mixture prior has no closed-form KL (use {Prior} normal or {KL} mc)", Refs: []string{"Prior", "KL"}}
+	}
+	if s.MCSamples > MaxMCSamples {
+		return &SettingError{Setting: "MCSamples", Value: strconv.Itoa(s.MCSamples), Reason: fmt.Sprintf(
+			"want 1 to %d (each draw is a forward and backward pass of every step; past %d only the time grows)", MaxMCSamples, MaxMCSamples)}
+	}
+	ms, err := train.ParseMilestones(s.LRMilestones)
+	if err != nil {
+		return quoted("LRMilestones", s.LRMilestones, strings.TrimPrefix(err.Error(), "train: ")+"; want increasing epochs >= 1, comma-separated")
+	}
+	if peak := s.LR * math.Pow(max(1, s.LRGamma), float64(len(ms))); !(peak <= MaxLR) {
+		return &SettingError{Setting: "LRGamma", Value: fmt.Sprint(s.LRGamma), Refs: []string{"LR", "LRMilestones"},
+			Reason: fmt.Sprintf("{LR} %v rises to %g over {LRMilestones} %q; need at most %g", s.LR, peak, s.LRMilestones, MaxLR)}
+	}
+	// What the built model cannot do (resident: every option the resident
+	// graph lacks), named by the option.
+	return s.GraphConfig(resident).WithDefaults().Validate()
+}
+
+// GraphConfig is the network of s: the resident graph (every op a CUDA
+// kernel, parameters, Adam and epsilon in GPU memory) if resident, unless
+// StockOps asks for Gorgonia's stock ops.
+func (s *ModelSettings) GraphConfig(resident bool) graph.Config {
+	dt, _ := ParseDtype(s.Dtype)
+	c := graph.Config{
+		Layers: s.Layers, Hidden: s.Hidden, NBatch: s.NBatch,
+		Prior: nodes.Normal{Mu: 0, Sigma: s.PriorSigma}, LikelihoodSigma: s.LikelihoodSigma,
+		Dtype: dt, StockOps: s.StockOps,
+		Resident: resident && !s.StockOps,
+	}
+	if s.Prior == "mixture" {
+		c.Prior = nodes.ScaleMixture{Pi: s.PriorPi, Sigma1: s.PriorSigma1, Sigma2: s.PriorSigma2}
+	}
+	c.KL, _ = graph.ParseKLEstimate(s.KL)
+	c.Likelihood, _ = graph.ParseLikelihood(s.Likelihood)
+	c.MinSigma = s.MinSigma
+	if s.LocalReparam {
+		c.Estimator = graph.LocalReparam
+	}
+	return c
+}
+
+// TrainConfig is the training of s on the seed's curve of Points points
+// (GraphConfig's network; the caller sets the epochs and what it trains
+// on).
+func (s *ModelSettings) TrainConfig(resident bool) train.Config {
+	c := train.Config{
+		Graph: s.GraphConfig(resident), Data: data.CurveConfig{N: s.Points},
+		LearningRate: s.LR, Seed: s.Seed, Workers: s.Workers,
+	}
+	c.LRSchedule.Milestones, _ = train.ParseMilestones(s.LRMilestones)
+	c.LRSchedule.Gamma = s.LRGamma
+	w, _ := train.ParseKLWeighting(s.KLWeight)
+	c.Batch = train.Batch{Size: s.BatchSize, Weighting: w}
+	c.MCSamples = s.MCSamples
+	return c
+}
+
+// CheckBatch refuses a BatchSize over the training rows of d (known once
+// the data is made, before training).
+func (s *ModelSettings) CheckBatch(d data.Set) error {
+	if s.BatchSize > d.Train.Len() {
+		return &SettingError{Setting: "BatchSize", Value: strconv.Itoa(s.BatchSize), Reason: fmt.Sprintf("over the %d training points", d.Train.Len())}
+	}
+	return nil
+}

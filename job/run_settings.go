@@ -1,0 +1,78 @@
+package job
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
+)
+
+// RunSettings are how long a train run trains and what it reports, as a
+// user gives them: Epochs, the predictive passes (Samples), the epochs
+// between two loss reports (ReportEvery) and between two saved
+// checkpoints (CheckpointEvery; 0: at the end only).
+type RunSettings struct {
+	Epochs, Samples, ReportEvery, CheckpointEvery int
+}
+
+// Check checks Epochs, Samples and ReportEvery for a run of task: a
+// regression's bands need 2 passes, a classifier's test error 1. The first
+// bad one is a *SettingError.
+func (r RunSettings) Check(task graph.Task) error {
+	minSamples, need := 2, "need at least 2"
+	if task == graph.Classification {
+		minSamples, need = 1, "need at least 1"
+	}
+	switch {
+	case r.Epochs <= 0:
+		return intSettingError("Epochs", r.Epochs, "need a value > 0")
+	case r.Samples < minSamples:
+		return intSettingError("Samples", r.Samples, need)
+	case r.ReportEvery <= 0:
+		return intSettingError("ReportEvery", r.ReportEvery, "need a value > 0")
+	}
+	return nil
+}
+
+// CheckCheckpoints checks CheckpointEvery: 0, or a multiple of
+// ReportEvery (a checkpoint is written with a report).
+func (r RunSettings) CheckCheckpoints() error {
+	switch {
+	case r.CheckpointEvery < 0:
+		return intSettingError("CheckpointEvery", r.CheckpointEvery, "need a value >= 0")
+	case r.CheckpointEvery > 0 && r.CheckpointEvery%r.ReportEvery != 0:
+		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery),
+			Reason: fmt.Sprintf("need a multiple of {ReportEvery} %d", r.ReportEvery), Refs: []string{"ReportEvery"}}
+	}
+	return nil
+}
+
+// CheckClassifier refuses a likelihood other than the fixed one's
+// setting for a classifier, whose likelihood is the categorical one.
+func (s *ModelSettings) CheckClassifier() error {
+	if s.Likelihood != "fixed" {
+		return &SettingError{Setting: "Likelihood", Value: s.Likelihood, Reason: "a classifier's likelihood is the categorical (softmax) one"}
+	}
+	return nil
+}
+
+// CheckMNISTSplits checks the rows a run takes of each MNIST split (0:
+// all) and its validation draws per epoch (valSamples).
+func CheckMNISTSplits(c data.MNISTConfig, valSamples int) error {
+	switch {
+	case c.Train < 0:
+		return intSettingError("MNISTTrain", c.Train, "need a value >= 0 (0: all 50000)")
+	case c.Val < 0:
+		return intSettingError("MNISTVal", c.Val, "need a value >= 0 (0: all 10000)")
+	case c.TestRows < 0:
+		return intSettingError("MNISTTest", c.TestRows, "need a value >= 0 (0: all 10000)")
+	case valSamples < 1:
+		return intSettingError("ValSamples", valSamples, "need at least 1")
+	}
+	return nil
+}
+
+func intSettingError(setting string, v int, reason string) error {
+	return &SettingError{Setting: setting, Value: strconv.Itoa(v), Reason: reason}
+}

@@ -1,0 +1,83 @@
+package job
+
+import (
+	"testing"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
+)
+
+func angled(s string) string { return "<" + s + ">" }
+
+// settingText is err's Text with each setting as <Setting>, "" for nil.
+func settingText(t *testing.T, err error) string {
+	t.Helper()
+	if err == nil {
+		return ""
+	}
+	se, ok := err.(*SettingError)
+	if !ok {
+		t.Fatalf("%v: not a *SettingError", err)
+	}
+	return se.Text(angled)
+}
+
+func TestRunSettingsCheck(t *testing.T) {
+	ok := RunSettings{Epochs: 10, Samples: 2, ReportEvery: 5, CheckpointEvery: 10}
+	for _, c := range []struct {
+		r    RunSettings
+		task graph.Task
+		want string
+	}{
+		{ok, graph.Regression, ""},
+		{RunSettings{Epochs: 0, Samples: 2, ReportEvery: 1}, graph.Regression, "<Epochs> 0: need a value > 0"},
+		{RunSettings{Epochs: 1, Samples: 1, ReportEvery: 1}, graph.Regression, "<Samples> 1: need at least 2"},
+		{RunSettings{Epochs: 1, Samples: 1, ReportEvery: 1}, graph.Classification, ""},
+		{RunSettings{Epochs: 1, Samples: 0, ReportEvery: 1}, graph.Classification, "<Samples> 0: need at least 1"},
+		{RunSettings{Epochs: 1, Samples: 2, ReportEvery: -1}, graph.Regression, "<ReportEvery> -1: need a value > 0"},
+	} {
+		if got := settingText(t, c.r.Check(c.task)); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.r, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		every int
+		want  string
+	}{
+		{0, ""}, {10, ""}, {-1, "<CheckpointEvery> -1: need a value >= 0"},
+		{7, "<CheckpointEvery> 7: need a multiple of <ReportEvery> 5"},
+	} {
+		r := ok
+		r.CheckpointEvery = c.every
+		if got := settingText(t, r.CheckCheckpoints()); got != c.want {
+			t.Errorf("every %d: %q, want %q", c.every, got, c.want)
+		}
+	}
+}
+
+func TestCheckClassifierAndMNISTSplits(t *testing.T) {
+	s := ModelSettings{Likelihood: "fixed"}
+	if err := s.CheckClassifier(); err != nil {
+		t.Error(err)
+	}
+	s.Likelihood = "hetero"
+	if got, want := settingText(t, s.CheckClassifier()), "<Likelihood> hetero: a classifier's likelihood is the categorical (softmax) one"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
+	for _, c := range []struct {
+		c          data.MNISTConfig
+		valSamples int
+		want       string
+	}{
+		{data.MNISTConfig{}, 1, ""},
+		{data.MNISTConfig{Train: 100, Val: 10, TestRows: 10}, 3, ""},
+		{data.MNISTConfig{Train: -1}, 1, "<MNISTTrain> -1: need a value >= 0 (0: all 50000)"},
+		{data.MNISTConfig{Val: -1}, 1, "<MNISTVal> -1: need a value >= 0 (0: all 10000)"},
+		{data.MNISTConfig{TestRows: -2}, 1, "<MNISTTest> -2: need a value >= 0 (0: all 10000)"},
+		{data.MNISTConfig{}, 0, "<ValSamples> 0: need at least 1"},
+	} {
+		if got := settingText(t, CheckMNISTSplits(c.c, c.valSamples)); got != c.want {
+			t.Errorf("%+v %d: %q, want %q", c.c, c.valSamples, got, c.want)
+		}
+	}
+}
