@@ -89,7 +89,7 @@ func (s Summary) WriteTable(w io.Writer) {
 
 // A SettingError is a setting of Config that cannot run as given, named
 // as `bbb bandit`'s flag for it is: steps, every, hidden, depth, buffer,
-// batch, updates, lr, likelihood-sigma, init-std or init-rho.
+// batch, updates, lr, rho-lr, likelihood-sigma, init-std or init-rho.
 type SettingError struct {
 	Name  string
 	Value any    // the setting's value: an int or a float64
@@ -122,6 +122,9 @@ func (c Config) CheckSet() error {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
 			return &SettingError{f.name, f.v, "need a finite value > 0"}
 		}
+	}
+	if !(c.RhoLR >= 0) || math.IsInf(c.RhoLR, 0) {
+		return &SettingError{"rho-lr", c.RhoLR, "need a finite value >= 0 (0: the same as lr)"}
 	}
 	if math.IsNaN(c.InitRho) || math.IsInf(c.InitRho, 0) || c.InitRho == 0 {
 		return &SettingError{"init-rho", c.InitRho, "need a finite value other than 0"}

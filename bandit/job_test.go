@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,6 +39,9 @@ func TestCheckSet(t *testing.T) {
 		{func(c *Config) { c.InitStd = posInf() }, "bandit: init-std +Inf: need a finite value > 0"},
 		{func(c *Config) { c.InitRho = 0 }, "bandit: init-rho 0: need a finite value other than 0"},
 		{func(c *Config) { c.InitRho = -posInf() }, "bandit: init-rho -Inf: need a finite value other than 0"},
+		{func(c *Config) { c.RhoLR = -1e-3 }, "bandit: rho-lr -0.001: need a finite value >= 0 (0: the same as lr)"},
+		{func(c *Config) { c.RhoLR = posInf() }, "bandit: rho-lr +Inf: need a finite value >= 0 (0: the same as lr)"},
+		{func(c *Config) { c.RhoLR = math.NaN() }, "bandit: rho-lr NaN: need a finite value >= 0 (0: the same as lr)"},
 	} {
 		c := ok
 		tc.set(&c)
