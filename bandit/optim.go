@@ -2,6 +2,7 @@ package bandit
 
 import (
 	"fmt"
+	"math"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -53,4 +54,29 @@ func (o sgd) Step(params, grads []G.Value) error {
 		}
 	}
 	return nil
+}
+
+// meanSigma is the mean sigma = log(1 + e^rho) over the rhos of a BBB
+// network's weights and biases (0 for a twin, which has none).
+func (l *learner) meanSigma() float64 {
+	var sum float64
+	n := 0
+	for _, i := range l.rhoIdx {
+		for _, r := range f32(l.params[i]) {
+			sum += softplus(float64(r))
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return sum / float64(n)
+}
+
+// softplus is log(1 + e^x), without overflow for large x.
+func softplus(x float64) float64 {
+	if x > 30 {
+		return x
+	}
+	return math.Log1p(math.Exp(x))
 }

@@ -132,3 +132,33 @@ func TestIsRho(t *testing.T) {
 		t.Errorf("twin: rho optimiser %v, %d rhos, %d of %d params on Adam", tw.rhoOpt, len(tw.rhoIdx), len(tw.meanIdx), len(tw.params))
 	}
 }
+
+// Result.MeanSigma is the mean of log(1 + e^rho) over the BBB network's
+// rhos: with the rhos held still (SGD at a rate too small to move them) it
+// is that of the initial rho; a twin has none.
+func TestMeanSigma(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := small(50, 2)
+	c.InitRho, c.RhoLR, c.RhoSGD = -3, 1e-30, true
+	r, err := Run(t.Context(), d, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := math.Log1p(math.Exp(-3))
+	if got := r.MeanSigma[0]; math.Abs(got/want-1) > 1e-5 {
+		t.Errorf("bbb: mean sigma %v, want %v", got, want)
+	}
+	if r.MeanSigma[1] != 0 || r.MeanSigma[2] != 0 {
+		t.Errorf("twins: mean sigma %v, want 0", r.MeanSigma[1:])
+	}
+	c.RhoLR = 1e-2 // now they move
+	if r, err = Run(t.Context(), d, c); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.MeanSigma[0]; math.Abs(got/want-1) < 1e-3 {
+		t.Errorf("bbb, rho-lr 1e-2: mean sigma %v, still the initial %v", got, want)
+	}
+}

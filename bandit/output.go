@@ -74,6 +74,7 @@ type AgentSummary struct {
 	PoisonEaten  int     `json:"poisonous_eaten"`
 	EdiblePassed int     `json:"edible_passed"`
 	Seconds      float64 `json:"seconds"`
+	MeanSigma    float64 `json:"mean_sigma,omitempty"` // the BBB network's, after the last step
 }
 
 // NewSummary fills a Summary from the config and result.
@@ -91,7 +92,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 			policy = "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
 		}
 		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy, Epsilon: a.Epsilon,
-			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i]})
+			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i]})
 	}
 	return s
 }
