@@ -26,10 +26,12 @@ type Config struct {
 	Updates int     // minibatch updates after each step (default 1)
 	LR      float64 // Adam's step size (default 1e-3)
 	// RhoLR is the step size of the BBB network's rho parameters (the
-	// sigmas' weights and biases; default: LR). RhoSGD steps them by plain
-	// SGD instead of Adam (default false), so that the size of their
-	// gradient, and with it the KL's weight, sets their pace
-	// (docs/BANDIT.md, "the Adam creep"). The means always take Adam at LR.
+	// sigmas' weights and biases; default 1e-4, a tenth of LR's: the
+	// sigmas creep towards the prior's width ten times slower; doc.go).
+	// RhoSGD steps them by plain SGD instead of Adam (default false), so
+	// that the size of their gradient, and with it the KL's weight, sets
+	// their pace (docs/BANDIT.md, "the Adam creep"). The means always take
+	// Adam at LR.
 	RhoLR  float64
 	RhoSGD bool
 
@@ -72,6 +74,7 @@ const (
 	DefaultBatch   = 64
 	DefaultUpdates = 1
 	DefaultLR      = 1e-3
+	DefaultRhoLR   = 1e-4
 	DefaultSigma   = 1
 	DefaultInitRho = -8
 	DefaultInitStd = 0.1
@@ -104,7 +107,7 @@ func (c Config) WithDefaults() Config {
 		}
 	}
 	deff(&c.LR, DefaultLR)
-	deff(&c.RhoLR, c.LR)
+	deff(&c.RhoLR, DefaultRhoLR)
 	deff(&c.Sigma, DefaultSigma)
 	deff(&c.InitRho, DefaultInitRho)
 	deff(&c.InitStd, DefaultInitStd)

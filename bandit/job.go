@@ -118,13 +118,10 @@ func (c Config) CheckSet() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"lr", c.LR}, {"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
+	}{{"lr", c.LR}, {"rho-lr", c.RhoLR}, {"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
 			return &SettingError{f.name, f.v, "need a finite value > 0"}
 		}
-	}
-	if !(c.RhoLR >= 0) || math.IsInf(c.RhoLR, 0) {
-		return &SettingError{"rho-lr", c.RhoLR, "need a finite value >= 0 (0: the same as lr)"}
 	}
 	if math.IsNaN(c.InitRho) || math.IsInf(c.InitRho, 0) || c.InitRho == 0 {
 		return &SettingError{"init-rho", c.InitRho, "need a finite value other than 0"}

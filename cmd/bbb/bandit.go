@@ -34,7 +34,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&c.Batch, "batch", bandit.DefaultBatch, "rows of a minibatch")
 	fs.IntVar(&c.Updates, "updates", bandit.DefaultUpdates, "minibatch updates after each step (the paper: 64; see docs/BANDIT.md)")
 	fs.Float64Var(&c.LR, "lr", bandit.DefaultLR, "Adam's learning rate")
-	fs.Float64Var(&c.RhoLR, "rho-lr", 0, "learning rate of the BBB network's rhos (0: --lr; see docs/BANDIT.md, the Adam creep)")
+	fs.Float64Var(&c.RhoLR, "rho-lr", bandit.DefaultRhoLR, "learning rate of the BBB network's rhos (the means take --lr; see docs/BANDIT.md, the Adam creep)")
 	fs.StringVar(&rhoOpt, "rho-opt", "adam", "optimiser of the BBB network's rhos: adam or sgd (plain gradient descent: the KL's weight sets their pace)")
 	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1²) + 0.5·N(0, (e^-6)²), one-sample Monte Carlo KL), normal (N(0, 1²), closed-form KL), or either with its scales: mixture:PI,SIGMA1,SIGMA2 or normal:MU,SIGMA (standard deviations)")
 	fs.StringVar(&klData, "kl-data", "seen", "the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)")
