@@ -25,6 +25,15 @@ type Config struct {
 	Batch   int     // rows of a minibatch (default 64)
 	Updates int     // minibatch updates after each step (default 1)
 	LR      float64 // Adam's step size (default 1e-3)
+	// RhoLR is the step size of the BBB network's rho parameters (the
+	// sigmas' weights and biases; default 1e-4, a tenth of LR's: the
+	// sigmas creep towards the prior's width ten times slower; doc.go).
+	// RhoSGD steps them by plain SGD instead of Adam (default false), so
+	// that the size of their gradient, and with it the KL's weight, sets
+	// their pace (docs/BANDIT.md, "the Adam creep"). The means always take
+	// Adam at LR.
+	RhoLR  float64
+	RhoSGD bool
 
 	// PriorKind picks the BBB weight prior: the scale mixture Mixture
 	// (zero value; one-sample Monte Carlo KL, as the paper) or the normal
@@ -65,6 +74,7 @@ const (
 	DefaultBatch   = 64
 	DefaultUpdates = 1
 	DefaultLR      = 1e-3
+	DefaultRhoLR   = 1e-4
 	DefaultSigma   = 1
 	DefaultInitRho = -8
 	DefaultInitStd = 0.1
@@ -97,6 +107,7 @@ func (c Config) WithDefaults() Config {
 		}
 	}
 	deff(&c.LR, DefaultLR)
+	deff(&c.RhoLR, DefaultRhoLR)
 	deff(&c.Sigma, DefaultSigma)
 	deff(&c.InitRho, DefaultInitRho)
 	deff(&c.InitStd, DefaultInitStd)
@@ -129,6 +140,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bandit: updates %d: need at least 0", c.Updates)
 	case !(c.LR > 0) || !finite(c.LR):
 		return fmt.Errorf("bandit: learning rate %v: need a finite value > 0", c.LR)
+	case !(c.RhoLR > 0) || !finite(c.RhoLR):
+		return fmt.Errorf("bandit: rho learning rate %v: need a finite value > 0", c.RhoLR)
 	case !(c.Sigma > 0) || !finite(c.Sigma):
 		return fmt.Errorf("bandit: likelihood sigma %v: need a finite value > 0", c.Sigma)
 	case !finite(c.InitRho) || !(c.InitStd >= 0) || !finite(c.InitStd):
@@ -215,6 +228,26 @@ func ParseKLData(s string) (buffer bool, err error) {
 		return true, nil
 	}
 	return false, fmt.Errorf("bandit: kl data %q: want buffer or seen", s)
+}
+
+// ParseRhoOpt reads the optimiser of the rho parameters (Config.RhoSGD):
+// adam (false) or sgd (true), as summary.json spells it.
+func ParseRhoOpt(s string) (sgd bool, err error) {
+	switch s {
+	case "adam":
+		return false, nil
+	case "sgd":
+		return true, nil
+	}
+	return false, fmt.Errorf("bandit: rho optimiser %q: want adam or sgd", s)
+}
+
+// RhoOpt spells Config.RhoSGD as ParseRhoOpt reads it.
+func (c Config) RhoOpt() string {
+	if c.RhoSGD {
+		return "sgd"
+	}
+	return "adam"
 }
 
 // weightPrior is the graph's prior: Prior or Mixture, as PriorKind says.

@@ -60,6 +60,15 @@
 //     the prior's width at a pace set by LR alone: 1e-3 gave BBB 24 % and
 //     32 % less regret than 3e-3 at 20,000 steps on seeds 1 and 2
 //     (docs/BANDIT.md). The twins use the same LR.
+//   - RhoLR 1e-4 (Adam) for the BBB network's rhos, the means at LR: Adam
+//     moves a rho that only the KL pushes (a small gradient of one sign,
+//     weighted Batch/t) by about its rate per update, so with one rate
+//     for all the sigmas creep towards the prior's width all run and
+//     Thompson sampling explores more and more poisonous mushrooms. A
+//     tenth of LR slows that ten times. RhoSGD (--rho-opt sgd) steps the
+//     rhos by plain gradient descent instead, at a pace the gradient's
+//     size (and so the KL weight) sets; at rate 1e-3 it did worse than
+//     RhoLR 1e-4 on seed 2 (docs/BANDIT.md).
 //   - Likelihood sigma 1 (fixed): the rewards are 0, 5 and ±20 around -15;
 //     the paper does not give one.
 //   - Initial means N(0, 0.1²): the twin needs means of a useful scale to

@@ -89,8 +89,8 @@ func (s Summary) WriteTable(w io.Writer) {
 
 // A SettingError is a setting of Config that cannot run as given, named
 // as `bbb bandit`'s flag for it is: steps, every, hidden, depth, buffer,
-// batch, updates, lr, likelihood-sigma, init-std or init-rho; agents,
-// prior or kl-data (spec.go).
+// batch, updates, lr, rho-lr, likelihood-sigma, init-std or init-rho;
+// agents, prior or kl-data (spec.go).
 type SettingError struct {
 	Name  string
 	Value any    // the setting's value: an int, a float64, or the text given, quoted
@@ -119,7 +119,7 @@ func (c Config) CheckSet() error {
 	for _, f := range []struct {
 		name string
 		v    float64
-	}{{"lr", c.LR}, {"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
+	}{{"lr", c.LR}, {"rho-lr", c.RhoLR}, {"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
 		if !(f.v > 0) || math.IsInf(f.v, 0) {
 			return &SettingError{f.name, f.v, "need a finite value > 0"}
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,7 +19,7 @@ import (
 func TestCheckSet(t *testing.T) {
 	ok := small(100, 1)
 	ok.Updates, ok.Depth, ok.Buffer = 1, 1, 10
-	ok.LR, ok.Sigma, ok.InitStd, ok.InitRho = 1e-3, 1, 0.1, -8
+	ok.LR, ok.RhoLR, ok.Sigma, ok.InitStd, ok.InitRho = 1e-3, 1e-4, 1, 0.1, -8
 	if err := ok.CheckSet(); err != nil {
 		t.Fatalf("a good config: %v", err)
 	}
@@ -38,6 +39,9 @@ func TestCheckSet(t *testing.T) {
 		{func(c *Config) { c.InitStd = posInf() }, "bandit: init-std +Inf: need a finite value > 0"},
 		{func(c *Config) { c.InitRho = 0 }, "bandit: init-rho 0: need a finite value other than 0"},
 		{func(c *Config) { c.InitRho = -posInf() }, "bandit: init-rho -Inf: need a finite value other than 0"},
+		{func(c *Config) { c.RhoLR = 0 }, "bandit: rho-lr 0: need a finite value > 0"},
+		{func(c *Config) { c.RhoLR = posInf() }, "bandit: rho-lr +Inf: need a finite value > 0"},
+		{func(c *Config) { c.RhoLR = math.NaN() }, "bandit: rho-lr NaN: need a finite value > 0"},
 	} {
 		c := ok
 		tc.set(&c)

@@ -22,17 +22,22 @@ type learner struct {
 	data  *data.Mushrooms
 	rng   *rand.Rand // the agent's own: weight draws, exploration, minibatches
 
-	net     *graph.Network // the BBB training graph (Thompson agents)
-	vm      G.VM
-	params  []G.Value
-	grads   []G.Value
-	adam    *train.Adam
-	x, y    []float32 // the training graph's input tensors
-	actor   *actor
-	inputs  int // columns of a row: context and the two actions
-	buf     buffer
-	updates int // Adam steps taken
-	seen    int // interactions so far
+	net    *graph.Network // the BBB training graph (Thompson agents)
+	vm     G.VM
+	params []G.Value
+	grads  []G.Value
+	adam   *train.Adam // the means (every parameter of a twin)
+	rhoOpt optimizer   // the BBB network's rhos (nil for a twin)
+	// the learnables that adam and rhoOpt step (indices into params and
+	// grads: the gradients' values are set by each run of the graph)
+	meanIdx, rhoIdx []int
+	pBuf, gBuf      []G.Value
+	x, y            []float32 // the training graph's input tensors
+	actor           *actor
+	inputs          int // columns of a row: context and the two actions
+	buf             buffer
+	updates         int // Adam steps taken
+	seen            int // interactions so far
 }
 
 // buffer holds the latest interactions, oldest overwritten first.
@@ -99,6 +104,18 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	l.actor = newActor(views, d.Width)
 	if l.adam, err = train.NewAdam(c.LR); err != nil {
 		return nil, err
+	}
+	for i := range l.params {
+		if a.Thompson && isRho(i, len(net.Layers)) {
+			l.rhoIdx = append(l.rhoIdx, i)
+		} else {
+			l.meanIdx = append(l.meanIdx, i)
+		}
+	}
+	if a.Thompson {
+		if l.rhoOpt, err = newRhoOptimizer(c); err != nil {
+			return nil, err
+		}
 	}
 	if l.x, err = floats(xy[0]); err != nil {
 		return nil, err
@@ -190,7 +207,23 @@ func (l *learner) step() error {
 		return fmt.Errorf("bandit: %s: update %d: %w", l.agent.Name, l.updates+1, err)
 	}
 	l.updates++
-	return l.adam.Step(l.params, l.grads)
+	if err := l.adam.Step(l.pick(l.meanIdx)); err != nil {
+		return err
+	}
+	if l.rhoOpt != nil {
+		return l.rhoOpt.Step(l.pick(l.rhoIdx))
+	}
+	return nil
+}
+
+// pick returns the params and grads at idx (in buffers reused by the next
+// pick).
+func (l *learner) pick(idx []int) (params, grads []G.Value) {
+	l.pBuf, l.gBuf = l.pBuf[:0], l.gBuf[:0]
+	for _, i := range idx {
+		l.pBuf, l.gBuf = append(l.pBuf, l.params[i]), append(l.gBuf, l.grads[i])
+	}
+	return l.pBuf, l.gBuf
 }
 
 func (l *learner) close() { l.vm.Close() }

@@ -56,6 +56,8 @@ type SummaryNetwork struct {
 	Batch        int     `json:"batch"`
 	Updates      int     `json:"updates_per_step"`
 	LearningRate float64 `json:"learning_rate"`
+	RhoLR        float64 `json:"rho_learning_rate"` // the BBB network's rhos
+	RhoOpt       string  `json:"rho_optimizer"`     // "adam" or "sgd"
 	Prior        string  `json:"prior"`
 	KLData       string  `json:"kl_data"` // "buffer" or "seen": the n of the KL weight batch/n
 	Likelihood   float64 `json:"likelihood_sigma"`
@@ -72,6 +74,7 @@ type AgentSummary struct {
 	PoisonEaten  int     `json:"poisonous_eaten"`
 	EdiblePassed int     `json:"edible_passed"`
 	Seconds      float64 `json:"seconds"`
+	MeanSigma    float64 `json:"mean_sigma,omitempty"` // the BBB network's, after the last step
 }
 
 // NewSummary fills a Summary from the config and result.
@@ -81,7 +84,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
-			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, Prior: prior, Likelihood: c.Sigma,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
 		policy := "thompson (one weight draw per step)"
@@ -89,7 +92,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 			policy = "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
 		}
 		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy, Epsilon: a.Epsilon,
-			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i]})
+			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i]})
 	}
 	return s
 }

@@ -26,6 +26,9 @@ type Result struct {
 	// ones passed, and the agent's wall time.
 	PoisonEaten, EdiblePassed []int
 	Seconds                   []float64
+	// MeanSigma is, per agent, the mean sigma = log(1 + e^rho) of the BBB
+	// network's weights and biases after its last step (0 for a twin).
+	MeanSigma []float64
 }
 
 // Final is agent a's cumulative regret after Done steps (0 before any).
@@ -45,6 +48,7 @@ type trace struct {
 	finalPass    int
 	done         int
 	seconds      float64
+	sigma        float64 // the learner's meanSigma at the end
 	err          error
 }
 
@@ -114,6 +118,7 @@ func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 		res.PoisonEaten = append(res.PoisonEaten, p)
 		res.EdiblePassed = append(res.EdiblePassed, e)
 		res.Seconds = append(res.Seconds, t.seconds)
+		res.MeanSigma = append(res.MeanSigma, t.sigma)
 	}
 	if res.Done < c.Steps {
 		return res, cancelled(ctx)
@@ -163,6 +168,7 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 		}
 	}
 	t.seconds = time.Since(t0).Seconds()
+	t.sigma = l.meanSigma()
 	return t
 }
 

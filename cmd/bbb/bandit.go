@@ -18,7 +18,7 @@ import (
 // every agent completed (regret.csv and summary.json, "complete": false).
 func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c bandit.Config
-	var agents, out, dataFile, prior, format, klData string
+	var agents, out, dataFile, prior, format, klData, rhoOpt string
 	var quiet bool
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
 	fs.IntVar(&c.Steps, "steps", bandit.DefaultSteps, "mushrooms shown to each agent")
@@ -33,6 +33,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&c.Batch, "batch", bandit.DefaultBatch, "rows of a minibatch")
 	fs.IntVar(&c.Updates, "updates", bandit.DefaultUpdates, "minibatch updates after each step (the paper: 64; see docs/BANDIT.md)")
 	fs.Float64Var(&c.LR, "lr", bandit.DefaultLR, "Adam's learning rate")
+	fs.Float64Var(&c.RhoLR, "rho-lr", bandit.DefaultRhoLR, "learning rate of the BBB network's rhos (the means take --lr; see docs/BANDIT.md, the Adam creep)")
+	fs.StringVar(&rhoOpt, "rho-opt", "adam", "optimiser of the BBB network's rhos: adam or sgd (plain gradient descent: the KL's weight sets their pace)")
 	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1²) + 0.5·N(0, (e^-6)²), one-sample Monte Carlo KL), normal (N(0, 1²), closed-form KL), or either with its scales: mixture:PI,SIGMA1,SIGMA2 or normal:MU,SIGMA (standard deviations)")
 	fs.StringVar(&klData, "kl-data", "seen", "the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)")
 	fs.Float64Var(&c.Sigma, "likelihood-sigma", bandit.DefaultSigma, "fixed scale of the Gaussian reward likelihood")
@@ -51,6 +53,10 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err := c.SetKLData(klData); err != nil {
 		return flagError(err)
+	}
+	var err error
+	if c.RhoSGD, err = bandit.ParseRhoOpt(rhoOpt); err != nil {
+		return usagef("--rho-opt %q: want adam or sgd", rhoOpt)
 	}
 	if err := c.CheckSet(); err != nil {
 		return flagError(err)

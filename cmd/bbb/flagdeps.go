@@ -115,7 +115,8 @@ var flagDeps = map[string]flagTable{
 	"bandit": {"steps": nil, "agents": nil, "out": nil, "seed": nil, "data": nil, "every": nil, "hidden": nil,
 		"depth": nil, "buffer": nil, "batch": nil, "updates": nil, "lr": nil, "likelihood-sigma": nil,
 		"init-std": nil, "format": nil, "q": nil,
-		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB}},
+		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB},
+		"rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}},
 	"version": {"json": nil},
 	"sweep":   sweepDeps(),
 }

@@ -135,7 +135,8 @@ func TestFlagDepsEveryFlagEveryMode(t *testing.T) {
 		{"predict", []string{"--model", csv, "--data", csv}, []string{"--samples", "1"}, nil},
 		{"prune", []string{"--model", csv}, []string{"--samples", "0"}, nil},
 		{"bandit", nil, []string{"--steps", "0"}, nil},
-		{"bandit", []string{"--agents", "greedy,eps5"}, []string{"--steps", "0"}, map[string]string{"prior": "agents", "kl-data": "agents", "init-rho": "agents"}},
+		{"bandit", []string{"--agents", "greedy,eps5"}, []string{"--steps", "0"}, map[string]string{"prior": "agents", "kl-data": "agents", "init-rho": "agents",
+			"rho-lr": "agents", "rho-opt": "agents"}},
 	}
 	// A value each flag parses (the check comes before the values'): an
 	// existing file for the paths, a folder for --mnist-dir.
