@@ -68,6 +68,11 @@ func (c devCall) cublas() (C.cublasHandle_t, error) {
 		if s := C.cublasCreate(&h); s != C.CUBLAS_STATUS_SUCCESS {
 			return fmt.Errorf("nodes: %s: cublasCreate: status %d", c.op, int(s))
 		}
+		if tf32On() {
+			if s := C.cublasSetMathMode(h, C.CUBLAS_TF32_TENSOR_OP_MATH); s != C.CUBLAS_STATUS_SUCCESS {
+				return fmt.Errorf("nodes: %s: cublasSetMathMode (TF32): status %d", c.op, int(s))
+			}
+		}
 		return nil
 	})
 	if err != nil {

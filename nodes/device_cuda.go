@@ -60,6 +60,9 @@ func device(op string, extern G.External, dev G.Device) (devCall, error) {
 	}
 	eng := &engs[int(dev)]
 	nameKernels(eng)
+	if err := applyTF32(op, eng); err != nil {
+		return devCall{}, err
+	}
 	return devCall{op: op, eng: eng, ctx: eng.Context()}, nil
 }
 

@@ -35,6 +35,7 @@
 #              kernel and its CUDA status, exit 1, earlier outputs whole
 #   resume     --save on the GPU then --resume on the CPU, and the reverse
 #   prune_gpu  train --preset mnist --from --prune on the GPU (where the bundle has MNIST)
+#              (its scores: K draws a run, nodes.SoftmaxDraws on the device)
 #   mnist_gpu  bbb-cuda train --preset mnist --hidden 1200, 3 epochs of the
 #              50,000 images: s/epoch (summary.json seconds_per_epoch: the
 #              median of the 3 epochs' training steps)
@@ -57,6 +58,8 @@
 #              resident graph (bbb_lik_* kernels) on the GPU vs the CPU
 #   learned_gpu, hetero_gpu  a short run with --likelihood learned / hetero
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
+#   bench_tf32, mnist_gpu_tf32  --tf32 (TF32 GEMMs): the sweep at 512 and 1024,
+#              and mnist_gpu's run again: s/epoch and test error beside FP32's
 #   bench_cpu  the same sweep, OpenBLAS build on all this host's cores
 #   bench_old  the sweep by OLD_REF's CUDA build, where gpu-bundle.sh made one
 #   torch      the PyTorch eager sweep of the same model on the same GPU
@@ -264,6 +267,15 @@ if [ -f "$B/bbb-cuda-old" ]; then # OLD_REF's build (gpu-bundle.sh): the same sw
 fi
 echo "  GPU utilisation during bench_gpu (%): $(awk -F, '{print $1+0}' "$OUT/gpu_util.txt" | sort -n | awk '{a[NR]=$1} END {if (NR) print "median", a[int((NR+1)/2)], "max", a[NR], "of", NR, "samples"}')" | tee -a "$OUT/status.txt"
 grep -v '^bbb\|^gpu ' "$OUT/bench_gpu.txt" | tee -a "$OUT/status.txt"
+
+# --tf32 (TF32 tensor-op GEMMs): its speed at the widest sizes and its effect on
+# the MNIST model's test error beside mnist_gpu's (same seed, same 3 epochs).
+check bench_tf32 40 "$B/bbb-cuda" bench --tf32 --hidden-sizes 512,1024 --epochs 30 --warmup 3 --seconds 2 --samples 10 --out "$OUT/bench_tf32"
+grep -E '^ *20000 ' "$OUT/bench_tf32.txt" | sed 's/^/  TF32 GEMMs: /' | tee -a "$OUT/status.txt"
+if [ -d "$B/mnist" ]; then
+  check mnist_gpu_tf32 60 "$B/bbb-cuda" train "${M[@]}" --hidden 1200 --epochs 3 --tf32 --out "$OUT/mnist_gpu_tf32"
+  echo "  mnist 1200 units, 3 epochs: FP32 $(num seconds_per_epoch "$OUT/mnist_gpu/summary.json") s/epoch, test_error $(num test_error "$OUT/mnist_gpu/summary.json"); TF32 $(num seconds_per_epoch "$OUT/mnist_gpu_tf32/summary.json") s/epoch, test_error $(num test_error "$OUT/mnist_gpu_tf32/summary.json")" | tee -a "$OUT/status.txt"
+fi
 
 # where a step's time goes at the widest size (PROFILE=0 skips)
 if [ "${PROFILE:-1}" = 1 ]; then

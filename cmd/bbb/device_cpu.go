@@ -21,6 +21,14 @@ func checkDevice(name string) error {
 	return usagef("--device %q: want cpu (or gpu in the CUDA build)", name)
 }
 
+// setTF32 refuses --tf32: TF32 GEMMs are an NVIDIA GPU's.
+func setTF32(on bool) error {
+	if on {
+		return usagef("--tf32: TF32 GEMMs run on an NVIDIA GPU; this bbb was built without CUDA; build bin/bbb-cuda with 'make cuda' (see README, GPU section)")
+	}
+	return nil
+}
+
 // deviceName describes where the graph runs.
 func deviceName(string) (device, name string) { return "cpu", cpuName() }
 

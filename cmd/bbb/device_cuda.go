@@ -9,6 +9,7 @@ import (
 	"gorgonia.org/cu"
 
 	_ "github.com/bbb-go/bbb/internal/cudalib" // Gorgonia's CUDA kernels (PTX)
+	"github.com/bbb-go/bbb/nodes"
 )
 
 // This is the CUDA build (bin/bbb-cuda): the graph runs on Gorgonia's CUDA
@@ -41,12 +42,28 @@ var gpuNameOnce = sync.OnceValue(func() string {
 	return name
 })
 
+// tf32 is --tf32: the CUDA machines' float32 products in TF32
+// (nodes.SetTF32), said in the device name that summary.json and
+// bench.json record.
+var tf32 bool
+
+func setTF32(on bool) error {
+	tf32 = on
+	nodes.SetTF32(on)
+	return nil
+}
+
 // gemmBackend names what runs the graph's matrix products: cuBLAS (the
 // host GEMM of internal/linalg serves only the CPU-side helpers here).
 func gemmBackend() string { return "cublas" }
 
 // deviceName describes where the graph runs.
-func deviceName(string) (device, name string) { return "gpu", gpuNameOnce() }
+func deviceName(string) (device, name string) {
+	if tf32 {
+		return "gpu", gpuNameOnce() + " (TF32 GEMMs)"
+	}
+	return "gpu", gpuNameOnce()
+}
 
 // cudaInfo is `bbb version`'s cuda line: the driver's CUDA version and
 // device 0, or why there is no GPU. (Only `bbb version` gets past a failed

@@ -14,7 +14,7 @@ import (
 // data, the run, the optimiser and its schedule, minibatches and draws per
 // step, the device): dot does not take them.
 var dotUnused = map[string]bool{"points": true, "workers": true, "threads": true, "lr": true, "seed": true,
-	"lr-milestones": true, "lr-gamma": true, "batch-size": true, "kl-weight": true, "mc-samples": true, "device": true}
+	"lr-milestones": true, "lr-gamma": true, "batch-size": true, "kl-weight": true, "mc-samples": true, "device": true, "tf32": true}
 
 // runDot writes the training graph (with gradients if --grad) as DOT.
 func runDot(args []string, stdout, stderr io.Writer) error {

@@ -30,6 +30,8 @@ func modelDeps() flagTable {
 		"layers": nil, "hidden": nil, "points": nil, "workers": nil, "threads": nil,
 		"lr": nil, "lr-milestones": nil, "n-batch": nil, "likelihood-sigma": nil,
 		"dtype": nil, "device": nil, "seed": nil, "stock-ops": nil,
+		"tf32": {when("stock-ops", "the stock-op graph's products are Gorgonia's alone", "false"),
+			when("dtype", "TF32 rounds float32 inputs; float64 products stay float64", "float32")},
 		"prior": nil, "kl": nil, "likelihood": nil, "batch-size": nil, "local-reparam": nil, "mc-samples": nil,
 		"lr-gamma":     {unless("lr-milestones", "", "the rate is constant")},
 		"prior-sigma":  {when("prior", "the mixture has --prior-sigma1 and --prior-sigma2", "normal")},

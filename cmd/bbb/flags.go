@@ -20,6 +20,7 @@ import (
 type modelFlags struct {
 	job.ModelSettings
 	device string
+	tf32   bool
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
@@ -36,6 +37,7 @@ func (m *modelFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&m.LikelihoodSigma, "likelihood-sigma", 0.1, "fixed sigma of the Gaussian likelihood")
 	fs.StringVar(&m.Dtype, "dtype", "float32", "float32 or float64")
 	fs.StringVar(&m.device, "device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda)")
+	fs.BoolVar(&m.tf32, "tf32", false, "TF32 tensor-core GEMMs for the graph's float32 matrix products (the CUDA build, on an NVIDIA Ampere or newer GPU: faster, inputs rounded to 10 mantissa bits)")
 	fs.Uint64Var(&m.Seed, "seed", 1, "seed for data, init and every epsilon")
 	fs.BoolVar(&m.StockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of this project's ops (in the CUDA build: instead of the resident graph)")
 	registerPaperFlags(fs, &m.ModelSettings)
@@ -52,8 +54,8 @@ func threadsHelp() string {
 }
 
 // check validates the shared flags (job.ModelSettings' checks, the sizes
-// against the available memory, the device), then sets the GEMM threads
-// (--threads); it does no other work.
+// against the available memory, the device, --tf32), then sets the GEMM
+// threads (--threads) and TF32 (--tf32); it does no other work.
 func (m *modelFlags) check() error {
 	var se *modelfile.SizeError
 	if err := m.CheckValues(descMemory()); errors.As(err, &se) {
@@ -62,6 +64,9 @@ func (m *modelFlags) check() error {
 		return flagError(err)
 	}
 	if err := checkDevice(m.device); err != nil {
+		return err
+	}
+	if err := setTF32(m.tf32); err != nil {
 		return err
 	}
 	if err := m.CheckOptions(cudaBuild); err != nil {

@@ -31,7 +31,7 @@ func runFlagNames() []string {
 	var names []string
 	fs.VisitAll(func(f *flag.Flag) {
 		switch f.Name {
-		case "workers", "threads", "device":
+		case "workers", "threads", "device", "tf32":
 		default:
 			names = append(names, f.Name)
 		}

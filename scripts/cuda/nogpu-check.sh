@@ -36,14 +36,15 @@ TRAIN_FLAGS="--kl closed --local-reparam" expect "no usable GPU, --local-reparam
 # The options of a resident run's state are accepted up to the GPU check:
 # --save, --resume, --from --prune (the model files need not exist there).
 # --preset mnist (the categorical likelihood on the resident graph, the
-# scores by host passes) too.
+# scores on the device) too.
 for ARGS in "--save $T/m.npz" "--resume $T/m.npz" "--preset mnist" "--preset mnist --from $T/m.npz --prune 0.5"; do
   expect "no usable GPU, $ARGS" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 done
 unset ARGS
 # The resident graph takes minibatches, draws and the learning-rate
 # schedule: without a GPU they meet the same line, not a refusal.
-for flags in "--batch-size 32" "--mc-samples 2" "--lr-milestones 1 --lr-gamma 0.5" "--batch-size 32 --mc-samples 2 --kl-weight blundell"; do
+# --tf32 (TF32 GEMMs) is the CUDA build's: accepted up to the GPU check too.
+for flags in "--batch-size 32" "--mc-samples 2" "--lr-milestones 1 --lr-gamma 0.5" "--batch-size 32 --mc-samples 2 --kl-weight blundell" "--tf32"; do
   TRAIN_FLAGS=$flags expect "no usable GPU, $flags" 'no usable NVIDIA GPU' env LD_LIBRARY_PATH="$T/lib" bin/bbb-cuda
 done
 # bbb version still answers there (exit 0), naming the build and the missing GPU.
