@@ -30,6 +30,8 @@ type Job struct {
 	// the files are being written ("bandit (after step N of STEPS)"), so
 	// that an interrupted program can say where it stopped.
 	Stage func(name string)
+
+	prefix string // before each file's name (Seeds: "seed-N-")
 }
 
 // Run plays the bandit (the package's Run) and writes its files into dir,
@@ -40,11 +42,13 @@ type Job struct {
 // (an interrupted process should exit at once), and Run returns the
 // summary with ctx's error.
 func (j Job) Run(ctx context.Context, dir string) (*Summary, error) {
+	s, _, err := j.run(ctx, dir)
+	return s, err
+}
+
+// run is Run, also returning the run's regret (nil with a nil summary).
+func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 	c := j.Config.WithDefaults()
-	format := j.Format
-	if format == "" {
-		format = "png"
-	}
 	t0 := time.Now()
 	if j.Progress != nil && c.Progress == nil {
 		c.Progress = func(done int) {
@@ -53,29 +57,37 @@ func (j Job) Run(ctx context.Context, dir string) (*Summary, error) {
 	}
 	res, runErr := Run(ctx, j.Data, c)
 	if res == nil {
-		return nil, runErr // nothing done (a failed build, or stopped before the start)
+		return nil, nil, runErr // nothing done (a failed build, or stopped before the start)
 	}
 	if runErr != nil && ctx.Err() == nil {
-		return nil, runErr
+		return nil, nil, runErr
 	}
 	if j.Stage != nil {
 		j.Stage(fmt.Sprintf("bandit (after step %d of %d)", res.Done, c.Steps))
 	}
 	// The regret so far is written whole, also when interrupted.
-	if err := WriteRegretCSV(filepath.Join(dir, "regret.csv"), res); err != nil {
-		return nil, err
+	if err := WriteRegretCSV(filepath.Join(dir, j.prefix+"regret.csv"), res); err != nil {
+		return nil, nil, err
 	}
 	s := NewSummary(c, j.Data, j.DataName, res)
 	s.Seconds, s.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
 	if runErr == nil && len(res.Steps) > 0 {
-		if err := DrawRegret(filepath.Join(dir, "regret."+format), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
-			return nil, err
+		if err := DrawRegret(filepath.Join(dir, j.prefix+"regret."+j.format()), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
+			return nil, nil, err
 		}
 	}
-	if err := WriteSummary(filepath.Join(dir, "summary.json"), s); err != nil {
-		return nil, err
+	if err := WriteSummary(filepath.Join(dir, j.prefix+"summary.json"), s); err != nil {
+		return nil, nil, err
 	}
-	return &s, runErr
+	return &s, res, runErr
+}
+
+// format is the figure's format: Format, png by default.
+func (j Job) format() string {
+	if j.Format == "" {
+		return "png"
+	}
+	return j.Format
 }
 
 // WriteTable prints the steps done, the seed and time, and each agent's

@@ -87,18 +87,22 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
-		policy := "thompson (one weight draw per step)"
-		if !a.Thompson {
-			policy = "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
-		}
-		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy, Epsilon: a.Epsilon,
+		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy(a), Epsilon: a.Epsilon,
 			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i]})
 	}
 	return s
 }
 
-// WriteSummary writes s as indented JSON.
-func WriteSummary(path string, s Summary) error {
+// policy is how summary.json describes an agent's policy.
+func policy(a Agent) string {
+	if a.Thompson {
+		return "thompson (one weight draw per step)"
+	}
+	return "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
+}
+
+// WriteSummary writes s (a Summary or a SeedsSummary) as indented JSON.
+func WriteSummary[S Summary | SeedsSummary](path string, s S) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return fmt.Errorf("bandit: summary: %w", err)

@@ -18,13 +18,14 @@ import (
 // every agent completed (regret.csv and summary.json, "complete": false).
 func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c bandit.Config
-	var agents, out, dataFile, prior, format, klData, rhoOpt string
+	var agents, out, dataFile, prior, format, klData, rhoOpt, seeds string
 	var quiet bool
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
 	fs.IntVar(&c.Steps, "steps", bandit.DefaultSteps, "mushrooms shown to each agent")
 	fs.StringVar(&agents, "agents", "bbb,greedy,eps1,eps5", "comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %)")
 	fs.StringVar(&out, "out", "bandit", "output directory: regret.csv, regret.FORMAT, summary.json (a folder of its own: it is replaced whole)")
 	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws")
+	fs.StringVar(&seeds, "seeds", "", "comma-separated seeds: the run once per seed, in turn (files seed-N-regret.csv, seed-N-regret.FORMAT, seed-N-summary.json), and each agent's regret averaged over them (regret.csv, regret.FORMAT, summary.json; the paper's Figure 6 averages five runs)")
 	fs.StringVar(&dataFile, "data", "", "mushroom CSV (header edibility,cap-shape,...,habitat); default: the UCI copy built into bbb")
 	fs.IntVar(&c.Every, "every", bandit.DefaultEvery, "steps between two rows of regret.csv")
 	fs.IntVar(&c.Hidden, "hidden", bandit.DefaultHidden, "units per hidden layer")
@@ -53,6 +54,13 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if err := c.SetKLData(klData); err != nil {
 		return flagError(err)
+	}
+	var seedList []uint64
+	if isSet(fs, "seeds") { // ("": refused)
+		var err error
+		if seedList, err = bandit.ParseSeeds(seeds); err != nil {
+			return flagError(err)
+		}
 	}
 	var err error
 	if c.RhoSGD, err = bandit.ParseRhoOpt(rhoOpt); err != nil {
@@ -93,6 +101,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage}
 	j.Progress = progressTo(quiet, stderr)
+	if seedList != nil {
+		return banditSeeds(ctx, bandit.Seeds{Job: j, Seeds: seedList}, rd, out, quiet, stdout)
+	}
 	s, runErr := j.Run(ctx, rd.Stage)
 	if s == nil {
 		return runErr
@@ -106,6 +117,26 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if !quiet {
 		s.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
+	}
+	return nil
+}
+
+// banditSeeds runs --seeds into the staged run and replaces --out with
+// it, also when interrupted (the regret of what was done is kept).
+func banditSeeds(ctx context.Context, s bandit.Seeds, rd *runDir, out string, quiet bool, stdout io.Writer) error {
+	sum, runErr := s.Run(ctx, rd.Stage)
+	if sum == nil {
+		return runErr
+	}
+	if err := rd.Commit(); err != nil {
+		return err
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if !quiet {
+		sum.WriteTable(stdout)
+		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json (the mean over the seeds) and seed-N-regret.csv, seed-N-regret.%s, seed-N-summary.json (each seed's run)\n", out, s.Job.Format, s.Job.Format)
 	}
 	return nil
 }

@@ -51,6 +51,10 @@ func TestBanditBadInput(t *testing.T) {
 		{[]string{"--prior", "normal:0,-1"}, `--prior "normal:0,-1"`},
 		{[]string{"--prior", "normal:0,x"}, `--prior "normal:0,x"`},
 		{[]string{"--format", "gif"}, "--format"},
+		{[]string{"--seeds", ""}, `--seeds "": "" is not a seed`},
+		{[]string{"--seeds", "1,-2"}, `--seeds "1,-2": "-2" is not a seed`},
+		{[]string{"--seeds", "1, 2,1"}, `--seeds "1, 2,1": seed 1 listed twice`},
+		{[]string{"--seeds", "1,2", "--seed", "3"}, "--seed 3: has no effect with --seeds 1,2"},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {

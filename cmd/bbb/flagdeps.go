@@ -114,7 +114,7 @@ var flagDeps = map[string]flagTable{
 		"seed": nil, "q": nil, "max-memory": nil},
 	"prune": {"model": nil, "fractions": nil, "out": nil, "format": nil, "samples": nil, "seed": nil, "q": nil,
 		"mnist-dir": nil, "mnist-test": nil},
-	"bandit": {"steps": nil, "agents": nil, "out": nil, "seed": nil, "data": nil, "every": nil, "hidden": nil,
+	"bandit": {"steps": nil, "agents": nil, "out": nil, "seeds": nil, "seed": {unlessSet("seeds", "--seeds gives the seeds")}, "data": nil, "every": nil, "hidden": nil,
 		"depth": nil, "buffer": nil, "batch": nil, "updates": nil, "lr": nil, "likelihood-sigma": nil,
 		"init-std": nil, "format": nil, "q": nil,
 		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB},

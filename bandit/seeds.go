@@ -1,0 +1,238 @@
+package bandit
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Seeds is the experiment over several seeds, as the paper's Figure 6
+// averages five runs: Job once per seed, in turn, each seed's files
+// (what `bbb bandit --seed N` writes) named with the prefix SeedPrefix(N)
+// (seed-N-regret.csv, seed-N-regret.png, seed-N-summary.json), then each
+// agent's cumulative regret averaged over the seeds, step by step:
+// regret.csv, the figure and summary.json, which lists every seed's final
+// regret. All are files of one folder (a subfolder would not be a run
+// folder's own: package rundir carries subfolders as the user's).
+type Seeds struct {
+	Job   Job      // Job.Config.Seed is replaced by each seed
+	Seeds []uint64 // distinct (ParseSeeds)
+}
+
+// SeedPrefix is what the names of one seed's files in a Seeds run's
+// folder start with.
+func SeedPrefix(seed uint64) string { return "seed-" + strconv.FormatUint(seed, 10) + "-" }
+
+// ParseSeeds reads a comma-separated list of distinct seeds (whole
+// numbers); a bad list is a *SettingError for "seeds".
+func ParseSeeds(s string) ([]uint64, error) {
+	var out []uint64
+	for _, f := range strings.Split(s, ",") {
+		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return nil, &SettingError{"seeds", strconv.Quote(s), fmt.Sprintf("%q is not a seed (a whole number)", f)}
+		}
+		if slices.Contains(out, v) {
+			return nil, &SettingError{"seeds", strconv.Quote(s), fmt.Sprintf("seed %d listed twice", v)}
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// SeedsSummary is a Seeds run's summary.json: the settings, the seeds
+// asked for and those whose runs completed, and each agent's final
+// cumulative regret per completed seed with its mean, least and greatest.
+type SeedsSummary struct {
+	Experiment string         `json:"experiment"` // "mushroom-bandit"
+	Data       string         `json:"data"`
+	Steps      int            `json:"steps"` // of each seed's run
+	Seeds      []uint64       `json:"seeds"`
+	SeedsDone  []uint64       `json:"seeds_done"` // the completed runs, which the mean is over
+	Complete   bool           `json:"complete"`
+	Network    SummaryNetwork `json:"network"`
+	Agents     []SeedsAgent   `json:"agents"`
+	Seconds    float64        `json:"seconds"` // the whole run's wall time
+	Threads    int            `json:"threads"` // GOMAXPROCS
+}
+
+// SeedsAgent is one agent's outcome over the completed seeds, in the
+// order of SeedsDone.
+type SeedsAgent struct {
+	Name         string    `json:"name"`
+	Policy       string    `json:"policy"`
+	Epsilon      float64   `json:"epsilon"`
+	MeanRegret   float64   `json:"mean_final_regret"`
+	MinRegret    float64   `json:"min_final_regret"`
+	MaxRegret    float64   `json:"max_final_regret"`
+	Regret       []float64 `json:"final_regret"`
+	PoisonEaten  []int     `json:"poisonous_eaten"`
+	EdiblePassed []int     `json:"edible_passed"`
+}
+
+// Check refuses an empty or repeated list of seeds.
+func (s Seeds) Check() error {
+	if len(s.Seeds) == 0 {
+		return fmt.Errorf("bandit: no seeds")
+	}
+	for i, v := range s.Seeds {
+		if slices.Contains(s.Seeds[:i], v) {
+			return fmt.Errorf("bandit: seed %d listed twice", v)
+		}
+	}
+	return nil
+}
+
+// Run plays the seeds in turn and writes their folders and the mean into
+// dir, an existing folder. The returned summary is nil when nothing was
+// written. A run stopped by ctx keeps what was done: the completed seeds'
+// files, the interrupted seed's regret of its steps done and summary
+// (Job.Run), and the mean over the completed seeds (none: no
+// regret.csv) with summary.json ("complete": false) but no figure; Run
+// then returns the summary with ctx's error.
+func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
+	if err := s.Check(); err != nil {
+		return nil, err
+	}
+	t0 := time.Now()
+	c := s.Job.Config.WithDefaults()
+	var results []*Result
+	var done []uint64
+	var runErr error
+	wrote := false
+	for i, seed := range s.Seeds {
+		j := s.seedJob(i, seed, c.Steps)
+		sum, res, err := j.run(ctx, dir)
+		if sum == nil {
+			if ctx.Err() == nil {
+				return nil, err
+			}
+			runErr = err
+			break
+		}
+		wrote = true
+		if err != nil { // interrupted: its files hold the regret so far
+			runErr = err
+			break
+		}
+		results, done = append(results, res), append(done, seed)
+	}
+	if !wrote {
+		return nil, runErr
+	}
+	sum := s.summary(c, done, results)
+	if len(results) > 0 {
+		mean := MeanResult(results)
+		if err := WriteRegretCSV(filepath.Join(dir, "regret.csv"), mean); err != nil {
+			return nil, err
+		}
+		if runErr == nil && len(mean.Steps) > 0 {
+			if err := DrawRegret(filepath.Join(dir, "regret."+s.Job.format()), mean, s.title()); err != nil {
+				return nil, err
+			}
+		}
+	}
+	sum.Seconds, sum.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
+	if err := WriteSummary(filepath.Join(dir, "summary.json"), sum); err != nil {
+		return nil, err
+	}
+	return &sum, runErr
+}
+
+// seedJob is the Job of the i-th seed: its progress lines and stages name
+// the seed.
+func (s Seeds) seedJob(i int, seed uint64, steps int) Job {
+	j := s.Job
+	j.Config.Seed, j.prefix = seed, SeedPrefix(seed)
+	if j.Progress != nil && j.Config.Progress == nil {
+		t0, w := time.Now(), j.Progress
+		j.Config.Progress = func(done int) {
+			fmt.Fprintf(w, "bandit: seed %d (%d of %d): step %d of %d (%.0f s)\n", seed, i+1, len(s.Seeds), done, steps, time.Since(t0).Seconds())
+		}
+	}
+	if stage := s.Job.Stage; stage != nil {
+		j.Stage = func(name string) { stage(fmt.Sprintf("%s, seed %d (%d of %d)", name, seed, i+1, len(s.Seeds))) }
+	}
+	return j
+}
+
+func (s Seeds) title() string {
+	seeds := make([]string, len(s.Seeds))
+	for i, v := range s.Seeds {
+		seeds[i] = strconv.FormatUint(v, 10)
+	}
+	return fmt.Sprintf("Mushroom bandit, mean of %d seeds (%s)", len(s.Seeds), strings.Join(seeds, ", "))
+}
+
+// summary is the SeedsSummary of the completed runs results (of the seeds
+// done), without the times.
+func (s Seeds) summary(c Config, done []uint64, results []*Result) SeedsSummary {
+	j := s.Job
+	out := SeedsSummary{Experiment: "mushroom-bandit", Data: j.DataName, Steps: c.Steps, Seeds: s.Seeds,
+		SeedsDone: done, Complete: len(done) == len(s.Seeds),
+		Network: NewSummary(c, j.Data, j.DataName, &Result{}).Network}
+	if out.SeedsDone == nil {
+		out.SeedsDone = []uint64{}
+	}
+	for a, ag := range c.Agents {
+		sa := SeedsAgent{Name: ag.Name, Policy: policy(ag), Epsilon: ag.Epsilon,
+			Regret: []float64{}, PoisonEaten: []int{}, EdiblePassed: []int{}}
+		for _, r := range results {
+			sa.Regret = append(sa.Regret, r.Final(a))
+			sa.PoisonEaten = append(sa.PoisonEaten, r.PoisonEaten[a])
+			sa.EdiblePassed = append(sa.EdiblePassed, r.EdiblePassed[a])
+		}
+		if len(sa.Regret) > 0 {
+			sa.MinRegret, sa.MaxRegret = slices.Min(sa.Regret), slices.Max(sa.Regret)
+			for _, v := range sa.Regret {
+				sa.MeanRegret += v / float64(len(sa.Regret))
+			}
+		}
+		out.Agents = append(out.Agents, sa)
+	}
+	return out
+}
+
+// MeanResult is the runs' cumulative regret averaged per agent and
+// recorded step, over the steps every run recorded (the runs play the
+// same agents). Only Agents, Steps, Regret and Done are set.
+func MeanResult(rs []*Result) *Result {
+	n := len(rs[0].Steps)
+	for _, r := range rs[1:] {
+		n = min(n, len(r.Steps))
+	}
+	m := &Result{Agents: rs[0].Agents, Steps: rs[0].Steps[:n], Regret: make([][]float64, len(rs[0].Agents))}
+	if n > 0 {
+		m.Done = m.Steps[n-1]
+	}
+	for a := range m.Agents {
+		m.Regret[a] = make([]float64, n)
+		for k := range n {
+			for _, r := range rs {
+				m.Regret[a][k] += r.Regret[a][k]
+			}
+			m.Regret[a][k] /= float64(len(rs))
+		}
+	}
+	return m
+}
+
+// WriteTable prints the seeds and time, and each agent's final cumulative
+// regret: the mean over the completed seeds, the least and the greatest.
+func (s SeedsSummary) WriteTable(w io.Writer) {
+	seeds := make([]string, len(s.SeedsDone))
+	for i, v := range s.SeedsDone {
+		seeds[i] = strconv.FormatUint(v, 10)
+	}
+	fmt.Fprintf(w, "%d seeds (%s) of %d steps, %.1f s on %d threads; final cumulative regret, mean (least to greatest):\n",
+		len(s.SeedsDone), strings.Join(seeds, ", "), s.Steps, s.Seconds, s.Threads)
+	for _, a := range s.Agents {
+		fmt.Fprintf(w, "  %-8s %10.0f  (%.0f to %.0f)\n", a.Name, a.MeanRegret, a.MinRegret, a.MaxRegret)
+	}
+}
