@@ -36,9 +36,10 @@ type Job struct {
 
 // Run plays the bandit (the package's Run) and writes its files into dir,
 // an existing folder. The returned summary is nil when no file was
-// written: the run failed, or was stopped before it began. A run stopped
-// by ctx keeps the regret of the steps every agent completed: regret.csv
-// and summary.json ("complete": false) are written, the figure is not
+// written: the run failed, or was stopped before every agent had done
+// Config.Every steps. A run stopped by ctx later keeps the regret of the
+// steps every agent completed: regret.csv and summary.json ("complete":
+// false) are written, the figure is not
 // (an interrupted process should exit at once), and Run returns the
 // summary with ctx's error.
 func (j Job) Run(ctx context.Context, dir string) (*Summary, error) {
@@ -56,8 +57,10 @@ func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 		}
 	}
 	res, runErr := Run(ctx, j.Data, c)
-	if res == nil {
-		return nil, nil, runErr // nothing done (a failed build, or stopped before the start)
+	if res == nil || (runErr != nil && res.Done == 0) {
+		// Nothing done (a failed build, or stopped before a step was
+		// recorded): no files, so that a run folder keeps its previous run.
+		return nil, nil, runErr
 	}
 	if runErr != nil && ctx.Err() == nil {
 		return nil, nil, runErr

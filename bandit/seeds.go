@@ -32,15 +32,24 @@ func SeedPrefix(seed uint64) string { return "seed-" + strconv.FormatUint(seed, 
 // ParseSeeds reads a comma-separated list of distinct seeds (whole
 // numbers); a bad list is a *SettingError for "seeds".
 func ParseSeeds(s string) ([]uint64, error) {
+	shown := s // (a long list is cut in the error: one line)
+	if r := []rune(s); len(r) > 60 {
+		shown = string(r[:60]) + "..."
+	}
 	var out []uint64
+	seen := map[uint64]bool{}
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
 		if err != nil {
-			return nil, &SettingError{"seeds", strconv.Quote(s), fmt.Sprintf("%q is not a seed (a whole number)", f)}
+			if r := []rune(f); len(r) > 30 {
+				f = string(r[:30]) + "..."
+			}
+			return nil, &SettingError{"seeds", strconv.Quote(shown), fmt.Sprintf("%q is not a seed (a whole number)", f)}
 		}
-		if slices.Contains(out, v) {
-			return nil, &SettingError{"seeds", strconv.Quote(s), fmt.Sprintf("seed %d listed twice", v)}
+		if seen[v] {
+			return nil, &SettingError{"seeds", strconv.Quote(shown), fmt.Sprintf("seed %d listed twice", v)}
 		}
+		seen[v] = true
 		out = append(out, v)
 	}
 	return out, nil
@@ -68,9 +77,9 @@ type SeedsAgent struct {
 	Name         string    `json:"name"`
 	Policy       string    `json:"policy"`
 	Epsilon      float64   `json:"epsilon"`
-	MeanRegret   float64   `json:"mean_final_regret"`
-	MinRegret    float64   `json:"min_final_regret"`
-	MaxRegret    float64   `json:"max_final_regret"`
+	MeanRegret   *float64  `json:"mean_final_regret"` // nil (null) before a seed has completed
+	MinRegret    *float64  `json:"min_final_regret"`
+	MaxRegret    *float64  `json:"max_final_regret"`
 	Regret       []float64 `json:"final_regret"`
 	PoisonEaten  []int     `json:"poisonous_eaten"`
 	EdiblePassed []int     `json:"edible_passed"`
@@ -81,19 +90,22 @@ func (s Seeds) Check() error {
 	if len(s.Seeds) == 0 {
 		return fmt.Errorf("bandit: no seeds")
 	}
-	for i, v := range s.Seeds {
-		if slices.Contains(s.Seeds[:i], v) {
+	seen := map[uint64]bool{}
+	for _, v := range s.Seeds {
+		if seen[v] {
 			return fmt.Errorf("bandit: seed %d listed twice", v)
 		}
+		seen[v] = true
 	}
 	return nil
 }
 
 // Run plays the seeds in turn and writes their folders and the mean into
 // dir, an existing folder. The returned summary is nil when nothing was
-// written. A run stopped by ctx keeps what was done: the completed seeds'
-// files, the interrupted seed's regret of its steps done and summary
-// (Job.Run), and the mean over the completed seeds (none: no
+// written (Job.Run's nil: the run failed, or was stopped before a step of
+// the first seed was recorded). A run stopped by ctx later keeps what was
+// done: the completed seeds' files, the interrupted seed's regret of its
+// steps done and summary (Job.Run), and the mean over the completed seeds (none: no
 // regret.csv) with summary.json ("complete": false) but no figure; Run
 // then returns the summary with ctx's error.
 func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
@@ -189,10 +201,12 @@ func (s Seeds) summary(c Config, done []uint64, results []*Result) SeedsSummary 
 			sa.EdiblePassed = append(sa.EdiblePassed, r.EdiblePassed[a])
 		}
 		if len(sa.Regret) > 0 {
-			sa.MinRegret, sa.MaxRegret = slices.Min(sa.Regret), slices.Max(sa.Regret)
+			sum := 0.0
 			for _, v := range sa.Regret {
-				sa.MeanRegret += v / float64(len(sa.Regret))
+				sum += v
 			}
+			mean, least, most := sum/float64(len(sa.Regret)), slices.Min(sa.Regret), slices.Max(sa.Regret) // (the mean as MeanResult's)
+			sa.MeanRegret, sa.MinRegret, sa.MaxRegret = &mean, &least, &most
 		}
 		out.Agents = append(out.Agents, sa)
 	}
@@ -230,9 +244,15 @@ func (s SeedsSummary) WriteTable(w io.Writer) {
 	for i, v := range s.SeedsDone {
 		seeds[i] = strconv.FormatUint(v, 10)
 	}
-	fmt.Fprintf(w, "%d seeds (%s) of %d steps, %.1f s on %d threads; final cumulative regret, mean (least to greatest):\n",
-		len(s.SeedsDone), strings.Join(seeds, ", "), s.Steps, s.Seconds, s.Threads)
+	noun := "seeds"
+	if len(seeds) == 1 {
+		noun = "seed"
+	}
+	fmt.Fprintf(w, "%d %s (%s) of %d steps, %.1f s on %d threads; final cumulative regret, mean (least to greatest):\n",
+		len(seeds), noun, strings.Join(seeds, ", "), s.Steps, s.Seconds, s.Threads)
 	for _, a := range s.Agents {
-		fmt.Fprintf(w, "  %-8s %10.0f  (%.0f to %.0f)\n", a.Name, a.MeanRegret, a.MinRegret, a.MaxRegret)
+		if a.MeanRegret != nil {
+			fmt.Fprintf(w, "  %-8s %10.1f  (%.0f to %.0f)\n", a.Name, *a.MeanRegret, *a.MinRegret, *a.MaxRegret)
+		}
 	}
 }

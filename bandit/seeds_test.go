@@ -25,6 +25,9 @@ func TestParseSeeds(t *testing.T) {
 		"1,-2":  `bandit: seeds "1,-2": "-2" is not a seed (a whole number)`,
 		"1.5":   `bandit: seeds "1.5": "1.5" is not a seed (a whole number)`,
 		"2,1,2": `bandit: seeds "2,1,2": seed 2 listed twice`,
+		// A long list is cut in the message (one short line).
+		strings.Repeat("1", 70) + ",x": `bandit: seeds "` + strings.Repeat("1", 60) + `...": "` + strings.Repeat("1", 30) + `..." is not a seed (a whole number)`,
+		strings.Repeat("7,", 40) + "x": `bandit: seeds "` + strings.Repeat("7,", 30) + `...": seed 7 listed twice`,
 	} {
 		_, err := ParseSeeds(s)
 		var se *SettingError
@@ -127,7 +130,7 @@ func TestSeedsRun(t *testing.T) {
 	}
 	for i, ag := range sum.Agents {
 		r4, r2 := single[4].Agents[i].Regret, single[2].Agents[i].Regret
-		if !slices.Equal(ag.Regret, []float64{r4, r2}) || ag.MeanRegret != (r4+r2)/2 || ag.MinRegret != min(r4, r2) || ag.MaxRegret != max(r4, r2) ||
+		if !slices.Equal(ag.Regret, []float64{r4, r2}) || *ag.MeanRegret != (r4+r2)/2 || *ag.MinRegret != min(r4, r2) || *ag.MaxRegret != max(r4, r2) ||
 			ag.PoisonEaten[1] != single[2].Agents[i].PoisonEaten || ag.EdiblePassed[0] != single[4].Agents[i].EdiblePassed {
 			t.Errorf("agent %+v", ag)
 		}
@@ -183,19 +186,62 @@ func TestSeedsRunInterrupted(t *testing.T) {
 			t.Errorf("%s: %v", f, err)
 		}
 	}
-	// Stopped before the first step: as Job.Run, the first seed's empty
-	// regret and its summary, and the summary without a mean.
+	// Stopped during the first seed: its regret so far, no mean, the
+	// summary's mean null (no seed completed).
+	calls = 0
+	c.Progress = func(int) {
+		if calls++; calls == 1 {
+			cancel()
+		}
+	}
+	ctx, cancel = context.WithCancel(context.Background())
+	defer cancel()
+	dir1 := t.TempDir()
+	sum, err = Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{1, 2}}.Run(ctx, dir1)
+	if !errors.Is(err, context.Canceled) || sum == nil || len(sum.SeedsDone) != 0 || sum.Agents[0].MeanRegret != nil || len(sum.Agents[0].Regret) != 0 {
+		t.Fatalf("stopped in the first seed: %+v, %v", sum, err)
+	}
+	var table bytes.Buffer
+	sum.WriteTable(&table)
+	if !strings.HasPrefix(table.String(), "0 seeds () of 300 steps") || strings.Count(table.String(), "\n") != 1 {
+		t.Errorf("table %q", table.String())
+	}
+	if names := dirNames(t, dir1); !slices.Equal(names, []string{"seed-1-regret.csv", "seed-1-summary.json", "summary.json"}) {
+		t.Errorf("stopped in the first seed: wrote %v", names)
+	}
+	// Stopped before the first step: nothing written, as Job.Run (a run
+	// folder keeps its previous run).
 	start := t.TempDir()
 	sum, err = Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{1, 2}}.Run(ctx, start)
-	if !errors.Is(err, context.Canceled) || sum == nil || len(sum.SeedsDone) != 0 || sum.Agents[0].Regret == nil {
+	if !errors.Is(err, context.Canceled) || sum != nil {
 		t.Errorf("cancelled at the start: %+v, %v", sum, err)
 	}
-	entries, _ := os.ReadDir(start)
+	if names := dirNames(t, start); len(names) != 0 {
+		t.Errorf("cancelled at the start: wrote %v", names)
+	}
+}
+
+func dirNames(t *testing.T, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var names []string
 	for _, e := range entries {
 		names = append(names, e.Name())
 	}
-	if !slices.Equal(names, []string{"seed-1-regret.csv", "seed-1-summary.json", "summary.json"}) {
-		t.Errorf("cancelled at the start: wrote %v", names)
+	return names
+}
+
+// One seed: "1 seed", the mean to one decimal.
+func TestSeedsTable(t *testing.T) {
+	mean, least, most := 982.5, 975.0, 990.0
+	var b bytes.Buffer
+	SeedsSummary{Steps: 10, SeedsDone: []uint64{7}, Seconds: 1.25, Threads: 2,
+		Agents: []SeedsAgent{{Name: "bbb", MeanRegret: &mean, MinRegret: &least, MaxRegret: &most}}}.WriteTable(&b)
+	want := "1 seed (7) of 10 steps, 1.2 s on 2 threads; final cumulative regret, mean (least to greatest):\n  bbb           982.5  (975 to 990)\n"
+	if b.String() != want {
+		t.Errorf("table\n%q, want\n%q", b.String(), want)
 	}
 }

@@ -114,6 +114,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if runErr != nil {
 		return runErr
 	}
+	if _, ok := interrupt.Cause(ctx); ok {
+		return nil // stopped while writing: the files are whole, the run is reported as stopped (exit 130)
+	}
 	if !quiet {
 		s.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
@@ -133,6 +136,9 @@ func banditSeeds(ctx context.Context, s bandit.Seeds, rd *runDir, out string, qu
 	}
 	if runErr != nil {
 		return runErr
+	}
+	if _, ok := interrupt.Cause(ctx); ok {
+		return nil // (as runBandit)
 	}
 	if !quiet {
 		sum.WriteTable(stdout)
