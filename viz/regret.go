@@ -99,9 +99,10 @@ func Regret(path string, f RegretFigure) error {
 }
 
 // regretLabel writes a final regret for the legend: whole numbers (the
-// Mushroom bandit's rewards are multiples of 5) in full, never as 1.21e+04.
+// Mushroom bandit's rewards are multiples of 5) in full, never as 1.21e+04,
+// and a mean over seeds from 1000 up rounded to a whole number.
 func regretLabel(v float64) string {
-	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+	if (v == math.Trunc(v) || math.Abs(v) >= 1000) && math.Abs(v) < 1e15 {
 		return fmt.Sprintf("%.0f", v)
 	}
 	return fmt.Sprintf("%.4g", v)

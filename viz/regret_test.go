@@ -44,6 +44,7 @@ func TestRegretLabel(t *testing.T) {
 	}{
 		{29535, "29535"}, {12100, "12100"}, {0, "0"}, {-35, "-35"},
 		{1234.5678, "1235"}, {0.125, "0.125"}, {1e20, "1e+20"},
+		{35266.666666666664, "35267"}, {-12345.5, "-12346"}, {999.5, "999.5"},
 	} {
 		if got := regretLabel(tc.v); got != tc.want {
 			t.Errorf("regretLabel(%v) = %q, want %q", tc.v, got, tc.want)
