@@ -69,7 +69,7 @@ func (b Binary) Lines() [][2]string {
 	}
 	return [][2]string{
 		{"version", or(b.Version, "unknown")},
-		{"revision", or(b.Revision, "unknown (not built from a git checkout)")},
+		{"revision", or(b.Revision, "unknown (no VCS stamp: built outside a git checkout, or with -buildvcs=false)")},
 		{"modified", modified},
 		{"commit_time", or(b.CommitTime, "unknown")},
 		{"tags", or(strings.Join(b.Tags, ","), "none")},

@@ -18,7 +18,7 @@ func TestLines(t *testing.T) {
 		want [][2]string
 	}{
 		{"empty", Binary{Tags: []string{}, CUDA: "none"}, [][2]string{
-			{"version", "unknown"}, {"revision", "unknown (not built from a git checkout)"}, {"modified", "unknown (no commit recorded)"},
+			{"version", "unknown"}, {"revision", "unknown (no VCS stamp: built outside a git checkout, or with -buildvcs=false)"}, {"modified", "unknown (no commit recorded)"},
 			{"commit_time", "unknown"}, {"tags", "none"}, {"go_version", ""}, {"blas", ""}, {"blas_core", "none (pure Go)"},
 			{"blas_config", "none (pure Go)"}, {"cuda", "none"}, {"cpu", "unknown"}}},
 		{"full", Binary{Build: train.Build{Version: "v1", Revision: "abc", Modified: true, GoVersion: "go1", BLAS: "openblas",
