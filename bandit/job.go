@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/train"
 )
 
 // Job is `bbb bandit` as a library: one run of the experiment (Run) and
@@ -22,6 +23,11 @@ type Job struct {
 	DataName string
 	// Format is the figure's format: png (""), svg or pdf.
 	Format string
+	// Build, if not nil, is the program's build, which summary.json
+	// records: the regret of a seed depends on the floating-point
+	// rounding of the build (pure Go or OpenBLAS, and OpenBLAS's kernels
+	// for the CPU).
+	Build *train.Build
 	// Progress, if not nil and Config.Progress is nil, gets a line
 	// "bandit: step N of STEPS (S s)" whenever Config.Progress would be
 	// called.
@@ -73,7 +79,7 @@ func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 		return nil, nil, err
 	}
 	s := NewSummary(c, j.Data, j.DataName, res)
-	s.Seconds, s.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
+	s.Seconds, s.Threads, s.Build = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0), j.Build
 	if runErr == nil && len(res.Steps) > 0 {
 		if err := DrawRegret(filepath.Join(dir, j.prefix+"regret."+j.format()), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
 			return nil, nil, err

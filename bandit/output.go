@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/train"
 )
 
 // WriteRegretCSV writes the cumulative regrets: a header "step" and one
@@ -45,6 +46,7 @@ type Summary struct {
 	Agents     []AgentSummary `json:"agents"`
 	Seconds    float64        `json:"seconds"` // the whole run's wall time
 	Threads    int            `json:"threads"` // GOMAXPROCS
+	Build      *train.Build   `json:"build,omitempty"`
 }
 
 // SummaryNetwork is the model and its training settings.

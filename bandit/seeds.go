@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbb-go/bbb/train"
 )
 
 // Seeds is the experiment over several seeds, as the paper's Figure 6
@@ -69,6 +71,7 @@ type SeedsSummary struct {
 	Agents     []SeedsAgent   `json:"agents"`
 	Seconds    float64        `json:"seconds"` // the whole run's wall time
 	Threads    int            `json:"threads"` // GOMAXPROCS
+	Build      *train.Build   `json:"build,omitempty"`
 }
 
 // SeedsAgent is one agent's outcome over the completed seeds, in the
@@ -150,7 +153,7 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 			}
 		}
 	}
-	sum.Seconds, sum.Threads = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0)
+	sum.Seconds, sum.Threads, sum.Build = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0), s.Job.Build
 	if err := WriteSummary(filepath.Join(dir, "summary.json"), sum); err != nil {
 		return nil, err
 	}

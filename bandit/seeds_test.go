@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/train"
 )
 
 func TestParseSeeds(t *testing.T) {
@@ -80,6 +81,7 @@ func TestSeedsRun(t *testing.T) {
 	var stages []string
 	s := Seeds{Job: job, Seeds: []uint64{4, 2}}
 	s.Job.Progress, s.Job.Stage = &progress, func(st string) { stages = append(stages, st) }
+	s.Job.Build = &train.Build{BLAS: "gonum", GoVersion: "go1"}
 	sum, err := s.Run(context.Background(), dir)
 	if err != nil || sum == nil {
 		t.Fatalf("summary %v, %v", sum, err)
@@ -101,6 +103,9 @@ func TestSeedsRun(t *testing.T) {
 			}
 		}
 		names = append(names, SeedPrefix(seed)+"regret.csv", SeedPrefix(seed)+"regret.svg", SeedPrefix(seed)+"summary.json")
+		if b, err := os.ReadFile(filepath.Join(dir, SeedPrefix(seed)+"summary.json")); err != nil || !bytes.Contains(b, []byte(`"blas": "gonum"`)) {
+			t.Errorf("seed %d: summary.json without the build (%v)", seed, err)
+		}
 	}
 	entries, _ := os.ReadDir(dir)
 	var got []string
@@ -125,7 +130,8 @@ func TestSeedsRun(t *testing.T) {
 			}
 		}
 	}
-	if !sum.Complete || !slices.Equal(sum.SeedsDone, []uint64{4, 2}) || sum.Steps != 300 || len(sum.Agents) != 3 || sum.Data != "built-in" {
+	if !sum.Complete || !slices.Equal(sum.SeedsDone, []uint64{4, 2}) || sum.Steps != 300 || len(sum.Agents) != 3 || sum.Data != "built-in" ||
+		sum.Build != s.Job.Build {
 		t.Errorf("summary %+v", sum)
 	}
 	for i, ag := range sum.Agents {

@@ -99,7 +99,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := interrupt.EnterStage(ctx, "bandit"); err != nil {
 		return err
 	}
-	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage}
+	build := buildInfo()
+	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage, Build: &build}
 	j.Progress = progressTo(quiet, stderr)
 	if seedList != nil {
 		return banditSeeds(ctx, bandit.Seeds{Job: j, Seeds: seedList}, rd, out, quiet, stdout)

@@ -116,6 +116,10 @@ func TestBandit1000Steps(t *testing.T) {
 	if !s.Complete || s.StepsDone != 1000 || len(s.Agents) != 4 || s.Seed != 2 || s.Network.Inputs != 119 {
 		t.Errorf("summary %+v", s)
 	}
+	// The build, on which a seed's numbers depend (the GEMM's and exp's rounding).
+	if s.Build == nil || *s.Build != buildInfo() || s.Build.BLAS == "" || s.Build.GoVersion == "" {
+		t.Errorf("summary build %+v, want %+v", s.Build, buildInfo())
+	}
 	f, err := os.Open(filepath.Join(out, "regret.png"))
 	if err != nil {
 		t.Fatal(err)
