@@ -102,11 +102,27 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	build := buildInfo()
 	j := bandit.Job{Config: c, Data: d, DataName: dataName, Format: format, Stage: interrupt.SetStage, Build: &build}
 	j.Progress = progressTo(quiet, stderr)
+	// The run is committed also when interrupted: the regret of what was
+	// done is kept (a nil summary: nothing was written, --out keeps the
+	// previous run).
+	var table interface{ WriteTable(io.Writer) }
+	var runErr error
+	wrote := fmt.Sprintf("regret.csv, regret.%s, summary.json", format)
 	if seedList != nil {
-		return banditSeeds(ctx, bandit.Seeds{Job: j, Seeds: seedList}, rd, out, quiet, stdout)
+		sum, err := bandit.Seeds{Job: j, Seeds: seedList}.Run(ctx, rd.Stage)
+		if sum != nil {
+			table = sum
+		}
+		runErr = err
+		wrote += fmt.Sprintf(" (the mean over the seeds) and seed-N-regret.csv, seed-N-regret.%s, seed-N-summary.json (each seed's run)", format)
+	} else {
+		sum, err := j.Run(ctx, rd.Stage)
+		if sum != nil {
+			table = sum
+		}
+		runErr = err
 	}
-	s, runErr := j.Run(ctx, rd.Stage)
-	if s == nil {
+	if table == nil {
 		return runErr
 	}
 	if err := rd.Commit(); err != nil {
@@ -119,31 +135,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return nil // stopped while writing: the files are whole, the run is reported as stopped (exit 130)
 	}
 	if !quiet {
-		s.WriteTable(stdout)
-		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json\n", out, format)
-	}
-	return nil
-}
-
-// banditSeeds runs --seeds into the staged run and replaces --out with
-// it, also when interrupted (the regret of what was done is kept).
-func banditSeeds(ctx context.Context, s bandit.Seeds, rd *runDir, out string, quiet bool, stdout io.Writer) error {
-	sum, runErr := s.Run(ctx, rd.Stage)
-	if sum == nil {
-		return runErr
-	}
-	if err := rd.Commit(); err != nil {
-		return err
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if _, ok := interrupt.Cause(ctx); ok {
-		return nil // (as runBandit)
-	}
-	if !quiet {
-		sum.WriteTable(stdout)
-		fmt.Fprintf(stdout, "wrote %s: regret.csv, regret.%s, summary.json (the mean over the seeds) and seed-N-regret.csv, seed-N-regret.%s, seed-N-summary.json (each seed's run)\n", out, s.Job.Format, s.Job.Format)
+		table.WriteTable(stdout)
+		fmt.Fprintf(stdout, "wrote %s: %s\n", out, wrote)
 	}
 	return nil
 }
