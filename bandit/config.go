@@ -12,19 +12,21 @@ import (
 )
 
 // Config is one run of the experiment. Its zero value (with Agents set) is
-// the documented default; see doc.go for why each default was chosen.
+// the documented default; see doc.go for why each default was chosen. The
+// fields tagged flag are bbb bandit's flags of those names, with their
+// help (internal/settingflag).
 type Config struct {
 	Agents []Agent // at least one (ParseAgents)
-	Steps  int     // mushrooms shown to each agent (default 50000)
-	Every  int     // steps between two recorded regrets (default 100)
+	Steps  int     `flag:"steps" help:"mushrooms shown to each agent"`        // (default 50000)
+	Every  int     `flag:"every" help:"steps between two rows of regret.csv"` // (default 100)
 
-	Hidden int // units per hidden layer (default 100)
-	Depth  int // hidden layers (default 1)
+	Hidden int `flag:"hidden" help:"units per hidden layer"` // (default 100)
+	Depth  int `flag:"depth" help:"hidden layers"`           // (default 2)
 
-	Buffer  int     // interactions kept for training, the latest (default 4096)
-	Batch   int     // rows of a minibatch (default 64)
-	Updates int     // minibatch updates after each step (default 1)
-	LR      float64 // Adam's step size (default 1e-3)
+	Buffer  int     `flag:"buffer" help:"latest interactions kept for training"`                                  // (default 4096)
+	Batch   int     `flag:"batch" help:"rows of a minibatch"`                                                     // (default 64)
+	Updates int     `flag:"updates" help:"minibatch updates after each step (the paper: 64; see docs/BANDIT.md)"` // (default 1)
+	LR      float64 `flag:"lr" help:"Adam's learning rate"`                                                       // (default 1e-3)
 	// RhoLR is the step size of the BBB network's rho parameters (the
 	// sigmas' weights and biases; default 1e-4, a tenth of LR's: the
 	// sigmas creep towards the prior's width ten times slower; doc.go).
@@ -32,7 +34,7 @@ type Config struct {
 	// that the size of their gradient, and with it the KL's weight, sets
 	// their pace (docs/BANDIT.md, "the Adam creep"). The means always take
 	// Adam at LR.
-	RhoLR  float64
+	RhoLR  float64 `flag:"rho-lr" help:"learning rate of the BBB network's rhos (the means take --lr; see docs/BANDIT.md, the Adam creep)"`
 	RhoSGD bool
 
 	// PriorKind picks the BBB weight prior: the scale mixture Mixture
@@ -49,14 +51,14 @@ type Config struct {
 	// 4096 interactions only, and its sigmas grow all run (docs/BANDIT.md).
 	KLBuffer bool
 	// Sigma is the Gaussian likelihood's fixed scale (default 1).
-	Sigma float64
+	Sigma float64 `flag:"likelihood-sigma" help:"fixed scale of the Gaussian reward likelihood"`
 	// InitRho is the initial rho of every weight (default -8: sigma
 	// 0.00034, the network starts as the twin; docs/BANDIT.md).
-	InitRho float64
+	InitRho float64 `flag:"init-rho" help:"initial rho of every weight (sigma = log(1 + e^rho))"`
 	// InitStd is the spread of the initial weight means (default 0.1).
-	InitStd float64
+	InitStd float64 `flag:"init-std" help:"spread of the initial weight means"`
 
-	Seed uint64
+	Seed uint64 `flag:"seed" help:"seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws"`
 
 	// Progress, if not nil, is called when the steps that every agent
 	// has done pass a multiple of 10·Every, with that multiple (from one

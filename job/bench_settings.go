@@ -14,9 +14,13 @@ import (
 // timed steps (Steps, at most Seconds), the untimed ones first (Warmup,
 // 0: none) and the predictive passes (Passes).
 type BenchSettings struct {
-	HiddenSizes, PointsList, LayersList string
-	Steps, Warmup, Passes               int
-	Seconds                             float64
+	HiddenSizes string  `flag:"hidden-sizes" default:"20,64,128,256" help:"comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)"`
+	PointsList  string  `flag:"points-list" help:"comma-separated data sizes to sweep (default: --points)"`
+	LayersList  string  `flag:"layers-list" help:"comma-separated layer counts to sweep (default: --layers)"`
+	Steps       int     `flag:"epochs" default:"30" help:"timed training steps per size at most"`
+	Seconds     float64 `flag:"seconds" default:"2" help:"stop timing a size after this many seconds (at least 3 steps)"`
+	Warmup      int     `flag:"warmup" default:"3" help:"untimed steps first"`
+	Passes      int     `flag:"samples" default:"50" help:"predictive passes timed per size over the validation inputs"`
 }
 
 // Sizes returns the sweep's lists of hidden widths, data sizes and

@@ -13,10 +13,14 @@ import (
 // training file (Data), a validation file (Val; "": ValSplit of Data's
 // rows held out, drawn with the seed), the input columns (XCols,
 // comma-separated; "": every column but the target) and the target (YCol;
-// "": the last).
+// "": the last). Each field's tags are its flag, its default and its help
+// (internal/settingflag).
 type DataSettings struct {
-	Data, Val, XCols, YCol string
-	ValSplit               float64
+	Data     string  `flag:"data" help:"training data: a CSV file with a header row (default: the seed's generated curve)"`
+	Val      string  `flag:"val" help:"validation data: a CSV file with the same columns (default: hold out --val-split of --data)"`
+	ValSplit float64 `flag:"val-split" default:"0.2" help:"share of --data's rows held out for validation, drawn with --seed"`
+	XCols    string  `flag:"x-cols" help:"comma-separated input columns of --data (default: every column but the target)"`
+	YCol     string  `flag:"y-col" help:"the target column of --data (default: the last)"`
 }
 
 // Check checks ValSplit, a share in (0, 1) (a *SettingError).

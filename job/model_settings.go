@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
@@ -18,25 +19,53 @@ import (
 // ModelSettings are a run's network, data size and optimiser as a user
 // gives them (bbb train's and bench's flags): numbers and names, checked
 // by CheckValues and CheckOptions before GraphConfig and TrainConfig
-// build from them. The zero value is not the seed's model: the CLI's
-// flags hold the defaults.
+// build from them. Each field's tags are its flag, its default (the seed
+// program's model) and its help (package internal/settingflag):
+// DefaultModelSettings has the defaults; the zero value is not a model.
 type ModelSettings struct {
-	Layers, Hidden, Points, Workers, Threads int
-	LR, NBatch, PriorSigma, LikelihoodSigma  float64
-	LRMilestones                             string // comma-separated epochs (train.ParseMilestones)
-	LRGamma                                  float64
-	Dtype                                    string // float32 or float64
-	Seed                                     uint64
-	StockOps                                 bool
+	Layers int `flag:"layers" default:"5" help:"variational linear layers"`
+	Hidden int `flag:"hidden" default:"20" help:"hidden width"`
+	Points int `flag:"points" default:"20000" help:"data points (80% train, 20% validation)"`
+	// Workers: bbb train defaults to one per core on the CPU.
+	Workers int `flag:"workers" default:"1" help:"goroutines for predictive sampling"`
+	// Threads' help depends on the build's GEMM (bbb sets it).
+	Threads int     `flag:"threads" default:"1"`
+	LR      float64 `flag:"lr" default:"0.01" help:"Adam learning rate"`
+	// LRMilestones is read by train.ParseMilestones.
+	LRMilestones    string  `flag:"lr-milestones" help:"epochs after which the learning rate is multiplied by --lr-gamma, comma-separated and increasing (PyTorch's MultiStepLR); empty: a constant rate"`
+	LRGamma         float64 `flag:"lr-gamma" default:"0.1" help:"factor applied to the learning rate at each of --lr-milestones"`
+	NBatch          float64 `flag:"n-batch" default:"1" help:"the KL is divided by this (1: full batch)"`
+	PriorSigma      float64 `flag:"prior-sigma" default:"1" help:"standard deviation of the N(0, s²) weight prior"`
+	LikelihoodSigma float64 `flag:"likelihood-sigma" default:"0.1" help:"fixed sigma of the Gaussian likelihood"`
+	Dtype           string  `flag:"dtype" default:"float32" help:"float32 or float64"`
+	Seed            uint64  `flag:"seed" default:"1" help:"seed for data, init and every epsilon"`
+	StockOps        bool    `flag:"stock-ops" help:"build x·w+b and ReLU from Gorgonia's stock ops instead of this project's ops (in the CUDA build: instead of the resident graph)"`
 
 	// The options of Blundell et al. (2015) and the field's usual tools.
-	Prior                             string // normal or mixture
-	PriorPi, PriorSigma1, PriorSigma2 float64
-	KL, Likelihood                    string // graph.ParseKLEstimate, graph.ParseLikelihood
-	MinSigma                          float64
-	BatchSize, MCSamples              int
-	KLWeight                          string // train.ParseKLWeighting
-	LocalReparam                      bool
+	Prior       string  `flag:"prior" default:"normal" help:"weight prior: normal (N(0, s²), s from --prior-sigma) or mixture (pi·N(0, s1²) + (1-pi)·N(0, s2²))"`
+	PriorPi     float64 `flag:"prior-pi" default:"0.5" help:"--prior mixture: weight pi of the wide component, 0 < pi < 1"`
+	PriorSigma1 float64 `flag:"prior-sigma1" default:"1" help:"--prior mixture: standard deviation s1 of the wide component"`
+	// PriorSigma2 defaults to e^-6.
+	PriorSigma2 float64 `flag:"prior-sigma2" default:"0.0024787521766663585" help:"--prior mixture: standard deviation s2 of the narrow component"`
+	// KL is read by graph.ParseKLEstimate.
+	KL string `flag:"kl" default:"mc" help:"KL estimate: mc (one-sample Monte Carlo at the drawn weights) or closed (analytic; needs --prior normal)"`
+	// Likelihood is read by graph.ParseLikelihood.
+	Likelihood string `flag:"likelihood" default:"fixed" help:"Gaussian likelihood's noise scale: fixed (--likelihood-sigma), learned (one scale, softplus-parameterised, starting at --likelihood-sigma) or hetero (the network outputs a mean and a scale per input)"`
+	// MinSigma defaults to graph.DefaultMinSigma.
+	MinSigma  float64 `flag:"min-sigma" default:"0.001" help:"--likelihood hetero: floor added to the softplus scale"`
+	BatchSize int     `flag:"batch-size" help:"rows per step; 0: the full batch (the seed's). Each epoch reshuffles the training set and takes N/batch-size steps"`
+	// KLWeight is read by train.ParseKLWeighting.
+	KLWeight     string `flag:"kl-weight" default:"uniform" help:"with --batch-size: the KL weight of minibatch i of M, uniform (1/M) or blundell (2^(M-i)/(2^M-1))"`
+	LocalReparam bool   `flag:"local-reparam" help:"sample the pre-activations (local reparameterisation trick) instead of the weights; needs --kl closed"`
+	MCSamples    int    `flag:"mc-samples" default:"1" help:"epsilon draws per step: the negative ELBO and its gradient averaged over them"`
+}
+
+// DefaultModelSettings are the seed program's model (the tags' defaults),
+// on one worker and one thread.
+func DefaultModelSettings() ModelSettings {
+	var s ModelSettings
+	settingflag.SetDefaults(&s)
+	return s
 }
 
 // The float settings' bounds: wide enough for any sensible run, narrow

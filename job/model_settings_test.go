@@ -140,3 +140,15 @@ func TestModelSettingsDtypeBytes(t *testing.T) {
 		}
 	}
 }
+
+// The tags' defaults are the seed's model, the constants they spell
+// included (e^-6, graph.DefaultMinSigma), and its graph is the seed's.
+func TestDefaultModelSettings(t *testing.T) {
+	if got, want := DefaultModelSettings(), seedSettings(); got != want {
+		t.Errorf("DefaultModelSettings() = %+v\nwant the seed's %+v", got, want)
+	}
+	s := DefaultModelSettings()
+	if got, want := s.GraphConfig(false).WithDefaults(), (graph.Config{}).WithDefaults(); got.Layers != want.Layers || got.Hidden != want.Hidden {
+		t.Errorf("default graph %d layers of %d, graph.Config's %d of %d", got.Layers, got.Hidden, want.Layers, want.Hidden)
+	}
+}

@@ -11,9 +11,13 @@ import (
 // RunSettings are how long a train run trains and what it reports, as a
 // user gives them: Epochs, the predictive passes (Samples), the epochs
 // between two loss reports (ReportEvery) and between two saved
-// checkpoints (CheckpointEvery; 0: at the end only).
+// checkpoints (CheckpointEvery; 0: at the end only). Each field's tags are
+// its flag, its default (the seed's) and its help (internal/settingflag).
 type RunSettings struct {
-	Epochs, Samples, ReportEvery, CheckpointEvery int
+	Epochs          int `flag:"epochs" default:"5000" help:"training epochs (full-batch steps)"`
+	Samples         int `flag:"samples" default:"1000" help:"stochastic passes for the predictive bands"`
+	ReportEvery     int `flag:"report-every" default:"500" help:"epochs between train/validation loss reports"`
+	CheckpointEvery int `flag:"checkpoint-every" help:"also write --save every N epochs (a multiple of --report-every; 0: only at the end)"`
 }
 
 // Check checks Epochs, Samples and ReportEvery for a run of task: a

@@ -9,6 +9,7 @@ import (
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 )
 
@@ -17,30 +18,18 @@ import (
 // epsilon-greedy ones. An interrupted run keeps the regret of the steps
 // every agent completed (regret.csv and summary.json, "complete": false).
 func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var c bandit.Config
+	c := bandit.Config{Seed: 1}.WithDefaults() // (the flags' defaults)
 	var agents, out, dataFile, prior, format, klData, rhoOpt, seeds string
 	var quiet bool
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
-	fs.IntVar(&c.Steps, "steps", bandit.DefaultSteps, "mushrooms shown to each agent")
 	fs.StringVar(&agents, "agents", "bbb,greedy,eps1,eps5", "comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %)")
 	fs.StringVar(&out, "out", "bandit", "output directory: regret.csv, regret.FORMAT, summary.json (a folder of its own: it is replaced whole)")
-	fs.Uint64Var(&c.Seed, "seed", 1, "seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws")
 	fs.StringVar(&seeds, "seeds", "", "comma-separated seeds: the run once per seed, in turn (files seed-N-regret.csv, seed-N-regret.FORMAT, seed-N-summary.json), and each agent's regret averaged over them (regret.csv, regret.FORMAT, summary.json; the paper's Figure 6 averages five runs)")
 	fs.StringVar(&dataFile, "data", "", "mushroom CSV (header edibility,cap-shape,...,habitat); default: the UCI copy built into bbb")
-	fs.IntVar(&c.Every, "every", bandit.DefaultEvery, "steps between two rows of regret.csv")
-	fs.IntVar(&c.Hidden, "hidden", bandit.DefaultHidden, "units per hidden layer")
-	fs.IntVar(&c.Depth, "depth", bandit.DefaultDepth, "hidden layers")
-	fs.IntVar(&c.Buffer, "buffer", bandit.DefaultBuffer, "latest interactions kept for training")
-	fs.IntVar(&c.Batch, "batch", bandit.DefaultBatch, "rows of a minibatch")
-	fs.IntVar(&c.Updates, "updates", bandit.DefaultUpdates, "minibatch updates after each step (the paper: 64; see docs/BANDIT.md)")
-	fs.Float64Var(&c.LR, "lr", bandit.DefaultLR, "Adam's learning rate")
-	fs.Float64Var(&c.RhoLR, "rho-lr", bandit.DefaultRhoLR, "learning rate of the BBB network's rhos (the means take --lr; see docs/BANDIT.md, the Adam creep)")
+	settingflag.Register(fs, &c)
 	fs.StringVar(&rhoOpt, "rho-opt", "adam", "optimiser of the BBB network's rhos: adam or sgd (plain gradient descent: the KL's weight sets their pace)")
 	fs.StringVar(&prior, "prior", "mixture", "BBB weight prior: mixture (the paper's 0.5·N(0, 1²) + 0.5·N(0, (e^-6)²), one-sample Monte Carlo KL), normal (N(0, 1²), closed-form KL), or either with its scales: mixture:PI,SIGMA1,SIGMA2 or normal:MU,SIGMA (standard deviations)")
 	fs.StringVar(&klData, "kl-data", "seen", "the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)")
-	fs.Float64Var(&c.Sigma, "likelihood-sigma", bandit.DefaultSigma, "fixed scale of the Gaussian reward likelihood")
-	fs.Float64Var(&c.InitRho, "init-rho", bandit.DefaultInitRho, "initial rho of every weight (sigma = log(1 + e^rho))")
-	fs.Float64Var(&c.InitStd, "init-std", bandit.DefaultInitStd, "spread of the initial weight means")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr, no table on stdout")
 	if err := parseChecked(fs, args, stdout); err != nil {

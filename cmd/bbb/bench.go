@@ -10,6 +10,7 @@ import (
 	"github.com/bbb-go/bbb/bench"
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -28,13 +29,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("workers").DefValue = "1"
 	fs.Lookup("hidden").Usage = "one hidden width to time (instead of --hidden-sizes)"
 	fs.Lookup("hidden").DefValue = "0" // unset: --hidden-sizes
-	fs.StringVar(&b.HiddenSizes, "hidden-sizes", "20,64,128,256", "comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)")
-	fs.StringVar(&b.PointsList, "points-list", "", "comma-separated data sizes to sweep (default: --points)")
-	fs.StringVar(&b.LayersList, "layers-list", "", "comma-separated layer counts to sweep (default: --layers)")
-	fs.IntVar(&b.Steps, "epochs", 30, "timed training steps per size at most")
-	fs.Float64Var(&b.Seconds, "seconds", 2, "stop timing a size after this many seconds (at least 3 steps)")
-	fs.IntVar(&b.Warmup, "warmup", 3, "untimed steps first")
-	fs.IntVar(&b.Passes, "samples", 50, "predictive passes timed per size over the validation inputs")
+	settingflag.SetDefaults(&b)
+	settingflag.Register(fs, &b)
 	fs.StringVar(&compare, "compare", "", "comma-separated bench.json files of other backends (the CPU build's, scripts/torch_bench.py's, ...) to put in the same table and figure")
 	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
 	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")

@@ -167,7 +167,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runDir, stdout, stderr io.Writer) error {
 	cfg := f.trainConfig()
 	cfg.Graph = mnistGraph(&f.modelFlags)
-	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
+	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
 	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.valSamples,
 		From: f.mnist.fromModel, FromFile: f.mnist.from, Prune: f.mnist.prune,
 		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}

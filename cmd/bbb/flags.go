@@ -10,13 +10,15 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/linalg"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
 
-// modelFlags are the flags train and bench share, into the run's
-// job.ModelSettings, and the device. Defaults are the seed's.
+// modelFlags are the flags train and bench share: the run's
+// job.ModelSettings (its fields' tags name the flags, their defaults, the
+// seed's, and their help) and the device.
 type modelFlags struct {
 	job.ModelSettings
 	device string
@@ -24,23 +26,12 @@ type modelFlags struct {
 }
 
 func (m *modelFlags) register(fs *flag.FlagSet) {
-	fs.IntVar(&m.Layers, "layers", 5, "variational linear layers")
-	fs.IntVar(&m.Hidden, "hidden", 20, "hidden width")
-	fs.IntVar(&m.Points, "points", 20000, "data points (80% train, 20% validation)")
-	fs.IntVar(&m.Workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
-	fs.IntVar(&m.Threads, "threads", 1, threadsHelp())
-	fs.Float64Var(&m.LR, "lr", 0.01, "Adam learning rate")
-	fs.StringVar(&m.LRMilestones, "lr-milestones", "", "epochs after which the learning rate is multiplied by --lr-gamma, comma-separated and increasing (PyTorch's MultiStepLR); empty: a constant rate")
-	fs.Float64Var(&m.LRGamma, "lr-gamma", 0.1, "factor applied to the learning rate at each of --lr-milestones")
-	fs.Float64Var(&m.NBatch, "n-batch", 1, "the KL is divided by this (1: full batch)")
-	fs.Float64Var(&m.PriorSigma, "prior-sigma", 1, "standard deviation of the N(0, s²) weight prior")
-	fs.Float64Var(&m.LikelihoodSigma, "likelihood-sigma", 0.1, "fixed sigma of the Gaussian likelihood")
-	fs.StringVar(&m.Dtype, "dtype", "float32", "float32 or float64")
+	settingflag.SetDefaults(&m.ModelSettings)
+	m.Workers = defaultWorkers()
+	settingflag.Register(fs, &m.ModelSettings)
+	fs.Lookup("threads").Usage = threadsHelp()
 	fs.StringVar(&m.device, "device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda)")
 	fs.BoolVar(&m.tf32, "tf32", false, "TF32 tensor-core GEMMs for the graph's float32 matrix products (the CUDA build, on an NVIDIA Ampere or newer GPU: faster, inputs rounded to 10 mantissa bits)")
-	fs.Uint64Var(&m.Seed, "seed", 1, "seed for data, init and every epsilon")
-	fs.BoolVar(&m.StockOps, "stock-ops", false, "build x·w+b and ReLU from Gorgonia's stock ops instead of this project's ops (in the CUDA build: instead of the resident graph)")
-	registerPaperFlags(fs, &m.ModelSettings)
 }
 
 // threadsHelp says what --threads does in this build.

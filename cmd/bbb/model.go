@@ -9,16 +9,14 @@ import (
 	"github.com/bbb-go/bbb/rundir"
 )
 
-// modelIO are train's --save, --checkpoint-every and --resume.
+// modelIO are train's --save and --resume.
 type modelIO struct {
-	save, resume    string
-	checkpointEvery int
-	ckpt            *modelfile.File // read --resume
+	save, resume string
+	ckpt         *modelfile.File // read --resume
 }
 
 func (m *modelIO) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.save, "save", "", "write the model (parameters, config, scaler, Adam state) to this .npz file at the end, atomically")
-	fs.IntVar(&m.checkpointEvery, "checkpoint-every", 0, "also write --save every N epochs (a multiple of --report-every; 0: only at the end)")
 	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
 }
 

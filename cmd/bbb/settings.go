@@ -2,34 +2,26 @@ package main
 
 import (
 	"errors"
+	"maps"
 
 	"github.com/bbb-go/bbb/bandit"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/job"
 )
 
 // The library packages name a bad value by its setting (job.SettingError,
 // bandit.SettingError); settingFlags is the one table from a setting to
-// the flag a user types, and flagError renders such an error in the words
-// of the flags.
-var settingFlags = map[string]string{
-	"Quantiles": "--quantiles", // job.Predict
-	"Fractions": "--fractions", // job.Prune
-	// job.ModelSettings (train, bench, dot; predict's and prune's --model)
-	"Layers": "--layers", "Hidden": "--hidden", "Points": "--points", "Workers": "--workers", "Threads": "--threads",
-	"LR": "--lr", "LRMilestones": "--lr-milestones", "LRGamma": "--lr-gamma", "NBatch": "--n-batch",
-	"PriorSigma": "--prior-sigma", "LikelihoodSigma": "--likelihood-sigma", "Dtype": "--dtype",
-	"Prior": "--prior", "PriorPi": "--prior-pi", "PriorSigma1": "--prior-sigma1",
-	"PriorSigma2": "--prior-sigma2", "KL": "--kl", "Likelihood": "--likelihood", "MinSigma": "--min-sigma",
-	"BatchSize": "--batch-size", "MCSamples": "--mc-samples", "KLWeight": "--kl-weight", "LocalReparam": "--local-reparam",
-	// job.RunSettings, job.CheckMNISTSplits (train)
-	"Epochs": "--epochs", "Samples": "--samples", "ReportEvery": "--report-every", "CheckpointEvery": "--checkpoint-every",
-	"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples",
-	// job.BenchSettings (bench)
-	"HiddenSizes": "--hidden-sizes", "PointsList": "--points-list", "LayersList": "--layers-list",
-	"Steps": "--epochs", "Warmup": "--warmup", "Passes": "--samples", "Seconds": "--seconds",
-	// job.DataSettings (train --data)
-	"Data": "--data", "Val": "--val", "XCols": "--x-cols", "ValSplit": "--val-split",
-}
+// the flag a user types (the settings types' flag tags, and the settings
+// that are not fields of one), and flagError renders such an error in the
+// words of the flags.
+var settingFlags = func() map[string]string {
+	t := settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{})
+	maps.Copy(t, map[string]string{
+		"Quantiles": "--quantiles", "Fractions": "--fractions", // job.Predict, job.Prune
+		"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples", // job.CheckMNISTSplits
+	})
+	return t
+}()
 
 // flagError is err as a usage error naming the flag of its setting, or err
 // itself if no setting is named.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -22,12 +23,12 @@ import (
 type trainFlags struct {
 	modelFlags
 	preset                         string
-	epochs, samples, reportEvery   int
 	out, format, cpuProfile        string
 	quiet, skipTrainBand, noFigure bool
 	df                             dataFlags  // --data and its options (data.go)
 	mnist                          mnistFlags // --preset mnist's data (classify.go)
-	mio                            modelIO    // --save, --checkpoint-every, --resume (model.go)
+	mio                            modelIO    // --save, --resume (model.go)
+	run                            job.RunSettings
 	runFlags                       map[string]string
 	csv                            *data.Fitted // loaded --data, nil for the seed's curve
 	maxMemory                      memory.Limit // --max-memory (memory.go)
@@ -54,9 +55,8 @@ func (f *trainFlags) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
 	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win")
-	fs.IntVar(&f.epochs, "epochs", 5000, "training epochs (full-batch steps)")
-	fs.IntVar(&f.samples, "samples", 1000, "stochastic passes for the predictive bands")
-	fs.IntVar(&f.reportEvery, "report-every", 500, "epochs between train/validation loss reports")
+	settingflag.SetDefaults(&f.run)
+	settingflag.Register(fs, &f.run)
 	fs.StringVar(&f.out, "out", "out", "output directory")
 	fs.StringVar(&f.format, "format", "png", "figure format: png, svg or pdf")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the training loop to this file")
@@ -126,8 +126,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 			}
 		}
-		if c.Model.Epoch >= f.epochs {
-			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.epochs, f.mio.resume, c.Model.Epoch)
+		if c.Model.Epoch >= f.run.Epochs {
+			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.run.Epochs, f.mio.resume, c.Model.Epoch)
 		}
 	}
 	if err := checkFlagDeps(fs, explicit); err != nil { // (the values --resume restored included)
@@ -142,13 +142,13 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
-		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.data)
+		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.Data)
 	}
 	if f.csv != nil {
 		rows := f.csv.Rows()
 		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.Hidden, Layers: f.Layers,
-			Samples: f.samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: f.DtypeBytes(),
-			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.data, rows)}, f.maxMemory); err != nil {
+			Samples: f.run.Samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: f.DtypeBytes(),
+			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.Data, rows)}, f.maxMemory); err != nil {
 			return err
 		}
 	}
@@ -184,10 +184,10 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 // do not apply).
 func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
 	ms, err := train.ParseMilestones(f.LRMilestones)
-	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.epochs {
+	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.run.Epochs {
 		return nil // (a parse error is check's)
 	}
-	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.LRMilestones, ms[len(ms)-1], f.epochs)
+	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.LRMilestones, ms[len(ms)-1], f.run.Epochs)
 }
 
 func (f *trainFlags) check() error {
@@ -204,8 +204,8 @@ func (f *trainFlags) check() error {
 	if err := checkFormat(&f.format); err != nil {
 		return err
 	}
-	if f.df.data == "" { // a --data run is checked once its rows are known (runTrain)
-		if err := checkMemory(memory.Sizes{Points: f.Points, Hidden: f.Hidden, Layers: f.Layers, Samples: f.samples,
+	if f.df.Data == "" { // a --data run is checked once its rows are known (runTrain)
+		if err := checkMemory(memory.Sizes{Points: f.Points, Hidden: f.Hidden, Layers: f.Layers, Samples: f.run.Samples,
 			Workers: f.Workers, Inputs: 1, DtypeBytes: f.DtypeBytes()}, f.maxMemory); err != nil {
 			return err
 		}
@@ -223,15 +223,15 @@ func (f *trainFlags) checkOutputs() error {
 }
 
 func (f *trainFlags) runSettings() job.RunSettings {
-	return job.RunSettings{Epochs: f.epochs, Samples: f.samples, ReportEvery: f.reportEvery, CheckpointEvery: f.mio.checkpointEvery}
+	return f.run
 }
 
 // ioPlan lists train's inputs and outputs (rundir.Plan): --save may
 // rewrite the --resume file it continues.
 func (f *trainFlags) ioPlan() *rundir.Plan {
 	p := newPlan()
-	p.In("--data", f.df.data)
-	p.In("--val", f.df.val)
+	p.In("--data", f.df.Data)
+	p.In("--val", f.df.Val)
 	p.In("--resume", f.mio.resume)
 	p.In("--from", f.mnist.from)
 	p.InDir("--mnist-dir", f.mnist.dir)
@@ -268,17 +268,17 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 // error).
 func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regression, error) {
 	cfg := f.trainConfig()
-	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.epochs, f.samples, f.reportEvery
+	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
 	j := job.Regression{Train: cfg, NoTrainBand: f.skipTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
 		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
 		j.Train.Graph.Inputs = f.csv.Inputs()
-		j.DataFile = rundir.AbsPath(f.df.data)
-		if f.df.val != "" {
-			j.ValFile = rundir.AbsPath(f.df.val)
+		j.DataFile = rundir.AbsPath(f.df.Data)
+		if f.df.Val != "" {
+			j.ValFile = rundir.AbsPath(f.df.Val)
 		} else {
-			j.ValSplit = f.df.valSplit
+			j.ValSplit = f.df.ValSplit
 		}
 	} else {
 		var err error
@@ -292,7 +292,7 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
 // staged run when it names a file in --out) and --checkpoint-every.
 func (f *trainFlags) jobOutputs(stage string) job.Outputs {
-	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: rundir.StagedPath(f.mio.save, f.out, stage), CheckpointEvery: f.mio.checkpointEvery}
+	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: rundir.StagedPath(f.mio.save, f.out, stage), CheckpointEvery: f.run.CheckpointEvery}
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary

@@ -1,0 +1,105 @@
+package settingflag
+
+import (
+	"flag"
+	"fmt"
+	"reflect"
+	"strconv"
+)
+
+// fields calls fn for every flag-tagged field of the struct s points to.
+// s must be a pointer to a struct; anything else is a programming error
+// (panic).
+func fields(s any, fn func(f reflect.StructField, v reflect.Value)) {
+	p := reflect.ValueOf(s)
+	if p.Kind() != reflect.Pointer || p.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("settingflag: %T is not a pointer to a struct", s))
+	}
+	v := p.Elem()
+	for i := range v.NumField() {
+		if f := v.Type().Field(i); f.Tag.Get("flag") != "" {
+			fn(f, v.Field(i))
+		}
+	}
+}
+
+// SetDefaults sets every flag-tagged field of the struct s points to
+// from its default tag (its zero value without one). A default the field
+// cannot hold is a programming error (panic).
+func SetDefaults(s any) {
+	fields(s, func(f reflect.StructField, v reflect.Value) {
+		v.SetZero()
+		if d, ok := f.Tag.Lookup("default"); ok {
+			if err := set(v, d); err != nil {
+				panic(fmt.Sprintf("settingflag: field %s: default %q: %v", f.Name, d, err))
+			}
+		}
+	})
+}
+
+// Register defines a flag in fs for every flag-tagged field of the
+// struct s points to, setting the field, with the field's current value
+// as the flag's default and the help tag as its usage (SetDefaults first
+// for the tagged defaults).
+func Register(fs *flag.FlagSet, s any) {
+	fields(s, func(f reflect.StructField, v reflect.Value) {
+		name, help := f.Tag.Get("flag"), f.Tag.Get("help")
+		switch p := v.Addr().Interface().(type) {
+		case *int:
+			fs.IntVar(p, name, *p, help)
+		case *uint64:
+			fs.Uint64Var(p, name, *p, help)
+		case *float64:
+			fs.Float64Var(p, name, *p, help)
+		case *string:
+			fs.StringVar(p, name, *p, help)
+		case *bool:
+			fs.BoolVar(p, name, *p, help)
+		default:
+			panic(fmt.Sprintf("settingflag: field %s: type %s is not a flag's", f.Name, f.Type))
+		}
+	})
+}
+
+// Names returns the flag of every flag-tagged field of the structs ss
+// point to, by field name ("Layers" → "--layers"). Two fields of one name
+// with different flags are a programming error (panic).
+func Names(ss ...any) map[string]string {
+	out := map[string]string{}
+	for _, s := range ss {
+		fields(s, func(f reflect.StructField, _ reflect.Value) {
+			name := "--" + f.Tag.Get("flag")
+			if old, ok := out[f.Name]; ok && old != name {
+				panic(fmt.Sprintf("settingflag: field %s is %s and %s", f.Name, old, name))
+			}
+			out[f.Name] = name
+		})
+	}
+	return out
+}
+
+// set parses text into v as its flag would.
+func set(v reflect.Value, text string) error {
+	switch v.Kind() {
+	case reflect.Int:
+		n, err := strconv.ParseInt(text, 0, strconv.IntSize)
+		v.SetInt(n)
+		return err
+	case reflect.Uint64:
+		n, err := strconv.ParseUint(text, 0, 64)
+		v.SetUint(n)
+		return err
+	case reflect.Float64:
+		x, err := strconv.ParseFloat(text, 64)
+		v.SetFloat(x)
+		return err
+	case reflect.String:
+		v.SetString(text)
+		return nil
+	case reflect.Bool:
+		b, err := strconv.ParseBool(text)
+		v.SetBool(b)
+		return err
+	}
+	return fmt.Errorf("type %s is not a flag's", v.Type())
+}

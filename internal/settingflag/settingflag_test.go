@@ -1,0 +1,110 @@
+package settingflag
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+type settings struct {
+	Count  int     `flag:"count" default:"5" help:"a count"`
+	Seed   uint64  `flag:"seed" default:"0x10" help:"a seed"`
+	Scale  float64 `flag:"scale" default:"0.0024787521766663585" help:"a scale"`
+	Name   string  `flag:"name" default:"normal" help:"a name"`
+	On     bool    `flag:"on" default:"true" help:"a switch"`
+	Off    bool    `flag:"off" help:"another"`
+	Hidden int     // not a flag
+}
+
+func TestSetDefaults(t *testing.T) {
+	s := settings{Off: true, Hidden: 7}
+	SetDefaults(&s)
+	want := settings{Count: 5, Seed: 16, Scale: 0.0024787521766663585, Name: "normal", On: true, Hidden: 7}
+	if s != want {
+		t.Errorf("SetDefaults: %+v, want %+v", s, want)
+	}
+}
+
+// Register's flags set the fields, default to their values before it and
+// print their help; a field without a tag is no flag.
+func TestRegister(t *testing.T) {
+	var s settings
+	SetDefaults(&s)
+	s.Count = 9 // (a default the caller computes)
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	Register(fs, &s)
+	if err := fs.Parse([]string{"--scale", "1.5", "--name", "mixture", "--on=false", "--off", "--seed", "3"}); err != nil {
+		t.Fatal(err)
+	}
+	want := settings{Count: 9, Seed: 3, Scale: 1.5, Name: "mixture", Off: true}
+	if s != want {
+		t.Errorf("parsed %+v, want %+v", s, want)
+	}
+	for name, def := range map[string]string{"count": "9", "seed": "16", "scale": "0.0024787521766663585", "name": "normal", "on": "true", "off": "false"} {
+		f := fs.Lookup(name)
+		if f == nil {
+			t.Fatalf("no flag --%s", name)
+		}
+		if f.DefValue != def || !strings.HasPrefix(f.Usage, "a") {
+			t.Errorf("--%s: default %q usage %q, want default %q", name, f.DefValue, f.Usage, def)
+		}
+	}
+	if fs.Lookup("hidden") != nil || fs.Lookup("Hidden") != nil {
+		t.Error("an untagged field became a flag")
+	}
+}
+
+func TestNames(t *testing.T) {
+	type other struct {
+		Steps int `flag:"epochs"`
+		Count int `flag:"count"` // (the same flag as settings.Count: allowed)
+	}
+	got := Names(&settings{}, &other{})
+	want := map[string]string{"Count": "--count", "Seed": "--seed", "Scale": "--scale", "Name": "--name", "On": "--on", "Off": "--off", "Steps": "--epochs"}
+	if len(got) != len(want) {
+		t.Errorf("Names = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("Names[%s] = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+// Misuse is a programming error: it panics, naming the field.
+func TestPanics(t *testing.T) {
+	type badDefault struct {
+		N int `flag:"n" default:"five"`
+	}
+	type badType struct {
+		L []int `flag:"l"`
+	}
+	type clash struct {
+		Count int `flag:"number"`
+	}
+	for _, c := range []struct {
+		name, want string
+		f          func()
+	}{
+		{"not a pointer", "settingflag.settings is not a pointer to a struct", func() { SetDefaults(settings{}) }},
+		{"not a struct", "*int is not a pointer to a struct", func() { n := 1; Names(&n) }},
+		{"bad default", `field N: default "five"`, func() { SetDefaults(&badDefault{}) }},
+		{"bad type", "field L: type []int is not a flag's", func() { Register(flag.NewFlagSet("t", flag.ContinueOnError), &badType{}) }},
+		{"bad type value", "field L: default \"1\": type []int is not a flag's", func() {
+			SetDefaults(&struct {
+				L []int `flag:"l" default:"1"`
+			}{})
+		}},
+		{"two flags", "field Count is --count and --number", func() { Names(&settings{}, &clash{}) }},
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), c.want) {
+					t.Errorf("%s: panic %v, want one with %q", c.name, r, c.want)
+				}
+			}()
+			c.f()
+		}()
+	}
+}
