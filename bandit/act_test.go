@@ -131,3 +131,57 @@ func TestActorDrawMatchesGraphDraws(t *testing.T) {
 		t.Errorf("spread of draws: actor %.4f, graph %.4f", hs, gs)
 	}
 }
+
+// A posterior-mean agent (bbb-greedy) trains the BBB network, its rhos
+// included, but acts at the means: the same action every time for a
+// mushroom, the mean network's, where Thompson draws of the same wide
+// posterior disagree.
+func TestPosteriorMeanAgent(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Steps: 1, Seed: 5, Batch: 4, Hidden: 8, InitRho: 0.5, Agents: []Agent{{Name: "x"}}}.WithDefaults()
+	mean, err := newLearner(c, d, Agent{Name: "bbb-greedy", PosteriorMean: true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mean.close()
+	thompson, err := newLearner(c, d, Agent{Name: "bbb", Thompson: true}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer thompson.close()
+	if mean.net == nil || mean.rhoOpt == nil || len(mean.rhoIdx) != 2*len(mean.net.Layers) {
+		t.Fatalf("bbb-greedy: network %v, rho optimiser %v, %d rhos: want the BBB network's", mean.net != nil, mean.rhoOpt, len(mean.rhoIdx))
+	}
+	varied := false
+	for m := int32(0); m < 40; m++ {
+		out := mean.actor.predict(d.Hot[m], nil)
+		want := out[eat] > out[actionPass]
+		eats := map[bool]int{}
+		for range 20 {
+			if got := mean.choose(m); got != want {
+				t.Fatalf("mushroom %d: bbb-greedy eats %v, the mean network's action is %v", m, got, want)
+			}
+			eats[thompson.choose(m)]++
+		}
+		varied = varied || len(eats) == 2
+	}
+	if !varied {
+		t.Error("Thompson draws of the same posterior never disagreed: the test shows nothing")
+	}
+	// Its rhos train as the Thompson agent's do (TestMeanSigma's check).
+	agents, err := ParseAgents("bbb-greedy,greedy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := Config{Agents: agents, Steps: 50, Seed: 2, Every: 100, Hidden: 16, Batch: 16, InitRho: -3, RhoLR: 1e-2}
+	r, err := Run(t.Context(), d, rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if initial := math.Log1p(math.Exp(-3)); r.MeanSigma[0] == 0 || math.Abs(r.MeanSigma[0]/initial-1) < 1e-3 {
+		t.Errorf("bbb-greedy: mean sigma %v after 50 steps, initial %v: its rhos did not train", r.MeanSigma[0], initial)
+	}
+}

@@ -16,11 +16,20 @@ type Agent struct {
 	// Epsilon is the epsilon-greedy agent's probability of a uniformly
 	// random action (0: greedy).
 	Epsilon float64
+	// PosteriorMean: the epsilon-greedy agent trains the BBB network (as
+	// the Thompson agent does) and acts at its posterior means, instead
+	// of training the deterministic twin.
+	PosteriorMean bool
 }
+
+// variational reports an agent that trains the BBB network.
+func (a Agent) variational() bool { return a.Thompson || a.PosteriorMean }
 
 // ParseAgents reads a comma-separated list: bbb (Thompson sampling),
 // greedy, or epsN (epsilon-greedy exploring with probability N %, 0 < N <
-// 100: eps1, eps5, eps0.5). Names may not repeat.
+// 100: eps1, eps5, eps0.5) on the deterministic twin, or bbb-greedy and
+// bbb-epsN, the same policies at the BBB network's posterior means
+// (PosteriorMean). Names may not repeat.
 func ParseAgents(s string) ([]Agent, error) {
 	var out []Agent
 	seen := map[string]bool{}
@@ -46,11 +55,15 @@ func parseAgent(name string) (Agent, error) {
 	case "greedy":
 		return Agent{Name: name}, nil
 	}
-	if pct, ok := strings.CutPrefix(name, "eps"); ok {
+	policy, mean := strings.CutPrefix(name, "bbb-")
+	if policy == "greedy" && mean {
+		return Agent{Name: name, PosteriorMean: true}, nil
+	}
+	if pct, ok := strings.CutPrefix(policy, "eps"); ok {
 		p, err := strconv.ParseFloat(pct, 64)
 		if err == nil && p > 0 && p < 100 {
-			return Agent{Name: name, Epsilon: p / 100}, nil
+			return Agent{Name: name, Epsilon: p / 100, PosteriorMean: mean}, nil
 		}
 	}
-	return Agent{}, fmt.Errorf("bandit: unknown agent %q (want bbb, greedy or epsN with 0 < N < 100, e.g. eps1, eps5)", name)
+	return Agent{}, fmt.Errorf("bandit: unknown agent %q (want bbb, greedy or epsN with 0 < N < 100, e.g. eps1, eps5, or bbb-greedy, bbb-epsN)", name)
 }

@@ -33,9 +33,11 @@
 //     i.e. a plain network of the same shape trained on the squared error
 //     from the same initial means, built from the same fused ops. It takes
 //     the action of higher predicted reward, or with probability N % a
-//     uniformly random one. (Training the BBB network and acting at its
-//     posterior means would be the other reading of the paper; the twin is
-//     the paper's "standard" network.)
+//     uniformly random one. The twin is the paper's "standard" network.
+//   - bbb-greedy, bbb-epsN: the other reading of the paper: the BBB network
+//     trained as bbb's (KL, rhos and all), acting as greedy and epsN do at
+//     its posterior means (Agent.PosteriorMean). Beside bbb it isolates what
+//     Thompson sampling adds to the same posterior.
 //
 // Actions are computed on the host from the trained parameters (act.go):
 // the context is one-hot, so only 24 rows of the first layer's weights

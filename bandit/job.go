@@ -103,8 +103,9 @@ func (j Job) format() string {
 // final cumulative regret and mistakes, one line each.
 func (s Summary) WriteTable(w io.Writer) {
 	fmt.Fprintf(w, "%d steps, seed %d, %.1f s on %d threads; final cumulative regret:\n", s.StepsDone, s.Seed, s.Seconds, s.Threads)
+	width := nameWidth(s.Agents, func(a AgentSummary) string { return a.Name })
 	for _, a := range s.Agents {
-		fmt.Fprintf(w, "  %-8s %10.0f  (poisonous eaten %d, edible passed %d)\n", a.Name, a.Regret, a.PoisonEaten, a.EdiblePassed)
+		fmt.Fprintf(w, "  %-*s %10.0f  (poisonous eaten %d, edible passed %d)\n", width, a.Name, a.Regret, a.PoisonEaten, a.EdiblePassed)
 	}
 }
 

@@ -22,7 +22,7 @@ type learner struct {
 	data  *data.Mushrooms
 	rng   *rand.Rand // the agent's own: weight draws, exploration, minibatches
 
-	net    *graph.Network // the BBB training graph (Thompson agents)
+	net    *graph.Network // the BBB training graph (Agent.variational)
 	vm     G.VM
 	params []G.Value
 	grads  []G.Value
@@ -71,7 +71,7 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	}
 	var g *G.ExprGraph
 	var params, grads, xy G.Nodes
-	if a.Thompson {
+	if a.variational() {
 		if err := net.Differentiate(); err != nil {
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	for i, nl := range net.Layers {
 		in, out := nl.WMu.Shape()[0], nl.WMu.Shape()[1]
 		v := layerView{in: in, out: out}
-		if a.Thompson {
+		if a.variational() {
 			v.wMu, v.wRho, v.bMu, v.bRho = f32(l.params[4*i]), f32(l.params[4*i+1]), f32(l.params[4*i+2]), f32(l.params[4*i+3])
 		} else {
 			v.wMu, v.bMu = f32(l.params[2*i]), f32(l.params[2*i+1])
@@ -106,13 +106,13 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 		return nil, err
 	}
 	for i := range l.params {
-		if a.Thompson && isRho(i, len(net.Layers)) {
+		if a.variational() && isRho(i, len(net.Layers)) {
 			l.rhoIdx = append(l.rhoIdx, i)
 		} else {
 			l.meanIdx = append(l.meanIdx, i)
 		}
 	}
-	if a.Thompson {
+	if a.variational() {
 		if l.rhoOpt, err = newRhoOptimizer(c); err != nil {
 			return nil, err
 		}
@@ -174,7 +174,7 @@ func (l *learner) learn(m int32, eats bool, reward float64) error {
 	}
 	l.buf.push(m, a, float32(reward))
 	l.seen++
-	if l.agent.Thompson {
+	if l.agent.variational() {
 		n := l.seen
 		if l.cfg.KLBuffer {
 			n = l.buf.n
@@ -189,7 +189,7 @@ func (l *learner) learn(m int32, eats bool, reward float64) error {
 			l.setRow(l.x[r*l.inputs:(r+1)*l.inputs], l.buf.mushroom[k], l.buf.action[k])
 			l.y[r] = l.buf.reward[k]
 		}
-		if l.agent.Thompson {
+		if l.agent.variational() {
 			if err := l.net.FillEps(l.rng); err != nil {
 				return err
 			}

@@ -95,10 +95,23 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 	return s
 }
 
+// nameWidth is the width of a table's agent column: the longest name, at
+// least 8.
+func nameWidth[A any](agents []A, name func(A) string) int {
+	w := 8
+	for _, a := range agents {
+		w = max(w, len(name(a)))
+	}
+	return w
+}
+
 // policy is how summary.json describes an agent's policy.
 func policy(a Agent) string {
 	if a.Thompson {
 		return "thompson (one weight draw per step)"
+	}
+	if a.PosteriorMean {
+		return "epsilon-greedy (the BBB network at its posterior means)"
 	}
 	return "epsilon-greedy (deterministic twin: weights at their means, squared error, no KL)"
 }

@@ -61,15 +61,17 @@ func TestRoundsSeeded(t *testing.T) {
 }
 
 func TestParseAgents(t *testing.T) {
-	got, err := ParseAgents("bbb,greedy,eps1,eps5, eps0.5")
+	got, err := ParseAgents("bbb,greedy,eps1,eps5, eps0.5,bbb-greedy,bbb-eps5")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Agent{{"bbb", true, 0}, {"greedy", false, 0}, {"eps1", false, 0.01}, {"eps5", false, 0.05}, {"eps0.5", false, 0.005}}
+	want := []Agent{{Name: "bbb", Thompson: true}, {Name: "greedy"}, {Name: "eps1", Epsilon: 0.01}, {Name: "eps5", Epsilon: 0.05},
+		{Name: "eps0.5", Epsilon: 0.005}, {Name: "bbb-greedy", PosteriorMean: true}, {Name: "bbb-eps5", Epsilon: 0.05, PosteriorMean: true}}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	for _, bad := range []string{"", "bbb,", "thompson", "eps", "eps0", "eps100", "epsx", "bbb,bbb", "eps-1", "epsNaN"} {
+	for _, bad := range []string{"", "bbb,", "thompson", "eps", "eps0", "eps100", "epsx", "bbb,bbb", "eps-1", "epsNaN",
+		"bbb-", "bbb-bbb", "bbb-eps0", "bbb-eps100", "bbb-greedy,bbb-greedy", "greedy-bbb", "bbbgreedy"} {
 		if _, err := ParseAgents(bad); err == nil {
 			t.Errorf("ParseAgents(%q): no error", bad)
 		}

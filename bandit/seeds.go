@@ -253,9 +253,10 @@ func (s SeedsSummary) WriteTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "%d %s (%s) of %d steps, %.1f s on %d threads; final cumulative regret, mean (least to greatest):\n",
 		len(seeds), noun, strings.Join(seeds, ", "), s.Steps, s.Seconds, s.Threads)
+	width := nameWidth(s.Agents, func(a SeedsAgent) string { return a.Name })
 	for _, a := range s.Agents {
 		if a.MeanRegret != nil {
-			fmt.Fprintf(w, "  %-8s %10.1f  (%.0f to %.0f)\n", a.Name, *a.MeanRegret, *a.MinRegret, *a.MaxRegret)
+			fmt.Fprintf(w, "  %-*s %10.1f  (%.0f to %.0f)\n", width, a.Name, *a.MeanRegret, *a.MinRegret, *a.MaxRegret)
 		}
 	}
 }

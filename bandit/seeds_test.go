@@ -249,5 +249,14 @@ func TestSeedsTable(t *testing.T) {
 	want := "1 seed (7) of 10 steps, 1.2 s on 2 threads; final cumulative regret, mean (least to greatest):\n  bbb           982.5  (975 to 990)\n"
 	if b.String() != want {
 		t.Errorf("table\n%q, want\n%q", b.String(), want)
+	} // A name longer than 8 widens the column for every row.
+	b.Reset()
+	SeedsSummary{Steps: 10, SeedsDone: []uint64{7}, Seconds: 1.25, Threads: 2,
+		Agents: []SeedsAgent{{Name: "bbb", MeanRegret: &mean, MinRegret: &least, MaxRegret: &most},
+			{Name: "bbb-eps0.5", MeanRegret: &mean, MinRegret: &least, MaxRegret: &most}}}.WriteTable(&b)
+	want = "1 seed (7) of 10 steps, 1.2 s on 2 threads; final cumulative regret, mean (least to greatest):\n" +
+		"  bbb             982.5  (975 to 990)\n  bbb-eps0.5      982.5  (975 to 990)\n"
+	if b.String() != want {
+		t.Errorf("table\n%q, want\n%q", b.String(), want)
 	}
 }

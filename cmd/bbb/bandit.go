@@ -22,7 +22,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var agents, out, dataFile, prior, format, klData, rhoOpt, seeds string
 	var quiet bool
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
-	fs.StringVar(&agents, "agents", "bbb,greedy,eps1,eps5", "comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %)")
+	fs.StringVar(&agents, "agents", "bbb,greedy,eps1,eps5", "comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %) on the deterministic twin, or bbb-greedy, bbb-epsN: the same at the BBB network's posterior means")
 	fs.StringVar(&out, "out", "bandit", "output directory: regret.csv, regret.FORMAT, summary.json (a folder of its own: it is replaced whole)")
 	fs.StringVar(&seeds, "seeds", "", "comma-separated seeds: the run once per seed, in turn (files seed-N-regret.csv, seed-N-regret.FORMAT, seed-N-summary.json), and each agent's regret averaged over them (regret.csv, regret.FORMAT, summary.json; the paper's Figure 6 averages five runs)")
 	fs.StringVar(&dataFile, "data", "", "mushroom CSV (header edibility,cap-shape,...,habitat); default: the UCI copy built into bbb")

@@ -94,11 +94,12 @@ func dotDeps() flagTable {
 	return t.With(flagTable{"out": nil, "o": nil, "rows": nil, "grad": nil, "max-memory": nil})
 }
 
-// banditHasBBB: the prior, its KL and the initial sigma belong to the BBB
-// (Thompson) agent; the epsilon-greedy agents train the means alone.
-var banditHasBBB = effect{On: "agents", Why: "only the bbb agent samples weights", Has: func(v string, _ bool) bool {
+// banditHasBBB: the prior, its KL and the initial sigma belong to the
+// agents that train the BBB network (bbb, bbb-greedy, bbb-epsN); the
+// epsilon-greedy agents of the twin train the means alone.
+var banditHasBBB = effect{On: "agents", Why: "only the bbb agents train a weight posterior", Has: func(v string, _ bool) bool {
 	for _, a := range strings.Split(v, ",") {
-		if strings.TrimSpace(a) == "bbb" {
+		if a = strings.TrimSpace(a); a == "bbb" || strings.HasPrefix(a, "bbb-") {
 			return true
 		}
 	}

@@ -137,6 +137,7 @@ func TestFlagDepsEveryFlagEveryMode(t *testing.T) {
 		{"bandit", nil, []string{"--steps", "0"}, nil},
 		{"bandit", []string{"--agents", "greedy,eps5"}, []string{"--steps", "0"}, map[string]string{"prior": "agents", "kl-data": "agents", "init-rho": "agents",
 			"rho-lr": "agents", "rho-opt": "agents"}},
+		{"bandit", []string{"--agents", "greedy,bbb-eps5"}, []string{"--steps", "0"}, nil}, // (the BBB network at its means)
 	}
 	// A value each flag parses (the check comes before the values'): an
 	// existing file for the paths, a folder for --mnist-dir.
