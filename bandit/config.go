@@ -153,6 +153,9 @@ func (c Config) Validate() error {
 		if !(a.Epsilon >= 0 && a.Epsilon < 1) {
 			return fmt.Errorf("bandit: agent %s: epsilon %v: need 0 <= epsilon < 1", a.Name, a.Epsilon)
 		}
+		if a.Thompson && (a.PosteriorMean || a.Epsilon > 0) {
+			return fmt.Errorf("bandit: agent %s: Thompson sampling acts on a draw, not at the posterior means or at random", a.Name)
+		}
 	}
 	if c.PriorKind != PriorMixture && c.PriorKind != PriorNormal {
 		return fmt.Errorf("bandit: prior kind %d: want PriorMixture or PriorNormal", c.PriorKind)

@@ -125,6 +125,12 @@ func TestConfigValidate(t *testing.T) {
 		"negative lr":    func() Config { c := ok; c.LR = -1; return c }(),
 		"negative batch": func() Config { c := ok; c.Batch = -2; return c }(),
 		"epsilon 1":      func() Config { c := ok; c.Agents = []Agent{{Name: "x", Epsilon: 1}}; return c }(),
+		"thompson at the means": func() Config {
+			c := ok
+			c.Agents = []Agent{{Name: "x", Thompson: true, PosteriorMean: true}}
+			return c
+		}(),
+		"thompson exploring": func() Config { c := ok; c.Agents = []Agent{{Name: "x", Thompson: true, Epsilon: 0.1}}; return c }(),
 	} {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%s: no error", name)

@@ -4,23 +4,57 @@ import (
 	"flag"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 )
 
-// fields calls fn for every flag-tagged field of the struct s points to.
-// s must be a pointer to a struct; anything else is a programming error
-// (panic).
+// flagTypes are the types a flag-tagged field may have (not a named
+// type of them: the flag package sets these exactly).
+var flagTypes = []reflect.Type{reflect.TypeFor[int](), reflect.TypeFor[uint64](), reflect.TypeFor[float64](),
+	reflect.TypeFor[string](), reflect.TypeFor[bool]()}
+
+// fields calls fn for every flag-tagged field of the struct s points to,
+// and of the structs it embeds. s must be a non-nil pointer to a struct,
+// and each tagged field exported and of a flagTypes type; anything else
+// is a programming error (panic).
 func fields(s any, fn func(f reflect.StructField, v reflect.Value)) {
 	p := reflect.ValueOf(s)
-	if p.Kind() != reflect.Pointer || p.Elem().Kind() != reflect.Struct {
-		panic(fmt.Sprintf("settingflag: %T is not a pointer to a struct", s))
+	if p.Kind() != reflect.Pointer || p.IsNil() || p.Elem().Kind() != reflect.Struct {
+		panic(fmt.Sprintf("settingflag: %T is not a non-nil pointer to a struct", s))
 	}
 	v := p.Elem()
 	for i := range v.NumField() {
-		if f := v.Type().Field(i); f.Tag.Get("flag") != "" {
-			fn(f, v.Field(i))
+		f := v.Type().Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if !f.IsExported() && hasFlags(f.Type) {
+				panic(fmt.Sprintf("settingflag: field %s: an embedded struct of flags must be exported", f.Name))
+			}
+			if f.IsExported() {
+				fields(v.Field(i).Addr().Interface(), fn)
+			}
+			continue
+		}
+		if f.Tag.Get("flag") == "" {
+			continue
+		}
+		if !f.IsExported() {
+			panic(fmt.Sprintf("settingflag: field %s: a flag's field must be exported", f.Name))
+		}
+		if !slices.Contains(flagTypes, f.Type) {
+			panic(fmt.Sprintf("settingflag: field %s: type %s is not a flag's", f.Name, f.Type))
+		}
+		fn(f, v.Field(i))
+	}
+}
+
+// hasFlags reports a struct type with a flag-tagged field.
+func hasFlags(t reflect.Type) bool {
+	for i := range t.NumField() {
+		if t.Field(i).Tag.Get("flag") != "" {
+			return true
 		}
 	}
+	return false
 }
 
 // SetDefaults sets every flag-tagged field of the struct s points to

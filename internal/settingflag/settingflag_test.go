@@ -8,6 +8,7 @@ import (
 )
 
 type settings struct {
+	First  int     // not a flag (fields after it still are)
 	Count  int     `flag:"count" default:"5" help:"a count"`
 	Seed   uint64  `flag:"seed" default:"0x10" help:"a seed"`
 	Scale  float64 `flag:"scale" default:"0.0024787521766663585" help:"a scale"`
@@ -72,6 +73,37 @@ func TestNames(t *testing.T) {
 	}
 }
 
+type (
+	kind     int
+	Settings settings
+	plain    struct{ N int }
+	Nested   struct {
+		Z int `flag:"z"`
+	}
+)
+
+// The fields of an embedded struct are flags too.
+func TestEmbedded(t *testing.T) {
+	var s struct {
+		Settings
+		Extra string `flag:"extra" default:"x"`
+		plain        // (no flags: not a field of flags, and fine)
+		Inner Nested // a struct field, not embedded: no flags
+	}
+	SetDefaults(&s)
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	Register(fs, &s)
+	if err := fs.Parse([]string{"--count", "2"}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Count != 2 || s.Name != "normal" || s.Extra != "x" {
+		t.Errorf("embedded: %+v", s)
+	}
+	if n := Names(&s); n["Count"] != "--count" || n["Extra"] != "--extra" || len(n) != 7 {
+		t.Errorf("Names of the embedding struct: %v", n)
+	}
+}
+
 // Misuse is a programming error: it panics, naming the field.
 func TestPanics(t *testing.T) {
 	type badDefault struct {
@@ -87,11 +119,22 @@ func TestPanics(t *testing.T) {
 		name, want string
 		f          func()
 	}{
-		{"not a pointer", "settingflag.settings is not a pointer to a struct", func() { SetDefaults(settings{}) }},
-		{"not a struct", "*int is not a pointer to a struct", func() { n := 1; Names(&n) }},
+		{"not a pointer", "settingflag.settings is not a non-nil pointer to a struct", func() { SetDefaults(settings{}) }},
+		{"not a struct", "*int is not a non-nil pointer to a struct", func() { n := 1; Names(&n) }},
+		{"nil", "*settingflag.settings is not a non-nil pointer to a struct", func() { Names((*settings)(nil)) }},
+		{"unexported", "field n: a flag's field must be exported", func() {
+			Names(&struct {
+				n int `flag:"n"`
+			}{})
+		}},
+		{"named type", "field K: type settingflag.kind is not a flag's", func() {
+			Names(&struct {
+				K kind `flag:"k"`
+			}{})
+		}},
 		{"bad default", `field N: default "five"`, func() { SetDefaults(&badDefault{}) }},
 		{"bad type", "field L: type []int is not a flag's", func() { Register(flag.NewFlagSet("t", flag.ContinueOnError), &badType{}) }},
-		{"bad type value", "field L: default \"1\": type []int is not a flag's", func() {
+		{"bad type value", "field L: type []int is not a flag's", func() {
 			SetDefaults(&struct {
 				L []int `flag:"l" default:"1"`
 			}{})
