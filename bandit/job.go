@@ -59,7 +59,8 @@ func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 	t0 := time.Now()
 	if j.Progress != nil && c.Progress == nil {
 		c.Progress = func(done int) {
-			fmt.Fprintf(j.Progress, "bandit: step %d of %d (%.0f s)\n", done, c.Steps, time.Since(t0).Seconds())
+			el := time.Since(t0)
+			fmt.Fprintf(j.Progress, "bandit: step %d of %d (%.0f s, ETA %v)\n", done, c.Steps, el.Seconds(), eta(el, done, c.Steps))
 		}
 	}
 	res, runErr := Run(ctx, j.Data, c)

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"time"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/atomicio"
@@ -93,6 +95,20 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i]})
 	}
 	return s
+}
+
+// eta is the time left, to the second, when done of total steps took
+// elapsed, at the same pace (every step costs the same: the buffer is full
+// after its first 4096).
+func eta(elapsed time.Duration, done, total int) time.Duration {
+	if done <= 0 {
+		return 0
+	}
+	left := float64(elapsed) * float64(total-done) / float64(done)
+	if left >= math.MaxInt64 { // (past 292 years)
+		return time.Duration(math.MaxInt64)
+	}
+	return time.Duration(left).Round(time.Second)
 }
 
 // nameWidth is the width of a table's agent column: the longest name, at

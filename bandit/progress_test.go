@@ -1,8 +1,10 @@
 package bandit
 
 import (
+	"math"
 	"slices"
 	"testing"
+	"time"
 )
 
 // Progress counts the steps of the slowest agent: one agent far ahead
@@ -28,5 +30,25 @@ func TestProgressIsTheSlowestAgents(t *testing.T) {
 	p.done(1, 35)
 	if want := []int{10, 30}; !slices.Equal(got, want) {
 		t.Errorf("reported %v, want %v", got, want)
+	}
+}
+
+// The time left at the pace so far: 1000 of 5000 steps in 10 s leave 40 s.
+func TestETA(t *testing.T) {
+	for _, c := range []struct {
+		elapsed     time.Duration
+		done, total int
+		want        time.Duration
+	}{
+		{10 * time.Second, 1000, 5000, 40 * time.Second},
+		{10 * time.Second, 5000, 5000, 0},
+		{3 * time.Second, 2, 3, 1500 * time.Millisecond}, // (rounded half away from zero: 2 s)
+		{time.Hour, 1, 1_000_000, 999_999 * time.Hour},
+		{time.Hour, 1, 1 << 40, time.Duration(math.MaxInt64)}, // (clamped)
+		{time.Second, 0, 10, 0},                               // (no pace yet)
+	} {
+		if got, want := eta(c.elapsed, c.done, c.total), c.want.Round(time.Second); got != want {
+			t.Errorf("eta(%v, %d, %d) = %v, want %v", c.elapsed, c.done, c.total, got, want)
+		}
 	}
 }

@@ -122,7 +122,7 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 	var runErr error
 	wrote := false
 	for i, seed := range s.Seeds {
-		j := s.seedJob(i, seed, c.Steps)
+		j := s.seedJob(i, seed, c.Steps, t0)
 		sum, res, err := j.run(ctx, dir)
 		if sum == nil {
 			if ctx.Err() == nil {
@@ -160,15 +160,17 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 	return &sum, runErr
 }
 
-// seedJob is the Job of the i-th seed: its progress lines and stages name
-// the seed.
-func (s Seeds) seedJob(i int, seed uint64, steps int) Job {
+// seedJob is the Job of the i-th seed of a run started at start: its
+// progress lines and stages name the seed, and the lines the time left
+// for every seed.
+func (s Seeds) seedJob(i int, seed uint64, steps int, start time.Time) Job {
 	j := s.Job
 	j.Config.Seed, j.prefix = seed, SeedPrefix(seed)
 	if j.Progress != nil && j.Config.Progress == nil {
 		t0, w := time.Now(), j.Progress
 		j.Config.Progress = func(done int) {
-			fmt.Fprintf(w, "bandit: seed %d (%d of %d): step %d of %d (%.0f s)\n", seed, i+1, len(s.Seeds), done, steps, time.Since(t0).Seconds())
+			left := eta(time.Since(start), i*steps+done, len(s.Seeds)*steps)
+			fmt.Fprintf(w, "bandit: seed %d (%d of %d): step %d of %d (%.0f s, ETA %v for all seeds)\n", seed, i+1, len(s.Seeds), done, steps, time.Since(t0).Seconds(), left)
 		}
 	}
 	if stage := s.Job.Stage; stage != nil {

@@ -141,7 +141,7 @@ func TestSeedsRun(t *testing.T) {
 			t.Errorf("agent %+v", ag)
 		}
 	}
-	if !strings.Contains(progress.String(), "bandit: seed 2 (2 of 2): step 300 of 300 (") {
+	if !strings.Contains(progress.String(), "bandit: seed 2 (2 of 2): step 300 of 300 (") || !strings.HasSuffix(progress.String(), " s, ETA 0s for all seeds)\n") {
 		t.Errorf("progress %q", progress.String())
 	}
 	if !slices.Equal(stages, []string{"bandit (after step 300 of 300), seed 4 (1 of 2)", "bandit (after step 300 of 300), seed 2 (2 of 2)"}) {
