@@ -58,3 +58,47 @@ func TestSettingErrorText(t *testing.T) {
 		}
 	}
 }
+
+// PredictSettings and PruneSettings refuse each bad setting in their
+// order, named by setting (bbb words them with the flags).
+func TestCommandSettingsCheck(t *testing.T) {
+	ok := PredictSettings{Model: "m.npz", Data: "x.csv", Out: "p.csv", Samples: 2, Quantiles: "0.1,0.9", Workers: 1}
+	if qs, err := ok.Check(); err != nil || !slices.Equal(qs, []float64{0.1, 0.9}) {
+		t.Fatalf("Check() = %v, %v", qs, err)
+	}
+	for _, c := range []struct {
+		set  func(*PredictSettings)
+		want string
+	}{
+		{func(p *PredictSettings) { p.Quantiles, p.Samples = "2", 1 }, `Quantiles "2": "2" is not a level in [0, 1]`},
+		{func(p *PredictSettings) { p.Samples, p.Workers = 1, 0 }, "Samples 1: need at least 2"},
+		{func(p *PredictSettings) { p.Workers, p.Model = 0, "" }, "Workers 0: need at least 1"},
+		{func(p *PredictSettings) { p.Model, p.Data = "", "" }, "Model: required (an .npz file written by train --save)"},
+		{func(p *PredictSettings) { p.Data, p.Out = "", "" }, "Data: required (a CSV file of inputs)"},
+		{func(p *PredictSettings) { p.Out = "" }, "Out: empty path"},
+	} {
+		p := ok
+		c.set(&p)
+		if _, err := p.Check(); err == nil || err.Error() != "job: "+c.want {
+			t.Errorf("%+v: %v, want %q", p, err, c.want)
+		}
+	}
+	pr := PruneSettings{Model: "m.npz", Fractions: "0.5,0.9", Samples: 1}
+	if fr, err := pr.Check(); err != nil || !slices.Equal(fr, []float64{0.5, 0.9}) {
+		t.Fatalf("Check() = %v, %v", fr, err)
+	}
+	for _, c := range []struct {
+		set  func(*PruneSettings)
+		want string
+	}{
+		{func(p *PruneSettings) { p.Fractions, p.Model = "0.9,0.5", "" }, `Fractions "0.9,0.5": not increasing (0.5 after 0.9)`},
+		{func(p *PruneSettings) { p.Model, p.Samples = "", 0 }, "Model: required (an .npz file written by train --preset mnist --save)"},
+		{func(p *PruneSettings) { p.Samples = 0 }, "Samples 0: need at least 1"},
+	} {
+		p := pr
+		c.set(&p)
+		if _, err := p.Check(); err == nil || err.Error() != "job: "+c.want {
+			t.Errorf("%+v: %v, want %q", p, err, c.want)
+		}
+	}
+}

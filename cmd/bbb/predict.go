@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
@@ -16,40 +17,23 @@ import (
 // runPredict samples a saved model's predictive distribution at the inputs
 // of a CSV file: bbb predict --model model.npz --data x.csv --out pred.csv.
 func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var model, dataPath, out, quantiles string
-	var samples, workers int
-	var seed uint64
+	var s job.PredictSettings
+	settingflag.SetDefaults(&s)
+	s.Workers = defaultWorkers()
 	var quiet bool
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
-	fs.StringVar(&model, "model", "", "the model: an .npz file written by train --save")
-	fs.StringVar(&dataPath, "data", "", "inputs: a CSV file with a header row holding the model's input columns (others are ignored)")
-	fs.StringVar(&out, "out", "pred.csv", "output CSV (- for stdout): inputs, mean, std_epistemic, std_total, then the quantiles")
-	fs.IntVar(&samples, "samples", 1000, "stochastic passes")
-	fs.StringVar(&quantiles, "quantiles", "0.05,0.5,0.95", "comma-separated quantile levels in [0, 1]")
-	fs.IntVar(&workers, "workers", defaultWorkers(), "goroutines for predictive sampling")
-	fs.Uint64Var(&seed, "seed", 0, "seed of the passes' epsilon (default: the model's training seed)")
+	settingflag.Register(fs, &s)
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	var maxMemory memory.Limit
 	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
-	qs, err := job.ParseQuantiles(quantiles)
+	qs, err := s.Check()
 	if err != nil {
 		return flagError(err)
 	}
-	switch {
-	case samples < 2:
-		return usagef("--samples %d: need at least 2", samples)
-	case workers < 1:
-		return usagef("--workers %d: need at least 1", workers)
-	case model == "":
-		return usagef("--model: required (an .npz file written by train --save)")
-	case dataPath == "":
-		return usagef("--data: required (a CSV file of inputs)")
-	case out == "":
-		return usagef("--out: empty path")
-	}
+	model, dataPath, out, samples, workers, seed := s.Model, s.Data, s.Out, s.Samples, s.Workers, s.Seed
 	plan := newPlan()
 	plan.In("--model", model)
 	plan.In("--data", dataPath)

@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 )
@@ -15,33 +16,22 @@ import (
 // runPrune is the paper's Table 2: remove the weights of lowest |mu|/sigma
 // from a saved MNIST model and report the test error per share removed.
 func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var model, fractions, out, format string
-	var samples int
-	var seed uint64
+	var s job.PruneSettings
+	settingflag.SetDefaults(&s)
 	var quiet bool
 	var mf mnistFlags
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
-	fs.StringVar(&model, "model", "", "an MNIST model: the .npz file of train --preset mnist --save")
-	fs.StringVar(&fractions, "fractions", "0.5,0.75,0.95,0.98", "shares of the weights to remove, increasing, each in (0, 1)")
-	fs.StringVar(&out, "out", "prune", "output directory: prune.csv, snr.FORMAT, prune_error.FORMAT (a folder of its own: it is replaced whole)")
-	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
-	fs.IntVar(&samples, "samples", 100, "weight draws averaged for each test error (10 leave a Monte Carlo noise of a few tenths of a point on a trained MNIST model)")
-	fs.Uint64Var(&seed, "seed", 0, "seed of the weight draws (default: the model's training seed)")
+	settingflag.Register(fs, &s)
 	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	mf.register(fs, false)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
-	fr, err := job.ParseFractions(fractions)
+	fr, err := s.Check()
 	if err != nil {
 		return flagError(err)
 	}
-	switch {
-	case model == "":
-		return usagef("--model: required (an .npz file written by train --preset mnist --save)")
-	case samples < 1:
-		return usagef("--samples %d: need at least 1", samples)
-	}
+	model, fractions, out, format, samples, seed := s.Model, s.Fractions, s.Out, s.Format, s.Samples, s.Seed
 	mf.valSamples = 1 // (train's flag)
 	if err := mf.check(); err != nil {
 		return err

@@ -15,9 +15,9 @@ import (
 // that are not fields of one), and flagError renders such an error in the
 // words of the flags.
 var settingFlags = func() map[string]string {
-	t := settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{})
+	t := settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{},
+		&job.PredictSettings{}, &job.PruneSettings{})
 	maps.Copy(t, map[string]string{
-		"Quantiles": "--quantiles", "Fractions": "--fractions", // job.Predict, job.Prune
 		"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples", // job.CheckMNISTSplits
 	})
 	return t

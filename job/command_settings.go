@@ -1,0 +1,66 @@
+package job
+
+// PredictSettings are bbb predict's settings as a user gives them (each
+// field's tags: its flag, default and help, internal/settingflag),
+// checked by Check before any file is read; Quantiles is parsed by
+// ParseQuantiles. Workers defaults to 1 here (bbb: one per core).
+type PredictSettings struct {
+	Model     string `flag:"model" help:"the model: an .npz file written by train --save"`
+	Data      string `flag:"data" help:"inputs: a CSV file with a header row holding the model's input columns (others are ignored)"`
+	Out       string `flag:"out" default:"pred.csv" help:"output CSV (- for stdout): inputs, mean, std_epistemic, std_total, then the quantiles"`
+	Samples   int    `flag:"samples" default:"1000" help:"stochastic passes"`
+	Quantiles string `flag:"quantiles" default:"0.05,0.5,0.95" help:"comma-separated quantile levels in [0, 1]"`
+	Workers   int    `flag:"workers" default:"1" help:"goroutines for predictive sampling"`
+	Seed      uint64 `flag:"seed" help:"seed of the passes' epsilon (default: the model's training seed)"`
+}
+
+// Check returns the quantile levels, or the first bad setting as a
+// *SettingError: the levels, Samples (at least 2), Workers (at least 1),
+// then a missing Model, Data or Out.
+func (p PredictSettings) Check() ([]float64, error) {
+	qs, err := ParseQuantiles(p.Quantiles)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Samples < 2:
+		return nil, intSettingError("Samples", p.Samples, "need at least 2")
+	case p.Workers < 1:
+		return nil, intSettingError("Workers", p.Workers, "need at least 1")
+	case p.Model == "":
+		return nil, &SettingError{Setting: "Model", Reason: "required (an .npz file written by train --save)"}
+	case p.Data == "":
+		return nil, &SettingError{Setting: "Data", Reason: "required (a CSV file of inputs)"}
+	case p.Out == "":
+		return nil, &SettingError{Setting: "Out", Reason: "empty path"}
+	}
+	return qs, nil
+}
+
+// PruneSettings are bbb prune's settings as a user gives them (tags as
+// PredictSettings'), checked by Check before any file is read.
+type PruneSettings struct {
+	Model     string `flag:"model" help:"an MNIST model: the .npz file of train --preset mnist --save"`
+	Fractions string `flag:"fractions" default:"0.5,0.75,0.95,0.98" help:"shares of the weights to remove, increasing, each in (0, 1)"`
+	Out       string `flag:"out" default:"prune" help:"output directory: prune.csv, snr.FORMAT, prune_error.FORMAT (a folder of its own: it is replaced whole)"`
+	Format    string `flag:"format" default:"png" help:"figure format: png, svg or pdf"`
+	Samples   int    `flag:"samples" default:"100" help:"weight draws averaged for each test error (10 leave a Monte Carlo noise of a few tenths of a point on a trained MNIST model)"`
+	Seed      uint64 `flag:"seed" help:"seed of the weight draws (default: the model's training seed)"`
+}
+
+// Check returns the shares to remove (ParseFractions), or the first bad
+// setting as a *SettingError: the shares, a missing Model, then Samples
+// (at least 1).
+func (p PruneSettings) Check() ([]float64, error) {
+	fr, err := ParseFractions(p.Fractions)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case p.Model == "":
+		return nil, &SettingError{Setting: "Model", Reason: "required (an .npz file written by train --preset mnist --save)"}
+	case p.Samples < 1:
+		return nil, intSettingError("Samples", p.Samples, "need at least 1")
+	}
+	return fr, nil
+}
