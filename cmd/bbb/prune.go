@@ -32,7 +32,6 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return flagError(err)
 	}
 	model, fractions, out, format, samples, seed := s.Model, s.Fractions, s.Out, s.Format, s.Samples, s.Seed
-	mf.valSamples = 1 // (train's flag)
 	if err := mf.check(); err != nil {
 		return err
 	}
@@ -41,7 +40,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	plan := newPlan()
 	plan.In("--model", model)
-	plan.InDir("--mnist-dir", mf.dir)
+	plan.InDir("--mnist-dir", mf.Dir)
 	plan.OutDir("--out", out)
 	if err := checkPlan(plan); err != nil {
 		return err
@@ -74,7 +73,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := interrupt.EnterStage(ctx, "loading MNIST"); err != nil {
 		return err
 	}
-	mf.train, mf.val = 1, 1 // only the test split is used
+	mf.MNISTTrain, mf.MNISTVal = 1, 1 // only the test split is used
 	set, err := mf.load()
 	if err != nil {
 		return err

