@@ -9,11 +9,10 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/sweep"
@@ -25,62 +24,43 @@ import (
 var sweepExecutable = os.Executable
 
 type sweepFlags struct {
-	grid, out, on, seeds  string
-	jobs                  int
-	metric, x, by, format string
-	maximize, detach      bool
-	collect, task         string
-	poll                  time.Duration
-	slurm                 map[string]*string // sbatch options by sweep.SlurmKeys
-	explicit              map[string]bool
-	stdout, stderr        io.Writer
+	sweep.Settings
+	slurm          map[string]*string // sbatch options by sweep.SlurmKeys
+	stdout, stderr io.Writer
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := sweepFlags{stdout: stdout, stderr: stderr, slurm: map[string]*string{}}
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	fs.StringVar(&f.grid, "grid", "", "the grid file: one `key = value` or `key = [v1, v2]` per line, each key a bbb train flag (docs/SWEEP.md)")
-	fs.StringVar(&f.out, "out", "", "the sweep folder: DIR/runs/<point>/ per point, DIR/sweep.csv, DIR/sweep.FORMAT")
-	fs.StringVar(&f.on, "on", "local", "where the points run: local (--jobs at once on this machine) or slurm (one job array)")
-	fs.IntVar(&f.jobs, "jobs", 1, "--on local: points run at once; the cores are divided among them (--threads, GOMAXPROCS)")
-	fs.StringVar(&f.seeds, "seeds", "", "comma-separated seeds, replacing the grid's seeds key")
-	fs.StringVar(&f.metric, "metric", "val_nlpd", "the summary.json number the best point and the figure use")
-	fs.BoolVar(&f.maximize, "maximize", false, "the best point has the highest --metric (default: the lowest)")
-	fs.StringVar(&f.x, "x", "", "the figure's x axis: a grid key (default: the first list of more than one value)")
-	fs.StringVar(&f.by, "by", "", "the figure's lines: a grid key (default: the next list)")
-	fs.StringVar(&f.format, "format", "png", "figure format: png, svg or pdf")
-	fs.BoolVar(&f.detach, "detach", false, "--on slurm: submit and return; `bbb sweep --collect DIR` later")
-	fs.StringVar(&f.collect, "collect", "", "collect the sweep in this folder (sweep.csv, figure, best point) without running anything")
-	fs.StringVar(&f.task, "task", "", "run one point of the sweep in this folder: `--task DIR INDEX` (what a Slurm array task runs; INDEX defaults to $SLURM_ARRAY_TASK_ID)")
-	fs.DurationVar(&f.poll, "poll", 5*time.Second, "--on slurm: how often squeue is asked while waiting")
+	settingflag.SetDefaults(&f.Settings)
+	settingflag.Register(fs, &f.Settings)
 	for _, k := range sweep.SlurmKeys {
 		f.slurm[k] = fs.String(k, "", "--on slurm: sbatch --"+k+" (overrides the grid's slurm."+k+")")
 	}
 	if err := parseSweepFlags(fs, args, stdout); err != nil {
 		return err
 	}
-	f.explicit = explicitFlags(fs)
-	if err := checkFlagDeps(fs, f.explicit); err != nil {
+	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
 		return err
 	}
-	if err := checkFormat(&f.format); err != nil {
+	if err := checkFormat(&f.Format); err != nil {
 		return err
 	}
 	switch {
-	case f.task != "":
+	case f.Task != "":
 		return f.runTask(ctx, fs.Args())
 	case fs.NArg() > 0:
 		return usagef("sweep: unexpected argument %q", fs.Arg(0))
-	case f.collect != "":
-		dir, err := filepath.Abs(f.collect)
+	case f.Collect != "":
+		dir, err := filepath.Abs(f.Collect)
 		if err != nil {
-			return usagef("--collect %s: %v", f.collect, err)
+			return usagef("--collect %s: %v", f.Collect, err)
 		}
 		plan, err := sweep.ReadPlan(dir)
 		if err != nil {
 			return usagef("--collect %v", err)
 		}
-		if _, _, _, err := sweep.FigureAxes(plan, f.x, f.by); err != nil {
+		if _, _, _, err := sweep.FigureAxes(plan, f.X, f.By); err != nil {
 			return usagef("%v", err)
 		}
 		return f.report(dir, plan, f.endedReason(ctx, dir))
@@ -124,39 +104,24 @@ func trainChecker() sweep.Checker {
 }
 
 func (f *sweepFlags) runGrid(ctx context.Context) error {
-	switch {
-	case f.grid == "":
-		return usagef("sweep: --grid FILE is required (or --collect DIR)")
-	case f.out == "":
-		return usagef("sweep: --out DIR is required")
-	case f.on != "local" && f.on != "slurm":
-		return usagef("--on %q: want local or slurm", f.on)
-	case f.jobs < 1 || f.jobs > sweep.MaxJobs:
-		return usagef("--jobs %d: want 1 to %d (each job is a bbb train process)", f.jobs, sweep.MaxJobs)
-	case f.poll <= 0:
-		return usagef("--poll %v: need a duration > 0", f.poll)
+	if err := f.CheckRun(job.SummaryMetrics()); err != nil {
+		return usagef("%v", err)
 	}
-	if f.on == "local" && f.detach {
-		return usagef("--detach: only with --on slurm")
-	}
-	if ms := job.SummaryMetrics(); !slices.Contains(ms, f.metric) {
-		return usagef("--metric %s: not a number of bbb train's summary.json (%s, ...)", f.metric, strings.Join(ms[:min(6, len(ms))], ", "))
-	}
-	dir, err := filepath.Abs(f.out)
+	dir, err := filepath.Abs(f.Out)
 	if err != nil {
-		return usagef("--out %s: %v", f.out, err)
+		return usagef("--out %s: %v", f.Out, err)
 	}
 	if err := sweep.CheckFolder(dir); err != nil {
-		return usagef("--out %s: %v", f.out, err)
+		return usagef("--out %s: %v", f.Out, err)
 	}
-	g, err := readGrid(f.grid)
+	g, err := readGrid(f.Grid)
 	if err != nil {
 		return err
 	}
-	if f.seeds != "" {
-		seeds, err := sweep.ParseSeeds(f.seeds)
+	if f.Seeds != "" {
+		seeds, err := sweep.ParseSeeds(f.Seeds)
 		if err != nil {
-			return usagef("--seeds %q: want comma-separated whole numbers", f.seeds)
+			return usagef("--seeds %q: want comma-separated whole numbers", f.Seeds)
 		}
 		g.SetSeeds(seeds)
 	}
@@ -164,7 +129,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
-	if _, _, _, err := sweep.FigureAxes(plan, f.x, f.by); err != nil {
+	if _, _, _, err := sweep.FigureAxes(plan, f.X, f.By); err != nil {
 		return usagef("%v", err)
 	}
 	opts := map[string]string{}
@@ -181,7 +146,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	}
 	waiting := false
 	s, err := sweep.New(dir, plan, sweep.Options{
-		Exe: exe, Slurm: f.on == "slurm", Jobs: f.jobs, Poll: f.poll, Detach: f.detach, Progress: f.stderr,
+		Exe: exe, Slurm: f.On == "slurm", Jobs: f.Jobs, Poll: f.Poll, Detach: f.Detach, Progress: f.stderr,
 		Stage: interrupt.SetStage,
 		Waiting: func(job string) {
 			waiting = true
@@ -200,12 +165,12 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	var fe *sweep.FolderError
 	switch {
 	case errors.As(err, &fe) && fe.Dir != "":
-		return usagef("--out %s: %v", f.out, fe.Err)
+		return usagef("--out %s: %v", f.Out, fe.Err)
 	case errors.As(err, &fe):
 		return usagef("--out %v", fe.Err)
 	case err != nil:
 		return err
-	case f.detach && res.Job != "":
+	case f.Detach && res.Job != "":
 		fmt.Fprintf(f.stdout, "job %s\nwhen it has finished: bbb sweep --collect %s\n", res.Job, dir)
 		return nil
 	}
@@ -242,15 +207,15 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 	if len(rest) > 1 {
 		return usagef("sweep --task: unexpected argument %q", rest[1])
 	}
-	plan, err := sweep.ReadPlan(f.task)
+	plan, err := sweep.ReadPlan(f.Task)
 	if err != nil {
 		return usagef("--task %v", err)
 	}
 	i, err := strconv.Atoi(index)
 	if err != nil || i < 0 || i >= len(plan.Points) {
-		return usagef("--task %s %q: want a point index from 0 to %d", f.task, index, len(plan.Points)-1)
+		return usagef("--task %s %q: want a point index from 0 to %d", f.Task, index, len(plan.Points)-1)
 	}
-	dir, err := filepath.Abs(f.task)
+	dir, err := filepath.Abs(f.Task)
 	if err != nil {
 		return err
 	}
@@ -267,7 +232,7 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 // not run.
 func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
 	interrupt.SetStage("collecting")
-	_, err := sweep.Report(f.stdout, dir, plan, sweep.ReportOptions{Metric: f.metric, Maximize: f.maximize, X: f.x, By: f.by, Format: f.format, Ended: ended})
+	_, err := sweep.Report(f.stdout, dir, plan, sweep.ReportOptions{Metric: f.Metric, Maximize: f.Maximize, X: f.X, By: f.By, Format: f.Format, Ended: ended})
 	var me *sweep.MetricError
 	if errors.As(err, &me) {
 		return usagef("%v", err)

@@ -8,8 +8,8 @@
 //
 //	Layers int `flag:"layers" default:"5" help:"variational linear layers"`
 //
-// Fields may be int, uint64, float64, string or bool (not a named type of
-// them) and must be exported; the fields of an embedded (exported) struct
+// Fields may be int, uint64, float64, string, bool (not a named type of
+// them) or time.Duration, and must be exported; the fields of an embedded (exported) struct
 // count as the struct's own. A field without a flag tag is not a flag; one
 // without a default tag defaults to its zero value (or to what the caller
 // stores before Register). Misuse is a programming error: a panic naming

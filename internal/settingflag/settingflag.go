@@ -6,12 +6,13 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"time"
 )
 
-// flagTypes are the types a flag-tagged field may have (not a named
+// flagTypes are the types a flag-tagged field may have (not another named
 // type of them: the flag package sets these exactly).
 var flagTypes = []reflect.Type{reflect.TypeFor[int](), reflect.TypeFor[uint64](), reflect.TypeFor[float64](),
-	reflect.TypeFor[string](), reflect.TypeFor[bool]()}
+	reflect.TypeFor[string](), reflect.TypeFor[bool](), reflect.TypeFor[time.Duration]()}
 
 // fields calls fn for every flag-tagged field of the struct s points to,
 // and of the structs it embeds. s must be a non-nil pointer to a struct,
@@ -89,6 +90,8 @@ func Register(fs *flag.FlagSet, s any) {
 			fs.StringVar(p, name, *p, help)
 		case *bool:
 			fs.BoolVar(p, name, *p, help)
+		case *time.Duration:
+			fs.DurationVar(p, name, *p, help)
 		default:
 			panic(fmt.Sprintf("settingflag: field %s: type %s is not a flag's", f.Name, f.Type))
 		}
@@ -115,6 +118,10 @@ func Names(ss ...any) map[string]string {
 // set parses text into v as its flag would.
 func set(v reflect.Value, text string) error {
 	switch v.Kind() {
+	case reflect.Int64: // (time.Duration: the only int64 of flagTypes)
+		d, err := time.ParseDuration(text)
+		v.SetInt(int64(d))
+		return err
 	case reflect.Int:
 		n, err := strconv.ParseInt(text, 0, strconv.IntSize)
 		v.SetInt(n)

@@ -5,23 +5,25 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 )
 
 type settings struct {
-	First  int     // not a flag (fields after it still are)
-	Count  int     `flag:"count" default:"5" help:"a count"`
-	Seed   uint64  `flag:"seed" default:"0x10" help:"a seed"`
-	Scale  float64 `flag:"scale" default:"0.0024787521766663585" help:"a scale"`
-	Name   string  `flag:"name" default:"normal" help:"a name"`
-	On     bool    `flag:"on" default:"true" help:"a switch"`
-	Off    bool    `flag:"off" help:"another"`
-	Hidden int     // not a flag
+	First  int           // not a flag (fields after it still are)
+	Count  int           `flag:"count" default:"5" help:"a count"`
+	Seed   uint64        `flag:"seed" default:"0x10" help:"a seed"`
+	Scale  float64       `flag:"scale" default:"0.0024787521766663585" help:"a scale"`
+	Name   string        `flag:"name" default:"normal" help:"a name"`
+	On     bool          `flag:"on" default:"true" help:"a switch"`
+	Off    bool          `flag:"off" help:"another"`
+	Poll   time.Duration `flag:"poll" default:"1m30s" help:"a duration"`
+	Hidden int           // not a flag
 }
 
 func TestSetDefaults(t *testing.T) {
 	s := settings{Off: true, Hidden: 7}
 	SetDefaults(&s)
-	want := settings{Count: 5, Seed: 16, Scale: 0.0024787521766663585, Name: "normal", On: true, Hidden: 7}
+	want := settings{Count: 5, Seed: 16, Scale: 0.0024787521766663585, Name: "normal", On: true, Poll: 90 * time.Second, Hidden: 7}
 	if s != want {
 		t.Errorf("SetDefaults: %+v, want %+v", s, want)
 	}
@@ -35,14 +37,14 @@ func TestRegister(t *testing.T) {
 	s.Count = 9 // (a default the caller computes)
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
 	Register(fs, &s)
-	if err := fs.Parse([]string{"--scale", "1.5", "--name", "mixture", "--on=false", "--off", "--seed", "3"}); err != nil {
+	if err := fs.Parse([]string{"--scale", "1.5", "--name", "mixture", "--on=false", "--off", "--seed", "3", "--poll", "2s"}); err != nil {
 		t.Fatal(err)
 	}
-	want := settings{Count: 9, Seed: 3, Scale: 1.5, Name: "mixture", Off: true}
+	want := settings{Count: 9, Seed: 3, Scale: 1.5, Name: "mixture", Off: true, Poll: 2 * time.Second}
 	if s != want {
 		t.Errorf("parsed %+v, want %+v", s, want)
 	}
-	for name, def := range map[string]string{"count": "9", "seed": "16", "scale": "0.0024787521766663585", "name": "normal", "on": "true", "off": "false"} {
+	for name, def := range map[string]string{"count": "9", "seed": "16", "scale": "0.0024787521766663585", "name": "normal", "on": "true", "off": "false", "poll": "1m30s"} {
 		f := fs.Lookup(name)
 		if f == nil {
 			t.Fatalf("no flag --%s", name)
@@ -62,7 +64,7 @@ func TestNames(t *testing.T) {
 		Count int `flag:"count"` // (the same flag as settings.Count: allowed)
 	}
 	got := Names(&settings{}, &other{})
-	want := map[string]string{"Count": "--count", "Seed": "--seed", "Scale": "--scale", "Name": "--name", "On": "--on", "Off": "--off", "Steps": "--epochs"}
+	want := map[string]string{"Count": "--count", "Seed": "--seed", "Scale": "--scale", "Name": "--name", "On": "--on", "Off": "--off", "Poll": "--poll", "Steps": "--epochs"}
 	if len(got) != len(want) {
 		t.Errorf("Names = %v, want %v", got, want)
 	}
@@ -99,7 +101,7 @@ func TestEmbedded(t *testing.T) {
 	if s.Count != 2 || s.Name != "normal" || s.Extra != "x" {
 		t.Errorf("embedded: %+v", s)
 	}
-	if n := Names(&s); n["Count"] != "--count" || n["Extra"] != "--extra" || len(n) != 7 {
+	if n := Names(&s); n["Count"] != "--count" || n["Extra"] != "--extra" || len(n) != 8 {
 		t.Errorf("Names of the embedding struct: %v", n)
 	}
 }
@@ -133,6 +135,16 @@ func TestPanics(t *testing.T) {
 			}{})
 		}},
 		{"bad default", `field N: default "five"`, func() { SetDefaults(&badDefault{}) }},
+		{"bad duration", `field D: default "5"`, func() {
+			SetDefaults(&struct {
+				D time.Duration `flag:"d" default:"5"`
+			}{})
+		}},
+		{"int64", "field I: type int64 is not a flag's", func() {
+			Names(&struct {
+				I int64 `flag:"i"`
+			}{})
+		}},
 		{"bad type", "field L: type []int is not a flag's", func() { Register(flag.NewFlagSet("t", flag.ContinueOnError), &badType{}) }},
 		{"bad type value", "field L: type []int is not a flag's", func() {
 			SetDefaults(&struct {
