@@ -58,7 +58,7 @@ type Config struct {
 	// InitStd is the spread of the initial weight means (default 0.1).
 	InitStd float64 `flag:"init-std" help:"spread of the initial weight means"`
 
-	Seed uint64 `flag:"seed" help:"seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws"`
+	Seed uint64 `flag:"seed" help:"seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws" effect:"!seeds: --seeds gives the seeds"`
 
 	// Progress, if not nil, is called when the steps that every agent
 	// has done pass a multiple of 10·Every, with that multiple (from one

@@ -14,7 +14,7 @@ import (
 // timed steps (Steps, at most Seconds), the untimed ones first (Warmup,
 // 0: none) and the predictive passes (Passes).
 type BenchSettings struct {
-	HiddenSizes string  `flag:"hidden-sizes" default:"20,64,128,256" help:"comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)"`
+	HiddenSizes string  `flag:"hidden-sizes" default:"20,64,128,256" help:"comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)" effect:"!hidden: --hidden is the one width timed"`
 	PointsList  string  `flag:"points-list" help:"comma-separated data sizes to sweep (default: --points)"`
 	LayersList  string  `flag:"layers-list" help:"comma-separated layer counts to sweep (default: --layers)"`
 	Steps       int     `flag:"epochs" default:"30" help:"timed training steps per size at most"`

@@ -17,10 +17,10 @@ import (
 // (internal/settingflag).
 type DataSettings struct {
 	Data     string  `flag:"data" help:"training data: a CSV file with a header row (default: the seed's generated curve)"`
-	Val      string  `flag:"val" help:"validation data: a CSV file with the same columns (default: hold out --val-split of --data)"`
-	ValSplit float64 `flag:"val-split" default:"0.2" help:"share of --data's rows held out for validation, drawn with --seed"`
-	XCols    string  `flag:"x-cols" help:"comma-separated input columns of --data (default: every column but the target)"`
-	YCol     string  `flag:"y-col" help:"the target column of --data (default: the last)"`
+	Val      string  `flag:"val" help:"validation data: a CSV file with the same columns (default: hold out --val-split of --data)" effect:"data!=: it describes --data"`
+	ValSplit float64 `flag:"val-split" default:"0.2" help:"share of --data's rows held out for validation, drawn with --seed" effect:"data!=: it describes --data; val=: --val is the validation set"`
+	XCols    string  `flag:"x-cols" help:"comma-separated input columns of --data (default: every column but the target)" effect:"data!=: it describes --data"`
+	YCol     string  `flag:"y-col" help:"the target column of --data (default: the last)" effect:"data!=: it describes --data"`
 }
 
 // Check checks ValSplit, a share in (0, 1) (a *SettingError).

@@ -17,5 +17,5 @@ type MNISTTraining struct {
 	MNISTVal   int     `flag:"mnist-val" help:"--preset mnist: use the first N of the 10000 validation images (0: all)"`
 	ValSamples int     `flag:"val-samples" default:"1" help:"--preset mnist: weight draws for the validation error after each epoch"`
 	From       string  `flag:"from" help:"--preset mnist: start from this model's parameters (an .npz of train --preset mnist --save, of the same --hidden and --layers) instead of a fresh init"`
-	Prune      float64 `flag:"prune" help:"--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)"`
+	Prune      float64 `flag:"prune" help:"--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)" effect:"from!=: it prunes the --from model"`
 }

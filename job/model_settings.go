@@ -33,9 +33,9 @@ type ModelSettings struct {
 	LR      float64 `flag:"lr" default:"0.01" help:"Adam learning rate"`
 	// LRMilestones is read by train.ParseMilestones.
 	LRMilestones    string  `flag:"lr-milestones" help:"epochs after which the learning rate is multiplied by --lr-gamma, comma-separated and increasing (PyTorch's MultiStepLR); empty: a constant rate"`
-	LRGamma         float64 `flag:"lr-gamma" default:"0.1" help:"factor applied to the learning rate at each of --lr-milestones"`
+	LRGamma         float64 `flag:"lr-gamma" default:"0.1" help:"factor applied to the learning rate at each of --lr-milestones" effect:"lr-milestones!=: the rate is constant"`
 	NBatch          float64 `flag:"n-batch" default:"1" help:"the KL is divided by this (1: full batch)"`
-	PriorSigma      float64 `flag:"prior-sigma" default:"1" help:"standard deviation of the N(0, s²) weight prior"`
+	PriorSigma      float64 `flag:"prior-sigma" default:"1" help:"standard deviation of the N(0, s²) weight prior" effect:"prior=normal: the mixture has --prior-sigma1 and --prior-sigma2"`
 	LikelihoodSigma float64 `flag:"likelihood-sigma" default:"0.1" help:"fixed sigma of the Gaussian likelihood"`
 	Dtype           string  `flag:"dtype" default:"float32" help:"float32 or float64"`
 	Seed            uint64  `flag:"seed" default:"1" help:"seed for data, init and every epsilon"`
@@ -43,19 +43,19 @@ type ModelSettings struct {
 
 	// The options of Blundell et al. (2015) and the field's usual tools.
 	Prior       string  `flag:"prior" default:"normal" help:"weight prior: normal (N(0, s²), s from --prior-sigma) or mixture (pi·N(0, s1²) + (1-pi)·N(0, s2²))"`
-	PriorPi     float64 `flag:"prior-pi" default:"0.5" help:"--prior mixture: weight pi of the wide component, 0 < pi < 1"`
-	PriorSigma1 float64 `flag:"prior-sigma1" default:"1" help:"--prior mixture: standard deviation s1 of the wide component"`
+	PriorPi     float64 `flag:"prior-pi" default:"0.5" help:"--prior mixture: weight pi of the wide component, 0 < pi < 1" effect:"prior=mixture: a mixture prior's weight"`
+	PriorSigma1 float64 `flag:"prior-sigma1" default:"1" help:"--prior mixture: standard deviation s1 of the wide component" effect:"prior=mixture: a mixture prior's scale"`
 	// PriorSigma2 defaults to e^-6.
-	PriorSigma2 float64 `flag:"prior-sigma2" default:"0.0024787521766663585" help:"--prior mixture: standard deviation s2 of the narrow component"`
+	PriorSigma2 float64 `flag:"prior-sigma2" default:"0.0024787521766663585" help:"--prior mixture: standard deviation s2 of the narrow component" effect:"prior=mixture: a mixture prior's scale"`
 	// KL is read by graph.ParseKLEstimate.
 	KL string `flag:"kl" default:"mc" help:"KL estimate: mc (one-sample Monte Carlo at the drawn weights) or closed (analytic; needs --prior normal)"`
 	// Likelihood is read by graph.ParseLikelihood.
 	Likelihood string `flag:"likelihood" default:"fixed" help:"Gaussian likelihood's noise scale: fixed (--likelihood-sigma), learned (one scale, softplus-parameterised, starting at --likelihood-sigma) or hetero (the network outputs a mean and a scale per input)"`
 	// MinSigma defaults to graph.DefaultMinSigma.
-	MinSigma  float64 `flag:"min-sigma" default:"0.001" help:"--likelihood hetero: floor added to the softplus scale"`
+	MinSigma  float64 `flag:"min-sigma" default:"0.001" help:"--likelihood hetero: floor added to the softplus scale" effect:"likelihood=hetero: the floor of --likelihood hetero's scale"`
 	BatchSize int     `flag:"batch-size" help:"rows per step; 0: the full batch (the seed's). Each epoch reshuffles the training set and takes N/batch-size steps"`
 	// KLWeight is read by train.ParseKLWeighting.
-	KLWeight     string `flag:"kl-weight" default:"uniform" help:"with --batch-size: the KL weight of minibatch i of M, uniform (1/M) or blundell (2^(M-i)/(2^M-1))"`
+	KLWeight     string `flag:"kl-weight" default:"uniform" help:"with --batch-size: the KL weight of minibatch i of M, uniform (1/M) or blundell (2^(M-i)/(2^M-1))" effect:"batch-size!=0: one full batch per epoch: its KL weight is 1"`
 	LocalReparam bool   `flag:"local-reparam" help:"sample the pre-activations (local reparameterisation trick) instead of the weights; needs --kl closed"`
 	MCSamples    int    `flag:"mc-samples" default:"1" help:"epsilon draws per step: the negative ELBO and its gradient averaged over them"`
 }

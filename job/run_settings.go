@@ -17,7 +17,7 @@ type RunSettings struct {
 	Epochs          int `flag:"epochs" default:"5000" help:"training epochs (full-batch steps)"`
 	Samples         int `flag:"samples" default:"1000" help:"stochastic passes for the predictive bands"`
 	ReportEvery     int `flag:"report-every" default:"500" help:"epochs between train/validation loss reports"`
-	CheckpointEvery int `flag:"checkpoint-every" help:"also write --save every N epochs (a multiple of --report-every; 0: only at the end)"`
+	CheckpointEvery int `flag:"checkpoint-every" help:"also write --save every N epochs (a multiple of --report-every; 0: only at the end)" effect:"save!=: it writes --save"`
 }
 
 // Check checks Epochs, Samples and ReportEvery for a run of task: a

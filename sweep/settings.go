@@ -14,20 +14,20 @@ import (
 // Detach), or one of its points (Task), or a finished sweep collected
 // (Collect); Metric, Maximize, X, By and Format shape its report.
 type Settings struct {
-	Grid     string        "flag:\"grid\" help:\"the grid file: one `key = value` or `key = [v1, v2]` per line, each key a bbb train flag (docs/SWEEP.md)\""
-	Out      string        `flag:"out" help:"the sweep folder: DIR/runs/<point>/ per point, DIR/sweep.csv, DIR/sweep.FORMAT"`
-	On       string        `flag:"on" default:"local" help:"where the points run: local (--jobs at once on this machine) or slurm (one job array)"`
-	Jobs     int           `flag:"jobs" default:"1" help:"--on local: points run at once; the cores are divided among them (--threads, GOMAXPROCS)"`
-	Seeds    string        `flag:"seeds" help:"comma-separated seeds, replacing the grid's seeds key"`
+	Grid     string        "flag:\"grid\" help:\"the grid file: one `key = value` or `key = [v1, v2]` per line, each key a bbb train flag (docs/SWEEP.md)\" effect:\"!collect: it only reads the sweep's folder\""
+	Out      string        `flag:"out" help:"the sweep folder: DIR/runs/<point>/ per point, DIR/sweep.csv, DIR/sweep.FORMAT" effect:"!collect: it only reads the sweep's folder"`
+	On       string        `flag:"on" default:"local" help:"where the points run: local (--jobs at once on this machine) or slurm (one job array)" effect:"!collect: it only reads the sweep's folder"`
+	Jobs     int           `flag:"jobs" default:"1" help:"--on local: points run at once; the cores are divided among them (--threads, GOMAXPROCS)" effect:"!collect: it only reads the sweep's folder; on=local: Slurm runs each point as an array task"`
+	Seeds    string        `flag:"seeds" help:"comma-separated seeds, replacing the grid's seeds key" effect:"!collect: it only reads the sweep's folder"`
 	Metric   string        `flag:"metric" default:"val_nlpd" help:"the summary.json number the best point and the figure use"`
 	Maximize bool          `flag:"maximize" help:"the best point has the highest --metric (default: the lowest)"`
 	X        string        `flag:"x" help:"the figure's x axis: a grid key (default: the first list of more than one value)"`
 	By       string        `flag:"by" help:"the figure's lines: a grid key (default: the next list)"`
 	Format   string        `flag:"format" default:"png" help:"figure format: png, svg or pdf"`
-	Detach   bool          "flag:\"detach\" help:\"--on slurm: submit and return; `bbb sweep --collect DIR` later\""
+	Detach   bool          "flag:\"detach\" help:\"--on slurm: submit and return; `bbb sweep --collect DIR` later\" effect:\"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it\""
 	Collect  string        `flag:"collect" help:"collect the sweep in this folder (sweep.csv, figure, best point) without running anything"`
 	Task     string        "flag:\"task\" help:\"run one point of the sweep in this folder: `--task DIR INDEX` (what a Slurm array task runs; INDEX defaults to $SLURM_ARRAY_TASK_ID)\""
-	Poll     time.Duration `flag:"poll" default:"5s" help:"--on slurm: how often squeue is asked while waiting"`
+	Poll     time.Duration `flag:"poll" default:"5s" help:"--on slurm: how often squeue is asked while waiting" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
 }
 
 // CheckRun refuses, before any file is read, the first setting a grid

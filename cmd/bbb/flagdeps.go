@@ -5,17 +5,22 @@ import (
 	"io"
 	"strings"
 
+	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/internal/flagrule"
+	"github.com/bbb-go/bbb/internal/settingflag"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/sweep"
 )
 
 // A flag the user sets is refused, before any work, in a combination where
 // it would have no effect: `--prior-pi 0.3` with the normal prior, `--points
 // 500` with --data. flagDeps lists every flag of every command with the
-// conditions under which it has an effect; checkFlagDeps applies it once
-// the command's flags are final (after --preset and --resume), naming the
-// flag and the flag that makes it ineffective in one line. A flag without
-// an entry fails TestFlagDepsCoverEveryFlag.
+// conditions under which it has an effect: a settings type's flags in its
+// fields' effect tags (`effect:"prior=mixture: a mixture prior's weight"`,
+// flagrule.Parse), the others here; checkFlagDeps applies it once the
+// command's flags are final (after --preset and --resume), naming the flag
+// and the flag that makes it ineffective in one line. A flag without an
+// entry fails TestFlagDepsCoverEveryFlag.
 
 type (
 	effect    = flagrule.Effect
@@ -24,43 +29,30 @@ type (
 
 var when, unless, unlessSet, never = flagrule.When, flagrule.Unless, flagrule.UnlessSet, flagrule.Never
 
+// tagged is the table of the settings types' flags, their conditions as
+// their effect tags spell them (flagrule.Parse).
+func tagged(settings ...any) flagTable {
+	return flagrule.FromTags(settingflag.Tags("effect", settings...))
+}
+
 // modelDeps are the flags of modelFlags (train, bench, dot).
 func modelDeps() flagTable {
-	return flagTable{
-		"layers": nil, "hidden": nil, "points": nil, "workers": nil, "threads": nil,
-		"lr": nil, "lr-milestones": nil, "n-batch": nil, "likelihood-sigma": nil,
-		"dtype": nil, "device": nil, "seed": nil, "stock-ops": nil,
+	return tagged(&job.ModelSettings{}).With(flagTable{"device": nil,
 		"tf32": {when("stock-ops", "the stock-op graph's products are Gorgonia's alone", "false"),
-			when("dtype", "TF32 rounds float32 inputs; float64 products stay float64", "float32")},
-		"prior": nil, "kl": nil, "likelihood": nil, "batch-size": nil, "local-reparam": nil, "mc-samples": nil,
-		"lr-gamma":     {unless("lr-milestones", "", "the rate is constant")},
-		"prior-sigma":  {when("prior", "the mixture has --prior-sigma1 and --prior-sigma2", "normal")},
-		"prior-pi":     {when("prior", "a mixture prior's weight", "mixture")},
-		"prior-sigma1": {when("prior", "a mixture prior's scale", "mixture")},
-		"prior-sigma2": {when("prior", "a mixture prior's scale", "mixture")},
-		"min-sigma":    {when("likelihood", "the floor of --likelihood hetero's scale", "hetero")},
-		"kl-weight":    {unless("batch-size", "0", "one full batch per epoch: its KL weight is 1")},
-	}
+			when("dtype", "TF32 rounds float32 inputs; float64 products stay float64", "float32")}})
 }
 
 // The flags of train --preset mnist alone, and those it has no use for.
 var (
 	notMNIST  = unless("preset", "mnist", "a classifier of the MNIST images")
 	onlyMNIST = when("preset", "only --preset mnist reads MNIST", "mnist")
-	needsData = unless("data", "", "it describes --data")
 )
 
 func trainDeps() flagTable {
-	t := modelDeps().With(flagTable{
+	t := modelDeps().With(tagged(&job.RunSettings{}, &job.DataSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})).With(flagTable{
 		"points": {needsNoData},
-		"val":    {needsData}, "x-cols": {needsData}, "y-col": {needsData},
-		"val-split":        {needsData, when("val", "--val is the validation set", "")},
-		"prune":            {unless("from", "", "it prunes the --from model")},
-		"checkpoint-every": {unless("save", "", "it writes --save")},
-		"format":           {when("no-figures", "no figure is written", "false")},
-		"preset":           nil, "epochs": nil, "samples": nil, "report-every": nil, "out": nil,
-		"cpuprofile": nil, "q": nil, "no-figures": nil, "no-train-band": nil, "data": nil, "save": nil, "resume": nil,
-		"mnist-dir": nil, "mnist-train": nil, "mnist-val": nil, "mnist-test": nil, "val-samples": nil, "from": nil,
+		"format": {when("no-figures", "no figure is written", "false")},
+		"preset": nil, "out": nil, "cpuprofile": nil, "q": nil, "no-figures": nil, "no-train-band": nil, "save": nil, "resume": nil,
 		"max-memory": nil,
 	})
 	mode := flagTable{}
@@ -76,13 +68,11 @@ func trainDeps() flagTable {
 var needsNoData = effect{On: "data", Why: "the rows come from --data", Has: func(v string, _ bool) bool { return v == "" }}
 
 func benchDeps() flagTable {
-	return modelDeps().With(flagTable{
+	return modelDeps().With(tagged(&job.BenchSettings{})).With(flagTable{
 		"lr-milestones": {never("bench times steps, and a learning-rate schedule changes no step's time")},
 		"points":        {when("points-list", "--points-list gives the sizes", "")},
 		"layers":        {when("layers-list", "--layers-list gives the sizes", "")},
-		"hidden-sizes":  {unlessSet("hidden", "--hidden is the one width timed")},
-		"points-list":   nil, "layers-list": nil, "epochs": nil, "seconds": nil, "warmup": nil, "samples": nil,
-		"compare": nil, "out": nil, "format": nil, "q": nil, "max-memory": nil,
+		"compare":       nil, "out": nil, "format": nil, "q": nil, "max-memory": nil,
 	})
 }
 
@@ -106,37 +96,26 @@ var banditHasBBB = effect{On: "agents", Why: "only the bbb agents train a weight
 	return false
 }}
 
-// flagDeps is every command's table, by its FlagSet's name.
+// flagDeps is every command's table, by its FlagSet's name: the tags of
+// its settings types, and the conditions of its other flags.
 var flagDeps = map[string]flagTable{
-	"train": trainDeps(),
-	"bench": benchDeps(),
-	"dot":   dotDeps(),
-	"predict": {"model": nil, "data": nil, "out": nil, "samples": nil, "quantiles": nil, "workers": nil,
-		"seed": nil, "q": nil, "max-memory": nil},
-	"prune": {"model": nil, "fractions": nil, "out": nil, "format": nil, "samples": nil, "seed": nil, "q": nil,
-		"mnist-dir": nil, "mnist-test": nil},
-	"bandit": {"steps": nil, "agents": nil, "out": nil, "seeds": nil, "seed": {unlessSet("seeds", "--seeds gives the seeds")}, "data": nil, "every": nil, "hidden": nil,
-		"depth": nil, "buffer": nil, "batch": nil, "updates": nil, "lr": nil, "likelihood-sigma": nil,
-		"init-std": nil, "format": nil, "q": nil,
-		"prior": {banditHasBBB}, "kl-data": {banditHasBBB}, "init-rho": {banditHasBBB},
-		"rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}},
+	"train":   trainDeps(),
+	"bench":   benchDeps(),
+	"dot":     dotDeps(),
+	"predict": tagged(&job.PredictSettings{}).With(flagTable{"q": nil, "max-memory": nil}),
+	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}).With(flagTable{"q": nil}),
+	"bandit": tagged(&bandit.Settings{}).With(flagTable{"prior": {banditHasBBB}, "kl-data": {banditHasBBB},
+		"init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},
 	"sweep":   sweepDeps(),
 }
 
-// sweepDeps: --collect reads a finished sweep (it runs nothing), and the
-// sbatch flags belong to --on slurm.
+// sweepDeps: the sbatch flags belong to --on slurm, and --collect reads a
+// finished sweep (it runs nothing).
 func sweepDeps() flagTable {
-	collecting := unlessSet("collect", "it only reads the sweep's folder")
-	onSlurm := when("on", "only Slurm takes it", "slurm")
-	t := flagTable{
-		"collect": nil, "task": nil, "metric": nil, "maximize": nil, "x": nil, "by": nil, "format": nil,
-		"grid": {collecting}, "out": {collecting}, "on": {collecting}, "seeds": {collecting},
-		"jobs":   {collecting, when("on", "Slurm runs each point as an array task", "local")},
-		"detach": {collecting, onSlurm}, "poll": {collecting, onSlurm},
-	}
+	t := tagged(&sweep.Settings{})
 	for _, k := range sweep.SlurmKeys {
-		t[k] = []effect{collecting, onSlurm}
+		t[k] = []effect{unlessSet("collect", "it only reads the sweep's folder"), when("on", "only Slurm takes it", "slurm")}
 	}
 	return t
 }

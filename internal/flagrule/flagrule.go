@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 )
 
 // Effect is one condition a flag needs to have an effect.
@@ -37,6 +38,56 @@ func UnlessSet(on, why string) Effect {
 // Never: no effect in this command at all.
 func Never(why string) Effect {
 	return Effect{Why: why, Has: func(string, bool) bool { return false }}
+}
+
+// Parse reads one flag's conditions as text: rules separated by ";",
+// each "COND" or "COND: WHY", COND one of
+//
+//	ON=V1|V2  When(ON, WHY, V1, V2): an effect only while ON is V1 or V2 ("ON=": ON empty)
+//	ON!=V     Unless(ON, V, WHY): no effect while ON is V
+//	!ON       UnlessSet(ON, WHY): no effect once the user sets ON
+//	never     Never(WHY)
+//
+// (the effect tag of a settings struct's field: FromTags).
+func Parse(text string) ([]Effect, error) {
+	var out []Effect
+	for _, rule := range strings.Split(text, ";") {
+		cond, why, _ := strings.Cut(strings.TrimSpace(rule), ": ")
+		on, vals, isWhen := strings.Cut(cond, "=")
+		switch {
+		case cond == "never":
+			out = append(out, Never(why))
+		case strings.HasPrefix(cond, "!") && len(cond) > 1 && !strings.Contains(cond, "="):
+			out = append(out, UnlessSet(cond[1:], why))
+		case isWhen && strings.HasSuffix(on, "!") && len(on) > 1:
+			out = append(out, Unless(strings.TrimSuffix(on, "!"), vals, why))
+		case isWhen && on != "" && !strings.ContainsAny(on, "! "):
+			out = append(out, When(on, why, strings.Split(vals, "|")...))
+		default:
+			return nil, fmt.Errorf("flagrule: rule %q: want ON=V1|V2, ON!=V, !ON or never, then \": WHY\"", rule)
+		}
+	}
+	return out, nil
+}
+
+// FromTags is the Table of flags whose conditions are given as text (a
+// settings struct's effect tags, by flag: settingflag.Tags), each read by
+// Parse; "" is nil (always an effect). Text Parse cannot read is a
+// programming error (panic).
+func FromTags(tags map[string]string) Table {
+	t := Table{}
+	for name, text := range tags {
+		t[name] = nil
+		if text == "" {
+			continue
+		}
+		effects, err := Parse(text)
+		if err != nil {
+			panic(fmt.Sprintf("flag --%s: %v", name, err))
+		}
+		t[name] = effects
+	}
+	return t
 }
 
 // With returns t with the conditions in more added (after t's own: a

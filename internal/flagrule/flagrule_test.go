@@ -5,8 +5,10 @@ import (
 	"testing"
 )
 
+// checkCases are a table of every kind of condition, and what Check says
+// of a command line against it.
 func TestCheck(t *testing.T) {
-	table := Table{
+	testCheck(t, Table{
 		"prior": nil, "data": nil, "no-figures": nil, "hidden": nil,
 		"prior-pi":      {When("prior", "a mixture prior's weight", "mixture")},
 		"points":        {When("data", "the rows come from --data", "")},
@@ -15,7 +17,44 @@ func TestCheck(t *testing.T) {
 		"hidden-sizes":  {UnlessSet("hidden", "--hidden is the one width timed")},
 		"lr-milestones": {Never("no step's time changes")},
 		"figure-note":   {When("no-figures", "", "true")},
-	}.With(Table{"format": {Unless("prior", "none", "")}})
+	}.With(Table{"format": {Unless("prior", "none", "")}}))
+}
+
+// The same table written as effect tags (FromTags, Parse) checks the same.
+func TestFromTags(t *testing.T) {
+	testCheck(t, FromTags(map[string]string{
+		"prior": "", "data": "", "no-figures": "", "hidden": "",
+		"prior-pi":      "prior=mixture: a mixture prior's weight",
+		"points":        "data=: the rows come from --data",
+		"val":           "data!=: it describes --data",
+		"format":        "prior!=none; no-figures=false: no figure is written",
+		"hidden-sizes":  "!hidden: --hidden is the one width timed",
+		"lr-milestones": "never: no step's time changes",
+		"figure-note":   "no-figures=true",
+	}))
+}
+
+func TestParse(t *testing.T) {
+	e, err := Parse("prior=mixture|normal: a prior: either; !hidden")
+	if err != nil || len(e) != 2 || e[0].On != "prior" || e[0].Why != "a prior: either" || !e[0].Has("normal", false) ||
+		e[0].Has("none", false) || e[1].On != "hidden" || e[1].Why != "" || !e[1].Has("", false) || e[1].Has("", true) {
+		t.Errorf("Parse: %+v, %v", e, err)
+	}
+	for _, bad := range []string{"", "prior", "=x", "!", "prior!x", "a b=c", "!on=x", "!=x", "data!=x; "} {
+		if _, err := Parse(bad); err == nil {
+			t.Errorf("Parse(%q): no error", bad)
+		}
+	}
+	defer func() {
+		if r := recover(); r == nil {
+			t.Error("FromTags of a bad rule: no panic")
+		}
+	}()
+	FromTags(map[string]string{"x": "sometimes"})
+}
+
+func testCheck(t *testing.T, table Table) {
+	t.Helper()
 	for _, c := range []struct {
 		args []string
 		want string

@@ -115,6 +115,16 @@ func Names(ss ...any) map[string]string {
 	return out
 }
 
+// Tags returns the tag key of every flag-tagged field of the structs ss
+// point to, by the field's flag ("layers"), "" for a field without it.
+func Tags(key string, ss ...any) map[string]string {
+	out := map[string]string{}
+	for _, s := range ss {
+		fields(s, func(f reflect.StructField, _ reflect.Value) { out[f.Tag.Get("flag")] = f.Tag.Get(key) })
+	}
+	return out
+}
+
 // set parses text into v as its flag would.
 func set(v reflect.Value, text string) error {
 	switch v.Kind() {

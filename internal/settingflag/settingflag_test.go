@@ -163,3 +163,17 @@ func TestPanics(t *testing.T) {
 		}()
 	}
 }
+
+// Tags gives a tag of every flag, by flag name, "" where a field has none.
+func TestTags(t *testing.T) {
+	type more struct {
+		Extra int `flag:"extra" effect:"name=x: why"`
+	}
+	got := Tags("effect", &settings{}, &more{})
+	if len(got) != 8 || got["extra"] != "name=x: why" || got["count"] != "" {
+		t.Errorf("Tags = %v", got)
+	}
+	if h := Tags("help", &settings{}); h["poll"] != "a duration" || h["off"] != "another" {
+		t.Errorf("Tags(help) = %v", h)
+	}
+}
