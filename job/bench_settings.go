@@ -12,7 +12,9 @@ import (
 // model (ModelSettings): the sizes to time as comma-separated lists
 // (HiddenSizes; PointsList and LayersList, "": the model's one size), the
 // timed steps (Steps, at most Seconds), the untimed ones first (Warmup,
-// 0: none) and the predictive passes (Passes).
+// 0: none), the predictive passes (Passes), and the files: the reports
+// of other backends to compare (Compare), the output folder (Out) and its
+// figure's Format; Quiet: no progress lines.
 type BenchSettings struct {
 	HiddenSizes string  `flag:"hidden-sizes" default:"20,64,128,256" help:"comma-separated hidden widths to sweep (the GPU sweep adds 512,1024)" effect:"!hidden: --hidden is the one width timed"`
 	PointsList  string  `flag:"points-list" help:"comma-separated data sizes to sweep (default: --points)"`
@@ -21,6 +23,10 @@ type BenchSettings struct {
 	Seconds     float64 `flag:"seconds" default:"2" help:"stop timing a size after this many seconds (at least 3 steps)"`
 	Warmup      int     `flag:"warmup" default:"3" help:"untimed steps first"`
 	Passes      int     `flag:"samples" default:"50" help:"predictive passes timed per size over the validation inputs"`
+	Compare     string  `flag:"compare" help:"comma-separated bench.json files of other backends (the CPU build's, scripts/torch_bench.py's, ...) to put in the same table and figure"`
+	Out         string  `flag:"out" default:"out/bench" help:"output directory for bench.json and the figure"`
+	Format      string  `flag:"format" default:"png" help:"figure format: png, svg or pdf"`
+	Quiet       bool    `flag:"q" help:"no progress on stderr"`
 }
 
 // Sizes returns the sweep's lists of hidden widths, data sizes and

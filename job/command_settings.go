@@ -12,6 +12,7 @@ type PredictSettings struct {
 	Quantiles string `flag:"quantiles" default:"0.05,0.5,0.95" help:"comma-separated quantile levels in [0, 1]"`
 	Workers   int    `flag:"workers" default:"1" help:"goroutines for predictive sampling"`
 	Seed      uint64 `flag:"seed" help:"seed of the passes' epsilon (default: the model's training seed)"`
+	Quiet     bool   `flag:"q" help:"no progress on stderr"`
 }
 
 // Check returns the quantile levels, or the first bad setting as a
@@ -46,6 +47,7 @@ type PruneSettings struct {
 	Format    string `flag:"format" default:"png" help:"figure format: png, svg or pdf"`
 	Samples   int    `flag:"samples" default:"100" help:"weight draws averaged for each test error (10 leave a Monte Carlo noise of a few tenths of a point on a trained MNIST model)"`
 	Seed      uint64 `flag:"seed" help:"seed of the weight draws (default: the model's training seed)"`
+	Quiet     bool   `flag:"q" help:"no progress on stderr"`
 }
 
 // Check returns the shares to remove (ParseFractions), or the first bad

@@ -20,6 +20,21 @@ type RunSettings struct {
 	CheckpointEvery int `flag:"checkpoint-every" help:"also write --save every N epochs (a multiple of --report-every; 0: only at the end)" effect:"save!=: it writes --save"`
 }
 
+// OutputSettings are what a train run writes, as a user gives them: the
+// run folder (Out), its figures (Format; none with NoFigures) and the
+// 1000-pass band over the training inputs (skipped with NoTrainBand), the
+// model file (Save) and a CPU profile (CPUProfile); Quiet: no progress
+// lines. Tags as RunSettings'.
+type OutputSettings struct {
+	Out         string `flag:"out" default:"out" help:"output directory"`
+	Format      string `flag:"format" default:"png" help:"figure format: png, svg or pdf" effect:"no-figures=false: no figure is written"`
+	NoFigures   bool   `flag:"no-figures" help:"write no figures"`
+	NoTrainBand bool   `flag:"no-train-band" help:"skip the 1000-pass band over the training inputs (the seed draws it)"`
+	Save        string `flag:"save" help:"write the model (parameters, config, scaler, Adam state) to this .npz file at the end, atomically"`
+	CPUProfile  string `flag:"cpuprofile" help:"write a pprof CPU profile of the training loop to this file"`
+	Quiet       bool   `flag:"q" help:"no progress on stderr"`
+}
+
 // Check checks Epochs, Samples and ReportEvery for a run of task: a
 // regression's bands need 2 passes, a classifier's test error 1. The first
 // bad one is a *SettingError.

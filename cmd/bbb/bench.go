@@ -19,8 +19,6 @@ import (
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var m modelFlags
 	var b job.BenchSettings
-	var compare, out, format string
-	var quiet bool
 	var maxMemory memory.Limit
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	m.register(fs)
@@ -31,10 +29,6 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("hidden").DefValue = "0" // unset: --hidden-sizes
 	settingflag.SetDefaults(&b)
 	settingflag.Register(fs, &b)
-	fs.StringVar(&compare, "compare", "", "comma-separated bench.json files of other backends (the CPU build's, scripts/torch_bench.py's, ...) to put in the same table and figure")
-	fs.StringVar(&out, "out", "out/bench", "output directory for bench.json and the figure")
-	fs.StringVar(&format, "format", "png", "figure format: png, svg or pdf")
-	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
@@ -49,7 +43,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := b.Check(); err != nil {
 		return flagError(err)
 	}
-	if err := checkFormat(&format); err != nil {
+	if err := checkFormat(&b.Format); err != nil {
 		return err
 	}
 	sw := bench.Sweep{Config: b.Config(&m.ModelSettings, cudaBuild), Points: points, Layers: layers, Hidden: hiddens, Stage: interrupt.EnterStage}
@@ -93,17 +87,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	plan := newPlan()
 	var compared []string
-	if compare != "" {
-		for _, file := range strings.Split(compare, ",") {
+	if b.Compare != "" {
+		for _, file := range strings.Split(b.Compare, ",") {
 			file = strings.TrimSpace(file)
 			if file == "" {
-				return usagef("--compare %q: empty file name in the list", compare)
+				return usagef("--compare %q: empty file name in the list", b.Compare)
 			}
 			plan.In("--compare", file)
 			compared = append(compared, file)
 		}
 	}
-	plan.OutDir("--out", out)
+	plan.OutDir("--out", b.Out)
 	if err := checkPlan(plan); err != nil {
 		return err
 	}
@@ -115,7 +109,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		others = append(others, bench.Backend{Report: *r, File: file})
 	}
-	rd, err := openRunDir("--out", out)
+	rd, err := openRunDir("--out", b.Out)
 	if err != nil {
 		return err
 	}
@@ -126,11 +120,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	build := buildInfo()
 	rep.Build = &build
 	sw.Device = device
-	sw.Progress = progressTo(quiet, stderr)
+	sw.Progress = progressTo(b.Quiet, stderr)
 	if rep.Rows, err = sw.Run(ctx); err != nil {
 		return err
 	}
-	if err := bench.Save(ctx, rd.Stage, format, rep, others, stdout, interrupt.EnterStage); err != nil {
+	if err := bench.Save(ctx, rd.Stage, b.Format, rep, others, stdout, interrupt.EnterStage); err != nil {
 		return err
 	}
 	return rd.commitOut(ctx)

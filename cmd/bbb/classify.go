@@ -88,7 +88,7 @@ func (f *trainFlags) checkClassify() error {
 	if err := mnistGraph(&f.modelFlags).WithDefaults().Validate(); err != nil {
 		return usagef("--preset mnist: %v", err)
 	}
-	if err := checkFormat(&f.format); err != nil {
+	if err := checkFormat(&f.files.Format); err != nil {
 		return err
 	}
 	if err := f.checkOutputs(); err != nil {
@@ -150,7 +150,7 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 	if f.BatchSize > data.Train.Len() {
 		return usagef("--batch-size %d: over the %d training images", f.BatchSize, data.Train.Len())
 	}
-	rd, err := openRunDir("--out", f.out)
+	rd, err := openRunDir("--out", f.files.Out)
 	if err != nil {
 		return err
 	}
@@ -174,5 +174,5 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	if err := rd.commitOut(ctx); err != nil {
 		return err
 	}
-	return job.WriteClassSummary(stdout, s, f.out)
+	return job.WriteClassSummary(stdout, s, f.files.Out)
 }

@@ -49,11 +49,8 @@ var (
 )
 
 func trainDeps() flagTable {
-	t := modelDeps().With(tagged(&job.RunSettings{}, &job.DataSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})).With(flagTable{
-		"points": {needsNoData},
-		"format": {when("no-figures", "no figure is written", "false")},
-		"preset": nil, "out": nil, "cpuprofile": nil, "q": nil, "no-figures": nil, "no-train-band": nil, "save": nil, "resume": nil,
-		"max-memory": nil,
+	t := modelDeps().With(tagged(&job.RunSettings{}, &job.OutputSettings{}, &job.DataSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})).With(flagTable{
+		"points": {needsNoData}, "preset": nil, "resume": nil, "max-memory": nil,
 	})
 	mode := flagTable{}
 	for _, n := range regressionOnly {
@@ -72,7 +69,7 @@ func benchDeps() flagTable {
 		"lr-milestones": {never("bench times steps, and a learning-rate schedule changes no step's time")},
 		"points":        {when("points-list", "--points-list gives the sizes", "")},
 		"layers":        {when("layers-list", "--layers-list gives the sizes", "")},
-		"compare":       nil, "out": nil, "format": nil, "q": nil, "max-memory": nil,
+		"max-memory":    nil,
 	})
 }
 
@@ -102,8 +99,8 @@ var flagDeps = map[string]flagTable{
 	"train":   trainDeps(),
 	"bench":   benchDeps(),
 	"dot":     dotDeps(),
-	"predict": tagged(&job.PredictSettings{}).With(flagTable{"q": nil, "max-memory": nil}),
-	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}).With(flagTable{"q": nil}),
+	"predict": tagged(&job.PredictSettings{}).With(flagTable{"max-memory": nil}),
+	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}),
 	"bandit": tagged(&bandit.Settings{}).With(flagTable{"prior": {banditHasBBB}, "kl-data": {banditHasBBB},
 		"init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},

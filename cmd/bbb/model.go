@@ -9,14 +9,13 @@ import (
 	"github.com/bbb-go/bbb/rundir"
 )
 
-// modelIO are train's --save and --resume.
+// modelIO is train's --resume.
 type modelIO struct {
-	save, resume string
-	ckpt         *modelfile.File // read --resume
+	resume string
+	ckpt   *modelfile.File // read --resume
 }
 
 func (m *modelIO) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.save, "save", "", "write the model (parameters, config, scaler, Adam state) to this .npz file at the end, atomically")
 	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
 }
 

@@ -20,10 +20,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var s job.PredictSettings
 	settingflag.SetDefaults(&s)
 	s.Workers = defaultWorkers()
-	var quiet bool
 	fs := flag.NewFlagSet("predict", flag.ContinueOnError)
 	settingflag.Register(fs, &s)
-	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	var maxMemory memory.Limit
 	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {
@@ -82,7 +80,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	j := job.Predict{Net: net, Scaler: c.Model.Scaler, XNames: c.Model.XNames, X: tab.X, Samples: samples, Quantiles: qs, Workers: workers, Seed: seed,
 		Hooks: job.Hooks{Stage: interrupt.EnterStage}}
-	p, err := j.Run(ctx, progressTo(quiet, stderr))
+	p, err := j.Run(ctx, progressTo(s.Quiet, stderr))
 	if re := (*job.RowError)(nil); errors.As(err, &re) {
 		return usagef("--data %s:%d: %v", dataPath, tab.Line(re.Row), re.Err)
 	}
@@ -95,7 +93,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := p.WriteFile(out, stdout); err != nil {
 		return err
 	}
-	if !quiet && out != "-" {
+	if !s.Quiet && out != "-" {
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}
 	return nil

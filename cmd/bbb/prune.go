@@ -18,11 +18,9 @@ import (
 func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var s job.PruneSettings
 	settingflag.SetDefaults(&s)
-	var quiet bool
 	var mf mnistFlags
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
 	settingflag.Register(fs, &s)
-	fs.BoolVar(&quiet, "q", false, "no progress on stderr")
 	mf.register(fs, false)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
@@ -84,7 +82,7 @@ func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer rd.Abort()
 	j.Data = set
-	rows, err := j.Run(ctx, rd.Stage, progressTo(quiet, stderr))
+	rows, err := j.Run(ctx, rd.Stage, progressTo(s.Quiet, stderr))
 	if errors.Is(err, job.ErrZeroSNR) {
 		return fmt.Errorf("prune: --model %s: %v", model, err)
 	}

@@ -12,7 +12,7 @@ import (
 // bandit.SettingError); settingFlags is the one table from a setting to
 // the flag a user types (the settings types' flag tags), and flagError
 // renders such an error in the words of the flags.
-var settingFlags = settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.DataSettings{}, &job.BenchSettings{},
+var settingFlags = settingflag.Names(&job.ModelSettings{}, &job.RunSettings{}, &job.OutputSettings{}, &job.DataSettings{}, &job.BenchSettings{},
 	&job.PredictSettings{}, &job.PruneSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})
 
 // flagError is err as a usage error naming the flag of its setting, or err

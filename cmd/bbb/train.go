@@ -22,16 +22,15 @@ import (
 
 type trainFlags struct {
 	modelFlags
-	preset                         string
-	out, format, cpuProfile        string
-	quiet, skipTrainBand, noFigure bool
-	df                             dataFlags  // --data and its options (data.go)
-	mnist                          mnistFlags // --preset mnist's data (classify.go)
-	mio                            modelIO    // --save, --resume (model.go)
-	run                            job.RunSettings
-	runFlags                       map[string]string
-	csv                            *data.Fitted // loaded --data, nil for the seed's curve
-	maxMemory                      memory.Limit // --max-memory (memory.go)
+	preset    string
+	files     job.OutputSettings
+	df        dataFlags  // --data and its options (data.go)
+	mnist     mnistFlags // --preset mnist's data (classify.go)
+	mio       modelIO    // --save, --resume (model.go)
+	run       job.RunSettings
+	runFlags  map[string]string
+	csv       *data.Fitted // loaded --data, nil for the seed's curve
+	maxMemory memory.Limit // --max-memory (memory.go)
 }
 
 // presets fill the flags the user did not set.
@@ -57,12 +56,8 @@ func (f *trainFlags) flagSet() *flag.FlagSet {
 	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win")
 	settingflag.SetDefaults(&f.run)
 	settingflag.Register(fs, &f.run)
-	fs.StringVar(&f.out, "out", "out", "output directory")
-	fs.StringVar(&f.format, "format", "png", "figure format: png, svg or pdf")
-	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a pprof CPU profile of the training loop to this file")
-	fs.BoolVar(&f.quiet, "q", false, "no progress on stderr")
-	fs.BoolVar(&f.skipTrainBand, "no-train-band", false, "skip the 1000-pass band over the training inputs (the seed draws it)")
-	fs.BoolVar(&f.noFigure, "no-figures", false, "write no figures")
+	settingflag.SetDefaults(&f.files)
+	settingflag.Register(fs, &f.files)
 	f.df.register(fs)
 	f.mio.register(fs)
 	f.mnist.register(fs, true)
@@ -155,7 +150,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if checkOnly(ctx) {
 		return nil
 	}
-	rd, err := openRunDir("--out", f.out)
+	rd, err := openRunDir("--out", f.files.Out)
 	if err != nil {
 		return err
 	}
@@ -201,7 +196,7 @@ func (f *trainFlags) check() error {
 		// A checkpoint holds the epsilon streams, not the minibatch shuffle.
 		return usagef("--resume %s: not with --batch-size or --mc-samples (the checkpoint does not hold their random state)", f.mio.resume)
 	}
-	if err := checkFormat(&f.format); err != nil {
+	if err := checkFormat(&f.files.Format); err != nil {
 		return err
 	}
 	if f.df.Data == "" { // a --data run is checked once its rows are known (runTrain)
@@ -235,11 +230,11 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	p.In("--resume", f.mio.resume)
 	p.In("--from", f.mnist.From)
 	p.InDir("--mnist-dir", f.mnist.Dir)
-	p.Rewrites("--save", f.mio.save, "--resume")
+	p.Rewrites("--save", f.files.Save, "--resume")
 	p.Replacing("--save", modelfile.Replaceable)
-	p.Out("--cpuprofile", f.cpuProfile)
+	p.Out("--cpuprofile", f.files.CPUProfile)
 	p.Replacing("--cpuprofile", rundir.ReplacesProfile)
-	p.OutDir("--out", f.out)
+	p.OutDir("--out", f.files.Out)
 	return p
 }
 
@@ -247,11 +242,11 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 // the staged run when it names a file in --out; an interrupted run writes
 // none, so the previous profile stays, as --out does.
 func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(write bool) error, err error) {
-	if f.cpuProfile == "" {
+	if f.files.CPUProfile == "" {
 		return func(bool) error { return nil }, nil
 	}
 	cancelled := func() bool { _, ok := interrupt.Cause(ctx); return ok }
-	stopProfile, err := job.StartCPUProfile(rundir.StagedPath(f.cpuProfile, f.out, stage), cancelled)
+	stopProfile, err := job.StartCPUProfile(rundir.StagedPath(f.files.CPUProfile, f.files.Out, stage), cancelled)
 	if err != nil {
 		return nil, err
 	}
@@ -269,7 +264,7 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regression, error) {
 	cfg := f.trainConfig()
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
-	j := job.Regression{Train: cfg, NoTrainBand: f.skipTrainBand, Resume: f.mio.ckpt,
+	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
 		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
@@ -292,7 +287,7 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
 // staged run when it names a file in --out) and --checkpoint-every.
 func (f *trainFlags) jobOutputs(stage string) job.Outputs {
-	return job.Outputs{Format: f.format, NoFigures: f.noFigure, Save: rundir.StagedPath(f.mio.save, f.out, stage), CheckpointEvery: f.run.CheckpointEvery}
+	return job.Outputs{Format: f.files.Format, NoFigures: f.files.NoFigures, Save: rundir.StagedPath(f.files.Save, f.files.Out, stage), CheckpointEvery: f.run.CheckpointEvery}
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary
@@ -331,7 +326,7 @@ func (f *trainFlags) jobError(rd *runDir, err error) error {
 		case "Prune":
 			return fmt.Errorf("--prune %v: %w", f.mnist.Prune, ie.Err)
 		case "Save":
-			return fmt.Errorf("--save %s: %w", f.mio.save, ie.Err)
+			return fmt.Errorf("--save %s: %w", f.files.Save, ie.Err)
 		}
 	}
 	return err
@@ -351,8 +346,8 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err := rd.commitOut(ctx); err != nil {
 		return err
 	}
-	return job.WriteSummary(stdout, s, f.out)
+	return job.WriteSummary(stdout, s, f.files.Out)
 }
 
 // progress is where a job's progress lines go: stderr, or nowhere with -q.
-func (f *trainFlags) progress(stderr io.Writer) io.Writer { return progressTo(f.quiet, stderr) }
+func (f *trainFlags) progress(stderr io.Writer) io.Writer { return progressTo(f.files.Quiet, stderr) }
