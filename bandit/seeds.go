@@ -262,3 +262,27 @@ func (s SeedsSummary) WriteTable(w io.Writer) {
 		}
 	}
 }
+
+// A Table is a run's summary as a program prints it: each agent's final
+// regret (Summary, SeedsSummary).
+type Table interface{ WriteTable(io.Writer) }
+
+// RunSeeds runs j into dir once (seeds nil: Job.Run) or once per seed
+// (Seeds.Run), and returns the summary to print (nil when nothing was
+// written, as those say), the files written in words, and the run's error.
+func (j Job) RunSeeds(ctx context.Context, dir string, seeds []uint64) (Table, string, error) {
+	wrote := fmt.Sprintf("regret.csv, regret.%s, summary.json", j.Format)
+	if seeds == nil {
+		sum, err := j.Run(ctx, dir)
+		if sum == nil { // (not a nil *Summary in a Table)
+			return nil, wrote, err
+		}
+		return sum, wrote, err
+	}
+	wrote += fmt.Sprintf(" (the mean over the seeds) and seed-N-regret.csv, seed-N-regret.%s, seed-N-summary.json (each seed's run)", j.Format)
+	sum, err := Seeds{Job: j, Seeds: seeds}.Run(ctx, dir)
+	if sum == nil {
+		return nil, wrote, err
+	}
+	return sum, wrote, err
+}

@@ -260,3 +260,30 @@ func TestSeedsTable(t *testing.T) {
 		t.Errorf("table\n%q, want\n%q", b.String(), want)
 	}
 }
+
+// RunSeeds is Job.Run without seeds and Seeds.Run with them; a run that
+// wrote nothing gives a nil Table (not a nil summary inside one).
+func TestRunSeeds(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := Job{Config: small(100, 1), Data: d, Format: "svg"}
+	table, wrote, err := j.RunSeeds(context.Background(), t.TempDir(), nil)
+	if _, ok := table.(*Summary); !ok || err != nil || wrote != "regret.csv, regret.svg, summary.json" {
+		t.Errorf("one run: %T, %q, %v", table, wrote, err)
+	}
+	dir := t.TempDir()
+	table, wrote, err = j.RunSeeds(context.Background(), dir, []uint64{2, 3})
+	if _, ok := table.(*SeedsSummary); !ok || err != nil || !strings.HasSuffix(wrote, "seed-N-regret.svg, seed-N-summary.json (each seed's run)") ||
+		!slices.Contains(dirNames(t, dir), "seed-3-regret.csv") {
+		t.Errorf("seeds: %T, %q, %v", table, wrote, err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, seeds := range [][]uint64{nil, {1, 2}} {
+		if table, _, err := j.RunSeeds(ctx, t.TempDir(), seeds); table != nil || !errors.Is(err, context.Canceled) {
+			t.Errorf("seeds %v, cancelled at the start: %v, %v", seeds, table, err)
+		}
+	}
+}

@@ -62,23 +62,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	// The run is committed also when interrupted: the regret of what was
 	// done is kept (a nil summary: nothing was written, --out keeps the
 	// previous run).
-	var table interface{ WriteTable(io.Writer) }
-	var runErr error
-	wrote := fmt.Sprintf("regret.csv, regret.%s, summary.json", s.Format)
-	if seedList != nil {
-		sum, err := bandit.Seeds{Job: j, Seeds: seedList}.Run(ctx, rd.Stage)
-		if sum != nil {
-			table = sum
-		}
-		runErr = err
-		wrote += fmt.Sprintf(" (the mean over the seeds) and seed-N-regret.csv, seed-N-regret.%s, seed-N-summary.json (each seed's run)", s.Format)
-	} else {
-		sum, err := j.Run(ctx, rd.Stage)
-		if sum != nil {
-			table = sum
-		}
-		runErr = err
-	}
+	table, wrote, runErr := j.RunSeeds(ctx, rd.Stage, seedList)
 	if table == nil {
 		return runErr
 	}
