@@ -44,6 +44,7 @@ mutate-quick:
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/npz 69 91
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./metrics 91 97
 	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/settingflag 100 100
+	GOFLAGS="$(GOFLAGS) -count=1" GREMLINS='$(GREMLINS)' GREMLINS_FLAGS="$(GREMLINS_FLAGS)" scripts/gremlins-floor.sh ./internal/flagrule 100 97
 
 # The CI gate for nodes/ and train/ (.ci/run; docs/TESTING.md, "The gate"):
 # gremlins, every mutator, on the lines of each package changed since the

@@ -27,8 +27,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Lookup("workers").DefValue = "1"
 	fs.Lookup("hidden").Usage = "one hidden width to time (instead of --hidden-sizes)"
 	fs.Lookup("hidden").DefValue = "0" // unset: --hidden-sizes
-	settingflag.SetDefaults(&b)
-	settingflag.Register(fs, &b)
+	settingflag.Define(fs, &b)
 	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err

@@ -14,8 +14,7 @@ import (
 type dataFlags struct{ job.DataSettings }
 
 func (d *dataFlags) register(fs *flag.FlagSet) {
-	settingflag.SetDefaults(&d.DataSettings)
-	settingflag.Register(fs, &d.DataSettings)
+	settingflag.Define(fs, &d.DataSettings)
 }
 
 // load reads the files (nil if --data is not set: job.DataSettings);

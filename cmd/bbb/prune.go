@@ -17,10 +17,9 @@ import (
 // from a saved MNIST model and report the test error per share removed.
 func runPrune(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var s job.PruneSettings
-	settingflag.SetDefaults(&s)
 	var mf mnistFlags
 	fs := flag.NewFlagSet("prune", flag.ContinueOnError)
-	settingflag.Register(fs, &s)
+	settingflag.Define(fs, &s)
 	mf.register(fs, false)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err

@@ -32,8 +32,7 @@ type sweepFlags struct {
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	f := sweepFlags{stdout: stdout, stderr: stderr, slurm: map[string]*string{}}
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	settingflag.SetDefaults(&f.Settings)
-	settingflag.Register(fs, &f.Settings)
+	settingflag.Define(fs, &f.Settings)
 	for _, k := range sweep.SlurmKeys {
 		f.slurm[k] = fs.String(k, "", "--on slurm: sbatch --"+k+" (overrides the grid's slurm."+k+")")
 	}

@@ -53,15 +53,18 @@ func Parse(text string) ([]Effect, error) {
 	var out []Effect
 	for _, rule := range strings.Split(text, ";") {
 		cond, why, _ := strings.Cut(strings.TrimSpace(rule), ": ")
-		on, vals, isWhen := strings.Cut(cond, "=")
+		on, vals, hasValue := strings.Cut(cond, "=")
+		unlessSet := !hasValue && len(cond) > 1 && cond[0] == '!'
+		unless := hasValue && len(on) > 1 && strings.HasSuffix(on, "!")
+		when := hasValue && on != "" && !strings.ContainsAny(on, "! ")
 		switch {
 		case cond == "never":
 			out = append(out, Never(why))
-		case strings.HasPrefix(cond, "!") && len(cond) > 1 && !strings.Contains(cond, "="):
+		case unlessSet:
 			out = append(out, UnlessSet(cond[1:], why))
-		case isWhen && strings.HasSuffix(on, "!") && len(on) > 1:
+		case unless:
 			out = append(out, Unless(strings.TrimSuffix(on, "!"), vals, why))
-		case isWhen && on != "" && !strings.ContainsAny(on, "! "):
+		case when:
 			out = append(out, When(on, why, strings.Split(vals, "|")...))
 		default:
 			return nil, fmt.Errorf("flagrule: rule %q: want ON=V1|V2, ON!=V, !ON or never, then \": WHY\"", rule)

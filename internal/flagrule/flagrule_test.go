@@ -40,7 +40,10 @@ func TestParse(t *testing.T) {
 		e[0].Has("none", false) || e[1].On != "hidden" || e[1].Why != "" || !e[1].Has("", false) || e[1].Has("", true) {
 		t.Errorf("Parse: %+v, %v", e, err)
 	}
-	for _, bad := range []string{"", "prior", "=x", "!", "prior!x", "a b=c", "!on=x", "!=x", "data!=x; "} {
+	if e, err := Parse("a!!=x; !b!"); err != nil || e[0].On != "a!" || e[0].Has("x", false) || !e[0].Has("y", false) || e[1].On != "b!" {
+		t.Errorf("Parse of odd names: %+v, %v", e, err)
+	}
+	for _, bad := range []string{"", "prior", "=x", "!", "prior!x", "a b=c", "!on=x", "!=x", "data!=x; ", "a!b=x"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q): no error", bad)
 		}
@@ -51,6 +54,18 @@ func TestParse(t *testing.T) {
 		}
 	}()
 	FromTags(map[string]string{"x": "sometimes"})
+}
+
+// Text writes a flag as a user types it; only a true boolean flag has no value.
+func TestText(t *testing.T) {
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.Bool("q", false, "")
+	fs.String("name", "", "")
+	for _, c := range []struct{ flag, v, want string }{{"q", "true", "--q"}, {"q", "false", "--q false"}, {"name", "true", "--name true"}} {
+		if got := Text(fs.Lookup(c.flag), c.v); got != c.want {
+			t.Errorf("Text(%s, %s) = %q, want %q", c.flag, c.v, got, c.want)
+		}
+	}
 }
 
 func testCheck(t *testing.T, table Table) {

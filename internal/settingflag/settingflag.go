@@ -98,6 +98,15 @@ func Register(fs *flag.FlagSet, s any) {
 	})
 }
 
+// Define sets every flag-tagged field of the structs ss point to from its
+// default tag (SetDefaults) and defines its flag in fs (Register).
+func Define(fs *flag.FlagSet, ss ...any) {
+	for _, s := range ss {
+		SetDefaults(s)
+		Register(fs, s)
+	}
+}
+
 // Names returns the flag of every flag-tagged field of the structs ss
 // point to, by field name ("Layers" → "--layers"). Two fields of one name
 // with different flags are a programming error (panic).

@@ -177,3 +177,16 @@ func TestTags(t *testing.T) {
 		t.Errorf("Tags(help) = %v", h)
 	}
 }
+
+// Define is SetDefaults then Register, for each struct.
+func TestDefine(t *testing.T) {
+	type more struct {
+		Extra int `flag:"extra" default:"3"`
+	}
+	s, m := settings{Count: 1, Hidden: 7}, more{}
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	Define(fs, &s, &m)
+	if s.Count != 5 || s.Hidden != 7 || m.Extra != 3 || fs.Lookup("count").DefValue != "5" || fs.Lookup("extra") == nil {
+		t.Errorf("Define: %+v %+v", s, m)
+	}
+}
