@@ -69,7 +69,7 @@ func mnistGraph(m *modelFlags) graph.Config { return job.MNISTGraph(m.graphConfi
 
 // checkClassify validates a --preset mnist run's flags before any work.
 func (f *trainFlags) checkClassify() error {
-	if err := f.runSettings().Check(graph.Classification); err != nil {
+	if err := f.run.Check(graph.Classification); err != nil {
 		return flagError(err)
 	}
 	if err := f.CheckClassifier(); err != nil {

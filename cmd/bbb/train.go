@@ -26,7 +26,7 @@ type trainFlags struct {
 	files     job.OutputSettings
 	df        dataFlags  // --data and its options (data.go)
 	mnist     mnistFlags // --preset mnist's data (classify.go)
-	mio       modelIO    // --save, --resume (model.go)
+	mio       modelIO    // --resume (model.go)
 	run       job.RunSettings
 	runFlags  map[string]string
 	csv       *data.Fitted // loaded --data, nil for the seed's curve
@@ -183,7 +183,7 @@ func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
 }
 
 func (f *trainFlags) check() error {
-	if err := f.runSettings().Check(graph.Regression); err != nil {
+	if err := f.run.Check(graph.Regression); err != nil {
 		return flagError(err)
 	}
 	if err := f.modelFlags.check(); err != nil {
@@ -208,14 +208,10 @@ func (f *trainFlags) check() error {
 // checkOutputs checks --checkpoint-every, --save and --cpuprofile (train
 // and train --preset mnist).
 func (f *trainFlags) checkOutputs() error {
-	if err := f.runSettings().CheckCheckpoints(); err != nil {
+	if err := f.run.CheckCheckpoints(); err != nil {
 		return flagError(err)
 	}
 	return checkPlan(f.ioPlan())
-}
-
-func (f *trainFlags) runSettings() job.RunSettings {
-	return f.run
 }
 
 // ioPlan lists train's inputs and outputs (rundir.Plan): --save may
