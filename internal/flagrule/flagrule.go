@@ -48,15 +48,17 @@ func Never(why string) Effect {
 //	!ON       UnlessSet(ON, WHY): no effect once the user sets ON
 //	never     Never(WHY)
 //
+// A name has no space and none of "!=:|;"; a value no ":" or ";" (and an
+// Unless value no "|").
 // (the effect tag of a settings struct's field: FromTags).
 func Parse(text string) ([]Effect, error) {
 	var out []Effect
 	for _, rule := range strings.Split(text, ";") {
 		cond, why, _ := strings.Cut(strings.TrimSpace(rule), ": ")
 		on, vals, hasValue := strings.Cut(cond, "=")
-		unlessSet := !hasValue && len(cond) > 1 && cond[0] == '!'
-		unless := hasValue && len(on) > 1 && strings.HasSuffix(on, "!")
-		when := hasValue && on != "" && !strings.ContainsAny(on, "! ")
+		unlessSet := !hasValue && strings.HasPrefix(cond, "!") && isName(cond[1:])
+		unless := hasValue && strings.HasSuffix(on, "!") && isName(strings.TrimSuffix(on, "!")) && !strings.ContainsAny(vals, "|:")
+		when := hasValue && isName(on) && !strings.Contains(vals, ":")
 		switch {
 		case cond == "never":
 			out = append(out, Never(why))
@@ -72,6 +74,9 @@ func Parse(text string) ([]Effect, error) {
 	}
 	return out, nil
 }
+
+// isName reports text that can be a flag's name in a rule.
+func isName(s string) bool { return s != "" && !strings.ContainsAny(s, "!=:|; ") }
 
 // FromTags is the Table of flags whose conditions are given as text (a
 // settings struct's effect tags, by flag: settingflag.Tags), each read by

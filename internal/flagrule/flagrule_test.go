@@ -40,10 +40,12 @@ func TestParse(t *testing.T) {
 		e[0].Has("none", false) || e[1].On != "hidden" || e[1].Why != "" || !e[1].Has("", false) || e[1].Has("", true) {
 		t.Errorf("Parse: %+v, %v", e, err)
 	}
-	if e, err := Parse("a!!=x; !b!"); err != nil || e[0].On != "a!" || e[0].Has("x", false) || !e[0].Has("y", false) || e[1].On != "b!" {
-		t.Errorf("Parse of odd names: %+v, %v", e, err)
+	if e, err := Parse("a!=x; b=; never"); err != nil || len(e) != 3 || e[0].On != "a" || e[0].Has("x", false) || !e[0].Has("y", false) ||
+		e[1].On != "b" || !e[1].Has("", false) || e[1].Has("y", false) || e[2].On != "" || e[2].Has("", false) {
+		t.Errorf("Parse: %+v, %v", e, err)
 	}
-	for _, bad := range []string{"", "prior", "=x", "!", "prior!x", "a b=c", "!on=x", "!=x", "data!=x; ", "a!b=x"} {
+	for _, bad := range []string{"", "prior", "=x", "!", "prior!x", "a b=c", "!on=x", "!=x", "data!=x; ", "a!b=x",
+		"!a b", "!collect : why", "prior=mixture:", "data!=a|b", "a!!=x"} {
 		if _, err := Parse(bad); err == nil {
 			t.Errorf("Parse(%q): no error", bad)
 		}

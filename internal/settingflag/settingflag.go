@@ -125,11 +125,18 @@ func Names(ss ...any) map[string]string {
 }
 
 // Tags returns the tag key of every flag-tagged field of the structs ss
-// point to, by the field's flag ("layers"), "" for a field without it.
+// point to, by the field's flag ("layers"), "" for a field without it. One
+// flag with two different such tags is a programming error (panic).
 func Tags(key string, ss ...any) map[string]string {
 	out := map[string]string{}
 	for _, s := range ss {
-		fields(s, func(f reflect.StructField, _ reflect.Value) { out[f.Tag.Get("flag")] = f.Tag.Get(key) })
+		fields(s, func(f reflect.StructField, _ reflect.Value) {
+			name, tag := f.Tag.Get("flag"), f.Tag.Get(key)
+			if old, ok := out[name]; ok && old != tag {
+				panic(fmt.Sprintf("settingflag: flag --%s has %s tags %q and %q", name, key, old, tag))
+			}
+			out[name] = tag
+		})
 	}
 	return out
 }

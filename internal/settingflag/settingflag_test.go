@@ -152,6 +152,11 @@ func TestPanics(t *testing.T) {
 			}{})
 		}},
 		{"two flags", "field Count is --count and --number", func() { Names(&settings{}, &clash{}) }},
+		{"two tags", `flag --count has help tags "a count" and "another"`, func() {
+			Tags("help", &settings{}, &struct {
+				N int `flag:"count" help:"another"`
+			}{})
+		}},
 	} {
 		func() {
 			defer func() {
