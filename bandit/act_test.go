@@ -161,10 +161,11 @@ func TestPosteriorMeanAgent(t *testing.T) {
 		want := out[eat] > out[actionPass]
 		eats := map[bool]int{}
 		for range 20 {
-			if got := mean.choose(m); got != want {
+			if got, finite := mean.choose(m); got != want || !finite {
 				t.Fatalf("mushroom %d: bbb-greedy eats %v, the mean network's action is %v", m, got, want)
 			}
-			eats[thompson.choose(m)]++
+			got, _ := thompson.choose(m)
+			eats[got]++
 		}
 		varied = varied || len(eats) == 2
 	}

@@ -69,7 +69,7 @@ func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 		// recorded): no files, so that a run folder keeps its previous run.
 		return nil, nil, runErr
 	}
-	if runErr != nil && ctx.Err() == nil {
+	if runErr != nil && ctx.Err() == nil && res.Diverged == nil {
 		return nil, nil, runErr
 	}
 	if j.Stage != nil {
@@ -81,7 +81,7 @@ func (j Job) run(ctx context.Context, dir string) (*Summary, *Result, error) {
 	}
 	s := NewSummary(c, j.Data, j.DataName, res)
 	s.Seconds, s.Threads, s.Build = time.Since(t0).Seconds(), runtime.GOMAXPROCS(0), j.Build
-	if runErr == nil && len(res.Steps) > 0 {
+	if (runErr == nil || res.Diverged != nil) && len(res.Steps) > 0 { // (a diverged run need not exit at once)
 		if err := DrawRegret(filepath.Join(dir, j.prefix+"regret."+j.format()), res, fmt.Sprintf("Mushroom bandit, seed %d", c.Seed)); err != nil {
 			return nil, nil, err
 		}

@@ -145,3 +145,53 @@ func TestGraphMemorySizes(t *testing.T) {
 		t.Errorf("sizes %+v", s)
 	}
 }
+
+// A network that diverges stops the run for every agent at that step: the
+// regret of the steps before it is written whole (regret.csv, figure,
+// summary.json naming the agent and step), and the error is a
+// *DivergedError, not a failed write of a NaN.
+func TestJobRunDiverged(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := small(600, 1)
+	c.Agents, _ = ParseAgents("bbb,greedy")
+	c.Every = 1
+	c.RhoSGD, c.RhoLR = true, 0.1 // (plain SGD on the rhos at this rate blows up within a few dozen steps)
+	dir := t.TempDir()
+	sum, err := Job{Config: c, Data: d, Format: "svg"}.Run(context.Background(), dir)
+	var de *DivergedError
+	if !errors.As(err, &de) || de.Agent != "bbb" || sum == nil {
+		t.Fatalf("summary %v, error %v: want the bbb agent's divergence", sum, err)
+	}
+	if sum.Complete || sum.StepsDone != de.Step-1 || sum.StepsDone < 1 || sum.Diverged == nil || *sum.Diverged != *de {
+		t.Errorf("summary: done %d, complete %v, diverged %+v; error %v", sum.StepsDone, sum.Complete, sum.Diverged, err)
+	}
+	for _, a := range sum.Agents {
+		if math.IsNaN(a.MeanSigma) || math.IsInf(a.MeanSigma, 0) {
+			t.Errorf("%s: mean sigma %v", a.Name, a.MeanSigma)
+		}
+	}
+	js, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+	if err != nil || !strings.Contains(string(js), `"diverged": {`) || !strings.Contains(string(js), `"agent": "bbb"`) {
+		t.Errorf("summary.json: %v\n%s", err, js)
+	}
+	rows := readRegret(t, filepath.Join(dir, "regret.csv"))
+	if len(rows) != sum.StepsDone+1 || len(rows[0]) != 3 {
+		t.Errorf("regret.csv: %d rows of %d columns, want %d of 3", len(rows), len(rows[0]), sum.StepsDone+1)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "regret.svg")); err != nil {
+		t.Errorf("figure: %v", err)
+	}
+	// Over several seeds the run stops at the first seed that diverges, as
+	// an interrupted one does: its regret so far, the seeds done before it.
+	dir = t.TempDir()
+	ss, err := Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{1, 2}}.Run(context.Background(), dir)
+	if !errors.As(err, &de) || ss == nil || ss.Complete || len(ss.SeedsDone) != 0 {
+		t.Errorf("seeds: %+v, %v", ss, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "seed-1-summary.json")); err != nil {
+		t.Errorf("seeds: %v", err)
+	}
+}

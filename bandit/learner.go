@@ -2,6 +2,7 @@ package bandit
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 
 	G "gorgonia.org/gorgonia"
@@ -150,16 +151,19 @@ func (l *learner) setRow(row []float32, m int32, a uint8) {
 // draws one set of weights and takes the action of higher predicted
 // reward; epsilon-greedy explores with probability Epsilon and otherwise
 // takes the action the mean network predicts to pay more (ties: pass).
-func (l *learner) choose(m int32) bool {
+// finite is false when a predicted reward is NaN or infinite: the
+// network has diverged.
+func (l *learner) choose(m int32) (eats, finite bool) {
 	if !l.agent.Thompson && l.agent.Epsilon > 0 && l.rng.Float64() < l.agent.Epsilon {
-		return l.rng.IntN(numActions) == eat
+		return l.rng.IntN(numActions) == eat, true
 	}
 	var rng *rand.Rand
 	if l.agent.Thompson {
 		rng = l.rng
 	}
 	out := l.actor.predict(l.data.Hot[m], rng)
-	return out[eat] > out[actionPass]
+	finite = !math.IsNaN(float64(out[eat]-out[actionPass])) && !math.IsInf(float64(out[eat]-out[actionPass]), 0)
+	return out[eat] > out[actionPass], finite
 }
 
 // learn stores the interaction and takes Config.Updates minibatch steps on

@@ -41,8 +41,9 @@ type Summary struct {
 	Data       string         `json:"data"`
 	Mushrooms  int            `json:"mushrooms"`
 	Steps      int            `json:"steps"`      // asked for
-	StepsDone  int            `json:"steps_done"` // less when interrupted
+	StepsDone  int            `json:"steps_done"` // less when interrupted or diverged
 	Complete   bool           `json:"complete"`
+	Diverged   *DivergedError `json:"diverged,omitempty"` // the agent and step where the run stopped
 	Seed       uint64         `json:"seed"`
 	Network    SummaryNetwork `json:"network"`
 	Agents     []AgentSummary `json:"agents"`
@@ -86,7 +87,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 	c = c.WithDefaults()
 	prior := c.PriorString()
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
-		StepsDone: r.Done, Complete: r.Done == c.Steps, Seed: c.Seed,
+		StepsDone: r.Done, Complete: r.Done == c.Steps, Diverged: r.Diverged, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
 			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}

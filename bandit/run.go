@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -27,8 +28,24 @@ type Result struct {
 	PoisonEaten, EdiblePassed []int
 	Seconds                   []float64
 	// MeanSigma is, per agent, the mean sigma = log(1 + e^rho) of the BBB
-	// network's weights and biases after its last step (0 for a twin).
+	// network's weights and biases after its last step (0 for a twin, and
+	// for a network that diverged).
 	MeanSigma []float64
+	// Diverged, if not nil, is the agent whose network diverged and the
+	// step: the run stopped there for every agent (Run's error).
+	Diverged *DivergedError
+}
+
+// A DivergedError is an agent whose network predicted a reward that is
+// not finite (NaN or infinite) at a step: its weights have diverged, and
+// the run stops, keeping the regret of the steps before it.
+type DivergedError struct {
+	Agent string `json:"agent"`
+	Step  int    `json:"step"`
+}
+
+func (e *DivergedError) Error() string {
+	return fmt.Sprintf("bandit: agent %s diverged at step %d: its predicted reward is not finite (lower --lr or --rho-lr)", e.Agent, e.Step)
 }
 
 // Final is agent a's cumulative regret after Done steps (0 before any).
@@ -53,10 +70,13 @@ type trace struct {
 }
 
 // Run plays c.Steps rounds of the mushroom bandit (drawn from c.Seed) with
-// every agent of c, each in its own goroutine. When ctx is cancelled the
-// agents stop within a step and Run returns the regret of the steps every
-// agent completed, with ctx's error.
-func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
+// every agent of c, each in its own goroutine. When ctx is cancelled, or an
+// agent's network diverges (a *DivergedError), the agents stop within a
+// step and Run returns the regret of the steps every agent completed, with
+// ctx's error or the divergence.
+func Run(parent context.Context, d *data.Mushrooms, c Config) (*Result, error) {
+	ctx, stop := context.WithCancelCause(parent)
+	defer stop(nil)
 	c = c.WithDefaults()
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -84,6 +104,10 @@ func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 				onStep = func(step int, _ bool, _ float64) { progress.done(i, step+1) }
 			}
 			traces[i] = play(ctx, l, NewEnv(c.Seed, d.Len()), c.Steps, c.Every, onStep)
+			if de := (*DivergedError)(nil); errors.As(traces[i].err, &de) {
+				stop(de) // (every agent stops; the first cause stays)
+				traces[i].err = nil
+			}
 		}()
 	}
 	wg.Wait()
@@ -121,7 +145,9 @@ func Run(ctx context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 		res.MeanSigma = append(res.MeanSigma, t.sigma)
 	}
 	if res.Done < c.Steps {
-		return res, cancelled(ctx)
+		err := cancelled(ctx)
+		errors.As(err, &res.Diverged)
+		return res, err
 	}
 	return res, nil
 }
@@ -147,7 +173,11 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 		}
 		r := env.Next()
 		edible := l.data.Edible[r.Mushroom]
-		eats := l.choose(r.Mushroom)
+		eats, finite := l.choose(r.Mushroom)
+		if !finite {
+			t.err = &DivergedError{Agent: l.agent.Name, Step: i + 1}
+			break
+		}
 		cum += Regret(edible, eats, r.Lucky)
 		if eats && !edible {
 			poison++
@@ -168,7 +198,9 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 		}
 	}
 	t.seconds = time.Since(t0).Seconds()
-	t.sigma = l.meanSigma()
+	if s := l.meanSigma(); !math.IsNaN(s) && !math.IsInf(s, 0) {
+		t.sigma = s
+	}
 	return t
 }
 

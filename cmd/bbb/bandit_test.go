@@ -136,6 +136,33 @@ func TestBandit1000Steps(t *testing.T) {
 	}
 }
 
+// A network that diverges stops the run: exit 1, one line naming the agent
+// and the step, and --out holds the regret of the steps before it (the
+// summary names the divergence); diverged before the first record, the
+// previous run stays.
+func TestBanditDiverged(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"bandit", "--steps", "600", "--agents", "bbb,greedy", "--rho-opt", "sgd", "--rho-lr", "0.1",
+		"--hidden", "16", "--batch", "16", "--out", out, "-q"}
+	code, _, stderr := runCLI(append(args, "--every", "1")...)
+	if code != exitRun || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "bbb: bandit: agent bbb diverged at step ") {
+		t.Fatalf("exit %d, stderr %q: want exit 1 and one line naming the divergence", code, stderr)
+	}
+	var s bandit.Summary
+	b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err == nil {
+		err = json.Unmarshal(b, &s)
+	}
+	if err != nil || s.Complete || s.Diverged == nil || s.Diverged.Agent != "bbb" || s.StepsDone != s.Diverged.Step-1 {
+		t.Fatalf("summary %+v, %v", s, err)
+	}
+	code, _, stderr = runCLI(append(args, "--every", "100")...)
+	b2, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+	if code != exitRun || !strings.Contains(stderr, "diverged") || string(b2) != string(b) {
+		t.Errorf("diverged before the first record: exit %d, %q; the previous run changed: %v", code, stderr, string(b2) != string(b))
+	}
+}
+
 // SIGINT: the run stops within a second, exits 130, and --out holds the
 // regret of the steps done, whole, marked incomplete.
 func TestBanditSIGINT(t *testing.T) {
