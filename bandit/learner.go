@@ -72,14 +72,14 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	}
 	var g *G.ExprGraph
 	var params, grads, xy G.Nodes
+	var tw *twin
 	if a.variational() {
 		if err := net.Differentiate(); err != nil {
 			return nil, err
 		}
 		l.net, g, params, grads, xy = net, net.Graph, net.Learnables(), net.Grads, G.Nodes{net.X, net.Y}
 	} else {
-		tw, err := newTwin(gc, c.Batch, net)
-		if err != nil {
+		if tw, err = newTwin(gc, c.Batch, net); err != nil {
 			return nil, err
 		}
 		g, params, grads, xy = tw.g, tw.params, tw.grads, G.Nodes{tw.x, tw.y}
@@ -88,26 +88,21 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	for i, gr := range grads {
 		G.Read(gr, &l.grads[i])
 	}
-	views := make([]layerView, 0, len(net.Layers))
 	for _, p := range params {
 		l.params = append(l.params, p.Value())
 	}
-	for i, nl := range net.Layers {
-		in, out := nl.WMu.Shape()[0], nl.WMu.Shape()[1]
-		v := layerView{in: in, out: out}
-		if a.variational() {
-			v.wMu, v.wRho, v.bMu, v.bRho = f32(l.params[4*i]), f32(l.params[4*i+1]), f32(l.params[4*i+2]), f32(l.params[4*i+3])
-		} else {
-			v.wMu, v.bMu = f32(l.params[2*i]), f32(l.params[2*i+1])
-		}
-		views = append(views, v)
+	// The actor reads each layer's parameters, and the rhos take their own
+	// optimiser: both found by the learnables' names, not positions.
+	views, rhos, err := layerViews(net, tw)
+	if err != nil {
+		return nil, err
 	}
 	l.actor = newActor(views, d.Width)
 	if l.adam, err = train.NewAdam(c.LR); err != nil {
 		return nil, err
 	}
-	for i := range l.params {
-		if a.variational() && isRho(i, len(net.Layers)) {
+	for i, p := range params {
+		if rhos[p] {
 			l.rhoIdx = append(l.rhoIdx, i)
 		} else {
 			l.meanIdx = append(l.meanIdx, i)
@@ -126,6 +121,29 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	}
 	l.vm = G.NewTapeMachine(g)
 	return l, nil
+}
+
+// layerViews are the actor's views of each layer's parameters, found by
+// name: the BBB network's means and rhos, or its twin's weights (tw not
+// nil); and the set of the BBB network's rho nodes (empty for a twin).
+func layerViews(net *graph.Network, tw *twin) ([]layerView, map[*G.Node]bool, error) {
+	views := make([]layerView, 0, len(net.Layers))
+	rhos := map[*G.Node]bool{}
+	for i := range net.Layers {
+		lp, err := net.LayerParams(i)
+		if err != nil {
+			return nil, nil, err
+		}
+		v := layerView{in: lp.WMu.Shape()[0], out: lp.WMu.Shape()[1]}
+		if tw != nil {
+			v.wMu, v.bMu = f32(tw.layers[i].w.Value()), f32(tw.layers[i].b.Value())
+		} else {
+			v.wMu, v.wRho, v.bMu, v.bRho = f32(lp.WMu.Value()), f32(lp.WRho.Value()), f32(lp.BMu.Value()), f32(lp.BRho.Value())
+			rhos[lp.WRho], rhos[lp.BRho] = true, true
+		}
+		views = append(views, v)
+	}
+	return views, rhos, nil
 }
 
 func f32(v G.Value) []float32 { return v.(*tensor.Dense).Float32s() }

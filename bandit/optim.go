@@ -16,11 +16,6 @@ type optimizer interface {
 	Step(params, grads []G.Value) error
 }
 
-// isRho reports whether learnable i of a BBB network of the given layers
-// (graph.Network.Learnables: wMu, wRho, bMu, bRho per layer, then any
-// likelihood learnables) is a rho.
-func isRho(i, layers int) bool { return i < 4*layers && i%2 == 1 }
-
 // newRhoOptimizer is the rhos' optimiser: Adam at RhoLR, or SGD at RhoLR
 // with Config.RhoSGD (c at its defaults).
 func newRhoOptimizer(c Config) (optimizer, error) {

@@ -56,9 +56,8 @@ func maxMove(before, after [][]float32, keep func(int) bool) float64 {
 func TestRhoLRAdam(t *testing.T) {
 	c := Config{Seed: 3, Batch: 8, Hidden: 8, Agents: []Agent{{Name: "bbb", Thompson: true}}, LR: 1e-2, RhoLR: 1e-4}
 	l, before, after, _ := learnOnce(t, c)
-	layers := len(l.net.Layers)
-	rho := func(i int) bool { return isRho(i, layers) }
-	mean := func(i int) bool { return !isRho(i, layers) }
+	rho := func(i int) bool { return slices.Contains(l.rhoIdx, i) }
+	mean := func(i int) bool { return !rho(i) }
 	// float32 near rho = -8 resolves about 1e-6.
 	if got := maxMove(before, after, rho); math.Abs(got-1e-4) > 5e-6 {
 		t.Errorf("largest move of a rho: %.3g, want 1e-4 (RhoLR)", got)
@@ -73,10 +72,10 @@ func TestRhoLRAdam(t *testing.T) {
 func TestRhoSGD(t *testing.T) {
 	c := Config{Seed: 3, Batch: 8, Hidden: 8, Agents: []Agent{{Name: "bbb", Thompson: true}}, LR: 1e-2, RhoLR: 0.5, RhoSGD: true}
 	l, before, after, grads := learnOnce(t, c)
-	layers := len(l.net.Layers)
+	rho := func(i int) bool { return slices.Contains(l.rhoIdx, i) }
 	moved := 0
 	for i := range before {
-		if !isRho(i, layers) {
+		if !rho(i) {
 			continue
 		}
 		for j := range before[i] {
@@ -91,23 +90,15 @@ func TestRhoSGD(t *testing.T) {
 	if moved == 0 {
 		t.Fatal("no rho moved")
 	}
-	if got := maxMove(before, after, func(i int) bool { return !isRho(i, layers) }); math.Abs(got-1e-2) > 1e-4 {
+	if got := maxMove(before, after, func(i int) bool { return !rho(i) }); math.Abs(got-1e-2) > 1e-4 {
 		t.Errorf("largest move of a mean: %.3g, want 1e-2 (LR)", got)
 	}
 }
 
-// The rhos are learnables 1 and 3 of each layer, as graph.Network orders
-// them; a twin has none.
-func TestIsRho(t *testing.T) {
-	var got []int
-	for i := range 10 {
-		if isRho(i, 2) {
-			got = append(got, i)
-		}
-	}
-	if !slices.Equal(got, []int{1, 3, 5, 7}) {
-		t.Errorf("rhos of 2 layers: %v, want [1 3 5 7]", got)
-	}
+// The rhos the learner steps with their own optimiser are the BBB
+// network's w_rho and b_rho of each layer, found by name (rhoIdx); the
+// rest take Adam at LR; a twin has none.
+func TestRhoIndices(t *testing.T) {
 	c := Config{Seed: 3, Batch: 8, Hidden: 8, Agents: []Agent{{Name: "bbb", Thompson: true}}}.WithDefaults()
 	d, err := data.EmbeddedMushrooms()
 	if err != nil {
@@ -118,10 +109,15 @@ func TestIsRho(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer l.close()
-	for i, n := range l.net.Learnables() {
-		if isRho(i, len(l.net.Layers)) != (n == l.net.Layers[i/4].WRho || n == l.net.Layers[i/4].BRho) {
-			t.Errorf("learnable %d (%s): isRho %v", i, n.Name(), isRho(i, len(l.net.Layers)))
-		}
+	var names []string
+	for _, i := range l.rhoIdx {
+		names = append(names, l.net.Learnables()[i].Name())
+	}
+	if want := []string{"w_rho0", "b_rho0", "w_rho1", "b_rho1", "w_rho2", "b_rho2"}; !slices.Equal(names, want) {
+		t.Errorf("rhos: %v, want %v", names, want)
+	}
+	if len(l.rhoIdx)+len(l.meanIdx) != len(l.params) {
+		t.Errorf("%d rhos and %d means of %d params", len(l.rhoIdx), len(l.meanIdx), len(l.params))
 	}
 	tw, err := newLearner(c, d, Agent{Name: "greedy"}, 1)
 	if err != nil {

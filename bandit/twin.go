@@ -21,7 +21,11 @@ type twin struct {
 	x, y   *G.Node
 	params G.Nodes // per layer w, b
 	grads  G.Nodes
+	layers []twinLayer
 }
+
+// twinLayer is a twin layer's weights and biases (nodes of params).
+type twinLayer struct{ w, b *G.Node }
 
 // newTwin builds the twin of gc for rows inputs, its weights copied from
 // the means of bbb (a network of the same config).
@@ -50,6 +54,7 @@ func newTwin(gc graph.Config, rows int, bbb *graph.Network) (*twin, error) {
 			return nil, fmt.Errorf("bandit: twin layer %d: %w", i, err)
 		}
 		t.params = append(t.params, w, b)
+		t.layers = append(t.layers, twinLayer{w, b})
 	}
 	logLik, err := nodes.GaussianLogLik(t.y, h, c.LikelihoodSigma)
 	if err != nil {

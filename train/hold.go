@@ -179,8 +179,9 @@ func (t *Trainer) zeroHeldEps() {
 // restoreHeld puts the held weights' mu and rho back after an update.
 func (t *Trainer) restoreHeld() {
 	for i, idx := range t.held {
-		setAt(t.params[4*i].(*tensor.Dense), idx, 0)
-		setAt(t.params[4*i+1].(*tensor.Dense), idx, HeldRho)
+		l := t.Net.Layers[i] // (its nodes hold the values Adam steps)
+		setAt(l.WMu.Value().(*tensor.Dense), idx, 0)
+		setAt(l.WRho.Value().(*tensor.Dense), idx, HeldRho)
 	}
 }
 
