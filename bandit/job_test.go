@@ -195,3 +195,36 @@ func TestJobRunDiverged(t *testing.T) {
 		t.Errorf("seeds: %v", err)
 	}
 }
+
+// A run in which no agent's regret rises above 0 (one step, a lucky or
+// right first choice) writes its files like any other: the figure cannot
+// draw a line on its log axis but names every agent.
+func TestJobRunNoPositiveRegret(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for seed := uint64(1); seed <= 20 && found < 2; seed++ {
+		c := small(1, seed)
+		c.Agents, _ = ParseAgents("greedy")
+		c.Every = 1
+		dir := t.TempDir()
+		sum, err := Job{Config: c, Data: d}.Run(context.Background(), dir)
+		if err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		if sum.Agents[0].Regret > 0 {
+			continue
+		}
+		found++
+		for _, f := range []string{"regret.csv", "regret.png", "summary.json"} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("seed %d, regret %v: %v", seed, sum.Agents[0].Regret, err)
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no seed of 1-20 gave a first step without regret")
+	}
+}

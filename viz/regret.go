@@ -36,7 +36,9 @@ var regretColors = []color.Color{
 
 // Regret draws the cumulative regrets on a logarithmic y axis. A log axis
 // cannot show a regret <= 0 (early on, lucky poisonous meals can put an
-// agent ahead of the oracle): those points are left out of the line.
+// agent ahead of the oracle): those points are left out of the line, and
+// an agent with none above 0 is in the legend (its final regret) without
+// a line; with no point above 0 at all the axis spans 1 to 10.
 func Regret(path string, f RegretFigure) error {
 	if _, err := Format(path); err != nil {
 		return err
@@ -71,8 +73,9 @@ func Regret(path string, f RegretFigure) error {
 				xy = append(xy, plotter.XY{X: f.Steps[k], Y: v})
 			}
 		}
-		if len(xy) == 0 {
-			continue
+		label, above := s.Name+" ("+regretLabel(s.Regret[len(s.Regret)-1])+")", len(xy) > 0
+		if !above {
+			xy, label = plotter.XYs{{X: f.Steps[0], Y: 1}}, label+": never above 0" // (a legend entry, not drawn)
 		}
 		l, err := plotter.NewLine(xy)
 		if err != nil {
@@ -83,12 +86,15 @@ func Regret(path string, f RegretFigure) error {
 		if i >= len(regretColors) {
 			l.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
 		}
-		p.Add(l)
-		p.Legend.Add(s.Name+" ("+regretLabel(s.Regret[len(s.Regret)-1])+")", l)
-		drawn = true
+		if above {
+			p.Add(l)
+			drawn = true
+		}
+		p.Legend.Add(label, l)
 	}
 	if !drawn {
-		return fmt.Errorf("%w: no positive regret to draw on a log axis", ErrData)
+		p.X.Min, p.X.Max = f.Steps[0], f.Steps[len(f.Steps)-1]
+		p.Y.Min, p.Y.Max = 1, 10
 	}
 	if p.Y.Min <= 0 || math.IsInf(p.Y.Min, 0) {
 		p.Y.Min = 1

@@ -23,13 +23,26 @@ func TestRegret(t *testing.T) {
 		t.Fatalf("no figure: %v", err)
 	}
 	for name, f := range map[string]RegretFigure{
-		"no agents":     {Steps: steps},
-		"short series":  {Steps: steps, Series: []RegretSeries{{"a", []float64{1, 2}}}},
-		"NaN":           {Steps: steps, Series: []RegretSeries{{"a", []float64{1, math.NaN(), 3}}}},
-		"none positive": {Steps: steps, Series: []RegretSeries{{"a", []float64{0, -5, -10}}}},
+		"no agents":    {Steps: steps},
+		"short series": {Steps: steps, Series: []RegretSeries{{"a", []float64{1, 2}}}},
+		"NaN":          {Steps: steps, Series: []RegretSeries{{"a", []float64{1, math.NaN(), 3}}}},
 	} {
 		if err := Regret(filepath.Join(dir, "x.png"), f); !errors.Is(err, ErrData) {
 			t.Errorf("%s: err %v, want ErrData", name, err)
+		}
+	}
+	// No regret above 0 (a short run of lucky meals) is a figure too: the
+	// agents in the legend, an axis of 1 to 10.
+	for name, f := range map[string]RegretFigure{
+		"none positive": {Steps: steps, Series: []RegretSeries{{"a", []float64{0, -5, -10}}}},
+		"one step":      {Steps: steps[:1], Series: []RegretSeries{{"a", []float64{-5}}, {"b", []float64{0}}}},
+		"one agent not": {Steps: steps, Series: []RegretSeries{{"a", []float64{0, -5, -10}}, {"b", []float64{5, 10, 15}}}},
+	} {
+		p := filepath.Join(dir, "none.png")
+		if err := Regret(p, f); err != nil {
+			t.Errorf("%s: %v", name, err)
+		} else if fi, err := os.Stat(p); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: no figure: %v", name, err)
 		}
 	}
 	if err := Regret(filepath.Join(dir, "x.gif"), good); !errors.Is(err, ErrFormat) {
