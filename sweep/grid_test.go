@@ -120,6 +120,16 @@ func TestExpandEdgeCases(t *testing.T) {
 	if _, err = Expand(g); err == nil || !strings.Contains(err.Error(), "0 points") {
 		t.Errorf("an empty axis: %v", err)
 	}
+	for _, text := range []string{"", "# only a comment\n", "slurm.time = 1:00:00\n"} {
+		if _, err = Expand(parse(t, text)); err == nil || !strings.Contains(err.Error(), "no keys") {
+			t.Errorf("grid %q: %v, want no keys", text, err)
+		}
+	}
+	g = parse(t, "")
+	g.SetSeeds([]string{"1", "2"})
+	if p, err = Expand(g); err != nil || len(p) != 2 {
+		t.Errorf("no keys but --seeds: %v, %v", p, err)
+	}
 	long := strings.Repeat("v", 300)
 	p, err = Expand(parse(t, "a = ["+long+"]\n"))
 	if err != nil || len(p[0].Name) > maxName {

@@ -27,6 +27,9 @@ const maxName = 160
 // list, joined by _: it does not depend on the point's position, so adding
 // a value to a list keeps the other points' names (and their runs).
 func Expand(g *Grid) ([]Point, error) {
+	if len(g.Axes) == 0 { // (the empty product: one point of train's defaults, hours of work nobody wrote)
+		return nil, gridErrorf("%s: no keys (a grid needs a key = value line, or --seeds)", g.File)
+	}
 	n := 1
 	for _, a := range g.Axes {
 		n *= len(a.Values)

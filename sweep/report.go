@@ -48,13 +48,17 @@ func (e *IncompleteError) Error() string {
 // the figure DIR/sweep.FORMAT, and prints to w the table's path, each
 // point that did not finish, and the best point with its `bbb train`
 // command line. It returns the rows, and an *IncompleteError if a point
-// failed or has not run (a *MetricError if no summary holds Metric).
+// failed or has not run; a *MetricError, before anything is written, if
+// no summary holds Metric.
 func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error) {
 	format := o.Format
 	if format == "" {
 		format = "png"
 	}
 	rows := Collect(dir, plan, o.Ended)
+	if ms := Metrics(rows); len(ms) > 0 && !slices.Contains(ms, o.Metric) {
+		return rows, &MetricError{Metric: o.Metric, Have: ms} // (before any file is written)
+	}
 	if err := WriteCSV(dir, plan, rows); err != nil {
 		return rows, err
 	}
@@ -77,8 +81,6 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 			}
 			fmt.Fprintf(w, "wrote %s\n", path)
 		}
-	} else if ms := Metrics(rows); len(ms) > 0 && !slices.Contains(ms, o.Metric) {
-		return rows, &MetricError{Metric: o.Metric, Have: ms}
 	}
 	if bad > 0 {
 		return rows, &IncompleteError{Dir: dir, Bad: bad, Points: len(rows)}

@@ -82,11 +82,20 @@ func TestSweepRunAndReport(t *testing.T) {
 	if !strings.HasPrefix(progress.String(), "sweep: 3 points, 1 to run (2 done)") {
 		t.Errorf("second progress %q", progress.String())
 	}
-	// No summary holds the metric: a MetricError listing what they hold.
+	// No summary holds the metric: a MetricError listing what they hold,
+	// before sweep.csv is rewritten.
+	csvBefore, _ := os.ReadFile(filepath.Join(dir, CSVFile))
+	if err := os.WriteFile(filepath.Join(dir, CSVFile), []byte("kept\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
 	_, err = Report(&out, dir, plan, ReportOptions{Metric: "nope"})
 	var me *MetricError
 	if !errors.As(err, &me) || err.Error() != "--metric nope: not in the summaries (they hold val_nlpd)" {
 		t.Errorf("Report(nope): %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, CSVFile)); string(b) != "kept\n" || out.Len() != 0 || len(csvBefore) == 0 {
+		t.Errorf("Report(nope) wrote %q to sweep.csv and %q to its writer", b, out.String())
 	}
 }
 
