@@ -1,11 +1,12 @@
-// Package interrupt stops a command cleanly at SIGINT or SIGTERM, and
-// says where it stopped.
+// Package interrupt stops a command cleanly at SIGINT or SIGTERM (or
+// SIGHUP, or SIGPIPE on a closed stdout or stderr), and says where it
+// stopped.
 //
 // NotifyContext returns a context that the first signal cancels (its
 // cause a Signal). The command checks it at the start of every stage
 // (EnterStage: training between epochs, predictive sampling between
 // passes, figures between files), returns, and exits 128 + the signal's
-// number (Signal.ExitCode: 130, 143), saying on stderr in which stage it
+// number (Signal.ExitCode: 130, 143, 129, 141), saying on stderr in which stage it
 // stopped (CurrentStage). A command that has not returned within a short
 // grace period (or at a second signal) is ended anyway: the function given
 // to OnHardStop runs first (it removes a staged run folder, rundir's

@@ -30,6 +30,10 @@ func sigName(s os.Signal) string {
 		return "SIGINT"
 	case syscall.SIGTERM:
 		return "SIGTERM"
+	case syscall.SIGHUP:
+		return "SIGHUP"
+	case syscall.SIGPIPE:
+		return "SIGPIPE"
 	}
 	return s.String()
 }
@@ -123,8 +127,14 @@ func runHardStopCleanup() {
 	}
 }
 
+// stopSignals stop a run: Ctrl-C, kill, a closed terminal (SIGHUP), and
+// stdout or stderr a pipe whose reader has gone (`bbb sweep | head -1`:
+// SIGPIPE, which would otherwise end the process where it stands, its
+// staged folder and lock left behind). bbb writes no other pipe.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
+
 // NotifyContext returns a context cancelled (cause Signal) by the first
-// SIGINT or SIGTERM, and a stop function that ends the handling (call it
+// of stopSignals (SIGINT, SIGTERM, SIGHUP, SIGPIPE), and a stop function that ends the handling (call it
 // when the command has returned; later calls do nothing). File reads of
 // internal/boundedio stop at the signal too. After a signal, a run that has
 // not called stop within a grace period (600 ms), or that gets a second
@@ -136,7 +146,7 @@ func NotifyContext(stderr io.Writer) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	boundedio.SetInterrupt(ctx) // file reads (CSV, models) stop at a signal too
 	sigc := make(chan os.Signal, 2)
-	signal.Notify(sigc, os.Interrupt, syscall.SIGTERM)
+	signal.Notify(sigc, stopSignals...)
 	done := make(chan struct{})
 	var once sync.Once
 	go func() {

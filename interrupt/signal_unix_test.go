@@ -112,3 +112,28 @@ func TestHardStop(t *testing.T) {
 		}
 	}
 }
+
+// A closed terminal (SIGHUP) and a reader of stdout or stderr that has gone
+// (SIGPIPE) stop a run as SIGTERM does: the context cancelled, the shell's
+// exit code 128 + n.
+func TestHangupAndBrokenPipeCancel(t *testing.T) {
+	hardExit = func(int) {}
+	defer func() { hardExit = osExit }()
+	for _, c := range []struct {
+		sig  syscall.Signal
+		code int
+		name string
+	}{{syscall.SIGHUP, 129, "SIGHUP"}, {syscall.SIGPIPE, 141, "SIGPIPE"}} {
+		ctx, stop := NotifyContext(&lockedBuffer{})
+		signalSelf(t, c.sig)
+		select {
+		case <-ctx.Done():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s did not cancel the context", c.name)
+		}
+		stop()
+		if se, ok := Cause(ctx); !ok || se.ExitCode() != c.code || se.Error() != "interrupted by "+c.name {
+			t.Errorf("%s: cause %v %v, exit %d", c.name, se, ok, se.ExitCode())
+		}
+	}
+}
