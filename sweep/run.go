@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // MaxJobs bounds Options.Jobs: each job is a process with its own memory,
@@ -170,14 +172,21 @@ func (s *Sweep) Run(ctx context.Context) (Result, error) {
 			return Result{}, &SubmitError{Msg: NoSbatch}
 		}
 	}
+	if err := os.MkdirAll(s.Dir, 0o777); err != nil {
+		return Result{}, &FolderError{Dir: s.Dir, Err: unwrapPath(err)}
+	}
+	// One sweep at a time writes the folder (and no train run into it):
+	// a second would run the same points into the same run folders.
+	unlock, err := rundir.Lock(s.Dir)
+	if err != nil {
+		return Result{}, &FolderError{Dir: s.Dir, Err: err}
+	}
+	defer unlock()
 	var prev *Plan
 	if _, err := os.Stat(filepath.Join(s.Dir, PlanFile)); err == nil {
 		if prev, err = ReadPlan(s.Dir); err != nil {
 			return Result{}, &FolderError{Err: err}
 		}
-	}
-	if err := os.MkdirAll(s.Dir, 0o777); err != nil {
-		return Result{}, &FolderError{Dir: s.Dir, Err: unwrapPath(err)}
 	}
 	if err := s.Plan.Write(s.Dir); err != nil {
 		return Result{}, err

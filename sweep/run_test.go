@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // fakeBBB is a stand-in bbb: `train ... --out=D` writes D/summary.json
@@ -269,5 +271,28 @@ func TestRunTask(t *testing.T) {
 	}
 	if err := RunTask(context.Background(), fakeBBB(t), dir, plan, 2, nil); err == nil {
 		t.Error("point 2 of 2 ran")
+	}
+}
+
+// A second sweep into a folder that one is writing is refused (a
+// FolderError naming the folder), before it writes or runs anything.
+func TestSweepRunLocked(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	unlock, err := rundir.Lock(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unlock()
+	s, err := New(dir, testPlan(t, "lr = [0.1]\n", dir), Options{Exe: fakeBBB(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Run(context.Background())
+	var fe *FolderError
+	if !errors.As(err, &fe) || fe.Dir != dir || !strings.Contains(err.Error(), "another bbb run is writing it") {
+		t.Errorf("Run into a locked folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, PlanFile)); !os.IsNotExist(err) {
+		t.Errorf("plan written: %v", err)
 	}
 }
