@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -189,7 +190,14 @@ func TestJobRunDiverged(t *testing.T) {
 	dir = t.TempDir()
 	ss, err := Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{1, 2}}.Run(context.Background(), dir)
 	if !errors.As(err, &de) || ss == nil || ss.Complete || len(ss.SeedsDone) != 0 {
-		t.Errorf("seeds: %+v, %v", ss, err)
+		t.Fatalf("seeds: %+v, %v", ss, err)
+	}
+	// The error and the mean's summary.json name the seed.
+	if de.Seed == nil || *de.Seed != 1 || ss.Diverged != de || !strings.Contains(err.Error(), "diverged at step "+strconv.Itoa(de.Step)+" of seed 1:") {
+		t.Errorf("seeds: diverged %+v, summary's %+v, error %v", de, ss.Diverged, err)
+	}
+	if js, err := os.ReadFile(filepath.Join(dir, "summary.json")); err != nil || !strings.Contains(string(js), `"seed": 1`) {
+		t.Errorf("seeds: summary.json: %v\n%s", err, js)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "seed-1-summary.json")); err != nil {
 		t.Errorf("seeds: %v", err)

@@ -40,12 +40,17 @@ type Result struct {
 // not finite (NaN or infinite) at a step: its weights have diverged, and
 // the run stops, keeping the regret of the steps before it.
 type DivergedError struct {
-	Agent string `json:"agent"`
-	Step  int    `json:"step"`
+	Agent string  `json:"agent"`
+	Step  int     `json:"step"`
+	Seed  *uint64 `json:"seed,omitempty"` // the seed's run, of several (Seeds)
 }
 
 func (e *DivergedError) Error() string {
-	return fmt.Sprintf("bandit: agent %s diverged at step %d: its predicted reward is not finite (lower --lr or --rho-lr)", e.Agent, e.Step)
+	of := ""
+	if e.Seed != nil {
+		of = fmt.Sprintf(" of seed %d", *e.Seed)
+	}
+	return fmt.Sprintf("bandit: agent %s diverged at step %d%s: its predicted reward is not finite (lower --lr or --rho-lr)", e.Agent, e.Step, of)
 }
 
 // Final is agent a's cumulative regret after Done steps (0 before any).

@@ -2,6 +2,7 @@ package bandit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -67,6 +68,7 @@ type SeedsSummary struct {
 	Seeds      []uint64       `json:"seeds"`
 	SeedsDone  []uint64       `json:"seeds_done"` // the completed runs, which the mean is over
 	Complete   bool           `json:"complete"`
+	Diverged   *DivergedError `json:"diverged,omitempty"` // the seed and step where a network diverged (the run stopped there)
 	Network    SummaryNetwork `json:"network"`
 	Agents     []SeedsAgent   `json:"agents"`
 	Seconds    float64        `json:"seconds"` // the whole run's wall time
@@ -132,8 +134,11 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 			break
 		}
 		wrote = true
-		if err != nil { // interrupted: its files hold the regret so far
+		if err != nil { // interrupted or diverged: its files hold the regret so far
 			runErr = err
+			if de := (*DivergedError)(nil); errors.As(err, &de) {
+				de.Seed = &seed
+			}
 			break
 		}
 		results, done = append(results, res), append(done, seed)
@@ -142,6 +147,7 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 		return nil, runErr
 	}
 	sum := s.summary(c, done, results)
+	errors.As(runErr, &sum.Diverged)
 	if len(results) > 0 {
 		mean := MeanResult(results)
 		if err := WriteRegretCSV(filepath.Join(dir, "regret.csv"), mean); err != nil {
