@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
@@ -171,6 +172,7 @@ func NotifyContext(stderr io.Writer) (context.Context, func()) {
 				se := Signal{s}
 				fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, CurrentStage())
 				runHardStopCleanup()
+				atomicio.RemoveTemporaries() // (a file being written: its target stays as it was)
 				hardExit(se.ExitCode())
 				return
 			}

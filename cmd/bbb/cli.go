@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := interrupt.NotifyContext(stderr)
 	defer stop()
+	written = ""
 	var err error
 	runCommand = args[0] // recorded in the run folder (rundir.go)
 	switch args[0] {
@@ -71,6 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot, version or help)", args[0])
 	}
 	if se, ok := interrupt.Cause(ctx); ok && !errors.Is(err, errHelp) {
+		if err == nil && written != "" {
+			fmt.Fprintf(stderr, "bbb: %v after %s was written whole; the run is complete\n", se, written)
+			return exitOK
+		}
 		fmt.Fprintf(stderr, "bbb: %v during %s; stopped\n", se, interrupt.CurrentStage())
 		return se.ExitCode()
 	}

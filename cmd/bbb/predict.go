@@ -93,6 +93,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := p.WriteFile(out, stdout); err != nil {
 		return err
 	}
+	if out != "-" {
+		markWritten(ctx, "--out "+out)
+	}
 	if !s.Quiet && out != "-" {
 		fmt.Fprintf(stderr, "wrote %s: %d rows\n", out, tab.Rows())
 	}

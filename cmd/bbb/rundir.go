@@ -64,7 +64,23 @@ func (rd *runDir) commitOut(ctx context.Context) error {
 	if err := interrupt.EnterStage(ctx, "replacing "+rd.flag); err != nil {
 		return err
 	}
-	return rd.Commit()
+	if err := rd.Commit(); err != nil {
+		return err
+	}
+	markWritten(ctx, rd.flag+" "+rd.path)
+	return nil
+}
+
+// written names the outputs a command has put in place whole, its last
+// step (commitOut, predict's --out): a signal after it stops nothing, and
+// the command exits 0 saying so (run), not 130 for a run that is complete.
+var written string
+
+// markWritten records that the outputs named what are in place, and
+// enters the stage "written" (where a test may signal).
+func markWritten(ctx context.Context, what string) {
+	written = what
+	_ = interrupt.EnterStage(ctx, "written") // (nothing is left to stop)
 }
 
 // Abort removes the staged run: --out keeps the previous run.

@@ -285,3 +285,34 @@ func TestInterruptKeepsPreviousProfile(t *testing.T) {
 		t.Errorf("%d entries beside the profile, want none (no --out, no temporary file)", len(ents)-1)
 	}
 }
+
+// A signal once the outputs are in place stops nothing: the run is
+// complete, and says so with exit 0 (not 130 for a run whose new outputs
+// replaced the old); train's --out holds the new run.
+func TestSignalAfterWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	parent := t.TempDir()
+	out := parent + "/out"
+	writePreviousRun(t, out)
+	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=written", "BBB_PAUSE_MODE=wait"},
+		"train", "--points", "100", "--epochs", "20", "--samples", "5", "--no-figures", "-q", "--out", out)
+	var all []string
+	waitLine(t, lines, "paused at written", &all)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for l := range lines {
+		all = append(all, l)
+	}
+	if err := cmd.Wait(); err != nil || cmd.ProcessState.ExitCode() != 0 {
+		t.Errorf("exit %d (%v), want 0; stderr %q", cmd.ProcessState.ExitCode(), err, all)
+	}
+	if last := all[len(all)-1]; last != "bbb: interrupted by SIGINT after --out "+out+" was written whole; the run is complete" {
+		t.Errorf("last stderr line %q", last)
+	}
+	if b, _ := os.ReadFile(out + "/summary.json"); len(b) < 100 {
+		t.Errorf("--out holds summary.json %q, want the new run's", b)
+	}
+}

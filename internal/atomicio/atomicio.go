@@ -25,6 +25,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -49,6 +50,8 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 	}
 	// Held until the rename: a concurrent write's clean-up never takes it.
 	holdLock(f)
+	inFlight.add(f.Name())
+	defer inFlight.remove(f.Name())
 	defer f.Close()
 	defer func() {
 		if err != nil {
@@ -75,6 +78,38 @@ func WriteFile(path string, write func(io.Writer) error) (err error) {
 }
 
 const tmpTag = "bbb-tmp-"
+
+// inFlight are the temporary files of the writes under way.
+var inFlight = temporaries{names: map[string]bool{}}
+
+type temporaries struct {
+	sync.Mutex
+	names map[string]bool
+}
+
+func (t *temporaries) add(name string) {
+	t.Lock()
+	t.names[name] = true
+	t.Unlock()
+}
+
+func (t *temporaries) remove(name string) {
+	t.Lock()
+	delete(t.names, name)
+	t.Unlock()
+}
+
+// RemoveTemporaries removes the temporary files of the writes under way
+// (their targets keep their old contents): for a process about to exit
+// without returning from them (a hard stop at a signal), which would
+// otherwise leave them for the next write to the same target to remove.
+func RemoveTemporaries() {
+	inFlight.Lock()
+	defer inFlight.Unlock()
+	for name := range inFlight.names {
+		os.Remove(name)
+	}
+}
 
 // Target follows path's symbolic links (those of its last element; a
 // dangling one names the file to create) to the file a write replaces. It

@@ -104,3 +104,46 @@ func TestWriteFileReplaces(t *testing.T) {
 		t.Errorf("mode %v, %v; want 0644", fi.Mode(), err)
 	}
 }
+
+// RemoveTemporaries removes the temporary file of a write under way (a
+// hard stop's clean-up); the write then fails and its target keeps its old
+// contents. A finished write leaves nothing for it to remove.
+func TestRemoveTemporaries(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "model.npz")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(filepath.Join(dir, "done.csv"), func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	writing, release := make(chan struct{}), make(chan struct{})
+	errc := make(chan error, 1)
+	go func() {
+		errc <- WriteFile(path, func(w io.Writer) error {
+			close(writing)
+			<-release
+			_, err := io.WriteString(w, "new")
+			return err
+		})
+	}()
+	<-writing
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".model.npz.bbb-tmp-*")); len(tmps) != 1 {
+		t.Fatalf("temporary files while writing: %v", tmps)
+	}
+	RemoveTemporaries()
+	close(release)
+	if err := <-errc; err == nil {
+		t.Error("the write whose temporary file was removed succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("folder holds %d entries, want model.npz and done.csv", len(entries))
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("target %q, want old", b)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "done.csv")); string(b) != "x" {
+		t.Errorf("finished write %q", b)
+	}
+}
