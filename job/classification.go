@@ -154,7 +154,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 		return train.ClassSummary{}, err
 	}
 	if runErr == nil && saveErr == nil && c.Save != "" {
-		saveErr = writeModel(tr, meta, reports, c.Save)
+		saveErr = c.saveFinal(tr, meta, reports)
 	}
 	if runErr == nil && saveErr != nil {
 		runErr = &InputError{Input: "Save", Err: saveErr}

@@ -38,6 +38,25 @@ type Outputs struct {
 	// CheckpointEvery also writes Save every so many epochs (a multiple
 	// of train.Config.ReportEvery); 0: only at the end.
 	CheckpointEvery int
+	// KeepModel, if set, is handed the final model instead of the job
+	// writing it to Save: the caller writes it once its other outputs are
+	// in place (bbb: after --out is replaced), so that a run that fails or
+	// is stopped after training leaves Save as it was. Checkpoints are
+	// still written to Save as they come.
+	KeepModel func(*modelfile.File)
+}
+
+// saveFinal writes the trained model to Save, or hands it to KeepModel.
+func (o Outputs) saveFinal(tr *train.Trainer, meta modelfile.Model, reports []train.Report) error {
+	if o.KeepModel == nil {
+		return writeModel(tr, meta, reports, o.Save)
+	}
+	f, err := tr.Checkpoint(meta, reports)
+	if err != nil {
+		return err
+	}
+	o.KeepModel(f)
+	return nil
 }
 
 // ext is the figures' file extension.

@@ -152,7 +152,7 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		return train.Summary{}, errors.Join(err, layers.err)
 	}
 	if runErr == nil && saveErr == nil && r.Save != "" {
-		saveErr = writeModel(tr, meta, reports, r.Save)
+		saveErr = r.saveFinal(tr, meta, reports)
 	}
 	if runErr == nil && saveErr != nil {
 		runErr = &InputError{Input: "Save", Err: saveErr}

@@ -36,6 +36,9 @@ func checkPlan(p *rundir.Plan) error {
 type runDir struct {
 	*interrupt.RunDir
 	flag, path string // the flag that named it and its value as typed, for errors
+	// afterCommit writes what belongs with the run but lies outside it
+	// (train's --save elsewhere) once it is in place (commitOut).
+	afterCommit func() error
 }
 
 // openRunDir takes the run folder out (interrupt.OpenRunDir) for the
@@ -66,6 +69,11 @@ func (rd *runDir) commitOut(ctx context.Context) error {
 	}
 	if err := rd.Commit(); err != nil {
 		return err
+	}
+	if rd.afterCommit != nil {
+		if err := rd.afterCommit(); err != nil {
+			return err
+		}
 	}
 	markWritten(ctx, rd.flag+" "+rd.path)
 	return nil

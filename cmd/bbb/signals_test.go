@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -314,5 +315,48 @@ func TestSignalAfterWritten(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out + "/summary.json"); len(b) < 100 {
 		t.Errorf("--out holds summary.json %q, want the new run's", b)
+	}
+}
+
+// A --save outside --out is written once --out is in place: a run stopped
+// after training (here in predictive sampling) leaves both as they were;
+// one that completes replaces both.
+func TestSaveOutsideOutKeptWhenStopped(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	parent := t.TempDir()
+	out, save := parent+"/out", parent+"/model.npz"
+	args := []string{"train", "--points", "100", "--epochs", "20", "--samples", "5", "--no-figures", "-q", "--out", out, "--save", save}
+	if code, _, stderr := runCLI(args...); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	before, _ := os.ReadFile(save)
+	summary, _ := os.ReadFile(out + "/summary.json")
+	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=predictive sampling", "BBB_PAUSE_MODE=wait"}, append(args, "--seed", "7")...)
+	var all []string
+	waitLine(t, lines, "paused at", &all)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for range lines {
+	}
+	if cmd.Wait(); cmd.ProcessState.ExitCode() != 130 {
+		t.Errorf("stopped run: exit %d, want 130", cmd.ProcessState.ExitCode())
+	}
+	if after, _ := os.ReadFile(save); !bytes.Equal(after, before) {
+		t.Error("the stopped run replaced --save")
+	}
+	if now, _ := os.ReadFile(out + "/summary.json"); !bytes.Equal(now, summary) {
+		t.Error("the stopped run replaced --out")
+	}
+	if ents, _ := os.ReadDir(parent); len(ents) != 2 {
+		t.Errorf("beside --out and --save: %d entries, want 2", len(ents))
+	}
+	if code, _, stderr := runCLI(append(args, "--seed", "7")...); code != 0 {
+		t.Fatalf("completed run: exit %d: %s", code, stderr)
+	}
+	if after, _ := os.ReadFile(save); bytes.Equal(after, before) {
+		t.Error("the completed run did not replace --save")
 	}
 }

@@ -29,8 +29,9 @@ type trainFlags struct {
 	mio       modelIO    // --resume (model.go)
 	run       job.RunSettings
 	runFlags  map[string]string
-	csv       *data.Fitted // loaded --data, nil for the seed's curve
-	maxMemory memory.Limit // --max-memory (memory.go)
+	csv       *data.Fitted    // loaded --data, nil for the seed's curve
+	maxMemory memory.Limit    // --max-memory (memory.go)
+	kept      *modelfile.File // the trained model for a --save outside --out (writeKept)
 }
 
 // presets fill the flags the user did not set.
@@ -278,9 +279,27 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 }
 
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
-// staged run when it names a file in --out) and --checkpoint-every.
+// staged run when it names a file in --out; elsewhere kept, and written
+// once --out is in place: writeKept) and --checkpoint-every.
 func (f *trainFlags) jobOutputs(stage string) job.Outputs {
-	return job.Outputs{Format: f.files.Format, NoFigures: f.files.NoFigures, Save: rundir.StagedPath(f.files.Save, f.files.Out, stage), CheckpointEvery: f.run.CheckpointEvery}
+	o := job.Outputs{Format: f.files.Format, NoFigures: f.files.NoFigures, Save: rundir.StagedPath(f.files.Save, f.files.Out, stage), CheckpointEvery: f.run.CheckpointEvery}
+	if o.Save != "" && o.Save == f.files.Save {
+		o.KeepModel = func(m *modelfile.File) { f.kept = m }
+	}
+	return o
+}
+
+// writeKept writes the model the job kept (--save outside --out) after
+// --out has been replaced (runDir.afterCommit): a run that fails or is
+// stopped before leaves --save as it was.
+func (f *trainFlags) writeKept() error {
+	if f.kept == nil {
+		return nil
+	}
+	if err := modelfile.Write(f.files.Save, f.kept); err != nil {
+		return fmt.Errorf("--save %s: %w", f.files.Save, err)
+	}
+	return nil
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary
@@ -332,6 +351,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
+	rd.afterCommit = f.writeKept
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
 		return f.jobError(rd, err)
