@@ -14,7 +14,7 @@ import (
 // Detach), or one of its points (Task), or a finished sweep collected
 // (Collect); Metric, Maximize, X, By and Format shape its report.
 type Settings struct {
-	Grid     string        "flag:\"grid\" help:\"the grid file: one `key = value` or `key = [v1, v2]` per line, each key a bbb train flag (docs/SWEEP.md)\" effect:\"!collect: it only reads the sweep's folder\""
+	Grid     string        "flag:\"grid\" help:\"the grid `FILE`: one key = value or key = [v1, v2] per line, each key a bbb train flag (docs/SWEEP.md)\" effect:\"!collect: it only reads the sweep's folder\""
 	Out      string        `flag:"out" help:"the sweep folder: DIR/runs/<point>/ per point, DIR/sweep.csv, DIR/sweep.FORMAT" effect:"!collect: it only reads the sweep's folder"`
 	On       string        `flag:"on" default:"local" help:"where the points run: local (--jobs at once on this machine) or slurm (one job array)" effect:"!collect: it only reads the sweep's folder"`
 	Jobs     int           `flag:"jobs" default:"1" help:"--on local: points run at once; the cores are divided among them (--threads, GOMAXPROCS)" effect:"!collect: it only reads the sweep's folder; on=local: Slurm runs each point as an array task"`
@@ -24,9 +24,9 @@ type Settings struct {
 	X        string        `flag:"x" help:"the figure's x axis: a grid key (default: the first list of more than one value)"`
 	By       string        `flag:"by" help:"the figure's lines: a grid key (default: the next list)"`
 	Format   string        `flag:"format" default:"png" help:"figure format: png, svg or pdf"`
-	Detach   bool          "flag:\"detach\" help:\"--on slurm: submit and return; `bbb sweep --collect DIR` later\" effect:\"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it\""
+	Detach   bool          "flag:\"detach\" help:\"--on slurm: submit and return; bbb sweep --collect DIR later\" effect:\"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it\""
 	Collect  string        `flag:"collect" help:"collect the sweep in this folder (sweep.csv, figure, best point) without running anything"`
-	Task     string        "flag:\"task\" help:\"run one point of the sweep in this folder: `--task DIR INDEX` (what a Slurm array task runs; INDEX defaults to $SLURM_ARRAY_TASK_ID)\""
+	Task     string        "flag:\"task\" help:\"run one point of the sweep in the folder `DIR`: --task DIR INDEX (what a Slurm array task runs; INDEX defaults to $SLURM_ARRAY_TASK_ID)\""
 	Poll     time.Duration `flag:"poll" default:"5s" help:"--on slurm: how often squeue is asked while waiting" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
 }
 
