@@ -44,6 +44,11 @@ func (b BenchSettings) Sizes(m *ModelSettings, oneHidden bool) (hidden, points, 
 		if points, err = ParseSizes("PointsList", b.PointsList); err != nil {
 			return nil, nil, nil, err
 		}
+		for _, p := range points {
+			if p < MinPoints {
+				return nil, nil, nil, &SettingError{Setting: "PointsList", Value: b.PointsList, Reason: fmt.Sprintf("%d points: need at least %d", p, MinPoints)}
+			}
+		}
 	}
 	if b.LayersList != "" {
 		if layers, err = ParseSizes("LayersList", b.LayersList); err != nil {

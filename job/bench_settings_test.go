@@ -19,6 +19,8 @@ func TestBenchSettingsSizes(t *testing.T) {
 		{BenchSettings{HiddenSizes: "8,x"}, false, `<HiddenSizes>: "x" is not a positive integer`},
 		{BenchSettings{HiddenSizes: "x"}, true, `<HiddenSizes>: "x" is not a positive integer`},
 		{BenchSettings{HiddenSizes: "8", PointsList: "0"}, false, `<PointsList>: "0" is not a positive integer`},
+		{BenchSettings{HiddenSizes: "8", PointsList: "2000,9"}, false, `<PointsList> 2000,9: 9 points: need at least 10`},
+		{BenchSettings{HiddenSizes: "8", PointsList: "10"}, false, "[8] [10] [3]"},
 		{BenchSettings{HiddenSizes: "8", LayersList: "2,,3"}, false, `<LayersList>: "" is not a positive integer`},
 	} {
 		h, p, l, err := c.b.Sizes(m, c.oneHidden)

@@ -91,6 +91,9 @@ const (
 	// MaxThreads: past the cores, threads only switch; the count is kept
 	// in an int32 (internal/parallel), where 1<<40 wrapped to 0.
 	MaxThreads = 4096
+	// MinPoints is the fewest points of the seed's curve a run takes: its
+	// validation share (a fifth) must hold some.
+	MinPoints = 10
 )
 
 // CheckValues checks each number and the dtype on its own, then the
@@ -106,8 +109,8 @@ func (s *ModelSettings) CheckValues(avail float64) error {
 		return bad("Layers", s.Layers, "need at least 1")
 	case s.Hidden <= 0:
 		return bad("Hidden", s.Hidden, "need a value > 0")
-	case s.Points < 10:
-		return bad("Points", s.Points, "need at least 10")
+	case s.Points < MinPoints:
+		return bad("Points", s.Points, "need at least %d", MinPoints)
 	case s.Workers < 1:
 		return bad("Workers", s.Workers, "need at least 1")
 	case s.Threads < 0 || s.Threads > MaxThreads:

@@ -55,7 +55,7 @@ func (r RunSettings) Check(task graph.Task) error {
 }
 
 // CheckCheckpoints checks CheckpointEvery: 0, or a multiple of
-// ReportEvery (a checkpoint is written with a report).
+// ReportEvery (a checkpoint is written with a report) below Epochs.
 func (r RunSettings) CheckCheckpoints() error {
 	switch {
 	case r.CheckpointEvery < 0:
@@ -63,6 +63,9 @@ func (r RunSettings) CheckCheckpoints() error {
 	case r.CheckpointEvery > 0 && r.CheckpointEvery%r.ReportEvery != 0:
 		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery),
 			Reason: fmt.Sprintf("need a multiple of {ReportEvery} %d", r.ReportEvery), Refs: []string{"ReportEvery"}}
+	case r.CheckpointEvery > 0 && r.CheckpointEvery >= r.Epochs:
+		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery), Refs: []string{"Epochs"},
+			Reason: fmt.Sprintf("no checkpoint would come before the last epoch ({Epochs} %d), whose model the run writes anyway", r.Epochs)}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package job
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
@@ -23,7 +24,7 @@ func settingText(t *testing.T, err error) string {
 }
 
 func TestRunSettingsCheck(t *testing.T) {
-	ok := RunSettings{Epochs: 10, Samples: 2, ReportEvery: 5, CheckpointEvery: 10}
+	ok := RunSettings{Epochs: 20, Samples: 2, ReportEvery: 5, CheckpointEvery: 10}
 	for _, c := range []struct {
 		r    RunSettings
 		task graph.Task
@@ -46,6 +47,8 @@ func TestRunSettingsCheck(t *testing.T) {
 	}{
 		{0, ""}, {10, ""}, {-1, "<CheckpointEvery> -1: need a value >= 0"},
 		{7, "<CheckpointEvery> 7: need a multiple of <ReportEvery> 5"},
+		{ok.Epochs - ok.ReportEvery, ""},
+		{ok.Epochs, fmt.Sprintf("<CheckpointEvery> %d: no checkpoint would come before the last epoch (<Epochs> %d), whose model the run writes anyway", ok.Epochs, ok.Epochs)},
 	} {
 		r := ok
 		r.CheckpointEvery = c.every

@@ -43,6 +43,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
+	if len(args) == 2 && args[0] == "help" && examples[args[1]] != "" {
+		args = []string{args[1], "-h"} // bbb help train: train's flags
+	}
 	ctx, stop := interrupt.NotifyContext(stderr)
 	defer stop()
 	written = ""
@@ -69,7 +72,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, usage)
 		return exitOK
 	default:
-		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, dot, version or help)", args[0])
+		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, sweep, dot, version or help)", args[0])
 	}
 	if se, ok := interrupt.Cause(ctx); ok && !errors.Is(err, errHelp) {
 		if err == nil && written != "" {

@@ -208,3 +208,21 @@ func TestBenchEndToEnd(t *testing.T) {
 		t.Errorf("missing --compare file: exit %d, %q", code, stderr)
 	}
 }
+
+// `bbb help CMD` is `bbb CMD -h`; an unknown command's error lists every
+// command of the usage text.
+func TestHelpCommand(t *testing.T) {
+	for cmd := range examples {
+		code, out, _ := runCLI("help", cmd)
+		wcode, want, _ := runCLI(cmd, "-h")
+		if code != 0 || out != want || wcode != 0 {
+			t.Errorf("help %s: exit %d, %d bytes; %s -h: %d bytes", cmd, code, len(out), cmd, len(want))
+		}
+	}
+	_, _, stderr := runCLI("nosuch")
+	for cmd := range examples {
+		if !strings.Contains(stderr, " "+cmd) {
+			t.Errorf("unknown command's error %q does not list %s", stderr, cmd)
+		}
+	}
+}
