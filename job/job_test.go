@@ -308,4 +308,13 @@ func TestWritePredictions(t *testing.T) {
 	if w.String() != want {
 		t.Errorf("got %q, want %q", w.String(), want)
 	}
+	// A column name with a comma or a quote is quoted, as the CSV reader
+	// that read it expects: the header has as many fields as each row.
+	w.Reset()
+	if err := WritePredictions(&w, []string{"we,ird", `a "b"`}, []float64{0, 1, 2, 3}, b, 4); err != nil {
+		t.Fatal(err)
+	}
+	if want := "\"we,ird\",\"a \"\"b\"\"\",mean,std_epistemic,std_total,q0.5\n"; !strings.HasPrefix(w.String(), want) {
+		t.Errorf("got %q, want the header %q", w.String(), want)
+	}
 }

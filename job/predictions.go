@@ -1,6 +1,7 @@
 package job
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"math"
@@ -30,8 +31,12 @@ func WritePredictions(w io.Writer, names []string, x []float64, b train.Bands, n
 	for _, q := range b.Levels {
 		head = append(head, "q"+strconv.FormatFloat(q, 'g', -1, 64))
 	}
-	if _, err := fmt.Fprintln(w, strings.Join(head, ",")); err != nil {
+	hw := csv.NewWriter(w) // (a column name may hold a comma or a quote)
+	if err := hw.Write(head); err != nil {
 		return err
+	}
+	if hw.Flush(); hw.Error() != nil {
+		return hw.Error()
 	}
 	in := len(names)
 	row := make([]string, 0, len(head))
