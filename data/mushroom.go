@@ -96,9 +96,18 @@ func ParseMushrooms(r io.Reader) (*Mushrooms, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: line 1: %v", ErrMushroomLayout, err)
 	}
-	if len(head) != 1+len(MushroomAttributes) || head[0] != "edibility" || !slices.Equal(head[1:], MushroomAttributes) {
-		return nil, fmt.Errorf("%w: line 1: want the header edibility,%s,...,%s (%d columns), got %d columns starting %q",
-			ErrMushroomLayout, MushroomAttributes[0], MushroomAttributes[len(MushroomAttributes)-1], 1+len(MushroomAttributes), len(head), head[0])
+	want := append([]string{"edibility"}, MushroomAttributes...)
+	if !slices.Equal(head, want) {
+		got := fmt.Sprintf("got %d columns starting %q", len(head), clip(head[0]))
+		if len(head) == len(want) {
+			i := 0
+			for head[i] == want[i] {
+				i++
+			}
+			got = fmt.Sprintf("column %d is %q, not %q", i+1, clip(head[i]), want[i])
+		}
+		return nil, fmt.Errorf("%w: line 1: want the header edibility,%s,...,%s (%d columns), %s",
+			ErrMushroomLayout, MushroomAttributes[0], MushroomAttributes[len(MushroomAttributes)-1], len(want), got)
 	}
 	var cats [][]byte // per row, the 22 category letters
 	var edible []bool
@@ -116,12 +125,12 @@ func ParseMushrooms(r io.Reader) (*Mushrooms, error) {
 		switch rec[0] {
 		case "e", "p":
 		default:
-			return nil, fmt.Errorf("%w: line %d: edibility %q, want e or p", ErrMushroomLayout, line, rec[0])
+			return nil, fmt.Errorf("%w: line %d: edibility %q, want e or p", ErrMushroomLayout, line, clip(rec[0]))
 		}
 		row := make([]byte, len(MushroomAttributes))
 		for j, v := range rec[1:] {
 			if len(v) != 1 || !(v[0] >= 'a' && v[0] <= 'z' || v[0] == '?') {
-				return nil, fmt.Errorf("%w: line %d: %s %q, want one letter or ?", ErrMushroomLayout, line, MushroomAttributes[j], v)
+				return nil, fmt.Errorf("%w: line %d: %s %q, want one lower-case letter or ?", ErrMushroomLayout, line, MushroomAttributes[j], clip(v))
 			}
 			row[j] = v[0]
 		}

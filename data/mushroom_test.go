@@ -113,3 +113,21 @@ func TestLoadMushrooms(t *testing.T) {
 		t.Fatal("a folder: no error")
 	}
 }
+
+// A refusal names the header column that differs, and quotes no more than
+// the first 40 bytes of a cell.
+func TestParseMushroomsErrorText(t *testing.T) {
+	good := mushroomRow("e", 'x', 'a')
+	long := strings.Repeat("z", 5000)
+	for text, want := range map[string]string{
+		strings.Replace(mushroomHeader, "cap-shape", "capshape", 1) + good: `column 2 is "capshape", not "cap-shape"`,
+		mushroomHeader + strings.Replace(good, ",a,", ","+long+",", 1):     `"` + long[:40] + `...", want one lower-case letter or ?`,
+		mushroomHeader + strings.Replace(good, "e,", long+",", 1):          `edibility "` + long[:40] + `...", want e or p`,
+		long + "\n" + good: `got 1 columns starting "` + long[:40] + `..."`,
+	} {
+		_, err := ParseMushrooms(strings.NewReader(text))
+		if err == nil || !strings.Contains(err.Error(), want) || len(err.Error()) > 300 {
+			t.Errorf("error %.300q, want it to hold %q", err, want)
+		}
+	}
+}
