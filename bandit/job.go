@@ -147,8 +147,26 @@ func (c Config) CheckSet() error {
 			return &SettingError{f.name, f.v, "need a finite value > 0"}
 		}
 	}
+	// Scales the float32 network can hold with room for its products.
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"likelihood-sigma", c.Sigma}, {"init-std", c.InitStd}} {
+		if f.v < minScale || f.v > maxScale {
+			return &SettingError{f.name, f.v, fmt.Sprintf("want %g to %g (the network computes in float32)", minScale, maxScale)}
+		}
+	}
 	if math.IsNaN(c.InitRho) || math.IsInf(c.InitRho, 0) || c.InitRho == 0 {
-		return &SettingError{"init-rho", c.InitRho, "need a finite value other than 0"}
+		return &SettingError{"init-rho", c.InitRho, fmt.Sprintf("need a finite value other than 0 (0 is taken for the default, %g)", float64(DefaultInitRho))}
+	}
+	if math.Abs(c.InitRho) > maxInitRho {
+		return &SettingError{"init-rho", c.InitRho, fmt.Sprintf("want -%g to %g (sigma = log(1 + e^rho) from 2e-22 to %g)", float64(maxInitRho), float64(maxInitRho), float64(maxInitRho))}
 	}
 	return nil
 }
+
+// The bounds of CheckSet's scales and initial rho.
+const (
+	minScale, maxScale = 1e-6, 1e6
+	maxInitRho         = 50
+)

@@ -24,6 +24,11 @@ func TestCheckSet(t *testing.T) {
 	if err := ok.CheckSet(); err != nil {
 		t.Fatalf("a good config: %v", err)
 	}
+	edge := ok
+	edge.Sigma, edge.InitStd, edge.InitRho = 1e-6, 1e6, -50
+	if err := edge.CheckSet(); err != nil {
+		t.Errorf("the bounds themselves: %v", err)
+	}
 	for _, tc := range []struct {
 		set  func(*Config)
 		want string
@@ -38,8 +43,12 @@ func TestCheckSet(t *testing.T) {
 		{func(c *Config) { c.LR = 0 }, "bandit: lr 0: need a finite value > 0"},
 		{func(c *Config) { c.Sigma = -1 }, "bandit: likelihood-sigma -1: need a finite value > 0"},
 		{func(c *Config) { c.InitStd = posInf() }, "bandit: init-std +Inf: need a finite value > 0"},
-		{func(c *Config) { c.InitRho = 0 }, "bandit: init-rho 0: need a finite value other than 0"},
-		{func(c *Config) { c.InitRho = -posInf() }, "bandit: init-rho -Inf: need a finite value other than 0"},
+		{func(c *Config) { c.InitRho = 0 }, "bandit: init-rho 0: need a finite value other than 0 (0 is taken for the default, -8)"},
+		{func(c *Config) { c.InitRho = -posInf() }, "bandit: init-rho -Inf: need a finite value other than 0 (0 is taken for the default, -8)"},
+		{func(c *Config) { c.InitRho = 50.5 }, "bandit: init-rho 50.5: want -50 to 50 (sigma = log(1 + e^rho) from 2e-22 to 50)"},
+		{func(c *Config) { c.InitRho = -50.5 }, "bandit: init-rho -50.5: want -50 to 50 (sigma = log(1 + e^rho) from 2e-22 to 50)"},
+		{func(c *Config) { c.Sigma = 1e-7 }, "bandit: likelihood-sigma 1e-07: want 1e-06 to 1e+06 (the network computes in float32)"},
+		{func(c *Config) { c.InitStd = 2e6 }, "bandit: init-std 2e+06: want 1e-06 to 1e+06 (the network computes in float32)"},
 		{func(c *Config) { c.RhoLR = 0 }, "bandit: rho-lr 0: need a finite value > 0"},
 		{func(c *Config) { c.RhoLR = posInf() }, "bandit: rho-lr +Inf: need a finite value > 0"},
 		{func(c *Config) { c.RhoLR = math.NaN() }, "bandit: rho-lr NaN: need a finite value > 0"},
