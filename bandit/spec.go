@@ -1,6 +1,8 @@
 package bandit
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -33,17 +35,32 @@ func (c *Config) SetPrior(s string) error {
 		c.PriorKind = kind
 		return nil
 	}
+	inScale := func(vs ...float64) bool {
+		for _, v := range vs {
+			if !(math.Abs(v) <= maxScale) {
+				return false
+			}
+		}
+		return true
+	}
+	mixtureWant := fmt.Sprintf("want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from %g to %g", minScale, maxScale)
+	normalWant := fmt.Sprintf("want normal:MU,SIGMA with MU from -%g to %g and SIGMA from %g to %g", maxScale, maxScale, minScale, maxScale)
 	p, err := nodes.ParsePrior(s)
-	if err != nil {
-		return &SettingError{"prior", strconv.Quote(s), strings.TrimPrefix(err.Error(), "nodes: ")}
-	}
-	switch p := p.(type) {
-	case nodes.ScaleMixture:
+	switch p, _ := p.(nodes.ScaleMixture); {
+	case err == nil && inScale(p.Sigma1, p.Sigma2) && p.Sigma1 >= minScale && p.Sigma2 >= minScale:
 		c.PriorKind, c.Mixture = PriorMixture, p
-	case nodes.Normal:
-		c.PriorKind, c.Prior = PriorNormal, p
+		return nil
+	case strings.HasPrefix(s, "mixture:"):
+		return &SettingError{"prior", strconv.Quote(s), mixtureWant}
 	}
-	return nil
+	switch p, _ := p.(nodes.Normal); {
+	case err == nil && inScale(p.Mu, p.Sigma) && p.Sigma >= minScale:
+		c.PriorKind, c.Prior = PriorNormal, p
+		return nil
+	case strings.HasPrefix(s, "normal:"):
+		return &SettingError{"prior", strconv.Quote(s), normalWant}
+	}
+	return &SettingError{"prior", strconv.Quote(s), "want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2"}
 }
 
 // SetKLData sets KLBuffer: seen or buffer (ParseKLData).

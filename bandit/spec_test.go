@@ -22,7 +22,15 @@ func TestConfigSet(t *testing.T) {
 			return c.PriorKind == PriorMixture && c.Mixture == nodes.ScaleMixture{Pi: 0.25, Sigma1: 1, Sigma2: 0.5}
 		}, ""},
 		{(*Config).SetPrior, "cauchy", nil, `bandit: prior "cauchy": want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2`},
-		{(*Config).SetPrior, "normal:1", nil, `bandit: prior "normal:1": prior "normal:1": want normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2`},
+		{(*Config).SetPrior, "normal:1", nil, `bandit: prior "normal:1": want normal:MU,SIGMA with MU from -1e+06 to 1e+06 and SIGMA from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "normal:1e308,1", nil, `bandit: prior "normal:1e308,1": want normal:MU,SIGMA with MU from -1e+06 to 1e+06 and SIGMA from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "normal:0,1e-7", nil, `bandit: prior "normal:0,1e-7": want normal:MU,SIGMA with MU from -1e+06 to 1e+06 and SIGMA from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "mixture:", nil, `bandit: prior "mixture:": want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "mixture:1,1,0.5", nil, `bandit: prior "mixture:1,1,0.5": want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "mixture:0.5,2e6,0.5", nil, `bandit: prior "mixture:0.5,2e6,0.5": want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "mixture:0.5,1,1e-7", nil, `bandit: prior "mixture:0.5,1,1e-7": want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from 1e-06 to 1e+06`},
+		{(*Config).SetPrior, "normal:-1e6,1e6", func(c Config) bool { return c.Prior == nodes.Normal{Mu: -1e6, Sigma: 1e6} }, ""},
+		{(*Config).SetPrior, "mixture:0.5,1e-6,1e6", func(c Config) bool { return c.Mixture == nodes.ScaleMixture{Pi: 0.5, Sigma1: 1e-6, Sigma2: 1e6} }, ""},
 		{(*Config).SetKLData, "buffer", func(c Config) bool { return c.KLBuffer }, ""},
 		{(*Config).SetKLData, "all", nil, `bandit: kl-data "all": want buffer or seen`},
 	} {
