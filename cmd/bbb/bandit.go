@@ -11,6 +11,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
+	"github.com/bbb-go/bbb/memory"
 )
 
 // runBandit is the paper's third experiment (Blundell et al. 2015, §5.3):
@@ -21,6 +22,8 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	s := bandit.DefaultSettings()
 	fs := flag.NewFlagSet("bandit", flag.ContinueOnError)
 	settingflag.Register(fs, &s)
+	var maxMemory memory.Limit
+	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
@@ -45,7 +48,7 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return usagef("--data %s: %v", s.Data, strings.TrimPrefix(err.Error(), "data: mushrooms: "))
 	}
-	if err := checkBanditSizes(c, d.Width); err != nil {
+	if err := checkBanditSizes(c, d.Width, maxMemory); err != nil {
 		return err
 	}
 	rd, err := openRunDir("--out", s.Out)

@@ -48,7 +48,7 @@ func checkMemoryHint(s memory.Sizes, limit memory.Limit, hint string) error {
 // layers a graph may have, --hidden by checkDesc, and the memory of every
 // agent's graph (--batch rows), parameters and --buffer against what is
 // available. width is the mushrooms' one-hot context.
-func checkBanditSizes(c bandit.Config, width int) error {
+func checkBanditSizes(c bandit.Config, width int, limit memory.Limit) error {
 	c = c.WithDefaults()
 	if c.Depth >= modelfile.MaxLayers {
 		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, modelfile.MaxLayers-1, modelfile.MaxLayers)
@@ -58,5 +58,5 @@ func checkBanditSizes(c bandit.Config, width int) error {
 	}
 	s := c.MemorySizes(width)
 	s.PointsFrom, s.HiddenFrom, s.LayersFrom = fmt.Sprintf("--batch %d", c.Batch), fmt.Sprintf("--hidden %d", c.Hidden), fmt.Sprintf("--depth %d", c.Depth)
-	return checkMemoryHint(s, memory.Limit{}, "")
+	return checkMemory(s, limit)
 }

@@ -283,8 +283,10 @@ func TestCheckMemoryIsUsageError(t *testing.T) {
 			` of memory, over this machine's ` + size + ` of memory and swap \(--max-memory 1\.0 MiB cannot raise that\)$`},
 		{checkMemory(memory.Sizes{Points: 200, Hidden: 20, Layers: 5, Samples: 2, Workers: 1, Inputs: 1, DtypeBytes: 4}, small),
 			`^--hidden 20: the run needs about ` + size + ` of memory, over --max-memory 1\.0 MiB$`},
-		{checkBanditSizes(bandit.Config{Agents: []bandit.Agent{{}}, Batch: 1 << 40}, 117), `^--batch 1099511627776: the run needs about ` + size +
-			` of memory, over the ` + size + ` available$`},
+		{checkBanditSizes(bandit.Config{Agents: []bandit.Agent{{}}, Batch: 1 << 40}, 117, memory.Limit{}), `^--batch 1099511627776: the run needs about ` + size +
+			` of memory, over the ` + size + ` available \(--max-memory overrides\)$`},
+		{checkBanditSizes(bandit.Config{Agents: []bandit.Agent{{}}, Hidden: 100}, 117, small), `^--hidden 100: the run needs about ` + size +
+			` of memory, over --max-memory 1\.0 MiB$`},
 	} {
 		var ue usageError
 		if !errors.As(tc.err, &ue) || !regexp.MustCompile(tc.want).MatchString(tc.err.Error()) {
