@@ -179,8 +179,14 @@ func (c Config) Graph(width int) graph.Config { return c.WithDefaults().graph(wi
 // the Buffer of interactions, for mushrooms of the given one-hot width.
 func (c Config) MemorySizes(width int) memory.Sizes {
 	c = c.WithDefaults()
+	variational := 0
+	for _, a := range c.Agents {
+		if a.variational() {
+			variational++
+		}
+	}
 	return memory.Sizes{Job: memory.Bandit, Points: c.Batch, Hidden: c.Hidden, Layers: c.Depth + 1, Inputs: width + numActions,
-		Workers: len(c.Agents), Buffer: c.Buffer, DtypeBytes: 4}
+		Workers: len(c.Agents), Variational: variational, Buffer: c.Buffer, DtypeBytes: 4}
 }
 
 // graph is the network of a context of width inputs (plus the two

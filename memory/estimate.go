@@ -50,6 +50,10 @@ type Sizes struct {
 	Levels int
 	// Buffer is the interactions kept per agent of a Bandit run.
 	Buffer int
+	// Variational is how many of a Bandit run's agents (Workers) train the
+	// BBB network; the others train its deterministic twin, with about a
+	// fourth of the memory per weight.
+	Variational int
 	// Gradients: a Graph run with the gradient nodes (dot --grad).
 	Gradients bool
 	// PointsFrom, HiddenFrom and LayersFrom say how the user set Points,
@@ -102,6 +106,12 @@ const (
 	memBanditRow = 4.6
 	// memBanditBase: the program without a training run's libraries.
 	memBanditBase = 20 << 20
+	// Copies of the parameters per bandit agent that trains the BBB
+	// network (means, scales, noise, samples, gradients, Adam's moments:
+	// 745 MiB measured at hidden 3000, depth 2, 9.4 M weights, 19.6
+	// copies), and per agent of its deterministic twin (208 MiB: 5.1).
+	memBanditBBB  = 24
+	memBanditTwin = 6
 )
 
 // Estimate is the estimate of a run's peak memory in bytes (host graphs),
@@ -153,6 +163,7 @@ func Estimate(s Sizes) (float64, Term) {
 		// Each agent's share is blamed on the size furthest above bandit's
 		// defaults (4 agents, --batch 64, --hidden 100, --depth 2).
 		agents := f(s.Workers)
+		bbb := math.Min(float64(max(s.Variational, 0)), agents)
 		top := func(byRows, byHidden, byLayers float64) string {
 			name, r := fmt.Sprintf("--agents (%d agents)", s.Workers), agents/4
 			for i, x := range []float64{byRows * rows / 64, byHidden * width / 100, byLayers * (f(s.Layers) - 1) / 2} {
@@ -164,7 +175,7 @@ func Estimate(s Sizes) (float64, Term) {
 		}
 		terms = []Term{
 			{top(1, 1, 1), agents * rows * (width*hiddenLayers + in) * b * memBanditRow},
-			{top(0, 2, 1), agents * params * memTrainCopies},
+			{top(0, 2, 1), params * (bbb*memBanditBBB + (agents-bbb)*memBanditTwin)},
 			{fmt.Sprintf("--buffer %d", s.Buffer), agents * f(s.Buffer) * 9}, // mushroom, action, reward
 		}
 		base = memBanditBase

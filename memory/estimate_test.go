@@ -70,7 +70,11 @@ func TestMemoryEstimateWithin2x(t *testing.T) {
 func TestMemoryEstimateWithin2xSamplesAndBandit(t *testing.T) {
 	const mib = 1 << 20
 	bandit := func(batch, hidden int) memory.Sizes {
-		return memory.Sizes{Job: memory.Bandit, Points: batch, Hidden: hidden, Layers: 3, Inputs: 119, Workers: 4, Buffer: 4096, DtypeBytes: 4}
+		return memory.Sizes{Job: memory.Bandit, Points: batch, Hidden: hidden, Layers: 3, Inputs: 119, Workers: 4, Variational: 1, Buffer: 4096, DtypeBytes: 4}
+	}
+	agents := func(s memory.Sizes, n, variational int) memory.Sizes {
+		s.Workers, s.Variational = n, variational
+		return s
 	}
 	for _, tc := range []struct {
 		name        string
@@ -81,6 +85,10 @@ func TestMemoryEstimateWithin2xSamplesAndBandit(t *testing.T) {
 		{"bandit defaults", bandit(64, 100), 29.9},
 		{"bandit --batch 20000", bandit(20000, 100), 494.7},
 		{"bandit --batch 5000 --hidden 200 (check point)", bandit(5000, 200), 166.7},
+		// --steps 2 --every 1 (Adam's moments made), /usr/bin/time's peak RSS.
+		{"bandit --hidden 3000", bandit(64, 3000), 1306.4},
+		{"bandit --hidden 3000 --agents bbb", agents(bandit(64, 3000), 1, 1), 745.1},
+		{"bandit --hidden 3000 --agents greedy", agents(bandit(64, 3000), 1, 0), 208.1},
 	} {
 		est, _ := memory.Estimate(tc.s)
 		t.Logf("%s: estimate %.1f MiB, measured %.1f MiB: %.2fx", tc.name, est/mib, tc.measuredMiB, est/(tc.measuredMiB*mib))
