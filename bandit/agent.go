@@ -61,9 +61,11 @@ func parseAgent(name string) (Agent, error) {
 	}
 	if pct, ok := strings.CutPrefix(policy, "eps"); ok {
 		p, err := strconv.ParseFloat(pct, 64)
-		if err == nil && p > 0 && p < 100 {
+		// One spelling per epsilon (eps1, not eps01 or eps1.0): a name
+		// names one agent, and repeats are found by name.
+		if err == nil && p > 0 && p < 100 && pct == strconv.FormatFloat(p, 'g', -1, 64) {
 			return Agent{Name: name, Epsilon: p / 100, PosteriorMean: mean}, nil
 		}
 	}
-	return Agent{}, fmt.Errorf("bandit: unknown agent %q (want bbb, greedy or epsN with 0 < N < 100, e.g. eps1, eps5, or bbb-greedy, bbb-epsN)", name)
+	return Agent{}, fmt.Errorf("bandit: unknown agent %q (want bbb, greedy or epsN with 0 < N < 100 written plainly, e.g. eps1, eps5, eps0.5, or bbb-greedy, bbb-epsN)", name)
 }

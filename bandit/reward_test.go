@@ -71,7 +71,9 @@ func TestParseAgents(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 	for _, bad := range []string{"", "bbb,", "thompson", "eps", "eps0", "eps100", "epsx", "bbb,bbb", "eps-1", "epsNaN",
-		"bbb-", "bbb-bbb", "bbb-eps0", "bbb-eps100", "bbb-greedy,bbb-greedy", "greedy-bbb", "bbbgreedy"} {
+		"bbb-", "bbb-bbb", "bbb-eps0", "bbb-eps100", "bbb-greedy,bbb-greedy", "greedy-bbb", "bbbgreedy",
+		// one spelling per epsilon: eps1 listed under other names would be the same agent twice
+		"eps01", "eps1.0", "eps1e0", "eps+5", "eps.5", "eps0x1p-3", "bbb-eps05"} {
 		if _, err := ParseAgents(bad); err == nil {
 			t.Errorf("ParseAgents(%q): no error", bad)
 		}

@@ -42,7 +42,7 @@ func TestSettingsParse(t *testing.T) {
 				reflect.DeepEqual(seeds, []uint64{3, 1}) && s.Format == "svg"
 		}},
 		{"agents first", func(s *Settings) { s.AgentList, s.PriorSpec, s.Steps = "bogus", "bogus", 0 },
-			`bandit: agents "bogus": unknown agent "bogus" (want bbb, greedy or epsN with 0 < N < 100, e.g. eps1, eps5, or bbb-greedy, bbb-epsN)`, nil},
+			`bandit: agents "bogus": unknown agent "bogus" (want bbb, greedy or epsN with 0 < N < 100 written plainly, e.g. eps1, eps5, eps0.5, or bbb-greedy, bbb-epsN)`, nil},
 		{"prior", func(s *Settings) { s.PriorSpec, s.KLData = "cauchy", "all" },
 			`bandit: prior "cauchy": want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2`, nil},
 		{"kl-data", func(s *Settings) { s.KLData, s.Seeds = "all", "x" }, `bandit: kl-data "all": want buffer or seen`, nil},

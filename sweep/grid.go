@@ -224,10 +224,11 @@ func ReadGrid(path string) (*Grid, error) {
 func ParseSeeds(s string) ([]string, error) {
 	seeds := strings.Split(s, ",")
 	for i, v := range seeds {
-		seeds[i] = strings.TrimSpace(v)
-		if _, err := strconv.ParseUint(seeds[i], 10, 64); err != nil {
+		n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+		if err != nil {
 			return nil, fmt.Errorf("sweep: seeds %q: want comma-separated whole numbers", s)
 		}
+		seeds[i] = strconv.FormatUint(n, 10) // (01 is seed 1: one name, one point)
 	}
 	return seeds, nil
 }

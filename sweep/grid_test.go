@@ -109,8 +109,12 @@ func TestExpandEdgeCases(t *testing.T) {
 		t.Errorf("fixed flags only: %v %v, want one point named point", p, err)
 	}
 	_, err = Expand(parse(t, "a = [x/1, x_1]\n"))
-	if err == nil || !strings.Contains(err.Error(), "both named") {
+	if err == nil || !strings.Contains(err.Error(), "both named") || !strings.Contains(err.Error(), "a folder name cannot hold") {
 		t.Errorf("colliding names: %v", err)
+	}
+	_, err = Expand(parse(t, "a = [1, 2, 1]\n"))
+	if err == nil || !strings.Contains(err.Error(), "points 0 and 2 are both named") || !strings.Contains(err.Error(), "one listed twice") {
+		t.Errorf("a value listed twice: %v", err)
 	}
 	_, err = Expand(parse(t, "a = [1,2,3,4,5,6,7,8,9,10]\nb = [1,2,3,4,5,6,7,8,9,10]\nc = [1,2,3,4,5,6,7,8,9,10,11]\n"))
 	if err == nil || !strings.Contains(err.Error(), "more than 1000 points") {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -64,7 +65,11 @@ func Expand(g *Grid) ([]Point, error) {
 		}
 		p.Name = pointName(parts)
 		if j, dup := names[p.Name]; dup {
-			return nil, gridErrorf("%s: points %d and %d are both named %q (values that differ only in characters a folder name cannot hold)", g.File, j, i, p.Name)
+			why := "values that differ only in characters a folder name cannot hold"
+			if slices.Equal(points[j].Args, p.Args) {
+				why = "the same values: one listed twice"
+			}
+			return nil, gridErrorf("%s: points %d and %d are both named %q (%s)", g.File, j, i, p.Name, why)
 		}
 		names[p.Name] = i
 		points[i] = p
