@@ -42,6 +42,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFlagDeps(fs, explicitFlags(fs)); err != nil {
 		return err
 	}
+	if isSet(fs, "seeds") && f.Seeds == "" { // (not taken for "the grid's seeds")
+		return usagef("--seeds %q: want comma-separated whole numbers", f.Seeds)
+	}
 	if err := checkFormat(&f.Format); err != nil {
 		return err
 	}

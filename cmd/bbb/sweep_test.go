@@ -127,6 +127,7 @@ func TestSweepRefusesBadGrid(t *testing.T) {
 		{"preset = [quick, nope]\n", "", `point preset=nope: --preset "nope"`},
 		{"lr = [0.01, 0.02]\n", "--x=hidden", `--x hidden: not an axis`},
 		{"lr = [0.01]\n", "--seeds=1,x", `--seeds "1,x"`},
+		{"lr = [0.01]\n", "--seeds=", `--seeds "": want comma-separated whole numbers`},
 		{"lr = [0.01]\n", "--on=pbs", `--on "pbs"`},
 		{"lr = [0.01]\n", "--jobs=0", `--jobs 0`},
 		{"lr = [0.01]\n", "--metric=nope", `--metric nope: not a number of bbb train's summary.json`},
