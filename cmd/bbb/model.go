@@ -120,6 +120,9 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if explicit[n] && pathFlags[n] && rundir.SamePath(f.Value.String(), v) {
 			continue
 		}
+		if explicit[n] && v == "" {
+			return usagef("--%s %s: %s was trained without --%s", n, f.Value.String(), file, n)
+		}
 		if explicit[n] {
 			return usagef("--%s %s: %s was trained with --%s %s", n, f.Value.String(), file, n, v)
 		}

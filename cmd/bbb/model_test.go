@@ -137,6 +137,7 @@ print(m["format"], m["model"]["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(
 		{[]string{"predict", "--model", m3}, "--data: required"},
 		{append(slices.Clone(base), "--resume", m1, "--epochs", "10", "--out", filepath.Join(dir, "o4")), "has trained 20 epochs already"},
 		{append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--hidden", "9", "--out", filepath.Join(dir, "o4")), "--hidden 9: " + m1 + " was trained with --hidden 8"},
+		{append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--lr-milestones", "25", "--out", filepath.Join(dir, "o4")), "--lr-milestones 25: " + m1 + " was trained without --lr-milestones"},
 		{append(slices.Clone(base), "--resume", bad("v2b.npz", version), "--epochs", "30", "--out", filepath.Join(dir, "o4")), "--resume"},
 		{append(slices.Clone(base), "--epochs", "30", "--checkpoint-every", "15", "--save", m1, "--out", filepath.Join(dir, "o4")), "--checkpoint-every 15"},
 	} {
