@@ -120,9 +120,6 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if explicit[n] && pathFlags[n] && rundir.SamePath(f.Value.String(), v) {
 			continue
 		}
-		if explicit[n] && n == "data" && v != "" && c.Model.Scaler != nil {
-			continue // moved or copied: its rows are checked against the file's scaler (runTrain)
-		}
 		if explicit[n] && v == "" {
 			return usagef("--%s %s: %s was trained without --%s", n, f.Value.String(), file, n)
 		}

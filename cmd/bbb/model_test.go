@@ -146,16 +146,6 @@ print(m["format"], m["model"]["epoch"], z["w_mu0"].shape, z["w_mu0"].dtype, int(
 			t.Errorf("%v: exit %d, stderr %q: want one line with %q", tc.args[len(tc.args)-2:], code, stderr, tc.want)
 		}
 	}
-	// The same rows under another path (the file moved or copied): resumed,
-	// its rows checked against the model's scaler.
-	moved := filepath.Join(dir, "moved.csv")
-	if b, err := os.ReadFile(data); err != nil || os.WriteFile(moved, b, 0o644) != nil {
-		t.Fatal(err)
-	}
-	resumed := append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--out", filepath.Join(dir, "o6"))
-	if code, _, stderr := runCLI(append(resumed, "--data", moved)...); code != 0 {
-		t.Errorf("moved data: exit %d, %q", code, stderr)
-	}
 	// The same --data path with other rows: refused, not trained on.
 	writeCSV(t, data, 130, true)
 	code, _, stderr := runCLI(append(slices.Clone(base), "--resume", m1, "--epochs", "30", "--out", filepath.Join(dir, "o5"))...)
