@@ -8,6 +8,7 @@ import (
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // dotUnused are the shared model flags that do not shape the graph (the
@@ -54,6 +55,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	}
 	plan := newPlan()
 	plan.OutOrStdout("--out", out)
+	plan.Replacing("--out", rundir.ReplacesText("a Graphviz graph", "digraph"))
 	if err := checkPlan(plan); err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -231,8 +232,8 @@ func TestOutputsWriteThroughLinks(t *testing.T) {
 	}
 	writeCSV(t, "t.csv", 40, false)
 	must(os.MkdirAll("real/run", 0o755))
-	must(os.WriteFile("real/m.npz", nil, 0o644)) // (--save replaces a model or an empty file)
-	must(os.WriteFile("real/pred.csv", []byte("old"), 0o644))
+	must(os.WriteFile("real/m.npz", nil, 0o644))                                           // (--save replaces a model or an empty file)
+	must(os.WriteFile("real/pred.csv", []byte("a,mean,std_epistemic,std_total\n"), 0o644)) // (an earlier prediction: predict --out replaces only those)
 	must(os.Symlink("real/m.npz", "m-link.npz"))
 	must(os.Symlink("real/pred.csv", "pred-link.csv"))
 	must(os.Symlink("real/cpu.prof", "cpu-link.prof")) // dangling: the file is created
@@ -408,5 +409,48 @@ func TestOutputNamesRefusedBeforeWork(t *testing.T) {
 			t.Errorf("%.60q: files changed: %.200q", tc.args, diffKeys(before, after))
 			before = after
 		}
+	}
+}
+
+// predict --out and dot --out replace only what they write (an earlier
+// prediction, a graph) or an empty file: a typo that names a model or a
+// data file is refused before any work, and the file stays.
+func TestTextOutputsReplaceOnlyTheirOwn(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	writeCSV(t, "t.csv", 40, false)
+	if code, _, stderr := runCLI(tinyTrainData("--data", "t.csv", "--save", "m.npz", "--out", "run")...); code != exitOK {
+		t.Fatalf("train: %s", stderr)
+	}
+	if err := os.WriteFile("other.csv", []byte("x,y\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model, _ := os.ReadFile("m.npz")
+	for _, tc := range []struct {
+		args []string
+		file string
+		want string
+	}{
+		{[]string{"dot", "--out", "m.npz"}, "m.npz", "--out m.npz: exists and is not a Graphviz graph"},
+		{[]string{"predict", "-q", "--model", "m.npz", "--data", "t.csv", "--out", "other.csv"}, "other.csv", "--out other.csv: exists and is not predictions"},
+	} {
+		before, _ := os.ReadFile(tc.file)
+		code, _, stderr := runCLI(tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, %q", tc.args, code, stderr)
+		}
+		if after, _ := os.ReadFile(tc.file); !bytes.Equal(after, before) {
+			t.Errorf("%v: %s changed", tc.args, tc.file)
+		}
+	}
+	// Their own files are replaced.
+	for _, args := range [][]string{{"dot", "--out", "g.dot"}, {"dot", "--out", "g.dot", "--hidden", "3"},
+		{"predict", "-q", "--model", "m.npz", "--data", "t.csv", "--out", "p.csv"}, {"predict", "-q", "--model", "m.npz", "--data", "t.csv", "--out", "p.csv"}} {
+		if code, _, stderr := runCLI(args...); code != exitOK {
+			t.Errorf("%v: exit %d, %q", args, code, stderr)
+		}
+	}
+	if after, _ := os.ReadFile("m.npz"); !bytes.Equal(after, model) {
+		t.Error("the model changed")
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // runPredict samples a saved model's predictive distribution at the inputs
@@ -36,6 +37,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	plan.In("--model", model)
 	plan.In("--data", dataPath)
 	plan.OutOrStdout("--out", out)
+	plan.Replacing("--out", rundir.ReplacesText("predictions (a CSV of bbb predict)", "mean,std_epistemic,std_total"))
 	if err := checkPlan(plan); err != nil {
 		return err
 	}
