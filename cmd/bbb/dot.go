@@ -40,6 +40,9 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if err := parseChecked(fs, args, stdout); err != nil {
 		return err
 	}
+	if isSet(fs, "o") && isSet(fs, "out") { // (one variable: the last would win)
+		return usagef("-o and --out: both name the output; give one")
+	}
 	if err := m.check(); err != nil {
 		return err
 	}

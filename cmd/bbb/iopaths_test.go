@@ -454,3 +454,17 @@ func TestTextOutputsReplaceOnlyTheirOwn(t *testing.T) {
 		t.Error("the model changed")
 	}
 }
+
+// dot's -o and --out are one flag under two names: both at once is
+// refused (the last would win silently), and nothing is written.
+func TestDotOutTwice(t *testing.T) {
+	dir := t.TempDir()
+	x, y := filepath.Join(dir, "x.dot"), filepath.Join(dir, "y.dot")
+	code, _, stderr := runCLI("dot", "-o", x, "--out", y)
+	if code != exitUsage || stderr != "bbb: -o and --out: both name the output; give one\n" {
+		t.Errorf("exit %d, %q", code, stderr)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("%d files written", len(ents))
+	}
+}
