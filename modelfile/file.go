@@ -97,6 +97,13 @@ func Write(path string, f *File) error {
 	return atomicio.WriteFile(path, func(w io.Writer) error { return Encode(w, f) })
 }
 
+// Prepare is Write but for the rename into place: commit does it, abort
+// removes the written temporary file (atomicio.Prepare), so that a caller
+// replaces the model together with its other outputs.
+func Prepare(path string, f *File) (commit func() error, abort func(), err error) {
+	return atomicio.Prepare(path, func(w io.Writer) error { return Encode(w, f) })
+}
+
 // Read reads and checks a model file: its format, version, meta and that
 // every parameter it lists is there, finite. Only a regular file of at
 // most MaxBytes is read, in chunks that stop at the process's interrupt

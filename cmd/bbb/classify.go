@@ -167,7 +167,7 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.ValSamples,
 		From: f.mnist.fromModel, FromFile: f.mnist.From, Prune: f.mnist.Prune,
 		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}
-	rd.afterCommit = f.writeKept
+	rd.prepare = f.writeKept
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
 		return f.jobError(rd, err)

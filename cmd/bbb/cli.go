@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"syscall"
 
 	"github.com/bbb-go/bbb/interrupt"
 )
@@ -73,6 +74,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	default:
 		err = usagef("unknown command %q (want train, bench, predict, prune, bandit, sweep, dot, version or help)", args[0])
+	}
+	if errors.Is(err, syscall.EPIPE) { // the reader of stdout has gone (| head): as SIGPIPE ends a process
+		if written != "" {
+			return exitOK // (the outputs are in place; only the summary lines were lost)
+		}
+		return 128 + int(syscall.SIGPIPE)
 	}
 	if se, ok := interrupt.Cause(ctx); ok && !errors.Is(err, errHelp) {
 		if err == nil && written != "" {

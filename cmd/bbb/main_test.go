@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/bbb-go/bbb/bench"
@@ -224,5 +225,30 @@ func TestHelpCommand(t *testing.T) {
 		if !strings.Contains(stderr, " "+cmd) {
 			t.Errorf("unknown command's error %q does not list %s", stderr, cmd)
 		}
+	}
+}
+
+// brokenPipe is a stdout whose reader has gone.
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) {
+	return 0, &os.PathError{Op: "write", Path: "/dev/stdout", Err: syscall.EPIPE}
+}
+
+// A reader of stdout that has gone (| head) ends a command as SIGPIPE
+// would, exit 141, without an error line; a train run whose outputs are
+// in place when its summary lines cannot be written is complete: exit 0.
+func TestStdoutReaderGone(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"dot", "--hidden", "3"}, brokenPipe{}, &stderr); code != 141 || stderr.Len() != 0 {
+		t.Errorf("dot: exit %d, stderr %q; want 141 and nothing", code, stderr.String())
+	}
+	out := filepath.Join(t.TempDir(), "o")
+	stderr.Reset()
+	if code := run([]string{"train", "--epochs", "20", "--samples", "5", "--points", "100", "--no-figures", "-q", "--out", out}, brokenPipe{}, &stderr); code != 0 {
+		t.Errorf("train: exit %d, stderr %q; want 0", code, stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(out, "summary.json")); err != nil {
+		t.Errorf("train: %v", err)
 	}
 }

@@ -36,9 +36,10 @@ func checkPlan(p *rundir.Plan) error {
 type runDir struct {
 	*interrupt.RunDir
 	flag, path string // the flag that named it and its value as typed, for errors
-	// afterCommit writes what belongs with the run but lies outside it
-	// (train's --save elsewhere) once it is in place (commitOut).
-	afterCommit func() error
+	// prepare writes what belongs with the run but lies outside it
+	// (train's --save elsewhere) to a temporary file before the run is put
+	// in place, and returns its rename for after (commitOut).
+	prepare func() (commit func() error, abort func(), err error)
 }
 
 // openRunDir takes the run folder out (interrupt.OpenRunDir) for the
@@ -67,11 +68,22 @@ func (rd *runDir) commitOut(ctx context.Context) error {
 	if err := interrupt.EnterStage(ctx, "replacing "+rd.flag); err != nil {
 		return err
 	}
+	var commit func() error
+	if rd.prepare != nil {
+		var abort func()
+		var err error
+		if commit, abort, err = rd.prepare(); err != nil {
+			return err
+		}
+		if abort != nil {
+			defer abort() // (after commit: nothing)
+		}
+	}
 	if err := rd.Commit(); err != nil {
 		return err
 	}
-	if rd.afterCommit != nil {
-		if err := rd.afterCommit(); err != nil {
+	if commit != nil {
+		if err := commit(); err != nil {
 			return err
 		}
 	}

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -358,5 +360,51 @@ func TestSaveOutsideOutKeptWhenStopped(t *testing.T) {
 	}
 	if after, _ := os.ReadFile(save); bytes.Equal(after, before) {
 		t.Error("the completed run did not replace --save")
+	}
+}
+
+// commitOut writes what lies outside the run (prepare: --save elsewhere)
+// before it replaces --out: a write that fails leaves --out as it was; one
+// that succeeds is renamed into place after it.
+func TestCommitOutPreparesFirst(t *testing.T) {
+	saved := runCommand
+	runCommand = "train"
+	defer func() { runCommand = saved }()
+	out := t.TempDir() + "/out"
+	writePreviousRun(t, out)
+	rd, err := openRunDir("--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rd.Stage+"/summary.json", []byte("{\"new\": 1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rd.prepare = func() (func() error, func(), error) { return nil, nil, errors.New("--save m.npz: disk full") }
+	if err := rd.commitOut(context.Background()); err == nil || err.Error() != "--save m.npz: disk full" {
+		t.Errorf("commitOut: %v", err)
+	}
+	rd.Abort()
+	checkPrevious(t, out)
+
+	rd, err = openRunDir("--out", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rd.Stage+"/summary.json", []byte("{\"new\": 1}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	rd.prepare = func() (func() error, func(), error) {
+		order = append(order, "prepare")
+		return func() error { order = append(order, "rename"); return nil }, func() { order = append(order, "abort") }, nil
+	}
+	if err := rd.commitOut(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(out + "/summary.json"); string(b) != "{\"new\": 1}\n" {
+		t.Errorf("--out holds %q", b)
+	}
+	if want := []string{"prepare", "rename", "abort"}; !slices.Equal(order, want) { // (abort after the rename does nothing)
+		t.Errorf("order %v, want %v", order, want)
 	}
 }

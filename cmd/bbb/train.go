@@ -289,17 +289,24 @@ func (f *trainFlags) jobOutputs(stage string) job.Outputs {
 	return o
 }
 
-// writeKept writes the model the job kept (--save outside --out) after
-// --out has been replaced (runDir.afterCommit): a run that fails or is
-// stopped before leaves --save as it was.
-func (f *trainFlags) writeKept() error {
+// writeKept writes the model the job kept (--save outside --out) to its
+// temporary file before --out is replaced, and returns the rename that
+// puts it in place after (runDir.prepare): a run that fails or is stopped
+// before leaves both as they were.
+func (f *trainFlags) writeKept() (commit func() error, abort func(), err error) {
 	if f.kept == nil {
+		return nil, nil, nil
+	}
+	rename, remove, err := modelfile.Prepare(f.files.Save, f.kept)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--save %s: %w", f.files.Save, err)
+	}
+	return func() error {
+		if err := rename(); err != nil {
+			return fmt.Errorf("--save %s: %w (--out holds the new run)", f.files.Save, err)
+		}
 		return nil
-	}
-	if err := modelfile.Write(f.files.Save, f.kept); err != nil {
-		return fmt.Errorf("--save %s: %w", f.files.Save, err)
-	}
-	return nil
+	}, remove, nil
 }
 
 // jobInfo describes this binary and the run's flags for a job's summary
@@ -351,7 +358,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	rd.afterCommit = f.writeKept
+	rd.prepare = f.writeKept
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
 		return f.jobError(rd, err)

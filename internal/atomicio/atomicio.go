@@ -36,45 +36,68 @@ var ErrNotRegular = errors.New("not a regular file")
 // WriteFile calls write with a buffered writer to a temporary file beside
 // path's target and renames it there only if write and every flush
 // succeed. A new file gets mode 0644; a replaced one keeps its mode.
-func WriteFile(path string, write func(io.Writer) error) (err error) {
+func WriteFile(path string, write func(io.Writer) error) error {
+	commit, _, err := Prepare(path, write)
+	if err != nil {
+		return err
+	}
+	return commit()
+}
+
+// Prepare is WriteFile but for the rename: it writes and syncs the
+// temporary file and returns commit, which renames it over path's target,
+// and abort, which removes it (either is done once; the other then does
+// nothing). Until then the temporary file is a write under way, which a
+// hard stop removes (RemoveTemporaries): a caller that must replace two
+// outputs together writes both before renaming either.
+func Prepare(path string, write func(io.Writer) error) (commit func() error, abort func(), err error) {
 	target, mode, err := Target(path)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	dir, base := split(target)
 	prefix := SideName(base, tmpTag)
 	removeLeftovers(dir, prefix)
 	f, err := os.CreateTemp(dir, prefix+strconv.Itoa(os.Getpid())+"-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+		return nil, nil, fmt.Errorf("write %s: %w", path, err)
 	}
 	// Held until the rename: a concurrent write's clean-up never takes it.
 	holdLock(f)
 	inFlight.add(f.Name())
-	defer inFlight.remove(f.Name())
-	defer f.Close()
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
+	var once sync.Once
+	finish := func(rename bool) error {
+		done := false
+		var err error
+		once.Do(func() {
+			done = true
+			if rename {
+				err = os.Rename(f.Name(), target)
+			}
+			if err != nil || !rename {
+				os.Remove(f.Name())
+			}
+			f.Close()
+			inFlight.remove(f.Name())
+		})
+		switch {
+		case !done && rename:
+			return fmt.Errorf("write %s: already committed or aborted", path)
+		case err != nil:
+			return fmt.Errorf("write %s: %w", path, err)
 		}
-	}()
+		return nil
+	}
 	bw := bufio.NewWriter(f)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
+	for _, step := range []func() error{
+		func() error { return write(bw) }, bw.Flush, f.Sync, func() error { return f.Chmod(mode) },
+	} {
+		if err := step(); err != nil {
+			finish(false)
+			return nil, nil, fmt.Errorf("write %s: %w", path, err)
+		}
 	}
-	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Chmod(mode); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), target); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return func() error { return finish(true) }, func() { finish(false) }, nil
 }
 
 const tmpTag = "bbb-tmp-"

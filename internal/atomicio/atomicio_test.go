@@ -147,3 +147,53 @@ func TestRemoveTemporaries(t *testing.T) {
 		t.Errorf("finished write %q", b)
 	}
 }
+
+// Prepare writes the temporary file and leaves the target as it was until
+// commit; abort removes the temporary file; each is done once.
+func TestPrepare(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "m.npz")
+	if err := os.WriteFile(path, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	commit, abort, err := Prepare(path, write("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "old" {
+		t.Errorf("before commit: %q", b)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".m.npz.bbb-tmp-*")); len(tmps) != 1 {
+		t.Errorf("temporary files before commit: %v", tmps)
+	}
+	if err := commit(); err != nil {
+		t.Fatal(err)
+	}
+	abort() // (after commit: nothing)
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("after commit: %q", b)
+	}
+	if err := commit(); err == nil {
+		t.Error("a second commit: no error")
+	}
+	_, abort, err = Prepare(path, write("newer"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	abort()
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Errorf("after abort: %q", b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries after abort, want the file alone", len(entries))
+	}
+	if _, _, err := Prepare(path, func(io.Writer) error { return errors.New("boom") }); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("a failed write: %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d entries after a failed write", len(entries))
+	}
+}
