@@ -80,10 +80,10 @@ func Prepare(path string, write func(io.Writer) error) (commit func() error, abo
 			f.Close()
 			inFlight.remove(f.Name())
 		})
-		switch {
-		case !done && rename:
+		if !done && rename {
 			return fmt.Errorf("write %s: already committed or aborted", path)
-		case err != nil:
+		}
+		if err != nil {
 			return fmt.Errorf("write %s: %w", path, err)
 		}
 		return nil

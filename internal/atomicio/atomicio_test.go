@@ -190,10 +190,31 @@ func TestPrepare(t *testing.T) {
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d entries after abort, want the file alone", len(entries))
 	}
+	// A rename that fails (the target became a folder that is not empty)
+	// is an error and removes the temporary file.
+	commit, _, err = Prepare(path, write("newest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := commit(); err == nil {
+		t.Error("a rename onto a folder: no error")
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(dir, ".m.npz.bbb-tmp-*")); len(tmps) != 0 {
+		t.Errorf("temporary files after a failed rename: %v", tmps)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
 	if _, _, err := Prepare(path, func(io.Writer) error { return errors.New("boom") }); err == nil || !strings.Contains(err.Error(), "boom") {
 		t.Errorf("a failed write: %v", err)
 	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("%d entries after a failed write", len(entries))
 	}
 }
