@@ -30,7 +30,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 # Words whose lines or JSON keys carry run-to-run values.
-VOLATILE = re.compile(r"seconds?|\brss|rss\b|_rss|wall|elapsed|per_sec|/s\b|\beta\b|\d\s?(ms|µs|ns|s)\b|throughput|speed|commit|revision|modified|time", re.I)
+VOLATILE = re.compile(r"seconds?|\brss|rss\b|_rss|wall|elapsed|per_sec|/s\b|\beta\b|\d\s?(ms|µs|ns|s)\b|throughput|speed|commit|revision|modified|time|available", re.I)
 HEX = re.compile(r"0x[0-9a-f]+")  # pointers (dot --grad's node names)
 SPACES = re.compile(r"\s+")
 NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
