@@ -1,10 +1,5 @@
 package rundir
 
-import (
-	"os"
-	"path/filepath"
-)
-
 // Lock takes the lock that Open takes for out (the flock on .NAME.bbb-lock
 // beside it) without opening out as a run: a command that writes into a
 // folder over a long time, point by point (bbb sweep), holds it, so that
@@ -12,15 +7,10 @@ import (
 // *Error, as Open's). unlock releases it; a lock file a killed process
 // left is taken over.
 func Lock(out string) (unlock func(), err error) {
-	abs, err := resolve(out)
+	d, err := newDir(out)
 	if err != nil {
 		return nil, err
 	}
-	parent, base := filepath.Dir(abs), filepath.Base(abs)
-	if err := os.MkdirAll(parent, 0o777); err != nil {
-		return nil, refusef("cannot create %s: %v", parent, cause(err))
-	}
-	d := &Dir{Out: abs, parent: parent, base: base, lockPath: filepath.Join(parent, sideName(base, "lock"))}
 	if err := d.takeLock(); err != nil {
 		return nil, err
 	}

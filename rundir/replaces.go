@@ -1,12 +1,10 @@
 package rundir
 
 import (
-	"bufio"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
-	"strings"
 )
 
 // EmptyFile reports whether path is an empty regular file: one that any
@@ -21,19 +19,7 @@ func EmptyFile(path string) bool {
 // empty file, so a typo cannot turn a profile into the loss of some
 // other file.
 func ReplacesProfile(path string) error {
-	if EmptyFile(path) {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	var magic [2]byte
-	if _, err := io.ReadFull(f, magic[:]); err != nil || magic != [2]byte{0x1f, 0x8b} {
-		return errors.New("exists and is not a CPU profile, so bbb will not overwrite it; name a new file, or remove it first")
-	}
-	return nil
+	return replacesIf(path, "a CPU profile", 2, func(head []byte) bool { return bytes.Equal(head, []byte{0x1f, 0x8b}) })
 }
 
 // ReplacesText returns a check for Plan.Replacing of a text output
@@ -43,18 +29,29 @@ func ReplacesProfile(path string) error {
 // the output in the refusal.
 func ReplacesText(what, mark string) func(path string) error {
 	return func(path string) error {
-		if EmptyFile(path) {
-			return nil
-		}
-		f, err := os.Open(path)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		line, _ := bufio.NewReader(io.LimitReader(f, 1<<16)).ReadString('\n')
-		if strings.Contains(line, mark) && !strings.ContainsRune(line, 0) { // (a binary file is no text output)
-			return nil
-		}
-		return fmt.Errorf("exists and is not %s, so bbb will not overwrite it; name a new file, or remove it first", what)
+		return replacesIf(path, what, 1<<16, func(head []byte) bool {
+			line, _, _ := bytes.Cut(head, []byte("\n"))
+			return bytes.Contains(line, []byte(mark)) && bytes.IndexByte(line, 0) < 0 // (a binary file is no text output)
+		})
 	}
+}
+
+// replacesIf lets an output replace path if it is empty or its first n
+// bytes (fewer in a shorter file) pass ok; else the refusal names what
+// the output is.
+func replacesIf(path, what string, n int, ok func(head []byte) bool) error {
+	if EmptyFile(path) {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, n)
+	m, _ := io.ReadFull(f, head)
+	if ok(head[:m]) {
+		return nil
+	}
+	return fmt.Errorf("exists and is not %s, so bbb will not overwrite it; name a new file, or remove it first", what)
 }

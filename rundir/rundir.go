@@ -61,18 +61,14 @@ type Dir struct {
 // and one another command wrote; it finishes what killed runs left beside
 // it and makes the stage. Every error is a refusal (*Error).
 func Open(out, command string) (*Dir, error) {
-	abs, err := resolve(out)
+	d, err := newDir(out)
 	if err != nil {
 		return nil, err
 	}
-	parent, base := filepath.Dir(abs), filepath.Base(abs)
-	if err := os.MkdirAll(parent, 0o777); err != nil {
-		return nil, refusef("cannot create %s: %v", parent, cause(err))
-	}
-	if err := checkFolder(out, abs); err != nil {
+	d.Command = command
+	if err := checkFolder(out, d.Out); err != nil {
 		return nil, err
 	}
-	d := &Dir{Out: abs, Command: command, parent: parent, base: base, lockPath: filepath.Join(parent, sideName(base, "lock"))}
 	if err := d.takeLock(); err != nil {
 		return nil, err
 	}
@@ -87,6 +83,20 @@ func Open(out, command string) (*Dir, error) {
 	}
 	crashAt("staged")
 	return d, nil
+}
+
+// newDir is the Dir of out, not yet taken: its path resolved, the folder
+// it lies in made, its lock named.
+func newDir(out string) (*Dir, error) {
+	abs, err := resolve(out)
+	if err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Dir(abs), filepath.Base(abs)
+	if err := os.MkdirAll(parent, 0o777); err != nil {
+		return nil, refusef("cannot create %s: %v", parent, cause(err))
+	}
+	return &Dir{Out: abs, parent: parent, base: base, lockPath: filepath.Join(parent, sideName(base, "lock"))}, nil
 }
 
 // Check refuses, as Open would, a folder a run of command may not
