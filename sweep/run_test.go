@@ -295,4 +295,13 @@ func TestSweepRunLocked(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, PlanFile)); !os.IsNotExist(err) {
 		t.Errorf("plan written: %v", err)
 	}
+	// Free, the folder takes the sweep, which releases it when done: no
+	// lock file is left beside it.
+	unlock()
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Fatalf("Run into the free folder: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(filepath.Dir(dir), ".sw.bbb-lock")); !os.IsNotExist(err) {
+		t.Errorf("the sweep's lock is left: %v", err)
+	}
 }
