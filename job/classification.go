@@ -142,7 +142,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 		out("epoch %*d/%d  train ELBO %.4f  val NLL %.4f  val error %5.2f %%  %.1f s/epoch  RSS %.0f MiB",
 			len(fmt.Sprint(cfg.Epochs)), r.Epoch, cfg.Epochs, r.TrainLoss, s.NLL, 100*s.Error, secs, rssMiB())
 		if k := c.CheckpointEvery; k > 0 && r.Epoch%k == 0 && r.Epoch < cfg.Epochs && saveErr == nil {
-			saveErr = writeModel(tr, meta, reports, c.Save)
+			saveErr = writeModel(tr, meta, reports, nil, c.Save)
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
@@ -154,7 +154,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 		return train.ClassSummary{}, err
 	}
 	if runErr == nil && saveErr == nil && c.Save != "" {
-		saveErr = c.saveFinal(tr, meta, reports)
+		saveErr = c.saveFinal(tr, meta, reports, nil)
 	}
 	if runErr == nil && saveErr != nil {
 		runErr = &InputError{Input: "Save", Err: saveErr}

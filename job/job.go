@@ -47,11 +47,11 @@ type Outputs struct {
 }
 
 // saveFinal writes the trained model to Save, or hands it to KeepModel.
-func (o Outputs) saveFinal(tr *train.Trainer, meta modelfile.Model, reports []train.Report) error {
+func (o Outputs) saveFinal(tr *train.Trainer, meta modelfile.Model, reports []train.Report, layers []train.LayerStat) error {
 	if o.KeepModel == nil {
-		return writeModel(tr, meta, reports, o.Save)
+		return writeModel(tr, meta, reports, layers, o.Save)
 	}
-	f, err := tr.Checkpoint(meta, reports)
+	f, err := checkpoint(tr, meta, reports, layers)
 	if err != nil {
 		return err
 	}
@@ -125,12 +125,25 @@ func (e *InputError) Error() string { return strings.ToLower(e.Input) + ": " + e
 func (e *InputError) Unwrap() error { return e.Err }
 
 // writeModel writes the trainer's checkpoint to path.
-func writeModel(tr *train.Trainer, meta modelfile.Model, reports []train.Report, path string) error {
-	f, err := tr.Checkpoint(meta, reports)
+func writeModel(tr *train.Trainer, meta modelfile.Model, reports []train.Report, layers []train.LayerStat, path string) error {
+	f, err := checkpoint(tr, meta, reports, layers)
 	if err != nil {
 		return err
 	}
 	return modelfile.Write(path, f)
+}
+
+// checkpoint is the trainer's model file with the layer reports so far
+// (layers.csv's rows: a resumed run's layers.csv starts with them).
+func checkpoint(tr *train.Trainer, meta modelfile.Model, reports []train.Report, layers []train.LayerStat) (*modelfile.File, error) {
+	f, err := tr.Checkpoint(meta, reports)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range layers {
+		f.Layers = append(f.Layers, modelfile.LayerReport(l))
+	}
+	return f, nil
 }
 
 // lrGamma is the schedule's factor for a summary: 0 (omitted) when the rate

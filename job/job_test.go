@@ -162,6 +162,61 @@ func TestRegressionSaveResume(t *testing.T) {
 	}
 }
 
+// A resumed run's losses.csv and layers.csv are those of the same run made
+// in one go: the model file holds the reports before it (a file without
+// layer reports, as older files, resumes with the resumed run's only).
+func TestRegressionResumeKeepsReports(t *testing.T) {
+	read := func(dir, name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	whole := tiny()
+	whole.Train.Epochs = 30
+	wholeDir := t.TempDir()
+	if _, err := whole.Run(context.Background(), wholeDir, nil); err != nil {
+		t.Fatal(err)
+	}
+	first := tiny()
+	first.Save = filepath.Join(t.TempDir(), "m.npz")
+	if _, err := first.Run(context.Background(), t.TempDir(), nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := modelfile.Read(first.Save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Layers) != 2*2 || c.Layers[3] != (modelfile.LayerReport{Epoch: 20, Layer: 1, KL: c.Layers[3].KL, WSigma: c.Layers[3].WSigma, BSigma: c.Layers[3].BSigma}) {
+		t.Fatalf("the model file's layer reports %+v: want epochs 10 and 20 of 2 layers", c.Layers)
+	}
+	resumed := tiny()
+	resumed.Train.Epochs, resumed.Resume = 30, c
+	dir := t.TempDir()
+	if _, err := resumed.Run(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"losses.csv", "layers.csv"} {
+		if got, want := read(dir, name), read(wholeDir, name); got != want {
+			t.Errorf("resumed %s:\n%s\nwant (the run in one go):\n%s", name, got, want)
+		}
+	}
+	c.Layers = nil // an older file
+	if _, err := resumed.Run(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(dir, "layers.csv"); strings.Count(got, "\n") != 1+2 || !strings.Contains(got, "\n30,0,") {
+		t.Errorf("resumed from a file without layer reports: layers.csv\n%s\nwant epoch 30's two rows", got)
+	}
+	c.Layers = []modelfile.LayerReport{{Epoch: 10, Layer: 2}}
+	var ie *InputError
+	if _, err := resumed.Run(context.Background(), t.TempDir(), nil); !errors.As(err, &ie) || ie.Input != "Resume" {
+		t.Errorf("a layer report of a third layer in a 2-layer model: %v, want an InputError of Resume", err)
+	}
+}
+
 // Data with a scaler and several named inputs: the network sees
 // standardised values, the files the data's units and names.
 func TestRegressionScaledData(t *testing.T) {

@@ -134,12 +134,20 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 	meta.Seed, meta.Network.Inputs, meta.XNames, meta.YName, meta.Scaler = cfg.Seed, inputs, xNames, yName, r.Scaler
 	var saveErr error
 	layers := &layerLog{net: tr.Net}
+	if c := r.Resume; c != nil { // the reports before it (none in older files)
+		for _, l := range c.Layers {
+			if l.Layer >= len(tr.Net.Layers) {
+				return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: layer %d of a %d-layer network", l.Layer, len(tr.Net.Layers))}
+			}
+			layers.stats = append(layers.stats, train.LayerStat(l))
+		}
+	}
 	onReport := layers.hook(prog.report)
 	_, runErr := tr.Run(ctx, func(rep train.Report) {
 		onReport(rep)
 		reports = append(reports, rep)
 		if k := r.CheckpointEvery; k > 0 && rep.Epoch%k == 0 && rep.Epoch < cfg.Epochs && saveErr == nil {
-			saveErr = writeModel(tr, meta, reports, r.Save)
+			saveErr = writeModel(tr, meta, reports, layers.stats, r.Save)
 		}
 	})
 	trainSeconds := time.Since(t0).Seconds()
@@ -152,7 +160,7 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		return train.Summary{}, errors.Join(err, layers.err)
 	}
 	if runErr == nil && saveErr == nil && r.Save != "" {
-		saveErr = r.saveFinal(tr, meta, reports)
+		saveErr = r.saveFinal(tr, meta, reports, layers.stats)
 	}
 	if runErr == nil && saveErr != nil {
 		runErr = &InputError{Input: "Save", Err: saveErr}

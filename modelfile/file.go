@@ -50,6 +50,11 @@ type File struct {
 	Arrays map[string]Array
 	// Reports are the losses reported so far (the reports array).
 	Reports []Report
+	// Layers are the layer reports so far (the layer_reports array: the
+	// rows of a run's layers.csv), so that a resumed run's layers.csv
+	// holds the reports before it too. Files written before bbb kept them
+	// have none.
+	Layers []LayerReport
 	// Flags are a version 1 or 2 file's recorded flags, as written (nil
 	// in version 3): bbb restores them verbatim.
 	Flags map[string]string
@@ -63,6 +68,13 @@ type Report struct {
 	Epoch     int
 	TrainLoss float64
 	ValLoss   float64
+}
+
+// LayerReport is one layer's posterior at a report: its KL to the prior
+// and the mean sigma of its weights and of its biases (train.LayerStat).
+type LayerReport struct {
+	Epoch, Layer       int
+	KL, WSigma, BSigma float64
 }
 
 // meta is version 3's meta.
@@ -88,6 +100,13 @@ func Encode(w io.Writer, f *File) error {
 		rep = append(rep, float64(r.Epoch), r.TrainLoss, r.ValLoss)
 	}
 	arrays["reports"] = npz.Array{Shape: []int{len(f.Reports), 3}, Data: rep}
+	if len(f.Layers) > 0 { // (none: a classifier's file is as before)
+		lr := make([]float64, 0, 5*len(f.Layers))
+		for _, r := range f.Layers {
+			lr = append(lr, float64(r.Epoch), float64(r.Layer), r.KL, r.WSigma, r.BSigma)
+		}
+		arrays["layer_reports"] = npz.Array{Shape: []int{len(f.Layers), 5}, Data: lr}
+	}
 	arrays["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
 	return npz.Write(w, arrays)
 }
@@ -210,10 +229,36 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
 		}
 	}
+	if c.Layers, err = parseLayers(arrays["layer_reports"], m.Epoch); err != nil {
+		return nil, err
+	}
 	delete(arrays, "meta")
 	delete(arrays, "reports")
+	delete(arrays, "layer_reports")
 	c.Arrays = fromNpz(arrays)
 	return c, nil
+}
+
+// parseLayers reads the layer_reports array (absent: none): rows of
+// epoch, layer, KL and the two mean sigmas, each epoch and layer a whole
+// number, the epochs at most the file's.
+func parseLayers(a npz.Array, epoch int) ([]LayerReport, error) {
+	if a.Data == nil {
+		return nil, nil
+	}
+	v, ok := a.Data.([]float64)
+	if !ok || len(a.Shape) != 2 || a.Shape[1] != 5 {
+		return nil, fmt.Errorf("layer_reports: want rows of 5 float64 values, have shape %v", a.Shape)
+	}
+	out := make([]LayerReport, 0, len(v)/5)
+	for i := 0; i+4 < len(v); i += 5 {
+		r := LayerReport{Epoch: int(v[i]), Layer: int(v[i+1]), KL: v[i+2], WSigma: v[i+3], BSigma: v[i+4]}
+		if float64(r.Epoch) != v[i] || float64(r.Layer) != v[i+1] || r.Epoch < 0 || r.Epoch > epoch || r.Layer < 0 {
+			return nil, fmt.Errorf("layer_reports: row %d: epoch %v, layer %v: want whole numbers, the epoch at most the file's %d", i/5, v[i], v[i+1], epoch)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // checkTask: no task (regression) and no classes, or a classifier of at

@@ -37,7 +37,8 @@ func testFile(t *testing.T, m Model, v float64) *File {
 		t.Fatal(err)
 	}
 	f := &File{Model: m, Arrays: map[string]Array{}, Adam: true,
-		Reports: []Report{{Epoch: 6, TrainLoss: 1.5, ValLoss: 2.5}, {Epoch: 12, TrainLoss: 1.25, ValLoss: 2}}}
+		Reports: []Report{{Epoch: 6, TrainLoss: 1.5, ValLoss: 2.5}, {Epoch: 12, TrainLoss: 1.25, ValLoss: 2}},
+		Layers:  []LayerReport{{Epoch: 6, Layer: 0, KL: 3.5, WSigma: 0.25, BSigma: 0.125}, {Epoch: 12, Layer: 1, KL: 2, WSigma: 0.5, BSigma: 0.75}}}
 	for _, p := range Params(c) {
 		n := 1
 		for _, d := range p.Shape {
@@ -79,6 +80,9 @@ func TestRoundTrip(t *testing.T) {
 	if !reflect.DeepEqual(g.Params, f.Params) || !reflect.DeepEqual(g.Reports, f.Reports) || !reflect.DeepEqual(g.Arrays, f.Arrays) {
 		t.Errorf("params %v, reports %v, %d arrays; wrote %v, %v, %d", g.Params, g.Reports, len(g.Arrays), f.Params, f.Reports, len(f.Arrays))
 	}
+	if !reflect.DeepEqual(g.Layers, f.Layers) {
+		t.Errorf("layer reports %+v, wrote %+v", g.Layers, f.Layers)
+	}
 	c, err := g.Config(0)
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +104,51 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// The layer reports: none written, none read (older files); a row whose
+// epoch or layer is no whole number, or past the file's epoch, or an
+// array not of rows of five, is refused.
+func TestLayerReports(t *testing.T) {
+	f := testFile(t, testModel(), 0.5)
+	f.Layers = nil
+	raw, err := npz.Read(bytes.NewReader(encode(t, f)), int64(len(encode(t, f))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := raw["layer_reports"]; ok {
+		t.Error("a file without layer reports has a layer_reports array")
+	}
+	if g, err := Parse(encode(t, f)); err != nil || g.Layers != nil {
+		t.Errorf("no layer reports: %v, %+v", err, g)
+	}
+	for _, c := range []struct {
+		a    npz.Array
+		want string
+	}{
+		{npz.Array{Shape: []int{1, 5}, Data: []float64{12, 0, 1, 1, 1}}, ""},
+		{npz.Array{Shape: []int{1, 5}, Data: []float64{13, 0, 1, 1, 1}}, "layer_reports: row 0: epoch 13, layer 0: want whole numbers, the epoch at most the file's 12"},
+		{npz.Array{Shape: []int{2, 5}, Data: []float64{6, 0, 1, 1, 1, 6.5, 0, 1, 1, 1}}, "layer_reports: row 1: epoch 6.5, layer 0: want whole numbers, the epoch at most the file's 12"},
+		{npz.Array{Shape: []int{1, 5}, Data: []float64{6, -1, 1, 1, 1}}, "layer_reports: row 0: epoch 6, layer -1: want whole numbers, the epoch at most the file's 12"},
+		{npz.Array{Shape: []int{1, 5}, Data: []float64{-1, 0, 1, 1, 1}}, "layer_reports: row 0: epoch -1, layer 0: want whole numbers, the epoch at most the file's 12"},
+		{npz.Array{Shape: []int{1, 5}, Data: []float64{math.NaN(), 0, 1, 1, 1}}, "layer_reports: row 0: epoch NaN, layer 0: want whole numbers, the epoch at most the file's 12"},
+		{npz.Array{Shape: []int{5}, Data: []float64{6, 0, 1, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [5]"},
+		{npz.Array{Shape: []int{1, 4}, Data: []float64{6, 0, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [1 4]"},
+		{npz.Array{Shape: []int{1, 5}, Data: []float32{6, 0, 1, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [1 5]"},
+	} {
+		raw["layer_reports"] = c.a
+		var buf bytes.Buffer
+		if err := npz.Write(&buf, raw); err != nil {
+			t.Fatal(err)
+		}
+		g, err := Parse(buf.Bytes())
+		if c.want == "" && (err != nil || len(g.Layers) != 1 || g.Layers[0] != (LayerReport{Epoch: 12, KL: 1, WSigma: 1, BSigma: 1})) {
+			t.Errorf("%v: %v, %+v", c.a, err, g)
+		}
+		if c.want != "" && (err == nil || err.Error() != c.want) {
+			t.Errorf("%v: %v, want %q", c.a, err, c.want)
+		}
+	}
+}
+
 // A version 2 file, as its writer made it (bbb train's flags as strings,
 // the rest at the top of meta), reads into the Model a version 3 file of
 // the same run holds, and keeps its flags verbatim.
@@ -110,6 +159,7 @@ func TestVersion2ReadsIntoSameModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	delete(raw, "layer_reports") // (newer than version 2)
 	flags := map[string]string{
 		"layers": "2", "hidden": "3", "points": "300", "lr": "0.002", "lr-milestones": "4, 8", "lr-gamma": "0.5", "n-batch": "4",
 		"prior-sigma": "2", "likelihood-sigma": "0.5", "dtype": "float64", "seed": "9", "stock-ops": "true", "prior": "mixture",
