@@ -1,7 +1,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"io/fs"
+	"maps"
+	"os"
+	"slices"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
@@ -117,8 +122,8 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && rundir.SamePath(f.Value.String(), v) {
-			continue
+		if explicit[n] && pathFlags[n] && (rundir.SamePath(f.Value.String(), v) || gone(v)) {
+			continue // (a moved --data: runTrain checks its rows against the model's scaler)
 		}
 		if explicit[n] && v == "" {
 			return usagef("--%s %s: %s was trained without --%s", n, f.Value.String(), file, n)
@@ -128,6 +133,24 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		}
 		if err := fs.Set(n, v); err != nil {
 			return usagef("%s: flag --%s %q: %v", file, n, v, err)
+		}
+	}
+	return nil
+}
+
+// gone reports a recorded file that is no longer there (moved or
+// removed): --resume takes its new path.
+func gone(path string) bool {
+	_, err := os.Lstat(path)
+	return path != "" && errors.Is(err, fs.ErrNotExist)
+}
+
+// checkRecordedFiles refuses a --resume whose recorded --data or --val is
+// gone and was not given again, naming the flag to give.
+func checkRecordedFiles(flags *flag.FlagSet, explicit map[string]bool, file string) error {
+	for _, n := range slices.Sorted(maps.Keys(pathFlags)) {
+		if f := flags.Lookup(n); f != nil && !explicit[n] && f.Value.String() != "" && gone(f.Value.String()) {
+			return usagef("--resume %s: it was trained with --%s %s, which is not there now (moved? give its new path with --%s)", file, n, f.Value.String(), n)
 		}
 	}
 	return nil

@@ -109,6 +109,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
 			return err
 		}
+		if err := checkRecordedFiles(fs, explicit, f.mio.resume); err != nil {
+			return err
+		}
 		if _, ok := c.RunFlags()["preset"]; !ok {
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/bbb-go/bbb/rundir"
 	"math"
 	"os"
 	"path/filepath"
@@ -306,6 +307,28 @@ func TestResumeFromAnotherDirectory(t *testing.T) {
 	}
 	writeTestFile(t, other, "d.csv", linearRows("a,y", 40, 1, ""))
 	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "d.csv", "--out", "r9"), "--data d.csv: "+model+" was trained with --data "+data)
+
+	// The file moved: without --data, a line that says so; its new path,
+	// or another file of the same training rows, resumes; other rows are
+	// refused by the model's scaler; a --val it was trained without is
+	// still refused.
+	moved := filepath.Join(work, "moved.csv")
+	if err := os.Rename(data, moved); err != nil {
+		t.Fatal(err)
+	}
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--out", "r9"),
+		"--resume "+model+": it was trained with --data "+data+", which is not there now (moved? give its new path with --data)")
+	for i, path := range []string{moved, "d.csv"} {
+		out := fmt.Sprint("m", i)
+		if code, _, stderr := runCLI(trainArgs("--resume", model, "--epochs", "30", "--data", path, "--out", out)...); code != exitOK {
+			t.Errorf("resume with the moved data as --data %s: exit %d: %s", path, code, stderr)
+		} else if s := readSummary(t, out); s["data"] != rundir.AbsPath(path) {
+			t.Errorf("resumed summary data %v, want %s", s["data"], rundir.AbsPath(path))
+		}
+	}
+	writeTestFile(t, other, "e.csv", linearRows("a,y", 40, 3, ""))
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+model+": --data e.csv is not the data it was trained on")
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", moved, "--val", "e.csv", "--out", "r9"), "--val e.csv: "+model+" was trained without --val")
 }
 
 // Only the columns a run uses are checked: Excel's trailing comma (an
