@@ -218,6 +218,9 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		_, col := cr.FieldPos(field)
 		s := strings.TrimSpace(rec[field])
 		v, err := strconv.ParseFloat(s, 64)
+		if err == nil && strings.ContainsAny(s, "_xX") { // Go's digit separators and hex floats: no CSV tool reads "2_0" as 20
+			err = strconv.ErrSyntax
+		}
 		if err != nil && s == "" {
 			_, err = fail(line, col, "column %q: empty cell", header[field])
 			return 0, err
