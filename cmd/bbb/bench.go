@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/bbb-go/bbb/bench"
@@ -14,6 +15,7 @@ import (
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -91,6 +93,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			file = strings.TrimSpace(file)
 			if file == "" {
 				return usagef("--compare %q: empty file name in the list", b.Compare)
+			}
+			if i := slices.IndexFunc(compared, func(c string) bool { return rundir.SamePath(c, file) }); i >= 0 {
+				return usagef("--compare: %s and %s are one file (each backend once)", compared[i], file)
 			}
 			plan.In("--compare", file)
 			compared = append(compared, file)

@@ -86,6 +86,10 @@ func TestBenchCompareList(t *testing.T) {
 			t.Errorf("--compare %s: exit %d, stderr %q", list, code, stderr)
 		}
 	}
+	// One file twice, however spelt: refused, naming both spellings.
+	t.Chdir(dir)
+	wantUsage(t, []string{"bench", "--compare", torch + ",torch.json", "--out", filepath.Join(dir, "bad")},
+		"--compare: "+torch+" and torch.json are one file (each backend once)")
 }
 
 // Every --compare file is checked before the sweep: a bad field is one

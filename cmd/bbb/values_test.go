@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/bbb-go/bbb/rundir"
 	"math"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/npz"
 	"github.com/bbb-go/bbb/modelfile"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // tinyCSV are the flags of a CSV or seed run that takes well under a second.
