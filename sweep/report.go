@@ -1,8 +1,11 @@
 package sweep
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -70,6 +73,7 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 			fmt.Fprintf(w, "%s %s: %s (log: %s)\n", r.Status.State, r.Point.Name, r.Status.Reason, r.Status.Log)
 		}
 	}
+	figure := ""
 	if best, ok := Best(rows, o.Metric, o.Maximize); ok {
 		p := best.Points[0]
 		fmt.Fprintf(w, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", o.Metric, best.Mean, best.Std, len(best.Points), best.Key,
@@ -80,10 +84,31 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 				return rows, err
 			}
 			fmt.Fprintf(w, "wrote %s\n", path)
+			figure = path
 		}
+	}
+	if err := removeOldFigures(dir, figure); err != nil {
+		return rows, err
 	}
 	if bad > 0 {
 		return rows, &IncompleteError{Dir: dir, Bad: bad, Points: len(rows)}
 	}
 	return rows, nil
+}
+
+// figureFormats are the formats of the sweep's figure (ReportOptions.Format).
+var figureFormats = []string{"png", "svg", "pdf"}
+
+// removeOldFigures removes the figures of an earlier collect but kept (in
+// another format, or one this collect did not draw): they would not match
+// sweep.csv.
+func removeOldFigures(dir, kept string) error {
+	for _, f := range figureFormats {
+		if p := filepath.Join(dir, "sweep."+f); p != kept {
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
 }

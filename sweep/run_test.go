@@ -3,6 +3,7 @@ package sweep
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -75,6 +76,28 @@ func TestSweepRunAndReport(t *testing.T) {
 		"wrote " + filepath.Join(dir, "sweep.png") + "\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report %q lacks %q", out.String(), want)
+		}
+	}
+	// Collected again in another format: the new figure only (the old one
+	// would not match sweep.csv); with no point ok, no figure at all.
+	out.Reset()
+	Report(&out, dir, plan, ReportOptions{Metric: "val_nlpd", Format: "svg"})
+	if _, err := os.Stat(filepath.Join(dir, "sweep.png")); !errors.Is(err, os.ErrNotExist) || !strings.Contains(out.String(), "sweep.svg") {
+		t.Errorf("collected as svg after png: sweep.png %v; report %q", err, out.String())
+	}
+	summaries, _ := filepath.Glob(filepath.Join(dir, "runs", "*", "summary.json"))
+	for _, p := range summaries {
+		if err := os.Rename(p, p+".away"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	Report(io.Discard, dir, plan, ReportOptions{Metric: "val_nlpd", Format: "svg"})
+	if figs, _ := filepath.Glob(filepath.Join(dir, "sweep.[ps][nvd][gf]")); len(figs) != 0 {
+		t.Errorf("no point ok: the folder holds %q, want no figure", figs)
+	}
+	for _, p := range summaries {
+		if err := os.Rename(p+".away", p); err != nil {
+			t.Fatal(err)
 		}
 	}
 	progress.Reset()
