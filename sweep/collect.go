@@ -82,7 +82,7 @@ func WriteCSV(dir string, plan *Plan, rows []Row) error {
 			return err
 		}
 		for _, r := range rows {
-			rec := []string{r.Point.Name, r.Status.State, r.Status.Reason, fmtFloat(r.Status.WallSeconds), strconv.Itoa(r.Status.Threads), r.Status.Log}
+			rec := []string{r.Point.Name, r.Status.State, r.Status.Reason, fmtFloat(r.Status.WallSeconds), strconv.Itoa(r.Status.Threads), logColumn(dir, r.Point)}
 			for _, f := range flags {
 				rec = append(rec, r.Point.Values[f])
 			}
@@ -199,4 +199,15 @@ func Summary(rows []Row) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// logColumn is the point's log in sweep.csv: relative to the sweep's
+// folder (logs/NAME.log), so that the table still names it after the
+// folder is moved or copied.
+func logColumn(dir string, p Point) string {
+	rel, err := filepath.Rel(dir, LogPath(dir, p))
+	if err != nil {
+		return LogPath(dir, p)
+	}
+	return rel
 }

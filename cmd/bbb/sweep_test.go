@@ -203,7 +203,7 @@ func TestSweepFailedPointReportedAndRerun(t *testing.T) {
 	for _, r := range readSweepCSV(t, out) {
 		if strings.HasSuffix(r["point"], "seed=2") {
 			failed++
-			if r["status"] != "failed" || !strings.Contains(r["reason"], "exit status 3: boom: a fault") || !strings.HasSuffix(r["log"], ".log") {
+			if r["status"] != "failed" || !strings.Contains(r["reason"], "exit status 3: boom: a fault") || r["log"] != filepath.Join("logs", r["point"]+".log") {
 				t.Errorf("failed point's row %v", r)
 			}
 			if _, err := os.Stat(filepath.Join(out, "runs", r["point"])); err == nil {
