@@ -107,7 +107,7 @@ func (c Classification) Run(ctx context.Context, dir string, progress io.Writer)
 		return train.ClassSummary{}, err
 	}
 
-	meta := c.Model
+	meta := c.Info.withNetwork(cfg.Graph)
 	meta.Seed, meta.Network.Inputs = cfg.Seed, cfg.Graph.Inputs
 	var saveErr error
 	var reports []train.Report

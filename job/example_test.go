@@ -78,8 +78,10 @@ func ExamplePredict() {
 	if err != nil {
 		panic(err)
 	}
-	g := cfg.WithDefaults().Graph // the network the model was trained as
-	g.Inputs = c.Model.Network.Inputs
+	g, err := c.Config(0) // the network the file records, checked against its parameters
+	if err != nil {
+		panic(err)
+	}
 	net, err := graph.New(g, 1)
 	if err != nil {
 		panic(err)

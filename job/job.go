@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/train"
 )
@@ -22,9 +23,20 @@ type Info struct {
 	Build      train.Build // the program that ran the job
 	// Model holds the settings that shape the run, recorded in every
 	// saved model (modelfile.Model: the job fills in the seed, inputs,
-	// columns and scaler) so that a later run can restore them (bbb train
-	// --resume, bbb predict).
+	// columns and scaler, and the network trained when Network is unset)
+	// so that a later run can restore them (bbb train --resume, bbb
+	// predict).
 	Model modelfile.Model
+}
+
+// withNetwork is i.Model with the network g when the caller left it unset
+// (a library call): a saved model always records the network it holds.
+func (i Info) withNetwork(g graph.Config) modelfile.Model {
+	m := i.Model
+	if m.Network == (modelfile.Network{}) {
+		m.Network = modelfile.NetworkOf(g)
+	}
+	return m
 }
 
 // Outputs choose a job's optional outputs.

@@ -144,6 +144,11 @@ func TestRegressionSaveResume(t *testing.T) {
 	if c.Model.Epoch != 20 || !slices.Equal(c.Model.XNames, []string{"x"}) || c.Model.YName != "y" {
 		t.Errorf("saved meta %+v", c.Model)
 	}
+	// Info.Model left unset (a library call): the file records the
+	// network trained, and builds it.
+	if g, err := c.Config(0); err != nil || g.Layers != 2 || g.Hidden != 4 || g.Inputs != 1 {
+		t.Errorf("the saved model's network: %+v, %v; want 2 layers of 4, 1 input", g, err)
+	}
 	r := tiny()
 	r.Train.Epochs, r.Resume = 30, c
 	s, err := r.Run(context.Background(), t.TempDir(), nil)
@@ -203,9 +208,13 @@ func TestRegressionResumeKeepsReports(t *testing.T) {
 			t.Errorf("resumed %s:\n%s\nwant (the run in one go):\n%s", name, got, want)
 		}
 	}
-	c.Layers = nil // an older file
-	if _, err := resumed.Run(context.Background(), dir, nil); err != nil {
+	c.Layers = nil // an older file: said in the progress
+	var progress strings.Builder
+	if _, err := resumed.Run(context.Background(), dir, &progress); err != nil {
 		t.Fatal(err)
+	}
+	if !strings.Contains(progress.String(), "the model file holds no layer reports (an older bbb): layers.csv starts after epoch 20\n") {
+		t.Errorf("progress %q: want the missing layer reports said", progress.String())
 	}
 	if got := read(dir, "layers.csv"); strings.Count(got, "\n") != 1+2 || !strings.Contains(got, "\n30,0,") {
 		t.Errorf("resumed from a file without layer reports: layers.csv\n%s\nwant epoch 30's two rows", got)

@@ -130,10 +130,13 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		startEpoch = c.Model.Epoch
 		prog.epoch0 = startEpoch
 	}
-	meta := r.Model
+	meta := r.Info.withNetwork(cfg.Graph)
 	meta.Seed, meta.Network.Inputs, meta.XNames, meta.YName, meta.Scaler = cfg.Seed, inputs, xNames, yName, r.Scaler
 	var saveErr error
 	layers := &layerLog{net: tr.Net}
+	if c := r.Resume; c != nil && len(c.Layers) == 0 && len(c.Reports) > 0 {
+		prog.logf("the model file holds no layer reports (an older bbb): layers.csv starts after epoch %d", c.Model.Epoch)
+	}
 	if c := r.Resume; c != nil { // the reports before it (none in older files)
 		for _, l := range c.Layers {
 			if l.Layer >= len(tr.Net.Layers) {

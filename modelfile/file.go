@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -229,7 +230,7 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
 		}
 	}
-	if c.Layers, err = parseLayers(arrays["layer_reports"], m.Epoch); err != nil {
+	if c.Layers, err = parseLayers(arrays["layer_reports"], c.Reports, c.Model.WithDefaults().Network.Layers); err != nil {
 		return nil, err
 	}
 	delete(arrays, "meta")
@@ -239,27 +240,41 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 	return c, nil
 }
 
-// parseLayers reads the layer_reports array (absent: none): rows of
-// epoch, layer, KL and the two mean sigmas, each epoch and layer a whole
-// number, the epochs at most the file's.
-func parseLayers(a npz.Array, epoch int) ([]LayerReport, error) {
-	if a.Data == nil {
+// parseLayers reads the layer_reports array (absent or empty: none), as
+// a run writes it: at each report epoch of reports, in order, a row for
+// each of the network's layers in order, with a finite KL and positive,
+// finite sigmas.
+func parseLayers(a npz.Array, reports []Report, layers int) ([]LayerReport, error) {
+	if a.Data == nil || a.Len() == 0 {
 		return nil, nil
 	}
 	v, ok := a.Data.([]float64)
 	if !ok || len(a.Shape) != 2 || a.Shape[1] != 5 {
-		return nil, fmt.Errorf("layer_reports: want rows of 5 float64 values, have shape %v", a.Shape)
+		return nil, fmt.Errorf("layer_reports: want rows of 5 float64 values, have %s of shape %v", dtypeName(a.Data), a.Shape)
+	}
+	if len(v) != 5*layers*len(reports) {
+		return nil, fmt.Errorf("layer_reports: %d rows, want %d (%d layers at each of %d reports)", len(v)/5, layers*len(reports), layers, len(reports))
 	}
 	out := make([]LayerReport, 0, len(v)/5)
 	for i := 0; i+4 < len(v); i += 5 {
+		row := i / 5
 		r := LayerReport{Epoch: int(v[i]), Layer: int(v[i+1]), KL: v[i+2], WSigma: v[i+3], BSigma: v[i+4]}
-		if float64(r.Epoch) != v[i] || float64(r.Layer) != v[i+1] || r.Epoch < 0 || r.Epoch > epoch || r.Layer < 0 {
-			return nil, fmt.Errorf("layer_reports: row %d: epoch %v, layer %v: want whole numbers, the epoch at most the file's %d", i/5, v[i], v[i+1], epoch)
+		want := LayerReport{Epoch: reports[row/layers].Epoch, Layer: row % layers}
+		if float64(want.Epoch) != v[i] || float64(want.Layer) != v[i+1] {
+			return nil, fmt.Errorf("layer_reports: row %d: epoch %v, layer %v, want epoch %d, layer %d (the reports' epochs, each layer in turn)", row, v[i], v[i+1], want.Epoch, want.Layer)
+		}
+		if !finite(r.KL) || !(r.WSigma > 0) || !(r.BSigma > 0) || !finite(r.WSigma) || !finite(r.BSigma) {
+			return nil, fmt.Errorf("layer_reports: row %d: kl %v, sigmas %v and %v: want a finite KL and positive finite sigmas", row, r.KL, r.WSigma, r.BSigma)
 		}
 		out = append(out, r)
 	}
 	return out, nil
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+
+// dtypeName names an array's element type in an error.
+func dtypeName(d any) string { return strings.TrimPrefix(fmt.Sprintf("%T", d), "[]") }
 
 // checkTask: no task (regression) and no classes, or a classifier of at
 // least 2 classes.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -38,7 +39,8 @@ func testFile(t *testing.T, m Model, v float64) *File {
 	}
 	f := &File{Model: m, Arrays: map[string]Array{}, Adam: true,
 		Reports: []Report{{Epoch: 6, TrainLoss: 1.5, ValLoss: 2.5}, {Epoch: 12, TrainLoss: 1.25, ValLoss: 2}},
-		Layers:  []LayerReport{{Epoch: 6, Layer: 0, KL: 3.5, WSigma: 0.25, BSigma: 0.125}, {Epoch: 12, Layer: 1, KL: 2, WSigma: 0.5, BSigma: 0.75}}}
+		Layers: []LayerReport{{Epoch: 6, Layer: 0, KL: 3.5, WSigma: 0.25, BSigma: 0.125}, {Epoch: 6, Layer: 1, KL: -0.5, WSigma: 0.5, BSigma: 0.75},
+			{Epoch: 12, Layer: 0, KL: 3, WSigma: 0.25, BSigma: 0.125}, {Epoch: 12, Layer: 1, KL: 2, WSigma: 0.5, BSigma: 0.75}}}
 	for _, p := range Params(c) {
 		n := 1
 		for _, d := range p.Shape {
@@ -104,9 +106,10 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// The layer reports: none written, none read (older files); a row whose
-// epoch or layer is no whole number, or past the file's epoch, or an
-// array not of rows of five, is refused.
+// The layer reports: none written, none read (older files); rows not
+// those a run writes (the reports' epochs, each layer in turn), a KL not
+// finite, a sigma not positive and finite, or an array not of rows of
+// five float64 values, are refused.
 func TestLayerReports(t *testing.T) {
 	f := testFile(t, testModel(), 0.5)
 	f.Layers = nil
@@ -120,19 +123,29 @@ func TestLayerReports(t *testing.T) {
 	if g, err := Parse(encode(t, f)); err != nil || g.Layers != nil {
 		t.Errorf("no layer reports: %v, %+v", err, g)
 	}
+	good := []float64{6, 0, 1, 0.5, 0.5, 6, 1, -1, 0.5, 0.5, 12, 0, 1, 0.5, 0.5, 12, 1, 1, 0.5, 0.5}
+	with := func(i int, v float64) []float64 { b := slices.Clone(good); b[i] = v; return b }
+	const order = "(the reports' epochs, each layer in turn)"
 	for _, c := range []struct {
 		a    npz.Array
 		want string
 	}{
-		{npz.Array{Shape: []int{1, 5}, Data: []float64{12, 0, 1, 1, 1}}, ""},
-		{npz.Array{Shape: []int{1, 5}, Data: []float64{13, 0, 1, 1, 1}}, "layer_reports: row 0: epoch 13, layer 0: want whole numbers, the epoch at most the file's 12"},
-		{npz.Array{Shape: []int{2, 5}, Data: []float64{6, 0, 1, 1, 1, 6.5, 0, 1, 1, 1}}, "layer_reports: row 1: epoch 6.5, layer 0: want whole numbers, the epoch at most the file's 12"},
-		{npz.Array{Shape: []int{1, 5}, Data: []float64{6, -1, 1, 1, 1}}, "layer_reports: row 0: epoch 6, layer -1: want whole numbers, the epoch at most the file's 12"},
-		{npz.Array{Shape: []int{1, 5}, Data: []float64{-1, 0, 1, 1, 1}}, "layer_reports: row 0: epoch -1, layer 0: want whole numbers, the epoch at most the file's 12"},
-		{npz.Array{Shape: []int{1, 5}, Data: []float64{math.NaN(), 0, 1, 1, 1}}, "layer_reports: row 0: epoch NaN, layer 0: want whole numbers, the epoch at most the file's 12"},
-		{npz.Array{Shape: []int{5}, Data: []float64{6, 0, 1, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [5]"},
-		{npz.Array{Shape: []int{1, 4}, Data: []float64{6, 0, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [1 4]"},
-		{npz.Array{Shape: []int{1, 5}, Data: []float32{6, 0, 1, 1, 1}}, "layer_reports: want rows of 5 float64 values, have shape [1 5]"},
+		{npz.Array{Shape: []int{4, 5}, Data: good}, ""},
+		{npz.Array{Shape: []int{0, 5}, Data: []float64{}}, ""},
+		{npz.Array{Shape: []int{4, 5}, Data: with(10, 13)}, "layer_reports: row 2: epoch 13, layer 0, want epoch 12, layer 0 " + order},
+		{npz.Array{Shape: []int{4, 5}, Data: with(5, 6.5)}, "layer_reports: row 1: epoch 6.5, layer 1, want epoch 6, layer 1 " + order},
+		{npz.Array{Shape: []int{4, 5}, Data: with(6, 0)}, "layer_reports: row 1: epoch 6, layer 0, want epoch 6, layer 1 " + order},
+		{npz.Array{Shape: []int{4, 5}, Data: with(0, math.NaN())}, "layer_reports: row 0: epoch NaN, layer 0, want epoch 6, layer 0 " + order},
+		{npz.Array{Shape: []int{2, 5}, Data: good[:10]}, "layer_reports: 2 rows, want 4 (2 layers at each of 2 reports)"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(7, math.NaN())}, "layer_reports: row 1: kl NaN, sigmas 0.5 and 0.5: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(2, math.Inf(1))}, "layer_reports: row 0: kl +Inf, sigmas 0.5 and 0.5: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(13, 0)}, "layer_reports: row 2: kl 1, sigmas 0 and 0.5: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(19, math.Inf(1))}, "layer_reports: row 3: kl 1, sigmas 0.5 and +Inf: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(18, math.Inf(1))}, "layer_reports: row 3: kl 1, sigmas +Inf and 0.5: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{4, 5}, Data: with(4, -0.5)}, "layer_reports: row 0: kl 1, sigmas 0.5 and -0.5: want a finite KL and positive finite sigmas"},
+		{npz.Array{Shape: []int{20}, Data: good}, "layer_reports: want rows of 5 float64 values, have float64 of shape [20]"},
+		{npz.Array{Shape: []int{5, 4}, Data: good}, "layer_reports: want rows of 5 float64 values, have float64 of shape [5 4]"},
+		{npz.Array{Shape: []int{1, 5}, Data: []float32{6, 0, 1, 1, 1}}, "layer_reports: want rows of 5 float64 values, have float32 of shape [1 5]"},
 	} {
 		raw["layer_reports"] = c.a
 		var buf bytes.Buffer
@@ -140,7 +153,7 @@ func TestLayerReports(t *testing.T) {
 			t.Fatal(err)
 		}
 		g, err := Parse(buf.Bytes())
-		if c.want == "" && (err != nil || len(g.Layers) != 1 || g.Layers[0] != (LayerReport{Epoch: 12, KL: 1, WSigma: 1, BSigma: 1})) {
+		if c.want == "" && (err != nil || len(g.Layers) != len(c.a.Data.([]float64))/5 || len(g.Layers) > 0 && g.Layers[3] != (LayerReport{Epoch: 12, Layer: 1, KL: 1, WSigma: 0.5, BSigma: 0.5})) {
 			t.Errorf("%v: %v, %+v", c.a, err, g)
 		}
 		if c.want != "" && (err == nil || err.Error() != c.want) {
