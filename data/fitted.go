@@ -9,6 +9,9 @@ type Fitted struct {
 	Raw    Set
 	Scaler Scaler
 	Table  Table // the column names (XNames, YName); Rows counts no rows here
+	// TrainSHA256 and ValSHA256 are the files' SHA-256 (FileSHA256; ValSHA256
+	// empty without a validation file).
+	TrainSHA256, ValSHA256 string
 }
 
 // Inputs is the number of input columns.
@@ -40,5 +43,14 @@ func LoadFitted(c CSVData, seed uint64) (*Fitted, error) {
 	if err := sc.Validate(len(tab.XNames)); err != nil {
 		return nil, &ScaleError{Err: err}
 	}
-	return &Fitted{Raw: raw, Scaler: sc, Table: tab}, nil
+	f := &Fitted{Raw: raw, Scaler: sc, Table: tab}
+	if f.TrainSHA256, err = FileSHA256(c.Train); err != nil {
+		return nil, &CSVError{File: c.Train, What: err.Error()}
+	}
+	if c.Val != "" {
+		if f.ValSHA256, err = FileSHA256(c.Val); err != nil {
+			return nil, &CSVError{File: c.Val, What: err.Error()}
+		}
+	}
+	return f, nil
 }

@@ -36,6 +36,16 @@ func TestLoadFitted(t *testing.T) {
 	if want := FitScaler(raw.Train); !SameScaler(&f.Scaler, &want) {
 		t.Errorf("LoadFitted's scaler %+v, want the training rows' %+v", f.Scaler, want)
 	}
+	if want, _ := FileSHA256(path); f.TrainSHA256 != want || len(want) != 64 || f.ValSHA256 != "" {
+		t.Errorf("LoadFitted's digests %q, %q; want the file's %q and none", f.TrainSHA256, f.ValSHA256, want)
+	}
+	val := filepath.Join(dir, "v.csv")
+	if err := os.WriteFile(val, []byte("a,b,y\n1,2,3\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if g, err := LoadFitted(CSVData{Train: path, Val: val}, 1); err != nil || g.TrainSHA256 != f.TrainSHA256 || g.ValSHA256 == "" || g.ValSHA256 == f.TrainSHA256 {
+		t.Errorf("with a validation file: %v, digests %q, %q", err, g.TrainSHA256, g.ValSHA256)
+	}
 	_, err = LoadFitted(CSVData{Train: filepath.Join(dir, "none.csv")}, 1)
 	if _, _, want := LoadCSV(CSVData{Train: filepath.Join(dir, "none.csv")}, 1); err == nil || err.Error() != want.Error() {
 		t.Errorf("LoadFitted of a missing file: %v, want LoadCSV's %v", err, want)

@@ -219,10 +219,11 @@ func TestRegressionResumeKeepsReports(t *testing.T) {
 	if got := read(dir, "layers.csv"); strings.Count(got, "\n") != 1+2 || !strings.Contains(got, "\n30,0,") {
 		t.Errorf("resumed from a file without layer reports: layers.csv\n%s\nwant epoch 30's two rows", got)
 	}
-	c.Layers = []modelfile.LayerReport{{Epoch: 10, Layer: 2}}
+	c.Layers = make([]modelfile.LayerReport, 3*len(c.Reports)) // (a 3-layer network's)
 	var ie *InputError
-	if _, err := resumed.Run(context.Background(), t.TempDir(), nil); !errors.As(err, &ie) || ie.Input != "Resume" {
-		t.Errorf("a layer report of a third layer in a 2-layer model: %v, want an InputError of Resume", err)
+	if _, err := resumed.Run(context.Background(), t.TempDir(), nil); !errors.As(err, &ie) || ie.Input != "Resume" ||
+		err.Error() != "resume: layer_reports: 6 rows, the 2-layer network's 2 reports make 4" {
+		t.Errorf("the layer reports of a 3-layer network in a 2-layer model: %v, want an InputError of Resume", err)
 	}
 }
 

@@ -138,10 +138,10 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		prog.logf("the model file holds no layer reports (an older bbb): layers.csv starts after epoch %d", c.Model.Epoch)
 	}
 	if c := r.Resume; c != nil { // the reports before it (none in older files)
+		if n := len(tr.Net.Layers) * len(c.Reports); len(c.Layers) != 0 && len(c.Layers) != n {
+			return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: %d rows, the %d-layer network's %d reports make %d", len(c.Layers), len(tr.Net.Layers), len(c.Reports), n)}
+		}
 		for _, l := range c.Layers {
-			if l.Layer >= len(tr.Net.Layers) {
-				return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: layer %d of a %d-layer network", l.Layer, len(tr.Net.Layers))}
-			}
 			layers.stats = append(layers.stats, train.LayerStat(l))
 		}
 	}

@@ -230,7 +230,7 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
 		}
 	}
-	if c.Layers, err = parseLayers(arrays["layer_reports"], c.Reports, c.Model.WithDefaults().Network.Layers); err != nil {
+	if c.Layers, err = parseLayers(arrays["layer_reports"], c.Reports); err != nil {
 		return nil, err
 	}
 	delete(arrays, "meta")
@@ -242,9 +242,10 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 
 // parseLayers reads the layer_reports array (absent or empty: none), as
 // a run writes it: at each report epoch of reports, in order, a row for
-// each of the network's layers in order, with a finite KL and positive,
-// finite sigmas.
-func parseLayers(a npz.Array, reports []Report, layers int) ([]LayerReport, error) {
+// each layer of the network in order (as many at each: those of the
+// first), with a finite KL and positive, finite sigmas. (That they are
+// the network's layers is the resuming job's check.)
+func parseLayers(a npz.Array, reports []Report) ([]LayerReport, error) {
 	if a.Data == nil || a.Len() == 0 {
 		return nil, nil
 	}
@@ -252,8 +253,12 @@ func parseLayers(a npz.Array, reports []Report, layers int) ([]LayerReport, erro
 	if !ok || len(a.Shape) != 2 || a.Shape[1] != 5 {
 		return nil, fmt.Errorf("layer_reports: want rows of 5 float64 values, have %s of shape %v", dtypeName(a.Data), a.Shape)
 	}
-	if len(v) != 5*layers*len(reports) {
-		return nil, fmt.Errorf("layer_reports: %d rows, want %d (%d layers at each of %d reports)", len(v)/5, layers*len(reports), layers, len(reports))
+	layers := 0
+	for i := 0; i+4 < len(v) && v[i+1] == float64(layers); i += 5 {
+		layers++
+	}
+	if len(reports) == 0 || layers == 0 || len(v) != 5*layers*len(reports) {
+		return nil, fmt.Errorf("layer_reports: %d rows for %d reports: want each report's layers 0, 1, ... in turn", len(v)/5, len(reports))
 	}
 	out := make([]LayerReport, 0, len(v)/5)
 	for i := 0; i+4 < len(v); i += 5 {

@@ -103,6 +103,11 @@ type Data struct {
 	ValSplit float64  `json:"val_split"`
 	XCols    []string `json:"x_cols,omitempty"`
 	YCol     string   `json:"y_col,omitempty"`
+	// FileSHA256 and ValSHA256 are File's and Val's SHA-256 (hex) when
+	// trained (files of older builds have none): a resumed run checks
+	// its data by them, wherever the files have moved.
+	FileSHA256 string `json:"file_sha256,omitempty"`
+	ValSHA256  string `json:"val_sha256,omitempty"`
 }
 
 // WithDefaults returns m with every zero field that has a default set to

@@ -8,6 +8,7 @@ import (
 	"os"
 	"slices"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
@@ -122,8 +123,8 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && (rundir.SamePath(f.Value.String(), v) || gone(v)) {
-			continue // (a moved --data: runTrain checks its rows against the model's scaler)
+		if explicit[n] && pathFlags[n] && (rundir.SamePath(f.Value.String(), v) || moved(v, recordedSHA256(c, n))) {
+			continue // (a moved file: checkResumedData checks the one given)
 		}
 		if explicit[n] && v == "" {
 			return usagef("--%s %s: %s was trained without --%s", n, f.Value.String(), file, n)
@@ -139,10 +140,28 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 }
 
 // gone reports a recorded file that is no longer there (moved or
-// removed): --resume takes its new path.
+// removed; a link to nothing): --resume takes its new path.
 func gone(path string) bool {
-	_, err := os.Lstat(path)
+	_, err := os.Stat(path)
 	return path != "" && errors.Is(err, fs.ErrNotExist)
+}
+
+// moved reports a recorded file that is not at its path now: gone, or
+// (the model records its SHA-256) something else is there.
+func moved(path, sha256 string) bool {
+	if gone(path) || sha256 == "" {
+		return gone(path)
+	}
+	have, err := data.FileSHA256(path)
+	return err != nil || have != sha256
+}
+
+// recordedSHA256 is the SHA-256 c records of its path flag name's file.
+func recordedSHA256(c *modelfile.File, name string) string {
+	if name == "val" {
+		return c.Model.Data.ValSHA256
+	}
+	return c.Model.Data.FileSHA256
 }
 
 // checkRecordedFiles refuses a --resume whose recorded --data or --val is

@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -137,8 +138,10 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.Seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil && !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
-		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.Data)
+	if c := f.mio.ckpt; c != nil && f.csv != nil {
+		if err := f.checkResumedData(c); err != nil {
+			return err
+		}
 	}
 	if f.csv != nil {
 		rows := f.csv.Rows()
@@ -157,6 +160,29 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer rd.Abort() // unless committed: --out keeps the previous run
 	return trainJob(ctx, f, rd, stdout, stderr)
+}
+
+// checkResumedData refuses --resume's data if it is not what the model
+// was trained on: other files than those it records the SHA-256 of, or
+// (files of older builds) other columns or other training rows.
+func (f *trainFlags) checkResumedData(c *modelfile.File) error {
+	d := c.Model.Data
+	for _, fl := range []struct{ name, path, recorded, have string }{
+		{"data", f.df.Data, d.FileSHA256, f.csv.TrainSHA256},
+		{"val", f.df.Val, d.ValSHA256, f.csv.ValSHA256},
+	} {
+		if fl.recorded != "" && fl.have != fl.recorded {
+			return usagef("--resume %s: --%s %s is not the data it was trained on (not the file whose SHA-256 the model records)", f.mio.resume, fl.name, fl.path)
+		}
+	}
+	if m := c.Model; !slices.Equal(f.csv.Table.XNames, m.XNames) || f.csv.Table.YName != m.YName {
+		return usagef("--resume %s: --data %s has the columns %s -> %s, the model %s -> %s", f.mio.resume, f.df.Data,
+			strings.Join(f.csv.Table.XNames, ","), f.csv.Table.YName, strings.Join(m.XNames, ","), m.YName)
+	}
+	if !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
+		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.Data)
+	}
+	return nil
 }
 
 func applyPreset(fs *flag.FlagSet, name string) error {
@@ -317,6 +343,9 @@ func (f *trainFlags) writeKept() (commit func() error, abort func(), err error) 
 func (f *trainFlags) jobInfo() job.Info {
 	device, name := deviceName(f.device)
 	model, _ := modelfile.FromFlags(f.runFlags) // (each value checked: f.check)
+	if f.csv != nil {
+		model.Data.FileSHA256, model.Data.ValSHA256 = f.csv.TrainSHA256, f.csv.ValSHA256
+	}
 	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
 		Threads: f.Threads, Build: buildInfo(), Model: model}
 }

@@ -327,8 +327,40 @@ func TestResumeFromAnotherDirectory(t *testing.T) {
 		}
 	}
 	writeTestFile(t, other, "e.csv", linearRows("a,y", 40, 3, ""))
-	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+model+": --data e.csv is not the data it was trained on")
+	notIt := ": --data e.csv is not the data it was trained on (not the file whose SHA-256 the model records)"
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+model+notIt)
 	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", moved, "--val", "e.csv", "--out", "r9"), "--val e.csv: "+model+" was trained without --val")
+	// The same rows under other column names: another file.
+	writeTestFile(t, other, "e.csv", strings.Replace(linearRows("a,y", 40, 1, ""), "a,y", "b,z", 1))
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+model+notIt)
+	// Something else at the recorded path (a folder, another file): the
+	// file it was trained on, by its new path, resumes; the recorded path
+	// alone is refused.
+	if err := os.Mkdir(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(trainArgs("--resume", model, "--epochs", "30", "--data", moved, "--out", "m2")...); code != exitOK {
+		t.Errorf("resume with a folder at the recorded path: exit %d: %s", code, stderr)
+	}
+	os.Remove(data)
+	writeTestFile(t, work, "d.csv", linearRows("a,y", 40, 2, ""))
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--out", "r9"), "--data "+data+" is not the data it was trained on (not the file whose SHA-256")
+
+	// A model of an older bbb (no SHA-256), its file moved: the columns by
+	// name, then the training rows' scaler.
+	os.Remove(data)
+	c, err := modelfile.Read(model)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Model.Data.FileSHA256 = ""
+	old := filepath.Join(other, "old.npz")
+	if err := modelfile.Write(old, c); err != nil {
+		t.Fatal(err)
+	}
+	wantUsage(t, trainArgs("--resume", old, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+old+": --data e.csv has the columns b -> z, the model a -> y")
+	writeTestFile(t, other, "e.csv", linearRows("a,y", 40, 3, ""))
+	wantUsage(t, trainArgs("--resume", old, "--epochs", "30", "--data", "e.csv", "--out", "r9"), "--resume "+old+": --data e.csv is not the data it was trained on")
 }
 
 // Only the columns a run uses are checked: Excel's trailing comma (an
