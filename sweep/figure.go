@@ -47,6 +47,9 @@ func FigureAxes(plan *Plan, x, by string) (string, string, bool, error) {
 	}
 	rest := slices.DeleteFunc(slices.Clone(axes), func(a string) bool { return a == x || a == by })
 	if x == "" {
+		if len(rest) == 0 && by != "" {
+			return "", "", false, fmt.Errorf("--by %s: the grid's only axis with more than one value, which the figure draws along x (leave --by out)", by)
+		}
 		if len(rest) == 0 {
 			return "", "", false, nil
 		}

@@ -73,22 +73,25 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 			fmt.Fprintf(w, "%s %s: %s (log: %s)\n", r.Status.State, r.Point.Name, r.Status.Reason, r.Status.Log)
 		}
 	}
+	best, drawn := Best(rows, o.Metric, o.Maximize)
+	x, by, axes, _ := FigureAxes(plan, o.X, o.By)
 	figure := ""
-	if best, ok := Best(rows, o.Metric, o.Maximize); ok {
-		p := best.Points[0]
-		fmt.Fprintf(w, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", o.Metric, best.Mean, best.Std, len(best.Points), best.Key,
-			strings.Join(p.TrainArgs(dir), " "))
-		if x, by, ok, _ := FigureAxes(plan, o.X, o.By); ok {
-			path := filepath.Join(dir, "sweep."+format)
-			if err := viz.Sweep(path, Figure(plan, rows, o.Metric, x, by, o.Maximize)); err != nil {
-				return rows, err
-			}
-			fmt.Fprintf(w, "wrote %s\n", path)
-			figure = path
-		}
+	if drawn && axes {
+		figure = filepath.Join(dir, "sweep."+format)
 	}
+	// (first: a figure that cannot be removed leaves no new one beside it)
 	if err := removeOldFigures(dir, figure); err != nil {
 		return rows, err
+	}
+	if drawn {
+		fmt.Fprintf(w, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", o.Metric, best.Mean, best.Std, len(best.Points), best.Key,
+			strings.Join(best.Points[0].TrainArgs(dir), " "))
+	}
+	if figure != "" {
+		if err := viz.Sweep(figure, Figure(plan, rows, o.Metric, x, by, o.Maximize)); err != nil {
+			return rows, err
+		}
+		fmt.Fprintf(w, "wrote %s\n", figure)
 	}
 	if bad > 0 {
 		return rows, &IncompleteError{Dir: dir, Bad: bad, Points: len(rows)}
@@ -106,7 +109,7 @@ func removeOldFigures(dir, kept string) error {
 	for _, f := range figureFormats {
 		if p := filepath.Join(dir, "sweep."+f); p != kept {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return err
+				return fmt.Errorf("sweep: an earlier collect's figure cannot be removed: %w", err)
 			}
 		}
 	}

@@ -100,6 +100,19 @@ func TestSweepRunAndReport(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	// A figure that cannot be removed (a folder of that name, not empty):
+	// an error naming it, and no new figure beside it.
+	if err := os.MkdirAll(filepath.Join(dir, "sweep.pdf", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = Report(io.Discard, dir, plan, ReportOptions{Metric: "val_nlpd", Format: "svg"})
+	if err == nil || !strings.HasPrefix(err.Error(), "sweep: an earlier collect's figure cannot be removed: remove "+filepath.Join(dir, "sweep.pdf")) {
+		t.Errorf("a figure that cannot be removed: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "sweep.svg")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a new figure beside the one that could not be removed: %v", err)
+	}
+	os.RemoveAll(filepath.Join(dir, "sweep.pdf"))
 	progress.Reset()
 	if res, err := s.Run(context.Background()); err != nil || len(res.Pending) != 1 || res.Pending[0].Name != "lr=0.3" {
 		t.Fatalf("second Run: %+v, %v", res, err)
