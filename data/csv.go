@@ -218,6 +218,9 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		_, col := cr.FieldPos(field)
 		s := strings.TrimSpace(rec[field])
 		v, err := strconv.ParseFloat(s, 64)
+		if errors.Is(err, strconv.ErrRange) {
+			err = nil // (±Inf: beyond MaxCSVValue, said below)
+		}
 		if err == nil && strings.ContainsAny(s, "_xX") { // Go's digit separators and hex floats: no CSV tool reads "2_0" as 20
 			err = strconv.ErrSyntax
 		}
@@ -229,7 +232,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			_, err = fail(line, col, "column %q: %q is not a number", header[field], clip(s))
 			return 0, err
 		}
-		if math.IsNaN(v) || math.IsInf(v, 0) {
+		if math.IsNaN(v) || math.IsInf(v, 0) && !strings.ContainsAny(s, "0123456789") {
 			_, err = fail(line, col, "column %q: %s (want a finite number)", header[field], s)
 			return 0, err
 		}
@@ -248,8 +251,8 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 			return csvReadError(name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue // a blank line
+		if len(rec) == 1 && len(header) > 1 && strings.TrimSpace(rec[0]) == "" {
+			continue // a blank line (in a file of one column, an empty cell)
 		}
 		if len(rec) != len(header) {
 			return fail(line, 1, "ragged row: %d fields, the header has %d", len(rec), len(header))

@@ -31,6 +31,7 @@ func TestParseCSV(t *testing.T) {
 		{"a,y\n", "f.csv: no data rows"},
 		{"a,y\n1,2\n3,x\n", `f.csv:3:3: column "y": "x" is not a number`},
 		{"a,y\n1,2\n3,2_0\n", `f.csv:3:3: column "y": "2_0" is not a number`},
+		{"a,y\n1,2\n3,-1e400\n", `f.csv:3:3: column "y": -1e400 is beyond ±1e+100, where standardising overflows: rescale the column`},
 		{"a,y\n1,2\n0x1p3,2\n", `f.csv:3:1: column "a": "0x1p3" is not a number`},
 		{"a,y\n1,2\n3,-0X1P-2\n", `f.csv:3:3: column "y": "-0X1P-2" is not a number`},
 		{"a,y\n1,2\n3,NaN\n", `f.csv:3:3: column "y": NaN (want a finite number)`},
@@ -123,6 +124,14 @@ func TestParseCSVEdges(t *testing.T) {
 	tab, err = ParseCSV(strings.NewReader("x\n1\n\n2\n"), "f.csv", CSVColumns{NoTarget: true, XCols: []string{"x"}})
 	if err != nil || !slices.Equal(tab.X, []float64{1, 2}) {
 		t.Errorf("one column: %+v %v", tab, err)
+	}
+	// In a file of one column, a quoted empty or blank cell is a row
+	// (refused), not a blank line.
+	for _, in := range []string{"x\n1\n\"\"\n2\n", "x\n1\n  \n2\n"} {
+		_, err = ParseCSV(strings.NewReader(in), "f.csv", CSVColumns{NoTarget: true, XCols: []string{"x"}})
+		if err == nil || !strings.HasPrefix(err.Error(), "f.csv:3:") || !strings.HasSuffix(err.Error(), `: column "x": empty cell`) {
+			t.Errorf("one column, %q: %v, want the empty cell named", in, err)
+		}
 	}
 	long := strings.Repeat("z", 40)
 	for _, tc := range []struct {
