@@ -33,6 +33,10 @@ type Model struct {
 	// Preset names the settings the run started from (bbb train
 	// --preset): a resumed run goes on under it.
 	Preset string `json:"preset,omitempty"`
+	// ReportEvery is the run's epochs between two reports (0: not
+	// recorded, files of older builds): a resumed run reports at the same
+	// epochs, so its files are those of the run made in one go.
+	ReportEvery int `json:"report_every,omitempty"`
 }
 
 // Network is the network's configuration: graph.Config by name, so that

@@ -202,3 +202,33 @@ func TestVersion2And3Agree(t *testing.T) {
 		t.Errorf("--x-cols \"a, b\" against a,b: exit %d: %s", code, stderr)
 	}
 }
+
+// A resumed run reports at the epochs of the run it continues (the model
+// file records --report-every), and its losses.csv and layers.csv are
+// those of the run made in one go; --report-every given again wins.
+func TestResumeReportsAsTheRun(t *testing.T) {
+	dir := t.TempDir()
+	run := []string{"-q", "--samples", "5", "--no-figures", "--no-train-band"}
+	model := append([]string{"--hidden", "8", "--layers", "2", "--points", "200", "--report-every", "5"}, run...)
+	out := func(name string) string { return filepath.Join(dir, name) }
+	for _, args := range [][]string{
+		append([]string{"train", "--epochs", "30", "--out", out("whole")}, model...),
+		append([]string{"train", "--epochs", "20", "--save", out("m.npz"), "--out", out("first")}, model...),
+		append([]string{"train", "--resume", out("m.npz"), "--epochs", "30", "--out", out("resumed")}, run...),
+		append([]string{"train", "--resume", out("m.npz"), "--epochs", "30", "--report-every", "10", "--out", out("every10")}, run...),
+	} {
+		if code, _, stderr := runCLI(args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for _, name := range []string{"losses.csv", "layers.csv"} {
+		whole, _ := os.ReadFile(filepath.Join(out("whole"), name))
+		resumed, err := os.ReadFile(filepath.Join(out("resumed"), name))
+		if err != nil || string(resumed) != string(whole) || len(whole) == 0 {
+			t.Errorf("resumed %s:\n%s\nwant the run in one go's:\n%s", name, resumed, whole)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(out("every10"), "losses.csv")); strings.Contains(string(b), "\n25,") || !strings.Contains(string(b), "\n30,") {
+		t.Errorf("--report-every 10 on resume: losses.csv\n%s\nwant no report at 25", b)
+	}
+}

@@ -123,6 +123,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 			}
 		}
+		if r := c.Model.ReportEvery; r > 0 && !explicit["report-every"] {
+			f.run.ReportEvery = r // (the reports at the same epochs: the files of one run)
+		}
 		if c.Model.Epoch >= f.run.Epochs {
 			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.run.Epochs, f.mio.resume, c.Model.Epoch)
 		}
@@ -346,6 +349,7 @@ func (f *trainFlags) jobInfo() job.Info {
 	if f.csv != nil {
 		model.Data.FileSHA256, model.Data.ValSHA256 = f.csv.TrainSHA256, f.csv.ValSHA256
 	}
+	model.ReportEvery = f.run.ReportEvery
 	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
 		Threads: f.Threads, Build: buildInfo(), Model: model}
 }
