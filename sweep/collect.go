@@ -34,8 +34,9 @@ func Collect(dir string, plan *Plan, ended func(Point, Status) string) []Row {
 	for i, p := range plan.Points {
 		st, ok := ReadStatus(dir, p)
 		if !ok {
-			st = Status{State: StateNotRun, Log: LogPath(dir, p)}
+			st = Status{State: StateNotRun}
 		}
+		st.Log = LogPath(dir, p) // (here, not where the status was written: the folder may have moved)
 		row := Row{Point: p, Metrics: map[string]float64{}}
 		if s := summary(dir, p); s != nil {
 			st.State, st.Reason = StateOK, ""

@@ -341,3 +341,34 @@ func TestSweepRunLocked(t *testing.T) {
 		t.Errorf("the sweep's lock is left: %v", err)
 	}
 }
+
+// A sweep folder moved (or copied) and collected there: each point's log
+// is named in the new folder, not where its status was written.
+func TestCollectMovedFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	plan := testPlan(t, "lr = [0.1, 0.3]\n", dir)
+	s, err := New(dir, plan, Options{Exe: fakeBBB(t), Jobs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	moved := filepath.Join(filepath.Dir(dir), "moved")
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	plan, err = ReadPlan(moved)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := Collect(moved, plan, nil)
+	if len(rows) != 2 || rows[0].Status.State != StateOK || rows[1].Status.State != StateFailed {
+		t.Fatalf("rows %+v", rows)
+	}
+	for _, r := range rows {
+		if want := filepath.Join(moved, "logs", r.Point.Name+".log"); r.Status.Log != want {
+			t.Errorf("%s: log %s, want %s", r.Point.Name, r.Status.Log, want)
+		}
+	}
+}
