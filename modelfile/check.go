@@ -192,8 +192,8 @@ func (e *ParamError) Error() string {
 }
 
 // CheckParams checks that f lists the parameters c builds, in order, and
-// holds each with its shape (the count matched against f's list first).
-// The error is a *ParamError.
+// holds each with its shape (the count matched against f's list first):
+// a *ParamError; and that its layer reports, if any, are c's layers'.
 func (f *File) CheckParams(c graph.Config) error {
 	want := Params(c)
 	if len(want) != len(f.Params) {
@@ -209,6 +209,9 @@ func (f *File) CheckParams(c graph.Config) error {
 		case !slices.Equal(a.Shape, p.Shape):
 			return &ParamError{Kind: ParamShape, Name: p.Name, Shape: a.Shape, WantShape: p.Shape, Config: c}
 		}
+	}
+	if n, rows := c.WithDefaults().Layers*len(f.Reports), len(f.Layers); rows > 0 && rows != n {
+		return fmt.Errorf("layer_reports: %d rows, the %d-layer network's %d reports make %d", rows, c.WithDefaults().Layers, len(f.Reports), n)
 	}
 	return nil
 }

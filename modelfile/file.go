@@ -227,8 +227,19 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			return nil, fmt.Errorf("reports: %d values", len(v))
 		}
 		for i := 0; i+2 < len(v); i += 3 {
-			c.Reports = append(c.Reports, Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]})
+			r := Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]}
+			prev := 0
+			if len(c.Reports) > 0 {
+				prev = c.Reports[len(c.Reports)-1].Epoch
+			}
+			if float64(r.Epoch) != v[i] || r.Epoch <= prev || r.Epoch > m.Epoch {
+				return nil, fmt.Errorf("reports: row %d: epoch %v: want whole epochs that increase, after %d and at most the file's %d", i/3, v[i], prev, m.Epoch)
+			}
+			c.Reports = append(c.Reports, r)
 		}
+	}
+	if err := checkRecorded(c.Model); err != nil {
+		return nil, err
 	}
 	if c.Layers, err = parseLayers(arrays["layer_reports"], c.Reports); err != nil {
 		return nil, err
@@ -280,6 +291,24 @@ func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // dtypeName names an array's element type in an error.
 func dtypeName(d any) string { return strings.TrimPrefix(fmt.Sprintf("%T", d), "[]") }
+
+// checkRecorded checks what a model records of its run beyond the
+// network: the data files' SHA-256 (64 lowercase hex digits, each with its
+// file) and the epochs between reports (0: not recorded).
+func checkRecorded(m Model) error {
+	for _, d := range []struct{ name, sum, file string }{{"file_sha256", m.Data.FileSHA256, m.Data.File}, {"val_sha256", m.Data.ValSHA256, m.Data.Val}} {
+		if d.sum == "" {
+			continue
+		}
+		if len(d.sum) != 64 || strings.Trim(d.sum, "0123456789abcdef") != "" || d.file == "" {
+			return fmt.Errorf("meta: data.%s %q: want 64 lowercase hex digits, with the file's name", d.name, d.sum)
+		}
+	}
+	if m.ReportEvery < 0 {
+		return fmt.Errorf("meta: report_every %d: want a number of epochs, at least 1", m.ReportEvery)
+	}
+	return nil
+}
 
 // checkTask: no task (regression) and no classes, or a classifier of at
 // least 2 classes.

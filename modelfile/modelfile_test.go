@@ -164,6 +164,43 @@ func TestLayerReports(t *testing.T) {
 	}
 }
 
+// What a file records of its run is checked as it is read: report epochs
+// that increase up to the file's, the data files' SHA-256 (64 lowercase
+// hex digits, with the file), report_every not negative; and the layer
+// reports are the network's layers' (CheckParams).
+func TestRecordedChecks(t *testing.T) {
+	const sum = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+	for _, c := range []struct {
+		edit func(f *File)
+		want string
+	}{
+		{func(f *File) { f.Model.Data.FileSHA256, f.Model.Data.ValSHA256, f.Model.ReportEvery = sum, sum, 6 }, ""},
+		{func(f *File) { f.Reports[0].Epoch, f.Layers[0].Epoch, f.Layers[1].Epoch = 13, 13, 13 }, "reports: row 0: epoch 13: want whole epochs that increase, after 0 and at most the file's 12"},
+		{func(f *File) { f.Reports[1].Epoch, f.Layers[2].Epoch, f.Layers[3].Epoch = 6, 6, 6 }, "reports: row 1: epoch 6: want whole epochs that increase, after 6 and at most the file's 12"},
+		{func(f *File) { f.Reports[0].Epoch, f.Layers[0].Epoch, f.Layers[1].Epoch = 0, 0, 0 }, "reports: row 0: epoch 0: want whole epochs that increase, after 0 and at most the file's 12"},
+		{func(f *File) { f.Model.Data.FileSHA256 = "zz" }, `meta: data.file_sha256 "zz": want 64 lowercase hex digits, with the file's name`},
+		{func(f *File) { f.Model.Data.FileSHA256 = strings.ToUpper(sum) }, `meta: data.file_sha256 "` + strings.ToUpper(sum) + `": want 64 lowercase hex digits, with the file's name`},
+		{func(f *File) { f.Model.Data.ValSHA256, f.Model.Data.Val = sum, "" }, `meta: data.val_sha256 "` + sum + `": want 64 lowercase hex digits, with the file's name`},
+		{func(f *File) { f.Model.ReportEvery = -5 }, "meta: report_every -5: want a number of epochs, at least 1"},
+	} {
+		f := testFile(t, testModel(), 0.5)
+		c.edit(f)
+		_, err := Parse(encode(t, f))
+		if (err == nil) != (c.want == "") || err != nil && err.Error() != c.want {
+			t.Errorf("%v, want %q", err, c.want)
+		}
+	}
+	f := testFile(t, testModel(), 0.5)
+	f.Layers = []LayerReport{{Epoch: 6, WSigma: 1, BSigma: 1}, {Epoch: 12, WSigma: 1, BSigma: 1}} // (one layer's)
+	g, err := Parse(encode(t, f))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.Config(0); err == nil || err.Error() != "layer_reports: 2 rows, the 2-layer network's 2 reports make 4" {
+		t.Errorf("one layer's reports in a 2-layer model: %v", err)
+	}
+}
+
 // A version 2 file, as its writer made it (bbb train's flags as strings,
 // the rest at the top of meta), reads into the Model a version 3 file of
 // the same run holds, and keeps its flags verbatim.
@@ -208,7 +245,7 @@ func TestVersion2ReadsIntoSameModel(t *testing.T) {
 	// A flag the model cannot take: the file reads (its flags verbatim),
 	// its description does not.
 	flags["layers"] = "x"
-	mb, _ = json.Marshal(map[string]any{"format": Format, "version": 2, "flags": flags, "inputs": 2, "params": f.Params})
+	mb, _ = json.Marshal(map[string]any{"format": Format, "version": 2, "flags": flags, "inputs": 2, "params": f.Params, "epoch": 12})
 	raw["meta"] = npz.Array{Shape: []int{len(mb)}, Data: mb}
 	buf.Reset()
 	npz.Write(&buf, raw)

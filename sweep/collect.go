@@ -6,6 +6,7 @@ import (
 	"io"
 	"maps"
 	"math"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -37,6 +38,9 @@ func Collect(dir string, plan *Plan, ended func(Point, Status) string) []Row {
 			st = Status{State: StateNotRun}
 		}
 		st.Log = LogPath(dir, p) // (here, not where the status was written: the folder may have moved)
+		if _, err := os.Stat(st.Log); err != nil {
+			st.Log = "" // (not run, or its log removed)
+		}
 		row := Row{Point: p, Metrics: map[string]float64{}}
 		if s := summary(dir, p); s != nil {
 			st.State, st.Reason = StateOK, ""
@@ -83,7 +87,7 @@ func WriteCSV(dir string, plan *Plan, rows []Row) error {
 			return err
 		}
 		for _, r := range rows {
-			rec := []string{r.Point.Name, r.Status.State, r.Status.Reason, fmtFloat(r.Status.WallSeconds), strconv.Itoa(r.Status.Threads), logColumn(dir, r.Point)}
+			rec := []string{r.Point.Name, r.Status.State, r.Status.Reason, fmtFloat(r.Status.WallSeconds), strconv.Itoa(r.Status.Threads), logColumn(dir, r.Status.Log)}
 			for _, f := range flags {
 				rec = append(rec, r.Point.Values[f])
 			}
@@ -202,13 +206,13 @@ func Summary(rows []Row) string {
 	return strings.Join(parts, ", ")
 }
 
-// logColumn is the point's log in sweep.csv: relative to the sweep's
+// logColumn is a point's log in sweep.csv: relative to the sweep's
 // folder (logs/NAME.log), so that the table still names it after the
-// folder is moved or copied.
-func logColumn(dir string, p Point) string {
-	rel, err := filepath.Rel(dir, LogPath(dir, p))
-	if err != nil {
-		return LogPath(dir, p)
+// folder is moved or copied; empty if it has none.
+func logColumn(dir, log string) string {
+	rel, err := filepath.Rel(dir, log)
+	if err != nil || log == "" {
+		return log
 	}
 	return rel
 }

@@ -70,7 +70,7 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 	for _, r := range rows {
 		if r.Status.State != StateOK {
 			bad++
-			fmt.Fprintf(w, "%s %s: %s (log: %s)\n", r.Status.State, r.Point.Name, r.Status.Reason, r.Status.Log)
+			fmt.Fprintln(w, r.Status.State+" "+r.Point.Name+r.Status.note())
 		}
 	}
 	best, drawn := Best(rows, o.Metric, o.Maximize)
@@ -106,12 +106,16 @@ var figureFormats = []string{"png", "svg", "pdf"}
 // another format, or one this collect did not draw): they would not match
 // sweep.csv.
 func removeOldFigures(dir, kept string) error {
+	var errs []error
 	for _, f := range figureFormats {
 		if p := filepath.Join(dir, "sweep."+f); p != kept {
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return fmt.Errorf("sweep: an earlier collect's figure cannot be removed: %w", err)
+				errs = append(errs, err) // (the others are still removed)
 			}
 		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("sweep: an earlier collect's figure cannot be removed: %w", errors.Join(errs...))
 	}
 	return nil
 }

@@ -101,18 +101,24 @@ func TestSweepRunAndReport(t *testing.T) {
 		}
 	}
 	// A figure that cannot be removed (a folder of that name, not empty):
-	// an error naming it, and no new figure beside it.
-	if err := os.MkdirAll(filepath.Join(dir, "sweep.pdf", "x"), 0o755); err != nil {
+	// an error naming it, the other old figures removed still, and no new
+	// figure beside it.
+	if err := os.MkdirAll(filepath.Join(dir, "sweep.png", "x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "sweep.pdf"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	_, err = Report(io.Discard, dir, plan, ReportOptions{Metric: "val_nlpd", Format: "svg"})
-	if err == nil || !strings.HasPrefix(err.Error(), "sweep: an earlier collect's figure cannot be removed: remove "+filepath.Join(dir, "sweep.pdf")) {
+	if err == nil || !strings.HasPrefix(err.Error(), "sweep: an earlier collect's figure cannot be removed: remove "+filepath.Join(dir, "sweep.png")) {
 		t.Errorf("a figure that cannot be removed: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(dir, "sweep.svg")); !errors.Is(err, os.ErrNotExist) {
-		t.Errorf("a new figure beside the one that could not be removed: %v", err)
+	for _, f := range []string{"sweep.pdf", "sweep.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("%s beside the figure that could not be removed: %v", f, err)
+		}
 	}
-	os.RemoveAll(filepath.Join(dir, "sweep.pdf"))
+	os.RemoveAll(filepath.Join(dir, "sweep.png"))
 	progress.Reset()
 	if res, err := s.Run(context.Background()); err != nil || len(res.Pending) != 1 || res.Pending[0].Name != "lr=0.3" {
 		t.Fatalf("second Run: %+v, %v", res, err)
@@ -370,5 +376,19 @@ func TestCollectMovedFolder(t *testing.T) {
 		if want := filepath.Join(moved, "logs", r.Point.Name+".log"); r.Status.Log != want {
 			t.Errorf("%s: log %s, want %s", r.Point.Name, r.Status.Log, want)
 		}
+	}
+	// A log removed (or a point not run): none named, in the report and
+	// in sweep.csv.
+	if err := os.Remove(rows[1].Status.Log); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	Report(&out, moved, plan, ReportOptions{Metric: "val_nlpd"})
+	if !strings.Contains(out.String(), "\nfailed lr=0.3: exit status 3: boom: a fault\n") {
+		t.Errorf("report %q: want the failed point without a log", out.String())
+	}
+	if b, _ := os.ReadFile(filepath.Join(moved, CSVFile)); !strings.Contains(string(b), "lr=0.3,failed,exit status 3: boom: a fault,") ||
+		!strings.Contains(string(b), ",logs/lr=0.1.log,") || strings.Contains(string(b), "logs/lr=0.3") {
+		t.Errorf("sweep.csv:\n%s\nwant lr=0.1's log, none for lr=0.3", b)
 	}
 }

@@ -62,3 +62,16 @@ func summary(dir string, p Point) map[string]any {
 // Done reports whether the point's run finished: its folder holds a
 // summary.json (train writes it last, and the folder appears whole).
 func Done(dir string, p Point) bool { return summary(dir, p) != nil }
+
+// note is what a report line says after a point's name: its reason and
+// its log, each if it has one.
+func (s Status) note() string {
+	out := ""
+	if s.Reason != "" {
+		out += ": " + s.Reason
+	}
+	if s.Log != "" {
+		out += " (log: " + s.Log + ")"
+	}
+	return out
+}

@@ -123,14 +123,18 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && (rundir.SamePath(f.Value.String(), v) || moved(v, recordedSHA256(c, n))) {
+		if explicit[n] && pathFlags[n] && f.Value.String() != "" && (rundir.SamePath(f.Value.String(), v) || moved(v, recordedSHA256(c, n))) {
 			continue // (a moved file: checkResumedData checks the one given)
 		}
+		given := f.Value.String()
+		if given == "" {
+			given = `""`
+		}
 		if explicit[n] && v == "" {
-			return usagef("--%s %s: %s was trained without --%s", n, f.Value.String(), file, n)
+			return usagef("--%s %s: %s was trained without --%s", n, given, file, n)
 		}
 		if explicit[n] {
-			return usagef("--%s %s: %s was trained with --%s %s", n, f.Value.String(), file, n, v)
+			return usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
 		}
 		if err := fs.Set(n, v); err != nil {
 			return usagef("%s: flag --%s %q: %v", file, n, v, err)
@@ -168,9 +172,17 @@ func recordedSHA256(c *modelfile.File, name string) string {
 // gone and was not given again, naming the flag to give.
 func checkRecordedFiles(flags *flag.FlagSet, explicit map[string]bool, file string) error {
 	for _, n := range slices.Sorted(maps.Keys(pathFlags)) {
-		if f := flags.Lookup(n); f != nil && !explicit[n] && f.Value.String() != "" && gone(f.Value.String()) {
-			return usagef("--resume %s: it was trained with --%s %s, which is not there now (moved? give its new path with --%s)", file, n, f.Value.String(), n)
+		f := flags.Lookup(n)
+		if f == nil || explicit[n] || f.Value.String() == "" {
+			continue
 		}
+		what := "is not there now"
+		if st, err := os.Stat(f.Value.String()); err == nil && !st.Mode().IsRegular() {
+			what = "is not a file now"
+		} else if !gone(f.Value.String()) {
+			continue
+		}
+		return usagef("--resume %s: it was trained with --%s %s, which %s (moved? give its new path with --%s)", file, n, f.Value.String(), what, n)
 	}
 	return nil
 }

@@ -70,8 +70,10 @@ func checkpointDesc(c *modelfile.File) (graph.Config, error) {
 		return graph.Config{}, fmt.Errorf("meta: %v", err)
 	}
 	var e *modelfile.ParamError
-	if !errors.As(c.CheckParams(cfg), &e) {
+	if err := c.CheckParams(cfg); err == nil {
 		return cfg, nil
+	} else if !errors.As(err, &e) {
+		return graph.Config{}, err
 	}
 	switch e.Kind {
 	case modelfile.ParamCount:
