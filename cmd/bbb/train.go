@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -166,24 +165,12 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // checkResumedData refuses --resume's data if it is not what the model
-// was trained on: other files than those it records the SHA-256 of, or
-// (files of older builds) other columns or other training rows.
+// was trained on (modelfile.File.CheckData), naming the flag and file.
 func (f *trainFlags) checkResumedData(c *modelfile.File) error {
-	d := c.Model.Data
-	for _, fl := range []struct{ name, path, recorded, have string }{
-		{"data", f.df.Data, d.FileSHA256, f.csv.TrainSHA256},
-		{"val", f.df.Val, d.ValSHA256, f.csv.ValSHA256},
-	} {
-		if fl.recorded != "" && fl.have != fl.recorded {
-			return usagef("--resume %s: --%s %s is not the data it was trained on (not the file whose SHA-256 the model records)", f.mio.resume, fl.name, fl.path)
-		}
-	}
-	if m := c.Model; !slices.Equal(f.csv.Table.XNames, m.XNames) || f.csv.Table.YName != m.YName {
-		return usagef("--resume %s: --data %s has the columns %s -> %s, the model %s -> %s", f.mio.resume, f.df.Data,
-			strings.Join(f.csv.Table.XNames, ","), f.csv.Table.YName, strings.Join(m.XNames, ","), m.YName)
-	}
-	if !data.SameScaler(c.Model.Scaler, &f.csv.Scaler) {
-		return usagef("--resume %s: --data %s is not the data it was trained on (its training rows' means and standard deviations differ)", f.mio.resume, f.df.Data)
+	var de *modelfile.DataError
+	if err := c.CheckData(f.csv); errors.As(err, &de) {
+		path := map[string]string{"data": f.df.Data, "val": f.df.Val}[de.File]
+		return usagef("--resume %s: --%s %s %s", f.mio.resume, de.File, path, de.Reason)
 	}
 	return nil
 }
