@@ -134,12 +134,12 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 	meta.Seed, meta.Network.Inputs, meta.XNames, meta.YName, meta.Scaler = cfg.Seed, inputs, xNames, yName, r.Scaler
 	var saveErr error
 	layers := &layerLog{net: tr.Net}
-	if c := r.Resume; c != nil && len(c.Layers) == 0 && len(c.Reports) > 0 {
-		prog.logf("the model file holds no layer reports (an older bbb): layers.csv starts after epoch %d", c.Model.Epoch)
+	if c := r.Resume; c != nil && len(c.Layers) < len(tr.Net.Layers)*len(c.Reports) {
+		prog.logf("the model file lacks the layer reports of its first %d reports (an older bbb): so does layers.csv", len(c.Reports)-len(c.Layers)/len(tr.Net.Layers))
 	}
 	if c := r.Resume; c != nil { // the reports before it (none in older files)
-		if n := len(tr.Net.Layers) * len(c.Reports); len(c.Layers) != 0 && len(c.Layers) != n {
-			return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: %d rows, the %d-layer network's %d reports make %d", len(c.Layers), len(tr.Net.Layers), len(c.Reports), n)}
+		if l, rows := len(tr.Net.Layers), len(c.Layers); rows%l != 0 || rows > l*len(c.Reports) {
+			return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: %d rows, not the %d-layer network's at %d reports or fewer", rows, l, len(c.Reports))}
 		}
 		for _, l := range c.Layers {
 			layers.stats = append(layers.stats, train.LayerStat(l))

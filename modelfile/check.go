@@ -210,8 +210,8 @@ func (f *File) CheckParams(c graph.Config) error {
 			return &ParamError{Kind: ParamShape, Name: p.Name, Shape: a.Shape, WantShape: p.Shape, Config: c}
 		}
 	}
-	if n, rows := c.WithDefaults().Layers*len(f.Reports), len(f.Layers); rows > 0 && rows != n {
-		return fmt.Errorf("layer_reports: %d rows, the %d-layer network's %d reports make %d", rows, c.WithDefaults().Layers, len(f.Reports), n)
+	if l, rows := c.WithDefaults().Layers, len(f.Layers); rows%l != 0 || rows > l*len(f.Reports) || rows > 0 && f.Layers[rows-1].Layer != l-1 {
+		return fmt.Errorf("layer_reports: %d rows, not the %d-layer network's at %d reports or fewer", rows, l, len(f.Reports))
 	}
 	return nil
 }

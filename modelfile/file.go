@@ -222,9 +222,9 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 		}
 	}
 	if r, ok := arrays["reports"]; ok {
-		v := r.Floats()
-		if len(v)%3 != 0 {
-			return nil, fmt.Errorf("reports: %d values", len(v))
+		v, ok := r.Data.([]float64)
+		if !ok || len(r.Shape) != 2 || r.Shape[1] != 3 {
+			return nil, fmt.Errorf("reports: want rows of 3 float64 values, have %s of shape %v", dtypeName(r.Data), r.Shape)
 		}
 		for i := 0; i+2 < len(v); i += 3 {
 			r := Report{Epoch: int(v[i]), TrainLoss: v[i+1], ValLoss: v[i+2]}
@@ -252,10 +252,11 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 }
 
 // parseLayers reads the layer_reports array (absent or empty: none), as
-// a run writes it: at each report epoch of reports, in order, a row for
-// each layer of the network in order (as many at each: those of the
-// first), with a finite KL and positive, finite sigmas. (That they are
-// the network's layers is the resuming job's check.)
+// a run writes it: at each of the last report epochs of reports (all, or
+// those since a resume from a file of an older build, which held none),
+// in order, a row for each layer of the network in order (as many at
+// each: those of the first), with a finite KL and positive, finite
+// sigmas. (That they are the network's layers is File.CheckParams'.)
 func parseLayers(a npz.Array, reports []Report) ([]LayerReport, error) {
 	if a.Data == nil || a.Len() == 0 {
 		return nil, nil
@@ -268,14 +269,16 @@ func parseLayers(a npz.Array, reports []Report) ([]LayerReport, error) {
 	for i := 0; i+4 < len(v) && v[i+1] == float64(layers); i += 5 {
 		layers++
 	}
-	if len(reports) == 0 || layers == 0 || len(v) != 5*layers*len(reports) {
-		return nil, fmt.Errorf("layer_reports: %d rows for %d reports: want each report's layers 0, 1, ... in turn", len(v)/5, len(reports))
+	rows := len(v) / 5
+	if layers == 0 || rows%layers != 0 || rows/layers > len(reports) {
+		return nil, fmt.Errorf("layer_reports: %d rows for %d reports: want the layers 0, 1, ... of each report (or of the last ones) in turn", rows, len(reports))
 	}
-	out := make([]LayerReport, 0, len(v)/5)
+	first := len(reports) - rows/layers // (the reports before it: a file of an older build resumed)
+	out := make([]LayerReport, 0, rows)
 	for i := 0; i+4 < len(v); i += 5 {
 		row := i / 5
 		r := LayerReport{Epoch: int(v[i]), Layer: int(v[i+1]), KL: v[i+2], WSigma: v[i+3], BSigma: v[i+4]}
-		want := LayerReport{Epoch: reports[row/layers].Epoch, Layer: row % layers}
+		want := LayerReport{Epoch: reports[first+row/layers].Epoch, Layer: row % layers}
 		if float64(want.Epoch) != v[i] || float64(want.Layer) != v[i+1] {
 			return nil, fmt.Errorf("layer_reports: row %d: epoch %v, layer %v, want epoch %d, layer %d (the reports' epochs, each layer in turn)", row, v[i], v[i+1], want.Epoch, want.Layer)
 		}
@@ -305,7 +308,7 @@ func checkRecorded(m Model) error {
 		}
 	}
 	if m.ReportEvery < 0 {
-		return fmt.Errorf("meta: report_every %d: want a number of epochs, at least 1", m.ReportEvery)
+		return fmt.Errorf("meta: report_every %d: want a number of epochs (0: not recorded)", m.ReportEvery)
 	}
 	return nil
 }

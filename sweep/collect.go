@@ -38,7 +38,7 @@ func Collect(dir string, plan *Plan, ended func(Point, Status) string) []Row {
 			st = Status{State: StateNotRun}
 		}
 		st.Log = LogPath(dir, p) // (here, not where the status was written: the folder may have moved)
-		if _, err := os.Stat(st.Log); err != nil {
+		if fi, err := os.Stat(st.Log); err != nil || !fi.Mode().IsRegular() {
 			st.Log = "" // (not run, or its log removed)
 		}
 		row := Row{Point: p, Metrics: map[string]float64{}}

@@ -106,16 +106,17 @@ var figureFormats = []string{"png", "svg", "pdf"}
 // another format, or one this collect did not draw): they would not match
 // sweep.csv.
 func removeOldFigures(dir, kept string) error {
-	var errs []error
+	var first error
 	for _, f := range figureFormats {
 		if p := filepath.Join(dir, "sweep."+f); p != kept {
-			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				errs = append(errs, err) // (the others are still removed)
+			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+				first = err // (the others are still removed)
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("sweep: an earlier collect's figure cannot be removed: %w", errors.Join(errs...))
+	if first != nil {
+		_ = os.Remove(kept) // (it will not be redrawn: as stale as the others)
+		return fmt.Errorf("sweep: an earlier collect's figure cannot be removed: %w", first)
 	}
 	return nil
 }

@@ -106,8 +106,10 @@ func TestSweepRunAndReport(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(dir, "sweep.png", "x"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "sweep.pdf"), nil, 0o644); err != nil {
-		t.Fatal(err)
+	for _, f := range []string{"sweep.pdf", "sweep.svg"} { // (svg: the format asked for, drawn before)
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	_, err = Report(io.Discard, dir, plan, ReportOptions{Metric: "val_nlpd", Format: "svg"})
 	if err == nil || !strings.HasPrefix(err.Error(), "sweep: an earlier collect's figure cannot be removed: remove "+filepath.Join(dir, "sweep.png")) {
