@@ -387,3 +387,27 @@ func checkWritten(mb []byte) error {
 	}
 	return nil
 }
+
+// ReportEvery is the run's epochs between two reports: as recorded, or,
+// in a file of an older build, read from its reports when they are the
+// multiples of the first (the last may be the run's final epoch); 0 when
+// neither says.
+func (f *File) ReportEvery() int {
+	if f.Model.ReportEvery > 0 {
+		return f.Model.ReportEvery
+	}
+	rs := f.Reports
+	if len(rs) < 2 {
+		return 0
+	}
+	k := rs[0].Epoch
+	for i, r := range rs[:len(rs)-1] {
+		if r.Epoch != (i+1)*k {
+			return 0
+		}
+	}
+	if last := rs[len(rs)-1].Epoch; last != len(rs)*k && (last != f.Model.Epoch || last > len(rs)*k) {
+		return 0
+	}
+	return k
+}

@@ -231,4 +231,21 @@ func TestResumeReportsAsTheRun(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(out("every10"), "losses.csv")); strings.Contains(string(b), "\n25,") || !strings.Contains(string(b), "\n30,") {
 		t.Errorf("--report-every 10 on resume: losses.csv\n%s\nwant no report at 25", b)
 	}
+	// A file of an older build records no --report-every: its reports'
+	// epochs say it.
+	c, err := modelfile.Read(out("m.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Model.ReportEvery = 0
+	if err := modelfile.Write(out("old.npz"), c); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runCLI(append([]string{"train", "--resume", out("old.npz"), "--epochs", "30", "--out", out("old")}, run...)...); code != exitOK {
+		t.Fatalf("resume of an older file: exit %d: %s", code, stderr)
+	}
+	whole, _ := os.ReadFile(filepath.Join(out("whole"), "losses.csv"))
+	if b, _ := os.ReadFile(filepath.Join(out("old"), "losses.csv")); string(b) != string(whole) {
+		t.Errorf("resumed from a file without report_every: losses.csv\n%s\nwant\n%s", b, whole)
+	}
 }

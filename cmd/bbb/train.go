@@ -122,7 +122,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 				}
 			}
 		}
-		if r := c.Model.ReportEvery; r > 0 && !explicit["report-every"] {
+		if r := c.ReportEvery(); r > 0 && !explicit["report-every"] {
 			f.run.ReportEvery = r // (the reports at the same epochs: the files of one run)
 		}
 		if c.Model.Epoch >= f.run.Epochs {
