@@ -420,6 +420,9 @@ func Target(path string) string {
 // a symbolic link: a refusal names both what the user typed and the folder
 // it names.
 func ShowLink(path string) string {
+	if path == "" {
+		return `""` // (an empty flag value, shown as given)
+	}
 	fi, err := os.Lstat(path)
 	if err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		return path

@@ -149,6 +149,7 @@ func TestShowLink(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"real", "real"},
 		{"absent", "absent"},
+		{"", `""`}, // (an empty flag value)
 		{"l", "l -> real"},
 		{filepath.Join(dir, "l"), filepath.Join(dir, "l") + " -> " + filepath.Join(real, "real")},
 	} {
