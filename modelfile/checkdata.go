@@ -1,7 +1,10 @@
 package modelfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -41,4 +44,26 @@ func (f *File) CheckData(d *data.Fitted) error {
 		return &DataError{File: "data", Reason: "is not the data it was trained on (its training rows' means and standard deviations differ)"}
 	}
 	return nil
+}
+
+// Moved reports whether the data file f records as file ("data":
+// Data.File, "val": Data.Val) is not at its recorded path now: gone (or a
+// link to nothing), or, where f records its SHA-256, another file is there.
+// A file f does not record is not moved.
+func (f *File) Moved(file string) bool {
+	path, sum := f.Model.Data.File, f.Model.Data.FileSHA256
+	if file == "val" {
+		path, sum = f.Model.Data.Val, f.Model.Data.ValSHA256
+	}
+	if path == "" {
+		return false
+	}
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return true
+	}
+	if sum == "" {
+		return false
+	}
+	have, err := data.FileSHA256(path)
+	return err != nil || have != sum
 }

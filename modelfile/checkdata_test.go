@@ -63,3 +63,31 @@ func TestCheckData(t *testing.T) {
 		}
 	}
 }
+
+// Moved: a recorded file gone is moved; one there is moved only if the
+// model records its SHA-256 and the file there has another; a file the
+// model does not record never is.
+func TestMoved(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "d.csv")
+	if err := os.WriteFile(p, []byte("abc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+	f := &File{Model: Model{Data: Data{File: p, FileSHA256: abc}}}
+	old := &File{Model: Model{Data: Data{File: p}}} // (an older build's: no SHA-256)
+	if f.Moved("data") || old.Moved("data") || f.Moved("val") {
+		t.Errorf("the file in place: moved %v (older file %v), val %v", f.Moved("data"), old.Moved("data"), f.Moved("val"))
+	}
+	if err := os.WriteFile(p, []byte("abd"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Moved("data") || old.Moved("data") {
+		t.Errorf("another file at the path: moved %v (older file %v), want true (false)", f.Moved("data"), old.Moved("data"))
+	}
+	os.Remove(p)
+	os.Symlink(filepath.Join(dir, "nothing"), p)
+	if !f.Moved("data") || !old.Moved("data") {
+		t.Errorf("a link to nothing at the path: moved %v (older file %v)", f.Moved("data"), old.Moved("data"))
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"os"
 	"slices"
 
-	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
@@ -123,7 +122,7 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if cur == v {
 			continue // not marked as set: data flags check which were
 		}
-		if explicit[n] && pathFlags[n] && f.Value.String() != "" && (rundir.SamePath(f.Value.String(), v) || moved(v, recordedSHA256(c, n))) {
+		if explicit[n] && pathFlags[n] && f.Value.String() != "" && (rundir.SamePath(f.Value.String(), v) || c.Moved(n)) {
 			continue // (a moved file: checkResumedData checks the one given)
 		}
 		given := f.Value.String()
@@ -148,24 +147,6 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 func gone(path string) bool {
 	_, err := os.Stat(path)
 	return path != "" && errors.Is(err, fs.ErrNotExist)
-}
-
-// moved reports a recorded file that is not at its path now: gone, or
-// (the model records its SHA-256) something else is there.
-func moved(path, sha256 string) bool {
-	if gone(path) || sha256 == "" {
-		return gone(path)
-	}
-	have, err := data.FileSHA256(path)
-	return err != nil || have != sha256
-}
-
-// recordedSHA256 is the SHA-256 c records of its path flag name's file.
-func recordedSHA256(c *modelfile.File, name string) string {
-	if name == "val" {
-		return c.Model.Data.ValSHA256
-	}
-	return c.Model.Data.FileSHA256
 }
 
 // checkRecordedFiles refuses a --resume whose recorded --data or --val is
