@@ -253,4 +253,14 @@ func TestFlagDepsAfterResume(t *testing.T) {
 	if _, err := os.Stat(out); err == nil {
 		t.Error("a refused run wrote --out")
 	}
+	// A flag with no effect beside the file's settings is refused as such,
+	// not as differing from the file (--points of a --data model); one
+	// that differs is named so.
+	data := writeTestFile(t, dir, "d.csv", linearRows("a,y", 40, 1, ""))
+	dataModel := filepath.Join(dir, "d.npz")
+	if code, _, stderr := runCLI(trainArgs("--data", data, "--save", dataModel, "--out", filepath.Join(dir, "o3"))...); code != exitOK {
+		t.Fatalf("train --data: exit %d: %s", code, stderr)
+	}
+	wantUsage(t, []string{"train", "--resume", dataModel, "--epochs", "30", "--points", "100", "--hidden", "9", "--out", out}, "--points 100: has no effect with --data "+data)
+	wantUsage(t, []string{"train", "--resume", dataModel, "--epochs", "30", "--hidden", "9", "--out", out}, "--hidden 9: "+dataModel+" was trained with --hidden 8")
 }

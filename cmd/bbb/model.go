@@ -107,6 +107,7 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 // know keep their defaults.
 func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, file string) error {
 	recorded := c.RunFlags()
+	var differ error // the first explicit flag that differs
 	for _, n := range runFlagNames() {
 		v, ok := recorded[n]
 		f := fs.Lookup(n)
@@ -129,17 +130,20 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if given == "" {
 			given = `""`
 		}
-		if explicit[n] && v == "" {
-			return usagef("--%s %s: %s was trained without --%s", n, given, file, n)
+		if explicit[n] && v == "" && differ == nil {
+			differ = usagef("--%s %s: %s was trained without --%s", n, given, file, n)
+		}
+		if explicit[n] && differ == nil {
+			differ = usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
 		}
 		if explicit[n] {
-			return usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
+			continue // (the others still restored: runTrain checks the flags' effects first)
 		}
 		if err := fs.Set(n, v); err != nil {
 			return usagef("%s: flag --%s %q: %v", file, n, v, err)
 		}
 	}
-	return nil
+	return differ
 }
 
 // gone reports a recorded file that is no longer there (moved or

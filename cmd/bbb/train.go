@@ -107,6 +107,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if c := f.mio.ckpt; c != nil {
 		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
+			if dep := checkFlagDeps(fs, explicit); dep != nil {
+				return dep // (a flag with no effect beside the file's settings: said so, not that it differs)
+			}
 			return err
 		}
 		if err := checkRecordedFiles(fs, explicit, f.mio.resume); err != nil {
