@@ -138,8 +138,8 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		prog.logf("the model file lacks the layer reports of its first %d reports (an older bbb): so does layers.csv", len(c.Reports)-len(c.Layers)/len(tr.Net.Layers))
 	}
 	if c := r.Resume; c != nil { // the reports before it (none in older files)
-		if l, rows := len(tr.Net.Layers), len(c.Layers); rows%l != 0 || rows > l*len(c.Reports) {
-			return train.Summary{}, &InputError{Input: "Resume", Err: fmt.Errorf("layer_reports: %d rows, not the %d-layer network's at %d reports or fewer", rows, l, len(c.Reports))}
+		if err := c.CheckLayers(len(tr.Net.Layers)); err != nil { // (a File built by hand: the reader checked its own)
+			return train.Summary{}, &InputError{Input: "Resume", Err: err}
 		}
 		for _, l := range c.Layers {
 			layers.stats = append(layers.stats, train.LayerStat(l))

@@ -210,8 +210,15 @@ func (f *File) CheckParams(c graph.Config) error {
 			return &ParamError{Kind: ParamShape, Name: p.Name, Shape: a.Shape, WantShape: p.Shape, Config: c}
 		}
 	}
-	if l, rows := c.WithDefaults().Layers, len(f.Layers); rows%l != 0 || rows > l*len(f.Reports) || rows > 0 && f.Layers[rows-1].Layer != l-1 {
-		return fmt.Errorf("layer_reports: %d rows, not the %d-layer network's at %d reports or fewer", rows, l, len(f.Reports))
+	return f.CheckLayers(c.WithDefaults().Layers)
+}
+
+// CheckLayers checks that f's layer reports, if any, are those of a
+// network of layers layers: each report's (or the last reports') rows of
+// layers 0 to layers-1.
+func (f *File) CheckLayers(layers int) error {
+	if rows := len(f.Layers); rows%layers != 0 || rows > layers*len(f.Reports) || rows > 0 && f.Layers[rows-1].Layer != layers-1 {
+		return fmt.Errorf("layer_reports: %d rows, not the %d-layer network's at %d reports or fewer", rows, layers, len(f.Reports))
 	}
 	return nil
 }
