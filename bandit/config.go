@@ -50,8 +50,16 @@ type Config struct {
 	// buffer is full. With the buffer's n it is the posterior of the last
 	// 4096 interactions only, and its sigmas grow all run (docs/BANDIT.md).
 	KLBuffer bool
-	// Sigma is the Gaussian likelihood's fixed scale (default 1).
-	Sigma float64 `flag:"likelihood-sigma" help:"fixed scale of the Gaussian reward likelihood"`
+	// Likelihood is the BBB network's reward likelihood: nil is
+	// graph.LikFixed at Sigma (the default); graph.LikLearned learns one
+	// scale, starting at Sigma; graph.LikHetero predicts a scale per
+	// context and action (eating a poisonous mushroom is noisy, passing
+	// is not), starting near Sigma. The twins always fit the fixed one:
+	// at a fixed scale their loss is the squared error.
+	Likelihood graph.Likelihood
+	// Sigma is the Gaussian likelihood's scale (default 1): fixed, or
+	// where a learned one starts.
+	Sigma float64 `flag:"likelihood-sigma" help:"scale of the Gaussian reward likelihood (--likelihood learned, hetero: its start)"`
 	// InitRho is the initial rho of every weight (default -8: sigma
 	// 0.00034, the network starts as the twin; docs/BANDIT.md).
 	InitRho float64 `flag:"init-rho" help:"initial rho of every weight (sigma = log(1 + e^rho))"`
@@ -113,6 +121,9 @@ func (c Config) WithDefaults() Config {
 	deff(&c.Sigma, DefaultSigma)
 	deff(&c.InitRho, DefaultInitRho)
 	deff(&c.InitStd, DefaultInitStd)
+	if c.Likelihood == nil {
+		c.Likelihood = graph.LikFixed{}
+	}
 	if c.Prior == (nodes.Normal{}) {
 		c.Prior = DefaultPrior
 	}
@@ -201,6 +212,7 @@ func (c Config) graph(width int) graph.Config {
 		Outputs:         1,
 		Prior:           c.weightPrior(),
 		KL:              c.kl(),
+		Likelihood:      c.Likelihood,
 		LikelihoodSigma: c.Sigma,
 		KLWeightInput:   true,
 		Dtype:           tensor.Float32,

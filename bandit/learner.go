@@ -59,6 +59,9 @@ func (b *buffer) push(m int32, a uint8, r float32) {
 
 func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, error) {
 	gc := c.graph(d.Width)
+	if !a.variational() {
+		gc.Likelihood = nil // the twin's loss is the fixed scale's
+	}
 	l := &learner{agent: a, cfg: c, data: d, inputs: d.Width + numActions,
 		rng: rand.New(rand.NewPCG(c.Seed, streamAgent+16*uint64(index)))}
 	l.buf = buffer{mushroom: make([]int32, c.Buffer), action: make([]uint8, c.Buffer), reward: make([]float32, c.Buffer)}

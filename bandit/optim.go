@@ -68,6 +68,15 @@ func (l *learner) meanSigma() float64 {
 	return sum / float64(n)
 }
 
+// noiseSigma is the learned likelihood scale softplus(noise_rho) of a BBB
+// network with graph.LikLearned (0 for any other network).
+func (l *learner) noiseSigma() float64 {
+	if l.net == nil || l.net.NoiseRho == nil {
+		return 0
+	}
+	return softplus(float64(f32(l.net.NoiseRho.Value())[0]))
+}
+
 // softplus is log(1 + e^x), without overflow for large x.
 func softplus(x float64) float64 {
 	if x > 30 {

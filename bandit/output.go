@@ -64,8 +64,9 @@ type SummaryNetwork struct {
 	RhoLR        float64 `json:"rho_learning_rate"` // the BBB network's rhos
 	RhoOpt       string  `json:"rho_optimizer"`     // "adam" or "sgd"
 	Prior        string  `json:"prior"`
-	KLData       string  `json:"kl_data"` // "buffer" or "seen": the n of the KL weight batch/n
-	Likelihood   float64 `json:"likelihood_sigma"`
+	KLData       string  `json:"kl_data"`          // "buffer" or "seen": the n of the KL weight batch/n
+	LikKind      string  `json:"likelihood"`       // "fixed", "learned" or "hetero" (the BBB network's)
+	Likelihood   float64 `json:"likelihood_sigma"` // fixed, or where a learned scale starts
 	InitRho      float64 `json:"init_rho"`
 	InitStd      float64 `json:"init_std"`
 }
@@ -79,7 +80,8 @@ type AgentSummary struct {
 	PoisonEaten  int     `json:"poisonous_eaten"`
 	EdiblePassed int     `json:"edible_passed"`
 	Seconds      float64 `json:"seconds"`
-	MeanSigma    float64 `json:"mean_sigma,omitempty"` // the BBB network's, after the last step
+	MeanSigma    float64 `json:"mean_sigma,omitempty"`               // the BBB network's, after the last step
+	NoiseSigma   float64 `json:"learned_likelihood_sigma,omitempty"` // --likelihood learned: the scale after the last step
 }
 
 // NewSummary fills a Summary from the config and result.
@@ -89,11 +91,11 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Diverged: r.Diverged, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
-			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, Likelihood: c.Sigma,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, LikKind: c.graph(0).Lik().String(), Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
 		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy(a), Epsilon: a.Epsilon,
-			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i]})
+			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i], NoiseSigma: r.NoiseSigma[i]})
 	}
 	return s
 }

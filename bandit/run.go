@@ -31,6 +31,9 @@ type Result struct {
 	// network's weights and biases after its last step (0 for a twin, and
 	// for a network that diverged).
 	MeanSigma []float64
+	// NoiseSigma is, per agent, the learned likelihood scale after its
+	// last step (Config.Likelihood graph.LikLearned; 0 otherwise).
+	NoiseSigma []float64
 	// Diverged, if not nil, is the agent whose network diverged and the
 	// step: the run stopped there for every agent (Run's error).
 	Diverged *DivergedError
@@ -71,6 +74,7 @@ type trace struct {
 	done         int
 	seconds      float64
 	sigma        float64 // the learner's meanSigma at the end
+	noise        float64 // and its noiseSigma
 	err          error
 }
 
@@ -148,6 +152,7 @@ func Run(parent context.Context, d *data.Mushrooms, c Config) (*Result, error) {
 		res.EdiblePassed = append(res.EdiblePassed, e)
 		res.Seconds = append(res.Seconds, t.seconds)
 		res.MeanSigma = append(res.MeanSigma, t.sigma)
+		res.NoiseSigma = append(res.NoiseSigma, t.noise)
 	}
 	if res.Done < c.Steps {
 		err := cancelled(ctx)
@@ -205,6 +210,9 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 	t.seconds = time.Since(t0).Seconds()
 	if s := l.meanSigma(); !math.IsNaN(s) && !math.IsInf(s, 0) {
 		t.sigma = s
+	}
+	if s := l.noiseSigma(); !math.IsNaN(s) && !math.IsInf(s, 0) {
+		t.noise = s
 	}
 	return t
 }

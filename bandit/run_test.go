@@ -3,11 +3,13 @@ package bandit
 import (
 	"context"
 	"errors"
+	"math"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
 )
 
 // small is a quick configuration for the package's tests (the full-size
@@ -134,6 +136,40 @@ func TestConfigValidate(t *testing.T) {
 	} {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+// Config.Likelihood is the BBB network's alone: a learned or
+// heteroscedastic scale changes BBB's trajectory and leaves the twins'
+// (which fit the fixed scale) as they were. Result.NoiseSigma is the
+// learned scale, moved from its start (Sigma, 1), and 0 for the others.
+func TestLikelihoodIsBBBs(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fixed, err := Run(context.Background(), d, small(200, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, lik := range []graph.Likelihood{graph.LikLearned{}, graph.LikHetero{}} {
+		c := small(200, 3)
+		c.Likelihood = lik
+		r, err := Run(context.Background(), d, c)
+		if err != nil {
+			t.Fatalf("%v: %v", lik, err)
+		}
+		for i, a := range r.Agents {
+			same := slices.Equal(r.Regret[i], fixed.Regret[i]) && r.PoisonEaten[i] == fixed.PoisonEaten[i] &&
+				r.EdiblePassed[i] == fixed.EdiblePassed[i]
+			if same == a.Thompson {
+				t.Errorf("%v: %s regret %v, with the fixed scale %v", lik, a.Name, r.Regret[i], fixed.Regret[i])
+			}
+			learned := a.Thompson && lik == graph.LikLearned{}
+			if s := r.NoiseSigma[i]; learned != (s > 0) || learned && math.Abs(s-1) < 1e-4 {
+				t.Errorf("%v: %s learned likelihood sigma %v", lik, a.Name, s)
+			}
 		}
 	}
 }

@@ -17,6 +17,7 @@ type Settings struct {
 	Config
 	AgentList    string `flag:"agents" default:"bbb,greedy,eps1,eps5" help:"comma-separated agents: bbb (Thompson sampling), greedy, epsN (explores with probability N %) on the deterministic twin, or bbb-greedy, bbb-epsN: the same at the BBB network's posterior means"`
 	PriorSpec    string `flag:"prior" default:"mixture" help:"BBB weight prior: mixture (the paper's 0.5·N(0, 1²) + 0.5·N(0, (e^-6)²), one-sample Monte Carlo KL), normal (N(0, 1²), closed-form KL), or either with its scales: mixture:PI,SIGMA1,SIGMA2 or normal:MU,SIGMA (standard deviations)"`
+	LikSpec      string `flag:"likelihood" default:"fixed" help:"BBB reward likelihood: fixed (Gaussian at --likelihood-sigma), learned (one scale, learned) or hetero (a scale per context and action, predicted by the network)"`
 	KLData       string `flag:"kl-data" default:"seen" help:"the n of the BBB minibatch's KL weight batch/n: seen (all interactions so far: the posterior keeps narrowing once the buffer is full) or buffer (the interactions stored)"`
 	RhoOptimizer string `flag:"rho-opt" default:"adam" help:"optimiser of the BBB network's rhos: adam or sgd (plain gradient descent: the KL's weight sets their pace)"`
 	// Seeds: "" runs Config.Seed alone; a list runs Seeds.
@@ -38,7 +39,7 @@ func DefaultSettings() Settings {
 
 // Parse returns the run's Config, its seeds (nil for Seeds "") and
 // Format in lower case, or the first setting that cannot run, in the order
-// bbb bandit checks them: the agents, the prior, the KL's data, the seeds,
+// bbb bandit checks them: the agents, the prior, the likelihood, the KL's data, the seeds,
 // the rho optimiser, each number (Config.CheckSet) and the format (each a
 // *SettingError), then Config.Validate (its defaults applied).
 func (s *Settings) Parse() (Config, []uint64, error) {
@@ -47,6 +48,7 @@ func (s *Settings) Parse() (Config, []uint64, error) {
 	for _, check := range []func() error{
 		func() error { return c.SetAgents(s.AgentList) },
 		func() error { return c.SetPrior(s.PriorSpec) },
+		func() error { return c.SetLikelihood(s.LikSpec) },
 		func() error { return c.SetKLData(s.KLData) },
 		func() (err error) {
 			if s.Seeds != "" {

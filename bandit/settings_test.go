@@ -45,6 +45,7 @@ func TestSettingsParse(t *testing.T) {
 			`bandit: agents "bogus": unknown agent "bogus" (want bbb, greedy or epsN with 0 < N < 100 written plainly, e.g. eps1, eps5, eps0.5, or bbb-greedy, bbb-epsN)`, nil},
 		{"prior", func(s *Settings) { s.PriorSpec, s.KLData = "cauchy", "all" },
 			`bandit: prior "cauchy": want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2`, nil},
+		{"likelihood", func(s *Settings) { s.LikSpec, s.KLData = "cauchy", "all" }, `bandit: likelihood "cauchy": want fixed, learned or hetero`, nil},
 		{"kl-data", func(s *Settings) { s.KLData, s.Seeds = "all", "x" }, `bandit: kl-data "all": want buffer or seen`, nil},
 		{"seeds", func(s *Settings) { s.Seeds, s.RhoOptimizer = "1,1", "x" }, `bandit: seeds "1,1": seed 1 listed twice`, nil},
 		{"rho-opt", func(s *Settings) { s.RhoOptimizer, s.Steps = "rmsprop", 0 }, `bandit: rho-opt "rmsprop": want adam or sgd`, nil},

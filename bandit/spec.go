@@ -6,11 +6,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
 )
 
-// The settings a program takes as text (bbb bandit's --agents, --prior
-// and --kl-data): each Set method parses one into c, and a value it
+// The settings a program takes as text (bbb bandit's --agents, --prior,
+// --likelihood and --kl-data): each Set method parses one into c, and a value it
 // cannot read is a *SettingError with the value quoted.
 
 // SetAgents sets Agents from a comma-separated list (ParseAgents).
@@ -61,6 +62,17 @@ func (c *Config) SetPrior(s string) error {
 		return &SettingError{"prior", strconv.Quote(s), normalWant}
 	}
 	return &SettingError{"prior", strconv.Quote(s), "want normal, mixture, normal:MU,SIGMA or mixture:PI,SIGMA1,SIGMA2"}
+}
+
+// SetLikelihood sets Likelihood: fixed, learned or hetero
+// (graph.ParseLikelihood).
+func (c *Config) SetLikelihood(s string) error {
+	l, err := graph.ParseLikelihood(s)
+	if err != nil {
+		return &SettingError{"likelihood", strconv.Quote(s), "want fixed, learned or hetero"}
+	}
+	c.Likelihood = l
+	return nil
 }
 
 // SetKLData sets KLBuffer: seen or buffer (ParseKLData).

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -31,6 +32,9 @@ func TestConfigSet(t *testing.T) {
 		{(*Config).SetPrior, "mixture:0.5,1,1e-7", nil, `bandit: prior "mixture:0.5,1,1e-7": want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from 1e-06 to 1e+06`},
 		{(*Config).SetPrior, "normal:-1e6,1e6", func(c Config) bool { return c.Prior == nodes.Normal{Mu: -1e6, Sigma: 1e6} }, ""},
 		{(*Config).SetPrior, "mixture:0.5,1e-6,1e6", func(c Config) bool { return c.Mixture == nodes.ScaleMixture{Pi: 0.5, Sigma1: 1e-6, Sigma2: 1e6} }, ""},
+		{(*Config).SetLikelihood, "hetero", func(c Config) bool { return c.Likelihood == graph.LikHetero{} }, ""},
+		{(*Config).SetLikelihood, "learned", func(c Config) bool { return c.Likelihood == graph.LikLearned{} }, ""},
+		{(*Config).SetLikelihood, "student", nil, `bandit: likelihood "student": want fixed, learned or hetero`},
 		{(*Config).SetKLData, "buffer", func(c Config) bool { return c.KLBuffer }, ""},
 		{(*Config).SetKLData, "all", nil, `bandit: kl-data "all": want buffer or seen`},
 	} {

@@ -102,7 +102,7 @@ var flagDeps = map[string]flagTable{
 	"predict": tagged(&job.PredictSettings{}).With(flagTable{"max-memory": nil}),
 	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}),
 	"bandit": tagged(&bandit.Settings{}).With(flagTable{"max-memory": nil, "prior": {banditHasBBB}, "kl-data": {banditHasBBB},
-		"init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
+		"likelihood": {banditHasBBB}, "init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},
 	"sweep":   sweepDeps(),
 }
