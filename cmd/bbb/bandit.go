@@ -75,9 +75,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if runErr != nil {
 		return runErr
 	}
-	if _, ok := interrupt.Cause(ctx); ok {
-		return nil // stopped while writing: the files are whole, the run is reported as stopped (exit 130)
-	}
+	// Every step done and --out in place: a signal (also one that came
+	// while the files were written) stops nothing; the run is complete.
+	markWritten(ctx, "--out "+s.Out)
 	if !s.Quiet {
 		table.WriteTable(stdout)
 		fmt.Fprintf(stdout, "wrote %s: %s\n", s.Out, wrote)
