@@ -2,11 +2,14 @@ package bandit
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -245,5 +248,58 @@ func TestJobRunNoPositiveRegret(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no seed of 1-20 gave a first step without regret")
+	}
+}
+
+// A seed that diverges before its first record keeps the seeds completed
+// before it (their files and the mean over them), and the error and
+// summary.json name it; the first seed doing so leaves nothing written,
+// with the seed named.
+func TestSeedsDivergedBeforeRecord(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Plain SGD on the rhos at these rates diverges within 100 steps
+	// (Every) on some seeds and not others; which ones depends on the
+	// build's rounding, so the pair is found here: a seed that completes,
+	// then one that diverges.
+	var c Config
+	var ok, bad uint64
+	for _, lr := range []float64{0.07, 0.08, 0.06, 0.09, 0.1, 0.05} {
+		ok, bad = 0, 0
+		c = small(100, 0)
+		c.Agents, _ = ParseAgents("bbb")
+		c.RhoSGD, c.RhoLR = true, lr
+		for seed := uint64(1); seed <= 8 && (ok == 0 || bad == 0); seed++ {
+			c.Seed = seed
+			if _, err := Run(context.Background(), d, c); errors.As(err, new(*DivergedError)) {
+				bad = cmp.Or(bad, seed)
+			} else if err == nil {
+				ok = cmp.Or(ok, seed)
+			}
+		}
+		if ok != 0 && bad != 0 {
+			break
+		}
+	}
+	if ok == 0 || bad == 0 {
+		t.Fatalf("no rate of the list diverges on one seed of 1-8 and not on another (last: completed %d, diverged %d)", ok, bad)
+	}
+	ss, err := Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{bad}}.Run(context.Background(), t.TempDir())
+	var de *DivergedError
+	if ss != nil || !errors.As(err, &de) || de.Seed == nil || *de.Seed != bad || !strings.Contains(err.Error(), fmt.Sprintf(" of seed %d:", bad)) {
+		t.Fatalf("first seed %d diverged before its first record: summary %+v, error %v; want none, naming the seed", bad, ss, err)
+	}
+	dir := t.TempDir()
+	ss, err = Seeds{Job: Job{Config: c, Data: d}, Seeds: []uint64{ok, bad}}.Run(context.Background(), dir)
+	if ss == nil || !errors.As(err, &de) || de.Seed == nil || *de.Seed != bad || !slices.Equal(ss.SeedsDone, []uint64{ok}) ||
+		ss.Diverged == nil || *ss.Diverged.Seed != bad {
+		t.Fatalf("seed %d diverged after seed %d completed: summary %+v, error %v; want seed %d kept and seed %d named", bad, ok, ss, err, ok, bad)
+	}
+	for _, f := range []string{SeedPrefix(ok) + "regret.csv", SeedPrefix(ok) + "summary.json", "regret.csv", "summary.json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
 	}
 }

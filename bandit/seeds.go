@@ -107,9 +107,10 @@ func (s Seeds) Check() error {
 
 // Run plays the seeds in turn and writes their folders and the mean into
 // dir, an existing folder. The returned summary is nil when nothing was
-// written (Job.Run's nil: the run failed, or was stopped before a step of
-// the first seed was recorded). A run stopped by ctx later keeps what was
-// done: the completed seeds' files, the interrupted seed's regret of its
+// written (Job.Run's nil: the run failed, or was stopped or diverged
+// before a step of the first seed was recorded). A run stopped by ctx, or
+// by a seed's divergence (a *DivergedError naming the seed), later keeps
+// what was done: the completed seeds' files, the interrupted seed's regret of its
 // steps done and summary (Job.Run), and the mean over the completed seeds (none: no
 // regret.csv) with summary.json ("complete": false) but no figure; Run
 // then returns the summary with ctx's error.
@@ -126,8 +127,12 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 	for i, seed := range s.Seeds {
 		j := s.seedJob(i, seed, c.Steps, t0)
 		sum, res, err := j.run(ctx, dir)
-		if sum == nil {
-			if ctx.Err() == nil {
+		de := (*DivergedError)(nil)
+		if errors.As(err, &de) {
+			de.Seed = &seed
+		}
+		if sum == nil { // (nothing of this seed kept: the seeds done before it are)
+			if ctx.Err() == nil && de == nil {
 				return nil, err
 			}
 			runErr = err
@@ -136,9 +141,6 @@ func (s Seeds) Run(ctx context.Context, dir string) (*SeedsSummary, error) {
 		wrote = true
 		if err != nil { // interrupted or diverged: its files hold the regret so far
 			runErr = err
-			if de := (*DivergedError)(nil); errors.As(err, &de) {
-				de.Seed = &seed
-			}
 			break
 		}
 		results, done = append(results, res), append(done, seed)
