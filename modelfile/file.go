@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -221,6 +222,9 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			return nil, fmt.Errorf("parameter %s: not floating point", p)
 		}
 	}
+	if err := checkState(arrays); err != nil {
+		return nil, err
+	}
 	if r, ok := arrays["reports"]; ok {
 		v, ok := r.Data.([]float64)
 		if !ok || len(r.Shape) != 2 || r.Shape[1] != 3 {
@@ -234,6 +238,9 @@ func parse(r io.ReaderAt, size int64) (*File, error) {
 			}
 			if float64(r.Epoch) != v[i] || r.Epoch <= prev || r.Epoch > m.Epoch {
 				return nil, fmt.Errorf("reports: row %d: epoch %v: want whole epochs that increase, after %d and at most the file's %d", i/3, v[i], prev, m.Epoch)
+			}
+			if !finite(r.TrainLoss) || !finite(r.ValLoss) {
+				return nil, fmt.Errorf("reports: row %d: losses %v and %v: want finite losses", i/3, r.TrainLoss, r.ValLoss)
 			}
 			c.Reports = append(c.Reports, r)
 		}
@@ -288,6 +295,30 @@ func parseLayers(a npz.Array, reports []Report) ([]LayerReport, error) {
 		out = append(out, r)
 	}
 	return out, nil
+}
+
+// checkState refuses a training state a run cannot go on from: a loss
+// of train_losses that is not finite, or an Adam second moment
+// (adam/v/NAME) below 0, which no run writes. (A NaN moment is not
+// refused: the moments of the weights a pruned run holds at zero are NaN,
+// their gradients being of no use, and the weights are reset after every
+// step.)
+func checkState(arrays map[string]npz.Array) error {
+	for _, name := range slices.Sorted(maps.Keys(arrays)) {
+		losses := name == "train_losses"
+		if !losses && !strings.HasPrefix(name, "adam/v/") {
+			continue
+		}
+		for i, v := range arrays[name].Floats() {
+			if losses && !finite(v) {
+				return fmt.Errorf("%s: value %d is %v: want finite losses", name, i, v)
+			}
+			if !losses && v < 0 {
+				return fmt.Errorf("%s: value %d is %v: want values >= 0 (Adam's second moments)", name, i, v)
+			}
+		}
+	}
+	return nil
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

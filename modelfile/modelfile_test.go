@@ -202,6 +202,18 @@ func TestRecordedChecks(t *testing.T) {
 		{func(f *File) { f.Model.Data.FileSHA256 = strings.ToUpper(sum) }, `meta: data.file_sha256 "` + strings.ToUpper(sum) + `": want 64 lowercase hex digits, with the file's name`},
 		{func(f *File) { f.Model.Data.ValSHA256, f.Model.Data.Val = sum, "" }, `meta: data.val_sha256 "` + sum + `": want 64 lowercase hex digits, with the file's name`},
 		{func(f *File) { f.Model.ReportEvery = -5 }, "meta: report_every -5: want a number of epochs (0: not recorded)"},
+		// A training state no run writes (hand-edited files): refused on
+		// reading, not after a resumed run has trained.
+		{func(f *File) { f.Reports[1].ValLoss = math.Inf(1) }, "reports: row 1: losses 1.25 and +Inf: want finite losses"},
+		{func(f *File) { f.Reports[0].TrainLoss = math.NaN() }, "reports: row 0: losses NaN and 2.5: want finite losses"},
+		{func(f *File) { f.Arrays["train_losses"] = Array{Shape: []int{3}, Data: []float64{1, math.NaN(), 2}} }, "train_losses: value 1 is NaN: want finite losses"},
+		{func(f *File) {
+			f.Arrays["adam/v/w_mu0"] = Array{Shape: []int{3}, Data: []float32{0, float32(math.NaN()), -1}}
+		}, "adam/v/w_mu0: value 2 is -1: want values >= 0 (Adam's second moments)"},
+		{func(f *File) { f.Arrays["adam/v/w_mu0"] = Array{Shape: []int{2}, Data: []float64{0, math.Inf(-1)}} }, "adam/v/w_mu0: value 1 is -Inf: want values >= 0 (Adam's second moments)"},
+		{func(f *File) { // (a held weight's moments: NaN)
+			f.Arrays["adam/v/w_mu0"], f.Arrays["adam/m/w_mu0"] = Array{Shape: []int{2}, Data: []float64{0, math.NaN()}}, Array{Shape: []int{1}, Data: []float64{math.NaN()}}
+		}, ""},
 	} {
 		f := testFile(t, testModel(), 0.5)
 		c.edit(f)
