@@ -28,6 +28,8 @@ const (
 	// MNISTTrain images of the training file train; the rest (10000)
 	// validate. The test file's 10000 images give only the final test error.
 	MNISTTrain = 50000
+	MNISTVal   = 60000 - MNISTTrain // the training file's rest
+	MNISTTest  = 10000              // the test file's images
 )
 
 // MNISTConfig says where the idx files are and how much of each split to
@@ -114,7 +116,7 @@ func LoadMNIST(c MNISTConfig) (ClassData, error) {
 	if err != nil {
 		return ClassData{}, err
 	}
-	testX, testY, err := readIdx(dir, mnistFiles[2], mnistFiles[3], 10000)
+	testX, testY, err := readIdx(dir, mnistFiles[2], mnistFiles[3], MNISTTest)
 	if err != nil {
 		return ClassData{}, err
 	}
@@ -124,7 +126,7 @@ func LoadMNIST(c MNISTConfig) (ClassData, error) {
 		}
 		return min(lim, n)
 	}
-	nt, nv, ns := keep(MNISTTrain, c.Train), keep(60000-MNISTTrain, c.Val), keep(10000, c.TestRows)
+	nt, nv, ns := keep(MNISTTrain, c.Train), keep(MNISTVal, c.Val), keep(MNISTTest, c.TestRows)
 	d := ClassData{Classes: MNISTClasses}
 	d.Train = classSplit(trainX[:nt], trainY[:nt])
 	d.Val = classSplit(trainX[MNISTTrain:MNISTTrain+nv], trainY[MNISTTrain:MNISTTrain+nv])

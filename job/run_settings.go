@@ -83,12 +83,12 @@ func (s *ModelSettings) CheckClassifier() error {
 // all) and its validation draws per epoch (valSamples).
 func CheckMNISTSplits(c data.MNISTConfig, valSamples int) error {
 	switch {
-	case c.Train < 0:
-		return intSettingError("MNISTTrain", c.Train, "need a value >= 0 (0: all 50000)")
-	case c.Val < 0:
-		return intSettingError("MNISTVal", c.Val, "need a value >= 0 (0: all 10000)")
-	case c.TestRows < 0:
-		return intSettingError("MNISTTest", c.TestRows, "need a value >= 0 (0: all 10000)")
+	case c.Train < 0 || c.Train > data.MNISTTrain:
+		return intSettingError("MNISTTrain", c.Train, fmt.Sprintf("want 0 to %d (0: all %d)", data.MNISTTrain, data.MNISTTrain))
+	case c.Val < 0 || c.Val > data.MNISTVal:
+		return intSettingError("MNISTVal", c.Val, fmt.Sprintf("want 0 to %d (0: all %d)", data.MNISTVal, data.MNISTVal))
+	case c.TestRows < 0 || c.TestRows > data.MNISTTest:
+		return intSettingError("MNISTTest", c.TestRows, fmt.Sprintf("want 0 to %d (0: all %d)", data.MNISTTest, data.MNISTTest))
 	case valSamples < 1:
 		return intSettingError("ValSamples", valSamples, "need at least 1")
 	}

@@ -74,9 +74,13 @@ func TestCheckClassifierAndMNISTSplits(t *testing.T) {
 	}{
 		{data.MNISTConfig{}, 1, ""},
 		{data.MNISTConfig{Train: 100, Val: 10, TestRows: 10}, 3, ""},
-		{data.MNISTConfig{Train: -1}, 1, "<MNISTTrain> -1: need a value >= 0 (0: all 50000)"},
-		{data.MNISTConfig{Val: -1}, 1, "<MNISTVal> -1: need a value >= 0 (0: all 10000)"},
-		{data.MNISTConfig{TestRows: -2}, 1, "<MNISTTest> -2: need a value >= 0 (0: all 10000)"},
+		{data.MNISTConfig{Train: -1}, 1, "<MNISTTrain> -1: want 0 to 50000 (0: all 50000)"},
+		{data.MNISTConfig{Val: -1}, 1, "<MNISTVal> -1: want 0 to 10000 (0: all 10000)"},
+		{data.MNISTConfig{TestRows: -2}, 1, "<MNISTTest> -2: want 0 to 10000 (0: all 10000)"},
+		{data.MNISTConfig{Train: 50001}, 1, "<MNISTTrain> 50001: want 0 to 50000 (0: all 50000)"},
+		{data.MNISTConfig{Val: 10001}, 1, "<MNISTVal> 10001: want 0 to 10000 (0: all 10000)"},
+		{data.MNISTConfig{TestRows: 20000}, 1, "<MNISTTest> 20000: want 0 to 10000 (0: all 10000)"},
+		{data.MNISTConfig{Train: 50000, Val: 10000, TestRows: 10000}, 1, ""},
 		{data.MNISTConfig{}, 0, "<ValSamples> 0: need at least 1"},
 	} {
 		if got := settingText(t, CheckMNISTSplits(c.c, c.valSamples)); got != c.want {
