@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/bbb-go/bbb/internal/boundedio"
 )
@@ -93,9 +94,14 @@ func ParseMushrooms(r io.Reader) (*Mushrooms, error) {
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%w: empty file (want the header edibility,%s,...,%s, then a row per mushroom)",
+			ErrMushroomLayout, MushroomAttributes[0], MushroomAttributes[len(MushroomAttributes)-1])
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: line 1: %v", ErrMushroomLayout, err)
 	}
+	head[0] = strings.TrimPrefix(head[0], "\ufeff") // a UTF-8 byte order mark (spreadsheets write one), as ReadCSV
 	want := append([]string{"edibility"}, MushroomAttributes...)
 	if !slices.Equal(head, want) {
 		got := fmt.Sprintf("got %d columns starting %q", len(head), clip(head[0]))

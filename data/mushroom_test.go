@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -64,6 +65,24 @@ func TestParseMushroomsRejectsOtherLayouts(t *testing.T) {
 		} else if strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: error of several lines: %q", name, err)
 		}
+	}
+}
+
+// A header after a UTF-8 byte order mark (a spreadsheet's "CSV UTF-8")
+// reads as without it; an empty file says so.
+func TestParseMushroomsBOMAndEmpty(t *testing.T) {
+	text := mushroomHeader + mushroomRow("e", 'x', 'a')
+	plain, err := ParseMushrooms(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bom, err := ParseMushrooms(strings.NewReader("\ufeff" + text))
+	if err != nil || !reflect.DeepEqual(bom, plain) {
+		t.Errorf("with a byte order mark: %v, %+v; want %+v", err, bom, plain)
+	}
+	_, err = ParseMushrooms(strings.NewReader(""))
+	if err == nil || !strings.Contains(err.Error(), ": empty file (want the header edibility,cap-shape,...,habitat, then a row per mushroom)") {
+		t.Errorf("empty: %v", err)
 	}
 }
 
