@@ -2,6 +2,7 @@ package job
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,14 +59,18 @@ func (b BenchSettings) Sizes(m *ModelSettings, oneHidden bool) (hidden, points, 
 	return hidden, points, layers, nil
 }
 
-// ParseSizes reads a comma-separated list of positive integers; a bad one
-// is a *SettingError for setting.
+// ParseSizes reads a comma-separated list of distinct positive integers
+// (a size listed twice would be timed twice); a bad one is a
+// *SettingError for setting.
 func ParseSizes(setting, s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v < 1 {
 			return nil, &SettingError{Setting: setting, Reason: fmt.Sprintf("%q is not a positive integer", f)}
+		}
+		if slices.Contains(out, v) {
+			return nil, &SettingError{Setting: setting, Value: s, Reason: fmt.Sprintf("%d listed twice", v)}
 		}
 		out = append(out, v)
 	}

@@ -22,6 +22,10 @@ func TestBenchSettingsSizes(t *testing.T) {
 		{BenchSettings{HiddenSizes: "8", PointsList: "2000,9"}, false, `<PointsList> 2000,9: 9 points: need at least 10`},
 		{BenchSettings{HiddenSizes: "8", PointsList: "10"}, false, "[8] [10] [3]"},
 		{BenchSettings{HiddenSizes: "8", LayersList: "2,,3"}, false, `<LayersList>: "" is not a positive integer`},
+		{BenchSettings{HiddenSizes: "20,64, 20"}, false, `<HiddenSizes> 20,64, 20: 20 listed twice`},
+		{BenchSettings{HiddenSizes: "20,64, 20"}, true, `<HiddenSizes> 20,64, 20: 20 listed twice`},
+		{BenchSettings{HiddenSizes: "8", PointsList: "50,50"}, false, `<PointsList> 50,50: 50 listed twice`},
+		{BenchSettings{HiddenSizes: "8", LayersList: "2,3,2"}, false, `<LayersList> 2,3,2: 2 listed twice`},
 	} {
 		h, p, l, err := c.b.Sizes(m, c.oneHidden)
 		got := fmt.Sprint(h, " ", p, " ", l)
