@@ -217,22 +217,7 @@ func TestBanditSignalAfterWritten(t *testing.T) {
 		t.Skip("runs child processes")
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=written", "BBB_PAUSE_MODE=wait"},
-		"bandit", "--steps", "200", "--hidden", "8", "--agents", "bbb,greedy", "-q", "--out", out)
-	var all []string
-	waitLine(t, lines, "paused at written", &all)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
-	for l := range lines {
-		all = append(all, l)
-	}
-	if err := cmd.Wait(); err != nil || cmd.ProcessState.ExitCode() != 0 {
-		t.Errorf("exit %d (%v), want 0; stderr %q", cmd.ProcessState.ExitCode(), err, all)
-	}
-	if last := all[len(all)-1]; last != "bbb: interrupted by SIGINT after --out "+out+" was written whole; the run is complete" {
-		t.Errorf("last stderr line %q", last)
-	}
+	signalAfterWritten(t, out, "bandit", "--steps", "200", "--hidden", "8", "--agents", "bbb,greedy", "-q", "--out", out)
 	var s bandit.Summary
 	if b, err := os.ReadFile(filepath.Join(out, "summary.json")); err != nil || json.Unmarshal(b, &s) != nil || !s.Complete || s.StepsDone != 200 {
 		t.Errorf("--out's summary: %v, complete %v, steps done %d", err, s.Complete, s.StepsDone)
