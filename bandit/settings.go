@@ -64,10 +64,11 @@ func (s *Settings) Parse() (Config, []uint64, error) {
 		},
 		func() error { return c.CheckSet() },
 		func() error {
-			s.Format = strings.ToLower(s.Format)
-			if _, err := viz.Format("x." + s.Format); err != nil {
-				return &SettingError{"format", strconv.Quote(s.Format), "want png, svg or pdf"}
+			f, err := viz.ParseFormat(s.Format)
+			if err != nil {
+				return &SettingError{"format", strconv.Quote(strings.ToLower(s.Format)), "want png, svg or pdf"}
 			}
+			s.Format = f
 			return nil
 		},
 		func() error { return c.WithDefaults().Validate() },

@@ -35,6 +35,18 @@ func Format(path string) (string, error) {
 	return "", fmt.Errorf("%w: %q", ErrFormat, path)
 }
 
+// ParseFormat reads a figure format's name, png, svg or pdf in any case,
+// and returns it in lower case; any other name (x.png, .png, "") is an
+// error.
+func ParseFormat(name string) (string, error) {
+	f := strings.ToLower(name)
+	switch f {
+	case "png", "svg", "pdf":
+		return f, nil
+	}
+	return "", fmt.Errorf("%w: %q", ErrFormat, name)
+}
+
 // Figure size: wide like the seed's figsize=(16, 6).
 var width, height = 32 * vg.Centimeter, 12 * vg.Centimeter
 

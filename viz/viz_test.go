@@ -239,3 +239,14 @@ func TestSecondTicks(t *testing.T) {
 		}
 	}
 }
+
+// ParseFormat takes a format's name alone, in any case: not a file name
+// that ends in one (--format x.png wrote data.x.png).
+func TestParseFormat(t *testing.T) {
+	for in, want := range map[string]string{"png": "png", "SVG": "svg", "Pdf": "pdf", "x.png": "", ".png": "", "": "", "jpg": "", "png ": ""} {
+		got, err := ParseFormat(in)
+		if got != want || (err == nil) != (want != "") || err != nil && !errors.Is(err, ErrFormat) {
+			t.Errorf("%q: %q, %v; want %q", in, got, err, want)
+		}
+	}
+}

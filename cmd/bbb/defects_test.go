@@ -33,6 +33,9 @@ func TestDefectsBadInput(t *testing.T) {
 		{[]string{"dot", "--points", "5"}, "points"},
 		{[]string{"bench", "--hidden", "8", "--hidden-sizes", "8,16"}, "--hidden-sizes 8,16: has no effect with --hidden 8"},
 		{[]string{"bench", "--format", "gif"}, "--format"},
+		{[]string{"train", "--format", "x.png"}, `--format "x.png": want png, svg or pdf`},
+		{[]string{"sweep", "--grid", "g", "--format", ".svg"}, `--format ".svg": want png, svg or pdf`},
+		{[]string{"bandit", "--format", "a.pdf"}, `--format "a.pdf": want png, svg or pdf`},
 	} {
 		args := tc.args
 		if args[0] != "dot" {

@@ -8,9 +8,10 @@ import (
 
 // checkFormat lower-cases a --format value and checks it.
 func checkFormat(format *string) error {
-	*format = strings.ToLower(*format)
-	if _, err := viz.Format("x." + *format); err != nil {
-		return usagef("--format %q: want png, svg or pdf", *format)
+	f, err := viz.ParseFormat(*format)
+	if err != nil {
+		return usagef("--format %q: want png, svg or pdf", strings.ToLower(*format))
 	}
+	*format = f
 	return nil
 }
