@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"syscall"
 
 	"github.com/bbb-go/bbb/interrupt"
@@ -44,7 +45,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stderr, usage)
 		return exitUsage
 	}
-	if len(args) == 2 && args[0] == "help" && examples[args[1]] != "" {
+	if len(args) == 2 && args[0] == "help" && (args[1] == "help" || args[1] == "-h" || args[1] == "--help") {
+		args = args[:1] // the usage text
+	}
+	if len(args) >= 2 && args[0] == "help" {
+		if len(args) > 2 || examples[args[1]] == "" {
+			fmt.Fprintf(stderr, "bbb: help %s: want a command (train, bench, predict, prune, bandit, sweep, dot or version)\n", strings.Join(args[1:], " "))
+			return exitUsage
+		}
 		args = []string{args[1], "-h"} // bbb help train: train's flags
 	}
 	ctx, stop := interrupt.NotifyContext(stderr)

@@ -210,14 +210,26 @@ func TestBenchEndToEnd(t *testing.T) {
 	}
 }
 
-// `bbb help CMD` is `bbb CMD -h`; an unknown command's error lists every
-// command of the usage text.
+// `bbb help CMD` is `bbb CMD -h` (`bbb help X` of another X, or with
+// more arguments, is a usage error); an unknown command's error lists
+// every command of the usage text.
 func TestHelpCommand(t *testing.T) {
 	for cmd := range examples {
 		code, out, _ := runCLI("help", cmd)
 		wcode, want, _ := runCLI(cmd, "-h")
 		if code != 0 || out != want || wcode != 0 {
 			t.Errorf("help %s: exit %d, %d bytes; %s -h: %d bytes", cmd, code, len(out), cmd, len(want))
+		}
+	}
+	for _, args := range [][]string{{"help", "nosuch"}, {"help", "train", "extra"}, {"help", "help", "x"}} {
+		code, out, stderr := runCLI(args...)
+		if code != exitUsage || out != "" || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "want a command (train,") {
+			t.Errorf("%q: exit %d, stdout %q, stderr %q; want one line naming the commands, exit 2", args, code, out, stderr)
+		}
+	}
+	for _, h := range []string{"help", "-h", "--help"} {
+		if code, out, _ := runCLI("help", h); code != 0 || !strings.HasPrefix(out, "usage: bbb <command>") {
+			t.Errorf("help %s: exit %d, %q; want the usage text", h, code, out)
 		}
 	}
 	_, _, stderr := runCLI("nosuch")
