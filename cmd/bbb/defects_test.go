@@ -36,6 +36,15 @@ func TestDefectsBadInput(t *testing.T) {
 		{[]string{"train", "--format", "x.png"}, `--format "x.png": want png, svg or pdf`},
 		{[]string{"sweep", "--grid", "g", "--format", ".svg"}, `--format ".svg": want png, svg or pdf`},
 		{[]string{"bandit", "--format", "a.pdf"}, `--format "a.pdf": want png, svg or pdf`},
+		// A file or column flag given empty would take its default: --data
+		// "" trained on the seed's curve, --resume "" from scratch.
+		{[]string{"train", "--data", ""}, `--data "": empty (give a value, or leave --data out)`},
+		{[]string{"train", "--resume", ""}, `--resume "": empty (give a value, or leave --resume out)`},
+		{[]string{"train", "--save", ""}, `--save "": empty`},
+		{[]string{"train", "--cpuprofile", ""}, `--cpuprofile "": empty`},
+		{[]string{"bandit", "--data", ""}, `--data "": empty`},
+		{[]string{"bench", "--compare", ""}, `--compare "": empty`},
+		{[]string{"sweep", "--grid", ""}, `--grid "": empty`},
 	} {
 		args := tc.args
 		if args[0] != "dot" {

@@ -106,8 +106,26 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 		}
 		return usagef("%s: %v", fs.Name(), err)
 	}
+	if err := checkEmptyPaths(fs); err != nil {
+		return err
+	}
 	if fs.NArg() > 0 {
 		return usagef("%s: unexpected argument %q", fs.Name(), fs.Arg(0))
+	}
+	return nil
+}
+
+// emptyRefused are the flags naming files or columns whose empty value
+// is no value: given as "" they would fall back to their default (--data
+// "" trained on the seed's curve), so they are refused.
+var emptyRefused = []string{"data", "val", "resume", "save", "cpuprofile", "x-cols", "y-col", "compare", "grid", "collect", "task", "from", "mnist-dir"}
+
+// checkEmptyPaths refuses a flag of emptyRefused given as "".
+func checkEmptyPaths(fs *flag.FlagSet) error {
+	for _, name := range emptyRefused {
+		if f := fs.Lookup(name); f != nil && isSet(fs, name) && f.Value.String() == "" {
+			return usagef(`--%s "": empty (give a value, or leave --%s out)`, name, name)
+		}
 	}
 	return nil
 }

@@ -341,7 +341,7 @@ func TestResumeFromAnotherDirectory(t *testing.T) {
 	}
 	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--out", "r9"),
 		"--resume "+model+": it was trained with --data "+data+", which is not a file now (moved? give its new path with --data)")
-	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "", "--out", "r9"), `--data "": `+model+" was trained with --data "+data)
+	wantUsage(t, trainArgs("--resume", model, "--epochs", "30", "--data", "", "--out", "r9"), `--data "": empty (give a value, or leave --data out)`)
 	if code, _, stderr := runCLI(trainArgs("--resume", model, "--epochs", "30", "--data", moved, "--out", "m2")...); code != exitOK {
 		t.Errorf("resume with a folder at the recorded path: exit %d: %s", code, stderr)
 	}
