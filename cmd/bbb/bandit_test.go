@@ -217,7 +217,7 @@ func TestBanditSignalAfterWritten(t *testing.T) {
 		t.Skip("runs child processes")
 	}
 	out := filepath.Join(t.TempDir(), "run")
-	signalAfterWritten(t, out, "bandit", "--steps", "200", "--hidden", "8", "--agents", "bbb,greedy", "-q", "--out", out)
+	signalAfterWritten(t, "--out "+out, "bandit", "--steps", "200", "--hidden", "8", "--agents", "bbb,greedy", "-q", "--out", out)
 	var s bandit.Summary
 	if b, err := os.ReadFile(filepath.Join(out, "summary.json")); err != nil || json.Unmarshal(b, &s) != nil || !s.Complete || s.StepsDone != 200 {
 		t.Errorf("--out's summary: %v, complete %v, steps done %d", err, s.Complete, s.StepsDone)

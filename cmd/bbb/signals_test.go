@@ -299,15 +299,16 @@ func TestSignalAfterWritten(t *testing.T) {
 	parent := t.TempDir()
 	out := parent + "/out"
 	writePreviousRun(t, out)
-	signalAfterWritten(t, out, "train", "--points", "100", "--epochs", "20", "--samples", "5", "--no-figures", "-q", "--out", out)
+	signalAfterWritten(t, "--out "+out, "train", "--points", "100", "--epochs", "20", "--samples", "5", "--no-figures", "-q", "--out", out)
 	if b, _ := os.ReadFile(out + "/summary.json"); len(b) < 100 {
 		t.Errorf("--out holds summary.json %q, want the new run's", b)
 	}
 }
 
-// signalAfterWritten runs bbb args, sends SIGINT when its outputs (--out
-// out) are in place, and checks that the run says it is complete, exit 0.
-func signalAfterWritten(t *testing.T, out string, args ...string) {
+// signalAfterWritten runs bbb args, sends SIGINT when its outputs (what:
+// "--out DIR") are in place, and checks that the run says it is complete,
+// exit 0.
+func signalAfterWritten(t *testing.T, what string, args ...string) {
 	t.Helper()
 	cmd, lines := startHelper(t, []string{"BBB_PAUSE_AT=written", "BBB_PAUSE_MODE=wait"}, args...)
 	var all []string
@@ -321,7 +322,7 @@ func signalAfterWritten(t *testing.T, out string, args ...string) {
 	if err := cmd.Wait(); err != nil || cmd.ProcessState.ExitCode() != 0 {
 		t.Errorf("exit %d (%v), want 0; stderr %q", cmd.ProcessState.ExitCode(), err, all)
 	}
-	if last := all[len(all)-1]; last != "bbb: interrupted by SIGINT after --out "+out+" was written whole; the run is complete" {
+	if last := all[len(all)-1]; last != "bbb: interrupted by SIGINT after "+what+" was written whole; the run is complete" {
 		t.Errorf("last stderr line %q", last)
 	}
 }

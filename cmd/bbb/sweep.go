@@ -65,7 +65,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if _, _, _, err := sweep.FigureAxes(plan, f.X, f.By); err != nil {
 			return usagef("%v", err)
 		}
-		return f.report(dir, plan, f.endedReason(ctx, dir))
+		return f.report(ctx, "--collect "+f.Collect, dir, plan, f.endedReason(ctx, dir))
 	}
 	return f.runGrid(ctx)
 }
@@ -176,7 +176,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 		fmt.Fprintf(f.stdout, "job %s\nwhen it has finished: bbb sweep --collect %s\n", res.Job, dir)
 		return nil
 	}
-	return f.report(dir, plan, res.Ended)
+	return f.report(ctx, "--out "+f.Out, dir, plan, res.Ended)
 }
 
 func readGrid(path string) (*sweep.Grid, error) {
@@ -231,13 +231,18 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 
 // report writes sweep.csv and the figure, prints the best point and the
 // failed ones (sweep.Report); an error (exit 1) if any point failed or has
-// not run.
-func (f *sweepFlags) report(dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
+// not run. Once every file is written the sweep is complete (what names
+// its folder): a signal then, SIGPIPE from a reader of its lines that has
+// gone included, stops nothing (exit 0).
+func (f *sweepFlags) report(ctx context.Context, what, dir string, plan *sweep.Plan, ended func(sweep.Point, sweep.Status) string) error {
 	interrupt.SetStage("collecting")
 	_, err := sweep.Report(f.stdout, dir, plan, sweep.ReportOptions{Metric: f.Metric, Maximize: f.Maximize, X: f.X, By: f.By, Format: f.Format, Ended: ended})
 	var me *sweep.MetricError
 	if errors.As(err, &me) {
 		return usagef("%v", err)
+	}
+	if err == nil {
+		markWritten(ctx, what)
 	}
 	return err
 }

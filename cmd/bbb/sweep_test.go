@@ -537,3 +537,21 @@ func TestSweepSlurmKilledTaskMarkedFailed(t *testing.T) {
 		t.Error("the cancelled point left a run folder")
 	}
 }
+
+// A signal once sweep.csv and the figure are written (SIGPIPE from a
+// `| head` that has gone among them) stops nothing: the sweep is
+// complete, exit 0, for a run and for --collect.
+func TestSweepSignalAfterWritten(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs child processes")
+	}
+	useHelperBBB(t, "")
+	dir := filepath.Join(t.TempDir(), "s")
+	if code, _, stderr := runCLI("sweep", "--grid", writeGrid(t, tinyGrid), "--out", dir, "--jobs", "2"); code != exitOK {
+		t.Fatalf("sweep: exit %d: %s", code, stderr)
+	}
+	signalAfterWritten(t, "--collect "+dir, "sweep", "--collect", dir)
+	if rows := readSweepCSV(t, dir); len(rows) != 4 {
+		t.Errorf("sweep.csv: %d rows, want 4", len(rows))
+	}
+}
