@@ -3,6 +3,7 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -100,6 +101,42 @@ func TestExpandNamesAndOrder(t *testing.T) {
 		if !names[p.Name] {
 			t.Errorf("%s lost when the grid grew", p.Name)
 		}
+	}
+}
+
+// A relative path of a grid is the file in the folder where the sweep is
+// planned: the points' flags hold its absolute path (so a point trains on
+// the same file whatever folder runs it, and one planned elsewhere is not
+// taken for done), their names the value as written.
+func TestExpandPathsAbsolute(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	g := parse(t, "data = [a.csv, /abs/b.csv]\nval = v.csv\nlr = 0.01\nsave = m.npz\n")
+	points, err := Expand(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range [][]string{
+		{"--data=" + filepath.Join(dir, "a.csv"), "--val=" + filepath.Join(dir, "v.csv"), "--lr=0.01", "--save=" + filepath.Join(dir, "m.npz")},
+		{"--data=/abs/b.csv", "--val=" + filepath.Join(dir, "v.csv"), "--lr=0.01", "--save=" + filepath.Join(dir, "m.npz")},
+	} {
+		if !slices.Equal(points[i].Args, want) {
+			t.Errorf("point %d: args %q, want %q", i, points[i].Args, want)
+		}
+	}
+	if points[0].Name != "data=a.csv" || points[0].Values["data"] != "a.csv" {
+		t.Errorf("point 0: name %q, values %v; want the value as written", points[0].Name, points[0].Values)
+	}
+	// Planned from another folder, the same grid's points differ: a run of
+	// the first plan is pending in the second (Plan.Pending).
+	other := t.TempDir()
+	t.Chdir(other)
+	again, err := Expand(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(again[0].Args, points[0].Args) || again[0].Name != points[0].Name {
+		t.Errorf("from another folder: args %q, name %q", again[0].Args, again[0].Name)
 	}
 }
 

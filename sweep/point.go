@@ -57,7 +57,7 @@ func Expand(g *Grid) ([]Point, error) {
 			}
 		}
 		for _, a := range g.Axes {
-			p.Args = append(p.Args, "--"+a.Flag+"="+p.Values[a.Flag])
+			p.Args = append(p.Args, "--"+a.Flag+"="+argValue(a.Flag, p.Values[a.Flag]))
 		}
 		// (parts were gathered last axis first)
 		for l, r := 0, len(parts)-1; l < r; l, r = l+1, r-1 {
@@ -75,6 +75,26 @@ func Expand(g *Grid) ([]Point, error) {
 		points[i] = p
 	}
 	return points, nil
+}
+
+// PathFlags are train's flags that name files or folders. A grid's
+// relative path is the file where the sweep is planned (the current
+// folder then), taken as an absolute path into the points' flags: a point
+// then trains on the same file whatever folder runs it (a Slurm task, the
+// sweep run again from elsewhere), and a point planned on another file is
+// not taken for done. Its name keeps the value as written.
+var PathFlags = []string{"data", "val", "resume", "save", "cpuprofile", "from", "mnist-dir"}
+
+// argValue is the value of flag in a point's train flags: v, or for a
+// relative path of PathFlags, its absolute path.
+func argValue(flag, v string) string {
+	if v == "" || filepath.IsAbs(v) || !slices.Contains(PathFlags, flag) {
+		return v
+	}
+	if abs, err := filepath.Abs(v); err == nil {
+		return abs
+	}
+	return v
 }
 
 // safeName keeps letters, digits and . + - of a value; others become _.
