@@ -59,6 +59,9 @@ func (d DataSettings) Load(seed uint64) (*data.Fitted, error) {
 		}
 		return nil, &SettingError{Setting: setting, Reason: err.Error()}
 	}
+	if err := CheckInputNames(fitted.Table.XNames, predValQuantiles); err != nil { // (pred_val.csv's columns)
+		return nil, &SettingError{Setting: "Data", Value: d.Data, Reason: err.Error() + "; rename the column"}
+	}
 	// (LoadCSV has bounded every value: data.MaxCSVValue, data.MaxStandardScore.)
 	return fitted, nil
 }

@@ -45,6 +45,7 @@ func TestDataSettingsLoad(t *testing.T) {
 		}
 		return fmt.Sprintf("%d,%d,%d", i, i%5, i)
 	})
+	named := writeRows(t, dir, "named.csv", "a,mean,y", 40, func(i int) string { return fmt.Sprintf("%d,%d,%d", i, i%7, 2*i) })
 	if f, err := (DataSettings{}).Load(1); f != nil || err != nil {
 		t.Errorf("no Data: %v, %v; want nil, nil", f, err)
 	}
@@ -60,9 +61,15 @@ func TestDataSettingsLoad(t *testing.T) {
 		{DataSettings{Data: bad, ValSplit: 0.2}, "<Data>: " + bad + ":5:"},
 		{DataSettings{Data: good, Val: bad, ValSplit: 0.2}, "<Val>: " + bad + ":5:"},
 		{DataSettings{Data: filepath.Join(dir, "none.csv"), ValSplit: 0.2}, "<Data>: "},
+		// An input named as a column of pred_val.csv's own would be there
+		// twice.
+		{DataSettings{Data: named, ValSplit: 0.2}, "<Data> " + named + `: input column "mean": the predictions name a column of their own so (mean, std_epistemic, std_total, q0.05, q0.5, q0.95); rename the column`},
+		{DataSettings{Data: named, XCols: "a", ValSplit: 0.2}, ""},
 	} {
 		_, err := c.d.Load(1)
-		if got := settingText(t, err); !strings.HasPrefix(got, c.want) {
+		if c.want == "" && err != nil {
+			t.Errorf("%+v: %v", c.d, err)
+		} else if got := settingText(t, err); c.want != "" && !strings.HasPrefix(got, c.want) {
 			t.Errorf("%+v: %q, want it to start %q", c.d, got, c.want)
 		}
 	}

@@ -388,3 +388,21 @@ func TestWritePredictions(t *testing.T) {
 		t.Errorf("got %q, want the header %q", w.String(), want)
 	}
 }
+
+// CheckInputNames refuses the names of the predictions' own columns at the
+// levels asked for, and takes any other (q1 beside levels 0.05, 0.95).
+func TestCheckInputNames(t *testing.T) {
+	levels := []float64{0.05, 0.95}
+	for names, want := range map[string]string{
+		"x,q1":               "",
+		"x,q0.5":             "",
+		"std_total":          `input column "std_total": the predictions name a column of their own so (mean, std_epistemic, std_total, q0.05, q0.95)`,
+		"a,q0.95":            `input column "q0.95": the predictions name a column of their own so (mean, std_epistemic, std_total, q0.05, q0.95)`,
+		"mean,std_epistemic": `input column "mean": the predictions name a column of their own so (mean, std_epistemic, std_total, q0.05, q0.95)`,
+	} {
+		err := CheckInputNames(strings.Split(names, ","), levels)
+		if (err == nil) != (want == "") || err != nil && err.Error() != want {
+			t.Errorf("%s: %v, want %q", names, err, want)
+		}
+	}
+}

@@ -21,6 +21,26 @@ import (
 // inputs.
 var predValQuantiles = []float64{0.05, 0.5, 0.95}
 
+// CheckInputNames refuses input column names that a predictions file
+// (WritePredictions, with quantile levels) names its own columns: mean,
+// std_epistemic, std_total and qLEVEL. The file would hold the name twice,
+// and bbb (or pandas) could not read it back as written.
+func CheckInputNames(names []string, levels []float64) error {
+	own := []string{"mean", "std_epistemic", "std_total"}
+	for _, q := range levels {
+		own = append(own, quantileColumn(q))
+	}
+	for _, n := range names {
+		if slices.Contains(own, n) {
+			return fmt.Errorf("input column %q: the predictions name a column of their own so (%s)", n, strings.Join(own, ", "))
+		}
+	}
+	return nil
+}
+
+// quantileColumn is the predictions' column of quantile level q.
+func quantileColumn(q float64) string { return "q" + strconv.FormatFloat(q, 'g', -1, 64) }
+
 // WritePredictions writes one CSV row per input: the inputs (x holds
 // len(names) values per row), the predictive mean, the standard deviation
 // of the passes (std_epistemic) and with the likelihood's noise of scale
@@ -29,7 +49,7 @@ var predValQuantiles = []float64{0.05, 0.5, 0.95}
 func WritePredictions(w io.Writer, names []string, x []float64, b train.Bands, noiseStd float64) error {
 	head := append(slices.Clone(names), "mean", "std_epistemic", "std_total")
 	for _, q := range b.Levels {
-		head = append(head, "q"+strconv.FormatFloat(q, 'g', -1, 64))
+		head = append(head, quantileColumn(q))
 	}
 	hw := csv.NewWriter(w) // (a column name may hold a comma or a quote)
 	if err := hw.Write(head); err != nil {

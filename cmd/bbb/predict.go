@@ -59,6 +59,9 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if len(c.Model.XNames) != c.Model.Network.Inputs {
 		return usagef("--model %s: %d input names for %d inputs", model, len(c.Model.XNames), c.Model.Network.Inputs)
 	}
+	if err := job.CheckInputNames(c.Model.XNames, qs); err != nil {
+		return usagef("--model %s: %v; give other --quantiles, or train with the column renamed", model, err)
+	}
 	tab, err := data.ReadCSV(dataPath, data.CSVColumns{XCols: c.Model.XNames, NoTarget: true})
 	if err != nil {
 		return usagef("--data: %v", err)
