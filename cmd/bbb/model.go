@@ -7,7 +7,9 @@ import (
 	"maps"
 	"os"
 	"slices"
+	"strings"
 
+	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
@@ -126,12 +128,22 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		if explicit[n] && pathFlags[n] && f.Value.String() != "" && (rundir.SamePath(f.Value.String(), v) || c.Moved(n)) {
 			continue // (a moved file: checkResumedData checks the one given)
 		}
+		if explicit[n] && v == "" && namesColumns(n, cur, c.Model) {
+			continue // (the columns it was trained on, by default, named)
+		}
 		given := f.Value.String()
 		if given == "" {
 			given = `""`
 		}
 		if explicit[n] && v == "" && differ == nil {
-			differ = usagef("--%s %s: %s was trained without --%s", n, given, file, n)
+			on := map[string]string{"x-cols": strings.Join(c.Model.XNames, ","), "y-col": c.Model.YName}[n]
+			if on != "" {
+				on = " (on its columns " + on + ")"
+				if n == "y-col" {
+					on = " (its target: " + c.Model.YName + ")"
+				}
+			}
+			differ = usagef("--%s %s: %s was trained without --%s%s", n, given, file, n, on)
 		}
 		if explicit[n] && differ == nil {
 			differ = usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
@@ -144,6 +156,19 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 		}
 	}
 	return differ
+}
+
+// namesColumns reports a --x-cols or --y-col value naming the columns a
+// model trained without the flag took by default (its XNames, YName).
+func namesColumns(flag, value string, m modelfile.Model) bool {
+	switch flag {
+	case "x-cols":
+		cols, err := data.ParseColumns(value)
+		return err == nil && slices.Equal(cols, m.XNames)
+	case "y-col":
+		return strings.TrimSpace(value) == m.YName && m.YName != ""
+	}
+	return false
 }
 
 // gone reports a recorded file that is no longer there (moved or

@@ -422,3 +422,26 @@ func TestFloatFlagBounds(t *testing.T) {
 	// The lr-gamma 1000 row: 0.01 · 1000 = 10 after one milestone.
 	wantUsage(t, trainArgs("--lr", "0.02", "--lr-gamma", "1000", "--lr-milestones", "5", "--out", out), "rises to 20")
 }
+
+// --resume takes --x-cols and --y-col naming the columns a model trained
+// without them took by default (a flag that does not differ), and refuses
+// other columns, naming the model's.
+func TestResumeDefaultColumnsNamed(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	var rows strings.Builder
+	rows.WriteString("a,b,y\n")
+	for i := range 40 {
+		a, b := float64(i)/40, math.Cos(float64(i))
+		fmt.Fprintf(&rows, "%g,%g,%g\n", a, b, 2*a+b+0.1*math.Sin(float64(i)))
+	}
+	writeTestFile(t, dir, "d.csv", rows.String())
+	if code, _, stderr := runCLI(trainArgs("--data", "d.csv", "--save", "m.npz", "--out", "o1")...); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := runCLI(trainArgs("--resume", "m.npz", "--epochs", "30", "--x-cols", "a, b", "--y-col", "y", "--out", "o2")...); code != exitOK {
+		t.Errorf("--x-cols a,b --y-col y, the default columns: exit %d: %s", code, stderr)
+	}
+	wantUsage(t, trainArgs("--resume", "m.npz", "--epochs", "30", "--x-cols", "b,a", "--out", "o3"), "--x-cols b,a: m.npz was trained without --x-cols (on its columns a,b)")
+	wantUsage(t, trainArgs("--resume", "m.npz", "--epochs", "30", "--y-col", "a", "--out", "o3"), "--y-col a: m.npz was trained without --y-col (its target: y)")
+}
