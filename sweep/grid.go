@@ -54,7 +54,11 @@ func Parse(r io.Reader, name string) (*Grid, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for n := 1; sc.Scan(); n++ {
-		line := stripComment(sc.Text())
+		text := sc.Text()
+		if n == 1 {
+			text = strings.TrimPrefix(text, "\ufeff") // a UTF-8 byte order mark (editors on Windows write one)
+		}
+		line := stripComment(text)
 		if strings.TrimSpace(line) == "" {
 			continue
 		}

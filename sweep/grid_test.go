@@ -226,3 +226,12 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// A grid file that starts with a UTF-8 byte order mark reads as without
+// it (train's CSV reader skips one too).
+func TestParseBOM(t *testing.T) {
+	a, b := parse(t, "hidden = [4, 8]\nlr = 0.01\n"), parse(t, "\ufeffhidden = [4, 8]\nlr = 0.01\n")
+	if fmt.Sprint(a.Axes) != fmt.Sprint(b.Axes) {
+		t.Errorf("with a byte order mark: %v, want %v", b.Axes, a.Axes)
+	}
+}
