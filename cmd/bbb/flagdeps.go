@@ -78,7 +78,9 @@ func dotDeps() flagTable {
 	for n := range dotUnused {
 		delete(t, n)
 	}
-	return t.With(flagTable{"out": nil, "o": nil, "rows": nil, "grad": nil, "max-memory": nil})
+	t = t.With(flagTable{"out": nil, "o": nil, "rows": nil, "grad": nil, "max-memory": nil})
+	t["dtype"] = append(t["dtype"], when("grad", "the graph's own drawing names its types; the default one does not", "true"))
+	return t
 }
 
 // banditHasBBB: the prior, its KL and the initial sigma belong to the
