@@ -235,3 +235,18 @@ func TestParseBOM(t *testing.T) {
 		t.Errorf("with a byte order mark: %v, want %v", b.Axes, a.Axes)
 	}
 }
+
+// One number spelt twice in a list (05 and 5, 0.01 and 1e-2) is refused:
+// its two points would have two names and run twice.
+func TestExpandOneValueTwoSpellings(t *testing.T) {
+	for text, want := range map[string]string{
+		"hidden = [05, 5]\n":                            `g.grid: key "hidden": 05 and 5 are one value (a point would run twice)`,
+		"lr = [0.01, 0.02, 1e-2]\n":                     `g.grid: key "lr": 0.01 and 1e-2 are one value (a point would run twice)`,
+		"lr = [0.01, 0.1]\nprior = [normal, mixture]\n": "",
+	} {
+		_, err := Expand(parse(t, text))
+		if (err == nil) != (want == "") || err != nil && err.Error() != want {
+			t.Errorf("%q: %v, want %q", text, err, want)
+		}
+	}
+}

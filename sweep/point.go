@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -40,6 +41,17 @@ func Expand(g *Grid) ([]Point, error) {
 	}
 	if n == 0 {
 		return nil, gridErrorf("%s: 0 points", g.File)
+	}
+	for _, a := range g.Axes { // (one value spelt twice would run twice under two names)
+		for i, v := range a.Values {
+			for _, w := range a.Values[:i] {
+				x, errX := strconv.ParseFloat(v, 64)
+				y, errY := strconv.ParseFloat(w, 64)
+				if errX == nil && errY == nil && x == y && v != w {
+					return nil, gridErrorf("%s: key %q: %s and %s are one value (a point would run twice)", g.File, a.Flag, w, v)
+				}
+			}
+		}
 	}
 	points := make([]Point, n)
 	names := map[string]int{}
