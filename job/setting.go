@@ -51,7 +51,7 @@ func ParseQuantiles(s string) ([]float64, error) {
 		if slices.Contains(qs, q) {
 			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("level %v appears twice", q)}
 		}
-		qs = append(qs, q)
+		qs = append(qs, q+0) // (+0: -0 is level 0, its column q0, not q-0)
 	}
 	return qs, nil
 }

@@ -2,6 +2,7 @@ package job
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -38,6 +39,14 @@ func TestParseQuantilesAndFractions(t *testing.T) {
 		if !errors.As(err, &se) || se.Setting != c.setting || err.Error() != c.err {
 			t.Errorf("%q: error %v, want %s", c.in, err, c.err)
 		}
+	}
+}
+
+// Level -0 is level 0: its predictions' column is q0, not q-0.
+func TestParseQuantilesNegativeZero(t *testing.T) {
+	q, err := ParseQuantiles("-0, 0.5")
+	if err != nil || math.Signbit(q[0]) || quantileColumn(q[0]) != "q0" {
+		t.Errorf("-0: %v (sign bit %v), %v; want level 0, column q0", q, len(q) > 0 && math.Signbit(q[0]), err)
 	}
 }
 
