@@ -91,7 +91,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 	s := Summary{Experiment: "mushroom-bandit", Data: dataName, Mushrooms: d.Len(), Steps: c.Steps,
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Diverged: r.Diverged, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
-			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, LikKind: c.graph(0).Lik().String(), Likelihood: c.Sigma,
+			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, LikKind: c.Likelihood.String(), Likelihood: c.Sigma,
 			InitRho: c.InitRho, InitStd: c.InitStd}}
 	for i, a := range r.Agents {
 		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy(a), Epsilon: a.Epsilon,

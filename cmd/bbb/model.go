@@ -136,14 +136,14 @@ func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, f
 			given = `""`
 		}
 		if explicit[n] && v == "" && differ == nil {
-			on := map[string]string{"x-cols": strings.Join(c.Model.XNames, ","), "y-col": c.Model.YName}[n]
-			if on != "" {
-				on = " (on its columns " + on + ")"
-				if n == "y-col" {
-					on = " (its target: " + c.Model.YName + ")"
-				}
+			took := "" // the columns it took by default
+			switch {
+			case n == "x-cols" && len(c.Model.XNames) > 0:
+				took = " (on its columns " + strings.Join(c.Model.XNames, ",") + ")"
+			case n == "y-col" && c.Model.YName != "":
+				took = " (its target: " + c.Model.YName + ")"
 			}
-			differ = usagef("--%s %s: %s was trained without --%s%s", n, given, file, n, on)
+			differ = usagef("--%s %s: %s was trained without --%s%s", n, given, file, n, took)
 		}
 		if explicit[n] && differ == nil {
 			differ = usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
