@@ -43,6 +43,32 @@ type Report struct {
 	// The binary and BLAS that made the timings (absent from --compare
 	// files of other tools and from before the key).
 	Build *train.Build `json:"build,omitempty"`
+	// Model is what every timed step computed besides its row's sizes
+	// (ModelOf; absent from files of other tools and from before the
+	// key).
+	Model *Model `json:"model,omitempty"`
+}
+
+// Model is the work of a timed step besides its row's sizes: the
+// network's prior, KL estimate, likelihood and gradient estimator, and
+// the step's minibatch and weight draws. Two reports of different
+// models time different work: a mixture prior's Monte Carlo KL or 64-row
+// minibatches are not the seed's step.
+type Model struct {
+	Prior      string `json:"prior"`      // nodes.Normal or ScaleMixture's String: "normal:0,1"
+	KL         string `json:"kl"`         // graph.KLEstimate: "mc" or "closed"
+	Likelihood string `json:"likelihood"` // "fixed", "learned" or "hetero"
+	Estimator  string `json:"estimator"`  // "reparam" or "local" (local reparameterisation)
+	BatchSize  int    `json:"batch_size"` // rows per step; 0: every point
+	MCSamples  int    `json:"mc_samples"` // weight draws averaged per step
+}
+
+// ModelOf is the Model c's steps compute (its defaults filled in).
+func ModelOf(c train.Config) *Model {
+	c = c.WithDefaults()
+	g := c.Graph
+	return &Model{Prior: g.Prior.String(), KL: g.KL.String(), Likelihood: g.Lik().String(), Estimator: g.Estimator.String(),
+		BatchSize: c.Batch.Size, MCSamples: max(c.MCSamples, 1)}
 }
 
 // MaxReportBytes bounds a report Read takes: a sweep of thousands of sizes

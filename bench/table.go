@@ -57,7 +57,37 @@ func (b Backend) Details() string {
 	if b.Dtype != "" {
 		parts = append(parts, b.Dtype)
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(append(parts, b.Model.differences()...), ", ")
+}
+
+// differences name what m's step computes beyond the seed's (the normal
+// prior's Monte Carlo KL, the fixed likelihood, the full batch and one
+// draw), so that a comparison of two models' timings shows in the table:
+// "mixture:0.5,1,0.0025 prior, 64-row minibatches". None for nil.
+func (m *Model) differences() []string {
+	if m == nil {
+		return nil
+	}
+	var out []string
+	if m.Prior != "normal:0,1" {
+		out = append(out, m.Prior+" prior")
+	}
+	if m.KL != "mc" {
+		out = append(out, m.KL+" KL")
+	}
+	if m.Likelihood != "fixed" {
+		out = append(out, m.Likelihood+" likelihood")
+	}
+	if m.Estimator != "reparam" {
+		out = append(out, m.Estimator+" reparameterisation")
+	}
+	if m.BatchSize > 0 {
+		out = append(out, strconv.Itoa(m.BatchSize)+"-row minibatches")
+	}
+	if m.MCSamples > 1 {
+		out = append(out, strconv.Itoa(m.MCSamples)+" draws a step")
+	}
+	return out
 }
 
 // plural writes "1 layer", "5 layers".

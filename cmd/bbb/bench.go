@@ -122,7 +122,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	device, name := deviceName(m.device)
 	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.Dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.Workers, Threads: linalg.Threads()}
 	build := buildInfo()
-	rep.Build = &build
+	rep.Build, rep.Model = &build, bench.ModelOf(sw.Config.Train)
 	sw.Device = device
 	sw.Progress = progressTo(b.Quiet, stderr)
 	if rep.Rows, err = sw.Run(ctx); err != nil {
