@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bbb-go/bbb/internal/settingflag"
 )
 
 // SettingError is a value of a job's setting that the job cannot use:
@@ -44,12 +46,12 @@ func (e *SettingError) Text(name func(setting string) string) string {
 func ParseQuantiles(s string) ([]float64, error) {
 	var qs []float64
 	for _, f := range strings.Split(s, ",") {
-		q, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		q, err := settingflag.ParseFloat(strings.TrimSpace(f))
 		if err != nil || !(q >= 0 && q <= 1) {
 			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("%q is not a level in [0, 1]", f)}
 		}
 		if slices.Contains(qs, q) {
-			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("level %v appears twice", q)}
+			return nil, &SettingError{Setting: "Quantiles", Value: strconv.Quote(s), Reason: fmt.Sprintf("level %v appears twice", q+0)}
 		}
 		qs = append(qs, q+0) // (+0: -0 is level 0, its column q0, not q-0)
 	}
@@ -62,7 +64,7 @@ func ParseQuantiles(s string) ([]float64, error) {
 func ParseFractions(s string) ([]float64, error) {
 	var fr []float64
 	for _, f := range strings.Split(s, ",") {
-		v, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		v, err := settingflag.ParseFloat(strings.TrimSpace(f))
 		bad := func(format string, a ...any) error {
 			return &SettingError{Setting: "Fractions", Value: strconv.Quote(s), Reason: fmt.Sprintf(format, a...)}
 		}

@@ -99,9 +99,10 @@ func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {
 	fs.SetOutput(io.Discard)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(stdout)
 			fmt.Fprintf(stdout, "usage: bbb %s [flags]\n", fs.Name())
-			fs.PrintDefaults()
+			if err := settingflag.PrintDefaults(stdout, fs); err != nil {
+				return err
+			}
 			return errHelp
 		}
 		return usagef("%s: %v", fs.Name(), err)

@@ -81,11 +81,11 @@ func Register(fs *flag.FlagSet, s any) {
 		name, help := f.Tag.Get("flag"), f.Tag.Get("help")
 		switch p := v.Addr().Interface().(type) {
 		case *int:
-			fs.IntVar(p, name, *p, help)
+			fs.Var((*decimalInt)(p), name, help)
 		case *uint64:
-			fs.Uint64Var(p, name, *p, help)
+			fs.Var((*decimalUint64)(p), name, help)
 		case *float64:
-			fs.Float64Var(p, name, *p, help)
+			fs.Var((*decimalFloat)(p), name, help)
 		case *string:
 			fs.StringVar(p, name, *p, help)
 		case *bool:
@@ -149,15 +149,15 @@ func set(v reflect.Value, text string) error {
 		v.SetInt(int64(d))
 		return err
 	case reflect.Int:
-		n, err := strconv.ParseInt(text, 0, strconv.IntSize)
-		v.SetInt(n)
+		n, err := parseInt(text)
+		v.SetInt(int64(n))
 		return err
 	case reflect.Uint64:
-		n, err := strconv.ParseUint(text, 0, 64)
+		n, err := parseUint(text)
 		v.SetUint(n)
 		return err
 	case reflect.Float64:
-		x, err := strconv.ParseFloat(text, 64)
+		x, err := parseFloat(text)
 		v.SetFloat(x)
 		return err
 	case reflect.String:

@@ -11,7 +11,7 @@ import (
 type settings struct {
 	First  int           // not a flag (fields after it still are)
 	Count  int           `flag:"count" default:"5" help:"a count"`
-	Seed   uint64        `flag:"seed" default:"0x10" help:"a seed"`
+	Seed   uint64        `flag:"seed" default:"016" help:"a seed"`
 	Scale  float64       `flag:"scale" default:"0.0024787521766663585" help:"a scale"`
 	Name   string        `flag:"name" default:"normal" help:"a name"`
 	On     bool          `flag:"on" default:"true" help:"a switch"`
