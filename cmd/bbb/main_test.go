@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"image/png"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +100,27 @@ func TestDivergenceExit(t *testing.T) {
 	b, err := os.ReadFile(filepath.Join(out, "losses.csv"))
 	if err != nil || !strings.HasPrefix(string(b), "epoch,train,val\n") {
 		t.Errorf("losses.csv %q, %v", b, err)
+	}
+}
+
+// A diverged run into an --out that holds a finished run keeps that run
+// whole (a failed run leaves the previous set), and says so; its losses
+// take the place only of an --out without one.
+func TestDivergenceKeepsPreviousRun(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "run")
+	if code, _, stderr := runCLI("train", "--preset", "quick", "--epochs", "20", "--samples", "10", "--out", out, "-q"); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	before := snapshot(t, out)
+	code, _, stderr := runCLI("train", "--preset", "quick", "--lr", "10", "--out", out, "-q")
+	if code != exitRun || !strings.Contains(stderr, "diverged at epoch") || !strings.Contains(stderr, "keeps its previous run") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if after := snapshot(t, out); !maps.Equal(before, after) {
+		t.Error("a diverged run changed the previous run in --out")
+	}
+	if ents, _ := os.ReadDir(filepath.Dir(out)); len(ents) != 1 {
+		t.Errorf("%d entries beside the run, want only it (no stage, no lock left)", len(ents))
 	}
 }
 

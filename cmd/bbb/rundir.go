@@ -12,7 +12,7 @@ import (
 // A run's outputs are whole or absent, and bbb deletes only what it wrote:
 // train, bench and prune write every file into a staging folder beside
 // --out, which replaces --out in one rename when the run has finished (or
-// diverged, which keeps its losses). The protocol (manifest, lock,
+// diverged into an --out without a finished run: its losses). The protocol (manifest, lock,
 // carried subfolders, what the next run does after a kill -9) and the
 // check of a command's paths (rundir.Plan) are package rundir's;
 // docs/RUN-DIRECTORY.md describes them.

@@ -352,11 +352,15 @@ func (f *trainFlags) jobHooks(ctx context.Context, stage string) job.Hooks {
 }
 
 // jobError is a failed job's error for the exit code: a diverged run's
-// folder replaces --out (its losses say where it went wrong), and an input
-// the job could not use is named by its flag (--resume and --from: usage
-// errors).
+// folder (its losses say where it went wrong) takes the place of an --out
+// that holds no finished run; one that does keeps it, and the error says
+// so. An input the job could not use is named by its flag (--resume and
+// --from: usage errors).
 func (f *trainFlags) jobError(rd *runDir, err error) error {
 	if errors.Is(err, train.ErrDiverged) {
+		if rd.Previous {
+			return fmt.Errorf("%w; --out %s keeps its previous run (give a new --out to keep this run's losses)", err, f.files.Out)
+		}
 		if err := rd.Commit(); err != nil {
 			return err
 		}
