@@ -144,6 +144,9 @@ func (r Regression) Run(ctx context.Context, dir string, progress io.Writer) (tr
 		for _, l := range c.Layers {
 			layers.stats = append(layers.stats, train.LayerStat(l))
 		}
+		if len(reports) < len(c.Reports) && len(layers.stats) >= len(tr.Net.Layers) { // (Restore dropped the last report: its layers too)
+			layers.stats = layers.stats[:len(layers.stats)-len(tr.Net.Layers)]
+		}
 	}
 	onReport := layers.hook(prog.report)
 	_, runErr := tr.Run(ctx, func(rep train.Report) {

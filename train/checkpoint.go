@@ -92,7 +92,9 @@ func nodeArray(n *G.Node) (modelfile.Array, error) {
 // Restore continues training from c: parameters, Adam's state, the
 // epsilon streams, the epoch and the losses so far, on either graph
 // whichever saved c (a resident network's go into its store:
-// checkpoint_resident.go). It returns the reports made before.
+// checkpoint_resident.go). It returns the reports made before, those a
+// run made in one go to Config.Epochs makes (not the last report of a run
+// that ended off the ReportEvery grid).
 func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	t.settleEps() // no fill in flight from the state Restore replaces
 	if t.epoch != 0 {
@@ -141,6 +143,14 @@ func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	var reports []Report
 	for _, r := range c.Reports {
 		reports = append(reports, Report(r))
+	}
+	// A report at the file's epoch off the ReportEvery grid was its run's
+	// last (Run reports at the last epoch too): a run made in one go to
+	// Config.Epochs makes none there, so the resumed run drops it and
+	// takes its validation draw again.
+	if n := len(reports); n > 0 && reports[n-1].Epoch == t.epoch && t.epoch%t.Config.ReportEvery != 0 && t.epoch < t.Config.Epochs {
+		reports = reports[:n-1]
+		t.Val.draws = max(t.Val.draws, 1) - 1 // (a report made a draw: 0 only in a file made by hand)
 	}
 	return reports, nil
 }

@@ -166,7 +166,7 @@ func TestResidentResume(t *testing.T) {
 					t.Fatalf("parameter %d differs after resume", i)
 				}
 			}
-			if all := append(before, r3...); len(all) != len(r1)+1 || all[len(all)-1].TrainLoss != r1[len(r1)-1].TrainLoss {
+			if all := append(before, r3...); !slices.Equal(all, r1) { // (the first run's last report, at 5, dropped: TestCheckpointResume)
 				t.Errorf("reports %v, one run %v", all, r1)
 			}
 		})
@@ -213,7 +213,10 @@ func TestResumeAcrossGraphs(t *testing.T) {
 						t.Fatalf("%s: moments restored %v %v, file %v %v", p.Name(), m, v, c.Arrays["adam/m/"+p.Name()].Floats(), c.Arrays["adam/v/"+p.Name()].Floats())
 					}
 				}
-				if to.Epoch() != 5 || to.Val.draws != 2 {
+				// (Reports at 3 and 5; the one at 5 was the first run's last,
+				// off the grid of 3: a run to 10 makes none there, so its
+				// validation draw is taken again.)
+				if to.Epoch() != 5 || to.Val.draws != 1 {
 					t.Fatalf("restored at epoch %d, %d validation draws", to.Epoch(), to.Val.draws)
 				}
 				if !fromResident && (to.adam != nil || to.Net.Store.Step() != 0) {

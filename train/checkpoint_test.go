@@ -127,10 +127,23 @@ func TestCheckpointResume(t *testing.T) {
 		if !slices.Equal(one.TrainLosses, second.TrainLosses) {
 			t.Errorf("%v: training losses differ", dt)
 		}
-		// The run that stopped at 5 reported there too (its validation
-		// draw shifts later validation losses; the parameters are equal).
-		if all := append(before, r3...); len(all) != len(r1)+1 || all[len(all)-1].TrainLoss != r1[len(r1)-1].TrainLoss {
+		// The run that stopped at 5, off the grid of ReportEvery 3,
+		// reported there as its last epoch; the resumed run drops that
+		// report and its validation draw, so its reports are the one
+		// run's, validation losses included.
+		if all := append(before, r3...); !slices.Equal(all, r1) {
 			t.Errorf("%v: reports %v, one run %v", dt, all, r1)
+		}
+		// Restored with nothing left to run, the last report stays: it is
+		// the run's last.
+		done := ckptTrainer(t, dt, 5)
+		if kept, err := done.Restore(c); err != nil || !slices.Equal(kept, r2) || done.Val.draws != 2 {
+			t.Errorf("%v: restored at its last epoch: reports %v (%v), validation draws %d; want %v, 2", dt, kept, err, done.Val.draws, r2)
+		}
+		// A file without reports restores none.
+		c.Reports = nil
+		if none, err := ckptTrainer(t, dt, 10).Restore(c); err != nil || len(none) != 0 {
+			t.Errorf("%v: a file without reports: %v, %v", dt, none, err)
 		}
 	}
 }

@@ -212,10 +212,6 @@ func (f *trainFlags) check() error {
 	if err := f.modelFlags.check(); err != nil {
 		return err
 	}
-	if f.mio.resume != "" && (f.BatchSize > 0 || f.MCSamples > 1) {
-		// A checkpoint holds the epsilon streams, not the minibatch shuffle.
-		return usagef("--resume %s: not with --batch-size or --mc-samples (the checkpoint does not hold their random state)", f.mio.resume)
-	}
 	if err := checkFormat(&f.files.Format); err != nil {
 		return err
 	}
