@@ -1,6 +1,7 @@
 package data
 
 import (
+	"bufio"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -114,7 +115,7 @@ func ReadCSV(path string, cols CSVColumns) (Table, error) {
 
 // ParseCSV is ReadCSV from a reader; name is the file name for errors.
 func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(skipBOM(r))
 	cr.FieldsPerRecord = -1 // ragged rows are reported below, with their line
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -131,9 +132,6 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 	header = append([]string(nil), header...)
 	at := map[string][]int{} // each name's columns, 0-based
 	for i, h := range header {
-		if i == 0 {
-			h = strings.TrimPrefix(h, "\ufeff") // a UTF-8 byte order mark (spreadsheets write one)
-		}
 		h = strings.TrimSpace(headerName(h))
 		header[i] = h
 		at[h] = append(at[h], i)
@@ -313,4 +311,15 @@ func csvReadError(name string, err error) (Table, error) {
 		return Table{}, &CSVError{File: name, Line: pe.Line, Column: pe.Column, What: pe.Err.Error()}
 	}
 	return Table{}, &CSVError{File: name, What: err.Error()}
+}
+
+// skipBOM is r without a leading UTF-8 byte order mark (spreadsheets
+// write one: Excel's "CSV UTF-8", pandas' utf-8-sig): skipped before the
+// CSV reader sees it, so that a quoted first name ("x","y") reads.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && string(b) == "\ufeff" {
+		br.Discard(3)
+	}
+	return br
 }
