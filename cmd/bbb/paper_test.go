@@ -113,6 +113,32 @@ func TestPresetCalibrated(t *testing.T) {
 	}
 }
 
+// train refuses a batch size over its training rows before --out is
+// touched: its folders are not made (--data, whose rows are known once
+// read, and the seed's curve), and a sweep's check of its points
+// (checkTrainArgs) refuses it, so no point runs.
+func TestTrainBatchSizeCheckedFirst(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "d.csv")
+	writeCSV(t, csv, 20, false)
+	for _, args := range [][]string{
+		{"--data", csv, "--batch-size", "1000"},
+		{"--points", "200", "--batch-size", "1000"},
+	} {
+		out := filepath.Join(dir, "new", "run")
+		code, _, stderr := runCLI(append([]string{"train", "--epochs", "3", "-q", "--out", out}, args...)...)
+		if code != 2 || !strings.Contains(stderr, "--batch-size 1000: over the ") || strings.Count(stderr, "\n") != 1 {
+			t.Errorf("%v: exit %d, stderr %q", args, code, stderr)
+		}
+		if _, err := os.Stat(filepath.Dir(out)); err == nil {
+			t.Errorf("%v: --out's folder was made", args)
+		}
+		if err := checkTrainArgs(append([]string{"--epochs", "3", "--out", out}, args...)); err == nil {
+			t.Errorf("%v: a sweep's check of the point passed it", args)
+		}
+	}
+}
+
 // bench refuses a batch size over a swept size's training points before
 // timing anything (it used to fail at that size, exit 1).
 func TestBenchBatchSizeCheckedFirst(t *testing.T) {

@@ -156,6 +156,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
+	if _, err := f.trainingData(); err != nil { // (--batch-size against its rows: before --out is touched, and in a sweep's check)
+		return err
+	}
 	if checkOnly(ctx) {
 		return nil
 	}
@@ -165,6 +168,22 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer rd.Abort() // unless committed: --out keeps the previous run
 	return trainJob(ctx, f, rd, stdout, stderr)
+}
+
+// trainingData is the data the run trains on: --data's rows as read, or
+// the seed's curve (made here: a problem is a usage error), with
+// --batch-size checked against its training rows.
+func (f *trainFlags) trainingData() (data.Set, error) {
+	var d data.Set
+	if f.csv != nil {
+		d = f.csv.Raw
+	} else {
+		var err error
+		if d, err = data.MakeCurve(data.CurveConfig{N: f.Points}, f.Seed); err != nil {
+			return d, usagef("%v", err)
+		}
+	}
+	return d, flagError(f.CheckBatch(d))
 }
 
 // checkResumedData refuses --resume's data if it is not what the model
@@ -278,8 +297,12 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
 	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
+	var err error
+	if j.Data, err = f.trainingData(); err != nil {
+		return j, err
+	}
 	if f.csv != nil {
-		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
+		j.Scaler, j.XNames, j.YName = &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
 		j.Train.Graph.Inputs = f.csv.Inputs()
 		j.DataFile = rundir.AbsPath(f.df.Data)
 		if f.df.Val != "" {
@@ -287,13 +310,8 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 		} else {
 			j.ValSplit = f.df.ValSplit
 		}
-	} else {
-		var err error
-		if j.Data, err = data.MakeCurve(cfg.Data, cfg.Seed); err != nil {
-			return j, usagef("%v", err)
-		}
 	}
-	return j, flagError(f.CheckBatch(j.Data))
+	return j, nil
 }
 
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
