@@ -212,6 +212,10 @@ var errNotRegular = errors.New("not a regular file")
 // bytes). A file it cannot read is a *FileError, one it cannot parse a
 // *GridError that names path and the line.
 func ReadGrid(path string) (*Grid, error) {
+	// Stat first: opening a FIFO would wait for a writer.
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
+		return nil, &FileError{path, errNotRegular}
+	}
 	fh, err := os.Open(path)
 	if err != nil {
 		return nil, &FileError{path, unwrapPath(err)}

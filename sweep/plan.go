@@ -51,6 +51,9 @@ func (p *Plan) Write(dir string) error {
 
 // ReadPlan reads dir's plan; a folder without one is an error naming it.
 func ReadPlan(dir string) (*Plan, error) {
+	if st, err := os.Stat(filepath.Join(dir, PlanFile)); err == nil && !st.Mode().IsRegular() { // (a FIFO would wait for a writer)
+		return nil, fmt.Errorf("%s: not a sweep folder (%s is not a regular file)", dir, PlanFile)
+	}
 	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
 	if err != nil {
 		return nil, fmt.Errorf("%s: not a sweep folder (no readable %s): %w", dir, PlanFile, unwrapPath(err))
