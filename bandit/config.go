@@ -54,12 +54,12 @@ type Config struct {
 	// graph.LikFixed at Sigma (the default); graph.LikLearned learns one
 	// scale, starting at Sigma; graph.LikHetero predicts a scale per
 	// context and action (eating a poisonous mushroom is noisy, passing
-	// is not), starting near Sigma. The twins always fit the fixed one:
-	// at a fixed scale their loss is the squared error.
+	// is not), starting near Sigma. The twins fit neither: their loss is
+	// the squared error (a fixed scale of 1, whatever Sigma).
 	Likelihood graph.Likelihood
-	// Sigma is the Gaussian likelihood's scale (default 1): fixed, or
-	// where a learned one starts.
-	Sigma float64 `flag:"likelihood-sigma" help:"scale of the Gaussian reward likelihood (--likelihood learned, hetero: its start)"`
+	// Sigma is the BBB network's Gaussian likelihood scale (default 1):
+	// fixed, or where a learned one starts.
+	Sigma float64 `flag:"likelihood-sigma" help:"scale of the BBB network's Gaussian reward likelihood (--likelihood learned, hetero: its start)"`
 	// InitRho is the initial rho of every weight (default -8: sigma
 	// 0.00034, the network starts as the twin; docs/BANDIT.md).
 	InitRho float64 `flag:"init-rho" help:"initial rho of every weight (sigma = log(1 + e^rho))"`

@@ -60,7 +60,7 @@ func (b *buffer) push(m int32, a uint8, r float32) {
 func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, error) {
 	gc := c.graph(d.Width)
 	if !a.variational() {
-		gc.Likelihood = nil // the twin's loss is the fixed scale's
+		gc.Likelihood, gc.LikelihoodSigma = nil, 1 // the twin's loss is the squared error, whatever the BBB network's likelihood
 	}
 	l := &learner{agent: a, cfg: c, data: d, inputs: d.Width + numActions,
 		rng: rand.New(rand.NewPCG(c.Seed, streamAgent+16*uint64(index)))}

@@ -140,9 +140,9 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-// Config.Likelihood is the BBB network's alone: a learned or
-// heteroscedastic scale changes BBB's trajectory and leaves the twins'
-// (which fit the fixed scale) as they were. Result.NoiseSigma is the
+// Config.Likelihood and Sigma are the BBB network's alone: a learned or
+// heteroscedastic scale, or another fixed one, changes BBB's trajectory
+// and leaves the twins' (which fit the squared error) as they were. Result.NoiseSigma is the
 // learned scale, moved from its start (Sigma, 1), and 0 for the others.
 func TestLikelihoodIsBBBs(t *testing.T) {
 	d, err := data.EmbeddedMushrooms()
@@ -153,9 +153,13 @@ func TestLikelihoodIsBBBs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, lik := range []graph.Likelihood{graph.LikLearned{}, graph.LikHetero{}} {
+	for _, tc := range []struct {
+		lik   graph.Likelihood
+		sigma float64
+	}{{graph.LikLearned{}, 0}, {graph.LikHetero{}, 0}, {nil, 1e5}} { // (σ 1e5: the twins' Adam would feel it through its epsilon)
+		lik := tc.lik
 		c := small(200, 3)
-		c.Likelihood = lik
+		c.Likelihood, c.Sigma = lik, tc.sigma
 		r, err := Run(context.Background(), d, c)
 		if err != nil {
 			t.Fatalf("%v: %v", lik, err)

@@ -95,6 +95,10 @@ var banditHasBBB = effect{On: "agents", Why: "only the bbb agents train a weight
 	return false
 }}
 
+// banditTwinLoss: the reward likelihood's scale is the BBB network's; the
+// twins fit the squared error.
+var banditTwinLoss = effect{On: "agents", Why: "the twins of greedy and epsN fit the squared error", Has: banditHasBBB.Has}
+
 // flagDeps is every command's table, by its FlagSet's name: the tags of
 // its settings types, and the conditions of its other flags.
 var flagDeps = map[string]flagTable{
@@ -104,7 +108,7 @@ var flagDeps = map[string]flagTable{
 	"predict": tagged(&job.PredictSettings{}).With(flagTable{"max-memory": nil}),
 	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}),
 	"bandit": tagged(&bandit.Settings{}).With(flagTable{"max-memory": nil, "prior": {banditHasBBB}, "kl-data": {banditHasBBB},
-		"likelihood": {banditHasBBB}, "init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
+		"likelihood": {banditHasBBB}, "likelihood-sigma": {banditTwinLoss}, "init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},
 	"sweep":   sweepDeps(),
 }

@@ -136,7 +136,7 @@ func TestFlagDepsEveryFlagEveryMode(t *testing.T) {
 		{"predict", []string{"--model", csv, "--data", csv}, []string{"--samples", "1"}, nil},
 		{"prune", []string{"--model", csv}, []string{"--samples", "0"}, nil},
 		{"bandit", nil, []string{"--steps", "0"}, nil},
-		{"bandit", []string{"--agents", "greedy,eps5"}, []string{"--steps", "0"}, map[string]string{"prior": "agents", "kl-data": "agents", "likelihood": "agents", "init-rho": "agents",
+		{"bandit", []string{"--agents", "greedy,eps5"}, []string{"--steps", "0"}, map[string]string{"prior": "agents", "kl-data": "agents", "likelihood": "agents", "likelihood-sigma": "agents", "init-rho": "agents",
 			"rho-lr": "agents", "rho-opt": "agents"}},
 		{"bandit", []string{"--agents", "greedy,bbb-eps5"}, []string{"--steps", "0"}, nil}, // (the BBB network at its means)
 	}
