@@ -147,6 +147,14 @@ func (c Config) CheckSet() error {
 			return &SettingError{f.name, f.v, "need a finite value > 0"}
 		}
 	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"lr", c.LR}, {"rho-lr", c.RhoLR}} {
+		if f.v > maxLR {
+			return &SettingError{f.name, f.v, fmt.Sprintf("need at most %g (a step per update; past it a network only diverges)", float64(maxLR))}
+		}
+	}
 	// Scales the float32 network can hold with room for its products.
 	for _, f := range []struct {
 		name string
@@ -169,4 +177,5 @@ func (c Config) CheckSet() error {
 const (
 	minScale, maxScale = 1e-6, 1e6
 	maxInitRho         = 50
+	maxLR              = 10 // (bbb train's bound too)
 )

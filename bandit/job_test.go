@@ -28,7 +28,7 @@ func TestCheckSet(t *testing.T) {
 		t.Fatalf("a good config: %v", err)
 	}
 	edge := ok
-	edge.Sigma, edge.InitStd, edge.InitRho = 1e-6, 1e6, -50
+	edge.Sigma, edge.InitStd, edge.InitRho, edge.LR, edge.RhoLR = 1e-6, 1e6, -50, 10, 10
 	if err := edge.CheckSet(); err != nil {
 		t.Errorf("the bounds themselves: %v", err)
 	}
@@ -53,6 +53,8 @@ func TestCheckSet(t *testing.T) {
 		{func(c *Config) { c.Sigma = 1e-7 }, "bandit: likelihood-sigma 1e-07: want 1e-06 to 1e+06 (the network computes in float32)"},
 		{func(c *Config) { c.InitStd = 2e6 }, "bandit: init-std 2e+06: want 1e-06 to 1e+06 (the network computes in float32)"},
 		{func(c *Config) { c.RhoLR = 0 }, "bandit: rho-lr 0: need a finite value > 0"},
+		{func(c *Config) { c.LR = 10.5 }, "bandit: lr 10.5: need at most 10 (a step per update; past it a network only diverges)"},
+		{func(c *Config) { c.RhoLR = 1e30 }, "bandit: rho-lr 1e+30: need at most 10 (a step per update; past it a network only diverges)"},
 		{func(c *Config) { c.RhoLR = posInf() }, "bandit: rho-lr +Inf: need a finite value > 0"},
 		{func(c *Config) { c.RhoLR = math.NaN() }, "bandit: rho-lr NaN: need a finite value > 0"},
 	} {
@@ -300,6 +302,25 @@ func TestSeedsDivergedBeforeRecord(t *testing.T) {
 	for _, f := range []string{SeedPrefix(ok) + "regret.csv", SeedPrefix(ok) + "summary.json", "regret.csv", "summary.json"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// A diverged agent's error says which rates to lower: the rhos' rate is
+// the BBB network's alone (a flag refused with twin agents only).
+func TestDivergedErrorNamesItsRates(t *testing.T) {
+	seed := uint64(4)
+	for _, tc := range []struct {
+		e    DivergedError
+		want string
+	}{
+		{DivergedError{Agent: "bbb", Step: 7}, "bandit: agent bbb diverged at step 7: its predicted reward is not finite (lower --lr or --rho-lr)"},
+		{DivergedError{Agent: "bbb-eps1", Step: 7, Seed: &seed}, "bandit: agent bbb-eps1 diverged at step 7 of seed 4: its predicted reward is not finite (lower --lr or --rho-lr)"},
+		{DivergedError{Agent: "eps5", Step: 2}, "bandit: agent eps5 diverged at step 2: its predicted reward is not finite (lower --lr)"},
+		{DivergedError{Agent: "greedy", Step: 2}, "bandit: agent greedy diverged at step 2: its predicted reward is not finite (lower --lr)"},
+	} {
+		if got := tc.e.Error(); got != tc.want {
+			t.Errorf("%q, want %q", got, tc.want)
 		}
 	}
 }

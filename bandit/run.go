@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,7 +54,11 @@ func (e *DivergedError) Error() string {
 	if e.Seed != nil {
 		of = fmt.Sprintf(" of seed %d", *e.Seed)
 	}
-	return fmt.Sprintf("bandit: agent %s diverged at step %d%s: its predicted reward is not finite (lower --lr or --rho-lr)", e.Agent, e.Step, of)
+	lower := "--lr" // (a twin: its rhos are the BBB network's alone)
+	if e.Agent == "bbb" || strings.HasPrefix(e.Agent, "bbb-") {
+		lower = "--lr or --rho-lr"
+	}
+	return fmt.Sprintf("bandit: agent %s diverged at step %d%s: its predicted reward is not finite (lower %s)", e.Agent, e.Step, of, lower)
 }
 
 // Final is agent a's cumulative regret after Done steps (0 before any).
