@@ -228,7 +228,7 @@ func ReadGrid(path string) (*Grid, error) {
 }
 
 // ParseSeeds reads a comma-separated list of seeds (the --seeds flag) for
-// SetSeeds: each a whole number, spaces around it dropped.
+// SetSeeds: each a whole number, spaces around it dropped, each once.
 func ParseSeeds(s string) ([]string, error) {
 	seeds := strings.Split(s, ",")
 	for i, v := range seeds {
@@ -237,6 +237,9 @@ func ParseSeeds(s string) ([]string, error) {
 			return nil, fmt.Errorf("sweep: seeds %q: want comma-separated whole numbers", s)
 		}
 		seeds[i] = strconv.FormatUint(n, 10) // (01 is seed 1: one name, one point)
+		if slices.Contains(seeds[:i], seeds[i]) {
+			return nil, fmt.Errorf("sweep: seeds %q: seed %s listed twice", s, seeds[i])
+		}
 	}
 	return seeds, nil
 }

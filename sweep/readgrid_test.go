@@ -37,14 +37,20 @@ func TestReadGrid(t *testing.T) {
 	}
 }
 
-// ParseSeeds trims each seed and refuses anything but whole numbers.
+// ParseSeeds trims each seed and refuses anything but whole numbers, and
+// a seed listed twice, however written.
 func TestParseSeeds(t *testing.T) {
 	if s, err := ParseSeeds(" 1, 2 ,30"); err != nil || !slices.Equal(s, []string{"1", "2", "30"}) {
 		t.Errorf("got %q, %v", s, err)
 	}
-	// Written as the seed it is: 01 is seed 1 (a second 1 is then found).
+	// Written as the seed it is: 01 is seed 1 (a second 1 is refused).
 	if s, err := ParseSeeds("01,007,0"); err != nil || !slices.Equal(s, []string{"1", "7", "0"}) {
 		t.Errorf("got %q, %v", s, err)
+	}
+	for bad, want := range map[string]string{"1,2,1": "seed 1 listed twice", "7, 07": "seed 7 listed twice"} {
+		if _, err := ParseSeeds(bad); err == nil || err.Error() != `sweep: seeds "`+bad+`": `+want {
+			t.Errorf("%q: %v", bad, err)
+		}
 	}
 	for _, bad := range []string{"", "1,,2", "1,x", "-1", "1.5"} {
 		if _, err := ParseSeeds(bad); err == nil || err.Error() != `sweep: seeds "`+bad+`": want comma-separated whole numbers` {

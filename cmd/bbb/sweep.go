@@ -123,7 +123,7 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	if f.Seeds != "" {
 		seeds, err := sweep.ParseSeeds(f.Seeds)
 		if err != nil {
-			return usagef("--seeds %q: want comma-separated whole numbers", f.Seeds)
+			return usagef("--%s", strings.TrimPrefix(err.Error(), "sweep: "))
 		}
 		g.SetSeeds(seeds)
 	}
