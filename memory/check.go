@@ -45,17 +45,19 @@ func (e *TooLargeError) Error() string {
 }
 
 // Check refuses, with a *TooLargeError, a run whose estimate exceeds the
-// limit, or the machine's memory and swap whatever the limit, or, for the
-// zero Limit, the memory available now. nil where the run fits, or where
+// limit (named where it is under the machine's memory and swap), or the
+// machine's memory and swap whatever the limit (named where the limit is
+// above them), or, for the zero Limit, the memory available now. nil where the run fits, or where
 // the machine's memory is unknown (no /proc/meminfo and no cgroup limit).
 func Check(s Sizes, limit Limit) error {
 	need, top := Estimate(s)
 	if limit.bytes > 0 {
-		if total := Machine(); total > 0 && need > total {
-			return &TooLargeError{From: top.From, Need: need, Have: total, Over: OverMachine, Limit: limit}
-		}
-		if need > limit.bytes {
+		total := Machine()
+		if need > limit.bytes && (total <= 0 || limit.bytes <= total) { // (the limit binds: it is the one to name)
 			return &TooLargeError{From: top.From, Need: need, Have: limit.bytes, Over: OverLimit, Limit: limit}
+		}
+		if total > 0 && need > total {
+			return &TooLargeError{From: top.From, Need: need, Have: total, Over: OverMachine, Limit: limit}
 		}
 		return nil
 	}

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/bbb-go/bbb/memory"
@@ -18,6 +19,7 @@ func TestCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l100M := l
 	err = memory.Check(big, l)
 	var e *memory.TooLargeError
 	if !errors.As(err, &e) || e.Over != memory.OverLimit || e.From != "--points 900000" || e.Need != need || e.Have != 100<<20 || e.Limit != l {
@@ -42,6 +44,12 @@ func TestCheck(t *testing.T) {
 		memory.Format(need), memory.Format(machine))
 	if !errors.As(err, &e) || e.Over != memory.OverMachine || e.Have != machine || err.Error() != want {
 		t.Errorf("Check past the machine: %v, want %q", err, want)
+	}
+	// A limit under the machine's memory is the bound a run past both
+	// exceeds: it is named, not the machine's (which it did not raise).
+	err = memory.Check(huge, l100M)
+	if !errors.As(err, &e) || e.Over != memory.OverLimit || e.Have != 100<<20 || !strings.HasSuffix(err.Error(), "over --max-memory 100.0 MiB") {
+		t.Errorf("Check past the machine and a lower limit: %v", err)
 	}
 	if avail := memory.Available(); avail > 0 {
 		if !(avail <= machine) {
