@@ -302,7 +302,9 @@ func (p *Plan) checkPair(o, x ioPath) error {
 				o.flag, o.path, x.flag, x.path, x.flag)
 		}
 	case writeDir:
-		if (x.role == readFile || x.role == readDir) && (same || inside(x.abs, o.abs)) && !p.rewritten(x) {
+		// A file directly in the folder goes with the old run; a subfolder,
+		// and all it holds, is carried into the new one.
+		if (x.role == readFile || x.role == readDir) && (same || x.role == readFile && filepath.Dir(x.abs) == o.abs) && !p.rewritten(x) {
 			hint := ""
 			for _, w := range p.paths {
 				if w.updates == x.flag {

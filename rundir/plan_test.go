@@ -45,6 +45,8 @@ func TestPlanCheck(t *testing.T) {
 	os.MkdirAll("sub", 0o755)
 	writeRun(t, "run", "train", map[string]string{"m.npz": ""})
 	os.MkdirAll("run/sub", 0o755)
+	os.WriteFile("run/sub/d.csv", []byte("x,y\n"), 0o644)
+	os.MkdirAll("run/mnist", 0o755)
 	os.Symlink("data.csv", "link.csv")
 	os.Symlink("run", "runlink")
 	writeRun(t, "bench-run", "bench", map[string]string{"a.txt": "a"})
@@ -89,6 +91,8 @@ func TestPlanCheck(t *testing.T) {
 			p.OutDir("--out", "run")
 		},
 			"--out run: holds the --resume input run/m.npz, which replacing --out would delete; write into another folder (or --save that same file, which the run rewrites)"},
+		{"input in a subfolder of out", func(p *Plan) { p.In("--data", "run/sub/d.csv"); p.OutDir("--out", "run") }, ""}, // (subfolders are carried into the new run)
+		{"input dir in out", func(p *Plan) { p.InDir("--mnist-dir", "run/mnist"); p.OutDir("--out", "run") }, ""},
 		{"out is input dir", func(p *Plan) { p.InDir("--mnist-dir", "mnist"); p.OutDir("--out", "mnist") },
 			"--out mnist: holds the --mnist-dir input mnist, which replacing --out would delete; write into another folder"},
 		{"file deep in out", func(p *Plan) { p.Out("--save", "run/sub/m.npz"); p.OutDir("--out", "run") },
