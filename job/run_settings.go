@@ -54,18 +54,23 @@ func (r RunSettings) Check(task graph.Task) error {
 	return nil
 }
 
-// CheckCheckpoints checks CheckpointEvery: 0, or a multiple of
-// ReportEvery (a checkpoint is written with a report) below Epochs.
-func (r RunSettings) CheckCheckpoints() error {
+// CheckCheckpoints checks CheckpointEvery for a run from epoch start (0,
+// or the epoch of the model it resumes): 0, or a multiple of ReportEvery
+// (a checkpoint is written with a report) with a multiple after start and
+// before Epochs.
+func (r RunSettings) CheckCheckpoints(start int) error {
 	switch {
 	case r.CheckpointEvery < 0:
 		return intSettingError("CheckpointEvery", r.CheckpointEvery, "need a value >= 0")
 	case r.CheckpointEvery > 0 && r.CheckpointEvery%r.ReportEvery != 0:
 		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery),
 			Reason: fmt.Sprintf("need a multiple of {ReportEvery} %d", r.ReportEvery), Refs: []string{"ReportEvery"}}
-	case r.CheckpointEvery > 0 && r.CheckpointEvery >= r.Epochs:
+	case r.CheckpointEvery > 0 && start == 0 && r.CheckpointEvery >= r.Epochs:
 		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery), Refs: []string{"Epochs"},
 			Reason: fmt.Sprintf("no checkpoint would come before the last epoch ({Epochs} %d), whose model the run writes anyway", r.Epochs)}
+	case r.CheckpointEvery > 0 && (start/r.CheckpointEvery+1)*r.CheckpointEvery >= r.Epochs:
+		return &SettingError{Setting: "CheckpointEvery", Value: strconv.Itoa(r.CheckpointEvery), Refs: []string{"Epochs"},
+			Reason: fmt.Sprintf("no checkpoint would come after the resumed model's epoch %d and before the last ({Epochs} %d), whose model the run writes anyway", start, r.Epochs)}
 	}
 	return nil
 }

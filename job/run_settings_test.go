@@ -42,18 +42,23 @@ func TestRunSettingsCheck(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		every int
-		want  string
+		every, start int
+		want         string
 	}{
-		{0, ""}, {10, ""}, {-1, "<CheckpointEvery> -1: need a value >= 0"},
-		{7, "<CheckpointEvery> 7: need a multiple of <ReportEvery> 5"},
-		{ok.Epochs - ok.ReportEvery, ""},
-		{ok.Epochs, fmt.Sprintf("<CheckpointEvery> %d: no checkpoint would come before the last epoch (<Epochs> %d), whose model the run writes anyway", ok.Epochs, ok.Epochs)},
+		{0, 0, ""}, {10, 0, ""}, {-1, 0, "<CheckpointEvery> -1: need a value >= 0"},
+		{7, 0, "<CheckpointEvery> 7: need a multiple of <ReportEvery> 5"},
+		{ok.Epochs - ok.ReportEvery, 0, ""},
+		{ok.Epochs, 0, fmt.Sprintf("<CheckpointEvery> %d: no checkpoint would come before the last epoch (<Epochs> %d), whose model the run writes anyway", ok.Epochs, ok.Epochs)},
+		// Resumed from epoch start: a multiple of the period after it and before Epochs.
+		{10, ok.Epochs - 11, ""},
+		{10, ok.Epochs - 10, fmt.Sprintf("<CheckpointEvery> 10: no checkpoint would come after the resumed model's epoch %d and before the last (<Epochs> %d), whose model the run writes anyway", ok.Epochs-10, ok.Epochs)},
+		{10, ok.Epochs - 5, fmt.Sprintf("<CheckpointEvery> 10: no checkpoint would come after the resumed model's epoch %d and before the last (<Epochs> %d), whose model the run writes anyway", ok.Epochs-5, ok.Epochs)},
+		{ok.Epochs, 5, fmt.Sprintf("<CheckpointEvery> %d: no checkpoint would come after the resumed model's epoch 5 and before the last (<Epochs> %d), whose model the run writes anyway", ok.Epochs, ok.Epochs)},
 	} {
 		r := ok
 		r.CheckpointEvery = c.every
-		if got := settingText(t, r.CheckCheckpoints()); got != c.want {
-			t.Errorf("every %d: %q, want %q", c.every, got, c.want)
+		if got := settingText(t, r.CheckCheckpoints(c.start)); got != c.want {
+			t.Errorf("every %d from %d: %q, want %q", c.every, c.start, got, c.want)
 		}
 	}
 }

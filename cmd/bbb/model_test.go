@@ -232,6 +232,27 @@ func TestResumeMinibatchesOffTheReportGrid(t *testing.T) {
 	}
 }
 
+// --checkpoint-every on a resume counts from the model's epoch: one whose
+// next multiple is the last epoch or past it would write nothing, and is
+// refused as on a run from the start.
+func TestResumeCheckpointEveryFromTheModelsEpoch(t *testing.T) {
+	dir := t.TempDir()
+	model := filepath.Join(dir, "m.npz")
+	if code, _, stderr := runCLI("train", "--hidden", "4", "--layers", "2", "--points", "200", "--epochs", "20", "--report-every", "10", "--samples", "4", "--no-figures", "-q", "--save", model, "--out", filepath.Join(dir, "a")); code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	resume := func(epochs, every string) (int, string) {
+		code, _, stderr := runCLI("train", "--resume", model, "--epochs", epochs, "--checkpoint-every", every, "--samples", "4", "--no-figures", "-q", "--out", filepath.Join(dir, "b"))
+		return code, stderr
+	}
+	if code, stderr := resume("30", "20"); code != exitUsage || !strings.Contains(stderr, "--checkpoint-every 20: no checkpoint would come after the resumed model's epoch 20 and before the last (--epochs 30)") {
+		t.Errorf("every 20 from 20 to 30: exit %d, %q", code, stderr)
+	}
+	if code, stderr := resume("40", "30"); code != exitOK {
+		t.Errorf("every 30 from 20 to 40 (a checkpoint at 30): exit %d, %q", code, stderr)
+	}
+}
+
 // A resumed run reports at the epochs of the run it continues (the model
 // file records --report-every), and its losses.csv and layers.csv are
 // those of the run made in one go; --report-every given again wins.

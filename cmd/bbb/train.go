@@ -246,7 +246,11 @@ func (f *trainFlags) check() error {
 // checkOutputs checks --checkpoint-every, --save and --cpuprofile (train
 // and train --preset mnist).
 func (f *trainFlags) checkOutputs() error {
-	if err := f.run.CheckCheckpoints(); err != nil {
+	start := 0
+	if f.mio.ckpt != nil {
+		start = f.mio.ckpt.Model.Epoch
+	}
+	if err := f.run.CheckCheckpoints(start); err != nil {
 		return flagError(err)
 	}
 	return checkPlan(f.ioPlan())
