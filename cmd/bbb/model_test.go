@@ -242,7 +242,7 @@ func TestResumeCheckpointEveryFromTheModelsEpoch(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	resume := func(epochs, every string) (int, string) {
-		code, _, stderr := runCLI("train", "--resume", model, "--epochs", epochs, "--checkpoint-every", every, "--samples", "4", "--no-figures", "-q", "--out", filepath.Join(dir, "b"))
+		code, _, stderr := runCLI("train", "--resume", model, "--epochs", epochs, "--checkpoint-every", every, "--save", filepath.Join(dir, "b.npz"), "--samples", "4", "--no-figures", "-q", "--out", filepath.Join(dir, "b"))
 		return code, stderr
 	}
 	if code, stderr := resume("30", "20"); code != exitUsage || !strings.Contains(stderr, "--checkpoint-every 20: no checkpoint would come after the resumed model's epoch 20 and before the last (--epochs 30)") {
