@@ -243,6 +243,14 @@ func TestExpandOneValueTwoSpellings(t *testing.T) {
 		"hidden = [05, 5]\n":                            `g.grid: key "hidden": 05 and 5 are one value (a point would run twice)`,
 		"lr = [0.01, 0.02, 1e-2]\n":                     `g.grid: key "lr": 0.01 and 1e-2 are one value (a point would run twice)`,
 		"lr = [0.01, 0.1]\nprior = [normal, mixture]\n": "",
+		// A list value: item by item, as train reads it (spaces aside, numbers decimal).
+		`lr-milestones = ["2,3", "4", "2, 3"]` + "\n": `g.grid: key "lr-milestones": 2,3 and 2, 3 are one value (a point would run twice)`,
+		`lr-milestones = ["2,3", "02,3"]` + "\n":      `g.grid: key "lr-milestones": 2,3 and 02,3 are one value (a point would run twice)`,
+		`x-cols = ["a,b", "a, b"]` + "\n":             `g.grid: key "x-cols": a,b and a, b are one value (a point would run twice)`,
+		`lr-milestones = ["2,3", "2,4", "2"]` + "\n":  "",
+		`x-cols = ["a,b", "b,a"]` + "\n":              "",
+		"hidden = [10, 010]\n":                        `g.grid: key "hidden": 10 and 010 are one value (a point would run twice)`,
+		"hidden = [5, 0x5]\n":                         "", // (two spellings Expand does not equate: train refuses 0x5, the check of the points says so)
 	} {
 		_, err := Expand(parse(t, text))
 		if (err == nil) != (want == "") || err != nil && err.Error() != want {

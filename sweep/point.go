@@ -5,8 +5,9 @@ import (
 	"encoding/hex"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/bbb-go/bbb/internal/settingflag"
 )
 
 // Point is one run of a sweep: its flags and the name of its folder.
@@ -45,9 +46,7 @@ func Expand(g *Grid) ([]Point, error) {
 	for _, a := range g.Axes { // (one value spelt twice would run twice under two names)
 		for i, v := range a.Values {
 			for _, w := range a.Values[:i] {
-				x, errX := strconv.ParseFloat(v, 64)
-				y, errY := strconv.ParseFloat(w, 64)
-				if errX == nil && errY == nil && x == y && v != w {
+				if v != w && sameValue(v, w) {
 					return nil, gridErrorf("%s: key %q: %s and %s are one value (a point would run twice)", g.File, a.Flag, w, v)
 				}
 			}
@@ -179,4 +178,24 @@ func Check(g *Grid, points []Point, dir string, c Checker) error {
 		}
 	}
 	return nil
+}
+
+// sameValue reports two spellings of one flag value as train reads it: the
+// same numbers (decimal, as a flag reads them: 5, 5.0, 05), or the same
+// comma-separated list of them or of words, spaces around items aside
+// ("2,3", "2, 3", "02,3" for --lr-milestones).
+func sameValue(v, w string) bool {
+	vs, ws := strings.Split(v, ","), strings.Split(w, ",")
+	if len(vs) != len(ws) {
+		return false
+	}
+	for i := range vs {
+		a, b := strings.TrimSpace(vs[i]), strings.TrimSpace(ws[i])
+		x, errX := settingflag.ParseFloat(a)
+		y, errY := settingflag.ParseFloat(b)
+		if !(errX == nil && errY == nil && x == y || a == b) {
+			return false
+		}
+	}
+	return true
 }
