@@ -2,6 +2,7 @@ package data
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -115,7 +116,7 @@ func ReadCSV(path string, cols CSVColumns) (Table, error) {
 
 // ParseCSV is ReadCSV from a reader; name is the file name for errors.
 func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
-	cr := csv.NewReader(skipBOM(r))
+	cr := csv.NewReader(macLines(skipBOM(r)))
 	cr.FieldsPerRecord = -1 // ragged rows are reported below, with their line
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -322,4 +323,29 @@ func skipBOM(r io.Reader) io.Reader {
 		br.Discard(3)
 	}
 	return br
+}
+
+// macLines reads a file whose lines end in a lone carriage return (classic
+// Mac OS, some spreadsheets' "CSV (Macintosh)"), which the CSV reader
+// would take as one line, with newlines instead: one whose first 64 KiB
+// hold a carriage return and no newline. Other files are read as they are.
+func macLines(r io.Reader) io.Reader {
+	br := bufio.NewReaderSize(r, 64<<10)
+	head, _ := br.Peek(64 << 10)
+	if bytes.IndexByte(head, '\n') >= 0 || bytes.IndexByte(head, '\r') < 0 {
+		return br
+	}
+	return crToLF{br}
+}
+
+type crToLF struct{ r io.Reader }
+
+func (c crToLF) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i, b := range p[:n] {
+		if b == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }

@@ -24,6 +24,11 @@ func TestParseCSV(t *testing.T) {
 			t.Errorf("byte order mark, %q: %+v, %v", in, tab, err)
 		}
 	}
+	for _, in := range []string{"x,y\r1,2\r3,4\r", "\ufeffx,y\r1,2\r3,4", "x,y\r\n1,2\r\n3,4\r\n", "x,\"y\"\r1,2\r3,\"4\"\r"} { // (classic Mac line ends; Windows')
+		if tab, err := ParseCSV(strings.NewReader(in), "f.csv", CSVColumns{}); err != nil || tab.Rows() != 2 || tab.Y[1] != 4 {
+			t.Errorf("line ends of %q: %+v, %v", in, tab, err)
+		}
+	}
 	if tab, err := ParseCSV(strings.NewReader("x,\ufeffy\n1,2\n"), "f.csv", CSVColumns{XCols: []string{"x"}, YCol: "y"}); err == nil {
 		t.Errorf("a byte order mark inside the header was taken: %+v", tab) // (only the file's first bytes are one)
 	}
