@@ -4,7 +4,6 @@ package main
 
 import (
 	"bytes"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -30,32 +29,6 @@ func tinyTrainData(args ...string) []string {
 	t := tinyTrain(args...)
 	i := slices.Index(t, "--points")
 	return slices.Delete(t, i, i+2)
-}
-
-// snapshot records every entry under dir (not following links) and the
-// bytes of its regular files.
-func snapshot(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	snap := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		snap[rel] = d.Type().String()
-		if d.Type().IsRegular() {
-			b, err := os.ReadFile(p)
-			if err != nil {
-				return err
-			}
-			snap[rel] += string(b)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snap
 }
 
 // Issue 23, items 1 and 2: an output that is an input or another output
