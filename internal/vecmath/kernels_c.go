@@ -4,11 +4,14 @@ package vecmath
 
 /*
 #cgo CFLAGS: -O3
+#cgo LDFLAGS: -lm
 // Selects (a < b ? c : d) on floats become vector blends only when GCC may
 // assume no FP traps; the kernels raise none that matter (no flags read).
 #pragma GCC optimize("no-trapping-math")
 #include <stdint.h>
 #include <string.h>
+#include <math.h>
+#include <immintrin.h>
 
 // e^x for x <= 0 (every use here: e^-|t|), 0 below -87.33 (where e^x is
 // subnormal). Cephes expf: x = n·ln2 + r, a degree-5 polynomial in r.
@@ -121,6 +124,47 @@ CLONES void vm_normal_logprob(float *restrict out, const float *restrict z, cons
 		out[i] = -0.5f * r * r - log_pos(s[i]) - 0.91893853320467274f;
 	}
 }
+
+// Adam's update (vecmath.Adam), each operation rounded as Go's loop rounds
+// it: 8 floats at a time with AVX where the CPU has it (written with
+// intrinsics: GCC vectorises no sqrtf while errno may be set, and cgo
+// takes no -fno-math-errno; AVX has no fused multiply-add to contract
+// into), the rest one at a time.
+__attribute__((optimize("fp-contract=off")))
+static void adam_scalar(float *w, float *m, float *v, const float *g, long n, float b1, float b2, float step, float rbc2, float eps) {
+	float c1 = 1.0f - b1, c2 = 1.0f - b2;
+	for (long i = 0; i < n; i++) {
+		float gi = g[i];
+		float mi = b1 * m[i] + c1 * gi;
+		float vi = b2 * v[i] + c2 * gi * gi;
+		m[i] = mi;
+		v[i] = vi;
+		w[i] = w[i] - step * mi / (sqrtf(vi) * rbc2 + eps);
+	}
+}
+
+__attribute__((target("avx"), optimize("fp-contract=off")))
+static long adam_avx(float *w, float *m, float *v, const float *g, long n, float b1, float b2, float step, float rbc2, float eps) {
+	__m256 vb1 = _mm256_set1_ps(b1), vc1 = _mm256_set1_ps(1.0f - b1);
+	__m256 vb2 = _mm256_set1_ps(b2), vc2 = _mm256_set1_ps(1.0f - b2);
+	__m256 vstep = _mm256_set1_ps(step), vr = _mm256_set1_ps(rbc2), veps = _mm256_set1_ps(eps);
+	long i = 0;
+	for (; i + 8 <= n; i += 8) {
+		__m256 gi = _mm256_loadu_ps(g + i);
+		__m256 mi = _mm256_add_ps(_mm256_mul_ps(vb1, _mm256_loadu_ps(m + i)), _mm256_mul_ps(vc1, gi));
+		__m256 vi = _mm256_add_ps(_mm256_mul_ps(vb2, _mm256_loadu_ps(v + i)), _mm256_mul_ps(_mm256_mul_ps(vc2, gi), gi));
+		_mm256_storeu_ps(m + i, mi);
+		_mm256_storeu_ps(v + i, vi);
+		__m256 den = _mm256_add_ps(_mm256_mul_ps(_mm256_sqrt_ps(vi), vr), veps);
+		_mm256_storeu_ps(w + i, _mm256_sub_ps(_mm256_loadu_ps(w + i), _mm256_div_ps(_mm256_mul_ps(vstep, mi), den)));
+	}
+	return i;
+}
+
+void vm_adam(float *w, float *m, float *v, const float *g, long n, float b1, float b2, float step, float rbc2, float eps) {
+	long done = __builtin_cpu_supports("avx") ? adam_avx(w, m, v, g, n, b1, b2, step, rbc2, eps) : 0;
+	adam_scalar(w + done, m + done, v + done, g + done, n - done, b1, b2, step, rbc2, eps);
+}
 */
 import "C"
 
@@ -177,4 +221,13 @@ func normalLogProb(out, z, mu, s []float32) {
 	}
 	_, _, _ = out[len(z)-1], mu[len(z)-1], s[len(z)-1]
 	C.vm_normal_logprob(p(out), p(z), p(mu), p(s), C.long(len(z)))
+}
+
+func adam32(w, m, v, g []float32, b1, b2, step, rbc2, eps float32) {
+	if len(g) < minC {
+		adamGo(w, m, v, g, b1, b2, step, rbc2, eps)
+		return
+	}
+	_, _, _ = w[len(g)-1], m[len(g)-1], v[len(g)-1]
+	C.vm_adam(p(w), p(m), p(v), p(g), C.long(len(g)), C.float(b1), C.float(b2), C.float(step), C.float(rbc2), C.float(eps))
 }
