@@ -14,4 +14,5 @@ func normalLogProb(out, z, mu, s []float32)      { normalLogProbGo(out, z, mu, s
 func adam32(w, m, v, g []float32, b1, b2, step, rbc2, eps float32) {
 	adamGo(w, m, v, g, b1, b2, step, rbc2, eps)
 }
+
 const minC = 64 // (the C kernels' cut-off; the Go loops take every length here)
