@@ -2,7 +2,9 @@ package graph
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	G "gorgonia.org/gorgonia"
@@ -87,8 +89,56 @@ func (n *Network) DOT() string {
 	return b.String()
 }
 
-// GorgoniaDOT is Gorgonia's own dump of the whole graph.
-func (n *Network) GorgoniaDOT() string { return n.Graph.ToDot() }
+// GorgoniaDOT is Gorgonia's own dump of the whole graph, made the same
+// text for the same graph run after run, so that two graphs can be
+// diffed: its node names (Node_ and the node's address) are Node_n and
+// the node's ID, other addresses (the values' pointers) "addr", Go's
+// "%!s(NIL)" for a node without a value "nil", and each run of its node
+// and edge statements, which Gorgonia writes in a map's order, sorted.
+func (n *Network) GorgoniaDOT() string {
+	names := map[string]string{}
+	for _, node := range n.Graph.AllNodes() {
+		names[fmt.Sprintf("Node_%p", node)] = "Node_n" + strconv.FormatInt(node.ID(), 10)
+	}
+	text := nodeName.ReplaceAllStringFunc(n.Graph.ToDot(), func(a string) string {
+		if name, ok := names[a]; ok {
+			return name
+		}
+		return a
+	})
+	text = strings.ReplaceAll(address.ReplaceAllString(text, "addr"), "%!s(NIL)", "nil")
+	// A statement is a line starting with a tab, with the lines after it
+	// that do not (a node's HTML label); each run of node and edge
+	// statements is sorted where it stands (within its subgraph).
+	lines := strings.Split(strings.TrimRight(text, "\n"), "\n")
+	var out, run []string
+	flush := func() {
+		sort.Strings(run)
+		out, run = append(out, run...), run[:0]
+	}
+	for i := 0; i < len(lines); {
+		j := i + 1
+		for j < len(lines) && !strings.HasPrefix(lines[j], "\t") && lines[j] != "}" {
+			j++
+		}
+		if st := strings.Join(lines[i:j], "\n"); strings.HasPrefix(st, "\tNode_") {
+			run = append(run, st)
+		} else {
+			flush()
+			out = append(out, st)
+		}
+		i = j
+	}
+	flush()
+	return strings.Join(out, "\n") + "\n"
+}
+
+// nodeName and address are a node's name and a pointer as Gorgonia's DOT
+// writes them (some pointers with a trailing x: "%xx" of a number).
+var (
+	nodeName = regexp.MustCompile(`Node_0x[0-9a-f]+`)
+	address  = regexp.MustCompile(`0x[0-9a-f]+x?`)
+)
 
 var roleColor = map[string]string{
 	"learnable": "#cfe2f3", "eps": "#fff2cc", "sigma": "#d9d2e9", "objective": "#f9cb9c",
