@@ -58,7 +58,7 @@ func (c CurveConfig) Validate() error {
 	// nVal < N whatever f < 1 is: the product of N (exact below 2^53)
 	// and f <= 1-2^-53 rounds below N, so only an empty validation set
 	// is possible.
-	nVal := int(float64(c.N) * c.ValFraction)
+	nVal := c.N - c.TrainRows()
 	if nVal < 1 {
 		return fmt.Errorf("train: %d points with validation fraction %v leave an empty set", c.N, c.ValFraction)
 	}
@@ -83,6 +83,13 @@ type Set struct {
 	Train, Val Split
 }
 
+// TrainRows is the training points of the curve c makes (its defaults
+// filled in): N less the validation fraction's, known without making it.
+func (c CurveConfig) TrainRows() int {
+	c = c.WithDefaults()
+	return c.N - int(float64(c.N)*c.ValFraction)
+}
+
 // MakeCurve draws the seed's data from seed: evenly spaced x, f(x) plus
 // Normal noise, then a random ValFraction of the indices held out.
 func MakeCurve(cfg CurveConfig, seed uint64) (Set, error) {
@@ -102,7 +109,7 @@ func MakeCurve(cfg CurveConfig, seed uint64) (Set, error) {
 	}
 	x[c.N-1] = c.XMax
 
-	nVal := int(float64(c.N) * c.ValFraction)
+	nVal := c.N - c.TrainRows()
 	perm := rand.New(rand.NewPCG(seed, streamSplit)).Perm(c.N)
 	isVal := make([]bool, c.N)
 	valIdx := perm[:nVal]

@@ -108,3 +108,16 @@ func TestMakeCurveSpacingAndSmallSplit(t *testing.T) {
 		}
 	}
 }
+
+// TrainRows is the training points MakeCurve makes, known without it.
+func TestCurveTrainRows(t *testing.T) {
+	for _, c := range []CurveConfig{{}, {N: 10}, {N: 11, ValFraction: 0.3}, {N: 1003, ValFraction: 0.5}} {
+		d, err := MakeCurve(c, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.TrainRows(); got != d.Train.Len() {
+			t.Errorf("%+v: TrainRows %d, MakeCurve's %d", c, got, d.Train.Len())
+		}
+	}
+}

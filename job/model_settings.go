@@ -269,9 +269,13 @@ func (s *ModelSettings) TrainConfig(resident bool) train.Config {
 
 // CheckBatch refuses a BatchSize over the training rows of d (known once
 // the data is made, before training).
-func (s *ModelSettings) CheckBatch(d data.Set) error {
-	if s.BatchSize > d.Train.Len() {
-		return &SettingError{Setting: "BatchSize", Value: strconv.Itoa(s.BatchSize), Reason: fmt.Sprintf("over the %d training points", d.Train.Len())}
+func (s *ModelSettings) CheckBatch(d data.Set) error { return s.CheckBatchRows(d.Train.Len()) }
+
+// CheckBatchRows refuses a BatchSize over rows training rows (the seed's
+// curve: data.CurveConfig.TrainRows, known before it is made).
+func (s *ModelSettings) CheckBatchRows(rows int) error {
+	if s.BatchSize > rows {
+		return &SettingError{Setting: "BatchSize", Value: strconv.Itoa(s.BatchSize), Reason: fmt.Sprintf("over the %d training points", rows)}
 	}
 	return nil
 }

@@ -156,7 +156,11 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 	}
-	if _, err := f.trainingData(); err != nil { // (--batch-size against its rows: before --out is touched, and in a sweep's check)
+	rows := data.CurveConfig{N: f.Points}.TrainRows() // (--batch-size against them: before --out is touched, and in a sweep's check)
+	if f.csv != nil {
+		rows = f.csv.Raw.Train.Len()
+	}
+	if err := flagError(f.CheckBatchRows(rows)); err != nil {
 		return err
 	}
 	if checkOnly(ctx) {
@@ -170,21 +174,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return trainJob(ctx, f, rd, stdout, stderr)
 }
 
-// trainingData is the data the run trains on: --data's rows as read, or
-// the seed's curve (made here: a problem is a usage error), with
-// --batch-size checked against its training rows.
-func (f *trainFlags) trainingData() (data.Set, error) {
-	var d data.Set
-	if f.csv != nil {
-		d = f.csv.Raw
-	} else {
-		var err error
-		if d, err = data.MakeCurve(data.CurveConfig{N: f.Points}, f.Seed); err != nil {
-			return d, usagef("%v", err)
-		}
-	}
-	return d, flagError(f.CheckBatch(d))
-}
+
 
 // checkResumedData refuses --resume's data if it is not what the model
 // was trained on (modelfile.File.CheckData), naming the flag and file.
@@ -301,12 +291,8 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
 	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
-	var err error
-	if j.Data, err = f.trainingData(); err != nil {
-		return j, err
-	}
 	if f.csv != nil {
-		j.Scaler, j.XNames, j.YName = &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
+		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
 		j.Train.Graph.Inputs = f.csv.Inputs()
 		j.DataFile = rundir.AbsPath(f.df.Data)
 		if f.df.Val != "" {
@@ -314,8 +300,13 @@ func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regre
 		} else {
 			j.ValSplit = f.df.ValSplit
 		}
+	} else {
+		var err error
+		if j.Data, err = data.MakeCurve(cfg.Data, cfg.Seed); err != nil {
+			return j, usagef("%v", err)
+		}
 	}
-	return j, nil
+	return j, flagError(f.CheckBatch(j.Data))
 }
 
 // jobOutputs are a job's outputs: --format, --no-figures, --save (in the
