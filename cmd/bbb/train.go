@@ -174,8 +174,6 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return trainJob(ctx, f, rd, stdout, stderr)
 }
 
-
-
 // checkResumedData refuses --resume's data if it is not what the model
 // was trained on (modelfile.File.CheckData), naming the flag and file.
 func (f *trainFlags) checkResumedData(c *modelfile.File) error {
