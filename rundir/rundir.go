@@ -48,10 +48,11 @@ type Dir struct {
 	// Kept says which leftovers of earlier runs were kept because they
 	// hold something bbb did not write that Out already has a name for.
 	Kept []string
-	// Previous says that Out held a finished run when it was opened: a
-	// run that fails but would keep what it wrote (a diverged training's
-	// losses) commits only where it replaces no run (Previous false).
-	Previous bool
+	// Previous lists the files of the run Out held when it was opened (its
+	// manifest's; nil for none): a run that fails but would keep what it
+	// wrote (a diverged training's losses) commits only where it replaces
+	// no finished run.
+	Previous []string
 
 	parent, base, suffix string
 	lockPath             string
@@ -81,7 +82,9 @@ func Open(out, command string) (*Dir, error) {
 		d.release()
 		return nil, err
 	}
-	d.Previous = readMarker(d.Out).kind == complete
+	if mk := readMarker(d.Out); mk.kind == complete {
+		d.Previous = mk.m.Files
+	}
 	if err := d.makeStage(); err != nil {
 		d.release()
 		return nil, err

@@ -123,6 +123,26 @@ func TestDivergenceKeepsPreviousRun(t *testing.T) {
 	if ents, _ := os.ReadDir(filepath.Dir(out)); len(ents) != 1 {
 		t.Errorf("%d entries beside the run, want only it (no stage, no lock left)", len(ents))
 	}
+	// A folder holding a diverged run's losses holds no finished run: the
+	// next diverged run's losses take its place.
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	var losses []string
+	for _, lr := range []string{"10", "9"} {
+		if code, _, stderr := runCLI("train", "--preset", "quick", "--report-every", "5", "--lr", lr, "--out", fresh, "-q"); code != exitRun || strings.Contains(stderr, "keeps its previous run") {
+			t.Fatalf("--lr %s into %s: exit %d, %q", lr, fresh, code, stderr)
+		}
+		b, _ := os.ReadFile(filepath.Join(fresh, "losses.csv"))
+		losses = append(losses, string(b))
+	}
+	if losses[0] == losses[1] {
+		t.Error("a second diverged run kept the first one's losses")
+	}
+	// A --save outside --out rewritten by a checkpoint is said.
+	save := filepath.Join(t.TempDir(), "m.npz")
+	code, _, stderr = runCLI("train", "--preset", "quick", "--report-every", "5", "--checkpoint-every", "5", "--lr", "10", "--save", save, "--out", out, "-q")
+	if code != exitRun || !strings.Contains(stderr, "keeps its previous run") || !strings.Contains(stderr, "--save "+save+" holds this run's last checkpoint") {
+		t.Errorf("a checkpointing run: exit %d, %q", code, stderr)
+	}
 }
 
 // A quick job writes summary.json with the stable keys, the figures

@@ -360,13 +360,18 @@ func (f *trainFlags) jobHooks(ctx context.Context, stage string) job.Hooks {
 
 // jobError is a failed job's error for the exit code: a diverged run's
 // folder (its losses say where it went wrong) takes the place of an --out
-// that holds no finished run; one that does keeps it, and the error says
-// so. An input the job could not use is named by its flag (--resume and
+// that holds no finished run (none, or a diverged one's); one that does
+// keeps it, and the error says so (and where a --save outside it was
+// rewritten by a checkpoint). An input the job could not use is named by its flag (--resume and
 // --from: usage errors).
 func (f *trainFlags) jobError(rd *runDir, err error) error {
 	if errors.Is(err, train.ErrDiverged) {
-		if rd.Previous {
-			return fmt.Errorf("%w; --out %s keeps its previous run (give a new --out to keep this run's losses)", err, f.files.Out)
+		if slices.Contains(rd.Previous, "summary.json") { // (a finished run's: a diverged one's has none)
+			saved := "" // (checkpoints to a --save outside --out are written as they come)
+			if f.files.Save != "" && f.run.CheckpointEvery > 0 && rundir.StagedPath(f.files.Save, f.files.Out, rd.Stage) == f.files.Save {
+				saved = fmt.Sprintf("; --save %s holds this run's last checkpoint, if one came before", f.files.Save)
+			}
+			return fmt.Errorf("%w; --out %s keeps its previous run (give a new --out to keep this run's losses)%s", err, f.files.Out, saved)
 		}
 		if err := rd.Commit(); err != nil {
 			return err
