@@ -144,11 +144,17 @@ func (t *Trainer) Restore(c *modelfile.File) ([]Report, error) {
 	for _, r := range c.Reports {
 		reports = append(reports, Report(r))
 	}
-	// A report at the file's epoch off the ReportEvery grid was its run's
-	// last (Run reports at the last epoch too): a run made in one go to
-	// Config.Epochs makes none there, so the resumed run drops it and
-	// takes its validation draw again.
-	if n := len(reports); n > 0 && reports[n-1].Epoch == t.epoch && t.epoch%t.Config.ReportEvery != 0 && t.epoch < t.Config.Epochs {
+	// A report at the file's epoch off its run's grid of reports was that
+	// run's last (Run reports at the last epoch too): where the resumed
+	// run's grid has none there either, a run made in one go to
+	// Config.Epochs makes none, so the resumed run drops it and takes its
+	// validation draw again. (A file whose grid is unknown: the resumed
+	// run's.)
+	re := c.ReportEvery()
+	if re == 0 {
+		re = t.Config.ReportEvery
+	}
+	if n := len(reports); n > 0 && reports[n-1].Epoch == t.epoch && t.epoch%re != 0 && t.epoch%t.Config.ReportEvery != 0 && t.epoch < t.Config.Epochs {
 		reports = reports[:n-1]
 		t.Val.draws = max(t.Val.draws, 1) - 1 // (a report made a draw: 0 only in a file made by hand)
 	}

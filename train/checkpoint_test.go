@@ -411,3 +411,54 @@ func TestCheckpointEpsStateKinds(t *testing.T) {
 		}
 	}
 }
+
+// The file's last report is dropped on resume only where it was its run's
+// last, off that run's grid of reports, and the resumed run's grid has
+// none there either: a report on either grid stays, with its validation
+// draw (a resume may give another --report-every). A file whose grid
+// is unknown (one report) is judged by the resumed run's.
+func TestRestoreKeepsReportsOnAGrid(t *testing.T) {
+	trainer := func(epochs, every int) *Trainer {
+		cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: data.CurveConfig{N: 100}, Epochs: epochs, ReportEvery: every, Seed: 7}
+		d, err := data.MakeCurve(cfg.Data, cfg.Seed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := NewTrainer(cfg, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { tr.Close() })
+		return tr
+	}
+	saved := func(epochs, every int) *modelfile.File {
+		tr := trainer(epochs, every)
+		r, err := tr.Run(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := tr.Checkpoint(ckptModel(1, 7), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name                         string
+		epochs, every, resumed, grid int // the file's run, the resumed run's --report-every
+		kept, draws                  int // reports restored, validation draws
+	}{
+		{"on the file's grid, off the resumed run's", 10, 5, 20, 3, 2, 2},
+		{"off the file's grid, on the resumed run's", 5, 3, 20, 5, 2, 2},
+		{"off both: the file's run's last", 5, 3, 20, 3, 1, 1},
+		{"one report, off the resumed run's grid", 2, 3, 20, 3, 0, 0},
+		{"one report, on the resumed run's grid", 2, 3, 20, 2, 1, 1},
+	} {
+		f := saved(tc.epochs, tc.every)
+		tr := trainer(tc.resumed, tc.grid)
+		reports, err := tr.Restore(f)
+		if err != nil || len(reports) != tc.kept || tr.Val.draws != uint64(tc.draws) {
+			t.Errorf("%s: %d reports (%v), %d validation draws; want %d, %d", tc.name, len(reports), err, tr.Val.draws, tc.kept, tc.draws)
+		}
+	}
+}
