@@ -249,8 +249,13 @@ func TestExpandOneValueTwoSpellings(t *testing.T) {
 		`x-cols = ["a,b", "a, b"]` + "\n":             `g.grid: key "x-cols": a,b and a, b are one value (a point would run twice)`,
 		`lr-milestones = ["2,3", "2,4", "2"]` + "\n":  "",
 		`x-cols = ["a,b", "b,a"]` + "\n":              "",
-		"hidden = [10, 010]\n":                        `g.grid: key "hidden": 10 and 010 are one value (a point would run twice)`,
-		"hidden = [5, 0x5]\n":                         "", // (two spellings Expand does not equate: train refuses 0x5, the check of the points says so)
+		// Names are text: files and columns that read as numbers differ.
+		`x-cols = ["1,2", "01,2"]` + "\n":       "",
+		`y-col = ["1", "01"]` + "\n":            "",
+		`data = ["d,1.csv", "d, 1.csv"]` + "\n": "",
+		`x-cols = ["1,2", " 1,2"]` + "\n":       `g.grid: key "x-cols": 1,2 and  1,2 are one value (a point would run twice)`,
+		"hidden = [10, 010]\n":                  `g.grid: key "hidden": 10 and 010 are one value (a point would run twice)`,
+		"hidden = [5, 0x5]\n":                   "", // (two spellings Expand does not equate: train refuses 0x5, the check of the points says so)
 	} {
 		_, err := Expand(parse(t, text))
 		if (err == nil) != (want == "") || err != nil && err.Error() != want {

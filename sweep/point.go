@@ -46,7 +46,7 @@ func Expand(g *Grid) ([]Point, error) {
 	for _, a := range g.Axes { // (one value spelt twice would run twice under two names)
 		for i, v := range a.Values {
 			for _, w := range a.Values[:i] {
-				if v != w && sameValue(v, w) {
+				if v != w && sameValue(a.Flag, v, w) {
 					return nil, gridErrorf("%s: key %q: %s and %s are one value (a point would run twice)", g.File, a.Flag, w, v)
 				}
 			}
@@ -180,22 +180,34 @@ func Check(g *Grid, points []Point, dir string, c Checker) error {
 	return nil
 }
 
-// sameValue reports two spellings of one flag value as train reads it: the
-// same numbers (decimal, as a flag reads them: 5, 5.0, 05), or the same
-// comma-separated list of them or of words, spaces around items aside
-// ("2,3", "2, 3", "02,3" for --lr-milestones).
-func sameValue(v, w string) bool {
-	vs, ws := strings.Split(v, ","), strings.Split(w, ",")
-	if len(vs) != len(ws) {
-		return false
-	}
-	for i := range vs {
-		a, b := strings.TrimSpace(vs[i]), strings.TrimSpace(ws[i])
-		x, errX := settingflag.ParseFloat(a)
-		y, errY := settingflag.ParseFloat(b)
-		if !(errX == nil && errY == nil && x == y || a == b) {
+// sameValue reports two spellings of one value of flag as train reads
+// it: the same number (decimal, as a flag reads it: 5, 5.0, 05); for
+// --lr-milestones the same list of them and for --x-cols the same list of
+// names, spaces around items aside ("2,3", "2, 3", "02,3"). A file or
+// column name is its text: d,1.csv and "d, 1.csv", columns 1 and 01 differ.
+func sameValue(flag, v, w string) bool {
+	switch flag {
+	case "data", "val", "y-col", "resume", "from", "mnist-dir", "save", "cpuprofile":
+		return v == w
+	case "x-cols", "lr-milestones":
+		vs, ws := strings.Split(v, ","), strings.Split(w, ",")
+		if len(vs) != len(ws) {
 			return false
 		}
+		for i := range vs {
+			a, b := strings.TrimSpace(vs[i]), strings.TrimSpace(ws[i])
+			if flag == "x-cols" && a != b || flag == "lr-milestones" && !sameNumber(a, b) {
+				return false
+			}
+		}
+		return true
 	}
-	return true
+	return sameNumber(v, w)
+}
+
+// sameNumber reports two spellings of one number, or one text.
+func sameNumber(a, b string) bool {
+	x, errX := settingflag.ParseFloat(strings.TrimSpace(a))
+	y, errY := settingflag.ParseFloat(strings.TrimSpace(b))
+	return errX == nil && errY == nil && x == y || a == b
 }
