@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strings"
 
 	"github.com/bbb-go/bbb/internal/boundedio"
 )
@@ -90,7 +89,7 @@ func LoadMushrooms(path string) (*Mushrooms, string, error) {
 // p) and 22 one-character categories ("?" counts as a category, as stalk-root's
 // missing value). Errors wrap ErrMushroomLayout and name the line.
 func ParseMushrooms(r io.Reader) (*Mushrooms, error) {
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(macLines(skipBOM(r))) // (as ReadCSV: a byte order mark, classic Mac line ends)
 	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	head, err := cr.Read()
@@ -101,7 +100,6 @@ func ParseMushrooms(r io.Reader) (*Mushrooms, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: line 1: %v", ErrMushroomLayout, err)
 	}
-	head[0] = strings.TrimPrefix(head[0], "\ufeff") // a UTF-8 byte order mark (spreadsheets write one), as ReadCSV
 	want := append([]string{"edibility"}, MushroomAttributes...)
 	if !slices.Equal(head, want) {
 		got := fmt.Sprintf("got %d columns starting %q", len(head), clip(head[0]))

@@ -76,9 +76,15 @@ func TestParseMushroomsBOMAndEmpty(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	bom, err := ParseMushrooms(strings.NewReader("\ufeff" + text))
-	if err != nil || !reflect.DeepEqual(bom, plain) {
-		t.Errorf("with a byte order mark: %v, %+v; want %+v", err, bom, plain)
+	quoted := `"` + strings.ReplaceAll(strings.TrimSuffix(mushroomHeader, "\n"), ",", `","`) + "\"\n" + strings.TrimPrefix(text, mushroomHeader)
+	for name, in := range map[string]string{
+		"a byte order mark":                        "\ufeff" + text,
+		"a byte order mark before a quoted header": "\ufeff" + quoted,
+		"classic Mac line ends":                    strings.ReplaceAll(text, "\n", "\r"),
+	} {
+		if got, err := ParseMushrooms(strings.NewReader(in)); err != nil || !reflect.DeepEqual(got, plain) {
+			t.Errorf("with %s: %v, %+v; want %+v", name, err, got, plain)
+		}
 	}
 	_, err = ParseMushrooms(strings.NewReader(""))
 	if err == nil || !strings.Contains(err.Error(), ": empty file (want the header edibility,cap-shape,...,habitat, then a row per mushroom)") {
