@@ -1,12 +1,14 @@
 package bandit
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -47,6 +49,12 @@ func (c *Config) SetPrior(s string) error {
 	mixtureWant := fmt.Sprintf("want mixture:PI,SIGMA1,SIGMA2 with 0 < PI < 1 and SIGMA1, SIGMA2 from %g to %g", minScale, maxScale)
 	normalWant := fmt.Sprintf("want normal:MU,SIGMA with MU from -%g to %g and SIGMA from %g to %g", maxScale, maxScale, minScale, maxScale)
 	p, err := nodes.ParsePrior(s)
+	_, scales, _ := strings.Cut(s, ":")
+	for _, v := range strings.Split(scales, ",") { // (decimal, as every number of a flag: no 0x1p-2)
+		if _, e := settingflag.ParseFloat(strings.TrimSpace(v)); e != nil && !errors.Is(e, settingflag.ErrRange) && err == nil {
+			err = e
+		}
+	}
 	switch p, _ := p.(nodes.ScaleMixture); {
 	case err == nil && inScale(p.Sigma1, p.Sigma2) && p.Sigma1 >= minScale && p.Sigma2 >= minScale:
 		c.PriorKind, c.Mixture = PriorMixture, p

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/bbb-go/bbb/internal/settingflag"
 )
 
 // Limit is the memory a run may take (bbb's --max-memory), instead of
@@ -63,6 +65,9 @@ func (l *Limit) Set(v string) error {
 		return fmt.Errorf("want a number with an optional unit, such as 12GiB, 800M or 500000000")
 	case !ok:
 		return fmt.Errorf("unit %q: want B, K, M, G, T, P or E (powers of 1024: 12GiB, 800M), or none for bytes", s[i:])
+	}
+	if _, err := settingflag.ParseFloat(num); err != nil && !errors.Is(err, settingflag.ErrRange) { // (decimal, as every number of a flag: no 0x1p33)
+		return fmt.Errorf("%q is not a number: want a size such as 12GiB, 800M or 500000000", num)
 	}
 	x, err := strconv.ParseFloat(num, 64)
 	switch {

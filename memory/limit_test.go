@@ -24,7 +24,7 @@ func TestMaxMemoryParse(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"17EiB": "at most 16EiB", "1e30": "at most 16EiB", "1e400": "at most 16EiB", "12XB": `unit "XB"`, "1i": `unit "i"`,
-		"0x10G": "not a number", "NaN": "want a number", "Inf": "want a number", "": "want a number", "G": "want a number",
+		"0x10G": "not a number", "0x1p33": "not a number", "1_000M": "not a number", "NaN": "want a number", "Inf": "want a number", "": "want a number", "G": "want a number",
 		"0": "at least 1 byte", "-5G": "at least 1 byte", "0.4": "at least 1 byte", "1e-400": "at least 1 byte",
 	} {
 		var l memory.Limit

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/rundir"
 )
@@ -34,7 +35,7 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	})
 	fs.StringVar(&out, "out", "-", "output file (- for stdout)")
 	fs.StringVar(&out, "o", "-", "the same as --out")
-	fs.IntVar(&rows, "rows", 16000, "batch rows")
+	settingflag.IntVar(fs, &rows, "rows", 16000, "batch rows")
 	fs.BoolVar(&grad, "grad", false, "everything, gradient nodes included, in Gorgonia's own DOT format")
 	registerMaxMemory(fs, &maxMemory)
 	if err := parseChecked(fs, args, stdout); err != nil {

@@ -61,6 +61,18 @@ func (v *decimalFloat) Set(s string) error {
 
 func (v *decimalFloat) String() string { return strconv.FormatFloat(float64(*v), 'g', -1, 64) }
 
+// IntVar defines an int flag read in decimal, with value as its default,
+// as fs.IntVar does: for a command's flag that is no field of a settings
+// type.
+func IntVar(fs *flag.FlagSet, p *int, name string, value int, usage string) {
+	*p = value
+	fs.Var((*decimalInt)(p), name, usage)
+}
+
+// ErrRange is the error of a number out of a flag's range, and of one
+// too small for a float64 that is not zero (ParseFloat).
+var ErrRange = errRange
+
 // ParseFloat reads a number as a float64 flag does: in decimal, with
 // the flag package's errors (the package comment). Lists of numbers in a
 // flag's value read their items with it.

@@ -1,6 +1,7 @@
 package settingflag
 
 import (
+	"errors"
 	"flag"
 	"math"
 	"strings"
@@ -63,8 +64,20 @@ func TestDecimal(t *testing.T) {
 			t.Errorf("%s: error %v, want one ending %q", c.arg, err, c.err)
 		}
 	}
-	var f nums
+	var rows int
 	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	IntVar(fs, &rows, "rows", 16000, "batch rows")
+	if rows != 16000 || fs.Lookup("rows").DefValue != "16000" {
+		t.Errorf("IntVar: %d, default %q", rows, fs.Lookup("rows").DefValue)
+	}
+	if err := fs.Parse([]string{"-rows", "010"}); err != nil || rows != 10 {
+		t.Errorf("IntVar -rows 010: %d, %v", rows, err)
+	}
+	if _, err := ParseFloat("1e-400"); !errors.Is(err, ErrRange) {
+		t.Errorf("ParseFloat 1e-400: %v, want ErrRange", err)
+	}
+	var f nums
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
 	Register(fs, &f)
 	for _, arg := range []string{"-f=Inf", "-f=nan"} { // (refused by the settings' own checks, naming the setting)
 		if err := fs.Parse([]string{arg}); err != nil || !math.IsInf(f.F, 1) && !math.IsNaN(f.F) {
