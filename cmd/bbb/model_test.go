@@ -232,6 +232,34 @@ func TestResumeMinibatchesOffTheReportGrid(t *testing.T) {
 	}
 }
 
+// A learning-rate schedule split across runs: a milestone past --epochs
+// is taken with --save (a --resume reaches it), and the two legs write
+// the files of the run in one go.
+func TestResumeSplitsASchedule(t *testing.T) {
+	dir := t.TempDir()
+	out := func(name string) string { return filepath.Join(dir, name) }
+	run := []string{"--hidden", "4", "--layers", "2", "--points", "300", "--report-every", "5", "--lr-milestones", "25", "--samples", "4", "--no-figures", "-q"}
+	for _, args := range [][]string{
+		append([]string{"train", "--epochs", "40", "--save", out("whole.npz"), "--out", out("whole")}, run...),
+		append([]string{"train", "--epochs", "20", "--save", out("m.npz"), "--out", out("first")}, run...),
+		{"train", "--resume", out("m.npz"), "--epochs", "40", "--samples", "4", "--no-figures", "-q", "--save", out("m.npz"), "--out", out("second")},
+	} {
+		if code, _, stderr := runCLI(args...); code != exitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	for whole, resumed := range map[string]string{"whole/losses.csv": "second/losses.csv", "whole/pred_val.csv": "second/pred_val.csv", "whole.npz": "m.npz"} {
+		a, _ := os.ReadFile(out(whole))
+		b, _ := os.ReadFile(out(resumed))
+		if len(a) == 0 || !bytes.Equal(a, b) {
+			t.Errorf("%s differs from %s", resumed, whole)
+		}
+	}
+	if code, _, stderr := runCLI(append([]string{"train", "--epochs", "20", "--out", out("nosave")}, run...)...); code != exitUsage || !strings.Contains(stderr, "would never be used (with --save, a --resume past it would use it)") {
+		t.Errorf("without --save: exit %d, %q", code, stderr)
+	}
+}
+
 // --checkpoint-every on a resume counts from the model's epoch: one whose
 // next multiple is the last epoch or past it would write nothing, and is
 // refused as on a run from the start.

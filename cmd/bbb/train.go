@@ -203,13 +203,14 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 
 // checkMilestones refuses a milestone given on the command line that the
 // run never reaches (a preset's milestones past a shorter --epochs simply
-// do not apply).
+// do not apply), unless --save keeps the model for a --resume that will
+// (a schedule split across runs).
 func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
 	ms, err := train.ParseMilestones(f.LRMilestones)
-	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.run.Epochs {
+	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.run.Epochs || f.files.Save != "" {
 		return nil // (a parse error is check's)
 	}
-	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used", f.LRMilestones, ms[len(ms)-1], f.run.Epochs)
+	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used (with --save, a --resume past it would use it)", f.LRMilestones, ms[len(ms)-1], f.run.Epochs)
 }
 
 func (f *trainFlags) check() error {
