@@ -29,10 +29,10 @@ func TestReadFIFO(t *testing.T) {
 	}()
 	select {
 	case errs := <-done:
-		if errs[0] == nil || errs[0].Error() != grid+": not a regular file" {
+		if errs[0] == nil || errs[0].Error() != grid+": not a regular file: a FIFO" {
 			t.Errorf("ReadGrid of a FIFO: %v", errs[0])
 		}
-		if errs[1] == nil || !strings.Contains(errs[1].Error(), "sweep.json is not a regular file") {
+		if errs[1] == nil || !strings.Contains(errs[1].Error(), "(sweep.json: not a regular file: a FIFO)") {
 			t.Errorf("ReadPlan of a FIFO: %v", errs[1])
 		}
 	case <-time.After(5 * time.Second):

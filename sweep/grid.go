@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
 // GridError is a grid file that cannot run: a syntax error, an unknown or
@@ -214,7 +216,7 @@ var errNotRegular = errors.New("not a regular file")
 func ReadGrid(path string) (*Grid, error) {
 	// Stat first: opening a FIFO would wait for a writer.
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() {
-		return nil, &FileError{path, errNotRegular}
+		return nil, &FileError{path, boundedio.Regular(st)}
 	}
 	fh, err := os.Open(path)
 	if err != nil {

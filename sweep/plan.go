@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"github.com/bbb-go/bbb/internal/atomicio"
+	"github.com/bbb-go/bbb/internal/boundedio"
 )
 
 // Plan is a sweep as written to DIR/sweep.json: what a Slurm task and a
@@ -52,7 +53,7 @@ func (p *Plan) Write(dir string) error {
 // ReadPlan reads dir's plan; a folder without one is an error naming it.
 func ReadPlan(dir string) (*Plan, error) {
 	if st, err := os.Stat(filepath.Join(dir, PlanFile)); err == nil && !st.Mode().IsRegular() { // (a FIFO would wait for a writer)
-		return nil, fmt.Errorf("%s: not a sweep folder (%s is not a regular file)", dir, PlanFile)
+		return nil, fmt.Errorf("%s: not a sweep folder (%s: %v)", dir, PlanFile, boundedio.Regular(st))
 	}
 	b, err := os.ReadFile(filepath.Join(dir, PlanFile))
 	if err != nil {

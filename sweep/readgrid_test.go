@@ -21,7 +21,7 @@ func TestReadGrid(t *testing.T) {
 	if err != nil || g.File != path || len(g.Axes) != 2 {
 		t.Fatalf("%+v, %v", g, err)
 	}
-	for name, want := range map[string]string{filepath.Join(dir, "none"): "no such file or directory", dir: "not a regular file"} {
+	for name, want := range map[string]string{filepath.Join(dir, "none"): "no such file or directory", dir: "not a regular file: a directory"} {
 		_, err := ReadGrid(name)
 		var fe *FileError
 		if !errors.As(err, &fe) || fe.Path != name || fe.Err.Error() != want || err.Error() != name+": "+want {

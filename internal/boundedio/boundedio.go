@@ -80,6 +80,10 @@ func Open(path string, maxBytes int64) (*File, error) {
 	return &File{f: f, ctx: ctx, size: st.Size()}, nil
 }
 
+// Regular is nil for a regular file, else "not a regular file: a FIFO"
+// (a directory, a socket, a device, a special file).
+func Regular(st os.FileInfo) error { return regular(st) }
+
 func regular(st os.FileInfo) error {
 	m := st.Mode()
 	if m.IsRegular() {
