@@ -58,16 +58,7 @@ func legacyMeta(t *testing.T, f *modelfile.File, version int) npz.Array {
 
 func ckptTrainer(t *testing.T, dt tensor.Dtype, epochs int) *Trainer {
 	t.Helper()
-	cfg := Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt}, Data: data.CurveConfig{N: 200}, Epochs: epochs, ReportEvery: 3, Seed: 7}
-	d, err := data.MakeCurve(cfg.Data, cfg.Seed)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := NewTrainer(cfg, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { tr.Close() })
+	tr, _ := newTestTrainer(t, Config{Graph: graph.Config{Layers: 3, Hidden: 8, Dtype: dt}, Data: data.CurveConfig{N: 200}, Epochs: epochs, ReportEvery: 3, Seed: 7})
 	return tr
 }
 
@@ -419,16 +410,7 @@ func TestCheckpointEpsStateKinds(t *testing.T) {
 // is unknown (one report) is judged by the resumed run's.
 func TestRestoreKeepsReportsOnAGrid(t *testing.T) {
 	trainer := func(epochs, every int) *Trainer {
-		cfg := Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: data.CurveConfig{N: 100}, Epochs: epochs, ReportEvery: every, Seed: 7}
-		d, err := data.MakeCurve(cfg.Data, cfg.Seed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := NewTrainer(cfg, d)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { tr.Close() })
+		tr, _ := newTestTrainer(t, Config{Graph: graph.Config{Layers: 2, Hidden: 4}, Data: data.CurveConfig{N: 100}, Epochs: epochs, ReportEvery: every, Seed: 7})
 		return tr
 	}
 	saved := func(epochs, every int) *modelfile.File {
