@@ -131,6 +131,12 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 		return csvReadError(name, err)
 	}
 	header = append([]string(nil), header...)
+	// A header cell's column in errors is its byte column, as a value's
+	// (csv.Reader.FieldPos), not its field number.
+	headerCol := make([]int, len(header))
+	for i := range header {
+		_, headerCol[i] = cr.FieldPos(i)
+	}
 	at := map[string][]int{} // each name's columns, 0-based
 	for i, h := range header {
 		h = strings.TrimSpace(headerName(h))
@@ -141,11 +147,11 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 	// comma (an empty last name) or a repeated name elsewhere is no error.
 	use := func(i int) error {
 		if header[i] == "" {
-			_, err := fail(1, i+1, "empty column name in the header")
+			_, err := fail(1, headerCol[i], "empty column name in the header")
 			return err
 		}
 		if cs := at[header[i]]; len(cs) > 1 {
-			_, err := fail(1, cs[1]+1, "column %q appears twice in the header", header[i])
+			_, err := fail(1, headerCol[cs[1]], "column %q appears twice in the header", header[i])
 			return err
 		}
 		return nil

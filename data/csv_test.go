@@ -48,7 +48,7 @@ func TestParseCSV(t *testing.T) {
 		{"a,y\n1,2\n-Inf,1\n", `f.csv:3:1: column "a": -Inf`},
 		{"a,y\n1,2\n1,2,3\n", "f.csv:3:1: ragged row: 3 fields, the header has 2"},
 		{"a,y\n1,\n", `f.csv:2:3: column "y": empty cell`},
-		{"a,a\n1,2\n", `f.csv:1:2: column "a" appears twice`},
+		{"a,a\n1,2\n", `f.csv:1:3: column "a" appears twice`},
 		{"a\n1\n", "f.csv:1: the header has 1 column"},
 		{"a,y\n1,\"2\n", "f.csv:2:"},
 	} {
@@ -153,7 +153,7 @@ func TestParseCSVEdges(t *testing.T) {
 		{"a,y\n" + long + ",1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `" is not a number`},
 		{"a,y\n" + long + "z,1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `..." is not a number`},
 		{"a,b\n1,2\n", CSVColumns{NoTarget: true}, "f.csv:1: no input columns named"},
-		{"a, ,y\n1,2,3\n", CSVColumns{}, "f.csv:1:2: empty column name in the header"},
+		{"a, ,y\n1,2,3\n", CSVColumns{}, "f.csv:1:4: empty column name in the header"},
 	} {
 		_, err := ParseCSV(strings.NewReader(tc.in), "f.csv", tc.cols)
 		if err == nil || err.Error() != tc.want {
@@ -181,15 +181,15 @@ func TestParseCSVUsedColumns(t *testing.T) {
 		want string // an error, or "" for the values above
 	}{
 		{"a,y,\n1,2,\n3,4,\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, []float64{1, 3}, []float64{2, 4}, ""},
-		{"a,y,\n1,2,\n", CSVColumns{}, nil, nil, "f.csv:1:3: empty column name in the header"},
-		{"a,y,\n1,2,\n", CSVColumns{YCol: "y"}, nil, nil, "f.csv:1:3: empty column name in the header"},
+		{"a,y,\n1,2,\n", CSVColumns{}, nil, nil, "f.csv:1:5: empty column name in the header"},
+		{"a,y,\n1,2,\n", CSVColumns{YCol: "y"}, nil, nil, "f.csv:1:5: empty column name in the header"},
 		{",a,y\n,1,2\n", CSVColumns{XCols: []string{"a"}}, []float64{1}, []float64{2}, ""},
 		{"n,a,n,y\nx,1,x,2\n", CSVColumns{XCols: []string{"a"}}, []float64{1}, []float64{2}, ""},
-		{"n,a,n,y\nx,1,x,2\n", CSVColumns{XCols: []string{"n"}}, nil, nil, `f.csv:1:3: column "n" appears twice in the header`},
-		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
-		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
+		{"n,a,n,y\nx,1,x,2\n", CSVColumns{XCols: []string{"n"}}, nil, nil, `f.csv:1:5: column "n" appears twice in the header`},
+		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}}, nil, nil, `f.csv:1:5: column "y" appears twice in the header`},
+		{"a,y,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:5: column "y" appears twice in the header`},
 		{"a,b\n1,2\n", CSVColumns{XCols: []string{""}, YCol: "b"}, nil, nil, `f.csv:1: no column "" (--x-cols)`},
-		{"y,a,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:3: column "y" appears twice in the header`},
+		{"y,a,y\n1,2,3\n", CSVColumns{XCols: []string{"a"}, YCol: "y"}, nil, nil, `f.csv:1:5: column "y" appears twice in the header`},
 		{"a,y\n1e100,-1e100\n", CSVColumns{}, []float64{1e100}, []float64{-1e100}, ""},
 		{"a,y\n1.0000000000000002e100,1\n", CSVColumns{}, nil, nil, `f.csv:2:1: column "a": 1.0000000000000002e100 is beyond ±1e+100, where standardising overflows: rescale the column`},
 		{"a,y\n1,-1e200\n", CSVColumns{}, nil, nil, `f.csv:2:3: column "y": -1e200 is beyond ±1e+100`},

@@ -379,7 +379,7 @@ func TestTrailingCommaUnusedColumn(t *testing.T) {
 	if code, _, stderr := runCLI("predict", "-q", "--model", model, "--data", data, "--samples", "5", "--out", filepath.Join(dir, "p.csv")); code != exitOK {
 		t.Fatalf("predict: exit %d: %s", code, stderr)
 	}
-	wantUsage(t, trainArgs("--data", data, "--out", filepath.Join(dir, "o2")), data+":1:3: empty column name in the header")
+	wantUsage(t, trainArgs("--data", data, "--out", filepath.Join(dir, "o2")), data+":1:5: empty column name in the header")
 }
 
 // predict --quantiles with a level twice would write two columns of one
