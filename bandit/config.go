@@ -66,6 +66,14 @@ type Config struct {
 	// InitStd is the spread of the initial weight means (default 0.1).
 	InitStd float64 `flag:"init-std" help:"spread of the initial weight means"`
 
+	// Resident builds the BBB agents' network as the resident graph
+	// (graph.Config.Resident: parameters, Adam and the epsilon draws in
+	// the store, every op a CUDA kernel in the CUDA build; on the CPU the
+	// ops' Go code). Its epsilons are Philox draws (nodes.NormalAt), not
+	// the host graph's, so a seed's run differs from the host graph's.
+	// The twins stay host graphs. RhoSGD is the host graph's only.
+	Resident bool
+
 	Seed uint64 `flag:"seed" help:"seed of the mushrooms, the rewards' coins, the initial weights and every agent's draws" effect:"!seeds: --seeds gives the seeds"`
 
 	// Progress, if not nil, is called when the steps that every agent
@@ -168,6 +176,9 @@ func (c Config) Validate() error {
 			return fmt.Errorf("bandit: agent %s: Thompson sampling acts on a draw, not at the posterior means or at random", a.Name)
 		}
 	}
+	if c.Resident && c.RhoSGD {
+		return fmt.Errorf("bandit: the resident graph steps the rhos by Adam only, not SGD")
+	}
 	if c.PriorKind != PriorMixture && c.PriorKind != PriorNormal {
 		return fmt.Errorf("bandit: prior kind %d: want PriorMixture or PriorNormal", c.PriorKind)
 	}
@@ -177,7 +188,9 @@ func (c Config) Validate() error {
 	if err := c.Mixture.Validate(); err != nil {
 		return err
 	}
-	return c.graph(1).WithDefaults().Validate()
+	gc := c.graph(1)
+	gc.Resident = c.Resident
+	return gc.WithDefaults().Validate()
 }
 
 // Graph is each agent's network for mushrooms of the given one-hot width

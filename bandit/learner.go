@@ -10,6 +10,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/nodes"
 	"github.com/bbb-go/bbb/train"
 )
 
@@ -39,6 +40,9 @@ type learner struct {
 	buf             buffer
 	updates         int // Adam steps taken
 	seen            int // interactions so far
+	// fillEps draws the host BBB network's epsilons for an update (from
+	// rng; the resident network draws its own)
+	fillEps func() error
 }
 
 // buffer holds the latest interactions, oldest overwritten first.
@@ -61,6 +65,8 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	gc := c.graph(d.Width)
 	if !a.variational() {
 		gc.Likelihood, gc.LikelihoodSigma = nil, 1 // the twin's loss is the squared error, whatever the BBB network's likelihood
+	} else {
+		gc.Resident = c.Resident
 	}
 	l := &learner{agent: a, cfg: c, data: d, inputs: d.Width + numActions,
 		rng: rand.New(rand.NewPCG(c.Seed, streamAgent+16*uint64(index)))}
@@ -81,6 +87,9 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 			return nil, err
 		}
 		l.net, g, params, grads, xy = net, net.Graph, net.Learnables(), net.Grads, G.Nodes{net.X, net.Y}
+		if net.Store != nil {
+			grads = nil // (Adam runs in the graph: resident.go)
+		}
 	} else {
 		if tw, err = newTwin(gc, c.Batch, net); err != nil {
 			return nil, err
@@ -111,10 +120,16 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 			l.meanIdx = append(l.meanIdx, i)
 		}
 	}
-	if a.variational() {
+	switch {
+	case net.Store != nil:
+		if err := l.residentAdam(index); err != nil {
+			return nil, err
+		}
+	case a.variational():
 		if l.rhoOpt, err = newRhoOptimizer(c); err != nil {
 			return nil, err
 		}
+		l.fillEps = func() error { return l.net.FillEps(l.rng) }
 	}
 	if l.x, err = floats(xy[0]); err != nil {
 		return nil, err
@@ -124,6 +139,33 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 	}
 	l.vm = G.NewTapeMachine(g)
 	return l, nil
+}
+
+// residentAdam puts Adam in a resident network's graph: the means (and a
+// learned likelihood scale) at LR, the rhos at RhoLR, and the epsilon
+// draws of agent index's own Philox stream.
+func (l *learner) residentAdam(index int) error {
+	c := l.cfg.WithDefaults()
+	l.net.Store.Seed = philoxSeed(c.Seed, streamAgent+16*uint64(index)+1)
+	if err := l.net.AddAdam(nodes.AdamConfig{LR: c.LR}); err != nil {
+		return err
+	}
+	params := l.net.Params() // (Learnables' order: l.rhoIdx indexes both)
+	for _, i := range l.rhoIdx {
+		if err := l.net.Store.ScaleRate(params[i], c.RhoLR/c.LR); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// philoxSeed mixes a seed and a stream into a Philox key (splitmix64), as
+// package train does for its epsilon draws.
+func philoxSeed(seed, stream uint64) uint64 {
+	z := seed + stream*0x9E3779B97F4A7C15
+	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
+	z = (z ^ z>>27) * 0x94D049BB133111EB
+	return z ^ z>>31
 }
 
 // layerViews are the actor's views of each layer's parameters, found by
@@ -208,14 +250,24 @@ func (l *learner) learn(m int32, eats bool, reward float64) error {
 			return err
 		}
 	}
-	for range l.cfg.Updates {
+	for u := range l.cfg.Updates {
 		for r := range l.cfg.Batch {
 			k := l.rng.IntN(l.buf.n)
 			l.setRow(l.x[r*l.inputs:(r+1)*l.inputs], l.buf.mushroom[k], l.buf.action[k])
 			l.y[r] = l.buf.reward[k]
 		}
-		if l.agent.variational() {
-			if err := l.net.FillEps(l.rng); err != nil {
+		switch {
+		case l.net != nil && l.net.Store != nil:
+			l.net.ReloadInputs()
+			if u == l.cfg.Updates-1 {
+				l.net.Store.PullAfterRun() // (the actor reads the host parameters)
+			}
+			if err := l.residentStep(); err != nil {
+				return err
+			}
+			continue
+		case l.agent.variational():
+			if err := l.fillEps(); err != nil {
 				return err
 			}
 		}
@@ -238,6 +290,21 @@ func (l *learner) step() error {
 	if l.rhoOpt != nil {
 		return l.rhoOpt.Step(l.pick(l.rhoIdx))
 	}
+	return nil
+}
+
+// residentStep runs one update of a resident network: its epsilons are
+// the draws of step updates+1, as Adam's t.
+func (l *learner) residentStep() error {
+	defer l.net.Store.RunDone()
+	defer l.vm.Reset()
+	if err := l.net.SetStep(uint64(l.updates + 1)); err != nil {
+		return err
+	}
+	if err := l.vm.RunAll(); err != nil {
+		return fmt.Errorf("bandit: %s: update %d: %w", l.agent.Name, l.updates+1, err)
+	}
+	l.updates++
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
@@ -9,10 +10,12 @@ import (
 // BenchmarkUpdate is one minibatch update (Config.Updates counts them per
 // step) of the paper's network at the defaults: the BBB network's (a
 // weight draw, its ELBO's gradient, Adam on the means and the rhos) and
-// the deterministic twin's. The paper's 64 updates a step cost 64 of
+// the deterministic twin's, and the BBB network's on the resident graph
+// (bbb-resident: Config.Resident, here its ops' Go code on the CPU; on
+// the GPU in the CUDA build). The paper's 64 updates a step cost 64 of
 // these; ns/op times 50,000·Updates is a run's training time.
 func BenchmarkUpdate(b *testing.B) {
-	for _, name := range []string{"bbb", "greedy"} {
+	for _, name := range []string{"bbb", "greedy", "bbb-resident"} {
 		b.Run(name, func(b *testing.B) {
 			l := benchLearner(b, name)
 			b.ResetTimer()
@@ -46,12 +49,13 @@ func benchLearner(b *testing.B, name string) *learner {
 	if err != nil {
 		b.Fatal(err)
 	}
-	as, err := ParseAgents(name)
+	resident := strings.HasSuffix(name, "-resident")
+	as, err := ParseAgents(strings.TrimSuffix(name, "-resident"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	a := as[0]
-	c := Config{Agents: as, Seed: 1}.WithDefaults()
+	c := Config{Agents: as, Seed: 1, Resident: resident}.WithDefaults()
 	l, err := newLearner(c, d, a, 0)
 	if err != nil {
 		b.Fatal(err)

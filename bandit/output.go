@@ -69,6 +69,7 @@ type SummaryNetwork struct {
 	Likelihood   float64 `json:"likelihood_sigma"` // fixed, or where a learned scale starts
 	InitRho      float64 `json:"init_rho"`
 	InitStd      float64 `json:"init_std"`
+	Resident     bool    `json:"resident,omitempty"` // the BBB agents' network is the resident graph (Config.Resident: the GPU's)
 }
 
 // AgentSummary is one agent's outcome after StepsDone steps.
@@ -92,7 +93,7 @@ func NewSummary(c Config, d *data.Mushrooms, dataName string, r *Result) Summary
 		StepsDone: r.Done, Complete: r.Done == c.Steps, Diverged: r.Diverged, Seed: c.Seed,
 		Network: SummaryNetwork{Inputs: d.Width + numActions, Hidden: c.Hidden, Depth: c.Depth, Buffer: c.Buffer,
 			Batch: c.Batch, Updates: c.Updates, KLData: map[bool]string{false: "seen", true: "buffer"}[c.KLBuffer], LearningRate: c.LR, RhoLR: c.RhoLR, RhoOpt: c.RhoOpt(), Prior: prior, LikKind: c.Likelihood.String(), Likelihood: c.Sigma,
-			InitRho: c.InitRho, InitStd: c.InitStd}}
+			InitRho: c.InitRho, InitStd: c.InitStd, Resident: c.Resident}}
 	for i, a := range r.Agents {
 		s.Agents = append(s.Agents, AgentSummary{Name: a.Name, Policy: policy(a), Epsilon: a.Epsilon,
 			Regret: r.Final(i), PoisonEaten: r.PoisonEaten[i], EdiblePassed: r.EdiblePassed[i], Seconds: r.Seconds[i], MeanSigma: r.MeanSigma[i], NoiseSigma: r.NoiseSigma[i]})

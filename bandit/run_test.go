@@ -133,6 +133,7 @@ func TestConfigValidate(t *testing.T) {
 			return c
 		}(),
 		"thompson exploring": func() Config { c := ok; c.Agents = []Agent{{Name: "x", Thompson: true, Epsilon: 0.1}}; return c }(),
+		"resident with sgd":  func() Config { c := ok; c.Resident, c.RhoSGD = true, true; return c }(),
 	} {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%s: no error", name)

@@ -434,7 +434,7 @@ func (op *adamOp) CUDADo(extern G.External, dev G.Device, prealloc G.Value, in .
 		return nil, err
 	}
 	u := op.store.update()
-	step, rbc2, err := op.store.adamScalars(u.t, u.lr)
+	step, rbc2, err := op.store.adamScalars(u.t, op.store.params[op.idx].rateOf(u.lr))
 	if err != nil {
 		return nil, err
 	}

@@ -64,10 +64,19 @@ type residentParam struct {
 	name  string
 	data  bool // an input (x, y): never updated by Adam
 	host  *tensor.Dense
-	m, v  any   // []float32 or []float64: Adam's moments on the host (moments.go)
-	acc   any   // the gradient sum over draws on the host (SetDraw)
-	dirty bool  // the host tensor changed alone (SetPermutation): upload it
-	held  *held // elements each update leaves fixed (hold.go)
+	m, v  any     // []float32 or []float64: Adam's moments on the host (moments.go)
+	acc   any     // the gradient sum over draws on the host (SetDraw)
+	dirty bool    // the host tensor changed alone (SetPermutation): upload it
+	held  *held   // elements each update leaves fixed (hold.go)
+	rate  float64 // Adam's rate times this (ScaleRate; 0 means 1)
+}
+
+// rateOf is parameter p's Adam rate when the store's is lr.
+func (p *residentParam) rateOf(lr float64) float64 {
+	if p.rate == 0 {
+		return lr
+	}
+	return lr * p.rate
 }
 
 // NewParamStore returns an empty store for tensors of dtype dt.
@@ -237,6 +246,21 @@ func (s *ParamStore) AdamUpdate(param, grad *G.Node) (*G.Node, error) {
 	return n, nil
 }
 
+// ScaleRate makes Adam update param (a Param node of this store) at f
+// times the store's rate (Adam.LR, or SetUpdate's): a parameter group of
+// its own rate, as PyTorch's optimiser param groups (the bandit's rhos).
+func (s *ParamStore) ScaleRate(param *G.Node, f float64) error {
+	i, err := s.paramIndex("ScaleRate", param)
+	if err != nil {
+		return err
+	}
+	if !(f > 0) || math.IsInf(f, 0) {
+		return fmt.Errorf("nodes: ScaleRate %s: factor %v: need a finite value > 0", s.params[i].name, f)
+	}
+	s.params[i].rate = f
+	return nil
+}
+
 // snapshot is the step of the run under way and whether it pulls.
 func (s *ParamStore) snapshot() (step uint64, pull bool) {
 	s.mu.Lock()
@@ -385,7 +409,7 @@ func (op *adamOp) Do(in ...G.Value) (G.Value, error) {
 	}
 	p := op.store.params[op.idx]
 	u := op.store.update()
-	step, rbc2, err := op.store.adamScalars(u.t, u.lr)
+	step, rbc2, err := op.store.adamScalars(u.t, p.rateOf(u.lr))
 	if err != nil {
 		return nil, err
 	}

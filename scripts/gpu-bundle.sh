@@ -3,7 +3,7 @@
 # network there) into bin/gpu/, gzipped so that it travels within the
 # device tool's 64 MiB: the CUDA build, its GPU parity test binary, a static
 # CPU build (OpenBLAS linked in) for the same-machine comparison, the
-# train package's CUDA test binary, the PyTorch sweep, the lists
+# train and bandit packages' CUDA test binaries, the PyTorch sweep, the lists
 # of cuBLAS/driver symbols the CUDA binary needs, the PyTorch peers (the
 # seed's, seed_bbb.py, and MNIST's, mnist_bbb.py) and MNIST's four idx
 # files as the GoMNIST module ships them (gzipped, 11.6 MB: bin/gpu/mnist,
@@ -21,6 +21,7 @@ env "${CUDA_ENV[@]}" go build -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s 
 cp scripts/cuda/bbb-cuda.sh "$B/bbb-cuda"
 env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/graph-cuda.test" ./graph
 env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/train-cuda.test" ./train
+env "${CUDA_ENV[@]}" go test -c -tags cuda -modfile="$C/go.cuda.mod" -ldflags '-s -w' -o "$B/bandit-cuda.test" ./bandit
 go build -tags openblas -ldflags '-s -w -extldflags "-static"' -o "$B/bbb-cpu" ./cmd/bbb
 objdump -T "$B/bbb-cuda.bin" | awk '/\*UND\*/ && $NF ~ /^cublas/ {print $NF}' | sort -u > "$B/used_cublas_symbols.txt"
 if [ -n "${OLD_REF:-}" ]; then # a before/after: the CUDA build of another commit
@@ -40,7 +41,7 @@ for f in train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte 
 done
 chmod u+w "$B"/mnist/*.gz # the module cache's files are read-only
 [ ! -f "$B/bbb-cuda-old" ] || gzip -9 "$B/bbb-cuda-old"
-gzip -9 "$B/bbb-cuda.bin" "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bbb-cpu"
+gzip -9 "$B/bbb-cuda.bin" "$B/graph-cuda.test" "$B/train-cuda.test" "$B/bandit-cuda.test" "$B/bbb-cpu"
 du -ch "$B"/* | tail -1
 [ "$(du -sm "$B" | cut -f1)" -lt 64 ] || { echo "gpu-bundle.sh: $B is $(du -sh "$B" | cut -f1), over the device tool's 64 MiB" >&2; exit 1; }
 echo "carry bin/gpu to the GPU machine and run scripts/gpu-check.sh there" >&2

@@ -57,6 +57,11 @@
 #   lik_parity the learned, heteroscedastic and categorical likelihoods'
 #              resident graph (bbb_lik_* kernels) on the GPU vs the CPU
 #   learned_gpu, hetero_gpu  a short run with --likelihood learned / hetero
+#   bandit_parity  the bandit's BBB agent on the resident graph on the GPU
+#              vs the host graph from the same epsilons (every parameter
+#              after 30 steps), and a 600-step run of it (bandit package)
+#   bandit_gpu bbb-cuda bandit --steps 2000 --agents bbb,greedy beside
+#              bbb-cpu's: each agent's seconds and final regret
 #   bench_gpu  sweep hidden 20,128,512,1024: s/epoch, s/pass (1000 passes)
 #   bench_tf32, mnist_gpu_tf32  --tf32 (TF32 GEMMs): the sweep at 512 and 1024,
 #              and mnist_gpu's run again: s/epoch and test error beside FP32's
@@ -251,6 +256,20 @@ batch_check() {
 }
 export -f batch_check
 check batch_gpu 60 bash -c batch_check
+
+check bandit_parity 40 "$B/bandit-cuda.test" -test.run 'Resident' -test.v
+bandit_check() {
+  local a=(bandit --steps 2000 --agents bbb,greedy --seed 1 -q)
+  "$B/bbb-cuda" "${a[@]}" --out "$OUT/bandit_gpu" || return 1
+  "$B/bbb-cpu" "${a[@]}" --out "$OUT/bandit_cpu" || return 1
+  local d
+  for d in bandit_gpu bandit_cpu; do
+    echo "$d: $(tr -d ' \n' < "$OUT/$d/summary.json" | grep -oE '"(name|final_regret|seconds|resident)":[^,}]*' | paste -sd' ')"
+  done
+}
+export -f bandit_check
+check bandit_gpu 60 bash -c bandit_check
+sed 's/^/  /' "$OUT/bandit_gpu.txt" | grep -E '^  bandit_(gpu|cpu):' | tee -a "$OUT/status.txt"
 
 check bench_cpu 45 "$B/bbb-cpu" bench --threads 0 --hidden-sizes "$SIZES" --epochs 3 --warmup 1 --seconds 1 --samples 3 --out "$OUT/bench_cpu"
 check torch 60 python3 "$B/torch_bench.py" --device cuda --hidden-sizes "$SIZES" --samples 1000 --out "$OUT/torch_gpu"

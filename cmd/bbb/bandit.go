@@ -24,7 +24,11 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	settingflag.Register(fs, &s)
 	var maxMemory memory.Limit
 	registerMaxMemory(fs, &maxMemory)
+	device := fs.String("device", defaultDevice, "cpu (bin/bbb) or gpu (the CUDA build, bin/bbb-cuda: the bbb agents' network is the resident graph, on the GPU)")
 	if err := parseChecked(fs, args, stdout); err != nil {
+		return err
+	}
+	if err := checkDevice(*device); err != nil {
 		return err
 	}
 	if isSet(fs, "seeds") && s.Seeds == "" {
@@ -34,6 +38,9 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	c, seedList, err := s.Parse()
 	if err != nil {
 		return usageOf(err)
+	}
+	if c.Resident = cudaBuild; c.Resident && c.RhoSGD {
+		return usagef("--rho-opt sgd: the GPU graph steps the rhos by Adam (--rho-opt adam); bin/bbb runs SGD")
 	}
 	plan := newPlan() // --out may not hold --data (rundir.Plan)
 	plan.In("--data", s.Data)

@@ -107,7 +107,7 @@ var flagDeps = map[string]flagTable{
 	"dot":     dotDeps(),
 	"predict": tagged(&job.PredictSettings{}).With(flagTable{"max-memory": nil}),
 	"prune":   tagged(&job.PruneSettings{}, &job.MNISTSettings{}),
-	"bandit": tagged(&bandit.Settings{}).With(flagTable{"max-memory": nil, "prior": {banditHasBBB}, "kl-data": {banditHasBBB},
+	"bandit": tagged(&bandit.Settings{}).With(flagTable{"max-memory": nil, "device": nil, "prior": {banditHasBBB}, "kl-data": {banditHasBBB},
 		"likelihood": {banditHasBBB}, "likelihood-sigma": {banditTwinLoss}, "init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},
 	"sweep":   sweepDeps(),
