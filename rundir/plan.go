@@ -199,6 +199,9 @@ func (p *Plan) checkOutput(o ioPath) error {
 // where it is named: a directory or absent, with names that fit (the
 // longest path the run writes is a temporary file in its stage).
 func (p *Plan) checkOutputDir(o ioPath) error {
+	if err := checkSideName(o); err != nil {
+		return err
+	}
 	if err := checkNames(o, stageLen(o.abs)+1+sideLen(ownNameMax)); err != nil {
 		return err
 	}
@@ -244,7 +247,10 @@ func (p *Plan) checkOutputFile(o ioPath) error {
 			return refusef("%s %s: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside",
 				o.flag, o.path)
 		}
-		return nil // in the staging folder: the output directory is checked by Open
+		return checkSideName(o) // in the staging folder: the output directory is checked by Open
+	}
+	if err := checkSideName(o); err != nil {
+		return err
 	}
 	return checkFileDir(o.flag, o.path, filepath.Dir(o.abs))
 }
@@ -434,6 +440,20 @@ func ShowLink(path string) string {
 		target, _ = os.Readlink(path)
 	}
 	return path + " -> " + target
+}
+
+// checkSideName refuses an output named as bbb names its own files beside
+// and in a run: the manifest (.bbb-run) and its temporary file, a lock
+// (.NAME.bbb-lock), a stage or an old run (.NAME.bbb-stage-..., -old-...)
+// and a temporary file (.NAME.bbb-tmp-...). A run would overwrite or
+// remove it as its own, or as a leftover of a killed run, and a file in
+// the place of a lock would let two runs into one folder.
+func checkSideName(o ioPath) error {
+	if name := filepath.Base(o.abs); strings.HasPrefix(name, ".") && strings.Contains(name, ".bbb-") {
+		return refusef("%s %s: is named as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name",
+			o.flag, o.path)
+	}
+	return nil
 }
 
 // runOwnExt are the kinds of file a run writes into its folder (summaries,

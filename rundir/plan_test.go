@@ -35,6 +35,9 @@ func TestResolvePath(t *testing.T) {
 
 // Each refusal of Check is one *Error with the text the CLI prints; the
 // paths a run may write are accepted.
+// sideSuffix ends the refusal of an output named as bbb's side files.
+const sideSuffix = ": is named as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name"
+
 func TestPlanCheck(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -97,6 +100,12 @@ func TestPlanCheck(t *testing.T) {
 			"--out mnist: holds the --mnist-dir input mnist, which replacing --out would delete; write into another folder"},
 		{"file deep in out", func(p *Plan) { p.Out("--save", "run/sub/m.npz"); p.OutDir("--out", "run") },
 			"--save run/sub/m.npz: is inside --out run but not directly in it; put it directly in --out (it is written with the run) or outside it"},
+		{"manifest's temporary file", func(p *Plan) { p.Out("--save", "run/.bbb-run.tmp"); p.OutDir("--out", "run") }, "--save run/.bbb-run.tmp" + sideSuffix},
+		{"a run's lock", func(p *Plan) { p.Out("--save", ".o.bbb-lock") }, "--save .o.bbb-lock" + sideSuffix},
+		{"a temporary file", func(p *Plan) { p.Out("--cpuprofile", "keep/.m.npz.bbb-tmp-4000000-7") }, "--cpuprofile keep/.m.npz.bbb-tmp-4000000-7" + sideSuffix},
+		{"a stage as --out", func(p *Plan) { p.OutDir("--out", ".x.bbb-stage-abc") }, "--out .x.bbb-stage-abc" + sideSuffix},
+		{"an old run as --out", func(p *Plan) { p.OutDir("--out", "runs/.x.bbb-old-1") }, "--out runs/.x.bbb-old-1" + sideSuffix},
+		{"bbb- without the dot", func(p *Plan) { p.Out("--save", "m.bbb-lock.npz") }, ""},
 		{"run's own kind", func(p *Plan) { p.Out("--save", "run/summary.json"); p.OutDir("--out", "run") },
 			"--save run/summary.json: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside"},
 		{"trailing slash", func(p *Plan) { p.Out("--save", "m.npz/") },
