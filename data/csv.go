@@ -3,7 +3,9 @@ package data
 import (
 	"bufio"
 	"bytes"
+	"crypto/sha256"
 	"encoding/csv"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -48,6 +50,10 @@ type Table struct {
 	Y      []float64 // empty with NoTarget
 	rows   int
 	lines  []int // each data row's line in the file
+	// sha256 is the SHA-256 (hex) of the bytes ReadCSV parsed (empty from
+	// ParseCSV): the file as read, even if it changes on disk meanwhile;
+	// valSHA256 is LoadCSV's validation file's.
+	sha256, valSHA256 string
 }
 
 // Rows is the number of data rows.
@@ -106,12 +112,21 @@ const MinCSVRows = 10
 // repeated. It
 // reads the file as a stream, keeping only the chosen columns.
 func ReadCSV(path string, cols CSVColumns) (Table, error) {
-	f, err := openCSV(path) // bounded and interruptible (csvopen.go)
+	h := sha256.New()
+	f, err := openCSV(path, h) // bounded and interruptible (csvopen.go)
 	if err != nil {
 		return Table{}, &CSVError{File: path, What: err.Error()}
 	}
 	defer f.Close()
-	return ParseCSV(f, path, cols)
+	t, err := ParseCSV(f, path, cols)
+	if err != nil {
+		return t, err
+	}
+	if _, err := io.Copy(io.Discard, f); err != nil { // (the parser stops at EOF: nothing is left but to be sure)
+		return Table{}, &CSVError{File: path, What: err.Error()}
+	}
+	t.sha256 = hex.EncodeToString(h.Sum(nil))
+	return t, nil
 }
 
 // ParseCSV is ReadCSV from a reader; name is the file name for errors.

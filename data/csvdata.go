@@ -161,6 +161,7 @@ func LoadCSV(c CSVData, seed uint64) (Set, Table, error) {
 		d.Train = Split{X: tab.X, Y: tab.Y, Inputs: in}
 		d.Val = Split{X: vt.X, Y: vt.Y, Inputs: in}
 		valFile, valLines = c.Val, vt.lines
+		tab.valSHA256 = vt.sha256
 	} else {
 		if !(frac > 0 && frac < 1) {
 			return Set{}, Table{}, fmt.Errorf("validation fraction %v: need 0 < f < 1", frac)

@@ -9,8 +9,9 @@ type Fitted struct {
 	Raw    Set
 	Scaler Scaler
 	Table  Table // the column names (XNames, YName); Rows counts no rows here
-	// TrainSHA256 and ValSHA256 are the files' SHA-256 (FileSHA256; ValSHA256
-	// empty without a validation file).
+	// TrainSHA256 and ValSHA256 are the SHA-256 of the files' bytes as they
+	// were read (FileSHA256 of them, unchanged; ValSHA256 empty without a
+	// validation file).
 	TrainSHA256, ValSHA256 string
 }
 
@@ -43,14 +44,8 @@ func LoadFitted(c CSVData, seed uint64) (*Fitted, error) {
 	if err := sc.Validate(len(tab.XNames)); err != nil {
 		return nil, &ScaleError{Err: err}
 	}
-	f := &Fitted{Raw: raw, Scaler: sc, Table: tab}
-	if f.TrainSHA256, err = FileSHA256(c.Train); err != nil {
-		return nil, &CSVError{File: c.Train, What: err.Error()}
-	}
-	if c.Val != "" {
-		if f.ValSHA256, err = FileSHA256(c.Val); err != nil {
-			return nil, &CSVError{File: c.Val, What: err.Error()}
-		}
-	}
-	return f, nil
+	// The digests of the bytes parsed, not of the files read again: a file
+	// replaced meanwhile would record another file's digest, and the
+	// model would resume from neither.
+	return &Fitted{Raw: raw, Scaler: sc, Table: tab, TrainSHA256: tab.sha256, ValSHA256: tab.valSHA256}, nil
 }
