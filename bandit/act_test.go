@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"context"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -66,7 +67,7 @@ func TestActorMatchesGraph(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i := range 30 {
-			if err := l.learn(int32(i*97), i%2 == 0, float64(5-i%3*20)); err != nil {
+			if err := l.learn(context.Background(), int32(i*97), i%2 == 0, float64(5-i%3*20)); err != nil {
 				t.Fatal(err)
 			}
 		}

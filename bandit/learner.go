@@ -1,6 +1,8 @@
 package bandit
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -234,7 +236,11 @@ func (l *learner) choose(m int32) (eats, finite bool) {
 // Batch/t for t interactions seen (the minibatch's share of the ELBO of
 // all the data, Blundell et al. eq. 8, the buffer a sample of it), or by
 // Batch/n for the n stored (Config.KLBuffer).
-func (l *learner) learn(m int32, eats bool, reward float64) error {
+//
+// A cancelled ctx stops it between two updates with errStopped: a step of
+// many updates (--updates in the hundreds) would otherwise outlast the
+// second a stop is given, and the regret of the steps done be lost.
+func (l *learner) learn(ctx context.Context, m int32, eats bool, reward float64) error {
 	a := uint8(actionPass)
 	if eats {
 		a = eat
@@ -251,6 +257,9 @@ func (l *learner) learn(m int32, eats bool, reward float64) error {
 		}
 	}
 	for u := range l.cfg.Updates {
+		if ctx.Err() != nil {
+			return errStopped
+		}
 		for r := range l.cfg.Batch {
 			k := l.rng.IntN(l.buf.n)
 			l.setRow(l.x[r*l.inputs:(r+1)*l.inputs], l.buf.mushroom[k], l.buf.action[k])
@@ -292,6 +301,9 @@ func (l *learner) step() error {
 	}
 	return nil
 }
+
+// errStopped is a step that a cancelled context cut short: not done.
+var errStopped = errors.New("bandit: step stopped")
 
 // residentStep runs one update of a resident network: its epsilons are
 // the draws of step updates+1, as Adam's t.

@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func BenchmarkUpdate(b *testing.B) {
 			l := benchLearner(b, name)
 			b.ResetTimer()
 			for i := range b.N {
-				if err := l.learn(int32(i%l.data.Len()), true, RewardEdible); err != nil {
+				if err := l.learn(context.Background(), int32(i%l.data.Len()), true, RewardEdible); err != nil {
 					b.Fatal(err)
 				}
 			}

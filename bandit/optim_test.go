@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"context"
 	"math"
 	"slices"
 	"testing"
@@ -26,7 +27,7 @@ func learnOnce(t *testing.T, c Config) (l *learner, before, after, grads [][]flo
 	for _, p := range l.params {
 		before = append(before, slices.Clone(f32(p)))
 	}
-	if err := l.learn(3, true, -35); err != nil {
+	if err := l.learn(context.Background(), 3, true, -35); err != nil {
 		t.Fatal(err)
 	}
 	for i, p := range l.params {

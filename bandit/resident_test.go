@@ -63,7 +63,7 @@ func TestResidentMatchesHost(t *testing.T) {
 					reward = 5 - 40*float64(i%2)
 				}
 				for _, l := range []*learner{host, res} {
-					if err := l.learn(m, eats, reward); err != nil {
+					if err := l.learn(context.Background(), m, eats, reward); err != nil {
 						t.Fatal(err)
 					}
 				}

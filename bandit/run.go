@@ -203,7 +203,9 @@ func play(ctx context.Context, l *learner, env *Env, steps, every int, onStep fu
 		if onStep != nil {
 			onStep(i, eats, cum)
 		}
-		if err := l.learn(r.Mushroom, eats, Reward(edible, eats, r.Lucky)); err != nil {
+		if err := l.learn(ctx, r.Mushroom, eats, Reward(edible, eats, r.Lucky)); errors.Is(err, errStopped) {
+			break // (step i+1 is not done: its updates were cut short)
+		} else if err != nil {
 			t.err = fmt.Errorf("bandit: step %d: %w", i+1, err)
 			return t
 		}

@@ -178,3 +178,38 @@ func TestLikelihoodIsBBBs(t *testing.T) {
 		}
 	}
 }
+
+// errAfter is a context cancelled from its n-th Err call on.
+type errAfter struct {
+	context.Context
+	calls, n int
+}
+
+func (c *errAfter) Err() error {
+	if c.calls++; c.calls >= c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// A stop between two updates of a step ends the run there: the step is
+// not done (its regret not recorded) and no further update runs. A step of
+// many updates (--updates 1000) used to run to its end, past the second a
+// stop is given, and the interrupted run lost every step done.
+func TestStopBetweenUpdates(t *testing.T) {
+	d, err := data.EmbeddedMushrooms()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := Config{Agents: []Agent{{Name: "bbb", Thompson: true}}, Steps: 10, Every: 1, Hidden: 8, Batch: 4, Updates: 5, Seed: 1}.WithDefaults()
+	l, err := newLearner(c, d, c.Agents[0], 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	// Err calls: step 1 (1), its updates (2-6), step 2 (7), its updates (8-9), then cancelled.
+	tr := play(&errAfter{Context: context.Background(), n: 10}, l, NewEnv(c.Seed, d.Len()), c.Steps, c.Every, nil)
+	if tr.err != nil || tr.done != 1 || len(tr.regret) != 1 || l.updates != 7 {
+		t.Errorf("err %v, %d steps done, %d recorded, %d updates; want none, 1, 1, 7", tr.err, tr.done, len(tr.regret), l.updates)
+	}
+}
