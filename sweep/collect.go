@@ -26,7 +26,9 @@ type Row struct {
 const CSVFile = "sweep.csv"
 
 // Collect reads every point's status and summary. A point whose run
-// folder holds a summary is ok whatever its status file says. For any
+// folder holds a summary is ok whatever its status file says, unless the
+// status records that run's flags (Status.RunArgs) and they are not the
+// point's: then it failed. For any
 // other, ended (if not nil) may give the reason its task ended (a Slurm
 // task killed or timed out, which could not record it): the point is
 // failed with that reason, before the one it recorded.
@@ -42,7 +44,14 @@ func Collect(dir string, plan *Plan, ended func(Point, Status) string) []Row {
 			st.Log = "" // (not run, or its log removed)
 		}
 		row := Row{Point: p, Metrics: map[string]float64{}}
-		if s := summary(dir, p); s != nil {
+		s := summary(dir, p)
+		if s != nil && st.RunArgs != nil && !equal(st.RunArgs, p.Args) {
+			why := "its run folder holds the run of other flags (" + strings.Join(st.RunArgs, " ") + "): the grid changed since; run the sweep again"
+			if st.Reason != "" {
+				why += "; the last attempt: " + st.Reason
+			}
+			st.State, st.Reason = StateFailed, why
+		} else if s != nil {
 			st.State, st.Reason = StateOK, ""
 			for k, v := range s {
 				if f, ok := v.(float64); ok {

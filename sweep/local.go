@@ -33,6 +33,9 @@ const stopGrace = 5 * time.Second
 // wrote its summary, failed (with the log's last line) otherwise.
 func (r *Runner) Run(ctx context.Context, p Point) Status {
 	st := Status{State: StateRunning, Threads: r.Threads, Log: LogPath(r.Dir, p)}
+	if last, ok := ReadStatus(r.Dir, p); ok {
+		st.RunArgs = last.RunArgs // (the folder's run, until this one replaces it)
+	}
 	fail := func(reason string) Status {
 		st.State, st.Reason = StateFailed, reason
 		_ = writeStatus(r.Dir, p, st) // (the status is a record; the run's outcome stands without it)
@@ -70,7 +73,7 @@ func (r *Runner) Run(ctx context.Context, p Point) Status {
 	case !Done(r.Dir, p):
 		return fail("train exited 0 without a summary.json")
 	}
-	st.State = StateOK
+	st.State, st.RunArgs = StateOK, p.Args
 	_ = writeStatus(r.Dir, p, st)
 	return st
 }

@@ -79,8 +79,11 @@ func unwrapPath(err error) error {
 }
 
 // Pending returns the points that need a run: those without a complete
-// summary.json, and those whose flags differ from the plan that ran them
-// (prev, nil when there was none).
+// summary.json, and those whose run had other flags: the flags its status
+// records (Status.RunArgs), or in a folder of a sweep that recorded none,
+// those of the plan that ran them (prev, nil when there was none). The
+// plan is rewritten before the points run, so only the status still knows
+// the flags of a run after an interrupted sweep of an edited grid.
 func (p *Plan) Pending(dir string, prev *Plan) []Point {
 	old := map[string][]string{}
 	if prev != nil {
@@ -91,7 +94,12 @@ func (p *Plan) Pending(dir string, prev *Plan) []Point {
 	var out []Point
 	for _, q := range p.Points {
 		args, known := old[q.Name]
-		if !Done(dir, q) || (prev != nil && (!known || !equal(args, q.Args))) {
+		if st, ok := ReadStatus(dir, q); ok && st.RunArgs != nil {
+			args, known = st.RunArgs, true
+		} else if prev == nil {
+			args, known = q.Args, true
+		}
+		if !Done(dir, q) || !known || !equal(args, q.Args) {
 			out = append(out, q)
 		}
 	}

@@ -394,3 +394,39 @@ func TestCollectMovedFolder(t *testing.T) {
 		t.Errorf("sweep.csv:\n%s\nwant lr=0.1's log, none for lr=0.3", b)
 	}
 }
+
+// A grid edited, then a sweep of it that runs no point through (stopped,
+// or every point failing): the points' folders still hold the runs of the
+// old flags, and the next sweep runs them again. It used to count them as
+// done (the plan they were compared with was already the new one) and
+// report the old runs under the new flags.
+func TestEditedGridAfterFailedAttempt(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	run := func(grid, exe string, wantPending int) {
+		t.Helper()
+		s, err := New(dir, testPlan(t, grid, dir), Options{Exe: exe, Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.Run(context.Background())
+		if len(res.Pending) != wantPending {
+			t.Fatalf("grid %q: %d points to run (%v), want %d", grid, len(res.Pending), err, wantPending)
+		}
+	}
+	failing := filepath.Join(t.TempDir(), "bbb")
+	if err := os.WriteFile(failing, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2)
+	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 0) // (done: nothing to run)
+	run("lr = [0.1, 0.2]\nepochs = 100\n", failing, 2)
+	// --collect now: failed, naming the flags of the run it holds.
+	for _, r := range Collect(dir, testPlan(t, "lr = [0.1, 0.2]\nepochs = 100\n", dir), nil) {
+		if r.Status.State != StateFailed || !strings.Contains(r.Status.Reason, "holds the run of other flags (--lr=") || !strings.Contains(r.Status.Reason, " --epochs=300): the grid changed") {
+			t.Errorf("%s: %s: %s; want failed, naming the old run's flags", r.Point.Name, r.Status.State, r.Status.Reason)
+		}
+	}
+	run("lr = [0.1, 0.2]\nepochs = 100\n", fakeBBB(t), 2)
+	run("lr = [0.1, 0.2]\nepochs = 100\n", fakeBBB(t), 0)
+	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2) // (back to the first flags: those runs are gone)
+}

@@ -24,6 +24,11 @@ type Status struct {
 	WallSeconds float64 `json:"wall_seconds"`
 	Threads     int     `json:"threads"`
 	Log         string  `json:"log"`
+	// RunArgs are the train flags of the run whose summary.json the
+	// point's folder holds (Point.Args, set when a run finishes, kept by
+	// an attempt that fails): a run of flags the grid no longer gives is
+	// not done (Plan.Pending), even if an attempt at the new ones failed.
+	RunArgs []string `json:"run_args,omitempty"`
 }
 
 func statusPath(dir string, p Point) string {
