@@ -98,6 +98,10 @@ const (
 	DefaultInitStd = 0.1
 )
 
+// minLR is float32's smallest normal number: the networks are float32,
+// and a smaller rate rounds to 0 (or a subnormal) in Adam.
+const minLR = 0x1p-126
+
 // DefaultPrior is the standard normal.
 var DefaultPrior = nodes.Normal{Mu: 0, Sigma: 1}
 
@@ -163,6 +167,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("bandit: learning rate %v: need a finite value > 0", c.LR)
 	case !(c.RhoLR > 0) || !finite(c.RhoLR):
 		return fmt.Errorf("bandit: rho learning rate %v: need a finite value > 0", c.RhoLR)
+	case c.LR < minLR || c.RhoLR < minLR:
+		return fmt.Errorf("bandit: learning rates %v, %v (means, rhos): need at least %.3g (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)", c.LR, c.RhoLR, minLR)
 	case !(c.Sigma > 0) || !finite(c.Sigma):
 		return fmt.Errorf("bandit: likelihood sigma %v: need a finite value > 0", c.Sigma)
 	case !finite(c.InitRho) || !(c.InitStd >= 0) || !finite(c.InitStd):

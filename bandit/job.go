@@ -154,6 +154,9 @@ func (c Config) CheckSet() error {
 		if f.v > maxLR {
 			return &SettingError{f.name, f.v, fmt.Sprintf("need at most %g (a step per update; past it a network only diverges)", float64(maxLR))}
 		}
+		if f.v < minLR {
+			return &SettingError{f.name, f.v, fmt.Sprintf("need at least %.3g (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)", minLR)}
+		}
 	}
 	// Scales the float32 network can hold with room for its products.
 	for _, f := range []struct {

@@ -55,6 +55,8 @@ func TestCheckSet(t *testing.T) {
 		{func(c *Config) { c.RhoLR = 0 }, "bandit: rho-lr 0: need a finite value > 0"},
 		{func(c *Config) { c.LR = 10.5 }, "bandit: lr 10.5: need at most 10 (a step per update; past it a network only diverges)"},
 		{func(c *Config) { c.RhoLR = 1e30 }, "bandit: rho-lr 1e+30: need at most 10 (a step per update; past it a network only diverges)"},
+		{func(c *Config) { c.RhoLR = 1e-320 }, "bandit: rho-lr 1e-320: need at least 1.18e-38 (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)"},
+		{func(c *Config) { c.LR = 1e-39 }, "bandit: lr 1e-39: need at least 1.18e-38 (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)"},
 		{func(c *Config) { c.RhoLR = posInf() }, "bandit: rho-lr +Inf: need a finite value > 0"},
 		{func(c *Config) { c.RhoLR = math.NaN() }, "bandit: rho-lr NaN: need a finite value > 0"},
 	} {

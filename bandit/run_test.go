@@ -132,8 +132,9 @@ func TestConfigValidate(t *testing.T) {
 			c.Agents = []Agent{{Name: "x", Thompson: true, PosteriorMean: true}}
 			return c
 		}(),
-		"thompson exploring": func() Config { c := ok; c.Agents = []Agent{{Name: "x", Thompson: true, Epsilon: 0.1}}; return c }(),
-		"resident with sgd":  func() Config { c := ok; c.Resident, c.RhoSGD = true, true; return c }(),
+		"thompson exploring":   func() Config { c := ok; c.Agents = []Agent{{Name: "x", Thompson: true, Epsilon: 0.1}}; return c }(),
+		"resident with sgd":    func() Config { c := ok; c.Resident, c.RhoSGD = true, true; return c }(),
+		"rho lr rounding to 0": func() Config { c := ok; c.RhoLR = 1e-320; return c }(),
 	} {
 		if err := c.WithDefaults().Validate(); err == nil {
 			t.Errorf("%s: no error", name)

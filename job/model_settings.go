@@ -76,6 +76,9 @@ const (
 	MaxScale  = 1e6
 	MaxNBatch = 1e12 // the KL divided by up to a trillion minibatches
 	MaxLR     = 10.0 // also the largest rate LRGamma's milestones reach
+	// MinLR is float32's smallest normal number: a smaller rate rounds to 0
+	// (or a subnormal) in the float32 Adam, and nothing trains.
+	MinLR = 0x1p-126
 )
 
 // The integer settings bounded by time or by the machine rather than by
@@ -117,6 +120,8 @@ func (s *ModelSettings) CheckValues(avail float64) error {
 		return bad("Threads", s.Threads, "want 0 (all cores) to %d", MaxThreads)
 	case !(s.LR > 0 && s.LR <= MaxLR):
 		return bad("LR", s.LR, "need a value > 0 and at most %g (Adam's step per epoch; past it a run only diverges)", MaxLR)
+	case s.LR < MinLR:
+		return bad("LR", s.LR, "need at least %.3g (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)", MinLR)
 	case !(s.LRGamma > 0 && !math.IsInf(s.LRGamma, 0)):
 		return bad("LRGamma", s.LRGamma, "need a finite value > 0")
 	}
