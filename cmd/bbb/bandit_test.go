@@ -55,6 +55,9 @@ func TestBanditBadInput(t *testing.T) {
 		{[]string{"--seeds", "1,-2"}, `--seeds "1,-2": "-2" is not a seed`},
 		{[]string{"--seeds", "1, 2,1"}, `--seeds "1, 2,1": seed 1 listed twice`},
 		{[]string{"--seeds", "1,2", "--seed", "3"}, "--seed 3: has no effect with --seeds 1,2"},
+		{[]string{"--steps", "300", "--kl-data", "buffer"}, "--kl-data buffer: the same as seen while --steps 300 is at most --buffer 4096"},
+		{[]string{"--lr", "1e-320"}, "--lr 1e-320: need at least 1.18e-38"},
+		{[]string{"--device", "tpu"}, `--device "tpu"`},
 		{[]string{"--no-such-flag"}, "no-such-flag"},
 		{[]string{"extra"}, "unexpected argument"},
 	} {
