@@ -195,7 +195,7 @@ func TestMNISTBadInput(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
 	regression := filepath.Join(dir, "regression.npz")
-	if code, _, stderr := runCLI("train", "--preset", "quick", "--epochs", "2", "--samples", "2", "--points", "40", "--no-figures",
+	if code, _, stderr := runCLI("train", "--epochs", "2", "--samples", "2", "--points", "40", "--no-figures",
 		"--no-train-band", "-q", "--out", filepath.Join(dir, "r"), "--save", regression); code != exitOK {
 		t.Fatalf("regression model: %s", stderr)
 	}

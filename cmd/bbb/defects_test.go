@@ -151,3 +151,17 @@ func TestSubdirectoriesCarried(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A --preset whose every setting is given too changes nothing but the
+// name the run records (and a --resume must repeat it): refused. A preset
+// with one of its settings left to it is taken.
+func TestPresetWithEverySettingGiven(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "o")
+	wantUsage(t, []string{"train", "--preset", "quick", "--epochs", "10", "--points", "100", "--samples", "10", "--out", out},
+		"--preset quick: has no effect with --epochs, --points, --samples given: they are every setting it makes")
+	wantUsage(t, []string{"train", "--preset", "calibrated", "--likelihood", "fixed", "--likelihood-sigma", "0.1", "--out", out},
+		"--preset calibrated: has no effect with --likelihood, --likelihood-sigma given")
+	if code, _, stderr := runCLI("train", "-q", "--no-figures", "--preset", "quick", "--epochs", "2", "--report-every", "1", "--points", "100", "--out", out); code != exitOK {
+		t.Errorf("a preset with a setting of its own left (--samples): exit %d: %s", code, stderr)
+	}
+}

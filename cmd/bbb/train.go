@@ -8,6 +8,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
@@ -88,6 +89,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		f.mio.ckpt = c
 	}
 	if err := applyPreset(fs, f.preset); err != nil {
+		return err
+	}
+	if err := checkPresetEffect(f.preset, explicit); err != nil {
 		return err
 	}
 	if err := f.checkMilestones(explicit); err != nil {
@@ -199,6 +203,17 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 		}
 	}
 	return nil
+}
+
+// checkPresetEffect refuses a --preset the user gave whose every setting
+// the user gave too: it would change nothing but the name the run records
+// (and a --resume would have to repeat it).
+func checkPresetEffect(name string, explicit map[string]bool) error {
+	keys := slices.Sorted(maps.Keys(presets[name]))
+	if !explicit["preset"] || len(keys) == 0 || slices.ContainsFunc(keys, func(k string) bool { return !explicit[k] }) {
+		return nil
+	}
+	return usagef("--preset %s: has no effect with --%s given: they are every setting it makes", name, strings.Join(keys, ", --"))
 }
 
 // checkMilestones refuses a milestone given on the command line that the

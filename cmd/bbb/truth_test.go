@@ -29,7 +29,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 	for _, dt := range []tensor.Dtype{tensor.Float64, tensor.Float32} {
 		t.Run(dt.String(), func(t *testing.T) {
 			out := t.TempDir()
-			args := []string{"train", "--preset", "quick", "--epochs", "25", "--report-every", "10", "--samples", "12",
+			args := []string{"train", "--epochs", "25", "--report-every", "10", "--samples", "12",
 				"--points", "500", "--lr", "0.02", "--seed", "7", "--layers", "3", "--hidden", "8", "--n-batch", "2",
 				"--prior-sigma", "0.7", "--likelihood-sigma", "0.3", "--lr-milestones", "12", "--lr-gamma", "0.5", "--no-figures", "-q", "--out", out}
 			if dt == tensor.Float64 {
@@ -79,7 +79,7 @@ func TestSummaryIsTheLibrarysJob(t *testing.T) {
 			last := reports[len(reports)-1]
 
 			if s.Dtype != dt.String() || s.Epochs != 25 || s.Samples != 12 || s.Seed != 7 || s.Layers != 3 || s.Hidden != 8 ||
-				s.LearningRate != 0.02 || s.Preset != "quick" || len(s.Figures) != 0 || !slices.Equal(s.LRMilestones, []int{12}) || s.LRGamma != 0.5 {
+				s.LearningRate != 0.02 || s.Preset != "seed" || len(s.Figures) != 0 || !slices.Equal(s.LRMilestones, []int{12}) || s.LRGamma != 0.5 {
 				t.Errorf("summary echoes the flags wrongly: %+v", s)
 			}
 			if s.TrainPoints != d.Train.Len() || s.ValPoints != d.Val.Len() || s.TrainPoints+s.ValPoints != 500 || s.ValPoints != 100 {
