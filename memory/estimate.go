@@ -61,6 +61,11 @@ type Sizes struct {
 	// 4096", "--model m.npz (hidden 100)". Empty: "--points N",
 	// "--hidden N", "--layers N".
 	PointsFrom, HiddenFrom, LayersFrom string
+	// InputsFrom says how the user set Inputs ("--data d.csv (300000
+	// columns)"); empty: "N input columns". The first layer's weights are
+	// blamed on it when they are most of the weights and the inputs are
+	// further above their default (1) than the width above its (20).
+	InputsFrom string
 }
 
 // Term is one part of a run's memory and the setting that drives it, the
@@ -140,6 +145,19 @@ func Estimate(s Sizes) (float64, Term) {
 		}
 		return names[i]
 	}
+	// The weights' share: the inputs' when the first layer's weights are
+	// most of them and the inputs further above their default than the
+	// width above its (a CSV of 300,000 columns, not --hidden 20).
+	weightsOr := func(model string) string {
+		if width*(in+2) < width*width*math.Max(f(s.Layers)-2, 0) || in <= width/20 {
+			return model
+		}
+		if s.InputsFrom != "" {
+			return s.InputsFrom
+		}
+		return fmt.Sprintf("%d input columns", s.Inputs)
+	}
+	weights := weightsOr(blame(0, 2, 1))
 	var terms []Term
 	base := float64(memBase)
 	switch s.Job {
@@ -157,7 +175,7 @@ func Estimate(s Sizes) (float64, Term) {
 		// The input and target tensors of --rows rows, also allocated and
 		// never written (inputs, the output, stock ops' column of ones):
 		// dot --rows 30000000000 asked for 120 GB in one piece.
-		terms = []Term{{names[2], f(s.Layers) * perLayer * (1 << 20)}, {blame(0, 2, 1), params}, {names[0], rows * (in + 2) * b}}
+		terms = []Term{{names[2], f(s.Layers) * perLayer * (1 << 20)}, {weights, params}, {names[0], rows * (in + 2) * b}}
 		base = 20 << 20
 	case Bandit:
 		// Each agent's share is blamed on the size furthest above bandit's
@@ -182,7 +200,7 @@ func Estimate(s Sizes) (float64, Term) {
 	case Predict:
 		terms = []Term{
 			{names[0], rows * (in*8*2 + memPredictRow)},
-			{workersName(s, blame(0, 1, 1)), f(s.Workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
+			{workersName(s, weightsOr(blame(0, 1, 1))), f(s.Workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
 			{samplesName, trace},
 			// memPredictRow holds the default's three levels; each more is
 			// a column of float64 per row.
@@ -192,8 +210,8 @@ func Estimate(s Sizes) (float64, Term) {
 		terms = []Term{
 			{blame(1, 1, 1), rows * width * hiddenLayers * b * memActBuffers},
 			{names[0], rows * (in + 2) * 8 * 2},
-			{blame(0, 2, 1), params * memTrainCopies},
-			{workersName(s, blame(0, 2, 1)), f(s.Workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
+			{weights, params * memTrainCopies},
+			{workersName(s, weights), f(s.Workers) * (params*memWorkerCopies + chunk*width*hiddenLayers*b*2)},
 			{samplesName, trace},
 		}
 	}

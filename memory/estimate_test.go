@@ -159,6 +159,12 @@ func TestEstimateNamesTheSetting(t *testing.T) {
 		{memory.Sizes{Job: memory.Bandit, Points: 64, Hidden: 100, Layers: 3, Inputs: 119, Workers: 4, Buffer: 100000000, DtypeBytes: 4}, "--buffer 100000000"},
 		{memory.Sizes{Job: memory.Bandit, Points: 64, Hidden: 100, Layers: 3, Inputs: 119, Workers: 400, Buffer: 4096, DtypeBytes: 4}, "--agents (400 agents)"},
 		{memory.Sizes{Job: memory.Bandit, Points: 20000, Hidden: 100, Layers: 3, Inputs: 119, Workers: 4, Buffer: 4096, DtypeBytes: 4, PointsFrom: "--batch 20000"}, "--batch 20000"},
+		// A CSV of 300,000 columns: its first layer is the weights, not --hidden 20's.
+		{memory.Sizes{Points: 14, Hidden: 20, Layers: 5, Samples: 10, Workers: 1, Inputs: 300000, DtypeBytes: 4, PointsFrom: "--data w.csv (14 rows)", InputsFrom: "--data w.csv (300000 columns)"}, "--data w.csv (300000 columns)"},
+		{memory.Sizes{Points: 14, Hidden: 20, Layers: 5, Samples: 10, Workers: 1, Inputs: 300000, DtypeBytes: 4}, "300000 input columns"},
+		{memory.Sizes{Job: memory.Predict, Points: 14, Hidden: 20, Layers: 5, Samples: 10, Workers: 1, Inputs: 300000, DtypeBytes: 4, InputsFrom: "--model m.npz (300000 inputs)"}, "--model m.npz (300000 inputs)"},
+		// 50 columns and hidden 400: the hidden layers' weights are most of them.
+		{memory.Sizes{Points: 200, Hidden: 4000, Layers: 5, Samples: 10, Workers: 1, Inputs: 50, DtypeBytes: 4, InputsFrom: "--data d.csv (50 columns)"}, "--hidden 4000"},
 	} {
 		if _, top := memory.Estimate(tc.s); top.From != tc.want || !(top.Bytes > 0) {
 			t.Errorf("%+v: largest term %+v, want one from %q", tc.s, top, tc.want)

@@ -70,7 +70,7 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return usagef("--data %s:%d: %s", dataPath, fe.Line, fe.Reason())
 	}
 	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.Hidden, Layers: m.Layers, Samples: samples, Workers: workers,
-		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()),
+		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()), InputsFrom: fmt.Sprintf("--model %s (%d inputs)", model, c.Model.Network.Inputs),
 		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.Hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.Layers)}, maxMemory); err != nil {
 		return err
 	}

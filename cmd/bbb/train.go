@@ -156,7 +156,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rows := f.csv.Rows()
 		if err := checkMemory(memory.Sizes{Points: rows, Hidden: f.Hidden, Layers: f.Layers,
 			Samples: f.run.Samples, Workers: f.Workers, Inputs: f.csv.Inputs(), DtypeBytes: f.DtypeBytes(),
-			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.Data, rows)}, f.maxMemory); err != nil {
+			PointsFrom: fmt.Sprintf("--data %s (%d rows)", f.df.Data, rows), InputsFrom: fmt.Sprintf("--data %s (%d columns)", f.df.Data, f.csv.Inputs())}, f.maxMemory); err != nil {
 			return err
 		}
 	}
