@@ -84,7 +84,11 @@ func Report(w io.Writer, dir string, plan *Plan, o ReportOptions) ([]Row, error)
 		return rows, err
 	}
 	if drawn {
-		fmt.Fprintf(w, "best %s %.6g ± %.3g (sd over %d seeds): %s\n  bbb train %s\n", o.Metric, best.Mean, best.Std, len(best.Points), best.Key,
+		spread := fmt.Sprintf(" ± %.3g (sd over %d seeds)", best.Std, len(best.Points))
+		if len(best.Points) == 1 {
+			spread = " (one seed)"
+		}
+		fmt.Fprintf(w, "best %s %.6g%s: %s\n  bbb train %s\n", o.Metric, best.Mean, spread, best.Key,
 			strings.Join(best.Points[0].TrainArgs(dir), " "))
 	}
 	if figure != "" {

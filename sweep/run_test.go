@@ -72,7 +72,7 @@ func TestSweepRunAndReport(t *testing.T) {
 		t.Errorf("rows %+v", rows)
 	}
 	for _, want := range []string{"wrote " + filepath.Join(dir, CSVFile) + " (2 ok, 1 failed)\n", "failed lr=0.3: exit status 3",
-		"best val_nlpd 0.2 ± 0 (sd over 1 seeds): --lr=0.2\n  bbb train --lr=0.2 --out=" + filepath.Join(dir, "runs", "lr=0.2") + "\n",
+		"best val_nlpd 0.2 (one seed): --lr=0.2\n  bbb train --lr=0.2 --out=" + filepath.Join(dir, "runs", "lr=0.2") + "\n",
 		"wrote " + filepath.Join(dir, "sweep.png") + "\n"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report %q lacks %q", out.String(), want)

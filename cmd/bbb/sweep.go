@@ -213,6 +213,9 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 	if err != nil {
 		return usagef("--task %v", err)
 	}
+	if index == "" {
+		return usagef("--task %s: give the point's index after it (0 to %d), or set SLURM_ARRAY_TASK_ID", f.Task, len(plan.Points)-1)
+	}
 	i, err := strconv.Atoi(index)
 	if err != nil || i < 0 || i >= len(plan.Points) {
 		return usagef("--task %s %q: want a point index from 0 to %d", f.Task, index, len(plan.Points)-1)

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bbb-go/bbb/sweep"
 )
 
 // In tests the sweep's points run only through useHelperBBB: the test
@@ -554,4 +556,32 @@ func TestSweepSignalAfterWritten(t *testing.T) {
 	if rows := readSweepCSV(t, dir); len(rows) != 4 {
 		t.Errorf("sweep.csv: %d rows, want 4", len(rows))
 	}
+}
+
+// sweep --task without an index (and no SLURM_ARRAY_TASK_ID) says that the
+// index is missing, with the range, in one line, exit 2.
+func TestSweepTaskWithoutIndex(t *testing.T) {
+	dir := t.TempDir()
+	grid := filepath.Join(dir, "g.grid")
+	if err := os.WriteFile(grid, []byte("hidden = [4, 8]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	g, err := sweep.ReadGrid(grid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw := filepath.Join(dir, "sw")
+	plan, err := sweep.PlanGrid(g, sw, trainChecker())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(sw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Write(sw); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SLURM_ARRAY_TASK_ID", "")
+	wantUsage(t, []string{"sweep", "--task", sw}, "--task "+sw+": give the point's index after it (0 to 1), or set SLURM_ARRAY_TASK_ID")
+	wantUsage(t, []string{"sweep", "--task", sw, "2"}, `--task `+sw+` "2": want a point index from 0 to 1`)
 }
