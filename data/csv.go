@@ -131,7 +131,11 @@ func ReadCSV(path string, cols CSVColumns) (Table, error) {
 
 // ParseCSV is ReadCSV from a reader; name is the file name for errors.
 func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
-	cr := csv.NewReader(macLines(skipBOM(r)))
+	br := bufio.NewReader(r)
+	if isUTF16(br) {
+		return Table{}, &CSVError{File: name, Line: 1, What: "UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8 (a spreadsheet's \"CSV UTF-8\")"}
+	}
+	cr := csv.NewReader(macLines(skipBOM(br)))
 	cr.FieldsPerRecord = -1 // ragged rows are reported below, with their line
 	cr.ReuseRecord = true
 	cr.TrimLeadingSpace = true
@@ -344,6 +348,14 @@ func skipBOM(r io.Reader) io.Reader {
 		br.Discard(3)
 	}
 	return br
+}
+
+// isUTF16 reports a reader that starts with a UTF-16 byte order mark (a
+// spreadsheet's "Unicode text"), which the CSV reader would take as
+// bytes, each character followed or preceded by a zero.
+func isUTF16(br *bufio.Reader) bool {
+	b, _ := br.Peek(2)
+	return len(b) == 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF)
 }
 
 // macLines reads a file whose lines end in a lone carriage return (classic

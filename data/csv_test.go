@@ -51,6 +51,8 @@ func TestParseCSV(t *testing.T) {
 		{"a,a\n1,2\n", `f.csv:1:3: column "a" appears twice`},
 		{"a\n1\n", "f.csv:1: the header has 1 column"},
 		{"a,y\n1,\"2\n", "f.csv:2:"},
+		{"\xff\xfea\x00,\x00y\x00\n\x00", "f.csv:1: UTF-16 text (it starts with a UTF-16 byte order mark): save it as UTF-8"},
+		{"\xfe\xff\x00a\x00,\x00y\x00\n", "f.csv:1: UTF-16 text"},
 	} {
 		_, err := ParseCSV(strings.NewReader(tc.in), "f.csv", CSVColumns{})
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) || strings.Contains(err.Error(), "\n") {
