@@ -227,6 +227,11 @@ func (p *Plan) checkOutputFile(o ioPath) error {
 		return err
 	}
 	fi, err := os.Stat(o.abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		if f, err2 := os.Stat(o.path); err2 == nil {
+			fi, err = f, nil // a link the kernel follows and a path cannot name: /dev/stdout to a pipe ("pipe:[N]")
+		}
+	}
 	switch {
 	case err == nil && fi.IsDir():
 		return refusef("%s %s: is a directory (want a file name)", o.flag, o.path)

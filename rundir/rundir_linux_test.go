@@ -96,3 +96,23 @@ func TestMountPointRefused(t *testing.T) {
 		})
 	}
 }
+
+// An output that is a link the kernel follows to a pipe (/dev/stdout piped
+// into another program: /proc/self/fd/1 -> "pipe:[N]", no path) is named
+// as a fifo, with the hint to write "-"; it was "cannot write in
+// /proc/PID/fd: no such file or directory".
+func TestPlanOutputLinkToAPipe(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	path := fmt.Sprintf("/proc/self/fd/%d", w.Fd())
+	p := &Plan{Command: "predict"}
+	p.OutOrStdout("--out", path)
+	want := "--out " + path + ": is a fifo, not a regular file; bbb writes regular files only (- writes to standard output)"
+	if err := p.Check(); err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}
