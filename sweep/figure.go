@@ -38,6 +38,9 @@ func axisValues(plan *Plan, axis string) []string {
 func FigureAxes(plan *Plan, x, by string) (string, string, bool, error) {
 	axes := PlotAxes(plan)
 	for _, c := range []struct{ flag, v string }{{"--x", x}, {"--by", by}} {
+		if c.v == "seed" || c.v == "seeds" {
+			return "", "", false, fmt.Errorf("%s %s: the seeds are averaged over, not an axis (each point of the figure is their mean; want one of: %s)", c.flag, c.v, strings.Join(axes, ", "))
+		}
 		if c.v != "" && !slices.Contains(axes, c.v) {
 			return "", "", false, fmt.Errorf("%s %s: not an axis of the grid with more than one value (want one of: %s)", c.flag, c.v, strings.Join(axes, ", "))
 		}

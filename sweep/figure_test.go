@@ -25,7 +25,7 @@ func TestFigureAxes(t *testing.T) {
 		{"hidden = [4, 8]\n", "", "hidden", "", "", false, "--by hidden: the grid's only axis with more than one value, which the figure draws along x (leave --by out)"},
 		{"hidden = [4, 8]\n", "hidden", "hidden", "", "", false, "--by hidden: the same axis as --x"},
 		{"hidden = [4, 8]\nlr = [0.1]\n", "lr", "", "", "", false, "--x lr: not an axis of the grid with more than one value (want one of: hidden)"},
-		{"hidden = [4, 8]\n", "", "seed", "", "", false, "--by seed: not an axis of the grid with more than one value (want one of: hidden)"},
+		{"hidden = [4, 8]\n", "", "seed", "", "", false, "--by seed: the seeds are averaged over, not an axis (each point of the figure is their mean; want one of: hidden)"},
 	} {
 		plan := testPlan(t, c.grid, filepath.Join(t.TempDir(), "sw"))
 		x, by, ok, err := FigureAxes(plan, c.x, c.by)
