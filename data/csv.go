@@ -221,7 +221,7 @@ func ParseCSV(r io.Reader, name string, cols CSVColumns) (Table, error) {
 				return fail(1, 0, "no column %q (%s) in the header %s", c, what, headerList(header))
 			}
 			if i == yi {
-				return fail(1, i+1, "column %q is both an input (--x-cols) and the target", c)
+				return fail(1, headerCol[i], "column %q is both an input (--x-cols) and the target", c)
 			}
 			xi = append(xi, i)
 		}

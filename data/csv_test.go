@@ -151,7 +151,7 @@ func TestParseCSVEdges(t *testing.T) {
 		cols CSVColumns
 		want string
 	}{
-		{"a,b,y\n1,2,3\n", CSVColumns{XCols: []string{"a", "y"}}, `f.csv:1:3: column "y" is both an input (--x-cols) and the target`},
+		{"a,b,y\n1,2,3\n", CSVColumns{XCols: []string{"a", "y"}}, `f.csv:1:5: column "y" is both an input (--x-cols) and the target`},
 		{"a,y\n" + long + ",1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `" is not a number`},
 		{"a,y\n" + long + "z,1\n", CSVColumns{}, `f.csv:2:1: column "a": "` + long + `..." is not a number`},
 		{"a,b\n1,2\n", CSVColumns{NoTarget: true}, "f.csv:1: no input columns named"},

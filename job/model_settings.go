@@ -228,6 +228,10 @@ func (s *ModelSettings) CheckOptions(resident bool) error {
 		return &SettingError{Setting: "LRGamma", Value: fmt.Sprint(s.LRGamma), Refs: []string{"LR", "LRMilestones"},
 			Reason: fmt.Sprintf("{LR} %v rises to %g over {LRMilestones} %q; need at most %g", s.LR, peak, s.LRMilestones, MaxLR)}
 	}
+	if low := s.LR * math.Pow(min(1, s.LRGamma), float64(len(ms))); !(low >= MinLR) {
+		return &SettingError{Setting: "LRGamma", Value: fmt.Sprint(s.LRGamma), Refs: []string{"LR", "LRMilestones"},
+			Reason: fmt.Sprintf("{LR} %v falls to %.3g over {LRMilestones} %q; need at least %.3g (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)", s.LR, low, s.LRMilestones, MinLR)}
+	}
 	// What the built model cannot do (resident: every option the resident
 	// graph lacks), named by the option.
 	return s.GraphConfig(resident).WithDefaults().Validate()

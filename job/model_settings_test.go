@@ -33,6 +33,7 @@ func TestModelSettingsCheck(t *testing.T) {
 		{func(s *ModelSettings) { s.Threads = MaxThreads + 1 }, "<Threads> 4097: want 0 (all cores) to 4096"},
 		{func(s *ModelSettings) { s.LR = math.NaN() }, "<LR> NaN: need a value > 0 and at most 10 (Adam's step per epoch; past it a run only diverges)"},
 		{func(s *ModelSettings) { s.LR = 1e-320 }, "<LR> 1e-320: need at least 1.18e-38 (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)"},
+		{func(s *ModelSettings) { s.LR, s.LRGamma, s.LRMilestones = 1e-30, 1e-10, "10" }, "<LRGamma> 1e-10: <LR> 1e-30 falls to 1e-40 over <LRMilestones> \"10\"; need at least 1.18e-38 (float32's smallest normal number: a smaller rate rounds to 0, and nothing trains)"},
 		{func(s *ModelSettings) { s.LRGamma = math.Inf(1) }, "<LRGamma> +Inf: need a finite value > 0"},
 		{func(s *ModelSettings) { s.NBatch = 1e13 }, "<NBatch> 1e+13: need a value from 1e-06 to 1e+12 (beyond, the loss overflows)"},
 		{func(s *ModelSettings) { s.Dtype = "half" }, `<Dtype> "half": want float32 or float64`},

@@ -205,7 +205,13 @@ func (p *Plan) checkOutputDir(o ioPath) error {
 	if err := checkNames(o, stageLen(o.abs)+1+sideLen(ownNameMax)); err != nil {
 		return err
 	}
-	if fi, err := os.Stat(o.abs); err == nil && !fi.IsDir() {
+	fi, err := os.Stat(o.abs)
+	if errors.Is(err, fs.ErrNotExist) {
+		if f, err2 := os.Stat(o.path); err2 == nil {
+			fi, err = f, nil // a link the kernel follows and a path cannot name: /dev/stdout to a pipe
+		}
+	}
+	if err == nil && !fi.IsDir() {
 		return refusef("%s %s: not a directory", o.flag, o.path)
 	}
 	return nil // the rest (mount point, current directory, ownership) is Check's
@@ -454,11 +460,18 @@ func ShowLink(path string) string {
 // remove it as its own, or as a leftover of a killed run, and a file in
 // the place of a lock would let two runs into one folder.
 func checkSideName(o ioPath) error {
-	if name := filepath.Base(o.abs); strings.HasPrefix(name, ".") && strings.Contains(name, ".bbb-") {
-		return refusef("%s %s: is named as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name",
+	if slices.ContainsFunc(strings.Split(o.abs, string(filepath.Separator)), isSideName) {
+		return refusef("%s %s: is named, or lies in a folder named, as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name",
 			o.flag, o.path)
 	}
 	return nil
+}
+
+// isSideName reports a name as bbb names its side files: a leading dot
+// and ".bbb-" (a folder of such a name on an output's path is one too: a
+// run into its sibling would take it for its lock, stage or old run).
+func isSideName(name string) bool {
+	return strings.HasPrefix(name, ".") && strings.Contains(name, ".bbb-")
 }
 
 // runOwnExt are the kinds of file a run writes into its folder (summaries,

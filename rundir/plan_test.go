@@ -36,7 +36,7 @@ func TestResolvePath(t *testing.T) {
 // Each refusal of Check is one *Error with the text the CLI prints; the
 // paths a run may write are accepted.
 // sideSuffix ends the refusal of an output named as bbb's side files.
-const sideSuffix = ": is named as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name"
+const sideSuffix = ": is named, or lies in a folder named, as bbb names its own files (a run's manifest, lock, stage or temporary files: a leading dot and .bbb-): a run would replace or remove it; give it another name"
 
 func TestPlanCheck(t *testing.T) {
 	dir := t.TempDir()
@@ -106,6 +106,7 @@ func TestPlanCheck(t *testing.T) {
 		{"a stage as --out", func(p *Plan) { p.OutDir("--out", ".x.bbb-stage-abc") }, "--out .x.bbb-stage-abc" + sideSuffix},
 		{"an old run as --out", func(p *Plan) { p.OutDir("--out", "runs/.x.bbb-old-1") }, "--out runs/.x.bbb-old-1" + sideSuffix},
 		{"bbb- without the dot", func(p *Plan) { p.Out("--save", "m.bbb-lock.npz") }, ""},
+		{"in a folder named as a lock", func(p *Plan) { p.OutDir("--out", ".r.bbb-lock/run") }, "--out .r.bbb-lock/run" + sideSuffix},
 		{"run's own kind", func(p *Plan) { p.Out("--save", "run/summary.json"); p.OutDir("--out", "run") },
 			"--save run/summary.json: is named like the run's own kind of file (its manifest, .json, .csv, .dot or figures), which the run writes into the same folder: one would be lost; give it another name (e.g. .npz) or put it outside"},
 		{"trailing slash", func(p *Plan) { p.Out("--save", "m.npz/") },

@@ -115,4 +115,10 @@ func TestPlanOutputLinkToAPipe(t *testing.T) {
 	if err := p.Check(); err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
+	// A run folder there: not a directory (it was the lock's "no such file").
+	p = &Plan{Command: "train"}
+	p.OutDir("--out", path)
+	if err := p.Check(); err == nil || err.Error() != "--out "+path+": not a directory" {
+		t.Errorf("a run folder linked to a pipe: got %v", err)
+	}
 }

@@ -188,6 +188,9 @@ func (s *Sweep) Run(ctx context.Context) (Result, error) {
 			return Result{}, &FolderError{Err: err}
 		}
 	}
+	if prev != nil {
+		recordRunArgs(s.Dir, prev)
+	}
 	if err := s.Plan.Write(s.Dir); err != nil {
 		return Result{}, err
 	}

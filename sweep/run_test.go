@@ -430,3 +430,36 @@ func TestEditedGridAfterFailedAttempt(t *testing.T) {
 	run("lr = [0.1, 0.2]\nepochs = 100\n", fakeBBB(t), 0)
 	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2) // (back to the first flags: those runs are gone)
 }
+
+// A folder of a sweep from before statuses recorded run_args: the first
+// sweep of an edited grid records the old plan's flags for the finished
+// points before it rewrites the plan, so that a stop then still leaves
+// them to run again.
+func TestEditedGridOfAnOlderFolder(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "sw")
+	run := func(grid, exe string, wantPending int) {
+		t.Helper()
+		s, err := New(dir, testPlan(t, grid, dir), Options{Exe: exe, Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s.Run(context.Background()); len(res.Pending) != wantPending {
+			t.Fatalf("grid %q: %d points to run (%v), want %d", grid, len(res.Pending), err, wantPending)
+		}
+	}
+	failing := filepath.Join(t.TempDir(), "bbb")
+	if err := os.WriteFile(failing, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2)
+	plan := testPlan(t, "lr = [0.1, 0.2]\nepochs = 300\n", dir)
+	for _, p := range plan.Points { // (as an older bbb wrote them: no run_args)
+		st, _ := ReadStatus(dir, p)
+		st.RunArgs = nil
+		if err := writeStatus(dir, p, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run("lr = [0.1, 0.2]\nepochs = 100\n", failing, 2)
+	run("lr = [0.1, 0.2]\nepochs = 100\n", fakeBBB(t), 2)
+}

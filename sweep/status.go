@@ -80,3 +80,21 @@ func (s Status) note() string {
 	}
 	return out
 }
+
+// recordRunArgs records, in the status of each finished point of prev
+// (the plan in the folder, before a new one replaces it) that has none,
+// the flags of its run: prev's. A folder of a sweep from before statuses
+// recorded them keeps, so, what its runs were once the plan is rewritten.
+func recordRunArgs(dir string, prev *Plan) {
+	for _, q := range prev.Points {
+		st, ok := ReadStatus(dir, q)
+		if !Done(dir, q) || (ok && st.RunArgs != nil) {
+			continue
+		}
+		if !ok {
+			st = Status{State: StateOK, Log: LogPath(dir, q)}
+		}
+		st.RunArgs = q.Args
+		_ = writeStatus(dir, q, st) // (a record: without it the plan's comparison stands)
+	}
+}

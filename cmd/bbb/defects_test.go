@@ -161,6 +161,11 @@ func TestPresetWithEverySettingGiven(t *testing.T) {
 		"--preset quick: has no effect with --epochs, --points, --samples given: they are every setting it makes")
 	wantUsage(t, []string{"train", "--preset", "calibrated", "--likelihood", "fixed", "--likelihood-sigma", "0.1", "--out", out},
 		"--preset calibrated: has no effect with --likelihood, --likelihood-sigma given")
+	// mnist is also the classifier and its data: taken with every setting given.
+	if _, _, stderr := runCLI("train", "--preset", "mnist", "--layers", "3", "--hidden", "20", "--batch-size", "128", "--prior", "mixture", "--lr", "0.001",
+		"--lr-milestones", "40,52", "--epochs", "60", "--samples", "10", "--threads", "0", "--report-every", "1", "--mnist-dir", filepath.Join(t.TempDir(), "none"), "--out", out); strings.Contains(stderr, "--preset") {
+		t.Errorf("--preset mnist with every setting given: %s", stderr)
+	}
 	if code, _, stderr := runCLI("train", "-q", "--no-figures", "--preset", "quick", "--epochs", "2", "--report-every", "1", "--points", "100", "--out", out); code != exitOK {
 		t.Errorf("a preset with a setting of its own left (--samples): exit %d: %s", code, stderr)
 	}

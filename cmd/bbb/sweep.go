@@ -213,7 +213,7 @@ func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
 	if err != nil {
 		return usagef("--task %v", err)
 	}
-	if index == "" {
+	if index == "" && len(rest) == 0 {
 		return usagef("--task %s: give the point's index after it (0 to %d), or set SLURM_ARRAY_TASK_ID", f.Task, len(plan.Points)-1)
 	}
 	i, err := strconv.Atoi(index)

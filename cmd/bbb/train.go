@@ -207,10 +207,11 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 
 // checkPresetEffect refuses a --preset the user gave whose every setting
 // the user gave too: it would change nothing but the name the run records
-// (and a --resume would have to repeat it).
+// (and a --resume would have to repeat it). Not mnist: it is also the
+// classifier and its data.
 func checkPresetEffect(name string, explicit map[string]bool) error {
 	keys := slices.Sorted(maps.Keys(presets[name]))
-	if !explicit["preset"] || len(keys) == 0 || slices.ContainsFunc(keys, func(k string) bool { return !explicit[k] }) {
+	if !explicit["preset"] || len(keys) == 0 || name == "mnist" || slices.ContainsFunc(keys, func(k string) bool { return !explicit[k] }) {
 		return nil
 	}
 	return usagef("--preset %s: has no effect with --%s given: they are every setting it makes", name, strings.Join(keys, ", --"))
