@@ -15,7 +15,12 @@ import (
 // the path no longer names the locked file.
 func (d *Dir) takeLock() error {
 	for range 10 {
-		f, err := os.OpenFile(d.lockPath, os.O_RDWR|os.O_CREATE, 0o644)
+		// (O_NOFOLLOW: a link planted at the lock's name would lock, and
+		// create, whatever it names)
+		f, err := os.OpenFile(d.lockPath, os.O_RDWR|os.O_CREATE|unix.O_NOFOLLOW, 0o644)
+		if errors.Is(err, unix.ELOOP) {
+			return refusef("the lock %s is a symbolic link, which bbb never makes: remove it", d.lockPath)
+		}
 		if err != nil {
 			return refusef("cannot create the lock %s: %v", d.lockPath, cause(err))
 		}
@@ -27,7 +32,7 @@ func (d *Dir) takeLock() error {
 			return refusef("lock %s: %v", d.lockPath, err)
 		}
 		held, err1 := f.Stat()
-		now, err2 := os.Stat(d.lockPath)
+		now, err2 := os.Lstat(d.lockPath)
 		if err1 == nil && err2 == nil && os.SameFile(held, now) {
 			d.lock = f
 			fmt.Fprintf(f, "%d\n", os.Getpid())

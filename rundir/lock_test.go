@@ -43,3 +43,22 @@ func TestLock(t *testing.T) {
 		t.Error("Lock(\"\"): no error")
 	}
 }
+
+// A symbolic link planted at the lock's name (to the run folder's own
+// name, here) is refused, and nothing is made through it: the lock used
+// to follow it, creating a file where the run folder goes.
+func TestLockRefusesALink(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "o3")
+	lock := filepath.Join(dir, ".o3.bbb-lock")
+	if err := os.Symlink("o3", lock); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Lock(out)
+	if err == nil || !strings.Contains(err.Error(), "the lock "+lock+" is a symbolic link, which bbb never makes: remove it") {
+		t.Errorf("got %v, want the link refused", err)
+	}
+	if _, err := os.Lstat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s made through the link: %v", out, err)
+	}
+}
