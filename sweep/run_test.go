@@ -395,6 +395,32 @@ func TestCollectMovedFolder(t *testing.T) {
 	}
 }
 
+// gridRunner runs the sweep of a grid text into dir with exe, one point
+// at a time, and fails the test unless wantPending points were to run.
+func gridRunner(t *testing.T, dir string) func(grid, exe string, wantPending int) {
+	return func(grid, exe string, wantPending int) {
+		t.Helper()
+		s, err := New(dir, testPlan(t, grid, dir), Options{Exe: exe, Jobs: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s.Run(context.Background()); len(res.Pending) != wantPending {
+			t.Fatalf("grid %q: %d points to run (%v), want %d", grid, len(res.Pending), err, wantPending)
+		}
+	}
+}
+
+// failingBBB is a stand-in bbb whose every run fails (exit 3) and writes
+// nothing: a sweep stopped before its points ran through.
+func failingBBB(t *testing.T) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "bbb")
+	if err := os.WriteFile(p, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // A grid edited, then a sweep of it that runs no point through (stopped,
 // or every point failing): the points' folders still hold the runs of the
 // old flags, and the next sweep runs them again. It used to count them as
@@ -402,21 +428,7 @@ func TestCollectMovedFolder(t *testing.T) {
 // report the old runs under the new flags.
 func TestEditedGridAfterFailedAttempt(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
-	run := func(grid, exe string, wantPending int) {
-		t.Helper()
-		s, err := New(dir, testPlan(t, grid, dir), Options{Exe: exe, Jobs: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		res, err := s.Run(context.Background())
-		if len(res.Pending) != wantPending {
-			t.Fatalf("grid %q: %d points to run (%v), want %d", grid, len(res.Pending), err, wantPending)
-		}
-	}
-	failing := filepath.Join(t.TempDir(), "bbb")
-	if err := os.WriteFile(failing, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	run, failing := gridRunner(t, dir), failingBBB(t)
 	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2)
 	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 0) // (done: nothing to run)
 	run("lr = [0.1, 0.2]\nepochs = 100\n", failing, 2)
@@ -437,20 +449,7 @@ func TestEditedGridAfterFailedAttempt(t *testing.T) {
 // them to run again.
 func TestEditedGridOfAnOlderFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "sw")
-	run := func(grid, exe string, wantPending int) {
-		t.Helper()
-		s, err := New(dir, testPlan(t, grid, dir), Options{Exe: exe, Jobs: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if res, err := s.Run(context.Background()); len(res.Pending) != wantPending {
-			t.Fatalf("grid %q: %d points to run (%v), want %d", grid, len(res.Pending), err, wantPending)
-		}
-	}
-	failing := filepath.Join(t.TempDir(), "bbb")
-	if err := os.WriteFile(failing, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	run, failing := gridRunner(t, dir), failingBBB(t)
 	run("lr = [0.1, 0.2]\nepochs = 300\n", fakeBBB(t), 2)
 	plan := testPlan(t, "lr = [0.1, 0.2]\nepochs = 300\n", dir)
 	for _, p := range plan.Points { // (as an older bbb wrote them: no run_args)
