@@ -148,7 +148,7 @@ func newLearner(c Config, d *data.Mushrooms, a Agent, index int) (*learner, erro
 // draws of agent index's own Philox stream.
 func (l *learner) residentAdam(index int) error {
 	c := l.cfg.WithDefaults()
-	l.net.Store.Seed = philoxSeed(c.Seed, streamAgent+16*uint64(index)+1)
+	l.net.Store.Seed = train.PhiloxSeed(c.Seed, streamAgent+16*uint64(index)+1)
 	if err := l.net.AddAdam(nodes.AdamConfig{LR: c.LR}); err != nil {
 		return err
 	}
@@ -159,15 +159,6 @@ func (l *learner) residentAdam(index int) error {
 		}
 	}
 	return nil
-}
-
-// philoxSeed mixes a seed and a stream into a Philox key (splitmix64), as
-// package train does for its epsilon draws.
-func philoxSeed(seed, stream uint64) uint64 {
-	z := seed + stream*0x9E3779B97F4A7C15
-	z = (z ^ z>>30) * 0xBF58476D1CE4E5B9
-	z = (z ^ z>>27) * 0x94D049BB133111EB
-	return z ^ z>>31
 }
 
 // layerViews are the actor's views of each layer's parameters, found by

@@ -21,3 +21,7 @@ func philoxSeed(seed, stream uint64) uint64 {
 	z = (z ^ z>>27) * 0x94D049BB133111EB
 	return z ^ z>>31
 }
+
+// PhiloxSeed is philoxSeed for other packages' resident networks (the
+// bandit's): the key of the epsilon streams of one use of seed.
+func PhiloxSeed(seed, stream uint64) uint64 { return philoxSeed(seed, stream) }
