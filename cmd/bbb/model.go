@@ -7,10 +7,9 @@ import (
 	"maps"
 	"os"
 	"slices"
-	"strings"
 
-	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/rundir"
@@ -26,42 +25,22 @@ func (m *modelIO) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
 }
 
-// runFlagNames are the flags that shape a run's parameters: the model's
-// (modelFlags) and the data's (dataFlags), less those that only say how it
-// runs. A model file records them (modelfile.Model, by these names:
-// modelfile.FromFlags); --resume and predict restore them.
-func runFlagNames() []string {
-	_, fs := runFlagSet("names")
-	var names []string
-	fs.VisitAll(func(f *flag.Flag) {
-		switch f.Name {
-		case "workers", "threads", "device", "tf32":
-		default:
-			names = append(names, f.Name)
-		}
-	})
-	return names
-}
-
-// runFlagSet is a flag set named name of the run flags, and the model
-// flags it sets.
-func runFlagSet(name string) (*modelFlags, *flag.FlagSet) {
-	var m modelFlags
-	var d dataFlags
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	m.register(fs)
-	d.register(fs)
-	return &m, fs
-}
+// runFlagNames are the flags that shape a run's parameters, by which a
+// model file records them (job.RecordedFlags); --resume and predict
+// restore them.
+func runFlagNames() []string { return job.RecordedFlags() }
 
 // restoreModel returns the model flags of the file c (predict's and
-// prune's --model path), as train --resume restores them, with set
-// applied (the command's own workers and threads) and checked.
+// prune's --model path; read by readModel), as train --resume restores
+// them, with set applied (the command's own workers and threads) and
+// checked.
 func restoreModel(c *modelfile.File, path string, set func(*modelFlags)) (*modelFlags, error) {
-	m, fs := runFlagSet("model")
-	if err := applyFlags(fs, c, nil, path); err != nil {
-		return nil, err
+	settings, _, err := job.FileSettings(c)
+	if err != nil {
+		return nil, usagef("%s: %v", path, err)
 	}
+	m := &modelFlags{ModelSettings: settings, device: defaultDevice}
+	m.Workers = defaultWorkers()
 	set(m)
 	if err := m.check(); err != nil {
 		return nil, usagef("--model %s: %v", path, err)
@@ -100,75 +79,6 @@ func recordFlags(fs *flag.FlagSet) map[string]string {
 		}
 	}
 	return out
-}
-
-// applyFlags sets fs's run flags to a model file's values; a flag the user
-// set to another value is a usage error (a path flag naming the same file,
-// by another path, is the same value; against a version 3 file, a value
-// spelt otherwise, " 40, 52" for "40,52", is too). Flags the file does not
-// know keep their defaults.
-func applyFlags(fs *flag.FlagSet, c *modelfile.File, explicit map[string]bool, file string) error {
-	recorded := c.RunFlags()
-	var differ error // the first explicit flag that differs
-	for _, n := range runFlagNames() {
-		v, ok := recorded[n]
-		f := fs.Lookup(n)
-		if !ok || f == nil {
-			continue
-		}
-		cur := f.Value.String()
-		if c.Version >= 3 {
-			if m, err := modelfile.FromFlags(map[string]string{n: cur}); err == nil {
-				cur = m.Flags()[n] // as the Model holds it
-			}
-		}
-		if cur == v {
-			continue // not marked as set: data flags check which were
-		}
-		if explicit[n] && pathFlags[n] && f.Value.String() != "" && (rundir.SamePath(f.Value.String(), v) || c.Moved(n)) {
-			continue // (a moved file: checkResumedData checks the one given)
-		}
-		if explicit[n] && v == "" && namesColumns(n, cur, c.Model) {
-			continue // (the columns it was trained on, by default, named)
-		}
-		given := f.Value.String()
-		if given == "" {
-			given = `""`
-		}
-		if explicit[n] && v == "" && differ == nil {
-			took := "" // the columns it took by default
-			switch {
-			case n == "x-cols" && len(c.Model.XNames) > 0:
-				took = " (on its columns " + strings.Join(c.Model.XNames, ",") + ")"
-			case n == "y-col" && c.Model.YName != "":
-				took = " (its target: " + c.Model.YName + ")"
-			}
-			differ = usagef("--%s %s: %s was trained without --%s%s", n, given, file, n, took)
-		}
-		if explicit[n] && differ == nil {
-			differ = usagef("--%s %s: %s was trained with --%s %s", n, given, file, n, v)
-		}
-		if explicit[n] {
-			continue // (the others still restored: runTrain checks the flags' effects first)
-		}
-		if err := fs.Set(n, v); err != nil {
-			return usagef("%s: flag --%s %q: %v", file, n, v, err)
-		}
-	}
-	return differ
-}
-
-// namesColumns reports a --x-cols or --y-col value naming the columns a
-// model trained without the flag took by default (its XNames, YName).
-func namesColumns(flag, value string, m modelfile.Model) bool {
-	switch flag {
-	case "x-cols":
-		cols, err := data.ParseColumns(value)
-		return err == nil && slices.Equal(cols, m.XNames)
-	case "y-col":
-		return strings.TrimSpace(value) == m.YName && m.YName != ""
-	}
-	return false
 }
 
 // gone reports a recorded file that is no longer there (moved or

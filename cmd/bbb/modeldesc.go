@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/job"
@@ -37,49 +36,8 @@ func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
 }
 
 // checkpointDesc returns the model a file describes, validated before
-// anything is built: its settings parsed as train's flags (modelfile.File.RunFlags), its
-// inputs and classes, every size within checkDesc's bounds, and every
-// parameter that model has in the file under its name with its shape
-// (modelfile.File.CheckParams). Errors are bare; readModel adds the flag
-// and the file.
+// anything is built (job.FileConfig, in this build's backend, against
+// descMemory). Errors are bare; readModel adds the flag and the file.
 func checkpointDesc(c *modelfile.File) (graph.Config, error) {
-	m, fs := runFlagSet("meta")
-	recorded := c.RunFlags()
-	for _, n := range runFlagNames() {
-		if v, ok := recorded[n]; ok {
-			if err := fs.Set(n, v); err != nil {
-				return graph.Config{}, fmt.Errorf("meta: flag --%s %q: %v", n, v, err)
-			}
-		}
-	}
-	if _, err := job.ParseDtype(m.Dtype); err != nil {
-		return graph.Config{}, fmt.Errorf("meta: %v", flagError(err))
-	}
-	if m.Layers < 1 || m.Hidden < 1 { // (graph.Config takes 0 for its default)
-		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d: need at least 1 each", m.Layers, m.Hidden)
-	}
-	cfg := m.graphConfig()
-	cfg.Inputs = c.Model.Network.Inputs
-	if c.Model.Network.Task == graph.Classification.String() {
-		cfg.Task, cfg.Classes = graph.Classification, c.Model.Network.Classes
-	}
-	if err := checkDesc(cfg); err != nil {
-		return graph.Config{}, fmt.Errorf("meta: %v", err)
-	}
-	if err := cfg.WithDefaults().Validate(); err != nil {
-		return graph.Config{}, fmt.Errorf("meta: %v", err)
-	}
-	var e *modelfile.ParamError
-	if err := c.CheckParams(cfg); err == nil {
-		return cfg, nil
-	} else if !errors.As(err, &e) {
-		return graph.Config{}, err
-	}
-	switch e.Kind {
-	case modelfile.ParamCount:
-		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d make %d parameter arrays, the file lists %d", m.Layers, m.Hidden, e.Want, e.ListedCount)
-	case modelfile.ParamShape:
-		return graph.Config{}, fmt.Errorf("parameter %s: shape %v in the file, the model needs %v (--layers %d --hidden %d, %d inputs)", e.Name, e.Shape, e.WantShape, m.Layers, m.Hidden, cfg.Inputs)
-	}
-	return graph.Config{}, e // (the name or a missing array: no flag to name)
+	return job.FileConfig(c, cudaBuild, descMemory())
 }

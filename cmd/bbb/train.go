@@ -110,7 +110,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runClassify(ctx, f, stdout, stderr)
 	}
 	if c := f.mio.ckpt; c != nil {
-		if err := applyFlags(fs, c, explicit, f.mio.resume); err != nil {
+		if err := usageOf(job.Restore(c, &f.ModelSettings, &f.df.DataSettings, explicit, f.mio.resume)); err != nil {
 			if dep := checkFlagDeps(fs, explicit); dep != nil {
 				return dep // (a flag with no effect beside the file's settings: said so, not that it differs)
 			}
