@@ -1,12 +1,17 @@
 package job
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/bbb-go/bbb/bench"
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
+	"github.com/bbb-go/bbb/rundir"
 )
 
 // BenchSettings are bbb bench's sweep as a user gives it, beside its
@@ -104,4 +109,74 @@ func (b BenchSettings) Config(m *ModelSettings, resident bool) bench.Config {
 		warmup = -1
 	}
 	return bench.Config{Train: m.TrainConfig(resident), Steps: b.Steps, Warmup: warmup, Passes: b.Passes, Seconds: b.Seconds}
+}
+
+// CheckSizes checks every size of the sweep sw (b's, for model m; bbb
+// bench's --hidden if oneHidden) before any is timed: the network's sizes
+// within modelfile.CheckSize's bounds against avail bytes, the memory
+// each needs (fits: memory.Check against a limit, with the run's
+// workers), and m's BatchSize against each data size's training rows.
+// The sizes are named by the lists they came from ("--hidden-sizes
+// 4096"); a bad batch size is a *SettingError.
+func (b BenchSettings) CheckSizes(m *ModelSettings, sw bench.Sweep, oneHidden bool, avail float64, fits func(memory.Sizes) error) error {
+	hiddenFlag, layersFlag := "--hidden", "--layers"
+	if !oneHidden {
+		hiddenFlag = "--hidden-sizes"
+	}
+	if b.LayersList != "" {
+		layersFlag = "--layers-list"
+	}
+	for _, z := range sw.Sizes() {
+		g := sw.Config.Train.Graph
+		g.Layers, g.Hidden = z.Layers, z.Hidden
+		var se *modelfile.SizeError
+		if errors.As(modelfile.CheckSize(g, avail), &se) {
+			return errors.New(se.Named(hiddenFlag, layersFlag))
+		}
+		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: b.Passes, Workers: m.Workers, Inputs: 1, DtypeBytes: m.DtypeBytes()}
+		if b.PointsList != "" { // name the list the size came from
+			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
+		}
+		if !oneHidden {
+			s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", z.Hidden)
+		}
+		if b.LayersList != "" {
+			s.LayersFrom = fmt.Sprintf("--layers-list %d", z.Layers)
+		}
+		if err := fits(s); err != nil {
+			return err
+		}
+	}
+	if m.BatchSize > 0 {
+		for _, p := range sw.Points { // sizes checked above: making the data is cheap now
+			d, err := data.MakeCurve(data.CurveConfig{N: p}, m.Seed)
+			if err != nil {
+				return fmt.Errorf("--points %d: %v", p, err)
+			}
+			if err := m.CheckBatch(d); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// CompareFiles are the files of Compare, each once (two paths to one
+// file are one backend); a bad list is a *SettingError.
+func (b BenchSettings) CompareFiles() ([]string, error) {
+	if b.Compare == "" {
+		return nil, nil
+	}
+	var files []string
+	for _, file := range strings.Split(b.Compare, ",") {
+		file = strings.TrimSpace(file)
+		if file == "" {
+			return nil, &SettingError{Setting: "Compare", Value: strconv.Quote(b.Compare), Reason: "empty file name in the list"}
+		}
+		if i := slices.IndexFunc(files, func(c string) bool { return rundir.SamePath(c, file) }); i >= 0 {
+			return nil, &SettingError{Setting: "Compare", Reason: fmt.Sprintf("%s and %s are one file (each backend once)", files[i], file)}
+		}
+		files = append(files, file)
+	}
+	return files, nil
 }

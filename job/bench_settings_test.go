@@ -1,9 +1,16 @@
 package job
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/bbb-go/bbb/bench"
+	"github.com/bbb-go/bbb/internal/settingflag"
+	"github.com/bbb-go/bbb/memory"
 )
 
 func TestBenchSettingsSizes(t *testing.T) {
@@ -63,6 +70,75 @@ func TestBenchSettingsCheckAndConfig(t *testing.T) {
 		cfg := b.Config(&m, false)
 		if cfg.Warmup != c.want || cfg.Steps != 30 || cfg.Passes != 50 || cfg.Seconds != 2 || cfg.Train.Graph.Hidden != 20 {
 			t.Errorf("warmup %d: %+v", c.warmup, cfg)
+		}
+	}
+}
+
+// CheckSizes names each size by the list it came from, hands every
+// size's memory to fits, and checks the batch size against each data
+// size.
+func TestBenchSettingsCheckSizes(t *testing.T) {
+	var m ModelSettings
+	settingflag.SetDefaults(&m)
+	b := BenchSettings{HiddenSizes: "20,64", PointsList: "100,400", Passes: 50}
+	sizes := func(b BenchSettings, m *ModelSettings, oneHidden bool) bench.Sweep {
+		h, p, l, err := b.Sizes(m, oneHidden)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return bench.Sweep{Config: b.Config(m, false), Points: p, Layers: l, Hidden: h}
+	}
+	var seen []string
+	fits := func(s memory.Sizes) error {
+		seen = append(seen, fmt.Sprintf("%s/%s/%s/%d", s.PointsFrom, s.HiddenFrom, s.LayersFrom, s.Samples))
+		return nil
+	}
+	if err := b.CheckSizes(&m, sizes(b, &m, false), false, 0, fits); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 4 || seen[0] != "--points-list 100/--hidden-sizes 20//50" {
+		t.Errorf("sizes checked: %q", seen)
+	}
+	seen = nil
+	if err := b.CheckSizes(&m, sizes(b, &m, true), true, 0, fits); err != nil || len(seen) != 2 || seen[1] != "--points-list 400///50" {
+		t.Errorf("one --hidden: %v, %q", err, seen)
+	}
+	huge := BenchSettings{HiddenSizes: "20,100000000", Passes: 50}
+	if err := huge.CheckSizes(&m, sizes(huge, &m, false), false, 0, fits); err == nil || !strings.HasPrefix(err.Error(), "--hidden-sizes 100000000") {
+		t.Errorf("a width over the bound: %v", err)
+	}
+	deep := BenchSettings{HiddenSizes: "8", LayersList: "2,100000", Passes: 50}
+	if err := deep.CheckSizes(&m, sizes(deep, &m, false), false, 0, fits); err == nil || !strings.HasPrefix(err.Error(), "--layers-list 100000") {
+		t.Errorf("a depth over the bound: %v", err)
+	}
+	tooBig := errors.New("too big")
+	if err := b.CheckSizes(&m, sizes(b, &m, false), false, 0, func(memory.Sizes) error { return tooBig }); err != tooBig {
+		t.Errorf("fits' refusal: %v", err)
+	}
+	m.BatchSize = 90 // (100 points: 80 training rows)
+	var se *SettingError
+	if err := b.CheckSizes(&m, sizes(b, &m, false), false, 0, fits); !errors.As(err, &se) || se.Setting != "BatchSize" {
+		t.Errorf("batch over the rows: %v", err)
+	}
+}
+
+// CompareFiles lists each file once.
+func TestBenchSettingsCompareFiles(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.json")
+	for _, c := range []struct{ list, want string }{
+		{"", "[]"},
+		{a + ", b.json", "[" + a + " b.json]"},
+		{a + ",,b.json", `<Compare> "` + a + `,,b.json": empty file name in the list`},
+		{a + "," + dir + "/./a.json", "<Compare>: " + a + " and " + dir + "/./a.json are one file (each backend once)"},
+	} {
+		files, err := BenchSettings{Compare: c.list}.CompareFiles()
+		got := fmt.Sprint(files)
+		if se := (*SettingError)(nil); errors.As(err, &se) {
+			got = se.Text(func(s string) string { return "<" + s + ">" })
+		}
+		if got != c.want {
+			t.Errorf("%q: got %s, want %s", c.list, got, c.want)
 		}
 	}
 }

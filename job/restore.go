@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"os"
 	"slices"
 	"strings"
 
@@ -190,4 +192,42 @@ func namesColumns(flag, value string, m modelfile.Model) bool {
 		return strings.TrimSpace(value) == m.YName && m.YName != ""
 	}
 	return false
+}
+
+// Recorded returns the settings m and d by the flags a model file records
+// them by (RecordedFlags), its file settings (Data, Val) as absolute
+// paths, so that a resumed run finds them from any working directory.
+func Recorded(m *ModelSettings, d *DataSettings) map[string]string {
+	fs := flag.NewFlagSet("record", flag.ContinueOnError)
+	settingflag.Register(fs, m)
+	settingflag.Register(fs, d)
+	out := map[string]string{}
+	for _, n := range RecordedFlags() {
+		out[n] = fs.Lookup(n).Value.String()
+		if slices.Contains(pathSettings, n) && out[n] != "" {
+			out[n] = rundir.AbsPath(out[n])
+		}
+	}
+	return out
+}
+
+// MissingFile returns the first file setting of d (Data, then Val) that
+// a resumed run restored, not given (given, by flag, as Restore's), whose
+// file is no longer there ("is not there now": moved or removed, or a
+// link to nothing) or no longer a file ("is not a file now"): its setting
+// and recorded path, for a refusal that asks for the new path. None: "".
+func (d DataSettings) MissingFile(given map[string]bool) (setting, path, what string) {
+	for _, s := range []struct{ setting, flag, path string }{{"Data", "data", d.Data}, {"Val", "val", d.Val}} {
+		if given[s.flag] || s.path == "" {
+			continue
+		}
+		st, err := os.Stat(s.path)
+		switch {
+		case err == nil && !st.Mode().IsRegular():
+			return s.setting, s.path, "is not a file now"
+		case errors.Is(err, fs.ErrNotExist):
+			return s.setting, s.path, "is not there now"
+		}
+	}
+	return "", "", ""
 }

@@ -2,6 +2,9 @@ package job
 
 import (
 	"errors"
+	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -128,6 +131,56 @@ func TestRestore(t *testing.T) {
 		}
 		if tc.given["hidden"] && m.Hidden != hidden || !tc.given["hidden"] && m.Hidden != 7 {
 			t.Errorf("%s: hidden %d", tc.name, m.Hidden)
+		}
+	}
+}
+
+// Recorded spells the settings as their flags do, files as absolute
+// paths, and leaves out how a run runs.
+func TestRecorded(t *testing.T) {
+	var m ModelSettings
+	var d DataSettings
+	settingflag.SetDefaults(&m)
+	settingflag.SetDefaults(&d)
+	m.Hidden, m.Workers, d.Data = 9, 3, "d.csv"
+	r := Recorded(&m, &d)
+	abs, err := filepath.Abs("d.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r["hidden"] != "9" || r["data"] != abs || r["val"] != "" || r["lr"] != "0.01" {
+		t.Errorf("hidden %q data %q val %q lr %q", r["hidden"], r["data"], r["val"], r["lr"])
+	}
+	if _, ok := r["workers"]; ok || len(r) != len(RecordedFlags()) {
+		t.Errorf("recorded %v, want RecordedFlags' %v", slices.Sorted(maps.Keys(r)), RecordedFlags())
+	}
+}
+
+// MissingFile names a recorded file that has gone or is no longer a
+// file, unless it was given again.
+func TestMissingFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "d.csv")
+	if err := os.WriteFile(file, []byte("x,y\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	gone := filepath.Join(dir, "gone.csv")
+	for _, c := range []struct {
+		d     DataSettings
+		given map[string]bool
+		want  string
+	}{
+		{DataSettings{Data: file}, nil, "//"},
+		{DataSettings{}, nil, "//"},
+		{DataSettings{Data: gone}, nil, "Data/" + gone + "/is not there now"},
+		{DataSettings{Data: gone}, map[string]bool{"data": true}, "//"},
+		{DataSettings{Data: dir}, nil, "Data/" + dir + "/is not a file now"},
+		{DataSettings{Data: file, Val: gone}, nil, "Val/" + gone + "/is not there now"},
+		{DataSettings{Data: gone, Val: dir}, nil, "Data/" + gone + "/is not there now"},
+	} {
+		s, p, what := c.d.MissingFile(c.given)
+		if got := s + "/" + p + "/" + what; got != c.want {
+			t.Errorf("%+v %v: got %s, want %s", c.d, c.given, got, c.want)
 		}
 	}
 }

@@ -3,19 +3,14 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"slices"
-	"strings"
 
 	"github.com/bbb-go/bbb/bench"
-	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/linalg"
 	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
-	"github.com/bbb-go/bbb/rundir"
 )
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -48,58 +43,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	sw := bench.Sweep{Config: b.Config(&m.ModelSettings, cudaBuild), Points: points, Layers: layers, Hidden: hiddens, Stage: interrupt.EnterStage}
-	hiddenFlag, layersFlag := "--hidden", "--layers"
-	if !isSet(fs, "hidden") {
-		hiddenFlag = "--hidden-sizes"
+	fits := func(s memory.Sizes) error { return checkMemory(s, maxMemory) }
+	if err := usageOf(b.CheckSizes(&m.ModelSettings, sw, isSet(fs, "hidden"), descMemory(), fits)); err != nil {
+		return err
 	}
-	if b.LayersList != "" {
-		layersFlag = "--layers-list"
-	}
-	for _, z := range sw.Sizes() {
-		size := m
-		size.Layers, size.Hidden = z.Layers, z.Hidden
-		if err := checkDescAs(size.graphConfig(), hiddenFlag, layersFlag); err != nil {
-			return err
-		}
-		s := memory.Sizes{Points: z.Points, Hidden: z.Hidden, Layers: z.Layers, Samples: b.Passes, Workers: m.Workers, Inputs: 1, DtypeBytes: m.DtypeBytes()}
-		if b.PointsList != "" { // name the list the size came from
-			s.PointsFrom = fmt.Sprintf("--points-list %d", z.Points)
-		}
-		if !isSet(fs, "hidden") {
-			s.HiddenFrom = fmt.Sprintf("--hidden-sizes %d", z.Hidden)
-		}
-		if b.LayersList != "" {
-			s.LayersFrom = fmt.Sprintf("--layers-list %d", z.Layers)
-		}
-		if err := checkMemory(s, maxMemory); err != nil {
-			return err
-		}
-	}
-	if m.BatchSize > 0 {
-		for _, p := range points { // sizes checked above: making the data is cheap now
-			d, err := data.MakeCurve(data.CurveConfig{N: p}, m.Seed)
-			if err != nil {
-				return usagef("--points %d: %v", p, err)
-			}
-			if err := flagError(m.CheckBatch(d)); err != nil {
-				return err
-			}
-		}
+	compared, err := b.CompareFiles()
+	if err != nil {
+		return flagError(err)
 	}
 	plan := newPlan()
-	var compared []string
-	if b.Compare != "" {
-		for _, file := range strings.Split(b.Compare, ",") {
-			file = strings.TrimSpace(file)
-			if file == "" {
-				return usagef("--compare %q: empty file name in the list", b.Compare)
-			}
-			if i := slices.IndexFunc(compared, func(c string) bool { return rundir.SamePath(c, file) }); i >= 0 {
-				return usagef("--compare: %s and %s are one file (each backend once)", compared[i], file)
-			}
-			plan.In("--compare", file)
-			compared = append(compared, file)
-		}
+	for _, file := range compared {
+		plan.In("--compare", file)
 	}
 	plan.OutDir("--out", b.Out)
 	if err := checkPlan(plan); err != nil {

@@ -1,18 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"io/fs"
-	"maps"
-	"os"
-	"slices"
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
-	"github.com/bbb-go/bbb/rundir"
 )
 
 // modelIO is train's --resume.
@@ -24,11 +18,6 @@ type modelIO struct {
 func (m *modelIO) register(fs *flag.FlagSet) {
 	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
 }
-
-// runFlagNames are the flags that shape a run's parameters, by which a
-// model file records them (job.RecordedFlags); --resume and predict
-// restore them.
-func runFlagNames() []string { return job.RecordedFlags() }
 
 // restoreModel returns the model flags of the file c (predict's and
 // prune's --model path; read by readModel), as train --resume restores
@@ -61,48 +50,21 @@ func buildModel(c *modelfile.File, path string, cfg graph.Config) (*graph.Networ
 	return net, nil
 }
 
-// pathFlags are the run flags that name files: recorded as absolute
-// paths, so that --resume works from any working directory, and compared
-// by the file they name.
-var pathFlags = map[string]bool{"data": true, "val": true}
-
-// recordFlags returns the run flags' values in fs, and train's --preset
-// (so that --resume goes on under it and its summary names it).
-func recordFlags(fs *flag.FlagSet) map[string]string {
-	out := map[string]string{}
-	for _, n := range append(runFlagNames(), "preset") {
-		if f := fs.Lookup(n); f != nil {
-			out[n] = f.Value.String()
-			if pathFlags[n] && out[n] != "" {
-				out[n] = rundir.AbsPath(out[n])
-			}
-		}
-	}
+// recordFlags returns the run's settings as a model file records them
+// (job.Recorded), and train's --preset (so that --resume goes on under it
+// and its summary names it).
+func (f *trainFlags) recordFlags() map[string]string {
+	out := job.Recorded(&f.ModelSettings, &f.df.DataSettings)
+	out["preset"] = f.preset
 	return out
-}
-
-// gone reports a recorded file that is no longer there (moved or
-// removed; a link to nothing): --resume takes its new path.
-func gone(path string) bool {
-	_, err := os.Stat(path)
-	return path != "" && errors.Is(err, fs.ErrNotExist)
 }
 
 // checkRecordedFiles refuses a --resume whose recorded --data or --val is
 // gone and was not given again, naming the flag to give.
-func checkRecordedFiles(flags *flag.FlagSet, explicit map[string]bool, file string) error {
-	for _, n := range slices.Sorted(maps.Keys(pathFlags)) {
-		f := flags.Lookup(n)
-		if f == nil || explicit[n] || f.Value.String() == "" {
-			continue
-		}
-		what := "is not there now"
-		if st, err := os.Stat(f.Value.String()); err == nil && !st.Mode().IsRegular() {
-			what = "is not a file now"
-		} else if !gone(f.Value.String()) {
-			continue
-		}
-		return usagef("--resume %s: it was trained with --%s %s, which %s (moved? give its new path with --%s)", file, n, f.Value.String(), what, n)
+func (f *trainFlags) checkRecordedFiles(explicit map[string]bool) error {
+	if setting, path, what := f.df.MissingFile(explicit); setting != "" {
+		n := flagOf(setting)
+		return usagef("--resume %s: it was trained with %s %s, which %s (moved? give its new path with %s)", f.mio.resume, n, path, what, n)
 	}
 	return nil
 }

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/internal/npz"
+	"github.com/bbb-go/bbb/job"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
@@ -164,11 +165,11 @@ func TestModelFileFlags(t *testing.T) {
 	m.register(fs)
 	d.register(fs)
 	def := (modelfile.Model{Seed: 1, Preset: "seed"}).Flags()
-	names := append(runFlagNames(), "preset")
+	names := append(job.RecordedFlags(), "preset")
 	if got := slices.Sorted(maps.Keys(def)); !slices.Equal(got, slices.Sorted(slices.Values(names))) {
 		t.Errorf("modelfile's flags %v, train's run flags %v", got, names)
 	}
-	for _, n := range runFlagNames() {
+	for _, n := range job.RecordedFlags() {
 		if v := fs.Lookup(n).DefValue; def[n] != v {
 			t.Errorf("--%s: default %q, modelfile's %q", n, v, def[n])
 		}

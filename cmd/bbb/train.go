@@ -35,21 +35,6 @@ type trainFlags struct {
 	kept      *modelfile.File // the trained model for a --save outside --out (writeKept)
 }
 
-// presets fill the flags the user did not set.
-var presets = map[string]map[string]string{
-	"seed":  {},                                                    // the seed program's settings (the flag defaults)
-	"quick": {"epochs": "300", "samples": "100", "points": "2000"}, // a smoke run in seconds
-	// The seed's data with a learned noise scale (starting at 1): a total band that is calibrated.
-	"calibrated": {"likelihood": "learned", "likelihood-sigma": "1"},
-	// The paper's MNIST model (Blundell et al. 2015, §5.1): 784-400-400-10
-	// ReLU, scale-mixture prior, minibatches of 128 with the KL weighted 1/M,
-	// on every core (classify.go).
-	// The rate drops tenfold after epochs 40 and 52: test error 1.61 % against
-	// 1.86 % at a constant rate (3 seeds, README).
-	"mnist": {"layers": "3", "hidden": "400", "batch-size": "128", "prior": "mixture", "lr": "0.001",
-		"lr-milestones": "40,52", "epochs": "60", "samples": "100", "threads": "0", "report-every": "1"},
-}
-
 // flagSet registers train's flags into a new flag set (bbb sweep asks it
 // which flags exist).
 func (f *trainFlags) flagSet() *flag.FlagSet {
@@ -106,7 +91,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := checkFlagDeps(fs, explicit); err != nil {
 			return err
 		}
-		f.runFlags = recordFlags(fs)
+		f.runFlags = f.recordFlags()
 		return runClassify(ctx, f, stdout, stderr)
 	}
 	if c := f.mio.ckpt; c != nil {
@@ -116,15 +101,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			}
 			return err
 		}
-		if err := checkRecordedFiles(fs, explicit, f.mio.resume); err != nil {
+		if err := f.checkRecordedFiles(explicit); err != nil {
 			return err
 		}
 		if _, ok := c.RunFlags()["preset"]; !ok {
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary
 			// would name a preset that did not run.
-			for _, k := range slices.Sorted(maps.Keys(presets[f.preset])) { // (in order: one message run after run)
-				if fl, v := fs.Lookup(k), presets[f.preset][k]; fl != nil && fl.Value.String() != v && !explicit[k] {
+			for _, k := range slices.Sorted(maps.Keys(job.Presets[f.preset])) { // (in order: one message run after run)
+				if fl, v := fs.Lookup(k), job.Presets[f.preset][k]; fl != nil && fl.Value.String() != v && !explicit[k] {
 					return usagef("--preset %s: %s was trained with --%s %s, not the preset's %s", f.preset, f.mio.resume, k, fl.Value.String(), v)
 				}
 			}
@@ -139,7 +124,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkFlagDeps(fs, explicit); err != nil { // (the values --resume restored included)
 		return err
 	}
-	f.runFlags = recordFlags(fs)
+	f.runFlags = f.recordFlags()
 	if err := f.check(); err != nil {
 		return err
 	}
@@ -190,7 +175,7 @@ func (f *trainFlags) checkResumedData(c *modelfile.File) error {
 }
 
 func applyPreset(fs *flag.FlagSet, name string) error {
-	p, ok := presets[name]
+	p, ok := job.Presets[name]
 	if !ok {
 		return usagef("--preset %q: want seed, quick, calibrated or mnist", name)
 	}
@@ -210,7 +195,7 @@ func applyPreset(fs *flag.FlagSet, name string) error {
 // (and a --resume would have to repeat it). Not mnist: it is also the
 // classifier and its data.
 func checkPresetEffect(name string, explicit map[string]bool) error {
-	keys := slices.Sorted(maps.Keys(presets[name]))
+	keys := slices.Sorted(maps.Keys(job.Presets[name]))
 	if !explicit["preset"] || len(keys) == 0 || name == "mnist" || slices.ContainsFunc(keys, func(k string) bool { return !explicit[k] }) {
 		return nil
 	}
