@@ -3,7 +3,10 @@ package sweep
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -52,4 +55,95 @@ func (s Settings) CheckRun(metrics []string) error {
 		return fmt.Errorf("--metric %s: not a number of bbb train's summary.json (%s, ...)", s.Metric, strings.Join(metrics[:min(6, len(metrics))], ", "))
 	}
 	return nil
+}
+
+// PlanRun is the plan of the grid s runs, made and checked before any
+// point runs: s checked (CheckRun, against metrics), the folder Out (as
+// an absolute path, dir) one a sweep may use (CheckFolder), the grid read
+// (ReadGrid) with Seeds in place of its seeds, every point checked by c
+// (PlanGrid), the figure's X and By (FigureAxes), and the Slurm options:
+// the grid's, each replaced by slurm's value where that is not "". Every
+// error is a refusal of what the user gave, worded with bbb sweep's
+// flags.
+func (s Settings) PlanRun(metrics []string, slurm map[string]string, c Checker) (dir string, plan *Plan, err error) {
+	if err := s.CheckRun(metrics); err != nil {
+		return "", nil, err
+	}
+	if dir, err = filepath.Abs(s.Out); err != nil {
+		return "", nil, fmt.Errorf("--out %s: %v", s.Out, err)
+	}
+	if err := CheckFolder(dir); err != nil {
+		return "", nil, fmt.Errorf("--out %s: %v", s.Out, err)
+	}
+	g, err := ReadGrid(s.Grid)
+	var fe *FileError
+	if errors.As(err, &fe) {
+		return "", nil, fmt.Errorf("--grid %s: %v", s.Grid, fe.Err)
+	} else if err != nil {
+		return "", nil, err
+	}
+	if s.Seeds != "" {
+		seeds, err := ParseSeeds(s.Seeds)
+		if err != nil {
+			return "", nil, errors.New("--" + strings.TrimPrefix(err.Error(), "sweep: "))
+		}
+		g.SetSeeds(seeds)
+	}
+	if plan, err = PlanGrid(g, dir, c); err != nil {
+		return "", nil, err
+	}
+	if _, _, _, err := FigureAxes(plan, s.X, s.By); err != nil {
+		return "", nil, err
+	}
+	plan.Slurm = maps.Clone(g.Slurm)
+	if plan.Slurm == nil {
+		plan.Slurm = map[string]string{}
+	}
+	for k, v := range slurm {
+		if v != "" {
+			plan.Slurm[k] = v
+		}
+	}
+	return dir, plan, nil
+}
+
+// CollectPlan is the plan of the finished sweep in Collect (as an absolute
+// path, dir), its figure's X and By checked (FigureAxes). Every error is
+// a refusal of what the user gave, worded with bbb sweep's flags.
+func (s Settings) CollectPlan() (dir string, plan *Plan, err error) {
+	if dir, err = filepath.Abs(s.Collect); err != nil {
+		return "", nil, fmt.Errorf("--collect %s: %v", s.Collect, err)
+	}
+	if plan, err = ReadPlan(dir); err != nil {
+		return "", nil, fmt.Errorf("--collect %v", err)
+	}
+	if _, _, _, err := FigureAxes(plan, s.X, s.By); err != nil {
+		return "", nil, err
+	}
+	return dir, plan, nil
+}
+
+// TaskPoint is the point of the sweep in Task that a task runs: the index
+// given after --task (args: what follows it on the command line, at most
+// the index), or env (a Slurm array task's SLURM_ARRAY_TASK_ID) without
+// it. Every error is a refusal of what the user gave, worded with bbb
+// sweep's flags.
+func (s Settings) TaskPoint(args []string, env string) (plan *Plan, index int, err error) {
+	if len(args) > 1 {
+		return nil, 0, fmt.Errorf("sweep --task: unexpected argument %q", args[1])
+	}
+	if plan, err = ReadPlan(s.Task); err != nil {
+		return nil, 0, fmt.Errorf("--task %v", err)
+	}
+	text := env
+	if len(args) > 0 {
+		text = args[0]
+	} else if env == "" {
+		return nil, 0, fmt.Errorf("--task %s: give the point's index after it (0 to %d), or set SLURM_ARRAY_TASK_ID", s.Task, len(plan.Points)-1)
+	}
+	i, err := strconv.Atoi(text)
+	if err != nil || i < 0 || i >= len(plan.Points) {
+		return nil, 0, fmt.Errorf("--task %s %q: want a point index from 0 to %d", s.Task, text, len(plan.Points)-1)
+	}
+	return plan, i, nil
 }

@@ -1,6 +1,11 @@
 package sweep
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,6 +37,84 @@ func TestSettingsCheckRun(t *testing.T) {
 		err := s.CheckRun(metrics)
 		if (err == nil) != (tc.want == "") || (err != nil && err.Error() != tc.want) {
 			t.Errorf("%+v: %v, want %q", s, err, tc.want)
+		}
+	}
+}
+
+// PlanRun reads and checks the grid, puts --seeds in, and merges the
+// Slurm options; CollectPlan reads it back; TaskPoint finds a task's
+// point. Each refusal is worded with the flags.
+func TestSettingsPlanRunTaskCollect(t *testing.T) {
+	dir := t.TempDir()
+	grid := filepath.Join(dir, "g.grid")
+	if err := os.WriteFile(grid, []byte("hidden = [4, 8]\nslurm.time = 10:00\nslurm.mem = 1G\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var s Settings
+	settingflag.SetDefaults(&s)
+	s.Grid, s.Out, s.Seeds = grid, filepath.Join(dir, "sw"), "1,2"
+	metrics := []string{"val_nlpd"}
+	out, plan, err := s.PlanRun(metrics, map[string]string{"mem": "2G", "time": ""}, anyFlag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out != s.Out || len(plan.Points) != 4 {
+		t.Errorf("folder %s, %d points; want %s, 4 (2 widths x 2 seeds)", out, len(plan.Points), s.Out)
+	}
+	if fmt.Sprint(plan.Slurm) != "map[mem:2G time:10:00]" {
+		t.Errorf("slurm options %v", plan.Slurm)
+	}
+	for _, tc := range []struct {
+		edit func(*Settings)
+		want string
+	}{
+		{func(s *Settings) { s.Jobs = 0 }, "--jobs 0: want 1 to 1024 (each job is a bbb train process)"},
+		{func(s *Settings) { s.Grid = filepath.Join(dir, "none.grid") }, "--grid " + filepath.Join(dir, "none.grid") + ": "},
+		{func(s *Settings) { s.Seeds = "1,x" }, "--seeds"},
+		{func(s *Settings) { s.X = "lr" }, "--x lr"},
+		{func(s *Settings) { s.Out = grid }, "--out " + grid + ": "},
+	} {
+		e := s
+		tc.edit(&e)
+		if _, _, err := e.PlanRun(metrics, nil, anyFlag); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+			t.Errorf("%s: got %v", tc.want, err)
+		}
+	}
+	if err := os.Mkdir(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := plan.Write(out); err != nil {
+		t.Fatal(err)
+	}
+	s.Collect = out
+	if d, p, err := s.CollectPlan(); err != nil || d != out || len(p.Points) != 4 {
+		t.Errorf("collect: %s, %v", d, err)
+	}
+	s.Collect = dir
+	if _, _, err := s.CollectPlan(); err == nil || !strings.HasPrefix(err.Error(), "--collect ") {
+		t.Errorf("collect a folder without a sweep: %v", err)
+	}
+	s.Task = out
+	for _, tc := range []struct {
+		args []string
+		env  string
+		want string // the index, or the error
+	}{
+		{[]string{"3"}, "", "3"},
+		{nil, "2", "2"},
+		{[]string{"1"}, "2", "1"},
+		{nil, "", "--task " + out + ": give the point's index after it (0 to 3), or set SLURM_ARRAY_TASK_ID"},
+		{[]string{"4"}, "", "--task " + out + ` "4": want a point index from 0 to 3`},
+		{[]string{""}, "1", "--task " + out + ` "": want a point index from 0 to 3`},
+		{[]string{"1", "2"}, "", `sweep --task: unexpected argument "2"`},
+	} {
+		_, i, err := s.TaskPoint(tc.args, tc.env)
+		got := strconv.Itoa(i)
+		if err != nil {
+			got = err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%q %q: got %s, want %s", tc.args, tc.env, got, tc.want)
 		}
 	}
 }

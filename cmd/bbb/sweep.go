@@ -6,10 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"github.com/bbb-go/bbb/internal/settingflag"
@@ -54,15 +52,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case fs.NArg() > 0:
 		return usagef("sweep: unexpected argument %q", fs.Arg(0))
 	case f.Collect != "":
-		dir, err := filepath.Abs(f.Collect)
+		dir, plan, err := f.CollectPlan()
 		if err != nil {
-			return usagef("--collect %s: %v", f.Collect, err)
-		}
-		plan, err := sweep.ReadPlan(dir)
-		if err != nil {
-			return usagef("--collect %v", err)
-		}
-		if _, _, _, err := sweep.FigureAxes(plan, f.X, f.By); err != nil {
 			return usagef("%v", err)
 		}
 		return f.report(ctx, "--collect "+f.Collect, dir, plan, f.endedReason(ctx, dir))
@@ -106,42 +97,14 @@ func trainChecker() sweep.Checker {
 }
 
 func (f *sweepFlags) runGrid(ctx context.Context) error {
-	if err := f.CheckRun(job.SummaryMetrics()); err != nil {
-		return usagef("%v", err)
-	}
-	dir, err := filepath.Abs(f.Out)
-	if err != nil {
-		return usagef("--out %s: %v", f.Out, err)
-	}
-	if err := sweep.CheckFolder(dir); err != nil {
-		return usagef("--out %s: %v", f.Out, err)
-	}
-	g, err := readGrid(f.Grid)
-	if err != nil {
-		return err
-	}
-	if f.Seeds != "" {
-		seeds, err := sweep.ParseSeeds(f.Seeds)
-		if err != nil {
-			return usagef("--%s", strings.TrimPrefix(err.Error(), "sweep: "))
-		}
-		g.SetSeeds(seeds)
-	}
-	plan, err := sweep.PlanGrid(g, dir, trainChecker())
-	if err != nil {
-		return usagef("%v", err)
-	}
-	if _, _, _, err := sweep.FigureAxes(plan, f.X, f.By); err != nil {
-		return usagef("%v", err)
-	}
-	opts := map[string]string{}
-	maps.Copy(opts, g.Slurm)
+	slurm := map[string]string{}
 	for k, v := range f.slurm {
-		if *v != "" {
-			opts[k] = *v
-		}
+		slurm[k] = *v
 	}
-	plan.Slurm = opts
+	dir, plan, err := f.PlanRun(job.SummaryMetrics(), slurm, trainChecker())
+	if err != nil {
+		return usagef("%v", err)
+	}
 	exe, err := sweepExecutable()
 	if err != nil {
 		return fmt.Errorf("sweep: the bbb binary: %w", err)
@@ -179,17 +142,6 @@ func (f *sweepFlags) runGrid(ctx context.Context) error {
 	return f.report(ctx, "--out "+f.Out, dir, plan, res.Ended)
 }
 
-func readGrid(path string) (*sweep.Grid, error) {
-	g, err := sweep.ReadGrid(path)
-	var fe *sweep.FileError
-	if errors.As(err, &fe) {
-		return nil, usagef("--grid %s: %v", path, fe.Err)
-	} else if err != nil {
-		return nil, usagef("%v", err)
-	}
-	return g, nil
-}
-
 // endedReason is --collect's reason for a point that did not finish
 // (sweep.EndedReason), saying so when the job array is still running.
 func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Point, sweep.Status) string {
@@ -202,23 +154,9 @@ func (f *sweepFlags) endedReason(ctx context.Context, dir string) func(sweep.Poi
 
 // runTask runs one point: what a Slurm array task runs.
 func (f *sweepFlags) runTask(ctx context.Context, rest []string) error {
-	index := os.Getenv("SLURM_ARRAY_TASK_ID")
-	if len(rest) > 0 {
-		index = rest[0]
-	}
-	if len(rest) > 1 {
-		return usagef("sweep --task: unexpected argument %q", rest[1])
-	}
-	plan, err := sweep.ReadPlan(f.Task)
+	plan, i, err := f.TaskPoint(rest, os.Getenv("SLURM_ARRAY_TASK_ID"))
 	if err != nil {
-		return usagef("--task %v", err)
-	}
-	if index == "" && len(rest) == 0 {
-		return usagef("--task %s: give the point's index after it (0 to %d), or set SLURM_ARRAY_TASK_ID", f.Task, len(plan.Points)-1)
-	}
-	i, err := strconv.Atoi(index)
-	if err != nil || i < 0 || i >= len(plan.Points) {
-		return usagef("--task %s %q: want a point index from 0 to %d", f.Task, index, len(plan.Points)-1)
+		return usagef("%v", err)
 	}
 	dir, err := filepath.Abs(f.Task)
 	if err != nil {
