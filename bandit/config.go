@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/bbb-go/bbb/graph"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
 	"github.com/bbb-go/bbb/nodes"
 )
 
@@ -217,6 +219,26 @@ func (c Config) MemorySizes(width int) memory.Sizes {
 	}
 	return memory.Sizes{Job: memory.Bandit, Points: c.Batch, Hidden: c.Hidden, Layers: c.Depth + 1, Inputs: width + numActions,
 		Workers: len(c.Agents), Variational: variational, Buffer: c.Buffer, DtypeBytes: 4}
+}
+
+// CheckSizes bounds the run's sizes before any work, c's zero fields at
+// their defaults: Depth by the layers a graph may have
+// (modelfile.MaxLayers), each agent's network within modelfile.CheckSize's
+// bounds against avail bytes, and the memory of every agent's graph (Batch
+// rows), parameters and Buffer (fits: memory.Check against a limit), each
+// size named by bbb bandit's flag. width is the mushrooms' one-hot context.
+func (c Config) CheckSizes(width int, avail float64, fits func(memory.Sizes) error) error {
+	c = c.WithDefaults()
+	if c.Depth >= modelfile.MaxLayers {
+		return fmt.Errorf("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, modelfile.MaxLayers-1, modelfile.MaxLayers)
+	}
+	var se *modelfile.SizeError
+	if errors.As(modelfile.CheckSize(c.Graph(width), avail), &se) {
+		return errors.New(se.Named("--hidden", "layers (--depth + 1)"))
+	}
+	s := c.MemorySizes(width)
+	s.PointsFrom, s.HiddenFrom, s.LayersFrom = fmt.Sprintf("--batch %d", c.Batch), fmt.Sprintf("--hidden %d", c.Hidden), fmt.Sprintf("--depth %d", c.Depth)
+	return fits(s)
 }
 
 // graph is the network of a context of width inputs (plus the two

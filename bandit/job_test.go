@@ -163,6 +163,34 @@ func TestGraphMemorySizes(t *testing.T) {
 	}
 }
 
+// CheckSizes bounds the depth and each network's sizes, and hands the
+// run's memory to fits with each size named by its flag.
+func TestCheckSizes(t *testing.T) {
+	c := Config{Agents: small(1, 1).Agents, Hidden: 30}
+	var got memory.Sizes
+	fits := func(s memory.Sizes) error { got = s; return nil }
+	if err := c.CheckSizes(117, 0, fits); err != nil {
+		t.Fatal(err)
+	}
+	if got.Hidden != 30 || got.PointsFrom != fmt.Sprintf("--batch %d", DefaultBatch) || got.HiddenFrom != "--hidden 30" || got.LayersFrom != fmt.Sprintf("--depth %d", DefaultDepth) {
+		t.Errorf("sizes %+v", got)
+	}
+	deep := c
+	deep.Depth = 1 << 20
+	if err := deep.CheckSizes(117, 0, fits); err == nil || !strings.HasPrefix(err.Error(), "--depth 1048576: want 1 to ") {
+		t.Errorf("depth: %v", err)
+	}
+	wide := c
+	wide.Hidden = 1 << 40
+	if err := wide.CheckSizes(117, 0, fits); err == nil || !strings.HasPrefix(err.Error(), "--hidden 1099511627776") {
+		t.Errorf("width: %v", err)
+	}
+	refused := errors.New("too big")
+	if err := c.CheckSizes(117, 0, func(memory.Sizes) error { return refused }); err != refused {
+		t.Errorf("fits' refusal: %v", err)
+	}
+}
+
 // A network that diverges stops the run for every agent at that step: the
 // regret of the steps before it is written whole (regret.csv, figure,
 // summary.json naming the agent and step), and the error is a

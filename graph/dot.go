@@ -198,3 +198,21 @@ func (n *Network) walk(starts []*G.Node, visit func(*G.Node) bool) {
 		stack = append(stack, n.children(x)...)
 	}
 }
+
+// DrawDOT builds the network c for batches of rows and returns its
+// drawing: the forward graph (DOT), or with grad the whole graph,
+// gradient nodes included, in Gorgonia's format (GorgoniaDOT). It is what
+// bbb dot writes.
+func DrawDOT(c Config, rows int, grad bool) (string, error) {
+	net, err := New(c, rows)
+	if err != nil {
+		return "", err
+	}
+	if !grad {
+		return net.DOT(), nil
+	}
+	if err := net.Differentiate(); err != nil {
+		return "", err
+	}
+	return net.GorgoniaDOT(), nil
+}

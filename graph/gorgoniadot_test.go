@@ -28,3 +28,25 @@ func TestGorgoniaDOTReproducible(t *testing.T) {
 		t.Errorf("DOT with addresses or format errors left, or without its numbered nodes and dashed edges:\n%.2000s", d)
 	}
 }
+
+// DrawDOT is the network's forward drawing, or with grad Gorgonia's
+// drawing of the differentiated graph; a bad config is its error.
+func TestDrawDOT(t *testing.T) {
+	c := Config{Layers: 2, Hidden: 3}
+	n, err := New(c, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d, err := DrawDOT(c, 4, false); err != nil || d != n.DOT() {
+		t.Errorf("forward drawing differs from the network's DOT (%v)", err)
+	}
+	if err := n.Differentiate(); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := DrawDOT(c, 4, true); err != nil || d != n.GorgoniaDOT() || !strings.Contains(d, "style=dashed") {
+		t.Errorf("gradient drawing differs from the differentiated network's (%v)", err)
+	}
+	if _, err := DrawDOT(Config{Layers: -1}, 4, false); err == nil {
+		t.Error("a config of -1 layers drew")
+	}
+}

@@ -2,6 +2,7 @@ package interrupt
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/bbb-go/bbb/rundir"
 )
@@ -10,7 +11,15 @@ import (
 // gives its Abort to OnHardStop, and Commit and Abort take it back.
 type RunDir struct {
 	*rundir.Dir
-	warn func(kept string)
+	// Name, if not "", names the folder in Commit's errors ("--out out").
+	Name string
+	// Prepare, if not nil, writes what belongs with the run but lies
+	// outside the folder (a model file saved elsewhere) to a temporary
+	// file before CommitStage puts the run in place, and returns its
+	// rename, for after, and the removal of the temporary file, run
+	// whether or not the rename was (either may be nil).
+	Prepare func() (commit func() error, abort func(), err error)
+	warn    func(kept string)
 }
 
 // OpenRunDir takes the run folder out (the folder out names, through a
@@ -34,16 +43,37 @@ func (r *RunDir) Commit() error {
 	defer OnHardStop(nil)
 	err := r.Dir.Commit()
 	r.warnKept()
+	if err != nil && r.Name != "" {
+		return fmt.Errorf("%s: %w", r.Name, err)
+	}
 	return err
 }
 
 // CommitStage enters the stage named stage (EnterStage: an interrupt from
-// here on keeps the previous run) and commits.
+// here on keeps the previous run), writes what Prepare writes, commits,
+// and then puts Prepare's file in place.
 func (r *RunDir) CommitStage(ctx context.Context, stage string) error {
 	if err := EnterStage(ctx, stage); err != nil {
 		return err
 	}
-	return r.Commit()
+	var commit func() error
+	if r.Prepare != nil {
+		var abort func()
+		var err error
+		if commit, abort, err = r.Prepare(); err != nil {
+			return err
+		}
+		if abort != nil {
+			defer abort() // (after commit: nothing)
+		}
+	}
+	if err := r.Commit(); err != nil {
+		return err
+	}
+	if commit != nil {
+		return commit()
+	}
+	return nil
 }
 
 // Abort removes the staged run: the folder keeps the previous run. A nil

@@ -1,5 +1,14 @@
 package job
 
+import (
+	"errors"
+	"fmt"
+
+	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
+)
+
 // PredictSettings are bbb predict's settings as a user gives them (each
 // field's tags: its flag, default and help, internal/settingflag),
 // checked by Check before any file is read; Quantiles is parsed by
@@ -65,4 +74,50 @@ func (p PruneSettings) Check() ([]float64, error) {
 		return nil, intSettingError("Samples", p.Samples, "need at least 1")
 	}
 	return fr, nil
+}
+
+// CheckModel refuses a model file c (read from Model) that predict cannot
+// sample with the quantile levels qs: a classifier, input names that do
+// not match its inputs, or an input named as a column of the predictions
+// file (CheckInputNames). Each is a *SettingError for Model.
+func (p PredictSettings) CheckModel(c *modelfile.File, qs []float64) error {
+	bad := func(reason string, refs ...string) error {
+		return &SettingError{Setting: "Model", Value: p.Model, Reason: reason, Refs: refs}
+	}
+	n := c.Model.Network
+	switch {
+	case n.Task != "":
+		return bad(fmt.Sprintf("a %s model: predict samples regression models (for an MNIST model: bbb prune)", n.Task))
+	case len(c.Model.XNames) != n.Inputs:
+		return bad(fmt.Sprintf("%d input names for %d inputs", len(c.Model.XNames), n.Inputs))
+	}
+	if err := CheckInputNames(c.Model.XNames, qs); err != nil {
+		return bad(err.Error()+"; give other {Quantiles}, or train with the column renamed", "Quantiles")
+	}
+	return nil
+}
+
+// ReadInputs reads Data's columns of the model c's inputs, each row near
+// the data it was trained on (data.CheckNear against its scaler); a
+// problem is a *SettingError for Data (with the file's line).
+func (p PredictSettings) ReadInputs(c *modelfile.File) (data.Table, error) {
+	tab, err := data.ReadCSV(p.Data, data.CSVColumns{XCols: c.Model.XNames, NoTarget: true})
+	if err != nil {
+		return tab, &SettingError{Setting: "Data", Reason: err.Error()}
+	}
+	if fe := (*data.FarError)(nil); errors.As(data.CheckNear(tab, c.Model.Scaler), &fe) {
+		return tab, &SettingError{Setting: "Data", Value: fmt.Sprintf("%s:%d", p.Data, fe.Line), Reason: fe.Reason()}
+	}
+	return tab, nil
+}
+
+// MemorySizes are the sizes of predicting with model m (c's settings) at
+// tab's rows and the quantile levels qs, each named by where it comes
+// from (the model file, the data).
+func (p PredictSettings) MemorySizes(c *modelfile.File, m *ModelSettings, tab data.Table, qs []float64) memory.Sizes {
+	inputs := c.Model.Network.Inputs
+	return memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.Hidden, Layers: m.Layers, Samples: p.Samples, Workers: p.Workers,
+		Levels: len(qs), Inputs: inputs, DtypeBytes: m.DtypeBytes(),
+		PointsFrom: fmt.Sprintf("--data %s (%d rows)", p.Data, tab.Rows()), InputsFrom: fmt.Sprintf("--model %s (%d inputs)", p.Model, inputs),
+		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", p.Model, m.Hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", p.Model, m.Layers)}
 }

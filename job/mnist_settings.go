@@ -1,5 +1,11 @@
 package job
 
+import (
+	"strconv"
+
+	"github.com/bbb-go/bbb/data"
+)
+
 // MNISTSettings choose the MNIST files and how many test images a run
 // uses (bbb train --preset mnist, bbb prune); MNISTTraining the rest of a
 // training run's (train --preset mnist only). Each field's tags are its
@@ -18,4 +24,29 @@ type MNISTTraining struct {
 	ValSamples int     `flag:"val-samples" default:"1" help:"--preset mnist: weight draws for the validation error after each epoch"`
 	From       string  `flag:"from" help:"--preset mnist: start from this model's parameters (an .npz of train --preset mnist --save, of the same --hidden and --layers) instead of a fresh init"`
 	Prune      float64 `flag:"prune" help:"--preset mnist --from: remove this share of the weights, 0 < share < 1, those of lowest |mu|/sigma, and hold them at zero while the others retrain (bbb prune without retraining is the paper's Table 2)" effect:"from!=: it prunes the --from model"`
+}
+
+// Config is the MNIST data a run of s reads, with t's training and
+// validation counts.
+func (s MNISTSettings) Config(t MNISTTraining) data.MNISTConfig {
+	return data.MNISTConfig{Dir: s.Dir, Train: t.MNISTTrain, Val: t.MNISTVal, TestRows: s.MNISTTest}
+}
+
+// CheckFiles refuses a Dir without the four idx files (data.CheckMNISTDir)
+// before any work: a *SettingError for Dir.
+func (s MNISTSettings) CheckFiles() error {
+	if _, err := data.CheckMNISTDir(s.Dir); err != nil {
+		return &SettingError{Setting: "Dir", Value: strconv.Quote(s.Dir), Reason: err.Error()}
+	}
+	return nil
+}
+
+// Load reads the MNIST data of s and t (Config); a missing or corrupt
+// file is a *SettingError for Dir.
+func (s MNISTSettings) Load(t MNISTTraining) (data.ClassData, error) {
+	d, err := data.LoadMNIST(s.Config(t))
+	if err != nil {
+		return d, &SettingError{Setting: "Dir", Value: strconv.Quote(s.Dir), Reason: err.Error()}
+	}
+	return d, nil
 }

@@ -40,29 +40,18 @@ var mnistOnly = []string{"mnist-dir", "mnist-train", "mnist-val", "mnist-test", 
 var regressionOnly = []string{"points", "likelihood", "likelihood-sigma", "min-sigma", "n-batch",
 	"data", "val", "val-split", "x-cols", "y-col", "resume", "no-train-band", "workers"}
 
-func (m *mnistFlags) check() error { return flagError(job.CheckMNISTSplits(m.config(), m.ValSamples)) }
-
-func (m *mnistFlags) config() data.MNISTConfig {
-	return data.MNISTConfig{Dir: m.Dir, Train: m.MNISTTrain, Val: m.MNISTVal, TestRows: m.MNISTTest}
+func (m *mnistFlags) check() error {
+	return flagError(job.CheckMNISTSplits(m.Config(m.MNISTTraining), m.ValSamples))
 }
 
 // checkFiles refuses a --mnist-dir without the four idx files before any
 // work (bbb sweep checks every point of a grid with it).
-func (m *mnistFlags) checkFiles() error {
-	if _, err := data.CheckMNISTDir(m.Dir); err != nil {
-		return usagef("--mnist-dir %q: %v", m.Dir, err)
-	}
-	return nil
-}
+func (m *mnistFlags) checkFiles() error { return flagError(m.CheckFiles()) }
 
-// load reads MNIST; a missing or corrupt file is a usage error naming
-// --mnist-dir.
+// load reads MNIST; a missing or corrupt file names --mnist-dir.
 func (m *mnistFlags) load() (data.ClassData, error) {
-	d, err := data.LoadMNIST(m.config())
-	if err != nil {
-		return d, usagef("--mnist-dir %q: %v", m.Dir, err)
-	}
-	return d, nil
+	d, err := m.Load(m.MNISTTraining)
+	return d, flagError(err)
 }
 
 func mnistGraph(m *modelFlags) graph.Config { return job.MNISTGraph(m.graphConfig()) }
@@ -167,7 +156,7 @@ func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runD
 	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.ValSamples,
 		From: f.mnist.fromModel, FromFile: f.mnist.From, Prune: f.mnist.Prune,
 		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}
-	rd.prepare = f.writeKept
+	rd.Prepare = f.writeKept
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
 		return f.jobError(rd, err)

@@ -63,18 +63,9 @@ func runDot(args []string, stdout, stderr io.Writer) error {
 	if err := checkPlan(plan); err != nil {
 		return err
 	}
-	net, err := graph.New(m.graphConfig(), rows)
+	text, err := graph.DrawDOT(m.graphConfig(), rows, grad)
 	if err != nil {
 		return err
-	}
-	if grad {
-		if err := net.Differentiate(); err != nil {
-			return err
-		}
-	}
-	text := net.DOT()
-	if grad {
-		text = net.GorgoniaDOT()
 	}
 	if out == "-" {
 		_, err = io.WriteString(stdout, text)

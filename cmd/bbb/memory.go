@@ -3,11 +3,9 @@ package main
 import (
 	"errors"
 	"flag"
-	"fmt"
 
 	"github.com/bbb-go/bbb/bandit"
 	"github.com/bbb-go/bbb/memory"
-	"github.com/bbb-go/bbb/modelfile"
 )
 
 // The memory estimate and its check are the memory package's; here are
@@ -44,19 +42,8 @@ func checkMemoryHint(s memory.Sizes, limit memory.Limit, hint string) error {
 	return usagef("%s", e)
 }
 
-// checkBanditSizes bounds bandit's sizes before any work: --depth by the
-// layers a graph may have, --hidden by checkDesc, and the memory of every
-// agent's graph (--batch rows), parameters and --buffer against what is
-// available. width is the mushrooms' one-hot context.
+// checkBanditSizes is bandit.Config.CheckSizes against limit (or the
+// available memory), a refusal a usage error.
 func checkBanditSizes(c bandit.Config, width int, limit memory.Limit) error {
-	c = c.WithDefaults()
-	if c.Depth >= modelfile.MaxLayers {
-		return usagef("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", c.Depth, modelfile.MaxLayers-1, modelfile.MaxLayers)
-	}
-	if err := checkDescAs(c.Graph(width), "--hidden", "layers (--depth + 1)"); err != nil {
-		return err
-	}
-	s := c.MemorySizes(width)
-	s.PointsFrom, s.HiddenFrom, s.LayersFrom = fmt.Sprintf("--batch %d", c.Batch), fmt.Sprintf("--hidden %d", c.Hidden), fmt.Sprintf("--depth %d", c.Depth)
-	return checkMemory(s, limit)
+	return usageOf(c.CheckSizes(width, descMemory(), func(s memory.Sizes) error { return checkMemory(s, limit) }))
 }

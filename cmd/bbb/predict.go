@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/internal/settingflag"
 	"github.com/bbb-go/bbb/interrupt"
 	"github.com/bbb-go/bbb/job"
@@ -45,8 +44,8 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if c.Model.Network.Task != "" {
-		return usagef("--model %s: a %s model: predict samples regression models (for an MNIST model: bbb prune)", model, c.Model.Network.Task)
+	if err := s.CheckModel(c, qs); err != nil {
+		return flagError(err)
 	}
 	if !isSet(fs, "seed") {
 		seed = c.Model.Seed
@@ -56,22 +55,11 @@ func runPredict(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	if len(c.Model.XNames) != c.Model.Network.Inputs {
-		return usagef("--model %s: %d input names for %d inputs", model, len(c.Model.XNames), c.Model.Network.Inputs)
-	}
-	if err := job.CheckInputNames(c.Model.XNames, qs); err != nil {
-		return usagef("--model %s: %v; give other --quantiles, or train with the column renamed", model, err)
-	}
-	tab, err := data.ReadCSV(dataPath, data.CSVColumns{XCols: c.Model.XNames, NoTarget: true})
+	tab, err := s.ReadInputs(c)
 	if err != nil {
-		return usagef("--data: %v", err)
+		return flagError(err)
 	}
-	if fe := (*data.FarError)(nil); errors.As(data.CheckNear(tab, c.Model.Scaler), &fe) {
-		return usagef("--data %s:%d: %s", dataPath, fe.Line, fe.Reason())
-	}
-	if err := checkMemory(memory.Sizes{Job: memory.Predict, Points: tab.Rows(), Hidden: m.Hidden, Layers: m.Layers, Samples: samples, Workers: workers,
-		Levels: len(qs), Inputs: c.Model.Network.Inputs, DtypeBytes: m.DtypeBytes(), PointsFrom: fmt.Sprintf("--data %s (%d rows)", dataPath, tab.Rows()), InputsFrom: fmt.Sprintf("--model %s (%d inputs)", model, c.Model.Network.Inputs),
-		HiddenFrom: fmt.Sprintf("--model %s (hidden %d)", model, m.Hidden), LayersFrom: fmt.Sprintf("--model %s (%d layers)", model, m.Layers)}, maxMemory); err != nil {
+	if err := checkMemory(s.MemorySizes(c, &m.ModelSettings, tab, qs), maxMemory); err != nil {
 		return err
 	}
 	if err := interrupt.EnterStage(ctx, "loading the model"); err != nil {

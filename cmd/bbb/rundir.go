@@ -35,57 +35,28 @@ func checkPlan(p *rundir.Plan) error {
 
 type runDir struct {
 	*interrupt.RunDir
-	flag, path string // the flag that named it and its value as typed, for errors
-	// prepare writes what belongs with the run but lies outside it
-	// (train's --save elsewhere) to a temporary file before the run is put
-	// in place, and returns its rename for after (commitOut).
-	prepare func() (commit func() error, abort func(), err error)
+	flag, path string // the flag that named it and its value as typed
 }
 
 // openRunDir takes the run folder out (interrupt.OpenRunDir) for the
 // command under way, saying on stderr which leftovers of killed runs were
-// kept (they hold files bbb did not write). Errors are usage errors
-// naming flagName and out as typed.
+// kept (they hold files bbb did not write). Its errors are usage errors,
+// and they and Commit's name flagName and out as typed.
 func openRunDir(flagName, out string) (*runDir, error) {
 	d, err := interrupt.OpenRunDir(out, runCommand, func(kept string) { fmt.Fprintf(os.Stderr, "bbb: %s\n", kept) })
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, rundir.ShowLink(out), err)
 	}
+	d.Name = flagName + " " + rundir.ShowLink(out)
 	return &runDir{RunDir: d, flag: flagName, path: out}, nil
 }
 
-// Commit puts the staged run in place of --out.
-func (rd *runDir) Commit() error {
-	if err := rd.RunDir.Commit(); err != nil {
-		return fmt.Errorf("%s %s: %w", rd.flag, rundir.ShowLink(rd.path), err)
-	}
-	return nil
-}
-
-// commitOut enters the stage "replacing --out" (an interrupt from here on
-// keeps the previous run) and commits.
+// commitOut commits in the stage "replacing --out" (an interrupt from
+// here on keeps the previous run: interrupt.RunDir.CommitStage, with what
+// its Prepare writes) and marks the outputs written.
 func (rd *runDir) commitOut(ctx context.Context) error {
-	if err := interrupt.EnterStage(ctx, "replacing "+rd.flag); err != nil {
+	if err := rd.CommitStage(ctx, "replacing "+rd.flag); err != nil {
 		return err
-	}
-	var commit func() error
-	if rd.prepare != nil {
-		var abort func()
-		var err error
-		if commit, abort, err = rd.prepare(); err != nil {
-			return err
-		}
-		if abort != nil {
-			defer abort() // (after commit: nothing)
-		}
-	}
-	if err := rd.Commit(); err != nil {
-		return err
-	}
-	if commit != nil {
-		if err := commit(); err != nil {
-			return err
-		}
 	}
 	markWritten(ctx, rd.flag+" "+rd.path)
 	return nil

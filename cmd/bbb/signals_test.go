@@ -386,7 +386,7 @@ func TestCommitOutPreparesFirst(t *testing.T) {
 	if err := os.WriteFile(rd.Stage+"/summary.json", []byte("{\"new\": 1}\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	rd.prepare = func() (func() error, func(), error) { return nil, nil, errors.New("--save m.npz: disk full") }
+	rd.Prepare = func() (func() error, func(), error) { return nil, nil, errors.New("--save m.npz: disk full") }
 	if err := rd.commitOut(context.Background()); err == nil || err.Error() != "--save m.npz: disk full" {
 		t.Errorf("commitOut: %v", err)
 	}
@@ -401,7 +401,7 @@ func TestCommitOutPreparesFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	var order []string
-	rd.prepare = func() (func() error, func(), error) {
+	rd.Prepare = func() (func() error, func(), error) {
 		order = append(order, "prepare")
 		return func() error { order = append(order, "rename"); return nil }, func() { order = append(order, "abort") }, nil
 	}

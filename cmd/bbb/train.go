@@ -402,7 +402,7 @@ func trainJob(ctx context.Context, f trainFlags, rd *runDir, stdout, stderr io.W
 	if err != nil {
 		return err
 	}
-	rd.prepare = f.writeKept
+	rd.Prepare = f.writeKept
 	s, err := j.Run(ctx, rd.Stage, f.progress(stderr))
 	if err != nil {
 		return f.jobError(rd, err)
