@@ -1,6 +1,7 @@
 package bandit
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,9 @@ func DefaultSettings() Settings {
 // Format in lower case, or the first setting that cannot run, in the order
 // bbb bandit checks them: the agents, the prior, the likelihood, the KL's data, the seeds,
 // the rho optimiser, each number (Config.CheckSet) and the format (each a
-// *SettingError), then Config.Validate (its defaults applied).
+// *SettingError), then Config.Validate (its defaults applied), then the
+// KL's data "buffer" where it is "seen" (Steps at most Buffer: a
+// *SettingError, as a setting with no effect).
 func (s *Settings) Parse() (Config, []uint64, error) {
 	c := s.Config
 	var seeds []uint64
@@ -72,6 +75,12 @@ func (s *Settings) Parse() (Config, []uint64, error) {
 			return nil
 		},
 		func() error { return c.WithDefaults().Validate() },
+		func() error {
+			if c.KLBuffer && c.Steps <= c.Buffer {
+				return &SettingError{"kl-data", "buffer", fmt.Sprintf("the same as seen while --steps %d is at most --buffer %d (the buffer holds every interaction)", c.Steps, c.Buffer)}
+			}
+			return nil
+		},
 	} {
 		if err := check(); err != nil {
 			return Config{}, nil, err

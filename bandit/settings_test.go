@@ -51,6 +51,11 @@ func TestSettingsParse(t *testing.T) {
 		{"rho-opt", func(s *Settings) { s.RhoOptimizer, s.Steps = "rmsprop", 0 }, `bandit: rho-opt "rmsprop": want adam or sgd`, nil},
 		{"numbers", func(s *Settings) { s.Steps, s.Format = 0, "bmp" }, "bandit: steps 0: need at least 1", nil},
 		{"format", func(s *Settings) { s.Format = "BMP" }, `bandit: format "bmp": want png, svg or pdf`, nil},
+		{"kl-data buffer that is all", func(s *Settings) { s.KLData, s.Steps, s.Buffer = "buffer", 300, 300 },
+			"bandit: kl-data buffer: the same as seen while --steps 300 is at most --buffer 300 (the buffer holds every interaction)", nil},
+		{"kl-data buffer of the last", func(s *Settings) { s.KLData, s.Steps, s.Buffer = "buffer", 301, 300 }, "", func(c Config, _ []uint64, _ Settings) bool {
+			return c.KLBuffer
+		}},
 	} {
 		s := DefaultSettings()
 		tc.edit(&s)

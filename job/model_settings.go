@@ -237,6 +237,18 @@ func (s *ModelSettings) CheckOptions(resident bool) error {
 	return s.GraphConfig(resident).WithDefaults().Validate()
 }
 
+// Ops names the ops the network of s runs on (summary.json's "ops"):
+// Gorgonia's stock ops, the resident graph's, or the fused CPU ops.
+func (s *ModelSettings) Ops(resident bool) string {
+	switch {
+	case s.StockOps:
+		return "stock"
+	case resident:
+		return "resident"
+	}
+	return "fused"
+}
+
 // GraphConfig is the network of s: the resident graph (every op a CUDA
 // kernel, parameters, Adam and epsilon in GPU memory) if resident, unless
 // StockOps asks for Gorgonia's stock ops.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/train"
 )
 
 // RunSettings are how long a train run trains and what it reports, as a
@@ -18,6 +19,14 @@ type RunSettings struct {
 	Samples         int `flag:"samples" default:"1000" help:"stochastic passes for the predictive bands"`
 	ReportEvery     int `flag:"report-every" default:"500" help:"epochs between train/validation loss reports"`
 	CheckpointEvery int `flag:"checkpoint-every" help:"also write --save every N epochs (a multiple of --report-every; 0: only at the end)" effect:"save!=: it writes --save"`
+}
+
+// TrainConfig is the training of model m (ModelSettings.TrainConfig, the
+// resident graph if resident) for r's epochs, passes and reports.
+func (r RunSettings) TrainConfig(m *ModelSettings, resident bool) train.Config {
+	c := m.TrainConfig(resident)
+	c.Epochs, c.Samples, c.ReportEvery = r.Epochs, r.Samples, r.ReportEvery
+	return c
 }
 
 // OutputSettings are what a train run writes, as a user gives them: the

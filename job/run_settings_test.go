@@ -93,3 +93,29 @@ func TestCheckClassifierAndMNISTSplits(t *testing.T) {
 		}
 	}
 }
+
+// TrainConfig is the model's training for the run's epochs, passes and
+// reports.
+func TestRunSettingsTrainConfig(t *testing.T) {
+	m := DefaultModelSettings()
+	m.LR = 0.02
+	c := RunSettings{Epochs: 7, Samples: 9, ReportEvery: 3}.TrainConfig(&m, false)
+	if c.Epochs != 7 || c.Samples != 9 || c.ReportEvery != 3 || c.LearningRate != 0.02 || c.Graph.Resident {
+		t.Errorf("%+v", c)
+	}
+	if !(RunSettings{}).TrainConfig(&m, true).Graph.Resident {
+		t.Error("resident not passed on")
+	}
+}
+
+// Ops names the ops: stock over resident over the fused CPU ops.
+func TestModelSettingsOps(t *testing.T) {
+	m := DefaultModelSettings()
+	if m.Ops(false) != "fused" || m.Ops(true) != "resident" {
+		t.Errorf("ops %s, %s", m.Ops(false), m.Ops(true))
+	}
+	m.StockOps = true
+	if m.Ops(false) != "stock" || m.Ops(true) != "stock" {
+		t.Errorf("stock ops %s, %s", m.Ops(false), m.Ops(true))
+	}
+}

@@ -39,9 +39,6 @@ func runBandit(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return usageOf(err)
 	}
-	if isSet(fs, "kl-data") && c.KLBuffer && c.Steps <= c.Buffer {
-		return usagef("--kl-data buffer: the same as seen while --steps %d is at most --buffer %d (the buffer holds every interaction)", c.Steps, c.Buffer)
-	}
 	if c.Resident = cudaBuild; c.Resident && c.RhoSGD {
 		return usagef("--rho-opt sgd: the GPU graph steps the rhos by Adam (--rho-opt adam); bin/bbb runs SGD")
 	}

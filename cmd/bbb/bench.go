@@ -74,7 +74,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer rd.Abort() // unless committed: --out keeps the previous run
 
 	device, name := deviceName(m.device)
-	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.Dtype, Ops: m.ops(), GEMM: gemmBackend(), Workers: m.Workers, Threads: linalg.Threads()}
+	rep := bench.Report{Device: device, DeviceName: name, Dtype: m.Dtype, Ops: m.Ops(cudaBuild), GEMM: gemmBackend(), Workers: m.Workers, Threads: linalg.Threads()}
 	build := buildInfo()
 	rep.Build, rep.Model = &build, bench.ModelOf(sw.Config.Train)
 	sw.Device = device

@@ -150,9 +150,8 @@ func runClassify(ctx context.Context, f trainFlags, stdout, stderr io.Writer) er
 // classifyJob runs the classification job into the staged run and
 // replaces --out with it.
 func classifyJob(ctx context.Context, f trainFlags, set data.ClassData, rd *runDir, stdout, stderr io.Writer) error {
-	cfg := f.trainConfig()
+	cfg := f.run.TrainConfig(&f.ModelSettings, cudaBuild)
 	cfg.Graph = mnistGraph(&f.modelFlags)
-	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
 	j := job.Classification{Train: cfg, Data: set, ValSamples: f.mnist.ValSamples,
 		From: f.mnist.fromModel, FromFile: f.mnist.From, Prune: f.mnist.Prune,
 		Outputs: f.jobOutputs(rd.Stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, rd.Stage)}

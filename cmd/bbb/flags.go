@@ -83,16 +83,6 @@ func (m *modelFlags) graphConfig() graph.Config { return m.GraphConfig(cudaBuild
 
 func (m *modelFlags) trainConfig() train.Config { return m.TrainConfig(cudaBuild) }
 
-func (m *modelFlags) ops() string {
-	switch {
-	case m.StockOps:
-		return "stock"
-	case cudaBuild:
-		return "resident"
-	}
-	return "fused"
-}
-
 // parseFlags parses args into fs; errors become one-line usage errors and
 // -h prints the flags to stdout.
 func parseFlags(fs *flag.FlagSet, args []string, stdout io.Writer) error {

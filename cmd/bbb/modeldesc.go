@@ -23,16 +23,12 @@ var descMemory = memory.Available
 // the weights' count, and their memory against what is available. The
 // error names the flag that sets the size ("--layers 500: ..."). Zero
 // sizes are graph.Config's defaults: callers refuse a 0 from the user.
-func checkDesc(c graph.Config) error { return checkDescAs(c, "--hidden", "--layers") }
-
-// checkDescAs is checkDesc naming the width and depth by the flags given
-// (bench's --hidden-sizes and --layers-list).
-func checkDescAs(c graph.Config, hiddenFlag, layersFlag string) error {
+func checkDesc(c graph.Config) error {
 	var e *modelfile.SizeError
 	if !errors.As(modelfile.CheckSize(c, descMemory()), &e) {
 		return nil
 	}
-	return usagef("%s", e.Named(hiddenFlag, layersFlag))
+	return usagef("%s", e.Named("--hidden", "--layers"))
 }
 
 // checkpointDesc returns the model a file describes, validated before

@@ -287,8 +287,7 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 // (the curve, or --data, made and checked here: a problem is a usage
 // error).
 func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regression, error) {
-	cfg := f.trainConfig()
-	cfg.Epochs, cfg.Samples, cfg.ReportEvery = f.run.Epochs, f.run.Samples, f.run.ReportEvery
+	cfg := f.run.TrainConfig(&f.ModelSettings, cudaBuild)
 	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.mio.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
@@ -322,7 +321,7 @@ func (f *trainFlags) jobOutputs(stage string) job.Outputs {
 
 // writeKept writes the model the job kept (--save outside --out) to its
 // temporary file before --out is replaced, and returns the rename that
-// puts it in place after (runDir.prepare): a run that fails or is stopped
+// puts it in place after (interrupt.RunDir.Prepare): a run that fails or is stopped
 // before leaves both as they were.
 func (f *trainFlags) writeKept() (commit func() error, abort func(), err error) {
 	if f.kept == nil {
@@ -349,7 +348,7 @@ func (f *trainFlags) jobInfo() job.Info {
 		model.Data.FileSHA256, model.Data.ValSHA256 = f.csv.TrainSHA256, f.csv.ValSHA256
 	}
 	model.ReportEvery = f.run.ReportEvery
-	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.ops(), GEMM: gemmBackend(),
+	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.Ops(cudaBuild), GEMM: gemmBackend(),
 		Threads: f.Threads, Build: buildInfo(), Model: model}
 }
 
