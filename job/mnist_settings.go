@@ -1,9 +1,12 @@
 package job
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // MNISTSettings choose the MNIST files and how many test images a run
@@ -49,4 +52,39 @@ func (s MNISTSettings) Load(t MNISTTraining) (data.ClassData, error) {
 		return d, &SettingError{Setting: "Dir", Value: strconv.Quote(s.Dir), Reason: err.Error()}
 	}
 	return d, nil
+}
+
+// CheckPrune checks Prune before any file is read: a share in [0, 1)
+// (0: none), and none with localReparam, which draws no weights to hold
+// at zero. A *SettingError for Prune.
+func (t MNISTTraining) CheckPrune(localReparam bool) error {
+	switch {
+	case !(t.Prune >= 0 && t.Prune < 1):
+		return &SettingError{Setting: "Prune", Value: fmt.Sprint(t.Prune), Reason: "want a share of the weights, 0 < share < 1"}
+	case t.From != "" && t.Prune > 0 && localReparam:
+		return &SettingError{Setting: "Prune", Reason: "not with {LocalReparam} (it draws no weights to hold at zero)", Refs: []string{"LocalReparam"}}
+	}
+	return nil
+}
+
+// CheckFrom checks the model file c (read from From) before training
+// starts from it: an MNIST classifier (CheckMNISTModel) whose parameters
+// fit the network g (MNISTGraph's), of which Prune removes some weights
+// and keeps some (CheckPruneShare). A refusal is a *SettingError for From
+// or Prune.
+func (t MNISTTraining) CheckFrom(c *modelfile.File, g graph.Config) error {
+	if err := CheckMNISTModel(c.Model.Network); err != nil {
+		return &SettingError{Setting: "From", Value: t.From, Reason: err.Error() + "; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)"}
+	}
+	net, err := graph.New(g, 1)
+	if err != nil {
+		return err
+	}
+	if err := c.SetParams(net); err != nil {
+		return &SettingError{Setting: "From", Value: t.From, Reason: fmt.Sprintf("not a model of {Layers} %d {Hidden} %d: %v", g.Layers, g.Hidden, err), Refs: []string{"Layers", "Hidden"}}
+	}
+	if err := CheckPruneShare(net, t.Prune); err != nil {
+		return &SettingError{Setting: "Prune", Value: fmt.Sprint(t.Prune), Reason: err.Error()}
+	}
+	return nil
 }

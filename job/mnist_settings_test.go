@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // Config carries the counts; a folder without the idx files is refused
@@ -21,5 +24,37 @@ func TestMNISTSettingsFiles(t *testing.T) {
 	}
 	if _, err := s.Load(tr); !strings.HasPrefix(settingText(t, err), want) {
 		t.Errorf("Load: %s", settingText(t, err))
+	}
+}
+
+// CheckPrune and CheckFrom refuse a share out of range, pruning with the
+// local reparameterisation, a model that is no MNIST classifier and one
+// of another shape, each by its setting.
+func TestMNISTTrainingCheckFrom(t *testing.T) {
+	for _, c := range []struct {
+		tr    MNISTTraining
+		local bool
+		want  string
+	}{
+		{MNISTTraining{Prune: 0.5, From: "m.npz"}, false, ""},
+		{MNISTTraining{Prune: 1}, false, "<Prune> 1: want a share of the weights, 0 < share < 1"},
+		{MNISTTraining{Prune: -0.1, From: "m.npz"}, true, "<Prune> -0.1: want a share of the weights, 0 < share < 1"},
+		{MNISTTraining{Prune: 0.5, From: "m.npz"}, true, "<Prune>: not with <LocalReparam> (it draws no weights to hold at zero)"},
+		{MNISTTraining{Prune: 0.5}, true, ""}, // (--prune without --from: the CLI's flag rules)
+		{MNISTTraining{From: "m.npz"}, true, ""},
+	} {
+		if got := settingText(t, c.tr.CheckPrune(c.local)); got != c.want {
+			t.Errorf("%+v local %v: got %q, want %q", c.tr, c.local, got, c.want)
+		}
+	}
+	g := MNISTGraph(graph.Config{Layers: 2, Hidden: 4})
+	tr := MNISTTraining{From: "m.npz", Prune: 0.5}
+	regression := &modelfile.File{Model: modelfile.Model{Network: modelfile.Network{Inputs: 3}}}
+	if got := settingText(t, tr.CheckFrom(regression, g)); got != "<From> m.npz: a model of 3 inputs and 1 outputs (a regression model); --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)" {
+		t.Errorf("a regression model: %s", got)
+	}
+	empty := &modelfile.File{Model: modelfile.Model{Network: modelfile.Network{Inputs: 784, Classes: 10, Task: "classification"}}}
+	if got := settingText(t, tr.CheckFrom(empty, g)); !strings.HasPrefix(got, "<From> m.npz: not a model of <Layers> 2 <Hidden> 4: ") {
+		t.Errorf("a classifier without parameters: %s", got)
 	}
 }

@@ -29,6 +29,20 @@ func (r RunSettings) TrainConfig(m *ModelSettings, resident bool) train.Config {
 	return c
 }
 
+// CheckMilestones refuses a milestone of m's learning-rate schedule that
+// the run never reaches (the last at or after Epochs), unless save keeps
+// the model for a resumed run that will (a schedule split across runs): a
+// *SettingError for LRMilestones. A list that does not parse is
+// ModelSettings.CheckValues' to refuse.
+func (r RunSettings) CheckMilestones(m *ModelSettings, save string) error {
+	ms, err := train.ParseMilestones(m.LRMilestones)
+	if err != nil || len(ms) == 0 || ms[len(ms)-1] < r.Epochs || save != "" {
+		return nil
+	}
+	return &SettingError{Setting: "LRMilestones", Value: strconv.Quote(m.LRMilestones), Refs: []string{"Epochs", "Save"},
+		Reason: fmt.Sprintf("epoch %d is not before the last epoch ({Epochs} %d), so that rate would never be used (with {Save}, a --resume past it would use it)", ms[len(ms)-1], r.Epochs)}
+}
+
 // OutputSettings are what a train run writes, as a user gives them: the
 // run folder (Out), its figures (Format; none with NoFigures) and the
 // 1000-pass band over the training inputs (skipped with NoTrainBand), the

@@ -119,3 +119,26 @@ func TestModelSettingsOps(t *testing.T) {
 		t.Errorf("stock ops %s, %s", m.Ops(false), m.Ops(true))
 	}
 }
+
+// CheckMilestones refuses a last milestone the run never reaches, unless
+// the model is saved for a resumed run.
+func TestRunSettingsCheckMilestones(t *testing.T) {
+	for _, c := range []struct {
+		milestones string
+		epochs     int
+		save       string
+		want       string
+	}{
+		{"40,52", 60, "", ""},
+		{"", 60, "", ""},
+		{"x", 60, "", ""},
+		{"40, 60", 60, "", `<LRMilestones> "40, 60": epoch 60 is not before the last epoch (<Epochs> 60), so that rate would never be used (with <Save>, a --resume past it would use it)`},
+		{"40,70", 60, "m.npz", ""},
+	} {
+		m := DefaultModelSettings()
+		m.LRMilestones = c.milestones
+		if got := settingText(t, RunSettings{Epochs: c.epochs}.CheckMilestones(&m, c.save)); got != c.want {
+			t.Errorf("%q %d %q: got %q, want %q", c.milestones, c.epochs, c.save, got, c.want)
+		}
+	}
+}

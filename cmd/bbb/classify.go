@@ -94,31 +94,15 @@ func (f *trainFlags) checkClassify() error {
 // checkFrom validates --from and --prune and reads the model.
 func (f *trainFlags) checkFrom() error {
 	m := &f.mnist
-	if !(m.Prune >= 0 && m.Prune < 1) {
-		return usagef("--prune %v: want a share of the weights, 0 < share < 1", m.Prune)
-	}
-	if m.From == "" { // (--prune without --from: flagdeps.go)
-		return nil
-	}
-	if m.Prune > 0 && f.LocalReparam {
-		return usagef("--prune: not with --local-reparam (it draws no weights to hold at zero)")
+	if err := m.CheckPrune(f.LocalReparam); err != nil || m.From == "" { // (--prune without --from: flagdeps.go)
+		return flagError(err)
 	}
 	c, err := readModel("--from", m.From)
 	if err != nil {
 		return err
 	}
-	if err := job.CheckMNISTModel(c.Model.Network); err != nil {
-		return usagef("--from %s: %v; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", m.From, err)
-	}
-	net, err := graph.New(mnistGraph(&f.modelFlags), 1)
-	if err != nil {
-		return err
-	}
-	if err := c.SetParams(net); err != nil {
-		return usagef("--from %s: not a model of --layers %d --hidden %d: %v", m.From, f.Layers, f.Hidden, err)
-	}
-	if err := job.CheckPruneShare(net, m.Prune); err != nil {
-		return usagef("--prune %v: %v", m.Prune, err)
+	if err := m.CheckFrom(c, mnistGraph(&f.modelFlags)); err != nil {
+		return flagError(err)
 	}
 	m.fromModel = c
 	return nil

@@ -79,8 +79,8 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkPresetEffect(f.preset, explicit); err != nil {
 		return err
 	}
-	if err := f.checkMilestones(explicit); err != nil {
-		return err
+	if err := f.run.CheckMilestones(&f.ModelSettings, f.files.Save); err != nil && explicit["lr-milestones"] {
+		return flagError(err) // (a preset's milestones past a shorter --epochs simply do not apply)
 	}
 	// The paths as typed, before any file is read (check does it again
 	// with the data flags --resume restores).
@@ -200,18 +200,6 @@ func checkPresetEffect(name string, explicit map[string]bool) error {
 		return nil
 	}
 	return usagef("--preset %s: has no effect with --%s given: they are every setting it makes", name, strings.Join(keys, ", --"))
-}
-
-// checkMilestones refuses a milestone given on the command line that the
-// run never reaches (a preset's milestones past a shorter --epochs simply
-// do not apply), unless --save keeps the model for a --resume that will
-// (a schedule split across runs).
-func (f *trainFlags) checkMilestones(explicit map[string]bool) error {
-	ms, err := train.ParseMilestones(f.LRMilestones)
-	if err != nil || !explicit["lr-milestones"] || len(ms) == 0 || ms[len(ms)-1] < f.run.Epochs || f.files.Save != "" {
-		return nil // (a parse error is check's)
-	}
-	return usagef("--lr-milestones %q: epoch %d is not before the last epoch (--epochs %d), so that rate would never be used (with --save, a --resume past it would use it)", f.LRMilestones, ms[len(ms)-1], f.run.Epochs)
 }
 
 func (f *trainFlags) check() error {
