@@ -81,8 +81,8 @@ func (p PruneSettings) Check() ([]float64, error) {
 // not match its inputs, or an input named as a column of the predictions
 // file (CheckInputNames). Each is a *SettingError for Model.
 func (p PredictSettings) CheckModel(c *modelfile.File, qs []float64) error {
-	bad := func(reason string, refs ...string) error {
-		return &SettingError{Setting: "Model", Value: p.Model, Reason: reason, Refs: refs}
+	bad := func(reason string) error {
+		return &SettingError{Setting: "Model", Value: p.Model, Reason: "{0}", Args: []string{reason}}
 	}
 	n := c.Model.Network
 	switch {
@@ -92,7 +92,7 @@ func (p PredictSettings) CheckModel(c *modelfile.File, qs []float64) error {
 		return bad(fmt.Sprintf("%d input names for %d inputs", len(c.Model.XNames), n.Inputs))
 	}
 	if err := CheckInputNames(c.Model.XNames, qs); err != nil {
-		return bad(err.Error()+"; give other {Quantiles}, or train with the column renamed", "Quantiles")
+		return &SettingError{Setting: "Model", Value: p.Model, Reason: "{0}; give other {Quantiles}, or train with the column renamed", Refs: []string{"Quantiles"}, Args: []string{err.Error()}}
 	}
 	return nil
 }

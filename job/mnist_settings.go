@@ -74,14 +74,14 @@ func (t MNISTTraining) CheckPrune(localReparam bool) error {
 // or Prune.
 func (t MNISTTraining) CheckFrom(c *modelfile.File, g graph.Config) error {
 	if err := CheckMNISTModel(c.Model.Network); err != nil {
-		return &SettingError{Setting: "From", Value: t.From, Reason: err.Error() + "; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)"}
+		return &SettingError{Setting: "From", Value: t.From, Reason: "{0}; --preset mnist needs a classifier of 784 inputs and 10 classes (train --preset mnist --save)", Args: []string{err.Error()}}
 	}
 	net, err := graph.New(g, 1)
 	if err != nil {
 		return err
 	}
 	if err := c.SetParams(net); err != nil {
-		return &SettingError{Setting: "From", Value: t.From, Reason: fmt.Sprintf("not a model of {Layers} %d {Hidden} %d: %v", g.Layers, g.Hidden, err), Refs: []string{"Layers", "Hidden"}}
+		return &SettingError{Setting: "From", Value: t.From, Reason: fmt.Sprintf("not a model of {Layers} %d {Hidden} %d: {0}", g.Layers, g.Hidden), Refs: []string{"Layers", "Hidden"}, Args: []string{err.Error()}}
 	}
 	if err := CheckPruneShare(net, t.Prune); err != nil {
 		return &SettingError{Setting: "Prune", Value: fmt.Sprint(t.Prune), Reason: err.Error()}

@@ -75,9 +75,7 @@ func FileConfig(c *modelfile.File, resident bool, available float64) (graph.Conf
 		return graph.Config{}, err
 	}
 	if _, err := ParseDtype(m.Dtype); err != nil {
-		var se *SettingError
-		errors.As(err, &se)
-		return graph.Config{}, fmt.Errorf("meta: %s", se.Text(func(string) string { return "--dtype" }))
+		return graph.Config{}, fmt.Errorf("meta: --dtype %q: want float32 or float64", m.Dtype)
 	}
 	if m.Layers < 1 || m.Hidden < 1 { // (graph.Config takes 0 for its default)
 		return graph.Config{}, fmt.Errorf("meta: --layers %d --hidden %d: need at least 1 each", m.Layers, m.Hidden)
@@ -165,14 +163,14 @@ func Restore(c *modelfile.File, m *ModelSettings, d *DataSettings, given map[str
 		if value == "" {
 			value = `""`
 		}
-		e := &SettingError{Setting: setting[n], Value: value, Reason: file + " was trained with {" + setting[n] + "} " + v, Refs: []string{setting[n]}}
+		e := &SettingError{Setting: setting[n], Value: value, Reason: "{0} was trained with {" + setting[n] + "} {1}", Refs: []string{setting[n]}, Args: []string{file, v}}
 		if v == "" {
-			e.Reason = file + " was trained without {" + setting[n] + "}"
+			e.Reason = "{0} was trained without {" + setting[n] + "}{1}"
 			switch {
 			case n == "x-cols" && len(c.Model.XNames) > 0:
-				e.Reason += " (on its columns " + strings.Join(c.Model.XNames, ",") + ")"
+				e.Args[1] = " (on its columns " + strings.Join(c.Model.XNames, ",") + ")"
 			case n == "y-col" && c.Model.YName != "":
-				e.Reason += " (its target: " + c.Model.YName + ")"
+				e.Args[1] = " (its target: " + c.Model.YName + ")"
 			}
 		}
 		differ = e

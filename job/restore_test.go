@@ -117,6 +117,15 @@ func TestRestore(t *testing.T) {
 		tc.set(&m, &d)
 		hidden := m.Hidden
 		err := Restore(file(), &m, &d, tc.given, "m.npz")
+		if tc.want != "" { // (a file named like a placeholder keeps its name)
+			m2, d2 := m, d
+			var se *SettingError
+			if !errors.As(Restore(file(), &m2, &d2, tc.given, "m{Hidden}{0}.npz"), &se) {
+				t.Errorf("%s: no SettingError for m{Hidden}{0}.npz", tc.name)
+			} else if got, want := se.Text(byFlag), strings.Replace(tc.want, "m.npz", "m{Hidden}{0}.npz", 1); got != want {
+				t.Errorf("%s: got %q, want %q", tc.name, got, want)
+			}
+		}
 		var got string
 		if se := (*SettingError)(nil); errors.As(err, &se) {
 			got = se.Text(byFlag)

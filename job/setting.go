@@ -19,6 +19,9 @@ type SettingError struct {
 	// Refs are the other settings Reason names, each written {Setting}
 	// there (Text names them as it names Setting).
 	Refs []string
+	// Args are texts Reason holds as {0}, {1}, ... that are not to be
+	// read for settings: file and column names, values read from a file.
+	Args []string
 }
 
 func (e *SettingError) Error() string {
@@ -27,12 +30,17 @@ func (e *SettingError) Error() string {
 
 // Text is the error as "SETTING VALUE: REASON" ("SETTING: REASON" without
 // a value), each setting, its own and its Refs in the reason, written as
-// name spells it (a command line: the flag that sets it).
+// name spells it (a command line: the flag that sets it), and the Args in
+// the reason as they are.
 func (e *SettingError) Text(name func(setting string) string) string {
-	reason := e.Reason
+	var pairs []string
 	for _, r := range e.Refs {
-		reason = strings.ReplaceAll(reason, "{"+r+"}", name(r))
+		pairs = append(pairs, "{"+r+"}", name(r))
 	}
+	for i, a := range e.Args {
+		pairs = append(pairs, "{"+strconv.Itoa(i)+"}", a)
+	}
+	reason := strings.NewReplacer(pairs...).Replace(e.Reason) // (one pass: an Arg is not read again)
 	if e.Value == "" {
 		return fmt.Sprintf("%s: %s", name(e.Setting), reason)
 	}

@@ -115,3 +115,12 @@ func TestCommandSettingsCheck(t *testing.T) {
 		}
 	}
 }
+
+// Args go into the reason as they are: a file or column name that looks
+// like a setting's placeholder is not renamed.
+func TestSettingErrorArgs(t *testing.T) {
+	e := &SettingError{Setting: "Hidden", Value: "7", Reason: "{0} was trained with {Hidden} {1}", Refs: []string{"Hidden"}, Args: []string{"q{Hidden}{1}.npz", "{0}"}}
+	if got, want := e.Text(angled), "<Hidden> 7: q{Hidden}{1}.npz was trained with <Hidden> {0}"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
