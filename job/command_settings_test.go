@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
+	"github.com/bbb-go/bbb/memory"
 	"github.com/bbb-go/bbb/modelfile"
 )
 
@@ -62,5 +63,29 @@ func TestPredictSettingsReadInputs(t *testing.T) {
 	far := write("far.csv", "x\n0\n1e12\n")
 	if _, err := (PredictSettings{Data: far}).ReadInputs(c); !strings.HasPrefix(settingText(t, err), "<Data> "+far+":3: ") {
 		t.Errorf("far row: %s", settingText(t, err))
+	}
+}
+
+// MemorySizes sizes predicting by the model's network and the data's
+// rows, each named by where it comes from.
+func TestPredictSettingsMemorySizes(t *testing.T) {
+	p := PredictSettings{Model: "m.npz", Data: "x.csv", Samples: 50, Workers: 3}
+	c := &modelfile.File{Model: modelfile.Model{Network: modelfile.Network{Inputs: 2}}}
+	m := DefaultModelSettings()
+	m.Hidden, m.Layers, m.Dtype = 30, 4, "float64"
+	csv := filepath.Join(t.TempDir(), "x.csv")
+	if err := os.WriteFile(csv, []byte("a,b\n1,2\n1,2\n1,2\n1,2\n1,2\n1,2\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tab, err := data.ReadCSV(csv, data.CSVColumns{XCols: []string{"a", "b"}, NoTarget: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := p.MemorySizes(c, &m, tab, []float64{0.1, 0.9})
+	if s.Job != memory.Predict || s.Points != 7 || s.Hidden != 30 || s.Layers != 4 || s.Samples != 50 || s.Workers != 3 || s.Levels != 2 || s.Inputs != 2 || s.DtypeBytes != 8 {
+		t.Errorf("sizes %+v", s)
+	}
+	if s.PointsFrom != "--data x.csv (7 rows)" || s.InputsFrom != "--model m.npz (2 inputs)" || s.HiddenFrom != "--model m.npz (hidden 30)" || s.LayersFrom != "--model m.npz (4 layers)" {
+		t.Errorf("named %q %q %q %q", s.PointsFrom, s.InputsFrom, s.HiddenFrom, s.LayersFrom)
 	}
 }

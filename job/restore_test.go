@@ -82,6 +82,10 @@ func TestFileConfig(t *testing.T) {
 			t.Errorf("%s: got %v", tc.want, err)
 		}
 	}
+	one := &modelfile.File{Version: 1, Flags: map[string]string{"layers": "1", "hidden": "1"}} // (the smallest network: refused for its missing arrays only)
+	if _, err := FileConfig(one, false, 0); err == nil || strings.Contains(err.Error(), "need at least 1") {
+		t.Errorf("layers 1 hidden 1: %v", err)
+	}
 	v1 := &modelfile.File{Version: 1, Flags: map[string]string{"layers": "0"}}
 	if _, err := FileConfig(v1, false, 0); err == nil || err.Error() != "meta: --layers 0 --hidden 20: need at least 1 each" {
 		t.Errorf("layers 0: got %v", err)
@@ -186,10 +190,32 @@ func TestMissingFile(t *testing.T) {
 		{DataSettings{Data: dir}, nil, "Data/" + dir + "/is not a file now"},
 		{DataSettings{Data: file, Val: gone}, nil, "Val/" + gone + "/is not there now"},
 		{DataSettings{Data: gone, Val: dir}, nil, "Data/" + gone + "/is not there now"},
+		{DataSettings{Data: gone, Val: gone}, map[string]bool{"data": true}, "Val/" + gone + "/is not there now"},
 	} {
 		s, p, what := c.d.MissingFile(c.given)
 		if got := s + "/" + p + "/" + what; got != c.want {
 			t.Errorf("%+v %v: got %s, want %s", c.d, c.given, got, c.want)
+		}
+	}
+}
+
+// Against a version 3 file a value spelt otherwise is the same value;
+// against a version 1 file, which holds the flags' text, it is not.
+func TestRestoreSpelling(t *testing.T) {
+	v3 := &modelfile.File{Version: 3, Model: modelfile.Model{Optimiser: modelfile.Optimiser{Milestones: []int{40, 52}}}}
+	v1 := &modelfile.File{Version: 1, Flags: map[string]string{"lr-milestones": "40,52"}}
+	for _, c := range []struct {
+		f    *modelfile.File
+		want bool // refused
+	}{{v3, false}, {v1, true}} {
+		var m ModelSettings
+		var d DataSettings
+		settingflag.SetDefaults(&m)
+		settingflag.SetDefaults(&d)
+		m.LRMilestones = " 40, 52"
+		err := Restore(c.f, &m, &d, map[string]bool{"lr-milestones": true}, "m.npz")
+		if (err != nil) != c.want {
+			t.Errorf("version %d: %v, want refused %v", c.f.Version, err, c.want)
 		}
 	}
 }
