@@ -16,6 +16,7 @@ import (
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/memory"
+	"github.com/bbb-go/bbb/modelfile"
 )
 
 // CheckSet refuses each setting that cannot run, explicit zeros included,
@@ -176,9 +177,13 @@ func TestCheckSizes(t *testing.T) {
 		t.Errorf("sizes %+v", got)
 	}
 	deep := c
-	deep.Depth = 1 << 20
-	if err := deep.CheckSizes(117, 0, fits); err == nil || !strings.HasPrefix(err.Error(), "--depth 1048576: want 1 to ") {
+	deep.Depth = modelfile.MaxLayers
+	if err := deep.CheckSizes(117, 0, fits); err == nil || err.Error() != fmt.Sprintf("--depth %d: want 1 to %d (the graph's layers are --depth + 1, at most %d)", modelfile.MaxLayers, modelfile.MaxLayers-1, modelfile.MaxLayers) {
 		t.Errorf("depth: %v", err)
+	}
+	deep.Depth--
+	if err := deep.CheckSizes(117, 0, fits); err != nil {
+		t.Errorf("the deepest network: %v", err)
 	}
 	wide := c
 	wide.Hidden = 1 << 40

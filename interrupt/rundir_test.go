@@ -69,7 +69,7 @@ func TestRunDirPrepare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Prepare = prepare(false)
+	r.Prepare, r.Name = prepare(false), "--out out"
 	if err := r.CommitStage(context.Background(), "replacing out"); err != nil {
 		t.Fatal(err)
 	}

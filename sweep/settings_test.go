@@ -101,6 +101,7 @@ func TestSettingsPlanRunTaskCollect(t *testing.T) {
 		want string // the index, or the error
 	}{
 		{[]string{"3"}, "", "3"},
+		{[]string{"0"}, "", "0"},
 		{nil, "2", "2"},
 		{[]string{"1"}, "2", "1"},
 		{nil, "", "--task " + out + ": give the point's index after it (0 to 3), or set SLURM_ARRAY_TASK_ID"},
