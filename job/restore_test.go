@@ -219,3 +219,32 @@ func TestRestoreSpelling(t *testing.T) {
 		}
 	}
 }
+
+// A data file given again by another path to the same file agrees with
+// the recorded one; another file does not.
+func TestRestoreSameDataFile(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "d.csv")
+	other := filepath.Join(dir, "e.csv")
+	for _, f := range []string{file, other} {
+		if err := os.WriteFile(f, []byte("x,y\n1,2\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	link := filepath.Join(dir, "link.csv")
+	if err := os.Symlink(file, link); err != nil {
+		t.Fatal(err)
+	}
+	c := &modelfile.File{Version: 1, Flags: map[string]string{"data": file}}
+	for given, refused := range map[string]bool{file: false, dir + "/./d.csv": false, link: false, other: true} {
+		var m ModelSettings
+		var d DataSettings
+		settingflag.SetDefaults(&m)
+		settingflag.SetDefaults(&d)
+		d.Data = given
+		err := Restore(c, &m, &d, map[string]bool{"data": true}, "m.npz")
+		if (err != nil) != refused || d.Data != given {
+			t.Errorf("--data %s: %v (data %s), want refused %v", given, err, d.Data, refused)
+		}
+	}
+}
