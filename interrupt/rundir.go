@@ -11,8 +11,9 @@ import (
 // gives its Abort to OnHardStop, and Commit and Abort take it back.
 type RunDir struct {
 	*rundir.Dir
-	// Name, if not "", names the folder in Commit's errors ("--out out").
-	Name string
+	// Name, if not nil, names the folder in Commit's errors ("--out out"),
+	// asked when the error happens (a link may point elsewhere by then).
+	Name func() string
 	// Prepare, if not nil, writes what belongs with the run but lies
 	// outside the folder (a model file saved elsewhere) to a temporary
 	// file before CommitStage puts the run in place, and returns its
@@ -43,8 +44,8 @@ func (r *RunDir) Commit() error {
 	defer OnHardStop(nil)
 	err := r.Dir.Commit()
 	r.warnKept()
-	if err != nil && r.Name != "" {
-		return fmt.Errorf("%s: %w", r.Name, err)
+	if err != nil && r.Name != nil {
+		return fmt.Errorf("%s: %w", r.Name(), err)
 	}
 	return err
 }

@@ -69,7 +69,7 @@ func TestRunDirPrepare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.Prepare, r.Name = prepare(false), "--out out"
+	r.Prepare, r.Name = prepare(false), func() string { return "--out out" }
 	if err := r.CommitStage(context.Background(), "replacing out"); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestRunDirPrepare(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(out, "new.txt")); !os.IsNotExist(err) {
 		t.Errorf("a failed Prepare put the run in place: %v", err)
 	}
-	r.Name = "--out out"
+	r.Name = func() string { return "--out out" }
 	if err := os.RemoveAll(r.Stage); err != nil {
 		t.Fatal(err)
 	}

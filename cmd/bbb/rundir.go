@@ -47,7 +47,7 @@ func openRunDir(flagName, out string) (*runDir, error) {
 	if err != nil {
 		return nil, usagef("%s %s: %v", flagName, rundir.ShowLink(out), err)
 	}
-	d.Name = flagName + " " + rundir.ShowLink(out)
+	d.Name = func() string { return flagName + " " + rundir.ShowLink(out) }
 	return &runDir{RunDir: d, flag: flagName, path: out}, nil
 }
 
