@@ -33,6 +33,25 @@ type Settings struct {
 	Poll     time.Duration `flag:"poll" default:"5s" help:"--on slurm: how often squeue is asked while waiting" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
 }
 
+// SlurmOptions are the sbatch options of a sweep run on Slurm, by
+// SlurmKeys' names as their flags: each, unless "", overrides the grid's
+// slurm.KEY (Settings.PlanRun).
+type SlurmOptions struct {
+	Partition   string `flag:"partition" help:"--on slurm: sbatch --partition (overrides the grid's slurm.partition)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	Time        string `flag:"time" help:"--on slurm: sbatch --time (overrides the grid's slurm.time)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	Mem         string `flag:"mem" help:"--on slurm: sbatch --mem (overrides the grid's slurm.mem)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	Gres        string `flag:"gres" help:"--on slurm: sbatch --gres (overrides the grid's slurm.gres)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	CPUsPerTask string `flag:"cpus-per-task" help:"--on slurm: sbatch --cpus-per-task (overrides the grid's slurm.cpus-per-task)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	Account     string `flag:"account" help:"--on slurm: sbatch --account (overrides the grid's slurm.account)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+	QOS         string `flag:"qos" help:"--on slurm: sbatch --qos (overrides the grid's slurm.qos)" effect:"!collect: it only reads the sweep's folder; on=slurm: only Slurm takes it"`
+}
+
+// Map returns the options by their SlurmKeys names ("cpus-per-task").
+func (o SlurmOptions) Map() map[string]string {
+	return map[string]string{"partition": o.Partition, "time": o.Time, "mem": o.Mem, "gres": o.Gres,
+		"cpus-per-task": o.CPUsPerTask, "account": o.Account, "qos": o.QOS}
+}
+
 // CheckRun refuses, before any file is read, the first setting a grid
 // cannot run with, worded with bbb sweep's flags: a missing Grid or Out,
 // On, Jobs (1 to MaxJobs), Poll, Detach without Slurm, and a Metric not

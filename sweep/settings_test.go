@@ -2,8 +2,10 @@ package sweep
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -117,5 +119,24 @@ func TestSettingsPlanRunTaskCollect(t *testing.T) {
 		if got != tc.want {
 			t.Errorf("%q %q: got %s, want %s", tc.args, tc.env, got, tc.want)
 		}
+	}
+}
+
+// SlurmOptions has a flag for each of SlurmKeys, under the key's name.
+func TestSlurmOptionsKeys(t *testing.T) {
+	names := settingflag.Names(&SlurmOptions{})
+	var flags []string
+	for _, n := range names {
+		flags = append(flags, strings.TrimPrefix(n, "--"))
+	}
+	slices.Sort(flags)
+	keys := slices.Sorted(slices.Values(SlurmKeys))
+	if !slices.Equal(flags, keys) {
+		t.Errorf("flags %v, want SlurmKeys %v", flags, keys)
+	}
+	o := SlurmOptions{Partition: "p", Time: "t", Mem: "m", Gres: "g", CPUsPerTask: "4", Account: "a", QOS: "q"}
+	want := map[string]string{"partition": "p", "time": "t", "mem": "m", "gres": "g", "cpus-per-task": "4", "account": "a", "qos": "q"}
+	if m := o.Map(); !maps.Equal(m, want) || !slices.Equal(slices.Sorted(maps.Keys(m)), keys) {
+		t.Errorf("map %v, want %v", m, want)
 	}
 }

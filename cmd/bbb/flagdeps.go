@@ -27,7 +27,7 @@ type (
 	flagTable = flagrule.Table
 )
 
-var when, unless, unlessSet, never = flagrule.When, flagrule.Unless, flagrule.UnlessSet, flagrule.Never
+var when, unless, never = flagrule.When, flagrule.Unless, flagrule.Never
 
 // tagged is the table of the settings types' flags, their conditions as
 // their effect tags spell them (flagrule.Parse).
@@ -110,17 +110,7 @@ var flagDeps = map[string]flagTable{
 	"bandit": tagged(&bandit.Settings{}).With(flagTable{"max-memory": nil, "device": nil, "prior": {banditHasBBB}, "kl-data": {banditHasBBB},
 		"likelihood": {banditHasBBB}, "likelihood-sigma": {banditTwinLoss}, "init-rho": {banditHasBBB}, "rho-lr": {banditHasBBB}, "rho-opt": {banditHasBBB}}),
 	"version": {"json": nil},
-	"sweep":   sweepDeps(),
-}
-
-// sweepDeps: the sbatch flags belong to --on slurm, and --collect reads a
-// finished sweep (it runs nothing).
-func sweepDeps() flagTable {
-	t := tagged(&sweep.Settings{})
-	for _, k := range sweep.SlurmKeys {
-		t[k] = []effect{unlessSet("collect", "it only reads the sweep's folder"), when("on", "only Slurm takes it", "slurm")}
-	}
-	return t
+	"sweep":   tagged(&sweep.Settings{}, &sweep.SlurmOptions{}),
 }
 
 // checkFlagDeps refuses the first flag the user set (explicit, before any

@@ -23,17 +23,14 @@ var sweepExecutable = os.Executable
 
 type sweepFlags struct {
 	sweep.Settings
-	slurm          map[string]*string // sbatch options by sweep.SlurmKeys
+	slurm          sweep.SlurmOptions
 	stdout, stderr io.Writer
 }
 
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	f := sweepFlags{stdout: stdout, stderr: stderr, slurm: map[string]*string{}}
+	f := sweepFlags{stdout: stdout, stderr: stderr}
 	fs := flag.NewFlagSet("sweep", flag.ContinueOnError)
-	settingflag.Define(fs, &f.Settings)
-	for _, k := range sweep.SlurmKeys {
-		f.slurm[k] = fs.String(k, "", "--on slurm: sbatch --"+k+" (overrides the grid's slurm."+k+")")
-	}
+	settingflag.Define(fs, &f.Settings, &f.slurm)
 	if err := parseSweepFlags(fs, args, stdout); err != nil {
 		return err
 	}
@@ -97,11 +94,7 @@ func trainChecker() sweep.Checker {
 }
 
 func (f *sweepFlags) runGrid(ctx context.Context) error {
-	slurm := map[string]string{}
-	for k, v := range f.slurm {
-		slurm[k] = *v
-	}
-	dir, plan, err := f.PlanRun(job.SummaryMetrics(), slurm, trainChecker())
+	dir, plan, err := f.PlanRun(job.SummaryMetrics(), f.slurm.Map(), trainChecker())
 	if err != nil {
 		return usagef("%v", err)
 	}
