@@ -43,6 +43,14 @@ func (r RunSettings) CheckMilestones(m *ModelSettings, save string) error {
 		Reason: fmt.Sprintf("epoch %d is not before the last epoch ({Epochs} %d), so that rate would never be used (with {Save}, a --resume past it would use it)", ms[len(ms)-1], r.Epochs)}
 }
 
+// StartSettings are where a train run starts: the preset whose settings
+// fill those the user did not give (Preset, a name of Presets), and the
+// model file of a run it goes on from (Resume). Tags as RunSettings'.
+type StartSettings struct {
+	Preset string `flag:"preset" default:"seed" help:"seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win"`
+	Resume string `flag:"resume" help:"continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)"`
+}
+
 // OutputSettings are what a train run writes, as a user gives them: the
 // run folder (Out), its figures (Format; none with NoFigures) and the
 // 1000-pass band over the training inputs (skipped with NoTrainBand), the

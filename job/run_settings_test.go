@@ -2,6 +2,7 @@ package job
 
 import (
 	"fmt"
+	"github.com/bbb-go/bbb/internal/settingflag"
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
@@ -140,5 +141,15 @@ func TestRunSettingsCheckMilestones(t *testing.T) {
 		if got := settingText(t, RunSettings{Epochs: c.epochs}.CheckMilestones(&m, c.save)); got != c.want {
 			t.Errorf("%q %d %q: got %q, want %q", c.milestones, c.epochs, c.save, got, c.want)
 		}
+	}
+}
+
+// StartSettings start from the seed's preset and no model file, and its
+// preset is one of Presets.
+func TestStartSettingsDefaults(t *testing.T) {
+	var s StartSettings
+	settingflag.SetDefaults(&s)
+	if _, ok := Presets[s.Preset]; s.Preset != "seed" || !ok || s.Resume != "" {
+		t.Errorf("%+v", s)
 	}
 }

@@ -49,8 +49,8 @@ var (
 )
 
 func trainDeps() flagTable {
-	t := modelDeps().With(tagged(&job.RunSettings{}, &job.OutputSettings{}, &job.DataSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})).With(flagTable{
-		"points": {needsNoData}, "preset": nil, "resume": nil, "max-memory": nil,
+	t := modelDeps().With(tagged(&job.RunSettings{}, &job.OutputSettings{}, &job.StartSettings{}, &job.DataSettings{}, &job.MNISTSettings{}, &job.MNISTTraining{})).With(flagTable{
+		"points": {needsNoData}, "max-memory": nil,
 	})
 	mode := flagTable{}
 	for _, n := range regressionOnly {

@@ -9,16 +9,6 @@ import (
 	"github.com/bbb-go/bbb/modelfile"
 )
 
-// modelIO is train's --resume.
-type modelIO struct {
-	resume string
-	ckpt   *modelfile.File // read --resume
-}
-
-func (m *modelIO) register(fs *flag.FlagSet) {
-	fs.StringVar(&m.resume, "resume", "", "continue the run saved in this .npz file up to --epochs (its model, data and seed flags are used)")
-}
-
 // restoreModel returns the model flags of the file c (predict's and
 // prune's --model path; read by readModel), as train --resume restores
 // them, with set applied (the command's own workers and threads) and
@@ -55,7 +45,7 @@ func buildModel(c *modelfile.File, path string, cfg graph.Config) (*graph.Networ
 // and its summary names it).
 func (f *trainFlags) recordFlags() map[string]string {
 	out := job.Recorded(&f.ModelSettings, &f.df.DataSettings)
-	out["preset"] = f.preset
+	out["preset"] = f.start.Preset
 	return out
 }
 
@@ -64,7 +54,7 @@ func (f *trainFlags) recordFlags() map[string]string {
 func (f *trainFlags) checkRecordedFiles(explicit map[string]bool) error {
 	if setting, path, what := f.df.MissingFile(explicit); setting != "" {
 		n := flagOf(setting)
-		return usagef("--resume %s: it was trained with %s %s, which %s (moved? give its new path with %s)", f.mio.resume, n, path, what, n)
+		return usagef("--resume %s: it was trained with %s %s, which %s (moved? give its new path with %s)", f.start.Resume, n, path, what, n)
 	}
 	return nil
 }

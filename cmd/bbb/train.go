@@ -23,11 +23,11 @@ import (
 
 type trainFlags struct {
 	modelFlags
-	preset    string
+	start     job.StartSettings // --preset, --resume
+	ckpt      *modelfile.File   // read --resume
 	files     job.OutputSettings
 	df        dataFlags  // --data and its options (data.go)
 	mnist     mnistFlags // --preset mnist's data (classify.go)
-	mio       modelIO    // --resume (model.go)
 	run       job.RunSettings
 	runFlags  map[string]string
 	csv       *data.Fitted    // loaded --data, nil for the seed's curve
@@ -40,10 +40,8 @@ type trainFlags struct {
 func (f *trainFlags) flagSet() *flag.FlagSet {
 	fs := flag.NewFlagSet("train", flag.ContinueOnError)
 	f.register(fs)
-	fs.StringVar(&f.preset, "preset", "seed", "seed (the seed program's settings), quick (300 epochs, 2000 points, 100 samples), calibrated (--likelihood learned --likelihood-sigma 1) or mnist (the paper's MNIST classifier: 2 hidden layers of --hidden 400, mixture prior, batches of 128, 60 epochs with the rate lowered tenfold after 40 and 52, every core); explicit flags win")
-	settingflag.Define(fs, &f.run, &f.files)
+	settingflag.Define(fs, &f.run, &f.files, &f.start)
 	f.df.register(fs)
-	f.mio.register(fs)
 	f.mnist.register(fs, true)
 	registerMaxMemory(fs, &f.maxMemory)
 	return fs
@@ -56,27 +54,27 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	explicit := explicitFlags(fs)
-	if f.mio.resume != "" && f.preset != "mnist" { // (--preset mnist refuses --resume)
-		c, err := readModel("--resume", f.mio.resume)
+	if f.start.Resume != "" && f.start.Preset != "mnist" { // (--preset mnist refuses --resume)
+		c, err := readModel("--resume", f.start.Resume)
 		if err != nil {
 			return err
 		}
 		if c.Model.Network.Task != "" {
-			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.mio.resume, c.Model.Network.Task)
+			return usagef("--resume %s: a %s model (train --preset mnist): --resume continues regression runs only", f.start.Resume, c.Model.Network.Task)
 		}
 		// The run goes on under the preset it was trained with.
 		if p, ok := c.RunFlags()["preset"]; ok {
-			if explicit["preset"] && p != f.preset {
-				return usagef("--preset %s: %s was trained with --preset %s", f.preset, f.mio.resume, p)
+			if explicit["preset"] && p != f.start.Preset {
+				return usagef("--preset %s: %s was trained with --preset %s", f.start.Preset, f.start.Resume, p)
 			}
-			f.preset = p
+			f.start.Preset = p
 		}
-		f.mio.ckpt = c
+		f.ckpt = c
 	}
-	if err := applyPreset(fs, f.preset); err != nil {
+	if err := applyPreset(fs, f.start.Preset); err != nil {
 		return err
 	}
-	if err := checkPresetEffect(f.preset, explicit); err != nil {
+	if err := checkPresetEffect(f.start.Preset, explicit); err != nil {
 		return err
 	}
 	if err := f.run.CheckMilestones(&f.ModelSettings, f.files.Save); err != nil && explicit["lr-milestones"] {
@@ -87,15 +85,15 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := checkPlan(f.ioPlan()); err != nil {
 		return err
 	}
-	if f.preset == "mnist" {
+	if f.start.Preset == "mnist" {
 		if err := checkFlagDeps(fs, explicit); err != nil {
 			return err
 		}
 		f.runFlags = f.recordFlags()
 		return runClassify(ctx, f, stdout, stderr)
 	}
-	if c := f.mio.ckpt; c != nil {
-		if err := usageOf(job.Restore(c, &f.ModelSettings, &f.df.DataSettings, explicit, f.mio.resume)); err != nil {
+	if c := f.ckpt; c != nil {
+		if err := usageOf(job.Restore(c, &f.ModelSettings, &f.df.DataSettings, explicit, f.start.Resume)); err != nil {
 			if dep := checkFlagDeps(fs, explicit); dep != nil {
 				return dep // (a flag with no effect beside the file's settings: said so, not that it differs)
 			}
@@ -108,9 +106,9 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			// A checkpoint that does not record its preset: --preset must
 			// agree with the flags it was trained with, or the summary
 			// would name a preset that did not run.
-			for _, k := range slices.Sorted(maps.Keys(job.Presets[f.preset])) { // (in order: one message run after run)
-				if fl, v := fs.Lookup(k), job.Presets[f.preset][k]; fl != nil && fl.Value.String() != v && !explicit[k] {
-					return usagef("--preset %s: %s was trained with --%s %s, not the preset's %s", f.preset, f.mio.resume, k, fl.Value.String(), v)
+			for _, k := range slices.Sorted(maps.Keys(job.Presets[f.start.Preset])) { // (in order: one message run after run)
+				if fl, v := fs.Lookup(k), job.Presets[f.start.Preset][k]; fl != nil && fl.Value.String() != v && !explicit[k] {
+					return usagef("--preset %s: %s was trained with --%s %s, not the preset's %s", f.start.Preset, f.start.Resume, k, fl.Value.String(), v)
 				}
 			}
 		}
@@ -118,7 +116,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			f.run.ReportEvery = r // (the reports at the same epochs: the files of one run)
 		}
 		if c.Model.Epoch >= f.run.Epochs {
-			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.run.Epochs, f.mio.resume, c.Model.Epoch)
+			return usagef("--epochs %d: %s has trained %d epochs already (--epochs is the total)", f.run.Epochs, f.start.Resume, c.Model.Epoch)
 		}
 	}
 	if err := checkFlagDeps(fs, explicit); err != nil { // (the values --resume restored included)
@@ -132,7 +130,7 @@ func runTrain(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if f.csv, err = f.df.load(f.Seed); err != nil {
 		return err
 	}
-	if c := f.mio.ckpt; c != nil && f.csv != nil {
+	if c := f.ckpt; c != nil && f.csv != nil {
 		if err := f.checkResumedData(c); err != nil {
 			return err
 		}
@@ -169,7 +167,7 @@ func (f *trainFlags) checkResumedData(c *modelfile.File) error {
 	var de *modelfile.DataError
 	if err := c.CheckData(f.csv); errors.As(err, &de) {
 		path := map[string]string{"data": f.df.Data, "val": f.df.Val}[de.File]
-		return usagef("--resume %s: --%s %s %s", f.mio.resume, de.File, path, de.Reason)
+		return usagef("--resume %s: --%s %s %s", f.start.Resume, de.File, path, de.Reason)
 	}
 	return nil
 }
@@ -225,8 +223,8 @@ func (f *trainFlags) check() error {
 // and train --preset mnist).
 func (f *trainFlags) checkOutputs() error {
 	start := 0
-	if f.mio.ckpt != nil {
-		start = f.mio.ckpt.Model.Epoch
+	if f.ckpt != nil {
+		start = f.ckpt.Model.Epoch
 	}
 	if err := f.run.CheckCheckpoints(start); err != nil {
 		return flagError(err)
@@ -240,7 +238,7 @@ func (f *trainFlags) ioPlan() *rundir.Plan {
 	p := newPlan()
 	p.In("--data", f.df.Data)
 	p.In("--val", f.df.Val)
-	p.In("--resume", f.mio.resume)
+	p.In("--resume", f.start.Resume)
 	p.In("--from", f.mnist.From)
 	p.InDir("--mnist-dir", f.mnist.Dir)
 	p.Rewrites("--save", f.files.Save, "--resume")
@@ -276,7 +274,7 @@ func (f *trainFlags) startProfile(ctx context.Context, stage string) (stop func(
 // error).
 func (f *trainFlags) regressionJob(ctx context.Context, stage string) (job.Regression, error) {
 	cfg := f.run.TrainConfig(&f.ModelSettings, cudaBuild)
-	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.mio.ckpt,
+	j := job.Regression{Train: cfg, NoTrainBand: f.files.NoTrainBand, Resume: f.ckpt,
 		Outputs: f.jobOutputs(stage), Info: f.jobInfo(), Hooks: f.jobHooks(ctx, stage)}
 	if f.csv != nil {
 		j.Data, j.Scaler, j.XNames, j.YName = f.csv.Raw, &f.csv.Scaler, f.csv.Table.XNames, f.csv.Table.YName
@@ -336,7 +334,7 @@ func (f *trainFlags) jobInfo() job.Info {
 		model.Data.FileSHA256, model.Data.ValSHA256 = f.csv.TrainSHA256, f.csv.ValSHA256
 	}
 	model.ReportEvery = f.run.ReportEvery
-	return job.Info{Preset: f.preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.Ops(cudaBuild), GEMM: gemmBackend(),
+	return job.Info{Preset: f.start.Preset, Dtype: f.Dtype, Device: device, DeviceName: name, Ops: f.Ops(cudaBuild), GEMM: gemmBackend(),
 		Threads: f.Threads, Build: buildInfo(), Model: model}
 }
 
@@ -370,7 +368,7 @@ func (f *trainFlags) jobError(rd *runDir, err error) error {
 	if errors.As(err, &ie) {
 		switch ie.Input {
 		case "Resume":
-			return usagef("--resume %s: %v", f.mio.resume, ie.Err)
+			return usagef("--resume %s: %v", f.start.Resume, ie.Err)
 		case "From":
 			return usagef("--from %s: %v", f.mnist.From, ie.Err)
 		case "Prune":
