@@ -2,11 +2,11 @@ package job
 
 import (
 	"fmt"
-	"github.com/bbb-go/bbb/internal/settingflag"
 	"testing"
 
 	"github.com/bbb-go/bbb/data"
 	"github.com/bbb-go/bbb/graph"
+	"github.com/bbb-go/bbb/internal/settingflag"
 )
 
 func angled(s string) string { return "<" + s + ">" }
