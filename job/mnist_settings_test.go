@@ -58,3 +58,32 @@ func TestMNISTTrainingCheckFrom(t *testing.T) {
 		t.Errorf("a classifier without parameters: %s", got)
 	}
 }
+
+// CheckFrom takes an MNIST classifier of the network's shape, and refuses
+// a share of its weights that removes none or all of them.
+func TestMNISTTrainingCheckFromShare(t *testing.T) {
+	g := MNISTGraph(graph.Config{Layers: 2, Hidden: 1}) // 784·1 + 1·10 = 794 weights
+	net, err := graph.New(g, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &modelfile.File{Model: modelfile.Model{Network: modelfile.Network{Inputs: 784, Classes: 10, Task: "classification"}}, Arrays: map[string]modelfile.Array{}}
+	for _, p := range net.Learnables() {
+		shape := []int(p.Shape())
+		n := 1
+		for _, d := range shape {
+			n *= d
+		}
+		c.Params = append(c.Params, p.Name())
+		c.Arrays[p.Name()] = modelfile.Array{Shape: shape, Data: make([]float64, n)}
+	}
+	for share, want := range map[float64]string{
+		0.5:    "",
+		0:      "",
+		0.0001: "<Prune> 0.0001: of the model's 794 weights that removes 0; want a share that removes some and keeps some",
+	} {
+		if got := settingText(t, MNISTTraining{From: "m.npz", Prune: share}.CheckFrom(c, g)); got != want {
+			t.Errorf("share %v: got %q, want %q", share, got, want)
+		}
+	}
+}
