@@ -155,14 +155,18 @@ func TestRecorded(t *testing.T) {
 	var d DataSettings
 	settingflag.SetDefaults(&m)
 	settingflag.SetDefaults(&d)
-	m.Hidden, m.Workers, d.Data = 9, 3, "d.csv"
+	m.Hidden, m.Workers, d.Data, d.Val = 9, 3, "d.csv", "v.csv"
 	r := Recorded(&m, &d)
 	abs, err := filepath.Abs("d.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r["hidden"] != "9" || r["data"] != abs || r["val"] != "" || r["lr"] != "0.01" {
+	if r["hidden"] != "9" || r["data"] != abs || r["val"] != filepath.Join(filepath.Dir(abs), "v.csv") || r["lr"] != "0.01" {
 		t.Errorf("hidden %q data %q val %q lr %q", r["hidden"], r["data"], r["val"], r["lr"])
+	}
+	d.Val = ""
+	if r := Recorded(&m, &d); r["val"] != "" {
+		t.Errorf("no --val recorded as %q", r["val"])
 	}
 	if _, ok := r["workers"]; ok || len(r) != len(RecordedFlags()) {
 		t.Errorf("recorded %v, want RecordedFlags' %v", slices.Sorted(maps.Keys(r)), RecordedFlags())
@@ -220,8 +224,8 @@ func TestRestoreSpelling(t *testing.T) {
 	}
 }
 
-// A data file given again by another path to the same file agrees with
-// the recorded one; another file does not.
+// A data or validation file given again by another path to the same file
+// agrees with the recorded one; another file does not.
 func TestRestoreSameDataFile(t *testing.T) {
 	dir := t.TempDir()
 	file := filepath.Join(dir, "d.csv")
@@ -235,16 +239,22 @@ func TestRestoreSameDataFile(t *testing.T) {
 	if err := os.Symlink(file, link); err != nil {
 		t.Fatal(err)
 	}
-	c := &modelfile.File{Version: 1, Flags: map[string]string{"data": file}}
-	for given, refused := range map[string]bool{file: false, dir + "/./d.csv": false, link: false, other: true} {
-		var m ModelSettings
-		var d DataSettings
-		settingflag.SetDefaults(&m)
-		settingflag.SetDefaults(&d)
-		d.Data = given
-		err := Restore(c, &m, &d, map[string]bool{"data": true}, "m.npz")
-		if (err != nil) != refused || d.Data != given {
-			t.Errorf("--data %s: %v (data %s), want refused %v", given, err, d.Data, refused)
+	for _, flag := range []string{"data", "val"} {
+		c := &modelfile.File{Version: 1, Flags: map[string]string{flag: file}}
+		for given, refused := range map[string]bool{file: false, dir + "/./d.csv": false, link: false, other: true} {
+			var m ModelSettings
+			var d DataSettings
+			settingflag.SetDefaults(&m)
+			settingflag.SetDefaults(&d)
+			got := &d.Data
+			if flag == "val" {
+				got = &d.Val
+			}
+			*got = given
+			err := Restore(c, &m, &d, map[string]bool{flag: true}, "m.npz")
+			if (err != nil) != refused || *got != given {
+				t.Errorf("--%s %s: %v (now %s), want refused %v", flag, given, err, *got, refused)
+			}
 		}
 	}
 }
