@@ -81,10 +81,10 @@ func (s Settings) CheckRun(metrics []string) error {
 // an absolute path, dir) one a sweep may use (CheckFolder), the grid read
 // (ReadGrid) with Seeds in place of its seeds, every point checked by c
 // (PlanGrid), the figure's X and By (FigureAxes), and the Slurm options:
-// the grid's, each replaced by slurm's value where that is not "". Every
+// the grid's, each replaced by slurm's where that is not "". Every
 // error is a refusal of what the user gave, worded with bbb sweep's
 // flags.
-func (s Settings) PlanRun(metrics []string, slurm map[string]string, c Checker) (dir string, plan *Plan, err error) {
+func (s Settings) PlanRun(metrics []string, slurm SlurmOptions, c Checker) (dir string, plan *Plan, err error) {
 	if err := s.CheckRun(metrics); err != nil {
 		return "", nil, err
 	}
@@ -118,7 +118,7 @@ func (s Settings) PlanRun(metrics []string, slurm map[string]string, c Checker) 
 	if plan.Slurm == nil {
 		plan.Slurm = map[string]string{}
 	}
-	for k, v := range slurm {
+	for k, v := range slurm.Map() {
 		if v != "" {
 			plan.Slurm[k] = v
 		}

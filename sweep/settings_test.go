@@ -56,7 +56,7 @@ func TestSettingsPlanRunTaskCollect(t *testing.T) {
 	settingflag.SetDefaults(&s)
 	s.Grid, s.Out, s.Seeds = grid, filepath.Join(dir, "sw"), "1,2"
 	metrics := []string{"val_nlpd"}
-	out, plan, err := s.PlanRun(metrics, map[string]string{"mem": "2G", "time": ""}, anyFlag)
+	out, plan, err := s.PlanRun(metrics, SlurmOptions{Mem: "2G"}, anyFlag)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +78,7 @@ func TestSettingsPlanRunTaskCollect(t *testing.T) {
 	} {
 		e := s
 		tc.edit(&e)
-		if _, _, err := e.PlanRun(metrics, nil, anyFlag); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
+		if _, _, err := e.PlanRun(metrics, SlurmOptions{}, anyFlag); err == nil || !strings.HasPrefix(err.Error(), tc.want) {
 			t.Errorf("%s: got %v", tc.want, err)
 		}
 	}

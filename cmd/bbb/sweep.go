@@ -94,7 +94,7 @@ func trainChecker() sweep.Checker {
 }
 
 func (f *sweepFlags) runGrid(ctx context.Context) error {
-	dir, plan, err := f.PlanRun(job.SummaryMetrics(), f.slurm.Map(), trainChecker())
+	dir, plan, err := f.PlanRun(job.SummaryMetrics(), f.slurm, trainChecker())
 	if err != nil {
 		return usagef("%v", err)
 	}
